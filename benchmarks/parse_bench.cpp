@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+// Parse throughput on the corpus (concatenated to >= 10 MB) and on a generated
+// 100,000-task file, next to a memchr newline count over the same bytes: the floor.
+#include <flow/tasks_md.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+template <class F>
+double best_seconds(int reps, F&& f) {
+  double best = 1e300;
+  for (int i = 0; i < reps; ++i) {
+    const auto t0 = Clock::now();
+    f();
+    best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  return best;
+}
+
+std::size_t count_newlines(const std::string& s) {
+  std::size_t n = 0;
+  const char* p = s.data();
+  const char* end = p + s.size();
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))))) {
+    ++n;
+    ++p;
+  }
+  return n;
+}
+
+void report(const char* name, const std::string& text, int reps) {
+  volatile std::size_t sink = 0;
+  const double floor = best_seconds(reps * 4, [&] { sink = sink + count_newlines(text); });
+  std::size_t tasks = 0;
+  const double parse = best_seconds(reps, [&] {
+    flow::Plan p = flow::parse_tasks_md(text);
+    tasks = p.tasks.size();
+  });
+  const double mb = static_cast<double>(text.size()) / 1e6;
+  std::printf("%-22s %8.1f MB %8zu tasks | parse %8.1f MB/s %10.0f tasks/s | memchr floor %8.1f MB/s | parse/floor time %6.1fx\n",
+              name, mb, tasks, mb / parse, static_cast<double>(tasks) / parse, mb / floor, parse / floor);
+}
+
+}  // namespace
+
+int main() {
+  std::string corpus;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(FLOW_CORPUS_DIR))
+    if (e.path().extension() == ".md") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::string one;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    one += ss.str();
+    one += '\n';
+  }
+  while (corpus.size() < 10'000'000) corpus += one;
+
+  std::string gen;
+  gen.reserve(12'000'000);
+  for (int phase = 0; phase < 100; ++phase) {
+    gen += "## Phase " + std::to_string(phase + 1) + ": Work\n\n";
+    for (int i = 0; i < 1000; ++i) {
+      const int id = phase * 1000 + i + 1;
+      gen += "- [ ] T" + std::to_string(id) + (i % 3 ? " [P]" : "") + " [US" + std::to_string(phase % 5 + 1) +
+             "] Implement part " + std::to_string(id) + " in src/module" + std::to_string(phase) + "/file" +
+             std::to_string(i) + ".py" + (i % 10 == 0 ? " (depends on T" + std::to_string(id > 1 ? id - 1 : 1) + ")" : "") + "\n";
+    }
+    gen += "\n**Checkpoint**: phase done\n\n";
+  }
+
+  std::printf("flow parse_bench (best of several runs; the floor is memchr over the same bytes)\n");
+  report("corpus x N", corpus, 5);
+  report("generated 100k tasks", gen, 5);
+  return 0;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// The document model of a tasks.md: phases, groups, tasks, dependency statements and
+// diagnostics, each tied to the lines and bytes it came from.
+#pragma once
+
+#include <flow/config.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+/// How a task's checkbox reads. `other` is any mark but space, x and X ([~], [-], [/]):
+/// not pending, never run, reported.
+enum class TaskState { pending, done, other };
+
+/// How a task is written. Only `checkbox` tasks carry a mark flow can write back; the
+/// state of the others lives only in flow's journal.
+enum class TaskForm {
+  checkbox,     ///< `- [ ] T001 …`
+  heading,      ///< `### T001 — …`
+  bold_item,    ///< `- **T001** — …`
+  unnumbered,   ///< `- [ ] …` in a file with no IDs at all; the ID is made from the line
+};
+
+/// What a phase is for, from its heading (and its tasks' story labels).
+enum class PhaseKind { setup, foundational, user_story, polish, other };
+
+enum class Severity { info, warning, error };
+
+/// Where a dependency reference was written.
+enum class RefOrigin {
+  inline_depends,  ///< `(depends on T012, T013)`, `_(Depends on: T001)_`, `Depends: …`
+  bracket_field,   ///< `[depends:T001,T002]` among the labels (or on a heading)
+  after_prose,     ///< `… after T002 completes`
+  field_line,      ///< a `**Dependencies**:` line in the task's body
+};
+
+/// One reference to a task (or a range of tasks) exactly as written. `last` equals
+/// `first` for a single ID; for `T004-T015` they are the two ends. Ranges are expanded
+/// by the graph, which knows the document's IDs.
+struct DepRef {
+  std::string first;
+  std::string last;
+  int line = 0;
+  RefOrigin origin = RefOrigin::inline_depends;
+};
+
+/// A byte range of the source text.
+struct Span {
+  std::size_t offset = 0;
+  std::size_t length = 0;
+};
+
+/// A file a task names, relative to the repository root ('/'-separated, normalized).
+/// `absolute` paths are kept as written (the runtime relativizes them against the
+/// repository root or rejects them); paths that escape the root never get here.
+struct PathRef {
+  std::string path;
+  bool absolute = false;
+  bool glob = false;  ///< contains `*`, `?` or `[`
+};
+
+/// One task. Identified by (line, id), never by id alone: IDs may repeat.
+/// Thread safety: immutable once parsed.
+struct Task {
+  std::string id;
+  int line = 0;                       ///< 1-based line of the task's own line
+  Span span;                          ///< the task's line, without its line ending
+  std::size_t mark_offset = npos;     ///< byte offset of the mark inside `[ ]`; npos if none
+  char mark = 0;                      ///< the mark byte (' ', 'x', 'X', '~' …); 0 if none
+  TaskState state = TaskState::pending;
+  TaskForm form = TaskForm::checkbox;
+  bool parallel = false;              ///< `[P]` among the labels right after the ID
+  int story = 0;                      ///< n of `[USn]`; 0 when none or not numbered
+  std::string story_label;            ///< the story label as written (`US1`, `US-001`, `US`)
+  std::string priority;               ///< `P1` from a `[P1]` label, else empty
+  std::vector<std::string> labels;    ///< other bracket labels, in order (`FR-001`, `Setup`)
+  std::string description;            ///< text after the labels, with wrapped lines joined
+  int body_first = 0;                 ///< first line of the indented body, 0 when none
+  int body_last = 0;                  ///< last line of the body (inclusive)
+  std::vector<PathRef> paths;         ///< files named; empty means unknown, not none
+  std::vector<DepRef> depends_on;     ///< explicit references, as written
+  int phase = 0;                      ///< index into Plan::phases
+  int group = 0;                      ///< index into Plan::groups
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+};
+
+/// A sub-heading inside a phase (`### Tests for User Story 1`); groups run in order.
+/// Every phase has at least one group: an untitled one (line 0) for tasks before its
+/// first sub-heading.
+struct Group {
+  std::string title;
+  int line = 0;
+  int phase = 0;
+  std::vector<DepRef> depends_on;     ///< `### Inline Rename (depends on T016)`
+};
+
+/// A section that holds tasks (`## Phase 3: User Story 1 - Title (Priority: P1) 🎯 MVP`).
+/// Tasks before any heading belong to an untitled phase at line 0.
+struct Phase {
+  std::string title;                  ///< heading text without the `#`s
+  int line = 0;
+  int level = 0;                      ///< heading level (2 for `##`); 0 when untitled
+  PhaseKind kind = PhaseKind::other;
+  std::string number;                 ///< `3`, `3.1`, `A`; empty when not numbered
+  int story = 0;                      ///< user story number, 0 if none
+  std::string priority;               ///< `P1` from `(Priority: P1)` or `(P1)`
+  std::vector<DepRef> depends_on;     ///< `## Sequential - Skill Update [depends:A]`
+  std::vector<std::string> depends_on_groups;  ///< non-ID names such as `A` in the above
+};
+
+/// A line from a dependency section (`## Dependencies & Execution Order`, `### Critical
+/// Path` …) that mentions a task ID or a user story. The graph interprets them.
+struct Statement {
+  int line = 0;
+  std::string text;                   ///< the line without its bullet and indentation
+  std::string section;                ///< the heading of the section it is in
+  bool in_code = false;               ///< inside a fenced code block
+};
+
+/// A finding about the document. `code` is stable (`duplicate-id`, `unclosed-fence` …)
+/// so tools can match on it; `message` is one lower-case line.
+struct Diagnostic {
+  Severity severity = Severity::warning;
+  int line = 0;
+  std::string code;
+  std::string message;
+};
+
+/// Why a checkbox-like line is not executed.
+enum class SkipReason {
+  nested,        ///< indented under a task or list item (acceptance boxes, sub-tasks)
+  no_id,         ///< top-level checkbox without an ID in a file that has IDs
+  legend,        ///< `- [P] tasks = …`: a legend line that looks like a checkbox
+  in_code,       ///< inside a fenced code block
+  in_comment,    ///< inside an HTML comment
+  other_mark,    ///< an ID'd task whose mark is neither space, x nor X (`[~]`)
+};
+
+/// A checkbox-like line that flow does not execute, and why.
+struct Skipped {
+  int line = 0;
+  SkipReason reason = SkipReason::nested;
+  std::string text;                   ///< the line, trimmed, at most 120 bytes
+};
+
+/// The parsed document. `tasks` are in document order.
+/// Thread safety: immutable once parsed; share freely.
+struct Plan {
+  std::vector<Phase> phases;
+  std::vector<Group> groups;
+  std::vector<Task> tasks;
+  std::vector<Statement> statements;
+  std::vector<Diagnostic> diagnostics;
+  std::vector<Skipped> skipped;
+  int line_count = 0;
+  bool crlf = false;                  ///< the first line ending is CRLF
+  bool bom = false;                   ///< the text starts with a UTF-8 BOM
+  char done_mark = 'X';               ///< the case the file uses most for done marks
+
+  /// Number of diagnostics at `severity` or worse.
+  [[nodiscard]] std::size_t count(Severity at_least) const noexcept;
+  /// Index of the task declared on `line`, or -1.
+  [[nodiscard]] int task_at_line(int line) const noexcept;
+};
+
+FLOW_API const char* to_string(TaskState state) noexcept;
+FLOW_API const char* to_string(TaskForm form) noexcept;
+FLOW_API const char* to_string(PhaseKind kind) noexcept;
+FLOW_API const char* to_string(Severity severity) noexcept;
+FLOW_API const char* to_string(RefOrigin origin) noexcept;
+FLOW_API const char* to_string(SkipReason reason) noexcept;
+
+FLOW_END_NAMESPACE
+}  // namespace flow

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// Reading tasks.md into a Plan, and changing task marks byte-exactly. Pure: no I/O.
+#pragma once
+
+#include <flow/config.hpp>
+#include <flow/error.hpp>
+#include <flow/plan.hpp>
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+/// Parses tasks.md text into a Plan by the rules in FORMAT.md ("flow's rules").
+/// Total: any byte sequence yields a Plan. Problems (a NUL byte, invalid UTF-8, an
+/// unclosed code fence, a duplicate ID, a line over 1 MiB …) become diagnostics, never
+/// exceptions, and the time taken is linear in the size of `text`.
+/// Pure and reentrant; `text` need not outlive the result.
+/// @code
+///   flow::Plan plan = flow::parse_tasks_md(text);
+///   for (const flow::Task& t : plan.tasks) fmt::print("{} {}\n", t.id, t.description);
+/// @endcode
+[[nodiscard]] FLOW_API Plan parse_tasks_md(std::string_view text);
+
+/// One requested mark: the task declared on `line` with `id` becomes done or pending.
+struct MarkChange {
+  int line = 0;
+  std::string id;
+  bool done = true;
+};
+
+/// Returns `text` with the marks of the named tasks set, each change touching exactly
+/// the one mark byte inside that task's brackets, in `plan.done_mark`'s case. `plan` must
+/// be the parse of `text`. A change that names no checkbox task at (line, id) fails
+/// with Errc::not_found and nothing is changed. Setting a mark to what it already is
+/// changes nothing.
+[[nodiscard]] FLOW_API Result<std::string> set_marks(std::string_view text, const Plan& plan,
+                                                     std::span<const MarkChange> changes);
+
+/// Maps changes made against `old_text` onto `new_text`, a later version of the same file
+/// (somebody edited it meanwhile). A task is found again by its ID and its line's text
+/// (the mark aside): at the same line number if it is still there, else the single
+/// task with that ID and text. Fails with Errc::conflict, naming the task, when the
+/// line is gone, changed, or ambiguous.
+[[nodiscard]] FLOW_API Result<std::vector<MarkChange>> rebase_marks(
+    std::string_view old_text, const Plan& old_plan, std::string_view new_text,
+    const Plan& new_plan, std::span<const MarkChange> changes);
+
+FLOW_END_NAMESPACE
+}  // namespace flow

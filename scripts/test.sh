@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds flow with its tests and runs the whole suite with ctest.
+#   scripts/test.sh              RelWithDebInfo build in build/
+#   scripts/test.sh --sanitize   Debug build with ASan+UBSan in build-asan/; any report fails
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_type=RelWithDebInfo
+dir=build
+extra=()
+if [ "${1:-}" = "--sanitize" ]; then
+  build_type=Debug
+  dir=build-asan
+  extra=(-DFLOW_SANITIZE=address,undefined)
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="$build_type" \
+  -DFLOW_BUILD_TESTS=ON -DFLOW_WARNINGS_AS_ERRORS=ON "${extra[@]}"
+cmake --build "$dir" -j "$(nproc 2>/dev/null || echo 2)"
+ctest --test-dir "$dir" --output-on-failure -j 2

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+// `flow check`: parse a tasks.md and report diagnostics, a summary and what is skipped.
+#include "commands.hpp"
+#include "json.hpp"
+
+#include <flow/tasks_file.hpp>
+#include <flow/tasks_md.hpp>
+
+#include <fmt/core.h>
+
+#include <map>
+
+namespace flow::cli {
+
+namespace {
+
+constexpr const char* kCheckUsage =
+    "usage: flow check <tasks.md> [--json] [--verbose]\n"
+    "\n"
+    "Reads tasks.md and reports diagnostics as 'path:line: severity: message [code]',\n"
+    "then a summary. Nothing is written.\n"
+    "  --json      print the parsed plan as one JSON object (schema: docs/check-json.md)\n"
+    "  --verbose   also list every checkbox line that is not executed, and why\n"
+    "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or I/O error\n";
+
+void write_refs(Json& j, const std::vector<DepRef>& refs) {
+  j.key("depends_on").begin_array();
+  for (const DepRef& r : refs)
+    j.begin_object().field("first", r.first).field("last", r.last).field("line", r.line)
+        .field("origin", to_string(r.origin)).end_object();
+  j.end_array();
+}
+
+void write_json(Json& j, const std::string& path, const Plan& plan) {
+  std::size_t done = 0, pending = 0, other = 0;
+  for (const Task& t : plan.tasks) {
+    if (t.state == TaskState::done) ++done;
+    else if (t.state == TaskState::pending) ++pending;
+    else ++other;
+  }
+  j.begin_object();
+  j.field("schema", "flow-check/1");
+  j.field("file", path);
+  j.key("summary").begin_object()
+      .field("tasks", plan.tasks.size()).field("done", done).field("pending", pending)
+      .field("other", other).field("phases", plan.phases.size())
+      .field("errors", plan.count(Severity::error))
+      .field("warnings", plan.count(Severity::warning) - plan.count(Severity::error))
+      .field("skipped", plan.skipped.size())
+      .end_object();
+  j.field("lines", plan.line_count).field("crlf", plan.crlf).field("bom", plan.bom);
+  j.field("done_mark", std::string(1, plan.done_mark));
+  j.key("phases").begin_array();
+  for (const Phase& p : plan.phases) {
+    j.begin_object().field("title", p.title).field("line", p.line).field("kind", to_string(p.kind))
+        .field("number", p.number).field("story", p.story).field("priority", p.priority);
+    write_refs(j, p.depends_on);
+    j.key("depends_on_groups").begin_array();
+    for (const auto& g : p.depends_on_groups) j.value(g);
+    j.end_array().end_object();
+  }
+  j.end_array();
+  j.key("groups").begin_array();
+  for (const Group& g : plan.groups)
+  {
+    j.begin_object().field("title", g.title).field("line", g.line).field("phase", g.phase);
+    write_refs(j, g.depends_on);
+    j.end_object();
+  }
+  j.end_array();
+  j.key("tasks").begin_array();
+  for (const Task& t : plan.tasks) {
+    j.begin_object();
+    j.field("id", t.id).field("line", t.line).field("state", to_string(t.state));
+    j.key("mark");
+    if (t.mark) j.value(std::string(1, t.mark)); else j.null();
+    j.field("form", to_string(t.form)).field("parallel", t.parallel);
+    j.key("story");
+    if (t.story_label.empty()) j.null(); else j.value(t.story_label);
+    j.field("priority", t.priority);
+    j.key("labels").begin_array();
+    for (const auto& l : t.labels) j.value(l);
+    j.end_array();
+    j.field("description", t.description).field("phase", t.phase).field("group", t.group);
+    j.key("body").begin_array();
+    if (t.body_first) j.value(t.body_first).value(t.body_last);
+    j.end_array();
+    j.key("paths").begin_array();
+    for (const auto& p : t.paths) j.value(p.path);
+    j.end_array();
+    write_refs(j, t.depends_on);
+    j.end_object();
+  }
+  j.end_array();
+  j.key("statements").begin_array();
+  for (const Statement& s : plan.statements)
+    j.begin_object().field("line", s.line).field("text", s.text).field("section", s.section)
+        .field("in_code", s.in_code).end_object();
+  j.end_array();
+  j.key("diagnostics").begin_array();
+  for (const Diagnostic& d : plan.diagnostics)
+    j.begin_object().field("line", d.line).field("severity", to_string(d.severity))
+        .field("code", d.code).field("message", d.message).end_object();
+  j.end_array();
+  j.key("skipped").begin_array();
+  for (const Skipped& s : plan.skipped)
+    j.begin_object().field("line", s.line).field("reason", to_string(s.reason)).field("text", s.text).end_object();
+  j.end_array();
+  j.end_object();
+}
+
+const char* reason_text(SkipReason r) {
+  switch (r) {
+    case SkipReason::nested: return "nested under a task or list item";
+    case SkipReason::no_id: return "checkbox without a task ID";
+    case SkipReason::legend: return "legend line ('- [P] …')";
+    case SkipReason::in_code: return "inside a code block";
+    case SkipReason::in_comment: return "inside an HTML comment or frontmatter";
+    case SkipReason::other_mark: return "marked neither done nor pending ([~], [-] …)";
+  }
+  return "?";
+}
+
+}  // namespace
+
+int cmd_check(const std::vector<std::string>& args) {
+  std::string path;
+  bool json = false, verbose = false;
+  for (const std::string& a : args) {
+    if (a == "--json") json = true;
+    else if (a == "--verbose" || a == "-v") verbose = true;
+    else if (a == "-h" || a == "--help") { fmt::print("{}", kCheckUsage); return kOk; }
+    else if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow check: unknown option '{}'\n{}", a, kCheckUsage); return kUsage; }
+    else if (path.empty()) path = a;
+    else { fmt::print(stderr, "flow check: more than one file given\n{}", kCheckUsage); return kUsage; }
+  }
+  if (path.empty()) {
+    fmt::print(stderr, "flow check: no tasks.md given\n{}", kCheckUsage);
+    return kUsage;
+  }
+  auto text = read_file(path);
+  if (!text) {
+    fmt::print(stderr, "flow check: {}\n", text.error().message);
+    return kUsage;
+  }
+  const Plan plan = parse_tasks_md(*text);
+  const bool errors = plan.count(Severity::error) > 0;
+  if (json) {
+    Json j;
+    write_json(j, path, plan);
+    fmt::print("{}\n", j.str());
+    return errors ? kFailed : kOk;
+  }
+  for (const Diagnostic& d : plan.diagnostics) {
+    if (d.severity == Severity::info && !verbose) continue;
+    fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), d.message, d.code);
+  }
+  if (verbose)
+    for (const Skipped& s : plan.skipped)
+      fmt::print("{}:{}: skipped ({}): {}\n", path, s.line, to_string(s.reason), s.text);
+
+  std::size_t done = 0, pending = 0, other = 0, headless = 0;
+  for (const Task& t : plan.tasks) {
+    if (t.form == TaskForm::heading || t.form == TaskForm::bold_item) ++headless;
+    if (t.state == TaskState::done) ++done;
+    else if (t.state == TaskState::pending) ++pending;
+    else ++other;
+  }
+  fmt::print("{}: {} tasks in {} phases: {} done, {} pending", path, plan.tasks.size(),
+             plan.phases.size(), done, pending);
+  if (other) fmt::print(", {} marked otherwise (not run)", other);
+  fmt::print("\n");
+  if (headless) fmt::print("  {} tasks have no checkbox: their state is kept in flow's journal\n", headless);
+  std::map<SkipReason, std::size_t> by_reason;
+  for (const Skipped& s : plan.skipped) ++by_reason[s.reason];
+  if (!by_reason.empty()) {
+    fmt::print("  not executed:");
+    const char* sep = " ";
+    for (auto [r, n] : by_reason) {
+      fmt::print("{}{} {}", sep, n, reason_text(r));
+      sep = "; ";
+    }
+    fmt::print("{}\n", verbose ? "" : " (--verbose lists them)");
+  }
+  const std::size_t nerr = plan.count(Severity::error);
+  const std::size_t nwarn = plan.count(Severity::warning) - nerr;
+  fmt::print("  {} error{}, {} warning{}\n", nerr, nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
+  return errors ? kFailed : kOk;
+}
+
+}  // namespace flow::cli

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+// The flow CLI's subcommands. Each returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace flow::cli {
+
+/// Exit codes shared by the subcommands.
+enum Exit : int { kOk = 0, kFailed = 1, kUsage = 2, kInterrupted = 130 };
+
+int cmd_check(const std::vector<std::string>& args);
+
+}  // namespace flow::cli

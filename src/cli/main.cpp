@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// The flow command-line tool: dispatches to the subcommands.
+#include "commands.hpp"
+
+#include <flow/version.hpp>
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: flow <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  check <tasks.md> [--json] [--verbose]   read a tasks.md and report what flow sees\n"
+    "  version                                 print flow's version\n"
+    "\n"
+    "Run 'flow <command> --help' for a command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? flow::cli::kUsage : flow::cli::kOk;
+  }
+  const std::string cmd = args[0];
+  args.erase(args.begin());
+  if (cmd == "version" || cmd == "--version") {
+    fmt::print("flow {}\n", FLOW_VERSION_STRING);
+    return flow::cli::kOk;
+  }
+  if (cmd == "check") return flow::cli::cmd_check(args);
+  fmt::print(stderr, "flow: unknown command '{}'\n\n{}", cmd, kUsage);
+  return flow::cli::kUsage;
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// Byte-exact mark changes: one byte per task, found by (line, ID), never by search.
+#include <flow/tasks_md.hpp>
+
+#include <string>
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+namespace {
+
+const Task* find_task(const Plan& plan, int line, std::string_view id) {
+  const int i = plan.task_at_line(line);
+  if (i < 0) return nullptr;
+  const Task& t = plan.tasks[static_cast<std::size_t>(i)];
+  return t.id == id ? &t : nullptr;
+}
+
+// The task's line with its mark byte blanked, so that two versions of the line compare
+// equal whatever their marks.
+std::string line_without_mark(std::string_view text, const Task& t) {
+  std::string s(text.substr(t.span.offset, t.span.length));
+  if (t.mark_offset != Task::npos && t.mark_offset >= t.span.offset &&
+      t.mark_offset < t.span.offset + s.size())
+    s[t.mark_offset - t.span.offset] = ' ';
+  return s;
+}
+
+}  // namespace
+
+Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span<const MarkChange> changes) {
+  std::string out(text);
+  const char done = plan.done_mark == 'x' ? 'x' : 'X';
+  for (const MarkChange& c : changes) {
+    const Task* t = find_task(plan, c.line, c.id);
+    if (t == nullptr)
+      return make_error(Errc::not_found, "no task " + c.id + " at line " + std::to_string(c.line), c.line);
+    if (t->mark_offset == Task::npos || t->mark_offset >= text.size())
+      return make_error(Errc::invalid_argument,
+                        "task " + c.id + " has no checkbox to mark", c.line);
+    char& m = out[t->mark_offset];
+    if (m != t->mark)
+      return make_error(Errc::conflict, "the text does not match the plan at line " + std::to_string(c.line), c.line);
+    // A done task keeps its own x or X; only a change of state writes a byte.
+    if (c.done && t->state != TaskState::done) m = done;
+    else if (!c.done && t->state != TaskState::pending) m = ' ';
+  }
+  return out;
+}
+
+Result<std::vector<MarkChange>> rebase_marks(std::string_view old_text, const Plan& old_plan,
+                                             std::string_view new_text, const Plan& new_plan,
+                                             std::span<const MarkChange> changes) {
+  std::vector<MarkChange> out;
+  out.reserve(changes.size());
+  for (const MarkChange& c : changes) {
+    const Task* old_task = find_task(old_plan, c.line, c.id);
+    if (old_task == nullptr)
+      return make_error(Errc::not_found, "no task " + c.id + " at line " + std::to_string(c.line), c.line);
+    const std::string want = line_without_mark(old_text, *old_task);
+    const Task* same_line = find_task(new_plan, c.line, c.id);
+    if (same_line && line_without_mark(new_text, *same_line) == want) {
+      out.push_back(c);
+      continue;
+    }
+    const Task* found = nullptr;
+    int matches = 0;
+    for (const Task& t : new_plan.tasks) {
+      if (t.id != c.id || line_without_mark(new_text, t) != want) continue;
+      found = &t;
+      ++matches;
+    }
+    if (matches != 1)
+      return make_error(Errc::conflict,
+                        "tasks.md changed while flow was running: the line of task " + c.id +
+                            " (line " + std::to_string(c.line) + ") is " +
+                            (matches == 0 ? "no longer what it was" : "now there more than once"),
+                        c.line);
+    out.push_back(MarkChange{found->line, c.id, c.done});
+  }
+  return out;
+}
+
+FLOW_END_NAMESPACE
+}  // namespace flow

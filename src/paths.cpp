@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+// Finding the file paths a task names: backticks, markdown links and bare tokens,
+// with line suffixes stripped, braces expanded and paths confined to the repository.
+#include "tasks_md_internal.hpp"
+#include "text.hpp"
+
+#include <algorithm>
+#include <array>
+#include <iterator>
+
+namespace flow::detail {
+
+namespace {
+
+constexpr std::string_view kExtensions[] = {
+    "adoc", "astro", "bash", "bat", "bib", "c", "cc", "cfg", "cjs", "clj", "cmake", "cmd", "conf",
+    "cpp", "cs", "cshtml", "csproj", "css", "csv", "cts", "cxx", "dart", "db", "dockerfile", "ejs",
+    "env", "erl", "ex", "exs", "fs", "fsx", "gemspec", "gif", "go", "gql", "gradle", "graphql", "h",
+    "hbs", "hcl", "hh", "hpp", "hs", "htm", "html", "ico", "ini", "ipynb", "j2", "java", "jinja",
+    "jl", "jpeg", "jpg", "js", "json", "jsonc", "jsonl", "jsx", "kt", "kts", "less", "lock", "log",
+    "lua", "m", "make", "md", "mdx", "mjs", "mm", "mod", "mts", "nix", "php", "pl", "plist", "pm",
+    "png", "prisma", "properties", "proto", "ps1", "pug", "py", "pyi", "r", "rake", "razor", "rb",
+    "rs", "rst", "sass", "scala", "scss", "sh", "sln", "snap", "sql", "sum", "svelte", "svg",
+    "swift", "tex", "tf", "tfvars", "tmpl", "toml", "tpl", "ts", "tsx", "txt", "vue", "wasm", "xml",
+    "yaml", "yml", "zig", "zsh"};
+
+constexpr std::string_view kNames[] = {
+    "Dockerfile", "Makefile", "Gemfile", "Procfile", "Jenkinsfile", "Rakefile", "Vagrantfile",
+    "LICENSE", "CODEOWNERS", "Brewfile", "Justfile", "Caddyfile", "Containerfile", "Pipfile"};
+
+bool known_extension(std::string_view ext) {
+  if (ext.empty() || ext.size() > 10) return false;
+  std::array<char, 10> low{};
+  for (std::size_t i = 0; i < ext.size(); ++i) low[i] = to_lower(ext[i]);
+  const std::string_view l(low.data(), ext.size());
+  return std::binary_search(std::begin(kExtensions), std::end(kExtensions), l);
+}
+
+// `.env`, `.gitignore`, `.eslintrc.json`: a file. `.xlsx`, `.ts`: an extension in prose.
+bool is_dotfile(std::string_view name) {
+  if (name.size() < 2 || name[0] != '.') return false;
+  const std::string_view rest = name.substr(1);
+  if (!std::all_of(rest.begin(), rest.end(), [](char c) {
+        return is_lower(c) || is_digit(c) || c == '-' || c == '_' || c == '.';
+      }))
+    return false;
+  static constexpr std::string_view prefixes[] = {
+      "env", "git", "editorconfig", "eslint", "prettier", "npm", "nvm", "docker", "github", "vscode",
+      "flow", "specify", "claude", "husky", "cargo", "babel", "stylelint", "terraform", "python-version",
+      "node-version", "tool-versions", "pre-commit", "golangci", "clang", "swift", "rubocop", "yarn"};
+  for (auto p : prefixes)
+    if (starts_with(rest, p)) return true;
+  return rest.ends_with("rc") || rest.ends_with("ignore");
+}
+
+enum class Source { backtick, link, bare, bare_after_in };
+
+// Strips punctuation around a token, a `:12-40` or `#L12` suffix and a trailing ellipsis.
+std::string_view strip_token(std::string_view t, Source src) {
+  for (;;) {
+    const std::size_t before = t.size();
+    while (!t.empty() && (t.front() == '(' || t.front() == '"' || t.front() == '\'' ||
+                          t.front() == '<' || t.front() == '[' || t.front() == '*'))
+      t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ')' || t.back() == ',' || t.back() == ';' || t.back() == ':' ||
+                          t.back() == '.' || t.back() == '"' || t.back() == '\'' || t.back() == '>' ||
+                          t.back() == '!' || t.back() == ']' || (t.back() == '*' && src != Source::backtick) ||
+                          (t.back() == '?' && src != Source::backtick)))
+      t.remove_suffix(1);
+    if (t.size() >= 3 && t.substr(t.size() - 3) == "\xE2\x80\xA6") t.remove_suffix(3);  // …
+    if (t.size() == before) break;
+  }
+  // `trials.tsx:160-178`, `file.py:12`
+  if (std::size_t c = t.rfind(':'); c != std::string_view::npos && c + 1 < t.size()) {
+    bool digits = true;
+    for (std::size_t i = c + 1; i < t.size(); ++i)
+      if (!is_digit(t[i]) && t[i] != '-') { digits = false; break; }
+    if (digits) t = t.substr(0, c);
+  }
+  if (std::size_t h = t.find("#L"); h != std::string_view::npos && h > 0) t = t.substr(0, h);
+  return t;
+}
+
+// `{a,b}` groups multiply out; at most 64 results.
+void expand_braces(const std::string& p, std::vector<std::string>& out) {
+  const std::size_t open = p.find('{');
+  const std::size_t close = open == std::string::npos ? std::string::npos : p.find('}', open);
+  if (open == std::string::npos || close == std::string::npos || out.size() >= 64) {
+    if (out.size() < 64) out.push_back(p);
+    return;
+  }
+  const std::string head = p.substr(0, open), tail = p.substr(close + 1);
+  std::size_t s = open + 1;
+  for (;;) {
+    std::size_t comma = p.find(',', s);
+    if (comma == std::string::npos || comma > close) comma = close;
+    expand_braces(head + p.substr(s, comma - s) + tail, out);
+    if (comma == close) break;
+    s = comma + 1;
+  }
+}
+
+bool acceptable_chars(std::string_view t) {
+  int depth = 0;
+  for (char c : t) {
+    switch (c) {
+      case ' ': case '\t': case '=': case '<': case '>': case '|': case '$': case '"': case '\'':
+      case ';': case '!': case '`': case '%': case '^': case '+': case '&':
+        return false;
+      case '{': ++depth; break;
+      case '}': --depth; break;
+      case ',': if (depth == 0) return false; break;
+      default: break;
+    }
+  }
+  return depth == 0;
+}
+
+// Returns true if it added a path to `out`.
+bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
+              std::vector<std::string>& rejected) {
+  // Most words in prose are not paths: a path has a '.', '/' or '\\', or is a known name.
+  if (std::none_of(raw.begin(), raw.end(), [](char c) { return c == '.' || c == '/' || c == '\\'; }) &&
+      (raw.empty() || !is_upper(raw.front()) ||
+       std::none_of(std::begin(kNames), std::end(kNames), [&](std::string_view n) { return raw.find(n) != std::string_view::npos; })))
+    return false;
+  std::string_view t = strip_token(raw, src);
+  if (t.size() < 2 || t.size() > 400) return false;
+  if (t.find("://") != std::string_view::npos || t.front() == '@' || t.front() == '-' ||
+      t.front() == '#' || t.front() == '$')
+    return false;
+  if (!acceptable_chars(t)) return false;
+
+  const bool slash = t.find('/') != std::string_view::npos || t.find('\\') != std::string_view::npos;
+  std::string_view last = t;
+  if (std::size_t s = t.find_last_of("/\\"); s != std::string_view::npos) last = t.substr(s + 1);
+  std::string_view ext;
+  if (std::size_t d = last.rfind('.'); d != std::string_view::npos && d + 1 < last.size()) ext = last.substr(d + 1);
+  const bool dotfile = is_dotfile(last);
+  const bool named = std::find(std::begin(kNames), std::end(kNames), last) != std::end(kNames);
+  const bool has_alpha = std::any_of(t.begin(), t.end(), [](char c) { return is_alpha(c); });
+  const bool has_lower = std::any_of(t.begin(), t.end(), [](char c) { return is_lower(c); });
+  if (!has_alpha) return false;
+
+  bool ok = false;
+  switch (src) {
+    case Source::backtick:
+    case Source::link:
+      ok = (slash && has_lower) || known_extension(ext) || named || dotfile;
+      break;
+    case Source::bare:
+    case Source::bare_after_in:
+      if (slash) {
+        ok = t.back() == '/' || known_extension(ext) ||
+             (src == Source::bare_after_in && has_lower);
+      } else {
+        ok = known_extension(ext) || named || dotfile;
+        // "Next.js", "Node.js": a product name, not a file.
+        if (ok && ext == "js" && is_upper(last[0])) ok = false;
+      }
+      break;
+  }
+  if (!ok) return false;
+
+  std::string p(t);
+  std::replace(p.begin(), p.end(), '\\', '/');
+  // A formatter turns `__tests__` into bold markers: `src/**tests**/x.ts`.
+  for (std::size_t b = p.find("/**"); b != std::string::npos; b = p.find("/**", b + 1)) {
+    const std::size_t e = p.find("**/", b + 3);
+    if (e == std::string::npos) break;
+    const std::string_view inner(p.data() + b + 3, e - b - 3);
+    if (inner.empty() || !std::all_of(inner.begin(), inner.end(), [](char c) { return is_alnum(c) || c == '-'; })) continue;
+    p.replace(e, 2, "__");
+    p.replace(b + 1, 2, "__");
+  }
+  // Windows drive letters and home directories cannot name anything in the repository.
+  const bool drive = p.size() > 2 && is_alpha(p[0]) && p[1] == ':' && p[2] == '/';
+  if (drive || p[0] == '~') {
+    rejected.push_back(p);
+    return false;
+  }
+
+  std::vector<std::string> expanded;
+  if (p.find('{') == std::string::npos) expanded.push_back(std::move(p));
+  else expand_braces(p, expanded);
+  bool added = false;
+  for (std::string& e : expanded) {
+    const bool absolute = e[0] == '/';
+    if (!normalize_path(e)) {
+      rejected.push_back(std::string(t));
+      continue;
+    }
+    if (e.empty() || e == "/") continue;
+    const bool glob = std::any_of(e.begin(), e.end(), [](char c) { return c == '*' || c == '?' || c == '['; });
+    if (std::none_of(out.begin(), out.end(), [&](const PathRef& r) { return r.path == e; })) {
+      out.push_back(PathRef{std::move(e), absolute, glob});
+      added = true;
+    }
+  }
+  return added;
+}
+
+}  // namespace
+
+bool normalize_path(std::string& path) {
+  // Already normal: no "//", no "." or ".." segment, no leading "./".
+  bool clean = !starts_with(path, "./") && path != "." && path != "..";
+  for (std::size_t i = 0; clean && i + 1 < path.size(); ++i) {
+    if (path[i] != '/') continue;
+    if (path[i + 1] == '/') clean = false;
+    else if (path[i + 1] == '.' && (i + 2 == path.size() || path[i + 2] == '/' ||
+                                    (path[i + 2] == '.' && (i + 3 == path.size() || path[i + 3] == '/'))))
+      clean = false;
+  }
+  if (clean && !starts_with(path, "../")) return true;
+  const bool absolute = !path.empty() && path[0] == '/';
+  const bool dir = !path.empty() && path.back() == '/';
+  std::vector<std::string_view> parts;
+  std::string_view s(path);
+  std::size_t i = 0;
+  while (i <= s.size()) {
+    std::size_t j = s.find('/', i);
+    if (j == std::string_view::npos) j = s.size();
+    std::string_view seg = s.substr(i, j - i);
+    if (seg.empty() || seg == ".") {
+      // skip
+    } else if (seg == "..") {
+      if (parts.empty()) return false;
+      parts.pop_back();
+    } else {
+      parts.push_back(seg);
+    }
+    i = j + 1;
+  }
+  std::string out;
+  if (absolute) out = "/";
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    if (k) out += '/';
+    out += parts[k];
+  }
+  if (dir && !parts.empty()) out += '/';
+  path = std::move(out);
+  return true;
+}
+
+void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::string>& rejected) {
+  std::size_t i = 0;
+  bool after_in = false;
+  std::size_t file_before_in = static_cast<std::size_t>(-1);  // a bare file name just before "in"
+  while (i < s.size()) {
+    const char c = s[i];
+    if (is_space(c)) { ++i; continue; }
+    if (c == '`') {
+      const std::size_t close = s.find('`', i + 1);
+      if (close == std::string_view::npos) { ++i; continue; }
+      const std::size_t before = out.size();
+      const bool added = consider(s.substr(i + 1, close - i - 1), Source::backtick, out, rejected);
+      if (added && after_in && out.back().path.ends_with('/') && file_before_in != static_cast<std::size_t>(-1) &&
+          file_before_in < before && out.size() == before + 1) {
+        out[file_before_in].path = out.back().path + out[file_before_in].path;
+        out.pop_back();
+      }
+      file_before_in = added && out.size() == before + 1 && out.back().path.find('/') == std::string::npos
+                           ? before : static_cast<std::size_t>(-1);
+      i = close + 1;
+      after_in = false;
+      continue;
+    }
+    if (c == '[') {
+      const std::size_t close = s.find(']', i + 1);
+      if (close != std::string_view::npos && close + 1 < s.size() && s[close + 1] == '(') {
+        const std::size_t end = s.find(')', close + 2);
+        if (end != std::string_view::npos) {
+          std::string_view text = s.substr(i + 1, close - i - 1);
+          std::string_view target = s.substr(close + 2, end - close - 2);
+          if (std::size_t h = target.find('#'); h != std::string_view::npos) target = target.substr(0, h);
+          if (!text.empty() && text.front() == '`' && text.back() == '`' && text.size() > 2)
+            text = text.substr(1, text.size() - 2);
+          const std::size_t before = out.size() + rejected.size();
+          consider(text, Source::link, out, rejected);
+          // The target is relative to tasks.md's folder, which the parser does not know;
+          // use it only when the text is not a path and the target does not climb.
+          if (out.size() + rejected.size() == before && !starts_with(target, "../") &&
+              target.find("://") == std::string_view::npos)
+            consider(target, Source::link, out, rejected);
+          i = end + 1;
+          after_in = false;
+          continue;
+        }
+      }
+    }
+    std::size_t e = i;
+    while (e < s.size() && !is_space(s[e]) && s[e] != '`') ++e;
+    const std::string_view tok = s.substr(i, e - i);
+    const std::size_t before = out.size();
+    const bool added = consider(tok, after_in ? Source::bare_after_in : Source::bare, out, rejected);
+    // "Create styles.js in src/components/": one file, `src/components/styles.js`.
+    if (added && after_in && out.size() == before + 1 && out.back().path.ends_with('/') &&
+        file_before_in != static_cast<std::size_t>(-1) && file_before_in < before) {
+      PathRef& file = out[file_before_in];
+      file.path = out.back().path + file.path;
+      out.pop_back();
+      file_before_in = static_cast<std::size_t>(-1);
+    }
+    const bool is_in = tok == "in" || tok == "at" || tok == "In" || tok == "At" || tok == "into" ||
+                       tok == "under" || tok == "to";
+    if (!is_in)
+      file_before_in = added && out.size() == before + 1 && out.back().path.find('/') == std::string::npos
+                           ? before : static_cast<std::size_t>(-1);
+    after_in = is_in;
+    i = e;
+  }
+}
+
+}  // namespace flow::detail

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+// Reading tasks.md and replacing it atomically (POSIX: mkstemp, fsync, rename).
+#include <flow/tasks_file.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+namespace {
+
+Unexpected io_error(const std::string& what, const std::string& path, int err) {
+  return make_error(Errc::io, what + " " + path + ": " + std::strerror(err));
+}
+
+Result<void> write_all(int fd, std::string_view data, const std::string& path) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error("cannot write", path, errno);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+std::string dir_of(const std::string& path) {
+  const std::size_t s = path.rfind('/');
+  if (s == std::string::npos) return ".";
+  if (s == 0) return "/";
+  return path.substr(0, s);
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open", path, errno);
+  std::string out;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return io_error("cannot read", path, err);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+Result<void> write_file_atomic(const std::string& path, std::string_view data) {
+  const std::string dir = dir_of(path);
+  const std::size_t slash = path.rfind('/');
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string tmp = dir + "/." + base + ".flow-XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) return io_error("cannot create a temporary file in", dir, errno);
+
+  auto fail = [&](Unexpected e) -> Result<void> {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return e;
+  };
+  struct stat st {};
+  const bool existed = ::stat(path.c_str(), &st) == 0;
+  if (existed && ::fchmod(fd, st.st_mode & 07777) != 0) return fail(io_error("cannot set the mode of", tmp, errno));
+  if (auto w = write_all(fd, data, tmp); !w) return fail(Unexpected{std::move(w).error()});
+  if (::fsync(fd) != 0) return fail(io_error("cannot flush", tmp, errno));
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return io_error("cannot close", tmp, err);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return io_error("cannot replace", path, err);
+  }
+  // The rename is durable only once the directory entry is.
+  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+Result<std::string> update_marks_in_file(const std::string& path, std::string_view original,
+                                         std::span<const MarkChange> changes) {
+  auto current = read_file(path);
+  if (!current) return Unexpected{std::move(current).error()};
+  const Plan old_plan = parse_tasks_md(original);
+  Result<std::string> updated = std::string();
+  if (*current == original) {
+    updated = set_marks(original, old_plan, changes);
+  } else {
+    const Plan new_plan = parse_tasks_md(*current);
+    auto rebased = rebase_marks(original, old_plan, *current, new_plan, changes);
+    if (!rebased) return Unexpected{std::move(rebased).error()};
+    updated = set_marks(*current, new_plan, *rebased);
+  }
+  if (!updated) return updated;
+  if (*updated == *current) return updated;
+  // Re-check just before replacing: an edit that lands between our read and now would
+  // otherwise be lost. (A window remains between this read and the rename; the run
+  // lock keeps flow's own writers out of it.)
+  auto again = read_file(path);
+  if (!again) return Unexpected{std::move(again).error()};
+  if (*again != *current)
+    return make_error(Errc::conflict, "tasks.md is being edited; try again");
+  if (auto w = write_file_atomic(path, *updated); !w) return Unexpected{std::move(w).error()};
+  return updated;
+}
+
+FLOW_END_NAMESPACE
+}  // namespace flow

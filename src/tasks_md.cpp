@@ -1,0 +1,1207 @@
+// SPDX-License-Identifier: MIT
+// The tasks.md parser: a two-pass, allocation-light line scanner. Pass one classifies
+// lines (fences, comments, headings); pass two builds phases, groups and tasks; a
+// final pass resolves references, paths and diagnostics that need the whole document.
+#include <flow/tasks_md.hpp>
+
+#include "tasks_md_internal.hpp"
+#include "text.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+namespace flow {
+
+namespace detail {
+
+std::size_t match_id(std::string_view s) noexcept {
+  std::size_t i = 0;
+  std::size_t letters = 0;
+  while (i < s.size() && is_upper(s[i]) && letters < 5) { ++i; ++letters; }
+  if (letters == 5) return 0;
+  if (letters > 0 && i < s.size() && s[i] == '-') ++i;
+  const std::size_t d0 = i;
+  while (i < s.size() && is_digit(s[i])) ++i;
+  if (i == d0 || i - d0 > 6) return 0;
+  int dots = 0;
+  while (i + 1 < s.size() && s[i] == '.' && is_digit(s[i + 1])) {
+    ++i;
+    while (i < s.size() && is_digit(s[i])) ++i;
+    ++dots;
+  }
+  if (letters == 0 && dots == 0) return 0;
+  if (letters > 0 && i < s.size() && is_lower(s[i]) && (i + 1 >= s.size() || !is_alnum(s[i + 1]))) ++i;
+  if (i < s.size()) {
+    const char c = s[i];
+    if (is_alnum(c) || c == '_' || c == '/' || c == '@') return 0;
+    if (c == '.' && i + 1 < s.size() && is_alnum(s[i + 1])) return 0;  // "T1.md", "1.2x"
+  }
+  return i;
+}
+
+std::string_view id_shape(std::string_view id) noexcept {
+  std::size_t i = 0;
+  while (i < id.size() && is_upper(id[i])) ++i;
+  if (i < id.size() && id[i] == '-') ++i;
+  return id.substr(0, i);
+}
+
+}  // namespace detail
+
+FLOW_BEGIN_NAMESPACE
+
+using namespace detail;
+
+namespace {
+
+constexpr std::size_t kMaxLine = std::size_t{1} << 20;  // longer lines are not parsed
+
+enum LineFlag : std::uint8_t {
+  kCode = 1,          // inside a fenced code block (delimiters included)
+  kComment = 2,       // inside an HTML comment or the YAML frontmatter
+  kTooLong = 4,
+  kFence = 8,         // a fence delimiter line
+  kBox = 16,          // looks like a checkbox list item (outside code and comments)
+};
+
+struct Line {
+  std::size_t offset = 0;
+  std::size_t length = 0;   // without "\n" and a trailing "\r"
+  int indent = 0;
+  int fence_indent = -1;    // for code lines: the indent of the opening fence
+  std::uint8_t flags = 0;
+  std::uint8_t heading = 0; // ATX heading level, 0 if none
+};
+
+// A list item: where its bullet ends and what follows.
+struct ListItem {
+  bool ok = false;
+  std::size_t content = 0;   // index in the line of the text after the bullet and spaces
+};
+
+ListItem match_bullet(std::string_view s) {
+  ListItem li;
+  std::size_t i = 0;
+  while (i < s.size() && is_space(s[i])) ++i;
+  if (i >= s.size()) return li;
+  if (s[i] == '-' || s[i] == '*' || s[i] == '+') {
+    ++i;
+  } else if (is_digit(s[i])) {
+    std::size_t d = i;
+    while (i < s.size() && is_digit(s[i]) && i - d < 9) ++i;
+    if (i >= s.size() || (s[i] != '.' && s[i] != ')')) return li;
+    ++i;
+  } else {
+    return li;
+  }
+  if (i < s.size() && !is_space(s[i])) return li;
+  while (i < s.size() && is_space(s[i])) ++i;
+  li.ok = true;
+  li.content = i;
+  return li;
+}
+
+// A checkbox right at `s`: "[m]" followed by a space or the end. Returns the mark's
+// length in bytes (one UTF-8 character) or 0.
+std::size_t match_box(std::string_view s) {
+  if (s.size() < 3 || s[0] != '[') return 0;
+  const std::size_t n = utf8_len(static_cast<unsigned char>(s[1]));
+  if (1 + n >= s.size() || s[1 + n] != ']') return 0;
+  if (n == 1 && (s[1] == ']' || s[1] == '[' || s[1] == '\t')) return 0;
+  if (2 + n < s.size() && !is_space(s[2 + n])) return 0;
+  return n;
+}
+
+bool is_dash_at(std::string_view s, std::size_t i, std::size_t* len) {
+  if (i < s.size() && s[i] == '-') { *len = 1; return true; }
+  if (i + 2 < s.size() && static_cast<unsigned char>(s[i]) == 0xE2 &&
+      static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+      (static_cast<unsigned char>(s[i + 2]) == 0x93 || static_cast<unsigned char>(s[i + 2]) == 0x94)) {
+    *len = 3;  // en dash, em dash
+    return true;
+  }
+  return false;
+}
+
+bool has_phase_word(std::string_view title) {
+  static constexpr std::string_view words[] = {"phase", "stage", "milestone", "epic", "sprint",
+                                               "part ", "user story", "story ", "parallel group",
+                                               "sequential", "wave"};
+  for (auto w : words)
+    if (istarts_with(title, w)) return true;
+  return starts_with(title, "\xE7\xAC\xAC");  // 第 (Chinese ordinal: 第一阶段)
+}
+
+bool is_dependency_title(std::string_view title) {
+  static constexpr std::string_view words[] = {"depend", "execution order", "order of execution",
+                                               "critical path", "parallel", "sequen",
+                                               "task order", "graph"};
+  for (auto w : words)
+    if (ifind(title, w) != std::string_view::npos) return true;
+  return false;
+}
+
+std::string_view heading_text(std::string_view line, int level) {
+  std::string_view s = trim_left(line).substr(static_cast<std::size_t>(level));
+  s = trim(s);
+  // A closing sequence of #s is not part of the text.
+  std::size_t n = s.size();
+  while (n > 0 && s[n - 1] == '#') --n;
+  if (n < s.size() && (n == 0 || is_space(s[n - 1]))) s = trim_right(s.substr(0, n));
+  return s;
+}
+
+// Digits at `s[i]`, as an int (capped), advancing `i`.
+int read_int(std::string_view s, std::size_t& i) {
+  int v = 0;
+  while (i < s.size() && is_digit(s[i])) {
+    if (v < 100000) v = v * 10 + (s[i] - '0');
+    ++i;
+  }
+  return v;
+}
+
+// The user story a heading names: "User Story 3", "Story 3", "US3", "US-3", "US 3".
+int story_of_title(std::string_view t) {
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const bool word_start = i == 0 || !is_alnum(t[i - 1]);
+    if (!word_start) continue;
+    std::size_t j = i;
+    if (istarts_with(t.substr(i), "user story")) j = i + 10;
+    else if (istarts_with(t.substr(i), "story")) j = i + 5;
+    else if (starts_with(t.substr(i), "US")) j = i + 2;
+    else continue;
+    if (j < t.size() && (t[j] == ' ' || t[j] == '-' || t[j] == '#')) ++j;
+    if (j < t.size() && is_digit(t[j])) {
+      std::size_t k = j;
+      int v = read_int(t, k);
+      if (k >= t.size() || !is_alpha(t[k])) return v;
+    }
+  }
+  return 0;
+}
+
+std::string priority_of_title(std::string_view t) {
+  std::size_t p = ifind(t, "priority");
+  if (p != std::string_view::npos) {
+    std::size_t i = p + 8;
+    while (i < t.size() && (is_space(t[i]) || t[i] == ':' || t[i] == '*')) ++i;
+    if (i + 1 < t.size() && t[i] == 'P' && is_digit(t[i + 1])) {
+      std::size_t k = i + 1;
+      read_int(t, k);
+      return std::string(t.substr(i, k - i));
+    }
+  }
+  for (std::size_t i = 0; i + 3 < t.size(); ++i) {
+    if ((t[i] == '(' || t[i] == '[') && t[i + 1] == 'P' && is_digit(t[i + 2])) {
+      std::size_t k = i + 2;
+      read_int(t, k);
+      if (k < t.size() && (t[k] == ')' || t[k] == ']')) return std::string(t.substr(i + 1, k - i - 1));
+    }
+  }
+  return {};
+}
+
+std::string number_of_title(std::string_view t) {
+  static constexpr std::string_view words[] = {"phase", "stage", "milestone", "epic", "sprint", "part", "wave"};
+  for (auto w : words) {
+    if (!istarts_with(t, w)) continue;
+    std::size_t i = w.size();
+    if (i >= t.size() || !is_space(t[i])) continue;
+    while (i < t.size() && is_space(t[i])) ++i;
+    std::size_t k = i;
+    while (k < t.size() && (is_alnum(t[k]) || (t[k] == '.' && k + 1 < t.size() && is_alnum(t[k + 1])))) ++k;
+    if (k > i && k - i <= 12) return std::string(t.substr(i, k - i));
+  }
+  return {};
+}
+
+PhaseKind kind_of_title(std::string_view t, int story) {
+  if (story > 0 || ifind(t, "user stor") != std::string_view::npos) return PhaseKind::user_story;
+  static constexpr std::string_view setup[] = {"setup", "set up", "set-up", "scaffold", "initializ",
+                                               "initialis", "bootstrap", "preparation"};
+  static constexpr std::string_view found[] = {"foundation", "prerequisite", "blocking", "infrastructure"};
+  static constexpr std::string_view polish[] = {"polish", "cross-cutting", "cross cutting", "cleanup",
+                                                "clean-up", "final", "hardening"};
+  for (auto w : setup) if (ifind(t, w) != std::string_view::npos) return PhaseKind::setup;
+  for (auto w : found) if (ifind(t, w) != std::string_view::npos) return PhaseKind::foundational;
+  for (auto w : polish) if (ifind(t, w) != std::string_view::npos) return PhaseKind::polish;
+  return PhaseKind::other;
+}
+
+// The head of a task: optional bold, the ID, separators, and the run of labels.
+struct Head {
+  std::string_view id;
+  std::size_t rest = 0;          // where the description starts
+  bool parallel = false;
+  int story = 0;
+  std::string_view story_label;
+  std::string_view priority;
+  std::vector<std::string_view> labels;
+  std::vector<std::string_view> depends;   // contents of [depends:…] labels
+};
+
+bool is_story_label(std::string_view c, int* story) {
+  if (!starts_with(c, "US")) return false;
+  std::size_t i = 2;
+  if (i == c.size()) { *story = 0; return true; }
+  if (c[i] == '-' || c[i] == '#') ++i;
+  if (i < c.size() && is_digit(c[i])) {
+    std::size_t k = i;
+    *story = read_int(c, k);
+    while (k < c.size() && (is_alnum(c[k]) || c[k] == '-')) ++k;
+    return k == c.size();
+  }
+  // `US-X`, the template's placeholder.
+  *story = 0;
+  return i < c.size() && c.size() - i <= 2 && is_upper(c[i]);
+}
+
+bool parse_head(std::string_view s, Head& h) {
+  std::size_t i = 0;
+  bool bold = false;
+  if (starts_with(s, "**")) {
+    bold = true;
+    i = 2;
+  }
+  const std::size_t n = match_id(s.substr(i));
+  if (n == 0) return false;
+  h.id = s.substr(i, n);
+  // `**P1**: high priority` and `US1` are priorities and stories, never task IDs.
+  if ((h.id[0] == 'P' && n <= 3 && is_digit(h.id[1])) || starts_with(h.id, "US")) return false;
+  i += n;
+  bool sep_done = false;
+  for (;;) {
+    std::size_t j = i;
+    while (j < s.size() && is_space(s[j])) ++j;
+    if (j >= s.size()) { i = j; break; }
+    if (bold && s.compare(j, 2, "**") == 0) { bold = false; i = j + 2; continue; }
+    if (!sep_done && (s[j] == ':' || s[j] == '.') ) { sep_done = true; i = j + 1; continue; }
+    std::size_t dl = 0;
+    if (!sep_done && is_dash_at(s, j, &dl)) {
+      std::size_t k = j + dl;
+      if (dl == 1 && k < s.size() && s[k] == '-') ++k;  // "--"
+      if (k >= s.size() || is_space(s[k])) { sep_done = true; i = k; continue; }
+    }
+    if (s[j] == '[') {
+      const std::size_t close = s.find(']', j + 1);
+      if (close == std::string_view::npos || close - j > 200) break;
+      std::string_view c = trim(s.substr(j + 1, close - j - 1));
+      if (c.empty() || c.find('[') != std::string_view::npos) break;
+      const char after = close + 1 < s.size() ? s[close + 1] : ' ';
+      if (after == '(') break;  // a markdown link
+      int story = 0;
+      const bool known = c == "P" || is_story_label(c, &story) ||
+                         (c.size() >= 2 && c[0] == 'P' && is_digit(c[1]) && c.size() <= 3);
+      const bool delimited = is_space(after) || after == '[' || after == '*' || after == ':' ||
+                             close + 1 >= s.size();
+      if (!delimited && !known) break;  // `[id].tsx`: part of a path
+      if (c == "P") {
+        h.parallel = true;
+      } else if (is_story_label(c, &story)) {
+        h.story = story;
+        h.story_label = c;
+      } else if (c.size() >= 2 && c.size() <= 3 && c[0] == 'P' && is_digit(c[1]) &&
+                 (c.size() == 2 || is_digit(c[2]))) {
+        h.priority = c;
+      } else if (istarts_with(c, "depends")) {
+        std::size_t k = 7;
+        while (k < c.size() && (is_space(c[k]) || c[k] == ':' || c[k] == '=')) ++k;
+        h.depends.push_back(c.substr(k));
+      } else {
+        h.labels.push_back(c);
+      }
+      i = close + 1;
+      continue;
+    }
+    i = j;
+    break;
+  }
+  h.rest = i;
+  return true;
+}
+
+std::string_view strip_bullet(std::string_view s) {
+  ListItem li = match_bullet(s);
+  if (li.ok) s = s.substr(li.content);
+  return trim(s);
+}
+
+class Parser {
+ public:
+  explicit Parser(std::string_view text) : text_(text) {}
+
+  Plan run() {
+    scan_lines();
+    choose_phase_level();
+    build();
+    finish();
+    return std::move(plan_);
+  }
+
+ private:
+  std::string_view line_text(const Line& l) const { return text_.substr(l.offset, l.length); }
+
+  void diag(Severity sev, int line, std::string code, std::string message) {
+    plan_.diagnostics.push_back(Diagnostic{sev, line, std::move(code), std::move(message)});
+  }
+
+  // Pass one: split lines; mark code fences, comments, frontmatter and headings.
+  void scan_lines() {
+    std::size_t pos = 0;
+    if (starts_with(text_, "\xEF\xBB\xBF")) {
+      plan_.bom = true;
+      pos = 3;
+    }
+    if (const void* nul = std::memchr(text_.data(), '\0', text_.size())) {
+      const auto at = static_cast<std::size_t>(static_cast<const char*>(nul) - text_.data());
+      diag(Severity::error, line_of_offset(at), "nul-byte",
+           "the file contains a NUL byte: this is not a text file");
+    }
+    if (std::size_t bad = find_invalid_utf8(text_); bad != std::string_view::npos) {
+      diag(Severity::warning, line_of_offset(bad), "invalid-utf8",
+           "invalid UTF-8; the bytes are kept as they are");
+    }
+
+    char fence_char = 0;
+    std::size_t fence_len = 0;
+    int fence_indent = -1;
+    int fence_line = 0;
+    bool comment = false;
+    int comment_line = 0;
+    bool first = true;
+    bool frontmatter = false;
+    int last_heading = -1;
+    lines_.reserve(text_.size() / 48 + 1);
+    while (pos <= text_.size()) {
+      const char* nl = static_cast<const char*>(std::memchr(text_.data() + pos, '\n', text_.size() - pos));
+      const std::size_t end = nl ? static_cast<std::size_t>(nl - text_.data()) : text_.size();
+      if (!nl && pos == text_.size() && !lines_.empty()) break;  // no empty line after a final "\n"
+      Line l;
+      l.offset = pos;
+      l.length = end - pos;
+      if (l.length > 0 && text_[end - 1] == '\r') {
+        --l.length;
+        if (lines_.empty() && nl) plan_.crlf = true;
+      }
+      const int number = static_cast<int>(lines_.size()) + 1;
+      std::string_view s = text_.substr(l.offset, l.length);
+      if (l.length > kMaxLine) {
+        l.flags |= kTooLong;
+        diag(Severity::warning, number, "line-too-long",
+             "line is longer than 1 MiB and is not parsed");
+        s = {};
+      }
+      l.indent = indent_of(s);
+      const std::string_view t = trim(s);
+
+      if (first) {
+        first = false;
+        if (t == "---" && closes_frontmatter(end)) frontmatter = true;
+        if (frontmatter) {
+          l.flags |= kComment;
+          lines_.push_back(l);
+          pos = end + 1;
+          continue;
+        }
+      }
+      if (frontmatter) {
+        l.flags |= kComment;
+        if (t == "---" || t == "...") frontmatter = false;
+      } else if (fence_char) {
+        l.flags |= kCode;
+        l.fence_indent = fence_indent;
+        std::size_t k = 0;
+        while (k < t.size() && t[k] == fence_char) ++k;
+        if (k >= fence_len && trim(t.substr(k)).empty()) {
+          l.flags |= kFence;
+          fence_char = 0;
+        }
+      } else if (comment) {
+        l.flags |= kComment;
+        if (t.find("-->") != std::string_view::npos) comment = false;
+      } else if (t.size() >= 3 && (t[0] == '`' || t[0] == '~') && t[1] == t[0] && t[2] == t[0]) {
+        std::size_t k = 0;
+        while (k < t.size() && t[k] == t[0]) ++k;
+        // A backtick fence's info string cannot contain a backtick (that is inline code).
+        if (t[0] == '~' || t.substr(k).find('`') == std::string_view::npos) {
+          fence_char = t[0];
+          fence_len = k;
+          fence_indent = l.indent;
+          fence_line = number;
+          l.flags |= kCode | kFence;
+          l.fence_indent = l.indent;
+        }
+      } else if (starts_with(t, "<!--")) {
+        l.flags |= kComment;
+        if (t.find("-->", 4) == std::string_view::npos) {
+          comment = true;
+          comment_line = number;
+        }
+      } else if (l.indent <= 3 && !t.empty() && t[0] == '#') {
+        std::size_t k = 0;
+        while (k < t.size() && t[k] == '#') ++k;
+        if (k <= 6 && (k == t.size() || is_space(t[k]))) {
+          l.heading = static_cast<std::uint8_t>(k);
+          last_heading = static_cast<int>(lines_.size());
+        }
+      } else if (!t.empty()) {
+        ListItem li = match_bullet(s);
+        if (li.ok && match_box(s.substr(li.content))) {
+          l.flags |= kBox;
+          ++boxes_;
+          if (last_heading >= 0 && l.indent < 2) heading_has_box_.insert(last_heading);
+        }
+      }
+      lines_.push_back(l);
+      if (!nl) break;
+      pos = end + 1;
+    }
+    plan_.line_count = static_cast<int>(lines_.size());
+    if (fence_char)
+      diag(Severity::warning, fence_line, "unclosed-fence",
+           "code fence is never closed: the lines after it are read as code and not as tasks");
+    if (comment)
+      diag(Severity::warning, comment_line, "unclosed-comment",
+           "HTML comment is never closed: the lines after it are ignored");
+  }
+
+  bool closes_frontmatter(std::size_t from) const {
+    // A frontmatter block must be closed by a "---" or "..." line.
+    std::size_t pos = from + 1;
+    int scanned = 0;
+    while (pos < text_.size() && scanned < 2000) {
+      const char* nl = static_cast<const char*>(std::memchr(text_.data() + pos, '\n', text_.size() - pos));
+      const std::size_t end = nl ? static_cast<std::size_t>(nl - text_.data()) : text_.size();
+      std::string_view t = trim(text_.substr(pos, end - pos));
+      if (t == "---" || t == "...") return true;
+      if (!nl) break;
+      pos = end + 1;
+      ++scanned;
+    }
+    return false;
+  }
+
+  int line_of_offset(std::size_t off) const {
+    return 1 + static_cast<int>(std::count(text_.begin(), text_.begin() + static_cast<std::ptrdiff_t>(off), '\n'));
+  }
+
+  void choose_phase_level() {
+    int best = 0;
+    for (int idx : heading_has_box_) {
+      const Line& l = lines_[static_cast<std::size_t>(idx)];
+      if (l.heading < 2) continue;
+      if (!has_phase_word(heading_text(line_text(l), l.heading))) continue;
+      if (best == 0 || l.heading < best) best = l.heading;
+    }
+    phase_level_ = best == 0 ? 2 : best;
+  }
+
+  // --- pass two ---------------------------------------------------------------
+
+  void open_phase(std::string_view title, int line, int level) {
+    Phase p;
+    p.title = std::string(title);
+    p.line = line;
+    p.level = level;
+    p.story = story_of_title(title);
+    p.kind = kind_of_title(title, p.story);
+    p.priority = priority_of_title(title);
+    p.number = number_of_title(title);
+    plan_.phases.push_back(std::move(p));
+    heading_refs(title, line, true);
+    open_group({}, 0);
+  }
+
+  void open_group(std::string_view title, int line) {
+    Group g;
+    g.title = std::string(title);
+    g.line = line;
+    g.phase = static_cast<int>(plan_.phases.size()) - 1;
+    plan_.groups.push_back(std::move(g));
+    if (line > 0) heading_refs(title, line, false);
+  }
+
+  // `(depends on T016)` and `[depends:A]` on a heading.
+  // Resolved in the final pass, once the document's ID shapes are known.
+  void heading_refs(std::string_view title, int line, bool phase) {
+    if (ifind(title, "depend") == std::string_view::npos) return;
+    pending_heading_refs_.push_back({std::string(title), line,
+                                     static_cast<int>(plan_.phases.size()) - 1,
+                                     phase ? -1 : static_cast<int>(plan_.groups.size()) - 1});
+  }
+
+  void close_task() {
+    open_task_ = -1;
+    open_heading_task_ = false;
+  }
+
+  Task& new_task(std::string_view id, int line, const Line& l, TaskForm form) {
+    Task t;
+    t.id = std::string(id);
+    t.line = line;
+    t.span = Span{l.offset, l.length};
+    t.form = form;
+    t.phase = static_cast<int>(plan_.phases.size()) - 1;
+    t.group = static_cast<int>(plan_.groups.size()) - 1;
+    plan_.tasks.push_back(std::move(t));
+    open_task_ = static_cast<int>(plan_.tasks.size()) - 1;
+    continuing_ = true;
+    return plan_.tasks.back();
+  }
+
+  void fill_head(Task& t, const Head& h, std::string_view s) {
+    t.parallel = h.parallel;
+    t.story = h.story;
+    t.story_label = std::string(h.story_label);
+    t.priority = std::string(h.priority);
+    for (auto lab : h.labels) t.labels.emplace_back(lab);
+    for (auto d : h.depends) raw_refs_.push_back({plan_.tasks.size() - 1, t.line, RefOrigin::bracket_field, std::string(d), true});
+    t.description = std::string(trim(s.substr(h.rest)));
+  }
+
+  void skip(int line, SkipReason reason, std::string_view s) {
+    plan_.skipped.push_back(Skipped{line, reason, clip(trim(s), 120)});
+  }
+
+  void build() {
+    plan_.tasks.reserve(boxes_);
+    open_phase({}, 0, 0);
+    for (std::size_t i = 0; i < lines_.size(); ++i) {
+      const Line& l = lines_[i];
+      const int number = static_cast<int>(i) + 1;
+      const std::string_view s = (l.flags & kTooLong) ? std::string_view{} : line_text(l);
+
+      if (l.flags & kComment) {
+        if (match_bullet(s).ok && match_box(s.substr(match_bullet(s).content))) skip(number, SkipReason::in_comment, s);
+        continue;
+      }
+      if (l.flags & kCode) {
+        if (open_task_ >= 0 && (open_heading_task_ || l.fence_indent > open_indent_)) {
+          extend_body(number);
+          continuing_ = false;
+        } else {
+          close_task();
+        }
+        ListItem li = match_bullet(s);
+        if (li.ok && match_box(s.substr(li.content)) && !(l.flags & kFence)) skip(number, SkipReason::in_code, s);
+        if (dep_level_ > 0 && !(l.flags & kFence)) statement(number, s, true);
+        continue;
+      }
+      if (l.heading) {
+        on_heading(l, number, s);
+        continue;
+      }
+      const std::string_view t = trim(s);
+      if (t.empty()) {
+        pending_blank_ = true;
+        continuing_ = false;
+        continue;
+      }
+      ListItem li = match_bullet(s);
+      const std::size_t box = li.ok ? match_box(s.substr(li.content)) : 0;
+
+      // Lines that belong to the open task's body.
+      if (open_task_ >= 0 && (open_heading_task_ ? !(box && l.indent < 2) : l.indent > open_indent_)) {
+        const bool top_id_box = box && l.indent < 2 && open_heading_task_ &&
+                                match_id(trim_left(s.substr(li.content + box + 2))) > 0;
+        if (!top_id_box) {
+          extend_body(number);
+          if (box) skip(number, SkipReason::nested, s);
+          if (continuing_ && !li.ok && !open_heading_task_) {
+            Task& task = plan_.tasks[static_cast<std::size_t>(open_task_)];
+            task.description += ' ';
+            task.description += t;
+          } else {
+            continuing_ = false;
+          }
+          body_text(number, s);
+          continue;
+        }
+      }
+      close_task();
+      pending_blank_ = false;
+
+      if (box) {
+        on_box(l, number, s, li.content, box);
+        continue;
+      }
+      if (li.ok && l.indent < 2 && dep_level_ == 0 && starts_with(s.substr(li.content), "**")) {
+        Head h;
+        const std::string_view rest = s.substr(li.content);
+        // `- **T001** — …`: the ID must be the whole bold run (or start it, with labels).
+        if (parse_head(rest, h) && (rest.size() < 2 + h.id.size() + 2 || rest.compare(2 + h.id.size(), 2, "**") == 0 ||
+                                    rest[2 + h.id.size()] == ' ')) {
+          Task& task = new_task(h.id, number, l, TaskForm::bold_item);
+          fill_head(task, h, rest);
+          open_indent_ = l.indent;
+          continue;
+        }
+      }
+      if (dep_level_ > 0) statement(number, s, false);
+    }
+  }
+
+  void on_heading(const Line& l, int number, std::string_view s) {
+    close_task();
+    const std::string_view title = heading_text(s, l.heading);
+    if (dep_level_ > 0 && l.heading <= dep_level_) dep_level_ = 0;
+
+    Head h;
+    if (l.heading >= 2 && parse_head(title, h)) {
+      // `### T001 — Create directory structure`: a task with no checkbox.
+      Task& task = new_task(h.id, number, l, TaskForm::heading);
+      fill_head(task, h, title);
+      open_heading_task_ = true;
+      open_indent_ = -1;
+      return;
+    }
+    if (l.heading >= 2 && l.heading <= phase_level_) {
+      open_phase(title, number, l.heading);
+    } else if (l.heading > phase_level_) {
+      open_group(title, number);
+    }
+    // A heading with tasks under it is a phase ("Parallel Group A"), not prose about order.
+    const int index = number - 1;
+    if (l.heading >= 2 && dep_level_ == 0 && is_dependency_title(title) && heading_has_box_.count(index) == 0) {
+      dep_level_ = l.heading;
+      dep_title_ = std::string(title);
+    }
+  }
+
+  void on_box(const Line& l, int number, std::string_view s, std::size_t content, std::size_t box) {
+    const std::string_view after_box = s.substr(content + box + 2);
+    const std::string_view head_text = trim_left(after_box);
+    const char mark = s[content + 1];
+    const std::size_t mark_offset = l.offset + content + 1;
+    if (l.indent >= 2) {
+      skip(number, SkipReason::nested, s);
+      return;
+    }
+    Head h;
+    if (parse_head(head_text, h)) {
+      Task& task = new_task(h.id, number, l, TaskForm::checkbox);
+      task.mark_offset = mark_offset;
+      task.mark = mark;
+      fill_head(task, h, head_text);
+      set_state(task);
+      open_indent_ = l.indent;
+      return;
+    }
+    if (mark == 'P' && box == 1) {
+      skip(number, SkipReason::legend, s);
+      return;
+    }
+    if (trim(head_text).empty()) {
+      skip(number, SkipReason::no_id, s);
+      return;
+    }
+    // Kept aside: these become tasks only if the file has no ID'd task at all.
+    Task t;
+    t.id = "L" + std::to_string(number);
+    t.line = number;
+    t.span = Span{l.offset, l.length};
+    t.form = TaskForm::unnumbered;
+    t.mark_offset = mark_offset;
+    t.mark = box == 1 ? mark : '?';
+    t.description = std::string(trim(head_text));
+    t.phase = static_cast<int>(plan_.phases.size()) - 1;
+    t.group = static_cast<int>(plan_.groups.size()) - 1;
+    set_state(t);
+    unnumbered_.push_back(std::move(t));
+    if (dep_level_ > 0) statement(number, s, false);
+  }
+
+  static void set_state(Task& t) {
+    if (t.mark == ' ') t.state = TaskState::pending;
+    else if (t.mark == 'x' || t.mark == 'X') t.state = TaskState::done;
+    else t.state = TaskState::other;
+  }
+
+  void extend_body(int number) {
+    Task& t = plan_.tasks[static_cast<std::size_t>(open_task_)];
+    if (t.body_first == 0) t.body_first = number;
+    t.body_last = number;
+  }
+
+  // Body lines are searched for `**Dependencies**:` fields and inline references later.
+  void body_text(int number, std::string_view s) {
+    body_lines_.push_back({static_cast<std::size_t>(open_task_), number});
+    (void)s;
+  }
+
+  void statement(int number, std::string_view s, bool in_code) {
+    std::string_view t = strip_bullet(s);
+    if (t.empty()) return;
+    bool digit = false;
+    for (char c : t) if (is_digit(c)) { digit = true; break; }
+    if (!digit && ifind(t, "stor") == std::string_view::npos) return;
+    plan_.statements.push_back(Statement{number, std::string(t), dep_title_, in_code});
+  }
+
+  // --- final pass ---------------------------------------------------------------
+
+  void finish() {
+    if (plan_.tasks.empty() && !unnumbered_.empty()) {
+      plan_.tasks = std::move(unnumbered_);
+      diag(Severity::info, plan_.tasks.front().line, "no-ids",
+           "no task has an ID: top-level checkboxes are tasks named after their lines (L12 …)");
+    } else {
+      for (const Task& t : unnumbered_) skip(t.line, SkipReason::no_id, text_.substr(t.span.offset, t.span.length));
+    }
+    std::sort(plan_.skipped.begin(), plan_.skipped.end(),
+              [](const Skipped& a, const Skipped& b) { return a.line < b.line; });
+
+    // Which ID shapes the document uses decides which tokens in prose are references.
+    for (const Task& t : plan_.tasks)
+      if (t.form != TaskForm::unnumbered) shapes_.insert(std::string(id_shape(t.id)));
+
+    std::unordered_map<std::string_view, int> first_line;
+    int headless = 0, headless_line = 0;
+    int xs = 0, big_xs = 0;
+    for (std::size_t i = 0; i < plan_.tasks.size(); ++i) {
+      Task& t = plan_.tasks[i];
+      if (t.form != TaskForm::unnumbered) {
+        auto [it, fresh] = first_line.emplace(t.id, t.line);
+        if (!fresh)
+          diag(Severity::warning, t.line, "duplicate-id",
+               t.id + " is also declared at line " + std::to_string(it->second) +
+                   "; references to it mean both");
+      }
+      if (t.form == TaskForm::heading || t.form == TaskForm::bold_item) {
+        if (headless++ == 0) headless_line = t.line;
+      }
+      if (t.mark == 'x') ++xs;
+      if (t.mark == 'X') ++big_xs;
+      if (t.state == TaskState::other) skip(t.line, SkipReason::other_mark, text_.substr(t.span.offset, t.span.length));
+    }
+    plan_.done_mark = xs > big_xs ? 'x' : 'X';
+    if (headless > 0)
+      diag(Severity::info, headless_line, "no-checkbox",
+           std::to_string(headless) + (headless == 1 ? " task has" : " tasks have") +
+               " no checkbox (a heading or bold item): its state is kept only in flow's journal");
+
+    extract_refs_and_paths();
+    resolve_heading_refs();
+    check_refs(first_line);
+    classify_story_phases();
+    prune();
+    std::stable_sort(plan_.diagnostics.begin(), plan_.diagnostics.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+    if (plan_.tasks.empty())
+      diag(Severity::warning, 0, "no-tasks", "no tasks found: nothing to run");
+  }
+
+  bool shape_known(std::string_view id) const { return shapes_.count(std::string(id_shape(id))) > 0; }
+
+  void extract_refs_and_paths() {
+    std::size_t b = 0;
+    for (std::size_t i = 0; i < plan_.tasks.size(); ++i) {
+      Task& t = plan_.tasks[i];
+      std::vector<std::string_view>& texts = scratch_texts_;
+      std::vector<int>& text_lines = scratch_lines_;
+      texts.assign(1, t.description);
+      text_lines.assign(1, t.line);
+      while (b < body_lines_.size() && body_lines_[b].first < i) ++b;
+      std::size_t e = b;
+      for (; e < body_lines_.size() && body_lines_[e].first == i; ++e) {
+        const Line& l = lines_[static_cast<std::size_t>(body_lines_[e].second - 1)];
+        texts.push_back(line_text(l));
+        text_lines.push_back(body_lines_[e].second);
+      }
+      b = e;
+      for (std::size_t k = 0; k < texts.size(); ++k) {
+        std::string_view s = k == 0 ? texts[0] : strip_bullet(texts[k]);
+        const bool field = k > 0 && is_dependency_field(s);
+        find_refs(s, text_lines[k], field ? RefOrigin::field_line : RefOrigin::inline_depends, t.depends_on);
+        extract_paths(s, t.paths, text_lines[k]);
+      }
+      drop_bare_basenames(t.paths);
+    }
+    resolve_basenames();
+    for (const RawRef& r : raw_refs_) {
+      if (r.task >= plan_.tasks.size()) continue;
+      parse_id_list(r.text, 0, r.line, r.origin, plan_.tasks[r.task].depends_on, nullptr);
+    }
+    for (Task& t : plan_.tasks) dedupe(t.depends_on);
+  }
+
+  // A bare `ExcelPreview.jsx` means the one file of that name that another task names
+  // with its directory; with none or several, it stays as written.
+  void resolve_basenames() {
+    std::unordered_map<std::string, std::string> full;  // basename -> path; "" if ambiguous
+    for (const Task& t : plan_.tasks)
+      for (const PathRef& p : t.paths) {
+        const std::size_t s = p.path.rfind('/');
+        if (s == std::string::npos || s + 1 == p.path.size()) continue;
+        auto [it, fresh] = full.emplace(p.path.substr(s + 1), p.path);
+        if (!fresh && it->second != p.path) it->second.clear();
+      }
+    for (Task& t : plan_.tasks)
+      for (PathRef& p : t.paths) {
+        if (p.path.find('/') != std::string::npos) continue;
+        auto it = full.find(p.path);
+        if (it != full.end() && !it->second.empty()) p.path = it->second;
+      }
+    for (Task& t : plan_.tasks) {
+      std::vector<PathRef> unique;
+      for (PathRef& p : t.paths)
+        if (std::none_of(unique.begin(), unique.end(), [&](const PathRef& u) { return u.path == p.path; }))
+          unique.push_back(std::move(p));
+      t.paths = std::move(unique);
+    }
+  }
+
+  // "Review trials.tsx at app/(tabs)/trials.tsx" names one file, not two.
+  static void drop_bare_basenames(std::vector<PathRef>& paths) {
+    if (paths.size() < 2) return;
+    std::vector<bool> shadowed(paths.size(), false);
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      const std::string& p = paths[i].path;
+      if (p.find('/') != std::string::npos) continue;
+      shadowed[i] = std::any_of(paths.begin(), paths.end(), [&](const PathRef& o) {
+        return o.path.size() > p.size() + 1 && o.path.ends_with(p) && o.path[o.path.size() - p.size() - 1] == '/';
+      });
+    }
+    std::vector<PathRef> kept;
+    for (std::size_t i = 0; i < paths.size(); ++i)
+      if (!shadowed[i]) kept.push_back(std::move(paths[i]));
+    paths = std::move(kept);
+  }
+
+  static bool is_dependency_field(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size() && (s[i] == '*' || s[i] == '_')) ++i;
+    s = s.substr(i);
+    return istarts_with(s, "depend") || istarts_with(s, "blocked by") || istarts_with(s, "requires");
+  }
+
+  static void dedupe(std::vector<DepRef>& v) {
+    std::vector<DepRef> out;
+    for (auto& r : v) {
+      bool seen = false;
+      for (auto& o : out)
+        if (o.first == r.first && o.last == r.last) { seen = true; break; }
+      if (!seen) out.push_back(std::move(r));
+    }
+    v = std::move(out);
+  }
+
+  // Finds dependency phrases in `s` and appends what they reference. One pass: only
+  // positions whose letter can start a key phrase are examined.
+  void find_refs(std::string_view s, int line, RefOrigin field_origin, std::vector<DepRef>& out) {
+    static constexpr std::pair<std::string_view, bool> keys[] = {
+        {"[depends", false}, {"depends on", false}, {"depend on", false}, {"dependent on", false},
+        {"depends:", false}, {"dependencies:", false}, {"dependency:", false},
+        {"dependencies**:", false}, {"depends**:", false}, {"blocked by", false},
+        {"requires", true}, {"after", true}};
+    for (std::size_t p = 0; p < s.size(); ++p) {
+      const char c = to_lower(s[p]);
+      if (c != 'd' && c != 'b' && c != 'r' && c != 'a' && c != '[') continue;
+      if (p > 0 && is_alnum(s[p - 1])) continue;
+      for (auto [key, needs_id] : keys) {
+        if (key[0] != c || !istarts_with(s.substr(p), key)) continue;
+        std::size_t k = p + key.size();
+        if (key != "[depends" && key.back() != ':' && k < s.size() && is_alnum(s[k])) continue;
+        while (k < s.size() && (is_space(s[k]) || s[k] == ':' || s[k] == '*' || s[k] == '_' ||
+                                s[k] == '\\' || s[k] == '(' || s[k] == '=')) ++k;
+        if (needs_id && istarts_with(s.substr(k), "task")) {
+          k += 4;
+          if (k < s.size() && s[k] == 's') ++k;
+          while (k < s.size() && is_space(s[k])) ++k;
+        }
+        const RefOrigin origin = key == "after" ? RefOrigin::after_prose
+                                 : key == "[depends" ? RefOrigin::bracket_field
+                                                     : field_origin;
+        parse_id_list(s, k, line, origin, out, nullptr);
+        break;
+      }
+    }
+  }
+
+  // A list of IDs and ranges at `s[k]`: "T012, T013", "T004-T015 and T020".
+  void parse_id_list(std::string_view s, std::size_t k, int line, RefOrigin origin,
+                     std::vector<DepRef>& out, std::vector<std::string>* names) {
+    for (int guard = 0; guard < 256; ++guard) {
+      while (k < s.size() && is_space(s[k])) ++k;
+      const std::size_t n = match_id(s.substr(k));
+      if (n == 0 || !shape_known(s.substr(k, n))) {
+        if (names && k < s.size() && guard == 0) {
+          std::size_t e = k;
+          while (e < s.size() && (is_alnum(s[e]) || s[e] == '-' || s[e] == '_')) ++e;
+          if (e > k) names->emplace_back(s.substr(k, e - k));
+        }
+        return;
+      }
+      DepRef r;
+      r.first = std::string(s.substr(k, n));
+      r.last = r.first;
+      r.line = line;
+      r.origin = origin;
+      k += n;
+      // A range: "T004-T015", "T004 – T015", "T004 to T015", "T004..T015".
+      std::size_t j = k;
+      while (j < s.size() && is_space(s[j])) ++j;
+      std::size_t dl = 0;
+      if (is_dash_at(s, j, &dl)) j += dl;
+      else if (istarts_with(s.substr(j), "to ")) j += 3;
+      else if (s.compare(j, 2, "..") == 0) j += 2;
+      else j = std::string_view::npos;
+      if (j != std::string_view::npos) {
+        while (j < s.size() && is_space(s[j])) ++j;
+        const std::size_t m = match_id(s.substr(j));
+        if (m > 0 && shape_known(s.substr(j, m))) {
+          r.last = std::string(s.substr(j, m));
+          k = j + m;
+        }
+      }
+      out.push_back(std::move(r));
+      while (k < s.size() && is_space(s[k])) ++k;
+      if (k < s.size() && (s[k] == ',' || s[k] == ';' || s[k] == '/' || s[k] == '&')) { ++k; continue; }
+      if (istarts_with(s.substr(k), "and ")) { k += 4; continue; }
+      if (istarts_with(s.substr(k), "or ")) { k += 3; continue; }
+      if (k < s.size() && match_id(s.substr(k)) > 0) continue;
+      return;
+    }
+  }
+
+  void resolve_heading_refs() {
+    for (const HeadingRef& h : pending_heading_refs_) {
+      std::vector<DepRef> refs;
+      std::vector<std::string> names;
+      const bool phase = h.group < 0;
+      find_heading_refs(h.title, h.line, refs, phase ? &names : nullptr);
+      if (phase) {
+        Phase& p = plan_.phases[static_cast<std::size_t>(h.phase)];
+        p.depends_on = std::move(refs);
+        p.depends_on_groups = std::move(names);
+      } else {
+        plan_.groups[static_cast<std::size_t>(h.group)].depends_on = std::move(refs);
+      }
+    }
+  }
+
+  void find_heading_refs(std::string_view title, int line, std::vector<DepRef>& out,
+                         std::vector<std::string>* names) {
+    std::size_t p = ifind(title, "[depends");
+    if (p != std::string_view::npos) {
+      std::size_t k = p + 8;
+      while (k < title.size() && (is_space(title[k]) || title[k] == ':' || title[k] == '=')) ++k;
+      parse_id_list(title, k, line, RefOrigin::bracket_field, out, names);
+    }
+    find_refs(title, line, RefOrigin::inline_depends, out);
+    dedupe(out);
+  }
+
+  void check_refs(const std::unordered_map<std::string_view, int>& ids) {
+    auto check = [&](const DepRef& r, const std::string& who) {
+      for (const std::string* id : {&r.first, &r.last}) {
+        if (ids.count(*id) == 0)
+          diag(Severity::warning, r.line, "unknown-reference",
+               who + " refers to " + *id + ", which is not a task in this file");
+        if (r.first == r.last) break;
+      }
+    };
+    for (const Task& t : plan_.tasks)
+      for (const DepRef& r : t.depends_on) check(r, t.id);
+    for (const Group& g : plan_.groups)
+      for (const DepRef& r : g.depends_on) check(r, "heading \"" + clip(g.title, 40) + "\"");
+    for (const Phase& p : plan_.phases)
+      for (const DepRef& r : p.depends_on) check(r, "heading \"" + clip(p.title, 40) + "\"");
+  }
+
+  // A phase whose heading names no story but whose tasks all carry one story label
+  // is that story's phase.
+  void classify_story_phases() {
+    std::vector<int> story(plan_.phases.size(), -1);
+    for (const Task& t : plan_.tasks) {
+      int& s = story[static_cast<std::size_t>(t.phase)];
+      if (t.story_label.empty()) s = -2;
+      else if (s == -1) s = t.story;
+      else if (s != t.story) s = -2;
+    }
+    for (std::size_t i = 0; i < plan_.phases.size(); ++i) {
+      Phase& p = plan_.phases[i];
+      if (p.kind != PhaseKind::other || story[i] < 0) continue;
+      p.kind = PhaseKind::user_story;
+      if (p.story == 0) p.story = story[i];
+    }
+  }
+
+  // Drops phases and groups that hold no task, and renumbers the indices.
+  void prune() {
+    std::vector<int> phase_used(plan_.phases.size(), 0), group_used(plan_.groups.size(), 0);
+    for (const Task& t : plan_.tasks) {
+      phase_used[static_cast<std::size_t>(t.phase)] = 1;
+      group_used[static_cast<std::size_t>(t.group)] = 1;
+    }
+    std::vector<int> phase_map(plan_.phases.size(), -1), group_map(plan_.groups.size(), -1);
+    std::vector<Phase> phases;
+    for (std::size_t i = 0; i < plan_.phases.size(); ++i) {
+      if (!phase_used[i]) continue;
+      phase_map[i] = static_cast<int>(phases.size());
+      phases.push_back(std::move(plan_.phases[i]));
+    }
+    std::vector<Group> groups;
+    for (std::size_t i = 0; i < plan_.groups.size(); ++i) {
+      if (!group_used[i]) continue;
+      group_map[i] = static_cast<int>(groups.size());
+      groups.push_back(std::move(plan_.groups[i]));
+      groups.back().phase = phase_map[static_cast<std::size_t>(groups.back().phase)];
+    }
+    for (Task& t : plan_.tasks) {
+      t.phase = phase_map[static_cast<std::size_t>(t.phase)];
+      t.group = group_map[static_cast<std::size_t>(t.group)];
+    }
+    plan_.phases = std::move(phases);
+    plan_.groups = std::move(groups);
+  }
+
+  void extract_paths(std::string_view s, std::vector<PathRef>& out, int line) {
+    std::vector<std::string>& rejected = scratch_rejected_;
+    rejected.clear();
+    find_paths(s, out, rejected);
+    for (const std::string& r : rejected)
+      diag(Severity::warning, line, "path-outside-repo",
+           "path \"" + clip(r, 80) + "\" leaves the repository and is not used");
+  }
+
+  struct RawRef {
+    std::size_t task;
+    int line;
+    RefOrigin origin;
+    std::string text;
+    bool bracket;
+  };
+  struct HeadingRef {
+    std::string title;
+    int line;
+    int phase;
+    int group;  // -1: the phase's own heading
+  };
+
+  std::string_view text_;
+  Plan plan_;
+  std::vector<Line> lines_;
+  std::unordered_set<int> heading_has_box_;
+  int phase_level_ = 2;
+  int dep_level_ = 0;
+  std::string dep_title_;
+  int open_task_ = -1;
+  int open_indent_ = 0;
+  bool open_heading_task_ = false;
+  bool continuing_ = false;
+  bool pending_blank_ = false;
+  std::vector<Task> unnumbered_;
+  std::vector<std::pair<std::size_t, int>> body_lines_;  // (task index, line)
+  std::vector<RawRef> raw_refs_;
+  std::vector<HeadingRef> pending_heading_refs_;
+  std::unordered_set<std::string> shapes_;
+  std::vector<std::string_view> scratch_texts_;
+  std::vector<int> scratch_lines_;
+  std::vector<std::string> scratch_rejected_;
+  std::size_t boxes_ = 0;
+};
+
+}  // namespace
+
+
+Plan parse_tasks_md(std::string_view text) { return Parser(text).run(); }
+
+std::size_t Plan::count(Severity at_least) const noexcept {
+  std::size_t n = 0;
+  for (const Diagnostic& d : diagnostics)
+    if (static_cast<int>(d.severity) >= static_cast<int>(at_least)) ++n;
+  return n;
+}
+
+int Plan::task_at_line(int line) const noexcept {
+  auto it = std::lower_bound(tasks.begin(), tasks.end(), line,
+                             [](const Task& t, int l) { return t.line < l; });
+  if (it == tasks.end() || it->line != line) return -1;
+  return static_cast<int>(it - tasks.begin());
+}
+
+const char* to_string(TaskState s) noexcept {
+  switch (s) {
+    case TaskState::pending: return "pending";
+    case TaskState::done: return "done";
+    case TaskState::other: return "other";
+  }
+  return "?";
+}
+
+const char* to_string(TaskForm f) noexcept {
+  switch (f) {
+    case TaskForm::checkbox: return "checkbox";
+    case TaskForm::heading: return "heading";
+    case TaskForm::bold_item: return "bold-item";
+    case TaskForm::unnumbered: return "unnumbered";
+  }
+  return "?";
+}
+
+const char* to_string(PhaseKind k) noexcept {
+  switch (k) {
+    case PhaseKind::setup: return "setup";
+    case PhaseKind::foundational: return "foundational";
+    case PhaseKind::user_story: return "user-story";
+    case PhaseKind::polish: return "polish";
+    case PhaseKind::other: return "other";
+  }
+  return "?";
+}
+
+const char* to_string(Severity s) noexcept {
+  switch (s) {
+    case Severity::info: return "info";
+    case Severity::warning: return "warning";
+    case Severity::error: return "error";
+  }
+  return "?";
+}
+
+const char* to_string(RefOrigin o) noexcept {
+  switch (o) {
+    case RefOrigin::inline_depends: return "depends-on";
+    case RefOrigin::bracket_field: return "bracket-field";
+    case RefOrigin::after_prose: return "after";
+    case RefOrigin::field_line: return "field";
+  }
+  return "?";
+}
+
+const char* to_string(SkipReason r) noexcept {
+  switch (r) {
+    case SkipReason::nested: return "nested";
+    case SkipReason::no_id: return "no-id";
+    case SkipReason::legend: return "legend";
+    case SkipReason::in_code: return "in-code";
+    case SkipReason::in_comment: return "in-comment";
+    case SkipReason::other_mark: return "other-mark";
+  }
+  return "?";
+}
+
+const char* errc_name(Errc code) noexcept {
+  switch (code) {
+    case Errc::ok: return "ok";
+    case Errc::io: return "io";
+    case Errc::parse: return "parse";
+    case Errc::cycle: return "cycle";
+    case Errc::conflict: return "conflict";
+    case Errc::not_found: return "not-found";
+    case Errc::invalid_argument: return "invalid-argument";
+    case Errc::canceled: return "canceled";
+    case Errc::spawn: return "spawn";
+    case Errc::config: return "config";
+  }
+  return "?";
+}
+
+FLOW_END_NAMESPACE
+}  // namespace flow

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// Pieces of the tasks.md parser that tests and the graph use directly. Internal.
+#pragma once
+
+#include <flow/plan.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flow::detail {
+
+/// Length of the task ID at the start of `s` (`T001`, `T012a`, `T3.0.1`, `T-101`,
+/// `CA-003`, `1.2`), or 0. The ID must end at a word boundary.
+std::size_t match_id(std::string_view s) noexcept;
+
+/// The shape of an ID: its letter prefix with the hyphen (`T`, `T-`, `CA-`; empty for
+/// bare dotted numbers). Prose tokens count as references only in a known shape.
+std::string_view id_shape(std::string_view id) noexcept;
+
+/// Appends the file paths named in `s` to `out` (normalized, deduplicated), and the
+/// paths that leave the repository (`../x`, `~/x`) to `rejected`.
+void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::string>& rejected);
+
+/// Normalizes a path: '/' separators, no `.` or `x/..` segments. Returns false if it
+/// escapes its root (`../x`).
+bool normalize_path(std::string& path);
+
+}  // namespace flow::detail

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+// Small byte-level text helpers shared by the parser and the write-back. Internal.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace flow::detail {
+
+inline bool is_space(char c) noexcept { return c == ' ' || c == '\t'; }
+inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+inline bool is_upper(char c) noexcept { return c >= 'A' && c <= 'Z'; }
+inline bool is_lower(char c) noexcept { return c >= 'a' && c <= 'z'; }
+inline bool is_alpha(char c) noexcept { return is_upper(c) || is_lower(c); }
+inline bool is_alnum(char c) noexcept { return is_alpha(c) || is_digit(c); }
+inline char to_lower(char c) noexcept { return is_upper(c) ? static_cast<char>(c + 32) : c; }
+
+inline std::string_view trim_left(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size() && is_space(s[i])) ++i;
+  return s.substr(i);
+}
+
+inline std::string_view trim_right(std::string_view s) noexcept {
+  std::size_t n = s.size();
+  while (n > 0 && (is_space(s[n - 1]) || s[n - 1] == '\r')) --n;
+  return s.substr(0, n);
+}
+
+inline std::string_view trim(std::string_view s) noexcept { return trim_right(trim_left(s)); }
+
+inline bool starts_with(std::string_view s, std::string_view p) noexcept {
+  return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+}
+
+/// ASCII case-insensitive prefix test; `p` must be lower case.
+inline bool istarts_with(std::string_view s, std::string_view p) noexcept {
+  if (s.size() < p.size()) return false;
+  for (std::size_t i = 0; i < p.size(); ++i)
+    if (to_lower(s[i]) != p[i]) return false;
+  return true;
+}
+
+/// ASCII case-insensitive search; `p` must be lower case and non-empty.
+inline std::size_t ifind(std::string_view s, std::string_view p, std::size_t from = 0) noexcept {
+  if (p.empty() || s.size() < p.size()) return std::string_view::npos;
+  const char first = p[0];
+  const char first_up = (first >= 'a' && first <= 'z') ? static_cast<char>(first - 32) : first;
+  for (std::size_t i = from; i + p.size() <= s.size(); ++i) {
+    if (s[i] != first && s[i] != first_up) continue;
+    if (istarts_with(s.substr(i), p)) return i;
+  }
+  return std::string_view::npos;
+}
+
+/// Columns of leading whitespace, a tab counting as 4.
+inline int indent_of(std::string_view s) noexcept {
+  int n = 0;
+  for (char c : s) {
+    if (c == ' ') ++n;
+    else if (c == '\t') n += 4;
+    else break;
+  }
+  return n;
+}
+
+/// Byte-length of a UTF-8 sequence that starts with `c` (1 for ASCII and stray bytes).
+inline std::size_t utf8_len(unsigned char c) noexcept {
+  if (c < 0xC0) return 1;
+  if (c < 0xE0) return 2;
+  if (c < 0xF0) return 3;
+  return 4;
+}
+
+/// Index of the first byte of the first invalid UTF-8 sequence, or npos.
+std::size_t find_invalid_utf8(std::string_view s) noexcept;
+
+/// At most `max` bytes of `s`, cut at a UTF-8 boundary, with "…" when cut.
+std::string clip(std::string_view s, std::size_t max);
+
+}  // namespace flow::detail

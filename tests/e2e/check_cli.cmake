@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: MIT
+# `flow check` end to end: exit codes, output format and --json on real files.
+function(run_flow out_var rc_var)
+  execute_process(COMMAND ${FLOW} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+  set(${out_var} "${out}${err}" PARENT_SCOPE)
+  set(${rc_var} ${rc} PARENT_SCOPE)
+endfunction()
+# expect(<message> <condition…>): fails the test with <message> unless the condition holds.
+function(expect msg)
+  if(NOT (${ARGN}))
+    message(FATAL_ERROR "${msg}")
+  endif()
+endfunction()
+
+set(example ${EXAMPLES}/todo-cli/specs/001-todo-cli/tasks.md)
+run_flow(out rc check ${example})
+expect("check on the example exited ${rc}: ${out}" ${rc} EQUAL 0)
+string(FIND "${out}" "tasks in" at)
+expect("no summary in: ${out}" ${at} GREATER -1)
+
+# JSON is valid and carries the tasks.
+run_flow(out rc check --json ${example})
+expect("check --json exited ${rc}" ${rc} EQUAL 0)
+string(JSON n LENGTH "${out}" tasks)
+expect("expected >= 20 tasks in the example, got ${n}" ${n} GREATER_EQUAL 20)
+string(JSON first_id GET "${out}" tasks 0 id)
+expect("first task is ${first_id}" "${first_id}" STREQUAL "T001")
+string(JSON state GET "${out}" tasks 0 state)
+expect("first task state is ${state}" "${state}" STREQUAL "pending")
+
+# A file with a NUL byte: an error with path:line, exit 1.
+set(tmp ${CMAKE_CURRENT_BINARY_DIR}/cli-check-tmp)
+file(MAKE_DIRECTORY ${tmp})
+execute_process(COMMAND printf "- [ ] T001 a\\n\\000\\n" OUTPUT_FILE ${tmp}/nul.md)
+run_flow(out rc check ${tmp}/nul.md)
+expect("NUL file: expected exit 1, got ${rc}: ${out}" ${rc} EQUAL 1)
+string(FIND "${out}" "${tmp}/nul.md:2: error:" at)
+expect("NUL file: no path:line error in: ${out}" ${at} GREATER -1)
+string(FIND "${out}" "[nul-byte]" at)
+expect("NUL file: no code in: ${out}" ${at} GREATER -1)
+
+# Warnings alone exit 0 and print path:line: warning: … [code].
+file(WRITE ${tmp}/dup.md "- [ ] T001 a\n- [ ] T001 b\n")
+run_flow(out rc check ${tmp}/dup.md)
+expect("duplicate: expected exit 0, got ${rc}" ${rc} EQUAL 0)
+string(FIND "${out}" "${tmp}/dup.md:2: warning: T001 is also declared at line 1" at)
+expect("duplicate: unexpected output: ${out}" ${at} GREATER -1)
+
+# Usage and I/O errors exit 2.
+run_flow(out rc check)
+expect("no file: expected 2, got ${rc}" ${rc} EQUAL 2)
+run_flow(out rc check ${tmp}/missing.md)
+expect("missing file: expected 2, got ${rc}" ${rc} EQUAL 2)
+run_flow(out rc check --bogus ${example})
+expect("bad option: expected 2, got ${rc}" ${rc} EQUAL 2)
+
+# Every corpus file: exit 0 and valid JSON whose task count matches the text summary.
+file(GLOB corpus ${DATA}/corpus/*.md)
+foreach(f ${corpus})
+  run_flow(out rc check --json ${f})
+  expect("${f}: exit ${rc}" ${rc} EQUAL 0)
+  string(JSON errors GET "${out}" summary errors)
+  expect("${f}: ${errors} errors" ${errors} EQUAL 0)
+endforeach()

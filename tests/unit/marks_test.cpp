@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+// Byte-exact write-back: round trips over the corpus and rebasing onto edited text.
+#include <flow/tasks_md.hpp>
+
+#include "unit/support.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace flow;
+
+namespace {
+
+std::vector<MarkChange> all_changes(const Plan& p, TaskState from, bool done) {
+  std::vector<MarkChange> out;
+  for (const Task& t : p.tasks)
+    if (t.state == from && t.mark_offset != Task::npos) out.push_back({t.line, t.id, done});
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("marking one task changes exactly its mark byte") {
+  const std::string text = "# T\r\n- [ ] T001 a   \r\n- [ ] T002 b";
+  Plan p = parse_tasks_md(text);
+  std::vector<MarkChange> c{{3, "T002", true}};
+  auto out = set_marks(text, p, c);
+  REQUIRE(out);
+  CHECK(*out == "# T\r\n- [ ] T001 a   \r\n- [X] T002 b");
+}
+
+TEST_CASE("the file's own case is used") {
+  const std::string text = "- [x] T001 a\n- [ ] T002 b\n";
+  Plan p = parse_tasks_md(text);
+  std::vector<MarkChange> c{{2, "T002", true}};
+  CHECK(*set_marks(text, p, c) == "- [x] T001 a\n- [x] T002 b\n");
+}
+
+TEST_CASE("tasks are found by line and ID, never by the first occurrence of an ID") {
+  const std::string text = "- [X] T044 first\n- [ ] T044 second\n";
+  Plan p = parse_tasks_md(text);
+  std::vector<MarkChange> c{{2, "T044", true}};
+  CHECK(*set_marks(text, p, c) == "- [X] T044 first\n- [X] T044 second\n");
+  std::vector<MarkChange> wrong{{1, "T045", true}};
+  auto r = set_marks(text, p, wrong);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::not_found);
+}
+
+TEST_CASE("a task without a checkbox cannot be marked") {
+  const std::string text = "### T001 — heading task\n";
+  Plan p = parse_tasks_md(text);
+  std::vector<MarkChange> c{{1, "T001", true}};
+  auto r = set_marks(text, p, c);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::invalid_argument);
+}
+
+TEST_CASE("round trip over the corpus: done then pending restores the exact bytes") {
+  for (const std::string& f : test::corpus_files()) {
+    INFO(f);
+    const std::string text = test::slurp(f);
+    const Plan p = parse_tasks_md(text);
+    const auto to_done = all_changes(p, TaskState::pending, true);
+    auto marked = set_marks(text, p, to_done);
+    REQUIRE(marked);
+    REQUIRE(marked->size() == text.size());
+    std::size_t diffs = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == (*marked)[i]) continue;
+      ++diffs;
+      CHECK(text[i] == ' ');
+      CHECK((*marked)[i] == p.done_mark);
+      CHECK(text[i - 1] == '[');
+    }
+    CHECK(diffs == to_done.size());
+    const Plan p2 = parse_tasks_md(*marked);
+    std::vector<MarkChange> back;
+    for (const MarkChange& c : to_done) back.push_back({c.line, c.id, false});
+    auto restored = set_marks(*marked, p2, back);
+    REQUIRE(restored);
+    CHECK(*restored == text);
+  }
+}
+
+TEST_CASE("rebase: a line inserted above moves the task; an edited task line is refused") {
+  const std::string old_text = "- [ ] T001 a\n- [ ] T002 b\n";
+  const Plan old_plan = parse_tasks_md(old_text);
+  std::vector<MarkChange> c{{2, "T002", true}};
+
+  const std::string moved = "# Title added\n- [ ] T001 a\n- [ ] T002 b\n";
+  auto r = rebase_marks(old_text, old_plan, moved, parse_tasks_md(moved), c);
+  REQUIRE(r);
+  CHECK((*r)[0].line == 3);
+
+  const std::string edited = "- [ ] T001 a\n- [ ] T002 b, now different\n";
+  auto e = rebase_marks(old_text, old_plan, edited, parse_tasks_md(edited), c);
+  REQUIRE_FALSE(e);
+  CHECK(e.error().code == Errc::conflict);
+  CHECK(e.error().message.find("T002") != std::string::npos);
+
+  const std::string twice = "- [ ] T002 b\n- [ ] T001 a\n- [ ] T002 b\n";
+  CHECK_FALSE(rebase_marks(old_text, old_plan, twice, parse_tasks_md(twice), c));
+
+  // Somebody marked another task meanwhile: same line text apart from marks, so it applies.
+  const std::string other_marked = "- [x] T001 a\n- [ ] T002 b\n";
+  auto m = rebase_marks(old_text, old_plan, other_marked, parse_tasks_md(other_marked), c);
+  REQUIRE(m);
+  CHECK((*m)[0].line == 2);
+}

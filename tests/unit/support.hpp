@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// Helpers shared by the unit tests: test data, the corpus, temp dirs, plan rendering.
+#pragma once
+
+#include <flow/plan.hpp>
+
+#include <string>
+#include <vector>
+
+namespace flow::test {
+
+/// Absolute path of a file under tests/data.
+std::string data_path(const std::string& rel);
+/// Reads a file whole; fails the test if it cannot.
+std::string slurp(const std::string& path);
+/// Every corpus file (tests/data/corpus/*.md), sorted by name.
+std::vector<std::string> corpus_files();
+/// A fresh empty directory under the system temp dir, removed by the destructor.
+struct TempDir {
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string path;
+};
+/// A stable, readable rendering of the parsed tasks, one line each, for golden files.
+std::string render_tasks(const Plan& plan);
+/// Checks invariants every Plan must hold for `text` (spans, marks, indices).
+void check_invariants(const std::string& text, const Plan& plan);
+
+}  // namespace flow::test

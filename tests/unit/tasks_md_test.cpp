@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: MIT
+// One test per rule and per pitfall of FORMAT.md, plus generated variants.
+#include <flow/tasks_md.hpp>
+
+#include "tasks_md_internal.hpp"
+#include "unit/support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace flow;
+
+namespace {
+
+const Task& only_task(const Plan& p) {
+  REQUIRE(p.tasks.size() == 1);
+  return p.tasks[0];
+}
+
+const Diagnostic* find_diag(const Plan& p, std::string_view code) {
+  for (const Diagnostic& d : p.diagnostics)
+    if (d.code == code) return &d;
+  return nullptr;
+}
+
+std::vector<std::string> ids(const Plan& p) {
+  std::vector<std::string> out;
+  for (const Task& t : p.tasks) out.push_back(t.id);
+  return out;
+}
+
+std::vector<std::string> paths(const Task& t) {
+  std::vector<std::string> out;
+  for (const PathRef& p : t.paths) out.push_back(p.path);
+  return out;
+}
+
+std::string deps(const Task& t) {
+  std::string out;
+  for (const DepRef& r : t.depends_on) {
+    if (!out.empty()) out += ",";
+    out += r.first;
+    if (r.last != r.first) out += ".." + r.last;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("task recognition") {
+  TEST_CASE("a canonical task line") {
+    const std::string text = "- [ ] T012 [P] [US1] Create User model in src/models/user.py\n";
+    Plan p = parse_tasks_md(text);
+    const Task& t = only_task(p);
+    CHECK(t.id == "T012");
+    CHECK(t.line == 1);
+    CHECK(t.state == TaskState::pending);
+    CHECK(t.form == TaskForm::checkbox);
+    CHECK(t.parallel);
+    CHECK(t.story == 1);
+    CHECK(t.story_label == "US1");
+    CHECK(t.description == "Create User model in src/models/user.py");
+    CHECK(paths(t) == std::vector<std::string>{"src/models/user.py"});
+    CHECK(text[t.mark_offset] == ' ');
+    CHECK(t.mark_offset == 3);
+    CHECK(p.diagnostics.empty());
+  }
+
+  TEST_CASE("every bullet form is a task") {
+    Plan p = parse_tasks_md("- [ ] T001 a\n* [ ] T002 b\n+ [ ] T003 c\n1. [ ] T004 d\n2) [ ] T005 e\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002", "T003", "T004", "T005"});
+  }
+
+  TEST_CASE("ID forms: suffix, hierarchical, hyphen, prefixes, bare dotted, bold, colon") {
+    Plan p = parse_tasks_md(
+        "- [ ] T006a [P] Write contract test\n"
+        "- [X] T3.0.1 Create directory\n"
+        "- [X] **T-101**: 安裝必要的依賴套件\n"
+        "- [ ] **A001** Something\n"
+        "- [ ] CA-003 No se ejecuta T008\n"
+        "- [X] 1.2 Add `PipelineMode` type\n"
+        "- [x] T005: Add quick-plan workflow option\n"
+        "- [ ] T1001 After converge\n"
+        "- [ ] **T007 [P]** Define ShellType enum in src/shell.rs\n"
+        "- [ ] T008. Dotted separator\n"
+        "- [ ] T009 — Dash separator\n");
+    CHECK(ids(p) == std::vector<std::string>{"T006a", "T3.0.1", "T-101", "A001", "CA-003", "1.2", "T005",
+                                             "T1001", "T007", "T008", "T009"});
+    CHECK(p.tasks[2].description == "安裝必要的依賴套件");
+    CHECK(p.tasks[6].description == "Add quick-plan workflow option");
+    CHECK(p.tasks[8].parallel);
+    CHECK(p.tasks[8].description == "Define ShellType enum in src/shell.rs");
+    CHECK(p.tasks[9].description == "Dotted separator");
+    CHECK(p.tasks[10].description == "Dash separator");
+  }
+
+  TEST_CASE("a heading that starts with an ID is a task without a checkbox") {
+    Plan p = parse_tasks_md("## Phase 1: Setup\n\n### T001 — Add UPDATE_ELEMENT action to AppContext reducer\n\n"
+                            "```bash\nmkdir -p src\n```\n\n### T002: Create Directory Structure\nBody text\n");
+    REQUIRE(p.tasks.size() == 2);
+    CHECK(p.tasks[0].form == TaskForm::heading);
+    CHECK(p.tasks[0].mark_offset == Task::npos);
+    CHECK(p.tasks[0].description == "Add UPDATE_ELEMENT action to AppContext reducer");
+    CHECK(p.tasks[0].body_first == 5);
+    CHECK(p.tasks[0].body_last == 7);
+    CHECK(p.tasks[1].description == "Create Directory Structure");
+    CHECK(find_diag(p, "no-checkbox") != nullptr);
+  }
+
+  TEST_CASE("a bold list item that starts with an ID is a task") {
+    Plan p = parse_tasks_md("- **T001** — Modèles SQLAlchemy `app/models/credit_data.py`\n- **Note**: not a task\n");
+    const Task& t = only_task(p);
+    CHECK(t.form == TaskForm::bold_item);
+    CHECK(t.description == "Modèles SQLAlchemy `app/models/credit_data.py`");
+    CHECK(paths(t) == std::vector<std::string>{"app/models/credit_data.py"});
+  }
+
+  TEST_CASE("priority and story legends in bold are not tasks") {
+    Plan p = parse_tasks_md("- **P0**: critical\n- **P1**: high\n- **US1**: story\n- [ ] T001 real\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001"});
+  }
+
+  TEST_CASE("a file without IDs makes its top-level checkboxes tasks named by line") {
+    Plan p = parse_tasks_md("# Tasks\n\n- [x] Create `src/i18n/` directory\n- [ ] Add tests\n  - [ ] nested\n");
+    CHECK(ids(p) == std::vector<std::string>{"L3", "L4"});
+    CHECK(p.tasks[0].form == TaskForm::unnumbered);
+    CHECK(p.tasks[0].state == TaskState::done);
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"src/i18n/"});
+    CHECK(find_diag(p, "no-ids") != nullptr);
+  }
+
+  TEST_CASE("ID-less checkboxes in a file with IDs are skipped as no-id") {
+    Plan p = parse_tasks_md("- [ ] T001 real\n\n- [ ] validate the thing\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001"});
+    REQUIRE(p.skipped.size() == 1);
+    CHECK(p.skipped[0].reason == SkipReason::no_id);
+    CHECK(p.skipped[0].line == 3);
+  }
+}
+
+TEST_SUITE("pitfalls") {
+  TEST_CASE("1: the legend line and nested boxes are not tasks") {
+    Plan p = parse_tasks_md("## Notes\n- [P] tasks = different files, no dependencies\n"
+                            "- [ ] T001 Task\n    - [X] `package.json` contains cli-table3\n  - [ ] T002a nested subtask\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001"});
+    REQUIRE(p.skipped.size() == 3);
+    CHECK(p.skipped[0].reason == SkipReason::legend);
+    CHECK(p.skipped[1].reason == SkipReason::nested);
+    CHECK(p.skipped[2].reason == SkipReason::nested);
+    CHECK(p.tasks[0].body_first == 4);
+    CHECK(p.tasks[0].body_last == 5);
+  }
+
+  TEST_CASE("2: marks vary; other marks are not pending and are reported") {
+    Plan p = parse_tasks_md("- [ ] T001 a\n- [x] T002 b\n- [X] T003 c\n- [~] T004 d\n- [-] T005 e\n- [/] T006 f\n");
+    REQUIRE(p.tasks.size() == 6);
+    CHECK(p.tasks[0].state == TaskState::pending);
+    CHECK(p.tasks[1].state == TaskState::done);
+    CHECK(p.tasks[2].state == TaskState::done);
+    CHECK(p.tasks[3].state == TaskState::other);
+    CHECK(p.tasks[4].state == TaskState::other);
+    CHECK(p.tasks[5].state == TaskState::other);
+    CHECK(p.tasks[3].mark == '~');
+    std::size_t other = 0;
+    for (const Skipped& s : p.skipped) other += s.reason == SkipReason::other_mark;
+    CHECK(other == 3);
+  }
+
+  TEST_CASE("2: the done mark follows the file's majority, X on a tie") {
+    CHECK(parse_tasks_md("- [x] T1 a\n- [x] T2 b\n- [X] T3 c\n").done_mark == 'x');
+    CHECK(parse_tasks_md("- [x] T1 a\n- [X] T3 c\n").done_mark == 'X');
+    CHECK(parse_tasks_md("- [ ] T1 a\n").done_mark == 'X');
+  }
+
+  TEST_CASE("4: duplicate IDs are warnings and both tasks are kept by line") {
+    Plan p = parse_tasks_md("- [X] T044 first\n- [ ] T044 second\n");
+    REQUIRE(p.tasks.size() == 2);
+    CHECK(p.tasks[0].line == 1);
+    CHECK(p.tasks[1].line == 2);
+    const Diagnostic* d = find_diag(p, "duplicate-id");
+    REQUIRE(d != nullptr);
+    CHECK(d->severity == Severity::warning);
+    CHECK(d->line == 2);
+    CHECK(d->message.find("line 1") != std::string::npos);
+    CHECK(p.task_at_line(2) == 1);
+  }
+
+  TEST_CASE("5: labels are positional, reordered, glued, inside bold; later brackets are not labels") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 [US1] [P] Reordered\n"
+        "- [ ] T002 [FR-001][FR-002] Glued in app/lesson/[id].tsx\n"
+        "- [ ] T003 [P1] Priority is not parallel\n"
+        "- [ ] T004 [P]make glued marker\n"
+        "- [ ] T005 Fix projects/[name]/page.tsx [P]\n"
+        "- [ ] T006 [US-001] [Setup] Label forms\n"
+        "- [ ] T007 [Reference](plan.md) is a link\n");
+    REQUIRE(p.tasks.size() == 7);
+    CHECK(p.tasks[0].parallel);
+    CHECK(p.tasks[0].story == 1);
+    CHECK(p.tasks[0].description == "Reordered");
+    CHECK(p.tasks[1].labels == std::vector<std::string>{"FR-001", "FR-002"});
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"app/lesson/[id].tsx"});
+    CHECK_FALSE(p.tasks[2].parallel);
+    CHECK(p.tasks[2].priority == "P1");
+    CHECK(p.tasks[3].parallel);
+    CHECK(p.tasks[3].description == "make glued marker");
+    CHECK_FALSE(p.tasks[4].parallel);
+    CHECK(p.tasks[5].story == 1);
+    CHECK(p.tasks[5].story_label == "US-001");
+    CHECK(p.tasks[5].labels == std::vector<std::string>{"Setup"});
+    CHECK(p.tasks[6].labels.empty());
+    CHECK(p.tasks[6].description == "[Reference](plan.md) is a link");
+  }
+
+  TEST_CASE("6: explicit dependency forms on task lines") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n- [ ] T004 d\n- [ ] T005 e\n- [ ] T006 f\n- [ ] T007 g\n"
+        "- [ ] T012 Service (depends on T001, T002)\n"
+        "- [ ] T013 Italic _(Depends on: T003)_\n"
+        "- [ ] T014 Escaped \\_(Depends on: T004-T006)\\_\n"
+        "- [ ] T015 [depends:T001,T002] Bracket field\n"
+        "- [ ] T016 Configure in Azure Portal after T002 completes\n"
+        "- [ ] T017 Same file (depends on T003, same file)\n"
+        "- [ ] T018 En dash range (depends on T004–T007)\n"
+        "- [ ] T019 Em dash range (depends on T004 — T007)\n"
+        "- [ ] T020 Nothing _(Depends on: none)_\n"
+        "- [ ] T021 Trailing [P2] [depends:T005]\n"
+        "- [ ] T022 Body field\n  - **Dependencies**: T001, T003\n"
+        "- [ ] T023 Missing (depends on T999)\n"
+        "- [ ] T024 After 5 seconds and after US1 are not references\n");
+    auto by_id = [&](std::string_view id) -> const Task& {
+      for (const Task& t : p.tasks)
+        if (t.id == id) return t;
+      FAIL("no task " << id);
+      return p.tasks[0];
+    };
+    CHECK(deps(by_id("T012")) == "T001,T002");
+    CHECK(deps(by_id("T013")) == "T003");
+    CHECK(deps(by_id("T014")) == "T004..T006");
+    CHECK(deps(by_id("T015")) == "T001,T002");
+    CHECK(by_id("T015").depends_on[0].origin == RefOrigin::bracket_field);
+    CHECK(deps(by_id("T016")) == "T002");
+    CHECK(by_id("T016").depends_on[0].origin == RefOrigin::after_prose);
+    CHECK(deps(by_id("T017")) == "T003");
+    CHECK(deps(by_id("T018")) == "T004..T007");
+    CHECK(deps(by_id("T019")) == "T004..T007");
+    CHECK(deps(by_id("T020")).empty());
+    CHECK(deps(by_id("T021")) == "T005");
+    CHECK(deps(by_id("T022")) == "T001,T003");
+    CHECK(by_id("T022").depends_on[0].origin == RefOrigin::field_line);
+    CHECK(by_id("T022").depends_on[0].line == 19);
+    CHECK(deps(by_id("T023")) == "T999");
+    CHECK(deps(by_id("T024")).empty());
+    const Diagnostic* d = find_diag(p, "unknown-reference");
+    REQUIRE(d != nullptr);
+    CHECK(d->message.find("T999") != std::string::npos);
+    CHECK(d->severity == Severity::warning);
+  }
+
+  TEST_CASE("6: dependency sections become statements; heading dependencies are kept") {
+    Plan p = parse_tasks_md(
+        "## Parallel Group A - Templates\n- [x] T001: Create a.md\n- [x] T002: Create b.md\n"
+        "## Sequential - Skill Update [depends:A]\n- [x] T003: Update SKILL.md\n"
+        "### Inline Rename (depends on T001)\n- [ ] T004 rename\n"
+        "## Dependencies & Execution Order\n\n- T011 blocks T014–T017\n- T001 → T002 → T003\n"
+        "- User Story 2 depends on US1\n- Some prose without references\n"
+        "```text\nTrack A: T003 → T004\n```\n## Notes\n- T001 → T002 not a statement here\n");
+    REQUIRE(p.phases.size() == 2);
+    CHECK(p.phases[0].title == "Parallel Group A - Templates");
+    CHECK(p.phases[1].depends_on_groups == std::vector<std::string>{"A"});
+    REQUIRE(p.groups.size() == 3);
+    CHECK(p.groups[2].title == "Inline Rename (depends on T001)");
+    REQUIRE(p.groups[2].depends_on.size() == 1);
+    CHECK(p.groups[2].depends_on[0].first == "T001");
+    REQUIRE(p.statements.size() == 4);
+    CHECK(p.statements[0].text == "T011 blocks T014–T017");
+    CHECK(p.statements[0].line == 10);
+    CHECK(p.statements[0].section == "Dependencies & Execution Order");
+    CHECK(p.statements[1].text == "T001 → T002 → T003");
+    CHECK(p.statements[2].text == "User Story 2 depends on US1");
+    CHECK(p.statements[3].text == "Track A: T003 → T004");
+    CHECK(p.statements[3].in_code);
+  }
+
+  TEST_CASE("7: code fences of every kind and HTML comments hide tasks") {
+    Plan p = parse_tasks_md(
+        "```bash\n- [ ] T100 in backticks\n```\n"
+        "~~~\n- [ ] T101 in tildes\n~~~\n"
+        "````markdown\n```\n- [ ] T102 in a four-backtick fence\n```\n````\n"
+        "<!--\n- [ ] T103 in a comment\n-->\n"
+        "<!-- one line --> \n"
+        "- [ ] T001 visible\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001"});
+    std::size_t code = 0, comment = 0;
+    for (const Skipped& s : p.skipped) {
+      code += s.reason == SkipReason::in_code;
+      comment += s.reason == SkipReason::in_comment;
+    }
+    CHECK(code == 3);
+    CHECK(comment == 1);
+  }
+
+  TEST_CASE("7: an unclosed fence is reported where it opens") {
+    Plan p = parse_tasks_md("- [ ] T001 a\n```\n- [ ] T002 swallowed\n");
+    const Diagnostic* d = find_diag(p, "unclosed-fence");
+    REQUIRE(d != nullptr);
+    CHECK(d->line == 2);
+    CHECK(ids(p) == std::vector<std::string>{"T001"});
+  }
+
+  TEST_CASE("8: a task is more than one line: wrapped text, sub-bullets, paths across lines") {
+    Plan p = parse_tasks_md(
+        "- [X] T001 Create branch and confirm `dotnet build` (backend) and\n"
+        "  `nx build web` (frontend) are green; edit `apps/web/\n"
+        "  - Validate message (non-empty)\n"
+        "  - **Files**: Create `src/models/enums.rs`\n"
+        "\n"
+        "  More body after a blank line\n"
+        "\n"
+        "Not part of the body\n"
+        "- [ ] T002 next\n");
+    REQUIRE(p.tasks.size() == 2);
+    const Task& t = p.tasks[0];
+    CHECK(t.description ==
+          "Create branch and confirm `dotnet build` (backend) and `nx build web` (frontend) are green; edit `apps/web/");
+    CHECK(t.body_first == 2);
+    CHECK(t.body_last == 6);
+    CHECK(paths(t) == std::vector<std::string>{"apps/web/", "src/models/enums.rs"});
+  }
+
+  TEST_CASE("9: phase headings of many forms, kinds, stories and priorities") {
+    Plan p = parse_tasks_md(
+        "## Phase 1: Setup (Shared Infrastructure)\n- [ ] T001 a\n"
+        "## Phase 2: Foundational (Blocking Prerequisites)\n- [ ] T002 b\n"
+        "## Phase 3: User Story 6 - Coach Marks Attendance (Priority: P1) 🎯 PREREQUISITE\n"
+        "### Tests for User Story 6\n- [ ] T003 [US6] c\n### Implementation for User Story 6\n- [ ] T004 [US6] d\n"
+        "## Phase 3.2: Data Files Creation (Parallel) ⚠️ PRIORITY\n- [ ] T005 e\n"
+        "## Phase A — Modèles & migration\n- [ ] T006 [US2] f\n"
+        "## Phase 2: US1 - System Renaming (P1)\n- [ ] T007 g\n"
+        "## Phase N: Polish & Cross-Cutting Concerns\n- [ ] T008 h\n");
+    REQUIRE(p.phases.size() == 7);
+    CHECK(p.phases[0].kind == PhaseKind::setup);
+    CHECK(p.phases[0].number == "1");
+    CHECK(p.phases[1].kind == PhaseKind::foundational);
+    CHECK(p.phases[2].kind == PhaseKind::user_story);
+    CHECK(p.phases[2].story == 6);
+    CHECK(p.phases[2].priority == "P1");
+    CHECK(p.phases[3].number == "3.2");
+    CHECK(p.phases[3].kind == PhaseKind::other);
+    CHECK(p.phases[4].number == "A");
+    CHECK(p.phases[4].kind == PhaseKind::user_story);  // all its tasks are [US2]
+    CHECK(p.phases[4].story == 2);
+    CHECK(p.phases[5].story == 1);
+    CHECK(p.phases[5].priority == "P1");
+    CHECK(p.phases[6].kind == PhaseKind::polish);
+    CHECK(p.groups.size() == 8);
+    CHECK(p.tasks[2].group != p.tasks[3].group);
+    CHECK(p.groups[static_cast<std::size_t>(p.tasks[2].group)].title == "Tests for User Story 6");
+  }
+
+  TEST_CASE("9: phases may be H3 under a container H2") {
+    Plan p = parse_tasks_md("## Task List\n### Phase 1: Setup\n- [ ] T001 a\n#### Backend\n- [ ] T002 b\n"
+                            "### Phase 2: Core\n- [ ] T003 c\n");
+    REQUIRE(p.phases.size() == 2);
+    CHECK(p.phases[0].title == "Phase 1: Setup");
+    CHECK(p.phases[0].level == 3);
+    CHECK(p.groups[static_cast<std::size_t>(p.tasks[1].group)].title == "Backend");
+  }
+
+  TEST_CASE("9: tasks before any heading belong to an untitled phase") {
+    Plan p = parse_tasks_md("- [ ] T001 a\n## Phase 1\n- [ ] T002 b\n");
+    REQUIRE(p.phases.size() == 2);
+    CHECK(p.phases[0].line == 0);
+    CHECK(p.phases[0].title.empty());
+  }
+
+  TEST_CASE("10: paths from backticks, in/at phrases, bare tokens, links, suffixes, braces") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 Update `src/preload/index.ts` and trials.tsx:160-178 at app/(tabs)/trials.tsx\n"
+        "- [ ] T002 See [src/game/core/engine.ts](../../src/game/core/engine.ts) and README.md\n"
+        "- [ ] T003 Create backend/src/institution/{domain,application}/ layers\n"
+        "- [ ] T004 Fix apps/web/src/**tests**/app.test.ts\n"
+        "- [ ] T005 Setup Next.js with Node.js, e.g. v1.2 and and/or CI/CD\n"
+        "- [ ] T006 Edit ../outside.py and ~/home.c and /workspaces/caro/src/models/enums.rs\n"
+        "- [ ] T007 Docs at .flow/docs/*.md in src/models\n"
+        "- [ ] T008 Run `go build ./...` and `npm install @prisma/client`\n"
+        "- [ ] T009 Test `tests/unit/svc.test.ts` (`svc.test.ts` covers it)\n");
+    REQUIRE(p.tasks.size() == 9);
+    CHECK(paths(p.tasks[8]) == std::vector<std::string>{"tests/unit/svc.test.ts"});
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"src/preload/index.ts", "app/(tabs)/trials.tsx"});
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"src/game/core/engine.ts", "README.md"});
+    CHECK(paths(p.tasks[2]) ==
+          std::vector<std::string>{"backend/src/institution/domain/", "backend/src/institution/application/"});
+    CHECK(paths(p.tasks[3]) == std::vector<std::string>{"apps/web/src/__tests__/app.test.ts"});
+    CHECK(paths(p.tasks[4]).empty());
+    REQUIRE(p.tasks[5].paths.size() == 1);
+    CHECK(p.tasks[5].paths[0].path == "/workspaces/caro/src/models/enums.rs");
+    CHECK(p.tasks[5].paths[0].absolute);
+    CHECK(paths(p.tasks[6]) == std::vector<std::string>{".flow/docs/*.md", "src/models"});
+    CHECK(p.tasks[6].paths[0].glob);
+    CHECK(paths(p.tasks[7]).empty());
+    std::size_t outside = 0;
+    for (const Diagnostic& d : p.diagnostics) outside += d.code == "path-outside-repo";
+    CHECK(outside == 2);
+  }
+
+  TEST_CASE("10: a file named in a folder, a bare name resolved across tasks, extensions in prose") {
+    Plan p = parse_tasks_md(
+        "- [ ] T011 Create ExcelPreview.jsx component in src/Preview/ExcelPreview.jsx\n"
+        "- [ ] T012 Create styles.js in src/Preview/\n"
+        "- [ ] T013 Implement loading in ExcelPreview.jsx\n"
+        "- [ ] T014 Accept (.xlsx, .xls) and edit `.env` and .gitignore\n"
+        "- [ ] T015 Touch index.ts\n- [ ] T016 Edit a/index.ts and b/index.ts\n");
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"src/Preview/ExcelPreview.jsx"});
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"src/Preview/styles.js"});
+    CHECK(paths(p.tasks[2]) == std::vector<std::string>{"src/Preview/ExcelPreview.jsx"});
+    CHECK(paths(p.tasks[3]) == std::vector<std::string>{".env", ".gitignore"});
+    CHECK(paths(p.tasks[4]) == std::vector<std::string>{"index.ts"});  // ambiguous: kept as written
+  }
+
+  TEST_CASE("12: frontmatter, BOM, CRLF, no final newline, a task spliced into the title") {
+    const std::string text =
+        "\xEF\xBB\xBF---\r\ndescription: x\r\n- [ ] T900 not a task\r\n---\r\n"
+        "# Tasks: Jo- [x] T026 Implement tool\r\n"
+        "## Phase 1\r\n- [ ] T001 Create `a.py`   \r\n- [X] T002 Last line";
+    Plan p = parse_tasks_md(text);
+    CHECK(p.bom);
+    CHECK(p.crlf);
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002"});
+    CHECK(p.tasks[0].description == "Create `a.py`");
+    CHECK(text.substr(p.tasks[0].span.offset, p.tasks[0].span.length) == "- [ ] T001 Create `a.py`   ");
+    CHECK(text.substr(p.tasks[1].span.offset, p.tasks[1].span.length) == "- [X] T002 Last line");
+    CHECK(p.line_count == 8);
+    flow::test::check_invariants(text, p);
+  }
+
+  TEST_CASE("12: a one-space indent is still top level; two spaces is nested") {
+    Plan p = parse_tasks_md(" - [X] T001 top\n  - [ ] T002 nested\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001"});
+  }
+}
+
+TEST_SUITE("totality") {
+  TEST_CASE("a NUL byte is an error, never a crash") {
+    const std::string text = std::string("- [ ] T001 a\n- [ ] T002 \0b\n", 26);
+    Plan p = parse_tasks_md(text);
+    const Diagnostic* d = find_diag(p, "nul-byte");
+    REQUIRE(d != nullptr);
+    CHECK(d->severity == Severity::error);
+    CHECK(d->line == 2);
+    CHECK(p.tasks.size() == 2);
+  }
+
+  TEST_CASE("invalid UTF-8 is a warning and the bytes are kept") {
+    const std::string text = "- [ ] T001 caf\xE9\n";
+    Plan p = parse_tasks_md(text);
+    REQUIRE(find_diag(p, "invalid-utf8") != nullptr);
+    CHECK(only_task(p).description == "caf\xE9");
+  }
+
+  TEST_CASE("empty input, lone newlines and no tasks") {
+    CHECK(parse_tasks_md("").tasks.empty());
+    CHECK(find_diag(parse_tasks_md(""), "no-tasks") != nullptr);
+    CHECK(parse_tasks_md("\n\n\n").line_count == 3);
+    CHECK(parse_tasks_md("- [").tasks.empty());
+    CHECK(parse_tasks_md("- [ ]").tasks.empty());
+    CHECK(parse_tasks_md("- [ ] T1").tasks.size() == 1);
+  }
+
+  TEST_CASE("a 100 MB single line is reported, not parsed") {
+    std::string text = "- [ ] T001 ";
+    text.append(100u << 20, 'a');
+    text += "\n- [ ] T002 after\n";
+    Plan p = parse_tasks_md(text);
+    CHECK(find_diag(p, "line-too-long") != nullptr);
+    CHECK(ids(p) == std::vector<std::string>{"T002"});
+  }
+
+  TEST_CASE("pathological brackets, backticks and braces stay linear") {
+    std::string text = "- [ ] T001 ";
+    for (int i = 0; i < 200000; ++i) text += "[`{a,";
+    text += "\n";
+    Plan p = parse_tasks_md(text);
+    CHECK(p.tasks.size() == 1);
+  }
+}
+
+TEST_SUITE("generated variants") {
+  TEST_CASE("indentation, bullets, marks, ID forms, labels, line endings, BOM and fences") {
+    const char* bullets[] = {"-", "*", "+", "1.", "7)"};
+    const char* indents[] = {"", " "};
+    const std::pair<char, TaskState> marks[] = {{' ', TaskState::pending}, {'x', TaskState::done},
+                                                {'X', TaskState::done}, {'~', TaskState::other}};
+    const std::pair<const char*, const char*> idforms[] = {
+        {"T042", "T042"}, {"**T042**", "T042"}, {"T042:", "T042"}, {"**T042**:", "T042"}, {"T42a", "T42a"},
+        {"T4.2.1", "T4.2.1"}, {"T-42", "T-42"}};
+    const std::pair<const char*, bool> labels[] = {{"", false}, {"[P] ", true}, {"[P] [US3] ", true},
+                                                   {"[US3] [P] ", true}, {"[P][US3] ", true}, {"[P1] ", false}};
+    int cases = 0;
+    for (const char* eol : {"\n", "\r\n"}) {
+      for (bool bom : {false, true}) {
+        for (const char* b : bullets) {
+          for (const char* ind : indents) {
+            for (auto [m, state] : marks) {
+              for (auto [form, id] : idforms) {
+                for (auto [lab, par] : labels) {
+                  std::string line = std::string(ind) + b + " [" + m + "] " + form + " " + lab + "Do it in src/x.py";
+                  std::string text = std::string(bom ? "\xEF\xBB\xBF" : "") + "## Phase 1" + eol + "```" + eol +
+                                     "- [ ] T999 fenced" + eol + "```" + eol + line + eol;
+                  Plan p = parse_tasks_md(text);
+                  INFO(line);
+                  REQUIRE(p.tasks.size() == 1);
+                  const Task& t = p.tasks[0];
+                  CHECK(t.id == id);
+                  CHECK(t.state == state);
+                  CHECK(t.parallel == par);
+                  CHECK(t.description == "Do it in src/x.py");
+                  CHECK(paths(t) == std::vector<std::string>{"src/x.py"});
+                  CHECK(text[t.mark_offset] == m);
+                  ++cases;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    CHECK(cases == 2 * 2 * 5 * 2 * 4 * 7 * 6);
+  }
+}
+
+TEST_SUITE("ids") {
+  TEST_CASE("match_id accepts ID forms and rejects words") {
+    using flow::detail::match_id;
+    CHECK(match_id("T001 x") == 4);
+    CHECK(match_id("T012a x") == 5);
+    CHECK(match_id("T3.0.1:") == 6);
+    CHECK(match_id("T-101**") == 5);
+    CHECK(match_id("CA-003 ") == 6);
+    CHECK(match_id("1.2 Add") == 3);
+    CHECK(match_id("T001-T005") == 4);
+    CHECK(match_id("1 apple") == 0);
+    CHECK(match_id("T001and") == 0);
+    CHECK(match_id("API returns") == 0);
+    CHECK(match_id("T1.md") == 0);
+    CHECK(match_id("Tabc") == 0);
+    CHECK(match_id("ABCDE1") == 0);
+    CHECK(match_id("1.5x faster") == 0);
+  }
+}
