@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <iterator>
 
 namespace flow::detail {
@@ -52,6 +53,19 @@ bool is_dotfile(std::string_view name) {
     if (starts_with(rest, p)) return true;
   return rest.ends_with("rc") || rest.ends_with("ignore");
 }
+
+enum : std::uint8_t { kStop = 1, kSlash = 2, kDot = 4, kWord = 8 };
+constexpr auto kClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  t[' '] = t['\t'] = t['`'] = kStop;
+  t['/'] = t['\\'] = kSlash;
+  t['.'] = kDot;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = kWord;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = kWord;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = kWord;
+  t['*'] = t['{'] = t['_'] = t['-'] = kWord;
+  return t;
+}();
 
 enum class Source { backtick, link, bare, bare_after_in };
 
@@ -119,28 +133,42 @@ bool acceptable_chars(std::string_view t) {
 // Returns true if it added a path to `out`.
 bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
               std::vector<std::string>& rejected) {
-  // Most words in prose are not paths: a path has a '.', '/' or '\\', or is a known name.
-  if (std::none_of(raw.begin(), raw.end(), [](char c) { return c == '.' || c == '/' || c == '\\'; }) &&
-      (raw.empty() || !is_upper(raw.front()) ||
-       std::none_of(std::begin(kNames), std::end(kNames), [&](std::string_view n) { return raw.find(n) != std::string_view::npos; })))
-    return false;
   std::string_view t = strip_token(raw, src);
+  // Most words in prose are not paths: a path has a '.', '/' or '\\', or is a known name.
+  if (std::none_of(t.begin(), t.end(), [](char c) { return c == '.' || c == '/' || c == '\\'; }) &&
+      (t.size() < 7 || !is_upper(t.front()) || std::find(std::begin(kNames), std::end(kNames), t) == std::end(kNames)))
+    return false;
   if (t.size() < 2 || t.size() > 400) return false;
   if (t.find("://") != std::string_view::npos || t.front() == '@' || t.front() == '-' ||
       t.front() == '#' || t.front() == '$')
     return false;
   if (!acceptable_chars(t)) return false;
 
-  const bool slash = t.find('/') != std::string_view::npos || t.find('\\') != std::string_view::npos;
-  std::string_view last = t;
-  if (std::size_t s = t.find_last_of("/\\"); s != std::string_view::npos) last = t.substr(s + 1);
-  std::string_view ext;
-  if (std::size_t d = last.rfind('.'); d != std::string_view::npos && d + 1 < last.size()) ext = last.substr(d + 1);
-  const bool dotfile = is_dotfile(last);
-  const bool named = std::find(std::begin(kNames), std::end(kNames), last) != std::end(kNames);
-  const bool has_alpha = std::any_of(t.begin(), t.end(), [](char c) { return is_alpha(c); });
-  const bool has_lower = std::any_of(t.begin(), t.end(), [](char c) { return is_lower(c); });
+  // One pass: separators, the last component, its extension, and what letters there are.
+  bool slash = false, backslash = false, has_alpha = false, has_lower = false;
+  std::size_t last_sep = std::string_view::npos, last_dot = std::string_view::npos;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (c == '/' || c == '\\') {
+      slash = true;
+      backslash |= c == '\\';
+      last_sep = i;
+      last_dot = std::string_view::npos;
+    } else if (c == '.') {
+      last_dot = i;
+    } else if (is_lower(c)) {
+      has_alpha = has_lower = true;
+    } else if (is_upper(c)) {
+      has_alpha = true;
+    }
+  }
   if (!has_alpha) return false;
+  const std::string_view last = last_sep == std::string_view::npos ? t : t.substr(last_sep + 1);
+  std::string_view ext;
+  if (last_dot != std::string_view::npos && last_dot + 1 < t.size()) ext = t.substr(last_dot + 1);
+  const bool dotfile = last.size() > 1 && last[0] == '.' && is_dotfile(last);
+  const bool named = ext.empty() && last.size() >= 7 && is_upper(last[0]) &&
+                     std::find(std::begin(kNames), std::end(kNames), last) != std::end(kNames);
 
   bool ok = false;
   switch (src) {
@@ -163,7 +191,7 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
   if (!ok) return false;
 
   std::string p(t);
-  std::replace(p.begin(), p.end(), '\\', '/');
+  if (backslash) std::replace(p.begin(), p.end(), '\\', '/');
   // A formatter turns `__tests__` into bold markers: `src/**tests**/x.ts`.
   for (std::size_t b = p.find("/**"); b != std::string::npos; b = p.find("/**", b + 1)) {
     const std::size_t e = p.find("**/", b + 3);
@@ -180,22 +208,26 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
     return false;
   }
 
-  std::vector<std::string> expanded;
-  if (p.find('{') == std::string::npos) expanded.push_back(std::move(p));
-  else expand_braces(p, expanded);
   bool added = false;
-  for (std::string& e : expanded) {
+  auto add = [&](std::string e) {
     const bool absolute = e[0] == '/';
     if (!normalize_path(e)) {
       rejected.push_back(std::string(t));
-      continue;
+      return;
     }
-    if (e.empty() || e == "/") continue;
+    if (e.empty() || e == "/") return;
     const bool glob = std::any_of(e.begin(), e.end(), [](char c) { return c == '*' || c == '?' || c == '['; });
     if (std::none_of(out.begin(), out.end(), [&](const PathRef& r) { return r.path == e; })) {
       out.push_back(PathRef{std::move(e), absolute, glob});
       added = true;
     }
+  };
+  if (p.find('{') == std::string::npos) {
+    add(std::move(p));
+  } else {
+    std::vector<std::string> expanded;
+    expand_braces(p, expanded);
+    for (std::string& e : expanded) add(std::move(e));
   }
   return added;
 }
@@ -289,9 +321,24 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
         }
       }
     }
+    // One pass over the token: where it ends, and whether it can be a path at all (a
+    // '/' or '\\', or a '.' with more after it: "file.py", not "done.").
     std::size_t e = i;
-    while (e < s.size() && !is_space(s[e]) && s[e] != '`') ++e;
+    bool pathy = false, dot = false;
+    while (e < s.size()) {
+      const std::uint8_t k = kClass[static_cast<unsigned char>(s[e])];
+      if (k & kStop) break;
+      pathy |= (k & kSlash) || (dot && (k & kWord));
+      dot |= (k & kDot) != 0;
+      ++e;
+    }
     const std::string_view tok = s.substr(i, e - i);
+    if (!pathy && !is_upper(tok.front())) {
+      after_in = tok == "in" || tok == "at" || tok == "into" || tok == "under" || tok == "to";
+      if (!after_in) file_before_in = static_cast<std::size_t>(-1);
+      i = e;
+      continue;
+    }
     const std::size_t before = out.size();
     const bool added = consider(tok, after_in ? Source::bare_after_in : Source::bare, out, rejected);
     // "Create styles.js in src/components/": one file, `src/components/styles.js`.

@@ -8,6 +8,7 @@
 #include "text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -71,8 +72,8 @@ enum LineFlag : std::uint8_t {
 struct Line {
   std::size_t offset = 0;
   std::size_t length = 0;   // without "\n" and a trailing "\r"
-  int indent = 0;
-  int fence_indent = -1;    // for code lines: the indent of the opening fence
+  std::int32_t indent = 0;
+  std::int16_t fence_indent = -1;  // for code lines: the indent of the opening fence (capped)
   std::uint8_t flags = 0;
   std::uint8_t heading = 0; // ATX heading level, 0 if none
 };
@@ -127,6 +128,15 @@ bool is_dash_at(std::string_view s, std::size_t i, std::size_t* len) {
   return false;
 }
 
+// ASCII lower-case copy of a heading title, for the keyword tests below.
+std::string lower_copy(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = to_lower(c);
+  return out;
+}
+
+bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
+
 bool has_phase_word(std::string_view title) {
   static constexpr std::string_view words[] = {"phase", "stage", "milestone", "epic", "sprint",
                                                "part ", "user story", "story ", "parallel group",
@@ -140,8 +150,9 @@ bool is_dependency_title(std::string_view title) {
   static constexpr std::string_view words[] = {"depend", "execution order", "order of execution",
                                                "critical path", "parallel", "sequen",
                                                "task order", "graph"};
+  const std::string low = lower_copy(title);
   for (auto w : words)
-    if (ifind(title, w) != std::string_view::npos) return true;
+    if (contains(low, w)) return true;
   return false;
 }
 
@@ -220,16 +231,17 @@ std::string number_of_title(std::string_view t) {
   return {};
 }
 
-PhaseKind kind_of_title(std::string_view t, int story) {
-  if (story > 0 || ifind(t, "user stor") != std::string_view::npos) return PhaseKind::user_story;
+PhaseKind kind_of_title(std::string_view title, int story) {
+  const std::string t = lower_copy(title);
+  if (story > 0 || contains(t, "user stor")) return PhaseKind::user_story;
   static constexpr std::string_view setup[] = {"setup", "set up", "set-up", "scaffold", "initializ",
                                                "initialis", "bootstrap", "preparation"};
   static constexpr std::string_view found[] = {"foundation", "prerequisite", "blocking", "infrastructure"};
   static constexpr std::string_view polish[] = {"polish", "cross-cutting", "cross cutting", "cleanup",
                                                 "clean-up", "final", "hardening"};
-  for (auto w : setup) if (ifind(t, w) != std::string_view::npos) return PhaseKind::setup;
-  for (auto w : found) if (ifind(t, w) != std::string_view::npos) return PhaseKind::foundational;
-  for (auto w : polish) if (ifind(t, w) != std::string_view::npos) return PhaseKind::polish;
+  for (auto w : setup) if (contains(t, w)) return PhaseKind::setup;
+  for (auto w : found) if (contains(t, w)) return PhaseKind::foundational;
+  for (auto w : polish) if (contains(t, w)) return PhaseKind::polish;
   return PhaseKind::other;
 }
 
@@ -376,7 +388,13 @@ class Parser {
     bool first = true;
     bool frontmatter = false;
     int last_heading = -1;
-    lines_.reserve(text_.size() / 48 + 1);
+    {
+      std::size_t n = 1;
+      for (const char* p = text_.data(), *end = p + text_.size();
+           (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))); ++p)
+        ++n;
+      lines_.reserve(n);
+    }
     while (pos <= text_.size()) {
       const char* nl = static_cast<const char*>(std::memchr(text_.data() + pos, '\n', text_.size() - pos));
       const std::size_t end = nl ? static_cast<std::size_t>(nl - text_.data()) : text_.size();
@@ -414,7 +432,7 @@ class Parser {
         if (t == "---" || t == "...") frontmatter = false;
       } else if (fence_char) {
         l.flags |= kCode;
-        l.fence_indent = fence_indent;
+        l.fence_indent = static_cast<std::int16_t>(std::min(fence_indent, 32000));
         std::size_t k = 0;
         while (k < t.size() && t[k] == fence_char) ++k;
         if (k >= fence_len && trim(t.substr(k)).empty()) {
@@ -434,7 +452,7 @@ class Parser {
           fence_indent = l.indent;
           fence_line = number;
           l.flags |= kCode | kFence;
-          l.fence_indent = l.indent;
+          l.fence_indent = static_cast<std::int16_t>(std::min(l.indent, 32000));
         }
       } else if (starts_with(t, "<!--")) {
         l.flags |= kComment;
@@ -541,17 +559,16 @@ class Parser {
   }
 
   Task& new_task(std::string_view id, int line, const Line& l, TaskForm form) {
-    Task t;
+    Task& t = plan_.tasks.emplace_back();
     t.id = std::string(id);
     t.line = line;
     t.span = Span{l.offset, l.length};
     t.form = form;
     t.phase = static_cast<int>(plan_.phases.size()) - 1;
     t.group = static_cast<int>(plan_.groups.size()) - 1;
-    plan_.tasks.push_back(std::move(t));
     open_task_ = static_cast<int>(plan_.tasks.size()) - 1;
     continuing_ = true;
-    return plan_.tasks.back();
+    return t;
   }
 
   void fill_head(Task& t, const Head& h, std::string_view s) {
@@ -757,8 +774,12 @@ class Parser {
               [](const Skipped& a, const Skipped& b) { return a.line < b.line; });
 
     // Which ID shapes the document uses decides which tokens in prose are references.
-    for (const Task& t : plan_.tasks)
-      if (t.form != TaskForm::unnumbered) shapes_.insert(std::string(id_shape(t.id)));
+    for (const Task& t : plan_.tasks) {
+      if (t.form == TaskForm::unnumbered) continue;
+      const std::string_view shape = id_shape(t.id);
+      if (std::none_of(shapes_.begin(), shapes_.end(), [&](const std::string& x) { return x == shape; }))
+        shapes_.emplace_back(shape);
+    }
 
     std::unordered_map<std::string_view, int> first_line;
     int headless = 0, headless_line = 0;
@@ -790,13 +811,29 @@ class Parser {
     check_refs(first_line);
     classify_story_phases();
     prune();
-    std::stable_sort(plan_.diagnostics.begin(), plan_.diagnostics.end(),
-                     [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+    sort_diagnostics();
     if (plan_.tasks.empty())
       diag(Severity::warning, 0, "no-tasks", "no tasks found: nothing to run");
   }
 
-  bool shape_known(std::string_view id) const { return shapes_.count(std::string(id_shape(id))) > 0; }
+  // By line, stably; sorting (line, index) pairs avoids moving the strings around.
+  void sort_diagnostics() {
+    auto& d = plan_.diagnostics;
+    const auto by_line = [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; };
+    if (std::is_sorted(d.begin(), d.end(), by_line)) return;
+    std::vector<std::pair<int, std::size_t>> order(d.size());
+    for (std::size_t i = 0; i < d.size(); ++i) order[i] = {d[i].line, i};
+    std::sort(order.begin(), order.end());
+    std::vector<Diagnostic> sorted;
+    sorted.reserve(d.size());
+    for (const auto& [line, i] : order) sorted.push_back(std::move(d[i]));
+    d = std::move(sorted);
+  }
+
+  bool shape_known(std::string_view id) const {
+    const std::string_view shape = id_shape(id);
+    return std::any_of(shapes_.begin(), shapes_.end(), [&](const std::string& s) { return s == shape; });
+  }
 
   void extract_refs_and_paths() {
     std::size_t b = 0;
@@ -833,21 +870,30 @@ class Parser {
   // A bare `ExcelPreview.jsx` means the one file of that name that another task names
   // with its directory; with none or several, it stays as written.
   void resolve_basenames() {
-    std::unordered_map<std::string, std::string> full;  // basename -> path; "" if ambiguous
+    const auto bare = [](const PathRef& p) { return p.path.find('/') == std::string::npos; };
+    const bool any_bare = std::any_of(plan_.tasks.begin(), plan_.tasks.end(), [&](const Task& t) {
+      return std::any_of(t.paths.begin(), t.paths.end(), bare);
+    });
+    if (!any_bare) return;
+    // Views into paths with a '/': those are never modified below.
+    std::unordered_map<std::string_view, std::string_view> full;  // basename -> path; empty if ambiguous
     for (const Task& t : plan_.tasks)
       for (const PathRef& p : t.paths) {
         const std::size_t s = p.path.rfind('/');
         if (s == std::string::npos || s + 1 == p.path.size()) continue;
-        auto [it, fresh] = full.emplace(p.path.substr(s + 1), p.path);
-        if (!fresh && it->second != p.path) it->second.clear();
-      }
-    for (Task& t : plan_.tasks)
-      for (PathRef& p : t.paths) {
-        if (p.path.find('/') != std::string::npos) continue;
-        auto it = full.find(p.path);
-        if (it != full.end() && !it->second.empty()) p.path = it->second;
+        auto [it, fresh] = full.emplace(std::string_view(p.path).substr(s + 1), p.path);
+        if (!fresh && it->second != p.path) it->second = {};
       }
     for (Task& t : plan_.tasks) {
+      bool changed = false;
+      for (PathRef& p : t.paths) {
+        if (!bare(p)) continue;
+        auto it = full.find(p.path);
+        if (it == full.end() || it->second.empty()) continue;
+        p.path = std::string(it->second);
+        changed = true;
+      }
+      if (!changed || t.paths.size() < 2) continue;
       std::vector<PathRef> unique;
       for (PathRef& p : t.paths)
         if (std::none_of(unique.begin(), unique.end(), [&](const PathRef& u) { return u.path == p.path; }))
@@ -891,41 +937,64 @@ class Parser {
     v = std::move(out);
   }
 
-  // Finds dependency phrases in `s` and appends what they reference. One pass: only
-  // positions whose letter can start a key phrase are examined.
+  // Finds dependency phrases in `s` and appends what they reference. References need
+  // an ID, and digits are rare in prose, so the scan anchors on ID tokens and looks back
+  // for a key phrase that leads up to them ("depends on T012", "after T002").
   void find_refs(std::string_view s, int line, RefOrigin field_origin, std::vector<DepRef>& out) {
     static constexpr std::pair<std::string_view, bool> keys[] = {
         {"[depends", false}, {"depends on", false}, {"depend on", false}, {"dependent on", false},
-        {"depends:", false}, {"dependencies:", false}, {"dependency:", false},
-        {"dependencies**:", false}, {"depends**:", false}, {"blocked by", false},
-        {"requires", true}, {"after", true}};
-    for (std::size_t p = 0; p < s.size(); ++p) {
-      const char c = to_lower(s[p]);
-      if (c != 'd' && c != 'b' && c != 'r' && c != 'a' && c != '[') continue;
-      if (p > 0 && is_alnum(s[p - 1])) continue;
+        {"depends", false}, {"dependencies", false}, {"dependency", false},
+        {"blocked by", false}, {"requires", true}, {"after", true}};
+    std::size_t p = 0;
+    while (p < s.size()) {
+      if (!is_digit(s[p])) { ++p; continue; }
+      std::size_t q = p;
+      while (q > 0 && p - q < 6 && (is_upper(s[q - 1]) || s[q - 1] == '-')) --q;
+      if (q > 0 && (is_alnum(s[q - 1]) || s[q - 1] == '.')) {
+        while (p < s.size() && (is_alnum(s[p]) || s[p] == '.')) ++p;
+        continue;
+      }
+      const std::size_t n = match_id(s.substr(q));
+      if (n == 0 || !shape_known(s.substr(q, n))) {
+        p = std::max(p + 1, q + n);  // always forward: `US1/AC4` matches nothing at `U`
+        while (p < s.size() && is_digit(s[p])) ++p;
+        continue;
+      }
+      // What leads up to the ID, up to one key phrase back: separators only between them.
+      std::size_t k = q;
+      while (k > 0 && (is_space(s[k - 1]) || s[k - 1] == ':' || s[k - 1] == '*' || s[k - 1] == '_' ||
+                       s[k - 1] == '\\' || s[k - 1] == '(' || s[k - 1] == '=')) --k;
+      if (k >= 4 && istarts_with(s.substr(k - 4), "task")) {
+        std::size_t t = k - 4;
+        while (t > 0 && is_space(s[t - 1])) --t;
+        k = t;
+      } else if (k >= 5 && istarts_with(s.substr(k - 5), "tasks")) {
+        std::size_t t = k - 5;
+        while (t > 0 && is_space(s[t - 1])) --t;
+        k = t;
+      }
+      bool found = false;
       for (auto [key, needs_id] : keys) {
-        if (key[0] != c || !istarts_with(s.substr(p), key)) continue;
-        std::size_t k = p + key.size();
-        if (key != "[depends" && key.back() != ':' && k < s.size() && is_alnum(s[k])) continue;
-        while (k < s.size() && (is_space(s[k]) || s[k] == ':' || s[k] == '*' || s[k] == '_' ||
-                                s[k] == '\\' || s[k] == '(' || s[k] == '=')) ++k;
-        if (needs_id && istarts_with(s.substr(k), "task")) {
-          k += 4;
-          if (k < s.size() && s[k] == 's') ++k;
-          while (k < s.size() && is_space(s[k])) ++k;
-        }
+        (void)needs_id;
+        if (k < key.size() || !istarts_with(s.substr(k - key.size()), key)) continue;
+        const std::size_t start = k - key.size();
+        if (start > 0 && is_alnum(s[start - 1])) continue;
         const RefOrigin origin = key == "after" ? RefOrigin::after_prose
                                  : key == "[depends" ? RefOrigin::bracket_field
                                                      : field_origin;
-        parse_id_list(s, k, line, origin, out, nullptr);
+        const std::size_t before = out.size();
+        p = parse_id_list(s, q, line, origin, out, nullptr);
+        found = out.size() > before;
         break;
       }
+      if (!found) p = std::max(p + 1, q + n);
     }
   }
 
   // A list of IDs and ranges at `s[k]`: "T012, T013", "T004-T015 and T020".
-  void parse_id_list(std::string_view s, std::size_t k, int line, RefOrigin origin,
-                     std::vector<DepRef>& out, std::vector<std::string>* names) {
+  // Returns the index just past the list.
+  std::size_t parse_id_list(std::string_view s, std::size_t k, int line, RefOrigin origin,
+                            std::vector<DepRef>& out, std::vector<std::string>* names) {
     for (int guard = 0; guard < 256; ++guard) {
       while (k < s.size() && is_space(s[k])) ++k;
       const std::size_t n = match_id(s.substr(k));
@@ -935,7 +1004,7 @@ class Parser {
           while (e < s.size() && (is_alnum(s[e]) || s[e] == '-' || s[e] == '_')) ++e;
           if (e > k) names->emplace_back(s.substr(k, e - k));
         }
-        return;
+        return k;
       }
       DepRef r;
       r.first = std::string(s.substr(k, n));
@@ -965,8 +1034,9 @@ class Parser {
       if (istarts_with(s.substr(k), "and ")) { k += 4; continue; }
       if (istarts_with(s.substr(k), "or ")) { k += 3; continue; }
       if (k < s.size() && match_id(s.substr(k)) > 0) continue;
-      return;
+      return k;
     }
+    return k;
   }
 
   void resolve_heading_refs() {
@@ -1100,7 +1170,7 @@ class Parser {
   std::vector<std::pair<std::size_t, int>> body_lines_;  // (task index, line)
   std::vector<RawRef> raw_refs_;
   std::vector<HeadingRef> pending_heading_refs_;
-  std::unordered_set<std::string> shapes_;
+  std::vector<std::string> shapes_;  // few: usually just "T"
   std::vector<std::string_view> scratch_texts_;
   std::vector<int> scratch_lines_;
   std::vector<std::string> scratch_rejected_;

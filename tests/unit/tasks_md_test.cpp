@@ -228,7 +228,8 @@ TEST_SUITE("pitfalls") {
         "- [ ] T021 Trailing [P2] [depends:T005]\n"
         "- [ ] T022 Body field\n  - **Dependencies**: T001, T003\n"
         "- [ ] T023 Missing (depends on T999)\n"
-        "- [ ] T024 After 5 seconds and after US1 are not references\n");
+        "- [ ] T024 After 5 seconds and after US1 are not references\n"
+        "- [ ] T025 Extend tests per US1/AC4 and X-T-5 and T1-A2 (partial)\n");
     auto by_id = [&](std::string_view id) -> const Task& {
       for (const Task& t : p.tasks)
         if (t.id == id) return t;
