@@ -18,6 +18,8 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  check <tasks.md> [--json] [--verbose]   read a tasks.md and report what flow sees\n"
+    "  plan <tasks.md> [--workers N] …         the dependency graph, waves, critical path, locks\n"
+    "  simulate <tasks.md> [--workers N] …     run the scheduler on a simulated clock\n"
     "  version                                 print flow's version\n"
     "\n"
     "Run 'flow <command> --help' for a command's options.\n";
@@ -37,6 +39,8 @@ int main(int argc, char** argv) {
     return flow::cli::kOk;
   }
   if (cmd == "check") return flow::cli::cmd_check(args);
+  if (cmd == "plan") return flow::cli::cmd_plan(args);
+  if (cmd == "simulate") return flow::cli::cmd_simulate(args);
   fmt::print(stderr, "flow: unknown command '{}'\n\n{}", cmd, kUsage);
   return flow::cli::kUsage;
 }

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// Duration estimates, ETA ranges and bottlenecks: pure functions of history and graph.
+#pragma once
+
+#include <flow/config.hpp>
+#include <flow/graph.hpp>
+#include <flow/scheduler.hpp>
+
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+/// A finished task from an earlier run (the journal).
+struct HistoryEntry {
+  std::string task_id;
+  PhaseKind phase_kind = PhaseKind::other;
+  std::vector<std::string> labels;   ///< story label and other labels
+  int files = 0;                     ///< number of paths the task named
+  double seconds = 0;
+};
+
+/// How long a task is expected to take, with a range. `basis` says where it came from:
+/// "task" (the same ID ran before), "phase+label", "phase", "files", or "default".
+struct Estimate {
+  double expected = 0;
+  double low = 0;
+  double high = 0;
+  double p90 = 0;                    ///< past this a running task is overdue
+  std::string basis;
+};
+
+/// Estimates durations from history. Pure.
+/// Thread safety: immutable after construction.
+class FLOW_API Estimator {
+ public:
+  explicit Estimator(std::vector<HistoryEntry> history = {}, double default_seconds = 300);
+  /// The most specific match wins: the same task ID, else the same phase kind and a
+  /// common label, else the same phase kind, else the same number of files, else the
+  /// default. With fewer than three samples the range is [0.5, 2] × expected.
+  [[nodiscard]] Estimate estimate(const Plan& plan, int task) const;
+  [[nodiscard]] std::vector<Estimate> estimate_all(const Plan& plan) const;
+
+ private:
+  std::vector<HistoryEntry> history_;
+  double default_;
+};
+
+/// When the remaining work will be done, as a range (seconds from now).
+struct EtaRange {
+  double low = 0;
+  double expected = 0;
+  double high = 0;
+};
+
+/// List-schedules the unfinished tasks on `workers` workers (critical path first, as
+/// the scheduler does; locks are ignored) with low, expected and high durations.
+/// `status` is each task's status; `elapsed` how long each running task has run.
+[[nodiscard]] FLOW_API EtaRange eta(const TaskGraph& graph, std::span<const TaskStatus> status,
+                                    std::span<const Estimate> estimates, const std::map<int, double>& elapsed,
+                                    int workers);
+
+/// What holds the run back now.
+struct Bottlenecks {
+  std::vector<int> critical_path;   ///< the longest chain of unfinished tasks
+  std::vector<int> overdue;         ///< running tasks past the 90th percentile of their estimate
+};
+
+[[nodiscard]] FLOW_API Bottlenecks bottlenecks(const TaskGraph& graph, std::span<const TaskStatus> status,
+                                               std::span<const Estimate> estimates,
+                                               const std::map<int, double>& elapsed);
+
+/// Makespan of a list schedule of the plan's pending tasks (durations given), critical
+/// path first; tasks already done count as finished at time 0.
+[[nodiscard]] FLOW_API double list_schedule_makespan(const TaskGraph& graph, std::span<const double> durations,
+                                                     int workers);
+
+FLOW_END_NAMESPACE
+}  // namespace flow

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// Helpers shared by the CLI's subcommands.
+#include "common.hpp"
+
+#include <flow/tasks_file.hpp>
+
+#include <fmt/core.h>
+
+#include <cmath>
+
+namespace flow::cli {
+
+Loaded load(const std::string& path, const GraphOptions& options) {
+  Loaded l;
+  l.path = path;
+  auto text = read_file(path);
+  if (!text) {
+    fmt::print(stderr, "flow: {}\n", text.error().message);
+    l.exit = 2;
+    return l;
+  }
+  l.text = std::move(*text);
+  l.plan = parse_tasks_md(l.text);
+  for (const Diagnostic& d : l.plan.diagnostics)
+    if (d.severity == Severity::error) {
+      fmt::print(stderr, "{}:{}: error: {} [{}]\n", path, d.line, d.message, d.code);
+      l.exit = 1;
+    }
+  auto g = build_graph(l.plan, options);
+  if (!g) {
+    fmt::print(stderr, "{}:{}: error: {} [cycle]\n", path, g.error().line, g.error().message);
+    l.exit = 1;
+    return l;
+  }
+  l.graph.emplace(std::move(*g));
+  return l;
+}
+
+std::string human_seconds(double s) {
+  if (s < 60) return fmt::format("{:.{}f}s", s, s < 10 && s != std::floor(s) ? 1 : 0);
+  const long total = std::lround(s);
+  if (total < 3600) return fmt::format("{}m {:02}s", total / 60, total % 60);
+  return fmt::format("{}h {:02}m", total / 3600, (total % 3600) / 60);
+}
+
+std::optional<int> parse_count(const std::string& cmd, const std::string& flag, const std::string& value) {
+  char* end = nullptr;
+  const long v = std::strtol(value.c_str(), &end, 10);
+  if (value.empty() || *end != '\0' || v < 1 || v > 4096) {
+    fmt::print(stderr, "flow {}: {} needs a whole number from 1 to 4096, not '{}'\n", cmd, flag, value);
+    return std::nullopt;
+  }
+  return static_cast<int>(v);
+}
+
+std::optional<std::vector<bool>> parse_only(const Plan& plan, const std::string& spec, std::string& error) {
+  std::vector<bool> sel(plan.tasks.size(), false);
+  std::size_t pos = 0;
+  while (pos <= spec.size()) {
+    std::size_t end = spec.find(',', pos);
+    if (end == std::string::npos) end = spec.size();
+    std::string item = spec.substr(pos, end - pos);
+    pos = end + 1;
+    if (item.empty()) continue;
+    std::string first = item, last = item;
+    // A range's dash follows a digit or a letter suffix: "T004-T010", not "T-101".
+    for (std::size_t i = 1; i + 1 < item.size(); ++i)
+      if (item[i] == '-' && std::isalnum(static_cast<unsigned char>(item[i - 1])) &&
+          std::isdigit(static_cast<unsigned char>(item[i - 1])) ) {
+        first = item.substr(0, i);
+        last = item.substr(i + 1);
+        break;
+      }
+    int a = -1, b = -1;
+    for (int i = 0; i < static_cast<int>(plan.tasks.size()); ++i) {
+      if (plan.tasks[static_cast<std::size_t>(i)].id == first && a < 0) a = i;
+      if (plan.tasks[static_cast<std::size_t>(i)].id == last) b = i;
+    }
+    if (a < 0 || b < 0) {
+      error = "--only: no task " + (a < 0 ? first : last);
+      return std::nullopt;
+    }
+    for (int i = std::min(a, b); i <= std::max(a, b); ++i) sel[static_cast<std::size_t>(i)] = true;
+    if (end == spec.size()) break;
+  }
+  return sel;
+}
+
+}  // namespace flow::cli

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// Helpers shared by the CLI's subcommands: loading a plan and its graph, formatting.
+#pragma once
+
+#include <flow/graph.hpp>
+#include <flow/tasks_md.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flow::cli {
+
+/// A parsed tasks.md and its graph, or the exit code to return after printing why not.
+struct Loaded {
+  std::string path;
+  std::string text;
+  std::optional<TaskGraph> graph;  ///< absent when the graph could not be built
+  Plan plan;                       ///< the plan (also inside graph when built)
+  int exit = 0;
+};
+
+/// Reads and parses `path`, prints its error diagnostics as `path:line: …`, builds the
+/// graph (printing a cycle as an error). `exit` is 0, 1 (errors) or 2 (I/O).
+Loaded load(const std::string& path, const GraphOptions& options);
+
+/// 95 -> "1m 35s", 3725 -> "1h 02m", 12.5 -> "12.5s".
+std::string human_seconds(double s);
+
+/// Parses a positive integer option value; prints an error and returns nullopt if bad.
+std::optional<int> parse_count(const std::string& cmd, const std::string& flag, const std::string& value);
+
+/// The task indices named by `--only T004-T010,T012` (ranges by document order of IDs).
+std::optional<std::vector<bool>> parse_only(const Plan& plan, const std::string& spec, std::string& error);
+
+}  // namespace flow::cli

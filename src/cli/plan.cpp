@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: MIT
+// `flow plan`: the dependency graph, waves, critical path, makespan and locks of a
+// tasks.md, and `--explain ID` for why a task waits.
+#include "commands.hpp"
+#include "common.hpp"
+#include "json.hpp"
+
+#include <flow/estimate.hpp>
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace flow::cli {
+
+namespace {
+
+constexpr const char* kPlanUsage =
+    "usage: flow plan <tasks.md> [--workers N] [--json | --dot | --mermaid] [--explain ID]\n"
+    "                 [--stories parallel|sequential]\n"
+    "\n"
+    "Shows how flow would run tasks.md: phases, waves of tasks that can run together,\n"
+    "the critical path, the estimated makespan with its lower bound, pairs of tasks that\n"
+    "share a file (never run together), and diagnostics. Nothing is run or written.\n"
+    "  --workers N     parallel agents to plan for (default 4)\n"
+    "  --explain ID    what task ID waits for, and why (rule, line, words)\n"
+    "  --json          the graph as JSON; --dot / --mermaid: as a diagram\n"
+    "  --stories S     user-story phases run in parallel (default) or in sequence\n"
+    "exit status: 0 no errors (warnings allowed), 1 errors (a cycle), 2 usage or I/O error\n";
+
+std::string label(const TaskGraph& g, int v) {
+  if (g.is_gate(v)) return "\"" + g.gate_name(v) + "\"";
+  return g.plan().tasks[static_cast<std::size_t>(v)].id;
+}
+
+// Every task index whose ID is `id`.
+std::vector<int> find_tasks(const Plan& plan, const std::string& id) {
+  std::vector<int> out;
+  for (int i = 0; i < static_cast<int>(plan.tasks.size()); ++i)
+    if (plan.tasks[static_cast<std::size_t>(i)].id == id) out.push_back(i);
+  return out;
+}
+
+void explain(const TaskGraph& g, int t) {
+  const Plan& plan = g.plan();
+  const Task& task = plan.tasks[static_cast<std::size_t>(t)];
+  fmt::print("{} (line {}): {}\n", task.id, task.line, task.description);
+  fmt::print("  phase: {}\n", plan.phases[static_cast<std::size_t>(task.phase)].title);
+  if (!task.paths.empty()) {
+    fmt::print("  files:");
+    for (const auto& p : task.paths) fmt::print(" {}", p.path);
+    fmt::print("\n");
+  } else {
+    fmt::print("  files: unknown (the task names none)\n");
+  }
+  const auto in = g.edges_into(t);
+  if (in.empty()) fmt::print("  waits for nothing: it can start first\n");
+  else fmt::print("  waits for:\n");
+  for (const Edge* e : in) {
+    std::string who = label(g, e->from);
+    if (g.is_gate(e->from)) {
+      std::vector<int> members;
+      for (int u : g.predecessors(e->from))
+        if (!g.is_gate(u)) members.push_back(u);
+      who += fmt::format(" (all {} of its tasks)", members.size());
+    }
+    fmt::print("    {:<28} {}{}: {}\n", who, to_string(e->reason.rule),
+               e->reason.line ? fmt::format(", line {}", e->reason.line) : "", e->reason.words);
+  }
+  std::vector<std::string> after;
+  for (int s : g.successors(t))
+    if (!g.is_gate(s)) after.push_back(label(g, s));
+    else after.push_back(label(g, s) + " (then what follows it)");
+  if (!after.empty()) {
+    fmt::print("  is waited for by:");
+    for (const auto& a : after) fmt::print(" {}", a);
+    fmt::print("\n");
+  }
+  for (const LockConflict& c : g.lock_conflicts())
+    if (c.a == t || c.b == t)
+      fmt::print("  never runs together with {} (both touch {})\n", label(g, c.a == t ? c.b : c.a), c.path);
+}
+
+void print_json(const Loaded& l, const TaskGraph& g, int workers, const std::vector<double>& dur,
+                const CriticalPath& cp, double makespan, double lb) {
+  Json j;
+  j.begin_object().field("schema", "flow-plan/1").field("file", l.path).field("workers", workers);
+  const auto waves = g.waves();
+  std::vector<int> wave_of(static_cast<std::size_t>(g.task_count()), 0);
+  for (std::size_t w = 0; w < waves.size(); ++w)
+    for (int t : waves[w]) wave_of[static_cast<std::size_t>(t)] = static_cast<int>(w) + 1;
+  j.key("tasks").begin_array();
+  for (int t = 0; t < g.task_count(); ++t) {
+    const Task& task = g.plan().tasks[static_cast<std::size_t>(t)];
+    j.begin_object().field("id", task.id).field("line", task.line).field("state", to_string(task.state))
+        .field("wave", wave_of[static_cast<std::size_t>(t)]).field("estimate", dur[static_cast<std::size_t>(t)]);
+    j.key("waits_for").begin_array();
+    for (int p : g.task_predecessors(t)) j.value(g.plan().tasks[static_cast<std::size_t>(p)].id);
+    j.end_array().end_object();
+  }
+  j.end_array();
+  j.key("gates").begin_array();
+  for (int v = g.task_count(); v < g.node_count(); ++v) j.value(g.gate_name(v));
+  j.end_array();
+  j.key("edges").begin_array();
+  for (const Edge& e : g.edges()) {
+    j.begin_object();
+    j.key("from");
+    if (g.is_gate(e.from)) j.value("gate:" + g.gate_name(e.from)); else j.value(g.plan().tasks[static_cast<std::size_t>(e.from)].id);
+    j.key("to");
+    if (g.is_gate(e.to)) j.value("gate:" + g.gate_name(e.to)); else j.value(g.plan().tasks[static_cast<std::size_t>(e.to)].id);
+    j.field("rule", to_string(e.reason.rule)).field("line", e.reason.line).field("words", e.reason.words).end_object();
+  }
+  j.end_array();
+  j.key("waves").begin_array();
+  for (const auto& w : waves) {
+    j.begin_array();
+    for (int t : w) j.value(g.plan().tasks[static_cast<std::size_t>(t)].id);
+    j.end_array();
+  }
+  j.end_array();
+  j.key("critical_path").begin_array();
+  for (int t : cp.tasks) j.value(g.plan().tasks[static_cast<std::size_t>(t)].id);
+  j.end_array();
+  j.field("critical_path_seconds", cp.length).field("makespan_seconds", makespan).field("lower_bound_seconds", lb);
+  j.key("lock_conflicts").begin_array();
+  for (const LockConflict& c : g.lock_conflicts())
+    j.begin_object().field("a", g.plan().tasks[static_cast<std::size_t>(c.a)].id)
+        .field("b", g.plan().tasks[static_cast<std::size_t>(c.b)].id).field("path", c.path)
+        .field("parallel", c.parallel).end_object();
+  j.end_array();
+  j.key("diagnostics").begin_array();
+  for (const auto* list : {&g.plan().diagnostics, &g.diagnostics()})
+    for (const Diagnostic& d : *list)
+      j.begin_object().field("line", d.line).field("severity", to_string(d.severity)).field("code", d.code)
+          .field("message", d.message).end_object();
+  j.end_array().end_object();
+  fmt::print("{}\n", j.str());
+}
+
+std::string quote_dot(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void print_dot(const TaskGraph& g) {
+  fmt::print("digraph flow {{\n  rankdir=LR;\n  node [shape=box, fontsize=10];\n");
+  for (int t = 0; t < g.task_count(); ++t) {
+    const Task& task = g.plan().tasks[static_cast<std::size_t>(t)];
+    fmt::print("  n{} [label={}{}];\n", t, quote_dot(task.id), task.state == TaskState::done ? ", style=filled, fillcolor=palegreen" : "");
+  }
+  for (int v = g.task_count(); v < g.node_count(); ++v)
+    fmt::print("  n{} [label={}, shape=point, xlabel={}];\n", v, quote_dot(""), quote_dot(g.gate_name(v).substr(0, 40)));
+  for (const Edge& e : g.edges()) fmt::print("  n{} -> n{};\n", e.from, e.to);
+  fmt::print("}}\n");
+}
+
+void print_mermaid(const TaskGraph& g) {
+  fmt::print("flowchart TD\n");
+  for (int t = 0; t < g.task_count(); ++t) fmt::print("  n{}[\"{}\"]\n", t, g.plan().tasks[static_cast<std::size_t>(t)].id);
+  for (int v = g.task_count(); v < g.node_count(); ++v) {
+    std::string name = g.gate_name(v).substr(0, 40);
+    std::replace(name.begin(), name.end(), '"', '\'');
+    fmt::print("  n{}((\"{}\"))\n", v, name);
+  }
+  for (const Edge& e : g.edges()) fmt::print("  n{} --> n{}\n", e.from, e.to);
+}
+
+}  // namespace
+
+int cmd_plan(const std::vector<std::string>& args) {
+  std::string path, explain_id, format;
+  int workers = 4;
+  GraphOptions gopt;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
+    if (a == "-h" || a == "--help") { fmt::print("{}", kPlanUsage); return kOk; }
+    if (a == "--json" || a == "--dot" || a == "--mermaid") { format = a.substr(2); continue; }
+    if (a == "--workers" || a == "-j") {
+      const std::string* v = value();
+      auto n = v ? parse_count("plan", a, *v) : std::nullopt;
+      if (!n) return kUsage;
+      workers = *n;
+      continue;
+    }
+    if (a == "--explain") {
+      const std::string* v = value();
+      if (!v) { fmt::print(stderr, "flow plan: --explain needs a task ID\n"); return kUsage; }
+      explain_id = *v;
+      continue;
+    }
+    if (a == "--stories") {
+      const std::string* v = value();
+      if (!v || (*v != "parallel" && *v != "sequential")) {
+        fmt::print(stderr, "flow plan: --stories takes parallel or sequential\n");
+        return kUsage;
+      }
+      gopt.stories_parallel = *v == "parallel";
+      continue;
+    }
+    if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow plan: unknown option '{}'\n{}", a, kPlanUsage); return kUsage; }
+    if (!path.empty()) { fmt::print(stderr, "flow plan: more than one file given\n"); return kUsage; }
+    path = a;
+  }
+  if (path.empty()) { fmt::print(stderr, "flow plan: no tasks.md given\n{}", kPlanUsage); return kUsage; }
+
+  Loaded l = load(path, gopt);
+  if (!l.graph) return l.exit;
+  const TaskGraph& g = *l.graph;
+  const Plan& plan = g.plan();
+
+  if (!explain_id.empty()) {
+    const auto found = find_tasks(plan, explain_id);
+    if (found.empty()) { fmt::print(stderr, "flow plan: no task {} in {}\n", explain_id, path); return kUsage; }
+    for (int t : found) explain(g, t);
+    return l.exit;
+  }
+
+  // Without history every task is expected to take the default estimate.
+  const Estimator estimator;
+  std::vector<double> dur;
+  for (const Estimate& e : estimator.estimate_all(plan)) dur.push_back(e.expected);
+  std::vector<double> todo = dur;
+  for (int t = 0; t < g.task_count(); ++t)
+    if (plan.tasks[static_cast<std::size_t>(t)].state != TaskState::pending) todo[static_cast<std::size_t>(t)] = 0;
+  const CriticalPath cp = g.critical_path(todo);
+  const double makespan = list_schedule_makespan(g, todo, workers);
+  const double lb = g.makespan_lower_bound(todo, workers);
+
+  if (format == "json") { print_json(l, g, workers, dur, cp, makespan, lb); return l.exit; }
+  if (format == "dot") { print_dot(g); return l.exit; }
+  if (format == "mermaid") { print_mermaid(g); return l.exit; }
+
+  std::size_t done = 0;
+  for (const Task& t : plan.tasks) done += t.state != TaskState::pending;
+  fmt::print("{}: {} tasks ({} already done or not to run) in {} phases; {} workers\n\n", path, plan.tasks.size(), done,
+             plan.phases.size(), workers);
+  fmt::print("Phases\n");
+  std::map<int, int> per_phase;
+  for (const Task& t : plan.tasks) ++per_phase[t.phase];
+  for (std::size_t p = 0; p < plan.phases.size(); ++p) {
+    const Phase& ph = plan.phases[p];
+    fmt::print("  {:>3}  {} [{}{}] {} tasks\n", ph.line, ph.title.empty() ? "(before the first heading)" : ph.title,
+               to_string(ph.kind), ph.story ? fmt::format(" US{}", ph.story) : "", per_phase[static_cast<int>(p)]);
+  }
+  fmt::print("\nWaves (tasks in a wave can run together, locks aside)\n");
+  const auto waves = g.waves();
+  for (std::size_t w = 0; w < waves.size(); ++w) {
+    fmt::print("  {:>3}:", w + 1);
+    std::size_t shown = 0;
+    for (int t : waves[w]) {
+      if (shown++ == 16) { fmt::print(" … +{}", waves[w].size() - 16); break; }
+      const Task& task = plan.tasks[static_cast<std::size_t>(t)];
+      fmt::print(" {}{}", task.id, task.state == TaskState::pending ? "" : "✓");
+    }
+    fmt::print("\n");
+  }
+  fmt::print("\nCritical path ({} tasks, {}):", cp.tasks.size(), human_seconds(cp.length));
+  for (std::size_t k = 0; k < cp.tasks.size(); ++k) {
+    if (k == 24) { fmt::print(" … +{}", cp.tasks.size() - 24); break; }
+    fmt::print("{}{}", k ? " → " : " ", plan.tasks[static_cast<std::size_t>(cp.tasks[k])].id);
+  }
+  fmt::print("\nEstimated makespan on {} workers: {} (lower bound {}), at {} per task without history\n", workers,
+             human_seconds(makespan), human_seconds(lb), human_seconds(estimator.estimate(plan, 0).expected));
+  const auto& conflicts = g.lock_conflicts();
+  if (!conflicts.empty()) {
+    fmt::print("\nFile locks: {} pairs of tasks name a common file and never run together\n", conflicts.size());
+    std::size_t shown = 0;
+    for (const LockConflict& c : conflicts) {
+      if (shown++ == 12) { fmt::print("  … (--json lists all)\n"); break; }
+      fmt::print("  {} ↔ {}  {}{}\n", plan.tasks[static_cast<std::size_t>(c.a)].id, plan.tasks[static_cast<std::size_t>(c.b)].id,
+                 c.path, c.parallel ? "  (both [P])" : "");
+    }
+  }
+  std::size_t warnings = 0;
+  for (const auto* list : {&plan.diagnostics, &g.diagnostics()})
+    for (const Diagnostic& d : *list) {
+      if (d.severity == Severity::info) continue;
+      if (warnings++ == 0) fmt::print("\n");
+      fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), d.message, d.code);
+    }
+  fmt::print("\n'flow plan {} --explain ID' shows why a task waits.\n", path);
+  return l.exit;
+}
+
+}  // namespace flow::cli

@@ -1,0 +1,802 @@
+// SPDX-License-Identifier: MIT
+// Building the dependency graph from a Plan: implicit rules, explicit references,
+// dependency-section statements; cycle detection with Boost.Graph.
+#include <flow/graph.hpp>
+
+#include "tasks_md_internal.hpp"
+#include "text.hpp"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/strong_components.hpp>
+
+#include <algorithm>
+#include <map>
+#include <queue>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+using namespace detail;
+
+namespace {
+
+// A reference resolved to nodes: tasks, or gates standing for whole phases.
+struct Refs {
+  std::vector<int> nodes;
+  std::vector<int> target_tasks;  // when the reference is a target: the tasks that wait
+  std::string words;
+};
+
+bool is_arrow_at(std::string_view s, std::size_t i, std::size_t* len) {
+  static constexpr std::string_view arrows[] = {"\xE2\x86\x92" /* → */, "\xE2\x9F\xB6" /* ⟶ */,
+                                                "\xE2\x87\x92" /* ⇒ */, "->", "=>"};
+  for (auto a : arrows)
+    if (s.compare(i, a.size(), a) == 0) {
+      *len = a.size();
+      return true;
+    }
+  return false;
+}
+
+}  // namespace
+
+class GraphBuilder {
+ public:
+  GraphBuilder(Plan plan, const GraphOptions& options) : options_(options) {
+    g_.plan_ = std::make_shared<const Plan>(std::move(plan));
+    plan_ = g_.plan_.get();
+    g_.tasks_ = static_cast<int>(plan_->tasks.size());
+    for (int i = 0; i < g_.tasks_; ++i) by_id_[plan_->tasks[static_cast<std::size_t>(i)].id].push_back(i);
+    for (const Task& t : plan_->tasks)
+      if (t.form != TaskForm::unnumbered) {
+        const std::string_view shape = id_shape(t.id);
+        if (std::find(shapes_.begin(), shapes_.end(), shape) == shapes_.end()) shapes_.emplace_back(shape);
+      }
+    phase_tasks_.resize(plan_->phases.size());
+    group_tasks_.resize(plan_->groups.size());
+    for (int i = 0; i < g_.tasks_; ++i) {
+      const Task& t = plan_->tasks[static_cast<std::size_t>(i)];
+      phase_tasks_[static_cast<std::size_t>(t.phase)].push_back(i);
+      group_tasks_[static_cast<std::size_t>(t.group)].push_back(i);
+    }
+  }
+
+  Result<TaskGraph> build() {
+    explicit_edges();
+    statements();
+    implicit_edges();
+    finish_adjacency();
+    if (auto c = find_cycle(); !c) return Unexpected{std::move(c).error()};
+    topological_order();
+    lock_conflicts();
+    return std::move(g_);
+  }
+
+ private:
+  // --- nodes and edges -----------------------------------------------------------
+
+  int add_gate(std::string name) {
+    g_.gate_names_.push_back(std::move(name));
+    return g_.tasks_ + static_cast<int>(g_.gate_names_.size()) - 1;
+  }
+
+  int phase_gate(int phase) {
+    auto it = phase_gate_.find(phase);
+    if (it != phase_gate_.end()) return it->second;
+    const Phase& p = plan_->phases[static_cast<std::size_t>(phase)];
+    const int gate = add_gate(p.title.empty() ? "tasks before the first heading" : p.title);
+    for (int t : phase_tasks_[static_cast<std::size_t>(phase)])
+      edge(t, gate, {EdgeRule::phase_order, p.line, "part of \"" + clip(p.title, 60) + "\""});
+    phase_gate_.emplace(phase, gate);
+    return gate;
+  }
+
+  int group_gate(int group) {
+    auto it = group_gate_.find(group);
+    if (it != group_gate_.end()) return it->second;
+    const Group& gr = plan_->groups[static_cast<std::size_t>(group)];
+    const int gate = add_gate(gr.title.empty() ? "untitled group" : gr.title);
+    for (int t : group_tasks_[static_cast<std::size_t>(group)])
+      edge(t, gate, {EdgeRule::group_order, gr.line, "part of \"" + clip(gr.title, 60) + "\""});
+    group_gate_.emplace(group, gate);
+    return gate;
+  }
+
+  void edge(int from, int to, EdgeReason reason) {
+    if (from == to) return;
+    const std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(from)) << 32) |
+                              static_cast<std::uint32_t>(to);
+    const bool implicit_order = reason.rule == EdgeRule::sequential || reason.rule == EdgeRule::parallel_run;
+    if (implicit_order && seen_.count(GraphBuilder::key(to, from))) {
+      // The author said the opposite explicitly (explicit edges come first): that wins.
+      const Task& a = plan_->tasks[static_cast<std::size_t>(from)];
+      const Task& b = plan_->tasks[static_cast<std::size_t>(to)];
+      g_.diagnostics_.push_back(Diagnostic{Severity::info, b.line, "explicit-order",
+                                           b.id + " would wait for " + a.id + " by document order, but an explicit "
+                                           "dependency says " + a.id + " waits for " + b.id + ": following it"});
+      return;
+    }
+    if (!seen_.insert(key).second) return;  // the first reason (explicit ones come first) wins
+    if (parallel_ok_.count(key) && implicit_order) return;
+    g_.edges_.push_back(Edge{from, to, std::move(reason)});
+  }
+
+  void warn(int line, std::string code, std::string message) {
+    g_.diagnostics_.push_back(Diagnostic{Severity::warning, line, std::move(code), std::move(message)});
+  }
+
+  // --- explicit references -----------------------------------------------------------
+
+  // Tasks an ID names: all of them if it is duplicated.
+  const std::vector<int>* lookup(const std::string& id) const {
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : &it->second;
+  }
+
+  // `T004`…`T015`: the tasks whose IDs lie between the two, comparing the numbers when
+  // both ends have the same shape, else taking document order.
+  std::vector<int> expand(const DepRef& r) const {
+    std::vector<int> out;
+    const auto* first = lookup(r.first);
+    const auto* last = lookup(r.last);
+    if (!first || !last) return out;
+    if (r.first == r.last) return *first;
+    if (id_shape(r.first) == id_shape(r.last)) {
+      const auto lo = id_key(r.first), hi = id_key(r.last);
+      for (int i = 0; i < g_.tasks_; ++i) {
+        const std::string& id = plan_->tasks[static_cast<std::size_t>(i)].id;
+        if (id_shape(id) != id_shape(r.first)) continue;
+        const auto k = id_key(id);
+        if (lo <= k && k <= hi) out.push_back(i);
+      }
+      return out;
+    }
+    const int a = first->front(), b = last->back();
+    for (int i = std::min(a, b); i <= std::max(a, b); ++i) out.push_back(i);
+    return out;
+  }
+
+  // Numeric sort key of an ID: its number groups, then its letter suffix.
+  static std::vector<long> id_key(std::string_view id) {
+    std::vector<long> k;
+    std::size_t i = id_shape(id).size();
+    while (i < id.size()) {
+      if (is_digit(id[i])) {
+        long v = 0;
+        while (i < id.size() && is_digit(id[i])) v = v * 10 + (id[i++] - '0');
+        k.push_back(v);
+      } else {
+        k.push_back(-1000 + static_cast<unsigned char>(id[i]));  // a suffix sorts after its base
+        ++i;
+      }
+    }
+    return k;
+  }
+
+  static std::string ref_words(const DepRef& r) {
+    std::string span = r.first == r.last ? r.first : r.first + "–" + r.last;
+    switch (r.origin) {
+      case RefOrigin::inline_depends: return "depends on " + span;
+      case RefOrigin::bracket_field: return "[depends:" + span + "]";
+      case RefOrigin::after_prose: return "after " + span;
+      case RefOrigin::field_line: return "Dependencies: " + span;
+    }
+    return span;
+  }
+
+  void explicit_edges() {
+    for (int i = 0; i < g_.tasks_; ++i)
+      for (const DepRef& r : plan_->tasks[static_cast<std::size_t>(i)].depends_on)
+        for (int from : expand(r)) edge(from, i, {EdgeRule::task_ref, r.line, ref_words(r)});
+    for (std::size_t gi = 0; gi < plan_->groups.size(); ++gi)
+      for (const DepRef& r : plan_->groups[gi].depends_on)
+        for (int from : expand(r))
+          for (int to : group_tasks_[gi]) edge(from, to, {EdgeRule::heading_ref, r.line, ref_words(r)});
+    for (std::size_t pi = 0; pi < plan_->phases.size(); ++pi) {
+      const Phase& p = plan_->phases[pi];
+      for (const DepRef& r : p.depends_on)
+        for (int from : expand(r))
+          for (int to : phase_tasks_[pi]) edge(from, to, {EdgeRule::heading_ref, r.line, ref_words(r)});
+      // `## Sequential - Skill Update [depends:A]`: the phase titled "… Group A …".
+      for (const std::string& name : p.depends_on_groups) {
+        int found = -1;
+        for (std::size_t q = 0; q < plan_->phases.size(); ++q) {
+          if (q == pi) continue;
+          const std::string& title = plan_->phases[q].title;
+          const std::size_t at = ifind(title, "group " + lower(name));
+          if (at != std::string::npos) {
+            const std::size_t end = at + 6 + name.size();
+            if (end >= title.size() || !is_alnum(title[end])) { found = static_cast<int>(q); break; }
+          }
+        }
+        if (found < 0) {
+          warn(p.line, "unknown-reference", "heading \"" + clip(p.title, 40) + "\" depends on group " + name +
+                                                ", which no heading names");
+          continue;
+        }
+        const int gate = phase_gate(found);
+        for (int to : phase_tasks_[pi]) edge(gate, to, {EdgeRule::heading_ref, p.line, "[depends:" + name + "]"});
+      }
+    }
+  }
+
+  static std::string lower(std::string s) {
+    for (char& c : s) c = to_lower(c);
+    return s;
+  }
+
+  // --- dependency-section statements -----------------------------------------------
+
+  // The references in `s`: task IDs and ranges (in the document's ID shapes) and user
+  // stories (`US2`, `User Story 2`, `Story 2`).
+  Refs refs_in(std::string_view s, int line, bool as_target) {
+    // "… (can run in parallel with US5)", "independent of US1": what follows does not wait.
+    // "… — foundational for US6", "prerequisite for T010": what follows is the other way round.
+    static constexpr std::string_view negations[] = {"parallel", "independent", "without", "not ", "concurrent",
+                                                     "no depend", "can run", "instead", "foundational for",
+                                                     "prerequisite for", "required by", "needed by", "needed for",
+                                                     "used by", "blocks", "unblocks", "enables"};
+    for (auto n : negations)
+      if (std::size_t at = ifind(s, n); at != std::string_view::npos) s = s.substr(0, at);
+    Refs out, stories;
+    for (std::size_t p = 0; p < s.size();) {
+      const bool boundary = p == 0 || !is_alnum(s[p - 1]);
+      if (!boundary) { ++p; continue; }
+      int story = 0;
+      std::size_t skip = 0;
+      if (starts_with(s.substr(p), "US") && p + 2 < s.size()) {
+        std::size_t k = p + 2;
+        if (s[k] == '-' || s[k] == ' ') ++k;
+        if (k < s.size() && is_digit(s[k])) {
+          std::size_t e = k;
+          while (e < s.size() && is_digit(s[e])) story = story * 10 + (s[e++] - '0');
+          if (e >= s.size() || !is_alpha(s[e])) skip = e - p; else story = 0;
+        }
+      } else if (istarts_with(s.substr(p), "user story ") || istarts_with(s.substr(p), "story ")) {
+        std::size_t k = p + (istarts_with(s.substr(p), "user story ") ? 11 : 6);
+        std::size_t e = k;
+        while (e < s.size() && is_digit(s[e])) story = story * 10 + (s[e++] - '0');
+        if (e > k) skip = e - p; else story = 0;
+      }
+      if (story > 0) {
+        add_story(stories, story, as_target);
+        stories.words += (stories.words.empty() ? "" : ", ") + std::string(s.substr(p, skip));
+        p += skip;
+        continue;
+      }
+      const std::size_t n = match_id(s.substr(p));
+      if (n == 0 || std::find(shapes_.begin(), shapes_.end(), id_shape(s.substr(p, n))) == shapes_.end()) {
+        ++p;
+        continue;
+      }
+      DepRef r{std::string(s.substr(p, n)), std::string(s.substr(p, n)), line, RefOrigin::inline_depends};
+      std::size_t e = p + n, j = e;
+      while (j < s.size() && is_space(s[j])) ++j;
+      std::size_t dl = 0;
+      if (j < s.size() && (s[j] == '-' || s.compare(j, 2, "..") == 0 || s.compare(j, 3, "\xE2\x80\x93") == 0 ||
+                           s.compare(j, 3, "\xE2\x80\x94") == 0) &&
+          !is_arrow_at(s, j, &dl)) {
+        j += s[j] == '-' ? 1 : s[j] == '.' ? 2 : 3;
+        while (j < s.size() && is_space(s[j])) ++j;
+        const std::size_t m = match_id(s.substr(j));
+        if (m > 0 && id_shape(s.substr(j, m)) == id_shape(r.first)) {
+          r.last = std::string(s.substr(j, m));
+          e = j + m;
+        }
+      }
+      out.words += (out.words.empty() ? "" : ", ") + (r.first == r.last ? r.first : r.first + "–" + r.last);
+      if (!lookup(r.first) || !lookup(r.last)) {
+        warn(line, "unknown-reference", "a dependency statement refers to " + (lookup(r.first) ? r.last : r.first) +
+                                            ", which is not a task in this file");
+      } else {
+        for (int t : expand(r)) {
+          out.nodes.push_back(t);
+          if (as_target) out.target_tasks.push_back(t);
+        }
+      }
+      p = e;
+    }
+    // A side that names tasks is about those tasks; its story mentions are context.
+    return out.nodes.empty() ? stories : out;
+  }
+
+  void add_story(Refs& out, int story, bool as_target) {
+    for (std::size_t q = 0; q < plan_->phases.size(); ++q) {
+      const Phase& ph = plan_->phases[q];
+      if (ph.kind != PhaseKind::user_story || ph.story != story) continue;
+      out.nodes.push_back(phase_gate(static_cast<int>(q)));
+      if (as_target)
+        for (int t : phase_tasks_[q]) out.target_tasks.push_back(t);
+    }
+  }
+
+  void link(const Refs& before, const Refs& after, EdgeRule rule, int line, const std::string& words) {
+    const std::unordered_set<int> targets(after.target_tasks.begin(), after.target_tasks.end());
+    for (int from : before.nodes) {
+      // A statement never makes a task (or a story) wait for itself or its own tasks.
+      if (targets.count(from)) continue;
+      if (g_.is_gate(from) && std::any_of(gate_members(from).begin(), gate_members(from).end(),
+                                          [&](int t) { return targets.count(t) > 0; }))
+        continue;
+      for (int to : after.target_tasks) edge(from, to, {rule, line, words});
+    }
+  }
+
+  const std::vector<int>& gate_members(int gate) const {
+    for (const auto& [phase, g] : phase_gate_)
+      if (g == gate) return phase_tasks_[static_cast<std::size_t>(phase)];
+    static const std::vector<int> none;
+    return none;
+  }
+
+  void statements() {
+    for (const Statement& st : plan_->statements) {
+      // Clauses: "A depends on B; C before D. E → F" is three statements.
+      std::string_view rest = st.text;
+      while (!rest.empty()) {
+        std::size_t cut = rest.size(), skip = 0;
+        for (std::size_t i = 0; i < rest.size(); ++i) {
+          if (rest[i] == ';' || (rest[i] == '.' && (i + 1 == rest.size() || rest[i + 1] == ' ') &&
+                                 (i == 0 || rest[i - 1] != '.'))) {
+            cut = i;
+            skip = 1;
+            break;
+          }
+        }
+        clause(rest.substr(0, cut), st);
+        rest = rest.substr(std::min(rest.size(), cut + skip));
+      }
+    }
+  }
+
+  // The part of a chain segment next to an arrow: after the last ':' or '(' on the
+  // left of the arrow, before the first ':', '(' or ',' + word on its right.
+  static std::string_view near_arrow_left(std::string_view seg) {
+    const std::size_t cut = seg.find_last_of(":(");
+    return cut == std::string_view::npos ? seg : seg.substr(cut + 1);
+  }
+  static std::string_view near_arrow_right(std::string_view seg) {
+    const std::size_t cut = seg.find_first_of(":(");
+    return cut == std::string_view::npos ? seg : seg.substr(0, cut);
+  }
+
+  void clause(std::string_view s, const Statement& st) {
+    const std::string words = clip(trim(std::string_view(st.text)), 120);
+    // Chains: `T001 → T002 → T003`.
+    std::vector<std::string_view> segments;
+    std::size_t start = 0, len = 0;
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (is_arrow_at(s, i, &len)) {
+        segments.push_back(s.substr(start, i - start));
+        start = i + len;
+        i = start - 1;
+      }
+    if (!segments.empty()) {
+      segments.push_back(s.substr(start));
+      for (std::size_t k = 1; k < segments.size(); ++k) {
+        Refs a = refs_in(near_arrow_left(segments[k - 1]), st.line, false);
+        Refs b = refs_in(near_arrow_right(segments[k]), st.line, true);
+        link(a, b, story_or(a, b), st.line, words);
+      }
+      return;
+    }
+    // `T011 ∥ T012`: the two may run together.
+    std::size_t par = s.find("\xE2\x88\xA5");
+    std::size_t plen = 3;
+    if (par == std::string_view::npos) { par = s.find("||"); plen = 2; }
+    if (par != std::string_view::npos) {
+      Refs a = refs_in(s.substr(0, par), st.line, false), b = refs_in(s.substr(par + plen), st.line, false);
+      for (int x : a.nodes)
+        for (int y : b.nodes) {
+          if (g_.is_gate(x) || g_.is_gate(y) || shares_file(x, y)) continue;
+          parallel_ok_.insert(key(x, y));
+          parallel_ok_.insert(key(y, x));
+        }
+      return;
+    }
+    // Keyword statements. "X blocks Y", "X before Y": X first; "X after Y",
+    // "X depends on Y", "X requires Y", "X waits for Y": Y first.
+    static constexpr std::pair<std::string_view, bool> keys[] = {
+        {"blocks", true}, {"before", true}, {"can start after", false}, {"starts after", false},
+        {"after", false}, {"depends on", false}, {"depend on", false}, {"requires", false}, {"waits for", false}};
+    std::size_t best = std::string_view::npos;
+    std::size_t best_len = 0;
+    bool left_first = true;
+    for (auto [k, lf] : keys) {
+      const std::size_t at = ifind(s, k);
+      if (at == std::string_view::npos || (at > 0 && is_alnum(s[at - 1])) ||
+          (at + k.size() < s.size() && is_alnum(s[at + k.size()])))
+        continue;
+      if (at < best) {
+        best = at;
+        best_len = k.size();
+        left_first = lf;
+      }
+    }
+    if (best == std::string_view::npos) return;
+    const std::string_view left = s.substr(0, best), right = s.substr(best + best_len);
+    if (left_first) {
+      Refs a = refs_in(left, st.line, false), b = refs_in(right, st.line, true);
+      link(a, b, story_or(a, b), st.line, words);
+    } else {
+      Refs a = refs_in(left, st.line, true), b = refs_in(right, st.line, false);
+      link(b, a, story_or(b, a), st.line, words);
+    }
+  }
+
+  EdgeRule story_or(const Refs& a, const Refs& b) const {
+    const bool gate = std::any_of(a.nodes.begin(), a.nodes.end(), [&](int n) { return g_.is_gate(n); }) ||
+                      std::any_of(b.nodes.begin(), b.nodes.end(), [&](int n) { return g_.is_gate(n); });
+    return gate ? EdgeRule::story_prose : EdgeRule::statement;
+  }
+
+  static std::uint64_t key(int a, int b) {
+    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) | static_cast<std::uint32_t>(b);
+  }
+
+  bool shares_file(int a, int b) const {
+    for (const PathRef& x : plan_->tasks[static_cast<std::size_t>(a)].paths)
+      for (const PathRef& y : plan_->tasks[static_cast<std::size_t>(b)].paths)
+        if (paths_overlap(x.path, y.path)) return true;
+    return false;
+  }
+
+ public:
+  // Equal, or one is a folder (ends in '/', or a glob's folder) that holds the other.
+  static bool paths_overlap(std::string_view a, std::string_view b) {
+    a = lock_root(a);
+    b = lock_root(b);
+    if (a == b) return true;
+    if (!a.empty() && a.back() == '/' && starts_with(b, a)) return true;
+    if (!b.empty() && b.back() == '/' && starts_with(a, b)) return true;
+    return false;
+  }
+
+  // A glob locks its folder: `.flow/docs/*.md` -> `.flow/docs/`.
+  static std::string_view lock_root(std::string_view p) {
+    const std::size_t g = p.find_first_of("*?[");
+    if (g == std::string_view::npos) return p;
+    const std::size_t slash = p.rfind('/', g);
+    return slash == std::string_view::npos ? std::string_view("/") : p.substr(0, slash + 1);
+  }
+
+ private:
+  // --- implicit rules -----------------------------------------------------------------
+
+  void implicit_edges() {
+    const auto& phases = plan_->phases;
+    // Rules 1 and 2: which phases each phase waits for.
+    int last_plain = -1;              // the last non-story phase
+    std::vector<int> story_run;       // consecutive story phases since then
+    for (int p = 0; p < static_cast<int>(phases.size()); ++p) {
+      const Phase& ph = phases[static_cast<std::size_t>(p)];
+      const bool story = ph.kind == PhaseKind::user_story;
+      std::vector<int> waits;
+      EdgeRule rule = EdgeRule::phase_order;
+      if (story) {
+        rule = EdgeRule::story_phase;
+        if (!options_.stories_parallel && !story_run.empty()) waits.push_back(story_run.back());
+        else if (last_plain >= 0) waits.push_back(last_plain);
+        story_run.push_back(p);
+      } else {
+        if (!story_run.empty()) {
+          if (options_.stories_parallel) waits = story_run;
+          else waits.push_back(story_run.back());  // in sequence, the last story covers the rest
+        } else if (last_plain >= 0) {
+          waits.push_back(last_plain);
+        }
+        story_run.clear();
+        last_plain = p;
+      }
+      for (int q : waits) {
+        const Phase& prev = phases[static_cast<std::size_t>(q)];
+        const int gate = phase_gate(q);
+        const std::string why = story && options_.stories_parallel
+                                    ? "user stories wait for \"" + clip(prev.title, 60) + "\", not for each other"
+                                    : "phases run in order: after \"" + clip(prev.title, 60) + "\"";
+        for (int t : phase_tasks_[static_cast<std::size_t>(p)]) edge(gate, t, {rule, ph.line, why});
+      }
+    }
+    // Rules 3 and 4, inside each phase.
+    for (std::size_t p = 0; p < phases.size(); ++p) {
+      int prev_group = -1;
+      for (int t : phase_tasks_[p]) {
+        const int g = plan_->tasks[static_cast<std::size_t>(t)].group;
+        if (g == prev_group) continue;
+        if (prev_group >= 0) {
+          const Group& gr = plan_->groups[static_cast<std::size_t>(g)];
+          const int gate = group_gate(prev_group);
+          const std::string why = "after \"" + clip(plan_->groups[static_cast<std::size_t>(prev_group)].title, 60) + "\"";
+          for (int u : group_tasks_[static_cast<std::size_t>(g)]) edge(gate, u, {EdgeRule::group_order, gr.line, why});
+        }
+        prev_group = g;
+        sequence_group(g);
+      }
+    }
+  }
+
+  void sequence_group(int g) {
+    const auto& tasks = group_tasks_[static_cast<std::size_t>(g)];
+    int last_serial = -1;
+    std::vector<int> since;  // [P] tasks after last_serial
+    std::vector<int> carry;  // what a `∥` kept the last serial task from waiting for
+    for (int t : tasks) {
+      const Task& task = plan_->tasks[static_cast<std::size_t>(t)];
+      if (task.parallel) {
+        if (last_serial >= 0)
+          edge(last_serial, t, {EdgeRule::parallel_run, task.line,
+                                "[P] task after " + plan_->tasks[static_cast<std::size_t>(last_serial)].id});
+        since.push_back(t);
+        continue;
+      }
+      // Everything before it in the group: the last serial task and the [P] tasks since
+      // (which follow that one), plus whatever a `∥` cut out of that chain.
+      std::vector<int> before = carry;
+      if (last_serial >= 0) before.push_back(last_serial);
+      before.insert(before.end(), since.begin(), since.end());
+      std::vector<int> cut;
+      for (int u : before) {
+        if (parallel_ok_.count(key(u, t))) {
+          cut.push_back(u);
+          continue;
+        }
+        edge(u, t, {EdgeRule::sequential, task.line, "after " + plan_->tasks[static_cast<std::size_t>(u)].id});
+      }
+      carry = std::move(cut);
+      since.clear();
+      last_serial = t;
+    }
+  }
+
+  // --- finishing ----------------------------------------------------------------------
+
+  void finish_adjacency() {
+    const std::size_t n = static_cast<std::size_t>(g_.tasks_) + g_.gate_names_.size();
+    g_.succ_.assign(n, {});
+    g_.pred_.assign(n, {});
+    for (const Edge& e : g_.edges_) {
+      g_.succ_[static_cast<std::size_t>(e.from)].push_back(e.to);
+      g_.pred_[static_cast<std::size_t>(e.to)].push_back(e.from);
+    }
+  }
+
+  std::string node_name(int v) const {
+    if (g_.is_gate(v)) return "\"" + clip(g_.gate_name(v), 60) + "\"";
+    const Task& t = plan_->tasks[static_cast<std::size_t>(v)];
+    return t.id + " (line " + std::to_string(t.line) + ")";
+  }
+
+  Result<void> find_cycle() {
+    using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+    const int n = g_.node_count();
+    G bg(static_cast<std::size_t>(n));
+    for (const Edge& e : g_.edges_) boost::add_edge(static_cast<std::size_t>(e.from), static_cast<std::size_t>(e.to), bg);
+    std::vector<int> comp(static_cast<std::size_t>(n));
+    const int count = static_cast<int>(boost::strong_components(
+        bg, boost::make_iterator_property_map(comp.begin(), boost::get(boost::vertex_index, bg))));
+    if (count == n) return {};
+    std::vector<int> size(static_cast<std::size_t>(count), 0);
+    for (int c : comp) ++size[static_cast<std::size_t>(c)];
+    // The first node (in document order) on a cycle, and one cycle through it.
+    int start = -1;
+    for (int v = 0; v < n && start < 0; ++v)
+      if (size[static_cast<std::size_t>(comp[static_cast<std::size_t>(v)])] > 1) start = v;
+    const int c = comp[static_cast<std::size_t>(start)];
+    std::vector<int> parent(static_cast<std::size_t>(n), -1);
+    std::vector<const Edge*> via(static_cast<std::size_t>(n), nullptr);
+    std::vector<std::vector<const Edge*>> out(static_cast<std::size_t>(n));
+    for (const Edge& e : g_.edges_) out[static_cast<std::size_t>(e.from)].push_back(&e);
+    std::queue<int> q;
+    q.push(start);
+    parent[static_cast<std::size_t>(start)] = start;
+    const Edge* closing = nullptr;
+    while (!q.empty() && !closing) {
+      const int v = q.front();
+      q.pop();
+      for (const Edge* e : out[static_cast<std::size_t>(v)]) {
+        if (comp[static_cast<std::size_t>(e->to)] != c) continue;
+        if (e->to == start) { closing = e; break; }
+        if (parent[static_cast<std::size_t>(e->to)] >= 0) continue;
+        parent[static_cast<std::size_t>(e->to)] = v;
+        via[static_cast<std::size_t>(e->to)] = e;
+        q.push(e->to);
+      }
+    }
+    std::vector<const Edge*> cycle{closing};
+    for (int v = closing->from; v != start; v = parent[static_cast<std::size_t>(v)]) cycle.push_back(via[static_cast<std::size_t>(v)]);
+    std::reverse(cycle.begin(), cycle.end());
+    std::string msg = "dependency cycle: ";
+    for (const Edge* e : cycle) {
+      msg += node_name(e->from) + " -> ";
+    }
+    msg += node_name(start) + "; because";
+    for (const Edge* e : cycle)
+      msg += " " + node_name(e->to) + " waits for " + node_name(e->from) + " (" + to_string(e->reason.rule) +
+             (e->reason.line ? ", line " + std::to_string(e->reason.line) : "") + ": " + e->reason.words + ");";
+    msg.pop_back();
+    int line = 0;
+    for (const Edge* e : cycle)
+      if (!g_.is_gate(e->to)) { line = plan_->tasks[static_cast<std::size_t>(e->to)].line; break; }
+    return make_error(Errc::cycle, msg, line);
+  }
+
+  // Kahn's algorithm; among ready nodes the earliest in the document (tasks before gates
+  // that follow them) comes first.
+  void topological_order() {
+    const int n = g_.node_count();
+    std::vector<int> indeg(static_cast<std::size_t>(n));
+    for (int v = 0; v < n; ++v) indeg[static_cast<std::size_t>(v)] = static_cast<int>(g_.pred_[static_cast<std::size_t>(v)].size());
+    std::priority_queue<int, std::vector<int>, std::greater<>> ready;
+    for (int v = 0; v < n; ++v)
+      if (indeg[static_cast<std::size_t>(v)] == 0) ready.push(v);
+    g_.topo_.reserve(static_cast<std::size_t>(n));
+    while (!ready.empty()) {
+      const int v = ready.top();
+      ready.pop();
+      g_.topo_.push_back(v);
+      for (int w : g_.succ_[static_cast<std::size_t>(v)])
+        if (--indeg[static_cast<std::size_t>(w)] == 0) ready.push(w);
+    }
+  }
+
+  void lock_conflicts() {
+    // (lock root, task) pairs sorted, so equal paths and folder prefixes are neighbours.
+    std::vector<std::pair<std::string_view, int>> all;
+    for (int i = 0; i < g_.tasks_; ++i)
+      for (const PathRef& p : plan_->tasks[static_cast<std::size_t>(i)].paths) all.emplace_back(lock_root(p.path), i);
+    std::sort(all.begin(), all.end());
+    std::set<std::pair<int, int>> seen;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const std::string_view root = all[i].first;
+      const bool folder = !root.empty() && root.back() == '/';
+      for (std::size_t j = i + 1; j < all.size(); ++j) {
+        const std::string_view other = all[j].first;
+        if (!(other == root || (folder && starts_with(other, root)))) break;
+        int a = all[i].second, b = all[j].second;
+        if (a == b) continue;
+        if (a > b) std::swap(a, b);
+        if (!seen.insert({a, b}).second) continue;
+        const Task& ta = plan_->tasks[static_cast<std::size_t>(a)];
+        const Task& tb = plan_->tasks[static_cast<std::size_t>(b)];
+        const bool both_parallel = ta.parallel && tb.parallel;
+        g_.conflicts_.push_back(LockConflict{a, b, std::string(other), both_parallel});
+        if (both_parallel && ta.phase == tb.phase)
+          warn(tb.line, "parallel-shared-file",
+               ta.id + " and " + tb.id + " are both [P] but both touch " + std::string(other) +
+                   ": they will run one after the other");
+      }
+    }
+    std::sort(g_.conflicts_.begin(), g_.conflicts_.end(),
+              [](const LockConflict& x, const LockConflict& y) { return std::tie(x.a, x.b) < std::tie(y.a, y.b); });
+  }
+
+  TaskGraph g_;
+  const Plan* plan_ = nullptr;
+  GraphOptions options_;
+  std::unordered_map<std::string, std::vector<int>> by_id_;
+  std::vector<std::string> shapes_;
+  std::vector<std::vector<int>> phase_tasks_, group_tasks_;
+  std::map<int, int> phase_gate_, group_gate_;
+  std::unordered_set<std::uint64_t> seen_;
+  std::unordered_set<std::uint64_t> parallel_ok_;
+};
+
+Result<TaskGraph> build_graph(Plan plan, const GraphOptions& options) {
+  return GraphBuilder(std::move(plan), options).build();
+}
+
+// --- queries ---------------------------------------------------------------------------
+
+std::vector<const Edge*> TaskGraph::edges_into(int node) const {
+  std::vector<const Edge*> out;
+  for (const Edge& e : edges_)
+    if (e.to == node) out.push_back(&e);
+  return out;
+}
+
+std::vector<int> TaskGraph::task_predecessors(int task) const {
+  std::vector<int> out;
+  std::vector<int> stack(pred_[static_cast<std::size_t>(task)].begin(), pred_[static_cast<std::size_t>(task)].end());
+  std::unordered_set<int> seen;
+  while (!stack.empty()) {
+    const int v = stack.back();
+    stack.pop_back();
+    if (!seen.insert(v).second) continue;
+    if (is_gate(v)) {
+      for (int u : pred_[static_cast<std::size_t>(v)]) stack.push_back(u);
+    } else {
+      out.push_back(v);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::vector<int>> TaskGraph::waves() const {
+  std::vector<int> depth(succ_.size(), 0);
+  std::vector<std::vector<int>> out;
+  for (int v : topo_) {
+    int d = 0;
+    for (int u : pred_[static_cast<std::size_t>(v)]) d = std::max(d, depth[static_cast<std::size_t>(u)]);
+    if (is_gate(v)) {
+      depth[static_cast<std::size_t>(v)] = d;
+      continue;
+    }
+    depth[static_cast<std::size_t>(v)] = d + 1;
+    if (out.size() < static_cast<std::size_t>(d + 1)) out.resize(static_cast<std::size_t>(d + 1));
+    out[static_cast<std::size_t>(d)].push_back(v);
+  }
+  for (auto& w : out) std::sort(w.begin(), w.end());
+  return out;
+}
+
+// A task the plan already marks done (or otherwise not pending) counts as finished at
+// time 0: whatever it waited for no longer holds anything up through it.
+static bool finished_in_plan(const TaskGraph& g, int v) {
+  return !g.is_gate(v) && g.plan().tasks[static_cast<std::size_t>(v)].state != TaskState::pending;
+}
+
+CriticalPath TaskGraph::critical_path(std::span<const double> durations) const {
+  std::vector<double> finish(succ_.size(), 0);
+  std::vector<int> from(succ_.size(), -1);
+  for (int v : topo_) {
+    if (finished_in_plan(*this, v)) continue;
+    double start = 0;
+    for (int u : pred_[static_cast<std::size_t>(v)])
+      if (from[static_cast<std::size_t>(v)] < 0 || finish[static_cast<std::size_t>(u)] > start) {
+        start = finish[static_cast<std::size_t>(u)];
+        from[static_cast<std::size_t>(v)] = u;
+      }
+    finish[static_cast<std::size_t>(v)] = start + (is_gate(v) ? 0 : durations[static_cast<std::size_t>(v)]);
+  }
+  CriticalPath cp;
+  int end = -1;
+  for (int v = 0; v < static_cast<int>(succ_.size()); ++v)
+    if (end < 0 || finish[static_cast<std::size_t>(v)] > finish[static_cast<std::size_t>(end)]) end = v;
+  if (end < 0) return cp;
+  cp.length = finish[static_cast<std::size_t>(end)];
+  for (int v = end; v >= 0; v = from[static_cast<std::size_t>(v)])
+    if (!is_gate(v) && !finished_in_plan(*this, v)) cp.tasks.push_back(v);
+  std::reverse(cp.tasks.begin(), cp.tasks.end());
+  return cp;
+}
+
+std::vector<double> TaskGraph::remaining_length(std::span<const double> durations) const {
+  std::vector<double> rem(succ_.size(), 0);
+  for (auto it = topo_.rbegin(); it != topo_.rend(); ++it) {
+    const int v = *it;
+    if (finished_in_plan(*this, v)) continue;
+    double best = 0;
+    for (int w : succ_[static_cast<std::size_t>(v)]) best = std::max(best, rem[static_cast<std::size_t>(w)]);
+    rem[static_cast<std::size_t>(v)] = best + (is_gate(v) ? 0 : durations[static_cast<std::size_t>(v)]);
+  }
+  return rem;
+}
+
+double TaskGraph::makespan_lower_bound(std::span<const double> durations, int workers) const {
+  double work = 0;
+  for (int i = 0; i < tasks_; ++i)
+    if (!finished_in_plan(*this, i)) work += durations[static_cast<std::size_t>(i)];
+  return std::max(critical_path(durations).length, workers > 0 ? work / workers : work);
+}
+
+const char* to_string(EdgeRule r) noexcept {
+  switch (r) {
+    case EdgeRule::phase_order: return "phase-order";
+    case EdgeRule::story_phase: return "story-phase";
+    case EdgeRule::group_order: return "group-order";
+    case EdgeRule::sequential: return "sequential";
+    case EdgeRule::parallel_run: return "parallel-run";
+    case EdgeRule::task_ref: return "task-reference";
+    case EdgeRule::heading_ref: return "heading-reference";
+    case EdgeRule::statement: return "statement";
+    case EdgeRule::story_prose: return "story-prose";
+  }
+  return "?";
+}
+
+FLOW_END_NAMESPACE
+}  // namespace flow

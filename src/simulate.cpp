@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+// The simulated run loop: scheduler + policy + scripted faults on a virtual clock.
+#include <flow/simulate.hpp>
+
+#include "text.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <queue>
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+namespace {
+
+std::uint64_t next(std::uint64_t& s) {
+  std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+double unit(std::uint64_t& s) { return static_cast<double>(next(s) >> 11) * 0x1.0p-53; }
+
+std::string seconds_text(double s) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "after %.1f s", s);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<double> lognormal_durations(int n, double median, double sigma, std::uint64_t seed) {
+  std::vector<double> out(static_cast<std::size_t>(std::max(0, n)));
+  std::uint64_t s = seed;
+  for (double& d : out) {
+    // Box-Muller from our own generator, so a seed means the same on every platform.
+    const double u1 = std::max(unit(s), 1e-300), u2 = unit(s);
+    const double z = std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+    d = median * std::exp(sigma * z);
+  }
+  return out;
+}
+
+Result<std::vector<Fault>> parse_faults(std::string_view spec) {
+  std::vector<Fault> out;
+  std::size_t pos = 0;
+  while (pos < spec.size()) {
+    std::size_t end = spec.find(',', pos);
+    if (end == std::string_view::npos) end = spec.size();
+    const std::string_view item = detail::trim(spec.substr(pos, end - pos));
+    pos = end + 1;
+    if (item.empty()) continue;
+    const std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos || eq == 0)
+      return make_error(Errc::invalid_argument, "fault \"" + std::string(item) + "\": expected ID=class[*N][@reset]");
+    Fault f;
+    f.task = std::string(item.substr(0, eq));
+    std::string_view rest = item.substr(eq + 1);
+    std::size_t cut = rest.find_first_of("*@%");
+    const auto cls = failure_class_from_string(rest.substr(0, cut));
+    if (!cls) return make_error(Errc::invalid_argument, "fault \"" + std::string(item) + "\": unknown failure class");
+    f.cls = *cls;
+    while (cut != std::string_view::npos) {
+      const char op = rest[cut];
+      std::size_t e = rest.find_first_of("*@%", cut + 1);
+      const std::string num(rest.substr(cut + 1, e == std::string_view::npos ? std::string_view::npos : e - cut - 1));
+      char* stop = nullptr;
+      const double v = std::strtod(num.c_str(), &stop);
+      if (num.empty() || *stop != '\0' || v < 0)
+        return make_error(Errc::invalid_argument, "fault \"" + std::string(item) + "\": bad number \"" + num + "\"");
+      if (op == '*') f.times = static_cast<int>(v);
+      else if (op == '@') f.reset_after = v;
+      else f.percent = v;
+      cut = e;
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+SimReport simulate(const TaskGraph& g, const SimOptions& opt, RecoveryPolicy& policy) {
+  const int n = g.task_count();
+  SimReport r;
+  r.durations = opt.durations.size() == static_cast<std::size_t>(n) ? opt.durations
+                                                                     : lognormal_durations(n, 300, 0.5, opt.seed);
+  SchedulerOptions so = opt.scheduler;
+  if (so.estimates.size() != static_cast<std::size_t>(n)) so.estimates = r.durations;
+  Scheduler s(g, so);
+  const int workers = std::max(1, so.workers);
+
+  std::map<std::string, std::vector<int>> ids;
+  for (int t = 0; t < n; ++t) ids[g.plan().tasks[static_cast<std::size_t>(t)].id].push_back(t);
+  std::vector<int> fault_of(static_cast<std::size_t>(n), -1);
+  double random_percent = opt.random_fail_percent;
+  FailureClass random_class = opt.random_fail_class;
+  for (std::size_t k = 0; k < opt.faults.size(); ++k) {
+    const Fault& f = opt.faults[k];
+    if (f.task == "*") {
+      random_percent = f.percent;
+      random_class = f.cls;
+      continue;
+    }
+    if (auto it = ids.find(f.task); it != ids.end())
+      for (int t : it->second) fault_of[static_cast<std::size_t>(t)] = static_cast<int>(k);
+  }
+  std::uint64_t rng = opt.seed ^ 0xfa17;
+
+  // Wave barriers: only the current wave may start.
+  std::vector<std::vector<int>> waves;
+  std::size_t wave = 0;
+  if (opt.wave_barriers) {
+    waves = g.waves();
+    for (std::size_t w = 1; w < waves.size(); ++w)
+      for (int t : waves[w]) s.hold(t);
+  }
+  auto finished = [&](int t) {
+    const TaskStatus st = s.status(t);
+    return st != TaskStatus::waiting && st != TaskStatus::ready && st != TaskStatus::running;
+  };
+
+  std::vector<int> attempt(static_cast<std::size_t>(n), 0);
+  using Run = std::pair<double, int>;
+  std::priority_queue<Run, std::vector<Run>, std::greater<>> running;
+  double now = 0;
+  const std::string agent = "default";
+  for (;;) {
+    if (!policy.gate_until(agent, now))
+      while (auto t = s.start_next(now)) {
+        ++attempt[static_cast<std::size_t>(*t)];
+        ++r.attempts;
+        const double d = r.durations[static_cast<std::size_t>(*t)];
+        r.busy += d;
+        running.emplace(now + d, *t);
+        r.events.push_back({now, "start", *t, attempt[static_cast<std::size_t>(*t)], {}});
+      }
+    if (running.empty()) {
+      if (opt.wave_barriers && wave + 1 < waves.size() &&
+          std::all_of(waves[wave].begin(), waves[wave].end(), finished)) {
+        for (int t : waves[++wave]) s.release(t);
+        continue;
+      }
+      if (s.done()) break;
+      std::optional<double> wake = s.next_wake(now);
+      if (auto gate = policy.gate_until(agent, now)) wake = wake ? std::min(*wake, *gate) : *gate;
+      if (!wake) {
+        r.deadlock = s.deadlock();
+        break;
+      }
+      r.events.push_back({now, "wait", -1, 0, "nothing can start for " + seconds_text(*wake - now).substr(6)});
+      now = *wake;
+      continue;
+    }
+    const auto [end, t] = running.top();
+    running.pop();
+    now = end;
+    const int a = attempt[static_cast<std::size_t>(t)];
+    std::optional<Failure> failure;
+    if (const int k = fault_of[static_cast<std::size_t>(t)]; k >= 0 && a <= opt.faults[static_cast<std::size_t>(k)].times) {
+      const Fault& f = opt.faults[static_cast<std::size_t>(k)];
+      failure = Failure{f.cls, agent, f.reset_after ? std::optional<double>(now + *f.reset_after) : std::nullopt,
+                        "scripted fault"};
+    } else if (random_percent > 0 && unit(rng) * 100 < random_percent) {
+      failure = Failure{random_class, agent, std::nullopt, "random fault"};
+    }
+    if (!failure) {
+      s.finish(t, TaskStatus::succeeded);
+      r.events.push_back({now, "finish", t, a, {}});
+    } else {
+      const Task& task = g.plan().tasks[static_cast<std::size_t>(t)];
+      const Decision d = policy.on_failure({&task, &g.plan().phases[static_cast<std::size_t>(task.phase)], a}, *failure, now);
+      r.events.push_back({now, "fail", t, a, d.reason});
+      switch (d.kind) {
+        case Decision::Kind::retry:
+          ++r.retries;
+          s.retry(t, now + d.delay);
+          r.events.push_back({now, "retry", t, a + 1, seconds_text(d.delay) + (d.agent.empty() ? "" : " with " + d.agent)});
+          break;
+        case Decision::Kind::skip:
+          s.finish(t, TaskStatus::skipped);
+          r.events.push_back({now, "skip", t, a, d.reason});
+          break;
+        case Decision::Kind::abort:
+          s.finish(t, TaskStatus::failed);
+          s.cancel();
+          r.events.push_back({now, "abort", t, a, d.reason});
+          break;
+        case Decision::Kind::fail:
+          s.finish(t, TaskStatus::failed);
+          break;
+      }
+    }
+    if (opt.wave_barriers)
+      while (wave + 1 < waves.size() && std::all_of(waves[wave].begin(), waves[wave].end(), finished))
+        for (int u : waves[++wave]) s.release(u);
+  }
+  r.makespan = now;
+  r.status.resize(static_cast<std::size_t>(n));
+  r.blocked_by.resize(static_cast<std::size_t>(n));
+  std::vector<double> work(static_cast<std::size_t>(n), 0);
+  for (int t = 0; t < n; ++t) {
+    r.status[static_cast<std::size_t>(t)] = s.status(t);
+    r.blocked_by[static_cast<std::size_t>(t)] = s.blocked_by(t);
+    // The bound covers the work this run attempted (blocked tasks never ran).
+    if (attempt[static_cast<std::size_t>(t)] > 0) work[static_cast<std::size_t>(t)] = r.durations[static_cast<std::size_t>(t)];
+  }
+  r.lower_bound = g.makespan_lower_bound(work, workers);
+  r.efficiency = r.makespan > 0 ? r.lower_bound / r.makespan : 1.0;
+  r.idle = std::max(0.0, workers * r.makespan - r.busy);
+  return r;
+}
+
+FLOW_END_NAMESPACE
+}  // namespace flow

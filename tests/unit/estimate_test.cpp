@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+// Estimates from history, ETA ranges by list scheduling, bottlenecks.
+#include <flow/estimate.hpp>
+#include <flow/tasks_md.hpp>
+
+#include <doctest/doctest.h>
+
+using namespace flow;
+
+namespace {
+
+TaskGraph graph_of(const std::string& text) {
+  auto g = build_graph(parse_tasks_md(text));
+  REQUIRE(g);
+  return std::move(*g);
+}
+
+}  // namespace
+
+TEST_CASE("the most specific history wins") {
+  const Plan plan = parse_tasks_md("## Phase 1: Setup\n- [ ] T001 a in x.py\n- [ ] T002 [P] [US1] b\n- [ ] T003 c in y.py and z.py\n"
+                                   "- [ ] T004 d\n");
+  std::vector<HistoryEntry> h = {
+      {"T001", PhaseKind::setup, {}, 1, 100}, {"T001", PhaseKind::setup, {}, 1, 140}, {"T001", PhaseKind::setup, {}, 1, 120},
+      {"T900", PhaseKind::setup, {"US1"}, 0, 600}, {"T901", PhaseKind::polish, {}, 2, 50}};
+  Estimator e(h, 300);
+  const Estimate t1 = e.estimate(plan, 0);
+  CHECK(t1.basis == "task");
+  CHECK(t1.expected == doctest::Approx(120));
+  CHECK(t1.low == doctest::Approx(110));
+  CHECK(t1.high == doctest::Approx(130));
+  CHECK(e.estimate(plan, 1).basis == "phase+label");
+  CHECK(e.estimate(plan, 1).expected == doctest::Approx(600));
+  CHECK(e.estimate(plan, 2).basis == "phase");
+  Estimator none({}, 300);
+  const Estimate d = none.estimate(plan, 3);
+  CHECK(d.basis == "default");
+  CHECK(d.expected == 300);
+  CHECK(d.low == 150);
+  CHECK(d.high == 600);
+  Estimator files({{"T901", PhaseKind::polish, {}, 2, 50}}, 300);
+  CHECK(files.estimate(plan, 2).basis == "files");
+}
+
+TEST_CASE("ETA is a list-scheduled range, not a velocity extrapolation") {
+  // Two chains of two tasks: on 2 workers 2 units, on 1 worker 4.
+  auto g = graph_of("- [ ] T001 [P] a\n- [ ] T002 [P] b\n## Dependencies\n- T001 → T003\n- T002 → T004\n"
+                    "## Phase 2\n- [ ] T003 [P] c\n- [ ] T004 [P] d\n");
+  std::vector<TaskStatus> st(4, TaskStatus::waiting);
+  std::vector<Estimate> est(4, Estimate{10, 5, 20, 20, "default"});
+  const EtaRange two = eta(g, st, est, {}, 2);
+  CHECK(two.low == doctest::Approx(10));
+  CHECK(two.expected == doctest::Approx(20));
+  CHECK(two.high == doctest::Approx(40));
+  CHECK(eta(g, st, est, {}, 1).expected == doctest::Approx(40));
+  // Half-way: T001 done, T002 running for 4 s.
+  st = {TaskStatus::succeeded, TaskStatus::running, TaskStatus::ready, TaskStatus::waiting};
+  const EtaRange mid = eta(g, st, est, {{1, 4.0}}, 2);
+  CHECK(mid.expected == doctest::Approx(16));  // T002: 6 more, then T004: 10; T003 alongside
+  CHECK(mid.low <= mid.expected);
+  CHECK(mid.expected <= mid.high);
+}
+
+TEST_CASE("bottlenecks: the remaining critical path and overdue tasks") {
+  auto g = graph_of("- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 [P] c\n");
+  std::vector<TaskStatus> st = {TaskStatus::succeeded, TaskStatus::running, TaskStatus::ready};
+  std::vector<Estimate> est(3, Estimate{10, 5, 20, 15, "default"});
+  const Bottlenecks b = bottlenecks(g, st, est, {{1, 16.0}});
+  CHECK(b.overdue == std::vector<int>{1});
+  CHECK(b.critical_path.front() == 1);
+  CHECK(bottlenecks(g, st, est, {{1, 3.0}}).overdue.empty());
+}

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+// One test per dependency rule, with the expected edge set; cycles; queries.
+#include <flow/graph.hpp>
+#include <flow/tasks_md.hpp>
+
+#include "unit/support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+using namespace flow;
+
+namespace {
+
+TaskGraph graph_of(const std::string& text, GraphOptions opt = {}) {
+  auto g = build_graph(parse_tasks_md(text), opt);
+  REQUIRE_MESSAGE(g, (g ? "" : g.error().message));
+  return std::move(*g);
+}
+
+int index_of(const TaskGraph& g, const std::string& id) {
+  for (int i = 0; i < g.task_count(); ++i)
+    if (g.plan().tasks[static_cast<std::size_t>(i)].id == id) return i;
+  FAIL("no task " << id);
+  return -1;
+}
+
+// What a task waits for, looking through gates: "T001,T002".
+std::string waits(const TaskGraph& g, const std::string& id) {
+  std::string out;
+  for (int p : g.task_predecessors(index_of(g, id))) {
+    if (!out.empty()) out += ",";
+    out += g.plan().tasks[static_cast<std::size_t>(p)].id;
+  }
+  return out;
+}
+
+// Every task's waits, for whole-graph expectations.
+std::map<std::string, std::string> all_waits(const TaskGraph& g) {
+  std::map<std::string, std::string> out;
+  for (int i = 0; i < g.task_count(); ++i) out[g.plan().tasks[static_cast<std::size_t>(i)].id] = waits(g, g.plan().tasks[static_cast<std::size_t>(i)].id);
+  return out;
+}
+
+const Edge* direct_edge(const TaskGraph& g, const std::string& from, const std::string& to) {
+  for (const Edge& e : g.edges())
+    if (!g.is_gate(e.from) && !g.is_gate(e.to) && g.plan().tasks[static_cast<std::size_t>(e.from)].id == from &&
+        g.plan().tasks[static_cast<std::size_t>(e.to)].id == to)
+      return &e;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_SUITE("implicit rules") {
+  TEST_CASE("rule 1: phases run in order") {
+    auto g = graph_of("## Phase 1: Setup\n- [ ] T001 a\n- [ ] T002 b\n## Phase 2: Core\n- [ ] T003 c\n- [ ] T004 d\n");
+    CHECK(all_waits(g) == std::map<std::string, std::string>{
+                              {"T001", ""}, {"T002", "T001"}, {"T003", "T001,T002"}, {"T004", "T001,T002,T003"}});
+    const auto in = g.edges_into(index_of(g, "T003"));
+    REQUIRE(in.size() == 1);
+    CHECK(g.is_gate(in[0]->from));
+    CHECK(in[0]->reason.rule == EdgeRule::phase_order);
+    CHECK(in[0]->reason.line == 4);
+  }
+
+  TEST_CASE("rule 2: user stories wait for the phase before them, not for each other") {
+    const std::string text =
+        "## Phase 1: Setup\n- [ ] T001 a\n"
+        "## Phase 2: Foundational\n- [ ] T002 b\n"
+        "## Phase 3: User Story 1 (Priority: P1)\n- [ ] T003 [US1] c\n"
+        "## Phase 4: User Story 2 (Priority: P2)\n- [ ] T004 [US2] d\n"
+        "## Phase 5: Polish\n- [ ] T005 e\n";
+    auto g = graph_of(text);
+    CHECK(all_waits(g) == std::map<std::string, std::string>{
+                              {"T001", ""}, {"T002", "T001"}, {"T003", "T002"}, {"T004", "T002"}, {"T005", "T003,T004"}});
+    CHECK(g.edges_into(index_of(g, "T004"))[0]->reason.rule == EdgeRule::story_phase);
+
+    GraphOptions seq;
+    seq.stories_parallel = false;
+    auto s = graph_of(text, seq);
+    CHECK(waits(s, "T004") == "T003");
+    CHECK(waits(s, "T005") == "T004");
+  }
+
+  TEST_CASE("rule 2: phases whose tasks all carry one story label are story phases") {
+    auto g = graph_of("## Phase 1\n- [ ] T001 a\n## Phase 2\n- [ ] T002 [US1] b\n## Phase 3\n- [ ] T003 [US2] c\n");
+    CHECK(waits(g, "T003") == "T001");
+  }
+
+  TEST_CASE("rule 3: groups inside a phase run in order") {
+    auto g = graph_of("## Phase 3: User Story 1\n### Tests for User Story 1\n- [ ] T001 [P] [US1] a\n- [ ] T002 [P] [US1] b\n"
+                      "### Implementation for User Story 1\n- [ ] T003 [P] [US1] c\n- [ ] T004 [P] [US1] d\n");
+    CHECK(all_waits(g) == std::map<std::string, std::string>{
+                              {"T001", ""}, {"T002", ""}, {"T003", "T001,T002"}, {"T004", "T001,T002"}});
+    CHECK(g.edges_into(index_of(g, "T003"))[0]->reason.rule == EdgeRule::group_order);
+  }
+
+  TEST_CASE("rule 4: a task without [P] waits for everything before it; [P] only for the last non-[P]") {
+    auto g = graph_of("- [ ] T001 a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 d\n- [ ] T005 [P] e\n- [ ] T006 [P] f\n");
+    CHECK(all_waits(g) == std::map<std::string, std::string>{{"T001", ""},
+                                                             {"T002", "T001"},
+                                                             {"T003", "T001"},
+                                                             {"T004", "T001,T002,T003"},
+                                                             {"T005", "T004"},
+                                                             {"T006", "T004"}});
+    CHECK(direct_edge(g, "T001", "T002")->reason.rule == EdgeRule::parallel_run);
+    CHECK(direct_edge(g, "T002", "T004")->reason.rule == EdgeRule::sequential);
+    CHECK(direct_edge(g, "T002", "T003") == nullptr);
+  }
+}
+
+TEST_SUITE("explicit rules") {
+  TEST_CASE("task references, ranges, duplicates; explicit reasons win over implicit ones") {
+    auto g = graph_of(
+        "- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n"
+        "- [ ] T004 [P] d (depends on T001-T003)\n"
+        "- [ ] T005 [P] e [depends:T002]\n"
+        "- [ ] T006 [P] Configure f after T005 completes\n"
+        "- [ ] T007 [P] g (depends on T044)\n");
+    CHECK(waits(g, "T004") == "T001,T002,T003");
+    CHECK(waits(g, "T005") == "T002");
+    CHECK(waits(g, "T006") == "T005");
+    CHECK(waits(g, "T007").empty());
+    const Edge* e = direct_edge(g, "T002", "T004");
+    REQUIRE(e);
+    CHECK(e->reason.rule == EdgeRule::task_ref);
+    CHECK(e->reason.line == 4);
+    CHECK(e->reason.words == "depends on T001–T003");
+  }
+
+  TEST_CASE("a reference to a duplicated ID means all of them") {
+    auto g = graph_of("- [ ] T001 [P] a\n- [ ] T001 [P] again\n- [ ] T002 [P] b (depends on T001)\n");
+    CHECK(waits(g, "T002") == "T001,T001");
+  }
+
+  TEST_CASE("heading references: (depends on T…) on a group, [depends:A] on a phase") {
+    auto g = graph_of(
+        "## Parallel Group A - Templates\n- [x] T001: Create a.md\n- [x] T002: Create b.md\n"
+        "## Parallel Group B\n- [ ] T003 [P] c\n### Inline Rename (depends on T003)\n- [ ] T004 [P] d\n"
+        "## Sequential - Skill Update [depends:A]\n- [ ] T005 e\n");
+    CHECK(waits(g, "T004") == "T001,T002,T003");  // group A through phase order, T003 by the heading
+    CHECK(direct_edge(g, "T003", "T004")->reason.rule == EdgeRule::heading_ref);
+    // Phase order already puts T005 after group B; [depends:A] adds group A explicitly.
+    bool from_a = false;
+    for (const Edge* e : g.edges_into(index_of(g, "T005")))
+      from_a |= e->reason.rule == EdgeRule::heading_ref && g.is_gate(e->from) && g.gate_name(e->from) == "Parallel Group A - Templates";
+    CHECK(from_a);
+  }
+
+  TEST_CASE("dependency-section statements: blocks, arrows, after, before, ranges") {
+    auto g = graph_of(
+        "## Phase 1\n"
+        "- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d\n- [ ] T005 [P] e\n"
+        "- [ ] T006 [P] f\n- [ ] T007 [P] g\n- [ ] T008 [P] h\n- [ ] T009 [P] i\n"
+        "## Dependencies & Execution Order\n"
+        "- T001 blocks T002–T003\n"
+        "- T004 → T005 → T006\n"
+        "- T007 can start after T006\n"
+        "- Tests (T008) before implementation (T009)\n");
+    CHECK(waits(g, "T002") == "T001");
+    CHECK(waits(g, "T003") == "T001");
+    CHECK(waits(g, "T005") == "T004");
+    CHECK(waits(g, "T006") == "T005");
+    CHECK(waits(g, "T007") == "T006");
+    CHECK(waits(g, "T009") == "T008");
+    const Edge* e = direct_edge(g, "T001", "T003");
+    REQUIRE(e);
+    CHECK(e->reason.rule == EdgeRule::statement);
+    CHECK(e->reason.line == 12);
+    CHECK(e->reason.words == "T001 blocks T002–T003");
+  }
+
+  TEST_CASE("∥ removes the implicit edge between exactly two tasks that share no file") {
+    const std::string tasks = "- [ ] T011 Edit a.py\n- [ ] T012 Edit b.py\n- [ ] T013 Edit c.py\n";
+    auto plain = graph_of(tasks);
+    CHECK(waits(plain, "T012") == "T011");
+    auto g = graph_of(tasks + "## Dependencies\n- T011 ∥ T012\n");
+    CHECK(waits(g, "T012").empty());
+    CHECK(waits(g, "T013") == "T011,T012");  // still after everything before it
+    CHECK(direct_edge(g, "T011", "T013")->reason.rule == EdgeRule::sequential);
+    auto shared = graph_of("- [ ] T011 Edit a.py\n- [ ] T012 Edit a.py too\n## Dependencies\n- T011 ∥ T012\n");
+    CHECK(waits(shared, "T012") == "T011");
+  }
+
+  TEST_CASE("story-level prose: User Story 2 depends on US1") {
+    auto g = graph_of(
+        "## Phase 1: Setup\n- [ ] T001 a\n"
+        "## Phase 2: User Story 1\n- [ ] T002 [US1] b\n"
+        "## Phase 3: User Story 2\n- [ ] T003 [US2] c\n"
+        "## Phase 4: User Story 3\n- [ ] T004 [US3] d\n"
+        "## Dependencies\n- **User Story 2 (Phase 3)**: Depends on US1 being complete\n"
+        "- **US3**: can run in parallel with US1 and US2\n");
+    CHECK(waits(g, "T003") == "T001,T002");
+    CHECK(waits(g, "T004") == "T001");
+    bool prose = false;
+    for (const Edge* e : g.edges_into(index_of(g, "T003"))) prose |= e->reason.rule == EdgeRule::story_prose;
+    CHECK(prose);
+  }
+
+  TEST_CASE("prose that points the other way adds no edge") {
+    auto g = graph_of(
+        "## Phase 1: User Story 1\n- [ ] T001 [US1] a\n## Phase 2: User Story 6\n- [ ] T002 [US6] b\n"
+        "## Dependencies\n- **US1**: Depends on Phase 2 attributes — foundational for US6\n");
+    CHECK(waits(g, "T001").empty());
+  }
+
+  TEST_CASE("an explicit order beats the implicit document order it contradicts") {
+    auto g = graph_of("- [ ] T017 a\n- [ ] T019 [P] b\n## Dependencies\n- T017 depends on T019\n");
+    CHECK(waits(g, "T017") == "T019");
+    CHECK(waits(g, "T019").empty());
+    bool noted = false;
+    for (const Diagnostic& d : g.diagnostics()) noted |= d.code == "explicit-order";
+    CHECK(noted);
+  }
+
+  TEST_CASE("unknown references in statements are warnings, never edges") {
+    auto g = graph_of("- [ ] T001 a\n- [ ] T002 b\n## Dependencies\n- T099 blocks T002\n");
+    CHECK(waits(g, "T002") == "T001");
+    bool warned = false;
+    for (const Diagnostic& d : g.diagnostics())
+      warned |= d.code == "unknown-reference" && d.line == 4 && d.message.find("T099") != std::string::npos;
+    CHECK(warned);
+  }
+}
+
+TEST_SUITE("cycles") {
+  TEST_CASE("a cycle names every task on it, with lines and reasons") {
+    auto g = build_graph(parse_tasks_md("- [ ] T001 [P] a (depends on T003)\n- [ ] T002 [P] b (depends on T001)\n"
+                                        "- [ ] T003 [P] c (depends on T002)\n- [ ] T004 [P] d\n"));
+    REQUIRE_FALSE(g);
+    CHECK(g.error().code == Errc::cycle);
+    const std::string& m = g.error().message;
+    for (const char* s : {"T001 (line 1)", "T002 (line 2)", "T003 (line 3)", "depends on T003", "depends on T001",
+                          "depends on T002", "task-reference"})
+      CHECK_MESSAGE(m.find(s) != std::string::npos, s << " missing from: " << m);
+    CHECK(m.find("T004") == std::string::npos);
+    CHECK(g.error().line > 0);
+  }
+
+  TEST_CASE("a cycle through a phase gate names the phase") {
+    auto g = build_graph(parse_tasks_md("## Phase 1: Setup\n- [ ] T001 a (depends on T002)\n## Phase 2: Core\n- [ ] T002 b\n"));
+    REQUIRE_FALSE(g);
+    CHECK(g.error().message.find("\"Phase 1: Setup\"") != std::string::npos);
+  }
+
+  TEST_CASE("every corpus file builds a graph") {
+    for (const std::string& f : test::corpus_files()) {
+      INFO(f);
+      auto g = build_graph(parse_tasks_md(test::slurp(f)));
+      CHECK_MESSAGE(g, (g ? "" : g.error().message));
+      if (!g) continue;
+      CHECK(g->topological_order().size() == static_cast<std::size_t>(g->node_count()));
+    }
+  }
+}
+
+TEST_SUITE("queries") {
+  TEST_CASE("waves, critical path, remaining length and the lower bound") {
+    // T001 -> {T002 [P], T003 [P]} -> T004
+    auto g = graph_of("- [ ] T001 a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 d\n");
+    const auto w = g.waves();
+    REQUIRE(w.size() == 3);
+    CHECK(w[1] == std::vector<int>{1, 2});
+    const std::vector<double> d{1, 5, 2, 1};
+    const CriticalPath cp = g.critical_path(d);
+    CHECK(cp.tasks == std::vector<int>{0, 1, 3});
+    CHECK(cp.length == doctest::Approx(7));
+    CHECK(g.remaining_length(d)[2] == doctest::Approx(3));
+    CHECK(g.makespan_lower_bound(d, 1) == doctest::Approx(9));
+    CHECK(g.makespan_lower_bound(d, 4) == doctest::Approx(7));
+  }
+
+  TEST_CASE("a task already done counts as finished at time 0, whatever it waited for") {
+    // T001 (pending) -> T002 (done) -> T003 (pending): T003 need not wait for T001.
+    auto g = graph_of("- [ ] T001 a\n- [x] T002 b\n- [ ] T003 c\n");
+    const std::vector<double> d{5, 100, 3};
+    CHECK(g.critical_path(d).length == doctest::Approx(5));
+    CHECK(g.critical_path(d).tasks == std::vector<int>{0});
+    CHECK(g.makespan_lower_bound(d, 1) == doctest::Approx(8));
+    CHECK(g.remaining_length(d)[0] == doctest::Approx(5));
+  }
+
+  TEST_CASE("lock conflicts: common files and folders; [P] pairs warned") {
+    auto g = graph_of("## Phase 1\n- [ ] T001 [P] Edit src/a.py\n- [ ] T002 [P] Edit src/a.py and src/b.py\n"
+                      "- [ ] T003 [P] Create src/models/\n- [ ] T004 Edit src/models/user.py\n- [ ] T005 Edit c.py\n");
+    const auto& c = g.lock_conflicts();
+    REQUIRE(c.size() == 2);
+    CHECK(c[0].a == 0);
+    CHECK(c[0].b == 1);
+    CHECK(c[0].path == "src/a.py");
+    CHECK(c[0].parallel);
+    CHECK(c[1].a == 2);
+    CHECK(c[1].b == 3);
+    CHECK_FALSE(c[1].parallel);
+    int warned = 0;
+    for (const Diagnostic& d : g.diagnostics()) warned += d.code == "parallel-shared-file";
+    CHECK(warned == 1);
+  }
+}
