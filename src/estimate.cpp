@@ -2,9 +2,13 @@
 // Estimates from history, list-scheduled ETA ranges and bottlenecks.
 #include <flow/estimate.hpp>
 
+#include "locks.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <queue>
+#include <string_view>
+#include <unordered_map>
 
 namespace flow {
 FLOW_BEGIN_NAMESPACE
@@ -180,6 +184,95 @@ Bottlenecks bottlenecks(const TaskGraph& g, std::span<const TaskStatus> status, 
   for (int t : g.critical_path(rem).tasks)
     if (rem[static_cast<std::size_t>(t)] > 0) b.critical_path.push_back(t);
   return b;
+}
+
+double makespan_lower_bound_tight(const TaskGraph& g, std::span<const double> durations, int workers) {
+  const Plan& plan = g.plan();
+  workers = std::max(1, workers);
+  const auto pending = [&](int t) { return plan.tasks[static_cast<std::size_t>(t)].state == TaskState::pending; };
+
+  // Blocks in phase order: a phase, or consecutive story phases when stories run in parallel.
+  std::vector<int> block_of_phase(plan.phases.size());
+  int blocks = 0;
+  for (std::size_t p = 0; p < plan.phases.size(); ++p) {
+    const bool story = plan.phases[p].kind == PhaseKind::user_story;
+    const bool joins = story && p > 0 && g.options().stories_parallel &&
+                       plan.phases[p - 1].kind == PhaseKind::user_story;
+    block_of_phase[p] = joins ? blocks - 1 : blocks++;
+  }
+  const int n = g.node_count();
+  std::vector<int> block(static_cast<std::size_t>(n), -1);
+  for (int t = 0; t < g.task_count(); ++t)
+    block[static_cast<std::size_t>(t)] = block_of_phase[static_cast<std::size_t>(plan.tasks[static_cast<std::size_t>(t)].phase)];
+
+  // Inside each block (edges from other blocks do not count): each task's head (the
+  // longest chain before it) and tail (the longest chain after it).
+  std::vector<double> head(static_cast<std::size_t>(n), 0), tail(static_cast<std::size_t>(n), 0);
+  std::vector<double> cp(static_cast<std::size_t>(blocks), 0), work(cp);
+  std::vector<std::vector<double>> durs(static_cast<std::size_t>(blocks));
+  std::vector<char> all_done(static_cast<std::size_t>(blocks), 1);
+  const auto& topo = g.topological_order();
+  auto d_of = [&](int v) { return g.is_gate(v) || !pending(v) ? 0.0 : durations[static_cast<std::size_t>(v)]; };
+  for (int v : topo) {
+    if (g.is_gate(v))  // a gate stands for the tasks before it: it belongs to their block
+      for (int u : g.predecessors(v))
+        if (block[static_cast<std::size_t>(v)] < 0) block[static_cast<std::size_t>(v)] = block[static_cast<std::size_t>(u)];
+    if (!g.is_gate(v) && !pending(v)) continue;  // done: finished at 0, whatever it waited for
+    const int b = block[static_cast<std::size_t>(v)];
+    double start = 0;
+    for (int u : g.predecessors(v))
+      if (block[static_cast<std::size_t>(u)] == b) start = std::max(start, head[static_cast<std::size_t>(u)] + d_of(u));
+    head[static_cast<std::size_t>(v)] = start;
+    if (g.is_gate(v)) continue;
+    const double d = d_of(v);
+    all_done[static_cast<std::size_t>(b)] = 0;
+    cp[static_cast<std::size_t>(b)] = std::max(cp[static_cast<std::size_t>(b)], start + d);
+    work[static_cast<std::size_t>(b)] += d;
+    durs[static_cast<std::size_t>(b)].push_back(d);
+  }
+  for (auto it = topo.rbegin(); it != topo.rend(); ++it) {
+    const int v = *it;
+    double after = 0;
+    for (int w : g.successors(v))
+      if (block[static_cast<std::size_t>(w)] == block[static_cast<std::size_t>(v)] && (g.is_gate(w) || pending(w)))
+        after = std::max(after, tail[static_cast<std::size_t>(w)] + d_of(w));
+    tail[static_cast<std::size_t>(v)] = after;
+  }
+  // Tasks of a block that name one file (or folder) run one after another, as on one machine: the
+  // first cannot start before the smallest head, and the smallest tail follows the last.
+  struct Machine {
+    double sum = 0, head = 1e300, tail = 1e300;
+  };
+  std::vector<std::unordered_map<std::string_view, Machine>> locks(static_cast<std::size_t>(blocks));
+  for (int t = 0; t < g.task_count(); ++t) {
+    if (!pending(t)) continue;
+    for (const PathRef& p : plan.tasks[static_cast<std::size_t>(t)].paths) {
+      // Two tasks holding the same root (a file, or a folder) exclude each other.
+      const std::string_view root = detail::lock_root(p.path);
+      if (root.empty()) continue;
+      Machine& m = locks[static_cast<std::size_t>(block[static_cast<std::size_t>(t)])][root];
+      m.sum += d_of(t);
+      m.head = std::min(m.head, head[static_cast<std::size_t>(t)]);
+      m.tail = std::min(m.tail, tail[static_cast<std::size_t>(t)]);
+    }
+  }
+  double best = 0, run = 0;
+  for (int b = 0; b < blocks; ++b) {
+    if (all_done[static_cast<std::size_t>(b)]) {
+      run = 0;  // nothing in it holds up the next block
+      continue;
+    }
+    double bound = std::max(cp[static_cast<std::size_t>(b)], work[static_cast<std::size_t>(b)] / workers);
+    auto& d = durs[static_cast<std::size_t>(b)];
+    if (static_cast<int>(d.size()) > workers) {
+      std::nth_element(d.begin(), d.begin() + workers, d.end(), std::greater<>());
+      bound = std::max(bound, *std::min_element(d.begin(), d.begin() + workers) + d[static_cast<std::size_t>(workers)]);
+    }
+    for (const auto& [path, m] : locks[static_cast<std::size_t>(b)]) bound = std::max(bound, m.head + m.sum + m.tail);
+    run += bound;
+    best = std::max(best, run);
+  }
+  return std::max(best, g.makespan_lower_bound(durations, workers));
 }
 
 double list_schedule_makespan(const TaskGraph& g, std::span<const double> durations, int workers) {

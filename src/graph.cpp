@@ -3,6 +3,7 @@
 // dependency-section statements; cycle detection with Boost.Graph.
 #include <flow/graph.hpp>
 
+#include "locks.hpp"
 #include "tasks_md_internal.hpp"
 #include "text.hpp"
 
@@ -47,6 +48,7 @@ class GraphBuilder {
  public:
   GraphBuilder(Plan plan, const GraphOptions& options) : options_(options) {
     g_.plan_ = std::make_shared<const Plan>(std::move(plan));
+    g_.options_ = options;
     plan_ = g_.plan_.get();
     g_.tasks_ = static_cast<int>(plan_->tasks.size());
     for (int i = 0; i < g_.tasks_; ++i) by_id_[plan_->tasks[static_cast<std::size_t>(i)].id].push_back(i);
@@ -455,13 +457,6 @@ class GraphBuilder {
     return false;
   }
 
-  // A glob locks its folder: `.flow/docs/*.md` -> `.flow/docs/`.
-  static std::string_view lock_root(std::string_view p) {
-    const std::size_t g = p.find_first_of("*?[");
-    if (g == std::string_view::npos) return p;
-    const std::size_t slash = p.rfind('/', g);
-    return slash == std::string_view::npos ? std::string_view("/") : p.substr(0, slash + 1);
-  }
 
  private:
   // --- implicit rules -----------------------------------------------------------------

@@ -3,6 +3,8 @@
 // exclusive locks, retry delays, blocking with causes.
 #include <flow/scheduler.hpp>
 
+#include "locks.hpp"
+
 #include <map>
 #include <set>
 #include <string>
@@ -12,14 +14,6 @@ namespace flow {
 FLOW_BEGIN_NAMESPACE
 
 namespace {
-
-// A glob locks its folder: `.flow/docs/*.md` -> `.flow/docs/`.
-std::string lock_root(const std::string& p) {
-  const std::size_t g = p.find_first_of("*?[");
-  if (g == std::string::npos) return p;
-  const std::size_t slash = p.rfind('/', g);
-  return slash == std::string::npos ? "/" : p.substr(0, slash + 1);
-}
 
 // Exclusive locks on paths (a folder, ending in '/', covers what is inside it) and on
 // named resources.
@@ -97,7 +91,7 @@ struct Scheduler::Impl {
     }
     locks.resize(static_cast<std::size_t>(tasks));
     for (int t = 0; t < tasks; ++t)
-      for (const PathRef& p : g.plan().tasks[static_cast<std::size_t>(t)].paths) locks[static_cast<std::size_t>(t)].push_back(lock_root(p.path));
+      for (const PathRef& p : g.plan().tasks[static_cast<std::size_t>(t)].paths) locks[static_cast<std::size_t>(t)].emplace_back(detail::lock_root(p.path));
     for (int v = 0; v < n; ++v) pending[static_cast<std::size_t>(v)] = static_cast<int>(g.predecessors(v).size());
 
     // Marks in the file come first: done tasks are done, other marks skipped.
@@ -205,6 +199,17 @@ struct Scheduler::Impl {
     return std::nullopt;
   }
 
+  // The run stops: what has not started never will, blocked by `cause` (-1: canceled).
+  void stop_all(int cause) {
+    for (int t = 0; t < tasks; ++t) {
+      auto& st = status[static_cast<std::size_t>(t)];
+      if (st != TaskStatus::waiting && st != TaskStatus::ready) continue;
+      if (st == TaskStatus::ready) remove_ready(t);
+      st = TaskStatus::blocked;
+      blocked_by[static_cast<std::size_t>(t)] = cause;
+    }
+  }
+
   void stop_running(int t) {
     FLOW_ASSERT(status[static_cast<std::size_t>(t)] == TaskStatus::running);
     table.release(locks[static_cast<std::size_t>(t)], resources(t));
@@ -234,7 +239,10 @@ void Scheduler::finish(int task, TaskStatus outcome) {
     default:
       m.status[static_cast<std::size_t>(task)] = TaskStatus::failed;
       m.block_dependents(task, task);
-      if (m.opt.fail_fast) m.stopped = true;
+      if (m.opt.fail_fast) {
+        m.stopped = true;
+        m.stop_all(task);
+      }
       break;
   }
 }
@@ -256,7 +264,10 @@ void Scheduler::skip(int task) {
   m.satisfy(task);
 }
 
-void Scheduler::cancel() noexcept { impl_->canceled = true; }
+void Scheduler::cancel() noexcept {
+  impl_->canceled = true;
+  impl_->stop_all(-1);
+}
 void Scheduler::hold(int task) { impl_->held[static_cast<std::size_t>(task)] = 1; }
 void Scheduler::release(int task) { impl_->held[static_cast<std::size_t>(task)] = 0; }
 

@@ -2,6 +2,8 @@
 // The simulated run loop: scheduler + policy + scripted faults on a virtual clock.
 #include <flow/simulate.hpp>
 
+#include <flow/estimate.hpp>
+
 #include "text.hpp"
 
 #include <algorithm>
@@ -208,6 +210,8 @@ SimReport simulate(const TaskGraph& g, const SimOptions& opt, RecoveryPolicy& po
   }
   r.lower_bound = g.makespan_lower_bound(work, workers);
   r.efficiency = r.makespan > 0 ? r.lower_bound / r.makespan : 1.0;
+  r.tight_lower_bound = makespan_lower_bound_tight(g, work, workers);
+  r.tight_efficiency = r.makespan > 0 ? r.tight_lower_bound / r.makespan : 1.0;
   r.idle = std::max(0.0, workers * r.makespan - r.busy);
   return r;
 }

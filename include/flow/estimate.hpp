@@ -73,6 +73,18 @@ struct Bottlenecks {
                                                std::span<const Estimate> estimates,
                                                const std::map<int, double>& elapsed);
 
+/// A lower bound on the makespan that is never below TaskGraph::makespan_lower_bound()
+/// and usually much tighter. By the phase rules, blocks (a phase, or a run of user-story
+/// phases that run in parallel) run strictly one after another, so their bounds add
+/// up; a block whose tasks are all done already lets what follows start at once. A
+/// block's bound is the largest of: its critical path, its work / workers, the two
+/// shortest of its `workers + 1` longest tasks (two of those must share a worker), and
+/// for each file its tasks name: the shortest chain before any of them, plus their total
+/// duration (they never overlap), plus the shortest chain after any of them. Tasks the
+/// plan marks done count as taking no time.
+[[nodiscard]] FLOW_API double makespan_lower_bound_tight(const TaskGraph& graph, std::span<const double> durations,
+                                                         int workers);
+
 /// Makespan of a list schedule of the plan's pending tasks (durations given), critical
 /// path first; tasks already done count as finished at time 0.
 [[nodiscard]] FLOW_API double list_schedule_makespan(const TaskGraph& graph, std::span<const double> durations,

@@ -72,6 +72,8 @@ class FLOW_API TaskGraph {
   /// The plan the graph was built from (the graph keeps it alive).
   [[nodiscard]] const Plan& plan() const noexcept { return *plan_; }
   [[nodiscard]] std::shared_ptr<const Plan> shared_plan() const noexcept { return plan_; }
+  /// The options the graph was built with.
+  [[nodiscard]] const GraphOptions& options() const noexcept { return options_; }
 
   /// Number of tasks; task i is plan().tasks[i].
   [[nodiscard]] int task_count() const noexcept { return tasks_; }
@@ -120,6 +122,7 @@ class FLOW_API TaskGraph {
  private:
   friend class GraphBuilder;
   std::shared_ptr<const Plan> plan_;
+  GraphOptions options_;
   int tasks_ = 0;
   std::vector<std::string> gate_names_;
   std::vector<std::vector<int>> succ_, pred_;

@@ -88,7 +88,8 @@ class FLOW_API Scheduler {
   [[nodiscard]] std::optional<int> start_next(double now);
 
   /// Reports how a running task ended: succeeded, failed or skipped. A failure blocks
-  /// its dependents (each knows the cause); under fail_fast nothing new starts.
+  /// its dependents (each knows the cause); under fail_fast nothing new starts, and every
+  /// task not started yet ends blocked by this one.
   void finish(int task, TaskStatus outcome);
 
   /// Puts a running task back to ready, to start no earlier than `not_before`.
@@ -97,7 +98,8 @@ class FLOW_API Scheduler {
   /// Marks a waiting or ready task skipped (it will not run and does not block).
   void skip(int task);
 
-  /// No new task starts; running ones may finish.
+  /// No new task starts; running ones may finish. Tasks not started end blocked, with
+  /// blocked_by() -1.
   void cancel() noexcept;
 
   /// A held task does not start, even when ready, until released.
@@ -112,7 +114,8 @@ class FLOW_API Scheduler {
   [[nodiscard]] std::optional<double> next_wake(double now) const;
 
   [[nodiscard]] TaskStatus status(int task) const;
-  /// For a blocked task: the failed, or unselected and unfinished, task that blocks it.
+  /// For a blocked task: the failed, or unselected and unfinished, task that blocks it;
+  /// -1 when the run was canceled.
   [[nodiscard]] int blocked_by(int task) const;
   /// When nothing runs or can start but tasks are left: what waits for what.
   [[nodiscard]] std::optional<Deadlock> deadlock() const;

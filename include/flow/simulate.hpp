@@ -57,6 +57,8 @@ struct SimReport {
   double makespan = 0;
   double lower_bound = 0;            ///< max(critical path, work / workers), over the tasks attempted
   double efficiency = 1;             ///< lower_bound / makespan
+  double tight_lower_bound = 0;      ///< makespan_lower_bound_tight() over the tasks attempted
+  double tight_efficiency = 1;       ///< tight_lower_bound / makespan
   double busy = 0;                   ///< worker-seconds spent running attempts
   double idle = 0;                   ///< worker-seconds with no task while work remained
   int attempts = 0;

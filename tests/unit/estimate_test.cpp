@@ -70,3 +70,29 @@ TEST_CASE("bottlenecks: the remaining critical path and overdue tasks") {
   CHECK(b.critical_path.front() == 1);
   CHECK(bottlenecks(g, st, est, {{1, 3.0}}).overdue.empty());
 }
+
+TEST_CASE("the tight bound: phase blocks add up, pairs share a worker, a file is one machine") {
+  // Two phases of three equal tasks on two workers: each phase needs two rounds.
+  auto g = graph_of("## Phase 1\n- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n"
+                    "## Phase 2\n- [ ] T004 [P] d\n- [ ] T005 [P] e\n- [ ] T006 [P] f\n");
+  const std::vector<double> d(6, 10);
+  CHECK(g.makespan_lower_bound(d, 2) == doctest::Approx(30));  // max(20, 60 / 2)
+  CHECK(makespan_lower_bound_tight(g, d, 2) == doctest::Approx(40));
+  CHECK(list_schedule_makespan(g, d, 2) == doctest::Approx(40));
+  // Three [P] tasks on one file with a chain before: head + sum.
+  auto f = graph_of("- [ ] T001 a\n- [ ] T002 [P] Edit x.py\n- [ ] T003 [P] Edit x.py\n- [ ] T004 [P] Edit x.py\n");
+  CHECK(makespan_lower_bound_tight(f, std::vector<double>{5, 10, 10, 10}, 4) == doctest::Approx(35));
+  // Parallel stories form one block; with sequential stories each is its own.
+  const std::string stories = "## Phase 1: Setup\n- [ ] T001 a\n## Phase 2: User Story 1\n- [ ] T002 [US1] b\n"
+                              "## Phase 3: User Story 2\n- [ ] T003 [US2] c\n";
+  auto par = graph_of(stories);
+  CHECK(makespan_lower_bound_tight(par, std::vector<double>{1, 10, 10}, 2) == doctest::Approx(11));
+  GraphOptions seq;
+  seq.stories_parallel = false;
+  auto sq = build_graph(parse_tasks_md(stories), seq);
+  REQUIRE(sq);
+  CHECK(makespan_lower_bound_tight(*sq, std::vector<double>{1, 10, 10}, 2) == doctest::Approx(21));
+  // A phase entirely done lets the next start at once.
+  auto done = graph_of("## Phase 1\n- [ ] T001 a\n## Phase 2\n- [x] T002 b\n## Phase 3\n- [ ] T003 c\n");
+  CHECK(makespan_lower_bound_tight(done, std::vector<double>{10, 10, 10}, 2) == doctest::Approx(10));
+}
