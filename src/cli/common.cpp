@@ -6,6 +6,7 @@
 
 #include <fmt/core.h>
 
+#include <cctype>
 #include <cmath>
 
 namespace flow::cli {
@@ -63,10 +64,10 @@ std::optional<std::vector<bool>> parse_only(const Plan& plan, const std::string&
     pos = end + 1;
     if (item.empty()) continue;
     std::string first = item, last = item;
-    // A range's dash follows a digit or a letter suffix: "T004-T010", not "T-101".
+    // A range's dash follows a digit or a letter suffix: "T004-T010", "T012a-T015", not "T-101".
     for (std::size_t i = 1; i + 1 < item.size(); ++i)
-      if (item[i] == '-' && std::isalnum(static_cast<unsigned char>(item[i - 1])) &&
-          std::isdigit(static_cast<unsigned char>(item[i - 1])) ) {
+      if (item[i] == '-' && (std::isdigit(static_cast<unsigned char>(item[i - 1])) ||
+                             std::islower(static_cast<unsigned char>(item[i - 1])))) {
         first = item.substr(0, i);
         last = item.substr(i + 1);
         break;

@@ -9,6 +9,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -19,7 +20,8 @@ namespace {
 constexpr const char* kSimUsage =
     "usage: flow simulate <tasks.md> [--workers N] [--seed S] [--durations FILE] [--faults SPEC]\n"
     "                     [--fail-fast] [--order critical|document|random] [--wave-barriers]\n"
-    "                     [--retries N] [--json]\n"
+    "                     [--retries N] [--story USn] [--only IDS] [--resource ID_OR_LABEL=NAME]\n"
+    "                     [--json]\n"
     "\n"
     "Runs flow's scheduler and recovery policy against a simulated clock: nothing is\n"
     "executed. Prints the makespan, efficiency (lower bound / makespan), retries, idle\n"
@@ -33,6 +35,9 @@ constexpr const char* kSimUsage =
     "                    attempt fails with probability P percent\n"
     "  --order O         baselines: document (FIFO) or random order instead of critical path\n"
     "  --wave-barriers   baseline: start a whole wave and wait for all of it\n"
+    "  --story US1       run only that story's tasks (repeatable); --only T004-T010,T012:\n"
+    "                    only those tasks. Prerequisites outside them are reported\n"
+    "  --resource X=N    tasks with ID or label X claim resource N exclusively (db, port:3000)\n"
     "exit status: 0 all tasks done, 1 some failed or blocked, 2 usage or input error\n";
 
 bool read_durations(const std::string& file, const Plan& plan, std::vector<double>& out) {
@@ -65,7 +70,9 @@ bool read_durations(const std::string& file, const Plan& plan, std::vector<doubl
 }  // namespace
 
 int cmd_simulate(const std::vector<std::string>& args) {
-  std::string path, durations_file, faults_spec;
+  std::string path, durations_file, faults_spec, only;
+  std::vector<std::string> stories;
+  std::vector<std::pair<std::string, std::string>> resources;
   SimOptions opt;
   opt.scheduler.workers = 4;
   StockPolicyOptions popt;
@@ -106,6 +113,19 @@ int cmd_simulate(const std::vector<std::string>& args) {
       continue;
     }
     if (a == "--durations") { const std::string* v = value(); if (!v) return kUsage; durations_file = *v; continue; }
+    if (a == "--story") { const std::string* v = value(); if (!v) return kUsage; stories.push_back(*v); continue; }
+    if (a == "--only") { const std::string* v = value(); if (!v) return kUsage; only = *v; continue; }
+    if (a == "--resource") {
+      const std::string* v = value();
+      if (!v) return kUsage;
+      const std::size_t eq = v->find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == v->size()) {
+        fmt::print(stderr, "flow simulate: --resource takes ID_OR_LABEL=NAME\n");
+        return kUsage;
+      }
+      resources.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+      continue;
+    }
     if (a == "--faults") { const std::string* v = value(); if (!v) return kUsage; faults_spec = *v; continue; }
     if (a == "--order") {
       const std::string* v = value();
@@ -133,6 +153,38 @@ int cmd_simulate(const std::vector<std::string>& args) {
     auto f = parse_faults(faults_spec);
     if (!f) { fmt::print(stderr, "flow simulate: {}\n", f.error().message); return kUsage; }
     opt.faults = std::move(*f);
+  }
+  if (!only.empty() || !stories.empty()) {
+    std::vector<bool> sel(plan.tasks.size(), only.empty());
+    if (!only.empty()) {
+      std::string error;
+      auto o = parse_only(plan, only, error);
+      if (!o) { fmt::print(stderr, "flow simulate: {}\n", error); return kUsage; }
+      sel = *o;
+    }
+    if (!stories.empty()) {
+      std::vector<bool> in_story(plan.tasks.size(), false);
+      for (std::size_t t = 0; t < plan.tasks.size(); ++t)
+        for (const std::string& st : stories) {
+          const Task& task = plan.tasks[t];
+          const Phase& ph = plan.phases[static_cast<std::size_t>(task.phase)];
+          const bool label = task.story_label == st;
+          const bool phase = ph.story > 0 && ("US" + std::to_string(ph.story)) == st;
+          if (label || phase) in_story[t] = true;
+        }
+      for (std::size_t t = 0; t < sel.size(); ++t) sel[t] = (only.empty() || sel[t]) && in_story[t];
+    }
+    opt.scheduler.selected = sel;
+  }
+  if (!resources.empty()) {
+    opt.scheduler.resources.assign(plan.tasks.size(), {});
+    for (std::size_t t = 0; t < plan.tasks.size(); ++t)
+      for (const auto& [who, name] : resources) {
+        const Task& task = plan.tasks[t];
+        if (task.id == who || task.story_label == who ||
+            std::find(task.labels.begin(), task.labels.end(), who) != task.labels.end())
+          opt.scheduler.resources[t].push_back(name);
+      }
   }
   StockPolicy policy(popt);
   const SimReport r = simulate(g, opt, policy);
@@ -184,7 +236,16 @@ int cmd_simulate(const std::vector<std::string>& args) {
   for (int t = 0; t < g.task_count(); ++t) {
     const TaskStatus st = r.status[static_cast<std::size_t>(t)];
     if (st == TaskStatus::failed) fmt::print("  failed:  {}\n", id(t));
-    if (st == TaskStatus::blocked) fmt::print("  blocked: {} (by {})\n", id(t), id(r.blocked_by[static_cast<std::size_t>(t)]));
+    if (st != TaskStatus::blocked) continue;
+    const int by = r.blocked_by[static_cast<std::size_t>(t)];
+    if (by >= 0 && r.status[static_cast<std::size_t>(by)] == TaskStatus::excluded) {
+      std::string needs;
+      for (int p : g.task_predecessors(t))
+        if (r.status[static_cast<std::size_t>(p)] == TaskStatus::excluded) needs += (needs.empty() ? "" : ", ") + id(p);
+      fmt::print("  blocked: {} needs {}: outside the selection and not done\n", id(t), needs);
+    } else {
+      fmt::print("  blocked: {} (by {})\n", id(t), by < 0 ? std::string("the stop") : id(by));
+    }
   }
   return all_done ? kOk : kFailed;
 }
