@@ -884,16 +884,19 @@ class Parser {
         auto [it, fresh] = full.emplace(std::string_view(p.path).substr(s + 1), p.path);
         if (!fresh && it->second != p.path) it->second = {};
       }
-    for (Task& t : plan_.tasks) {
-      bool changed = false;
-      for (PathRef& p : t.paths) {
+    std::vector<char> changed(plan_.tasks.size(), 0);
+    for (std::size_t i = 0; i < plan_.tasks.size(); ++i)
+      for (PathRef& p : plan_.tasks[i].paths) {
         if (!bare(p)) continue;
         auto it = full.find(p.path);
         if (it == full.end() || it->second.empty()) continue;
         p.path = std::string(it->second);
-        changed = true;
+        changed[i] = 1;
       }
-      if (!changed || t.paths.size() < 2) continue;
+    // Only now, with `full` (views into paths) no longer used, may paths move.
+    for (std::size_t i = 0; i < plan_.tasks.size(); ++i) {
+      Task& t = plan_.tasks[i];
+      if (!changed[i] || t.paths.size() < 2) continue;
       std::vector<PathRef> unique;
       for (PathRef& p : t.paths)
         if (std::none_of(unique.begin(), unique.end(), [&](const PathRef& u) { return u.path == p.path; }))

@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <random>
 
 using namespace flow;
@@ -52,4 +53,17 @@ TEST_CASE("mutated corpus files parse to valid plans") {
     }
   }
   CHECK(runs == static_cast<int>(texts.size()) * 12);
+}
+
+// Inputs the fuzzer (tests/fuzz/parse_fuzz.cpp) once crashed on; ASan builds catch a
+// regression.
+TEST_CASE("fuzzer findings parse to valid plans") {
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(test::data_path("fuzz"))) {
+    const std::string text = test::slurp(e.path().string());
+    const Plan p = parse_tasks_md(text);
+    test::check_invariants(text, p);
+    ++files;
+  }
+  CHECK(files >= 1);
 }
