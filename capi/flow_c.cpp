@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: MIT
+// The C ABI's shims: handle <-> object, one exception wall, a thread-local last error.
+#include <flow/flow.h>
+
+#include <flow/estimate.hpp>
+#include <flow/graph.hpp>
+#include <flow/recovery.hpp>
+#include <flow/scheduler.hpp>
+#include <flow/simulate.hpp>
+#include <flow/tasks_file.hpp>
+#include <flow/tasks_md.hpp>
+
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+using namespace flow;
+
+// The C enums mirror the C++ ones value for value.
+static_assert(FLOW_TASK_OTHER == static_cast<int>(TaskState::other));
+static_assert(FLOW_FORM_UNNUMBERED == static_cast<int>(TaskForm::unnumbered));
+static_assert(FLOW_PHASE_OTHER == static_cast<int>(PhaseKind::other));
+static_assert(FLOW_SEVERITY_ERROR == static_cast<int>(Severity::error));
+static_assert(FLOW_RULE_STORY_PROSE == static_cast<int>(EdgeRule::story_prose));
+static_assert(FLOW_STATUS_EXCLUDED == static_cast<int>(TaskStatus::excluded));
+static_assert(FLOW_FAIL_UNKNOWN == static_cast<int>(FailureClass::unknown));
+static_assert(FLOW_DECIDE_ABORT == static_cast<int>(Decision::Kind::abort));
+
+struct flow_plan {
+  std::shared_ptr<const Plan> plan;
+};
+struct flow_graph {
+  std::shared_ptr<const TaskGraph> graph;
+  std::vector<int> wave_of;
+};
+struct flow_scheduler {
+  std::shared_ptr<const TaskGraph> graph;  // the scheduler refers to it: keep it alive
+  std::unique_ptr<Scheduler> impl;
+};
+struct flow_policy {
+  std::unique_ptr<RecoveryPolicy> impl;
+  std::string agent, strategy, reason;  // what the last decision's pointers borrow
+};
+
+namespace {
+
+thread_local std::string t_message;
+thread_local flow_error t_error{FLOW_OK, "no error", 0};
+
+int fail(int code, const std::string& message, int line = 0) noexcept {
+  try {
+    t_message = message;
+    t_error = {code, t_message.c_str(), line};
+  } catch (...) {  // the OOM path never allocates
+    t_error = {FLOW_ENOMEM, "out of memory", 0};
+  }
+  return code;
+}
+
+int misuse(const char* what) noexcept { return fail(FLOW_EMISUSE, what); }
+
+int to_c(Errc code) noexcept {
+  switch (code) {
+    case Errc::ok: return FLOW_OK;
+    case Errc::io: return FLOW_EIO;
+    case Errc::parse: return FLOW_EPARSE;
+    case Errc::cycle: return FLOW_ECYCLE;
+    case Errc::conflict: return FLOW_ECONFLICT;
+    case Errc::not_found: return FLOW_ENOTFOUND;
+    case Errc::invalid_argument: return FLOW_EMISUSE;
+    case Errc::canceled: return FLOW_ECANCELED;
+    default: return FLOW_ERROR;
+  }
+}
+
+int fail(const Error& e) noexcept { return fail(to_c(e.code), e.message, e.line); }
+
+// A host policy asked to abort; unwinds to the shim that called into flow.
+struct UserAbort {};
+
+template <class Body>
+int guarded(Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const UserAbort&) {
+    return fail(FLOW_EUSER, "aborted by a callback");
+  } catch (const std::bad_alloc&) {
+    t_error = {FLOW_ENOMEM, "out of memory", 0};
+    return FLOW_ENOMEM;
+  } catch (const std::exception& e) {
+    return fail(FLOW_ERROR, e.what());
+  } catch (...) {
+    return fail(FLOW_ERROR, "unknown C++ exception");
+  }
+}
+
+class HostPolicy final : public RecoveryPolicy {
+ public:
+  explicit HostPolicy(const flow_policy_vtable& v) : v_(v) {}
+  ~HostPolicy() override {
+    if (v_.free_payload) v_.free_payload(v_.payload);
+  }
+  HostPolicy(const HostPolicy&) = delete;
+  HostPolicy& operator=(const HostPolicy&) = delete;
+
+  Decision on_failure(const TaskContext& ctx, const Failure& f, double now) override {
+    flow_decision d{FLOW_DECIDE_FAIL, 0, 0, 0, "", "", ""};
+    flow_failure cf{static_cast<int>(f.cls), f.agent.c_str(), f.reset_at.value_or(-1.0), f.message.c_str()};
+    const int rc = v_.decide(&d, ctx.task->id.c_str(), ctx.attempt, &cf, now, v_.payload);
+    if (rc == FLOW_EUSER) throw UserAbort{};
+    Decision out;
+    if (rc != FLOW_OK || d.kind < FLOW_DECIDE_RETRY || d.kind > FLOW_DECIDE_ABORT) {
+      out.kind = Decision::Kind::fail;
+      out.reason = "the host policy returned an invalid decision";
+      return out;
+    }
+    out.kind = static_cast<Decision::Kind>(d.kind);
+    out.delay = d.delay > 0 ? d.delay : 0;
+    out.feedback = d.feedback != 0;
+    out.rollback = d.rollback != 0;
+    if (d.agent) out.agent = d.agent;
+    if (d.strategy) out.strategy = d.strategy;
+    out.reason = d.reason ? d.reason : "decided by the host";
+    return out;
+  }
+
+ private:
+  flow_policy_vtable v_;
+};
+
+template <class T>
+bool index_ok(const T& v, std::size_t i) {
+  return i < v.size();
+}
+
+}  // namespace
+
+extern "C" {
+
+int flow_abi_version(void) { return FLOW_ABI_VERSION; }
+const char* flow_version_string(void) { return FLOW_VERSION_STRING; }
+const flow_error* flow_error_last(void) { return &t_error; }
+
+const char* flow_strerror(int code) {
+  switch (code) {
+    case FLOW_OK: return "no error";
+    case FLOW_ERROR: return "unexpected error";
+    case FLOW_ENOMEM: return "out of memory";
+    case FLOW_EMISUSE: return "misuse of the API";
+    case FLOW_EVERSION: return "unknown options version";
+    case FLOW_EPARSE: return "the input could not be parsed";
+    case FLOW_ECYCLE: return "dependency cycle";
+    case FLOW_ECANCELED: return "canceled";
+    case FLOW_EUSER: return "aborted by a callback";
+    case FLOW_EIO: return "input/output error";
+    case FLOW_ENOTFOUND: return "not found";
+    case FLOW_ECONFLICT: return "conflicting change";
+    default: return "unknown error code";
+  }
+}
+
+// ---- plan ---------------------------------------------------------------------------
+
+int flow_plan_parse(flow_plan** out, const char* text, size_t len) {
+  return guarded([&]() -> int {
+    if (!out || (!text && len)) return misuse("flow_plan_parse: null argument");
+    *out = nullptr;
+    auto plan = std::make_shared<const Plan>(parse_tasks_md(std::string_view(text ? text : "", len)));
+    *out = new flow_plan{std::move(plan)};
+    return FLOW_OK;
+  });
+}
+
+int flow_plan_load(flow_plan** out, const char* path) {
+  return guarded([&]() -> int {
+    if (!out || !path) return misuse("flow_plan_load: null argument");
+    *out = nullptr;
+    auto text = read_file(path);
+    if (!text) return fail(text.error());
+    *out = new flow_plan{std::make_shared<const Plan>(parse_tasks_md(*text))};
+    return FLOW_OK;
+  });
+}
+
+void flow_plan_free(flow_plan* plan) { delete plan; }
+
+size_t flow_plan_task_count(const flow_plan* p) { return p ? p->plan->tasks.size() : 0; }
+
+int flow_plan_task(flow_task_info* out, const flow_plan* p, size_t i) {
+  return guarded([&]() -> int {
+    if (!out || !p || !index_ok(p->plan->tasks, i)) return misuse("flow_plan_task: null argument or index out of range");
+    const Task& t = p->plan->tasks[i];
+    *out = flow_task_info{t.id.c_str(), t.line, static_cast<int>(t.state), static_cast<int>(t.form), t.parallel ? 1 : 0,
+                          t.story, t.story_label.c_str(), t.priority.c_str(), t.description.c_str(), t.phase,
+                          t.paths.size(), t.labels.size(), t.depends_on.size()};
+    return FLOW_OK;
+  });
+}
+
+const char* flow_plan_task_path(const flow_plan* p, size_t task, size_t i) {
+  if (!p || !index_ok(p->plan->tasks, task) || !index_ok(p->plan->tasks[task].paths, i)) return nullptr;
+  return p->plan->tasks[task].paths[i].path.c_str();
+}
+
+const char* flow_plan_task_label(const flow_plan* p, size_t task, size_t i) {
+  if (!p || !index_ok(p->plan->tasks, task) || !index_ok(p->plan->tasks[task].labels, i)) return nullptr;
+  return p->plan->tasks[task].labels[i].c_str();
+}
+
+int flow_plan_task_dependency(const char** first, const char** last, int* line, const flow_plan* p, size_t task,
+                              size_t i) {
+  if (!first || !last || !line || !p || !index_ok(p->plan->tasks, task) || !index_ok(p->plan->tasks[task].depends_on, i))
+    return misuse("flow_plan_task_dependency: null argument or index out of range");
+  const DepRef& r = p->plan->tasks[task].depends_on[i];
+  *first = r.first.c_str();
+  *last = r.last.c_str();
+  *line = r.line;
+  return FLOW_OK;
+}
+
+size_t flow_plan_phase_count(const flow_plan* p) { return p ? p->plan->phases.size() : 0; }
+
+int flow_plan_phase(flow_phase_info* out, const flow_plan* p, size_t i) {
+  if (!out || !p || !index_ok(p->plan->phases, i)) return misuse("flow_plan_phase: null argument or index out of range");
+  const Phase& ph = p->plan->phases[i];
+  *out = flow_phase_info{ph.title.c_str(), ph.line, static_cast<int>(ph.kind), ph.story, ph.priority.c_str()};
+  return FLOW_OK;
+}
+
+size_t flow_plan_diagnostic_count(const flow_plan* p) { return p ? p->plan->diagnostics.size() : 0; }
+
+int flow_plan_diagnostic(flow_diagnostic* out, const flow_plan* p, size_t i) {
+  if (!out || !p || !index_ok(p->plan->diagnostics, i))
+    return misuse("flow_plan_diagnostic: null argument or index out of range");
+  const Diagnostic& d = p->plan->diagnostics[i];
+  *out = flow_diagnostic{static_cast<int>(d.severity), d.line, d.code.c_str(), d.message.c_str()};
+  return FLOW_OK;
+}
+
+// ---- graph --------------------------------------------------------------------------
+
+int flow_graph_options_init(flow_graph_options* opts, unsigned int version) {
+  if (!opts) return misuse("flow_graph_options_init: null argument");
+  if (version != FLOW_GRAPH_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_graph_options: unknown version");
+  *opts = flow_graph_options FLOW_GRAPH_OPTIONS_INIT;
+  return FLOW_OK;
+}
+
+int flow_graph_new(flow_graph** out, const flow_plan* plan, const flow_graph_options* opts) {
+  return guarded([&]() -> int {
+    if (!out || !plan) return misuse("flow_graph_new: null argument");
+    *out = nullptr;
+    GraphOptions o;
+    if (opts) {
+      if (opts->version != FLOW_GRAPH_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_graph_options: unknown version");
+      o.stories_parallel = opts->stories_parallel != 0;
+    }
+    auto g = build_graph(*plan->plan, o);
+    if (!g) return fail(g.error());
+    auto h = std::make_unique<flow_graph>();
+    h->graph = std::make_shared<const TaskGraph>(std::move(*g));
+    h->wave_of.assign(static_cast<std::size_t>(h->graph->task_count()), 0);
+    const auto waves = h->graph->waves();
+    for (std::size_t w = 0; w < waves.size(); ++w)
+      for (int t : waves[w]) h->wave_of[static_cast<std::size_t>(t)] = static_cast<int>(w) + 1;
+    *out = h.release();
+    return FLOW_OK;
+  });
+}
+
+void flow_graph_free(flow_graph* g) { delete g; }
+size_t flow_graph_task_count(const flow_graph* g) { return g ? static_cast<size_t>(g->graph->task_count()) : 0; }
+size_t flow_graph_node_count(const flow_graph* g) { return g ? static_cast<size_t>(g->graph->node_count()) : 0; }
+size_t flow_graph_edge_count(const flow_graph* g) { return g ? g->graph->edges().size() : 0; }
+
+int flow_graph_edge(flow_edge* out, const flow_graph* g, size_t i) {
+  if (!out || !g || !index_ok(g->graph->edges(), i)) return misuse("flow_graph_edge: null argument or index out of range");
+  const Edge& e = g->graph->edges()[i];
+  *out = flow_edge{e.from, e.to, static_cast<int>(e.reason.rule), e.reason.line, e.reason.words.c_str()};
+  return FLOW_OK;
+}
+
+const char* flow_graph_gate_name(const flow_graph* g, int node) {
+  if (!g || node < g->graph->task_count() || node >= g->graph->node_count()) return nullptr;
+  return g->graph->gate_name(node).c_str();
+}
+
+int flow_graph_task_predecessors(int* out, size_t cap, size_t* count, const flow_graph* g, int task) {
+  return guarded([&]() -> int {
+    if (!count || !g || task < 0 || task >= g->graph->task_count() || (!out && cap))
+      return misuse("flow_graph_task_predecessors: null argument or task out of range");
+    const auto preds = g->graph->task_predecessors(task);
+    for (std::size_t i = 0; i < preds.size() && i < cap; ++i) out[i] = preds[i];
+    *count = preds.size();
+    return FLOW_OK;
+  });
+}
+
+int flow_graph_wave(const flow_graph* g, int task) {
+  if (!g || task < 0 || task >= g->graph->task_count()) return 0;
+  return g->wave_of[static_cast<std::size_t>(task)];
+}
+
+int flow_graph_critical_path(int* out, size_t cap, size_t* count, double* length, const flow_graph* g,
+                             const double* durations, size_t n) {
+  return guarded([&]() -> int {
+    if (!count || !length || !g || !durations || n != static_cast<size_t>(g->graph->task_count()) || (!out && cap))
+      return misuse("flow_graph_critical_path: null argument or wrong number of durations");
+    const CriticalPath cp = g->graph->critical_path(std::span<const double>(durations, n));
+    for (std::size_t i = 0; i < cp.tasks.size() && i < cap; ++i) out[i] = cp.tasks[i];
+    *count = cp.tasks.size();
+    *length = cp.length;
+    return FLOW_OK;
+  });
+}
+
+int flow_graph_lower_bound(double* out, const flow_graph* g, const double* durations, size_t n, int workers) {
+  return guarded([&]() -> int {
+    if (!out || !g || !durations || n != static_cast<size_t>(g->graph->task_count()) || workers < 1)
+      return misuse("flow_graph_lower_bound: null argument, wrong number of durations or no workers");
+    *out = g->graph->makespan_lower_bound(std::span<const double>(durations, n), workers);
+    return FLOW_OK;
+  });
+}
+
+// ---- scheduler ------------------------------------------------------------------------
+
+int flow_scheduler_options_init(flow_scheduler_options* opts, unsigned int version) {
+  if (!opts) return misuse("flow_scheduler_options_init: null argument");
+  if (version != FLOW_SCHEDULER_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_scheduler_options: unknown version");
+  *opts = flow_scheduler_options FLOW_SCHEDULER_OPTIONS_INIT;
+  return FLOW_OK;
+}
+
+int flow_scheduler_new(flow_scheduler** out, const flow_graph* g, const flow_scheduler_options* opts) {
+  return guarded([&]() -> int {
+    if (!out || !g) return misuse("flow_scheduler_new: null argument");
+    *out = nullptr;
+    SchedulerOptions o;
+    if (opts) {
+      if (opts->version != FLOW_SCHEDULER_OPTIONS_VERSION)
+        return fail(FLOW_EVERSION, "flow_scheduler_options: unknown version");
+      const auto n = static_cast<size_t>(g->graph->task_count());
+      if ((opts->estimates && opts->estimate_count != n) || (opts->selected && opts->selected_count != n))
+        return misuse("flow_scheduler_new: estimates and selected need one entry per task");
+      o.workers = opts->workers;
+      o.fail_fast = opts->fail_fast != 0;
+      if (opts->estimates) o.estimates.assign(opts->estimates, opts->estimates + n);
+      if (opts->selected)
+        for (size_t i = 0; i < n; ++i) o.selected.push_back(opts->selected[i] != 0);
+    }
+    auto h = std::make_unique<flow_scheduler>();
+    h->graph = g->graph;
+    h->impl = std::make_unique<Scheduler>(*h->graph, std::move(o));
+    *out = h.release();
+    return FLOW_OK;
+  });
+}
+
+void flow_scheduler_free(flow_scheduler* s) { delete s; }
+
+static bool task_ok(const flow_scheduler* s, int task) { return s && task >= 0 && task < s->graph->task_count(); }
+
+int flow_scheduler_next(int* task, flow_scheduler* s, double now) {
+  return guarded([&]() -> int {
+    if (!task || !s) return misuse("flow_scheduler_next: null argument");
+    const auto t = s->impl->start_next(now);
+    *task = t ? *t : -1;
+    return FLOW_OK;
+  });
+}
+
+int flow_scheduler_finish(flow_scheduler* s, int task, int status) {
+  return guarded([&]() -> int {
+    if (!task_ok(s, task)) return misuse("flow_scheduler_finish: null scheduler or task out of range");
+    if (status != FLOW_STATUS_SUCCEEDED && status != FLOW_STATUS_FAILED && status != FLOW_STATUS_SKIPPED)
+      return misuse("flow_scheduler_finish: status must be SUCCEEDED, FAILED or SKIPPED");
+    if (s->impl->status(task) != TaskStatus::running) return misuse("flow_scheduler_finish: the task is not running");
+    s->impl->finish(task, static_cast<TaskStatus>(status));
+    return FLOW_OK;
+  });
+}
+
+int flow_scheduler_retry(flow_scheduler* s, int task, double not_before) {
+  return guarded([&]() -> int {
+    if (!task_ok(s, task) || s->impl->status(task) != TaskStatus::running)
+      return misuse("flow_scheduler_retry: the task is not running");
+    s->impl->retry(task, not_before);
+    return FLOW_OK;
+  });
+}
+
+int flow_scheduler_done(const flow_scheduler* s) { return s && s->impl->done() ? 1 : 0; }
+
+int flow_scheduler_status(const flow_scheduler* s, int task) {
+  if (!task_ok(s, task)) return misuse("flow_scheduler_status: null scheduler or task out of range");
+  return static_cast<int>(s->impl->status(task));
+}
+
+int flow_scheduler_blocked_by(const flow_scheduler* s, int task) {
+  if (!task_ok(s, task)) return misuse("flow_scheduler_blocked_by: null scheduler or task out of range");
+  return s->impl->blocked_by(task);
+}
+
+int flow_scheduler_next_wake(double* out, const flow_scheduler* s, double now) {
+  if (!out || !s) return misuse("flow_scheduler_next_wake: null argument");
+  const auto w = s->impl->next_wake(now);
+  if (!w) return fail(FLOW_ENOTFOUND, "no retry is waiting");
+  *out = *w;
+  return FLOW_OK;
+}
+
+int flow_scheduler_cancel(flow_scheduler* s) {
+  if (!s) return misuse("flow_scheduler_cancel: null argument");
+  s->impl->cancel();
+  return FLOW_OK;
+}
+
+// ---- policies -------------------------------------------------------------------------
+
+int flow_policy_options_init(flow_policy_options* opts, unsigned int version) {
+  if (!opts) return misuse("flow_policy_options_init: null argument");
+  if (version != FLOW_POLICY_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_policy_options: unknown version");
+  *opts = flow_policy_options FLOW_POLICY_OPTIONS_INIT;
+  return FLOW_OK;
+}
+
+int flow_policy_new_stock(flow_policy** out, const flow_policy_options* opts) {
+  return guarded([&]() -> int {
+    if (!out) return misuse("flow_policy_new_stock: null argument");
+    *out = nullptr;
+    StockPolicyOptions o;
+    if (opts) {
+      if (opts->version != FLOW_POLICY_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_policy_options: unknown version");
+      if (opts->max_retries < 0 || opts->base_delay < 0 || opts->max_delay < 0 || opts->jitter < 0 || opts->jitter > 1)
+        return misuse("flow_policy_new_stock: negative retries or delays, or jitter outside [0, 1]");
+      o.auto_retry = opts->auto_retry != 0;
+      o.max_retries = opts->max_retries;
+      o.base_delay = opts->base_delay;
+      o.max_delay = opts->max_delay;
+      o.jitter = opts->jitter;
+      o.seed = opts->seed;
+      o.fail_fast = opts->fail_fast != 0;
+    }
+    *out = new flow_policy{std::make_unique<StockPolicy>(std::move(o)), {}, {}, {}};
+    return FLOW_OK;
+  });
+}
+
+int flow_policy_new_host(flow_policy** out, const flow_policy_vtable* v) {
+  return guarded([&]() -> int {
+    if (!out || !v || !v->decide) return misuse("flow_policy_new_host: null argument or no decide callback");
+    *out = nullptr;
+    if (v->version != FLOW_POLICY_VTABLE_VERSION) return fail(FLOW_EVERSION, "flow_policy_vtable: unknown version");
+    *out = new flow_policy{std::make_unique<HostPolicy>(*v), {}, {}, {}};
+    return FLOW_OK;
+  });
+}
+
+void flow_policy_free(flow_policy* p) { delete p; }
+
+int flow_policy_decide(flow_decision* out, flow_policy* p, const flow_plan* plan, int task, int attempt,
+                       const flow_failure* failure, double now) {
+  return guarded([&]() -> int {
+    if (!out || !p || !plan || !failure || task < 0 || static_cast<size_t>(task) >= plan->plan->tasks.size() ||
+        attempt < 1 || failure->failure_class < 0 || failure->failure_class > FLOW_FAIL_UNKNOWN)
+      return misuse("flow_policy_decide: null argument or value out of range");
+    const Task& t = plan->plan->tasks[static_cast<size_t>(task)];
+    Failure f;
+    f.cls = static_cast<FailureClass>(failure->failure_class);
+    if (failure->agent) f.agent = failure->agent;
+    if (failure->reset_at >= 0) f.reset_at = failure->reset_at;
+    if (failure->message) f.message = failure->message;
+    const Decision d = p->impl->on_failure({&t, &plan->plan->phases[static_cast<size_t>(t.phase)], attempt}, f, now);
+    p->agent = d.agent;
+    p->strategy = d.strategy;
+    p->reason = d.reason;
+    *out = flow_decision{static_cast<int>(d.kind), d.delay, d.feedback ? 1 : 0, d.rollback ? 1 : 0,
+                         p->agent.c_str(), p->strategy.c_str(), p->reason.c_str()};
+    return FLOW_OK;
+  });
+}
+
+// ---- simulation -------------------------------------------------------------------------
+
+int flow_sim_options_init(flow_sim_options* opts, unsigned int version) {
+  if (!opts) return misuse("flow_sim_options_init: null argument");
+  if (version != FLOW_SIM_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_sim_options: unknown version");
+  *opts = flow_sim_options FLOW_SIM_OPTIONS_INIT;
+  return FLOW_OK;
+}
+
+int flow_simulate(flow_sim_report* out, const flow_graph* g, const flow_sim_options* opts, flow_policy* policy) {
+  return guarded([&]() -> int {
+    if (!out || !g || !policy) return misuse("flow_simulate: null argument");
+    SimOptions o;
+    if (opts) {
+      if (opts->version != FLOW_SIM_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_sim_options: unknown version");
+      const auto n = static_cast<size_t>(g->graph->task_count());
+      if (opts->durations && opts->duration_count != n) return misuse("flow_simulate: one duration per task");
+      o.scheduler.workers = opts->workers;
+      o.scheduler.fail_fast = opts->fail_fast != 0;
+      o.seed = opts->seed;
+      if (opts->durations) o.durations.assign(opts->durations, opts->durations + n);
+      if (opts->faults) {
+        auto f = parse_faults(opts->faults);
+        if (!f) return fail(FLOW_EPARSE, f.error().message);
+        o.faults = std::move(*f);
+      }
+    }
+    const SimReport r = simulate(*g->graph, o, *policy->impl);
+    flow_sim_report rep{r.makespan, r.lower_bound, r.tight_lower_bound, r.efficiency, r.busy, r.idle,
+                        r.attempts, r.retries, 0, 0, 0, 0};
+    for (TaskStatus s : r.status) {
+      rep.succeeded += s == TaskStatus::succeeded;
+      rep.failed += s == TaskStatus::failed;
+      rep.blocked += s == TaskStatus::blocked;
+      rep.skipped += s == TaskStatus::skipped;
+    }
+    *out = rep;
+    return FLOW_OK;
+  });
+}
+
+// ---- marks --------------------------------------------------------------------------------
+
+int flow_marks_set(const char* path, const char* original, size_t original_len, const int* lines,
+                   const char* const* ids, const int* done, size_t count) {
+  return guarded([&]() -> int {
+    if (!path || (!original && original_len) || (count && (!lines || !ids || !done)))
+      return misuse("flow_marks_set: null argument");
+    std::vector<MarkChange> changes;
+    for (size_t i = 0; i < count; ++i) {
+      if (!ids[i]) return misuse("flow_marks_set: null id");
+      changes.push_back(MarkChange{lines[i], ids[i], done[i] != 0});
+    }
+    auto r = update_marks_in_file(path, std::string_view(original ? original : "", original_len), changes);
+    if (!r) return fail(r.error());
+    return FLOW_OK;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: MIT */
+/* flow's C ABI: parse a tasks.md, build its dependency graph, drive the scheduler,
+ * decide about failures, simulate runs, and mark tasks in the file. The only
+ * ABI-stable header of flow. C99. */
+#ifndef FLOW_FLOW_H
+#define FLOW_FLOW_H
+
+#include <stddef.h> /* size_t */
+
+#if defined(_WIN32) && !defined(FLOW_C_STATIC)
+#  ifdef FLOW_C_BUILDING
+#    define FLOW_CAPI __declspec(dllexport)
+#  else
+#    define FLOW_CAPI __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__)
+#  define FLOW_CAPI __attribute__((visibility("default")))
+#else
+#  define FLOW_CAPI
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- versions ----------------------------------------------------------------- */
+
+#define FLOW_ABI_VERSION 1 /* bumped only on an incompatible ABI change */
+
+/** The ABI version of the library; compare with FLOW_ABI_VERSION. */
+FLOW_CAPI int flow_abi_version(void);
+/** The library's version, e.g. "0.1.0". Static; never NULL. */
+FLOW_CAPI const char *flow_version_string(void);
+
+/* ---- errors --------------------------------------------------------------------- */
+
+/* Return codes: FLOW_OK or negative. Append-only; values never change. */
+enum {
+  FLOW_OK = 0,
+  FLOW_ERROR = -1,     /* an unexpected failure; see flow_error_last() */
+  FLOW_ENOMEM = -2,
+  FLOW_EMISUSE = -3,   /* a NULL or out-of-range argument, a call in the wrong state */
+  FLOW_EVERSION = -4,  /* an options struct of an unknown version */
+  FLOW_EPARSE = -5,    /* the text has error-level diagnostics */
+  FLOW_ECYCLE = -6,    /* the dependency graph has a cycle */
+  FLOW_ECANCELED = -7,
+  FLOW_EUSER = -8,     /* returned by a callback to abort; passed through */
+  FLOW_EIO = -9,       /* reading or writing a file failed */
+  FLOW_ENOTFOUND = -10,
+  FLOW_ECONFLICT = -11 /* the file changed in a way that cannot be reconciled */
+};
+
+/** The last failure on this thread. */
+typedef struct flow_error {
+  int code;
+  const char *message; /* one lower-case line */
+  int line;            /* the input line it refers to, or 0 */
+} flow_error;
+
+/** The last error of a failing flow_* call on this thread. Never NULL; valid until the
+ *  next failing call on the same thread. Success does not clear it: check return codes.
+ *  Thread safety: thread-local. */
+FLOW_CAPI const flow_error *flow_error_last(void);
+/** A static description of any code. Never NULL. */
+FLOW_CAPI const char *flow_strerror(int code);
+
+/* ---- the document ----------------------------------------------------------------- */
+
+/** A parsed tasks.md. Thread safety: immutable; share freely. */
+typedef struct flow_plan flow_plan;
+
+/** Parses tasks.md text (UTF-8; need not be NUL-terminated). On success *out is owned by
+ *  the caller; release it with flow_plan_free(). Any text parses: problems become
+ *  diagnostics. @return FLOW_OK, FLOW_ENOMEM or FLOW_EMISUSE. */
+FLOW_CAPI int flow_plan_parse(flow_plan **out, const char *text, size_t len);
+/** Reads and parses a file. @return FLOW_OK, FLOW_EIO, FLOW_ENOMEM or FLOW_EMISUSE. */
+FLOW_CAPI int flow_plan_load(flow_plan **out, const char *path);
+/** NULL is a no-op. Handles made from the plan keep it alive: free in any order. */
+FLOW_CAPI void flow_plan_free(flow_plan *plan);
+
+/* Task states and forms. */
+enum { FLOW_TASK_PENDING = 0, FLOW_TASK_DONE = 1, FLOW_TASK_OTHER = 2 };
+enum { FLOW_FORM_CHECKBOX = 0, FLOW_FORM_HEADING = 1, FLOW_FORM_BOLD_ITEM = 2, FLOW_FORM_UNNUMBERED = 3 };
+
+/** One task. Strings are borrowed: valid until the plan is freed. */
+typedef struct flow_task_info {
+  const char *id;
+  int line;
+  int state;             /* FLOW_TASK_* */
+  int form;              /* FLOW_FORM_* */
+  int parallel;          /* [P] */
+  int story;             /* n of [USn], 0 if none */
+  const char *story_label; /* "US1", or "" */
+  const char *priority;  /* "P1", or "" */
+  const char *description;
+  int phase;             /* index of its phase */
+  size_t path_count;
+  size_t label_count;
+  size_t dependency_count;
+} flow_task_info;
+
+FLOW_CAPI size_t flow_plan_task_count(const flow_plan *plan);
+/** @return FLOW_OK or FLOW_EMISUSE (NULL, or index out of range). */
+FLOW_CAPI int flow_plan_task(flow_task_info *out, const flow_plan *plan, size_t index);
+/** The i-th path of a task, relative to the repository root. Borrowed; NULL if out of range. */
+FLOW_CAPI const char *flow_plan_task_path(const flow_plan *plan, size_t task, size_t i);
+/** The i-th extra label of a task ("FR-001"). Borrowed; NULL if out of range. */
+FLOW_CAPI const char *flow_plan_task_label(const flow_plan *plan, size_t task, size_t i);
+/** The i-th dependency reference of a task as written: a range first..last (equal for one
+ *  ID) and its line. @return FLOW_OK or FLOW_EMISUSE. */
+FLOW_CAPI int flow_plan_task_dependency(const char **first, const char **last, int *line, const flow_plan *plan,
+                                        size_t task, size_t i);
+
+/* Phase kinds and diagnostic severities. */
+enum { FLOW_PHASE_SETUP = 0, FLOW_PHASE_FOUNDATIONAL = 1, FLOW_PHASE_USER_STORY = 2, FLOW_PHASE_POLISH = 3,
+       FLOW_PHASE_OTHER = 4 };
+enum { FLOW_SEVERITY_INFO = 0, FLOW_SEVERITY_WARNING = 1, FLOW_SEVERITY_ERROR = 2 };
+
+typedef struct flow_phase_info {
+  const char *title;
+  int line;
+  int kind;  /* FLOW_PHASE_* */
+  int story; /* user story number, 0 if none */
+  const char *priority;
+} flow_phase_info;
+
+typedef struct flow_diagnostic {
+  int severity; /* FLOW_SEVERITY_* */
+  int line;
+  const char *code; /* stable: "duplicate-id", "unknown-reference" … */
+  const char *message;
+} flow_diagnostic;
+
+FLOW_CAPI size_t flow_plan_phase_count(const flow_plan *plan);
+FLOW_CAPI int flow_plan_phase(flow_phase_info *out, const flow_plan *plan, size_t index);
+FLOW_CAPI size_t flow_plan_diagnostic_count(const flow_plan *plan);
+FLOW_CAPI int flow_plan_diagnostic(flow_diagnostic *out, const flow_plan *plan, size_t index);
+
+/* ---- the dependency graph ------------------------------------------------------- */
+
+/** Thread safety: immutable once built. Keeps its plan alive. */
+typedef struct flow_graph flow_graph;
+
+typedef struct flow_graph_options {
+  unsigned int version;  /* always first */
+  int stories_parallel;  /* 1 (default): user-story phases run in parallel; 0: in sequence */
+} flow_graph_options;
+#define FLOW_GRAPH_OPTIONS_VERSION 1
+#define FLOW_GRAPH_OPTIONS_INIT { FLOW_GRAPH_OPTIONS_VERSION, 1 }
+/** Fills *opts with defaults. @return FLOW_OK, FLOW_EMISUSE or FLOW_EVERSION. */
+FLOW_CAPI int flow_graph_options_init(flow_graph_options *opts, unsigned int version);
+
+/** Builds the dependency graph of a plan (opts may be NULL). On a cycle returns
+ *  FLOW_ECYCLE and flow_error_last() names every task on it with lines and reasons.
+ *  @return FLOW_OK, FLOW_ECYCLE, FLOW_EVERSION, FLOW_ENOMEM or FLOW_EMISUSE. */
+FLOW_CAPI int flow_graph_new(flow_graph **out, const flow_plan *plan, const flow_graph_options *opts);
+FLOW_CAPI void flow_graph_free(flow_graph *graph); /* NULL is a no-op */
+
+/* Edge rules. */
+enum { FLOW_RULE_PHASE_ORDER = 0, FLOW_RULE_STORY_PHASE = 1, FLOW_RULE_GROUP_ORDER = 2, FLOW_RULE_SEQUENTIAL = 3,
+       FLOW_RULE_PARALLEL_RUN = 4, FLOW_RULE_TASK_REF = 5, FLOW_RULE_HEADING_REF = 6, FLOW_RULE_STATEMENT = 7,
+       FLOW_RULE_STORY_PROSE = 8 };
+
+/** `from` finishes before `to` starts. Nodes below flow_graph_task_count() are tasks
+ *  (plan indices); the others are gates standing for a whole phase or group. */
+typedef struct flow_edge {
+  int from;
+  int to;
+  int rule;          /* FLOW_RULE_* */
+  int line;
+  const char *words; /* borrowed, valid while the graph lives */
+} flow_edge;
+
+FLOW_CAPI size_t flow_graph_task_count(const flow_graph *graph);
+FLOW_CAPI size_t flow_graph_node_count(const flow_graph *graph);
+FLOW_CAPI size_t flow_graph_edge_count(const flow_graph *graph);
+FLOW_CAPI int flow_graph_edge(flow_edge *out, const flow_graph *graph, size_t index);
+/** The name of a gate node; NULL for a task or out of range. Borrowed. */
+FLOW_CAPI const char *flow_graph_gate_name(const flow_graph *graph, int node);
+/** The tasks `task` waits for, gates looked through. Writes at most `cap` into `out`
+ *  and the full number into *count. @return FLOW_OK or FLOW_EMISUSE. */
+FLOW_CAPI int flow_graph_task_predecessors(int *out, size_t cap, size_t *count, const flow_graph *graph, int task);
+/** The wave of a task (1-based): tasks of one wave can run together. 0 if out of range. */
+FLOW_CAPI int flow_graph_wave(const flow_graph *graph, int task);
+/** The critical path under `durations` (one per task). Writes at most `cap` tasks into
+ *  `out`, the full count into *count and its length into *length.
+ *  @return FLOW_OK or FLOW_EMISUSE. */
+FLOW_CAPI int flow_graph_critical_path(int *out, size_t cap, size_t *count, double *length, const flow_graph *graph,
+                                       const double *durations, size_t n);
+/** max(critical path, work / workers) into *out. @return FLOW_OK or FLOW_EMISUSE. */
+FLOW_CAPI int flow_graph_lower_bound(double *out, const flow_graph *graph, const double *durations, size_t n,
+                                     int workers);
+
+/* ---- the scheduler ------------------------------------------------------------ */
+
+/** Decides which task may start next; the host passes time in. Keeps its graph alive.
+ *  Thread safety: one thread at a time. */
+typedef struct flow_scheduler flow_scheduler;
+
+typedef struct flow_scheduler_options {
+  unsigned int version;
+  int workers;               /* >= 1 */
+  int fail_fast;             /* after a failure start nothing new */
+  const double *estimates;   /* one per task, or NULL: all equal */
+  size_t estimate_count;
+  const unsigned char *selected; /* one per task (1: run it), or NULL: all */
+  size_t selected_count;
+} flow_scheduler_options;
+#define FLOW_SCHEDULER_OPTIONS_VERSION 1
+#define FLOW_SCHEDULER_OPTIONS_INIT { FLOW_SCHEDULER_OPTIONS_VERSION, 1, 0, NULL, 0, NULL, 0 }
+FLOW_CAPI int flow_scheduler_options_init(flow_scheduler_options *opts, unsigned int version);
+
+/* Task statuses in a run. */
+enum { FLOW_STATUS_WAITING = 0, FLOW_STATUS_READY = 1, FLOW_STATUS_RUNNING = 2, FLOW_STATUS_SUCCEEDED = 3,
+       FLOW_STATUS_FAILED = 4, FLOW_STATUS_BLOCKED = 5, FLOW_STATUS_SKIPPED = 6, FLOW_STATUS_EXCLUDED = 7 };
+
+/** The options are copied. @return FLOW_OK, FLOW_EVERSION, FLOW_ENOMEM or FLOW_EMISUSE. */
+FLOW_CAPI int flow_scheduler_new(flow_scheduler **out, const flow_graph *graph, const flow_scheduler_options *opts);
+FLOW_CAPI void flow_scheduler_free(flow_scheduler *scheduler); /* NULL is a no-op */
+/** The best task that may start at `now`, marked running, into *task; -1 if none may.
+ *  @return FLOW_OK or FLOW_EMISUSE. */
+FLOW_CAPI int flow_scheduler_next(int *task, flow_scheduler *scheduler, double now);
+/** How a running task ended: FLOW_STATUS_SUCCEEDED, _FAILED or _SKIPPED.
+ *  @return FLOW_OK or FLOW_EMISUSE (not running, or another status). */
+FLOW_CAPI int flow_scheduler_finish(flow_scheduler *scheduler, int task, int status);
+/** Puts a running task back, to start no earlier than `not_before`. */
+FLOW_CAPI int flow_scheduler_retry(flow_scheduler *scheduler, int task, double not_before);
+/** 1 when nothing runs and nothing more can start, else 0. */
+FLOW_CAPI int flow_scheduler_done(const flow_scheduler *scheduler);
+/** FLOW_STATUS_* of a task, or FLOW_EMISUSE. */
+FLOW_CAPI int flow_scheduler_status(const flow_scheduler *scheduler, int task);
+/** For a blocked task, the task that blocks it (-1: the run was canceled). */
+FLOW_CAPI int flow_scheduler_blocked_by(const flow_scheduler *scheduler, int task);
+/** The earliest retry time after `now` into *out. @return FLOW_OK or FLOW_ENOTFOUND. */
+FLOW_CAPI int flow_scheduler_next_wake(double *out, const flow_scheduler *scheduler, double now);
+/** No new task starts. Thread safety: one thread at a time, like the rest. */
+FLOW_CAPI int flow_scheduler_cancel(flow_scheduler *scheduler);
+
+/* ---- recovery policies -------------------------------------------------------- */
+
+/* Failure classes. */
+enum { FLOW_FAIL_NETWORK = 0, FLOW_FAIL_TIMEOUT = 1, FLOW_FAIL_RATE_LIMIT = 2, FLOW_FAIL_TEMPORARY = 3,
+       FLOW_FAIL_AUTH = 4, FLOW_FAIL_CONFIG = 5, FLOW_FAIL_INVALID_INPUT = 6, FLOW_FAIL_REFUSED = 7,
+       FLOW_FAIL_BUDGET = 8, FLOW_FAIL_VALIDATION = 9, FLOW_FAIL_CRASH = 10, FLOW_FAIL_CONFLICT = 11,
+       FLOW_FAIL_UNKNOWN = 12 };
+/* Decisions. */
+enum { FLOW_DECIDE_RETRY = 0, FLOW_DECIDE_FAIL = 1, FLOW_DECIDE_SKIP = 2, FLOW_DECIDE_ABORT = 3 };
+
+typedef struct flow_failure {
+  int failure_class;   /* FLOW_FAIL_* */
+  const char *agent;   /* may be NULL */
+  double reset_at;     /* a rate limit's reset time, or < 0 for none */
+  const char *message; /* may be NULL */
+} flow_failure;
+
+typedef struct flow_decision {
+  int kind;            /* FLOW_DECIDE_* */
+  double delay;        /* seconds before a retry */
+  int feedback;        /* feed the failure to the next attempt */
+  int rollback;        /* with ABORT: undo the run */
+  const char *agent;   /* the next attempt's agent, "" for the same; borrowed */
+  const char *strategy;
+  const char *reason;  /* borrowed: valid until the next decision on the policy */
+} flow_decision;
+
+/** Thread safety: one thread at a time. */
+typedef struct flow_policy flow_policy;
+
+typedef struct flow_policy_options {
+  unsigned int version;
+  int auto_retry;             /* 1 */
+  int max_retries;            /* 3 */
+  double base_delay;          /* 1 s */
+  double max_delay;           /* 30 s */
+  double jitter;              /* 0.25: a delay is drawn from [d(1-jitter), d] */
+  unsigned long long seed;
+  int fail_fast;              /* a setup/foundational failure aborts with rollback */
+} flow_policy_options;
+#define FLOW_POLICY_OPTIONS_VERSION 1
+#define FLOW_POLICY_OPTIONS_INIT { FLOW_POLICY_OPTIONS_VERSION, 1, 3, 1.0, 30.0, 0.25, 0x5eedULL, 0 }
+FLOW_CAPI int flow_policy_options_init(flow_policy_options *opts, unsigned int version);
+
+/** The stock policy (opts may be NULL for defaults). */
+FLOW_CAPI int flow_policy_new_stock(flow_policy **out, const flow_policy_options *opts);
+
+/** A host's decision. Runs on the thread that called into flow, with no flow lock held.
+ *  Fill *out (it arrives holding a "fail" decision) and return FLOW_OK, or return
+ *  FLOW_EUSER to abort the operation that asked (it then returns FLOW_EUSER). */
+typedef int (*flow_decide_cb)(flow_decision *out, const char *task_id, int attempt, const flow_failure *failure,
+                              double now, void *payload);
+/** A policy supplied by the host. */
+typedef struct flow_policy_vtable {
+  unsigned int version;
+  flow_decide_cb decide;
+  void (*free_payload)(void *payload); /* called once when the policy is freed; may be NULL */
+  void *payload;                       /* handed to the callbacks; never dereferenced by flow */
+} flow_policy_vtable;
+#define FLOW_POLICY_VTABLE_VERSION 1
+/** The vtable is copied; the payload must stay valid until free_payload is called. */
+FLOW_CAPI int flow_policy_new_host(flow_policy **out, const flow_policy_vtable *vtable);
+FLOW_CAPI void flow_policy_free(flow_policy *policy); /* NULL is a no-op */
+/** Asks the policy about a failed attempt of task `task` of `plan` (1-based attempt). */
+FLOW_CAPI int flow_policy_decide(flow_decision *out, flow_policy *policy, const flow_plan *plan, int task,
+                                 int attempt, const flow_failure *failure, double now);
+
+/* ---- simulation ----------------------------------------------------------------- */
+
+typedef struct flow_sim_options {
+  unsigned int version;
+  int workers;
+  unsigned long long seed;
+  const double *durations;  /* one per task, or NULL: seeded lognormal around 300 s */
+  size_t duration_count;
+  const char *faults;       /* "T005=network*2,T010=auth", or NULL */
+  int fail_fast;
+} flow_sim_options;
+#define FLOW_SIM_OPTIONS_VERSION 1
+#define FLOW_SIM_OPTIONS_INIT { FLOW_SIM_OPTIONS_VERSION, 1, 1ULL, NULL, 0, NULL, 0 }
+FLOW_CAPI int flow_sim_options_init(flow_sim_options *opts, unsigned int version);
+
+typedef struct flow_sim_report {
+  double makespan;
+  double lower_bound;       /* max(critical path, work / workers) */
+  double tight_lower_bound;
+  double efficiency;        /* lower_bound / makespan */
+  double busy;              /* worker-seconds running attempts */
+  double idle;              /* worker-seconds with nothing to run */
+  int attempts;
+  int retries;
+  int succeeded, failed, blocked, skipped;
+} flow_sim_report;
+
+/** Runs the scheduler and `policy` on a simulated clock. A host policy returning
+ *  FLOW_EUSER stops the simulation, which returns FLOW_EUSER.
+ *  @return FLOW_OK, FLOW_EUSER, FLOW_EPARSE (bad faults), FLOW_EVERSION or FLOW_EMISUSE. */
+FLOW_CAPI int flow_simulate(flow_sim_report *out, const flow_graph *graph, const flow_sim_options *opts,
+                            flow_policy *policy);
+
+/* ---- marks in the file ------------------------------------------------------------ */
+
+/** Sets the marks of tasks (by line and ID) in the file at `path`, which held `original`
+ *  when it was parsed, atomically (temporary file, fsync, rename). If the file changed
+ *  meanwhile the changes are rebased by (ID, line text) or refused.
+ *  @return FLOW_OK, FLOW_EIO, FLOW_ECONFLICT, FLOW_ENOTFOUND or FLOW_EMISUSE. */
+FLOW_CAPI int flow_marks_set(const char *path, const char *original, size_t original_len, const int *lines,
+                             const char *const *ids, const int *done, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FLOW_FLOW_H */

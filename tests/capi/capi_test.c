@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/* The C ABI from C: parse, build the graph, drive the scheduler to completion with a
+ * fake clock, errors, option versions, a host policy, simulation and marks. */
+#include <flow/flow.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0;
+#define CHECK(cond)                                                        \
+  do {                                                                     \
+    if (!(cond)) {                                                         \
+      fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                          \
+    }                                                                      \
+  } while (0)
+
+static const char *kText =
+    "## Phase 1: Setup\n"
+    "- [ ] T001 Create `src/app.py`\n"
+    "- [ ] T002 [P] Add `src/a.py`\n"
+    "- [ ] T003 [P] Add `src/b.py`\n"
+    "## Phase 2: User Story 1\n"
+    "- [ ] T004 [US1] Wire it in src/app.py (depends on T002, T003)\n";
+
+static int decide_calls = 0;
+static int host_decide(flow_decision *out, const char *task_id, int attempt, const flow_failure *failure, double now,
+                       void *payload) {
+  (void)now;
+  ++decide_calls;
+  CHECK(strcmp((const char *)payload, "payload") == 0);
+  CHECK(failure->failure_class == FLOW_FAIL_NETWORK);
+  if (strcmp(task_id, "T003") == 0) return FLOW_EUSER;
+  out->kind = attempt < 2 ? FLOW_DECIDE_RETRY : FLOW_DECIDE_SKIP;
+  out->delay = 5;
+  out->reason = "host says so";
+  return FLOW_OK;
+}
+static int freed = 0;
+static void free_payload(void *p) {
+  (void)p;
+  ++freed;
+}
+
+int main(int argc, char **argv) {
+  const char *tmpdir = argc > 1 ? argv[1] : ".";
+  flow_plan *plan = NULL;
+  flow_graph *graph = NULL;
+  flow_scheduler *sched = NULL;
+  flow_task_info info;
+  flow_edge edge;
+  size_t i, count = 0;
+  int preds[8];
+  double now = 0;
+  int started[4] = {0, 0, 0, 0};
+  int order[4];
+  int n_done = 0;
+
+  CHECK(flow_abi_version() == FLOW_ABI_VERSION);
+  CHECK(strlen(flow_version_string()) > 0);
+  CHECK(strcmp(flow_strerror(FLOW_ECYCLE), "dependency cycle") == 0);
+  CHECK(flow_strerror(12345) != NULL);
+
+  /* Parse and read tasks. */
+  CHECK(flow_plan_parse(&plan, kText, strlen(kText)) == FLOW_OK);
+  CHECK(flow_plan_task_count(plan) == 4);
+  CHECK(flow_plan_task(&info, plan, 3) == FLOW_OK);
+  CHECK(strcmp(info.id, "T004") == 0);
+  CHECK(info.line == 6);
+  CHECK(info.state == FLOW_TASK_PENDING);
+  CHECK(info.story == 1);
+  CHECK(info.dependency_count == 2);
+  CHECK(strcmp(flow_plan_task_path(plan, 3, 0), "src/app.py") == 0);
+  CHECK(flow_plan_task_path(plan, 3, 1) == NULL);
+  CHECK(flow_plan_task(&info, plan, 9) == FLOW_EMISUSE);
+  CHECK(flow_error_last()->code == FLOW_EMISUSE);
+  CHECK(flow_plan_phase_count(plan) == 2);
+
+  /* Build the graph; T004 waits for T002 and T003 (and phase 1). */
+  {
+    flow_graph_options opts;
+    CHECK(flow_graph_options_init(&opts, FLOW_GRAPH_OPTIONS_VERSION) == FLOW_OK);
+    CHECK(flow_graph_options_init(&opts, 999) == FLOW_EVERSION);
+    CHECK(flow_graph_new(&graph, plan, &opts) == FLOW_OK);
+  }
+  CHECK(flow_graph_task_count(graph) == 4);
+  CHECK(flow_graph_edge_count(graph) > 0);
+  CHECK(flow_graph_edge(&edge, graph, 0) == FLOW_OK);
+  CHECK(flow_graph_task_predecessors(preds, 8, &count, graph, 3) == FLOW_OK);
+  CHECK(count == 3);
+  CHECK(flow_graph_wave(graph, 0) == 1);
+  CHECK(flow_graph_wave(graph, 3) == 3);
+
+  /* Free order never matters: the graph keeps the plan alive. */
+  flow_plan_free(plan);
+  plan = NULL;
+
+  /* Drive the scheduler to completion on a fake clock (every task takes 1). */
+  {
+    flow_scheduler_options so;
+    flow_scheduler_options_init(&so, FLOW_SCHEDULER_OPTIONS_VERSION);
+    so.workers = 2;
+    CHECK(flow_scheduler_new(&sched, graph, &so) == FLOW_OK);
+  }
+  flow_graph_free(graph); /* the scheduler keeps it alive */
+  graph = NULL;
+  while (!flow_scheduler_done(sched)) {
+    int t = -1, running[2], n = 0;
+    while (flow_scheduler_next(&t, sched, now) == FLOW_OK && t >= 0) {
+      CHECK(n < 2);
+      running[n++] = t;
+      started[t] = 1;
+    }
+    CHECK(n > 0);
+    now += 1;
+    for (i = 0; i < (size_t)n; ++i) {
+      CHECK(flow_scheduler_finish(sched, running[i], FLOW_STATUS_SUCCEEDED) == FLOW_OK);
+      order[n_done++] = running[i];
+    }
+  }
+  CHECK(n_done == 4);
+  CHECK(order[0] == 0);
+  CHECK(order[3] == 3);
+  CHECK(started[1] && started[2]);
+  CHECK(flow_scheduler_status(sched, 3) == FLOW_STATUS_SUCCEEDED);
+  CHECK(flow_scheduler_finish(sched, 3, FLOW_STATUS_SUCCEEDED) == FLOW_EMISUSE);
+  flow_scheduler_free(sched);
+
+  /* A cycle is FLOW_ECYCLE with the tasks named. */
+  {
+    const char *cyc = "- [ ] T001 [P] a (depends on T002)\n- [ ] T002 [P] b (depends on T001)\n";
+    flow_plan *p = NULL;
+    flow_graph *g = NULL;
+    CHECK(flow_plan_parse(&p, cyc, strlen(cyc)) == FLOW_OK);
+    CHECK(flow_graph_new(&g, p, NULL) == FLOW_ECYCLE);
+    CHECK(g == NULL);
+    CHECK(flow_error_last()->code == FLOW_ECYCLE);
+    CHECK(strstr(flow_error_last()->message, "T001 (line 1)") != NULL);
+    flow_plan_free(p);
+  }
+
+  /* The stock policy and a host policy; a host abort comes out as FLOW_EUSER. */
+  {
+    flow_policy *stock = NULL, *host = NULL;
+    flow_policy_vtable vt = {FLOW_POLICY_VTABLE_VERSION, host_decide, free_payload, (void *)"payload"};
+    flow_failure f = {FLOW_FAIL_NETWORK, "claude", -1, "connection refused"};
+    flow_decision d;
+    flow_sim_report rep;
+    flow_sim_options so;
+    CHECK(flow_plan_parse(&plan, kText, strlen(kText)) == FLOW_OK);
+    CHECK(flow_graph_new(&graph, plan, NULL) == FLOW_OK);
+    CHECK(flow_policy_new_stock(&stock, NULL) == FLOW_OK);
+    CHECK(flow_policy_decide(&d, stock, plan, 0, 1, &f, 0) == FLOW_OK);
+    CHECK(d.kind == FLOW_DECIDE_RETRY);
+    CHECK(d.delay > 0 && d.delay <= 1.0);
+    f.failure_class = FLOW_FAIL_AUTH;
+    CHECK(flow_policy_decide(&d, stock, plan, 0, 1, &f, 0) == FLOW_OK);
+    CHECK(d.kind == FLOW_DECIDE_FAIL);
+    CHECK(strstr(d.reason, "not retried") != NULL);
+
+    CHECK(flow_policy_new_host(&host, &vt) == FLOW_OK);
+    flow_sim_options_init(&so, FLOW_SIM_OPTIONS_VERSION);
+    so.workers = 2;
+    so.faults = "T002=network*2";
+    CHECK(flow_simulate(&rep, graph, &so, host) == FLOW_OK);
+    CHECK(rep.retries == 1);      /* attempt 1 retried, attempt 2 skipped */
+    CHECK(rep.skipped == 1);
+    CHECK(rep.succeeded == 3);
+    so.faults = "T003=network";
+    CHECK(flow_simulate(&rep, graph, &so, host) == FLOW_EUSER);
+    so.faults = "T003=bogus";
+    CHECK(flow_simulate(&rep, graph, &so, stock) == FLOW_EPARSE);
+    CHECK(decide_calls == 3);
+    flow_policy_free(host);
+    CHECK(freed == 1);
+    flow_policy_free(stock);
+    flow_graph_free(graph);
+  }
+
+  /* Marks in a real file: one byte changes, atomically. */
+  {
+    char path[4096];
+    FILE *fp;
+    char buf[512];
+    size_t len;
+    int line = 3;
+    const char *id = "T002";
+    int done = 1;
+    snprintf(path, sizeof path, "%s/capi-tasks.md", tmpdir);
+    fp = fopen(path, "wb");
+    CHECK(fp != NULL);
+    if (fp) {
+      fputs(kText, fp);
+      fclose(fp);
+    }
+    CHECK(flow_marks_set(path, kText, strlen(kText), &line, &id, &done, 1) == FLOW_OK);
+    fp = fopen(path, "rb");
+    len = fp ? fread(buf, 1, sizeof buf - 1, fp) : 0;
+    if (fp) fclose(fp);
+    buf[len] = '\0';
+    CHECK(len == strlen(kText));
+    CHECK(strstr(buf, "- [X] T002 [P] Add `src/a.py`") != NULL);
+    line = 4;
+    id = "T999";
+    CHECK(flow_marks_set(path, buf, len, &line, &id, &done, 1) == FLOW_ENOTFOUND);
+    remove(path);
+  }
+  flow_plan_free(plan);
+
+  /* Misuse is reported, never a crash. */
+  CHECK(flow_plan_parse(NULL, "x", 1) == FLOW_EMISUSE);
+  CHECK(flow_graph_new(NULL, NULL, NULL) == FLOW_EMISUSE);
+  flow_plan_free(NULL);
+  flow_graph_free(NULL);
+  flow_scheduler_free(NULL);
+  flow_policy_free(NULL);
+
+  if (failures) fprintf(stderr, "%d checks failed\n", failures);
+  else printf("capi_test: all checks passed\n");
+  return failures ? 1 : 0;
+}
