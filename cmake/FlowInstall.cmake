@@ -3,7 +3,17 @@
 include(CMakePackageConfigHelpers)
 set(FLOW_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/flow)
 
-install(TARGETS flow_core flow_flow EXPORT flowTargets
+set(_flow_targets flow_core flow_flow)
+if(TARGET flow_c)
+  list(APPEND _flow_targets flow_c)
+  install(FILES ${PROJECT_SOURCE_DIR}/capi/include/flow/flow.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/flow)
+  # pkg-config for C hosts: the C ABI only. Relocatable: the prefix is found from the
+  # .pc file's own place, so `cmake --install --prefix X` works.
+  file(RELATIVE_PATH FLOW_PC_TO_PREFIX "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
+  configure_file(${CMAKE_CURRENT_LIST_DIR}/flow.pc.in ${PROJECT_BINARY_DIR}/flow.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/flow.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()
+install(TARGETS ${_flow_targets} EXPORT flowTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

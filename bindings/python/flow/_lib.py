@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: MIT
+"""The ctypes layer: the C structs, the signature table, and loading libflow_c."""
+import ctypes
+import os
+import sys
+from pathlib import Path
+
+ABI_VERSION = 1  # must equal FLOW_ABI_VERSION in flow.h
+
+c_int, c_double, c_size_t, c_char_p, c_void_p = ctypes.c_int, ctypes.c_double, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_void_p
+
+
+class _Error(ctypes.Structure):
+    _fields_ = [("code", c_int), ("message", c_char_p), ("line", c_int)]
+
+
+class TaskInfo(ctypes.Structure):
+    _fields_ = [("id", c_char_p), ("line", c_int), ("state", c_int), ("form", c_int), ("parallel", c_int),
+                ("story", c_int), ("story_label", c_char_p), ("priority", c_char_p), ("description", c_char_p),
+                ("phase", c_int), ("path_count", c_size_t), ("label_count", c_size_t),
+                ("dependency_count", c_size_t)]
+
+
+class PhaseInfo(ctypes.Structure):
+    _fields_ = [("title", c_char_p), ("line", c_int), ("kind", c_int), ("story", c_int), ("priority", c_char_p)]
+
+
+class DiagnosticInfo(ctypes.Structure):
+    _fields_ = [("severity", c_int), ("line", c_int), ("code", c_char_p), ("message", c_char_p)]
+
+
+class EdgeInfo(ctypes.Structure):
+    _fields_ = [("from_", c_int), ("to", c_int), ("rule", c_int), ("line", c_int), ("words", c_char_p)]
+
+
+class GraphOptions(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("stories_parallel", c_int)]
+
+
+class SchedulerOptions(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("workers", c_int), ("fail_fast", c_int),
+                ("estimates", ctypes.POINTER(c_double)), ("estimate_count", c_size_t),
+                ("selected", ctypes.POINTER(ctypes.c_ubyte)), ("selected_count", c_size_t)]
+
+
+class PolicyOptions(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("auto_retry", c_int), ("max_retries", c_int), ("base_delay", c_double),
+                ("max_delay", c_double), ("jitter", c_double), ("seed", ctypes.c_ulonglong), ("fail_fast", c_int)]
+
+
+class FailureInfo(ctypes.Structure):
+    _fields_ = [("failure_class", c_int), ("agent", c_char_p), ("reset_at", c_double), ("message", c_char_p)]
+
+
+class DecisionInfo(ctypes.Structure):
+    _fields_ = [("kind", c_int), ("delay", c_double), ("feedback", c_int), ("rollback", c_int), ("agent", c_char_p),
+                ("strategy", c_char_p), ("reason", c_char_p)]
+
+
+DecideCB = ctypes.CFUNCTYPE(c_int, ctypes.POINTER(DecisionInfo), c_char_p, c_int, ctypes.POINTER(FailureInfo),
+                            c_double, c_void_p)
+FreeCB = ctypes.CFUNCTYPE(None, c_void_p)
+
+
+class PolicyVtable(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("decide", DecideCB), ("free_payload", FreeCB), ("payload", c_void_p)]
+
+
+class SimOptions(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("workers", c_int), ("seed", ctypes.c_ulonglong),
+                ("durations", ctypes.POINTER(c_double)), ("duration_count", c_size_t), ("faults", c_char_p),
+                ("fail_fast", c_int)]
+
+
+class SimReport(ctypes.Structure):
+    _fields_ = [("makespan", c_double), ("lower_bound", c_double), ("tight_lower_bound", c_double),
+                ("efficiency", c_double), ("busy", c_double), ("idle", c_double), ("attempts", c_int),
+                ("retries", c_int), ("succeeded", c_int), ("failed", c_int), ("blocked", c_int), ("skipped", c_int)]
+
+
+class _Opaque(ctypes.Structure):
+    pass
+
+
+class _Plan(_Opaque):
+    pass
+
+
+class _Graph(_Opaque):
+    pass
+
+
+class _Scheduler(_Opaque):
+    pass
+
+
+class _Policy(_Opaque):
+    pass
+
+
+PlanP, GraphP, SchedulerP, PolicyP = (ctypes.POINTER(t) for t in (_Plan, _Graph, _Scheduler, _Policy))
+IntP, DoubleP, SizeP = ctypes.POINTER(c_int), ctypes.POINTER(c_double), ctypes.POINTER(c_size_t)
+
+lib = None  # set by _load()
+
+
+def _check(rc, func, args):
+    """errcheck for every int-returning fallible function: negative codes raise."""
+    if rc < 0:
+        from . import _raise_last
+        _raise_last(rc)
+    return rc
+
+
+_SIGNATURES = [  # (name, argtypes, restype, errcheck); sorted
+    ("flow_abi_version", [], c_int, None),
+    ("flow_error_last", [], ctypes.POINTER(_Error), None),
+    ("flow_graph_critical_path", [IntP, c_size_t, SizeP, DoubleP, GraphP, DoubleP, c_size_t], c_int, _check),
+    ("flow_graph_edge", [ctypes.POINTER(EdgeInfo), GraphP, c_size_t], c_int, _check),
+    ("flow_graph_edge_count", [GraphP], c_size_t, None),
+    ("flow_graph_free", [GraphP], None, None),
+    ("flow_graph_gate_name", [GraphP, c_int], c_char_p, None),
+    ("flow_graph_lower_bound", [DoubleP, GraphP, DoubleP, c_size_t, c_int], c_int, _check),
+    ("flow_graph_new", [ctypes.POINTER(GraphP), PlanP, ctypes.POINTER(GraphOptions)], c_int, _check),
+    ("flow_graph_node_count", [GraphP], c_size_t, None),
+    ("flow_graph_options_init", [ctypes.POINTER(GraphOptions), ctypes.c_uint], c_int, _check),
+    ("flow_graph_task_count", [GraphP], c_size_t, None),
+    ("flow_graph_task_predecessors", [IntP, c_size_t, SizeP, GraphP, c_int], c_int, _check),
+    ("flow_graph_wave", [GraphP, c_int], c_int, None),
+    ("flow_marks_set", [c_char_p, c_char_p, c_size_t, IntP, ctypes.POINTER(c_char_p), IntP, c_size_t], c_int, _check),
+    ("flow_plan_diagnostic", [ctypes.POINTER(DiagnosticInfo), PlanP, c_size_t], c_int, _check),
+    ("flow_plan_diagnostic_count", [PlanP], c_size_t, None),
+    ("flow_plan_free", [PlanP], None, None),
+    ("flow_plan_load", [ctypes.POINTER(PlanP), c_char_p], c_int, _check),
+    ("flow_plan_parse", [ctypes.POINTER(PlanP), c_char_p, c_size_t], c_int, _check),
+    ("flow_plan_phase", [ctypes.POINTER(PhaseInfo), PlanP, c_size_t], c_int, _check),
+    ("flow_plan_phase_count", [PlanP], c_size_t, None),
+    ("flow_plan_task", [ctypes.POINTER(TaskInfo), PlanP, c_size_t], c_int, _check),
+    ("flow_plan_task_count", [PlanP], c_size_t, None),
+    ("flow_plan_task_dependency", [ctypes.POINTER(c_char_p), ctypes.POINTER(c_char_p), IntP, PlanP, c_size_t, c_size_t],
+     c_int, _check),
+    ("flow_plan_task_label", [PlanP, c_size_t, c_size_t], c_char_p, None),
+    ("flow_plan_task_path", [PlanP, c_size_t, c_size_t], c_char_p, None),
+    ("flow_policy_decide", [ctypes.POINTER(DecisionInfo), PolicyP, PlanP, c_int, c_int, ctypes.POINTER(FailureInfo),
+                            c_double], c_int, _check),
+    ("flow_policy_free", [PolicyP], None, None),
+    ("flow_policy_new_host", [ctypes.POINTER(PolicyP), ctypes.POINTER(PolicyVtable)], c_int, _check),
+    ("flow_policy_new_stock", [ctypes.POINTER(PolicyP), ctypes.POINTER(PolicyOptions)], c_int, _check),
+    ("flow_policy_options_init", [ctypes.POINTER(PolicyOptions), ctypes.c_uint], c_int, _check),
+    ("flow_scheduler_blocked_by", [SchedulerP, c_int], c_int, None),
+    ("flow_scheduler_cancel", [SchedulerP], c_int, _check),
+    ("flow_scheduler_done", [SchedulerP], c_int, None),
+    ("flow_scheduler_finish", [SchedulerP, c_int, c_int], c_int, _check),
+    ("flow_scheduler_free", [SchedulerP], None, None),
+    ("flow_scheduler_new", [ctypes.POINTER(SchedulerP), GraphP, ctypes.POINTER(SchedulerOptions)], c_int, _check),
+    ("flow_scheduler_next", [IntP, SchedulerP, c_double], c_int, _check),
+    ("flow_scheduler_next_wake", [DoubleP, SchedulerP, c_double], c_int, None),
+    ("flow_scheduler_options_init", [ctypes.POINTER(SchedulerOptions), ctypes.c_uint], c_int, _check),
+    ("flow_scheduler_retry", [SchedulerP, c_int, c_double], c_int, _check),
+    ("flow_scheduler_status", [SchedulerP, c_int], c_int, _check),
+    ("flow_sim_options_init", [ctypes.POINTER(SimOptions), ctypes.c_uint], c_int, _check),
+    ("flow_simulate", [ctypes.POINTER(SimReport), GraphP, ctypes.POINTER(SimOptions), PolicyP], c_int, None),
+    ("flow_strerror", [c_int], c_char_p, None),
+    ("flow_version_string", [], c_char_p, None),
+]
+
+
+def _load() -> ctypes.CDLL:
+    default = Path(__file__).with_name({"win32": "flow_c.dll", "darwin": "libflow_c.dylib"}.get(sys.platform,
+                                                                                                "libflow_c.so"))
+    path = os.environ.get("FLOW_LIBRARY", str(default))
+    try:
+        handle = ctypes.CDLL(path)  # CDLL releases the GIL during calls
+    except OSError as e:
+        raise ImportError(f"cannot load flow's C library {path!r} (set FLOW_LIBRARY): {e}") from e
+    for name, argtypes, restype, errcheck in _SIGNATURES:
+        fn = getattr(handle, name)  # AttributeError here means header and library disagree
+        fn.argtypes, fn.restype = argtypes, restype
+        if errcheck:
+            fn.errcheck = errcheck
+    if handle.flow_abi_version() != ABI_VERSION:
+        raise ImportError(f"flow C ABI {handle.flow_abi_version()}, this binding expects {ABI_VERSION}")
+    return handle
+
+
+lib = _load()
