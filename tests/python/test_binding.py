@@ -180,3 +180,19 @@ def test_set_marks_on_a_real_file(tmp_path):
     with pytest.raises(flow.NotFoundError):
         flow.set_marks(str(path), path.read_bytes(), [(2, "T009", True)])
     assert plan.tasks[0].state == "pending"
+
+
+def test_the_embedding_example_host_runs_the_example_to_the_end(tmp_path):
+    """examples/embedding/python_host.py: flow schedules, the host runs real processes."""
+    import os
+    import re
+    import sys
+    host = CORPUS.parents[2] / "examples" / "embedding" / "python_host.py"
+    env = dict(os.environ, PYTHONPATH=str(CORPUS.parents[2] / "bindings" / "python"), TMPDIR=str(tmp_path))
+    out = subprocess.run([sys.executable, str(host), str(EXAMPLE), "--fail", "T005"], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert re.search(r"failed  T005  -> retry", out.stdout)
+    assert "24 of 24 tasks done" in out.stdout
+    marked = next(tmp_path.glob("flow-host-*/tasks.md")).read_text()
+    assert marked.count("- [X] T0") == 24 and "- [ ] T0" not in marked
