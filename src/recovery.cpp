@@ -3,6 +3,8 @@
 // fallback chains, critical failures and optional tasks.
 #include <flow/recovery.hpp>
 
+#include "random.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -10,15 +12,6 @@ namespace flow {
 FLOW_BEGIN_NAMESPACE
 
 namespace {
-
-// splitmix64: tiny, seedable, and the same on every platform (unlike <random>'s
-// distributions), so a seed reproduces a run.
-std::uint64_t splitmix(std::uint64_t& s) {
-  std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
 
 bool has_label(const Task& t, const std::vector<std::string>& wanted) {
   for (const std::string& w : wanted) {
@@ -46,7 +39,7 @@ bool is_retryable(FailureClass c) noexcept {
 
 StockPolicy::StockPolicy(StockPolicyOptions options) : opt_(std::move(options)), state_(opt_.seed) {}
 
-double StockPolicy::uniform() { return static_cast<double>(splitmix(state_) >> 11) * 0x1.0p-53; }
+double StockPolicy::uniform() { return detail::unit_interval(state_); }
 
 double StockPolicy::backoff(int retry) {
   const double d = std::min(opt_.max_delay, opt_.base_delay * std::ldexp(1.0, std::max(0, retry - 1)));

@@ -4,6 +4,7 @@
 
 #include <flow/estimate.hpp>
 
+#include "random.hpp"
 #include "text.hpp"
 
 #include <algorithm>
@@ -17,14 +18,7 @@ FLOW_BEGIN_NAMESPACE
 
 namespace {
 
-std::uint64_t next(std::uint64_t& s) {
-  std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-double unit(std::uint64_t& s) { return static_cast<double>(next(s) >> 11) * 0x1.0p-53; }
+using detail::unit_interval;
 
 std::string seconds_text(double s) {
   char buf[48];
@@ -39,7 +33,7 @@ std::vector<double> lognormal_durations(int n, double median, double sigma, std:
   std::uint64_t s = seed;
   for (double& d : out) {
     // Box-Muller from our own generator, so a seed means the same on every platform.
-    const double u1 = std::max(unit(s), 1e-300), u2 = unit(s);
+    const double u1 = std::max(unit_interval(s), 1e-300), u2 = unit_interval(s);
     const double z = std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
     d = median * std::exp(sigma * z);
   }
@@ -164,7 +158,7 @@ SimReport simulate(const TaskGraph& g, const SimOptions& opt, RecoveryPolicy& po
       const Fault& f = opt.faults[static_cast<std::size_t>(k)];
       failure = Failure{f.cls, agent, f.reset_after ? std::optional<double>(now + *f.reset_after) : std::nullopt,
                         "scripted fault"};
-    } else if (random_percent > 0 && unit(rng) * 100 < random_percent) {
+    } else if (random_percent > 0 && unit_interval(rng) * 100 < random_percent) {
       failure = Failure{random_class, agent, std::nullopt, "random fault"};
     }
     if (!failure) {

@@ -1,16 +1,6 @@
 # SPDX-License-Identifier: MIT
 # `flow check` end to end: exit codes, output format and --json on real files.
-function(run_flow out_var rc_var)
-  execute_process(COMMAND ${FLOW} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-  set(${out_var} "${out}${err}" PARENT_SCOPE)
-  set(${rc_var} ${rc} PARENT_SCOPE)
-endfunction()
-# expect(<message> <condition…>): fails the test with <message> unless the condition holds.
-function(expect msg)
-  if(NOT (${ARGN}))
-    message(FATAL_ERROR "${msg}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 
 set(example ${EXAMPLES}/todo-cli/specs/001-todo-cli/tasks.md)
 run_flow(out rc check ${example})

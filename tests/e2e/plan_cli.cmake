@@ -1,19 +1,6 @@
 # SPDX-License-Identifier: MIT
 # `flow plan` and `flow simulate` end to end: output, JSON, exit codes, errors with file:line.
-function(run_flow out_var rc_var)
-  execute_process(COMMAND ${FLOW} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-  set(${out_var} "${out}${err}" PARENT_SCOPE)
-  set(${rc_var} ${rc} PARENT_SCOPE)
-endfunction()
-function(expect msg)
-  if(NOT (${ARGN}))
-    message(FATAL_ERROR "${msg}")
-  endif()
-endfunction()
-function(expect_in needle haystack)
-  string(FIND "${haystack}" "${needle}" at)
-  expect("'${needle}' not found in:\n${haystack}" ${at} GREATER -1)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 
 set(example ${EXAMPLES}/todo-cli/specs/001-todo-cli/tasks.md)
 run_flow(out rc plan ${example} --workers 3)
