@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// The Runner seam: starting task attempts as processes and collecting how they ended.
+#pragma once
+
+#include <flow/config.hpp>
+#include <flow/error.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+/// One attempt to start. `argv` is passed as is: no shell ever sees it.
+struct Launch {
+  int task = -1;
+  int attempt = 1;
+  std::vector<std::string> argv;
+  std::vector<std::string> env;   ///< "KEY=VALUE" set on top of the inherited environment
+  std::string workdir;            ///< empty: the current directory
+  std::string stdout_path;        ///< where stdout goes (created, truncated); empty: /dev/null
+  std::string stderr_path;
+  double timeout = 0;             ///< seconds; 0: none
+  double kill_grace = 5;          ///< seconds between SIGTERM and SIGKILL after a timeout
+};
+
+/// How an attempt ended. A non-zero exit is data, not an Error.
+struct Completion {
+  int task = -1;
+  int attempt = 0;
+  int exit_code = -1;             ///< when it exited; -1 when killed by a signal
+  int signal = 0;                 ///< the signal that ended it, 0 if none
+  bool timed_out = false;         ///< it ran past its timeout and was killed
+  double seconds = 0;             ///< wall time
+  double cpu_seconds = 0;         ///< user + system time of the process (rusage)
+  long max_rss_kb = 0;            ///< its peak resident memory
+};
+
+/// Starts and reaps attempts. The process runner (make_process_runner) is the real one;
+/// tests may use their own. Thread safety: used by one thread, the run loop's.
+class FLOW_API Runner {
+ public:
+  virtual ~Runner() = default;
+  /// Starts an attempt. Failure to start (no such program …) is an Error (Errc::spawn).
+  virtual Result<void> start(const Launch& launch) = 0;
+  /// The next attempt to end, waiting at most `timeout` seconds; nullopt if none ended
+  /// by then (or nothing runs). Enforces the attempts' timeouts meanwhile.
+  virtual std::optional<Completion> wait(double timeout) = 0;
+  /// Kills every running attempt's process group (SIGTERM, then SIGKILL).
+  virtual void cancel_all() noexcept = 0;
+  [[nodiscard]] virtual int running() const noexcept = 0;
+};
+
+/// The POSIX runner: posix_spawn with argv only, stdin from /dev/null, each attempt in
+/// its own process group, stdout/stderr to files; a timeout sends SIGTERM to the group
+/// and SIGKILL after the grace period; when an attempt's leader exits, what it left in
+/// its group is killed too (no orphans); peak memory and CPU time from rusage.
+[[nodiscard]] FLOW_API std::unique_ptr<Runner> make_process_runner();
+
+/// Splits an agent command template into argv, once, the way a shell splits words but
+/// with no expansion at all: whitespace separates; '…' is literal; "…" allows \" and \\;
+/// a backslash outside quotes escapes the next character. Errc::invalid_argument on an
+/// unclosed quote or an empty command.
+[[nodiscard]] FLOW_API Result<std::vector<std::string>> split_command(std::string_view command);
+
+FLOW_END_NAMESPACE
+}  // namespace flow

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+// The process runner against real processes: exit codes, argv only, environment,
+// working directory, stdin, timeouts that kill the whole group, no orphans, rusage.
+#include <flow/runner.hpp>
+
+#include "unit/support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <fstream>
+#include <string>
+#include <set>
+#include <thread>
+
+#include <signal.h>
+
+using namespace flow;
+
+namespace {
+
+Completion run_one(Runner& r, Launch l, double wait = 20) {
+  REQUIRE(r.start(l));
+  auto c = r.wait(wait);
+  REQUIRE(c);
+  return *c;
+}
+
+// Running, not a zombie: a killed grandchild stays a zombie until some reaper collects
+// it, which in a container may be never.
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const std::size_t close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+}
+
+pid_t read_pid(const std::string& path) {
+  for (int i = 0; i < 200; ++i) {
+    std::ifstream in(path);
+    long pid = 0;
+    if (in >> pid && pid > 0) return static_cast<pid_t>(pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL("no pid in " << path);
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("exit codes, stdout to a file, the environment and the working directory") {
+  test::TempDir dir;
+  auto r = make_process_runner();
+  Launch l;
+  l.task = 7;
+  l.attempt = 2;
+  l.argv = {"sh", "-c", "pwd; echo \"$FLOW_TASK_ID\"; echo oops >&2; exit 3"};
+  l.env = {"FLOW_TASK_ID=T042"};
+  l.workdir = dir.path;
+  l.stdout_path = dir.path + "/out.log";
+  l.stderr_path = dir.path + "/err.log";
+  const Completion c = run_one(*r, l);
+  CHECK(c.task == 7);
+  CHECK(c.attempt == 2);
+  CHECK(c.exit_code == 3);
+  CHECK(c.signal == 0);
+  CHECK_FALSE(c.timed_out);
+  CHECK(test::slurp(dir.path + "/out.log") == dir.path + "\nT042\n");
+  CHECK(test::slurp(dir.path + "/err.log") == "oops\n");
+  CHECK(c.max_rss_kb > 0);
+  CHECK(r->running() == 0);
+}
+
+TEST_CASE("arguments reach the program as they are: no shell sees them") {
+  test::TempDir dir;
+  auto r = make_process_runner();
+  Launch l;
+  l.argv = {"printf", "%s|", "$(touch pwned); `id`", "a b", "*"};
+  l.workdir = dir.path;
+  l.stdout_path = dir.path + "/out";
+  CHECK(run_one(*r, l).exit_code == 0);
+  CHECK(test::slurp(dir.path + "/out") == "$(touch pwned); `id`|a b|*|");
+  CHECK_FALSE(std::ifstream(dir.path + "/pwned").good());
+}
+
+TEST_CASE("stdin is /dev/null: a program reading it does not hang") {
+  auto r = make_process_runner();
+  Launch l;
+  l.argv = {"cat"};
+  const Completion c = run_one(*r, l, 10);
+  CHECK(c.exit_code == 0);
+  CHECK(c.seconds < 10);
+}
+
+TEST_CASE("a timeout kills the whole process group: SIGTERM, then SIGKILL after the grace") {
+  test::TempDir dir;
+  auto r = make_process_runner();
+  Launch l;
+  // The leader ignores SIGTERM; its background child records its pid and sleeps.
+  l.argv = {"sh", "-c", "trap '' TERM; sleep 60 & echo $! > " + dir.path + "/child; wait; sleep 60"};
+  l.timeout = 0.3;
+  l.kill_grace = 0.3;
+  const Completion c = run_one(*r, l);
+  CHECK(c.timed_out);
+  CHECK(c.signal == SIGKILL);
+  CHECK(c.seconds >= 0.55);
+  const pid_t child = read_pid(dir.path + "/child");
+  for (int i = 0; i < 100 && alive(child); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK_FALSE(alive(child));
+}
+
+TEST_CASE("no orphans: what a finished attempt leaves in its group is killed") {
+  test::TempDir dir;
+  auto r = make_process_runner();
+  Launch l;
+  l.argv = {"sh", "-c", "sleep 60 & echo $! > " + dir.path + "/child; exit 0"};
+  CHECK(run_one(*r, l).exit_code == 0);
+  const pid_t child = read_pid(dir.path + "/child");
+  for (int i = 0; i < 100 && alive(child); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK_FALSE(alive(child));
+}
+
+TEST_CASE("a crash is a signal; a missing program is a spawn error; several run at once") {
+  auto r = make_process_runner();
+  Launch crash;
+  crash.argv = {"sh", "-c", "kill -SEGV $$"};
+  CHECK(run_one(*r, crash).signal == SIGSEGV);
+
+  Launch missing;
+  missing.argv = {"/nonexistent/agent-binary"};
+  auto started = r->start(missing);
+  REQUIRE_FALSE(started);
+  CHECK(started.error().code == Errc::spawn);
+  CHECK(started.error().message.find("/nonexistent/agent-binary") != std::string::npos);
+
+  for (int i = 0; i < 3; ++i) {
+    Launch l;
+    l.task = i;
+    l.argv = {"sh", "-c", "sleep 0.2"};
+    REQUIRE(r->start(l));
+  }
+  CHECK(r->running() == 3);
+  std::set<int> ended;
+  while (auto c = r->wait(10)) ended.insert(c->task);
+  CHECK(ended == std::set<int>{0, 1, 2});
+  CHECK_FALSE(r->wait(0.05));
+}
+
+TEST_CASE("cancel_all kills everything that runs") {
+  auto r = make_process_runner();
+  Launch l;
+  l.argv = {"sleep", "60"};
+  REQUIRE(r->start(l));
+  REQUIRE(r->start(l));
+  r->cancel_all();
+  CHECK(r->running() == 0);
+}
+
+TEST_CASE("split_command splits like a shell, expands nothing") {
+  auto a = split_command("claude -p  'hello world' --x \"a \\\"b\\\" c\" d\\ e {prompt_file} $HOME");
+  REQUIRE(a);
+  CHECK(*a == std::vector<std::string>{"claude", "-p", "hello world", "--x", "a \"b\" c", "d e", "{prompt_file}", "$HOME"});
+  CHECK_FALSE(split_command("echo 'unclosed"));
+  CHECK_FALSE(split_command("echo \"unclosed"));
+  CHECK_FALSE(split_command("   "));
+}
