@@ -3,6 +3,8 @@
 #include "commands.hpp"
 #include "json.hpp"
 
+using flow::detail::Json;
+
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 

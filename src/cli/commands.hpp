@@ -13,5 +13,6 @@ enum Exit : int { kOk = 0, kFailed = 1, kUsage = 2, kInterrupted = 130 };
 int cmd_check(const std::vector<std::string>& args);
 int cmd_plan(const std::vector<std::string>& args);
 int cmd_simulate(const std::vector<std::string>& args);
+int cmd_run(const std::vector<std::string>& args);
 
 }  // namespace flow::cli

@@ -5,6 +5,8 @@
 #include "common.hpp"
 #include "json.hpp"
 
+using flow::detail::Json;
+
 #include <flow/estimate.hpp>
 
 #include <fmt/core.h>

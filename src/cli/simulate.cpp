@@ -4,6 +4,8 @@
 #include "common.hpp"
 #include "json.hpp"
 
+using flow::detail::Json;
+
 #include <flow/simulate.hpp>
 #include <flow/tasks_file.hpp>
 

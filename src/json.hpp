@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// A minimal streaming JSON writer for the CLI's machine-readable output.
+// A minimal streaming JSON writer: the CLI's --json output and the journal. Internal.
 #pragma once
 
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace flow::cli {
+namespace flow::detail {
 
 /// Writes one JSON value into a string. Keys and values are appended in call order;
 /// the writer inserts commas. Invalid UTF-8 in strings becomes U+FFFD so the output is
@@ -96,4 +96,4 @@ class Json {
   bool after_key_ = false;
 };
 
-}  // namespace flow::cli
+}  // namespace flow::detail

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// The run loop: scheduler + recovery policy + runner + write-back + journal.
+#pragma once
+
+#include <flow/config.hpp>
+#include <flow/error.hpp>
+#include <flow/recovery.hpp>
+#include <flow/runner.hpp>
+#include <flow/scheduler.hpp>
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+/// How to run a tasks.md.
+struct RunOptions {
+  std::string tasks_path;
+  /// Where agents run and `.flow/` lives. Empty: the closest folder above tasks.md that
+  /// holds `.git`, else tasks.md's own folder.
+  std::string workdir;
+  /// The agent command, split into argv once. `{prompt_file}`, `{task_id}`, `{workdir}`
+  /// and `{attempt}` are replaced inside arguments.
+  std::vector<std::string> agent;
+  int workers = 1;
+  double task_timeout = 0;           ///< seconds per attempt; 0: none
+  double kill_grace = 5;
+  bool fail_fast = false;
+  std::vector<bool> selected;        ///< per task; empty: all
+  bool dry_run = false;              ///< write the prompts, print the order, run nothing
+  /// Set to 1 from another thread (a signal handler) to stop starting tasks, to 2 to
+  /// also kill the running ones. Not owned.
+  std::atomic<int>* interrupt = nullptr;
+};
+
+/// Something that happened in a run. `kind` is one of: run-started, started, succeeded,
+/// failed, retry, blocked, skipped, marked, mark-failed, interrupted, run-finished.
+struct RunEvent {
+  std::string kind;
+  double time = 0;                   ///< seconds since the run started
+  int task = -1;
+  int attempt = 0;
+  std::string detail;
+};
+
+/// Receives events as they happen, on the run's thread. Thread safety: called from the
+/// thread inside run() only.
+class FLOW_API RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void on_event(const RunEvent& event) = 0;
+};
+
+/// One task's outcome.
+struct TaskReport {
+  TaskStatus status = TaskStatus::waiting;
+  int attempts = 0;
+  double seconds = 0;                ///< wall time of all its attempts
+  double cpu_seconds = 0;
+  long max_rss_kb = 0;
+  std::string failure_class;         ///< of the last failed attempt
+  std::string last_lines;            ///< the output lines that matter, of the last failure
+  int blocked_by = -1;
+  bool marked = false;               ///< its [X] is in tasks.md
+};
+
+/// The outcome of a run. A failing task is data here, not an Error.
+struct RunReport {
+  std::string run_id;
+  std::string journal_path;
+  double wall = 0;
+  int workers = 1;
+  int succeeded = 0, failed = 0, blocked = 0, skipped = 0, retries = 0;
+  bool interrupted = false;
+  double busy = 0;                   ///< worker-seconds spent in attempts
+  std::vector<TaskReport> tasks;     ///< per task of the plan
+  std::vector<int> order;            ///< tasks in the order they started (dry run: would start)
+};
+
+/// Runs the pending tasks of `options.tasks_path` with `runner` and `policy`. Fails
+/// (Errc::parse, Errc::cycle, Errc::io, Errc::invalid_argument) only when the run
+/// cannot start; a failing task is reported in RunReport.
+[[nodiscard]] FLOW_API Result<RunReport> run(const RunOptions& options, Runner& runner, RecoveryPolicy& policy,
+                                             RunObserver& observer);
+
+/// Classifies a failed attempt from how it ended and what it printed.
+[[nodiscard]] FLOW_API FailureClass classify_failure(const Completion& c, std::string_view output);
+
+FLOW_END_NAMESPACE
+}  // namespace flow

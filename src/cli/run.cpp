@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+// `flow run`: execute the pending tasks with an agent, mark them done, journal it all.
+#include "commands.hpp"
+#include "common.hpp"
+
+#include <flow/run.hpp>
+
+#include <fmt/core.h>
+
+#include <atomic>
+#include <csignal>
+
+namespace flow::cli {
+
+namespace {
+
+constexpr const char* kRunUsage =
+    "usage: flow run <tasks.md> --agent-cmd 'TEMPLATE' [--workers N] [--timeout S] [--retries N]\n"
+    "                [--fail-fast | --continue-on-error] [--dry-run] [--story USn] [--only IDS]\n"
+    "                [--workdir DIR]\n"
+    "\n"
+    "Runs the pending tasks of tasks.md, in parallel where the plan allows, each with the\n"
+    "agent command. A task that succeeds is marked [X] at once (one byte, atomically).\n"
+    "Everything is journaled to .flow/implementation.log; prompts and logs go to\n"
+    ".flow/runs/<run-id>/.\n"
+    "  --agent-cmd T   the agent, split into argv once (never given to a shell); {prompt_file},\n"
+    "                  {task_id}, {workdir} and {attempt} are replaced inside arguments. The\n"
+    "                  agent runs in the work directory and gets FLOW_TASK_ID, FLOW_TASK_FILES,\n"
+    "                  FLOW_PROMPT_FILE, FLOW_ATTEMPT, FLOW_RUN_ID and FLOW_WORKDIR; exit 0 = done\n"
+    "  --workers N     agents at once (default 1)\n"
+    "  --timeout S     seconds per attempt; then SIGTERM to its process group, SIGKILL 5 s later\n"
+    "  --retries N     retries per task for retryable failures (default 3)\n"
+    "  --fail-fast     after a failure start nothing new (default: --continue-on-error)\n"
+    "  --dry-run       print the order and write the prompts; run nothing\n"
+    "Ctrl-C once: start nothing new, let running tasks finish; twice: kill them.\n"
+    "exit status: 0 all tasks done, 1 some failed or blocked, 2 usage/parse/config error,\n"
+    "130 interrupted\n";
+
+std::atomic<int> g_interrupt{0};
+
+extern "C" void on_sigint(int) { g_interrupt.fetch_add(1); }
+
+class PlainObserver final : public RunObserver {
+ public:
+  explicit PlainObserver(const Plan& plan) : plan_(plan) {}
+  void on_event(const RunEvent& e) override {
+    if (e.kind == "run-started" || e.kind == "run-finished") return;
+    const std::string id = e.task >= 0 ? plan_.tasks[static_cast<std::size_t>(e.task)].id : "";
+    std::string detail = e.detail;
+    if (const auto nl = detail.find('\n'); nl != std::string::npos) detail.resize(nl);
+    fmt::print("{:>8}  {:<11} {:<7}{}{}\n", human_seconds(e.time), e.kind, id,
+               e.attempt > 1 && e.kind != "marked" ? fmt::format(" (attempt {})", e.attempt) : "",
+               detail.empty() ? "" : "  " + detail.substr(0, 90));
+    std::fflush(stdout);
+  }
+
+ private:
+  const Plan& plan_;
+};
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& args) {
+  RunOptions opt;
+  StockPolicyOptions popt;
+  std::string agent_cmd, only;
+  std::vector<std::string> stories;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> const std::string* {
+      if (i + 1 < args.size()) return &args[++i];
+      fmt::print(stderr, "flow run: {} needs a value\n", a);
+      return nullptr;
+    };
+    if (a == "-h" || a == "--help") { fmt::print("{}", kRunUsage); return kOk; }
+    if (a == "--fail-fast") { opt.fail_fast = popt.fail_fast = true; continue; }
+    if (a == "--continue-on-error") { opt.fail_fast = popt.fail_fast = false; continue; }
+    if (a == "--dry-run") { opt.dry_run = true; continue; }
+    if (a == "--agent-cmd") { const std::string* v = value(); if (!v) return kUsage; agent_cmd = *v; continue; }
+    if (a == "--workdir") { const std::string* v = value(); if (!v) return kUsage; opt.workdir = *v; continue; }
+    if (a == "--story") { const std::string* v = value(); if (!v) return kUsage; stories.push_back(*v); continue; }
+    if (a == "--only") { const std::string* v = value(); if (!v) return kUsage; only = *v; continue; }
+    if (a == "--workers" || a == "-j") {
+      const std::string* v = value();
+      auto n = v ? parse_count("run", a, *v) : std::nullopt;
+      if (!n) return kUsage;
+      opt.workers = *n;
+      continue;
+    }
+    if (a == "--timeout" || a == "--retries") {
+      const std::string* v = value();
+      if (!v) return kUsage;
+      char* end = nullptr;
+      const double x = std::strtod(v->c_str(), &end);
+      if (v->empty() || *end || x < 0) { fmt::print(stderr, "flow run: {} takes a number >= 0\n", a); return kUsage; }
+      if (a == "--timeout") opt.task_timeout = x;
+      else popt.max_retries = static_cast<int>(x);
+      continue;
+    }
+    if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow run: unknown option '{}'\n{}", a, kRunUsage); return kUsage; }
+    if (!opt.tasks_path.empty()) { fmt::print(stderr, "flow run: more than one file given\n"); return kUsage; }
+    opt.tasks_path = a;
+  }
+  if (opt.tasks_path.empty()) { fmt::print(stderr, "flow run: no tasks.md given\n{}", kRunUsage); return kUsage; }
+  if (agent_cmd.empty() && !opt.dry_run) {
+    fmt::print(stderr,
+               "flow run: no agent: pass --agent-cmd 'TEMPLATE' (the built-in Claude Code adapter is not "
+               "there yet)\n");
+    return kUsage;
+  }
+  if (!agent_cmd.empty()) {
+    auto argv = split_command(agent_cmd);
+    if (!argv) { fmt::print(stderr, "flow run: --agent-cmd: {}\n", argv.error().message); return kUsage; }
+    opt.agent = std::move(*argv);
+  }
+  // Check the file and its graph first, with path:line errors, before anything starts.
+  Loaded l = load(opt.tasks_path, {});
+  if (l.exit != 0 || !l.graph) return kUsage;
+  if (!only.empty() || !stories.empty()) {
+    std::vector<bool> sel(l.plan.tasks.size(), only.empty());
+    if (!only.empty()) {
+      std::string error;
+      auto o = parse_only(l.plan, only, error);
+      if (!o) { fmt::print(stderr, "flow run: {}\n", error); return kUsage; }
+      sel = *o;
+    }
+    if (!stories.empty())
+      for (std::size_t t = 0; t < sel.size(); ++t) {
+        const Task& task = l.plan.tasks[t];
+        const Phase& ph = l.plan.phases[static_cast<std::size_t>(task.phase)];
+        bool in = false;
+        for (const std::string& st : stories) in |= task.story_label == st || (ph.story > 0 && "US" + std::to_string(ph.story) == st);
+        sel[t] = sel[t] && in;
+      }
+    opt.selected = sel;
+  }
+
+  std::signal(SIGINT, on_sigint);
+  opt.interrupt = &g_interrupt;
+  auto runner = make_process_runner();
+  StockPolicy policy(popt);
+  PlainObserver observer(l.plan);
+  auto report = run(opt, *runner, policy, observer);
+  std::signal(SIGINT, SIG_DFL);
+  if (!report) {
+    fmt::print(stderr, "{}:{}: error: {}\n", opt.tasks_path, report.error().line, report.error().message);
+    return kUsage;
+  }
+  const RunReport& r = *report;
+  const Plan& plan = l.plan;
+  if (opt.dry_run) {
+    fmt::print("\ndry run: {} tasks would run in this order; prompts in {}/.flow/runs/{}/\n", r.order.size(),
+               opt.workdir.empty() ? "<workdir>" : opt.workdir, r.run_id);
+    return kOk;
+  }
+  const double minutes = r.wall / 60.0;
+  const int ran = r.succeeded + r.failed;
+  fmt::print("\n{}: {} succeeded, {} failed, {} blocked, {} skipped in {} ({} workers)\n", opt.tasks_path, r.succeeded,
+             r.failed, r.blocked, r.skipped, human_seconds(r.wall), r.workers);
+  fmt::print("  {:.1f} tasks/min, {} average per task, parallel efficiency {:.0f}%, {} retries, error rate {:.0f}%\n",
+             minutes > 0 ? r.succeeded / minutes : 0.0, human_seconds(ran ? r.busy / ran : 0),
+             r.wall > 0 ? 100.0 * r.busy / (r.workers * r.wall) : 0.0, r.retries,
+             ran ? 100.0 * r.failed / ran : 0.0);
+  for (std::size_t t = 0; t < r.tasks.size(); ++t) {
+    const TaskReport& tr = r.tasks[t];
+    if (tr.status == TaskStatus::failed) {
+      fmt::print("  failed:  {} after {} attempt{} [{}]\n", plan.tasks[t].id, tr.attempts, tr.attempts == 1 ? "" : "s",
+                 tr.failure_class);
+      std::string lines = tr.last_lines;
+      std::size_t pos = 0;
+      for (int k = 0; k < 6 && pos < lines.size(); ++k) {
+        const std::size_t nl = lines.find('\n', pos);
+        fmt::print("           | {}\n", lines.substr(pos, nl - pos));
+        if (nl == std::string::npos) break;
+        pos = nl + 1;
+      }
+    } else if (tr.status == TaskStatus::blocked && plan.tasks[t].state == TaskState::pending) {
+      fmt::print("  blocked: {} (by {})\n", plan.tasks[t].id,
+                 tr.blocked_by >= 0 ? plan.tasks[static_cast<std::size_t>(tr.blocked_by)].id : "the stop");
+    }
+  }
+  fmt::print("  journal: {}\n", r.journal_path);
+  if (r.interrupted) return kInterrupted;
+  return r.failed == 0 && r.blocked == 0 ? kOk : kFailed;
+}
+
+}  // namespace flow::cli

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: MIT
+// The run loop: what starts (scheduler), how (runner, agent template, prompt), what a
+// failure means (classification, policy), and what is kept (write-back, journal).
+#include <flow/run.hpp>
+
+#include <flow/graph.hpp>
+#include <flow/tasks_file.hpp>
+#include <flow/tasks_md.hpp>
+
+#include "json.hpp"
+#include "text.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <variant>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string find_workdir(const std::string& tasks_path) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(tasks_path, ec).parent_path();
+  for (fs::path d = dir; !d.empty(); d = d.parent_path()) {
+    if (fs::exists(d / ".git", ec)) return d.string();
+    if (d == d.root_path()) break;
+  }
+  return dir.string();
+}
+
+std::string make_run_id() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return std::string(buf) + "-" + std::to_string(::getpid());
+}
+
+std::string iso_now() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
+  return out;
+}
+
+// Append-only JSON lines. Every line is one write(); lines that record a finished or
+// marked task are followed by fsync, so a crash loses no finished task.
+class Journal {
+ public:
+  Result<void> open(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) return make_error(Errc::io, "cannot open the journal " + path + ": " + std::strerror(errno));
+    return {};
+  }
+  ~Journal() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Journal() = default;
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  void write(detail::Json& j, bool durable) {
+    std::string line = j.str();
+    line += '\n';
+    std::size_t done = 0;
+    while (fd_ >= 0 && done < line.size()) {
+      const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    if (durable && fd_ >= 0) ::fdatasync(fd_);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// The lines that matter from an attempt's output: the last few non-empty ones.
+std::string tail_lines(const std::string& path, std::size_t max_lines) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (detail::trim(line).empty()) continue;
+    lines.push_back(detail::clip(line, 300));
+    if (lines.size() > max_lines) lines.erase(lines.begin());
+  }
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+std::string replace_all(std::string s, std::string_view from, std::string_view to) {
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+  return s;
+}
+
+}  // namespace
+
+FailureClass classify_failure(const Completion& c, std::string_view out) {
+  if (c.timed_out) return FailureClass::timeout;
+  if (c.signal != 0) return FailureClass::crash;
+  // Signatures from the agent CLIs' error messages (AGENTS.md), most specific first.
+  struct Sig {
+    std::string_view text;
+    FailureClass cls;
+  };
+  static constexpr Sig sigs[] = {
+      {"not logged in", FailureClass::auth},        {"invalid api key", FailureClass::auth},
+      {"401", FailureClass::auth},                  {"unauthorized", FailureClass::auth},
+      {"authentication", FailureClass::auth},       {"prompt is too long", FailureClass::invalid_input},
+      {"context window", FailureClass::invalid_input}, {"maximum context length", FailureClass::invalid_input},
+      {"max turns", FailureClass::budget},          {"maximum number of turns", FailureClass::budget},
+      {"budget", FailureClass::budget},             {"quota exceeded", FailureClass::budget},
+      {"rate limit", FailureClass::rate_limit},     {"rate_limit", FailureClass::rate_limit},
+      {"429", FailureClass::rate_limit},            {"hit your limit", FailureClass::rate_limit},
+      {"overloaded", FailureClass::temporary},      {"529", FailureClass::temporary},
+      {"503", FailureClass::temporary},             {"500 internal", FailureClass::temporary},
+      {"connection refused", FailureClass::network}, {"econnrefused", FailureClass::network},
+      {"network", FailureClass::network},           {"timed out", FailureClass::timeout},
+      {"cannot do this task", FailureClass::refused}, {"i can't", FailureClass::refused},
+  };
+  for (const Sig& s : sigs)
+    if (detail::ifind(out, s.text) != std::string_view::npos) return s.cls;
+  return FailureClass::unknown;
+}
+
+namespace {
+
+class RunLoop {
+ public:
+  RunLoop(const RunOptions& o, Runner& r, RecoveryPolicy& p, RunObserver& obs)
+      : opt_(o), runner_(r), policy_(p), obs_(obs) {}
+
+  Result<RunReport> go() {
+    auto text = read_file(opt_.tasks_path);
+    if (!text) return Unexpected{std::move(text).error()};
+    text_ = std::move(*text);
+    Plan plan = parse_tasks_md(text_);
+    for (const Diagnostic& d : plan.diagnostics)
+      if (d.severity == Severity::error) return make_error(Errc::parse, d.message, d.line);
+    auto g = build_graph(std::move(plan));
+    if (!g) return Unexpected{std::move(g).error()};
+    graph_.emplace(std::move(*g));
+    if (opt_.agent.empty() && !opt_.dry_run) return make_error(Errc::invalid_argument, "no agent command");
+
+    workdir_ = opt_.workdir.empty() ? find_workdir(opt_.tasks_path) : opt_.workdir;
+    std::error_code ec;
+    workdir_ = fs::absolute(workdir_, ec).string();
+    report_.run_id = make_run_id();
+    run_dir_ = workdir_ + "/.flow/runs/" + report_.run_id;
+    fs::create_directories(run_dir_, ec);
+    if (ec) return make_error(Errc::io, "cannot create " + run_dir_ + ": " + ec.message());
+    report_.journal_path = workdir_ + "/.flow/implementation.log";
+    if (!opt_.dry_run)
+      if (auto j = journal_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
+    tasks_path_ = fs::absolute(opt_.tasks_path, ec).string();
+
+    const int n = graph_->task_count();
+    report_.workers = std::max(1, opt_.workers);
+    report_.tasks.resize(static_cast<std::size_t>(n));
+    SchedulerOptions so;
+    so.workers = report_.workers;
+    so.fail_fast = opt_.fail_fast;
+    so.selected = opt_.selected;
+    sched_.emplace(*graph_, std::move(so));
+    start_ = Clock::now();
+    {
+      detail::Json j;
+      j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", "run-started")
+          .field("tasks_md", tasks_path_).field("workdir", workdir_).field("workers", report_.workers)
+          .field("timeout", opt_.task_timeout).field("fail_fast", opt_.fail_fast).field("dry_run", opt_.dry_run);
+      j.key("agent").begin_array();
+      for (const auto& a : opt_.agent) j.value(a);
+      j.end_array().end_object();
+      journal_.write(j, true);
+    }
+    emit("run-started", -1, 0, report_.run_id);
+    if (opt_.dry_run) dry_run();
+    else loop();
+    finish();
+    return std::move(report_);
+  }
+
+ private:
+  double now() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+  const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
+
+  void emit(const std::string& kind, int t, int attempt, std::string detail) {
+    obs_.on_event(RunEvent{kind, now(), t, attempt, std::move(detail)});
+  }
+
+  // A journal field: text or a number.
+  struct Field {
+    const char* key;
+    std::variant<std::string, double> value;
+  };
+
+  void log(const std::string& event, int t, int attempt, std::initializer_list<Field> extra, bool durable = false) {
+    detail::Json j;
+    j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", event);
+    if (t >= 0) j.field("task", task(t).id).field("line", task(t).line);
+    if (attempt > 0) j.field("attempt", attempt);
+    for (const Field& f : extra) {
+      j.key(f.key);
+      if (const auto* s = std::get_if<std::string>(&f.value)) j.value(*s);
+      else j.value(std::get<double>(f.value));
+    }
+    j.end_object();
+    journal_.write(j, durable);
+  }
+
+  int interrupt() const { return opt_.interrupt ? opt_.interrupt->load() : 0; }
+
+  void dry_run() {
+    // The order the scheduler would start tasks in, each finishing at once.
+    while (!sched_->done()) {
+      bool any = false;
+      while (auto t = sched_->start_next(0)) {
+        write_prompt(*t, 1, {});
+        report_.order.push_back(*t);
+        emit("started", *t, 1, "dry run: prompt in " + prompt_path(*t, 1));
+        sched_->finish(*t, TaskStatus::succeeded);
+        any = true;
+      }
+      if (!any) break;
+    }
+  }
+
+  std::string prompt_path(int t, int attempt) const {
+    return run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + "." + std::to_string(attempt) + ".prompt.md";
+  }
+
+  // The prompt: the task and its body, the feature's documents, the files it names, what
+  // is done so far, the previous failure on a retry, and the rules.
+  void write_prompt(int t, int attempt, const std::string& previous_failure) {
+    const Task& tk = task(t);
+    std::ostringstream p;
+    p << "# Task " << tk.id << "\n\nYou are implementing one task of a feature's tasks.md ("
+      << tasks_path_ << ", line " << tk.line << "):\n\n";
+    const std::string_view text(text_);
+    p << text.substr(tk.span.offset, tk.span.length) << "\n";
+    if (tk.body_first > 0) {
+      std::size_t pos = tk.span.offset + tk.span.length + 1;
+      for (int line = tk.line + 1; line <= tk.body_last && pos < text.size(); ++line) {
+        const std::size_t nl = text.find('\n', pos);
+        const std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+        p << text.substr(pos, end - pos) << "\n";
+        pos = end + 1;
+      }
+    }
+    const fs::path feature = fs::path(tasks_path_).parent_path();
+    std::vector<std::string> docs;
+    for (const char* name : {"spec.md", "plan.md", "data-model.md", "research.md", "quickstart.md"})
+      if (fs::exists(feature / name)) docs.push_back((feature / name).string());
+    std::error_code ec;
+    if (fs::is_directory(feature / "contracts", ec))
+      for (const auto& e : fs::directory_iterator(feature / "contracts", ec)) docs.push_back(e.path().string());
+    for (const char* c : {".specify/memory/constitution.md", "memory/constitution.md"})
+      if (fs::exists(fs::path(workdir_) / c)) docs.push_back((fs::path(workdir_) / c).string());
+    if (!docs.empty()) {
+      p << "\n## The feature's documents (read what you need)\n\n";
+      for (const auto& d : docs) p << "- " << d << "\n";
+    }
+    if (!tk.paths.empty()) {
+      p << "\n## Files this task names\n\n";
+      for (const auto& f : tk.paths) p << "- " << f.path << "\n";
+    }
+    if (!done_lines_.empty()) {
+      p << "\n## Done so far in this run\n\n";
+      for (const auto& d : done_lines_) p << "- " << d << "\n";
+    }
+    if (attempt > 1 && !previous_failure.empty())
+      p << "\n## The previous attempt failed (attempt " << attempt - 1 << ")\n\n```\n" << previous_failure << "```\n";
+    p << "\n## Rules\n\n- Do this task only; other tasks are done by others, perhaps at the same time.\n"
+      << "- Do not edit " << fs::path(tasks_path_).filename().string() << ": flow marks tasks done itself.\n"
+      << "- Work in " << workdir_ << "; touch only the files this task needs.\n";
+    std::ofstream(prompt_path(t, attempt), std::ios::binary) << p.str();
+  }
+
+  std::vector<std::string> argv_for(int t, int attempt) const {
+    std::vector<std::string> out;
+    for (std::string a : opt_.agent) {
+      a = replace_all(std::move(a), "{prompt_file}", prompt_path(t, attempt));
+      a = replace_all(std::move(a), "{task_id}", task(t).id);
+      a = replace_all(std::move(a), "{workdir}", workdir_);
+      a = replace_all(std::move(a), "{attempt}", std::to_string(attempt));
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  // Files the task names, as the agent sees them: relative, inside the work dir.
+  std::string task_files(int t) const {
+    std::string out;
+    for (const PathRef& p : task(t).paths) {
+      std::string path = p.path;
+      if (p.absolute) {
+        const std::string root = workdir_ + "/";
+        if (path.compare(0, root.size(), root) != 0) continue;  // outside the repository: never handed out
+        path = path.substr(root.size());
+      }
+      out += path + "\n";
+    }
+    return out;
+  }
+
+  void start(int t) {
+    const int attempt = ++report_.tasks[static_cast<std::size_t>(t)].attempts;
+    write_prompt(t, attempt, failures_[t]);
+    Launch l;
+    l.task = t;
+    l.attempt = attempt;
+    l.argv = argv_for(t, attempt);
+    l.workdir = workdir_;
+    const std::string base = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + "." + std::to_string(attempt);
+    l.stdout_path = base + ".out";
+    l.stderr_path = base + ".err";
+    l.timeout = opt_.task_timeout;
+    l.kill_grace = opt_.kill_grace;
+    l.env = {"FLOW_TASK_ID=" + task(t).id, "FLOW_TASK_FILES=" + task_files(t), "FLOW_PROMPT_FILE=" + prompt_path(t, attempt),
+             "FLOW_ATTEMPT=" + std::to_string(attempt), "FLOW_RUN_ID=" + report_.run_id, "FLOW_WORKDIR=" + workdir_};
+    report_.order.push_back(t);
+    log("task-started", t, attempt, {{"log", l.stdout_path}});
+    emit("started", t, attempt, task(t).description);
+    // An agent that cannot even start (a missing binary) is a configuration failure.
+    if (auto r = runner_.start(l); !r) on_failure(t, attempt, FailureClass::config, r.error().message);
+  }
+
+  void loop() {
+    const std::string agent = opt_.agent.empty() ? "" : fs::path(opt_.agent[0]).filename().string();
+    for (;;) {
+      if (interrupt() >= 1 && !stopping_) {
+        stopping_ = true;
+        report_.interrupted = true;
+        sched_->cancel();
+        log("interrupted", -1, 0, {{"detail", std::string("stop starting tasks")}}, true);
+        emit("interrupted", -1, 0, "no new task starts; running ones finish");
+      }
+      if (interrupt() >= 2 && runner_.running() > 0) {
+        log("interrupted", -1, 0, {{"detail", std::string("kill running tasks")}}, true);
+        emit("interrupted", -1, 0, "killing running tasks");
+        runner_.cancel_all();
+      }
+      const double t_now = now();
+      if (!stopping_ && !policy_.gate_until(agent, t_now))
+        while (auto t = sched_->start_next(t_now)) start(*t);
+      if (runner_.running() == 0) {
+        if (sched_->done()) break;
+        std::optional<double> wake = sched_->next_wake(t_now);
+        if (auto gate = policy_.gate_until(agent, t_now)) wake = wake ? std::min(*wake, *gate) : *gate;
+        if (!wake) break;  // nothing runs and nothing will: the scheduler reports why
+        runner_.wait(std::min(0.25, std::max(0.0, *wake - t_now)));
+        continue;
+      }
+      // Wake at least every 250 ms to notice interrupts and retry times.
+      auto c = runner_.wait(0.25);
+      if (!c) continue;
+      on_completion(*c);
+    }
+  }
+
+  void on_completion(const Completion& c) {
+    TaskReport& r = report_.tasks[static_cast<std::size_t>(c.task)];
+    r.seconds += c.seconds;
+    r.cpu_seconds += c.cpu_seconds;
+    r.max_rss_kb = std::max(r.max_rss_kb, c.max_rss_kb);
+    report_.busy += c.seconds;
+    const std::string base = run_dir_ + "/" + task(c.task).id + "-" + std::to_string(c.task) + "." + std::to_string(c.attempt);
+    if (c.exit_code == 0 && !c.timed_out) {
+      sched_->finish(c.task, TaskStatus::succeeded);
+      log("task-finished", c.task, c.attempt,
+          {{"outcome", std::string("succeeded")}, {"seconds", c.seconds}, {"cpu_seconds", c.cpu_seconds},
+           {"max_rss_kb", static_cast<double>(c.max_rss_kb)}},
+          true);
+      emit("succeeded", c.task, c.attempt, "");
+      done_lines_.push_back(task(c.task).id + " " + detail::clip(task(c.task).description, 100));
+      mark(c.task);
+      return;
+    }
+    const std::string output = tail_lines(base + ".err", 12) + tail_lines(base + ".out", 12);
+    const FailureClass cls = classify_failure(c, output);
+    std::string why = c.timed_out ? "timed out after " + std::to_string(static_cast<int>(opt_.task_timeout)) + " s"
+                      : c.signal ? "killed by signal " + std::to_string(c.signal)
+                                 : "exit code " + std::to_string(c.exit_code);
+    on_failure(c.task, c.attempt, cls, why + "\n" + output);
+  }
+
+  void on_failure(int t, int attempt, FailureClass cls, const std::string& lines) {
+    TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
+    r.failure_class = to_string(cls);
+    r.last_lines = lines;
+    failures_[t] = std::string(to_string(cls)) + ": " + lines;
+    const Task& tk = task(t);
+    const double t_now = now();
+    Failure f{cls, opt_.agent.empty() ? "" : fs::path(opt_.agent[0]).filename().string(), std::nullopt, lines};
+    const Decision d = policy_.on_failure({&tk, &graph_->plan().phases[static_cast<std::size_t>(tk.phase)], attempt}, f, t_now);
+    log("attempt-failed", t, attempt, {{"class", std::string(to_string(cls))}, {"decision", std::string(to_string(d.kind))},
+                                       {"reason", d.reason}, {"lines", detail::clip(lines, 2000)}}, true);
+    emit("failed", t, attempt, std::string(to_string(cls)) + ": " + d.reason);
+    switch (d.kind) {
+      case Decision::Kind::retry:
+        ++report_.retries;
+        sched_->retry(t, t_now + d.delay);
+        log("retry-scheduled", t, attempt + 1, {{"delay", d.delay}});
+        emit("retry", t, attempt + 1, "in " + std::to_string(d.delay).substr(0, 4) + " s");
+        break;
+      case Decision::Kind::skip:
+        sched_->finish(t, TaskStatus::skipped);
+        emit("skipped", t, attempt, d.reason);
+        break;
+      case Decision::Kind::abort:
+        sched_->finish(t, TaskStatus::failed);
+        sched_->cancel();
+        stopping_ = true;
+        break;
+      case Decision::Kind::fail:
+        sched_->finish(t, TaskStatus::failed);
+        break;
+    }
+  }
+
+  void mark(int t) {
+    const Task& tk = task(t);
+    if (tk.form != TaskForm::checkbox && tk.form != TaskForm::unnumbered) return;  // its state lives in the journal
+    const MarkChange change{tk.line, tk.id, true};
+    auto updated = update_marks_in_file(tasks_path_, text_, std::span<const MarkChange>(&change, 1));
+    if (!updated) {
+      log("mark-failed", t, 0, {{"error", updated.error().message}}, true);
+      emit("mark-failed", t, 0, updated.error().message);
+      return;
+    }
+    text_ = std::move(*updated);
+    report_.tasks[static_cast<std::size_t>(t)].marked = true;
+    log("marked", t, 0, {{"mark", std::string("X")}}, true);
+    emit("marked", t, 0, "");
+  }
+
+  void finish() {
+    for (int t = 0; t < graph_->task_count(); ++t) {
+      TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
+      r.status = sched_->status(t);
+      r.blocked_by = sched_->blocked_by(t);
+      if (task(t).state != TaskState::pending) continue;
+      switch (r.status) {
+        case TaskStatus::succeeded: ++report_.succeeded; break;
+        case TaskStatus::failed: ++report_.failed; break;
+        case TaskStatus::blocked:
+          ++report_.blocked;
+          if (!opt_.dry_run) log("blocked", t, 0, {{"by", r.blocked_by >= 0 ? task(r.blocked_by).id : std::string("the stop")}});
+          break;
+        case TaskStatus::skipped: ++report_.skipped; break;
+        default: break;
+      }
+    }
+    report_.wall = now();
+    detail::Json j;
+    j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", "run-finished")
+        .field("succeeded", report_.succeeded).field("failed", report_.failed).field("blocked", report_.blocked)
+        .field("skipped", report_.skipped).field("retries", report_.retries).field("wall", report_.wall)
+        .field("busy", report_.busy).field("interrupted", report_.interrupted).end_object();
+    journal_.write(j, true);
+    emit("run-finished", -1, 0, "");
+  }
+
+  const RunOptions& opt_;
+  Runner& runner_;
+  RecoveryPolicy& policy_;
+  RunObserver& obs_;
+  std::string text_, workdir_, run_dir_, tasks_path_;
+  std::optional<TaskGraph> graph_;
+  std::optional<Scheduler> sched_;
+  Journal journal_;
+  RunReport report_;
+  Clock::time_point start_;
+  std::vector<std::string> done_lines_;
+  std::map<int, std::string> failures_;
+  bool stopping_ = false;
+};
+
+}  // namespace
+
+Result<RunReport> run(const RunOptions& options, Runner& runner, RecoveryPolicy& policy, RunObserver& observer) {
+  return RunLoop(options, runner, policy, observer).go();
+}
+
+FLOW_END_NAMESPACE
+}  // namespace flow

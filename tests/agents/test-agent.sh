@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# A scripted test agent. It does what the task says (creates the files it names) unless
+# TEST_AGENT_PLAN says otherwise for its task: comma-separated ID:behaviour with
+#   fail-once   exit 1 on attempt 1 ("connection refused"), then succeed
+#   auth        print "Invalid API key" and exit 1 (never retried)
+#   ratelimit   print "API Error: Request rejected (429)" and exit 1
+#   hang        sleep far past any timeout, with a child in its group
+#   crash       kill itself with SIGSEGV
+#   partial     print half an event stream and exit 1
+set -eu
+behaviour=""
+for item in $(printf '%s' "${TEST_AGENT_PLAN:-}" | tr ',' ' '); do
+  [ "${item%%:*}" = "$FLOW_TASK_ID" ] && behaviour="${item#*:}"
+done
+case "$behaviour" in
+  fail-once) if [ "$FLOW_ATTEMPT" = 1 ]; then echo "connection refused" >&2; exit 1; fi ;;
+  auth) echo "Invalid API key · Fix external API key" >&2; exit 1 ;;
+  ratelimit) echo "API Error: Request rejected (429)" >&2; exit 1 ;;
+  hang) sleep 300 & sleep 300 ;;
+  crash) kill -SEGV $$ ;;
+  partial) echo '{"type":"system","subtype":"init"'; exit 1 ;;
+esac
+printf '%s\n' "$FLOW_TASK_FILES" | while IFS= read -r f; do
+  [ -n "$f" ] || continue
+  case "$f" in */) mkdir -p "$f" ;; *) mkdir -p "$(dirname "$f")"; echo "$FLOW_TASK_ID" >> "$f" ;; esac
+done
+[ -r "$FLOW_PROMPT_FILE" ] || { echo "no prompt" >&2; exit 1; }
+sleep "${TEST_AGENT_SECONDS:-0.1}"

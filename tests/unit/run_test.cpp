@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+// The run loop end to end with real processes: a scripted test agent in a temporary
+// repository; outcomes checked from the file, the journal and the report.
+#include <flow/run.hpp>
+#include <flow/tasks_md.hpp>
+
+#include "unit/support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+using namespace flow;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kAgent = std::string(FLOW_TEST_DATA) + "/../agents/test-agent.sh";
+
+struct Recorder final : RunObserver {
+  std::vector<RunEvent> events;
+  void on_event(const RunEvent& e) override { events.push_back(e); }
+  int count(const std::string& kind) const {
+    int n = 0;
+    for (const auto& e : events) n += e.kind == kind;
+    return n;
+  }
+};
+
+struct Fixture {
+  test::TempDir dir;
+  std::string tasks;
+  Fixture(const std::string& text) {
+    fs::create_directories(dir.path + "/.git");  // the work dir is the repository root
+    fs::create_directories(dir.path + "/specs/001-x");
+    tasks = dir.path + "/specs/001-x/tasks.md";
+    std::ofstream(tasks, std::ios::binary) << text;
+    std::ofstream(dir.path + "/specs/001-x/spec.md") << "# Spec\n";
+  }
+  Result<RunReport> go(Recorder& rec, int workers = 2, const std::string& plan = "", double timeout = 0,
+                       StockPolicyOptions popt = fast_policy()) {
+    ::setenv("TEST_AGENT_PLAN", plan.c_str(), 1);
+    RunOptions o;
+    o.tasks_path = tasks;
+    o.agent = {kAgent, "{task_id}", "{attempt}"};
+    o.workers = workers;
+    o.task_timeout = timeout;
+    o.kill_grace = 0.3;
+    auto runner = make_process_runner();
+    StockPolicy policy(popt);
+    return run(o, *runner, policy, rec);
+  }
+  static StockPolicyOptions fast_policy() {
+    StockPolicyOptions p;
+    p.base_delay = 0.05;
+    p.max_delay = 0.2;
+    return p;
+  }
+  std::string text() const { return test::slurp(tasks); }
+  // The journal's events, as (event, task, attempt, ts-order index).
+  std::vector<std::map<std::string, std::string>> journal() const {
+    std::vector<std::map<std::string, std::string>> out;
+    std::istringstream in(test::slurp(dir.path + "/.flow/implementation.log"));
+    std::string line;
+    while (std::getline(in, line)) {
+      std::map<std::string, std::string> m;
+      for (const char* key : {"event", "task", "attempt", "ts", "class", "decision"}) {
+        const std::string k = std::string("\"") + key + "\":";
+        const std::size_t at = line.find(k);
+        if (at == std::string::npos) continue;
+        std::size_t v = at + k.size();
+        const bool quoted = line[v] == '"';
+        if (quoted) ++v;
+        const std::size_t end = line.find(quoted ? '"' : ',', v);
+        m[key] = line.substr(v, end - v);
+      }
+      out.push_back(std::move(m));
+    }
+    return out;
+  }
+};
+
+const std::string kPlan =
+    "## Phase 1: Setup\n"
+    "- [ ] T001 Create `app/__init__.py`\n"
+    "## Phase 2: Work\n"
+    "- [ ] T002 [P] Write `app/a.py`\n"
+    "- [ ] T003 [P] Write `app/b.py`\n"
+    "- [ ] T004 [P] Write `app/c.py`\n"
+    "- [ ] T005 Wire `app/main.py` (depends on T002)\n"
+    "- [x] T006 Already done\n";
+
+}  // namespace
+
+TEST_CASE("all tasks run, in parallel where allowed, each marked [X] the moment it succeeds") {
+  Fixture f(kPlan);
+  Recorder rec;
+  auto r = f.go(rec, 3);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+  CHECK(r->succeeded == 5);
+  CHECK(r->failed == 0);
+  CHECK(f.text() == [] {
+    std::string s = kPlan;
+    for (std::size_t at = s.find("- [ ]"); at != std::string::npos; at = s.find("- [ ]", at)) s[at + 3] = 'x';  // the file's own case
+    return s;
+  }());
+  CHECK(test::slurp(f.dir.path + "/app/a.py") == "T002\n");  // the agent ran in the repository root
+  // The journal: every task started, finished and was marked, in order; T006 never ran.
+  const auto j = f.journal();
+  std::map<std::string, std::string> started, finished;
+  int marked = 0, overlapping = 0, running = 0;
+  for (const auto& e : j) {
+    if (e.at("event") == "task-started") {
+      started[e.at("task")] = e.at("ts");
+      overlapping = std::max(overlapping, ++running);
+    }
+    if (e.at("event") == "task-finished") {
+      finished[e.at("task")] = e.at("ts");
+      --running;
+    }
+    marked += e.at("event") == "marked";
+  }
+  CHECK(marked == 5);
+  CHECK(started.count("T006") == 0);
+  CHECK(overlapping == 3);  // the three [P] tasks ran together: the worker limit was reached
+  // No dependency violated: ISO timestamps compare as text.
+  for (const char* t : {"T002", "T003", "T004"}) CHECK(finished.at("T001") <= started.at(t));
+  CHECK(finished.at("T002") <= started.at("T005"));
+  CHECK(j.front().at("event") == "run-started");
+  CHECK(j.back().at("event") == "run-finished");
+  // Prompts exist and say what to do.
+  bool prompt = false;
+  for (const auto& e : fs::recursive_directory_iterator(f.dir.path + "/.flow/runs"))
+    if (e.path().filename().string().rfind("T005-", 0) == 0 && e.path().extension() == ".md") {
+      const std::string p = test::slurp(e.path().string());
+      prompt = p.find("- [ ] T005 Wire `app/main.py`") != std::string::npos && p.find("spec.md") != std::string::npos &&
+               p.find("Do not edit tasks.md") != std::string::npos && p.find("T002 Write") != std::string::npos;
+    }
+  CHECK(prompt);
+}
+
+TEST_CASE("a retryable failure is retried after the policy's delay and then succeeds") {
+  Fixture f(kPlan);
+  Recorder rec;
+  auto r = f.go(rec, 2, "T003:fail-once");
+  REQUIRE(r);
+  CHECK(r->succeeded == 5);
+  CHECK(r->retries == 1);
+  CHECK(r->tasks[2].attempts == 2);
+  CHECK(r->tasks[2].marked);
+  int retried = 0;
+  for (const auto& e : f.journal())
+    if (e.at("event") == "attempt-failed") {
+      CHECK(e.at("class") == "network");
+      CHECK(e.at("decision") == "retry");
+      ++retried;
+    }
+  CHECK(retried == 1);
+}
+
+TEST_CASE("a non-retryable failure is not retried; its dependents are blocked, the rest finishes") {
+  Fixture f(kPlan);
+  Recorder rec;
+  auto r = f.go(rec, 2, "T002:auth");
+  REQUIRE(r);
+  CHECK(r->failed == 1);
+  CHECK(r->tasks[1].attempts == 1);
+  CHECK(r->tasks[1].failure_class == "auth");
+  CHECK(r->tasks[1].last_lines.find("Invalid API key") != std::string::npos);
+  CHECK(r->tasks[4].status == TaskStatus::blocked);  // T005 depends on T002
+  CHECK(r->tasks[4].blocked_by == 1);
+  CHECK(r->tasks[2].status == TaskStatus::succeeded);
+  CHECK(r->tasks[3].status == TaskStatus::succeeded);
+  const std::string text = f.text();
+  CHECK(text.find("- [ ] T002") != std::string::npos);  // never marked
+  CHECK(text.find("- [ ] T005") != std::string::npos);
+  CHECK(text.find("- [x] T003") != std::string::npos);
+}
+
+TEST_CASE("a timeout kills the attempt's process group; crashes and partial output are failures") {
+  Fixture f(kPlan);
+  Recorder rec;
+  StockPolicyOptions once = Fixture::fast_policy();
+  once.max_retries = 0;
+  auto r = f.go(rec, 3, "T002:hang,T003:crash,T004:partial", 0.5, once);
+  REQUIRE(r);
+  CHECK(r->tasks[1].failure_class == "timeout");
+  CHECK(r->tasks[1].seconds < 5);
+  CHECK(r->tasks[2].failure_class == "crash");
+  CHECK(r->tasks[3].status == TaskStatus::failed);
+  CHECK(r->failed == 3);
+}
+
+TEST_CASE("rate limits are classified; the agent gets the task's environment; argv is never a shell string") {
+  Fixture f("- [ ] T001 Write `x.py` $(touch pwned) `rm -rf /tmp/nothing`\n");
+  Recorder rec;
+  StockPolicyOptions once = Fixture::fast_policy();
+  once.max_retries = 0;
+  auto r = f.go(rec, 1, "T001:ratelimit", 0, once);
+  REQUIRE(r);
+  CHECK(r->tasks[0].failure_class == "rate_limit");
+  CHECK_FALSE(fs::exists(f.dir.path + "/pwned"));
+}
+
+TEST_CASE("a dry run writes the prompts and runs nothing") {
+  Fixture f(kPlan);
+  Recorder rec;
+  RunOptions o;
+  o.tasks_path = f.tasks;
+  o.dry_run = true;
+  auto runner = make_process_runner();
+  StockPolicy policy;
+  auto r = run(o, *runner, policy, rec);
+  REQUIRE(r);
+  CHECK(r->order.size() == 5);
+  CHECK(f.text() == kPlan);
+  CHECK_FALSE(fs::exists(f.dir.path + "/app"));
+}
+
+TEST_CASE("a tasks.md that cannot run is an error before anything starts") {
+  Fixture f("- [ ] T001 [P] a (depends on T002)\n- [ ] T002 [P] b (depends on T001)\n");
+  Recorder rec;
+  auto r = f.go(rec);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::cycle);
+  CHECK(rec.events.empty());
+}
