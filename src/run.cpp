@@ -23,6 +23,8 @@
 #include <sstream>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -98,6 +100,81 @@ class Journal {
  private:
   int fd_ = -1;
 };
+
+// One run per tasks.md at a time: an flock()ed file under .flow/locks. The kernel drops
+// the lock when its holder dies, even by kill -9, so a stale lock cannot block anyone;
+// the pid written in it tells who held it last.
+class RunLock {
+ public:
+  ~RunLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Result<std::string> acquire(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) return make_error(Errc::io, "cannot open the lock " + path + ": " + std::strerror(errno));
+    char buf[64] = {};
+    const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+    const long previous = n > 0 ? std::strtol(buf, nullptr, 10) : 0;
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0)
+      return make_error(Errc::conflict, "another flow run (pid " + std::to_string(previous) +
+                                            ") is running this tasks.md; wait for it or stop it");
+    const std::string me = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) < 0) {
+      // The lock is held either way; the pid is only a courtesy.
+    }
+    if (previous > 0 && previous != ::getpid())
+      return "took over the lock of pid " + std::to_string(previous) + ", which is no longer running";
+    return std::string();
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// What an earlier run that did not finish left: the tasks it had started and not
+// finished, with the process groups they ran in.
+struct Leftover {
+  std::string run_id;
+  std::vector<std::pair<std::string, long>> running;  // (task id, process group)
+};
+
+std::string json_field(const std::string& line, const std::string& key) {
+  const std::string k = "\"" + key + "\":";
+  const std::size_t at = line.find(k);
+  if (at == std::string::npos) return {};
+  std::size_t v = at + k.size();
+  const bool quoted = v < line.size() && line[v] == '"';
+  if (quoted) ++v;
+  const std::size_t end = quoted ? line.find('"', v) : line.find_first_of(",}", v);
+  return line.substr(v, end == std::string::npos ? std::string::npos : end - v);
+}
+
+std::optional<Leftover> previous_run(const std::string& journal, const std::string& tasks_path) {
+  std::ifstream in(journal);
+  std::string line;
+  Leftover last;
+  bool open = false;
+  std::map<std::string, long> running;
+  while (std::getline(in, line)) {
+    const std::string event = json_field(line, "event");
+    if (event == "run-started") {
+      open = json_field(line, "tasks_md") == tasks_path && json_field(line, "dry_run") != "true";
+      last.run_id = json_field(line, "run");
+      running.clear();
+    } else if (!open || json_field(line, "run") != last.run_id) {
+      continue;
+    } else if (event == "task-started") {
+      running[json_field(line, "task") + "@" + json_field(line, "line")] = std::strtol(json_field(line, "pgid").c_str(), nullptr, 10);
+    } else if (event == "task-finished" || event == "attempt-failed") {
+      running.erase(json_field(line, "task") + "@" + json_field(line, "line"));
+    } else if (event == "run-finished") {
+      open = false;
+    }
+  }
+  if (!open) return std::nullopt;
+  for (const auto& [key, pgid] : running) last.running.emplace_back(key.substr(0, key.find('@')), pgid);
+  return last;
+}
 
 // The lines that matter from an attempt's output: the last few non-empty ones.
 std::string tail_lines(const std::string& path, std::size_t max_lines) {
@@ -177,9 +254,22 @@ class RunLoop {
     fs::create_directories(run_dir_, ec);
     if (ec) return make_error(Errc::io, "cannot create " + run_dir_ + ": " + ec.message());
     report_.journal_path = workdir_ + "/.flow/implementation.log";
-    if (!opt_.dry_run)
-      if (auto j = journal_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
     tasks_path_ = fs::absolute(opt_.tasks_path, ec).string();
+    std::string took_over;
+    std::optional<Leftover> leftover;
+    if (!opt_.dry_run) {
+      fs::create_directories(workdir_ + "/.flow/locks", ec);
+      std::string lock_name = fs::relative(tasks_path_, workdir_, ec).string();
+      std::replace(lock_name.begin(), lock_name.end(), '/', '_');
+      auto held = lock_.acquire(workdir_ + "/.flow/locks/" + lock_name + ".lock");
+      if (!held) {
+        fs::remove_all(run_dir_, ec);
+        return Unexpected{std::move(held).error()};
+      }
+      took_over = *held;
+      leftover = previous_run(report_.journal_path, tasks_path_);
+      if (auto j = journal_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
+    }
 
     const int n = graph_->task_count();
     report_.workers = std::max(1, opt_.workers);
@@ -201,6 +291,11 @@ class RunLoop {
       journal_.write(j, true);
     }
     emit("run-started", -1, 0, report_.run_id);
+    if (!took_over.empty()) {
+      log("lock-taken-over", -1, 0, {{"detail", took_over}}, true);
+      emit("resumed", -1, 0, took_over);
+    }
+    if (leftover) resume(*leftover);
     if (opt_.dry_run) dry_run();
     else loop();
     finish();
@@ -236,6 +331,24 @@ class RunLoop {
   }
 
   int interrupt() const { return opt_.interrupt ? opt_.interrupt->load() : 0; }
+
+  // An earlier run stopped without finishing (killed, crashed, power lost). Its finished
+  // tasks are marked in tasks.md and stay done; the ones it was running run again. Any
+  // of their processes still alive are stopped first, and all of it is said.
+  void resume(const Leftover& l) {
+    std::string tasks;
+    for (const auto& [id, pgid] : l.running) {
+      tasks += (tasks.empty() ? "" : ", ") + id;
+      if (pgid > 1 && ::kill(static_cast<pid_t>(-pgid), 0) == 0) {
+        ::kill(static_cast<pid_t>(-pgid), SIGKILL);
+        log("leftover-killed", -1, 0, {{"task", id}, {"pgid", static_cast<double>(pgid)}}, true);
+        emit("resumed", -1, 0, "stopped what " + id + " left running (process group " + std::to_string(pgid) + ")");
+      }
+    }
+    log("resumed", -1, 0, {{"previous_run", l.run_id}, {"were_running", tasks}}, true);
+    emit("resumed", -1, 0, "run " + l.run_id + " did not finish" +
+                               (tasks.empty() ? std::string(": nothing was running") : "; running again: " + tasks));
+  }
 
   void dry_run() {
     // The order the scheduler would start tasks in, each finishing at once.
@@ -346,10 +459,11 @@ class RunLoop {
     l.env = {"FLOW_TASK_ID=" + task(t).id, "FLOW_TASK_FILES=" + task_files(t), "FLOW_PROMPT_FILE=" + prompt_path(t, attempt),
              "FLOW_ATTEMPT=" + std::to_string(attempt), "FLOW_RUN_ID=" + report_.run_id, "FLOW_WORKDIR=" + workdir_};
     report_.order.push_back(t);
-    log("task-started", t, attempt, {{"log", l.stdout_path}});
+    auto started = runner_.start(l);
+    log("task-started", t, attempt, {{"log", l.stdout_path}, {"pgid", started ? static_cast<double>(*started) : 0.0}}, true);
     emit("started", t, attempt, task(t).description);
     // An agent that cannot even start (a missing binary) is a configuration failure.
-    if (auto r = runner_.start(l); !r) on_failure(t, attempt, FailureClass::config, r.error().message);
+    if (!started) on_failure(t, attempt, FailureClass::config, started.error().message);
   }
 
   void loop() {
@@ -496,6 +610,7 @@ class RunLoop {
   std::optional<TaskGraph> graph_;
   std::optional<Scheduler> sched_;
   Journal journal_;
+  RunLock lock_;
   RunReport report_;
   Clock::time_point start_;
   std::vector<std::string> done_lines_;

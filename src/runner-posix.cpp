@@ -45,7 +45,7 @@ class ProcessRunner final : public Runner {
  public:
   ~ProcessRunner() override { cancel_all(); }
 
-  Result<void> start(const Launch& l) override {
+  Result<long> start(const Launch& l) override {
     if (l.argv.empty() || l.argv[0].empty()) return make_error(Errc::spawn, "empty command");
     // The environment: ours, with the launch's variables replacing or adding.
     std::vector<std::string> env_store;
@@ -95,7 +95,7 @@ class ProcessRunner final : public Runner {
     c.pidfd = pidfd_open(pid);
     c.started = Clock::now();
     children_.emplace(pid, std::move(c));
-    return {};
+    return static_cast<long>(pid);  // the group leader: the group id is its pid
   }
 
   std::optional<Completion> wait(double timeout) override {

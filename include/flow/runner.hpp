@@ -43,8 +43,10 @@ struct Completion {
 class FLOW_API Runner {
  public:
   virtual ~Runner() = default;
-  /// Starts an attempt. Failure to start (no such program …) is an Error (Errc::spawn).
-  virtual Result<void> start(const Launch& launch) = 0;
+  /// Starts an attempt and returns what identifies it outside flow (the process runner:
+  /// its process group id), for the journal. Failure to start (no such program …) is an
+  /// Error (Errc::spawn).
+  virtual Result<long> start(const Launch& launch) = 0;
   /// The next attempt to end, waiting at most `timeout` seconds; nullopt if none ended
   /// by then (or nothing runs). Enforces the attempts' timeouts meanwhile.
   virtual std::optional<Completion> wait(double timeout) = 0;

@@ -14,6 +14,10 @@
 #include <map>
 #include <sstream>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 using namespace flow;
 namespace fs = std::filesystem;
 
@@ -228,4 +232,30 @@ TEST_CASE("a tasks.md that cannot run is an error before anything starts") {
   REQUIRE_FALSE(r);
   CHECK(r.error().code == Errc::cycle);
   CHECK(rec.events.empty());
+}
+
+TEST_CASE("one run per tasks.md: a held lock is refused; a dead holder's lock is taken over") {
+  Fixture f(kPlan);
+  fs::create_directories(f.dir.path + "/.flow/locks");
+  const std::string lock = f.dir.path + "/.flow/locks/specs_001-x_tasks.md.lock";
+  {
+    const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT, 0644);
+    REQUIRE(fd >= 0);
+    REQUIRE(::write(fd, "4242\n", 5) == 5);
+    REQUIRE(::flock(fd, LOCK_EX) == 0);  // another run holds it
+    Recorder rec;
+    auto r = f.go(rec);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::conflict);
+    CHECK(r.error().message.find("pid 4242") != std::string::npos);
+    CHECK(f.text() == kPlan);
+    ::close(fd);  // its holder died: the kernel released the lock
+  }
+  Recorder rec;
+  auto r = f.go(rec);
+  REQUIRE(r);
+  CHECK(r->succeeded == 5);
+  bool said = false;
+  for (const auto& e : rec.events) said |= e.kind == "resumed" && e.detail.find("pid 4242") != std::string::npos;
+  CHECK(said);
 }
