@@ -36,7 +36,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string find_workdir(const std::string& tasks_path) {
+std::string find_workdir_impl(const std::string& tasks_path) {
   std::error_code ec;
   fs::path dir = fs::absolute(tasks_path, ec).parent_path();
   for (fs::path d = dir; !d.empty(); d = d.parent_path()) {
@@ -138,15 +138,54 @@ struct Leftover {
   std::vector<std::pair<std::string, long>> running;  // (task id, process group)
 };
 
-std::string json_field(const std::string& line, const std::string& key) {
-  const std::string k = "\"" + key + "\":";
-  const std::size_t at = line.find(k);
-  if (at == std::string::npos) return {};
-  std::size_t v = at + k.size();
-  const bool quoted = v < line.size() && line[v] == '"';
-  if (quoted) ++v;
-  const std::size_t end = quoted ? line.find('"', v) : line.find_first_of(",}", v);
-  return line.substr(v, end == std::string::npos ? std::string::npos : end - v);
+// A journal line: one flat JSON object of strings, numbers and booleans. Values come
+// back as text (strings unescaped).
+std::map<std::string, std::string> parse_line(std::string_view s) {
+  std::map<std::string, std::string> out;
+  std::size_t i = 0;
+  auto skip = [&] { while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i; };
+  auto string_at = [&](std::string& into) {
+    ++i;  // opening quote
+    while (i < s.size() && s[i] != '"') {
+      if (s[i] == '\\' && i + 1 < s.size()) {
+        const char e = s[++i];
+        into += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
+      } else {
+        into += s[i];
+      }
+      ++i;
+    }
+    ++i;  // closing quote
+  };
+  skip();
+  if (i >= s.size() || s[i] != '{') return out;
+  ++i;
+  while (i < s.size()) {
+    skip();
+    if (i >= s.size() || s[i] != '"') break;
+    std::string key, value;
+    string_at(key);
+    skip();
+    if (i >= s.size() || s[i] != ':') break;
+    ++i;
+    skip();
+    if (i < s.size() && s[i] == '"') {
+      string_at(value);
+    } else {
+      const std::size_t end = s.find_first_of(",}", i);
+      value = std::string(s.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i));
+      i = end == std::string_view::npos ? s.size() : end;
+    }
+    out[key] = std::move(value);
+    skip();
+    if (i < s.size() && s[i] == ',') ++i;
+  }
+  return out;
+}
+
+std::string get(const std::map<std::string, std::string>& m, const char* k) {
+  auto it = m.find(k);
+  return it == m.end() ? std::string() : it->second;
 }
 
 std::optional<Leftover> previous_run(const std::string& journal, const std::string& tasks_path) {
@@ -156,17 +195,18 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
   bool open = false;
   std::map<std::string, long> running;
   while (std::getline(in, line)) {
-    const std::string event = json_field(line, "event");
+    const auto e = parse_line(line);
+    const std::string event = get(e, "event");
     if (event == "run-started") {
-      open = json_field(line, "tasks_md") == tasks_path && json_field(line, "dry_run") != "true";
-      last.run_id = json_field(line, "run");
+      open = get(e, "tasks_md") == tasks_path && get(e, "dry_run") != "true";
+      last.run_id = get(e, "run");
       running.clear();
-    } else if (!open || json_field(line, "run") != last.run_id) {
+    } else if (!open || get(e, "run") != last.run_id) {
       continue;
     } else if (event == "task-started") {
-      running[json_field(line, "task") + "@" + json_field(line, "line")] = std::strtol(json_field(line, "pgid").c_str(), nullptr, 10);
+      running[get(e, "task") + "@" + get(e, "line")] = std::strtol(get(e, "pgid").c_str(), nullptr, 10);
     } else if (event == "task-finished" || event == "attempt-failed") {
-      running.erase(json_field(line, "task") + "@" + json_field(line, "line"));
+      running.erase(get(e, "task") + "@" + get(e, "line"));
     } else if (event == "run-finished") {
       open = false;
     }
@@ -246,7 +286,7 @@ class RunLoop {
     graph_.emplace(std::move(*g));
     if (opt_.agent.empty() && !opt_.dry_run) return make_error(Errc::invalid_argument, "no agent command");
 
-    workdir_ = opt_.workdir.empty() ? find_workdir(opt_.tasks_path) : opt_.workdir;
+    workdir_ = opt_.workdir.empty() ? default_workdir(opt_.tasks_path) : opt_.workdir;
     std::error_code ec;
     workdir_ = fs::absolute(workdir_, ec).string();
     report_.run_id = make_run_id();
@@ -619,6 +659,81 @@ class RunLoop {
 };
 
 }  // namespace
+
+std::string default_workdir(const std::string& tasks_path) { return find_workdir_impl(tasks_path); }
+
+Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path, const std::string& tasks_path) {
+  std::error_code ec;
+  if (!fs::exists(journal_path, ec)) return std::optional<JournalRun>();
+  std::ifstream in(journal_path, std::ios::binary);
+  if (!in) return make_error(Errc::io, "cannot read the journal " + journal_path);
+  std::optional<JournalRun> last;
+  std::map<std::string, std::size_t> index;  // "id@line" -> position in tasks
+  std::string line, first_ts, last_ts;
+  auto secs = [](const std::string& ts) {  // "2026-11-24T07:24:57.381Z" -> seconds of the day
+    if (ts.size() < 19) return 0.0;
+    return std::stod(ts.substr(11, 2)) * 3600 + std::stod(ts.substr(14, 2)) * 60 + std::stod(ts.substr(17, ts.size() - 18));
+  };
+  bool ours = false;
+  while (std::getline(in, line)) {
+    const auto e = parse_line(line);
+    const std::string event = get(e, "event");
+    if (event == "run-started") {
+      ours = get(e, "tasks_md") == tasks_path && get(e, "dry_run") != "true";
+      if (!ours) continue;
+      last.emplace();
+      last->run_id = get(e, "run");
+      last->workers = std::max(1, std::atoi(get(e, "workers").c_str()));
+      index.clear();
+      first_ts = last_ts = get(e, "ts");
+      continue;
+    }
+    if (!ours || !last || get(e, "run") != last->run_id) continue;
+    last_ts = get(e, "ts");
+    const std::string key = get(e, "task") + "@" + get(e, "line");
+    JournalTask* t = nullptr;
+    if (!get(e, "task").empty()) {
+      auto [it, fresh] = index.emplace(key, last->tasks.size());
+      if (fresh) {
+        JournalTask jt;
+        jt.id = get(e, "task");
+        jt.line = std::atoi(get(e, "line").c_str());
+        last->tasks.push_back(std::move(jt));
+      }
+      t = &last->tasks[it->second];
+    }
+    if (event == "task-started" && t) {
+      t->attempts = std::max(t->attempts, std::atoi(get(e, "attempt").c_str()));
+      t->outcome = "running";
+    } else if (event == "task-finished" && t) {
+      t->outcome = "succeeded";
+      t->seconds += std::atof(get(e, "seconds").c_str());
+      t->cpu_seconds += std::atof(get(e, "cpu_seconds").c_str());
+      t->max_rss_kb = std::max(t->max_rss_kb, std::atof(get(e, "max_rss_kb").c_str()));
+    } else if (event == "attempt-failed" && t) {
+      t->failure_class = get(e, "class");
+      t->reason = get(e, "reason");
+      const std::string d = get(e, "decision");
+      t->outcome = d == "retry" ? "retrying" : d == "skip" ? "skipped" : "failed";
+    } else if (event == "retry-scheduled") {
+      ++last->retries;
+    } else if (event == "blocked" && t) {
+      t->outcome = "blocked";
+      t->reason = "blocked by " + get(e, "by");
+    } else if (event == "marked" && t) {
+      t->marked = true;
+    } else if (event == "run-finished") {
+      last->finished = true;
+      last->wall = std::atof(get(e, "wall").c_str());
+      last->busy = std::atof(get(e, "busy").c_str());
+    }
+  }
+  if (last && !last->finished) {
+    last->wall = std::max(0.0, secs(last_ts) - secs(first_ts));
+    for (const auto& t : last->tasks) last->busy += t.seconds;
+  }
+  return last;
+}
 
 Result<RunReport> run(const RunOptions& options, Runner& runner, RecoveryPolicy& policy, RunObserver& observer) {
   return RunLoop(options, runner, policy, observer).go();

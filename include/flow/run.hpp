@@ -85,6 +85,38 @@ struct RunReport {
 [[nodiscard]] FLOW_API Result<RunReport> run(const RunOptions& options, Runner& runner, RecoveryPolicy& policy,
                                              RunObserver& observer);
 
+/// Where agents run for a tasks.md by default: the closest folder above it that holds
+/// `.git`, else its own folder.
+[[nodiscard]] FLOW_API std::string default_workdir(const std::string& tasks_path);
+
+/// The last run of a tasks.md, as its journal tells it.
+struct JournalTask {
+  std::string id;
+  int line = 0;
+  int attempts = 0;
+  std::string outcome;               ///< succeeded, failed, blocked, skipped, running, or empty
+  double seconds = 0;
+  double cpu_seconds = 0;
+  double max_rss_kb = 0;
+  std::string failure_class;
+  std::string reason;
+  bool marked = false;
+};
+struct JournalRun {
+  std::string run_id;
+  bool finished = false;             ///< it journaled run-finished
+  int workers = 1;
+  double wall = 0;                   ///< from run-finished, else from the last event
+  double busy = 0;
+  int retries = 0;
+  std::vector<JournalTask> tasks;    ///< in the order they first started
+};
+
+/// Reads `.flow/implementation.log` (JSON lines) and returns the last run of
+/// `tasks_path` (an absolute path), or nullopt if it never ran. Errc::io if unreadable.
+[[nodiscard]] FLOW_API Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
+                                                                       const std::string& tasks_path);
+
 /// Classifies a failed attempt from how it ended and what it printed.
 [[nodiscard]] FLOW_API FailureClass classify_failure(const Completion& c, std::string_view output);
 

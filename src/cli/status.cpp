@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+// `flow status`: where the last run of a tasks.md stands, from the journal and the file.
+#include "commands.hpp"
+#include "common.hpp"
+#include "json.hpp"
+
+#include <flow/run.hpp>
+
+#include <fmt/core.h>
+
+#include <filesystem>
+#include <algorithm>
+#include <map>
+
+using flow::detail::Json;
+
+namespace flow::cli {
+
+namespace {
+
+constexpr const char* kStatusUsage =
+    "usage: flow status <tasks.md> [--json] [--workdir DIR]\n"
+    "\n"
+    "Shows where the last run of tasks.md stands: each task's state, attempts, time, CPU\n"
+    "time, peak memory and failure class, and the run's tasks per minute, average task\n"
+    "time, parallel efficiency, error rate and retries. Reads .flow/implementation.log.\n";
+
+}  // namespace
+
+int cmd_status(const std::vector<std::string>& args) {
+  std::string path, workdir;
+  bool json = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") { fmt::print("{}", kStatusUsage); return kOk; }
+    if (a == "--json") { json = true; continue; }
+    if (a == "--workdir" && i + 1 < args.size()) { workdir = args[++i]; continue; }
+    if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow status: unknown option '{}'\n{}", a, kStatusUsage); return kUsage; }
+    path = a;
+  }
+  if (path.empty()) { fmt::print(stderr, "flow status: no tasks.md given\n{}", kStatusUsage); return kUsage; }
+  Loaded l = load(path, {});
+  if (l.exit == 2) return kUsage;
+  std::error_code ec;
+  const std::string abs = std::filesystem::absolute(path, ec).string();
+  if (workdir.empty()) workdir = default_workdir(path);
+  const std::string journal = std::filesystem::absolute(workdir, ec).string() + "/.flow/implementation.log";
+  auto last = read_last_run(journal, abs);
+  if (!last) { fmt::print(stderr, "flow status: {}\n", last.error().message); return kUsage; }
+  const Plan& plan = l.plan;
+
+  std::map<std::string, const JournalTask*> by_key;
+  if (*last)
+    for (const JournalTask& t : (*last)->tasks) by_key[t.id + "@" + std::to_string(t.line)] = &t;
+  int done = 0, failed = 0, blocked = 0, pending = 0, attempts = 0;
+  double cpu = 0, rss = 0, task_seconds = 0;
+  for (const Task& t : plan.tasks) {
+    const auto it = by_key.find(t.id + "@" + std::to_string(t.line));
+    const JournalTask* j = it == by_key.end() ? nullptr : it->second;
+    if (t.state == TaskState::done) ++done;
+    else if (j && j->outcome == "failed") ++failed;
+    else if (j && j->outcome == "blocked") ++blocked;
+    else ++pending;
+    if (j) {
+      attempts += j->attempts;
+      cpu += j->cpu_seconds;
+      rss = std::max(rss, j->max_rss_kb);
+      task_seconds += j->seconds;
+    }
+  }
+  const JournalRun* run = *last ? &**last : nullptr;
+  const int ran = run ? static_cast<int>(std::count_if(run->tasks.begin(), run->tasks.end(), [](const JournalTask& t) {
+    return t.outcome == "succeeded" || t.outcome == "failed";
+  })) : 0;
+  const int run_failed = run ? static_cast<int>(std::count_if(run->tasks.begin(), run->tasks.end(),
+                                                              [](const JournalTask& t) { return t.outcome == "failed"; })) : 0;
+  const int run_done = ran - run_failed;
+  const double efficiency = run && run->wall > 0 ? run->busy / (run->workers * run->wall) : 0;
+
+  if (json) {
+    Json j;
+    j.begin_object().field("schema", "flow-status/1").field("file", path);
+    j.key("run");
+    if (!run) j.null();
+    else
+      j.begin_object().field("id", run->run_id).field("finished", run->finished).field("workers", run->workers)
+          .field("wall", run->wall).field("busy", run->busy).field("retries", run->retries)
+          .field("tasks_per_minute", run->wall > 0 ? run_done / (run->wall / 60) : 0.0)
+          .field("average_task_seconds", run_done > 0 ? task_seconds / run_done : 0.0)
+          .field("parallel_efficiency", efficiency).field("error_rate", ran ? double(run_failed) / ran : 0.0)
+          .end_object();
+    j.key("tasks").begin_array();
+    for (const Task& t : plan.tasks) {
+      const auto it = by_key.find(t.id + "@" + std::to_string(t.line));
+      const JournalTask* jt = it == by_key.end() ? nullptr : it->second;
+      j.begin_object().field("id", t.id).field("line", t.line)
+          .field("state", t.state == TaskState::done ? "done" : jt && !jt->outcome.empty() ? jt->outcome.c_str() : "pending")
+          .field("attempts", jt ? jt->attempts : 0).field("seconds", jt ? jt->seconds : 0.0)
+          .field("cpu_seconds", jt ? jt->cpu_seconds : 0.0).field("max_rss_kb", jt ? jt->max_rss_kb : 0.0)
+          .field("failure_class", jt ? jt->failure_class : std::string()).end_object();
+    }
+    j.end_array().end_object();
+    fmt::print("{}\n", j.str());
+    return kOk;
+  }
+  fmt::print("{}: {} tasks: {} done, {} failed, {} blocked, {} to do\n", path, plan.tasks.size(), done, failed, blocked,
+             pending);
+  if (!run) {
+    fmt::print("  flow has not run it yet (no run in {})\n", journal);
+    return kOk;
+  }
+  fmt::print("last run {} ({}): {} workers, {} wall, {} retries\n", run->run_id,
+             run->finished ? "finished" : "did not finish: the next flow run resumes it", run->workers,
+             human_seconds(run->wall), run->retries);
+  fmt::print("  {:.1f} tasks/min, {} average per task, parallel efficiency {:.0f}%, error rate {:.0f}%, "
+             "CPU {}, peak memory {:.0f} MiB\n",
+             run->wall > 0 ? run_done / (run->wall / 60) : 0.0, human_seconds(run_done ? task_seconds / run_done : 0),
+             100 * efficiency, ran ? 100.0 * run_failed / ran : 0.0, human_seconds(cpu), rss / 1024);
+  fmt::print("\n  {:<8} {:<10} {:>8} {:>9} {:>8} {:>9}  {}\n", "task", "state", "attempts", "time", "cpu", "peak MiB",
+             "failure");
+  for (const JournalTask& t : run->tasks)
+    fmt::print("  {:<8} {:<10} {:>8} {:>9} {:>8} {:>9.1f}  {}\n", t.id, t.outcome, t.attempts, human_seconds(t.seconds),
+               human_seconds(t.cpu_seconds), t.max_rss_kb / 1024,
+               t.failure_class.empty() ? t.reason
+               : t.outcome == "succeeded" ? "after a " + t.failure_class + " failure"
+                                          : t.failure_class + " (" + t.reason + ")");
+  return kOk;
+}
+
+}  // namespace flow::cli
