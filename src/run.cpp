@@ -534,6 +534,7 @@ class RunLoop {
       }
       // Wake at least every 250 ms to notice interrupts and retry times.
       auto c = runner_.wait(0.25);
+      obs_.on_tick(now());
       if (!c) continue;
       on_completion(*c);
     }

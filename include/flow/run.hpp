@@ -51,6 +51,8 @@ class FLOW_API RunObserver {
  public:
   virtual ~RunObserver() = default;
   virtual void on_event(const RunEvent& event) = 0;
+  /// Called at least every quarter second while the run waits, for views that redraw.
+  virtual void on_tick(double now) { (void)now; }
 };
 
 /// One task's outcome.

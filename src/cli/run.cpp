@@ -2,6 +2,7 @@
 // `flow run`: execute the pending tasks with an agent, mark them done, journal it all.
 #include "commands.hpp"
 #include "common.hpp"
+#include "progress.hpp"
 
 #include <flow/run.hpp>
 
@@ -9,6 +10,10 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
+#include <memory>
+
+#include <unistd.h>
 
 namespace flow::cli {
 
@@ -17,7 +22,7 @@ namespace {
 constexpr const char* kRunUsage =
     "usage: flow run <tasks.md> --agent-cmd 'TEMPLATE' [--workers N] [--timeout S] [--retries N]\n"
     "                [--fail-fast | --continue-on-error] [--dry-run] [--story USn] [--only IDS]\n"
-    "                [--workdir DIR]\n"
+    "                [--workdir DIR] [--events FILE] [--progress auto|live|plain] [--update-interval S]\n"
     "\n"
     "Runs the pending tasks of tasks.md, in parallel where the plan allows, each with the\n"
     "agent command. A task that succeeds is marked [X] at once (one byte, atomically).\n"
@@ -32,6 +37,9 @@ constexpr const char* kRunUsage =
     "  --retries N     retries per task for retryable failures (default 3)\n"
     "  --fail-fast     after a failure start nothing new (default: --continue-on-error)\n"
     "  --dry-run       print the order and write the prompts; run nothing\n"
+    "  --events FILE   write every event as a JSON line (docs/events.md)\n"
+    "  --progress P    live: redraw a view in place; plain: a line per event; auto (default):\n"
+    "                  live on a terminal. NO_COLOR turns colors off\n"
     "Ctrl-C once: start nothing new, let running tasks finish; twice: kill them.\n"
     "exit status: 0 all tasks done, 1 some failed or blocked, 2 usage/parse/config error,\n"
     "130 interrupted\n";
@@ -63,7 +71,8 @@ class PlainObserver final : public RunObserver {
 int cmd_run(const std::vector<std::string>& args) {
   RunOptions opt;
   StockPolicyOptions popt;
-  std::string agent_cmd, only;
+  std::string agent_cmd, only, events_path, progress = "auto";
+  double update_interval = 0.5;
   std::vector<std::string> stories;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -78,6 +87,23 @@ int cmd_run(const std::vector<std::string>& args) {
     if (a == "--dry-run") { opt.dry_run = true; continue; }
     if (a == "--agent-cmd") { const std::string* v = value(); if (!v) return kUsage; agent_cmd = *v; continue; }
     if (a == "--workdir") { const std::string* v = value(); if (!v) return kUsage; opt.workdir = *v; continue; }
+    if (a == "--events") { const std::string* v = value(); if (!v) return kUsage; events_path = *v; continue; }
+    if (a == "--progress") {
+      const std::string* v = value();
+      if (!v || (*v != "auto" && *v != "live" && *v != "plain")) {
+        fmt::print(stderr, "flow run: --progress takes auto, live or plain\n");
+        return kUsage;
+      }
+      progress = *v;
+      continue;
+    }
+    if (a == "--update-interval") {
+      const std::string* v = value();
+      if (!v) return kUsage;
+      update_interval = std::strtod(v->c_str(), nullptr);
+      if (update_interval <= 0) { fmt::print(stderr, "flow run: --update-interval takes seconds > 0\n"); return kUsage; }
+      continue;
+    }
     if (a == "--story") { const std::string* v = value(); if (!v) return kUsage; stories.push_back(*v); continue; }
     if (a == "--only") { const std::string* v = value(); if (!v) return kUsage; only = *v; continue; }
     if (a == "--workers" || a == "-j") {
@@ -139,8 +165,24 @@ int cmd_run(const std::vector<std::string>& args) {
   opt.interrupt = &g_interrupt;
   auto runner = make_process_runner();
   StockPolicy policy(popt);
-  PlainObserver observer(l.plan);
-  auto report = run(opt, *runner, policy, observer);
+  const char* term = std::getenv("TERM");
+  const bool tty = ::isatty(STDOUT_FILENO) && term && std::string(term) != "dumb";
+  const bool live = progress == "live" || (progress == "auto" && tty && !opt.dry_run);
+  const bool color = live && std::getenv("NO_COLOR") == nullptr;
+  PlainObserver plain(l.plan);
+  LiveView view(*l.graph, opt.workers, update_interval, color);
+  RunObserver* observer = live ? static_cast<RunObserver*>(&view) : &plain;
+  std::FILE* events = nullptr;
+  std::unique_ptr<EventWriter> writer;
+  if (!events_path.empty()) {
+    events = std::fopen(events_path.c_str(), "w");
+    if (!events) { fmt::print(stderr, "flow run: cannot write {}\n", events_path); return kUsage; }
+    writer = std::make_unique<EventWriter>(events, l.plan, *observer);
+    observer = writer.get();
+  }
+  auto report = run(opt, *runner, policy, *observer);
+  if (live) view.close();
+  if (events) std::fclose(events);
   std::signal(SIGINT, SIG_DFL);
   if (!report) {
     fmt::print(stderr, "{}:{}: error: {}\n", opt.tasks_path, report.error().line, report.error().message);
