@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run_bench: 2,000 no-op tasks (/bin/true as the agent), as one wide [P] phase and as a
+# chain, at 2 workers: wall time per task for `flow run` (journal and write-back
+# included), for the same DAG run by ninja -j2, and for a bare posix_spawn+wait loop,
+# all measured here, one after another, in this run.
+# usage: benchmarks/run_bench.sh [BUILD_DIR] [N]
+set -euo pipefail
+build=${1:-build-bench}
+n=${2:-2000}
+flow="$build/flow"
+loop="$build/benchmarks/spawn_loop"
+[ -x "$flow" ] && [ -x "$loop" ] || { echo "build flow and spawn_loop first (-DFLOW_BUILD_BENCHMARKS=ON)"; exit 2; }
+command -v ninja >/dev/null || { echo "ninja not found"; exit 2; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/flow-run-bench-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+now() { date +%s.%N; }
+per_task() { awk -v a="$1" -v b="$2" -v n="$n" 'BEGIN { printf "%.3f", (b - a) * 1000 / n }'; }
+
+for shape in wide chain; do
+  dir="$work/$shape"
+  mkdir -p "$dir/.git"
+  {
+    echo "# Tasks: run_bench ($shape)"
+    echo "## Phase 1: Work"
+    for i in $(seq 1 "$n"); do
+      if [ "$shape" = wide ]; then echo "- [ ] T$i [P] no-op task $i"; else echo "- [ ] T$i no-op task $i"; fi
+    done
+  } > "$dir/tasks.md"
+  {
+    echo "rule run"
+    echo "  command = /bin/true"
+    prev=""
+    for i in $(seq 1 "$n"); do
+      if [ "$shape" = chain ] && [ -n "$prev" ]; then echo "build t$i: run || $prev"; else echo "build t$i: run"; fi
+      prev="t$i"
+    done
+  } > "$dir/build.ninja"
+
+  a=$(now); "$flow" run "$dir/tasks.md" --workers 2 --progress plain --agent-cmd /bin/true > "$dir/flow.out"; b=$(now)
+  grep -q "$n succeeded" "$dir/flow.out" || { echo "flow run did not finish: $(tail -3 "$dir/flow.out")"; exit 1; }
+  flow_ms=$(per_task "$a" "$b")
+  a=$(now); ninja -C "$dir" -j2 > /dev/null; b=$(now)
+  ninja_ms=$(per_task "$a" "$b")
+  chain=0; [ "$shape" = chain ] && chain=1
+  a=$(now); "$loop" "$n" 2 "$chain" /bin/true; b=$(now)
+  loop_ms=$(per_task "$a" "$b")
+  awk -v s="$shape" -v f="$flow_ms" -v nj="$ninja_ms" -v l="$loop_ms" 'BEGIN {
+    printf "%-6s  flow %7.3f ms/task   ninja %7.3f ms/task   bare loop %7.3f ms/task   flow/ninja %5.2fx   flow/loop %5.2fx\n",
+           s, f, nj, l, f / nj, f / l }'
+done
