@@ -336,8 +336,16 @@ class RunLoop {
       emit("resumed", -1, 0, took_over);
     }
     if (leftover) resume(*leftover);
+    if (!opt_.dry_run && !opt_.pre_implement.empty()) {
+      if (const int rc = hook("pre-implement", opt_.pre_implement, -1); rc != 0) {
+        finish();
+        return make_error(Errc::config, "the pre-implement hook failed (exit " + std::to_string(rc) +
+                                            "); nothing was started; its output is in " + run_dir_ + "/hook-pre-implement.out");
+      }
+    }
     if (opt_.dry_run) dry_run();
     else loop();
+    if (!opt_.dry_run && !opt_.post_implement.empty()) hook("post-implement", opt_.post_implement, -1);
     finish();
     return std::move(report_);
   }
@@ -371,6 +379,30 @@ class RunLoop {
   }
 
   int interrupt() const { return opt_.interrupt ? opt_.interrupt->load() : 0; }
+
+  // Runs a hook to completion in the work directory; returns its exit status (or -1).
+  int hook(const std::string& name, const std::vector<std::string>& argv, int t) {
+    auto runner = make_process_runner();
+    Launch l;
+    l.argv = argv;
+    l.workdir = workdir_;
+    l.stdout_path = run_dir_ + "/hook-" + name + (t >= 0 ? "-" + task(t).id : "") + ".out";
+    l.stderr_path = l.stdout_path;
+    l.timeout = opt_.task_timeout;
+    l.env = {"FLOW_RUN_ID=" + report_.run_id, "FLOW_WORKDIR=" + workdir_, "FLOW_TASKS_MD=" + tasks_path_};
+    if (t >= 0) {
+      l.env.push_back("FLOW_TASK_ID=" + task(t).id);
+      l.env.push_back("FLOW_TASK_FILES=" + task_files(t));
+    }
+    int rc = -1;
+    if (auto started = runner->start(l); started) {
+      auto c = runner->wait(1e9);
+      if (c) rc = c->signal ? -1 : c->exit_code;
+    }
+    log("hook", t, 0, {{"hook", name}, {"exit", static_cast<double>(rc)}}, true);
+    emit("hook", t, 0, name + (rc == 0 ? " ok" : " failed (exit " + std::to_string(rc) + ")"));
+    return rc;
+  }
 
   // An earlier run stopped without finishing (killed, crashed, power lost). Its finished
   // tasks are marked in tasks.md and stay done; the ones it was running run again. Any
@@ -556,6 +588,7 @@ class RunLoop {
       emit("succeeded", c.task, c.attempt, "");
       done_lines_.push_back(task(c.task).id + " " + detail::clip(task(c.task).description, 100));
       mark(c.task);
+      if (!opt_.task_complete.empty()) hook("task-complete", opt_.task_complete, c.task);
       return;
     }
     const std::string output = tail_lines(base + ".err", 12) + tail_lines(base + ".out", 12);

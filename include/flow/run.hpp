@@ -30,6 +30,10 @@ struct RunOptions {
   bool fail_fast = false;
   std::vector<bool> selected;        ///< per task; empty: all
   bool dry_run = false;              ///< write the prompts, print the order, run nothing
+  /// Hooks, as argv (never a shell unless you write ["sh", "-c", "…"]). pre-implement runs
+  /// before anything starts, and its failure stops the run; task-complete after each
+  /// task that succeeds, with that task's FLOW_* variables; post-implement at the end.
+  std::vector<std::string> pre_implement, task_complete, post_implement;
   /// Set to 1 from another thread (a signal handler) to stop starting tasks, to 2 to
   /// also kill the running ones. Not owned.
   std::atomic<int>* interrupt = nullptr;

@@ -5,6 +5,9 @@
 #include "progress.hpp"
 
 #include <flow/run.hpp>
+#include <flow/settings.hpp>
+
+#include <filesystem>
 
 #include <fmt/core.h>
 
@@ -23,6 +26,7 @@ constexpr const char* kRunUsage =
     "usage: flow run <tasks.md> --agent-cmd 'TEMPLATE' [--workers N] [--timeout S] [--retries N]\n"
     "                [--fail-fast | --continue-on-error] [--dry-run] [--story USn] [--only IDS]\n"
     "                [--workdir DIR] [--events FILE] [--progress auto|live|plain] [--update-interval S]\n"
+    "                [--config FILE]\n"
     "\n"
     "Runs the pending tasks of tasks.md, in parallel where the plan allows, each with the\n"
     "agent command. A task that succeeds is marked [X] at once (one byte, atomically).\n"
@@ -38,6 +42,8 @@ constexpr const char* kRunUsage =
     "  --fail-fast     after a failure start nothing new (default: --continue-on-error)\n"
     "  --dry-run       print the order and write the prompts; run nothing\n"
     "  --events FILE   write every event as a JSON line (docs/events.md)\n"
+    "  --config FILE   settings (default: <workdir>/.flow/config.yaml when it exists; see\n"
+    "                  docs/config.md); flags given here override them\n"
     "  --progress P    live: redraw a view in place; plain: a line per event; auto (default):\n"
     "                  live on a terminal. NO_COLOR turns colors off\n"
     "Ctrl-C once: start nothing new, let running tasks finish; twice: kill them.\n"
@@ -73,6 +79,8 @@ int cmd_run(const std::vector<std::string>& args) {
   StockPolicyOptions popt;
   std::string agent_cmd, only, events_path, progress = "auto";
   double update_interval = 0.5;
+  std::string config_path;
+  bool set_workers = false, set_timeout = false, set_retries = false, set_interval = false;
   std::vector<std::string> stories;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -88,6 +96,7 @@ int cmd_run(const std::vector<std::string>& args) {
     if (a == "--agent-cmd") { const std::string* v = value(); if (!v) return kUsage; agent_cmd = *v; continue; }
     if (a == "--workdir") { const std::string* v = value(); if (!v) return kUsage; opt.workdir = *v; continue; }
     if (a == "--events") { const std::string* v = value(); if (!v) return kUsage; events_path = *v; continue; }
+    if (a == "--config") { const std::string* v = value(); if (!v) return kUsage; config_path = *v; continue; }
     if (a == "--progress") {
       const std::string* v = value();
       if (!v || (*v != "auto" && *v != "live" && *v != "plain")) {
@@ -101,6 +110,7 @@ int cmd_run(const std::vector<std::string>& args) {
       const std::string* v = value();
       if (!v) return kUsage;
       update_interval = std::strtod(v->c_str(), nullptr);
+      set_interval = true;
       if (update_interval <= 0) { fmt::print(stderr, "flow run: --update-interval takes seconds > 0\n"); return kUsage; }
       continue;
     }
@@ -111,6 +121,7 @@ int cmd_run(const std::vector<std::string>& args) {
       auto n = v ? parse_count("run", a, *v) : std::nullopt;
       if (!n) return kUsage;
       opt.workers = *n;
+      set_workers = true;
       continue;
     }
     if (a == "--timeout" || a == "--retries") {
@@ -119,8 +130,13 @@ int cmd_run(const std::vector<std::string>& args) {
       char* end = nullptr;
       const double x = std::strtod(v->c_str(), &end);
       if (v->empty() || *end || x < 0) { fmt::print(stderr, "flow run: {} takes a number >= 0\n", a); return kUsage; }
-      if (a == "--timeout") opt.task_timeout = x;
-      else popt.max_retries = static_cast<int>(x);
+      if (a == "--timeout") {
+        opt.task_timeout = x;
+        set_timeout = true;
+      } else {
+        popt.max_retries = static_cast<int>(x);
+        set_retries = true;
+      }
       continue;
     }
     if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow run: unknown option '{}'\n{}", a, kRunUsage); return kUsage; }
@@ -128,7 +144,34 @@ int cmd_run(const std::vector<std::string>& args) {
     opt.tasks_path = a;
   }
   if (opt.tasks_path.empty()) { fmt::print(stderr, "flow run: no tasks.md given\n{}", kRunUsage); return kUsage; }
-  if (agent_cmd.empty() && !opt.dry_run) {
+  // Settings: the file's values unless a flag says otherwise.
+  if (config_path.empty()) {
+    const std::string dflt = (opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir) + "/.flow/config.yaml";
+    std::error_code ec;
+    if (std::filesystem::exists(dflt, ec)) config_path = dflt;
+  }
+  if (!config_path.empty()) {
+    auto st = load_settings(config_path);
+    if (!st) {
+      fmt::print(stderr, "{}:{}: error: {}\n", config_path, st.error().line, st.error().message);
+      return kUsage;
+    }
+    for (const Diagnostic& d : st->warnings) fmt::print(stderr, "{}:{}: warning: {}\n", config_path, d.line, d.message);
+    if (!set_workers && st->max_workers) opt.workers = st->parallel_enabled ? *st->max_workers : 1;
+    if (!set_workers && !st->parallel_enabled) opt.workers = 1;
+    if (!set_timeout && st->task_timeout) opt.task_timeout = *st->task_timeout;
+    if (!set_retries && st->max_retries) popt.max_retries = *st->max_retries;
+    if (st->auto_retry) popt.auto_retry = *st->auto_retry;
+    if (st->base_delay) popt.base_delay = *st->base_delay;
+    if (st->max_delay) popt.max_delay = *st->max_delay;
+    if (st->backoff_strategy == "fixed") popt.max_delay = popt.base_delay;
+    if (!set_interval && st->update_interval) update_interval = *st->update_interval;
+    if (agent_cmd.empty() && !st->agent_command.empty()) opt.agent = st->agent_command;
+    opt.pre_implement = st->pre_implement;
+    opt.task_complete = st->task_complete;
+    opt.post_implement = st->post_implement;
+  }
+  if (agent_cmd.empty() && opt.agent.empty() && !opt.dry_run) {
     fmt::print(stderr,
                "flow run: no agent: pass --agent-cmd 'TEMPLATE' (the built-in Claude Code adapter is not "
                "there yet)\n");
@@ -185,7 +228,10 @@ int cmd_run(const std::vector<std::string>& args) {
   if (events) std::fclose(events);
   std::signal(SIGINT, SIG_DFL);
   if (!report) {
-    fmt::print(stderr, "{}:{}: error: {}\n", opt.tasks_path, report.error().line, report.error().message);
+    if (report.error().line > 0)
+      fmt::print(stderr, "{}:{}: error: {}\n", opt.tasks_path, report.error().line, report.error().message);
+    else
+      fmt::print(stderr, "flow run: {}\n", report.error().message);
     return kUsage;
   }
   const RunReport& r = *report;

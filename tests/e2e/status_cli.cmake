@@ -48,3 +48,36 @@ expect("second run: expected 0, got ${rc}: ${out}" ${rc} EQUAL 0)
 expect_in("7 succeeded, 0 failed" "${out}")
 run_flow(out rc check ${tasks})
 expect_in("24 done, 0 pending" "${out}")
+
+# Settings from .flow/config.yaml: the agent, workers and hooks; a bad value stops the run
+# before anything starts, with file:line; a failing pre-implement hook too.
+set(work2 ${CMAKE_CURRENT_BINARY_DIR}/cli-config-work)
+file(REMOVE_RECURSE ${work2})
+file(COPY ${EXAMPLES}/todo-cli/ DESTINATION ${work2})
+file(MAKE_DIRECTORY ${work2}/.git ${work2}/.flow)
+set(tasks2 ${work2}/specs/001-todo-cli/tasks.md)
+file(WRITE ${work2}/.flow/config.yaml "implementer:\n  parallel:\n    maxWorkers: two\n")
+run_flow(out rc run ${tasks2})
+expect("bad config: expected 2, got ${rc}" ${rc} EQUAL 2)
+expect_in("${work2}/.flow/config.yaml:3: error: implementer.parallel.maxWorkers should be a whole number" "${out}")
+file(WRITE ${work2}/.flow/config.yaml
+  "implementer:\n  parallel:\n    maxWorkers: 2\n    maxWorker: 9\nagent:\n  command: [\"${AGENT}\"]\n"
+  "hooks:\n  pre-implement: [\"sh\", \"-c\", \"exit 3\"]\n")
+run_flow(out rc run ${tasks2})
+expect("failing pre-implement: expected 2, got ${rc}" ${rc} EQUAL 2)
+expect_in("warning: unknown key 'implementer.parallel.maxWorker' (did you mean 'maxWorkers'?)" "${out}")
+expect_in("the pre-implement hook failed (exit 3); nothing was started" "${out}")
+run_flow(out rc check ${tasks2})
+expect_in("0 done, 24 pending" "${out}")
+file(WRITE ${work2}/.flow/config.yaml
+  "implementer:\n  parallel:\n    maxWorkers: 2\nagent:\n  command: [\"${AGENT}\"]\n"
+  "hooks:\n  task-complete: [\"sh\", \"-c\", \"echo $FLOW_TASK_ID >> hooks.log\"]\n"
+  "  post-implement: [\"sh\", \"-c\", \"echo post >> hooks.log\"]\n")
+run_flow(out rc run ${tasks2})
+expect("configured run: expected 0, got ${rc}: ${out}" ${rc} EQUAL 0)
+expect_in("(2 workers)" "${out}")
+file(STRINGS ${work2}/hooks.log hook_lines)
+list(LENGTH hook_lines n_hooks)
+expect("expected 25 hook lines, got ${n_hooks}" ${n_hooks} EQUAL 25)
+list(GET hook_lines -1 last_hook)
+expect("post-implement ran last: ${last_hook}" "${last_hook}" STREQUAL "post")

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// `.flow/config.yaml`: the run's settings, with the original design's keys.
+#pragma once
+
+#include <flow/config.hpp>
+#include <flow/error.hpp>
+#include <flow/plan.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+/// Settings read from `.flow/config.yaml` (YAML; JSON is YAML too). A field that the
+/// file does not set keeps its default; `set_*` says whether it was set, so that
+/// command-line flags can override exactly what they name.
+struct Settings {
+  // implementer.parallel
+  bool parallel_enabled = true;
+  std::optional<int> max_workers;
+  std::optional<double> task_timeout;        ///< seconds ("30m", "90s" and plain seconds accepted)
+  // errorRecovery
+  std::optional<bool> auto_retry;
+  std::optional<int> max_retries;
+  std::string backoff_strategy = "exponential";  ///< exponential | fixed
+  std::optional<double> base_delay;
+  std::optional<double> max_delay;
+  // testing
+  std::vector<std::string> run_tests;       ///< the test command as argv (empty: none)
+  bool test_first = false;
+  double coverage_target = 0;
+  // validation
+  std::vector<std::string> linting, type_checking, formatting;
+  // progress
+  std::optional<double> update_interval;
+  bool show_details = true;
+  std::string log_file;
+  // agent
+  std::vector<std::string> agent_command;   ///< argv template, as --agent-cmd
+  // hooks: argv lists; `["sh", "-c", "…"]` if a shell is really wanted
+  std::vector<std::string> pre_implement, task_complete, post_implement;
+
+  std::vector<Diagnostic> warnings;         ///< unknown keys, with the closest known one
+};
+
+/// Reads a settings file. Errc::io if it cannot be read; Errc::config, with the line,
+/// for YAML that does not parse or a value of the wrong kind; unknown keys are warnings.
+[[nodiscard]] FLOW_API Result<Settings> load_settings(const std::string& path);
+
+/// The same from text; `name` is used in messages.
+[[nodiscard]] FLOW_API Result<Settings> parse_settings(std::string_view text, const std::string& name);
+
+FLOW_END_NAMESPACE
+}  // namespace flow

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+// `.flow/config.yaml` with yaml-cpp: the only yaml-cpp user; its exceptions stop here.
+#include <flow/settings.hpp>
+
+#include <flow/tasks_file.hpp>
+
+#include <flow/runner.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+namespace {
+
+struct BadValue {
+  int line;
+  std::string message;
+};
+
+int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+std::size_t distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1,
+                         prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+class Reader {
+ public:
+  explicit Reader(const std::string& name) : name_(name) {}
+
+  void check_keys(const YAML::Node& map, const std::string& where, const std::set<std::string>& known) {
+    if (!map.IsMap()) throw BadValue{line_of(map), where + " should be a mapping"};
+    for (const auto& kv : map) {
+      const std::string key = kv.first.as<std::string>();
+      if (known.count(key)) continue;
+      std::string best;
+      std::size_t best_d = 1000;
+      for (const auto& k : known)
+        if (const std::size_t d = distance(key, k); d < best_d) {
+          best_d = d;
+          best = k;
+        }
+      std::string msg = "unknown key '" + (where.empty() ? key : where + "." + key) + "'";
+      if (best_d <= std::max<std::size_t>(2, key.size() / 3)) msg += " (did you mean '" + best + "'?)";
+      warnings.push_back(Diagnostic{Severity::warning, line_of(kv.first), "unknown-setting", msg});
+    }
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& key) {
+    try {
+      return n.as<bool>();
+    } catch (const YAML::Exception&) {
+      throw BadValue{line_of(n), key + " should be true or false"};
+    }
+  }
+
+  int count(const YAML::Node& n, const std::string& key, int lo, int hi) {
+    try {
+      const int v = n.as<int>();
+      if (v < lo || v > hi) throw BadValue{line_of(n), key + " should be from " + std::to_string(lo) + " to " + std::to_string(hi)};
+      return v;
+    } catch (const YAML::Exception&) {
+      throw BadValue{line_of(n), key + " should be a whole number"};
+    }
+  }
+
+  // Seconds: 90, 1.5, "90s", "500ms", "30m", "1h".
+  double seconds(const YAML::Node& n, const std::string& key) {
+    const std::string s = n.as<std::string>();
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    const std::string unit = end ? std::string(end) : "";
+    double f = -1;
+    if (unit.empty() || unit == "s") f = 1;
+    else if (unit == "ms") f = 0.001;
+    else if (unit == "m" || unit == "min") f = 60;
+    else if (unit == "h") f = 3600;
+    if (end == s.c_str() || f < 0 || v < 0)
+      throw BadValue{line_of(n), key + " should be a duration such as 90, \"90s\", \"500ms\" or \"30m\""};
+    return v * f;
+  }
+
+  // A command: a list of arguments, or a string split like --agent-cmd (never a shell).
+  std::vector<std::string> command(const YAML::Node& n, const std::string& key) {
+    if (n.IsNull()) return {};
+    if (n.IsSequence()) {
+      std::vector<std::string> out;
+      for (const auto& a : n) out.push_back(a.as<std::string>());
+      return out;
+    }
+    if (n.IsScalar()) {
+      const std::string s = n.as<std::string>();
+      if (s == "false" || s.empty()) return {};
+      auto argv = split_command(s);
+      if (!argv) throw BadValue{line_of(n), key + ": " + argv.error().message};
+      return *argv;
+    }
+    throw BadValue{line_of(n), key + " should be a command: a list of arguments or a string"};
+  }
+
+  std::vector<Diagnostic> warnings;
+
+ private:
+  std::string name_;
+};
+
+}  // namespace
+
+Result<Settings> parse_settings(std::string_view text, const std::string& name) {
+  Settings s;
+  Reader r(name);
+  try {
+    const YAML::Node root = YAML::Load(std::string(text));
+    if (root.IsNull()) return s;
+    r.check_keys(root, "", {"implementer", "errorRecovery", "testing", "validation", "progress", "agent", "hooks"});
+    if (const auto impl = root["implementer"]) {
+      r.check_keys(impl, "implementer", {"parallel"});
+      if (const auto p = impl["parallel"]) {
+        r.check_keys(p, "implementer.parallel", {"enabled", "maxWorkers", "taskTimeout"});
+        if (p["enabled"]) s.parallel_enabled = r.boolean(p["enabled"], "implementer.parallel.enabled");
+        if (p["maxWorkers"]) s.max_workers = r.count(p["maxWorkers"], "implementer.parallel.maxWorkers", 1, 4096);
+        if (p["taskTimeout"]) s.task_timeout = r.seconds(p["taskTimeout"], "implementer.parallel.taskTimeout");
+      }
+    }
+    if (const auto e = root["errorRecovery"]) {
+      r.check_keys(e, "errorRecovery", {"autoRetry", "maxRetries", "backoffStrategy", "baseDelay", "maxDelay"});
+      if (e["autoRetry"]) s.auto_retry = r.boolean(e["autoRetry"], "errorRecovery.autoRetry");
+      if (e["maxRetries"]) s.max_retries = r.count(e["maxRetries"], "errorRecovery.maxRetries", 0, 100);
+      if (e["backoffStrategy"]) {
+        s.backoff_strategy = e["backoffStrategy"].as<std::string>();
+        if (s.backoff_strategy != "exponential" && s.backoff_strategy != "fixed")
+          throw BadValue{line_of(e["backoffStrategy"]), "errorRecovery.backoffStrategy should be exponential or fixed"};
+      }
+      if (e["baseDelay"]) s.base_delay = r.seconds(e["baseDelay"], "errorRecovery.baseDelay");
+      if (e["maxDelay"]) s.max_delay = r.seconds(e["maxDelay"], "errorRecovery.maxDelay");
+    }
+    if (const auto t = root["testing"]) {
+      r.check_keys(t, "testing", {"runTests", "testFirst", "coverageTarget"});
+      if (t["runTests"]) {
+        if (t["runTests"].IsScalar() && (t["runTests"].as<std::string>() == "true"))
+          throw BadValue{line_of(t["runTests"]), "testing.runTests should be the test command (or false)"};
+        s.run_tests = r.command(t["runTests"], "testing.runTests");
+      }
+      if (t["testFirst"]) s.test_first = r.boolean(t["testFirst"], "testing.testFirst");
+      if (t["coverageTarget"]) s.coverage_target = r.count(t["coverageTarget"], "testing.coverageTarget", 0, 100);
+    }
+    if (const auto v = root["validation"]) {
+      r.check_keys(v, "validation", {"linting", "typeChecking", "formatting"});
+      if (v["linting"]) s.linting = r.command(v["linting"], "validation.linting");
+      if (v["typeChecking"]) s.type_checking = r.command(v["typeChecking"], "validation.typeChecking");
+      if (v["formatting"]) s.formatting = r.command(v["formatting"], "validation.formatting");
+    }
+    if (const auto p = root["progress"]) {
+      r.check_keys(p, "progress", {"updateInterval", "showDetails", "logFile"});
+      if (p["updateInterval"]) s.update_interval = r.seconds(p["updateInterval"], "progress.updateInterval");
+      if (p["showDetails"]) s.show_details = r.boolean(p["showDetails"], "progress.showDetails");
+      if (p["logFile"]) s.log_file = p["logFile"].as<std::string>();
+    }
+    if (const auto a = root["agent"]) {
+      r.check_keys(a, "agent", {"command"});
+      if (a["command"]) s.agent_command = r.command(a["command"], "agent.command");
+    }
+    if (const auto h = root["hooks"]) {
+      r.check_keys(h, "hooks", {"pre-implement", "task-complete", "post-implement"});
+      if (h["pre-implement"]) s.pre_implement = r.command(h["pre-implement"], "hooks.pre-implement");
+      if (h["task-complete"]) s.task_complete = r.command(h["task-complete"], "hooks.task-complete");
+      if (h["post-implement"]) s.post_implement = r.command(h["post-implement"], "hooks.post-implement");
+    }
+  } catch (const BadValue& b) {
+    return make_error(Errc::config, b.message, b.line);
+  } catch (const YAML::Exception& e) {
+    return make_error(Errc::config, "not valid YAML: " + e.msg, e.mark.line >= 0 ? e.mark.line + 1 : 0);
+  }
+  s.warnings = std::move(r.warnings);
+  std::stable_sort(s.warnings.begin(), s.warnings.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+  (void)name;
+  return s;
+}
+
+Result<Settings> load_settings(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return Unexpected{std::move(text).error()};
+  return parse_settings(*text, path);
+}
+
+FLOW_END_NAMESPACE
+}  // namespace flow

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+// .flow/config.yaml: the original design's keys, warnings for unknown keys with the
+// closest known one, errors with lines for bad values.
+#include <flow/settings.hpp>
+
+#include <doctest/doctest.h>
+
+using namespace flow;
+
+TEST_CASE("the original design's keys, durations with units, commands as lists or strings") {
+  auto s = parse_settings(R"(implementer:
+  parallel:
+    enabled: true
+    maxWorkers: 6
+    taskTimeout: 30m
+errorRecovery:
+  autoRetry: true
+  maxRetries: 5
+  backoffStrategy: exponential
+  baseDelay: 500ms
+  maxDelay: 45
+testing:
+  runTests: npm test -- --ci
+  testFirst: true
+  coverageTarget: 80
+validation:
+  linting: ["npm", "run", "lint"]
+  typeChecking: false
+progress:
+  updateInterval: 2s
+  showDetails: false
+  logFile: .flow/implementation.log
+agent:
+  command: claude -p "Read {prompt_file}" --max-turns 30
+hooks:
+  task-complete: ["sh", "-c", "echo done"]
+)", "config.yaml");
+  REQUIRE_MESSAGE(s, (s ? "" : s.error().message));
+  CHECK(*s->max_workers == 6);
+  CHECK(*s->task_timeout == doctest::Approx(1800));
+  CHECK(*s->max_retries == 5);
+  CHECK(*s->base_delay == doctest::Approx(0.5));
+  CHECK(*s->max_delay == doctest::Approx(45));
+  CHECK(s->run_tests == std::vector<std::string>{"npm", "test", "--", "--ci"});
+  CHECK(s->test_first);
+  CHECK(s->coverage_target == 80);
+  CHECK(s->linting == std::vector<std::string>{"npm", "run", "lint"});
+  CHECK(s->type_checking.empty());
+  CHECK(*s->update_interval == doctest::Approx(2));
+  CHECK_FALSE(s->show_details);
+  CHECK(s->agent_command == std::vector<std::string>{"claude", "-p", "Read {prompt_file}", "--max-turns", "30"});
+  CHECK(s->task_complete == std::vector<std::string>{"sh", "-c", "echo done"});
+  CHECK(s->warnings.empty());
+}
+
+TEST_CASE("JSON is YAML too; an empty file is all defaults") {
+  auto s = parse_settings(R"({"implementer": {"parallel": {"maxWorkers": 2}}})", "config.json");
+  REQUIRE(s);
+  CHECK(*s->max_workers == 2);
+  auto e = parse_settings("", "empty");
+  REQUIRE(e);
+  CHECK_FALSE(e->max_workers);
+}
+
+TEST_CASE("an unknown key is a warning naming the closest known key, with its line") {
+  auto s = parse_settings("implementer:\n  parallel:\n    maxWorker: 3\nerrorRecovry:\n  maxRetries: 1\nzzz: 1\n", "c");
+  REQUIRE(s);
+  REQUIRE(s->warnings.size() == 3);
+  CHECK(s->warnings[0].line == 3);
+  CHECK(s->warnings[0].message == "unknown key 'implementer.parallel.maxWorker' (did you mean 'maxWorkers'?)");
+  CHECK(s->warnings[1].message.find("did you mean 'errorRecovery'") != std::string::npos);
+  CHECK(s->warnings[2].message == "unknown key 'zzz'");
+}
+
+TEST_CASE("a bad value is an error with its line") {
+  auto a = parse_settings("implementer:\n  parallel:\n    maxWorkers: many\n", "c");
+  REQUIRE_FALSE(a);
+  CHECK(a.error().code == Errc::config);
+  CHECK(a.error().line == 3);
+  CHECK(a.error().message == "implementer.parallel.maxWorkers should be a whole number");
+  auto b = parse_settings("errorRecovery:\n  baseDelay: soon\n", "c");
+  REQUIRE_FALSE(b);
+  CHECK(b.error().line == 2);
+  auto c = parse_settings("implementer: [1, 2\n", "c");
+  REQUIRE_FALSE(c);
+  CHECK(c.error().message.find("not valid YAML") == 0);
+  CHECK(c.error().line > 0);
+  auto d = parse_settings("errorRecovery:\n  backoffStrategy: random\n", "c");
+  REQUIRE_FALSE(d);
+  CHECK(d.error().line == 2);
+  auto e = parse_settings("testing:\n  runTests: true\n", "c");
+  REQUIRE_FALSE(e);
+  CHECK(e.error().message.find("the test command") != std::string::npos);
+}
