@@ -5,11 +5,14 @@
 #include <flow/estimate.hpp>
 #include <flow/graph.hpp>
 #include <flow/recovery.hpp>
+#include <flow/run.hpp>
+#include <flow/runner.hpp>
 #include <flow/scheduler.hpp>
 #include <flow/simulate.hpp>
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
+#include <atomic>
 #include <memory>
 #include <new>
 #include <string>
@@ -39,7 +42,7 @@ struct flow_scheduler {
   std::unique_ptr<Scheduler> impl;
 };
 struct flow_policy {
-  std::unique_ptr<RecoveryPolicy> impl;
+  std::shared_ptr<RecoveryPolicy> impl;  // shared: a run keeps its policy alive
   std::string agent, strategy, reason;  // what the last decision's pointers borrow
 };
 
@@ -443,7 +446,7 @@ int flow_policy_new_stock(flow_policy** out, const flow_policy_options* opts) {
       o.seed = opts->seed;
       o.fail_fast = opts->fail_fast != 0;
     }
-    *out = new flow_policy{std::make_unique<StockPolicy>(std::move(o)), {}, {}, {}};
+    *out = new flow_policy{std::make_shared<StockPolicy>(std::move(o)), {}, {}, {}};
     return FLOW_OK;
   });
 }
@@ -453,7 +456,7 @@ int flow_policy_new_host(flow_policy** out, const flow_policy_vtable* v) {
     if (!out || !v || !v->decide) return misuse("flow_policy_new_host: null argument or no decide callback");
     *out = nullptr;
     if (v->version != FLOW_POLICY_VTABLE_VERSION) return fail(FLOW_EVERSION, "flow_policy_vtable: unknown version");
-    *out = new flow_policy{std::make_unique<HostPolicy>(*v), {}, {}, {}};
+    *out = new flow_policy{std::make_shared<HostPolicy>(*v), {}, {}, {}};
     return FLOW_OK;
   });
 }
@@ -522,6 +525,103 @@ int flow_simulate(flow_sim_report* out, const flow_graph* g, const flow_sim_opti
     return FLOW_OK;
   });
 }
+
+// ---- runs ---------------------------------------------------------------------------------
+
+struct flow_run {
+  RunOptions options;
+  std::shared_ptr<RecoveryPolicy> policy;
+  flow_run_event_cb cb = nullptr;
+  void* payload = nullptr;
+  std::atomic<int> interrupt{0};
+  bool user_abort = false;
+};
+
+namespace {
+
+class CallbackObserver final : public RunObserver {
+ public:
+  CallbackObserver(flow_run& r, const Plan* plan) : r_(r), plan_(plan) {}
+  void set_plan(const Plan* p) { plan_ = p; }
+  void on_event(const RunEvent& e) override {
+    if (!r_.cb || r_.user_abort) return;
+    std::string id;
+    if (e.task >= 0 && plan_ && static_cast<std::size_t>(e.task) < plan_->tasks.size()) id = plan_->tasks[static_cast<std::size_t>(e.task)].id;
+    const flow_run_event ev{e.kind.c_str(), e.time, e.task, id.c_str(), e.attempt, e.detail.c_str()};
+    if (r_.cb(&ev, r_.payload) == FLOW_EUSER) {
+      r_.user_abort = true;
+      r_.interrupt.store(2);  // stop starting, and kill what runs
+    }
+  }
+
+ private:
+  flow_run& r_;
+  const Plan* plan_;
+};
+
+}  // namespace
+
+int flow_run_options_init(flow_run_options* opts, unsigned int version) {
+  if (!opts) return misuse("flow_run_options_init: null argument");
+  if (version != FLOW_RUN_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_run_options: unknown version");
+  *opts = flow_run_options FLOW_RUN_OPTIONS_INIT;
+  return FLOW_OK;
+}
+
+int flow_run_new(flow_run** out, const flow_run_options* opts, flow_policy* policy, flow_run_event_cb cb, void* payload) {
+  return guarded([&]() -> int {
+    if (!out || !opts || !opts->tasks_path) return misuse("flow_run_new: null argument or no tasks_path");
+    *out = nullptr;
+    if (opts->version != FLOW_RUN_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_run_options: unknown version");
+    if (opts->workers < 1) return misuse("flow_run_new: workers must be at least 1");
+    auto r = std::make_unique<flow_run>();
+    r->options.tasks_path = opts->tasks_path;
+    if (opts->workdir) r->options.workdir = opts->workdir;
+    if (opts->agent_command) {
+      auto argv = split_command(opts->agent_command);
+      if (!argv) return fail(argv.error());
+      r->options.agent = std::move(*argv);
+    } else if (!opts->dry_run) {
+      return misuse("flow_run_new: no agent_command");
+    }
+    r->options.workers = opts->workers;
+    r->options.task_timeout = opts->task_timeout;
+    r->options.fail_fast = opts->fail_fast != 0;
+    r->options.dry_run = opts->dry_run != 0;
+    r->options.interrupt = &r->interrupt;
+    r->policy = policy ? policy->impl : std::make_shared<StockPolicy>();
+    r->cb = cb;
+    r->payload = payload;
+    *out = r.release();
+    return FLOW_OK;
+  });
+}
+
+int flow_run_execute(flow_run* r, flow_run_report* out) {
+  return guarded([&]() -> int {
+    if (!r || !out) return misuse("flow_run_execute: null argument");
+    r->user_abort = false;
+    // Parse once here too, so events can name their tasks.
+    auto text = read_file(r->options.tasks_path);
+    const Plan plan = text ? parse_tasks_md(*text) : Plan{};
+    CallbackObserver obs(*r, &plan);
+    auto runner = make_process_runner();
+    auto rep = run(r->options, *runner, *r->policy, obs);
+    if (r->user_abort) return fail(FLOW_EUSER, "the run was stopped by its event callback");
+    if (!rep) return fail(rep.error());
+    *out = flow_run_report{rep->succeeded, rep->failed, rep->blocked, rep->skipped, rep->retries,
+                           rep->interrupted ? 1 : 0, rep->wall};
+    return FLOW_OK;
+  });
+}
+
+int flow_run_cancel(flow_run* r) {
+  if (!r) return FLOW_EMISUSE;  // no error text: this may run in a signal handler
+  r->interrupt.fetch_add(1);
+  return FLOW_OK;
+}
+
+void flow_run_free(flow_run* r) { delete r; }
 
 // ---- marks --------------------------------------------------------------------------------
 

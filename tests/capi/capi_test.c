@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The C ABI from C: parse, build the graph, drive the scheduler to completion with a
  * fake clock, errors, option versions, a host policy, simulation and marks. */
+#define _POSIX_C_SOURCE 200809L /* mkdir */
 #include <flow/flow.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int failures = 0;
 #define CHECK(cond)                                                        \
@@ -37,6 +39,18 @@ static int host_decide(flow_decision *out, const char *task_id, int attempt, con
   out->reason = "host says so";
   return FLOW_OK;
 }
+static int events_seen = 0, marked_seen = 0;
+static int on_run_event(const flow_run_event *e, void *payload) {
+  (void)payload;
+  ++events_seen;
+  if (strcmp(e->kind, "marked") == 0) ++marked_seen;
+  return FLOW_OK;
+}
+static int stop_on_first_start(const flow_run_event *e, void *payload) {
+  (void)payload;
+  return strcmp(e->kind, "started") == 0 ? FLOW_EUSER : FLOW_OK;
+}
+
 static int freed = 0;
 static void free_payload(void *p) {
   (void)p;
@@ -207,6 +221,46 @@ int main(int argc, char **argv) {
     remove(path);
   }
   flow_plan_free(plan);
+
+  /* A whole run, by flow: processes, marks, journal; and a callback that stops it. */
+  {
+    char repo[4096], dotgit[4200], tasks[4200];
+    FILE *fp;
+    flow_run *run = NULL;
+    flow_run_options ro;
+    flow_run_report rr;
+    snprintf(repo, sizeof repo, "%s/capi-run", tmpdir);
+    snprintf(dotgit, sizeof dotgit, "%s/.git", repo);
+    snprintf(tasks, sizeof tasks, "%s/tasks.md", repo);
+    mkdir(repo, 0755);
+    mkdir(dotgit, 0755);
+    fp = fopen(tasks, "wb");
+    if (fp) {
+      fputs(kText, fp);
+      fclose(fp);
+    }
+    CHECK(flow_run_options_init(&ro, FLOW_RUN_OPTIONS_VERSION) == FLOW_OK);
+    ro.tasks_path = tasks;
+    ro.agent_command = "/bin/true";
+    ro.workers = 2;
+    CHECK(flow_run_new(&run, &ro, NULL, on_run_event, NULL) == FLOW_OK);
+    CHECK(flow_run_execute(run, &rr) == FLOW_OK);
+    CHECK(rr.succeeded == 4 && rr.failed == 0);
+    CHECK(marked_seen == 4);
+    CHECK(events_seen > 8);
+    flow_run_free(run);
+
+    fp = fopen(tasks, "wb");
+    if (fp) {
+      fputs(kText, fp);
+      fclose(fp);
+    }
+    CHECK(flow_run_new(&run, &ro, NULL, stop_on_first_start, NULL) == FLOW_OK);
+    CHECK(flow_run_execute(run, &rr) == FLOW_EUSER);
+    flow_run_free(run);
+    ro.tasks_path = NULL;
+    CHECK(flow_run_new(&run, &ro, NULL, NULL, NULL) == FLOW_EMISUSE);
+  }
 
   /* Misuse is reported, never a crash. */
   CHECK(flow_plan_parse(NULL, "x", 1) == FLOW_EMISUSE);

@@ -196,3 +196,43 @@ def test_the_embedding_example_host_runs_the_example_to_the_end(tmp_path):
     assert "24 of 24 tasks done" in out.stdout
     marked = next(tmp_path.glob("flow-host-*/tasks.md")).read_text()
     assert marked.count("- [X] T0") == 24 and "- [ ] T0" not in marked
+
+
+def _example_copy(tmp_path):
+    import shutil
+    work = tmp_path / "repo"
+    shutil.copytree(EXAMPLE.parents[2], work)
+    (work / ".git").mkdir()
+    return work / "specs" / "001-todo-cli" / "tasks.md", str(EXAMPLE.parents[2] / "demo-agent.sh")
+
+
+def test_run_does_everything_and_reports_events(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMO_AGENT_SECONDS", "0.05")
+    tasks, agent = _example_copy(tmp_path)
+    events = []
+    rep = flow.run(str(tasks), agent=agent, workers=3, on_event=events.append)
+    assert (rep.succeeded, rep.failed, rep.blocked) == (24, 0, 0)
+    assert tasks.read_text().count("- [X] T0") == 24
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "run-started" and kinds[-1] == "run-finished"
+    assert kinds.count("marked") == 24
+    assert any(e.kind == "started" and e.task_id == "T001" and e.attempt == 1 for e in events)
+
+
+def test_an_exception_in_on_event_stops_the_run_and_comes_out(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMO_AGENT_SECONDS", "0.05")
+    tasks, agent = _example_copy(tmp_path)
+
+    def stop_at_t005(e):
+        if e.kind == "started" and e.task_id == "T005":
+            raise KeyboardInterrupt("stop here")
+
+    with pytest.raises(KeyboardInterrupt, match="stop here"):
+        flow.run(str(tasks), agent=agent, workers=2, on_event=stop_at_t005)
+    assert "- [ ] T024" in tasks.read_text()  # it stopped early
+
+
+def test_a_python_policy_that_raises_comes_out_of_run(tmp_path):
+    tasks, _ = _example_copy(tmp_path)
+    with pytest.raises(RuntimeError, match="policy exploded on T001"):
+        flow.run(str(tasks), agent="/bin/false", workers=2, policy=Boom())

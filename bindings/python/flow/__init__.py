@@ -19,7 +19,7 @@ from ._lib import lib
 
 __all__ = ["FlowError", "CycleError", "ParseError", "NotFoundError", "ConflictError", "Plan", "Task", "Phase",
            "Diagnostic", "Graph", "Edge", "Scheduler", "Policy", "StockPolicy", "Failure", "Decision", "SimReport",
-           "simulate", "set_marks", "version", "ABI_VERSION"]
+           "simulate", "run", "RunReport", "RunEvent", "set_marks", "version", "ABI_VERSION"]
 
 ABI_VERSION = _lib.ABI_VERSION
 OK, ERROR, ENOMEM, EMISUSE, EVERSION, EPARSE, ECYCLE, ECANCELED, EUSER, EIO, ENOTFOUND, ECONFLICT = (
@@ -445,6 +445,69 @@ def simulate(graph: Graph, policy: Optional[Policy] = None, workers: int = 1, se
     if rc < 0:
         _raise_last(rc)
     return SimReport(*(getattr(rep, f) for f, _ in _lib.SimReport._fields_))
+
+
+@dataclasses.dataclass(frozen=True)
+class RunEvent:
+    kind: str
+    time: float
+    task: int
+    task_id: str
+    attempt: int
+    detail: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RunReport:
+    succeeded: int
+    failed: int
+    blocked: int
+    skipped: int
+    retries: int
+    interrupted: bool
+    wall: float
+
+
+def run(tasks_path: str, agent: Optional[str] = None, workers: int = 1, timeout: float = 0.0,
+        fail_fast: bool = False, dry_run: bool = False, workdir: Optional[str] = None,
+        policy: Optional[Policy] = None, on_event=None) -> RunReport:
+    """Runs the pending tasks of tasks.md with the agent command (as `flow run --agent-cmd`):
+    processes, marks in the file and the journal, all by flow. `on_event(RunEvent)` is
+    called on this thread for every event; an exception raised there, or by a Python
+    `policy`, stops the run (running attempts are killed) and comes out of here."""
+    opts = _lib.RunOptions()
+    lib.flow_run_options_init(ctypes.byref(opts), 1)
+    keep = [tasks_path.encode(), agent.encode() if agent else None, workdir.encode() if workdir else None]
+    opts.tasks_path, opts.agent_command, opts.workdir = keep
+    opts.workers, opts.task_timeout, opts.fail_fast, opts.dry_run = workers, timeout, int(fail_fast), int(dry_run)
+    errors: List[BaseException] = []
+
+    def trampoline(ev, payload):
+        if on_event is None:
+            return OK
+        try:
+            e = ev.contents
+            on_event(RunEvent(_s(e.kind), e.time, e.task, _s(e.task_id), e.attempt, _s(e.detail)))
+            return OK
+        except BaseException as exc:  # noqa: B902 - re-raised at the join point below
+            errors.append(exc)
+            return EUSER
+
+    cb = _lib.RunEventCB(trampoline)
+    h = _lib.RunP()
+    lib.flow_run_new(ctypes.byref(h), ctypes.byref(opts), policy._ptr() if policy else None, cb, None)
+    try:
+        rep = _lib.RunReport()
+        rc = lib.flow_run_execute(h, ctypes.byref(rep))
+        if rc == EUSER:
+            err = errors[0] if errors else (policy._take_error() if policy else None)
+            if err is not None:
+                raise err
+        if rc < 0:
+            _raise_last(rc)
+        return RunReport(rep.succeeded, rep.failed, rep.blocked, rep.skipped, rep.retries, bool(rep.interrupted), rep.wall)
+    finally:
+        lib.flow_run_free(h)
 
 
 def set_marks(path: str, original: bytes, changes: Sequence[Tuple[int, str, bool]]) -> None:

@@ -78,6 +78,25 @@ class SimReport(ctypes.Structure):
                 ("retries", c_int), ("succeeded", c_int), ("failed", c_int), ("blocked", c_int), ("skipped", c_int)]
 
 
+class RunOptions(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("tasks_path", c_char_p), ("agent_command", c_char_p),
+                ("workdir", c_char_p), ("workers", c_int), ("task_timeout", c_double), ("fail_fast", c_int),
+                ("dry_run", c_int)]
+
+
+class RunEvent(ctypes.Structure):
+    _fields_ = [("kind", c_char_p), ("time", c_double), ("task", c_int), ("task_id", c_char_p), ("attempt", c_int),
+                ("detail", c_char_p)]
+
+
+class RunReport(ctypes.Structure):
+    _fields_ = [("succeeded", c_int), ("failed", c_int), ("blocked", c_int), ("skipped", c_int), ("retries", c_int),
+                ("interrupted", c_int), ("wall", c_double)]
+
+
+RunEventCB = ctypes.CFUNCTYPE(c_int, ctypes.POINTER(RunEvent), c_void_p)
+
+
 class _Opaque(ctypes.Structure):
     pass
 
@@ -98,7 +117,11 @@ class _Policy(_Opaque):
     pass
 
 
-PlanP, GraphP, SchedulerP, PolicyP = (ctypes.POINTER(t) for t in (_Plan, _Graph, _Scheduler, _Policy))
+class _Run(_Opaque):
+    pass
+
+
+PlanP, GraphP, SchedulerP, PolicyP, RunP = (ctypes.POINTER(t) for t in (_Plan, _Graph, _Scheduler, _Policy, _Run))
 IntP, DoubleP, SizeP = ctypes.POINTER(c_int), ctypes.POINTER(c_double), ctypes.POINTER(c_size_t)
 
 lib = None  # set by _load()
@@ -147,6 +170,11 @@ _SIGNATURES = [  # (name, argtypes, restype, errcheck); sorted
     ("flow_policy_new_host", [ctypes.POINTER(PolicyP), ctypes.POINTER(PolicyVtable)], c_int, _check),
     ("flow_policy_new_stock", [ctypes.POINTER(PolicyP), ctypes.POINTER(PolicyOptions)], c_int, _check),
     ("flow_policy_options_init", [ctypes.POINTER(PolicyOptions), ctypes.c_uint], c_int, _check),
+    ("flow_run_cancel", [RunP], c_int, None),
+    ("flow_run_execute", [RunP, ctypes.POINTER(RunReport)], c_int, None),
+    ("flow_run_free", [RunP], None, None),
+    ("flow_run_new", [ctypes.POINTER(RunP), ctypes.POINTER(RunOptions), PolicyP, RunEventCB, c_void_p], c_int, _check),
+    ("flow_run_options_init", [ctypes.POINTER(RunOptions), ctypes.c_uint], c_int, _check),
     ("flow_scheduler_blocked_by", [SchedulerP, c_int], c_int, None),
     ("flow_scheduler_cancel", [SchedulerP], c_int, _check),
     ("flow_scheduler_done", [SchedulerP], c_int, None),

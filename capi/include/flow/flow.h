@@ -336,6 +336,60 @@ typedef struct flow_sim_report {
 FLOW_CAPI int flow_simulate(flow_sim_report *out, const flow_graph *graph, const flow_sim_options *opts,
                             flow_policy *policy);
 
+/* ---- running for real ------------------------------------------------------------- */
+
+/** A run of a tasks.md with an agent, for hosts that want flow to do everything: the
+ *  processes, the marks in the file, the journal. Keeps its policy alive.
+ *  Thread safety: one thread at a time, except flow_run_cancel(), which any thread may
+ *  call (a signal handler too). */
+typedef struct flow_run flow_run;
+
+typedef struct flow_run_options {
+  unsigned int version;
+  const char *tasks_path;     /* required */
+  const char *agent_command;  /* the agent template, split like `flow run --agent-cmd` */
+  const char *workdir;        /* NULL: the nearest folder above tasks.md with .git */
+  int workers;
+  double task_timeout;        /* seconds per attempt; 0: none */
+  int fail_fast;
+  int dry_run;                /* write the prompts, run nothing */
+} flow_run_options;
+#define FLOW_RUN_OPTIONS_VERSION 1
+#define FLOW_RUN_OPTIONS_INIT { FLOW_RUN_OPTIONS_VERSION, NULL, NULL, NULL, 1, 0.0, 0, 0 }
+FLOW_CAPI int flow_run_options_init(flow_run_options *opts, unsigned int version);
+
+/** One event of a run (docs/events.md). Pointers are valid during the callback only. */
+typedef struct flow_run_event {
+  const char *kind;    /* "started", "succeeded", "failed", "retry", "marked", … */
+  double time;         /* seconds since the run started */
+  int task;            /* plan index, or -1 */
+  const char *task_id; /* "" for run-level events */
+  int attempt;
+  const char *detail;
+} flow_run_event;
+
+/** Runs on the flow_run_execute() thread. Return FLOW_OK, or FLOW_EUSER to stop the run
+ *  (running attempts are killed; flow_run_execute then returns FLOW_EUSER). */
+typedef int (*flow_run_event_cb)(const flow_run_event *event, void *payload);
+
+typedef struct flow_run_report {
+  int succeeded, failed, blocked, skipped, retries;
+  int interrupted;     /* canceled before the end */
+  double wall;         /* seconds */
+} flow_run_report;
+
+/** The options are copied; `policy` may be NULL (the stock policy) and is kept alive by
+ *  the run; `cb` may be NULL. @return FLOW_OK, FLOW_EVERSION, FLOW_ENOMEM or FLOW_EMISUSE. */
+FLOW_CAPI int flow_run_new(flow_run **out, const flow_run_options *opts, flow_policy *policy, flow_run_event_cb cb,
+                           void *payload);
+/** Runs until every task is done or cannot run, then fills *out. Blocks.
+ *  @return FLOW_OK (whether or not tasks failed: see *out), FLOW_EPARSE, FLOW_ECYCLE,
+ *  FLOW_EIO, FLOW_ECONFLICT (another run holds the lock), FLOW_EUSER or FLOW_EMISUSE. */
+FLOW_CAPI int flow_run_execute(flow_run *run, flow_run_report *out);
+/** First call: start nothing new; second: also kill what runs. Thread safety: any thread. */
+FLOW_CAPI int flow_run_cancel(flow_run *run);
+FLOW_CAPI void flow_run_free(flow_run *run); /* NULL is a no-op */
+
 /* ---- marks in the file ------------------------------------------------------------ */
 
 /** Sets the marks of tasks (by line and ID) in the file at `path`, which held `original`
