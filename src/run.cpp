@@ -318,6 +318,16 @@ class RunLoop {
     so.workers = report_.workers;
     so.fail_fast = opt_.fail_fast;
     so.selected = opt_.selected;
+    if (!opt_.resources.empty()) {
+      so.resources.assign(static_cast<std::size_t>(n), {});
+      for (int t = 0; t < n; ++t)
+        for (const auto& [who, names] : opt_.resources) {
+          const Task& tk = task(t);
+          if (tk.id == who || tk.story_label == who || std::find(tk.labels.begin(), tk.labels.end(), who) != tk.labels.end())
+            so.resources[static_cast<std::size_t>(t)].insert(so.resources[static_cast<std::size_t>(t)].end(), names.begin(),
+                                                              names.end());
+        }
+    }
     sched_.emplace(*graph_, std::move(so));
     start_ = Clock::now();
     {

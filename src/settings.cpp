@@ -125,7 +125,21 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
   try {
     const YAML::Node root = YAML::Load(std::string(text));
     if (root.IsNull()) return s;
-    r.check_keys(root, "", {"implementer", "errorRecovery", "testing", "validation", "progress", "agent", "hooks"});
+    r.check_keys(root, "", {"implementer", "errorRecovery", "testing", "validation", "progress", "agent", "hooks",
+                            "resources"});
+    if (const auto res = root["resources"]) {
+      if (!res.IsMap()) throw BadValue{line_of(res), "resources should map task IDs or labels to resource names"};
+      for (const auto& kv : res) {
+        std::vector<std::string> names;
+        if (kv.second.IsSequence())
+          for (const auto& n : kv.second) names.push_back(n.as<std::string>());
+        else if (kv.second.IsScalar())
+          names.push_back(kv.second.as<std::string>());
+        else
+          throw BadValue{line_of(kv.second), "resources." + kv.first.as<std::string>() + " should be a name or a list"};
+        s.resources.emplace_back(kv.first.as<std::string>(), std::move(names));
+      }
+    }
     if (const auto impl = root["implementer"]) {
       r.check_keys(impl, "implementer", {"parallel"});
       if (const auto p = impl["parallel"]) {
@@ -136,7 +150,13 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
       }
     }
     if (const auto e = root["errorRecovery"]) {
-      r.check_keys(e, "errorRecovery", {"autoRetry", "maxRetries", "backoffStrategy", "baseDelay", "maxDelay"});
+      r.check_keys(e, "errorRecovery", {"autoRetry", "maxRetries", "backoffStrategy", "baseDelay", "maxDelay", "optional"});
+      if (const auto o = e["optional"]) {
+        if (o.IsSequence())
+          for (const auto& x : o) s.optional_tasks.push_back(x.as<std::string>());
+        else if (o.IsScalar())
+          s.optional_tasks.push_back(o.as<std::string>());
+      }
       if (e["autoRetry"]) s.auto_retry = r.boolean(e["autoRetry"], "errorRecovery.autoRetry");
       if (e["maxRetries"]) s.max_retries = r.count(e["maxRetries"], "errorRecovery.maxRetries", 0, 100);
       if (e["backoffStrategy"]) {

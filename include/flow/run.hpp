@@ -29,6 +29,9 @@ struct RunOptions {
   double kill_grace = 5;
   bool fail_fast = false;
   std::vector<bool> selected;        ///< per task; empty: all
+  /// Named resources claimed exclusively by the tasks with this ID or label (story
+  /// labels included), beside their files.
+  std::vector<std::pair<std::string, std::vector<std::string>>> resources;
   bool dry_run = false;              ///< write the prompts, print the order, run nothing
   /// Hooks, as argv (never a shell unless you write ["sh", "-c", "…"]). pre-implement runs
   /// before anything starts, and its failure stops the run; task-complete after each

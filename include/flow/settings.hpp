@@ -27,6 +27,9 @@ struct Settings {
   std::string backoff_strategy = "exponential";  ///< exponential | fixed
   std::optional<double> base_delay;
   std::optional<double> max_delay;
+  std::vector<std::string> optional_tasks;  ///< labels or IDs whose failure skips instead of failing
+  /// Named resources (`db`, `port:3000`) claimed exclusively by tasks with this ID or label.
+  std::vector<std::pair<std::string, std::vector<std::string>>> resources;
   // testing
   std::vector<std::string> run_tests;       ///< the test command as argv (empty: none)
   bool test_first = false;

@@ -167,6 +167,8 @@ int cmd_run(const std::vector<std::string>& args) {
     if (st->backoff_strategy == "fixed") popt.max_delay = popt.base_delay;
     if (!set_interval && st->update_interval) update_interval = *st->update_interval;
     if (agent_cmd.empty() && !st->agent_command.empty()) opt.agent = st->agent_command;
+    popt.optional_labels = st->optional_tasks;
+    opt.resources = st->resources;
     opt.pre_implement = st->pre_implement;
     opt.task_complete = st->task_complete;
     opt.post_implement = st->post_implement;

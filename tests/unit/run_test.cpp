@@ -259,3 +259,33 @@ TEST_CASE("one run per tasks.md: a held lock is refused; a dead holder's lock is
   for (const auto& e : rec.events) said |= e.kind == "resumed" && e.detail.find("pid 4242") != std::string::npos;
   CHECK(said);
 }
+
+TEST_CASE("named resources from the options keep tasks apart; optional tasks are skipped") {
+  Fixture f("- [ ] T001 [P] [US1] Migrate a.sql\n- [ ] T002 [P] [US1] Seed b.sql\n- [ ] T003 [P] [flaky] Poke c.py\n"
+            "- [ ] T004 Finish d.py\n");
+  Recorder rec;
+  ::setenv("TEST_AGENT_PLAN", "T003:auth", 1);
+  RunOptions o;
+  o.tasks_path = f.tasks;
+  o.agent = {kAgent};
+  o.workers = 3;
+  o.resources = {{"US1", {"db"}}};
+  auto runner = make_process_runner();
+  StockPolicyOptions po = Fixture::fast_policy();
+  po.optional_labels = {"flaky"};
+  StockPolicy policy(po);
+  auto r = run(o, *runner, policy, rec);
+  REQUIRE(r);
+  CHECK(r->succeeded == 3);
+  CHECK(r->skipped == 1);
+  CHECK(r->tasks[3].status == TaskStatus::succeeded);  // T004 was not blocked by the optional T003
+  // T001 and T002 both claim db: they never overlapped.
+  double end1 = -1, start2 = -1, start1 = -1, end2 = -1;
+  for (const auto& e : rec.events) {
+    if (e.kind == "started" && e.task == 0) start1 = e.time;
+    if (e.kind == "succeeded" && e.task == 0) end1 = e.time;
+    if (e.kind == "started" && e.task == 1) start2 = e.time;
+    if (e.kind == "succeeded" && e.task == 1) end2 = e.time;
+  }
+  CHECK((start2 >= end1 || start1 >= end2));
+}

@@ -92,3 +92,13 @@ TEST_CASE("a bad value is an error with its line") {
   REQUIRE_FALSE(e);
   CHECK(e.error().message.find("the test command") != std::string::npos);
 }
+
+TEST_CASE("resources and optional tasks") {
+  auto s = parse_settings("resources:\n  T005: db\n  US1: [db, \"port:3000\"]\nerrorRecovery:\n  optional: [flaky, T009]\n", "c");
+  REQUIRE(s);
+  REQUIRE(s->resources.size() == 2);
+  CHECK(s->resources[0].first == "T005");
+  CHECK(s->resources[0].second == std::vector<std::string>{"db"});
+  CHECK(s->resources[1].second == std::vector<std::string>{"db", "port:3000"});
+  CHECK(s->optional_tasks == std::vector<std::string>{"flaky", "T009"});
+}
