@@ -87,4 +87,25 @@ std::optional<std::vector<bool>> parse_only(const Plan& plan, const std::string&
   return sel;
 }
 
+std::optional<std::vector<bool>> select_tasks(const Plan& plan, const std::string& only,
+                                              const std::vector<std::string>& stories, std::string& error) {
+  if (only.empty() && stories.empty()) return std::vector<bool>();
+  std::vector<bool> sel(plan.tasks.size(), true);
+  if (!only.empty()) {
+    auto o = parse_only(plan, only, error);
+    if (!o) return std::nullopt;
+    sel = std::move(*o);
+  }
+  if (!stories.empty())
+    for (std::size_t t = 0; t < sel.size(); ++t) {
+      const Task& task = plan.tasks[t];
+      const Phase& ph = plan.phases[static_cast<std::size_t>(task.phase)];
+      bool in = false;
+      for (const std::string& st : stories)
+        in = in || task.story_label == st || (ph.story > 0 && "US" + std::to_string(ph.story) == st);
+      sel[t] = sel[t] && in;
+    }
+  return sel;
+}
+
 }  // namespace flow::cli

@@ -33,4 +33,9 @@ std::optional<int> parse_count(const std::string& cmd, const std::string& flag, 
 /// The task indices named by `--only T004-T010,T012` (ranges by document order of IDs).
 std::optional<std::vector<bool>> parse_only(const Plan& plan, const std::string& spec, std::string& error);
 
+/// The tasks `--only` and `--story` (label or story phase) select, both applying; an
+/// empty vector when neither is given (all tasks). nullopt with `error` on a bad --only.
+std::optional<std::vector<bool>> select_tasks(const Plan& plan, const std::string& only,
+                                              const std::vector<std::string>& stories, std::string& error);
+
 }  // namespace flow::cli

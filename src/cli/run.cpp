@@ -187,23 +187,11 @@ int cmd_run(const std::vector<std::string>& args) {
   // Check the file and its graph first, with path:line errors, before anything starts.
   Loaded l = load(opt.tasks_path, {});
   if (l.exit != 0 || !l.graph) return kUsage;
-  if (!only.empty() || !stories.empty()) {
-    std::vector<bool> sel(l.plan.tasks.size(), only.empty());
-    if (!only.empty()) {
-      std::string error;
-      auto o = parse_only(l.plan, only, error);
-      if (!o) { fmt::print(stderr, "flow run: {}\n", error); return kUsage; }
-      sel = *o;
-    }
-    if (!stories.empty())
-      for (std::size_t t = 0; t < sel.size(); ++t) {
-        const Task& task = l.plan.tasks[t];
-        const Phase& ph = l.plan.phases[static_cast<std::size_t>(task.phase)];
-        bool in = false;
-        for (const std::string& st : stories) in |= task.story_label == st || (ph.story > 0 && "US" + std::to_string(ph.story) == st);
-        sel[t] = sel[t] && in;
-      }
-    opt.selected = sel;
+  {
+    std::string error;
+    auto sel = select_tasks(l.plan, only, stories, error);
+    if (!sel) { fmt::print(stderr, "flow run: {}\n", error); return kUsage; }
+    opt.selected = std::move(*sel);
   }
 
   std::signal(SIGINT, on_sigint);

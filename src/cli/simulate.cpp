@@ -156,27 +156,11 @@ int cmd_simulate(const std::vector<std::string>& args) {
     if (!f) { fmt::print(stderr, "flow simulate: {}\n", f.error().message); return kUsage; }
     opt.faults = std::move(*f);
   }
-  if (!only.empty() || !stories.empty()) {
-    std::vector<bool> sel(plan.tasks.size(), only.empty());
-    if (!only.empty()) {
-      std::string error;
-      auto o = parse_only(plan, only, error);
-      if (!o) { fmt::print(stderr, "flow simulate: {}\n", error); return kUsage; }
-      sel = *o;
-    }
-    if (!stories.empty()) {
-      std::vector<bool> in_story(plan.tasks.size(), false);
-      for (std::size_t t = 0; t < plan.tasks.size(); ++t)
-        for (const std::string& st : stories) {
-          const Task& task = plan.tasks[t];
-          const Phase& ph = plan.phases[static_cast<std::size_t>(task.phase)];
-          const bool label = task.story_label == st;
-          const bool phase = ph.story > 0 && ("US" + std::to_string(ph.story)) == st;
-          if (label || phase) in_story[t] = true;
-        }
-      for (std::size_t t = 0; t < sel.size(); ++t) sel[t] = (only.empty() || sel[t]) && in_story[t];
-    }
-    opt.scheduler.selected = sel;
+  {
+    std::string error;
+    auto sel = select_tasks(plan, only, stories, error);
+    if (!sel) { fmt::print(stderr, "flow simulate: {}\n", error); return kUsage; }
+    opt.scheduler.selected = std::move(*sel);
   }
   if (!resources.empty()) {
     opt.scheduler.resources.assign(plan.tasks.size(), {});
