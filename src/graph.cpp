@@ -28,7 +28,6 @@ namespace {
 struct Refs {
   std::vector<int> nodes;
   std::vector<int> target_tasks;  // when the reference is a target: the tasks that wait
-  std::string words;
 };
 
 bool is_arrow_at(std::string_view s, std::size_t i, std::size_t* len) {
@@ -265,7 +264,6 @@ class GraphBuilder {
       }
       if (story > 0) {
         add_story(stories, story, as_target);
-        stories.words += (stories.words.empty() ? "" : ", ") + std::string(s.substr(p, skip));
         p += skip;
         continue;
       }
@@ -289,7 +287,6 @@ class GraphBuilder {
           e = j + m;
         }
       }
-      out.words += (out.words.empty() ? "" : ", ") + (r.first == r.last ? r.first : r.first + "–" + r.last);
       if (!lookup(r.first) || !lookup(r.last)) {
         warn(line, "unknown-reference", "a dependency statement refers to " + (lookup(r.first) ? r.last : r.first) +
                                             ", which is not a task in this file");

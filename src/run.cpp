@@ -243,24 +243,27 @@ FailureClass classify_failure(const Completion& c, std::string_view out) {
   if (c.timed_out) return FailureClass::timeout;
   if (c.signal != 0) return FailureClass::crash;
   // Signatures from the agent CLIs' error messages (AGENTS.md), most specific first.
+  // Only distinctive phrases: an agent working on, say, an authentication module talks
+  // about "authentication" without any auth failure.
   struct Sig {
     std::string_view text;
     FailureClass cls;
   };
   static constexpr Sig sigs[] = {
-      {"not logged in", FailureClass::auth},        {"invalid api key", FailureClass::auth},
-      {"401", FailureClass::auth},                  {"unauthorized", FailureClass::auth},
-      {"authentication", FailureClass::auth},       {"prompt is too long", FailureClass::invalid_input},
-      {"context window", FailureClass::invalid_input}, {"maximum context length", FailureClass::invalid_input},
-      {"max turns", FailureClass::budget},          {"maximum number of turns", FailureClass::budget},
-      {"budget", FailureClass::budget},             {"quota exceeded", FailureClass::budget},
-      {"rate limit", FailureClass::rate_limit},     {"rate_limit", FailureClass::rate_limit},
-      {"429", FailureClass::rate_limit},            {"hit your limit", FailureClass::rate_limit},
-      {"overloaded", FailureClass::temporary},      {"529", FailureClass::temporary},
-      {"503", FailureClass::temporary},             {"500 internal", FailureClass::temporary},
-      {"connection refused", FailureClass::network}, {"econnrefused", FailureClass::network},
-      {"network", FailureClass::network},           {"timed out", FailureClass::timeout},
-      {"cannot do this task", FailureClass::refused}, {"i can't", FailureClass::refused},
+      {"not logged in", FailureClass::auth},               {"invalid api key", FailureClass::auth},
+      {"authentication_error", FailureClass::auth},        {"authentication_failed", FailureClass::auth},
+      {"401 unauthorized", FailureClass::auth},            {"api key not valid", FailureClass::auth},
+      {"prompt is too long", FailureClass::invalid_input}, {"context window", FailureClass::invalid_input},
+      {"maximum context length", FailureClass::invalid_input},
+      {"error_max_turns", FailureClass::budget},           {"maximum number of turns", FailureClass::budget},
+      {"error_max_budget", FailureClass::budget},          {"quota exceeded", FailureClass::budget},
+      {"rate_limit_error", FailureClass::rate_limit},      {"request rejected (429)", FailureClass::rate_limit},
+      {"429 too many requests", FailureClass::rate_limit}, {"rate limited you", FailureClass::rate_limit},
+      {"hit your limit", FailureClass::rate_limit},        {"overloaded_error", FailureClass::temporary},
+      {"529 overloaded", FailureClass::temporary},         {"model is overloaded", FailureClass::temporary},
+      {"500 internal server error", FailureClass::temporary}, {"503 service unavailable", FailureClass::temporary},
+      {"connection refused", FailureClass::network},       {"econnrefused", FailureClass::network},
+      {"stream disconnected before completion", FailureClass::network},
   };
   for (const Sig& s : sigs)
     if (detail::ifind(out, s.text) != std::string_view::npos) return s.cls;

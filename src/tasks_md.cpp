@@ -577,7 +577,7 @@ class Parser {
     t.story_label = std::string(h.story_label);
     t.priority = std::string(h.priority);
     for (auto lab : h.labels) t.labels.emplace_back(lab);
-    for (auto d : h.depends) raw_refs_.push_back({plan_.tasks.size() - 1, t.line, RefOrigin::bracket_field, std::string(d), true});
+    for (auto d : h.depends) raw_refs_.push_back({plan_.tasks.size() - 1, t.line, RefOrigin::bracket_field, std::string(d)});
     t.description = std::string(trim(s.substr(h.rest)));
   }
 
@@ -615,7 +615,6 @@ class Parser {
       }
       const std::string_view t = trim(s);
       if (t.empty()) {
-        pending_blank_ = true;
         continuing_ = false;
         continue;
       }
@@ -636,12 +635,11 @@ class Parser {
           } else {
             continuing_ = false;
           }
-          body_text(number, s);
+          body_lines_.push_back({static_cast<std::size_t>(open_task_), number});
           continue;
         }
       }
       close_task();
-      pending_blank_ = false;
 
       if (box) {
         on_box(l, number, s, li.content, box);
@@ -743,12 +741,6 @@ class Parser {
     Task& t = plan_.tasks[static_cast<std::size_t>(open_task_)];
     if (t.body_first == 0) t.body_first = number;
     t.body_last = number;
-  }
-
-  // Body lines are searched for `**Dependencies**:` fields and inline references later.
-  void body_text(int number, std::string_view s) {
-    body_lines_.push_back({static_cast<std::size_t>(open_task_), number});
-    (void)s;
   }
 
   void statement(int number, std::string_view s, bool in_code) {
@@ -1148,7 +1140,6 @@ class Parser {
     int line;
     RefOrigin origin;
     std::string text;
-    bool bracket;
   };
   struct HeadingRef {
     std::string title;
@@ -1168,9 +1159,10 @@ class Parser {
   int open_indent_ = 0;
   bool open_heading_task_ = false;
   bool continuing_ = false;
-  bool pending_blank_ = false;
   std::vector<Task> unnumbered_;
-  std::vector<std::pair<std::size_t, int>> body_lines_;  // (task index, line)
+  // (task index, line) of body lines, searched for paths and `**Dependencies**:` fields
+  // once the document's ID shapes are known.
+  std::vector<std::pair<std::size_t, int>> body_lines_;
   std::vector<RawRef> raw_refs_;
   std::vector<HeadingRef> pending_heading_refs_;
   std::vector<std::string> shapes_;  // few: usually just "T"

@@ -42,8 +42,9 @@ struct RunOptions {
   std::atomic<int>* interrupt = nullptr;
 };
 
-/// Something that happened in a run. `kind` is one of: run-started, started, succeeded,
-/// failed, retry, blocked, skipped, marked, mark-failed, interrupted, run-finished.
+/// Something that happened in a run. `kind` is one of: run-started, resumed, hook,
+/// started, succeeded, failed, retry, skipped, marked, mark-failed, interrupted,
+/// run-finished.
 struct RunEvent {
   std::string kind;
   double time = 0;                   ///< seconds since the run started

@@ -289,3 +289,26 @@ TEST_CASE("named resources from the options keep tasks apart; optional tasks are
   }
   CHECK((start2 >= end1 || start1 >= end2));
 }
+
+TEST_CASE("failures are classified by the agents' own error signatures, not by words in passing") {
+  Completion exit1;
+  exit1.exit_code = 1;
+  CHECK(classify_failure(exit1, "Invalid API key · Fix external API key") == FailureClass::auth);
+  CHECK(classify_failure(exit1, "Not logged in · Please run /login") == FailureClass::auth);
+  CHECK(classify_failure(exit1, "API Error: Request rejected (429) · slow down") == FailureClass::rate_limit);
+  CHECK(classify_failure(exit1, "You've hit your limit · resets 2pm") == FailureClass::rate_limit);
+  CHECK(classify_failure(exit1, "API Error: 529 Overloaded. This is a server-side issue") == FailureClass::temporary);
+  CHECK(classify_failure(exit1, "API Error: Connection refused (ECONNREFUSED)") == FailureClass::network);
+  CHECK(classify_failure(exit1, "Prompt is too long · the request is ~210000 tokens") == FailureClass::invalid_input);
+  CHECK(classify_failure(exit1, "{\"subtype\":\"error_max_turns\"}") == FailureClass::budget);
+  // An agent working on an auth module, a network layer or line 429 failed for another reason.
+  CHECK(classify_failure(exit1, "tests failed in src/auth/authentication.py: network timeout handling at line 429") ==
+        FailureClass::unknown);
+  Completion killed;
+  killed.signal = 11;
+  CHECK(classify_failure(killed, "") == FailureClass::crash);
+  Completion late;
+  late.timed_out = true;
+  late.signal = 9;
+  CHECK(classify_failure(late, "Invalid API key") == FailureClass::timeout);
+}
