@@ -10,6 +10,9 @@ packages=(
   python3 python3-pytest
 )
 
+# npm fetches the real Claude Code CLI for the adapter's end-to-end test (scripts/test.sh).
+command -v npm >/dev/null || packages+=(npm)
+
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 

@@ -17,6 +17,17 @@ if [ "${1:-}" = "--sanitize" ]; then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 
+# The real Claude Code CLI for the adapter's end-to-end test, from the npm registry, once.
+# (2.1.197 is what Node 20 gets; newer releases need Node 22.)
+claude_dir=.cache/claude-code
+if [ ! -x "$claude_dir/node_modules/.bin/claude" ] && [ "${FLOW_SKIP_CLAUDE_TESTS:-}" != 1 ]; then
+  if command -v npm >/dev/null; then
+    npm install --silent --no-audit --no-fund --prefix "$claude_dir" @anthropic-ai/claude-code@2.1.197 >/dev/null
+  else
+    echo "scripts/test.sh: npm not found: the Claude Code test will fail (FLOW_SKIP_CLAUDE_TESTS=1 skips it)" >&2
+  fi
+fi
+
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="$build_type" \

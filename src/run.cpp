@@ -231,43 +231,13 @@ std::string tail_lines(const std::string& path, std::size_t max_lines) {
   return out;
 }
 
-std::string replace_all(std::string s, std::string_view from, std::string_view to) {
-  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-  return s;
-}
 
 }  // namespace
 
 FailureClass classify_failure(const Completion& c, std::string_view out) {
   if (c.timed_out) return FailureClass::timeout;
   if (c.signal != 0) return FailureClass::crash;
-  // Signatures from the agent CLIs' error messages (AGENTS.md), most specific first.
-  // Only distinctive phrases: an agent working on, say, an authentication module talks
-  // about "authentication" without any auth failure.
-  struct Sig {
-    std::string_view text;
-    FailureClass cls;
-  };
-  static constexpr Sig sigs[] = {
-      {"not logged in", FailureClass::auth},               {"invalid api key", FailureClass::auth},
-      {"authentication_error", FailureClass::auth},        {"authentication_failed", FailureClass::auth},
-      {"401 unauthorized", FailureClass::auth},            {"api key not valid", FailureClass::auth},
-      {"prompt is too long", FailureClass::invalid_input}, {"context window", FailureClass::invalid_input},
-      {"maximum context length", FailureClass::invalid_input},
-      {"error_max_turns", FailureClass::budget},           {"maximum number of turns", FailureClass::budget},
-      {"error_max_budget", FailureClass::budget},          {"quota exceeded", FailureClass::budget},
-      {"rate_limit_error", FailureClass::rate_limit},      {"request rejected (429)", FailureClass::rate_limit},
-      {"429 too many requests", FailureClass::rate_limit}, {"rate limited you", FailureClass::rate_limit},
-      {"hit your limit", FailureClass::rate_limit},        {"overloaded_error", FailureClass::temporary},
-      {"529 overloaded", FailureClass::temporary},         {"model is overloaded", FailureClass::temporary},
-      {"500 internal server error", FailureClass::temporary}, {"503 service unavailable", FailureClass::temporary},
-      {"connection refused", FailureClass::network},       {"econnrefused", FailureClass::network},
-      {"stream disconnected before completion", FailureClass::network},
-  };
-  for (const Sig& s : sigs)
-    if (detail::ifind(out, s.text) != std::string_view::npos) return s.cls;
-  return FailureClass::unknown;
+  return match_failure_signature(out).value_or(FailureClass::unknown);
 }
 
 namespace {
@@ -287,7 +257,10 @@ class RunLoop {
     auto g = build_graph(std::move(plan));
     if (!g) return Unexpected{std::move(g).error()};
     graph_.emplace(std::move(*g));
-    if (opt_.agent.empty() && !opt_.dry_run) return make_error(Errc::invalid_argument, "no agent command");
+    agent_ = opt_.agent_adapter;
+    if (!agent_ && !opt_.agent.empty()) agent_ = make_command_agent(opt_.agent);
+    if (!agent_ && !opt_.dry_run) return make_error(Errc::invalid_argument, "no agent command");
+    agent_name_ = agent_ ? agent_->name() : std::string();
 
     workdir_ = opt_.workdir.empty() ? default_workdir(opt_.tasks_path) : opt_.workdir;
     std::error_code ec;
@@ -337,10 +310,14 @@ class RunLoop {
       detail::Json j;
       j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", "run-started")
           .field("tasks_md", tasks_path_).field("workdir", workdir_).field("workers", report_.workers)
-          .field("timeout", opt_.task_timeout).field("fail_fast", opt_.fail_fast).field("dry_run", opt_.dry_run);
-      j.key("agent").begin_array();
-      for (const auto& a : opt_.agent) j.value(a);
-      j.end_array().end_object();
+          .field("timeout", opt_.task_timeout).field("fail_fast", opt_.fail_fast).field("dry_run", opt_.dry_run)
+          .field("agent", agent_name_);
+      if (!opt_.agent.empty() && !opt_.agent_adapter) {
+        j.key("agent_command").begin_array();
+        for (const auto& a : opt_.agent) j.value(a);
+        j.end_array();
+      }
+      j.end_object();
       journal_.write(j, true);
     }
     emit("run-started", -1, 0, report_.run_id);
@@ -378,6 +355,9 @@ class RunLoop {
   };
 
   void log(const std::string& event, int t, int attempt, std::initializer_list<Field> extra, bool durable = false) {
+    log(event, t, attempt, std::vector<Field>(extra), durable);
+  }
+  void log(const std::string& event, int t, int attempt, const std::vector<Field>& extra, bool durable = false) {
     detail::Json j;
     j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", event);
     if (t >= 0) j.field("task", task(t).id).field("line", task(t).line);
@@ -501,18 +481,6 @@ class RunLoop {
     std::ofstream(prompt_path(t, attempt), std::ios::binary) << p.str();
   }
 
-  std::vector<std::string> argv_for(int t, int attempt) const {
-    std::vector<std::string> out;
-    for (std::string a : opt_.agent) {
-      a = replace_all(std::move(a), "{prompt_file}", prompt_path(t, attempt));
-      a = replace_all(std::move(a), "{task_id}", task(t).id);
-      a = replace_all(std::move(a), "{workdir}", workdir_);
-      a = replace_all(std::move(a), "{attempt}", std::to_string(attempt));
-      out.push_back(std::move(a));
-    }
-    return out;
-  }
-
   // Files the task names, as the agent sees them: relative, inside the work dir.
   std::string task_files(int t) const {
     std::string out;
@@ -531,10 +499,12 @@ class RunLoop {
   void start(int t) {
     const int attempt = ++report_.tasks[static_cast<std::size_t>(t)].attempts;
     write_prompt(t, attempt, failures_[t]);
+    AgentLaunch how = agent_->prepare({task(t).id, prompt_path(t, attempt), workdir_, attempt});
     Launch l;
     l.task = t;
     l.attempt = attempt;
-    l.argv = argv_for(t, attempt);
+    l.argv = std::move(how.argv);
+    l.stdin_path = std::move(how.stdin_path);
     l.workdir = workdir_;
     const std::string base = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + "." + std::to_string(attempt);
     l.stdout_path = base + ".out";
@@ -543,6 +513,18 @@ class RunLoop {
     l.kill_grace = opt_.kill_grace;
     l.env = {"FLOW_TASK_ID=" + task(t).id, "FLOW_TASK_FILES=" + task_files(t), "FLOW_PROMPT_FILE=" + prompt_path(t, attempt),
              "FLOW_ATTEMPT=" + std::to_string(attempt), "FLOW_RUN_ID=" + report_.run_id, "FLOW_WORKDIR=" + workdir_};
+    l.env.insert(l.env.end(), how.env.begin(), how.env.end());
+    // The agent's stream, parsed as it comes: the live activity, and at the end the
+    // result, cost and error class.
+    if (auto parser = agent_->parser()) {
+      StreamParser* p = parser.get();
+      parsers_[t] = std::move(parser);
+      l.on_stdout_line = [this, p, t, attempt](std::string_view line) {
+        if (p->on_line(line)) emit("activity", t, attempt, p->report().activity);
+      };
+    } else {
+      parsers_.erase(t);
+    }
     report_.order.push_back(t);
     auto started = runner_.start(l);
     log("task-started", t, attempt, {{"log", l.stdout_path}, {"pgid", started ? static_cast<double>(*started) : 0.0}}, true);
@@ -552,7 +534,7 @@ class RunLoop {
   }
 
   void loop() {
-    const std::string agent = opt_.agent.empty() ? "" : fs::path(opt_.agent[0]).filename().string();
+    const std::string& agent = agent_name_;
     for (;;) {
       if (interrupt() >= 1 && !stopping_) {
         stopping_ = true;
@@ -592,11 +574,30 @@ class RunLoop {
     r.max_rss_kb = std::max(r.max_rss_kb, c.max_rss_kb);
     report_.busy += c.seconds;
     const std::string base = run_dir_ + "/" + task(c.task).id + "-" + std::to_string(c.task) + "." + std::to_string(c.attempt);
-    if (c.exit_code == 0 && !c.timed_out) {
+    AgentReport said;
+    bool streamed = false;
+    if (auto p = parsers_.find(c.task); p != parsers_.end()) {
+      said = p->second->report();
+      streamed = true;
+      parsers_.erase(p);
+    }
+    r.cost_usd += said.cost_usd;
+    r.input_tokens += said.input_tokens;
+    r.output_tokens += said.output_tokens;
+    r.turns += said.turns;
+    report_.cost_usd += said.cost_usd;
+    // Only the stream's final word and stderr matter when there is a stream; the tail
+    // of a plain command's stdout otherwise.
+    const std::string output = streamed ? said.result + "\n" + tail_lines(base + ".err", 12)
+                                                  : tail_lines(base + ".err", 12) + tail_lines(base + ".out", 12);
+    const std::optional<FailureClass> failed = agent_->classify(c, said, output);
+    if (!failed) {
       sched_->finish(c.task, TaskStatus::succeeded);
       log("task-finished", c.task, c.attempt,
           {{"outcome", std::string("succeeded")}, {"seconds", c.seconds}, {"cpu_seconds", c.cpu_seconds},
-           {"max_rss_kb", static_cast<double>(c.max_rss_kb)}},
+           {"max_rss_kb", static_cast<double>(c.max_rss_kb)}, {"cost_usd", said.cost_usd},
+           {"input_tokens", static_cast<double>(said.input_tokens)}, {"output_tokens", static_cast<double>(said.output_tokens)},
+           {"turns", static_cast<double>(said.turns)}, {"session", said.session_id}},
           true);
       emit("succeeded", c.task, c.attempt, "");
       done_lines_.push_back(task(c.task).id + " " + detail::clip(task(c.task).description, 100));
@@ -604,26 +605,34 @@ class RunLoop {
       if (!opt_.task_complete.empty()) hook("task-complete", opt_.task_complete, c.task);
       return;
     }
-    const std::string output = tail_lines(base + ".err", 12) + tail_lines(base + ".out", 12);
-    const FailureClass cls = classify_failure(c, output);
     std::string why = c.timed_out ? "timed out after " + std::to_string(static_cast<int>(opt_.task_timeout)) + " s"
                       : c.signal ? "killed by signal " + std::to_string(c.signal)
                                  : "exit code " + std::to_string(c.exit_code);
-    on_failure(c.task, c.attempt, cls, why + "\n" + output);
+    if (streamed && !said.finished) why += ", no result event";
+    std::optional<double> reset_at;
+    if (said.resets_at) {
+      const double unix_now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+      reset_at = now() + std::max(0.0, *said.resets_at - unix_now);
+    }
+    on_failure(c.task, c.attempt, *failed, why + "\n" + output, reset_at,
+               {{"cost_usd", said.cost_usd}, {"turns", static_cast<double>(said.turns)}});
   }
 
-  void on_failure(int t, int attempt, FailureClass cls, const std::string& lines) {
+  void on_failure(int t, int attempt, FailureClass cls, const std::string& lines, std::optional<double> reset_at = {},
+                  std::initializer_list<Field> extra = {}) {
     TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
     r.failure_class = to_string(cls);
     r.last_lines = lines;
     failures_[t] = std::string(to_string(cls)) + ": " + lines;
     const Task& tk = task(t);
     const double t_now = now();
-    Failure f{cls, opt_.agent.empty() ? "" : fs::path(opt_.agent[0]).filename().string(), std::nullopt, lines};
+    Failure f{cls, agent_name_, reset_at, lines};
     const Decision d = policy_.on_failure({&tk, &graph_->plan().phases[static_cast<std::size_t>(tk.phase)], attempt}, f, t_now);
-    log("attempt-failed", t, attempt, {{"class", std::string(to_string(cls))}, {"decision", std::string(to_string(d.kind))},
-                                       {"reason", d.reason}, {"lines", detail::clip(lines, 2000)}}, true);
-    emit("failed", t, attempt, std::string(to_string(cls)) + ": " + d.reason);
+    std::vector<Field> fields{{"class", std::string(to_string(cls))}, {"decision", std::string(to_string(d.kind))},
+                              {"reason", d.reason}, {"lines", detail::clip(lines, 2000)}};
+    fields.insert(fields.end(), extra.begin(), extra.end());
+    log("attempt-failed", t, attempt, fields, true);
+    emit("failed", t, attempt, d.reason);  // the reason starts with the class
     switch (d.kind) {
       case Decision::Kind::retry:
         ++report_.retries;
@@ -684,7 +693,7 @@ class RunLoop {
     j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", "run-finished")
         .field("succeeded", report_.succeeded).field("failed", report_.failed).field("blocked", report_.blocked)
         .field("skipped", report_.skipped).field("retries", report_.retries).field("wall", report_.wall)
-        .field("busy", report_.busy).field("interrupted", report_.interrupted).end_object();
+        .field("busy", report_.busy).field("cost_usd", report_.cost_usd).field("interrupted", report_.interrupted).end_object();
     journal_.write(j, true);
     emit("run-finished", -1, 0, "");
   }
@@ -696,6 +705,9 @@ class RunLoop {
   std::string text_, workdir_, run_dir_, tasks_path_;
   std::optional<TaskGraph> graph_;
   std::optional<Scheduler> sched_;
+  std::shared_ptr<const AgentAdapter> agent_;
+  std::string agent_name_;
+  std::map<int, std::unique_ptr<StreamParser>> parsers_;  // per running task
   Journal journal_;
   RunLock lock_;
   RunReport report_;
@@ -757,7 +769,11 @@ Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
       t->seconds += std::atof(get(e, "seconds").c_str());
       t->cpu_seconds += std::atof(get(e, "cpu_seconds").c_str());
       t->max_rss_kb = std::max(t->max_rss_kb, std::atof(get(e, "max_rss_kb").c_str()));
+      t->cost_usd += std::atof(get(e, "cost_usd").c_str());
+      t->turns += std::atof(get(e, "turns").c_str());
     } else if (event == "attempt-failed" && t) {
+      t->cost_usd += std::atof(get(e, "cost_usd").c_str());
+      t->turns += std::atof(get(e, "turns").c_str());
       t->failure_class = get(e, "class");
       t->reason = get(e, "reason");
       const std::string d = get(e, "decision");
@@ -773,12 +789,15 @@ Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
       last->finished = true;
       last->wall = std::atof(get(e, "wall").c_str());
       last->busy = std::atof(get(e, "busy").c_str());
+      last->cost_usd = std::atof(get(e, "cost_usd").c_str());
     }
   }
   if (last && !last->finished) {
     last->wall = std::max(0.0, secs(last_ts) - secs(first_ts));
     for (const auto& t : last->tasks) last->busy += t.seconds;
   }
+  if (last && last->cost_usd == 0)
+    for (const auto& t : last->tasks) last->cost_usd += t.cost_usd;
   return last;
 }
 

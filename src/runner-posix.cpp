@@ -36,6 +36,9 @@ struct Child {
   Launch launch;
   pid_t pid = -1;
   int pidfd = -1;
+  int out_pipe = -1;    // read end of stdout, when lines are streamed
+  int out_file = -1;    // the log the streamed lines are copied to
+  std::string partial;  // an incomplete last line
   Clock::time_point started;
   bool term_sent = false;
   Clock::time_point kill_at;
@@ -69,9 +72,20 @@ class ProcessRunner final : public Runner {
     posix_spawnattr_t attr;
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 0, l.stdin_path.empty() ? "/dev/null" : l.stdin_path.c_str(), O_RDONLY, 0);
     const int out_flags = O_WRONLY | O_CREAT | O_TRUNC;  // not O_CLOEXEC: these become fds 1 and 2
-    posix_spawn_file_actions_addopen(&fa, 1, l.stdout_path.empty() ? "/dev/null" : l.stdout_path.c_str(), out_flags, 0644);
+    int pipe_fds[2] = {-1, -1};
+    int out_file = -1;
+    if (l.on_stdout_line) {
+      // Both ends close on exec, so no other child inherits them; dup2 gives the child
+      // its fd 1 without the flag.
+      if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+        return make_error(Errc::spawn, std::string("cannot create a pipe: ") + std::strerror(errno));
+      if (!l.stdout_path.empty()) out_file = ::open(l.stdout_path.c_str(), out_flags | O_CLOEXEC, 0644);
+      posix_spawn_file_actions_adddup2(&fa, pipe_fds[1], 1);
+    } else {
+      posix_spawn_file_actions_addopen(&fa, 1, l.stdout_path.empty() ? "/dev/null" : l.stdout_path.c_str(), out_flags, 0644);
+    }
     posix_spawn_file_actions_addopen(&fa, 2, l.stderr_path.empty() ? "/dev/null" : l.stderr_path.c_str(), out_flags, 0644);
     if (!l.workdir.empty()) posix_spawn_file_actions_addchdir_np(&fa, l.workdir.c_str());
     // Its own process group (the group is what timeouts and cleanup kill), with default
@@ -87,12 +101,19 @@ class ProcessRunner final : public Runner {
     const int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
-    if (rc != 0)
+    if (pipe_fds[1] >= 0) ::close(pipe_fds[1]);
+    if (rc != 0) {
+      if (pipe_fds[0] >= 0) ::close(pipe_fds[0]);
+      if (out_file >= 0) ::close(out_file);
       return make_error(Errc::spawn, "cannot start '" + l.argv[0] + "': " + std::strerror(rc));
+    }
     Child c;
     c.launch = l;
     c.pid = pid;
     c.pidfd = pidfd_open(pid);
+    c.out_pipe = pipe_fds[0];
+    c.out_file = out_file;
+    if (c.out_pipe >= 0) ::fcntl(c.out_pipe, F_SETFL, ::fcntl(c.out_pipe, F_GETFL) | O_NONBLOCK);
     c.started = Clock::now();
     children_.emplace(pid, std::move(c));
     return static_cast<long>(pid);  // the group leader: the group id is its pid
@@ -101,6 +122,7 @@ class ProcessRunner final : public Runner {
   std::optional<Completion> wait(double timeout) override {
     const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::max(0.0, timeout)));
     for (;;) {
+      for (auto& [pid, c] : children_) pump(c);
       if (auto c = reap()) return c;
       if (children_.empty()) return std::nullopt;
       enforce_timeouts();
@@ -115,19 +137,28 @@ class ProcessRunner final : public Runner {
       if (now >= deadline) return reap();
       int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count()) + 1;
       std::vector<pollfd> fds;
-      for (const auto& [pid, c] : children_)
-        if (c.pidfd >= 0) fds.push_back({c.pidfd, POLLIN, 0});
-      if (fds.size() == children_.size()) {
+      std::size_t pidfds = 0;
+      for (const auto& [pid, c] : children_) {
+        if (c.pidfd >= 0) fds.push_back({c.pidfd, POLLIN, 0}), ++pidfds;
+        if (c.out_pipe >= 0) fds.push_back({c.out_pipe, POLLIN, 0});
+      }
+      if (pidfds == children_.size()) {
         ::poll(fds.data(), fds.size(), std::max(0, ms));
       } else {
         // No pidfd (old kernel): poll the exit status every few milliseconds.
-        ::poll(nullptr, 0, std::min(std::max(0, ms), 5));
+        ::poll(fds.data(), fds.size(), std::min(std::max(0, ms), 5));
       }
     }
   }
 
   void cancel_all() noexcept override {
-    for (auto& [pid, c] : children_) ::kill(-pid, SIGTERM);
+    // What they print from here on goes to their logs only: the parsers that asked for
+    // the lines may be gone (this also runs from the destructor).
+    for (auto& [pid, c] : children_) {
+      c.launch.on_stdout_line = nullptr;
+      c.partial.clear();
+      ::kill(-pid, SIGTERM);
+    }
     const auto until = Clock::now() + std::chrono::seconds(2);
     while (!children_.empty() && Clock::now() < until) {
       if (!reap()) ::poll(nullptr, 0, 10);
@@ -154,6 +185,8 @@ class ProcessRunner final : public Runner {
       if (::waitid(P_PID, static_cast<id_t>(it->first), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0)
         continue;
       ::kill(-it->first, SIGKILL);  // whatever it left behind in its group
+      pump(it->second);             // all the leader wrote is in the pipe by now
+      flush_partial(it->second);
       int status = 0;
       rusage ru{};
       const pid_t r = ::wait4(it->first, &status, 0, &ru);
@@ -191,9 +224,59 @@ class ProcessRunner final : public Runner {
     }
   }
 
+  // Reads what the child's stdout pipe holds, without blocking, and hands out the
+  // complete lines.
+  static void pump(Child& c) {
+    if (c.out_pipe < 0) return;
+    char buf[65536];
+    for (;;) {
+      const ssize_t n = ::read(c.out_pipe, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return;  // EAGAIN: nothing more for now
+      if (n == 0) {       // every writer closed it
+        flush_partial(c);
+        ::close(c.out_pipe);
+        c.out_pipe = -1;
+        return;
+      }
+      if (c.out_file >= 0) write_all(c.out_file, buf, static_cast<std::size_t>(n));
+      if (!c.launch.on_stdout_line) continue;
+      std::string_view chunk(buf, static_cast<std::size_t>(n));
+      for (std::size_t nl = chunk.find('\n'); nl != std::string_view::npos; nl = chunk.find('\n')) {
+        if (c.partial.empty()) {
+          c.launch.on_stdout_line(chunk.substr(0, nl));
+        } else {
+          c.partial.append(chunk.substr(0, nl));
+          c.launch.on_stdout_line(c.partial);
+          c.partial.clear();
+        }
+        chunk.remove_prefix(nl + 1);
+      }
+      c.partial.append(chunk);
+    }
+  }
+
+  static void flush_partial(Child& c) {
+    if (c.partial.empty() || !c.launch.on_stdout_line) return;
+    c.launch.on_stdout_line(c.partial);
+    c.partial.clear();
+  }
+
+  static void write_all(int fd, const char* p, std::size_t n) {
+    while (n > 0) {
+      const ssize_t w = ::write(fd, p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return;  // the copy is best effort; the lines still reach the parser
+      p += w;
+      n -= static_cast<std::size_t>(w);
+    }
+  }
+
   static void close_child(Child& c) {
     if (c.pidfd >= 0) ::close(c.pidfd);
-    c.pidfd = -1;
+    if (c.out_pipe >= 0) ::close(c.out_pipe);
+    if (c.out_file >= 0) ::close(c.out_file);
+    c.pidfd = c.out_pipe = c.out_file = -1;
   }
 
   std::map<pid_t, Child> children_;

@@ -190,8 +190,38 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
       if (p["logFile"]) s.log_file = p["logFile"].as<std::string>();
     }
     if (const auto a = root["agent"]) {
-      r.check_keys(a, "agent", {"command"});
+      r.check_keys(a, "agent", {"name", "command", "program", "model", "maxTurns", "permissionMode", "appendSystemPrompt",
+                                "args", "failurePatterns"});
+      if (a["name"]) {
+        s.agent_name = a["name"].as<std::string>();
+        if (s.agent_name != "claude" && s.agent_name != "command")
+          throw BadValue{line_of(a["name"]), "agent.name should be claude or command"};
+      }
       if (a["command"]) s.agent_command = r.command(a["command"], "agent.command");
+      if (a["program"]) s.claude.program = a["program"].as<std::string>();
+      if (a["model"]) s.claude.model = a["model"].as<std::string>();
+      if (a["maxTurns"]) s.claude.max_turns = r.count(a["maxTurns"], "agent.maxTurns", 0, 100000);
+      if (a["permissionMode"]) {
+        s.claude.permission_mode = a["permissionMode"].as<std::string>();
+        static const char* modes[] = {"acceptEdits", "auto", "bypassPermissions", "manual", "dontAsk", "plan", "default"};
+        if (std::none_of(std::begin(modes), std::end(modes), [&](const char* m) { return s.claude.permission_mode == m; }))
+          throw BadValue{line_of(a["permissionMode"]),
+                         "agent.permissionMode should be acceptEdits, bypassPermissions, auto, dontAsk, manual or plan"};
+      }
+      if (a["appendSystemPrompt"]) s.claude.append_system_prompt = a["appendSystemPrompt"].as<std::string>();
+      if (a["args"]) s.claude.extra_args = r.command(a["args"], "agent.args");
+      if (const auto fp = a["failurePatterns"]) {
+        if (!fp.IsMap()) throw BadValue{line_of(fp), "agent.failurePatterns should map output text to a failure class"};
+        for (const auto& kv : fp) {
+          const std::string cls = kv.second.as<std::string>();
+          const auto c = failure_class_from_string(cls);
+          if (!c)
+            throw BadValue{line_of(kv.second), "agent.failurePatterns: '" + cls +
+                                                   "' is not a failure class (network, timeout, rate_limit, temporary, "
+                                                   "auth, config, invalid_input, refused, budget, crash, unknown)"};
+          s.failure_patterns.emplace_back(kv.first.as<std::string>(), *c);
+        }
+      }
     }
     if (const auto h = root["hooks"]) {
       r.check_keys(h, "hooks", {"pre-implement", "task-complete", "post-implement"});

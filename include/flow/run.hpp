@@ -2,6 +2,7 @@
 // The run loop: scheduler + recovery policy + runner + write-back + journal.
 #pragma once
 
+#include <flow/agent.hpp>
 #include <flow/config.hpp>
 #include <flow/error.hpp>
 #include <flow/recovery.hpp>
@@ -9,6 +10,7 @@
 #include <flow/scheduler.hpp>
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,8 +23,11 @@ struct RunOptions {
   /// Where agents run and `.flow/` lives. Empty: the closest folder above tasks.md that
   /// holds `.git`, else tasks.md's own folder.
   std::string workdir;
-  /// The agent command, split into argv once. `{prompt_file}`, `{task_id}`, `{workdir}`
-  /// and `{attempt}` are replaced inside arguments.
+  /// The agent: an adapter (make_claude_agent, make_command_agent, your own) …
+  std::shared_ptr<const AgentAdapter> agent_adapter;
+  /// … or, when there is none, a command split into argv once, run through
+  /// make_command_agent: `{prompt_file}`, `{task_id}`, `{workdir}` and `{attempt}` are
+  /// replaced inside arguments.
   std::vector<std::string> agent;
   int workers = 1;
   double task_timeout = 0;           ///< seconds per attempt; 0: none
@@ -43,8 +48,8 @@ struct RunOptions {
 };
 
 /// Something that happened in a run. `kind` is one of: run-started, resumed, hook,
-/// started, succeeded, failed, retry, skipped, marked, mark-failed, interrupted,
-/// run-finished.
+/// started, activity (what a running agent is doing now, from its stream; `detail`),
+/// succeeded, failed, retry, skipped, marked, mark-failed, interrupted, run-finished.
 struct RunEvent {
   std::string kind;
   double time = 0;                   ///< seconds since the run started
@@ -70,6 +75,9 @@ struct TaskReport {
   double seconds = 0;                ///< wall time of all its attempts
   double cpu_seconds = 0;
   long max_rss_kb = 0;
+  double cost_usd = 0;               ///< all attempts, as the agent reported it
+  long long input_tokens = 0, output_tokens = 0;
+  int turns = 0;
   std::string failure_class;         ///< of the last failed attempt
   std::string last_lines;            ///< the output lines that matter, of the last failure
   int blocked_by = -1;
@@ -85,6 +93,7 @@ struct RunReport {
   int succeeded = 0, failed = 0, blocked = 0, skipped = 0, retries = 0;
   bool interrupted = false;
   double busy = 0;                   ///< worker-seconds spent in attempts
+  double cost_usd = 0;               ///< as the agents reported it
   std::vector<TaskReport> tasks;     ///< per task of the plan
   std::vector<int> order;            ///< tasks in the order they started (dry run: would start)
 };
@@ -108,6 +117,8 @@ struct JournalTask {
   double seconds = 0;
   double cpu_seconds = 0;
   double max_rss_kb = 0;
+  double cost_usd = 0;
+  double turns = 0;
   std::string failure_class;
   std::string reason;
   bool marked = false;
@@ -118,6 +129,7 @@ struct JournalRun {
   int workers = 1;
   double wall = 0;                   ///< from run-finished, else from the last event
   double busy = 0;
+  double cost_usd = 0;
   int retries = 0;
   std::vector<JournalTask> tasks;    ///< in the order they first started
 };
@@ -127,7 +139,8 @@ struct JournalRun {
 [[nodiscard]] FLOW_API Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
                                                                        const std::string& tasks_path);
 
-/// Classifies a failed attempt from how it ended and what it printed.
+/// Classifies a failed attempt of a plain command from how it ended and what it printed
+/// (match_failure_signature, else unknown).
 [[nodiscard]] FLOW_API FailureClass classify_failure(const Completion& c, std::string_view output);
 
 FLOW_END_NAMESPACE

@@ -5,9 +5,11 @@
 #include <flow/config.hpp>
 #include <flow/error.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace flow {
@@ -20,8 +22,13 @@ struct Launch {
   std::vector<std::string> argv;
   std::vector<std::string> env;   ///< "KEY=VALUE" set on top of the inherited environment
   std::string workdir;            ///< empty: the current directory
+  std::string stdin_path;         ///< what stdin reads; empty: /dev/null (agents never wait on a terminal)
   std::string stdout_path;        ///< where stdout goes (created, truncated); empty: /dev/null
   std::string stderr_path;
+  /// When set, stdout comes through a pipe: every complete line is written to
+  /// `stdout_path` and handed to this callback (without its newline) as it arrives, on
+  /// the thread that calls Runner::wait. A last line without a newline comes at the end.
+  std::function<void(std::string_view line)> on_stdout_line;
   double timeout = 0;             ///< seconds; 0: none
   double kill_grace = 5;          ///< seconds between SIGTERM and SIGKILL after a timeout
 };
@@ -48,7 +55,8 @@ class FLOW_API Runner {
   /// Error (Errc::spawn).
   virtual Result<long> start(const Launch& launch) = 0;
   /// The next attempt to end, waiting at most `timeout` seconds; nullopt if none ended
-  /// by then (or nothing runs). Enforces the attempts' timeouts meanwhile.
+  /// by then (or nothing runs). Enforces the attempts' timeouts and delivers stdout
+  /// lines (Launch::on_stdout_line) meanwhile.
   virtual std::optional<Completion> wait(double timeout) = 0;
   /// Kills every running attempt's process group (SIGTERM, then SIGKILL).
   virtual void cancel_all() noexcept = 0;

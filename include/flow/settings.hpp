@@ -2,6 +2,7 @@
 // `.flow/config.yaml`: the run's settings, with the original design's keys.
 #pragma once
 
+#include <flow/agent.hpp>
 #include <flow/config.hpp>
 #include <flow/error.hpp>
 #include <flow/plan.hpp>
@@ -41,7 +42,11 @@ struct Settings {
   bool show_details = true;
   std::string log_file;
   // agent
+  std::string agent_name;                   ///< "claude" or "command"; empty: the default
   std::vector<std::string> agent_command;   ///< argv template, as --agent-cmd
+  ClaudeOptions claude;                     ///< agent.model, maxTurns, permissionMode, …
+  /// agent.failurePatterns: output text (case-insensitive) → the failure class it means.
+  std::vector<std::pair<std::string, FailureClass>> failure_patterns;
   // hooks: argv lists; `["sh", "-c", "…"]` if a shell is really wanted
   std::vector<std::string> pre_implement, task_complete, post_implement;
 

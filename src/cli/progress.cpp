@@ -39,6 +39,7 @@ void ProgressState::on_event(const RunEvent& e) {
     status.assign(n, TaskStatus::waiting);
     started.assign(n, 0);
     finished_seconds.assign(n, 0);
+    activity.assign(n, std::string());
     for (std::size_t t = 0; t < n; ++t)
       if (graph->plan().tasks[t].state != TaskState::pending) status[t] = TaskStatus::succeeded;
   }
@@ -48,6 +49,9 @@ void ProgressState::on_event(const RunEvent& e) {
   if (e.kind == "started") {
     status[t] = TaskStatus::running;
     started[t] = e.time;
+    activity[t].clear();
+  } else if (e.kind == "activity") {
+    activity[t] = e.detail;
   } else if (e.kind == "succeeded") {
     status[t] = TaskStatus::succeeded;
     finished_seconds[t] = e.time - started[t];
@@ -114,6 +118,7 @@ std::string render(const ProgressState& s, bool color) {
     const double f = est[t].expected > 0 ? elapsed / est[t].expected : 0;
     o += fmt::format("  [{}] {} {} {:>3.0f}%  {}\n", plan.tasks[t].id, cut(plan.tasks[t].description, 34, true), bar(std::min(f, 0.99), 5),
                      std::min(f, 0.99) * 100, human_seconds(elapsed));
+    if (!s.activity[t].empty()) o += fmt::format("         {}\u21b3 {}{}\n", dim, cut(s.activity[t], 66), reset);
   }
   if (!s.completed.empty()) {
     o += "\nCompleted Tasks:\n";

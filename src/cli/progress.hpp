@@ -20,6 +20,7 @@ struct ProgressState {
   double now = 0;
   std::vector<TaskStatus> status;            ///< per task
   std::vector<double> started;               ///< per task: when its current attempt started
+  std::vector<std::string> activity;         ///< per task: what its agent does now (from its stream)
   std::vector<double> finished_seconds;      ///< per task: its duration when it succeeded
   std::vector<std::string> completed;        ///< "T001 description", in order
   std::vector<std::string> failures;         ///< "T014 auth: …"

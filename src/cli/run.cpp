@@ -23,7 +23,8 @@ namespace flow::cli {
 namespace {
 
 constexpr const char* kRunUsage =
-    "usage: flow run <tasks.md> --agent-cmd 'TEMPLATE' [--workers N] [--timeout S] [--retries N]\n"
+    "usage: flow run <tasks.md> [--agent claude | --agent-cmd 'TEMPLATE'] [--workers N] [--timeout S]\n"
+    "                [--retries N] [--model M] [--max-turns N]\n"
     "                [--fail-fast | --continue-on-error] [--dry-run] [--story USn] [--only IDS]\n"
     "                [--workdir DIR] [--events FILE] [--progress auto|live|plain] [--update-interval S]\n"
     "                [--config FILE]\n"
@@ -32,7 +33,11 @@ constexpr const char* kRunUsage =
     "agent command. A task that succeeds is marked [X] at once (one byte, atomically).\n"
     "Everything is journaled to .flow/implementation.log; prompts and logs go to\n"
     ".flow/runs/<run-id>/.\n"
-    "  --agent-cmd T   the agent, split into argv once (never given to a shell); {prompt_file},\n"
+    "  --agent A       claude: Claude Code headless (the default when `claude` is on PATH and no\n"
+    "                  command is set), its stream parsed for activity, cost and error class;\n"
+    "                  command: the --agent-cmd / agent.command template\n"
+    "  --model M       the Claude model; --max-turns N its turn limit (default 50)\n"
+    "  --agent-cmd T   any agent, split into argv once (never given to a shell); {prompt_file},\n"
     "                  {task_id}, {workdir} and {attempt} are replaced inside arguments. The\n"
     "                  agent runs in the work directory and gets FLOW_TASK_ID, FLOW_TASK_FILES,\n"
     "                  FLOW_PROMPT_FILE, FLOW_ATTEMPT, FLOW_RUN_ID and FLOW_WORKDIR; exit 0 = done\n"
@@ -77,7 +82,8 @@ class PlainObserver final : public RunObserver {
 int cmd_run(const std::vector<std::string>& args) {
   RunOptions opt;
   StockPolicyOptions popt;
-  std::string agent_cmd, only, events_path, progress = "auto";
+  std::string agent_cmd, agent_name, model, only, events_path, progress = "auto";
+  std::optional<int> max_turns;
   double update_interval = 0.5;
   std::string config_path;
   bool set_workers = false, set_timeout = false, set_retries = false, set_interval = false;
@@ -94,6 +100,23 @@ int cmd_run(const std::vector<std::string>& args) {
     if (a == "--continue-on-error") { opt.fail_fast = popt.fail_fast = false; continue; }
     if (a == "--dry-run") { opt.dry_run = true; continue; }
     if (a == "--agent-cmd") { const std::string* v = value(); if (!v) return kUsage; agent_cmd = *v; continue; }
+    if (a == "--agent") {
+      const std::string* v = value();
+      if (!v || (*v != "claude" && *v != "command")) {
+        fmt::print(stderr, "flow run: --agent takes claude or command\n");
+        return kUsage;
+      }
+      agent_name = *v;
+      continue;
+    }
+    if (a == "--model") { const std::string* v = value(); if (!v) return kUsage; model = *v; continue; }
+    if (a == "--max-turns") {
+      const std::string* v = value();
+      auto n = v ? parse_count("run", a, *v) : std::nullopt;
+      if (!n) return kUsage;
+      max_turns = *n;
+      continue;
+    }
     if (a == "--workdir") { const std::string* v = value(); if (!v) return kUsage; opt.workdir = *v; continue; }
     if (a == "--events") { const std::string* v = value(); if (!v) return kUsage; events_path = *v; continue; }
     if (a == "--config") { const std::string* v = value(); if (!v) return kUsage; config_path = *v; continue; }
@@ -150,6 +173,8 @@ int cmd_run(const std::vector<std::string>& args) {
     std::error_code ec;
     if (std::filesystem::exists(dflt, ec)) config_path = dflt;
   }
+  ClaudeOptions claude;
+  std::vector<std::pair<std::string, FailureClass>> patterns;
   if (!config_path.empty()) {
     auto st = load_settings(config_path);
     if (!st) {
@@ -167,22 +192,41 @@ int cmd_run(const std::vector<std::string>& args) {
     if (st->backoff_strategy == "fixed") popt.max_delay = popt.base_delay;
     if (!set_interval && st->update_interval) update_interval = *st->update_interval;
     if (agent_cmd.empty() && !st->agent_command.empty()) opt.agent = st->agent_command;
+    if (agent_name.empty()) agent_name = st->agent_name;
+    claude = st->claude;
+    patterns = st->failure_patterns;
     popt.optional_labels = st->optional_tasks;
     opt.resources = st->resources;
     opt.pre_implement = st->pre_implement;
     opt.task_complete = st->task_complete;
     opt.post_implement = st->post_implement;
   }
-  if (agent_cmd.empty() && opt.agent.empty() && !opt.dry_run) {
-    fmt::print(stderr,
-               "flow run: no agent: pass --agent-cmd 'TEMPLATE' (the built-in Claude Code adapter is not "
-               "there yet)\n");
-    return kUsage;
-  }
   if (!agent_cmd.empty()) {
     auto argv = split_command(agent_cmd);
     if (!argv) { fmt::print(stderr, "flow run: --agent-cmd: {}\n", argv.error().message); return kUsage; }
     opt.agent = std::move(*argv);
+  }
+  if (!model.empty()) claude.model = model;
+  if (max_turns) claude.max_turns = *max_turns;
+  // The agent: what was asked for, else a command if one is set, else Claude Code when
+  // it is installed.
+  if (agent_name.empty()) agent_name = !opt.agent.empty() ? "command" : find_program(claude.program) ? "claude" : "";
+  if (agent_name == "claude") {
+    if (!find_program(claude.program) && !opt.dry_run) {
+      fmt::print(stderr,
+                 "flow run: the agent '{}' is not on PATH: install Claude Code (npm install -g "
+                 "@anthropic-ai/claude-code), set agent.program, or pass --agent-cmd 'TEMPLATE'\n",
+                 claude.program);
+      return kUsage;
+    }
+    opt.agent_adapter = make_claude_agent(claude);
+  } else if (!opt.agent.empty()) {
+    opt.agent_adapter = make_command_agent(opt.agent, patterns);
+  } else if (!opt.dry_run) {
+    fmt::print(stderr,
+               "flow run: no agent: Claude Code is not on PATH (npm install -g @anthropic-ai/claude-code); "
+               "or pass --agent-cmd 'TEMPLATE', or set agent.command in .flow/config.yaml\n");
+    return kUsage;
   }
   // Check the file and its graph first, with path:line errors, before anything starts.
   Loaded l = load(opt.tasks_path, {});

@@ -93,6 +93,58 @@ TEST_CASE("stdin is /dev/null: a program reading it does not hang") {
   CHECK(c.seconds < 10);
 }
 
+TEST_CASE("stdin from a file when asked") {
+  test::TempDir dir;
+  auto r = make_process_runner();
+  std::ofstream(dir.path + "/in") << "the prompt\n";
+  Launch l;
+  l.argv = {"cat"};
+  l.stdin_path = dir.path + "/in";
+  l.stdout_path = dir.path + "/out";
+  CHECK(run_one(*r, l).exit_code == 0);
+  CHECK(test::slurp(dir.path + "/out") == "the prompt\n");
+}
+
+TEST_CASE("streamed stdout: every line reaches the callback as it comes, and the log") {
+  test::TempDir dir;
+  auto r = make_process_runner();
+  std::vector<std::string> lines;
+  bool early = false;
+  Launch l;
+  // The second line comes only after the first was seen: the reader is live, not a
+  // read of the log at the end. A last line without a newline still counts.
+  l.argv = {"sh", "-c", "echo one; while [ ! -f go ]; do sleep 0.01; done; printf 'two\\n\\nthree'"};
+  l.workdir = dir.path;
+  l.stdout_path = dir.path + "/out";
+  l.on_stdout_line = [&](std::string_view line) {
+    lines.emplace_back(line);
+    if (line == "one") {
+      early = true;
+      std::ofstream(dir.path + "/go") << "";
+    }
+  };
+  REQUIRE(r->start(l));
+  std::optional<Completion> c;
+  for (int i = 0; i < 400 && !c; ++i) c = r->wait(0.05);
+  REQUIRE(c);
+  CHECK(early);
+  CHECK(c->exit_code == 0);
+  CHECK(lines == std::vector<std::string>{"one", "two", "", "three"});
+  CHECK(test::slurp(dir.path + "/out") == "one\ntwo\n\nthree");
+}
+
+TEST_CASE("streamed stdout: a long line split across reads arrives whole") {
+  test::TempDir dir;
+  auto r = make_process_runner();
+  std::vector<std::size_t> sizes;
+  Launch l;
+  l.argv = {"sh", "-c", "head -c 200000 /dev/zero | tr '\\0' x; echo; echo end"};
+  l.stdout_path = dir.path + "/out";
+  l.on_stdout_line = [&](std::string_view line) { sizes.push_back(line.size()); };
+  CHECK(run_one(*r, l).exit_code == 0);
+  CHECK(sizes == std::vector<std::size_t>{200000, 3});
+}
+
 TEST_CASE("a timeout kills the whole process group: SIGTERM, then SIGKILL after the grace") {
   test::TempDir dir;
   auto r = make_process_runner();

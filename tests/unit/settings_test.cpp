@@ -102,3 +102,41 @@ TEST_CASE("resources and optional tasks") {
   CHECK(s->resources[1].second == std::vector<std::string>{"db", "port:3000"});
   CHECK(s->optional_tasks == std::vector<std::string>{"flaky", "T009"});
 }
+
+TEST_CASE("agent settings: Claude options, failure patterns; bad values are errors with lines") {
+  auto s = parse_settings(R"(agent:
+  name: claude
+  program: /opt/bin/claude
+  model: sonnet
+  maxTurns: 12
+  permissionMode: acceptEdits
+  appendSystemPrompt: Keep commits small.
+  args: ["--fallback-model", "haiku"]
+  failurePatterns:
+    "daily quota reached": rate_limit
+    "license expired": auth
+)", "config.yaml");
+  REQUIRE_MESSAGE(s, (s ? "" : s.error().message));
+  CHECK(s->agent_name == "claude");
+  CHECK(s->claude.program == "/opt/bin/claude");
+  CHECK(s->claude.model == "sonnet");
+  CHECK(s->claude.max_turns == 12);
+  CHECK(s->claude.permission_mode == "acceptEdits");
+  CHECK(s->claude.append_system_prompt == "Keep commits small.");
+  CHECK(s->claude.extra_args == std::vector<std::string>{"--fallback-model", "haiku"});
+  REQUIRE(s->failure_patterns.size() == 2);
+  CHECK(s->failure_patterns[0].first == "daily quota reached");
+  CHECK(s->failure_patterns[0].second == FailureClass::rate_limit);
+  CHECK(s->failure_patterns[1].second == FailureClass::auth);
+
+  auto bad_class = parse_settings("agent:\n  failurePatterns:\n    \"x\": sometimes\n", "c.yaml");
+  REQUIRE_FALSE(bad_class);
+  CHECK(bad_class.error().line == 3);
+  CHECK(bad_class.error().message.find("not a failure class") != std::string::npos);
+  auto bad_mode = parse_settings("agent:\n  permissionMode: yolo\n", "c.yaml");
+  REQUIRE_FALSE(bad_mode);
+  CHECK(bad_mode.error().line == 2);
+  auto bad_name = parse_settings("agent:\n  name: gpt\n", "c.yaml");
+  REQUIRE_FALSE(bad_name);
+  CHECK(bad_name.error().line == 2);
+}
