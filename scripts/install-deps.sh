@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build make git pkg-config
+  g++ cmake ninja-build make git pkg-config procps
   libboost1.81-dev        # headers: Graph, Asio, Process v2
   libfmt-dev libyaml-cpp-dev doctest-dev
   python3 python3-pytest

@@ -205,7 +205,7 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
       continue;
     } else if (event == "task-started") {
       running[get(e, "task") + "@" + get(e, "line")] = std::strtol(get(e, "pgid").c_str(), nullptr, 10);
-    } else if (event == "task-finished" || event == "attempt-failed") {
+    } else if (event == "task-finished" || event == "attempt-failed" || event == "task-killed") {
       running.erase(get(e, "task") + "@" + get(e, "line"));
     } else if (event == "run-finished") {
       open = false;
@@ -547,6 +547,15 @@ class RunLoop {
         log("interrupted", -1, 0, {{"detail", std::string("kill running tasks")}}, true);
         emit("interrupted", -1, 0, "killing running tasks");
         runner_.cancel_all();
+        // Their attempts end here, unfinished: journaled so that status and the next
+        // run know; never marked, so the next run runs them again.
+        for (int t = 0; t < graph_->task_count(); ++t) {
+          if (sched_->status(t) != TaskStatus::running) continue;
+          const int attempt = report_.tasks[static_cast<std::size_t>(t)].attempts;
+          parsers_.erase(t);
+          log("task-killed", t, attempt, {{"detail", std::string("killed by the second Ctrl-C")}}, true);
+          emit("killed", t, attempt, "killed by the second Ctrl-C");
+        }
       }
       const double t_now = now();
       if (!stopping_ && !policy_.gate_until(agent, t_now))
@@ -778,6 +787,9 @@ Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
       t->reason = get(e, "reason");
       const std::string d = get(e, "decision");
       t->outcome = d == "retry" ? "retrying" : d == "skip" ? "skipped" : "failed";
+    } else if (event == "task-killed" && t) {
+      t->outcome = "killed";
+      t->reason = get(e, "detail");
     } else if (event == "retry-scheduled") {
       ++last->retries;
     } else if (event == "blocked" && t) {

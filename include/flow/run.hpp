@@ -49,7 +49,8 @@ struct RunOptions {
 
 /// Something that happened in a run. `kind` is one of: run-started, resumed, hook,
 /// started, activity (what a running agent is doing now, from its stream; `detail`),
-/// succeeded, failed, retry, skipped, marked, mark-failed, interrupted, run-finished.
+/// succeeded, failed, retry, skipped, marked, mark-failed, interrupted, killed (a
+/// running attempt stopped by the second interrupt), run-finished.
 struct RunEvent {
   std::string kind;
   double time = 0;                   ///< seconds since the run started
@@ -113,7 +114,7 @@ struct JournalTask {
   std::string id;
   int line = 0;
   int attempts = 0;
-  std::string outcome;               ///< succeeded, failed, blocked, skipped, running, or empty
+  std::string outcome;               ///< succeeded, failed, retrying, blocked, skipped, killed, running, or empty
   double seconds = 0;
   double cpu_seconds = 0;
   double max_rss_kb = 0;

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Ctrl-C (SIGINT) during `flow run`, with real agent processes:
+#   once:  nothing new starts; the running tasks finish and are marked; exit 130
+#   twice: the running agents' process groups are killed, their tasks stay unmarked
+#          and are journaled as killed; exit 130
+# and a later `flow run` finishes the rest. Both interrupts are journaled.
+# usage: interrupt.sh FLOW EXAMPLE_DIR DEMO_AGENT
+set -euo pipefail
+flow=$1 example=$2 agent=$3
+work=$(mktemp -d "${TMPDIR:-/tmp}/flow-interrupt-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+fail=0
+problem() { echo "FAIL: $*"; fail=1; }
+
+setup() {
+  rm -rf "$work/repo"
+  mkdir -p "$work/repo"
+  cp -r "$example/." "$work/repo/"
+  mkdir -p "$work/repo/.git"
+  tasks="$work/repo/specs/001-todo-cli/tasks.md"
+  journal="$work/repo/.flow/implementation.log"
+}
+count() { grep -c "$1" "$journal" 2>/dev/null || true; }
+wait_for_starts() {  # until $1 tasks have started
+  for _ in $(seq 1 300); do
+    [ "$(count '"event":"task-started"')" -ge "$1" ] && return 0
+    sleep 0.05
+  done
+  problem "tasks did not start"; return 1
+}
+alive_groups() {  # process groups of started attempts that still have live (non-zombie) members
+  # A container may have no init to reap orphaned zombies; those are dead already.
+  grep '"event":"task-started"' "$journal" | grep -o '"pgid":[0-9]*' | cut -d: -f2 | while read -r g; do
+    if ps -eo pgid=,stat= | awk -v g="$g" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'; then echo "$g"; fi
+  done
+}
+
+# --- once -------------------------------------------------------------------------
+setup
+DEMO_AGENT_SECONDS=1.5 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/once.out" 2>&1 &
+pid=$!
+wait_for_starts 2
+kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" = 130 ] || problem "one Ctrl-C: exit $rc, expected 130"
+started=$(count '"event":"task-started"')
+marked=$(grep -c '^- \[X\] T' "$tasks" || true)
+[ "$started" -ge 2 ] && [ "$started" -le 3 ] || problem "one Ctrl-C: $started tasks started (2 were running)"
+[ "$marked" = "$started" ] || problem "one Ctrl-C: $started started but $marked marked: running tasks should finish"
+# Nothing started after the interrupt was journaled.
+awk '/"event":"interrupted"/ { seen = 1 } seen && /"event":"task-started"/ { bad = 1 } END { exit bad }' "$journal" ||
+  problem "a task started after the first Ctrl-C"
+[ "$(count 'stop starting tasks')" = 1 ] || problem "the first Ctrl-C was not journaled"
+[ -z "$(alive_groups)" ] || problem "agents still running after the run ended"
+
+# --- twice ------------------------------------------------------------------------
+setup
+sed -i 's/^- \[ \] T001 /- [X] T001 /' "$tasks"  # so that T002 and T003 start together
+DEMO_AGENT_SECONDS=60 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/twice.out" 2>&1 &
+pid=$!
+wait_for_starts 2
+kill -INT "$pid"
+sleep 0.3
+kill -INT "$pid"
+start=$(date +%s)
+rc=0; wait "$pid" || rc=$?
+took=$(( $(date +%s) - start ))
+[ "$rc" = 130 ] || problem "two Ctrl-C: exit $rc, expected 130"
+[ "$took" -lt 20 ] || problem "two Ctrl-C: flow took ${took}s to stop 60-second agents"
+[ "$(grep -c '^- \[X\] T' "$tasks" || true)" = 1 ] || problem "two Ctrl-C: a killed task was marked"
+[ "$(count 'kill running tasks')" = 1 ] || problem "the second Ctrl-C was not journaled"
+[ "$(count '"event":"task-killed"')" = 2 ] || problem "the killed attempts were not journaled"
+[ -z "$(alive_groups)" ] || problem "two Ctrl-C: agent process groups still alive: $(alive_groups | tr '\n' ' ')"
+"$flow" status "$tasks" | grep -q 'killed' || problem "flow status does not show the killed tasks"
+# A later run does everything.
+DEMO_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/after.out" 2>&1 ||
+  problem "the run after the interrupt failed: $(tail -3 "$work/after.out")"
+[ "$(grep -c '^- \[X\] T' "$tasks" || true)" = 24 ] || problem "the run after the interrupt did not finish every task"
+
+[ "$fail" = 0 ] && echo "interrupt: one Ctrl-C lets running tasks finish; two kill them; all journaled"
+exit "$fail"
