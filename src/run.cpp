@@ -68,8 +68,9 @@ std::string iso_now() {
   return out;
 }
 
-// Append-only JSON lines. Every line is one write(); lines that record a finished or
-// marked task are followed by fsync, so a crash loses no finished task.
+// Append-only JSON lines. Every line is one write() (in the page cache at once, so it
+// survives flow being killed); fdatasync follows run starts and stops, failures, and
+// each batch of marks, so that a power loss too loses no finished task.
 class Journal {
  public:
   Result<void> open(const std::string& path) {
@@ -94,7 +95,11 @@ class Journal {
       if (n <= 0) break;
       done += static_cast<std::size_t>(n);
     }
-    if (durable && fd_ >= 0) ::fdatasync(fd_);
+    if (durable) sync();
+  }
+
+  void sync() {
+    if (fd_ >= 0) ::fdatasync(fd_);
   }
 
  private:
@@ -132,10 +137,12 @@ class RunLock {
 };
 
 // What an earlier run that did not finish left: the tasks it had started and not
-// finished, with the process groups they ran in.
+// finished, with the process groups they ran in, and the tasks it finished but had not
+// marked yet when it died (marks are written in batches, after the next tasks start).
 struct Leftover {
   std::string run_id;
   std::vector<std::pair<std::string, long>> running;  // (task id, process group)
+  std::vector<std::pair<std::string, int>> unmarked;  // (task id, line)
 };
 
 // A journal line: one flat JSON object of strings, numbers and booleans. Values come
@@ -194,25 +201,32 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
   Leftover last;
   bool open = false;
   std::map<std::string, long> running;
+  std::map<std::string, std::pair<std::string, int>> unmarked;
   while (std::getline(in, line)) {
     const auto e = parse_line(line);
     const std::string event = get(e, "event");
+    const std::string key = get(e, "task") + "@" + get(e, "line");
     if (event == "run-started") {
       open = get(e, "tasks_md") == tasks_path && get(e, "dry_run") != "true";
       last.run_id = get(e, "run");
       running.clear();
+      unmarked.clear();
     } else if (!open || get(e, "run") != last.run_id) {
       continue;
     } else if (event == "task-started") {
-      running[get(e, "task") + "@" + get(e, "line")] = std::strtol(get(e, "pgid").c_str(), nullptr, 10);
+      running[key] = std::strtol(get(e, "pgid").c_str(), nullptr, 10);
     } else if (event == "task-finished" || event == "attempt-failed" || event == "task-killed") {
-      running.erase(get(e, "task") + "@" + get(e, "line"));
+      running.erase(key);
+      if (event == "task-finished") unmarked[key] = {get(e, "task"), std::atoi(get(e, "line").c_str())};
+    } else if (event == "marked" || event == "mark-failed") {
+      unmarked.erase(key);
     } else if (event == "run-finished") {
       open = false;
     }
   }
   if (!open) return std::nullopt;
   for (const auto& [key, pgid] : running) last.running.emplace_back(key.substr(0, key.find('@')), pgid);
+  for (const auto& [key, task] : unmarked) last.unmarked.push_back(task);
   return last;
 }
 
@@ -285,6 +299,17 @@ class RunLoop {
       took_over = *held;
       leftover = previous_run(report_.journal_path, tasks_path_);
       if (auto j = journal_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
+      if (leftover && !leftover->unmarked.empty()) {
+        // Finished before the crash, not marked yet: mark them now, and plan with that.
+        std::vector<MarkChange> changes;
+        for (const auto& [id, line] : leftover->unmarked) changes.push_back({line, id, true});
+        auto updated = update_marks_in_file(tasks_path_, text_, changes);
+        if (!updated) return make_error(Errc::io, "cannot mark the tasks an earlier run finished: " + updated.error().message);
+        text_ = std::move(*updated);
+        auto g2 = build_graph(parse_tasks_md(text_));
+        if (!g2) return Unexpected{std::move(g2).error()};
+        graph_.emplace(std::move(*g2));
+      }
     }
 
     const int n = graph_->task_count();
@@ -410,6 +435,11 @@ class RunLoop {
         emit("resumed", -1, 0, "stopped what " + id + " left running (process group " + std::to_string(pgid) + ")");
       }
     }
+    for (const auto& [id, line] : l.unmarked) {
+      log("marked", -1, 0, {{"task", id}, {"line", static_cast<double>(line)}, {"mark", std::string("X")},
+                            {"detail", std::string("finished in run ") + l.run_id}});
+      emit("resumed", -1, 0, id + " finished in the earlier run; marked now");
+    }
     log("resumed", -1, 0, {{"previous_run", l.run_id}, {"were_running", tasks}}, true);
     emit("resumed", -1, 0, "run " + l.run_id + " did not finish" +
                                (tasks.empty() ? std::string(": nothing was running") : "; running again: " + tasks));
@@ -527,7 +557,8 @@ class RunLoop {
     }
     report_.order.push_back(t);
     auto started = runner_.start(l);
-    log("task-started", t, attempt, {{"log", l.stdout_path}, {"pgid", started ? static_cast<double>(*started) : 0.0}}, true);
+    // Durable with the next sync: a power loss stops its agent too.
+    log("task-started", t, attempt, {{"log", l.stdout_path}, {"pgid", started ? static_cast<double>(*started) : 0.0}});
     emit("started", t, attempt, task(t).description);
     // An agent that cannot even start (a missing binary) is a configuration failure.
     if (!started) on_failure(t, attempt, FailureClass::config, started.error().message);
@@ -560,6 +591,10 @@ class RunLoop {
       const double t_now = now();
       if (!stopping_ && !policy_.gate_until(agent, t_now))
         while (auto t = sched_->start_next(t_now)) start(*t);
+      // Group commit: the tasks that finished in the last commit window are marked in
+      // one rewrite of tasks.md and one journal flush, after their dependents have
+      // started, so the disk's latency neither adds up per task nor delays the next one.
+      if (!to_mark_.empty() && (runner_.running() == 0 || now() - last_commit_ >= kCommitWindow)) commit_marks();
       if (runner_.running() == 0) {
         if (sched_->done()) break;
         std::optional<double> wake = sched_->next_wake(t_now);
@@ -568,12 +603,14 @@ class RunLoop {
         runner_.wait(std::min(0.25, std::max(0.0, *wake - t_now)));
         continue;
       }
-      // Wake at least every 250 ms to notice interrupts and retry times.
-      auto c = runner_.wait(0.25);
+      // Wake at least every 250 ms to notice interrupts and retry times, and in time to
+      // commit the marks that wait.
+      const double wait = to_mark_.empty() ? 0.25 : std::clamp(last_commit_ + kCommitWindow - now(), 0.0, 0.25);
+      auto c = runner_.wait(wait);
       obs_.on_tick(now());
-      if (!c) continue;
-      on_completion(*c);
+      for (; c; c = runner_.wait(0)) on_completion(*c);  // all that ended by now, as one batch
     }
+    commit_marks();
   }
 
   void on_completion(const Completion& c) {
@@ -606,12 +643,10 @@ class RunLoop {
           {{"outcome", std::string("succeeded")}, {"seconds", c.seconds}, {"cpu_seconds", c.cpu_seconds},
            {"max_rss_kb", static_cast<double>(c.max_rss_kb)}, {"cost_usd", said.cost_usd},
            {"input_tokens", static_cast<double>(said.input_tokens)}, {"output_tokens", static_cast<double>(said.output_tokens)},
-           {"turns", static_cast<double>(said.turns)}, {"session", said.session_id}},
-          true);
+           {"turns", static_cast<double>(said.turns)}, {"session", said.session_id}});
       emit("succeeded", c.task, c.attempt, "");
       done_lines_.push_back(task(c.task).id + " " + detail::clip(task(c.task).description, 100));
-      mark(c.task);
-      if (!opt_.task_complete.empty()) hook("task-complete", opt_.task_complete, c.task);
+      to_mark_.push_back(c.task);
       return;
     }
     std::string why = c.timed_out ? "timed out after " + std::to_string(static_cast<int>(opt_.task_timeout)) + " s"
@@ -664,20 +699,39 @@ class RunLoop {
     }
   }
 
-  void mark(int t) {
-    const Task& tk = task(t);
-    if (tk.form != TaskForm::checkbox && tk.form != TaskForm::unnumbered) return;  // its state lives in the journal
-    const MarkChange change{tk.line, tk.id, true};
-    auto updated = update_marks_in_file(tasks_path_, text_, std::span<const MarkChange>(&change, 1));
-    if (!updated) {
-      log("mark-failed", t, 0, {{"error", updated.error().message}}, true);
-      emit("mark-failed", t, 0, updated.error().message);
-      return;
+  // Marks the tasks that succeeded since the last call, [X] in one atomic rewrite of
+  // tasks.md, then makes the journal durable once for all of them. Until then their
+  // task-finished lines (written, so they survive flow being killed) let the next run
+  // mark them instead of running them again.
+  void commit_marks() {
+    last_commit_ = now();
+    if (to_mark_.empty()) return;
+    std::vector<int> tasks;
+    tasks.swap(to_mark_);
+    std::vector<MarkChange> changes;
+    for (int t : tasks) {
+      const Task& tk = task(t);
+      if (tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered) changes.push_back({tk.line, tk.id, true});
     }
-    text_ = std::move(*updated);
-    report_.tasks[static_cast<std::size_t>(t)].marked = true;
-    log("marked", t, 0, {{"mark", std::string("X")}}, true);
-    emit("marked", t, 0, "");
+    if (!changes.empty()) {
+      auto updated = update_marks_in_file(tasks_path_, text_, changes);
+      if (updated) text_ = std::move(*updated);
+      for (int t : tasks) {
+        const Task& tk = task(t);
+        if (tk.form != TaskForm::checkbox && tk.form != TaskForm::unnumbered) continue;  // its state lives in the journal
+        if (!updated) {
+          log("mark-failed", t, 0, {{"error", updated.error().message}});
+          emit("mark-failed", t, 0, updated.error().message);
+          continue;
+        }
+        report_.tasks[static_cast<std::size_t>(t)].marked = true;
+        log("marked", t, 0, {{"mark", std::string("X")}});
+        emit("marked", t, 0, "");
+      }
+    }
+    journal_.sync();
+    if (!opt_.task_complete.empty())
+      for (int t : tasks) hook("task-complete", opt_.task_complete, t);
   }
 
   void finish() {
@@ -717,6 +771,9 @@ class RunLoop {
   std::shared_ptr<const AgentAdapter> agent_;
   std::string agent_name_;
   std::map<int, std::unique_ptr<StreamParser>> parsers_;  // per running task
+  std::vector<int> to_mark_;                              // succeeded, not marked yet
+  static constexpr double kCommitWindow = 0.05;           // seconds a mark may wait for company
+  double last_commit_ = 0;
   Journal journal_;
   RunLock lock_;
   RunReport report_;

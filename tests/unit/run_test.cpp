@@ -312,3 +312,48 @@ TEST_CASE("failures are classified by the agents' own error signatures, not by w
   late.signal = 9;
   CHECK(classify_failure(late, "Invalid API key") == FailureClass::timeout);
 }
+
+TEST_CASE("resume: a task that finished but was killed before its mark is marked, not run again") {
+  Fixture f(kPlan);
+  // The journal of a run killed after T001 finished, before its batch of marks.
+  fs::create_directories(f.dir.path + "/.flow");
+  std::ofstream(f.dir.path + "/.flow/implementation.log")
+      << R"({"ts":"2026-11-24T08:00:00.000Z","run":"R1","event":"run-started","tasks_md":")" << f.tasks
+      << R"(","workers":2,"dry_run":false})" << "\n"
+      << R"({"ts":"2026-11-24T08:00:00.100Z","run":"R1","event":"task-started","task":"T001","line":2,"attempt":1,"pgid":0})" << "\n"
+      << R"({"ts":"2026-11-24T08:00:01.000Z","run":"R1","event":"task-finished","task":"T001","line":2,"attempt":1,"outcome":"succeeded"})"
+      << "\n";
+  Recorder rec;
+  auto r = f.go(rec);
+  REQUIRE(r);
+  CHECK(r->succeeded == 4);  // T002–T005; T001 came in done
+  CHECK(r->tasks[0].attempts == 0);
+  CHECK(f.text().find("- [x] T001") != std::string::npos);  // the file's own style: it has [x]
+  CHECK(f.text().find("- [ ] T00") == std::string::npos);
+  int started_t001 = 0, marked_t001 = 0;
+  for (const auto& e : f.journal()) {
+    started_t001 += e.at("event") == "task-started" && e.count("task") && e.at("task") == "T001";
+    marked_t001 += e.at("event") == "marked" && e.count("task") && e.at("task") == "T001";
+  }
+  CHECK(started_t001 == 1);  // the earlier run's only
+  CHECK(marked_t001 == 1);
+}
+
+TEST_CASE("group commit: a task's mark is written after its dependent started, once, and before the run ends") {
+  Fixture f("## Phase 1: Work\n- [ ] T001 Do `a.txt`\n- [ ] T002 Do `b.txt`\n- [ ] T003 Do `c.txt`\n");
+  Recorder rec;
+  auto r = f.go(rec, 1);
+  REQUIRE(r);
+  CHECK(r->succeeded == 3);
+  std::map<std::string, int> at;  // "event task" -> position in the journal
+  int pos = 0, marks = 0;
+  for (const auto& e : f.journal()) {
+    ++pos;
+    if (e.at("event") == "task-started" || e.at("event") == "marked") at[e.at("event") + " " + e.at("task")] = pos;
+    marks += e.at("event") == "marked";
+  }
+  CHECK(marks == 3);
+  CHECK(at.at("marked T001") > at.at("task-started T002"));  // the chain did not wait for the disk
+  CHECK(at.at("marked T002") > at.at("task-started T003"));
+  CHECK(f.text() == "## Phase 1: Work\n- [X] T001 Do `a.txt`\n- [X] T002 Do `b.txt`\n- [X] T003 Do `c.txt`\n");
+}
