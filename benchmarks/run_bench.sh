@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # run_bench: 2,000 no-op tasks (/bin/true as the agent), as one wide [P] phase and as a
 # chain, at 2 workers: wall time per task for `flow run` (journal and write-back
-# included), for the same DAG run by ninja -j2, and for a bare posix_spawn+wait loop,
+# included; each task names its own file, as tasks run without git isolation must to run
+# in parallel), for the same DAG run by ninja -j2, and for a bare posix_spawn+wait loop,
 # all measured here, one after another, in this run; the best of ROUNDS interleaved rounds.
 # usage: [ROUNDS=3] benchmarks/run_bench.sh [BUILD_DIR] [N]
 set -euo pipefail
@@ -25,7 +26,7 @@ for shape in wide chain; do
     echo "# Tasks: run_bench ($shape)"
     echo "## Phase 1: Work"
     for i in $(seq 1 "$n"); do
-      if [ "$shape" = wide ]; then echo "- [ ] T$i [P] no-op task $i"; else echo "- [ ] T$i no-op task $i"; fi
+      if [ "$shape" = wide ]; then echo "- [ ] T$i [P] no-op task on \`out/t$i.txt\`"; else echo "- [ ] T$i no-op task on \`out/t$i.txt\`"; fi
     done
   } > "$dir/tasks.md.orig"
   {

@@ -7,10 +7,18 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 flow="${FLOW:-$here/build/flow}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/flow-demo-XXXXXX")"
 cp -r "$here/examples/todo-cli/." "$work/"
-git -C "$work" init -q 2>/dev/null || true
-echo "flow demo: running examples/todo-cli in $work (demonstration agent, 3 workers)"
+# A repository with one commit: flow runs each task in its own worktree and commits it,
+# with its [X], on the branch.
+git -C "$work" init -q -b main
+git -C "$work" add -A
+git -C "$work" -c user.name="flow demo" -c user.email=demo@flow.invalid commit -qm "The todo-cli feature: spec, plan, tasks"
+echo "flow demo: running examples/todo-cli in $work (demonstration agent, 3 workers, git isolation)"
 echo
 "$flow" run "$work/specs/001-todo-cli/tasks.md" --workers 3 \
   --agent-cmd "$here/examples/todo-cli/demo-agent.sh"
 echo
 "$flow" check "$work/specs/001-todo-cli/tasks.md"
+echo
+echo "one commit per task on main:"
+git -C "$work" log --oneline | head -8
+echo "  … $(git -C "$work" rev-list --count HEAD) commits in all"

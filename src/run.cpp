@@ -7,6 +7,7 @@
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "git.hpp"
 #include "json.hpp"
 #include "text.hpp"
 
@@ -246,6 +247,24 @@ std::string tail_lines(const std::string& path, std::size_t max_lines) {
 }
 
 
+// The lines that matter in a failed check's output: compiler errors, failing tests,
+// tracebacks (at most 15), then the last few lines.
+std::string summarize_failure(const std::string& output) {
+  static constexpr std::string_view marks[] = {"error", "fail", "assert", "traceback", "panic", "exception", "expected"};
+  std::vector<std::string> all, picked;
+  std::istringstream in(output);
+  for (std::string l; std::getline(in, l);) all.push_back(l);
+  for (std::size_t i = 0; i + 5 < all.size() && picked.size() < 15; ++i)
+    for (std::string_view m : marks)
+      if (detail::ifind(all[i], m) != std::string_view::npos) {
+        picked.push_back(all[i]);
+        break;
+      }
+  if (!picked.empty()) picked.push_back("...");
+  for (std::size_t i = all.size() > 5 ? all.size() - 5 : 0; i < all.size(); ++i) picked.push_back(all[i]);
+  return detail::join(picked, "\n") + "\n";
+}
+
 }  // namespace
 
 FailureClass classify_failure(const Completion& c, std::string_view out) {
@@ -312,6 +331,12 @@ class RunLoop {
       }
     }
 
+    if (!opt_.dry_run)
+      if (auto iso = setup_isolation(); !iso) {
+        fs::remove_all(run_dir_, ec);
+        return Unexpected{std::move(iso).error()};
+      }
+
     const int n = graph_->task_count();
     report_.workers = std::max(1, opt_.workers);
     report_.tasks.resize(static_cast<std::size_t>(n));
@@ -319,6 +344,9 @@ class RunLoop {
     so.workers = report_.workers;
     so.fail_fast = opt_.fail_fast;
     so.selected = opt_.selected;
+    // Without worktrees, file locks are all that keeps agents apart: a task that names
+    // no file could touch anything, so it runs alone.
+    so.unknown_files_exclusive = !repo_ && !opt_.dry_run;
     if (!opt_.resources.empty()) {
       so.resources.assign(static_cast<std::size_t>(n), {});
       for (int t = 0; t < n; ++t)
@@ -346,6 +374,12 @@ class RunLoop {
       journal_.write(j, true);
     }
     emit("run-started", -1, 0, report_.run_id);
+    if (repo_) {
+      log("checkpoint", -1, 0, {{"branch", branch_}, {"commit", checkpoint_}}, true);
+      emit("checkpoint", -1, 0, "git isolation: tasks commit to " + branch_ + " from " + checkpoint_.substr(0, 10));
+      if (stale_worktrees_ > 0)
+        emit("resumed", -1, 0, "removed " + std::to_string(stale_worktrees_) + " worktree(s) an earlier run left");
+    }
     if (!took_over.empty()) {
       log("lock-taken-over", -1, 0, {{"detail", took_over}}, true);
       emit("resumed", -1, 0, took_over);
@@ -450,7 +484,7 @@ class RunLoop {
     while (!sched_->done()) {
       bool any = false;
       while (auto t = sched_->start_next(0)) {
-        write_prompt(*t, 1, {});
+        write_prompt(*t, 1, {}, workdir_);
         report_.order.push_back(*t);
         emit("started", *t, 1, "dry run: prompt in " + prompt_path(*t, 1));
         sched_->finish(*t, TaskStatus::succeeded);
@@ -466,7 +500,7 @@ class RunLoop {
 
   // The prompt: the task and its body, the feature's documents, the files it names, what
   // is done so far, the previous failure on a retry, and the rules.
-  void write_prompt(int t, int attempt, const std::string& previous_failure) {
+  void write_prompt(int t, int attempt, const std::string& previous_failure, const std::string& dir) {
     const Task& tk = task(t);
     std::ostringstream p;
     p << "# Task " << tk.id << "\n\nYou are implementing one task of a feature's tasks.md ("
@@ -507,7 +541,7 @@ class RunLoop {
       p << "\n## The previous attempt failed (attempt " << attempt - 1 << ")\n\n```\n" << previous_failure << "```\n";
     p << "\n## Rules\n\n- Do this task only; other tasks are done by others, perhaps at the same time.\n"
       << "- Do not edit " << fs::path(tasks_path_).filename().string() << ": flow marks tasks done itself.\n"
-      << "- Work in " << workdir_ << "; touch only the files this task needs.\n";
+      << "- Work in " << dir << "; touch only the files this task needs.\n";
     std::ofstream(prompt_path(t, attempt), std::ios::binary) << p.str();
   }
 
@@ -528,21 +562,35 @@ class RunLoop {
 
   void start(int t) {
     const int attempt = ++report_.tasks[static_cast<std::size_t>(t)].attempts;
-    write_prompt(t, attempt, failures_[t]);
-    AgentLaunch how = agent_->prepare({task(t).id, prompt_path(t, attempt), workdir_, attempt});
+    // Git isolation: the attempt gets its own worktree and branch, from the integration
+    // branch as it is now (so a retry sees what merged meanwhile).
+    std::string dir = workdir_;
+    if (repo_) {
+      const std::string branch = "flow/" + report_.run_id + "/" + task(t).id;
+      auto wt = repo_->add_worktree(branch, report_.run_id + "/" + task(t).id + "-" + std::to_string(t), head_);
+      if (!wt) {
+        report_.order.push_back(t);
+        emit("started", t, attempt, task(t).description);
+        return on_failure(t, attempt, FailureClass::config, wt.error().message);
+      }
+      dir = *wt;
+      worktrees_[t] = {dir, branch};
+    }
+    write_prompt(t, attempt, failures_[t], dir);
+    AgentLaunch how = agent_->prepare({task(t).id, prompt_path(t, attempt), dir, attempt});
     Launch l;
     l.task = t;
     l.attempt = attempt;
     l.argv = std::move(how.argv);
     l.stdin_path = std::move(how.stdin_path);
-    l.workdir = workdir_;
+    l.workdir = dir;
     const std::string base = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + "." + std::to_string(attempt);
     l.stdout_path = base + ".out";
     l.stderr_path = base + ".err";
     l.timeout = opt_.task_timeout;
     l.kill_grace = opt_.kill_grace;
     l.env = {"FLOW_TASK_ID=" + task(t).id, "FLOW_TASK_FILES=" + task_files(t), "FLOW_PROMPT_FILE=" + prompt_path(t, attempt),
-             "FLOW_ATTEMPT=" + std::to_string(attempt), "FLOW_RUN_ID=" + report_.run_id, "FLOW_WORKDIR=" + workdir_};
+             "FLOW_ATTEMPT=" + std::to_string(attempt), "FLOW_RUN_ID=" + report_.run_id, "FLOW_WORKDIR=" + dir};
     l.env.insert(l.env.end(), how.env.begin(), how.env.end());
     // The agent's stream, parsed as it comes: the live activity, and at the end the
     // result, cost and error class.
@@ -561,7 +609,10 @@ class RunLoop {
     log("task-started", t, attempt, {{"log", l.stdout_path}, {"pgid", started ? static_cast<double>(*started) : 0.0}});
     emit("started", t, attempt, task(t).description);
     // An agent that cannot even start (a missing binary) is a configuration failure.
-    if (!started) on_failure(t, attempt, FailureClass::config, started.error().message);
+    if (!started) {
+      discard_worktree(t, "the agent did not start", false);
+      on_failure(t, attempt, FailureClass::config, started.error().message);
+    }
   }
 
   void loop() {
@@ -584,6 +635,7 @@ class RunLoop {
           if (sched_->status(t) != TaskStatus::running) continue;
           const int attempt = report_.tasks[static_cast<std::size_t>(t)].attempts;
           parsers_.erase(t);
+          discard_worktree(t, "killed by the second Ctrl-C", false);
           log("task-killed", t, attempt, {{"detail", std::string("killed by the second Ctrl-C")}}, true);
           emit("killed", t, attempt, "killed by the second Ctrl-C");
         }
@@ -636,7 +688,17 @@ class RunLoop {
     // of a plain command's stdout otherwise.
     const std::string output = streamed ? said.result + "\n" + tail_lines(base + ".err", 12)
                                                   : tail_lines(base + ".err", 12) + tail_lines(base + ".out", 12);
-    const std::optional<FailureClass> failed = agent_->classify(c, said, output);
+    std::optional<FailureClass> failed = agent_->classify(c, said, output);
+    std::string why_not;  // a gate or the integration that failed a successful agent
+    if (!failed && !stopping_hard()) {
+      if (auto gate = run_gates(c.task, c.attempt, base)) {
+        failed = FailureClass::validation;
+        why_not = *gate;
+      } else if (auto merge = integrate(c.task)) {
+        failed = FailureClass::conflict;
+        why_not = *merge;
+      }
+    }
     if (!failed) {
       sched_->finish(c.task, TaskStatus::succeeded);
       log("task-finished", c.task, c.attempt,
@@ -646,9 +708,15 @@ class RunLoop {
            {"turns", static_cast<double>(said.turns)}, {"session", said.session_id}});
       emit("succeeded", c.task, c.attempt, "");
       done_lines_.push_back(task(c.task).id + " " + detail::clip(task(c.task).description, 100));
-      to_mark_.push_back(c.task);
+      if (repo_) {  // marked in its own commit already (integrate)
+        if (!opt_.task_complete.empty()) hook("task-complete", opt_.task_complete, c.task);
+      } else {
+        to_mark_.push_back(c.task);
+      }
       return;
     }
+    discard_worktree(c.task, "attempt " + std::to_string(c.attempt) + " failed (" + to_string(*failed) + ")");
+    if (!why_not.empty()) return on_failure(c.task, c.attempt, *failed, why_not);
     std::string why = c.timed_out ? "timed out after " + std::to_string(static_cast<int>(opt_.task_timeout)) + " s"
                       : c.signal ? "killed by signal " + std::to_string(c.signal)
                                  : "exit code " + std::to_string(c.exit_code);
@@ -692,11 +760,152 @@ class RunLoop {
         sched_->finish(t, TaskStatus::failed);
         sched_->cancel();
         stopping_ = true;
+        rollback_requested_ |= d.rollback;
         break;
       case Decision::Kind::fail:
         sched_->finish(t, TaskStatus::failed);
         break;
     }
+  }
+
+  // Chooses git or none, and for git checks the repository before anything starts.
+  Result<void> setup_isolation() {
+    report_.isolation = "none";
+    if (opt_.isolation == "none") return {};
+    if (opt_.isolation != "git" && opt_.isolation != "auto")
+      return make_error(Errc::invalid_argument, "isolation must be git, none or auto, not '" + opt_.isolation + "'");
+    auto repo = detail::GitRepo::open(workdir_);
+    const bool want = opt_.isolation == "git";
+    // Only a repository rooted at the work directory: never one that merely encloses it.
+    std::error_code ec;
+    if (repo && !fs::equivalent(repo->top(), workdir_, ec)) repo.reset();
+    if (!repo) {
+      if (want)
+        return make_error(Errc::config, workdir_ + " is not the top of a git repository: run `git init` there and commit, "
+                                                   "or use --isolation none");
+      return {};
+    }
+    const std::string head = repo->head(), branch = repo->current_branch();
+    if (head.empty() || branch.empty()) {
+      if (want)
+        return make_error(Errc::config, head.empty() ? "the repository has no commit yet: commit once, or use --isolation none"
+                                                     : "HEAD is detached: check out the branch the tasks should commit to");
+      return {};
+    }
+    repo->exclude_flow_dir();
+    if (const auto dirty = repo->dirty(); !dirty.empty() && !opt_.allow_dirty) {
+      std::vector<std::string> some(dirty.begin(), dirty.begin() + std::min<std::size_t>(dirty.size(), 5));
+      return make_error(Errc::conflict, "the working tree has uncommitted changes (" + detail::join(some, ", ") +
+                                            (dirty.size() > 5 ? ", …" : "") + "): commit or stash them first, since flow "
+                                            "commits each task on " + branch + "; or pass --allow-dirty, or --isolation none");
+    }
+    stale_worktrees_ = repo->clean_stale_worktrees(report_.run_id);
+    if (auto r = repo->update_ref("refs/flow/" + report_.run_id + "/checkpoint", head); !r) return r;
+    repo_ = std::move(repo);
+    branch_ = branch;
+    head_ = checkpoint_ = head;
+    report_.isolation = "git";
+    report_.branch = branch_;
+    report_.checkpoint = checkpoint_;
+    return {};
+  }
+
+  bool stopping_hard() const { return interrupt() >= 2; }
+
+  // The validation gates, in the attempt's directory, in order; the first failure's
+  // summary, or nullopt when all pass (or none is configured).
+  std::optional<std::string> run_gates(int t, int attempt, const std::string& base) {
+    const auto wt = worktrees_.find(t);
+    const std::string dir = wt != worktrees_.end() ? wt->second.first : workdir_;
+    for (const auto& [name, argv] : opt_.gates) {
+      if (argv.empty()) continue;
+      auto runner = make_process_runner();
+      Launch l;
+      l.argv = argv;
+      l.workdir = dir;
+      l.stdout_path = base + ".gate-" + name + ".out";
+      l.stderr_path = l.stdout_path;
+      l.timeout = opt_.task_timeout;
+      l.kill_grace = opt_.kill_grace;
+      l.env = {"FLOW_TASK_ID=" + task(t).id, "FLOW_TASK_FILES=" + task_files(t), "FLOW_WORKDIR=" + dir,
+               "FLOW_RUN_ID=" + report_.run_id, "FLOW_ATTEMPT=" + std::to_string(attempt)};
+      int rc = -1;
+      if (auto started = runner->start(l); started)
+        if (auto c = runner->wait(1e9)) rc = c->signal ? -1 : c->exit_code;
+      log("gate", t, attempt, {{"gate", std::string(name)}, {"exit", static_cast<double>(rc)}});
+      if (rc == 0) continue;
+      emit("gate-failed", t, attempt, name);
+      return "validation: " + name + " (" + detail::join(argv, " ") + ") failed with exit " + std::to_string(rc) +
+             " in the task's worktree:\n" + summarize_failure(tail_lines(l.stdout_path, 60));
+    }
+    return std::nullopt;
+  }
+
+  // Git isolation: commit the attempt's work on its branch, apply it to the integration
+  // branch, mark the task in tasks.md and commit both as one commit named after the
+  // task. nullopt when merged; else why not (the conflicting files and hunks), with
+  // everything put back as it was.
+  std::optional<std::string> integrate(int t) {
+    if (!repo_) return std::nullopt;
+    const auto wt = worktrees_.find(t);
+    if (wt == worktrees_.end()) return std::nullopt;
+    const std::string message = commit_message(t);
+    auto work = repo_->commit_all(wt->second.first, message);
+    if (!work) return "cannot commit the task's work: " + work.error().message;
+    if (!work->empty()) {
+      const detail::Integration in = repo_->apply(*work);
+      if (!in.merged) {
+        log("merge-conflict", t, 0, {{"files", detail::join(in.conflicts, " ")}});
+        return "conflict: the task's changes do not merge with what was integrated since it started; "
+               "conflicting files: " + detail::join(in.conflicts, ", ") + "\n" + in.details;
+      }
+    }
+    const Task& tk = task(t);
+    if (tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered) {
+      const MarkChange change{tk.line, tk.id, true};
+      auto updated = update_marks_in_file(tasks_path_, text_, std::span<const MarkChange>(&change, 1));
+      if (updated) {
+        text_ = std::move(*updated);
+        report_.tasks[static_cast<std::size_t>(t)].marked = true;
+      } else {
+        log("mark-failed", t, 0, {{"error", updated.error().message}});
+        emit("mark-failed", t, 0, updated.error().message);
+      }
+    }
+    auto commit = repo_->commit_main(message, tasks_path_);
+    if (!commit) {
+      repo_->reset_hard(head_);
+      return "cannot commit on " + branch_ + ": " + commit.error().message;
+    }
+    head_ = *commit;
+    repo_->remove_worktree(wt->second.first, wt->second.second, true);
+    worktrees_.erase(wt);
+    log("committed", t, 0, {{"commit", head_}, {"branch", branch_}});
+    if (report_.tasks[static_cast<std::size_t>(t)].marked) {
+      log("marked", t, 0, {{"mark", std::string("X")}});
+      emit("marked", t, 0, head_.substr(0, 10));
+    }
+    return std::nullopt;
+  }
+
+  // The task line as a commit subject: "T012 [P] [US1] Create User model in …".
+  std::string commit_message(int t) const {
+    const Task& tk = task(t);
+    std::string_view line = std::string_view(text_).substr(tk.span.offset, tk.span.length);
+    const std::size_t id = line.find(tk.id);
+    if (id != std::string_view::npos) line.remove_prefix(id);
+    return detail::clip(detail::trim(line), 200);
+  }
+
+  // After a failed attempt: what it did is committed to its branch (kept for the
+  // user; a retry starts the branch over), and its worktree goes.
+  // `keep_branch` false: an attempt that will simply run again (killed, not started).
+  void discard_worktree(int t, const std::string& why, bool keep_branch = true) {
+    const auto wt = worktrees_.find(t);
+    if (wt == worktrees_.end() || !repo_) return;
+    if (keep_branch) (void)repo_->commit_all(wt->second.first, "WIP " + commit_message(t) + ": " + why);
+    repo_->remove_worktree(wt->second.first, wt->second.second, !keep_branch);
+    worktrees_.erase(wt);
   }
 
   // Marks the tasks that succeeded since the last call, [X] in one atomic rewrite of
@@ -735,6 +944,21 @@ class RunLoop {
   }
 
   void finish() {
+    for (auto it = worktrees_.begin(); it != worktrees_.end(); it = worktrees_.begin())
+      discard_worktree(it->first, "the run ended", false);
+    // A critical failure undoes the run: the branch goes back to its checkpoint, and
+    // what it had stays reachable under refs/flow/<run>/rolled-back.
+    if (repo_ && rollback_requested_ && head_ != checkpoint_) {
+      const std::string ref = "refs/flow/" + report_.run_id + "/rolled-back";
+      if (repo_->update_ref(ref, head_) && repo_->reset_hard(checkpoint_)) {
+        log("rolled-back", -1, 0, {{"to", checkpoint_}, {"from", head_}, {"ref", ref}}, true);
+        emit("rolled-back", -1, 0, branch_ + " reset to " + checkpoint_.substr(0, 10) + "; the run's commits are in " + ref);
+        report_.rolled_back_to = checkpoint_;
+        head_ = checkpoint_;
+        if (auto t = read_file(tasks_path_)) text_ = std::move(*t);
+        for (auto& r : report_.tasks) r.marked = false;
+      }
+    }
     for (int t = 0; t < graph_->task_count(); ++t) {
       TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
       r.status = sched_->status(t);
@@ -772,6 +996,11 @@ class RunLoop {
   std::string agent_name_;
   std::map<int, std::unique_ptr<StreamParser>> parsers_;  // per running task
   std::vector<int> to_mark_;                              // succeeded, not marked yet
+  std::optional<detail::GitRepo> repo_;                   // git isolation, when on
+  std::string branch_, head_, checkpoint_;                // the integration branch, its head, the run's start
+  std::map<int, std::pair<std::string, std::string>> worktrees_;  // task -> (worktree, branch)
+  int stale_worktrees_ = 0;
+  bool rollback_requested_ = false;
   static constexpr double kCommitWindow = 0.05;           // seconds a mark may wait for company
   double last_commit_ = 0;
   Journal journal_;
@@ -868,6 +1097,69 @@ Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
   if (last && last->cost_usd == 0)
     for (const auto& t : last->tasks) last->cost_usd += t.cost_usd;
   return last;
+}
+
+Result<RollbackReport> rollback(const RollbackOptions& o) {
+  std::error_code ec;
+  const std::string tasks = fs::absolute(o.tasks_path, ec).string();
+  const std::string workdir = fs::absolute(o.workdir.empty() ? default_workdir(o.tasks_path) : o.workdir, ec).string();
+  const std::string journal = workdir + "/.flow/implementation.log";
+  // The run: its branch and checkpoint, from the journal.
+  RollbackReport r;
+  std::string checkpoint;
+  {
+    std::ifstream in(journal);
+    std::string line, current;
+    while (std::getline(in, line)) {
+      const auto e = parse_line(line);
+      if (get(e, "event") == "run-started") current = get(e, "tasks_md") == tasks ? get(e, "run") : "";
+      if (get(e, "event") != "checkpoint" || current.empty() || get(e, "run") != current) continue;
+      if (!o.run_id.empty() && current != o.run_id) continue;
+      r.run_id = current;
+      r.branch = get(e, "branch");
+      checkpoint = get(e, "commit");
+    }
+  }
+  if (r.run_id.empty())
+    return make_error(Errc::not_found, o.run_id.empty() ? "no run of " + o.tasks_path + " with git isolation in " + journal
+                                                        : "no run " + o.run_id + " of " + o.tasks_path + " in " + journal);
+  RunLock lock;
+  std::string lock_name = fs::relative(tasks, workdir, ec).string();
+  std::replace(lock_name.begin(), lock_name.end(), '/', '_');
+  fs::create_directories(workdir + "/.flow/locks", ec);
+  if (auto held = lock.acquire(workdir + "/.flow/locks/" + lock_name + ".lock"); !held) return Unexpected{std::move(held).error()};
+  auto repo = detail::GitRepo::open(workdir);
+  if (!repo) return make_error(Errc::not_found, workdir + " is not a git repository");
+  if (repo->current_branch() != r.branch)
+    return make_error(Errc::conflict, "run " + r.run_id + " committed to " + r.branch + ", but " +
+                                          (repo->current_branch().empty() ? "HEAD is detached" : repo->current_branch() + " is checked out") +
+                                          ": check out " + r.branch + " first");
+  if (const auto dirty = repo->dirty(); !dirty.empty())
+    return make_error(Errc::conflict, "the working tree has uncommitted changes (" + dirty.front() +
+                                          (dirty.size() > 1 ? ", …" : "") + "): commit or stash them first");
+  r.from = repo->head();
+  r.to = checkpoint;
+  const auto commits = repo->log(checkpoint);
+  if (!o.to_task.empty()) {
+    r.to.clear();
+    for (const auto& [sha, subject] : commits)
+      if (subject.rfind(o.to_task + " ", 0) == 0) r.to = sha;
+    if (r.to.empty()) return make_error(Errc::not_found, "no commit of " + o.to_task + " in run " + r.run_id);
+  }
+  for (auto it = commits.rbegin(); it != commits.rend() && it->first != r.to; ++it) ++r.commits_undone;
+  if (r.from == r.to) return make_error(Errc::not_found, "nothing to roll back: " + r.branch + " is at " + r.to.substr(0, 10));
+  r.ref = "refs/flow/" + r.run_id + "/rolled-back";
+  for (int k = 2; repo->rev_parse(r.ref); ++k) r.ref = "refs/flow/" + r.run_id + "/rolled-back-" + std::to_string(k);
+  if (auto u = repo->update_ref(r.ref, r.from); !u) return Unexpected{std::move(u).error()};
+  if (auto reset = repo->reset_hard(r.to); !reset) return Unexpected{std::move(reset).error()};
+  Journal j;
+  if (j.open(journal)) {
+    detail::Json line;
+    line.begin_object().field("ts", iso_now()).field("run", r.run_id).field("event", "rolled-back").field("from", r.from)
+        .field("to", r.to).field("ref", r.ref).field("commits", r.commits_undone).end_object();
+    j.write(line, true);
+  }
+  return r;
 }
 
 Result<RunReport> run(const RunOptions& options, Runner& runner, RecoveryPolicy& policy, RunObserver& observer) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace flow::detail {
 
@@ -79,5 +80,15 @@ std::size_t find_invalid_utf8(std::string_view s) noexcept;
 
 /// At most `max` bytes of `s`, cut at a UTF-8 boundary, with "…" when cut.
 std::string clip(std::string_view s, std::size_t max);
+
+/// The items separated by `sep`.
+inline std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += sep;
+    out += items[i];
+  }
+  return out;
+}
 
 }  // namespace flow::detail

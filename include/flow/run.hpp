@@ -38,6 +38,21 @@ struct RunOptions {
   /// labels included), beside their files.
   std::vector<std::pair<std::string, std::vector<std::string>>> resources;
   bool dry_run = false;              ///< write the prompts, print the order, run nothing
+  /// Where attempts run. "git": each attempt in its own worktree (under .git/) on a
+  /// branch flow/<run>/<task-id> from the current branch's head; a task that succeeds
+  /// is committed with its [X] mark as one commit named after it, applied to the
+  /// current branch in completion order; a conflict puts everything back and is a
+  /// `conflict` failure (retried on the new head). "none": all in the work directory;
+  /// a task that names no file then runs alone. "auto" (default): git when the work
+  /// directory is in a git repository with a commit and a branch checked out.
+  std::string isolation = "auto";
+  /// Git isolation refuses a working tree with uncommitted changes (they would be
+  /// mixed into the tasks' commits) unless this is set.
+  bool allow_dirty = false;
+  /// Checks run after an attempt's agent succeeds, in its directory, in order, before
+  /// its work is integrated: (name, argv). A failing one fails the attempt with class
+  /// `validation` and a summary of its output that the retry gets.
+  std::vector<std::pair<std::string, std::vector<std::string>>> gates;
   /// Hooks, as argv (never a shell unless you write ["sh", "-c", "…"]). pre-implement runs
   /// before anything starts, and its failure stops the run; task-complete after each
   /// task that succeeds, with that task's FLOW_* variables; post-implement at the end.
@@ -95,6 +110,10 @@ struct RunReport {
   bool interrupted = false;
   double busy = 0;                   ///< worker-seconds spent in attempts
   double cost_usd = 0;               ///< as the agents reported it
+  std::string isolation;             ///< "git" or "none", as the run went
+  std::string branch;                ///< git: the integration branch
+  std::string checkpoint;            ///< git: its commit when the run started
+  std::string rolled_back_to;        ///< git: set when a critical failure rolled the branch back
   std::vector<TaskReport> tasks;     ///< per task of the plan
   std::vector<int> order;            ///< tasks in the order they started (dry run: would start)
 };
@@ -139,6 +158,27 @@ struct JournalRun {
 /// `tasks_path` (an absolute path), or nullopt if it never ran. Errc::io if unreadable.
 [[nodiscard]] FLOW_API Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
                                                                        const std::string& tasks_path);
+
+/// What to undo: a run of a tasks.md made with git isolation.
+struct RollbackOptions {
+  std::string tasks_path;
+  std::string workdir;               ///< empty: as for run()
+  std::string run_id;                ///< empty: the last run of tasks_path
+  std::string to_task;               ///< keep the run's commits up to this task's; empty: all go
+};
+struct RollbackReport {
+  std::string run_id, branch;
+  std::string from, to;              ///< the branch's commit before and after
+  std::string ref;                   ///< where the undone commits stay reachable
+  int commits_undone = 0;
+};
+
+/// Resets the run's branch to its checkpoint (or to the commit of `to_task`), keeping
+/// what it pointed to under refs/flow/<run>/rolled-back (rolled-back-2, … on later
+/// rollbacks); tasks.md comes back with it, marks of undone tasks cleared. Refuses
+/// (Errc::conflict) while a run holds the lock, on another branch, or with uncommitted
+/// changes; Errc::not_found without such a run or task.
+[[nodiscard]] FLOW_API Result<RollbackReport> rollback(const RollbackOptions& options);
 
 /// Classifies a failed attempt of a plain command from how it ended and what it printed
 /// (match_failure_signature, else unknown).

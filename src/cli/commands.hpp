@@ -15,5 +15,6 @@ int cmd_plan(const std::vector<std::string>& args);
 int cmd_simulate(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
 int cmd_status(const std::vector<std::string>& args);
+int cmd_rollback(const std::vector<std::string>& args);
 
 }  // namespace flow::cli

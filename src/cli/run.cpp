@@ -24,7 +24,7 @@ namespace {
 
 constexpr const char* kRunUsage =
     "usage: flow run <tasks.md> [--agent claude | --agent-cmd 'TEMPLATE'] [--workers N] [--timeout S]\n"
-    "                [--retries N] [--model M] [--max-turns N]\n"
+    "                [--retries N] [--model M] [--max-turns N] [--isolation git|none] [--allow-dirty]\n"
     "                [--fail-fast | --continue-on-error] [--dry-run] [--story USn] [--only IDS]\n"
     "                [--workdir DIR] [--events FILE] [--progress auto|live|plain] [--update-interval S]\n"
     "                [--config FILE]\n"
@@ -42,6 +42,11 @@ constexpr const char* kRunUsage =
     "                  agent runs in the work directory and gets FLOW_TASK_ID, FLOW_TASK_FILES,\n"
     "                  FLOW_PROMPT_FILE, FLOW_ATTEMPT, FLOW_RUN_ID and FLOW_WORKDIR; exit 0 = done\n"
     "  --workers N     agents at once (default 1)\n"
+    "  --isolation I   git (default in a git repository): each attempt in its own worktree and\n"
+    "                  branch, each task one commit (with its [X]) on the current branch, in\n"
+    "                  completion order; conflicts are retried on the new head. none: all in\n"
+    "                  the work directory; a task that names no file runs alone\n"
+    "  --allow-dirty   run git isolation on a working tree with uncommitted changes\n"
     "  --timeout S     seconds per attempt; then SIGTERM to its process group, SIGKILL 5 s later\n"
     "  --retries N     retries per task for retryable failures (default 3)\n"
     "  --fail-fast     after a failure start nothing new (default: --continue-on-error)\n"
@@ -99,6 +104,16 @@ int cmd_run(const std::vector<std::string>& args) {
     if (a == "--fail-fast") { opt.fail_fast = popt.fail_fast = true; continue; }
     if (a == "--continue-on-error") { opt.fail_fast = popt.fail_fast = false; continue; }
     if (a == "--dry-run") { opt.dry_run = true; continue; }
+    if (a == "--allow-dirty") { opt.allow_dirty = true; continue; }
+    if (a == "--isolation") {
+      const std::string* v = value();
+      if (!v || (*v != "git" && *v != "none" && *v != "auto")) {
+        fmt::print(stderr, "flow run: --isolation takes git, none or auto\n");
+        return kUsage;
+      }
+      opt.isolation = *v;
+      continue;
+    }
     if (a == "--agent-cmd") { const std::string* v = value(); if (!v) return kUsage; agent_cmd = *v; continue; }
     if (a == "--agent") {
       const std::string* v = value();
@@ -197,6 +212,10 @@ int cmd_run(const std::vector<std::string>& args) {
     patterns = st->failure_patterns;
     popt.optional_labels = st->optional_tasks;
     opt.resources = st->resources;
+    // Validation gates, in this order, after each attempt and before its work merges.
+    for (const auto& [name, argv] : {std::pair<const char*, const std::vector<std::string>&>{"tests", st->run_tests},
+                                     {"lint", st->linting}, {"types", st->type_checking}, {"format", st->formatting}})
+      if (!argv.empty()) opt.gates.emplace_back(name, argv);
     opt.pre_implement = st->pre_implement;
     opt.task_complete = st->task_complete;
     opt.post_implement = st->post_implement;
@@ -302,6 +321,12 @@ int cmd_run(const std::vector<std::string>& args) {
     }
   }
   fmt::print("  journal: {}\n", r.journal_path);
+  if (!r.rolled_back_to.empty())
+    fmt::print("  a critical failure rolled {} back to {}; the run's commits stay under refs/flow/{}/rolled-back\n", r.branch,
+               r.rolled_back_to.substr(0, 10), r.run_id);
+  else if (r.isolation == "git")
+    fmt::print("  git: a commit per task on {} since {}; to undo the run: flow rollback {}\n", r.branch,
+               r.checkpoint.substr(0, 10), opt.tasks_path);
   if (r.interrupted) return kInterrupted;
   return r.failed == 0 && r.blocked == 0 ? kOk : kFailed;
 }

@@ -8,6 +8,8 @@
 #   hang        sleep far past any timeout, with a child in its group
 #   crash       kill itself with SIGSEGV
 #   partial     print half an event stream and exit 1
+#   conflict    also write "<task> attempt <n>" to shared.txt, a file its task does not name
+#   bad-once    also write result.txt: "bad" on attempt 1, "good" after (for a test gate)
 set -eu
 behaviour=""
 for item in $(printf '%s' "${TEST_AGENT_PLAN:-}" | tr ',' ' '); do
@@ -20,6 +22,8 @@ case "$behaviour" in
   hang) sleep 300 & sleep 300 ;;
   crash) kill -SEGV $$ ;;
   partial) echo '{"type":"system","subtype":"init"'; exit 1 ;;
+  conflict) echo "$FLOW_TASK_ID attempt $FLOW_ATTEMPT" > shared.txt ;;
+  bad-once) if [ "$FLOW_ATTEMPT" = 1 ]; then echo bad > result.txt; else echo good > result.txt; fi ;;
 esac
 printf '%s\n' "$FLOW_TASK_FILES" | while IFS= read -r f; do
   [ -n "$f" ] || continue

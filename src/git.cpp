@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+// Git worktrees, commits, integration and rollback through the git CLI (argv only).
+#include "git.hpp"
+
+#include "text.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+
+namespace flow::detail {
+
+Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env) {
+  Exec r;
+  int fds[2];
+  if (argv.empty() || ::pipe2(fds, O_CLOEXEC) != 0) return r;
+  std::vector<std::string> env_store;
+  for (char** e = environ; e && *e; ++e) env_store.emplace_back(*e);
+  env_store.insert(env_store.end(), env.begin(), env.end());
+  std::vector<char*> envp, args;
+  for (auto& s : env_store) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_store = argv;
+  for (auto& s : argv_store) args.push_back(s.data());
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+  pid_t pid = -1;
+  const int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    r.output = "cannot start " + argv[0] + ": " + std::strerror(rc);
+    return r;
+  }
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    r.output.append(buf, static_cast<std::size_t>(n));
+    if (r.output.size() > (2u << 20)) r.output.erase(0, r.output.size() - (1u << 20));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+namespace {
+
+std::string first_line(std::string s) {
+  const std::size_t nl = s.find('\n');
+  if (nl != std::string::npos) s.resize(nl);
+  return s;
+}
+
+std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) out.push_back(l);
+  return out;
+}
+
+Unexpected git_error(const std::string& what, const Exec& e) {
+  return make_error(Errc::io, what + ": " + clip(trim(e.output), 600));
+}
+
+}  // namespace
+
+Exec GitRepo::git(const std::vector<std::string>& args, const std::string& cwd) const {
+  std::vector<std::string> argv{"git"};
+  argv.insert(argv.end(), identity_.begin(), identity_.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  // No pager, no prompts, no editor: git must never wait for a person.
+  return exec(argv, cwd.empty() ? top_ : cwd, {"GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "GIT_PAGER=cat", "LC_ALL=C"});
+}
+
+std::optional<GitRepo> GitRepo::open(const std::string& dir) {
+  const Exec top = exec({"git", "rev-parse", "--show-toplevel"}, dir);
+  if (!top.ok()) return std::nullopt;
+  GitRepo r;
+  r.top_ = first_line(top.output);
+  const Exec common = exec({"git", "rev-parse", "--path-format=absolute", "--git-common-dir"}, r.top_);
+  if (!common.ok()) return std::nullopt;
+  r.common_dir_ = first_line(common.output);
+  // flow commits in the user's name when git knows it; otherwise as itself.
+  if (!exec({"git", "config", "user.email"}, r.top_).ok() || !exec({"git", "config", "user.name"}, r.top_).ok())
+    r.identity_ = {"-c", "user.name=flow", "-c", "user.email=flow@localhost"};
+  return r;
+}
+
+std::string GitRepo::current_branch() const {
+  const Exec e = git({"symbolic-ref", "--quiet", "--short", "HEAD"});
+  return e.ok() ? first_line(e.output) : std::string();
+}
+
+std::string GitRepo::head() const {
+  const Exec e = git({"rev-parse", "--verify", "--quiet", "HEAD"});
+  return e.ok() ? first_line(e.output) : std::string();
+}
+
+std::vector<std::string> GitRepo::dirty() const {
+  std::vector<std::string> out;
+  for (const std::string& l : lines(git({"status", "--porcelain", "--untracked-files=all"}).output)) {
+    const std::string path = l.size() > 3 ? l.substr(3) : l;
+    if (path.rfind(".flow/", 0) == 0) continue;
+    out.push_back(path);
+  }
+  return out;
+}
+
+void GitRepo::exclude_flow_dir() const {
+  const fs::path info = fs::path(common_dir_) / "info";
+  std::error_code ec;
+  fs::create_directories(info, ec);
+  const fs::path exclude = info / "exclude";
+  std::string text;
+  if (std::ifstream in(exclude); in) text.assign(std::istreambuf_iterator<char>(in), {});
+  for (const std::string& l : lines(text))
+    if (l == "/.flow/" || l == ".flow/" || l == ".flow" || l == "/.flow") return;
+  std::ofstream(exclude, std::ios::app) << (text.empty() || text.back() == '\n' ? "" : "\n") << "/.flow/\n";
+}
+
+Result<std::string> GitRepo::add_worktree(const std::string& branch, const std::string& name, const std::string& base) const {
+  const std::string dir = common_dir_ + "/flow-worktrees/" + name;
+  std::error_code ec;
+  if (fs::exists(dir, ec)) remove_worktree(dir, "", false);
+  fs::create_directories(fs::path(dir).parent_path(), ec);
+  const Exec e = git({"worktree", "add", "--quiet", "-B", branch, dir, base});
+  if (!e.ok()) return git_error("cannot create the worktree " + dir, e);
+  return dir;
+}
+
+Result<std::string> GitRepo::commit_all(const std::string& worktree, const std::string& message) const {
+  if (const Exec add = git({"add", "--all"}, worktree); !add.ok()) return git_error("git add failed in " + worktree, add);
+  if (git({"diff", "--cached", "--quiet"}, worktree).ok()) return std::string();  // nothing changed
+  const Exec c = git({"commit", "--quiet", "--no-verify", "-m", message}, worktree);
+  if (!c.ok()) return git_error("git commit failed in " + worktree, c);
+  const Exec h = git({"rev-parse", "HEAD"}, worktree);
+  return first_line(h.output);
+}
+
+Integration GitRepo::apply(const std::string& commit) const {
+  Integration r;
+  const Exec e = git({"cherry-pick", "--no-commit", commit});
+  if (e.ok()) {
+    r.merged = true;
+    return r;
+  }
+  r.conflicts = lines(git({"diff", "--name-only", "--diff-filter=U"}).output);
+  std::string hunks = git({"diff"}).output;
+  r.details = clip(hunks.empty() ? trim(e.output) : std::string_view(hunks), 4000);
+  // Put back what the pick touched, and only that: uncommitted changes of the user's
+  // in other files (--allow-dirty) stay as they are.
+  git({"cherry-pick", "--abort"});
+  git({"reset", "--quiet", "--merge"});
+  return r;
+}
+
+Result<std::string> GitRepo::commit_main(const std::string& message, const std::string& also) const {
+  if (!also.empty())
+    if (const Exec add = git({"add", "--", also}); !add.ok()) return git_error("git add " + also + " failed", add);
+  const Exec c = git({"commit", "--quiet", "--no-verify", "--allow-empty", "-m", message});
+  if (!c.ok()) return git_error("git commit failed", c);
+  return head();
+}
+
+void GitRepo::remove_worktree(const std::string& dir, const std::string& branch, bool drop_branch) const {
+  git({"worktree", "remove", "--force", "--force", dir});
+  std::error_code ec;
+  fs::remove_all(dir, ec);  // whatever git left (it refuses locked or broken ones)
+  git({"worktree", "prune"});
+  if (drop_branch && !branch.empty()) git({"branch", "--quiet", "-D", branch});
+}
+
+int GitRepo::clean_stale_worktrees(const std::string& keep_run) const {
+  int removed = 0;
+  std::error_code ec;
+  const fs::path root = fs::path(common_dir_) / "flow-worktrees";
+  if (!fs::is_directory(root, ec)) return 0;
+  for (const auto& run : fs::directory_iterator(root, ec)) {
+    if (run.path().filename() == keep_run) continue;
+    for (const auto& wt : fs::directory_iterator(run.path(), ec)) {
+      git({"worktree", "remove", "--force", "--force", wt.path().string()});
+      // Its branch, flow/<run>/<task-id>, held work that was cut off: it runs again.
+      const std::string name = wt.path().filename().string();
+      const std::size_t dash = name.rfind('-');
+      git({"branch", "--quiet", "-D", "flow/" + run.path().filename().string() + "/" + name.substr(0, dash)});
+      ++removed;
+    }
+    fs::remove_all(run.path(), ec);
+  }
+  git({"worktree", "prune"});
+  return removed;
+}
+
+Result<void> GitRepo::update_ref(const std::string& ref, const std::string& commit) const {
+  const Exec e = git({"update-ref", ref, commit});
+  if (!e.ok()) return git_error("cannot set " + ref, e);
+  return {};
+}
+
+Result<std::string> GitRepo::rev_parse(const std::string& what) const {
+  const Exec e = git({"rev-parse", "--verify", "--quiet", what + "^{commit}"});
+  if (!e.ok()) return make_error(Errc::not_found, "no commit " + what);
+  return first_line(e.output);
+}
+
+Result<void> GitRepo::reset_hard(const std::string& commit) const {
+  const Exec e = git({"reset", "--quiet", "--hard", commit});
+  if (!e.ok()) return git_error("git reset --hard " + commit + " failed", e);
+  return {};
+}
+
+std::vector<std::pair<std::string, std::string>> GitRepo::log(const std::string& from) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& l : lines(git({"log", "--reverse", "--format=%H %s", from + "..HEAD"}).output)) {
+    const std::size_t sp = l.find(' ');
+    out.emplace_back(l.substr(0, sp), sp == std::string::npos ? std::string() : l.substr(sp + 1));
+  }
+  return out;
+}
+
+}  // namespace flow::detail

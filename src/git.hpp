@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+// Git for the run loop: a worktree and branch per task attempt, a commit per task,
+// integration in completion order, rollback. Always the git CLI with argv (never a
+// shell). Internal.
+#pragma once
+
+#include <flow/error.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flow::detail {
+
+/// How a command ended, with its stdout and stderr together.
+struct Exec {
+  int status = -1;  ///< exit code; -1 if it could not start or died by a signal
+  std::string output;
+  [[nodiscard]] bool ok() const noexcept { return status == 0; }
+};
+
+/// Runs argv in `cwd` to completion, stdin from /dev/null, output captured (clipped to
+/// the last 1 MiB).
+Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env = {});
+
+/// What integrating a task's work into the integration branch gave.
+struct Integration {
+  bool merged = false;
+  std::string commit;                       ///< the task's commit on the integration branch
+  std::vector<std::string> conflicts;       ///< files that did not merge
+  std::string details;                      ///< conflict hunks or git's message, clipped
+};
+
+/// One repository and the run's integration branch.
+class GitRepo {
+ public:
+  /// Opens the repository whose work tree holds `dir`; nullopt if it is not one.
+  static std::optional<GitRepo> open(const std::string& dir);
+
+  [[nodiscard]] const std::string& top() const noexcept { return top_; }
+  /// The branch checked out in the main work tree; empty when HEAD is detached.
+  [[nodiscard]] std::string current_branch() const;
+  [[nodiscard]] std::string head() const;                 ///< empty in a repository with no commit
+  /// Tracked or untracked changes, `.flow/` excluded: "path" per entry.
+  [[nodiscard]] std::vector<std::string> dirty() const;
+  /// Keeps `.flow/` out of `git status` for this clone (.git/info/exclude).
+  void exclude_flow_dir() const;
+
+  /// A new worktree for an attempt, on branch `branch` (reset if it exists) at `base`,
+  /// under .git/flow-worktrees/. Returns its directory.
+  Result<std::string> add_worktree(const std::string& branch, const std::string& name, const std::string& base) const;
+  /// Commits everything in the worktree (new files too) to its branch; the commit, or
+  /// empty when nothing changed.
+  Result<std::string> commit_all(const std::string& worktree, const std::string& message) const;
+  /// Applies `commit` to the integration branch (the main work tree) without committing;
+  /// on a conflict everything is put back as it was and the files are listed.
+  Integration apply(const std::string& commit) const;
+  /// Commits what is staged plus `also` (a path) in the main work tree.
+  Result<std::string> commit_main(const std::string& message, const std::string& also) const;
+  /// Removes a worktree (its branch is kept unless `drop_branch`).
+  void remove_worktree(const std::string& dir, const std::string& branch, bool drop_branch) const;
+  /// Removes what runs other than `keep_run` left under .git/flow-worktrees (a crash),
+  /// and prunes git's records of them. Returns how many were removed.
+  int clean_stale_worktrees(const std::string& keep_run) const;
+
+  Result<void> update_ref(const std::string& ref, const std::string& commit) const;
+  Result<std::string> rev_parse(const std::string& what) const;
+  /// `git reset --hard commit` in the main work tree.
+  Result<void> reset_hard(const std::string& commit) const;
+  /// The commits after `from` up to HEAD, oldest first, as (sha, subject).
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> log(const std::string& from) const;
+
+ private:
+  Exec git(const std::vector<std::string>& args, const std::string& cwd = {}) const;
+  std::string top_, common_dir_;
+  std::vector<std::string> identity_;  // -c user.name/-c user.email when the repository has none
+};
+
+}  // namespace flow::detail

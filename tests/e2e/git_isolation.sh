@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Git isolation against real git repositories in temporary directories, with real
+# agent processes (tests/agents/test-agent.sh):
+#  1. parallel tasks each in a worktree; two that write the same unnamed file: one
+#     merges, the other conflicts, is retried on the new head and merges; a validation
+#     gate fails once and passes on the retry (the retry's prompt has the failure); one
+#     commit per task with its [X]; clean tree; no worktree or flow/* branch left
+#  2. flow rollback --to T001, then to the checkpoint: the exact tree comes back, the
+#     undone commits stay reachable under refs/flow/<run>/
+#  3. a dirty tree is refused and left untouched; --allow-dirty leaves it uncommitted
+#  4. a conflict with no retries left: the task fails with the file listed, its branch kept
+#  5. kill -9 mid-run, then flow run again: everything done, no worktree or branch leaks
+# usage: git_isolation.sh FLOW AGENT
+set -euo pipefail
+flow=$1 agent=$2
+work=$(mktemp -d "${TMPDIR:-/tmp}/flow-git-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+fail=0
+problem() { echo "FAIL: $*"; fail=1; }
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.invalid
+
+make_repo() {  # $1: directory
+  repo=$1
+  mkdir -p "$repo/specs" "$repo/.flow"
+  git -C "$repo" init -q -b main
+  cat > "$repo/specs/tasks.md" <<'TASKS'
+# Tasks
+
+## Phase 1: Setup
+
+- [ ] T001 Create `app/__init__.py`
+
+## Phase 2: Work
+
+- [ ] T002 [P] Write `app/a.py`
+- [ ] T003 [P] Write `app/b.py`
+- [ ] T004 [P] Write `app/c.py`
+- [ ] T005 Wire `app/main.py` (depends on T002)
+TASKS
+  echo "seed" > "$repo/README"
+  cat > "$repo/.flow/config.yaml" <<'CONFIG'
+testing:
+  runTests: ["sh", "-c", "test ! -f result.txt || grep -q good result.txt || { echo 'FAIL: test_result: expected good'; exit 1; }"]
+errorRecovery:
+  baseDelay: 50ms
+  maxDelay: 200ms
+CONFIG
+  git -C "$repo" add README specs
+  git -C "$repo" commit -qm "the plan"
+  tasks="$repo/specs/tasks.md"
+  journal="$repo/.flow/implementation.log"
+}
+no_leaks() {  # $1: when
+  [ "$(git -C "$repo" worktree list | wc -l)" = 1 ] || problem "$1: worktrees left: $(git -C "$repo" worktree list)"
+  [ -z "$(git -C "$repo" branch --list 'flow/*')" ] || problem "$1: branches left: $(git -C "$repo" branch --list 'flow/*')"
+}
+
+# --- 1 ------------------------------------------------------------------------------
+make_repo "$work/one"
+checkpoint=$(git -C "$repo" rev-parse HEAD)
+rc=0
+TEST_AGENT_PLAN="T002:conflict,T003:conflict,T004:bad-once" "$flow" run "$tasks" --workers 3 --progress plain \
+  --agent-cmd "$agent" > "$work/one.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || { problem "run 1 exit $rc"; cat "$work/one.out"; }
+subjects=$(git -C "$repo" log --reverse --format=%s "$checkpoint..HEAD")
+[ "$(echo "$subjects" | wc -l)" = 5 ] || problem "expected 5 commits, got: $subjects"
+[ "$(echo "$subjects" | head -1)" = 'T001 Create `app/__init__.py`' ] || problem "T001's commit is not first: $subjects"
+for id in T001 T002 T003 T004 T005; do
+  sha=$(git -C "$repo" log --format='%H %s' "$checkpoint..HEAD" | awk -v id="$id" '$2 == id { print $1 }')
+  [ -n "$sha" ] || { problem "no commit for $id"; continue; }
+  git -C "$repo" show "$sha" -- specs/tasks.md | grep -q "^+- \[X\] $id " || problem "$id's commit does not carry its [X]"
+done
+[ -z "$(git -C "$repo" status --porcelain)" ] || problem "the tree is not clean: $(git -C "$repo" status --porcelain)"
+[ "$(grep -c '^- \[X\]' "$tasks")" = 5 ] || problem "not every task is marked"
+grep -q '"event":"merge-conflict"' "$journal" || problem "no merge conflict was journaled"
+grep '"event":"attempt-failed"' "$journal" | grep -q '"class":"conflict"' || problem "no conflict failure"
+grep -q '^T00[23] attempt 2$' "$repo/shared.txt" || problem "shared.txt is not the retried task's: $(cat "$repo/shared.txt")"
+grep '"event":"attempt-failed"' "$journal" | grep '"task":"T004"' | grep -q '"class":"validation"' || problem "T004 did not fail validation"
+grep -q 'FAIL: test_result' "$repo"/.flow/runs/*/T004-*.2.prompt.md || problem "T004's retry prompt lacks the gate's failure"
+[ "$(cat "$repo/result.txt")" = good ] || problem "result.txt is not the passing attempt's"
+no_leaks "run 1"
+if git -C "$repo" status --porcelain | grep -q '\.flow'; then problem ".flow shows in git status"; fi
+
+# --- 2 ------------------------------------------------------------------------------
+head=$(git -C "$repo" rev-parse HEAD)
+t001=$(git -C "$repo" log --format='%H %s' "$checkpoint..HEAD" | awk '$2 == "T001" { print $1 }')
+"$flow" rollback "$tasks" --to T001 > "$work/rb1.out" 2>&1 || problem "rollback --to T001 failed: $(cat "$work/rb1.out")"
+[ "$(git -C "$repo" rev-parse HEAD)" = "$t001" ] || problem "rollback --to T001 did not stop at T001's commit"
+[ "$(grep -c '^- \[X\]' "$tasks")" = 1 ] || problem "after rollback --to T001, marks: $(grep -c '^- \[X\]' "$tasks")"
+"$flow" rollback "$tasks" > "$work/rb2.out" 2>&1 || problem "rollback failed: $(cat "$work/rb2.out")"
+[ "$(git -C "$repo" rev-parse HEAD)" = "$checkpoint" ] || problem "rollback did not reach the checkpoint"
+[ -z "$(git -C "$repo" status --porcelain)" ] && git -C "$repo" diff --quiet "$checkpoint" || problem "the tree is not the checkpoint's"
+[ ! -e "$repo/app" ] || problem "app/ survived the rollback"
+run=$(grep -o '"run":"[^"]*","event":"checkpoint"' "$journal" | head -1 | cut -d'"' -f4)
+[ "$(git -C "$repo" rev-parse "refs/flow/$run/rolled-back")" = "$head" ] || problem "the run's commits are not under refs/flow/$run/rolled-back"
+git -C "$repo" merge-base --is-ancestor "$t001" "refs/flow/$run/rolled-back-2" || problem "rolled-back-2 lost T001's commit"
+if "$flow" rollback "$tasks" > /dev/null 2>&1; then problem "a second rollback to the same place should say there is nothing to do"; fi
+
+# --- 3 ------------------------------------------------------------------------------
+echo "mine" >> "$repo/README"
+echo "scratch" > "$repo/notes.txt"
+before=$(git -C "$repo" rev-parse HEAD)
+rc=0; "$flow" run "$tasks" --agent-cmd "$agent" > "$work/dirty.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] || problem "a dirty tree: exit $rc, expected 2"
+grep -q 'uncommitted changes' "$work/dirty.out" || problem "the refusal does not say why: $(cat "$work/dirty.out")"
+[ "$(tail -1 "$repo/README")" = mine ] && [ "$(cat "$repo/notes.txt")" = scratch ] || problem "the dirty files were touched"
+[ "$(git -C "$repo" rev-parse HEAD)" = "$before" ] || problem "a refused run committed"
+rc=0; "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --allow-dirty > "$work/allow.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || problem "--allow-dirty run: exit $rc: $(tail -5 "$work/allow.out")"
+[ "$(tail -1 "$repo/README")" = mine ] && [ "$(cat "$repo/notes.txt")" = scratch ] || problem "--allow-dirty touched the user's changes"
+if git -C "$repo" log --format=%s "$before..HEAD" -- README notes.txt | grep -q .; then problem "--allow-dirty committed the user's changes"; fi
+no_leaks "--allow-dirty run"
+
+# --- 4 ------------------------------------------------------------------------------
+make_repo "$work/four"
+rc=0
+TEST_AGENT_PLAN="T002:conflict,T003:conflict" TEST_AGENT_SECONDS=0.3 "$flow" run "$tasks" --workers 3 --retries 0 \
+  --progress plain --agent-cmd "$agent" > "$work/four.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || problem "an unresolved conflict: exit $rc, expected 1"
+loser=$(grep '"event":"attempt-failed"' "$journal" | grep '"class":"conflict"' | grep -o '"task":"T00[23]"' | cut -d'"' -f4)
+[ -n "$loser" ] || problem "no task failed with a conflict"
+grep -q "shared.txt" "$work/four.out" || problem "the failure does not list shared.txt"
+run=$(grep -o '"run":"[^"]*","event":"checkpoint"' "$journal" | tail -1 | cut -d'"' -f4)
+git -C "$repo" rev-parse --verify -q "refs/heads/flow/$run/$loser" > /dev/null || problem "$loser's branch was not kept"
+[ "$(git -C "$repo" worktree list | wc -l)" = 1 ] || problem "worktrees left after a failed run"
+[ -z "$(git -C "$repo" status --porcelain)" ] || problem "a failed conflict left the tree dirty"
+
+# --- 5 ------------------------------------------------------------------------------
+make_repo "$work/five"
+TEST_AGENT_SECONDS=1 "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/five-a.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do grep -q '"task":"T00[234]"' "$journal" 2>/dev/null && break; sleep 0.05; done
+sleep 0.3
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+[ "$(git -C "$repo" worktree list | wc -l)" -gt 1 ] || problem "the killed run left no worktree (the test did not kill it mid-task)"
+rc=0; TEST_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/five-b.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || problem "the run after kill -9: exit $rc: $(tail -5 "$work/five-b.out")"
+[ "$(grep -c '^- \[X\]' "$tasks")" = 5 ] || problem "after resume not every task is marked"
+[ -z "$(git -C "$repo" status --porcelain)" ] || problem "after resume the tree is not clean: $(git -C "$repo" status --porcelain)"
+no_leaks "resume after kill -9"
+
+[ "$fail" = 0 ] && echo "git isolation: merges, conflicts, gates, rollback, dirty trees and kill -9 all checked"
+exit "$fail"
