@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -298,6 +299,13 @@ class RunLoop {
     workdir_ = opt_.workdir.empty() ? default_workdir(opt_.tasks_path) : opt_.workdir;
     std::error_code ec;
     workdir_ = fs::absolute(workdir_, ec).string();
+    // A full disk would fail the run halfway (prompts, logs, journal, commits): say so now.
+    if (struct statvfs fsinfo {}; !opt_.dry_run && ::statvfs(workdir_.c_str(), &fsinfo) == 0) {
+      const double free_mb = static_cast<double>(fsinfo.f_bavail) * static_cast<double>(fsinfo.f_frsize) / (1 << 20);
+      if (free_mb < 64)
+        return make_error(Errc::io, "only " + std::to_string(static_cast<int>(free_mb)) + " MiB free on the disk of " +
+                                        workdir_ + ": free some space first (flow needs room for logs and commits)");
+    }
     report_.run_id = make_run_id();
     run_dir_ = workdir_ + "/.flow/runs/" + report_.run_id;
     fs::create_directories(run_dir_, ec);
@@ -1067,6 +1075,17 @@ Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
       t->cost_usd += std::atof(get(e, "cost_usd").c_str());
       t->turns += std::atof(get(e, "turns").c_str());
     } else if (event == "attempt-failed" && t) {
+      const std::string lines = get(e, "lines");
+      // The first line says how the attempt ended; the next non-empty one, what it hit.
+      std::string what;
+      std::istringstream ls(lines);
+      for (std::string l; std::getline(ls, l);)
+        if (!detail::trim(l).empty()) {
+          what += (what.empty() ? "" : " — ") + detail::clip(detail::trim(l), 120);
+          if (what.find(" — ") != std::string::npos) break;
+        }
+      t->tries.push_back("attempt " + get(e, "attempt") + ": " + get(e, "class") + ": " + what);
+      t->last_lines = lines;
       t->cost_usd += std::atof(get(e, "cost_usd").c_str());
       t->turns += std::atof(get(e, "turns").c_str());
       t->failure_class = get(e, "class");

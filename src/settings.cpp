@@ -8,7 +8,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -170,6 +174,7 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
     if (const auto t = root["testing"]) {
       r.check_keys(t, "testing", {"runTests", "testFirst", "coverageTarget"});
       if (t["runTests"]) {
+        s.validation_configured = true;
         if (t["runTests"].IsScalar() && (t["runTests"].as<std::string>() == "true"))
           throw BadValue{line_of(t["runTests"]), "testing.runTests should be the test command (or false)"};
         s.run_tests = r.command(t["runTests"], "testing.runTests");
@@ -179,6 +184,7 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
     }
     if (const auto v = root["validation"]) {
       r.check_keys(v, "validation", {"linting", "typeChecking", "formatting"});
+      s.validation_configured |= v["linting"] || v["typeChecking"] || v["formatting"];
       if (v["linting"]) s.linting = r.command(v["linting"], "validation.linting");
       if (v["typeChecking"]) s.type_checking = r.command(v["typeChecking"], "validation.typeChecking");
       if (v["formatting"]) s.formatting = r.command(v["formatting"], "validation.formatting");
@@ -239,6 +245,79 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
                    [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
   (void)name;
   return s;
+}
+
+std::vector<Gate> configured_gates(const Settings& s) {
+  std::vector<Gate> out;
+  for (const auto& [name, argv] : {std::pair<const char*, const std::vector<std::string>&>{"tests", s.run_tests},
+                                   {"lint", s.linting}, {"types", s.type_checking}, {"format", s.formatting}})
+    if (!argv.empty()) out.push_back({name, argv, ".flow/config.yaml"});
+  return out;
+}
+
+namespace {
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "/usr/bin:/bin";
+  while (!dirs.empty()) {
+    const std::size_t colon = dirs.find(':');
+    const std::string dir(dirs.substr(0, colon));
+    dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
+    if (::access(((dir.empty() ? "." : dir) + "/" + program).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+std::string slurp_small(const std::filesystem::path& p) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(p, ec) || std::filesystem::file_size(p, ec) > (1u << 20)) return {};
+  auto text = read_file(p.string());
+  return text ? *text : std::string();
+}
+
+}  // namespace
+
+std::vector<Gate> detect_gates(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const fs::path root(dir);
+  std::vector<Gate> out;
+  std::error_code ec;
+  auto add = [&](const char* name, std::vector<std::string> argv, const char* source) {
+    if (on_path(argv.front())) out.push_back({name, std::move(argv), source});
+  };
+  if (const std::string pkg = slurp_small(root / "package.json"); !pkg.empty()) {
+    try {
+      const YAML::Node j = YAML::Load(pkg);  // JSON is YAML
+      const YAML::Node scripts = j["scripts"];
+      if (scripts && scripts.IsMap()) {
+        // npm's placeholder test script fails on purpose: it is no test.
+        if (scripts["test"] && scripts["test"].as<std::string>().find("no test specified") == std::string::npos)
+          add("tests", {"npm", "test", "--silent"}, "package.json");
+        if (scripts["lint"]) add("lint", {"npm", "run", "--silent", "lint"}, "package.json");
+        if (scripts["typecheck"]) add("types", {"npm", "run", "--silent", "typecheck"}, "package.json");
+      }
+    } catch (const YAML::Exception&) {
+    }
+  }
+  if (fs::exists(root / "Cargo.toml", ec)) add("tests", {"cargo", "test", "--quiet"}, "Cargo.toml");
+  if (fs::exists(root / "go.mod", ec)) add("tests", {"go", "test", "./..."}, "go.mod");
+  const bool pytest = slurp_small(root / "pyproject.toml").find("pytest") != std::string::npos ||
+                      fs::exists(root / "pytest.ini", ec) || slurp_small(root / "setup.cfg").find("[tool:pytest]") != std::string::npos ||
+                      slurp_small(root / "tox.ini").find("[pytest]") != std::string::npos;
+  if (pytest) add("tests", {"python3", "-m", "pytest", "-q"}, "pytest configuration");
+  if (fs::exists(root / "build" / "CTestTestfile.cmake", ec)) add("tests", {"ctest", "--test-dir", "build"}, "build/CTestTestfile.cmake");
+  if (std::string mk = slurp_small(root / "Makefile"); mk.rfind("test:", 0) == 0 || mk.find("\ntest:") != std::string::npos)
+    add("tests", {"make", "test"}, "Makefile");
+  // One test command: the first found wins; lint and types come along.
+  std::vector<Gate> unique;
+  bool tests = false;
+  for (Gate& g : out) {
+    if (g.name == "tests" && tests) continue;
+    tests |= g.name == "tests";
+    unique.push_back(std::move(g));
+  }
+  return unique;
 }
 
 Result<Settings> load_settings(const std::string& path) {

@@ -141,6 +141,11 @@ struct JournalTask {
   double turns = 0;
   std::string failure_class;
   std::string reason;
+  /// Failure analysis: one line per failed attempt ("attempt 2: conflict: …"), and the
+  /// lines that mattered in the last one (compiler errors, failing tests, the agent's
+  /// last message).
+  std::vector<std::string> tries;
+  std::string last_lines;
   bool marked = false;
 };
 struct JournalRun {

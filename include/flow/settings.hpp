@@ -37,6 +37,9 @@ struct Settings {
   double coverage_target = 0;
   // validation
   std::vector<std::string> linting, type_checking, formatting;
+  /// Whether any of testing.runTests or validation.* is set (to a command or false);
+  /// when none is, flow detects the checks (detect_gates).
+  bool validation_configured = false;
   // progress
   std::optional<double> update_interval;
   bool show_details = true;
@@ -52,6 +55,22 @@ struct Settings {
 
   std::vector<Diagnostic> warnings;         ///< unknown keys, with the closest known one
 };
+
+/// A validation gate: a check run after each attempt, before its work merges.
+struct Gate {
+  std::string name;                  ///< tests, lint, types, format
+  std::vector<std::string> argv;
+  std::string source;                ///< where it comes from: ".flow/config.yaml", "package.json" …
+};
+
+/// The configured gates, in order: testing.runTests, validation.linting, typeChecking,
+/// formatting.
+[[nodiscard]] FLOW_API std::vector<Gate> configured_gates(const Settings& settings);
+
+/// Checks detected for common stacks in `dir` (for when none is configured): package.json
+/// scripts (test, lint, typecheck), pytest, cargo test, go test, ctest (a configured
+/// build/), make test. Only those whose program is on PATH. Reads files, runs nothing.
+[[nodiscard]] FLOW_API std::vector<Gate> detect_gates(const std::string& dir);
 
 /// Reads a settings file. Errc::io if it cannot be read; Errc::config, with the line,
 /// for YAML that does not parse or a value of the wrong kind; unknown keys are warnings.

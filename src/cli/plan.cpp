@@ -3,6 +3,9 @@
 // tasks.md, and `--explain ID` for why a task waits.
 #include "commands.hpp"
 #include "common.hpp"
+
+#include <flow/run.hpp>
+#include <flow/settings.hpp>
 #include "json.hpp"
 
 using flow::detail::Json;
@@ -279,6 +282,26 @@ int cmd_plan(const std::vector<std::string>& args) {
       if (shown++ == 12) { fmt::print("  … (--json lists all)\n"); break; }
       fmt::print("  {} ↔ {}  {}{}\n", plan.tasks[static_cast<std::size_t>(c.a)].id, plan.tasks[static_cast<std::size_t>(c.b)].id,
                  c.path, c.parallel ? "  (both [P])" : "");
+    }
+  }
+  {
+    // The checks each attempt must pass before its work merges (flow run).
+    const std::string workdir = default_workdir(path);
+    std::vector<Gate> gates;
+    bool configured = false;
+    if (auto st = load_settings(workdir + "/.flow/config.yaml"); st && st->validation_configured) {
+      gates = configured_gates(*st);
+      configured = true;
+    } else {
+      gates = detect_gates(workdir);
+    }
+    fmt::print("\nValidation after each task ({}):", configured ? "from .flow/config.yaml" : "detected");
+    if (gates.empty()) fmt::print(" none{}", configured ? "" : " found (set testing.runTests in .flow/config.yaml)");
+    fmt::print("\n");
+    for (const Gate& gate : gates) {
+      std::string argv;
+      for (const auto& a : gate.argv) argv += (argv.empty() ? "" : " ") + a;
+      fmt::print("  {:<7} {}  ({})\n", gate.name, argv, gate.source);
     }
   }
   std::size_t warnings = 0;

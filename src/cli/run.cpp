@@ -190,6 +190,7 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   ClaudeOptions claude;
   std::vector<std::pair<std::string, FailureClass>> patterns;
+  bool validation_configured = false;
   if (!config_path.empty()) {
     auto st = load_settings(config_path);
     if (!st) {
@@ -212,10 +213,8 @@ int cmd_run(const std::vector<std::string>& args) {
     patterns = st->failure_patterns;
     popt.optional_labels = st->optional_tasks;
     opt.resources = st->resources;
-    // Validation gates, in this order, after each attempt and before its work merges.
-    for (const auto& [name, argv] : {std::pair<const char*, const std::vector<std::string>&>{"tests", st->run_tests},
-                                     {"lint", st->linting}, {"types", st->type_checking}, {"format", st->formatting}})
-      if (!argv.empty()) opt.gates.emplace_back(name, argv);
+    validation_configured = st->validation_configured;
+    for (const Gate& g : configured_gates(*st)) opt.gates.emplace_back(g.name, g.argv);
     opt.pre_implement = st->pre_implement;
     opt.task_complete = st->task_complete;
     opt.post_implement = st->post_implement;
@@ -225,6 +224,17 @@ int cmd_run(const std::vector<std::string>& args) {
     if (!argv) { fmt::print(stderr, "flow run: --agent-cmd: {}\n", argv.error().message); return kUsage; }
     opt.agent = std::move(*argv);
   }
+  // Validation gates: configured, else detected for the project's stack. A configured
+  // one that cannot run is an error now, not a failure of every task later.
+  if (!validation_configured)
+    for (const Gate& g : detect_gates(opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir))
+      opt.gates.emplace_back(g.name, g.argv);
+  for (const auto& [name, argv] : opt.gates)
+    if (!find_program(argv.front())) {
+      fmt::print(stderr, "flow run: the {} check '{}' cannot run: '{}' is not on PATH (fix testing/validation in {})\n",
+                 name, argv.front(), argv.front(), config_path.empty() ? ".flow/config.yaml" : config_path);
+      return kUsage;
+    }
   if (!model.empty()) claude.model = model;
   if (max_turns) claude.max_turns = *max_turns;
   // The agent: what was asked for, else a command if one is set, else Claude Code when
@@ -240,6 +250,10 @@ int cmd_run(const std::vector<std::string>& args) {
     }
     opt.agent_adapter = make_claude_agent(claude);
   } else if (!opt.agent.empty()) {
+    if (!find_program(opt.agent.front()) && !opt.dry_run) {
+      fmt::print(stderr, "flow run: the agent '{}' is not found (not on PATH or not executable)\n", opt.agent.front());
+      return kUsage;
+    }
     opt.agent_adapter = make_command_agent(opt.agent, patterns);
   } else if (!opt.dry_run) {
     fmt::print(stderr,

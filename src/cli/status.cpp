@@ -98,7 +98,13 @@ int cmd_status(const std::vector<std::string>& args) {
           .field("attempts", jt ? jt->attempts : 0).field("seconds", jt ? jt->seconds : 0.0)
           .field("cpu_seconds", jt ? jt->cpu_seconds : 0.0).field("max_rss_kb", jt ? jt->max_rss_kb : 0.0)
           .field("cost_usd", jt ? jt->cost_usd : 0.0).field("turns", jt ? jt->turns : 0.0)
-          .field("failure_class", jt ? jt->failure_class : std::string()).end_object();
+          .field("failure_class", jt ? jt->failure_class : std::string());
+      if (jt && !jt->tries.empty()) {
+        j.key("tries").begin_array();
+        for (const auto& tr : jt->tries) j.value(tr);
+        j.end_array().field("last_lines", jt->last_lines);
+      }
+      j.end_object();
     }
     j.end_array().end_object();
     fmt::print("{}\n", j.str());
@@ -126,6 +132,19 @@ int cmd_status(const std::vector<std::string>& args) {
                t.failure_class.empty() ? t.reason
                : t.outcome == "succeeded" ? "after a " + t.failure_class + " failure"
                                           : t.failure_class + " (" + t.reason + ")");
+  // Failure analysis: what each attempt of a failed task hit, and the lines that matter.
+  for (const JournalTask& t : run->tasks) {
+    if (t.outcome != "failed") continue;
+    fmt::print("\n  {} failed ({}) after {} attempt{}:\n", t.id, t.failure_class, t.attempts, t.attempts == 1 ? "" : "s");
+    for (const auto& tr : t.tries) fmt::print("    {}\n", tr);
+    std::size_t pos = 0;
+    for (int k = 0; k < 8 && pos < t.last_lines.size(); ++k) {
+      const std::size_t nl = t.last_lines.find('\n', pos);
+      fmt::print("    | {}\n", t.last_lines.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+      if (nl == std::string::npos) break;
+      pos = nl + 1;
+    }
+  }
   return kOk;
 }
 

@@ -3,7 +3,11 @@
 // closest known one, errors with lines for bad values.
 #include <flow/settings.hpp>
 
+#include "unit/support.hpp"
+
 #include <doctest/doctest.h>
+
+#include <fstream>
 
 using namespace flow;
 
@@ -139,4 +143,32 @@ TEST_CASE("agent settings: Claude options, failure patterns; bad values are erro
   auto bad_name = parse_settings("agent:\n  name: gpt\n", "c.yaml");
   REQUIRE_FALSE(bad_name);
   CHECK(bad_name.error().line == 2);
+}
+
+TEST_CASE("validation gates: configured ones in order; detected ones for common stacks") {
+  auto s = parse_settings("testing:\n  runTests: make check\nvalidation:\n  linting: [ruff, check]\n  formatting: false\n", "c.yaml");
+  REQUIRE(s);
+  CHECK(s->validation_configured);
+  const auto gates = configured_gates(*s);
+  REQUIRE(gates.size() == 2);
+  CHECK(gates[0].name == "tests");
+  CHECK(gates[0].argv == std::vector<std::string>{"make", "check"});
+  CHECK(gates[1].name == "lint");
+  CHECK_FALSE(parse_settings("progress:\n  updateInterval: 1\n", "c.yaml")->validation_configured);
+  CHECK(parse_settings("testing:\n  runTests: false\n", "c.yaml")->validation_configured);  // off on purpose
+
+  test::TempDir dir;
+  CHECK(detect_gates(dir.path).empty());
+  // npm's placeholder test script is not a test suite.
+  std::ofstream(dir.path + "/package.json") << R"({"scripts": {"test": "echo \"Error: no test specified\" && exit 1"}})";
+  std::ofstream(dir.path + "/Makefile") << "all:\n\ttrue\ntest:\n\ttrue\n";
+  auto found = detect_gates(dir.path);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].argv == std::vector<std::string>{"make", "test"});
+  CHECK(found[0].source == "Makefile");
+  // pytest configuration comes before the Makefile; one test command only.
+  std::ofstream(dir.path + "/pyproject.toml") << "[tool.pytest.ini_options]\naddopts = \"-q\"\n";
+  found = detect_gates(dir.path);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].argv == std::vector<std::string>{"python3", "-m", "pytest", "-q"});
 }
