@@ -20,5 +20,5 @@ echo
 "$flow" check "$work/specs/001-todo-cli/tasks.md"
 echo
 echo "one commit per task on main:"
-git -C "$work" log --oneline | head -8
+git -C "$work" log --oneline -8
 echo "  … $(git -C "$work" rev-list --count HEAD) commits in all"

@@ -3,6 +3,7 @@
 // failure means (classification, policy), and what is kept (write-back, journal).
 #include <flow/run.hpp>
 
+#include <flow/coverage.hpp>
 #include <flow/graph.hpp>
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
@@ -699,10 +700,16 @@ class RunLoop {
     std::optional<FailureClass> failed = agent_->classify(c, said, output);
     std::string why_not;  // a gate or the integration that failed a successful agent
     if (!failed && !stopping_hard()) {
-      if (auto gate = run_gates(c.task, c.attempt, base)) {
+      // The agent's work is committed on its branch first, so that what the checks
+      // leave behind (build output, coverage reports) is not part of it.
+      std::string work;
+      if (auto committed = commit_work(c.task); !committed) {
+        failed = FailureClass::config;
+        why_not = committed.error().message;
+      } else if (work = *committed; auto gate = run_gates(c.task, c.attempt, base)) {
         failed = FailureClass::validation;
         why_not = *gate;
-      } else if (auto merge = integrate(c.task)) {
+      } else if (auto merge = integrate(c.task, work)) {
         failed = FailureClass::conflict;
         why_not = *merge;
       }
@@ -846,22 +853,52 @@ class RunLoop {
       return "validation: " + name + " (" + detail::join(argv, " ") + ") failed with exit " + std::to_string(rc) +
              " in the task's worktree:\n" + summarize_failure(tail_lines(l.stdout_path, 60));
     }
+    // testing.coverageTarget: the report the tests wrote, against the target.
+    if (opt_.coverage_target > 0 && !opt_.gates.empty()) {
+      const auto report = find_coverage(dir);
+      if (!report) {
+        emit("gate-failed", t, attempt, "coverage");
+        return "validation: testing.coverageTarget is " + percent(opt_.coverage_target) +
+               " but the tests left no coverage report (lcov.info, coverage/lcov.info, coverage.xml, cobertura.xml, "
+               "coverage.json, coverage.out or cover.out)";
+      }
+      log("coverage", t, attempt, {{"percent", report->percent}, {"report", report->path}});
+      if (report->percent + 1e-9 < opt_.coverage_target) {
+        emit("gate-failed", t, attempt, "coverage");
+        return "validation: line coverage " + percent(report->percent) + " (" + fs::path(report->path).filename().string() +
+               ") is below testing.coverageTarget " + percent(opt_.coverage_target) + "; add tests for the new code";
+      }
+    }
     return std::nullopt;
+  }
+
+  static std::string percent(double p) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", p);
+    return buf;
   }
 
   // Git isolation: commit the attempt's work on its branch, apply it to the integration
   // branch, mark the task in tasks.md and commit both as one commit named after the
   // task. nullopt when merged; else why not (the conflicting files and hunks), with
   // everything put back as it was.
-  std::optional<std::string> integrate(int t) {
+  // Git isolation: the attempt's work as a commit on its branch (empty: it changed
+  // nothing, or no git isolation).
+  Result<std::string> commit_work(int t) {
+    const auto wt = worktrees_.find(t);
+    if (!repo_ || wt == worktrees_.end()) return std::string();
+    auto work = repo_->commit_all(wt->second.first, commit_message(t));
+    if (!work) return make_error(Errc::io, "cannot commit the task's work: " + work.error().message);
+    return work;
+  }
+
+  std::optional<std::string> integrate(int t, const std::string& work) {
     if (!repo_) return std::nullopt;
     const auto wt = worktrees_.find(t);
     if (wt == worktrees_.end()) return std::nullopt;
     const std::string message = commit_message(t);
-    auto work = repo_->commit_all(wt->second.first, message);
-    if (!work) return "cannot commit the task's work: " + work.error().message;
-    if (!work->empty()) {
-      const detail::Integration in = repo_->apply(*work);
+    if (!work.empty()) {
+      const detail::Integration in = repo_->apply(work);
       if (!in.merged) {
         log("merge-conflict", t, 0, {{"files", detail::join(in.conflicts, " ")}});
         return "conflict: the task's changes do not merge with what was integrated since it started; "

@@ -53,6 +53,10 @@ struct RunOptions {
   /// its work is integrated: (name, argv). A failing one fails the attempt with class
   /// `validation` and a summary of its output that the retry gets.
   std::vector<std::pair<std::string, std::vector<std::string>>> gates;
+  /// When > 0 (percent) and there are gates: after they pass, the line coverage report
+  /// they left in the attempt's directory (lcov, Cobertura XML, coverage.py JSON, Go
+  /// cover profile; find_coverage) must reach it, else the attempt fails `validation`.
+  double coverage_target = 0;
   /// Hooks, as argv (never a shell unless you write ["sh", "-c", "…"]). pre-implement runs
   /// before anything starts, and its failure stops the run; task-complete after each
   /// task that succeeds, with that task's FLOW_* variables; post-implement at the end.

@@ -214,6 +214,7 @@ int cmd_run(const std::vector<std::string>& args) {
     popt.optional_labels = st->optional_tasks;
     opt.resources = st->resources;
     validation_configured = st->validation_configured;
+    opt.coverage_target = st->coverage_target;
     for (const Gate& g : configured_gates(*st)) opt.gates.emplace_back(g.name, g.argv);
     opt.pre_implement = st->pre_implement;
     opt.task_complete = st->task_complete;

@@ -11,6 +11,8 @@
 #  3. a dirty tree is refused and left untouched; --allow-dirty leaves it uncommitted
 #  4. a conflict with no retries left: the task fails with the file listed, its branch kept
 #  5. kill -9 mid-run, then flow run again: everything done, no worktree or branch leaks
+#  6. testing.coverageTarget: a report below the target fails the attempt; the checks'
+#     output is not committed
 # usage: git_isolation.sh FLOW AGENT
 set -euo pipefail
 flow=$1 agent=$2
@@ -139,6 +141,23 @@ rc=0; TEST_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 3 --agent-cmd "$age
 [ "$(grep -c '^- \[X\]' "$tasks")" = 5 ] || problem "after resume not every task is marked"
 [ -z "$(git -C "$repo" status --porcelain)" ] || problem "after resume the tree is not clean: $(git -C "$repo" status --porcelain)"
 no_leaks "resume after kill -9"
+
+# --- 6 ------------------------------------------------------------------------------
+make_repo "$work/six"
+cat > "$repo/.flow/config.yaml" <<'CONFIG'
+testing:
+  runTests: ["sh", "-c", "if [ -f result.txt ] && ! grep -q good result.txt; then printf 'LF:10\nLH:5\n'; else printf 'LF:10\nLH:9\n'; fi > lcov.info"]
+  coverageTarget: 80
+errorRecovery:
+  baseDelay: 50ms
+CONFIG
+rc=0; TEST_AGENT_PLAN="T004:bad-once" "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/six.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || problem "coverage run: exit $rc: $(tail -5 "$work/six.out")"
+grep '"event":"attempt-failed"' "$journal" | grep '"task":"T004"' | grep -q 'line coverage 50.0%' ||
+  problem "T004's low coverage did not fail its first attempt"
+[ "$(grep -c '"event":"coverage"' "$journal")" -ge 5 ] || problem "coverage was not journaled for each task"
+[ -z "$(git -C "$repo" ls-files lcov.info)" ] || problem "the checks' output was committed"
+no_leaks "coverage run"
 
 [ "$fail" = 0 ] && echo "git isolation: merges, conflicts, gates, rollback, dirty trees and kill -9 all checked"
 exit "$fail"
