@@ -367,6 +367,7 @@ class RunLoop {
         }
     }
     sched_.emplace(*graph_, std::move(so));
+    if (opt_.test_first && !opt_.dry_run) hold_implementations();
     start_ = Clock::now();
     {
       detail::Json j;
@@ -657,6 +658,11 @@ class RunLoop {
       // started, so the disk's latency neither adds up per task nor delays the next one.
       if (!to_mark_.empty() && (runner_.running() == 0 || now() - last_commit_ >= kCommitWindow)) commit_marks();
       if (runner_.running() == 0) {
+        if (!test_first_.empty()) {
+          const std::size_t before = test_first_.size();
+          check_test_first();
+          if (test_first_.size() != before) continue;
+        }
         if (sched_->done()) break;
         std::optional<double> wake = sched_->next_wake(t_now);
         if (auto gate = policy_.gate_until(agent, t_now)) wake = wake ? std::min(*wake, *gate) : *gate;
@@ -670,6 +676,7 @@ class RunLoop {
       auto c = runner_.wait(wait);
       obs_.on_tick(now());
       for (; c; c = runner_.wait(0)) on_completion(*c);  // all that ended by now, as one batch
+      if (!test_first_.empty()) check_test_first();
     }
     commit_marks();
   }
@@ -825,6 +832,123 @@ class RunLoop {
     return {};
   }
 
+  // testFirst: a test task is in a group whose title says "test", or names only test
+  // files.
+  bool is_test_task(int t) const {
+    const Task& tk = task(t);
+    const Group& g = graph_->plan().groups[static_cast<std::size_t>(tk.group)];
+    if (detail::ifind(g.title, "test") != std::string_view::npos) return true;
+    if (tk.paths.empty()) return false;
+    for (const PathRef& p : tk.paths) {
+      const std::string& f = p.path;
+      const std::string name = fs::path(f).filename().string();
+      const bool test = f.rfind("tests/", 0) == 0 || f.rfind("test/", 0) == 0 || f.find("/tests/") != std::string::npos ||
+                        f.find("/test/") != std::string::npos || name.rfind("test_", 0) == 0 ||
+                        name.find("_test.") != std::string::npos || name.find(".test.") != std::string::npos ||
+                        name.find(".spec.") != std::string::npos;
+      if (!test) return false;
+    }
+    return true;
+  }
+
+  // Holds each user-story phase's implementation tasks until its test tasks are done.
+  void hold_implementations() {
+    std::map<int, std::pair<std::vector<int>, std::vector<int>>> stories;  // phase -> (tests, implementation)
+    for (int t = 0; t < graph_->task_count(); ++t) {
+      const Task& tk = task(t);
+      if (tk.state != TaskState::pending) continue;
+      if (graph_->plan().phases[static_cast<std::size_t>(tk.phase)].kind != PhaseKind::user_story) continue;
+      (is_test_task(t) ? stories[tk.phase].first : stories[tk.phase].second).push_back(t);
+    }
+    for (auto& [phase, tasks] : stories) {
+      if (tasks.first.empty() || tasks.second.empty()) continue;
+      for (int t : tasks.second) sched_->hold(t);
+      test_first_.push_back({phase, std::move(tasks.first), std::move(tasks.second)});
+    }
+  }
+
+  // Once a story's test tasks are all done: the tests gate on the integrated result
+  // must fail (nothing implements them yet); then its implementation may start.
+  void check_test_first() {
+    for (auto it = test_first_.begin(); it != test_first_.end();) {
+      const bool finished = std::all_of(it->tests.begin(), it->tests.end(), [&](int t) {
+        const TaskStatus st = sched_->status(t);
+        return st != TaskStatus::waiting && st != TaskStatus::ready && st != TaskStatus::running;
+      });
+      if (!finished) { ++it; continue; }
+      const bool all_ok = std::all_of(it->tests.begin(), it->tests.end(),
+                                      [&](int t) { return sched_->status(t) == TaskStatus::succeeded; });
+      const std::string title = graph_->plan().phases[static_cast<std::size_t>(it->phase)].title;
+      const auto gate = std::find_if(opt_.gates.begin(), opt_.gates.end(), [](const auto& g) { return g.first == "tests"; });
+      if (all_ok && gate != opt_.gates.end()) {
+        auto runner = make_process_runner();
+        Launch l;
+        l.argv = gate->second;
+        l.workdir = workdir_;  // git isolation: the integration branch, tests merged
+        l.stdout_path = run_dir_ + "/test-first-" + std::to_string(it->phase) + ".out";
+        l.stderr_path = l.stdout_path;
+        l.timeout = opt_.task_timeout;
+        int rc = -1;
+        if (auto started = runner->start(l); started)
+          if (auto c = runner->wait(1e9)) rc = c->signal ? -1 : c->exit_code;
+        log("test-first", -1, 0, {{"phase", title}, {"exit", static_cast<double>(rc)}}, true);
+        if (rc == 0) {
+          report_.vacuous_tests.push_back(title);
+          emit("vacuous-tests", -1, 0, "the tests of \"" + title + "\" pass before any implementation: they test nothing new");
+        } else {
+          emit("test-first", -1, 0, "the tests of \"" + title + "\" fail as they should; implementation starts");
+        }
+      }
+      for (int t : it->implementation) sched_->release(t);
+      it = test_first_.erase(it);
+    }
+  }
+
+  // After a task's commit landed: is its phase complete (a rollback boundary, and the
+  // moment for a per-phase integration check)? And the integration check, if asked.
+  void after_merge(int t) {
+    // t itself is done (the scheduler hears it right after this).
+    auto done = [&](int u) {
+      const TaskStatus st = sched_->status(u);
+      return u == t || st == TaskStatus::succeeded || st == TaskStatus::skipped || st == TaskStatus::excluded;
+    };
+    const int phase = task(t).phase;
+    bool phase_done = true;
+    for (int u = 0; u < graph_->task_count() && phase_done; ++u)
+      if (task(u).phase == phase && !done(u)) phase_done = false;
+    // A boundary only if every phase before it is complete too.
+    if (phase_done) {
+      bool earlier_done = true;
+      for (int u = 0; u < graph_->task_count() && earlier_done; ++u)
+        if (task(u).phase < phase && !done(u)) earlier_done = false;
+      if (earlier_done) {
+        phase_boundary_ = head_;
+        log("phase-complete", -1, 0, {{"phase", graph_->plan().phases[static_cast<std::size_t>(phase)].title}, {"commit", head_}});
+      }
+    }
+    const bool check = opt_.integration_check == "merge" || (opt_.integration_check == "phase" && phase_done);
+    const auto gate = std::find_if(opt_.gates.begin(), opt_.gates.end(), [](const auto& g) { return g.first == "tests"; });
+    if (!check || gate == opt_.gates.end()) return;
+    auto runner = make_process_runner();
+    Launch l;
+    l.argv = gate->second;
+    l.workdir = workdir_;
+    l.stdout_path = run_dir_ + "/integration-" + task(t).id + ".out";
+    l.stderr_path = l.stdout_path;
+    l.timeout = opt_.task_timeout;
+    int rc = -1;
+    if (auto started = runner->start(l); started)
+      if (auto c = runner->wait(1e9)) rc = c->signal ? -1 : c->exit_code;
+    const std::string when = opt_.integration_check == "merge"
+                                 ? "after " + task(t).id
+                                 : "after " + graph_->plan().phases[static_cast<std::size_t>(phase)].title;
+    log("integration-check", t, 0, {{"exit", static_cast<double>(rc)}, {"commit", head_}}, rc != 0);
+    if (rc != 0) {
+      report_.integration_failures.push_back(when);
+      emit("integration-failed", t, 0, "the tests fail on " + branch_ + " " + when + " (" + l.stdout_path + ")");
+    }
+  }
+
   bool stopping_hard() const { return interrupt() >= 2; }
 
   // The validation gates, in the attempt's directory, in order; the first failure's
@@ -834,6 +958,9 @@ class RunLoop {
     const std::string dir = wt != worktrees_.end() ? wt->second.first : workdir_;
     for (const auto& [name, argv] : opt_.gates) {
       if (argv.empty()) continue;
+      // testFirst: a new test is meant to fail until its story is implemented; the
+      // check that it does comes once the story's tests are all in (check_test_first).
+      if (opt_.test_first && name == "tests" && is_test_task(t)) continue;
       auto runner = make_process_runner();
       Launch l;
       l.argv = argv;
@@ -854,7 +981,7 @@ class RunLoop {
              " in the task's worktree:\n" + summarize_failure(tail_lines(l.stdout_path, 60));
     }
     // testing.coverageTarget: the report the tests wrote, against the target.
-    if (opt_.coverage_target > 0 && !opt_.gates.empty()) {
+    if (opt_.coverage_target > 0 && !opt_.gates.empty() && !(opt_.test_first && is_test_task(t))) {
       const auto report = find_coverage(dir);
       if (!report) {
         emit("gate-failed", t, attempt, "coverage");
@@ -926,6 +1053,7 @@ class RunLoop {
     repo_->remove_worktree(wt->second.first, wt->second.second, true);
     worktrees_.erase(wt);
     log("committed", t, 0, {{"commit", head_}, {"branch", branch_}});
+    after_merge(t);
     if (report_.tasks[static_cast<std::size_t>(t)].marked) {
       log("marked", t, 0, {{"mark", std::string("X")}});
       emit("marked", t, 0, head_.substr(0, 10));
@@ -993,15 +1121,18 @@ class RunLoop {
       discard_worktree(it->first, "the run ended", false);
     // A critical failure undoes the run: the branch goes back to its checkpoint, and
     // what it had stays reachable under refs/flow/<run>/rolled-back.
-    if (repo_ && rollback_requested_ && head_ != checkpoint_) {
+    const std::string target = opt_.rollback_to == "phase" && !phase_boundary_.empty() ? phase_boundary_ : checkpoint_;
+    if (repo_ && rollback_requested_ && head_ != target) {
       const std::string ref = "refs/flow/" + report_.run_id + "/rolled-back";
-      if (repo_->update_ref(ref, head_) && repo_->reset_hard(checkpoint_)) {
-        log("rolled-back", -1, 0, {{"to", checkpoint_}, {"from", head_}, {"ref", ref}}, true);
-        emit("rolled-back", -1, 0, branch_ + " reset to " + checkpoint_.substr(0, 10) + "; the run's commits are in " + ref);
-        report_.rolled_back_to = checkpoint_;
-        head_ = checkpoint_;
+      if (repo_->update_ref(ref, head_) && repo_->reset_hard(target)) {
+        log("rolled-back", -1, 0, {{"to", target}, {"from", head_}, {"ref", ref}}, true);
+        emit("rolled-back", -1, 0, branch_ + " reset to " + target.substr(0, 10) + "; the run's commits are in " + ref);
+        report_.rolled_back_to = target;
+        head_ = target;
         if (auto t = read_file(tasks_path_)) text_ = std::move(*t);
-        for (auto& r : report_.tasks) r.marked = false;
+        const Plan now = parse_tasks_md(text_);
+        for (std::size_t t = 0; t < report_.tasks.size() && t < now.tasks.size(); ++t)
+          report_.tasks[t].marked = report_.tasks[t].marked && now.tasks[t].state == TaskState::done;
       }
     }
     for (int t = 0; t < graph_->task_count(); ++t) {
@@ -1045,6 +1176,12 @@ class RunLoop {
   std::string branch_, head_, checkpoint_;                // the integration branch, its head, the run's start
   std::map<int, std::pair<std::string, std::string>> worktrees_;  // task -> (worktree, branch)
   int stale_worktrees_ = 0;
+  std::string phase_boundary_;  // the head after the last phase completed in order
+  struct TestFirst {
+    int phase;
+    std::vector<int> tests, implementation;
+  };
+  std::vector<TestFirst> test_first_;  // stories whose implementation waits for their tests
   bool rollback_requested_ = false;
   static constexpr double kCommitWindow = 0.05;           // seconds a mark may wait for company
   double last_commit_ = 0;

@@ -154,7 +154,13 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
       }
     }
     if (const auto e = root["errorRecovery"]) {
-      r.check_keys(e, "errorRecovery", {"autoRetry", "maxRetries", "backoffStrategy", "baseDelay", "maxDelay", "optional"});
+      r.check_keys(e, "errorRecovery", {"autoRetry", "maxRetries", "backoffStrategy", "baseDelay", "maxDelay", "optional",
+                                               "rollbackTo"});
+      if (e["rollbackTo"]) {
+        s.rollback_to = e["rollbackTo"].as<std::string>();
+        if (s.rollback_to != "checkpoint" && s.rollback_to != "phase")
+          throw BadValue{line_of(e["rollbackTo"]), "errorRecovery.rollbackTo should be checkpoint or phase"};
+      }
       if (const auto o = e["optional"]) {
         if (o.IsSequence())
           for (const auto& x : o) s.optional_tasks.push_back(x.as<std::string>());
@@ -172,7 +178,13 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
       if (e["maxDelay"]) s.max_delay = r.seconds(e["maxDelay"], "errorRecovery.maxDelay");
     }
     if (const auto t = root["testing"]) {
-      r.check_keys(t, "testing", {"runTests", "testFirst", "coverageTarget"});
+      r.check_keys(t, "testing", {"runTests", "testFirst", "coverageTarget", "integrationCheck"});
+      if (t["integrationCheck"]) {
+        s.integration_check = t["integrationCheck"].as<std::string>();
+        if (s.integration_check == "false") s.integration_check = "off";
+        if (s.integration_check != "off" && s.integration_check != "merge" && s.integration_check != "phase")
+          throw BadValue{line_of(t["integrationCheck"]), "testing.integrationCheck should be off, merge or phase"};
+      }
       if (t["runTests"]) {
         s.validation_configured = true;
         if (t["runTests"].IsScalar() && (t["runTests"].as<std::string>() == "true"))

@@ -57,6 +57,18 @@ struct RunOptions {
   /// they left in the attempt's directory (lcov, Cobertura XML, coverage.py JSON, Go
   /// cover profile; find_coverage) must reach it, else the attempt fails `validation`.
   double coverage_target = 0;
+  /// testing.testFirst: in each user-story phase, the test tasks (in a "Tests…" group,
+  /// or whose files are all test files) run first; the implementation tasks wait until
+  /// they are done and the `tests` gate has run on the integrated result, which must
+  /// fail (tests that pass before any implementation are reported as vacuous).
+  bool test_first = false;
+  /// Git isolation: run the `tests` gate on the integration branch after each merge
+  /// ("merge") or when a phase's tasks are all in ("phase"); a failure is reported
+  /// (journal `integration-check`, event `integration-failed`, RunReport). "off": never.
+  std::string integration_check = "off";
+  /// Where a critical failure rolls the integration branch back to: "checkpoint" (the
+  /// run's start) or "phase" (the end of the last phase whose tasks all succeeded).
+  std::string rollback_to = "checkpoint";
   /// Hooks, as argv (never a shell unless you write ["sh", "-c", "…"]). pre-implement runs
   /// before anything starts, and its failure stops the run; task-complete after each
   /// task that succeeds, with that task's FLOW_* variables; post-implement at the end.
@@ -118,6 +130,11 @@ struct RunReport {
   std::string branch;                ///< git: the integration branch
   std::string checkpoint;            ///< git: its commit when the run started
   std::string rolled_back_to;        ///< git: set when a critical failure rolled the branch back
+  /// testFirst: the user-story phases (titles) whose new tests passed before any of
+  /// their implementation ran.
+  std::vector<std::string> vacuous_tests;
+  /// Integration checks that failed: "after T012" or "after Phase 3: …".
+  std::vector<std::string> integration_failures;
   std::vector<TaskReport> tasks;     ///< per task of the plan
   std::vector<int> order;            ///< tasks in the order they started (dry run: would start)
 };

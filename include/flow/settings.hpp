@@ -26,6 +26,7 @@ struct Settings {
   std::optional<bool> auto_retry;
   std::optional<int> max_retries;
   std::string backoff_strategy = "exponential";  ///< exponential | fixed
+  std::string rollback_to = "checkpoint";         ///< errorRecovery.rollbackTo: checkpoint | phase
   std::optional<double> base_delay;
   std::optional<double> max_delay;
   std::vector<std::string> optional_tasks;  ///< labels or IDs whose failure skips instead of failing
@@ -35,6 +36,7 @@ struct Settings {
   std::vector<std::string> run_tests;       ///< the test command as argv (empty: none)
   bool test_first = false;
   double coverage_target = 0;
+  std::string integration_check = "off";    ///< testing.integrationCheck: off | merge | phase
   // validation
   std::vector<std::string> linting, type_checking, formatting;
   /// Whether any of testing.runTests or validation.* is set (to a command or false);

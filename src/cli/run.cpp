@@ -215,6 +215,9 @@ int cmd_run(const std::vector<std::string>& args) {
     opt.resources = st->resources;
     validation_configured = st->validation_configured;
     opt.coverage_target = st->coverage_target;
+    opt.test_first = st->test_first;
+    opt.integration_check = st->integration_check;
+    opt.rollback_to = st->rollback_to;
     for (const Gate& g : configured_gates(*st)) opt.gates.emplace_back(g.name, g.argv);
     opt.pre_implement = st->pre_implement;
     opt.task_complete = st->task_complete;
@@ -335,6 +338,10 @@ int cmd_run(const std::vector<std::string>& args) {
                  tr.blocked_by >= 0 ? plan.tasks[static_cast<std::size_t>(tr.blocked_by)].id : "the stop");
     }
   }
+  for (const auto& when : r.integration_failures)
+    fmt::print("  integration check: the tests fail on {} {}\n", r.branch, when);
+  for (const auto& phase : r.vacuous_tests)
+    fmt::print("  vacuous tests: the tests of \"{}\" passed before any implementation ran\n", phase);
   fmt::print("  journal: {}\n", r.journal_path);
   if (!r.rolled_back_to.empty())
     fmt::print("  a critical failure rolled {} back to {}; the run's commits stay under refs/flow/{}/rolled-back\n", r.branch,

@@ -13,11 +13,17 @@
 #  5. kill -9 mid-run, then flow run again: everything done, no worktree or branch leaks
 #  6. testing.coverageTarget: a report below the target fails the attempt; the checks'
 #     output is not committed
+#  7. testing.testFirst: each story's tests run and must fail before its implementation
+#     starts; tests that pass with no implementation are reported as vacuous
+#  8. a critical failure (fail-fast, foundational phase) with errorRecovery.rollbackTo:
+#     phase rolls back to the end of the last complete phase, keeping the rest reachable
+#  9. testing.integrationCheck: merge: two tasks that pass alone but break together are
+#     reported
 # usage: git_isolation.sh FLOW AGENT
 set -euo pipefail
 flow=$1 agent=$2
 work=$(mktemp -d "${TMPDIR:-/tmp}/flow-git-XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 fail=0
 problem() { echo "FAIL: $*"; fail=1; }
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.invalid
@@ -158,6 +164,88 @@ grep '"event":"attempt-failed"' "$journal" | grep '"task":"T004"' | grep -q 'lin
 [ "$(grep -c '"event":"coverage"' "$journal")" -ge 5 ] || problem "coverage was not journaled for each task"
 [ -z "$(git -C "$repo" ls-files lcov.info)" ] || problem "the checks' output was committed"
 no_leaks "coverage run"
+
+# --- 7 ------------------------------------------------------------------------------
+make_repo "$work/seven"
+cat > "$tasks" <<'TASKS'
+# Tasks
+
+## Phase 1: Setup
+
+- [ ] T001 Create `app/__init__.py`
+
+## Phase 2: User Story 1 - Greeting (Priority: P1)
+
+### Tests for User Story 1
+
+- [ ] T002 [P] [US1] Test the greeting in `tests/test_greet.txt`
+
+### Implementation for User Story 1
+
+- [ ] T003 [P] [US1] Implement the greeting in `app/greet.py`
+
+## Phase 3: User Story 2 - Farewell (Priority: P2)
+
+- [ ] T004 [P] [US2] Test the farewell in `tests/test_bye.txt` (depends on T003)
+- [ ] T005 [P] [US2] Implement the farewell in `app/bye.py`
+TASKS
+git -C "$repo" commit -qam "test-first plan"
+cat > "$repo/.flow/config.yaml" <<'CONFIG'
+testing:
+  # test_greet needs app/greet.py; test_bye checks nothing (vacuous). The check runs the
+  # whole test command, so story 2 waits for story 1 (T004 depends on T003) to be green.
+  runTests: ["sh", "-c", "if [ -f tests/test_greet.txt ] && [ ! -f app/greet.py ]; then echo 'FAIL: test_greet'; exit 1; fi"]
+  testFirst: true
+CONFIG
+rc=0; "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/seven.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || problem "testFirst run: exit $rc: $(tail -5 "$work/seven.out")"
+order=$(grep -o '"event":"task-finished","task":"T00[24]"\|"event":"task-started","task":"T00[35]"\|"event":"test-first"' "$journal" | tr '
+' ' ')
+echo "$order" | grep -q 'finished","task":"T002".*test-first.*started","task":"T003"' || problem "T003 did not wait for T002 and the check: $order"
+echo "$order" | grep -q 'finished","task":"T004".*test-first.*started","task":"T005"' || problem "T005 did not wait for T004 and the check: $order"
+grep '"event":"test-first"' "$journal" | grep 'Greeting' | grep -q '"exit":1' || problem "the greeting's tests did not fail first"
+grep -q 'vacuous tests: the tests of "Phase 3: User Story 2 - Farewell' "$work/seven.out" || problem "vacuous tests were not reported"
+if grep -q "vacuous tests: the tests of \"Phase 2: User Story 1" "$work/seven.out"; then problem "story 1's tests were called vacuous"; fi
+no_leaks "testFirst run"
+
+# --- 8 ------------------------------------------------------------------------------
+make_repo "$work/eight"
+cat > "$tasks" <<'TASKS'
+# Tasks
+
+## Phase 1: Setup
+
+- [ ] T001 Create `app/__init__.py`
+
+## Phase 2: Foundational
+
+- [ ] T002 [P] Write `app/a.py`
+- [ ] T003 [P] Write `app/b.py`
+TASKS
+git -C "$repo" commit -qam "plan eight"
+printf 'errorRecovery:\n  rollbackTo: phase\n' > "$repo/.flow/config.yaml"
+rc=0; TEST_AGENT_PLAN="T003:auth" TEST_AGENT_SECONDS=0.4 "$flow" run "$tasks" --workers 2 --fail-fast --agent-cmd "$agent" \
+  > "$work/eight.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || problem "critical failure: exit $rc, expected 1"
+t001=$(git -C "$repo" log --format='%H %s' | awk '$2 == "T001" { print $1 }')
+[ -n "$t001" ] && [ "$(git -C "$repo" rev-parse HEAD)" = "$t001" ] || problem "not rolled back to the end of phase 1: $(git -C "$repo" log --oneline | head -3)"
+run=$(grep -o '"run":"[^"]*","event":"checkpoint"' "$journal" | tail -1 | cut -d'"' -f4)
+git -C "$repo" log --format=%s "refs/flow/$run/rolled-back" | grep -q '^T002 ' || problem "T002's commit is not kept under refs/flow/$run/rolled-back"
+[ "$(grep -c '^- \[X\]' "$tasks")" = 1 ] || problem "after the rollback only T001 should be marked"
+[ -z "$(git -C "$repo" status --porcelain)" ] || problem "the rollback left the tree dirty"
+[ "$(git -C "$repo" worktree list | wc -l)" = 1 ] || problem "worktrees left after the rollback"
+[ "$(git -C "$repo" branch --list 'flow/*' | tr -d ' ')" = "flow/$run/T003" ] || problem "only the failed T003's branch should be kept"
+
+# --- 9 ------------------------------------------------------------------------------
+make_repo "$work/nine"
+cat > "$repo/.flow/config.yaml" <<'CONFIG'
+testing:
+  runTests: ["sh", "-c", "if [ -f app/a.py ] && [ -f app/b.py ]; then echo 'FAIL: a and b clash'; exit 1; fi"]
+  integrationCheck: merge
+CONFIG
+rc=0; TEST_AGENT_SECONDS=0.3 "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/nine.out" 2>&1 || rc=$?
+grep -q 'integration check: the tests fail on main after T00' "$work/nine.out" || problem "the broken integration was not reported: $(tail -5 "$work/nine.out")"
+grep '"event":"integration-check"' "$journal" | grep -q '"exit":1' || problem "the failed integration check was not journaled"
 
 [ "$fail" = 0 ] && echo "git isolation: merges, conflicts, gates, rollback, dirty trees and kill -9 all checked"
 exit "$fail"

@@ -172,3 +172,19 @@ TEST_CASE("validation gates: configured ones in order; detected ones for common 
   REQUIRE(found.size() == 1);
   CHECK(found[0].argv == std::vector<std::string>{"python3", "-m", "pytest", "-q"});
 }
+
+TEST_CASE("rollbackTo and integrationCheck") {
+  auto s = parse_settings("errorRecovery:\n  rollbackTo: phase\ntesting:\n  integrationCheck: merge\n  testFirst: true\n", "c.yaml");
+  REQUIRE(s);
+  CHECK(s->rollback_to == "phase");
+  CHECK(s->integration_check == "merge");
+  CHECK(s->test_first);
+  CHECK(parse_settings("", "c.yaml")->rollback_to == "checkpoint");
+  CHECK(parse_settings("", "c.yaml")->integration_check == "off");
+  auto bad = parse_settings("testing:\n  integrationCheck: always\n", "c.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().line == 2);
+  auto bad2 = parse_settings("errorRecovery:\n  rollbackTo: yesterday\n", "c.yaml");
+  REQUIRE_FALSE(bad2);
+  CHECK(bad2.error().line == 2);
+}
