@@ -442,25 +442,30 @@ class RunLoop {
 
   int interrupt() const { return opt_.interrupt ? opt_.interrupt->load() : 0; }
 
-  // Runs a hook to completion in the work directory; returns its exit status (or -1).
-  int hook(const std::string& name, const std::vector<std::string>& argv, int t) {
+  // Runs a command (a hook, a gate, a check) to completion, with the per-task timeout,
+  // output to `out`; its exit status, or -1 if it did not start or died by a signal.
+  int run_to_end(const std::vector<std::string>& argv, const std::string& dir, const std::string& out,
+                 std::vector<std::string> env) {
     auto runner = make_process_runner();
     Launch l;
     l.argv = argv;
-    l.workdir = workdir_;
-    l.stdout_path = run_dir_ + "/hook-" + name + (t >= 0 ? "-" + task(t).id : "") + ".out";
-    l.stderr_path = l.stdout_path;
+    l.workdir = dir;
+    l.stdout_path = out;
+    l.stderr_path = out;
     l.timeout = opt_.task_timeout;
-    l.env = {"FLOW_RUN_ID=" + report_.run_id, "FLOW_WORKDIR=" + workdir_, "FLOW_TASKS_MD=" + tasks_path_};
-    if (t >= 0) {
-      l.env.push_back("FLOW_TASK_ID=" + task(t).id);
-      l.env.push_back("FLOW_TASK_FILES=" + task_files(t));
-    }
-    int rc = -1;
-    if (auto started = runner->start(l); started) {
-      auto c = runner->wait(1e9);
-      if (c) rc = c->signal ? -1 : c->exit_code;
-    }
+    l.kill_grace = opt_.kill_grace;
+    l.env = std::move(env);
+    l.env.insert(l.env.end(), {"FLOW_RUN_ID=" + report_.run_id, "FLOW_WORKDIR=" + dir, "FLOW_TASKS_MD=" + tasks_path_});
+    if (!runner->start(l)) return -1;
+    const auto c = runner->wait(1e9);
+    return !c || c->signal ? -1 : c->exit_code;
+  }
+
+  // Runs a hook in the work directory; returns its exit status (or -1).
+  int hook(const std::string& name, const std::vector<std::string>& argv, int t) {
+    std::vector<std::string> env;
+    if (t >= 0) env = {"FLOW_TASK_ID=" + task(t).id, "FLOW_TASK_FILES=" + task_files(t)};
+    const int rc = run_to_end(argv, workdir_, run_dir_ + "/hook-" + name + (t >= 0 ? "-" + task(t).id : "") + ".out", env);
     log("hook", t, 0, {{"hook", name}, {"exit", static_cast<double>(rc)}}, true);
     emit("hook", t, 0, name + (rc == 0 ? " ok" : " failed (exit " + std::to_string(rc) + ")"));
     return rc;
@@ -881,16 +886,8 @@ class RunLoop {
       const std::string title = graph_->plan().phases[static_cast<std::size_t>(it->phase)].title;
       const auto gate = std::find_if(opt_.gates.begin(), opt_.gates.end(), [](const auto& g) { return g.first == "tests"; });
       if (all_ok && gate != opt_.gates.end()) {
-        auto runner = make_process_runner();
-        Launch l;
-        l.argv = gate->second;
-        l.workdir = workdir_;  // git isolation: the integration branch, tests merged
-        l.stdout_path = run_dir_ + "/test-first-" + std::to_string(it->phase) + ".out";
-        l.stderr_path = l.stdout_path;
-        l.timeout = opt_.task_timeout;
-        int rc = -1;
-        if (auto started = runner->start(l); started)
-          if (auto c = runner->wait(1e9)) rc = c->signal ? -1 : c->exit_code;
+        // Git isolation: the work directory is the integration branch, tests merged.
+        const int rc = run_to_end(gate->second, workdir_, run_dir_ + "/test-first-" + std::to_string(it->phase) + ".out", {});
         log("test-first", -1, 0, {{"phase", title}, {"exit", static_cast<double>(rc)}}, true);
         if (rc == 0) {
           report_.vacuous_tests.push_back(title);
@@ -929,23 +926,15 @@ class RunLoop {
     const bool check = opt_.integration_check == "merge" || (opt_.integration_check == "phase" && phase_done);
     const auto gate = std::find_if(opt_.gates.begin(), opt_.gates.end(), [](const auto& g) { return g.first == "tests"; });
     if (!check || gate == opt_.gates.end()) return;
-    auto runner = make_process_runner();
-    Launch l;
-    l.argv = gate->second;
-    l.workdir = workdir_;
-    l.stdout_path = run_dir_ + "/integration-" + task(t).id + ".out";
-    l.stderr_path = l.stdout_path;
-    l.timeout = opt_.task_timeout;
-    int rc = -1;
-    if (auto started = runner->start(l); started)
-      if (auto c = runner->wait(1e9)) rc = c->signal ? -1 : c->exit_code;
+    const std::string out = run_dir_ + "/integration-" + task(t).id + ".out";
+    const int rc = run_to_end(gate->second, workdir_, out, {});
     const std::string when = opt_.integration_check == "merge"
                                  ? "after " + task(t).id
                                  : "after " + graph_->plan().phases[static_cast<std::size_t>(phase)].title;
     log("integration-check", t, 0, {{"exit", static_cast<double>(rc)}, {"commit", head_}}, rc != 0);
     if (rc != 0) {
       report_.integration_failures.push_back(when);
-      emit("integration-failed", t, 0, "the tests fail on " + branch_ + " " + when + " (" + l.stdout_path + ")");
+      emit("integration-failed", t, 0, "the tests fail on " + branch_ + " " + when + " (" + out + ")");
     }
   }
 
@@ -961,24 +950,14 @@ class RunLoop {
       // testFirst: a new test is meant to fail until its story is implemented; the
       // check that it does comes once the story's tests are all in (check_test_first).
       if (opt_.test_first && name == "tests" && is_test_task(t)) continue;
-      auto runner = make_process_runner();
-      Launch l;
-      l.argv = argv;
-      l.workdir = dir;
-      l.stdout_path = base + ".gate-" + name + ".out";
-      l.stderr_path = l.stdout_path;
-      l.timeout = opt_.task_timeout;
-      l.kill_grace = opt_.kill_grace;
-      l.env = {"FLOW_TASK_ID=" + task(t).id, "FLOW_TASK_FILES=" + task_files(t), "FLOW_WORKDIR=" + dir,
-               "FLOW_RUN_ID=" + report_.run_id, "FLOW_ATTEMPT=" + std::to_string(attempt)};
-      int rc = -1;
-      if (auto started = runner->start(l); started)
-        if (auto c = runner->wait(1e9)) rc = c->signal ? -1 : c->exit_code;
+      const std::string out = base + ".gate-" + name + ".out";
+      const int rc = run_to_end(argv, dir, out,
+                                {"FLOW_TASK_ID=" + task(t).id, "FLOW_TASK_FILES=" + task_files(t), "FLOW_ATTEMPT=" + std::to_string(attempt)});
       log("gate", t, attempt, {{"gate", std::string(name)}, {"exit", static_cast<double>(rc)}});
       if (rc == 0) continue;
       emit("gate-failed", t, attempt, name);
       return "validation: " + name + " (" + detail::join(argv, " ") + ") failed with exit " + std::to_string(rc) +
-             " in the task's worktree:\n" + summarize_failure(tail_lines(l.stdout_path, 60));
+             " in the task's worktree:\n" + summarize_failure(tail_lines(out, 60));
     }
     // testing.coverageTarget: the report the tests wrote, against the target.
     if (opt_.coverage_target > 0 && !opt_.gates.empty() && !(opt_.test_first && is_test_task(t))) {
