@@ -161,29 +161,40 @@ Result<std::string> GitRepo::commit_all(const std::string& worktree, const std::
   return first_line(h.output);
 }
 
-Integration GitRepo::apply(const std::string& commit) const {
+Integration GitRepo::replay(const std::string& worktree, const std::string& commit, const std::string& onto) const {
   Integration r;
-  const Exec e = git({"cherry-pick", "--no-commit", commit});
+  if (const Exec reset = git({"reset", "--quiet", "--hard", onto}, worktree); !reset.ok()) {
+    r.details = clip(trim(reset.output), 600);
+    return r;
+  }
+  git({"clean", "-fdq"}, worktree);  // what the checks left (build output, reports)
+  if (commit.empty()) {
+    r.merged = true;
+    return r;
+  }
+  const Exec e = git({"cherry-pick", "--no-commit", commit}, worktree);
   if (e.ok()) {
     r.merged = true;
     return r;
   }
-  r.conflicts = lines(git({"diff", "--name-only", "--diff-filter=U"}).output);
-  std::string hunks = git({"diff"}).output;
+  r.conflicts = lines(git({"diff", "--name-only", "--diff-filter=U"}, worktree).output);
+  const std::string hunks = git({"diff"}, worktree).output;
   r.details = clip(hunks.empty() ? trim(e.output) : std::string_view(hunks), 4000);
-  // Put back what the pick touched, and only that: uncommitted changes of the user's
-  // in other files (--allow-dirty) stay as they are.
-  git({"cherry-pick", "--abort"});
-  git({"reset", "--quiet", "--merge"});
+  git({"cherry-pick", "--abort"}, worktree);
+  git({"reset", "--quiet", "--hard", onto}, worktree);
   return r;
 }
 
-Result<std::string> GitRepo::commit_main(const std::string& message, const std::string& also) const {
-  if (!also.empty())
-    if (const Exec add = git({"add", "--", also}); !add.ok()) return git_error("git add " + also + " failed", add);
-  const Exec c = git({"commit", "--quiet", "--no-verify", "--allow-empty", "-m", message});
-  if (!c.ok()) return git_error("git commit failed", c);
-  return head();
+Result<void> GitRepo::fast_forward(const std::string& commit) const {
+  const Exec e = git({"merge", "--ff-only", "--quiet", commit});
+  if (!e.ok()) return git_error("cannot fast-forward to " + commit.substr(0, 10), e);
+  return {};
+}
+
+std::string GitRepo::snapshot() const {
+  const Exec e = git({"stash", "create", "flow: uncommitted changes"});
+  const std::string sha = e.ok() ? first_line(e.output) : std::string();
+  return sha.empty() ? head() : sha;
 }
 
 void GitRepo::remove_worktree(const std::string& dir, const std::string& branch, bool drop_branch) const {

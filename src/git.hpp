@@ -52,11 +52,16 @@ class GitRepo {
   /// Commits everything in the worktree (new files too) to its branch; the commit, or
   /// empty when nothing changed.
   Result<std::string> commit_all(const std::string& worktree, const std::string& message) const;
-  /// Applies `commit` to the integration branch (the main work tree) without committing;
-  /// on a conflict everything is put back as it was and the files are listed.
-  Integration apply(const std::string& commit) const;
-  /// Commits what is staged plus `also` (a path) in the main work tree.
-  Result<std::string> commit_main(const std::string& message, const std::string& also) const;
+  /// In `worktree`: moves its branch to `onto` and applies `commit`'s changes there,
+  /// uncommitted. On a conflict the files are listed (the worktree is left to discard).
+  Integration replay(const std::string& worktree, const std::string& commit, const std::string& onto) const;
+  /// Fast-forwards the branch checked out in the main work tree to `commit`: the only way
+  /// flow changes it, so it is never left half-merged. Uncommitted changes in files the
+  /// commit does not touch stay as they are.
+  Result<void> fast_forward(const std::string& commit) const;
+  /// A commit of the main work tree's tracked changes on top of HEAD (`git stash
+  /// create`), leaving everything as it is; HEAD when there are none.
+  [[nodiscard]] std::string snapshot() const;
   /// Removes a worktree (its branch is kept unless `drop_branch`).
   void remove_worktree(const std::string& dir, const std::string& branch, bool drop_branch) const;
   /// Removes what runs other than `keep_run` left under .git/flow-worktrees (a crash),

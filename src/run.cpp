@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fcntl.h>
@@ -205,6 +206,7 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
   bool open = false;
   std::map<std::string, long> running;
   std::map<std::string, std::pair<std::string, int>> unmarked;
+  std::set<std::string> marked;
   while (std::getline(in, line)) {
     const auto e = parse_line(line);
     const std::string event = get(e, "event");
@@ -214,15 +216,17 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
       last.run_id = get(e, "run");
       running.clear();
       unmarked.clear();
+      marked.clear();
     } else if (!open || get(e, "run") != last.run_id) {
       continue;
     } else if (event == "task-started") {
       running[key] = std::strtol(get(e, "pgid").c_str(), nullptr, 10);
     } else if (event == "task-finished" || event == "attempt-failed" || event == "task-killed") {
       running.erase(key);
-      if (event == "task-finished") unmarked[key] = {get(e, "task"), std::atoi(get(e, "line").c_str())};
+      if (event == "task-finished" && !marked.count(key)) unmarked[key] = {get(e, "task"), std::atoi(get(e, "line").c_str())};
     } else if (event == "marked" || event == "mark-failed") {
       unmarked.erase(key);
+      marked.insert(key);  // with git isolation the mark comes before task-finished
     } else if (event == "run-finished") {
       open = false;
     }
@@ -582,7 +586,10 @@ class RunLoop {
     std::string dir = workdir_;
     if (repo_) {
       const std::string branch = "flow/" + report_.run_id + "/" + task(t).id;
-      auto wt = repo_->add_worktree(branch, report_.run_id + "/" + task(t).id + "-" + std::to_string(t), head_);
+      // --allow-dirty: from a snapshot of the tree, so agents see the uncommitted changes
+      // (only the task's own changes are integrated).
+      const std::string base = opt_.allow_dirty ? repo_->snapshot() : head_;
+      auto wt = repo_->add_worktree(branch, report_.run_id + "/" + task(t).id + "-" + std::to_string(t), base);
       if (!wt) {
         report_.order.push_back(t);
         emit("started", t, attempt, task(t).description);
@@ -826,6 +833,9 @@ class RunLoop {
                                             (dirty.size() > 5 ? ", …" : "") + "): commit or stash them first, since flow "
                                             "commits each task on " + branch + "; or pass --allow-dirty, or --isolation none");
     }
+    tasks_rel_ = fs::relative(tasks_path_, repo->top(), ec).string();
+    if (tasks_rel_.empty() || tasks_rel_.rfind("..", 0) == 0)
+      return make_error(Errc::config, tasks_path_ + " is outside the repository " + repo->top() + ": git isolation needs it inside");
     stale_worktrees_ = repo->clean_stale_worktrees(report_.run_id);
     if (auto r = repo->update_ref("refs/flow/" + report_.run_id + "/checkpoint", head); !r) return r;
     repo_ = std::move(repo);
@@ -1002,38 +1012,42 @@ class RunLoop {
     if (!repo_) return std::nullopt;
     const auto wt = worktrees_.find(t);
     if (wt == worktrees_.end()) return std::nullopt;
-    const std::string message = commit_message(t);
-    if (!work.empty()) {
-      const detail::Integration in = repo_->apply(work);
-      if (!in.merged) {
-        log("merge-conflict", t, 0, {{"files", detail::join(in.conflicts, " ")}});
-        return "conflict: the task's changes do not merge with what was integrated since it started; "
-               "conflicting files: " + detail::join(in.conflicts, ", ") + "\n" + in.details;
-      }
+    const std::string& dir = wt->second.first;
+    // Replayed in the task's worktree onto the branch's head, marked there, committed,
+    // and only then the branch fast-forwards: the main work tree never holds a
+    // half-done merge, whatever kills flow when.
+    const detail::Integration in = repo_->replay(dir, work, head_);
+    if (!in.merged) {
+      log("merge-conflict", t, 0, {{"files", detail::join(in.conflicts, " ")}});
+      return "conflict: the task's changes do not merge with what was integrated since it started; "
+             "conflicting files: " + detail::join(in.conflicts, ", ") + "\n" + in.details;
     }
     const Task& tk = task(t);
+    bool marked = false;
     if (tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered) {
       const MarkChange change{tk.line, tk.id, true};
-      auto updated = update_marks_in_file(tasks_path_, text_, std::span<const MarkChange>(&change, 1));
+      auto updated = update_marks_in_file(dir + "/" + tasks_rel_, text_, std::span<const MarkChange>(&change, 1));
       if (updated) {
-        text_ = std::move(*updated);
-        report_.tasks[static_cast<std::size_t>(t)].marked = true;
+        marked = true;
       } else {
         log("mark-failed", t, 0, {{"error", updated.error().message}});
         emit("mark-failed", t, 0, updated.error().message);
       }
     }
-    auto commit = repo_->commit_main(message, tasks_path_);
-    if (!commit) {
-      repo_->reset_hard(head_);
-      return "cannot commit on " + branch_ + ": " + commit.error().message;
+    auto commit = repo_->commit_all(dir, commit_message(t));
+    if (!commit) return "cannot commit the task: " + commit.error().message;
+    if (!commit->empty()) {
+      if (auto ff = repo_->fast_forward(*commit); !ff)
+        return "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message;
+      head_ = *commit;
+      if (auto now = read_file(tasks_path_)) text_ = std::move(*now);
     }
-    head_ = *commit;
-    repo_->remove_worktree(wt->second.first, wt->second.second, true);
+    report_.tasks[static_cast<std::size_t>(t)].marked = marked;
+    repo_->remove_worktree(dir, wt->second.second, true);
     worktrees_.erase(wt);
     log("committed", t, 0, {{"commit", head_}, {"branch", branch_}});
     after_merge(t);
-    if (report_.tasks[static_cast<std::size_t>(t)].marked) {
+    if (marked) {
       log("marked", t, 0, {{"mark", std::string("X")}});
       emit("marked", t, 0, head_.substr(0, 10));
     }
@@ -1156,6 +1170,7 @@ class RunLoop {
   std::map<int, std::pair<std::string, std::string>> worktrees_;  // task -> (worktree, branch)
   int stale_worktrees_ = 0;
   std::string phase_boundary_;  // the head after the last phase completed in order
+  std::string tasks_rel_;       // tasks.md relative to the repository's top
   struct TestFirst {
     int phase;
     std::vector<int> tests, implementation;

@@ -40,14 +40,16 @@ struct RunOptions {
   bool dry_run = false;              ///< write the prompts, print the order, run nothing
   /// Where attempts run. "git": each attempt in its own worktree (under .git/) on a
   /// branch flow/<run>/<task-id> from the current branch's head; a task that succeeds
-  /// is committed with its [X] mark as one commit named after it, applied to the
-  /// current branch in completion order; a conflict puts everything back and is a
-  /// `conflict` failure (retried on the new head). "none": all in the work directory;
+  /// is replayed there onto the branch's head and committed with its [X] mark as one
+  /// commit named after it, to which the current branch fast-forwards, in completion
+  /// order; a conflict changes nothing on the branch and is a `conflict` failure
+  /// (retried on the new head). "none": all in the work directory;
   /// a task that names no file then runs alone. "auto" (default): git when the work
   /// directory is in a git repository with a commit and a branch checked out.
   std::string isolation = "auto";
-  /// Git isolation refuses a working tree with uncommitted changes (they would be
-  /// mixed into the tasks' commits) unless this is set.
+  /// Git isolation refuses a working tree with uncommitted changes unless this is set;
+  /// then attempts start from a snapshot that includes them (`git stash create`), and
+  /// they stay uncommitted and untouched in the working tree.
   bool allow_dirty = false;
   /// Checks run after an attempt's agent succeeds, in its directory, in order, before
   /// its work is integrated: (name, argv). A failing one fails the attempt with class

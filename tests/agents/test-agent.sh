@@ -10,6 +10,7 @@
 #   partial     print half an event stream and exit 1
 #   conflict    also write "<task> attempt <n>" to shared.txt, a file its task does not name
 #   bad-once    also write result.txt: "bad" on attempt 1, "good" after (for a test gate)
+#   see-readme  also copy README, as it sees it, to seen.txt
 set -eu
 behaviour=""
 for item in $(printf '%s' "${TEST_AGENT_PLAN:-}" | tr ',' ' '); do
@@ -23,6 +24,7 @@ case "$behaviour" in
   crash) kill -SEGV $$ ;;
   partial) echo '{"type":"system","subtype":"init"'; exit 1 ;;
   conflict) echo "$FLOW_TASK_ID attempt $FLOW_ATTEMPT" > shared.txt ;;
+  see-readme) cp README seen.txt ;;
   bad-once) if [ "$FLOW_ATTEMPT" = 1 ]; then echo bad > result.txt; else echo good > result.txt; fi ;;
 esac
 printf '%s\n' "$FLOW_TASK_FILES" | while IFS= read -r f; do

@@ -8,7 +8,8 @@
 #     commit per task with its [X]; clean tree; no worktree or flow/* branch left
 #  2. flow rollback --to T001, then to the checkpoint: the exact tree comes back, the
 #     undone commits stay reachable under refs/flow/<run>/
-#  3. a dirty tree is refused and left untouched; --allow-dirty leaves it uncommitted
+#  3. a dirty tree is refused and left untouched; --allow-dirty runs the agents on a
+#     snapshot of it and leaves the changes uncommitted and untouched
 #  4. a conflict with no retries left: the task fails with the file listed, its branch kept
 #  5. kill -9 mid-run, then flow run again: everything done, no worktree or branch leaks
 #  6. testing.coverageTarget: a report below the target fails the attempt; the checks'
@@ -114,8 +115,11 @@ rc=0; "$flow" run "$tasks" --agent-cmd "$agent" > "$work/dirty.out" 2>&1 || rc=$
 grep -q 'uncommitted changes' "$work/dirty.out" || problem "the refusal does not say why: $(cat "$work/dirty.out")"
 [ "$(tail -1 "$repo/README")" = mine ] && [ "$(cat "$repo/notes.txt")" = scratch ] || problem "the dirty files were touched"
 [ "$(git -C "$repo" rev-parse HEAD)" = "$before" ] || problem "a refused run committed"
-rc=0; "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --allow-dirty > "$work/allow.out" 2>&1 || rc=$?
+rc=0; TEST_AGENT_PLAN="T001:see-readme" "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --allow-dirty \
+  > "$work/allow.out" 2>&1 || rc=$?
 [ "$rc" = 0 ] || problem "--allow-dirty run: exit $rc: $(tail -5 "$work/allow.out")"
+# The agents worked on a snapshot that has the uncommitted changes …
+[ "$(tail -1 "$repo/seen.txt" 2>/dev/null)" = mine ] || problem "--allow-dirty: the agent did not see the uncommitted README"
 [ "$(tail -1 "$repo/README")" = mine ] && [ "$(cat "$repo/notes.txt")" = scratch ] || problem "--allow-dirty touched the user's changes"
 if git -C "$repo" log --format=%s "$before..HEAD" -- README notes.txt | grep -q .; then problem "--allow-dirty committed the user's changes"; fi
 no_leaks "--allow-dirty run"
