@@ -2,6 +2,8 @@
 // Git worktrees, commits, integration and rollback through the git CLI (argv only).
 #include "git.hpp"
 
+#include <flow/tasks_file.hpp>
+
 #include "text.hpp"
 
 #include <algorithm>
@@ -238,7 +240,14 @@ Result<std::string> GitRepo::rev_parse(const std::string& what) const {
   return first_line(e.output);
 }
 
-Result<void> GitRepo::reset_hard(const std::string& commit) const {
+Result<void> GitRepo::reset_hard(const std::string& commit, const std::string& atomic_path) const {
+  if (!atomic_path.empty()) {
+    const Exec show = git({"show", commit + ":" + atomic_path});
+    if (show.ok()) {
+      if (auto w = write_file_atomic(top_ + "/" + atomic_path, show.output); !w) return w;
+      git({"add", "--", atomic_path});
+    }
+  }
   const Exec e = git({"reset", "--quiet", "--hard", commit});
   if (!e.ok()) return git_error("git reset --hard " + commit + " failed", e);
   return {};

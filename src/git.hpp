@@ -70,8 +70,10 @@ class GitRepo {
 
   Result<void> update_ref(const std::string& ref, const std::string& commit) const;
   Result<std::string> rev_parse(const std::string& what) const;
-  /// `git reset --hard commit` in the main work tree.
-  Result<void> reset_hard(const std::string& commit) const;
+  /// `git reset --hard commit` in the main work tree. `atomic_path` (relative to the
+  /// top), when given, is first replaced atomically by its content at `commit` and
+  /// staged, so that git, finding it up to date, never rewrites it in place.
+  Result<void> reset_hard(const std::string& commit, const std::string& atomic_path = {}) const;
   /// The commits after `from` up to HEAD, oldest first, as (sha, subject).
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> log(const std::string& from) const;
 

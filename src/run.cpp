@@ -1117,7 +1117,7 @@ class RunLoop {
     const std::string target = opt_.rollback_to == "phase" && !phase_boundary_.empty() ? phase_boundary_ : checkpoint_;
     if (repo_ && rollback_requested_ && head_ != target) {
       const std::string ref = "refs/flow/" + report_.run_id + "/rolled-back";
-      if (repo_->update_ref(ref, head_) && repo_->reset_hard(target)) {
+      if (repo_->update_ref(ref, head_) && repo_->reset_hard(target, tasks_rel_)) {
         log("rolled-back", -1, 0, {{"to", target}, {"from", head_}, {"ref", ref}}, true);
         emit("rolled-back", -1, 0, branch_ + " reset to " + target.substr(0, 10) + "; the run's commits are in " + ref);
         report_.rolled_back_to = target;
@@ -1338,7 +1338,9 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   r.ref = "refs/flow/" + r.run_id + "/rolled-back";
   for (int k = 2; repo->rev_parse(r.ref); ++k) r.ref = "refs/flow/" + r.run_id + "/rolled-back-" + std::to_string(k);
   if (auto u = repo->update_ref(r.ref, r.from); !u) return Unexpected{std::move(u).error()};
-  if (auto reset = repo->reset_hard(r.to); !reset) return Unexpected{std::move(reset).error()};
+  // tasks.md is replaced atomically (its marks of undone tasks cleared), then the rest.
+  if (auto reset = repo->reset_hard(r.to, fs::relative(tasks, repo->top(), ec).string()); !reset)
+    return Unexpected{std::move(reset).error()};
   Journal j;
   if (j.open(journal)) {
     detail::Json line;
