@@ -878,7 +878,7 @@ class RunLoop {
     for (auto& [phase, tasks] : stories) {
       if (tasks.first.empty() || tasks.second.empty()) continue;
       for (int t : tasks.second) sched_->hold(t);
-      test_first_.push_back({phase, std::move(tasks.first), std::move(tasks.second)});
+      test_first_.push_back({phase, std::move(tasks.first), std::move(tasks.second), {}});
     }
   }
 
@@ -902,6 +902,11 @@ class RunLoop {
         if (rc == 0) {
           report_.vacuous_tests.push_back(title);
           emit("vacuous-tests", -1, 0, "the tests of \"" + title + "\" pass before any implementation: they test nothing new");
+        } else if (baseline_fails(it->phase, it->before, gate->second)) {
+          // The suite failed already before these tests came in: their failure says
+          // nothing about them.
+          report_.inconclusive_tests.push_back(title);
+          emit("test-first", -1, 0, "the tests of \"" + title + "\" fail, but so did the suite before them: inconclusive");
         } else {
           emit("test-first", -1, 0, "the tests of \"" + title + "\" fail as they should; implementation starts");
         }
@@ -909,6 +914,19 @@ class RunLoop {
       for (int t : it->implementation) sched_->release(t);
       it = test_first_.erase(it);
     }
+  }
+
+  // Git isolation: does the test command fail on the branch as it was just before the
+  // story's first test task landed? (Run in a throwaway worktree.)
+  bool baseline_fails(int phase, const std::string& before, const std::vector<std::string>& argv) {
+    if (!repo_ || before.empty()) return false;
+    const std::string branch = "flow/" + report_.run_id + "/baseline-" + std::to_string(phase);
+    auto dir = repo_->add_worktree(branch, report_.run_id + "/baseline-" + std::to_string(phase), before);
+    if (!dir) return false;
+    const int rc = run_to_end(argv, *dir, run_dir_ + "/test-first-" + std::to_string(phase) + ".baseline.out", {});
+    repo_->remove_worktree(*dir, branch, true);
+    log("test-first-baseline", -1, 0, {{"commit", before}, {"exit", static_cast<double>(rc)}});
+    return rc != 0;
   }
 
   // After a task's commit landed: is its phase complete (a rollback boundary, and the
@@ -1039,6 +1057,8 @@ class RunLoop {
     if (!commit->empty()) {
       if (auto ff = repo_->fast_forward(*commit); !ff)
         return "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message;
+      for (TestFirst& tf : test_first_)  // testFirst's baseline: before the story's first test
+        if (tf.before.empty() && std::find(tf.tests.begin(), tf.tests.end(), t) != tf.tests.end()) tf.before = head_;
       head_ = *commit;
       if (auto now = read_file(tasks_path_)) text_ = std::move(*now);
     }
@@ -1174,6 +1194,7 @@ class RunLoop {
   struct TestFirst {
     int phase;
     std::vector<int> tests, implementation;
+    std::string before;  // git: the branch's head before its first test task landed
   };
   std::vector<TestFirst> test_first_;  // stories whose implementation waits for their tests
   bool rollback_requested_ = false;

@@ -135,6 +135,9 @@ struct RunReport {
   /// testFirst: the user-story phases (titles) whose new tests passed before any of
   /// their implementation ran.
   std::vector<std::string> vacuous_tests;
+  /// testFirst: phases whose tests failed, but the suite failed before them too (git
+  /// isolation runs the tests on the branch as it was before them to tell).
+  std::vector<std::string> inconclusive_tests;
   /// Integration checks that failed: "after T012" or "after Phase 3: …".
   std::vector<std::string> integration_failures;
   std::vector<TaskReport> tasks;     ///< per task of the plan

@@ -340,6 +340,8 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   for (const auto& when : r.integration_failures)
     fmt::print("  integration check: the tests fail on {} {}\n", r.branch, when);
+  for (const auto& phase : r.inconclusive_tests)
+    fmt::print("  test-first inconclusive: the tests of \"{}\" fail, but the suite failed before them too\n", phase);
   for (const auto& phase : r.vacuous_tests)
     fmt::print("  vacuous tests: the tests of \"{}\" passed before any implementation ran\n", phase);
   fmt::print("  journal: {}\n", r.journal_path);

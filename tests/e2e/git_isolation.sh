@@ -20,6 +20,7 @@
 #     phase rolls back to the end of the last complete phase, keeping the rest reachable
 #  9. testing.integrationCheck: merge: two tasks that pass alone but break together are
 #     reported
+# 10. Ctrl-C twice while agents run: no worktree or branch is left, the tree is clean
 # usage: git_isolation.sh FLOW AGENT
 set -euo pipefail
 flow=$1 agent=$2
@@ -209,6 +210,9 @@ echo "$order" | grep -q 'finished","task":"T002".*test-first.*started","task":"T
 echo "$order" | grep -q 'finished","task":"T004".*test-first.*started","task":"T005"' || problem "T005 did not wait for T004 and the check: $order"
 grep '"event":"test-first"' "$journal" | grep 'Greeting' | grep -q '"exit":1' || problem "the greeting's tests did not fail first"
 grep -q 'vacuous tests: the tests of "Phase 3: User Story 2 - Farewell' "$work/seven.out" || problem "vacuous tests were not reported"
+# Story 1's failing tests were checked against the branch before them, where the suite passed.
+grep '"event":"test-first-baseline"' "$journal" | grep -q '"exit":0' || problem "no baseline run for story 1's tests"
+if grep -q 'inconclusive' "$work/seven.out"; then problem "story 1's check was called inconclusive"; fi
 if grep -q "vacuous tests: the tests of \"Phase 2: User Story 1" "$work/seven.out"; then problem "story 1's tests were called vacuous"; fi
 no_leaks "testFirst run"
 
@@ -250,6 +254,18 @@ CONFIG
 rc=0; TEST_AGENT_SECONDS=0.3 "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/nine.out" 2>&1 || rc=$?
 grep -q 'integration check: the tests fail on main after T00' "$work/nine.out" || problem "the broken integration was not reported: $(tail -5 "$work/nine.out")"
 grep '"event":"integration-check"' "$journal" | grep -q '"exit":1' || problem "the failed integration check was not journaled"
+
+# --- 10 -----------------------------------------------------------------------------
+make_repo "$work/ten"
+TEST_AGENT_SECONDS=60 "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/ten.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do grep -q '"event":"task-started"' "$journal" 2>/dev/null && break; sleep 0.05; done
+sleep 0.3
+kill -INT "$pid"; sleep 0.3; kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" = 130 ] || problem "Ctrl-C twice: exit $rc, expected 130"
+no_leaks "Ctrl-C"
+[ -z "$(git -C "$repo" status --porcelain)" ] || problem "Ctrl-C left the tree dirty"
 
 [ "$fail" = 0 ] && echo "git isolation: merges, conflicts, gates, rollback, dirty trees and kill -9 all checked"
 exit "$fail"
