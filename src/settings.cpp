@@ -269,18 +269,6 @@ std::vector<Gate> configured_gates(const Settings& s) {
 
 namespace {
 
-bool on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path ? path : "/usr/bin:/bin";
-  while (!dirs.empty()) {
-    const std::size_t colon = dirs.find(':');
-    const std::string dir(dirs.substr(0, colon));
-    dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
-    if (::access(((dir.empty() ? "." : dir) + "/" + program).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
 std::string slurp_small(const std::filesystem::path& p) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(p, ec) || std::filesystem::file_size(p, ec) > (1u << 20)) return {};
@@ -296,7 +284,7 @@ std::vector<Gate> detect_gates(const std::string& dir) {
   std::vector<Gate> out;
   std::error_code ec;
   auto add = [&](const char* name, std::vector<std::string> argv, const char* source) {
-    if (on_path(argv.front())) out.push_back({name, std::move(argv), source});
+    if (find_program(argv.front())) out.push_back({name, std::move(argv), source});
   };
   if (const std::string pkg = slurp_small(root / "package.json"); !pkg.empty()) {
     try {

@@ -69,6 +69,10 @@ class FLOW_API Runner {
 /// its group is killed too (no orphans); peak memory and CPU time from rusage.
 [[nodiscard]] FLOW_API std::unique_ptr<Runner> make_process_runner();
 
+/// Whether `program` can be started: a path (with a '/') that is executable, or a name
+/// found executable on PATH.
+[[nodiscard]] FLOW_API bool find_program(const std::string& program);
+
 /// Splits an agent command template into argv, once, the way a shell splits words but
 /// with no expansion at all: whitespace separates; '…' is literal; "…" allows \" and \\;
 /// a backslash outside quotes escapes the next character. Errc::invalid_argument on an

@@ -38,7 +38,4 @@ std::optional<std::vector<bool>> parse_only(const Plan& plan, const std::string&
 std::optional<std::vector<bool>> select_tasks(const Plan& plan, const std::string& only,
                                               const std::vector<std::string>& stories, std::string& error);
 
-/// Whether `program` can be run: a path that is executable, or a name found on PATH.
-bool find_program(const std::string& program);
-
 }  // namespace flow::cli

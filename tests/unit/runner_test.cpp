@@ -217,3 +217,14 @@ TEST_CASE("split_command splits like a shell, expands nothing") {
   CHECK_FALSE(split_command("echo \"unclosed"));
   CHECK_FALSE(split_command("   "));
 }
+
+TEST_CASE("find_program: names on PATH, executable paths; nothing else") {
+  CHECK(find_program("sh"));
+  CHECK(find_program("/bin/sh"));
+  CHECK_FALSE(find_program(""));
+  CHECK_FALSE(find_program("flow-no-such-program-here"));
+  CHECK_FALSE(find_program("/etc/hostname-or-anything-not-executable"));
+  test::TempDir dir;
+  std::ofstream(dir.path + "/plain") << "not executable\n";
+  CHECK_FALSE(find_program(dir.path + "/plain"));
+}
