@@ -718,7 +718,7 @@ class RunLoop {
                                                   : tail_lines(base + ".err", 12) + tail_lines(base + ".out", 12);
     std::optional<FailureClass> failed = agent_->classify(c, said, output);
     std::string why_not;  // a gate or the integration that failed a successful agent
-    if (!failed && !stopping_hard()) {
+    if (!failed) {
       // The agent's work is committed on its branch first, so that what the checks
       // leave behind (build output, coverage reports) is not part of it.
       std::string work;
@@ -742,11 +742,7 @@ class RunLoop {
            {"turns", static_cast<double>(said.turns)}, {"session", said.session_id}});
       emit("succeeded", c.task, c.attempt, "");
       done_lines_.push_back(task(c.task).id + " " + detail::clip(task(c.task).description, 100));
-      if (repo_) {  // marked in its own commit already (integrate)
-        if (!opt_.task_complete.empty()) hook("task-complete", opt_.task_complete, c.task);
-      } else {
-        to_mark_.push_back(c.task);
-      }
+      to_mark_.push_back(c.task);  // with git isolation it is marked in its commit already
       return;
     }
     discard_worktree(c.task, "attempt " + std::to_string(c.attempt) + " failed (" + to_string(*failed) + ")");
@@ -966,8 +962,6 @@ class RunLoop {
     }
   }
 
-  bool stopping_hard() const { return interrupt() >= 2; }
-
   // The validation gates, in the attempt's directory, in order; the first failure's
   // summary, or nullopt when all pass (or none is configured).
   std::optional<std::string> run_gates(int t, int attempt, const std::string& base) {
@@ -1095,7 +1089,8 @@ class RunLoop {
   }
 
   // Marks the tasks that succeeded since the last call, [X] in one atomic rewrite of
-  // tasks.md, then makes the journal durable once for all of them. Until then their
+  // tasks.md, makes the journal durable once for all of them, and runs their
+  // task-complete hooks. Until then their
   // task-finished lines (written, so they survive flow being killed) let the next run
   // mark them instead of running them again.
   void commit_marks() {
@@ -1103,17 +1098,20 @@ class RunLoop {
     if (to_mark_.empty()) return;
     std::vector<int> tasks;
     tasks.swap(to_mark_);
+    // Tasks with a mark to set: checkbox lines (others keep their state in the journal),
+    // and none with git isolation (each was marked in its own commit).
+    std::vector<int> unmarked;
     std::vector<MarkChange> changes;
     for (int t : tasks) {
       const Task& tk = task(t);
-      if (tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered) changes.push_back({tk.line, tk.id, true});
+      if (repo_ || (tk.form != TaskForm::checkbox && tk.form != TaskForm::unnumbered)) continue;
+      unmarked.push_back(t);
+      changes.push_back({tk.line, tk.id, true});
     }
     if (!changes.empty()) {
       auto updated = update_marks_in_file(tasks_path_, text_, changes);
       if (updated) text_ = std::move(*updated);
-      for (int t : tasks) {
-        const Task& tk = task(t);
-        if (tk.form != TaskForm::checkbox && tk.form != TaskForm::unnumbered) continue;  // its state lives in the journal
+      for (int t : unmarked) {
         if (!updated) {
           log("mark-failed", t, 0, {{"error", updated.error().message}});
           emit("mark-failed", t, 0, updated.error().message);
