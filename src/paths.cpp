@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 
 namespace flow::detail {
@@ -29,12 +30,35 @@ constexpr std::string_view kNames[] = {
     "Dockerfile", "Makefile", "Gemfile", "Procfile", "Jenkinsfile", "Rakefile", "Vagrantfile",
     "LICENSE", "CODEOWNERS", "Brewfile", "Justfile", "Caddyfile", "Containerfile", "Pipfile"};
 
+// Extensions of at most 8 bytes, packed little-endian into one integer each and sorted:
+// the lookup is a binary search over integers, not over strings.
+constexpr std::uint64_t pack(std::string_view s) noexcept {
+  std::uint64_t v = 0;
+  for (std::size_t i = s.size(); i-- > 0;) v = (v << 8) | static_cast<unsigned char>(s[i]);
+  return v;
+}
+
+constexpr auto kPackedExtensions = [] {
+  constexpr std::size_t n = [] {
+    std::size_t k = 0;
+    for (auto e : kExtensions) k += e.size() <= 8 ? 1 : 0;
+    return k;
+  }();
+  std::array<std::uint64_t, n> out{};
+  std::size_t k = 0;
+  for (auto e : kExtensions)
+    if (e.size() <= 8) out[k++] = pack(e);
+  std::sort(out.begin(), out.end());
+  return out;
+}();
+
 bool known_extension(std::string_view ext) {
   if (ext.empty() || ext.size() > 10) return false;
   std::array<char, 10> low{};
   for (std::size_t i = 0; i < ext.size(); ++i) low[i] = to_lower(ext[i]);
   const std::string_view l(low.data(), ext.size());
-  return std::binary_search(std::begin(kExtensions), std::end(kExtensions), l);
+  if (l.size() > 8) return std::find(std::begin(kExtensions), std::end(kExtensions), l) != std::end(kExtensions);
+  return std::binary_search(kPackedExtensions.begin(), kPackedExtensions.end(), pack(l));
 }
 
 // `.env`, `.gitignore`, `.eslintrc.json`: a file. `.xlsx`, `.ts`: an extension in prose.
@@ -84,15 +108,24 @@ std::string_view strip_token(std::string_view t, Source src) {
     if (t.size() >= 3 && t.substr(t.size() - 3) == "\xE2\x80\xA6") t.remove_suffix(3);  // …
     if (t.size() == before) break;
   }
-  // `trials.tsx:160-178`, `file.py:12`
-  if (std::size_t c = t.rfind(':'); c != std::string_view::npos && c + 1 < t.size()) {
+  // `trials.tsx:160-178`, `file.py:12` (most tokens have no ':': memchr answers first)
+  if (std::size_t c = !t.empty() && std::memchr(t.data(), ':', t.size()) ? t.rfind(':') : std::string_view::npos;
+      c != std::string_view::npos && c + 1 < t.size()) {
     bool digits = true;
     for (std::size_t i = c + 1; i < t.size(); ++i)
       if (!is_digit(t[i]) && t[i] != '-') { digits = false; break; }
     if (digits) t = t.substr(0, c);
   }
-  if (std::size_t h = t.find("#L"); h != std::string_view::npos && h > 0) t = t.substr(0, h);
+  if (!t.empty() && std::memchr(t.data(), '#', t.size()))
+    if (std::size_t h = t.find("#L"); h != std::string_view::npos && h > 0) t = t.substr(0, h);
   return t;
+}
+
+// Whether a token without a path separator may be one of kNames once stripped.
+bool maybe_named(std::string_view tok) {
+  if (tok.size() < 7) return false;
+  const std::string_view t = strip_token(tok, Source::bare);
+  return t.size() >= 7 && std::find(std::begin(kNames), std::end(kNames), t) != std::end(kNames);
 }
 
 // `{a,b}` groups multiply out; at most 64 results.
@@ -114,61 +147,77 @@ void expand_braces(const std::string& p, std::vector<std::string>& out) {
   }
 }
 
-bool acceptable_chars(std::string_view t) {
-  int depth = 0;
-  for (char c : t) {
-    switch (c) {
-      case ' ': case '\t': case '=': case '<': case '>': case '|': case '$': case '"': case '\'':
-      case ';': case '!': case '`': case '%': case '^': case '+': case '&':
-        return false;
-      case '{': ++depth; break;
-      case '}': --depth; break;
-      case ',': if (depth == 0) return false; break;
-      default: break;
-    }
-  }
-  return depth == 0;
-}
+// What a byte can do in a path token (consider()'s single pass).
+enum : std::uint16_t {
+  kLower = 1, kUpper = 2, kSep = 4, kDotC = 8, kBad = 16, kOpen = 32, kClose = 64,
+  kComma = 128, kColon = 256, kGlob = 512, kBackslash = 1024,
+};
+constexpr auto kPathClass = [] {
+  std::array<std::uint16_t, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = kLower;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = kUpper;
+  t['/'] = kSep;
+  t['\\'] = kSep | kBackslash;
+  t['.'] = kDotC;
+  // Shell and prose punctuation never appears in a path flow accepts.
+  for (char c : std::string_view(" \t=<>|$\"';!`%^+&")) t[static_cast<unsigned char>(c)] = kBad;
+  t['{'] = kOpen;
+  t['}'] = kClose;
+  t[','] = kComma;
+  t[':'] = kColon;
+  t['*'] = t['?'] = t['['] = kGlob;
+  return t;
+}();
+
+constexpr std::size_t kNone = std::string_view::npos;
 
 // Returns true if it added a path to `out`.
 bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
               std::vector<std::string>& rejected) {
-  std::string_view t = strip_token(raw, src);
-  // Most words in prose are not paths: a path has a '.', '/' or '\\', or is a known name.
-  if (std::none_of(t.begin(), t.end(), [](char c) { return c == '.' || c == '/' || c == '\\'; }) &&
-      (t.size() < 7 || !is_upper(t.front()) || std::find(std::begin(kNames), std::end(kNames), t) == std::end(kNames)))
-    return false;
+  const std::string_view t = strip_token(raw, src);
   if (t.size() < 2 || t.size() > 400) return false;
-  if (t.find("://") != std::string_view::npos || t.front() == '@' || t.front() == '-' ||
-      t.front() == '#' || t.front() == '$')
-    return false;
-  if (!acceptable_chars(t)) return false;
+  if (t.front() == '@' || t.front() == '-' || t.front() == '#' || t.front() == '$') return false;
 
-  // One pass: separators, the last component, its extension, and what letters there are.
-  bool slash = false, backslash = false, has_alpha = false, has_lower = false;
-  std::size_t last_sep = std::string_view::npos, last_dot = std::string_view::npos;
+  // One pass: forbidden bytes, balanced braces, separators, the last component and its
+  // extension, which letters there are, and whether normalize_path() has work to do.
+  unsigned seen = 0;
+  int depth = 0;
+  bool unclean = t.front() == '.';  // "./x", "../x", "." …
+  std::size_t last_sep = kNone, last_dot = kNone;
   for (std::size_t i = 0; i < t.size(); ++i) {
-    const char c = t[i];
-    if (c == '/' || c == '\\') {
-      slash = true;
-      backslash |= c == '\\';
+    const unsigned k = kPathClass[static_cast<unsigned char>(t[i])];
+    seen |= k;
+    if ((k & ~static_cast<unsigned>(kLower | kUpper | kGlob)) == 0) continue;
+    if (k & kBad) return false;
+    if (k & kSep) {
       last_sep = i;
-      last_dot = std::string_view::npos;
-    } else if (c == '.') {
+      last_dot = kNone;
+      if (i + 1 < t.size() && (kPathClass[static_cast<unsigned char>(t[i + 1])] & (kSep | kDotC))) unclean = true;
+    } else if (k & kDotC) {
       last_dot = i;
-    } else if (is_lower(c)) {
-      has_alpha = has_lower = true;
-    } else if (is_upper(c)) {
-      has_alpha = true;
+    } else if (k & kOpen) {
+      ++depth;
+    } else if (k & kClose) {
+      --depth;
+    } else if (k & kComma) {
+      if (depth == 0) return false;
+    } else if (k & kColon) {
+      if (t.compare(i, 3, "://") == 0) return false;
     }
   }
-  if (!has_alpha) return false;
-  const std::string_view last = last_sep == std::string_view::npos ? t : t.substr(last_sep + 1);
+  if (depth != 0) return false;
+  if (seen & kOpen) unclean = true;  // an expansion may produce "//" or "/./"
+  const bool slash = (seen & kSep) != 0;
+  const bool has_lower = (seen & kLower) != 0;
+  if ((seen & (kLower | kUpper)) == 0) return false;
+  const std::string_view last = last_sep == kNone ? t : t.substr(last_sep + 1);
   std::string_view ext;
-  if (last_dot != std::string_view::npos && last_dot + 1 < t.size()) ext = t.substr(last_dot + 1);
-  const bool dotfile = last.size() > 1 && last[0] == '.' && is_dotfile(last);
+  if (last_dot != kNone && last_dot + 1 < t.size()) ext = t.substr(last_dot + 1);
+  // Most words in prose are not paths: a path has a '.', '/' or '\\', or is a known name.
   const bool named = ext.empty() && last.size() >= 7 && is_upper(last[0]) &&
                      std::find(std::begin(kNames), std::end(kNames), last) != std::end(kNames);
+  if ((seen & (kSep | kDotC)) == 0 && !named) return false;
+  const bool dotfile = last.size() > 1 && last[0] == '.' && is_dotfile(last);
 
   bool ok = false;
   switch (src) {
@@ -191,15 +240,17 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
   if (!ok) return false;
 
   std::string p(t);
-  if (backslash) std::replace(p.begin(), p.end(), '\\', '/');
+  if (seen & kBackslash) std::replace(p.begin(), p.end(), '\\', '/');
   // A formatter turns `__tests__` into bold markers: `src/**tests**/x.ts`.
-  for (std::size_t b = p.find("/**"); b != std::string::npos; b = p.find("/**", b + 1)) {
-    const std::size_t e = p.find("**/", b + 3);
-    if (e == std::string::npos) break;
-    const std::string_view inner(p.data() + b + 3, e - b - 3);
-    if (inner.empty() || !std::all_of(inner.begin(), inner.end(), [](char c) { return is_alnum(c) || c == '-'; })) continue;
-    p.replace(e, 2, "__");
-    p.replace(b + 1, 2, "__");
+  if (seen & kGlob) {
+    for (std::size_t b = p.find("/**"); b != std::string::npos; b = p.find("/**", b + 1)) {
+      const std::size_t e = p.find("**/", b + 3);
+      if (e == std::string::npos) break;
+      const std::string_view inner(p.data() + b + 3, e - b - 3);
+      if (inner.empty() || !std::all_of(inner.begin(), inner.end(), [](char c) { return is_alnum(c) || c == '-'; })) continue;
+      p.replace(e, 2, "__");
+      p.replace(b + 1, 2, "__");
+    }
   }
   // Windows drive letters and home directories cannot name anything in the repository.
   const bool drive = p.size() > 2 && is_alpha(p[0]) && p[1] == ':' && p[2] == '/';
@@ -211,18 +262,19 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
   bool added = false;
   auto add = [&](std::string e) {
     const bool absolute = e[0] == '/';
-    if (!normalize_path(e)) {
+    if (unclean && !normalize_path(e)) {
       rejected.push_back(std::string(t));
       return;
     }
     if (e.empty() || e == "/") return;
-    const bool glob = std::any_of(e.begin(), e.end(), [](char c) { return c == '*' || c == '?' || c == '['; });
+    const bool glob = (seen & kGlob) &&
+                      std::any_of(e.begin(), e.end(), [](char c) { return c == '*' || c == '?' || c == '['; });
     if (std::none_of(out.begin(), out.end(), [&](const PathRef& r) { return r.path == e; })) {
       out.push_back(PathRef{std::move(e), absolute, glob});
       added = true;
     }
   };
-  if (p.find('{') == std::string::npos) {
+  if (!(seen & kOpen)) {
     add(std::move(p));
   } else {
     std::vector<std::string> expanded;
@@ -324,17 +376,19 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
     // One pass over the token: where it ends, and whether it can be a path at all (a
     // '/' or '\\', or a '.' with more after it: "file.py", not "done.").
     std::size_t e = i;
-    bool pathy = false, dot = false;
-    while (e < s.size()) {
-      const std::uint8_t k = kClass[static_cast<unsigned char>(s[e])];
-      if (k & kStop) break;
-      pathy |= (k & kSlash) || (dot && (k & kWord));
-      dot |= (k & kDot) != 0;
-      ++e;
-    }
+    unsigned seen = 0;
+    for (std::uint8_t k; e < s.size() && !((k = kClass[static_cast<unsigned char>(s[e])]) & kStop); ++e) seen |= k;
     const std::string_view tok = s.substr(i, e - i);
-    if (!pathy && !is_upper(tok.front())) {
-      after_in = tok == "in" || tok == "at" || tok == "into" || tok == "under" || tok == "to";
+    bool pathy = (seen & kSlash) != 0;
+    if (!pathy && (seen & kDot)) {
+      for (std::size_t d = tok.find('.') + 1; d < tok.size() && !pathy; ++d)
+        pathy = (kClass[static_cast<unsigned char>(tok[d])] & kWord) != 0;
+    }
+    // A token with no '/' and no '.' before a word character can only be a known name
+    // (`Makefile`); most capitalized words are not, and are answered here.
+    if (!pathy && (!is_upper(tok.front()) || !maybe_named(tok))) {
+      after_in = tok == "in" || tok == "at" || tok == "In" || tok == "At" || tok == "into" ||
+                 tok == "under" || tok == "to";
       if (!after_in) file_before_in = static_cast<std::size_t>(-1);
       i = e;
       continue;

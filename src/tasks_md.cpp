@@ -4,6 +4,7 @@
 // final pass resolves references, paths and diagnostics that need the whole document.
 #include <flow/tasks_md.hpp>
 
+#include "id_index.hpp"
 #include "tasks_md_internal.hpp"
 #include "text.hpp"
 
@@ -12,7 +13,6 @@
 #include <cstring>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 namespace flow {
@@ -67,6 +67,8 @@ enum LineFlag : std::uint8_t {
   kTooLong = 4,
   kFence = 8,         // a fence delimiter line
   kBox = 16,          // looks like a checkbox list item (outside code and comments)
+  kBullet = 32,       // a list item; `content` and `box` are set (outside code and comments)
+  kHasBox = 64,       // a heading with a top-level checkbox item under it
 };
 
 struct Line {
@@ -76,6 +78,8 @@ struct Line {
   std::int16_t fence_indent = -1;  // for code lines: the indent of the opening fence (capped)
   std::uint8_t flags = 0;
   std::uint8_t heading = 0; // ATX heading level, 0 if none
+  std::uint8_t box = 0;     // for kBullet lines: the checkbox mark's length, 0 if none
+  std::uint32_t content = 0;  // for kBullet lines: where the text after the bullet starts
 };
 
 // A list item: where its bullet ends and what follows.
@@ -300,25 +304,29 @@ bool parse_head(std::string_view s, Head& h) {
       if (k >= s.size() || is_space(s[k])) { sep_done = true; i = k; continue; }
     }
     if (s[j] == '[') {
-      const std::size_t close = s.find(']', j + 1);
-      if (close == std::string_view::npos || close - j > 200) break;
+      // The label ends at the first ']' within 200 bytes; a '[' before it ends the run.
+      const std::size_t window = std::min(s.size() - j - 1, std::size_t{200});
+      const void* found = std::memchr(s.data() + j + 1, ']', window);
+      if (!found) break;
+      const std::size_t close = static_cast<std::size_t>(static_cast<const char*>(found) - s.data());
       std::string_view c = trim(s.substr(j + 1, close - j - 1));
-      if (c.empty() || c.find('[') != std::string_view::npos) break;
+      if (c.empty() || std::memchr(c.data(), '[', c.size())) break;
       const char after = close + 1 < s.size() ? s[close + 1] : ' ';
       if (after == '(') break;  // a markdown link
       int story = 0;
-      const bool known = c == "P" || is_story_label(c, &story) ||
-                         (c.size() >= 2 && c[0] == 'P' && is_digit(c[1]) && c.size() <= 3);
+      const bool parallel = c.size() == 1 && c[0] == 'P';
+      const bool is_story = !parallel && is_story_label(c, &story);
+      const bool p_digit = c.size() >= 2 && c.size() <= 3 && c[0] == 'P' && is_digit(c[1]);
+      const bool known = parallel || is_story || p_digit;
       const bool delimited = is_space(after) || after == '[' || after == '*' || after == ':' ||
                              close + 1 >= s.size();
       if (!delimited && !known) break;  // `[id].tsx`: part of a path
-      if (c == "P") {
+      if (parallel) {
         h.parallel = true;
-      } else if (is_story_label(c, &story)) {
+      } else if (is_story) {
         h.story = story;
         h.story_label = c;
-      } else if (c.size() >= 2 && c.size() <= 3 && c[0] == 'P' && is_digit(c[1]) &&
-                 (c.size() == 2 || is_digit(c[2]))) {
+      } else if (p_digit && (c.size() == 2 || is_digit(c[2]))) {
         h.priority = c;
       } else if (istarts_with(c, "depends")) {
         std::size_t k = 7;
@@ -468,11 +476,19 @@ class Parser {
           last_heading = static_cast<int>(lines_.size());
         }
       } else if (!t.empty()) {
-        ListItem li = match_bullet(s);
-        if (li.ok && match_box(s.substr(li.content))) {
+        const ListItem li = match_bullet(s);
+        if (li.ok) {
+          l.flags |= kBullet;
+          l.content = static_cast<std::uint32_t>(li.content);  // < kMaxLine
+          l.box = static_cast<std::uint8_t>(match_box(s.substr(li.content)));
+        }
+        if (l.box) {
           l.flags |= kBox;
           ++boxes_;
-          if (last_heading >= 0 && l.indent < 2) heading_has_box_.insert(last_heading);
+          if (last_heading >= 0 && l.indent < 2 && !(lines_[static_cast<std::size_t>(last_heading)].flags & kHasBox)) {
+            lines_[static_cast<std::size_t>(last_heading)].flags |= kHasBox;
+            headings_with_box_.push_back(last_heading);
+          }
         }
       }
       lines_.push_back(l);
@@ -510,7 +526,7 @@ class Parser {
 
   void choose_phase_level() {
     int best = 0;
-    for (int idx : heading_has_box_) {
+    for (int idx : headings_with_box_) {
       const Line& l = lines_[static_cast<std::size_t>(idx)];
       if (l.heading < 2) continue;
       if (!has_phase_word(heading_text(line_text(l), l.heading))) continue;
@@ -560,7 +576,7 @@ class Parser {
 
   Task& new_task(std::string_view id, int line, const Line& l, TaskForm form) {
     Task& t = plan_.tasks.emplace_back();
-    t.id = std::string(id);
+    t.id.assign(id);
     t.line = line;
     t.span = Span{l.offset, l.length};
     t.form = form;
@@ -574,11 +590,23 @@ class Parser {
   void fill_head(Task& t, const Head& h, std::string_view s) {
     t.parallel = h.parallel;
     t.story = h.story;
-    t.story_label = std::string(h.story_label);
-    t.priority = std::string(h.priority);
-    for (auto lab : h.labels) t.labels.emplace_back(lab);
+    t.story_label.assign(h.story_label);
+    t.priority.assign(h.priority);
+    if (!h.labels.empty()) t.labels.assign(h.labels.begin(), h.labels.end());
     for (auto d : h.depends) raw_refs_.push_back({plan_.tasks.size() - 1, t.line, RefOrigin::bracket_field, std::string(d)});
-    t.description = std::string(trim(s.substr(h.rest)));
+    t.description.assign(trim(s.substr(h.rest)));
+  }
+
+  // A cleared Head whose vectors keep their capacity from the previous task.
+  Head& fresh_head() {
+    std::vector<std::string_view> labels = std::move(head_.labels);
+    std::vector<std::string_view> depends = std::move(head_.depends);
+    labels.clear();
+    depends.clear();
+    head_ = Head{};
+    head_.labels = std::move(labels);
+    head_.depends = std::move(depends);
+    return head_;
   }
 
   void skip(int line, SkipReason reason, std::string_view s) {
@@ -618,8 +646,12 @@ class Parser {
         continuing_ = false;
         continue;
       }
-      ListItem li = match_bullet(s);
-      const std::size_t box = li.ok ? match_box(s.substr(li.content)) : 0;
+      ListItem li;
+      if (l.flags & kBullet) {
+        li.ok = true;
+        li.content = l.content;
+      }
+      const std::size_t box = l.box;
 
       // Lines that belong to the open task's body.
       if (open_task_ >= 0 && (open_heading_task_ ? !(box && l.indent < 2) : l.indent > open_indent_)) {
@@ -646,7 +678,7 @@ class Parser {
         continue;
       }
       if (li.ok && l.indent < 2 && dep_level_ == 0 && starts_with(s.substr(li.content), "**")) {
-        Head h;
+        Head& h = fresh_head();
         const std::string_view rest = s.substr(li.content);
         // `- **T001** — …`: the ID must be the whole bold run (or start it, with labels).
         if (parse_head(rest, h) && (rest.size() < 2 + h.id.size() + 2 || rest.compare(2 + h.id.size(), 2, "**") == 0 ||
@@ -666,7 +698,7 @@ class Parser {
     const std::string_view title = heading_text(s, l.heading);
     if (dep_level_ > 0 && l.heading <= dep_level_) dep_level_ = 0;
 
-    Head h;
+    Head& h = fresh_head();
     if (l.heading >= 2 && parse_head(title, h)) {
       // `### T001 — Create directory structure`: a task with no checkbox.
       Task& task = new_task(h.id, number, l, TaskForm::heading);
@@ -682,7 +714,8 @@ class Parser {
     }
     // A heading with tasks under it is a phase ("Parallel Group A"), not prose about order.
     const int index = number - 1;
-    if (l.heading >= 2 && dep_level_ == 0 && is_dependency_title(title) && heading_has_box_.count(index) == 0) {
+    if (l.heading >= 2 && dep_level_ == 0 && is_dependency_title(title) &&
+        !(lines_[static_cast<std::size_t>(index)].flags & kHasBox)) {
       dep_level_ = l.heading;
       dep_title_ = std::string(title);
     }
@@ -697,7 +730,7 @@ class Parser {
       skip(number, SkipReason::nested, s);
       return;
     }
-    Head h;
+    Head& h = fresh_head();
     if (parse_head(head_text, h)) {
       Task& task = new_task(h.id, number, l, TaskForm::checkbox);
       task.mark_offset = mark_offset;
@@ -773,16 +806,16 @@ class Parser {
         shapes_.emplace_back(shape);
     }
 
-    std::unordered_map<std::string_view, int> first_line;
+    IdIndex first_line(plan_.tasks.size());
     int headless = 0, headless_line = 0;
     int xs = 0, big_xs = 0;
     for (std::size_t i = 0; i < plan_.tasks.size(); ++i) {
       Task& t = plan_.tasks[i];
       if (t.form != TaskForm::unnumbered) {
-        auto [it, fresh] = first_line.emplace(t.id, t.line);
+        const auto [first, fresh] = first_line.emplace(t.id, t.line);
         if (!fresh)
           diag(Severity::warning, t.line, "duplicate-id",
-               t.id + " is also declared at line " + std::to_string(it->second) +
+               t.id + " is also declared at line " + std::to_string(first) +
                    "; references to it mean both");
       }
       if (t.form == TaskForm::heading || t.form == TaskForm::bold_item) {
@@ -813,12 +846,14 @@ class Parser {
     auto& d = plan_.diagnostics;
     const auto by_line = [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; };
     if (std::is_sorted(d.begin(), d.end(), by_line)) return;
-    std::vector<std::pair<int, std::size_t>> order(d.size());
-    for (std::size_t i = 0; i < d.size(); ++i) order[i] = {d[i].line, i};
-    std::sort(order.begin(), order.end());
-    std::vector<Diagnostic> sorted;
-    sorted.reserve(d.size());
-    for (const auto& [line, i] : order) sorted.push_back(std::move(d[i]));
+    // A counting sort by line: stable, and linear in diagnostics plus lines.
+    int max_line = 0;
+    for (const Diagnostic& x : d) max_line = std::max(max_line, x.line);
+    std::vector<std::size_t> start(static_cast<std::size_t>(max_line) + 2, 0);
+    for (const Diagnostic& x : d) ++start[static_cast<std::size_t>(std::max(x.line, 0)) + 1];
+    for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+    std::vector<Diagnostic> sorted(d.size());
+    for (Diagnostic& x : d) sorted[start[static_cast<std::size_t>(std::max(x.line, 0))]++] = std::move(x);
     d = std::move(sorted);
   }
 
@@ -922,6 +957,7 @@ class Parser {
   }
 
   static void dedupe(std::vector<DepRef>& v) {
+    if (v.size() < 2) return;
     std::vector<DepRef> out;
     for (auto& r : v) {
       bool seen = false;
@@ -1062,10 +1098,10 @@ class Parser {
     dedupe(out);
   }
 
-  void check_refs(const std::unordered_map<std::string_view, int>& ids) {
+  void check_refs(const IdIndex& ids) {
     auto check = [&](const DepRef& r, const std::string& who) {
       for (const std::string* id : {&r.first, &r.last}) {
-        if (ids.count(*id) == 0)
+        if (!ids.contains(*id))
           diag(Severity::warning, r.line, "unknown-reference",
                who + " refers to " + *id + ", which is not a task in this file");
         if (r.first == r.last) break;
@@ -1151,7 +1187,8 @@ class Parser {
   std::string_view text_;
   Plan plan_;
   std::vector<Line> lines_;
-  std::unordered_set<int> heading_has_box_;
+  std::vector<int> headings_with_box_;  // indices of kHasBox lines
+  Head head_;
   int phase_level_ = 2;
   int dep_level_ = 0;
   std::string dep_title_;

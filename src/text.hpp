@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,7 +34,8 @@ inline std::string_view trim_right(std::string_view s) noexcept {
 inline std::string_view trim(std::string_view s) noexcept { return trim_right(trim_left(s)); }
 
 inline bool starts_with(std::string_view s, std::string_view p) noexcept {
-  return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+  // memcmp for equality with a literal's length inlines to a few compares.
+  return s.size() >= p.size() && (p.empty() || std::memcmp(s.data(), p.data(), p.size()) == 0);
 }
 
 /// ASCII case-insensitive prefix test; `p` must be lower case.
