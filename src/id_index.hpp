@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// A map from string views (task IDs, paths) to ints in one open-addressed array: no node
-// allocation per key, one cache line per probe. The keys are views: the caller keeps
-// the bytes alive and unchanged while the index is used. Internal.
+// A hash index over items the caller owns (tasks, by ID): one open-addressed array of
+// 8-byte slots (the hash and the item's number), no node allocation per key. The key of
+// item i is `key_of(i)`; the caller keeps those bytes alive and unchanged while the
+// index is used. Internal.
 #pragma once
 
 #include <cstddef>
@@ -13,52 +14,52 @@
 
 namespace flow::detail {
 
+template <class KeyOf>
 class IdIndex {
  public:
-  explicit IdIndex(std::size_t expected = 0) { rehash(capacity_for(expected)); }
+  static constexpr std::uint32_t npos = 0xFFFFFFFFu;
 
-  /// Inserts `key` with `value` unless present. Returns the stored value (the earlier one
-  /// when the key was present) and whether this call inserted it.
-  std::pair<int, bool> emplace(std::string_view key, int value) {
-    if ((count_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
+  IdIndex(KeyOf key_of, std::size_t expected) : key_of_(std::move(key_of)) {
+    std::size_t c = 16;
+    while (c < expected * 2 + 2) c *= 2;
+    slots_.assign(c, Slot{});
+    mask_ = c - 1;
+  }
+
+  /// Adds item `item` unless an item with the same key is there. Returns the item that
+  /// holds the key (`item` itself when it was added) and whether it was added.
+  std::pair<std::uint32_t, bool> insert(std::uint32_t item) {
+    if ((count_ + 1) * 2 > slots_.size()) grow();
+    const std::string_view key = key_of_(item);
     const std::uint32_t h = hash(key);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       Slot& s = slots_[i];
-      if (!s.data) {
-        s = Slot{key.data() ? key.data() : "", static_cast<std::uint32_t>(key.size()), h, value};
+      if (s.item == 0) {
+        s = Slot{h, item + 1};
         ++count_;
-        return {value, true};
+        return {item, true};
       }
-      if (s.hash == h && equal(s, key)) return {s.value, false};
+      if (s.hash == h && key_of_(s.item - 1) == key) return {s.item - 1, false};
     }
   }
 
-  /// The value stored for `key`, or nullptr.
-  [[nodiscard]] const int* find(std::string_view key) const noexcept {
+  /// The item whose key is `key`, or npos.
+  [[nodiscard]] std::uint32_t find(std::string_view key) const {
     const std::uint32_t h = hash(key);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
-      if (!s.data) return nullptr;
-      if (s.hash == h && equal(s, key)) return &s.value;
+      if (s.item == 0) return npos;
+      if (s.hash == h && key_of_(s.item - 1) == key) return s.item - 1;
     }
   }
 
-  [[nodiscard]] bool contains(std::string_view key) const noexcept { return find(key) != nullptr; }
-  [[nodiscard]] std::size_t size() const noexcept { return count_; }
+  [[nodiscard]] bool contains(std::string_view key) const { return find(key) != npos; }
 
  private:
   struct Slot {
-    const char* data = nullptr;  // nullptr: empty
-    std::uint32_t size = 0;
     std::uint32_t hash = 0;
-    int value = 0;
+    std::uint32_t item = 0;  // item number + 1; 0: empty
   };
-
-  static std::size_t capacity_for(std::size_t n) {
-    std::size_t c = 16;
-    while (c < n * 2 + 2) c *= 2;
-    return c;
-  }
 
   // FNV-1a: IDs are a few bytes long, where it is as fast as anything.
   static std::uint32_t hash(std::string_view k) noexcept {
@@ -67,22 +68,19 @@ class IdIndex {
     return h;
   }
 
-  static bool equal(const Slot& s, std::string_view k) noexcept {
-    return s.size == k.size() && std::memcmp(s.data, k.data(), k.size()) == 0;
-  }
-
-  void rehash(std::size_t capacity) {
+  void grow() {
     std::vector<Slot> old = std::move(slots_);
-    slots_.assign(capacity, Slot{});
-    mask_ = capacity - 1;
+    slots_.assign(old.size() * 2, Slot{});
+    mask_ = slots_.size() - 1;
     for (const Slot& s : old) {
-      if (!s.data) continue;
+      if (s.item == 0) continue;
       std::size_t i = s.hash & mask_;
-      while (slots_[i].data) i = (i + 1) & mask_;
+      while (slots_[i].item != 0) i = (i + 1) & mask_;
       slots_[i] = s;
     }
   }
 
+  KeyOf key_of_;
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
   std::size_t count_ = 0;

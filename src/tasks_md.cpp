@@ -71,16 +71,19 @@ enum LineFlag : std::uint8_t {
   kHasBox = 64,       // a heading with a top-level checkbox item under it
 };
 
+// 24 bytes: a 10 MB file has a quarter of a million of these.
 struct Line {
   std::size_t offset = 0;
-  std::size_t length = 0;   // without "\n" and a trailing "\r"
+  std::uint32_t length = 0;   // without "\n" and a trailing "\r"; kTooLong lines: capped
   std::int32_t indent = 0;
-  std::int16_t fence_indent = -1;  // for code lines: the indent of the opening fence (capped)
+  // kBullet lines: where the text after the bullet starts (< kMaxLine).
+  // kCode lines: the indent of the opening fence, capped at 32000.
+  std::int32_t aux = 0;
   std::uint8_t flags = 0;
-  std::uint8_t heading = 0; // ATX heading level, 0 if none
-  std::uint8_t box = 0;     // for kBullet lines: the checkbox mark's length, 0 if none
-  std::uint32_t content = 0;  // for kBullet lines: where the text after the bullet starts
+  std::uint8_t heading = 0;   // ATX heading level, 0 if none
+  std::uint8_t box = 0;       // for kBullet lines: the checkbox mark's length, 0 if none
 };
+static_assert(sizeof(Line) <= 24);
 
 // A list item: where its bullet ends and what follows.
 struct ListItem {
@@ -132,14 +135,62 @@ bool is_dash_at(std::string_view s, std::size_t i, std::size_t* len) {
   return false;
 }
 
-// ASCII lower-case copy of a heading title, for the keyword tests below.
-std::string lower_copy(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = to_lower(c);
-  return out;
-}
+// ASCII lower-case copy of a heading title, for the keyword tests below; on the stack
+// when the title is short, as titles are.
+class LowerCopy {
+ public:
+  explicit LowerCopy(std::string_view s) {
+    char* out = buf_.data();
+    if (s.size() > buf_.size()) {
+      heap_.resize(s.size());
+      out = heap_.data();
+    }
+    for (std::size_t i = 0; i < s.size(); ++i) out[i] = to_lower(s[i]);
+    view_ = std::string_view(out, s.size());
+  }
+  LowerCopy(const LowerCopy&) = delete;
+  LowerCopy& operator=(const LowerCopy&) = delete;
+  [[nodiscard]] std::string_view view() const noexcept { return view_; }
+
+ private:
+  std::array<char, 240> buf_;
+  std::string heap_;
+  std::string_view view_;
+};
 
 bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
+
+// A set of keywords (each at least two bytes) looked for in a lower-case title in one
+// pass: a bitmap of the words' first two bytes rules out almost every position.
+template <std::size_t N>
+class WordSet {
+ public:
+  constexpr explicit WordSet(const std::array<std::string_view, N>& words) : words_(words) {
+    for (std::string_view w : words_) {
+      const unsigned k = bigram(w[0], w[1]);
+      bits_[k >> 6] |= std::uint64_t{1} << (k & 63);
+    }
+  }
+
+  [[nodiscard]] bool found_in(std::string_view s) const noexcept {
+    for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+      const unsigned k = bigram(s[i], s[i + 1]);
+      if (!((bits_[k >> 6] >> (k & 63)) & 1)) continue;
+      const std::string_view rest(s.data() + i, s.size() - i);
+      for (std::string_view w : words_)
+        if (w[0] == s[i] && w[1] == s[i + 1] && starts_with(rest, w)) return true;
+    }
+    return false;
+  }
+
+ private:
+  static constexpr unsigned bigram(char a, char b) noexcept {
+    return static_cast<unsigned>(static_cast<unsigned char>(a)) << 8 | static_cast<unsigned char>(b);
+  }
+  std::array<std::string_view, N> words_;
+  std::array<std::uint64_t, 1024> bits_{};
+};
+
 
 bool has_phase_word(std::string_view title) {
   static constexpr std::string_view words[] = {"phase", "stage", "milestone", "epic", "sprint",
@@ -151,13 +202,10 @@ bool has_phase_word(std::string_view title) {
 }
 
 bool is_dependency_title(std::string_view title) {
-  static constexpr std::string_view words[] = {"depend", "execution order", "order of execution",
-                                               "critical path", "parallel", "sequen",
-                                               "task order", "graph"};
-  const std::string low = lower_copy(title);
-  for (auto w : words)
-    if (contains(low, w)) return true;
-  return false;
+  static constexpr WordSet<8> words({"depend", "execution order", "order of execution", "critical path",
+                                     "parallel", "sequen", "task order", "graph"});
+  const LowerCopy lower(title);
+  return words.found_in(lower.view());
 }
 
 std::string_view heading_text(std::string_view line, int level) {
@@ -236,16 +284,17 @@ std::string number_of_title(std::string_view t) {
 }
 
 PhaseKind kind_of_title(std::string_view title, int story) {
-  const std::string t = lower_copy(title);
+  const LowerCopy lower(title);
+  const std::string_view t = lower.view();
   if (story > 0 || contains(t, "user stor")) return PhaseKind::user_story;
-  static constexpr std::string_view setup[] = {"setup", "set up", "set-up", "scaffold", "initializ",
-                                               "initialis", "bootstrap", "preparation"};
-  static constexpr std::string_view found[] = {"foundation", "prerequisite", "blocking", "infrastructure"};
-  static constexpr std::string_view polish[] = {"polish", "cross-cutting", "cross cutting", "cleanup",
-                                                "clean-up", "final", "hardening"};
-  for (auto w : setup) if (contains(t, w)) return PhaseKind::setup;
-  for (auto w : found) if (contains(t, w)) return PhaseKind::foundational;
-  for (auto w : polish) if (contains(t, w)) return PhaseKind::polish;
+  static constexpr WordSet<8> setup({"setup", "set up", "set-up", "scaffold", "initializ", "initialis",
+                                     "bootstrap", "preparation"});
+  static constexpr WordSet<4> found({"foundation", "prerequisite", "blocking", "infrastructure"});
+  static constexpr WordSet<7> polish({"polish", "cross-cutting", "cross cutting", "cleanup", "clean-up",
+                                      "final", "hardening"});
+  if (setup.found_in(t)) return PhaseKind::setup;
+  if (found.found_in(t)) return PhaseKind::foundational;
+  if (polish.found_in(t)) return PhaseKind::polish;
   return PhaseKind::other;
 }
 
@@ -305,12 +354,14 @@ bool parse_head(std::string_view s, Head& h) {
     }
     if (s[j] == '[') {
       // The label ends at the first ']' within 200 bytes; a '[' before it ends the run.
-      const std::size_t window = std::min(s.size() - j - 1, std::size_t{200});
-      const void* found = std::memchr(s.data() + j + 1, ']', window);
-      if (!found) break;
-      const std::size_t close = static_cast<std::size_t>(static_cast<const char*>(found) - s.data());
+      // Labels are a few bytes long: a plain loop beats a call to memchr.
+      const std::size_t limit = std::min(s.size(), j + 201);
+      std::size_t close = j + 1;
+      bool nested = false;
+      while (close < limit && s[close] != ']') nested |= s[close++] == '[';
+      if (close >= limit || nested) break;
       std::string_view c = trim(s.substr(j + 1, close - j - 1));
-      if (c.empty() || std::memchr(c.data(), '[', c.size())) break;
+      if (c.empty()) break;
       const char after = close + 1 < s.size() ? s[close + 1] : ' ';
       if (after == '(') break;  // a markdown link
       int story = 0;
@@ -350,6 +401,13 @@ std::string_view strip_bullet(std::string_view s) {
   if (li.ok) s = s.substr(li.content);
   return trim(s);
 }
+
+// The ID of task i, for the index of IDs.
+struct TaskId {
+  const std::vector<Task>* tasks;
+  std::string_view operator()(std::uint32_t i) const { return (*tasks)[i].id; }
+};
+using TaskIndex = IdIndex<TaskId>;
 
 class Parser {
  public:
@@ -409,14 +467,15 @@ class Parser {
       if (!nl && pos == text_.size() && !lines_.empty()) break;  // no empty line after a final "\n"
       Line l;
       l.offset = pos;
-      l.length = end - pos;
-      if (l.length > 0 && text_[end - 1] == '\r') {
-        --l.length;
+      std::size_t length = end - pos;
+      if (length > 0 && text_[end - 1] == '\r') {
+        --length;
         if (lines_.empty() && nl) plan_.crlf = true;
       }
+      l.length = static_cast<std::uint32_t>(std::min<std::size_t>(length, 0xFFFFFFFFu));
       const int number = static_cast<int>(lines_.size()) + 1;
-      std::string_view s = text_.substr(l.offset, l.length);
-      if (l.length > kMaxLine) {
+      std::string_view s = text_.substr(l.offset, length);
+      if (length > kMaxLine) {
         l.flags |= kTooLong;
         diag(Severity::warning, number, "line-too-long",
              "line is longer than 1 MiB and is not parsed");
@@ -440,7 +499,7 @@ class Parser {
         if (t == "---" || t == "...") frontmatter = false;
       } else if (fence_char) {
         l.flags |= kCode;
-        l.fence_indent = static_cast<std::int16_t>(std::min(fence_indent, 32000));
+        l.aux = std::min(fence_indent, 32000);
         std::size_t k = 0;
         while (k < t.size() && t[k] == fence_char) ++k;
         if (k >= fence_len && trim(t.substr(k)).empty()) {
@@ -460,7 +519,7 @@ class Parser {
           fence_indent = l.indent;
           fence_line = number;
           l.flags |= kCode | kFence;
-          l.fence_indent = static_cast<std::int16_t>(std::min(l.indent, 32000));
+          l.aux = std::min(l.indent, 32000);
         }
       } else if (starts_with(t, "<!--")) {
         l.flags |= kComment;
@@ -479,7 +538,7 @@ class Parser {
         const ListItem li = match_bullet(s);
         if (li.ok) {
           l.flags |= kBullet;
-          l.content = static_cast<std::uint32_t>(li.content);  // < kMaxLine
+          l.aux = static_cast<std::int32_t>(li.content);  // < kMaxLine
           l.box = static_cast<std::uint8_t>(match_box(s.substr(li.content)));
         }
         if (l.box) {
@@ -584,7 +643,25 @@ class Parser {
     t.group = static_cast<int>(plan_.groups.size()) - 1;
     open_task_ = static_cast<int>(plan_.tasks.size()) - 1;
     continuing_ = true;
+    // What the final pass needs to know before it starts, gathered here so that it can
+    // walk the tasks once: which ID shapes the document uses, how many tasks have no
+    // checkbox, and which phases and groups hold tasks.
+    const std::string_view shape = id_shape(t.id);
+    if (std::none_of(shapes_.begin(), shapes_.end(), [&](const std::string& x) { return x == shape; }))
+      shapes_.emplace_back(shape);
+    if (form == TaskForm::heading || form == TaskForm::bold_item) {
+      if (headless_++ == 0) headless_task_ = plan_.tasks.size() - 1;
+    }
+    mark_used(t);
     return t;
+  }
+
+  void mark_used(const Task& t) {
+    const auto p = static_cast<std::size_t>(t.phase), g = static_cast<std::size_t>(t.group);
+    if (phase_used_.size() <= p) phase_used_.resize(p + 1, 0);
+    if (group_used_.size() <= g) group_used_.resize(g + 1, 0);
+    phase_used_[p] = 1;
+    group_used_[g] = 1;
   }
 
   void fill_head(Task& t, const Head& h, std::string_view s) {
@@ -626,7 +703,7 @@ class Parser {
         continue;
       }
       if (l.flags & kCode) {
-        if (open_task_ >= 0 && (open_heading_task_ || l.fence_indent > open_indent_)) {
+        if (open_task_ >= 0 && (open_heading_task_ || l.aux > open_indent_)) {
           extend_body(number);
           continuing_ = false;
         } else {
@@ -649,7 +726,7 @@ class Parser {
       ListItem li;
       if (l.flags & kBullet) {
         li.ok = true;
-        li.content = l.content;
+        li.content = static_cast<std::size_t>(l.aux);
       }
       const std::size_t box = l.box;
 
@@ -790,6 +867,7 @@ class Parser {
   void finish() {
     if (plan_.tasks.empty() && !unnumbered_.empty()) {
       plan_.tasks = std::move(unnumbered_);
+      for (const Task& t : plan_.tasks) mark_used(t);
       diag(Severity::info, plan_.tasks.front().line, "no-ids",
            "no task has an ID: top-level checkboxes are tasks named after their lines (L12 …)");
     } else {
@@ -798,47 +876,73 @@ class Parser {
     std::sort(plan_.skipped.begin(), plan_.skipped.end(),
               [](const Skipped& a, const Skipped& b) { return a.line < b.line; });
 
-    // Which ID shapes the document uses decides which tokens in prose are references.
-    for (const Task& t : plan_.tasks) {
-      if (t.form == TaskForm::unnumbered) continue;
-      const std::string_view shape = id_shape(t.id);
-      if (std::none_of(shapes_.begin(), shapes_.end(), [&](const std::string& x) { return x == shape; }))
-        shapes_.emplace_back(shape);
-    }
+    // Phases and groups that hold no task are dropped; tasks are renumbered in the pass.
+    phase_used_.resize(plan_.phases.size(), 0);
+    group_used_.resize(plan_.groups.size(), 0);
+    std::vector<int> phase_map(plan_.phases.size(), -1), group_map(plan_.groups.size(), -1);
+    for (std::size_t i = 0, n = 0; i < phase_map.size(); ++i)
+      if (phase_used_[i]) phase_map[i] = static_cast<int>(n++);
+    for (std::size_t i = 0, n = 0; i < group_map.size(); ++i)
+      if (group_used_[i]) group_map[i] = static_cast<int>(n++);
 
-    IdIndex first_line(plan_.tasks.size());
-    int headless = 0, headless_line = 0;
+    // One pass over the tasks: a large plan does not fit in the caches, and each pass
+    // over it costs as much as the work done in it.
+    TaskIndex first_line(TaskId{&plan_.tasks}, plan_.tasks.size());
+    std::vector<int> story(plan_.phases.size(), -1);  // the one story of a phase's tasks
     int xs = 0, big_xs = 0;
+    std::size_t body = 0, raw = 0;
     for (std::size_t i = 0; i < plan_.tasks.size(); ++i) {
       Task& t = plan_.tasks[i];
       if (t.form != TaskForm::unnumbered) {
-        const auto [first, fresh] = first_line.emplace(t.id, t.line);
-        if (!fresh)
-          diag(Severity::warning, t.line, "duplicate-id",
-               t.id + " is also declared at line " + std::to_string(first) +
-                   "; references to it mean both");
+        const auto [holder, fresh] = first_line.insert(static_cast<std::uint32_t>(i));
+        if (!fresh) duplicate(t, plan_.tasks[holder].line);
       }
-      if (t.form == TaskForm::heading || t.form == TaskForm::bold_item) {
-        if (headless++ == 0) headless_line = t.line;
-      }
+      if (headless_ > 0 && i == headless_task_)
+        diag(Severity::info, t.line, "no-checkbox",
+             std::to_string(headless_) + (headless_ == 1 ? " task has" : " tasks have") +
+                 " no checkbox (a heading or bold item): its state is kept only in flow's journal");
       if (t.mark == 'x') ++xs;
       if (t.mark == 'X') ++big_xs;
       if (t.state == TaskState::other) skip(t.line, SkipReason::other_mark, text_.substr(t.span.offset, t.span.length));
+
+      extract_refs_and_paths(i, body);
+      for (; raw < raw_refs_.size() && raw_refs_[raw].task <= i; ++raw)
+        if (raw_refs_[raw].task == i)
+          parse_id_list(raw_refs_[raw].text, 0, raw_refs_[raw].line, raw_refs_[raw].origin, scratch_deps_, nullptr);
+      dedupe(scratch_deps_);
+      settle(scratch_deps_, t.depends_on);
+      settle(scratch_paths_, t.paths);
+      if (!t.depends_on.empty()) with_refs_.push_back(i);
+      note_basenames(i);
+
+      int& st = story[static_cast<std::size_t>(t.phase)];
+      if (t.story_label.empty()) st = -2;
+      else if (st == -1) st = t.story;
+      else if (st != t.story) st = -2;
+      t.phase = phase_map[static_cast<std::size_t>(t.phase)];
+      t.group = group_map[static_cast<std::size_t>(t.group)];
     }
     plan_.done_mark = xs > big_xs ? 'x' : 'X';
-    if (headless > 0)
-      diag(Severity::info, headless_line, "no-checkbox",
-           std::to_string(headless) + (headless == 1 ? " task has" : " tasks have") +
-               " no checkbox (a heading or bold item): its state is kept only in flow's journal");
 
-    extract_refs_and_paths();
+    resolve_basenames();
     resolve_heading_refs();
     check_refs(first_line);
-    classify_story_phases();
-    prune();
+    classify_story_phases(story);
+    prune(phase_map);
     sort_diagnostics();
     if (plan_.tasks.empty())
       diag(Severity::warning, 0, "no-tasks", "no tasks found: nothing to run");
+  }
+
+  void duplicate(const Task& t, int first) {
+    // Files that repeat many IDs get many of these: one allocation each.
+    static constexpr std::string_view kAlso = " is also declared at line ";
+    static constexpr std::string_view kBoth = "; references to it mean both";
+    const std::string line = std::to_string(first);
+    std::string message;
+    message.reserve(t.id.size() + kAlso.size() + line.size() + kBoth.size());
+    message.append(t.id).append(kAlso).append(line).append(kBoth);
+    diag(Severity::warning, t.line, "duplicate-id", std::move(message));
   }
 
   // By line, stably; sorting (line, index) pairs avoids moving the strings around.
@@ -862,46 +966,47 @@ class Parser {
     return std::any_of(shapes_.begin(), shapes_.end(), [&](const std::string& s) { return s == shape; });
   }
 
-  void extract_refs_and_paths() {
-    std::size_t b = 0;
-    for (std::size_t i = 0; i < plan_.tasks.size(); ++i) {
-      Task& t = plan_.tasks[i];
-      std::vector<std::string_view>& texts = scratch_texts_;
-      std::vector<int>& text_lines = scratch_lines_;
-      texts.assign(1, t.description);
-      text_lines.assign(1, t.line);
-      while (b < body_lines_.size() && body_lines_[b].first < i) ++b;
-      std::size_t e = b;
-      for (; e < body_lines_.size() && body_lines_[e].first == i; ++e) {
-        const Line& l = lines_[static_cast<std::size_t>(body_lines_[e].second - 1)];
-        texts.push_back(line_text(l));
-        text_lines.push_back(body_lines_[e].second);
-      }
-      b = e;
-      for (std::size_t k = 0; k < texts.size(); ++k) {
-        std::string_view s = k == 0 ? texts[0] : strip_bullet(texts[k]);
-        const bool field = k > 0 && is_dependency_field(s);
-        find_refs(s, text_lines[k], field ? RefOrigin::field_line : RefOrigin::inline_depends, t.depends_on);
-        extract_paths(s, t.paths, text_lines[k]);
-      }
-      drop_bare_basenames(t.paths);
+  // References and paths in task i's description and body. `b` walks body_lines_.
+  void extract_refs_and_paths(std::size_t i, std::size_t& b) {
+    Task& t = plan_.tasks[i];
+    std::vector<std::string_view>& texts = scratch_texts_;
+    std::vector<int>& text_lines = scratch_lines_;
+    texts.assign(1, t.description);
+    text_lines.assign(1, t.line);
+    while (b < body_lines_.size() && body_lines_[b].first < i) ++b;
+    for (; b < body_lines_.size() && body_lines_[b].first == i; ++b) {
+      const Line& l = lines_[static_cast<std::size_t>(body_lines_[b].second - 1)];
+      texts.push_back(line_text(l));
+      text_lines.push_back(body_lines_[b].second);
     }
-    resolve_basenames();
-    for (const RawRef& r : raw_refs_) {
-      if (r.task >= plan_.tasks.size()) continue;
-      parse_id_list(r.text, 0, r.line, r.origin, plan_.tasks[r.task].depends_on, nullptr);
+    for (std::size_t k = 0; k < texts.size(); ++k) {
+      std::string_view s = k == 0 ? texts[0] : strip_bullet(texts[k]);
+      const bool field = k > 0 && is_dependency_field(s);
+      find_refs(s, text_lines[k], field ? RefOrigin::field_line : RefOrigin::inline_depends, scratch_deps_);
+      extract_paths(s, scratch_paths_, text_lines[k]);
     }
-    for (Task& t : plan_.tasks) dedupe(t.depends_on);
+    drop_bare_basenames(scratch_paths_);
+  }
+
+  // Moves a scratch vector into a task's field with one allocation of the exact size.
+  template <class T>
+  static void settle(std::vector<T>& scratch, std::vector<T>& field) {
+    if (scratch.empty()) return;
+    field.assign(std::make_move_iterator(scratch.begin()), std::make_move_iterator(scratch.end()));
+    scratch.clear();
+  }
+
+  // A task with a bare file name is remembered for resolve_basenames().
+  void note_basenames(std::size_t i) {
+    const auto& paths = plan_.tasks[i].paths;
+    if (std::any_of(paths.begin(), paths.end(), [](const PathRef& p) { return p.path.find('/') == std::string::npos; }))
+      with_bare_.push_back(i);
   }
 
   // A bare `ExcelPreview.jsx` means the one file of that name that another task names
   // with its directory; with none or several, it stays as written.
   void resolve_basenames() {
-    const auto bare = [](const PathRef& p) { return p.path.find('/') == std::string::npos; };
-    const bool any_bare = std::any_of(plan_.tasks.begin(), plan_.tasks.end(), [&](const Task& t) {
-      return std::any_of(t.paths.begin(), t.paths.end(), bare);
-    });
-    if (!any_bare) return;
+    if (with_bare_.empty()) return;
     // Views into paths with a '/': those are never modified below.
     std::unordered_map<std::string_view, std::string_view> full;  // basename -> path; empty if ambiguous
     for (const Task& t : plan_.tasks)
@@ -911,19 +1016,22 @@ class Parser {
         auto [it, fresh] = full.emplace(std::string_view(p.path).substr(s + 1), p.path);
         if (!fresh && it->second != p.path) it->second = {};
       }
-    std::vector<char> changed(plan_.tasks.size(), 0);
-    for (std::size_t i = 0; i < plan_.tasks.size(); ++i)
+    std::vector<std::size_t> changed;
+    for (std::size_t i : with_bare_) {
+      bool any = false;
       for (PathRef& p : plan_.tasks[i].paths) {
-        if (!bare(p)) continue;
+        if (p.path.find('/') != std::string::npos) continue;
         auto it = full.find(p.path);
         if (it == full.end() || it->second.empty()) continue;
         p.path = std::string(it->second);
-        changed[i] = 1;
+        any = true;
       }
+      if (any) changed.push_back(i);
+    }
     // Only now, with `full` (views into paths) no longer used, may paths move.
-    for (std::size_t i = 0; i < plan_.tasks.size(); ++i) {
+    for (std::size_t i : changed) {
       Task& t = plan_.tasks[i];
-      if (!changed[i] || t.paths.size() < 2) continue;
+      if (t.paths.size() < 2) continue;
       std::vector<PathRef> unique;
       for (PathRef& p : t.paths)
         if (std::none_of(unique.begin(), unique.end(), [&](const PathRef& u) { return u.path == p.path; }))
@@ -933,20 +1041,27 @@ class Parser {
   }
 
   // "Review trials.tsx at app/(tabs)/trials.tsx" names one file, not two.
-  static void drop_bare_basenames(std::vector<PathRef>& paths) {
+  void drop_bare_basenames(std::vector<PathRef>& paths) {
     if (paths.size() < 2) return;
-    std::vector<bool> shadowed(paths.size(), false);
+    std::vector<char>& shadowed = scratch_flags_;
+    shadowed.assign(paths.size(), 0);
+    bool any = false;
     for (std::size_t i = 0; i < paths.size(); ++i) {
       const std::string& p = paths[i].path;
       if (p.find('/') != std::string::npos) continue;
       shadowed[i] = std::any_of(paths.begin(), paths.end(), [&](const PathRef& o) {
         return o.path.size() > p.size() + 1 && o.path.ends_with(p) && o.path[o.path.size() - p.size() - 1] == '/';
       });
+      any |= shadowed[i] != 0;
     }
-    std::vector<PathRef> kept;
-    for (std::size_t i = 0; i < paths.size(); ++i)
-      if (!shadowed[i]) kept.push_back(std::move(paths[i]));
-    paths = std::move(kept);
+    if (!any) return;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      if (shadowed[i]) continue;
+      if (kept != i) paths[kept] = std::move(paths[i]);
+      ++kept;
+    }
+    paths.erase(paths.begin() + static_cast<std::ptrdiff_t>(kept), paths.end());
   }
 
   static bool is_dependency_field(std::string_view s) {
@@ -956,16 +1071,18 @@ class Parser {
     return istarts_with(s, "depend") || istarts_with(s, "blocked by") || istarts_with(s, "requires");
   }
 
+  // Drops repeated references, keeping the first of each, in place.
   static void dedupe(std::vector<DepRef>& v) {
     if (v.size() < 2) return;
-    std::vector<DepRef> out;
-    for (auto& r : v) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) {
       bool seen = false;
-      for (auto& o : out)
-        if (o.first == r.first && o.last == r.last) { seen = true; break; }
-      if (!seen) out.push_back(std::move(r));
+      for (std::size_t o = 0; o < kept && !seen; ++o) seen = v[o].first == v[i].first && v[o].last == v[i].last;
+      if (seen) continue;
+      if (kept != i) v[kept] = std::move(v[i]);
+      ++kept;
     }
-    v = std::move(out);
+    v.erase(v.begin() + static_cast<std::ptrdiff_t>(kept), v.end());
   }
 
   // Finds dependency phrases in `s` and appends what they reference. References need
@@ -977,8 +1094,7 @@ class Parser {
         {"depends", false}, {"dependencies", false}, {"dependency", false},
         {"blocked by", false}, {"requires", true}, {"after", true}};
     std::size_t p = 0;
-    while (p < s.size()) {
-      if (!is_digit(s[p])) { ++p; continue; }
+    while ((p = find_digit(s, p)) < s.size()) {
       std::size_t q = p;
       while (q > 0 && p - q < 6 && (is_upper(s[q - 1]) || s[q - 1] == '-')) --q;
       if (q > 0 && (is_alnum(s[q - 1]) || s[q - 1] == '.')) {
@@ -1098,7 +1214,7 @@ class Parser {
     dedupe(out);
   }
 
-  void check_refs(const IdIndex& ids) {
+  void check_refs(const TaskIndex& ids) {
     auto check = [&](const DepRef& r, const std::string& who) {
       for (const std::string* id : {&r.first, &r.last}) {
         if (!ids.contains(*id))
@@ -1107,8 +1223,8 @@ class Parser {
         if (r.first == r.last) break;
       }
     };
-    for (const Task& t : plan_.tasks)
-      for (const DepRef& r : t.depends_on) check(r, t.id);
+    for (std::size_t i : with_refs_)
+      for (const DepRef& r : plan_.tasks[i].depends_on) check(r, plan_.tasks[i].id);
     for (const Group& g : plan_.groups)
       for (const DepRef& r : g.depends_on) check(r, "heading \"" + clip(g.title, 40) + "\"");
     for (const Phase& p : plan_.phases)
@@ -1117,14 +1233,7 @@ class Parser {
 
   // A phase whose heading names no story but whose tasks all carry one story label
   // is that story's phase.
-  void classify_story_phases() {
-    std::vector<int> story(plan_.phases.size(), -1);
-    for (const Task& t : plan_.tasks) {
-      int& s = story[static_cast<std::size_t>(t.phase)];
-      if (t.story_label.empty()) s = -2;
-      else if (s == -1) s = t.story;
-      else if (s != t.story) s = -2;
-    }
+  void classify_story_phases(const std::vector<int>& story) {
     for (std::size_t i = 0; i < plan_.phases.size(); ++i) {
       Phase& p = plan_.phases[i];
       if (p.kind != PhaseKind::other || story[i] < 0) continue;
@@ -1134,29 +1243,15 @@ class Parser {
   }
 
   // Drops phases and groups that hold no task, and renumbers the indices.
-  void prune() {
-    std::vector<int> phase_used(plan_.phases.size(), 0), group_used(plan_.groups.size(), 0);
-    for (const Task& t : plan_.tasks) {
-      phase_used[static_cast<std::size_t>(t.phase)] = 1;
-      group_used[static_cast<std::size_t>(t.group)] = 1;
-    }
-    std::vector<int> phase_map(plan_.phases.size(), -1), group_map(plan_.groups.size(), -1);
+  void prune(const std::vector<int>& phase_map) {
     std::vector<Phase> phases;
-    for (std::size_t i = 0; i < plan_.phases.size(); ++i) {
-      if (!phase_used[i]) continue;
-      phase_map[i] = static_cast<int>(phases.size());
-      phases.push_back(std::move(plan_.phases[i]));
-    }
+    for (std::size_t i = 0; i < plan_.phases.size(); ++i)
+      if (phase_used_[i]) phases.push_back(std::move(plan_.phases[i]));
     std::vector<Group> groups;
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) {
-      if (!group_used[i]) continue;
-      group_map[i] = static_cast<int>(groups.size());
+      if (!group_used_[i]) continue;
       groups.push_back(std::move(plan_.groups[i]));
       groups.back().phase = phase_map[static_cast<std::size_t>(groups.back().phase)];
-    }
-    for (Task& t : plan_.tasks) {
-      t.phase = phase_map[static_cast<std::size_t>(t.phase)];
-      t.group = group_map[static_cast<std::size_t>(t.group)];
     }
     plan_.phases = std::move(phases);
     plan_.groups = std::move(groups);
@@ -1188,6 +1283,11 @@ class Parser {
   Plan plan_;
   std::vector<Line> lines_;
   std::vector<int> headings_with_box_;  // indices of kHasBox lines
+  std::size_t headless_ = 0;             // tasks without a checkbox
+  std::size_t headless_task_ = 0;        // the first of them
+  std::vector<char> phase_used_, group_used_;
+  std::vector<std::size_t> with_refs_;   // tasks with references
+  std::vector<std::size_t> with_bare_;   // tasks with a bare file name
   Head head_;
   int phase_level_ = 2;
   int dep_level_ = 0;
@@ -1204,6 +1304,9 @@ class Parser {
   std::vector<HeadingRef> pending_heading_refs_;
   std::vector<std::string> shapes_;  // few: usually just "T"
   std::vector<std::string_view> scratch_texts_;
+  std::vector<PathRef> scratch_paths_;  // the paths of the task being finished
+  std::vector<DepRef> scratch_deps_;    // its references
+  std::vector<char> scratch_flags_;
   std::vector<int> scratch_lines_;
   std::vector<std::string> scratch_rejected_;
   std::size_t boxes_ = 0;

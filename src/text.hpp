@@ -58,6 +58,26 @@ inline std::size_t ifind(std::string_view s, std::string_view p, std::size_t fro
   return std::string_view::npos;
 }
 
+/// Index of the first ASCII digit in `s` at or after `from`, or `s.size()`. Eight bytes
+/// at a time: a word with no byte in '0'..'9' is skipped whole (Bit Twiddling Hacks'
+/// "hasbetween", which has no false negatives; candidates are checked byte by byte).
+inline std::size_t find_digit(std::string_view s, std::size_t from) noexcept {
+  constexpr std::uint64_t ones = ~std::uint64_t{0} / 255;
+  constexpr std::uint64_t low7 = ones * 127;
+  std::size_t i = from;
+  while (i + 8 <= s.size()) {
+    std::uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    const std::uint64_t y = x & low7;
+    if (((ones * (127 + ('9' + 1)) - y) & ~x & (y + ones * (127 - ('0' - 1))) & (ones * 128)) != 0)
+      for (std::size_t k = 0; k < 8; ++k)
+        if (is_digit(s[i + k])) return i + k;
+    i += 8;
+  }
+  while (i < s.size() && !is_digit(s[i])) ++i;
+  return i;
+}
+
 /// Columns of leading whitespace, a tab counting as 4.
 inline int indent_of(std::string_view s) noexcept {
   int n = 0;

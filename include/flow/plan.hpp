@@ -16,11 +16,11 @@ FLOW_BEGIN_NAMESPACE
 
 /// How a task's checkbox reads. `other` is any mark but space, x and X ([~], [-], [/]):
 /// not pending, never run, reported.
-enum class TaskState { pending, done, other };
+enum class TaskState : std::uint8_t { pending, done, other };
 
 /// How a task is written. Only `checkbox` tasks carry a mark flow can write back; the
 /// state of the others lives only in flow's journal.
-enum class TaskForm {
+enum class TaskForm : std::uint8_t {
   checkbox,     ///< `- [ ] T001 …`
   heading,      ///< `### T001 — …`
   bold_item,    ///< `- **T001** — …`
@@ -68,25 +68,26 @@ struct PathRef {
 /// One task. Identified by (line, id), never by id alone: IDs may repeat.
 /// Thread safety: immutable once parsed.
 struct Task {
+  // Strings and vectors first, then the scalars packed: a large plan holds many Tasks.
   std::string id;
-  int line = 0;                       ///< 1-based line of the task's own line
+  std::string description;            ///< text after the labels, with wrapped lines joined
+  std::string story_label;            ///< the story label as written (`US1`, `US-001`, `US`)
+  std::string priority;               ///< `P1` from a `[P1]` label, else empty
+  std::vector<std::string> labels;    ///< other bracket labels, in order (`FR-001`, `Setup`)
+  std::vector<PathRef> paths;         ///< files named; empty means unknown, not none
+  std::vector<DepRef> depends_on;     ///< explicit references, as written
   Span span;                          ///< the task's line, without its line ending
   std::size_t mark_offset = npos;     ///< byte offset of the mark inside `[ ]`; npos if none
+  int line = 0;                       ///< 1-based line of the task's own line
+  int story = 0;                      ///< n of `[USn]`; 0 when none or not numbered
+  int body_first = 0;                 ///< first line of the indented body, 0 when none
+  int body_last = 0;                  ///< last line of the body (inclusive)
+  int phase = 0;                      ///< index into Plan::phases
+  int group = 0;                      ///< index into Plan::groups
   char mark = 0;                      ///< the mark byte (' ', 'x', 'X', '~' …); 0 if none
   TaskState state = TaskState::pending;
   TaskForm form = TaskForm::checkbox;
   bool parallel = false;              ///< `[P]` among the labels right after the ID
-  int story = 0;                      ///< n of `[USn]`; 0 when none or not numbered
-  std::string story_label;            ///< the story label as written (`US1`, `US-001`, `US`)
-  std::string priority;               ///< `P1` from a `[P1]` label, else empty
-  std::vector<std::string> labels;    ///< other bracket labels, in order (`FR-001`, `Setup`)
-  std::string description;            ///< text after the labels, with wrapped lines joined
-  int body_first = 0;                 ///< first line of the indented body, 0 when none
-  int body_last = 0;                  ///< last line of the body (inclusive)
-  std::vector<PathRef> paths;         ///< files named; empty means unknown, not none
-  std::vector<DepRef> depends_on;     ///< explicit references, as written
-  int phase = 0;                      ///< index into Plan::phases
-  int group = 0;                      ///< index into Plan::groups
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 };
