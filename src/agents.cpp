@@ -157,8 +157,11 @@ class ClaudeStream final : public StreamParser {
     r_.is_error = v["is_error"].boolean(false);
     const std::string_view sub = v["subtype"].str();
     if (v["result"].is_string()) r_.result = detail::clip(v["result"].str(), 2000);
-    for (const JsonValue& e : v["errors"].items())
-      if (e.is_string()) r_.result += (r_.result.empty() ? "" : "\n") + detail::clip(e.str(), 500);
+    for (const JsonValue& e : v["errors"].items()) {
+      if (!e.is_string()) continue;
+      if (!r_.result.empty()) r_.result += '\n';
+      r_.result += detail::clip(e.str(), 500);
+    }
     r_.turns = static_cast<int>(v["num_turns"].num(0));
     r_.cost_usd = v["total_cost_usd"].num(0);
     const JsonValue& usage = v["usage"];

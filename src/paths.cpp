@@ -30,26 +30,28 @@ constexpr std::string_view kNames[] = {
     "Dockerfile", "Makefile", "Gemfile", "Procfile", "Jenkinsfile", "Rakefile", "Vagrantfile",
     "LICENSE", "CODEOWNERS", "Brewfile", "Justfile", "Caddyfile", "Containerfile", "Pipfile"};
 
-// Extensions of at most 8 bytes, packed little-endian into one integer each and sorted:
-// the lookup is a binary search over integers, not over strings.
+// Extensions of at most 8 bytes, packed little-endian into one integer each: the lookup
+// compares integers, not strings.
 constexpr std::uint64_t pack(std::string_view s) noexcept {
   std::uint64_t v = 0;
   for (std::size_t i = s.size(); i-- > 0;) v = (v << 8) | static_cast<unsigned char>(s[i]);
   return v;
 }
 
-constexpr auto kPackedExtensions = [] {
-  constexpr std::size_t n = [] {
-    std::size_t k = 0;
-    for (auto e : kExtensions) k += e.size() <= 8 ? 1 : 0;
-    return k;
-  }();
-  std::array<std::uint64_t, n> out{};
-  std::size_t k = 0;
-  for (auto e : kExtensions)
-    if (e.size() <= 8) out[k++] = pack(e);
-  std::sort(out.begin(), out.end());
-  return out;
+// An open-addressed table of them (a quarter full): one multiply, one or two probes.
+constexpr std::size_t kExtSlots = 512;
+constexpr std::size_t ext_slot(std::uint64_t packed) noexcept {
+  return static_cast<std::size_t>((packed * 0x9E3779B97F4A7C15ull) >> 55);  // 9 bits
+}
+constexpr auto kExtensionTable = [] {
+  std::array<std::uint64_t, kExtSlots> table{};
+  for (auto e : kExtensions) {
+    if (e.size() > 8) continue;
+    std::size_t i = ext_slot(pack(e));
+    while (table[i] != 0) i = (i + 1) % kExtSlots;
+    table[i] = pack(e);
+  }
+  return table;
 }();
 
 bool known_extension(std::string_view ext) {
@@ -58,7 +60,11 @@ bool known_extension(std::string_view ext) {
   for (std::size_t i = 0; i < ext.size(); ++i) low[i] = to_lower(ext[i]);
   const std::string_view l(low.data(), ext.size());
   if (l.size() > 8) return std::find(std::begin(kExtensions), std::end(kExtensions), l) != std::end(kExtensions);
-  return std::binary_search(kPackedExtensions.begin(), kPackedExtensions.end(), pack(l));
+  const std::uint64_t key = pack(l);
+  for (std::size_t i = ext_slot(key);; i = (i + 1) % kExtSlots) {
+    if (kExtensionTable[i] == key) return true;
+    if (kExtensionTable[i] == 0) return false;
+  }
 }
 
 // `.env`, `.gitignore`, `.eslintrc.json`: a file. `.xlsx`, `.ts`: an extension in prose.
@@ -78,7 +84,7 @@ bool is_dotfile(std::string_view name) {
   return rest.ends_with("rc") || rest.ends_with("ignore");
 }
 
-enum : std::uint8_t { kStop = 1, kSlash = 2, kDot = 4, kWord = 8 };
+enum : std::uint8_t { kStop = 1, kSlash = 2, kDot = 4, kWord = 8, kSuffix = 16 };
 constexpr auto kClass = [] {
   std::array<std::uint8_t, 256> t{};
   t[' '] = t['\t'] = t['`'] = kStop;
@@ -88,13 +94,16 @@ constexpr auto kClass = [] {
   for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = kWord;
   for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = kWord;
   t['*'] = t['{'] = t['_'] = t['-'] = kWord;
+  t[':'] = t['#'] = kSuffix;  // `file.py:12`, `file.py#L3`
   return t;
 }();
 
 enum class Source { backtick, link, bare, bare_after_in };
 
 // Strips punctuation around a token, a `:12-40` or `#L12` suffix and a trailing ellipsis.
-std::string_view strip_token(std::string_view t, Source src) {
+// `suffix`: whether the token may hold a ':' or '#' (callers that classified its bytes
+// already know it has none).
+std::string_view strip_token(std::string_view t, Source src, bool suffix = true) {
   for (;;) {
     const std::size_t before = t.size();
     while (!t.empty() && (t.front() == '(' || t.front() == '"' || t.front() == '\'' ||
@@ -108,6 +117,7 @@ std::string_view strip_token(std::string_view t, Source src) {
     if (t.size() >= 3 && t.substr(t.size() - 3) == "\xE2\x80\xA6") t.remove_suffix(3);  // …
     if (t.size() == before) break;
   }
+  if (!suffix) return t;
   // `trials.tsx:160-178`, `file.py:12` (most tokens have no ':': memchr answers first)
   if (std::size_t c = !t.empty() && std::memchr(t.data(), ':', t.size()) ? t.rfind(':') : std::string_view::npos;
       c != std::string_view::npos && c + 1 < t.size()) {
@@ -122,9 +132,9 @@ std::string_view strip_token(std::string_view t, Source src) {
 }
 
 // Whether a token without a path separator may be one of kNames once stripped.
-bool maybe_named(std::string_view tok) {
+bool maybe_named(std::string_view tok, bool suffix) {
   if (tok.size() < 7) return false;
-  const std::string_view t = strip_token(tok, Source::bare);
+  const std::string_view t = strip_token(tok, Source::bare, suffix);
   return t.size() >= 7 && std::find(std::begin(kNames), std::end(kNames), t) != std::end(kNames);
 }
 
@@ -173,39 +183,44 @@ constexpr std::size_t kNone = std::string_view::npos;
 
 // Returns true if it added a path to `out`.
 bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
-              std::vector<std::string>& rejected) {
-  const std::string_view t = strip_token(raw, src);
+              std::vector<std::string>& rejected, bool suffix = true) {
+  const std::string_view t = strip_token(raw, src, suffix);
   if (t.size() < 2 || t.size() > 400) return false;
   if (t.front() == '@' || t.front() == '-' || t.front() == '#' || t.front() == '$') return false;
 
-  // One pass: forbidden bytes, balanced braces, separators, the last component and its
-  // extension, which letters there are, and whether normalize_path() has work to do.
+  // One branch-free pass: which kinds of bytes there are, and whether a separator is
+  // followed by another or by a dot (then normalize_path() has work to do).
   unsigned seen = 0;
-  int depth = 0;
   bool unclean = t.front() == '.';  // "./x", "../x", "." …
-  std::size_t last_sep = kNone, last_dot = kNone;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    const unsigned k = kPathClass[static_cast<unsigned char>(t[i])];
+  bool after_sep = false;
+  for (const char ch : t) {
+    const unsigned k = kPathClass[static_cast<unsigned char>(ch)];
     seen |= k;
-    if ((k & ~static_cast<unsigned>(kLower | kUpper | kGlob)) == 0) continue;
-    if (k & kBad) return false;
+    unclean |= after_sep && (k & (kSep | kDotC)) != 0;
+    after_sep = (k & kSep) != 0;
+  }
+  if (seen & kBad) return false;
+  if ((seen & kColon) && t.find("://") != std::string_view::npos) return false;
+  if (seen & (kOpen | kClose | kComma)) {
+    // Braces balance, and a comma only lists alternatives inside them.
+    int depth = 0;
+    for (const char ch : t) {
+      if (ch == '{') ++depth;
+      else if (ch == '}') --depth;
+      else if (ch == ',' && depth == 0) return false;
+    }
+    if (depth != 0) return false;
+  }
+  // The last separator, and the last dot after it.
+  std::size_t last_sep = kNone, last_dot = kNone;
+  for (std::size_t i = t.size(); i-- > 0;) {
+    const unsigned k = kPathClass[static_cast<unsigned char>(t[i])];
     if (k & kSep) {
       last_sep = i;
-      last_dot = kNone;
-      if (i + 1 < t.size() && (kPathClass[static_cast<unsigned char>(t[i + 1])] & (kSep | kDotC))) unclean = true;
-    } else if (k & kDotC) {
-      last_dot = i;
-    } else if (k & kOpen) {
-      ++depth;
-    } else if (k & kClose) {
-      --depth;
-    } else if (k & kComma) {
-      if (depth == 0) return false;
-    } else if (k & kColon) {
-      if (t.compare(i, 3, "://") == 0) return false;
+      break;
     }
+    if ((k & kDotC) && last_dot == kNone) last_dot = i;
   }
-  if (depth != 0) return false;
   if (seen & kOpen) unclean = true;  // an expansion may produce "//" or "/./"
   const bool slash = (seen & kSep) != 0;
   const bool has_lower = (seen & kLower) != 0;
@@ -386,7 +401,7 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
     }
     // A token with no '/' and no '.' before a word character can only be a known name
     // (`Makefile`); most capitalized words are not, and are answered here.
-    if (!pathy && (!is_upper(tok.front()) || !maybe_named(tok))) {
+    if (!pathy && (!is_upper(tok.front()) || !maybe_named(tok, (seen & kSuffix) != 0))) {
       after_in = tok == "in" || tok == "at" || tok == "In" || tok == "At" || tok == "into" ||
                  tok == "under" || tok == "to";
       if (!after_in) file_before_in = static_cast<std::size_t>(-1);
@@ -394,7 +409,8 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
       continue;
     }
     const std::size_t before = out.size();
-    const bool added = consider(tok, after_in ? Source::bare_after_in : Source::bare, out, rejected);
+    const bool added =
+        consider(tok, after_in ? Source::bare_after_in : Source::bare, out, rejected, (seen & kSuffix) != 0);
     // "Create styles.js in src/components/": one file, `src/components/styles.js`.
     if (added && after_in && out.size() == before + 1 && out.back().path.ends_with('/') &&
         file_before_in != static_cast<std::size_t>(-1) && file_before_in < before) {

@@ -635,7 +635,7 @@ class Parser {
 
   Task& new_task(std::string_view id, int line, const Line& l, TaskForm form) {
     Task& t = plan_.tasks.emplace_back();
-    t.id.assign(id);
+    t.id.append(id);  // empty: append is assign without the aliasing checks
     t.line = line;
     t.span = Span{l.offset, l.length};
     t.form = form;
@@ -667,11 +667,11 @@ class Parser {
   void fill_head(Task& t, const Head& h, std::string_view s) {
     t.parallel = h.parallel;
     t.story = h.story;
-    t.story_label.assign(h.story_label);
-    t.priority.assign(h.priority);
+    t.story_label.append(h.story_label);
+    t.priority.append(h.priority);
     if (!h.labels.empty()) t.labels.assign(h.labels.begin(), h.labels.end());
     for (auto d : h.depends) raw_refs_.push_back({plan_.tasks.size() - 1, t.line, RefOrigin::bracket_field, std::string(d)});
-    t.description.assign(trim(s.substr(h.rest)));
+    t.description.append(trim(s.substr(h.rest)));
   }
 
   // A cleared Head whose vectors keep their capacity from the previous task.
@@ -885,6 +885,7 @@ class Parser {
     for (std::size_t i = 0, n = 0; i < group_map.size(); ++i)
       if (group_used_[i]) group_map[i] = static_cast<int>(n++);
 
+    bare_shape_ = std::any_of(shapes_.begin(), shapes_.end(), [](const std::string& x) { return x.empty(); });
     // One pass over the tasks: a large plan does not fit in the caches, and each pass
     // over it costs as much as the work done in it.
     TaskIndex first_line(TaskId{&plan_.tasks}, plan_.tasks.size());
@@ -1101,6 +1102,10 @@ class Parser {
         while (p < s.size() && (is_alnum(s[p]) || s[p] == '.')) ++p;
         continue;
       }
+      if (q == p && !bare_shape_) {  // a number without letters: no ID in this document
+        while (p < s.size() && is_digit(s[p])) ++p;
+        continue;
+      }
       const std::size_t n = match_id(s.substr(q));
       if (n == 0 || !shape_known(s.substr(q, n))) {
         p = std::max(p + 1, q + n);  // always forward: `US1/AC4` matches nothing at `U`
@@ -1303,6 +1308,7 @@ class Parser {
   std::vector<RawRef> raw_refs_;
   std::vector<HeadingRef> pending_heading_refs_;
   std::vector<std::string> shapes_;  // few: usually just "T"
+  bool bare_shape_ = false;          // some IDs are bare dotted numbers (`1.2`)
   std::vector<std::string_view> scratch_texts_;
   std::vector<PathRef> scratch_paths_;  // the paths of the task being finished
   std::vector<DepRef> scratch_deps_;    // its references
