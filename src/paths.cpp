@@ -98,6 +98,25 @@ constexpr auto kClass = [] {
   return t;
 }();
 
+// "in", "at", "In", "At", "to", "into", "under": a word after which a bare directory
+// names where the file before it goes. Compared as integers: prose is mostly short
+// words, and a chain of string compares mispredicts on their lengths.
+bool is_in_word(std::string_view t) noexcept {
+  const auto two = [](char a, char b) {
+    return static_cast<unsigned>(static_cast<unsigned char>(a)) << 8 | static_cast<unsigned char>(b);
+  };
+  switch (t.size()) {
+    case 2: {
+      const unsigned v = two(t[0], t[1]);
+      return v == two('i', 'n') || v == two('a', 't') || v == two('I', 'n') || v == two('A', 't') ||
+             v == two('t', 'o');
+    }
+    case 4: return t == "into";
+    case 5: return t == "under";
+    default: return false;
+  }
+}
+
 enum class Source { backtick, link, bare, bare_after_in };
 
 // Strips punctuation around a token, a `:12-40` or `#L12` suffix and a trailing ellipsis.
@@ -196,7 +215,7 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
   for (const char ch : t) {
     const unsigned k = kPathClass[static_cast<unsigned char>(ch)];
     seen |= k;
-    unclean |= after_sep && (k & (kSep | kDotC)) != 0;
+    unclean |= after_sep & ((k & (kSep | kDotC)) != 0);  // no branch per byte
     after_sep = (k & kSep) != 0;
   }
   if (seen & kBad) return false;
@@ -402,8 +421,7 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
     // A token with no '/' and no '.' before a word character can only be a known name
     // (`Makefile`); most capitalized words are not, and are answered here.
     if (!pathy && (!is_upper(tok.front()) || !maybe_named(tok, (seen & kSuffix) != 0))) {
-      after_in = tok == "in" || tok == "at" || tok == "In" || tok == "At" || tok == "into" ||
-                 tok == "under" || tok == "to";
+      after_in = is_in_word(tok);
       if (!after_in) file_before_in = static_cast<std::size_t>(-1);
       i = e;
       continue;
@@ -419,8 +437,7 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
       out.pop_back();
       file_before_in = static_cast<std::size_t>(-1);
     }
-    const bool is_in = tok == "in" || tok == "at" || tok == "In" || tok == "At" || tok == "into" ||
-                       tok == "under" || tok == "to";
+    const bool is_in = is_in_word(tok);
     if (!is_in)
       file_before_in = added && out.size() == before + 1 && out.back().path.find('/') == std::string::npos
                            ? before : static_cast<std::size_t>(-1);

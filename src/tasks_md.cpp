@@ -12,7 +12,6 @@
 #include <array>
 #include <cstring>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
 namespace flow {
@@ -1008,28 +1007,38 @@ class Parser {
   // with its directory; with none or several, it stays as written.
   void resolve_basenames() {
     if (with_bare_.empty()) return;
-    // Views into paths with a '/': those are never modified below.
-    std::unordered_map<std::string_view, std::string_view> full;  // basename -> path; empty if ambiguous
+    // Basename -> path, for every path with a directory; `full` is emptied when two
+    // different paths share a basename. Views into paths with a '/': those are never
+    // modified below.
+    struct Entry {
+      std::string_view base, full;
+    };
+    std::vector<Entry> entries;
     for (const Task& t : plan_.tasks)
       for (const PathRef& p : t.paths) {
         const std::size_t s = p.path.rfind('/');
         if (s == std::string::npos || s + 1 == p.path.size()) continue;
-        auto [it, fresh] = full.emplace(std::string_view(p.path).substr(s + 1), p.path);
-        if (!fresh && it->second != p.path) it->second = {};
+        entries.push_back({std::string_view(p.path).substr(s + 1), p.path});
       }
+    const auto base_of = [&](std::uint32_t i) { return entries[i].base; };
+    IdIndex<decltype(base_of)> by_base(base_of, entries.size());
+    for (std::uint32_t i = 0; i < entries.size(); ++i) {
+      const auto [holder, fresh] = by_base.insert(i);
+      if (!fresh && entries[holder].full != entries[i].full) entries[holder].full = {};
+    }
     std::vector<std::size_t> changed;
     for (std::size_t i : with_bare_) {
       bool any = false;
       for (PathRef& p : plan_.tasks[i].paths) {
         if (p.path.find('/') != std::string::npos) continue;
-        auto it = full.find(p.path);
-        if (it == full.end() || it->second.empty()) continue;
-        p.path = std::string(it->second);
+        const std::uint32_t holder = by_base.find(p.path);
+        if (holder == by_base.npos || entries[holder].full.empty()) continue;
+        p.path = std::string(entries[holder].full);
         any = true;
       }
       if (any) changed.push_back(i);
     }
-    // Only now, with `full` (views into paths) no longer used, may paths move.
+    // Only now, with the entries (views into paths) no longer used, may paths move.
     for (std::size_t i : changed) {
       Task& t = plan_.tasks[i];
       if (t.paths.size() < 2) continue;

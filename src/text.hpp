@@ -49,10 +49,11 @@ inline bool istarts_with(std::string_view s, std::string_view p) noexcept {
 /// ASCII case-insensitive search; `p` must be lower case and non-empty.
 inline std::size_t ifind(std::string_view s, std::string_view p, std::size_t from = 0) noexcept {
   if (p.empty() || s.size() < p.size()) return std::string_view::npos;
-  const char first = p[0];
-  const char first_up = (first >= 'a' && first <= 'z') ? static_cast<char>(first - 32) : first;
-  for (std::size_t i = from; i + p.size() <= s.size(); ++i) {
-    if (s[i] != first && s[i] != first_up) continue;
+  // Setting bit 5 folds 'A'..'Z' onto 'a'..'z' (and a few symbols onto others, which
+  // istarts_with then rules out): one compare per byte.
+  const char first = static_cast<char>(p[0] | 0x20);
+  for (std::size_t i = from, last = s.size() - p.size(); i <= last; ++i) {
+    if (static_cast<char>(s[i] | 0x20) != first) continue;
     if (istarts_with(s.substr(i), p)) return i;
   }
   return std::string_view::npos;
