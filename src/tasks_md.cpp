@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -453,16 +454,11 @@ class Parser {
     bool first = true;
     bool frontmatter = false;
     int last_heading = -1;
-    {
-      std::size_t n = 1;
-      for (const char* p = text_.data(), *end = p + text_.size();
-           (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))); ++p)
-        ++n;
-      lines_.reserve(n);
-    }
+    lines_.reserve(NewlineFinder::count(text_) + 1);
+    NewlineFinder newlines(text_);
     while (pos <= text_.size()) {
-      const char* nl = static_cast<const char*>(std::memchr(text_.data() + pos, '\n', text_.size() - pos));
-      const std::size_t end = nl ? static_cast<std::size_t>(nl - text_.data()) : text_.size();
+      const std::size_t end = newlines.next(pos);
+      const bool nl = end < text_.size();
       if (!nl && pos == text_.size() && !lines_.empty()) break;  // no empty line after a final "\n"
       Line l;
       l.offset = pos;
@@ -938,7 +934,8 @@ class Parser {
     // Files that repeat many IDs get many of these: one allocation each.
     static constexpr std::string_view kAlso = " is also declared at line ";
     static constexpr std::string_view kBoth = "; references to it mean both";
-    const std::string line = std::to_string(first);
+    char digits[16];
+    const std::string_view line(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, first).ptr - digits));
     std::string message;
     message.reserve(t.id.size() + kAlso.size() + line.size() + kBoth.size());
     message.append(t.id).append(kAlso).append(line).append(kBoth);
@@ -953,7 +950,7 @@ class Parser {
     // A counting sort by line: stable, and linear in diagnostics plus lines.
     int max_line = 0;
     for (const Diagnostic& x : d) max_line = std::max(max_line, x.line);
-    std::vector<std::size_t> start(static_cast<std::size_t>(max_line) + 2, 0);
+    std::vector<std::uint32_t> start(static_cast<std::size_t>(max_line) + 2, 0);
     for (const Diagnostic& x : d) ++start[static_cast<std::size_t>(std::max(x.line, 0)) + 1];
     for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
     std::vector<Diagnostic> sorted(d.size());

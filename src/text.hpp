@@ -2,12 +2,17 @@
 // Small byte-level text helpers shared by the parser and the write-back. Internal.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace flow::detail {
 
@@ -78,6 +83,64 @@ inline std::size_t find_digit(std::string_view s, std::size_t from) noexcept {
   while (i < s.size() && !is_digit(s[i])) ++i;
   return i;
 }
+
+/// Finds the newlines of a text in order, 64 bytes at a time: one compare and mask per
+/// block instead of a memchr call per line, and no mispredicted branch per line.
+class NewlineFinder {
+ public:
+  explicit NewlineFinder(std::string_view s) noexcept : s_(s) {}
+
+  /// Index of the first '\n' at or after `pos`, or `size()`. `pos` never decreases
+  /// between calls.
+  std::size_t next(std::size_t pos) noexcept {
+    for (;;) {
+      if (pos >= s_.size()) return s_.size();
+      if (pos < block_ || pos >= block_ + 64) load(pos & ~std::size_t{63});
+      const std::uint64_t m = mask_ & (~std::uint64_t{0} << (pos - block_));
+      if (m) return block_ + static_cast<std::size_t>(std::countr_zero(m));
+      pos = block_ + 64;
+    }
+  }
+
+  /// Number of '\n' in the whole text.
+  static std::size_t count(std::string_view s) noexcept {
+    std::size_t n = 0, i = 0;
+    for (; i + 64 <= s.size(); i += 64) n += static_cast<std::size_t>(std::popcount(mask64(s.data() + i)));
+    for (; i < s.size(); ++i) n += s[i] == '\n';
+    return n;
+  }
+
+ private:
+  static std::uint64_t mask64(const char* p) noexcept {
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n');
+    std::uint64_t m = 0;
+    for (int k = 0; k < 4; ++k) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+      m |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)))) << (16 * k);
+    }
+    return m;
+#else
+    std::uint64_t m = 0;
+    for (int k = 0; k < 64; ++k) m |= static_cast<std::uint64_t>(p[k] == '\n') << k;
+    return m;
+#endif
+  }
+
+  void load(std::size_t block) noexcept {
+    block_ = block;
+    if (block + 64 <= s_.size()) {
+      mask_ = mask64(s_.data() + block);
+    } else {
+      mask_ = 0;
+      for (std::size_t k = 0; block + k < s_.size(); ++k) mask_ |= static_cast<std::uint64_t>(s_[block + k] == '\n') << k;
+    }
+  }
+
+  std::string_view s_;
+  std::size_t block_ = static_cast<std::size_t>(-1) / 2;  // no block loaded
+  std::uint64_t mask_ = 0;
+};
 
 /// Columns of leading whitespace, a tab counting as 4.
 inline int indent_of(std::string_view s) noexcept {

@@ -68,3 +68,34 @@ TEST_CASE("IdIndex keeps the first item of each key, grows, and answers absent k
   CHECK_FALSE(index.contains(""));
   CHECK_FALSE(index.contains("T"));
 }
+
+TEST_CASE("NewlineFinder finds every newline in order, across 64-byte blocks, and counts them") {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 3000; ++round) {
+    // Lengths around the block size, newlines dense or sparse.
+    std::string s(rng() % 300, 'a');
+    const auto density = 1 + rng() % 40;
+    for (char& c : s) c = rng() % density == 0 ? '\n' : static_cast<char>(rng() % 256);
+    std::vector<std::size_t> expected;
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (s[i] == '\n') expected.push_back(i);
+    REQUIRE(flow::detail::NewlineFinder::count(s) == expected.size());
+    flow::detail::NewlineFinder finder(s);
+    std::vector<std::size_t> found;
+    for (std::size_t pos = 0;;) {
+      const std::size_t at = finder.next(pos);
+      if (at == s.size()) break;
+      found.push_back(at);
+      pos = at + 1;  // callers resume right after a newline
+    }
+    REQUIRE(found == expected);
+  }
+  // Resuming from positions that skip ahead (frontmatter, long lines) is allowed too.
+  std::string t(200, 'x');
+  t[10] = t[70] = t[199] = '\n';
+  flow::detail::NewlineFinder finder(t);
+  CHECK(finder.next(0) == 10);
+  CHECK(finder.next(11) == 70);
+  CHECK(finder.next(150) == 199);
+  CHECK(finder.next(200) == 200);
+}
