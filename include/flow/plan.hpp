@@ -68,8 +68,11 @@ struct PathRef {
 /// One task. Identified by (line, id), never by id alone: IDs may repeat.
 /// Thread safety: immutable once parsed.
 struct Task {
-  // Strings and vectors first, then the scalars packed: a large plan holds many Tasks.
+  // Packed for large plans: the ID and its line share a cache line (duplicate checks
+  // read both), then the strings and vectors, then the small scalars.
   std::string id;
+  int line = 0;                       ///< 1-based line of the task's own line
+  int story = 0;                      ///< n of `[USn]`; 0 when none or not numbered
   std::string description;            ///< text after the labels, with wrapped lines joined
   std::string story_label;            ///< the story label as written (`US1`, `US-001`, `US`)
   std::string priority;               ///< `P1` from a `[P1]` label, else empty
@@ -78,8 +81,6 @@ struct Task {
   std::vector<DepRef> depends_on;     ///< explicit references, as written
   Span span;                          ///< the task's line, without its line ending
   std::size_t mark_offset = npos;     ///< byte offset of the mark inside `[ ]`; npos if none
-  int line = 0;                       ///< 1-based line of the task's own line
-  int story = 0;                      ///< n of `[USn]`; 0 when none or not numbered
   int body_first = 0;                 ///< first line of the indented body, 0 when none
   int body_last = 0;                  ///< last line of the body (inclusive)
   int phase = 0;                      ///< index into Plan::phases
