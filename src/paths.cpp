@@ -99,8 +99,8 @@ constexpr auto kClass = [] {
 }();
 
 // "in", "at", "In", "At", "to", "into", "under": a word after which a bare directory
-// names where the file before it goes. Compared as integers: prose is mostly short
-// words, and a chain of string compares mispredicts on their lengths.
+// names where the file before it goes. Most words are ruled out by their length; the
+// two-letter ones are compared as one integer each.
 bool is_in_word(std::string_view t) noexcept {
   const auto two = [](char a, char b) {
     return static_cast<unsigned>(static_cast<unsigned char>(a)) << 8 | static_cast<unsigned char>(b);
