@@ -191,7 +191,6 @@ class WordSet {
   std::array<std::uint64_t, 1024> bits_{};
 };
 
-
 bool has_phase_word(std::string_view title) {
   static constexpr std::string_view words[] = {"phase", "stage", "milestone", "epic", "sprint",
                                                "part ", "user story", "story ", "parallel group",
