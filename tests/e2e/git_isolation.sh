@@ -238,7 +238,14 @@ rc=0; TEST_AGENT_PLAN="T003:auth" TEST_AGENT_SECONDS=0.4 "$flow" run "$tasks" --
 t001=$(git -C "$repo" log --format='%H %s' | awk '$2 == "T001" { print $1 }')
 [ -n "$t001" ] && [ "$(git -C "$repo" rev-parse HEAD)" = "$t001" ] || problem "not rolled back to the end of phase 1: $(git -C "$repo" log --oneline | head -3)"
 run=$(grep -o '"run":"[^"]*","event":"checkpoint"' "$journal" | tail -1 | cut -d'"' -f4)
-git -C "$repo" log --format=%s "refs/flow/$run/rolled-back" | grep -q '^T002 ' || problem "T002's commit is not kept under refs/flow/$run/rolled-back"
+if ! git -C "$repo" log --format=%s "refs/flow/$run/rolled-back" 2>/dev/null | grep -q '^T002 '; then
+  problem "T002's commit is not kept under refs/flow/$run/rolled-back"
+  # Seen once under ASan with the suite running in parallel, never reproduced since:
+  # what flow said and journaled, for the next time.
+  cat "$work/eight.out"
+  grep -o '"event":"[a-z-]*"\(,"task":"T00[0-9]"\)\?\(,"attempt":[0-9]*\)\?' "$journal" | tr '\n' ' '
+  grep '"task":"T002"' "$journal" || true
+fi
 [ "$(grep -c '^- \[X\]' "$tasks")" = 1 ] || problem "after the rollback only T001 should be marked"
 [ -z "$(git -C "$repo" status --porcelain)" ] || problem "the rollback left the tree dirty"
 [ "$(git -C "$repo" worktree list | wc -l)" = 1 ] || problem "worktrees left after the rollback"
