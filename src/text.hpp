@@ -90,8 +90,8 @@ class NewlineFinder {
  public:
   explicit NewlineFinder(std::string_view s) noexcept : s_(s) {}
 
-  /// Index of the first '\n' at or after `pos`, or `size()`. `pos` never decreases
-  /// between calls.
+  /// Index of the first '\n' at or after `pos`, or `size()`. Any `pos` is answered;
+  /// calls in increasing order reuse the block already scanned.
   std::size_t next(std::size_t pos) noexcept {
     for (;;) {
       if (pos >= s_.size()) return s_.size();
