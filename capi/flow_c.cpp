@@ -8,11 +8,16 @@
 #include <flow/run.hpp>
 #include <flow/runner.hpp>
 #include <flow/scheduler.hpp>
+#include <flow/settings.hpp>
 #include <flow/simulate.hpp>
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "json.hpp"  // src/: the one JSON writer
+
 #include <atomic>
+#include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <new>
 #include <string>
@@ -73,6 +78,7 @@ int to_c(Errc code) noexcept {
     case Errc::not_found: return FLOW_ENOTFOUND;
     case Errc::invalid_argument: return FLOW_EMISUSE;
     case Errc::canceled: return FLOW_ECANCELED;
+    case Errc::config: return FLOW_EPARSE;
     default: return FLOW_ERROR;
   }
 }
@@ -199,6 +205,24 @@ int flow_plan_task(flow_task_info* out, const flow_plan* p, size_t i) {
                           t.paths.size(), t.labels.size(), t.depends_on.size()};
     return FLOW_OK;
   });
+}
+
+int flow_task_info_init(flow_task_info_v2* out, unsigned int version) {
+  if (!out) return misuse("flow_task_info_init: null argument");
+  if (version != FLOW_TASK_INFO_VERSION) return fail(FLOW_EVERSION, "flow_task_info: unknown version");
+  *out = flow_task_info_v2 FLOW_TASK_INFO_INIT;
+  return FLOW_OK;
+}
+
+int flow_plan_task_v2(flow_task_info_v2* out, const flow_plan* p, size_t i) {
+  if (!out) return misuse("flow_plan_task_v2: null argument");
+  if (out->version != FLOW_TASK_INFO_VERSION) return fail(FLOW_EVERSION, "flow_task_info: unknown version");
+  flow_task_info v1;
+  if (const int rc = flow_plan_task(&v1, p, i); rc != FLOW_OK) return rc;
+  *out = flow_task_info_v2{FLOW_TASK_INFO_VERSION, v1.id, v1.line, v1.state, v1.form, v1.parallel, v1.story,
+                           v1.story_label, v1.priority, v1.description, v1.phase, v1.path_count, v1.label_count,
+                           v1.dependency_count};
+  return FLOW_OK;
 }
 
 const char* flow_plan_task_path(const flow_plan* p, size_t task, size_t i) {
@@ -526,91 +550,302 @@ int flow_simulate(flow_sim_report* out, const flow_graph* g, const flow_sim_opti
   });
 }
 
+int flow_sim_report_init(flow_sim_report_v2* out, unsigned int version) {
+  if (!out) return misuse("flow_sim_report_init: null argument");
+  if (version != FLOW_SIM_REPORT_VERSION) return fail(FLOW_EVERSION, "flow_sim_report: unknown version");
+  *out = flow_sim_report_v2 FLOW_SIM_REPORT_INIT;
+  return FLOW_OK;
+}
+
+int flow_simulate_v2(flow_sim_report_v2* out, const flow_graph* g, const flow_sim_options* opts, flow_policy* policy) {
+  if (!out) return misuse("flow_simulate_v2: null argument");
+  if (out->version != FLOW_SIM_REPORT_VERSION) return fail(FLOW_EVERSION, "flow_sim_report: unknown version");
+  flow_sim_report r;
+  if (const int rc = flow_simulate(&r, g, opts, policy); rc != FLOW_OK) return rc;
+  *out = flow_sim_report_v2{FLOW_SIM_REPORT_VERSION, r.makespan, r.lower_bound, r.tight_lower_bound, r.efficiency,
+                            r.busy, r.idle, r.attempts, r.retries, r.succeeded, r.failed, r.blocked, r.skipped};
+  return FLOW_OK;
+}
+
 // ---- runs ---------------------------------------------------------------------------------
 
 struct flow_run {
+  unsigned int version = 1;          // of the options it was made with
   RunOptions options;
-  std::shared_ptr<RecoveryPolicy> policy;
+  StockPolicyOptions policy_options; // for the stock policy a version-2 run makes at execute
+  std::shared_ptr<RecoveryPolicy> policy;  // the host's; null: the stock one
+  // Version 2: what the settings file may fill in, and what the host set over it.
+  std::string agent_name, model, config_path, events_path;
+  bool config_given = false, workers_given = false, timeout_given = false;
+  int max_turns = -1, retries = -1;
+  std::vector<unsigned char> selected;
+  bool has_selected = false;
   flow_run_event_cb cb = nullptr;
+  flow_run_event_v2_cb cb2 = nullptr;
   void* payload = nullptr;
   std::atomic<int> interrupt{0};
   bool user_abort = false;
+  RunReport last;                    // what a version-2 report's strings borrow
 };
 
 namespace {
 
 class CallbackObserver final : public RunObserver {
  public:
-  CallbackObserver(flow_run& r, const Plan* plan) : r_(r), plan_(plan) {}
-  void set_plan(const Plan* p) { plan_ = p; }
+  CallbackObserver(flow_run& r, const Plan& plan, std::FILE* events) : r_(r), plan_(plan), events_(events) {}
   void on_event(const RunEvent& e) override {
-    if (!r_.cb || r_.user_abort) return;
-    std::string id;
-    if (e.task >= 0 && plan_ && static_cast<std::size_t>(e.task) < plan_->tasks.size()) id = plan_->tasks[static_cast<std::size_t>(e.task)].id;
-    const flow_run_event ev{e.kind.c_str(), e.time, e.task, id.c_str(), e.attempt, e.detail.c_str()};
-    if (r_.cb(&ev, r_.payload) == FLOW_EUSER) {
-      r_.user_abort = true;
-      r_.interrupt.store(2);  // stop starting, and kill what runs
+    const Task* task =
+        e.task >= 0 && static_cast<std::size_t>(e.task) < plan_.tasks.size() ? &plan_.tasks[static_cast<std::size_t>(e.task)] : nullptr;
+    if (events_) write_event(e, task);
+    if (r_.user_abort) return;
+    const char* id = task ? task->id.c_str() : "";
+    int rc = FLOW_OK;
+    if (r_.cb2) {
+      const flow_run_event_v2 ev{FLOW_RUN_EVENT_VERSION, e.kind.c_str(), e.time, e.task, id, e.attempt, e.detail.c_str(),
+                                 task ? task->line : 0};
+      rc = r_.cb2(&ev, r_.payload);
+    } else if (r_.cb) {
+      const flow_run_event ev{e.kind.c_str(), e.time, e.task, id, e.attempt, e.detail.c_str()};
+      rc = r_.cb(&ev, r_.payload);
     }
+    if (rc == FLOW_EUSER) stop();
+  }
+  // Ticks give a version-2 host control back while nothing happens (a Python host's
+  // Ctrl-C handler runs only then).
+  void on_tick(double now) override {
+    if (!r_.cb2 || r_.user_abort) return;
+    const flow_run_event_v2 ev{FLOW_RUN_EVENT_VERSION, "tick", now, -1, "", 0, "", 0};
+    if (r_.cb2(&ev, r_.payload) == FLOW_EUSER) stop();
   }
 
  private:
+  void stop() {
+    r_.user_abort = true;
+    r_.interrupt.store(2);  // stop starting, and kill what runs
+  }
+  // One line of `flow run --events` (docs/events.md, flow-event/1).
+  void write_event(const RunEvent& e, const Task* task) {
+    detail::Json j;
+    j.begin_object().field("schema", "flow-event/1").field("kind", e.kind).field("time", e.time);
+    if (task) j.field("task", task->id).field("line", task->line);
+    if (e.attempt > 0) j.field("attempt", e.attempt);
+    if (!e.detail.empty()) j.field("detail", e.detail);
+    j.end_object();
+    std::fprintf(events_, "%s\n", j.str().c_str());
+    std::fflush(events_);
+  }
+
   flow_run& r_;
-  const Plan* plan_;
+  const Plan& plan_;
+  std::FILE* events_;
 };
+
+// A version-2 run is configured as `flow run` configures itself (src/cli/run.cpp): the
+// settings file under what the host set, the agent and the gates, each checked before
+// anything starts.
+int configure(const flow_run& r, RunOptions& opt, StockPolicyOptions& popt) {
+  const std::string workdir = opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir;
+  std::string config = r.config_path;
+  if (!r.config_given) {
+    std::error_code ec;
+    if (std::filesystem::exists(workdir + "/.flow/config.yaml", ec)) config = workdir + "/.flow/config.yaml";
+  }
+  ClaudeOptions claude;
+  std::vector<std::pair<std::string, FailureClass>> patterns;
+  std::string agent_name = r.agent_name;
+  bool validation_configured = false;
+  if (!config.empty()) {
+    auto st = load_settings(config);
+    if (!st) return fail(to_c(st.error().code), config + ": " + st.error().message, st.error().line);
+    if (!r.workers_given && !st->parallel_enabled) opt.workers = 1;
+    else if (!r.workers_given && st->max_workers) opt.workers = *st->max_workers;
+    if (!r.timeout_given && st->task_timeout) opt.task_timeout = *st->task_timeout;
+    if (r.retries < 0 && st->max_retries) popt.max_retries = *st->max_retries;
+    if (st->auto_retry) popt.auto_retry = *st->auto_retry;
+    if (st->base_delay) popt.base_delay = *st->base_delay;
+    if (st->max_delay) popt.max_delay = *st->max_delay;
+    if (st->backoff_strategy == "fixed") popt.max_delay = popt.base_delay;
+    if (opt.agent.empty()) opt.agent = st->agent_command;
+    if (agent_name.empty()) agent_name = st->agent_name;
+    claude = st->claude;
+    patterns = st->failure_patterns;
+    popt.optional_labels = st->optional_tasks;
+    opt.resources = st->resources;
+    validation_configured = st->validation_configured;
+    opt.coverage_target = st->coverage_target;
+    opt.test_first = st->test_first;
+    opt.integration_check = st->integration_check;
+    opt.rollback_to = st->rollback_to;
+    for (const Gate& g : configured_gates(*st)) opt.gates.emplace_back(g.name, g.argv);
+    opt.pre_implement = st->pre_implement;
+    opt.task_complete = st->task_complete;
+    opt.post_implement = st->post_implement;
+  }
+  if (!validation_configured)
+    for (const Gate& g : detect_gates(workdir)) opt.gates.emplace_back(g.name, g.argv);
+  for (const auto& [name, argv] : opt.gates)
+    if (!find_program(argv.front()))
+      return fail(FLOW_ENOTFOUND, "the " + name + " check '" + argv.front() + "' cannot run: it is not on PATH");
+  if (!r.model.empty()) claude.model = r.model;
+  if (r.max_turns >= 0) claude.max_turns = r.max_turns;
+  if (r.retries >= 0) popt.max_retries = r.retries;
+  if (agent_name.empty()) agent_name = !opt.agent.empty() ? "command" : find_program(claude.program) ? "claude" : "";
+  if (agent_name == "claude") {
+    if (!find_program(claude.program) && !opt.dry_run)
+      return fail(FLOW_ENOTFOUND, "the agent '" + claude.program + "' is not on PATH");
+    opt.agent_adapter = make_claude_agent(claude);
+  } else if (!opt.agent.empty()) {
+    if (!find_program(opt.agent.front()) && !opt.dry_run)
+      return fail(FLOW_ENOTFOUND, "the agent '" + opt.agent.front() + "' is not found (not on PATH or not executable)");
+    opt.agent_adapter = make_command_agent(opt.agent, patterns);
+  } else if (!opt.dry_run) {
+    return fail(FLOW_ENOTFOUND, "no agent: no agent_command, none in the settings, and Claude Code is not on PATH");
+  }
+  return FLOW_OK;
+}
+
+int new_run(flow_run** out, const flow_run_options* opts, flow_policy* policy, flow_run_event_cb cb,
+            flow_run_event_v2_cb cb2, void* payload) {
+  if (!out || !opts || !opts->tasks_path) return misuse("flow_run_new: null argument or no tasks_path");
+  *out = nullptr;
+  if (opts->version != 1 && opts->version != FLOW_RUN_OPTIONS_VERSION)
+    return fail(FLOW_EVERSION, "flow_run_options: unknown version");
+  const bool v2 = opts->version >= 2;
+  if (v2 ? opts->workers < 0 : opts->workers < 1) return misuse("flow_run_new: workers must be at least 1");
+  auto r = std::make_unique<flow_run>();
+  r->version = opts->version;
+  r->options.tasks_path = opts->tasks_path;
+  if (opts->workdir) r->options.workdir = opts->workdir;
+  if (opts->agent_command) {
+    auto argv = split_command(opts->agent_command);
+    if (!argv) return fail(argv.error());
+    r->options.agent = std::move(*argv);
+  } else if (!opts->dry_run && !v2) {
+    return misuse("flow_run_new: no agent_command");
+  }
+  r->options.workers = opts->workers > 0 ? opts->workers : 1;
+  r->workers_given = opts->workers > 0;
+  r->options.task_timeout = opts->task_timeout > 0 ? opts->task_timeout : 0;
+  r->timeout_given = !v2 || opts->task_timeout >= 0;
+  r->options.fail_fast = r->policy_options.fail_fast = opts->fail_fast != 0;
+  r->options.dry_run = opts->dry_run != 0;
+  r->options.interrupt = &r->interrupt;
+  if (v2) {
+    if (opts->agent) {
+      r->agent_name = opts->agent;
+      if (r->agent_name != "claude" && r->agent_name != "command")
+        return misuse("flow_run_new: agent must be \"claude\", \"command\" or NULL");
+    }
+    if (opts->model) r->model = opts->model;
+    r->max_turns = opts->max_turns;
+    if (opts->isolation) {
+      r->options.isolation = opts->isolation;
+      if (r->options.isolation != "auto" && r->options.isolation != "git" && r->options.isolation != "none")
+        return misuse("flow_run_new: isolation must be \"auto\", \"git\", \"none\" or NULL");
+    }
+    r->options.allow_dirty = opts->allow_dirty != 0;
+    r->retries = opts->retries;
+    r->config_given = opts->config_path != nullptr;
+    if (opts->config_path) r->config_path = opts->config_path;
+    if (opts->events_path) r->events_path = opts->events_path;
+    if (opts->selected) {
+      r->selected.assign(opts->selected, opts->selected + opts->selected_count);
+      r->has_selected = true;
+    }
+  }
+  r->policy = policy ? policy->impl : v2 ? nullptr : std::make_shared<StockPolicy>();
+  r->cb = cb;
+  r->cb2 = cb2;
+  r->payload = payload;
+  *out = r.release();
+  return FLOW_OK;
+}
+
+// Runs and keeps the report in r.last; FLOW_OK or the failure.
+int execute(flow_run& r) {
+  r.user_abort = false;
+  // Parse once here too, so events can name their tasks.
+  auto text = read_file(r.options.tasks_path);
+  const Plan plan = text ? parse_tasks_md(*text) : Plan{};
+  RunOptions opt = r.options;
+  StockPolicyOptions popt = r.policy_options;
+  if (r.version >= 2) {
+    if (const int rc = configure(r, opt, popt); rc != FLOW_OK) return rc;
+    if (r.has_selected) {
+      if (text && r.selected.size() != plan.tasks.size())
+        return misuse("flow_run_execute: selected needs one entry per task of the plan");
+      for (unsigned char c : r.selected) opt.selected.push_back(c != 0);
+    }
+  }
+  std::shared_ptr<RecoveryPolicy> policy = r.policy ? r.policy : std::make_shared<StockPolicy>(popt);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> events(nullptr, &std::fclose);
+  if (!r.events_path.empty()) {
+    events.reset(std::fopen(r.events_path.c_str(), "w"));
+    if (!events) return fail(FLOW_EIO, "cannot write " + r.events_path);
+  }
+  CallbackObserver obs(r, plan, events.get());
+  auto runner = make_process_runner();
+  auto rep = run(opt, *runner, *policy, obs);
+  if (r.user_abort) return fail(FLOW_EUSER, "the run was stopped by its event callback");
+  if (!rep) return fail(rep.error());
+  r.last = std::move(*rep);
+  return FLOW_OK;
+}
 
 }  // namespace
 
 int flow_run_options_init(flow_run_options* opts, unsigned int version) {
   if (!opts) return misuse("flow_run_options_init: null argument");
+  if (version == 1) {  // a caller built against the first header has only the first eight fields
+    opts->version = 1;
+    opts->tasks_path = opts->agent_command = opts->workdir = nullptr;
+    opts->workers = 1;
+    opts->task_timeout = 0;
+    opts->fail_fast = opts->dry_run = 0;
+    return FLOW_OK;
+  }
   if (version != FLOW_RUN_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_run_options: unknown version");
   *opts = flow_run_options FLOW_RUN_OPTIONS_INIT;
   return FLOW_OK;
 }
 
 int flow_run_new(flow_run** out, const flow_run_options* opts, flow_policy* policy, flow_run_event_cb cb, void* payload) {
-  return guarded([&]() -> int {
-    if (!out || !opts || !opts->tasks_path) return misuse("flow_run_new: null argument or no tasks_path");
-    *out = nullptr;
-    if (opts->version != FLOW_RUN_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_run_options: unknown version");
-    if (opts->workers < 1) return misuse("flow_run_new: workers must be at least 1");
-    auto r = std::make_unique<flow_run>();
-    r->options.tasks_path = opts->tasks_path;
-    if (opts->workdir) r->options.workdir = opts->workdir;
-    if (opts->agent_command) {
-      auto argv = split_command(opts->agent_command);
-      if (!argv) return fail(argv.error());
-      r->options.agent = std::move(*argv);
-    } else if (!opts->dry_run) {
-      return misuse("flow_run_new: no agent_command");
-    }
-    r->options.workers = opts->workers;
-    r->options.task_timeout = opts->task_timeout;
-    r->options.fail_fast = opts->fail_fast != 0;
-    r->options.dry_run = opts->dry_run != 0;
-    r->options.interrupt = &r->interrupt;
-    r->policy = policy ? policy->impl : std::make_shared<StockPolicy>();
-    r->cb = cb;
-    r->payload = payload;
-    *out = r.release();
-    return FLOW_OK;
-  });
+  return guarded([&]() -> int { return new_run(out, opts, policy, cb, nullptr, payload); });
+}
+
+int flow_run_new_v2(flow_run** out, const flow_run_options* opts, flow_policy* policy, flow_run_event_v2_cb cb,
+                    void* payload) {
+  return guarded([&]() -> int { return new_run(out, opts, policy, nullptr, cb, payload); });
 }
 
 int flow_run_execute(flow_run* r, flow_run_report* out) {
   return guarded([&]() -> int {
     if (!r || !out) return misuse("flow_run_execute: null argument");
-    r->user_abort = false;
-    // Parse once here too, so events can name their tasks.
-    auto text = read_file(r->options.tasks_path);
-    const Plan plan = text ? parse_tasks_md(*text) : Plan{};
-    CallbackObserver obs(*r, &plan);
-    auto runner = make_process_runner();
-    auto rep = run(r->options, *runner, *r->policy, obs);
-    if (r->user_abort) return fail(FLOW_EUSER, "the run was stopped by its event callback");
-    if (!rep) return fail(rep.error());
-    *out = flow_run_report{rep->succeeded, rep->failed, rep->blocked, rep->skipped, rep->retries,
-                           rep->interrupted ? 1 : 0, rep->wall};
+    if (const int rc = execute(*r); rc != FLOW_OK) return rc;
+    const RunReport& rep = r->last;
+    *out = flow_run_report{rep.succeeded, rep.failed, rep.blocked, rep.skipped, rep.retries,
+                           rep.interrupted ? 1 : 0, rep.wall};
+    return FLOW_OK;
+  });
+}
+
+int flow_run_report_init(flow_run_report_v2* out, unsigned int version) {
+  if (!out) return misuse("flow_run_report_init: null argument");
+  if (version != FLOW_RUN_REPORT_VERSION) return fail(FLOW_EVERSION, "flow_run_report: unknown version");
+  *out = flow_run_report_v2 FLOW_RUN_REPORT_INIT;
+  return FLOW_OK;
+}
+
+int flow_run_execute_v2(flow_run* r, flow_run_report_v2* out) {
+  return guarded([&]() -> int {
+    if (!r || !out) return misuse("flow_run_execute_v2: null argument");
+    if (out->version != FLOW_RUN_REPORT_VERSION) return fail(FLOW_EVERSION, "flow_run_report: unknown version");
+    if (const int rc = execute(*r); rc != FLOW_OK) return rc;
+    const RunReport& rep = r->last;
+    *out = flow_run_report_v2{FLOW_RUN_REPORT_VERSION, rep.succeeded, rep.failed, rep.blocked, rep.skipped,
+                              rep.retries, rep.interrupted ? 1 : 0, rep.wall, rep.workers, rep.busy, rep.cost_usd,
+                              rep.run_id.c_str(), rep.journal_path.c_str(), rep.isolation.c_str(),
+                              rep.branch.c_str(), rep.checkpoint.c_str(), rep.rolled_back_to.c_str()};
     return FLOW_OK;
   });
 }

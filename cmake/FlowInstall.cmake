@@ -4,7 +4,7 @@ include(CMakePackageConfigHelpers)
 set(FLOW_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/flow)
 
 set(_flow_targets flow_core flow_flow)
-if(TARGET flow_c)
+if(FLOW_BUILD_CAPI)   # else flow_c is built only when something links it: nothing to install
   list(APPEND _flow_targets flow_c)
   install(FILES ${PROJECT_SOURCE_DIR}/capi/include/flow/flow.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/flow)
   # pkg-config for C hosts: the C ABI only. Relocatable: the prefix is found from the

@@ -51,6 +51,41 @@ static int stop_on_first_start(const flow_run_event *e, void *payload) {
   return strcmp(e->kind, "started") == 0 ? FLOW_EUSER : FLOW_OK;
 }
 
+/* The first flow_run_options layout, as a caller built against the first header has it,
+ * followed by a canary that flow must not touch. */
+typedef struct old_run_options {
+  unsigned int version;
+  const char *tasks_path, *agent_command, *workdir;
+  int workers;
+  double task_timeout;
+  int fail_fast, dry_run;
+} old_run_options;
+typedef struct old_caller {
+  old_run_options opts;
+  unsigned int canary;
+} old_caller;
+
+static int v2_events = 0, v2_ticks = 0, v2_lines = 0;
+static int on_run_event_v2(const flow_run_event_v2 *e, void *payload) {
+  (void)payload;
+  CHECK(e->version >= 2);
+  if (strcmp(e->kind, "tick") == 0) ++v2_ticks;
+  else ++v2_events;
+  if (e->task >= 0 && e->line > 0) ++v2_lines;
+  return FLOW_OK;
+}
+
+static int count_lines(const char *path, const char *needle) {
+  char line[4096];
+  int n = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  while (fgets(line, sizeof line, f))
+    if (strstr(line, needle)) ++n;
+  fclose(f);
+  return n;
+}
+
 static int freed = 0;
 static void free_payload(void *p) {
   (void)p;
@@ -89,6 +124,15 @@ int main(int argc, char **argv) {
   CHECK(flow_plan_task_path(plan, 3, 1) == NULL);
   CHECK(flow_plan_task(&info, plan, 9) == FLOW_EMISUSE);
   CHECK(flow_error_last()->code == FLOW_EMISUSE);
+  {
+    flow_task_info_v2 info2 = FLOW_TASK_INFO_INIT;
+    CHECK(flow_plan_task_v2(&info2, plan, 3) == FLOW_OK);
+    CHECK(info2.version == FLOW_TASK_INFO_VERSION && strcmp(info2.id, "T004") == 0 && info2.line == 6);
+    CHECK(info2.dependency_count == 2 && info2.story == 1);
+    info2.version = 7;
+    CHECK(flow_plan_task_v2(&info2, plan, 3) == FLOW_EVERSION);
+    CHECK(flow_task_info_init(&info2, FLOW_TASK_INFO_VERSION) == FLOW_OK && info2.id == NULL);
+  }
   CHECK(flow_plan_phase_count(plan) == 2);
 
   /* Build the graph; T004 waits for T002 and T003 (and phase 1). */
@@ -181,6 +225,14 @@ int main(int argc, char **argv) {
     CHECK(rep.retries == 1);      /* attempt 1 retried, attempt 2 skipped */
     CHECK(rep.skipped == 1);
     CHECK(rep.succeeded == 3);
+    {
+      flow_sim_report_v2 rep2;
+      CHECK(flow_sim_report_init(&rep2, FLOW_SIM_REPORT_VERSION) == FLOW_OK);
+      CHECK(flow_simulate_v2(&rep2, graph, &so, stock) == FLOW_OK);
+      CHECK(rep2.version == FLOW_SIM_REPORT_VERSION && rep2.makespan > 0 && rep2.attempts >= 4);
+      rep2.version = 1;
+      CHECK(flow_simulate_v2(&rep2, graph, &so, stock) == FLOW_EVERSION);
+    }
     so.faults = "T003=network";
     CHECK(flow_simulate(&rep, graph, &so, host) == FLOW_EUSER);
     so.faults = "T003=bogus";
@@ -260,6 +312,102 @@ int main(int argc, char **argv) {
     flow_run_free(run);
     ro.tasks_path = NULL;
     CHECK(flow_run_new(&run, &ro, NULL, NULL, NULL) == FLOW_EMISUSE);
+
+    /* A caller built against the first header: version 1, the short struct. */
+    {
+      old_caller old;
+      old.canary = 0xC0FFEEu;
+      CHECK(flow_run_options_init((flow_run_options *)&old.opts, 1) == FLOW_OK);
+      CHECK(old.canary == 0xC0FFEEu && old.opts.version == 1 && old.opts.workers == 1);
+      old.opts.tasks_path = tasks;
+      old.opts.agent_command = "/bin/true";
+      fp = fopen(tasks, "wb");
+      if (fp) {
+        fputs(kText, fp);
+        fclose(fp);
+      }
+      CHECK(flow_run_new(&run, (const flow_run_options *)&old.opts, NULL, NULL, NULL) == FLOW_OK);
+      CHECK(flow_run_execute(run, &rr) == FLOW_OK);
+      CHECK(rr.succeeded == 4);
+      flow_run_free(run);
+    }
+
+    /* Version 2: what `flow run` can set — the settings file, isolation, an events file,
+     * a selection — and the versioned event and report. */
+    {
+      char flowdir[4300], config[4400], events[4400];
+      flow_run_options o2 = FLOW_RUN_OPTIONS_INIT;
+      flow_run_report_v2 r2 = FLOW_RUN_REPORT_INIT;
+      const unsigned char only_two[4] = {1, 1, 0, 0};
+      snprintf(flowdir, sizeof flowdir, "%s/.flow", repo);
+      snprintf(config, sizeof config, "%s/.flow/config.yaml", repo);
+      snprintf(events, sizeof events, "%s/events.jsonl", repo);
+      mkdir(flowdir, 0755);
+      fp = fopen(config, "wb");
+      if (fp) {
+        fputs("implementer:\n  parallel:\n    maxWorkers: 3\ntesting:\n  runTests: false\n", fp);
+        fclose(fp);
+      }
+      fp = fopen(tasks, "wb");
+      if (fp) {
+        fputs(kText, fp);
+        fclose(fp);
+      }
+      CHECK(o2.version == 2 && o2.workers == 0 && o2.retries < 0);
+      o2.tasks_path = tasks;
+      o2.agent_command = "/bin/true";
+      o2.isolation = "none";
+      o2.events_path = events;
+      o2.selected = only_two;
+      o2.selected_count = 4;
+      CHECK(flow_run_new_v2(&run, &o2, NULL, on_run_event_v2, NULL) == FLOW_OK);
+      CHECK(flow_run_execute_v2(run, &r2) == FLOW_OK);
+      CHECK(r2.succeeded == 2);
+      CHECK(r2.workers == 3); /* from the settings file */
+      CHECK(r2.run_id && r2.run_id[0] && r2.journal_path && strstr(r2.journal_path, "implementation.log"));
+      CHECK(r2.isolation && strcmp(r2.isolation, "none") == 0);
+      CHECK(v2_events > 4 && v2_lines > 0);
+      CHECK(count_lines(events, "\"schema\":\"flow-event/1\"") > 4);
+      CHECK(count_lines(events, "\"kind\":\"tick\"") == 0);
+      flow_run_free(run);
+
+      /* Flags over the file: workers set here win. */
+      o2.workers = 1;
+      o2.selected = NULL;
+      o2.selected_count = 0;
+      o2.events_path = NULL;
+      CHECK(flow_run_new_v2(&run, &o2, NULL, NULL, NULL) == FLOW_OK);
+      CHECK(flow_run_execute_v2(run, &r2) == FLOW_OK);
+      CHECK(r2.workers == 1 && r2.succeeded == 2);
+      flow_run_free(run);
+
+      /* A bad settings file is an error with its line; a report of an unknown version is refused. */
+      fp = fopen(config, "wb");
+      if (fp) {
+        fputs("implementer:\n  parallel:\n    maxWorkers: many\n", fp);
+        fclose(fp);
+      }
+      CHECK(flow_run_new_v2(&run, &o2, NULL, NULL, NULL) == FLOW_OK);
+      CHECK(flow_run_execute_v2(run, &r2) == FLOW_EPARSE);
+      CHECK(flow_error_last()->line == 3);
+      r2.version = 99;
+      CHECK(flow_run_execute_v2(run, &r2) == FLOW_EVERSION);
+      flow_run_free(run);
+      o2.config_path = ""; /* none */
+      r2.version = FLOW_RUN_REPORT_VERSION;
+      CHECK(flow_run_new_v2(&run, &o2, NULL, NULL, NULL) == FLOW_OK);
+      CHECK(flow_run_execute_v2(run, &r2) == FLOW_OK);
+      flow_run_free(run);
+      o2.isolation = "sideways";
+      CHECK(flow_run_new_v2(&run, &o2, NULL, NULL, NULL) == FLOW_EMISUSE);
+      o2.isolation = NULL;
+      o2.agent_command = "/nonexistent/agent";
+      CHECK(flow_run_new_v2(&run, &o2, NULL, NULL, NULL) == FLOW_OK);
+      CHECK(flow_run_execute_v2(run, &r2) == FLOW_ENOTFOUND);
+      flow_run_free(run);
+      remove(config);
+      remove(events);
+    }
   }
 
   /* Misuse is reported, never a crash. */

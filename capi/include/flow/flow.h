@@ -102,6 +102,33 @@ typedef struct flow_task_info {
 FLOW_CAPI size_t flow_plan_task_count(const flow_plan *plan);
 /** @return FLOW_OK or FLOW_EMISUSE (NULL, or index out of range). */
 FLOW_CAPI int flow_plan_task(flow_task_info *out, const flow_plan *plan, size_t index);
+/** One task, in a versioned struct: set `version` first (FLOW_TASK_INFO_INIT or
+ *  flow_task_info_init()); flow fills the fields that version has, so fields can be
+ *  appended without breaking older callers. Version 1 is the unversioned flow_task_info
+ *  above. Strings are borrowed: valid until the plan is freed. */
+typedef struct flow_task_info_v2 {
+  unsigned int version;  /* always first */
+  const char *id;
+  int line;
+  int state;             /* FLOW_TASK_* */
+  int form;              /* FLOW_FORM_* */
+  int parallel;          /* [P] */
+  int story;             /* n of [USn], 0 if none */
+  const char *story_label; /* "US1", or "" */
+  const char *priority;  /* "P1", or "" */
+  const char *description;
+  int phase;             /* index of its phase */
+  size_t path_count;
+  size_t label_count;
+  size_t dependency_count;
+} flow_task_info_v2;
+#define FLOW_TASK_INFO_VERSION 2
+#define FLOW_TASK_INFO_INIT { FLOW_TASK_INFO_VERSION, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, 0, 0, 0 }
+/** Zeroes *out and sets its version. @return FLOW_OK, FLOW_EMISUSE or FLOW_EVERSION. */
+FLOW_CAPI int flow_task_info_init(flow_task_info_v2 *out, unsigned int version);
+/** The index-th task into *out, whose `version` the caller has set.
+ *  @return FLOW_OK, FLOW_EVERSION or FLOW_EMISUSE (NULL, or index out of range). */
+FLOW_CAPI int flow_plan_task_v2(flow_task_info_v2 *out, const flow_plan *plan, size_t index);
 /** The i-th path of a task, relative to the repository root. Borrowed; NULL if out of range. */
 FLOW_CAPI const char *flow_plan_task_path(const flow_plan *plan, size_t task, size_t i);
 /** The i-th extra label of a task ("FR-001"). Borrowed; NULL if out of range. */
@@ -336,6 +363,28 @@ typedef struct flow_sim_report {
 FLOW_CAPI int flow_simulate(flow_sim_report *out, const flow_graph *graph, const flow_sim_options *opts,
                             flow_policy *policy);
 
+/** A simulation's outcome in a versioned struct: set `version` first
+ *  (FLOW_SIM_REPORT_INIT or flow_sim_report_init()); flow fills what that version has.
+ *  Version 1 is the unversioned flow_sim_report. */
+typedef struct flow_sim_report_v2 {
+  unsigned int version;     /* always first */
+  double makespan;
+  double lower_bound;
+  double tight_lower_bound;
+  double efficiency;
+  double busy;
+  double idle;
+  int attempts;
+  int retries;
+  int succeeded, failed, blocked, skipped;
+} flow_sim_report_v2;
+#define FLOW_SIM_REPORT_VERSION 2
+#define FLOW_SIM_REPORT_INIT { FLOW_SIM_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+FLOW_CAPI int flow_sim_report_init(flow_sim_report_v2 *out, unsigned int version);
+/** flow_simulate() into a versioned report. Same codes, plus FLOW_EVERSION. */
+FLOW_CAPI int flow_simulate_v2(flow_sim_report_v2 *out, const flow_graph *graph, const flow_sim_options *opts,
+                               flow_policy *policy);
+
 /* ---- running for real ------------------------------------------------------------- */
 
 /** A run of a tasks.md with an agent, for hosts that want flow to do everything: the
@@ -344,18 +393,36 @@ FLOW_CAPI int flow_simulate(flow_sim_report *out, const flow_graph *graph, const
  *  call (a signal handler too). */
 typedef struct flow_run flow_run;
 
+/** What `flow run` can be told, for a host. Version 1 (the first eight fields) runs
+ *  exactly what it names: no settings file, no detected gates, the command agent. Version
+ *  2 runs like `flow run`: the settings file (.flow/config.yaml: gates, hooks, retries,
+ *  Claude settings …) applies under the fields set here, and validation gates are
+ *  detected when none is configured (docs/config.md). */
 typedef struct flow_run_options {
   unsigned int version;
   const char *tasks_path;     /* required */
   const char *agent_command;  /* the agent template, split like `flow run --agent-cmd` */
   const char *workdir;        /* NULL: the nearest folder above tasks.md with .git */
-  int workers;
-  double task_timeout;        /* seconds per attempt; 0: none */
+  int workers;                /* v1: >= 1. v2: 0 takes the settings file's, else 1 */
+  double task_timeout;        /* seconds per attempt; 0: none. v2: < 0 takes the settings file's */
   int fail_fast;
   int dry_run;                /* write the prompts, run nothing */
+  /* version 2 */
+  const char *agent;          /* "claude", "command", or NULL: the command if one is set (here
+                                 or in the settings), else Claude Code when it is on PATH */
+  const char *model;          /* Claude model, or NULL */
+  int max_turns;              /* Claude turn limit; < 0: the settings' (default 50) */
+  const char *isolation;      /* "auto" (NULL), "git" or "none" (`flow run --isolation`) */
+  int allow_dirty;            /* `--allow-dirty` */
+  int retries;                /* retries per task (stock policy only); < 0: the settings', else 3 */
+  const char *config_path;    /* NULL: <workdir>/.flow/config.yaml when it exists; "": none */
+  const char *events_path;    /* NULL: none; else every event as a JSON line (docs/events.md) */
+  const unsigned char *selected; /* one per task of the plan (1: run it), or NULL: all */
+  size_t selected_count;
 } flow_run_options;
-#define FLOW_RUN_OPTIONS_VERSION 1
-#define FLOW_RUN_OPTIONS_INIT { FLOW_RUN_OPTIONS_VERSION, NULL, NULL, NULL, 1, 0.0, 0, 0 }
+#define FLOW_RUN_OPTIONS_VERSION 2
+#define FLOW_RUN_OPTIONS_INIT { FLOW_RUN_OPTIONS_VERSION, NULL, NULL, NULL, 0, -1.0, 0, 0, \
+                                NULL, NULL, -1, NULL, 0, -1, NULL, NULL, NULL, 0 }
 FLOW_CAPI int flow_run_options_init(flow_run_options *opts, unsigned int version);
 
 /** One event of a run (docs/events.md). Pointers are valid during the callback only. */
@@ -378,6 +445,51 @@ typedef struct flow_run_report {
   double wall;         /* seconds */
 } flow_run_report;
 
+/** One event of a run in a versioned struct (docs/events.md). flow sets `version` to the
+ *  version it fills; fields are only appended, so read those your version has. Pointers
+ *  are valid during the callback only. Besides the events, a "tick" (task -1, no detail)
+ *  comes at least every quarter second while the run waits, so that a host gets control
+ *  back (to notice Ctrl-C, a timeout of its own …); it is not an event of the run. */
+typedef struct flow_run_event_v2 {
+  unsigned int version; /* always first */
+  const char *kind;
+  double time;
+  int task;             /* plan index, or -1 */
+  const char *task_id;  /* "" for run-level events */
+  int attempt;
+  const char *detail;
+  int line;             /* the task's line in tasks.md, or 0 */
+} flow_run_event_v2;
+#define FLOW_RUN_EVENT_VERSION 2
+
+/** Runs on the flow_run_execute() thread. Return FLOW_OK, or FLOW_EUSER to stop the run
+ *  (running attempts are killed; execute then returns FLOW_EUSER). flow_run_cancel() is
+ *  callback-safe. */
+typedef int (*flow_run_event_v2_cb)(const flow_run_event_v2 *event, void *payload);
+
+/** A run's outcome in a versioned struct: set `version` first (FLOW_RUN_REPORT_INIT or
+ *  flow_run_report_init()); flow fills the fields that version has. Version 1 is the
+ *  unversioned flow_run_report. Strings are borrowed: valid until the next execute or
+ *  flow_run_free(). */
+typedef struct flow_run_report_v2 {
+  unsigned int version;  /* always first */
+  int succeeded, failed, blocked, skipped, retries;
+  int interrupted;       /* canceled before the end */
+  double wall;           /* seconds */
+  int workers;
+  double busy;           /* worker-seconds spent in attempts */
+  double cost_usd;       /* as the agents reported it */
+  const char *run_id;
+  const char *journal_path;
+  const char *isolation;      /* "git" or "none", as the run went */
+  const char *branch;         /* git: the integration branch, else "" */
+  const char *checkpoint;     /* git: its commit when the run started, else "" */
+  const char *rolled_back_to; /* git: set when a critical failure rolled the branch back */
+} flow_run_report_v2;
+#define FLOW_RUN_REPORT_VERSION 2
+#define FLOW_RUN_REPORT_INIT { FLOW_RUN_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0.0, 0, 0.0, 0.0, NULL, NULL, NULL, NULL, NULL, NULL }
+FLOW_CAPI int flow_run_report_init(flow_run_report_v2 *out, unsigned int version);
+
 /** The options are copied; `policy` may be NULL (the stock policy) and is kept alive by
  *  the run; `cb` may be NULL. @return FLOW_OK, FLOW_EVERSION, FLOW_ENOMEM or FLOW_EMISUSE. */
 FLOW_CAPI int flow_run_new(flow_run **out, const flow_run_options *opts, flow_policy *policy, flow_run_event_cb cb,
@@ -386,6 +498,22 @@ FLOW_CAPI int flow_run_new(flow_run **out, const flow_run_options *opts, flow_po
  *  @return FLOW_OK (whether or not tasks failed: see *out), FLOW_EPARSE, FLOW_ECYCLE,
  *  FLOW_EIO, FLOW_ECONFLICT (another run holds the lock), FLOW_EUSER or FLOW_EMISUSE. */
 FLOW_CAPI int flow_run_execute(flow_run *run, flow_run_report *out);
+/** flow_run_new() with the versioned event callback. Version 2 options apply the
+ *  settings file then: a bad one is reported by flow_run_execute_v2() (FLOW_EPARSE with
+ *  its line, or FLOW_EIO), as are an agent or gate program that is not on PATH
+ *  (FLOW_ENOTFOUND). @return FLOW_OK, FLOW_EVERSION, FLOW_ENOMEM or FLOW_EMISUSE.
+ *  @code
+ *  flow_run_options o = FLOW_RUN_OPTIONS_INIT;
+ *  o.tasks_path = "specs/001-x/tasks.md"; o.agent = "claude"; o.workers = 3;
+ *  flow_run *run; flow_run_report_v2 rep = FLOW_RUN_REPORT_INIT;
+ *  if (flow_run_new_v2(&run, &o, NULL, NULL, NULL) == FLOW_OK) flow_run_execute_v2(run, &rep);
+ *  flow_run_free(run);
+ *  @endcode */
+FLOW_CAPI int flow_run_new_v2(flow_run **out, const flow_run_options *opts, flow_policy *policy,
+                              flow_run_event_v2_cb cb, void *payload);
+/** flow_run_execute() into a versioned report. Same codes, plus FLOW_EVERSION and
+ *  FLOW_ENOTFOUND (an agent or gate program that is not on PATH). */
+FLOW_CAPI int flow_run_execute_v2(flow_run *run, flow_run_report_v2 *out);
 /** First call: start nothing new; second: also kill what runs. Thread safety: any thread. */
 FLOW_CAPI int flow_run_cancel(flow_run *run);
 FLOW_CAPI void flow_run_free(flow_run *run); /* NULL is a no-op */
