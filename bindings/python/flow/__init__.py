@@ -12,14 +12,19 @@ any order (a graph keeps its plan alive, a scheduler its graph).
 """
 import ctypes
 import dataclasses
-from typing import Dict, List, Optional, Sequence, Tuple
+import os
+import signal
+import threading
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+
+PathLike = Union[str, "os.PathLike[str]"]
 
 from . import _lib
 from ._lib import lib
 
 __all__ = ["FlowError", "CycleError", "ParseError", "NotFoundError", "ConflictError", "Plan", "Task", "Phase",
            "Diagnostic", "Graph", "Edge", "Scheduler", "Policy", "StockPolicy", "Failure", "Decision", "SimReport",
-           "simulate", "run", "RunReport", "RunEvent", "set_marks", "version", "ABI_VERSION"]
+           "simulate", "run", "RunReport", "RunEvent", "set_marks", "version", "ABI_VERSION", "FAILURE_CLASSES"]
 
 ABI_VERSION = _lib.ABI_VERSION
 OK, ERROR, ENOMEM, EMISUSE, EVERSION, EPARSE, ECYCLE, ECANCELED, EUSER, EIO, ENOTFOUND, ECONFLICT = (
@@ -38,9 +43,10 @@ _DECISIONS = ("retry", "fail", "skip", "abort")
 
 
 class FlowError(Exception):
-    """A flow_* call failed. `code` is the C error code, `line` the input line or 0."""
+    """A flow_* call failed. `code` is the C error code (negative), `message` one line,
+    `line` the input line it refers to or 0."""
 
-    def __init__(self, code: int, message: str, line: int = 0):
+    def __init__(self, code: int, message: str, line: int = 0) -> None:
         super().__init__(f"{message} [flow error {code}]")
         self.code, self.message, self.line = code, message, line
 
@@ -50,21 +56,21 @@ class CycleError(FlowError):
 
 
 class ParseError(FlowError):
-    pass
+    """Input that could not be parsed: a fault list, a settings file (with its line)."""
 
 
 class NotFoundError(FlowError):
-    pass
+    """Something named does not exist: a task, a file, an agent or gate program."""
 
 
 class ConflictError(FlowError):
-    pass
+    """The file changed in a way that cannot be reconciled, or another run holds the lock."""
 
 
 _ERRORS = {ECYCLE: CycleError, EPARSE: ParseError, ENOTFOUND: NotFoundError, ECONFLICT: ConflictError}
 
 
-def _raise_last(rc: int):
+def _raise_last(rc: int) -> None:
     err = lib.flow_error_last().contents  # same OS thread as the failing call
     message = (err.message or b"").decode("utf-8", "replace")
     raise _ERRORS.get(rc, FlowError)(rc, message, err.line)
@@ -74,14 +80,45 @@ def _s(b: Optional[bytes]) -> str:
     return (b or b"").decode("utf-8", "replace")
 
 
+def _expect(name: str, value: Any, types: Any, what: str) -> None:
+    """Raises TypeError unless `value` is one of `types` (bool is not taken for a number)."""
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in (types if isinstance(types, tuple)
+                                                                                  else (types,))):
+        raise TypeError(f"{name} must be {what}, not {type(value).__name__}")
+
+
+def _int(name: str, value: Any, minimum: Optional[int] = None) -> int:
+    _expect(name, value, int, "an int")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _number(name: str, value: Any) -> float:
+    _expect(name, value, (int, float), "a number")
+    return float(value)
+
+
+def _path(name: str, value: Any) -> bytes:
+    _expect(name, value, (str, os.PathLike), "a str or os.PathLike path")
+    return os.fsencode(value)
+
+
+def _handle_of(name: str, value: Any, cls: type) -> Any:
+    _expect(name, value, cls, f"a flow.{cls.__name__}")
+    return value._ptr()
+
+
 def version() -> str:
+    """The version of the loaded libflow_c, e.g. "0.1.0"."""
     return _s(lib.flow_version_string())
 
 
 class _Handle:
-    _free = None
+    """Owns one C handle: close() or a with-block frees it; so does garbage collection."""
+    _free: Any = None
 
-    def __init__(self, ptr):
+    def __init__(self, ptr: Any) -> None:
         self._h = ptr
 
     def close(self) -> None:
@@ -90,19 +127,19 @@ class _Handle:
         if h:
             type(self)._free(h)
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.close()
         except Exception:  # interpreter shutdown
             pass
 
-    def __enter__(self):
+    def __enter__(self: Any) -> Any:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def _ptr(self):
+    def _ptr(self) -> Any:
         if not self._h:
             raise ValueError(f"{type(self).__name__} is closed")
         return self._h
@@ -110,6 +147,7 @@ class _Handle:
 
 @dataclasses.dataclass(frozen=True)
 class Task:
+    """One task of a plan, as written in tasks.md."""
     index: int
     id: str
     line: int
@@ -127,6 +165,8 @@ class Task:
 
 @dataclasses.dataclass(frozen=True)
 class Phase:
+    """A phase heading: its title, line, kind (setup, foundational, user-story, polish,
+    other), user story number (0 if none) and priority."""
     title: str
     line: int
     kind: str
@@ -136,6 +176,8 @@ class Phase:
 
 @dataclasses.dataclass(frozen=True)
 class Diagnostic:
+    """A problem found in tasks.md: severity (info, warning, error), line, a stable code
+    ("duplicate-id" …) and a message."""
     severity: str
     line: int
     code: str
@@ -143,23 +185,33 @@ class Diagnostic:
 
 
 class Plan(_Handle):
-    """A parsed tasks.md. Thread safety: immutable."""
+    """A parsed tasks.md. Any text parses: problems become `diagnostics`. `text` holds the
+    bytes it was parsed from (what set_marks() needs). Thread safety: immutable.
+
+        with flow.Plan.load("specs/001-x/tasks.md") as plan:
+            print([t.id for t in plan.tasks if t.state == "pending"])
+    """
     _free = staticmethod(lambda h: lib.flow_plan_free(h))
 
-    def __init__(self, ptr, text: Optional[bytes] = None):
+    def __init__(self, ptr: Any, text: Optional[bytes] = None) -> None:
+        """Internal: use Plan.parse() or Plan.load()."""
         super().__init__(ptr)
         self.text = text
-        self._tasks = None
+        self._tasks: Optional[List[Task]] = None
 
     @classmethod
-    def parse(cls, text: str) -> "Plan":
+    def parse(cls, text: Union[str, bytes]) -> "Plan":
+        """Parses tasks.md text (str, or UTF-8 bytes). Raises TypeError for anything else."""
+        _expect("text", text, (str, bytes, bytearray), "str or bytes")
         data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
         h = _lib.PlanP()
         lib.flow_plan_parse(ctypes.byref(h), data, len(data))
         return cls(h, data)
 
     @classmethod
-    def load(cls, path: str) -> "Plan":
+    def load(cls, path: PathLike) -> "Plan":
+        """Reads and parses a file. Raises OSError if it cannot be read."""
+        _path("path", path)
         with open(path, "rb") as f:
             data = f.read()
         h = _lib.PlanP()
@@ -168,6 +220,7 @@ class Plan(_Handle):
 
     @property
     def tasks(self) -> List[Task]:
+        """The tasks in document order; `Task.index` is the index flow uses everywhere."""
         if self._tasks is None:
             h = self._ptr()
             out = []
@@ -189,6 +242,7 @@ class Plan(_Handle):
 
     @property
     def phases(self) -> List[Phase]:
+        """The phases in document order (`Task.phase` indexes this)."""
         h, info = self._ptr(), _lib.PhaseInfo()
         out = []
         for i in range(lib.flow_plan_phase_count(h)):
@@ -198,6 +252,7 @@ class Plan(_Handle):
 
     @property
     def diagnostics(self) -> List[Diagnostic]:
+        """What the parser found wrong or noteworthy, with lines."""
         h, info = self._ptr(), _lib.DiagnosticInfo()
         out = []
         for i in range(lib.flow_plan_diagnostic_count(h)):
@@ -208,6 +263,7 @@ class Plan(_Handle):
 
 @dataclasses.dataclass(frozen=True)
 class Edge:
+    """`from_` finishes before `to` starts, by `rule`, because of `words` on `line`."""
     from_: int   # task index, or a gate node (>= task count)
     to: int
     rule: str
@@ -219,7 +275,10 @@ class Graph(_Handle):
     """The dependency graph of a plan. Raises CycleError. Thread safety: immutable."""
     _free = staticmethod(lambda h: lib.flow_graph_free(h))
 
-    def __init__(self, plan: Plan, stories_parallel: bool = True):
+    def __init__(self, plan: Plan, stories_parallel: bool = True) -> None:
+        """Builds the graph of `plan`; user-story phases run in parallel unless
+        `stories_parallel` is False. Raises CycleError naming every task on a cycle."""
+        _expect("plan", plan, Plan, "a flow.Plan")
         opts = _lib.GraphOptions()
         lib.flow_graph_options_init(ctypes.byref(opts), 1)
         opts.stories_parallel = 1 if stories_parallel else 0
@@ -230,6 +289,7 @@ class Graph(_Handle):
 
     @property
     def edges(self) -> List[Edge]:
+        """Every edge with the rule and words that made it."""
         h, e = self._ptr(), _lib.EdgeInfo()
         out = []
         for i in range(lib.flow_graph_edge_count(h)):
@@ -238,11 +298,14 @@ class Graph(_Handle):
         return out
 
     def gate_name(self, node: int) -> Optional[str]:
+        """The name of a gate node (a whole phase or group), or None for a task."""
+        _int("node", node)
         name = lib.flow_graph_gate_name(self._ptr(), node)
         return None if name is None else _s(name)
 
     def predecessors(self, task: int) -> List[int]:
         """The tasks `task` waits for, gates looked through."""
+        _int("task", task)
         count = ctypes.c_size_t()
         lib.flow_graph_task_predecessors(None, 0, ctypes.byref(count), self._ptr(), task)
         buf = (ctypes.c_int * max(1, count.value))()
@@ -250,14 +313,20 @@ class Graph(_Handle):
         return list(buf[:count.value])
 
     def wave(self, task: int) -> int:
+        """The 1-based wave of a task: tasks of one wave can run together (0 if out of range)."""
+        _int("task", task)
         return lib.flow_graph_wave(self._ptr(), task)
 
-    def _durations(self, durations: Sequence[float]):
+    def _durations(self, durations: Sequence[float]) -> Any:
+        _expect("durations", durations, (list, tuple), "a list or tuple of numbers")
+        for d in durations:
+            _number("a duration", d)
         if len(durations) != self.task_count:
             raise ValueError(f"need {self.task_count} durations, got {len(durations)}")
         return (ctypes.c_double * self.task_count)(*durations)
 
     def critical_path(self, durations: Sequence[float]) -> Tuple[List[int], float]:
+        """The longest chain under `durations` (one per task): its tasks and length."""
         d = self._durations(durations)
         out = (ctypes.c_int * max(1, self.task_count))()
         count, length = ctypes.c_size_t(), ctypes.c_double()
@@ -266,6 +335,8 @@ class Graph(_Handle):
         return list(out[:count.value]), length.value
 
     def lower_bound(self, durations: Sequence[float], workers: int) -> float:
+        """max(critical path, work / workers): no schedule on `workers` is shorter."""
+        _int("workers", workers, 1)
         out = ctypes.c_double()
         lib.flow_graph_lower_bound(ctypes.byref(out), self._ptr(), self._durations(durations), self.task_count, workers)
         return out.value
@@ -277,7 +348,13 @@ class Scheduler(_Handle):
     _free = staticmethod(lambda h: lib.flow_scheduler_free(h))
 
     def __init__(self, graph: Graph, workers: int = 1, fail_fast: bool = False,
-                 estimates: Optional[Sequence[float]] = None, selected: Optional[Sequence[bool]] = None):
+                 estimates: Optional[Sequence[float]] = None, selected: Optional[Sequence[bool]] = None) -> None:
+        """`estimates` (seconds, one per task) order the ready tasks, longest path first;
+        `selected` (one bool per task) limits the run to those tasks."""
+        _expect("graph", graph, Graph, "a flow.Graph")
+        _int("workers", workers, 1)
+        if estimates is not None:
+            estimates = graph._durations(estimates)
         opts = _lib.SchedulerOptions()
         lib.flow_scheduler_options_init(ctypes.byref(opts), 1)
         opts.workers, opts.fail_fast = workers, 1 if fail_fast else 0
@@ -296,36 +373,54 @@ class Scheduler(_Handle):
 
     def next(self, now: float) -> Optional[int]:
         """The best task that may start at `now` (now running), or None."""
+        _number("now", now)
         t = ctypes.c_int()
         lib.flow_scheduler_next(ctypes.byref(t), self._ptr(), now)
         return None if t.value < 0 else t.value
 
     def finish(self, task: int, status: str = "succeeded") -> None:
+        """How a running task ended: "succeeded", "failed" or "skipped"."""
+        _int("task", task)
+        _expect("status", status, str, "a str")
+        if status not in ("succeeded", "failed", "skipped"):
+            raise ValueError(f"status must be succeeded, failed or skipped, not {status!r}")
         lib.flow_scheduler_finish(self._ptr(), task, _STATUSES.index(status))
 
     def retry(self, task: int, not_before: float) -> None:
+        """Puts a running task back, to start no earlier than `not_before`."""
+        _int("task", task)
+        _number("not_before", not_before)
         lib.flow_scheduler_retry(self._ptr(), task, not_before)
 
     @property
     def done(self) -> bool:
+        """True when nothing runs and nothing more can start."""
         return bool(lib.flow_scheduler_done(self._ptr()))
 
     def status(self, task: int) -> str:
+        """waiting, ready, running, succeeded, failed, blocked, skipped or excluded."""
+        _int("task", task)
         return _STATUSES[lib.flow_scheduler_status(self._ptr(), task)]
 
     def blocked_by(self, task: int) -> int:
+        """For a blocked task, the task that blocks it (-1: the run was canceled)."""
+        _int("task", task)
         return lib.flow_scheduler_blocked_by(self._ptr(), task)
 
     def next_wake(self, now: float) -> Optional[float]:
+        """The earliest retry time after `now`, or None if no retry waits."""
+        _number("now", now)
         out = ctypes.c_double()
         return out.value if lib.flow_scheduler_next_wake(ctypes.byref(out), self._ptr(), now) == OK else None
 
     def cancel(self) -> None:
+        """Start nothing new."""
         lib.flow_scheduler_cancel(self._ptr())
 
 
 @dataclasses.dataclass
 class Failure:
+    """A failed attempt, as a policy sees it."""
     failure_class: str = "unknown"  # one of FAILURE_CLASSES
     agent: str = ""
     reset_at: Optional[float] = None
@@ -334,6 +429,8 @@ class Failure:
 
 @dataclasses.dataclass
 class Decision:
+    """What a policy decided: retry (after `delay`, with `feedback`, maybe another
+    `agent`), fail, skip, or abort (with `rollback`)."""
     kind: str = "fail"              # retry | fail | skip | abort
     delay: float = 0.0
     feedback: bool = False
@@ -349,7 +446,7 @@ class Policy(_Handle):
     (simulate()) and is re-raised from it."""
     _free = staticmethod(lambda h: lib.flow_policy_free(h))
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._error: Optional[BaseException] = None
         self._cb = _lib.DecideCB(self._trampoline)  # referenced for the policy's whole life
         self._free_cb = _lib.FreeCB(lambda payload: None)
@@ -359,9 +456,10 @@ class Policy(_Handle):
         super().__init__(h)
 
     def decide(self, task_id: str, attempt: int, failure: Failure, now: float) -> Decision:
+        """Override: what to do about `failure` of attempt `attempt` (1-based) of `task_id`."""
         raise NotImplementedError
 
-    def _trampoline(self, out, task_id, attempt, failure, now, payload):
+    def _trampoline(self, out: Any, task_id: bytes, attempt: int, failure: Any, now: float, payload: Any) -> int:
         try:
             f = failure.contents
             d = self.decide(_s(task_id), attempt,
@@ -387,7 +485,11 @@ class StockPolicy(Policy):
     auth/config/invalid_input/refused/budget, one rate-limit gate per agent."""
 
     def __init__(self, max_retries: int = 3, base_delay: float = 1.0, max_delay: float = 30.0, jitter: float = 0.25,
-                 seed: int = 0x5eed, auto_retry: bool = True, fail_fast: bool = False):
+                 seed: int = 0x5eed, auto_retry: bool = True, fail_fast: bool = False) -> None:
+        _int("max_retries", max_retries, 0)
+        for name, value in (("base_delay", base_delay), ("max_delay", max_delay), ("jitter", jitter)):
+            _number(name, value)
+        _int("seed", seed, 0)
         opts = _lib.PolicyOptions()
         lib.flow_policy_options_init(ctypes.byref(opts), 1)
         opts.max_retries, opts.base_delay, opts.max_delay, opts.jitter = max_retries, base_delay, max_delay, jitter
@@ -398,6 +500,11 @@ class StockPolicy(Policy):
         _Handle.__init__(self, h)
 
     def decide_for(self, plan: Plan, task: int, attempt: int, failure: Failure, now: float = 0.0) -> Decision:
+        """Asks the stock policy about attempt `attempt` of task index `task` of `plan`."""
+        _expect("plan", plan, Plan, "a flow.Plan")
+        _int("task", task)
+        _int("attempt", attempt, 1)
+        _expect("failure", failure, Failure, "a flow.Failure")
         f = _lib.FailureInfo(FAILURE_CLASSES.index(failure.failure_class), failure.agent.encode(),
                              -1.0 if failure.reset_at is None else failure.reset_at, failure.message.encode())
         d = _lib.DecisionInfo()
@@ -408,6 +515,7 @@ class StockPolicy(Policy):
 
 @dataclasses.dataclass(frozen=True)
 class SimReport:
+    """The outcome of simulate(): times in simulated seconds, and counts."""
     makespan: float
     lower_bound: float
     tight_lower_bound: float
@@ -427,6 +535,13 @@ def simulate(graph: Graph, policy: Optional[Policy] = None, workers: int = 1, se
              fail_fast: bool = False) -> SimReport:
     """Runs flow's scheduler and `policy` (the stock one by default) on a simulated clock.
     An exception raised by a Python policy comes out of here."""
+    _expect("graph", graph, Graph, "a flow.Graph")
+    if policy is not None:
+        _expect("policy", policy, Policy, "a flow.Policy")
+    _int("workers", workers, 1)
+    _int("seed", seed, 0)
+    if faults is not None:
+        _expect("faults", faults, str, "a str")
     policy = policy or StockPolicy()
     opts = _lib.SimOptions()
     lib.flow_sim_options_init(ctypes.byref(opts), 1)
@@ -449,16 +564,20 @@ def simulate(graph: Graph, policy: Optional[Policy] = None, workers: int = 1, se
 
 @dataclasses.dataclass(frozen=True)
 class RunEvent:
+    """One event of a run (docs/events.md): `kind`, seconds since the start, the task's
+    index, ID and line (-1, "" and 0 for run-level events), attempt and detail."""
     kind: str
     time: float
     task: int
     task_id: str
     attempt: int
     detail: str
+    line: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
 class RunReport:
+    """The outcome of run(). A failing task is counted here, not raised."""
     succeeded: int
     failed: int
     blocked: int
@@ -466,55 +585,175 @@ class RunReport:
     retries: int
     interrupted: bool
     wall: float
+    workers: int = 1
+    busy: float = 0.0        # worker-seconds spent in attempts
+    cost_usd: float = 0.0    # as the agents reported it
+    run_id: str = ""
+    journal_path: str = ""
+    isolation: str = ""      # "git" or "none", as the run went
+    branch: str = ""         # git: the integration branch
+    checkpoint: str = ""     # git: its commit when the run started
+    rolled_back_to: str = ""
 
 
-def run(tasks_path: str, agent: Optional[str] = None, workers: int = 1, timeout: float = 0.0,
-        fail_fast: bool = False, dry_run: bool = False, workdir: Optional[str] = None,
-        policy: Optional[Policy] = None, on_event=None) -> RunReport:
-    """Runs the pending tasks of tasks.md with the agent command (as `flow run --agent-cmd`):
-    processes, marks in the file and the journal, all by flow. `on_event(RunEvent)` is
-    called on this thread for every event; an exception raised there, or by a Python
-    `policy`, stops the run (running attempts are killed) and comes out of here."""
+def _selection(tasks_path: PathLike, only: Sequence[str]) -> Tuple[Any, int]:
+    """One byte per task of tasks.md: 1 for a task whose ID or story label is in `only`."""
+    _expect("only", only, (list, tuple, set, frozenset), "a list of task IDs or story labels")
+    wanted = set()
+    for item in only:
+        _expect("an item of only", item, str, "a str")
+        wanted.add(item)
+    with Plan.load(tasks_path) as plan:
+        tasks = plan.tasks
+    unknown = wanted - {t.id for t in tasks} - {t.story for t in tasks if t.story}
+    if unknown:
+        raise ValueError(f"no task or story {', '.join(sorted(unknown))} in {os.fsdecode(tasks_path)}")
+    return (ctypes.c_ubyte * max(1, len(tasks)))(*(1 if t.id in wanted or t.story in wanted else 0 for t in tasks)), len(tasks)
+
+
+def run(tasks_path: PathLike, agent: Optional[str] = None, workers: Optional[int] = None,
+        timeout: Optional[float] = None, fail_fast: bool = False, dry_run: bool = False,
+        workdir: Optional[PathLike] = None, policy: Optional[Policy] = None,
+        on_event: Optional[Callable[[RunEvent], None]] = None, *, agent_cmd: Optional[str] = None,
+        retries: Optional[int] = None, model: Optional[str] = None, max_turns: Optional[int] = None,
+        isolation: Optional[str] = None, allow_dirty: bool = False, config: Optional[PathLike] = None,
+        no_config: bool = False, events: Optional[PathLike] = None, only: Optional[Sequence[str]] = None) -> RunReport:
+    """Runs the pending tasks of tasks.md as `flow run` does — processes, marks in the file,
+    journal, git isolation, validation gates, the settings file — and returns the report.
+
+    `agent` is "claude" or "command", or (as before) an agent command template, which is
+    then `agent_cmd`: split into argv once, `{prompt_file}`, `{task_id}`, `{workdir}` and
+    `{attempt}` replaced. Unset, the agent is the command when one is set here or in the
+    settings, else Claude Code when it is on PATH. `workers`, `timeout` (seconds per
+    attempt) and `retries` default to the settings file's values (`config`, else
+    <workdir>/.flow/config.yaml; `no_config=True` reads none), else 1, none and 3.
+    `isolation` is "auto" (default), "git" or "none"; `events` a file for the events as
+    JSON lines; `only` task IDs or story labels ("US1") to run.
+
+    `on_event(RunEvent)` is called on this thread for every event; an exception raised
+    there, or by a Python `policy`, stops the run (running attempts are killed) and comes
+    out of here. Ctrl-C (in the main thread) works as in the CLI: the first starts
+    nothing new and lets running tasks finish, the second kills them; either way run()
+    raises KeyboardInterrupt once flow has cleaned up (the report is on its `report`
+    attribute). Raises TypeError for arguments of the wrong type, FlowError subclasses
+    when the run cannot start (ParseError for a bad settings file, NotFoundError for an
+    agent or gate program that is not on PATH, ConflictError when another run holds the
+    lock)."""
+    tasks_b = _path("tasks_path", tasks_path)
+    for name, value in (("agent", agent), ("agent_cmd", agent_cmd), ("model", model), ("isolation", isolation)):
+        if value is not None:
+            _expect(name, value, str, "a str")
+    if agent is not None and agent not in ("claude", "command"):
+        if agent_cmd is not None:
+            raise ValueError("agent is a command template and agent_cmd is set too: give one")
+        agent, agent_cmd = None, agent
+    if isolation is not None and isolation not in ("auto", "git", "none"):
+        raise ValueError(f"isolation must be auto, git or none, not {isolation!r}")
+    if policy is not None:
+        _expect("policy", policy, Policy, "a flow.Policy")
+    if on_event is not None and not callable(on_event):
+        raise TypeError(f"on_event must be callable, not {type(on_event).__name__}")
     opts = _lib.RunOptions()
-    lib.flow_run_options_init(ctypes.byref(opts), 1)
-    keep = [tasks_path.encode(), agent.encode() if agent else None, workdir.encode() if workdir else None]
-    opts.tasks_path, opts.agent_command, opts.workdir = keep
-    opts.workers, opts.task_timeout, opts.fail_fast, opts.dry_run = workers, timeout, int(fail_fast), int(dry_run)
-    errors: List[BaseException] = []
+    lib.flow_run_options_init(ctypes.byref(opts), _lib.RUN_OPTIONS_VERSION)
+    keep: List[Any] = [tasks_b]
+    opts.tasks_path = tasks_b
 
-    def trampoline(ev, payload):
-        if on_event is None:
-            return OK
+    def text(value: Optional[str]) -> Optional[bytes]:
+        b = value.encode("utf-8") if value is not None else None
+        keep.append(b)
+        return b
+
+    opts.agent_command, opts.agent, opts.model, opts.isolation = text(agent_cmd), text(agent), text(model), text(isolation)
+    if workdir is not None:
+        opts.workdir = _path("workdir", workdir)
+        keep.append(opts.workdir)
+    if workers is not None:
+        opts.workers = _int("workers", workers, 1)
+    if timeout is not None:
+        opts.task_timeout = _number("timeout", timeout)
+    if retries is not None:
+        opts.retries = _int("retries", retries, 0)
+    if max_turns is not None:
+        opts.max_turns = _int("max_turns", max_turns, 0)
+    if config is not None and no_config:
+        raise ValueError("config and no_config=True: give one")
+    if config is not None:
+        opts.config_path = _path("config", config)
+        keep.append(opts.config_path)
+    elif no_config:
+        opts.config_path = b""
+    if events is not None:
+        opts.events_path = _path("events", events)
+        keep.append(opts.events_path)
+    if only is not None:
+        sel, count = _selection(tasks_path, only)
+        keep.append(sel)
+        opts.selected, opts.selected_count = ctypes.cast(sel, ctypes.POINTER(ctypes.c_ubyte)), count
+    opts.fail_fast, opts.dry_run, opts.allow_dirty = int(fail_fast), int(dry_run), int(allow_dirty)
+
+    errors: List[BaseException] = []
+    interrupts = [0]
+    h = _lib.RunP()
+
+    def trampoline(ev: Any, payload: Any) -> int:
         try:
             e = ev.contents
-            on_event(RunEvent(_s(e.kind), e.time, e.task, _s(e.task_id), e.attempt, _s(e.detail)))
+            if on_event is None or e.kind == b"tick":  # a tick only lets Python's signal handlers run
+                return OK
+            on_event(RunEvent(_s(e.kind), e.time, e.task, _s(e.task_id), e.attempt, _s(e.detail), e.line))
             return OK
         except BaseException as exc:  # noqa: B902 - re-raised at the join point below
             errors.append(exc)
             return EUSER
 
-    cb = _lib.RunEventCB(trampoline)
-    h = _lib.RunP()
-    lib.flow_run_new(ctypes.byref(h), ctypes.byref(opts), policy._ptr() if policy else None, cb, None)
+    def on_sigint(signum: int, frame: Any) -> None:
+        interrupts[0] += 1
+        lib.flow_run_cancel(h)  # thread-safe; the first stops starting, the second kills
+
+    cb = _lib.RunEventV2CB(trampoline)
+    lib.flow_run_new_v2(ctypes.byref(h), ctypes.byref(opts), policy._ptr() if policy else None, cb, None)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        rep = _lib.RunReport()
-        rc = lib.flow_run_execute(h, ctypes.byref(rep))
+        rep = _lib.RunReportV2()
+        rep.version = _lib.RUN_REPORT_VERSION
+        rc = lib.flow_run_execute_v2(h, ctypes.byref(rep))
         if rc == EUSER:
             err = errors[0] if errors else (policy._take_error() if policy else None)
             if err is not None:
                 raise err
         if rc < 0:
             _raise_last(rc)
-        return RunReport(rep.succeeded, rep.failed, rep.blocked, rep.skipped, rep.retries, bool(rep.interrupted), rep.wall)
+        report = RunReport(rep.succeeded, rep.failed, rep.blocked, rep.skipped, rep.retries, bool(rep.interrupted),
+                           rep.wall, rep.workers, rep.busy, rep.cost_usd, _s(rep.run_id), _s(rep.journal_path),
+                           _s(rep.isolation), _s(rep.branch), _s(rep.checkpoint), _s(rep.rolled_back_to))
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         lib.flow_run_free(h)
+    if interrupts[0]:
+        stop = KeyboardInterrupt(f"flow run interrupted ({'running tasks killed' if interrupts[0] > 1 else 'no new task started'})")
+        stop.report = report  # type: ignore[attr-defined]
+        raise stop
+    return report
 
 
 def set_marks(path: str, original: bytes, changes: Sequence[Tuple[int, str, bool]]) -> None:
     """Marks tasks (line, id, done) in the file at `path`, which held `original` when parsed;
     one byte per task, replaced atomically. Raises ConflictError or NotFoundError."""
+    path_b = _path("path", path)
+    _expect("original", original, (bytes, bytearray), "bytes (Plan.text)")
+    _expect("changes", changes, (list, tuple), "a list of (line, id, done)")
+    for c in changes:
+        _expect("a change", c, tuple, "a (line, id, done) tuple")
+        if len(c) != 3:
+            raise ValueError(f"a change is (line, id, done), not {c!r}")
+        _int("a change's line", c[0], 1)
+        _expect("a change's id", c[1], str, "a str")
+    original = bytes(original)
     n = len(changes)
     lines = (ctypes.c_int * n)(*(c[0] for c in changes))
     ids = (ctypes.c_char_p * n)(*(c[1].encode() for c in changes))
     done = (ctypes.c_int * n)(*(1 if c[2] else 0 for c in changes))
-    lib.flow_marks_set(path.encode(), original, len(original), lines, ids, done, n)
+    lib.flow_marks_set(path_b, original, len(original), lines, ids, done, n)

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 """The ctypes layer: the C structs, the signature table, and loading libflow_c."""
 import ctypes
+import ctypes.util
 import os
 import sys
 from pathlib import Path
+from typing import List
 
 ABI_VERSION = 1  # must equal FLOW_ABI_VERSION in flow.h
 
@@ -78,10 +80,30 @@ class SimReport(ctypes.Structure):
                 ("retries", c_int), ("succeeded", c_int), ("failed", c_int), ("blocked", c_int), ("skipped", c_int)]
 
 
-class RunOptions(ctypes.Structure):
+class RunOptions(ctypes.Structure):  # version 2
     _fields_ = [("version", ctypes.c_uint), ("tasks_path", c_char_p), ("agent_command", c_char_p),
                 ("workdir", c_char_p), ("workers", c_int), ("task_timeout", c_double), ("fail_fast", c_int),
-                ("dry_run", c_int)]
+                ("dry_run", c_int), ("agent", c_char_p), ("model", c_char_p), ("max_turns", c_int),
+                ("isolation", c_char_p), ("allow_dirty", c_int), ("retries", c_int), ("config_path", c_char_p),
+                ("events_path", c_char_p), ("selected", ctypes.POINTER(ctypes.c_ubyte)), ("selected_count", c_size_t)]
+
+
+RUN_OPTIONS_VERSION = 2
+RUN_EVENT_VERSION = 2
+RUN_REPORT_VERSION = 2
+
+
+class RunEventV2(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("kind", c_char_p), ("time", c_double), ("task", c_int),
+                ("task_id", c_char_p), ("attempt", c_int), ("detail", c_char_p), ("line", c_int)]
+
+
+class RunReportV2(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("succeeded", c_int), ("failed", c_int), ("blocked", c_int),
+                ("skipped", c_int), ("retries", c_int), ("interrupted", c_int), ("wall", c_double),
+                ("workers", c_int), ("busy", c_double), ("cost_usd", c_double), ("run_id", c_char_p),
+                ("journal_path", c_char_p), ("isolation", c_char_p), ("branch", c_char_p), ("checkpoint", c_char_p),
+                ("rolled_back_to", c_char_p)]
 
 
 class RunEvent(ctypes.Structure):
@@ -95,6 +117,7 @@ class RunReport(ctypes.Structure):
 
 
 RunEventCB = ctypes.CFUNCTYPE(c_int, ctypes.POINTER(RunEvent), c_void_p)
+RunEventV2CB = ctypes.CFUNCTYPE(c_int, ctypes.POINTER(RunEventV2), c_void_p)
 
 
 class _Opaque(ctypes.Structure):
@@ -172,8 +195,10 @@ _SIGNATURES = [  # (name, argtypes, restype, errcheck); sorted
     ("flow_policy_options_init", [ctypes.POINTER(PolicyOptions), ctypes.c_uint], c_int, _check),
     ("flow_run_cancel", [RunP], c_int, None),
     ("flow_run_execute", [RunP, ctypes.POINTER(RunReport)], c_int, None),
+    ("flow_run_execute_v2", [RunP, ctypes.POINTER(RunReportV2)], c_int, None),
     ("flow_run_free", [RunP], None, None),
-    ("flow_run_new", [ctypes.POINTER(RunP), ctypes.POINTER(RunOptions), PolicyP, RunEventCB, c_void_p], c_int, _check),
+    ("flow_run_new_v2", [ctypes.POINTER(RunP), ctypes.POINTER(RunOptions), PolicyP, RunEventV2CB, c_void_p], c_int,
+     _check),
     ("flow_run_options_init", [ctypes.POINTER(RunOptions), ctypes.c_uint], c_int, _check),
     ("flow_scheduler_blocked_by", [SchedulerP, c_int], c_int, None),
     ("flow_scheduler_cancel", [SchedulerP], c_int, _check),
@@ -193,16 +218,45 @@ _SIGNATURES = [  # (name, argtypes, restype, errcheck); sorted
 ]
 
 
+_NAME = {"win32": "flow_c.dll", "darwin": "libflow_c.dylib"}.get(sys.platform, "libflow_c.so")
+
+
+def _candidates() -> List[str]:
+    """Where libflow_c may be, in order: FLOW_LIBRARY alone when set; else the copy inside
+    this package (a wheel carries one), then where `cmake --install` puts it: the dynamic
+    linker's path by soname, ctypes' search, and the lib folders of this interpreter's
+    prefixes and /usr/local."""
+    explicit = os.environ.get("FLOW_LIBRARY")
+    if explicit:
+        return [explicit]
+    out = [str(Path(__file__).with_name(_NAME))]
+    if sys.platform.startswith("linux"):
+        out.append(f"libflow_c.so.{ABI_VERSION}")
+    found = ctypes.util.find_library("flow_c")
+    if found:
+        out.append(found)
+    for prefix in dict.fromkeys((sys.prefix, sys.base_prefix, "/usr/local")):
+        for lib in ("lib", "lib64"):
+            out.append(str(Path(prefix, lib, _NAME)))
+    return out
+
+
 def _load() -> ctypes.CDLL:
-    default = Path(__file__).with_name({"win32": "flow_c.dll", "darwin": "libflow_c.dylib"}.get(sys.platform,
-                                                                                                "libflow_c.so"))
-    path = os.environ.get("FLOW_LIBRARY", str(default))
-    try:
-        handle = ctypes.CDLL(path)  # CDLL releases the GIL during calls
-    except OSError as e:
-        raise ImportError(f"cannot load flow's C library {path!r} (set FLOW_LIBRARY): {e}") from e
+    tried = []
+    handle = None
+    for path in _candidates():
+        try:
+            handle = ctypes.CDLL(path)  # CDLL releases the GIL during calls
+            break
+        except OSError as e:
+            tried.append(f"{path}: {e}")
+    if handle is None:
+        raise ImportError("cannot load flow's C library libflow_c (install the wheel that carries it, run "
+                          "`cmake --install`, or set FLOW_LIBRARY); tried:\n  " + "\n  ".join(tried))
     for name, argtypes, restype, errcheck in _SIGNATURES:
-        fn = getattr(handle, name)  # AttributeError here means header and library disagree
+        fn = getattr(handle, name, None)
+        if fn is None:
+            raise ImportError(f"{handle._name} has no {name}: it is older than this binding")
         fn.argtypes, fn.restype = argtypes, restype
         if errcheck:
             fn.errcheck = errcheck

@@ -1,0 +1,191 @@
+# SPDX-License-Identifier: MIT
+"""What a Python host gets besides the basics: types checked, every public name documented,
+what `flow run` can set, and Ctrl-C as in the CLI."""
+import inspect
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import flow
+from conftest import ROOT
+
+SEQUENTIAL = "# Tasks\n\n## Phase 1: Setup\n\n- [ ] T001 First\n- [ ] T002 Second\n- [ ] T003 Third\n"
+
+
+def _repo(tmp_path, text=SEQUENTIAL):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    tasks = repo / "tasks.md"
+    tasks.write_text(text)
+    return tasks
+
+
+@pytest.mark.parametrize("call", [
+    lambda: flow.Plan.parse(123),
+    lambda: flow.Plan.parse(None),
+    lambda: flow.Plan.load(5),
+    lambda: flow.Graph("- [ ] T001 a\n"),
+    lambda: flow.Scheduler(None),
+    lambda: flow.Scheduler(flow.Graph(flow.Plan.parse("- [ ] T001 a\n")), workers="2"),
+    lambda: flow.Scheduler(flow.Graph(flow.Plan.parse("- [ ] T001 a\n")), workers=True),
+    lambda: flow.Graph(flow.Plan.parse("- [ ] T001 a\n")).critical_path("1"),
+    lambda: flow.simulate("graph"),
+    lambda: flow.StockPolicy(max_retries="3"),
+    lambda: flow.run(123),
+    lambda: flow.run("tasks.md", workers="4"),
+    lambda: flow.run("tasks.md", on_event="print"),
+    lambda: flow.run("tasks.md", policy=object()),
+    lambda: flow.set_marks("tasks.md", "text", []),
+], ids=lambda f: inspect.getsource(f).strip()[len("lambda: "):][:60])
+def test_wrong_argument_types_raise_type_error(call):
+    with pytest.raises(TypeError):
+        call()
+
+
+def test_parse_of_bytes_and_str_agree():
+    assert [t.id for t in flow.Plan.parse(b"- [ ] T001 a\n").tasks] == [t.id for t in flow.Plan.parse("- [ ] T001 a\n").tasks]
+
+
+def _public_members():
+    for name in flow.__all__:
+        obj = getattr(flow, name)
+        if isinstance(obj, (int, str, tuple)):
+            continue
+        yield name, obj
+        if inspect.isclass(obj):
+            for member, value in vars(obj).items():
+                if member.startswith("_") or member in getattr(obj, "__dataclass_fields__", {}):
+                    continue
+                yield f"{name}.{member}", value
+
+
+def test_every_public_name_has_a_docstring_and_type_hints():
+    undocumented, unhinted = [], []
+    for name, obj in _public_members():
+        fn = obj.fget if isinstance(obj, property) else obj.__func__ if isinstance(obj, (classmethod, staticmethod)) else obj
+        if not (getattr(fn, "__doc__", None) or "").strip():
+            undocumented.append(name)
+        if inspect.isfunction(fn):
+            sig = inspect.signature(fn)
+            params = [p for p in sig.parameters.values() if p.name not in ("self", "cls")]
+            if sig.return_annotation is inspect.Signature.empty or any(p.annotation is inspect.Parameter.empty
+                                                                         for p in params):
+                unhinted.append(name)
+    assert not undocumented, f"no docstring: {undocumented}"
+    assert not unhinted, f"no type hints: {unhinted}"
+    assert (Path(flow.__file__).parent / "py.typed").exists()
+
+
+def test_run_sets_what_the_cli_can(tmp_path):
+    """Settings file, events file, isolation, a selection and retries, as `flow run` has them."""
+    tasks = _repo(tmp_path)
+    flowdir = tasks.parent / ".flow"
+    flowdir.mkdir()
+    (flowdir / "config.yaml").write_text("implementer:\n  parallel:\n    maxWorkers: 2\ntesting:\n  runTests: false\n")
+    events = tmp_path / "events.jsonl"
+    seen = []
+    rep = flow.run(tasks, agent_cmd="true", isolation="none", events=events, only=["T001", "T002"],
+                   on_event=seen.append)
+    assert (rep.succeeded, rep.failed, rep.workers, rep.isolation) == (2, 0, 2, "none")
+    assert rep.run_id and rep.journal_path.endswith("implementation.log")
+    text = tasks.read_text()
+    assert "- [X] T001" in text and "- [X] T002" in text and "- [ ] T003" in text
+    lines = [json.loads(x) for x in events.read_text().splitlines()]
+    assert lines and all(x["schema"] == "flow-event/1" for x in lines)
+    assert {x["task"] for x in lines if x["kind"] == "marked"} == {"T001", "T002"}
+    assert all(e.kind != "tick" for e in seen)
+    assert any(e.kind == "started" and e.line == 5 for e in seen)
+
+    # A flag beats the file; a bad settings file is a ParseError with its line.
+    tasks.write_text(SEQUENTIAL)
+    assert flow.run(tasks, agent_cmd="true", isolation="none", workers=1).workers == 1
+    (flowdir / "config.yaml").write_text("implementer:\n  parallel:\n    maxWorkers: lots\n")
+    with pytest.raises(flow.ParseError) as e:
+        flow.run(tasks, agent_cmd="true", isolation="none")
+    assert e.value.line == 3
+    tasks.write_text(SEQUENTIAL)
+    assert flow.run(tasks, agent_cmd="true", isolation="none", no_config=True).succeeded == 3
+    with pytest.raises(flow.NotFoundError):
+        flow.run(tasks, agent_cmd="/nonexistent/agent", no_config=True)
+    with pytest.raises(ValueError):
+        flow.run(tasks, agent_cmd="true", only=["T999"])
+
+    # retries: a failing agent is tried 1 + retries times.
+    tasks.write_text("- [ ] T001 Only\n")
+    rep = flow.run(tasks, agent_cmd="sh -c 'echo connection refused; exit 1'", isolation="none", no_config=True,
+                   retries=1)
+    assert (rep.failed, rep.retries) == (1, 1)
+
+
+def test_git_isolation_from_python(tmp_path):
+    repo = tmp_path / "g"
+    repo.mkdir()
+    (repo / "tasks.md").write_text(SEQUENTIAL)
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t.invalid"]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-qm", "tasks"], check=True)
+    rep = flow.run(repo / "tasks.md", agent_cmd="true", isolation="git", no_config=True)
+    assert (rep.succeeded, rep.isolation, rep.branch) == (3, "git", "main")
+    assert len(rep.checkpoint) == 40
+    log = subprocess.run(git + ["log", "--format=%s"], capture_output=True, text=True, check=True).stdout
+    assert log.count("T00") == 3
+
+
+HOST = """
+import sys, flow
+def on_event(e):
+    if e.kind in ("started", "killed", "interrupted"):
+        print(e.kind, e.task_id, flush=True)
+try:
+    flow.run(sys.argv[1], agent_cmd=sys.argv[2], workers=1, isolation="none", no_config=True, on_event=on_event)
+    print("finished without an interrupt", flush=True)
+except KeyboardInterrupt as e:
+    r = e.report
+    print(f"KeyboardInterrupt succeeded={r.succeeded} interrupted={r.interrupted}", flush=True)
+    sys.exit(130)
+"""
+
+
+def _host(tmp_path, agent):
+    tasks = _repo(tmp_path)
+    script = tmp_path / "host.py"
+    script.write_text(HOST)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "bindings" / "python"))
+    proc = subprocess.Popen([sys.executable, str(script), str(tasks), agent], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    line = proc.stdout.readline()
+    assert line.strip() == "started T001", line + proc.stderr.read()
+    return proc, tasks
+
+
+def test_one_ctrl_c_starts_nothing_new_and_raises_keyboard_interrupt_after_cleanup(tmp_path):
+    proc, tasks = _host(tmp_path, "sleep 2")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, out + err
+    assert "started T002" not in out
+    assert "KeyboardInterrupt succeeded=1 interrupted=True" in out, out + err
+    assert "Exception ignored" not in err, err
+    text = tasks.read_text()
+    assert "- [X] T001" in text and "- [ ] T002" in text
+
+
+def test_two_ctrl_c_kill_the_running_agent(tmp_path):
+    proc, tasks = _host(tmp_path, "sleep 60")
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert time.monotonic() - start < 50, "the agent was not killed"
+    assert proc.returncode == 130, out + err
+    assert "killed T001" in out and "KeyboardInterrupt succeeded=0 interrupted=True" in out, out + err
+    assert "Exception ignored" not in err, err
+    assert "- [ ] T001" in tasks.read_text()
