@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `flow check`: parse a tasks.md and report diagnostics, a summary and what is skipped.
 #include "commands.hpp"
+#include "common.hpp"
 #include "json.hpp"
 
 using flow::detail::Json;
@@ -136,10 +137,7 @@ int cmd_check(const std::vector<std::string>& args) {
     else if (path.empty()) path = a;
     else { fmt::print(stderr, "flow check: more than one file given\n{}", kCheckUsage); return kUsage; }
   }
-  if (path.empty()) {
-    fmt::print(stderr, "flow check: no tasks.md given\n{}", kCheckUsage);
-    return kUsage;
-  }
+  if (path.empty() && !find_feature_tasks("check", path)) return kUsage;
   auto text = read_file(path);
   if (!text) {
     fmt::print(stderr, "flow check: {}\n", text.error().message);

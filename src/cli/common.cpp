@@ -2,6 +2,8 @@
 // Helpers shared by the CLI's subcommands.
 #include "common.hpp"
 
+#include "json_value.hpp"
+
 #include <flow/tasks_file.hpp>
 
 #include <fmt/core.h>
@@ -9,6 +11,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <string_view>
 
 #include <unistd.h>
@@ -110,6 +113,73 @@ std::optional<std::vector<bool>> select_tasks(const Plan& plan, const std::strin
       sel[t] = sel[t] && in;
     }
   return sel;
+}
+
+bool find_feature_tasks(const std::string& cmd, std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto env = [](const char* name) { const char* v = std::getenv(name); return std::string(v ? v : ""); };
+  auto up_to = [&](const char* marker) {
+    for (fs::path d = fs::current_path(ec); !d.empty(); d = d.parent_path()) {
+      if (fs::exists(d / marker, ec)) return d;
+      if (d == d.parent_path()) break;
+    }
+    return fs::path();
+  };
+  fs::path root = env("SPECIFY_INIT_DIR");
+  if (root.empty()) root = up_to(".specify");
+  if (root.empty()) root = up_to(".git");
+  if (root.empty()) root = fs::current_path(ec);
+  std::vector<std::string> tried;
+  auto found = [&](fs::path dir, const std::string& why) {
+    if (dir.is_relative()) dir = root / dir;
+    const fs::path tasks = dir / "tasks.md";
+    if (fs::is_regular_file(tasks, ec)) return path = tasks.lexically_normal().string(), true;
+    tried.push_back(why + " -> " + tasks.string() + " (not found)");
+    return false;
+  };
+  auto give_up = [&] {
+    fmt::print(stderr, "flow {}: no tasks.md given, and no current Spec-Kit feature in {}:\n", cmd, root.string());
+    for (const auto& t : tried) fmt::print(stderr, "  tried {}\n", t);
+    fmt::print(stderr, "  give the path: flow {} specs/<feature>/tasks.md\n", cmd);
+    return false;
+  };
+  // An explicit feature directory is authoritative, as in Spec-Kit.
+  if (const std::string d = env("SPECIFY_FEATURE_DIRECTORY"); !d.empty())
+    return found(d, "SPECIFY_FEATURE_DIRECTORY") || give_up();
+  if (auto text = read_file((root / ".specify" / "feature.json").string())) {
+    const auto json = detail::JsonValue::parse(*text);
+    const std::string d(json ? (*json)["feature_directory"].str() : "");
+    if (!d.empty() && found(d, ".specify/feature.json")) return true;
+    if (d.empty()) tried.push_back(".specify/feature.json (no feature_directory)");
+  }
+  std::string feature = env("SPECIFY_FEATURE"), source = "SPECIFY_FEATURE";
+  if (feature.empty()) {  // the git branch, from HEAD (a worktree's .git file points to its git dir)
+    fs::path git = up_to(".git") / ".git";
+    if (fs::is_regular_file(git, ec))
+      if (auto f = read_file(git.string()); f && f->rfind("gitdir: ", 0) == 0)
+        git = fs::absolute(git.parent_path() / f->substr(8, f->find_first_of("\r\n") - 8), ec);
+    const auto head = read_file((git / "HEAD").string());
+    if (head && head->rfind("ref: refs/heads/", 0) == 0) feature = head->substr(16, head->find_first_of("\r\n") - 16);
+    source = "the git branch '" + feature + "'";
+  }
+  if (!feature.empty()) {
+    if (found(root / "specs" / feature, source)) return true;
+    // Spec-Kit matches a branch to its folder by the number: 001-fix -> specs/001-*.
+    const std::size_t digits = feature.find_first_not_of("0123456789");
+    if (digits > 0 && digits != std::string::npos && feature[digits] == '-') {
+      std::vector<fs::path> matches;
+      for (const auto& e : fs::directory_iterator(root / "specs", ec))
+        if (e.is_directory(ec) && e.path().filename().string().rfind(feature.substr(0, digits + 1), 0) == 0)
+          matches.push_back(e.path());
+      if (matches.size() == 1 && found(matches[0], source + ", by its number")) return true;
+      if (matches.size() > 1) tried.push_back(source + ": " + std::to_string(matches.size()) + " folders specs/" +
+                                              feature.substr(0, digits + 1) + "*");
+    }
+  } else {
+    tried.push_back("SPECIFY_FEATURE (unset) and the git branch (none)");
+  }
+  return give_up();
 }
 
 }  // namespace flow::cli

@@ -38,4 +38,12 @@ std::optional<std::vector<bool>> parse_only(const Plan& plan, const std::string&
 std::optional<std::vector<bool>> select_tasks(const Plan& plan, const std::string& only,
                                               const std::vector<std::string>& stories, std::string& error);
 
+/// For a subcommand given no tasks.md: the current Spec-Kit feature's, found as Spec-Kit
+/// finds it. The project is $SPECIFY_INIT_DIR, else the nearest folder up from here with
+/// `.specify/`, else with `.git`; its feature is $SPECIFY_FEATURE_DIRECTORY, else
+/// `.specify/feature.json`'s feature_directory, else specs/$SPECIFY_FEATURE, else the
+/// git branch (`001-x` -> specs/001-x/, or the one specs/001-*/ of its number). False,
+/// after printing what it tried, when none has a tasks.md.
+bool find_feature_tasks(const std::string& cmd, std::string& path);
+
 }  // namespace flow::cli

@@ -214,7 +214,7 @@ int cmd_plan(const std::vector<std::string>& args) {
     if (!path.empty()) { fmt::print(stderr, "flow plan: more than one file given\n"); return kUsage; }
     path = a;
   }
-  if (path.empty()) { fmt::print(stderr, "flow plan: no tasks.md given\n{}", kPlanUsage); return kUsage; }
+  if (path.empty() && !find_feature_tasks("plan", path)) return kUsage;
 
   Loaded l = load(path, gopt);
   if (!l.graph) return l.exit;

@@ -181,7 +181,7 @@ int cmd_run(const std::vector<std::string>& args) {
     if (!opt.tasks_path.empty()) { fmt::print(stderr, "flow run: more than one file given\n"); return kUsage; }
     opt.tasks_path = a;
   }
-  if (opt.tasks_path.empty()) { fmt::print(stderr, "flow run: no tasks.md given\n{}", kRunUsage); return kUsage; }
+  if (opt.tasks_path.empty() && !find_feature_tasks("run", opt.tasks_path)) return kUsage;
   // Settings: the file's values unless a flag says otherwise.
   if (config_path.empty()) {
     const std::string dflt = (opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir) + "/.flow/config.yaml";

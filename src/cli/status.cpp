@@ -38,7 +38,7 @@ int cmd_status(const std::vector<std::string>& args) {
     if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow status: unknown option '{}'\n{}", a, kStatusUsage); return kUsage; }
     path = a;
   }
-  if (path.empty()) { fmt::print(stderr, "flow status: no tasks.md given\n{}", kStatusUsage); return kUsage; }
+  if (path.empty() && !find_feature_tasks("status", path)) return kUsage;
   Loaded l = load(path, {});
   if (l.exit == 2) return kUsage;
   std::error_code ec;
