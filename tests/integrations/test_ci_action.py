@@ -70,6 +70,13 @@ def test_a_failing_run_fails_the_step_and_still_collects(tmp_path):
     assert any(json.loads(x)["kind"] == "failed" for x in (tmp_path / "artifacts" / "events.jsonl").read_text().splitlines())
 
 
+def test_without_flow_bin_the_flow_on_path_is_used(tmp_path):
+    repo = _repo(tmp_path)
+    out, values = _action(repo, tmp_path, FLOW_BIN="", PATH=f"{Path(FLOW).parent}:{os.environ['PATH']}")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "building flow" not in out.stdout and values["exit-code"] == "0"
+
+
 def test_bad_inputs_are_refused_before_anything_runs(tmp_path):
     repo = _repo(tmp_path)
     out, _ = _action(repo, tmp_path, FLOW_AGENT="gpt; rm -rf /")
