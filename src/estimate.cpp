@@ -109,6 +109,7 @@ Estimator::Estimator(std::vector<HistoryEntry> history, double default_seconds)
     : history_(std::move(history)), default_(default_seconds) {}
 
 Estimate Estimator::estimate(const Plan& plan, int index) const {
+  if (index < 0 || static_cast<std::size_t>(index) >= plan.tasks.size()) return from_samples({default_}, "default");
   const Task& t = plan.tasks[static_cast<std::size_t>(index)];
   const PhaseKind kind = plan.phases[static_cast<std::size_t>(t.phase)].kind;
   std::vector<std::string> labels = t.labels;

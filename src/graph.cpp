@@ -191,7 +191,13 @@ class GraphBuilder {
   void explicit_edges() {
     for (int i = 0; i < g_.tasks_; ++i)
       for (const DepRef& r : plan_->tasks[static_cast<std::size_t>(i)].depends_on)
-        for (int from : expand(r)) edge(from, i, {EdgeRule::task_ref, r.line, ref_words(r)});
+        for (int from : expand(r)) {
+          // A task cannot wait for itself: the reference is dropped, and said.
+          if (from == i && r.first == r.last)
+            warn(r.line, "self-dependency", plan_->tasks[static_cast<std::size_t>(i)].id + " depends on itself (" +
+                                                ref_words(r) + "): that dependency is ignored");
+          edge(from, i, {EdgeRule::task_ref, r.line, ref_words(r)});
+        }
     for (std::size_t gi = 0; gi < plan_->groups.size(); ++gi)
       for (const DepRef& r : plan_->groups[gi].depends_on)
         for (int from : expand(r))

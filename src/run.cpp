@@ -5,6 +5,7 @@
 
 #include <flow/coverage.hpp>
 #include <flow/graph.hpp>
+#include <flow/settings.hpp>
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
@@ -14,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <optional>
 #include <variant>
@@ -300,6 +302,9 @@ class RunLoop {
     if (!agent_ && !opt_.agent.empty()) agent_ = make_command_agent(opt_.agent);
     if (!agent_ && !opt_.dry_run) return make_error(Errc::invalid_argument, "no agent command");
     agent_name_ = agent_ ? agent_->name() : std::string();
+    for (const double d : {opt_.task_timeout, opt_.kill_grace})
+      if (!std::isfinite(d) || d < 0 || d > kMaxDurationSeconds)
+        return make_error(Errc::invalid_argument, "a timeout must be from 0 to 30 days, not " + std::to_string(d));
 
     workdir_ = opt_.workdir.empty() ? default_workdir(opt_.tasks_path) : opt_.workdir;
     std::error_code ec;

@@ -39,7 +39,13 @@ using Clock = std::chrono::steady_clock;
 using Descriptor = asio::posix::stream_descriptor;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-Clock::duration seconds(double s) { return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)); }
+// Seconds as a clock duration, saturated: a huge, infinite or NaN value must not overflow
+// the nanosecond count into the past (which would time an attempt out at once).
+Clock::duration seconds(double s) {
+  constexpr double kMax = 1e9;  // ~31 years, far inside the clock's range
+  if (!(s > 0)) return Clock::duration::zero();
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::min(s, kMax)));
+}
 
 int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 

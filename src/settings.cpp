@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -20,6 +21,12 @@ namespace flow {
 FLOW_BEGIN_NAMESPACE
 
 namespace {
+
+std::string_view detail_trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
 
 struct BadValue {
   int line;
@@ -46,9 +53,11 @@ class Reader {
   explicit Reader(const std::string& name) : name_(name) {}
 
   void check_keys(const YAML::Node& map, const std::string& where, const std::set<std::string>& known) {
-    if (!map.IsMap()) throw BadValue{line_of(map), where + " should be a mapping"};
+    if (!map.IsMap())
+      throw BadValue{line_of(map), (where.empty() ? std::string("the settings file") : where) + " should be a mapping (key: value), not a " +
+                                       (map.IsSequence() ? "list" : "single value")};
     for (const auto& kv : map) {
-      const std::string key = kv.first.as<std::string>();
+      const std::string key = text(kv.first, where.empty() ? "a key" : where + "'s key");
       if (known.count(key)) continue;
       std::string best;
       std::size_t best_d = 1000;
@@ -83,18 +92,33 @@ class Reader {
 
   // Seconds: 90, 1.5, "90s", "500ms", "30m", "1h".
   double seconds(const YAML::Node& n, const std::string& key) {
-    const std::string s = n.as<std::string>();
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    const std::string unit = end ? std::string(end) : "";
-    double f = -1;
-    if (unit.empty() || unit == "s") f = 1;
-    else if (unit == "ms") f = 0.001;
-    else if (unit == "m" || unit == "min") f = 60;
-    else if (unit == "h") f = 3600;
-    if (end == s.c_str() || f < 0 || v < 0)
-      throw BadValue{line_of(n), key + " should be a duration such as 90, \"90s\", \"500ms\" or \"30m\""};
-    return v * f;
+    auto d = n.IsScalar() ? parse_duration(n.Scalar()) : Result<double>(make_error(Errc::invalid_argument, ""));
+    if (!d)
+      throw BadValue{line_of(n), key + " should be a duration such as 90, \"90s\", \"500ms\" or \"30m\", at most 30 days" +
+                                     (n.IsScalar() ? ", not '" + n.Scalar() + "'" : std::string())};
+    return *d;
+  }
+
+  // A single value (a string, a number, a word), not a list or a mapping.
+  std::string text(const YAML::Node& n, const std::string& key) {
+    if (!n.IsScalar()) throw BadValue{line_of(n), key + " should be a single value, not a " + (n.IsSequence() ? "list" : n.IsMap() ? "mapping" : "null")};
+    return n.Scalar();
+  }
+
+  // Every mapping in the file, at any depth, names each key once: YAML forbids it, and
+  // yaml-cpp would silently keep the first.
+  void no_duplicate_keys(const YAML::Node& n, const std::string& where) {
+    if (n.IsSequence())
+      for (const auto& item : n) no_duplicate_keys(item, where);
+    if (!n.IsMap()) return;
+    std::map<std::string, int> seen;
+    for (const auto& kv : n) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
+      const std::string full = where.empty() ? key : where + "." + key;
+      if (const auto [it, fresh] = seen.emplace(key, line_of(kv.first)); !fresh)
+        throw BadValue{line_of(kv.first), "duplicate key '" + full + "' (first at line " + std::to_string(it->second) + ")"};
+      no_duplicate_keys(kv.second, full);
+    }
   }
 
   // A command: a list of arguments, or a string split like --agent-cmd (never a shell).
@@ -102,11 +126,11 @@ class Reader {
     if (n.IsNull()) return {};
     if (n.IsSequence()) {
       std::vector<std::string> out;
-      for (const auto& a : n) out.push_back(a.as<std::string>());
+      for (const auto& a : n) out.push_back(text(a, key + "'s arguments"));
       return out;
     }
     if (n.IsScalar()) {
-      const std::string s = n.as<std::string>();
+      const std::string s = n.Scalar();
       if (s == "false" || s.empty()) return {};
       auto argv = split_command(s);
       if (!argv) throw BadValue{line_of(n), key + ": " + argv.error().message};
@@ -129,6 +153,7 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
   try {
     const YAML::Node root = YAML::Load(std::string(text));
     if (root.IsNull()) return s;
+    r.no_duplicate_keys(root, "");
     r.check_keys(root, "", {"implementer", "errorRecovery", "testing", "validation", "progress", "agent", "hooks",
                             "resources"});
     if (const auto res = root["resources"]) {
@@ -136,12 +161,12 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
       for (const auto& kv : res) {
         std::vector<std::string> names;
         if (kv.second.IsSequence())
-          for (const auto& n : kv.second) names.push_back(n.as<std::string>());
+          for (const auto& n : kv.second) names.push_back(r.text(n, "resources." + r.text(kv.first, "resources")));
         else if (kv.second.IsScalar())
-          names.push_back(kv.second.as<std::string>());
+          names.push_back(kv.second.Scalar());
         else
-          throw BadValue{line_of(kv.second), "resources." + kv.first.as<std::string>() + " should be a name or a list"};
-        s.resources.emplace_back(kv.first.as<std::string>(), std::move(names));
+          throw BadValue{line_of(kv.second), "resources." + r.text(kv.first, "resources") + " should be a name or a list"};
+        s.resources.emplace_back(r.text(kv.first, "resources"), std::move(names));
       }
     }
     if (const auto impl = root["implementer"]) {
@@ -157,20 +182,20 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
       r.check_keys(e, "errorRecovery", {"autoRetry", "maxRetries", "backoffStrategy", "baseDelay", "maxDelay", "optional",
                                                "rollbackTo"});
       if (e["rollbackTo"]) {
-        s.rollback_to = e["rollbackTo"].as<std::string>();
+        s.rollback_to = r.text(e["rollbackTo"], "errorRecovery.rollbackTo");
         if (s.rollback_to != "checkpoint" && s.rollback_to != "phase")
           throw BadValue{line_of(e["rollbackTo"]), "errorRecovery.rollbackTo should be checkpoint or phase"};
       }
       if (const auto o = e["optional"]) {
         if (o.IsSequence())
-          for (const auto& x : o) s.optional_tasks.push_back(x.as<std::string>());
+          for (const auto& x : o) s.optional_tasks.push_back(r.text(x, "errorRecovery.optional"));
         else if (o.IsScalar())
-          s.optional_tasks.push_back(o.as<std::string>());
+          s.optional_tasks.push_back(o.Scalar());
       }
       if (e["autoRetry"]) s.auto_retry = r.boolean(e["autoRetry"], "errorRecovery.autoRetry");
       if (e["maxRetries"]) s.max_retries = r.count(e["maxRetries"], "errorRecovery.maxRetries", 0, 100);
       if (e["backoffStrategy"]) {
-        s.backoff_strategy = e["backoffStrategy"].as<std::string>();
+        s.backoff_strategy = r.text(e["backoffStrategy"], "errorRecovery.backoffStrategy");
         if (s.backoff_strategy != "exponential" && s.backoff_strategy != "fixed")
           throw BadValue{line_of(e["backoffStrategy"]), "errorRecovery.backoffStrategy should be exponential or fixed"};
       }
@@ -180,14 +205,14 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
     if (const auto t = root["testing"]) {
       r.check_keys(t, "testing", {"runTests", "testFirst", "coverageTarget", "integrationCheck"});
       if (t["integrationCheck"]) {
-        s.integration_check = t["integrationCheck"].as<std::string>();
+        s.integration_check = r.text(t["integrationCheck"], "testing.integrationCheck");
         if (s.integration_check == "false") s.integration_check = "off";
         if (s.integration_check != "off" && s.integration_check != "merge" && s.integration_check != "phase")
           throw BadValue{line_of(t["integrationCheck"]), "testing.integrationCheck should be off, merge or phase"};
       }
       if (t["runTests"]) {
         s.validation_configured = true;
-        if (t["runTests"].IsScalar() && (t["runTests"].as<std::string>() == "true"))
+        if (t["runTests"].IsScalar() && (r.text(t["runTests"], "testing.runTests") == "true"))
           throw BadValue{line_of(t["runTests"]), "testing.runTests should be the test command (or false)"};
         s.run_tests = r.command(t["runTests"], "testing.runTests");
       }
@@ -205,39 +230,39 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
       r.check_keys(p, "progress", {"updateInterval", "showDetails", "logFile"});
       if (p["updateInterval"]) s.update_interval = r.seconds(p["updateInterval"], "progress.updateInterval");
       if (p["showDetails"]) s.show_details = r.boolean(p["showDetails"], "progress.showDetails");
-      if (p["logFile"]) s.log_file = p["logFile"].as<std::string>();
+      if (p["logFile"]) s.log_file = r.text(p["logFile"], "progress.logFile");
     }
     if (const auto a = root["agent"]) {
       r.check_keys(a, "agent", {"name", "command", "program", "model", "maxTurns", "permissionMode", "appendSystemPrompt",
                                 "args", "failurePatterns"});
       if (a["name"]) {
-        s.agent_name = a["name"].as<std::string>();
+        s.agent_name = r.text(a["name"], "agent.name");
         if (s.agent_name != "claude" && s.agent_name != "command")
           throw BadValue{line_of(a["name"]), "agent.name should be claude or command"};
       }
       if (a["command"]) s.agent_command = r.command(a["command"], "agent.command");
-      if (a["program"]) s.claude.program = a["program"].as<std::string>();
-      if (a["model"]) s.claude.model = a["model"].as<std::string>();
+      if (a["program"]) s.claude.program = r.text(a["program"], "agent.program");
+      if (a["model"]) s.claude.model = r.text(a["model"], "agent.model");
       if (a["maxTurns"]) s.claude.max_turns = r.count(a["maxTurns"], "agent.maxTurns", 0, 100000);
       if (a["permissionMode"]) {
-        s.claude.permission_mode = a["permissionMode"].as<std::string>();
+        s.claude.permission_mode = r.text(a["permissionMode"], "agent.permissionMode");
         static const char* modes[] = {"acceptEdits", "auto", "bypassPermissions", "manual", "dontAsk", "plan", "default"};
         if (std::none_of(std::begin(modes), std::end(modes), [&](const char* m) { return s.claude.permission_mode == m; }))
           throw BadValue{line_of(a["permissionMode"]),
                          "agent.permissionMode should be acceptEdits, bypassPermissions, auto, dontAsk, manual or plan"};
       }
-      if (a["appendSystemPrompt"]) s.claude.append_system_prompt = a["appendSystemPrompt"].as<std::string>();
+      if (a["appendSystemPrompt"]) s.claude.append_system_prompt = r.text(a["appendSystemPrompt"], "agent.appendSystemPrompt");
       if (a["args"]) s.claude.extra_args = r.command(a["args"], "agent.args");
       if (const auto fp = a["failurePatterns"]) {
         if (!fp.IsMap()) throw BadValue{line_of(fp), "agent.failurePatterns should map output text to a failure class"};
         for (const auto& kv : fp) {
-          const std::string cls = kv.second.as<std::string>();
+          const std::string cls = r.text(kv.second, "agent.failurePatterns");
           const auto c = failure_class_from_string(cls);
           if (!c)
             throw BadValue{line_of(kv.second), "agent.failurePatterns: '" + cls +
                                                    "' is not a failure class (network, timeout, rate_limit, temporary, "
                                                    "auth, config, invalid_input, refused, budget, crash, unknown)"};
-          s.failure_patterns.emplace_back(kv.first.as<std::string>(), *c);
+          s.failure_patterns.emplace_back(r.text(kv.first, "agent.failurePatterns"), *c);
         }
       }
     }
@@ -318,6 +343,23 @@ std::vector<Gate> detect_gates(const std::string& dir) {
     unique.push_back(std::move(g));
   }
   return unique;
+}
+
+Result<double> parse_duration(std::string_view text) {
+  const std::string s(detail_trim(text));
+  char* end = nullptr;
+  const double v = s.empty() ? 0 : std::strtod(s.c_str(), &end);
+  const std::string unit = end ? std::string(end) : "";
+  double f = -1;
+  if (unit.empty() || unit == "s") f = 1;
+  else if (unit == "ms") f = 0.001;
+  else if (unit == "m" || unit == "min") f = 60;
+  else if (unit == "h") f = 3600;
+  // strtod reads "inf", "nan" and "0x1p4" too: only plain decimal numbers are durations.
+  const bool decimal = !s.empty() && s.find_first_not_of("0123456789.eE+-") >= static_cast<std::size_t>(end - s.c_str());
+  if (s.empty() || end == s.c_str() || f < 0 || !decimal || !std::isfinite(v) || v < 0 || v * f > kMaxDurationSeconds)
+    return make_error(Errc::invalid_argument, "'" + s + "' is not a duration from 0 to 30 days (90, \"90s\", \"500ms\", \"30m\", \"1h\")");
+  return v * f;
 }
 
 Result<Settings> load_settings(const std::string& path) {

@@ -40,7 +40,8 @@ class FLOW_API Estimator {
   explicit Estimator(std::vector<HistoryEntry> history = {}, double default_seconds = 300);
   /// The most specific match wins: the same task ID, else the same phase kind and a
   /// common label, else the same phase kind, else the same number of files, else the
-  /// default. With fewer than three samples the range is [0.5, 2] × expected.
+  /// default. With fewer than three samples the range is [0.5, 2] × expected. A `task`
+  /// that is not in `plan` (a plan with no tasks, say) gets the default.
   [[nodiscard]] Estimate estimate(const Plan& plan, int task) const;
   [[nodiscard]] std::vector<Estimate> estimate_all(const Plan& plan) const;
 

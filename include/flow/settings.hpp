@@ -81,5 +81,12 @@ struct Gate {
 /// The same from text; `name` is used in messages.
 [[nodiscard]] FLOW_API Result<Settings> parse_settings(std::string_view text, const std::string& name);
 
+/// The longest duration flow accepts anywhere (timeouts, delays, intervals): 30 days.
+inline constexpr double kMaxDurationSeconds = 30.0 * 24 * 3600;
+
+/// Parses a duration in seconds: "90", "1.5", "90s", "500ms", "30m", "1h". Errc::invalid_argument
+/// for anything else, a negative, infinite or NaN value, or one above kMaxDurationSeconds.
+[[nodiscard]] FLOW_API Result<double> parse_duration(std::string_view text);
+
 FLOW_END_NAMESPACE
 }  // namespace flow

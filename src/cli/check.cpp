@@ -6,12 +6,14 @@
 
 using flow::detail::Json;
 
+#include <flow/graph.hpp>
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
 #include <fmt/core.h>
 
 #include <map>
+#include <utility>
 
 namespace flow::cli {
 
@@ -24,7 +26,16 @@ constexpr const char* kCheckUsage =
     "then a summary. Nothing is written.\n"
     "  --json      print the parsed plan as one JSON object (schema: docs/check-json.md)\n"
     "  --verbose   also list every checkbox line that is not executed, and why\n"
-    "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or I/O error\n";
+    "exit status: 0 no errors (warnings allowed); 2 errors (what plan and run refuse: a\n"
+    "cycle, a NUL byte …), a usage or an I/O error\n";
+
+// Diagnostics of exactly this severity, of the parse and of the graph.
+std::size_t count(const std::vector<Diagnostic>& a, const std::vector<Diagnostic>& b, Severity s) {
+  std::size_t n = 0;
+  for (const auto* list : {&a, &b})
+    for (const Diagnostic& d : *list) n += d.severity == s;
+  return n;
+}
 
 void write_refs(Json& j, const std::vector<DepRef>& refs) {
   j.key("depends_on").begin_array();
@@ -34,7 +45,7 @@ void write_refs(Json& j, const std::vector<DepRef>& refs) {
   j.end_array();
 }
 
-void write_json(Json& j, const std::string& path, const Plan& plan) {
+void write_json(Json& j, const std::string& path, const Plan& plan, const std::vector<Diagnostic>& graph_diags) {
   std::size_t done = 0, pending = 0, other = 0;
   for (const Task& t : plan.tasks) {
     if (t.state == TaskState::done) ++done;
@@ -47,8 +58,8 @@ void write_json(Json& j, const std::string& path, const Plan& plan) {
   j.key("summary").begin_object()
       .field("tasks", plan.tasks.size()).field("done", done).field("pending", pending)
       .field("other", other).field("phases", plan.phases.size())
-      .field("errors", plan.count(Severity::error))
-      .field("warnings", plan.count(Severity::warning) - plan.count(Severity::error))
+      .field("errors", count(plan.diagnostics, graph_diags, Severity::error))
+      .field("warnings", count(plan.diagnostics, graph_diags, Severity::warning))
       .field("skipped", plan.skipped.size())
       .end_object();
   j.field("lines", plan.line_count).field("crlf", plan.crlf).field("bom", plan.bom);
@@ -101,8 +112,9 @@ void write_json(Json& j, const std::string& path, const Plan& plan) {
         .field("in_code", s.in_code).end_object();
   j.end_array();
   j.key("diagnostics").begin_array();
-  for (const Diagnostic& d : plan.diagnostics)
-    j.begin_object().field("line", d.line).field("severity", to_string(d.severity))
+  for (const auto* list : {&plan.diagnostics, &graph_diags})
+    for (const Diagnostic& d : *list)
+      j.begin_object().field("line", d.line).field("severity", to_string(d.severity))
         .field("code", d.code).field("message", d.message).end_object();
   j.end_array();
   j.key("skipped").begin_array();
@@ -144,17 +156,23 @@ int cmd_check(const std::vector<std::string>& args) {
     return kUsage;
   }
   const Plan plan = parse_tasks_md(*text);
-  const bool errors = plan.count(Severity::error) > 0;
+  // The graph too: check reports everything plan and run would refuse (a cycle) or
+  // ignore (a task that depends on itself).
+  std::vector<Diagnostic> graph_diags;
+  if (auto g = build_graph(plan)) graph_diags = g->diagnostics();
+  else graph_diags.push_back(Diagnostic{Severity::error, g.error().line, "cycle", g.error().message});
+  const bool errors = count(plan.diagnostics, graph_diags, Severity::error) > 0;
   if (json) {
     Json j;
-    write_json(j, path, plan);
+    write_json(j, path, plan, graph_diags);
     fmt::print("{}\n", j.str());
-    return errors ? kFailed : kOk;
+    return errors ? kUsage : kOk;
   }
-  for (const Diagnostic& d : plan.diagnostics) {
-    if (d.severity == Severity::info && !verbose) continue;
-    fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), d.message, d.code);
-  }
+  for (const std::vector<Diagnostic>* list : {&plan.diagnostics, &std::as_const(graph_diags)})
+    for (const Diagnostic& d : *list) {
+      if (d.severity == Severity::info && !verbose) continue;
+      fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), d.message, d.code);
+    }
   if (verbose)
     for (const Skipped& s : plan.skipped)
       fmt::print("{}:{}: skipped ({}): {}\n", path, s.line, to_string(s.reason), s.text);
@@ -182,10 +200,10 @@ int cmd_check(const std::vector<std::string>& args) {
     }
     fmt::print("{}\n", verbose ? "" : " (--verbose lists them)");
   }
-  const std::size_t nerr = plan.count(Severity::error);
-  const std::size_t nwarn = plan.count(Severity::warning) - nerr;
+  const std::size_t nerr = count(plan.diagnostics, graph_diags, Severity::error);
+  const std::size_t nwarn = count(plan.diagnostics, graph_diags, Severity::warning);
   fmt::print("  {} error{}, {} warning{}\n", nerr, nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
-  return errors ? kFailed : kOk;
+  return errors ? kUsage : kOk;
 }
 
 }  // namespace flow::cli

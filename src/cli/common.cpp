@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Helpers shared by the CLI's subcommands.
 #include "common.hpp"
+#include "commands.hpp"
 
 #include "json_value.hpp"
 
@@ -24,7 +25,7 @@ Loaded load(const std::string& path, const GraphOptions& options) {
   auto text = read_file(path);
   if (!text) {
     fmt::print(stderr, "flow: {}\n", text.error().message);
-    l.exit = 2;
+    l.exit = kUsage;
     return l;
   }
   l.text = std::move(*text);
@@ -32,12 +33,12 @@ Loaded load(const std::string& path, const GraphOptions& options) {
   for (const Diagnostic& d : l.plan.diagnostics)
     if (d.severity == Severity::error) {
       fmt::print(stderr, "{}:{}: error: {} [{}]\n", path, d.line, d.message, d.code);
-      l.exit = 1;
+      l.exit = kUsage;
     }
   auto g = build_graph(l.plan, options);
   if (!g) {
     fmt::print(stderr, "{}:{}: error: {} [cycle]\n", path, g.error().line, g.error().message);
-    l.exit = 1;
+    l.exit = kUsage;
     return l;
   }
   l.graph.emplace(std::move(*g));

@@ -21,7 +21,8 @@ struct Loaded {
 };
 
 /// Reads and parses `path`, prints its error diagnostics as `path:line: …`, builds the
-/// graph (printing a cycle as an error). `exit` is 0, 1 (errors) or 2 (I/O).
+/// graph (printing a cycle as an error). `exit` is 0, or 2 (kUsage) when the file cannot
+/// be read or has errors that every command refuses.
 Loaded load(const std::string& path, const GraphOptions& options);
 
 /// 95 -> "1m 35s", 3725 -> "1h 02m", 12.5 -> "12.5s".

@@ -33,7 +33,7 @@ constexpr const char* kPlanUsage =
     "  --explain ID    what task ID waits for, and why (rule, line, words)\n"
     "  --json          the graph as JSON; --dot / --mermaid: as a diagram\n"
     "  --stories S     user-story phases run in parallel (default) or in sequence\n"
-    "exit status: 0 no errors (warnings allowed), 1 errors (a cycle), 2 usage or I/O error\n";
+    "exit status: 0 no errors (warnings allowed); 2 errors (a cycle …), a usage or an I/O error\n";
 
 std::string label(const TaskGraph& g, int v) {
   if (g.is_gate(v)) return "\"" + g.gate_name(v) + "\"";
@@ -220,6 +220,10 @@ int cmd_plan(const std::vector<std::string>& args) {
   if (!l.graph) return l.exit;
   const TaskGraph& g = *l.graph;
   const Plan& plan = g.plan();
+  if (plan.tasks.empty() && format.empty() && explain_id.empty()) {
+    fmt::print("{}: no tasks (no line is a task: see 'flow check {} --verbose')\n", path, path);
+    return l.exit;
+  }
 
   if (!explain_id.empty()) {
     const auto found = find_tasks(plan, explain_id);
@@ -273,7 +277,7 @@ int cmd_plan(const std::vector<std::string>& args) {
     fmt::print("{}{}", k ? " → " : " ", plan.tasks[static_cast<std::size_t>(cp.tasks[k])].id);
   }
   fmt::print("\nEstimated makespan on {} workers: {} (lower bound {}), at {} per task without history\n", workers,
-             human_seconds(makespan), human_seconds(lb), human_seconds(estimator.estimate(plan, 0).expected));
+             human_seconds(makespan), human_seconds(lb), human_seconds(dur.empty() ? 0.0 : dur.front()));
   const auto& conflicts = g.lock_conflicts();
   if (!conflicts.empty()) {
     fmt::print("\nFile locks: {} pairs of tasks name a common file and never run together\n", conflicts.size());

@@ -47,7 +47,8 @@ constexpr const char* kRunUsage =
     "                  completion order; conflicts are retried on the new head. none: all in\n"
     "                  the work directory; a task that names no file runs alone\n"
     "  --allow-dirty   run git isolation on a working tree with uncommitted changes\n"
-    "  --timeout S     seconds per attempt; then SIGTERM to its process group, SIGKILL 5 s later\n"
+    "  --timeout S     per attempt: 90, 90s, 30m, 2h (at most 30 days; 0: none); then SIGTERM to\n"
+    "                  its process group, SIGKILL 5 s later\n"
     "  --retries N     retries per task for retryable failures (default 3)\n"
     "  --fail-fast     after a failure start nothing new (default: --continue-on-error)\n"
     "  --dry-run       print the order and write the prompts; run nothing\n"
@@ -147,9 +148,10 @@ int cmd_run(const std::vector<std::string>& args) {
     if (a == "--update-interval") {
       const std::string* v = value();
       if (!v) return kUsage;
-      update_interval = std::strtod(v->c_str(), nullptr);
+      auto d = parse_duration(*v);
+      if (!d || *d <= 0) { fmt::print(stderr, "flow run: --update-interval takes a duration > 0, at most 30 days, not '{}'\n", *v); return kUsage; }
+      update_interval = *d;
       set_interval = true;
-      if (update_interval <= 0) { fmt::print(stderr, "flow run: --update-interval takes seconds > 0\n"); return kUsage; }
       continue;
     }
     if (a == "--story") { const std::string* v = value(); if (!v) return kUsage; stories.push_back(*v); continue; }
@@ -162,19 +164,23 @@ int cmd_run(const std::vector<std::string>& args) {
       set_workers = true;
       continue;
     }
-    if (a == "--timeout" || a == "--retries") {
+    if (a == "--timeout") {
+      const std::string* v = value();
+      if (!v) return kUsage;
+      auto d = parse_duration(*v);
+      if (!d) { fmt::print(stderr, "flow run: --timeout: {} (0: none)\n", d.error().message); return kUsage; }
+      opt.task_timeout = *d;
+      set_timeout = true;
+      continue;
+    }
+    if (a == "--retries") {
       const std::string* v = value();
       if (!v) return kUsage;
       char* end = nullptr;
-      const double x = std::strtod(v->c_str(), &end);
-      if (v->empty() || *end || x < 0) { fmt::print(stderr, "flow run: {} takes a number >= 0\n", a); return kUsage; }
-      if (a == "--timeout") {
-        opt.task_timeout = x;
-        set_timeout = true;
-      } else {
-        popt.max_retries = static_cast<int>(x);
-        set_retries = true;
-      }
+      const long x = std::strtol(v->c_str(), &end, 10);
+      if (v->empty() || *end || x < 0 || x > 100) { fmt::print(stderr, "flow run: --retries takes a whole number from 0 to 100\n"); return kUsage; }
+      popt.max_retries = static_cast<int>(x);
+      set_retries = true;
       continue;
     }
     if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow run: unknown option '{}'\n{}", a, kRunUsage); return kUsage; }

@@ -144,7 +144,7 @@ int cmd_simulate(const std::vector<std::string>& args) {
   }
   if (path.empty()) { fmt::print(stderr, "flow simulate: no tasks.md given\n{}", kSimUsage); return kUsage; }
   Loaded l = load(path, {});
-  if (!l.graph) return l.exit == 1 ? kUsage : l.exit;
+  if (!l.graph || l.exit != 0) return kUsage;
   const TaskGraph& g = *l.graph;
   const Plan& plan = g.plan();
 
