@@ -81,5 +81,26 @@ Result<std::vector<MarkChange>> rebase_marks(std::string_view old_text, const Pl
   return out;
 }
 
+std::string task_line_text(std::string_view text, const Task& task) {
+  if (task.span.offset > text.size() || task.span.length > text.size() - task.span.offset) return std::string();
+  return line_without_mark(text, task);
+}
+
+int find_task_again(std::string_view text, const Plan& plan, std::string_view id, int line, std::string_view line_text) {
+  if (const int at = plan.task_at_line(line); at >= 0) {
+    const Task& t = plan.tasks[static_cast<std::size_t>(at)];
+    if (t.id == id && (line_text.empty() || task_line_text(text, t) == line_text)) return at;
+  }
+  if (line_text.empty()) return -1;
+  int found = -1, matches = 0;
+  for (std::size_t i = 0; i < plan.tasks.size(); ++i) {
+    const Task& t = plan.tasks[i];
+    if (t.id != id || task_line_text(text, t) != line_text) continue;
+    found = static_cast<int>(i);
+    ++matches;
+  }
+  return matches == 1 ? found : -1;
+}
+
 FLOW_END_NAMESPACE
 }  // namespace flow

@@ -91,25 +91,44 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  void write(detail::Json& j, bool durable) {
+  // False when the line (or, if durable, its flush) did not reach the disk: the first
+  // such failure is kept in error().
+  bool write(detail::Json& j, bool durable) {
+    if (fd_ < 0) return true;  // not opened: a dry run keeps no journal
     std::string line = j.str();
     line += '\n';
     std::size_t done = 0;
-    while (fd_ >= 0 && done < line.size()) {
+    while (done < line.size()) {
       const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
+      if (n <= 0) {
+        note(n < 0 ? errno : ENOSPC);
+        // A torn line would corrupt the next one: end it, best effort.
+        if (done > 0 && ::write(fd_, "\n", 1) < 0) {
+        }
+        return false;
+      }
       done += static_cast<std::size_t>(n);
     }
-    if (durable) sync();
+    return !durable || sync();
   }
 
-  void sync() {
-    if (fd_ >= 0) ::fdatasync(fd_);
+  bool sync() {
+    if (fd_ >= 0 && ::fdatasync(fd_) != 0) {
+      note(errno);
+      return false;
+    }
+    return true;
   }
+
+  const std::string& error() const { return error_; }
 
  private:
+  void note(int err) {
+    if (error_.empty()) error_ = std::strerror(err);
+  }
   int fd_ = -1;
+  std::string error_;
 };
 
 // One run per tasks.md at a time: an flock()ed file under .flow/locks. The kernel drops
@@ -118,7 +137,12 @@ class Journal {
 class RunLock {
  public:
   ~RunLock() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ < 0) return;
+    // A clean release leaves no pid behind: the next run only hears of a holder that
+    // really died (kill -9, a crash, a power loss).
+    if (held_ && ::ftruncate(fd_, 0) != 0) {
+    }
+    ::close(fd_);
   }
   Result<std::string> acquire(const std::string& path) {
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -129,17 +153,23 @@ class RunLock {
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0)
       return make_error(Errc::conflict, "another flow run (pid " + std::to_string(previous) +
                                             ") is running this tasks.md; wait for it or stop it");
+    held_ = true;
+    // Read again under the lock: the holder we waited on may have cleared it meanwhile.
+    char now[64] = {};
+    const ssize_t m = ::pread(fd_, now, sizeof now - 1, 0);
+    const long dead = m > 0 ? std::strtol(now, nullptr, 10) : 0;
     const std::string me = std::to_string(::getpid()) + "\n";
     if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) < 0) {
       // The lock is held either way; the pid is only a courtesy.
     }
-    if (previous > 0 && previous != ::getpid())
-      return "took over the lock of pid " + std::to_string(previous) + ", which is no longer running";
+    if (dead > 0 && dead != ::getpid())
+      return "took over the lock of pid " + std::to_string(dead) + ", which ended without releasing it";
     return std::string();
   }
 
  private:
   int fd_ = -1;
+  bool held_ = false;
 };
 
 // What an earlier run that did not finish left: the tasks it had started and not
@@ -148,7 +178,12 @@ class RunLock {
 struct Leftover {
   std::string run_id;
   std::vector<std::pair<std::string, long>> running;  // (task id, process group)
-  std::vector<std::pair<std::string, int>> unmarked;  // (task id, line)
+  struct Unmarked {
+    std::string id;
+    int line = 0;
+    std::string text;  // the task's line, mark blanked (empty in journals before it was kept)
+  };
+  std::vector<Unmarked> unmarked;
 };
 
 // A journal line: one flat JSON object of strings, numbers and booleans. Values come
@@ -207,7 +242,7 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
   Leftover last;
   bool open = false;
   std::map<std::string, long> running;
-  std::map<std::string, std::pair<std::string, int>> unmarked;
+  std::map<std::string, Leftover::Unmarked> unmarked;
   std::set<std::string> marked;
   while (std::getline(in, line)) {
     const auto e = parse_line(line);
@@ -225,7 +260,8 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
       running[key] = std::strtol(get(e, "pgid").c_str(), nullptr, 10);
     } else if (event == "task-finished" || event == "attempt-failed" || event == "task-killed") {
       running.erase(key);
-      if (event == "task-finished" && !marked.count(key)) unmarked[key] = {get(e, "task"), std::atoi(get(e, "line").c_str())};
+      if (event == "task-finished" && !marked.count(key))
+        unmarked[key] = {get(e, "task"), std::atoi(get(e, "line").c_str()), get(e, "text")};
     } else if (event == "marked" || event == "mark-failed") {
       unmarked.erase(key);
       marked.insert(key);  // with git isolation the mark comes before task-finished
@@ -292,9 +328,15 @@ class RunLoop {
     auto text = read_file(opt_.tasks_path);
     if (!text) return Unexpected{std::move(text).error()};
     text_ = std::move(*text);
+    plan_text_ = text_;
     Plan plan = parse_tasks_md(text_);
     for (const Diagnostic& d : plan.diagnostics)
       if (d.severity == Severity::error) return make_error(Errc::parse, d.message, d.line);
+    // A line the parser could not read may be a task that now cannot run: the run says so
+    // in its report (and the CLI's exit status), not only in a warning.
+    for (const Diagnostic& d : plan.diagnostics)
+      if (d.code == "line-too-long")
+        report_.not_run.push_back("line " + std::to_string(d.line) + " is longer than 1 MiB and was not read: a task there cannot run");
     auto g = build_graph(std::move(plan));
     if (!g) return Unexpected{std::move(g).error()};
     graph_.emplace(std::move(*g));
@@ -337,16 +379,36 @@ class RunLoop {
       leftover = previous_run(report_.journal_path, tasks_path_);
       if (auto j = journal_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
       if (leftover && !leftover->unmarked.empty()) {
-        // Finished before the crash, not marked yet: mark them now, and plan with that.
+        // Finished before the crash, not marked yet: mark them now, found by ID and line
+        // text wherever the user's edits moved them. A task whose line is gone or changed
+        // is not marked (it runs again), and that is said; it never blocks the run.
+        const Plan now = parse_tasks_md(text_);
         std::vector<MarkChange> changes;
-        for (const auto& [id, line] : leftover->unmarked) changes.push_back({line, id, true});
-        auto updated = update_marks_in_file(tasks_path_, text_, changes);
-        if (!updated) return make_error(Errc::io, "cannot mark the tasks an earlier run finished: " + updated.error().message);
-        text_ = std::move(*updated);
-        auto g2 = build_graph(parse_tasks_md(text_));
-        if (!g2) return Unexpected{std::move(g2).error()};
-        graph_.emplace(std::move(*g2));
+        for (Leftover::Unmarked& u : leftover->unmarked) {
+          const int at = find_task_again(text_, now, u.id, u.line, u.text);
+          if (at < 0) {
+            u.line = -1;
+            continue;
+          }
+          const Task& tk = now.tasks[static_cast<std::size_t>(at)];
+          u.line = tk.line;
+          if (tk.mark_offset != Task::npos) changes.push_back({tk.line, tk.id, true});  // else: the journal keeps it
+        }
+        if (!changes.empty()) {
+          auto updated = update_marks_in_file(tasks_path_, text_, changes);
+          if (!updated) return make_error(Errc::io, "cannot mark the tasks an earlier run finished: " + updated.error().message);
+          text_ = std::move(*updated);
+        }
       }
+      // Tasks without a checkbox keep their state in the journal only: one that succeeded
+      // in any earlier run (not rolled back) is done, found by ID and line text.
+      plan_text_ = text_;
+      Plan now = parse_tasks_md(text_);
+      auto headless = apply_journal_state(report_.journal_path, tasks_path_, text_, now);
+      if (!headless) return Unexpected{std::move(headless).error()};
+      auto g2 = build_graph(std::move(now));
+      if (!g2) return Unexpected{std::move(g2).error()};
+      graph_.emplace(std::move(*g2));
     }
 
     if (!opt_.dry_run)
@@ -390,7 +452,7 @@ class RunLoop {
         j.end_array();
       }
       j.end_object();
-      journal_.write(j, true);
+      if (!journal_.write(j, true)) journal_failed();
     }
     emit("run-started", -1, 0, report_.run_id);
     if (repo_) {
@@ -439,6 +501,8 @@ class RunLoop {
     detail::Json j;
     j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", event);
     if (t >= 0) j.field("task", task(t).id).field("line", task(t).line);
+    // What finds the task again in a later run, whatever edits moved it: its line text.
+    if (t >= 0 && (event == "task-finished" || event == "marked")) j.field("text", task_line_text(plan_text_, task(t)));
     if (attempt > 0) j.field("attempt", attempt);
     for (const Field& f : extra) {
       j.key(f.key);
@@ -446,7 +510,15 @@ class RunLoop {
       else j.value(std::get<double>(f.value));
     }
     j.end_object();
-    journal_.write(j, durable);
+    if (!journal_.write(j, durable)) journal_failed();
+  }
+
+  // The journal is what the next run trusts: a line that did not reach it fails the run.
+  void journal_failed() {
+    const std::string what = "cannot write the journal " + report_.journal_path + ": " + journal_.error() +
+                             " (the next run may run finished tasks again)";
+    if (std::find(report_.write_errors.begin(), report_.write_errors.end(), what) == report_.write_errors.end())
+      report_.write_errors.push_back(what);
   }
 
   int interrupt() const { return opt_.interrupt ? opt_.interrupt->load() : 0; }
@@ -493,10 +565,16 @@ class RunLoop {
         emit("resumed", -1, 0, "stopped what " + id + " left running (process group " + std::to_string(pgid) + ")");
       }
     }
-    for (const auto& [id, line] : l.unmarked) {
-      log("marked", -1, 0, {{"task", id}, {"line", static_cast<double>(line)}, {"mark", std::string("X")},
+    for (const Leftover::Unmarked& u : l.unmarked) {
+      if (u.line < 0) {
+        log("mark-failed", -1, 0, {{"task", u.id}, {"detail", std::string("finished in run ") + l.run_id},
+                                   {"error", std::string("its line was edited or removed since")}});
+        emit("resumed", -1, 0, u.id + " finished in the earlier run, but its line was edited or removed since: not marked");
+        continue;
+      }
+      log("marked", -1, 0, {{"task", u.id}, {"line", static_cast<double>(u.line)}, {"text", u.text}, {"mark", std::string("X")},
                             {"detail", std::string("finished in run ") + l.run_id}});
-      emit("resumed", -1, 0, id + " finished in the earlier run; marked now");
+      emit("resumed", -1, 0, u.id + " finished in the earlier run; marked now");
     }
     log("resumed", -1, 0, {{"previous_run", l.run_id}, {"were_running", tasks}}, true);
     emit("resumed", -1, 0, "run " + l.run_id + " did not finish" +
@@ -524,7 +602,8 @@ class RunLoop {
 
   // The prompt: the task and its body, the feature's documents, the files it names, what
   // is done so far, the previous failure on a retry, and the rules.
-  void write_prompt(int t, int attempt, const std::string& previous_failure, const std::string& dir) {
+  // False (with why in `error`) when the prompt did not reach the disk whole.
+  bool write_prompt(int t, int attempt, const std::string& previous_failure, const std::string& dir, std::string* error = nullptr) {
     const Task& tk = task(t);
     std::ostringstream p;
     p << "# Task " << tk.id << "\n\nYou are implementing one task of a feature's tasks.md ("
@@ -566,7 +645,13 @@ class RunLoop {
     p << "\n## Rules\n\n- Do this task only; other tasks are done by others, perhaps at the same time.\n"
       << "- Do not edit " << fs::path(tasks_path_).filename().string() << ": flow marks tasks done itself.\n"
       << "- Work in " << dir << "; touch only the files this task needs.\n";
-    std::ofstream(prompt_path(t, attempt), std::ios::binary) << p.str();
+    const std::string path = prompt_path(t, attempt), body = p.str();
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    bool ok = f && std::fwrite(body.data(), 1, body.size(), f) == body.size() && std::fflush(f) == 0;
+    const int err = errno;
+    if (f && std::fclose(f) != 0) ok = false;
+    if (!ok && error) *error = "cannot write the prompt " + path + ": " + std::strerror(err ? err : EIO);
+    return ok;
   }
 
   // Files the task names, as the agent sees them: relative, inside the work dir.
@@ -603,7 +688,13 @@ class RunLoop {
       dir = *wt;
       worktrees_[t] = {dir, branch};
     }
-    write_prompt(t, attempt, failures_[t], dir);
+    // No agent starts on a prompt that is not all there (a full disk, say).
+    if (std::string error; !write_prompt(t, attempt, failures_[t], dir, &error)) {
+      discard_worktree(t, "its prompt could not be written", false);
+      report_.order.push_back(t);
+      emit("started", t, attempt, task(t).description);
+      return on_failure(t, attempt, FailureClass::config, error);
+    }
     AgentLaunch how = agent_->prepare({task(t).id, prompt_path(t, attempt), dir, attempt});
     Launch l;
     l.task = t;
@@ -1047,6 +1138,7 @@ class RunLoop {
       if (updated) {
         marked = true;
       } else {
+        write_failed_[t] = "cannot mark it done in " + tasks_rel_ + ": " + updated.error().message;
         log("mark-failed", t, 0, {{"error", updated.error().message}});
         emit("mark-failed", t, 0, updated.error().message);
       }
@@ -1114,10 +1206,14 @@ class RunLoop {
       changes.push_back({tk.line, tk.id, true});
     }
     if (!changes.empty()) {
-      auto updated = update_marks_in_file(tasks_path_, text_, changes);
-      if (updated) text_ = std::move(*updated);
+      // Against the text the plan was parsed from, whose lines `changes` name: the file
+      // may hold earlier marks and the user's edits since, and the marks are rebased onto
+      // it by ID and line text (update_marks_in_file).
+      auto updated = update_marks_in_file(tasks_path_, plan_text_, changes);
       for (int t : unmarked) {
         if (!updated) {
+          // Done but not marked: the next run would run it again. A failure of the task.
+          write_failed_[t] = "cannot mark it done in " + tasks_path_ + ": " + updated.error().message;
           log("mark-failed", t, 0, {{"error", updated.error().message}});
           emit("mark-failed", t, 0, updated.error().message);
           continue;
@@ -1127,7 +1223,7 @@ class RunLoop {
         emit("marked", t, 0, "");
       }
     }
-    journal_.sync();
+    if (!journal_.sync()) journal_failed();
     if (!opt_.task_complete.empty())
       for (int t : tasks) hook("task-complete", opt_.task_complete, t);
   }
@@ -1156,6 +1252,11 @@ class RunLoop {
       r.status = sched_->status(t);
       r.blocked_by = sched_->blocked_by(t);
       if (task(t).state != TaskState::pending) continue;
+      if (const auto w = write_failed_.find(t); w != write_failed_.end() && r.status == TaskStatus::succeeded) {
+        r.status = TaskStatus::failed;
+        r.failure_class = "io";
+        r.last_lines = w->second;
+      }
       switch (r.status) {
         case TaskStatus::succeeded: ++report_.succeeded; break;
         case TaskStatus::failed: ++report_.failed; break;
@@ -1173,7 +1274,7 @@ class RunLoop {
         .field("succeeded", report_.succeeded).field("failed", report_.failed).field("blocked", report_.blocked)
         .field("skipped", report_.skipped).field("retries", report_.retries).field("wall", report_.wall)
         .field("busy", report_.busy).field("cost_usd", report_.cost_usd).field("interrupted", report_.interrupted).end_object();
-    journal_.write(j, true);
+    if (!opt_.dry_run && !journal_.write(j, true)) journal_failed();
     emit("run-finished", -1, 0, "");
   }
 
@@ -1182,6 +1283,8 @@ class RunLoop {
   RecoveryPolicy& policy_;
   RunObserver& obs_;
   std::string text_, workdir_, run_dir_, tasks_path_;
+  std::string plan_text_;                     // the text graph_'s plan was parsed from (its spans and lines)
+  std::map<int, std::string> write_failed_;   // task -> the write that failed it (its mark)
   std::optional<TaskGraph> graph_;
   std::optional<Scheduler> sched_;
   std::shared_ptr<const AgentAdapter> agent_;
@@ -1216,12 +1319,58 @@ class RunLoop {
 
 std::string default_workdir(const std::string& tasks_path) { return find_workdir_impl(tasks_path); }
 
-Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path, const std::string& tasks_path) {
+Result<int> apply_journal_state(const std::string& journal_path, const std::string& tasks_path, std::string_view text,
+                                Plan& plan) {
+  const bool any = std::any_of(plan.tasks.begin(), plan.tasks.end(), [](const Task& t) {
+    return t.mark_offset == Task::npos && t.state == TaskState::pending;
+  });
   std::error_code ec;
-  if (!fs::exists(journal_path, ec)) return std::optional<JournalRun>();
+  if (!any || !fs::exists(journal_path, ec)) return 0;
   std::ifstream in(journal_path, std::ios::binary);
   if (!in) return make_error(Errc::io, "cannot read the journal " + journal_path);
-  std::optional<JournalRun> last;
+  struct Finished {
+    std::string run, id, text;
+    int line;
+  };
+  std::vector<Finished> finished;
+  std::set<std::string> rolled_back;
+  std::string line, current;
+  while (std::getline(in, line)) {
+    // Cheap filter first: most lines are neither.
+    if (line.find("\"task-finished\"") == std::string::npos && line.find("\"run-started\"") == std::string::npos &&
+        line.find("\"rolled-back\"") == std::string::npos)
+      continue;
+    const auto e = parse_line(line);
+    const std::string event = get(e, "event");
+    if (event == "run-started") {
+      current = get(e, "tasks_md") == tasks_path && get(e, "dry_run") != "true" ? get(e, "run") : std::string();
+    } else if (event == "rolled-back") {
+      rolled_back.insert(get(e, "run"));
+    } else if (event == "task-finished" && !current.empty() && get(e, "run") == current) {
+      finished.push_back({current, get(e, "task"), get(e, "text"), std::atoi(get(e, "line").c_str())});
+    }
+  }
+  int n = 0;
+  for (const Finished& f : finished) {
+    if (rolled_back.count(f.run)) continue;
+    const int at = find_task_again(text, plan, f.id, f.line, f.text);
+    if (at < 0) continue;
+    Task& t = plan.tasks[static_cast<std::size_t>(at)];
+    if (t.mark_offset != Task::npos || t.state != TaskState::pending) continue;
+    t.state = TaskState::done;
+    ++n;
+  }
+  return n;
+}
+
+Result<std::vector<JournalRun>> read_runs(const std::string& journal_path, const std::string& tasks_path) {
+  std::error_code ec;
+  std::vector<JournalRun> runs;
+  if (!fs::exists(journal_path, ec)) return runs;
+  std::ifstream in(journal_path, std::ios::binary);
+  if (!in) return make_error(Errc::io, "cannot read the journal " + journal_path);
+  JournalRun* last = nullptr;
+  std::map<std::string, std::size_t> by_id;  // run id -> position in runs (rollback lines come later)
   std::map<std::string, std::size_t> index;  // "id@line" -> position in tasks
   std::string line, first_ts, last_ts;
   auto secs = [](const std::string& ts) {  // "2026-11-24T07:24:57.381Z" -> seconds of the day
@@ -1229,19 +1378,31 @@ Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
     return std::stod(ts.substr(11, 2)) * 3600 + std::stod(ts.substr(14, 2)) * 60 + std::stod(ts.substr(17, ts.size() - 18));
   };
   bool ours = false;
+  // A run that did not finish: its wall time from its first and last lines.
+  auto close = [&] {
+    if (!last || last->finished) return;
+    last->wall = std::max(0.0, secs(last_ts) - secs(first_ts));
+    for (const auto& t : last->tasks) last->busy += t.seconds;
+  };
   while (std::getline(in, line)) {
     const auto e = parse_line(line);
     const std::string event = get(e, "event");
     if (event == "run-started") {
       ours = get(e, "tasks_md") == tasks_path && get(e, "dry_run") != "true";
       if (!ours) continue;
-      last.emplace();
+      close();
+      runs.emplace_back();
+      last = &runs.back();
       last->run_id = get(e, "run");
+      last->started = get(e, "ts");
       last->workers = std::max(1, std::atoi(get(e, "workers").c_str()));
+      by_id[last->run_id] = runs.size() - 1;
       index.clear();
       first_ts = last_ts = get(e, "ts");
       continue;
     }
+    if (event == "rolled-back")  // by the run itself, or by `flow rollback` any time later
+      if (const auto r = by_id.find(get(e, "run")); r != by_id.end()) runs[r->second].rolled_back = true;
     if (!ours || !last || get(e, "run") != last->run_id) continue;
     last_ts = get(e, "ts");
     const std::string key = get(e, "task") + "@" + get(e, "line");
@@ -1294,6 +1455,8 @@ Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
       t->reason = "blocked by " + get(e, "by");
     } else if (event == "marked" && t) {
       t->marked = true;
+    } else if (event == "committed") {
+      ++last->commits;
     } else if (event == "run-finished") {
       last->finished = true;
       last->wall = std::atof(get(e, "wall").c_str());
@@ -1301,13 +1464,21 @@ Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
       last->cost_usd = std::atof(get(e, "cost_usd").c_str());
     }
   }
-  if (last && !last->finished) {
-    last->wall = std::max(0.0, secs(last_ts) - secs(first_ts));
-    for (const auto& t : last->tasks) last->busy += t.seconds;
-  }
-  if (last && last->cost_usd == 0)
-    for (const auto& t : last->tasks) last->cost_usd += t.cost_usd;
-  return last;
+  close();
+  for (JournalRun& r : runs)
+    if (r.cost_usd == 0)
+      for (const auto& t : r.tasks) r.cost_usd += t.cost_usd;
+  return runs;
+}
+
+Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path, const std::string& tasks_path) {
+  auto runs = read_runs(journal_path, tasks_path);
+  if (!runs) return Unexpected{std::move(runs).error()};
+  // A run that found nothing to do does not hide the one that did the work.
+  for (auto it = runs->rbegin(); it != runs->rend(); ++it)
+    if (!it->tasks.empty()) return std::optional<JournalRun>(std::move(*it));
+  if (runs->empty()) return std::optional<JournalRun>();
+  return std::optional<JournalRun>(std::move(runs->back()));
 }
 
 Result<RollbackReport> rollback(const RollbackOptions& o) {
@@ -1319,21 +1490,38 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   RollbackReport r;
   std::string checkpoint;
   {
+    // The runs with git isolation, and which of them put commits on the branch: by
+    // default the last of those is undone, not a later run that found nothing to do.
+    struct Candidate {
+      std::string run, branch, checkpoint;
+      bool committed = false, rolled_back = false;
+    };
+    std::vector<Candidate> runs;
     std::ifstream in(journal);
     std::string line, current;
     while (std::getline(in, line)) {
       const auto e = parse_line(line);
-      if (get(e, "event") == "run-started") current = get(e, "tasks_md") == tasks ? get(e, "run") : "";
-      if (get(e, "event") != "checkpoint" || current.empty() || get(e, "run") != current) continue;
-      if (!o.run_id.empty() && current != o.run_id) continue;
-      r.run_id = current;
-      r.branch = get(e, "branch");
-      checkpoint = get(e, "commit");
+      const std::string event = get(e, "event");
+      if (event == "run-started") current = get(e, "tasks_md") == tasks ? get(e, "run") : "";
+      if (event == "rolled-back")  // all the way back to its checkpoint (not just --to a task)
+        for (Candidate& c : runs) c.rolled_back |= c.run == get(e, "run") && get(e, "to") == c.checkpoint;
+      if (current.empty() || get(e, "run") != current) continue;
+      if (event == "checkpoint") runs.push_back({current, get(e, "branch"), get(e, "commit")});
+      else if (event == "committed" && !runs.empty() && runs.back().run == current) runs.back().committed = true;
     }
+    const Candidate* pick = nullptr;
+    for (const Candidate& c : runs)
+      if (o.run_id.empty() ? c.committed && !c.rolled_back : c.run == o.run_id) pick = &c;
+    if (!pick) {
+      if (!o.run_id.empty()) return make_error(Errc::not_found, "no run " + o.run_id + " of " + o.tasks_path + " with git isolation in " + journal);
+      if (runs.empty()) return make_error(Errc::not_found, "no run of " + o.tasks_path + " with git isolation in " + journal);
+      return make_error(Errc::not_found, "nothing to roll back: no run of " + o.tasks_path + " has commits on its branch that were not rolled back (" +
+                                             std::to_string(runs.size()) + " run" + (runs.size() == 1 ? "" : "s") + " in " + journal + ")");
+    }
+    r.run_id = pick->run;
+    r.branch = pick->branch;
+    checkpoint = pick->checkpoint;
   }
-  if (r.run_id.empty())
-    return make_error(Errc::not_found, o.run_id.empty() ? "no run of " + o.tasks_path + " with git isolation in " + journal
-                                                        : "no run " + o.run_id + " of " + o.tasks_path + " in " + journal);
   RunLock lock;
   std::string lock_name = fs::relative(tasks, workdir, ec).string();
   std::replace(lock_name.begin(), lock_name.end(), '/', '_');

@@ -5,6 +5,7 @@
 #include <flow/agent.hpp>
 #include <flow/config.hpp>
 #include <flow/error.hpp>
+#include <flow/plan.hpp>
 #include <flow/recovery.hpp>
 #include <flow/runner.hpp>
 #include <flow/scheduler.hpp>
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace flow {
@@ -140,6 +142,11 @@ struct RunReport {
   std::vector<std::string> inconclusive_tests;
   /// Integration checks that failed: "after T012" or "after Phase 3: …".
   std::vector<std::string> integration_failures;
+  /// Writes that failed and fail the run (the journal: a full disk, a read-only folder);
+  /// a task whose mark could not be written is a failed task (class "io") instead.
+  std::vector<std::string> write_errors;
+  /// Lines that may hold a task that could not run (over the parser's line limit).
+  std::vector<std::string> not_run;
   std::vector<TaskReport> tasks;     ///< per task of the plan
   std::vector<int> order;            ///< tasks in the order they started (dry run: would start)
 };
@@ -153,6 +160,14 @@ struct RunReport {
 /// Where agents run for a tasks.md by default: the closest folder above it that holds
 /// `.git`, else its own folder.
 [[nodiscard]] FLOW_API std::string default_workdir(const std::string& tasks_path);
+
+/// Tasks with no checkbox (TaskForm::heading, bold_item) keep their state in the journal
+/// only: sets each pending one of `plan` (parsed from `text`) that succeeded in a run of
+/// `tasks_path` (absolute) journaled in `journal_path` to TaskState::done. A task is found
+/// again by its ID and line text wherever edits moved it; runs that were rolled back do
+/// not count. Returns how many; Errc::io if the journal is unreadable.
+[[nodiscard]] FLOW_API Result<int> apply_journal_state(const std::string& journal_path, const std::string& tasks_path,
+                                                       std::string_view text, Plan& plan);
 
 /// The last run of a tasks.md, as its journal tells it.
 struct JournalTask {
@@ -176,7 +191,10 @@ struct JournalTask {
 };
 struct JournalRun {
   std::string run_id;
+  std::string started;               ///< when, as the journal has it (UTC, ISO 8601)
   bool finished = false;             ///< it journaled run-finished
+  int commits = 0;                   ///< git isolation: task commits it put on the branch
+  bool rolled_back = false;          ///< its commits were undone (by itself or `flow rollback`)
   int workers = 1;
   double wall = 0;                   ///< from run-finished, else from the last event
   double busy = 0;
@@ -185,8 +203,14 @@ struct JournalRun {
   std::vector<JournalTask> tasks;    ///< in the order they first started
 };
 
-/// Reads `.flow/implementation.log` (JSON lines) and returns the last run of
-/// `tasks_path` (an absolute path), or nullopt if it never ran. Errc::io if unreadable.
+/// Reads `.flow/implementation.log` (JSON lines) and returns every run of `tasks_path`
+/// (an absolute path), oldest first; dry runs are not runs. Errc::io if unreadable.
+[[nodiscard]] FLOW_API Result<std::vector<JournalRun>> read_runs(const std::string& journal_path,
+                                                                 const std::string& tasks_path);
+
+/// The last run of `tasks_path` that did something (started, marked or blocked a task);
+/// when none did, the last run; nullopt if it never ran. A run that found nothing to do
+/// never hides the one that did the work. Errc::io if unreadable.
 [[nodiscard]] FLOW_API Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
                                                                        const std::string& tasks_path);
 
@@ -194,7 +218,7 @@ struct JournalRun {
 struct RollbackOptions {
   std::string tasks_path;
   std::string workdir;               ///< empty: as for run()
-  std::string run_id;                ///< empty: the last run of tasks_path
+  std::string run_id;                ///< empty: the last run of tasks_path that changed the branch
   std::string to_task;               ///< keep the run's commits up to this task's; empty: all go
 };
 struct RollbackReport {

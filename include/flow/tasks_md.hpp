@@ -48,5 +48,17 @@ struct MarkChange {
     std::string_view old_text, const Plan& old_plan, std::string_view new_text,
     const Plan& new_plan, std::span<const MarkChange> changes);
 
+/// The text of `task`'s own line in `text` (the text `plan` was parsed from) with its mark
+/// byte blanked: what identifies the task across edits and runs, whatever its mark.
+[[nodiscard]] FLOW_API std::string task_line_text(std::string_view text, const Task& task);
+
+/// Finds a task again in `plan` (parsed from `text`), for instance one a journal names
+/// from an earlier run: the task with `id` at `line` if its line text (task_line_text)
+/// is `line_text`, else the single task with that ID and line text anywhere. An empty
+/// `line_text` (an old journal) trusts (line, ID) alone. -1 when it is gone, changed, or
+/// ambiguous.
+[[nodiscard]] FLOW_API int find_task_again(std::string_view text, const Plan& plan, std::string_view id, int line,
+                                           std::string_view line_text);
+
 FLOW_END_NAMESPACE
 }  // namespace flow

@@ -58,7 +58,8 @@ constexpr const char* kRunUsage =
     "  --progress P    live: redraw a view in place; plain: a line per event; auto (default):\n"
     "                  live on a terminal. NO_COLOR turns colors off\n"
     "Ctrl-C once: start nothing new, let running tasks finish; twice: kill them.\n"
-    "exit status: 0 all tasks done, 1 some failed or blocked, 2 usage/parse/config error,\n"
+    "exit status: 0 all tasks done, 1 some failed, were blocked or could not run, or a write\n"
+    "failed (a full disk), 2 usage/parse/config error,\n"
     "130 interrupted\n";
 
 std::atomic<int> g_interrupt{0};
@@ -350,6 +351,8 @@ int cmd_run(const std::vector<std::string>& args) {
     fmt::print("  test-first inconclusive: the tests of \"{}\" fail, but the suite failed before them too\n", phase);
   for (const auto& phase : r.vacuous_tests)
     fmt::print("  vacuous tests: the tests of \"{}\" passed before any implementation ran\n", phase);
+  for (const auto& line : r.not_run) fmt::print("  not run: {}\n", line);
+  for (const auto& what : r.write_errors) fmt::print("  write failed: {}\n", what);
   fmt::print("  journal: {}\n", r.journal_path);
   if (!r.rolled_back_to.empty())
     fmt::print("  a critical failure rolled {} back to {}; the run's commits stay under refs/flow/{}/rolled-back\n", r.branch,
@@ -358,7 +361,7 @@ int cmd_run(const std::vector<std::string>& args) {
     fmt::print("  git: a commit per task on {} since {}; to undo the run: flow rollback {}\n", r.branch,
                r.checkpoint.substr(0, 10), opt.tasks_path);
   if (r.interrupted) return kInterrupted;
-  return r.failed == 0 && r.blocked == 0 ? kOk : kFailed;
+  return r.failed == 0 && r.blocked == 0 && r.not_run.empty() && r.write_errors.empty() ? kOk : kFailed;
 }
 
 }  // namespace flow::cli

@@ -19,22 +19,29 @@ namespace flow::cli {
 namespace {
 
 constexpr const char* kStatusUsage =
-    "usage: flow status <tasks.md> [--json] [--workdir DIR]\n"
+    "usage: flow status <tasks.md> [--json] [--workdir DIR] [--run ID | --runs]\n"
     "\n"
-    "Shows where the last run of tasks.md stands: each task's state, attempts, time, CPU\n"
-    "time, peak memory and failure class, and the run's tasks per minute, average task\n"
-    "time, parallel efficiency, error rate and retries. Reads .flow/implementation.log.\n";
+    "Shows where the last run of tasks.md that did something stands: each task's state,\n"
+    "attempts, time, CPU time, peak memory and failure class, and the run's tasks per\n"
+    "minute, average task time, parallel efficiency, error rate and retries. Reads\n"
+    ".flow/implementation.log.\n"
+    "  --run ID   that run instead\n"
+    "  --runs     list every run of tasks.md: when, what it did, whether it finished\n"
+    "exit status: 0; 2 a usage error, an unreadable journal or tasks.md, or a tasks.md\n"
+    "with errors\n";
 
 }  // namespace
 
 int cmd_status(const std::vector<std::string>& args) {
-  std::string path, workdir;
-  bool json = false;
+  std::string path, workdir, run_id;
+  bool json = false, list = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help") { fmt::print("{}", kStatusUsage); return kOk; }
     if (a == "--json") { json = true; continue; }
     if (a == "--workdir" && i + 1 < args.size()) { workdir = args[++i]; continue; }
+    if (a == "--run" && i + 1 < args.size()) { run_id = args[++i]; continue; }
+    if (a == "--runs") { list = true; continue; }
     if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow status: unknown option '{}'\n{}", a, kStatusUsage); return kUsage; }
     path = a;
   }
@@ -45,8 +52,56 @@ int cmd_status(const std::vector<std::string>& args) {
   const std::string abs = std::filesystem::absolute(path, ec).string();
   if (workdir.empty()) workdir = default_workdir(path);
   const std::string journal = std::filesystem::absolute(workdir, ec).string() + "/.flow/implementation.log";
-  auto last = read_last_run(journal, abs);
-  if (!last) { fmt::print(stderr, "flow status: {}\n", last.error().message); return kUsage; }
+  auto runs = read_runs(journal, abs);
+  if (!runs) { fmt::print(stderr, "flow status: {}\n", runs.error().message); return kUsage; }
+  if (list) {
+    if (json) {
+      Json j;
+      j.begin_object().field("schema", "flow-runs/1").field("file", path).key("runs").begin_array();
+      for (const JournalRun& r : *runs) {
+        int ok = 0, bad = 0;
+        for (const JournalTask& t : r.tasks) {
+          ok += t.outcome == "succeeded";
+          bad += t.outcome == "failed";
+        }
+        j.begin_object().field("id", r.run_id).field("started", r.started).field("finished", r.finished)
+            .field("tasks", r.tasks.size()).field("succeeded", ok).field("failed", bad).field("commits", r.commits)
+            .field("rolled_back", r.rolled_back).field("wall", r.wall).end_object();
+      }
+      j.end_array().end_object();
+      fmt::print("{}\n", j.str());
+      return kOk;
+    }
+    if (runs->empty()) fmt::print("{}: flow has not run it yet (no run in {})\n", path, journal);
+    for (const JournalRun& r : *runs) {
+      int ok = 0, bad = 0;
+      for (const JournalTask& t : r.tasks) {
+        ok += t.outcome == "succeeded";
+        bad += t.outcome == "failed";
+      }
+      fmt::print("{}  {}  {:<13} {}{}{}\n", r.run_id, r.started.substr(0, 19), r.finished ? "finished" : "did not finish",
+                 r.tasks.empty() ? std::string("nothing to do") : fmt::format("{} tasks: {} succeeded, {} failed", r.tasks.size(), ok, bad),
+                 r.commits ? fmt::format(", {} commit{}", r.commits, r.commits == 1 ? "" : "s") : "",
+                 r.rolled_back ? " (rolled back)" : "");
+    }
+    return kOk;
+  }
+  std::optional<JournalRun> chosen;
+  if (!run_id.empty()) {
+    for (const JournalRun& r : *runs)
+      if (r.run_id == run_id) chosen = r;
+    if (!chosen) { fmt::print(stderr, "flow status: no run {} of {} in {} ('flow status {} --runs' lists them)\n", run_id, path, journal, path); return kUsage; }
+  } else {
+    auto last = read_last_run(journal, abs);
+    if (!last) { fmt::print(stderr, "flow status: {}\n", last.error().message); return kUsage; }
+    chosen = std::move(*last);
+  }
+  const std::optional<JournalRun>* last = &chosen;
+  // Tasks with no checkbox: done if a run succeeded with them (their state is in the journal).
+  if (auto applied = apply_journal_state(journal, abs, l.text, l.plan); !applied) {
+    fmt::print(stderr, "flow status: {}\n", applied.error().message);
+    return kUsage;
+  }
   const Plan& plan = l.plan;
 
   std::map<std::string, const JournalTask*> by_key;

@@ -114,6 +114,166 @@ config)
   grep -qi "bad conversion" "$work/out" && bad "yaml-cpp's 'bad conversion' reached the user"
   ;;
 
+# Without isolation, a user's edit that shifts lines while flow runs: every later task is
+# still marked (by ID and line text), none fails, nothing runs twice.
+marks-shift)
+  cat > "$work/agent.sh" <<'AGENT'
+#!/bin/sh
+printf '%s\n' "$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "$f" ] && echo "$FLOW_TASK_ID" >> "$f"; done
+# T002's moment doubles as the user's: two lines inserted at the top of tasks.md.
+if [ "$FLOW_TASK_ID" = T002 ]; then
+  { printf 'A note the user added.\n\n'; cat tasks.md; } > tasks.new && cat tasks.new > tasks.md && rm tasks.new
+fi
+AGENT
+  chmod +x "$work/agent.sh"
+  printf -- '# Tasks\n\n- [ ] T001 Write `a.txt`\n- [ ] T002 Write `b.txt`\n- [ ] T003 Write `c.txt`\n- [ ] T004 Write `d.txt`\n' > "$work/tasks.md"
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$work/agent.sh" --isolation none
+  [ "$rc" = 0 ] || bad "the run exited $rc: $(cat "$work/out")"
+  grep -q "mark-failed" "$work/.flow/implementation.log" && bad "marks failed: $(grep mark-failed "$work/.flow/implementation.log")"
+  n=$(grep -c '^- \[X\] T00[1-4]' "$work/tasks.md")
+  [ "$n" = 4 ] || bad "$n of 4 tasks marked: $(cat "$work/tasks.md")"
+  head -1 "$work/tasks.md" | grep -q "A note the user added" || bad "the user's edit was lost"
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$work/agent.sh" --isolation none
+  [ "$(cat "$work/c.txt")" = T003 ] || bad "T003 ran again: c.txt holds $(cat "$work/c.txt")"
+  ;;
+
+# After a crash that left a finished task unmarked (what a kill -9 between its
+# task-finished and marked lines leaves), a user's edit that shifts lines neither blocks
+# the next run nor makes it run the task again.
+marks-shift-crash)
+  printf -- '# Tasks\n\n- [ ] T001 Write `a.txt`\n- [ ] T002 Write `b.txt`\n' > "$work/tasks.md"
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$agent" --isolation none --only T001
+  [ "$rc" = 0 ] || bad "the first run exited $rc: $(cat "$work/out")"
+  journal="$work/.flow/implementation.log"
+  grep -v '"event":"marked"\|"event":"run-finished"' "$journal" > "$journal.new" && mv "$journal.new" "$journal"
+  sed -i 's/^- \[X\] T001/- [ ] T001/' "$work/tasks.md"
+  { printf 'Intro the user wrote.\n\nMore of it.\n'; cat "$work/tasks.md"; } > "$work/t" && mv "$work/t" "$work/tasks.md"
+  for k in 1 2; do
+    run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$agent" --isolation none
+    [ "$rc" = 0 ] || bad "run $k after the crash exited $rc: $(cat "$work/out")"
+  done
+  [ "$(cat "$work/a.txt")" = T001 ] || bad "T001 ran again after the crash: a.txt holds $(cat "$work/a.txt" | tr '\n' ' ')"
+  grep -q '^- \[X\] T001' "$work/tasks.md" || bad "T001 is not marked: $(cat "$work/tasks.md")"
+  grep -q '^- \[X\] T002' "$work/tasks.md" || bad "T002 is not marked"
+  ;;
+
+# Tasks written as headings (no checkbox) never run again once they succeeded: on later
+# runs, after the user shifts lines, and after a crash.
+headings)
+  cat > "$work/agent.sh" <<AGENT
+#!/bin/sh
+echo "\$FLOW_TASK_ID" >> "$work/agents.log"
+printf '%s\n' "\$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "\$f" ] && echo "\$FLOW_TASK_ID" >> "\$f"; done
+# The first time T003 runs, flow is killed (as by a crash) while it works.
+if [ "\$FLOW_TASK_ID" = T003 ] && [ ! -e "$work/crashed" ]; then touch "$work/crashed"; kill -9 \$PPID; exit 1; fi
+exit 0
+AGENT
+  chmod +x "$work/agent.sh"
+  printf '# Tasks\n\n### T001 Create `a.txt`\n\nSome detail.\n\n### T002 Create `b.txt`\n\n### T003 Create `c.txt`\n' > "$work/tasks.md"
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$work/agent.sh" --isolation none
+  [ -e "$work/crashed" ] || bad "T003 did not run: $(cat "$work/out")"
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$work/agent.sh" --isolation none
+  [ "$rc" = 0 ] || bad "the run after the crash exited $rc: $(cat "$work/out")"
+  { printf 'Intro.\n\n'; cat "$work/tasks.md"; } > "$work/t" && mv "$work/t" "$work/tasks.md"
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$work/agent.sh" --isolation none
+  [ "$rc" = 0 ] || bad "the third run exited $rc: $(cat "$work/out")"
+  runs=$(sort "$work/agents.log" | uniq -c | awk '{printf "%s:%s ", $2, $1}')
+  [ "$runs" = "T001:1 T002:1 T003:2 " ] || bad "agents ran $runs, expected T001:1 T002:1 T003:2 (T003 again after the crash only)"
+  run_flow "$work/out" status "$work/tasks.md"
+  grep -q "3 tasks: 3 done" "$work/out" || bad "status does not count the heading tasks done: $(head -3 "$work/out")"
+  ;;
+
+# A line over the parser's limit may hold a task that cannot run: the summary says so
+# and the exit status is not 0.
+long-line)
+  { printf -- '- [ ] T001 Write `a.txt`\n- [ ] T002 Write `b.txt` '; head -c 1100000 /dev/zero | tr '\0' a; printf '\n'; } > "$work/tasks.md"
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$agent" --isolation none
+  [ "$rc" = 1 ] || bad "the run exited $rc, expected 1"
+  grep -q "not run: line 2" "$work/out" || bad "the summary does not name line 2: $(tail -5 "$work/out")"
+  ;;
+
+# Clean exits leave no lock behind to "take over"; a killed run does.
+lock)
+  printf -- '- [ ] T001 Write `a.txt`\n- [ ] T002 Write `b.txt`\n' > "$work/tasks.md"
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$agent" --isolation none --only T001
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$agent" --isolation none --only T001
+  grep -q "took over the lock" "$work/out" && bad "a run after a clean exit says: $(grep 'took over' "$work/out")"
+  TEST_AGENT_SECONDS=30 "$flow" run "$work/tasks.md" --agent-cmd "$agent" --isolation none > "$work/out" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do grep -q task-started "$work/.flow/implementation.log" 2>/dev/null && grep -c task-started "$work/.flow/implementation.log" | grep -q '^2$' && break; sleep 0.1; done
+  kill -9 "$pid"; wait "$pid" 2>/dev/null
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$agent" --isolation none
+  grep -q "took over the lock of pid $pid" "$work/out" || bad "the run after kill -9 does not say it took over: $(cat "$work/out")"
+  ;;
+
+# Marks and journal writes that fail are failures, in the summary and the exit status;
+# no agent starts on a prompt that could not be written.
+write-fail)
+  # A full disk, for real: a 70 MiB tmpfs that T001's agent fills.
+  mkdir -p "$work/small"
+  mount -t tmpfs -o size=70m tmpfs "$work/small" || { echo "cannot mount a tmpfs"; exit 1; }
+  cat > "$work/small/agent.sh" <<AGENT
+#!/bin/sh
+echo "\$FLOW_TASK_ID" >> "$work/agents.log"
+printf '%s\n' "\$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "\$f" ] && echo "\$FLOW_TASK_ID" >> "\$f"; done
+[ "\$FLOW_TASK_ID" = T001 ] && cat /dev/zero > fill 2>/dev/null
+exit 0
+AGENT
+  chmod +x "$work/small/agent.sh"
+  printf -- '- [ ] T001 Write `a.txt`\n- [ ] T002 Write `b.txt`\n' > "$work/small/tasks.md"
+  run_flow "$work/out" run "$work/small/tasks.md" --agent-cmd "$work/small/agent.sh" --isolation none
+  [ "$rc" = 1 ] || bad "disk full: the run exited $rc, expected 1: $(cat "$work/out")"
+  grep -q " 0 failed" "$work/out" && bad "disk full: the summary says 0 failed: $(grep failed "$work/out")"
+  grep -q "T002" "$work/agents.log" && bad "disk full: T002's agent started though its prompt could not be written"
+  grep -q "cannot write the prompt" "$work/out" || bad "disk full: no word of the prompt: $(cat "$work/out")"
+  umount "$work/small"
+  # An immutable tasks.md, and an immutable folder: the mark cannot be written.
+  for what in file dir; do
+    d="$work/$what"
+    mkdir -p "$d"
+    printf -- '- [ ] T001 Write `a.txt`\n' > "$d/tasks.md"
+    if [ "$what" = file ]; then chattr +i "$d/tasks.md"; else chattr +i "$d"; fi || { echo "no chattr here"; exit 1; }
+    run_flow "$work/out" run "$d/tasks.md" --agent-cmd "$agent" --isolation none --workdir "$work"
+    chattr -i "$d/tasks.md" "$d" 2>/dev/null
+    [ "$rc" = 1 ] || bad "immutable $what: the run exited $rc, expected 1: $(cat "$work/out")"
+    grep -q "1 succeeded, 0 failed" "$work/out" && bad "immutable $what: the summary says 1 succeeded, 0 failed"
+    grep -q "failed:  T001" "$work/out" || bad "immutable $what: T001 is not reported failed: $(cat "$work/out")"
+  done
+  ;;
+
+# A run that found nothing to do hides neither the run that did the work (status) nor
+# its commits (rollback); every run can be listed and shown.
+runs)
+  mkdir -p "$work/repo/specs/x"
+  printf -- '- [ ] T001 Write `a.txt`\n- [ ] T002 Write `b.txt`\n' > "$work/repo/specs/x/tasks.md"
+  echo readme > "$work/repo/README"
+  git_repo "$work/repo"
+  tasks="$work/repo/specs/x/tasks.md"
+  run_flow "$work/out1" run "$tasks" --agent-cmd "$agent" --isolation git
+  [ "$rc" = 0 ] || bad "the first run exited $rc: $(cat "$work/out1")"
+  run_flow "$work/out2" run "$tasks" --agent-cmd "$agent" --isolation git
+  [ "$rc" = 0 ] || bad "the second run exited $rc: $(cat "$work/out2")"
+  grep -q "took over the lock" "$work/out2" && bad "the second run says: $(grep 'took over' "$work/out2")"
+  first=$(grep -o '"run":"[^"]*","event":"run-started"' "$work/repo/.flow/implementation.log" | head -1 | cut -d'"' -f4)
+  second=$(grep -o '"run":"[^"]*","event":"run-started"' "$work/repo/.flow/implementation.log" | sed -n 2p | cut -d'"' -f4)
+  [ -n "$first" ] && [ -n "$second" ] || bad "two runs not journaled"
+  run_flow "$work/out" status "$tasks"
+  grep -q "last run $first" "$work/out" || bad "status shows another run than $first, which did the work: $(head -3 "$work/out")"
+  run_flow "$work/out" status "$tasks" --runs
+  [ "$rc" = 0 ] || bad "status --runs exited $rc: $(cat "$work/out")"
+  grep -q "^$first .*2 tasks: 2 succeeded, 0 failed, 2 commits" "$work/out" || bad "status --runs: $(cat "$work/out")"
+  grep -q "^$second .*nothing to do" "$work/out" || bad "status --runs does not show the empty run: $(cat "$work/out")"
+  run_flow "$work/out" status "$tasks" --run "$second"
+  grep -q "last run $second" "$work/out" || bad "status --run $second: $(head -3 "$work/out")"
+  run_flow "$work/out" rollback "$tasks"
+  [ "$rc" = 0 ] || bad "rollback exited $rc: $(cat "$work/out")"
+  grep -q "rolled back run $first: main is at .* (2 commits undone)" "$work/out" || bad "rollback: $(cat "$work/out")"
+  grep -q '^- \[X\]' "$tasks" && bad "tasks are still marked after the rollback"
+  run_flow "$work/out" rollback "$tasks"
+  [ "$rc" = 1 ] || bad "a second rollback exited $rc"
+  grep -q "nothing to roll back" "$work/out" || bad "a second rollback: $(cat "$work/out")"
+  ;;
+
 *)
   echo "unknown scenario $scenario"
   exit 2
