@@ -30,6 +30,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -364,6 +365,12 @@ class RunLoop {
     if (ec) return make_error(Errc::io, "cannot create " + run_dir_ + ": " + ec.message());
     report_.journal_path = workdir_ + "/.flow/implementation.log";
     tasks_path_ = fs::absolute(opt_.tasks_path, ec).string();
+    // flow writes marks into tasks.md: a read-only one is refused before anything runs.
+    if (struct stat st {}; !opt_.dry_run && ::stat(tasks_path_.c_str(), &st) == 0 && (st.st_mode & 0222) == 0) {
+      fs::remove_all(run_dir_, ec);
+      return make_error(Errc::io, tasks_path_ + " is read-only, and flow marks the tasks it finishes in it: make it "
+                                                "writable (chmod u+w) first, or use --dry-run");
+    }
     std::string took_over;
     std::optional<Leftover> leftover;
     if (!opt_.dry_run) {

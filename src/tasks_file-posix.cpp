@@ -3,6 +3,7 @@
 #include <flow/tasks_file.hpp>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -63,11 +64,24 @@ Result<std::string> read_file(const std::string& path) {
   return out;
 }
 
-Result<void> write_file_atomic(const std::string& path, std::string_view data) {
+Result<void> write_file_atomic(const std::string& given, std::string_view data) {
+  // A symlink is followed: its target is the file that changes, and the link stays.
+  std::string path = given;
+  if (struct stat lst {}; ::lstat(given.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    char* real = ::realpath(given.c_str(), nullptr);
+    if (real == nullptr) return io_error("cannot follow the link", given, errno);
+    path = real;
+    std::free(real);
+  }
   const std::string dir = dir_of(path);
   const std::size_t slash = path.rfind('/');
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   std::string tmp = dir + "/." + base + ".flow-XXXXXX";
+  struct stat st {};
+  const bool existed = ::stat(path.c_str(), &st) == 0;
+  // Root may write anything: the mode is what says the user wants the file left alone.
+  if (existed && (st.st_mode & 0222) == 0)
+    return make_error(Errc::io, path + " is read-only: flow will not replace it (make it writable with chmod u+w)");
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) return io_error("cannot create a temporary file in", dir, errno);
 
@@ -76,9 +90,10 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data) {
     ::unlink(tmp.c_str());
     return e;
   };
-  struct stat st {};
-  const bool existed = ::stat(path.c_str(), &st) == 0;
   if (existed && ::fchmod(fd, st.st_mode & 07777) != 0) return fail(io_error("cannot set the mode of", tmp, errno));
+  // Its owner too, where we may (root rewriting a user's file); elsewhere it is ours anyway.
+  if (existed && (st.st_uid != ::geteuid() || st.st_gid != ::getegid()) && ::fchown(fd, st.st_uid, st.st_gid) != 0) {
+  }
   if (auto w = write_all(fd, data, tmp); !w) return fail(Unexpected{std::move(w).error()});
   if (::fsync(fd) != 0) return fail(io_error("cannot flush", tmp, errno));
   if (::close(fd) != 0) {

@@ -16,8 +16,10 @@ FLOW_BEGIN_NAMESPACE
 [[nodiscard]] FLOW_API Result<std::string> read_file(const std::string& path);
 
 /// Writes `data` to `path` atomically: a temporary file in the same directory, fsync,
-/// the old file's mode kept, rename over `path`, fsync of the directory. On any failure
-/// (a full disk, say) `path` is left exactly as it was and the temporary is removed.
+/// the old file's mode kept, rename over `path`, fsync of the directory. A symlink is
+/// followed (its target is replaced; the link stays a link). A file with no write
+/// permission (chmod 444) is refused with Errc::io, even for root. On any failure (a
+/// full disk, say) `path` is left exactly as it was and the temporary is removed.
 [[nodiscard]] FLOW_API Result<void> write_file_atomic(const std::string& path, std::string_view data);
 
 /// Sets task marks in the file at `path`. `original` is the text the caller parsed

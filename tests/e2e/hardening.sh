@@ -274,6 +274,34 @@ runs)
   grep -q "nothing to roll back" "$work/out" || bad "a second rollback: $(cat "$work/out")"
   ;;
 
+# A symlinked tasks.md: its target is marked and the link stays a link. A read-only one
+# is refused before anything runs, and left as it was.
+symlink-readonly)
+  mkdir -p "$work/real"
+  printf -- '- [ ] T001 Write `a.txt`\n' > "$work/real/tasks.md"
+  chmod 640 "$work/real/tasks.md"
+  ln -s real/tasks.md "$work/tasks.md"
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$agent" --isolation none --workdir "$work"
+  [ "$rc" = 0 ] || bad "symlink: exit $rc: $(cat "$work/out")"
+  [ -L "$work/tasks.md" ] || bad "the link was replaced by a regular file"
+  grep -q '^- \[X\] T001' "$work/real/tasks.md" || bad "the link's target is not marked: $(cat "$work/real/tasks.md")"
+  [ "$(stat -c %a "$work/real/tasks.md")" = 640 ] || bad "the target's mode is now $(stat -c %a "$work/real/tasks.md")"
+  for iso in none git; do
+    d="$work/ro-$iso"
+    mkdir -p "$d"
+    printf -- '- [ ] T001 Write `a.txt`\n' > "$d/tasks.md"
+    [ "$iso" = git ] && git_repo "$d"
+    chmod 444 "$d/tasks.md"
+    before=$(md5sum < "$d/tasks.md")
+    run_flow "$work/out" run "$d/tasks.md" --agent-cmd "$agent" --isolation "$iso"
+    [ "$rc" = 2 ] || bad "read-only ($iso): exit $rc, expected 2: $(cat "$work/out")"
+    grep -q "is read-only" "$work/out" || bad "read-only ($iso): no clear message: $(cat "$work/out")"
+    [ -e "$d/a.txt" ] && bad "read-only ($iso): an agent ran"
+    [ "$(md5sum < "$d/tasks.md")" = "$before" ] || bad "read-only ($iso): tasks.md was changed"
+    [ "$(stat -c %a "$d/tasks.md")" = 444 ] || bad "read-only ($iso): its mode is now $(stat -c %a "$d/tasks.md")"
+  done
+  ;;
+
 *)
   echo "unknown scenario $scenario"
   exit 2
