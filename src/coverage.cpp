@@ -111,7 +111,7 @@ std::optional<CoverageReport> find_coverage(const std::string& dir) {
     const std::string path = dir + "/" + rel;
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) continue;
-    auto text = read_file(path);
+    auto text = read_file(path, std::size_t{1} << 30);  // reports of large projects run to hundreds of MiB
     if (!text) continue;
     if (auto pct = parse_coverage(*text, format)) return CoverageReport{path, *pct};
   }

@@ -202,7 +202,7 @@ constexpr std::size_t kNone = std::string_view::npos;
 
 // Returns true if it added a path to `out`.
 bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
-              std::vector<std::string>& rejected, bool suffix = true) {
+              std::vector<std::string>& rejected, PathIndex* index, bool suffix = true) {
   const std::string_view t = strip_token(raw, src, suffix);
   if (t.size() < 2 || t.size() > 400) return false;
   if (t.front() == '@' || t.front() == '-' || t.front() == '#' || t.front() == '$') return false;
@@ -303,10 +303,17 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
     if (e.empty() || e == "/") return;
     const bool glob = (seen & kGlob) &&
                       std::any_of(e.begin(), e.end(), [](char c) { return c == '*' || c == '?' || c == '['; });
-    if (std::none_of(out.begin(), out.end(), [&](const PathRef& r) { return r.path == e; })) {
-      out.push_back(PathRef{std::move(e), absolute, glob});
-      added = true;
+    // A few paths: a scan. Many: the index, brought up to date with `out` first.
+    constexpr std::size_t kIndexFrom = 32;
+    if (index && out.size() >= kIndexFrom) {
+      for (; index->indexed < out.size(); ++index->indexed) index->paths.insert(out[index->indexed].path);
+      if (!index->paths.insert(e).second) return;
+      ++index->indexed;
+    } else if (std::any_of(out.begin(), out.end(), [&](const PathRef& r) { return r.path == e; })) {
+      return;
     }
+    out.push_back(PathRef{std::move(e), absolute, glob});
+    added = true;
   };
   if (!(seen & kOpen)) {
     add(std::move(p));
@@ -361,7 +368,22 @@ bool normalize_path(std::string& path) {
   return true;
 }
 
-void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::string>& rejected) {
+void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::string>& rejected, PathIndex* index) {
+  // "styles.js in src/": the file's path takes the folder, and the folder goes; the index
+  // follows both changes.
+  auto join_folder = [&](std::size_t file) {
+    std::string joined = out.back().path + out[file].path;
+    if (index && file < index->indexed) {
+      index->paths.erase(out[file].path);
+      index->paths.insert(joined);
+    }
+    if (index && out.size() <= index->indexed) {
+      index->paths.erase(out.back().path);
+      index->indexed = out.size() - 1;
+    }
+    out[file].path = std::move(joined);
+    out.pop_back();
+  };
   std::size_t i = 0;
   bool after_in = false;
   std::size_t file_before_in = static_cast<std::size_t>(-1);  // a bare file name just before "in"
@@ -372,12 +394,10 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
       const std::size_t close = s.find('`', i + 1);
       if (close == std::string_view::npos) { ++i; continue; }
       const std::size_t before = out.size();
-      const bool added = consider(s.substr(i + 1, close - i - 1), Source::backtick, out, rejected);
+      const bool added = consider(s.substr(i + 1, close - i - 1), Source::backtick, out, rejected, index);
       if (added && after_in && out.back().path.ends_with('/') && file_before_in != static_cast<std::size_t>(-1) &&
-          file_before_in < before && out.size() == before + 1) {
-        out[file_before_in].path = out.back().path + out[file_before_in].path;
-        out.pop_back();
-      }
+          file_before_in < before && out.size() == before + 1)
+        join_folder(file_before_in);
       file_before_in = added && out.size() == before + 1 && out.back().path.find('/') == std::string::npos
                            ? before : static_cast<std::size_t>(-1);
       i = close + 1;
@@ -395,12 +415,12 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
           if (!text.empty() && text.front() == '`' && text.back() == '`' && text.size() > 2)
             text = text.substr(1, text.size() - 2);
           const std::size_t before = out.size() + rejected.size();
-          consider(text, Source::link, out, rejected);
+          consider(text, Source::link, out, rejected, index);
           // The target is relative to tasks.md's folder, which the parser does not know;
           // use it only when the text is not a path and the target does not climb.
           if (out.size() + rejected.size() == before && !starts_with(target, "../") &&
               target.find("://") == std::string_view::npos)
-            consider(target, Source::link, out, rejected);
+            consider(target, Source::link, out, rejected, index);
           i = end + 1;
           after_in = false;
           continue;
@@ -428,13 +448,11 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
     }
     const std::size_t before = out.size();
     const bool added =
-        consider(tok, after_in ? Source::bare_after_in : Source::bare, out, rejected, (seen & kSuffix) != 0);
+        consider(tok, after_in ? Source::bare_after_in : Source::bare, out, rejected, index, (seen & kSuffix) != 0);
     // "Create styles.js in src/components/": one file, `src/components/styles.js`.
     if (added && after_in && out.size() == before + 1 && out.back().path.ends_with('/') &&
         file_before_in != static_cast<std::size_t>(-1) && file_before_in < before) {
-      PathRef& file = out[file_before_in];
-      file.path = out.back().path + file.path;
-      out.pop_back();
+      join_folder(file_before_in);
       file_before_in = static_cast<std::size_t>(-1);
     }
     const bool is_in = is_in_word(tok);

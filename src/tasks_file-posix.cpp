@@ -3,6 +3,7 @@
 #include <flow/tasks_file.hpp>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -42,14 +43,23 @@ std::string dir_of(const std::string& path) {
 
 }  // namespace
 
-Result<std::string> read_file(const std::string& path) {
+Result<std::string> read_file(const std::string& path, std::size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return io_error("cannot open", path, errno);
   std::string out;
+  auto too_big = [&] {
+    ::close(fd);
+    return make_error(Errc::io, path + " is larger than " + std::to_string(max_bytes >> 20) + " MiB (" +
+                                    std::to_string(max_bytes) + " bytes), the most flow reads: not read");
+  };
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    if (static_cast<std::uint64_t>(st.st_size) > max_bytes) return too_big();
+    out.reserve(static_cast<std::size_t>(st.st_size));
+  }
   char buf[65536];
   for (;;) {
+    if (out.size() > max_bytes) return too_big();  // a device or a pipe that does not end
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;

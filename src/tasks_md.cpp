@@ -969,6 +969,7 @@ class Parser {
     std::vector<int>& text_lines = scratch_lines_;
     texts.assign(1, t.description);
     text_lines.assign(1, t.line);
+    scratch_index_.clear();
     while (b < body_lines_.size() && body_lines_[b].first < i) ++b;
     for (; b < body_lines_.size() && body_lines_[b].first == i; ++b) {
       const Line& l = lines_[static_cast<std::size_t>(body_lines_[b].second - 1)];
@@ -1052,10 +1053,16 @@ class Parser {
     std::vector<char>& shadowed = scratch_flags_;
     shadowed.assign(paths.size(), 0);
     bool any = false;
+    // Many paths: the basenames of those with a folder, looked up instead of scanned.
+    std::unordered_set<std::string_view> basenames;
+    if (paths.size() >= 32)
+      for (const PathRef& o : paths)
+        if (const std::size_t slash = o.path.rfind('/'); slash != std::string::npos && slash + 1 < o.path.size())
+          basenames.insert(std::string_view(o.path).substr(slash + 1));
     for (std::size_t i = 0; i < paths.size(); ++i) {
       const std::string& p = paths[i].path;
       if (p.find('/') != std::string::npos) continue;
-      shadowed[i] = std::any_of(paths.begin(), paths.end(), [&](const PathRef& o) {
+      shadowed[i] = paths.size() >= 32 ? basenames.count(p) != 0 : std::any_of(paths.begin(), paths.end(), [&](const PathRef& o) {
         return o.path.size() > p.size() + 1 && o.path.ends_with(p) && o.path[o.path.size() - p.size() - 1] == '/';
       });
       any |= shadowed[i] != 0;
@@ -1270,7 +1277,7 @@ class Parser {
   void extract_paths(std::string_view s, std::vector<PathRef>& out, int line) {
     std::vector<std::string>& rejected = scratch_rejected_;
     rejected.clear();
-    find_paths(s, out, rejected);
+    find_paths(s, out, rejected, &scratch_index_);
     for (const std::string& r : rejected)
       diag(Severity::warning, line, "path-outside-repo",
            "path \"" + clip(r, 80) + "\" leaves the repository and is not used");
@@ -1316,6 +1323,7 @@ class Parser {
   bool bare_shape_ = false;          // some IDs are bare dotted numbers (`1.2`)
   std::vector<std::string_view> scratch_texts_;
   std::vector<PathRef> scratch_paths_;  // the paths of the task being finished
+  PathIndex scratch_index_;             // what scratch_paths_ holds, for tasks naming many
   std::vector<DepRef> scratch_deps_;    // its references
   std::vector<char> scratch_flags_;
   std::vector<int> scratch_lines_;

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace flow::detail {
@@ -18,9 +19,23 @@ std::size_t match_id(std::string_view s) noexcept;
 /// bare dotted numbers). Prose tokens count as references only in a known shape.
 std::string_view id_shape(std::string_view id) noexcept;
 
+/// The paths an output vector of find_paths() holds, so that a task naming tens of
+/// thousands of paths is de-duplicated in linear time. Filled lazily (from 32 paths on);
+/// clear() it whenever its vector is cleared or changed by anyone but find_paths().
+struct PathIndex {
+  std::unordered_set<std::string> paths;
+  std::size_t indexed = 0;  ///< out[0, indexed) are in `paths`
+  void clear() {
+    paths.clear();
+    indexed = 0;
+  }
+};
+
 /// Appends the file paths named in `s` to `out` (normalized, deduplicated), and the
-/// paths that leave the repository (`../x`, `~/x`) to `rejected`.
-void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::string>& rejected);
+/// paths that leave the repository (`../x`, `~/x`) to `rejected`. With `index` (kept
+/// with `out` across calls) the de-duplication stays linear however many paths `out` holds.
+void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::string>& rejected,
+                PathIndex* index = nullptr);
 
 /// Normalizes a path: '/' separators, no `.` or `x/..` segments. Returns false if it
 /// escapes its root (`../x`).

@@ -6,14 +6,20 @@
 #include <flow/error.hpp>
 #include <flow/tasks_md.hpp>
 
+#include <cstddef>
 #include <span>
 #include <string>
 
 namespace flow {
 FLOW_BEGIN_NAMESPACE
 
-/// Reads a whole file. Errc::io with the OS's reason on failure.
-[[nodiscard]] FLOW_API Result<std::string> read_file(const std::string& path);
+/// The most read_file() reads unless told otherwise: 64 MiB. A tasks.md (or a config) is
+/// a few hundred KiB at most; `/dev/zero` or a log given by mistake is not read to the end.
+inline constexpr std::size_t kMaxReadBytes = std::size_t{64} << 20;
+
+/// Reads a whole file of at most `max_bytes`. Errc::io with the OS's reason on failure,
+/// and for a larger file (or an endless one, such as /dev/zero), saying the limit.
+[[nodiscard]] FLOW_API Result<std::string> read_file(const std::string& path, std::size_t max_bytes = kMaxReadBytes);
 
 /// Writes `data` to `path` atomically: a temporary file in the same directory, fsync,
 /// the old file's mode kept, rename over `path`, fsync of the directory. A symlink is

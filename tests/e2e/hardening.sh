@@ -302,6 +302,33 @@ symlink-readonly)
   done
   ;;
 
+# Inputs are bounded (a clear error over the documented 64 MiB) and paths are
+# de-duplicated in linear time: 400k paths in one task body (each twice, and as bare
+# basenames) is checked well inside the timeout, where quadratic time took hours.
+bounds)
+  run_flow "$work/out" check /dev/zero
+  [ "$rc" = 2 ] || bad "check /dev/zero exited $rc, expected 2: $(head -c 300 "$work/out")"
+  grep -q "larger than 64 MiB" "$work/out" || bad "check /dev/zero: no clear error: $(head -c 300 "$work/out")"
+  head -c $((65 << 20)) /dev/zero | tr '\0' 'a' > "$work/huge.md"
+  run_flow "$work/out" plan "$work/huge.md"
+  [ "$rc" = 2 ] && grep -q "larger than 64 MiB" "$work/out" || bad "a 65 MiB file: exit $rc: $(head -c 300 "$work/out")"
+  python3 - "$work/many.md" <<'PY'
+import sys
+n = 200000
+lines = ["- [ ] T001 Touch many files"]
+lines += ["  - `src/m%d/f%d.py` and again `src/m%d/f%d.py`, also f%d.py" % (i, i, i, i, i) for i in range(n)]
+lines += ["  - `lib/g%d.rs`" % i for i in range(n)]
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+PY
+  timeout 60 "$flow" check --json "$work/many.md" > "$work/many.json"
+  rc=$?
+  [ "$rc" = 0 ] || bad "check on 400k paths exited $rc (124: still working after 60 s)"
+  if [ "$rc" = 0 ]; then
+    paths=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["tasks"][0]["paths"]))' "$work/many.json")
+    [ "$paths" = 400000 ] || bad "400000 distinct paths expected, $paths found"
+  fi
+  ;;
+
 *)
   echo "unknown scenario $scenario"
   exit 2
