@@ -552,7 +552,10 @@ class RunLoop {
   // Runs a hook in the work directory; returns its exit status (or -1).
   int hook(const std::string& name, const std::vector<std::string>& argv, int t) {
     std::vector<std::string> env;
-    if (t >= 0) env = {"FLOW_TASK_ID=" + task(t).id, "FLOW_TASK_FILES=" + task_files(t)};
+    if (t >= 0) {
+      env = task_files_env(t);
+      env.push_back("FLOW_TASK_ID=" + task(t).id);
+    }
     const int rc = run_to_end(argv, workdir_, run_dir_ + "/hook-" + name + (t >= 0 ? "-" + task(t).id : "") + ".out", env);
     log("hook", t, 0, {{"hook", name}, {"exit", static_cast<double>(rc)}}, true);
     emit("hook", t, 0, name + (rc == 0 ? " ok" : " failed (exit " + std::to_string(rc) + ")"));
@@ -676,6 +679,31 @@ class RunLoop {
     return out;
   }
 
+  // The files a task names, for its agent, gates and hooks: always in the file named by
+  // FLOW_TASK_FILES_FILE (one a line), and in FLOW_TASK_FILES too unless the list is long
+  // (one environment string may not exceed 128 KiB on Linux: the attempt could not start).
+  std::vector<std::string> task_files_env(int t) {
+    static constexpr std::size_t kMaxInEnvironment = 32 * 1024;
+    std::string files = task_files(t);
+    std::vector<std::string> env;
+    const std::string path = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + ".files";
+    if (std::error_code ec; !fs::exists(path, ec)) {
+      std::FILE* f = std::fopen(path.c_str(), "wb");
+      const bool ok = f && std::fwrite(files.data(), 1, files.size(), f) == files.size();
+      if (f && std::fclose(f) != 0) {
+      }
+      if (!ok) {
+        // Without the file a long list reaches nobody: say it in the journal, and
+        // let the attempt see what fits.
+        log("write-failed", t, 0, {{"file", path}, {"error", std::string(std::strerror(errno))}});
+        fs::remove(path, ec);
+      }
+    }
+    if (std::error_code ec; fs::exists(path, ec)) env.push_back("FLOW_TASK_FILES_FILE=" + path);
+    if (files.size() <= kMaxInEnvironment) env.push_back("FLOW_TASK_FILES=" + std::move(files));
+    return env;
+  }
+
   void start(int t) {
     const int attempt = ++report_.tasks[static_cast<std::size_t>(t)].attempts;
     // Git isolation: the attempt gets its own worktree and branch, from the integration
@@ -714,8 +742,9 @@ class RunLoop {
     l.stderr_path = base + ".err";
     l.timeout = opt_.task_timeout;
     l.kill_grace = opt_.kill_grace;
-    l.env = {"FLOW_TASK_ID=" + task(t).id, "FLOW_TASK_FILES=" + task_files(t), "FLOW_PROMPT_FILE=" + prompt_path(t, attempt),
-             "FLOW_ATTEMPT=" + std::to_string(attempt), "FLOW_RUN_ID=" + report_.run_id, "FLOW_WORKDIR=" + dir};
+    l.env = task_files_env(t);
+    l.env.insert(l.env.end(), {"FLOW_TASK_ID=" + task(t).id, "FLOW_PROMPT_FILE=" + prompt_path(t, attempt),
+             "FLOW_ATTEMPT=" + std::to_string(attempt), "FLOW_RUN_ID=" + report_.run_id, "FLOW_WORKDIR=" + dir});
     l.env.insert(l.env.end(), how.env.begin(), how.env.end());
     // The agent's stream, parsed as it comes: the live activity, and at the end the
     // result, cost and error class.
@@ -1076,8 +1105,9 @@ class RunLoop {
       // check that it does comes once the story's tests are all in (check_test_first).
       if (opt_.test_first && name == "tests" && is_test_task(t)) continue;
       const std::string out = base + ".gate-" + name + ".out";
-      const int rc = run_to_end(argv, dir, out,
-                                {"FLOW_TASK_ID=" + task(t).id, "FLOW_TASK_FILES=" + task_files(t), "FLOW_ATTEMPT=" + std::to_string(attempt)});
+      std::vector<std::string> env = task_files_env(t);
+      env.insert(env.end(), {"FLOW_TASK_ID=" + task(t).id, "FLOW_ATTEMPT=" + std::to_string(attempt)});
+      const int rc = run_to_end(argv, dir, out, std::move(env));
       log("gate", t, attempt, {{"gate", std::string(name)}, {"exit", static_cast<double>(rc)}});
       if (rc == 0) continue;
       emit("gate-failed", t, attempt, name);

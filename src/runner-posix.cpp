@@ -17,6 +17,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -51,6 +52,58 @@ int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pi
 
 constexpr std::size_t kReadSize = 65536;
 
+// One of an attempt's outputs: a pipe flow reads, copied to its log with the log capped
+// (Launch::max_log_bytes): the first half is written as it comes, the last half kept in
+// memory and written when the stream ends, with a line that says how much was cut.
+struct Stream {
+  std::unique_ptr<Descriptor> pipe;
+  std::unique_ptr<char[]> buf;         // what `pipe` reads into
+  int file = -1;                       // the log; -1: none (/dev/null)
+  std::size_t head = 0;                // bytes written to the log so far
+  std::string tail;                    // beyond the head: the latest bytes, up to 2 × the tail cap
+  std::size_t beyond = 0;              // bytes that came after the head
+
+  void capture(std::string_view chunk, std::size_t cap) {
+    if (file < 0) return;
+    const std::size_t head_cap = cap == 0 ? static_cast<std::size_t>(-1) : cap - cap / 2;
+    if (head < head_cap) {
+      const std::size_t n = std::min(chunk.size(), head_cap - head);
+      write_all(file, chunk.data(), n);
+      head += n;
+      chunk.remove_prefix(n);
+    }
+    if (chunk.empty()) return;
+    beyond += chunk.size();
+    tail.append(chunk);
+    if (tail.size() > cap) tail.erase(0, tail.size() - cap / 2);  // amortized: at most 2 × cap/2 kept
+  }
+
+  // Writes the kept tail (and what was cut) and closes the log.
+  void close_log(std::size_t cap) {
+    if (file < 0) return;
+    const std::size_t keep = std::min(tail.size(), cap / 2);
+    if (beyond > keep) {
+      const std::string note = "\n[flow: " + std::to_string(beyond - keep) + " bytes of output cut here; the first " +
+                               std::to_string(head) + " and the last " + std::to_string(keep) + " bytes are kept]\n";
+      write_all(file, note.data(), note.size());
+    }
+    write_all(file, tail.data() + (tail.size() - keep), keep);
+    tail.clear();
+    ::close(file);
+    file = -1;
+  }
+
+  static void write_all(int fd, const char* p, std::size_t n) {
+    while (n > 0) {
+      const ssize_t w = ::write(fd, p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return;  // the copy is best effort; the lines still reach the parser
+      p += w;
+      n -= static_cast<std::size_t>(w);
+    }
+  }
+};
+
 struct Child {
   Launch launch;
   pid_t pid = -1;
@@ -58,10 +111,8 @@ struct Child {
   bool term_sent = false;
   bool exited = false;                 // the leader has exited (not reaped yet)
   std::unique_ptr<Descriptor> pidfd;   // readable when the leader exits; null on old kernels
-  std::unique_ptr<Descriptor> out;     // stdout, when its lines are streamed
-  std::unique_ptr<char[]> buf;         // what `out` reads into
-  int out_file = -1;                   // the log the streamed lines are copied to
-  std::string partial;                 // an incomplete last line
+  Stream streams[2];                   // stdout, stderr
+  std::string partial;                 // an incomplete last line of stdout
   std::unique_ptr<asio::steady_timer> timer;  // timeout, then the grace before SIGKILL
   std::unique_ptr<asio::steady_timer> drain;  // after exit: how long the pipe may stay open
 };
@@ -95,20 +146,37 @@ class ProcessRunner final : public Runner {
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&attr);
     posix_spawn_file_actions_addopen(&fa, 0, l.stdin_path.empty() ? "/dev/null" : l.stdin_path.c_str(), O_RDONLY, 0);
-    const int out_flags = O_WRONLY | O_CREAT | O_TRUNC;  // not O_CLOEXEC: these become fds 1 and 2
-    int pipe_fds[2] = {-1, -1};
-    int out_file = -1;
-    if (l.on_stdout_line) {
-      // Both ends close on exec, so no other child inherits them; dup2 gives the child
-      // its fd 1 without the flag.
-      if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
-        return make_error(Errc::spawn, std::string("cannot create a pipe: ") + std::strerror(errno));
-      if (!l.stdout_path.empty()) out_file = ::open(l.stdout_path.c_str(), out_flags | O_CLOEXEC, 0644);
-      posix_spawn_file_actions_adddup2(&fa, pipe_fds[1], 1);
-    } else {
-      posix_spawn_file_actions_addopen(&fa, 1, l.stdout_path.empty() ? "/dev/null" : l.stdout_path.c_str(), out_flags, 0644);
+    // stdout and stderr come through pipes that flow reads (so their logs can be capped
+    // and stdout's lines streamed); a stream with no log goes to /dev/null. Both pipe
+    // ends close on exec, so no other child inherits them; dup2 gives the child its fds
+    // without the flag.
+    const int out_flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+    int pipes[2][2] = {{-1, -1}, {-1, -1}};
+    int files[2] = {-1, -1};
+    auto undo = [&] {
+      for (auto& p : pipes)
+        for (int& fd : p)
+          if (fd >= 0) ::close(std::exchange(fd, -1));
+      for (int& fd : files)
+        if (fd >= 0) ::close(std::exchange(fd, -1));
+    };
+    for (int k = 0; k < 2; ++k) {
+      const std::string& path = k == 0 ? l.stdout_path : l.stderr_path;
+      if (path.empty() && !(k == 0 && l.on_stdout_line)) {
+        posix_spawn_file_actions_addopen(&fa, k + 1, "/dev/null", O_WRONLY, 0);
+        continue;
+      }
+      if (::pipe2(pipes[k], O_CLOEXEC) != 0) {
+        const int err = errno;
+        undo();
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
+        return make_error(Errc::spawn, std::string("cannot create a pipe: ") + std::strerror(err));
+      }
+      // The same file for both (stdout_path == stderr_path): one descriptor, shared.
+      if (!path.empty()) files[k] = k == 1 && path == l.stdout_path && files[0] >= 0 ? ::dup(files[0]) : ::open(path.c_str(), out_flags, 0644);
+      posix_spawn_file_actions_adddup2(&fa, pipes[k][1], k + 1);
     }
-    posix_spawn_file_actions_addopen(&fa, 2, l.stderr_path.empty() ? "/dev/null" : l.stderr_path.c_str(), out_flags, 0644);
     if (!l.workdir.empty()) posix_spawn_file_actions_addchdir_np(&fa, l.workdir.c_str());
     // Its own process group (the group is what timeouts and cleanup kill), with default
     // signal dispositions and an empty mask whatever the parent has.
@@ -123,17 +191,16 @@ class ProcessRunner final : public Runner {
     const int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
-    if (pipe_fds[1] >= 0) ::close(pipe_fds[1]);
+    for (auto& p : pipes)
+      if (p[1] >= 0) ::close(std::exchange(p[1], -1));
     if (rc != 0) {
-      if (pipe_fds[0] >= 0) ::close(pipe_fds[0]);
-      if (out_file >= 0) ::close(out_file);
+      undo();
       return make_error(Errc::spawn, "cannot start '" + l.argv[0] + "': " + std::strerror(rc));
     }
     Child& c = children_[pid];
     c.launch = l;
     c.pid = pid;
     c.started = Clock::now();
-    c.out_file = out_file;
     if (const int fd = pidfd_open(pid); fd >= 0) {
       c.pidfd = std::make_unique<Descriptor>(ctx_, fd);
       c.pidfd->async_wait(Descriptor::wait_read, [this, pid](const boost::system::error_code& ec) {
@@ -142,11 +209,14 @@ class ProcessRunner final : public Runner {
     } else {
       poll_exits();  // no pidfd (an old kernel): look every few milliseconds
     }
-    if (pipe_fds[0] >= 0) {
-      c.out = std::make_unique<Descriptor>(ctx_, pipe_fds[0]);
-      c.out->non_blocking(true);
-      c.buf.reset(new char[kReadSize]);
-      read_more(pid);
+    for (int k = 0; k < 2; ++k) {
+      Stream& st = c.streams[k];
+      st.file = files[k];
+      if (pipes[k][0] < 0) continue;
+      st.pipe = std::make_unique<Descriptor>(ctx_, pipes[k][0]);
+      st.pipe->non_blocking(true);
+      st.buf.reset(new char[kReadSize]);
+      read_more(pid, k);
     }
     if (l.timeout > 0) {
       c.timer = std::make_unique<asio::steady_timer>(ctx_, seconds(l.timeout));
@@ -240,11 +310,13 @@ class ProcessRunner final : public Runner {
     ::kill(-pid, SIGKILL);
     c.exited = true;
     if (c.timer) c.timer->cancel();
-    if (!c.out) return complete(pid);
+    if (!c.streams[0].pipe && !c.streams[1].pipe) return complete(pid);
     c.drain = std::make_unique<asio::steady_timer>(ctx_, std::chrono::seconds(1));
     c.drain->async_wait([this, pid](const boost::system::error_code& ec) {
       auto found = children_.find(pid);
-      if (!ec && found != children_.end() && found->second.out) found->second.out->cancel();
+      if (ec || found == children_.end()) return;
+      for (Stream& st : found->second.streams)
+        if (st.pipe) st.pipe->cancel();
     });
   }
 
@@ -268,24 +340,27 @@ class ProcessRunner final : public Runner {
     });
   }
 
-  void read_more(pid_t pid) {
-    Child& c = children_.at(pid);
-    c.out->async_read_some(asio::buffer(c.buf.get(), kReadSize),
-                           [this, pid](const boost::system::error_code& ec, std::size_t n) {
-                             auto it = children_.find(pid);
-                             if (it == children_.end()) return;
-                             Child& ch = it->second;
-                             if (n > 0) deliver(ch, std::string_view(ch.buf.get(), n));
-                             if (!ec) return read_more(pid);
-                             // End of file, an error, or the drain deadline: no more lines.
-                             flush_partial(ch);
-                             ch.out.reset();
-                             if (ch.exited) complete(pid);
-                           });
+  void read_more(pid_t pid, int k) {
+    Stream& st = children_.at(pid).streams[k];
+    st.pipe->async_read_some(asio::buffer(st.buf.get(), kReadSize),
+                             [this, pid, k](const boost::system::error_code& ec, std::size_t n) {
+                               auto it = children_.find(pid);
+                               if (it == children_.end()) return;
+                               Child& ch = it->second;
+                               Stream& s = ch.streams[k];
+                               if (n > 0) {
+                                 s.capture(std::string_view(s.buf.get(), n), ch.launch.max_log_bytes);
+                                 if (k == 0) deliver(ch, std::string_view(s.buf.get(), n));
+                               }
+                               if (!ec) return read_more(pid, k);
+                               // End of file, an error, or the drain deadline: no more lines.
+                               if (k == 0) flush_partial(ch);
+                               s.pipe.reset();
+                               if (ch.exited && !ch.streams[0].pipe && !ch.streams[1].pipe) complete(pid);
+                             });
   }
 
   static void deliver(Child& c, std::string_view chunk) {
-    if (c.out_file >= 0) write_all(c.out_file, chunk.data(), chunk.size());
     if (!c.launch.on_stdout_line) return;
     for (std::size_t nl = chunk.find('\n'); nl != std::string_view::npos; nl = chunk.find('\n')) {
       if (c.partial.empty()) {
@@ -331,25 +406,16 @@ class ProcessRunner final : public Runner {
     done_.push_back(done);
   }
 
-  static void write_all(int fd, const char* p, std::size_t n) {
-    while (n > 0) {
-      const ssize_t w = ::write(fd, p, n);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return;  // the copy is best effort; the lines still reach the parser
-      p += w;
-      n -= static_cast<std::size_t>(w);
-    }
-  }
-
   static void close_child(Child& c) {
     // Destroying a descriptor or timer cancels what waits on it; those handlers find
     // the child gone and do nothing.
     c.pidfd.reset();
-    c.out.reset();
     c.timer.reset();
     c.drain.reset();
-    if (c.out_file >= 0) ::close(c.out_file);
-    c.out_file = -1;
+    for (Stream& st : c.streams) {
+      st.pipe.reset();
+      st.close_log(c.launch.max_log_bytes);
+    }
   }
 
   asio::io_context ctx_{1};            // declared first: outlives the descriptors below

@@ -31,6 +31,11 @@ struct Launch {
   std::function<void(std::string_view line)> on_stdout_line;
   double timeout = 0;             ///< seconds; 0: none
   double kill_grace = 5;          ///< seconds between SIGTERM and SIGKILL after a timeout
+  /// The most each of stdout_path and stderr_path grows to: beyond it the first half of
+  /// the output and its last half are kept, with a line saying how much was cut between.
+  /// 0: no cap.
+  std::size_t max_log_bytes = kDefaultMaxLogBytes;
+  static constexpr std::size_t kDefaultMaxLogBytes = std::size_t{16} << 20;
 };
 
 /// How an attempt ended. A non-zero exit is data, not an Error.

@@ -329,6 +329,41 @@ PY
   fi
   ;;
 
+# An agent that floods its output gets capped logs, head and tail kept; a task naming
+# more files than one environment string can hold still runs, its list in a file.
+logs-files)
+  cat > "$work/agent.sh" <<'AGENT'
+#!/bin/sh
+if [ "$FLOW_TASK_ID" = T001 ]; then
+  echo "FIRST LINE"
+  head -c 100000000 /dev/zero | tr '\0' o
+  head -c 100000000 /dev/zero | tr '\0' e >&2
+  echo
+  echo "LAST LINE"
+  exit 0
+fi
+[ -n "${FLOW_TASK_FILES_FILE:-}" ] || { echo "no FLOW_TASK_FILES_FILE" >&2; exit 1; }
+wc -l < "$FLOW_TASK_FILES_FILE" | tr -d ' ' > count.txt
+AGENT
+  chmod +x "$work/agent.sh"
+  python3 - "$work/tasks.md" <<'PY'
+import sys
+many = " ".join("`src/folder_%05d/file_name.py`" % i for i in range(20000))
+open(sys.argv[1], "w").write("- [ ] T001 Print a lot\n- [ ] T002 Touch many files " + many + "\n")
+PY
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$work/agent.sh" --isolation none --retries 0
+  [ "$rc" = 0 ] || bad "the run exited $rc: $(tail -c 2000 "$work/out")"
+  out=$(ls "$work"/.flow/runs/*/T001-0.1.out) err=$(ls "$work"/.flow/runs/*/T001-0.1.err)
+  for f in "$out" "$err"; do
+    size=$(stat -c %s "$f")
+    [ "$size" -le $(((16 << 20) + 4096)) ] || bad "$(basename "$f") is $size bytes: not capped"
+    grep -q "bytes of output cut here" "$f" || bad "$(basename "$f") does not say what was cut"
+  done
+  head -1 "$out" | grep -q "FIRST LINE" || bad "the log lost its head"
+  tail -1 "$out" | grep -q "LAST LINE" || bad "the log lost its tail: $(tail -c 100 "$out")"
+  [ "$(cat "$work/count.txt" 2>/dev/null)" = 20000 ] || bad "T002's agent saw $(cat "$work/count.txt" 2>/dev/null) of 20000 files"
+  ;;
+
 *)
   echo "unknown scenario $scenario"
   exit 2
