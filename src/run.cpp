@@ -183,6 +183,7 @@ struct Leftover {
     std::string id;
     int line = 0;
     std::string text;  // the task's line, mark blanked (empty in journals before it was kept)
+    bool boxless = false;  // no checkbox: its state is the journal's task-finished line
   };
   std::vector<Unmarked> unmarked;
 };
@@ -399,7 +400,8 @@ class RunLoop {
           }
           const Task& tk = now.tasks[static_cast<std::size_t>(at)];
           u.line = tk.line;
-          if (tk.mark_offset != Task::npos) changes.push_back({tk.line, tk.id, true});  // else: the journal keeps it
+          u.boxless = tk.mark_offset == Task::npos;
+          if (!u.boxless) changes.push_back({tk.line, tk.id, true});
         }
         if (!changes.empty()) {
           auto updated = update_marks_in_file(tasks_path_, text_, changes);
@@ -580,6 +582,10 @@ class RunLoop {
         log("mark-failed", -1, 0, {{"task", u.id}, {"detail", std::string("finished in run ") + l.run_id},
                                    {"error", std::string("its line was edited or removed since")}});
         emit("resumed", -1, 0, u.id + " finished in the earlier run, but its line was edited or removed since: not marked");
+        continue;
+      }
+      if (u.boxless) {
+        emit("resumed", -1, 0, u.id + " finished in the earlier run; done (it has no checkbox: the journal keeps it)");
         continue;
       }
       log("marked", -1, 0, {{"task", u.id}, {"line", static_cast<double>(u.line)}, {"text", u.text}, {"mark", std::string("X")},

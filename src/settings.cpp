@@ -228,7 +228,10 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
     }
     if (const auto p = root["progress"]) {
       r.check_keys(p, "progress", {"updateInterval", "showDetails", "logFile"});
-      if (p["updateInterval"]) s.update_interval = r.seconds(p["updateInterval"], "progress.updateInterval");
+      if (p["updateInterval"]) {
+        s.update_interval = r.seconds(p["updateInterval"], "progress.updateInterval");
+        if (*s.update_interval <= 0) throw BadValue{line_of(p["updateInterval"]), "progress.updateInterval should be more than 0"};
+      }
       if (p["showDetails"]) s.show_details = r.boolean(p["showDetails"], "progress.showDetails");
       if (p["logFile"]) s.log_file = r.text(p["logFile"], "progress.logFile");
     }

@@ -239,6 +239,21 @@ AGENT
     grep -q "1 succeeded, 0 failed" "$work/out" && bad "immutable $what: the summary says 1 succeeded, 0 failed"
     grep -q "failed:  T001" "$work/out" || bad "immutable $what: T001 is not reported failed: $(cat "$work/out")"
   done
+  # The journal made immutable while the run works: its task-finished, marked and
+  # run-finished lines are lost, and the run says so.
+  d="$work/journal"
+  mkdir -p "$d"
+  cat > "$d/agent.sh" <<'AGENT'
+#!/bin/sh
+chattr +i .flow/implementation.log
+echo "$FLOW_TASK_ID" > a.txt
+AGENT
+  chmod +x "$d/agent.sh"
+  printf -- '- [ ] T001 Write `a.txt`\n' > "$d/tasks.md"
+  run_flow "$work/out" run "$d/tasks.md" --agent-cmd "$d/agent.sh" --isolation none --workdir "$d"
+  chattr -i "$d/.flow/implementation.log"
+  [ "$rc" = 1 ] || bad "immutable journal: the run exited $rc, expected 1: $(cat "$work/out")"
+  grep -q "write failed: cannot write the journal" "$work/out" || bad "immutable journal: not said: $(cat "$work/out")"
   ;;
 
 # A run that found nothing to do hides neither the run that did the work (status) nor

@@ -107,3 +107,19 @@ TEST_CASE("rebase: a line inserted above moves the task; an edited task line is 
   REQUIRE(m);
   CHECK((*m)[0].line == 2);
 }
+
+TEST_CASE("a task is found again by ID and line text wherever edits moved it") {
+  const std::string before = "# T\n- [ ] T001 a\n- [ ] T002 b\n### T003 c\n";
+  const Plan old_plan = parse_tasks_md(before);
+  const std::string text2 = task_line_text(before, old_plan.tasks[1]);
+  const std::string text3 = task_line_text(before, old_plan.tasks[2]);
+  const std::string after = "Intro\n\n# T\n- [X] T001 a\n- [x] T002 b\n### T003 c\n";
+  const Plan now = parse_tasks_md(after);
+  CHECK(find_task_again(after, now, "T002", 3, text2) == 1);  // moved and marked meanwhile
+  CHECK(find_task_again(after, now, "T003", 4, text3) == 2);  // no checkbox
+  CHECK(find_task_again(after, now, "T002", 3, "- [ ] T002 changed") == -1);
+  CHECK(find_task_again(after, now, "T002", 5, "") == 1);     // an old journal: (line, ID) only
+  CHECK(find_task_again(after, now, "T002", 3, "") == -1);
+  const std::string twice = "- [ ] T002 b\n- [ ] T002 b\n";
+  CHECK(find_task_again(twice, parse_tasks_md(twice), "T002", 9, text2) == -1);  // ambiguous
+}

@@ -188,3 +188,31 @@ TEST_CASE("rollbackTo and integrationCheck") {
   REQUIRE_FALSE(bad2);
   CHECK(bad2.error().line == 2);
 }
+
+TEST_CASE("durations: plain numbers with a unit, from 0 to 30 days; nothing else") {
+  CHECK(parse_duration("90").value() == 90);
+  CHECK(parse_duration("500ms").value() == doctest::Approx(0.5));
+  CHECK(parse_duration("30m").value() == 1800);
+  CHECK(parse_duration(" 2h ").value() == 7200);
+  CHECK(parse_duration("0").value() == 0);
+  CHECK(parse_duration("720h").value() == kMaxDurationSeconds);
+  for (const char* bad : {"9.3e9", "1e10", "1e400", "inf", "nan", "-1", "0x10", "", "30 d", "abc", "721h"})
+    CHECK_MESSAGE(!parse_duration(bad), bad);
+}
+
+TEST_CASE("config errors name their subject; duplicate keys and lists where a value belongs are errors") {
+  auto top = parse_settings("- a\n- b\n", "c.yaml");
+  REQUIRE(!top);
+  CHECK(top.error().message.rfind("the settings file should be a mapping", 0) == 0);
+  auto dup = parse_settings("agent:\n  model: a\n  model: b\n", "c.yaml");
+  REQUIRE(!dup);
+  CHECK(dup.error().message == "duplicate key 'agent.model' (first at line 2)");
+  CHECK(dup.error().line == 3);
+  auto list = parse_settings("implementer:\n  parallel:\n    taskTimeout: [30m]\n", "c.yaml");
+  REQUIRE(!list);
+  CHECK(list.error().message.find("implementer.parallel.taskTimeout should be a duration") == 0);
+  CHECK(list.error().message.find("bad conversion") == std::string::npos);
+  auto inf = parse_settings("implementer:\n  parallel:\n    taskTimeout: 1e400\n", "c.yaml");
+  REQUIRE(!inf);
+  CHECK(inf.error().line == 3);
+}
