@@ -111,12 +111,14 @@ void write_json(Json& j, const std::string& path, const Plan& plan, const std::v
     j.begin_object().field("line", s.line).field("text", s.text).field("section", s.section)
         .field("in_code", s.in_code).end_object();
   j.end_array();
-  j.key("diagnostics").begin_array();
-  for (const auto* list : {&plan.diagnostics, &graph_diags})
+  // The parser's diagnostics, then the dependency graph's (a cycle, a self-dependency).
+  for (const auto& [key, list] : {std::pair{"diagnostics", &plan.diagnostics}, std::pair{"graph_diagnostics", &graph_diags}}) {
+    j.key(key).begin_array();
     for (const Diagnostic& d : *list)
       j.begin_object().field("line", d.line).field("severity", to_string(d.severity))
-        .field("code", d.code).field("message", d.message).end_object();
-  j.end_array();
+          .field("code", d.code).field("message", d.message).end_object();
+    j.end_array();
+  }
   j.key("skipped").begin_array();
   for (const Skipped& s : plan.skipped)
     j.begin_object().field("line", s.line).field("reason", to_string(s.reason)).field("text", s.text).end_object();
