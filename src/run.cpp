@@ -367,10 +367,13 @@ class RunLoop {
     report_.journal_path = workdir_ + "/.flow/implementation.log";
     tasks_path_ = fs::absolute(opt_.tasks_path, ec).string();
     // flow writes marks into tasks.md: a read-only one is refused before anything runs.
-    if (struct stat st {}; !opt_.dry_run && ::stat(tasks_path_.c_str(), &st) == 0 && (st.st_mode & 0222) == 0) {
-      fs::remove_all(run_dir_, ec);
-      return make_error(Errc::io, tasks_path_ + " is read-only, and flow marks the tasks it finishes in it: make it "
-                                                "writable (chmod u+w) first, or use --dry-run");
+    if (struct stat st {}; !opt_.dry_run && ::stat(tasks_path_.c_str(), &st) == 0) {
+      if ((st.st_mode & 0222) == 0) {
+        fs::remove_all(run_dir_, ec);
+        return make_error(Errc::io, tasks_path_ + " is read-only, and flow marks the tasks it finishes in it: make it "
+                                                  "writable (chmod u+w) first, or use --dry-run");
+      }
+      tasks_mode_ = st.st_mode & 07777;
     }
     std::string took_over;
     std::optional<Leftover> leftover;
@@ -1194,6 +1197,7 @@ class RunLoop {
       for (TestFirst& tf : test_first_)  // testFirst's baseline: before the story's first test
         if (tf.before.empty() && std::find(tf.tests.begin(), tf.tests.end(), t) != tf.tests.end()) tf.before = head_;
       head_ = *commit;
+      keep_tasks_mode();
       if (auto now = read_file(tasks_path_)) text_ = std::move(*now);
     }
     report_.tasks[static_cast<std::size_t>(t)].marked = marked;
@@ -1271,6 +1275,15 @@ class RunLoop {
       for (int t : tasks) hook("task-complete", opt_.task_complete, t);
   }
 
+  // Git writes tasks.md with its own idea of a mode (644) when the branch moves: the
+  // user's mode (600, 664 …) is put back.
+  void keep_tasks_mode() {
+    struct stat st {};
+    if (tasks_mode_ != 0 && ::stat(tasks_path_.c_str(), &st) == 0 && (st.st_mode & 07777) != tasks_mode_ &&
+        ::chmod(tasks_path_.c_str(), tasks_mode_) != 0) {
+    }
+  }
+
   void finish() {
     for (auto it = worktrees_.begin(); it != worktrees_.end(); it = worktrees_.begin())
       discard_worktree(it->first, "the run ended", false);
@@ -1284,6 +1297,7 @@ class RunLoop {
         emit("rolled-back", -1, 0, branch_ + " reset to " + target.substr(0, 10) + "; the run's commits are in " + ref);
         report_.rolled_back_to = target;
         head_ = target;
+        keep_tasks_mode();
         if (auto t = read_file(tasks_path_)) text_ = std::move(*t);
         const Plan now = parse_tasks_md(text_);
         for (std::size_t t = 0; t < report_.tasks.size() && t < now.tasks.size(); ++t)
@@ -1328,6 +1342,7 @@ class RunLoop {
   std::string text_, workdir_, run_dir_, tasks_path_;
   std::string plan_text_;                     // the text graph_'s plan was parsed from (its spans and lines)
   std::map<int, std::string> write_failed_;   // task -> the write that failed it (its mark)
+  mode_t tasks_mode_ = 0;                     // tasks.md's permission bits when the run started
   std::optional<TaskGraph> graph_;
   std::optional<Scheduler> sched_;
   std::shared_ptr<const AgentAdapter> agent_;

@@ -301,6 +301,15 @@ symlink-readonly)
   [ -L "$work/tasks.md" ] || bad "the link was replaced by a regular file"
   grep -q '^- \[X\] T001' "$work/real/tasks.md" || bad "the link's target is not marked: $(cat "$work/real/tasks.md")"
   [ "$(stat -c %a "$work/real/tasks.md")" = 640 ] || bad "the target's mode is now $(stat -c %a "$work/real/tasks.md")"
+  # Under git isolation the branch moves under tasks.md: its mode stays the user's.
+  mkdir -p "$work/mode"
+  printf -- '- [ ] T001 Write `a.txt`\n' > "$work/mode/tasks.md"
+  chmod 600 "$work/mode/tasks.md"
+  git_repo "$work/mode"
+  run_flow "$work/out" run "$work/mode/tasks.md" --agent-cmd "$agent" --isolation git
+  [ "$rc" = 0 ] || bad "mode 600 under git: exit $rc: $(cat "$work/out")"
+  grep -q '^- \[X\] T001' "$work/mode/tasks.md" || bad "mode 600 under git: T001 not marked"
+  [ "$(stat -c %a "$work/mode/tasks.md")" = 600 ] || bad "mode 600 under git: now $(stat -c %a "$work/mode/tasks.md")"
   for iso in none git; do
     d="$work/ro-$iso"
     mkdir -p "$d"
