@@ -2,6 +2,8 @@
 // `flow simulate`: the real scheduler and recovery policy on a simulated clock.
 #include "commands.hpp"
 #include "common.hpp"
+
+#include <flow/settings.hpp>
 #include "json.hpp"
 
 using flow::detail::Json;
@@ -55,14 +57,14 @@ bool read_durations(const std::string& file, const Plan& plan, std::vector<doubl
   while (std::getline(in, line)) {
     ++n;
     std::istringstream ls(line);
-    std::string id;
-    double secs = 0;
+    std::string id, value;
     if (!(ls >> id) || id[0] == '#') continue;
-    if (!(ls >> secs) || secs < 0) {
-      fmt::print(stderr, "{}:{}: error: expected 'ID SECONDS'\n", file, n);
+    auto secs = ls >> value ? parse_duration(value) : Result<double>(make_error(Errc::invalid_argument, "no duration"));
+    if (!secs) {
+      fmt::print(stderr, "{}:{}: error: expected 'ID SECONDS' (a duration from 0 to 30 days: 90, 90s, 30m)\n", file, n);
       return false;
     }
-    by_id[id] = secs;
+    by_id[id] = *secs;
   }
   for (std::size_t t = 0; t < plan.tasks.size(); ++t)
     if (auto it = by_id.find(plan.tasks[t].id); it != by_id.end()) out[t] = it->second;

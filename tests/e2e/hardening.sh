@@ -86,6 +86,11 @@ durations)
   done
   run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$agent" --isolation none --timeout 30m
   [ "$rc" = 0 ] || bad "--timeout 30m: exit $rc: $(cat "$work/out")"
+  for v in 1e300 nan -5; do
+    printf 'T001 %s\n' "$v" > "$work/durations.txt"
+    run_flow "$work/out" simulate "$work/tasks.md" --durations "$work/durations.txt"
+    [ "$rc" = 2 ] || bad "simulate --durations with $v exited $rc, expected 2"
+  done
   mkdir -p "$work/.flow"
   for v in 1e400 inf nan "[30m]" "{a: 1}" 1e10; do
     printf 'implementer:\n  parallel:\n    taskTimeout: %s\n' "$v" > "$work/.flow/config.yaml"
