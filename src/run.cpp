@@ -14,6 +14,7 @@
 #include "text.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -199,7 +200,27 @@ std::map<std::string, std::string> parse_line(std::string_view s) {
     while (i < s.size() && s[i] != '"') {
       if (s[i] == '\\' && i + 1 < s.size()) {
         const char e = s[++i];
-        into += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
+        if (e == 'u' && i + 4 < s.size()) {
+          // \uXXXX (the journal writes control bytes so): as UTF-8. Line texts must
+          // come back byte for byte to find their tasks again.
+          unsigned cp = 0;
+          const auto [end, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 5, cp, 16);
+          if (ec == std::errc() && end == s.data() + i + 5) {
+            if (cp < 0x80) {
+              into += static_cast<char>(cp);
+            } else if (cp < 0x800) {
+              into += static_cast<char>(0xC0 | (cp >> 6));
+              into += static_cast<char>(0x80 | (cp & 0x3F));
+            } else {
+              into += static_cast<char>(0xE0 | (cp >> 12));
+              into += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+              into += static_cast<char>(0x80 | (cp & 0x3F));
+            }
+            i += 5;
+            continue;
+          }
+        }
+        into += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
       } else {
         into += s[i];
       }

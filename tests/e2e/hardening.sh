@@ -146,7 +146,8 @@ AGENT
 # task-finished and marked lines leaves), a user's edit that shifts lines neither blocks
 # the next run nor makes it run the task again.
 marks-shift-crash)
-  printf -- '# Tasks\n\n- [ ] T001 Write `a.txt`\n- [ ] T002 Write `b.txt`\n' > "$work/tasks.md"
+  # T001's line holds a control byte: the journal escapes it, and must read it back.
+  printf -- '# Tasks\n\n- [ ] T001 Write `a.txt` \001 now\n- [ ] T002 Write `b.txt`\n' > "$work/tasks.md"
   run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$agent" --isolation none --only T001
   [ "$rc" = 0 ] || bad "the first run exited $rc: $(cat "$work/out")"
   journal="$work/.flow/implementation.log"
