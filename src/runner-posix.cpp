@@ -175,6 +175,13 @@ class ProcessRunner final : public Runner {
       }
       // The same file for both (stdout_path == stderr_path): one descriptor, shared.
       if (!path.empty()) files[k] = k == 1 && path == l.stdout_path && files[0] >= 0 ? ::dup(files[0]) : ::open(path.c_str(), out_flags, 0644);
+      if (!path.empty() && files[k] < 0) {  // no attempt runs without its log
+        const int err = errno;
+        undo();
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
+        return make_error(Errc::spawn, "cannot create the log " + path + ": " + std::strerror(err));
+      }
       posix_spawn_file_actions_adddup2(&fa, pipes[k][1], k + 1);
     }
     if (!l.workdir.empty()) posix_spawn_file_actions_addchdir_np(&fa, l.workdir.c_str());
