@@ -535,7 +535,9 @@ class RunLoop {
     j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", event);
     if (t >= 0) j.field("task", task(t).id).field("line", task(t).line);
     // What finds the task again in a later run, whatever edits moved it: its line text.
-    if (t >= 0 && (event == "task-finished" || event == "marked")) j.field("text", task_line_text(plan_text_, task(t)));
+    if (t >= 0 && (event == "task-started" || event == "task-finished" || event == "attempt-failed" || event == "marked" ||
+                   event == "blocked"))
+      j.field("text", task_line_text(plan_text_, task(t)));
     if (attempt > 0) j.field("attempt", attempt);
     for (const Field& f : extra) {
       j.key(f.key);
@@ -1495,6 +1497,7 @@ Result<std::vector<JournalRun>> read_runs(const std::string& journal_path, const
         last->tasks.push_back(std::move(jt));
       }
       t = &last->tasks[it->second];
+      if (t->text.empty()) t->text = get(e, "text");
     }
     if (event == "task-started" && t) {
       t->attempts = std::max(t->attempts, std::atoi(get(e, "attempt").c_str()));

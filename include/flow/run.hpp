@@ -173,6 +173,7 @@ struct RunReport {
 struct JournalTask {
   std::string id;
   int line = 0;
+  std::string text;                  ///< its line (mark blanked), when the journal has it: finds it again
   int attempts = 0;
   std::string outcome;               ///< succeeded, failed, retrying, blocked, skipped, killed, running, or empty
   double seconds = 0;

@@ -5,6 +5,7 @@
 #include "json.hpp"
 
 #include <flow/run.hpp>
+#include <flow/tasks_md.hpp>
 
 #include <fmt/core.h>
 
@@ -104,14 +105,17 @@ int cmd_status(const std::vector<std::string>& args) {
   }
   const Plan& plan = l.plan;
 
-  std::map<std::string, const JournalTask*> by_key;
+  // Each journaled task, found again in tasks.md by ID and line text wherever edits have
+  // moved it since.
+  std::map<int, const JournalTask*> by_index;
   if (*last)
-    for (const JournalTask& t : (*last)->tasks) by_key[t.id + "@" + std::to_string(t.line)] = &t;
+    for (const JournalTask& t : (*last)->tasks)
+      if (const int at = find_task_again(l.text, plan, t.id, t.line, t.text); at >= 0) by_index[at] = &t;
   int done = 0, failed = 0, blocked = 0, pending = 0, attempts = 0;
   double cpu = 0, rss = 0, task_seconds = 0;
   for (const Task& t : plan.tasks) {
-    const auto it = by_key.find(t.id + "@" + std::to_string(t.line));
-    const JournalTask* j = it == by_key.end() ? nullptr : it->second;
+    const auto it = by_index.find(static_cast<int>(&t - plan.tasks.data()));
+    const JournalTask* j = it == by_index.end() ? nullptr : it->second;
     if (t.state == TaskState::done) ++done;
     else if (j && j->outcome == "failed") ++failed;
     else if (j && j->outcome == "blocked") ++blocked;
@@ -146,8 +150,8 @@ int cmd_status(const std::vector<std::string>& args) {
           .field("cost_usd", run->cost_usd).end_object();
     j.key("tasks").begin_array();
     for (const Task& t : plan.tasks) {
-      const auto it = by_key.find(t.id + "@" + std::to_string(t.line));
-      const JournalTask* jt = it == by_key.end() ? nullptr : it->second;
+      const auto it = by_index.find(static_cast<int>(&t - plan.tasks.data()));
+      const JournalTask* jt = it == by_index.end() ? nullptr : it->second;
       j.begin_object().field("id", t.id).field("line", t.line)
           .field("state", t.state == TaskState::done ? "done" : jt && !jt->outcome.empty() ? jt->outcome.c_str() : "pending")
           .field("attempts", jt ? jt->attempts : 0).field("seconds", jt ? jt->seconds : 0.0)

@@ -394,6 +394,19 @@ PY
   [ "$(cat "$work/count.txt" 2>/dev/null)" = 20000 ] || bad "T002's agent saw $(cat "$work/count.txt" 2>/dev/null) of 20000 files"
   ;;
 
+# flow status after a user's edit moved the tasks: a failed task is still reported
+# failed (found by ID and line text), not as to do.
+status-shift)
+  printf -- '- [ ] T001 Write `a.txt`\n- [ ] T002 Write `b.txt`\n' > "$work/tasks.md"
+  TEST_AGENT_PLAN=T002:auth run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$agent" --isolation none
+  [ "$rc" = 1 ] || bad "the run exited $rc, expected 1 (T002 fails): $(cat "$work/out")"
+  { printf '# Tasks\n\nIntro.\n\n'; cat "$work/tasks.md"; } > "$work/t" && mv "$work/t" "$work/tasks.md"
+  run_flow "$work/out" status "$work/tasks.md"
+  grep -q "2 tasks: 1 done, 1 failed, 0 blocked, 0 to do" "$work/out" || bad "status after the edit: $(head -1 "$work/out")"
+  run_flow "$work/out" status --json "$work/tasks.md"
+  grep -q '"id":"T002","line":6,"state":"failed"' "$work/out" || bad "status --json after the edit: $(cat "$work/out")"
+  ;;
+
 *)
   echo "unknown scenario $scenario"
   exit 2
