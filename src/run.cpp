@@ -498,7 +498,7 @@ class RunLoop {
       log("lock-taken-over", -1, 0, {{"detail", took_over}}, true);
       emit("resumed", -1, 0, took_over);
     }
-    if (leftover) resume(*leftover);
+    if (leftover) resume(*leftover, took_over.empty());
     if (!opt_.dry_run && !opt_.pre_implement.empty()) {
       if (const int rc = hook("pre-implement", opt_.pre_implement, -1); rc != 0) {
         finish();
@@ -593,7 +593,9 @@ class RunLoop {
   // An earlier run stopped without finishing (killed, crashed, power lost). Its finished
   // tasks are marked in tasks.md and stay done; the ones it was running run again. Any
   // of their processes still alive are stopped first, and all of it is said.
-  void resume(const Leftover& l) {
+  // `released`: the earlier run released the lock, so it ended rather than died; only
+  // the end of its journal is missing (a write that failed).
+  void resume(const Leftover& l, bool released = false) {
     std::string tasks;
     for (const auto& [id, pgid] : l.running) {
       tasks += (tasks.empty() ? "" : ", ") + id;
@@ -619,7 +621,7 @@ class RunLoop {
       emit("resumed", -1, 0, u.id + " finished in the earlier run; marked now");
     }
     log("resumed", -1, 0, {{"previous_run", l.run_id}, {"were_running", tasks}}, true);
-    emit("resumed", -1, 0, "run " + l.run_id + " did not finish" +
+    emit("resumed", -1, 0, "run " + l.run_id + (released ? " ended, but its journal does not say so (a write failed)" : " did not finish") +
                                (tasks.empty() ? std::string(": nothing was running") : "; running again: " + tasks));
   }
 

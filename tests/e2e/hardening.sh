@@ -260,6 +260,10 @@ AGENT
   chattr -i "$d/.flow/implementation.log"
   [ "$rc" = 1 ] || bad "immutable journal: the run exited $rc, expected 1: $(cat "$work/out")"
   grep -q "write failed: cannot write the journal" "$work/out" || bad "immutable journal: not said: $(cat "$work/out")"
+  # The next run knows that run ended (it released its lock): no crash to recover from.
+  run_flow "$work/out" run "$d/tasks.md" --agent-cmd "$agent" --isolation none --workdir "$d"
+  grep -q "ended, but its journal does not say so" "$work/out" || bad "the next run: $(cat "$work/out")"
+  grep -q "took over the lock" "$work/out" && bad "the next run thinks the last one died: $(cat "$work/out")"
   ;;
 
 # A run that found nothing to do hides neither the run that did the work (status) nor
