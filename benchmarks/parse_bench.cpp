@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Parse throughput on the corpus (concatenated to >= 10 MB) and on a generated
-// 100,000-task file, next to a memchr newline count over the same bytes: the floor.
+// Parse throughput on the corpus (concatenated to >= 10 MB), on a generated
+// 100,000-task file and on one task whose body names 40,000 paths (de-duplication must
+// stay linear), next to a memchr newline count over the same bytes: the floor.
 #include <flow/tasks_md.hpp>
 
 #include <algorithm>
@@ -109,9 +110,14 @@ int main() {
     gen += "\n**Checkpoint**: phase done\n\n";
   }
 
+  std::string many = "- [ ] T001 Touch many files\n";
+  for (int i = 0; i < 40000; ++i)
+    many += "  - `src/m" + std::to_string(i) + "/f" + std::to_string(i) + ".py` and f" + std::to_string(i) + ".py\n";
+
   std::printf("flow parse_bench (best run of at least %d and %.0f s; the floor is memchr over the same bytes)\n",
               kMinRuns, kMinSeconds);
   report("corpus x N", corpus);
   report("generated 100k tasks", gen);
+  report("one task, 40k paths", many);
   return 0;
 }
