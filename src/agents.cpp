@@ -6,6 +6,12 @@
 #include "json_value.hpp"
 #include "text.hpp"
 
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <ctime>
+
 #include <unistd.h>
 
 namespace flow {
@@ -22,6 +28,7 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 }
 
 std::optional<FailureClass> ended_badly(const Completion& c) {
+  if (c.stalled) return FailureClass::stalled;
   if (c.timed_out) return FailureClass::timeout;
   if (c.signal != 0) return FailureClass::crash;
   return std::nullopt;
@@ -55,11 +62,18 @@ class CommandAgent final : public AgentAdapter {
 
   std::optional<FailureClass> classify(const Completion& c, const AgentReport&, std::string_view output) const override {
     if (auto bad = ended_badly(c)) return bad;
-    if (c.exit_code == 0) return std::nullopt;
+    // Some CLIs print a failed API call and exit 0 (Qwen 0.15, Aider): not a success.
+    if (c.exit_code == 0) return match_silent_failure(output);
     // The user's patterns first: they know their agent better than the stock table.
     for (const auto& [text, cls] : extra_)
       if (!text.empty() && detail::ifind(output, text) != std::string_view::npos) return cls;
-    return match_failure_signature(output).value_or(FailureClass::unknown);
+    if (auto sig = match_failure_signature(output)) return sig;
+    return exit_code_class(name(), c.exit_code).value_or(FailureClass::unknown);
+  }
+
+  std::optional<std::string> preflight() const override {
+    if (argv_.empty() || find_program(argv_.front())) return std::nullopt;
+    return "the agent '" + argv_.front() + "' is not found (not on PATH or not executable)";
   }
 
  private:
@@ -112,6 +126,8 @@ class ClaudeStream final : public StreamParser {
       system(*v);
     } else if (type == "assistant") {
       assistant(*v);
+    } else if (type == "tool_call") {
+      tool_call(*v);
     } else if (type == "rate_limit_event") {
       const JsonValue& info = (*v)["rate_limit_info"];
       if (info["status"].str() == "rejected") {
@@ -133,11 +149,30 @@ class ClaudeStream final : public StreamParser {
     if (sub == "init") {
       r_.session_id = std::string(v["session_id"].str());
       r_.activity = "started" + (v["model"].is_string() ? " (" + std::string(v["model"].str()) + ")" : std::string());
+    } else if (sub == "retry") {  // Qwen Code
+      ++r_.api_retries;
+      r_.activity = "retrying the API";
     } else if (sub == "api_retry") {
       ++r_.api_retries;
       const std::string err(v["error"].str("error"));
       const int status = static_cast<int>(v["error_status"].num(0));
       r_.activity = "retrying the API after " + (status ? std::to_string(status) + " " : std::string()) + err;
+    }
+  }
+
+  // Cursor: {"type":"tool_call","subtype":"started","tool_call":{"shellToolCall":{"args":{…}}}}
+  void tool_call(const JsonValue& v) {
+    if (v["subtype"].str() != "started") return;
+    const JsonValue& call = v["tool_call"];
+    for (std::size_t i = 0; i < call.keys().size(); ++i) {
+      std::string name = call.keys()[i];
+      if (name.size() > 8 && name.compare(name.size() - 8, 8, "ToolCall") == 0) name.resize(name.size() - 8);
+      const JsonValue& args = call.items()[i]["args"];
+      for (const char* key : {"path", "file_path"})
+        if (args[key].is_string()) return void(r_.activity = name + " " + detail::clip(args[key].str(), 80));
+      if (args["command"].is_string()) return void(r_.activity = name + ": " + detail::clip(args["command"].str(), 80));
+      r_.activity = name;
+      return;
     }
   }
 
@@ -157,6 +192,11 @@ class ClaudeStream final : public StreamParser {
     r_.is_error = v["is_error"].boolean(false);
     const std::string_view sub = v["subtype"].str();
     if (v["result"].is_string()) r_.result = detail::clip(v["result"].str(), 2000);
+    // Qwen 0.24 and Amp put an error's text in `error`, as a string or {message}.
+    if (r_.result.empty() && v["error"].is_string()) r_.result = detail::clip(v["error"].str(), 2000);
+    if (r_.result.empty() && v["error"]["message"].is_string()) r_.result = detail::clip(v["error"]["message"].str(), 2000);
+    // Qwen 0.15 reports a failed API call as a successful result "[API Error: …]".
+    if (detail::trim(r_.result).rfind("[API Error:", 0) == 0) r_.is_error = true;
     for (const JsonValue& e : v["errors"].items()) {
       if (!e.is_string()) continue;
       if (!r_.result.empty()) r_.result += '\n';
@@ -214,6 +254,11 @@ class ClaudeAgent final : public AgentAdapter {
 
   std::unique_ptr<StreamParser> parser() const override { return make_claude_stream_parser(); }
 
+  std::optional<std::string> preflight() const override {
+    if (find_program(o_.program)) return std::nullopt;
+    return "the agent '" + o_.program + "' is not on PATH: install Claude Code (npm install -g @anthropic-ai/claude-code) or set agents.claude.program";
+  }
+
   std::optional<FailureClass> classify(const Completion& c, const AgentReport& r, std::string_view output) const override {
     if (auto bad = ended_badly(c)) return bad;
     if (r.finished && !r.is_error && c.exit_code == 0) return std::nullopt;
@@ -229,34 +274,256 @@ class ClaudeAgent final : public AgentAdapter {
 
 }  // namespace
 
+namespace {
+
+struct Sig {
+  std::string_view text;
+  FailureClass cls;
+};
+
+// Most specific first: a Gemini per-minute quota says "quota exceeded" too, and is a
+// rate limit; Codex's "Quota exceeded. Check your plan" is spent money.
+constexpr Sig kSignatures[] = {
+    // auth: never retried
+    {"not logged in", FailureClass::auth},
+    {"invalid api key", FailureClass::auth},
+    {"incorrect api key", FailureClass::auth},
+    {"authentication_error", FailureClass::auth},
+    {"authentication_failed", FailureClass::auth},
+    {"failed to authenticate", FailureClass::auth},
+    {"authentication failed with provider", FailureClass::auth},
+    {"not able to authenticate you", FailureClass::auth},
+    {"no authentication information found", FailureClass::auth},
+    {"please set an auth method", FailureClass::auth},
+    {"invalid auth method selected", FailureClass::auth},
+    {"no auth type is selected", FailureClass::auth},
+    {"401 unauthorized", FailureClass::auth},
+    {"unexpected status 401", FailureClass::auth},
+    {"api error: 401", FailureClass::auth},
+    {"api error: 403", FailureClass::auth},
+    {"api key not valid", FailureClass::auth},
+    {"\"unauthenticated\"", FailureClass::auth},
+    {"cannot be used with root", FailureClass::config},
+    // the request itself
+    {"prompt is too long", FailureClass::invalid_input},
+    {"context window", FailureClass::invalid_input},
+    {"maximum context length", FailureClass::invalid_input},
+    {"exceeds the maximum number of tokens", FailureClass::invalid_input},
+    {"contextoverflowerror", FailureClass::invalid_input},
+    {"has hit a token limit", FailureClass::invalid_input},
+    // limits that a retry does not lift
+    {"error_max_turns", FailureClass::budget},
+    {"maximum number of turns", FailureClass::budget},
+    {"max session turns", FailureClass::budget},
+    {"error_max_budget", FailureClass::budget},
+    {"insufficient credits", FailureClass::budget},
+    // rate limits: retried, after the reset when one is named
+    {"quota exceeded for quota metric", FailureClass::rate_limit},
+    {"resource has been exhausted", FailureClass::rate_limit},
+    {"resource_exhausted", FailureClass::rate_limit},
+    {"usage limit", FailureClass::rate_limit},
+    {"quota exceeded", FailureClass::budget},
+    {"insufficient_quota", FailureClass::budget},
+    {"rate_limit_error", FailureClass::rate_limit},
+    {"request rejected (429)", FailureClass::rate_limit},
+    {"429 too many requests", FailureClass::rate_limit},
+    {"last status: 429", FailureClass::rate_limit},
+    {"api error: 429", FailureClass::rate_limit},
+    {"rate limit reached", FailureClass::rate_limit},
+    {"rate limit exceeded", FailureClass::rate_limit},
+    {"rate limited you", FailureClass::rate_limit},
+    {"hit your limit", FailureClass::rate_limit},
+    // the provider's side
+    {"overloaded_error", FailureClass::temporary},
+    {"529 overloaded", FailureClass::temporary},
+    {"model is overloaded", FailureClass::temporary},
+    {"server is overloaded", FailureClass::temporary},
+    {"down or overloaded", FailureClass::temporary},
+    {"high demand", FailureClass::temporary},
+    {"500 internal server error", FailureClass::temporary},
+    {"503 service unavailable", FailureClass::temporary},
+    {"unexpected status 5", FailureClass::temporary},
+    {"api error: 500", FailureClass::temporary},
+    {"api error: 502", FailureClass::temporary},
+    {"api error: 503", FailureClass::temporary},
+    {"api error: 504", FailureClass::temporary},
+    {"api error: 529", FailureClass::temporary},
+    {"\"status\":\"internal\"", FailureClass::temporary},
+    {"\"status\":\"unavailable\"", FailureClass::temporary},
+    // the network
+    {"connection refused", FailureClass::network},
+    {"econnrefused", FailureClass::network},
+    {"connectionrefused", FailureClass::network},
+    {"econnreset", FailureClass::network},
+    {"socket hang up", FailureClass::network},
+    {"etimedout", FailureClass::network},
+    {"enotfound", FailureClass::network},
+    {"eai_again", FailureClass::network},
+    {"fetch failed", FailureClass::network},
+    {"unable to connect to api", FailureClass::network},
+    {"cannot connect to api", FailureClass::network},
+    {"could not connect to", FailureClass::network},
+    {"connection error.", FailureClass::network},
+    {"waiting for network", FailureClass::network},
+    {"stream disconnected before completion", FailureClass::network},
+    {"timed out without returning a response", FailureClass::network},
+};
+
+// Printed by CLIs that exit 0 anyway; a working agent does not end on these.
+constexpr std::string_view kSilent[] = {
+    "[api error:",                                  // Qwen 0.15, Gemini's text mode
+    "not able to authenticate you",                 // Aider
+    "rate limited you",                             // Aider
+    "servers are down or overloaded",               // Aider
+    "timed out without returning a response",       // Aider
+    "insufficient credits with the api provider",   // Aider
+    "has hit a token limit",                        // Aider
+};
+
+long local_utc_offset(double now) {
+  const std::time_t t = static_cast<std::time_t>(now);
+  std::tm tm{};
+  if (!::localtime_r(&t, &tm)) return 0;
+  return tm.tm_gmtoff;
+}
+
+// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+long long days_from_civil(long long y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<long long>(doe) - 719468;
+}
+
+// A number at the front of `s`; advances past it.
+std::optional<double> take_number(std::string_view& s) {
+  std::size_t n = 0;
+  while (n < s.size() && (std::isdigit(static_cast<unsigned char>(s[n])) || s[n] == '.')) ++n;
+  if (n == 0) return std::nullopt;
+  const double x = std::strtod(std::string(s.substr(0, n)).c_str(), nullptr);
+  s.remove_prefix(n);
+  return x;
+}
+
+bool take(std::string_view& s, std::string_view word) {
+  if (s.size() < word.size() || detail::ifind(s.substr(0, word.size()), word) != 0) return false;
+  s.remove_prefix(word.size());
+  return true;
+}
+
+// "3:42 PM" → seconds after midnight.
+std::optional<double> take_clock(std::string_view& s) {
+  auto h = take_number(s);
+  if (!h || !take(s, ":")) return std::nullopt;
+  auto m = take_number(s);
+  if (!m || *h > 23 || *m > 59) return std::nullopt;
+  s = detail::trim_left(s);
+  double hour = *h;
+  if (take(s, "pm")) hour = hour < 12 ? hour + 12 : hour;
+  else if (take(s, "am")) hour = hour == 12 ? 0 : hour;
+  return hour * 3600 + *m * 60;
+}
+
+}  // namespace
+
 std::optional<FailureClass> match_failure_signature(std::string_view out) {
   // Only distinctive phrases: an agent working on, say, an authentication module talks
   // about "authentication" without any auth failure.
-  struct Sig {
-    std::string_view text;
-    FailureClass cls;
-  };
-  static constexpr Sig sigs[] = {
-      {"not logged in", FailureClass::auth},               {"invalid api key", FailureClass::auth},
-      {"authentication_error", FailureClass::auth},        {"authentication_failed", FailureClass::auth},
-      {"failed to authenticate", FailureClass::auth},      {"401 unauthorized", FailureClass::auth},
-      {"api key not valid", FailureClass::auth},           {"cannot be used with root", FailureClass::config},
-      {"prompt is too long", FailureClass::invalid_input}, {"context window", FailureClass::invalid_input},
-      {"maximum context length", FailureClass::invalid_input},
-      {"error_max_turns", FailureClass::budget},           {"maximum number of turns", FailureClass::budget},
-      {"error_max_budget", FailureClass::budget},          {"quota exceeded", FailureClass::budget},
-      {"rate_limit_error", FailureClass::rate_limit},      {"request rejected (429)", FailureClass::rate_limit},
-      {"429 too many requests", FailureClass::rate_limit}, {"rate limited you", FailureClass::rate_limit},
-      {"hit your limit", FailureClass::rate_limit},        {"overloaded_error", FailureClass::temporary},
-      {"529 overloaded", FailureClass::temporary},         {"model is overloaded", FailureClass::temporary},
-      {"500 internal server error", FailureClass::temporary}, {"503 service unavailable", FailureClass::temporary},
-      {"connection refused", FailureClass::network},       {"econnrefused", FailureClass::network},
-      {"connectionrefused", FailureClass::network},        {"unable to connect to api", FailureClass::network},
-      {"stream disconnected before completion", FailureClass::network},
-  };
-  for (const Sig& s : sigs)
+  for (const Sig& s : kSignatures)
     if (detail::ifind(out, s.text) != std::string_view::npos) return s.cls;
   return std::nullopt;
+}
+
+std::optional<FailureClass> match_silent_failure(std::string_view out) {
+  for (std::string_view s : kSilent)
+    if (detail::ifind(out, s) != std::string_view::npos) return match_failure_signature(out).value_or(FailureClass::unknown);
+  return std::nullopt;
+}
+
+std::optional<FailureClass> exit_code_class(std::string_view program, int code) {
+  if (program == "gemini" || program == "qwen") {
+    switch (code) {
+      case 41: return FailureClass::auth;           // FatalAuthenticationError
+      case 42: return FailureClass::invalid_input;  // FatalInputError
+      case 44: return FailureClass::config;         // FatalSandboxError
+      case 52: return FailureClass::config;         // FatalConfigError
+      case 53: return FailureClass::budget;         // FatalTurnLimitedError
+      case 55: return FailureClass::config;         // an untrusted folder
+      default: break;
+    }
+  }
+  if (program == "gemini") {
+    // API errors exit with their HTTP status & 0xFF.
+    switch (code) {
+      case 429 & 0xFF: return FailureClass::rate_limit;
+      case 401 & 0xFF:
+      case 403 & 0xFF: return FailureClass::auth;
+      case 400 & 0xFF: return FailureClass::invalid_input;
+      case 500 & 0xFF:
+      case 502 & 0xFF:
+      case 503 & 0xFF:
+      case 504 & 0xFF:
+      case 529 & 0xFF: return FailureClass::temporary;
+      default: break;
+    }
+  }
+  if (program == "codex" && code == 2) return FailureClass::config;  // "unexpected argument"
+  return std::nullopt;
+}
+
+std::optional<double> parse_reset_time(std::string_view text, double now, long utc_offset) {
+  // A delay: "retry in 37.5s", "try again in 5 minutes", "retry after 30 seconds".
+  for (std::string_view lead : {"retry in ", "try again in ", "retry after ", "retrydelay\": \"", "retrydelay\":\""}) {
+    const std::size_t at = detail::ifind(text, lead);
+    if (at == std::string_view::npos) continue;
+    std::string_view rest = text.substr(at + lead.size());
+    auto n = take_number(rest);
+    if (!n) continue;
+    rest = detail::trim_left(rest);
+    double unit = 1;
+    if (take(rest, "ms")) unit = 0.001;
+    else if (take(rest, "h")) unit = 3600;
+    else if (take(rest, "m") && !take(rest, "s")) unit = 60;  // "m", "min", "minutes"; not "ms"
+    return now + *n * unit;
+  }
+  // A time: "try again at 3:42 PM." (today, local) or "try again at Sep 26th, 2025 9:19 AM."
+  const std::size_t at = detail::ifind(text, "try again at ");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view rest = text.substr(at + 13);
+  if (auto clock = take_clock(rest)) {
+    const double local_now = now + static_cast<double>(utc_offset);
+    double t = std::floor(local_now / 86400) * 86400 + *clock - static_cast<double>(utc_offset);
+    if (t < now - 60) t += 86400;
+    return t;
+  }
+  static constexpr std::string_view months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                "jul", "aug", "sep", "oct", "nov", "dec"};
+  unsigned month = 0;
+  for (unsigned i = 0; i < 12 && !month; ++i)
+    if (take(rest, months[i])) month = i + 1;
+  if (!month) return std::nullopt;
+  while (!rest.empty() && std::isalpha(static_cast<unsigned char>(rest.front()))) rest.remove_prefix(1);  // "Sept"
+  rest = detail::trim_left(rest);
+  auto day = take_number(rest);
+  if (!day) return std::nullopt;
+  while (!rest.empty() && (std::isalpha(static_cast<unsigned char>(rest.front())) || rest.front() == ',')) rest.remove_prefix(1);
+  rest = detail::trim_left(rest);
+  auto year = take_number(rest);
+  if (!year) return std::nullopt;
+  rest = detail::trim_left(rest);
+  auto clock = take_clock(rest);
+  if (!clock) return std::nullopt;
+  return static_cast<double>(days_from_civil(static_cast<long long>(*year), month, static_cast<unsigned>(*day))) * 86400 +
+         *clock - static_cast<double>(utc_offset);
+}
+
+std::optional<std::string> AgentAdapter::preflight() const { return std::nullopt; }
+
+std::optional<double> AgentAdapter::reset_time(std::string_view output) const {
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return parse_reset_time(output, now, local_utc_offset(now));
 }
 
 std::unique_ptr<AgentAdapter> make_command_agent(std::vector<std::string> argv,

@@ -33,6 +33,8 @@ class JsonValue {
   const JsonValue& operator[](std::string_view key) const noexcept;
   /// The items of an array (empty for anything else).
   [[nodiscard]] const std::vector<JsonValue>& items() const noexcept { return items_; }
+  /// The keys of an object, parallel to its values in items() (empty for anything else).
+  [[nodiscard]] const std::vector<std::string>& keys() const noexcept { return keys_; }
 
   /// Typed reads with a fallback for a missing or differently typed value.
   [[nodiscard]] std::string_view str(std::string_view fallback = {}) const noexcept {

@@ -113,12 +113,13 @@ const char* to_string(FailureClass c) noexcept {
     case FailureClass::crash: return "crash";
     case FailureClass::conflict: return "conflict";
     case FailureClass::unknown: return "unknown";
+    case FailureClass::stalled: return "stalled";
   }
   return "?";
 }
 
 std::optional<FailureClass> failure_class_from_string(std::string_view s) noexcept {
-  for (int i = 0; i <= static_cast<int>(FailureClass::unknown); ++i) {
+  for (int i = 0; i <= static_cast<int>(FailureClass::stalled); ++i) {
     const auto c = static_cast<FailureClass>(i);
     const std::string_view name = to_string(c);
     if (name.size() != s.size()) continue;

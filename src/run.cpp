@@ -335,6 +335,7 @@ std::string summarize_failure(const std::string& output) {
 }  // namespace
 
 FailureClass classify_failure(const Completion& c, std::string_view out) {
+  if (c.stalled) return FailureClass::stalled;
   if (c.timed_out) return FailureClass::timeout;
   if (c.signal != 0) return FailureClass::crash;
   return match_failure_signature(out).value_or(FailureClass::unknown);
@@ -775,6 +776,7 @@ class RunLoop {
     l.stdout_path = base + ".out";
     l.stderr_path = base + ".err";
     l.timeout = opt_.task_timeout;
+    l.stall_timeout = opt_.stall_timeout;
     l.kill_grace = opt_.kill_grace;
     l.env = task_files_env(t);
     l.env.insert(l.env.end(), {"FLOW_TASK_ID=" + task(t).id, "FLOW_PROMPT_FILE=" + prompt_path(t, attempt),
@@ -913,11 +915,13 @@ class RunLoop {
     }
     discard_worktree(c.task, "attempt " + std::to_string(c.attempt) + " failed (" + to_string(*failed) + ")");
     if (!why_not.empty()) return on_failure(c.task, c.attempt, *failed, why_not);
-    std::string why = c.timed_out ? "timed out after " + std::to_string(static_cast<int>(opt_.task_timeout)) + " s"
+    std::string why = c.stalled ? "stalled: no output and no file change for " + std::to_string(static_cast<int>(opt_.stall_timeout)) + " s"
+                      : c.timed_out ? "timed out after " + std::to_string(static_cast<int>(opt_.task_timeout)) + " s"
                       : c.signal ? "killed by signal " + std::to_string(c.signal)
                                  : "exit code " + std::to_string(c.exit_code);
     if (streamed && !said.finished) why += ", no result event";
     std::optional<double> reset_at;
+    if (!said.resets_at && *failed == FailureClass::rate_limit) said.resets_at = agent_->reset_time(output);
     if (said.resets_at) {
       const double unix_now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
       reset_at = now() + std::max(0.0, *said.resets_at - unix_now);

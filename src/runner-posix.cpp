@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <utility>
 #include <vector>
@@ -115,7 +116,35 @@ struct Child {
   std::string partial;                 // an incomplete last line of stdout
   std::unique_ptr<asio::steady_timer> timer;  // timeout, then the grace before SIGKILL
   std::unique_ptr<asio::steady_timer> drain;  // after exit: how long the pipe may stay open
+  // The stall watch: when it last said or changed something, and what that looked like.
+  std::unique_ptr<asio::steady_timer> stall;
+  Clock::time_point last_sign;
+  std::string fingerprint;
+  bool stalled = false;
 };
+
+// What an attempt has changed so far: the newest modification time and the number of
+// entries under its directory (.git and node_modules skipped). Its output is seen as it
+// is read. Cheap next to the minutes a stall timeout lasts; bounded for huge trees.
+std::string fingerprint(const Launch& l) {
+  namespace fs = std::filesystem;
+  if (l.workdir.empty()) return {};
+  std::error_code ec;
+  fs::file_time_type newest{};
+  long long entries = 0;
+  fs::recursive_directory_iterator it(l.workdir, fs::directory_options::skip_permission_denied, ec), end;
+  for (; !ec && it != end && entries < 200000; it.increment(ec)) {
+    ++entries;
+    if (it->path().filename() == ".git" || it->path().filename() == "node_modules") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    std::error_code e2;
+    const auto t = it->symlink_status(e2).type() == fs::file_type::symlink ? fs::file_time_type{} : it->last_write_time(e2);
+    if (!e2 && t > newest) newest = t;
+  }
+  return std::to_string(newest.time_since_epoch().count()) + "," + std::to_string(entries);
+}
 
 class ProcessRunner final : public Runner {
  public:
@@ -231,6 +260,12 @@ class ProcessRunner final : public Runner {
         if (!ec) on_timeout(pid);
       });
     }
+    if (l.stall_timeout > 0) {
+      c.last_sign = c.started;
+      c.fingerprint = fingerprint(l);
+      c.stall = std::make_unique<asio::steady_timer>(ctx_);
+      watch_stall(pid);
+    }
     return static_cast<long>(pid);  // the group leader: the group id is its pid
   }
 
@@ -289,6 +324,29 @@ class ProcessRunner final : public Runner {
   int running() const noexcept override { return static_cast<int>(children_.size()); }
 
  private:
+  // Looks a few times per stall period for a sign of life; none for the whole period
+  // ends the attempt like a timeout.
+  void watch_stall(pid_t pid) {
+    Child& c = children_.at(pid);
+    c.stall->expires_after(seconds(std::max(0.05, c.launch.stall_timeout / 4)));
+    c.stall->async_wait([this, pid](const boost::system::error_code& ec) {
+      auto it = children_.find(pid);
+      if (ec || it == children_.end() || it->second.exited || it->second.term_sent) return;
+      Child& ch = it->second;
+      if (std::string now = fingerprint(ch.launch); now != ch.fingerprint) {
+        ch.fingerprint = std::move(now);
+        ch.last_sign = Clock::now();
+      }
+      if (since(ch.last_sign) >= ch.launch.stall_timeout) {
+        ch.stalled = true;
+        if (!ch.timer) ch.timer = std::make_unique<asio::steady_timer>(ctx_);
+        ch.timer->cancel();
+        return on_timeout(pid);
+      }
+      watch_stall(pid);
+    });
+  }
+
   void on_timeout(pid_t pid) {
     auto it = children_.find(pid);
     if (it == children_.end() || it->second.exited) return;
@@ -317,6 +375,7 @@ class ProcessRunner final : public Runner {
     ::kill(-pid, SIGKILL);
     c.exited = true;
     if (c.timer) c.timer->cancel();
+    if (c.stall) c.stall->cancel();
     if (!c.streams[0].pipe && !c.streams[1].pipe) return complete(pid);
     c.drain = std::make_unique<asio::steady_timer>(ctx_, std::chrono::seconds(1));
     c.drain->async_wait([this, pid](const boost::system::error_code& ec) {
@@ -356,6 +415,7 @@ class ProcessRunner final : public Runner {
                                Child& ch = it->second;
                                Stream& s = ch.streams[k];
                                if (n > 0) {
+                                 ch.last_sign = Clock::now();  // output on either stream: alive
                                  s.capture(std::string_view(s.buf.get(), n), ch.launch.max_log_bytes);
                                  if (k == 0) deliver(ch, std::string_view(s.buf.get(), n));
                                }
@@ -400,7 +460,8 @@ class ProcessRunner final : public Runner {
     done.task = c.launch.task;
     done.attempt = c.launch.attempt;
     done.seconds = since(c.started);
-    done.timed_out = c.term_sent;
+    done.stalled = c.stalled;
+    done.timed_out = c.term_sent && !c.stalled;
     if (r == pid) {
       if (WIFEXITED(status)) done.exit_code = WEXITSTATUS(status);
       else if (WIFSIGNALED(status)) done.signal = WTERMSIG(status);
@@ -418,6 +479,7 @@ class ProcessRunner final : public Runner {
     // the child gone and do nothing.
     c.pidfd.reset();
     c.timer.reset();
+    c.stall.reset();
     c.drain.reset();
     for (Stream& st : c.streams) {
       st.pipe.reset();

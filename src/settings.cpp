@@ -6,6 +6,8 @@
 
 #include <flow/runner.hpp>
 
+#include "text.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <unistd.h>
@@ -121,6 +123,12 @@ class Reader {
     }
   }
 
+  // A time limit: a duration, or "none" (0) for no limit.
+  double limit(const YAML::Node& n, const std::string& key) {
+    if (n.IsScalar() && n.Scalar() == "none") return 0;
+    return seconds(n, key);
+  }
+
   // A command: a list of arguments, or a string split like --agent-cmd (never a shell).
   std::vector<std::string> command(const YAML::Node& n, const std::string& key) {
     if (n.IsNull()) return {};
@@ -155,7 +163,7 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
     if (root.IsNull()) return s;
     r.no_duplicate_keys(root, "");
     r.check_keys(root, "", {"implementer", "errorRecovery", "testing", "validation", "progress", "agent", "hooks",
-                            "resources"});
+                            "resources", "agents"});
     if (const auto res = root["resources"]) {
       if (!res.IsMap()) throw BadValue{line_of(res), "resources should map task IDs or labels to resource names"};
       for (const auto& kv : res) {
@@ -172,10 +180,11 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
     if (const auto impl = root["implementer"]) {
       r.check_keys(impl, "implementer", {"parallel"});
       if (const auto p = impl["parallel"]) {
-        r.check_keys(p, "implementer.parallel", {"enabled", "maxWorkers", "taskTimeout"});
+        r.check_keys(p, "implementer.parallel", {"enabled", "maxWorkers", "taskTimeout", "stallTimeout"});
         if (p["enabled"]) s.parallel_enabled = r.boolean(p["enabled"], "implementer.parallel.enabled");
         if (p["maxWorkers"]) s.max_workers = r.count(p["maxWorkers"], "implementer.parallel.maxWorkers", 1, 4096);
-        if (p["taskTimeout"]) s.task_timeout = r.seconds(p["taskTimeout"], "implementer.parallel.taskTimeout");
+        if (p["taskTimeout"]) s.task_timeout = r.limit(p["taskTimeout"], "implementer.parallel.taskTimeout");
+        if (p["stallTimeout"]) s.stall_timeout = r.limit(p["stallTimeout"], "implementer.parallel.stallTimeout");
       }
     }
     if (const auto e = root["errorRecovery"]) {
@@ -240,8 +249,9 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
                                 "args", "failurePatterns"});
       if (a["name"]) {
         s.agent_name = r.text(a["name"], "agent.name");
-        if (s.agent_name != "claude" && s.agent_name != "command")
-          throw BadValue{line_of(a["name"]), "agent.name should be claude or command"};
+        const auto& known = agent_names();
+        if (s.agent_name != "command" && std::find(known.begin(), known.end(), s.agent_name) == known.end())
+          throw BadValue{line_of(a["name"]), "agent.name should be " + detail::join(known, ", ") + " or command"};
       }
       if (a["command"]) s.agent_command = r.command(a["command"], "agent.command");
       if (a["program"]) s.claude.program = r.text(a["program"], "agent.program");
@@ -264,8 +274,33 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
           if (!c)
             throw BadValue{line_of(kv.second), "agent.failurePatterns: '" + cls +
                                                    "' is not a failure class (network, timeout, rate_limit, temporary, "
-                                                   "auth, config, invalid_input, refused, budget, crash, unknown)"};
+                                                   "auth, config, invalid_input, refused, budget, crash, unknown, stalled)"};
           s.failure_patterns.emplace_back(r.text(kv.first, "agent.failurePatterns"), *c);
+        }
+      }
+    }
+    if (const auto agents = root["agents"]) {
+      // agents.<name>: the settings of each agent CLI.
+      if (!agents.IsMap()) throw BadValue{line_of(agents), "agents should map agent names to their settings"};
+      const auto& known = agent_names();
+      for (const auto& kv : agents) {
+        const std::string agent = r.text(kv.first, "agents");
+        if (std::find(known.begin(), known.end(), agent) == known.end())
+          throw BadValue{line_of(kv.first), "agents: '" + agent + "' is not an agent flow knows (" + detail::join(known, ", ") + ")"};
+        const YAML::Node& a = kv.second;
+        const std::string at = "agents." + agent;
+        r.check_keys(a, at, {"program", "model", "maxTurns", "appendInstructions", "args", "env", "timeout", "permissionMode"});
+        AgentSettings& as = s.agents[agent];
+        if (a["program"]) as.program = r.text(a["program"], at + ".program");
+        if (a["model"]) as.model = r.text(a["model"], at + ".model");
+        if (a["maxTurns"]) as.max_turns = r.count(a["maxTurns"], at + ".maxTurns", 0, 100000);
+        if (a["appendInstructions"]) as.append_instructions = r.text(a["appendInstructions"], at + ".appendInstructions");
+        if (a["args"]) as.extra_args = r.command(a["args"], at + ".args");
+        if (a["timeout"]) as.timeout = r.limit(a["timeout"], at + ".timeout");
+        if (a["permissionMode"]) as.permission_mode = r.text(a["permissionMode"], at + ".permissionMode");
+        if (const auto env = a["env"]) {
+          if (!env.IsMap()) throw BadValue{line_of(env), at + ".env should map variable names to values"};
+          for (const auto& e : env) as.env.push_back(r.text(e.first, at + ".env") + "=" + r.text(e.second, at + ".env"));
         }
       }
     }

@@ -74,6 +74,12 @@ class FLOW_API AgentAdapter {
   /// (an agent may exit 0 and still report an error, or exit 1 on success).
   [[nodiscard]] virtual std::optional<FailureClass> classify(const Completion& how, const AgentReport& report,
                                                              std::string_view output) const = 0;
+  /// Why it must not start (not installed; would hang waiting for a login), as one line
+  /// for the user; nullopt: it may. Looks at PATH and the environment only.
+  [[nodiscard]] virtual std::optional<std::string> preflight() const;
+  /// The reset time (Unix seconds) a rate-limited attempt's output names, when its
+  /// stream did not give one: "try again at 3:42 PM", "Please retry in 37s".
+  [[nodiscard]] virtual std::optional<double> reset_time(std::string_view output) const;
 };
 
 /// Any CLI, from a command template split into argv once: `{prompt_file}`, `{task_id}`,
@@ -107,6 +113,47 @@ struct ClaudeOptions {
 /// Failure signatures in agents' output (AGENTS.md), most specific first; nullopt if
 /// none matches. Case-insensitive.
 [[nodiscard]] FLOW_API std::optional<FailureClass> match_failure_signature(std::string_view output);
+
+/// Signatures of a failed API call that some CLIs print and still exit 0 (Qwen 0.15's
+/// "[API Error: 401 …]", Aider's "not able to authenticate you"): the class when the
+/// output holds one. Only phrases no working agent prints as its own answer.
+[[nodiscard]] FLOW_API std::optional<FailureClass> match_silent_failure(std::string_view output);
+
+/// What a known agent CLI's exit code means (`program` is its name: gemini, qwen,
+/// codex …): Gemini's 41 auth, 42 bad input, 44/52/55 config, 53 turn limit, and its
+/// HTTP status & 0xFF on API errors (173 = 429, 145 = 401, 247 = 503 …); Qwen's
+/// 41/42/52/53; Codex's 2 (a rejected flag). nullopt: nothing specific.
+[[nodiscard]] FLOW_API std::optional<FailureClass> exit_code_class(std::string_view program, int exit_code);
+
+/// The reset time a rate-limit message names, in Unix seconds: Codex's "try again at
+/// 3:42 PM" / "try again at Sep 26th, 2025 9:19 AM" (local time, `utc_offset` seconds
+/// east of UTC; a time of day already past means tomorrow), "retry in 37.5s", "try
+/// again in 5 minutes". Pure: `now` is the current Unix time.
+[[nodiscard]] FLOW_API std::optional<double> parse_reset_time(std::string_view text, double now, long utc_offset = 0);
+
+/// Settings of one agent CLI: `agents.<name>` in .flow/config.yaml.
+struct AgentSettings {
+  std::string program;               ///< empty: the CLI's usual command (codex, gemini, qwen, …)
+  std::string model;                 ///< its model flag; empty: the CLI's default
+  int max_turns = 0;                 ///< where the CLI has a cap (Claude, Qwen); 0: its default
+  std::string append_instructions;   ///< added to its system prompt where the CLI has a way
+  std::vector<std::string> extra_args;
+  std::vector<std::string> env;      ///< "KEY=VALUE" for its process
+  std::optional<double> timeout;     ///< seconds per attempt for this agent; 0: none
+  std::string permission_mode;       ///< Claude's --permission-mode; empty: bypassPermissions
+};
+
+/// The names make_agent accepts: claude, codex, gemini, qwen, opencode, copilot,
+/// cursor, amp, aider.
+[[nodiscard]] FLOW_API const std::vector<std::string>& agent_names();
+
+/// The adapter for a known agent CLI, headless and unattended, with its stream parser,
+/// exit-code map and failure signatures (AGENTS.md); nullptr for an unknown name.
+[[nodiscard]] FLOW_API std::unique_ptr<AgentAdapter> make_agent(std::string_view name, const AgentSettings& settings = {});
+
+/// The stream parser of a known agent (for tests and hosts); nullptr when it has none
+/// or the name is unknown. Claude, Qwen, Amp and Cursor share the Claude one.
+[[nodiscard]] FLOW_API std::unique_ptr<StreamParser> make_stream_parser(std::string_view name);
 
 FLOW_END_NAMESPACE
 }  // namespace flow

@@ -29,6 +29,7 @@ enum class FailureClass {
   crash,          ///< the agent died (a signal) or said nothing final: retryable
   conflict,       ///< its changes do not merge: retried on the new head
   unknown,        ///< a non-zero exit with no recognised signature: retryable
+  stalled,        ///< no output and no file change for the stall timeout: retryable
 };
 
 /// One failed attempt.
@@ -106,7 +107,7 @@ struct StockPolicyOptions {
 };
 
 /// The stock policy. Retryable classes (network, timeout, rate_limit, temporary,
-/// crash, conflict, unknown) are retried with exponential backoff; validation is
+/// crash, conflict, unknown, stalled) are retried with exponential backoff; validation is
 /// retried with the failure fed back; auth, config, invalid_input, refused and budget
 /// are never retried. A rate limit with a reset time closes one gate for its agent,
 /// for every task, until the reset, instead of a backoff per task.

@@ -32,7 +32,12 @@ struct RunOptions {
   /// replaced inside arguments.
   std::vector<std::string> agent;
   int workers = 1;
-  double task_timeout = 0;           ///< seconds per attempt; 0: none
+  /// Seconds per attempt; 0: none (a choice, not the default: some agents never exit on
+  /// their own, e.g. Codex offline retries for ever).
+  double task_timeout = 3600;
+  /// Seconds with no output and no file change in the attempt's directory after which
+  /// it is ended as a retryable `stalled` failure; 0: no watch.
+  double stall_timeout = 900;
   double kill_grace = 5;
   bool fail_fast = false;
   std::vector<bool> selected;        ///< per task; empty: all

@@ -30,6 +30,9 @@ struct Launch {
   /// the thread that calls Runner::wait. A last line without a newline comes at the end.
   std::function<void(std::string_view line)> on_stdout_line;
   double timeout = 0;             ///< seconds; 0: none
+  /// Seconds with no output (stdout, stderr) and no file change under `workdir` after
+  /// which the attempt is killed like a timeout and reported `stalled`; 0: no watch.
+  double stall_timeout = 0;
   double kill_grace = 5;          ///< seconds between SIGTERM and SIGKILL after a timeout
   /// The most each of stdout_path and stderr_path grows to: beyond it the first half of
   /// the output and its last half are kept, with a line saying how much was cut between.
@@ -45,6 +48,7 @@ struct Completion {
   int exit_code = -1;             ///< when it exited; -1 when killed by a signal
   int signal = 0;                 ///< the signal that ended it, 0 if none
   bool timed_out = false;         ///< it ran past its timeout and was killed
+  bool stalled = false;           ///< it was killed for saying and changing nothing (Launch::stall_timeout)
   double seconds = 0;             ///< wall time
   double cpu_seconds = 0;         ///< user + system time of the process (rusage)
   long max_rss_kb = 0;            ///< its peak resident memory

@@ -7,6 +7,7 @@
 #include <flow/error.hpp>
 #include <flow/plan.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +22,8 @@ struct Settings {
   // implementer.parallel
   bool parallel_enabled = true;
   std::optional<int> max_workers;
-  std::optional<double> task_timeout;        ///< seconds ("30m", "90s" and plain seconds accepted)
+  std::optional<double> task_timeout;        ///< seconds ("30m", "90s" and plain seconds accepted; "none": 0)
+  std::optional<double> stall_timeout;       ///< implementer.parallel.stallTimeout; "none": 0
   // errorRecovery
   std::optional<bool> auto_retry;
   std::optional<int> max_retries;
@@ -47,11 +49,14 @@ struct Settings {
   bool show_details = true;
   std::string log_file;
   // agent
-  std::string agent_name;                   ///< "claude" or "command"; empty: the default
+  std::string agent_name;                   ///< one of agent_names() or "command"; empty: the default
   std::vector<std::string> agent_command;   ///< argv template, as --agent-cmd
   ClaudeOptions claude;                     ///< agent.model, maxTurns, permissionMode, …
   /// agent.failurePatterns: output text (case-insensitive) → the failure class it means.
   std::vector<std::pair<std::string, FailureClass>> failure_patterns;
+  /// agents.<name>: each agent CLI's settings (model, maxTurns, appendInstructions, args,
+  /// env, timeout, permissionMode).
+  std::map<std::string, AgentSettings> agents;
   // hooks: argv lists; `["sh", "-c", "…"]` if a shell is really wanted
   std::vector<std::string> pre_implement, task_complete, post_implement;
 

@@ -10,8 +10,11 @@
 #include <filesystem>
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
 #include <csignal>
 #include <cstdlib>
 #include <memory>
@@ -23,7 +26,7 @@ namespace flow::cli {
 namespace {
 
 constexpr const char* kRunUsage =
-    "usage: flow run <tasks.md> [--agent claude | --agent-cmd 'TEMPLATE'] [--workers N] [--timeout S]\n"
+    "usage: flow run <tasks.md> [--agent NAME | --agent-cmd 'TEMPLATE'] [--workers N] [--timeout S|none]\n"
     "                [--retries N] [--model M] [--max-turns N] [--isolation git|none] [--allow-dirty]\n"
     "                [--fail-fast | --continue-on-error] [--dry-run] [--story USn] [--only IDS]\n"
     "                [--workdir DIR] [--events FILE] [--progress auto|live|plain] [--update-interval S]\n"
@@ -35,8 +38,10 @@ constexpr const char* kRunUsage =
     ".flow/runs/<run-id>/.\n"
     "  --agent A       claude: Claude Code headless (the default when `claude` is on PATH and no\n"
     "                  command is set), its stream parsed for activity, cost and error class;\n"
-    "                  command: the --agent-cmd / agent.command template\n"
-    "  --model M       the Claude model; --max-turns N its turn limit (default 50)\n"
+    "                  command: the --agent-cmd / agent.command template; codex, gemini, qwen,\n"
+    "                  opencode, copilot, cursor, amp, aider: that CLI headless and unattended,\n"
+    "                  its stream parsed, with its settings from agents.<name> in the config\n"
+    "  --model M       the agent's model; --max-turns N its turn limit (Claude: default 50)\n"
     "  --agent-cmd T   any agent, split into argv once (never given to a shell); {prompt_file},\n"
     "                  {task_id}, {workdir} and {attempt} are replaced inside arguments. The\n"
     "                  agent runs in the work directory and gets FLOW_TASK_ID, FLOW_TASK_FILES (and\n"
@@ -48,8 +53,10 @@ constexpr const char* kRunUsage =
     "                  completion order; conflicts are retried on the new head. none: all in\n"
     "                  the work directory; a task that names no file runs alone\n"
     "  --allow-dirty   run git isolation on a working tree with uncommitted changes\n"
-    "  --timeout S     per attempt: 90, 90s, 30m, 2h (at most 30 days; 0: none); then SIGTERM to\n"
-    "                  its process group, SIGKILL 5 s later\n"
+    "  --timeout S     per attempt: 90, 90s, 30m, 2h (at most 30 days; default 1h; 0 or none: no\n"
+    "                  limit); then SIGTERM to its process group, SIGKILL 5 s later. An attempt\n"
+    "                  with no output and no file change for implementer.parallel.stallTimeout\n"
+    "                  (default 15 min) fails `stalled`\n"
     "  --retries N     retries per task for retryable failures (default 3)\n"
     "  --fail-fast     after a failure start nothing new (default: --continue-on-error)\n"
     "  --dry-run       print the order and write the prompts; run nothing\n"
@@ -120,8 +127,9 @@ int cmd_run(const std::vector<std::string>& args) {
     if (a == "--agent-cmd") { const std::string* v = value(); if (!v) return kUsage; agent_cmd = *v; continue; }
     if (a == "--agent") {
       const std::string* v = value();
-      if (!v || (*v != "claude" && *v != "command")) {
-        fmt::print(stderr, "flow run: --agent takes claude or command\n");
+      const auto& known = agent_names();
+      if (!v || (*v != "command" && std::find(known.begin(), known.end(), *v) == known.end())) {
+        fmt::print(stderr, "flow run: --agent takes {} or command\n", fmt::join(known, ", "));
         return kUsage;
       }
       agent_name = *v;
@@ -150,6 +158,11 @@ int cmd_run(const std::vector<std::string>& args) {
     if (a == "--update-interval") {
       const std::string* v = value();
       if (!v) return kUsage;
+      if (*v == "none") {  // no limit, on purpose
+        opt.task_timeout = 0;
+        set_timeout = true;
+        continue;
+      }
       auto d = parse_duration(*v);
       if (!d || *d <= 0) { fmt::print(stderr, "flow run: --update-interval takes a duration > 0, at most 30 days, not '{}'\n", *v); return kUsage; }
       update_interval = *d;
@@ -169,6 +182,11 @@ int cmd_run(const std::vector<std::string>& args) {
     if (a == "--timeout") {
       const std::string* v = value();
       if (!v) return kUsage;
+      if (*v == "none") {  // no limit, on purpose
+        opt.task_timeout = 0;
+        set_timeout = true;
+        continue;
+      }
       auto d = parse_duration(*v);
       if (!d) { fmt::print(stderr, "flow run: --timeout: {} (0: none)\n", d.error().message); return kUsage; }
       opt.task_timeout = *d;
@@ -197,6 +215,7 @@ int cmd_run(const std::vector<std::string>& args) {
     if (std::filesystem::exists(dflt, ec)) config_path = dflt;
   }
   ClaudeOptions claude;
+  std::map<std::string, AgentSettings> agents;  // agents.<name>
   std::vector<std::pair<std::string, FailureClass>> patterns;
   bool validation_configured = false;
   if (!config_path.empty()) {
@@ -209,6 +228,8 @@ int cmd_run(const std::vector<std::string>& args) {
     if (!set_workers && st->max_workers) opt.workers = st->parallel_enabled ? *st->max_workers : 1;
     if (!set_workers && !st->parallel_enabled) opt.workers = 1;
     if (!set_timeout && st->task_timeout) opt.task_timeout = *st->task_timeout;
+    if (st->stall_timeout) opt.stall_timeout = *st->stall_timeout;
+    agents = st->agents;
     if (!set_retries && st->max_retries) popt.max_retries = *st->max_retries;
     if (st->auto_retry) popt.auto_retry = *st->auto_retry;
     if (st->base_delay) popt.base_delay = *st->base_delay;
@@ -261,6 +282,18 @@ int cmd_run(const std::vector<std::string>& args) {
       return kUsage;
     }
     opt.agent_adapter = make_claude_agent(claude);
+  } else if (agent_name != "command" && !agent_name.empty()) {
+    // Any other known CLI, with its agents.<name> settings and the flags on top.
+    AgentSettings as = agents[agent_name];
+    if (!model.empty()) as.model = model;
+    if (max_turns) as.max_turns = *max_turns;
+    if (as.timeout && !set_timeout) opt.task_timeout = *as.timeout;
+    auto adapter = make_agent(agent_name, as);
+    if (auto why = adapter->preflight(); why && !opt.dry_run) {
+      fmt::print(stderr, "flow run: {}\n", *why);
+      return kUsage;
+    }
+    opt.agent_adapter = std::move(adapter);
   } else if (!opt.agent.empty()) {
     if (!find_program(opt.agent.front()) && !opt.dry_run) {
       fmt::print(stderr, "flow run: the agent '{}' is not found (not on PATH or not executable)\n", opt.agent.front());

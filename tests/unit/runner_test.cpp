@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <set>
@@ -227,4 +228,41 @@ TEST_CASE("find_program: names on PATH, executable paths; nothing else") {
   test::TempDir dir;
   std::ofstream(dir.path + "/plain") << "not executable\n";
   CHECK_FALSE(find_program(dir.path + "/plain"));
+}
+
+TEST_CASE("stall timeout: silent and idle is killed as stalled; output or file changes keep it alive") {
+  test::TempDir dir;
+  auto r = make_process_runner();
+  SUBCASE("says nothing, changes nothing: stalled, not timed out") {
+    Launch l;
+    l.argv = {"sleep", "30"};
+    l.workdir = dir.path;
+    l.stall_timeout = 0.5;
+    l.kill_grace = 1;
+    const Completion c = run_one(*r, l);
+    CHECK(c.stalled);
+    CHECK_FALSE(c.timed_out);
+    CHECK(c.signal == SIGTERM);
+  }
+  SUBCASE("prints to stderr now and then for longer than the stall timeout: finishes") {
+    Launch l;
+    l.argv = {"sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do echo $i >&2; sleep 0.1; done"};
+    l.workdir = dir.path;
+    l.stderr_path = dir.path + "/stall.err";
+    l.workdir = dir.path + "/empty";
+    std::filesystem::create_directory(l.workdir);
+    l.stall_timeout = 1.0;
+    const Completion c = run_one(*r, l);
+    CHECK_FALSE(c.stalled);
+    CHECK(c.exit_code == 0);
+  }
+  SUBCASE("silent but writing files in its directory: finishes") {
+    Launch l;
+    l.argv = {"sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do echo $i > f$i; sleep 0.1; done"};
+    l.workdir = dir.path;
+    l.stall_timeout = 1.0;
+    const Completion c = run_one(*r, l);
+    CHECK_FALSE(c.stalled);
+    CHECK(c.exit_code == 0);
+  }
 }
