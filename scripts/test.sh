@@ -28,6 +28,18 @@ if [ ! -x "$claude_dir/node_modules/.bin/claude" ] && [ "${FLOW_SKIP_CLAUDE_TEST
   fi
 fi
 
+# The real Codex and Gemini CLIs for their adapters' end-to-end tests, at pinned versions.
+for pkg in codex:@openai/codex@0.169.0 gemini:@google/gemini-cli@0.61.0; do
+  name=${pkg%%:*}
+  if [ ! -x ".cache/$name/node_modules/.bin/$name" ] && [ "${FLOW_SKIP_AGENT_TESTS:-}" != 1 ]; then
+    if command -v npm >/dev/null; then
+      npm install --silent --no-audit --no-fund --prefix ".cache/$name" "${pkg#*:}" >/dev/null
+    else
+      echo "scripts/test.sh: npm not found: the $name test will fail (FLOW_SKIP_AGENT_TESTS=1 skips it)" >&2
+    fi
+  fi
+done
+
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="$build_type" \

@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -176,7 +177,22 @@ TEST_CASE("codex: real captured streams (codex 0.169.0 against a loopback Respon
     CHECK(r.is_error);
     CHECK(codex->classify(exited(1), r, r.result) == cls);
   }
-  // Shapes from AGENTS.md §3 (not captured here): tool items become activity; a
+  // Its own tool writes a file: the command is the activity.
+  auto p = make_stream_parser("codex");
+  std::vector<std::string> acts;
+  std::istringstream in(test::slurp(test::data_path("codex/write-file.jsonl")));
+  for (std::string line; std::getline(in, line);)
+    if (p->on_line(line)) acts.push_back(p->report().activity);
+  REQUIRE(acts.size() >= 3);
+  CHECK(acts[1].rfind("Bash: /bin/bash -lc \"printf 'hello", 0) == 0);
+  CHECK(p->report().result == "All done.");
+  CHECK_FALSE(codex->classify(exited(0), p->report(), ""));
+  // A usage limit: a rate limit (not spent budget), with the reset time Codex names.
+  const AgentReport limit = feed_file("codex", "usage-limit.jsonl");
+  CHECK(codex->classify(exited(1), limit, limit.result) == FailureClass::rate_limit);
+  CHECK(limit.result.find("try again at 3:22 PM") != std::string::npos);
+  CHECK(codex->reset_time(limit.result));
+  // Shapes from AGENTS.md §3 (not captured here): a file_change item; a
   // "Reconnecting..." notice is Codex retrying, not a failure.
   const AgentReport tools = feed("codex",
                                  R"J({"type":"thread.started","thread_id":"t1"}
@@ -206,6 +222,11 @@ TEST_CASE("gemini: real captured streams (gemini-cli 0.61.0 against a loopback G
   CHECK(gemini->classify(exited(173), limited, limited.result) == FailureClass::rate_limit);
   const AgentReport denied = feed_file("gemini", "error-401.jsonl");
   CHECK(gemini->classify(exited(145), denied, denied.result) == FailureClass::auth);
+  const AgentReport wrote = feed_file("gemini", "write-file.jsonl");
+  CHECK(wrote.finished);
+  CHECK(wrote.result == "All done.");
+  CHECK(wrote.turns == 2);
+  CHECK(wrote.input_tokens == 24);
   // Shapes from AGENTS.md §4 (not captured here): a tool call; the turn limit.
   const AgentReport turns = feed("gemini",
                                  R"J({"type":"init","session_id":"s","model":"m"}
@@ -216,6 +237,52 @@ TEST_CASE("gemini: real captured streams (gemini-cli 0.61.0 against a loopback G
   CHECK(gemini->classify(exited(53), turns, turns.result) == FailureClass::budget);
   // No auth configured: nothing on stdout, exit 41.
   CHECK(gemini->classify(exited(41), {}, "") == FailureClass::auth);
+}
+
+TEST_CASE("qwen, opencode, copilot: real captured streams (against a loopback chat-completions mock)") {
+  // Qwen Code 0.15.10: its write_file tool, then the answer.
+  const AgentReport q = feed_file("qwen", "write-file.jsonl");
+  CHECK(q.finished);
+  CHECK_FALSE(q.is_error);
+  CHECK(q.result == "All done.");
+  CHECK(q.turns == 2);
+  CHECK(q.session_id == "6579d82e-161a-4faa-abbd-0da18442f025");
+  CHECK_FALSE(make_agent("qwen")->classify(exited(0), q, q.result));
+  // Its 401: a "successful" result "[API Error: 401 …]" and exit 0 -- an auth failure.
+  const AgentReport q401 = feed_file("qwen", "api-error-401-exit-0.jsonl");
+  CHECK(q401.is_error);
+  CHECK(make_agent("qwen")->classify(exited(0), q401, q401.result) == FailureClass::auth);
+  // The same output through the generic command agent.
+  CHECK(make_command_agent({"qwen"})->classify(exited(0), {}, test::slurp(test::data_path("qwen/api-error-401-exit-0.jsonl"))) ==
+        FailureClass::auth);
+
+  // opencode 1.18.33: its write tool, two steps, tokens and cost per step; no terminal event.
+  const AgentReport oc = feed_file("opencode", "write-file.jsonl");
+  CHECK(oc.session_id == "ses_dc8a3e148ffe8JijCNtHpWV0eC");
+  CHECK(oc.turns == 2);
+  CHECK(oc.result == "All done.");
+  CHECK(oc.output_tokens == 6);
+  CHECK_FALSE(make_agent("opencode")->classify(exited(0), oc, oc.result));
+  const AgentReport oc401 = feed_file("opencode", "error-401.jsonl");
+  CHECK(oc401.is_error);
+  CHECK(make_agent("opencode")->classify(exited(1), oc401, oc401.result) == FailureClass::auth);
+
+  // Copilot CLI 1.0.102 (BYOK, offline): its create tool, then the answer.
+  auto p = make_stream_parser("copilot");
+  std::vector<std::string> acts;
+  std::istringstream in(test::slurp(test::data_path("copilot/write-file.jsonl")));
+  for (std::string line; std::getline(in, line);)
+    if (p->on_line(line)) acts.push_back(p->report().activity);
+  CHECK(std::find(acts.begin(), acts.end(), "create /tmp/agcap/repo/hello.txt") != acts.end());
+  CHECK(p->report().finished);
+  CHECK(p->report().result == "All done.");
+  CHECK(p->report().turns == 2);
+  CHECK(p->report().session_id == "1c0f015b-f15a-4b2f-b4d6-d4a67d9f1ea6");
+  CHECK_FALSE(make_agent("copilot")->classify(exited(0), p->report(), ""));
+  // Its 401: retried by Copilot as "transient_auth_error", then session.error authentication.
+  const AgentReport cp401 = feed_file("copilot", "error-401.jsonl");
+  CHECK(cp401.api_retries >= 1);
+  CHECK(make_agent("copilot")->classify(exited(1), cp401, cp401.result) == FailureClass::auth);
 }
 
 TEST_CASE("qwen, amp, cursor: the Claude-compatible stream (shapes from AGENTS.md §5, §8, §9)") {
