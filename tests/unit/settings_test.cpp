@@ -216,3 +216,48 @@ TEST_CASE("config errors name their subject; duplicate keys and lists where a va
   REQUIRE(!inf);
   CHECK(inf.error().line == 3);
 }
+
+TEST_CASE("agents: agent.name takes every known CLI, agents.<name> holds each one's settings") {
+  auto s = parse_settings(R"(implementer:
+  parallel:
+    taskTimeout: none
+    stallTimeout: 10m
+agent:
+  name: codex
+agents:
+  codex:
+    model: gpt-5-codex
+    appendInstructions: Keep diffs small.
+    args: ["-c", "model_reasoning_effort=high"]
+    env: {CODEX_HOME: /tmp/codex-home}
+    timeout: 45m
+  qwen:
+    maxTurns: 30
+)", "config.yaml");
+  REQUIRE_MESSAGE(s, (s ? "" : s.error().message));
+  CHECK(s->agent_name == "codex");
+  CHECK(*s->task_timeout == 0);  // "none": no limit, on purpose
+  CHECK(*s->stall_timeout == doctest::Approx(600));
+  const AgentSettings& codex = s->agents.at("codex");
+  CHECK(codex.model == "gpt-5-codex");
+  CHECK(codex.append_instructions == "Keep diffs small.");
+  CHECK(codex.extra_args == std::vector<std::string>{"-c", "model_reasoning_effort=high"});
+  CHECK(codex.env == std::vector<std::string>{"CODEX_HOME=/tmp/codex-home"});
+  CHECK(*codex.timeout == doctest::Approx(2700));
+  CHECK(s->agents.at("qwen").max_turns == 30);
+  for (const std::string& name : agent_names()) {
+    CAPTURE(name);
+    CHECK(parse_settings("agent:\n  name: " + name + "\n", "c.yaml"));
+  }
+  auto bad = parse_settings("agent:\n  name: codexx\n", "c.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().line == 2);
+  CHECK(bad.error().message.find("codex, gemini") != std::string::npos);
+  auto unknown = parse_settings("agents:\n  gpt:\n    model: x\n", "c.yaml");
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().line == 2);
+  auto key = parse_settings("agents:\n  gemini:\n    modle: x\n", "c.yaml");
+  REQUIRE(key);
+  REQUIRE(key->warnings.size() == 1);
+  CHECK(key->warnings[0].message.find("model") != std::string::npos);
+}
