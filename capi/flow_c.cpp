@@ -33,6 +33,7 @@ static_assert(FLOW_SEVERITY_ERROR == static_cast<int>(Severity::error));
 static_assert(FLOW_RULE_STORY_PROSE == static_cast<int>(EdgeRule::story_prose));
 static_assert(FLOW_STATUS_EXCLUDED == static_cast<int>(TaskStatus::excluded));
 static_assert(FLOW_FAIL_UNKNOWN == static_cast<int>(FailureClass::unknown));
+static_assert(FLOW_FAIL_STALLED == static_cast<int>(FailureClass::stalled));
 static_assert(FLOW_DECIDE_ABORT == static_cast<int>(Decision::Kind::abort));
 
 struct flow_plan {
@@ -491,7 +492,7 @@ int flow_policy_decide(flow_decision* out, flow_policy* p, const flow_plan* plan
                        const flow_failure* failure, double now) {
   return guarded([&]() -> int {
     if (!out || !p || !plan || !failure || task < 0 || static_cast<size_t>(task) >= plan->plan->tasks.size() ||
-        attempt < 1 || failure->failure_class < 0 || failure->failure_class > FLOW_FAIL_UNKNOWN)
+        attempt < 1 || failure->failure_class < 0 || failure->failure_class > FLOW_FAIL_STALLED)
       return misuse("flow_policy_decide: null argument or value out of range");
     const Task& t = plan->plan->tasks[static_cast<size_t>(task)];
     Failure f;
