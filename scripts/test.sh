@@ -28,8 +28,10 @@ if [ ! -x "$claude_dir/node_modules/.bin/claude" ] && [ "${FLOW_SKIP_CLAUDE_TEST
   fi
 fi
 
-# The real Codex and Gemini CLIs for their adapters' end-to-end tests, at pinned versions.
-for pkg in codex:@openai/codex@0.169.0 gemini:@google/gemini-cli@0.61.0; do
+# The real agent CLIs for their adapters' end-to-end tests, at pinned versions (Qwen Code
+# 0.15.10 is what Node 20 gets; newer releases need Node 22).
+for pkg in codex:@openai/codex@0.169.0 gemini:@google/gemini-cli@0.61.0 qwen:@qwen-code/qwen-code@0.15.10 \
+           opencode:opencode-ai@1.18.33 copilot:@github/copilot@1.0.102; do
   name=${pkg%%:*}
   if [ ! -x ".cache/$name/node_modules/.bin/$name" ] && [ "${FLOW_SKIP_AGENT_TESTS:-}" != 1 ]; then
     if command -v npm >/dev/null; then

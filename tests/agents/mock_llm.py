@@ -9,8 +9,8 @@ requests consume, one step per request (as mock_anthropic.py does for Claude Cod
 
   {"write": "path", "content": "text"}   a tool call that writes the file: Codex's
                                           exec_command, Gemini's write_file, and for chat
-                                          completions the request's own tool whose name
-                                          says it writes or creates a file
+                                          completions the request's own shell tool (else
+                                          its tool that writes or creates a file)
   {"text": "done"}                        a final answer
   {"status": 429}                         an API error with that HTTP status
   {"usage_limit": 5}                      Codex: a 429 "usage_limit_reached" whose reset
@@ -82,7 +82,18 @@ def responses(step, n):
 
 
 def write_tool(body, path, content):
-    """The chat request's file-writing tool, called with its own parameter names."""
+    """The chat request's shell tool running printf (relative paths land in the CLI's
+    working directory), else its file-writing tool, with its own parameter names."""
+    for t in body.get("tools") or []:
+        fn = t.get("function", t)
+        if fn.get("name") in ("run_shell_command", "bash", "shell"):
+            props = (fn.get("parameters") or {}).get("properties", {})
+            args = {"command": "printf '%s' " % content.replace("'", "'\\''") + " > '" + path + "'"}
+            if "description" in props:
+                args["description"] = "Write " + path
+            if "is_background" in props:
+                args["is_background"] = False
+            return fn["name"], args
     for t in body.get("tools") or []:
         fn = t.get("function", t)
         name = fn.get("name", "")
