@@ -249,6 +249,7 @@ class ClaudeAgent final : public AgentAdapter {
     // Claude Code refuses bypassPermissions as root unless told it is sandboxed;
     // flow's tasks run in their own directories under its control.
     if (::geteuid() == 0 && o_.permission_mode == "bypassPermissions") l.env.push_back("IS_SANDBOX=1");
+    l.env.insert(l.env.end(), o_.env.begin(), o_.env.end());
     return l;
   }
 

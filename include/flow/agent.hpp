@@ -99,6 +99,7 @@ struct ClaudeOptions {
   std::string permission_mode = "bypassPermissions";
   std::string append_system_prompt;  ///< added to flow's own rules
   std::vector<std::string> extra_args;
+  std::vector<std::string> env;      ///< "KEY=VALUE" for its process
 };
 
 /// Claude Code headless: `claude -p --output-format stream-json --verbose …` with the

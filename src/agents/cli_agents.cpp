@@ -258,6 +258,7 @@ std::unique_ptr<AgentAdapter> make_agent(std::string_view name, const AgentSetti
     if (!s.permission_mode.empty()) o.permission_mode = s.permission_mode;
     o.append_system_prompt = s.append_instructions;
     o.extra_args = s.extra_args;
+    o.env = s.env;
     return make_claude_agent(std::move(o));
   }
   if (name == "codex") return std::make_unique<Codex>(kCodex, s);

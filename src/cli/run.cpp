@@ -268,6 +268,17 @@ int cmd_run(const std::vector<std::string>& args) {
                  name, argv.front(), argv.front(), config_path.empty() ? ".flow/config.yaml" : config_path);
       return kUsage;
     }
+  if (auto c = agents.find("claude"); c != agents.end()) {  // agents.claude over agent.*
+    const AgentSettings& as = c->second;
+    if (!as.program.empty()) claude.program = as.program;
+    if (!as.model.empty()) claude.model = as.model;
+    if (as.max_turns > 0) claude.max_turns = as.max_turns;
+    if (!as.permission_mode.empty()) claude.permission_mode = as.permission_mode;
+    if (!as.append_instructions.empty()) claude.append_system_prompt = as.append_instructions;
+    claude.extra_args.insert(claude.extra_args.end(), as.extra_args.begin(), as.extra_args.end());
+    claude.env.insert(claude.env.end(), as.env.begin(), as.env.end());
+    if (as.timeout && !set_timeout && (agent_name == "claude" || (agent_name.empty() && opt.agent.empty()))) opt.task_timeout = *as.timeout;
+  }
   if (!model.empty()) claude.model = model;
   if (max_turns) claude.max_turns = *max_turns;
   // The agent: what was asked for, else a command if one is set, else Claude Code when

@@ -415,6 +415,11 @@ TEST_CASE("each adapter's argv: unattended, headless, settings applied, prompt n
   const AgentLaunch claude = make_agent("claude", s)->prepare(req);
   CHECK(has(claude.argv, "--max-turns"));
   CHECK(has(claude.argv, "7"));
+  CHECK(has(claude.argv, "--append-system-prompt"));
+  AgentSettings with_env;
+  with_env.env = {"ANTHROPIC_BASE_URL=http://127.0.0.1:1"};
+  CHECK(has(make_agent("claude", with_env)->prepare(req).env, "ANTHROPIC_BASE_URL=http://127.0.0.1:1"));
+  CHECK(has(make_agent("codex", with_env)->prepare(req).env, "ANTHROPIC_BASE_URL=http://127.0.0.1:1"));
 }
 
 TEST_CASE("registry and pre-flight: every name, a missing CLI, Amp with no key") {

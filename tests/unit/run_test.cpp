@@ -357,3 +357,26 @@ TEST_CASE("group commit: a task's mark is written after its dependent started, o
   CHECK(at.at("marked T002") > at.at("task-started T003"));
   CHECK(f.text() == "## Phase 1: Work\n- [X] T001 Do `a.txt`\n- [X] T002 Do `b.txt`\n- [X] T003 Do `c.txt`\n");
 }
+
+TEST_CASE("a stalled attempt (no output, no file change) ends as `stalled`, which is retried") {
+  Fixture f(kPlan);
+  Recorder rec;
+  ::setenv("TEST_AGENT_PLAN", "T002:hang", 1);
+  RunOptions o;
+  o.tasks_path = f.tasks;
+  o.agent = {kAgent, "{task_id}", "{attempt}"};
+  o.workers = 2;
+  o.task_timeout = 0;  // no time limit: only the stall watch ends it
+  o.stall_timeout = 0.5;
+  o.kill_grace = 0.3;
+  StockPolicyOptions popt = Fixture::fast_policy();
+  popt.max_retries = 1;
+  auto runner = make_process_runner();
+  StockPolicy policy(popt);
+  auto r = run(o, *runner, policy, rec);
+  REQUIRE(r);
+  CHECK(r->tasks[1].failure_class == "stalled");
+  CHECK(r->tasks[1].attempts == 2);  // retried once, stalled again
+  CHECK(r->tasks[1].last_lines.find("stalled: no output and no file change") != std::string::npos);
+  CHECK(r->tasks[0].status == TaskStatus::succeeded);
+}
