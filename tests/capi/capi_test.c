@@ -293,7 +293,9 @@ int main(int argc, char **argv) {
     }
     CHECK(flow_run_options_init(&ro, FLOW_RUN_OPTIONS_VERSION) == FLOW_OK);
     ro.tasks_path = tasks;
-    ro.agent_command = "/bin/true";
+    /* An agent that writes the files its task names: one that changes nothing has not
+       done a task that names files, and fails it (testing.requireChanges). */
+    ro.agent_command = "sh -c 'for f in $FLOW_TASK_FILES; do mkdir -p \"$(dirname \"$f\")\"; echo x >> \"$f\"; done'";
     ro.workers = 2;
     CHECK(flow_run_new(&run, &ro, NULL, on_run_event, NULL) == FLOW_OK);
     CHECK(flow_run_execute(run, &rr) == FLOW_OK);

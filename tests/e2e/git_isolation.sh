@@ -22,49 +22,14 @@
 #     reported
 # 10. Ctrl-C twice while agents run: no worktree or branch is left, the tree is clean
 # usage: git_isolation.sh FLOW AGENT
-set -euo pipefail
 flow=$1 agent=$2
-work=$(mktemp -d "${TMPDIR:-/tmp}/flow-git-XXXXXX")
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-fail=0
-problem() { echo "FAIL: $*"; fail=1; }
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.invalid
-
-make_repo() {  # $1: directory
-  repo=$1
-  mkdir -p "$repo/specs" "$repo/.flow"
-  git -C "$repo" init -q -b main
-  cat > "$repo/specs/tasks.md" <<'TASKS'
-# Tasks
-
-## Phase 1: Setup
-
-- [ ] T001 Create `app/__init__.py`
-
-## Phase 2: Work
-
-- [ ] T002 [P] Write `app/a.py`
-- [ ] T003 [P] Write `app/b.py`
-- [ ] T004 [P] Write `app/c.py`
-- [ ] T005 Wire `app/main.py` (depends on T002)
-TASKS
-  echo "seed" > "$repo/README"
-  cat > "$repo/.flow/config.yaml" <<'CONFIG'
-testing:
-  runTests: ["sh", "-c", "test ! -f result.txt || grep -q good result.txt || { echo 'FAIL: test_result: expected good'; exit 1; }"]
+. "$(dirname "$0")/git_repo.sh" git
+config='testing:
+  runTests: ["sh", "-c", "test ! -f result.txt || grep -q good result.txt || { echo '"'"'FAIL: test_result: expected good'"'"'; exit 1; }"]
 errorRecovery:
   baseDelay: 50ms
-  maxDelay: 200ms
-CONFIG
-  git -C "$repo" add README specs
-  git -C "$repo" commit -qm "the plan"
-  tasks="$repo/specs/tasks.md"
-  journal="$repo/.flow/implementation.log"
-}
-no_leaks() {  # $1: when
-  [ "$(git -C "$repo" worktree list | wc -l)" = 1 ] || problem "$1: worktrees left: $(git -C "$repo" worktree list)"
-  [ -z "$(git -C "$repo" branch --list 'flow/*')" ] || problem "$1: branches left: $(git -C "$repo" branch --list 'flow/*')"
-}
+  maxDelay: 200ms'
+make_repo() { make_git_repo "$1" "$config"; }
 
 # --- 1 ------------------------------------------------------------------------------
 make_repo "$work/one"

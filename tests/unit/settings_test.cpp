@@ -216,3 +216,14 @@ TEST_CASE("config errors name their subject; duplicate keys and lists where a va
   REQUIRE(!inf);
   CHECK(inf.error().line == 3);
 }
+
+TEST_CASE("testing.requireChanges: on unless set to false") {
+  CHECK(parse_settings("", "c.yaml")->require_changes);
+  auto off = parse_settings("testing:\n  requireChanges: false\n", "c.yaml");
+  REQUIRE(off);
+  CHECK_FALSE(off->require_changes);
+  CHECK(off->warnings.empty());
+  auto bad = parse_settings("testing:\n  requireChanges: sometimes\n", "c.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().line == 2);
+}
