@@ -784,10 +784,11 @@ class RunLoop {
     if (!opt_.require_changes || !work.empty() || task_files(t).empty()) return std::nullopt;
     std::string files = task_files(t);
     std::replace(files.begin(), files.end(), '\n', ' ');
+    files = detail::clip(detail::trim(files), 300);  // a task may name thousands
     if (repo_) {
       if (!worktrees_.count(t)) return std::nullopt;
       return "validation: no changes: the agent exited 0 but changed nothing (nothing committed, nothing left "
-             "uncommitted), and this task names files (" + std::string(detail::trim(files)) + "). Do the task: make the changes it asks for.\n";
+             "uncommitted), and this task names files (" + files + "). Do the task: make the changes it asks for.\n";
     }
     const auto before = stamps_.find(t);
     if (before == stamps_.end()) return std::nullopt;
@@ -796,7 +797,7 @@ class RunLoop {
     const bool any_dir = std::any_of(after.begin(), after.end(), [](const FileStamp& s) { return s.exists && s.directory; });
     stamps_.erase(before);
     if (!same || any_dir) return std::nullopt;
-    return "validation: no changes: the agent exited 0 but none of the files this task names (" + std::string(detail::trim(files)) +
+    return "validation: no changes: the agent exited 0 but none of the files this task names (" + files +
            ") was created or changed. Do the task: make the changes it asks for.\n";
   }
 
