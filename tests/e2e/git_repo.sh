@@ -43,3 +43,7 @@ no_leaks() {  # $1: when
   [ "$(git -C "$repo" worktree list | wc -l)" = 1 ] || problem "$1: worktrees left: $(git -C "$repo" worktree list)"
   [ -z "$(git -C "$repo" branch --list 'flow/*')" ] || problem "$1: branches left: $(git -C "$repo" branch --list 'flow/*')"
 }
+
+# grep_q ARGS: grep -q that reads all its input, so that the command before it in a
+# pipeline never dies of SIGPIPE (with pipefail, a false failure or a false pass).
+grep_q() { grep "$@" > /dev/null; }
