@@ -11,9 +11,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,6 +69,15 @@ Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const st
   }
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+FileLock::FileLock(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+  while (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+  }
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 namespace {
@@ -154,13 +166,43 @@ Result<std::string> GitRepo::add_worktree(const std::string& branch, const std::
   return dir;
 }
 
-Result<std::string> GitRepo::commit_all(const std::string& worktree, const std::string& message) const {
+Result<std::string> GitRepo::commit_all(const std::string& worktree, const std::string& message, bool allow_empty) const {
   if (const Exec add = git({"add", "--all"}, worktree); !add.ok()) return git_error("git add failed in " + worktree, add);
-  if (git({"diff", "--cached", "--quiet"}, worktree).ok()) return std::string();  // nothing changed
-  const Exec c = git({"commit", "--quiet", "--no-verify", "-m", message}, worktree);
+  if (!allow_empty && git({"diff", "--cached", "--quiet"}, worktree).ok()) return std::string();  // nothing changed
+  const Exec c = git({"commit", "--quiet", "--no-verify", "--allow-empty", "-m", message}, worktree);
   if (!c.ok()) return git_error("git commit failed in " + worktree, c);
   const Exec h = git({"rev-parse", "HEAD"}, worktree);
   return first_line(h.output);
+}
+
+Result<GitRepo::Work> GitRepo::squash(const std::string& worktree, const std::string& base, const std::string& message,
+                                      const std::string& protected_path) const {
+  // As many git processes as a plain commit (add, diff, then write-tree and commit-tree
+  // instead of commit and rev-parse), one more only when the protected file changed.
+  Work w;
+  if (const Exec add = git({"add", "--all"}, worktree); !add.ok()) return git_error("git add failed in " + worktree, add);
+  const Exec diff = git({"diff", "--cached", "--name-only", "--no-renames", "-z", base, "--"}, worktree);
+  if (!diff.ok()) return git_error("cannot compare the work with " + base.substr(0, 10), diff);
+  std::vector<std::string> changed;
+  for (std::size_t i = 0; i < diff.output.size();) {
+    std::size_t end = diff.output.find('\0', i);
+    if (end == std::string::npos) end = diff.output.size();
+    if (end > i) changed.push_back(diff.output.substr(i, end - i));
+    i = end + 1;
+  }
+  if (const auto it = std::find(changed.begin(), changed.end(), protected_path); it != changed.end()) {
+    w.protected_changed = true;
+    changed.erase(it);
+    const Exec back = git({"checkout", "--quiet", base, "--", protected_path}, worktree);
+    if (!back.ok()) return git_error("cannot restore " + protected_path + " in " + worktree, back);
+  }
+  if (changed.empty()) return w;
+  const Exec tree = git({"write-tree"}, worktree);
+  if (!tree.ok()) return git_error("git write-tree failed in " + worktree, tree);
+  const Exec c = git({"commit-tree", first_line(tree.output), "-p", base, "-m", message}, worktree);
+  if (!c.ok()) return git_error("git commit-tree failed in " + worktree, c);
+  w.commit = first_line(c.output);
+  return w;
 }
 
 Integration GitRepo::replay(const std::string& worktree, const std::string& commit, const std::string& onto) const {
@@ -199,32 +241,101 @@ std::string GitRepo::snapshot() const {
   return sha.empty() ? head() : sha;
 }
 
+void GitRepo::stage(const std::string& path, bool staged) const {
+  if (staged) git({"add", "--", path});
+  else git({"reset", "--quiet", "--", path});
+}
+
+void GitRepo::reset_path(const std::string& commit, const std::string& path) const {
+  git({"reset", "--quiet", commit, "--", path});
+}
+
 void GitRepo::remove_worktree(const std::string& dir, const std::string& branch, bool drop_branch) const {
+  // The branch first (update-ref, since `branch -D` refuses a checked-out branch): a
+  // kill after it leaves a worktree, which the next run finds and removes.
+  if (drop_branch && !branch.empty()) git({"update-ref", "-d", "refs/heads/" + branch});
   git({"worktree", "remove", "--force", "--force", dir});
   std::error_code ec;
   fs::remove_all(dir, ec);  // whatever git left (it refuses locked or broken ones)
   git({"worktree", "prune"});
-  if (drop_branch && !branch.empty()) git({"branch", "--quiet", "-D", branch});
 }
+
+void GitRepo::keep_branch(const std::string& branch, const std::string& commit) const {
+  // flow/<run>/<name> -> refs/flow/<run>/kept/<name>
+  const std::size_t slash = branch.find('/', 5);
+  if (branch.rfind("flow/", 0) != 0 || slash == std::string::npos) return;
+  git({"update-ref", "refs/flow/" + branch.substr(5, slash - 5) + "/kept/" + branch.substr(slash + 1), commit});
+}
+
+namespace {
+
+// A run is alive while the process in its ID ("<time>-<pid>") is.
+bool run_alive(const std::string& run) {
+  const std::size_t dash = run.rfind('-');
+  if (dash == std::string::npos) return false;
+  char* end = nullptr;
+  const long pid = std::strtol(run.c_str() + dash + 1, &end, 10);
+  if (pid <= 1 || end == nullptr || *end != '\0') return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+}  // namespace
 
 int GitRepo::clean_stale_worktrees(const std::string& keep_run) const {
   int removed = 0;
   std::error_code ec;
+  auto stale = [&](const std::string& run) { return run != keep_run && !run_alive(run); };
+  // Worktrees first: a branch a worktree holds cannot be deleted.
   const fs::path root = fs::path(common_dir_) / "flow-worktrees";
-  if (!fs::is_directory(root, ec)) return 0;
-  for (const auto& run : fs::directory_iterator(root, ec)) {
-    if (run.path().filename() == keep_run) continue;
-    for (const auto& wt : fs::directory_iterator(run.path(), ec)) {
-      git({"worktree", "remove", "--force", "--force", wt.path().string()});
-      // Its branch, flow/<run>/<task-id>, held work that was cut off: it runs again.
-      const std::string name = wt.path().filename().string();
-      const std::size_t dash = name.rfind('-');
-      git({"branch", "--quiet", "-D", "flow/" + run.path().filename().string() + "/" + name.substr(0, dash)});
-      ++removed;
+  if (fs::is_directory(root, ec)) {
+    for (const auto& run : fs::directory_iterator(root, ec)) {
+      if (!stale(run.path().filename().string())) continue;
+      for (const auto& wt : fs::directory_iterator(run.path(), ec)) {
+        git({"worktree", "remove", "--force", "--force", wt.path().string()});
+        ++removed;
+      }
+      fs::remove_all(run.path(), ec);
     }
-    fs::remove_all(run.path(), ec);
+    git({"worktree", "prune"});
   }
-  git({"worktree", "prune"});
+  // Then every flow/<run>/… branch of a dead run: it held work that was cut off (the task
+  // runs again), unless it was kept for the user (a task that finally failed), which
+  // refs/flow/<run>/kept/<name> says while it still points where the branch does — or,
+  // for a branch kept before that marker existed (or by a run killed just before it set
+  // it), a tip that is flow's "WIP <task>: attempt N failed (…)" commit.
+  const Exec refs = git({"for-each-ref", "--format=%(objectname) %(refname) %(contents:subject)", "refs/heads/flow/", "refs/flow/"});
+  std::map<std::string, std::string> kept;  // "<run>/<name>" -> commit
+  struct Branch {
+    std::string name, sha;  // "<run>/<name>"
+    bool wip;
+  };
+  std::vector<Branch> branches;
+  for (const std::string& l : lines(refs.output)) {
+    const std::size_t sp = l.find(' '), sp2 = l.find(' ', sp + 1);
+    if (sp == std::string::npos) continue;
+    const std::string sha = l.substr(0, sp), ref = l.substr(sp + 1, sp2 == std::string::npos ? std::string::npos : sp2 - sp - 1);
+    const std::string subject = sp2 == std::string::npos ? std::string() : l.substr(sp2 + 1);
+    if (ref.rfind("refs/heads/flow/", 0) == 0) {
+      const bool wip = subject.rfind("WIP ", 0) == 0 && subject.find(": attempt ") != std::string::npos && subject.back() == ')';
+      branches.push_back({ref.substr(16), sha, wip});
+    } else if (const std::size_t k = ref.find("/kept/"); ref.rfind("refs/flow/", 0) == 0 && k != std::string::npos) {
+      kept[ref.substr(10, k - 10) + "/" + ref.substr(k + 6)] = sha;
+    }
+  }
+  std::vector<std::string> drop{"branch", "--quiet", "-D"};
+  for (const Branch& b : branches) {
+    const auto k = kept.find(b.name);
+    const bool keep = (k != kept.end() && k->second == b.sha) || b.wip;
+    if (k != kept.end()) kept.erase(k);
+    if (keep || !stale(b.name.substr(0, b.name.find('/')))) continue;
+    drop.push_back("flow/" + b.name);
+    ++removed;
+  }
+  if (drop.size() > 3) git(drop);
+  // Markers whose branch the user deleted.
+  for (const auto& [name, sha] : kept)
+    if (stale(name.substr(0, name.find('/'))))
+      git({"update-ref", "-d", "refs/flow/" + name.substr(0, name.find('/')) + "/kept/" + name.substr(name.find('/') + 1)});
   return removed;
 }
 

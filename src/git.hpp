@@ -31,6 +31,19 @@ struct Integration {
   std::string details;                      ///< conflict hunks or git's message, clipped
 };
 
+/// An exclusive flock() on a file, held until destroyed (the kernel drops it if its
+/// holder dies).
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 /// One repository and the run's integration branch.
 class GitRepo {
  public:
@@ -50,11 +63,27 @@ class GitRepo {
   /// under .git/flow-worktrees/. Returns its directory.
   Result<std::string> add_worktree(const std::string& branch, const std::string& name, const std::string& base) const;
   /// Commits everything in the worktree (new files too) to its branch; the commit, or
-  /// empty when nothing changed.
-  Result<std::string> commit_all(const std::string& worktree, const std::string& message) const;
-  /// In `worktree`: moves its branch to `onto` and applies `commit`'s changes there,
-  /// uncommitted. On a conflict the files are listed (the worktree is left to discard).
+  /// empty when nothing changed (`allow_empty`: a commit even then).
+  Result<std::string> commit_all(const std::string& worktree, const std::string& message, bool allow_empty = false) const;
+  /// What an attempt did in its worktree, against the commit it started from.
+  struct Work {
+    std::string commit;  ///< one commit on `base` with all of it; empty: nothing changed
+    bool protected_changed = false;  ///< it changed `protected_path`, which was put back
+  };
+  /// Everything the attempt did since `base` — what it committed on its branch and what
+  /// it left uncommitted, new files too — as one commit whose parent is `base` (the
+  /// branch does not move). A change to `protected_path` (relative to the top) is undone
+  /// first, in the worktree too, and not part of it.
+  Result<Work> squash(const std::string& worktree, const std::string& base, const std::string& message,
+                      const std::string& protected_path) const;
+  /// In `worktree`: moves its branch to `onto` (a commit or a ref, resolved now) and
+  /// applies `commit`'s changes there, uncommitted. On a conflict the files are listed
+  /// (the worktree is left to discard).
   Integration replay(const std::string& worktree, const std::string& commit, const std::string& onto) const;
+  /// Held while a run integrates a task: runs on other features of the repository (each
+  /// with its own run lock) integrate one at a time, since git's merges in one work tree
+  /// are not safe against each other.
+  [[nodiscard]] FileLock integration_lock() const { return FileLock(common_dir_ + "/flow-integration.lock"); }
   /// Fast-forwards the branch checked out in the main work tree to `commit`: the only way
   /// flow changes it, so it is never left half-merged. Uncommitted changes in files the
   /// commit does not touch stay as they are.
@@ -62,10 +91,24 @@ class GitRepo {
   /// A commit of the main work tree's tracked changes on top of HEAD (`git stash
   /// create`), leaving everything as it is; HEAD when there are none.
   [[nodiscard]] std::string snapshot() const;
-  /// Removes a worktree (its branch is kept unless `drop_branch`).
+  /// Stages `path` (relative to the top) in the main work tree, or unstages it.
+  void stage(const std::string& path, bool staged = true) const;
+  /// Sets the main work tree's index entry of `path` to its version in `commit`; the
+  /// file itself is not touched.
+  void reset_path(const std::string& commit, const std::string& path) const;
+  /// Removes a worktree (its branch is kept unless `drop_branch`; then the branch goes
+  /// first, so that a kill in between leaves a worktree that the next run removes,
+  /// never a branch without one).
   void remove_worktree(const std::string& dir, const std::string& branch, bool drop_branch) const;
-  /// Removes what runs other than `keep_run` left under .git/flow-worktrees (a crash),
-  /// and prunes git's records of them. Returns how many were removed.
+  /// Marks `branch` (flow/<run>/<name>, at `commit`) as kept on purpose, for the user:
+  /// refs/flow/<run>/kept/<name>. Stale-branch cleanup leaves it while it is there.
+  void keep_branch(const std::string& branch, const std::string& commit) const;
+  /// Removes what runs that are no longer alive (other than `keep_run`; a run ID ends in
+  /// its process ID) left: their worktrees under .git/flow-worktrees and their
+  /// flow/<run>/… branches, whether or not a worktree still holds them, except branches
+  /// kept on purpose (a kept marker at their tip, or a tip that is flow's "WIP <task>:
+  /// attempt N failed (…)" commit). Prunes git's records. Returns how many worktrees and
+  /// branches went.
   int clean_stale_worktrees(const std::string& keep_run) const;
 
   Result<void> update_ref(const std::string& ref, const std::string& commit) const;

@@ -493,7 +493,7 @@ class RunLoop {
       log("checkpoint", -1, 0, {{"branch", branch_}, {"commit", checkpoint_}}, true);
       emit("checkpoint", -1, 0, "git isolation: tasks commit to " + branch_ + " from " + checkpoint_.substr(0, 10));
       if (stale_worktrees_ > 0)
-        emit("resumed", -1, 0, "removed " + std::to_string(stale_worktrees_) + " worktree(s) an earlier run left");
+        emit("resumed", -1, 0, "removed " + std::to_string(stale_worktrees_) + " worktree(s) and branch(es) that earlier runs left");
     }
     if (!took_over.empty()) {
       log("lock-taken-over", -1, 0, {{"detail", took_over}}, true);
@@ -653,7 +653,7 @@ class RunLoop {
     std::ostringstream p;
     p << "# Task " << tk.id << "\n\nYou are implementing one task of a feature's tasks.md ("
       << tasks_path_ << ", line " << tk.line << "):\n\n";
-    const std::string_view text(text_);
+    const std::string_view text(plan_text_);
     p << text.substr(tk.span.offset, tk.span.length) << "\n";
     if (tk.body_first > 0) {
       std::size_t pos = tk.span.offset + tk.span.length + 1;
@@ -739,13 +739,78 @@ class RunLoop {
     return env;
   }
 
+  // Is task t's ID declared more than once in the plan (a warning, not an error)?
+  bool duplicate_id(int t) {
+    if (!duplicate_ids_) {
+      duplicate_ids_.emplace();
+      std::set<std::string_view> seen;
+      for (const Task& tk : graph_->plan().tasks)
+        if (!seen.insert(tk.id).second) duplicate_ids_->insert(tk.id);
+    }
+    return duplicate_ids_->count(task(t).id) > 0;
+  }
+
+  // Without isolation: what the files a task names look like, to tell afterwards
+  // whether its attempt changed any of them.
+  struct FileStamp {
+    bool exists = false, directory = false;
+    long long size = 0, mtime_ns = 0;
+    unsigned long long inode = 0;
+    bool operator==(const FileStamp&) const = default;
+  };
+  std::vector<FileStamp> stamp_files(int t) const {
+    std::vector<FileStamp> out;
+    std::istringstream files(task_files(t));
+    for (std::string f; std::getline(files, f);) {
+      FileStamp s;
+      struct stat st {};
+      if (!f.empty() && ::stat((workdir_ + "/" + f).c_str(), &st) == 0) {
+        s.exists = true;
+        s.directory = S_ISDIR(st.st_mode);
+        s.size = static_cast<long long>(st.st_size);
+        s.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+        s.inode = static_cast<unsigned long long>(st.st_ino);
+      }
+      out.push_back(s);
+    }
+    return out;
+  }
+
+  // testing.requireChanges: the attempt of a task that names files exited 0 having
+  // changed nothing. With git isolation: nothing differs from the commit it started
+  // from (`work` is empty). Without: every file it names is as it was before (missing
+  // still, or the same size, modification time and inode); a named directory that
+  // exists counts as changed, since what changed inside it is not looked at.
+  std::optional<std::string> changed_nothing(int t, const std::string& work) {
+    if (!opt_.require_changes || !work.empty() || task_files(t).empty()) return std::nullopt;
+    std::string files = task_files(t);
+    std::replace(files.begin(), files.end(), '\n', ' ');
+    files = detail::clip(detail::trim(files), 300);  // a task may name thousands
+    if (repo_) {
+      if (!worktrees_.count(t)) return std::nullopt;
+      return "validation: no changes: the agent exited 0 but changed nothing (nothing committed, nothing left "
+             "uncommitted), and this task names files (" + files + "). Do the task: make the changes it asks for.\n";
+    }
+    const auto before = stamps_.find(t);
+    if (before == stamps_.end()) return std::nullopt;
+    const std::vector<FileStamp> after = stamp_files(t);
+    const bool same = after == before->second;
+    const bool any_dir = std::any_of(after.begin(), after.end(), [](const FileStamp& s) { return s.exists && s.directory; });
+    stamps_.erase(before);
+    if (!same || any_dir) return std::nullopt;
+    return "validation: no changes: the agent exited 0 but none of the files this task names (" + files +
+           ") was created or changed. Do the task: make the changes it asks for.\n";
+  }
+
   void start(int t) {
     const int attempt = ++report_.tasks[static_cast<std::size_t>(t)].attempts;
     // Git isolation: the attempt gets its own worktree and branch, from the integration
     // branch as it is now (so a retry sees what merged meanwhile).
     std::string dir = workdir_;
     if (repo_) {
-      const std::string branch = "flow/" + report_.run_id + "/" + task(t).id;
+      // flow/<run>/<id>; a duplicate ID's occurrences each have their own branch.
+      const std::string branch = "flow/" + report_.run_id + "/" + task(t).id +
+                                 (duplicate_id(t) ? "-line" + std::to_string(task(t).line) : std::string());
       // --allow-dirty: from a snapshot of the tree, so agents see the uncommitted changes
       // (only the task's own changes are integrated).
       const std::string base = opt_.allow_dirty ? repo_->snapshot() : head_;
@@ -757,6 +822,9 @@ class RunLoop {
       }
       dir = *wt;
       worktrees_[t] = {dir, branch};
+      bases_[t] = base;
+    } else if (opt_.require_changes) {
+      stamps_[t] = stamp_files(t);
     }
     // No agent starts on a prompt that is not all there (a full disk, say).
     if (std::string error; !write_prompt(t, attempt, failures_[t], dir, &error)) {
@@ -893,7 +961,10 @@ class RunLoop {
       if (auto committed = commit_work(c.task); !committed) {
         failed = FailureClass::config;
         why_not = committed.error().message;
-      } else if (work = *committed; auto gate = run_gates(c.task, c.attempt, base)) {
+      } else if (work = *committed; auto none = changed_nothing(c.task, work)) {
+        failed = FailureClass::validation;
+        why_not = *none;
+      } else if (auto gate = run_gates(c.task, c.attempt, base)) {
         failed = FailureClass::validation;
         why_not = *gate;
       } else if (auto merge = integrate(c.task, work)) {
@@ -913,7 +984,7 @@ class RunLoop {
       to_mark_.push_back(c.task);  // with git isolation it is marked in its commit already
       return;
     }
-    discard_worktree(c.task, "attempt " + std::to_string(c.attempt) + " failed (" + to_string(*failed) + ")");
+    // Its worktree goes in on_failure, once the policy has said whether it runs again.
     if (!why_not.empty()) return on_failure(c.task, c.attempt, *failed, why_not);
     std::string why = c.stalled ? "stalled: no output and no file change for " + std::to_string(static_cast<int>(opt_.stall_timeout)) + " s"
                       : c.timed_out ? "timed out after " + std::to_string(static_cast<int>(opt_.task_timeout)) + " s"
@@ -943,6 +1014,10 @@ class RunLoop {
     std::vector<Field> fields{{"class", std::string(to_string(cls))}, {"decision", std::string(to_string(d.kind))},
                               {"reason", d.reason}, {"lines", detail::clip(lines, 2000)}};
     fields.insert(fields.end(), extra.begin(), extra.end());
+    // The attempt's worktree goes; its branch is kept for the user only when the task
+    // will not run again.
+    discard_worktree(t, "attempt " + std::to_string(attempt) + " failed (" + to_string(cls) + ")",
+                     d.kind != Decision::Kind::retry);
     log("attempt-failed", t, attempt, fields, true);
     emit("failed", t, attempt, d.reason);  // the reason starts with the class
     switch (d.kind) {
@@ -1177,61 +1252,131 @@ class RunLoop {
     return buf;
   }
 
-  // Git isolation: commit the attempt's work on its branch, apply it to the integration
-  // branch, mark the task in tasks.md and commit both as one commit named after the
-  // task. nullopt when merged; else why not (the conflicting files and hunks), with
-  // everything put back as it was.
-  // Git isolation: the attempt's work as a commit on its branch (empty: it changed
-  // nothing, or no git isolation).
+  // Git isolation: the attempt's work as one commit on the commit it started from
+  // (empty: it changed nothing, or no git isolation). Everything since then counts,
+  // what the agent committed itself included; its changes to tasks.md (flow is its
+  // only writer) are undone and reported, never integrated.
   Result<std::string> commit_work(int t) {
     const auto wt = worktrees_.find(t);
     if (!repo_ || wt == worktrees_.end()) return std::string();
-    auto work = repo_->commit_all(wt->second.first, commit_message(t));
+    auto work = repo_->squash(wt->second.first, bases_[t], commit_message(t), tasks_rel_);
     if (!work) return make_error(Errc::io, "cannot commit the task's work: " + work.error().message);
-    return work;
+    if (work->protected_changed) {
+      const int attempt = report_.tasks[static_cast<std::size_t>(t)].attempts;
+      log("tasks-md-discarded", t, attempt, {{"file", tasks_rel_}}, true);
+      emit("tasks-md-discarded", t, attempt,
+           "the agent changed " + tasks_rel_ + ", which only flow writes: its change was undone, not integrated");
+    }
+    return work->commit;
   }
 
+  // tasks.md `text` with task t marked, its line found by ID and line text (the plan's
+  // line number first); with `again`, also the tasks this run marked before, where they
+  // are still found.
+  Result<std::string> mark_text(int t, const std::string& text, bool again) const {
+    const Plan now = parse_tasks_md(text);
+    auto find = [&](int u) {
+      const MarkChange c{task(u).line, task(u).id, true};
+      return rebase_marks(plan_text_, graph_->plan(), text, now, std::span<const MarkChange>(&c, 1));
+    };
+    auto mine = find(t);
+    if (!mine) return Unexpected{std::move(mine).error()};
+    std::vector<MarkChange> changes = std::move(*mine);
+    if (again)
+      for (int u = 0; u < graph_->task_count(); ++u)
+        if (u != t && report_.tasks[static_cast<std::size_t>(u)].marked)
+          if (auto r = find(u)) changes.push_back(r->front());
+    return set_marks(text, now, changes);
+  }
+
+  // Git isolation: apply the attempt's work to the integration branch, mark the task in
+  // tasks.md and commit both as one commit named after the task. nullopt when merged;
+  // else why not (the conflicting files and hunks), with everything put back as it was.
   std::optional<std::string> integrate(int t, const std::string& work) {
     if (!repo_) return std::nullopt;
     const auto wt = worktrees_.find(t);
     if (wt == worktrees_.end()) return std::nullopt;
     const std::string& dir = wt->second.first;
-    // Replayed in the task's worktree onto the branch's head, marked there, committed,
-    // and only then the branch fast-forwards: the main work tree never holds a
-    // half-done merge, whatever kills flow when.
-    const detail::Integration in = repo_->replay(dir, work, head_);
-    if (!in.merged) {
-      log("merge-conflict", t, 0, {{"files", detail::join(in.conflicts, " ")}});
-      return "conflict: the task's changes do not merge with what was integrated since it started; "
-             "conflicting files: " + detail::join(in.conflicts, ", ") + "\n" + in.details;
-    }
     const Task& tk = task(t);
+    const std::string wt_tasks = dir + "/" + tasks_rel_;
     bool marked = false;
-    if (tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered) {
-      const MarkChange change{tk.line, tk.id, true};
-      auto updated = update_marks_in_file(dir + "/" + tasks_rel_, text_, std::span<const MarkChange>(&change, 1));
-      if (updated) {
-        marked = true;
-      } else {
-        write_failed_[t] = "cannot mark it done in " + tasks_rel_ + ": " + updated.error().message;
-        log("mark-failed", t, 0, {{"error", updated.error().message}});
-        emit("mark-failed", t, 0, updated.error().message);
+    std::string commit, committed_text;
+    // Replayed in the task's worktree onto the branch's real head (the user, or a run on
+    // another feature, may have committed since: that is no conflict), marked there,
+    // committed, and only then the branch fast-forwards: the main work tree never holds
+    // a half-done merge, whatever kills flow when. If the branch moves in between, again.
+    const detail::FileLock one_at_a_time = repo_->integration_lock();
+    for (int round = 1;; ++round) {
+      const detail::Integration in = repo_->replay(dir, work, "refs/heads/" + branch_);
+      if (!in.merged) {
+        log("merge-conflict", t, 0, {{"files", detail::join(in.conflicts, " ")}});
+        return "conflict: the task's changes do not merge with what was integrated since it started; "
+               "conflicting files: " + detail::join(in.conflicts, ", ") + "\n" + in.details;
       }
+      // tasks.md as the branch has it, or as the user has it in the work tree when they
+      // edited it during the run: the commit carries their edit, with the mark put on
+      // the task's line found by ID and text (and, since an editor may have saved over
+      // them, the marks this run set before).
+      auto branch_text = read_file(wt_tasks);
+      auto user_text = read_file(tasks_path_);
+      const bool user_edit = branch_text && user_text && *user_text != *branch_text;
+      committed_text = user_edit ? *user_text : branch_text ? *branch_text : std::string();
+      marked = false;
+      if (tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered) {
+        // No tasks.md on the branch (never committed): nothing to mark, and none made.
+        auto updated = branch_text ? mark_text(t, committed_text, user_edit) : Result<std::string>(Unexpected{branch_text.error()});
+        if (updated) {
+          marked = true;
+          committed_text = std::move(*updated);
+          write_failed_.erase(t);
+        } else {
+          // Done but not marked: the next run would run it again. A failure of the task.
+          write_failed_[t] = "cannot mark it done in " + tasks_rel_ + ": " + updated.error().message;
+          if (round == 1) {
+            log("mark-failed", t, 0, {{"error", updated.error().message}});
+            emit("mark-failed", t, 0, updated.error().message);
+          }
+        }
+      }
+      if (branch_text && committed_text != *branch_text)
+        if (auto w = write_file_atomic(wt_tasks, committed_text); !w) return "cannot commit the task: " + w.error().message;
+      auto made = repo_->commit_all(dir, commit_message(t));
+      if (!made) return "cannot commit the task: " + made.error().message;
+      commit = *made;
+      if (commit.empty()) break;  // nothing to commit: no work, and the mark was there
+      // The user's edited tasks.md: the index takes the commit's version, so that the
+      // fast-forward goes through, and the file the mark once the commit is in (a kill
+      // in between leaves the mark out, never a mark without its commit) unless the
+      // user saved it again meanwhile (the next task puts the mark back).
+      if (user_edit) repo_->reset_path(commit, tasks_rel_);
+      auto ff = repo_->fast_forward(commit);
+      auto user_saved = [&] {
+        const auto again = read_file(tasks_path_);
+        return !again || !user_text || *again != *user_text;
+      };
+      if (ff) {
+        if (user_edit && !user_saved()) (void)write_file_atomic(tasks_path_, committed_text);
+        break;
+      }
+      if (user_edit) repo_->stage(tasks_rel_, false);
+      const auto parent = repo_->rev_parse(commit + "^"), now = repo_->rev_parse("refs/heads/" + branch_);
+      // Again when the branch moved meanwhile, the user saved tasks.md meanwhile, or
+      // another git command held the index a moment.
+      const bool busy = ff.error().message.find("index.lock") != std::string::npos;
+      if (round < 3 && ((parent && now && *parent != *now) || user_saved() || busy)) continue;
+      return "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message;
     }
-    auto commit = repo_->commit_all(dir, commit_message(t));
-    if (!commit) return "cannot commit the task: " + commit.error().message;
-    if (!commit->empty()) {
-      if (auto ff = repo_->fast_forward(*commit); !ff)
-        return "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message;
+    if (!commit.empty()) {
       for (TestFirst& tf : test_first_)  // testFirst's baseline: before the story's first test
-        if (tf.before.empty() && std::find(tf.tests.begin(), tf.tests.end(), t) != tf.tests.end()) tf.before = head_;
-      head_ = *commit;
+        if (tf.before.empty() && std::find(tf.tests.begin(), tf.tests.end(), t) != tf.tests.end()) tf.before = commit + "^";
+      head_ = commit;
       keep_tasks_mode();
-      if (auto now = read_file(tasks_path_)) text_ = std::move(*now);
+      text_ = std::move(committed_text);
     }
     report_.tasks[static_cast<std::size_t>(t)].marked = marked;
     repo_->remove_worktree(dir, wt->second.second, true);
     worktrees_.erase(wt);
+    bases_.erase(t);
     log("committed", t, 0, {{"commit", head_}, {"branch", branch_}});
     after_merge(t);
     if (marked) {
@@ -1244,21 +1389,25 @@ class RunLoop {
   // The task line as a commit subject: "T012 [P] [US1] Create User model in …".
   std::string commit_message(int t) const {
     const Task& tk = task(t);
-    std::string_view line = std::string_view(text_).substr(tk.span.offset, tk.span.length);
+    std::string_view line = std::string_view(plan_text_).substr(tk.span.offset, tk.span.length);
     const std::size_t id = line.find(tk.id);
     if (id != std::string_view::npos) line.remove_prefix(id);
     return detail::clip(detail::trim(line), 200);
   }
 
-  // After a failed attempt: what it did is committed to its branch (kept for the
-  // user; a retry starts the branch over), and its worktree goes.
-  // `keep_branch` false: an attempt that will simply run again (killed, not started).
+  // After a failed attempt: its worktree goes. `keep_branch` (a task that finally
+  // failed): what it did is committed to its branch, kept for the user and marked so
+  // (GitRepo::keep_branch) for stale-branch cleanup to leave it; otherwise (it runs
+  // again, was killed, or never started) the branch goes too.
   void discard_worktree(int t, const std::string& why, bool keep_branch = true) {
     const auto wt = worktrees_.find(t);
     if (wt == worktrees_.end() || !repo_) return;
-    if (keep_branch) (void)repo_->commit_all(wt->second.first, "WIP " + commit_message(t) + ": " + why);
+    if (keep_branch)
+      if (auto kept = repo_->commit_all(wt->second.first, "WIP " + commit_message(t) + ": " + why, true); kept && !kept->empty())
+        repo_->keep_branch(wt->second.second, *kept);
     repo_->remove_worktree(wt->second.first, wt->second.second, !keep_branch);
     worktrees_.erase(wt);
+    bases_.erase(t);
   }
 
   // Marks the tasks that succeeded since the last call, [X] in one atomic rewrite of
@@ -1319,8 +1468,11 @@ class RunLoop {
     // A critical failure undoes the run: the branch goes back to its checkpoint, and
     // what it had stays reachable under refs/flow/<run>/rolled-back.
     const std::string target = opt_.rollback_to == "phase" && !phase_boundary_.empty() ? phase_boundary_ : checkpoint_;
+    if (repo_ && rollback_requested_)  // the branch's real head: the user may have committed since the last task
+      if (auto real = repo_->rev_parse("refs/heads/" + branch_)) head_ = *real;
     if (repo_ && rollback_requested_ && head_ != target) {
       const std::string ref = "refs/flow/" + report_.run_id + "/rolled-back";
+      const detail::FileLock one_at_a_time = repo_->integration_lock();
       if (repo_->update_ref(ref, head_) && repo_->reset_hard(target, tasks_rel_)) {
         log("rolled-back", -1, 0, {{"to", target}, {"from", head_}, {"ref", ref}}, true);
         emit("rolled-back", -1, 0, branch_ + " reset to " + target.substr(0, 10) + "; the run's commits are in " + ref);
@@ -1328,9 +1480,16 @@ class RunLoop {
         head_ = target;
         keep_tasks_mode();
         if (auto t = read_file(tasks_path_)) text_ = std::move(*t);
+        // Each task found again in the text now by its ID and line text, not by position.
         const Plan now = parse_tasks_md(text_);
-        for (std::size_t t = 0; t < report_.tasks.size() && t < now.tasks.size(); ++t)
-          report_.tasks[t].marked = report_.tasks[t].marked && now.tasks[t].state == TaskState::done;
+        for (int t = 0; t < graph_->task_count(); ++t) {
+          bool& marked = report_.tasks[static_cast<std::size_t>(t)].marked;
+          if (!marked) continue;
+          const MarkChange was{task(t).line, task(t).id, true};
+          const auto found = rebase_marks(plan_text_, graph_->plan(), text_, now, std::span<const MarkChange>(&was, 1));
+          const int i = found ? now.task_at_line(found->front().line) : -1;
+          marked = i >= 0 && now.tasks[static_cast<std::size_t>(i)].state == TaskState::done;
+        }
       }
     }
     for (int t = 0; t < graph_->task_count(); ++t) {
@@ -1381,6 +1540,9 @@ class RunLoop {
   std::optional<detail::GitRepo> repo_;                   // git isolation, when on
   std::string branch_, head_, checkpoint_;                // the integration branch, its head, the run's start
   std::map<int, std::pair<std::string, std::string>> worktrees_;  // task -> (worktree, branch)
+  std::map<int, std::string> bases_;                              // task -> the commit its attempt started from
+  std::map<int, std::vector<FileStamp>> stamps_;                  // no isolation: its files before the attempt
+  std::optional<std::set<std::string_view>> duplicate_ids_;
   int stale_worktrees_ = 0;
   std::string phase_boundary_;  // the head after the last phase completed in order
   std::string tasks_rel_;       // tasks.md relative to the repository's top
@@ -1638,7 +1800,9 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   r.ref = "refs/flow/" + r.run_id + "/rolled-back";
   for (int k = 2; repo->rev_parse(r.ref); ++k) r.ref = "refs/flow/" + r.run_id + "/rolled-back-" + std::to_string(k);
   if (auto u = repo->update_ref(r.ref, r.from); !u) return Unexpected{std::move(u).error()};
-  // tasks.md is replaced atomically (its marks of undone tasks cleared), then the rest.
+  // tasks.md is replaced atomically (its marks of undone tasks cleared), then the rest,
+  // while no run on another feature integrates.
+  const detail::FileLock one_at_a_time = repo->integration_lock();
   if (auto reset = repo->reset_hard(r.to, fs::relative(tasks, repo->top(), ec).string()); !reset)
     return Unexpected{std::move(reset).error()};
   Journal j;

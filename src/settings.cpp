@@ -212,7 +212,7 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
       if (e["maxDelay"]) s.max_delay = r.seconds(e["maxDelay"], "errorRecovery.maxDelay");
     }
     if (const auto t = root["testing"]) {
-      r.check_keys(t, "testing", {"runTests", "testFirst", "coverageTarget", "integrationCheck"});
+      r.check_keys(t, "testing", {"runTests", "testFirst", "coverageTarget", "integrationCheck", "requireChanges"});
       if (t["integrationCheck"]) {
         s.integration_check = r.text(t["integrationCheck"], "testing.integrationCheck");
         if (s.integration_check == "false") s.integration_check = "off";
@@ -225,6 +225,7 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
           throw BadValue{line_of(t["runTests"]), "testing.runTests should be the test command (or false)"};
         s.run_tests = r.command(t["runTests"], "testing.runTests");
       }
+      if (t["requireChanges"]) s.require_changes = r.boolean(t["requireChanges"], "testing.requireChanges");
       if (t["testFirst"]) s.test_first = r.boolean(t["testFirst"], "testing.testFirst");
       if (t["coverageTarget"]) s.coverage_target = r.count(t["coverageTarget"], "testing.coverageTarget", 0, 100);
     }

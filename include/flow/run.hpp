@@ -46,11 +46,13 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::vector<std::string>>> resources;
   bool dry_run = false;              ///< write the prompts, print the order, run nothing
   /// Where attempts run. "git": each attempt in its own worktree (under .git/) on a
-  /// branch flow/<run>/<task-id> from the current branch's head; a task that succeeds
-  /// is replayed there onto the branch's head and committed with its [X] mark as one
-  /// commit named after it, to which the current branch fast-forwards, in completion
-  /// order; a conflict changes nothing on the branch and is a `conflict` failure
-  /// (retried on the new head). "none": all in the work directory;
+  /// branch flow/<run>/<task-id> (-line<N> for a duplicate ID) from the current
+  /// branch's head; a task that succeeds has all it did since then (what the agent
+  /// committed too; tasks.md excepted, which is restored) replayed there onto the
+  /// branch's real head and committed with its [X] mark as one commit named after it, to
+  /// which the current branch fast-forwards, in completion order; a conflict changes
+  /// nothing on the branch and is a `conflict` failure (retried on the new head). A
+  /// commit the user makes meanwhile is no conflict. "none": all in the work directory;
   /// a task that names no file then runs alone. "auto" (default): git when the work
   /// directory is in a git repository with a commit and a branch checked out.
   std::string isolation = "auto";
@@ -66,6 +68,13 @@ struct RunOptions {
   /// they left in the attempt's directory (lcov, Cobertura XML, coverage.py JSON, Go
   /// cover profile; find_coverage) must reach it, else the attempt fails `validation`.
   double coverage_target = 0;
+  /// testing.requireChanges: an attempt whose agent exits 0 having changed nothing, for
+  /// a task that names files, fails `validation` ("no changes"; the retry is told). With
+  /// git isolation: nothing differs from the commit the attempt started from (committed
+  /// or not). Without: none of the files the task names was created, removed or
+  /// modified (size, modification time, inode); a named directory that exists counts as
+  /// changed. Tasks that name no file are exempt.
+  bool require_changes = true;
   /// testing.testFirst: in each user-story phase, the test tasks (in a "Tests…" group,
   /// or whose files are all test files) run first; the implementation tasks wait until
   /// they are done and the `tests` gate has run on the integrated result, which must

@@ -38,6 +38,7 @@ struct Settings {
   std::vector<std::string> run_tests;       ///< the test command as argv (empty: none)
   bool test_first = false;
   double coverage_target = 0;
+  bool require_changes = true;              ///< testing.requireChanges
   std::string integration_check = "off";    ///< testing.integrationCheck: off | merge | phase
   // validation
   std::vector<std::string> linting, type_checking, formatting;

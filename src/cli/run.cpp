@@ -244,6 +244,7 @@ int cmd_run(const std::vector<std::string>& args) {
     opt.resources = st->resources;
     validation_configured = st->validation_configured;
     opt.coverage_target = st->coverage_target;
+    opt.require_changes = st->require_changes;
     opt.test_first = st->test_first;
     opt.integration_check = st->integration_check;
     opt.rollback_to = st->rollback_to;

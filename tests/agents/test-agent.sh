@@ -11,6 +11,10 @@
 #   conflict    also write "<task> attempt <n>" to shared.txt, a file its task does not name
 #   bad-once    also write result.txt: "bad" on attempt 1, "good" after (for a test gate)
 #   see-readme  also copy README, as it sees it, to seen.txt
+#   nothing     change nothing at all, exit 0
+#   commit      create the files, then commit everything itself (git add -A, git commit)
+#   script      first run the shell commands in TEST_AGENT_RUN_<task id> (the test's own)
+#   script-only only run TEST_AGENT_RUN_<task id>, create no file
 set -eu
 behaviour=""
 for item in $(printf '%s' "${TEST_AGENT_PLAN:-}" | tr ',' ' '); do
@@ -25,11 +29,15 @@ case "$behaviour" in
   partial) echo '{"type":"system","subtype":"init"'; exit 1 ;;
   conflict) echo "$FLOW_TASK_ID attempt $FLOW_ATTEMPT" > shared.txt ;;
   see-readme) cp README seen.txt ;;
+  nothing) exit 0 ;;
+  script|script-only) eval "script=\${TEST_AGENT_RUN_$FLOW_TASK_ID:-}"; sh -c "$script"
+                      [ "$behaviour" = script ] || exit 0 ;;
   bad-once) if [ "$FLOW_ATTEMPT" = 1 ]; then echo bad > result.txt; else echo good > result.txt; fi ;;
 esac
 printf '%s\n' "$FLOW_TASK_FILES" | while IFS= read -r f; do
   [ -n "$f" ] || continue
   case "$f" in */) mkdir -p "$f" ;; *) mkdir -p "$(dirname "$f")"; echo "$FLOW_TASK_ID" >> "$f" ;; esac
 done
+if [ "$behaviour" = commit ]; then git add -A && git commit -qm "agent: $FLOW_TASK_ID's work"; fi
 [ -r "$FLOW_PROMPT_FILE" ] || { echo "no prompt" >&2; exit 1; }
 sleep "${TEST_AGENT_SECONDS:-0.1}"

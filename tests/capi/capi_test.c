@@ -26,6 +26,11 @@ static const char *kText =
     "## Phase 2: User Story 1\n"
     "- [ ] T004 [US1] Wire it in src/app.py (depends on T002, T003)\n";
 
+/* An agent that writes the files its task names: one that changes nothing has not done
+   a task that names files, and fails it (testing.requireChanges). */
+static const char *kWritingAgent =
+    "sh -c 'for f in $FLOW_TASK_FILES; do mkdir -p \"$(dirname \"$f\")\"; echo x >> \"$f\"; done'";
+
 static int decide_calls = 0;
 static int host_decide(flow_decision *out, const char *task_id, int attempt, const flow_failure *failure, double now,
                        void *payload) {
@@ -293,7 +298,7 @@ int main(int argc, char **argv) {
     }
     CHECK(flow_run_options_init(&ro, FLOW_RUN_OPTIONS_VERSION) == FLOW_OK);
     ro.tasks_path = tasks;
-    ro.agent_command = "/bin/true";
+    ro.agent_command = kWritingAgent;
     ro.workers = 2;
     CHECK(flow_run_new(&run, &ro, NULL, on_run_event, NULL) == FLOW_OK);
     CHECK(flow_run_execute(run, &rr) == FLOW_OK);
@@ -320,7 +325,7 @@ int main(int argc, char **argv) {
       CHECK(flow_run_options_init((flow_run_options *)&old.opts, 1) == FLOW_OK);
       CHECK(old.canary == 0xC0FFEEu && old.opts.version == 1 && old.opts.workers == 1);
       old.opts.tasks_path = tasks;
-      old.opts.agent_command = "/bin/true";
+      old.opts.agent_command = kWritingAgent;
       fp = fopen(tasks, "wb");
       if (fp) {
         fputs(kText, fp);
@@ -355,7 +360,7 @@ int main(int argc, char **argv) {
       }
       CHECK(o2.version == 2 && o2.workers == 0 && o2.retries < 0);
       o2.tasks_path = tasks;
-      o2.agent_command = "/bin/true";
+      o2.agent_command = kWritingAgent;
       o2.isolation = "none";
       o2.events_path = events;
       o2.selected = only_two;

@@ -378,6 +378,7 @@ if [ "$FLOW_TASK_ID" = T001 ]; then
 fi
 [ -n "${FLOW_TASK_FILES_FILE:-}" ] || { echo "no FLOW_TASK_FILES_FILE" >&2; exit 1; }
 wc -l < "$FLOW_TASK_FILES_FILE" | tr -d ' ' > count.txt
+f=$(head -1 "$FLOW_TASK_FILES_FILE") && mkdir -p "$(dirname "$f")" && echo done > "$f"  # the task's work
 AGENT
   chmod +x "$work/agent.sh"
   python3 - "$work/tasks.md" <<'PY'

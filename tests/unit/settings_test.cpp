@@ -261,3 +261,14 @@ agents:
   REQUIRE(key->warnings.size() == 1);
   CHECK(key->warnings[0].message.find("model") != std::string::npos);
 }
+
+TEST_CASE("testing.requireChanges: on unless set to false") {
+  CHECK(parse_settings("", "c.yaml")->require_changes);
+  auto off = parse_settings("testing:\n  requireChanges: false\n", "c.yaml");
+  REQUIRE(off);
+  CHECK_FALSE(off->require_changes);
+  CHECK(off->warnings.empty());
+  auto bad = parse_settings("testing:\n  requireChanges: sometimes\n", "c.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().line == 2);
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# What agents and users really do during a run, against real git repositories in
+# temporary directories, with real agent processes (tests/agents/test-agent.sh):
+#  1. an agent commits its own work (and leaves some uncommitted): all of it lands, in
+#     one commit named after the task
+#  2. an agent deletes tasks.md; another marks a different task and rewords it: neither
+#     change lands, both are reported, every task is marked
+#  3. an agent shrinks tasks.md to its first lines: flow neither aborts nor keeps the cut
+#  4. the user commits during the run, and edits tasks.md (committed, then not): no
+#     conflict, the user's commits and lines stay, every task is marked
+#  5. a duplicate task ID under git isolation: both occurrences run and are marked
+#  6. branches a killed run left without their worktrees are removed by the next run;
+#     the branch of a task that finally failed is kept (and one an older flow kept)
+#  7. an agent that exits 0 having changed nothing (or made only an empty commit), for a
+#     task that names files, fails `validation` ("no changes"), its retry is told, and it
+#     is never marked; a task that names no file is exempt; testing.requireChanges: false
+#     turns the check off
+#  8. the same without isolation: a named file that is still missing never gets a mark
+#  9. the user commits during a run that a critical failure rolls back: their commit
+#     stays reachable under refs/flow/<run>/rolled-back with the run's commits
+# 10. two runs at once on two features of the repository: both finish, nothing conflicts
+# usage: agent_changes.sh FLOW AGENT
+flow=$1 agent=$2
+. "$(dirname "$0")/git_repo.sh" changes
+make_repo() { make_git_repo "$1" "$(printf 'errorRecovery:\n  baseDelay: 20ms\n  maxDelay: 50ms')"; }
+run_flow() {  # $1: name; the rest: extra arguments. Sets rc.
+  local name=$1
+  shift
+  rc=0
+  "$flow" run "$tasks" --progress plain --agent-cmd "$agent" "$@" > "$work/$name.out" 2>&1 || rc=$?
+}
+all_marked() {  # $1: when; $2: how many
+  [ "$(grep -c '^- \[X\] T00' "$tasks")" = "$2" ] || problem "$1: $(grep -c '^- \[X\] T00' "$tasks") of $2 tasks marked: $(cat "$tasks")"
+}
+show() {  # $1: name: flow's output, for a failure
+  echo "--- $1"; tail -15 "$work/$1.out"
+}
+
+# --- 1 ------------------------------------------------------------------------------
+make_repo "$work/one"
+TEST_AGENT_PLAN="T001:commit,T002:script,T003:commit" \
+  TEST_AGENT_RUN_T002='mkdir -p app && echo mine > app/a2.py && git add app/a2.py && git commit -qm "agent: part one" && echo left > app/a3.py' \
+  run_flow one --workers 2
+[ "$rc" = 0 ] || { problem "agent commits: exit $rc"; show one; }
+subjects=$(git -C "$repo" log --reverse --format=%s "$checkpoint..HEAD")
+[ "$(echo "$subjects" | wc -l)" = 5 ] || problem "agent commits: expected one commit per task, got: $subjects"
+if grep -q '^agent:' <<< "$subjects"; then problem "agent commits: the agent's own commits were kept, not squashed: $subjects"; fi
+for f in app/__init__.py app/a.py app/a2.py app/a3.py app/b.py; do
+  git -C "$repo" cat-file -e "HEAD:$f" 2>/dev/null || problem "agent commits: $f is not on main"
+done
+t002=$(git -C "$repo" log --format='%H %s' "$checkpoint..HEAD" | awk '$2 == "T002" { print $1 }')
+[ "$(git -C "$repo" show --format= --name-only "$t002" | sort | tr '\n' ' ')" = "app/a.py app/a2.py app/a3.py specs/tasks.md " ] ||
+  problem "agent commits: T002's commit holds $(git -C "$repo" show --format= --name-only "$t002" | tr '\n' ' ')"
+all_marked "agent commits" 5
+[ -z "$(git -C "$repo" status --porcelain)" ] || problem "agent commits: the tree is not clean: $(git -C "$repo" status --porcelain)"
+no_leaks "agent commits"
+
+# --- 2 ------------------------------------------------------------------------------
+make_repo "$work/two"
+expected=$(sed 's/^- \[ \]/- [X]/' "$tasks")
+TEST_AGENT_PLAN="T001:script,T003:script" TEST_AGENT_RUN_T001='rm specs/tasks.md' \
+  TEST_AGENT_RUN_T003='sed -i "s/^- \[ \] T004 \[P\] Write/- [X] T004 [P] Rewrite/" specs/tasks.md' \
+  run_flow two --workers 2
+[ "$rc" = 0 ] || { problem "tasks.md edited by agents: exit $rc"; show two; }
+[ -f "$tasks" ] || problem "an agent's rm of tasks.md reached the branch"
+git -C "$repo" cat-file -e HEAD:specs/tasks.md 2>/dev/null || problem "tasks.md is gone from the branch"
+[ "$(cat "$tasks" 2>/dev/null)" = "$expected" ] || problem "tasks.md is not the plan with every task marked: $(cat "$tasks" 2>/dev/null)"
+[ "$(grep -c '"event":"tasks-md-discarded"' "$journal")" = 2 ] || problem "the agents' changes to tasks.md were not journaled"
+grep -q 'T001.*tasks.md' "$work/two.out" || problem "T001's change to tasks.md was not reported: $(cat "$work/two.out")"
+if grep -q '"event":"mark-failed"' "$journal"; then problem "marks failed: $(grep mark-failed "$journal")"; fi
+no_leaks "tasks.md edited by agents"
+
+# --- 3 ------------------------------------------------------------------------------
+make_repo "$work/three"
+expected=$(sed 's/^- \[ \]/- [X]/' "$tasks")
+TEST_AGENT_PLAN="T002:script" TEST_AGENT_RUN_T002='head -3 specs/tasks.md > t && mv t specs/tasks.md' run_flow three --workers 3
+[ "$rc" = 0 ] || { problem "tasks.md shrunk by an agent: exit $rc"; show three; }
+[ "$(cat "$tasks")" = "$expected" ] || problem "after an agent shrank tasks.md, it is: $(cat "$tasks")"
+no_leaks "tasks.md shrunk"
+
+# --- 4 ------------------------------------------------------------------------------
+make_repo "$work/four"
+# The user's git commands, like anyone's, may meet flow's index.lock: they try again.
+retry="do n=\$((n + 1)); [ \$n -lt 50 ] || exit 1; sleep 0.1; done"
+# While T002 runs, the user commits a note; while T003 runs, the user adds lines at the
+# top of tasks.md and commits; while T005 runs, the user edits tasks.md and does not
+# commit, saving it from an editor that had it before flow marked T001.
+TEST_AGENT_SECONDS=0.3 TEST_AGENT_PLAN="T002:script,T003:script,T005:script" \
+  TEST_AGENT_RUN_T002="echo note > '$repo/notes.txt' && n=0 && until git -C '$repo' add notes.txt && git -C '$repo' commit -qm 'user: a note'; $retry" \
+  TEST_AGENT_RUN_T003="sleep 0.15 && sed -i '1a\\
+\\
+User: committed line.' '$tasks' && n=0 && until git -C '$repo' commit -qam 'user: tasks.md'; $retry" \
+  TEST_AGENT_RUN_T005="sed -i -e '1a\\
+User: uncommitted line.' -e 's/^- \\[X\\] T001/- [ ] T001/' '$tasks'" \
+  run_flow four --workers 3
+[ "$rc" = 0 ] || { problem "user commits during the run: exit $rc"; show four; }
+if grep -q '"event":"attempt-failed"' "$journal"; then problem "user commits: attempts failed: $(grep attempt-failed "$journal")"; fi
+grep -qx 'user: a note' <<< "$(git -C "$repo" log --format=%s)" || problem "the user's commit is not on main"
+grep -qx 'User: committed line.' "$tasks" && grep -qx 'User: uncommitted line.' "$tasks" || problem "the user's lines in tasks.md were lost: $(cat "$tasks")"
+all_marked "user commits" 5
+[ "$(cat "$repo/notes.txt")" = note ] || problem "the user's file changed"
+no_leaks "user commits"
+
+# --- 5 ------------------------------------------------------------------------------
+make_repo "$work/five"
+sed -i 's/^- \[ \] T004 \[P\] Write `app\/c.py`/- [ ] T002 [P] Write `app\/d.py`/' "$tasks"
+git -C "$repo" commit -qam "a duplicate ID"
+run_flow five --workers 3
+[ "$rc" = 0 ] || { problem "duplicate IDs: exit $rc"; show five; }
+[ "$(grep -c '^- \[X\] T002 ' "$tasks")" = 2 ] || problem "duplicate IDs: not both T002 marked: $(cat "$tasks")"
+[ -f "$repo/app/d.py" ] && [ -f "$repo/app/a.py" ] || problem "duplicate IDs: not both T002's files are there"
+no_leaks "duplicate IDs"
+
+# --- 6 ------------------------------------------------------------------------------
+make_repo "$work/six"
+TEST_AGENT_PLAN="T003:auth" run_flow six-a --workers 3 --retries 0
+[ "$rc" = 1 ] || { problem "a failed task: exit $rc"; show six-a; }
+kept=$(git -C "$repo" branch --list 'flow/*' | tr -d ' ')
+[ -n "$kept" ] || problem "the failed task's branch was not kept"
+# A run killed between removing a worktree and deleting its branch left this branch:
+sh -c 'exit 0' & dead=$!; wait "$dead"
+git -C "$repo" branch "flow/20260101T000000Z-$dead/T004" HEAD
+git -C "$repo" branch "flow/20260101T000000Z-$dead/T002" "$(git -C "$repo" commit-tree -p HEAD -m 'WIP: my own' 'HEAD^{tree}')"
+# … and an older flow kept this failed task's branch, with no marker but its WIP commit:
+legacy="flow/20250101T000000Z-$dead/T005"
+git -C "$repo" branch "$legacy" "$(git -C "$repo" commit-tree -p HEAD -m 'WIP T005 Wire: attempt 4 failed (conflict)' 'HEAD^{tree}')"
+run_flow six-b --workers 3
+[ "$rc" = 0 ] || { problem "the run after a failure: exit $rc"; show six-b; }
+[ "$(git -C "$repo" branch --list 'flow/*' | tr -d ' ' | tr '\n' ' ')" = "$legacy $kept " ] ||
+  problem "after the next run, branches: $(git -C "$repo" branch --list 'flow/*' | tr -d ' ' | tr '\n' ' ') (want only $legacy $kept)"
+
+# --- 7 ------------------------------------------------------------------------------
+make_repo "$work/seven"
+sed -i 's/^- \[ \] T001 .*/&\n- [ ] T006 Review the wording of the plan/' "$tasks"
+git -C "$repo" commit -qam "a task with no file"
+TEST_AGENT_PLAN="T002:nothing,T003:script-only,T006:nothing" TEST_AGENT_RUN_T003='git commit -q --allow-empty -m empty' \
+  run_flow seven --workers 3 --retries 1
+[ "$rc" = 1 ] || { problem "no changes: exit $rc, expected 1"; show seven; }
+for id in T002 T003; do
+  [ "$(grep '"event":"attempt-failed"' "$journal" | grep "\"task\":\"$id\"" | grep -c '"class":"validation"')" = 2 ] ||
+    problem "$id changed nothing but did not fail validation twice: $(grep "\"task\":\"$id\"" "$journal" | grep attempt-failed)"
+  grep -q '^- \[ \] '"$id" "$tasks" || problem "$id changed nothing but was marked"
+  grep -qi 'no changes' "$repo"/.flow/runs/*/"$id"-*.2.prompt.md || problem "$id's retry prompt does not say it changed nothing"
+done
+grep -q '^- \[X\] T006' "$tasks" || problem "T006 names no file: it is exempt, but was not marked"
+grep -q '^- \[X\] T004' "$tasks" || problem "T004 did its work but was not marked"
+if grep -q '^T00[23] ' <<< "$(git -C "$repo" log --format=%s "$checkpoint..HEAD")"; then problem "a commit for a task that changed nothing"; fi
+printf 'testing:\n  requireChanges: false\n' > "$repo/.flow/config.yaml"
+TEST_AGENT_PLAN="T002:nothing,T003:nothing" run_flow seven-b --workers 3 --retries 0
+[ "$rc" = 0 ] || { problem "requireChanges false: exit $rc"; show seven-b; }
+all_marked "requireChanges false" 6
+
+# --- 8 ------------------------------------------------------------------------------
+make_repo "$work/eight"
+TEST_AGENT_PLAN="T002:nothing" run_flow eight --workers 3 --retries 1 --isolation none
+[ "$rc" = 1 ] || { problem "no isolation, no changes: exit $rc, expected 1"; show eight; }
+[ "$(grep '"event":"attempt-failed"' "$journal" | grep '"task":"T002"' | grep -c '"class":"validation"')" = 2 ] ||
+  problem "without isolation, T002 did not fail validation twice"
+grep -q '^- \[ \] T002' "$tasks" || problem "without isolation, T002's file is missing but it was marked"
+[ "$(grep -c '^- \[X\] T00' "$tasks")" = 3 ] || problem "without isolation, the tasks that worked are not all marked: $(cat "$tasks")"
+
+# --- 9 ------------------------------------------------------------------------------
+make_repo "$work/nine"
+cat > "$tasks" <<'TASKS'
+# Tasks
+
+## Phase 1: Setup
+
+- [ ] T001 Create `app/__init__.py`
+
+## Phase 2: Foundational
+
+- [ ] T002 Write `app/a.py`
+TASKS
+git -C "$repo" commit -qam "plan nine"
+checkpoint=$(git -C "$repo" rev-parse HEAD)
+# While T002 runs the user commits; then T002 fails critically and the run rolls back.
+TEST_AGENT_PLAN="T002:script-only" TEST_AGENT_RUN_T002="echo note > '$repo/notes.txt' && git -C '$repo' add notes.txt &&
+  git -C '$repo' commit -qm 'user: during the run' && echo 'Invalid API key' >&2 && exit 1" run_flow nine --fail-fast
+[ "$rc" = 1 ] || { problem "critical failure: exit $rc, expected 1"; show nine; }
+[ "$(git -C "$repo" rev-parse HEAD)" = "$checkpoint" ] || problem "not rolled back to the checkpoint"
+run=$(grep -o '"run":"[^"]*","event":"checkpoint"' "$journal" | tail -1 | cut -d'"' -f4)
+grep -qx 'user: during the run' <<< "$(git -C "$repo" log --format=%s "refs/flow/$run/rolled-back" 2>/dev/null)" ||
+  problem "the rollback lost the user's commit: it is not under refs/flow/$run/rolled-back"
+
+# --- 10 -----------------------------------------------------------------------------
+make_repo "$work/ten"
+mkdir -p "$repo/specs/b"
+sed 's/`app\//`lib\//' "$tasks" > "$repo/specs/b/tasks.md"
+git -C "$repo" add specs/b && git -C "$repo" commit -qm "a second feature"
+# Two runs at once on two features of the repository, committing to the same branch.
+TEST_AGENT_SECONDS=0.4 "$flow" run "$repo/specs/b/tasks.md" --workers 3 --agent-cmd "$agent" > "$work/ten-b.out" 2>&1 &
+other=$!
+sleep 0.2
+TEST_AGENT_SECONDS=0.3 run_flow ten --workers 3
+rc_b=0; wait "$other" || rc_b=$?
+[ "$rc" = 0 ] && [ "$rc_b" = 0 ] || { problem "two features at once: exit $rc and $rc_b"; show ten; show ten-b; }
+all_marked "two features at once, the first" 5
+[ "$(grep -c '^- \[X\] T00' "$repo/specs/b/tasks.md")" = 5 ] || problem "two features at once: the second's tasks are not all marked"
+[ "$(git -C "$repo" log --format=%s "$checkpoint..HEAD" | grep -c '^T00')" = 10 ] || problem "two features at once: not ten task commits"
+no_leaks "two features at once"
+
+[ "$fail" = 0 ] && echo "agent changes: commits, tasks.md edits, user commits, duplicates, stale branches and empty work all checked"
+exit "$fail"
