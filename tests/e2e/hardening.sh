@@ -125,8 +125,11 @@ marks-shift)
   cat > "$work/agent.sh" <<'AGENT'
 #!/bin/sh
 printf '%s\n' "$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "$f" ] && echo "$FLOW_TASK_ID" >> "$f"; done
-# T002's moment doubles as the user's: two lines inserted at the top of tasks.md.
+# T002's moment doubles as the user's: two lines inserted at the top of tasks.md, once
+# T001's mark is in (flow marks T001 while T002 runs; an edit read before that mark and
+# saved after it would undo it, which is a race of this script, not what is tested).
 if [ "$FLOW_TASK_ID" = T002 ]; then
+  i=0; until grep -q '^- \[X\] T001' tasks.md || [ $i -ge 100 ]; do sleep 0.05; i=$((i+1)); done
   { printf 'A note the user added.\n\n'; cat tasks.md; } > tasks.new && cat tasks.new > tasks.md && rm tasks.new
 fi
 AGENT

@@ -8,6 +8,10 @@ flow=$1 example=$2 agent=$3
 work=$(mktemp -d "${TMPDIR:-/tmp}/flow-resume-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp -r "$example/." "$work/"
+# A copy of the agent of its own, so that the check for leftover agents below sees this
+# test's agents only (other tests run the same demo agent at the same time).
+cp "$agent" "$work/agent.sh"
+agent="$work/agent.sh"
 mkdir -p "$work/.git"
 tasks="$work/specs/001-todo-cli/tasks.md"
 export DEMO_AGENT_SECONDS=1.5  # long enough that a killed run leaves agents running
