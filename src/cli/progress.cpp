@@ -73,6 +73,7 @@ void ProgressState::on_event(const RunEvent& e) {
   const auto t = static_cast<std::size_t>(e.task);
   const Task& task = graph->plan().tasks[t];
   if (e.kind == "started") {
+    ++attempts;
     status[t] = TaskStatus::running;
     started[t] = e.time;
     activity[t].clear();
@@ -84,6 +85,7 @@ void ProgressState::on_event(const RunEvent& e) {
     completed.push_back(task.id + " " + task.description);
     failures.erase(e.task);   // it recovered
   } else if (e.kind == "failed" || e.kind == "killed") {
+    failed_attempts += e.kind == "failed";
     status[t] = TaskStatus::failed;
     auto& f = failures[e.task];
     ++f.first;
@@ -97,16 +99,9 @@ void ProgressState::on_event(const RunEvent& e) {
 }
 
 std::vector<Estimate> ProgressState::estimates() const {
-  std::vector<double> seen;
-  for (double d : finished_seconds)
-    if (d > 0) seen.push_back(d);
-  double typical = default_estimate;
-  if (!seen.empty()) {
-    std::sort(seen.begin(), seen.end());
-    typical = seen[seen.size() / 2];
-  }
-  std::vector<Estimate> out(status.size(), Estimate{typical, typical * 0.5, typical * 2, typical * 2, "run"});
-  return out;
+  const std::vector<Estimate> base =
+      prior.size() == status.size() ? prior : Estimator({}, default_estimate).estimate_all(graph->plan());
+  return learn_estimates(*graph, base, status, finished_seconds);
 }
 
 std::vector<std::string> render_lines(const ProgressState& s, const Frame& f) {
@@ -234,15 +229,13 @@ std::vector<std::string> render_lines(const ProgressState& s, const Frame& f) {
     std::map<int, double> elapsed;
     for (std::size_t t = 0; t < n; ++t)
       if (s.status[t] == TaskStatus::running) elapsed[static_cast<int>(t)] = s.now - s.started[t];
-    const EtaRange r = eta(*s.graph, s.status, est, elapsed, s.workers);
-    eta_line = fmt::format("Estimated completion: {} to {}", human_seconds(r.low), human_seconds(r.high));
+    const double fail_rate = static_cast<double>(s.failed_attempts) / (s.attempts + 2.0);
+    const Forecast fc = forecast(*s.graph, s.status, est, elapsed, s.workers, s.now, {}, fail_rate);
+    // The 80% range: the 10th to the 90th percentile of the finish.
+    eta_line = fmt::format("Estimated completion: in {} (80%: {} to {})", human_seconds(fc.expected - s.now),
+                           human_seconds(fc.low - s.now), human_seconds(fc.high - s.now));
+    if (!fc.bottleneck.empty()) bottleneck_line = fmt::format("{}Bottleneck: {}{}", dim, printable(fc.bottleneck), reset);
     const Bottlenecks b = bottlenecks(*s.graph, s.status, est, elapsed);
-    if (!b.critical_path.empty()) {
-      bottleneck_line = fmt::format("{}Critical path:", dim);
-      for (std::size_t i = 0; i < b.critical_path.size(); ++i)
-        bottleneck_line += (i ? " \u2192 " : " ") + id(static_cast<std::size_t>(b.critical_path[i]));
-      bottleneck_line += reset;
-    }
     for (int t : b.overdue)
       overdue.items.push_back(fmt::format("  {}slow:{} {} is past its usual time", red, reset, id(static_cast<std::size_t>(t))));
   }

@@ -29,10 +29,13 @@ struct ProgressState {
   int retries = 0;
   int interrupts = 0;                        ///< Ctrl-C presses the run reported
   bool finished = false;                     ///< run-finished was seen
-  double default_estimate = 300;             ///< seconds, until the run has measured some
+  double default_estimate = 300;             ///< seconds, without history and until the run has measured some
+  std::vector<Estimate> prior;               ///< per task, from the journal's history; empty: the default
+  int attempts = 0, failed_attempts = 0;     ///< for the share of attempts that fail
 
   void on_event(const RunEvent& e);
-  /// Expected seconds per task: the median of this run's finished tasks, else the default.
+  /// Expected seconds per task: learned from this run's finished tasks (learn_estimates())
+  /// over the prior (history, else the default).
   [[nodiscard]] std::vector<Estimate> estimates() const;
 };
 
@@ -55,6 +58,8 @@ class LiveView final : public RunObserver {
   LiveView(const TaskGraph& graph, int workers, double interval, bool color);
   void on_event(const RunEvent& e) override;
   void on_tick(double now) override;
+  /// Estimates from earlier runs (history_estimates()), one per task.
+  void set_prior(std::vector<Estimate> prior) { state_.prior = std::move(prior); }
   /// Draws the final frame and leaves it on the screen.
   void close();
   ~LiveView() override;
