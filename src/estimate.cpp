@@ -365,6 +365,7 @@ Forecast forecast(const TaskGraph& g, std::span<const TaskStatus> status, std::s
   std::vector<char> first(n, 0), finished(n, 0);
   std::vector<double> mu(n, 0), sig(n, 0), common(n, 0), spent(n, 0), median(n, 0);
   std::size_t ready = 0, running = 0, left = 0;
+  std::vector<int> ready_tasks;
   for (std::size_t t = 0; t < n; ++t) {
     if (!unfinished(status[t])) {
       finished[t] = 1;
@@ -380,6 +381,7 @@ Forecast forecast(const TaskGraph& g, std::span<const TaskStatus> status, std::s
                status[static_cast<std::size_t>(p)] != TaskStatus::blocked;
     }
     ready += free;
+    if (free) ready_tasks.push_back(static_cast<int>(t));
     running += status[t] == TaskStatus::running;
     first[t] = status[t] == TaskStatus::running;
     if (auto it = elapsed.find(static_cast<int>(t)); it != elapsed.end()) spent[t] = it->second;
@@ -427,7 +429,18 @@ Forecast forecast(const TaskGraph& g, std::span<const TaskStatus> status, std::s
     f.bottleneck = std::to_string(ready) + " ready, " + std::to_string(workers) + " worker" + (workers == 1 ? "" : "s");
   else if (ready > 0 && !held.empty())
     f.bottleneck = held;
-  else if (!f.critical_path.empty())
+  else if (ready > 0)
+    // A free worker, yet a ready task waits: a file lock a running task holds.
+    for (const LockConflict& c : g.lock_conflicts()) {
+      for (auto [waiting, holder] : {std::pair{c.a, c.b}, std::pair{c.b, c.a}})
+        if (status[static_cast<std::size_t>(holder)] == TaskStatus::running &&
+            std::find(ready_tasks.begin(), ready_tasks.end(), waiting) != ready_tasks.end()) {
+          f.bottleneck = id(waiting) + " waits for " + c.path + " (held by " + id(holder) + ")";
+          break;
+        }
+      if (!f.bottleneck.empty()) break;
+    }
+  if (f.bottleneck.empty() && !f.critical_path.empty())
     f.bottleneck = "critical path: " + id(f.critical_path.front()) +
                    (f.critical_path.size() > 1 ? " (+" + std::to_string(f.critical_path.size() - 1) + " after it)" : "");
   return f;

@@ -230,7 +230,12 @@ std::vector<std::string> render_lines(const ProgressState& s, const Frame& f) {
     for (std::size_t t = 0; t < n; ++t)
       if (s.status[t] == TaskStatus::running) elapsed[static_cast<int>(t)] = s.now - s.started[t];
     const double fail_rate = static_cast<double>(s.failed_attempts) / (s.attempts + 2.0);
-    const Forecast fc = forecast(*s.graph, s.status, est, elapsed, s.workers, s.now, {}, fail_rate);
+    // A ready task whose last attempt hit a rate limit: the gate is closed for all.
+    std::string held;
+    for (const auto& [t, a] : s.failures)
+      if (s.status[static_cast<std::size_t>(t)] == TaskStatus::ready && a.second.rfind("rate_limit", 0) == 0)
+        held = "rate-limit gate closed (" + id(static_cast<std::size_t>(t)) + " hit the limit)";
+    const Forecast fc = forecast(*s.graph, s.status, est, elapsed, s.workers, s.now, held, fail_rate);
     // The 80% range: the 10th to the 90th percentile of the finish.
     eta_line = fmt::format("Estimated completion: in {} (80%: {} to {})", human_seconds(fc.expected - s.now),
                            human_seconds(fc.low - s.now), human_seconds(fc.high - s.now));

@@ -182,3 +182,17 @@ TEST_CASE("the ETA schedules each task once when a finished task made it ready")
   const EtaRange r = eta(*g, st, est, {{1, 4}}, 1);
   CHECK(r.expected == doctest::Approx(16));
 }
+
+TEST_CASE("bottlenecks named: too few workers, a file lock, the critical path") {
+  auto g = build_graph(parse_tasks_md("## Phase 1: Setup\n- [ ] T001 One\n- [ ] T002 [P] Two in a.py\n"
+                                      "- [ ] T003 [P] Three in a.py\n- [ ] T004 [P] Four in b.py\n"));
+  REQUIRE(g);
+  std::vector<Estimate> est(4, Estimate{10, 5, 20, 20, "run"});
+  std::vector<TaskStatus> st{TaskStatus::succeeded, TaskStatus::running, TaskStatus::waiting, TaskStatus::running};
+  const std::map<int, double> elapsed{{1, 1}, {3, 1}};
+  CHECK(forecast(*g, st, est, elapsed, 2, 11).bottleneck == "1 ready, 2 workers");
+  CHECK(forecast(*g, st, est, elapsed, 3, 11).bottleneck == "T003 waits for a.py (held by T002)");
+  CHECK(forecast(*g, st, est, elapsed, 3, 11, "a closed rate-limit gate").bottleneck == "a closed rate-limit gate");
+  st[2] = TaskStatus::succeeded;
+  CHECK(forecast(*g, st, est, elapsed, 3, 11).bottleneck.rfind("critical path: T00", 0) == 0);
+}
