@@ -380,11 +380,12 @@ void LiveView::draw(bool final) {
   if (!widths_.empty()) out += up > 0 ? fmt::format("\r\x1b[{}A", up) : std::string("\r");
   else out += "\x1b[?25l";   // no cursor while the view is live
   widths_.clear();
-  // Each line overwrites the old one and clears the rest of it; what the old frame had
-  // below the new one is cleared last (not before: a terminal such as tmux keeps a
-  // screen cleared from its top-left corner in its scrollback).
+  // Each line erases its row and writes (erasing the whole row also forgets that an old,
+  // wider line wrapped there, which a terminal that reflows on resize remembers); what
+  // the old frame had below the new one is cleared last (not before: a terminal such as
+  // tmux keeps a screen cleared from its top-left corner in its scrollback).
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    out += lines[i] + "\x1b[K";
+    out += "\x1b[2K" + lines[i];
     if (i + 1 < lines.size()) out += "\n";   // the last line ends without a newline: no scroll
     widths_.push_back(display_width(lines[i]));
   }

@@ -101,6 +101,27 @@ for c in 40 60 80 120 200; do
   done
 done
 
+# A resize during the run (SIGWINCH): the frames that follow fit the new width at once.
+run_in_tmux 120 30 TEST_AGENT_SECONDS=1
+for _ in $(seq 1 300); do
+  tmux -L "$sock" capture-pane -p -J -t v > "$work/screen"
+  grep -q "Currently Executing ([1-9]" "$work/screen" && break
+  sleep 0.05
+done
+tmux -L "$sock" resize-window -t v -x 50 -y 20
+sleep 1
+resized=0
+for _ in $(seq 1 20); do
+  tmux -L "$sock" capture-pane -p -J -t v > "$work/screen"
+  grep -q "FLOW-EXIT=" "$work/screen" && break
+  p=$(python3 "$work/check.py" 50 "$work/screen" live)
+  [ -z "$p" ] || { problem "after a resize to 50x20: $p"; cat "$work/screen"; break; }
+  resized=$((resized + 1))
+  sleep 0.2
+done
+[ "$resized" -gt 0 ] || problem "the run ended before the resize could be checked"
+echo "resize: ${resized} frames checked"
+
 # Ctrl-C once: the view says it is stopping and what it waits for (tasks that take 3 s,
 # so that the frame stays long enough to be seen).
 run_in_tmux 80 24 TEST_AGENT_SECONDS=3
