@@ -71,6 +71,14 @@ run_in_tmux() {  # cols rows extra-env...
   tmux -L "$sock" set-option -t v history-limit 5000 >/dev/null
 }
 
+wait_running() {  # until the view shows a running task
+  for _ in $(seq 1 300); do
+    tmux -L "$sock" capture-pane -p -J -t v > "$work/screen"
+    grep -q "Currently Executing ([1-9]" "$work/screen" && return 0
+    sleep 0.05
+  done
+}
+
 for c in 40 60 80 120 200; do
   for r in 10 24 50; do
     run_in_tmux "$c" "$r"
@@ -103,11 +111,7 @@ done
 
 # A resize during the run (SIGWINCH): the frames that follow fit the new width at once.
 run_in_tmux 120 30 TEST_AGENT_SECONDS=1
-for _ in $(seq 1 300); do
-  tmux -L "$sock" capture-pane -p -J -t v > "$work/screen"
-  grep -q "Currently Executing ([1-9]" "$work/screen" && break
-  sleep 0.05
-done
+wait_running
 tmux -L "$sock" resize-window -t v -x 50 -y 20
 sleep 1
 resized=0
@@ -125,11 +129,7 @@ echo "resize: ${resized} frames checked"
 # Ctrl-C once: the view says it is stopping and what it waits for (tasks that take 3 s,
 # so that the frame stays long enough to be seen).
 run_in_tmux 80 24 TEST_AGENT_SECONDS=3
-for _ in $(seq 1 300); do
-  tmux -L "$sock" capture-pane -p -J -t v > "$work/screen"
-  grep -q "Currently Executing ([1-9]" "$work/screen" && break
-  sleep 0.05
-done
+wait_running
 tmux -L "$sock" send-keys -t v C-c
 stopping=0
 for _ in $(seq 1 200); do
