@@ -81,10 +81,12 @@ void report(const char* name, const std::string& text) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  // parse_bench [CORPUS_DIR]
+  const std::string dir = argc > 1 ? argv[1] : FLOW_CORPUS_DIR;
   std::string corpus;
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(FLOW_CORPUS_DIR))
+  for (const auto& e : std::filesystem::directory_iterator(dir))
     if (e.path().extension() == ".md") files.push_back(e.path());
   std::sort(files.begin(), files.end());
   std::string one;

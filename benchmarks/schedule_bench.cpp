@@ -53,9 +53,13 @@ double p5(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int seeds = argc > 1 ? std::atoi(argv[1]) : 10;
+  // schedule_bench [CORPUS_DIR] [SEEDS] (a number alone is the seeds, as before)
+  std::string dir = FLOW_CORPUS_DIR;
+  int arg = 1;
+  if (argc > arg && std::filesystem::is_directory(argv[arg])) dir = argv[arg++];
+  const int seeds = argc > arg ? std::atoi(argv[arg]) : 10;
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(FLOW_CORPUS_DIR))
+  for (const auto& e : std::filesystem::directory_iterator(dir))
     if (e.path().extension() == ".md") files.push_back(e.path());
   std::sort(files.begin(), files.end());
   std::vector<flow::TaskGraph> graphs;

@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev        # headers: Graph, Asio, Process v2
   libfmt-dev libyaml-cpp-dev doctest-dev
   python3 python3-pytest python3-yaml
+  tmux                    # the live view's terminal tests (capture-pane)
   python3-venv python3-pip python3-setuptools python3-wheel   # the Python wheel and its venv test
 )
 

@@ -3,8 +3,11 @@
 #include <flow/estimate.hpp>
 
 #include "locks.hpp"
+#include "random.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <limits>
 #include <queue>
 #include <string_view>
@@ -59,8 +62,11 @@ double list_schedule(const TaskGraph& g, std::span<const double> durations, int 
   auto is_finished = [&](int v) {
     return !finished.empty() && v < static_cast<int>(finished.size()) && finished[static_cast<std::size_t>(v)];
   };
+  std::vector<char> pushed(static_cast<std::size_t>(n), 0);
   auto push = [&](int v) {
     if (is_finished(v)) return;  // already completed at time 0
+    if (pushed[static_cast<std::size_t>(v)]) return;  // made ready by a finished task, and found ready again below
+    pushed[static_cast<std::size_t>(v)] = 1;
     if (g.is_gate(v) || dur[static_cast<std::size_t>(v)] <= 0) instant.push_back(v);
     else {
       const bool head = !first.empty() && v < static_cast<int>(first.size()) && first[static_cast<std::size_t>(v)];
@@ -185,6 +191,259 @@ Bottlenecks bottlenecks(const TaskGraph& g, std::span<const TaskStatus> status, 
   for (int t : g.critical_path(rem).tasks)
     if (rem[static_cast<std::size_t>(t)] > 0) b.critical_path.push_back(t);
   return b;
+}
+
+namespace {
+
+// The standard normal distribution: its CDF and (Acklam's rational approximation of)
+// its inverse, good to about 1e-9.
+double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+double normal_quantile(double p) {
+  p = std::clamp(p, 1e-12, 1 - 1e-12);
+  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                                 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+  static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                                 6.680131188771972e+01, -1.328068155288572e+01};
+  static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                                 -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+  static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                 3.754408661907416e+00};
+  if (p < 0.02425) {
+    const double q = std::sqrt(-2 * std::log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+           ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - 0.02425) return -normal_quantile(1 - p);
+  const double q = p - 0.5, r = q * q;
+  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+constexpr double kZ90 = 1.2815515655446004;   // the 90th percentile of N(0, 1)
+// Tuned with eta_bench (2 seeds) for an 80% range that holds the finish 75-85% of runs:
+// the floor of the common spread (a share of a task's), and the extra uncertainty of the
+// level for a phase none of whose tasks has finished.
+constexpr double kCommonFloor = 0.3;
+constexpr double kUnseenPhase = 0.35;
+
+// Whether a task writes tests: its text or a file it names says so.
+bool writes_tests(const Task& t) {
+  auto has = [](std::string_view s) {
+    for (std::size_t i = 0; i + 4 <= s.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(s[i])) == 't' && std::tolower(static_cast<unsigned char>(s[i + 1])) == 'e' &&
+          std::tolower(static_cast<unsigned char>(s[i + 2])) == 's' && std::tolower(static_cast<unsigned char>(s[i + 3])) == 't')
+        return true;
+    return false;
+  };
+  if (has(t.description)) return true;
+  return std::any_of(t.paths.begin(), t.paths.end(), [&](const PathRef& p) { return has(p.path); });
+}
+
+// How much a finished task `b` says about task `a`: 0.1 for any task of the run, up
+// to about 1 for one of the same phase, story and kind of work.
+double similarity(const Plan& plan, const Task& a, const Task& b, bool test_a, bool test_b) {
+  double w = 0.1;
+  if (a.phase == b.phase) w += 0.4;
+  if (plan.phases[static_cast<std::size_t>(a.phase)].kind == plan.phases[static_cast<std::size_t>(b.phase)].kind) w += 0.1;
+  if (!a.story_label.empty() && a.story_label == b.story_label) w += 0.15;
+  for (const std::string& l : a.labels)
+    if (std::find(b.labels.begin(), b.labels.end(), l) != b.labels.end()) {
+      w += 0.1;
+      break;
+    }
+  if (a.paths.size() == b.paths.size()) w += 0.1;
+  if (test_a != test_b) w *= 0.3;
+  return w;
+}
+
+}  // namespace
+
+std::vector<Estimate> learn_estimates(const TaskGraph& g, std::span<const Estimate> prior, std::span<const TaskStatus> status,
+                                      std::span<const double> seconds) {
+  const Plan& plan = g.plan();
+  const auto n = static_cast<std::size_t>(g.task_count());
+  std::vector<Estimate> out(prior.begin(), prior.end());
+  // The prior in log space: its median and spread (from its 90th percentile).
+  std::vector<double> mu0(n), s0(n);
+  bool history = false;
+  for (std::size_t t = 0; t < n; ++t) {
+    mu0[t] = std::log(std::max(prior[t].expected, 1e-3));
+    const double hi = prior[t].p90 > prior[t].expected ? prior[t].p90 : prior[t].expected * 2;
+    s0[t] = std::clamp(std::log(hi / std::max(prior[t].expected, 1e-3)) / kZ90, 0.2, 1.5);
+    history = history || prior[t].basis != "default";
+  }
+  std::vector<std::size_t> seen;
+  for (std::size_t t = 0; t < n; ++t)
+    if (status[t] == TaskStatus::succeeded && t < seconds.size() && seconds[t] > 0) seen.push_back(t);
+  if (seen.empty()) return out;
+
+  // Run-wide: how far this run's log durations sit from the prior, shrunk toward none
+  // when the prior comes from history (two runs' worth of trust), not when it is a guess.
+  const double k0 = history ? 2.0 : 0.01;
+  // How much history tells tasks apart: once a few tasks have finished, the share of the
+  // prior's differences between tasks (0, 1/4 … 1) that best explains what they took.
+  // History of durations that vary by chance alone then counts for its level only.
+  if (history && seen.size() >= 3) {
+    double mean0 = 0;
+    for (double v : mu0) mean0 += v;
+    mean0 /= static_cast<double>(n);
+    double best = 1, best_ss = std::numeric_limits<double>::infinity();
+    for (double lambda : {1.0, 0.75, 0.5, 0.25, 0.0}) {
+      double sh = 0, ss = 0;
+      for (std::size_t j : seen) sh += std::log(seconds[j]) - (mean0 + lambda * (mu0[j] - mean0));
+      sh /= static_cast<double>(seen.size());
+      for (std::size_t j : seen) {
+        const double r = std::log(seconds[j]) - (mean0 + lambda * (mu0[j] - mean0)) - sh;
+        ss += r * r;
+      }
+      if (ss < best_ss * 0.98) {   // a clear improvement, else the more trusting share
+        best_ss = ss;
+        best = lambda;
+      }
+    }
+    for (double& v : mu0) v = mean0 + best * (v - mean0);
+  }
+  double shift = 0;
+  for (std::size_t j : seen) shift += std::log(seconds[j]) - mu0[j];
+  shift /= k0 + static_cast<double>(seen.size());
+  // The spread of what was measured around the run-wide level, pooled with the prior's.
+  double ss = 0, s_prior = 0;
+  for (std::size_t j : seen) {
+    const double r = std::log(seconds[j]) - (mu0[j] + shift);
+    ss += r * r;
+    s_prior += s0[j];
+  }
+  s_prior /= static_cast<double>(seen.size());
+  const double m = static_cast<double>(seen.size());
+  const double sigma = std::sqrt((2 * s_prior * s_prior + ss) / (2 + m));
+
+  std::vector<char> test(n);
+  for (std::size_t t = 0; t < n; ++t) test[t] = writes_tests(plan.tasks[t]);
+  constexpr double kg = 1.0;   // the run-wide level counts as this many similar tasks
+  for (std::size_t t = 0; t < n; ++t) {
+    if (status[t] == TaskStatus::succeeded && t < seconds.size() && seconds[t] > 0) continue;
+    double wsum = 0, acc = 0;
+    for (std::size_t j : seen) {
+      const double w = similarity(plan, plan.tasks[t], plan.tasks[j], test[t], test[j]);
+      // Measured tasks speak for t relative to their own prior (a long task in history
+      // stays longer than a short one).
+      acc += w * (std::log(seconds[j]) - mu0[j]);
+      wsum += w;
+    }
+    const double mu = mu0[t] + (kg * shift + acc) / (kg + wsum);
+    // What is left unknown: the task's own spread, and the level's own uncertainty, more
+    // so for a phase none of whose tasks has finished (another kind of work may differ).
+    bool phase_seen = false;
+    for (std::size_t j : seen) phase_seen = phase_seen || plan.tasks[j].phase == plan.tasks[t].phase;
+    const double unseen = phase_seen ? 0.0 : kUnseenPhase;
+    const double level = std::sqrt(sigma * sigma / (kg + wsum + k0 + m) + unseen * unseen);
+    const double s = std::sqrt(sigma * sigma + level * level);
+    Estimate& e = out[t];
+    e.expected = std::exp(mu);
+    e.low = std::exp(mu - kZ90 * s);
+    e.high = std::exp(mu + kZ90 * s);
+    e.p90 = e.high;
+    e.basis = "run";
+    // The level's uncertainty understates what tasks share: phases of other kinds of
+    // work sit above or below it together. A floor of a share of the spread keeps the
+    // range near calibration (eta_bench).
+    e.common = std::max(level, kCommonFloor * sigma);
+  }
+  return out;
+}
+
+// Without a measured common part: the share of a task's variance that all tasks have in
+// common (a run that is slow is slow for every task).
+constexpr double kShared = 0.6;
+
+Forecast forecast(const TaskGraph& g, std::span<const TaskStatus> status, std::span<const Estimate> est,
+                  const std::map<int, double>& elapsed, int workers, double now, const std::string& held, double fail_rate) {
+  Forecast f;
+  const auto n = static_cast<std::size_t>(g.task_count());
+  workers = std::max(1, workers);
+  std::vector<char> first(n, 0), finished(n, 0);
+  std::vector<double> mu(n, 0), sig(n, 0), common(n, 0), spent(n, 0), median(n, 0);
+  std::size_t ready = 0, running = 0, left = 0;
+  std::vector<int> ready_tasks;
+  for (std::size_t t = 0; t < n; ++t) {
+    if (!unfinished(status[t])) {
+      finished[t] = 1;
+      continue;
+    }
+    ++left;
+    // Ready: marked so, or waiting on nothing unfinished (the caller may not know).
+    bool free = status[t] == TaskStatus::ready;
+    if (status[t] == TaskStatus::waiting) {
+      free = true;
+      for (int p : g.task_predecessors(static_cast<int>(t)))
+        free = free && !unfinished(status[static_cast<std::size_t>(p)]) && status[static_cast<std::size_t>(p)] != TaskStatus::failed &&
+               status[static_cast<std::size_t>(p)] != TaskStatus::blocked;
+    }
+    ready += free;
+    if (free) ready_tasks.push_back(static_cast<int>(t));
+    running += status[t] == TaskStatus::running;
+    first[t] = status[t] == TaskStatus::running;
+    if (auto it = elapsed.find(static_cast<int>(t)); it != elapsed.end()) spent[t] = it->second;
+    mu[t] = std::log(std::max(est[t].expected, 1e-3));
+    sig[t] = std::clamp(std::log(std::max(est[t].high, est[t].expected * 1.01) / std::max(est[t].expected, 1e-3)) / kZ90, 0.05, 3.0);
+    // Without a measured common part, a share of the spread is assumed common.
+    common[t] = est[t].common > 0 ? std::min(est[t].common, sig[t] * 0.95) : sig[t] * std::sqrt(kShared);
+    median[t] = std::max(first[t] ? 1.0 : 0.0, est[t].expected - spent[t]);
+  }
+  if (left == 0) {
+    f.expected = f.low = f.high = now;
+    return f;
+  }
+  constexpr int kSamples = 64;
+  std::vector<double> finish;
+  finish.reserve(kSamples);
+  std::uint64_t rng = 0x5eed;
+  std::vector<double> d(n, 0);
+  for (int k = 0; k < kSamples; ++k) {
+    // Stratified: the shared factor's quantiles spread evenly over the samples.
+    const double z0 = normal_quantile((k + detail::unit_interval(rng)) / kSamples);
+    for (std::size_t t = 0; t < n; ++t) {
+      if (finished[t]) continue;
+      const double own = std::sqrt(std::max(sig[t] * sig[t] - common[t] * common[t], 1e-4));
+      const double m = mu[t] + common[t] * z0;
+      // Drawn beyond what the task has run already: u in (F(spent), 1).
+      const double lo = spent[t] > 0 ? normal_cdf((std::log(spent[t]) - m) / own) : 0.0;
+      const double u = lo + (1 - lo) * std::max(detail::unit_interval(rng), 1e-12);
+      double total = std::exp(m + own * normal_quantile(u)) - spent[t];
+      // Attempts that fail run again.
+      while (fail_rate > 0 && detail::unit_interval(rng) < std::min(fail_rate, 0.9))
+        total += std::exp(m + own * normal_quantile(std::max(detail::unit_interval(rng), 1e-12)));
+      d[t] = std::max(first[t] ? 0.5 : 0.0, total);
+    }
+    finish.push_back(now + list_schedule(g, d, workers, first, finished));
+  }
+  f.low = quantile(finish, 0.1);
+  f.expected = quantile(finish, 0.5);
+  f.high = quantile(finish, 0.9);
+  for (int t : g.critical_path(median).tasks)
+    if (median[static_cast<std::size_t>(t)] > 0) f.critical_path.push_back(t);
+  const int free_workers = workers - static_cast<int>(running);
+  const auto id = [&](int t) { return g.plan().tasks[static_cast<std::size_t>(t)].id; };
+  if (ready > 0 && free_workers <= 0)
+    f.bottleneck = std::to_string(ready) + " ready, " + std::to_string(workers) + " worker" + (workers == 1 ? "" : "s");
+  else if (ready > 0 && !held.empty())
+    f.bottleneck = held;
+  else if (ready > 0)
+    // A free worker, yet a ready task waits: a file lock a running task holds.
+    for (const LockConflict& c : g.lock_conflicts()) {
+      for (auto [waiting, holder] : {std::pair{c.a, c.b}, std::pair{c.b, c.a}})
+        if (status[static_cast<std::size_t>(holder)] == TaskStatus::running &&
+            std::find(ready_tasks.begin(), ready_tasks.end(), waiting) != ready_tasks.end()) {
+          f.bottleneck = id(waiting) + " waits for " + c.path + " (held by " + id(holder) + ")";
+          break;
+        }
+      if (!f.bottleneck.empty()) break;
+    }
+  if (f.bottleneck.empty() && !f.critical_path.empty())
+    f.bottleneck = "critical path: " + id(f.critical_path.front()) +
+                   (f.critical_path.size() > 1 ? " (+" + std::to_string(f.critical_path.size() - 1) + " after it)" : "");
+  return f;
 }
 
 double makespan_lower_bound_tight(const TaskGraph& g, std::span<const double> durations, int workers) {

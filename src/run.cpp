@@ -915,6 +915,7 @@ class RunLoop {
         std::optional<double> wake = sched_->next_wake(t_now);
         if (auto gate = policy_.gate_until(agent, t_now)) wake = wake ? std::min(*wake, *gate) : *gate;
         if (!wake) break;  // nothing runs and nothing will: the scheduler reports why
+        obs_.on_tick(t_now);   // observers show the wait (a retry time, a closed gate)
         runner_.wait(std::min(0.25, std::max(0.0, *wake - t_now)));
         continue;
       }

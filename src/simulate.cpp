@@ -77,6 +77,62 @@ Result<std::vector<Fault>> parse_faults(std::string_view spec) {
   return out;
 }
 
+std::vector<EtaPoint> eta_trace(const TaskGraph& g, const SimReport& r, std::span<const Estimate> prior, int workers,
+                                std::span<const int> at) {
+  const auto n = static_cast<std::size_t>(g.task_count());
+  std::vector<TaskStatus> status(n, TaskStatus::waiting);
+  std::vector<double> started(n, 0), seconds(n, 0);
+  int total = 0, done = 0;
+  for (std::size_t t = 0; t < n; ++t) {
+    if (g.plan().tasks[t].state != TaskState::pending) status[t] = TaskStatus::succeeded;
+    else if (r.status.size() == n && r.status[t] == TaskStatus::excluded) status[t] = TaskStatus::excluded;
+    else ++total;
+  }
+  std::vector<EtaPoint> out;
+  int completions = 0;   // in the batch of events at the current time
+  int attempts = 0, failures = 0;
+  for (std::size_t i = 0; i < r.events.size(); ++i) {
+    const SimEvent& e = r.events[i];
+    if (e.task >= 0) {
+      const auto t = static_cast<std::size_t>(e.task);
+      if (e.kind == "start") {
+        status[t] = TaskStatus::running;
+        started[t] = e.time;
+        ++attempts;
+      } else if (e.kind == "finish") {
+        status[t] = TaskStatus::succeeded;
+        seconds[t] = e.time - started[t];
+        ++completions;
+      } else if (e.kind == "fail") {
+        status[t] = TaskStatus::failed;   // until a retry says otherwise
+        ++failures;
+      } else if (e.kind == "retry") {
+        status[t] = TaskStatus::ready;
+      } else if (e.kind == "skip") {
+        status[t] = TaskStatus::skipped;
+        ++completions;
+      }
+    }
+    // Forecast once what happened at this moment is all known (the tasks a completion
+    // made ready have started).
+    if (completions == 0 || (i + 1 < r.events.size() && r.events[i + 1].time == e.time)) continue;
+    if (!at.empty() && std::none_of(at.begin(), at.end(), [&](int k) { return k > done && k <= done + completions; })) {
+      done += completions;
+      completions = 0;
+      continue;
+    }
+    std::map<int, double> elapsed;
+    for (std::size_t t = 0; t < n; ++t)
+      if (status[t] == TaskStatus::running) elapsed[static_cast<int>(t)] = e.time - started[t];
+    const std::vector<Estimate> est = learn_estimates(g, prior, status, seconds);
+    // The share of attempts that failed, with a prior of none in two.
+    const double fail_rate = static_cast<double>(failures) / (attempts + 2.0);
+    const Forecast f = forecast(g, status, est, elapsed, workers, e.time, {}, fail_rate);
+    for (; completions > 0; --completions) out.push_back(EtaPoint{++done, total, e.time, f});
+  }
+  return out;
+}
+
 SimReport simulate(const TaskGraph& g, const SimOptions& opt, RecoveryPolicy& policy) {
   const int n = g.task_count();
   SimReport r;

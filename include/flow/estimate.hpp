@@ -31,6 +31,10 @@ struct Estimate {
   double high = 0;
   double p90 = 0;                    ///< past this a running task is overdue
   std::string basis;
+  /// Of the spread of log(duration) (low to high), the standard deviation every task
+  /// shares: how wrong the run-wide level may still be. 0: unknown, forecast() assumes
+  /// a share.
+  double common = 0;
 };
 
 /// Estimates durations from history. Pure.
@@ -73,6 +77,38 @@ struct Bottlenecks {
 [[nodiscard]] FLOW_API Bottlenecks bottlenecks(const TaskGraph& graph, std::span<const TaskStatus> status,
                                                std::span<const Estimate> estimates,
                                                const std::map<int, double>& elapsed);
+
+/// Durations learned during a run. A task's expected duration mixes what the run has
+/// measured with the prior (`prior`, from the journal's history, else its default) in
+/// log space: first a run-wide scale (how much faster or slower than the prior this run
+/// goes, shrunk toward the prior when there is history), then the tasks that finished
+/// that resemble it: the same phase, the same phase kind, the same story, a common label,
+/// as many files, and tests or implementation alike. `seconds[t]` is the measured
+/// duration of each succeeded task (others are ignored). `low`/`high` are the 10th and
+/// 90th percentiles of the task's duration, `p90` the 90th; `basis` is "run" once the run
+/// has measured something, else the prior's basis.
+[[nodiscard]] FLOW_API std::vector<Estimate> learn_estimates(const TaskGraph& graph, std::span<const Estimate> prior,
+                                                             std::span<const TaskStatus> status,
+                                                             std::span<const double> seconds);
+
+/// When the run will finish, as finish times in seconds from its start.
+struct Forecast {
+  double expected = 0;              ///< the median
+  double low = 0;                   ///< the 10th percentile: an 80% range with `high`
+  double high = 0;                  ///< the 90th percentile
+  std::vector<int> critical_path;   ///< the longest chain of unfinished tasks, by expected durations
+  std::string bottleneck;           ///< what holds the run back now, in words
+};
+
+/// Forecasts the finish from `estimates` (as learn_estimates() gives them): samples the
+/// unfinished tasks' durations (lognormal, with a run-wide factor shared by all tasks;
+/// a running task's duration is drawn beyond what it has already run) and list-schedules
+/// each sample on `workers` workers. Deterministic: a fixed seed. `held` names what
+/// keeps ready tasks from starting on free workers (a lock, a closed gate), if known.
+/// `fail_rate` is the share of attempts that fail and run again (as the run has seen it).
+[[nodiscard]] FLOW_API Forecast forecast(const TaskGraph& graph, std::span<const TaskStatus> status,
+                                         std::span<const Estimate> estimates, const std::map<int, double>& elapsed,
+                                         int workers, double now, const std::string& held = {}, double fail_rate = 0);
 
 /// A lower bound on the makespan that is never below TaskGraph::makespan_lower_bound()
 /// and usually much tighter. By the phase rules, blocks (a phase, or a run of user-story

@@ -4,6 +4,7 @@
 
 #include <flow/config.hpp>
 #include <flow/error.hpp>
+#include <flow/estimate.hpp>
 #include <flow/graph.hpp>
 #include <flow/recovery.hpp>
 #include <flow/scheduler.hpp>
@@ -74,6 +75,23 @@ struct SimReport {
 /// deterministic: the same inputs give the same report.
 [[nodiscard]] FLOW_API SimReport simulate(const TaskGraph& graph, const SimOptions& options,
                                           RecoveryPolicy& policy);
+
+/// A forecast made when a task completed, in a replay of a simulated run.
+struct EtaPoint {
+  int done = 0;                      ///< tasks finished (succeeded or skipped) by then
+  int total = 0;                     ///< tasks the run set out to do
+  double time = 0;                   ///< seconds from the run's start
+  Forecast forecast;                 ///< finish times, as the live view would show them
+};
+
+/// Replays `report`'s events in order and, at each completion, forecasts the finish the
+/// way a live run does (learn_estimates() from `prior` and the durations measured so
+/// far, then forecast()): the true durations of what has not finished stay unseen.
+/// `at`, when not empty, limits the forecasts to the completions that bring `done` to
+/// one of its values.
+[[nodiscard]] FLOW_API std::vector<EtaPoint> eta_trace(const TaskGraph& graph, const SimReport& report,
+                                                       std::span<const Estimate> prior, int workers,
+                                                       std::span<const int> at = {});
 
 /// Seeded lognormal durations: median `median`, shape `sigma`.
 [[nodiscard]] FLOW_API std::vector<double> lognormal_durations(int n, double median, double sigma,

@@ -3,6 +3,7 @@
 // tasks.md, and `--explain ID` for why a task waits.
 #include "commands.hpp"
 #include "common.hpp"
+#include "history.hpp"
 
 #include <flow/run.hpp>
 #include <flow/settings.hpp>
@@ -89,7 +90,7 @@ void explain(const TaskGraph& g, int t) {
 }
 
 void print_json(const Loaded& l, const TaskGraph& g, int workers, const std::vector<double>& dur,
-                const CriticalPath& cp, double makespan, double lb) {
+                const CriticalPath& cp, double makespan, double lb, double tight) {
   Json j;
   j.begin_object().field("schema", "flow-plan/1").field("file", l.path).field("workers", workers);
   const auto waves = g.waves();
@@ -129,7 +130,8 @@ void print_json(const Loaded& l, const TaskGraph& g, int workers, const std::vec
   j.key("critical_path").begin_array();
   for (int t : cp.tasks) j.value(g.plan().tasks[static_cast<std::size_t>(t)].id);
   j.end_array();
-  j.field("critical_path_seconds", cp.length).field("makespan_seconds", makespan).field("lower_bound_seconds", lb);
+  j.field("critical_path_seconds", cp.length).field("makespan_seconds", makespan).field("lower_bound_seconds", lb)
+      .field("tight_lower_bound_seconds", tight);
   j.key("lock_conflicts").begin_array();
   for (const LockConflict& c : g.lock_conflicts())
     j.begin_object().field("a", g.plan().tasks[static_cast<std::size_t>(c.a)].id)
@@ -232,18 +234,20 @@ int cmd_plan(const std::vector<std::string>& args) {
     return l.exit;
   }
 
-  // Without history every task is expected to take the default estimate.
-  const Estimator estimator;
+  // From the journal's earlier runs when there are any; else the default estimate.
+  int samples = 0;
+  const std::vector<Estimate> estimates = history_estimates(default_workdir(path), plan, &samples);
   std::vector<double> dur;
-  for (const Estimate& e : estimator.estimate_all(plan)) dur.push_back(e.expected);
+  for (const Estimate& e : estimates) dur.push_back(e.expected);
   std::vector<double> todo = dur;
   for (int t = 0; t < g.task_count(); ++t)
     if (plan.tasks[static_cast<std::size_t>(t)].state != TaskState::pending) todo[static_cast<std::size_t>(t)] = 0;
   const CriticalPath cp = g.critical_path(todo);
   const double makespan = list_schedule_makespan(g, todo, workers);
   const double lb = g.makespan_lower_bound(todo, workers);
+  const double tight = makespan_lower_bound_tight(g, todo, workers);
 
-  if (format == "json") { print_json(l, g, workers, dur, cp, makespan, lb); return l.exit; }
+  if (format == "json") { print_json(l, g, workers, dur, cp, makespan, lb, tight); return l.exit; }
   if (format == "dot") { print_dot(g); return l.exit; }
   if (format == "mermaid") { print_mermaid(g); return l.exit; }
 
@@ -276,8 +280,15 @@ int cmd_plan(const std::vector<std::string>& args) {
     if (k == 24) { fmt::print(" … +{}", cp.tasks.size() - 24); break; }
     fmt::print("{}{}", k ? " → " : " ", plan.tasks[static_cast<std::size_t>(cp.tasks[k])].id);
   }
-  fmt::print("\nEstimated makespan on {} workers: {} (lower bound {}), at {} per task without history\n", workers,
-             human_seconds(makespan), human_seconds(lb), human_seconds(dur.empty() ? 0.0 : dur.front()));
+  if (samples > 0)
+    fmt::print("\nEstimated makespan on {} workers: {}, from {} finished tasks in the journal\n", workers,
+               human_seconds(makespan), samples);
+  else
+    fmt::print("\nEstimated makespan on {} workers: {}, at {} per task without history\n", workers, human_seconds(makespan),
+               human_seconds(estimates.empty() ? 0.0 : estimates.front().expected));
+  fmt::print("  efficiency {:.3f} against the tight bound {} (phases, workers, file locks); {:.3f} against the\n"
+             "  simple bound {} (critical path, work / workers)\n",
+             makespan > 0 ? tight / makespan : 1.0, human_seconds(tight), makespan > 0 ? lb / makespan : 1.0, human_seconds(lb));
   const auto& conflicts = g.lock_conflicts();
   if (!conflicts.empty()) {
     fmt::print("\nFile locks: {} pairs of tasks name a common file and never run together\n", conflicts.size());

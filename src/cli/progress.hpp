@@ -23,16 +23,33 @@ struct ProgressState {
   std::vector<std::string> activity;         ///< per task: what its agent does now (from its stream)
   std::vector<double> finished_seconds;      ///< per task: its duration when it succeeded
   std::vector<std::string> completed;        ///< "T001 description", in order
-  std::vector<std::string> failures;         ///< "T014 auth: …"
+  /// Per task that failed an attempt: how many attempts failed, and the last reason. A
+  /// task that later succeeds leaves this map.
+  std::map<int, std::pair<int, std::string>> failures;
   int retries = 0;
-  double default_estimate = 300;             ///< seconds, until the run has measured some
+  int interrupts = 0;                        ///< Ctrl-C presses the run reported
+  bool finished = false;                     ///< run-finished was seen
+  double default_estimate = 300;             ///< seconds, without history and until the run has measured some
+  std::vector<Estimate> prior;               ///< per task, from the journal's history; empty: the default
+  int attempts = 0, failed_attempts = 0;     ///< for the share of attempts that fail
 
   void on_event(const RunEvent& e);
-  /// Expected seconds per task: the median of this run's finished tasks, else the default.
+  /// Expected seconds per task: learned from this run's finished tasks (learn_estimates())
+  /// over the prior (history, else the default).
   [[nodiscard]] std::vector<Estimate> estimates() const;
 };
 
-/// The screen, in the spirit of the original design's layout; `color` adds ANSI colors.
+/// The size and kind of frame to render.
+struct Frame {
+  bool color = false;   ///< ANSI colors
+  int columns = 0;      ///< no line is wider (display columns); 0: no limit
+  int rows = 0;         ///< no more lines than this (lists collapse to "+N more"); 0: no limit
+  bool final = false;   ///< the run is over: say how it ended and what is left
+};
+
+/// The screen as lines (without newlines), in the spirit of the original design's layout.
+[[nodiscard]] std::vector<std::string> render_lines(const ProgressState& s, const Frame& f);
+/// render_lines() without limits, joined with newlines.
 [[nodiscard]] std::string render(const ProgressState& s, bool color);
 
 /// Redraws render() in place on a terminal at most every `interval` seconds.
@@ -41,14 +58,21 @@ class LiveView final : public RunObserver {
   LiveView(const TaskGraph& graph, int workers, double interval, bool color);
   void on_event(const RunEvent& e) override;
   void on_tick(double now) override;
+  /// Estimates from earlier runs (history_estimates()), one per task.
+  void set_prior(std::vector<Estimate> prior) { state_.prior = std::move(prior); }
+  /// Draws the final frame and leaves it on the screen.
   void close();
+  ~LiveView() override;
 
  private:
-  void draw();
+  void draw(bool final = false);
   ProgressState state_;
   double interval_, last_draw_ = -1;
   bool color_;
-  int lines_ = 0;
+  bool dirty_ = false;
+  bool closed_ = false;
+  bool winch_installed_ = false;
+  std::vector<int> widths_;   ///< display width of each line of the frame on screen
 };
 
 /// Writes every event as one JSON line (schema in docs/events.md), then forwards it.

@@ -2,6 +2,7 @@
 // `flow run`: execute the pending tasks with an agent, mark them done, journal it all.
 #include "commands.hpp"
 #include "common.hpp"
+#include "history.hpp"
 #include "progress.hpp"
 
 #include <flow/run.hpp>
@@ -338,6 +339,7 @@ int cmd_run(const std::vector<std::string>& args) {
   const bool color = live && std::getenv("NO_COLOR") == nullptr;
   PlainObserver plain(l.plan);
   LiveView view(*l.graph, opt.workers, update_interval, color);
+  if (live) view.set_prior(history_estimates(opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir, l.plan));
   RunObserver* observer = live ? static_cast<RunObserver*>(&view) : &plain;
   std::FILE* events = nullptr;
   std::unique_ptr<EventWriter> writer;

@@ -25,10 +25,11 @@ constexpr const char* kSimUsage =
     "usage: flow simulate <tasks.md> [--workers N] [--seed S] [--durations FILE] [--faults SPEC]\n"
     "                     [--fail-fast] [--order critical|document|random] [--wave-barriers]\n"
     "                     [--retries N] [--story USn] [--only IDS] [--resource ID_OR_LABEL=NAME]\n"
-    "                     [--json]\n"
+    "                     [--json] [--eta-trace]\n"
     "\n"
     "Runs flow's scheduler and recovery policy against a simulated clock: nothing is\n"
-    "executed. Prints the makespan, efficiency (lower bound / makespan), retries, idle\n"
+    "executed. Prints the makespan, its efficiency against the simple and the tight lower\n"
+    "bound (bound / makespan), retries, idle\n"
     "worker-time, and every event in order.\n"
     "  --durations FILE  lines 'ID SECONDS'; other tasks get seeded lognormal durations\n"
     "                    around 5 minutes\n"
@@ -42,6 +43,10 @@ constexpr const char* kSimUsage =
     "  --story US1       run only that story's tasks (repeatable); --only T004-T010,T012:\n"
     "                    only those tasks. Prerequisites outside them are reported\n"
     "  --resource X=N    tasks with ID or label X claim resource N exclusively (db, port:3000)\n"
+    "  --eta-trace       instead: one JSON line per completion with the finish the live view\n"
+    "                    would forecast then ({\"done\", \"total\", \"time\", \"eta\", \"eta_low\",\n"
+    "                    \"eta_high\", \"bottleneck\"}; seconds from the start; the range is the\n"
+    "                    10th to 90th percentile). The forecast sees only what has finished\n"
     "exit status: 0 all tasks done, 1 some failed or blocked, 2 usage or input error\n";
 
 bool read_durations(const std::string& file, const Plan& plan, std::vector<double>& out) {
@@ -80,7 +85,7 @@ int cmd_simulate(const std::vector<std::string>& args) {
   SimOptions opt;
   opt.scheduler.workers = 4;
   StockPolicyOptions popt;
-  bool json = false;
+  bool json = false, trace = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&]() -> const std::string* {
@@ -90,6 +95,7 @@ int cmd_simulate(const std::vector<std::string>& args) {
     };
     if (a == "-h" || a == "--help") { fmt::print("{}", kSimUsage); return kOk; }
     if (a == "--json") { json = true; continue; }
+    if (a == "--eta-trace") { trace = true; continue; }
     if (a == "--fail-fast") { opt.scheduler.fail_fast = popt.fail_fast = true; continue; }
     if (a == "--wave-barriers") { opt.wave_barriers = true; continue; }
     if (a == "--workers" || a == "-j" || a == "--retries") {
@@ -182,11 +188,24 @@ int cmd_simulate(const std::vector<std::string>& args) {
   const bool all_done = counts[TaskStatus::failed] == 0 && counts[TaskStatus::blocked] == 0 &&
                         counts[TaskStatus::waiting] == 0 && counts[TaskStatus::ready] == 0;
   auto id = [&](int t) { return t < 0 ? std::string("-") : plan.tasks[static_cast<std::size_t>(t)].id; };
+  if (trace) {
+    // Without history, as a first run: every task starts from the default estimate.
+    const std::vector<Estimate> prior = Estimator().estimate_all(plan);
+    for (const EtaPoint& p : eta_trace(g, r, prior, opt.scheduler.workers)) {
+      Json j;
+      j.begin_object().field("done", p.done).field("total", p.total).field("time", p.time).field("eta", p.forecast.expected)
+          .field("eta_low", p.forecast.low).field("eta_high", p.forecast.high).field("bottleneck", p.forecast.bottleneck)
+          .end_object();
+      fmt::print("{}\n", j.str());
+    }
+    return all_done ? kOk : kFailed;
+  }
   if (json) {
     Json j;
     j.begin_object().field("schema", "flow-simulate/1").field("file", path).field("workers", opt.scheduler.workers)
         .field("seed", static_cast<long long>(opt.seed)).field("makespan", r.makespan).field("lower_bound", r.lower_bound)
-        .field("efficiency", r.efficiency).field("busy", r.busy).field("idle", r.idle).field("attempts", r.attempts)
+        .field("efficiency", r.efficiency).field("tight_lower_bound", r.tight_lower_bound)
+        .field("tight_efficiency", r.tight_efficiency).field("busy", r.busy).field("idle", r.idle).field("attempts", r.attempts)
         .field("retries", r.retries);
     j.key("tasks").begin_array();
     for (int t = 0; t < g.task_count(); ++t)
@@ -206,8 +225,10 @@ int cmd_simulate(const std::vector<std::string>& args) {
     fmt::print("{:>10}  {:<6} {:<8}{}{}\n", human_seconds(e.time), e.kind, id(e.task),
                e.attempt > 1 ? fmt::format(" (attempt {})", e.attempt) : "", e.detail.empty() ? "" : "  " + e.detail);
   fmt::print("\n{}: {} tasks on {} workers (seed {})\n", path, g.task_count(), opt.scheduler.workers, opt.seed);
-  fmt::print("  makespan    {}\n  lower bound {} (max of critical path and work / workers)\n  efficiency  {:.3f}\n",
-             human_seconds(r.makespan), human_seconds(r.lower_bound), r.efficiency);
+  fmt::print("  makespan    {}\n  lower bound {} (max of critical path and work / workers), tight bound {} (phases,\n"
+             "              workers, file locks)\n  efficiency  {:.3f} against the tight bound ({:.3f} against the simple one)\n",
+             human_seconds(r.makespan), human_seconds(r.lower_bound), human_seconds(r.tight_lower_bound), r.tight_efficiency,
+             r.efficiency);
   fmt::print("  attempts    {} ({} retries)\n  idle        {} worker-time with no task to run\n", r.attempts, r.retries,
              human_seconds(r.idle));
   fmt::print("  outcome    ");

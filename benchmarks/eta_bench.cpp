@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+// How right the ETA is. For every corpus file (all tasks reset to pending) and several
+// models of true durations, a simulated run on 4 workers is replayed; when 25%, 50% and
+// 75% of its tasks are done, the forecast a live run would show then (it sees only the
+// durations of what has finished, and starts from flow's default of 5 minutes a task,
+// as a first run without history does) is compared with the real finish: the median
+// absolute relative error of the predicted remaining time, and how often the 80% range
+// (10th to 90th percentile) held the real finish. The named critical path is checked
+// against the true one (from the true remaining durations) at the same moments.
+// usage: eta_bench [CORPUS_DIR] [SEEDS]
+#include <flow/estimate.hpp>
+#include <flow/graph.hpp>
+#include <flow/recovery.hpp>
+#include <flow/simulate.hpp>
+#include <flow/tasks_file.hpp>
+#include <flow/tasks_md.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::uint64_t mix(std::uint64_t& s) {
+  std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+double uniform(std::uint64_t& s) { return static_cast<double>(mix(s) >> 11) * 0x1.0p-53; }
+double normal(std::uint64_t& s) {
+  const double u1 = std::max(uniform(s), 1e-300), u2 = uniform(s);
+  return std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
+bool is_test(const flow::Task& t) {
+  std::string d = t.description;
+  std::transform(d.begin(), d.end(), d.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return d.find("test") != std::string::npos;
+}
+
+struct Model {
+  const char* name;
+  bool faults;
+  // True durations of one run: seeded; a run-wide scale the estimator does not know.
+  std::vector<double> (*durations)(const flow::TaskGraph&, std::uint64_t seed);
+};
+
+double kind_median(const flow::TaskGraph& g, const flow::Task& t) {
+  switch (g.plan().phases[static_cast<std::size_t>(t.phase)].kind) {
+    case flow::PhaseKind::setup: return 40;
+    case flow::PhaseKind::foundational: return 120;
+    case flow::PhaseKind::user_story: return is_test(t) ? 90 : 200;
+    case flow::PhaseKind::polish: return 60;
+    default: return 150;
+  }
+}
+
+std::vector<double> lognormal_by_kind(const flow::TaskGraph& g, std::uint64_t seed) {
+  std::uint64_t s = seed;
+  const double scale = std::exp(0.8 * normal(s));   // this run's pace: agent, model, machine
+  std::vector<double> d;
+  for (const flow::Task& t : g.plan().tasks) d.push_back(scale * kind_median(g, t) * std::exp(0.5 * normal(s)));
+  return d;
+}
+
+std::vector<double> heavy_tailed(const flow::TaskGraph& g, std::uint64_t seed) {
+  std::uint64_t s = seed;
+  const double scale = std::exp(0.8 * normal(s));
+  std::vector<double> d;
+  // Pareto, shape 1.8: most tasks short, a few very long.
+  for (std::size_t t = 0; t < g.plan().tasks.size(); ++t)
+    d.push_back(scale * 60 * std::pow(std::max(uniform(s), 1e-12), -1 / 1.8));
+  return d;
+}
+
+std::vector<double> by_size(const flow::TaskGraph& g, std::uint64_t seed) {
+  std::uint64_t s = seed;
+  const double scale = std::exp(0.8 * normal(s));
+  std::vector<double> d;
+  for (const flow::Task& t : g.plan().tasks)
+    d.push_back(scale * (30 + 60 * static_cast<double>(t.paths.size()) + 0.4 * static_cast<double>(t.description.size())) *
+                std::exp(0.3 * normal(s)));
+  return d;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string dir = argc > 1 ? argv[1] : FLOW_CORPUS_DIR;
+  const int seeds = argc > 2 ? std::atoi(argv[2]) : 4;
+  constexpr int kWorkers = 4;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".md") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::vector<flow::TaskGraph> graphs;
+  for (const auto& f : files) {
+    auto text = flow::read_file(f.string());
+    if (!text) continue;
+    flow::Plan plan = flow::parse_tasks_md(*text);
+    for (flow::Task& t : plan.tasks) t.state = flow::TaskState::pending;
+    if (plan.tasks.size() < 8) continue;   // too few completions to look at 25%
+    auto g = flow::build_graph(std::move(plan));
+    if (g) graphs.push_back(std::move(*g));
+  }
+  const Model models[] = {{"lognormal per task kind", false, lognormal_by_kind},
+                          {"heavy-tailed (Pareto 1.8)", false, heavy_tailed},
+                          {"correlated with task size", false, by_size},
+                          {"per kind, 10% attempts fail", true, lognormal_by_kind}};
+  const double fractions[] = {0.25, 0.5, 0.75};
+  std::printf("eta_bench: %zu corpus files (8+ tasks) x %d seeds, %d workers\n\n",
+              graphs.size(), seeds, kWorkers);
+  std::printf("%-30s %6s %12s %12s %12s %12s\n", "duration model", "done", "median err", "80% range", "crit. path",
+              "model err");
+  std::map<int, std::vector<double>> all_err;
+  std::map<int, std::pair<int, int>> all_cover;   // over both the first runs and the runs with history
+  for (const bool with_history : {false, true})
+  for (const Model& m : models) {
+    if (&m == &models[0])
+      std::printf("%s\n", with_history ? "with the history of one earlier run (the journal)" : "first run: no history");
+    std::map<int, std::vector<double>> err;
+    std::map<int, std::pair<int, int>> cover, path;
+    std::map<int, std::vector<double>> oracle;
+    for (std::size_t gi = 0; gi < graphs.size(); ++gi) {
+      const flow::TaskGraph& g = graphs[gi];
+      for (int seed = 1; seed <= seeds; ++seed) {
+        std::vector<flow::Estimate> prior = flow::Estimator().estimate_all(g.plan());
+        if (with_history) {
+          // The journal of an earlier run of the same tasks (another seed, another pace).
+          const std::vector<double> before = m.durations(g, static_cast<std::uint64_t>(seed) * 104729 + gi + 1);
+          std::vector<flow::HistoryEntry> h;
+          for (std::size_t t = 0; t < before.size(); ++t) {
+            const flow::Task& task = g.plan().tasks[t];
+            h.push_back({task.id, g.plan().phases[static_cast<std::size_t>(task.phase)].kind, task.labels,
+                         static_cast<int>(task.paths.size()), before[t]});
+          }
+          prior = flow::Estimator(std::move(h)).estimate_all(g.plan());
+        }
+        flow::SimOptions o;
+        o.scheduler.workers = kWorkers;
+        o.seed = static_cast<std::uint64_t>(seed) * 7919 + gi;
+        o.durations = m.durations(g, o.seed);
+        if (m.faults) {
+          o.random_fail_percent = 10;
+          o.random_fail_class = flow::FailureClass::network;
+        }
+        flow::StockPolicy policy;
+        const flow::SimReport r = flow::simulate(g, o, policy);
+        int total = 0;
+        for (const flow::Task& t : g.plan().tasks) total += t.state == flow::TaskState::pending;
+        std::vector<int> at;
+        for (double q : fractions) at.push_back(std::max(1, static_cast<int>(std::ceil(q * total))));
+        for (const flow::EtaPoint& p : flow::eta_trace(g, r, prior, kWorkers, at)) {
+          const auto k = static_cast<int>(std::find(at.begin(), at.end(), p.done) - at.begin());
+          if (k >= 3) continue;
+          const double truth = r.makespan - p.time;
+          if (truth <= 0) continue;
+          err[k].push_back(std::abs((p.forecast.expected - p.time) - truth) / truth);
+          const bool held = p.forecast.low <= r.makespan + 1e-6 && r.makespan <= p.forecast.high + 1e-6;
+          cover[k].first += held;
+          ++cover[k].second;
+          // The true critical path now: the true durations of what is unfinished at p.time
+          // (a running task counts what it has left).
+          std::vector<double> left(static_cast<std::size_t>(g.task_count()), 0);
+          std::vector<double> started(left.size(), -1), ended(left.size(), -1);
+          for (const flow::SimEvent& e : r.events) {
+            if (e.task < 0) continue;
+            if (e.kind == "start" && e.time <= p.time) started[static_cast<std::size_t>(e.task)] = e.time;
+            if ((e.kind == "finish" || e.kind == "skip") && e.time <= p.time) ended[static_cast<std::size_t>(e.task)] = e.time;
+          }
+          for (std::size_t t = 0; t < left.size(); ++t) {
+            if (ended[t] >= 0) continue;
+            const double d = r.durations[t];
+            left[t] = started[t] >= 0 ? std::max(0.0, started[t] + d - p.time) : d;
+          }
+          // The same forecast, told the true durations: the error the schedule model
+          // itself makes (locks, retries and the scheduler's choices it does not see).
+          {
+            std::vector<flow::TaskStatus> st(left.size(), flow::TaskStatus::waiting);
+            std::vector<flow::Estimate> truth_est(left.size());
+            std::map<int, double> elapsed;
+            for (std::size_t t = 0; t < left.size(); ++t) {
+              const double d = r.durations[t];
+              truth_est[t] = flow::Estimate{d, d * 0.999, d * 1.001, d * 1.001, "truth"};
+              if (ended[t] >= 0) st[t] = flow::TaskStatus::succeeded;
+              else if (started[t] >= 0) {
+                st[t] = flow::TaskStatus::running;
+                elapsed[static_cast<int>(t)] = p.time - started[t];
+              }
+            }
+            const flow::Forecast of = flow::forecast(g, st, truth_est, elapsed, kWorkers, p.time);
+            oracle[k].push_back(std::abs((of.expected - p.time) - truth) / truth);
+          }
+          const flow::CriticalPath cp = g.critical_path(left);
+          int truth_head = -1;
+          for (int t : cp.tasks)
+            if (left[static_cast<std::size_t>(t)] > 0) { truth_head = t; break; }
+          if (truth_head >= 0 && !p.forecast.critical_path.empty()) {
+            const auto& fc = p.forecast.critical_path;
+            path[k].first += std::find(fc.begin(), fc.end(), truth_head) != fc.end();
+            ++path[k].second;
+          }
+        }
+      }
+    }
+    for (int k = 0; k < 3; ++k) {
+      std::printf("%-30s %5.0f%% %11.1f%% %11.1f%% %11.1f%% %11.1f%%\n", k == 0 ? m.name : "", fractions[k] * 100,
+                  100 * median(err[k]), 100.0 * cover[k].first / std::max(1, cover[k].second),
+                  100.0 * path[k].first / std::max(1, path[k].second), 100 * median(oracle[k]));
+      all_err[k].insert(all_err[k].end(), err[k].begin(), err[k].end());
+      all_cover[k].first += cover[k].first;
+      all_cover[k].second += cover[k].second;
+    }
+  }
+  std::printf("\n%-30s", "all models");
+  for (int k = 0; k < 3; ++k)
+    std::printf("  %.0f%%: err %.1f%%, range %.1f%%", fractions[k] * 100, 100 * median(all_err[k]),
+                100.0 * all_cover[k].first / std::max(1, all_cover[k].second));
+  std::printf("\ngoals: median error <= 20%% at 25%% done and <= 10%% at 50%%; the 80%% range holds the finish 75-85%% of runs\n");
+  std::printf("crit. path: how often the true critical path's next task is on the named critical path\n");
+  std::printf("model err: the median error of the same forecast told the true durations (what scheduling alone misses)\n");
+  return 0;
+}
