@@ -151,6 +151,12 @@ def run(flow, agent, cli, work):
             f.write(".flow/\n")
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", "tasks")
+        if agent == "opencode":
+            # opencode creates its database on first use; several first uses at once (four
+            # workers in a fresh HOME) race on its migration and crash. A user has run it
+            # before; so does the test.
+            subprocess.run([cli, "session", "list"], cwd=repo, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=120)
         events = os.path.join(work, "events.jsonl")
         p = subprocess.run([flow, "run", tasks, "--workers", "4", "--retries", "2", "--progress", "plain",
                             "--events", events, "--timeout", "180"],
