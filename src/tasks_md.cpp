@@ -69,6 +69,7 @@ enum LineFlag : std::uint8_t {
   kBox = 16,          // looks like a checkbox list item (outside code and comments)
   kBullet = 32,       // a list item; `content` and `box` are set (outside code and comments)
   kHasBox = 64,       // a heading with a top-level checkbox item under it
+  kSection = 128,     // a heading (any level above) or bold item with a checkbox task under it
 };
 
 // 24 bytes: a 10 MB file has a quarter of a million of these.
@@ -325,6 +326,32 @@ bool is_story_label(std::string_view c, int* story) {
   return i < c.size() && c.size() - i <= 2 && is_upper(c[i]);
 }
 
+// The length of the task ID at `s[i]`, or 0: `**P1**: high priority` and `US1` are
+// priorities and stories, never task IDs.
+std::size_t head_id(std::string_view s, std::size_t i) {
+  const std::size_t n = match_id(s.substr(i));
+  if (n == 0) return 0;
+  if ((s[i] == 'P' && n <= 3 && is_digit(s[i + 1])) || s.compare(i, 2, "US") == 0) return 0;
+  return n;
+}
+
+// Whether `s` (the text after a checkbox or a bullet) starts a task: an ID, maybe bold.
+bool starts_task(std::string_view s) { return head_id(s, starts_with(s, "**") ? 2 : 0) > 0; }
+
+// `T001-T006: …`, `T001 – T006 …`: the head names a range of tasks. `rest` is the text
+// right after the first ID.
+bool range_head(std::string_view first, std::string_view rest) {
+  std::size_t j = 0;
+  while (j < rest.size() && is_space(rest[j])) ++j;
+  std::size_t dl = 0;
+  if (is_dash_at(rest, j, &dl)) j += dl;
+  else if (rest.compare(j, 2, "..") == 0) j += 2;
+  else return false;
+  while (j < rest.size() && is_space(rest[j])) ++j;
+  const std::size_t m = match_id(rest.substr(j));
+  return m > 0 && id_shape(rest.substr(j, m)) == id_shape(first);
+}
+
 bool parse_head(std::string_view s, Head& h) {
   std::size_t i = 0;
   bool bold = false;
@@ -332,11 +359,9 @@ bool parse_head(std::string_view s, Head& h) {
     bold = true;
     i = 2;
   }
-  const std::size_t n = match_id(s.substr(i));
+  const std::size_t n = head_id(s, i);
   if (n == 0) return false;
   h.id = s.substr(i, n);
-  // `**P1**: high priority` and `US1` are priorities and stories, never task IDs.
-  if ((h.id[0] == 'P' && n <= 3 && is_digit(h.id[1])) || starts_with(h.id, "US")) return false;
   i += n;
   bool sep_done = false;
   for (;;) {
@@ -453,6 +478,12 @@ class Parser {
     bool first = true;
     bool frontmatter = false;
     int last_heading = -1;
+    // The headings that enclose the line (one per level at most), and the bold item
+    // with an ID since the last heading: a checkbox task under them makes them sections.
+    // Decided here, before pass two meets them; each is marked once, so this is linear.
+    std::array<int, 7> open_headings{};
+    std::size_t open_depth = 0;
+    int bold_item = -1;
     lines_.reserve(NewlineFinder::count(text_) + 1);
     NewlineFinder newlines(text_);
     while (pos <= text_.size()) {
@@ -527,6 +558,9 @@ class Parser {
         if (k <= 6 && (k == t.size() || is_space(t[k]))) {
           l.heading = static_cast<std::uint8_t>(k);
           last_heading = static_cast<int>(lines_.size());
+          while (open_depth > 0 && lines_[static_cast<std::size_t>(open_headings[open_depth - 1])].heading >= k) --open_depth;
+          open_headings[open_depth++] = last_heading;
+          bold_item = -1;
         }
       } else if (!t.empty()) {
         const ListItem li = match_bullet(s);
@@ -542,6 +576,18 @@ class Parser {
             lines_[static_cast<std::size_t>(last_heading)].flags |= kHasBox;
             headings_with_box_.push_back(last_heading);
           }
+          if (l.indent < 2 && (open_depth > 0 || bold_item >= 0) &&
+              starts_task(trim_left(s.substr(li.content + l.box + 2)))) {
+            // Top down: below a marked heading every heading is marked already.
+            for (std::size_t d = open_depth; d-- > 0;) {
+              std::uint8_t& f = lines_[static_cast<std::size_t>(open_headings[d])].flags;
+              if (f & kSection) break;
+              f |= kSection;
+            }
+            if (bold_item >= 0) lines_[static_cast<std::size_t>(bold_item)].flags |= kSection;
+          }
+        } else if (li.ok && l.indent < 2 && s.compare(li.content, 2, "**") == 0 && starts_task(s.substr(li.content))) {
+          bold_item = static_cast<int>(lines_.size());
         }
       }
       lines_.push_back(l);
@@ -754,6 +800,14 @@ class Parser {
         // `- **T001** — …`: the ID must be the whole bold run (or start it, with labels).
         if (parse_head(rest, h) && (rest.size() < 2 + h.id.size() + 2 || rest.compare(2 + h.id.size(), 2, "**") == 0 ||
                                     rest[2 + h.id.size()] == ' ')) {
+          if (l.flags & kSection) {
+            // `- **2.1 Storage**` with checkbox tasks after it: a group named by it.
+            skip(number, SkipReason::section, s);
+            std::string title(rest);
+            for (std::size_t b = title.find("**"); b != std::string::npos; b = title.find("**", b)) title.erase(b, 2);
+            open_group(trim(title), number);
+            continue;
+          }
           Task& task = new_task(h.id, number, l, TaskForm::bold_item);
           fill_head(task, h, rest);
           open_indent_ = l.indent;
@@ -771,6 +825,13 @@ class Parser {
 
     Head& h = fresh_head();
     if (l.heading >= 2 && parse_head(title, h)) {
+      if (l.flags & kSection) {
+        // `### 2.1 Storage Layer Tests` with `- [ ] T009 …` under it: a section.
+        skip(number, SkipReason::section, s);
+        h.id = {};
+      }
+    }
+    if (!h.id.empty()) {
       // `### T001 — Create directory structure`: a task with no checkbox.
       Task& task = new_task(h.id, number, l, TaskForm::heading);
       fill_head(task, h, title);
@@ -803,6 +864,12 @@ class Parser {
     }
     Head& h = fresh_head();
     if (parse_head(head_text, h)) {
+      const std::size_t id_end = static_cast<std::size_t>(h.id.data() - head_text.data()) + h.id.size();
+      if (range_head(h.id, head_text.substr(id_end))) {
+        // `- [ ] LT001-LT006: Parameterization complete`: a mirror of those tasks.
+        skip(number, SkipReason::mirror, s);
+        return;
+      }
       Task& task = new_task(h.id, number, l, TaskForm::checkbox);
       task.mark_offset = mark_offset;
       task.mark = mark;
@@ -859,6 +926,7 @@ class Parser {
   // --- final pass ---------------------------------------------------------------
 
   void finish() {
+    drop_mirrors();
     if (plan_.tasks.empty() && !unnumbered_.empty()) {
       plan_.tasks = std::move(unnumbered_);
       for (const Task& t : plan_.tasks) mark_used(t);
@@ -927,6 +995,47 @@ class Parser {
     sort_diagnostics();
     if (plan_.tasks.empty())
       diag(Severity::warning, 0, "no-tasks", "no tasks found: nothing to run");
+  }
+
+  // A checkbox whose ID is declared as a heading or bold task re-lists that task (a
+  // summary checklist, before or after the declarations): a mirror, not a second
+  // declaration. Real duplicates, the same checkbox task listed twice, stay tasks.
+  void drop_mirrors() {
+    if (headless_ == 0 || headless_ == plan_.tasks.size()) return;
+    std::vector<Task>& tasks = plan_.tasks;
+    std::vector<std::uint32_t> headless;
+    for (std::uint32_t i = 0; i < tasks.size(); ++i)
+      if (tasks[i].form == TaskForm::heading || tasks[i].form == TaskForm::bold_item) headless.push_back(i);
+    const auto id_of = [&](std::uint32_t k) { return std::string_view(tasks[headless[k]].id); };
+    IdIndex<decltype(id_of)> declared(id_of, headless.size());
+    for (std::uint32_t k = 0; k < headless.size(); ++k) declared.insert(k);
+    constexpr std::size_t kGone = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> map(tasks.size(), kGone);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      if (tasks[i].form == TaskForm::checkbox && declared.contains(tasks[i].id)) {
+        skip(tasks[i].line, SkipReason::mirror, text_.substr(tasks[i].span.offset, tasks[i].span.length));
+        continue;
+      }
+      map[i] = kept++;
+    }
+    if (kept == tasks.size()) return;
+    for (std::size_t i = 0; i < tasks.size(); ++i)
+      if (map[i] != kGone && map[i] != i) tasks[map[i]] = std::move(tasks[i]);
+    tasks.resize(kept);
+    // The indices kept aside for the final pass follow the tasks.
+    std::size_t n = 0;
+    for (RawRef& r : raw_refs_)
+      if (map[r.task] != kGone) { r.task = map[r.task]; raw_refs_[n++] = std::move(r); }
+    raw_refs_.resize(n);
+    n = 0;
+    for (auto& b : body_lines_)
+      if (map[b.first] != kGone) { b.first = map[b.first]; body_lines_[n++] = b; }
+    body_lines_.resize(n);
+    headless_task_ = map[headless_task_];
+    std::fill(phase_used_.begin(), phase_used_.end(), 0);
+    std::fill(group_used_.begin(), group_used_.end(), 0);
+    for (const Task& t : tasks) mark_used(t);
   }
 
   void duplicate(const Task& t, int first) {
@@ -1031,6 +1140,7 @@ class Parser {
         const std::uint32_t holder = by_base.find(p.path);
         if (holder == by_base.npos || entries[holder].full.empty()) continue;
         p.path = std::string(entries[holder].full);
+        p.feature_doc = is_feature_doc(p.path);
         any = true;
       }
       if (any) changed.push_back(i);
@@ -1407,6 +1517,8 @@ const char* to_string(SkipReason r) noexcept {
     case SkipReason::in_code: return "in-code";
     case SkipReason::in_comment: return "in-comment";
     case SkipReason::other_mark: return "other-mark";
+    case SkipReason::section: return "section";
+    case SkipReason::mirror: return "mirror";
   }
   return "?";
 }

@@ -63,6 +63,11 @@ struct PathRef {
   std::string path;
   bool absolute = false;
   bool glob = false;  ///< contains `*`, `?` or `[`
+  /// A bare name of a feature document (`data-model.md`, `spec.md`, `plan.md`,
+  /// `research.md`, `quickstart.md`, `tasks.md`, `contracts/…`, `checklists/…`): when
+  /// that document sits beside tasks.md it is that document. The parser does not know
+  /// where tasks.md is; resolve_paths() decides.
+  bool feature_doc = false;
 };
 
 /// One task. Identified by (line, id), never by id alone: IDs may repeat.
@@ -143,9 +148,13 @@ enum class SkipReason {
   in_code,       ///< inside a fenced code block
   in_comment,    ///< inside an HTML comment
   other_mark,    ///< an ID'd task whose mark is neither space, x nor X (`[~]`)
+  section,       ///< a heading or bold item that starts with an ID but has checkbox
+                 ///< tasks under it: a section (phase or group) named by it, not a task
+  mirror,        ///< a checkbox that re-lists tasks declared elsewhere (a range
+                 ///< `T001-T006: …`, or an ID declared as a heading or bold task)
 };
 
-/// A checkbox-like line that flow does not execute, and why.
+/// A line that looks like a task but is not executed, and why.
 struct Skipped {
   int line = 0;
   SkipReason reason = SkipReason::nested;

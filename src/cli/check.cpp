@@ -134,6 +134,8 @@ const char* reason_text(SkipReason r) {
     case SkipReason::in_code: return "inside a code block";
     case SkipReason::in_comment: return "inside an HTML comment or frontmatter";
     case SkipReason::other_mark: return "marked neither done nor pending ([~], [-] …)";
+    case SkipReason::section: return "section headings with tasks under them";
+    case SkipReason::mirror: return "mirrors re-listing tasks declared elsewhere (never run, never marked)";
   }
   return "?";
 }
