@@ -35,7 +35,11 @@ std::size_t match_id(std::string_view s) noexcept {
     ++dots;
   }
   if (letters == 0 && dots == 0) return 0;
-  if (letters > 0 && i < s.size() && is_lower(s[i]) && (i + 1 >= s.size() || !is_alnum(s[i + 1]))) ++i;
+  // A letter suffix: `T012a`; upper case only after three digits (`T046B`), as `E2E`,
+  // `I18N` and `B2B` are words.
+  if (letters > 0 && i < s.size() && (is_lower(s[i]) || (is_upper(s[i]) && dots == 0 && i - d0 >= 3)) &&
+      (i + 1 >= s.size() || !is_alnum(s[i + 1])))
+    ++i;
   if (i < s.size()) {
     const char c = s[i];
     if (is_alnum(c) || c == '_' || c == '/' || c == '@') return 0;
@@ -302,6 +306,8 @@ PhaseKind kind_of_title(std::string_view title, int story) {
 struct Head {
   std::string_view id;
   std::size_t rest = 0;          // where the description starts
+  std::size_t first_len = 0;     // a range (`T030-T038`): the length of its first ID; else 0
+  std::size_t last_at = 0;       // and where its last ID starts
   bool parallel = false;
   int story = 0;
   std::string_view story_label;
@@ -338,18 +344,21 @@ std::size_t head_id(std::string_view s, std::size_t i) {
 // Whether `s` (the text after a checkbox or a bullet) starts a task: an ID, maybe bold.
 bool starts_task(std::string_view s) { return head_id(s, starts_with(s, "**") ? 2 : 0) > 0; }
 
-// `T001-T006: …`, `T001 – T006 …`: the head names a range of tasks. `rest` is the text
-// right after the first ID.
-bool range_head(std::string_view first, std::string_view rest) {
+// `T001-T006: …`, `T026..T030`, `T051+T052`, `T001 – T006 …`: the head names a range
+// (or a pair) of tasks. `rest` is the text right after the first ID; returns the length
+// of the rest of the range in it, or 0, and where its last ID starts in `*last`.
+std::size_t range_tail(std::string_view first, std::string_view rest, std::size_t* last) {
   std::size_t j = 0;
   while (j < rest.size() && is_space(rest[j])) ++j;
   std::size_t dl = 0;
   if (is_dash_at(rest, j, &dl)) j += dl;
   else if (rest.compare(j, 2, "..") == 0) j += 2;
-  else return false;
+  else if (j < rest.size() && rest[j] == '+') j += 1;
+  else return 0;
   while (j < rest.size() && is_space(rest[j])) ++j;
   const std::size_t m = match_id(rest.substr(j));
-  return m > 0 && id_shape(rest.substr(j, m)) == id_shape(first);
+  *last = j;
+  return m > 0 && id_shape(rest.substr(j, m)) == id_shape(first) ? j + m : 0;
 }
 
 bool parse_head(std::string_view s, Head& h) {
@@ -362,7 +371,13 @@ bool parse_head(std::string_view s, Head& h) {
   const std::size_t n = head_id(s, i);
   if (n == 0) return false;
   h.id = s.substr(i, n);
-  i += n;
+  std::size_t last = 0;
+  if (const std::size_t r = range_tail(h.id, s.substr(i + n), &last); r > 0) {
+    h.id = s.substr(i, n + r);
+    h.first_len = n;
+    h.last_at = n + last;
+  }
+  i += h.id.size();
   bool sep_done = false;
   for (;;) {
     std::size_t j = i;
@@ -418,6 +433,26 @@ bool parse_head(std::string_view s, Head& h) {
   }
   h.rest = i;
   return true;
+}
+
+// Whether the bold run that starts a bold item goes on past its ID (`at`) with words:
+// a task's bold holds its ID and labels only (`**T001**`, `**T001 [P]**`, `**T-101**:`).
+bool bold_runs_on(std::string_view s, std::size_t at) {
+  const std::size_t close = s.find("**", at);
+  if (close == std::string_view::npos) return false;
+  for (std::size_t i = at; i < close; ++i) {
+    const char c = s[i];
+    if (c == '[') {
+      const std::size_t e = s.find(']', i);
+      if (e == std::string_view::npos || e > close) return true;
+      i = e;
+    } else if (std::size_t dl = 0; is_dash_at(s, i, &dl)) {
+      i += dl - 1;
+    } else if (is_alnum(c) || static_cast<unsigned char>(c) >= 0x80) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string_view strip_bullet(std::string_view s) {
@@ -559,6 +594,9 @@ class Parser {
           l.heading = static_cast<std::uint8_t>(k);
           last_heading = static_cast<int>(lines_.size());
           while (open_depth > 0 && lines_[static_cast<std::size_t>(open_headings[open_depth - 1])].heading >= k) --open_depth;
+          // A heading task one level deeper (`#### T001: …` under `### P1.1: …`) makes
+          // the headings above it sections too.
+          if (k >= 2 && starts_task(trim(t.substr(k)))) mark_sections(open_headings, open_depth, -1);
           open_headings[open_depth++] = last_heading;
           bold_item = -1;
         }
@@ -577,16 +615,10 @@ class Parser {
             headings_with_box_.push_back(last_heading);
           }
           if (l.indent < 2 && (open_depth > 0 || bold_item >= 0) &&
-              starts_task(trim_left(s.substr(li.content + l.box + 2)))) {
-            // Top down: below a marked heading every heading is marked already.
-            for (std::size_t d = open_depth; d-- > 0;) {
-              std::uint8_t& f = lines_[static_cast<std::size_t>(open_headings[d])].flags;
-              if (f & kSection) break;
-              f |= kSection;
-            }
-            if (bold_item >= 0) lines_[static_cast<std::size_t>(bold_item)].flags |= kSection;
-          }
+              starts_task(trim_left(s.substr(li.content + l.box + 2))))
+            mark_sections(open_headings, open_depth, bold_item);
         } else if (li.ok && l.indent < 2 && s.compare(li.content, 2, "**") == 0 && starts_task(s.substr(li.content))) {
+          mark_sections(open_headings, open_depth, -1);
           bold_item = static_cast<int>(lines_.size());
         }
       }
@@ -601,6 +633,17 @@ class Parser {
     if (comment)
       diag(Severity::warning, comment_line, "unclosed-comment",
            "HTML comment is never closed: the lines after it are ignored");
+  }
+
+  // Marks the open headings (and the bold item `bold`, if any) as sections. Top down:
+  // below a marked heading every heading is marked already, so each is marked once.
+  void mark_sections(const std::array<int, 7>& open, std::size_t depth, int bold) {
+    for (std::size_t d = depth; d-- > 0;) {
+      std::uint8_t& f = lines_[static_cast<std::size_t>(open[d])].flags;
+      if (f & kSection) break;
+      f |= kSection;
+    }
+    if (bold >= 0) lines_[static_cast<std::size_t>(bold)].flags |= kSection;
   }
 
   bool closes_frontmatter(std::size_t from) const {
@@ -705,6 +748,7 @@ class Parser {
   }
 
   void fill_head(Task& t, const Head& h, std::string_view s) {
+    if (h.first_len > 0) ranges_.push_back({plan_.tasks.size() - 1, h.first_len, h.last_at});
     t.parallel = h.parallel;
     t.story = h.story;
     t.story_label.append(h.story_label);
@@ -808,6 +852,11 @@ class Parser {
             open_group(trim(title), number);
             continue;
           }
+          if (bold_runs_on(rest, 2 + h.id.size())) {
+            // `- **T029 rewritten**: …`, `- **T466 is not optional.**`: a note about a task.
+            skip(number, SkipReason::note, s);
+            continue;
+          }
           Task& task = new_task(h.id, number, l, TaskForm::bold_item);
           fill_head(task, h, rest);
           open_indent_ = l.indent;
@@ -864,12 +913,6 @@ class Parser {
     }
     Head& h = fresh_head();
     if (parse_head(head_text, h)) {
-      const std::size_t id_end = static_cast<std::size_t>(h.id.data() - head_text.data()) + h.id.size();
-      if (range_head(h.id, head_text.substr(id_end))) {
-        // `- [ ] LT001-LT006: Parameterization complete`: a mirror of those tasks.
-        skip(number, SkipReason::mirror, s);
-        return;
-      }
       Task& task = new_task(h.id, number, l, TaskForm::checkbox);
       task.mark_offset = mark_offset;
       task.mark = mark;
@@ -997,32 +1040,57 @@ class Parser {
       diag(Severity::warning, 0, "no-tasks", "no tasks found: nothing to run");
   }
 
-  // A checkbox whose ID is declared as a heading or bold task re-lists that task (a
-  // summary checklist, before or after the declarations): a mirror, not a second
-  // declaration. Real duplicates, the same checkbox task listed twice, stay tasks.
+  // A line that re-lists tasks declared elsewhere is a mirror (a summary checklist, a
+  // validation list, a changelog note), not a task: a range (`LT001-LT006: …`) when the
+  // file declares either end on its own, and a task whose ID is declared in a stronger
+  // form elsewhere, before or after it (a heading over a checkbox over a bold item). A
+  // range nothing else declares is one task, named by the range. Real duplicates, the
+  // same form twice, stay tasks with a duplicate-id warning.
   void drop_mirrors() {
-    if (headless_ == 0 || headless_ == plan_.tasks.size()) return;
     std::vector<Task>& tasks = plan_.tasks;
-    std::vector<std::uint32_t> headless;
+    if (ranges_.empty() && (headless_ == 0 || headless_ == tasks.size())) return;
+    const auto rank = [](TaskForm f) {
+      return f == TaskForm::heading ? 0 : f == TaskForm::checkbox ? 1 : 2;
+    };
+    std::vector<std::size_t> range_of(tasks.size(), 0);  // index in ranges_ + 1
+    for (std::size_t r = 0; r < ranges_.size(); ++r) range_of[ranges_[r].task] = r + 1;
+    std::vector<std::uint32_t> decl;
     for (std::uint32_t i = 0; i < tasks.size(); ++i)
-      if (tasks[i].form == TaskForm::heading || tasks[i].form == TaskForm::bold_item) headless.push_back(i);
-    const auto id_of = [&](std::uint32_t k) { return std::string_view(tasks[headless[k]].id); };
-    IdIndex<decltype(id_of)> declared(id_of, headless.size());
-    for (std::uint32_t k = 0; k < headless.size(); ++k) declared.insert(k);
+      if (!range_of[i]) decl.push_back(i);
+    const auto id_of = [&](std::uint32_t k) { return std::string_view(tasks[decl[k]].id); };
+    IdIndex<decltype(id_of)> declared(id_of, decl.size());
+    std::vector<int> best(decl.size(), 3);  // the strongest form of each ID
+    for (std::uint32_t k = 0; k < decl.size(); ++k) {
+      const std::uint32_t holder = declared.insert(k).first;
+      best[holder] = std::min(best[holder], rank(tasks[decl[k]].form));
+    }
     constexpr std::size_t kGone = static_cast<std::size_t>(-1);
     std::vector<std::size_t> map(tasks.size(), kGone);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < tasks.size(); ++i) {
-      if (tasks[i].form == TaskForm::checkbox && declared.contains(tasks[i].id)) {
+      const std::string_view id = tasks[i].id;
+      bool mirror;
+      if (range_of[i]) {
+        const Range& r = ranges_[range_of[i] - 1];
+        mirror = declared.contains(id.substr(0, r.first_len)) || declared.contains(id.substr(r.last_at));
+      } else {
+        mirror = best[declared.find(id)] < rank(tasks[i].form);
+      }
+      if (mirror) {
         skip(tasks[i].line, SkipReason::mirror, text_.substr(tasks[i].span.offset, tasks[i].span.length));
         continue;
       }
       map[i] = kept++;
     }
     if (kept == tasks.size()) return;
-    for (std::size_t i = 0; i < tasks.size(); ++i)
-      if (map[i] != kGone && map[i] != i) tasks[map[i]] = std::move(tasks[i]);
+    std::size_t headless = 0;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      if (map[i] == kGone) continue;
+      if (map[i] != i) tasks[map[i]] = std::move(tasks[i]);
+      if (tasks[map[i]].form != TaskForm::checkbox && headless++ == 0) headless_task_ = map[i];
+    }
     tasks.resize(kept);
+    headless_ = headless;
     // The indices kept aside for the final pass follow the tasks.
     std::size_t n = 0;
     for (RawRef& r : raw_refs_)
@@ -1032,7 +1100,6 @@ class Parser {
     for (auto& b : body_lines_)
       if (map[b.first] != kGone) { b.first = map[b.first]; body_lines_[n++] = b; }
     body_lines_.resize(n);
-    headless_task_ = map[headless_task_];
     std::fill(phase_used_.begin(), phase_used_.end(), 0);
     std::fill(group_used_.begin(), group_used_.end(), 0);
     for (const Task& t : tasks) mark_used(t);
@@ -1424,6 +1491,11 @@ class Parser {
   bool open_heading_task_ = false;
   bool continuing_ = false;
   std::vector<Task> unnumbered_;
+  // Tasks whose head is a range (`T030-T038 …`): where its two IDs are in the task's ID.
+  struct Range {
+    std::size_t task, first_len, last_at;
+  };
+  std::vector<Range> ranges_;
   // (task index, line) of body lines, searched for paths and `**Dependencies**:` fields
   // once the document's ID shapes are known.
   std::vector<std::pair<std::size_t, int>> body_lines_;
@@ -1519,6 +1591,7 @@ const char* to_string(SkipReason r) noexcept {
     case SkipReason::other_mark: return "other-mark";
     case SkipReason::section: return "section";
     case SkipReason::mirror: return "mirror";
+    case SkipReason::note: return "note";
   }
   return "?";
 }

@@ -150,8 +150,10 @@ enum class SkipReason {
   other_mark,    ///< an ID'd task whose mark is neither space, x nor X (`[~]`)
   section,       ///< a heading or bold item that starts with an ID but has checkbox
                  ///< tasks under it: a section (phase or group) named by it, not a task
-  mirror,        ///< a checkbox that re-lists tasks declared elsewhere (a range
-                 ///< `T001-T006: …`, or an ID declared as a heading or bold task)
+  mirror,        ///< re-lists tasks declared elsewhere: a range `T001-T006: …` whose
+                 ///< ends are declared, or an ID declared in a stronger form (a
+                 ///< heading over a checkbox over a bold item)
+  note,          ///< a bold item whose bold runs on past the ID (`**T029 rewritten**`)
 };
 
 /// A line that looks like a task but is not executed, and why.

@@ -136,6 +136,7 @@ const char* reason_text(SkipReason r) {
     case SkipReason::other_mark: return "marked neither done nor pending ([~], [-] …)";
     case SkipReason::section: return "section headings with tasks under them";
     case SkipReason::mirror: return "mirrors re-listing tasks declared elsewhere (never run, never marked)";
+    case SkipReason::note: return "bold notes about a task (the bold runs on past the ID)";
   }
   return "?";
 }

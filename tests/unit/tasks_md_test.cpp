@@ -707,4 +707,45 @@ TEST_SUITE("sections and mirrors (real shapes)") {
       for (const PathRef& r : t.paths) CHECK_FALSE(r.absolute);
     CHECK(find_diag(p, "path-outside-repo") != nullptr);
   }
+
+  TEST_CASE("a heading over heading tasks one level deeper is a section") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1\n### P1.1: Hub Command Infrastructure (28 hours)\n#### T001: Create hub command router\n"
+        "#### T002: Add help\n### P1.2: Docs\n#### T003: Write docs\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002", "T003"});
+    REQUIRE(find_skip(p, 2));
+    CHECK(find_skip(p, 2)->reason == SkipReason::section);
+  }
+
+  TEST_CASE("a range nothing else declares is one task named by the range, labels kept") {
+    const Plan p = parse_tasks_md(
+        "- [X] T029 a\n- [X] T030-T038 All band isolation tasks complete\n- [x] T039-T041 [US2] Validation tests\n"
+        "- [ ] T042..T045 [DEFERRED] later\n- [~] T051+T052 [PARTIAL] half\n### T060-T062: Scenarios [P]\n");
+    CHECK(ids(p) == std::vector<std::string>{"T029", "T030-T038", "T039-T041", "T042..T045", "T051+T052", "T060-T062"});
+    CHECK(p.tasks[2].story_label == "US2");
+    CHECK(p.tasks[3].labels == std::vector<std::string>{"DEFERRED"});
+    CHECK(p.tasks[4].state == TaskState::other);
+    CHECK(p.tasks[5].form == TaskForm::heading);
+  }
+
+  TEST_CASE("bold items that re-list checkbox tasks are mirrors; bold that runs on past the ID is a note") {
+    const Plan p = parse_tasks_md(
+        "# Tasks\n- **T029 rewritten**: from one setter to two\n- **T030 split into T030a-e**: smaller\n"
+        "## Phase 1\n- [X] T029 a\n- [ ] T030a b\n- [ ] T047 c\n"
+        "## Performance Targets Validation\n- **T047**: Startup time <100ms validation\n"
+        "- **T029-T030a**: Complete safety validation\n- **T050** — a bold task of its own\n");
+    CHECK(ids(p) == std::vector<std::string>{"T029", "T030a", "T047", "T050"});
+    CHECK(find_diag(p, "duplicate-id") == nullptr);
+    for (auto [line, reason] : {std::pair{2, SkipReason::note}, std::pair{3, SkipReason::note},
+                                std::pair{9, SkipReason::mirror}, std::pair{10, SkipReason::mirror}}) {
+      INFO(line);
+      REQUIRE(find_skip(p, line));
+      CHECK(find_skip(p, line)->reason == reason);
+    }
+  }
+
+  TEST_CASE("an upper-case letter suffix is part of the ID") {
+    const Plan p = parse_tasks_md("- [X] T046 a\n- [X] T046B [P] [US3] Write failing test\n- [ ] T047 c\n");
+    CHECK(ids(p) == std::vector<std::string>{"T046", "T046B", "T047"});
+  }
 }
