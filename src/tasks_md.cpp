@@ -125,8 +125,18 @@ std::size_t match_box(std::string_view s) {
   const std::size_t n = utf8_len(static_cast<unsigned char>(s[1]));
   if (1 + n >= s.size() || s[1 + n] != ']') return 0;
   if (n == 1 && (s[1] == ']' || s[1] == '[' || s[1] == '\t')) return 0;
-  if (2 + n < s.size() && !is_space(s[2 + n])) return 0;
+  // Kiro marks an optional task with a star glued to the box: `- [ ]* 2.3 …`.
+  if (2 + n < s.size() && !is_space(s[2 + n]) &&
+      !(s[2 + n] == '*' && (3 + n >= s.size() || is_space(s[3 + n]))))
+    return 0;
   return n;
+}
+
+// The text after a checkbox's `]`, without Kiro's optional star; `*optional` says
+// whether there was one.
+std::string_view box_text(std::string_view after, bool* optional) {
+  *optional = !after.empty() && after[0] == '*' && (after.size() == 1 || is_space(after[1]));
+  return trim_left(*optional ? after.substr(1) : after);
 }
 
 bool is_dash_at(std::string_view s, std::size_t i, std::size_t* len) {
@@ -343,6 +353,16 @@ std::size_t head_id(std::string_view s, std::size_t i) {
 
 // Whether `s` (the text after a checkbox or a bullet) starts a task: an ID, maybe bold.
 bool starts_task(std::string_view s) { return head_id(s, starts_with(s, "**") ? 2 : 0) > 0; }
+
+// A mark of a few ASCII letters (`[N/A]`, `[WIP]`) in front of a task ID: a task the
+// author marked otherwise. Returns the mark's length or 0.
+std::size_t match_word_box(std::string_view s) {
+  if (s.size() < 4 || s[0] != '[') return 0;
+  std::size_t k = 1;
+  while (k < s.size() && k <= 6 && (is_alpha(s[k]) || s[k] == '/' || s[k] == '-')) ++k;
+  if (k < 3 || k > 6 || k >= s.size() || s[k] != ']' || k + 1 >= s.size() || !is_space(s[k + 1])) return 0;
+  return starts_task(trim_left(s.substr(k + 1))) ? k - 1 : 0;
+}
 
 // `T001-T006: …`, `T026..T030`, `T051+T052`, `T001 – T006 …`: the head names a range
 // (or a pair) of tasks. `rest` is the text right after the first ID; returns the length
@@ -606,6 +626,8 @@ class Parser {
           l.flags |= kBullet;
           l.aux = static_cast<std::int32_t>(li.content);  // < kMaxLine
           l.box = static_cast<std::uint8_t>(match_box(s.substr(li.content)));
+          if (!l.box && s.size() > li.content && s[li.content] == '[')
+            l.box = static_cast<std::uint8_t>(match_word_box(s.substr(li.content)));
         }
         if (l.box) {
           l.flags |= kBox;
@@ -614,8 +636,9 @@ class Parser {
             lines_[static_cast<std::size_t>(last_heading)].flags |= kHasBox;
             headings_with_box_.push_back(last_heading);
           }
+          bool optional = false;
           if (l.indent < 2 && (open_depth > 0 || bold_item >= 0) &&
-              starts_task(trim_left(s.substr(li.content + l.box + 2))))
+              starts_task(box_text(s.substr(li.content + l.box + 2), &optional)))
             mark_sections(open_headings, open_depth, bold_item);
         } else if (li.ok && l.indent < 2 && s.compare(li.content, 2, "**") == 0 && starts_task(s.substr(li.content))) {
           mark_sections(open_headings, open_depth, -1);
@@ -817,7 +840,7 @@ class Parser {
       // Lines that belong to the open task's body.
       if (open_task_ >= 0 && (open_heading_task_ ? !(box && l.indent < 2) : l.indent > open_indent_)) {
         const bool top_id_box = box && l.indent < 2 && open_heading_task_ &&
-                                match_id(trim_left(s.substr(li.content + box + 2))) > 0;
+                                match_id(box_text(s.substr(li.content + box + 2), &optional_)) > 0;
         if (!top_id_box) {
           extend_body(number);
           if (box) skip(number, SkipReason::nested, s);
@@ -903,8 +926,8 @@ class Parser {
   }
 
   void on_box(const Line& l, int number, std::string_view s, std::size_t content, std::size_t box) {
-    const std::string_view after_box = s.substr(content + box + 2);
-    const std::string_view head_text = trim_left(after_box);
+    bool optional = false;
+    const std::string_view head_text = box_text(s.substr(content + box + 2), &optional);
     const char mark = s[content + 1];
     const std::size_t mark_offset = l.offset + content + 1;
     if (l.indent >= 2) {
@@ -917,6 +940,7 @@ class Parser {
       task.mark_offset = mark_offset;
       task.mark = mark;
       fill_head(task, h, head_text);
+      if (optional) task.labels.emplace_back("optional");
       set_state(task);
       open_indent_ = l.indent;
       return;
@@ -1490,6 +1514,7 @@ class Parser {
   int open_indent_ = 0;
   bool open_heading_task_ = false;
   bool continuing_ = false;
+  bool optional_ = false;  // scratch
   std::vector<Task> unnumbered_;
   // Tasks whose head is a range (`T030-T038 …`): where its two IDs are in the task's ID.
   struct Range {

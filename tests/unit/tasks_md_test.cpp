@@ -748,4 +748,17 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     const Plan p = parse_tasks_md("- [X] T046 a\n- [X] T046B [P] [US3] Write failing test\n- [ ] T047 c\n");
     CHECK(ids(p) == std::vector<std::string>{"T046", "T046B", "T047"});
   }
+
+  TEST_CASE("Kiro's optional star and a word mark such as [N/A] before an ID") {
+    const Plan p = parse_tasks_md(
+        "- [x] 1. Set up\n- [ ]* 2.3 Write property test for color contrast\n- [x]* 4.3 Done one\n"
+        "- [N/A] T018-T019 [US2] Full success flow tests\n- [TODO] not a task\n- [Docs](x.md) link\n");
+    CHECK(ids(p) == std::vector<std::string>{"2.3", "4.3", "T018-T019"});
+    CHECK(p.tasks[0].state == TaskState::pending);
+    CHECK(p.tasks[0].description == "Write property test for color contrast");
+    CHECK(p.tasks[0].labels == std::vector<std::string>{"optional"});
+    CHECK(p.tasks[1].state == TaskState::done);
+    CHECK(p.tasks[2].state == TaskState::other);
+    CHECK(p.tasks[2].story_label == "US2");
+  }
 }
