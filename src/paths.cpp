@@ -223,24 +223,31 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
               std::vector<std::string>& rejected, PathIndex* index, bool suffix = true) {
   std::string_view t = strip_token(raw, src, suffix);
   std::string unescaped;
-  if (!t.empty() && std::memchr(t.data(), '\\', t.size())) {
+  unsigned seen = 0;
+  bool unclean = false;
+  // One branch-free pass: which kinds of bytes there are, and whether a separator is
+  // followed by another or by a dot (then normalize_path() has work to do).
+  const auto classify = [&] {
+    seen = 0;
+    unclean = !t.empty() && t.front() == '.';  // "./x", "../x", "." …
+    bool after_sep = false;
+    for (const char ch : t) {
+      const unsigned k = kPathClass[static_cast<unsigned char>(ch)];
+      seen |= k;
+      unclean |= after_sep & ((k & (kSep | kDotC)) != 0);  // no branch per byte
+      after_sep = (k & kSep) != 0;
+    }
+  };
+  classify();
+  if ((seen & kBackslash) && std::any_of(t.begin(), t.end() - 1, [&](const char& c) {
+        return c == '\\' && is_escapable((&c)[1]);
+      })) {
     unescaped = unescape(t);
     t = strip_token(unescaped, src, suffix);
+    classify();
   }
   if (t.size() < 2 || t.size() > 400) return false;
   if (t.front() == '@' || t.front() == '-' || t.front() == '#' || t.front() == '$') return false;
-
-  // One branch-free pass: which kinds of bytes there are, and whether a separator is
-  // followed by another or by a dot (then normalize_path() has work to do).
-  unsigned seen = 0;
-  bool unclean = t.front() == '.';  // "./x", "../x", "." …
-  bool after_sep = false;
-  for (const char ch : t) {
-    const unsigned k = kPathClass[static_cast<unsigned char>(ch)];
-    seen |= k;
-    unclean |= after_sep & ((k & (kSep | kDotC)) != 0);  // no branch per byte
-    after_sep = (k & kSep) != 0;
-  }
   if (seen & kBad) return false;
   if ((seen & kColon) && t.find("://") != std::string_view::npos) return false;
   if (seen & (kOpen | kClose | kComma)) {
@@ -352,10 +359,16 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
 }  // namespace
 
 bool is_feature_doc(std::string_view p) {
-  static constexpr std::string_view names[] = {"spec.md", "plan.md", "data-model.md", "research.md",
-                                               "quickstart.md", "tasks.md"};
-  return std::find(std::begin(names), std::end(names), p) != std::end(names) || starts_with(p, "contracts/") ||
-         starts_with(p, "checklists/");
+  if (p.size() < 7) return false;
+  if (p[0] == 'c') return starts_with(p, "contracts/") || starts_with(p, "checklists/");
+  if (!p.ends_with(".md")) return false;
+  switch (p.size()) {
+    case 7: return p == "spec.md" || p == "plan.md";
+    case 8: return p == "tasks.md";
+    case 11: return p == "research.md";
+    case 13: return p == "data-model.md" || p == "quickstart.md";
+    default: return false;
+  }
 }
 
 bool normalize_path(std::string& path) {

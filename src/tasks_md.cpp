@@ -215,6 +215,37 @@ bool has_phase_word(std::string_view title) {
   return starts_with(title, "\xE7\xAC\xAC");  // 第 (Chinese ordinal: 第一阶段)
 }
 
+// `Phase 0 — Foundational (sequential, blocks every story)`, `Stage A: …`: a numbered
+// phase is about order only when its name says so first (`Phase 2 Dependency Graph`),
+// not for a word in passing.
+bool is_numbered_phase_not_order(std::string_view title) {
+  static constexpr std::string_view words[] = {"phase", "stage", "milestone", "sprint", "part", "wave"};
+  for (auto w : words) {
+    if (!istarts_with(title, w) || title.size() <= w.size() || !is_space(title[w.size()])) continue;
+    std::size_t i = w.size();
+    while (i < title.size() && is_space(title[i])) ++i;
+    if (i < title.size() && is_digit(title[i])) {
+      while (i < title.size() && (is_digit(title[i]) || title[i] == '.')) ++i;
+    } else if (i < title.size() && is_upper(title[i]) && (i + 1 == title.size() || !is_alnum(title[i + 1]))) {
+      ++i;
+    } else {
+      return false;
+    }
+    std::size_t dl = 0;
+    while (i < title.size() && (is_space(title[i]) || title[i] == ':' || title[i] == '-' || title[i] == '.'))
+      ++i;
+    while (is_dash_at(title, i, &dl)) {
+      i += dl;
+      while (i < title.size() && is_space(title[i])) ++i;
+    }
+    const std::string_view name = title.substr(i);
+    for (std::string_view o : {"depend", "execution order", "order of execution", "critical path", "task order", "graph"})
+      if (istarts_with(name, o)) return false;
+    return true;
+  }
+  return false;
+}
+
 bool is_dependency_title(std::string_view title) {
   static constexpr WordSet<8> words({"depend", "execution order", "order of execution", "critical path",
                                      "parallel", "sequen", "task order", "graph"});
@@ -347,12 +378,22 @@ bool is_story_label(std::string_view c, int* story) {
 std::size_t head_id(std::string_view s, std::size_t i) {
   const std::size_t n = match_id(s.substr(i));
   if (n == 0) return 0;
-  if ((s[i] == 'P' && n <= 3 && is_digit(s[i + 1])) || s.compare(i, 2, "US") == 0) return 0;
+  if ((s[i] == 'P' && n <= 3 && is_digit(s[i + 1])) || (s[i] == 'U' && s[i + 1] == 'S')) return 0;
   return n;
 }
 
+// `[PR-001]`: an ID in brackets, as the template's `[ID]` shows it; its length, or 0.
+std::size_t bracketed_id(std::string_view s) {
+  if (s.size() < 3 || s[0] != '[') return 0;
+  const std::size_t n = head_id(s, 1);
+  return n > 0 && 1 + n < s.size() && s[1 + n] == ']' ? n : 0;
+}
+
 // Whether `s` (the text after a checkbox or a bullet) starts a task: an ID, maybe bold.
-bool starts_task(std::string_view s) { return head_id(s, starts_with(s, "**") ? 2 : 0) > 0; }
+bool starts_task(std::string_view s) {
+  if (!s.empty() && s[0] == '[') return bracketed_id(s) > 0;
+  return head_id(s, starts_with(s, "**") ? 2 : 0) > 0;
+}
 
 // A mark of a few ASCII letters (`[N/A]`, `[WIP]`) in front of a task ID: a task the
 // author marked otherwise. Returns the mark's length or 0.
@@ -369,11 +410,15 @@ std::size_t match_word_box(std::string_view s) {
 // of the rest of the range in it, or 0, and where its last ID starts in `*last`.
 std::size_t range_tail(std::string_view first, std::string_view rest, std::size_t* last) {
   std::size_t j = 0;
-  while (j < rest.size() && is_space(rest[j])) ++j;
+  while (j < rest.size() && rest[j] == ' ') ++j;
+  if (j >= rest.size()) return 0;
+  const char c = rest[j];
+  // Most heads go on with a space and a label or a word: one test rules them out.
+  if (c != '-' && c != '.' && c != '+' && c != '\xE2') return 0;
   std::size_t dl = 0;
   if (is_dash_at(rest, j, &dl)) j += dl;
-  else if (rest.compare(j, 2, "..") == 0) j += 2;
-  else if (j < rest.size() && rest[j] == '+') j += 1;
+  else if (c == '.' && j + 1 < rest.size() && rest[j + 1] == '.') j += 2;
+  else if (c == '+') j += 1;
   else return 0;
   while (j < rest.size() && is_space(rest[j])) ++j;
   const std::size_t m = match_id(rest.substr(j));
@@ -384,20 +429,25 @@ std::size_t range_tail(std::string_view first, std::string_view rest, std::size_
 bool parse_head(std::string_view s, Head& h) {
   std::size_t i = 0;
   bool bold = false;
-  if (starts_with(s, "**")) {
-    bold = true;
-    i = 2;
+  if (const std::size_t b = !s.empty() && s[0] == '[' ? bracketed_id(s) : 0; b > 0) {
+    h.id = s.substr(1, b);
+    i = b + 2;
+  } else {
+    if (starts_with(s, "**")) {
+      bold = true;
+      i = 2;
+    }
+    const std::size_t n = head_id(s, i);
+    if (n == 0) return false;
+    h.id = s.substr(i, n);
+    std::size_t last = 0;
+    if (const std::size_t r = range_tail(h.id, s.substr(i + n), &last); r > 0) {
+      h.id = s.substr(i, n + r);
+      h.first_len = n;
+      h.last_at = n + last;
+    }
+    i += h.id.size();
   }
-  const std::size_t n = head_id(s, i);
-  if (n == 0) return false;
-  h.id = s.substr(i, n);
-  std::size_t last = 0;
-  if (const std::size_t r = range_tail(h.id, s.substr(i + n), &last); r > 0) {
-    h.id = s.substr(i, n + r);
-    h.first_len = n;
-    h.last_at = n + last;
-  }
-  i += h.id.size();
   bool sep_done = false;
   for (;;) {
     std::size_t j = i;
@@ -636,8 +686,12 @@ class Parser {
             lines_[static_cast<std::size_t>(last_heading)].flags |= kHasBox;
             headings_with_box_.push_back(last_heading);
           }
+          // Once the innermost heading (and the bold item) is marked, so is everything
+          // above it: most task lines are answered without reading them twice.
           bool optional = false;
-          if (l.indent < 2 && (open_depth > 0 || bold_item >= 0) &&
+          if (l.indent < 2 &&
+              ((open_depth > 0 && !(lines_[static_cast<std::size_t>(open_headings[open_depth - 1])].flags & kSection)) ||
+               (bold_item >= 0 && !(lines_[static_cast<std::size_t>(bold_item)].flags & kSection))) &&
               starts_task(box_text(s.substr(li.content + l.box + 2), &optional)))
             mark_sections(open_headings, open_depth, bold_item);
         } else if (li.ok && l.indent < 2 && s.compare(li.content, 2, "**") == 0 && starts_task(s.substr(li.content))) {
@@ -918,7 +972,7 @@ class Parser {
     }
     // A heading with tasks under it is a phase ("Parallel Group A"), not prose about order.
     const int index = number - 1;
-    if (l.heading >= 2 && dep_level_ == 0 && is_dependency_title(title) &&
+    if (l.heading >= 2 && dep_level_ == 0 && is_dependency_title(title) && !is_numbered_phase_not_order(title) &&
         !(lines_[static_cast<std::size_t>(index)].flags & kHasBox)) {
       dep_level_ = l.heading;
       dep_title_ = std::string(title);
@@ -946,6 +1000,7 @@ class Parser {
       return;
     }
     if (mark == 'P' && box == 1) {
+      if (labels_then_task(l, number, head_text)) return;
       skip(number, SkipReason::legend, s);
       return;
     }
@@ -967,6 +1022,36 @@ class Parser {
     set_state(t);
     unnumbered_.push_back(std::move(t));
     if (dep_level_ > 0) statement(number, s, false);
+  }
+
+  // `- [P] [US1] T003 …`: `[P]` written where the checkbox goes, the ID after the
+  // labels. A task without a checkbox (its state lives in the journal); never a place
+  // to write a mark. The legend (`- [P] tasks = …`) has no ID there.
+  bool labels_then_task(const Line& l, int number, std::string_view s) {
+    std::size_t k = 0;
+    std::string_view story_label;
+    int story = 0;
+    while (k < s.size() && s[k] == '[') {
+      const std::size_t close = s.find(']', k);
+      if (close == std::string_view::npos || close - k > 40) return false;
+      const std::string_view c = s.substr(k + 1, close - k - 1);
+      if (c != "P" && !is_story_label(c, &story)) return false;
+      if (c != "P") story_label = c;
+      k = close + 1;
+      while (k < s.size() && is_space(s[k])) ++k;
+    }
+    const std::string_view rest = s.substr(k);
+    Head& h = fresh_head();
+    if (!parse_head(rest, h)) return false;
+    Task& task = new_task(h.id, number, l, TaskForm::bold_item);
+    fill_head(task, h, rest);
+    task.parallel = true;
+    if (task.story_label.empty() && !story_label.empty()) {
+      task.story_label.assign(story_label);
+      is_story_label(story_label, &task.story);
+    }
+    open_indent_ = l.indent;
+    return true;
   }
 
   static void set_state(Task& t) {

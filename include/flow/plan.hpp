@@ -23,7 +23,8 @@ enum class TaskState : std::uint8_t { pending, done, other };
 enum class TaskForm : std::uint8_t {
   checkbox,     ///< `- [ ] T001 …`
   heading,      ///< `### T001 — …`
-  bold_item,    ///< `- **T001** — …`
+  bold_item,    ///< a list item without a checkbox: `- **T001** — …`, or `- [P] [US1] T003 …`
+                ///< where `[P]` stands in place of the box
   unnumbered,   ///< `- [ ] …` in a file with no IDs at all; the ID is made from the line
 };
 

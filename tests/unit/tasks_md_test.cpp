@@ -761,4 +761,31 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.tasks[2].state == TaskState::other);
     CHECK(p.tasks[2].story_label == "US2");
   }
+
+  TEST_CASE("a numbered phase with 'sequential' in its title is a phase, not a dependency section") {
+    const Plan p = parse_tasks_md(
+        "## Phase 0 — Foundational (sequential, blocks every story)\n\n- **T001** Declare foo\n- **T002** Declare bar\n"
+        "## Dependencies & Execution Order\n- **T009** blocks everything\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002"});
+  }
+
+  TEST_CASE("an ID in brackets right after the box is the task's ID") {
+    const Plan p = parse_tasks_md("- [ ] [PR-001] Update src/db/schema.ts\n- [x] [VP-004] [P] Verify\n- [ ] [P] not a task\n");
+    CHECK(ids(p) == std::vector<std::string>{"PR-001", "VP-004"});
+    CHECK(p.tasks[1].parallel);
+    CHECK(p.tasks[1].state == TaskState::done);
+  }
+
+  TEST_CASE("[P] in place of the checkbox with the ID after the labels is a task, not the legend") {
+    const std::string text = "- [ ] T001 a\n- [P] [US1] T003 `src/x.ts` — confirm\n- [P] tasks = different files\n";
+    const Plan p = parse_tasks_md(text);
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T003"});
+    CHECK(p.tasks[1].form == TaskForm::bold_item);
+    CHECK(p.tasks[1].parallel);
+    CHECK(p.tasks[1].story_label == "US1");
+    CHECK(p.tasks[1].story == 1);
+    CHECK(p.tasks[1].mark_offset == Task::npos);
+    REQUIRE(find_skip(p, 3));
+    CHECK(find_skip(p, 3)->reason == SkipReason::legend);
+  }
 }
