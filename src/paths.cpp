@@ -218,36 +218,29 @@ std::string unescape(std::string_view t) {
   return out;
 }
 
-// Returns true if it added a path to `out`.
+bool consider_unescaped(std::string_view t, Source src, std::vector<PathRef>& out,
+                        std::vector<std::string>& rejected, PathIndex* index, bool suffix);
+
+// Returns true if it added a path to `out`. `escaped`: whether markdown escapes may
+// still be in the token.
 bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
-              std::vector<std::string>& rejected, PathIndex* index, bool suffix = true) {
-  std::string_view t = strip_token(raw, src, suffix);
-  std::string unescaped;
-  unsigned seen = 0;
-  bool unclean = false;
-  // One branch-free pass: which kinds of bytes there are, and whether a separator is
-  // followed by another or by a dot (then normalize_path() has work to do).
-  const auto classify = [&] {
-    seen = 0;
-    unclean = !t.empty() && t.front() == '.';  // "./x", "../x", "." …
-    bool after_sep = false;
-    for (const char ch : t) {
-      const unsigned k = kPathClass[static_cast<unsigned char>(ch)];
-      seen |= k;
-      unclean |= after_sep & ((k & (kSep | kDotC)) != 0);  // no branch per byte
-      after_sep = (k & kSep) != 0;
-    }
-  };
-  classify();
-  if ((seen & kBackslash) && std::any_of(t.begin(), t.end() - 1, [&](const char& c) {
-        return c == '\\' && is_escapable((&c)[1]);
-      })) {
-    unescaped = unescape(t);
-    t = strip_token(unescaped, src, suffix);
-    classify();
-  }
+              std::vector<std::string>& rejected, PathIndex* index, bool suffix = true, bool escaped = true) {
+  const std::string_view t = strip_token(raw, src, suffix);
   if (t.size() < 2 || t.size() > 400) return false;
   if (t.front() == '@' || t.front() == '-' || t.front() == '#' || t.front() == '$') return false;
+
+  // One branch-free pass: which kinds of bytes there are, and whether a separator is
+  // followed by another or by a dot (then normalize_path() has work to do).
+  unsigned seen = 0;
+  bool unclean = t.front() == '.';  // "./x", "../x", "." …
+  bool after_sep = false;
+  for (const char ch : t) {
+    const unsigned k = kPathClass[static_cast<unsigned char>(ch)];
+    seen |= k;
+    unclean |= after_sep & ((k & (kSep | kDotC)) != 0);  // no branch per byte
+    after_sep = (k & kSep) != 0;
+  }
+  if ((seen & kBackslash) && escaped) return consider_unescaped(t, src, out, rejected, index, suffix);
   if (seen & kBad) return false;
   if ((seen & kColon) && t.find("://") != std::string_view::npos) return false;
   if (seen & (kOpen | kClose | kComma)) {
@@ -354,6 +347,17 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
     for (std::string& e : expanded) add(std::move(e));
   }
   return added;
+}
+
+// `\.eslintrc.json`, `\_config.yml`: the token without its markdown escapes (a token
+// with none is considered as it is).
+[[gnu::noinline]] bool consider_unescaped(std::string_view t, Source src, std::vector<PathRef>& out,
+                                          std::vector<std::string>& rejected, PathIndex* index, bool suffix) {
+  bool any = false;
+  for (std::size_t i = 0; i + 1 < t.size() && !any; ++i) any = t[i] == '\\' && is_escapable(t[i + 1]);
+  if (!any) return consider(t, src, out, rejected, index, suffix, false);
+  const std::string u = unescape(t);
+  return consider(u, src, out, rejected, index, suffix, false);
 }
 
 }  // namespace

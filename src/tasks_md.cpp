@@ -440,11 +440,16 @@ bool parse_head(std::string_view s, Head& h) {
     const std::size_t n = head_id(s, i);
     if (n == 0) return false;
     h.id = s.substr(i, n);
-    std::size_t last = 0;
-    if (const std::size_t r = range_tail(h.id, s.substr(i + n), &last); r > 0) {
-      h.id = s.substr(i, n + r);
-      h.first_len = n;
-      h.last_at = n + last;
+    // A range goes on with a dash, `..` or `+`, maybe after a space; most heads do not.
+    std::size_t j = i + n;
+    if (j < s.size() && s[j] == ' ') ++j;
+    if (j < s.size() && (s[j] == '-' || s[j] == '.' || s[j] == '+' || s[j] == '\xE2')) {
+      std::size_t last = 0;
+      if (const std::size_t r = range_tail(h.id, s.substr(i + n), &last); r > 0) {
+        h.id = s.substr(i, n + r);
+        h.first_len = n;
+        h.last_at = n + last;
+      }
     }
     i += h.id.size();
   }
@@ -694,7 +699,8 @@ class Parser {
                (bold_item >= 0 && !(lines_[static_cast<std::size_t>(bold_item)].flags & kSection))) &&
               starts_task(box_text(s.substr(li.content + l.box + 2), &optional)))
             mark_sections(open_headings, open_depth, bold_item);
-        } else if (li.ok && l.indent < 2 && s.compare(li.content, 2, "**") == 0 && starts_task(s.substr(li.content))) {
+        } else if (li.ok && l.indent < 2 && li.content + 2 < s.size() && s[li.content] == '*' &&
+                   s[li.content + 1] == '*' && starts_task(s.substr(li.content))) {
           mark_sections(open_headings, open_depth, -1);
           bold_item = static_cast<int>(lines_.size());
         }
