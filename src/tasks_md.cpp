@@ -1157,7 +1157,7 @@ class Parser {
 
   // A line that re-lists tasks declared elsewhere is a mirror (a summary checklist, a
   // validation list, a changelog note), not a task: a range (`LT001-LT006: …`) when the
-  // file declares either end on its own, and a task whose ID is declared in a stronger
+  // file declares both its ends on their own, and a task whose ID is declared in a stronger
   // form elsewhere, before or after it (a heading over a checkbox over a bold item). A
   // range nothing else declares is one task, named by the range. Real duplicates, the
   // same form twice, stay tasks with a duplicate-id warning.
@@ -1187,7 +1187,7 @@ class Parser {
       bool mirror;
       if (range_of[i]) {
         const Range& r = ranges_[range_of[i] - 1];
-        mirror = declared.contains(id.substr(0, r.first_len)) || declared.contains(id.substr(r.last_at));
+        mirror = declared.contains(id.substr(0, r.first_len)) && declared.contains(id.substr(r.last_at));
       } else {
         mirror = best[declared.find(id)] < rank(tasks[i].form);
       }

@@ -720,12 +720,14 @@ TEST_SUITE("sections and mirrors (real shapes)") {
   TEST_CASE("a range nothing else declares is one task named by the range, labels kept") {
     const Plan p = parse_tasks_md(
         "- [X] T029 a\n- [X] T030-T038 All band isolation tasks complete\n- [x] T039-T041 [US2] Validation tests\n"
-        "- [ ] T042..T045 [DEFERRED] later\n- [~] T051+T052 [PARTIAL] half\n### T060-T062: Scenarios [P]\n");
-    CHECK(ids(p) == std::vector<std::string>{"T029", "T030-T038", "T039-T041", "T042..T045", "T051+T052", "T060-T062"});
+        "- [ ] T042..T045 [DEFERRED] later\n- [~] T051+T052 [PARTIAL] half\n"
+        "- [ ] T051 placeholder, one end of the pair only\n### T060-T062: Scenarios [P]\n");
+    CHECK(ids(p) == std::vector<std::string>{"T029", "T030-T038", "T039-T041", "T042..T045", "T051+T052", "T051",
+                                             "T060-T062"});
     CHECK(p.tasks[2].story_label == "US2");
     CHECK(p.tasks[3].labels == std::vector<std::string>{"DEFERRED"});
     CHECK(p.tasks[4].state == TaskState::other);
-    CHECK(p.tasks[5].form == TaskForm::heading);
+    CHECK(p.tasks[6].form == TaskForm::heading);
   }
 
   TEST_CASE("bold items that re-list checkbox tasks are mirrors; bold that runs on past the ID is a note") {
