@@ -339,6 +339,9 @@ class GraphBuilder {
 
   void statements() {
     for (const Statement& st : plan_->statements) {
+      // Code blocks hide their content from every rule: a ```text diagram of the
+      // stories, a sample chain, a Parallel Example are illustrations, not orders.
+      if (st.in_code) continue;
       // Clauses: "A depends on B; C before D. E → F" is three statements.
       std::string_view rest = st.text;
       while (!rest.empty()) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Finding the file paths a task names: backticks, markdown links and bare tokens,
 // with line suffixes stripped, braces expanded and paths confined to the repository.
+#include <flow/tasks_md.hpp>
+
 #include "tasks_md_internal.hpp"
 #include "text.hpp"
 
@@ -200,9 +202,29 @@ constexpr auto kPathClass = [] {
 
 constexpr std::size_t kNone = std::string_view::npos;
 
-// Returns true if it added a path to `out`.
+// A markdown escape (a backslash before ASCII punctuation: `\_config.yml`,
+// `\.eslintrc.json`) is undone; other backslashes are Windows separators.
+bool is_escapable(char c) {
+  return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
+}
+
+std::string unescape(std::string_view t) {
+  std::string out;
+  out.reserve(t.size());
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '\\' && i + 1 < t.size() && is_escapable(t[i + 1])) ++i;
+    out += t[i];
+  }
+  return out;
+}
+
+bool consider_unescaped(std::string_view t, Source src, std::vector<PathRef>& out,
+                        std::vector<std::string>& rejected, PathIndex* index, bool suffix);
+
+// Returns true if it added a path to `out`. `escaped`: whether markdown escapes may
+// still be in the token.
 bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
-              std::vector<std::string>& rejected, PathIndex* index, bool suffix = true) {
+              std::vector<std::string>& rejected, PathIndex* index, bool suffix = true, bool escaped = true) {
   const std::string_view t = strip_token(raw, src, suffix);
   if (t.size() < 2 || t.size() > 400) return false;
   if (t.front() == '@' || t.front() == '-' || t.front() == '#' || t.front() == '$') return false;
@@ -218,6 +240,7 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
     unclean |= after_sep & ((k & (kSep | kDotC)) != 0);  // no branch per byte
     after_sep = (k & kSep) != 0;
   }
+  if ((seen & kBackslash) && escaped) return consider_unescaped(t, src, out, rejected, index, suffix);
   if (seen & kBad) return false;
   if ((seen & kColon) && t.find("://") != std::string_view::npos) return false;
   if (seen & (kOpen | kClose | kComma)) {
@@ -312,7 +335,8 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
     } else if (std::any_of(out.begin(), out.end(), [&](const PathRef& r) { return r.path == e; })) {
       return;
     }
-    out.push_back(PathRef{std::move(e), absolute, glob});
+    const bool doc = !absolute && is_feature_doc(e);
+    out.push_back(PathRef{std::move(e), absolute, glob, doc});
     added = true;
   };
   if (!(seen & kOpen)) {
@@ -325,7 +349,31 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
   return added;
 }
 
+// `\.eslintrc.json`, `\_config.yml`: the token without its markdown escapes (a token
+// with none is considered as it is).
+[[gnu::noinline]] bool consider_unescaped(std::string_view t, Source src, std::vector<PathRef>& out,
+                                          std::vector<std::string>& rejected, PathIndex* index, bool suffix) {
+  bool any = false;
+  for (std::size_t i = 0; i + 1 < t.size() && !any; ++i) any = t[i] == '\\' && is_escapable(t[i + 1]);
+  if (!any) return consider(t, src, out, rejected, index, suffix, false);
+  const std::string u = unescape(t);
+  return consider(u, src, out, rejected, index, suffix, false);
+}
+
 }  // namespace
+
+bool is_feature_doc(std::string_view p) {
+  if (p.size() < 7) return false;
+  if (p[0] == 'c') return starts_with(p, "contracts/") || starts_with(p, "checklists/");
+  if (!p.ends_with(".md")) return false;
+  switch (p.size()) {
+    case 7: return p == "spec.md" || p == "plan.md";
+    case 8: return p == "tasks.md";
+    case 11: return p == "research.md";
+    case 13: return p == "data-model.md" || p == "quickstart.md";
+    default: return false;
+  }
+}
 
 bool normalize_path(std::string& path) {
   // Already normal: no "//", no "." or ".." segment, no leading "./".
@@ -465,3 +513,54 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
 }
 
 }  // namespace flow::detail
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+using detail::clip;
+using detail::starts_with;
+
+void resolve_paths(Plan& plan, const PathContext& ctx) {
+  std::string_view root = ctx.root;
+  while (!root.empty() && root.back() == '/') root.remove_suffix(1);
+  const std::string feature = ctx.feature_dir.empty() || ctx.feature_dir == "." ? std::string() : ctx.feature_dir + "/";
+  bool warned = false;
+  for (Task& t : plan.tasks) {
+    bool changed = false;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < t.paths.size(); ++i) {
+      PathRef& p = t.paths[i];
+      if (p.absolute) {
+        if (!root.empty() && p.path.size() > root.size() + 1 && starts_with(p.path, root) && p.path[root.size()] == '/') {
+          p.path.erase(0, root.size() + 1);
+          p.absolute = false;
+          changed = true;
+        } else {
+          plan.diagnostics.push_back({Severity::warning, t.line, "path-outside-repo",
+                                      "path \"" + clip(p.path, 80) + "\" is outside the repository and is not used"});
+          warned = true;
+          continue;
+        }
+      } else if (p.feature_doc && !feature.empty() && ctx.exists && ctx.exists(feature + p.path)) {
+        p.path.insert(0, feature);
+        changed = true;
+      }
+      if (kept != i) t.paths[kept] = std::move(p);
+      ++kept;
+    }
+    t.paths.resize(kept);
+    if (changed) {
+      std::vector<PathRef> unique;
+      for (PathRef& p : t.paths)
+        if (std::none_of(unique.begin(), unique.end(), [&](const PathRef& u) { return u.path == p.path; }))
+          unique.push_back(std::move(p));
+      t.paths = std::move(unique);
+    }
+  }
+  if (warned)
+    std::stable_sort(plan.diagnostics.begin(), plan.diagnostics.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+}
+
+FLOW_END_NAMESPACE
+}  // namespace flow

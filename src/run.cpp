@@ -353,7 +353,7 @@ class RunLoop {
     if (!text) return Unexpected{std::move(text).error()};
     text_ = std::move(*text);
     plan_text_ = text_;
-    Plan plan = parse_tasks_md(text_);
+    Plan plan = plan_of(text_);
     for (const Diagnostic& d : plan.diagnostics)
       if (d.severity == Severity::error) return make_error(Errc::parse, d.message, d.line);
     // A line the parser could not read may be a task that now cannot run: the run says so
@@ -437,7 +437,7 @@ class RunLoop {
       // Tasks without a checkbox keep their state in the journal only: one that succeeded
       // in any earlier run (not rolled back) is done, found by ID and line text.
       plan_text_ = text_;
-      Plan now = parse_tasks_md(text_);
+      Plan now = plan_of(text_);
       auto headless = apply_journal_state(report_.journal_path, tasks_path_, text_, now);
       if (!headless) return Unexpected{std::move(headless).error()};
       auto g2 = build_graph(std::move(now));
@@ -677,9 +677,9 @@ class RunLoop {
       p << "\n## The feature's documents (read what you need)\n\n";
       for (const auto& d : docs) p << "- " << d << "\n";
     }
-    if (!tk.paths.empty()) {
+    if (const std::vector<std::string> files = files_of(t); !files.empty()) {
       p << "\n## Files this task names\n\n";
-      for (const auto& f : tk.paths) p << "- " << f.path << "\n";
+      for (const auto& f : files) p << "- " << f << "\n";
     }
     if (!done_lines_.empty()) {
       p << "\n## Done so far in this run\n\n";
@@ -699,18 +699,27 @@ class RunLoop {
     return ok;
   }
 
-  // Files the task names, as the agent sees them: relative, inside the work dir.
+  // The plan of `text`, its paths resolved against the repository and tasks.md's
+  // folder (`data-model.md` beside tasks.md is that document): what prompts,
+  // FLOW_TASK_FILES and the graph's locks all use.
+  Plan plan_of(std::string_view text) const {
+    Plan plan = parse_tasks_md(text);
+    resolve_paths(plan, path_context(opt_.tasks_path, opt_.workdir.empty() ? default_workdir(opt_.tasks_path) : opt_.workdir));
+    return plan;
+  }
+
+  // The files a task names, as every consumer hands them out (the prompt, the
+  // environment): relative to the repository, never absolute, never outside it.
+  std::vector<std::string> files_of(int t) const {
+    std::vector<std::string> out;
+    for (const PathRef& p : task(t).paths)
+      if (!p.absolute) out.push_back(p.path);  // resolve_paths() made the rest relative or dropped them
+    return out;
+  }
+
   std::string task_files(int t) const {
     std::string out;
-    for (const PathRef& p : task(t).paths) {
-      std::string path = p.path;
-      if (p.absolute) {
-        const std::string root = workdir_ + "/";
-        if (path.compare(0, root.size(), root) != 0) continue;  // outside the repository: never handed out
-        path = path.substr(root.size());
-      }
-      out += path + "\n";
-    }
+    for (const std::string& f : files_of(t)) out += f + "\n";
     return out;
   }
 

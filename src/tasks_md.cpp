@@ -35,7 +35,11 @@ std::size_t match_id(std::string_view s) noexcept {
     ++dots;
   }
   if (letters == 0 && dots == 0) return 0;
-  if (letters > 0 && i < s.size() && is_lower(s[i]) && (i + 1 >= s.size() || !is_alnum(s[i + 1]))) ++i;
+  // A letter suffix: `T012a`; upper case only after three digits (`T046B`), as `E2E`,
+  // `I18N` and `B2B` are words.
+  if (letters > 0 && i < s.size() && (is_lower(s[i]) || (is_upper(s[i]) && dots == 0 && i - d0 >= 3)) &&
+      (i + 1 >= s.size() || !is_alnum(s[i + 1])))
+    ++i;
   if (i < s.size()) {
     const char c = s[i];
     if (is_alnum(c) || c == '_' || c == '/' || c == '@') return 0;
@@ -69,6 +73,7 @@ enum LineFlag : std::uint8_t {
   kBox = 16,          // looks like a checkbox list item (outside code and comments)
   kBullet = 32,       // a list item; `content` and `box` are set (outside code and comments)
   kHasBox = 64,       // a heading with a top-level checkbox item under it
+  kSection = 128,     // a heading (any level above) or bold item with a checkbox task under it
 };
 
 // 24 bytes: a 10 MB file has a quarter of a million of these.
@@ -120,8 +125,18 @@ std::size_t match_box(std::string_view s) {
   const std::size_t n = utf8_len(static_cast<unsigned char>(s[1]));
   if (1 + n >= s.size() || s[1 + n] != ']') return 0;
   if (n == 1 && (s[1] == ']' || s[1] == '[' || s[1] == '\t')) return 0;
-  if (2 + n < s.size() && !is_space(s[2 + n])) return 0;
+  // Kiro marks an optional task with a star glued to the box: `- [ ]* 2.3 …`.
+  if (2 + n < s.size() && !is_space(s[2 + n]) &&
+      !(s[2 + n] == '*' && (3 + n >= s.size() || is_space(s[3 + n]))))
+    return 0;
   return n;
+}
+
+// The text after a checkbox's `]`, without Kiro's optional star; `*optional` says
+// whether there was one.
+std::string_view box_text(std::string_view after, bool* optional) {
+  *optional = !after.empty() && after[0] == '*' && (after.size() == 1 || is_space(after[1]));
+  return trim_left(*optional ? after.substr(1) : after);
 }
 
 bool is_dash_at(std::string_view s, std::size_t i, std::size_t* len) {
@@ -198,6 +213,37 @@ bool has_phase_word(std::string_view title) {
   for (auto w : words)
     if (istarts_with(title, w)) return true;
   return starts_with(title, "\xE7\xAC\xAC");  // 第 (Chinese ordinal: 第一阶段)
+}
+
+// `Phase 0 — Foundational (sequential, blocks every story)`, `Stage A: …`: a numbered
+// phase is about order only when its name says so first (`Phase 2 Dependency Graph`),
+// not for a word in passing.
+bool is_numbered_phase_not_order(std::string_view title) {
+  static constexpr std::string_view words[] = {"phase", "stage", "milestone", "sprint", "part", "wave"};
+  for (auto w : words) {
+    if (!istarts_with(title, w) || title.size() <= w.size() || !is_space(title[w.size()])) continue;
+    std::size_t i = w.size();
+    while (i < title.size() && is_space(title[i])) ++i;
+    if (i < title.size() && is_digit(title[i])) {
+      while (i < title.size() && (is_digit(title[i]) || title[i] == '.')) ++i;
+    } else if (i < title.size() && is_upper(title[i]) && (i + 1 == title.size() || !is_alnum(title[i + 1]))) {
+      ++i;
+    } else {
+      return false;
+    }
+    std::size_t dl = 0;
+    while (i < title.size() && (is_space(title[i]) || title[i] == ':' || title[i] == '-' || title[i] == '.'))
+      ++i;
+    while (is_dash_at(title, i, &dl)) {
+      i += dl;
+      while (i < title.size() && is_space(title[i])) ++i;
+    }
+    const std::string_view name = title.substr(i);
+    for (std::string_view o : {"depend", "execution order", "order of execution", "critical path", "task order", "graph"})
+      if (istarts_with(name, o)) return false;
+    return true;
+  }
+  return false;
 }
 
 bool is_dependency_title(std::string_view title) {
@@ -301,6 +347,8 @@ PhaseKind kind_of_title(std::string_view title, int story) {
 struct Head {
   std::string_view id;
   std::size_t rest = 0;          // where the description starts
+  std::size_t first_len = 0;     // a range (`T030-T038`): the length of its first ID; else 0
+  std::size_t last_at = 0;       // and where its last ID starts
   bool parallel = false;
   int story = 0;
   std::string_view story_label;
@@ -325,19 +373,86 @@ bool is_story_label(std::string_view c, int* story) {
   return i < c.size() && c.size() - i <= 2 && is_upper(c[i]);
 }
 
+// The length of the task ID at `s[i]`, or 0: `**P1**: high priority` and `US1` are
+// priorities and stories, never task IDs.
+std::size_t head_id(std::string_view s, std::size_t i) {
+  const std::size_t n = match_id(s.substr(i));
+  if (n == 0) return 0;
+  if ((s[i] == 'P' && n <= 3 && is_digit(s[i + 1])) || (s[i] == 'U' && s[i + 1] == 'S')) return 0;
+  return n;
+}
+
+// `[PR-001]`: an ID in brackets, as the template's `[ID]` shows it; its length, or 0.
+std::size_t bracketed_id(std::string_view s) {
+  if (s.size() < 3 || s[0] != '[') return 0;
+  const std::size_t n = head_id(s, 1);
+  return n > 0 && 1 + n < s.size() && s[1 + n] == ']' ? n : 0;
+}
+
+// Whether `s` (the text after a checkbox or a bullet) starts a task: an ID, maybe bold.
+bool starts_task(std::string_view s) {
+  if (!s.empty() && s[0] == '[') return bracketed_id(s) > 0;
+  return head_id(s, starts_with(s, "**") ? 2 : 0) > 0;
+}
+
+// A mark of a few ASCII letters (`[N/A]`, `[WIP]`) in front of a task ID: a task the
+// author marked otherwise. Returns the mark's length or 0.
+std::size_t match_word_box(std::string_view s) {
+  if (s.size() < 4 || s[0] != '[') return 0;
+  std::size_t k = 1;
+  while (k < s.size() && k <= 6 && (is_alpha(s[k]) || s[k] == '/' || s[k] == '-')) ++k;
+  if (k < 3 || k > 6 || k >= s.size() || s[k] != ']' || k + 1 >= s.size() || !is_space(s[k + 1])) return 0;
+  return starts_task(trim_left(s.substr(k + 1))) ? k - 1 : 0;
+}
+
+// `T001-T006: …`, `T026..T030`, `T051+T052`, `T001 – T006 …`: the head names a range
+// (or a pair) of tasks. `rest` is the text right after the first ID; returns the length
+// of the rest of the range in it, or 0, and where its last ID starts in `*last`.
+std::size_t range_tail(std::string_view first, std::string_view rest, std::size_t* last) {
+  std::size_t j = 0;
+  while (j < rest.size() && rest[j] == ' ') ++j;
+  if (j >= rest.size()) return 0;
+  const char c = rest[j];
+  // Most heads go on with a space and a label or a word: one test rules them out.
+  if (c != '-' && c != '.' && c != '+' && c != '\xE2') return 0;
+  std::size_t dl = 0;
+  if (is_dash_at(rest, j, &dl)) j += dl;
+  else if (c == '.' && j + 1 < rest.size() && rest[j + 1] == '.') j += 2;
+  else if (c == '+') j += 1;
+  else return 0;
+  while (j < rest.size() && is_space(rest[j])) ++j;
+  const std::size_t m = match_id(rest.substr(j));
+  *last = j;
+  return m > 0 && id_shape(rest.substr(j, m)) == id_shape(first) ? j + m : 0;
+}
+
 bool parse_head(std::string_view s, Head& h) {
   std::size_t i = 0;
   bool bold = false;
-  if (starts_with(s, "**")) {
-    bold = true;
-    i = 2;
+  if (const std::size_t b = !s.empty() && s[0] == '[' ? bracketed_id(s) : 0; b > 0) {
+    h.id = s.substr(1, b);
+    i = b + 2;
+  } else {
+    if (starts_with(s, "**")) {
+      bold = true;
+      i = 2;
+    }
+    const std::size_t n = head_id(s, i);
+    if (n == 0) return false;
+    h.id = s.substr(i, n);
+    // A range goes on with a dash, `..` or `+`, maybe after a space; most heads do not.
+    std::size_t j = i + n;
+    if (j < s.size() && s[j] == ' ') ++j;
+    if (j < s.size() && (s[j] == '-' || s[j] == '.' || s[j] == '+' || s[j] == '\xE2')) {
+      std::size_t last = 0;
+      if (const std::size_t r = range_tail(h.id, s.substr(i + n), &last); r > 0) {
+        h.id = s.substr(i, n + r);
+        h.first_len = n;
+        h.last_at = n + last;
+      }
+    }
+    i += h.id.size();
   }
-  const std::size_t n = match_id(s.substr(i));
-  if (n == 0) return false;
-  h.id = s.substr(i, n);
-  // `**P1**: high priority` and `US1` are priorities and stories, never task IDs.
-  if ((h.id[0] == 'P' && n <= 3 && is_digit(h.id[1])) || starts_with(h.id, "US")) return false;
-  i += n;
   bool sep_done = false;
   for (;;) {
     std::size_t j = i;
@@ -393,6 +508,26 @@ bool parse_head(std::string_view s, Head& h) {
   }
   h.rest = i;
   return true;
+}
+
+// Whether the bold run that starts a bold item goes on past its ID (`at`) with words:
+// a task's bold holds its ID and labels only (`**T001**`, `**T001 [P]**`, `**T-101**:`).
+bool bold_runs_on(std::string_view s, std::size_t at) {
+  const std::size_t close = s.find("**", at);
+  if (close == std::string_view::npos) return false;
+  for (std::size_t i = at; i < close; ++i) {
+    const char c = s[i];
+    if (c == '[') {
+      const std::size_t e = s.find(']', i);
+      if (e == std::string_view::npos || e > close) return true;
+      i = e;
+    } else if (std::size_t dl = 0; is_dash_at(s, i, &dl)) {
+      i += dl - 1;
+    } else if (is_alnum(c) || static_cast<unsigned char>(c) >= 0x80) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string_view strip_bullet(std::string_view s) {
@@ -453,6 +588,12 @@ class Parser {
     bool first = true;
     bool frontmatter = false;
     int last_heading = -1;
+    // The headings that enclose the line (one per level at most), and the bold item
+    // with an ID since the last heading: a checkbox task under them makes them sections.
+    // Decided here, before pass two meets them; each is marked once, so this is linear.
+    std::array<int, 7> open_headings{};
+    std::size_t open_depth = 0;
+    int bold_item = -1;
     lines_.reserve(NewlineFinder::count(text_) + 1);
     NewlineFinder newlines(text_);
     while (pos <= text_.size()) {
@@ -527,6 +668,12 @@ class Parser {
         if (k <= 6 && (k == t.size() || is_space(t[k]))) {
           l.heading = static_cast<std::uint8_t>(k);
           last_heading = static_cast<int>(lines_.size());
+          while (open_depth > 0 && lines_[static_cast<std::size_t>(open_headings[open_depth - 1])].heading >= k) --open_depth;
+          // A heading task one level deeper (`#### T001: …` under `### P1.1: …`) makes
+          // the headings above it sections too.
+          if (k >= 2 && starts_task(trim(t.substr(k)))) mark_sections(open_headings, open_depth, -1);
+          open_headings[open_depth++] = last_heading;
+          bold_item = -1;
         }
       } else if (!t.empty()) {
         const ListItem li = match_bullet(s);
@@ -534,6 +681,8 @@ class Parser {
           l.flags |= kBullet;
           l.aux = static_cast<std::int32_t>(li.content);  // < kMaxLine
           l.box = static_cast<std::uint8_t>(match_box(s.substr(li.content)));
+          if (!l.box && s.size() > li.content && s[li.content] == '[')
+            l.box = static_cast<std::uint8_t>(match_word_box(s.substr(li.content)));
         }
         if (l.box) {
           l.flags |= kBox;
@@ -542,6 +691,18 @@ class Parser {
             lines_[static_cast<std::size_t>(last_heading)].flags |= kHasBox;
             headings_with_box_.push_back(last_heading);
           }
+          // Once the innermost heading (and the bold item) is marked, so is everything
+          // above it: most task lines are answered without reading them twice.
+          bool optional = false;
+          if (l.indent < 2 &&
+              ((open_depth > 0 && !(lines_[static_cast<std::size_t>(open_headings[open_depth - 1])].flags & kSection)) ||
+               (bold_item >= 0 && !(lines_[static_cast<std::size_t>(bold_item)].flags & kSection))) &&
+              starts_task(box_text(s.substr(li.content + l.box + 2), &optional)))
+            mark_sections(open_headings, open_depth, bold_item);
+        } else if (li.ok && l.indent < 2 && li.content + 2 < s.size() && s[li.content] == '*' &&
+                   s[li.content + 1] == '*' && starts_task(s.substr(li.content))) {
+          mark_sections(open_headings, open_depth, -1);
+          bold_item = static_cast<int>(lines_.size());
         }
       }
       lines_.push_back(l);
@@ -555,6 +716,17 @@ class Parser {
     if (comment)
       diag(Severity::warning, comment_line, "unclosed-comment",
            "HTML comment is never closed: the lines after it are ignored");
+  }
+
+  // Marks the open headings (and the bold item `bold`, if any) as sections. Top down:
+  // below a marked heading every heading is marked already, so each is marked once.
+  void mark_sections(const std::array<int, 7>& open, std::size_t depth, int bold) {
+    for (std::size_t d = depth; d-- > 0;) {
+      std::uint8_t& f = lines_[static_cast<std::size_t>(open[d])].flags;
+      if (f & kSection) break;
+      f |= kSection;
+    }
+    if (bold >= 0) lines_[static_cast<std::size_t>(bold)].flags |= kSection;
   }
 
   bool closes_frontmatter(std::size_t from) const {
@@ -659,6 +831,7 @@ class Parser {
   }
 
   void fill_head(Task& t, const Head& h, std::string_view s) {
+    if (h.first_len > 0) ranges_.push_back({plan_.tasks.size() - 1, h.first_len, h.last_at});
     t.parallel = h.parallel;
     t.story = h.story;
     t.story_label.append(h.story_label);
@@ -727,7 +900,7 @@ class Parser {
       // Lines that belong to the open task's body.
       if (open_task_ >= 0 && (open_heading_task_ ? !(box && l.indent < 2) : l.indent > open_indent_)) {
         const bool top_id_box = box && l.indent < 2 && open_heading_task_ &&
-                                match_id(trim_left(s.substr(li.content + box + 2))) > 0;
+                                match_id(box_text(s.substr(li.content + box + 2), &optional_)) > 0;
         if (!top_id_box) {
           extend_body(number);
           if (box) skip(number, SkipReason::nested, s);
@@ -754,6 +927,19 @@ class Parser {
         // `- **T001** — …`: the ID must be the whole bold run (or start it, with labels).
         if (parse_head(rest, h) && (rest.size() < 2 + h.id.size() + 2 || rest.compare(2 + h.id.size(), 2, "**") == 0 ||
                                     rest[2 + h.id.size()] == ' ')) {
+          if (l.flags & kSection) {
+            // `- **2.1 Storage**` with checkbox tasks after it: a group named by it.
+            skip(number, SkipReason::section, s);
+            std::string title(rest);
+            for (std::size_t b = title.find("**"); b != std::string::npos; b = title.find("**", b)) title.erase(b, 2);
+            open_group(trim(title), number);
+            continue;
+          }
+          if (bold_runs_on(rest, 2 + h.id.size())) {
+            // `- **T029 rewritten**: …`, `- **T466 is not optional.**`: a note about a task.
+            skip(number, SkipReason::note, s);
+            continue;
+          }
           Task& task = new_task(h.id, number, l, TaskForm::bold_item);
           fill_head(task, h, rest);
           open_indent_ = l.indent;
@@ -771,6 +957,13 @@ class Parser {
 
     Head& h = fresh_head();
     if (l.heading >= 2 && parse_head(title, h)) {
+      if (l.flags & kSection) {
+        // `### 2.1 Storage Layer Tests` with `- [ ] T009 …` under it: a section.
+        skip(number, SkipReason::section, s);
+        h.id = {};
+      }
+    }
+    if (!h.id.empty()) {
       // `### T001 — Create directory structure`: a task with no checkbox.
       Task& task = new_task(h.id, number, l, TaskForm::heading);
       fill_head(task, h, title);
@@ -785,7 +978,7 @@ class Parser {
     }
     // A heading with tasks under it is a phase ("Parallel Group A"), not prose about order.
     const int index = number - 1;
-    if (l.heading >= 2 && dep_level_ == 0 && is_dependency_title(title) &&
+    if (l.heading >= 2 && dep_level_ == 0 && is_dependency_title(title) && !is_numbered_phase_not_order(title) &&
         !(lines_[static_cast<std::size_t>(index)].flags & kHasBox)) {
       dep_level_ = l.heading;
       dep_title_ = std::string(title);
@@ -793,8 +986,8 @@ class Parser {
   }
 
   void on_box(const Line& l, int number, std::string_view s, std::size_t content, std::size_t box) {
-    const std::string_view after_box = s.substr(content + box + 2);
-    const std::string_view head_text = trim_left(after_box);
+    bool optional = false;
+    const std::string_view head_text = box_text(s.substr(content + box + 2), &optional);
     const char mark = s[content + 1];
     const std::size_t mark_offset = l.offset + content + 1;
     if (l.indent >= 2) {
@@ -807,11 +1000,13 @@ class Parser {
       task.mark_offset = mark_offset;
       task.mark = mark;
       fill_head(task, h, head_text);
+      if (optional) task.labels.emplace_back("optional");
       set_state(task);
       open_indent_ = l.indent;
       return;
     }
     if (mark == 'P' && box == 1) {
+      if (labels_then_task(l, number, head_text)) return;
       skip(number, SkipReason::legend, s);
       return;
     }
@@ -833,6 +1028,36 @@ class Parser {
     set_state(t);
     unnumbered_.push_back(std::move(t));
     if (dep_level_ > 0) statement(number, s, false);
+  }
+
+  // `- [P] [US1] T003 …`: `[P]` written where the checkbox goes, the ID after the
+  // labels. A task without a checkbox (its state lives in the journal); never a place
+  // to write a mark. The legend (`- [P] tasks = …`) has no ID there.
+  bool labels_then_task(const Line& l, int number, std::string_view s) {
+    std::size_t k = 0;
+    std::string_view story_label;
+    int story = 0;
+    while (k < s.size() && s[k] == '[') {
+      const std::size_t close = s.find(']', k);
+      if (close == std::string_view::npos || close - k > 40) return false;
+      const std::string_view c = s.substr(k + 1, close - k - 1);
+      if (c != "P" && !is_story_label(c, &story)) return false;
+      if (c != "P") story_label = c;
+      k = close + 1;
+      while (k < s.size() && is_space(s[k])) ++k;
+    }
+    const std::string_view rest = s.substr(k);
+    Head& h = fresh_head();
+    if (!parse_head(rest, h)) return false;
+    Task& task = new_task(h.id, number, l, TaskForm::bold_item);
+    fill_head(task, h, rest);
+    task.parallel = true;
+    if (task.story_label.empty() && !story_label.empty()) {
+      task.story_label.assign(story_label);
+      is_story_label(story_label, &task.story);
+    }
+    open_indent_ = l.indent;
+    return true;
   }
 
   static void set_state(Task& t) {
@@ -859,6 +1084,7 @@ class Parser {
   // --- final pass ---------------------------------------------------------------
 
   void finish() {
+    drop_mirrors();
     if (plan_.tasks.empty() && !unnumbered_.empty()) {
       plan_.tasks = std::move(unnumbered_);
       for (const Task& t : plan_.tasks) mark_used(t);
@@ -927,6 +1153,71 @@ class Parser {
     sort_diagnostics();
     if (plan_.tasks.empty())
       diag(Severity::warning, 0, "no-tasks", "no tasks found: nothing to run");
+  }
+
+  // A line that re-lists tasks declared elsewhere is a mirror (a summary checklist, a
+  // validation list, a changelog note), not a task: a range (`LT001-LT006: …`) when the
+  // file declares both its ends on their own, and a task whose ID is declared in a stronger
+  // form elsewhere, before or after it (a heading over a checkbox over a bold item). A
+  // range nothing else declares is one task, named by the range. Real duplicates, the
+  // same form twice, stay tasks with a duplicate-id warning.
+  void drop_mirrors() {
+    std::vector<Task>& tasks = plan_.tasks;
+    if (ranges_.empty() && (headless_ == 0 || headless_ == tasks.size())) return;
+    const auto rank = [](TaskForm f) {
+      return f == TaskForm::heading ? 0 : f == TaskForm::checkbox ? 1 : 2;
+    };
+    std::vector<std::size_t> range_of(tasks.size(), 0);  // index in ranges_ + 1
+    for (std::size_t r = 0; r < ranges_.size(); ++r) range_of[ranges_[r].task] = r + 1;
+    std::vector<std::uint32_t> decl;
+    for (std::uint32_t i = 0; i < tasks.size(); ++i)
+      if (!range_of[i]) decl.push_back(i);
+    const auto id_of = [&](std::uint32_t k) { return std::string_view(tasks[decl[k]].id); };
+    IdIndex<decltype(id_of)> declared(id_of, decl.size());
+    std::vector<int> best(decl.size(), 3);  // the strongest form of each ID
+    for (std::uint32_t k = 0; k < decl.size(); ++k) {
+      const std::uint32_t holder = declared.insert(k).first;
+      best[holder] = std::min(best[holder], rank(tasks[decl[k]].form));
+    }
+    constexpr std::size_t kGone = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> map(tasks.size(), kGone);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      const std::string_view id = tasks[i].id;
+      bool mirror;
+      if (range_of[i]) {
+        const Range& r = ranges_[range_of[i] - 1];
+        mirror = declared.contains(id.substr(0, r.first_len)) && declared.contains(id.substr(r.last_at));
+      } else {
+        mirror = best[declared.find(id)] < rank(tasks[i].form);
+      }
+      if (mirror) {
+        skip(tasks[i].line, SkipReason::mirror, text_.substr(tasks[i].span.offset, tasks[i].span.length));
+        continue;
+      }
+      map[i] = kept++;
+    }
+    if (kept == tasks.size()) return;
+    std::size_t headless = 0;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      if (map[i] == kGone) continue;
+      if (map[i] != i) tasks[map[i]] = std::move(tasks[i]);
+      if (tasks[map[i]].form != TaskForm::checkbox && headless++ == 0) headless_task_ = map[i];
+    }
+    tasks.resize(kept);
+    headless_ = headless;
+    // The indices kept aside for the final pass follow the tasks.
+    std::size_t n = 0;
+    for (RawRef& r : raw_refs_)
+      if (map[r.task] != kGone) { r.task = map[r.task]; raw_refs_[n++] = std::move(r); }
+    raw_refs_.resize(n);
+    n = 0;
+    for (auto& b : body_lines_)
+      if (map[b.first] != kGone) { b.first = map[b.first]; body_lines_[n++] = b; }
+    body_lines_.resize(n);
+    std::fill(phase_used_.begin(), phase_used_.end(), 0);
+    std::fill(group_used_.begin(), group_used_.end(), 0);
+    for (const Task& t : tasks) mark_used(t);
   }
 
   void duplicate(const Task& t, int first) {
@@ -1031,6 +1322,7 @@ class Parser {
         const std::uint32_t holder = by_base.find(p.path);
         if (holder == by_base.npos || entries[holder].full.empty()) continue;
         p.path = std::string(entries[holder].full);
+        p.feature_doc = is_feature_doc(p.path);
         any = true;
       }
       if (any) changed.push_back(i);
@@ -1313,7 +1605,13 @@ class Parser {
   int open_indent_ = 0;
   bool open_heading_task_ = false;
   bool continuing_ = false;
+  bool optional_ = false;  // scratch
   std::vector<Task> unnumbered_;
+  // Tasks whose head is a range (`T030-T038 …`): where its two IDs are in the task's ID.
+  struct Range {
+    std::size_t task, first_len, last_at;
+  };
+  std::vector<Range> ranges_;
   // (task index, line) of body lines, searched for paths and `**Dependencies**:` fields
   // once the document's ID shapes are known.
   std::vector<std::pair<std::size_t, int>> body_lines_;
@@ -1407,6 +1705,9 @@ const char* to_string(SkipReason r) noexcept {
     case SkipReason::in_code: return "in-code";
     case SkipReason::in_comment: return "in-comment";
     case SkipReason::other_mark: return "other-mark";
+    case SkipReason::section: return "section";
+    case SkipReason::mirror: return "mirror";
+    case SkipReason::note: return "note";
   }
   return "?";
 }

@@ -37,6 +37,10 @@ struct PathIndex {
 void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::string>& rejected,
                 PathIndex* index = nullptr);
 
+/// Whether a relative path is a bare name of a feature document (`data-model.md`,
+/// `spec.md`, `contracts/x.yaml` …): see PathRef::feature_doc.
+bool is_feature_doc(std::string_view path);
+
 /// Normalizes a path: '/' separators, no `.` or `x/..` segments. Returns false if it
 /// escapes its root (`../x`).
 bool normalize_path(std::string& path);

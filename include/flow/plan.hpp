@@ -23,7 +23,8 @@ enum class TaskState : std::uint8_t { pending, done, other };
 enum class TaskForm : std::uint8_t {
   checkbox,     ///< `- [ ] T001 …`
   heading,      ///< `### T001 — …`
-  bold_item,    ///< `- **T001** — …`
+  bold_item,    ///< a list item without a checkbox: `- **T001** — …`, or `- [P] [US1] T003 …`
+                ///< where `[P]` stands in place of the box
   unnumbered,   ///< `- [ ] …` in a file with no IDs at all; the ID is made from the line
 };
 
@@ -63,6 +64,11 @@ struct PathRef {
   std::string path;
   bool absolute = false;
   bool glob = false;  ///< contains `*`, `?` or `[`
+  /// A bare name of a feature document (`data-model.md`, `spec.md`, `plan.md`,
+  /// `research.md`, `quickstart.md`, `tasks.md`, `contracts/…`, `checklists/…`): when
+  /// that document sits beside tasks.md it is that document. The parser does not know
+  /// where tasks.md is; resolve_paths() decides.
+  bool feature_doc = false;
 };
 
 /// One task. Identified by (line, id), never by id alone: IDs may repeat.
@@ -143,9 +149,15 @@ enum class SkipReason {
   in_code,       ///< inside a fenced code block
   in_comment,    ///< inside an HTML comment
   other_mark,    ///< an ID'd task whose mark is neither space, x nor X (`[~]`)
+  section,       ///< a heading or bold item that starts with an ID but has checkbox
+                 ///< tasks under it: a section (phase or group) named by it, not a task
+  mirror,        ///< re-lists tasks declared elsewhere: a range `T001-T006: …` whose
+                 ///< ends are declared, or an ID declared in a stronger form (a
+                 ///< heading over a checkbox over a bold item)
+  note,          ///< a bold item whose bold runs on past the ID (`**T029 rewritten**`)
 };
 
-/// A checkbox-like line that flow does not execute, and why.
+/// A line that looks like a task but is not executed, and why.
 struct Skipped {
   int line = 0;
   SkipReason reason = SkipReason::nested;

@@ -9,6 +9,7 @@
 #include <flow/recovery.hpp>
 #include <flow/runner.hpp>
 #include <flow/scheduler.hpp>
+#include <flow/tasks_md.hpp>
 
 #include <atomic>
 #include <memory>
@@ -182,6 +183,10 @@ struct RunReport {
 /// not count. Returns how many; Errc::io if the journal is unreadable.
 [[nodiscard]] FLOW_API Result<int> apply_journal_state(const std::string& journal_path, const std::string& tasks_path,
                                                        std::string_view text, Plan& plan);
+
+/// Where `tasks_path` sits in the repository `workdir`, for resolve_paths(): the root,
+/// tasks.md's folder relative to it, and a test that a file or folder exists there.
+[[nodiscard]] FLOW_API PathContext path_context(const std::string& tasks_path, const std::string& workdir);
 
 /// The last run of a tasks.md, as its journal tells it.
 struct JournalTask {

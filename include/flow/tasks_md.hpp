@@ -6,6 +6,7 @@
 #include <flow/error.hpp>
 #include <flow/plan.hpp>
 
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,23 @@ FLOW_BEGIN_NAMESPACE
 ///   for (const flow::Task& t : plan.tasks) fmt::print("{} {}\n", t.id, t.description);
 /// @endcode
 [[nodiscard]] FLOW_API Plan parse_tasks_md(std::string_view text);
+
+/// Facts about where a tasks.md sits, gathered by the runtime for resolve_paths().
+struct PathContext {
+  std::string root;         ///< the repository root, absolute, without a trailing '/'
+  std::string feature_dir;  ///< tasks.md's folder relative to `root`; empty at the root
+  /// Whether a file exists, given its path relative to `root`. Asked only about
+  /// feature documents beside tasks.md. Unset: none exists.
+  std::function<bool(std::string_view)> exists;
+};
+
+/// Makes every task's paths what flow hands out (prompts, FLOW_TASK_FILES, locks):
+/// relative to the repository root, never absolute, never outside it. An absolute path
+/// under `root` becomes relative; any other absolute path is dropped with a
+/// `path-outside-repo` warning. A bare feature-document name (PathRef::feature_doc)
+/// that exists beside tasks.md becomes that document (`specs/001-x/data-model.md`).
+/// Pure apart from calling `ctx.exists`.
+FLOW_API void resolve_paths(Plan& plan, const PathContext& ctx);
 
 /// One requested mark: the task declared on `line` with `id` becomes done or pending.
 struct MarkChange {

@@ -25,7 +25,8 @@ constexpr const char* kCheckUsage =
     "Reads tasks.md and reports diagnostics as 'path:line: severity: message [code]',\n"
     "then a summary. Nothing is written.\n"
     "  --json      print the parsed plan as one JSON object (schema: docs/check-json.md)\n"
-    "  --verbose   also list every checkbox line that is not executed, and why\n"
+    "  --verbose   also list the sections (phases, groups) and every line that looks\n"
+    "              like a task but is not executed, and why\n"
     "exit status: 0 no errors (warnings allowed); 2 errors (what plan and run refuse: a\n"
     "cycle, a NUL byte …), a usage or an I/O error\n";
 
@@ -134,8 +135,19 @@ const char* reason_text(SkipReason r) {
     case SkipReason::in_code: return "inside a code block";
     case SkipReason::in_comment: return "inside an HTML comment or frontmatter";
     case SkipReason::other_mark: return "marked neither done nor pending ([~], [-] …)";
+    case SkipReason::section: return "a heading or bold item with tasks under it: a section, not a task";
+    case SkipReason::mirror: return "re-lists tasks declared elsewhere: a mirror, never run and never marked";
+    case SkipReason::note: return "a bold note about a task (the bold runs on past the ID)";
   }
   return "?";
+}
+
+// "lines 35, 44, 90 …": where the first few are.
+std::string first_lines(const std::vector<int>& lines) {
+  std::string out = lines.size() == 1 ? "line " : "lines ";
+  for (std::size_t i = 0; i < lines.size() && i < 5; ++i) out += (i ? ", " : "") + std::to_string(lines[i]);
+  if (lines.size() > 5) out += ", …";
+  return out;
 }
 
 }  // namespace
@@ -175,32 +187,46 @@ int cmd_check(const std::vector<std::string>& args) {
       if (d.severity == Severity::info && !verbose) continue;
       fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), d.message, d.code);
     }
-  if (verbose)
-    for (const Skipped& s : plan.skipped)
-      fmt::print("{}:{}: skipped ({}): {}\n", path, s.line, to_string(s.reason), s.text);
-
   std::size_t done = 0, pending = 0, other = 0, headless = 0;
+  std::vector<std::size_t> phase_tasks(plan.phases.size(), 0), group_tasks(plan.groups.size(), 0);
   for (const Task& t : plan.tasks) {
     if (t.form == TaskForm::heading || t.form == TaskForm::bold_item) ++headless;
     if (t.state == TaskState::done) ++done;
     else if (t.state == TaskState::pending) ++pending;
     else ++other;
+    ++phase_tasks[static_cast<std::size_t>(t.phase)];
+    ++group_tasks[static_cast<std::size_t>(t.group)];
   }
-  fmt::print("{}: {} tasks in {} phases: {} done, {} pending", path, plan.tasks.size(),
-             plan.phases.size(), done, pending);
+  if (verbose) {
+    // The sections tasks run in: phases in order, and their groups in order.
+    for (std::size_t p = 0; p < plan.phases.size(); ++p) {
+      const Phase& ph = plan.phases[p];
+      fmt::print("{}:{}: phase \"{}\" ({}): {} task{}\n", path, ph.line, ph.title.empty() ? "(untitled)" : ph.title,
+                 to_string(ph.kind), phase_tasks[p], phase_tasks[p] == 1 ? "" : "s");
+      for (std::size_t g = 0; g < plan.groups.size(); ++g)
+        if (plan.groups[g].phase == static_cast<int>(p) && plan.groups[g].line > 0)
+          fmt::print("{}:{}:   group \"{}\": {} task{}\n", path, plan.groups[g].line, plan.groups[g].title, group_tasks[g],
+                     group_tasks[g] == 1 ? "" : "s");
+    }
+    for (const Skipped& s : plan.skipped)
+      fmt::print("{}:{}: not executed ({}: {}): {}\n", path, s.line, to_string(s.reason), reason_text(s.reason), s.text);
+  }
+
+  std::size_t groups = 0;
+  for (const Group& g : plan.groups) groups += g.line > 0;
+  fmt::print("{}: {} tasks in {} phases ({} groups): {} done, {} pending", path, plan.tasks.size(),
+             plan.phases.size(), groups, done, pending);
   if (other) fmt::print(", {} marked otherwise (not run)", other);
   fmt::print("\n");
-  if (headless) fmt::print("  {} tasks have no checkbox: their state is kept in flow's journal\n", headless);
-  std::map<SkipReason, std::size_t> by_reason;
-  for (const Skipped& s : plan.skipped) ++by_reason[s.reason];
+  if (headless)
+    fmt::print("  {} {} no checkbox: {} state is kept in flow's journal\n", headless,
+               headless == 1 ? "task has" : "tasks have", headless == 1 ? "its" : "their");
+  std::map<SkipReason, std::vector<int>> by_reason;
+  for (const Skipped& s : plan.skipped) by_reason[s.reason].push_back(s.line);
   if (!by_reason.empty()) {
-    fmt::print("  not executed:");
-    const char* sep = " ";
-    for (auto [r, n] : by_reason) {
-      fmt::print("{}{} {}", sep, n, reason_text(r));
-      sep = "; ";
-    }
-    fmt::print("{}\n", verbose ? "" : " (--verbose lists them)");
+    fmt::print("  not executed{}:\n", verbose ? "" : " (--verbose lists every line and the sections)");
+    for (const auto& [r, lines] : by_reason)
+      fmt::print("    {} {}: {} ({})\n", lines.size(), to_string(r), reason_text(r), first_lines(lines));
   }
   const std::size_t nerr = count(plan.diagnostics, graph_diags, Severity::error);
   const std::size_t nwarn = count(plan.diagnostics, graph_diags, Severity::warning);

@@ -5,6 +5,7 @@
 
 #include "json_value.hpp"
 
+#include <flow/run.hpp>
 #include <flow/tasks_file.hpp>
 
 #include <fmt/core.h>
@@ -30,6 +31,8 @@ Loaded load(const std::string& path, const GraphOptions& options) {
   }
   l.text = std::move(*text);
   l.plan = parse_tasks_md(l.text);
+  // Paths as a run resolves them, so that the locks shown are the run's.
+  resolve_paths(l.plan, path_context(path, default_workdir(path)));
   for (const Diagnostic& d : l.plan.diagnostics)
     if (d.severity == Severity::error) {
       fmt::print(stderr, "{}:{}: error: {} [{}]\n", path, d.line, d.message, d.code);

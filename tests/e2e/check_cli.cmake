@@ -52,3 +52,35 @@ foreach(f ${corpus})
   string(JSON errors GET "${out}" summary errors)
   expect("${f}: ${errors} errors" ${errors} EQUAL 0)
 endforeach()
+
+# Sections, mirrors and every line not executed are summarised with a reason; --verbose
+# lists the sections and each line.
+file(WRITE ${tmp}/shapes.md
+  "## Phase 1: Setup\n"
+  "### 1.1 Storage\n"
+  "- [ ] T001 a\n"
+  "  - [ ] acceptance box\n"
+  "### LT002: Heading task\n"
+  "## Validation Checklist\n"
+  "- [ ] T001-T001: all validated\n"
+  "- [ ] LT002: validated\n"
+  "```\n- [ ] T009 in code\n```\n")
+run_flow(out rc check ${tmp}/shapes.md)
+expect("shapes: exit ${rc}: ${out}" ${rc} EQUAL 0)
+foreach(want "2 tasks in 1 phases (1 groups)"
+             "1 section: a heading or bold item with tasks under it: a section, not a task (line 2)"
+             "2 mirror: re-lists tasks declared elsewhere: a mirror, never run and never marked (lines 7, 8)"
+             "1 nested: nested under a task or list item (line 4)"
+             "1 in-code: inside a code block (line 10)")
+  string(FIND "${out}" "${want}" at)
+  expect("shapes: '${want}' missing from: ${out}" ${at} GREATER -1)
+endforeach()
+string(FIND "${out}" "duplicate-id" at)
+expect("shapes: a mirror is not a duplicate: ${out}" ${at} EQUAL -1)
+run_flow(out rc check --verbose ${tmp}/shapes.md)
+foreach(want "shapes.md:1: phase \"Phase 1: Setup\" (setup): 2 tasks"
+             "shapes.md:2:   group \"1.1 Storage\": 2 tasks"
+             "shapes.md:8: not executed (mirror: re-lists tasks declared elsewhere: a mirror, never run and never marked): - [ ] LT002: validated")
+  string(FIND "${out}" "${want}" at)
+  expect("shapes --verbose: '${want}' missing from: ${out}" ${at} GREATER -1)
+endforeach()

@@ -301,3 +301,25 @@ TEST_SUITE("queries") {
     CHECK(warned == 1);
   }
 }
+
+TEST_SUITE("what is not a rule") {
+  TEST_CASE("dependency prose inside a code block or a comment adds no edge") {
+    const std::string phases =
+        "## Phase 1: Setup\n- [ ] T001 a\n"
+        "## Phase 2: User Story 1\n- [ ] T002 [US1] b\n"
+        "## Phase 3: User Story 2\n- [ ] T003 [US2] c\n- [ ] T004 [US2] d\n";
+    auto g = graph_of(phases + "## Dependencies & Execution Order\n```text\nSetup -> Foundation -> US1 -> US2\nT004 -> T001\n```\n"
+                               "<!-- T002 blocks T003 -->\n");
+    CHECK(waits(g, "T003") == "T001");
+    CHECK(waits(g, "T001").empty());
+    for (const Edge& e : g.edges()) CHECK(e.reason.rule != EdgeRule::story_prose);
+  }
+
+  TEST_CASE("a checklist re-listing heading tasks makes no cycle and no edge") {
+    auto g = build_graph(parse_tasks_md(
+        "## Phase 1: Setup\n### LT001: A\n### LT002: B\n**Dependencies**: LT001\n"
+        "## Validation Checklist\n- [ ] LT001: A validated\n- [ ] LT001-LT002: all validated\n"));
+    REQUIRE_MESSAGE(g, (g ? "" : g.error().message));
+    CHECK(g->task_count() == 2);
+  }
+}

@@ -380,3 +380,27 @@ TEST_CASE("a stalled attempt (no output, no file change) ends as `stalled`, whic
   CHECK(r->tasks[1].last_lines.find("stalled: no output and no file change") != std::string::npos);
   CHECK(r->tasks[0].status == TaskStatus::succeeded);
 }
+
+TEST_CASE("a task's files are one list: relative, feature documents beside tasks.md, nothing outside") {
+  Fixture f("- [ ] T001 Update data-model.md, configure ESLint (\\.eslintrc.json) and see /etc/flow-outside.conf\n");
+  std::ofstream(f.dir.path + "/specs/001-x/data-model.md") << "# Data model\n";
+  Recorder rec;
+  auto r = f.go(rec, 1);
+  REQUIRE(r);
+  CHECK(r->tasks[0].marked);
+  // The agent wrote every file it was handed (FLOW_TASK_FILES): the document beside
+  // tasks.md, not a new one at the root; the dotfile at the root, not at '/'.
+  CHECK(test::slurp(f.dir.path + "/specs/001-x/data-model.md").find("T001") != std::string::npos);
+  CHECK_FALSE(fs::exists(f.dir.path + "/data-model.md"));
+  CHECK(fs::exists(f.dir.path + "/.eslintrc.json"));
+  std::string prompt;
+  for (const auto& e : fs::recursive_directory_iterator(f.dir.path + "/.flow/runs"))
+    if (e.path().filename().string().rfind("T001-", 0) == 0 && e.path().extension() == ".md") prompt = test::slurp(e.path().string());
+  const std::size_t files = prompt.find("## Files this task names");
+  REQUIRE(files != std::string::npos);
+  const std::string listed = prompt.substr(files, prompt.find("\n## ", files + 1) - files);
+  CHECK(listed.find("- specs/001-x/data-model.md\n") != std::string::npos);
+  CHECK(listed.find("- .eslintrc.json\n") != std::string::npos);
+  CHECK(listed.find("/etc") == std::string::npos);
+  CHECK(listed.find("- /") == std::string::npos);
+}

@@ -24,6 +24,12 @@ const Diagnostic* find_diag(const Plan& p, std::string_view code) {
   return nullptr;
 }
 
+const Skipped* find_skip(const Plan& p, int line) {
+  for (const Skipped& s : p.skipped)
+    if (s.line == line) return &s;
+  return nullptr;
+}
+
 std::vector<std::string> ids(const Plan& p) {
   std::vector<std::string> out;
   for (const Task& t : p.tasks) out.push_back(t.id);
@@ -548,5 +554,240 @@ TEST_SUITE("ids") {
     CHECK(match_id("Tabc") == 0);
     CHECK(match_id("ABCDE1") == 0);
     CHECK(match_id("1.5x faster") == 0);
+  }
+}
+
+TEST_SUITE("sections and mirrors (real shapes)") {
+  TEST_CASE("a numbered heading with checkbox tasks under it is a section, not a task") {
+    const Plan p = parse_tasks_md(
+        "## Phase 2: Storage\n"
+        "### 2.1 Storage Layer Tests\n"
+        "- [X] T009 [P] Test the store in tests/store_test.py\n"
+        "- [ ] T010 [P] Test the index in tests/index_test.py\n"
+        "### 2.2 Storage Layer\n"
+        "- [ ] T011 Implement the store in src/store.py\n"
+        "## Phase 3: Search\n"
+        "### 3.1 Search Tests\n"
+        "#### 3.1.1 Tests (Write FIRST — Must FAIL)\n"
+        "- [ ] T020 Test search in tests/search_test.py\n");
+    CHECK(ids(p) == std::vector<std::string>{"T009", "T010", "T011", "T020"});
+    REQUIRE(p.groups.size() >= 3);
+    CHECK(p.groups[static_cast<std::size_t>(p.tasks[0].group)].title == "2.1 Storage Layer Tests");
+    CHECK(p.groups[static_cast<std::size_t>(p.tasks[2].group)].title == "2.2 Storage Layer");
+    CHECK(p.groups[static_cast<std::size_t>(p.tasks[3].group)].title == "3.1.1 Tests (Write FIRST — Must FAIL)");
+    CHECK(p.tasks[0].group != p.tasks[2].group);
+    for (int line : {2, 5, 8, 9}) {
+      INFO(line);
+      const Skipped* s = find_skip(p, line);
+      REQUIRE(s);
+      CHECK(s->reason == SkipReason::section);
+    }
+    CHECK(find_diag(p, "no-checkbox") == nullptr);
+  }
+
+  TEST_CASE("an ID'd phase heading with tasks in its sub-sections is a phase") {
+    const Plan p = parse_tasks_md(
+        "## F-02.4 · Upload\n- [ ] T001 a\n"
+        "## F-02.5 · Artifact access control\n### Tests\n- [ ] T002 b\n### Code\n- [ ] T003 c\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002", "T003"});
+    REQUIRE(p.phases.size() == 2);
+    CHECK(p.phases[1].title == "F-02.5 · Artifact access control");
+    CHECK(p.tasks[2].phase == 1);
+  }
+
+  TEST_CASE("headings that are tasks keep working: no checkbox task under them") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1\n### T001 — Create the directories\n- [ ] src/ exists\n  - [ ] nested note\n"
+        "Some text.\n### T002 — Add the reducer\n```bash\n- [ ] T009 in code\n```\n### T003: Wire it\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002", "T003"});
+    for (const Task& t : p.tasks) CHECK(t.form == TaskForm::heading);
+  }
+
+  TEST_CASE("a bold list item with checkbox tasks under it is a section") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1\n- **1.1 Storage**\n- [ ] T001 a\n- [ ] T002 b\n- **1.2 Search**\n- [ ] T003 c\n"
+        "- **T004** — a bold task alone\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002", "T003", "T004"});
+    CHECK(p.tasks[3].form == TaskForm::bold_item);
+    CHECK(p.groups[static_cast<std::size_t>(p.tasks[0].group)].title == "1.1 Storage");
+    CHECK(p.groups[static_cast<std::size_t>(p.tasks[2].group)].title == "1.2 Search");
+    REQUIRE(find_skip(p, 2));
+    CHECK(find_skip(p, 2)->reason == SkipReason::section);
+  }
+
+  TEST_CASE("a checklist that re-lists heading tasks, some as ranges, is a mirror: no duplicate, no task") {
+    const std::string text =
+        "## Phase 1: Parameterization\n"
+        "### LT001: Parameterize the suite\n**Dependencies**: None\n"
+        "### LT002: Add the matrix\n**Dependencies**: LT001\n"
+        "## Phase 2: Cleanup\n"
+        "### LT021: Validate Cleanup on Success\n**Dependencies**: LT002\n"
+        "## Enhancement Validation Checklist\n"
+        "- [ ] LT001-LT002: Parameterization complete and validated\n"
+        "- [ ] LT021: Cleanup validated on success\n";
+    const Plan p = parse_tasks_md(text);
+    CHECK(ids(p) == std::vector<std::string>{"LT001", "LT002", "LT021"});
+    CHECK(find_diag(p, "duplicate-id") == nullptr);
+    for (int line : {10, 11}) {
+      INFO(line);
+      const Skipped* s = find_skip(p, line);
+      REQUIRE(s);
+      CHECK(s->reason == SkipReason::mirror);
+    }
+  }
+
+  TEST_CASE("a range at the head of a checkbox is a mirror, even of checkbox tasks") {
+    const Plan p = parse_tasks_md(
+        "- [x] T001 a\n- [x] T002 b\n- [ ] T003 c\n## Summary\n- [x] T001-T002: Setup complete\n"
+        "- [ ] T001 – T003 all done\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002", "T003"});
+    REQUIRE(find_skip(p, 5));
+    CHECK(find_skip(p, 5)->reason == SkipReason::mirror);
+    REQUIRE(find_skip(p, 6));
+    CHECK(find_skip(p, 6)->reason == SkipReason::mirror);
+    CHECK(find_diag(p, "duplicate-id") == nullptr);
+  }
+
+  TEST_CASE("a checkbox task listed twice stays two tasks with a duplicate warning (not a mirror)") {
+    const Plan p = parse_tasks_md("- [X] T044 Build it\n- [X] T045 b\n## Later\n- [ ] T044 Build it\n");
+    CHECK(ids(p) == std::vector<std::string>{"T044", "T045", "T044"});
+    CHECK(find_diag(p, "duplicate-id") != nullptr);
+  }
+
+  TEST_CASE("dependency prose in a code block is kept as a statement marked in_code") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T001 a\n## Dependencies\n```text\nSetup -> Foundation -> US1 -> US2\n```\n"
+        "<!--\n- T001 blocks T002\n-->\n");
+    REQUIRE(p.statements.size() == 1);
+    CHECK(p.statements[0].in_code);
+  }
+
+  TEST_CASE("markdown escapes are undone before a path is read; no path is absolute") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T001 Configure ESLint (\\.eslintrc.json)\n"
+        "- [ ] T002 Set the site title in `\\_config.yml`\n"
+        "- [ ] T003 Add \\_\\_init\\_\\_.py; see src\\\\win\\\\x.cs\n");
+    REQUIRE(p.tasks.size() == 3);
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{".eslintrc.json"});
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"_config.yml"});
+    CHECK(paths(p.tasks[2]) == std::vector<std::string>{"__init__.py", "src/win/x.cs"});
+    for (const Task& t : p.tasks)
+      for (const PathRef& r : t.paths) CHECK_FALSE(r.absolute);
+  }
+
+  TEST_CASE("a bare feature-document name is marked so the runtime can resolve it beside tasks.md") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T001 Update data-model.md with the Order entity\n"
+        "- [ ] T002 Write contracts/orders.yaml and src/orders.py\n"
+        "- [ ] T003 Edit docs/spec.md\n");
+    REQUIRE(p.tasks.size() == 3);
+    REQUIRE(p.tasks[0].paths.size() == 1);
+    CHECK(p.tasks[0].paths[0].feature_doc);
+    REQUIRE(p.tasks[1].paths.size() == 2);
+    CHECK(p.tasks[1].paths[0].feature_doc);
+    CHECK_FALSE(p.tasks[1].paths[1].feature_doc);
+    REQUIRE(p.tasks[2].paths.size() == 1);
+    CHECK_FALSE(p.tasks[2].paths[0].feature_doc);
+  }
+
+  TEST_CASE("resolve_paths: feature documents beside tasks.md, absolute paths made relative or dropped") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 Update data-model.md and plan.md\n"
+        "- [ ] T002 Edit /repo/src/a.py and /etc/passwd.txt\n"
+        "- [ ] T003 Write contracts/orders.yaml\n");
+    PathContext ctx;
+    ctx.root = "/repo";
+    ctx.feature_dir = "specs/001-x";
+    ctx.exists = [](std::string_view rel) { return rel == "specs/001-x/data-model.md" || rel == "specs/001-x/contracts/orders.yaml"; };
+    resolve_paths(p, ctx);
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"specs/001-x/data-model.md", "plan.md"});
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"src/a.py"});
+    CHECK(paths(p.tasks[2]) == std::vector<std::string>{"specs/001-x/contracts/orders.yaml"});
+    for (const Task& t : p.tasks)
+      for (const PathRef& r : t.paths) CHECK_FALSE(r.absolute);
+    CHECK(find_diag(p, "path-outside-repo") != nullptr);
+  }
+
+  TEST_CASE("a heading over heading tasks one level deeper is a section") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1\n### P1.1: Hub Command Infrastructure (28 hours)\n#### T001: Create hub command router\n"
+        "#### T002: Add help\n### P1.2: Docs\n#### T003: Write docs\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002", "T003"});
+    REQUIRE(find_skip(p, 2));
+    CHECK(find_skip(p, 2)->reason == SkipReason::section);
+  }
+
+  TEST_CASE("a range nothing else declares is one task named by the range, labels kept") {
+    const Plan p = parse_tasks_md(
+        "- [X] T029 a\n- [X] T030-T038 All band isolation tasks complete\n- [x] T039-T041 [US2] Validation tests\n"
+        "- [ ] T042..T045 [DEFERRED] later\n- [~] T051+T052 [PARTIAL] half\n"
+        "- [ ] T051 placeholder, one end of the pair only\n### T060-T062: Scenarios [P]\n");
+    CHECK(ids(p) == std::vector<std::string>{"T029", "T030-T038", "T039-T041", "T042..T045", "T051+T052", "T051",
+                                             "T060-T062"});
+    CHECK(p.tasks[2].story_label == "US2");
+    CHECK(p.tasks[3].labels == std::vector<std::string>{"DEFERRED"});
+    CHECK(p.tasks[4].state == TaskState::other);
+    CHECK(p.tasks[6].form == TaskForm::heading);
+  }
+
+  TEST_CASE("bold items that re-list checkbox tasks are mirrors; bold that runs on past the ID is a note") {
+    const Plan p = parse_tasks_md(
+        "# Tasks\n- **T029 rewritten**: from one setter to two\n- **T030 split into T030a-e**: smaller\n"
+        "## Phase 1\n- [X] T029 a\n- [ ] T030a b\n- [ ] T047 c\n"
+        "## Performance Targets Validation\n- **T047**: Startup time <100ms validation\n"
+        "- **T029-T030a**: Complete safety validation\n- **T050** — a bold task of its own\n");
+    CHECK(ids(p) == std::vector<std::string>{"T029", "T030a", "T047", "T050"});
+    CHECK(find_diag(p, "duplicate-id") == nullptr);
+    for (auto [line, reason] : {std::pair{2, SkipReason::note}, std::pair{3, SkipReason::note},
+                                std::pair{9, SkipReason::mirror}, std::pair{10, SkipReason::mirror}}) {
+      INFO(line);
+      REQUIRE(find_skip(p, line));
+      CHECK(find_skip(p, line)->reason == reason);
+    }
+  }
+
+  TEST_CASE("an upper-case letter suffix is part of the ID") {
+    const Plan p = parse_tasks_md("- [X] T046 a\n- [X] T046B [P] [US3] Write failing test\n- [ ] T047 c\n");
+    CHECK(ids(p) == std::vector<std::string>{"T046", "T046B", "T047"});
+  }
+
+  TEST_CASE("Kiro's optional star and a word mark such as [N/A] before an ID") {
+    const Plan p = parse_tasks_md(
+        "- [x] 1. Set up\n- [ ]* 2.3 Write property test for color contrast\n- [x]* 4.3 Done one\n"
+        "- [N/A] T018-T019 [US2] Full success flow tests\n- [TODO] not a task\n- [Docs](x.md) link\n");
+    CHECK(ids(p) == std::vector<std::string>{"2.3", "4.3", "T018-T019"});
+    CHECK(p.tasks[0].state == TaskState::pending);
+    CHECK(p.tasks[0].description == "Write property test for color contrast");
+    CHECK(p.tasks[0].labels == std::vector<std::string>{"optional"});
+    CHECK(p.tasks[1].state == TaskState::done);
+    CHECK(p.tasks[2].state == TaskState::other);
+    CHECK(p.tasks[2].story_label == "US2");
+  }
+
+  TEST_CASE("a numbered phase with 'sequential' in its title is a phase, not a dependency section") {
+    const Plan p = parse_tasks_md(
+        "## Phase 0 — Foundational (sequential, blocks every story)\n\n- **T001** Declare foo\n- **T002** Declare bar\n"
+        "## Dependencies & Execution Order\n- **T009** blocks everything\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002"});
+  }
+
+  TEST_CASE("an ID in brackets right after the box is the task's ID") {
+    const Plan p = parse_tasks_md("- [ ] [PR-001] Update src/db/schema.ts\n- [x] [VP-004] [P] Verify\n- [ ] [P] not a task\n");
+    CHECK(ids(p) == std::vector<std::string>{"PR-001", "VP-004"});
+    CHECK(p.tasks[1].parallel);
+    CHECK(p.tasks[1].state == TaskState::done);
+  }
+
+  TEST_CASE("[P] in place of the checkbox with the ID after the labels is a task, not the legend") {
+    const std::string text = "- [ ] T001 a\n- [P] [US1] T003 `src/x.ts` — confirm\n- [P] tasks = different files\n";
+    const Plan p = parse_tasks_md(text);
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T003"});
+    CHECK(p.tasks[1].form == TaskForm::bold_item);
+    CHECK(p.tasks[1].parallel);
+    CHECK(p.tasks[1].story_label == "US1");
+    CHECK(p.tasks[1].story == 1);
+    CHECK(p.tasks[1].mark_offset == Task::npos);
+    REQUIRE(find_skip(p, 3));
+    CHECK(find_skip(p, 3)->reason == SkipReason::legend);
   }
 }
