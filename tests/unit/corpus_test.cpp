@@ -6,9 +6,12 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 using namespace flow;
 
@@ -50,4 +53,48 @@ TEST_CASE("golden renderings of selected corpus files") {
     ++checked;
   }
   if (!update) CHECK(checked >= 10);
+}
+
+namespace {
+
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t b = 0;
+  while (b < s.size()) {
+    std::size_t e = s.find('\n', b);
+    if (e == std::string::npos) e = s.size();
+    out.push_back(s.substr(b, e - b));
+    b = e + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+// The task lists under tests/data/golden-tasks were written by reading each corpus file,
+// not from flow's output: one line a task that flow should execute or track, in document
+// order (`L<line> <ID> <state> <form>[ P][ <story>]`). Section headings, mirror lines that
+// re-list declared tasks, nested boxes and anything in code or comments are absent.
+// On a mismatch the message names each line that is missing and each that is extra.
+TEST_CASE("golden task lists of corpus files, written by reading the files") {
+  int checked = 0;
+  for (const auto& e : std::filesystem::directory_iterator(test::data_path("golden-tasks"))) {
+    if (e.path().extension() != ".txt") continue;
+    const std::string name = e.path().stem().string();
+    INFO(name);
+    const std::string text = test::slurp(test::data_path("corpus/" + name));
+    const std::vector<std::string> got = split_lines(test::render_task_list(parse_tasks_md(text)));
+    const std::vector<std::string> want = split_lines(test::slurp(e.path().string()));
+    std::string missing;
+    std::string extra;
+    for (const std::string& w : want)
+      if (std::find(got.begin(), got.end(), w) == got.end()) missing += "\n  " + w;
+    for (const std::string& g : got)
+      if (std::find(want.begin(), want.end(), g) == want.end()) extra += "\n  " + g;
+    CHECK_MESSAGE(missing.empty(), "expected, not produced:" << missing);
+    CHECK_MESSAGE(extra.empty(), "produced, not expected:" << extra);
+    CHECK_MESSAGE(got == want, "the task lists differ (order, or the lines above)");
+    ++checked;
+  }
+  CHECK(checked >= 30);
 }

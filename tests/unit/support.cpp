@@ -43,6 +43,17 @@ TempDir::~TempDir() {
   fs::remove_all(path, ec);
 }
 
+std::string render_task_list(const Plan& plan) {
+  std::string out;
+  for (const Task& t : plan.tasks) {
+    out += "L" + std::to_string(t.line) + " " + t.id + " " + to_string(t.state) + " " + to_string(t.form);
+    if (t.parallel) out += " P";
+    if (!t.story_label.empty()) out += " " + t.story_label;
+    out += "\n";
+  }
+  return out;
+}
+
 std::string render_tasks(const Plan& plan) {
   std::string out;
   for (const Task& t : plan.tasks) {

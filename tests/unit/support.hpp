@@ -25,6 +25,10 @@ struct TempDir {
 };
 /// A stable, readable rendering of the parsed tasks, one line each, for golden files.
 std::string render_tasks(const Plan& plan);
+/// The task list alone, one line a task in document order, in the form of the golden
+/// task lists under tests/data/golden-tasks:
+/// `L<line> <ID> <pending|done|other> <checkbox|heading|bold-item|unnumbered>[ P][ <story>]`.
+std::string render_task_list(const Plan& plan);
 /// Checks invariants every Plan must hold for `text` (spans, marks, indices).
 void check_invariants(const std::string& text, const Plan& plan);
 
