@@ -11,6 +11,7 @@
 
 #include "git.hpp"
 #include "json.hpp"
+#include "test_hook.hpp"
 #include "text.hpp"
 
 #include <algorithm>
@@ -152,9 +153,24 @@ class RunLock {
     char buf[64] = {};
     const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
     const long previous = n > 0 ? std::strtol(buf, nullptr, 10) : 0;
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0)
-      return make_error(Errc::conflict, "another flow run (pid " + std::to_string(previous) +
-                                            ") is running this tasks.md; wait for it or stop it");
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      // The git commands a run starts hold its lock too (GitRepo::share_lock), so that a
+      // run killed while git fast-forwards its branch keeps the next run out until the
+      // merge has landed: the next run then reads a branch and a tasks.md that hold it.
+      const bool holder_alive = previous > 0 && (::kill(static_cast<pid_t>(previous), 0) == 0 || errno == EPERM);
+      bool held = false;
+      for (int i = 0; !holder_alive && i < kGitGraceTicks && !held; ++i) {
+        ::usleep(50 * 1000);
+        held = ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
+      }
+      if (!held && !holder_alive)
+        return make_error(Errc::conflict, "flow run pid " + std::to_string(previous) +
+                                              " died, but a command it started (git) still holds its lock after 60 s; "
+                                              "wait for it or stop it");
+      if (!held)
+        return make_error(Errc::conflict, "another flow run (pid " + std::to_string(previous) +
+                                              ") is running this tasks.md; wait for it or stop it");
+    }
     held_ = true;
     // Read again under the lock: the holder we waited on may have cleared it meanwhile.
     char now[64] = {};
@@ -169,7 +185,11 @@ class RunLock {
     return std::string();
   }
 
+  /// The lock's descriptor, for the commands that must hold it as long as they run.
+  [[nodiscard]] int fd() const noexcept { return fd_; }
+
  private:
+  static constexpr int kGitGraceTicks = 1200;  // 60 s in 50 ms steps
   int fd_ = -1;
   bool held_ = false;
 };
@@ -179,7 +199,14 @@ class RunLock {
 // marked yet when it died (marks are written in batches, after the next tasks start).
 struct Leftover {
   std::string run_id;
-  std::vector<std::pair<std::string, long>> running;  // (task id, process group)
+  struct Running {
+    std::string id;
+    int line = 0;
+    long pgid = 0;
+    std::string container;  // the attempt's cgroup or process tag (Runner's Started)
+    std::string text;       // the task's line, mark blanked (empty in older journals)
+  };
+  std::vector<Running> running;
   struct Unmarked {
     std::string id;
     int line = 0;
@@ -264,7 +291,7 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
   std::string line;
   Leftover last;
   bool open = false;
-  std::map<std::string, long> running;
+  std::map<std::string, Leftover::Running> running;
   std::map<std::string, Leftover::Unmarked> unmarked;
   std::set<std::string> marked;
   while (std::getline(in, line)) {
@@ -280,7 +307,8 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
     } else if (!open || get(e, "run") != last.run_id) {
       continue;
     } else if (event == "task-started") {
-      running[key] = std::strtol(get(e, "pgid").c_str(), nullptr, 10);
+      running[key] = {get(e, "task"), std::atoi(get(e, "line").c_str()), std::strtol(get(e, "pgid").c_str(), nullptr, 10),
+                      get(e, "container"), get(e, "text")};
     } else if (event == "task-finished" || event == "attempt-failed" || event == "task-killed") {
       running.erase(key);
       if (event == "task-finished" && !marked.count(key))
@@ -293,7 +321,7 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
     }
   }
   if (!open) return std::nullopt;
-  for (const auto& [key, pgid] : running) last.running.emplace_back(key.substr(0, key.find('@')), pgid);
+  for (const auto& [key, r] : running) last.running.push_back(r);
   for (const auto& [key, task] : unmarked) last.unmarked.push_back(task);
   return last;
 }
@@ -349,21 +377,9 @@ class RunLoop {
       : opt_(o), runner_(r), policy_(p), obs_(obs) {}
 
   Result<RunReport> go() {
-    auto text = read_file(opt_.tasks_path);
-    if (!text) return Unexpected{std::move(text).error()};
-    text_ = std::move(*text);
-    plan_text_ = text_;
-    Plan plan = parse_tasks_md(text_);
-    for (const Diagnostic& d : plan.diagnostics)
-      if (d.severity == Severity::error) return make_error(Errc::parse, d.message, d.line);
-    // A line the parser could not read may be a task that now cannot run: the run says so
-    // in its report (and the CLI's exit status), not only in a warning.
-    for (const Diagnostic& d : plan.diagnostics)
-      if (d.code == "line-too-long")
-        report_.not_run.push_back("line " + std::to_string(d.line) + " is longer than 1 MiB and was not read: a task there cannot run");
-    auto g = build_graph(std::move(plan));
-    if (!g) return Unexpected{std::move(g).error()};
-    graph_.emplace(std::move(*g));
+    // A real run reads the plan again once it holds the lock (below): what a killed run
+    // left in flight (a fast-forward of the branch) has landed by then.
+    if (auto planned = read_plan(); !planned) return Unexpected{std::move(planned).error()};
     agent_ = opt_.agent_adapter;
     if (!agent_ && !opt_.agent.empty()) agent_ = make_command_agent(opt_.agent);
     if (!agent_ && !opt_.dry_run) return make_error(Errc::invalid_argument, "no agent command");
@@ -409,6 +425,10 @@ class RunLoop {
         return Unexpected{std::move(held).error()};
       }
       took_over = *held;
+      if (auto planned = read_plan(); !planned) {
+        fs::remove_all(run_dir_, ec);
+        return Unexpected{std::move(planned).error()};
+      }
       leftover = previous_run(report_.journal_path, tasks_path_);
       if (auto j = journal_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
       if (leftover && !leftover->unmarked.empty()) {
@@ -518,6 +538,27 @@ class RunLoop {
   double now() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
 
+  // tasks.md, parsed and with its dependencies: the plan.
+  Result<void> read_plan() {
+    auto text = read_file(opt_.tasks_path);
+    if (!text) return Unexpected{std::move(text).error()};
+    text_ = std::move(*text);
+    plan_text_ = text_;
+    Plan plan = parse_tasks_md(text_);
+    for (const Diagnostic& d : plan.diagnostics)
+      if (d.severity == Severity::error) return make_error(Errc::parse, d.message, d.line);
+    // A line the parser could not read may be a task that now cannot run: the run says so
+    // in its report (and the CLI's exit status), not only in a warning.
+    report_.not_run.clear();
+    for (const Diagnostic& d : plan.diagnostics)
+      if (d.code == "line-too-long")
+        report_.not_run.push_back("line " + std::to_string(d.line) + " is longer than 1 MiB and was not read: a task there cannot run");
+    auto g = build_graph(std::move(plan));
+    if (!g) return Unexpected{std::move(g).error()};
+    graph_.emplace(std::move(*g));
+    return {};
+  }
+
   void emit(const std::string& kind, int t, int attempt, std::string detail) {
     obs_.on_event(RunEvent{kind, now(), t, attempt, std::move(detail)});
   }
@@ -598,8 +639,18 @@ class RunLoop {
   // the end of its journal is missing (a write that failed).
   void resume(const Leftover& l, bool released = false) {
     std::string tasks;
-    for (const auto& [id, pgid] : l.running) {
-      tasks += (tasks.empty() ? "" : ", ") + id;
+    for (const Leftover::Running& was : l.running) {
+      const auto& [id, line, pgid, container, text] = was;
+      // Committed (its mark is on the branch, in the task's own commit) just before the
+      // run died: done, not run again.
+      const int at = find_task_again(plan_text_, graph_->plan(), id, line, text);
+      if (at >= 0 && task(at).state == TaskState::done) {
+        log("marked", -1, 0, {{"task", id}, {"line", static_cast<double>(task(at).line)}, {"text", text},
+                              {"mark", std::string("X")}, {"detail", std::string("committed in run ") + l.run_id}});
+        emit("resumed", -1, 0, id + " was committed by the earlier run; not run again");
+      } else {
+        tasks += (tasks.empty() ? "" : ", ") + id;
+      }
       if (pgid > 1 && ::kill(static_cast<pid_t>(-pgid), 0) == 0) {
         ::kill(static_cast<pid_t>(-pgid), SIGKILL);
         log("leftover-killed", -1, 0, {{"task", id}, {"pgid", static_cast<double>(pgid)}}, true);
@@ -795,6 +846,7 @@ class RunLoop {
     }
     report_.order.push_back(t);
     auto started = runner_.start(l);
+    detail::test_pause("before-task-started");
     // Durable with the next sync: a power loss stops its agent too.
     log("task-started", t, attempt, {{"log", l.stdout_path}, {"pgid", started ? static_cast<double>(*started) : 0.0}});
     emit("started", t, attempt, task(t).description);
@@ -992,6 +1044,7 @@ class RunLoop {
                                                      : "HEAD is detached: check out the branch the tasks should commit to");
       return {};
     }
+    repo->share_lock(lock_.fd());
     repo->exclude_flow_dir();
     if (const auto dirty = repo->dirty(); !dirty.empty() && !opt_.allow_dirty) {
       std::vector<std::string> some(dirty.begin(), dirty.begin() + std::min<std::size_t>(dirty.size(), 5));
@@ -1200,6 +1253,7 @@ class RunLoop {
     // and only then the branch fast-forwards: the main work tree never holds a
     // half-done merge, whatever kills flow when.
     const detail::Integration in = repo_->replay(dir, work, head_);
+    detail::test_pause("after-replay");
     if (!in.merged) {
       log("merge-conflict", t, 0, {{"files", detail::join(in.conflicts, " ")}});
       return "conflict: the task's changes do not merge with what was integrated since it started; "
@@ -1220,9 +1274,11 @@ class RunLoop {
     }
     auto commit = repo_->commit_all(dir, commit_message(t));
     if (!commit) return "cannot commit the task: " + commit.error().message;
+    detail::test_pause("after-commit");
     if (!commit->empty()) {
       if (auto ff = repo_->fast_forward(*commit); !ff)
         return "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message;
+      detail::test_pause("after-fast-forward");
       for (TestFirst& tf : test_first_)  // testFirst's baseline: before the story's first test
         if (tf.before.empty() && std::find(tf.tests.begin(), tf.tests.end(), t) != tf.tests.end()) tf.before = head_;
       head_ = *commit;

@@ -11,7 +11,12 @@
 #   conflict    also write "<task> attempt <n>" to shared.txt, a file its task does not name
 #   bad-once    also write result.txt: "bad" on attempt 1, "good" after (for a test gate)
 #   see-readme  also copy README, as it sees it, to seen.txt
+#   daemon      also start a daemon in a session of its own (setsid) that outlives it,
+#               its pid appended to $TEST_AGENT_DAEMONS
+# With TEST_AGENT_RUNS set (a file outside the repository), each run appends
+# "<run> <task> <attempt> begin" when it starts and "... end" when its work is done.
 set -eu
+[ -z "${TEST_AGENT_RUNS:-}" ] || echo "$FLOW_RUN_ID $FLOW_TASK_ID $FLOW_ATTEMPT begin" >> "$TEST_AGENT_RUNS"
 behaviour=""
 for item in $(printf '%s' "${TEST_AGENT_PLAN:-}" | tr ',' ' '); do
   [ "${item%%:*}" = "$FLOW_TASK_ID" ] && behaviour="${item#*:}"
@@ -25,6 +30,8 @@ case "$behaviour" in
   partial) echo '{"type":"system","subtype":"init"'; exit 1 ;;
   conflict) echo "$FLOW_TASK_ID attempt $FLOW_ATTEMPT" > shared.txt ;;
   see-readme) cp README seen.txt ;;
+  daemon) setsid sh -c 'echo $$ >> "$TEST_AGENT_DAEMONS"; exec sleep 300' </dev/null >/dev/null 2>&1 &
+          while [ "$(wc -l < "$TEST_AGENT_DAEMONS" 2>/dev/null || echo 0)" -lt 1 ]; do sleep 0.05; done ;;
   bad-once) if [ "$FLOW_ATTEMPT" = 1 ]; then echo bad > result.txt; else echo good > result.txt; fi ;;
 esac
 printf '%s\n' "$FLOW_TASK_FILES" | while IFS= read -r f; do
@@ -33,3 +40,4 @@ printf '%s\n' "$FLOW_TASK_FILES" | while IFS= read -r f; do
 done
 [ -r "$FLOW_PROMPT_FILE" ] || { echo "no prompt" >&2; exit 1; }
 sleep "${TEST_AGENT_SECONDS:-0.1}"
+[ -z "${TEST_AGENT_RUNS:-}" ] || echo "$FLOW_RUN_ID $FLOW_TASK_ID $FLOW_ATTEMPT end" >> "$TEST_AGENT_RUNS"
