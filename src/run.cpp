@@ -9,6 +9,7 @@
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "contain.hpp"
 #include "git.hpp"
 #include "json.hpp"
 #include "test_hook.hpp"
@@ -651,10 +652,17 @@ class RunLoop {
       } else {
         tasks += (tasks.empty() ? "" : ", ") + id;
       }
-      if (pgid > 1 && ::kill(static_cast<pid_t>(-pgid), 0) == 0) {
-        ::kill(static_cast<pid_t>(-pgid), SIGKILL);
-        log("leftover-killed", -1, 0, {{"task", id}, {"pgid", static_cast<double>(pgid)}}, true);
-        emit("resumed", -1, 0, "stopped what " + id + " left running (process group " + std::to_string(pgid) + ")");
+      // Its process group, and whatever left the group but not the attempt's container
+      // (a daemon started with setsid).
+      const bool group_alive = pgid > 1 && ::kill(static_cast<pid_t>(-pgid), 0) == 0;
+      if (group_alive) ::kill(static_cast<pid_t>(-pgid), SIGKILL);
+      const int others = detail::stop_container(container);
+      detail::remove_container(container, 1000);
+      if (group_alive || others > 0) {
+        log("leftover-killed", -1, 0, {{"task", id}, {"pgid", static_cast<double>(pgid)}, {"container", container},
+                                       {"processes", static_cast<double>(others)}}, true);
+        emit("resumed", -1, 0, "stopped what " + id + " left running (process group " + std::to_string(pgid) +
+                                   (others > 0 ? ", " + std::to_string(others) + " process(es) in its container" : "") + ")");
       }
     }
     for (const Leftover::Unmarked& u : l.unmarked) {
@@ -845,10 +853,18 @@ class RunLoop {
       parsers_.erase(t);
     }
     report_.order.push_back(t);
+    // The task-started line, with the process group and container a later run needs to
+    // stop the agent should flow die, is durable before the agent can run (the runner
+    // holds it until this returns).
+    bool journaled = false;
+    l.on_started = [&](const Started& s) {
+      detail::test_pause("before-task-started");
+      log("task-started", t, attempt,
+          {{"log", l.stdout_path}, {"pgid", static_cast<double>(s.pgid)}, {"container", s.container}}, true);
+      journaled = true;
+    };
     auto started = runner_.start(l);
-    detail::test_pause("before-task-started");
-    // Durable with the next sync: a power loss stops its agent too.
-    log("task-started", t, attempt, {{"log", l.stdout_path}, {"pgid", started ? static_cast<double>(*started) : 0.0}});
+    if (!journaled) log("task-started", t, attempt, {{"log", l.stdout_path}, {"pgid", 0.0}});
     emit("started", t, attempt, task(t).description);
     // An agent that cannot even start (a missing binary) is a configuration failure.
     if (!started) {
@@ -919,6 +935,11 @@ class RunLoop {
     r.cpu_seconds += c.cpu_seconds;
     r.max_rss_kb = std::max(r.max_rss_kb, c.max_rss_kb);
     report_.busy += c.seconds;
+    if (c.strays > 0) {
+      log("strays-stopped", c.task, c.attempt, {{"count", static_cast<double>(c.strays)}}, true);
+      emit("strays", c.task, c.attempt,
+           "stopped " + std::to_string(c.strays) + " process(es) the agent left running outside its process group");
+    }
     const std::string base = run_dir_ + "/" + task(c.task).id + "-" + std::to_string(c.task) + "." + std::to_string(c.attempt);
     AgentReport said;
     bool streamed = false;

@@ -147,27 +147,30 @@ all_done_once "4"
 no_leaks "4"
 
 # --- 5 ------------------------------------------------------------------------------
-make_repo "$work/resume"
-daemons="$work/resume.pids"
-: > "$daemons"
-TEST_AGENT_PLAN=T001:daemon TEST_AGENT_DAEMONS=$daemons TEST_AGENT_RUNS=$runs TEST_AGENT_SECONDS=3 \
-  "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/resume.1.out" 2>&1 &
-pid=$!
-for _ in $(seq 1 400); do [ -s "$daemons" ] && break; sleep 0.05; done
-[ -s "$daemons" ] || problem "5: the agent started no daemon"
-kill_flow "$pid"
-killed_run=$(grep -o '"run":"[^"]*","event":"run-started"' "$journal" | head -1 | cut -d'"' -f4)
-rc=0; TEST_AGENT_PLAN=T001:daemon TEST_AGENT_DAEMONS="$work/resume.pids2" TEST_AGENT_RUNS=$runs \
-  "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/resume.2.out" 2>&1 || rc=$?
-[ "$rc" = 0 ] || { problem "5: the resumed run exit $rc"; cat "$work/resume.2.out"; }
-sleep 3.5
-if grep -q "^$killed_run T001 1 end" "$runs"; then problem "5: the killed run's agent went on after the resume"; fi
-for f in "$daemons" "$work/resume.pids2"; do
-  while read -r d; do
-    if alive "$d"; then problem "5: the daemon $d is alive after the resumed run"; kill -9 "$d" 2>/dev/null || true; fi
-  done < "$f"
+for how in cgroup proc; do
+  make_repo "$work/resume-$how"
+  no_cgroup=""; [ "$how" = proc ] && no_cgroup=1
+  daemons="$work/resume-$how.pids"
+  : > "$daemons"
+  FLOW_NO_CGROUP=$no_cgroup TEST_AGENT_PLAN=T001:daemon TEST_AGENT_DAEMONS=$daemons TEST_AGENT_RUNS=$runs \
+    TEST_AGENT_SECONDS=3 "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/resume-$how.1.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 400); do [ -s "$daemons" ] && break; sleep 0.05; done
+  [ -s "$daemons" ] || problem "5 ($how): the agent started no daemon"
+  kill_flow "$pid"
+  killed_run=$(grep -o '"run":"[^"]*","event":"run-started"' "$journal" | head -1 | cut -d'"' -f4)
+  rc=0; FLOW_NO_CGROUP=$no_cgroup TEST_AGENT_PLAN=T001:daemon TEST_AGENT_DAEMONS="$daemons.2" TEST_AGENT_RUNS=$runs \
+    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/resume-$how.2.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || { problem "5 ($how): the resumed run exit $rc"; cat "$work/resume-$how.2.out"; }
+  sleep 3.5
+  if grep -q "^$killed_run T001 1 end" "$runs"; then problem "5 ($how): the killed run's agent went on after the resume"; fi
+  for f in "$daemons" "$daemons.2"; do
+    while read -r d; do
+      if alive "$d"; then problem "5 ($how): the daemon $d is alive after the resumed run"; kill -9 "$d" 2>/dev/null || true; fi
+    done < "$f"
+  done
+  grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
-grep -q '"event":"leftover-killed"' "$journal" || problem "5: the resumed run did not stop the old agent"
 
-[ "$fail" = 0 ] && echo "crash points: killed at 6 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 7 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"
