@@ -4,6 +4,7 @@
 
 #include <flow/tasks_file.hpp>
 
+#include "test_hook.hpp"
 #include "text.hpp"
 
 #include <algorithm>
@@ -207,6 +208,7 @@ void GitRepo::remove_worktree(const std::string& dir, const std::string& branch,
   std::error_code ec;
   fs::remove_all(dir, ec);  // whatever git left (it refuses locked or broken ones)
   git({"worktree", "prune"});
+  test_pause("before-branch-delete");
   if (drop_branch && !branch.empty()) git({"branch", "--quiet", "-D", branch});
 }
 
@@ -228,6 +230,13 @@ int GitRepo::clean_stale_worktrees(const std::string& keep_run) const {
     fs::remove_all(run.path(), ec);
   }
   git({"worktree", "prune"});
+  // A run killed between removing a worktree and deleting its branch (or while git
+  // created them) left a branch with no worktree. Those that hold nothing the current
+  // branch lacks go; a failed task's branch, kept with its work, stays (-d refuses it),
+  // and so does any branch checked out in a worktree.
+  const std::string keep_prefix = "flow/" + keep_run + "/";
+  for (const std::string& b : lines(git({"for-each-ref", "--format=%(refname:short)", "refs/heads/flow/"}).output))
+    if (b.rfind(keep_prefix, 0) != 0) git({"branch", "--quiet", "-d", b});
   return removed;
 }
 

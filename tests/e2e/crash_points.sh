@@ -4,8 +4,9 @@
 # FLOW_TEST_PAUSE points), then `flow run` again, with real agents and a real repository:
 #  1. killed while git fast-forwards the branch to a task's commit: the resumed run waits
 #     for that merge to land (it holds the dead run's lock) and does not run the task again
-#  2. killed between replay, commit and fast-forward inside integration: each task runs
-#     once, is committed once, and nothing is left behind
+#  2. killed between replay, commit and fast-forward inside integration, and between
+#     removing a task's worktree and deleting its branch: each task is committed once,
+#     nothing runs again once on the branch, and no worktree or branch is left behind
 #  3. an agent that starts a daemon in its own session (setsid): when the attempt ends the
 #     daemon is stopped too (and reported), with cgroups and with the /proc fallback
 #  4. killed right after an agent was spawned, before its task-started line: the agent
@@ -89,7 +90,7 @@ grep -q '"detail":"committed in run' "$journal" || problem "1: the resumed run d
 no_leaks "1"
 
 # --- 2 ------------------------------------------------------------------------------
-for point in after-replay after-commit after-fast-forward; do
+for point in after-replay after-commit after-fast-forward before-branch-delete; do
   make_repo "$work/$point"
   FLOW_TEST_PAUSE=$point FLOW_TEST_PAUSE_FILE="$work/$point.paused" TEST_AGENT_RUNS=$runs \
     "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" > "$work/$point.1.out" 2>&1 &
@@ -172,5 +173,5 @@ for how in cgroup proc; do
   grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
 
-[ "$fail" = 0 ] && echo "crash points: killed at 7 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 8 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"
