@@ -11,6 +11,7 @@
 
 #include "contain.hpp"
 #include "git.hpp"
+#include "journal_read.hpp"
 #include "json.hpp"
 #include "test_hook.hpp"
 #include "text.hpp"
@@ -287,8 +288,7 @@ std::string get(const std::map<std::string, std::string>& m, const char* k) {
   return it == m.end() ? std::string() : it->second;
 }
 
-std::optional<Leftover> previous_run(const std::string& journal, const std::string& tasks_path) {
-  std::ifstream in(journal);
+std::optional<Leftover> previous_run(std::istream& in, const std::string& tasks_path) {
   std::string line;
   Leftover last;
   bool open = false;
@@ -325,6 +325,11 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
   for (const auto& [key, r] : running) last.running.push_back(r);
   for (const auto& [key, task] : unmarked) last.unmarked.push_back(task);
   return last;
+}
+
+std::optional<Leftover> previous_run(const std::string& journal, const std::string& tasks_path) {
+  std::ifstream in(journal);
+  return previous_run(in, tasks_path);
 }
 
 // The lines that matter from an attempt's output: the last few non-empty ones.
@@ -854,13 +859,14 @@ class RunLoop {
     }
     report_.order.push_back(t);
     // The task-started line, with the process group and container a later run needs to
-    // stop the agent should flow die, is durable before the agent can run (the runner
-    // holds it until this returns).
+    // stop the agent should flow die, is written before the agent can run (the runner
+    // holds it until this returns). Written is enough: the kernel keeps it whatever
+    // kills flow, and a power loss, which could lose it, stops the agent too.
     bool journaled = false;
     l.on_started = [&](const Started& s) {
       detail::test_pause("before-task-started");
       log("task-started", t, attempt,
-          {{"log", l.stdout_path}, {"pgid", static_cast<double>(s.pgid)}, {"container", s.container}}, true);
+          {{"log", l.stdout_path}, {"pgid", static_cast<double>(s.pgid)}, {"container", s.container}});
       journaled = true;
     };
     auto started = runner_.start(l);
@@ -1527,19 +1533,19 @@ Result<int> apply_journal_state(const std::string& journal_path, const std::stri
   return n;
 }
 
-Result<std::vector<JournalRun>> read_runs(const std::string& journal_path, const std::string& tasks_path) {
-  std::error_code ec;
+namespace {
+
+std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path) {
   std::vector<JournalRun> runs;
-  if (!fs::exists(journal_path, ec)) return runs;
-  std::ifstream in(journal_path, std::ios::binary);
-  if (!in) return make_error(Errc::io, "cannot read the journal " + journal_path);
   JournalRun* last = nullptr;
   std::map<std::string, std::size_t> by_id;  // run id -> position in runs (rollback lines come later)
   std::map<std::string, std::size_t> index;  // "id@line" -> position in tasks
   std::string line, first_ts, last_ts;
   auto secs = [](const std::string& ts) {  // "2026-11-24T07:24:57.381Z" -> seconds of the day
     if (ts.size() < 19) return 0.0;
-    return std::stod(ts.substr(11, 2)) * 3600 + std::stod(ts.substr(14, 2)) * 60 + std::stod(ts.substr(17, ts.size() - 18));
+    // strtod, not stod: a damaged line reads as 0, it does not throw.
+    auto num = [&](std::size_t at, std::size_t n) { return std::strtod(ts.substr(at, n).c_str(), nullptr); };
+    return num(11, 2) * 3600 + num(14, 2) * 60 + num(17, ts.size() - 18);
   };
   bool ours = false;
   // A run that did not finish: its wall time from its first and last lines.
@@ -1634,6 +1640,16 @@ Result<std::vector<JournalRun>> read_runs(const std::string& journal_path, const
     if (r.cost_usd == 0)
       for (const auto& t : r.tasks) r.cost_usd += t.cost_usd;
   return runs;
+}
+
+}  // namespace
+
+Result<std::vector<JournalRun>> read_runs(const std::string& journal_path, const std::string& tasks_path) {
+  std::error_code ec;
+  if (!fs::exists(journal_path, ec)) return std::vector<JournalRun>();
+  std::ifstream in(journal_path, std::ios::binary);
+  if (!in) return make_error(Errc::io, "cannot read the journal " + journal_path);
+  return runs_in(in, tasks_path);
 }
 
 Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path, const std::string& tasks_path) {
@@ -1734,3 +1750,19 @@ Result<RunReport> run(const RunOptions& options, Runner& runner, RecoveryPolicy&
 
 FLOW_END_NAMESPACE
 }  // namespace flow
+
+namespace flow::detail {
+
+std::vector<JournalRun> read_runs_text(std::string_view journal, const std::string& tasks_path) {
+  std::istringstream in{std::string(journal)};
+  return flow::runs_in(in, tasks_path);
+}
+
+std::optional<std::pair<std::size_t, std::size_t>> previous_run_text(std::string_view journal, const std::string& tasks_path) {
+  std::istringstream in{std::string(journal)};
+  const auto left = flow::previous_run(in, tasks_path);
+  if (!left) return std::nullopt;
+  return std::make_pair(left->running.size(), left->unmarked.size());
+}
+
+}  // namespace flow::detail

@@ -4,6 +4,7 @@
 #include <flow/run.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "journal_read.hpp"
 #include "unit/support.hpp"
 
 #include <doctest/doctest.h>
@@ -379,4 +380,19 @@ TEST_CASE("a stalled attempt (no output, no file change) ends as `stalled`, whic
   CHECK(r->tasks[1].attempts == 2);  // retried once, stalled again
   CHECK(r->tasks[1].last_lines.find("stalled: no output and no file change") != std::string::npos);
   CHECK(r->tasks[0].status == TaskStatus::succeeded);
+}
+
+// Journals the fuzzer (tests/fuzz/journal_fuzz.cpp) once crashed the readers on: a
+// timestamp that is not one threw from `flow status`.
+TEST_CASE("journal fuzzer findings are read without a crash") {
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(test::data_path("fuzz/journal"))) {
+    const std::string text = test::slurp(e.path().string());
+    for (const char* tasks : {"/repo/specs/tasks.md", ""}) {
+      CHECK_NOTHROW((void)read_last_run(e.path().string(), tasks));
+      CHECK_NOTHROW((void)detail::previous_run_text(text, tasks));
+    }
+    ++files;
+  }
+  CHECK(files >= 1);
 }
