@@ -4,6 +4,7 @@
 
 #include <flow/tasks_file.hpp>
 
+#include "test_hook.hpp"
 #include "text.hpp"
 
 #include <algorithm>
@@ -27,7 +28,7 @@ namespace fs = std::filesystem;
 
 namespace flow::detail {
 
-Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env) {
+Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env, int keep_fd) {
   Exec r;
   int fds[2];
   if (argv.empty() || ::pipe2(fds, O_CLOEXEC) != 0) return r;
@@ -45,6 +46,8 @@ Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const st
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
   posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+  // dup2 onto itself clears close-on-exec (POSIX 2024; glibc since 2.29).
+  if (keep_fd >= 0) posix_spawn_file_actions_adddup2(&fa, keep_fd, keep_fd);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
   pid_t pid = -1;
   const int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), envp.data());
@@ -107,7 +110,8 @@ Exec GitRepo::git(const std::vector<std::string>& args, const std::string& cwd) 
   argv.insert(argv.end(), identity_.begin(), identity_.end());
   argv.insert(argv.end(), args.begin(), args.end());
   // No pager, no prompts, no editor: git must never wait for a person.
-  return exec(argv, cwd.empty() ? top_ : cwd, {"GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "GIT_PAGER=cat", "LC_ALL=C"});
+  return exec(argv, cwd.empty() ? top_ : cwd, {"GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "GIT_PAGER=cat", "LC_ALL=C"},
+              lock_fd_);
 }
 
 std::optional<GitRepo> GitRepo::open(const std::string& dir) {
@@ -251,6 +255,7 @@ void GitRepo::reset_path(const std::string& commit, const std::string& path) con
 }
 
 void GitRepo::remove_worktree(const std::string& dir, const std::string& branch, bool drop_branch) const {
+  test_pause("before-branch-delete");
   // The branch first (update-ref, since `branch -D` refuses a checked-out branch): a
   // kill after it leaves a worktree, which the next run finds and removes.
   if (drop_branch && !branch.empty()) git({"update-ref", "-d", "refs/heads/" + branch});

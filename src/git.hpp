@@ -20,8 +20,10 @@ struct Exec {
 };
 
 /// Runs argv in `cwd` to completion, stdin from /dev/null, output captured (clipped to
-/// the last 1 MiB).
-Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env = {});
+/// the last 1 MiB). `keep_fd`, when not -1, is inherited by the command (a lock it holds
+/// as long as it runs, even if the caller dies meanwhile).
+Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env = {},
+          int keep_fd = -1);
 
 /// What integrating a task's work into the integration branch gave.
 struct Integration {
@@ -56,6 +58,10 @@ class GitRepo {
   [[nodiscard]] std::string head() const;                 ///< empty in a repository with no commit
   /// Tracked or untracked changes, `.flow/` excluded: "path" per entry.
   [[nodiscard]] std::vector<std::string> dirty() const;
+  /// Every git command from here on inherits `fd` (the run's flock()ed lock file), so
+  /// that the lock stays held until a command the run started has ended, even when the
+  /// run is killed while, say, its branch fast-forwards.
+  void share_lock(int fd) noexcept { lock_fd_ = fd; }
   /// Keeps `.flow/` out of `git status` for this clone (.git/info/exclude).
   void exclude_flow_dir() const;
 
@@ -124,6 +130,7 @@ class GitRepo {
   Exec git(const std::vector<std::string>& args, const std::string& cwd = {}) const;
   std::string top_, common_dir_;
   std::vector<std::string> identity_;  // -c user.name/-c user.email when the repository has none
+  int lock_fd_ = -1;
 };
 
 }  // namespace flow::detail

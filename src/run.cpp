@@ -9,8 +9,11 @@
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "contain.hpp"
 #include "git.hpp"
+#include "journal_read.hpp"
 #include "json.hpp"
+#include "test_hook.hpp"
 #include "text.hpp"
 
 #include <algorithm>
@@ -152,9 +155,24 @@ class RunLock {
     char buf[64] = {};
     const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
     const long previous = n > 0 ? std::strtol(buf, nullptr, 10) : 0;
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0)
-      return make_error(Errc::conflict, "another flow run (pid " + std::to_string(previous) +
-                                            ") is running this tasks.md; wait for it or stop it");
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      // The git commands a run starts hold its lock too (GitRepo::share_lock), so that a
+      // run killed while git fast-forwards its branch keeps the next run out until the
+      // merge has landed: the next run then reads a branch and a tasks.md that hold it.
+      const bool holder_alive = previous > 0 && (::kill(static_cast<pid_t>(previous), 0) == 0 || errno == EPERM);
+      bool held = false;
+      for (int i = 0; !holder_alive && i < kGitGraceTicks && !held; ++i) {
+        ::usleep(50 * 1000);
+        held = ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
+      }
+      if (!held && !holder_alive)
+        return make_error(Errc::conflict, "flow run pid " + std::to_string(previous) +
+                                              " died, but a command it started (git) still holds its lock after 60 s; "
+                                              "wait for it or stop it");
+      if (!held)
+        return make_error(Errc::conflict, "another flow run (pid " + std::to_string(previous) +
+                                              ") is running this tasks.md; wait for it or stop it");
+    }
     held_ = true;
     // Read again under the lock: the holder we waited on may have cleared it meanwhile.
     char now[64] = {};
@@ -169,7 +187,11 @@ class RunLock {
     return std::string();
   }
 
+  /// The lock's descriptor, for the commands that must hold it as long as they run.
+  [[nodiscard]] int fd() const noexcept { return fd_; }
+
  private:
+  static constexpr int kGitGraceTicks = 1200;  // 60 s in 50 ms steps
   int fd_ = -1;
   bool held_ = false;
 };
@@ -179,7 +201,14 @@ class RunLock {
 // marked yet when it died (marks are written in batches, after the next tasks start).
 struct Leftover {
   std::string run_id;
-  std::vector<std::pair<std::string, long>> running;  // (task id, process group)
+  struct Running {
+    std::string id;
+    int line = 0;
+    long pgid = 0;
+    std::string container;  // the attempt's cgroup or process tag (Runner's Started)
+    std::string text;       // the task's line, mark blanked (empty in older journals)
+  };
+  std::vector<Running> running;
   struct Unmarked {
     std::string id;
     int line = 0;
@@ -259,12 +288,11 @@ std::string get(const std::map<std::string, std::string>& m, const char* k) {
   return it == m.end() ? std::string() : it->second;
 }
 
-std::optional<Leftover> previous_run(const std::string& journal, const std::string& tasks_path) {
-  std::ifstream in(journal);
+std::optional<Leftover> previous_run(std::istream& in, const std::string& tasks_path) {
   std::string line;
   Leftover last;
   bool open = false;
-  std::map<std::string, long> running;
+  std::map<std::string, Leftover::Running> running;
   std::map<std::string, Leftover::Unmarked> unmarked;
   std::set<std::string> marked;
   while (std::getline(in, line)) {
@@ -280,7 +308,8 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
     } else if (!open || get(e, "run") != last.run_id) {
       continue;
     } else if (event == "task-started") {
-      running[key] = std::strtol(get(e, "pgid").c_str(), nullptr, 10);
+      running[key] = {get(e, "task"), std::atoi(get(e, "line").c_str()), std::strtol(get(e, "pgid").c_str(), nullptr, 10),
+                      get(e, "container"), get(e, "text")};
     } else if (event == "task-finished" || event == "attempt-failed" || event == "task-killed") {
       running.erase(key);
       if (event == "task-finished" && !marked.count(key))
@@ -293,9 +322,14 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
     }
   }
   if (!open) return std::nullopt;
-  for (const auto& [key, pgid] : running) last.running.emplace_back(key.substr(0, key.find('@')), pgid);
+  for (const auto& [key, r] : running) last.running.push_back(r);
   for (const auto& [key, task] : unmarked) last.unmarked.push_back(task);
   return last;
+}
+
+std::optional<Leftover> previous_run(const std::string& journal, const std::string& tasks_path) {
+  std::ifstream in(journal);
+  return previous_run(in, tasks_path);
 }
 
 // The lines that matter from an attempt's output: the last few non-empty ones.
@@ -349,21 +383,9 @@ class RunLoop {
       : opt_(o), runner_(r), policy_(p), obs_(obs) {}
 
   Result<RunReport> go() {
-    auto text = read_file(opt_.tasks_path);
-    if (!text) return Unexpected{std::move(text).error()};
-    text_ = std::move(*text);
-    plan_text_ = text_;
-    Plan plan = plan_of(text_);
-    for (const Diagnostic& d : plan.diagnostics)
-      if (d.severity == Severity::error) return make_error(Errc::parse, d.message, d.line);
-    // A line the parser could not read may be a task that now cannot run: the run says so
-    // in its report (and the CLI's exit status), not only in a warning.
-    for (const Diagnostic& d : plan.diagnostics)
-      if (d.code == "line-too-long")
-        report_.not_run.push_back("line " + std::to_string(d.line) + " is longer than 1 MiB and was not read: a task there cannot run");
-    auto g = build_graph(std::move(plan));
-    if (!g) return Unexpected{std::move(g).error()};
-    graph_.emplace(std::move(*g));
+    // A real run reads the plan again once it holds the lock (below): what a killed run
+    // left in flight (a fast-forward of the branch) has landed by then.
+    if (auto planned = read_plan(); !planned) return Unexpected{std::move(planned).error()};
     agent_ = opt_.agent_adapter;
     if (!agent_ && !opt_.agent.empty()) agent_ = make_command_agent(opt_.agent);
     if (!agent_ && !opt_.dry_run) return make_error(Errc::invalid_argument, "no agent command");
@@ -409,6 +431,10 @@ class RunLoop {
         return Unexpected{std::move(held).error()};
       }
       took_over = *held;
+      if (auto planned = read_plan(); !planned) {
+        fs::remove_all(run_dir_, ec);
+        return Unexpected{std::move(planned).error()};
+      }
       leftover = previous_run(report_.journal_path, tasks_path_);
       if (auto j = journal_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
       if (leftover && !leftover->unmarked.empty()) {
@@ -518,6 +544,27 @@ class RunLoop {
   double now() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
 
+  // tasks.md, parsed and with its dependencies: the plan.
+  Result<void> read_plan() {
+    auto text = read_file(opt_.tasks_path);
+    if (!text) return Unexpected{std::move(text).error()};
+    text_ = std::move(*text);
+    plan_text_ = text_;
+    Plan plan = plan_of(text_);
+    for (const Diagnostic& d : plan.diagnostics)
+      if (d.severity == Severity::error) return make_error(Errc::parse, d.message, d.line);
+    // A line the parser could not read may be a task that now cannot run: the run says so
+    // in its report (and the CLI's exit status), not only in a warning.
+    report_.not_run.clear();
+    for (const Diagnostic& d : plan.diagnostics)
+      if (d.code == "line-too-long")
+        report_.not_run.push_back("line " + std::to_string(d.line) + " is longer than 1 MiB and was not read: a task there cannot run");
+    auto g = build_graph(std::move(plan));
+    if (!g) return Unexpected{std::move(g).error()};
+    graph_.emplace(std::move(*g));
+    return {};
+  }
+
   void emit(const std::string& kind, int t, int attempt, std::string detail) {
     obs_.on_event(RunEvent{kind, now(), t, attempt, std::move(detail)});
   }
@@ -598,12 +645,29 @@ class RunLoop {
   // the end of its journal is missing (a write that failed).
   void resume(const Leftover& l, bool released = false) {
     std::string tasks;
-    for (const auto& [id, pgid] : l.running) {
-      tasks += (tasks.empty() ? "" : ", ") + id;
-      if (pgid > 1 && ::kill(static_cast<pid_t>(-pgid), 0) == 0) {
-        ::kill(static_cast<pid_t>(-pgid), SIGKILL);
-        log("leftover-killed", -1, 0, {{"task", id}, {"pgid", static_cast<double>(pgid)}}, true);
-        emit("resumed", -1, 0, "stopped what " + id + " left running (process group " + std::to_string(pgid) + ")");
+    for (const Leftover::Running& was : l.running) {
+      const auto& [id, line, pgid, container, text] = was;
+      // Committed (its mark is on the branch, in the task's own commit) just before the
+      // run died: done, not run again.
+      const int at = find_task_again(plan_text_, graph_->plan(), id, line, text);
+      if (at >= 0 && task(at).state == TaskState::done) {
+        log("marked", -1, 0, {{"task", id}, {"line", static_cast<double>(task(at).line)}, {"text", text},
+                              {"mark", std::string("X")}, {"detail", std::string("committed in run ") + l.run_id}});
+        emit("resumed", -1, 0, id + " was committed by the earlier run; not run again");
+      } else {
+        tasks += (tasks.empty() ? "" : ", ") + id;
+      }
+      // Its process group, and whatever left the group but not the attempt's container
+      // (a daemon started with setsid).
+      const bool group_alive = pgid > 1 && ::kill(static_cast<pid_t>(-pgid), 0) == 0;
+      if (group_alive) ::kill(static_cast<pid_t>(-pgid), SIGKILL);
+      const int others = detail::stop_container(container);
+      detail::remove_container(container, 1000);
+      if (group_alive || others > 0) {
+        log("leftover-killed", -1, 0, {{"task", id}, {"pgid", static_cast<double>(pgid)}, {"container", container},
+                                       {"processes", static_cast<double>(others)}}, true);
+        emit("resumed", -1, 0, "stopped what " + id + " left running (process group " + std::to_string(pgid) +
+                                   (others > 0 ? ", " + std::to_string(others) + " process(es) in its container" : "") + ")");
       }
     }
     for (const Leftover::Unmarked& u : l.unmarked) {
@@ -871,9 +935,19 @@ class RunLoop {
       parsers_.erase(t);
     }
     report_.order.push_back(t);
+    // The task-started line, with the process group and container a later run needs to
+    // stop the agent should flow die, is written before the agent can run (the runner
+    // holds it until this returns). Written is enough: the kernel keeps it whatever
+    // kills flow, and a power loss, which could lose it, stops the agent too.
+    bool journaled = false;
+    l.on_started = [&](const Started& s) {
+      detail::test_pause("before-task-started");
+      log("task-started", t, attempt,
+          {{"log", l.stdout_path}, {"pgid", static_cast<double>(s.pgid)}, {"container", s.container}});
+      journaled = true;
+    };
     auto started = runner_.start(l);
-    // Durable with the next sync: a power loss stops its agent too.
-    log("task-started", t, attempt, {{"log", l.stdout_path}, {"pgid", started ? static_cast<double>(*started) : 0.0}});
+    if (!journaled) log("task-started", t, attempt, {{"log", l.stdout_path}, {"pgid", 0.0}});
     emit("started", t, attempt, task(t).description);
     // An agent that cannot even start (a missing binary) is a configuration failure.
     if (!started) {
@@ -945,6 +1019,11 @@ class RunLoop {
     r.cpu_seconds += c.cpu_seconds;
     r.max_rss_kb = std::max(r.max_rss_kb, c.max_rss_kb);
     report_.busy += c.seconds;
+    if (c.strays > 0) {
+      log("strays-stopped", c.task, c.attempt, {{"count", static_cast<double>(c.strays)}}, true);
+      emit("strays", c.task, c.attempt,
+           "stopped " + std::to_string(c.strays) + " process(es) the agent left running outside its process group");
+    }
     const std::string base = run_dir_ + "/" + task(c.task).id + "-" + std::to_string(c.task) + "." + std::to_string(c.attempt);
     AgentReport said;
     bool streamed = false;
@@ -1077,6 +1156,7 @@ class RunLoop {
                                                      : "HEAD is detached: check out the branch the tasks should commit to");
       return {};
     }
+    repo->share_lock(lock_.fd());
     repo->exclude_flow_dir();
     if (const auto dirty = repo->dirty(); !dirty.empty() && !opt_.allow_dirty) {
       std::vector<std::string> some(dirty.begin(), dirty.begin() + std::min<std::size_t>(dirty.size(), 5));
@@ -1323,6 +1403,7 @@ class RunLoop {
         return "conflict: the task's changes do not merge with what was integrated since it started; "
                "conflicting files: " + detail::join(in.conflicts, ", ") + "\n" + in.details;
       }
+      detail::test_pause("after-replay");
       // tasks.md as the branch has it, or as the user has it in the work tree when they
       // edited it during the run: the commit carries their edit, with the mark put on
       // the task's line found by ID and text (and, since an editor may have saved over
@@ -1354,6 +1435,7 @@ class RunLoop {
       if (!made) return "cannot commit the task: " + made.error().message;
       commit = *made;
       if (commit.empty()) break;  // nothing to commit: no work, and the mark was there
+      detail::test_pause("after-commit");
       // The user's edited tasks.md: the index takes the commit's version, so that the
       // fast-forward goes through, and the file the mark once the commit is in (a kill
       // in between leaves the mark out, never a mark without its commit) unless the
@@ -1365,6 +1447,7 @@ class RunLoop {
         return !again || !user_text || *again != *user_text;
       };
       if (ff) {
+        detail::test_pause("after-fast-forward");
         if (user_edit && !user_saved()) (void)write_file_atomic(tasks_path_, committed_text);
         break;
       }
@@ -1622,19 +1705,19 @@ Result<int> apply_journal_state(const std::string& journal_path, const std::stri
   return n;
 }
 
-Result<std::vector<JournalRun>> read_runs(const std::string& journal_path, const std::string& tasks_path) {
-  std::error_code ec;
+namespace {
+
+std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path) {
   std::vector<JournalRun> runs;
-  if (!fs::exists(journal_path, ec)) return runs;
-  std::ifstream in(journal_path, std::ios::binary);
-  if (!in) return make_error(Errc::io, "cannot read the journal " + journal_path);
   JournalRun* last = nullptr;
   std::map<std::string, std::size_t> by_id;  // run id -> position in runs (rollback lines come later)
   std::map<std::string, std::size_t> index;  // "id@line" -> position in tasks
   std::string line, first_ts, last_ts;
   auto secs = [](const std::string& ts) {  // "2026-11-24T07:24:57.381Z" -> seconds of the day
     if (ts.size() < 19) return 0.0;
-    return std::stod(ts.substr(11, 2)) * 3600 + std::stod(ts.substr(14, 2)) * 60 + std::stod(ts.substr(17, ts.size() - 18));
+    // strtod, not stod: a damaged line reads as 0, it does not throw.
+    auto num = [&](std::size_t at, std::size_t n) { return std::strtod(ts.substr(at, n).c_str(), nullptr); };
+    return num(11, 2) * 3600 + num(14, 2) * 60 + num(17, ts.size() - 18);
   };
   bool ours = false;
   // A run that did not finish: its wall time from its first and last lines.
@@ -1729,6 +1812,16 @@ Result<std::vector<JournalRun>> read_runs(const std::string& journal_path, const
     if (r.cost_usd == 0)
       for (const auto& t : r.tasks) r.cost_usd += t.cost_usd;
   return runs;
+}
+
+}  // namespace
+
+Result<std::vector<JournalRun>> read_runs(const std::string& journal_path, const std::string& tasks_path) {
+  std::error_code ec;
+  if (!fs::exists(journal_path, ec)) return std::vector<JournalRun>();
+  std::ifstream in(journal_path, std::ios::binary);
+  if (!in) return make_error(Errc::io, "cannot read the journal " + journal_path);
+  return runs_in(in, tasks_path);
 }
 
 Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path, const std::string& tasks_path) {
@@ -1831,3 +1924,19 @@ Result<RunReport> run(const RunOptions& options, Runner& runner, RecoveryPolicy&
 
 FLOW_END_NAMESPACE
 }  // namespace flow
+
+namespace flow::detail {
+
+std::vector<JournalRun> read_runs_text(std::string_view journal, const std::string& tasks_path) {
+  std::istringstream in{std::string(journal)};
+  return flow::runs_in(in, tasks_path);
+}
+
+std::optional<std::pair<std::size_t, std::size_t>> previous_run_text(std::string_view journal, const std::string& tasks_path) {
+  std::istringstream in{std::string(journal)};
+  const auto left = flow::previous_run(in, tasks_path);
+  if (!left) return std::nullopt;
+  return std::make_pair(left->running.size(), left->unmarked.size());
+}
+
+}  // namespace flow::detail

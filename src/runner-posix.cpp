@@ -5,36 +5,260 @@
 // (Boost.Process v2 was measured against posix_spawn: benchmarks/spawn_compare.)
 #include <flow/runner.hpp>
 
+#include "contain.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 #include <utility>
 #include <vector>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char** environ;
 
+namespace flow::detail {
+
+namespace {
+
+bool write_text(const std::string& path, const std::string& text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  return ok;
+}
+
+// When a process started, in clock ticks since boot (/proc/PID/stat's 22nd field); 0
+// if it is gone.
+unsigned long long start_time(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  const std::size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));  // from the 3rd field, the state
+  std::string f;
+  for (int i = 3; i <= 22 && fields >> f; ++i) {
+  }
+  return std::strtoull(f.c_str(), nullptr, 10);
+}
+
+// The processes of a container now (zombies excluded).
+std::vector<pid_t> members(const std::string& container) {
+  std::vector<pid_t> out;
+  if (container.rfind("tag:", 0) != 0) {
+    std::ifstream in(container + "/cgroup.procs");
+    for (long pid = 0; in >> pid;) out.push_back(static_cast<pid_t>(pid));
+    return out;
+  }
+  // "tag:<token>@<start>": the environment a process started with carries the token (a
+  // zombie's reads empty), and none started before the attempt's leader, whose start
+  // time follows the '@': only the environments of younger processes are read.
+  const std::size_t at_sign = container.find('@');
+  const std::string needle = "FLOW_PROCESS_TAG=" + container.substr(4, at_sign == std::string::npos ? std::string::npos : at_sign - 4);
+  const unsigned long long oldest = at_sign == std::string::npos ? 0 : std::strtoull(container.c_str() + at_sign + 1, nullptr, 10);
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return out;
+  const pid_t self = ::getpid();
+  while (const dirent* e = ::readdir(proc)) {
+    char* end = nullptr;
+    const long pid = std::strtol(e->d_name, &end, 10);
+    if (pid <= 1 || *end != '\0' || pid == self) continue;
+    if (oldest > 0 && start_time(pid) < oldest) continue;
+    std::ifstream env(std::string("/proc/") + e->d_name + "/environ", std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(env)), std::istreambuf_iterator<char>());
+    for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+      if ((at == 0 || text[at - 1] == '\0') && (at + needle.size() == text.size() || text[at + needle.size()] == '\0')) {
+        out.push_back(static_cast<pid_t>(pid));
+        break;
+      }
+  }
+  ::closedir(proc);
+  return out;
+}
+
+}  // namespace
+
+int stop_container(const std::string& container, long except_pgid) {
+  if (container.empty()) return 0;
+  std::set<pid_t> stopped;
+  const bool cgroup = container.rfind("tag:", 0) != 0;
+  // A few rounds: what forks while it is being killed is found in the next one.
+  for (int round = 0; round < 5; ++round) {
+    bool any = false;
+    for (pid_t pid : members(container)) {
+      if (except_pgid > 0 && ::getpgid(pid) == static_cast<pid_t>(except_pgid)) continue;
+      any = true;
+      stopped.insert(pid);
+      if (!cgroup) ::kill(pid, SIGKILL);
+    }
+    if (cgroup) {
+      // cgroup.kill (Linux 5.14) kills them all at once, forks included; without it, one by one.
+      if (!any) break;
+      if (write_text(container + "/cgroup.kill", "1")) break;
+      for (pid_t pid : members(container)) ::kill(pid, SIGKILL);
+    }
+    if (!any) break;
+  }
+  return static_cast<int>(stopped.size());
+}
+
+bool remove_container(const std::string& container, int wait_ms) {
+  if (container.empty() || container.rfind("tag:", 0) == 0) return true;
+  for (int waited = 0;; waited += 5) {
+    if (::rmdir(container.c_str()) == 0 || errno == ENOENT) return true;
+    if (errno != EBUSY || waited >= wait_ms) return false;
+    ::poll(nullptr, 0, 5);
+  }
+}
+
+}  // namespace flow::detail
+
 namespace flow {
 FLOW_BEGIN_NAMESPACE
 
 namespace {
+
+using detail::remove_container;
+using detail::stop_container;
+using detail::write_text;
+
+// Where attempts' cgroups go: flow's own cgroup v2, when flow may create cgroups in it
+// (root, or a delegated subtree such as systemd's user@.service); empty otherwise.
+const std::string& cgroup_parent() {
+  static const std::string dir = [] {
+    std::string path, mount;
+    std::ifstream self("/proc/self/cgroup");
+    for (std::string line; std::getline(self, line);)
+      if (line.rfind("0::", 0) == 0) path = line.substr(3);
+    std::ifstream mounts("/proc/self/mountinfo");
+    for (std::string line; mount.empty() && std::getline(mounts, line);) {
+      const std::size_t dash = line.find(" - ");
+      if (dash == std::string::npos || line.compare(dash + 3, 8, "cgroup2 ") != 0) continue;
+      std::istringstream fields(line.substr(0, dash));
+      std::string f;
+      for (int i = 0; i < 5 && fields >> f; ++i) {
+      }
+      mount = f;  // the fifth field: where it is mounted
+    }
+    if (path.empty() || mount.empty()) return std::string();
+    std::string where = path == "/" ? mount : mount + path;
+    return ::access((where + "/cgroup.procs").c_str(), W_OK) == 0 ? where : std::string();
+  }();
+  return dir;
+}
+
+std::atomic<unsigned> g_attempts{0};
+
+// The empty cgroups of flow processes that died (killed before an attempt was
+// recorded, so no later run knew of it): removed once per process.
+void remove_dead_cgroups(const std::string& parent) {
+  static std::atomic<bool> done{false};
+  if (done.exchange(true)) return;
+  DIR* dir = ::opendir(parent.c_str());
+  if (dir == nullptr) return;
+  while (const dirent* e = ::readdir(dir)) {
+    if (std::strncmp(e->d_name, "flow-", 5) != 0) continue;
+    const long pid = std::strtol(e->d_name + 5, nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      ::rmdir((parent + "/" + e->d_name).c_str());  // fails, as it should, while processes remain
+  }
+  ::closedir(dir);
+}
+
+// A fresh cgroup for one attempt; empty when none can be made (the tag serves then).
+std::string new_cgroup() {
+  if (const char* no = std::getenv("FLOW_NO_CGROUP"); no != nullptr && *no != '\0' && std::strcmp(no, "0") != 0)
+    return std::string();
+  const std::string& parent = cgroup_parent();
+  if (parent.empty()) return std::string();
+  remove_dead_cgroups(parent);
+  const std::string dir = parent + "/flow-" + std::to_string(::getpid()) + "-" + std::to_string(++g_attempts);
+  return ::mkdir(dir.c_str(), 0755) == 0 ? dir : std::string();
+}
+
+// Unique among the processes that exist now and later: pid, count and the clock.
+std::string next_tag() {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch());
+  return std::to_string(::getpid()) + "-" + std::to_string(++g_attempts) + "-" + std::to_string(ns.count());
+}
+
+// argv[0] as execvp would find it on PATH (a name with a '/' is used as it is).
+std::string resolve(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "/usr/bin:/bin";
+  for (;;) {
+    const std::size_t colon = dirs.find(':');
+    const std::string dir(dirs.substr(0, colon));
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string_view::npos) return std::string();
+    dirs.remove_prefix(colon + 1);
+  }
+}
+
+// A descriptor moved above 0-2 (close-on-exec), so that the child's dup2s onto 0, 1
+// and 2 cannot overwrite one another.
+int above_stdio(int fd) {
+  if (fd < 0 || fd > 2) return fd;
+  const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  ::close(fd);
+  return moved;
+}
+
+Unexpected open_error(const std::string& path) {
+  return make_error(Errc::spawn, "cannot open " + path + ": " + std::strerror(errno));
+}
+
+// The descriptors of one start(); whatever is still open is closed at the end.
+struct Fds {
+  int in = -1, out = -1, err = -1, child_gate = -1, child_report = -1;  // the child's
+  int pipe_read[2] = {-1, -1}, files[2] = {-1, -1}, gate = -1, report = -1;  // ours (stdout, stderr)
+  void close_child_side() {
+    for (int* fd : {&in, &out, &err, &child_gate, &child_report}) close_one(*fd);
+  }
+  void close_parent_side() {
+    for (int* fd : {&pipe_read[0], &pipe_read[1], &files[0], &files[1], &gate, &report}) close_one(*fd);
+  }
+  static void close_one(int& fd) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  ~Fds() {
+    close_child_side();
+    close_parent_side();
+  }
+  Fds() = default;
+  Fds(const Fds&) = delete;
+  Fds& operator=(const Fds&) = delete;
+};
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
@@ -116,6 +340,8 @@ struct Child {
   std::string partial;                 // an incomplete last line of stdout
   std::unique_ptr<asio::steady_timer> timer;  // timeout, then the grace before SIGKILL
   std::unique_ptr<asio::steady_timer> drain;  // after exit: how long the pipe may stay open
+  std::string container;               // Started::container
+  int strays = 0;                      // stopped outside its group when the leader exited
   // The stall watch: when it last said or changed something, and what that looked like.
   std::unique_ptr<asio::steady_timer> stall;
   Clock::time_point last_sign;
@@ -148,21 +374,30 @@ std::string fingerprint(const Launch& l) {
 
 class ProcessRunner final : public Runner {
  public:
-  ~ProcessRunner() override { cancel_all(); }
+  ~ProcessRunner() override {
+    cancel_all();
+    for (const std::string& dir : spare_cgroups_) remove_container(dir);
+  }
 
   Result<long> start(const Launch& l) override {
     if (l.argv.empty() || l.argv[0].empty()) return make_error(Errc::spawn, "empty command");
-    // The environment: ours, with the launch's variables replacing or adding.
+    const std::string program = resolve(l.argv[0]);
+    if (program.empty()) return make_error(Errc::spawn, "cannot start '" + l.argv[0] + "': " + std::strerror(ENOENT));
+    const std::string tag = next_tag();
+    // The environment: ours, with the launch's variables replacing or adding, and the
+    // tag that finds the attempt's processes when no cgroup holds them.
+    std::vector<std::string> extra = l.env;
+    extra.push_back("FLOW_PROCESS_TAG=" + tag);
     std::vector<std::string> env_store;
     for (char** e = environ; e && *e; ++e) {
       const std::string_view kv(*e);
       const std::string_view key = kv.substr(0, kv.find('='));
-      const bool replaced = std::any_of(l.env.begin(), l.env.end(), [&](const std::string& x) {
+      const bool replaced = std::any_of(extra.begin(), extra.end(), [&](const std::string& x) {
         return x.size() > key.size() && x.compare(0, key.size(), key) == 0 && x[key.size()] == '=';
       });
       if (!replaced) env_store.emplace_back(kv);
     }
-    env_store.insert(env_store.end(), l.env.begin(), l.env.end());
+    env_store.insert(env_store.end(), extra.begin(), extra.end());
     std::vector<char*> envp, argv;
     for (auto& s : env_store) envp.push_back(s.data());
     envp.push_back(nullptr);
@@ -170,73 +405,136 @@ class ProcessRunner final : public Runner {
     for (auto& s : argv_store) argv.push_back(s.data());
     argv.push_back(nullptr);
 
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_addopen(&fa, 0, l.stdin_path.empty() ? "/dev/null" : l.stdin_path.c_str(), O_RDONLY, 0);
-    // stdout and stderr come through pipes that flow reads (so their logs can be capped
-    // and stdout's lines streamed); a stream with no log goes to /dev/null. Both pipe
-    // ends close on exec, so no other child inherits them; dup2 gives the child its fds
-    // without the flag.
+    // Everything the child needs is opened here: between fork and exec it makes only
+    // async-signal-safe calls. stdout and stderr come through pipes that flow reads (so
+    // their logs can be capped and stdout's lines streamed); a stream with no log goes to
+    // /dev/null.
+    Fds fds;
     const int out_flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
-    int pipes[2][2] = {{-1, -1}, {-1, -1}};
-    int files[2] = {-1, -1};
-    auto undo = [&] {
-      for (auto& p : pipes)
-        for (int& fd : p)
-          if (fd >= 0) ::close(std::exchange(fd, -1));
-      for (int& fd : files)
-        if (fd >= 0) ::close(std::exchange(fd, -1));
-    };
+    const std::string in_path = l.stdin_path.empty() ? "/dev/null" : l.stdin_path;
+    if ((fds.in = above_stdio(::open(in_path.c_str(), O_RDONLY | O_CLOEXEC))) < 0) return open_error(in_path);
     for (int k = 0; k < 2; ++k) {
       const std::string& path = k == 0 ? l.stdout_path : l.stderr_path;
+      int& child_end = k == 0 ? fds.out : fds.err;
       if (path.empty() && !(k == 0 && l.on_stdout_line)) {
-        posix_spawn_file_actions_addopen(&fa, k + 1, "/dev/null", O_WRONLY, 0);
+        if ((child_end = above_stdio(::open("/dev/null", O_WRONLY | O_CLOEXEC))) < 0) return open_error("/dev/null");
         continue;
       }
-      if (::pipe2(pipes[k], O_CLOEXEC) != 0) {
-        const int err = errno;
-        undo();
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&attr);
-        return make_error(Errc::spawn, std::string("cannot create a pipe: ") + std::strerror(err));
-      }
+      int p[2];
+      if (::pipe2(p, O_CLOEXEC) != 0) return make_error(Errc::spawn, std::string("cannot create a pipe: ") + std::strerror(errno));
+      fds.pipe_read[k] = p[0];
+      child_end = above_stdio(p[1]);
       // The same file for both (stdout_path == stderr_path): one descriptor, shared.
-      if (!path.empty()) files[k] = k == 1 && path == l.stdout_path && files[0] >= 0 ? ::dup(files[0]) : ::open(path.c_str(), out_flags, 0644);
-      if (!path.empty() && files[k] < 0) {  // no attempt runs without its log
-        const int err = errno;
-        undo();
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&attr);
-        return make_error(Errc::spawn, "cannot create the log " + path + ": " + std::strerror(err));
-      }
-      posix_spawn_file_actions_adddup2(&fa, pipes[k][1], k + 1);
+      if (!path.empty())
+        fds.files[k] = k == 1 && path == l.stdout_path && fds.files[0] >= 0 ? ::fcntl(fds.files[0], F_DUPFD_CLOEXEC, 0)
+                                                                            : ::open(path.c_str(), out_flags, 0644);
+      if (!path.empty() && fds.files[k] < 0)  // no attempt runs without its log
+        return make_error(Errc::spawn, "cannot create the log " + path + ": " + std::strerror(errno));
     }
-    if (!l.workdir.empty()) posix_spawn_file_actions_addchdir_np(&fa, l.workdir.c_str());
-    // Its own process group (the group is what timeouts and cleanup kill), with default
-    // signal dispositions and an empty mask whatever the parent has.
-    sigset_t all, none;
-    sigfillset(&all);
+    // The gate: the child waits on it until on_started has run (a socket, so that
+    // writing to a child that died cannot raise SIGPIPE); the report: exec's errno.
+    int gate[2], report[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate) != 0)
+      return make_error(Errc::spawn, std::string("cannot create a socket pair: ") + std::strerror(errno));
+    fds.gate = gate[0];
+    fds.child_gate = above_stdio(gate[1]);
+    if (::pipe2(report, O_CLOEXEC) != 0) return make_error(Errc::spawn, std::string("cannot create a pipe: ") + std::strerror(errno));
+    fds.report = report[0];
+    fds.child_report = above_stdio(report[1]);
+    std::string cgroup;
+    if (!spare_cgroups_.empty()) {
+      cgroup = std::move(spare_cgroups_.back());
+      spare_cgroups_.pop_back();
+    } else {
+      cgroup = new_cgroup();
+    }
+    const char* dir = l.workdir.empty() ? nullptr : l.workdir.c_str();
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigset_t none;
     sigemptyset(&none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+    // Straight into its cgroup where the kernel can (clone3, Linux 5.7): moving a
+    // process between cgroups afterwards costs more than the spawn.
+    bool in_cgroup = false;
     pid_t pid = -1;
-    const int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    for (auto& p : pipes)
-      if (p[1] >= 0) ::close(std::exchange(p[1], -1));
-    if (rc != 0) {
-      undo();
-      return make_error(Errc::spawn, "cannot start '" + l.argv[0] + "': " + std::strerror(rc));
+    if (const int cg = cgroup.empty() ? -1 : ::open(cgroup.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC); cg >= 0) {
+      clone_args args{};
+      args.flags = CLONE_INTO_CGROUP;
+      args.exit_signal = SIGCHLD;
+      args.cgroup = static_cast<std::uint64_t>(cg);
+      pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+      in_cgroup = pid >= 0;
+      if (pid != 0) ::close(cg);
+    }
+    if (!in_cgroup) pid = ::fork();
+    if (pid == 0) {
+      // The child: its own group, default signals, its files; then it waits for the gate.
+      ::close(fds.gate);
+      ::close(fds.report);
+      ::setpgid(0, 0);
+      for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      ::dup2(fds.in, 0);
+      ::dup2(fds.out, 1);
+      ::dup2(fds.err, 2);
+      int e = 0;
+      if (dir != nullptr && ::chdir(dir) != 0) e = errno;
+      char go = 0;
+      ssize_t n = -1;
+      while (e == 0 && (n = ::read(fds.child_gate, &go, 1)) < 0 && errno == EINTR) {
+      }
+      if (e == 0 && n != 1) ::_exit(127);  // flow died before the attempt was recorded
+      if (e == 0) {
+        ::execve(program.c_str(), argv.data(), envp.data());
+        e = errno;
+      }
+      while (::write(fds.child_report, &e, sizeof e) < 0 && errno == EINTR) {
+      }
+      ::_exit(127);
+    }
+    const int fork_errno = errno;
+    fds.close_child_side();
+    if (pid < 0) {
+      remove_container(cgroup);
+      return make_error(Errc::spawn, "cannot start '" + l.argv[0] + "': " + std::strerror(fork_errno));
+    }
+    ::setpgid(pid, pid);  // in both: the group exists whichever runs first
+    if (!cgroup.empty() && !in_cgroup && !write_text(cgroup + "/cgroup.procs", std::to_string(pid))) {
+      remove_container(cgroup);
+      cgroup.clear();
+    }
+    const std::string container = cgroup.empty() ? "tag:" + tag + "@" + std::to_string(detail::start_time(pid)) : cgroup;
+    try {
+      if (l.on_started) l.on_started(Started{static_cast<long>(pid), container});
+    } catch (...) {
+      fds.close_parent_side();
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      remove_container(container, 1000);
+      throw;
+    }
+    const char go = 1;
+    (void)::send(fds.gate, &go, 1, MSG_NOSIGNAL);
+    int exec_errno = 0;
+    ssize_t n = 0;
+    while ((n = ::read(fds.report, &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR) {
+    }
+    ::close(fds.gate);
+    ::close(fds.report);
+    fds.gate = fds.report = -1;
+    if (n == static_cast<ssize_t>(sizeof exec_errno)) {
+      fds.close_parent_side();
+      ::waitpid(pid, nullptr, 0);
+      remove_container(container, 1000);
+      const std::string where = l.workdir.empty() ? std::string() : " in " + l.workdir;
+      return make_error(Errc::spawn, "cannot start '" + l.argv[0] + "'" + where + ": " + std::strerror(exec_errno));
     }
     Child& c = children_[pid];
     c.launch = l;
     c.pid = pid;
     c.started = Clock::now();
+    c.container = container;
     if (const int fd = pidfd_open(pid); fd >= 0) {
       c.pidfd = std::make_unique<Descriptor>(ctx_, fd);
       c.pidfd->async_wait(Descriptor::wait_read, [this, pid](const boost::system::error_code& ec) {
@@ -247,9 +545,9 @@ class ProcessRunner final : public Runner {
     }
     for (int k = 0; k < 2; ++k) {
       Stream& st = c.streams[k];
-      st.file = files[k];
-      if (pipes[k][0] < 0) continue;
-      st.pipe = std::make_unique<Descriptor>(ctx_, pipes[k][0]);
+      st.file = std::exchange(fds.files[k], -1);
+      if (fds.pipe_read[k] < 0) continue;
+      st.pipe = std::make_unique<Descriptor>(ctx_, std::exchange(fds.pipe_read[k], -1));
       st.pipe->non_blocking(true);
       st.buf.reset(new char[kReadSize]);
       read_more(pid, k);
@@ -271,6 +569,7 @@ class ProcessRunner final : public Runner {
 
   std::optional<Completion> wait(double timeout) override {
     const auto deadline = Clock::now() + seconds(std::max(0.0, timeout));
+    sweep_containers(0);
     while (done_.empty() && !children_.empty()) {
       if (ctx_.stopped()) ctx_.restart();
       if (Clock::now() >= deadline) {
@@ -300,8 +599,10 @@ class ProcessRunner final : public Runner {
         siginfo_t info{};
         if (::waitid(P_PID, static_cast<id_t>(it->first), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0) {
           ::kill(-it->first, SIGKILL);
+          stop_container(it->second.container);
           int status = 0;
           ::waitpid(it->first, &status, 0);
+          if (!remove_container(it->second.container)) to_remove_.push_back(it->second.container);
           close_child(it->second);
           it = children_.erase(it);
           any = true;
@@ -311,14 +612,19 @@ class ProcessRunner final : public Runner {
       }
       if (!any) ::poll(nullptr, 0, 10);
     }
-    for (auto& [pid, c] : children_) ::kill(-pid, SIGKILL);
+    for (auto& [pid, c] : children_) {
+      ::kill(-pid, SIGKILL);
+      stop_container(c.container);
+    }
     while (!children_.empty()) {
       int status = 0;
       ::waitpid(children_.begin()->first, &status, 0);
+      if (!remove_container(children_.begin()->second.container)) to_remove_.push_back(children_.begin()->second.container);
       close_child(children_.begin()->second);
       children_.erase(children_.begin());
     }
     done_.clear();
+    sweep_containers(200);
   }
 
   int running() const noexcept override { return static_cast<int>(children_.size()); }
@@ -360,6 +666,7 @@ class ProcessRunner final : public Runner {
       });
     } else {
       ::kill(-pid, SIGKILL);
+      stop_container(c.container);
     }
   }
 
@@ -371,7 +678,9 @@ class ProcessRunner final : public Runner {
     if (it == children_.end() || it->second.exited) return;
     Child& c = it->second;
     // While the leader is a zombie its id (and so its group's) cannot be reused, so
-    // this kill cannot hit a stranger.
+    // this kill cannot hit a stranger. What left the group (setsid) is still in the
+    // container: counted, and stopped with the rest.
+    c.strays = stop_container(c.container, pid);
     ::kill(-pid, SIGKILL);
     c.exited = true;
     if (c.timer) c.timer->cancel();
@@ -460,6 +769,7 @@ class ProcessRunner final : public Runner {
     done.task = c.launch.task;
     done.attempt = c.launch.attempt;
     done.seconds = since(c.started);
+    done.strays = c.strays;
     done.stalled = c.stalled;
     done.timed_out = c.term_sent && !c.stalled;
     if (r == pid) {
@@ -469,9 +779,17 @@ class ProcessRunner final : public Runner {
                          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
       done.max_rss_kb = ru.ru_maxrss;
     }
+    // An emptied cgroup serves the next attempt (creating one costs more than a spawn).
+    if (c.container.rfind("tag:", 0) != 0 && detail::members(c.container).empty()) spare_cgroups_.push_back(c.container);
+    else if (!remove_container(c.container)) to_remove_.push_back(c.container);
     close_child(c);
     children_.erase(it);
     done_.push_back(done);
+  }
+
+  // cgroups whose last processes were still exiting when their attempt completed.
+  void sweep_containers(int wait_ms) {
+    std::erase_if(to_remove_, [&](const std::string& dir) { return remove_container(dir, wait_ms); });
   }
 
   static void close_child(Child& c) {
@@ -491,6 +809,8 @@ class ProcessRunner final : public Runner {
   std::unique_ptr<asio::steady_timer> polling_;
   std::map<pid_t, Child> children_;
   std::deque<Completion> done_;
+  std::vector<std::string> to_remove_;
+  std::vector<std::string> spare_cgroups_;
 };
 
 }  // namespace

@@ -15,6 +15,12 @@
 namespace flow {
 FLOW_BEGIN_NAMESPACE
 
+/// An attempt's process, once it exists and before it runs its program.
+struct Started {
+  long pgid = 0;           ///< its process group
+  std::string container;   ///< what holds all its descendants: a cgroup directory, or "tag:<token>"
+};
+
 /// One attempt to start. `argv` is passed as is: no shell ever sees it.
 struct Launch {
   int task = -1;
@@ -29,6 +35,11 @@ struct Launch {
   /// `stdout_path` and handed to this callback (without its newline) as it arrives, on
   /// the thread that calls Runner::wait. A last line without a newline comes at the end.
   std::function<void(std::string_view line)> on_stdout_line;
+  /// When set, called once the attempt's process exists (in its own process group and
+  /// container) but before it runs the program: what this records (the journal line a
+  /// later run needs to stop it) is in place before the program can do anything. Should
+  /// flow die meanwhile, the process exits without running the program.
+  std::function<void(const Started&)> on_started;
   double timeout = 0;             ///< seconds; 0: none
   /// Seconds with no output (stdout, stderr) and no file change under `workdir` after
   /// which the attempt is killed like a timeout and reported `stalled`; 0: no watch.
@@ -52,6 +63,9 @@ struct Completion {
   double seconds = 0;             ///< wall time
   double cpu_seconds = 0;         ///< user + system time of the process (rusage)
   long max_rss_kb = 0;            ///< its peak resident memory
+  /// Processes it left outside its process group (a daemon in a session of its own)
+  /// that were still running when its leader exited; the runner stopped them.
+  int strays = 0;
 };
 
 /// Starts and reaps attempts. The process runner (make_process_runner) is the real one;
@@ -72,10 +86,14 @@ class FLOW_API Runner {
   [[nodiscard]] virtual int running() const noexcept = 0;
 };
 
-/// The POSIX runner: posix_spawn with argv only, stdin from /dev/null, each attempt in
-/// its own process group, stdout/stderr to files; a timeout sends SIGTERM to the group
-/// and SIGKILL after the grace period; when an attempt's leader exits, what it left in
-/// its group is killed too (no orphans); peak memory and CPU time from rusage.
+/// The POSIX runner: argv only, stdin from /dev/null, each attempt in its own process
+/// group, stdout/stderr to files; a timeout sends SIGTERM to the group and SIGKILL after
+/// the grace period; when an attempt's leader exits, what it left is killed too (no
+/// orphans); peak memory and CPU time from rusage. Each attempt's whole process tree is
+/// contained: in a cgroup v2 of its own where flow may create one (under its own
+/// cgroup), otherwise found through /proc by a tag in its environment
+/// (FLOW_PROCESS_TAG), so that a daemon started with setsid is stopped with it.
+/// FLOW_NO_CGROUP=1 in flow's environment forces the /proc way.
 [[nodiscard]] FLOW_API std::unique_ptr<Runner> make_process_runner();
 
 /// Whether `program` can be started: a path (with a '/') that is executable, or a name

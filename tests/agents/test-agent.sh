@@ -15,7 +15,12 @@
 #   commit      create the files, then commit everything itself (git add -A, git commit)
 #   script      first run the shell commands in TEST_AGENT_RUN_<task id> (the test's own)
 #   script-only only run TEST_AGENT_RUN_<task id>, create no file
+#   daemon      also start a daemon in a session of its own (setsid) that outlives it,
+#               its pid appended to $TEST_AGENT_DAEMONS
+# With TEST_AGENT_RUNS set (a file outside the repository), each run appends
+# "<run> <task> <attempt> begin" when it starts and "... end" when its work is done.
 set -eu
+[ -z "${TEST_AGENT_RUNS:-}" ] || echo "$FLOW_RUN_ID $FLOW_TASK_ID $FLOW_ATTEMPT begin" >> "$TEST_AGENT_RUNS"
 behaviour=""
 for item in $(printf '%s' "${TEST_AGENT_PLAN:-}" | tr ',' ' '); do
   [ "${item%%:*}" = "$FLOW_TASK_ID" ] && behaviour="${item#*:}"
@@ -32,6 +37,8 @@ case "$behaviour" in
   nothing) exit 0 ;;
   script|script-only) eval "script=\${TEST_AGENT_RUN_$FLOW_TASK_ID:-}"; sh -c "$script"
                       [ "$behaviour" = script ] || exit 0 ;;
+  daemon) setsid sh -c 'echo $$ >> "$TEST_AGENT_DAEMONS"; exec sleep 300' </dev/null >/dev/null 2>&1 &
+          while [ "$(wc -l < "$TEST_AGENT_DAEMONS" 2>/dev/null || echo 0)" -lt 1 ]; do sleep 0.05; done ;;
   bad-once) if [ "$FLOW_ATTEMPT" = 1 ]; then echo bad > result.txt; else echo good > result.txt; fi ;;
 esac
 printf '%s\n' "$FLOW_TASK_FILES" | while IFS= read -r f; do
@@ -41,3 +48,4 @@ done
 if [ "$behaviour" = commit ]; then git add -A && git commit -qm "agent: $FLOW_TASK_ID's work"; fi
 [ -r "$FLOW_PROMPT_FILE" ] || { echo "no prompt" >&2; exit 1; }
 sleep "${TEST_AGENT_SECONDS:-0.1}"
+[ -z "${TEST_AGENT_RUNS:-}" ] || echo "$FLOW_RUN_ID $FLOW_TASK_ID $FLOW_ATTEMPT end" >> "$TEST_AGENT_RUNS"

@@ -4,6 +4,7 @@
 #include <flow/run.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "journal_read.hpp"
 #include "unit/support.hpp"
 
 #include <doctest/doctest.h>
@@ -403,4 +404,19 @@ TEST_CASE("a task's files are one list: relative, feature documents beside tasks
   CHECK(listed.find("- .eslintrc.json\n") != std::string::npos);
   CHECK(listed.find("/etc") == std::string::npos);
   CHECK(listed.find("- /") == std::string::npos);
+}
+
+// Journals the fuzzer (tests/fuzz/journal_fuzz.cpp) once crashed the readers on: a
+// timestamp that is not one threw from `flow status`.
+TEST_CASE("journal fuzzer findings are read without a crash") {
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(test::data_path("fuzz/journal"))) {
+    const std::string text = test::slurp(e.path().string());
+    for (const char* tasks : {"/repo/specs/tasks.md", ""}) {
+      CHECK_NOTHROW((void)read_last_run(e.path().string(), tasks));
+      CHECK_NOTHROW((void)detail::previous_run_text(text, tasks));
+    }
+    ++files;
+  }
+  CHECK(files >= 1);
 }

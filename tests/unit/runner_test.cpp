@@ -174,6 +174,54 @@ TEST_CASE("no orphans: what a finished attempt leaves in its group is killed") {
   CHECK_FALSE(alive(child));
 }
 
+TEST_CASE("on_started runs before the program does, with the group and the container") {
+  test::TempDir dir;
+  auto r = make_process_runner();
+  Launch l;
+  l.argv = {"sh", "-c", "echo ran > " + dir.path + "/ran"};
+  bool seen = false, ran_before = true;
+  Started got;
+  l.on_started = [&](const Started& s) {
+    // Long enough for an unheld program to have written its file.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ran_before = std::ifstream(dir.path + "/ran").good();
+    got = s;
+    seen = true;
+  };
+  auto started = r->start(l);
+  REQUIRE(started);
+  auto c = r->wait(20);
+  REQUIRE(c);
+  CHECK(c->exit_code == 0);
+  CHECK(seen);
+  CHECK_FALSE(ran_before);
+  CHECK(got.pgid == *started);
+  CHECK_FALSE(got.container.empty());
+  CHECK(std::ifstream(dir.path + "/ran").good());
+}
+
+TEST_CASE("a daemon in a session of its own (setsid) is stopped with its attempt, and counted") {
+  for (const char* no_cgroup : {"", "1"}) {
+    // A cgroup where the machine allows one; FLOW_NO_CGROUP=1: the environment's tag.
+    ::setenv("FLOW_NO_CGROUP", no_cgroup, 1);
+    test::TempDir dir;
+    auto r = make_process_runner();
+    Launch l;
+    l.argv = {"sh", "-c", "setsid sh -c 'echo $$ > " + dir.path + "/daemon; exec sleep 60' </dev/null >/dev/null 2>&1 & "
+                          "while [ ! -s " + dir.path + "/daemon ]; do sleep 0.01; done"};
+    std::string container;
+    l.on_started = [&](const Started& s) { container = s.container; };
+    const Completion c = run_one(*r, l);
+    CHECK(c.exit_code == 0);
+    CHECK(c.strays == 1);
+    if (*no_cgroup != '\0') CHECK(container.rfind("tag:", 0) == 0);
+    const pid_t daemon = read_pid(dir.path + "/daemon");
+    for (int i = 0; i < 100 && alive(daemon); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK_FALSE(alive(daemon));
+  }
+  ::unsetenv("FLOW_NO_CGROUP");
+}
+
 TEST_CASE("a crash is a signal; a missing program is a spawn error; several run at once") {
   auto r = make_process_runner();
   Launch crash;

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+// Named pause points for the crash tests: with FLOW_TEST_PAUSE=<point> in its
+// environment, flow stops at that point (creating the file FLOW_TEST_PAUSE_FILE, if
+// set, to say it is there) for 30 s, so that a test can kill -9 it at an exact moment.
+// Nothing sets these outside tests. Internal.
+#pragma once
+
+#include <cstdlib>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace flow::detail {
+
+inline void test_pause(const char* point) {
+  const char* want = std::getenv("FLOW_TEST_PAUSE");
+  if (want == nullptr || std::strcmp(want, point) != 0) return;
+  if (const char* file = std::getenv("FLOW_TEST_PAUSE_FILE"); file != nullptr) {
+    const int fd = ::open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) ::close(fd);
+  }
+  ::sleep(30);
+}
+
+}  // namespace flow::detail

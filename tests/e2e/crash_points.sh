@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# kill -9 of flow at exact moments (a git wrapper that stalls a command, or flow's
+# FLOW_TEST_PAUSE points), then `flow run` again, with real agents and a real repository:
+#  1. killed while git fast-forwards the branch to a task's commit: the resumed run waits
+#     for that merge to land (it holds the dead run's lock) and does not run the task again
+#  2. killed between replay, commit and fast-forward inside integration, and between
+#     removing a task's worktree and deleting its branch: each task is committed once,
+#     nothing runs again once on the branch, and no worktree or branch is left behind
+#  3. an agent that starts a daemon in its own session (setsid): when the attempt ends the
+#     daemon is stopped too (and reported), with cgroups and with the /proc fallback
+#  4. killed right after an agent was spawned, before its task-started line: the agent
+#     never runs (it waits for that line to be durable); the resumed run runs the task once
+#  5. killed while an agent with a setsid daemon runs: the resumed run stops both
+# usage: crash_points.sh FLOW AGENT
+set -euo pipefail
+flow=$1 agent=$2
+work=$(mktemp -d "${TMPDIR:-/tmp}/flow-crash-XXXXXX")
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+fail=0
+problem() { echo "FAIL: $*"; fail=1; }
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.invalid
+
+# A git that, with SLOW_FF_MARK set, stalls `merge --ff-only` (how flow moves the branch)
+# after creating that file: flow is killed while it waits, and the merge lands later.
+real_git=$(command -v git)
+mkdir -p "$work/bin"
+cat > "$work/bin/git" <<WRAP
+#!/bin/sh
+case " \$* " in
+  *" merge --ff-only "*) if [ -n "\${SLOW_FF_MARK:-}" ]; then : > "\$SLOW_FF_MARK"; sleep "\${SLOW_FF_SECONDS:-3}"; fi ;;
+esac
+exec "$real_git" "\$@"
+WRAP
+chmod +x "$work/bin/git"
+export PATH="$work/bin:$PATH"
+
+make_repo() {  # $1: directory
+  repo=$1
+  mkdir -p "$repo/specs"
+  git -C "$repo" init -q -b main
+  cat > "$repo/specs/tasks.md" <<'TASKS'
+# Tasks
+
+## Phase 1: Setup
+
+- [ ] T001 Create `app/one.txt`
+- [ ] T002 Create `app/two.txt`
+- [ ] T003 Create `app/three.txt`
+TASKS
+  git -C "$repo" add specs
+  git -C "$repo" commit -qm "the plan"
+  tasks="$repo/specs/tasks.md"
+  journal="$repo/.flow/implementation.log"
+  runs="$work/$(basename "$repo").runs"
+  : > "$runs"
+}
+wait_for() {  # $1: file; within 20 s
+  for _ in $(seq 1 400); do [ -e "$1" ] && return 0; sleep 0.05; done
+  problem "$1 never appeared"; return 1
+}
+kill_flow() { kill -9 "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+no_leaks() {  # $1: when
+  [ "$(git -C "$repo" worktree list | wc -l)" = 1 ] || problem "$1: worktrees left: $(git -C "$repo" worktree list)"
+  [ -z "$(git -C "$repo" branch --list 'flow/*')" ] || problem "$1: branches left: $(git -C "$repo" branch --list 'flow/*')"
+}
+all_done_once() {  # $1: when. Every task ran (to its end) once, is marked, committed once.
+  for id in T001 T002 T003; do
+    n=$(grep -c " $id [0-9]* end$" "$runs" || true)
+    [ "$n" = 1 ] || problem "$1: $id ran $n times to its end: $(grep " $id " "$runs" | tr '\n' ';')"
+    grep -q "^- \[X\] $id " "$tasks" || problem "$1: $id is not marked"
+    if git -C "$repo" rev-parse -q --verify HEAD >/dev/null 2>&1 && [ -n "$(git -C "$repo" log --format=%s | grep "^$id " || true)" ]; then
+      c=$(git -C "$repo" log --format=%s | grep -c "^$id " || true)
+      [ "$c" = 1 ] || problem "$1: $id has $c commits"
+    fi
+  done
+}
+alive() { kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" | cut -c1)" != Z ]; }
+
+# --- 1 ------------------------------------------------------------------------------
+make_repo "$work/ff"
+SLOW_FF_MARK="$work/ff.stalled" TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" \
+  > "$work/ff.1.out" 2>&1 &
+pid=$!
+wait_for "$work/ff.stalled" && kill_flow "$pid"
+rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/ff.2.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || { problem "1: the resumed run exit $rc"; cat "$work/ff.2.out"; }
+all_done_once "1"
+grep -q '"detail":"committed in run' "$journal" || problem "1: the resumed run did not say T001 was committed already"
+no_leaks "1"
+
+# --- 2 ------------------------------------------------------------------------------
+for point in after-replay after-commit after-fast-forward before-branch-delete; do
+  make_repo "$work/$point"
+  FLOW_TEST_PAUSE=$point FLOW_TEST_PAUSE_FILE="$work/$point.paused" TEST_AGENT_RUNS=$runs \
+    "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" > "$work/$point.1.out" 2>&1 &
+  pid=$!
+  wait_for "$work/$point.paused" && kill_flow "$pid"
+  rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" > "$work/$point.2.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || { problem "2 ($point): the resumed run exit $rc"; cat "$work/$point.2.out"; }
+  # What the killed run finished but had not fast-forwarded runs again: its work never
+  # reached the branch. Nothing runs again once it has.
+  for id in T001 T002 T003; do
+    grep -q "^- \[X\] $id " "$tasks" || problem "2 ($point): $id is not marked"
+    c=$(git -C "$repo" log --format=%s | grep -c "^$id " || true)
+    [ "$c" = 1 ] || problem "2 ($point): $id has $c commits"
+  done
+  if [ "$point" = after-fast-forward ]; then
+    first=$(head -1 "$runs" | awk '{print $2}')
+    n=$(grep -c " $first [0-9]* end$" "$runs" || true)
+    [ "$n" = 1 ] || problem "2 ($point): $first, committed before the kill, ran $n times"
+  fi
+  [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2 ($point): the tree is not clean: $(git -C "$repo" status --porcelain)"
+  no_leaks "2 ($point)"
+done
+
+# --- 3 ------------------------------------------------------------------------------
+for how in cgroup proc; do
+  make_repo "$work/daemon-$how"
+  daemons="$work/daemon-$how.pids"
+  : > "$daemons"
+  no_cgroup=""; [ "$how" = proc ] && no_cgroup=1
+  rc=0; FLOW_NO_CGROUP=$no_cgroup TEST_AGENT_PLAN=T001:daemon TEST_AGENT_DAEMONS=$daemons TEST_AGENT_RUNS=$runs \
+    "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" > "$work/daemon-$how.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || { problem "3 ($how): exit $rc"; cat "$work/daemon-$how.out"; }
+  [ -s "$daemons" ] || problem "3 ($how): the agent started no daemon"
+  while read -r d; do
+    if alive "$d"; then problem "3 ($how): the daemon $d outlived its attempt"; kill -9 "$d" 2>/dev/null || true; fi
+  done < "$daemons"
+  grep -q '"event":"strays-stopped","task":"T001"' "$journal" || problem "3 ($how): the daemon's stop was not reported"
+  all_done_once "3 ($how)"
+  no_leaks "3 ($how)"
+done
+
+# --- 4 ------------------------------------------------------------------------------
+make_repo "$work/spawn"
+FLOW_TEST_PAUSE=before-task-started FLOW_TEST_PAUSE_FILE="$work/spawn.paused" TEST_AGENT_RUNS=$runs TEST_AGENT_SECONDS=2 \
+  "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/spawn.1.out" 2>&1 &
+pid=$!
+wait_for "$work/spawn.paused" && kill_flow "$pid"
+killed_run=$(grep -o '"run":"[^"]*","event":"run-started"' "$journal" | head -1 | cut -d'"' -f4)
+rc=0; TEST_AGENT_RUNS=$runs TEST_AGENT_SECONDS=0.1 "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" \
+  > "$work/spawn.2.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || { problem "4: the resumed run exit $rc"; cat "$work/spawn.2.out"; }
+sleep 2.5  # as long as the killed run's agent would take, had it started
+if grep -q "^$killed_run " "$runs"; then problem "4: the agent of the killed run ran: $(grep "^$killed_run " "$runs" | tr '\n' ';')"; fi
+all_done_once "4"
+no_leaks "4"
+
+# --- 5 ------------------------------------------------------------------------------
+for how in cgroup proc; do
+  make_repo "$work/resume-$how"
+  no_cgroup=""; [ "$how" = proc ] && no_cgroup=1
+  daemons="$work/resume-$how.pids"
+  : > "$daemons"
+  FLOW_NO_CGROUP=$no_cgroup TEST_AGENT_PLAN=T001:daemon TEST_AGENT_DAEMONS=$daemons TEST_AGENT_RUNS=$runs \
+    TEST_AGENT_SECONDS=3 "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/resume-$how.1.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 400); do [ -s "$daemons" ] && break; sleep 0.05; done
+  [ -s "$daemons" ] || problem "5 ($how): the agent started no daemon"
+  kill_flow "$pid"
+  killed_run=$(grep -o '"run":"[^"]*","event":"run-started"' "$journal" | head -1 | cut -d'"' -f4)
+  rc=0; FLOW_NO_CGROUP=$no_cgroup TEST_AGENT_PLAN=T001:daemon TEST_AGENT_DAEMONS="$daemons.2" TEST_AGENT_RUNS=$runs \
+    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/resume-$how.2.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || { problem "5 ($how): the resumed run exit $rc"; cat "$work/resume-$how.2.out"; }
+  sleep 3.5
+  if grep -q "^$killed_run T001 1 end" "$runs"; then problem "5 ($how): the killed run's agent went on after the resume"; fi
+  for f in "$daemons" "$daemons.2"; do
+    while read -r d; do
+      if alive "$d"; then problem "5 ($how): the daemon $d is alive after the resumed run"; kill -9 "$d" 2>/dev/null || true; fi
+    done < "$f"
+  done
+  grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
+done
+
+[ "$fail" = 0 ] && echo "crash points: killed at 8 points, nothing ran twice, no daemon outlived its attempt"
+exit "$fail"
