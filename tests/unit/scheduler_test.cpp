@@ -277,6 +277,7 @@ TEST_CASE("property: the corpus on 1 to 8 workers, with and without faults") {
   std::uint64_t seed = 7;
   for (const std::string& f : test::corpus_files()) {
     INFO(f);
+    if (!test::corpus_cycle(f).empty()) continue;  // refused by build_graph (graph_test)
     auto g = build_graph(parse_tasks_md(test::slurp(f)));
     REQUIRE(g);
     for (int workers : {1, 3, 8}) {
