@@ -198,7 +198,13 @@ std::string new_cgroup() {
   const std::string& parent = cgroup_parent();
   if (parent.empty()) return std::string();
   remove_dead_cgroups(parent);
-  const std::string dir = parent + "/flow-" + std::to_string(::getpid()) + "-" + std::to_string(++g_attempts);
+  // flow-<pid>-<when this process made its first>-<n>: a later flow process that gets
+  // the same pid (pids are reused) never makes a cgroup of the same name, so a run that
+  // stops what a dead run journaled can only stop the dead run's processes.
+  static const std::string self = std::to_string(::getpid()) + "-" +
+      std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count());
+  const std::string dir = parent + "/flow-" + self + "-" + std::to_string(++g_attempts);
   return ::mkdir(dir.c_str(), 0755) == 0 ? dir : std::string();
 }
 
