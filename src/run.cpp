@@ -17,6 +17,7 @@
 #include "text.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -881,13 +882,19 @@ class RunLoop {
     // branch as it is now (so a retry sees what merged meanwhile).
     std::string dir = workdir_;
     if (repo_) {
-      // flow/<run>/<id>; a duplicate ID's occurrences each have their own branch.
-      const std::string branch = "flow/" + report_.run_id + "/" + task(t).id +
-                                 (duplicate_id(t) ? "-line" + std::to_string(task(t).line) : std::string());
+      // flow/<run>/<id>; a duplicate ID's occurrences each have their own branch. An ID
+      // git will not take in a ref name (a range, "T026..T030") has its other characters
+      // made '_' and its line added, so that no two tasks share a name.
+      std::string name = task(t).id;
+      bool renamed = false;
+      for (char& c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_', renamed = true;
+      const std::string branch = "flow/" + report_.run_id + "/" + name +
+                                 (renamed || duplicate_id(t) ? "-line" + std::to_string(task(t).line) : std::string());
       // --allow-dirty: from a snapshot of the tree, so agents see the uncommitted changes
       // (only the task's own changes are integrated).
       const std::string base = opt_.allow_dirty ? repo_->snapshot() : head_;
-      auto wt = repo_->add_worktree(branch, report_.run_id + "/" + task(t).id + "-" + std::to_string(t), base);
+      auto wt = repo_->add_worktree(branch, report_.run_id + "/" + name + "-" + std::to_string(t), base);
       if (!wt) {
         report_.order.push_back(t);
         emit("started", t, attempt, task(t).description);

@@ -9,7 +9,8 @@
 #  3. an agent shrinks tasks.md to its first lines: flow neither aborts nor keeps the cut
 #  4. the user commits during the run, and edits tasks.md (committed, then not): no
 #     conflict, the user's commits and lines stay, every task is marked
-#  5. a duplicate task ID under git isolation: both occurrences run and are marked
+#  5. a duplicate task ID under git isolation: both occurrences run and are marked; a
+#     task whose ID is a range (`T003..T004`) runs too
 #  6. branches a killed run left without their worktrees are removed by the next run;
 #     the branch of a task that finally failed is kept (and one an older flow kept)
 #  7. an agent that exits 0 having changed nothing (or made only an empty commit), for a
@@ -111,6 +112,17 @@ run_flow five --workers 3
 [ "$(grep -c '^- \[X\] T002 ' "$tasks")" = 2 ] || problem "duplicate IDs: not both T002 marked: $(cat "$tasks")"
 [ -f "$repo/app/d.py" ] && [ -f "$repo/app/a.py" ] || problem "duplicate IDs: not both T002's files are there"
 no_leaks "duplicate IDs"
+
+# A task whose ID is a range ("T003..T004", as real files write one task over several
+# IDs) runs under git isolation too: `..` is not allowed in a branch name.
+make_repo "$work/five-range"
+sed -i 's/^- \[ \] T003 \[P\] Write `app\/b.py`/- [ ] T003..T004 [P] Write `app\/b.py`/; /^- \[ \] T004 /d' "$tasks"
+git -C "$repo" commit -qam "a range ID"
+run_flow five-range --workers 3
+[ "$rc" = 0 ] || { problem "a range ID: exit $rc"; show five-range; }
+grep -q '^- \[X\] T003\.\.T004 ' "$tasks" || problem "a range ID: T003..T004 not marked: $(cat "$tasks")"
+[ -f "$repo/app/b.py" ] || problem "a range ID: its file is not there"
+no_leaks "a range ID"
 
 # --- 6 ------------------------------------------------------------------------------
 make_repo "$work/six"
