@@ -1557,9 +1557,9 @@ class RunLoop {
   // user's mode (600, 664 …) is put back.
   void keep_tasks_mode() {
     struct stat st {};
-    if (tasks_mode_ != 0 && ::stat(tasks_path_.c_str(), &st) == 0 && (st.st_mode & 07777) != tasks_mode_ &&
-        ::chmod(tasks_path_.c_str(), tasks_mode_) != 0) {
-    }
+    // Best effort: the content is right either way; a failure leaves git's mode.
+    if (tasks_mode_ != 0 && ::stat(tasks_path_.c_str(), &st) == 0 && (st.st_mode & 07777) != tasks_mode_)
+      (void)::chmod(tasks_path_.c_str(), tasks_mode_);
   }
 
   void finish() {
