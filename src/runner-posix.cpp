@@ -382,7 +382,6 @@ class ProcessRunner final : public Runner {
  public:
   ~ProcessRunner() override {
     cancel_all();
-    for (const std::string& dir : spare_cgroups_) remove_container(dir);
   }
 
   Result<long> start(const Launch& l) override {
@@ -447,13 +446,9 @@ class ProcessRunner final : public Runner {
     if (::pipe2(report, O_CLOEXEC) != 0) return make_error(Errc::spawn, std::string("cannot create a pipe: ") + std::strerror(errno));
     fds.report = report[0];
     fds.child_report = above_stdio(report[1]);
-    std::string cgroup;
-    if (!spare_cgroups_.empty()) {
-      cgroup = std::move(spare_cgroups_.back());
-      spare_cgroups_.pop_back();
-    } else {
-      cgroup = new_cgroup();
-    }
+    // A fresh cgroup for every attempt, never one an earlier attempt had: whatever is
+    // still aimed at that one (a kill of its leftovers) cannot reach this attempt.
+    std::string cgroup = new_cgroup();
     const char* dir = l.workdir.empty() ? nullptr : l.workdir.c_str();
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
@@ -785,9 +780,7 @@ class ProcessRunner final : public Runner {
                          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
       done.max_rss_kb = ru.ru_maxrss;
     }
-    // An emptied cgroup serves the next attempt (creating one costs more than a spawn).
-    if (c.container.rfind("tag:", 0) != 0 && detail::members(c.container).empty()) spare_cgroups_.push_back(c.container);
-    else if (!remove_container(c.container)) to_remove_.push_back(c.container);
+    if (!remove_container(c.container)) to_remove_.push_back(c.container);
     close_child(c);
     children_.erase(it);
     done_.push_back(done);
@@ -816,7 +809,6 @@ class ProcessRunner final : public Runner {
   std::map<pid_t, Child> children_;
   std::deque<Completion> done_;
   std::vector<std::string> to_remove_;
-  std::vector<std::string> spare_cgroups_;
 };
 
 }  // namespace
