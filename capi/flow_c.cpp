@@ -674,6 +674,8 @@ int configure(const flow_run& r, RunOptions& opt, StockPolicyOptions& popt) {
     opt.resources = st->resources;
     validation_configured = st->validation_configured;
     opt.coverage_target = st->coverage_target;
+    opt.require_changes = st->require_changes;
+    if (st->stall_timeout) opt.stall_timeout = *st->stall_timeout;
     opt.test_first = st->test_first;
     opt.integration_check = st->integration_check;
     opt.rollback_to = st->rollback_to;

@@ -116,6 +116,15 @@ def test_run_sets_what_the_cli_can(tmp_path):
     with pytest.raises(ValueError):
         flow.run(tasks, agent_cmd="true", only=["T999"])
 
+    # The settings file reaches a host's run as it reaches flow run's: with
+    # testing.requireChanges false, an agent that changes nothing finishes a task that
+    # names a file; without the file, it fails as "no changes".
+    tasks.write_text("- [ ] T001 Write `out.txt`\n")
+    assert flow.run(tasks, agent_cmd="true", isolation="none", no_config=True, retries=0).failed == 1
+    tasks.write_text("- [ ] T001 Write `out.txt`\n")
+    (flowdir / "config.yaml").write_text("testing:\n  requireChanges: false\n")
+    assert flow.run(tasks, agent_cmd="true", isolation="none", retries=0).succeeded == 1
+
     # retries: a failing agent is tried 1 + retries times.
     tasks.write_text("- [ ] T001 Only\n")
     rep = flow.run(tasks, agent_cmd="sh -c 'echo connection refused; exit 1'", isolation="none", no_config=True,
