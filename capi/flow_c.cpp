@@ -13,7 +13,7 @@
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
-#include "json.hpp"  // src/: the one JSON writer
+#include "support/json.hpp"  // src/: the one JSON writer
 
 #include <atomic>
 #include <cstdio>

@@ -6,8 +6,8 @@
 #include <flow/agent.hpp>
 
 #include "agents/parsers.hpp"
-#include "json.hpp"
-#include "text.hpp"
+#include "support/json.hpp"
+#include "support/text.hpp"
 
 #include <algorithm>
 #include <cstdlib>

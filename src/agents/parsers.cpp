@@ -5,8 +5,8 @@
 // ones the real CLIs print (AGENTS.md §3–§10, tests/data/<agent>/). Pure: no I/O.
 #include "agents/parsers.hpp"
 
-#include "json_value.hpp"
-#include "text.hpp"
+#include "support/json_value.hpp"
+#include "support/text.hpp"
 
 #include <cstdlib>
 

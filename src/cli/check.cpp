@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `flow check`: parse a tasks.md and report diagnostics, a summary and what is skipped.
-#include "commands.hpp"
-#include "common.hpp"
-#include "json.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "support/json.hpp"
 
 using flow::detail::Json;
 

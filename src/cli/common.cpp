@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Helpers shared by the CLI's subcommands.
-#include "common.hpp"
-#include "commands.hpp"
+#include "cli/common.hpp"
+#include "cli/commands.hpp"
 
-#include "json_value.hpp"
+#include "support/json_value.hpp"
 
 #include <flow/run.hpp>
 #include <flow/tasks_file.hpp>

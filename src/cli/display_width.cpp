@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // A small wcwidth: the common ranges of Unicode 15's East Asian Width and combining marks.
-#include "display_width.hpp"
+#include "cli/display_width.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "history.hpp"
+#include "cli/history.hpp"
 
 #include <fstream>
 #include <map>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The flow command-line tool: dispatches to the subcommands.
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
 #include <flow/version.hpp>
 

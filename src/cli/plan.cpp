@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // `flow plan`: the dependency graph, waves, critical path, makespan and locks of a
 // tasks.md, and `--explain ID` for why a task waits.
-#include "commands.hpp"
-#include "common.hpp"
-#include "history.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "cli/history.hpp"
 
 #include <flow/run.hpp>
 #include <flow/settings.hpp>
-#include "json.hpp"
+#include "support/json.hpp"
 
 using flow::detail::Json;
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The live view of `flow run` (redrawn in place on a terminal) and the event writer.
-#include "progress.hpp"
+#include "cli/progress.hpp"
 
-#include "common.hpp"
-#include "json.hpp"
+#include "cli/common.hpp"
+#include "support/json.hpp"
 
-#include "display_width.hpp"
+#include "cli/display_width.hpp"
 
 #include <fmt/core.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `flow rollback`: undo a run made with git isolation, keeping its commits reachable.
-#include "commands.hpp"
-#include "common.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
 
 #include <flow/run.hpp>
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // `flow run`: execute the pending tasks with an agent, mark them done, journal it all.
-#include "commands.hpp"
-#include "common.hpp"
-#include "history.hpp"
-#include "progress.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "cli/history.hpp"
+#include "cli/progress.hpp"
 
 #include <flow/run.hpp>
 #include <flow/settings.hpp>

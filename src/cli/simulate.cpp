@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // `flow simulate`: the real scheduler and recovery policy on a simulated clock.
-#include "commands.hpp"
-#include "common.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
 
 #include <flow/settings.hpp>
-#include "json.hpp"
+#include "support/json.hpp"
 
 using flow::detail::Json;
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `flow status`: where the last run of a tasks.md stands, from the journal and the file.
-#include "commands.hpp"
-#include "common.hpp"
-#include "json.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "support/json.hpp"
 
 #include <flow/run.hpp>
 #include <flow/tasks_md.hpp>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer entry point for the journal's readers (.flow/implementation.log): what
 // `flow status` shows and what a resumed run takes over, from any text.
-#include "journal_read.hpp"
+#include "runtime/journal_read.hpp"
 
 #include <cstdint>
 #include <string_view>

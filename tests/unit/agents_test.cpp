@@ -3,7 +3,7 @@
 // classification, the argv each adapter builds, and the JSON reader under them.
 #include <flow/agent.hpp>
 
-#include "json_value.hpp"
+#include "support/json_value.hpp"
 #include "unit/support.hpp"
 
 #include <doctest/doctest.h>

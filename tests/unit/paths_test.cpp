@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Path normalization and confinement.
-#include "tasks_md_internal.hpp"
+#include "core/tasks_md_internal.hpp"
 
 #include <doctest/doctest.h>
 

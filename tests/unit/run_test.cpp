@@ -4,7 +4,7 @@
 #include <flow/run.hpp>
 #include <flow/tasks_md.hpp>
 
-#include "journal_read.hpp"
+#include "runtime/journal_read.hpp"
 #include "unit/support.hpp"
 
 #include <doctest/doctest.h>

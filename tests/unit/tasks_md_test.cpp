@@ -2,7 +2,7 @@
 // One test per rule and per pitfall of FORMAT.md, plus generated variants.
 #include <flow/tasks_md.hpp>
 
-#include "tasks_md_internal.hpp"
+#include "core/tasks_md_internal.hpp"
 #include "unit/support.hpp"
 
 #include <doctest/doctest.h>

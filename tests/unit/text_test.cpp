@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The parser's byte-level helpers: the word-at-a-time digit scan and the ID index.
-#include "id_index.hpp"
-#include "text.hpp"
+#include "core/id_index.hpp"
+#include "support/text.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // A recursive-descent JSON reader (RFC 8259) with a depth limit.
-#include "json_value.hpp"
+#include "support/json_value.hpp"
 
 #include <cstdlib>
 

@@ -3,9 +3,9 @@
 // dependency-section statements; cycle detection with Boost.Graph.
 #include <flow/graph.hpp>
 
-#include "locks.hpp"
-#include "tasks_md_internal.hpp"
-#include "text.hpp"
+#include "core/locks.hpp"
+#include "core/tasks_md_internal.hpp"
+#include "support/text.hpp"
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/strong_components.hpp>

@@ -2,8 +2,8 @@
 // Estimates from history, list-scheduled ETA ranges and bottlenecks.
 #include <flow/estimate.hpp>
 
-#include "locks.hpp"
-#include "random.hpp"
+#include "core/locks.hpp"
+#include "support/random.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Byte-level text helpers: UTF-8 validation and clipping.
-#include "text.hpp"
+#include "support/text.hpp"
 
 #include <cstring>
 

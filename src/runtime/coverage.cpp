@@ -4,8 +4,8 @@
 
 #include <flow/tasks_file.hpp>
 
-#include "json_value.hpp"
-#include "text.hpp"
+#include "support/json_value.hpp"
+#include "support/text.hpp"
 
 #include <cstdlib>
 #include <filesystem>

@@ -4,9 +4,9 @@
 // final pass resolves references, paths and diagnostics that need the whole document.
 #include <flow/tasks_md.hpp>
 
-#include "id_index.hpp"
-#include "tasks_md_internal.hpp"
-#include "text.hpp"
+#include "core/id_index.hpp"
+#include "core/tasks_md_internal.hpp"
+#include "support/text.hpp"
 
 #include <algorithm>
 #include <array>

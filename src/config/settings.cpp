@@ -6,7 +6,7 @@
 
 #include <flow/runner.hpp>
 
-#include "text.hpp"
+#include "support/text.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -9,12 +9,12 @@
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
-#include "contain.hpp"
-#include "git.hpp"
-#include "journal_read.hpp"
-#include "json.hpp"
-#include "test_hook.hpp"
-#include "text.hpp"
+#include "platform/contain.hpp"
+#include "runtime/git.hpp"
+#include "runtime/journal_read.hpp"
+#include "support/json.hpp"
+#include "runtime/test_hook.hpp"
+#include "support/text.hpp"
 
 #include <algorithm>
 #include <cctype>

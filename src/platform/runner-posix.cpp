@@ -5,7 +5,7 @@
 // (Boost.Process v2 was measured against posix_spawn: benchmarks/spawn_compare.)
 #include <flow/runner.hpp>
 
-#include "contain.hpp"
+#include "platform/contain.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>

@@ -3,8 +3,8 @@
 // events. Stream facts are from AGENTS.md §2 and runs of the real CLI.
 #include <flow/agent.hpp>
 
-#include "json_value.hpp"
-#include "text.hpp"
+#include "support/json_value.hpp"
+#include "support/text.hpp"
 
 #include <cctype>
 #include <chrono>

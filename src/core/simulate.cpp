@@ -4,8 +4,8 @@
 
 #include <flow/estimate.hpp>
 
-#include "random.hpp"
-#include "text.hpp"
+#include "support/random.hpp"
+#include "support/text.hpp"
 
 #include <algorithm>
 #include <cmath>

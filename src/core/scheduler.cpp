@@ -3,7 +3,7 @@
 // exclusive locks, retry delays, blocking with causes.
 #include <flow/scheduler.hpp>
 
-#include "locks.hpp"
+#include "core/locks.hpp"
 
 #include <map>
 #include <set>

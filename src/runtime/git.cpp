@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Git worktrees, commits, integration and rollback through the git CLI (argv only).
-#include "git.hpp"
+#include "runtime/git.hpp"
 
 #include <flow/tasks_file.hpp>
 
-#include "test_hook.hpp"
-#include "text.hpp"
+#include "runtime/test_hook.hpp"
+#include "support/text.hpp"
 
 #include <algorithm>
 #include <cerrno>

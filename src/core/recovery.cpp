@@ -3,7 +3,7 @@
 // fallback chains, critical failures and optional tasks.
 #include <flow/recovery.hpp>
 
-#include "random.hpp"
+#include "support/random.hpp"
 
 #include <algorithm>
 #include <cmath>

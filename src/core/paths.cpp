@@ -3,8 +3,8 @@
 // with line suffixes stripped, braces expanded and paths confined to the repository.
 #include <flow/tasks_md.hpp>
 
-#include "tasks_md_internal.hpp"
-#include "text.hpp"
+#include "core/tasks_md_internal.hpp"
+#include "support/text.hpp"
 
 #include <algorithm>
 #include <array>
