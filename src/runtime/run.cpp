@@ -12,6 +12,7 @@
 #include "platform/contain.hpp"
 #include "runtime/git.hpp"
 #include "runtime/journal_read.hpp"
+#include "runtime/prompt.hpp"
 #include "support/json.hpp"
 #include "runtime/test_hook.hpp"
 #include "support/text.hpp"
@@ -710,58 +711,11 @@ class RunLoop {
     return run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + "." + std::to_string(attempt) + ".prompt.md";
   }
 
-  // The prompt: the task and its body, the feature's documents, the files it names, what
-  // is done so far, the previous failure on a retry, and the rules.
-  // False (with why in `error`) when the prompt did not reach the disk whole.
+  // The prompt (runtime/prompt.hpp). False (with why in `error`) when the prompt did not
+  // reach the disk whole.
   bool write_prompt(int t, int attempt, const std::string& previous_failure, const std::string& dir, std::string* error = nullptr) {
-    const Task& tk = task(t);
-    std::ostringstream p;
-    p << "# Task " << tk.id << "\n\nYou are implementing one task of a feature's tasks.md ("
-      << tasks_path_ << ", line " << tk.line << "):\n\n";
-    const std::string_view text(plan_text_);
-    p << text.substr(tk.span.offset, tk.span.length) << "\n";
-    if (tk.body_first > 0) {
-      std::size_t pos = tk.span.offset + tk.span.length + 1;
-      for (int line = tk.line + 1; line <= tk.body_last && pos < text.size(); ++line) {
-        const std::size_t nl = text.find('\n', pos);
-        const std::size_t end = nl == std::string_view::npos ? text.size() : nl;
-        p << text.substr(pos, end - pos) << "\n";
-        pos = end + 1;
-      }
-    }
-    const fs::path feature = fs::path(tasks_path_).parent_path();
-    std::vector<std::string> docs;
-    for (const char* name : {"spec.md", "plan.md", "data-model.md", "research.md", "quickstart.md"})
-      if (fs::exists(feature / name)) docs.push_back((feature / name).string());
-    std::error_code ec;
-    if (fs::is_directory(feature / "contracts", ec))
-      for (const auto& e : fs::directory_iterator(feature / "contracts", ec)) docs.push_back(e.path().string());
-    for (const char* c : {".specify/memory/constitution.md", "memory/constitution.md"})
-      if (fs::exists(fs::path(workdir_) / c)) docs.push_back((fs::path(workdir_) / c).string());
-    if (!docs.empty()) {
-      p << "\n## The feature's documents (read what you need)\n\n";
-      for (const auto& d : docs) p << "- " << d << "\n";
-    }
-    if (const std::vector<std::string> files = files_of(t); !files.empty()) {
-      p << "\n## Files this task names\n\n";
-      for (const auto& f : files) p << "- " << f << "\n";
-    }
-    if (!done_lines_.empty()) {
-      p << "\n## Done so far in this run\n\n";
-      for (const auto& d : done_lines_) p << "- " << d << "\n";
-    }
-    if (attempt > 1 && !previous_failure.empty())
-      p << "\n## The previous attempt failed (attempt " << attempt - 1 << ")\n\n```\n" << previous_failure << "```\n";
-    p << "\n## Rules\n\n- Do this task only; other tasks are done by others, perhaps at the same time.\n"
-      << "- Do not edit " << fs::path(tasks_path_).filename().string() << ": flow marks tasks done itself.\n"
-      << "- Work in " << dir << "; touch only the files this task needs.\n";
-    const std::string path = prompt_path(t, attempt), body = p.str();
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    bool ok = f && std::fwrite(body.data(), 1, body.size(), f) == body.size() && std::fflush(f) == 0;
-    const int err = errno;
-    if (f && std::fclose(f) != 0) ok = false;
-    if (!ok && error) *error = "cannot write the prompt " + path + ": " + std::strerror(err ? err : EIO);
-    return ok;
+    const detail::PromptContext ctx{plan_text_, tasks_path_, workdir_, &done_lines_};
+    return detail::write_prompt(prompt_path(t, attempt), ctx, task(t), attempt, previous_failure, dir, error);
   }
 
   // The plan of `text`, its paths resolved against the repository and tasks.md's
@@ -773,43 +727,14 @@ class RunLoop {
     return plan;
   }
 
-  // The files a task names, as every consumer hands them out (the prompt, the
-  // environment): relative to the repository, never absolute, never outside it.
-  std::vector<std::string> files_of(int t) const {
-    std::vector<std::string> out;
-    for (const PathRef& p : task(t).paths)
-      if (!p.absolute) out.push_back(p.path);  // resolve_paths() made the rest relative or dropped them
-    return out;
-  }
+  std::string task_files(int t) const { return detail::task_files(task(t)); }
 
-  std::string task_files(int t) const {
-    std::string out;
-    for (const std::string& f : files_of(t)) out += f + "\n";
-    return out;
-  }
-
-  // The files a task names, for its agent, gates and hooks: always in the file named by
-  // FLOW_TASK_FILES_FILE (one a line), and in FLOW_TASK_FILES too unless the list is long
-  // (one environment string may not exceed 128 KiB on Linux: the attempt could not start).
+  // The files a task names, for its agent, gates and hooks (runtime/prompt.hpp).
   std::vector<std::string> task_files_env(int t) {
-    static constexpr std::size_t kMaxInEnvironment = 32 * 1024;
-    std::string files = task_files(t);
-    std::vector<std::string> env;
     const std::string path = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + ".files";
-    if (std::error_code ec; !fs::exists(path, ec)) {
-      std::FILE* f = std::fopen(path.c_str(), "wb");
-      const bool ok = f && std::fwrite(files.data(), 1, files.size(), f) == files.size();
-      if (f && std::fclose(f) != 0) {
-      }
-      if (!ok) {
-        // Without the file a long list reaches nobody: say it in the journal, and
-        // let the attempt see what fits.
-        log("write-failed", t, 0, {{"file", path}, {"error", std::string(std::strerror(errno))}});
-        fs::remove(path, ec);
-      }
-    }
-    if (std::error_code ec; fs::exists(path, ec)) env.push_back("FLOW_TASK_FILES_FILE=" + path);
-    if (files.size() <= kMaxInEnvironment) env.push_back("FLOW_TASK_FILES=" + std::move(files));
+    std::string error;
+    auto env = detail::task_files_env(task(t), path, &error);
+    if (!error.empty()) log("write-failed", t, 0, {{"file", path}, {"error", error}});
     return env;
   }
 

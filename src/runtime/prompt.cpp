@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+// An attempt's prompt and its task's file list.
+#include "runtime/prompt.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace flow::detail {
+
+std::vector<std::string> files_of(const Task& task) {
+  std::vector<std::string> out;
+  for (const PathRef& p : task.paths)
+    if (!p.absolute) out.push_back(p.path);  // resolve_paths() made the rest relative or dropped them
+  return out;
+}
+
+std::string task_files(const Task& task) {
+  std::string out;
+  for (const std::string& f : files_of(task)) out += f + "\n";
+  return out;
+}
+
+bool write_prompt(const std::string& path, const PromptContext& ctx, const Task& tk, int attempt,
+                  const std::string& previous_failure, const std::string& dir, std::string* error) {
+  std::ostringstream p;
+  p << "# Task " << tk.id << "\n\nYou are implementing one task of a feature's tasks.md ("
+    << ctx.tasks_path << ", line " << tk.line << "):\n\n";
+  const std::string_view text(ctx.plan_text);
+  p << text.substr(tk.span.offset, tk.span.length) << "\n";
+  if (tk.body_first > 0) {
+    std::size_t pos = tk.span.offset + tk.span.length + 1;
+    for (int line = tk.line + 1; line <= tk.body_last && pos < text.size(); ++line) {
+      const std::size_t nl = text.find('\n', pos);
+      const std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+      p << text.substr(pos, end - pos) << "\n";
+      pos = end + 1;
+    }
+  }
+  const fs::path feature = fs::path(ctx.tasks_path).parent_path();
+  std::vector<std::string> docs;
+  for (const char* name : {"spec.md", "plan.md", "data-model.md", "research.md", "quickstart.md"})
+    if (fs::exists(feature / name)) docs.push_back((feature / name).string());
+  std::error_code ec;
+  if (fs::is_directory(feature / "contracts", ec))
+    for (const auto& e : fs::directory_iterator(feature / "contracts", ec)) docs.push_back(e.path().string());
+  for (const char* c : {".specify/memory/constitution.md", "memory/constitution.md"})
+    if (fs::exists(fs::path(ctx.workdir) / c)) docs.push_back((fs::path(ctx.workdir) / c).string());
+  if (!docs.empty()) {
+    p << "\n## The feature's documents (read what you need)\n\n";
+    for (const auto& d : docs) p << "- " << d << "\n";
+  }
+  if (const std::vector<std::string> files = files_of(tk); !files.empty()) {
+    p << "\n## Files this task names\n\n";
+    for (const auto& f : files) p << "- " << f << "\n";
+  }
+  if (ctx.done && !ctx.done->empty()) {
+    p << "\n## Done so far in this run\n\n";
+    for (const auto& d : *ctx.done) p << "- " << d << "\n";
+  }
+  if (attempt > 1 && !previous_failure.empty())
+    p << "\n## The previous attempt failed (attempt " << attempt - 1 << ")\n\n```\n" << previous_failure << "```\n";
+  p << "\n## Rules\n\n- Do this task only; other tasks are done by others, perhaps at the same time.\n"
+    << "- Do not edit " << fs::path(ctx.tasks_path).filename().string() << ": flow marks tasks done itself.\n"
+    << "- Work in " << dir << "; touch only the files this task needs.\n";
+  const std::string body = p.str();
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  bool ok = f && std::fwrite(body.data(), 1, body.size(), f) == body.size() && std::fflush(f) == 0;
+  const int err = errno;
+  if (f && std::fclose(f) != 0) ok = false;
+  if (!ok && error) *error = "cannot write the prompt " + path + ": " + std::strerror(err ? err : EIO);
+  return ok;
+}
+
+std::vector<std::string> task_files_env(const Task& task, const std::string& path, std::string* write_error) {
+  // One environment string may not exceed 128 KiB on Linux: the attempt could not start.
+  static constexpr std::size_t kMaxInEnvironment = 32 * 1024;
+  std::string files = task_files(task);
+  std::vector<std::string> env;
+  if (std::error_code ec; !fs::exists(path, ec)) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    const bool ok = f && std::fwrite(files.data(), 1, files.size(), f) == files.size();
+    if (f && std::fclose(f) != 0) {
+    }
+    if (!ok) {
+      // Without the file a long list reaches nobody: the caller says so in the journal,
+      // and the attempt sees what fits.
+      if (write_error) *write_error = std::strerror(errno);
+      fs::remove(path, ec);
+    }
+  }
+  if (std::error_code ec; fs::exists(path, ec)) env.push_back("FLOW_TASK_FILES_FILE=" + path);
+  if (files.size() <= kMaxInEnvironment) env.push_back("FLOW_TASK_FILES=" + std::move(files));
+  return env;
+}
+
+}  // namespace flow::detail
