@@ -11,6 +11,7 @@
 
 #include "platform/contain.hpp"
 #include "runtime/git.hpp"
+#include "runtime/journal.hpp"
 #include "runtime/journal_read.hpp"
 #include "runtime/prompt.hpp"
 #include "support/json.hpp"
@@ -47,8 +48,6 @@ FLOW_BEGIN_NAMESPACE
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 std::string find_workdir_impl(const std::string& tasks_path) {
   std::error_code ec;
   fs::path dir = fs::absolute(tasks_path, ec).parent_path();
@@ -59,144 +58,10 @@ std::string find_workdir_impl(const std::string& tasks_path) {
   return dir.string();
 }
 
-std::string make_run_id() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return std::string(buf) + "-" + std::to_string(::getpid());
-}
-
-std::string iso_now() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
-  return out;
-}
-
-// Append-only JSON lines. Every line is one write() (in the page cache at once, so it
-// survives flow being killed); fdatasync follows run starts and stops, failures, and
-// each batch of marks, so that a power loss too loses no finished task.
-class Journal {
- public:
-  Result<void> open(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0) return make_error(Errc::io, "cannot open the journal " + path + ": " + std::strerror(errno));
-    return {};
-  }
-  ~Journal() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Journal() = default;
-  Journal(const Journal&) = delete;
-  Journal& operator=(const Journal&) = delete;
-
-  // False when the line (or, if durable, its flush) did not reach the disk: the first
-  // such failure is kept in error().
-  bool write(detail::Json& j, bool durable) {
-    if (fd_ < 0) return true;  // not opened: a dry run keeps no journal
-    std::string line = j.str();
-    line += '\n';
-    std::size_t done = 0;
-    while (done < line.size()) {
-      const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        note(n < 0 ? errno : ENOSPC);
-        // A torn line would corrupt the next one: end it, best effort.
-        if (done > 0 && ::write(fd_, "\n", 1) < 0) {
-        }
-        return false;
-      }
-      done += static_cast<std::size_t>(n);
-    }
-    return !durable || sync();
-  }
-
-  bool sync() {
-    if (fd_ >= 0 && ::fdatasync(fd_) != 0) {
-      note(errno);
-      return false;
-    }
-    return true;
-  }
-
-  const std::string& error() const { return error_; }
-
- private:
-  void note(int err) {
-    if (error_.empty()) error_ = std::strerror(err);
-  }
-  int fd_ = -1;
-  std::string error_;
-};
-
-// One run per tasks.md at a time: an flock()ed file under .flow/locks. The kernel drops
-// the lock when its holder dies, even by kill -9, so a stale lock cannot block anyone;
-// the pid written in it tells who held it last.
-class RunLock {
- public:
-  ~RunLock() {
-    if (fd_ < 0) return;
-    // A clean release leaves no pid behind: the next run only hears of a holder that
-    // really died (kill -9, a crash, a power loss).
-    if (held_ && ::ftruncate(fd_, 0) != 0) {
-    }
-    ::close(fd_);
-  }
-  Result<std::string> acquire(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) return make_error(Errc::io, "cannot open the lock " + path + ": " + std::strerror(errno));
-    char buf[64] = {};
-    const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
-    const long previous = n > 0 ? std::strtol(buf, nullptr, 10) : 0;
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      // The git commands a run starts hold its lock too (GitRepo::share_lock), so that a
-      // run killed while git fast-forwards its branch keeps the next run out until the
-      // merge has landed: the next run then reads a branch and a tasks.md that hold it.
-      const bool holder_alive = previous > 0 && (::kill(static_cast<pid_t>(previous), 0) == 0 || errno == EPERM);
-      bool held = false;
-      for (int i = 0; !holder_alive && i < kGitGraceTicks && !held; ++i) {
-        ::usleep(50 * 1000);
-        held = ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
-      }
-      if (!held && !holder_alive)
-        return make_error(Errc::conflict, "flow run pid " + std::to_string(previous) +
-                                              " died, but a command it started (git) still holds its lock after 60 s; "
-                                              "wait for it or stop it");
-      if (!held)
-        return make_error(Errc::conflict, "another flow run (pid " + std::to_string(previous) +
-                                              ") is running this tasks.md; wait for it or stop it");
-    }
-    held_ = true;
-    // Read again under the lock: the holder we waited on may have cleared it meanwhile.
-    char now[64] = {};
-    const ssize_t m = ::pread(fd_, now, sizeof now - 1, 0);
-    const long dead = m > 0 ? std::strtol(now, nullptr, 10) : 0;
-    const std::string me = std::to_string(::getpid()) + "\n";
-    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) < 0) {
-      // The lock is held either way; the pid is only a courtesy.
-    }
-    if (dead > 0 && dead != ::getpid())
-      return "took over the lock of pid " + std::to_string(dead) + ", which ended without releasing it";
-    return std::string();
-  }
-
-  /// The lock's descriptor, for the commands that must hold it as long as they run.
-  [[nodiscard]] int fd() const noexcept { return fd_; }
-
- private:
-  static constexpr int kGitGraceTicks = 1200;  // 60 s in 50 ms steps
-  int fd_ = -1;
-  bool held_ = false;
-};
+using detail::Field;
+using detail::iso_now;
+using detail::Journal;
+using detail::RunLock;
 
 // What an earlier run that did not finish left: the tasks it had started and not
 // finished, with the process groups they ran in, and the tasks it finished but had not
@@ -406,7 +271,7 @@ class RunLoop {
         return make_error(Errc::io, "only " + std::to_string(static_cast<int>(free_mb)) + " MiB free on the disk of " +
                                         workdir_ + ": free some space first (flow needs room for logs and commits)");
     }
-    report_.run_id = make_run_id();
+    report_.run_id = detail::make_run_id();
     run_dir_ = workdir_ + "/.flow/runs/" + report_.run_id;
     fs::create_directories(run_dir_, ec);
     if (ec) return make_error(Errc::io, "cannot create " + run_dir_ + ": " + ec.message());
@@ -438,7 +303,7 @@ class RunLoop {
         return Unexpected{std::move(planned).error()};
       }
       leftover = previous_run(report_.journal_path, tasks_path_);
-      if (auto j = journal_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
+      if (auto j = log_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
       if (leftover && !leftover->unmarked.empty()) {
         // Finished before the crash, not marked yet: mark them now, found by ID and line
         // text wherever the user's edits moved them. A task whose line is gone or changed
@@ -501,7 +366,7 @@ class RunLoop {
     }
     sched_.emplace(*graph_, std::move(so));
     if (opt_.test_first && !opt_.dry_run) hold_implementations();
-    start_ = Clock::now();
+    log_.start_clock();
     {
       detail::Json j;
       j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", "run-started")
@@ -514,7 +379,7 @@ class RunLoop {
         j.end_array();
       }
       j.end_object();
-      if (!journal_.write(j, true)) journal_failed();
+      log_.write(j.str(), true);
     }
     emit("run-started", -1, 0, report_.run_id);
     if (repo_) {
@@ -543,7 +408,7 @@ class RunLoop {
   }
 
  private:
-  double now() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+  double now() const { return log_.now(); }
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
 
   // tasks.md, parsed and with its dependencies: the plan.
@@ -567,43 +432,12 @@ class RunLoop {
     return {};
   }
 
-  void emit(const std::string& kind, int t, int attempt, std::string detail) {
-    obs_.on_event(RunEvent{kind, now(), t, attempt, std::move(detail)});
-  }
-
-  // A journal field: text or a number.
-  struct Field {
-    const char* key;
-    std::variant<std::string, double> value;
-  };
-
+  void emit(const std::string& kind, int t, int attempt, std::string detail) { log_.emit(kind, t, attempt, std::move(detail)); }
   void log(const std::string& event, int t, int attempt, std::initializer_list<Field> extra, bool durable = false) {
-    log(event, t, attempt, std::vector<Field>(extra), durable);
+    log_.log(event, t, attempt, extra, durable);
   }
   void log(const std::string& event, int t, int attempt, const std::vector<Field>& extra, bool durable = false) {
-    detail::Json j;
-    j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", event);
-    if (t >= 0) j.field("task", task(t).id).field("line", task(t).line);
-    // What finds the task again in a later run, whatever edits moved it: its line text.
-    if (t >= 0 && (event == "task-started" || event == "task-finished" || event == "attempt-failed" || event == "marked" ||
-                   event == "blocked"))
-      j.field("text", task_line_text(plan_text_, task(t)));
-    if (attempt > 0) j.field("attempt", attempt);
-    for (const Field& f : extra) {
-      j.key(f.key);
-      if (const auto* s = std::get_if<std::string>(&f.value)) j.value(*s);
-      else j.value(std::get<double>(f.value));
-    }
-    j.end_object();
-    if (!journal_.write(j, durable)) journal_failed();
-  }
-
-  // The journal is what the next run trusts: a line that did not reach it fails the run.
-  void journal_failed() {
-    const std::string what = "cannot write the journal " + report_.journal_path + ": " + journal_.error() +
-                             " (the next run may run finished tasks again)";
-    if (std::find(report_.write_errors.begin(), report_.write_errors.end(), what) == report_.write_errors.end())
-      report_.write_errors.push_back(what);
+    log_.log(event, t, attempt, extra, durable);
   }
 
   int interrupt() const { return opt_.interrupt ? opt_.interrupt->load() : 0; }
@@ -1473,7 +1307,7 @@ class RunLoop {
         emit("marked", t, 0, "");
       }
     }
-    if (!journal_.sync()) journal_failed();
+    log_.sync();
     if (!opt_.task_complete.empty())
       for (int t : tasks) hook("task-complete", opt_.task_complete, t);
   }
@@ -1544,7 +1378,7 @@ class RunLoop {
         .field("succeeded", report_.succeeded).field("failed", report_.failed).field("blocked", report_.blocked)
         .field("skipped", report_.skipped).field("retries", report_.retries).field("wall", report_.wall)
         .field("busy", report_.busy).field("cost_usd", report_.cost_usd).field("interrupted", report_.interrupted).end_object();
-    if (!opt_.dry_run && !journal_.write(j, true)) journal_failed();
+    if (!opt_.dry_run) log_.write(j.str(), true);
     emit("run-finished", -1, 0, "");
   }
 
@@ -1580,10 +1414,9 @@ class RunLoop {
   bool rollback_requested_ = false;
   static constexpr double kCommitWindow = 0.05;           // seconds a mark may wait for company
   double last_commit_ = 0;
-  Journal journal_;
   RunLock lock_;
   RunReport report_;
-  Clock::time_point start_;
+  detail::RunLog log_{obs_, report_, graph_, plan_text_};  // what is kept and shown
   std::vector<std::string> done_lines_;
   std::map<int, std::string> failures_;
   bool stopping_ = false;
@@ -1845,7 +1678,7 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
     detail::Json line;
     line.begin_object().field("ts", iso_now()).field("run", r.run_id).field("event", "rolled-back").field("from", r.from)
         .field("to", r.to).field("ref", r.ref).field("commits", r.commits_undone).end_object();
-    j.write(line, true);
+    j.write(line.str(), true);
   }
   return r;
 }

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+// What a run keeps: the journal file (.flow/implementation.log, append-only JSON lines),
+// the run lock, and RunLog, through which the loop writes its journal lines and tells
+// its observer (what is shown) the matching events. Reading the journal back is
+// elsewhere. Internal.
+#pragma once
+
+#include <flow/graph.hpp>
+#include <flow/run.hpp>
+
+#include <chrono>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace flow::detail {
+
+/// UTC now, as the journal writes it: "2026-11-24T07:24:57.381Z".
+[[nodiscard]] std::string iso_now();
+/// A new run's ID: UTC time and the process ID ("20261124T072457Z-4242").
+[[nodiscard]] std::string make_run_id();
+
+/// Append-only JSON lines. Every line is one write() (in the page cache at once, so it
+/// survives flow being killed); the caller asks for fdatasync where a power loss must
+/// not lose it. Thread safety: one thread at a time.
+class Journal {
+ public:
+  Journal() = default;
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  Result<void> open(const std::string& path);
+  /// Appends `line` (one JSON object, no newline). False when the line (or, if durable,
+  /// its flush) did not reach the disk: the first such failure is kept in error(). A
+  /// journal never opened (a dry run) takes every line and keeps none.
+  bool write(std::string_view line, bool durable);
+  bool sync();
+  [[nodiscard]] const std::string& error() const { return error_; }
+
+ private:
+  void note(int err);
+  int fd_ = -1;
+  std::string error_;
+};
+
+/// One run per tasks.md at a time: an flock()ed file under .flow/locks. The kernel drops
+/// the lock when its holder dies, even by kill -9, so a stale lock cannot block anyone;
+/// the pid written in it tells who held it last. Thread safety: one thread at a time.
+class RunLock {
+ public:
+  RunLock() = default;
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+  /// Takes the lock (waiting up to 60 s for git commands a dead holder started); a
+  /// sentence when it took over the lock of a run that died, else empty.
+  Result<std::string> acquire(const std::string& path);
+  /// The lock's descriptor, for the commands that must hold it as long as they run.
+  [[nodiscard]] int fd() const noexcept { return fd_; }
+
+ private:
+  static constexpr int kGitGraceTicks = 1200;  // 60 s in 50 ms steps
+  int fd_ = -1;
+  bool held_ = false;
+};
+
+/// A journal field: text or a number.
+struct Field {
+  const char* key;
+  std::variant<std::string, double> value;
+};
+
+/// The run's record: journal lines (what the next run, `flow status` and rollback read)
+/// and observer events (what is shown), both stamped with the run's ID and clock. A line
+/// that does not reach the journal is a write error of the run. It reads the loop's
+/// current plan through `graph` and `plan_text` (the text the plan was parsed from),
+/// which may be replaced during the run. Thread safety: one thread at a time (the loop's).
+class RunLog {
+ public:
+  RunLog(RunObserver& observer, RunReport& report, const std::optional<TaskGraph>& graph, const std::string& plan_text)
+      : obs_(observer), report_(report), graph_(graph), plan_text_(plan_text) {}
+
+  Result<void> open(const std::string& path) { return journal_.open(path); }
+  /// The run's clock starts now (events carry seconds since then).
+  void start_clock() { start_ = Clock::now(); }
+  [[nodiscard]] double now() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+  /// A journal line for `event`, of task `t` (-1: none) and its `attempt` (0: none).
+  void log(const std::string& event, int t, int attempt, std::initializer_list<Field> extra, bool durable = false) {
+    log(event, t, attempt, std::vector<Field>(extra), durable);
+  }
+  void log(const std::string& event, int t, int attempt, const std::vector<Field>& extra, bool durable = false);
+  /// A whole journal line, written as it is.
+  void write(std::string_view line, bool durable);
+  /// Makes every line so far durable.
+  void sync();
+  /// An event for the observer.
+  void emit(const std::string& kind, int t, int attempt, std::string detail);
+  void tick(double now) { obs_.on_tick(now); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void failed();
+  RunObserver& obs_;
+  RunReport& report_;
+  const std::optional<TaskGraph>& graph_;
+  const std::string& plan_text_;
+  Journal journal_;
+  Clock::time_point start_;
+};
+
+}  // namespace flow::detail
