@@ -12,10 +12,13 @@
 #include "platform/contain.hpp"
 #include "runtime/git.hpp"
 #include "runtime/journal.hpp"
+#include "runtime/hooks.hpp"
 #include "runtime/journal_read.hpp"
 #include "runtime/prompt.hpp"
 #include "support/json.hpp"
 #include "runtime/test_hook.hpp"
+#include "runtime/validation.hpp"
+#include "runtime/workspace.hpp"
 #include "support/text.hpp"
 
 #include <algorithm>
@@ -199,40 +202,6 @@ std::optional<Leftover> previous_run(const std::string& journal, const std::stri
   return previous_run(in, tasks_path);
 }
 
-// The lines that matter from an attempt's output: the last few non-empty ones.
-std::string tail_lines(const std::string& path, std::size_t max_lines) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (detail::trim(line).empty()) continue;
-    lines.push_back(detail::clip(line, 300));
-    if (lines.size() > max_lines) lines.erase(lines.begin());
-  }
-  std::string out;
-  for (const auto& l : lines) out += l + "\n";
-  return out;
-}
-
-
-// The lines that matter in a failed check's output: compiler errors, failing tests,
-// tracebacks (at most 15), then the last few lines.
-std::string summarize_failure(const std::string& output) {
-  static constexpr std::string_view marks[] = {"error", "fail", "assert", "traceback", "panic", "exception", "expected"};
-  std::vector<std::string> all, picked;
-  std::istringstream in(output);
-  for (std::string l; std::getline(in, l);) all.push_back(l);
-  for (std::size_t i = 0; i + 5 < all.size() && picked.size() < 15; ++i)
-    for (std::string_view m : marks)
-      if (detail::ifind(all[i], m) != std::string_view::npos) {
-        picked.push_back(all[i]);
-        break;
-      }
-  if (!picked.empty()) picked.push_back("...");
-  for (std::size_t i = all.size() > 5 ? all.size() - 5 : 0; i < all.size(); ++i) picked.push_back(all[i]);
-  return detail::join(picked, "\n") + "\n";
-}
-
 }  // namespace
 
 FailureClass classify_failure(const Completion& c, std::string_view out) {
@@ -246,8 +215,8 @@ namespace {
 
 class RunLoop {
  public:
-  RunLoop(const RunOptions& o, Runner& r, RecoveryPolicy& p, RunObserver& obs)
-      : opt_(o), runner_(r), policy_(p), obs_(obs) {}
+  RunLoop(const RunOptions& o, Runner& r, RecoveryPolicy& p, RunObserver& obs, detail::WorkspaceFactory make_workspace = {})
+      : opt_(o), runner_(r), policy_(p), obs_(obs), make_workspace_(std::move(make_workspace)) {}
 
   Result<RunReport> go() {
     // A real run reads the plan again once it holds the lock (below): what a killed run
@@ -277,6 +246,7 @@ class RunLoop {
     if (ec) return make_error(Errc::io, "cannot create " + run_dir_ + ": " + ec.message());
     report_.journal_path = workdir_ + "/.flow/implementation.log";
     tasks_path_ = fs::absolute(opt_.tasks_path, ec).string();
+    commands_ = {opt_.task_timeout, opt_.kill_grace, report_.run_id, tasks_path_};
     // flow writes marks into tasks.md: a read-only one is refused before anything runs.
     if (struct stat st {}; !opt_.dry_run && ::stat(tasks_path_.c_str(), &st) == 0) {
       if ((st.st_mode & 0222) == 0) {
@@ -338,11 +308,21 @@ class RunLoop {
       graph_.emplace(std::move(*g2));
     }
 
-    if (!opt_.dry_run)
-      if (auto iso = setup_isolation(); !iso) {
+    const detail::WorkspaceContext where{opt_, log_, graph_, plan_text_, report_.run_id, workdir_, run_dir_, tasks_path_,
+                                         static_cast<unsigned>(tasks_mode_), lock_.fd()};
+    if (opt_.dry_run) {
+      workspace_ = detail::make_in_place_workspace(where);  // prepares nothing: a dry run runs nothing
+    } else {
+      auto ws = make_workspace_ ? make_workspace_(where) : detail::open_workspace(where);
+      if (!ws) {
         fs::remove_all(run_dir_, ec);
-        return Unexpected{std::move(iso).error()};
+        return Unexpected{std::move(ws).error()};
       }
+      workspace_ = std::move(*ws);
+      report_.isolation = std::string(workspace_->kind());
+      report_.branch = workspace_->branch();
+      report_.checkpoint = workspace_->checkpoint();
+    }
 
     const int n = graph_->task_count();
     report_.workers = std::max(1, opt_.workers);
@@ -353,7 +333,7 @@ class RunLoop {
     so.selected = opt_.selected;
     // Without worktrees, file locks are all that keeps agents apart: a task that names
     // no file could touch anything, so it runs alone.
-    so.unknown_files_exclusive = !repo_ && !opt_.dry_run;
+    so.unknown_files_exclusive = !workspace_->isolated() && !opt_.dry_run;
     if (!opt_.resources.empty()) {
       so.resources.assign(static_cast<std::size_t>(n), {});
       for (int t = 0; t < n; ++t)
@@ -365,7 +345,8 @@ class RunLoop {
         }
     }
     sched_.emplace(*graph_, std::move(so));
-    if (opt_.test_first && !opt_.dry_run) hold_implementations();
+    validation_.emplace(opt_, *graph_, commands_, log_, report_, workdir_, run_dir_);
+    if (opt_.test_first && !opt_.dry_run) validation_->hold_implementations(*sched_);
     log_.start_clock();
     {
       detail::Json j;
@@ -382,12 +363,7 @@ class RunLoop {
       log_.write(j.str(), true);
     }
     emit("run-started", -1, 0, report_.run_id);
-    if (repo_) {
-      log("checkpoint", -1, 0, {{"branch", branch_}, {"commit", checkpoint_}}, true);
-      emit("checkpoint", -1, 0, "git isolation: tasks commit to " + branch_ + " from " + checkpoint_.substr(0, 10));
-      if (stale_worktrees_ > 0)
-        emit("resumed", -1, 0, "removed " + std::to_string(stale_worktrees_) + " worktree(s) and branch(es) that earlier runs left");
-    }
+    workspace_->started();
     if (!took_over.empty()) {
       log("lock-taken-over", -1, 0, {{"detail", took_over}}, true);
       emit("resumed", -1, 0, took_over);
@@ -442,36 +418,10 @@ class RunLoop {
 
   int interrupt() const { return opt_.interrupt ? opt_.interrupt->load() : 0; }
 
-  // Runs a command (a hook, a gate, a check) to completion, with the per-task timeout,
-  // output to `out`; its exit status, or -1 if it did not start or died by a signal.
-  int run_to_end(const std::vector<std::string>& argv, const std::string& dir, const std::string& out,
-                 std::vector<std::string> env) {
-    auto runner = make_process_runner();
-    Launch l;
-    l.argv = argv;
-    l.workdir = dir;
-    l.stdout_path = out;
-    l.stderr_path = out;
-    l.timeout = opt_.task_timeout;
-    l.kill_grace = opt_.kill_grace;
-    l.env = std::move(env);
-    l.env.insert(l.env.end(), {"FLOW_RUN_ID=" + report_.run_id, "FLOW_WORKDIR=" + dir, "FLOW_TASKS_MD=" + tasks_path_});
-    if (!runner->start(l)) return -1;
-    const auto c = runner->wait(1e9);
-    return !c || c->signal ? -1 : c->exit_code;
-  }
-
-  // Runs a hook in the work directory; returns its exit status (or -1).
+  // Runs a hook in the work directory (runtime/hooks.hpp); returns its exit status (or -1).
   int hook(const std::string& name, const std::vector<std::string>& argv, int t) {
-    std::vector<std::string> env;
-    if (t >= 0) {
-      env = task_files_env(t);
-      env.push_back("FLOW_TASK_ID=" + task(t).id);
-    }
-    const int rc = run_to_end(argv, workdir_, run_dir_ + "/hook-" + name + (t >= 0 ? "-" + task(t).id : "") + ".out", env);
-    log("hook", t, 0, {{"hook", name}, {"exit", static_cast<double>(rc)}}, true);
-    emit("hook", t, 0, name + (rc == 0 ? " ok" : " failed (exit " + std::to_string(rc) + ")"));
-    return rc;
+    return detail::run_hook(commands_, log_, workdir_, run_dir_, name, argv, t, t >= 0 ? task(t).id : std::string(),
+                            t >= 0 ? task_files_env(t) : std::vector<std::string>());
   }
 
   // An earlier run stopped without finishing (killed, crashed, power lost). Its finished
@@ -572,102 +522,20 @@ class RunLoop {
     return env;
   }
 
-  // Is task t's ID declared more than once in the plan (a warning, not an error)?
-  bool duplicate_id(int t) {
-    if (!duplicate_ids_) {
-      duplicate_ids_.emplace();
-      std::set<std::string_view> seen;
-      for (const Task& tk : graph_->plan().tasks)
-        if (!seen.insert(tk.id).second) duplicate_ids_->insert(tk.id);
-    }
-    return duplicate_ids_->count(task(t).id) > 0;
-  }
-
-  // Without isolation: what the files a task names look like, to tell afterwards
-  // whether its attempt changed any of them.
-  struct FileStamp {
-    bool exists = false, directory = false;
-    long long size = 0, mtime_ns = 0;
-    unsigned long long inode = 0;
-    bool operator==(const FileStamp&) const = default;
-  };
-  std::vector<FileStamp> stamp_files(int t) const {
-    std::vector<FileStamp> out;
-    std::istringstream files(task_files(t));
-    for (std::string f; std::getline(files, f);) {
-      FileStamp s;
-      struct stat st {};
-      if (!f.empty() && ::stat((workdir_ + "/" + f).c_str(), &st) == 0) {
-        s.exists = true;
-        s.directory = S_ISDIR(st.st_mode);
-        s.size = static_cast<long long>(st.st_size);
-        s.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-        s.inode = static_cast<unsigned long long>(st.st_ino);
-      }
-      out.push_back(s);
-    }
-    return out;
-  }
-
-  // testing.requireChanges: the attempt of a task that names files exited 0 having
-  // changed nothing. With git isolation: nothing differs from the commit it started
-  // from (`work` is empty). Without: every file it names is as it was before (missing
-  // still, or the same size, modification time and inode); a named directory that
-  // exists counts as changed, since what changed inside it is not looked at.
-  std::optional<std::string> changed_nothing(int t, const std::string& work) {
-    if (!opt_.require_changes || !work.empty() || task_files(t).empty()) return std::nullopt;
-    std::string files = task_files(t);
-    std::replace(files.begin(), files.end(), '\n', ' ');
-    files = detail::clip(detail::trim(files), 300);  // a task may name thousands
-    if (repo_) {
-      if (!worktrees_.count(t)) return std::nullopt;
-      return "validation: no changes: the agent exited 0 but changed nothing (nothing committed, nothing left "
-             "uncommitted), and this task names files (" + files + "). Do the task: make the changes it asks for.\n";
-    }
-    const auto before = stamps_.find(t);
-    if (before == stamps_.end()) return std::nullopt;
-    const std::vector<FileStamp> after = stamp_files(t);
-    const bool same = after == before->second;
-    const bool any_dir = std::any_of(after.begin(), after.end(), [](const FileStamp& s) { return s.exists && s.directory; });
-    stamps_.erase(before);
-    if (!same || any_dir) return std::nullopt;
-    return "validation: no changes: the agent exited 0 but none of the files this task names (" + files +
-           ") was created or changed. Do the task: make the changes it asks for.\n";
-  }
-
   void start(int t) {
     const int attempt = ++report_.tasks[static_cast<std::size_t>(t)].attempts;
-    // Git isolation: the attempt gets its own worktree and branch, from the integration
-    // branch as it is now (so a retry sees what merged meanwhile).
-    std::string dir = workdir_;
-    if (repo_) {
-      // flow/<run>/<id>; a duplicate ID's occurrences each have their own branch. An ID
-      // git will not take in a ref name (a range, "T026..T030") has its other characters
-      // made '_' and its line added, so that no two tasks share a name.
-      std::string name = task(t).id;
-      bool renamed = false;
-      for (char& c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_', renamed = true;
-      const std::string branch = "flow/" + report_.run_id + "/" + name +
-                                 (renamed || duplicate_id(t) ? "-line" + std::to_string(task(t).line) : std::string());
-      // --allow-dirty: from a snapshot of the tree, so agents see the uncommitted changes
-      // (only the task's own changes are integrated).
-      const std::string base = opt_.allow_dirty ? repo_->snapshot() : head_;
-      auto wt = repo_->add_worktree(branch, report_.run_id + "/" + name + "-" + std::to_string(t), base);
-      if (!wt) {
-        report_.order.push_back(t);
-        emit("started", t, attempt, task(t).description);
-        return on_failure(t, attempt, FailureClass::config, wt.error().message);
-      }
-      dir = *wt;
-      worktrees_[t] = {dir, branch};
-      bases_[t] = base;
-    } else if (opt_.require_changes) {
-      stamps_[t] = stamp_files(t);
+    // Where it runs (Workspace::prepare): with git isolation its own worktree, from the
+    // branch as it is now.
+    auto prepared = workspace_->prepare(t, attempt);
+    if (!prepared) {
+      report_.order.push_back(t);
+      emit("started", t, attempt, task(t).description);
+      return on_failure(t, attempt, FailureClass::config, prepared.error().message);
     }
+    const std::string dir = *prepared;
     // No agent starts on a prompt that is not all there (a full disk, say).
     if (std::string error; !write_prompt(t, attempt, failures_[t], dir, &error)) {
-      discard_worktree(t, "its prompt could not be written", false);
+      workspace_->discard(t, "its prompt could not be written", false);
       report_.order.push_back(t);
       emit("started", t, attempt, task(t).description);
       return on_failure(t, attempt, FailureClass::config, error);
@@ -717,7 +585,7 @@ class RunLoop {
     emit("started", t, attempt, task(t).description);
     // An agent that cannot even start (a missing binary) is a configuration failure.
     if (!started) {
-      discard_worktree(t, "the agent did not start", false);
+      workspace_->discard(t, "the agent did not start", false);
       on_failure(t, attempt, FailureClass::config, started.error().message);
     }
   }
@@ -742,7 +610,7 @@ class RunLoop {
           if (sched_->status(t) != TaskStatus::running) continue;
           const int attempt = report_.tasks[static_cast<std::size_t>(t)].attempts;
           parsers_.erase(t);
-          discard_worktree(t, "killed by the second Ctrl-C", false);
+          workspace_->discard(t, "killed by the second Ctrl-C", false);
           log("task-killed", t, attempt, {{"detail", std::string("killed by the second Ctrl-C")}}, true);
           emit("killed", t, attempt, "killed by the second Ctrl-C");
         }
@@ -755,11 +623,7 @@ class RunLoop {
       // started, so the disk's latency neither adds up per task nor delays the next one.
       if (!to_mark_.empty() && (runner_.running() == 0 || now() - last_commit_ >= kCommitWindow)) commit_marks();
       if (runner_.running() == 0) {
-        if (!test_first_.empty()) {
-          const std::size_t before = test_first_.size();
-          check_test_first();
-          if (test_first_.size() != before) continue;
-        }
+        if (validation_->test_first_pending() && check_test_first() > 0) continue;
         if (sched_->done()) break;
         std::optional<double> wake = sched_->next_wake(t_now);
         if (auto gate = policy_.gate_until(agent, t_now)) wake = wake ? std::min(*wake, *gate) : *gate;
@@ -774,7 +638,7 @@ class RunLoop {
       auto c = runner_.wait(wait);
       obs_.on_tick(now());
       for (; c; c = runner_.wait(0)) on_completion(*c);  // all that ended by now, as one batch
-      if (!test_first_.empty()) check_test_first();
+      if (validation_->test_first_pending()) check_test_first();
     }
     commit_marks();
   }
@@ -805,24 +669,26 @@ class RunLoop {
     report_.cost_usd += said.cost_usd;
     // Only the stream's final word and stderr matter when there is a stream; the tail
     // of a plain command's stdout otherwise.
-    const std::string output = streamed ? said.result + "\n" + tail_lines(base + ".err", 12)
-                                                  : tail_lines(base + ".err", 12) + tail_lines(base + ".out", 12);
+    const std::string output = streamed ? said.result + "\n" + detail::tail_lines(base + ".err", 12)
+                                                  : detail::tail_lines(base + ".err", 12) + detail::tail_lines(base + ".out", 12);
     std::optional<FailureClass> failed = agent_->classify(c, said, output);
     std::string why_not;  // a gate or the integration that failed a successful agent
     if (!failed) {
-      // The agent's work is committed on its branch first, so that what the checks
-      // leave behind (build output, coverage reports) is not part of it.
-      std::string work;
-      if (auto committed = commit_work(c.task); !committed) {
+      // The agent's work is collected first (with git, committed on its branch), so
+      // that what the checks leave behind (build output, coverage reports) is not part
+      // of it; then validated in its place, then integrated, in completion order.
+      auto work = workspace_->collect(c.task);
+      if (!work) {
         failed = FailureClass::config;
-        why_not = committed.error().message;
-      } else if (work = *committed; auto none = changed_nothing(c.task, work)) {
+        why_not = work.error().message;
+      } else if (auto none = validation_->no_changes(c.task, work->changed, workspace_->isolated())) {
         failed = FailureClass::validation;
         why_not = *none;
-      } else if (auto gate = run_gates(c.task, c.attempt, base)) {
+      } else if (auto gate = validation_->gates(c.task, c.attempt, base, workspace_->dir(c.task),
+                                                [&] { return task_files_env(c.task); })) {
         failed = FailureClass::validation;
         why_not = *gate;
-      } else if (auto merge = integrate(c.task, work)) {
+      } else if (auto merge = integrate(c.task, *work)) {
         failed = FailureClass::conflict;
         why_not = *merge;
       }
@@ -871,8 +737,8 @@ class RunLoop {
     fields.insert(fields.end(), extra.begin(), extra.end());
     // The attempt's worktree goes; its branch is kept for the user only when the task
     // will not run again.
-    discard_worktree(t, "attempt " + std::to_string(attempt) + " failed (" + to_string(cls) + ")",
-                     d.kind != Decision::Kind::retry);
+    workspace_->discard(t, "attempt " + std::to_string(attempt) + " failed (" + to_string(cls) + ")",
+                        d.kind != Decision::Kind::retry);
     log("attempt-failed", t, attempt, fields, true);
     emit("failed", t, attempt, d.reason);  // the reason starts with the class
     switch (d.kind) {
@@ -898,132 +764,22 @@ class RunLoop {
     }
   }
 
-  // Chooses git or none, and for git checks the repository before anything starts.
-  Result<void> setup_isolation() {
-    report_.isolation = "none";
-    if (opt_.isolation == "none") return {};
-    if (opt_.isolation != "git" && opt_.isolation != "auto")
-      return make_error(Errc::invalid_argument, "isolation must be git, none or auto, not '" + opt_.isolation + "'");
-    auto repo = detail::GitRepo::open(workdir_);
-    const bool want = opt_.isolation == "git";
-    // Only a repository rooted at the work directory: never one that merely encloses it.
-    std::error_code ec;
-    if (repo && !fs::equivalent(repo->top(), workdir_, ec)) repo.reset();
-    if (!repo) {
-      if (want)
-        return make_error(Errc::config, workdir_ + " is not the top of a git repository: run `git init` there and commit, "
-                                                   "or use --isolation none");
-      return {};
-    }
-    const std::string head = repo->head(), branch = repo->current_branch();
-    if (head.empty() || branch.empty()) {
-      if (want)
-        return make_error(Errc::config, head.empty() ? "the repository has no commit yet: commit once, or use --isolation none"
-                                                     : "HEAD is detached: check out the branch the tasks should commit to");
-      return {};
-    }
-    repo->share_lock(lock_.fd());
-    repo->exclude_flow_dir();
-    if (const auto dirty = repo->dirty(); !dirty.empty() && !opt_.allow_dirty) {
-      std::vector<std::string> some(dirty.begin(), dirty.begin() + std::min<std::size_t>(dirty.size(), 5));
-      return make_error(Errc::conflict, "the working tree has uncommitted changes (" + detail::join(some, ", ") +
-                                            (dirty.size() > 5 ? ", …" : "") + "): commit or stash them first, since flow "
-                                            "commits each task on " + branch + "; or pass --allow-dirty, or --isolation none");
-    }
-    tasks_rel_ = fs::relative(tasks_path_, repo->top(), ec).string();
-    if (tasks_rel_.empty() || tasks_rel_.rfind("..", 0) == 0)
-      return make_error(Errc::config, tasks_path_ + " is outside the repository " + repo->top() + ": git isolation needs it inside");
-    stale_worktrees_ = repo->clean_stale_worktrees(report_.run_id);
-    if (auto r = repo->update_ref("refs/flow/" + report_.run_id + "/checkpoint", head); !r) return r;
-    repo_ = std::move(repo);
-    branch_ = branch;
-    head_ = checkpoint_ = head;
-    report_.isolation = "git";
-    report_.branch = branch_;
-    report_.checkpoint = checkpoint_;
-    return {};
-  }
-
-  // testFirst: a test task is in a group whose title says "test", or names only test
-  // files.
-  bool is_test_task(int t) const {
-    const Task& tk = task(t);
-    const Group& g = graph_->plan().groups[static_cast<std::size_t>(tk.group)];
-    if (detail::ifind(g.title, "test") != std::string_view::npos) return true;
-    if (tk.paths.empty()) return false;
-    for (const PathRef& p : tk.paths) {
-      const std::string& f = p.path;
-      const std::string name = fs::path(f).filename().string();
-      const bool test = f.rfind("tests/", 0) == 0 || f.rfind("test/", 0) == 0 || f.find("/tests/") != std::string::npos ||
-                        f.find("/test/") != std::string::npos || name.rfind("test_", 0) == 0 ||
-                        name.find("_test.") != std::string::npos || name.find(".test.") != std::string::npos ||
-                        name.find(".spec.") != std::string::npos;
-      if (!test) return false;
-    }
-    return true;
-  }
-
-  // Holds each user-story phase's implementation tasks until its test tasks are done.
-  void hold_implementations() {
-    std::map<int, std::pair<std::vector<int>, std::vector<int>>> stories;  // phase -> (tests, implementation)
-    for (int t = 0; t < graph_->task_count(); ++t) {
-      const Task& tk = task(t);
-      if (tk.state != TaskState::pending) continue;
-      if (graph_->plan().phases[static_cast<std::size_t>(tk.phase)].kind != PhaseKind::user_story) continue;
-      (is_test_task(t) ? stories[tk.phase].first : stories[tk.phase].second).push_back(t);
-    }
-    for (auto& [phase, tasks] : stories) {
-      if (tasks.first.empty() || tasks.second.empty()) continue;
-      for (int t : tasks.second) sched_->hold(t);
-      test_first_.push_back({phase, std::move(tasks.first), std::move(tasks.second), {}});
-    }
-  }
-
-  // Once a story's test tasks are all done: the tests gate on the integrated result
-  // must fail (nothing implements them yet); then its implementation may start.
-  void check_test_first() {
-    for (auto it = test_first_.begin(); it != test_first_.end();) {
-      const bool finished = std::all_of(it->tests.begin(), it->tests.end(), [&](int t) {
-        const TaskStatus st = sched_->status(t);
-        return st != TaskStatus::waiting && st != TaskStatus::ready && st != TaskStatus::running;
-      });
-      if (!finished) { ++it; continue; }
-      const bool all_ok = std::all_of(it->tests.begin(), it->tests.end(),
-                                      [&](int t) { return sched_->status(t) == TaskStatus::succeeded; });
-      const std::string title = graph_->plan().phases[static_cast<std::size_t>(it->phase)].title;
-      const auto gate = std::find_if(opt_.gates.begin(), opt_.gates.end(), [](const auto& g) { return g.first == "tests"; });
-      if (all_ok && gate != opt_.gates.end()) {
-        // Git isolation: the work directory is the integration branch, tests merged.
-        const int rc = run_to_end(gate->second, workdir_, run_dir_ + "/test-first-" + std::to_string(it->phase) + ".out", {});
-        log("test-first", -1, 0, {{"phase", title}, {"exit", static_cast<double>(rc)}}, true);
-        if (rc == 0) {
-          report_.vacuous_tests.push_back(title);
-          emit("vacuous-tests", -1, 0, "the tests of \"" + title + "\" pass before any implementation: they test nothing new");
-        } else if (baseline_fails(it->phase, it->before, gate->second)) {
-          // The suite failed already before these tests came in: their failure says
-          // nothing about them.
-          report_.inconclusive_tests.push_back(title);
-          emit("test-first", -1, 0, "the tests of \"" + title + "\" fail, but so did the suite before them: inconclusive");
-        } else {
-          emit("test-first", -1, 0, "the tests of \"" + title + "\" fail as they should; implementation starts");
-        }
-      }
-      for (int t : it->implementation) sched_->release(t);
-      it = test_first_.erase(it);
-    }
-  }
-
-  // Git isolation: does the test command fail on the branch as it was just before the
-  // story's first test task landed? (Run in a throwaway worktree.)
+  // testFirst, on the tests' failure: does the test command fail on the branch as it was
+  // just before the story's first test task landed (git isolation)? (Run in a throwaway
+  // worktree.)
   bool baseline_fails(int phase, const std::string& before, const std::vector<std::string>& argv) {
-    if (!repo_ || before.empty()) return false;
-    const std::string branch = "flow/" + report_.run_id + "/baseline-" + std::to_string(phase);
-    auto dir = repo_->add_worktree(branch, report_.run_id + "/baseline-" + std::to_string(phase), before);
-    if (!dir) return false;
-    const int rc = run_to_end(argv, *dir, run_dir_ + "/test-first-" + std::to_string(phase) + ".baseline.out", {});
-    repo_->remove_worktree(*dir, branch, true);
-    log("test-first-baseline", -1, 0, {{"commit", before}, {"exit", static_cast<double>(rc)}});
-    return rc != 0;
+    const auto rc = workspace_->run_at(before, "baseline-" + std::to_string(phase), [&](const std::string& dir) {
+      return commands_.run(argv, dir, run_dir_ + "/test-first-" + std::to_string(phase) + ".baseline.out", {});
+    });
+    if (!rc) return false;
+    log("test-first-baseline", -1, 0, {{"commit", before}, {"exit", static_cast<double>(*rc)}});
+    return *rc != 0;
+  }
+
+  std::size_t check_test_first() {
+    return validation_->check_test_first(*sched_, [this](int phase, const std::string& before, const std::vector<std::string>& argv) {
+      return baseline_fails(phase, before, argv);
+    });
   }
 
   // After a task's commit landed: is its phase complete (a rollback boundary, and the
@@ -1044,86 +800,11 @@ class RunLoop {
       for (int u = 0; u < graph_->task_count() && earlier_done; ++u)
         if (task(u).phase < phase && !done(u)) earlier_done = false;
       if (earlier_done) {
-        phase_boundary_ = head_;
-        log("phase-complete", -1, 0, {{"phase", graph_->plan().phases[static_cast<std::size_t>(phase)].title}, {"commit", head_}});
+        phase_boundary_ = workspace_->head();
+        log("phase-complete", -1, 0, {{"phase", graph_->plan().phases[static_cast<std::size_t>(phase)].title}, {"commit", phase_boundary_}});
       }
     }
-    const bool check = opt_.integration_check == "merge" || (opt_.integration_check == "phase" && phase_done);
-    const auto gate = std::find_if(opt_.gates.begin(), opt_.gates.end(), [](const auto& g) { return g.first == "tests"; });
-    if (!check || gate == opt_.gates.end()) return;
-    const std::string out = run_dir_ + "/integration-" + task(t).id + ".out";
-    const int rc = run_to_end(gate->second, workdir_, out, {});
-    const std::string when = opt_.integration_check == "merge"
-                                 ? "after " + task(t).id
-                                 : "after " + graph_->plan().phases[static_cast<std::size_t>(phase)].title;
-    log("integration-check", t, 0, {{"exit", static_cast<double>(rc)}, {"commit", head_}}, rc != 0);
-    if (rc != 0) {
-      report_.integration_failures.push_back(when);
-      emit("integration-failed", t, 0, "the tests fail on " + branch_ + " " + when + " (" + out + ")");
-    }
-  }
-
-  // The validation gates, in the attempt's directory, in order; the first failure's
-  // summary, or nullopt when all pass (or none is configured).
-  std::optional<std::string> run_gates(int t, int attempt, const std::string& base) {
-    const auto wt = worktrees_.find(t);
-    const std::string dir = wt != worktrees_.end() ? wt->second.first : workdir_;
-    for (const auto& [name, argv] : opt_.gates) {
-      if (argv.empty()) continue;
-      // testFirst: a new test is meant to fail until its story is implemented; the
-      // check that it does comes once the story's tests are all in (check_test_first).
-      if (opt_.test_first && name == "tests" && is_test_task(t)) continue;
-      const std::string out = base + ".gate-" + name + ".out";
-      std::vector<std::string> env = task_files_env(t);
-      env.insert(env.end(), {"FLOW_TASK_ID=" + task(t).id, "FLOW_ATTEMPT=" + std::to_string(attempt)});
-      const int rc = run_to_end(argv, dir, out, std::move(env));
-      log("gate", t, attempt, {{"gate", std::string(name)}, {"exit", static_cast<double>(rc)}});
-      if (rc == 0) continue;
-      emit("gate-failed", t, attempt, name);
-      return "validation: " + name + " (" + detail::join(argv, " ") + ") failed with exit " + std::to_string(rc) +
-             " in the task's worktree:\n" + summarize_failure(tail_lines(out, 60));
-    }
-    // testing.coverageTarget: the report the tests wrote, against the target.
-    if (opt_.coverage_target > 0 && !opt_.gates.empty() && !(opt_.test_first && is_test_task(t))) {
-      const auto report = find_coverage(dir);
-      if (!report) {
-        emit("gate-failed", t, attempt, "coverage");
-        return "validation: testing.coverageTarget is " + percent(opt_.coverage_target) +
-               " but the tests left no coverage report (lcov.info, coverage/lcov.info, coverage.xml, cobertura.xml, "
-               "coverage.json, coverage.out or cover.out)";
-      }
-      log("coverage", t, attempt, {{"percent", report->percent}, {"report", report->path}});
-      if (report->percent + 1e-9 < opt_.coverage_target) {
-        emit("gate-failed", t, attempt, "coverage");
-        return "validation: line coverage " + percent(report->percent) + " (" + fs::path(report->path).filename().string() +
-               ") is below testing.coverageTarget " + percent(opt_.coverage_target) + "; add tests for the new code";
-      }
-    }
-    return std::nullopt;
-  }
-
-  static std::string percent(double p) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f%%", p);
-    return buf;
-  }
-
-  // Git isolation: the attempt's work as one commit on the commit it started from
-  // (empty: it changed nothing, or no git isolation). Everything since then counts,
-  // what the agent committed itself included; its changes to tasks.md (flow is its
-  // only writer) are undone and reported, never integrated.
-  Result<std::string> commit_work(int t) {
-    const auto wt = worktrees_.find(t);
-    if (!repo_ || wt == worktrees_.end()) return std::string();
-    auto work = repo_->squash(wt->second.first, bases_[t], commit_message(t), tasks_rel_);
-    if (!work) return make_error(Errc::io, "cannot commit the task's work: " + work.error().message);
-    if (work->protected_changed) {
-      const int attempt = report_.tasks[static_cast<std::size_t>(t)].attempts;
-      log("tasks-md-discarded", t, attempt, {{"file", tasks_rel_}}, true);
-      emit("tasks-md-discarded", t, attempt,
-           "the agent changed " + tasks_rel_ + ", which only flow writes: its change was undone, not integrated");
-    }
-    return work->commit;
+    validation_->integration_check(t, phase_done, workspace_->head(), workspace_->branch());
   }
 
   // tasks.md `text` with task t marked, its line found by ID and line text (the plan's
@@ -1145,128 +826,33 @@ class RunLoop {
     return set_marks(text, now, changes);
   }
 
-  // Git isolation: apply the attempt's work to the integration branch, mark the task in
-  // tasks.md and commit both as one commit named after the task. nullopt when merged;
-  // else why not (the conflicting files and hunks), with everything put back as it was.
-  std::optional<std::string> integrate(int t, const std::string& work) {
-    if (!repo_) return std::nullopt;
-    const auto wt = worktrees_.find(t);
-    if (wt == worktrees_.end()) return std::nullopt;
-    const std::string& dir = wt->second.first;
+  // The attempt's work onto the branch (Workspace::integrate), with the task's mark
+  // where the workspace lands marks with the work (git: in the task's commit). nullopt
+  // when it went in; else why not.
+  std::optional<std::string> integrate(int t, const detail::Work& work) {
     const Task& tk = task(t);
-    const std::string wt_tasks = dir + "/" + tasks_rel_;
-    bool marked = false;
-    std::string commit, committed_text;
-    // Replayed in the task's worktree onto the branch's real head (the user, or a run on
-    // another feature, may have committed since: that is no conflict), marked there,
-    // committed, and only then the branch fast-forwards: the main work tree never holds
-    // a half-done merge, whatever kills flow when. If the branch moves in between, again.
-    const detail::FileLock one_at_a_time = repo_->integration_lock();
-    for (int round = 1;; ++round) {
-      const detail::Integration in = repo_->replay(dir, work, "refs/heads/" + branch_);
-      if (!in.merged) {
-        log("merge-conflict", t, 0, {{"files", detail::join(in.conflicts, " ")}});
-        return "conflict: the task's changes do not merge with what was integrated since it started; "
-               "conflicting files: " + detail::join(in.conflicts, ", ") + "\n" + in.details;
-      }
-      detail::test_pause("after-replay");
-      // tasks.md as the branch has it, or as the user has it in the work tree when they
-      // edited it during the run: the commit carries their edit, with the mark put on
-      // the task's line found by ID and text (and, since an editor may have saved over
-      // them, the marks this run set before).
-      auto branch_text = read_file(wt_tasks);
-      auto user_text = read_file(tasks_path_);
-      const bool user_edit = branch_text && user_text && *user_text != *branch_text;
-      committed_text = user_edit ? *user_text : branch_text ? *branch_text : std::string();
-      marked = false;
-      if (tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered) {
-        // No tasks.md on the branch (never committed): nothing to mark, and none made.
-        auto updated = branch_text ? mark_text(t, committed_text, user_edit) : Result<std::string>(Unexpected{branch_text.error()});
-        if (updated) {
-          marked = true;
-          committed_text = std::move(*updated);
-          write_failed_.erase(t);
-        } else {
-          // Done but not marked: the next run would run it again. A failure of the task.
-          write_failed_[t] = "cannot mark it done in " + tasks_rel_ + ": " + updated.error().message;
-          if (round == 1) {
-            log("mark-failed", t, 0, {{"error", updated.error().message}});
-            emit("mark-failed", t, 0, updated.error().message);
-          }
-        }
-      }
-      if (branch_text && committed_text != *branch_text)
-        if (auto w = write_file_atomic(wt_tasks, committed_text); !w) return "cannot commit the task: " + w.error().message;
-      auto made = repo_->commit_all(dir, commit_message(t));
-      if (!made) return "cannot commit the task: " + made.error().message;
-      commit = *made;
-      if (commit.empty()) break;  // nothing to commit: no work, and the mark was there
-      detail::test_pause("after-commit");
-      // The user's edited tasks.md: the index takes the commit's version, so that the
-      // fast-forward goes through, and the file the mark once the commit is in (a kill
-      // in between leaves the mark out, never a mark without its commit) unless the
-      // user saved it again meanwhile (the next task puts the mark back).
-      if (user_edit) repo_->reset_path(commit, tasks_rel_);
-      auto ff = repo_->fast_forward(commit);
-      auto user_saved = [&] {
-        const auto again = read_file(tasks_path_);
-        return !again || !user_text || *again != *user_text;
-      };
-      if (ff) {
-        detail::test_pause("after-fast-forward");
-        if (user_edit && !user_saved()) (void)write_file_atomic(tasks_path_, committed_text);
-        break;
-      }
-      if (user_edit) repo_->stage(tasks_rel_, false);
-      const auto parent = repo_->rev_parse(commit + "^"), now = repo_->rev_parse("refs/heads/" + branch_);
-      // Again when the branch moved meanwhile, the user saved tasks.md meanwhile, or
-      // another git command held the index a moment.
-      const bool busy = ff.error().message.find("index.lock") != std::string::npos;
-      if (round < 3 && ((parent && now && *parent != *now) || user_saved() || busy)) continue;
-      return "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message;
+    detail::TaskMark mark;
+    mark.wanted = tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered;
+    mark.apply = [this, t](const std::string& text, bool again) { return mark_text(t, text, again); };
+    detail::Landing landing;
+    if (auto why = workspace_->integrate(t, work, mark, landing)) {
+      if (!landing.mark_error.empty()) write_failed_[t] = landing.mark_error;
+      return why;
     }
-    if (!commit.empty()) {
-      for (TestFirst& tf : test_first_)  // testFirst's baseline: before the story's first test
-        if (tf.before.empty() && std::find(tf.tests.begin(), tf.tests.end(), t) != tf.tests.end()) tf.before = commit + "^";
-      head_ = commit;
-      keep_tasks_mode();
-      text_ = std::move(committed_text);
+    if (!landing.landed) return std::nullopt;
+    if (landing.marked) write_failed_.erase(t);
+    else if (!landing.mark_error.empty()) write_failed_[t] = landing.mark_error;
+    if (!landing.before.empty()) {
+      validation_->landed(t, landing.before);  // testFirst's baseline: before the story's first test
+      text_ = std::move(landing.text);
     }
-    report_.tasks[static_cast<std::size_t>(t)].marked = marked;
-    repo_->remove_worktree(dir, wt->second.second, true);
-    worktrees_.erase(wt);
-    bases_.erase(t);
-    log("committed", t, 0, {{"commit", head_}, {"branch", branch_}});
+    report_.tasks[static_cast<std::size_t>(t)].marked = landing.marked;
     after_merge(t);
-    if (marked) {
+    if (landing.marked) {
       log("marked", t, 0, {{"mark", std::string("X")}});
-      emit("marked", t, 0, head_.substr(0, 10));
+      emit("marked", t, 0, landing.head.substr(0, 10));
     }
     return std::nullopt;
-  }
-
-  // The task line as a commit subject: "T012 [P] [US1] Create User model in …".
-  std::string commit_message(int t) const {
-    const Task& tk = task(t);
-    std::string_view line = std::string_view(plan_text_).substr(tk.span.offset, tk.span.length);
-    const std::size_t id = line.find(tk.id);
-    if (id != std::string_view::npos) line.remove_prefix(id);
-    return detail::clip(detail::trim(line), 200);
-  }
-
-  // After a failed attempt: its worktree goes. `keep_branch` (a task that finally
-  // failed): what it did is committed to its branch, kept for the user and marked so
-  // (GitRepo::keep_branch) for stale-branch cleanup to leave it; otherwise (it runs
-  // again, was killed, or never started) the branch goes too.
-  void discard_worktree(int t, const std::string& why, bool keep_branch = true) {
-    const auto wt = worktrees_.find(t);
-    if (wt == worktrees_.end() || !repo_) return;
-    if (keep_branch)
-      if (auto kept = repo_->commit_all(wt->second.first, "WIP " + commit_message(t) + ": " + why, true); kept && !kept->empty())
-        repo_->keep_branch(wt->second.second, *kept);
-    repo_->remove_worktree(wt->second.first, wt->second.second, !keep_branch);
-    worktrees_.erase(wt);
-    bases_.erase(t);
   }
 
   // Marks the tasks that succeeded since the last call, [X] in one atomic rewrite of
@@ -1285,7 +871,7 @@ class RunLoop {
     std::vector<MarkChange> changes;
     for (int t : tasks) {
       const Task& tk = task(t);
-      if (repo_ || (tk.form != TaskForm::checkbox && tk.form != TaskForm::unnumbered)) continue;
+      if (workspace_->isolated() || (tk.form != TaskForm::checkbox && tk.form != TaskForm::unnumbered)) continue;
       unmarked.push_back(t);
       changes.push_back({tk.line, tk.id, true});
     }
@@ -1312,32 +898,15 @@ class RunLoop {
       for (int t : tasks) hook("task-complete", opt_.task_complete, t);
   }
 
-  // Git writes tasks.md with its own idea of a mode (644) when the branch moves: the
-  // user's mode (600, 664 …) is put back.
-  void keep_tasks_mode() {
-    struct stat st {};
-    // Best effort: the content is right either way; a failure leaves git's mode.
-    if (tasks_mode_ != 0 && ::stat(tasks_path_.c_str(), &st) == 0 && (st.st_mode & 07777) != tasks_mode_)
-      (void)::chmod(tasks_path_.c_str(), tasks_mode_);
-  }
-
   void finish() {
-    for (auto it = worktrees_.begin(); it != worktrees_.end(); it = worktrees_.begin())
-      discard_worktree(it->first, "the run ended", false);
-    // A critical failure undoes the run: the branch goes back to its checkpoint, and
-    // what it had stays reachable under refs/flow/<run>/rolled-back.
-    const std::string target = opt_.rollback_to == "phase" && !phase_boundary_.empty() ? phase_boundary_ : checkpoint_;
-    if (repo_ && rollback_requested_)  // the branch's real head: the user may have committed since the last task
-      if (auto real = repo_->rev_parse("refs/heads/" + branch_)) head_ = *real;
-    if (repo_ && rollback_requested_ && head_ != target) {
-      const std::string ref = "refs/flow/" + report_.run_id + "/rolled-back";
-      const detail::FileLock one_at_a_time = repo_->integration_lock();
-      if (repo_->update_ref(ref, head_) && repo_->reset_hard(target, tasks_rel_)) {
-        log("rolled-back", -1, 0, {{"to", target}, {"from", head_}, {"ref", ref}}, true);
-        emit("rolled-back", -1, 0, branch_ + " reset to " + target.substr(0, 10) + "; the run's commits are in " + ref);
+    if (workspace_) workspace_->discard_all("the run ended");
+    // A critical failure undoes the run: the branch goes back to its checkpoint (or the
+    // last phase boundary), and what it had stays reachable (Workspace::roll_back).
+    const std::string target =
+        opt_.rollback_to == "phase" && !phase_boundary_.empty() ? phase_boundary_ : workspace_ ? workspace_->checkpoint() : "";
+    if (workspace_ && rollback_requested_ && !target.empty()) {
+      if (workspace_->roll_back(target)) {
         report_.rolled_back_to = target;
-        head_ = target;
-        keep_tasks_mode();
         if (auto t = read_file(tasks_path_)) text_ = std::move(*t);
         // Each task found again in the text now by its ID and line text, not by position.
         const Plan now = parse_tasks_md(text_);
@@ -1396,27 +965,17 @@ class RunLoop {
   std::string agent_name_;
   std::map<int, std::unique_ptr<StreamParser>> parsers_;  // per running task
   std::vector<int> to_mark_;                              // succeeded, not marked yet
-  std::optional<detail::GitRepo> repo_;                   // git isolation, when on
-  std::string branch_, head_, checkpoint_;                // the integration branch, its head, the run's start
-  std::map<int, std::pair<std::string, std::string>> worktrees_;  // task -> (worktree, branch)
-  std::map<int, std::string> bases_;                              // task -> the commit its attempt started from
-  std::map<int, std::vector<FileStamp>> stamps_;                  // no isolation: its files before the attempt
-  std::optional<std::set<std::string_view>> duplicate_ids_;
-  int stale_worktrees_ = 0;
+  detail::WorkspaceFactory make_workspace_;               // tests: their own workspace
+  std::unique_ptr<detail::Workspace> workspace_;          // where attempts run
   std::string phase_boundary_;  // the head after the last phase completed in order
-  std::string tasks_rel_;       // tasks.md relative to the repository's top
-  struct TestFirst {
-    int phase;
-    std::vector<int> tests, implementation;
-    std::string before;  // git: the branch's head before its first test task landed
-  };
-  std::vector<TestFirst> test_first_;  // stories whose implementation waits for their tests
   bool rollback_requested_ = false;
   static constexpr double kCommitWindow = 0.05;           // seconds a mark may wait for company
   double last_commit_ = 0;
   RunLock lock_;
   RunReport report_;
   detail::RunLog log_{obs_, report_, graph_, plan_text_};  // what is kept and shown
+  detail::RunCommands commands_;                           // how hooks, gates and checks run
+  std::optional<detail::Validation> validation_;           // whether an attempt's work is good
   std::vector<std::string> done_lines_;
   std::map<int, std::string> failures_;
   bool stopping_ = false;
@@ -1691,6 +1250,11 @@ FLOW_END_NAMESPACE
 }  // namespace flow
 
 namespace flow::detail {
+
+Result<RunReport> run_in(const RunOptions& options, Runner& runner, RecoveryPolicy& policy, RunObserver& observer,
+                         WorkspaceFactory make_workspace) {
+  return flow::RunLoop(options, runner, policy, observer, std::move(make_workspace)).go();
+}
 
 std::vector<JournalRun> read_runs_text(std::string_view journal, const std::string& tasks_path) {
   std::istringstream in{std::string(journal)};

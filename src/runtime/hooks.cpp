@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// The run's own commands and its hooks.
+#include "runtime/hooks.hpp"
+
+#include <flow/runner.hpp>
+
+namespace flow::detail {
+
+int RunCommands::run(const std::vector<std::string>& argv, const std::string& dir, const std::string& out,
+                     std::vector<std::string> env) const {
+  auto runner = make_process_runner();
+  Launch l;
+  l.argv = argv;
+  l.workdir = dir;
+  l.stdout_path = out;
+  l.stderr_path = out;
+  l.timeout = timeout;
+  l.kill_grace = kill_grace;
+  l.env = std::move(env);
+  l.env.insert(l.env.end(), {"FLOW_RUN_ID=" + run_id, "FLOW_WORKDIR=" + dir, "FLOW_TASKS_MD=" + tasks_path});
+  if (!runner->start(l)) return -1;
+  const auto c = runner->wait(1e9);
+  return !c || c->signal ? -1 : c->exit_code;
+}
+
+int run_hook(const RunCommands& commands, RunLog& log, const std::string& workdir, const std::string& run_dir,
+             const std::string& name, const std::vector<std::string>& argv, int t, const std::string& task_id,
+             std::vector<std::string> env) {
+  if (t >= 0) env.push_back("FLOW_TASK_ID=" + task_id);
+  const int rc = commands.run(argv, workdir, run_dir + "/hook-" + name + (t >= 0 ? "-" + task_id : "") + ".out", std::move(env));
+  log.log("hook", t, 0, {{"hook", name}, {"exit", static_cast<double>(rc)}}, true);
+  log.emit("hook", t, 0, name + (rc == 0 ? " ok" : " failed (exit " + std::to_string(rc) + ")"));
+  return rc;
+}
+
+}  // namespace flow::detail

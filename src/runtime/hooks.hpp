@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// The run's own commands: hooks (pre-implement, task-complete, post-implement) and the
+// commands validation runs (gates, checks), each to its end with the per-task timeout,
+// its output in a file. Internal.
+#pragma once
+
+#include "runtime/journal.hpp"
+
+#include <string>
+#include <vector>
+
+namespace flow::detail {
+
+/// How the run's own commands run. Thread safety: one thread at a time.
+struct RunCommands {
+  double timeout = 0;     ///< seconds per command; 0: none
+  double kill_grace = 5;  ///< seconds between SIGTERM and SIGKILL after a timeout
+  std::string run_id;     ///< FLOW_RUN_ID
+  std::string tasks_path; ///< FLOW_TASKS_MD
+
+  /// Runs `argv` in `dir` to completion, stdout and stderr to `out`, with `env` and the
+  /// run's FLOW_* variables; its exit status, or -1 if it did not start or died by a
+  /// signal.
+  int run(const std::vector<std::string>& argv, const std::string& dir, const std::string& out,
+          std::vector<std::string> env) const;
+};
+
+/// Runs hook `name` (`argv`) in `workdir`, its output in `run_dir`/hook-<name>[-<task>].out,
+/// journaled and shown; for a task's hook (`t` >= 0) with that task's variables `env`.
+/// Returns its exit status (or -1).
+int run_hook(const RunCommands& commands, RunLog& log, const std::string& workdir, const std::string& run_dir,
+             const std::string& name, const std::vector<std::string>& argv, int t, const std::string& task_id,
+             std::vector<std::string> env);
+
+}  // namespace flow::detail

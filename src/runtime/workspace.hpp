@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// Where an attempt runs: prepared from the branch as it is, its work collected once its
+// agent succeeded, integrated onto the branch (in completion order, one at a time) or
+// discarded, and the branch checkpointed and rolled back. Two implementations: in place
+// (isolation none: every attempt in the work directory) and git (a worktree and branch
+// per attempt, a commit per task). The interface names no git concept, so that a
+// remote workspace (a cluster node) can be a third. Internal.
+#pragma once
+
+#include <flow/error.hpp>
+#include <flow/graph.hpp>
+#include <flow/run.hpp>
+
+#include "runtime/journal.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace flow::detail {
+
+/// An attempt's work, collected.
+struct Work {
+  std::string ref;              ///< the workspace's handle on it (git: one commit); empty: nothing to integrate
+  std::optional<bool> changed;  ///< whether the attempt changed anything, when the workspace can tell
+};
+
+/// A task's mark in tasks.md, for a workspace that lands it with the task's work.
+struct TaskMark {
+  bool wanted = false;  ///< the task has a mark to set (a checkbox)
+  /// tasks.md `text` with the task's mark set; with `again`, the marks this run set
+  /// before too (an editor may have saved over them).
+  std::function<Result<std::string>(const std::string& text, bool again)> apply;
+};
+
+/// What integrating a task's work did, when it went through.
+struct Landing {
+  bool landed = false;     ///< the work went onto the branch (what follows is set)
+  std::string head;        ///< the branch's head now
+  std::string before;      ///< the branch just before the task's commit; empty: nothing was committed
+  std::string text;        ///< tasks.md as the branch has it now (when something was committed)
+  bool marked = false;     ///< the task's mark went in with it
+  std::string mark_error;  ///< why its mark could not be set: done, but not marked
+};
+
+/// Where the loop's attempts run. Thread safety: one thread at a time (the loop's).
+class Workspace {
+ public:
+  virtual ~Workspace() = default;
+  /// "none" or "git": RunReport::isolation.
+  [[nodiscard]] virtual std::string_view kind() const noexcept = 0;
+  /// Attempts cannot see each other's work (so a task that names no file need not run
+  /// alone), and a task's mark lands with its work (integrate), not in the loop's
+  /// batched write-back.
+  [[nodiscard]] virtual bool isolated() const noexcept = 0;
+  /// Once the run's journal is open: what the workspace has to say (its checkpoint).
+  virtual void started() {}
+  /// Where task `t`'s attempt `attempt` runs, prepared from the branch as it is now (so a
+  /// retry sees what landed meanwhile). An error fails the attempt (class config).
+  virtual Result<std::string> prepare(int t, int attempt) = 0;
+  /// Where task `t`'s current attempt runs (the work directory when it has no place of
+  /// its own).
+  [[nodiscard]] virtual std::string dir(int t) const = 0;
+  /// Once `t`'s agent succeeded: its work, collected before any check runs there (so
+  /// that what checks leave behind is not part of it).
+  virtual Result<Work> collect(int t) = 0;
+  /// Puts `t`'s collected work onto the branch, with its mark. Called in completion
+  /// order, one task at a time. nullopt when it went in (`landing` says what it did);
+  /// else why not (a conflict), with the branch unchanged.
+  virtual std::optional<std::string> integrate(int t, const Work& work, const TaskMark& mark, Landing& landing) = 0;
+  /// Drops `t`'s current attempt. `keep`: what it did is kept for the user (a task
+  /// that finally failed); otherwise (it runs again, was killed, never started) it goes.
+  virtual void discard(int t, const std::string& why, bool keep) = 0;
+  /// Drops every attempt still prepared (the run ends).
+  virtual void discard_all(const std::string& why) = 0;
+  /// The branch work lands on (empty: the workspace keeps no history).
+  [[nodiscard]] virtual std::string branch() const = 0;
+  /// The branch's head (empty: the workspace keeps no history).
+  [[nodiscard]] virtual std::string head() const = 0;
+  /// The branch's head when the run started.
+  [[nodiscard]] virtual std::string checkpoint() const = 0;
+  /// Moves the branch back to `to`, keeping what it had reachable; nullopt when it is
+  /// there already (or cannot be moved), else where what it had is kept.
+  virtual std::optional<std::string> roll_back(const std::string& to) = 0;
+  /// Runs `fn` in a throwaway place holding the branch as it was at `point`; its result,
+  /// or nullopt when there is no such place.
+  virtual std::optional<int> run_at(const std::string& point, const std::string& name,
+                                    const std::function<int(const std::string& dir)>& fn) = 0;
+};
+
+/// What a workspace is made from: the run and its plan.
+struct WorkspaceContext {
+  const RunOptions& options;
+  RunLog& log;
+  const std::optional<TaskGraph>& graph;  ///< the run's plan (tasks' IDs, lines, files)
+  const std::string& plan_text;           ///< the text it was parsed from
+  std::string run_id, workdir, run_dir, tasks_path;
+  unsigned tasks_mode = 0;                ///< tasks.md's permission bits when the run started
+  int lock_fd = -1;                       ///< the run lock, which git commands inherit
+};
+
+/// In place (isolation none): every attempt in the work directory; nothing to
+/// integrate. With require-changes, it tells whether the files a task names changed.
+[[nodiscard]] std::unique_ptr<Workspace> make_in_place_workspace(const WorkspaceContext& context);
+
+/// Git isolation, when the work directory is the top of a repository with a commit and
+/// a branch checked out: nullptr when it is not and `required` is false; an error when it
+/// is not and `required`, or when the working tree is dirty without allow_dirty.
+[[nodiscard]] Result<std::unique_ptr<Workspace>> open_git_workspace(const WorkspaceContext& context, bool required);
+
+/// The workspace `options.isolation` asks for ("git", "none", "auto"): git when asked,
+/// or for auto when the work directory is the top of a repository with a commit and a
+/// branch checked out; an error when git is asked for and cannot be had, or the
+/// working tree is dirty without allow_dirty.
+[[nodiscard]] Result<std::unique_ptr<Workspace>> open_workspace(const WorkspaceContext& context);
+
+/// Makes a run's workspace (tests: a fake one).
+using WorkspaceFactory = std::function<Result<std::unique_ptr<Workspace>>(const WorkspaceContext& context)>;
+
+/// run() with the workspace `make_workspace` makes instead of the one
+/// options.isolation asks for: the loop against a fake workspace, in tests.
+[[nodiscard]] Result<RunReport> run_in(const RunOptions& options, Runner& runner, RecoveryPolicy& policy,
+                                       RunObserver& observer, WorkspaceFactory make_workspace);
+
+}  // namespace flow::detail

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: MIT
+// The git workspace: a worktree and branch per attempt (under .git/flow-worktrees), its
+// work squashed into one commit on the commit it started from, replayed onto the
+// branch's real head with the task's mark and fast-forwarded, in completion order.
+#include "runtime/workspace.hpp"
+
+#include <flow/tasks_file.hpp>
+#include <flow/tasks_md.hpp>
+
+#include "runtime/git.hpp"
+#include "runtime/test_hook.hpp"
+#include "support/text.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <utility>
+
+#include <sys/stat.h>
+
+namespace fs = std::filesystem;
+
+namespace flow::detail {
+
+namespace {
+
+class GitWorkspace final : public Workspace {
+ public:
+  GitWorkspace(const WorkspaceContext& c, GitRepo repo, std::string branch, std::string head, std::string tasks_rel,
+               int stale)
+      : opt_(c.options), log_(c.log), graph_(c.graph), plan_text_(c.plan_text), run_id_(c.run_id), tasks_path_(c.tasks_path),
+        tasks_mode_(c.tasks_mode), repo_(std::move(repo)), branch_(std::move(branch)), head_(head), checkpoint_(std::move(head)),
+        tasks_rel_(std::move(tasks_rel)), stale_worktrees_(stale) {}
+
+  std::string_view kind() const noexcept override { return "git"; }
+  bool isolated() const noexcept override { return true; }
+
+  void started() override {
+    log_.log("checkpoint", -1, 0, {{"branch", branch_}, {"commit", checkpoint_}}, true);
+    log_.emit("checkpoint", -1, 0, "git isolation: tasks commit to " + branch_ + " from " + checkpoint_.substr(0, 10));
+    if (stale_worktrees_ > 0)
+      log_.emit("resumed", -1, 0, "removed " + std::to_string(stale_worktrees_) + " worktree(s) and branch(es) that earlier runs left");
+  }
+
+  // The attempt gets its own worktree and branch, from the integration branch as it is
+  // now (so a retry sees what merged meanwhile).
+  Result<std::string> prepare(int t, int attempt) override {
+    // flow/<run>/<id>; a duplicate ID's occurrences each have their own branch. An ID
+    // git will not take in a ref name (a range, "T026..T030") has its other characters
+    // made '_' and its line added, so that no two tasks share a name.
+    std::string name = task(t).id;
+    bool renamed = false;
+    for (char& c : name)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_', renamed = true;
+    const std::string branch = "flow/" + run_id_ + "/" + name +
+                               (renamed || duplicate_id(t) ? "-line" + std::to_string(task(t).line) : std::string());
+    // --allow-dirty: from a snapshot of the tree, so agents see the uncommitted changes
+    // (only the task's own changes are integrated).
+    const std::string base = opt_.allow_dirty ? repo_.snapshot() : head_;
+    auto wt = repo_.add_worktree(branch, run_id_ + "/" + name + "-" + std::to_string(t), base);
+    if (!wt) return Unexpected{std::move(wt).error()};
+    attempts_[t] = {*wt, branch, base, attempt};
+    return *wt;
+  }
+
+  std::string dir(int t) const override {
+    const auto a = attempts_.find(t);
+    return a != attempts_.end() ? a->second.dir : repo_.top();
+  }
+
+  // The attempt's work as one commit on the commit it started from (empty: it changed
+  // nothing). Everything since then counts, what the agent committed itself included;
+  // its changes to tasks.md (flow is its only writer) are undone and reported, never
+  // integrated.
+  Result<Work> collect(int t) override {
+    const auto a = attempts_.find(t);
+    if (a == attempts_.end()) return Work{};
+    auto work = repo_.squash(a->second.dir, a->second.base, commit_message(t), tasks_rel_);
+    if (!work) return make_error(Errc::io, "cannot commit the task's work: " + work.error().message);
+    if (work->protected_changed) {
+      const int attempt = a->second.attempt;
+      log_.log("tasks-md-discarded", t, attempt, {{"file", tasks_rel_}}, true);
+      log_.emit("tasks-md-discarded", t, attempt,
+                "the agent changed " + tasks_rel_ + ", which only flow writes: its change was undone, not integrated");
+    }
+    return Work{work->commit, !work->commit.empty()};
+  }
+
+  // Applies the attempt's work to the integration branch, marks the task in tasks.md and
+  // commits both as one commit named after the task; else why not (the conflicting
+  // files and hunks), with everything put back as it was.
+  std::optional<std::string> integrate(int t, const Work& work, const TaskMark& mark, Landing& landing) override {
+    const auto a = attempts_.find(t);
+    if (a == attempts_.end()) return std::nullopt;
+    const std::string dir = a->second.dir;
+    const std::string wt_tasks = dir + "/" + tasks_rel_;
+    bool marked = false;
+    std::string commit, committed_text;
+    // Replayed in the task's worktree onto the branch's real head (the user, or a run on
+    // another feature, may have committed since: that is no conflict), marked there,
+    // committed, and only then the branch fast-forwards: the main work tree never holds
+    // a half-done merge, whatever kills flow when. If the branch moves in between, again.
+    const FileLock one_at_a_time = repo_.integration_lock();
+    for (int round = 1;; ++round) {
+      const Integration in = repo_.replay(dir, work.ref, "refs/heads/" + branch_);
+      if (!in.merged) {
+        log_.log("merge-conflict", t, 0, {{"files", join(in.conflicts, " ")}});
+        return "conflict: the task's changes do not merge with what was integrated since it started; "
+               "conflicting files: " + join(in.conflicts, ", ") + "\n" + in.details;
+      }
+      test_pause("after-replay");
+      // tasks.md as the branch has it, or as the user has it in the work tree when they
+      // edited it during the run: the commit carries their edit, with the mark put on
+      // the task's line found by ID and text (and, since an editor may have saved over
+      // them, the marks this run set before).
+      auto branch_text = read_file(wt_tasks);
+      auto user_text = read_file(tasks_path_);
+      const bool user_edit = branch_text && user_text && *user_text != *branch_text;
+      committed_text = user_edit ? *user_text : branch_text ? *branch_text : std::string();
+      marked = false;
+      if (mark.wanted) {
+        // No tasks.md on the branch (never committed): nothing to mark, and none made.
+        auto updated = branch_text ? mark.apply(committed_text, user_edit) : Result<std::string>(Unexpected{branch_text.error()});
+        if (updated) {
+          marked = true;
+          committed_text = std::move(*updated);
+          landing.mark_error.clear();
+        } else {
+          // Done but not marked: the next run would run it again. A failure of the task.
+          landing.mark_error = "cannot mark it done in " + tasks_rel_ + ": " + updated.error().message;
+          if (round == 1) {
+            log_.log("mark-failed", t, 0, {{"error", updated.error().message}});
+            log_.emit("mark-failed", t, 0, updated.error().message);
+          }
+        }
+      }
+      if (branch_text && committed_text != *branch_text)
+        if (auto w = write_file_atomic(wt_tasks, committed_text); !w) return "cannot commit the task: " + w.error().message;
+      auto made = repo_.commit_all(dir, commit_message(t));
+      if (!made) return "cannot commit the task: " + made.error().message;
+      commit = *made;
+      if (commit.empty()) break;  // nothing to commit: no work, and the mark was there
+      test_pause("after-commit");
+      // The user's edited tasks.md: the index takes the commit's version, so that the
+      // fast-forward goes through, and the file the mark once the commit is in (a kill
+      // in between leaves the mark out, never a mark without its commit) unless the
+      // user saved it again meanwhile (the next task puts the mark back).
+      if (user_edit) repo_.reset_path(commit, tasks_rel_);
+      auto ff = repo_.fast_forward(commit);
+      auto user_saved = [&] {
+        const auto again = read_file(tasks_path_);
+        return !again || !user_text || *again != *user_text;
+      };
+      if (ff) {
+        test_pause("after-fast-forward");
+        if (user_edit && !user_saved()) (void)write_file_atomic(tasks_path_, committed_text);
+        break;
+      }
+      if (user_edit) repo_.stage(tasks_rel_, false);
+      const auto parent = repo_.rev_parse(commit + "^"), now = repo_.rev_parse("refs/heads/" + branch_);
+      // Again when the branch moved meanwhile, the user saved tasks.md meanwhile, or
+      // another git command held the index a moment.
+      const bool busy = ff.error().message.find("index.lock") != std::string::npos;
+      if (round < 3 && ((parent && now && *parent != *now) || user_saved() || busy)) continue;
+      return "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message;
+    }
+    landing.landed = true;
+    landing.marked = marked;
+    if (!commit.empty()) {
+      landing.before = commit + "^";
+      landing.text = std::move(committed_text);
+      head_ = commit;
+      keep_tasks_mode();
+    }
+    landing.head = head_;
+    repo_.remove_worktree(dir, a->second.branch, true);
+    attempts_.erase(a);
+    log_.log("committed", t, 0, {{"commit", head_}, {"branch", branch_}});
+    return std::nullopt;
+  }
+
+  // After a failed attempt: its worktree goes. `keep` (a task that finally failed): what
+  // it did is committed to its branch, kept for the user and marked so
+  // (GitRepo::keep_branch) for stale-branch cleanup to leave it; otherwise (it runs
+  // again, was killed, or never started) the branch goes too.
+  void discard(int t, const std::string& why, bool keep) override {
+    const auto a = attempts_.find(t);
+    if (a == attempts_.end()) return;
+    if (keep)
+      if (auto kept = repo_.commit_all(a->second.dir, "WIP " + commit_message(t) + ": " + why, true); kept && !kept->empty())
+        repo_.keep_branch(a->second.branch, *kept);
+    repo_.remove_worktree(a->second.dir, a->second.branch, !keep);
+    attempts_.erase(a);
+  }
+
+  void discard_all(const std::string& why) override {
+    while (!attempts_.empty()) discard(attempts_.begin()->first, why, false);
+  }
+
+  std::string branch() const override { return branch_; }
+  std::string head() const override { return head_; }
+  std::string checkpoint() const override { return checkpoint_; }
+
+  // The branch goes back to `to`; what it had stays reachable under
+  // refs/flow/<run>/rolled-back.
+  std::optional<std::string> roll_back(const std::string& to) override {
+    // The branch's real head: the user may have committed since the last task.
+    if (auto real = repo_.rev_parse("refs/heads/" + branch_)) head_ = *real;
+    if (head_ == to) return std::nullopt;
+    const std::string ref = "refs/flow/" + run_id_ + "/rolled-back";
+    const FileLock one_at_a_time = repo_.integration_lock();
+    if (!repo_.update_ref(ref, head_) || !repo_.reset_hard(to, tasks_rel_)) return std::nullopt;
+    log_.log("rolled-back", -1, 0, {{"to", to}, {"from", head_}, {"ref", ref}}, true);
+    log_.emit("rolled-back", -1, 0, branch_ + " reset to " + to.substr(0, 10) + "; the run's commits are in " + ref);
+    head_ = to;
+    keep_tasks_mode();
+    return ref;
+  }
+
+  // A throwaway worktree at `point`, removed with its branch afterwards.
+  std::optional<int> run_at(const std::string& point, const std::string& name,
+                            const std::function<int(const std::string&)>& fn) override {
+    if (point.empty()) return std::nullopt;
+    const std::string branch = "flow/" + run_id_ + "/" + name;
+    auto dir = repo_.add_worktree(branch, run_id_ + "/" + name, point);
+    if (!dir) return std::nullopt;
+    const int rc = fn(*dir);
+    repo_.remove_worktree(*dir, branch, true);
+    return rc;
+  }
+
+ private:
+  const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
+
+  // The task line as a commit subject: "T012 [P] [US1] Create User model in …".
+  std::string commit_message(int t) const {
+    const Task& tk = task(t);
+    std::string_view line = std::string_view(plan_text_).substr(tk.span.offset, tk.span.length);
+    const std::size_t id = line.find(tk.id);
+    if (id != std::string_view::npos) line.remove_prefix(id);
+    return clip(trim(line), 200);
+  }
+
+  // Is task t's ID declared more than once in the plan (a warning, not an error)?
+  bool duplicate_id(int t) {
+    if (!duplicate_ids_) {
+      duplicate_ids_.emplace();
+      std::set<std::string_view> seen;
+      for (const Task& tk : graph_->plan().tasks)
+        if (!seen.insert(tk.id).second) duplicate_ids_->insert(tk.id);
+    }
+    return duplicate_ids_->count(task(t).id) > 0;
+  }
+
+  // Git writes tasks.md with its own idea of a mode (644) when the branch moves: the
+  // user's mode (600, 664 …) is put back.
+  void keep_tasks_mode() {
+    struct stat st {};
+    // Best effort: the content is right either way; a failure leaves git's mode.
+    if (tasks_mode_ != 0 && ::stat(tasks_path_.c_str(), &st) == 0 && (st.st_mode & 07777) != tasks_mode_)
+      (void)::chmod(tasks_path_.c_str(), tasks_mode_);
+  }
+
+  struct Attempt {
+    std::string dir, branch, base;  // its worktree, its branch, the commit it started from
+    int attempt = 0;
+  };
+  const RunOptions& opt_;
+  RunLog& log_;
+  const std::optional<TaskGraph>& graph_;
+  const std::string& plan_text_;
+  std::string run_id_, tasks_path_;
+  unsigned tasks_mode_;
+  GitRepo repo_;
+  std::string branch_, head_, checkpoint_;  // the integration branch, its head, the run's start
+  std::string tasks_rel_;                   // tasks.md relative to the repository's top
+  int stale_worktrees_;
+  std::map<int, Attempt> attempts_;         // task -> its current attempt's place
+  std::optional<std::set<std::string_view>> duplicate_ids_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Workspace>> open_git_workspace(const WorkspaceContext& c, bool want) {
+  auto repo = GitRepo::open(c.workdir);
+  // Only a repository rooted at the work directory: never one that merely encloses it.
+  std::error_code ec;
+  if (repo && !fs::equivalent(repo->top(), c.workdir, ec)) repo.reset();
+  if (!repo) {
+    if (want)
+      return make_error(Errc::config, c.workdir + " is not the top of a git repository: run `git init` there and commit, "
+                                                  "or use --isolation none");
+    return std::unique_ptr<Workspace>();
+  }
+  const std::string head = repo->head(), branch = repo->current_branch();
+  if (head.empty() || branch.empty()) {
+    if (want)
+      return make_error(Errc::config, head.empty() ? "the repository has no commit yet: commit once, or use --isolation none"
+                                                   : "HEAD is detached: check out the branch the tasks should commit to");
+    return std::unique_ptr<Workspace>();
+  }
+  repo->share_lock(c.lock_fd);
+  repo->exclude_flow_dir();
+  if (const auto dirty = repo->dirty(); !dirty.empty() && !c.options.allow_dirty) {
+    std::vector<std::string> some(dirty.begin(), dirty.begin() + std::min<std::size_t>(dirty.size(), 5));
+    return make_error(Errc::conflict, "the working tree has uncommitted changes (" + join(some, ", ") +
+                                          (dirty.size() > 5 ? ", …" : "") + "): commit or stash them first, since flow "
+                                          "commits each task on " + branch + "; or pass --allow-dirty, or --isolation none");
+  }
+  std::string tasks_rel = fs::relative(c.tasks_path, repo->top(), ec).string();
+  if (tasks_rel.empty() || tasks_rel.rfind("..", 0) == 0)
+    return make_error(Errc::config, c.tasks_path + " is outside the repository " + repo->top() + ": git isolation needs it inside");
+  const int stale = repo->clean_stale_worktrees(c.run_id);
+  if (auto r = repo->update_ref("refs/flow/" + c.run_id + "/checkpoint", head); !r) return Unexpected{std::move(r).error()};
+  return std::unique_ptr<Workspace>(
+      std::make_unique<GitWorkspace>(c, std::move(*repo), branch, head, std::move(tasks_rel), stale));
+}
+
+}  // namespace flow::detail

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+// The Workspace seam: the run loop against a fake workspace and a fake runner (the
+// order of collection and integration, discards on failure), and the real git
+// workspace alone in a real repository.
+#include <flow/graph.hpp>
+#include <flow/run.hpp>
+#include <flow/tasks_md.hpp>
+
+#include "runtime/workspace.hpp"
+#include "unit/support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <span>
+#include <algorithm>
+
+using namespace flow;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Quiet final : RunObserver {
+  void on_event(const RunEvent&) override {}
+};
+
+// Ends the attempts it was given last first (so that completion order is not start
+// order), each with the exit code scripted for its task and attempt (default 0).
+struct FakeRunner final : Runner {
+  std::map<std::pair<int, int>, int> exits;  // (task, attempt) -> exit code
+  std::vector<Launch> live;
+  std::vector<int> started, ended;  // tasks, in the order they started / ended
+  Result<long> start(const Launch& l) override {
+    live.push_back(l);
+    started.push_back(l.task);
+    return 0L;
+  }
+  std::optional<Completion> wait(double) override {
+    if (live.empty()) return std::nullopt;
+    const Launch l = live.back();
+    live.pop_back();
+    ended.push_back(l.task);
+    Completion c;
+    c.task = l.task;
+    c.attempt = l.attempt;
+    const auto e = exits.find({l.task, l.attempt});
+    c.exit_code = e == exits.end() ? 0 : e->second;
+    return c;
+  }
+  void cancel_all() noexcept override { live.clear(); }
+  int running() const noexcept override { return static_cast<int>(live.size()); }
+};
+
+// Records what the loop asks of it, as "prepare 0#1", "collect 0", "integrate 0",
+// "discard 0 keep|drop".
+struct FakeWorkspace final : detail::Workspace {
+  std::vector<std::string>* calls;
+  std::string workdir;
+  std::set<int> fail_prepare, conflict_once;
+  FakeWorkspace(std::vector<std::string>* c, std::string w) : calls(c), workdir(std::move(w)) {}
+  std::string_view kind() const noexcept override { return "fake"; }
+  bool isolated() const noexcept override { return false; }
+  Result<std::string> prepare(int t, int attempt) override {
+    calls->push_back("prepare " + std::to_string(t) + "#" + std::to_string(attempt));
+    if (fail_prepare.count(t)) return make_error(Errc::io, "no place for it");
+    return workdir;
+  }
+  std::string dir(int) const override { return workdir; }
+  Result<detail::Work> collect(int t) override {
+    calls->push_back("collect " + std::to_string(t));
+    return detail::Work{"work-" + std::to_string(t), true};
+  }
+  std::optional<std::string> integrate(int t, const detail::Work& w, const detail::TaskMark&, detail::Landing&) override {
+    calls->push_back("integrate " + std::to_string(t));
+    CHECK(w.ref == "work-" + std::to_string(t));  // what collect gave, for the same task
+    if (conflict_once.erase(t)) return "conflict: scripted";
+    return std::nullopt;
+  }
+  void discard(int t, const std::string&, bool keep) override {
+    calls->push_back("discard " + std::to_string(t) + (keep ? " keep" : " drop"));
+  }
+  void discard_all(const std::string&) override {}
+  std::string branch() const override { return {}; }
+  std::string head() const override { return {}; }
+  std::string checkpoint() const override { return {}; }
+  std::optional<std::string> roll_back(const std::string&) override { return std::nullopt; }
+  std::optional<int> run_at(const std::string&, const std::string&, const std::function<int(const std::string&)>&) override {
+    return std::nullopt;
+  }
+};
+
+const std::string kThree =
+    "## Phase 1: Work\n"
+    "- [ ] T001 [P] Write `a.py`\n"
+    "- [ ] T002 [P] Write `b.py`\n"
+    "- [ ] T003 [P] Write `c.py`\n";
+
+struct Loop {
+  test::TempDir dir;
+  std::string tasks;
+  std::vector<std::string> calls;
+  FakeRunner runner;
+  std::set<int> fail_prepare, conflict_once;
+  Loop() {
+    fs::create_directories(dir.path + "/.git");
+    tasks = dir.path + "/tasks.md";
+    std::ofstream(tasks, std::ios::binary) << kThree;
+  }
+  Result<RunReport> go(int workers = 3) {
+    RunOptions o;
+    o.tasks_path = tasks;
+    o.agent = {"/bin/true"};
+    o.workers = workers;
+    o.require_changes = false;
+    StockPolicyOptions p;
+    p.max_retries = 1;
+    p.base_delay = 0.01;
+    p.max_delay = 0.02;
+    StockPolicy policy(p);
+    Quiet quiet;
+    return detail::run_in(o, runner, policy, quiet, [this](const detail::WorkspaceContext& c) {
+      auto ws = std::make_unique<FakeWorkspace>(&calls, c.workdir);
+      ws->fail_prepare = fail_prepare;
+      ws->conflict_once = conflict_once;
+      return Result<std::unique_ptr<detail::Workspace>>(std::move(ws));
+    });
+  }
+  std::vector<std::string> of(int t) const {  // the calls about task t
+    std::vector<std::string> out;
+    for (const auto& c : calls)
+      if (c.find(" " + std::to_string(t)) != std::string::npos) out.push_back(c);
+    return out;
+  }
+  std::vector<int> integrated() const {
+    std::vector<int> out;
+    for (const auto& c : calls)
+      if (c.rfind("integrate ", 0) == 0) out.push_back(std::atoi(c.c_str() + 10));
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the loop integrates each task's work in the order the attempts ended, after collecting it") {
+  Loop l;
+  auto r = l.go();
+  REQUIRE(r);
+  CHECK(r->succeeded == 3);
+  CHECK(r->isolation == "fake");
+  CHECK(l.runner.started == std::vector<int>{0, 1, 2});
+  CHECK(l.runner.ended == std::vector<int>{2, 1, 0});          // last started, first ended
+  CHECK(l.integrated() == l.runner.ended);                       // completion order, not start order
+  for (int t = 0; t < 3; ++t)
+    CHECK(l.of(t) == std::vector<std::string>{"prepare " + std::to_string(t) + "#1", "collect " + std::to_string(t),
+                                              "integrate " + std::to_string(t)});
+  CHECK(test::slurp(l.tasks).find("- [ ]") == std::string::npos);  // all marked
+}
+
+TEST_CASE("a failed attempt's place is discarded: dropped when it runs again, kept when the task finally fails") {
+  Loop l;
+  l.runner.exits = {{{1, 1}, 1}, {{2, 1}, 1}, {{2, 2}, 1}};  // T002 fails once; T003 always
+  auto r = l.go();
+  REQUIRE(r);
+  CHECK(r->succeeded == 2);
+  CHECK(r->failed == 1);
+  CHECK(l.of(1) == std::vector<std::string>{"prepare 1#1", "discard 1 drop", "prepare 1#2", "collect 1", "integrate 1"});
+  CHECK(l.of(2) == std::vector<std::string>{"prepare 2#1", "discard 2 drop", "prepare 2#2", "discard 2 keep"});
+  CHECK(test::slurp(l.tasks).find("- [ ] T003") != std::string::npos);  // never marked
+}
+
+TEST_CASE("a conflict on integration fails the attempt, which runs again from a fresh place") {
+  Loop l;
+  l.conflict_once = {0};
+  auto r = l.go();
+  REQUIRE(r);
+  CHECK(r->succeeded == 3);
+  CHECK(r->retries == 1);
+  CHECK(l.of(0) == std::vector<std::string>{"prepare 0#1", "collect 0", "integrate 0", "discard 0 drop", "prepare 0#2",
+                                            "collect 0", "integrate 0"});
+}
+
+TEST_CASE("a place that cannot be prepared is a config failure: no agent starts there") {
+  Loop l;
+  l.fail_prepare = {1};
+  auto r = l.go();
+  REQUIRE(r);
+  CHECK(r->tasks[1].failure_class == "config");
+  CHECK(std::count(l.runner.started.begin(), l.runner.started.end(), 1) == 0);
+  CHECK(r->succeeded == 2);
+}
+
+TEST_CASE("the git workspace alone: a worktree per attempt, its work squashed, landed with its mark, discards") {
+  test::TempDir dir;
+  const std::string repo = dir.path;
+  auto git = [&](const std::string& args) { return std::system(("git -C '" + repo + "' " + args + " >/dev/null 2>&1").c_str()); };
+  REQUIRE(git("init -q -b main") == 0);
+  git("config user.name t");
+  git("config user.email t@example.com");
+  std::ofstream(repo + "/tasks.md", std::ios::binary) << kThree;
+  REQUIRE(git("add tasks.md") == 0);
+  REQUIRE(git("commit -q -m start") == 0);
+
+  const std::string text = test::slurp(repo + "/tasks.md");
+  std::optional<TaskGraph> graph;
+  auto g = build_graph(parse_tasks_md(text));
+  REQUIRE(g);
+  graph.emplace(std::move(*g));
+  RunOptions o;
+  RunReport report;
+  report.run_id = "20260101T000000Z-1";
+  Quiet quiet;
+  detail::RunLog log(quiet, report, graph, text);
+  const detail::WorkspaceContext c{o, log, graph, text, report.run_id, repo, repo + "/.flow", repo + "/tasks.md", 0, -1};
+  auto ws = detail::open_git_workspace(c, true);
+  REQUIRE(ws);
+  REQUIRE(*ws);
+  detail::Workspace& w = **ws;
+  CHECK(w.kind() == "git");
+  CHECK(w.isolated());
+  const std::string start = w.head();
+  CHECK(w.checkpoint() == start);
+
+  // T001 writes a.py in its own place; the main work tree sees nothing until it lands.
+  auto place = w.prepare(0, 1);
+  REQUIRE(place);
+  CHECK(*place != repo);
+  std::ofstream(*place + "/a.py") << "print(1)\n";
+  CHECK(!fs::exists(repo + "/a.py"));
+  auto work = w.collect(0);
+  REQUIRE(work);
+  CHECK(work->changed == std::optional<bool>(true));
+  detail::TaskMark mark;
+  mark.wanted = true;
+  const MarkChange done{2, "T001", true};
+  mark.apply = [&](const std::string& t, bool) { return set_marks(t, parse_tasks_md(t), std::span<const MarkChange>(&done, 1)); };
+  detail::Landing landing;
+  CHECK(!w.integrate(0, *work, mark, landing));
+  CHECK(landing.landed);
+  CHECK(landing.marked);
+  CHECK(landing.head != start);
+  CHECK(w.head() == landing.head);
+  CHECK(fs::exists(repo + "/a.py"));  // the branch fast-forwarded in the main work tree
+  CHECK(test::slurp(repo + "/tasks.md").find("- [ ] T001") == std::string::npos);  // marked, in its commit
+  CHECK(test::slurp(repo + "/tasks.md").find("- [ ] T002") != std::string::npos);
+  CHECK(!fs::exists(*place));         // its worktree went
+
+  // T002 changes nothing: collected as unchanged. T003 fails for good: its branch stays.
+  auto idle = w.prepare(1, 1);
+  REQUIRE(idle);
+  auto none = w.collect(1);
+  REQUIRE(none);
+  CHECK(none->changed == std::optional<bool>(false));
+  w.discard(1, "attempt 1 failed", false);
+  CHECK(!fs::exists(*idle));
+  auto failing = w.prepare(2, 1);
+  REQUIRE(failing);
+  std::ofstream(*failing + "/c.py") << "oops\n";
+  w.discard(2, "attempt 1 failed (unknown)", true);
+  CHECK(!fs::exists(*failing));
+  CHECK(git("rev-parse --verify -q refs/heads/flow/" + report.run_id + "/T003") == 0);   // kept for the user
+  CHECK(git("rev-parse --verify -q refs/heads/flow/" + report.run_id + "/T002") != 0);   // dropped
+  CHECK(w.head() == landing.head);  // discards never move the branch
+
+  // Rolled back to the checkpoint: the landed commit stays reachable.
+  auto kept = w.roll_back(start);
+  REQUIRE(kept);
+  CHECK(w.head() == start);
+  CHECK(!fs::exists(repo + "/a.py"));
+  CHECK(git("rev-parse --verify -q " + *kept) == 0);
+}
