@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build make git pkg-config procps
   libboost1.81-dev        # headers: Graph, Asio, Process v2
+  libboost-json1.81-dev   # Boost.JSON: journal, events, agent streams, --json outputs
   libfmt-dev libyaml-cpp-dev doctest-dev
   python3 python3-pytest python3-yaml
   tmux                    # the live view's terminal tests (capture-pane)

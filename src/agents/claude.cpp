@@ -164,10 +164,10 @@ class ClaudeStream final : public StreamParser {
   void tool_call(const JsonValue& v) {
     if (v["subtype"].str() != "started") return;
     const JsonValue& call = v["tool_call"];
-    for (std::size_t i = 0; i < call.keys().size(); ++i) {
-      std::string name = call.keys()[i];
+    for (const auto& [tool, value] : call.members()) {
+      std::string name(tool);
       if (name.size() > 8 && name.compare(name.size() - 8, 8, "ToolCall") == 0) name.resize(name.size() - 8);
-      const JsonValue& args = call.items()[i]["args"];
+      const JsonValue args = value["args"];
       for (const char* key : {"path", "file_path"})
         if (args[key].is_string()) return void(r_.activity = name + " " + detail::clip(args[key].str(), 80));
       if (args["command"].is_string()) return void(r_.activity = name + ": " + detail::clip(args["command"].str(), 80));

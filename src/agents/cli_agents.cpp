@@ -28,7 +28,7 @@ std::string read_all(const std::string& path) {
 
 // A TOML basic string, for Codex's `-c key=value`: a JSON string is one (the same
 // escapes, \uXXXX for control characters, valid UTF-8).
-std::string toml_string(std::string_view s) { return detail::Json().value(s).str(); }
+std::string toml_string(std::string_view s) { return detail::json_string(s); }
 
 // How a CLI takes the prompt.
 enum class PromptVia {

@@ -6,6 +6,7 @@
 
 #include <flow/runner.hpp>
 
+#include "support/json_value.hpp"
 #include "support/text.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -351,18 +352,13 @@ std::vector<Gate> detect_gates(const std::string& dir) {
     if (find_program(argv.front())) out.push_back({name, std::move(argv), source});
   };
   if (const std::string pkg = slurp_small(root / "package.json"); !pkg.empty()) {
-    try {
-      const YAML::Node j = YAML::Load(pkg);  // JSON is YAML
-      const YAML::Node scripts = j["scripts"];
-      if (scripts && scripts.IsMap()) {
-        // npm's placeholder test script fails on purpose: it is no test.
-        if (scripts["test"] && scripts["test"].as<std::string>().find("no test specified") == std::string::npos)
-          add("tests", {"npm", "test", "--silent"}, "package.json");
-        if (scripts["lint"]) add("lint", {"npm", "run", "--silent", "lint"}, "package.json");
-        if (scripts["typecheck"]) add("types", {"npm", "run", "--silent", "typecheck"}, "package.json");
-      }
-    } catch (const YAML::Exception&) {
-    }
+    const auto j = detail::JsonValue::parse(pkg);
+    const detail::JsonValue scripts = j ? (*j)["scripts"] : detail::JsonValue();
+    // npm's placeholder test script fails on purpose: it is no test.
+    if (scripts["test"].is_string() && scripts["test"].str().find("no test specified") == std::string_view::npos)
+      add("tests", {"npm", "test", "--silent"}, "package.json");
+    if (!scripts["lint"].is_null()) add("lint", {"npm", "run", "--silent", "lint"}, "package.json");
+    if (!scripts["typecheck"].is_null()) add("types", {"npm", "run", "--silent", "typecheck"}, "package.json");
   }
   if (fs::exists(root / "Cargo.toml", ec)) add("tests", {"cargo", "test", "--quiet"}, "Cargo.toml");
   if (fs::exists(root / "go.mod", ec)) add("tests", {"go", "test", "./..."}, "go.mod");

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The journal's readers on text rather than a file, for the fuzzers and tests: what
-// `flow status` shows (read_runs) and what a resumed run takes over (the running
-// and finished-but-unmarked tasks of a run that did not finish). Internal.
+// The one reader of the journal (.flow/implementation.log, JSON lines): what a resumed
+// run takes over, what `flow status` shows, what `flow rollback` undoes, which boxless
+// tasks are done, and the durations the estimator learns from. Damaged lines (a torn
+// last line after a crash) are skipped. read_runs, read_last_run and apply_journal_state
+// (flow/run.hpp) are defined with it. Internal.
 #pragma once
 
 #include <flow/run.hpp>
@@ -15,11 +17,57 @@
 
 namespace flow::detail {
 
-/// read_runs on the journal's text.
+/// What an earlier run that did not finish left: the tasks it had started and not
+/// finished, with the process groups they ran in, and the tasks it finished but had not
+/// marked yet when it died (marks are written in batches, after the next tasks start).
+struct Leftover {
+  std::string run_id;
+  struct Running {
+    std::string id;
+    int line = 0;
+    long pgid = 0;
+    std::string container;  // the attempt's cgroup or process tag (Runner's Started)
+    std::string text;       // the task's line, mark blanked (empty in older journals)
+  };
+  std::vector<Running> running;
+  struct Unmarked {
+    std::string id;
+    int line = 0;
+    std::string text;      // the task's line, mark blanked (empty in journals before it was kept)
+    bool boxless = false;  // no checkbox: its state is the journal's task-finished line
+  };
+  std::vector<Unmarked> unmarked;
+};
+
+/// The last run of `tasks_path` (absolute) in the journal, if it did not finish; nullopt
+/// if it finished, never ran, or the journal cannot be read.
+std::optional<Leftover> previous_run(const std::string& journal_path, const std::string& tasks_path);
+
+/// A run of a tasks.md made with git isolation, as `flow rollback` picks one.
+struct CheckpointedRun {
+  std::string run, branch, checkpoint;  // the branch its tasks committed to, and its head at the start
+  bool committed = false;               // it put task commits on the branch
+  bool rolled_back = false;             // all the way back to its checkpoint, since
+};
+
+/// The runs of `tasks_path` (absolute) that journaled a checkpoint, oldest first.
+std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, const std::string& tasks_path);
+
+/// A task that succeeded, with how long it took: what the estimator learns from.
+struct FinishedTask {
+  std::string id;
+  double seconds = 0;
+};
+
+/// Every task-finished line with outcome "succeeded" in the journal, of any tasks.md,
+/// oldest first; empty if the journal cannot be read.
+std::vector<FinishedTask> succeeded_tasks(const std::string& journal_path);
+
+/// read_runs on the journal's text, for the fuzzers and tests.
 std::vector<JournalRun> read_runs_text(std::string_view journal, const std::string& tasks_path);
 
-/// The last run of `tasks_path` in the journal, if it did not finish: how many tasks it
-/// left running and how many finished unmarked.
+/// previous_run on the journal's text, for the fuzzers and tests: how many tasks it left
+/// running and how many finished unmarked.
 std::optional<std::pair<std::size_t, std::size_t>> previous_run_text(std::string_view journal, const std::string& tasks_path);
 
 }  // namespace flow::detail

@@ -23,7 +23,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -66,141 +65,9 @@ using detail::iso_now;
 using detail::Journal;
 using detail::RunLock;
 
-// What an earlier run that did not finish left: the tasks it had started and not
-// finished, with the process groups they ran in, and the tasks it finished but had not
-// marked yet when it died (marks are written in batches, after the next tasks start).
-struct Leftover {
-  std::string run_id;
-  struct Running {
-    std::string id;
-    int line = 0;
-    long pgid = 0;
-    std::string container;  // the attempt's cgroup or process tag (Runner's Started)
-    std::string text;       // the task's line, mark blanked (empty in older journals)
-  };
-  std::vector<Running> running;
-  struct Unmarked {
-    std::string id;
-    int line = 0;
-    std::string text;  // the task's line, mark blanked (empty in journals before it was kept)
-    bool boxless = false;  // no checkbox: its state is the journal's task-finished line
-  };
-  std::vector<Unmarked> unmarked;
-};
-
-// A journal line: one flat JSON object of strings, numbers and booleans. Values come
-// back as text (strings unescaped).
-std::map<std::string, std::string> parse_line(std::string_view s) {
-  std::map<std::string, std::string> out;
-  std::size_t i = 0;
-  auto skip = [&] { while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i; };
-  auto string_at = [&](std::string& into) {
-    ++i;  // opening quote
-    while (i < s.size() && s[i] != '"') {
-      if (s[i] == '\\' && i + 1 < s.size()) {
-        const char e = s[++i];
-        if (e == 'u' && i + 4 < s.size()) {
-          // \uXXXX (the journal writes control bytes so): as UTF-8. Line texts must
-          // come back byte for byte to find their tasks again.
-          unsigned cp = 0;
-          const auto [end, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 5, cp, 16);
-          if (ec == std::errc() && end == s.data() + i + 5) {
-            if (cp < 0x80) {
-              into += static_cast<char>(cp);
-            } else if (cp < 0x800) {
-              into += static_cast<char>(0xC0 | (cp >> 6));
-              into += static_cast<char>(0x80 | (cp & 0x3F));
-            } else {
-              into += static_cast<char>(0xE0 | (cp >> 12));
-              into += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-              into += static_cast<char>(0x80 | (cp & 0x3F));
-            }
-            i += 5;
-            continue;
-          }
-        }
-        into += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
-      } else {
-        into += s[i];
-      }
-      ++i;
-    }
-    ++i;  // closing quote
-  };
-  skip();
-  if (i >= s.size() || s[i] != '{') return out;
-  ++i;
-  while (i < s.size()) {
-    skip();
-    if (i >= s.size() || s[i] != '"') break;
-    std::string key, value;
-    string_at(key);
-    skip();
-    if (i >= s.size() || s[i] != ':') break;
-    ++i;
-    skip();
-    if (i < s.size() && s[i] == '"') {
-      string_at(value);
-    } else {
-      const std::size_t end = s.find_first_of(",}", i);
-      value = std::string(s.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i));
-      i = end == std::string_view::npos ? s.size() : end;
-    }
-    out[key] = std::move(value);
-    skip();
-    if (i < s.size() && s[i] == ',') ++i;
-  }
-  return out;
-}
-
-std::string get(const std::map<std::string, std::string>& m, const char* k) {
-  auto it = m.find(k);
-  return it == m.end() ? std::string() : it->second;
-}
-
-std::optional<Leftover> previous_run(std::istream& in, const std::string& tasks_path) {
-  std::string line;
-  Leftover last;
-  bool open = false;
-  std::map<std::string, Leftover::Running> running;
-  std::map<std::string, Leftover::Unmarked> unmarked;
-  std::set<std::string> marked;
-  while (std::getline(in, line)) {
-    const auto e = parse_line(line);
-    const std::string event = get(e, "event");
-    const std::string key = get(e, "task") + "@" + get(e, "line");
-    if (event == "run-started") {
-      open = get(e, "tasks_md") == tasks_path && get(e, "dry_run") != "true";
-      last.run_id = get(e, "run");
-      running.clear();
-      unmarked.clear();
-      marked.clear();
-    } else if (!open || get(e, "run") != last.run_id) {
-      continue;
-    } else if (event == "task-started") {
-      running[key] = {get(e, "task"), std::atoi(get(e, "line").c_str()), std::strtol(get(e, "pgid").c_str(), nullptr, 10),
-                      get(e, "container"), get(e, "text")};
-    } else if (event == "task-finished" || event == "attempt-failed" || event == "task-killed") {
-      running.erase(key);
-      if (event == "task-finished" && !marked.count(key))
-        unmarked[key] = {get(e, "task"), std::atoi(get(e, "line").c_str()), get(e, "text")};
-    } else if (event == "marked" || event == "mark-failed") {
-      unmarked.erase(key);
-      marked.insert(key);  // with git isolation the mark comes before task-finished
-    } else if (event == "run-finished") {
-      open = false;
-    }
-  }
-  if (!open) return std::nullopt;
-  for (const auto& [key, r] : running) last.running.push_back(r);
-  for (const auto& [key, task] : unmarked) last.unmarked.push_back(task);
-  return last;
-}
-
-std::optional<Leftover> previous_run(const std::string& journal, const std::string& tasks_path) {
-  std::ifstream in(journal);
-  return previous_run(in, tasks_path);
-}
+// The journal's reader (runtime/journal_read.cpp) tells what an earlier run left.
+using detail::Leftover;
+using detail::previous_run;
 
 }  // namespace
 
@@ -985,179 +852,6 @@ class RunLoop {
 
 std::string default_workdir(const std::string& tasks_path) { return find_workdir_impl(tasks_path); }
 
-Result<int> apply_journal_state(const std::string& journal_path, const std::string& tasks_path, std::string_view text,
-                                Plan& plan) {
-  const bool any = std::any_of(plan.tasks.begin(), plan.tasks.end(), [](const Task& t) {
-    return t.mark_offset == Task::npos && t.state == TaskState::pending;
-  });
-  std::error_code ec;
-  if (!any || !fs::exists(journal_path, ec)) return 0;
-  std::ifstream in(journal_path, std::ios::binary);
-  if (!in) return make_error(Errc::io, "cannot read the journal " + journal_path);
-  struct Finished {
-    std::string run, id, text;
-    int line;
-  };
-  std::vector<Finished> finished;
-  std::set<std::string> rolled_back;
-  std::string line, current;
-  while (std::getline(in, line)) {
-    // Cheap filter first: most lines are neither.
-    if (line.find("\"task-finished\"") == std::string::npos && line.find("\"run-started\"") == std::string::npos &&
-        line.find("\"rolled-back\"") == std::string::npos)
-      continue;
-    const auto e = parse_line(line);
-    const std::string event = get(e, "event");
-    if (event == "run-started") {
-      current = get(e, "tasks_md") == tasks_path && get(e, "dry_run") != "true" ? get(e, "run") : std::string();
-    } else if (event == "rolled-back") {
-      rolled_back.insert(get(e, "run"));
-    } else if (event == "task-finished" && !current.empty() && get(e, "run") == current) {
-      finished.push_back({current, get(e, "task"), get(e, "text"), std::atoi(get(e, "line").c_str())});
-    }
-  }
-  int n = 0;
-  for (const Finished& f : finished) {
-    if (rolled_back.count(f.run)) continue;
-    const int at = find_task_again(text, plan, f.id, f.line, f.text);
-    if (at < 0) continue;
-    Task& t = plan.tasks[static_cast<std::size_t>(at)];
-    if (t.mark_offset != Task::npos || t.state != TaskState::pending) continue;
-    t.state = TaskState::done;
-    ++n;
-  }
-  return n;
-}
-
-namespace {
-
-std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path) {
-  std::vector<JournalRun> runs;
-  JournalRun* last = nullptr;
-  std::map<std::string, std::size_t> by_id;  // run id -> position in runs (rollback lines come later)
-  std::map<std::string, std::size_t> index;  // "id@line" -> position in tasks
-  std::string line, first_ts, last_ts;
-  auto secs = [](const std::string& ts) {  // "2026-11-24T07:24:57.381Z" -> seconds of the day
-    if (ts.size() < 19) return 0.0;
-    // strtod, not stod: a damaged line reads as 0, it does not throw.
-    auto num = [&](std::size_t at, std::size_t n) { return std::strtod(ts.substr(at, n).c_str(), nullptr); };
-    return num(11, 2) * 3600 + num(14, 2) * 60 + num(17, ts.size() - 18);
-  };
-  bool ours = false;
-  // A run that did not finish: its wall time from its first and last lines.
-  auto close = [&] {
-    if (!last || last->finished) return;
-    last->wall = std::max(0.0, secs(last_ts) - secs(first_ts));
-    for (const auto& t : last->tasks) last->busy += t.seconds;
-  };
-  while (std::getline(in, line)) {
-    const auto e = parse_line(line);
-    const std::string event = get(e, "event");
-    if (event == "run-started") {
-      ours = get(e, "tasks_md") == tasks_path && get(e, "dry_run") != "true";
-      if (!ours) continue;
-      close();
-      runs.emplace_back();
-      last = &runs.back();
-      last->run_id = get(e, "run");
-      last->started = get(e, "ts");
-      last->workers = std::max(1, std::atoi(get(e, "workers").c_str()));
-      by_id[last->run_id] = runs.size() - 1;
-      index.clear();
-      first_ts = last_ts = get(e, "ts");
-      continue;
-    }
-    if (event == "rolled-back")  // by the run itself, or by `flow rollback` any time later
-      if (const auto r = by_id.find(get(e, "run")); r != by_id.end()) runs[r->second].rolled_back = true;
-    if (!ours || !last || get(e, "run") != last->run_id) continue;
-    last_ts = get(e, "ts");
-    const std::string key = get(e, "task") + "@" + get(e, "line");
-    JournalTask* t = nullptr;
-    if (!get(e, "task").empty()) {
-      auto [it, fresh] = index.emplace(key, last->tasks.size());
-      if (fresh) {
-        JournalTask jt;
-        jt.id = get(e, "task");
-        jt.line = std::atoi(get(e, "line").c_str());
-        last->tasks.push_back(std::move(jt));
-      }
-      t = &last->tasks[it->second];
-      if (t->text.empty()) t->text = get(e, "text");
-    }
-    if (event == "task-started" && t) {
-      t->attempts = std::max(t->attempts, std::atoi(get(e, "attempt").c_str()));
-      t->outcome = "running";
-    } else if (event == "task-finished" && t) {
-      t->outcome = "succeeded";
-      t->seconds += std::atof(get(e, "seconds").c_str());
-      t->cpu_seconds += std::atof(get(e, "cpu_seconds").c_str());
-      t->max_rss_kb = std::max(t->max_rss_kb, std::atof(get(e, "max_rss_kb").c_str()));
-      t->cost_usd += std::atof(get(e, "cost_usd").c_str());
-      t->turns += std::atof(get(e, "turns").c_str());
-    } else if (event == "attempt-failed" && t) {
-      const std::string lines = get(e, "lines");
-      // The first line says how the attempt ended; the next non-empty one, what it hit.
-      std::string what;
-      std::istringstream ls(lines);
-      for (std::string l; std::getline(ls, l);)
-        if (!detail::trim(l).empty()) {
-          what += (what.empty() ? "" : " — ") + detail::clip(detail::trim(l), 120);
-          if (what.find(" — ") != std::string::npos) break;
-        }
-      t->tries.push_back("attempt " + get(e, "attempt") + ": " + get(e, "class") + ": " + what);
-      t->last_lines = lines;
-      t->cost_usd += std::atof(get(e, "cost_usd").c_str());
-      t->turns += std::atof(get(e, "turns").c_str());
-      t->failure_class = get(e, "class");
-      t->reason = get(e, "reason");
-      const std::string d = get(e, "decision");
-      t->outcome = d == "retry" ? "retrying" : d == "skip" ? "skipped" : "failed";
-    } else if (event == "task-killed" && t) {
-      t->outcome = "killed";
-      t->reason = get(e, "detail");
-    } else if (event == "retry-scheduled") {
-      ++last->retries;
-    } else if (event == "blocked" && t) {
-      t->outcome = "blocked";
-      t->reason = "blocked by " + get(e, "by");
-    } else if (event == "marked" && t) {
-      t->marked = true;
-    } else if (event == "committed") {
-      ++last->commits;
-    } else if (event == "run-finished") {
-      last->finished = true;
-      last->wall = std::atof(get(e, "wall").c_str());
-      last->busy = std::atof(get(e, "busy").c_str());
-      last->cost_usd = std::atof(get(e, "cost_usd").c_str());
-    }
-  }
-  close();
-  for (JournalRun& r : runs)
-    if (r.cost_usd == 0)
-      for (const auto& t : r.tasks) r.cost_usd += t.cost_usd;
-  return runs;
-}
-
-}  // namespace
-
-Result<std::vector<JournalRun>> read_runs(const std::string& journal_path, const std::string& tasks_path) {
-  std::error_code ec;
-  if (!fs::exists(journal_path, ec)) return std::vector<JournalRun>();
-  std::ifstream in(journal_path, std::ios::binary);
-  if (!in) return make_error(Errc::io, "cannot read the journal " + journal_path);
-  return runs_in(in, tasks_path);
-}
-
-Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path, const std::string& tasks_path) {
-  auto runs = read_runs(journal_path, tasks_path);
-  if (!runs) return Unexpected{std::move(runs).error()};
-  // A run that found nothing to do does not hide the one that did the work.
-  for (auto it = runs->rbegin(); it != runs->rend(); ++it)
-    if (!it->tasks.empty()) return std::optional<JournalRun>(std::move(*it));
-  if (runs->empty()) return std::optional<JournalRun>();
-  return std::optional<JournalRun>(std::move(runs->back()));
-}
-
 Result<RollbackReport> rollback(const RollbackOptions& o) {
   std::error_code ec;
   const std::string tasks = fs::absolute(o.tasks_path, ec).string();
@@ -1169,25 +863,9 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   {
     // The runs with git isolation, and which of them put commits on the branch: by
     // default the last of those is undone, not a later run that found nothing to do.
-    struct Candidate {
-      std::string run, branch, checkpoint;
-      bool committed = false, rolled_back = false;
-    };
-    std::vector<Candidate> runs;
-    std::ifstream in(journal);
-    std::string line, current;
-    while (std::getline(in, line)) {
-      const auto e = parse_line(line);
-      const std::string event = get(e, "event");
-      if (event == "run-started") current = get(e, "tasks_md") == tasks ? get(e, "run") : "";
-      if (event == "rolled-back")  // all the way back to its checkpoint (not just --to a task)
-        for (Candidate& c : runs) c.rolled_back |= c.run == get(e, "run") && get(e, "to") == c.checkpoint;
-      if (current.empty() || get(e, "run") != current) continue;
-      if (event == "checkpoint") runs.push_back({current, get(e, "branch"), get(e, "commit")});
-      else if (event == "committed" && !runs.empty() && runs.back().run == current) runs.back().committed = true;
-    }
-    const Candidate* pick = nullptr;
-    for (const Candidate& c : runs)
+    const std::vector<detail::CheckpointedRun> runs = detail::checkpointed_runs(journal, tasks);
+    const detail::CheckpointedRun* pick = nullptr;
+    for (const detail::CheckpointedRun& c : runs)
       if (o.run_id.empty() ? c.committed && !c.rolled_back : c.run == o.run_id) pick = &c;
     if (!pick) {
       if (!o.run_id.empty()) return make_error(Errc::not_found, "no run " + o.run_id + " of " + o.tasks_path + " with git isolation in " + journal);
@@ -1254,18 +932,6 @@ namespace flow::detail {
 Result<RunReport> run_in(const RunOptions& options, Runner& runner, RecoveryPolicy& policy, RunObserver& observer,
                          WorkspaceFactory make_workspace) {
   return flow::RunLoop(options, runner, policy, observer, std::move(make_workspace)).go();
-}
-
-std::vector<JournalRun> read_runs_text(std::string_view journal, const std::string& tasks_path) {
-  std::istringstream in{std::string(journal)};
-  return flow::runs_in(in, tasks_path);
-}
-
-std::optional<std::pair<std::size_t, std::size_t>> previous_run_text(std::string_view journal, const std::string& tasks_path) {
-  std::istringstream in{std::string(journal)};
-  const auto left = flow::previous_run(in, tasks_path);
-  if (!left) return std::nullopt;
-  return std::make_pair(left->running.size(), left->unmarked.size());
 }
 
 }  // namespace flow::detail

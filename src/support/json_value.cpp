@@ -1,202 +1,125 @@
 // SPDX-License-Identifier: MIT
-// A recursive-descent JSON reader (RFC 8259) with a depth limit.
+// The JSON reader (json_value.hpp) on Boost.JSON.
 #include "support/json_value.hpp"
 
-#include <cstdlib>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <string>
 
 namespace flow::detail {
 
-class JsonReader {
- public:
-  explicit JsonReader(std::string_view s) : s_(s) {}
+namespace {
 
-  bool document(JsonValue& out) {
-    space();
-    if (!value(out, 0)) return false;
-    space();
-    return i_ == s_.size();
-  }
-
- private:
-  static constexpr int max_depth = 64;
-
-  void space() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
-  }
-  bool literal(std::string_view word) {
-    if (s_.substr(i_, word.size()) != word) return false;
-    i_ += word.size();
-    return true;
-  }
-
-  bool value(JsonValue& v, int depth) {
-    if (i_ >= s_.size() || depth > max_depth) return false;
-    switch (s_[i_]) {
-      case '{': return object(v, depth);
-      case '[': return array(v, depth);
-      case '"': v.type_ = JsonValue::Type::string; return string(v.text_);
-      case 't': v.type_ = JsonValue::Type::boolean; v.bool_ = true; return literal("true");
-      case 'f': v.type_ = JsonValue::Type::boolean; v.bool_ = false; return literal("false");
-      case 'n': v.type_ = JsonValue::Type::null; return literal("null");
-      default: return number(v);
-    }
-  }
-
-  bool object(JsonValue& v, int depth) {
-    v.type_ = JsonValue::Type::object;
-    ++i_;
-    space();
-    if (i_ < s_.size() && s_[i_] == '}') return ++i_, true;
-    for (;;) {
-      space();
-      if (i_ >= s_.size() || s_[i_] != '"') return false;
-      std::string key;
-      if (!string(key)) return false;
-      space();
-      if (i_ >= s_.size() || s_[i_] != ':') return false;
-      ++i_;
-      space();
-      JsonValue item;
-      if (!value(item, depth + 1)) return false;
-      v.keys_.push_back(std::move(key));
-      v.items_.push_back(std::move(item));
-      space();
-      if (i_ < s_.size() && s_[i_] == ',') { ++i_; continue; }
-      if (i_ < s_.size() && s_[i_] == '}') return ++i_, true;
-      return false;
-    }
-  }
-
-  bool array(JsonValue& v, int depth) {
-    v.type_ = JsonValue::Type::array;
-    ++i_;
-    space();
-    if (i_ < s_.size() && s_[i_] == ']') return ++i_, true;
-    for (;;) {
-      space();
-      JsonValue item;
-      if (!value(item, depth + 1)) return false;
-      v.items_.push_back(std::move(item));
-      space();
-      if (i_ < s_.size() && s_[i_] == ',') { ++i_; continue; }
-      if (i_ < s_.size() && s_[i_] == ']') return ++i_, true;
-      return false;
-    }
-  }
-
-  bool number(JsonValue& v) {
-    const std::size_t start = i_;
-    if (i_ < s_.size() && s_[i_] == '-') ++i_;
-    auto digits = [&] {
-      const std::size_t from = i_;
-      while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
-      return i_ > from;
-    };
-    if (!digits()) return false;
-    if (i_ < s_.size() && s_[i_] == '.') {
-      ++i_;
-      if (!digits()) return false;
-    }
-    if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
-      ++i_;
-      if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
-      if (!digits()) return false;
-    }
-    v.type_ = JsonValue::Type::number;
-    v.number_ = std::strtod(std::string(s_.substr(start, i_ - start)).c_str(), nullptr);
-    return true;
-  }
-
-  static int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-  bool hex4(unsigned& out) {
-    if (i_ + 4 > s_.size()) return false;
-    out = 0;
-    for (int k = 0; k < 4; ++k) {
-      const int h = hex(s_[i_++]);
-      if (h < 0) return false;
-      out = out * 16 + static_cast<unsigned>(h);
-    }
-    return true;
-  }
-  static void utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
-  bool string(std::string& out) {
-    ++i_;  // the opening quote
-    for (;;) {
-      if (i_ >= s_.size()) return false;
-      const char c = s_[i_++];
-      if (c == '"') return true;
-      if (static_cast<unsigned char>(c) < 0x20) return false;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ >= s_.size()) return false;
-      switch (s_[i_++]) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          unsigned cp = 0;
-          if (!hex4(cp)) return false;
-          if (cp >= 0xD800 && cp < 0xDC00 && s_.substr(i_, 2) == "\\u") {
-            i_ += 2;
-            unsigned lo = 0;
-            if (!hex4(lo)) return false;
-            cp = lo >= 0xDC00 && lo < 0xE000 ? 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00) : 0xFFFD;
-          } else if (cp >= 0xD800 && cp < 0xE000) {
-            cp = 0xFFFD;  // a lone surrogate
-          }
-          utf8(out, cp);
-          break;
-        }
-        default: return false;
-      }
-    }
-  }
-
-  std::string_view s_;
-  std::size_t i_ = 0;
+// A parsed document and the memory it was parsed into: one allocation chain per
+// document, released at once with its last part.
+struct Document {
+  boost::json::monotonic_resource memory;
+  boost::json::value root;
 };
 
-std::optional<JsonValue> JsonValue::parse(std::string_view text) {
-  JsonValue v;
-  if (!JsonReader(text).document(v)) return std::nullopt;
-  return v;
+// Boost.JSON 1.81 (Debian 12's) rejects the \u escape of a lone UTF-16 surrogate, which
+// JavaScript's JSON.stringify writes for a string cut between the two halves of a pair,
+// as agents written for Node may do. Later releases accept it (allow_invalid_utf16);
+// until then each such escape becomes U+FFFD and the text is parsed once more. nullopt
+// when there was none: the text is invalid for another reason.
+std::optional<std::string> without_lone_surrogates(std::string_view s) {
+  auto surrogate_at = [&](std::size_t i) {  // 1: a leading half, 2: a trailing one, 0: neither
+    if (i + 6 > s.size() || s[i] != '\\' || s[i + 1] != 'u' || (s[i + 2] != 'd' && s[i + 2] != 'D')) return 0;
+    const char x = static_cast<char>(s[i + 3] | 0x20);  // lower case
+    return x == '8' || x == '9' || x == 'a' || x == 'b' ? 1 : x >= 'c' && x <= 'f' ? 2 : 0;
+  };
+  std::string out;
+  bool changed = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\') {
+      out += s[i];
+      continue;
+    }
+    const int half = surrogate_at(i);
+    if (half == 1 && surrogate_at(i + 6) == 2) {  // a whole pair
+      out.append(s.substr(i, 12));
+      i += 11;
+    } else if (half != 0) {
+      out += "\\ufffd";
+      i += 5;
+      changed = true;
+    } else {  // any other escape: two characters (the text \\ud800 is an escaped backslash, then "ud800")
+      out += s[i];
+      if (i + 1 < s.size()) out += s[++i];
+    }
+  }
+  if (!changed) return std::nullopt;
+  return out;
 }
 
-const JsonValue& JsonValue::operator[](std::string_view key) const noexcept {
-  static const JsonValue none;
-  if (type_ != Type::object) return none;
-  for (std::size_t k = 0; k < keys_.size(); ++k)
-    if (keys_[k] == key) return items_[k];
-  return none;
+}  // namespace
+
+std::optional<JsonValue> JsonValue::parse(std::string_view text) {
+  auto doc = std::make_shared<Document>();
+  boost::json::parse_options options;
+  options.max_depth = 64;
+  boost::json::error_code ec;
+  doc->root = boost::json::parse(text, ec, &doc->memory, options);
+  if (ec) {
+    const auto repaired = without_lone_surrogates(text);
+    if (!repaired) return std::nullopt;
+    ec.clear();
+    doc->root = boost::json::parse(*repaired, ec, &doc->memory, options);
+    if (ec) return std::nullopt;
+  }
+  const boost::json::value* root = &doc->root;
+  return JsonValue(std::move(doc), root);
+}
+
+bool JsonValue::is_null() const noexcept { return !v_ || v_->is_null(); }
+bool JsonValue::is_string() const noexcept { return v_ && v_->is_string(); }
+bool JsonValue::is_number() const noexcept { return v_ && v_->is_number(); }
+bool JsonValue::is_bool() const noexcept { return v_ && v_->is_bool(); }
+bool JsonValue::is_array() const noexcept { return v_ && v_->is_array(); }
+bool JsonValue::is_object() const noexcept { return v_ && v_->is_object(); }
+
+JsonValue JsonValue::operator[](std::string_view key) const {
+  const boost::json::object* o = v_ ? v_->if_object() : nullptr;
+  const boost::json::value* m = o ? o->if_contains(key) : nullptr;
+  return m ? JsonValue(doc_, m) : JsonValue();
+}
+
+std::vector<JsonValue> JsonValue::items() const {
+  std::vector<JsonValue> out;
+  if (const boost::json::array* a = v_ ? v_->if_array() : nullptr) {
+    out.reserve(a->size());
+    for (const boost::json::value& item : *a) out.push_back(JsonValue(doc_, &item));
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string_view, JsonValue>> JsonValue::members() const {
+  std::vector<std::pair<std::string_view, JsonValue>> out;
+  if (const boost::json::object* o = v_ ? v_->if_object() : nullptr) {
+    out.reserve(o->size());
+    for (const boost::json::key_value_pair& m : *o) out.emplace_back(m.key(), JsonValue(doc_, &m.value()));
+  }
+  return out;
+}
+
+std::string_view JsonValue::str(std::string_view fallback) const noexcept {
+  const boost::json::string* s = v_ ? v_->if_string() : nullptr;
+  return s ? std::string_view(*s) : fallback;
+}
+
+double JsonValue::num(double fallback) const noexcept {
+  if (!v_) return fallback;
+  if (const auto* d = v_->if_double()) return *d;
+  if (const auto* i = v_->if_int64()) return static_cast<double>(*i);
+  if (const auto* u = v_->if_uint64()) return static_cast<double>(*u);
+  return fallback;
+}
+
+bool JsonValue::boolean(bool fallback) const noexcept {
+  const bool* b = v_ ? v_->if_bool() : nullptr;
+  return b ? *b : fallback;
 }
 
 }  // namespace flow::detail

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-// A small JSON reader for agents' event streams (untrusted lines). Internal.
+// The JSON reader of agents' event streams (untrusted lines), the journal and small
+// JSON files: a facade over Boost.JSON (json_value.cpp), so that its headers stay out of
+// this one. Internal.
 #pragma once
 
 #include <memory>
@@ -9,48 +11,49 @@
 #include <utility>
 #include <vector>
 
+namespace boost::json {
+class value;
+}
+
 namespace flow::detail {
 
-/// One parsed JSON value. Objects keep their members in order; lookups are linear,
-/// which suits the small objects of an event stream.
+/// One parsed JSON value, or a part of one: every part shares the parsed document, which
+/// lives as long as any of them. Objects keep their members in order.
+/// Thread safety: immutable (copies may be used on any thread).
 class JsonValue {
  public:
-  enum class Type { null, boolean, number, string, array, object };
+  /// A null value (what a missing member reads as).
+  JsonValue() = default;
 
   /// Parses one JSON text (surrounding whitespace allowed). nullopt if it is not valid
-  /// JSON or nests deeper than 64 levels.
+  /// JSON (UTF-8 included) or nests deeper than 64 levels.
   static std::optional<JsonValue> parse(std::string_view text);
 
-  [[nodiscard]] Type type() const noexcept { return type_; }
-  [[nodiscard]] bool is_null() const noexcept { return type_ == Type::null; }
-  [[nodiscard]] bool is_string() const noexcept { return type_ == Type::string; }
-  [[nodiscard]] bool is_number() const noexcept { return type_ == Type::number; }
-  [[nodiscard]] bool is_array() const noexcept { return type_ == Type::array; }
-  [[nodiscard]] bool is_object() const noexcept { return type_ == Type::object; }
+  [[nodiscard]] bool is_null() const noexcept;
+  [[nodiscard]] bool is_string() const noexcept;
+  [[nodiscard]] bool is_number() const noexcept;
+  [[nodiscard]] bool is_bool() const noexcept;
+  [[nodiscard]] bool is_array() const noexcept;
+  [[nodiscard]] bool is_object() const noexcept;
 
-  /// The member `key` of an object; a shared null value when absent or not an object,
-  /// so lookups chain: v["message"]["content"].
-  const JsonValue& operator[](std::string_view key) const noexcept;
+  /// The member `key` of an object; a null value when absent or not an object, so
+  /// lookups chain: v["message"]["content"].
+  JsonValue operator[](std::string_view key) const;
   /// The items of an array (empty for anything else).
-  [[nodiscard]] const std::vector<JsonValue>& items() const noexcept { return items_; }
-  /// The keys of an object, parallel to its values in items() (empty for anything else).
-  [[nodiscard]] const std::vector<std::string>& keys() const noexcept { return keys_; }
+  [[nodiscard]] std::vector<JsonValue> items() const;
+  /// The members of an object in order (empty for anything else).
+  [[nodiscard]] std::vector<std::pair<std::string_view, JsonValue>> members() const;
 
-  /// Typed reads with a fallback for a missing or differently typed value.
-  [[nodiscard]] std::string_view str(std::string_view fallback = {}) const noexcept {
-    return type_ == Type::string ? std::string_view(text_) : fallback;
-  }
-  [[nodiscard]] double num(double fallback = 0) const noexcept { return type_ == Type::number ? number_ : fallback; }
-  [[nodiscard]] bool boolean(bool fallback = false) const noexcept { return type_ == Type::boolean ? bool_ : fallback; }
+  /// Typed reads with a fallback for a missing or differently typed value. A string
+  /// read stays valid as long as this value (or any part of its document) lives.
+  [[nodiscard]] std::string_view str(std::string_view fallback = {}) const noexcept;
+  [[nodiscard]] double num(double fallback = 0) const noexcept;
+  [[nodiscard]] bool boolean(bool fallback = false) const noexcept;
 
  private:
-  friend class JsonReader;
-  Type type_ = Type::null;
-  bool bool_ = false;
-  double number_ = 0;
-  std::string text_;                                   // strings
-  std::vector<JsonValue> items_;                       // arrays; object values
-  std::vector<std::string> keys_;                      // object keys, parallel to items_
+  JsonValue(std::shared_ptr<const void> doc, const boost::json::value* v) : doc_(std::move(doc)), v_(v) {}
+  std::shared_ptr<const void> doc_;        // keeps the parsed document (and its memory) alive
+  const boost::json::value* v_ = nullptr;  // nullptr: absent, read as null
 };
 
 }  // namespace flow::detail

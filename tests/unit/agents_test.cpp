@@ -203,4 +203,12 @@ TEST_CASE("json reader: values, escapes, surrogates, errors and the depth limit"
   CHECK(JsonValue::parse(std::string(64, '[') + std::string(64, ']')));
   CHECK_FALSE(JsonValue::parse(std::string(100000, '[') + std::string(100000, ']')));  // no stack overflow
   CHECK(JsonValue::parse("\"\\ud800\"")->str() == "\xef\xbf\xbd");                   // a lone surrogate
+  // Lone halves anywhere become U+FFFD; a pair stays a pair, an escaped backslash stays text.
+  auto halves = JsonValue::parse(R"({"a":["x\udc00y","\ud83d\ude00\uD83D",1],"b":"\\ud800"})");
+  REQUIRE(halves);
+  CHECK((*halves)["a"].items()[0].str() == "x\xef\xbf\xbdy");
+  CHECK((*halves)["a"].items()[1].str() == "\xf0\x9f\x98\x80\xef\xbf\xbd");
+  CHECK((*halves)["a"].items()[2].num() == 1);
+  CHECK((*halves)["b"].str() == "\\ud800");
+  CHECK_FALSE(JsonValue::parse(R"({"a":"\ud800", x})"));  // still invalid for another reason
 }

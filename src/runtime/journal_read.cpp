@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: MIT
+// The one reader of the journal (journal_read.hpp), on Boost.JSON.
+#include "runtime/journal_read.hpp"
+
+#include <flow/tasks_md.hpp>
+
+#include "support/text.hpp"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parser.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace flow::detail {
+
+namespace {
+
+// One journal line at a time, parsed into memory that the next line reuses. A line that
+// is not one JSON object (a torn last line after a crash, a damaged block) has no event
+// and no fields: every reader skips it.
+class Line {
+ public:
+  Line() {
+    boost::json::parse_options options;
+    options.max_depth = 64;
+    parser_.emplace(boost::json::storage_ptr(), options);
+  }
+
+  bool read(std::string_view text) {
+    object_ = nullptr;
+    value_ = nullptr;
+    memory_.release();
+    parser_->reset(&memory_);
+    boost::json::error_code ec;
+    parser_->write(text, ec);
+    if (ec) return false;
+    value_ = parser_->release();
+    object_ = value_.if_object();
+    return object_ != nullptr;
+  }
+
+  // A string field; empty when absent or not a string.
+  [[nodiscard]] std::string_view str(std::string_view key) const {
+    const boost::json::value* v = field(key);
+    const boost::json::string* s = v ? v->if_string() : nullptr;
+    return s ? std::string_view(*s) : std::string_view();
+  }
+  [[nodiscard]] std::string string(std::string_view key) const { return std::string(str(key)); }
+  // A number field; 0 when absent or not a number.
+  [[nodiscard]] double number(std::string_view key) const {
+    const boost::json::value* v = field(key);
+    if (!v) return 0;
+    if (const auto* d = v->if_double()) return *d;
+    if (const auto* i = v->if_int64()) return static_cast<double>(*i);
+    if (const auto* u = v->if_uint64()) return static_cast<double>(*u);
+    return 0;
+  }
+  [[nodiscard]] long long integer(std::string_view key) const {
+    const boost::json::value* v = field(key);
+    if (!v) return 0;
+    if (const auto* i = v->if_int64()) return *i;
+    return static_cast<long long>(number(key));
+  }
+  [[nodiscard]] bool flag(std::string_view key) const {
+    const boost::json::value* v = field(key);
+    return v && v->is_bool() && v->get_bool();
+  }
+  // The field as it reads in a message: a string as it is, a number in decimal.
+  [[nodiscard]] std::string text(std::string_view key) const {
+    const boost::json::value* v = field(key);
+    if (!v) return {};
+    if (v->is_string()) return std::string(v->get_string());
+    if (v->is_int64() || v->is_uint64()) return std::to_string(integer(key));
+    return {};
+  }
+  // "id@line": a task, as every reader keys it (an ID may repeat on several lines).
+  [[nodiscard]] std::string task_key() const { return string("task") + "@" + std::to_string(integer("line")); }
+
+ private:
+  [[nodiscard]] const boost::json::value* field(std::string_view key) const {
+    return object_ ? object_->if_contains(key) : nullptr;
+  }
+
+  unsigned char buffer_[4096];
+  boost::json::monotonic_resource memory_{buffer_, sizeof buffer_};
+  std::optional<boost::json::parser> parser_;
+  boost::json::value value_;
+  const boost::json::object* object_ = nullptr;
+};
+
+// Calls `each(line)` for every line of `in` that is a JSON object.
+template <class Each>
+void for_each_line(std::istream& in, Each&& each) {
+  Line e;
+  std::string text;
+  while (std::getline(in, text))
+    if (e.read(text)) each(e);
+}
+
+// Whether a run-started line opens a run of `tasks_path` that does real work.
+bool ours(const Line& e, const std::string& tasks_path) { return e.str("tasks_md") == tasks_path && !e.flag("dry_run"); }
+
+std::optional<Leftover> previous_run_in(std::istream& in, const std::string& tasks_path) {
+  Leftover last;
+  bool open = false;
+  std::map<std::string, Leftover::Running> running;
+  std::map<std::string, Leftover::Unmarked> unmarked;
+  std::set<std::string> marked;
+  for_each_line(in, [&](const Line& e) {
+    const std::string_view event = e.str("event");
+    if (event == "run-started") {
+      open = ours(e, tasks_path);
+      last.run_id = e.string("run");
+      running.clear();
+      unmarked.clear();
+      marked.clear();
+      return;
+    }
+    if (!open || e.str("run") != last.run_id) return;
+    const std::string key = e.task_key();
+    if (event == "task-started") {
+      running[key] = {e.string("task"), static_cast<int>(e.integer("line")), static_cast<long>(e.integer("pgid")),
+                      e.string("container"), e.string("text")};
+    } else if (event == "task-finished" || event == "attempt-failed" || event == "task-killed") {
+      running.erase(key);
+      if (event == "task-finished" && !marked.count(key))
+        unmarked[key] = {e.string("task"), static_cast<int>(e.integer("line")), e.string("text")};
+    } else if (event == "marked" || event == "mark-failed") {
+      unmarked.erase(key);
+      marked.insert(key);  // with git isolation the mark comes before task-finished
+    } else if (event == "run-finished") {
+      open = false;
+    }
+  });
+  if (!open) return std::nullopt;
+  for (const auto& [key, r] : running) last.running.push_back(r);
+  for (const auto& [key, task] : unmarked) last.unmarked.push_back(task);
+  return last;
+}
+
+std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path) {
+  std::vector<JournalRun> runs;
+  JournalRun* last = nullptr;
+  std::map<std::string, std::size_t> by_id;  // run id -> position in runs (rollback lines come later)
+  std::map<std::string, std::size_t> index;  // "id@line" -> position in tasks
+  std::string first_ts, last_ts;
+  auto secs = [](const std::string& ts) {  // "2026-11-24T07:24:57.381Z" -> seconds of the day
+    if (ts.size() < 19) return 0.0;
+    // strtod, not stod: a damaged line reads as 0, it does not throw.
+    auto num = [&](std::size_t at, std::size_t n) { return std::strtod(ts.substr(at, n).c_str(), nullptr); };
+    return num(11, 2) * 3600 + num(14, 2) * 60 + num(17, ts.size() - 18);
+  };
+  bool mine = false;
+  // A run that did not finish: its wall time from its first and last lines.
+  auto close = [&] {
+    if (!last || last->finished) return;
+    last->wall = std::max(0.0, secs(last_ts) - secs(first_ts));
+    for (const auto& t : last->tasks) last->busy += t.seconds;
+  };
+  for_each_line(in, [&](const Line& e) {
+    const std::string_view event = e.str("event");
+    if (event == "run-started") {
+      mine = ours(e, tasks_path);
+      if (!mine) return;
+      close();
+      runs.emplace_back();
+      last = &runs.back();
+      last->run_id = e.string("run");
+      last->started = e.string("ts");
+      last->workers = std::max(1, static_cast<int>(e.integer("workers")));
+      by_id[last->run_id] = runs.size() - 1;
+      index.clear();
+      first_ts = last_ts = e.string("ts");
+      return;
+    }
+    if (event == "rolled-back")  // by the run itself, or by `flow rollback` any time later
+      if (const auto r = by_id.find(e.string("run")); r != by_id.end()) runs[r->second].rolled_back = true;
+    if (!mine || !last || e.str("run") != last->run_id) return;
+    last_ts = e.string("ts");
+    JournalTask* t = nullptr;
+    if (!e.str("task").empty()) {
+      auto [it, fresh] = index.emplace(e.task_key(), last->tasks.size());
+      if (fresh) {
+        JournalTask jt;
+        jt.id = e.string("task");
+        jt.line = static_cast<int>(e.integer("line"));
+        last->tasks.push_back(std::move(jt));
+      }
+      t = &last->tasks[it->second];
+      if (t->text.empty()) t->text = e.string("text");
+    }
+    if (event == "task-started" && t) {
+      t->attempts = std::max(t->attempts, static_cast<int>(e.integer("attempt")));
+      t->outcome = "running";
+    } else if (event == "task-finished" && t) {
+      t->outcome = "succeeded";
+      t->seconds += e.number("seconds");
+      t->cpu_seconds += e.number("cpu_seconds");
+      t->max_rss_kb = std::max(t->max_rss_kb, e.number("max_rss_kb"));
+      t->cost_usd += e.number("cost_usd");
+      t->turns += e.number("turns");
+    } else if (event == "attempt-failed" && t) {
+      const std::string lines = e.string("lines");
+      // The first line says how the attempt ended; the next non-empty one, what it hit.
+      std::string what;
+      std::istringstream ls(lines);
+      for (std::string l; std::getline(ls, l);)
+        if (!trim(l).empty()) {
+          what += (what.empty() ? "" : " — ") + clip(trim(l), 120);
+          if (what.find(" — ") != std::string::npos) break;
+        }
+      t->tries.push_back("attempt " + e.text("attempt") + ": " + e.string("class") + ": " + what);
+      t->last_lines = lines;
+      t->cost_usd += e.number("cost_usd");
+      t->turns += e.number("turns");
+      t->failure_class = e.string("class");
+      t->reason = e.string("reason");
+      const std::string_view d = e.str("decision");
+      t->outcome = d == "retry" ? "retrying" : d == "skip" ? "skipped" : "failed";
+    } else if (event == "task-killed" && t) {
+      t->outcome = "killed";
+      t->reason = e.string("detail");
+    } else if (event == "retry-scheduled") {
+      ++last->retries;
+    } else if (event == "blocked" && t) {
+      t->outcome = "blocked";
+      t->reason = "blocked by " + e.string("by");
+    } else if (event == "marked" && t) {
+      t->marked = true;
+    } else if (event == "committed") {
+      ++last->commits;
+    } else if (event == "run-finished") {
+      last->finished = true;
+      last->wall = e.number("wall");
+      last->busy = e.number("busy");
+      last->cost_usd = e.number("cost_usd");
+    }
+  });
+  close();
+  for (JournalRun& r : runs)
+    if (r.cost_usd == 0)
+      for (const auto& t : r.tasks) r.cost_usd += t.cost_usd;
+  return runs;
+}
+
+}  // namespace
+
+std::optional<Leftover> previous_run(const std::string& journal_path, const std::string& tasks_path) {
+  std::ifstream in(journal_path, std::ios::binary);
+  return previous_run_in(in, tasks_path);
+}
+
+std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, const std::string& tasks_path) {
+  std::vector<CheckpointedRun> runs;
+  std::ifstream in(journal_path, std::ios::binary);
+  std::string current;
+  for_each_line(in, [&](const Line& e) {
+    const std::string_view event = e.str("event");
+    if (event == "run-started") current = e.str("tasks_md") == tasks_path ? e.string("run") : "";
+    if (event == "rolled-back")  // all the way back to its checkpoint (not just --to a task)
+      for (CheckpointedRun& c : runs) c.rolled_back |= c.run == e.str("run") && e.str("to") == c.checkpoint;
+    if (current.empty() || e.str("run") != current) return;
+    if (event == "checkpoint") runs.push_back({current, e.string("branch"), e.string("commit")});
+    else if (event == "committed" && !runs.empty() && runs.back().run == current) runs.back().committed = true;
+  });
+  return runs;
+}
+
+std::vector<FinishedTask> succeeded_tasks(const std::string& journal_path) {
+  std::vector<FinishedTask> out;
+  std::ifstream in(journal_path, std::ios::binary);
+  for_each_line(in, [&](const Line& e) {
+    if (e.str("event") == "task-finished" && e.str("outcome") == "succeeded")
+      out.push_back({e.string("task"), e.number("seconds")});
+  });
+  return out;
+}
+
+std::vector<JournalRun> read_runs_text(std::string_view journal, const std::string& tasks_path) {
+  std::istringstream in{std::string(journal)};
+  return runs_in(in, tasks_path);
+}
+
+std::optional<std::pair<std::size_t, std::size_t>> previous_run_text(std::string_view journal, const std::string& tasks_path) {
+  std::istringstream in{std::string(journal)};
+  const auto left = previous_run_in(in, tasks_path);
+  if (!left) return std::nullopt;
+  return std::make_pair(left->running.size(), left->unmarked.size());
+}
+
+}  // namespace flow::detail
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+Result<std::vector<JournalRun>> read_runs(const std::string& journal_path, const std::string& tasks_path) {
+  std::error_code ec;
+  if (!fs::exists(journal_path, ec)) return std::vector<JournalRun>();
+  std::ifstream in(journal_path, std::ios::binary);
+  if (!in) return make_error(Errc::io, "cannot read the journal " + journal_path);
+  return detail::runs_in(in, tasks_path);
+}
+
+Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path, const std::string& tasks_path) {
+  auto runs = read_runs(journal_path, tasks_path);
+  if (!runs) return Unexpected{std::move(runs).error()};
+  // A run that found nothing to do does not hide the one that did the work.
+  for (auto it = runs->rbegin(); it != runs->rend(); ++it)
+    if (!it->tasks.empty()) return std::optional<JournalRun>(std::move(*it));
+  if (runs->empty()) return std::optional<JournalRun>();
+  return std::optional<JournalRun>(std::move(runs->back()));
+}
+
+Result<int> apply_journal_state(const std::string& journal_path, const std::string& tasks_path, std::string_view text,
+                                Plan& plan) {
+  const bool any = std::any_of(plan.tasks.begin(), plan.tasks.end(), [](const Task& t) {
+    return t.mark_offset == Task::npos && t.state == TaskState::pending;
+  });
+  std::error_code ec;
+  if (!any || !fs::exists(journal_path, ec)) return 0;
+  std::ifstream in(journal_path, std::ios::binary);
+  if (!in) return make_error(Errc::io, "cannot read the journal " + journal_path);
+  struct Finished {
+    std::string run, id, text;
+    int line;
+  };
+  std::vector<Finished> finished;
+  std::set<std::string> rolled_back;
+  std::string current;
+  detail::for_each_line(in, [&](const detail::Line& e) {
+    const std::string_view event = e.str("event");
+    if (event == "run-started") {
+      current = detail::ours(e, tasks_path) ? e.string("run") : std::string();
+    } else if (event == "rolled-back") {
+      rolled_back.insert(e.string("run"));
+    } else if (event == "task-finished" && !current.empty() && e.str("run") == current) {
+      finished.push_back({current, e.string("task"), e.string("text"), static_cast<int>(e.integer("line"))});
+    }
+  });
+  int n = 0;
+  for (const Finished& f : finished) {
+    if (rolled_back.count(f.run)) continue;
+    const int at = find_task_again(text, plan, f.id, f.line, f.text);
+    if (at < 0) continue;
+    Task& t = plan.tasks[static_cast<std::size_t>(at)];
+    if (t.mark_offset != Task::npos || t.state != TaskState::pending) continue;
+    t.state = TaskState::done;
+    ++n;
+  }
+  return n;
+}
+
+FLOW_END_NAMESPACE
+}  // namespace flow
