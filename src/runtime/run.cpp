@@ -1141,12 +1141,10 @@ class RunLoop {
 
   // Chooses git or none, and for git checks the repository before anything starts.
   Result<void> setup_isolation() {
-    report_.isolation = "none";
-    if (opt_.isolation == "none") return {};
-    if (opt_.isolation != "git" && opt_.isolation != "auto")
-      return make_error(Errc::invalid_argument, "isolation must be git, none or auto, not '" + opt_.isolation + "'");
+    report_.isolation = Isolation::none;
+    if (opt_.isolation == Isolation::none) return {};
     auto repo = detail::GitRepo::open(workdir_);
-    const bool want = opt_.isolation == "git";
+    const bool want = opt_.isolation == Isolation::git;
     // Only a repository rooted at the work directory: never one that merely encloses it.
     std::error_code ec;
     if (repo && !fs::equivalent(repo->top(), workdir_, ec)) repo.reset();
@@ -1179,7 +1177,7 @@ class RunLoop {
     repo_ = std::move(repo);
     branch_ = branch;
     head_ = checkpoint_ = head;
-    report_.isolation = "git";
+    report_.isolation = Isolation::git;
     report_.branch = branch_;
     report_.checkpoint = checkpoint_;
     return {};
@@ -1289,12 +1287,13 @@ class RunLoop {
         log("phase-complete", -1, 0, {{"phase", graph_->plan().phases[static_cast<std::size_t>(phase)].title}, {"commit", head_}});
       }
     }
-    const bool check = opt_.integration_check == "merge" || (opt_.integration_check == "phase" && phase_done);
+    const bool check = opt_.integration_check == IntegrationCheck::merge ||
+                       (opt_.integration_check == IntegrationCheck::phase && phase_done);
     const auto gate = std::find_if(opt_.gates.begin(), opt_.gates.end(), [](const auto& g) { return g.first == "tests"; });
     if (!check || gate == opt_.gates.end()) return;
     const std::string out = run_dir_ + "/integration-" + task(t).id + ".out";
     const int rc = run_to_end(gate->second, workdir_, out, {});
-    const std::string when = opt_.integration_check == "merge"
+    const std::string when = opt_.integration_check == IntegrationCheck::merge
                                  ? "after " + task(t).id
                                  : "after " + graph_->plan().phases[static_cast<std::size_t>(phase)].title;
     log("integration-check", t, 0, {{"exit", static_cast<double>(rc)}, {"commit", head_}}, rc != 0);
@@ -1567,7 +1566,7 @@ class RunLoop {
       discard_worktree(it->first, "the run ended", false);
     // A critical failure undoes the run: the branch goes back to its checkpoint, and
     // what it had stays reachable under refs/flow/<run>/rolled-back.
-    const std::string target = opt_.rollback_to == "phase" && !phase_boundary_.empty() ? phase_boundary_ : checkpoint_;
+    const std::string target = opt_.rollback_to == RollbackTarget::phase && !phase_boundary_.empty() ? phase_boundary_ : checkpoint_;
     if (repo_ && rollback_requested_)  // the branch's real head: the user may have committed since the last task
       if (auto real = repo_->rev_parse("refs/heads/" + branch_)) head_ = *real;
     if (repo_ && rollback_requested_ && head_ != target) {
