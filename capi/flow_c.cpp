@@ -641,69 +641,27 @@ class CallbackObserver final : public RunObserver {
   std::FILE* events_;
 };
 
-// A version-2 run is configured as `flow run` configures itself (src/cli/run.cpp): the
-// settings file under what the host set, the agent and the gates, each checked before
-// anything starts.
+// A version-2 run is configured as `flow run` configures itself, by the same function:
+// the settings file under what the host set, the agent and the gates, each checked
+// before anything starts.
 int configure(const flow_run& r, RunOptions& opt, StockPolicyOptions& popt) {
-  const std::string workdir = opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir;
-  std::string config = r.config_path;
-  if (!r.config_given) {
-    std::error_code ec;
-    if (std::filesystem::exists(workdir + "/.flow/config.yaml", ec)) config = workdir + "/.flow/config.yaml";
+  RunChoices c;
+  c.config_path = r.config_given ? r.config_path
+                                 : default_settings_path(opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir);
+  std::optional<Settings> st;
+  if (!c.config_path.empty()) {
+    auto loaded = load_settings(c.config_path);
+    if (!loaded) return fail(to_c(loaded.error().code), c.config_path + ": " + loaded.error().message, loaded.error().line);
+    st = std::move(*loaded);
   }
-  ClaudeOptions claude;
-  std::vector<std::pair<std::string, FailureClass>> patterns;
-  std::string agent_name = r.agent_name;
-  bool validation_configured = false;
-  if (!config.empty()) {
-    auto st = load_settings(config);
-    if (!st) return fail(to_c(st.error().code), config + ": " + st.error().message, st.error().line);
-    if (!r.workers_given && !st->parallel_enabled) opt.workers = 1;
-    else if (!r.workers_given && st->max_workers) opt.workers = *st->max_workers;
-    if (!r.timeout_given && st->task_timeout) opt.task_timeout = *st->task_timeout;
-    if (r.retries < 0 && st->max_retries) popt.max_retries = *st->max_retries;
-    if (st->auto_retry) popt.auto_retry = *st->auto_retry;
-    if (st->base_delay) popt.base_delay = *st->base_delay;
-    if (st->max_delay) popt.max_delay = *st->max_delay;
-    if (st->backoff_strategy == "fixed") popt.max_delay = popt.base_delay;
-    if (opt.agent.empty()) opt.agent = st->agent_command;
-    if (agent_name.empty()) agent_name = st->agent_name;
-    claude = st->claude;
-    patterns = st->failure_patterns;
-    popt.optional_labels = st->optional_tasks;
-    opt.resources = st->resources;
-    validation_configured = st->validation_configured;
-    opt.coverage_target = st->coverage_target;
-    opt.require_changes = st->require_changes;
-    if (st->stall_timeout) opt.stall_timeout = *st->stall_timeout;
-    opt.test_first = st->test_first;
-    opt.integration_check = st->integration_check;
-    opt.rollback_to = st->rollback_to;
-    for (const Gate& g : configured_gates(*st)) opt.gates.emplace_back(g.name, g.argv);
-    opt.pre_implement = st->pre_implement;
-    opt.task_complete = st->task_complete;
-    opt.post_implement = st->post_implement;
-  }
-  if (!validation_configured)
-    for (const Gate& g : detect_gates(workdir)) opt.gates.emplace_back(g.name, g.argv);
-  for (const auto& [name, argv] : opt.gates)
-    if (!find_program(argv.front()))
-      return fail(FLOW_ENOTFOUND, "the " + name + " check '" + argv.front() + "' cannot run: it is not on PATH");
-  if (!r.model.empty()) claude.model = r.model;
-  if (r.max_turns >= 0) claude.max_turns = r.max_turns;
-  if (r.retries >= 0) popt.max_retries = r.retries;
-  if (agent_name.empty()) agent_name = !opt.agent.empty() ? "command" : find_program(claude.program) ? "claude" : "";
-  if (agent_name == "claude") {
-    if (!find_program(claude.program) && !opt.dry_run)
-      return fail(FLOW_ENOTFOUND, "the agent '" + claude.program + "' is not on PATH");
-    opt.agent_adapter = make_claude_agent(claude);
-  } else if (!opt.agent.empty()) {
-    if (!find_program(opt.agent.front()) && !opt.dry_run)
-      return fail(FLOW_ENOTFOUND, "the agent '" + opt.agent.front() + "' is not found (not on PATH or not executable)");
-    opt.agent_adapter = make_command_agent(opt.agent, patterns);
-  } else if (!opt.dry_run) {
-    return fail(FLOW_ENOTFOUND, "no agent: no agent_command, none in the settings, and Claude Code is not on PATH");
-  }
+  if (r.workers_given) c.workers = opt.workers;
+  if (r.timeout_given) c.task_timeout = opt.task_timeout;
+  if (r.retries >= 0) c.retries = r.retries;
+  if (r.max_turns >= 0) c.max_turns = r.max_turns;
+  c.agent_name = r.agent_name;
+  c.agent_command = opt.agent;
+  c.model = r.model;
+  if (auto ok = configure_run(st ? &*st : nullptr, c, opt, popt); !ok) return fail(ok.error());
   return FLOW_OK;
 }
 
@@ -742,9 +700,9 @@ int new_run(flow_run** out, const flow_run_options* opts, flow_policy* policy, f
     if (opts->model) r->model = opts->model;
     r->max_turns = opts->max_turns;
     if (opts->isolation) {
-      r->options.isolation = opts->isolation;
-      if (r->options.isolation != "auto" && r->options.isolation != "git" && r->options.isolation != "none")
-        return misuse("flow_run_new: isolation must be \"auto\", \"git\", \"none\" or NULL");
+      const auto isolation = isolation_from_string(opts->isolation);
+      if (!isolation) return misuse("flow_run_new: isolation must be \"auto\", \"git\", \"none\" or NULL");
+      r->options.isolation = *isolation;
     }
     r->options.allow_dirty = opts->allow_dirty != 0;
     r->retries = opts->retries;
@@ -847,7 +805,7 @@ int flow_run_execute_v2(flow_run* r, flow_run_report_v2* out) {
     const RunReport& rep = r->last;
     *out = flow_run_report_v2{FLOW_RUN_REPORT_VERSION, rep.succeeded, rep.failed, rep.blocked, rep.skipped,
                               rep.retries, rep.interrupted ? 1 : 0, rep.wall, rep.workers, rep.busy, rep.cost_usd,
-                              rep.run_id.c_str(), rep.journal_path.c_str(), rep.isolation.c_str(),
+                              rep.run_id.c_str(), rep.journal_path.c_str(), to_string(rep.isolation),
                               rep.branch.c_str(), rep.checkpoint.c_str(), rep.rolled_back_to.c_str()};
     return FLOW_OK;
   });

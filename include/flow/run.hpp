@@ -20,6 +20,27 @@
 namespace flow {
 FLOW_BEGIN_NAMESPACE
 
+/// Where attempts run (RunOptions::isolation). The words "auto", "git" and "none" of the
+/// settings file, the CLI and the C ABI map to it in one place: isolation_from_string().
+enum class Isolation {
+  automatic,  ///< "auto": git when the work directory is a git repository with a commit on a branch
+  git,        ///< each attempt in its own worktree; each task one commit on the branch
+  none,       ///< all in the work directory
+};
+
+/// When the tests run on the integration branch (RunOptions::integration_check).
+enum class IntegrationCheck {
+  off,    ///< never
+  merge,  ///< after each task's work is integrated
+  phase,  ///< when all of a phase's tasks are in
+};
+
+/// Where a critical failure rolls the integration branch back to (RunOptions::rollback_to).
+enum class RollbackTarget {
+  checkpoint,  ///< the run's start
+  phase,       ///< the end of the last phase whose tasks all succeeded
+};
+
 /// How to run a tasks.md.
 struct RunOptions {
   std::string tasks_path;
@@ -46,17 +67,17 @@ struct RunOptions {
   /// labels included), beside their files.
   std::vector<std::pair<std::string, std::vector<std::string>>> resources;
   bool dry_run = false;              ///< write the prompts, print the order, run nothing
-  /// Where attempts run. "git": each attempt in its own worktree (under .git/) on a
+  /// Where attempts run. git: each attempt in its own worktree (under .git/) on a
   /// branch flow/<run>/<task-id> (-line<N> for a duplicate ID) from the current
   /// branch's head; a task that succeeds has all it did since then (what the agent
   /// committed too; tasks.md excepted, which is restored) replayed there onto the
   /// branch's real head and committed with its [X] mark as one commit named after it, to
   /// which the current branch fast-forwards, in completion order; a conflict changes
   /// nothing on the branch and is a `conflict` failure (retried on the new head). A
-  /// commit the user makes meanwhile is no conflict. "none": all in the work directory;
-  /// a task that names no file then runs alone. "auto" (default): git when the work
+  /// commit the user makes meanwhile is no conflict. none: all in the work directory;
+  /// a task that names no file then runs alone. automatic (default): git when the work
   /// directory is in a git repository with a commit and a branch checked out.
-  std::string isolation = "auto";
+  Isolation isolation = Isolation::automatic;
   /// Git isolation refuses a working tree with uncommitted changes unless this is set;
   /// then attempts start from a snapshot that includes them (`git stash create`), and
   /// they stay uncommitted and untouched in the working tree.
@@ -82,12 +103,12 @@ struct RunOptions {
   /// fail (tests that pass before any implementation are reported as vacuous).
   bool test_first = false;
   /// Git isolation: run the `tests` gate on the integration branch after each merge
-  /// ("merge") or when a phase's tasks are all in ("phase"); a failure is reported
-  /// (journal `integration-check`, event `integration-failed`, RunReport). "off": never.
-  std::string integration_check = "off";
-  /// Where a critical failure rolls the integration branch back to: "checkpoint" (the
-  /// run's start) or "phase" (the end of the last phase whose tasks all succeeded).
-  std::string rollback_to = "checkpoint";
+  /// (merge) or when a phase's tasks are all in (phase); a failure is reported
+  /// (journal `integration-check`, event `integration-failed`, RunReport). off: never.
+  IntegrationCheck integration_check = IntegrationCheck::off;
+  /// Where a critical failure rolls the integration branch back to: the run's start
+  /// (checkpoint) or the end of the last phase whose tasks all succeeded (phase).
+  RollbackTarget rollback_to = RollbackTarget::checkpoint;
   /// Hooks, as argv (never a shell unless you write ["sh", "-c", "…"]). pre-implement runs
   /// before anything starts, and its failure stops the run; task-complete after each
   /// task that succeeds, with that task's FLOW_* variables; post-implement at the end.
@@ -145,7 +166,7 @@ struct RunReport {
   bool interrupted = false;
   double busy = 0;                   ///< worker-seconds spent in attempts
   double cost_usd = 0;               ///< as the agents reported it
-  std::string isolation;             ///< "git" or "none", as the run went
+  Isolation isolation = Isolation::none;  ///< git or none, as the run went (never automatic)
   std::string branch;                ///< git: the integration branch
   std::string checkpoint;            ///< git: its commit when the run started
   std::string rolled_back_to;        ///< git: set when a critical failure rolled the branch back

@@ -6,14 +6,42 @@
 #include <flow/config.hpp>
 #include <flow/error.hpp>
 #include <flow/plan.hpp>
+#include <flow/recovery.hpp>
+#include <flow/run.hpp>
 
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace flow {
 FLOW_BEGIN_NAMESPACE
+
+/// How retry delays grow (errorRecovery.backoffStrategy).
+enum class BackoffStrategy {
+  exponential,  ///< doubling from baseDelay up to maxDelay
+  fixed,        ///< baseDelay every time
+};
+
+/// Every value of each enumeration that the settings file, the CLI and the C ABI spell as
+/// words, in the order help text lists them. to_string() gives each one's word, and the
+/// *_from_string() functions are its inverse: the only place words become values.
+inline constexpr Isolation kIsolations[] = {Isolation::automatic, Isolation::git, Isolation::none};
+inline constexpr IntegrationCheck kIntegrationChecks[] = {IntegrationCheck::off, IntegrationCheck::merge,
+                                                          IntegrationCheck::phase};
+inline constexpr RollbackTarget kRollbackTargets[] = {RollbackTarget::checkpoint, RollbackTarget::phase};
+inline constexpr BackoffStrategy kBackoffStrategies[] = {BackoffStrategy::exponential, BackoffStrategy::fixed};
+
+FLOW_API const char* to_string(Isolation value) noexcept;         ///< "auto", "git", "none"
+FLOW_API const char* to_string(IntegrationCheck value) noexcept;  ///< "off", "merge", "phase"
+FLOW_API const char* to_string(RollbackTarget value) noexcept;    ///< "checkpoint", "phase"
+FLOW_API const char* to_string(BackoffStrategy value) noexcept;   ///< "exponential", "fixed"
+/// The value a word names (exactly as to_string() spells it); nullopt for any other word.
+[[nodiscard]] FLOW_API std::optional<Isolation> isolation_from_string(std::string_view word) noexcept;
+[[nodiscard]] FLOW_API std::optional<IntegrationCheck> integration_check_from_string(std::string_view word) noexcept;
+[[nodiscard]] FLOW_API std::optional<RollbackTarget> rollback_target_from_string(std::string_view word) noexcept;
+[[nodiscard]] FLOW_API std::optional<BackoffStrategy> backoff_strategy_from_string(std::string_view word) noexcept;
 
 /// Settings read from `.flow/config.yaml` (YAML; JSON is YAML too). A field that the
 /// file does not set keeps its default; `set_*` says whether it was set, so that
@@ -27,8 +55,8 @@ struct Settings {
   // errorRecovery
   std::optional<bool> auto_retry;
   std::optional<int> max_retries;
-  std::string backoff_strategy = "exponential";  ///< exponential | fixed
-  std::string rollback_to = "checkpoint";         ///< errorRecovery.rollbackTo: checkpoint | phase
+  BackoffStrategy backoff_strategy = BackoffStrategy::exponential;
+  RollbackTarget rollback_to = RollbackTarget::checkpoint;  ///< errorRecovery.rollbackTo
   std::optional<double> base_delay;
   std::optional<double> max_delay;
   std::vector<std::string> optional_tasks;  ///< labels or IDs whose failure skips instead of failing
@@ -39,7 +67,7 @@ struct Settings {
   bool test_first = false;
   double coverage_target = 0;
   bool require_changes = true;              ///< testing.requireChanges
-  std::string integration_check = "off";    ///< testing.integrationCheck: off | merge | phase
+  IntegrationCheck integration_check = IntegrationCheck::off;  ///< testing.integrationCheck
   // validation
   std::vector<std::string> linting, type_checking, formatting;
   /// Whether any of testing.runTests or validation.* is set (to a command or false);
@@ -86,6 +114,34 @@ struct Gate {
 
 /// The same from text; `name` is used in messages.
 [[nodiscard]] FLOW_API Result<Settings> parse_settings(std::string_view text, const std::string& name);
+
+/// What a host sets itself for a run, over the settings file: `flow run`'s flags, a C or
+/// Python host's options. Each unset field takes the settings file's value, else the
+/// default.
+struct RunChoices {
+  std::optional<int> workers;
+  std::optional<double> task_timeout;         ///< seconds; 0: none
+  std::optional<int> retries;
+  std::string agent_name;                     ///< one of agent_names() or "command"; empty: the settings', else detected
+  std::vector<std::string> agent_command;     ///< argv template; empty: the settings' agent.command
+  std::string model;                          ///< empty: the settings'
+  std::optional<int> max_turns;
+  std::string config_path;                    ///< where `settings` came from, for messages
+};
+
+/// `<workdir>/.flow/config.yaml` when it exists, else empty: where a run's settings are
+/// read from when none is named.
+[[nodiscard]] FLOW_API std::string default_settings_path(const std::string& workdir);
+
+/// Configures a run the way `flow run` does, for every host alike: `settings` (nullptr:
+/// no file) under what `choices` set fills `options` (workers, timeouts, resources,
+/// testing, gates, hooks, the agent) and `policy` (retries, delays, optional tasks). The
+/// gates are the configured ones, else those detected in the work directory; the agent is
+/// the one chosen, else a command if one is set, else Claude Code when it is on PATH.
+/// Errc::not_found when a gate's or (unless a dry run) the agent's program is not on
+/// PATH or the agent cannot start (its preflight), with a message for the user.
+[[nodiscard]] FLOW_API Result<void> configure_run(const Settings* settings, const RunChoices& choices,
+                                                  RunOptions& options, StockPolicyOptions& policy);
 
 /// The longest duration flow accepts anywhere (timeouts, delays, intervals): 30 days.
 inline constexpr double kMaxDurationSeconds = 30.0 * 24 * 3600;

@@ -118,11 +118,12 @@ int cmd_run(const std::vector<std::string>& args) {
     if (a == "--allow-dirty") { opt.allow_dirty = true; continue; }
     if (a == "--isolation") {
       const std::string* v = value();
-      if (!v || (*v != "git" && *v != "none" && *v != "auto")) {
+      const auto isolation = v ? isolation_from_string(*v) : std::nullopt;
+      if (!isolation) {
         fmt::print(stderr, "flow run: --isolation takes git, none or auto\n");
         return kUsage;
       }
-      opt.isolation = *v;
+      opt.isolation = *isolation;
       continue;
     }
     if (a == "--agent-cmd") { const std::string* v = value(); if (!v) return kUsage; agent_cmd = *v; continue; }
@@ -210,15 +211,8 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   if (opt.tasks_path.empty() && !find_feature_tasks("run", opt.tasks_path)) return kUsage;
   // Settings: the file's values unless a flag says otherwise.
-  if (config_path.empty()) {
-    const std::string dflt = (opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir) + "/.flow/config.yaml";
-    std::error_code ec;
-    if (std::filesystem::exists(dflt, ec)) config_path = dflt;
-  }
-  ClaudeOptions claude;
-  std::map<std::string, AgentSettings> agents;  // agents.<name>
-  std::vector<std::pair<std::string, FailureClass>> patterns;
-  bool validation_configured = false;
+  if (config_path.empty()) config_path = default_settings_path(opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir);
+  std::optional<Settings> settings;
   if (!config_path.empty()) {
     auto st = load_settings(config_path);
     if (!st) {
@@ -226,97 +220,24 @@ int cmd_run(const std::vector<std::string>& args) {
       return kUsage;
     }
     for (const Diagnostic& d : st->warnings) fmt::print(stderr, "{}:{}: warning: {}\n", config_path, d.line, d.message);
-    if (!set_workers && st->max_workers) opt.workers = st->parallel_enabled ? *st->max_workers : 1;
-    if (!set_workers && !st->parallel_enabled) opt.workers = 1;
-    if (!set_timeout && st->task_timeout) opt.task_timeout = *st->task_timeout;
-    if (st->stall_timeout) opt.stall_timeout = *st->stall_timeout;
-    agents = st->agents;
-    if (!set_retries && st->max_retries) popt.max_retries = *st->max_retries;
-    if (st->auto_retry) popt.auto_retry = *st->auto_retry;
-    if (st->base_delay) popt.base_delay = *st->base_delay;
-    if (st->max_delay) popt.max_delay = *st->max_delay;
-    if (st->backoff_strategy == "fixed") popt.max_delay = popt.base_delay;
     if (!set_interval && st->update_interval) update_interval = *st->update_interval;
-    if (agent_cmd.empty() && !st->agent_command.empty()) opt.agent = st->agent_command;
-    if (agent_name.empty()) agent_name = st->agent_name;
-    claude = st->claude;
-    patterns = st->failure_patterns;
-    popt.optional_labels = st->optional_tasks;
-    opt.resources = st->resources;
-    validation_configured = st->validation_configured;
-    opt.coverage_target = st->coverage_target;
-    opt.require_changes = st->require_changes;
-    opt.test_first = st->test_first;
-    opt.integration_check = st->integration_check;
-    opt.rollback_to = st->rollback_to;
-    for (const Gate& g : configured_gates(*st)) opt.gates.emplace_back(g.name, g.argv);
-    opt.pre_implement = st->pre_implement;
-    opt.task_complete = st->task_complete;
-    opt.post_implement = st->post_implement;
+    settings = std::move(*st);
   }
+  RunChoices choices;
+  choices.config_path = config_path;
+  if (set_workers) choices.workers = opt.workers;
+  if (set_timeout) choices.task_timeout = opt.task_timeout;
+  if (set_retries) choices.retries = popt.max_retries;
+  choices.agent_name = agent_name;
+  choices.model = model;
+  choices.max_turns = max_turns;
   if (!agent_cmd.empty()) {
     auto argv = split_command(agent_cmd);
     if (!argv) { fmt::print(stderr, "flow run: --agent-cmd: {}\n", argv.error().message); return kUsage; }
-    opt.agent = std::move(*argv);
+    choices.agent_command = std::move(*argv);
   }
-  // Validation gates: configured, else detected for the project's stack. A configured
-  // one that cannot run is an error now, not a failure of every task later.
-  if (!validation_configured)
-    for (const Gate& g : detect_gates(opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir))
-      opt.gates.emplace_back(g.name, g.argv);
-  for (const auto& [name, argv] : opt.gates)
-    if (!find_program(argv.front())) {
-      fmt::print(stderr, "flow run: the {} check '{}' cannot run: '{}' is not on PATH (fix testing/validation in {})\n",
-                 name, argv.front(), argv.front(), config_path.empty() ? ".flow/config.yaml" : config_path);
-      return kUsage;
-    }
-  if (auto c = agents.find("claude"); c != agents.end()) {  // agents.claude over agent.*
-    const AgentSettings& as = c->second;
-    if (!as.program.empty()) claude.program = as.program;
-    if (!as.model.empty()) claude.model = as.model;
-    if (as.max_turns > 0) claude.max_turns = as.max_turns;
-    if (!as.permission_mode.empty()) claude.permission_mode = as.permission_mode;
-    if (!as.append_instructions.empty()) claude.append_system_prompt = as.append_instructions;
-    claude.extra_args.insert(claude.extra_args.end(), as.extra_args.begin(), as.extra_args.end());
-    claude.env.insert(claude.env.end(), as.env.begin(), as.env.end());
-    if (as.timeout && !set_timeout && (agent_name == "claude" || (agent_name.empty() && opt.agent.empty()))) opt.task_timeout = *as.timeout;
-  }
-  if (!model.empty()) claude.model = model;
-  if (max_turns) claude.max_turns = *max_turns;
-  // The agent: what was asked for, else a command if one is set, else Claude Code when
-  // it is installed.
-  if (agent_name.empty()) agent_name = !opt.agent.empty() ? "command" : find_program(claude.program) ? "claude" : "";
-  if (agent_name == "claude") {
-    if (!find_program(claude.program) && !opt.dry_run) {
-      fmt::print(stderr,
-                 "flow run: the agent '{}' is not on PATH: install Claude Code (npm install -g "
-                 "@anthropic-ai/claude-code), set agent.program, or pass --agent-cmd 'TEMPLATE'\n",
-                 claude.program);
-      return kUsage;
-    }
-    opt.agent_adapter = make_claude_agent(claude);
-  } else if (agent_name != "command" && !agent_name.empty()) {
-    // Any other known CLI, with its agents.<name> settings and the flags on top.
-    AgentSettings as = agents[agent_name];
-    if (!model.empty()) as.model = model;
-    if (max_turns) as.max_turns = *max_turns;
-    if (as.timeout && !set_timeout) opt.task_timeout = *as.timeout;
-    auto adapter = make_agent(agent_name, as);
-    if (auto why = adapter->preflight(); why && !opt.dry_run) {
-      fmt::print(stderr, "flow run: {}\n", *why);
-      return kUsage;
-    }
-    opt.agent_adapter = std::move(adapter);
-  } else if (!opt.agent.empty()) {
-    if (!find_program(opt.agent.front()) && !opt.dry_run) {
-      fmt::print(stderr, "flow run: the agent '{}' is not found (not on PATH or not executable)\n", opt.agent.front());
-      return kUsage;
-    }
-    opt.agent_adapter = make_command_agent(opt.agent, patterns);
-  } else if (!opt.dry_run) {
-    fmt::print(stderr,
-               "flow run: no agent: Claude Code is not on PATH (npm install -g @anthropic-ai/claude-code); "
-               "or pass --agent-cmd 'TEMPLATE', or set agent.command in .flow/config.yaml\n");
+  if (auto ok = configure_run(settings ? &*settings : nullptr, choices, opt, popt); !ok) {
+    fmt::print(stderr, "flow run: {}\n", ok.error().message);
     return kUsage;
   }
   // Check the file and its graph first, with path:line errors, before anything starts.
@@ -405,7 +326,7 @@ int cmd_run(const std::vector<std::string>& args) {
   if (!r.rolled_back_to.empty())
     fmt::print("  a critical failure rolled {} back to {}; the run's commits stay under refs/flow/{}/rolled-back\n", r.branch,
                r.rolled_back_to.substr(0, 10), r.run_id);
-  else if (r.isolation == "git")
+  else if (r.isolation == Isolation::git)
     fmt::print("  git: a commit per task on {} since {}; to undo the run: flow rollback {}\n", r.branch,
                r.checkpoint.substr(0, 10), opt.tasks_path);
   if (r.interrupted) return kInterrupted;

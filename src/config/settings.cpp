@@ -38,17 +38,19 @@ struct BadValue {
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
 
-std::size_t distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1,
-                         prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
+// "a, b or c": an enumeration's words for a message.
+template <class E, std::size_t N>
+std::string word_list(const E (&values)[N]) {
+  std::string out;
+  for (std::size_t i = 0; i < N; ++i) out += (i == 0 ? "" : i + 1 == N ? " or " : ", ") + std::string(to_string(values[i]));
+  return out;
+}
+
+template <class E, std::size_t N>
+std::optional<E> from_word(std::string_view word, const E (&values)[N]) noexcept {
+  for (E v : values)
+    if (word == to_string(v)) return v;
+  return std::nullopt;
 }
 
 class Reader {
@@ -65,7 +67,7 @@ class Reader {
       std::string best;
       std::size_t best_d = 1000;
       for (const auto& k : known)
-        if (const std::size_t d = distance(key, k); d < best_d) {
+        if (const std::size_t d = detail::edit_distance(key, k); d < best_d) {
           best_d = d;
           best = k;
         }
@@ -106,6 +108,15 @@ class Reader {
   std::string text(const YAML::Node& n, const std::string& key) {
     if (!n.IsScalar()) throw BadValue{line_of(n), key + " should be a single value, not a " + (n.IsSequence() ? "list" : n.IsMap() ? "mapping" : "null")};
     return n.Scalar();
+  }
+
+  // One of an enumeration's words ("should be off, merge or phase" for any other).
+  template <class E, std::size_t N>
+  E word(const YAML::Node& n, const std::string& key, const E (&values)[N]) {
+    const std::string w = text(n, key);
+    for (E v : values)
+      if (w == to_string(v)) return v;
+    throw BadValue{line_of(n), key + " should be " + word_list(values)};
   }
 
   // Every mapping in the file, at any depth, names each key once: YAML forbids it, and
@@ -191,11 +202,7 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
     if (const auto e = root["errorRecovery"]) {
       r.check_keys(e, "errorRecovery", {"autoRetry", "maxRetries", "backoffStrategy", "baseDelay", "maxDelay", "optional",
                                                "rollbackTo"});
-      if (e["rollbackTo"]) {
-        s.rollback_to = r.text(e["rollbackTo"], "errorRecovery.rollbackTo");
-        if (s.rollback_to != "checkpoint" && s.rollback_to != "phase")
-          throw BadValue{line_of(e["rollbackTo"]), "errorRecovery.rollbackTo should be checkpoint or phase"};
-      }
+      if (e["rollbackTo"]) s.rollback_to = r.word(e["rollbackTo"], "errorRecovery.rollbackTo", kRollbackTargets);
       if (const auto o = e["optional"]) {
         if (o.IsSequence())
           for (const auto& x : o) s.optional_tasks.push_back(r.text(x, "errorRecovery.optional"));
@@ -204,21 +211,17 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
       }
       if (e["autoRetry"]) s.auto_retry = r.boolean(e["autoRetry"], "errorRecovery.autoRetry");
       if (e["maxRetries"]) s.max_retries = r.count(e["maxRetries"], "errorRecovery.maxRetries", 0, 100);
-      if (e["backoffStrategy"]) {
-        s.backoff_strategy = r.text(e["backoffStrategy"], "errorRecovery.backoffStrategy");
-        if (s.backoff_strategy != "exponential" && s.backoff_strategy != "fixed")
-          throw BadValue{line_of(e["backoffStrategy"]), "errorRecovery.backoffStrategy should be exponential or fixed"};
-      }
+      if (e["backoffStrategy"])
+        s.backoff_strategy = r.word(e["backoffStrategy"], "errorRecovery.backoffStrategy", kBackoffStrategies);
       if (e["baseDelay"]) s.base_delay = r.seconds(e["baseDelay"], "errorRecovery.baseDelay");
       if (e["maxDelay"]) s.max_delay = r.seconds(e["maxDelay"], "errorRecovery.maxDelay");
     }
     if (const auto t = root["testing"]) {
       r.check_keys(t, "testing", {"runTests", "testFirst", "coverageTarget", "integrationCheck", "requireChanges"});
-      if (t["integrationCheck"]) {
-        s.integration_check = r.text(t["integrationCheck"], "testing.integrationCheck");
-        if (s.integration_check == "false") s.integration_check = "off";
-        if (s.integration_check != "off" && s.integration_check != "merge" && s.integration_check != "phase")
-          throw BadValue{line_of(t["integrationCheck"]), "testing.integrationCheck should be off, merge or phase"};
+      if (const auto ic = t["integrationCheck"]) {
+        // YAML 1.1 readers take `off` for false: `false` means off here too.
+        s.integration_check = ic.IsScalar() && ic.Scalar() == "false" ? IntegrationCheck::off
+                                                                       : r.word(ic, "testing.integrationCheck", kIntegrationChecks);
       }
       if (t["runTests"]) {
         s.validation_configured = true;
@@ -378,6 +381,52 @@ std::vector<Gate> detect_gates(const std::string& dir) {
     unique.push_back(std::move(g));
   }
   return unique;
+}
+
+// The words of the enumerations: the one table each, read both ways.
+const char* to_string(Isolation value) noexcept {
+  switch (value) {
+    case Isolation::automatic: return "auto";
+    case Isolation::git: return "git";
+    case Isolation::none: return "none";
+  }
+  return "?";
+}
+
+const char* to_string(IntegrationCheck value) noexcept {
+  switch (value) {
+    case IntegrationCheck::off: return "off";
+    case IntegrationCheck::merge: return "merge";
+    case IntegrationCheck::phase: return "phase";
+  }
+  return "?";
+}
+
+const char* to_string(RollbackTarget value) noexcept {
+  switch (value) {
+    case RollbackTarget::checkpoint: return "checkpoint";
+    case RollbackTarget::phase: return "phase";
+  }
+  return "?";
+}
+
+const char* to_string(BackoffStrategy value) noexcept {
+  switch (value) {
+    case BackoffStrategy::exponential: return "exponential";
+    case BackoffStrategy::fixed: return "fixed";
+  }
+  return "?";
+}
+
+std::optional<Isolation> isolation_from_string(std::string_view word) noexcept { return from_word(word, kIsolations); }
+std::optional<IntegrationCheck> integration_check_from_string(std::string_view word) noexcept {
+  return from_word(word, kIntegrationChecks);
+}
+std::optional<RollbackTarget> rollback_target_from_string(std::string_view word) noexcept {
+  return from_word(word, kRollbackTargets);
+}
+std::optional<BackoffStrategy> backoff_strategy_from_string(std::string_view word) noexcept {
+  return from_word(word, kBackoffStrategies);
 }
 
 Result<double> parse_duration(std::string_view text) {

@@ -186,7 +186,7 @@ class RunLoop {
         return Unexpected{std::move(ws).error()};
       }
       workspace_ = std::move(*ws);
-      report_.isolation = std::string(workspace_->kind());
+      report_.isolation = workspace_->kind();
       report_.branch = workspace_->branch();
       report_.checkpoint = workspace_->checkpoint();
     }
@@ -770,7 +770,7 @@ class RunLoop {
     // A critical failure undoes the run: the branch goes back to its checkpoint (or the
     // last phase boundary), and what it had stays reachable (Workspace::roll_back).
     const std::string target =
-        opt_.rollback_to == "phase" && !phase_boundary_.empty() ? phase_boundary_ : workspace_ ? workspace_->checkpoint() : "";
+        opt_.rollback_to == RollbackTarget::phase && !phase_boundary_.empty() ? phase_boundary_ : workspace_ ? workspace_->checkpoint() : "";
     if (workspace_ && rollback_requested_ && !target.empty()) {
       if (workspace_->roll_back(target)) {
         report_.rolled_back_to = target;

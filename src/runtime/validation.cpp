@@ -184,12 +184,12 @@ void Validation::landed(int t, const std::string& before) {
 }
 
 void Validation::integration_check(int t, bool phase_done, const std::string& head, const std::string& branch) {
-  const bool check = opt_.integration_check == "merge" || (opt_.integration_check == "phase" && phase_done);
+  const bool check = opt_.integration_check == IntegrationCheck::merge || (opt_.integration_check == IntegrationCheck::phase && phase_done);
   const auto gate = std::find_if(opt_.gates.begin(), opt_.gates.end(), [](const auto& g) { return g.first == "tests"; });
   if (!check || gate == opt_.gates.end()) return;
   const std::string out = run_dir_ + "/integration-" + task(t).id + ".out";
   const int rc = commands_.run(gate->second, workdir_, out, {});
-  const std::string when = opt_.integration_check == "merge"
+  const std::string when = opt_.integration_check == IntegrationCheck::merge
                                ? "after " + task(t).id
                                : "after " + graph_.plan().phases[static_cast<std::size_t>(task(t).phase)].title;
   log_.log("integration-check", t, 0, {{"exit", static_cast<double>(rc)}, {"commit", head}}, rc != 0);

@@ -21,7 +21,7 @@ class InPlaceWorkspace final : public Workspace {
   explicit InPlaceWorkspace(const WorkspaceContext& c)
       : graph_(c.graph), workdir_(c.workdir), require_changes_(c.options.require_changes) {}
 
-  std::string_view kind() const noexcept override { return "none"; }
+  Isolation kind() const noexcept override { return Isolation::none; }
   bool isolated() const noexcept override { return false; }
   Result<std::string> prepare(int t, int) override {
     if (require_changes_) stamps_[t] = stamp_files(t);
@@ -89,11 +89,9 @@ std::unique_ptr<Workspace> make_in_place_workspace(const WorkspaceContext& conte
 }
 
 Result<std::unique_ptr<Workspace>> open_workspace(const WorkspaceContext& c) {
-  const std::string& iso = c.options.isolation;
-  if (iso == "none") return make_in_place_workspace(c);
-  if (iso != "git" && iso != "auto")
-    return make_error(Errc::invalid_argument, "isolation must be git, none or auto, not '" + iso + "'");
-  auto git = open_git_workspace(c, iso == "git");
+  const Isolation iso = c.options.isolation;
+  if (iso == Isolation::none) return make_in_place_workspace(c);
+  auto git = open_git_workspace(c, iso == Isolation::git);
   if (!git) return Unexpected{std::move(git).error()};
   if (*git) return std::move(*git);
   return make_in_place_workspace(c);

@@ -50,7 +50,7 @@ class Workspace {
  public:
   virtual ~Workspace() = default;
   /// "none" or "git": RunReport::isolation.
-  [[nodiscard]] virtual std::string_view kind() const noexcept = 0;
+  [[nodiscard]] virtual Isolation kind() const noexcept = 0;
   /// Attempts cannot see each other's work (so a task that names no file need not run
   /// alone), and a task's mark lands with its work (integrate), not in the loop's
   /// batched write-back.

@@ -34,7 +34,7 @@ class GitWorkspace final : public Workspace {
         tasks_mode_(c.tasks_mode), repo_(std::move(repo)), branch_(std::move(branch)), head_(head), checkpoint_(std::move(head)),
         tasks_rel_(std::move(tasks_rel)), stale_worktrees_(stale) {}
 
-  std::string_view kind() const noexcept override { return "git"; }
+  Isolation kind() const noexcept override { return Isolation::git; }
   bool isolated() const noexcept override { return true; }
 
   void started() override {

@@ -2,7 +2,9 @@
 // Byte-level text helpers: UTF-8 validation and clipping.
 #include "support/text.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace flow::detail {
 
@@ -48,6 +50,18 @@ std::string clip(std::string_view s, std::size_t max) {
   std::string out(s.substr(0, cut));
   out += "\xE2\x80\xA6";
   return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (to_lower(a[i - 1]) == to_lower(b[j - 1]) ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
 }
 
 }  // namespace flow::detail

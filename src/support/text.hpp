@@ -167,6 +167,10 @@ std::size_t find_invalid_utf8(std::string_view s) noexcept;
 /// At most `max` bytes of `s`, cut at a UTF-8 boundary, with "…" when cut.
 std::string clip(std::string_view s, std::size_t max);
 
+/// Levenshtein distance between `a` and `b`, ignoring ASCII case: how many one-byte
+/// insertions, deletions or substitutions turn one into the other.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
 /// The items separated by `sep`.
 inline std::string join(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;

@@ -176,17 +176,128 @@ TEST_CASE("validation gates: configured ones in order; detected ones for common 
 TEST_CASE("rollbackTo and integrationCheck") {
   auto s = parse_settings("errorRecovery:\n  rollbackTo: phase\ntesting:\n  integrationCheck: merge\n  testFirst: true\n", "c.yaml");
   REQUIRE(s);
-  CHECK(s->rollback_to == "phase");
-  CHECK(s->integration_check == "merge");
+  CHECK(s->rollback_to == RollbackTarget::phase);
+  CHECK(s->integration_check == IntegrationCheck::merge);
   CHECK(s->test_first);
-  CHECK(parse_settings("", "c.yaml")->rollback_to == "checkpoint");
-  CHECK(parse_settings("", "c.yaml")->integration_check == "off");
+  CHECK(parse_settings("", "c.yaml")->rollback_to == RollbackTarget::checkpoint);
+  CHECK(parse_settings("", "c.yaml")->integration_check == IntegrationCheck::off);
+  CHECK(parse_settings("testing:\n  integrationCheck: false\n", "c.yaml")->integration_check == IntegrationCheck::off);
+  CHECK(parse_settings("testing:\n  integrationCheck: phase\n", "c.yaml")->integration_check == IntegrationCheck::phase);
   auto bad = parse_settings("testing:\n  integrationCheck: always\n", "c.yaml");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().line == 2);
+  CHECK(bad.error().message == "testing.integrationCheck should be off, merge or phase");
   auto bad2 = parse_settings("errorRecovery:\n  rollbackTo: yesterday\n", "c.yaml");
   REQUIRE_FALSE(bad2);
   CHECK(bad2.error().line == 2);
+  CHECK(bad2.error().message == "errorRecovery.rollbackTo should be checkpoint or phase");
+  auto bad3 = parse_settings("errorRecovery:\n  backoffStrategy: linear\n", "c.yaml");
+  REQUIRE_FALSE(bad3);
+  CHECK(bad3.error().message == "errorRecovery.backoffStrategy should be exponential or fixed");
+  CHECK(parse_settings("errorRecovery:\n  backoffStrategy: fixed\n", "c.yaml")->backoff_strategy == BackoffStrategy::fixed);
+}
+
+TEST_CASE("each enumeration's words map both ways, and nothing else maps") {
+  for (Isolation v : kIsolations) CHECK(isolation_from_string(to_string(v)) == v);
+  for (IntegrationCheck v : kIntegrationChecks) CHECK(integration_check_from_string(to_string(v)) == v);
+  for (RollbackTarget v : kRollbackTargets) CHECK(rollback_target_from_string(to_string(v)) == v);
+  for (BackoffStrategy v : kBackoffStrategies) CHECK(backoff_strategy_from_string(to_string(v)) == v);
+  CHECK(std::string(to_string(Isolation::automatic)) == "auto");
+  CHECK(isolation_from_string("automatic") == std::nullopt);  // the word is "auto"
+  CHECK(isolation_from_string("Git") == std::nullopt);
+  CHECK(isolation_from_string("") == std::nullopt);
+  CHECK(integration_check_from_string("false") == std::nullopt);  // only the settings file reads YAML's false
+  CHECK(rollback_target_from_string("merge") == std::nullopt);
+}
+
+TEST_CASE("configure_run: the settings file under what the host chose") {
+  test::TempDir dir;
+  auto st = parse_settings(R"(implementer:
+  parallel:
+    maxWorkers: 6
+    taskTimeout: 30m
+errorRecovery:
+  maxRetries: 5
+  backoffStrategy: fixed
+  baseDelay: 2s
+  rollbackTo: phase
+  optional: [US9]
+testing:
+  runTests: [sh, -c, "exit 0"]
+  integrationCheck: phase
+  coverageTarget: 80
+agent:
+  command: [sh, -c, "exit 0"]
+hooks:
+  post-implement: [sh, -c, "true"]
+)", "c.yaml");
+  REQUIRE(st);
+  RunOptions opt;
+  opt.tasks_path = dir.path + "/tasks.md";
+  opt.workdir = dir.path;
+  StockPolicyOptions popt;
+  REQUIRE(configure_run(&*st, {}, opt, popt));
+  CHECK(opt.workers == 6);
+  CHECK(opt.task_timeout == 1800);
+  CHECK(popt.max_retries == 5);
+  CHECK(popt.max_delay == 2);  // fixed: every delay is the base delay
+  CHECK(popt.optional_labels == std::vector<std::string>{"US9"});
+  CHECK(opt.rollback_to == RollbackTarget::phase);
+  CHECK(opt.integration_check == IntegrationCheck::phase);
+  CHECK(opt.coverage_target == 80);
+  REQUIRE(opt.gates.size() == 1);
+  CHECK(opt.gates[0].first == "tests");
+  CHECK(opt.agent == std::vector<std::string>{"sh", "-c", "exit 0"});
+  REQUIRE(opt.agent_adapter);
+  CHECK(opt.agent_adapter->name() == "sh");
+  CHECK(opt.post_implement == std::vector<std::string>{"sh", "-c", "true"});
+
+  // What the host chose wins over the file; what it did not choose stays the file's.
+  RunOptions chosen;
+  chosen.tasks_path = opt.tasks_path;
+  chosen.workdir = dir.path;
+  StockPolicyOptions cpopt;
+  RunChoices c;
+  c.workers = 2;
+  c.task_timeout = 0;
+  c.retries = 0;
+  c.agent_command = {"true", "{prompt_file}"};
+  REQUIRE(configure_run(&*st, c, chosen, cpopt));
+  CHECK(chosen.workers == 2);
+  CHECK(chosen.task_timeout == 0);
+  CHECK(cpopt.max_retries == 0);
+  CHECK(chosen.agent == std::vector<std::string>{"true", "{prompt_file}"});
+  CHECK(chosen.rollback_to == RollbackTarget::phase);
+}
+
+TEST_CASE("configure_run: a gate or an agent that cannot run is an error before anything starts") {
+  test::TempDir dir;
+  auto st = parse_settings("testing:\n  runTests: [no-such-test-runner-xyz]\nagent:\n  command: [true]\n", "c.yaml");
+  REQUIRE(st);
+  RunOptions opt;
+  opt.tasks_path = dir.path + "/tasks.md";
+  opt.workdir = dir.path;
+  StockPolicyOptions popt;
+  RunChoices c;
+  c.config_path = "my.yaml";
+  auto r = configure_run(&*st, c, opt, popt);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::not_found);
+  CHECK(r.error().message ==
+        "the tests check 'no-such-test-runner-xyz' cannot run: 'no-such-test-runner-xyz' is not on PATH "
+        "(fix testing/validation in my.yaml)");
+
+  RunOptions bad_agent;
+  bad_agent.tasks_path = opt.tasks_path;
+  bad_agent.workdir = dir.path;
+  RunChoices agent;
+  agent.agent_command = {"no-such-agent-xyz"};
+  auto a = configure_run(nullptr, agent, bad_agent, popt);
+  REQUIRE_FALSE(a);
+  CHECK(a.error().message == "the agent 'no-such-agent-xyz' is not found (not on PATH or not executable)");
+  // A dry run writes prompts only: it needs no agent that runs.
+  bad_agent.dry_run = true;
+  CHECK(configure_run(nullptr, agent, bad_agent, popt));
 }
 
 TEST_CASE("durations: plain numbers with a unit, from 0 to 30 days; nothing else") {

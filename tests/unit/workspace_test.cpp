@@ -62,7 +62,7 @@ struct FakeWorkspace final : detail::Workspace {
   std::string workdir;
   std::set<int> fail_prepare, conflict_once;
   FakeWorkspace(std::vector<std::string>* c, std::string w) : calls(c), workdir(std::move(w)) {}
-  std::string_view kind() const noexcept override { return "fake"; }
+  Isolation kind() const noexcept override { return Isolation::none; }
   bool isolated() const noexcept override { return false; }
   Result<std::string> prepare(int t, int attempt) override {
     calls->push_back("prepare " + std::to_string(t) + "#" + std::to_string(attempt));
@@ -219,7 +219,7 @@ TEST_CASE("the git workspace alone: a worktree per attempt, its work squashed, l
   REQUIRE(ws);
   REQUIRE(*ws);
   detail::Workspace& w = **ws;
-  CHECK(w.kind() == "git");
+  CHECK(w.kind() == Isolation::git);
   CHECK(w.isolated());
   const std::string start = w.head();
   CHECK(w.checkpoint() == start);

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+// Settings -> RunOptions: how every host (the CLI, the C ABI and through it Python)
+// configures a run, in one place so that they cannot drift apart.
+#include <flow/settings.hpp>
+
+#include <flow/agent.hpp>
+#include <flow/runner.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace flow {
+FLOW_BEGIN_NAMESPACE
+
+namespace {
+
+// The settings file's values wherever the host did not choose.
+void apply_settings(const Settings& st, const RunChoices& c, RunOptions& opt, StockPolicyOptions& popt) {
+  if (!c.workers && st.max_workers) opt.workers = *st.max_workers;
+  if (!c.workers && !st.parallel_enabled) opt.workers = 1;
+  if (!c.task_timeout && st.task_timeout) opt.task_timeout = *st.task_timeout;
+  if (st.stall_timeout) opt.stall_timeout = *st.stall_timeout;
+  if (!c.retries && st.max_retries) popt.max_retries = *st.max_retries;
+  if (st.auto_retry) popt.auto_retry = *st.auto_retry;
+  if (st.base_delay) popt.base_delay = *st.base_delay;
+  if (st.max_delay) popt.max_delay = *st.max_delay;
+  if (st.backoff_strategy == BackoffStrategy::fixed) popt.max_delay = popt.base_delay;
+  popt.optional_labels = st.optional_tasks;
+  opt.resources = st.resources;
+  opt.coverage_target = st.coverage_target;
+  opt.require_changes = st.require_changes;
+  opt.test_first = st.test_first;
+  opt.integration_check = st.integration_check;
+  opt.rollback_to = st.rollback_to;
+  for (const Gate& g : configured_gates(st)) opt.gates.emplace_back(g.name, g.argv);
+  opt.pre_implement = st.pre_implement;
+  opt.task_complete = st.task_complete;
+  opt.post_implement = st.post_implement;
+}
+
+// Claude Code's options: agent.* under agents.claude under the host's choices.
+ClaudeOptions claude_options(const Settings* st, const RunChoices& c, bool claude_is_default, RunOptions& opt) {
+  ClaudeOptions claude = st ? st->claude : ClaudeOptions{};
+  if (st)
+    if (auto it = st->agents.find("claude"); it != st->agents.end()) {
+      const AgentSettings& as = it->second;
+      if (!as.program.empty()) claude.program = as.program;
+      if (!as.model.empty()) claude.model = as.model;
+      if (as.max_turns > 0) claude.max_turns = as.max_turns;
+      if (!as.permission_mode.empty()) claude.permission_mode = as.permission_mode;
+      if (!as.append_instructions.empty()) claude.append_system_prompt = as.append_instructions;
+      claude.extra_args.insert(claude.extra_args.end(), as.extra_args.begin(), as.extra_args.end());
+      claude.env.insert(claude.env.end(), as.env.begin(), as.env.end());
+      if (as.timeout && !c.task_timeout && claude_is_default) opt.task_timeout = *as.timeout;
+    }
+  if (!c.model.empty()) claude.model = c.model;
+  if (c.max_turns) claude.max_turns = *c.max_turns;
+  return claude;
+}
+
+Result<void> choose_agent(const Settings* st, const RunChoices& c, RunOptions& opt) {
+  std::string name = !c.agent_name.empty() ? c.agent_name : st ? st->agent_name : std::string();
+  // agents.claude.timeout counts when Claude is asked for, or is what nothing else names.
+  const bool claude_is_default = name == "claude" || (name.empty() && opt.agent.empty());
+  ClaudeOptions claude = claude_options(st, c, claude_is_default, opt);
+  if (name.empty()) name = !opt.agent.empty() ? "command" : find_program(claude.program) ? "claude" : "";
+  if (name == "claude") {
+    if (!find_program(claude.program) && !opt.dry_run)
+      return make_error(Errc::not_found, "the agent '" + claude.program +
+                                             "' is not on PATH: install Claude Code (npm install -g "
+                                             "@anthropic-ai/claude-code), set agent.program, or pass --agent-cmd 'TEMPLATE'");
+    opt.agent_adapter = make_claude_agent(std::move(claude));
+  } else if (name != "command" && !name.empty()) {
+    // Any other known CLI, with its agents.<name> settings and the host's choices on top.
+    AgentSettings as;
+    if (st)
+      if (auto it = st->agents.find(name); it != st->agents.end()) as = it->second;
+    if (!c.model.empty()) as.model = c.model;
+    if (c.max_turns) as.max_turns = *c.max_turns;
+    if (as.timeout && !c.task_timeout) opt.task_timeout = *as.timeout;
+    auto adapter = make_agent(name, as);
+    if (auto why = adapter->preflight(); why && !opt.dry_run) return make_error(Errc::not_found, *why);
+    opt.agent_adapter = std::move(adapter);
+  } else if (!opt.agent.empty()) {
+    if (!find_program(opt.agent.front()) && !opt.dry_run)
+      return make_error(Errc::not_found, "the agent '" + opt.agent.front() + "' is not found (not on PATH or not executable)");
+    opt.agent_adapter = make_command_agent(opt.agent, st ? st->failure_patterns : std::vector<std::pair<std::string, FailureClass>>{});
+  } else if (!opt.dry_run) {
+    return make_error(Errc::not_found,
+                      "no agent: Claude Code is not on PATH (npm install -g @anthropic-ai/claude-code); "
+                      "or pass --agent-cmd 'TEMPLATE', or set agent.command in .flow/config.yaml");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string default_settings_path(const std::string& workdir) {
+  const std::string path = workdir + "/.flow/config.yaml";
+  std::error_code ec;
+  return std::filesystem::exists(path, ec) ? path : std::string();
+}
+
+Result<void> configure_run(const Settings* st, const RunChoices& c, RunOptions& opt, StockPolicyOptions& popt) {
+  if (c.workers) opt.workers = *c.workers;
+  if (c.task_timeout) opt.task_timeout = *c.task_timeout;
+  if (c.retries) popt.max_retries = *c.retries;
+  if (!c.agent_command.empty()) opt.agent = c.agent_command;
+  else if (st && !st->agent_command.empty()) opt.agent = st->agent_command;
+  if (st) apply_settings(*st, c, opt, popt);
+  // Validation gates: configured, else detected for the project's stack. A configured one
+  // that cannot run is an error now, not a failure of every task later.
+  if (!st || !st->validation_configured)
+    for (const Gate& g : detect_gates(opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir))
+      opt.gates.emplace_back(g.name, g.argv);
+  for (const auto& [name, argv] : opt.gates)
+    if (!find_program(argv.front()))
+      return make_error(Errc::not_found, "the " + name + " check '" + argv.front() + "' cannot run: '" + argv.front() +
+                                             "' is not on PATH (fix testing/validation in " +
+                                             (c.config_path.empty() ? ".flow/config.yaml" : c.config_path) + ")");
+  return choose_agent(st, c, opt);
+}
+
+FLOW_END_NAMESPACE
+}  // namespace flow
