@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # A real Slurm cluster on this machine for flow's cluster tests: munged, slurmctld and
 # three slurmd (node1..node3, each with its own port, spool folder and log) on loopback,
-# from Debian's slurm-wlm and munge, all in one folder. Run as root. Nothing listens on
+# from Debian's slurm-wlm and munge, all in one folder. Run as root (or with sudo). Nothing listens on
 # anything but 127.0.0.1 and nothing is downloaded.
 #   scripts/slurm-testbed.sh up [DIR]            start it; prints the SLURM_CONF to use
 #   scripts/slurm-testbed.sh down [DIR]          cancel every job and stop everything
@@ -11,6 +11,10 @@
 # DIR defaults to $FLOW_SLURM_TESTBED or /tmp/flow-slurm-testbed; ports start at
 # $FLOW_SLURM_PORT (default 17817: slurmctld; the nodes take the next three).
 set -euo pipefail
+# The daemons run as root (CI: root, or a user with sudo).
+if [ "$(id -u)" -ne 0 ] && [ "${1:-}" != status ] && command -v sudo >/dev/null; then
+  exec sudo -n --preserve-env=FLOW_SLURM_TESTBED,FLOW_SLURM_PORT,FLOW_SLURM_CPUS bash "$0" "$@"
+fi
 
 cmd=${1:-}
 shift || true
