@@ -76,6 +76,8 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 SchedulerType=sched/backfill
+# Schedule a released job at once rather than in the next batch (up to seconds later).
+SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
 SelectType=select/cons_tres
 # CPUs are the slots; CR_LLN spreads jobs over the least loaded nodes.
 SelectTypeParameters=CR_CPU,CR_LLN
