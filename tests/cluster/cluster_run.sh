@@ -9,6 +9,8 @@
 #              every task ends done exactly once, tasks.md and the branch as in a local run
 #   interrupt: Ctrl-C twice cancels the running jobs: squeue is empty afterwards and
 #              none of the agents' processes is left
+#   resume:    flow killed -9 mid-run leaves its job in the queue; the next run cancels
+#              it and runs the task again
 # usage: cluster_run.sh FLOW TESTBED_SCRIPT TESTBED_DIR
 set -euo pipefail
 flow=$(realpath "$1") testbed=$(realpath "$2") dir=$(realpath "$3")
@@ -153,5 +155,34 @@ done < "$CLUSTER_LOG"
 [ -z "$(pgrep -f "^sleep 300$" 2>/dev/null | while read -r p; do grep -lx "SLURM_CONF=$SLURM_CONF" <(tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null) >/dev/null && echo "$p"; done)" ] ||
   problem "interrupt: an agent's sleep outlived its job"
 
-if [ "$fail" = 0 ]; then echo "cluster run: wide, node-kill and interrupt pass"; fi
+# --- resume ----------------------------------------------------------------------------
+# flow killed (-9) while a job runs: the job is orphaned in the queue until the next run,
+# which cancels it (journaled leftover-killed) and runs its task again.
+repo 3 resume
+export CLUSTER_HANG=T001 CLUSTER_HANG_FILE=$work/hang-resume
+"$flow" run tasks.md --runner slurm --workers 3 --agent-cmd "$agent" --progress plain > "$work/resume1.out" 2>&1 &
+pid=$!
+for _ in $(seq 600); do [ -s "$CLUSTER_HANG_FILE" ] && break; sleep 0.1; done
+read -r _ _ _ job agent_pid < "$CLUSTER_HANG_FILE" || true
+unset CLUSTER_HANG CLUSTER_HANG_FILE
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+if [ -z "${job:-}" ]; then
+  problem "resume: T001 never started"
+else
+  [ "$(squeue --noheader --jobs="$job" --format=%T 2>/dev/null)" = RUNNING ] || problem "resume: job $job is not left running"
+  rc=0
+  "$flow" run tasks.md --runner slurm --workers 3 --agent-cmd "$agent" --progress plain > "$work/resume2.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || problem "resume: the second run exited $rc ($(tail -5 "$work/resume2.out"))"
+  all_done_once 3 resume
+  grep '"event":"leftover-killed"' .flow/implementation.log | grep -q "\"container\":\"slurm:$job\"" ||
+    problem "resume: the orphaned job $job is not journaled as stopped"
+  [ "$(scontrol show job -o "$job" | grep -o 'JobState=[A-Z_]*')" = JobState=CANCELLED ] ||
+    problem "resume: job $job is $(scontrol show job -o "$job" | grep -o 'JobState=[A-Z_]*')"
+  for _ in $(seq 100); do [ -e "/proc/$agent_pid" ] || break; sleep 0.1; done
+  [ ! -e "/proc/$agent_pid" ] || grep -q '^State:.*Z' "/proc/$agent_pid/status" || problem "resume: the orphaned agent $agent_pid still runs"
+fi
+wait_queue_empty || problem "resume: jobs left in the queue"
+
+if [ "$fail" = 0 ]; then echo "cluster run: wide, node-kill, interrupt and resume pass"; fi
 exit "$fail"
