@@ -8,6 +8,7 @@
 #include <flow/plan.hpp>
 #include <flow/recovery.hpp>
 #include <flow/run.hpp>
+#include <flow/slurm.hpp>
 
 #include <map>
 #include <optional>
@@ -86,6 +87,9 @@ struct Settings {
   /// agents.<name>: each agent CLI's settings (model, maxTurns, appendInstructions, args,
   /// env, timeout, permissionMode).
   std::map<std::string, AgentSettings> agents;
+  // runner
+  std::string runner_kind = "local";        ///< runner.kind: local (processes here) | slurm
+  SlurmOptions slurm;                       ///< runner.partition, account, timeLimit, sbatchArgs
   // hooks: argv lists; `["sh", "-c", "…"]` if a shell is really wanted
   std::vector<std::string> pre_implement, task_complete, post_implement;
 

@@ -7,6 +7,7 @@
 
 #include <flow/run.hpp>
 #include <flow/settings.hpp>
+#include <flow/slurm.hpp>
 
 #include <filesystem>
 
@@ -31,7 +32,7 @@ constexpr const char* kRunUsage =
     "                [--retries N] [--model M] [--max-turns N] [--isolation git|none] [--allow-dirty]\n"
     "                [--fail-fast | --continue-on-error] [--dry-run] [--story USn] [--only IDS]\n"
     "                [--workdir DIR] [--events FILE] [--progress auto|live|plain] [--update-interval S]\n"
-    "                [--config FILE]\n"
+    "                [--config FILE] [--runner local|slurm]\n"
     "\n"
     "Runs the pending tasks of tasks.md, in parallel where the plan allows, each with the\n"
     "agent command. A task that succeeds is marked [X] at once (one byte, atomically).\n"
@@ -64,6 +65,9 @@ constexpr const char* kRunUsage =
     "  --events FILE   write every event as a JSON line (docs/events.md)\n"
     "  --config FILE   settings (default: <workdir>/.flow/config.yaml when it exists; see\n"
     "                  docs/config.md); flags given here override them\n"
+    "  --runner R      local (default): agents run here; slurm: each attempt is a Slurm batch\n"
+    "                  job (sbatch), on nodes that share this filesystem; runner.partition,\n"
+    "                  account, timeLimit and sbatchArgs in the config say where\n"
     "  --progress P    live: redraw a view in place; plain: a line per event; auto (default):\n"
     "                  live on a terminal. NO_COLOR turns colors off\n"
     "Ctrl-C once: start nothing new, let running tasks finish; twice: kill them.\n"
@@ -101,7 +105,8 @@ int cmd_run(const std::vector<std::string>& args) {
   std::string agent_cmd, agent_name, model, only, events_path, progress = "auto";
   std::optional<int> max_turns;
   double update_interval = 0.5;
-  std::string config_path;
+  std::string config_path, runner_kind;
+  SlurmOptions slurm;
   bool set_workers = false, set_timeout = false, set_retries = false, set_interval = false;
   std::vector<std::string> stories;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -148,6 +153,15 @@ int cmd_run(const std::vector<std::string>& args) {
     if (a == "--workdir") { const std::string* v = value(); if (!v) return kUsage; opt.workdir = *v; continue; }
     if (a == "--events") { const std::string* v = value(); if (!v) return kUsage; events_path = *v; continue; }
     if (a == "--config") { const std::string* v = value(); if (!v) return kUsage; config_path = *v; continue; }
+    if (a == "--runner") {
+      const std::string* v = value();
+      if (!v || (*v != "local" && *v != "slurm")) {
+        fmt::print(stderr, "flow run: --runner takes local or slurm\n");
+        return kUsage;
+      }
+      runner_kind = *v;
+      continue;
+    }
     if (a == "--progress") {
       const std::string* v = value();
       if (!v || (*v != "auto" && *v != "live" && *v != "plain")) {
@@ -221,6 +235,8 @@ int cmd_run(const std::vector<std::string>& args) {
     }
     for (const Diagnostic& d : st->warnings) fmt::print(stderr, "{}:{}: warning: {}\n", config_path, d.line, d.message);
     if (!set_interval && st->update_interval) update_interval = *st->update_interval;
+    if (runner_kind.empty()) runner_kind = st->runner_kind;
+    slurm = st->slurm;
     settings = std::move(*st);
   }
   RunChoices choices;
@@ -252,7 +268,11 @@ int cmd_run(const std::vector<std::string>& args) {
 
   std::signal(SIGINT, on_sigint);
   opt.interrupt = &g_interrupt;
-  auto runner = make_process_runner();
+  if (runner_kind == "slurm" && !find_program("sbatch") && !opt.dry_run) {
+    fmt::print(stderr, "flow run: --runner slurm: sbatch is not on PATH (install Slurm's client commands)\n");
+    return kUsage;
+  }
+  auto runner = runner_kind == "slurm" ? make_slurm_runner(slurm) : make_process_runner();
   StockPolicy policy(popt);
   const char* term = std::getenv("TERM");
   const bool tty = ::isatty(STDOUT_FILENO) && term && std::string(term) != "dumb";

@@ -175,7 +175,7 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
     if (root.IsNull()) return s;
     r.no_duplicate_keys(root, "");
     r.check_keys(root, "", {"implementer", "errorRecovery", "testing", "validation", "progress", "agent", "hooks",
-                            "resources", "agents"});
+                            "resources", "agents", "runner"});
     if (const auto res = root["resources"]) {
       if (!res.IsMap()) throw BadValue{line_of(res), "resources should map task IDs or labels to resource names"};
       for (const auto& kv : res) {
@@ -308,6 +308,19 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
           for (const auto& e : env) as.env.push_back(r.text(e.first, at + ".env") + "=" + r.text(e.second, at + ".env"));
         }
       }
+    }
+    if (const auto rn = root["runner"]) {
+      if (!rn.IsMap()) throw BadValue{line_of(rn), "runner should be a mapping (kind, partition, account, timeLimit, sbatchArgs)"};
+      r.check_keys(rn, "runner", {"kind", "partition", "account", "timeLimit", "sbatchArgs"});
+      if (rn["kind"]) {
+        s.runner_kind = r.text(rn["kind"], "runner.kind");
+        if (s.runner_kind != "local" && s.runner_kind != "slurm")
+          throw BadValue{line_of(rn["kind"]), "runner.kind should be local or slurm"};
+      }
+      if (rn["partition"]) s.slurm.partition = r.text(rn["partition"], "runner.partition");
+      if (rn["account"]) s.slurm.account = r.text(rn["account"], "runner.account");
+      if (rn["timeLimit"]) s.slurm.time_limit = r.text(rn["timeLimit"], "runner.timeLimit");
+      if (rn["sbatchArgs"]) s.slurm.sbatch_args = r.command(rn["sbatchArgs"], "runner.sbatchArgs");
     }
     if (const auto h = root["hooks"]) {
       r.check_keys(h, "hooks", {"pre-implement", "task-complete", "post-implement"});

@@ -383,3 +383,35 @@ TEST_CASE("testing.requireChanges: on unless set to false") {
   REQUIRE_FALSE(bad);
   CHECK(bad.error().line == 2);
 }
+
+TEST_CASE("runner: the local default, or Slurm with its sbatch settings") {
+  auto dflt = parse_settings("agent: {name: command}\n", "config.yaml");
+  REQUIRE(dflt);
+  CHECK(dflt->runner_kind == "local");
+  CHECK(dflt->slurm.partition.empty());
+
+  auto s = parse_settings(R"yaml(runner:
+  kind: slurm
+  partition: gpu
+  account: proj42
+  timeLimit: "2:00:00"
+  sbatchArgs: ["--mem=8G", "--comment=a b; $(x)"]
+)yaml", "config.yaml");
+  REQUIRE(s);
+  CHECK(s->runner_kind == "slurm");
+  CHECK(s->slurm.partition == "gpu");
+  CHECK(s->slurm.account == "proj42");
+  CHECK(s->slurm.time_limit == "2:00:00");
+  CHECK(s->slurm.sbatch_args == std::vector<std::string>{"--mem=8G", "--comment=a b; $(x)"});
+  CHECK(s->warnings.empty());
+
+  auto bad = parse_settings("runner:\n  kind: kubernetes\n", "config.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().line == 2);
+  CHECK(bad.error().message.find("local or slurm") != std::string::npos);
+  CHECK_FALSE(parse_settings("runner: slurm\n", "config.yaml"));
+  auto typo = parse_settings("runner:\n  kind: slurm\n  partiton: gpu\n", "config.yaml");
+  REQUIRE(typo);
+  REQUIRE(typo->warnings.size() == 1);
+  CHECK(typo->warnings[0].message.find("partition") != std::string::npos);
+}
