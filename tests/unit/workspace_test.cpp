@@ -150,7 +150,7 @@ TEST_CASE("the loop integrates each task's work in the order the attempts ended,
   auto r = l.go();
   REQUIRE(r);
   CHECK(r->succeeded == 3);
-  CHECK(r->isolation == "fake");
+  CHECK(r->isolation == Isolation::none);  // what the fake workspace says it is
   CHECK(l.runner.started == std::vector<int>{0, 1, 2});
   CHECK(l.runner.ended == std::vector<int>{2, 1, 0});          // last started, first ended
   CHECK(l.integrated() == l.runner.ended);                       // completion order, not start order
