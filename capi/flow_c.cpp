@@ -13,7 +13,7 @@
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
-#include "support/json.hpp"  // src/: the one JSON writer
+#include "runtime/events.hpp"  // src/: the events file's one writer
 
 #include <atomic>
 #include <cstdio>
@@ -626,13 +626,7 @@ class CallbackObserver final : public RunObserver {
   }
   // One line of `flow run --events` (docs/events.md, flow-event/1).
   void write_event(const RunEvent& e, const Task* task) {
-    detail::Json j;
-    j.begin_object().field("schema", "flow-event/1").field("kind", e.kind).field("time", e.time);
-    if (task) j.field("task", task->id).field("line", task->line);
-    if (e.attempt > 0) j.field("attempt", e.attempt);
-    if (!e.detail.empty()) j.field("detail", e.detail);
-    j.end_object();
-    std::fprintf(events_, "%s\n", j.str().c_str());
+    std::fprintf(events_, "%s\n", detail::event_line(e, task).c_str());
     std::fflush(events_);
   }
 

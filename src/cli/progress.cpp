@@ -3,7 +3,7 @@
 #include "cli/progress.hpp"
 
 #include "cli/common.hpp"
-#include "support/json.hpp"
+#include "runtime/events.hpp"
 
 #include "cli/display_width.hpp"
 
@@ -403,14 +403,8 @@ void LiveView::close() {
 }
 
 void EventWriter::on_event(const RunEvent& e) {
-  detail::Json j;
-  j.begin_object().field("schema", "flow-event/1").field("kind", e.kind).field("time", e.time);
-  if (e.task >= 0)
-    j.field("task", plan_.tasks[static_cast<std::size_t>(e.task)].id).field("line", plan_.tasks[static_cast<std::size_t>(e.task)].line);
-  if (e.attempt > 0) j.field("attempt", e.attempt);
-  if (!e.detail.empty()) j.field("detail", e.detail);
-  j.end_object();
-  std::fprintf(out_, "%s\n", j.str().c_str());
+  const Task* task = e.task >= 0 ? &plan_.tasks[static_cast<std::size_t>(e.task)] : nullptr;
+  std::fprintf(out_, "%s\n", detail::event_line(e, task).c_str());
   std::fflush(out_);
   next_.on_event(e);
 }
