@@ -103,7 +103,60 @@ Unexpected git_error(const std::string& what, const Exec& e) {
   return make_error(Errc::io, what + ": " + clip(trim(e.output), 600));
 }
 
+// `git commit` (LC_ALL=C) found nothing to commit: exit 1 and status's last line.
+bool nothing_to_commit(const Exec& e) {
+  if (e.status != 1) return false;
+  const std::vector<std::string> out = lines(e.output);
+  if (out.empty()) return false;
+  const std::string& last = out.back();
+  return last.rfind("nothing to commit", 0) == 0 || last.rfind("nothing added to commit", 0) == 0 ||
+         last.rfind("no changes added to commit", 0) == 0;
+}
+
+std::string read_small(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::string s;
+  if (in) std::getline(in, s);
+  return s;
+}
+
+bool is_object_id(const std::string& s) {
+  return (s.size() == 40 || s.size() == 64) &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// The git directory a linked worktree's .git file names ("gitdir: <dir>", relative to
+// the worktree when git writes relative paths); empty if it has none.
+fs::path linked_git_dir(const std::string& worktree) {
+  const std::string line = read_small(fs::path(worktree) / ".git");
+  if (line.rfind("gitdir: ", 0) != 0 || line.size() == 8) return {};
+  return (fs::path(worktree) / line.substr(8)).lexically_normal();
+}
+
 }  // namespace
+
+std::string GitRepo::read_head(const std::string& worktree) const {
+  // git's files layout (gitrepository-layout(5)): HEAD names a branch, whose loose ref
+  // the commit just wrote. Anything else (a detached HEAD, a packed or reftable ref):
+  // empty, and the caller asks git.
+  const fs::path gitdir = linked_git_dir(worktree);
+  if (gitdir.empty()) return {};
+  const std::string head = read_small(gitdir / "HEAD");
+  if (head.rfind("ref: refs/heads/", 0) != 0) return {};
+  std::string sha = read_small(fs::path(common_dir_) / head.substr(5));
+  return is_object_id(sha) ? sha : std::string();
+}
+
+std::string GitRepo::worktree_admin_dir(const std::string& worktree) const {
+  // Only a record directly under <common dir>/worktrees/ that points back at this work
+  // tree is one to remove by hand.
+  const fs::path admin = linked_git_dir(worktree);
+  if (admin.empty() || admin.parent_path() != (fs::path(common_dir_) / "worktrees").lexically_normal()) return {};
+  const std::string back = read_small(admin / "gitdir");  // <worktree>/.git
+  std::error_code ec;
+  if (back.empty() || !fs::equivalent((admin / back).parent_path(), worktree, ec)) return {};
+  return admin.string();
+}
 
 Exec GitRepo::git(const std::vector<std::string>& args, const std::string& cwd) const {
   std::vector<std::string> argv{"git"};
@@ -172,9 +225,17 @@ Result<std::string> GitRepo::add_worktree(const std::string& branch, const std::
 
 Result<std::string> GitRepo::commit_all(const std::string& worktree, const std::string& message, bool allow_empty) const {
   if (const Exec add = git({"add", "--all"}, worktree); !add.ok()) return git_error("git add failed in " + worktree, add);
-  if (!allow_empty && git({"diff", "--cached", "--quiet"}, worktree).ok()) return std::string();  // nothing changed
-  const Exec c = git({"commit", "--quiet", "--no-verify", "--allow-empty", "-m", message}, worktree);
+  // Two processes fewer than asking first (diff --cached) and after (rev-parse HEAD):
+  // git commit itself says when there is nothing to commit (exit 1, before any hook
+  // runs), and the commit's ID is read from the ref it just wrote. Auto maintenance is
+  // left to the fast-forward of the user's branch, which follows every such commit and
+  // sees the same object store.
+  std::vector<std::string> args{"-c", "maintenance.auto=false", "commit", "--quiet", "--no-verify", "-m", message};
+  if (allow_empty) args.insert(args.begin() + 3, "--allow-empty");
+  const Exec c = git(args, worktree);
+  if (!allow_empty && nothing_to_commit(c)) return std::string();
   if (!c.ok()) return git_error("git commit failed in " + worktree, c);
+  if (std::string sha = read_head(worktree); !sha.empty()) return sha;
   const Exec h = git({"rev-parse", "HEAD"}, worktree);
   return first_line(h.output);
 }
@@ -259,8 +320,18 @@ void GitRepo::remove_worktree(const std::string& dir, const std::string& branch,
   // The branch first (update-ref, since `branch -D` refuses a checked-out branch): a
   // kill after it leaves a worktree, which the next run finds and removes.
   if (drop_branch && !branch.empty()) git({"update-ref", "-d", "refs/heads/" + branch});
-  git({"worktree", "remove", "--force", "--force", dir});
+  // What `git worktree remove --force --force` does, without two processes: the work
+  // tree, then git's record of it (.git/worktrees/<id>, named in the work tree's .git
+  // file). A kill in between leaves a record of a missing directory, which any `git
+  // worktree prune` (the next run's cleanup) drops, as git would. A record that is not
+  // where a worktree's should be goes the long way.
   std::error_code ec;
+  if (const std::string admin = worktree_admin_dir(dir); !admin.empty()) {
+    fs::remove_all(dir, ec);
+    if (!ec) fs::remove_all(admin, ec);
+    if (!ec) return;
+  }
+  git({"worktree", "remove", "--force", "--force", dir});
   fs::remove_all(dir, ec);  // whatever git left (it refuses locked or broken ones)
   git({"worktree", "prune"});
 }

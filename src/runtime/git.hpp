@@ -128,6 +128,12 @@ class GitRepo {
 
  private:
   Exec git(const std::vector<std::string>& args, const std::string& cwd = {}) const;
+  /// The commit a linked worktree's branch points to, read from git's files; empty when
+  /// they do not say it plainly (then ask git).
+  [[nodiscard]] std::string read_head(const std::string& worktree) const;
+  /// git's record of a linked worktree (<common dir>/worktrees/<id>) when it is where
+  /// and what it should be; empty otherwise.
+  [[nodiscard]] std::string worktree_admin_dir(const std::string& worktree) const;
   std::string top_, common_dir_;
   std::vector<std::string> identity_;  // -c user.name/-c user.email when the repository has none
   int lock_fd_ = -1;
