@@ -6,6 +6,7 @@
 #include <flow/runner.hpp>
 
 #include "platform/contain.hpp"
+#include "platform/exec.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -32,7 +33,6 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -103,41 +103,13 @@ std::vector<pid_t> members(const std::string& container) {
   return out;
 }
 
-// Runs a Slurm command (argv, no shell) and returns its output; empty if it failed.
-std::string slurm_command(std::vector<std::string> argv) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return {};
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(fds[1]);
-  std::string out;
-  char buf[4096];
-  for (ssize_t n; rc == 0 && ((n = ::read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR));)
-    if (n > 0) out.append(buf, static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  if (rc == 0)
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  return rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? out : std::string();
-}
-
 // "slurm:<job id>" (the Slurm runner's Started::container): a job that a run which died
 // left in the queue is cancelled; 1 if it was still pending or running.
 int stop_slurm_job(const std::string& id) {
   if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) return 0;
-  const std::string state = slurm_command({"squeue", "--noheader", "--jobs=" + id, "--format=%T"});
-  if (state.find_first_not_of(" \n") == std::string::npos) return 0;  // ended, or unknown to Slurm
-  (void)slurm_command({"scancel", id});
+  const Exec state = exec({"squeue", "--noheader", "--jobs=" + id, "--format=%T"}, std::string());
+  if (!state.ok() || state.output.find_first_not_of(" \n") == std::string::npos) return 0;  // ended, or unknown to Slurm
+  (void)exec({"scancel", id}, std::string());
   return 1;
 }
 

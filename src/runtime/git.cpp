@@ -28,52 +28,6 @@ namespace fs = std::filesystem;
 
 namespace flow::detail {
 
-Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env, int keep_fd) {
-  Exec r;
-  int fds[2];
-  if (argv.empty() || ::pipe2(fds, O_CLOEXEC) != 0) return r;
-  std::vector<std::string> env_store;
-  for (char** e = environ; e && *e; ++e) env_store.emplace_back(*e);
-  env_store.insert(env_store.end(), env.begin(), env.end());
-  std::vector<char*> envp, args;
-  for (auto& s : env_store) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_store = argv;
-  for (auto& s : argv_store) args.push_back(s.data());
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-  // dup2 onto itself clears close-on-exec (POSIX 2024; glibc since 2.29).
-  if (keep_fd >= 0) posix_spawn_file_actions_adddup2(&fa, keep_fd, keep_fd);
-  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
-  pid_t pid = -1;
-  const int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(fds[1]);
-  if (rc != 0) {
-    ::close(fds[0]);
-    r.output = "cannot start " + argv[0] + ": " + std::strerror(rc);
-    return r;
-  }
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    r.output.append(buf, static_cast<std::size_t>(n));
-    if (r.output.size() > (2u << 20)) r.output.erase(0, r.output.size() - (1u << 20));
-  }
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
 FileLock::FileLock(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
   while (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
   }

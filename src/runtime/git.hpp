@@ -6,24 +6,14 @@
 
 #include <flow/error.hpp>
 
+#include "platform/exec.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace flow::detail {
 
-/// How a command ended, with its stdout and stderr together.
-struct Exec {
-  int status = -1;  ///< exit code; -1 if it could not start or died by a signal
-  std::string output;
-  [[nodiscard]] bool ok() const noexcept { return status == 0; }
-};
-
-/// Runs argv in `cwd` to completion, stdin from /dev/null, output captured (clipped to
-/// the last 1 MiB). `keep_fd`, when not -1, is inherited by the command (a lock it holds
-/// as long as it runs, even if the caller dies meanwhile).
-Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env = {},
-          int keep_fd = -1);
 
 /// What integrating a task's work into the integration branch gave.
 struct Integration {

@@ -4,7 +4,7 @@
 // scancel. The Slurm commands run with argv through detail::exec, never a shell.
 #include <flow/slurm.hpp>
 
-#include "runtime/git.hpp"
+#include "platform/exec.hpp"
 #include "support/text.hpp"
 
 #include <algorithm>

@@ -6,7 +6,7 @@
 
 #include <flow/slurm.hpp>
 
-#include "runtime/git.hpp"
+#include "platform/exec.hpp"
 
 #include <chrono>
 #include <csignal>
