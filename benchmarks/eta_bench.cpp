@@ -6,7 +6,9 @@
 // as a first run without history does) is compared with the real finish: the median
 // absolute relative error of the predicted remaining time, and how often the 80% range
 // (10th to 90th percentile) held the real finish. The named critical path is checked
-// against the true one (from the true remaining durations) at the same moments.
+// against the true one (from the true remaining durations) at the same moments. For
+// reference, the same forecast is also told the true durations, and told the model
+// (each task's median and spread) without the draws.
 // usage: eta_bench [CORPUS_DIR] [SEEDS]
 #include <flow/estimate.hpp>
 #include <flow/graph.hpp>
@@ -45,11 +47,18 @@ bool is_test(const flow::Task& t) {
   return d.find("test") != std::string::npos;
 }
 
+// One run's true durations, and what a forecaster told the model itself would know
+// before the run: each task's median and the spread of log(duration) around it.
+struct Truth {
+  std::vector<double> durations, medians;
+  double sigma = 0;
+};
+
 struct Model {
   const char* name;
   bool faults;
   // True durations of one run: seeded; a run-wide scale the estimator does not know.
-  std::vector<double> (*durations)(const flow::TaskGraph&, std::uint64_t seed);
+  Truth (*durations)(const flow::TaskGraph&, std::uint64_t seed);
 };
 
 double kind_median(const flow::TaskGraph& g, const flow::Task& t) {
@@ -62,32 +71,41 @@ double kind_median(const flow::TaskGraph& g, const flow::Task& t) {
   }
 }
 
-std::vector<double> lognormal_by_kind(const flow::TaskGraph& g, std::uint64_t seed) {
+Truth lognormal_by_kind(const flow::TaskGraph& g, std::uint64_t seed) {
   std::uint64_t s = seed;
   const double scale = std::exp(0.8 * normal(s));   // this run's pace: agent, model, machine
-  std::vector<double> d;
-  for (const flow::Task& t : g.plan().tasks) d.push_back(scale * kind_median(g, t) * std::exp(0.5 * normal(s)));
-  return d;
+  Truth r;
+  r.sigma = 0.5;
+  for (const flow::Task& t : g.plan().tasks) {
+    r.medians.push_back(scale * kind_median(g, t));
+    r.durations.push_back(r.medians.back() * std::exp(r.sigma * normal(s)));
+  }
+  return r;
 }
 
-std::vector<double> heavy_tailed(const flow::TaskGraph& g, std::uint64_t seed) {
+Truth heavy_tailed(const flow::TaskGraph& g, std::uint64_t seed) {
   std::uint64_t s = seed;
   const double scale = std::exp(0.8 * normal(s));
-  std::vector<double> d;
+  Truth r;
+  r.sigma = 1 / 1.8;   // log of a Pareto variable is exponential: this is its spread
   // Pareto, shape 1.8: most tasks short, a few very long.
-  for (std::size_t t = 0; t < g.plan().tasks.size(); ++t)
-    d.push_back(scale * 60 * std::pow(std::max(uniform(s), 1e-12), -1 / 1.8));
-  return d;
+  for (std::size_t t = 0; t < g.plan().tasks.size(); ++t) {
+    r.medians.push_back(scale * 60 * std::pow(2.0, 1 / 1.8));
+    r.durations.push_back(scale * 60 * std::pow(std::max(uniform(s), 1e-12), -1 / 1.8));
+  }
+  return r;
 }
 
-std::vector<double> by_size(const flow::TaskGraph& g, std::uint64_t seed) {
+Truth by_size(const flow::TaskGraph& g, std::uint64_t seed) {
   std::uint64_t s = seed;
   const double scale = std::exp(0.8 * normal(s));
-  std::vector<double> d;
-  for (const flow::Task& t : g.plan().tasks)
-    d.push_back(scale * (30 + 60 * static_cast<double>(t.paths.size()) + 0.4 * static_cast<double>(t.description.size())) *
-                std::exp(0.3 * normal(s)));
-  return d;
+  Truth r;
+  r.sigma = 0.3;
+  for (const flow::Task& t : g.plan().tasks) {
+    r.medians.push_back(scale * (30 + 60 * static_cast<double>(t.paths.size()) + 0.4 * static_cast<double>(t.description.size())));
+    r.durations.push_back(r.medians.back() * std::exp(r.sigma * normal(s)));
+  }
+  return r;
 }
 
 double median(std::vector<double> v) {
@@ -123,9 +141,9 @@ int main(int argc, char** argv) {
   const double fractions[] = {0.25, 0.5, 0.75};
   std::printf("eta_bench: %zu corpus files (8+ tasks) x %d seeds, %d workers\n\n",
               graphs.size(), seeds, kWorkers);
-  std::printf("%-30s %6s %12s %12s %12s %12s\n", "duration model", "done", "median err", "80% range", "crit. path",
-              "model err");
-  std::map<int, std::vector<double>> all_err;
+  std::printf("%-30s %6s %12s %12s %12s %12s %12s\n", "duration model", "done", "median err", "80% range", "crit. path",
+              "true durs", "told model");
+  std::map<int, std::vector<double>> all_err, all_floor;
   std::map<int, std::pair<int, int>> all_cover;   // over both the first runs and the runs with history
   for (const bool with_history : {false, true})
   for (const Model& m : models) {
@@ -133,14 +151,14 @@ int main(int argc, char** argv) {
       std::printf("%s\n", with_history ? "with the history of one earlier run (the journal)" : "first run: no history");
     std::map<int, std::vector<double>> err;
     std::map<int, std::pair<int, int>> cover, path;
-    std::map<int, std::vector<double>> oracle;
+    std::map<int, std::vector<double>> oracle, floor_err;
     for (std::size_t gi = 0; gi < graphs.size(); ++gi) {
       const flow::TaskGraph& g = graphs[gi];
       for (int seed = 1; seed <= seeds; ++seed) {
         std::vector<flow::Estimate> prior = flow::Estimator().estimate_all(g.plan());
         if (with_history) {
           // The journal of an earlier run of the same tasks (another seed, another pace).
-          const std::vector<double> before = m.durations(g, static_cast<std::uint64_t>(seed) * 104729 + gi + 1);
+          const std::vector<double> before = m.durations(g, static_cast<std::uint64_t>(seed) * 104729 + gi + 1).durations;
           std::vector<flow::HistoryEntry> h;
           for (std::size_t t = 0; t < before.size(); ++t) {
             const flow::Task& task = g.plan().tasks[t];
@@ -152,7 +170,8 @@ int main(int argc, char** argv) {
         flow::SimOptions o;
         o.scheduler.workers = kWorkers;
         o.seed = static_cast<std::uint64_t>(seed) * 7919 + gi;
-        o.durations = m.durations(g, o.seed);
+        const Truth truth_model = m.durations(g, o.seed);
+        o.durations = truth_model.durations;
         if (m.faults) {
           o.random_fail_percent = 10;
           o.random_fail_class = flow::FailureClass::network;
@@ -203,6 +222,18 @@ int main(int argc, char** argv) {
             }
             const flow::Forecast of = flow::forecast(g, st, truth_est, elapsed, kWorkers, p.time);
             oracle[k].push_back(std::abs((of.expected - p.time) - truth) / truth);
+            // Told the model (each task's median and spread, the run's pace, the share of
+            // attempts that fail) but not the draws: roughly the least error any
+            // forecast can expect.
+            std::vector<flow::Estimate> model_est(left.size());
+            for (std::size_t t = 0; t < left.size(); ++t) {
+              const double md = truth_model.medians[t];
+              model_est[t] = flow::Estimate{md, md * std::exp(-1.2816 * truth_model.sigma),
+                                            md * std::exp(1.2816 * truth_model.sigma),
+                                            md * std::exp(1.2816 * truth_model.sigma), "model", 1e-9};
+            }
+            const flow::Forecast mf = flow::forecast(g, st, model_est, elapsed, kWorkers, p.time, {}, m.faults ? 0.1 : 0.0);
+            floor_err[k].push_back(std::abs((mf.expected - p.time) - truth) / truth);
           }
           const flow::CriticalPath cp = g.critical_path(left);
           int truth_head = -1;
@@ -217,9 +248,10 @@ int main(int argc, char** argv) {
       }
     }
     for (int k = 0; k < 3; ++k) {
-      std::printf("%-30s %5.0f%% %11.1f%% %11.1f%% %11.1f%% %11.1f%%\n", k == 0 ? m.name : "", fractions[k] * 100,
+      std::printf("%-30s %5.0f%% %11.1f%% %11.1f%% %11.1f%% %11.1f%% %11.1f%%\n", k == 0 ? m.name : "", fractions[k] * 100,
                   100 * median(err[k]), 100.0 * cover[k].first / std::max(1, cover[k].second),
-                  100.0 * path[k].first / std::max(1, path[k].second), 100 * median(oracle[k]));
+                  100.0 * path[k].first / std::max(1, path[k].second), 100 * median(oracle[k]), 100 * median(floor_err[k]));
+      all_floor[k].insert(all_floor[k].end(), floor_err[k].begin(), floor_err[k].end());
       all_err[k].insert(all_err[k].end(), err[k].begin(), err[k].end());
       all_cover[k].first += cover[k].first;
       all_cover[k].second += cover[k].second;
@@ -229,8 +261,12 @@ int main(int argc, char** argv) {
   for (int k = 0; k < 3; ++k)
     std::printf("  %.0f%%: err %.1f%%, range %.1f%%", fractions[k] * 100, 100 * median(all_err[k]),
                 100.0 * all_cover[k].first / std::max(1, all_cover[k].second));
+  std::printf("\n%-30s", "all models, told the model");
+  for (int k = 0; k < 3; ++k) std::printf("  %.0f%%: err %.1f%%", fractions[k] * 100, 100 * median(all_floor[k]));
   std::printf("\ngoals: median error <= 20%% at 25%% done and <= 10%% at 50%%; the 80%% range holds the finish 75-85%% of runs\n");
   std::printf("crit. path: how often the true critical path's next task is on the named critical path\n");
-  std::printf("model err: the median error of the same forecast told the true durations (what scheduling alone misses)\n");
+  std::printf("true durs: the median error of the same forecast told the true durations (what scheduling alone misses)\n");
+  std::printf("told model: ... told each task's true median and spread, the run's pace and the failure rate, but\n"
+              "  not the draws: about the least error a forecast can expect under the model\n");
   return 0;
 }

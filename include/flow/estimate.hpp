@@ -83,13 +83,18 @@ struct Bottlenecks {
 /// log space: first a run-wide scale (how much faster or slower than the prior this run
 /// goes, shrunk toward the prior when there is history), then the tasks that finished
 /// that resemble it: the same phase, the same phase kind, the same story, a common label,
-/// as many files, and tests or implementation alike. `seconds[t]` is the measured
-/// duration of each succeeded task (others are ignored). `low`/`high` are the 10th and
+/// as many files, and tests or implementation alike; and how much larger tasks (files
+/// named, description length) take longer than the prior says. History's differences
+/// between phases and between tasks of a phase each count as far as they explain what
+/// this run measures. `seconds[t]` is the measured duration of each succeeded task
+/// (others are ignored); `elapsed` how long each running task has run (it counts as
+/// taking at least that long). `low`/`high` are the 10th and
 /// 90th percentiles of the task's duration, `p90` the 90th; `basis` is "run" once the run
 /// has measured something, else the prior's basis.
 [[nodiscard]] FLOW_API std::vector<Estimate> learn_estimates(const TaskGraph& graph, std::span<const Estimate> prior,
                                                              std::span<const TaskStatus> status,
-                                                             std::span<const double> seconds);
+                                                             std::span<const double> seconds,
+                                                             const std::map<int, double>& elapsed = {});
 
 /// When the run will finish, as finish times in seconds from its start.
 struct Forecast {
@@ -104,11 +109,14 @@ struct Forecast {
 /// unfinished tasks' durations (lognormal, with a run-wide factor shared by all tasks;
 /// a running task's duration is drawn beyond what it has already run) and list-schedules
 /// each sample on `workers` workers. Deterministic: a fixed seed. `held` names what
-/// keeps ready tasks from starting on free workers (a lock, a closed gate), if known.
+/// keeps ready tasks from starting on free workers (a closed gate), if known; else a
+/// file lock or a named resource (`resources`: empty, or one list per task, as in
+/// SchedulerOptions) that a running task holds and a ready one needs is named.
 /// `fail_rate` is the share of attempts that fail and run again (as the run has seen it).
 [[nodiscard]] FLOW_API Forecast forecast(const TaskGraph& graph, std::span<const TaskStatus> status,
                                          std::span<const Estimate> estimates, const std::map<int, double>& elapsed,
-                                         int workers, double now, const std::string& held = {}, double fail_rate = 0);
+                                         int workers, double now, const std::string& held = {}, double fail_rate = 0,
+                                         std::span<const std::vector<std::string>> resources = {});
 
 /// A lower bound on the makespan that is never below TaskGraph::makespan_lower_bound()
 /// and usually much tighter. By the phase rules, blocks (a phase, or a run of user-story

@@ -88,10 +88,13 @@ struct EtaPoint {
 /// way a live run does (learn_estimates() from `prior` and the durations measured so
 /// far, then forecast()): the true durations of what has not finished stay unseen.
 /// `at`, when not empty, limits the forecasts to the completions that bring `done` to
-/// one of its values.
+/// one of its values. The bottleneck names a closed rate-limit gate (a ready task whose
+/// last attempt hit a rate limit waits for its retry time) and the named resources
+/// (`resources`, as in SchedulerOptions) that running tasks hold.
 [[nodiscard]] FLOW_API std::vector<EtaPoint> eta_trace(const TaskGraph& graph, const SimReport& report,
                                                        std::span<const Estimate> prior, int workers,
-                                                       std::span<const int> at = {});
+                                                       std::span<const int> at = {},
+                                                       std::span<const std::vector<std::string>> resources = {});
 
 /// Seeded lognormal durations: median `median`, shape `sigma`.
 [[nodiscard]] FLOW_API std::vector<double> lognormal_durations(int n, double median, double sigma,

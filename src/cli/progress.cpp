@@ -101,7 +101,11 @@ void ProgressState::on_event(const RunEvent& e) {
 std::vector<Estimate> ProgressState::estimates() const {
   const std::vector<Estimate> base =
       prior.size() == status.size() ? prior : Estimator({}, default_estimate).estimate_all(graph->plan());
-  return learn_estimates(*graph, base, status, finished_seconds);
+  // A running task has taken at least what it has run so far: that counts too.
+  std::map<int, double> elapsed;
+  for (std::size_t t = 0; t < status.size() && t < started.size(); ++t)
+    if (status[t] == TaskStatus::running) elapsed[static_cast<int>(t)] = now - started[t];
+  return learn_estimates(*graph, base, status, finished_seconds, elapsed);
 }
 
 std::vector<std::string> render_lines(const ProgressState& s, const Frame& f) {
@@ -235,7 +239,7 @@ std::vector<std::string> render_lines(const ProgressState& s, const Frame& f) {
     for (const auto& [t, a] : s.failures)
       if (s.status[static_cast<std::size_t>(t)] == TaskStatus::ready && a.second.rfind("rate_limit", 0) == 0)
         held = "rate-limit gate closed (" + id(static_cast<std::size_t>(t)) + " hit the limit)";
-    const Forecast fc = forecast(*s.graph, s.status, est, elapsed, s.workers, s.now, held, fail_rate);
+    const Forecast fc = forecast(*s.graph, s.status, est, elapsed, s.workers, s.now, held, fail_rate, s.resources);
     // The 80% range: the 10th to the 90th percentile of the finish.
     eta_line = fmt::format("Estimated completion: in {} (80%: {} to {})", human_seconds(fc.expected - s.now),
                            human_seconds(fc.low - s.now), human_seconds(fc.high - s.now));

@@ -32,9 +32,13 @@ struct ProgressState {
   double default_estimate = 300;             ///< seconds, without history and until the run has measured some
   std::vector<Estimate> prior;               ///< per task, from the journal's history; empty: the default
   int attempts = 0, failed_attempts = 0;     ///< for the share of attempts that fail
+  /// Named resources each task claims (SchedulerOptions::resources): empty, or one list
+  /// per task. A ready task waiting for one a running task holds is the bottleneck.
+  std::vector<std::vector<std::string>> resources;
 
   void on_event(const RunEvent& e);
-  /// Expected seconds per task: learned from this run's finished tasks (learn_estimates())
+  /// Expected seconds per task: learned from this run's finished tasks and what its running
+  /// ones have run so far (learn_estimates())
   /// over the prior (history, else the default).
   [[nodiscard]] std::vector<Estimate> estimates() const;
 };
@@ -60,6 +64,9 @@ class LiveView final : public RunObserver {
   void on_tick(double now) override;
   /// Estimates from earlier runs (history_estimates()), one per task.
   void set_prior(std::vector<Estimate> prior) { state_.prior = std::move(prior); }
+  /// The named resources each task claims (one list per task), to name them when they
+  /// hold ready tasks back.
+  void set_resources(std::vector<std::vector<std::string>> resources) { state_.resources = std::move(resources); }
   /// Draws the final frame and leaves it on the screen.
   void close();
   ~LiveView() override;

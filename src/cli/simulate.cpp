@@ -191,7 +191,7 @@ int cmd_simulate(const std::vector<std::string>& args) {
   if (trace) {
     // Without history, as a first run: every task starts from the default estimate.
     const std::vector<Estimate> prior = Estimator().estimate_all(plan);
-    for (const EtaPoint& p : eta_trace(g, r, prior, opt.scheduler.workers)) {
+    for (const EtaPoint& p : eta_trace(g, r, prior, opt.scheduler.workers, {}, opt.scheduler.resources)) {
       Json j;
       j.begin_object().field("done", p.done).field("total", p.total).field("time", p.time).field("eta", p.forecast.expected)
           .field("eta_low", p.forecast.low).field("eta_high", p.forecast.high).field("bottleneck", p.forecast.bottleneck)

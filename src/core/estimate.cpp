@@ -6,6 +6,7 @@
 #include "support/random.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -226,6 +227,8 @@ constexpr double kZ90 = 1.2815515655446004;   // the 90th percentile of N(0, 1)
 // level for a phase none of whose tasks has finished.
 constexpr double kCommonFloor = 0.3;
 constexpr double kUnseenPhase = 0.35;
+// How strongly the effect of task size is shrunk toward none (in measured tasks' worth).
+constexpr double kSizeRidge = 2.0;
 
 // Whether a task writes tests: its text or a file it names says so.
 bool writes_tests(const Task& t) {
@@ -260,7 +263,7 @@ double similarity(const Plan& plan, const Task& a, const Task& b, bool test_a, b
 }  // namespace
 
 std::vector<Estimate> learn_estimates(const TaskGraph& g, std::span<const Estimate> prior, std::span<const TaskStatus> status,
-                                      std::span<const double> seconds) {
+                                      std::span<const double> seconds, const std::map<int, double>& elapsed) {
   const Plan& plan = g.plan();
   const auto n = static_cast<std::size_t>(g.task_count());
   std::vector<Estimate> out(prior.begin(), prior.end());
@@ -273,82 +276,174 @@ std::vector<Estimate> learn_estimates(const TaskGraph& g, std::span<const Estima
     s0[t] = std::clamp(std::log(hi / std::max(prior[t].expected, 1e-3)) / kZ90, 0.2, 1.5);
     history = history || prior[t].basis != "default";
   }
-  std::vector<std::size_t> seen;
+  // What the run has measured: the log duration of each task that succeeded, and of
+  // each running task the log of how long it has run so far (it takes at least that).
+  std::vector<double> y(n, 0), floor_of(n, 0);
+  std::vector<std::size_t> seen, running;
   for (std::size_t t = 0; t < n; ++t)
-    if (status[t] == TaskStatus::succeeded && t < seconds.size() && seconds[t] > 0) seen.push_back(t);
-  if (seen.empty()) return out;
+    if (status[t] == TaskStatus::succeeded && t < seconds.size() && seconds[t] > 0) {
+      seen.push_back(t);
+      y[t] = std::log(seconds[t]);
+    }
+  for (const auto& [t, e] : elapsed)
+    if (t >= 0 && static_cast<std::size_t>(t) < n && status[static_cast<std::size_t>(t)] == TaskStatus::running && e > 1) {
+      running.push_back(static_cast<std::size_t>(t));
+      floor_of[static_cast<std::size_t>(t)] = std::log(e);
+    }
+  if (seen.empty() && running.empty()) return out;
 
   // Run-wide: how far this run's log durations sit from the prior, shrunk toward none
   // when the prior comes from history (two runs' worth of trust), not when it is a guess.
   const double k0 = history ? 2.0 : 0.01;
-  // How much history tells tasks apart: once a few tasks have finished, the share of the
-  // prior's differences between tasks (0, 1/4 … 1) that best explains what they took.
-  // History of durations that vary by chance alone then counts for its level only.
+  // How much history tells tasks apart, on two levels: phases (a phase's mean over its
+  // tasks, which averages out chance) and tasks within their phase (one earlier run of
+  // a task says as much about chance as about the task). Once a few tasks have finished,
+  // the shares (1, 3/4 … 0) that best explain what they took; history of durations that
+  // vary by chance alone then counts for its levels only.
   if (history && seen.size() >= 3) {
     double mean0 = 0;
     for (double v : mu0) mean0 += v;
     mean0 /= static_cast<double>(n);
-    double best = 1, best_ss = std::numeric_limits<double>::infinity();
-    for (double lambda : {1.0, 0.75, 0.5, 0.25, 0.0}) {
-      double sh = 0, ss = 0;
-      for (std::size_t j : seen) sh += std::log(seconds[j]) - (mean0 + lambda * (mu0[j] - mean0));
-      sh /= static_cast<double>(seen.size());
-      for (std::size_t j : seen) {
-        const double r = std::log(seconds[j]) - (mean0 + lambda * (mu0[j] - mean0)) - sh;
-        ss += r * r;
-      }
-      if (ss < best_ss * 0.98) {   // a clear improvement, else the more trusting share
-        best_ss = ss;
-        best = lambda;
-      }
+    std::vector<double> phase_sum(plan.phases.size(), 0), phase_n(plan.phases.size(), 0);
+    for (std::size_t t = 0; t < n; ++t) {
+      phase_sum[static_cast<std::size_t>(plan.tasks[t].phase)] += mu0[t];
+      phase_n[static_cast<std::size_t>(plan.tasks[t].phase)] += 1;
     }
-    for (double& v : mu0) v = mean0 + best * (v - mean0);
+    std::vector<double> level_of(n);
+    for (std::size_t t = 0; t < n; ++t) {
+      const auto p = static_cast<std::size_t>(plan.tasks[t].phase);
+      level_of[t] = phase_sum[p] / phase_n[p];
+    }
+    auto shrunk = [&](std::size_t t, double lg, double li) {
+      return mean0 + lg * (level_of[t] - mean0) + li * (mu0[t] - level_of[t]);
+    };
+    double best_g = 1, best_i = 1, best_ss = std::numeric_limits<double>::infinity();
+    for (double lg : {1.0, 0.5, 0.0})
+      for (double li : {1.0, 0.75, 0.5, 0.25, 0.0}) {
+        double sh = 0, ss = 0;
+        for (std::size_t j : seen) sh += y[j] - shrunk(j, lg, li);
+        sh /= static_cast<double>(seen.size());
+        for (std::size_t j : seen) {
+          const double r = y[j] - shrunk(j, lg, li) - sh;
+          ss += r * r;
+        }
+        if (ss < best_ss * 0.98) {   // a clear improvement, else the more trusting shares
+          best_ss = ss;
+          best_g = lg;
+          best_i = li;
+        }
+      }
+    std::vector<double> mu1(n);
+    for (std::size_t t = 0; t < n; ++t) mu1[t] = shrunk(t, best_g, best_i);
+    mu0 = std::move(mu1);
   }
-  double shift = 0;
-  for (std::size_t j : seen) shift += std::log(seconds[j]) - mu0[j];
-  shift /= k0 + static_cast<double>(seen.size());
-  // The spread of what was measured around the run-wide level, pooled with the prior's.
-  double ss = 0, s_prior = 0;
-  for (std::size_t j : seen) {
-    const double r = std::log(seconds[j]) - (mu0[j] + shift);
-    ss += r * r;
-    s_prior += s0[j];
-  }
-  s_prior /= static_cast<double>(seen.size());
-  const double m = static_cast<double>(seen.size());
-  const double sigma = std::sqrt((2 * s_prior * s_prior + ss) / (2 + m));
 
   std::vector<char> test(n);
   for (std::size_t t = 0; t < n; ++t) test[t] = writes_tests(plan.tasks[t]);
+  // Similarity weights between every task and every measured one (finished or running).
+  std::vector<std::size_t> obs = seen;
+  obs.insert(obs.end(), running.begin(), running.end());
+  std::vector<std::vector<double>> w(n, std::vector<double>(obs.size(), 0));
+  for (std::size_t t = 0; t < n; ++t)
+    for (std::size_t k = 0; k < obs.size(); ++k)
+      if (obs[k] != t) w[t][k] = similarity(plan, plan.tasks[t], plan.tasks[obs[k]], test[t], test[obs[k]]);
+
+  const double m = static_cast<double>(seen.size());
+  double s_prior = 0;
+  for (std::size_t j : seen) s_prior += s0[j];
+  if (seen.empty())
+    for (std::size_t t = 0; t < n; ++t) s_prior += s0[t];
+  s_prior /= seen.empty() ? static_cast<double>(n) : m;
   constexpr double kg = 1.0;   // the run-wide level counts as this many similar tasks
+  std::vector<double> mu(n, 0), level(n, 0);
+  double sigma = s_prior;
+  // A running task's duration is censored: it is known only to exceed what it has run.
+  // Expectation-maximisation: it counts as its expected log duration given that bound,
+  // under the estimate the other measurements give it, and the estimates are fitted
+  // again; a few rounds settle.
+  for (std::size_t j : running) y[j] = std::max(floor_of[j], mu0[j]);
+  // Task size as its text shows it: the files it names and the length of its description.
+  std::vector<std::array<double, 2>> size(n);
+  for (std::size_t t = 0; t < n; ++t)
+    size[t] = {std::log1p(static_cast<double>(plan.tasks[t].paths.size())),
+               std::log(std::max<double>(static_cast<double>(plan.tasks[t].description.size()), 10))};
+  const std::vector<double> mu_prior = mu0;
+  for (int round = 0; round < (running.empty() ? 1 : 4); ++round) {
+    // How much longer larger tasks take than the prior says: a ridge regression of the
+    // measured tasks' log ratio to their prior on their size, shrunk toward no effect
+    // (kSizeRidge), so that sizes that say nothing change little.
+    mu0 = mu_prior;
+    if (obs.size() >= 4) {
+      std::array<double, 2> fm{0, 0};
+      double rm = 0;
+      for (std::size_t j : obs) {
+        fm[0] += size[j][0];
+        fm[1] += size[j][1];
+        rm += y[j] - mu_prior[j];
+      }
+      const double k = static_cast<double>(obs.size());
+      fm = {fm[0] / k, fm[1] / k};
+      rm /= k;
+      double a = kSizeRidge, b = 0, d = kSizeRidge, u = 0, v = 0;
+      for (std::size_t j : obs) {
+        const double x0 = size[j][0] - fm[0], x1 = size[j][1] - fm[1], r = y[j] - mu_prior[j] - rm;
+        a += x0 * x0;
+        b += x0 * x1;
+        d += x1 * x1;
+        u += x0 * r;
+        v += x1 * r;
+      }
+      const double det = a * d - b * b;
+      const double c0 = (d * u - b * v) / det, c1 = (a * v - b * u) / det;
+      for (std::size_t t = 0; t < n; ++t) mu0[t] = mu_prior[t] + c0 * (size[t][0] - fm[0]) + c1 * (size[t][1] - fm[1]);
+    }
+    double shift = 0;
+    for (std::size_t j : obs) shift += y[j] - mu0[j];
+    shift /= k0 + static_cast<double>(obs.size());
+    // The spread of what finished around the run-wide level, pooled with the prior's.
+    double ss = 0;
+    for (std::size_t j : seen) {
+      const double r = y[j] - (mu0[j] + shift);
+      ss += r * r;
+    }
+    sigma = std::sqrt((2 * s_prior * s_prior + ss) / (2 + m));
+    for (std::size_t t = 0; t < n; ++t) {
+      double wsum = 0, acc = 0;
+      for (std::size_t k = 0; k < obs.size(); ++k) {
+        // Measured tasks speak for t relative to their own prior (a long task in history
+        // stays longer than a short one).
+        acc += w[t][k] * (y[obs[k]] - mu0[obs[k]]);
+        wsum += w[t][k];
+      }
+      mu[t] = mu0[t] + (kg * shift + acc) / (kg + wsum);
+      // What is left unknown about the level: its own uncertainty, more so for a phase
+      // none of whose tasks has finished (another kind of work may differ).
+      bool phase_seen = false;
+      for (std::size_t j : seen) phase_seen = phase_seen || plan.tasks[j].phase == plan.tasks[t].phase;
+      const double unseen = phase_seen ? 0.0 : kUnseenPhase;
+      level[t] = std::sqrt(sigma * sigma / (kg + wsum + k0 + m) + unseen * unseen);
+    }
+    for (std::size_t j : running) {
+      const double sd = std::sqrt(sigma * sigma + level[j] * level[j]);
+      const double a = (floor_of[j] - mu[j]) / sd;
+      // E[x | x > bound] for x ~ N(mu, sd): mu + sd * phi(a) / (1 - Phi(a)).
+      const double tail = std::max(normal_cdf(-a), 1e-12);
+      y[j] = std::max(floor_of[j], mu[j] + sd * std::exp(-0.5 * a * a) / std::sqrt(2 * 3.141592653589793) / tail);
+    }
+  }
   for (std::size_t t = 0; t < n; ++t) {
     if (status[t] == TaskStatus::succeeded && t < seconds.size() && seconds[t] > 0) continue;
-    double wsum = 0, acc = 0;
-    for (std::size_t j : seen) {
-      const double w = similarity(plan, plan.tasks[t], plan.tasks[j], test[t], test[j]);
-      // Measured tasks speak for t relative to their own prior (a long task in history
-      // stays longer than a short one).
-      acc += w * (std::log(seconds[j]) - mu0[j]);
-      wsum += w;
-    }
-    const double mu = mu0[t] + (kg * shift + acc) / (kg + wsum);
-    // What is left unknown: the task's own spread, and the level's own uncertainty, more
-    // so for a phase none of whose tasks has finished (another kind of work may differ).
-    bool phase_seen = false;
-    for (std::size_t j : seen) phase_seen = phase_seen || plan.tasks[j].phase == plan.tasks[t].phase;
-    const double unseen = phase_seen ? 0.0 : kUnseenPhase;
-    const double level = std::sqrt(sigma * sigma / (kg + wsum + k0 + m) + unseen * unseen);
-    const double s = std::sqrt(sigma * sigma + level * level);
+    const double s = std::sqrt(sigma * sigma + level[t] * level[t]);
     Estimate& e = out[t];
-    e.expected = std::exp(mu);
-    e.low = std::exp(mu - kZ90 * s);
-    e.high = std::exp(mu + kZ90 * s);
+    e.expected = std::exp(mu[t]);
+    e.low = std::exp(mu[t] - kZ90 * s);
+    e.high = std::exp(mu[t] + kZ90 * s);
     e.p90 = e.high;
     e.basis = "run";
     // The level's uncertainty understates what tasks share: phases of other kinds of
     // work sit above or below it together. A floor of a share of the spread keeps the
     // range near calibration (eta_bench).
-    e.common = std::max(level, kCommonFloor * sigma);
+    e.common = std::max(level[t], kCommonFloor * sigma);
   }
   return out;
 }
@@ -358,7 +453,8 @@ std::vector<Estimate> learn_estimates(const TaskGraph& g, std::span<const Estima
 constexpr double kShared = 0.6;
 
 Forecast forecast(const TaskGraph& g, std::span<const TaskStatus> status, std::span<const Estimate> est,
-                  const std::map<int, double>& elapsed, int workers, double now, const std::string& held, double fail_rate) {
+                  const std::map<int, double>& elapsed, int workers, double now, const std::string& held, double fail_rate,
+                  std::span<const std::vector<std::string>> resources) {
   Forecast f;
   const auto n = static_cast<std::size_t>(g.task_count());
   workers = std::max(1, workers);
@@ -437,6 +533,17 @@ Forecast forecast(const TaskGraph& g, std::span<const TaskStatus> status, std::s
             std::find(ready_tasks.begin(), ready_tasks.end(), waiting) != ready_tasks.end()) {
           f.bottleneck = id(waiting) + " waits for " + c.path + " (held by " + id(holder) + ")";
           break;
+        }
+      if (!f.bottleneck.empty()) break;
+    }
+  if (f.bottleneck.empty() && ready > 0 && free_workers > 0 && resources.size() == n)
+    // Or a named resource (a database, a port) a running task holds.
+    for (int waiting : ready_tasks) {
+      for (const std::string& r : resources[static_cast<std::size_t>(waiting)])
+        for (std::size_t holder = 0; holder < n && f.bottleneck.empty(); ++holder) {
+          const auto& held_by = resources[holder];
+          if (status[holder] == TaskStatus::running && std::find(held_by.begin(), held_by.end(), r) != held_by.end())
+            f.bottleneck = id(waiting) + " waits for resource " + r + " (held by " + id(static_cast<int>(holder)) + ")";
         }
       if (!f.bottleneck.empty()) break;
     }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <queue>
 
@@ -78,7 +79,7 @@ Result<std::vector<Fault>> parse_faults(std::string_view spec) {
 }
 
 std::vector<EtaPoint> eta_trace(const TaskGraph& g, const SimReport& r, std::span<const Estimate> prior, int workers,
-                                std::span<const int> at) {
+                                std::span<const int> at, std::span<const std::vector<std::string>> resources) {
   const auto n = static_cast<std::size_t>(g.task_count());
   std::vector<TaskStatus> status(n, TaskStatus::waiting);
   std::vector<double> started(n, 0), seconds(n, 0);
@@ -91,12 +92,16 @@ std::vector<EtaPoint> eta_trace(const TaskGraph& g, const SimReport& r, std::spa
   std::vector<EtaPoint> out;
   int completions = 0;   // in the batch of events at the current time
   int attempts = 0, failures = 0;
+  // Per task: when its retry may start after a rate-limit failure (the gate is closed for
+  // every task until then), else -1.
+  std::vector<double> gated(n, -1);
   for (std::size_t i = 0; i < r.events.size(); ++i) {
     const SimEvent& e = r.events[i];
     if (e.task >= 0) {
       const auto t = static_cast<std::size_t>(e.task);
       if (e.kind == "start") {
         status[t] = TaskStatus::running;
+        gated[t] = -1;
         started[t] = e.time;
         ++attempts;
       } else if (e.kind == "finish") {
@@ -108,6 +113,10 @@ std::vector<EtaPoint> eta_trace(const TaskGraph& g, const SimReport& r, std::spa
         ++failures;
       } else if (e.kind == "retry") {
         status[t] = TaskStatus::ready;
+        // The fail event just before says why; the retry says after how long.
+        const bool limited = i > 0 && r.events[i - 1].task == e.task && r.events[i - 1].kind == "fail" &&
+                             r.events[i - 1].detail.rfind("rate_limit", 0) == 0;
+        gated[t] = limited ? e.time + std::strtod(e.detail.c_str() + (e.detail.rfind("after ", 0) == 0 ? 6 : 0), nullptr) : -1;
       } else if (e.kind == "skip") {
         status[t] = TaskStatus::skipped;
         ++completions;
@@ -124,10 +133,15 @@ std::vector<EtaPoint> eta_trace(const TaskGraph& g, const SimReport& r, std::spa
     std::map<int, double> elapsed;
     for (std::size_t t = 0; t < n; ++t)
       if (status[t] == TaskStatus::running) elapsed[static_cast<int>(t)] = e.time - started[t];
-    const std::vector<Estimate> est = learn_estimates(g, prior, status, seconds);
+    const std::vector<Estimate> est = learn_estimates(g, prior, status, seconds, elapsed);
     // The share of attempts that failed, with a prior of none in two.
     const double fail_rate = static_cast<double>(failures) / (attempts + 2.0);
-    const Forecast f = forecast(g, status, est, elapsed, workers, e.time, {}, fail_rate);
+    // A ready task held back by a closed rate-limit gate: said as the live view says it.
+    std::string held;
+    for (std::size_t t = 0; t < n; ++t)
+      if (status[t] == TaskStatus::ready && gated[t] > e.time)
+        held = "rate-limit gate closed (" + g.plan().tasks[t].id + " hit the limit)";
+    const Forecast f = forecast(g, status, est, elapsed, workers, e.time, held, fail_rate, resources);
     for (; completions > 0; --completions) out.push_back(EtaPoint{++done, total, e.time, f});
   }
   return out;

@@ -67,6 +67,21 @@ list(GET trace_lines 23 last)
 string(JSON t GET "${last}" time)
 string(JSON eta GET "${last}" eta)
 expect("the last forecast (${eta}) is not the finish (${t})" "${t}" STREQUAL "${eta}")
+# The trace names what holds ready tasks back: a closed rate-limit gate (T001 hits the
+# limit at 10 s, the gate stays closed until 110 s, and T002 ends at 20 s), and a
+# resource a running task holds (T001 and T002 share a database; T003 ends first).
+set(gate_md ${CMAKE_CURRENT_BINARY_DIR}/cli-plan-gate.tasks.md)
+file(WRITE ${gate_md} "## Phase 1: Setup\n- [ ] T001 [P] One in a.py\n- [ ] T002 [P] Two in b.py\n- [ ] T003 [P] Three in c.py\n")
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/cli-plan-gate-durations.txt "T001 10\nT002 20\nT003 5\n")
+run_flow(out rc simulate ${gate_md} --workers 2 --durations ${CMAKE_CURRENT_BINARY_DIR}/cli-plan-gate-durations.txt
+         --faults T001=rate_limit@100 --eta-trace)
+expect("gate trace exited ${rc}: ${out}" ${rc} EQUAL 0)
+expect_in("rate-limit gate closed (T001 hit the limit)" "${out}")
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/cli-plan-db-durations.txt "T001 20\nT002 10\nT003 5\n")
+run_flow(out rc simulate ${gate_md} --workers 3 --durations ${CMAKE_CURRENT_BINARY_DIR}/cli-plan-db-durations.txt
+         --resource T001=db --resource T002=db --eta-trace)
+expect("resource trace exited ${rc}: ${out}" ${rc} EQUAL 0)
+expect_in("T002 waits for resource db (held by T001)" "${out}")
 run_flow(out rc simulate ${example} --faults T014=auth --workers 2)
 expect("simulate with auth fault: expected 1, got ${rc}" ${rc} EQUAL 1)
 expect_in("failed:  T014" "${out}")

@@ -126,6 +126,56 @@ TEST_CASE("learned estimates: a finished task informs similar pending ones most"
   CHECK(e[0].expected == doctest::Approx(300));   // a finished task keeps its prior
 }
 
+TEST_CASE("learned estimates: a running task counts as at least what it has run") {
+  // Four similar tasks: two finished in 60 s, two have run 600 s and are still running.
+  // The ones still running say the work is longer than the two that finished first.
+  auto g = build_graph(parse_tasks_md("## Phase 1: Setup\n- [ ] T001 [P] One in a.py\n- [ ] T002 [P] Two in b.py\n"
+                                      "- [ ] T003 [P] Three in c.py\n- [ ] T004 [P] Four in d.py\n- [ ] T005 Five in e.py\n"));
+  REQUIRE(g);
+  const std::vector<Estimate> prior = Estimator().estimate_all(g->plan());
+  std::vector<TaskStatus> st{TaskStatus::succeeded, TaskStatus::succeeded, TaskStatus::running, TaskStatus::running,
+                             TaskStatus::waiting};
+  const std::vector<double> secs{60, 60, 0, 0, 0};
+  const auto blind = learn_estimates(*g, prior, st, secs);
+  const auto seeing = learn_estimates(*g, prior, st, secs, {{2, 600}, {3, 600}});
+  CHECK(blind[4].expected == doctest::Approx(60).epsilon(0.05));
+  CHECK(seeing[4].expected > 2 * blind[4].expected);
+  // Nothing finished yet, but everything runs far past the default: the estimate rises.
+  std::vector<TaskStatus> early{TaskStatus::running, TaskStatus::running, TaskStatus::running, TaskStatus::running,
+                                TaskStatus::waiting};
+  const auto none = learn_estimates(*g, prior, early, std::vector<double>(5, 0), {{0, 1800}, {1, 1800}, {2, 1800}, {3, 1800}});
+  CHECK(none[4].expected > 1800);
+  // A moment of running says nothing: the estimate stays the prior.
+  const auto moment = learn_estimates(*g, prior, early, std::vector<double>(5, 0), {{0, 0.5}});
+  CHECK(moment[4].expected == doctest::Approx(300));
+}
+
+TEST_CASE("learned estimates: history's phase levels are kept when its task-by-task differences are chance") {
+  // History: setup tasks took about 20 s, story tasks about 400 s, each with a large
+  // task-by-task scatter that this run does not repeat.
+  const std::string md = "## Phase 1: Setup\n- [ ] T001 [P] A in a.py\n- [ ] T002 [P] B in b.py\n- [ ] T003 [P] C in c.py\n"
+                         "- [ ] T004 [P] D in d.py\n## Phase 3: User Story 1 (P1)\n- [ ] T005 [US1] E in e.py\n"
+                         "- [ ] T006 [P] [US1] F in f.py\n";
+  auto g = build_graph(parse_tasks_md(md));
+  REQUIRE(g);
+  std::vector<HistoryEntry> h;
+  const double before[] = {5, 80, 10, 40, 100, 1600};
+  for (int t = 0; t < 6; ++t) {
+    const Task& task = g->plan().tasks[static_cast<std::size_t>(t)];
+    h.push_back({task.id, g->plan().phases[static_cast<std::size_t>(task.phase)].kind, task.labels, 1, before[t]});
+  }
+  const std::vector<Estimate> prior = Estimator(h).estimate_all(g->plan());
+  std::vector<TaskStatus> st{TaskStatus::succeeded, TaskStatus::succeeded, TaskStatus::succeeded, TaskStatus::succeeded,
+                             TaskStatus::waiting, TaskStatus::waiting};
+  // This run: every setup task took 20 s, whatever it took before.
+  const auto e = learn_estimates(*g, prior, st, std::vector<double>{20, 20, 20, 20, 0, 0});
+  // The story tasks stay far above the setup level (about 400 s, the phase's level) and
+  // closer together than their history (100 s and 1600 s).
+  CHECK(e[4].expected > 150);
+  CHECK(e[5].expected > 150);
+  CHECK(e[5].expected / e[4].expected < 16.0 / 2);
+}
+
 TEST_CASE("forecast: a range around the median finish, the finish itself when all is done") {
   auto g = build_graph(parse_tasks_md("## Phase 1: Setup\n- [ ] T001 One\n- [ ] T002 [P] Two in a.py\n- [ ] T003 [P] Three in b.py\n"));
   REQUIRE(g);
@@ -172,6 +222,42 @@ TEST_CASE("the ETA trace never sees the durations of what has not finished") {
   CHECK(ta[2].forecast.expected != tb[2].forecast.expected);
 }
 
+TEST_CASE("eta_trace names a closed rate-limit gate and a held resource") {
+  auto g = build_graph(parse_tasks_md("## Phase 1: Setup\n- [ ] T001 [P] One in a.py\n- [ ] T002 [P] Two in b.py\n"
+                                      "- [ ] T003 [P] Three in c.py\n"));
+  REQUIRE(g);
+  const std::vector<Estimate> prior = Estimator().estimate_all(g->plan());
+  SimOptions o;
+  o.scheduler.workers = 2;
+  o.durations = {10, 20, 5};
+  auto faults = parse_faults("T001=rate_limit@100");
+  REQUIRE(faults);
+  o.faults = *faults;
+  StockPolicy p1;
+  const SimReport r = simulate(*g, o, p1);
+  // T001 and T002 start; T001 hits the limit at 10 (the gate closes until 110); T002
+  // finishes at 20 with two ready tasks and two free workers, held by the gate.
+  const auto trace = eta_trace(*g, r, prior, 2);
+  REQUIRE(trace.size() == 3);
+  CHECK(trace[0].time == doctest::Approx(20));
+  CHECK(trace[0].forecast.bottleneck == "rate-limit gate closed (T001 hit the limit)");
+  CHECK(trace[1].forecast.bottleneck.find("gate") == std::string::npos);   // reopened: both ran
+
+  // T001 and T002 claim one database: T001 (the longest) starts with T003; when T003
+  // finishes at 5, T002 waits for the database while a worker is free.
+  SimOptions q;
+  q.scheduler.workers = 3;
+  q.durations = {20, 10, 5};
+  q.scheduler.resources = {{"db"}, {"db"}, {}};
+  StockPolicy p2;
+  const SimReport rr = simulate(*g, q, p2);
+  const auto held = eta_trace(*g, rr, prior, 3, {}, q.scheduler.resources);
+  REQUIRE(held.size() == 3);
+  CHECK(held[0].time == doctest::Approx(5));
+  CHECK(held[0].forecast.bottleneck == "T002 waits for resource db (held by T001)");
+  CHECK(eta_trace(*g, rr, prior, 3)[0].forecast.bottleneck.find("resource") == std::string::npos);
+}
+
 TEST_CASE("the ETA schedules each task once when a finished task made it ready") {
   // A regression: a task whose prerequisites were all finished was queued twice (by the
   // finished task, and again as ready at the start), so the ETA counted it twice.
@@ -193,6 +279,15 @@ TEST_CASE("bottlenecks named: too few workers, a file lock, the critical path") 
   CHECK(forecast(*g, st, est, elapsed, 2, 11).bottleneck == "1 ready, 2 workers");
   CHECK(forecast(*g, st, est, elapsed, 3, 11).bottleneck == "T003 waits for a.py (held by T002)");
   CHECK(forecast(*g, st, est, elapsed, 3, 11, "a closed rate-limit gate").bottleneck == "a closed rate-limit gate");
+  // A named resource (a database) a running task holds: T004 is free of file locks but
+  // claims "db", which T002 holds.
+  st[2] = TaskStatus::succeeded;
+  st[3] = TaskStatus::waiting;
+  const std::vector<std::vector<std::string>> res{{}, {"db"}, {}, {"port:3000", "db"}};
+  CHECK(forecast(*g, st, est, {{1, 1}}, 3, 11, {}, 0, res).bottleneck == "T004 waits for resource db (held by T002)");
+  CHECK(forecast(*g, st, est, {{1, 1}}, 3, 11).bottleneck.rfind("critical path: ", 0) == 0);   // without them: unseen
+  st[2] = TaskStatus::waiting;
+  st[3] = TaskStatus::running;
   st[2] = TaskStatus::succeeded;
   CHECK(forecast(*g, st, est, elapsed, 3, 11).bottleneck.rfind("critical path: T00", 0) == 0);
 }
