@@ -16,6 +16,7 @@ let selected = -1;
 const views = [];         // per feature: {svg content, node elements}
 const etaHistory = [];    // per feature: [[elapsed, eta seconds]]
 let dirty = false;
+const timings = window.__flowTimings = {};  // where the first render's time goes (the browser test reports it)
 
 function el(tag, attrs, text) {
   const e = document.createElement(tag);
@@ -96,7 +97,9 @@ function layout(f) {
 
 // ---- the graph, built once per feature; later only classes change ----
 function build(f) {
+  const t0 = performance.now();
   const g = structure[f], L = layout(f), frag = document.createDocumentFragment();
+  timings.layout = performance.now() - t0;
   L.laneBox.forEach(([top, h], l) => {
     frag.appendChild(sv('rect', { class: 'lane' + (l % 2 ? ' odd' : ''), x: 0, y: top, width: L.width, height: h }));
     const title = sv('text', { class: 'lane-title', x: 8, y: top + 14 });
@@ -131,6 +134,7 @@ function build(f) {
     nodes[t] = node;
     frag.appendChild(node);
   }
+  timings.build = performance.now() - t0 - timings.layout;
   return { frag, nodes, L, crit };
 }
 function hash(s) { let h = 7; for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0; return h; }
@@ -215,6 +219,7 @@ function snapshot(data) {
   states = data.features;
   readOnly = data.read_only;
   if (first) {
+    timings.snapshot = performance.now();
     show(0);
     const ms = performance.now();
     window.__flowFirstRender = ms;   // the browser test reads it
@@ -375,6 +380,7 @@ async function main() {
     return;
   }
   structure = await r.json();
+  timings.structure = performance.now();
   structure.forEach((g, f) => {
     const b = el('button', { 'data-f': f }, g.path.split('/').slice(-2).join('/'));
     b.onclick = () => show(f);
