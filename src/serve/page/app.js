@@ -374,18 +374,32 @@ async function control(action, t) {
 
 // ---- start ----
 async function main() {
+  // The stream opens while the graph loads (one round trip less before the first
+  // render); what it says meanwhile waits for the graph.
+  const early = [];
+  const es = new EventSource(api('/api/events'));
+  es.addEventListener('snapshot', (e) => (structure ? snapshot(JSON.parse(e.data)) : early.push(['snapshot', e.data])));
+  es.onmessage = (e) => (structure && states ? applyEvent(JSON.parse(e.data)) : early.push(['event', e.data]));
+  es.onerror = () => { if (structure) $('status').textContent = 'reconnecting…'; };
+  es.onopen = () => { if ($('status').textContent === 'reconnecting…') $('status').textContent = 'connected'; };
   const r = await fetch(api('/api/structure'));
   if (!r.ok) {
+    es.close();
     $('status').replaceChildren(el('span', { class: 'err' }, 'The dashboard needs the address it printed, with its token (' + r.status + ').'));
     return;
   }
-  structure = await r.json();
+  const parsed = await r.json();
   timings.structure = performance.now();
-  structure.forEach((g, f) => {
+  parsed.forEach((g, f) => {
     const b = el('button', { 'data-f': f }, g.path.split('/').slice(-2).join('/'));
     b.onclick = () => show(f);
     $('tabs').appendChild(b);
   });
+  structure = parsed;
+  for (const [kind, data] of early) {
+    if (kind === 'snapshot') snapshot(JSON.parse(data));
+    else if (states) applyEvent(JSON.parse(data));
+  }
   const graph = $('graph'), tip = $('tip');
   graph.addEventListener('click', (e) => {
     const n = e.target.closest('.node');
@@ -408,11 +422,6 @@ async function main() {
   });
   graph.addEventListener('mouseleave', () => { tip.hidden = true; });
   $('pause').onclick = () => control(states[0].run.paused ? 'resume' : 'pause', -1);
-  const es = new EventSource(api('/api/events'));
-  es.addEventListener('snapshot', (e) => snapshot(JSON.parse(e.data)));
-  es.onmessage = (e) => applyEvent(JSON.parse(e.data));
-  es.onerror = () => { $('status').textContent = 'reconnecting…'; };
-  es.onopen = () => { if ($('status').textContent === 'reconnecting…') $('status').textContent = 'connected'; };
   // Numbers at most twice a second, whatever the event rate; the clock moves anyway.
   setInterval(() => { if (dirty || (states && !states[cur].run.finished)) { dirty = false; refresh(); } }, 500);
 }
