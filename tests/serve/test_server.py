@@ -149,6 +149,9 @@ def url_of(proc):
     return int(m.group(2)), m.group(3)
 
 
+procs = []
+
+
 def main():
     d = tempfile.mkdtemp(prefix="flow-serve-")
     try:
@@ -157,6 +160,7 @@ def main():
         proc = subprocess.Popen([FLOW, "run", os.path.join(d, "tasks.md"), "--agent-cmd", AGENT, "--workers", "2",
                                  "--isolation", "none", "--progress", "plain", "--dashboard"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=d)
+        procs.append(proc)
         port, token = url_of(proc)
         srv = Server(port, token)
 
@@ -256,6 +260,7 @@ def main():
         # The finished run, from its journal, read-only.
         proc = subprocess.Popen([FLOW, "serve", os.path.join(d, "tasks.md"), "--read-only"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=d)
+        procs.append(proc)
         port, token = url_of(proc)
         srv = Server(port, token)
         time.sleep(0.5)
@@ -270,6 +275,12 @@ def main():
         proc.terminate()
         proc.wait(timeout=10)
     finally:
+        # A check that failed half-way must not leave a run waiting for its go files.
+        open(os.path.join(d, "go-all"), "w").close()
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+                p.wait(timeout=30)
         shutil.rmtree(d, ignore_errors=True)
     if failures:
         print(f"serve http: {len(failures)} check(s) failed")
