@@ -42,6 +42,16 @@ for pkg in codex:@openai/codex@0.169.0 gemini:@google/gemini-cli@0.61.0 qwen:@qw
   fi
 done
 
+# playwright-core, which drives Debian's chromium in the dashboard's browser test
+# (label `browser`; it skips without chromium: `apt-get install chromium`).
+if [ ! -d .cache/playwright-core/node_modules/playwright-core ] && [ "${FLOW_SKIP_BROWSER_TESTS:-}" != 1 ]; then
+  if command -v npm >/dev/null; then
+    npm install --silent --no-audit --no-fund --prefix .cache/playwright-core playwright-core@1.65.1 >/dev/null
+  else
+    echo "scripts/test.sh: npm not found: the browser test will skip (FLOW_SKIP_BROWSER_TESTS=1 says so)" >&2
+  fi
+fi
+
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="$build_type" \

@@ -13,8 +13,10 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace flow {
@@ -40,6 +42,43 @@ enum class RollbackTarget {
   checkpoint,  ///< the run's start
   phase,       ///< the end of the last phase whose tasks all succeeded
 };
+
+/// A decision about a running run taken elsewhere (the dashboard): what the run loop
+/// applies, journals (`control`) and reports (`control` event) where it polls the
+/// interrupt. A task is named by its ID and line, as in the journal.
+struct ControlRequest {
+  enum class Action { pause, resume, cancel, retry, skip };
+  Action action = Action::pause;
+  std::string task;                  ///< cancel, retry, skip
+  int line = 0;
+  std::string by;                    ///< who asked, for the journal ("dashboard")
+};
+
+/// The queue between whoever decides (any thread) and the run loop, which takes what
+/// waits each time it polls, at least every quarter second. pause: no new task starts
+/// (running ones go on) until resume; cancel: a running task is killed and fails (class
+/// `canceled`, not retried); retry: a failed or blocked task, and what it blocks, may
+/// run again; skip: a task not started yet will not run and does not block. A request
+/// that does not fit the task's state is journaled as refused.
+/// Thread safety: thread-safe.
+class FLOW_API RunControl {
+ public:
+  void post(ControlRequest request) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(std::move(request));
+  }
+  /// Everything posted since the last call, oldest first.
+  [[nodiscard]] std::vector<ControlRequest> take() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return std::exchange(queue_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<ControlRequest> queue_;
+};
+
+FLOW_API const char* to_string(ControlRequest::Action action) noexcept;
 
 /// How to run a tasks.md.
 struct RunOptions {
@@ -116,6 +155,9 @@ struct RunOptions {
   /// Set to 1 from another thread (a signal handler) to stop starting tasks, to 2 to
   /// also kill the running ones. Not owned.
   std::atomic<int>* interrupt = nullptr;
+  /// Decisions from another thread (the dashboard's controls), applied where the loop
+  /// polls `interrupt`. Not owned; may be null.
+  RunControl* control = nullptr;
 };
 
 /// Something that happened in a run. `kind` is one of: run-started, resumed, hook,

@@ -83,6 +83,13 @@ class FLOW_API Runner {
   virtual std::optional<Completion> wait(double timeout) = 0;
   /// Kills every running attempt's process group (SIGTERM, then SIGKILL).
   virtual void cancel_all() noexcept = 0;
+  /// Ends the running attempt of `task` as its timeout would (SIGTERM to its group, then
+  /// SIGKILL after the grace); its Completion comes from wait() as usual. False when no
+  /// attempt of it runs, or the runner cannot (this default).
+  virtual bool cancel(int task) noexcept {
+    (void)task;
+    return false;
+  }
   [[nodiscard]] virtual int running() const noexcept = 0;
 };
 

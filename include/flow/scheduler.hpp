@@ -98,6 +98,12 @@ class FLOW_API Scheduler {
   /// Marks a waiting or ready task skipped (it will not run and does not block).
   void skip(int task);
 
+  /// Gives a failed task another chance (a person asked: the dashboard's retry): it is
+  /// ready again once its prerequisites are, and what it blocked waits for it again. A
+  /// blocked task reopens the failed task that blocks it. False, changing nothing, when
+  /// there is no failed task to reopen or the run has stopped (fail_fast, cancel).
+  bool reopen(int task);
+
   /// No new task starts; running ones may finish. Tasks not started end blocked, with
   /// blocked_by() -1.
   void cancel() noexcept;

@@ -19,5 +19,6 @@ int cmd_simulate(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
 int cmd_status(const std::vector<std::string>& args);
 int cmd_rollback(const std::vector<std::string>& args);
+int cmd_serve(const std::vector<std::string>& args);
 
 }  // namespace flow::cli

@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "  run <tasks.md> --agent-cmd T [...]      run the pending tasks with an agent, mark them [X]\n"
     "  status <tasks.md> [--json]              where the last run stands, task by task\n"
     "  rollback <tasks.md> [--run ID] [--to T] undo a run's commits (kept under refs/flow/)\n"
+    "  serve [tasks.md…] [--listen ADDR]       a live dashboard in the browser (graph, ETA, cost)\n"
     "  check <tasks.md> [--json] [--verbose]   read a tasks.md and report what flow sees\n"
     "  plan <tasks.md> [--workers N] …         the dependency graph, waves, critical path, locks\n"
     "  simulate <tasks.md> [--workers N] …     run the scheduler on a simulated clock\n"
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return flow::cli::cmd_run(args);
   if (cmd == "status") return flow::cli::cmd_status(args);
   if (cmd == "rollback") return flow::cli::cmd_rollback(args);
+  if (cmd == "serve") return flow::cli::cmd_serve(args);
   if (cmd == "check") return flow::cli::cmd_check(args);
   if (cmd == "plan") return flow::cli::cmd_plan(args);
   if (cmd == "simulate") return flow::cli::cmd_simulate(args);

@@ -2,6 +2,7 @@
 // `flow run`: execute the pending tasks with an agent, mark them done, journal it all.
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/dashboard.hpp"
 #include "cli/history.hpp"
 #include "cli/progress.hpp"
 
@@ -32,7 +33,7 @@ constexpr const char* kRunUsage =
     "                [--retries N] [--model M] [--max-turns N] [--isolation git|none] [--allow-dirty]\n"
     "                [--fail-fast | --continue-on-error] [--dry-run] [--story USn] [--only IDS]\n"
     "                [--workdir DIR] [--events FILE] [--progress auto|live|plain] [--update-interval S]\n"
-    "                [--config FILE] [--runner local|slurm]\n"
+    "                [--config FILE] [--runner local|slurm] [--dashboard [ADDR]] [--dashboard-read-only]\n"
     "\n"
     "Runs the pending tasks of tasks.md, in parallel where the plan allows, each with the\n"
     "agent command. A task that succeeds is marked [X] at once (one byte, atomically).\n"
@@ -68,6 +69,10 @@ constexpr const char* kRunUsage =
     "  --runner R      local (default): agents run here; slurm: each attempt is a Slurm batch\n"
     "                  job (sbatch), on nodes that share this filesystem; runner.partition,\n"
     "                  account, timeLimit and sbatchArgs in the config say where\n"
+    "  --dashboard [ADDR]  serve a live dashboard of the run (see flow serve), with controls:\n"
+    "                  retry, cancel, skip a task, pause and resume starting new ones; ADDR:\n"
+    "                  PORT or HOST:PORT (default 127.0.0.1 and a free port); the URL printed\n"
+    "                  carries the token the controls need. --dashboard-read-only: no controls\n"
     "  --progress P    live: redraw a view in place; plain: a line per event; auto (default):\n"
     "                  live on a terminal. NO_COLOR turns colors off\n"
     "Ctrl-C once: start nothing new, let running tasks finish; twice: kill them.\n"
@@ -109,8 +114,23 @@ int cmd_run(const std::vector<std::string>& args) {
   SlurmOptions slurm;
   bool set_workers = false, set_timeout = false, set_retries = false, set_interval = false;
   std::vector<std::string> stories;
+  std::optional<serve::ServerOptions> dashboard;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a == "--dashboard" || a == "--dashboard-read-only") {
+      if (!dashboard) dashboard.emplace();
+      if (a == "--dashboard-read-only") dashboard->read_only = true;
+      // The address is optional: the next argument is one when it reads as one.
+      else if (i + 1 < args.size() && !args[i + 1].empty() && args[i + 1][0] != '-' &&
+               args[i + 1].find(".md") == std::string::npos) {
+        serve::ServerOptions o = *dashboard;
+        if (parse_listen(args[i + 1], o)) {
+          *dashboard = o;
+          ++i;
+        }
+      }
+      continue;
+    }
     auto value = [&]() -> const std::string* {
       if (i + 1 < args.size()) return &args[++i];
       fmt::print(stderr, "flow run: {} needs a value\n", a);
@@ -290,7 +310,21 @@ int cmd_run(const std::vector<std::string>& args) {
     writer = std::make_unique<EventWriter>(events, l.plan, *observer);
     observer = writer.get();
   }
+  RunControl control;
+  std::unique_ptr<serve::Dashboard> board;
+  std::unique_ptr<DashboardObserver> board_observer;
+  if (dashboard && !opt.dry_run) {
+    dashboard->control = &control;
+    Loaded copy = l;
+    copy.path = opt.tasks_path;
+    board = start_dashboard("run", {std::move(copy)}, opt.workdir, *dashboard);
+    if (!board) return kUsage;
+    board_observer = std::make_unique<DashboardObserver>(*board, l.plan, *observer);
+    observer = board_observer.get();
+    opt.control = &control;
+  }
   auto report = run(opt, *runner, policy, *observer);
+  if (board) board->flush();  // the last events reach the pages before the server goes
   if (live) view.close();
   if (events) std::fclose(events);
   std::signal(SIGINT, SIG_DFL);

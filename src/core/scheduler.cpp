@@ -264,6 +264,30 @@ void Scheduler::skip(int task) {
   m.satisfy(task);
 }
 
+bool Scheduler::reopen(int task) {
+  Impl& m = *impl_;
+  if (m.stopped || m.canceled || task < 0 || task >= m.tasks) return false;
+  if (m.status[static_cast<std::size_t>(task)] == TaskStatus::blocked) task = m.blocked_by[static_cast<std::size_t>(task)];
+  if (task < 0 || m.status[static_cast<std::size_t>(task)] != TaskStatus::failed) return false;
+  // Everything blocked goes back to waiting, then the failures still standing block
+  // their dependents again: a task downstream of two failures stays blocked.
+  m.status[static_cast<std::size_t>(task)] = TaskStatus::waiting;
+  std::vector<int> failed;
+  for (int t = 0; t < m.tasks; ++t) {
+    auto& st = m.status[static_cast<std::size_t>(t)];
+    if (st == TaskStatus::failed) failed.push_back(t);
+    if (st != TaskStatus::blocked || m.blocked_by[static_cast<std::size_t>(t)] < 0) continue;
+    const TaskStatus cause = m.status[static_cast<std::size_t>(m.blocked_by[static_cast<std::size_t>(t)])];
+    if (cause == TaskStatus::excluded) continue;  // outside the filters: stays blocked
+    st = TaskStatus::waiting;
+    m.blocked_by[static_cast<std::size_t>(t)] = -1;
+    if (m.pending[static_cast<std::size_t>(t)] == 0) m.unblocked(t);
+  }
+  if (m.pending[static_cast<std::size_t>(task)] == 0) m.unblocked(task);
+  for (int t : failed) m.block_dependents(t, t);
+  return true;
+}
+
 void Scheduler::cancel() noexcept {
   impl_->canceled = true;
   impl_->stop_all(-1);

@@ -642,6 +642,19 @@ class ProcessRunner final : public Runner {
 
   int running() const noexcept override { return static_cast<int>(children_.size()); }
 
+  bool cancel(int task) noexcept override {
+    for (auto& [pid, c] : children_) {
+      if (c.launch.task != task || c.exited) continue;
+      if (!c.term_sent) {
+        if (!c.timer) c.timer = std::make_unique<asio::steady_timer>(ctx_);
+        c.timer->cancel();  // the timeout's own wait ends; on_timeout takes over
+        on_timeout(pid);
+      }
+      return true;
+    }
+    return false;
+  }
+
  private:
   // Looks a few times per stall period for a sign of life; none for the whole period
   // ends the attempt like a timeout.

@@ -457,6 +457,49 @@ class RunLoop {
     }
   }
 
+  // A control from another thread (the dashboard), journaled as asked and applied, or
+  // journaled as refused when it does not fit the task's state.
+  void apply_control(const ControlRequest& r) {
+    using A = ControlRequest::Action;
+    int t = -1;
+    if (r.action != A::pause && r.action != A::resume) {
+      t = graph_->plan().task_at_line(r.line);
+      if (t >= 0 && task(t).id != r.task) t = -1;
+    }
+    const TaskStatus st = t >= 0 ? sched_->status(t) : TaskStatus::waiting;
+    bool ok = true;
+    switch (r.action) {
+      case A::pause: ok = !paused_; paused_ = true; break;
+      case A::resume: ok = paused_; paused_ = false; break;
+      case A::skip:
+        ok = t >= 0 && (st == TaskStatus::waiting || st == TaskStatus::ready);
+        if (ok) sched_->skip(t);
+        break;
+      case A::retry: ok = t >= 0 && !stopping_ && sched_->reopen(t); break;
+      case A::cancel: ok = t >= 0 && st == TaskStatus::running && runner_.cancel(t); if (ok) canceled_.insert(t); break;
+    }
+    std::vector<Field> fields{{"action", std::string(to_string(r.action))}, {"by", r.by}};
+    if (!ok) fields.push_back({"refused", std::string("does not apply to the task's state")});
+    if (t < 0 && !r.task.empty()) fields.push_back({"task", r.task});  // not found: as asked
+    log("control", t, 0, fields, true);
+    emit("control", t, 0, std::string(to_string(r.action)) + (ok ? "" : " refused") + (r.by.empty() ? "" : " (" + r.by + ")"));
+  }
+
+  // An attempt canceled by a control: failed for good (a retry control may reopen it).
+  void on_canceled(const Completion& c) {
+    TaskReport& r = report_.tasks[static_cast<std::size_t>(c.task)];
+    r.seconds += c.seconds;
+    r.cpu_seconds += c.cpu_seconds;
+    report_.busy += c.seconds;
+    r.failure_class = "canceled";
+    parsers_.erase(c.task);
+    workspace_->discard(c.task, "canceled", true);
+    sched_->finish(c.task, TaskStatus::failed);
+    log("attempt-failed", c.task, c.attempt, {{"class", std::string("canceled")}, {"decision", std::string("fail")},
+                                             {"reason", std::string("canceled: by a control")}, {"seconds", c.seconds}}, true);
+    emit("failed", c.task, c.attempt, "canceled: by a control");
+  }
+
   void loop() {
     const std::string& agent = agent_name_;
     for (;;) {
@@ -482,8 +525,10 @@ class RunLoop {
           emit("killed", t, attempt, "killed by the second Ctrl-C");
         }
       }
+      if (opt_.control)
+        for (const ControlRequest& r : opt_.control->take()) apply_control(r);
       const double t_now = now();
-      if (!stopping_ && !policy_.gate_until(agent, t_now))
+      if (!stopping_ && !paused_ && !policy_.gate_until(agent, t_now))
         while (auto t = sched_->start_next(t_now)) start(*t);
       // Group commit: the tasks that finished in the last commit window are marked in
       // one rewrite of tasks.md and one journal flush, after their dependents have
@@ -491,6 +536,13 @@ class RunLoop {
       if (!to_mark_.empty() && (runner_.running() == 0 || now() - last_commit_ >= kCommitWindow)) commit_marks();
       if (runner_.running() == 0) {
         if (validation_->test_first_pending() && check_test_first() > 0) continue;
+        // Paused, the run waits for the person who paused it, even with nothing left
+        // that could start: a retry may come.
+        if (paused_ && !stopping_) {
+          obs_.on_tick(t_now);
+          ::usleep(100000);
+          continue;
+        }
         if (sched_->done()) break;
         std::optional<double> wake = sched_->next_wake(t_now);
         if (auto gate = policy_.gate_until(agent, t_now)) wake = wake ? std::min(*wake, *gate) : *gate;
@@ -511,6 +563,7 @@ class RunLoop {
   }
 
   void on_completion(const Completion& c) {
+    if (canceled_.erase(c.task)) return on_canceled(c);
     TaskReport& r = report_.tasks[static_cast<std::size_t>(c.task)];
     r.seconds += c.seconds;
     r.cpu_seconds += c.cpu_seconds;
@@ -846,6 +899,8 @@ class RunLoop {
   std::vector<std::string> done_lines_;
   std::map<int, std::string> failures_;
   bool stopping_ = false;
+  bool paused_ = false;              // a control paused starting tasks
+  std::set<int> canceled_;           // attempts a control ended: failed, not retried
 };
 
 }  // namespace

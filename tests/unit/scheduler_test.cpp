@@ -110,6 +110,44 @@ TEST_CASE("a failure blocks its dependents with the cause while independent work
   CHECK(s.done());
 }
 
+TEST_CASE("reopen: a failed task and what it blocked run again; a second failure still blocks") {
+  // T001 and T002 both fail; T003 waits for T001, T004 for T001 and T002.
+  auto g = graph_of("- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c (depends on T001)\n"
+                    "- [ ] T004 [P] d (depends on T001, T002)\n");
+  SchedulerOptions o;
+  o.workers = 2;
+  Scheduler s(g, o);
+  CHECK(start_all(s, 0) == std::vector<int>{0, 1});
+  s.finish(1, TaskStatus::failed);
+  s.finish(0, TaskStatus::failed);
+  CHECK(s.done());
+  CHECK(s.status(2) == TaskStatus::blocked);
+  CHECK(s.reopen(2));                          // blocked by T001: reopens T001
+  CHECK(s.status(0) == TaskStatus::ready);
+  CHECK(s.status(2) == TaskStatus::waiting);
+  CHECK(s.status(3) == TaskStatus::blocked);   // T002 still failed
+  CHECK(s.blocked_by(3) == 1);
+  CHECK_FALSE(s.done());
+  CHECK(start_all(s, 1) == std::vector<int>{0});
+  s.finish(0, TaskStatus::succeeded);
+  CHECK(s.status(2) == TaskStatus::ready);
+  CHECK(s.reopen(3));                          // blocked: reopens its cause, T002
+  CHECK(s.status(1) == TaskStatus::ready);
+  CHECK(s.status(3) == TaskStatus::waiting);
+  CHECK_FALSE(s.reopen(2));                    // ready, not failed: nothing to reopen
+}
+
+TEST_CASE("reopen changes nothing once the run has stopped") {
+  auto g = graph_of("- [ ] T001 [P] a\n- [ ] T002 [P] b\n");
+  SchedulerOptions o;
+  o.fail_fast = true;
+  Scheduler s(g, o);
+  CHECK(start_all(s, 0) == std::vector<int>{0});
+  s.finish(0, TaskStatus::failed);
+  CHECK_FALSE(s.reopen(0));
+  CHECK(s.status(0) == TaskStatus::failed);
+}
+
 TEST_CASE("fail-fast: nothing new starts after a failure; running tasks finish") {
   auto g = graph_of("- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n");
   SchedulerOptions o;

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: MIT
+// The flow dashboard. Task text and agent output are untrusted: they only ever reach the
+// page as text (textContent, SVG text nodes), never as markup.
+'use strict';
+
+const token = new URLSearchParams(location.search).get('token') || '';
+const $ = (id) => document.getElementById(id);
+const SVG = 'http://www.w3.org/2000/svg';
+const W = 92, H = 20, GX = 26, GY = 6, LANE_PAD = 22, COL_ROWS = 30;
+
+let structure = null;     // per feature: the graph (from /api/structure)
+let states = null;        // per feature: where tasks and the run stand
+let readOnly = true;
+let cur = 0;              // the feature shown
+let selected = -1;
+const views = [];         // per feature: {svg content, node elements}
+const etaHistory = [];    // per feature: [[elapsed, eta seconds]]
+let dirty = false;
+const timings = window.__flowTimings = {};  // where the first render's time goes (the browser test reports it)
+
+function el(tag, attrs, text) {
+  const e = document.createElement(tag);
+  if (attrs) for (const k in attrs) e.setAttribute(k, attrs[k]);
+  if (text !== undefined) e.textContent = String(text);
+  return e;
+}
+function sv(tag, attrs) {
+  const e = document.createElementNS(SVG, tag);
+  if (attrs) for (const k in attrs) e.setAttribute(k, attrs[k]);
+  return e;
+}
+function api(path) { return path + (path.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token); }
+function human(s) {
+  if (!isFinite(s)) return '–';
+  s = Math.max(0, s);
+  if (s < 60) return s.toFixed(s < 10 ? 1 : 0) + 's';
+  const m = Math.round(s / 60);
+  return m < 60 ? Math.floor(s / 60) + 'm ' + String(Math.round(s % 60)).padStart(2, '0') + 's'
+                : Math.floor(m / 60) + 'h ' + String(m % 60).padStart(2, '0') + 'm';
+}
+
+// ---- layout: phases as lanes; in a lane, columns by depth, rows by section and story ----
+function layout(f) {
+  const g = structure[f], n = g.tasks.length, nodes = n + g.gates.length;
+  const preds = Array.from({ length: nodes }, () => []), succs = Array.from({ length: nodes }, () => []);
+  for (let k = 0; k < g.edges.length; k += 2) { succs[g.edges[k]].push(g.edges[k + 1]); preds[g.edges[k + 1]].push(g.edges[k]); }
+  // Kahn's order, for depths and the lanes of gates.
+  const indeg = preds.map((p) => p.length), order = [];
+  for (let v = 0; v < nodes; v++) if (!indeg[v]) order.push(v);
+  for (let i = 0; i < order.length; i++) for (const s of succs[order[i]]) if (!--indeg[s]) order.push(s);
+  const lane = new Int32Array(nodes), depth = new Int32Array(nodes);
+  for (let t = 0; t < n; t++) lane[t] = g.tasks[t].ph;
+  for (const v of order) {
+    let d = 0;
+    for (const p of preds[v]) d = Math.max(d, depth[p] + 1);
+    depth[v] = d;
+    if (v >= n) {  // a gate sits in the lane it leads into
+      let l = Infinity;
+      for (const s of succs[v]) if (s < n) l = Math.min(l, lane[s]);
+      if (l === Infinity) for (const p of preds[v]) l = Math.min(l === Infinity ? 1e9 : l, lane[p]);
+      lane[v] = l === Infinity || l === 1e9 ? 0 : l;
+    }
+  }
+  // Columns per lane, counted from the lane's shallowest node.
+  const lanes = g.phases.length || 1, members = Array.from({ length: lanes }, () => []);
+  for (let v = 0; v < nodes; v++) members[Math.min(lane[v], lanes - 1)].push(v);
+  const x = new Float64Array(nodes), y = new Float64Array(nodes), laneBox = [];
+  let top = 0, width = 0;
+  for (let l = 0; l < lanes; l++) {
+    const vs = members[l];
+    let min = Infinity;
+    for (const v of vs) min = Math.min(min, depth[v]);
+    const cols = new Map();
+    for (const v of vs) { const c = depth[v] - min; if (!cols.has(c)) cols.set(c, []); cols.get(c).push(v); }
+    const keys = [...cols.keys()].sort((a, b) => a - b);
+    let col = 0, rows = 0;
+    for (const c of keys) {
+      const list = cols.get(c);
+      // Sections, then stories, then the document: what belongs together stays together.
+      list.sort((a, b) => (a >= n) - (b >= n) || (a < n && b < n && (g.tasks[a].g - g.tasks[b].g ||
+        (g.tasks[a].st || '').localeCompare(g.tasks[b].st || ''))) || a - b);
+      for (let i = 0; i < list.length; i++) {
+        const v = list[i], sub = Math.floor(i / COL_ROWS), r = i % COL_ROWS;
+        x[v] = 10 + (col + sub) * (W + GX);
+        y[v] = top + LANE_PAD + r * (H + GY);
+        rows = Math.max(rows, r + 1);
+      }
+      col += Math.ceil(list.length / COL_ROWS);
+    }
+    const h = LANE_PAD + Math.max(1, rows) * (H + GY) + 8;
+    laneBox.push([top, h]);
+    top += h;
+    width = Math.max(width, 10 + col * (W + GX));
+  }
+  return { x, y, laneBox, width: Math.max(width, 400), height: top, preds, succs, nodes, n };
+}
+
+// ---- the graph, built once per feature; later only classes change ----
+function build(f) {
+  const t0 = performance.now();
+  const g = structure[f], L = layout(f), frag = document.createDocumentFragment();
+  timings.layout = performance.now() - t0;
+  L.laneBox.forEach(([top, h], l) => {
+    frag.appendChild(sv('rect', { class: 'lane' + (l % 2 ? ' odd' : ''), x: 0, y: top, width: L.width, height: h }));
+    const title = sv('text', { class: 'lane-title', x: 8, y: top + 14 });
+    title.textContent = g.phases[l] ? g.phases[l].title || 'Tasks' : 'Tasks';
+    frag.appendChild(title);
+  });
+  // All edges in one path (and the critical path's in another): thousands of edges,
+  // two elements.
+  let d = '';
+  for (let k = 0; k < g.edges.length; k += 2) {
+    const a = g.edges[k], b = g.edges[k + 1];
+    const x1 = L.x[a] + (a < L.n ? W : 4), y1 = L.y[a] + H / 2, x2 = L.x[b], y2 = L.y[b] + H / 2;
+    d += 'M' + x1 + ' ' + y1 + 'C' + (x1 + 12) + ' ' + y1 + ' ' + (x2 - 12) + ' ' + y2 + ' ' + x2 + ' ' + y2;
+  }
+  frag.appendChild(sv('path', { class: 'edges', d }));
+  let cd = '';
+  for (let i = 1; i < g.critical.length; i++) {
+    const a = g.critical[i - 1], b = g.critical[i];
+    cd += 'M' + (L.x[a] + W) + ' ' + (L.y[a] + H / 2) + 'L' + L.x[b] + ' ' + (L.y[b] + H / 2);
+  }
+  frag.appendChild(sv('path', { class: 'edges crit', d: cd }));
+  const crit = new Set(g.critical), nodes = new Array(L.n);
+  for (let v = L.n; v < L.nodes; v++) frag.appendChild(sv('circle', { class: 'gate', cx: L.x[v] + 4, cy: L.y[v] + H / 2, r: 3 }));
+  const st = states[f].tasks;
+  for (let t = 0; t < L.n; t++) {
+    const node = sv('g', { class: 'node s-' + st[t].s + (crit.has(t) ? ' crit' : ''), transform: 'translate(' + L.x[t] + ',' + L.y[t] + ')', 'data-i': t, 'data-id': g.tasks[t].id });
+    node.appendChild(sv('rect', { width: W, height: H, rx: 3 }));
+    if (g.tasks[t].st) node.appendChild(sv('rect', { width: 4, height: H, fill: 'hsl(' + (hash(g.tasks[t].st) % 360) + ',60%,60%)' }));
+    const label = sv('text', { x: 8, y: 14 });
+    label.textContent = g.tasks[t].id;
+    node.appendChild(label);
+    nodes[t] = node;
+    frag.appendChild(node);
+  }
+  timings.build = performance.now() - t0 - timings.layout;
+  return { frag, nodes, L, crit };
+}
+function hash(s) { let h = 7; for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0; return h; }
+
+function show(f) {
+  cur = f;
+  selected = -1;
+  const svg = $('graph');
+  if (!views[f]) {
+    const b = build(f);
+    views[f] = b;
+  }
+  const v = views[f];
+  svg.replaceChildren();
+  if (v.frag.childNodes.length) { svg.appendChild(v.frag); }
+  else for (const c of v.kept) svg.appendChild(c);
+  v.kept = [...svg.childNodes];
+  svg.setAttribute('width', v.L.width);
+  svg.setAttribute('height', v.L.height);
+  for (const b of $('tabs').children) b.classList.toggle('on', +b.dataset.f === f);
+  panel();
+  refresh();
+}
+
+function setNode(f, t) {
+  const v = views[f];
+  if (!v || !v.nodes[t]) return;
+  v.nodes[t].setAttribute('class', 'node s-' + states[f].tasks[t].s + (v.crit.has(t) ? ' crit' : '') + (f === cur && t === selected ? ' sel' : ''));
+}
+
+// ---- events ----
+function applyEvent(e) {
+  const f = e.feature, S = states && states[f];
+  if (!S) return;
+  if (e.kind === 'run-started' && e.run !== S.run.id) { reload(); return; }
+  const t = e.index, s = t >= 0 ? S.tasks[t] : null;
+  const endTry = (outcome, cls) => { if (s && s.tries && s.tries.length) { const tr = s.tries[s.tries.length - 1]; tr[1] = e.time; tr[2] = outcome; tr[3] = cls || ''; } };
+  switch (e.kind) {
+    case 'started': s.s = 'running'; s.a = Math.max(s.a, e.attempt || 1); s.act = ''; (s.tries = s.tries || []).push([e.time, -1, '', '']); break;
+    case 'succeeded': s.s = 'succeeded'; s.sec = (s.sec || 0) + (e.seconds || 0); s.cost = (s.cost || 0) + (e.cost_usd || 0);
+      s.in = (s.in || 0) + (e.input_tokens || 0); s.out = (s.out || 0) + (e.output_tokens || 0); s.act = ''; endTry('succeeded'); break;
+    case 'failed': s.s = e.decision === 'retry' ? 'retrying' : e.decision === 'skip' ? 'skipped' : 'failed';
+      s.cls = e.class; s.why = e.detail; s.cost = (s.cost || 0) + (e.cost_usd || 0); s.act = ''; endTry('failed', e.class); break;
+    case 'blocked': if (s) { s.s = 'blocked'; s.why = e.detail; } break;
+    case 'marked': if (s) { s.m = true; if (s.s === 'pending') s.s = 'done'; } break;
+    case 'killed': if (s) { s.s = 'killed'; endTry('killed', 'killed'); } break;
+    case 'activity': if (s) s.act = e.detail; break;
+    case 'control':
+      if (e.action === 'pause') S.run.paused = true;
+      if (e.action === 'resume') S.run.paused = false;
+      if (s && e.action === 'skip') s.s = 'skipped';
+      if (s && e.action === 'retry') s.s = 'pending';
+      break;
+    case 'interrupted': S.run.interrupted = true; break;
+    case 'run-finished': S.run.finished = true; S.run.paused = false; break;
+  }
+  S.run.wall = Math.max(S.run.wall || 0, e.time || 0);
+  if (t >= 0) setNode(f, t);
+  feed(e);
+  if (f === cur && t === selected) panel();
+  dirty = true;
+}
+
+function feed(e) {
+  if (e.kind === 'activity') return;
+  const g = structure[e.feature], list = $('feed');
+  const li = el('li', null, human(e.time) + '  ' + (structure.length > 1 ? '#' + e.feature + ' ' : '') + e.kind + ' ' +
+    (e.task || '') + (e.attempt > 1 ? ' (attempt ' + e.attempt + ')' : '') + (e.detail ? '  ' + String(e.detail).slice(0, 120) : ''));
+  list.insertBefore(li, list.firstChild);
+  while (list.childNodes.length > 200) list.removeChild(list.lastChild);
+  void g;
+}
+
+async function reload() {
+  const r = await fetch(api('/api/state'));
+  if (!r.ok) return;
+  snapshot(await r.json());
+}
+
+function snapshot(data) {
+  const first = !states;
+  states = data.features;
+  readOnly = data.read_only;
+  if (first) {
+    timings.snapshot = performance.now();
+    show(0);
+    const ms = performance.now();
+    window.__flowFirstRender = ms;   // the browser test reads it
+    $('status').textContent = 'first render ' + ms.toFixed(0) + ' ms after navigation; ' +
+      structure.reduce((a, g) => a + g.tasks.length, 0) + ' tasks';
+  } else {
+    for (let f = 0; f < states.length; f++) if (views[f]) for (let t = 0; t < states[f].tasks.length; t++) setNode(f, t);
+    panel();
+  }
+  dirty = true;
+}
+
+// ---- the numbers: counts, ETA, bottleneck, cost, timeline ----
+const FINISHED = new Set(['done', 'succeeded', 'skipped', 'failed', 'blocked', 'killed']);
+function elapsed(S) {
+  if (S.run.finished || !S.run.started) return S.run.wall || 0;
+  return Math.max(S.run.wall || 0, (Date.now() - Date.parse(S.run.started)) / 1000);
+}
+function quantile(a, q) { if (!a.length) return NaN; const b = [...a].sort((x, y) => x - y); return b[Math.min(b.length - 1, Math.floor(q * b.length))]; }
+
+function refresh() {
+  if (!states) return;
+  const S = states[cur], g = structure[cur], tasks = S.tasks;
+  const counts = {};
+  let cost = 0, tin = 0, tout = 0;
+  const durations = [];
+  for (const s of tasks) {
+    counts[s.s] = (counts[s.s] || 0) + 1;
+    cost += s.cost || 0; tin += s.in || 0; tout += s.out || 0;
+    if (s.tries) for (const tr of s.tries) if (tr[2] === 'succeeded' && tr[1] >= 0) durations.push(tr[1] - tr[0]);
+  }
+  $('counts').textContent = Object.entries(counts).map(([k, v]) => v + ' ' + k).join(' · ');
+  const now = elapsed(S);
+  $('run').textContent = S.run.id ? 'run ' + S.run.id + ' · ' + (S.run.finished ? 'finished' : S.run.paused ? 'paused' : 'running') +
+    ' · ' + human(now) + ' · ' + S.run.workers + ' workers' : 'not run yet';
+  const pause = $('pause');
+  pause.hidden = readOnly || cur !== 0 || S.run.finished || !S.run.id;
+  pause.textContent = S.run.paused ? 'Resume' : 'Pause';
+  // ETA: the longest chain left and the work left over the workers, at the durations
+  // seen so far (quartiles give the range).
+  let left = 0, chain = 0, neck = -1;
+  for (let t = 0; t < tasks.length; t++) {
+    if (FINISHED.has(tasks[t].s)) continue;
+    left++;
+    if (g.remaining[t] > chain || (g.remaining[t] === chain && tasks[t].s === 'running' && neck >= 0 && tasks[neck].s !== 'running')) { chain = g.remaining[t]; neck = t; }
+  }
+  const w = Math.max(1, S.run.workers || 1);
+  const est = (d) => Math.max(chain * d, left * d / w);
+  if (!left) $('eta').textContent = S.run.finished || !S.run.id ? 'nothing left' : 'finishing';
+  else if (!durations.length) $('eta').textContent = left + ' tasks left; ETA after the first finishes';
+  else {
+    const lo = est(quantile(durations, 0.25)), mid = est(quantile(durations, 0.5)), hi = est(quantile(durations, 0.75));
+    $('eta').textContent = human(lo) + ' – ' + human(hi) + ' (' + left + ' tasks left)';
+    const h = etaHistory[cur] = etaHistory[cur] || [];
+    if (!h.length || now - h[h.length - 1][0] >= 1) h.push([now, mid]);
+    trend(h);
+  }
+  $('bottleneck').textContent = neck < 0 ? '–' : g.tasks[neck].id + ' (' + tasks[neck].s + '): ' + (chain - 1) +
+    ' task' + (chain === 2 ? '' : 's') + ' wait behind it on the longest chain';
+  $('cost').textContent = '$' + cost.toFixed(4) + ' · ' + Math.round(tin).toLocaleString() + ' in / ' + Math.round(tout).toLocaleString() + ' out tokens';
+  const costly = tasks.map((s, t) => [s.cost || 0, t]).filter((x) => x[0] > 0).sort((a, b) => b[0] - a[0]).slice(0, 3);
+  $('costly').replaceChildren(...costly.map(([c, t]) => el('li', null, g.tasks[t].id + ' $' + c.toFixed(4))));
+  timeline(S, g, now);
+}
+
+function trend(h) {
+  const svg = $('eta-trend');
+  if (h.length < 2) return;
+  const maxT = h[h.length - 1][0] || 1, maxE = Math.max(...h.map((p) => p[1])) || 1;
+  const d = h.map((p, i) => (i ? 'L' : 'M') + (p[0] / maxT * 156 + 2).toFixed(1) + ' ' + (26 - p[1] / maxE * 24).toFixed(1)).join('');
+  svg.replaceChildren(sv('path', { class: 'trend', d }));
+}
+
+function timeline(S, g, now) {
+  const bars = [];
+  S.tasks.forEach((s, t) => { if (s.tries) for (const tr of s.tries) bars.push([tr[0], tr[1] < 0 ? now : tr[1], tr[2] || 'running', t]); });
+  bars.sort((a, b) => a[0] - b[0]);
+  const ends = [];
+  for (const b of bars) {  // each attempt on the first worker free when it started
+    let k = ends.findIndex((e) => e <= b[0] + 1e-6);
+    if (k < 0) { k = ends.length; ends.push(0); }
+    ends[k] = b[1];
+    b.push(k);
+  }
+  const width = Math.max(400, $('timeline-wrap').clientWidth - 30), scale = width / Math.max(1, now), svg = $('timeline');
+  svg.setAttribute('width', width);
+  svg.setAttribute('height', Math.max(20, ends.length * 14 + 4));
+  const frag = document.createDocumentFragment();
+  for (const [a, z, outcome, t, k] of bars) {
+    const r = sv('rect', { class: 'bar ' + outcome, x: a * scale, y: k * 14 + 2, width: Math.max(1, (z - a) * scale), height: 11, 'data-i': t });
+    frag.appendChild(r);
+  }
+  svg.replaceChildren(frag);
+}
+
+// ---- the task panel ----
+let outputTimer = 0;
+function panel() {
+  const p = $('panel');
+  clearTimeout(outputTimer);
+  if (selected < 0 || !states) { p.replaceChildren(el('p', { class: 'hint' }, 'Click a task to see it here.')); return; }
+  const g = structure[cur], task = g.tasks[selected], s = states[cur].tasks[selected];
+  const dl = el('dl');
+  const row = (k, v) => { if (v !== undefined && v !== '' && v !== null) { dl.appendChild(el('dt', null, k)); dl.appendChild(el('dd', null, v)); } };
+  row('state', s.s + (s.m ? ' (marked)' : ''));
+  row('line', task.line);
+  row('phase', g.phases[task.ph] ? g.phases[task.ph].title : '');
+  row('section', g.groups[task.g] ? g.groups[task.g].title : '');
+  row('story', task.st);
+  row('attempts', s.a);
+  row('class', s.cls);
+  row('reason', s.why);
+  row('activity', s.act);
+  row('time', s.sec ? human(s.sec) : '');
+  row('cost', s.cost ? '$' + s.cost.toFixed(4) : '');
+  row('tokens', s.in || s.out ? Math.round(s.in || 0) + ' in / ' + Math.round(s.out || 0) + ' out' : '');
+  row('critical', views[cur].crit.has(selected) ? 'on the critical path' : '');
+  const files = el('ul');
+  for (const file of task.files) files.appendChild(el('li', null, file));
+  const tries = el('ol');
+  for (const tr of s.tries || []) tries.appendChild(el('li', null, human(tr[0]) + ' → ' + (tr[1] < 0 ? 'running' : human(tr[1]) + ' ' + tr[2] + (tr[3] ? ' (' + tr[3] + ')' : ''))));
+  const controls = el('div', { class: 'controls' });
+  const act = (label, action) => { const b = el('button', { 'data-action': action }, label); b.onclick = () => control(action, selected); controls.appendChild(b); };
+  if (!readOnly && cur === 0 && !states[0].run.finished && states[0].run.id) {
+    if (['failed', 'blocked', 'killed'].includes(s.s)) act('Retry', 'retry');
+    if (s.s === 'running') act('Cancel', 'cancel');
+    if (s.s === 'pending' || s.s === 'retrying') act('Skip', 'skip');
+  }
+  const out = el('pre', { id: 'output' });
+  p.replaceChildren(el('h2', null, task.id), el('p', { class: 'desc' }, task.d), dl, el('div', { class: 'label' }, 'files'), files,
+    el('div', { class: 'label' }, 'attempts'), tries, controls, el('div', { id: 'control-result' }), el('div', { class: 'label' }, 'output'), out);
+  output(cur, selected, out);
+}
+
+async function output(f, t, pre) {
+  const r = await fetch(api('/api/output?f=' + f + '&t=' + t));
+  if (f !== cur || t !== selected) return;
+  pre.textContent = r.ok ? await r.text() : '(none yet)';
+  pre.scrollTop = pre.scrollHeight;
+  if (states[f].tasks[t].s === 'running') outputTimer = setTimeout(() => output(f, t, pre), 1000);
+}
+
+async function control(action, t) {
+  const body = { feature: cur, action };
+  if (t >= 0) Object.assign(body, { task: structure[cur].tasks[t].id, line: structure[cur].tasks[t].line, index: t });
+  const r = await fetch('/api/control', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Flow-Token': token }, body: JSON.stringify(body) });
+  const res = $('control-result');
+  const text = r.ok ? action + ' sent' : action + ' refused: ' + ((await r.json().catch(() => ({}))).error || r.status);
+  if (res) res.textContent = text;
+  $('status').textContent = text;
+}
+
+// ---- start ----
+async function main() {
+  // The stream opens while the graph loads (one round trip less before the first
+  // render); what it says meanwhile waits for the graph.
+  const early = [];
+  const es = new EventSource(api('/api/events'));
+  es.addEventListener('snapshot', (e) => (structure ? snapshot(JSON.parse(e.data)) : early.push(['snapshot', e.data])));
+  es.onmessage = (e) => (structure && states ? applyEvent(JSON.parse(e.data)) : early.push(['event', e.data]));
+  es.onerror = () => { if (structure) $('status').textContent = 'reconnecting…'; };
+  es.onopen = () => { if ($('status').textContent === 'reconnecting…') $('status').textContent = 'connected'; };
+  const r = await fetch(api('/api/structure'));
+  if (!r.ok) {
+    es.close();
+    $('status').replaceChildren(el('span', { class: 'err' }, 'The dashboard needs the address it printed, with its token (' + r.status + ').'));
+    return;
+  }
+  const parsed = await r.json();
+  timings.structure = performance.now();
+  parsed.forEach((g, f) => {
+    const b = el('button', { 'data-f': f }, g.path.split('/').slice(-2).join('/'));
+    b.onclick = () => show(f);
+    $('tabs').appendChild(b);
+  });
+  structure = parsed;
+  for (const [kind, data] of early) {
+    if (kind === 'snapshot') snapshot(JSON.parse(data));
+    else if (states) applyEvent(JSON.parse(data));
+  }
+  const graph = $('graph'), tip = $('tip');
+  graph.addEventListener('click', (e) => {
+    const n = e.target.closest('.node');
+    if (!n) return;
+    const before = selected;
+    selected = +n.dataset.i;
+    if (before >= 0) setNode(cur, before);
+    setNode(cur, selected);
+    panel();
+  });
+  graph.addEventListener('mouseover', (e) => {
+    const n = e.target.closest('.node');
+    if (!n) { tip.hidden = true; return; }
+    const task = structure[cur].tasks[+n.dataset.i];
+    tip.textContent = task.id + ' ' + task.d;
+    tip.hidden = false;
+    const box = n.getBoundingClientRect();
+    tip.style.left = box.left + 'px';
+    tip.style.top = box.bottom + 4 + 'px';
+  });
+  graph.addEventListener('mouseleave', () => { tip.hidden = true; });
+  $('pause').onclick = () => control(states[0].run.paused ? 'resume' : 'pause', -1);
+  // Numbers at most twice a second, whatever the event rate; the clock moves anyway.
+  setInterval(() => { if (dirty || (states && !states[cur].run.finished)) { dirty = false; refresh(); } }, 500);
+}
+main();

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+// The dashboard in a real browser (Debian's chromium, headless, driven by playwright-core):
+// a scripted run seen live, pause, retry a failed task and see it succeed, cancel a
+// running one, the XSS-named task shown as text, 403 without the token and from a
+// foreign Origin; then the first render of a 2,000-task graph, timed. Screenshots go to
+// the artifacts folder.
+//   node browser_test.mjs <flow> <agent.sh> <artifacts-dir>
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const [flow, agent, artifacts] = process.argv.slice(2);
+const require = createRequire(import.meta.url);
+const { chromium } = require(process.env.PLAYWRIGHT_CORE || 'playwright-core');
+const failures = [];
+function check(cond, what) {
+  console.log((cond ? 'ok   ' : 'FAIL ') + what);
+  if (!cond) failures.push(what);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function start(args, cwd) {
+  const proc = spawn(flow, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    proc.stderr.on('data', (d) => {
+      err += d;
+      const m = err.match(/dashboard at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([0-9a-f]+))/);
+      if (m) resolve({ proc, url: m[1], port: +m[2], token: m[3] });
+    });
+    proc.on('exit', (code) => reject(new Error('flow exited ' + code + ': ' + err)));
+  });
+}
+function status(port, pathname, headers, method = 'GET', body = undefined) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: pathname, method, headers }, (res) => { res.resume(); resolve(res.statusCode); });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const exited = (proc) => new Promise((r) => (proc.exitCode !== null ? r(proc.exitCode) : proc.on('exit', r)));
+
+const TASKS = `# Tasks: browser test
+
+## Phase 1: Setup
+
+- [ ] T001 [P] Create \`T001.txt\`
+- [ ] T002 [P] Create \`T002.txt\`
+- [ ] T003 [P] Create \`T003.txt\` named <img src=x onerror=window.__xss=1>
+
+## Phase 2: Core
+
+- [ ] T004 [P] Create \`T004.txt\`
+- [ ] T005 [P] Create \`T005.txt\`
+`;
+
+async function live(browser) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-browser-'));
+  fs.writeFileSync(path.join(dir, 'tasks.md'), TASKS);
+  fs.writeFileSync(path.join(dir, 'rc-T002-1'), '1');   // T002 fails its first attempt
+  const run = await start(['run', 'tasks.md', '--agent-cmd', agent, '--workers', '2', '--retries', '0',
+    '--isolation', 'none', '--progress', 'plain', '--dashboard'], dir);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const node = (id) => page.locator(`#graph .node[data-id="${id}"]`);
+  const stateOf = async (id) => (await node(id).getAttribute('class')).match(/s-(\w+)/)[1];
+  const waitState = async (id, s, ms = 20000) => {
+    try { await page.waitForSelector(`#graph .node[data-id="${id}"].s-${s}`, { timeout: ms }); return true; }
+    catch { return false; }
+  };
+  try {
+    await page.goto(run.url);
+    await page.waitForSelector('#graph .node');
+    check(await page.locator('#graph .node').count() === 5, 'the graph has a node per task');
+    check(await page.locator('#graph .lane').count() === 2, 'phases are lanes');
+    check(await waitState('T001', 'running') && await waitState('T002', 'running'), 'T001 and T002 turn running live');
+    const before = await node('T001').elementHandle();
+    await page.click('#pause');
+    await page.waitForFunction(() => document.getElementById('pause').textContent === 'Resume');
+    check(true, 'pause: the button turns to Resume');
+    fs.writeFileSync(path.join(dir, 'go-T001-1'), '');
+    fs.writeFileSync(path.join(dir, 'go-T002-1'), '');
+    check(await waitState('T001', 'succeeded'), 'T001 turns succeeded live');
+    check(await before.evaluate((e) => e.isConnected), 'the node was updated in place, not re-rendered');
+    check(await waitState('T002', 'failed'), 'T002 turns failed live');
+    await sleep(800);
+    check(await stateOf('T003') === 'pending', 'paused: T003 does not start');
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-failed.png') });
+
+    // The XSS-named task is text.
+    await node('T003').click();
+    const desc = await page.locator('#panel .desc').textContent();
+    check(desc.includes('<img src=x onerror=window.__xss=1>'), 'the XSS task shows its characters');
+    check(await page.locator('#panel img, #graph img').count() === 0 && !(await page.evaluate(() => window.__xss)),
+      'and no element or script came of it');
+
+    // Retry the failed task from its panel, resume, and see it succeed.
+    fs.writeFileSync(path.join(dir, 'go-T002-2'), '');
+    fs.writeFileSync(path.join(dir, 'go-T003-1'), '');
+    fs.writeFileSync(path.join(dir, 'go-T005-1'), '');
+    await node('T002').click();
+    await page.click('#panel button[data-action="retry"]');
+    await page.waitForFunction(() => /retry sent/.test(document.getElementById('status').textContent));
+    await page.click('#pause');
+    check(await waitState('T002', 'succeeded'), 'retry: T002 runs again and succeeds');
+    check(await waitState('T003', 'succeeded'), 'resume: T003 runs');
+    // Cancel the running T004 (its agent waits for ever).
+    check(await waitState('T004', 'running'), 'T004 runs');
+    await node('T004').click();
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-running.png') });
+    await page.click('#panel button[data-action="cancel"]');
+    check(await waitState('T004', 'failed'), 'cancel: T004 is stopped and failed');
+    check(await waitState('T005', 'succeeded'), 'T005 succeeds');
+    const panel = await page.locator('#panel').textContent();
+    check(panel.includes('canceled'), 'the panel names the failure class canceled');
+    check((await page.locator('#timeline rect').count()) >= 6, 'the workers timeline shows the attempts');
+    check(/tasks left|nothing left|finishing/.test(await page.locator('#eta').textContent()), 'the ETA is shown');
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-finished.png') });
+    const code = await exited(run.proc);
+    check(code === 1, 'the run ends with the canceled task failed (exit ' + code + ')');
+  } finally {
+    await page.close();
+    if (run.proc.exitCode === null) run.proc.kill('SIGINT');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function security(browser) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-browser-'));
+  fs.writeFileSync(path.join(dir, 'tasks.md'), TASKS);
+  const run = await start(['run', 'tasks.md', '--agent-cmd', agent, '--isolation', 'none', '--progress', 'plain', '--dashboard'], dir);
+  const page = await browser.newPage();
+  try {
+    await page.goto(`http://127.0.0.1:${run.port}/`);
+    const s = await page.evaluate(async () => (await fetch('/api/control', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: '{"action":"pause"}' })).status);
+    check(s === 403, 'a control without the token gets 403 in the browser');
+    check(await page.locator('#status .err').count() === 1, 'the page without its token says so');
+    check(await status(run.port, '/api/control', { 'Content-Type': 'application/json', 'X-Flow-Token': run.token,
+      Origin: 'http://evil.example' }, 'POST', '{"action":"pause"}') === 403, 'a foreign Origin gets 403');
+    fs.writeFileSync(path.join(dir, 'go-all'), '');
+    await exited(run.proc);
+  } finally {
+    await page.close();
+    if (run.proc.exitCode === null) run.proc.kill('SIGINT');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function big(browser) {
+  // 2,000 tasks: 10 phases of 200, each in runs of [P] tasks with explicit references.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-browser-'));
+  let md = '# Tasks: big\n';
+  let n = 0;
+  for (let p = 1; p <= 10; p++) {
+    md += `\n## Phase ${p}: Part ${p}\n\n`;
+    for (let i = 0; i < 200; i++) {
+      n++;
+      const id = 'T' + String(n).padStart(4, '0');
+      const dep = i >= 20 && i % 3 === 0 ? ` (depends on T${String(n - 17).padStart(4, '0')})` : '';
+      md += `- [ ] ${id} ${i % 4 ? '[P] ' : ''}Build part ${n} in \`src/m${p}/f${n}.py\`${dep}\n`;
+    }
+  }
+  fs.writeFileSync(path.join(dir, 'tasks.md'), md);
+  const srv = await start(['serve', 'tasks.md'], dir);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  try {
+    const times = [];
+    for (let k = 0; k < 3; k++) {
+      await page.goto(srv.url);
+      await page.waitForFunction(() => window.__flowFirstRender !== undefined, null, { timeout: 30000 });
+      times.push(await page.evaluate(() => window.__flowFirstRender));
+      const t = await page.evaluate(() => window.__flowTimings);
+      console.log('  structure loaded at ' + t.structure.toFixed(0) + ' ms, snapshot at ' + t.snapshot.toFixed(0) +
+        ' ms; layout ' + t.layout.toFixed(0) + ' ms, DOM ' + t.build.toFixed(0) + ' ms');
+    }
+    check(await page.locator('#graph .node').count() === 2000, 'the 2,000-task graph has 2,000 nodes');
+    times.sort((a, b) => a - b);
+    console.log(`first render of 2,000 tasks: ${times.map((t) => t.toFixed(0)).join(', ')} ms (median ${times[1].toFixed(0)} ms)`);
+    // The issue's goal is under 1 s; on a shared, loaded machine that cannot be asserted
+    // robustly, so it is reported, and only a bound that means broken is asserted.
+    console.log(`goal: first render under 1 s: ${times[1] < 1000 ? 'met' : 'NOT met on this machine (load ' + os.loadavg()[0].toFixed(1) + ')'}`);
+    check(times[1] < 10000, 'the first render takes under 10 s (median of 3)');
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-2000.png') });
+  } finally {
+    await page.close();
+    srv.proc.kill('SIGTERM');
+    await exited(srv.proc);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+fs.mkdirSync(artifacts, { recursive: true });
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+try {
+  await live(browser);
+  await security(browser);
+  await big(browser);
+} catch (e) {
+  check(false, 'no exception: ' + (e && e.stack || e));
+} finally {
+  await browser.close();
+}
+if (failures.length) {
+  console.log(`dashboard browser: ${failures.length} check(s) failed`);
+  process.exit(1);
+}
+console.log('dashboard browser: all checks pass');
