@@ -19,8 +19,10 @@
 #               its pid appended to $TEST_AGENT_DAEMONS
 # With TEST_AGENT_RUNS set (a file outside the repository), each run appends
 # "<run> <task> <attempt> begin" when it starts and "... end" when its work is done.
+# With TEST_AGENT_PIDS set, each run appends "<run> <task> <attempt> <its pid>".
 set -eu
 [ -z "${TEST_AGENT_RUNS:-}" ] || echo "$FLOW_RUN_ID $FLOW_TASK_ID $FLOW_ATTEMPT begin" >> "$TEST_AGENT_RUNS"
+[ -z "${TEST_AGENT_PIDS:-}" ] || echo "$FLOW_RUN_ID $FLOW_TASK_ID $FLOW_ATTEMPT $$" >> "$TEST_AGENT_PIDS"
 behaviour=""
 for item in $(printf '%s' "${TEST_AGENT_PLAN:-}" | tr ',' ' '); do
   [ "${item%%:*}" = "$FLOW_TASK_ID" ] && behaviour="${item#*:}"

@@ -153,8 +153,12 @@ for how in cgroup proc; do
   no_cgroup=""; [ "$how" = proc ] && no_cgroup=1
   daemons="$work/resume-$how.pids"
   : > "$daemons"
+  # The killed run's agent would work for 60 s: only the resumed run can end it that soon
+  # (a shorter time let a slow resume on a loaded machine see it finish on its own).
+  agents="$work/resume-$how.agents"
   FLOW_NO_CGROUP=$no_cgroup TEST_AGENT_PLAN=T001:daemon TEST_AGENT_DAEMONS=$daemons TEST_AGENT_RUNS=$runs \
-    TEST_AGENT_SECONDS=3 "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/resume-$how.1.out" 2>&1 &
+    TEST_AGENT_PIDS=$agents TEST_AGENT_SECONDS=60 "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" \
+    > "$work/resume-$how.1.out" 2>&1 &
   pid=$!
   for _ in $(seq 1 400); do [ -s "$daemons" ] && break; sleep 0.05; done
   [ -s "$daemons" ] || problem "5 ($how): the agent started no daemon"
@@ -163,7 +167,11 @@ for how in cgroup proc; do
   rc=0; FLOW_NO_CGROUP=$no_cgroup TEST_AGENT_PLAN=T001:daemon TEST_AGENT_DAEMONS="$daemons.2" TEST_AGENT_RUNS=$runs \
     "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/resume-$how.2.out" 2>&1 || rc=$?
   [ "$rc" = 0 ] || { problem "5 ($how): the resumed run exit $rc"; cat "$work/resume-$how.2.out"; }
-  sleep 3.5
+  killed_agent=$(awk -v r="$killed_run" '$1 == r && $2 == "T001" {print $4; exit}' "$agents")
+  [ -n "$killed_agent" ] || problem "5 ($how): the killed run's agent left no pid"
+  if [ -n "$killed_agent" ] && alive "$killed_agent"; then
+    problem "5 ($how): the killed run's agent $killed_agent is alive after the resumed run"; kill -9 "$killed_agent" 2>/dev/null || true
+  fi
   if grep -q "^$killed_run T001 1 end" "$runs"; then problem "5 ($how): the killed run's agent went on after the resume"; fi
   for f in "$daemons" "$daemons.2"; do
     while read -r d; do
