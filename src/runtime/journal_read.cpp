@@ -70,7 +70,9 @@ class Line {
     const boost::json::value* v = field(key);
     if (!v) return 0;
     if (const auto* i = v->if_int64()) return *i;
-    return static_cast<long long>(number(key));
+    // A damaged or hostile line may hold 1e22 where a line number goes: out of range is 0.
+    const double d = number(key);
+    return d > -9.0e18 && d < 9.0e18 ? static_cast<long long>(d) : 0;
   }
   [[nodiscard]] bool flag(std::string_view key) const {
     const boost::json::value* v = field(key);
