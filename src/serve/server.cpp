@@ -145,9 +145,9 @@ struct Dashboard::Impl {
     detail::Json j;
     j.begin_object().field("seq", static_cast<long long>(next_id - 1)).field("read_only", opt.read_only || !opt.control);
     j.key("features").begin_array();
-    std::string out = j.str();
-    for (std::size_t f = 0; f < features.size(); ++f) out += (f ? "," : "") + features[f]->state_json();
-    return out + "]}";
+    for (const auto& f : features) j.serialized(f->state_json());
+    j.end_array().end_object();
+    return j.str();
   }
   void poll();
   void wake();
@@ -443,9 +443,11 @@ Result<std::unique_ptr<Dashboard>> Dashboard::start(std::vector<std::unique_ptr<
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch()).count()) * 1000000;
   {
-    std::string s = "[";
-    for (std::size_t f = 0; f < impl->features.size(); ++f) s += (f ? "," : "") + impl->features[f]->structure_json();
-    impl->structure = s + "]";
+    detail::Json j;
+    j.begin_array();
+    for (const auto& f : impl->features) j.serialized(f->structure_json());
+    j.end_array();
+    impl->structure = j.str();
   }
   Impl* raw = impl.get();
   net::post(raw->ioc, [raw] { raw->poll(); });

@@ -4,6 +4,7 @@
 
 #include "support/text.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -110,6 +111,12 @@ Json& Json::value(double d) {
 }
 Json& Json::null() {
   impl_->place(nullptr);
+  return *this;
+}
+Json& Json::serialized(std::string_view json) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(json, ec);
+  impl_->place(ec ? boost::json::value(nullptr) : std::move(v));
   return *this;
 }
 

@@ -38,6 +38,9 @@ class Json {
   Json& value(std::size_t n) { return value(static_cast<long long>(n)); }
   Json& value(double d);
   Json& null();
+  /// A value that is JSON text already (another Json's str()), parsed and put in as it
+  /// is; text that is not JSON becomes null.
+  Json& serialized(std::string_view json);
   template <class T>
   Json& field(std::string_view k, const T& v) { key(k); return value(v); }
 

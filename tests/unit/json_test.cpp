@@ -27,6 +27,15 @@ TEST_CASE("json writer: order, nesting, numbers and literals") {
   CHECK(back->items()[3].num() == 0.333333);
 }
 
+TEST_CASE("json writer: a value that is JSON text already goes in as a value") {
+  Json part;
+  part.begin_object().field("id", "T001").key("files").begin_array().value("a.py").end_array().end_object();
+  Json j;
+  j.begin_object().field("seq", 3).key("features").begin_array().serialized(part.str()).serialized("not json").end_array()
+      .end_object();
+  CHECK(j.str() == R"({"seq":3,"features":[{"id":"T001","files":["a.py"]},null]})");
+}
+
 TEST_CASE("json writer: escapes and invalid UTF-8 always give valid JSON") {
   const std::string nasty = std::string("q\"b\\s/\n\r\t\x01\x1f") + "\xc3\xa9" + "\xff" + "\xed\xa0\x80" + "\xe2\x82";
   Json j;
