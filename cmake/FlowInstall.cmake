@@ -21,6 +21,15 @@ install(TARGETS ${_flow_targets} EXPORT flowTargets
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/flow DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 if(TARGET flow_cli)
   install(TARGETS flow_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  if(TARGET flow_shell_files)
+    # Where each shell and man look by default under a prefix (bash-completion's
+    # completionsdir, zsh's site-functions, fish's vendor_completions.d).
+    install(FILES ${PROJECT_BINARY_DIR}/shell/flow.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+    install(FILES ${PROJECT_BINARY_DIR}/shell/flow.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+            RENAME flow)
+    install(FILES ${PROJECT_BINARY_DIR}/shell/_flow DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/site-functions)
+    install(FILES ${PROJECT_BINARY_DIR}/shell/flow.fish DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
+  endif()
 endif()
 
 install(EXPORT flowTargets NAMESPACE flow:: DESTINATION ${FLOW_CMAKE_DIR})

@@ -10,6 +10,7 @@ packages=(
   libfmt-dev libyaml-cpp-dev doctest-dev
   python3 python3-pytest python3-yaml
   tmux                    # the live view's terminal tests (capture-pane)
+  zsh fish groff-base man-db  # the shell completions' and the man page's tests
   python3-venv python3-pip python3-setuptools python3-wheel   # the Python wheel and its venv test
 )
 

@@ -2,6 +2,7 @@
 // `flow check`: parse a tasks.md and report diagnostics, a summary and what is skipped.
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/options.hpp"
 #include "support/json.hpp"
 
 using flow::detail::Json;
@@ -18,17 +19,6 @@ using flow::detail::Json;
 namespace flow::cli {
 
 namespace {
-
-constexpr const char* kCheckUsage =
-    "usage: flow check <tasks.md> [--json] [--verbose]\n"
-    "\n"
-    "Reads tasks.md and reports diagnostics as 'path:line: severity: message [code]',\n"
-    "then a summary. Nothing is written.\n"
-    "  --json      print the parsed plan as one JSON object (schema: docs/check-json.md)\n"
-    "  --verbose   also list the sections (phases, groups) and every line that looks\n"
-    "              like a task but is not executed, and why\n"
-    "exit status: 0 no errors (warnings allowed); 2 errors (what plan and run refuse: a\n"
-    "cycle, a NUL byte …), a usage or an I/O error\n";
 
 // Diagnostics of exactly this severity, of the parse and of the graph.
 std::size_t count(const std::vector<Diagnostic>& a, const std::vector<Diagnostic>& b, Severity s) {
@@ -150,43 +140,8 @@ std::string first_lines(const std::vector<int>& lines) {
   return out;
 }
 
-}  // namespace
-
-int cmd_check(const std::vector<std::string>& args) {
-  std::string path;
-  bool json = false, verbose = false;
-  for (const std::string& a : args) {
-    if (a == "--json") json = true;
-    else if (a == "--verbose" || a == "-v") verbose = true;
-    else if (a == "-h" || a == "--help") { fmt::print("{}", kCheckUsage); return kOk; }
-    else if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow check: unknown option '{}'\n{}", a, kCheckUsage); return kUsage; }
-    else if (path.empty()) path = a;
-    else { fmt::print(stderr, "flow check: more than one file given\n{}", kCheckUsage); return kUsage; }
-  }
-  if (path.empty() && !find_feature_tasks("check", path)) return kUsage;
-  auto text = read_file(path);
-  if (!text) {
-    fmt::print(stderr, "flow check: {}\n", text.error().message);
-    return kUsage;
-  }
-  const Plan plan = parse_tasks_md(*text);
-  // The graph too: check reports everything plan and run would refuse (a cycle) or
-  // ignore (a task that depends on itself).
-  std::vector<Diagnostic> graph_diags;
-  if (auto g = build_graph(plan)) graph_diags = g->diagnostics();
-  else graph_diags.push_back(Diagnostic{Severity::error, g.error().line, "cycle", g.error().message});
-  const bool errors = count(plan.diagnostics, graph_diags, Severity::error) > 0;
-  if (json) {
-    Json j;
-    write_json(j, path, plan, graph_diags);
-    fmt::print("{}\n", j.str());
-    return errors ? kUsage : kOk;
-  }
-  for (const std::vector<Diagnostic>* list : {&plan.diagnostics, &std::as_const(graph_diags)})
-    for (const Diagnostic& d : *list) {
-      if (d.severity == Severity::info && !verbose) continue;
-      fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), d.message, d.code);
-    }
+// The sections and lines skipped (verbose), then the counts.
+void print_summary(const std::string& path, const Plan& plan, const std::vector<Diagnostic>& graph_diags, bool verbose) {
   std::size_t done = 0, pending = 0, other = 0, headless = 0;
   std::vector<std::size_t> phase_tasks(plan.phases.size(), 0), group_tasks(plan.groups.size(), 0);
   for (const Task& t : plan.tasks) {
@@ -231,7 +186,58 @@ int cmd_check(const std::vector<std::string>& args) {
   const std::size_t nerr = count(plan.diagnostics, graph_diags, Severity::error);
   const std::size_t nwarn = count(plan.diagnostics, graph_diags, Severity::warning);
   fmt::print("  {} error{}, {} warning{}\n", nerr, nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
+}
+
+int check_file(const Args& args) {
+  std::string path = args.operands.empty() ? std::string() : args.operands.front();
+  const bool json = args.has("json"), verbose = args.verbosity == Verbosity::verbose;
+  if (path.empty() && !find_feature_tasks("check", path)) return kUsage;
+  auto text = read_file(path);
+  if (!text) {
+    fmt::print(stderr, "flow check: {}\n", text.error().message);
+    return kUsage;
+  }
+  const Plan plan = parse_tasks_md(*text);
+  // The graph too: check reports everything plan and run would refuse (a cycle) or
+  // ignore (a task that depends on itself).
+  std::vector<Diagnostic> graph_diags;
+  if (auto g = build_graph(plan)) graph_diags = g->diagnostics();
+  else graph_diags.push_back(Diagnostic{Severity::error, g.error().line, "cycle", g.error().message});
+  const bool errors = count(plan.diagnostics, graph_diags, Severity::error) > 0;
+  if (json) {
+    Json j;
+    write_json(j, path, plan, graph_diags);
+    fmt::print("{}\n", j.str());
+    return errors ? kUsage : kOk;
+  }
+  for (const std::vector<Diagnostic>* list : {&plan.diagnostics, &std::as_const(graph_diags)})
+    for (const Diagnostic& d : *list) {
+      if (d.severity == Severity::info && !verbose) continue;
+      fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), d.message, d.code);
+    }
+  if (args.verbosity != Verbosity::quiet) print_summary(path, plan, graph_diags, verbose);
   return errors ? kUsage : kOk;
+}
+
+}  // namespace
+
+const Command& check_command() {
+  static const Command cmd{
+      "check",
+      "[<tasks.md>]",
+      1,
+      "read a tasks.md and report what flow sees",
+      "Reads tasks.md and reports diagnostics as 'path:line: severity: message [code]',\n"
+      "then a summary. Nothing is written. With -v it also lists the sections (phases,\n"
+      "groups) and every line that looks like a task but is not executed, and why.\n",
+      {
+          {"json", 0, "", "print the parsed plan as one JSON object (schema: docs/check-json.md)"},
+      },
+      "exit status: 0 no errors (warnings allowed); 2 errors (what plan and run refuse: a\n"
+      "cycle, a NUL byte …), a usage or an I/O error\n",
+      check_file,
+  };
+  return cmd;
 }
 
 }  // namespace flow::cli

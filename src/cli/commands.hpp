@@ -13,12 +13,16 @@ namespace flow::cli {
 /// cycle, a NUL byte …) that every command refuses; 130 interrupted.
 enum Exit : int { kOk = 0, kFailed = 1, kUsage = 2, kInterrupted = 130 };
 
-int cmd_check(const std::vector<std::string>& args);
-int cmd_plan(const std::vector<std::string>& args);
-int cmd_simulate(const std::vector<std::string>& args);
-int cmd_run(const std::vector<std::string>& args);
-int cmd_status(const std::vector<std::string>& args);
-int cmd_rollback(const std::vector<std::string>& args);
-int cmd_serve(const std::vector<std::string>& args);
+struct Command;
+
+/// Each subcommand's option table and function (cli/options.hpp), one per file.
+const Command& run_command();
+const Command& status_command();
+const Command& rollback_command();
+const Command& serve_command();
+const Command& check_command();
+const Command& plan_command();
+const Command& simulate_command();
+const Command& completion_command();
 
 }  // namespace flow::cli

@@ -6,6 +6,7 @@
 #include "support/json_value.hpp"
 
 #include <flow/run.hpp>
+#include <flow/settings.hpp>
 #include <flow/tasks_file.hpp>
 
 #include <fmt/core.h>
@@ -53,6 +54,16 @@ std::string human_seconds(double s) {
   const long total = std::lround(s);
   if (total < 3600) return fmt::format("{}m {:02}s", total / 60, total % 60);
   return fmt::format("{}h {:02}m", total / 3600, (total % 3600) / 60);
+}
+
+int default_workers(const std::string& tasks_path) {
+  RunOptions defaults;
+  const std::string path = default_settings_path(default_workdir(tasks_path));
+  if (path.empty()) return defaults.workers;
+  auto st = load_settings(path);  // its errors are the run's to report
+  if (!st) return defaults.workers;
+  if (!st->parallel_enabled) return 1;
+  return st->max_workers ? *st->max_workers : defaults.workers;
 }
 
 std::optional<int> parse_count(const std::string& cmd, const std::string& flag, const std::string& value) {

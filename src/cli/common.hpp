@@ -28,6 +28,11 @@ Loaded load(const std::string& path, const GraphOptions& options);
 /// 95 -> "1m 35s", 3725 -> "1h 02m", 12.5 -> "12.5s".
 std::string human_seconds(double s);
 
+/// The worker count a run of `tasks_path` would use with no --workers: its settings'
+/// implementer.parallel.maxWorkers (1 when parallel.enabled is false), else flow's one
+/// default, RunOptions{}.workers (1). plan and simulate plan for it too.
+int default_workers(const std::string& tasks_path);
+
 /// Parses a positive integer option value; prints an error and returns nullopt if bad.
 std::optional<int> parse_count(const std::string& cmd, const std::string& flag, const std::string& value);
 

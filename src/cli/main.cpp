@@ -1,54 +1,84 @@
 // SPDX-License-Identifier: MIT
-// The flow command-line tool: dispatches to the subcommands.
+// The flow command-line tool: dispatches to the subcommands of the option table.
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 
 #include <flow/version.hpp>
 
 #include <fmt/core.h>
 
-#include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
+namespace flow::cli {
+
+const std::vector<const Command*>& all_commands() {
+  static const std::vector<const Command*> commands = {&run_command(),   &status_command(), &rollback_command(),
+                                                       &serve_command(),  &check_command(), &plan_command(),   &simulate_command(),
+                                                       &completion_command()};
+  return commands;
+}
+
+const Command* find_command(std::string_view name) {
+  for (const Command* c : all_commands())
+    if (c->name == name) return c;
+  return nullptr;
+}
+
 namespace {
 
-constexpr const char* kUsage =
-    "usage: flow <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  run <tasks.md> --agent-cmd T [...]      run the pending tasks with an agent, mark them [X]\n"
-    "  status <tasks.md> [--json]              where the last run stands, task by task\n"
-    "  rollback <tasks.md> [--run ID] [--to T] undo a run's commits (kept under refs/flow/)\n"
-    "  serve [tasks.md…] [--listen ADDR]       a live dashboard in the browser (graph, ETA, cost)\n"
-    "  check <tasks.md> [--json] [--verbose]   read a tasks.md and report what flow sees\n"
-    "  plan <tasks.md> [--workers N] …         the dependency graph, waves, critical path, locks\n"
-    "  simulate <tasks.md> [--workers N] …     run the scheduler on a simulated clock\n"
-    "  version                                 print flow's version\n"
-    "\n"
-    "Run 'flow <command> --help' for a command's options.\n";
+std::vector<std::string> command_names() {
+  std::vector<std::string> out;
+  for (const Command* c : all_commands()) out.push_back(c->name);
+  out.insert(out.end(), {"help", "version"});
+  return out;
+}
+
+int unknown_command(const std::string& name) {
+  const std::string guess = closest(name, command_names());
+  fmt::print(stderr, "flow: unknown command '{}'{}\nRun 'flow help' for the commands.\n", name,
+             guess.empty() ? "" : "; did you mean '" + guess + "'?");
+  return kUsage;
+}
+
+// `flow help [COMMAND]`.
+int help(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    fmt::print("{}", overview_text());
+    return kOk;
+  }
+  if (args[0] == "help" || args[0] == "version") {
+    fmt::print("{}", overview_text());
+    return kOk;
+  }
+  const Command* cmd = find_command(args[0]);
+  if (!cmd) return unknown_command(args[0]);
+  fmt::print("{}", help_text(*cmd));
+  return kOk;
+}
 
 }  // namespace
 
+}  // namespace flow::cli
+
 int main(int argc, char** argv) {
+  using namespace flow::cli;
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-    std::fputs(kUsage, args.empty() ? stderr : stdout);
-    return args.empty() ? flow::cli::kUsage : flow::cli::kOk;
+  if (args.empty()) {
+    fmt::print(stderr, "{}", overview_text());
+    return kUsage;
   }
-  const std::string cmd = args[0];
+  const std::string name = args[0];
   args.erase(args.begin());
-  if (cmd == "version" || cmd == "--version") {
+  if (name == "-h" || name == "--help" || name == "help") return help(args);
+  if (name == "version" || name == "--version") {
     fmt::print("flow {}\n", FLOW_VERSION_STRING);
-    return flow::cli::kOk;
+    return kOk;
   }
-  if (cmd == "run") return flow::cli::cmd_run(args);
-  if (cmd == "status") return flow::cli::cmd_status(args);
-  if (cmd == "rollback") return flow::cli::cmd_rollback(args);
-  if (cmd == "serve") return flow::cli::cmd_serve(args);
-  if (cmd == "check") return flow::cli::cmd_check(args);
-  if (cmd == "plan") return flow::cli::cmd_plan(args);
-  if (cmd == "simulate") return flow::cli::cmd_simulate(args);
-  fmt::print(stderr, "flow: unknown command '{}'\n\n{}", cmd, kUsage);
-  return flow::cli::kUsage;
+  const Command* cmd = find_command(name);
+  if (!cmd) return unknown_command(name);
+  int exit = kOk;
+  const auto parsed = parse_args(*cmd, args, exit);
+  if (!parsed) return exit;
+  return cmd->run(*parsed);
 }

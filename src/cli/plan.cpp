@@ -3,6 +3,7 @@
 // tasks.md, and `--explain ID` for why a task waits.
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/options.hpp"
 #include "cli/history.hpp"
 
 #include <flow/run.hpp>
@@ -22,19 +23,6 @@ using flow::detail::Json;
 namespace flow::cli {
 
 namespace {
-
-constexpr const char* kPlanUsage =
-    "usage: flow plan <tasks.md> [--workers N] [--json | --dot | --mermaid] [--explain ID]\n"
-    "                 [--stories parallel|sequential]\n"
-    "\n"
-    "Shows how flow would run tasks.md: phases, waves of tasks that can run together,\n"
-    "the critical path, the estimated makespan with its lower bound, pairs of tasks that\n"
-    "share a file (never run together), and diagnostics. Nothing is run or written.\n"
-    "  --workers N     parallel agents to plan for (default 4)\n"
-    "  --explain ID    what task ID waits for, and why (rule, line, words)\n"
-    "  --json          the graph as JSON; --dot / --mermaid: as a diagram\n"
-    "  --stories S     user-story phases run in parallel (default) or in sequence\n"
-    "exit status: 0 no errors (warnings allowed); 2 errors (a cycle …), a usage or an I/O error\n";
 
 std::string label(const TaskGraph& g, int v) {
   if (g.is_gate(v)) return "\"" + g.gate_name(v) + "\"";
@@ -179,78 +167,10 @@ void print_mermaid(const TaskGraph& g) {
   for (const Edge& e : g.edges()) fmt::print("  n{} --> n{}\n", e.from, e.to);
 }
 
-}  // namespace
-
-int cmd_plan(const std::vector<std::string>& args) {
-  std::string path, explain_id, format;
-  int workers = 4;
-  GraphOptions gopt;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
-    if (a == "-h" || a == "--help") { fmt::print("{}", kPlanUsage); return kOk; }
-    if (a == "--json" || a == "--dot" || a == "--mermaid") { format = a.substr(2); continue; }
-    if (a == "--workers" || a == "-j") {
-      const std::string* v = value();
-      auto n = v ? parse_count("plan", a, *v) : std::nullopt;
-      if (!n) return kUsage;
-      workers = *n;
-      continue;
-    }
-    if (a == "--explain") {
-      const std::string* v = value();
-      if (!v) { fmt::print(stderr, "flow plan: --explain needs a task ID\n"); return kUsage; }
-      explain_id = *v;
-      continue;
-    }
-    if (a == "--stories") {
-      const std::string* v = value();
-      if (!v || (*v != "parallel" && *v != "sequential")) {
-        fmt::print(stderr, "flow plan: --stories takes parallel or sequential\n");
-        return kUsage;
-      }
-      gopt.stories_parallel = *v == "parallel";
-      continue;
-    }
-    if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow plan: unknown option '{}'\n{}", a, kPlanUsage); return kUsage; }
-    if (!path.empty()) { fmt::print(stderr, "flow plan: more than one file given\n"); return kUsage; }
-    path = a;
-  }
-  if (path.empty() && !find_feature_tasks("plan", path)) return kUsage;
-
-  Loaded l = load(path, gopt);
-  if (!l.graph) return l.exit;
-  const TaskGraph& g = *l.graph;
+// The readable plan: phases, waves, critical path, estimate, locks, gates, diagnostics.
+void print_text(const std::string& path, const TaskGraph& g, int workers, const std::vector<Estimate>& estimates, int samples,
+                const CriticalPath& cp, double makespan, double lb, double tight) {
   const Plan& plan = g.plan();
-  if (plan.tasks.empty() && format.empty() && explain_id.empty()) {
-    fmt::print("{}: no tasks (no line is a task: see 'flow check {} --verbose')\n", path, path);
-    return l.exit;
-  }
-
-  if (!explain_id.empty()) {
-    const auto found = find_tasks(plan, explain_id);
-    if (found.empty()) { fmt::print(stderr, "flow plan: no task {} in {}\n", explain_id, path); return kUsage; }
-    for (int t : found) explain(g, t);
-    return l.exit;
-  }
-
-  // From the journal's earlier runs when there are any; else the default estimate.
-  int samples = 0;
-  const std::vector<Estimate> estimates = history_estimates(default_workdir(path), plan, &samples);
-  std::vector<double> dur;
-  for (const Estimate& e : estimates) dur.push_back(e.expected);
-  std::vector<double> todo = dur;
-  for (int t = 0; t < g.task_count(); ++t)
-    if (plan.tasks[static_cast<std::size_t>(t)].state != TaskState::pending) todo[static_cast<std::size_t>(t)] = 0;
-  const CriticalPath cp = g.critical_path(todo);
-  const double makespan = list_schedule_makespan(g, todo, workers);
-  const double lb = g.makespan_lower_bound(todo, workers);
-  const double tight = makespan_lower_bound_tight(g, todo, workers);
-
-  if (format == "json") { print_json(l, g, workers, dur, cp, makespan, lb, tight); return l.exit; }
-  if (format == "dot") { print_dot(g); return l.exit; }
-  if (format == "mermaid") { print_mermaid(g); return l.exit; }
-
   std::size_t done = 0;
   for (const Task& t : plan.tasks) done += t.state != TaskState::pending;
   fmt::print("{}: {} tasks ({} already done or not to run) in {} phases; {} workers\n\n", path, plan.tasks.size(), done,
@@ -327,7 +247,83 @@ int cmd_plan(const std::vector<std::string>& args) {
       fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), d.message, d.code);
     }
   fmt::print("\n'flow plan {} --explain ID' shows why a task waits.\n", path);
+}
+
+int plan_tasks(const Args& args) {
+  std::string path = args.operands.empty() ? std::string() : args.operands.front();
+  std::string explain_id = args.value("explain") ? *args.value("explain") : std::string();
+  std::string format;
+  for (const auto& [name, value] : args.given)
+    if (name == "json" || name == "dot" || name == "mermaid") format = name;
+  GraphOptions gopt;
+  if (const std::string* v = args.value("stories")) gopt.stories_parallel = *v == "parallel";
+  if (path.empty() && !find_feature_tasks("plan", path)) return kUsage;
+  int workers = default_workers(path);
+  if (const std::string* v = args.value("workers")) {
+    auto n = parse_count("plan", "--workers", *v);
+    if (!n) return kUsage;
+    workers = *n;
+  }
+  Loaded l = load(path, gopt);
+  if (!l.graph) return l.exit;
+  const TaskGraph& g = *l.graph;
+  const Plan& plan = g.plan();
+  if (plan.tasks.empty() && format.empty() && explain_id.empty()) {
+    fmt::print("{}: no tasks (no line is a task: see 'flow check {} --verbose')\n", path, path);
+    return l.exit;
+  }
+
+  if (!explain_id.empty()) {
+    const auto found = find_tasks(plan, explain_id);
+    if (found.empty()) { fmt::print(stderr, "flow plan: no task {} in {}\n", explain_id, path); return kUsage; }
+    for (int t : found) explain(g, t);
+    return l.exit;
+  }
+
+  // From the journal's earlier runs when there are any; else the default estimate.
+  int samples = 0;
+  const std::vector<Estimate> estimates = history_estimates(default_workdir(path), plan, &samples);
+  std::vector<double> dur;
+  for (const Estimate& e : estimates) dur.push_back(e.expected);
+  std::vector<double> todo = dur;
+  for (int t = 0; t < g.task_count(); ++t)
+    if (plan.tasks[static_cast<std::size_t>(t)].state != TaskState::pending) todo[static_cast<std::size_t>(t)] = 0;
+  const CriticalPath cp = g.critical_path(todo);
+  const double makespan = list_schedule_makespan(g, todo, workers);
+  const double lb = g.makespan_lower_bound(todo, workers);
+  const double tight = makespan_lower_bound_tight(g, todo, workers);
+
+  if (format == "json") { print_json(l, g, workers, dur, cp, makespan, lb, tight); return l.exit; }
+  if (format == "dot") { print_dot(g); return l.exit; }
+  if (format == "mermaid") { print_mermaid(g); return l.exit; }
+
+  print_text(path, g, workers, estimates, samples, cp, makespan, lb, tight);
   return l.exit;
+}
+
+}  // namespace
+
+const Command& plan_command() {
+  static const Command cmd{
+      "plan",
+      "[<tasks.md>]",
+      1,
+      "the dependency graph, waves, critical path, locks",
+      "Shows how flow would run tasks.md: phases, waves of tasks that can run together,\n"
+      "the critical path, the estimated makespan with its lower bound, pairs of tasks that\n"
+      "share a file (never run together), and diagnostics. Nothing is run or written.\n",
+      {
+          {"workers", 'j', "N", "parallel agents to plan for (default: as flow run,\nimplementer.parallel.maxWorkers, else 1)"},
+          {"explain", 0, "ID", "what task ID waits for, and why (rule, line, words)"},
+          {"json", 0, "", "the graph as JSON (docs/plan-json.md)"},
+          {"dot", 0, "", "the graph as a Graphviz diagram"},
+          {"mermaid", 0, "", "the graph as a Mermaid diagram"},
+          {"stories", 0, "S", "user-story phases run in parallel (default) or in sequence", {"parallel", "sequential"}},
+      },
+      "exit status: 0 no errors (warnings allowed); 2 errors (a cycle …), a usage or an I/O error\n",
+      plan_tasks,
+  };
+  return cmd;
 }
 
 }  // namespace flow::cli

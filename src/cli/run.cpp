@@ -4,20 +4,17 @@
 #include "cli/common.hpp"
 #include "cli/dashboard.hpp"
 #include "cli/history.hpp"
+#include "cli/options.hpp"
 #include "cli/progress.hpp"
 
 #include <flow/run.hpp>
 #include <flow/settings.hpp>
 #include <flow/slurm.hpp>
 
-#include <filesystem>
-
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
-#include <algorithm>
 #include <atomic>
-#include <map>
 #include <csignal>
 #include <cstdlib>
 #include <memory>
@@ -28,57 +25,24 @@ namespace flow::cli {
 
 namespace {
 
-constexpr const char* kRunUsage =
-    "usage: flow run <tasks.md> [--agent NAME | --agent-cmd 'TEMPLATE'] [--workers N] [--timeout S|none]\n"
-    "                [--retries N] [--model M] [--max-turns N] [--isolation git|none] [--allow-dirty]\n"
-    "                [--fail-fast | --continue-on-error] [--dry-run] [--story USn] [--only IDS]\n"
-    "                [--workdir DIR] [--events FILE] [--progress auto|live|plain] [--update-interval S]\n"
-    "                [--config FILE] [--runner local|slurm] [--dashboard [ADDR]] [--dashboard-read-only]\n"
-    "\n"
-    "Runs the pending tasks of tasks.md, in parallel where the plan allows, each with the\n"
-    "agent command. A task that succeeds is marked [X] at once (one byte, atomically).\n"
-    "Everything is journaled to .flow/implementation.log; prompts and logs go to\n"
-    ".flow/runs/<run-id>/.\n"
-    "  --agent A       claude: Claude Code headless (the default when `claude` is on PATH and no\n"
-    "                  command is set), its stream parsed for activity, cost and error class;\n"
-    "                  command: the --agent-cmd / agent.command template; codex, gemini, qwen,\n"
-    "                  opencode, copilot, cursor, amp, aider: that CLI headless and unattended,\n"
-    "                  its stream parsed, with its settings from agents.<name> in the config\n"
-    "  --model M       the agent's model; --max-turns N its turn limit (Claude: default 50)\n"
-    "  --agent-cmd T   any agent, split into argv once (never given to a shell); {prompt_file},\n"
-    "                  {task_id}, {workdir} and {attempt} are replaced inside arguments. The\n"
-    "                  agent runs in the work directory and gets FLOW_TASK_ID, FLOW_TASK_FILES (and\n"
-    "                  FLOW_TASK_FILES_FILE, the list in a file: a long one is only there),\n"
-    "                  FLOW_PROMPT_FILE, FLOW_ATTEMPT, FLOW_RUN_ID and FLOW_WORKDIR; exit 0 = done\n"
-    "  --workers N     agents at once (default 1)\n"
-    "  --isolation I   git (default in a git repository): each attempt in its own worktree and\n"
-    "                  branch, each task one commit (with its [X]) on the current branch, in\n"
-    "                  completion order; conflicts are retried on the new head. none: all in\n"
-    "                  the work directory; a task that names no file runs alone\n"
-    "  --allow-dirty   run git isolation on a working tree with uncommitted changes\n"
-    "  --timeout S     per attempt: 90, 90s, 30m, 2h (at most 30 days; default 1h; 0 or none: no\n"
-    "                  limit); then SIGTERM to its process group, SIGKILL 5 s later. An attempt\n"
-    "                  with no output and no file change for implementer.parallel.stallTimeout\n"
-    "                  (default 15 min) fails `stalled`\n"
-    "  --retries N     retries per task for retryable failures (default 3)\n"
-    "  --fail-fast     after a failure start nothing new (default: --continue-on-error)\n"
-    "  --dry-run       print the order and write the prompts; run nothing\n"
-    "  --events FILE   write every event as a JSON line (docs/events.md)\n"
-    "  --config FILE   settings (default: <workdir>/.flow/config.yaml when it exists; see\n"
-    "                  docs/config.md); flags given here override them\n"
-    "  --runner R      local (default): agents run here; slurm: each attempt is a Slurm batch\n"
-    "                  job (sbatch), on nodes that share this filesystem; runner.partition,\n"
-    "                  account, timeLimit and sbatchArgs in the config say where\n"
-    "  --dashboard [ADDR]  serve a live dashboard of the run (see flow serve), with controls:\n"
-    "                  retry, cancel, skip a task, pause and resume starting new ones; ADDR:\n"
-    "                  PORT or HOST:PORT (default 127.0.0.1 and a free port); the URL printed\n"
-    "                  carries the token the controls need. --dashboard-read-only: no controls\n"
-    "  --progress P    live: redraw a view in place; plain: a line per event; auto (default):\n"
-    "                  live on a terminal. NO_COLOR turns colors off\n"
-    "Ctrl-C once: start nothing new, let running tasks finish; twice: kill them.\n"
-    "exit status: 0 all tasks done, 1 some failed, were blocked or could not run, or a write\n"
-    "failed (a full disk), 2 usage/parse/config error,\n"
-    "130 interrupted\n";
+std::vector<std::string> agent_choices() {
+  std::vector<std::string> out = agent_names();
+  out.push_back("command");
+  return out;
+}
+
+// --dashboard's optional ADDR: the next argument is one only when it reads as one, so
+// `flow run --dashboard tasks.md` still names the tasks file.
+bool dashboard_address(const std::string& next) {
+  serve::ServerOptions o;
+  return !next.empty() && next[0] != '-' && next.find(".md") == std::string::npos && parse_listen(next, o);
+}
+
+std::vector<std::string> isolation_choices() {
+  std::vector<std::string> out;
+  for (Isolation i : kIsolations) out.push_back(to_string(i));
+  return out;
+}
 
 std::atomic<int> g_interrupt{0};
 
@@ -86,270 +50,179 @@ extern "C" void on_sigint(int) { g_interrupt.fetch_add(1); }
 
 class PlainObserver final : public RunObserver {
  public:
-  explicit PlainObserver(const Plan& plan) : plan_(plan) {}
+  PlainObserver(const Plan& plan, Verbosity verbosity) : plan_(plan), verbosity_(verbosity) {}
   void on_event(const RunEvent& e) override {
-    if (e.kind == "run-started" || e.kind == "run-finished") return;
+    if (e.kind == "run-started" || e.kind == "run-finished" || verbosity_ == Verbosity::quiet) return;
     const std::string id = e.task >= 0 ? plan_.tasks[static_cast<std::size_t>(e.task)].id : "";
     std::string detail = e.detail;
-    if (const auto nl = detail.find('\n'); nl != std::string::npos) detail.resize(nl);
+    if (const auto nl = detail.find('\n'); nl != std::string::npos && verbosity_ != Verbosity::verbose) detail.resize(nl);
     fmt::print("{:>8}  {:<11} {:<7}{}{}\n", human_seconds(e.time), e.kind, id,
                e.attempt > 1 && e.kind != "marked" ? fmt::format(" (attempt {})", e.attempt) : "",
-               detail.empty() ? "" : "  " + detail.substr(0, 90));
+               detail.empty() ? "" : "  " + (verbosity_ == Verbosity::verbose ? detail : detail.substr(0, 90)));
     std::fflush(stdout);
   }
 
  private:
   const Plan& plan_;
+  Verbosity verbosity_;
 };
 
-}  // namespace
 
-int cmd_run(const std::vector<std::string>& args) {
+// What the flags ask for, before the settings file fills in the rest.
+struct RunFlags {
   RunOptions opt;
   StockPolicyOptions popt;
-  std::string agent_cmd, agent_name, model, only, events_path, progress = "auto";
-  std::optional<int> max_turns;
-  double update_interval = 0.5;
-  std::string config_path, runner_kind;
-  SlurmOptions slurm;
-  bool set_workers = false, set_timeout = false, set_retries = false, set_interval = false;
+  RunChoices choices;
+  std::string config_path, events_path, progress = "auto", only;
   std::vector<std::string> stories;
-  std::optional<serve::ServerOptions> dashboard;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--dashboard" || a == "--dashboard-read-only") {
-      if (!dashboard) dashboard.emplace();
-      if (a == "--dashboard-read-only") dashboard->read_only = true;
-      // The address is optional: the next argument is one when it reads as one.
-      else if (i + 1 < args.size() && !args[i + 1].empty() && args[i + 1][0] != '-' &&
-               args[i + 1].find(".md") == std::string::npos) {
-        serve::ServerOptions o = *dashboard;
-        if (parse_listen(args[i + 1], o)) {
-          *dashboard = o;
-          ++i;
-        }
-      }
-      continue;
-    }
-    auto value = [&]() -> const std::string* {
-      if (i + 1 < args.size()) return &args[++i];
-      fmt::print(stderr, "flow run: {} needs a value\n", a);
-      return nullptr;
-    };
-    if (a == "-h" || a == "--help") { fmt::print("{}", kRunUsage); return kOk; }
-    if (a == "--fail-fast") { opt.fail_fast = popt.fail_fast = true; continue; }
-    if (a == "--continue-on-error") { opt.fail_fast = popt.fail_fast = false; continue; }
-    if (a == "--dry-run") { opt.dry_run = true; continue; }
-    if (a == "--allow-dirty") { opt.allow_dirty = true; continue; }
-    if (a == "--isolation") {
-      const std::string* v = value();
-      const auto isolation = v ? isolation_from_string(*v) : std::nullopt;
-      if (!isolation) {
-        fmt::print(stderr, "flow run: --isolation takes git, none or auto\n");
-        return kUsage;
-      }
-      opt.isolation = *isolation;
-      continue;
-    }
-    if (a == "--agent-cmd") { const std::string* v = value(); if (!v) return kUsage; agent_cmd = *v; continue; }
-    if (a == "--agent") {
-      const std::string* v = value();
-      const auto& known = agent_names();
-      if (!v || (*v != "command" && std::find(known.begin(), known.end(), *v) == known.end())) {
-        fmt::print(stderr, "flow run: --agent takes {} or command\n", fmt::join(known, ", "));
-        return kUsage;
-      }
-      agent_name = *v;
-      continue;
-    }
-    if (a == "--model") { const std::string* v = value(); if (!v) return kUsage; model = *v; continue; }
-    if (a == "--max-turns") {
-      const std::string* v = value();
-      auto n = v ? parse_count("run", a, *v) : std::nullopt;
-      if (!n) return kUsage;
-      max_turns = *n;
-      continue;
-    }
-    if (a == "--workdir") { const std::string* v = value(); if (!v) return kUsage; opt.workdir = *v; continue; }
-    if (a == "--events") { const std::string* v = value(); if (!v) return kUsage; events_path = *v; continue; }
-    if (a == "--config") { const std::string* v = value(); if (!v) return kUsage; config_path = *v; continue; }
-    if (a == "--runner") {
-      const std::string* v = value();
-      if (!v || (*v != "local" && *v != "slurm")) {
-        fmt::print(stderr, "flow run: --runner takes local or slurm\n");
-        return kUsage;
-      }
-      runner_kind = *v;
-      continue;
-    }
-    if (a == "--progress") {
-      const std::string* v = value();
-      if (!v || (*v != "auto" && *v != "live" && *v != "plain")) {
-        fmt::print(stderr, "flow run: --progress takes auto, live or plain\n");
-        return kUsage;
-      }
-      progress = *v;
-      continue;
-    }
-    if (a == "--update-interval") {
-      const std::string* v = value();
-      if (!v) return kUsage;
-      if (*v == "none") {  // no limit, on purpose
-        opt.task_timeout = 0;
-        set_timeout = true;
-        continue;
-      }
-      auto d = parse_duration(*v);
-      if (!d || *d <= 0) { fmt::print(stderr, "flow run: --update-interval takes a duration > 0, at most 30 days, not '{}'\n", *v); return kUsage; }
-      update_interval = *d;
-      set_interval = true;
-      continue;
-    }
-    if (a == "--story") { const std::string* v = value(); if (!v) return kUsage; stories.push_back(*v); continue; }
-    if (a == "--only") { const std::string* v = value(); if (!v) return kUsage; only = *v; continue; }
-    if (a == "--workers" || a == "-j") {
-      const std::string* v = value();
-      auto n = v ? parse_count("run", a, *v) : std::nullopt;
-      if (!n) return kUsage;
-      opt.workers = *n;
-      set_workers = true;
-      continue;
-    }
-    if (a == "--timeout") {
-      const std::string* v = value();
-      if (!v) return kUsage;
-      if (*v == "none") {  // no limit, on purpose
-        opt.task_timeout = 0;
-        set_timeout = true;
-        continue;
-      }
-      auto d = parse_duration(*v);
-      if (!d) { fmt::print(stderr, "flow run: --timeout: {} (0: none)\n", d.error().message); return kUsage; }
-      opt.task_timeout = *d;
-      set_timeout = true;
-      continue;
-    }
-    if (a == "--retries") {
-      const std::string* v = value();
-      if (!v) return kUsage;
-      char* end = nullptr;
-      const long x = std::strtol(v->c_str(), &end, 10);
-      if (v->empty() || *end || x < 0 || x > 100) { fmt::print(stderr, "flow run: --retries takes a whole number from 0 to 100\n"); return kUsage; }
-      popt.max_retries = static_cast<int>(x);
-      set_retries = true;
-      continue;
-    }
-    if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow run: unknown option '{}'\n{}", a, kRunUsage); return kUsage; }
-    if (!opt.tasks_path.empty()) { fmt::print(stderr, "flow run: more than one file given\n"); return kUsage; }
-    opt.tasks_path = a;
+  std::optional<double> update_interval;
+  std::string runner_kind;  // --runner, else runner.kind in the settings; empty: local
+  SlurmOptions slurm;
+  std::optional<serve::ServerOptions> dashboard;  // --dashboard / --dashboard-read-only
+};
+
+// A timeout: a duration, or 0/none for no limit.
+std::optional<double> timeout_flag(const std::string& v) {
+  if (v == "none") return 0.0;  // no limit, on purpose
+  auto d = parse_duration(v);
+  if (!d) {
+    fmt::print(stderr, "flow run: --timeout: {} (0: none)\n", d.error().message);
+    return std::nullopt;
   }
-  if (opt.tasks_path.empty() && !find_feature_tasks("run", opt.tasks_path)) return kUsage;
-  // Settings: the file's values unless a flag says otherwise.
-  if (config_path.empty()) config_path = default_settings_path(opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir);
+  return *d;
+}
+
+std::optional<RunFlags> read_flags(const Args& args) {
+  RunFlags f;
+  if (!args.operands.empty()) f.opt.tasks_path = args.operands.front();
+  f.opt.fail_fast = f.popt.fail_fast = args.last_of("fail-fast", "continue-on-error") == "fail-fast";
+  f.opt.dry_run = args.has("dry-run");
+  f.opt.allow_dirty = args.has("allow-dirty");
+  if (const std::string* v = args.value("isolation")) f.opt.isolation = *isolation_from_string(*v);  // the table checked it
+  if (const std::string* v = args.value("workdir")) f.opt.workdir = *v;
+  if (const std::string* v = args.value("agent")) f.choices.agent_name = *v;
+  if (const std::string* v = args.value("model")) f.choices.model = *v;
+  if (const std::string* v = args.value("agent-cmd")) {
+    auto argv = split_command(*v);
+    if (!argv) { fmt::print(stderr, "flow run: --agent-cmd: {}\n", argv.error().message); return std::nullopt; }
+    f.choices.agent_command = std::move(*argv);
+  }
+  if (const std::string* v = args.value("max-turns")) {
+    f.choices.max_turns = parse_count("run", "--max-turns", *v);
+    if (!f.choices.max_turns) return std::nullopt;
+  }
+  if (const std::string* v = args.value("workers")) {
+    f.choices.workers = parse_count("run", "--workers", *v);
+    if (!f.choices.workers) return std::nullopt;
+  }
+  if (const std::string* v = args.value("timeout")) {
+    f.choices.task_timeout = timeout_flag(*v);
+    if (!f.choices.task_timeout) return std::nullopt;
+  }
+  if (const std::string* v = args.value("retries")) {
+    char* end = nullptr;
+    const long x = std::strtol(v->c_str(), &end, 10);
+    if (v->empty() || *end || x < 0 || x > 100) { fmt::print(stderr, "flow run: --retries takes a whole number from 0 to 100\n"); return std::nullopt; }
+    f.choices.retries = static_cast<int>(x);
+  }
+  if (const std::string* v = args.value("update-interval")) {
+    auto d = parse_duration(*v);
+    if (!d || *d <= 0) { fmt::print(stderr, "flow run: --update-interval takes a duration > 0, at most 30 days, not '{}'\n", *v); return std::nullopt; }
+    f.update_interval = *d;
+  }
+  if (const std::string* v = args.value("events")) f.events_path = *v;
+  if (const std::string* v = args.value("config")) f.config_path = *v;
+  if (const std::string* v = args.value("progress")) f.progress = *v;
+  if (const std::string* v = args.value("only")) f.only = *v;
+  f.stories = args.values("story");
+  if (const std::string* v = args.value("runner")) f.runner_kind = *v;
+  if (args.has("dashboard") || args.has("dashboard-read-only")) {
+    f.dashboard.emplace();
+    f.dashboard->read_only = args.has("dashboard-read-only");
+    for (const std::string& v : args.values("dashboard"))
+      if (!v.empty() && !parse_listen(v, *f.dashboard)) {
+        fmt::print(stderr, "flow run: --dashboard takes PORT, HOST:PORT or HOST, not '{}'\n", v);
+        return std::nullopt;
+      }
+  }
+  return f;
+}
+
+// The settings file under the flags, the agent and the gates; false after saying why not.
+bool configure(RunFlags& f, double& update_interval) {
+  const std::string workdir = f.opt.workdir.empty() ? default_workdir(f.opt.tasks_path) : f.opt.workdir;
+  if (f.config_path.empty()) f.config_path = default_settings_path(workdir);
   std::optional<Settings> settings;
-  if (!config_path.empty()) {
-    auto st = load_settings(config_path);
+  if (!f.config_path.empty()) {
+    auto st = load_settings(f.config_path);
     if (!st) {
-      fmt::print(stderr, "{}:{}: error: {}\n", config_path, st.error().line, st.error().message);
-      return kUsage;
+      fmt::print(stderr, "{}:{}: error: {}\n", f.config_path, st.error().line, st.error().message);
+      return false;
     }
-    for (const Diagnostic& d : st->warnings) fmt::print(stderr, "{}:{}: warning: {}\n", config_path, d.line, d.message);
-    if (!set_interval && st->update_interval) update_interval = *st->update_interval;
-    if (runner_kind.empty()) runner_kind = st->runner_kind;
-    slurm = st->slurm;
+    for (const Diagnostic& d : st->warnings) fmt::print(stderr, "{}:{}: warning: {}\n", f.config_path, d.line, d.message);
+    if (st->update_interval) update_interval = *st->update_interval;
+    if (f.runner_kind.empty()) f.runner_kind = st->runner_kind;
+    f.slurm = st->slurm;
     settings = std::move(*st);
   }
-  RunChoices choices;
-  choices.config_path = config_path;
-  if (set_workers) choices.workers = opt.workers;
-  if (set_timeout) choices.task_timeout = opt.task_timeout;
-  if (set_retries) choices.retries = popt.max_retries;
-  choices.agent_name = agent_name;
-  choices.model = model;
-  choices.max_turns = max_turns;
-  if (!agent_cmd.empty()) {
-    auto argv = split_command(agent_cmd);
-    if (!argv) { fmt::print(stderr, "flow run: --agent-cmd: {}\n", argv.error().message); return kUsage; }
-    choices.agent_command = std::move(*argv);
-  }
-  if (auto ok = configure_run(settings ? &*settings : nullptr, choices, opt, popt); !ok) {
+  if (f.update_interval) update_interval = *f.update_interval;
+  f.choices.config_path = f.config_path;
+  if (auto ok = configure_run(settings ? &*settings : nullptr, f.choices, f.opt, f.popt); !ok) {
     fmt::print(stderr, "flow run: {}\n", ok.error().message);
-    return kUsage;
+    return false;
   }
-  // Check the file and its graph first, with path:line errors, before anything starts.
-  Loaded l = load(opt.tasks_path, {});
-  if (l.exit != 0 || !l.graph) return kUsage;
-  {
-    std::string error;
-    auto sel = select_tasks(l.plan, only, stories, error);
-    if (!sel) { fmt::print(stderr, "flow run: {}\n", error); return kUsage; }
-    opt.selected = std::move(*sel);
+  return true;
+}
+
+// The run's observers: the live view or a line per event (none when quiet), and the
+// events file behind them.
+class Views {
+ public:
+  Views(const Args& args, const RunFlags& f, const Loaded& l, double update_interval)
+      : plain_(l.plan, args.verbosity),
+        live_(args.verbosity != Verbosity::quiet && (f.progress == "live" || (f.progress == "auto" && terminal() && !f.opt.dry_run))),
+        view_(*l.graph, f.opt.workers, update_interval, live_ && live_color(args.color)) {
+    if (live_) view_.set_prior(history_estimates(f.opt.workdir.empty() ? default_workdir(f.opt.tasks_path) : f.opt.workdir, l.plan));
+  }
+  ~Views() {
+    if (events_) std::fclose(events_);
+  }
+  Views(const Views&) = delete;
+  Views& operator=(const Views&) = delete;
+
+  bool open_events(const std::string& path, const Plan& plan) {
+    if (path.empty()) return true;
+    events_ = std::fopen(path.c_str(), "w");
+    if (!events_) return false;
+    writer_ = std::make_unique<EventWriter>(events_, plan, base());
+    return true;
+  }
+  RunObserver& observer() { return writer_ ? static_cast<RunObserver&>(*writer_) : base(); }
+  void close() {
+    if (live_) view_.close();
   }
 
-  std::signal(SIGINT, on_sigint);
-  opt.interrupt = &g_interrupt;
-  if (runner_kind == "slurm" && !find_program("sbatch") && !opt.dry_run) {
-    fmt::print(stderr, "flow run: --runner slurm: sbatch is not on PATH (install Slurm's client commands)\n");
-    return kUsage;
+ private:
+  static bool terminal() {
+    const char* term = std::getenv("TERM");
+    return ::isatty(STDOUT_FILENO) && term && std::string(term) != "dumb";
   }
-  auto runner = runner_kind == "slurm" ? make_slurm_runner(slurm) : make_process_runner();
-  StockPolicy policy(popt);
-  const char* term = std::getenv("TERM");
-  const bool tty = ::isatty(STDOUT_FILENO) && term && std::string(term) != "dumb";
-  const bool live = progress == "live" || (progress == "auto" && tty && !opt.dry_run);
-  const bool color = live && std::getenv("NO_COLOR") == nullptr;
-  PlainObserver plain(l.plan);
-  LiveView view(*l.graph, opt.workers, update_interval, color);
-  if (live) view.set_prior(history_estimates(opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir, l.plan));
-  RunObserver* observer = live ? static_cast<RunObserver*>(&view) : &plain;
-  std::FILE* events = nullptr;
-  std::unique_ptr<EventWriter> writer;
-  if (!events_path.empty()) {
-    events = std::fopen(events_path.c_str(), "w");
-    if (!events) { fmt::print(stderr, "flow run: cannot write {}\n", events_path); return kUsage; }
-    writer = std::make_unique<EventWriter>(events, l.plan, *observer);
-    observer = writer.get();
+  // The live view is drawn only where it was asked for or on a terminal: colour follows
+  // --color, and in auto NO_COLOR (set and not empty) alone turns it off.
+  static bool live_color(ColorMode mode) {
+    const char* no = std::getenv("NO_COLOR");
+    return mode == ColorMode::always || (mode == ColorMode::automatic && !(no && *no));
   }
-  RunControl control;
-  std::unique_ptr<serve::Dashboard> board;
-  std::unique_ptr<DashboardObserver> board_observer;
-  if (dashboard && !opt.dry_run) {
-    dashboard->control = &control;
-    Loaded copy = l;
-    copy.path = opt.tasks_path;
-    board = start_dashboard("run", {std::move(copy)}, opt.workdir, *dashboard);
-    if (!board) return kUsage;
-    board_observer = std::make_unique<DashboardObserver>(*board, l.plan, *observer);
-    observer = board_observer.get();
-    opt.control = &control;
-  }
-  auto report = run(opt, *runner, policy, *observer);
-  if (board) board->flush();  // the last events reach the pages before the server goes
-  if (live) view.close();
-  if (events) std::fclose(events);
-  std::signal(SIGINT, SIG_DFL);
-  if (!report) {
-    if (report.error().line > 0)
-      fmt::print(stderr, "{}:{}: error: {}\n", opt.tasks_path, report.error().line, report.error().message);
-    else
-      fmt::print(stderr, "flow run: {}\n", report.error().message);
-    return kUsage;
-  }
-  const RunReport& r = *report;
-  const Plan& plan = l.plan;
-  if (opt.dry_run) {
-    fmt::print("\ndry run: {} tasks would run in this order; prompts in {}/.flow/runs/{}/\n", r.order.size(),
-               opt.workdir.empty() ? "<workdir>" : opt.workdir, r.run_id);
-    return kOk;
-  }
-  const double minutes = r.wall / 60.0;
-  const int ran = r.succeeded + r.failed;
-  fmt::print("\n{}: {} succeeded, {} failed, {} blocked, {} skipped in {} ({} workers)\n", opt.tasks_path, r.succeeded,
-             r.failed, r.blocked, r.skipped, human_seconds(r.wall), r.workers);
-  fmt::print("  {:.1f} tasks/min, {} average per task, parallel efficiency {:.0f}%, {} retries, error rate {:.0f}%\n",
-             minutes > 0 ? r.succeeded / minutes : 0.0, human_seconds(ran ? r.busy / ran : 0),
-             r.wall > 0 ? 100.0 * r.busy / (r.workers * r.wall) : 0.0, r.retries,
-             ran ? 100.0 * r.failed / ran : 0.0);
+  RunObserver& base() { return live_ ? static_cast<RunObserver&>(view_) : plain_; }
+
+  PlainObserver plain_;
+  bool live_;
+  LiveView view_;
+  std::FILE* events_ = nullptr;
+  std::unique_ptr<EventWriter> writer_;
+};
+
+void print_failures(const RunReport& r, const Plan& plan) {
   for (std::size_t t = 0; t < r.tasks.size(); ++t) {
     const TaskReport& tr = r.tasks[t];
     if (tr.status == TaskStatus::failed) {
@@ -368,6 +241,24 @@ int cmd_run(const std::vector<std::string>& args) {
                  tr.blocked_by >= 0 ? plan.tasks[static_cast<std::size_t>(tr.blocked_by)].id : "the stop");
     }
   }
+}
+
+// The summary after a run, and the exit status it means.
+int summarize(const RunReport& r, const RunOptions& opt, const Plan& plan) {
+  if (opt.dry_run) {
+    fmt::print("\ndry run: {} tasks would run in this order; prompts in {}/.flow/runs/{}/\n", r.order.size(),
+               opt.workdir.empty() ? "<workdir>" : opt.workdir, r.run_id);
+    return kOk;
+  }
+  const double minutes = r.wall / 60.0;
+  const int ran = r.succeeded + r.failed;
+  fmt::print("\n{}: {} succeeded, {} failed, {} blocked, {} skipped in {} ({} workers)\n", opt.tasks_path, r.succeeded,
+             r.failed, r.blocked, r.skipped, human_seconds(r.wall), r.workers);
+  fmt::print("  {:.1f} tasks/min, {} average per task, parallel efficiency {:.0f}%, {} retries, error rate {:.0f}%\n",
+             minutes > 0 ? r.succeeded / minutes : 0.0, human_seconds(ran ? r.busy / ran : 0),
+             r.wall > 0 ? 100.0 * r.busy / (r.workers * r.wall) : 0.0, r.retries,
+             ran ? 100.0 * r.failed / ran : 0.0);
+  print_failures(r, plan);
   for (const auto& when : r.integration_failures)
     fmt::print("  integration check: the tests fail on {} {}\n", r.branch, when);
   for (const auto& phase : r.inconclusive_tests)
@@ -385,6 +276,136 @@ int cmd_run(const std::vector<std::string>& args) {
                r.checkpoint.substr(0, 10), opt.tasks_path);
   if (r.interrupted) return kInterrupted;
   return r.failed == 0 && r.blocked == 0 && r.not_run.empty() && r.write_errors.empty() ? kOk : kFailed;
+}
+
+int run_tasks(const Args& args) {
+  auto f = read_flags(args);
+  if (!f) return kUsage;
+  if (f->opt.tasks_path.empty() && !find_feature_tasks("run", f->opt.tasks_path)) return kUsage;
+  double update_interval = 0.5;
+  if (!configure(*f, update_interval)) return kUsage;
+  // Check the file and its graph first, with path:line errors, before anything starts.
+  Loaded l = load(f->opt.tasks_path, {});
+  if (l.exit != 0 || !l.graph) return kUsage;
+  std::string error;
+  auto sel = select_tasks(l.plan, f->only, f->stories, error);
+  if (!sel) { fmt::print(stderr, "flow run: {}\n", error); return kUsage; }
+  f->opt.selected = std::move(*sel);
+
+  Views views(args, *f, l, update_interval);
+  if (!views.open_events(f->events_path, l.plan)) { fmt::print(stderr, "flow run: cannot write {}\n", f->events_path); return kUsage; }
+  std::signal(SIGINT, on_sigint);
+  f->opt.interrupt = &g_interrupt;
+  if (f->runner_kind == "slurm" && !find_program("sbatch") && !f->opt.dry_run) {
+    fmt::print(stderr, "flow run: --runner slurm: sbatch is not on PATH (install Slurm's client commands)\n");
+    return kUsage;
+  }
+  auto runner = f->runner_kind == "slurm" ? make_slurm_runner(f->slurm) : make_process_runner();
+  StockPolicy policy(f->popt);
+  RunObserver* observer = &views.observer();
+  RunControl control;
+  std::unique_ptr<serve::Dashboard> board;
+  std::unique_ptr<DashboardObserver> board_observer;
+  if (f->dashboard && !f->opt.dry_run) {
+    f->dashboard->control = &control;
+    Loaded copy = l;
+    copy.path = f->opt.tasks_path;
+    board = start_dashboard("run", {std::move(copy)}, f->opt.workdir, *f->dashboard);
+    if (!board) return kUsage;
+    board_observer = std::make_unique<DashboardObserver>(*board, l.plan, *observer);
+    observer = board_observer.get();
+    f->opt.control = &control;
+  }
+  auto report = run(f->opt, *runner, policy, *observer);
+  if (board) board->flush();  // the last events reach the pages before the server goes
+  views.close();
+  std::signal(SIGINT, SIG_DFL);
+  if (!report) {
+    if (report.error().line > 0)
+      fmt::print(stderr, "{}:{}: error: {}\n", f->opt.tasks_path, report.error().line, report.error().message);
+    else
+      fmt::print(stderr, "flow run: {}\n", report.error().message);
+    return kUsage;
+  }
+  return summarize(*report, f->opt, l.plan);
+}
+
+}  // namespace
+
+const Command& run_command() {
+  static const Command cmd{
+      "run",
+      "[<tasks.md>]",
+      1,
+      "run the pending tasks with an agent, mark them [X]",
+      "Runs the pending tasks of tasks.md, in parallel where the plan allows, each with the\n"
+      "agent. A task that succeeds is marked [X] at once (one byte, atomically). Everything is\n"
+      "journaled to .flow/implementation.log; prompts and logs go to .flow/runs/<run-id>/.\n",
+      {
+          {"agent", 0, "A",
+           "claude: Claude Code headless (the default when `claude` is on PATH and no\n"
+           "command is set), its stream parsed for activity, cost and error class;\n"
+           "command: the --agent-cmd / agent.command template; codex, gemini, qwen,\n"
+           "opencode, copilot, cursor, amp, aider: that CLI headless and unattended,\n"
+           "its stream parsed, with its settings from agents.<name> in the config",
+           agent_choices()},
+          {"agent-cmd", 0, "T",
+           "any agent, split into argv once (never given to a shell); {prompt_file},\n"
+           "{task_id}, {workdir} and {attempt} are replaced inside arguments. The\n"
+           "agent runs in the work directory and gets FLOW_TASK_ID, FLOW_TASK_FILES (and\n"
+           "FLOW_TASK_FILES_FILE, the list in a file: a long one is only there),\n"
+           "FLOW_PROMPT_FILE, FLOW_ATTEMPT, FLOW_RUN_ID and FLOW_WORKDIR; exit 0 = done"},
+          {"model", 0, "M", "the agent's model"},
+          {"max-turns", 0, "N", "the agent's turn limit (Claude: default 50)"},
+          {"workers", 'j', "N", "agents at once (default: implementer.parallel.maxWorkers, else 1)"},
+          {"isolation", 0, "I",
+           "git (default in a git repository): each attempt in its own worktree and\n"
+           "branch, each task one commit (with its [X]) on the current branch, in\n"
+           "completion order; conflicts are retried on the new head. none: all in\n"
+           "the work directory; a task that names no file runs alone. auto: git\n"
+           "where it can",
+           isolation_choices()},
+          {"allow-dirty", 0, "", "run git isolation on a working tree with uncommitted changes"},
+          {"timeout", 0, "S",
+           "per attempt: 90, 90s, 30m, 2h (at most 30 days; default 1h; 0 or none: no\n"
+           "limit); then SIGTERM to its process group, SIGKILL 5 s later. An attempt\n"
+           "with no output and no file change for implementer.parallel.stallTimeout\n"
+           "(default 15 min) fails `stalled`"},
+          {"retries", 0, "N", "retries per task for retryable failures (default 3)"},
+          {"fail-fast", 0, "", "after a failure start nothing new"},
+          {"continue-on-error", 0, "", "after a failure go on with what does not depend on it (default)"},
+          {"dry-run", 0, "", "print the order and write the prompts; run nothing"},
+          {"story", 0, "USn", "run only that story's tasks (repeatable)", {}, true},
+          {"only", 0, "IDS", "run only these tasks: T004-T010,T012"},
+          {"workdir", 0, "DIR", "where agents run and .flow/ lives (default: the repository\nholding tasks.md, else its folder)", {}, false, "dir"},
+          {"events", 0, "FILE", "write every event as a JSON line (docs/events.md)", {}, false, "file"},
+          {"config", 0, "FILE",
+           "settings (default: <workdir>/.flow/config.yaml when it exists; see\n"
+           "docs/config.md); flags given here override them",
+           {}, false, "file"},
+          {"progress", 0, "P", "live: redraw a view in place; plain: a line per event; auto (default):\nlive on a terminal",
+           {"auto", "live", "plain"}},
+          {"update-interval", 0, "S", "how often the live view redraws (default 0.5s)"},
+          {"runner", 0, "R",
+           "local (default): agents run here; slurm: each attempt is a Slurm batch\n"
+           "job (sbatch), on nodes that share this filesystem; runner.partition,\n"
+           "account, timeLimit and sbatchArgs in the config say where",
+           {"local", "slurm"}},
+          {"dashboard", 0, "ADDR",
+           "serve a live dashboard of the run (see flow serve), with controls:\n"
+           "retry, cancel, skip a task, pause and resume starting new ones; ADDR\n"
+           "(optional): PORT or HOST:PORT (default 127.0.0.1 and a free port); the\n"
+           "URL printed carries the token the controls need",
+           {}, false, {}, dashboard_address},
+          {"dashboard-read-only", 0, "", "serve the dashboard (as --dashboard) without its controls"},
+      },
+      "Ctrl-C once: start nothing new, let running tasks finish; twice: kill them.\n"
+      "-q: no progress, only the summary; -v: each event's whole detail.\n"
+      "exit status: 0 all tasks done, 1 some failed, were blocked or could not run, or a write\n"
+      "failed (a full disk), 2 usage/parse/config error, 130 interrupted\n",
+      run_tasks,
+  };
+  return cmd;
 }
 
 }  // namespace flow::cli

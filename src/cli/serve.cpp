@@ -2,6 +2,7 @@
 // `flow serve`: the live dashboard of one or more tasks.md, read from their journals.
 #include "cli/commands.hpp"
 #include "cli/dashboard.hpp"
+#include "cli/options.hpp"
 
 #include <flow/run.hpp>
 
@@ -11,27 +12,12 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <limits>
 #include <thread>
 
 namespace flow::cli {
 
 namespace {
-
-constexpr const char* kServeUsage =
-    "usage: flow serve [tasks.md…] [--listen ADDR] [--read-only] [--workdir DIR]\n"
-    "\n"
-    "Serves a live dashboard of each tasks.md: its dependency graph with phases as lanes,\n"
-    "tasks coloured by state and the critical path, a panel per task (attempts, failure\n"
-    "classes, cost, its output), the ETA, the bottleneck and the workers' timeline. It\n"
-    "follows the journal (.flow/implementation.log), so it shows a run in progress, a\n"
-    "finished one, or one that crashed. Controls (retry, cancel, pause, skip) belong to the\n"
-    "run itself: `flow run --dashboard`.\n"
-    "  --listen ADDR  PORT, HOST:PORT or HOST (default 127.0.0.1 and a free port); the page\n"
-    "                 shows task text and agent output: think twice before leaving loopback\n"
-    "  --read-only    no controls (always so here; for symmetry with flow run)\n"
-    "The address printed carries a token; every request for data needs it.\n"
-    "exit status: 0 stopped by Ctrl-C or SIGTERM; 2 a usage error, an unreadable tasks.md,\n"
-    "or an address that cannot be listened on\n";
 
 std::atomic<int> g_stop{0};
 extern "C" void on_stop(int) { g_stop.store(1); }
@@ -103,26 +89,18 @@ void DashboardObserver::on_event(const RunEvent& e) {
   next_.on_event(e);
 }
 
-int cmd_serve(const std::vector<std::string>& args) {
-  std::vector<std::string> paths;
-  std::string workdir;
+namespace {
+
+int serve_tasks(const Args& args) {
+  std::vector<std::string> paths = args.operands;
+  const std::string workdir = args.value("workdir") ? *args.value("workdir") : std::string();
   serve::ServerOptions options;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "-h" || a == "--help") { fmt::print("{}", kServeUsage); return kOk; }
-    if (a == "--read-only") { options.read_only = true; continue; }
-    if ((a == "--listen" || a == "--workdir") && i + 1 >= args.size()) {
-      fmt::print(stderr, "flow serve: {} needs a value\n", a);
+  options.read_only = args.has("read-only");
+  for (const std::string& v : args.values("listen"))
+    if (!parse_listen(v, options)) {
+      fmt::print(stderr, "flow serve: --listen takes PORT, HOST:PORT or HOST\n");
       return kUsage;
     }
-    if (a == "--listen") {
-      if (!parse_listen(args[++i], options)) { fmt::print(stderr, "flow serve: --listen takes PORT, HOST:PORT or HOST\n"); return kUsage; }
-      continue;
-    }
-    if (a == "--workdir") { workdir = args[++i]; continue; }
-    if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow serve: unknown option '{}'\n{}", a, kServeUsage); return kUsage; }
-    paths.push_back(a);
-  }
   if (paths.empty()) {
     std::string p;
     if (!find_feature_tasks("serve", p)) return kUsage;
@@ -140,6 +118,35 @@ int cmd_serve(const std::vector<std::string>& args) {
   if (!dashboard) return kUsage;
   while (g_stop.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   return kOk;
+}
+
+}  // namespace
+
+const Command& serve_command() {
+  static const Command cmd{
+      "serve",
+      "[<tasks.md>…]",
+      std::numeric_limits<std::size_t>::max(),
+      "a live dashboard in the browser (graph, ETA, cost)",
+      "Serves a live dashboard of each tasks.md: its dependency graph with phases as lanes,\n"
+      "tasks coloured by state and the critical path, a panel per task (attempts, failure\n"
+      "classes, cost, its output), the ETA, the bottleneck and the workers' timeline. It\n"
+      "follows the journal (.flow/implementation.log), so it shows a run in progress, a\n"
+      "finished one, or one that crashed. Controls (retry, cancel, pause, skip) belong to the\n"
+      "run itself: `flow run --dashboard`.\n",
+      {
+          {"listen", 0, "ADDR",
+           "PORT, HOST:PORT or HOST (default 127.0.0.1 and a free port); the page\n"
+           "shows task text and agent output: think twice before leaving loopback"},
+          {"read-only", 0, "", "no controls (always so here; for symmetry with flow run)"},
+          {"workdir", 0, "DIR", "where .flow/ lives (default: the repository holding each tasks.md,\nelse its folder)", {}, false, "dir"},
+      },
+      "The address printed carries a token; every request for data needs it.\n"
+      "exit status: 0 stopped by Ctrl-C or SIGTERM; 2 a usage error, an unreadable tasks.md,\n"
+      "or an address that cannot be listened on\n",
+      serve_tasks,
+  };
+  return cmd;
 }
 
 }  // namespace flow::cli

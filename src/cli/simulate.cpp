@@ -2,6 +2,7 @@
 // `flow simulate`: the real scheduler and recovery policy on a simulated clock.
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/options.hpp"
 
 #include <flow/settings.hpp>
 #include "support/json.hpp"
@@ -20,34 +21,6 @@ using flow::detail::Json;
 namespace flow::cli {
 
 namespace {
-
-constexpr const char* kSimUsage =
-    "usage: flow simulate <tasks.md> [--workers N] [--seed S] [--durations FILE] [--faults SPEC]\n"
-    "                     [--fail-fast] [--order critical|document|random] [--wave-barriers]\n"
-    "                     [--retries N] [--story USn] [--only IDS] [--resource ID_OR_LABEL=NAME]\n"
-    "                     [--json] [--eta-trace]\n"
-    "\n"
-    "Runs flow's scheduler and recovery policy against a simulated clock: nothing is\n"
-    "executed. Prints the makespan, its efficiency against the simple and the tight lower\n"
-    "bound (bound / makespan), retries, idle\n"
-    "worker-time, and every event in order.\n"
-    "  --durations FILE  lines 'ID SECONDS'; other tasks get seeded lognormal durations\n"
-    "                    around 5 minutes\n"
-    "  --faults SPEC     comma-separated ID=class[*N][@reset]: the first N attempts of ID\n"
-    "                    fail with class (network, timeout, rate_limit, temporary, auth,\n"
-    "                    config, invalid_input, refused, budget, validation, crash, unknown);\n"
-    "                    @reset: a rate limit's reset, seconds later; *=class%P: every\n"
-    "                    attempt fails with probability P percent\n"
-    "  --order O         baselines: document (FIFO) or random order instead of critical path\n"
-    "  --wave-barriers   baseline: start a whole wave and wait for all of it\n"
-    "  --story US1       run only that story's tasks (repeatable); --only T004-T010,T012:\n"
-    "                    only those tasks. Prerequisites outside them are reported\n"
-    "  --resource X=N    tasks with ID or label X claim resource N exclusively (db, port:3000)\n"
-    "  --eta-trace       instead: one JSON line per completion with the finish the live view\n"
-    "                    would forecast then ({\"done\", \"total\", \"time\", \"eta\", \"eta_low\",\n"
-    "                    \"eta_high\", \"bottleneck\"}; seconds from the start; the range is the\n"
-    "                    10th to 90th percentile). The forecast sees only what has finished\n"
-    "exit status: 0 all tasks done, 1 some failed or blocked, 2 usage or input error\n";
 
 bool read_durations(const std::string& file, const Plan& plan, std::vector<double>& out) {
   auto text = read_file(file);
@@ -76,152 +49,129 @@ bool read_durations(const std::string& file, const Plan& plan, std::vector<doubl
   return true;
 }
 
-}  // namespace
-
-int cmd_simulate(const std::vector<std::string>& args) {
+// What the flags ask for.
+struct SimFlags {
   std::string path, durations_file, faults_spec, only;
   std::vector<std::string> stories;
   std::vector<std::pair<std::string, std::string>> resources;
   SimOptions opt;
-  opt.scheduler.workers = 4;
   StockPolicyOptions popt;
-  bool json = false, trace = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> const std::string* {
-      if (i + 1 < args.size()) return &args[++i];
-      fmt::print(stderr, "flow simulate: {} needs a value\n", a);
-      return nullptr;
-    };
-    if (a == "-h" || a == "--help") { fmt::print("{}", kSimUsage); return kOk; }
-    if (a == "--json") { json = true; continue; }
-    if (a == "--eta-trace") { trace = true; continue; }
-    if (a == "--fail-fast") { opt.scheduler.fail_fast = popt.fail_fast = true; continue; }
-    if (a == "--wave-barriers") { opt.wave_barriers = true; continue; }
-    if (a == "--workers" || a == "-j" || a == "--retries") {
-      const std::string* v = value();
-      if (!v) return kUsage;
-      if (a == "--retries") {
-        char* end = nullptr;
-        const long r = std::strtol(v->c_str(), &end, 10);
-        if (v->empty() || *end || r < 0 || r > 100) { fmt::print(stderr, "flow simulate: --retries takes 0 to 100\n"); return kUsage; }
-        popt.max_retries = static_cast<int>(r);
-        continue;
-      }
-      auto n = parse_count("simulate", a, *v);
-      if (!n) return kUsage;
-      opt.scheduler.workers = *n;
-      continue;
-    }
-    if (a == "--seed") {
-      const std::string* v = value();
-      if (!v) return kUsage;
-      char* end = nullptr;
-      opt.seed = std::strtoull(v->c_str(), &end, 10);
-      if (v->empty() || *end) { fmt::print(stderr, "flow simulate: --seed takes a number\n"); return kUsage; }
-      popt.seed = opt.seed;
-      continue;
-    }
-    if (a == "--durations") { const std::string* v = value(); if (!v) return kUsage; durations_file = *v; continue; }
-    if (a == "--story") { const std::string* v = value(); if (!v) return kUsage; stories.push_back(*v); continue; }
-    if (a == "--only") { const std::string* v = value(); if (!v) return kUsage; only = *v; continue; }
-    if (a == "--resource") {
-      const std::string* v = value();
-      if (!v) return kUsage;
-      const std::size_t eq = v->find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == v->size()) {
-        fmt::print(stderr, "flow simulate: --resource takes ID_OR_LABEL=NAME\n");
-        return kUsage;
-      }
-      resources.emplace_back(v->substr(0, eq), v->substr(eq + 1));
-      continue;
-    }
-    if (a == "--faults") { const std::string* v = value(); if (!v) return kUsage; faults_spec = *v; continue; }
-    if (a == "--order") {
-      const std::string* v = value();
-      if (!v) return kUsage;
-      if (*v == "critical") opt.scheduler.order = ScheduleOrder::critical_path;
-      else if (*v == "document") opt.scheduler.order = ScheduleOrder::document;
-      else if (*v == "random") opt.scheduler.order = ScheduleOrder::random;
-      else { fmt::print(stderr, "flow simulate: --order takes critical, document or random\n"); return kUsage; }
-      continue;
-    }
-    if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow simulate: unknown option '{}'\n{}", a, kSimUsage); return kUsage; }
-    if (!path.empty()) { fmt::print(stderr, "flow simulate: more than one file given\n"); return kUsage; }
-    path = a;
-  }
-  if (path.empty()) { fmt::print(stderr, "flow simulate: no tasks.md given\n{}", kSimUsage); return kUsage; }
-  Loaded l = load(path, {});
-  if (!l.graph || l.exit != 0) return kUsage;
-  const TaskGraph& g = *l.graph;
-  const Plan& plan = g.plan();
+};
 
+std::optional<SimFlags> read_flags(const Args& args) {
+  SimFlags f;
+  if (!args.operands.empty()) f.path = args.operands.front();
+  f.opt.scheduler.fail_fast = f.popt.fail_fast = args.has("fail-fast");
+  f.opt.wave_barriers = args.has("wave-barriers");
+  if (const std::string* v = args.value("retries")) {
+    char* end = nullptr;
+    const long r = std::strtol(v->c_str(), &end, 10);
+    if (v->empty() || *end || r < 0 || r > 100) { fmt::print(stderr, "flow simulate: --retries takes 0 to 100\n"); return std::nullopt; }
+    f.popt.max_retries = static_cast<int>(r);
+  }
+  if (const std::string* v = args.value("seed")) {
+    char* end = nullptr;
+    f.opt.seed = std::strtoull(v->c_str(), &end, 10);
+    if (v->empty() || *end) { fmt::print(stderr, "flow simulate: --seed takes a number\n"); return std::nullopt; }
+    f.popt.seed = f.opt.seed;
+  }
+  for (const std::string& v : args.values("resource")) {
+    const std::size_t eq = v.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+      fmt::print(stderr, "flow simulate: --resource takes ID_OR_LABEL=NAME\n");
+      return std::nullopt;
+    }
+    f.resources.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+  }
+  if (const std::string* v = args.value("order"))
+    f.opt.scheduler.order = *v == "document" ? ScheduleOrder::document : *v == "random" ? ScheduleOrder::random : ScheduleOrder::critical_path;
+  if (const std::string* v = args.value("durations")) f.durations_file = *v;
+  if (const std::string* v = args.value("faults")) f.faults_spec = *v;
+  if (const std::string* v = args.value("only")) f.only = *v;
+  f.stories = args.values("story");
+  if (f.path.empty()) {
+    fmt::print(stderr, "flow simulate: no tasks.md given\nRun 'flow help simulate' for its options.\n");
+    return std::nullopt;
+  }
+  f.opt.scheduler.workers = default_workers(f.path);
+  if (const std::string* v = args.value("workers")) {
+    auto n = parse_count("simulate", "--workers", *v);
+    if (!n) return std::nullopt;
+    f.opt.scheduler.workers = *n;
+  }
+  return f;
+}
+
+// Durations, faults, the selection and resources, on the plan; false after saying why not.
+bool prepare(SimFlags& f, const TaskGraph& g) {
+  const Plan& plan = g.plan();
+  SimOptions& opt = f.opt;
   opt.durations = lognormal_durations(g.task_count(), 300, 0.5, opt.seed);
   opt.scheduler.seed = opt.seed;
-  if (!durations_file.empty() && !read_durations(durations_file, plan, opt.durations)) return kUsage;
-  if (!faults_spec.empty()) {
-    auto f = parse_faults(faults_spec);
-    if (!f) { fmt::print(stderr, "flow simulate: {}\n", f.error().message); return kUsage; }
-    opt.faults = std::move(*f);
+  if (!f.durations_file.empty() && !read_durations(f.durations_file, plan, opt.durations)) return false;
+  if (!f.faults_spec.empty()) {
+    auto faults = parse_faults(f.faults_spec);
+    if (!faults) { fmt::print(stderr, "flow simulate: {}\n", faults.error().message); return false; }
+    opt.faults = std::move(*faults);
   }
-  {
-    std::string error;
-    auto sel = select_tasks(plan, only, stories, error);
-    if (!sel) { fmt::print(stderr, "flow simulate: {}\n", error); return kUsage; }
-    opt.scheduler.selected = std::move(*sel);
-  }
-  if (!resources.empty()) {
+  std::string error;
+  auto sel = select_tasks(plan, f.only, f.stories, error);
+  if (!sel) { fmt::print(stderr, "flow simulate: {}\n", error); return false; }
+  opt.scheduler.selected = std::move(*sel);
+  if (!f.resources.empty()) {
     opt.scheduler.resources.assign(plan.tasks.size(), {});
     for (std::size_t t = 0; t < plan.tasks.size(); ++t)
-      for (const auto& [who, name] : resources) {
+      for (const auto& [who, name] : f.resources) {
         const Task& task = plan.tasks[t];
         if (task.id == who || task.story_label == who ||
             std::find(task.labels.begin(), task.labels.end(), who) != task.labels.end())
           opt.scheduler.resources[t].push_back(name);
       }
   }
-  StockPolicy policy(popt);
-  const SimReport r = simulate(g, opt, policy);
+  return true;
+}
 
-  std::map<TaskStatus, int> counts;
-  for (TaskStatus s : r.status) ++counts[s];
-  const bool all_done = counts[TaskStatus::failed] == 0 && counts[TaskStatus::blocked] == 0 &&
-                        counts[TaskStatus::waiting] == 0 && counts[TaskStatus::ready] == 0;
-  auto id = [&](int t) { return t < 0 ? std::string("-") : plan.tasks[static_cast<std::size_t>(t)].id; };
-  if (trace) {
-    // Without history, as a first run: every task starts from the default estimate.
-    const std::vector<Estimate> prior = Estimator().estimate_all(plan);
-    for (const EtaPoint& p : eta_trace(g, r, prior, opt.scheduler.workers, {}, opt.scheduler.resources)) {
-      Json j;
-      j.begin_object().field("done", p.done).field("total", p.total).field("time", p.time).field("eta", p.forecast.expected)
-          .field("eta_low", p.forecast.low).field("eta_high", p.forecast.high).field("bottleneck", p.forecast.bottleneck)
-          .end_object();
-      fmt::print("{}\n", j.str());
-    }
-    return all_done ? kOk : kFailed;
-  }
-  if (json) {
+// One JSON line per completion: the finish the live view would forecast then.
+void print_trace(const TaskGraph& g, const SimReport& r, const SchedulerOptions& sched) {
+  // Without history, as a first run: every task starts from the default estimate.
+  const std::vector<Estimate> prior = Estimator().estimate_all(g.plan());
+  for (const EtaPoint& p : eta_trace(g, r, prior, sched.workers, {}, sched.resources)) {
     Json j;
-    j.begin_object().field("schema", "flow-simulate/1").field("file", path).field("workers", opt.scheduler.workers)
-        .field("seed", static_cast<long long>(opt.seed)).field("makespan", r.makespan).field("lower_bound", r.lower_bound)
-        .field("efficiency", r.efficiency).field("tight_lower_bound", r.tight_lower_bound)
-        .field("tight_efficiency", r.tight_efficiency).field("busy", r.busy).field("idle", r.idle).field("attempts", r.attempts)
-        .field("retries", r.retries);
-    j.key("tasks").begin_array();
-    for (int t = 0; t < g.task_count(); ++t)
-      j.begin_object().field("id", id(t)).field("line", plan.tasks[static_cast<std::size_t>(t)].line)
-          .field("status", to_string(r.status[static_cast<std::size_t>(t)])).field("duration", r.durations[static_cast<std::size_t>(t)])
-          .end_object();
-    j.end_array();
-    j.key("events").begin_array();
-    for (const SimEvent& e : r.events)
-      j.begin_object().field("time", e.time).field("kind", e.kind).field("task", id(e.task)).field("attempt", e.attempt)
-          .field("detail", e.detail).end_object();
-    j.end_array().end_object();
+    j.begin_object().field("done", p.done).field("total", p.total).field("time", p.time).field("eta", p.forecast.expected)
+        .field("eta_low", p.forecast.low).field("eta_high", p.forecast.high).field("bottleneck", p.forecast.bottleneck)
+        .end_object();
     fmt::print("{}\n", j.str());
-    return all_done ? kOk : kFailed;
   }
+}
+
+void print_json(const std::string& path, const TaskGraph& g, const SimOptions& opt, const SimReport& r) {
+  const Plan& plan = g.plan();
+  auto id = [&](int t) { return t < 0 ? std::string("-") : plan.tasks[static_cast<std::size_t>(t)].id; };
+  Json j;
+  j.begin_object().field("schema", "flow-simulate/1").field("file", path).field("workers", opt.scheduler.workers)
+      .field("seed", static_cast<long long>(opt.seed)).field("makespan", r.makespan).field("lower_bound", r.lower_bound)
+      .field("efficiency", r.efficiency).field("tight_lower_bound", r.tight_lower_bound)
+      .field("tight_efficiency", r.tight_efficiency).field("busy", r.busy).field("idle", r.idle).field("attempts", r.attempts)
+      .field("retries", r.retries);
+  j.key("tasks").begin_array();
+  for (int t = 0; t < g.task_count(); ++t)
+    j.begin_object().field("id", id(t)).field("line", plan.tasks[static_cast<std::size_t>(t)].line)
+        .field("status", to_string(r.status[static_cast<std::size_t>(t)])).field("duration", r.durations[static_cast<std::size_t>(t)])
+        .end_object();
+  j.end_array();
+  j.key("events").begin_array();
   for (const SimEvent& e : r.events)
+    j.begin_object().field("time", e.time).field("kind", e.kind).field("task", id(e.task)).field("attempt", e.attempt)
+        .field("detail", e.detail).end_object();
+  j.end_array().end_object();
+  fmt::print("{}\n", j.str());
+}
+
+void print_text(const std::string& path, const TaskGraph& g, const SimOptions& opt, const SimReport& r,
+                const std::map<TaskStatus, int>& counts, bool quiet) {
+  const Plan& plan = g.plan();
+  auto id = [&](int t) { return t < 0 ? std::string("-") : plan.tasks[static_cast<std::size_t>(t)].id; };
+  for (const SimEvent& e : quiet ? std::vector<SimEvent>{} : r.events)
     fmt::print("{:>10}  {:<6} {:<8}{}{}\n", human_seconds(e.time), e.kind, id(e.task),
                e.attempt > 1 ? fmt::format(" (attempt {})", e.attempt) : "", e.detail.empty() ? "" : "  " + e.detail);
   fmt::print("\n{}: {} tasks on {} workers (seed {})\n", path, g.task_count(), opt.scheduler.workers, opt.seed);
@@ -256,7 +206,67 @@ int cmd_simulate(const std::vector<std::string>& args) {
       fmt::print("  blocked: {} (by {})\n", id(t), by < 0 ? std::string("the stop") : id(by));
     }
   }
+}
+
+int simulate_tasks(const Args& args) {
+  auto f = read_flags(args);
+  if (!f) return kUsage;
+  Loaded l = load(f->path, {});
+  if (!l.graph || l.exit != 0) return kUsage;
+  const TaskGraph& g = *l.graph;
+  if (!prepare(*f, g)) return kUsage;
+  StockPolicy policy(f->popt);
+  const SimReport r = simulate(g, f->opt, policy);
+  std::map<TaskStatus, int> counts;
+  for (TaskStatus s : r.status) ++counts[s];
+  const bool all_done = counts[TaskStatus::failed] == 0 && counts[TaskStatus::blocked] == 0 &&
+                        counts[TaskStatus::waiting] == 0 && counts[TaskStatus::ready] == 0;
+  if (args.has("eta-trace")) print_trace(g, r, f->opt.scheduler);
+  else if (args.has("json")) print_json(f->path, g, f->opt, r);
+  else print_text(f->path, g, f->opt, r, counts, args.verbosity == Verbosity::quiet);
   return all_done ? kOk : kFailed;
+}
+
+}  // namespace
+
+const Command& simulate_command() {
+  static const Command cmd{
+      "simulate",
+      "<tasks.md>",
+      1,
+      "run the scheduler on a simulated clock",
+      "Runs flow's scheduler and recovery policy against a simulated clock: nothing is\n"
+      "executed. Prints the makespan, its efficiency against the simple and the tight lower\n"
+      "bound (bound / makespan), retries, idle worker-time, and every event in order.\n",
+      {
+          {"workers", 'j', "N", "parallel agents (default: as flow run, implementer.parallel.maxWorkers,\nelse 1)"},
+          {"seed", 0, "S", "the seed of durations, faults and random order"},
+          {"durations", 0, "FILE", "lines 'ID SECONDS'; other tasks get seeded lognormal durations\naround 5 minutes", {}, false, "file"},
+          {"faults", 0, "SPEC",
+           "comma-separated ID=class[*N][@reset]: the first N attempts of ID\n"
+           "fail with class (network, timeout, rate_limit, temporary, auth,\n"
+           "config, invalid_input, refused, budget, validation, crash, unknown);\n"
+           "@reset: a rate limit's reset, seconds later; *=class%P: every\n"
+           "attempt fails with probability P percent"},
+          {"fail-fast", 0, "", "after a failure start nothing new"},
+          {"retries", 0, "N", "retries per task for retryable failures (default 3)"},
+          {"order", 0, "O", "baselines: document (FIFO) or random order instead of critical path",
+           {"critical", "document", "random"}},
+          {"wave-barriers", 0, "", "baseline: start a whole wave and wait for all of it"},
+          {"story", 0, "USn", "only that story's tasks (repeatable); prerequisites outside are reported", {}, true},
+          {"only", 0, "IDS", "only these tasks: T004-T010,T012"},
+          {"resource", 0, "X=N", "tasks with ID or label X claim resource N exclusively (db, port:3000;\nrepeatable)", {}, true},
+          {"json", 0, "", "the report as one JSON object"},
+          {"eta-trace", 0, "",
+           "instead: one JSON line per completion with the finish the live view\n"
+           "would forecast then ({\"done\", \"total\", \"time\", \"eta\", \"eta_low\",\n"
+           "\"eta_high\", \"bottleneck\"}; seconds from the start; the range is the\n"
+           "10th to 90th percentile). The forecast sees only what has finished"},
+      },
+      "exit status: 0 all tasks done, 1 some failed or blocked, 2 usage or input error\n",
+      simulate_tasks,
+  };
+  return cmd;
 }
 
 }  // namespace flow::cli

@@ -2,6 +2,7 @@
 // `flow status`: where the last run of a tasks.md stands, from the journal and the file.
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/options.hpp"
 #include "support/json.hpp"
 
 #include <flow/run.hpp>
@@ -19,33 +20,11 @@ namespace flow::cli {
 
 namespace {
 
-constexpr const char* kStatusUsage =
-    "usage: flow status <tasks.md> [--json] [--workdir DIR] [--run ID | --runs]\n"
-    "\n"
-    "Shows where the last run of tasks.md that did something stands: each task's state,\n"
-    "attempts, time, CPU time, peak memory and failure class, and the run's tasks per\n"
-    "minute, average task time, parallel efficiency, error rate and retries. Reads\n"
-    ".flow/implementation.log.\n"
-    "  --run ID   that run instead\n"
-    "  --runs     list every run of tasks.md: when, what it did, whether it finished\n"
-    "exit status: 0; 2 a usage error, an unreadable journal or tasks.md, or a tasks.md\n"
-    "with errors\n";
-
-}  // namespace
-
-int cmd_status(const std::vector<std::string>& args) {
-  std::string path, workdir, run_id;
-  bool json = false, list = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "-h" || a == "--help") { fmt::print("{}", kStatusUsage); return kOk; }
-    if (a == "--json") { json = true; continue; }
-    if (a == "--workdir" && i + 1 < args.size()) { workdir = args[++i]; continue; }
-    if (a == "--run" && i + 1 < args.size()) { run_id = args[++i]; continue; }
-    if (a == "--runs") { list = true; continue; }
-    if (!a.empty() && a[0] == '-') { fmt::print(stderr, "flow status: unknown option '{}'\n{}", a, kStatusUsage); return kUsage; }
-    path = a;
-  }
+int show_status(const Args& args) {
+  std::string path = args.operands.empty() ? std::string() : args.operands.front();
+  std::string workdir = args.value("workdir") ? *args.value("workdir") : std::string();
+  const std::string run_id = args.value("run") ? *args.value("run") : std::string();
+  const bool json = args.has("json"), list = args.has("runs");
   if (path.empty() && !find_feature_tasks("status", path)) return kUsage;
   Loaded l = load(path, {});
   if (l.exit == 2) return kUsage;
@@ -205,6 +184,31 @@ int cmd_status(const std::vector<std::string>& args) {
     }
   }
   return kOk;
+}
+
+}  // namespace
+
+const Command& status_command() {
+  static const Command cmd{
+      "status",
+      "[<tasks.md>]",
+      1,
+      "where the last run stands, task by task",
+      "Shows where the last run of tasks.md that did something stands: each task's state,\n"
+      "attempts, time, CPU time, peak memory and failure class, and the run's tasks per\n"
+      "minute, average task time, parallel efficiency, error rate and retries. Reads\n"
+      ".flow/implementation.log.\n",
+      {
+          {"json", 0, "", "the same as one JSON object (docs/status-json.md)"},
+          {"run", 0, "ID", "that run instead"},
+          {"runs", 0, "", "list every run of tasks.md: when, what it did, whether it finished"},
+          {"workdir", 0, "DIR", "where .flow/ lives (default: the repository holding tasks.md, else its folder)", {}, false, "dir"},
+      },
+      "exit status: 0; 2 a usage error, an unreadable journal or tasks.md, or a tasks.md\n"
+      "with errors\n",
+      show_status,
+  };
+  return cmd;
 }
 
 }  // namespace flow::cli
