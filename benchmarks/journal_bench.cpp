@@ -20,28 +20,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using flow_bench::best_seconds;
+using flow_bench::Clock;
+using flow_bench::count_newlines;
 
-template <class F>
-double best_seconds(int reps, F&& f) {
-  double best = 1e300;
-  for (int i = 0; i < reps; ++i) {
-    const auto t0 = Clock::now();
-    f();
-    best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
-  }
-  return best;
-}
-
-std::size_t count_newlines(const std::string& s) {
-  std::size_t n = 0;
-  for (const char* p = s.data(); (p = static_cast<const char*>(std::memchr(p, '\n', s.size() - static_cast<std::size_t>(p - s.data()))));
-       ++p)
-    ++n;
-  return n;
-}
 
 // A journal as the run loop writes it: runs of 500 tasks, each started and finished (some
 // after a failed attempt), marked and committed.

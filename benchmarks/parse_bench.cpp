@@ -15,31 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using flow_bench::best_seconds;
+using flow_bench::Clock;
+using flow_bench::count_newlines;
 
-template <class F>
-double best_seconds(int reps, F&& f) {
-  double best = 1e300;
-  for (int i = 0; i < reps; ++i) {
-    const auto t0 = Clock::now();
-    f();
-    best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
-  }
-  return best;
-}
-
-std::size_t count_newlines(const std::string& s) {
-  std::size_t n = 0;
-  const char* p = s.data();
-  const char* end = p + s.size();
-  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))))) {
-    ++n;
-    ++p;
-  }
-  return n;
-}
 
 // Shared machines are noisy (this project's CI VMs vary by up to 2x between runs of the
 // same binary): the parse runs at least kMinRuns times and for at least kMinSeconds, and
