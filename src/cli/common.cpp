@@ -66,11 +66,12 @@ int default_workers(const std::string& tasks_path) {
   return st->max_workers ? *st->max_workers : defaults.workers;
 }
 
-std::optional<int> parse_count(const std::string& cmd, const std::string& flag, const std::string& value) {
+std::optional<int> parse_count(const std::string& cmd, const std::string& flag, const std::string& value, int low,
+                               int high) {
   char* end = nullptr;
   const long v = std::strtol(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || v < 1 || v > 4096) {
-    fmt::print(stderr, "flow {}: {} needs a whole number from 1 to 4096, not '{}'\n", cmd, flag, value);
+  if (value.empty() || *end != '\0' || v < low || v > high) {
+    fmt::print(stderr, "flow {}: {} needs a whole number from {} to {}, not '{}'\n", cmd, flag, low, high, value);
     return std::nullopt;
   }
   return static_cast<int>(v);

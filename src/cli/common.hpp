@@ -33,8 +33,10 @@ std::string human_seconds(double s);
 /// default, RunOptions{}.workers (1). plan and simulate plan for it too.
 int default_workers(const std::string& tasks_path);
 
-/// Parses a positive integer option value; prints an error and returns nullopt if bad.
-std::optional<int> parse_count(const std::string& cmd, const std::string& flag, const std::string& value);
+/// Parses a whole-number option value from `low` to `high`; prints an error and returns
+/// nullopt if bad.
+std::optional<int> parse_count(const std::string& cmd, const std::string& flag, const std::string& value, int low = 1,
+                               int high = 4096);
 
 /// The task indices named by `--only T004-T010,T012` (ranges by document order of IDs).
 std::optional<std::vector<bool>> parse_only(const Plan& plan, const std::string& spec, std::string& error);

@@ -120,10 +120,9 @@ std::optional<RunFlags> read_flags(const Args& args) {
     if (!f.choices.task_timeout) return std::nullopt;
   }
   if (const std::string* v = args.value("retries")) {
-    char* end = nullptr;
-    const long x = std::strtol(v->c_str(), &end, 10);
-    if (v->empty() || *end || x < 0 || x > 100) { fmt::print(stderr, "flow run: --retries takes a whole number from 0 to 100\n"); return std::nullopt; }
-    f.choices.retries = static_cast<int>(x);
+    const auto x = parse_count("run", "--retries", *v, 0, 100);
+    if (!x) return std::nullopt;
+    f.choices.retries = *x;
   }
   if (const std::string* v = args.value("update-interval")) {
     auto d = parse_duration(*v);

@@ -64,10 +64,9 @@ std::optional<SimFlags> read_flags(const Args& args) {
   f.opt.scheduler.fail_fast = f.popt.fail_fast = args.has("fail-fast");
   f.opt.wave_barriers = args.has("wave-barriers");
   if (const std::string* v = args.value("retries")) {
-    char* end = nullptr;
-    const long r = std::strtol(v->c_str(), &end, 10);
-    if (v->empty() || *end || r < 0 || r > 100) { fmt::print(stderr, "flow simulate: --retries takes 0 to 100\n"); return std::nullopt; }
-    f.popt.max_retries = static_cast<int>(r);
+    const auto r = parse_count("simulate", "--retries", *v, 0, 100);
+    if (!r) return std::nullopt;
+    f.popt.max_retries = *r;
   }
   if (const std::string* v = args.value("seed")) {
     char* end = nullptr;
