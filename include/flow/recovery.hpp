@@ -58,9 +58,14 @@ struct Decision {
   Kind kind = Kind::fail;
   double delay = 0;                  ///< seconds before the retry may start
   std::string agent;                 ///< the next attempt's agent; empty: the same
-  std::string strategy;              ///< e.g. "simplified": how to change the instructions
+  std::string strategy;              ///< "alternative", "simplified" or empty: how the next prompt changes
+  std::string instruction;           ///< text for the next prompt, verbatim (a fallback step's own)
   bool feedback = false;             ///< give the agent this failure on the retry
   bool rollback = false;             ///< with abort: undo the run's changes
+  /// With fail: the task's ladder is exhausted (its retries and fallbacks all failed, or
+  /// the agent refused): a person should look at it (`needs-attention`), unlike a failure
+  /// nobody can fix by trying again differently (auth, config).
+  bool needs_attention = false;
   std::string reason;                ///< one line for the journal and the report
 };
 
@@ -81,13 +86,20 @@ class FLOW_API RecoveryPolicy {
   }
 };
 
-/// One step of a fallback chain: from attempt `from_attempt` on, use this agent
-/// and/or strategy.
+/// One step of a fallback chain (errorRecovery.fallback): from attempt `from_attempt` on,
+/// use this agent and/or strategy and/or instruction. A later step overrides what it
+/// sets. Strategies: "alternative" (the prompt says the previous approach failed, with
+/// its failure, and asks for a different one), "simplified" (the smallest version that
+/// satisfies the task and its tests).
 struct FallbackStep {
   int from_attempt = 2;
   std::string agent;
   std::string strategy;
+  std::string instruction;           ///< added to the prompt verbatim, as data
 };
+
+/// The strategies a fallback step may name, as the settings file spells them.
+inline constexpr const char* kFallbackStrategies[] = {"alternative", "simplified"};
 
 /// The stock policy's settings. Defaults are the original design's: autoRetry on,
 /// maxRetries 3, exponential backoff from 1 s to 30 s with jitter.

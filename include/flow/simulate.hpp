@@ -47,7 +47,7 @@ struct SimOptions {
 /// One thing that happened, at simulated time `time`.
 struct SimEvent {
   double time = 0;
-  std::string kind;                  ///< start, finish, fail, retry, skip, abort, wait
+  std::string kind;                  ///< start, finish, fail, retry, skip, abort, wait, needs-attention
   int task = -1;
   int attempt = 0;
   std::string detail;
@@ -66,6 +66,7 @@ struct SimReport {
   int retries = 0;
   std::vector<TaskStatus> status;    ///< per task, at the end
   std::vector<int> blocked_by;       ///< per task: what blocked it, or -1
+  std::vector<int> needs_attention;  ///< failed tasks whose ladder is exhausted (Decision::needs_attention)
   std::vector<double> durations;     ///< per task, the durations used
   std::vector<SimEvent> events;
   std::optional<Deadlock> deadlock;

@@ -50,7 +50,9 @@ Decision StockPolicy::on_failure(const TaskContext& ctx, const Failure& f, doubl
   Decision d;
   const Task& task = *ctx.task;
   const bool optional = has_label(task, opt_.optional_labels);
-  auto give_up = [&](std::string why) {
+  // The ladder is exhausted when trying again differently was the plan and it ran out;
+  // a refusal needs a person too. Auth, config and the like are not a person's puzzle.
+  auto give_up = [&](std::string why, bool exhausted = false) {
     const bool critical = opt_.fail_fast && ctx.phase &&
                           (ctx.phase->kind == PhaseKind::setup || ctx.phase->kind == PhaseKind::foundational);
     if (optional) {
@@ -62,16 +64,18 @@ Decision StockPolicy::on_failure(const TaskContext& ctx, const Failure& f, doubl
       d.reason = why + "; it is in a " + to_string(ctx.phase->kind) + " phase under fail-fast: stopping the run";
     } else {
       d.kind = Decision::Kind::fail;
+      d.needs_attention = exhausted;
       d.reason = std::move(why);
     }
     return d;
   };
 
-  if (!is_retryable(f.cls)) return give_up(std::string(to_string(f.cls)) + " failures are not retried");
-  if (!opt_.auto_retry) return give_up("automatic retries are off");
+  if (!is_retryable(f.cls))
+    return give_up(std::string(to_string(f.cls)) + " failures are not retried", f.cls == FailureClass::refused);
+  if (!opt_.auto_retry) return give_up("automatic retries are off", true);
   const int retry = ctx.attempt;  // the retry about to be made: attempt 1 failed -> retry 1
   if (retry > opt_.max_retries)
-    return give_up("gave up after " + std::to_string(ctx.attempt) + " attempts");
+    return give_up("gave up after " + std::to_string(ctx.attempt) + " attempts", true);
 
   d.kind = Decision::Kind::retry;
   d.delay = backoff(retry);
@@ -86,6 +90,7 @@ Decision StockPolicy::on_failure(const TaskContext& ctx, const Failure& f, doubl
     if (ctx.attempt + 1 >= step.from_attempt) {
       if (!step.agent.empty()) d.agent = step.agent;
       if (!step.strategy.empty()) d.strategy = step.strategy;
+      if (!step.instruction.empty()) d.instruction = step.instruction;
     }
   d.reason = std::string(to_string(f.cls)) + ": retry " + std::to_string(retry) + " of " +
              std::to_string(opt_.max_retries);

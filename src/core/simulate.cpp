@@ -242,7 +242,10 @@ SimReport simulate(const TaskGraph& g, const SimOptions& opt, RecoveryPolicy& po
         case Decision::Kind::retry:
           ++r.retries;
           s.retry(t, now + d.delay);
-          r.events.push_back({now, "retry", t, a + 1, seconds_text(d.delay) + (d.agent.empty() ? "" : " with " + d.agent)});
+          r.events.push_back({now, "retry", t, a + 1,
+                              seconds_text(d.delay) + (d.agent.empty() ? "" : " with " + d.agent) +
+                                  (d.strategy.empty() ? "" : ", strategy " + d.strategy) +
+                                  (d.instruction.empty() ? "" : ", with its instruction")});
           break;
         case Decision::Kind::skip:
           s.finish(t, TaskStatus::skipped);
@@ -255,6 +258,10 @@ SimReport simulate(const TaskGraph& g, const SimOptions& opt, RecoveryPolicy& po
           break;
         case Decision::Kind::fail:
           s.finish(t, TaskStatus::failed);
+          if (d.needs_attention) {
+            r.needs_attention.push_back(t);
+            r.events.push_back({now, "needs-attention", t, a, d.reason});
+          }
           break;
       }
     }

@@ -121,7 +121,7 @@ TEST_CASE("a rate limit with a reset time closes one gate for the agent, for eve
 TEST_CASE("the fallback chain names the agent and strategy of each attempt in order") {
   Fixture f;
   StockPolicyOptions o;
-  o.fallback = {{2, "claude-sonnet", ""}, {3, "", "simplified"}, {4, "codex", ""}};
+  o.fallback = {{2, "claude-sonnet", "", ""}, {3, "", "simplified", ""}, {4, "codex", "", ""}};
   StockPolicy p(o);
   Decision d = p.on_failure(f.at(1), fail(FailureClass::temporary), 0);  // next: attempt 2
   CHECK(d.agent == "claude-sonnet");
@@ -169,4 +169,31 @@ TEST_CASE("failure classes round-trip through their names") {
   }
   CHECK(failure_class_from_string("rate-limit") == FailureClass::rate_limit);
   CHECK_FALSE(failure_class_from_string("nope"));
+}
+
+TEST_CASE("the ladder's end: exhausted retries and a refusal need attention; auth and config do not") {
+  Fixture f;
+  StockPolicyOptions o;
+  o.max_retries = 1;
+  o.fallback = {{2, "", "alternative", "Try the other API."}};
+  StockPolicy p(o);
+  Decision d = p.on_failure(f.at(1), fail(FailureClass::validation), 0);
+  CHECK(d.kind == Decision::Kind::retry);
+  CHECK(d.strategy == "alternative");
+  CHECK(d.instruction == "Try the other API.");
+  CHECK_FALSE(d.needs_attention);
+  d = p.on_failure(f.at(2), fail(FailureClass::validation), 0);
+  CHECK(d.kind == Decision::Kind::fail);
+  CHECK(d.needs_attention);
+  CHECK(p.on_failure(f.at(1), fail(FailureClass::refused), 0).needs_attention);
+  CHECK_FALSE(p.on_failure(f.at(1), fail(FailureClass::auth), 0).needs_attention);
+  CHECK_FALSE(p.on_failure(f.at(1), fail(FailureClass::config), 0).needs_attention);
+  // An optional task is skipped, not a person's problem.
+  f.task.labels = {"optional"};
+  StockPolicyOptions opt = o;
+  opt.optional_labels = {"optional"};
+  StockPolicy q(opt);
+  const Decision skip = q.on_failure(f.at(2), fail(FailureClass::validation), 0);
+  CHECK(skip.kind == Decision::Kind::skip);
+  CHECK_FALSE(skip.needs_attention);
 }
