@@ -12,6 +12,7 @@
 #include <flow/tasks_md.hpp>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,6 +53,8 @@ struct ControlRequest {
   std::string task;                  ///< cancel, retry, skip
   int line = 0;
   std::string by;                    ///< who asked, for the journal ("dashboard")
+  std::string hint;                  ///< retry: text for the task's next prompts, verbatim (at most 16 KiB)
+  std::string id;                    ///< who asked can find the answer by it in the journal (`control` line's `request`)
 };
 
 /// The queue between whoever decides (any thread) and the run loop, which takes what
@@ -152,6 +155,16 @@ struct RunOptions {
   /// before anything starts, and its failure stops the run; task-complete after each
   /// task that succeeds, with that task's FLOW_* variables; post-implement at the end.
   std::vector<std::string> pre_implement, task_complete, post_implement;
+  /// Notification hooks by event, as argv, each run once per occurrence with the task's
+  /// FLOW_* variables (FLOW_EVENT, FLOW_TASK_ID, FLOW_ATTEMPT, FLOW_FAILURE_CLASS,
+  /// FLOW_REASON …), for at most 30 s while the loop waits: "task-failed" (a task failed
+  /// for good), "needs-attention" (its ladder is exhausted: a person's turn), "blocked"
+  /// (a failure blocked dependents: FLOW_BLOCKED_TASKS), "rate-limit-wait" (an agent's
+  /// rate limit closed its gate: FLOW_RESET_AT, FLOW_RESET_IN).
+  std::map<std::string, std::vector<std::string>> notify;
+  /// Hints for tasks (by ID), given to each of their attempts' prompts verbatim: what a
+  /// person says after looking (`flow retry --hint`). Journaled (`hint`).
+  std::vector<std::pair<std::string, std::string>> hints;
   /// Set to 1 from another thread (a signal handler) to stop starting tasks, to 2 to
   /// also kill the running ones. Not owned.
   std::atomic<int>* interrupt = nullptr;
@@ -163,7 +176,8 @@ struct RunOptions {
 /// Something that happened in a run. `kind` is one of: run-started, resumed, hook,
 /// started, activity (what a running agent is doing now, from its stream; `detail`),
 /// succeeded, failed, retry, skipped, marked, mark-failed, interrupted, killed (a
-/// running attempt stopped by the second interrupt), run-finished.
+/// running attempt stopped by the second interrupt), needs-attention (a task failed with
+/// its recovery ladder exhausted: a person's turn), control, run-finished.
 struct RunEvent {
   std::string kind;
   double time = 0;                   ///< seconds since the run started
@@ -196,6 +210,10 @@ struct TaskReport {
   std::string last_lines;            ///< the output lines that matter, of the last failure
   int blocked_by = -1;
   bool marked = false;               ///< its [X] is in tasks.md
+  /// Failed with its recovery ladder exhausted (Decision::needs_attention): a person's
+  /// turn (`flow retry --hint`), not a failure like auth or config.
+  bool needs_attention = false;
+  std::string strategy;              ///< of its last attempt: "alternative", "simplified", "instruction" …; empty: none
 };
 
 /// The outcome of a run. A failing task is data here, not an Error.
@@ -205,6 +223,7 @@ struct RunReport {
   double wall = 0;
   int workers = 1;
   int succeeded = 0, failed = 0, blocked = 0, skipped = 0, retries = 0;
+  int needs_attention = 0;           ///< of the failed: their ladder is exhausted, a person's turn
   bool interrupted = false;
   double busy = 0;                   ///< worker-seconds spent in attempts
   double cost_usd = 0;               ///< as the agents reported it
@@ -257,7 +276,7 @@ struct JournalTask {
   int line = 0;
   std::string text;                  ///< its line (mark blanked), when the journal has it: finds it again
   int attempts = 0;
-  std::string outcome;               ///< succeeded, failed, retrying, blocked, skipped, killed, running, or empty
+  std::string outcome;               ///< succeeded, failed, needs-attention, retrying, blocked, skipped, killed, running, or empty
   double seconds = 0;
   double cpu_seconds = 0;
   double max_rss_kb = 0;
@@ -271,6 +290,10 @@ struct JournalTask {
   std::vector<std::string> tries;
   std::string last_lines;
   bool marked = false;
+  /// Per attempt (from 1), the strategy it ran with ("alternative", "simplified",
+  /// "instruction", "hint" …, joined by '+'); empty: the plain prompt.
+  std::vector<std::string> strategies;
+  std::vector<std::string> hints;    ///< hints given to it (flow retry --hint, a control)
 };
 struct JournalRun {
   std::string run_id;

@@ -61,6 +61,9 @@ struct Settings {
   std::optional<double> base_delay;
   std::optional<double> max_delay;
   std::vector<std::string> optional_tasks;  ///< labels or IDs whose failure skips instead of failing
+  /// errorRecovery.fallback: the recovery ladder, each step from an attempt on (another
+  /// agent, a strategy, an instruction of your own).
+  std::vector<FallbackStep> fallback;
   /// Named resources (`db`, `port:3000`) claimed exclusively by tasks with this ID or label.
   std::vector<std::pair<std::string, std::vector<std::string>>> resources;
   // testing
@@ -92,6 +95,8 @@ struct Settings {
   SlurmOptions slurm;                       ///< runner.partition, account, timeLimit, sbatchArgs
   // hooks: argv lists; `["sh", "-c", "…"]` if a shell is really wanted
   std::vector<std::string> pre_implement, task_complete, post_implement;
+  /// hooks.task-failed, needs-attention, blocked, rate-limit-wait: notifications (RunOptions::notify).
+  std::map<std::string, std::vector<std::string>> notify;
 
   std::vector<Diagnostic> warnings;         ///< unknown keys, with the closest known one
 };
@@ -146,6 +151,10 @@ struct RunChoices {
 /// PATH or the agent cannot start (its preflight), with a message for the user.
 [[nodiscard]] FLOW_API Result<void> configure_run(const Settings* settings, const RunChoices& choices,
                                                   RunOptions& options, StockPolicyOptions& policy);
+
+/// The settings' errorRecovery (retries, delays, optional tasks, the fallback ladder) into
+/// the stock policy's options: what `flow run` and `flow simulate` both decide with.
+FLOW_API void apply_recovery_settings(const Settings& settings, StockPolicyOptions& policy);
 
 /// The longest duration flow accepts anywhere (timeouts, delays, intervals): 30 days.
 inline constexpr double kMaxDurationSeconds = 30.0 * 24 * 3600;

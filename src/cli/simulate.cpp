@@ -49,6 +49,11 @@ bool read_durations(const std::string& file, const Plan& plan, std::vector<doubl
   return true;
 }
 
+// A failed task whose ladder ran out: a person's turn (flow retry --hint).
+bool attention(const SimReport& r, int t) {
+  return std::find(r.needs_attention.begin(), r.needs_attention.end(), t) != r.needs_attention.end();
+}
+
 // What the flags ask for.
 struct SimFlags {
   std::string path, durations_file, faults_spec, only;
@@ -91,6 +96,16 @@ std::optional<SimFlags> read_flags(const Args& args) {
   if (f.path.empty()) {
     fmt::print(stderr, "flow simulate: no tasks.md given\nRun 'flow help simulate' for its options.\n");
     return std::nullopt;
+  }
+  // The settings file's recovery (the fallback ladder, retries, optional tasks), as a
+  // run would decide; --retries over it.
+  if (const std::string cfg = default_settings_path(default_workdir(f.path)); !cfg.empty()) {
+    if (auto st = load_settings(cfg)) {
+      if (st->max_retries && !args.value("retries")) f.popt.max_retries = *st->max_retries;
+      apply_recovery_settings(*st, f.popt);
+    } else {
+      fmt::print(stderr, "{}:{}: warning: {} (its errorRecovery is not used)\n", cfg, st.error().line, st.error().message);
+    }
   }
   f.opt.scheduler.workers = default_workers(f.path);
   if (const std::string* v = args.value("workers")) {
@@ -155,7 +170,7 @@ void print_json(const std::string& path, const TaskGraph& g, const SimOptions& o
   j.key("tasks").begin_array();
   for (int t = 0; t < g.task_count(); ++t)
     j.begin_object().field("id", id(t)).field("line", plan.tasks[static_cast<std::size_t>(t)].line)
-        .field("status", to_string(r.status[static_cast<std::size_t>(t)])).field("duration", r.durations[static_cast<std::size_t>(t)])
+        .field("status", attention(r, t) ? "needs-attention" : to_string(r.status[static_cast<std::size_t>(t)])).field("duration", r.durations[static_cast<std::size_t>(t)])
         .end_object();
   j.end_array();
   j.key("events").begin_array();
@@ -193,7 +208,7 @@ void print_text(const std::string& path, const TaskGraph& g, const SimOptions& o
   }
   for (int t = 0; t < g.task_count(); ++t) {
     const TaskStatus st = r.status[static_cast<std::size_t>(t)];
-    if (st == TaskStatus::failed) fmt::print("  failed:  {}\n", id(t));
+    if (st == TaskStatus::failed) fmt::print("  {} {}\n", attention(r, t) ? "needs attention:" : "failed: ", id(t));
     if (st != TaskStatus::blocked) continue;
     const int by = r.blocked_by[static_cast<std::size_t>(t)];
     if (by >= 0 && r.status[static_cast<std::size_t>(by)] == TaskStatus::excluded) {

@@ -21,11 +21,7 @@ void apply_settings(const Settings& st, const RunChoices& c, RunOptions& opt, St
   if (!c.task_timeout && st.task_timeout) opt.task_timeout = *st.task_timeout;
   if (st.stall_timeout) opt.stall_timeout = *st.stall_timeout;
   if (!c.retries && st.max_retries) popt.max_retries = *st.max_retries;
-  if (st.auto_retry) popt.auto_retry = *st.auto_retry;
-  if (st.base_delay) popt.base_delay = *st.base_delay;
-  if (st.max_delay) popt.max_delay = *st.max_delay;
-  if (st.backoff_strategy == BackoffStrategy::fixed) popt.max_delay = popt.base_delay;
-  popt.optional_labels = st.optional_tasks;
+  apply_recovery_settings(st, popt);
   opt.resources = st.resources;
   opt.coverage_target = st.coverage_target;
   opt.require_changes = st.require_changes;
@@ -36,6 +32,7 @@ void apply_settings(const Settings& st, const RunChoices& c, RunOptions& opt, St
   opt.pre_implement = st.pre_implement;
   opt.task_complete = st.task_complete;
   opt.post_implement = st.post_implement;
+  opt.notify = st.notify;
 }
 
 // Claude Code's options: agent.* under agents.claude under the host's choices.
@@ -94,6 +91,15 @@ Result<void> choose_agent(const Settings* st, const RunChoices& c, RunOptions& o
 }
 
 }  // namespace
+
+void apply_recovery_settings(const Settings& st, StockPolicyOptions& popt) {
+  if (st.auto_retry) popt.auto_retry = *st.auto_retry;
+  if (st.base_delay) popt.base_delay = *st.base_delay;
+  if (st.max_delay) popt.max_delay = *st.max_delay;
+  if (st.backoff_strategy == BackoffStrategy::fixed) popt.max_delay = popt.base_delay;
+  popt.optional_labels = st.optional_tasks;
+  popt.fallback = st.fallback;
+}
 
 std::string default_settings_path(const std::string& workdir) {
   const std::string path = workdir + "/.flow/config.yaml";

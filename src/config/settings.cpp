@@ -64,15 +64,9 @@ class Reader {
     for (const auto& kv : map) {
       const std::string key = text(kv.first, where.empty() ? "a key" : where + "'s key");
       if (known.count(key)) continue;
-      std::string best;
-      std::size_t best_d = 1000;
-      for (const auto& k : known)
-        if (const std::size_t d = detail::edit_distance(key, k); d < best_d) {
-          best_d = d;
-          best = k;
-        }
       std::string msg = "unknown key '" + (where.empty() ? key : where + "." + key) + "'";
-      if (best_d <= std::max<std::size_t>(2, key.size() / 3)) msg += " (did you mean '" + best + "'?)";
+      if (const std::string best = closest_word(key, std::vector<std::string>(known.begin(), known.end())); !best.empty())
+        msg += " (did you mean '" + best + "'?)";
       warnings.push_back(Diagnostic{Severity::warning, line_of(kv.first), "unknown-setting", msg});
     }
   }
@@ -159,9 +153,68 @@ class Reader {
     throw BadValue{line_of(n), key + " should be a command: a list of arguments or a string"};
   }
 
+  // errorRecovery.fallback: a list of steps {fromAttempt, agent, strategy, instruction}.
+  std::vector<FallbackStep> fallback(const YAML::Node& list) {
+    const std::string key = "errorRecovery.fallback";
+    if (!list.IsSequence())
+      throw BadValue{line_of(list), key + " should be a list of steps such as {fromAttempt: 2, strategy: alternative}"};
+    std::vector<FallbackStep> out;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node& n = list[i];
+      const std::string at = key + "[" + std::to_string(i) + "]";
+      check_keys(n, at, {"fromAttempt", "agent", "strategy", "instruction"});
+      FallbackStep step;
+      if (!n["fromAttempt"]) throw BadValue{line_of(n), at + " needs fromAttempt (the attempt it applies from: 2 or more)"};
+      step.from_attempt = count(n["fromAttempt"], at + ".fromAttempt", 2, 101);
+      if (n["agent"]) {
+        step.agent = text(n["agent"], at + ".agent");
+        const auto& known = agent_names();
+        if (step.agent != "command" && std::find(known.begin(), known.end(), step.agent) == known.end()) {
+          std::vector<std::string> all(known.begin(), known.end());
+          all.push_back("command");
+          std::string msg = at + ".agent should be " + detail::join(all, ", ");
+          if (const std::string near = closest_word(step.agent, all); !near.empty()) msg += " (did you mean '" + near + "'?)";
+          throw BadValue{line_of(n["agent"]), msg};
+        }
+      }
+      if (n["strategy"]) {
+        step.strategy = text(n["strategy"], at + ".strategy");
+        const std::vector<std::string> words(std::begin(kFallbackStrategies), std::end(kFallbackStrategies));
+        if (std::find(words.begin(), words.end(), step.strategy) == words.end()) {
+          std::string msg = at + ".strategy should be alternative or simplified (or write your own: instruction: \"…\")";
+          if (const std::string near = closest_word(step.strategy, words); !near.empty()) msg += " (did you mean '" + near + "'?)";
+          throw BadValue{line_of(n["strategy"]), msg};
+        }
+      }
+      if (n["instruction"]) {
+        step.instruction = text(n["instruction"], at + ".instruction");
+        if (step.instruction.size() > kMaxInstruction)
+          throw BadValue{line_of(n["instruction"]), at + ".instruction is longer than 16 KiB"};
+      }
+      if (step.agent.empty() && step.strategy.empty() && step.instruction.empty())
+        throw BadValue{line_of(n), at + " changes nothing: give it an agent, a strategy or an instruction"};
+      out.push_back(std::move(step));
+    }
+    return out;
+  }
+
   std::vector<Diagnostic> warnings;
 
  private:
+  static constexpr std::size_t kMaxInstruction = 16 * 1024;
+
+  // The word of `words` closest to `word`, when close enough to be a typo; else empty.
+  static std::string closest_word(const std::string& word, const std::vector<std::string>& words) {
+    std::string best;
+    std::size_t best_d = 1000;
+    for (const auto& w : words)
+      if (const std::size_t d = detail::edit_distance(word, w); d < best_d) {
+        best_d = d;
+        best = w;
+      }
+    return best_d <= std::max<std::size_t>(2, word.size() / 3) ? best : std::string();
+  }
+
   std::string name_;
 };
 
@@ -201,7 +254,8 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
     }
     if (const auto e = root["errorRecovery"]) {
       r.check_keys(e, "errorRecovery", {"autoRetry", "maxRetries", "backoffStrategy", "baseDelay", "maxDelay", "optional",
-                                               "rollbackTo"});
+                                               "rollbackTo", "fallback"});
+      if (const auto fb = e["fallback"]) s.fallback = r.fallback(fb);
       if (e["rollbackTo"]) s.rollback_to = r.word(e["rollbackTo"], "errorRecovery.rollbackTo", kRollbackTargets);
       if (const auto o = e["optional"]) {
         if (o.IsSequence())
@@ -323,7 +377,10 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
       if (rn["sbatchArgs"]) s.slurm.sbatch_args = r.command(rn["sbatchArgs"], "runner.sbatchArgs");
     }
     if (const auto h = root["hooks"]) {
-      r.check_keys(h, "hooks", {"pre-implement", "task-complete", "post-implement"});
+      r.check_keys(h, "hooks", {"pre-implement", "task-complete", "post-implement", "task-failed", "needs-attention", "blocked",
+                                "rate-limit-wait"});
+      for (const char* event : {"task-failed", "needs-attention", "blocked", "rate-limit-wait"})
+        if (h[event]) s.notify[event] = r.command(h[event], std::string("hooks.") + event);
       if (h["pre-implement"]) s.pre_implement = r.command(h["pre-implement"], "hooks.pre-implement");
       if (h["task-complete"]) s.task_complete = r.command(h["task-complete"], "hooks.task-complete");
       if (h["post-implement"]) s.post_implement = r.command(h["post-implement"], "hooks.post-implement");
