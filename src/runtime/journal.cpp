@@ -95,7 +95,7 @@ RunLock::~RunLock() {
   ::close(fd_);
 }
 
-Result<std::string> RunLock::acquire(const std::string& path) {
+Result<std::string> RunLock::acquire(const std::string& path, const std::string& run_id) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) return make_error(Errc::io, "cannot open the lock " + path + ": " + std::strerror(errno));
   char buf[64] = {};
@@ -124,7 +124,7 @@ Result<std::string> RunLock::acquire(const std::string& path) {
   char now[64] = {};
   const ssize_t m = ::pread(fd_, now, sizeof now - 1, 0);
   const long dead = m > 0 ? std::strtol(now, nullptr, 10) : 0;
-  const std::string me = std::to_string(::getpid()) + "\n";
+  const std::string me = std::to_string(::getpid()) + "\n" + (run_id.empty() ? "" : run_id + "\n");
   if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) < 0) {
     // The lock is held either way; the pid is only a courtesy.
   }

@@ -57,8 +57,10 @@ class RunLock {
   RunLock(const RunLock&) = delete;
   RunLock& operator=(const RunLock&) = delete;
   /// Takes the lock (waiting up to 60 s for git commands a dead holder started); a
-  /// sentence when it took over the lock of a run that died, else empty.
-  Result<std::string> acquire(const std::string& path);
+  /// sentence when it took over the lock of a run that died, else empty. The lock file
+  /// then holds the pid and, on a second line, `run_id` (where other processes find
+  /// the run's control inbox).
+  Result<std::string> acquire(const std::string& path, const std::string& run_id = {});
   /// The lock's descriptor, for the commands that must hold it as long as they run.
   [[nodiscard]] int fd() const noexcept { return fd_; }
 
