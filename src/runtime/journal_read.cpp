@@ -203,8 +203,14 @@ std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path)
       if (t->text.empty()) t->text = e.string("text");
     }
     if (event == "task-started" && t) {
-      t->attempts = std::max(t->attempts, static_cast<int>(e.integer("attempt")));
+      const int attempt = static_cast<int>(e.integer("attempt"));
+      t->attempts = std::max(t->attempts, attempt);
       t->outcome = "running";
+      // Which strategy each attempt ran with (the recovery ladder), by attempt number.
+      if (attempt >= 1 && attempt <= 1000) {
+        if (t->strategies.size() < static_cast<std::size_t>(attempt)) t->strategies.resize(static_cast<std::size_t>(attempt));
+        t->strategies[static_cast<std::size_t>(attempt - 1)] = e.string("strategy");
+      }
     } else if (event == "task-finished" && t) {
       t->outcome = "succeeded";
       t->seconds += e.number("seconds");
@@ -222,7 +228,9 @@ std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path)
           what += (what.empty() ? "" : " — ") + clip(trim(l), 120);
           if (what.find(" — ") != std::string::npos) break;
         }
-      t->tries.push_back("attempt " + e.text("attempt") + ": " + e.string("class") + ": " + what);
+      const int n = static_cast<int>(e.integer("attempt"));
+      const std::string how = n >= 1 && static_cast<std::size_t>(n) <= t->strategies.size() ? t->strategies[static_cast<std::size_t>(n - 1)] : "";
+      t->tries.push_back("attempt " + e.text("attempt") + (how.empty() ? "" : " (" + how + ")") + ": " + e.string("class") + ": " + what);
       t->last_lines = lines;
       t->cost_usd += e.number("cost_usd");
       t->turns += e.number("turns");
@@ -230,6 +238,12 @@ std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path)
       t->reason = e.string("reason");
       const std::string_view d = e.str("decision");
       t->outcome = d == "retry" ? "retrying" : d == "skip" ? "skipped" : "failed";
+    } else if (event == "needs-attention" && t) {
+      t->outcome = "needs-attention";
+    } else if ((event == "hint" || (event == "control" && !e.str("hint").empty() && e.str("refused").empty())) && t) {
+      t->hints.push_back(e.string("hint"));
+    } else if (event == "control" && t && e.str("action") == "retry" && e.str("refused").empty() && t->outcome != "succeeded") {
+      t->outcome = "retrying";
     } else if (event == "task-killed" && t) {
       t->outcome = "killed";
       t->reason = e.string("detail");

@@ -64,6 +64,7 @@ bool write_prompt(const std::string& path, const PromptContext& ctx, const Task&
   }
   if (attempt > 1 && !previous_failure.empty())
     p << "\n## The previous attempt failed (attempt " << attempt - 1 << ")\n\n```\n" << previous_failure << "```\n";
+  p << ctx.guidance;  // a strategy, an instruction, a person's hint: as data, never run
   p << "\n## Rules\n\n- Do this task only; other tasks are done by others, perhaps at the same time.\n"
     << "- Do not edit " << fs::path(ctx.tasks_path).filename().string() << ": flow marks tasks done itself.\n"
     << "- Work in " << dir << "; touch only the files this task needs.\n";

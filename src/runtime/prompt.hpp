@@ -17,6 +17,7 @@ struct PromptContext {
   std::string tasks_path;                          ///< tasks.md, absolute
   std::string workdir;                             ///< the repository (its constitution)
   const std::vector<std::string>* done = nullptr;  ///< "T001 description" per task done so far in this run
+  std::string_view guidance;                       ///< the recovery ladder's sections (runtime/ladder.hpp), verbatim
 };
 
 /// The files a task names, as every consumer hands them out (the prompt, the

@@ -11,8 +11,10 @@
 
 #include "platform/contain.hpp"
 #include "runtime/git.hpp"
+#include "runtime/control_inbox.hpp"
 #include "runtime/journal.hpp"
 #include "runtime/hooks.hpp"
+#include "runtime/ladder.hpp"
 #include "runtime/journal_read.hpp"
 #include "runtime/prompt.hpp"
 #include "support/json.hpp"
@@ -129,7 +131,7 @@ class RunLoop {
       fs::create_directories(workdir_ + "/.flow/locks", ec);
       std::string lock_name = fs::relative(tasks_path_, workdir_, ec).string();
       std::replace(lock_name.begin(), lock_name.end(), '/', '_');
-      auto held = lock_.acquire(workdir_ + "/.flow/locks/" + lock_name + ".lock");
+      auto held = lock_.acquire(workdir_ + "/.flow/locks/" + lock_name + ".lock", report_.run_id);
       if (!held) {
         fs::remove_all(run_dir_, ec);
         return Unexpected{std::move(held).error()};
@@ -236,6 +238,7 @@ class RunLoop {
       emit("resumed", -1, 0, took_over);
     }
     if (leftover) resume(*leftover, took_over.empty());
+    if (!opt_.dry_run) open_ladder();
     if (!opt_.dry_run && !opt_.pre_implement.empty()) {
       if (const int rc = hook("pre-implement", opt_.pre_implement, -1); rc != 0) {
         finish();
@@ -364,8 +367,9 @@ class RunLoop {
 
   // The prompt (runtime/prompt.hpp). False (with why in `error`) when the prompt did not
   // reach the disk whole.
-  bool write_prompt(int t, int attempt, const std::string& previous_failure, const std::string& dir, std::string* error = nullptr) {
-    const detail::PromptContext ctx{plan_text_, tasks_path_, workdir_, &done_lines_};
+  bool write_prompt(int t, int attempt, const std::string& previous_failure, const std::string& dir, std::string* error = nullptr,
+                    std::string_view guidance = {}) {
+    const detail::PromptContext ctx{plan_text_, tasks_path_, workdir_, &done_lines_, guidance};
     return detail::write_prompt(prompt_path(t, attempt), ctx, task(t), attempt, previous_failure, dir, error);
   }
 
@@ -401,7 +405,10 @@ class RunLoop {
     }
     const std::string dir = *prepared;
     // No agent starts on a prompt that is not all there (a full disk, say).
-    if (std::string error; !write_prompt(t, attempt, failures_[t], dir, &error)) {
+    // What the recovery ladder changes in this attempt (a strategy, an instruction, a hint).
+    const detail::Guidance guide = ladder_.guidance(t, attempt, failures_[t]);
+    report_.tasks[static_cast<std::size_t>(t)].strategy = guide.label;
+    if (std::string error; !write_prompt(t, attempt, detail::bounded_failure(failures_[t]), dir, &error, guide.text)) {
       workspace_->discard(t, "its prompt could not be written", false);
       report_.order.push_back(t);
       emit("started", t, attempt, task(t).description);
@@ -443,12 +450,17 @@ class RunLoop {
     bool journaled = false;
     l.on_started = [&](const Started& s) {
       detail::test_pause("before-task-started");
-      log("task-started", t, attempt,
-          {{"log", l.stdout_path}, {"pgid", static_cast<double>(s.pgid)}, {"container", s.container}});
+      std::vector<Field> fields{{"log", l.stdout_path}, {"pgid", static_cast<double>(s.pgid)}, {"container", s.container}};
+      if (!guide.label.empty()) fields.push_back({"strategy", guide.label});
+      log("task-started", t, attempt, fields);
       journaled = true;
     };
     auto started = runner_.start(l);
-    if (!journaled) log("task-started", t, attempt, {{"log", l.stdout_path}, {"pgid", 0.0}});
+    if (!journaled) {
+      std::vector<Field> fields{{"log", l.stdout_path}, {"pgid", 0.0}};
+      if (!guide.label.empty()) fields.push_back({"strategy", guide.label});
+      log("task-started", t, attempt, fields);
+    }
     emit("started", t, attempt, task(t).description);
     // An agent that cannot even start (a missing binary) is a configuration failure.
     if (!started) {
@@ -462,10 +474,7 @@ class RunLoop {
   void apply_control(const ControlRequest& r) {
     using A = ControlRequest::Action;
     int t = -1;
-    if (r.action != A::pause && r.action != A::resume) {
-      t = graph_->plan().task_at_line(r.line);
-      if (t >= 0 && task(t).id != r.task) t = -1;
-    }
+    if (r.action != A::pause && r.action != A::resume) t = find_task(r.task, r.line);
     const TaskStatus st = t >= 0 ? sched_->status(t) : TaskStatus::waiting;
     bool ok = true;
     switch (r.action) {
@@ -475,14 +484,131 @@ class RunLoop {
         ok = t >= 0 && (st == TaskStatus::waiting || st == TaskStatus::ready);
         if (ok) sched_->skip(t);
         break;
-      case A::retry: ok = t >= 0 && !stopping_ && sched_->reopen(t); break;
+      case A::retry:
+        ok = t >= 0 && !stopping_ && sched_->reopen(t);
+        if (ok) reopened(t, r.hint);
+        // Still on its ladder (waiting for its next attempt): the hint goes with that attempt.
+        else if (t >= 0 && !stopping_ && !r.hint.empty() && st == TaskStatus::ready &&
+                 report_.tasks[static_cast<std::size_t>(t)].attempts > 0) {
+          ladder_.add_hint(t, detail::clip(r.hint, detail::kMaxHintBytes));
+          ok = true;
+        }
+        break;
       case A::cancel: ok = t >= 0 && st == TaskStatus::running && runner_.cancel(t); if (ok) canceled_.insert(t); break;
     }
     std::vector<Field> fields{{"action", std::string(to_string(r.action))}, {"by", r.by}};
     if (!ok) fields.push_back({"refused", std::string("does not apply to the task's state")});
     if (t < 0 && !r.task.empty()) fields.push_back({"task", r.task});  // not found: as asked
+    if (!r.hint.empty()) fields.push_back({"hint", detail::clip(r.hint, detail::kMaxHintBytes)});
+    if (!r.id.empty()) fields.push_back({"request", r.id});
     log("control", t, 0, fields, true);
     emit("control", t, 0, std::string(to_string(r.action)) + (ok ? "" : " refused") + (r.by.empty() ? "" : " (" + r.by + ")"));
+  }
+
+  // ---- the recovery ladder's end: a person in the loop (runtime/ladder.hpp) ----
+
+  // The run's inbox for controls from other processes, the notification hooks, and the
+  // hints a `flow retry` brought (journaled, then in each of the task's prompts).
+  void open_ladder() {
+    notifier_.emplace(opt_.notify, commands_, log_, workdir_, run_dir_);
+    if (std::string error; !inbox_.open(workdir_, report_.run_id, &error))
+      log("control-inbox", -1, 0, {{"error", error}});  // the run goes on; only other processes' controls are lost
+    for (const auto& [id, hint] : opt_.hints)
+      for (int t = 0; t < graph_->task_count(); ++t)
+        if (task(t).id == id && !hint.empty()) {
+          ladder_.add_hint(t, detail::clip(hint, detail::kMaxHintBytes));
+          log("hint", t, 0, {{"hint", detail::clip(hint, detail::kMaxHintBytes)}}, true);
+        }
+  }
+
+  // A task named by a control: by its line when that still holds the ID (the journal's
+  // way), else by the ID alone when only one task has it.
+  int find_task(const std::string& id, int line) const {
+    if (line > 0)
+      if (const int t = graph_->plan().task_at_line(line); t >= 0 && task(t).id == id) return t;
+    int found = -1;
+    for (int t = 0; t < graph_->task_count(); ++t)
+      if (task(t).id == id) {
+        if (found >= 0) return -1;
+        found = t;
+      }
+    return found;
+  }
+
+  // A retry control reopened `t` (and what it blocked): it is nobody's to look at now.
+  void reopened(int t, const std::string& hint) {
+    // A blocked task may have been named: the scheduler reopened the failure behind it.
+    for (int u = 0; u < graph_->task_count(); ++u)
+      if (report_.tasks[static_cast<std::size_t>(u)].needs_attention && sched_->status(u) != TaskStatus::failed) {
+        report_.tasks[static_cast<std::size_t>(u)].needs_attention = false;
+        ladder_.set_needs_attention(u, false);
+      }
+    for (auto it = told_blocked_.begin(); it != told_blocked_.end();)
+      it = sched_->status(*it) == TaskStatus::blocked ? std::next(it) : told_blocked_.erase(it);
+    ladder_.add_hint(t, detail::clip(hint, detail::kMaxHintBytes));
+  }
+
+  // Controls other processes posted (flow retry), taken where the in-process ones are.
+  void take_posted_controls() {
+    std::vector<std::string> rejected;
+    for (const ControlRequest& r : inbox_.take(&rejected)) apply_control(r);
+    for (const std::string& why : rejected) {
+      log("control", -1, 0, {{"refused", "not a valid request: " + why}}, true);
+      emit("control", -1, 0, "refused: not a valid request");
+    }
+  }
+
+  // The task's FLOW_* variables for a notification.
+  std::vector<std::string> notify_env(int t, int attempt, FailureClass cls, const std::string& reason) {
+    std::vector<std::string> env = task_files_env(t);
+    env.insert(env.end(), {"FLOW_ATTEMPT=" + std::to_string(attempt), "FLOW_FAILURE_CLASS=" + std::string(to_string(cls)),
+                           "FLOW_REASON=" + detail::redact_secrets(detail::clip(reason, 500)),
+                           "FLOW_TASK_LINE=" + std::to_string(task(t).line),
+                           "FLOW_TASK_DESCRIPTION=" + detail::clip(task(t).description, 500), "FLOW_AGENT=" + agent_name_});
+    return env;
+  }
+
+  // A task failed for good: needs-attention when its ladder is exhausted (journaled with
+  // the analysis, shown, notified), else task-failed; then what its failure blocked.
+  void failed_for_good(int t, int attempt, FailureClass cls, const Decision& d, const std::string& lines) {
+    TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
+    if (d.needs_attention) {
+      r.needs_attention = true;
+      ladder_.set_needs_attention(t, true);
+      log("needs-attention", t, attempt, {{"class", std::string(to_string(cls))}, {"reason", d.reason},
+                                          {"lines", detail::clip(detail::bounded_failure(lines), 2000)}}, true);
+      emit("needs-attention", t, attempt, d.reason + "; flow retry " + tasks_path_ + " " + task(t).id + " --hint TEXT");
+    }
+    if (!notifier_) return;
+    notifier_->fire(d.needs_attention ? "needs-attention" : "task-failed", t, task(t).id, notify_env(t, attempt, cls, d.reason));
+    std::vector<std::string> blocked;
+    for (int u = 0; u < graph_->task_count(); ++u)
+      if (sched_->status(u) == TaskStatus::blocked && sched_->blocked_by(u) == t && told_blocked_.insert(u).second)
+        blocked.push_back(task(u).id);
+    if (!blocked.empty() && notifier_->wants("blocked")) {
+      std::vector<std::string> env = notify_env(t, attempt, cls, d.reason);
+      env.push_back("FLOW_BLOCKED_TASKS=" + detail::join(blocked, " "));
+      env.push_back("FLOW_BLOCKED_COUNT=" + std::to_string(blocked.size()));
+      notifier_->fire("blocked", t, task(t).id, std::move(env));
+    }
+  }
+
+  // A rate limit closed the agent's gate until a reset: told once per reset (the tasks
+  // that hit the same limit together make one notification).
+  void rate_limit_wait(int t, int attempt, double t_now) {
+    const auto gate = policy_.gate_until(agent_name_, t_now);
+    if (!gate || *gate <= gate_told_ + 1 || !notifier_ || !notifier_->wants("rate-limit-wait")) return;
+    gate_told_ = *gate;
+    const double in = *gate - t_now;
+    const std::time_t at = std::time(nullptr) + static_cast<std::time_t>(std::ceil(in));
+    std::tm tm{};
+    gmtime_r(&at, &tm);
+    char iso[32];
+    std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::vector<std::string> env = notify_env(t, attempt, FailureClass::rate_limit, "rate limit: waiting for the reset");
+    env.push_back(std::string("FLOW_RESET_AT=") + iso);
+    env.push_back("FLOW_RESET_IN=" + std::to_string(static_cast<long>(std::ceil(in))));
+    notifier_->fire("rate-limit-wait", t, task(t).id, std::move(env));
   }
 
   // An attempt canceled by a control: failed for good (a retry control may reopen it).
@@ -527,6 +653,7 @@ class RunLoop {
       }
       if (opt_.control)
         for (const ControlRequest& r : opt_.control->take()) apply_control(r);
+      take_posted_controls();
       const double t_now = now();
       if (!stopping_ && !paused_ && !policy_.gate_until(agent, t_now))
         while (auto t = sched_->start_next(t_now)) start(*t);
@@ -661,8 +788,10 @@ class RunLoop {
                         d.kind != Decision::Kind::retry);
     log("attempt-failed", t, attempt, fields, true);
     emit("failed", t, attempt, d.reason);  // the reason starts with the class
+    if (cls == FailureClass::rate_limit && reset_at) rate_limit_wait(t, attempt, t_now);
     switch (d.kind) {
       case Decision::Kind::retry:
+        ladder_.decided(t, d);
         ++report_.retries;
         sched_->retry(t, t_now + d.delay);
         log("retry-scheduled", t, attempt + 1, {{"delay", d.delay}});
@@ -677,9 +806,11 @@ class RunLoop {
         sched_->cancel();
         stopping_ = true;
         rollback_requested_ |= d.rollback;
+        failed_for_good(t, attempt, cls, d, lines);
         break;
       case Decision::Kind::fail:
         sched_->finish(t, TaskStatus::failed);
+        failed_for_good(t, attempt, cls, d, lines);
         break;
     }
   }
@@ -819,6 +950,7 @@ class RunLoop {
   }
 
   void finish() {
+    inbox_.close();  // no control is taken from here on: a late `flow retry` starts a run of its own
     if (workspace_) workspace_->discard_all("the run ended");
     // A critical failure undoes the run: the branch goes back to its checkpoint (or the
     // last phase boundary), and what it had stays reachable (Workspace::roll_back).
@@ -852,7 +984,10 @@ class RunLoop {
       }
       switch (r.status) {
         case TaskStatus::succeeded: ++report_.succeeded; break;
-        case TaskStatus::failed: ++report_.failed; break;
+        case TaskStatus::failed:
+          ++report_.failed;
+          report_.needs_attention += r.needs_attention ? 1 : 0;
+          break;
         case TaskStatus::blocked:
           ++report_.blocked;
           if (!opt_.dry_run) log("blocked", t, 0, {{"by", r.blocked_by >= 0 ? task(r.blocked_by).id : std::string("the stop")}});
@@ -865,7 +1000,8 @@ class RunLoop {
     detail::Json j;
     j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", "run-finished")
         .field("succeeded", report_.succeeded).field("failed", report_.failed).field("blocked", report_.blocked)
-        .field("skipped", report_.skipped).field("retries", report_.retries).field("wall", report_.wall)
+        .field("skipped", report_.skipped).field("needs_attention", report_.needs_attention)
+        .field("retries", report_.retries).field("wall", report_.wall)
         .field("busy", report_.busy).field("cost_usd", report_.cost_usd).field("interrupted", report_.interrupted).end_object();
     if (!opt_.dry_run) log_.write(j.str(), true);
     emit("run-finished", -1, 0, "");
@@ -901,6 +1037,11 @@ class RunLoop {
   bool stopping_ = false;
   bool paused_ = false;              // a control paused starting tasks
   std::set<int> canceled_;           // attempts a control ended: failed, not retried
+  detail::Ladder ladder_;            // strategies, instructions, hints; who needs attention
+  std::optional<detail::Notifier> notifier_;  // the notification hooks
+  detail::ControlInbox inbox_;       // controls posted by other processes (flow retry)
+  std::set<int> told_blocked_;       // tasks a `blocked` notification named already
+  double gate_told_ = -1;            // the rate-limit reset the last notification gave
 };
 
 }  // namespace
