@@ -24,5 +24,18 @@ const Command& check_command();
 const Command& plan_command();
 const Command& simulate_command();
 const Command& completion_command();
+const Command& retry_command();
+
+class Args;
+
+/// What `flow retry` asks of a run of its own: these tasks (and what they block) again,
+/// with the hint in their prompts.
+struct RetryRequest {
+  std::vector<std::string> ids;
+  std::string hint;
+};
+
+/// `flow run` with `args` (run's options); with `retry`, only that retry.
+int run_tasks(const Args& args, const RetryRequest* retry);
 
 }  // namespace flow::cli

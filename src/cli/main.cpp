@@ -13,7 +13,7 @@
 namespace flow::cli {
 
 const std::vector<const Command*>& all_commands() {
-  static const std::vector<const Command*> commands = {&run_command(),   &status_command(), &rollback_command(),
+  static const std::vector<const Command*> commands = {&run_command(), &retry_command(), &status_command(), &rollback_command(),
                                                        &serve_command(),  &check_command(), &plan_command(),   &simulate_command(),
                                                        &completion_command()};
   return commands;

@@ -75,6 +75,7 @@ void ProgressState::on_event(const RunEvent& e) {
   if (e.kind == "started") {
     ++attempts;
     status[t] = TaskStatus::running;
+    attention.erase(e.task);
     started[t] = e.time;
     activity[t].clear();
   } else if (e.kind == "activity") {
@@ -95,6 +96,8 @@ void ProgressState::on_event(const RunEvent& e) {
     ++retries;
   } else if (e.kind == "skipped") {
     status[t] = TaskStatus::skipped;
+  } else if (e.kind == "needs-attention") {
+    attention.insert(e.task);
   }
 }
 
@@ -202,17 +205,23 @@ std::vector<std::string> render_lines(const ProgressState& s, const Frame& f) {
   const std::size_t done_cap = f.rows > 0 ? 8 : 5;   // the newest few
 
   List fail_list{{}, false, "more failed"};
+  std::string counts_line_suffix;
   for (const auto& [t, a] : s.failures) {
     if (s.status[static_cast<std::size_t>(t)] == TaskStatus::running || s.status[static_cast<std::size_t>(t)] == TaskStatus::ready)
       continue;   // still trying: not a failure yet
-    fail_list.items.push_back(fmt::format("  {}\u2717{} {} ({}) {}", red, reset, id(static_cast<std::size_t>(t)),
-                                          plural(static_cast<std::size_t>(a.first), "attempt", "attempts"), printable(a.second)));
+    const bool person = s.attention.count(t) > 0;
+    fail_list.items.push_back(fmt::format("  {}{}{} {} ({}){} {}", person ? yellow : red, person ? "!" : "\u2717", reset,
+                                          id(static_cast<std::size_t>(t)),
+                                          plural(static_cast<std::size_t>(a.first), "attempt", "attempts"),
+                                          person ? " needs attention:" : "", printable(a.second)));
   }
+  if (!s.attention.empty()) counts_line_suffix = fmt::format("   {}Needs attention: {}{}", yellow, s.attention.size(), reset);
   std::string counts_line = fmt::format("Queued: {}   Failed: {}{}{}{}", plural(queued, "task", "tasks"), failed ? red : "",
                                         plural(failed, "task", "tasks"), failed ? reset : "",
                                         s.retries ? fmt::format(" ({} retries)", s.retries) : "");
   if (f.final) counts_line = fmt::format("Failed: {}{}{}{}", failed ? red : "", plural(failed, "task", "tasks"), failed ? reset : "",
                                          s.retries ? fmt::format(" ({} retries)", s.retries) : "");
+  counts_line += counts_line_suffix;
 
   std::string left_line;
   if (f.final) {

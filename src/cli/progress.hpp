@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct ProgressState {
   std::vector<std::string> completed;        ///< "T001 description", in order
   /// Per task that failed an attempt: how many attempts failed, and the last reason. A
   /// task that later succeeds leaves this map.
+  std::set<int> attention;                   ///< failed with the recovery ladder exhausted: a person's turn
   std::map<int, std::pair<int, std::string>> failures;
   int retries = 0;
   int interrupts = 0;                        ///< Ctrl-C presses the run reported

@@ -221,12 +221,17 @@ class Views {
   std::unique_ptr<EventWriter> writer_;
 };
 
-void print_failures(const RunReport& r, const Plan& plan) {
+void print_failures(const RunReport& r, const Plan& plan, const std::string& tasks_path) {
   for (std::size_t t = 0; t < r.tasks.size(); ++t) {
     const TaskReport& tr = r.tasks[t];
     if (tr.status == TaskStatus::failed) {
-      fmt::print("  failed:  {} after {} attempt{} [{}]\n", plan.tasks[t].id, tr.attempts, tr.attempts == 1 ? "" : "s",
-                 tr.failure_class);
+      if (tr.needs_attention)
+        fmt::print("  needs attention: {} after {} attempt{} [{}]: its recovery ladder is exhausted; after a look:\n"
+                   "           flow retry {} {} --hint TEXT\n",
+                   plan.tasks[t].id, tr.attempts, tr.attempts == 1 ? "" : "s", tr.failure_class, tasks_path, plan.tasks[t].id);
+      else
+        fmt::print("  failed:  {} after {} attempt{} [{}]\n", plan.tasks[t].id, tr.attempts, tr.attempts == 1 ? "" : "s",
+                   tr.failure_class);
       std::string lines = tr.last_lines;
       std::size_t pos = 0;
       for (int k = 0; k < 6 && pos < lines.size(); ++k) {
@@ -251,13 +256,14 @@ int summarize(const RunReport& r, const RunOptions& opt, const Plan& plan) {
   }
   const double minutes = r.wall / 60.0;
   const int ran = r.succeeded + r.failed;
-  fmt::print("\n{}: {} succeeded, {} failed, {} blocked, {} skipped in {} ({} workers)\n", opt.tasks_path, r.succeeded,
-             r.failed, r.blocked, r.skipped, human_seconds(r.wall), r.workers);
+  fmt::print("\n{}: {} succeeded, {} failed{}, {} blocked, {} skipped in {} ({} workers)\n", opt.tasks_path, r.succeeded,
+             r.failed, r.needs_attention ? fmt::format(" ({} need{} attention)", r.needs_attention, r.needs_attention == 1 ? "s" : "") : "",
+             r.blocked, r.skipped, human_seconds(r.wall), r.workers);
   fmt::print("  {:.1f} tasks/min, {} average per task, parallel efficiency {:.0f}%, {} retries, error rate {:.0f}%\n",
              minutes > 0 ? r.succeeded / minutes : 0.0, human_seconds(ran ? r.busy / ran : 0),
              r.wall > 0 ? 100.0 * r.busy / (r.workers * r.wall) : 0.0, r.retries,
              ran ? 100.0 * r.failed / ran : 0.0);
-  print_failures(r, plan);
+  print_failures(r, plan, opt.tasks_path);
   for (const auto& when : r.integration_failures)
     fmt::print("  integration check: the tests fail on {} {}\n", r.branch, when);
   for (const auto& phase : r.inconclusive_tests)
@@ -277,7 +283,33 @@ int summarize(const RunReport& r, const RunOptions& opt, const Plan& plan) {
   return r.failed == 0 && r.blocked == 0 && r.not_run.empty() && r.write_errors.empty() ? kOk : kFailed;
 }
 
-int run_tasks(const Args& args) {
+// A retry's own run (`flow retry` when no run is going on): the tasks named and what
+// they block, nothing else, each named one with the hint in its prompts.
+bool select_retry(RunFlags& f, const Loaded& l, const RetryRequest& retry) {
+  const TaskGraph& g = *l.graph;
+  std::vector<bool> selected(static_cast<std::size_t>(g.task_count()), false);
+  std::vector<int> todo;
+  for (int t = 0; t < g.task_count(); ++t)
+    if (std::find(retry.ids.begin(), retry.ids.end(), l.plan.tasks[static_cast<std::size_t>(t)].id) != retry.ids.end())
+      todo.push_back(t);
+  // Downstream through the graph's gates (phases, groups) to every task that waits for them.
+  std::vector<bool> seen(static_cast<std::size_t>(g.node_count()), false);
+  while (!todo.empty()) {
+    const int n = todo.back();
+    todo.pop_back();
+    if (seen[static_cast<std::size_t>(n)]) continue;
+    seen[static_cast<std::size_t>(n)] = true;
+    if (n < g.task_count()) selected[static_cast<std::size_t>(n)] = true;
+    for (int next : g.successors(n)) todo.push_back(next);
+  }
+  f.opt.selected = std::move(selected);
+  for (const std::string& id : retry.ids) f.opt.hints.emplace_back(id, retry.hint);
+  return true;
+}
+
+}  // namespace
+
+int run_tasks(const Args& args, const RetryRequest* retry) {
   auto f = read_flags(args);
   if (!f) return kUsage;
   if (f->opt.tasks_path.empty() && !find_feature_tasks("run", f->opt.tasks_path)) return kUsage;
@@ -290,6 +322,7 @@ int run_tasks(const Args& args) {
   auto sel = select_tasks(l.plan, f->only, f->stories, error);
   if (!sel) { fmt::print(stderr, "flow run: {}\n", error); return kUsage; }
   f->opt.selected = std::move(*sel);
+  if (retry) select_retry(*f, l, *retry);
 
   Views views(args, *f, l, update_interval);
   if (!views.open_events(f->events_path, l.plan)) { fmt::print(stderr, "flow run: cannot write {}\n", f->events_path); return kUsage; }
@@ -328,6 +361,10 @@ int run_tasks(const Args& args) {
   }
   return summarize(*report, f->opt, l.plan);
 }
+
+namespace {
+
+int run_command_main(const Args& args) { return run_tasks(args, nullptr); }
 
 }  // namespace
 
@@ -402,7 +439,7 @@ const Command& run_command() {
       "-q: no progress, only the summary; -v: each event's whole detail.\n"
       "exit status: 0 all tasks done, 1 some failed, were blocked or could not run, or a write\n"
       "failed (a full disk), 2 usage/parse/config error, 130 interrupted\n",
-      run_tasks,
+      run_command_main,
   };
   return cmd;
 }

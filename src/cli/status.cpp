@@ -20,6 +20,23 @@ namespace flow::cli {
 
 namespace {
 
+// The recovery ladder, task by task: the strategy each attempt ran with, and the hints
+// people gave.
+void print_recovery(const JournalRun& run) {
+  bool header = false;
+  for (const JournalTask& t : run.tasks) {
+    const bool any = std::any_of(t.strategies.begin(), t.strategies.end(), [](const std::string& x) { return !x.empty(); });
+    if (!any && t.hints.empty()) continue;
+    if (!header) fmt::print("\n  recovery:\n");
+    header = true;
+    std::string line;
+    for (std::size_t a = 0; a < t.strategies.size(); ++a)
+      line += fmt::format("{}attempt {} {}", a ? ", " : "", a + 1, t.strategies[a].empty() ? "plain" : t.strategies[a]);
+    fmt::print("    {}: {}\n", t.id, line.empty() ? "no attempt yet" : line);
+    for (const std::string& h : t.hints) fmt::print("      hint: {}\n", h.substr(0, h.find('\n')).substr(0, 200));
+  }
+}
+
 int show_status(const Args& args) {
   std::string path = args.operands.empty() ? std::string() : args.operands.front();
   std::string workdir = args.value("workdir") ? *args.value("workdir") : std::string();
@@ -42,7 +59,7 @@ int show_status(const Args& args) {
         int ok = 0, bad = 0;
         for (const JournalTask& t : r.tasks) {
           ok += t.outcome == "succeeded";
-          bad += t.outcome == "failed";
+          bad += t.outcome == "failed" || t.outcome == "needs-attention";
         }
         j.begin_object().field("id", r.run_id).field("started", r.started).field("finished", r.finished)
             .field("tasks", r.tasks.size()).field("succeeded", ok).field("failed", bad).field("commits", r.commits)
@@ -57,7 +74,7 @@ int show_status(const Args& args) {
       int ok = 0, bad = 0;
       for (const JournalTask& t : r.tasks) {
         ok += t.outcome == "succeeded";
-        bad += t.outcome == "failed";
+        bad += t.outcome == "failed" || t.outcome == "needs-attention";
       }
       fmt::print("{}  {}  {:<13} {}{}{}\n", r.run_id, r.started.substr(0, 19), r.finished ? "finished" : "did not finish",
                  r.tasks.empty() ? std::string("nothing to do") : fmt::format("{} tasks: {} succeeded, {} failed", r.tasks.size(), ok, bad),
@@ -90,13 +107,14 @@ int show_status(const Args& args) {
   if (*last)
     for (const JournalTask& t : (*last)->tasks)
       if (const int at = find_task_again(l.text, plan, t.id, t.line, t.text); at >= 0) by_index[at] = &t;
-  int done = 0, failed = 0, blocked = 0, pending = 0, attempts = 0;
+  int done = 0, failed = 0, attention = 0, blocked = 0, pending = 0, attempts = 0;
   double cpu = 0, rss = 0, task_seconds = 0;
   for (const Task& t : plan.tasks) {
     const auto it = by_index.find(static_cast<int>(&t - plan.tasks.data()));
     const JournalTask* j = it == by_index.end() ? nullptr : it->second;
     if (t.state == TaskState::done) ++done;
     else if (j && j->outcome == "failed") ++failed;
+    else if (j && j->outcome == "needs-attention") ++attention;
     else if (j && j->outcome == "blocked") ++blocked;
     else ++pending;
     if (j) {
@@ -108,10 +126,11 @@ int show_status(const Args& args) {
   }
   const JournalRun* run = *last ? &**last : nullptr;
   const int ran = run ? static_cast<int>(std::count_if(run->tasks.begin(), run->tasks.end(), [](const JournalTask& t) {
-    return t.outcome == "succeeded" || t.outcome == "failed";
+    return t.outcome == "succeeded" || t.outcome == "failed" || t.outcome == "needs-attention";
   })) : 0;
-  const int run_failed = run ? static_cast<int>(std::count_if(run->tasks.begin(), run->tasks.end(),
-                                                              [](const JournalTask& t) { return t.outcome == "failed"; })) : 0;
+  const int run_failed = run ? static_cast<int>(std::count_if(run->tasks.begin(), run->tasks.end(), [](const JournalTask& t) {
+    return t.outcome == "failed" || t.outcome == "needs-attention";
+  })) : 0;
   const int run_done = ran - run_failed;
   const double efficiency = run && run->wall > 0 ? run->busy / (run->workers * run->wall) : 0;
 
@@ -137,6 +156,16 @@ int show_status(const Args& args) {
           .field("cpu_seconds", jt ? jt->cpu_seconds : 0.0).field("max_rss_kb", jt ? jt->max_rss_kb : 0.0)
           .field("cost_usd", jt ? jt->cost_usd : 0.0).field("turns", jt ? jt->turns : 0.0)
           .field("failure_class", jt ? jt->failure_class : std::string());
+      if (jt && std::any_of(jt->strategies.begin(), jt->strategies.end(), [](const std::string& x) { return !x.empty(); })) {
+        j.key("strategies").begin_array();  // per attempt; "" for the plain prompt
+        for (const auto& x : jt->strategies) j.value(x);
+        j.end_array();
+      }
+      if (jt && !jt->hints.empty()) {
+        j.key("hints").begin_array();
+        for (const auto& h : jt->hints) j.value(h);
+        j.end_array();
+      }
       if (jt && !jt->tries.empty()) {
         j.key("tries").begin_array();
         for (const auto& tr : jt->tries) j.value(tr);
@@ -148,8 +177,8 @@ int show_status(const Args& args) {
     fmt::print("{}\n", j.str());
     return kOk;
   }
-  fmt::print("{}: {} tasks: {} done, {} failed, {} blocked, {} to do\n", path, plan.tasks.size(), done, failed, blocked,
-             pending);
+  fmt::print("{}: {} tasks: {} done, {} failed, {}{} blocked, {} to do\n", path, plan.tasks.size(), done, failed,
+             attention ? fmt::format("{} need{} attention, ", attention, attention == 1 ? "s" : "") : "", blocked, pending);
   if (!run) {
     fmt::print("  flow has not run it yet (no run in {})\n", journal);
     return kOk;
@@ -172,8 +201,12 @@ int show_status(const Args& args) {
                                           : t.failure_class + " (" + t.reason + ")");
   // Failure analysis: what each attempt of a failed task hit, and the lines that matter.
   for (const JournalTask& t : run->tasks) {
-    if (t.outcome != "failed") continue;
-    fmt::print("\n  {} failed ({}) after {} attempt{}:\n", t.id, t.failure_class, t.attempts, t.attempts == 1 ? "" : "s");
+    if (t.outcome != "failed" && t.outcome != "needs-attention") continue;
+    if (t.outcome == "needs-attention")
+      fmt::print("\n  {} needs attention ({}) after {} attempt{}: flow retry {} {} --hint TEXT\n", t.id, t.failure_class,
+                 t.attempts, t.attempts == 1 ? "" : "s", path, t.id);
+    else
+      fmt::print("\n  {} failed ({}) after {} attempt{}:\n", t.id, t.failure_class, t.attempts, t.attempts == 1 ? "" : "s");
     for (const auto& tr : t.tries) fmt::print("    {}\n", tr);
     std::size_t pos = 0;
     for (int k = 0; k < 8 && pos < t.last_lines.size(); ++k) {
@@ -183,6 +216,7 @@ int show_status(const Args& args) {
       pos = nl + 1;
     }
   }
+  print_recovery(*run);
   return kOk;
 }
 
