@@ -15,7 +15,10 @@
 
 #include "runtime/events.hpp"  // src/: the events file's one writer
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -449,8 +452,14 @@ int flow_scheduler_cancel(flow_scheduler* s) {
 
 int flow_policy_options_init(flow_policy_options* opts, unsigned int version) {
   if (!opts) return misuse("flow_policy_options_init: null argument");
-  if (version != FLOW_POLICY_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_policy_options: unknown version");
-  *opts = flow_policy_options FLOW_POLICY_OPTIONS_INIT;
+  if (version != 1 && version != FLOW_POLICY_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_policy_options: unknown version");
+  const flow_policy_options defaults FLOW_POLICY_OPTIONS_INIT;
+  if (version == 1) {  // a caller built against the first header has only the first eight fields
+    std::memcpy(opts, &defaults, offsetof(flow_policy_options, fallback));
+    opts->version = 1;
+    return FLOW_OK;
+  }
+  *opts = defaults;
   return FLOW_OK;
 }
 
@@ -460,7 +469,8 @@ int flow_policy_new_stock(flow_policy** out, const flow_policy_options* opts) {
     *out = nullptr;
     StockPolicyOptions o;
     if (opts) {
-      if (opts->version != FLOW_POLICY_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_policy_options: unknown version");
+      if (opts->version != 1 && opts->version != FLOW_POLICY_OPTIONS_VERSION)
+        return fail(FLOW_EVERSION, "flow_policy_options: unknown version");
       if (opts->max_retries < 0 || opts->base_delay < 0 || opts->max_delay < 0 || opts->jitter < 0 || opts->jitter > 1)
         return misuse("flow_policy_new_stock: negative retries or delays, or jitter outside [0, 1]");
       o.auto_retry = opts->auto_retry != 0;
@@ -470,6 +480,20 @@ int flow_policy_new_stock(flow_policy** out, const flow_policy_options* opts) {
       o.jitter = opts->jitter;
       o.seed = opts->seed;
       o.fail_fast = opts->fail_fast != 0;
+      if (opts->version >= 2) {
+        if (opts->fallback_count && !opts->fallback) return misuse("flow_policy_new_stock: fallback_count without fallback");
+        for (size_t i = 0; i < opts->fallback_count; ++i) {
+          const flow_fallback_step& c = opts->fallback[i];
+          FallbackStep step{c.from_attempt, c.agent ? c.agent : "", c.strategy ? c.strategy : "", c.instruction ? c.instruction : ""};
+          const bool known = step.strategy.empty() ||
+                             std::any_of(std::begin(kFallbackStrategies), std::end(kFallbackStrategies),
+                                         [&](const char* w) { return step.strategy == w; });
+          if (step.from_attempt < 2 || !known)
+            return misuse("flow_policy_new_stock: a fallback step needs from_attempt >= 2 and a strategy of "
+                          "\"alternative\", \"simplified\" or none");
+          o.fallback.push_back(std::move(step));
+        }
+      }
     }
     *out = new flow_policy{std::make_shared<StockPolicy>(std::move(o)), {}, {}, {}};
     return FLOW_OK;
@@ -585,6 +609,7 @@ struct flow_run {
   flow_run_event_v2_cb cb2 = nullptr;
   void* payload = nullptr;
   std::atomic<int> interrupt{0};
+  RunControl control;                // flow_run_retry(), from any thread
   bool user_abort = false;
   RunReport last;                    // what a version-2 report's strings borrow
 };
@@ -685,6 +710,7 @@ int new_run(flow_run** out, const flow_run_options* opts, flow_policy* policy, f
   r->options.fail_fast = r->policy_options.fail_fast = opts->fail_fast != 0;
   r->options.dry_run = opts->dry_run != 0;
   r->options.interrupt = &r->interrupt;
+  r->options.control = &r->control;
   if (v2) {
     if (opts->agent) {
       r->agent_name = opts->agent;
@@ -801,6 +827,55 @@ int flow_run_execute_v2(flow_run* r, flow_run_report_v2* out) {
                               rep.retries, rep.interrupted ? 1 : 0, rep.wall, rep.workers, rep.busy, rep.cost_usd,
                               rep.run_id.c_str(), rep.journal_path.c_str(), to_string(rep.isolation),
                               rep.branch.c_str(), rep.checkpoint.c_str(), rep.rolled_back_to.c_str()};
+    return FLOW_OK;
+  });
+}
+
+int flow_run_report_v3_init(flow_run_report_v3* out, unsigned int version) {
+  if (!out) return misuse("flow_run_report_v3_init: null argument");
+  if (version != FLOW_RUN_REPORT_VERSION && version != FLOW_RUN_REPORT_V3_VERSION)
+    return fail(FLOW_EVERSION, "flow_run_report: unknown version");
+  const flow_run_report_v3 zero FLOW_RUN_REPORT_V3_INIT;
+  if (version == FLOW_RUN_REPORT_VERSION) {  // a version-2 struct ends before needs_attention
+    std::memcpy(out, &zero, offsetof(flow_run_report_v3, needs_attention));
+    out->version = version;
+    return FLOW_OK;
+  }
+  *out = zero;
+  return FLOW_OK;
+}
+
+int flow_run_execute_v3(flow_run* r, flow_run_report_v3* out) {
+  return guarded([&]() -> int {
+    if (!r || !out) return misuse("flow_run_execute_v3: null argument");
+    const unsigned int version = out->version;
+    if (version != FLOW_RUN_REPORT_VERSION && version != FLOW_RUN_REPORT_V3_VERSION)
+      return fail(FLOW_EVERSION, "flow_run_report: unknown version");
+    if (const int rc = execute(*r); rc != FLOW_OK) return rc;
+    const RunReport& rep = r->last;
+    const flow_run_report_v3 full{FLOW_RUN_REPORT_V3_VERSION, rep.succeeded, rep.failed, rep.blocked, rep.skipped,
+                                  rep.retries, rep.interrupted ? 1 : 0, rep.wall, rep.workers, rep.busy, rep.cost_usd,
+                                  rep.run_id.c_str(), rep.journal_path.c_str(), to_string(rep.isolation),
+                                  rep.branch.c_str(), rep.checkpoint.c_str(), rep.rolled_back_to.c_str(),
+                                  rep.needs_attention};
+    // Only the fields the caller's version has are written.
+    std::memcpy(out, &full, version == FLOW_RUN_REPORT_V3_VERSION ? sizeof full : offsetof(flow_run_report_v3, needs_attention));
+    out->version = version;
+    return FLOW_OK;
+  });
+}
+
+int flow_run_retry(flow_run* r, const char* task_id, const char* hint) {
+  return guarded([&]() -> int {
+    if (!r || !task_id || !*task_id) return misuse("flow_run_retry: null run or task_id");
+    ControlRequest c;
+    c.action = ControlRequest::Action::retry;
+    c.task = task_id;
+    c.line = 0;  // found by its ID
+    c.hint = hint ? hint : "";
+    if (c.hint.size() > 16 * 1024) return misuse("flow_run_retry: the hint is longer than 16 KiB");
+    c.by = "flow_run_retry";
+    r->control.post(std::move(c));
     return FLOW_OK;
   });
 }

@@ -71,6 +71,17 @@ typedef struct old_caller {
 } old_caller;
 
 static int v2_events = 0, v2_ticks = 0, v2_lines = 0;
+/* Answers a task that needs attention with a hint, from the event callback, as a person
+ * at a host's UI would. */
+static int attention_seen = 0;
+static int retry_with_hint(const flow_run_event_v2 *e, void *payload) {
+  flow_run *const *run = (flow_run *const *)payload;
+  if (strcmp(e->kind, "needs-attention") == 0) {
+    ++attention_seen;
+    if (attention_seen == 1) CHECK(flow_run_retry(*run, e->task_id, "HINT-C: read the spec") == FLOW_OK);
+  }
+  return FLOW_OK;
+}
 static int on_run_event_v2(const flow_run_event_v2 *e, void *payload) {
   (void)payload;
   CHECK(e->version >= 2);
@@ -243,6 +254,30 @@ int main(int argc, char **argv) {
     so.faults = "T003=bogus";
     CHECK(flow_simulate(&rep, graph, &so, stock) == FLOW_EPARSE);
     CHECK(decide_calls == 3);
+    /* The recovery ladder (version 2 options): a strategy from attempt 2, another agent
+     * and a simplified prompt from attempt 3; a version-1 struct still works. */
+    {
+      flow_policy *ladder = NULL;
+      flow_policy_options po = FLOW_POLICY_OPTIONS_INIT;
+      const flow_fallback_step steps[2] = {{2, NULL, "alternative", NULL}, {3, "codex", "simplified", "one file"}};
+      const flow_fallback_step bad[1] = {{2, NULL, "sideways", NULL}};
+      CHECK(po.version == 2 && po.fallback == NULL && po.fallback_count == 0);
+      po.fallback = steps;
+      po.fallback_count = 2;
+      f.failure_class = FLOW_FAIL_NETWORK;
+      CHECK(flow_policy_new_stock(&ladder, &po) == FLOW_OK);
+      CHECK(flow_policy_decide(&d, ladder, plan, 0, 1, &f, 0) == FLOW_OK);
+      CHECK(d.kind == FLOW_DECIDE_RETRY && strcmp(d.strategy, "alternative") == 0 && strcmp(d.agent, "") == 0);
+      CHECK(flow_policy_decide(&d, ladder, plan, 0, 2, &f, 0) == FLOW_OK);
+      CHECK(strcmp(d.strategy, "simplified") == 0 && strcmp(d.agent, "codex") == 0);
+      flow_policy_free(ladder);
+      po.fallback = bad;
+      po.fallback_count = 1;
+      CHECK(flow_policy_new_stock(&ladder, &po) == FLOW_EMISUSE);
+      CHECK(flow_policy_options_init(&po, 1) == FLOW_OK && po.version == 1 && po.max_retries == 3);
+      CHECK(flow_policy_new_stock(&ladder, &po) == FLOW_OK);
+      flow_policy_free(ladder);
+    }
     flow_policy_free(host);
     CHECK(freed == 1);
     flow_policy_free(stock);
@@ -410,6 +445,37 @@ int main(int argc, char **argv) {
       CHECK(flow_run_new_v2(&run, &o2, NULL, NULL, NULL) == FLOW_OK);
       CHECK(flow_run_execute_v2(run, &r2) == FLOW_ENOTFOUND);
       flow_run_free(run);
+      /* needs-attention: counted in a version-3 report; flow_run_retry() with a hint
+       * brings the task back in the same run, and what it blocked runs after it. */
+      {
+        flow_run_report_v3 r3 = FLOW_RUN_REPORT_V3_INIT;
+        fp = fopen(config, "wb");
+        if (fp) {
+          fputs("errorRecovery:\n  maxRetries: 0\ntesting:\n  runTests: false\n", fp);
+          fclose(fp);
+        }
+        o2.config_path = NULL;
+        o2.workers = 1;
+        o2.agent_command = "sh -c 'grep -q HINT-C \"$FLOW_PROMPT_FILE\" || [ \"$FLOW_TASK_ID\" != T001 ] || exit 1; "
+                           "for f in $FLOW_TASK_FILES; do mkdir -p \"$(dirname \"$f\")\"; echo x >> \"$f\"; done'";
+        fp = fopen(tasks, "wb");
+        if (fp) {
+          fputs(kText, fp);
+          fclose(fp);
+        }
+        CHECK(flow_run_new_v2(&run, &o2, NULL, NULL, NULL) == FLOW_OK);
+        CHECK(flow_run_execute_v3(run, &r3) == FLOW_OK);
+        CHECK(r3.version == 3 && r3.failed == 1 && r3.needs_attention == 1 && r3.blocked == 3);
+        flow_run_free(run);
+        CHECK(flow_run_new_v2(&run, &o2, NULL, retry_with_hint, &run) == FLOW_OK);
+        CHECK(flow_run_execute_v3(run, &r3) == FLOW_OK);
+        CHECK(attention_seen == 1);
+        CHECK(r3.succeeded == 4 && r3.failed == 0 && r3.needs_attention == 0);
+        CHECK(flow_run_retry(run, NULL, NULL) == FLOW_EMISUSE);
+        flow_run_free(run);
+        CHECK(flow_run_report_v3_init(&r3, 2) == FLOW_OK && r3.version == 2);
+        CHECK(flow_run_report_v3_init(&r3, 7) == FLOW_EVERSION);
+      }
       remove(config);
       remove(events);
     }

@@ -242,3 +242,64 @@ def test_a_python_policy_that_raises_comes_out_of_run(tmp_path):
     tasks, _ = _example_copy(tmp_path)
     with pytest.raises(RuntimeError, match="policy exploded on T001"):
         flow.run(str(tasks), agent="/bin/false", workers=2, policy=Boom())
+
+
+def test_the_stock_policy_takes_a_recovery_ladder():
+    plan = flow.Plan.load(str(EXAMPLE))
+    stock = flow.StockPolicy(seed=7, fallback=[flow.FallbackStep(2, strategy="alternative"),
+                                               flow.FallbackStep(3, agent="codex", strategy="simplified",
+                                                                 instruction="one file")])
+    d = stock.decide_for(plan, 0, 1, flow.Failure("network"))
+    assert (d.kind, d.strategy, d.agent) == ("retry", "alternative", "")
+    d = stock.decide_for(plan, 0, 2, flow.Failure("network"))
+    assert (d.strategy, d.agent) == ("simplified", "codex")
+    with pytest.raises(ValueError, match="strategy"):
+        flow.StockPolicy(fallback=[flow.FallbackStep(2, strategy="sideways")])
+    with pytest.raises(ValueError):
+        flow.StockPolicy(fallback=[flow.FallbackStep(1, strategy="simplified")])
+
+
+def test_needs_attention_then_run_retry_with_a_hint_from_another_thread(tmp_path):
+    """A task whose ladder runs out needs attention (event and report); Run.retry() from
+    another thread brings it back in the same run with the hint in its prompt, and what
+    it blocked runs after it."""
+    import threading
+    tasks, _ = _example_copy(tmp_path)
+    repo = tasks.parents[2]
+    (repo / ".flow").mkdir(exist_ok=True)
+    (repo / ".flow" / "config.yaml").write_text("errorRecovery:\n  maxRetries: 1\n  baseDelay: 10ms\n"
+                                                "testing:\n  runTests: false\n  requireChanges: false\n")
+    agent = ("sh -c '[ \"$FLOW_TASK_ID\" != T001 ] || grep -q HINT-PY \"$FLOW_PROMPT_FILE\"'")
+    attention, posted = threading.Event(), threading.Event()
+    events = []
+
+    def on_event(e):  # a host's UI: it shows the task and waits for the person
+        events.append(e)
+        if e.kind == "needs-attention" and r is not None:
+            attention.set()
+            assert posted.wait(60)
+
+    r = None
+
+    # Without a hint: T001 needs attention, everything after it is blocked.
+    rep = flow.run(str(tasks), agent_cmd=agent, isolation="none", on_event=on_event)
+    assert (rep.failed, rep.needs_attention) == (1, 1) and rep.blocked == 23 and rep.succeeded == 0
+    assert [e.task_id for e in events if e.kind == "needs-attention"] == ["T001"]
+    # With a hint from another thread, while the run goes on.
+    attention.clear()
+    events.clear()
+    r = flow.Run(str(tasks), agent_cmd=agent, isolation="none", on_event=on_event)
+
+    def person():
+        assert attention.wait(60)
+        r.retry("T001", hint="HINT-PY: look at the spec")
+        posted.set()
+
+    helper = threading.Thread(target=person)
+    helper.start()
+    rep = r.execute()
+    helper.join()
+    assert (rep.succeeded, rep.failed, rep.needs_attention, rep.blocked) == (24, 0, 0, 0)
+    assert any(e.kind == "control" and e.task_id == "T001" and "refused" not in e.detail for e in events)
+    with pytest.raises(TypeError):
+        r.retry(14)

@@ -24,7 +24,7 @@ from ._lib import lib
 
 __all__ = ["FlowError", "CycleError", "ParseError", "NotFoundError", "ConflictError", "Plan", "Task", "Phase",
            "Diagnostic", "Graph", "Edge", "Scheduler", "Policy", "StockPolicy", "Failure", "Decision", "SimReport",
-           "simulate", "run", "RunReport", "RunEvent", "set_marks", "version", "ABI_VERSION", "FAILURE_CLASSES"]
+           "simulate", "run", "Run", "FallbackStep", "RunReport", "RunEvent", "set_marks", "version", "ABI_VERSION", "FAILURE_CLASSES"]
 
 ABI_VERSION = _lib.ABI_VERSION
 OK, ERROR, ENOMEM, EMISUSE, EVERSION, EPARSE, ECYCLE, ECANCELED, EUSER, EIO, ENOTFOUND, ECONFLICT = (
@@ -480,20 +480,46 @@ class Policy(_Handle):
         return e
 
 
+@dataclasses.dataclass(frozen=True)
+class FallbackStep:
+    """One step of the recovery ladder (errorRecovery.fallback): from attempt
+    `from_attempt` (2 or more) on, use `agent` ("" for the same), `strategy`
+    ("alternative": the prompt says the previous approach failed, with its failure, and
+    asks for another; "simplified": the smallest version that satisfies the task and its
+    tests; "" for none) and `instruction` (text put in the prompt verbatim)."""
+    from_attempt: int
+    agent: str = ""
+    strategy: str = ""
+    instruction: str = ""
+
+
 class StockPolicy(Policy):
     """flow's stock policy: 3 retries, backoff 1 s to 30 s with seeded jitter, no retry for
-    auth/config/invalid_input/refused/budget, one rate-limit gate per agent."""
+    auth/config/invalid_input/refused/budget, one rate-limit gate per agent; `fallback`,
+    a list of FallbackStep, is its recovery ladder. A task whose ladder runs out needs
+    attention (a run's "needs-attention" event; Run.retry() with a hint)."""
 
     def __init__(self, max_retries: int = 3, base_delay: float = 1.0, max_delay: float = 30.0, jitter: float = 0.25,
-                 seed: int = 0x5eed, auto_retry: bool = True, fail_fast: bool = False) -> None:
+                 seed: int = 0x5eed, auto_retry: bool = True, fail_fast: bool = False,
+                 fallback: Sequence[FallbackStep] = ()) -> None:
         _int("max_retries", max_retries, 0)
         for name, value in (("base_delay", base_delay), ("max_delay", max_delay), ("jitter", jitter)):
             _number(name, value)
         _int("seed", seed, 0)
+        _expect("fallback", fallback, (list, tuple), "a list of flow.FallbackStep")
+        for step in fallback:
+            _expect("a fallback step", step, FallbackStep, "a flow.FallbackStep")
+            _int("a fallback step's from_attempt", step.from_attempt, 2)
+            if step.strategy not in ("", "alternative", "simplified"):
+                raise ValueError(f"a fallback step's strategy is alternative, simplified or empty, not {step.strategy!r}")
         opts = _lib.PolicyOptions()
-        lib.flow_policy_options_init(ctypes.byref(opts), 1)
+        lib.flow_policy_options_init(ctypes.byref(opts), _lib.POLICY_OPTIONS_VERSION)
         opts.max_retries, opts.base_delay, opts.max_delay, opts.jitter = max_retries, base_delay, max_delay, jitter
         opts.seed, opts.auto_retry, opts.fail_fast = seed, int(auto_retry), int(fail_fast)
+        steps = (_lib.FallbackStep * max(1, len(fallback)))(
+            *(_lib.FallbackStep(x.from_attempt, x.agent.encode(), x.strategy.encode(), x.instruction.encode())
+              for x in fallback))
+        opts.fallback, opts.fallback_count = steps, len(fallback)  # copied by flow
         self._error = None
         h = _lib.PolicyP()
         lib.flow_policy_new_stock(ctypes.byref(h), ctypes.byref(opts))
@@ -594,6 +620,7 @@ class RunReport:
     branch: str = ""         # git: the integration branch
     checkpoint: str = ""     # git: its commit when the run started
     rolled_back_to: str = ""
+    needs_attention: int = 0  # of `failed`: their recovery ladder ran out (Run.retry() with a hint)
 
 
 def _selection(tasks_path: PathLike, only: Sequence[str]) -> Tuple[Any, int]:
@@ -617,7 +644,8 @@ def run(tasks_path: PathLike, agent: Optional[str] = None, workers: Optional[int
         on_event: Optional[Callable[[RunEvent], None]] = None, *, agent_cmd: Optional[str] = None,
         retries: Optional[int] = None, model: Optional[str] = None, max_turns: Optional[int] = None,
         isolation: Optional[str] = None, allow_dirty: bool = False, config: Optional[PathLike] = None,
-        no_config: bool = False, events: Optional[PathLike] = None, only: Optional[Sequence[str]] = None) -> RunReport:
+        no_config: bool = False, events: Optional[PathLike] = None, only: Optional[Sequence[str]] = None,
+        _handle: Optional[Callable[[Any], None]] = None) -> RunReport:
     """Runs the pending tasks of tasks.md as `flow run` does — processes, marks in the file,
     journal, git isolation, validation gates, the settings file — and returns the report.
 
@@ -712,13 +740,15 @@ def run(tasks_path: PathLike, agent: Optional[str] = None, workers: Optional[int
 
     cb = _lib.RunEventV2CB(trampoline)
     lib.flow_run_new_v2(ctypes.byref(h), ctypes.byref(opts), policy._ptr() if policy else None, cb, None)
+    if _handle is not None:
+        _handle(h)  # Run.retry() posts to it from now on
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        rep = _lib.RunReportV2()
-        rep.version = _lib.RUN_REPORT_VERSION
-        rc = lib.flow_run_execute_v2(h, ctypes.byref(rep))
+        rep = _lib.RunReportV3()
+        rep.version = _lib.RUN_REPORT_V3_VERSION
+        rc = lib.flow_run_execute_v3(h, ctypes.byref(rep))
         if rc == EUSER:
             err = errors[0] if errors else (policy._take_error() if policy else None)
             if err is not None:
@@ -727,16 +757,79 @@ def run(tasks_path: PathLike, agent: Optional[str] = None, workers: Optional[int
             _raise_last(rc)
         report = RunReport(rep.succeeded, rep.failed, rep.blocked, rep.skipped, rep.retries, bool(rep.interrupted),
                            rep.wall, rep.workers, rep.busy, rep.cost_usd, _s(rep.run_id), _s(rep.journal_path),
-                           _s(rep.isolation), _s(rep.branch), _s(rep.checkpoint), _s(rep.rolled_back_to))
+                           _s(rep.isolation), _s(rep.branch), _s(rep.checkpoint), _s(rep.rolled_back_to),
+                           rep.needs_attention)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+        if _handle is not None:
+            _handle(None)
         lib.flow_run_free(h)
     if interrupts[0]:
         stop = KeyboardInterrupt(f"flow run interrupted ({'running tasks killed' if interrupts[0] > 1 else 'no new task started'})")
         stop.report = report  # type: ignore[attr-defined]
         raise stop
     return report
+
+
+class Run:
+    """A run to execute once, with a handle other threads (and event callbacks) can use
+    while it goes on: retry() a task that needs attention, with a hint, or cancel().
+
+        r = flow.Run("specs/001-x/tasks.md", agent="claude", on_event=show)
+        threading.Thread(target=r.execute).start()
+        ...
+        r.retry("T014", hint="the config lives in etc/, not in the home directory")
+
+    The arguments are run()'s."""
+
+    def __init__(self, tasks_path: PathLike, **kwargs: Any) -> None:
+        self._args = (tasks_path, kwargs)
+        self._lock = threading.Lock()
+        self._h: Any = None
+        self._pending: List[Tuple[str, Optional[str]]] = []  # asked before execute() began
+        self._cancels = 0
+
+    def execute(self) -> RunReport:
+        """Runs it (once) on this thread and returns the report, as run() does."""
+        tasks_path, kwargs = self._args
+        return run(tasks_path, _handle=self._attach, **kwargs)
+
+    def _attach(self, h: Any) -> None:
+        with self._lock:
+            self._h = h
+            if h is None:
+                return
+            for task, hint in self._pending:
+                lib.flow_run_retry(h, task.encode("utf-8"), None if hint is None else hint.encode("utf-8"))
+            for _ in range(self._cancels):
+                lib.flow_run_cancel(h)
+            self._pending, self._cancels = [], 0
+
+    def retry(self, task: str, hint: Optional[str] = None) -> None:
+        """Asks the run to run task `task` (an ID) again, then what it blocked, with `hint`
+        in its prompts verbatim (at most 16 KiB). The run journals it and reports a
+        "control" event saying whether it applied (a task that is not failed or blocked
+        is refused; one still on its ladder gets the hint for its next attempt). Before
+        execute() begins, the request waits for it. Thread-safe."""
+        _expect("task", task, str, "a str (a task ID)")
+        if hint is not None:
+            _expect("hint", hint, str, "a str")
+            if len(hint.encode("utf-8")) > 16 * 1024:
+                raise ValueError("hint is longer than 16 KiB")
+        with self._lock:
+            if self._h is None:
+                self._pending.append((task, hint))
+            else:
+                lib.flow_run_retry(self._h, task.encode("utf-8"), None if hint is None else hint.encode("utf-8"))
+
+    def cancel(self) -> None:
+        """As Ctrl-C: the first call starts nothing new, the second kills what runs. Thread-safe."""
+        with self._lock:
+            if self._h is None:
+                self._cancels += 1
+            else:
+                lib.flow_run_cancel(self._h)
 
 
 def set_marks(path: str, original: bytes, changes: Sequence[Tuple[int, str, bool]]) -> None:

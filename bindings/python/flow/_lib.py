@@ -45,9 +45,17 @@ class SchedulerOptions(ctypes.Structure):
                 ("selected", ctypes.POINTER(ctypes.c_ubyte)), ("selected_count", c_size_t)]
 
 
-class PolicyOptions(ctypes.Structure):
+class FallbackStep(ctypes.Structure):
+    _fields_ = [("from_attempt", c_int), ("agent", c_char_p), ("strategy", c_char_p), ("instruction", c_char_p)]
+
+
+class PolicyOptions(ctypes.Structure):  # version 2
     _fields_ = [("version", ctypes.c_uint), ("auto_retry", c_int), ("max_retries", c_int), ("base_delay", c_double),
-                ("max_delay", c_double), ("jitter", c_double), ("seed", ctypes.c_ulonglong), ("fail_fast", c_int)]
+                ("max_delay", c_double), ("jitter", c_double), ("seed", ctypes.c_ulonglong), ("fail_fast", c_int),
+                ("fallback", ctypes.POINTER(FallbackStep)), ("fallback_count", c_size_t)]
+
+
+POLICY_OPTIONS_VERSION = 2
 
 
 class FailureInfo(ctypes.Structure):
@@ -104,6 +112,13 @@ class RunReportV2(ctypes.Structure):
                 ("workers", c_int), ("busy", c_double), ("cost_usd", c_double), ("run_id", c_char_p),
                 ("journal_path", c_char_p), ("isolation", c_char_p), ("branch", c_char_p), ("checkpoint", c_char_p),
                 ("rolled_back_to", c_char_p)]
+
+
+class RunReportV3(ctypes.Structure):
+    _fields_ = RunReportV2._fields_ + [("needs_attention", c_int)]
+
+
+RUN_REPORT_V3_VERSION = 3
 
 
 class RunEvent(ctypes.Structure):
@@ -196,6 +211,8 @@ _SIGNATURES = [  # (name, argtypes, restype, errcheck); sorted
     ("flow_run_cancel", [RunP], c_int, None),
     ("flow_run_execute", [RunP, ctypes.POINTER(RunReport)], c_int, None),
     ("flow_run_execute_v2", [RunP, ctypes.POINTER(RunReportV2)], c_int, None),
+    ("flow_run_execute_v3", [RunP, ctypes.POINTER(RunReportV3)], c_int, None),
+    ("flow_run_retry", [RunP, c_char_p, c_char_p], c_int, _check),
     ("flow_run_free", [RunP], None, None),
     ("flow_run_new_v2", [ctypes.POINTER(RunP), ctypes.POINTER(RunOptions), PolicyP, RunEventV2CB, c_void_p], c_int,
      _check),

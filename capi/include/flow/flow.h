@@ -293,6 +293,20 @@ typedef struct flow_decision {
 /** Thread safety: one thread at a time. */
 typedef struct flow_policy flow_policy;
 
+/** One step of the recovery ladder (errorRecovery.fallback): from attempt `from_attempt`
+ *  (>= 2) on, the next attempts use `agent` (NULL or "": the same), `strategy`
+ *  ("alternative": the prompt says the previous approach failed, with its failure, and
+ *  asks for another; "simplified": the smallest version that satisfies the task and its
+ *  tests; NULL or "": none) and `instruction` (text added to the prompt verbatim; NULL:
+ *  none). A later step overrides what it sets. The strings are copied. */
+typedef struct flow_fallback_step {
+  int from_attempt;
+  const char *agent;
+  const char *strategy;
+  const char *instruction;
+} flow_fallback_step;
+
+/** Version 1 is the first eight fields; version 2 adds the fallback ladder. */
 typedef struct flow_policy_options {
   unsigned int version;
   int auto_retry;             /* 1 */
@@ -302,9 +316,13 @@ typedef struct flow_policy_options {
   double jitter;              /* 0.25: a delay is drawn from [d(1-jitter), d] */
   unsigned long long seed;
   int fail_fast;              /* a setup/foundational failure aborts with rollback */
+  /* version 2 */
+  const flow_fallback_step *fallback; /* fallback_count steps, or NULL */
+  size_t fallback_count;
 } flow_policy_options;
-#define FLOW_POLICY_OPTIONS_VERSION 1
-#define FLOW_POLICY_OPTIONS_INIT { FLOW_POLICY_OPTIONS_VERSION, 1, 3, 1.0, 30.0, 0.25, 0x5eedULL, 0 }
+#define FLOW_POLICY_OPTIONS_VERSION 2
+#define FLOW_POLICY_OPTIONS_INIT { FLOW_POLICY_OPTIONS_VERSION, 1, 3, 1.0, 30.0, 0.25, 0x5eedULL, 0, NULL, 0 }
+/** Fills *opts with the defaults of `version` (1 or 2). */
 FLOW_CAPI int flow_policy_options_init(flow_policy_options *opts, unsigned int version);
 
 /** The stock policy (opts may be NULL for defaults). */
@@ -427,7 +445,8 @@ FLOW_CAPI int flow_run_options_init(flow_run_options *opts, unsigned int version
 
 /** One event of a run (docs/events.md). Pointers are valid during the callback only. */
 typedef struct flow_run_event {
-  const char *kind;    /* "started", "succeeded", "failed", "retry", "marked", … */
+  const char *kind;    /* "started", "succeeded", "failed", "retry", "marked", "needs-attention" (a task
+                          whose recovery ladder ran out: a person's turn), "control", … */
   double time;         /* seconds since the run started */
   int task;            /* plan index, or -1 */
   const char *task_id; /* "" for run-level events */
@@ -490,6 +509,32 @@ typedef struct flow_run_report_v2 {
 #define FLOW_RUN_REPORT_INIT { FLOW_RUN_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0.0, 0, 0.0, 0.0, NULL, NULL, NULL, NULL, NULL, NULL }
 FLOW_CAPI int flow_run_report_init(flow_run_report_v2 *out, unsigned int version);
 
+/** Version 3 of a run's outcome: version 2's fields, then how many of the failed tasks
+ *  need attention (their recovery ladder ran out: retry them with a hint). Set `version`
+ *  first (FLOW_RUN_REPORT_V3_INIT or flow_run_report_v3_init()). */
+typedef struct flow_run_report_v3 {
+  unsigned int version;  /* always first: FLOW_RUN_REPORT_V3_VERSION */
+  int succeeded, failed, blocked, skipped, retries;
+  int interrupted;
+  double wall;
+  int workers;
+  double busy;
+  double cost_usd;
+  const char *run_id;
+  const char *journal_path;
+  const char *isolation;
+  const char *branch;
+  const char *checkpoint;
+  const char *rolled_back_to;
+  /* version 3 */
+  int needs_attention;   /* of `failed`: a person's turn (flow_run_retry() with a hint) */
+} flow_run_report_v3;
+#define FLOW_RUN_REPORT_V3_VERSION 3
+#define FLOW_RUN_REPORT_V3_INIT { FLOW_RUN_REPORT_V3_VERSION, 0, 0, 0, 0, 0, 0, 0.0, 0, 0.0, 0.0, NULL, NULL, NULL, NULL, \
+                                  NULL, NULL, 0 }
+/** Zeroes *out and sets its version (2 or 3). @return FLOW_OK, FLOW_EMISUSE or FLOW_EVERSION. */
+FLOW_CAPI int flow_run_report_v3_init(flow_run_report_v3 *out, unsigned int version);
+
 /** The options are copied; `policy` may be NULL (the stock policy) and is kept alive by
  *  the run; `cb` may be NULL. @return FLOW_OK, FLOW_EVERSION, FLOW_ENOMEM or FLOW_EMISUSE. */
 FLOW_CAPI int flow_run_new(flow_run **out, const flow_run_options *opts, flow_policy *policy, flow_run_event_cb cb,
@@ -514,8 +559,21 @@ FLOW_CAPI int flow_run_new_v2(flow_run **out, const flow_run_options *opts, flow
 /** flow_run_execute() into a versioned report. Same codes, plus FLOW_EVERSION and
  *  FLOW_ENOTFOUND (an agent or gate program that is not on PATH). */
 FLOW_CAPI int flow_run_execute_v2(flow_run *run, flow_run_report_v2 *out);
+/** flow_run_execute() into a version 3 report (or a version 2 one: `out->version` says).
+ *  Same codes as flow_run_execute_v2(). */
+FLOW_CAPI int flow_run_execute_v3(flow_run *run, flow_run_report_v3 *out);
 /** First call: start nothing new; second: also kill what runs. Thread safety: any thread. */
 FLOW_CAPI int flow_run_cancel(flow_run *run);
+/** Asks the run to retry task `task_id` (a failed one, typically one that needs
+ *  attention, or one it blocks: then the failure behind it), and then what it blocked,
+ *  with `hint` (NULL: none; at most 16 KiB) in the task's next prompts, verbatim. The
+ *  run applies it where it polls, within a quarter second, journals it (`control`, with
+ *  the hint) and reports a "control" event saying whether it applied; a retry of a task
+ *  still on its ladder only adds the hint to its next attempt. Posted while no execute
+ *  runs, it waits for the next one. Thread safety: any thread (an event callback too),
+ *  during flow_run_execute*(). @return FLOW_OK, or FLOW_EMISUSE (NULL run or task_id, a
+ *  hint too long). */
+FLOW_CAPI int flow_run_retry(flow_run *run, const char *task_id, const char *hint);
 FLOW_CAPI void flow_run_free(flow_run *run); /* NULL is a no-op */
 
 /* ---- marks in the file ------------------------------------------------------------ */
