@@ -276,6 +276,10 @@ std::optional<std::string> FeatureModel::apply(std::string_view line, bool histo
   } else if (event == "retry-scheduled" && s) {
     kind = "retry";
     detail = "in " + std::to_string(static_cast<int>(e["delay"].num())) + " s";
+  } else if (event == "needs-attention" && s) {
+    kind = "needs-attention";  // its ladder ran out: a person's turn (flow retry --hint)
+    s->state = "needs-attention";
+    detail = std::string(e["reason"].str());
   } else if (event == "blocked" && s) {
     s->state = "blocked";
     detail = "by " + std::string(e["by"].str());

@@ -179,6 +179,7 @@ function applyEvent(e) {
     case 'failed': s.s = e.decision === 'retry' ? 'retrying' : e.decision === 'skip' ? 'skipped' : 'failed';
       s.cls = e.class; s.why = e.detail; s.cost = (s.cost || 0) + (e.cost_usd || 0); s.act = ''; endTry('failed', e.class); break;
     case 'blocked': if (s) { s.s = 'blocked'; s.why = e.detail; } break;
+    case 'needs-attention': if (s) { s.s = 'needs-attention'; s.why = e.detail; } break;
     case 'marked': if (s) { s.m = true; if (s.s === 'pending') s.s = 'done'; } break;
     case 'killed': if (s) { s.s = 'killed'; endTry('killed', 'killed'); } break;
     case 'activity': if (s) s.act = e.detail; break;
@@ -233,7 +234,7 @@ function snapshot(data) {
 }
 
 // ---- the numbers: counts, ETA, bottleneck, cost, timeline ----
-const FINISHED = new Set(['done', 'succeeded', 'skipped', 'failed', 'blocked', 'killed']);
+const FINISHED = new Set(['done', 'succeeded', 'skipped', 'failed', 'needs-attention', 'blocked', 'killed']);
 function elapsed(S) {
   if (S.run.finished || !S.run.started) return S.run.wall || 0;
   return Math.max(S.run.wall || 0, (Date.now() - Date.parse(S.run.started)) / 1000);
@@ -344,7 +345,7 @@ function panel() {
   const controls = el('div', { class: 'controls' });
   const act = (label, action) => { const b = el('button', { 'data-action': action }, label); b.onclick = () => control(action, selected); controls.appendChild(b); };
   if (!readOnly && cur === 0 && !states[0].run.finished && states[0].run.id) {
-    if (['failed', 'blocked', 'killed'].includes(s.s)) act('Retry', 'retry');
+    if (['failed', 'needs-attention', 'blocked', 'killed'].includes(s.s)) act('Retry', 'retry');
     if (s.s === 'running') act('Cancel', 'cancel');
     if (s.s === 'pending' || s.s === 'retrying') act('Skip', 'skip');
   }
