@@ -408,7 +408,8 @@ class RunLoop {
     // What the recovery ladder changes in this attempt (a strategy, an instruction, a hint).
     const detail::Guidance guide = ladder_.guidance(t, attempt, failures_[t]);
     report_.tasks[static_cast<std::size_t>(t)].strategy = guide.label;
-    if (std::string error; !write_prompt(t, attempt, detail::bounded_failure(failures_[t]), dir, &error, guide.text)) {
+    const std::string& failure = failures_[t];
+    if (std::string error; !write_prompt(t, attempt, failure.empty() ? failure : detail::bounded_failure(failure), dir, &error, guide.text)) {
       workspace_->discard(t, "its prompt could not be written", false);
       report_.order.push_back(t);
       emit("started", t, attempt, task(t).description);

@@ -233,3 +233,29 @@ TEST_CASE("history comes from the journal's task-finished lines, for the tasks s
   CHECK(cli::read_history((dir / "nowhere").string(), plan).empty());
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a task whose ladder ran out is shown as needing attention, apart from plain failures") {
+  auto g = build_graph(parse_tasks_md("## Phase 1: Setup\n- [ ] T001 [P] One in a.py\n- [ ] T002 [P] Two in b.py\n"
+                                      "- [ ] T003 [P] Three in c.py\n"));
+  REQUIRE(g);
+  cli::ProgressState s;
+  s.graph = &*g;
+  s.workers = 3;
+  s.on_event({"run-started", 0, -1, 0, ""});
+  s.on_event({"started", 0, 0, 1, ""});
+  s.on_event({"started", 0, 1, 1, ""});
+  s.on_event({"started", 0, 2, 1, ""});
+  s.on_event({"failed", 2, 0, 3, "validation: gave up after 3 attempts"});
+  s.on_event({"needs-attention", 2, 0, 3, "gave up after 3 attempts"});
+  s.on_event({"failed", 3, 1, 1, "auth: auth failures are not retried"});
+  s.now = 4;
+  std::string screen = cli::render(s, false);
+  INFO(screen);
+  CHECK(screen.find("! T001 (1 attempt) needs attention: validation: gave up after 3 attempts") != std::string::npos);
+  CHECK(screen.find("\u2717 T002 (1 attempt) auth: auth failures are not retried") != std::string::npos);
+  CHECK(screen.find("Needs attention: 1") != std::string::npos);
+  // Retried (flow retry): it runs again and is nobody's to look at.
+  s.on_event({"started", 5, 0, 4, ""});
+  screen = cli::render(s, false);
+  CHECK(screen.find("Needs attention") == std::string::npos);
+}
