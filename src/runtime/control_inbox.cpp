@@ -8,12 +8,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -161,6 +163,13 @@ bool ControlInbox::open(const std::string& workdir, const std::string& run_id, s
   }
   std::error_code ec;
   fs::create_directories(workdir + "/.flow/control", ec);
+  // Inboxes of runs that died (kill -9 leaves them): a run ID ends with its pid.
+  for (const auto& e : fs::directory_iterator(workdir + "/.flow/control", ec)) {
+    const std::string name = e.path().filename().string();
+    const auto dash = name.rfind('-');
+    const long pid = dash == std::string::npos ? 0 : std::strtol(name.c_str() + dash + 1, nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove_all(e.path(), ec);
+  }
   const std::string dir = inbox_dir(workdir, run_id);
   // Private: only this user may post to the run (the directory is 0700 whatever the umask).
   if (::mkdir(dir.c_str(), 0700) != 0 || ::chmod(dir.c_str(), 0700) != 0) {

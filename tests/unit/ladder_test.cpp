@@ -19,6 +19,7 @@
 #include <fstream>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace flow;
@@ -216,6 +217,20 @@ TEST_CASE("the control inbox: posted requests come back whole and in order, once
   CHECK(inbox.take().empty());  // each is taken once
   inbox.close();
   CHECK_FALSE(fs::exists(dir.path + "/.flow/control/" + run));
+  // The inbox a killed run left (its pid is gone) goes when the next run opens its own;
+  // a live run's stays.
+  pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  REQUIRE(dead > 0);
+  ::waitpid(dead, nullptr, 0);
+  const std::string left = dir.path + "/.flow/control/20261201T000000Z-" + std::to_string(dead);
+  const std::string live = dir.path + "/.flow/control/20261201T000000Z-" + std::to_string(::getpid());
+  fs::create_directories(left);
+  fs::create_directories(live);
+  detail::ControlInbox next;
+  REQUIRE(next.open(dir.path, "20261202T000001Z-43"));
+  CHECK_FALSE(fs::exists(left));
+  CHECK(fs::exists(live));
 }
 
 TEST_CASE("the live run of a tasks.md is found by its lock: pid and run ID while held, none after") {
