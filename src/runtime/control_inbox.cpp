@@ -183,6 +183,9 @@ bool ControlInbox::open(const std::string& workdir, const std::string& run_id, s
 std::vector<ControlRequest> ControlInbox::take(std::vector<std::string>* rejected) {
   std::vector<ControlRequest> out;
   if (dir_.empty()) return out;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_ < std::chrono::milliseconds(100)) return out;
+  last_ = now;
   const int dirfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0) return out;
   std::vector<std::string> names;

@@ -12,6 +12,7 @@
 #include <flow/error.hpp>
 #include <flow/run.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,12 +51,15 @@ class ControlInbox {
   bool open(const std::string& workdir, const std::string& run_id, std::string* error = nullptr);
   /// What waits, oldest first (at most 16 a call); each file read is deleted. Files that
   /// are not a valid request are deleted too, and said in `rejected` (why, one line).
+  /// The folder is read at most every 100 ms (a read costs ~50 µs, and the loop may
+  /// poll far more often while many tasks complete); a call in between takes nothing.
   [[nodiscard]] std::vector<ControlRequest> take(std::vector<std::string>* rejected = nullptr);
   /// Removes the inbox (what waits in it is not taken).
   void close();
 
  private:
   std::string dir_;
+  std::chrono::steady_clock::time_point last_{};
 };
 
 /// The largest request file the run reads, and the largest hint it keeps.

@@ -17,6 +17,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -205,6 +206,7 @@ TEST_CASE("the control inbox: posted requests come back whole and in order, once
   std::ofstream(dir.path + "/.flow/control/" + run + "/9-junk.json") << "{not json";
   std::ofstream(dir.path + "/.flow/control/" + run + "/9-large.json") << std::string(detail::kMaxControlBytes + 1, ' ');
   std::vector<std::string> rejected;
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));  // the folder is read at most every 100 ms
   const auto got = inbox.take(&rejected);
   REQUIRE(got.size() == 2);
   CHECK(got[0].task == "T014");
@@ -214,6 +216,7 @@ TEST_CASE("the control inbox: posted requests come back whole and in order, once
   CHECK(got[0].action == ControlRequest::Action::retry);
   CHECK(got[1].task == "T015");
   CHECK(rejected.size() == 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
   CHECK(inbox.take().empty());  // each is taken once
   inbox.close();
   CHECK_FALSE(fs::exists(dir.path + "/.flow/control/" + run));
