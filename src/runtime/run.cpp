@@ -393,15 +393,38 @@ class RunLoop {
     return env;
   }
 
+  // A task the scheduler started: its place is prepared first (Workspace::begin_prepare;
+  // with git, a worktree made on the workspace's worker while the loop goes on), and its
+  // agent launched once the place is there (on_prepared).
   void start(int t) {
     const int attempt = ++report_.tasks[static_cast<std::size_t>(t)].attempts;
-    // Where it runs (Workspace::prepare): with git isolation its own worktree, from the
-    // branch as it is now.
-    auto prepared = workspace_->prepare(t, attempt);
+    preparing_.insert(t);
+    workspace_->begin_prepare(t, attempt);
+    take_workspace(0);  // what is ready at once (in place: this one)
+  }
+
+  // What the workspace finished: attempts whose place is ready launch their agent; work
+  // collected is checked and integrated, in the order the agents ended.
+  void take_workspace(double timeout) {
+    for (detail::WorkspaceDone& d : workspace_->take(timeout)) {
+      if (d.kind == detail::WorkspaceDone::Kind::prepared) on_prepared(d.task, d.attempt, std::move(d.dir));
+      else on_collected(d.task, std::move(d.work));
+    }
+  }
+
+  void on_prepared(int t, int attempt, Result<std::string> prepared) {
+    preparing_.erase(t);
     if (!prepared) {
       report_.order.push_back(t);
       emit("started", t, attempt, task(t).description);
       return on_failure(t, attempt, FailureClass::config, prepared.error().message);
+    }
+    // Its place was made while the second Ctrl-C killed what ran: it never starts.
+    if (killed_) {
+      workspace_->discard(t, "killed by the second Ctrl-C", false);
+      log("task-killed", t, attempt, {{"detail", std::string("killed by the second Ctrl-C")}}, true);
+      emit("killed", t, attempt, "killed by the second Ctrl-C");
+      return;
     }
     const std::string dir = *prepared;
     // No agent starts on a prompt that is not all there (a full disk, say).
@@ -641,10 +664,12 @@ class RunLoop {
         log("interrupted", -1, 0, {{"detail", std::string("kill running tasks")}}, true);
         emit("interrupted", -1, 0, "killing running tasks");
         runner_.cancel_all();
+        killed_ = true;
         // Their attempts end here, unfinished: journaled so that status and the next
-        // run know; never marked, so the next run runs them again.
+        // run know; never marked, so the next run runs them again. (One whose place is
+        // still being made ends when it is there; one whose agent finished goes on.)
         for (int t = 0; t < graph_->task_count(); ++t) {
-          if (sched_->status(t) != TaskStatus::running) continue;
+          if (sched_->status(t) != TaskStatus::running || preparing_.count(t) || collecting_.count(t)) continue;
           const int attempt = report_.tasks[static_cast<std::size_t>(t)].attempts;
           parsers_.erase(t);
           workspace_->discard(t, "killed by the second Ctrl-C", false);
@@ -655,6 +680,7 @@ class RunLoop {
       if (opt_.control)
         for (const ControlRequest& r : opt_.control->take()) apply_control(r);
       take_posted_controls();
+      take_workspace(0);  // before starting: what it finished may let tasks start
       const double t_now = now();
       if (!stopping_ && !paused_ && !policy_.gate_until(agent, t_now))
         while (auto t = sched_->start_next(t_now)) start(*t);
@@ -662,7 +688,15 @@ class RunLoop {
       // one rewrite of tasks.md and one journal flush, after their dependents have
       // started, so the disk's latency neither adds up per task nor delays the next one.
       if (!to_mark_.empty() && (runner_.running() == 0 || now() - last_commit_ >= kCommitWindow)) commit_marks();
+      // The workspace's worker may be making places or collecting work: the loop waits
+      // for it only when nothing else can happen, and otherwise looks in often.
+      const bool workspace_busy = workspace_->pending() > 0;
       if (runner_.running() == 0) {
+        if (workspace_busy) {
+          obs_.on_tick(t_now);
+          take_workspace(0.25);
+          continue;
+        }
         if (validation_->test_first_pending() && check_test_first() > 0) continue;
         // Paused, the run waits for the person who paused it, even with nothing left
         // that could start: a retry may come.
@@ -681,7 +715,8 @@ class RunLoop {
       }
       // Wake at least every 250 ms to notice interrupts and retry times, and in time to
       // commit the marks that wait.
-      const double wait = to_mark_.empty() ? 0.25 : std::clamp(last_commit_ + kCommitWindow - now(), 0.0, 0.25);
+      double wait = to_mark_.empty() ? 0.25 : std::clamp(last_commit_ + kCommitWindow - now(), 0.0, 0.25);
+      if (workspace_busy) wait = std::min(wait, kWorkspacePoll);
       auto c = runner_.wait(wait);
       obs_.on_tick(now());
       for (; c; c = runner_.wait(0)) on_completion(*c);  // all that ended by now, as one batch
@@ -720,41 +755,16 @@ class RunLoop {
     const std::string output = streamed ? said.result + "\n" + detail::tail_lines(base + ".err", 12)
                                                   : detail::tail_lines(base + ".err", 12) + detail::tail_lines(base + ".out", 12);
     std::optional<FailureClass> failed = agent_->classify(c, said, output);
-    std::string why_not;  // a gate or the integration that failed a successful agent
     if (!failed) {
-      // The agent's work is collected first (with git, committed on its branch), so
-      // that what the checks leave behind (build output, coverage reports) is not part
-      // of it; then validated in its place, then integrated, in completion order.
-      auto work = workspace_->collect(c.task);
-      if (!work) {
-        failed = FailureClass::config;
-        why_not = work.error().message;
-      } else if (auto none = validation_->no_changes(c.task, work->changed, workspace_->isolated())) {
-        failed = FailureClass::validation;
-        why_not = *none;
-      } else if (auto gate = validation_->gates(c.task, c.attempt, base, workspace_->dir(c.task),
-                                                [&] { return task_files_env(c.task); })) {
-        failed = FailureClass::validation;
-        why_not = *gate;
-      } else if (auto merge = integrate(c.task, *work)) {
-        failed = FailureClass::conflict;
-        why_not = *merge;
-      }
-    }
-    if (!failed) {
-      sched_->finish(c.task, TaskStatus::succeeded);
-      log("task-finished", c.task, c.attempt,
-          {{"outcome", std::string("succeeded")}, {"seconds", c.seconds}, {"cpu_seconds", c.cpu_seconds},
-           {"max_rss_kb", static_cast<double>(c.max_rss_kb)}, {"cost_usd", said.cost_usd},
-           {"input_tokens", static_cast<double>(said.input_tokens)}, {"output_tokens", static_cast<double>(said.output_tokens)},
-           {"turns", static_cast<double>(said.turns)}, {"session", said.session_id}});
-      emit("succeeded", c.task, c.attempt, "");
-      done_lines_.push_back(task(c.task).id + " " + detail::clip(task(c.task).description, 100));
-      to_mark_.push_back(c.task);  // with git isolation it is marked in its commit already
-      return;
+      // The agent's work is collected first (with git, committed on its branch, on the
+      // workspace's worker), so that what the checks leave behind (build output,
+      // coverage reports) is not part of it; then validated in its place, then
+      // integrated, in completion order (on_collected).
+      collecting_[c.task] = {c, said, base};
+      workspace_->begin_collect(c.task, c.attempt);
+      return take_workspace(0);
     }
     // Its worktree goes in on_failure, once the policy has said whether it runs again.
-    if (!why_not.empty()) return on_failure(c.task, c.attempt, *failed, why_not);
     std::string why = c.stalled ? "stalled: no output and no file change for " + std::to_string(static_cast<int>(opt_.stall_timeout)) + " s"
                       : c.timed_out ? "timed out after " + std::to_string(static_cast<int>(opt_.task_timeout)) + " s"
                       : c.signal ? "killed by signal " + std::to_string(c.signal)
@@ -768,6 +778,41 @@ class RunLoop {
     }
     on_failure(c.task, c.attempt, *failed, why + "\n" + output, reset_at,
                {{"cost_usd", said.cost_usd}, {"turns", static_cast<double>(said.turns)}});
+  }
+
+  // A successful agent's work, collected: checked, integrated, and the task done; or
+  // the attempt failed (on_failure says whether it runs again).
+  void on_collected(int t, Result<detail::Work> work) {
+    auto node = collecting_.extract(t);
+    if (node.empty()) return;
+    const AfterAgent& a = node.mapped();
+    const Completion& c = a.completion;
+    const AgentReport& said = a.said;
+    std::optional<FailureClass> failed;
+    std::string why_not;  // a gate or the integration that failed a successful agent
+    if (!work) {
+      failed = FailureClass::config;
+      why_not = work.error().message;
+    } else if (auto none = validation_->no_changes(t, work->changed, workspace_->isolated())) {
+      failed = FailureClass::validation;
+      why_not = *none;
+    } else if (auto gate = validation_->gates(t, c.attempt, a.base, workspace_->dir(t), [&] { return task_files_env(t); })) {
+      failed = FailureClass::validation;
+      why_not = *gate;
+    } else if (auto merge = integrate(t, *work)) {
+      failed = FailureClass::conflict;
+      why_not = *merge;
+    }
+    if (failed) return on_failure(t, c.attempt, *failed, why_not);
+    sched_->finish(t, TaskStatus::succeeded);
+    log("task-finished", t, c.attempt,
+        {{"outcome", std::string("succeeded")}, {"seconds", c.seconds}, {"cpu_seconds", c.cpu_seconds},
+         {"max_rss_kb", static_cast<double>(c.max_rss_kb)}, {"cost_usd", said.cost_usd},
+         {"input_tokens", static_cast<double>(said.input_tokens)}, {"output_tokens", static_cast<double>(said.output_tokens)},
+         {"turns", static_cast<double>(said.turns)}, {"session", said.session_id}});
+    emit("succeeded", t, c.attempt, "");
+    done_lines_.push_back(task(t).id + " " + detail::clip(task(t).description, 100));
+    to_mark_.push_back(t);  // with git isolation it is marked in its commit already
   }
 
   void on_failure(int t, int attempt, FailureClass cls, const std::string& lines, std::optional<double> reset_at = {},
@@ -1037,6 +1082,16 @@ class RunLoop {
   std::map<int, std::string> failures_;
   bool stopping_ = false;
   bool paused_ = false;              // a control paused starting tasks
+  bool killed_ = false;              // the second Ctrl-C killed what ran
+  // An attempt whose agent succeeded, while its work is collected.
+  struct AfterAgent {
+    Completion completion;
+    AgentReport said;
+    std::string base;  // its logs' path without the extension
+  };
+  std::set<int> preparing_;                // tasks whose place the workspace is making
+  std::map<int, AfterAgent> collecting_;   // tasks whose work the workspace is collecting
+  static constexpr double kWorkspacePoll = 0.002;  // seconds between looks while it works
   std::set<int> canceled_;           // attempts a control ended: failed, not retried
   detail::Ladder ladder_;            // strategies, instructions, hints; who needs attention
   std::optional<detail::Notifier> notifier_;  // the notification hooks
