@@ -87,9 +87,40 @@ class RunLoop {
   RunLoop(const RunOptions& o, Runner& r, RecoveryPolicy& p, RunObserver& obs, detail::WorkspaceFactory make_workspace = {})
       : opt_(o), runner_(r), policy_(p), obs_(obs), make_workspace_(std::move(make_workspace)) {}
 
+  // The run, as a story: what was asked is checked, the run's directory made, the lock
+  // and what an earlier run left taken over, the workspace opened, the schedule set up
+  // and the start journaled; then the loop, and the end.
   Result<RunReport> go() {
-    // A real run reads the plan again once it holds the lock (below): what a killed run
-    // left in flight (a fast-forward of the branch) has landed by then.
+    if (auto asked = check_request(); !asked) return Unexpected{std::move(asked).error()};
+    if (auto made = make_run_dir(); !made) return Unexpected{std::move(made).error()};
+    std::string took_over;            // what the lock said of an earlier run that died
+    std::optional<Leftover> leftover;  // what an earlier run that did not finish left
+    if (!opt_.dry_run)
+      if (auto taken = take_over(took_over, leftover); !taken) return Unexpected{std::move(taken).error()};
+    if (auto opened = open_workspace(); !opened) return Unexpected{std::move(opened).error()};
+    set_up_schedule();
+    journal_start(took_over);
+    if (leftover) resume(*leftover, took_over.empty());
+    if (!opt_.dry_run) open_ladder();
+    if (!opt_.dry_run && !opt_.pre_implement.empty()) {
+      if (const int rc = hook("pre-implement", opt_.pre_implement, -1); rc != 0) {
+        finish();
+        return make_error(Errc::config, "the pre-implement hook failed (exit " + std::to_string(rc) +
+                                            "); nothing was started; its output is in " + run_dir_ + "/hook-pre-implement.out");
+      }
+    }
+    if (opt_.dry_run) dry_run();
+    else loop();
+    if (!opt_.dry_run && !opt_.post_implement.empty()) hook("post-implement", opt_.post_implement, -1);
+    finish();
+    return std::move(report_);
+  }
+
+ private:
+  // The plan read, the agent known, the timeouts in range.
+  Result<void> check_request() {
+    // A real run reads the plan again once it holds the lock (take_over): what a killed
+    // run left in flight (a fast-forward of the branch) has landed by then.
     if (auto planned = read_plan(); !planned) return Unexpected{std::move(planned).error()};
     agent_ = opt_.agent_adapter;
     if (!agent_ && !opt_.agent.empty()) agent_ = make_command_agent(opt_.agent);
@@ -98,7 +129,11 @@ class RunLoop {
     for (const double d : {opt_.task_timeout, opt_.kill_grace})
       if (!std::isfinite(d) || d < 0 || d > kMaxDurationSeconds)
         return make_error(Errc::invalid_argument, "a timeout must be from 0 to 30 days, not " + std::to_string(d));
+    return {};
+  }
 
+  // The work directory, the run's own directory in it, and tasks.md writable.
+  Result<void> make_run_dir() {
     workdir_ = opt_.workdir.empty() ? default_workdir(opt_.tasks_path) : opt_.workdir;
     std::error_code ec;
     workdir_ = fs::absolute(workdir_, ec).string();
@@ -125,58 +160,66 @@ class RunLoop {
       }
       tasks_mode_ = st.st_mode & 07777;
     }
-    std::string took_over;
-    std::optional<Leftover> leftover;
-    if (!opt_.dry_run) {
-      fs::create_directories(workdir_ + "/.flow/locks", ec);
-      std::string lock_name = fs::relative(tasks_path_, workdir_, ec).string();
-      std::replace(lock_name.begin(), lock_name.end(), '/', '_');
-      auto held = lock_.acquire(workdir_ + "/.flow/locks/" + lock_name + ".lock", report_.run_id);
-      if (!held) {
-        fs::remove_all(run_dir_, ec);
-        return Unexpected{std::move(held).error()};
-      }
-      took_over = *held;
-      if (auto planned = read_plan(); !planned) {
-        fs::remove_all(run_dir_, ec);
-        return Unexpected{std::move(planned).error()};
-      }
-      leftover = previous_run(report_.journal_path, tasks_path_);
-      if (auto j = log_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
-      if (leftover && !leftover->unmarked.empty()) {
-        // Finished before the crash, not marked yet: mark them now, found by ID and line
-        // text wherever the user's edits moved them. A task whose line is gone or changed
-        // is not marked (it runs again), and that is said; it never blocks the run.
-        const Plan now = parse_tasks_md(text_);
-        std::vector<MarkChange> changes;
-        for (Leftover::Unmarked& u : leftover->unmarked) {
-          const int at = find_task_again(text_, now, u.id, u.line, u.text);
-          if (at < 0) {
-            u.line = -1;
-            continue;
-          }
-          const Task& tk = now.tasks[static_cast<std::size_t>(at)];
-          u.line = tk.line;
-          u.boxless = tk.mark_offset == Task::npos;
-          if (!u.boxless) changes.push_back({tk.line, tk.id, true});
-        }
-        if (!changes.empty()) {
-          auto updated = update_marks_in_file(tasks_path_, text_, changes);
-          if (!updated) return make_error(Errc::io, "cannot mark the tasks an earlier run finished: " + updated.error().message);
-          text_ = std::move(*updated);
-        }
-      }
-      // Tasks without a checkbox keep their state in the journal only: one that succeeded
-      // in any earlier run (not rolled back) is done, found by ID and line text.
-      plan_text_ = text_;
-      Plan now = plan_of(text_);
-      auto headless = apply_journal_state(report_.journal_path, tasks_path_, text_, now);
-      if (!headless) return Unexpected{std::move(headless).error()};
-      auto g2 = build_graph(std::move(now));
-      if (!g2) return Unexpected{std::move(g2).error()};
-      graph_.emplace(std::move(*g2));
-    }
+    return {};
+  }
 
+  // The run lock, the plan as it is once the lock is held, the journal opened, and the
+  // finished tasks of an earlier run that died marked (`leftover`: what it left).
+  Result<void> take_over(std::string& took_over, std::optional<Leftover>& leftover) {
+    std::error_code ec;
+    fs::create_directories(workdir_ + "/.flow/locks", ec);
+    std::string lock_name = fs::relative(tasks_path_, workdir_, ec).string();
+    std::replace(lock_name.begin(), lock_name.end(), '/', '_');
+    auto held = lock_.acquire(workdir_ + "/.flow/locks/" + lock_name + ".lock", report_.run_id);
+    if (!held) {
+      fs::remove_all(run_dir_, ec);
+      return Unexpected{std::move(held).error()};
+    }
+    took_over = *held;
+    if (auto planned = read_plan(); !planned) {
+      fs::remove_all(run_dir_, ec);
+      return Unexpected{std::move(planned).error()};
+    }
+    leftover = previous_run(report_.journal_path, tasks_path_);
+    if (auto j = log_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
+    if (leftover && !leftover->unmarked.empty()) {
+      // Finished before the crash, not marked yet: mark them now, found by ID and line
+      // text wherever the user's edits moved them. A task whose line is gone or changed
+      // is not marked (it runs again), and that is said; it never blocks the run.
+      const Plan now = parse_tasks_md(text_);
+      std::vector<MarkChange> changes;
+      for (Leftover::Unmarked& u : leftover->unmarked) {
+        const int at = find_task_again(text_, now, u.id, u.line, u.text);
+        if (at < 0) {
+          u.line = -1;
+          continue;
+        }
+        const Task& tk = now.tasks[static_cast<std::size_t>(at)];
+        u.line = tk.line;
+        u.boxless = tk.mark_offset == Task::npos;
+        if (!u.boxless) changes.push_back({tk.line, tk.id, true});
+      }
+      if (!changes.empty()) {
+        auto updated = update_marks_in_file(tasks_path_, text_, changes);
+        if (!updated) return make_error(Errc::io, "cannot mark the tasks an earlier run finished: " + updated.error().message);
+        text_ = std::move(*updated);
+      }
+    }
+    // Tasks without a checkbox keep their state in the journal only: one that succeeded
+    // in any earlier run (not rolled back) is done, found by ID and line text.
+    plan_text_ = text_;
+    Plan now = plan_of(text_);
+    auto headless = apply_journal_state(report_.journal_path, tasks_path_, text_, now);
+    if (!headless) return Unexpected{std::move(headless).error()};
+    auto g2 = build_graph(std::move(now));
+    if (!g2) return Unexpected{std::move(g2).error()};
+    graph_.emplace(std::move(*g2));
+    return {};
+  }
+
+  // Where attempts run (Workspace): in place for a dry run, else what the options (or
+  // a test's factory) ask for.
+  Result<void> open_workspace() {
     const detail::WorkspaceContext where{opt_, log_, graph_, plan_text_, report_.run_id, workdir_, run_dir_, tasks_path_,
                                          static_cast<unsigned>(tasks_mode_), lock_.fd()};
     if (opt_.dry_run) {
@@ -184,6 +227,7 @@ class RunLoop {
     } else {
       auto ws = make_workspace_ ? make_workspace_(where) : detail::open_workspace(where);
       if (!ws) {
+        std::error_code ec;
         fs::remove_all(run_dir_, ec);
         return Unexpected{std::move(ws).error()};
       }
@@ -192,7 +236,11 @@ class RunLoop {
       report_.branch = workspace_->branch();
       report_.checkpoint = workspace_->checkpoint();
     }
+    return {};
+  }
 
+  // The scheduler (workers, fail-fast, selection, file locks, resources) and validation.
+  void set_up_schedule() {
     const int n = graph_->task_count();
     report_.workers = std::max(1, opt_.workers);
     report_.tasks.resize(static_cast<std::size_t>(n));
@@ -216,44 +264,31 @@ class RunLoop {
     sched_.emplace(*graph_, std::move(so));
     validation_.emplace(opt_, *graph_, commands_, log_, report_, workdir_, run_dir_);
     if (opt_.test_first && !opt_.dry_run) validation_->hold_implementations(*sched_);
+  }
+
+  // The run-started line, the workspace's checkpoint, a lock taken over.
+  void journal_start(const std::string& took_over) {
     log_.start_clock();
-    {
-      detail::Json j;
-      j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", "run-started")
-          .field("tasks_md", tasks_path_).field("workdir", workdir_).field("workers", report_.workers)
-          .field("timeout", opt_.task_timeout).field("fail_fast", opt_.fail_fast).field("dry_run", opt_.dry_run)
-          .field("agent", agent_name_);
-      if (!opt_.agent.empty() && !opt_.agent_adapter) {
-        j.key("agent_command").begin_array();
-        for (const auto& a : opt_.agent) j.value(a);
-        j.end_array();
-      }
-      j.end_object();
-      log_.write(j.str(), true);
+    detail::Json j;
+    j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", "run-started")
+        .field("tasks_md", tasks_path_).field("workdir", workdir_).field("workers", report_.workers)
+        .field("timeout", opt_.task_timeout).field("fail_fast", opt_.fail_fast).field("dry_run", opt_.dry_run)
+        .field("agent", agent_name_);
+    if (!opt_.agent.empty() && !opt_.agent_adapter) {
+      j.key("agent_command").begin_array();
+      for (const auto& a : opt_.agent) j.value(a);
+      j.end_array();
     }
+    j.end_object();
+    log_.write(j.str(), true);
     emit("run-started", -1, 0, report_.run_id);
     workspace_->started();
     if (!took_over.empty()) {
       log("lock-taken-over", -1, 0, {{"detail", took_over}}, true);
       emit("resumed", -1, 0, took_over);
     }
-    if (leftover) resume(*leftover, took_over.empty());
-    if (!opt_.dry_run) open_ladder();
-    if (!opt_.dry_run && !opt_.pre_implement.empty()) {
-      if (const int rc = hook("pre-implement", opt_.pre_implement, -1); rc != 0) {
-        finish();
-        return make_error(Errc::config, "the pre-implement hook failed (exit " + std::to_string(rc) +
-                                            "); nothing was started; its output is in " + run_dir_ + "/hook-pre-implement.out");
-      }
-    }
-    if (opt_.dry_run) dry_run();
-    else loop();
-    if (!opt_.dry_run && !opt_.post_implement.empty()) hook("post-implement", opt_.post_implement, -1);
-    finish();
-    return std::move(report_);
   }
 
- private:
   double now() const { return log_.now(); }
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
 
