@@ -194,6 +194,37 @@ Result<std::string> GitRepo::commit_all(const std::string& worktree, const std::
   return first_line(h.output);
 }
 
+Result<std::string> GitRepo::commit_tracked(const std::string& worktree, const std::string& message) const {
+  // `commit -a`: one process where `add --all` and `commit` are two. What is not tracked
+  // (what checks left behind) stays out, as it must.
+  const Exec c = git({"-c", "maintenance.auto=false", "commit", "--quiet", "--no-verify", "-a", "-m", message}, worktree);
+  if (nothing_to_commit(c)) return std::string();
+  if (!c.ok()) return git_error("git commit failed in " + worktree, c);
+  if (std::string sha = read_head(worktree); !sha.empty()) return sha;
+  const Exec h = git({"rev-parse", "HEAD"}, worktree);
+  return first_line(h.output);
+}
+
+Result<void> GitRepo::reuse_worktree(const std::string& worktree, const std::string& branch, const std::string& base) const {
+  // What `worktree add -B` does in a worktree that exists (a checkout, with the user's
+  // filters and post-checkout hook), in one process instead of four; then what the
+  // last attempt left that git does not track, ignored files too, goes, so that the
+  // attempt starts from `base` exactly as a new worktree would.
+  if (const Exec co = git({"checkout", "--quiet", "--force", "-B", branch, base}, worktree); !co.ok())
+    return git_error("cannot check out " + base.substr(0, 10) + " in " + worktree, co);
+  if (const Exec cl = git({"clean", "-fdxq"}, worktree); !cl.ok()) return git_error("cannot clean " + worktree, cl);
+  return {};
+}
+
+void GitRepo::delete_branches(const std::vector<std::string>& branches) const {
+  if (branches.empty()) return;
+  std::vector<std::string> args{"branch", "--quiet", "-D"};
+  args.insert(args.end(), branches.begin(), branches.end());
+  git(args);
+}
+
+void GitRepo::maintain() const { git({"maintenance", "run", "--auto", "--quiet"}); }
+
 Result<GitRepo::Work> GitRepo::squash(const std::string& worktree, const std::string& base, const std::string& message,
                                       const std::string& protected_path) const {
   // As many git processes as a plain commit (add, diff, then write-tree and commit-tree
@@ -226,11 +257,13 @@ Result<GitRepo::Work> GitRepo::squash(const std::string& worktree, const std::st
 
 Integration GitRepo::replay(const std::string& worktree, const std::string& commit, const std::string& onto) const {
   Integration r;
+  // What the checks left that git does not track (build output, reports) may stay: the
+  // commit takes tracked files only (commit_tracked), and the next attempt here starts
+  // with a clean (reuse_worktree).
   if (const Exec reset = git({"reset", "--quiet", "--hard", onto}, worktree); !reset.ok()) {
     r.details = clip(trim(reset.output), 600);
     return r;
   }
-  git({"clean", "-fdq"}, worktree);  // what the checks left (build output, reports)
   if (commit.empty()) {
     r.merged = true;
     return r;
@@ -249,7 +282,9 @@ Integration GitRepo::replay(const std::string& worktree, const std::string& comm
 }
 
 Result<void> GitRepo::fast_forward(const std::string& commit) const {
-  const Exec e = git({"merge", "--ff-only", "--quiet", commit});
+  // git's auto maintenance after every merge would be a process per task: the run asks
+  // for it once, at its end (maintain).
+  const Exec e = git({"-c", "maintenance.auto=false", "merge", "--ff-only", "--quiet", commit});
   if (!e.ok()) return git_error("cannot fast-forward to " + commit.substr(0, 10), e);
   return {};
 }

@@ -61,6 +61,19 @@ class GitRepo {
   /// Commits everything in the worktree (new files too) to its branch; the commit, or
   /// empty when nothing changed (`allow_empty`: a commit even then).
   Result<std::string> commit_all(const std::string& worktree, const std::string& message, bool allow_empty = false) const;
+  /// Commits the worktree's tracked changes (what the index holds, and changes to
+  /// tracked files) to its branch; untracked files stay out. The commit, or empty when
+  /// nothing changed.
+  Result<std::string> commit_tracked(const std::string& worktree, const std::string& message) const;
+  /// A worktree that exists, made ready for a new attempt as add_worktree would make a
+  /// new one: on branch `branch` (reset if it exists) at `base`, checked out, with
+  /// nothing git does not track (ignored files included).
+  Result<void> reuse_worktree(const std::string& worktree, const std::string& branch, const std::string& base) const;
+  /// Deletes these branches (none of them checked out), in one git process.
+  void delete_branches(const std::vector<std::string>& branches) const;
+  /// git's automatic maintenance (`maintenance run --auto`), which flow's own merges
+  /// leave out: once per run.
+  void maintain() const;
   /// What an attempt did in its worktree, against the commit it started from.
   struct Work {
     std::string commit;  ///< one commit on `base` with all of it; empty: nothing changed
@@ -73,7 +86,8 @@ class GitRepo {
   Result<Work> squash(const std::string& worktree, const std::string& base, const std::string& message,
                       const std::string& protected_path) const;
   /// In `worktree`: moves its branch to `onto` (a commit or a ref, resolved now) and
-  /// applies `commit`'s changes there, uncommitted. On a conflict the files are listed
+  /// applies `commit`'s changes there, staged, not committed; what git does not track
+  /// stays. On a conflict the files are listed
   /// (the worktree is left to discard).
   Integration replay(const std::string& worktree, const std::string& commit, const std::string& onto) const;
   /// Held while a run integrates a task: runs on other features of the repository (each

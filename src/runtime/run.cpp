@@ -87,9 +87,40 @@ class RunLoop {
   RunLoop(const RunOptions& o, Runner& r, RecoveryPolicy& p, RunObserver& obs, detail::WorkspaceFactory make_workspace = {})
       : opt_(o), runner_(r), policy_(p), obs_(obs), make_workspace_(std::move(make_workspace)) {}
 
+  // The run, as a story: what was asked is checked, the run's directory made, the lock
+  // and what an earlier run left taken over, the workspace opened, the schedule set up
+  // and the start journaled; then the loop, and the end.
   Result<RunReport> go() {
-    // A real run reads the plan again once it holds the lock (below): what a killed run
-    // left in flight (a fast-forward of the branch) has landed by then.
+    if (auto asked = check_request(); !asked) return Unexpected{std::move(asked).error()};
+    if (auto made = make_run_dir(); !made) return Unexpected{std::move(made).error()};
+    std::string took_over;            // what the lock said of an earlier run that died
+    std::optional<Leftover> leftover;  // what an earlier run that did not finish left
+    if (!opt_.dry_run)
+      if (auto taken = take_over(took_over, leftover); !taken) return Unexpected{std::move(taken).error()};
+    if (auto opened = open_workspace(); !opened) return Unexpected{std::move(opened).error()};
+    set_up_schedule();
+    journal_start(took_over);
+    if (leftover) resume(*leftover, took_over.empty());
+    if (!opt_.dry_run) open_ladder();
+    if (!opt_.dry_run && !opt_.pre_implement.empty()) {
+      if (const int rc = hook("pre-implement", opt_.pre_implement, -1); rc != 0) {
+        finish();
+        return make_error(Errc::config, "the pre-implement hook failed (exit " + std::to_string(rc) +
+                                            "); nothing was started; its output is in " + run_dir_ + "/hook-pre-implement.out");
+      }
+    }
+    if (opt_.dry_run) dry_run();
+    else loop();
+    if (!opt_.dry_run && !opt_.post_implement.empty()) hook("post-implement", opt_.post_implement, -1);
+    finish();
+    return std::move(report_);
+  }
+
+ private:
+  // The plan read, the agent known, the timeouts in range.
+  Result<void> check_request() {
+    // A real run reads the plan again once it holds the lock (take_over): what a killed
+    // run left in flight (a fast-forward of the branch) has landed by then.
     if (auto planned = read_plan(); !planned) return Unexpected{std::move(planned).error()};
     agent_ = opt_.agent_adapter;
     if (!agent_ && !opt_.agent.empty()) agent_ = make_command_agent(opt_.agent);
@@ -98,7 +129,11 @@ class RunLoop {
     for (const double d : {opt_.task_timeout, opt_.kill_grace})
       if (!std::isfinite(d) || d < 0 || d > kMaxDurationSeconds)
         return make_error(Errc::invalid_argument, "a timeout must be from 0 to 30 days, not " + std::to_string(d));
+    return {};
+  }
 
+  // The work directory, the run's own directory in it, and tasks.md writable.
+  Result<void> make_run_dir() {
     workdir_ = opt_.workdir.empty() ? default_workdir(opt_.tasks_path) : opt_.workdir;
     std::error_code ec;
     workdir_ = fs::absolute(workdir_, ec).string();
@@ -125,58 +160,66 @@ class RunLoop {
       }
       tasks_mode_ = st.st_mode & 07777;
     }
-    std::string took_over;
-    std::optional<Leftover> leftover;
-    if (!opt_.dry_run) {
-      fs::create_directories(workdir_ + "/.flow/locks", ec);
-      std::string lock_name = fs::relative(tasks_path_, workdir_, ec).string();
-      std::replace(lock_name.begin(), lock_name.end(), '/', '_');
-      auto held = lock_.acquire(workdir_ + "/.flow/locks/" + lock_name + ".lock", report_.run_id);
-      if (!held) {
-        fs::remove_all(run_dir_, ec);
-        return Unexpected{std::move(held).error()};
-      }
-      took_over = *held;
-      if (auto planned = read_plan(); !planned) {
-        fs::remove_all(run_dir_, ec);
-        return Unexpected{std::move(planned).error()};
-      }
-      leftover = previous_run(report_.journal_path, tasks_path_);
-      if (auto j = log_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
-      if (leftover && !leftover->unmarked.empty()) {
-        // Finished before the crash, not marked yet: mark them now, found by ID and line
-        // text wherever the user's edits moved them. A task whose line is gone or changed
-        // is not marked (it runs again), and that is said; it never blocks the run.
-        const Plan now = parse_tasks_md(text_);
-        std::vector<MarkChange> changes;
-        for (Leftover::Unmarked& u : leftover->unmarked) {
-          const int at = find_task_again(text_, now, u.id, u.line, u.text);
-          if (at < 0) {
-            u.line = -1;
-            continue;
-          }
-          const Task& tk = now.tasks[static_cast<std::size_t>(at)];
-          u.line = tk.line;
-          u.boxless = tk.mark_offset == Task::npos;
-          if (!u.boxless) changes.push_back({tk.line, tk.id, true});
-        }
-        if (!changes.empty()) {
-          auto updated = update_marks_in_file(tasks_path_, text_, changes);
-          if (!updated) return make_error(Errc::io, "cannot mark the tasks an earlier run finished: " + updated.error().message);
-          text_ = std::move(*updated);
-        }
-      }
-      // Tasks without a checkbox keep their state in the journal only: one that succeeded
-      // in any earlier run (not rolled back) is done, found by ID and line text.
-      plan_text_ = text_;
-      Plan now = plan_of(text_);
-      auto headless = apply_journal_state(report_.journal_path, tasks_path_, text_, now);
-      if (!headless) return Unexpected{std::move(headless).error()};
-      auto g2 = build_graph(std::move(now));
-      if (!g2) return Unexpected{std::move(g2).error()};
-      graph_.emplace(std::move(*g2));
-    }
+    return {};
+  }
 
+  // The run lock, the plan as it is once the lock is held, the journal opened, and the
+  // finished tasks of an earlier run that died marked (`leftover`: what it left).
+  Result<void> take_over(std::string& took_over, std::optional<Leftover>& leftover) {
+    std::error_code ec;
+    fs::create_directories(workdir_ + "/.flow/locks", ec);
+    std::string lock_name = fs::relative(tasks_path_, workdir_, ec).string();
+    std::replace(lock_name.begin(), lock_name.end(), '/', '_');
+    auto held = lock_.acquire(workdir_ + "/.flow/locks/" + lock_name + ".lock", report_.run_id);
+    if (!held) {
+      fs::remove_all(run_dir_, ec);
+      return Unexpected{std::move(held).error()};
+    }
+    took_over = *held;
+    if (auto planned = read_plan(); !planned) {
+      fs::remove_all(run_dir_, ec);
+      return Unexpected{std::move(planned).error()};
+    }
+    leftover = previous_run(report_.journal_path, tasks_path_);
+    if (auto j = log_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
+    if (leftover && !leftover->unmarked.empty()) {
+      // Finished before the crash, not marked yet: mark them now, found by ID and line
+      // text wherever the user's edits moved them. A task whose line is gone or changed
+      // is not marked (it runs again), and that is said; it never blocks the run.
+      const Plan now = parse_tasks_md(text_);
+      std::vector<MarkChange> changes;
+      for (Leftover::Unmarked& u : leftover->unmarked) {
+        const int at = find_task_again(text_, now, u.id, u.line, u.text);
+        if (at < 0) {
+          u.line = -1;
+          continue;
+        }
+        const Task& tk = now.tasks[static_cast<std::size_t>(at)];
+        u.line = tk.line;
+        u.boxless = tk.mark_offset == Task::npos;
+        if (!u.boxless) changes.push_back({tk.line, tk.id, true});
+      }
+      if (!changes.empty()) {
+        auto updated = update_marks_in_file(tasks_path_, text_, changes);
+        if (!updated) return make_error(Errc::io, "cannot mark the tasks an earlier run finished: " + updated.error().message);
+        text_ = std::move(*updated);
+      }
+    }
+    // Tasks without a checkbox keep their state in the journal only: one that succeeded
+    // in any earlier run (not rolled back) is done, found by ID and line text.
+    plan_text_ = text_;
+    Plan now = plan_of(text_);
+    auto headless = apply_journal_state(report_.journal_path, tasks_path_, text_, now);
+    if (!headless) return Unexpected{std::move(headless).error()};
+    auto g2 = build_graph(std::move(now));
+    if (!g2) return Unexpected{std::move(g2).error()};
+    graph_.emplace(std::move(*g2));
+    return {};
+  }
+
+  // Where attempts run (Workspace): in place for a dry run, else what the options (or
+  // a test's factory) ask for.
+  Result<void> open_workspace() {
     const detail::WorkspaceContext where{opt_, log_, graph_, plan_text_, report_.run_id, workdir_, run_dir_, tasks_path_,
                                          static_cast<unsigned>(tasks_mode_), lock_.fd()};
     if (opt_.dry_run) {
@@ -184,6 +227,7 @@ class RunLoop {
     } else {
       auto ws = make_workspace_ ? make_workspace_(where) : detail::open_workspace(where);
       if (!ws) {
+        std::error_code ec;
         fs::remove_all(run_dir_, ec);
         return Unexpected{std::move(ws).error()};
       }
@@ -192,7 +236,11 @@ class RunLoop {
       report_.branch = workspace_->branch();
       report_.checkpoint = workspace_->checkpoint();
     }
+    return {};
+  }
 
+  // The scheduler (workers, fail-fast, selection, file locks, resources) and validation.
+  void set_up_schedule() {
     const int n = graph_->task_count();
     report_.workers = std::max(1, opt_.workers);
     report_.tasks.resize(static_cast<std::size_t>(n));
@@ -216,44 +264,31 @@ class RunLoop {
     sched_.emplace(*graph_, std::move(so));
     validation_.emplace(opt_, *graph_, commands_, log_, report_, workdir_, run_dir_);
     if (opt_.test_first && !opt_.dry_run) validation_->hold_implementations(*sched_);
+  }
+
+  // The run-started line, the workspace's checkpoint, a lock taken over.
+  void journal_start(const std::string& took_over) {
     log_.start_clock();
-    {
-      detail::Json j;
-      j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", "run-started")
-          .field("tasks_md", tasks_path_).field("workdir", workdir_).field("workers", report_.workers)
-          .field("timeout", opt_.task_timeout).field("fail_fast", opt_.fail_fast).field("dry_run", opt_.dry_run)
-          .field("agent", agent_name_);
-      if (!opt_.agent.empty() && !opt_.agent_adapter) {
-        j.key("agent_command").begin_array();
-        for (const auto& a : opt_.agent) j.value(a);
-        j.end_array();
-      }
-      j.end_object();
-      log_.write(j.str(), true);
+    detail::Json j;
+    j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", "run-started")
+        .field("tasks_md", tasks_path_).field("workdir", workdir_).field("workers", report_.workers)
+        .field("timeout", opt_.task_timeout).field("fail_fast", opt_.fail_fast).field("dry_run", opt_.dry_run)
+        .field("agent", agent_name_);
+    if (!opt_.agent.empty() && !opt_.agent_adapter) {
+      j.key("agent_command").begin_array();
+      for (const auto& a : opt_.agent) j.value(a);
+      j.end_array();
     }
+    j.end_object();
+    log_.write(j.str(), true);
     emit("run-started", -1, 0, report_.run_id);
     workspace_->started();
     if (!took_over.empty()) {
       log("lock-taken-over", -1, 0, {{"detail", took_over}}, true);
       emit("resumed", -1, 0, took_over);
     }
-    if (leftover) resume(*leftover, took_over.empty());
-    if (!opt_.dry_run) open_ladder();
-    if (!opt_.dry_run && !opt_.pre_implement.empty()) {
-      if (const int rc = hook("pre-implement", opt_.pre_implement, -1); rc != 0) {
-        finish();
-        return make_error(Errc::config, "the pre-implement hook failed (exit " + std::to_string(rc) +
-                                            "); nothing was started; its output is in " + run_dir_ + "/hook-pre-implement.out");
-      }
-    }
-    if (opt_.dry_run) dry_run();
-    else loop();
-    if (!opt_.dry_run && !opt_.post_implement.empty()) hook("post-implement", opt_.post_implement, -1);
-    finish();
-    return std::move(report_);
   }
 
- private:
   double now() const { return log_.now(); }
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
 
@@ -393,15 +428,38 @@ class RunLoop {
     return env;
   }
 
+  // A task the scheduler started: its place is prepared first (Workspace::begin_prepare;
+  // with git, a worktree made on the workspace's worker while the loop goes on), and its
+  // agent launched once the place is there (on_prepared).
   void start(int t) {
     const int attempt = ++report_.tasks[static_cast<std::size_t>(t)].attempts;
-    // Where it runs (Workspace::prepare): with git isolation its own worktree, from the
-    // branch as it is now.
-    auto prepared = workspace_->prepare(t, attempt);
+    preparing_.insert(t);
+    workspace_->begin_prepare(t, attempt);
+    take_workspace(0);  // what is ready at once (in place: this one)
+  }
+
+  // What the workspace finished: attempts whose place is ready launch their agent; work
+  // collected is checked and integrated, in the order the agents ended.
+  void take_workspace(double timeout) {
+    for (detail::WorkspaceDone& d : workspace_->take(timeout)) {
+      if (d.kind == detail::WorkspaceDone::Kind::prepared) on_prepared(d.task, d.attempt, std::move(d.dir));
+      else on_collected(d.task, std::move(d.work));
+    }
+  }
+
+  void on_prepared(int t, int attempt, Result<std::string> prepared) {
+    preparing_.erase(t);
     if (!prepared) {
       report_.order.push_back(t);
       emit("started", t, attempt, task(t).description);
       return on_failure(t, attempt, FailureClass::config, prepared.error().message);
+    }
+    // Its place was made while the second Ctrl-C killed what ran: it never starts.
+    if (killed_) {
+      workspace_->discard(t, "killed by the second Ctrl-C", false);
+      log("task-killed", t, attempt, {{"detail", std::string("killed by the second Ctrl-C")}}, true);
+      emit("killed", t, attempt, "killed by the second Ctrl-C");
+      return;
     }
     const std::string dir = *prepared;
     // No agent starts on a prompt that is not all there (a full disk, say).
@@ -641,10 +699,12 @@ class RunLoop {
         log("interrupted", -1, 0, {{"detail", std::string("kill running tasks")}}, true);
         emit("interrupted", -1, 0, "killing running tasks");
         runner_.cancel_all();
+        killed_ = true;
         // Their attempts end here, unfinished: journaled so that status and the next
-        // run know; never marked, so the next run runs them again.
+        // run know; never marked, so the next run runs them again. (One whose place is
+        // still being made ends when it is there; one whose agent finished goes on.)
         for (int t = 0; t < graph_->task_count(); ++t) {
-          if (sched_->status(t) != TaskStatus::running) continue;
+          if (sched_->status(t) != TaskStatus::running || preparing_.count(t) || collecting_.count(t)) continue;
           const int attempt = report_.tasks[static_cast<std::size_t>(t)].attempts;
           parsers_.erase(t);
           workspace_->discard(t, "killed by the second Ctrl-C", false);
@@ -655,6 +715,7 @@ class RunLoop {
       if (opt_.control)
         for (const ControlRequest& r : opt_.control->take()) apply_control(r);
       take_posted_controls();
+      take_workspace(0);  // before starting: what it finished may let tasks start
       const double t_now = now();
       if (!stopping_ && !paused_ && !policy_.gate_until(agent, t_now))
         while (auto t = sched_->start_next(t_now)) start(*t);
@@ -662,7 +723,15 @@ class RunLoop {
       // one rewrite of tasks.md and one journal flush, after their dependents have
       // started, so the disk's latency neither adds up per task nor delays the next one.
       if (!to_mark_.empty() && (runner_.running() == 0 || now() - last_commit_ >= kCommitWindow)) commit_marks();
+      // The workspace's worker may be making places or collecting work: the loop waits
+      // for it only when nothing else can happen, and otherwise looks in often.
+      const bool workspace_busy = workspace_->pending() > 0;
       if (runner_.running() == 0) {
+        if (workspace_busy) {
+          obs_.on_tick(t_now);
+          take_workspace(0.25);
+          continue;
+        }
         if (validation_->test_first_pending() && check_test_first() > 0) continue;
         // Paused, the run waits for the person who paused it, even with nothing left
         // that could start: a retry may come.
@@ -681,7 +750,8 @@ class RunLoop {
       }
       // Wake at least every 250 ms to notice interrupts and retry times, and in time to
       // commit the marks that wait.
-      const double wait = to_mark_.empty() ? 0.25 : std::clamp(last_commit_ + kCommitWindow - now(), 0.0, 0.25);
+      double wait = to_mark_.empty() ? 0.25 : std::clamp(last_commit_ + kCommitWindow - now(), 0.0, 0.25);
+      if (workspace_busy) wait = std::min(wait, kWorkspacePoll);
       auto c = runner_.wait(wait);
       obs_.on_tick(now());
       for (; c; c = runner_.wait(0)) on_completion(*c);  // all that ended by now, as one batch
@@ -720,41 +790,16 @@ class RunLoop {
     const std::string output = streamed ? said.result + "\n" + detail::tail_lines(base + ".err", 12)
                                                   : detail::tail_lines(base + ".err", 12) + detail::tail_lines(base + ".out", 12);
     std::optional<FailureClass> failed = agent_->classify(c, said, output);
-    std::string why_not;  // a gate or the integration that failed a successful agent
     if (!failed) {
-      // The agent's work is collected first (with git, committed on its branch), so
-      // that what the checks leave behind (build output, coverage reports) is not part
-      // of it; then validated in its place, then integrated, in completion order.
-      auto work = workspace_->collect(c.task);
-      if (!work) {
-        failed = FailureClass::config;
-        why_not = work.error().message;
-      } else if (auto none = validation_->no_changes(c.task, work->changed, workspace_->isolated())) {
-        failed = FailureClass::validation;
-        why_not = *none;
-      } else if (auto gate = validation_->gates(c.task, c.attempt, base, workspace_->dir(c.task),
-                                                [&] { return task_files_env(c.task); })) {
-        failed = FailureClass::validation;
-        why_not = *gate;
-      } else if (auto merge = integrate(c.task, *work)) {
-        failed = FailureClass::conflict;
-        why_not = *merge;
-      }
-    }
-    if (!failed) {
-      sched_->finish(c.task, TaskStatus::succeeded);
-      log("task-finished", c.task, c.attempt,
-          {{"outcome", std::string("succeeded")}, {"seconds", c.seconds}, {"cpu_seconds", c.cpu_seconds},
-           {"max_rss_kb", static_cast<double>(c.max_rss_kb)}, {"cost_usd", said.cost_usd},
-           {"input_tokens", static_cast<double>(said.input_tokens)}, {"output_tokens", static_cast<double>(said.output_tokens)},
-           {"turns", static_cast<double>(said.turns)}, {"session", said.session_id}});
-      emit("succeeded", c.task, c.attempt, "");
-      done_lines_.push_back(task(c.task).id + " " + detail::clip(task(c.task).description, 100));
-      to_mark_.push_back(c.task);  // with git isolation it is marked in its commit already
-      return;
+      // The agent's work is collected first (with git, committed on its branch, on the
+      // workspace's worker), so that what the checks leave behind (build output,
+      // coverage reports) is not part of it; then validated in its place, then
+      // integrated, in completion order (on_collected).
+      collecting_[c.task] = {c, said, base};
+      workspace_->begin_collect(c.task, c.attempt);
+      return take_workspace(0);
     }
     // Its worktree goes in on_failure, once the policy has said whether it runs again.
-    if (!why_not.empty()) return on_failure(c.task, c.attempt, *failed, why_not);
     std::string why = c.stalled ? "stalled: no output and no file change for " + std::to_string(static_cast<int>(opt_.stall_timeout)) + " s"
                       : c.timed_out ? "timed out after " + std::to_string(static_cast<int>(opt_.task_timeout)) + " s"
                       : c.signal ? "killed by signal " + std::to_string(c.signal)
@@ -768,6 +813,41 @@ class RunLoop {
     }
     on_failure(c.task, c.attempt, *failed, why + "\n" + output, reset_at,
                {{"cost_usd", said.cost_usd}, {"turns", static_cast<double>(said.turns)}});
+  }
+
+  // A successful agent's work, collected: checked, integrated, and the task done; or
+  // the attempt failed (on_failure says whether it runs again).
+  void on_collected(int t, Result<detail::Work> work) {
+    auto node = collecting_.extract(t);
+    if (node.empty()) return;
+    const AfterAgent& a = node.mapped();
+    const Completion& c = a.completion;
+    const AgentReport& said = a.said;
+    std::optional<FailureClass> failed;
+    std::string why_not;  // a gate or the integration that failed a successful agent
+    if (!work) {
+      failed = FailureClass::config;
+      why_not = work.error().message;
+    } else if (auto none = validation_->no_changes(t, work->changed, workspace_->isolated())) {
+      failed = FailureClass::validation;
+      why_not = *none;
+    } else if (auto gate = validation_->gates(t, c.attempt, a.base, workspace_->dir(t), [&] { return task_files_env(t); })) {
+      failed = FailureClass::validation;
+      why_not = *gate;
+    } else if (auto merge = integrate(t, *work)) {
+      failed = FailureClass::conflict;
+      why_not = *merge;
+    }
+    if (failed) return on_failure(t, c.attempt, *failed, why_not);
+    sched_->finish(t, TaskStatus::succeeded);
+    log("task-finished", t, c.attempt,
+        {{"outcome", std::string("succeeded")}, {"seconds", c.seconds}, {"cpu_seconds", c.cpu_seconds},
+         {"max_rss_kb", static_cast<double>(c.max_rss_kb)}, {"cost_usd", said.cost_usd},
+         {"input_tokens", static_cast<double>(said.input_tokens)}, {"output_tokens", static_cast<double>(said.output_tokens)},
+         {"turns", static_cast<double>(said.turns)}, {"session", said.session_id}});
+    emit("succeeded", t, c.attempt, "");
+    done_lines_.push_back(task(t).id + " " + detail::clip(task(t).description, 100));
+    to_mark_.push_back(t);  // with git isolation it is marked in its commit already
   }
 
   void on_failure(int t, int attempt, FailureClass cls, const std::string& lines, std::optional<double> reset_at = {},
@@ -1037,6 +1117,16 @@ class RunLoop {
   std::map<int, std::string> failures_;
   bool stopping_ = false;
   bool paused_ = false;              // a control paused starting tasks
+  bool killed_ = false;              // the second Ctrl-C killed what ran
+  // An attempt whose agent succeeded, while its work is collected.
+  struct AfterAgent {
+    Completion completion;
+    AgentReport said;
+    std::string base;  // its logs' path without the extension
+  };
+  std::set<int> preparing_;                // tasks whose place the workspace is making
+  std::map<int, AfterAgent> collecting_;   // tasks whose work the workspace is collecting
+  static constexpr double kWorkspacePoll = 0.002;  // seconds between looks while it works
   std::set<int> canceled_;           // attempts a control ended: failed, not retried
   detail::Ladder ladder_;            // strategies, instructions, hints; who needs attention
   std::optional<detail::Notifier> notifier_;  // the notification hooks

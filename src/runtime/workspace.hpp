@@ -14,10 +14,12 @@
 #include "runtime/journal.hpp"
 
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace flow::detail {
 
@@ -45,7 +47,20 @@ struct Landing {
   std::string mark_error;  ///< why its mark could not be set: done, but not marked
 };
 
-/// Where the loop's attempts run. Thread safety: one thread at a time (the loop's).
+/// Work a workspace finished for the loop (Workspace::take): where an attempt runs, or
+/// its work collected.
+struct WorkspaceDone {
+  enum class Kind { prepared, collected };
+  Kind kind = Kind::prepared;
+  int task = -1;
+  int attempt = 0;
+  Result<std::string> dir = std::string();  ///< prepared: where it runs, or why it cannot
+  Result<Work> work = Work{};               ///< collected: its work, or why it could not be had
+};
+
+/// Where the loop's attempts run. Thread safety: one thread at a time (the loop's); an
+/// implementation may do its slow part (git) on threads of its own, behind begin_prepare,
+/// begin_collect and discard, and hands what it finished back through take.
 class Workspace {
  public:
   virtual ~Workspace() = default;
@@ -73,8 +88,29 @@ class Workspace {
   /// Drops `t`'s current attempt. `keep`: what it did is kept for the user (a task
   /// that finally failed); otherwise (it runs again, was killed, never started) it goes.
   virtual void discard(int t, const std::string& why, bool keep) = 0;
-  /// Drops every attempt still prepared (the run ends).
+  /// Drops every attempt still prepared (the run ends), once what is under way is done.
   virtual void discard_all(const std::string& why) = 0;
+
+  /// prepare, started: its result comes from take(). This default does it at once.
+  virtual void begin_prepare(int t, int attempt) {
+    done_.push_back({WorkspaceDone::Kind::prepared, t, attempt, prepare(t, attempt), Work{}});
+  }
+  /// collect, started: its result comes from take(). This default does it at once.
+  virtual void begin_collect(int t, int attempt) {
+    done_.push_back({WorkspaceDone::Kind::collected, t, attempt, std::string(), collect(t)});
+  }
+  /// What was begun and has finished since the last call, in the order it was begun.
+  /// Waits up to `timeout` seconds for something when nothing has finished yet and
+  /// something is under way (pending() > 0).
+  virtual std::vector<WorkspaceDone> take(double timeout) {
+    (void)timeout;
+    std::vector<WorkspaceDone> out(std::make_move_iterator(done_.begin()), std::make_move_iterator(done_.end()));
+    done_.clear();
+    return out;
+  }
+  /// How many begun preparations and collections take() has not handed back yet.
+  [[nodiscard]] virtual int pending() const { return static_cast<int>(done_.size()); }
+
   /// The branch work lands on (empty: the workspace keeps no history).
   [[nodiscard]] virtual std::string branch() const = 0;
   /// The branch's head (empty: the workspace keeps no history).
@@ -88,6 +124,9 @@ class Workspace {
   /// or nullopt when there is no such place.
   virtual std::optional<int> run_at(const std::string& point, const std::string& name,
                                     const std::function<int(const std::string& dir)>& fn) = 0;
+
+ private:
+  std::vector<WorkspaceDone> done_;  // what the defaults did, not taken yet
 };
 
 /// What a workspace is made from: the run and its plan.

@@ -9,12 +9,17 @@
 
 #include "runtime/git.hpp"
 #include "runtime/test_hook.hpp"
+#include "runtime/worker.hpp"
 #include "support/text.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
 #include <utility>
 
@@ -47,22 +52,25 @@ class GitWorkspace final : public Workspace {
   // The attempt gets its own worktree and branch, from the integration branch as it is
   // now (so a retry sees what merged meanwhile).
   Result<std::string> prepare(int t, int attempt) override {
-    // flow/<run>/<id>; a duplicate ID's occurrences each have their own branch. An ID
-    // git will not take in a ref name (a range, "T026..T030") has its other characters
-    // made '_' and its line added, so that no two tasks share a name.
-    std::string name = task(t).id;
-    bool renamed = false;
-    for (char& c : name)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_', renamed = true;
-    const std::string branch = "flow/" + run_id_ + "/" + name +
-                               (renamed || duplicate_id(t) ? "-line" + std::to_string(task(t).line) : std::string());
-    // --allow-dirty: from a snapshot of the tree, so agents see the uncommitted changes
-    // (only the task's own changes are integrated).
-    const std::string base = opt_.allow_dirty ? repo_.snapshot() : head_;
-    auto wt = repo_.add_worktree(branch, run_id_ + "/" + name + "-" + std::to_string(t), base);
+    Attempt a = plan_attempt(t, attempt);
+    auto wt = make_place(a);
     if (!wt) return Unexpected{std::move(wt).error()};
-    attempts_[t] = {*wt, branch, base, attempt};
+    a.dir = *wt;
+    attempts_[t] = std::move(a);
     return *wt;
+  }
+
+  // The same on the worker: the loop goes on meanwhile; the attempt is recorded when the
+  // loop takes the result (take), so that everything but git stays on the loop's thread.
+  void begin_prepare(int t, int attempt) override {
+    Attempt a = plan_attempt(t, attempt);
+    begun();
+    worker_.post([this, t, attempt, a] {
+      Finished f;
+      f.done = {WorkspaceDone::Kind::prepared, t, attempt, make_place(a), Work{}};
+      finished(std::move(f));
+    });
+    preparing_[t] = std::move(a);
   }
 
   std::string dir(int t) const override {
@@ -77,15 +85,51 @@ class GitWorkspace final : public Workspace {
   Result<Work> collect(int t) override {
     const auto a = attempts_.find(t);
     if (a == attempts_.end()) return Work{};
-    auto work = repo_.squash(a->second.dir, a->second.base, commit_message(t), tasks_rel_);
-    if (!work) return make_error(Errc::io, "cannot commit the task's work: " + work.error().message);
-    if (work->protected_changed) {
-      const int attempt = a->second.attempt;
-      log_.log("tasks-md-discarded", t, attempt, {{"file", tasks_rel_}}, true);
-      log_.emit("tasks-md-discarded", t, attempt,
-                "the agent changed " + tasks_rel_ + ", which only flow writes: its change was undone, not integrated");
+    Finished f = squash(t, a->second);
+    said(f);
+    return std::move(f.done.work);
+  }
+
+  void begin_collect(int t, int attempt) override {
+    begun();
+    const auto a = attempts_.find(t);
+    if (a == attempts_.end()) {
+      Finished f;
+      f.done = {WorkspaceDone::Kind::collected, t, attempt, std::string(), Work{}};
+      return finished(std::move(f));
     }
-    return Work{work->commit, !work->commit.empty()};
+    worker_.post([this, t, a = a->second] { finished(squash(t, a)); });
+  }
+
+  std::vector<WorkspaceDone> take(double timeout) override {
+    std::deque<Finished> got;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (finished_.empty() && in_flight_ > 0 && timeout > 0)
+        arrived_.wait_for(lock, std::chrono::duration<double>(timeout), [this] { return !finished_.empty(); });
+      got.swap(finished_);
+      in_flight_ -= static_cast<int>(got.size());
+    }
+    std::vector<WorkspaceDone> out;
+    for (Finished& f : got) {
+      if (f.done.kind == WorkspaceDone::Kind::prepared) {
+        auto p = preparing_.find(f.done.task);
+        if (p != preparing_.end() && f.done.dir) {
+          p->second.dir = *f.done.dir;
+          attempts_[f.done.task] = std::move(p->second);
+        }
+        if (p != preparing_.end()) preparing_.erase(p);
+      } else {
+        said(f);
+      }
+      out.push_back(std::move(f.done));
+    }
+    return out;
+  }
+
+  int pending() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_flight_;
   }
 
   // Applies the attempt's work to the integration branch, marks the task in tasks.md and
@@ -138,7 +182,7 @@ class GitWorkspace final : public Workspace {
       }
       if (branch_text && committed_text != *branch_text)
         if (auto w = write_file_atomic(wt_tasks, committed_text); !w) return "cannot commit the task: " + w.error().message;
-      auto made = repo_.commit_all(dir, commit_message(t));
+      auto made = repo_.commit_tracked(dir, commit_message(t));
       if (!made) return "cannot commit the task: " + made.error().message;
       commit = *made;
       if (commit.empty()) break;  // nothing to commit: no work, and the mark was there
@@ -175,7 +219,8 @@ class GitWorkspace final : public Workspace {
       keep_tasks_mode();
     }
     landing.head = head_;
-    repo_.remove_worktree(dir, a->second.branch, true);
+    // Its worktree, at the task's commit now, serves the next attempt (reuse_worktree).
+    free_.push_back(std::move(a->second));
     attempts_.erase(a);
     log_.log("committed", t, 0, {{"commit", head_}, {"branch", branch_}});
     return std::nullopt;
@@ -188,15 +233,31 @@ class GitWorkspace final : public Workspace {
   void discard(int t, const std::string& why, bool keep) override {
     const auto a = attempts_.find(t);
     if (a == attempts_.end()) return;
-    if (keep)
-      if (auto kept = repo_.commit_all(a->second.dir, "WIP " + commit_message(t) + ": " + why, true); kept && !kept->empty())
-        repo_.keep_branch(a->second.branch, *kept);
-    repo_.remove_worktree(a->second.dir, a->second.branch, !keep);
+    worker_.post([this, a = a->second, message = "WIP " + commit_message(t) + ": " + why, keep] {
+      if (keep)
+        if (auto kept = repo_.commit_all(a.dir, message, true); kept && !kept->empty()) repo_.keep_branch(a.branch, *kept);
+      repo_.remove_worktree(a.dir, a.branch, !keep);
+    });
     attempts_.erase(a);
   }
 
+  // Once the worker is done: what it prepared that the loop never took goes too, and the
+  // removals have finished when this returns.
   void discard_all(const std::string& why) override {
+    worker_.wait_idle();
+    (void)take(0);
     while (!attempts_.empty()) discard(attempts_.begin()->first, why, false);
+    // The worktrees kept for reuse go, then their branches and the ones they held
+    // before, in one process; then git's maintenance, which the merges left out.
+    for (Attempt& a : free_) unneeded_.push_back(a.branch);
+    worker_.post([this, places = std::move(free_), branches = std::move(unneeded_), landed = head_ != checkpoint_] {
+      for (const Attempt& a : places) repo_.remove_worktree(a.dir, "", false);
+      repo_.delete_branches(branches);
+      if (landed) repo_.maintain();
+    });
+    free_.clear();
+    unneeded_.clear();
+    worker_.wait_idle();
   }
 
   std::string branch() const override { return branch_; }
@@ -207,6 +268,7 @@ class GitWorkspace final : public Workspace {
   // refs/flow/<run>/rolled-back.
   std::optional<std::string> roll_back(const std::string& to) override {
     // The branch's real head: the user may have committed since the last task.
+    worker_.wait_idle();  // no worktree of this run changes meanwhile
     if (auto real = repo_.rev_parse("refs/heads/" + branch_)) head_ = *real;
     if (head_ == to) return std::nullopt;
     const std::string ref = "refs/flow/" + run_id_ + "/rolled-back";
@@ -223,6 +285,7 @@ class GitWorkspace final : public Workspace {
   std::optional<int> run_at(const std::string& point, const std::string& name,
                             const std::function<int(const std::string&)>& fn) override {
     if (point.empty()) return std::nullopt;
+    worker_.wait_idle();
     const std::string branch = "flow/" + run_id_ + "/" + name;
     auto dir = repo_.add_worktree(branch, run_id_ + "/" + name, point);
     if (!dir) return std::nullopt;
@@ -232,7 +295,105 @@ class GitWorkspace final : public Workspace {
   }
 
  private:
+  struct Attempt {
+    std::string dir, branch, base;  // its worktree, its branch, the commit it started from
+    std::string name;               // its worktree's name under .git/flow-worktrees
+    std::string message;            // its commit's message
+    int attempt = 0;
+    bool reuse = false;             // its worktree is one an earlier attempt landed from
+  };
+  // What the worker finished, with what only the loop's thread may say about it.
+  struct Finished {
+    WorkspaceDone done;
+    bool protected_changed = false;  // collected: the agent changed tasks.md (undone)
+  };
+
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
+
+  // Where and from what task t's attempt runs; its names. On the loop's thread.
+  Attempt plan_attempt(int t, int attempt) {
+    // flow/<run>/<id>; a duplicate ID's occurrences each have their own branch. An ID
+    // git will not take in a ref name (a range, "T026..T030") has its other characters
+    // made '_' and its line added, so that no two tasks share a name.
+    std::string name = task(t).id;
+    bool renamed = false;
+    for (char& c : name)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_', renamed = true;
+    Attempt a;
+    a.branch = "flow/" + run_id_ + "/" + name +
+               (renamed || duplicate_id(t) ? "-line" + std::to_string(task(t).line) : std::string());
+    // A worktree whose last attempt landed is used again (the branch it held is deleted
+    // with the next batch); otherwise a new one.
+    if (!free_.empty()) {
+      Attempt& was = free_.back();
+      a.dir = std::move(was.dir);
+      a.name = std::move(was.name);
+      a.reuse = true;
+      if (was.branch != a.branch) unneeded_.push_back(std::move(was.branch));
+      free_.pop_back();
+    } else {
+      a.name = run_id_ + "/w" + std::to_string(++worktrees_made_);
+    }
+    // The branch is this attempt's again: a batch deletion must not take it.
+    std::erase(unneeded_, a.branch);
+    if (unneeded_.size() >= kBranchBatch) {
+      worker_.post([this, branches = std::move(unneeded_)] { repo_.delete_branches(branches); });
+      unneeded_.clear();
+    }
+    // --allow-dirty: from a snapshot of the tree, so agents see the uncommitted changes
+    // (only the task's own changes are integrated).
+    a.base = opt_.allow_dirty ? repo_.snapshot() : head_;
+    a.message = commit_message(t);
+    a.attempt = attempt;
+    return a;
+  }
+
+  // Where an attempt runs: its worktree made ready (git only: it may run on the worker).
+  // A worktree that cannot be used again is replaced by a new one.
+  Result<std::string> make_place(const Attempt& a) const {
+    if (a.reuse) {
+      if (repo_.reuse_worktree(a.dir, a.branch, a.base)) return a.dir;
+      repo_.remove_worktree(a.dir, "", false);
+    }
+    return repo_.add_worktree(a.branch, a.name, a.base);
+  }
+
+  // The attempt's work squashed into one commit on its base (GitRepo::squash); git only,
+  // so that it may run on the worker.
+  Finished squash(int t, const Attempt& a) const {
+    Finished f;
+    f.done.kind = WorkspaceDone::Kind::collected;
+    f.done.task = t;
+    f.done.attempt = a.attempt;
+    auto work = repo_.squash(a.dir, a.base, a.message, tasks_rel_);
+    if (!work) {
+      f.done.work = make_error(Errc::io, "cannot commit the task's work: " + work.error().message);
+    } else {
+      f.protected_changed = work->protected_changed;
+      f.done.work = Work{work->commit, !work->commit.empty()};
+    }
+    return f;
+  }
+
+  // What a collection found that the journal keeps: on the loop's thread.
+  void said(const Finished& f) {
+    if (!f.protected_changed) return;
+    log_.log("tasks-md-discarded", f.done.task, f.done.attempt, {{"file", tasks_rel_}}, true);
+    log_.emit("tasks-md-discarded", f.done.task, f.done.attempt,
+              "the agent changed " + tasks_rel_ + ", which only flow writes: its change was undone, not integrated");
+  }
+
+  void begun() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++in_flight_;
+  }
+  void finished(Finished f) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      finished_.push_back(std::move(f));
+    }
+    arrived_.notify_all();
+  }
 
   // The task line as a commit subject: "T012 [P] [US1] Create User model in …".
   std::string commit_message(int t) const {
@@ -263,10 +424,6 @@ class GitWorkspace final : public Workspace {
       (void)::chmod(tasks_path_.c_str(), tasks_mode_);
   }
 
-  struct Attempt {
-    std::string dir, branch, base;  // its worktree, its branch, the commit it started from
-    int attempt = 0;
-  };
   const RunOptions& opt_;
   RunLog& log_;
   const std::optional<TaskGraph>& graph_;
@@ -278,7 +435,19 @@ class GitWorkspace final : public Workspace {
   std::string tasks_rel_;                   // tasks.md relative to the repository's top
   int stale_worktrees_;
   std::map<int, Attempt> attempts_;         // task -> its current attempt's place
+  std::map<int, Attempt> preparing_;        // task -> the attempt whose place the worker makes
+  std::vector<Attempt> free_;               // worktrees whose attempt landed, for the next ones
+  std::vector<std::string> unneeded_;       // attempts' branches no worktree holds, to delete
+  int worktrees_made_ = 0;
+  static constexpr std::size_t kBranchBatch = 16;  // branches deleted in one git process
   std::optional<std::set<std::string_view>> duplicate_ids_;
+  // Between the loop and the worker: what it finished, and how many begun jobs the loop
+  // has not taken back yet.
+  mutable std::mutex mu_;
+  std::condition_variable arrived_;
+  std::deque<Finished> finished_;
+  int in_flight_ = 0;
+  Worker worker_;  // last: it stops (finishing its jobs) before what they use goes
 };
 
 }  // namespace

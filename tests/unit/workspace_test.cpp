@@ -13,6 +13,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <set>
@@ -57,7 +58,7 @@ struct FakeRunner final : Runner {
 
 // Records what the loop asks of it, as "prepare 0#1", "collect 0", "integrate 0",
 // "discard 0 keep|drop".
-struct FakeWorkspace final : detail::Workspace {
+struct FakeWorkspace : detail::Workspace {
   std::vector<std::string>* calls;
   std::string workdir;
   std::set<int> fail_prepare, conflict_once;
@@ -93,6 +94,27 @@ struct FakeWorkspace final : detail::Workspace {
   }
 };
 
+// Like FakeWorkspace, but the places of the tasks in `held` take long to make: each is
+// handed back only once `release` says so (as a git workspace's worker would, later).
+struct SlowWorkspace final : FakeWorkspace {
+  std::set<int> held;
+  std::vector<std::pair<int, int>> waiting;  // (task, attempt) being "made"
+  std::function<bool()> release;
+  using FakeWorkspace::FakeWorkspace;
+  void begin_prepare(int t, int attempt) override {
+    if (held.count(t)) waiting.emplace_back(t, attempt);
+    else Workspace::begin_prepare(t, attempt);
+  }
+  std::vector<detail::WorkspaceDone> take(double timeout) override {
+    if (!waiting.empty() && release()) {
+      for (const auto& [t, attempt] : waiting) Workspace::begin_prepare(t, attempt);
+      waiting.clear();
+    }
+    return Workspace::take(timeout);
+  }
+  int pending() const override { return Workspace::pending() + static_cast<int>(waiting.size()); }
+};
+
 const std::string kThree =
     "## Phase 1: Work\n"
     "- [ ] T001 [P] Write `a.py`\n"
@@ -104,7 +126,7 @@ struct Loop {
   std::string tasks;
   std::vector<std::string> calls;
   FakeRunner runner;
-  std::set<int> fail_prepare, conflict_once;
+  std::set<int> fail_prepare, conflict_once, slow_prepare;
   Loop() {
     fs::create_directories(dir.path + "/.git");
     tasks = dir.path + "/tasks.md";
@@ -123,6 +145,12 @@ struct Loop {
     StockPolicy policy(p);
     Quiet quiet;
     return detail::run_in(o, runner, policy, quiet, [this](const detail::WorkspaceContext& c) {
+      if (!slow_prepare.empty()) {
+        auto ws = std::make_unique<SlowWorkspace>(&calls, c.workdir);
+        ws->held = slow_prepare;
+        ws->release = [this] { return runner.ended.size() >= 2; };  // once the others ended
+        return Result<std::unique_ptr<detail::Workspace>>(std::move(ws));
+      }
       auto ws = std::make_unique<FakeWorkspace>(&calls, c.workdir);
       ws->fail_prepare = fail_prepare;
       ws->conflict_once = conflict_once;
@@ -193,6 +221,20 @@ TEST_CASE("a place that cannot be prepared is a config failure: no agent starts 
   CHECK(r->succeeded == 2);
 }
 
+TEST_CASE("while one task's place is being made, the loop starts and finishes the others") {
+  Loop l;
+  l.slow_prepare = {0};
+  auto r = l.go(2);  // two workers: T001 (its place not there yet) and one other at a time
+  REQUIRE(r);
+  CHECK(r->succeeded == 3);
+  // T002 and T003 started, ran and landed before T001's place was there; had the loop
+  // waited for it, T003 could not have started (T001 held the second worker) and
+  // T001's place would never have come.
+  CHECK(l.runner.started == std::vector<int>{1, 2, 0});
+  CHECK(l.integrated() == std::vector<int>{1, 2, 0});
+  CHECK(l.of(0) == std::vector<std::string>{"prepare 0#1", "collect 0", "integrate 0"});
+}
+
 TEST_CASE("the git workspace alone: a worktree per attempt, its work squashed, landed with its mark, discards") {
   test::TempDir dir;
   const std::string repo = dir.path;
@@ -233,6 +275,10 @@ TEST_CASE("the git workspace alone: a worktree per attempt, its work squashed, l
   auto work = w.collect(0);
   REQUIRE(work);
   CHECK(work->changed == std::optional<bool>(true));
+  // What checks leave behind after collection: an untracked file and an ignored one.
+  std::ofstream(*place + "/.gitignore") << "*.tmp\n";
+  std::ofstream(*place + "/build.log") << "built\n";
+  std::ofstream(*place + "/cache.tmp") << "cache\n";
   detail::TaskMark mark;
   mark.wanted = true;
   const MarkChange done{2, "T001", true};
@@ -246,23 +292,40 @@ TEST_CASE("the git workspace alone: a worktree per attempt, its work squashed, l
   CHECK(fs::exists(repo + "/a.py"));  // the branch fast-forwarded in the main work tree
   CHECK(test::slurp(repo + "/tasks.md").find("- [ ] T001") == std::string::npos);  // marked, in its commit
   CHECK(test::slurp(repo + "/tasks.md").find("- [ ] T002") != std::string::npos);
-  CHECK(!fs::exists(*place));         // its worktree went
+  CHECK(git("cat-file -e " + landing.head + ":a.py") == 0);
+  CHECK(git("cat-file -e " + landing.head + ":build.log") != 0);  // what checks left is not committed
 
-  // T002 changes nothing: collected as unchanged. T003 fails for good: its branch stays.
+  // T002 changes nothing: collected as unchanged. Its place is T001's worktree again,
+  // now at the new head, with nothing T001's attempt left that git does not track.
   auto idle = w.prepare(1, 1);
   REQUIRE(idle);
+  CHECK(*idle == *place);
+  CHECK(fs::exists(*idle + "/a.py"));
+  CHECK(!fs::exists(*idle + "/build.log"));
+  CHECK(!fs::exists(*idle + "/cache.tmp"));
   auto none = w.collect(1);
   REQUIRE(none);
   CHECK(none->changed == std::optional<bool>(false));
   w.discard(1, "attempt 1 failed", false);
-  CHECK(!fs::exists(*idle));
-  auto failing = w.prepare(2, 1);
-  REQUIRE(failing);
-  std::ofstream(*failing + "/c.py") << "oops\n";
+  // T003 fails for good, its place made on the worker: its branch stays.
+  w.begin_prepare(2, 1);
+  std::vector<detail::WorkspaceDone> got;
+  for (int i = 0; i < 100 && got.empty(); ++i) got = w.take(0.1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].kind == detail::WorkspaceDone::Kind::prepared);
+  CHECK(got[0].task == 2);
+  REQUIRE(got[0].dir);
+  const std::string failing = *got[0].dir;
+  CHECK(w.dir(2) == failing);
+  CHECK(w.pending() == 0);
+  std::ofstream(failing + "/c.py") << "oops\n";
   w.discard(2, "attempt 1 failed (unknown)", true);
-  CHECK(!fs::exists(*failing));
+  w.discard_all("the run ended");  // waits for the worker
+  CHECK(!fs::exists(*place));
+  CHECK(!fs::exists(failing));
   CHECK(git("rev-parse --verify -q refs/heads/flow/" + report.run_id + "/T003") == 0);   // kept for the user
   CHECK(git("rev-parse --verify -q refs/heads/flow/" + report.run_id + "/T002") != 0);   // dropped
+  CHECK(git("rev-parse --verify -q refs/heads/flow/" + report.run_id + "/T001") != 0);   // landed: gone
   CHECK(w.head() == landing.head);  // discards never move the branch
 
   // Rolled back to the checkpoint: the landed commit stays reachable.
