@@ -144,6 +144,9 @@ int main(int argc, char** argv) {
   std::printf("%-30s %6s %12s %12s %12s %12s %12s\n", "duration model", "done", "median err", "80% range", "crit. path",
               "true durs", "told model");
   std::map<int, std::vector<double>> all_err, all_floor;
+  // Per model, at 50% done: the estimator's median error and the floor told the model,
+  // over both cases (first run and with history), for the verdicts printed at the end.
+  std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> at_half;
   std::map<int, std::pair<int, int>> all_cover;   // over both the first runs and the runs with history
   for (const bool with_history : {false, true})
   for (const Model& m : models) {
@@ -252,6 +255,11 @@ int main(int argc, char** argv) {
                   100 * median(err[k]), 100.0 * cover[k].first / std::max(1, cover[k].second),
                   100.0 * path[k].first / std::max(1, path[k].second), 100 * median(oracle[k]), 100 * median(floor_err[k]));
       all_floor[k].insert(all_floor[k].end(), floor_err[k].begin(), floor_err[k].end());
+      if (k == 1) {
+        auto& [e, f] = at_half[m.name];
+        e.insert(e.end(), err[k].begin(), err[k].end());
+        f.insert(f.end(), floor_err[k].begin(), floor_err[k].end());
+      }
       all_err[k].insert(all_err[k].end(), err[k].begin(), err[k].end());
       all_cover[k].first += cover[k].first;
       all_cover[k].second += cover[k].second;
@@ -264,6 +272,20 @@ int main(int argc, char** argv) {
   std::printf("\n%-30s", "all models, told the model");
   for (int k = 0; k < 3; ++k) std::printf("  %.0f%%: err %.1f%%", fractions[k] * 100, 100 * median(all_floor[k]));
   std::printf("\ngoals: median error <= 20%% at 25%% done and <= 10%% at 50%%; the 80%% range holds the finish 75-85%% of runs\n");
+  // The 50% goal per model, beside what a forecast told the model itself errs: where
+  // even that floor is above 10%, no estimator can be expected to meet the goal.
+  std::printf("the 50%% goal per model (first run and with history together):\n");
+  for (const Model& m : models) {
+    const auto& [e, f] = at_half[m.name];
+    const double err = 100 * median(e), floor = 100 * median(f);
+    std::printf("  %-30s error %5.1f%%, told the model %5.1f%%: %s\n", m.name, err, floor,
+                err <= 10 ? "met"
+                : floor > 10 ? "not met, and out of reach: even told the model a forecast errs more than 10%"
+                             : "not met, though the floor is under 10%");
+    if (m.durations == heavy_tailed)
+      std::printf("  %-30s (told the model here means a lognormal of the Pareto's median and spread: an\n"
+                  "  %-30s  estimate of the floor, not a bound)\n", "", "");
+  }
   std::printf("crit. path: how often the true critical path's next task is on the named critical path\n");
   std::printf("true durs: the median error of the same forecast told the true durations (what scheduling alone misses)\n");
   std::printf("told model: ... told each task's true median and spread, the run's pace and the failure rate, but\n"

@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace flow {
@@ -134,6 +136,11 @@ class FLOW_API Scheduler {
 };
 
 FLOW_API const char* to_string(TaskStatus status) noexcept;
+
+/// SchedulerOptions::resources from the settings' form: names claimed by the tasks with
+/// an ID or label (story labels too). Empty when `claims` is.
+[[nodiscard]] FLOW_API std::vector<std::vector<std::string>> resources_by_task(
+    const Plan& plan, std::span<const std::pair<std::string, std::vector<std::string>>> claims);
 
 FLOW_END_NAMESPACE
 }  // namespace flow

@@ -29,11 +29,14 @@ struct SlurmOptions {
 };
 
 /// The Slurm runner: each Launch becomes one batch job, submitted with `sbatch
-/// --parsable --hold --no-requeue`, released once Launch::on_started has recorded it
-/// (Started::container is "slurm:<job id>", Started::pgid 0), and followed with squeue
-/// and `scontrol show job`. The job runs a fixed script flow writes that reads the
+/// --parsable --no-requeue`, whose script runs the program only once Launch::on_started
+/// has recorded the job (Started::container is "slurm:<job id>", Started::pgid 0) and flow
+/// has written a `go` file beside its job files (a job without one gives up after a
+/// minute). The job is followed with squeue and `scontrol show job`, and through the
+/// shared filesystem: a `status` file the script writes when the program exits ends
+/// the attempt at once. The job runs a fixed script flow writes that reads the
 /// attempt's argv, environment, working directory and stdin/stdout/stderr paths from
-/// files (no task text in any shell string) and exec's the program; the nodes must see
+/// files (no task text in any shell string) and runs the program; the nodes must see
 /// those paths (a shared filesystem). stdout lines are read from the log as the job
 /// writes it and handed to Launch::on_stdout_line.
 ///

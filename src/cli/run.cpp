@@ -182,6 +182,9 @@ class Views {
         live_(args.verbosity != Verbosity::quiet && (f.progress == "live" || (f.progress == "auto" && terminal() && !f.opt.dry_run))),
         view_(*l.graph, f.opt.workers, update_interval, live_ && live_color(args.color)) {
     if (live_) view_.set_prior(history_estimates(f.opt.workdir.empty() ? default_workdir(f.opt.tasks_path) : f.opt.workdir, l.plan));
+    // The same claims the loop's scheduler is given, so the view can name a resource
+    // that holds ready tasks back, in the --eta-trace's words.
+    view_.set_resources(resources_by_task(l.plan, f.opt.resources));
   }
   ~Views() {
     if (events_) std::fclose(events_);

@@ -132,16 +132,9 @@ bool prepare(SimFlags& f, const TaskGraph& g) {
   auto sel = select_tasks(plan, f.only, f.stories, error);
   if (!sel) { fmt::print(stderr, "flow simulate: {}\n", error); return false; }
   opt.scheduler.selected = std::move(*sel);
-  if (!f.resources.empty()) {
-    opt.scheduler.resources.assign(plan.tasks.size(), {});
-    for (std::size_t t = 0; t < plan.tasks.size(); ++t)
-      for (const auto& [who, name] : f.resources) {
-        const Task& task = plan.tasks[t];
-        if (task.id == who || task.story_label == who ||
-            std::find(task.labels.begin(), task.labels.end(), who) != task.labels.end())
-          opt.scheduler.resources[t].push_back(name);
-      }
-  }
+  std::vector<std::pair<std::string, std::vector<std::string>>> claims;
+  for (const auto& [who, name] : f.resources) claims.push_back({who, {name}});
+  opt.scheduler.resources = resources_by_task(plan, claims);
   return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/locks.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -347,6 +348,20 @@ const char* to_string(TaskStatus s) noexcept {
     case TaskStatus::excluded: return "excluded";
   }
   return "?";
+}
+
+std::vector<std::vector<std::string>> resources_by_task(
+    const Plan& plan, std::span<const std::pair<std::string, std::vector<std::string>>> claims) {
+  std::vector<std::vector<std::string>> out;
+  if (claims.empty()) return out;
+  out.resize(plan.tasks.size());
+  for (std::size_t t = 0; t < plan.tasks.size(); ++t) {
+    const Task& task = plan.tasks[t];
+    for (const auto& [who, names] : claims)
+      if (task.id == who || task.story_label == who || std::find(task.labels.begin(), task.labels.end(), who) != task.labels.end())
+        out[t].insert(out[t].end(), names.begin(), names.end());
+  }
+  return out;
 }
 
 FLOW_END_NAMESPACE

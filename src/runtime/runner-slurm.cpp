@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The Slurm runner: one batch job per attempt (sbatch), followed with squeue and
-// scontrol, its output read from the shared filesystem as the job writes it, ended with
-// scancel. The Slurm commands run with argv through detail::exec, never a shell.
+// scontrol and through the shared filesystem (its output as the job writes it, its exit
+// status as soon as the program ends), ended with scancel. The Slurm commands run with argv through detail::exec, never a shell.
 #include <flow/slurm.hpp>
 
 #include "platform/exec.hpp"
@@ -38,19 +38,35 @@ using Clock = std::chrono::steady_clock;
 // The job script. It is the same for every attempt: what differs (the program and its
 // arguments, the environment, the directory and the three paths) is read from
 // NUL-separated files in the attempt's folder, so no task text ever reaches a shell.
-constexpr const char* kJobScript = R"(#!/bin/bash
+constexpr const char* kJobScript = R"job(#!/bin/bash
 # Written by flow: runs one task attempt on a Slurm node. What to run is read from the
 # NUL-separated files in the folder given as $1; nothing here depends on the task.
 set -u
 d=$1
 # Fenced: flow is done with this attempt (it ended, was cancelled or replaced).
 [ -e "$d/fenced" ] && exit 125
+# The job is not held in the queue (a release costs a scheduling cycle per wave): the
+# agent starts only once flow has journaled the job and written "go". A flow that died
+# before that leaves nothing to run: give up after a minute.
+for ((i = 0; i < 1200; i++)); do
+  [ -e "$d/go" ] && break
+  [ -e "$d/fenced" ] && exit 125
+  sleep 0.05
+done
+[ -e "$d/go" ] && [ ! -e "$d/fenced" ] || exit 125
 mapfile -d '' -t io <"$d/io" && mapfile -d '' -t argv <"$d/argv" || exit 126
 while IFS= read -r -d '' kv; do export -- "$kv"; done <"$d/env"
 cd -- "${io[0]}" || exit 126
 exec <"${io[1]}" >>"${io[2]}" 2>>"${io[3]}"
-exec -- "${argv[@]}"
-)";
+"${argv[@]}"
+rc=$?
+# The exit status, for flow to see on the shared filesystem at once rather than at its
+# next look at the queue; then end as the program did (a signal again as a signal, so
+# that Slurm's ExitCode says which).
+echo "$rc" >"$d/status.tmp" && mv -f -- "$d/status.tmp" "$d/status"
+if [ "$rc" -gt 128 ]; then trap - "$((rc - 128))" 2>/dev/null; kill "-$((rc - 128))" "$$" 2>/dev/null; fi
+exit "$rc"
+)job";
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -163,8 +179,9 @@ class SlurmRunner final : public Runner {
     const bool logs_ok = (out == "/dev/null" || write_file(out, "")) && (err == "/dev/null" || write_file(err, ""));
     if (!files_ok || !logs_ok) return make_error(Errc::spawn, "cannot write the job files in " + dir + ": " + std::strerror(errno));
 
-    // Held until on_started has recorded it: the journal knows the job before it can run.
-    std::vector<std::string> argv{"sbatch", "--parsable", "--hold", "--no-requeue", "--ntasks=1",
+    // Not held, but the job script waits for "go", written once on_started has recorded
+    // the job: the journal knows the job before its agent can run.
+    std::vector<std::string> argv{"sbatch", "--parsable", "--no-requeue", "--ntasks=1",
                                   "--job-name=flow-t" + std::to_string(l.task) + "." + std::to_string(l.attempt),
                                   "--output=" + sbatch_pattern(dir)};
     if (!opt_.partition.empty()) argv.push_back("--partition=" + opt_.partition);
@@ -191,11 +208,11 @@ class SlurmRunner final : public Runner {
       (void)detail::exec({"scancel", std::to_string(id)}, dir);
       throw;
     }
-    const detail::Exec rel = detail::exec({"scontrol", "release", std::to_string(id)}, dir);
-    if (!rel.ok()) {
+    if (!write_file(dir + "/go", "")) {
+      const std::string why = std::strerror(errno);
       fence(dir);
       (void)detail::exec({"scancel", std::to_string(id)}, dir);
-      return make_error(Errc::spawn, "scontrol release " + std::to_string(id) + " failed: " + detail::clip(detail::trim(rel.output), 400));
+      return make_error(Errc::spawn, "cannot write " + dir + "/go: " + why);
     }
     Job& j = jobs_[id];
     j.launch = l;
@@ -209,7 +226,12 @@ class SlurmRunner final : public Runner {
   std::optional<Completion> wait(double timeout) override {
     const auto deadline = Clock::now() + seconds(std::max(0.0, timeout));
     for (;;) {
-      for (auto& [id, j] : jobs_) read_output(j);
+      std::vector<std::pair<long, int>> exited;
+      for (auto& [id, j] : jobs_) {
+        read_output(j);
+        if (auto rc = exit_status(j)) exited.emplace_back(id, *rc);
+      }
+      for (auto [id, rc] : exited) complete(id, rc);
       watch_times();
       if (!jobs_.empty() && Clock::now() >= next_poll_) {
         poll();
@@ -396,7 +418,20 @@ class SlurmRunner final : public Runner {
     j.out_fd = -1;
   }
 
-  void complete(long id) {
+  // The status the job script wrote when the program exited on its own (below 128:
+  // an exit code for sure; above, a signal or an exit code alike, which Slurm's
+  // ExitCode tells apart once the job has ended: those wait for the queue).
+  static std::optional<int> exit_status(const Job& j) {
+    if (j.cancelled) return std::nullopt;   // flow ended it: the queue says how it went
+    std::ifstream in(j.dir + "/status");
+    int rc = -1;
+    if (!(in >> rc) || rc < 0 || rc >= 128) return std::nullopt;
+    return rc;
+  }
+
+  // `exited`: the program's exit code from the job's status file (the job may still be
+  // ending in Slurm: no need to wait for it).
+  void complete(long id, std::optional<int> exited = std::nullopt) {
     auto it = jobs_.find(id);
     if (it == jobs_.end()) return;
     Job& j = it->second;
@@ -410,7 +445,9 @@ class SlurmRunner final : public Runner {
     c.seconds = since(j.submitted);
     c.timed_out = j.timed_out || j.state == "TIMEOUT";
     c.stalled = j.stalled;
-    if (infrastructure(j.state)) {
+    if (exited) {
+      c.exit_code = *exited;
+    } else if (infrastructure(j.state)) {
       // The node or Slurm ended it, not the program: a crash to flow's policy, which
       // decides on a retry. scancel in case a lost job still runs somewhere.
       (void)detail::exec({"scancel", std::to_string(id)}, std::string());

@@ -93,9 +93,10 @@ if [ -z "${node:-}" ]; then
 else
   # The node dies: its slurmd, the job's slurmstepd and everything under it.
   kill -9 "$(cat "$dir/run/slurmd-$node.pid")"
-  # The agent exec'd from the job script, so its parent is the job's slurmstepd.
+  # The agent runs under the job script (bash), whose parent is the job's slurmstepd.
   stepd=$(ps -o ppid= "$agent_pid" | tr -d ' ')
-  [ "$(cat "/proc/$stepd/comm" 2>/dev/null)" = slurmstepd ] || problem "node-kill: T002's parent ($stepd) is not a slurmstepd"
+  [ "$(cat "/proc/$stepd/comm" 2>/dev/null)" = slurmstepd ] || stepd=$(ps -o ppid= "$stepd" | tr -d ' ')
+  [ "$(cat "/proc/$stepd/comm" 2>/dev/null)" = slurmstepd ] || problem "node-kill: T002's job script's parent ($stepd) is not a slurmstepd"
   victims=("$stepd")
   descendants() { local c; for c in $(ps -o pid= --ppid "$1"); do echo "$c"; descendants "$c"; done; }
   all=("${victims[@]}" "$agent_pid")

@@ -142,5 +142,42 @@ done
 grep -q "Stopped after Ctrl-C" "$work/all" || problem "the final frame after Ctrl-C does not say the run stopped: $(cat "$work/all")"
 grep -q "FLOW-EXIT=130" "$work/all" || problem "flow did not exit 130 after Ctrl-C"
 
+# The bottleneck line names what holds the run back now, in the --eta-trace's words:
+# too few workers, a file lock, a named resource (from .flow/config.yaml), a closed
+# rate-limit gate, else the critical path. Each case is a short real run in a 100x30 pane.
+bottleneck_case() {  # name pattern workers env tasks.md-lines [config.yaml-lines]
+  local name=$1 pattern=$2 workers=$3 envs=$4 tasks=$5 config=${6:-}
+  rm -rf "$work/repo"
+  mkdir -p "$work/repo/.git" "$work/repo/.flow"
+  printf '%b' "$tasks" > "$work/repo/tasks.md"
+  [ -z "$config" ] || printf '%b' "$config" > "$work/repo/.flow/config.yaml"
+  [ -z "$sock" ] || tmux -L "$sock" kill-server 2>/dev/null || true
+  sock="flow-view-$$-bottleneck-${RANDOM}"
+  tmux -L "$sock" -f /dev/null new-session -d -s v -x 100 -y 30 \
+    "cd '$work/repo' && env $envs '$flow' run tasks.md --workers $workers --progress live --update-interval 0.1 --agent-cmd '$agent'; echo FLOW-EXIT=\$?; sleep 600"
+  local seen=""
+  for _ in $(seq 1 400); do
+    tmux -L "$sock" capture-pane -p -J -t v > "$work/screen" 2>/dev/null || true
+    seen=$(grep -m1 -E "Bottleneck: $pattern" "$work/screen" || true)
+    [ -z "$seen" ] || break
+    grep -q "FLOW-EXIT=" "$work/screen" && break
+    sleep 0.05
+  done
+  if [ -n "$seen" ]; then echo "bottleneck ($name): $seen"
+  else problem "bottleneck ($name): no line matching 'Bottleneck: $pattern'"; cat "$work/screen"; fi
+}
+bottleneck_case workers "[0-9]+ ready, 2 workers" 2 TEST_AGENT_SECONDS=1 \
+  "# Tasks\n## Phase 1: Core\n$(for i in 1 2 3 4 5 6; do echo "- [ ] T00$i [P] Module $i in src/m$i.py\\n"; done)"
+bottleneck_case "file lock" "T00[12] waits for src/a.py \\(held by T00[12]\\)" 4 TEST_AGENT_SECONDS=2 \
+  "# Tasks\n## Phase 1: Core\n- [ ] T001 [P] Parse the input in src/a.py\n- [ ] T002 [P] Print the output in src/a.py\n"
+bottleneck_case resource "T00[12] waits for resource db \\(held by T00[12]\\)" 4 TEST_AGENT_SECONDS=2 \
+  "# Tasks\n## Phase 1: Core\n- [ ] T001 [P] Migrate the schema in db/schema.sql\n- [ ] T002 [P] Seed the data in db/seed.sql\n" \
+  "resources:\n  T001: db\n  T002: db\n"
+bottleneck_case "rate limit" "rate-limit gate closed \\(T001 hit the limit\\)" 2 "TEST_AGENT_PLAN=T001:ratelimit TEST_AGENT_SECONDS=0.1" \
+  "# Tasks\n## Phase 1: Core\n- [ ] T001 Call the service in src/a.py\n" \
+  "errorRecovery:\n  maxRetries: 2\n  baseDelay: 3s\n"
+bottleneck_case "critical path" "critical path: T001 \\(\\+2 after it\\)" 2 TEST_AGENT_SECONDS=2 \
+  "# Tasks\n## Phase 1: Core\n- [ ] T001 First in src/a.py\n- [ ] T002 Second in src/b.py\n- [ ] T003 Third in src/c.py\n"
+
 [ "$fail" = 0 ] && echo "live view: all sizes pass"
 exit "$fail"

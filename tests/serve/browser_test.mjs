@@ -151,39 +151,55 @@ async function security(browser) {
 }
 
 async function big(browser) {
-  // 2,000 tasks: 10 phases of 200, each in runs of [P] tasks with explicit references.
+  // 2,000 tasks: 10 phases of 200, each in runs of [P] tasks with explicit references;
+  // each phase in two sections, the tasks of phases 3 and after in two stories.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-browser-'));
   let md = '# Tasks: big\n';
   let n = 0;
   for (let p = 1; p <= 10; p++) {
     md += `\n## Phase ${p}: Part ${p}\n\n`;
     for (let i = 0; i < 200; i++) {
+      if (i % 100 === 0) md += `\n### ${i ? 'Services' : 'Models'} of part ${p}\n\n`;
       n++;
       const id = 'T' + String(n).padStart(4, '0');
       const dep = i >= 20 && i % 3 === 0 ? ` (depends on T${String(n - 17).padStart(4, '0')})` : '';
-      md += `- [ ] ${id} ${i % 4 ? '[P] ' : ''}Build part ${n} in \`src/m${p}/f${n}.py\`${dep}\n`;
+      const story = p >= 3 ? `[US${p * 2 - 5 + (i % 2)}] ` : '';
+      md += `- [ ] ${id} ${i % 4 ? '[P] ' : ''}${story}Build part ${n} in \`src/m${p}/f${n}.py\`${dep}\n`;
     }
   }
   fs.writeFileSync(path.join(dir, 'tasks.md'), md);
   const srv = await start(['serve', 'tasks.md'], dir);
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   try {
-    const times = [];
-    for (let k = 0; k < 3; k++) {
+    // The first render: from navigation until the frame with the graph (what the
+    // window shows of it, with the header, cards and timeline) has been painted; the
+    // nodes out of sight follow in slices, timed too ("complete").
+    const times = [], complete = [];
+    const runs = 5;
+    for (let k = 0; k < runs; k++) {
       await page.goto(srv.url);
-      await page.waitForFunction(() => window.__flowFirstRender !== undefined, null, { timeout: 30000 });
+      await page.waitForFunction(() => window.__flowComplete !== undefined, null, { timeout: 30000 });
       times.push(await page.evaluate(() => window.__flowFirstRender));
+      complete.push(await page.evaluate(() => window.__flowComplete));
       const t = await page.evaluate(() => window.__flowTimings);
       console.log('  structure loaded at ' + t.structure.toFixed(0) + ' ms, snapshot at ' + t.snapshot.toFixed(0) +
-        ' ms; layout ' + t.layout.toFixed(0) + ' ms, DOM ' + t.build.toFixed(0) + ' ms');
+        ' ms; layout ' + t.layout.toFixed(0) + ' ms, DOM ' + t.build.toFixed(0) + ' ms (' + t.visible + ' nodes in view); shown at ' +
+        t.shown.toFixed(0) + ' ms, painted at ' + times[k].toFixed(0) + ' ms; all nodes at ' + complete[k].toFixed(0) + ' ms');
     }
     check(await page.locator('#graph .node').count() === 2000, 'the 2,000-task graph has 2,000 nodes');
-    times.sort((a, b) => a - b);
-    console.log(`first render of 2,000 tasks: ${times.map((t) => t.toFixed(0)).join(', ')} ms (median ${times[1].toFixed(0)} ms)`);
+    // Sections and stories are grouped, each group under a visible label.
+    const bands = await page.locator('#graph .band-title').allTextContents();
+    check(bands.includes('Models of part 1') && bands.includes('Services of part 10 · US16'),
+      `sections and stories are labelled in the graph (${bands.length} labels: ${bands.slice(0, 3).join(' / ')} …)`);
+    const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+    const line = `first render of 2,000 tasks: ${times.map((t) => t.toFixed(0)).join(', ')} ms (median ${med(times).toFixed(0)} ms); ` +
+      `all 2,000 nodes in the page: median ${med(complete).toFixed(0)} ms; load ${os.loadavg()[0].toFixed(1)}`;
+    console.log(line);
+    fs.writeFileSync(path.join(artifacts, 'first-render.txt'), line + '\n');
     // The issue's goal is under 1 s; on a shared, loaded machine that cannot be asserted
     // robustly, so it is reported, and only a bound that means broken is asserted.
-    console.log(`goal: first render under 1 s: ${times[1] < 1000 ? 'met' : 'NOT met on this machine (load ' + os.loadavg()[0].toFixed(1) + ')'}`);
-    check(times[1] < 10000, 'the first render takes under 10 s (median of 3)');
+    console.log(`goal: first render under 1 s: ${med(times) < 1000 ? 'met' : 'NOT met on this machine'}`);
+    check(med(times) < 10000, `the first render takes under 10 s (median of ${runs})`);
     await page.screenshot({ path: path.join(artifacts, 'dashboard-2000.png') });
   } finally {
     await page.close();
@@ -197,9 +213,11 @@ fs.mkdirSync(artifacts, { recursive: true });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 try {
-  await live(browser);
-  await security(browser);
-  await big(browser);
+  // FLOW_BROWSER_ONLY=big times the 2,000-task render alone (benchmarking the page).
+  const only = process.env.FLOW_BROWSER_ONLY;
+  if (!only || only === 'live') await live(browser);
+  if (!only || only === 'security') await security(browser);
+  if (!only || only === 'big') await big(browser);
 } catch (e) {
   check(false, 'no exception: ' + (e && e.stack || e));
 } finally {

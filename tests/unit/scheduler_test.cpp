@@ -369,3 +369,15 @@ TEST_CASE("parse_faults rejects what it cannot read") {
   CHECK((*f)[0].times == 2);
   CHECK((*f)[1].percent == doctest::Approx(5));
 }
+
+TEST_CASE("resources_by_task: the settings' claims by ID, label and story label, per task") {
+  const Plan plan = parse_tasks_md("- [ ] T001 [P] [US1] a\n- [ ] T002 [P] [db-heavy] b\n- [ ] T003 [P] c\n");
+  const std::vector<std::pair<std::string, std::vector<std::string>>> claims = {
+      {"US1", {"port:3000"}}, {"db-heavy", {"db"}}, {"T001", {"db"}}};
+  const auto r = resources_by_task(plan, claims);
+  REQUIRE(r.size() == 3);
+  CHECK(r[0] == std::vector<std::string>{"port:3000", "db"});
+  CHECK(r[1] == std::vector<std::string>{"db"});
+  CHECK(r[2].empty());
+  CHECK(resources_by_task(plan, {}).empty());   // no claims: the scheduler's "none"
+}

@@ -6,7 +6,7 @@
 const token = new URLSearchParams(location.search).get('token') || '';
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
-const W = 92, H = 20, GX = 26, GY = 6, LANE_PAD = 22, COL_ROWS = 30;
+const W = 92, H = 20, GX = 26, GY = 6, LANE_PAD = 22, BAND_PAD = 16, COL_ROWS = 30;
 
 let structure = null;     // per feature: the graph (from /api/structure)
 let states = null;        // per feature: where tasks and the run stand
@@ -39,7 +39,7 @@ function human(s) {
                 : Math.floor(m / 60) + 'h ' + String(m % 60).padStart(2, '0') + 'm';
 }
 
-// ---- layout: phases as lanes; in a lane, columns by depth, rows by section and story ----
+// ---- layout: phases as lanes; in a lane, a band per section and story (labelled), columns by depth ----
 function layout(f) {
   const g = structure[f], n = g.tasks.length, nodes = n + g.gates.length;
   const preds = Array.from({ length: nodes }, () => []), succs = Array.from({ length: nodes }, () => []);
@@ -48,57 +48,76 @@ function layout(f) {
   const indeg = preds.map((p) => p.length), order = [];
   for (let v = 0; v < nodes; v++) if (!indeg[v]) order.push(v);
   for (let i = 0; i < order.length; i++) for (const s of succs[order[i]]) if (!--indeg[s]) order.push(s);
-  const lane = new Int32Array(nodes), depth = new Int32Array(nodes);
-  for (let t = 0; t < n; t++) lane[t] = g.tasks[t].ph;
+  const lane = new Int32Array(nodes), depth = new Int32Array(nodes), band = new Array(nodes);
+  for (let t = 0; t < n; t++) { lane[t] = g.tasks[t].ph; band[t] = g.tasks[t].g + '\u0000' + (g.tasks[t].st || ''); }
   for (const v of order) {
     let d = 0;
     for (const p of preds[v]) d = Math.max(d, depth[p] + 1);
     depth[v] = d;
-    if (v >= n) {  // a gate sits in the lane it leads into
-      let l = Infinity;
-      for (const s of succs[v]) if (s < n) l = Math.min(l, lane[s]);
-      if (l === Infinity) for (const p of preds[v]) l = Math.min(l === Infinity ? 1e9 : l, lane[p]);
-      lane[v] = l === Infinity || l === 1e9 ? 0 : l;
-    }
   }
-  // Columns per lane, counted from the lane's shallowest node.
+  // A gate sits in the lane and band it leads into (else those it comes from).
+  for (let v = n; v < nodes; v++) {
+    const near = succs[v].find((s) => s < n) ?? preds[v].find((p) => p < n);
+    lane[v] = near === undefined ? 0 : lane[near];
+    band[v] = near === undefined ? '' : band[near];
+  }
   const lanes = g.phases.length || 1, members = Array.from({ length: lanes }, () => []);
   for (let v = 0; v < nodes; v++) members[Math.min(lane[v], lanes - 1)].push(v);
-  const x = new Float64Array(nodes), y = new Float64Array(nodes), laneBox = [];
+  const x = new Float64Array(nodes), y = new Float64Array(nodes), pos = new Int32Array(nodes), laneBox = [], bands = [];
   let top = 0, width = 0;
   for (let l = 0; l < lanes; l++) {
     const vs = members[l];
     let min = Infinity;
     for (const v of vs) min = Math.min(min, depth[v]);
-    const cols = new Map();
-    for (const v of vs) { const c = depth[v] - min; if (!cols.has(c)) cols.set(c, []); cols.get(c).push(v); }
-    const keys = [...cols.keys()].sort((a, b) => a - b);
-    let col = 0, rows = 0;
-    for (const c of keys) {
-      const list = cols.get(c);
-      // Sections, then stories, then the document: what belongs together stays together.
-      list.sort((a, b) => (a >= n) - (b >= n) || (a < n && b < n && (g.tasks[a].g - g.tasks[b].g ||
-        (g.tasks[a].st || '').localeCompare(g.tasks[b].st || ''))) || a - b);
-      for (let i = 0; i < list.length; i++) {
-        const v = list[i], sub = Math.floor(i / COL_ROWS), r = i % COL_ROWS;
-        x[v] = 10 + (col + sub) * (W + GX);
-        y[v] = top + LANE_PAD + r * (H + GY);
-        rows = Math.max(rows, r + 1);
-      }
-      col += Math.ceil(list.length / COL_ROWS);
+    // Bands in the order their first task appears in the document: sections, then
+    // the stories within them, stay together and read top to bottom.
+    const byBand = new Map();
+    for (const v of vs) { if (!byBand.has(band[v])) byBand.set(band[v], []); byBand.get(band[v]).push(v); }
+    const keys = [...byBand.keys()].sort((a, b) => byBand.get(a)[0] - byBand.get(b)[0]);   // lists ascend
+    // Columns (depth) are shared by the lane's bands, as wide as the widest band needs.
+    const cells = new Map(), span = new Map();
+    for (const k of keys) for (const v of byBand.get(k)) {
+      const key = k + '\u0001' + (depth[v] - min);
+      if (!cells.has(key)) cells.set(key, []);
+      pos[v] = cells.get(key).length;
+      cells.get(key).push(v);
+      span.set(depth[v] - min, Math.max(span.get(depth[v] - min) || 0, Math.ceil(cells.get(key).length / COL_ROWS)));
     }
-    const h = LANE_PAD + Math.max(1, rows) * (H + GY) + 8;
+    const colAt = new Map();
+    let cols = 0;
+    for (const c of [...span.keys()].sort((a, b) => a - b)) { colAt.set(c, cols); cols += span.get(c); }
+    let bandTop = top + LANE_PAD;
+    for (const k of keys) {
+      const sep = k.indexOf('\u0000'), gi = sep < 0 ? -1 : +k.slice(0, sep), story = sep < 0 ? '' : k.slice(sep + 1);
+      const section = gi >= 0 && g.groups[gi] ? g.groups[gi].title : '';
+      const label = [section, story].filter(Boolean).join(' · ');
+      const head = label ? BAND_PAD : 0;
+      let rows = 0, left = Infinity;
+      for (const v of byBand.get(k)) {
+        const i = pos[v];
+        const sub = Math.floor(i / COL_ROWS), r = i % COL_ROWS;
+        x[v] = 10 + (colAt.get(depth[v] - min) + sub) * (W + GX);
+        y[v] = bandTop + head + r * (H + GY);
+        rows = Math.max(rows, r + 1);
+        left = Math.min(left, x[v]);
+      }
+      const h = head + rows * (H + GY);
+      // The label over the band's first column, where its tasks begin.
+      if (label) bands.push({ y: bandTop, h, label, story, x: left });
+      bandTop += h;
+    }
+    const h = Math.max(bandTop - top, LANE_PAD + H + GY) + 8;
     laneBox.push([top, h]);
     top += h;
-    width = Math.max(width, 10 + col * (W + GX));
+    width = Math.max(width, 10 + cols * (W + GX));
   }
-  return { x, y, laneBox, width: Math.max(width, 400), height: top, preds, succs, nodes, n };
+  return { x, y, laneBox, bands, width: Math.max(width, 400), height: top, preds, succs, nodes, n };
 }
 
 // ---- the graph, built once per feature; later only classes change ----
 function build(f) {
   const t0 = performance.now();
-  const g = structure[f], L = layout(f), frag = document.createDocumentFragment();
+  const g = structure[f], L = layout(f), frag = sv('g');
   timings.layout = performance.now() - t0;
   L.laneBox.forEach(([top, h], l) => {
     frag.appendChild(sv('rect', { class: 'lane' + (l % 2 ? ' odd' : ''), x: 0, y: top, width: L.width, height: h }));
@@ -106,6 +125,15 @@ function build(f) {
     title.textContent = g.phases[l] ? g.phases[l].title || 'Tasks' : 'Tasks';
     frag.appendChild(title);
   });
+  // Sections and stories: a rule and a label over each band (text nodes: titles are
+  // the user's text, never markup).
+  for (const b of L.bands) {
+    frag.appendChild(sv('line', { class: 'band', x1: 6, x2: L.width - 6, y1: b.y + 1, y2: b.y + 1 }));
+    const t = sv('text', { class: 'band-title', x: b.x, y: b.y + 12 });
+    if (b.story) t.setAttribute('fill', 'hsl(' + (hash(b.story) % 360) + ',60%,70%)');
+    t.textContent = b.label;
+    frag.appendChild(t);
+  }
   // All edges in one path (and the critical path's in another): thousands of edges,
   // two elements.
   let d = '';
@@ -123,19 +151,57 @@ function build(f) {
   frag.appendChild(sv('path', { class: 'edges crit', d: cd }));
   const crit = new Set(g.critical), nodes = new Array(L.n);
   for (let v = L.n; v < L.nodes; v++) frag.appendChild(sv('circle', { class: 'gate', cx: L.x[v] + 4, cy: L.y[v] + H / 2, r: 3 }));
-  const st = states[f].tasks;
+  // A node is its rectangle (the element whose class says the state), its ID as text
+  // and its story's stripe: no group and no transform per node, so a state change is
+  // one attribute on one element. The stripes are one path per story.
+  const stripes = new Map();
   for (let t = 0; t < L.n; t++) {
-    const node = sv('g', { class: 'node s-' + st[t].s + (crit.has(t) ? ' crit' : ''), transform: 'translate(' + L.x[t] + ',' + L.y[t] + ')', 'data-i': t, 'data-id': g.tasks[t].id });
-    node.appendChild(sv('rect', { width: W, height: H, rx: 3 }));
-    if (g.tasks[t].st) node.appendChild(sv('rect', { width: 4, height: H, fill: 'hsl(' + (hash(g.tasks[t].st) % 360) + ',60%,60%)' }));
-    const label = sv('text', { x: 8, y: 14 });
-    label.textContent = g.tasks[t].id;
-    node.appendChild(label);
-    nodes[t] = node;
-    frag.appendChild(node);
+    const story = g.tasks[t].st;
+    if (story) stripes.set(story, (stripes.get(story) || '') + 'M' + L.x[t] + ' ' + L.y[t] + 'h4v' + H + 'h-4z');
   }
+  const nodeLayer = sv('g'), labelLayer = sv('g');
+  frag.appendChild(nodeLayer);
+  for (const [story, d] of stripes) frag.appendChild(sv('path', { class: 'stripe', d, fill: 'hsl(' + (hash(story) % 360) + ',60%,60%)' }));
+  frag.appendChild(labelLayer);   // after the nodes and stripes: drawn on top
+  // What the window shows first; the rest is added in slices after the first paint, so
+  // the first render does not wait for nodes nobody can see yet.
+  const seen = (t) => L.x[t] < viewW + 2 * W && L.y[t] < viewH + 4 * H;
+  const order = [];
+  for (let t = 0; t < L.n; t++) if (seen(t)) order.push(t);
+  const first = order.length;
+  for (let t = 0; t < L.n; t++) if (!seen(t)) order.push(t);
+  const v = { root: frag, nodes, L, crit, order, next: 0, nodeLayer, labelLayer, f };
+  addNodes(v, first);
   timings.build = performance.now() - t0 - timings.layout;
-  return { frag, nodes, L, crit };
+  timings.visible = first;
+  return v;
+}
+// Creates the view's next `count` nodes, each in the state it has now.
+function addNodes(v, count) {
+  const g = structure[v.f], st = states[v.f].tasks, L = v.L;
+  const nodes = document.createDocumentFragment(), labels = document.createDocumentFragment();
+  for (const end = Math.min(v.order.length, v.next + count); v.next < end; v.next++) {
+    const t = v.order[v.next], x = L.x[t], y = L.y[t];
+    const node = sv('rect', { class: 'node s-' + st[t].s + (v.crit.has(t) ? ' crit' : '') + (v.f === cur && t === selected ? ' sel' : ''),
+      x, y, width: W, height: H, 'data-i': t, 'data-id': g.tasks[t].id });
+    v.nodes[t] = node;
+    nodes.appendChild(node);
+    const label = sv('text', { class: 'nlabel', x: x + 8, y: y + 14 });
+    label.textContent = g.tasks[t].id;
+    labels.appendChild(label);
+  }
+  v.nodeLayer.appendChild(nodes);
+  v.labelLayer.appendChild(labels);
+}
+// The rest of a view's nodes, a slice per task of the event loop (the page stays
+// responsive); __flowComplete says when every node exists.
+function fill(v) {
+  if (v.next >= v.order.length) {
+    if (v.f === 0 && window.__flowComplete === undefined) window.__flowComplete = performance.now();
+    return;
+  }
+  addNodes(v, 400);
+  setTimeout(() => fill(v), 0);
 }
 function hash(s) { let h = 7; for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0; return h; }
 
@@ -148,10 +214,13 @@ function show(f) {
     views[f] = b;
   }
   const v = views[f];
-  svg.replaceChildren();
-  if (v.frag.childNodes.length) { svg.appendChild(v.frag); }
-  else for (const c of v.kept) svg.appendChild(c);
-  v.kept = [...svg.childNodes];
+  svg.replaceChildren(v.root);
+  // The rest of the nodes after this frame is painted (for the first render, the
+  // timer that notes the paint starts them).
+  if (!v.filling && window.__flowFirstRender !== undefined) {
+    v.filling = true;
+    requestAnimationFrame(() => setTimeout(() => fill(v)));
+  }
   svg.setAttribute('width', v.L.width);
   svg.setAttribute('height', v.L.height);
   for (const b of $('tabs').children) b.classList.toggle('on', +b.dataset.f === f);
@@ -222,10 +291,17 @@ function snapshot(data) {
   if (first) {
     timings.snapshot = performance.now();
     show(0);
-    const ms = performance.now();
-    window.__flowFirstRender = ms;   // the browser test reads it
-    $('status').textContent = 'first render ' + ms.toFixed(0) + ' ms after navigation; ' +
-      structure.reduce((a, g) => a + g.tasks.length, 0) + ' tasks';
+    timings.shown = performance.now();
+    // The render is done when the frame with the graph has been painted: a timer set
+    // from the next animation frame runs after that frame's style, layout and paint.
+    requestAnimationFrame(() => setTimeout(() => {
+      const ms = performance.now();
+      views[0].filling = true;
+      fill(views[0]);
+      window.__flowFirstRender = ms;   // the browser test reads it
+      $('status').textContent = 'first render ' + ms.toFixed(0) + ' ms after navigation; ' +
+        structure.reduce((a, g) => a + g.tasks.length, 0) + ' tasks';
+    }));
   } else {
     for (let f = 0; f < states.length; f++) if (views[f]) for (let t = 0; t < states[f].tasks.length; t++) setNode(f, t);
     panel();
@@ -294,6 +370,14 @@ function trend(h) {
   svg.replaceChildren(sv('path', { class: 'trend', d }));
 }
 
+// The timeline's width, read when the page loads and on resize only: reading it during a
+// refresh would force a layout of the whole graph every time.
+let timelineWidth = 0, viewW = 1400, viewH = 900;
+function measureTimeline() {
+  timelineWidth = $('timeline-wrap').clientWidth;
+  viewW = $('graph-wrap').clientWidth;
+  viewH = $('graph-wrap').clientHeight;
+}
 function timeline(S, g, now) {
   const bars = [];
   S.tasks.forEach((s, t) => { if (s.tries) for (const tr of s.tries) bars.push([tr[0], tr[1] < 0 ? now : tr[1], tr[2] || 'running', t]); });
@@ -305,7 +389,7 @@ function timeline(S, g, now) {
     ends[k] = b[1];
     b.push(k);
   }
-  const width = Math.max(400, $('timeline-wrap').clientWidth - 30), scale = width / Math.max(1, now), svg = $('timeline');
+  const width = Math.max(400, timelineWidth - 30), scale = width / Math.max(1, now), svg = $('timeline');
   svg.setAttribute('width', width);
   svg.setAttribute('height', Math.max(20, ends.length * 14 + 4));
   const frag = document.createDocumentFragment();
@@ -377,6 +461,8 @@ async function control(action, t) {
 async function main() {
   // The stream opens while the graph loads (one round trip less before the first
   // render); what it says meanwhile waits for the graph.
+  measureTimeline();
+  window.addEventListener('resize', () => { measureTimeline(); dirty = true; });
   const early = [];
   const es = new EventSource(api('/api/events'));
   es.addEventListener('snapshot', (e) => (structure ? snapshot(JSON.parse(e.data)) : early.push(['snapshot', e.data])));

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The dashboard's cost to the run (issue #18, item 5).
+
+run_bench's no-op run (N tasks, default 500, one wide [P] phase, /bin/true as the agent,
+each task naming its own file, 2 workers, no git isolation), timed three ways in each
+round, the order rotated round by round so that a noisy moment of the machine hits
+each alike:
+  plain      flow run, no dashboard
+  dashboard  flow run --dashboard, nobody watching
+  8 clients  flow run --dashboard with 8 SSE clients (curl -N on /api/events) started as
+             soon as the URL is printed and reading until the run ends
+The wall time from start to exit, per task; the figure is the median over ROUNDS of the
+paired ratio (8 clients / plain, in the same round). Every client must have received every
+task's events (a snapshot, then the stream), or the round does not count.
+
+usage: [ROUNDS=7] benchmarks/dashboard_cost.py [FLOW] [N] [CLIENTS]
+"""
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+flow = sys.argv[1] if len(sys.argv) > 1 else "build/flow"
+n = int(sys.argv[2]) if len(sys.argv) > 2 else 500
+clients = int(sys.argv[3]) if len(sys.argv) > 3 else 8
+rounds = int(os.environ.get("ROUNDS", "7"))
+if not os.access(flow, os.X_OK) or not shutil.which("curl"):
+    sys.exit("needs a built flow (argument 1) and curl")
+
+work = tempfile.mkdtemp(prefix="flow-dashboard-cost-")
+repo = os.path.join(work, "repo")
+config = os.path.join(work, "bench.yaml")
+with open(config, "w") as f:
+    f.write("testing:\n  requireChanges: false\n")
+tasks = "# Tasks: dashboard cost\n## Phase 1: Work\n" + "".join(
+    f"- [ ] T{i} [P] no-op task on `out/t{i}.txt`\n" for i in range(1, n + 1))
+
+
+def fresh():
+    shutil.rmtree(repo, ignore_errors=True)
+    os.makedirs(os.path.join(repo, ".git"))
+    with open(os.path.join(repo, "tasks.md"), "w") as f:
+        f.write(tasks)
+
+
+def run(arm):
+    fresh()
+    argv = [flow, "run", os.path.join(repo, "tasks.md"), "--workers", "2", "--progress", "plain",
+            "--agent-cmd", "/bin/true", "--config", config]
+    if arm != "plain":
+        argv.append("--dashboard")
+    start = time.monotonic()
+    log = open(os.path.join(work, "flow.out"), "w+")
+    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.PIPE, text=True)
+    readers, outs, connected = [], [], None
+    if arm != "plain":
+        line = ""
+        while "dashboard at" not in line:   # printed before the run starts
+            line = proc.stderr.readline()
+            if not line:
+                break
+        m = re.search(r"dashboard at (http://127\.0\.0\.1:\d+)/\?token=([0-9a-f]+)", line)
+        if not m:
+            sys.exit("no dashboard URL: " + line)
+        if arm == "clients":
+            for k in range(clients):
+                out = os.path.join(work, f"sse{k}.txt")
+                outs.append(out)
+                readers.append(subprocess.Popen(["curl", "-sN", "-o", out, f"{m[1]}/api/events?token={m[2]}"]))
+            connected = time.monotonic() - start
+    stderr = proc.stderr.read()   # until flow closes it, at its exit
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for r in readers:
+        r.wait(timeout=30)
+    log.seek(0)
+    stdout = log.read()
+    log.close()
+    if f"{n} succeeded" not in stdout:
+        sys.exit(f"flow run did not finish ({arm}): {stdout[-300:]} {stderr[-300:]}")
+    # Each client saw every task finish: in its snapshot, or as a `succeeded` event.
+    for out in outs:
+        text = open(out, encoding="utf-8", errors="replace").read()
+        finished = text.count('"kind":"succeeded"') + text.count('"s":"succeeded"')
+        if finished < n:
+            sys.exit(f"an SSE client saw {finished} of {n} tasks finish ({out})")
+    # CPU: flow's own (its threads, the server's included) and its agents', which a
+    # loaded machine changes far less than the wall time.
+    return wall * 1000 / n, (usage.ru_utime + usage.ru_stime) * 1000 / n, connected
+
+
+arms = ["plain", "dashboard", "clients"]
+ms = {a: [] for a in arms}
+cpu = {a: [] for a in arms}
+ratio = {a: [] for a in arms}
+cpu_ratio = {a: [] for a in arms}
+connect = []
+try:
+    for k in range(rounds):
+        wall, used = {}, {}
+        for a in arms[k % 3:] + arms[:k % 3]:
+            wall[a], used[a], c = run(a)
+            ms[a].append(wall[a])
+            cpu[a].append(used[a])
+            if c is not None:
+                connect.append(c * 1000)
+        for a in arms:
+            ratio[a].append(wall[a] / wall["plain"])
+            cpu_ratio[a].append(used[a] / used["plain"])
+        print(f"round {k + 1}: wall (CPU) ms/task: plain {wall['plain']:.3f} ({used['plain']:.3f}), dashboard "
+              f"{wall['dashboard']:.3f} ({used['dashboard']:.3f}), {clients} clients {wall['clients']:.3f} "
+              f"({used['clients']:.3f})", flush=True)
+finally:
+    shutil.rmtree(work, ignore_errors=True)
+
+med = statistics.median
+pct = lambda r: 100 * (med(r) - 1)
+print(f"\n{n} no-op tasks, 2 workers, {rounds} rounds; medians, and the median of the ratios paired by round:")
+print(f"  {'':24} {'wall ms/task':>12} {'vs plain':>9} {'CPU ms/task':>12} {'vs plain':>9}")
+for a, name in (("plain", "plain"), ("dashboard", "--dashboard, no client"), ("clients", f"--dashboard, {clients} clients")):
+    print(f"  {name:24} {med(ms[a]):12.3f} {pct(ratio[a]):+8.1f}% {med(cpu[a]):12.3f} {pct(cpu_ratio[a]):+8.1f}%")
+print(f"clients started a median {med(connect):.0f} ms after flow; load {os.getloadavg()[0]:.1f} at the end")
+print(f"goal: wall time per task at most +5% with {clients} clients: {'met' if med(ratio['clients']) <= 1.05 else 'NOT met'}")
