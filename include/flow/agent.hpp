@@ -145,6 +145,7 @@ struct AgentSettings {
   std::vector<std::string> env;      ///< "KEY=VALUE" for its process
   std::optional<double> timeout;     ///< seconds per attempt for this agent; 0: none
   std::string permission_mode;       ///< Claude's --permission-mode; empty: bypassPermissions
+  int max_workers = 0;               ///< maxWorkers: at most this many of its attempts at once; 0: the run's workers
 };
 
 /// The names make_agent accepts: claude, codex, gemini, qwen, opencode, copilot,
