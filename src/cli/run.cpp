@@ -54,7 +54,7 @@ class PlainObserver final : public RunObserver {
   void on_event(const RunEvent& e) override {
     if (e.kind == "run-started" || e.kind == "run-finished" || verbosity_ == Verbosity::quiet) return;
     const std::string id = e.task >= 0 ? plan_.tasks[static_cast<std::size_t>(e.task)].id : "";
-    std::string detail = e.detail;
+    std::string detail = e.kind == "cost" ? cost_text(std::strtod(e.detail.c_str(), nullptr), true) : e.detail;
     if (const auto nl = detail.find('\n'); nl != std::string::npos && verbosity_ != Verbosity::verbose) detail.resize(nl);
     fmt::print("{:>8}  {:<11} {:<7}{}{}\n", human_seconds(e.time), e.kind, id,
                e.attempt > 1 && e.kind != "marked" ? fmt::format(" (attempt {})", e.attempt) : "",
