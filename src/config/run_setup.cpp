@@ -106,7 +106,9 @@ Result<void> fallback_agents(const Settings* st, const StockPolicyOptions& popt,
   const std::string own = opt.agent_adapter ? opt.agent_adapter->name() : std::string();
   std::vector<std::string> seen{own};
   for (const FallbackStep& step : popt.fallback) {
-    if (step.agent.empty() || std::find(seen.begin(), seen.end(), step.agent) != seen.end()) continue;
+    // "command" names the run's own command template: no agent of its own to move to.
+    if (step.agent.empty() || step.agent == "command" || std::find(seen.begin(), seen.end(), step.agent) != seen.end())
+      continue;
     seen.push_back(step.agent);
     AgentSettings as;
     if (st)
