@@ -14,12 +14,16 @@
 #include <flow/tasks_md.hpp>
 
 #include "runtime/events.hpp"  // src/: the events file's one writer
+#include "support/text.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstddef>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
+#include <optional>
+#include <tuple>
 #include <filesystem>
 #include <memory>
 #include <new>
@@ -605,6 +609,10 @@ struct flow_run {
   int max_turns = -1, retries = -1;
   std::vector<unsigned char> selected;
   bool has_selected = false;
+  // Version 3.
+  std::string append_instructions, runner_kind, slurm_partition, slurm_account, slurm_time_limit;
+  std::vector<std::string> extra_args;
+  std::optional<double> stall_timeout, max_cost_usd, max_task_cost_usd;
   flow_run_event_cb cb = nullptr;
   flow_run_event_v2_cb cb2 = nullptr;
   void* payload = nullptr;
@@ -660,10 +668,10 @@ class CallbackObserver final : public RunObserver {
   std::FILE* events_;
 };
 
-// A version-2 run is configured as `flow run` configures itself, by the same function:
-// the settings file under what the host set, the agent and the gates, each checked
-// before anything starts.
-int configure(const flow_run& r, RunOptions& opt, StockPolicyOptions& popt) {
+// A version-2 run is configured as `flow run` configures itself, by the same functions:
+// the settings file under what the host set, the agent, the gates and the runner, each
+// checked before anything starts.
+int configure(const flow_run& r, RunOptions& opt, StockPolicyOptions& popt, std::unique_ptr<Runner>& runner) {
   RunChoices c;
   c.config_path = r.config_given ? r.config_path
                                  : default_settings_path(opt.workdir.empty() ? default_workdir(opt.tasks_path) : opt.workdir);
@@ -680,7 +688,45 @@ int configure(const flow_run& r, RunOptions& opt, StockPolicyOptions& popt) {
   c.agent_name = r.agent_name;
   c.agent_command = opt.agent;
   c.model = r.model;
+  c.append_instructions = r.append_instructions;
+  c.extra_args = r.extra_args;
+  c.stall_timeout = r.stall_timeout;
+  c.max_cost_usd = r.max_cost_usd;
+  c.max_task_cost_usd = r.max_task_cost_usd;
+  c.runner_kind = r.runner_kind;
+  c.slurm_partition = r.slurm_partition;
+  c.slurm_account = r.slurm_account;
+  c.slurm_time_limit = r.slurm_time_limit;
   if (auto ok = configure_run(st ? &*st : nullptr, c, opt, popt); !ok) return fail(ok.error());
+  auto made = make_run_runner(st ? &*st : nullptr, c, opt.dry_run);
+  if (!made) return fail(made.error());
+  runner = std::move(*made);
+  return FLOW_OK;
+}
+
+// The version-3 fields: the agent's instructions, arguments and stall watch, the runner
+// and the budget. FLOW_OK or FLOW_EMISUSE.
+int read_v3(flow_run& r, const flow_run_options& o) {
+  if (o.append_instructions) r.append_instructions = o.append_instructions;
+  if (o.extra_args_count > 0 && !o.extra_args) return misuse("flow_run_new: extra_args is NULL with a count");
+  for (std::size_t i = 0; i < o.extra_args_count; ++i) {
+    if (!o.extra_args[i]) return misuse("flow_run_new: extra_args holds a NULL");
+    r.extra_args.emplace_back(o.extra_args[i]);
+  }
+  for (const auto& [value, field, name] : {std::tuple{o.stall_timeout, &r.stall_timeout, "stall_timeout"},
+                                           std::tuple{o.max_cost_usd, &r.max_cost_usd, "max_cost_usd"},
+                                           std::tuple{o.max_task_cost_usd, &r.max_task_cost_usd, "max_task_cost_usd"}}) {
+    if (std::isnan(value) || std::isinf(value) || value > (field == &r.stall_timeout ? kMaxDurationSeconds : 1e9))
+      return misuse((std::string("flow_run_new: ") + name + " is out of range").c_str());
+    if (value >= 0) *field = value;
+  }
+  if (o.runner) {
+    r.runner_kind = o.runner;
+    if (r.runner_kind != "local" && r.runner_kind != "slurm") return misuse("flow_run_new: runner must be \"local\", \"slurm\" or NULL");
+  }
+  if (o.slurm_partition) r.slurm_partition = o.slurm_partition;
+  if (o.slurm_account) r.slurm_account = o.slurm_account;
+  if (o.slurm_time_limit) r.slurm_time_limit = o.slurm_time_limit;
   return FLOW_OK;
 }
 
@@ -688,7 +734,7 @@ int new_run(flow_run** out, const flow_run_options* opts, flow_policy* policy, f
             flow_run_event_v2_cb cb2, void* payload) {
   if (!out || !opts || !opts->tasks_path) return misuse("flow_run_new: null argument or no tasks_path");
   *out = nullptr;
-  if (opts->version != 1 && opts->version != FLOW_RUN_OPTIONS_VERSION)
+  if (opts->version < 1 || opts->version > FLOW_RUN_OPTIONS_VERSION)
     return fail(FLOW_EVERSION, "flow_run_options: unknown version");
   const bool v2 = opts->version >= 2;
   if (v2 ? opts->workers < 0 : opts->workers < 1) return misuse("flow_run_new: workers must be at least 1");
@@ -714,8 +760,9 @@ int new_run(flow_run** out, const flow_run_options* opts, flow_policy* policy, f
   if (v2) {
     if (opts->agent) {
       r->agent_name = opts->agent;
-      if (r->agent_name != "claude" && r->agent_name != "command")
-        return misuse("flow_run_new: agent must be \"claude\", \"command\" or NULL");
+      const auto& known = agent_names();
+      if (r->agent_name != "command" && std::find(known.begin(), known.end(), r->agent_name) == known.end())
+        return misuse(("flow_run_new: agent must be one of " + detail::join(known, ", ") + ", \"command\" or NULL").c_str());
     }
     if (opts->model) r->model = opts->model;
     r->max_turns = opts->max_turns;
@@ -734,6 +781,8 @@ int new_run(flow_run** out, const flow_run_options* opts, flow_policy* policy, f
       r->has_selected = true;
     }
   }
+  if (opts->version >= 3)
+    if (const int rc = read_v3(*r, *opts); rc != FLOW_OK) return rc;
   r->policy = policy ? policy->impl : v2 ? nullptr : std::make_shared<StockPolicy>();
   r->cb = cb;
   r->cb2 = cb2;
@@ -750,8 +799,9 @@ int execute(flow_run& r) {
   const Plan plan = text ? parse_tasks_md(*text) : Plan{};
   RunOptions opt = r.options;
   StockPolicyOptions popt = r.policy_options;
+  std::unique_ptr<Runner> runner;
   if (r.version >= 2) {
-    if (const int rc = configure(r, opt, popt); rc != FLOW_OK) return rc;
+    if (const int rc = configure(r, opt, popt, runner); rc != FLOW_OK) return rc;
     if (r.has_selected) {
       if (text && r.selected.size() != plan.tasks.size())
         return misuse("flow_run_execute: selected needs one entry per task of the plan");
@@ -765,7 +815,7 @@ int execute(flow_run& r) {
     if (!events) return fail(FLOW_EIO, "cannot write " + r.events_path);
   }
   CallbackObserver obs(r, plan, events.get());
-  auto runner = make_process_runner();
+  if (!runner) runner = make_process_runner();
   auto rep = run(opt, *runner, *policy, obs);
   if (r.user_abort) return fail(FLOW_EUSER, "the run was stopped by its event callback");
   if (!rep) return fail(rep.error());
@@ -785,8 +835,12 @@ int flow_run_options_init(flow_run_options* opts, unsigned int version) {
     opts->fail_fast = opts->dry_run = 0;
     return FLOW_OK;
   }
-  if (version != FLOW_RUN_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_run_options: unknown version");
-  *opts = flow_run_options FLOW_RUN_OPTIONS_INIT;
+  if (version != 2 && version != FLOW_RUN_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_run_options: unknown version");
+  // A version-2 caller's struct ends before the version-3 fields: write only its own.
+  const flow_run_options init FLOW_RUN_OPTIONS_INIT;
+  std::memcpy(static_cast<void*>(opts), &init,
+              version == 2 ? offsetof(flow_run_options, append_instructions) : sizeof init);
+  opts->version = version;
   return FLOW_OK;
 }
 

@@ -26,6 +26,9 @@ struct AgentReport {
   std::string result;                ///< the final message (or error text), clipped
   std::string session_id;
   double cost_usd = 0;               ///< the agent's own estimate
+  /// The stream gave a cost (cost_usd 0 then means free); false: the agent reports none,
+  /// which views say as "not reported", never as $0.
+  bool cost_reported = false;
   long long input_tokens = 0, output_tokens = 0;
   int turns = 0;
   int api_retries = 0;               ///< retries the agent made itself (not failures)
@@ -142,6 +145,7 @@ struct AgentSettings {
   std::vector<std::string> env;      ///< "KEY=VALUE" for its process
   std::optional<double> timeout;     ///< seconds per attempt for this agent; 0: none
   std::string permission_mode;       ///< Claude's --permission-mode; empty: bypassPermissions
+  int max_workers = 0;               ///< maxWorkers: at most this many of its attempts at once; 0: the run's workers
 };
 
 /// The names make_agent accepts: claude, codex, gemini, qwen, opencode, copilot,

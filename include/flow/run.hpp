@@ -3,6 +3,8 @@
 #pragma once
 
 #include <flow/agent.hpp>
+#include <flow/agent_load.hpp>
+#include <flow/budget.hpp>
 #include <flow/config.hpp>
 #include <flow/error.hpp>
 #include <flow/plan.hpp>
@@ -95,6 +97,17 @@ struct RunOptions {
   /// make_command_agent: `{prompt_file}`, `{task_id}`, `{workdir}` and `{attempt}` are
   /// replaced inside arguments.
   std::vector<std::string> agent;
+  /// Other agents a task may run on, each known by its name(): the one a fallback
+  /// decision names (Decision::agent, the stock policy's fallback chain) and, while the
+  /// run's agent's rate-limit gate is closed until a reset, the first of them whose gate
+  /// is open and that has room: its ready tasks move there instead of waiting.
+  std::vector<std::shared_ptr<const AgentAdapter>> fallback_agents;
+  /// agents.<name>.maxWorkers: at most this many attempts of that agent at once.
+  std::map<std::string, int> agent_max_workers;
+  /// How each agent's concurrency shrinks after 429s without a reset and grows back.
+  AimdOptions aimd;
+  /// budget.maxCostUsd and maxTaskCostUsd, against the cost the agents report.
+  Budget budget;
   int workers = 1;
   /// Seconds per attempt; 0: none (a choice, not the default: some agents never exit on
   /// their own, e.g. Codex offline retries for ever).
@@ -177,7 +190,11 @@ struct RunOptions {
 /// started, activity (what a running agent is doing now, from its stream; `detail`),
 /// succeeded, failed, retry, skipped, marked, mark-failed, interrupted, killed (a
 /// running attempt stopped by the second interrupt), needs-attention (a task failed with
-/// its recovery ladder exhausted: a person's turn), control, run-finished.
+/// its recovery ladder exhausted: a person's turn), control, cost (an attempt's cost as
+/// its agent reported it: `detail` is the amount in USD, "0.012300"), fallback (the
+/// attempt runs on another agent: `detail` says which and why), concurrency (an agent's
+/// limit changed: describe_limit()), budget-reached (a cost budget stops new starts or a
+/// task's retries: `detail` says why), run-finished.
 struct RunEvent {
   std::string kind;
   double time = 0;                   ///< seconds since the run started
@@ -204,6 +221,8 @@ struct TaskReport {
   double cpu_seconds = 0;
   long max_rss_kb = 0;
   double cost_usd = 0;               ///< all attempts, as the agent reported it
+  bool cost_reported = false;        ///< an attempt's agent gave a cost (else: "not reported")
+  std::string agent;                 ///< the agent of its last attempt
   long long input_tokens = 0, output_tokens = 0;
   int turns = 0;
   std::string failure_class;         ///< of the last failed attempt
@@ -227,6 +246,9 @@ struct RunReport {
   bool interrupted = false;
   double busy = 0;                   ///< worker-seconds spent in attempts
   double cost_usd = 0;               ///< as the agents reported it
+  bool cost_reported = false;        ///< some agent gave a cost (else: "not reported")
+  /// Why the run stopped starting tasks when a cost budget did (budget.maxCostUsd).
+  std::string budget_reached;
   Isolation isolation = Isolation::none;  ///< git or none, as the run went (never automatic)
   std::string branch;                ///< git: the integration branch
   std::string checkpoint;            ///< git: its commit when the run started
@@ -281,6 +303,7 @@ struct JournalTask {
   double cpu_seconds = 0;
   double max_rss_kb = 0;
   double cost_usd = 0;
+  bool cost_reported = false;        ///< an attempt's agent gave a cost (else: "not reported")
   double turns = 0;
   std::string failure_class;
   std::string reason;
@@ -305,6 +328,8 @@ struct JournalRun {
   double wall = 0;                   ///< from run-finished, else from the last event
   double busy = 0;
   double cost_usd = 0;
+  bool cost_reported = false;        ///< some agent gave a cost (else: "not reported")
+  std::string budget_reached;        ///< why a cost budget stopped new starts, if one did
   int retries = 0;
   std::vector<JournalTask> tasks;    ///< in the order they first started
 };

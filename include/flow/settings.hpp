@@ -90,6 +90,8 @@ struct Settings {
   /// agents.<name>: each agent CLI's settings (model, maxTurns, appendInstructions, args,
   /// env, timeout, permissionMode).
   std::map<std::string, AgentSettings> agents;
+  // budget
+  Budget budget;                            ///< budget.maxCostUsd, budget.maxTaskCostUsd (USD; 0: none)
   // runner
   std::string runner_kind = "local";        ///< runner.kind: local (processes here) | slurm
   SlurmOptions slurm;                       ///< runner.partition, account, timeLimit, sbatchArgs
@@ -135,6 +137,13 @@ struct RunChoices {
   std::vector<std::string> agent_command;     ///< argv template; empty: the settings' agent.command
   std::string model;                          ///< empty: the settings'
   std::optional<int> max_turns;
+  std::string append_instructions;            ///< added to the agent's instructions; empty: the settings'
+  std::vector<std::string> extra_args;        ///< more arguments for the agent CLI, after the settings' args
+  std::optional<double> stall_timeout;        ///< seconds; 0: no watch
+  std::optional<double> max_cost_usd;         ///< budget.maxCostUsd; 0: none
+  std::optional<double> max_task_cost_usd;    ///< budget.maxTaskCostUsd; 0: none
+  std::string runner_kind;                    ///< "local" or "slurm"; empty: the settings' runner.kind, else local
+  std::string slurm_partition, slurm_account, slurm_time_limit;  ///< over runner.partition, account, timeLimit
   std::string config_path;                    ///< where `settings` came from, for messages
 };
 
@@ -155,6 +164,13 @@ struct RunChoices {
 /// The settings' errorRecovery (retries, delays, optional tasks, the fallback ladder) into
 /// the stock policy's options: what `flow run` and `flow simulate` both decide with.
 FLOW_API void apply_recovery_settings(const Settings& settings, StockPolicyOptions& policy);
+
+/// The runner of a run configured like `flow run`: the one `choices` names, else the
+/// settings' runner.kind, else local processes; Slurm with runner.* under the choices'
+/// partition, account and time limit. Errc::invalid_argument for another word;
+/// Errc::not_found for Slurm when sbatch is not on PATH (unless `dry_run`).
+[[nodiscard]] FLOW_API Result<std::unique_ptr<Runner>> make_run_runner(const Settings* settings, const RunChoices& choices,
+                                                                         bool dry_run = false);
 
 /// The longest duration flow accepts anywhere (timeouts, delays, intervals): 30 days.
 inline constexpr double kMaxDurationSeconds = 30.0 * 24 * 3600;

@@ -2,6 +2,8 @@
 // Running the real scheduler and recovery policy against a simulated clock.
 #pragma once
 
+#include <flow/agent_load.hpp>
+#include <flow/budget.hpp>
 #include <flow/config.hpp>
 #include <flow/error.hpp>
 #include <flow/estimate.hpp>
@@ -10,6 +12,7 @@
 #include <flow/scheduler.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,12 +45,23 @@ struct SimOptions {
   double random_fail_percent = 0;    ///< from a `*=class%P` fault
   FailureClass random_fail_class = FailureClass::temporary;
   bool wave_barriers = false;        ///< baseline: start a wave, wait for all of it, repeat
+  /// The run's agent first, then the fallback agents its tasks move to while its
+  /// rate-limit gate is closed (and that the policy's fallback chain may name). Empty:
+  /// one agent, "default".
+  std::vector<std::string> agents;
+  std::map<std::string, int> agent_max_workers;  ///< agents.<name>.maxWorkers
+  AimdOptions aimd;                  ///< how an agent's concurrency shrinks after rate limits
+  std::vector<double> costs;         ///< per task, USD each attempt costs; empty: none reported
+  Budget budget;                     ///< budget.maxCostUsd and maxTaskCostUsd
 };
 
 /// One thing that happened, at simulated time `time`.
 struct SimEvent {
   double time = 0;
-  std::string kind;                  ///< start, finish, fail, retry, skip, abort, wait, needs-attention
+  /// start (detail: the agent, when not the run's own), finish, fail, retry, skip,
+  /// abort, wait, needs-attention, concurrency (an agent's limit changed:
+  /// describe_limit()), budget-reached (why nothing new starts)
+  std::string kind;
   int task = -1;
   int attempt = 0;
   std::string detail;
@@ -70,6 +84,9 @@ struct SimReport {
   std::vector<double> durations;     ///< per task, the durations used
   std::vector<SimEvent> events;
   std::optional<Deadlock> deadlock;
+  double cost_usd = 0;               ///< what the attempts cost (SimOptions::costs)
+  std::string budget_reached;        ///< why the run stopped starting tasks, when a budget did
+  int min_limit = 0;                 ///< the lowest concurrency limit any agent fell to
 };
 
 /// Runs `graph` on a simulated clock with `policy` deciding about failures. Pure and

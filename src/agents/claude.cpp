@@ -204,6 +204,7 @@ class ClaudeStream final : public StreamParser {
     }
     r_.turns = static_cast<int>(v["num_turns"].num(0));
     r_.cost_usd = v["total_cost_usd"].num(0);
+    r_.cost_reported = v["total_cost_usd"].is_number();  // Qwen's and Amp's results have none
     const JsonValue& usage = v["usage"];
     r_.input_tokens = static_cast<long long>(usage["input_tokens"].num(0) + usage["cache_creation_input_tokens"].num(0) +
                                              usage["cache_read_input_tokens"].num(0));

@@ -179,6 +179,7 @@ class OpencodeStream final : public JsonLines {
       r_.input_tokens += static_cast<long long>(t["input"].num(0) + t["cache"]["read"].num(0) + t["cache"]["write"].num(0));
       r_.output_tokens += static_cast<long long>(t["output"].num(0) + t["reasoning"].num(0));
       r_.cost_usd += part["cost"].num(0);
+      r_.cost_reported = r_.cost_reported || part["cost"].is_number();
     } else if (type == "done") {
       r_.finished = true;
       r_.activity = "done";
@@ -249,8 +250,10 @@ class AiderText final : public StreamParser {
       ++r_.turns;
       r_.input_tokens += count_after(line, "Tokens:");
       r_.output_tokens += count_after(line, "sent,");
-      if (const std::size_t at = line.find("message, $"); at != std::string_view::npos)
+      if (const std::size_t at = line.find("message, $"); at != std::string_view::npos) {
         r_.cost_usd = std::strtod(std::string(line.substr(at + 10)).c_str(), nullptr);  // the session's total
+        r_.cost_reported = true;
+      }
       r_.activity = "done";
     } else if (line.rfind("Applied edit to ", 0) == 0) {
       r_.activity = "Edit " + clip(line.substr(16), 80);

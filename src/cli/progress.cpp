@@ -64,11 +64,14 @@ void ProgressState::on_event(const RunEvent& e) {
     started.assign(n, 0);
     finished_seconds.assign(n, 0);
     activity.assign(n, std::string());
+    cost.assign(n, 0);
     for (std::size_t t = 0; t < n; ++t)
       if (graph->plan().tasks[t].state != TaskState::pending) status[t] = TaskStatus::succeeded;
   }
   if (e.kind == "interrupted") ++interrupts;
   if (e.kind == "run-finished") finished = true;
+  if (e.kind == "concurrency") limits[e.detail.substr(0, e.detail.find(':'))] = e.detail;
+  if (e.kind == "budget-reached" && e.task < 0) budget = e.detail;
   if (e.task < 0) return;
   const auto t = static_cast<std::size_t>(e.task);
   const Task& task = graph->plan().tasks[t];
@@ -78,14 +81,21 @@ void ProgressState::on_event(const RunEvent& e) {
     attention.erase(e.task);
     started[t] = e.time;
     activity[t].clear();
-  } else if (e.kind == "activity") {
+  } else if (e.kind == "activity" || e.kind == "fallback") {
     activity[t] = e.detail;
+  } else if (e.kind == "cost") {
+    const double usd = std::strtod(e.detail.c_str(), nullptr);
+    cost[t] += usd;
+    cost_total += usd;
+    cost_reported = true;
   } else if (e.kind == "succeeded") {
+    ++ended_attempts;
     status[t] = TaskStatus::succeeded;
     finished_seconds[t] = e.time - started[t];
-    completed.push_back(task.id + " " + task.description);
+    completed.push_back(task.id + " " + task.description + (cost_reported ? " (" + cost_text(cost[t], true) + ")" : ""));
     failures.erase(e.task);   // it recovered
   } else if (e.kind == "failed" || e.kind == "killed") {
+    ++ended_attempts;
     failed_attempts += e.kind == "failed";
     status[t] = TaskStatus::failed;
     auto& f = failures[e.task];
@@ -221,7 +231,14 @@ std::vector<std::string> render_lines(const ProgressState& s, const Frame& f) {
                                         s.retries ? fmt::format(" ({} retries)", s.retries) : "");
   if (f.final) counts_line = fmt::format("Failed: {}{}{}{}", failed ? red : "", plural(failed, "task", "tasks"), failed ? reset : "",
                                          s.retries ? fmt::format(" ({} retries)", s.retries) : "");
+  // The run's cost once an attempt has ended: what the agents reported, or that they
+  // report none ("not reported", never $0.0000).
   counts_line += counts_line_suffix;
+  if (s.cost_reported || s.ended_attempts > 0) counts_line += "   Cost: " + cost_text(s.cost_total, s.cost_reported);
+  std::string limits_line;
+  for (const auto& [agent, said] : s.limits)
+    if (said.find("(rate limited)") != std::string::npos) limits_line += (limits_line.empty() ? "Agents: " : "; ") + printable(said);
+  const std::string budget_line = s.budget.empty() ? std::string() : fmt::format("{}Budget: {}{}", yellow, printable(s.budget), reset);
 
   std::string left_line;
   if (f.final) {
@@ -272,6 +289,8 @@ std::vector<std::string> render_lines(const ProgressState& s, const Frame& f) {
   const std::size_t run_rows = show_run_head ? take(run_list.items.size()) : 0;
   const std::size_t fail_rows = take(fail_list.items.size());
   const bool show_bottleneck = !bottleneck_line.empty() && take(1) == 1;
+  const bool show_budget = !budget_line.empty() && take(1) == 1;
+  const bool show_limits = !limits_line.empty() && take(1) == 1;
   const bool show_underline = take(1) == 1;
   const bool show_phase = !phase_line.empty() && take(1) == 1;
   const bool show_done_head = !done_list.items.empty() && room >= 2 && take(1) == 1;
@@ -314,6 +333,8 @@ std::vector<std::string> render_lines(const ProgressState& s, const Frame& f) {
   for (auto& l : fail_list.shown(fail_rows, "  ")) o.push_back(l);
   if (!eta_line.empty()) o.push_back(eta_line);
   if (show_bottleneck) o.push_back(bottleneck_line);
+  if (show_limits) o.push_back(limits_line);
+  if (show_budget) o.push_back(budget_line);
   for (auto& l : overdue.shown(overdue_rows, "  ")) o.push_back(l);
   if (f.rows > 0 && o.size() > static_cast<std::size_t>(f.rows)) o.resize(static_cast<std::size_t>(f.rows));
   if (f.columns > 0)

@@ -37,6 +37,15 @@ struct ProgressState {
   /// Named resources each task claims (SchedulerOptions::resources): empty, or one list
   /// per task. A ready task waiting for one a running task holds is the bottleneck.
   std::vector<std::vector<std::string>> resources;
+  /// Cost as the agents report it (`cost` events): per task over its attempts, and
+  /// whether any agent gave one; with none, the view says "not reported", never $0.
+  std::vector<double> cost;
+  double cost_total = 0;
+  bool cost_reported = false;
+  int ended_attempts = 0;
+  /// Per agent whose concurrency changed: how it stands (describe_limit()).
+  std::map<std::string, std::string> limits;
+  std::string budget;                        ///< why a cost budget stopped new starts
 
   void on_event(const RunEvent& e);
   /// Expected seconds per task: learned from this run's finished tasks and what its running

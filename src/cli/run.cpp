@@ -54,7 +54,7 @@ class PlainObserver final : public RunObserver {
   void on_event(const RunEvent& e) override {
     if (e.kind == "run-started" || e.kind == "run-finished" || verbosity_ == Verbosity::quiet) return;
     const std::string id = e.task >= 0 ? plan_.tasks[static_cast<std::size_t>(e.task)].id : "";
-    std::string detail = e.detail;
+    std::string detail = e.kind == "cost" ? cost_text(std::strtod(e.detail.c_str(), nullptr), true) : e.detail;
     if (const auto nl = detail.find('\n'); nl != std::string::npos && verbosity_ != Verbosity::verbose) detail.resize(nl);
     fmt::print("{:>8}  {:<11} {:<7}{}{}\n", human_seconds(e.time), e.kind, id,
                e.attempt > 1 && e.kind != "marked" ? fmt::format(" (attempt {})", e.attempt) : "",
@@ -76,8 +76,7 @@ struct RunFlags {
   std::string config_path, events_path, progress = "auto", only;
   std::vector<std::string> stories;
   std::optional<double> update_interval;
-  std::string runner_kind;  // --runner, else runner.kind in the settings; empty: local
-  SlurmOptions slurm;
+  std::optional<Settings> settings;  // the settings file, when there is one
   std::optional<serve::ServerOptions> dashboard;  // --dashboard / --dashboard-read-only
 };
 
@@ -134,7 +133,7 @@ std::optional<RunFlags> read_flags(const Args& args) {
   if (const std::string* v = args.value("progress")) f.progress = *v;
   if (const std::string* v = args.value("only")) f.only = *v;
   f.stories = args.values("story");
-  if (const std::string* v = args.value("runner")) f.runner_kind = *v;
+  if (const std::string* v = args.value("runner")) f.choices.runner_kind = *v;
   if (args.has("dashboard") || args.has("dashboard-read-only")) {
     f.dashboard.emplace();
     f.dashboard->read_only = args.has("dashboard-read-only");
@@ -151,7 +150,7 @@ std::optional<RunFlags> read_flags(const Args& args) {
 bool configure(RunFlags& f, double& update_interval) {
   const std::string workdir = f.opt.workdir.empty() ? default_workdir(f.opt.tasks_path) : f.opt.workdir;
   if (f.config_path.empty()) f.config_path = default_settings_path(workdir);
-  std::optional<Settings> settings;
+  std::optional<Settings>& settings = f.settings;
   if (!f.config_path.empty()) {
     auto st = load_settings(f.config_path);
     if (!st) {
@@ -160,8 +159,6 @@ bool configure(RunFlags& f, double& update_interval) {
     }
     for (const Diagnostic& d : st->warnings) fmt::print(stderr, "{}:{}: warning: {}\n", f.config_path, d.line, d.message);
     if (st->update_interval) update_interval = *st->update_interval;
-    if (f.runner_kind.empty()) f.runner_kind = st->runner_kind;
-    f.slurm = st->slurm;
     settings = std::move(*st);
   }
   if (f.update_interval) update_interval = *f.update_interval;
@@ -250,6 +247,25 @@ void print_failures(const RunReport& r, const Plan& plan, const std::string& tas
   }
 }
 
+// What the run cost, in all and per task that ran, as the agents reported it; an agent
+// that reports none is "not reported", never $0.0000. And a budget that stopped it.
+void print_cost(const RunReport& r, const Plan& plan) {
+  std::string per_task;
+  int shown = 0, ran = 0;
+  for (std::size_t t = 0; t < r.tasks.size() && t < plan.tasks.size(); ++t) {
+    const TaskReport& tr = r.tasks[t];
+    if (tr.attempts == 0) continue;
+    ++ran;
+    if (!r.cost_reported || ++shown > 12) continue;
+    per_task += fmt::format("{}{} {}", per_task.empty() ? "" : ", ", plan.tasks[t].id, cost_text(tr.cost_usd, tr.cost_reported));
+  }
+  if (ran == 0) return;
+  fmt::print("  cost {}{}{}\n", cost_text(r.cost_usd, r.cost_reported),
+             r.cost_reported ? " (as the agents estimated it)" : " (the agent gives none)",
+             per_task.empty() ? "" : ": " + per_task + (shown > 12 ? ", …" : ""));
+  if (!r.budget_reached.empty()) fmt::print("  stopped by its budget: {}\n", r.budget_reached);
+}
+
 // The summary after a run, and the exit status it means.
 int summarize(const RunReport& r, const RunOptions& opt, const Plan& plan) {
   if (opt.dry_run) {
@@ -267,6 +283,7 @@ int summarize(const RunReport& r, const RunOptions& opt, const Plan& plan) {
              r.wall > 0 ? 100.0 * r.busy / (r.workers * r.wall) : 0.0, r.retries,
              ran ? 100.0 * r.failed / ran : 0.0);
   print_failures(r, plan, opt.tasks_path);
+  print_cost(r, plan);
   for (const auto& when : r.integration_failures)
     fmt::print("  integration check: the tests fail on {} {}\n", r.branch, when);
   for (const auto& phase : r.inconclusive_tests)
@@ -331,11 +348,12 @@ int run_tasks(const Args& args, const RetryRequest* retry) {
   if (!views.open_events(f->events_path, l.plan)) { fmt::print(stderr, "flow run: cannot write {}\n", f->events_path); return kUsage; }
   std::signal(SIGINT, on_sigint);
   f->opt.interrupt = &g_interrupt;
-  if (f->runner_kind == "slurm" && !find_program("sbatch") && !f->opt.dry_run) {
-    fmt::print(stderr, "flow run: --runner slurm: sbatch is not on PATH (install Slurm's client commands)\n");
+  // The runner (local, or Slurm with runner.* under the flags), as every host picks it.
+  auto runner = make_run_runner(f->settings ? &*f->settings : nullptr, f->choices, f->opt.dry_run);
+  if (!runner) {
+    fmt::print(stderr, "flow run: {}\n", runner.error().message);
     return kUsage;
   }
-  auto runner = f->runner_kind == "slurm" ? make_slurm_runner(f->slurm) : make_process_runner();
   StockPolicy policy(f->popt);
   RunObserver* observer = &views.observer();
   RunControl control;
@@ -351,7 +369,7 @@ int run_tasks(const Args& args, const RetryRequest* retry) {
     observer = board_observer.get();
     f->opt.control = &control;
   }
-  auto report = run(f->opt, *runner, policy, *observer);
+  auto report = run(f->opt, **runner, policy, *observer);
   if (board) board->flush();  // the last events reach the pages before the server goes
   views.close();
   std::signal(SIGINT, SIG_DFL);

@@ -56,7 +56,7 @@ bool attention(const SimReport& r, int t) {
 
 // What the flags ask for.
 struct SimFlags {
-  std::string path, durations_file, faults_spec, only;
+  std::string path, durations_file, faults_spec, only, costs_spec;
   std::vector<std::string> stories;
   std::vector<std::pair<std::string, std::string>> resources;
   SimOptions opt;
@@ -93,6 +93,32 @@ std::optional<SimFlags> read_flags(const Args& args) {
   if (const std::string* v = args.value("faults")) f.faults_spec = *v;
   if (const std::string* v = args.value("only")) f.only = *v;
   f.stories = args.values("story");
+  // Agents: the run's own, its fallbacks, and their caps.
+  f.opt.agents.push_back(args.value("agent") ? *args.value("agent") : std::string("default"));
+  for (const std::string& v : args.values("fallback")) f.opt.agents.push_back(v);
+  for (const std::string& v : args.values("agent-workers")) {
+    const std::size_t eq = v.find('=');
+    const auto n = eq == std::string::npos || eq == 0 ? std::nullopt
+                                                      : parse_count("simulate", "--agent-workers", v.substr(eq + 1));
+    if (!n) {
+      if (eq == std::string::npos || eq == 0) fmt::print(stderr, "flow simulate: --agent-workers takes AGENT=N\n");
+      return std::nullopt;
+    }
+    f.opt.agent_max_workers[v.substr(0, eq)] = *n;
+  }
+  f.opt.aimd.enabled = !args.has("no-aimd");
+  if (const std::string* v = args.value("costs")) f.costs_spec = *v;
+  for (const auto& [flag, field] : {std::pair{"budget", &f.opt.budget.max_cost_usd},
+                                    std::pair{"task-budget", &f.opt.budget.max_task_cost_usd}}) {
+    const std::string* v = args.value(flag);
+    if (!v) continue;
+    char* end = nullptr;
+    *field = std::strtod(v->c_str(), &end);
+    if (v->empty() || *end || !(*field >= 0) || *field > 1e9) {
+      fmt::print(stderr, "flow simulate: --{} takes an amount in USD (0.50)\n", flag);
+      return std::nullopt;
+    }
+  }
   if (f.path.empty()) {
     fmt::print(stderr, "flow simulate: no tasks.md given\nRun 'flow help simulate' for its options.\n");
     return std::nullopt;
@@ -128,6 +154,23 @@ bool prepare(SimFlags& f, const TaskGraph& g) {
     if (!faults) { fmt::print(stderr, "flow simulate: {}\n", faults.error().message); return false; }
     opt.faults = std::move(*faults);
   }
+  if (!f.costs_spec.empty()) {
+    // ID=USD,…,*=USD: what each attempt of a task costs (as an agent would report it).
+    opt.costs.assign(plan.tasks.size(), 0);
+    std::istringstream in(f.costs_spec);
+    for (std::string item; std::getline(in, item, ',');) {
+      const std::size_t eq = item.find('=');
+      char* end = nullptr;
+      const double usd = eq == std::string::npos ? -1 : std::strtod(item.c_str() + eq + 1, &end);
+      if (eq == std::string::npos || eq == 0 || !end || *end || !(usd >= 0) || usd > 1e9) {
+        fmt::print(stderr, "flow simulate: --costs \"{}\": expected ID=USD (T001=0.25, *=0.1)\n", item);
+        return false;
+      }
+      const std::string who = item.substr(0, eq);
+      for (std::size_t t = 0; t < plan.tasks.size(); ++t)
+        if (who == "*" || plan.tasks[t].id == who) opt.costs[t] = usd;
+    }
+  }
   std::string error;
   auto sel = select_tasks(plan, f.only, f.stories, error);
   if (!sel) { fmt::print(stderr, "flow simulate: {}\n", error); return false; }
@@ -159,7 +202,9 @@ void print_json(const std::string& path, const TaskGraph& g, const SimOptions& o
       .field("seed", static_cast<long long>(opt.seed)).field("makespan", r.makespan).field("lower_bound", r.lower_bound)
       .field("efficiency", r.efficiency).field("tight_lower_bound", r.tight_lower_bound)
       .field("tight_efficiency", r.tight_efficiency).field("busy", r.busy).field("idle", r.idle).field("attempts", r.attempts)
-      .field("retries", r.retries);
+      .field("retries", r.retries).field("min_limit", r.min_limit);
+  if (!opt.costs.empty()) j.field("cost_usd", r.cost_usd);
+  if (!r.budget_reached.empty()) j.field("budget_reached", r.budget_reached);
   j.key("tasks").begin_array();
   for (int t = 0; t < g.task_count(); ++t)
     j.begin_object().field("id", id(t)).field("line", plan.tasks[static_cast<std::size_t>(t)].line)
@@ -188,6 +233,8 @@ void print_text(const std::string& path, const TaskGraph& g, const SimOptions& o
              r.efficiency);
   fmt::print("  attempts    {} ({} retries)\n  idle        {} worker-time with no task to run\n", r.attempts, r.retries,
              human_seconds(r.idle));
+  if (!opt.costs.empty()) fmt::print("  cost        {}\n", cost_text(r.cost_usd, true));
+  if (!r.budget_reached.empty()) fmt::print("  budget      {}\n", r.budget_reached);
   fmt::print("  outcome    ");
   for (auto [s, n] : counts) fmt::print(" {} {}", n, to_string(s));
   fmt::print("\n");
@@ -260,6 +307,15 @@ const Command& simulate_command() {
           {"order", 0, "O", "baselines: document (FIFO) or random order instead of critical path",
            {"critical", "document", "random"}},
           {"wave-barriers", 0, "", "baseline: start a whole wave and wait for all of it"},
+          {"agent", 0, "NAME", "the run's agent, as events name it (default: default)"},
+          {"fallback", 0, "AGENT",
+           "an agent the ready tasks move to while the run's agent's rate-limit\n"
+           "gate is closed (repeatable, in order)", {}, true},
+          {"agent-workers", 0, "A=N", "agent A runs at most N attempts at once (agents.A.maxWorkers;\nrepeatable)", {}, true},
+          {"no-aimd", 0, "", "keep each agent's concurrency after rate limits (default: halve it,\nthen add one back every 30 s)"},
+          {"costs", 0, "SPEC", "ID=USD,…,*=USD: what each attempt of a task costs"},
+          {"budget", 0, "USD", "budget.maxCostUsd: once the run has cost this, nothing new starts"},
+          {"task-budget", 0, "USD", "budget.maxTaskCostUsd: a task that has cost this is not retried"},
           {"story", 0, "USn", "only that story's tasks (repeatable); prerequisites outside are reported", {}, true},
           {"only", 0, "IDS", "only these tasks: T004-T010,T012"},
           {"resource", 0, "X=N", "tasks with ID or label X claim resource N exclusively (db, port:3000;\nrepeatable)", {}, true},

@@ -145,7 +145,9 @@ int show_status(const Args& args) {
           .field("tasks_per_minute", run->wall > 0 ? run_done / (run->wall / 60) : 0.0)
           .field("average_task_seconds", run_done > 0 ? task_seconds / run_done : 0.0)
           .field("parallel_efficiency", efficiency).field("error_rate", ran ? double(run_failed) / ran : 0.0)
-          .field("cost_usd", run->cost_usd).end_object();
+          .field("cost_usd", run->cost_usd).field("cost_reported", run->cost_reported);
+    if (run && !run->budget_reached.empty()) j.field("budget_reached", run->budget_reached);
+    if (run) j.end_object();
     j.key("tasks").begin_array();
     for (const Task& t : plan.tasks) {
       const auto it = by_index.find(static_cast<int>(&t - plan.tasks.data()));
@@ -154,7 +156,8 @@ int show_status(const Args& args) {
           .field("state", t.state == TaskState::done ? "done" : jt && !jt->outcome.empty() ? jt->outcome.c_str() : "pending")
           .field("attempts", jt ? jt->attempts : 0).field("seconds", jt ? jt->seconds : 0.0)
           .field("cpu_seconds", jt ? jt->cpu_seconds : 0.0).field("max_rss_kb", jt ? jt->max_rss_kb : 0.0)
-          .field("cost_usd", jt ? jt->cost_usd : 0.0).field("turns", jt ? jt->turns : 0.0)
+          .field("cost_usd", jt ? jt->cost_usd : 0.0).field("cost_reported", jt && jt->cost_reported)
+          .field("turns", jt ? jt->turns : 0.0)
           .field("failure_class", jt ? jt->failure_class : std::string());
       if (jt && std::any_of(jt->strategies.begin(), jt->strategies.end(), [](const std::string& x) { return !x.empty(); })) {
         j.key("strategies").begin_array();  // per attempt; "" for the plain prompt
@@ -190,12 +193,15 @@ int show_status(const Args& args) {
              "CPU {}, peak memory {:.0f} MiB\n",
              run->wall > 0 ? run_done / (run->wall / 60) : 0.0, human_seconds(run_done ? task_seconds / run_done : 0),
              100 * efficiency, ran ? 100.0 * run_failed / ran : 0.0, human_seconds(cpu), rss / 1024);
-  if (run->cost_usd > 0) fmt::print("  agent cost ${:.4f} (as the agents estimated it)\n", run->cost_usd);
-  fmt::print("\n  {:<8} {:<10} {:>8} {:>9} {:>8} {:>9} {:>8}  {}\n", "task", "state", "attempts", "time", "cpu", "peak MiB",
-             "cost $", "failure");
+  // An agent that reports no cost is "not reported", never $0.0000.
+  fmt::print("  agent cost {}{}\n", cost_text(run->cost_usd, run->cost_reported),
+             run->cost_reported ? " (as the agents estimated it)" : " (the agent gives none)");
+  if (!run->budget_reached.empty()) fmt::print("  stopped by its budget: {}\n", run->budget_reached);
+  fmt::print("\n  {:<8} {:<10} {:>8} {:>9} {:>8} {:>9} {:>12}  {}\n", "task", "state", "attempts", "time", "cpu", "peak MiB",
+             "cost", "failure");
   for (const JournalTask& t : run->tasks)
-    fmt::print("  {:<8} {:<10} {:>8} {:>9} {:>8} {:>9.1f} {:>8.4f}  {}\n", t.id, t.outcome, t.attempts, human_seconds(t.seconds),
-               human_seconds(t.cpu_seconds), t.max_rss_kb / 1024, t.cost_usd,
+    fmt::print("  {:<8} {:<10} {:>8} {:>9} {:>8} {:>9.1f} {:>12}  {}\n", t.id, t.outcome, t.attempts, human_seconds(t.seconds),
+               human_seconds(t.cpu_seconds), t.max_rss_kb / 1024, cost_text(t.cost_usd, t.cost_reported),
                t.failure_class.empty() ? t.reason
                : t.outcome == "succeeded" ? "after a " + t.failure_class + " failure"
                                           : t.failure_class + " (" + t.reason + ")");

@@ -5,6 +5,9 @@
 
 #include <flow/agent.hpp>
 #include <flow/runner.hpp>
+#include <flow/slurm.hpp>
+
+#include "support/text.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -52,6 +55,8 @@ ClaudeOptions claude_options(const Settings* st, const RunChoices& c, bool claud
     }
   if (!c.model.empty()) claude.model = c.model;
   if (c.max_turns) claude.max_turns = *c.max_turns;
+  if (!c.append_instructions.empty()) claude.append_system_prompt = c.append_instructions;
+  claude.extra_args.insert(claude.extra_args.end(), c.extra_args.begin(), c.extra_args.end());
   return claude;
 }
 
@@ -74,6 +79,8 @@ Result<void> choose_agent(const Settings* st, const RunChoices& c, RunOptions& o
       if (auto it = st->agents.find(name); it != st->agents.end()) as = it->second;
     if (!c.model.empty()) as.model = c.model;
     if (c.max_turns) as.max_turns = *c.max_turns;
+    if (!c.append_instructions.empty()) as.append_instructions = c.append_instructions;
+    as.extra_args.insert(as.extra_args.end(), c.extra_args.begin(), c.extra_args.end());
     if (as.timeout && !c.task_timeout) opt.task_timeout = *as.timeout;
     auto adapter = make_agent(name, as);
     if (auto why = adapter->preflight(); why && !opt.dry_run) return make_error(Errc::not_found, *why);
@@ -90,6 +97,32 @@ Result<void> choose_agent(const Settings* st, const RunChoices& c, RunOptions& o
   return {};
 }
 
+// The agents the fallback chain names besides the run's own, each with its agents.<name>
+// settings and checked before anything starts; and every agent's maxWorkers.
+Result<void> fallback_agents(const Settings* st, const StockPolicyOptions& popt, RunOptions& opt) {
+  if (st)
+    for (const auto& [name, as] : st->agents)
+      if (as.max_workers > 0) opt.agent_max_workers[name] = as.max_workers;
+  const std::string own = opt.agent_adapter ? opt.agent_adapter->name() : std::string();
+  std::vector<std::string> seen{own};
+  for (const FallbackStep& step : popt.fallback) {
+    // "command" names the run's own command template: no agent of its own to move to.
+    if (step.agent.empty() || step.agent == "command" || std::find(seen.begin(), seen.end(), step.agent) != seen.end())
+      continue;
+    seen.push_back(step.agent);
+    AgentSettings as;
+    if (st)
+      if (auto it = st->agents.find(step.agent); it != st->agents.end()) as = it->second;
+    auto adapter = make_agent(step.agent, as);
+    if (!adapter)
+      return make_error(Errc::config, "the fallback agent '" + step.agent + "' is not an agent flow knows (" +
+                                          detail::join(agent_names(), ", ") + ")");
+    if (auto why = adapter->preflight(); why && !opt.dry_run) return make_error(Errc::not_found, "fallback agent: " + *why);
+    opt.fallback_agents.push_back(std::move(adapter));
+  }
+  return {};
+}
+
 }  // namespace
 
 void apply_recovery_settings(const Settings& st, StockPolicyOptions& popt) {
@@ -99,6 +132,19 @@ void apply_recovery_settings(const Settings& st, StockPolicyOptions& popt) {
   if (st.backoff_strategy == BackoffStrategy::fixed) popt.max_delay = popt.base_delay;
   popt.optional_labels = st.optional_tasks;
   popt.fallback = st.fallback;
+}
+
+Result<std::unique_ptr<Runner>> make_run_runner(const Settings* st, const RunChoices& c, bool dry_run) {
+  const std::string kind = !c.runner_kind.empty() ? c.runner_kind : st ? st->runner_kind : std::string("local");
+  if (kind == "local" || kind.empty()) return make_process_runner();
+  if (kind != "slurm") return make_error(Errc::invalid_argument, "the runner should be local or slurm, not '" + kind + "'");
+  if (!find_program("sbatch") && !dry_run)
+    return make_error(Errc::not_found, "the slurm runner needs sbatch, which is not on PATH (install Slurm's client commands)");
+  SlurmOptions so = st ? st->slurm : SlurmOptions{};
+  if (!c.slurm_partition.empty()) so.partition = c.slurm_partition;
+  if (!c.slurm_account.empty()) so.account = c.slurm_account;
+  if (!c.slurm_time_limit.empty()) so.time_limit = c.slurm_time_limit;
+  return make_slurm_runner(std::move(so));
 }
 
 std::string default_settings_path(const std::string& workdir) {
@@ -114,6 +160,10 @@ Result<void> configure_run(const Settings* st, const RunChoices& c, RunOptions& 
   if (!c.agent_command.empty()) opt.agent = c.agent_command;
   else if (st && !st->agent_command.empty()) opt.agent = st->agent_command;
   if (st) apply_settings(*st, c, opt, popt);
+  if (st) opt.budget = st->budget;
+  if (c.max_cost_usd) opt.budget.max_cost_usd = *c.max_cost_usd;
+  if (c.max_task_cost_usd) opt.budget.max_task_cost_usd = *c.max_task_cost_usd;
+  if (c.stall_timeout) opt.stall_timeout = *c.stall_timeout;
   // Validation gates: configured, else detected for the project's stack. A configured one
   // that cannot run is an error now, not a failure of every task later.
   if (!st || !st->validation_configured)
@@ -124,7 +174,8 @@ Result<void> configure_run(const Settings* st, const RunChoices& c, RunOptions& 
       return make_error(Errc::not_found, "the " + name + " check '" + argv.front() + "' cannot run: '" + argv.front() +
                                              "' is not on PATH (fix testing/validation in " +
                                              (c.config_path.empty() ? ".flow/config.yaml" : c.config_path) + ")");
-  return choose_agent(st, c, opt);
+  if (auto chosen = choose_agent(st, c, opt); !chosen) return chosen;
+  return fallback_agents(st, popt, opt);
 }
 
 FLOW_END_NAMESPACE

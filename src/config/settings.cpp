@@ -89,6 +89,17 @@ class Reader {
     }
   }
 
+  // An amount of US dollars: 5, 0.25 (a "$" in front is allowed); 0 means no limit.
+  double usd(const YAML::Node& n, const std::string& key) {
+    std::string v = n.IsScalar() ? n.Scalar() : std::string();
+    if (!v.empty() && v.front() == '$') v.erase(0, 1);
+    char* end = nullptr;
+    const double d = v.empty() ? -1 : std::strtod(v.c_str(), &end);
+    if (v.empty() || *end != '\0' || !(d >= 0) || d > 1e9)
+      throw BadValue{line_of(n), key + " should be an amount in US dollars such as 5 or 0.25 (0: no limit)"};
+    return d;
+  }
+
   // Seconds: 90, 1.5, "90s", "500ms", "30m", "1h".
   double seconds(const YAML::Node& n, const std::string& key) {
     auto d = n.IsScalar() ? parse_duration(n.Scalar()) : Result<double>(make_error(Errc::invalid_argument, ""));
@@ -228,7 +239,13 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
     if (root.IsNull()) return s;
     r.no_duplicate_keys(root, "");
     r.check_keys(root, "", {"implementer", "errorRecovery", "testing", "validation", "progress", "agent", "hooks",
-                            "resources", "agents", "runner"});
+                            "resources", "agents", "runner", "budget"});
+    if (const auto b = root["budget"]) {
+      if (!b.IsMap()) throw BadValue{line_of(b), "budget should be a mapping (maxCostUsd, maxTaskCostUsd)"};
+      r.check_keys(b, "budget", {"maxCostUsd", "maxTaskCostUsd"});
+      if (b["maxCostUsd"]) s.budget.max_cost_usd = r.usd(b["maxCostUsd"], "budget.maxCostUsd");
+      if (b["maxTaskCostUsd"]) s.budget.max_task_cost_usd = r.usd(b["maxTaskCostUsd"], "budget.maxTaskCostUsd");
+    }
     if (const auto res = root["resources"]) {
       if (!res.IsMap()) throw BadValue{line_of(res), "resources should map task IDs or labels to resource names"};
       for (const auto& kv : res) {
@@ -348,11 +365,13 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
           throw BadValue{line_of(kv.first), "agents: '" + agent + "' is not an agent flow knows (" + detail::join(known, ", ") + ")"};
         const YAML::Node& a = kv.second;
         const std::string at = "agents." + agent;
-        r.check_keys(a, at, {"program", "model", "maxTurns", "appendInstructions", "args", "env", "timeout", "permissionMode"});
+        r.check_keys(a, at, {"program", "model", "maxTurns", "appendInstructions", "args", "env", "timeout", "permissionMode",
+                             "maxWorkers"});
         AgentSettings& as = s.agents[agent];
         if (a["program"]) as.program = r.text(a["program"], at + ".program");
         if (a["model"]) as.model = r.text(a["model"], at + ".model");
         if (a["maxTurns"]) as.max_turns = r.count(a["maxTurns"], at + ".maxTurns", 0, 100000);
+        if (a["maxWorkers"]) as.max_workers = r.count(a["maxWorkers"], at + ".maxWorkers", 1, 4096);
         if (a["appendInstructions"]) as.append_instructions = r.text(a["appendInstructions"], at + ".appendInstructions");
         if (a["args"]) as.extra_args = r.command(a["args"], at + ".args");
         if (a["timeout"]) as.timeout = r.limit(a["timeout"], at + ".timeout");

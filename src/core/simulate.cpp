@@ -191,17 +191,37 @@ SimReport simulate(const TaskGraph& g, const SimOptions& opt, RecoveryPolicy& po
   using Run = std::pair<double, int>;
   std::priority_queue<Run, std::vector<Run>, std::greater<>> running;
   double now = 0;
-  const std::string agent = "default";
+  // The agents: the run's own, then its fallbacks; each task starts on its preferred
+  // one (the run's, or the one a fallback decision named) unless its gate is closed.
+  AgentLoad load(opt.agents.empty() ? std::vector<std::string>{"default"} : opt.agents, opt.agent_max_workers, workers,
+                 opt.aimd);
+  const std::string& own = load.agents().front();
+  std::vector<std::string> preferred(static_cast<std::size_t>(n), own), on(static_cast<std::size_t>(n));
+  std::vector<double> task_cost(static_cast<std::size_t>(n), 0);
+  r.min_limit = load.limit(own);
   for (;;) {
-    if (!policy.gate_until(agent, now))
+    if (load.any_room(policy, now)) {
+      std::vector<int> later;  // no agent can take them now: back to ready after this round
       while (auto t = s.start_next(now)) {
-        ++attempt[static_cast<std::size_t>(*t)];
+        const auto ti = static_cast<std::size_t>(*t);
+        const auto agent = load.choose(preferred[ti], policy, now);
+        if (!agent) {
+          s.retry(*t, now);
+          s.hold(*t);
+          later.push_back(*t);
+          continue;
+        }
+        on[ti] = *agent;
+        load.started(*agent);
+        ++attempt[ti];
         ++r.attempts;
-        const double d = r.durations[static_cast<std::size_t>(*t)];
+        const double d = r.durations[ti];
         r.busy += d;
         running.emplace(now + d, *t);
-        r.events.push_back({now, "start", *t, attempt[static_cast<std::size_t>(*t)], {}});
+        r.events.push_back({now, "start", *t, attempt[ti], *agent == own ? std::string() : *agent});
       }
+      for (int t : later) s.release(t);
+    }
     if (running.empty()) {
       if (opt.wave_barriers && wave + 1 < waves.size() &&
           std::all_of(waves[wave].begin(), waves[wave].end(), finished)) {
@@ -210,7 +230,7 @@ SimReport simulate(const TaskGraph& g, const SimOptions& opt, RecoveryPolicy& po
       }
       if (s.done()) break;
       std::optional<double> wake = s.next_wake(now);
-      if (auto gate = policy.gate_until(agent, now)) wake = wake ? std::min(*wake, *gate) : *gate;
+      if (auto gate = load.next_gate(policy, now)) wake = wake ? std::min(*wake, *gate) : *gate;
       if (!wake) {
         r.deadlock = s.deadlock();
         break;
@@ -223,6 +243,7 @@ SimReport simulate(const TaskGraph& g, const SimOptions& opt, RecoveryPolicy& po
     running.pop();
     now = end;
     const int a = attempt[static_cast<std::size_t>(t)];
+    const std::string& agent = on[static_cast<std::size_t>(t)];
     std::optional<Failure> failure;
     if (const int k = fault_of[static_cast<std::size_t>(t)]; k >= 0 && a <= opt.faults[static_cast<std::size_t>(k)].times) {
       const Fault& f = opt.faults[static_cast<std::size_t>(k)];
@@ -231,16 +252,34 @@ SimReport simulate(const TaskGraph& g, const SimOptions& opt, RecoveryPolicy& po
     } else if (random_percent > 0 && unit_interval(rng) * 100 < random_percent) {
       failure = Failure{random_class, agent, std::nullopt, "random fault"};
     }
+    // A 429 without a reset asks for less pressure (AIMD); a usage limit with a reset
+    // closes the agent's gate instead, and shrinking would only slow the time after it.
+    if (auto limit = load.ended(agent, failure && failure->cls == FailureClass::rate_limit && !failure->reset_at, now)) {
+      r.min_limit = std::min(r.min_limit, *limit);
+      r.events.push_back({now, "concurrency", -1, 0, describe_limit(agent, *limit, load.cap(agent))});
+    }
+    if (opt.costs.size() == static_cast<std::size_t>(n)) {
+      task_cost[static_cast<std::size_t>(t)] += opt.costs[static_cast<std::size_t>(t)];
+      r.cost_usd += opt.costs[static_cast<std::size_t>(t)];
+    }
     if (!failure) {
       s.finish(t, TaskStatus::succeeded);
       r.events.push_back({now, "finish", t, a, {}});
     } else {
       const Task& task = g.plan().tasks[static_cast<std::size_t>(t)];
-      const Decision d = policy.on_failure({&task, &g.plan().phases[static_cast<std::size_t>(task.phase)], a}, *failure, now);
+      Decision d = policy.on_failure({&task, &g.plan().phases[static_cast<std::size_t>(task.phase)], a}, *failure, now);
+      if (auto spent = task_budget_reached(opt.budget, task_cost[static_cast<std::size_t>(t)]);
+          spent && d.kind == Decision::Kind::retry) {
+        d.kind = Decision::Kind::fail;
+        d.reason += "; " + *spent;
+      }
       r.events.push_back({now, "fail", t, a, d.reason});
       switch (d.kind) {
         case Decision::Kind::retry:
           ++r.retries;
+          if (!d.agent.empty() && load.cap(d.agent) > 0) preferred[static_cast<std::size_t>(t)] = d.agent;
+          // A closed gate is a wait only for its own agent: with a fallback open, no wait.
+          if (load.can_move(preferred[static_cast<std::size_t>(t)], policy, now)) d.delay = 0;
           s.retry(t, now + d.delay);
           r.events.push_back({now, "retry", t, a + 1,
                               seconds_text(d.delay) + (d.agent.empty() ? "" : " with " + d.agent) +
@@ -265,6 +304,13 @@ SimReport simulate(const TaskGraph& g, const SimOptions& opt, RecoveryPolicy& po
           break;
       }
     }
+    if (r.budget_reached.empty())
+      if (auto spent = run_budget_reached(opt.budget, r.cost_usd)) {
+        // Nothing new starts; what runs finishes (and is paid for).
+        r.budget_reached = *spent;
+        s.cancel();
+        r.events.push_back({now, "budget-reached", -1, 0, *spent});
+      }
     if (opt.wave_barriers)
       while (wave + 1 < waves.size() && std::all_of(waves[wave].begin(), waves[wave].end(), finished))
         for (int u : waves[++wave]) s.release(u);

@@ -74,6 +74,7 @@ class Line {
     const double d = number(key);
     return d > -9.0e18 && d < 9.0e18 ? static_cast<long long>(d) : 0;
   }
+  [[nodiscard]] bool has(std::string_view key) const { return field(key) != nullptr; }
   [[nodiscard]] bool flag(std::string_view key) const {
     const boost::json::value* v = field(key);
     return v && v->is_bool() && v->get_bool();
@@ -217,6 +218,7 @@ std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path)
       t->cpu_seconds += e.number("cpu_seconds");
       t->max_rss_kb = std::max(t->max_rss_kb, e.number("max_rss_kb"));
       t->cost_usd += e.number("cost_usd");
+      t->cost_reported = t->cost_reported || e.has("cost_usd");
       t->turns += e.number("turns");
     } else if (event == "attempt-failed" && t) {
       const std::string lines = e.string("lines");
@@ -233,6 +235,7 @@ std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path)
       t->tries.push_back("attempt " + e.text("attempt") + (how.empty() ? "" : " (" + how + ")") + ": " + e.string("class") + ": " + what);
       t->last_lines = lines;
       t->cost_usd += e.number("cost_usd");
+      t->cost_reported = t->cost_reported || e.has("cost_usd");
       t->turns += e.number("turns");
       t->failure_class = e.string("class");
       t->reason = e.string("reason");
@@ -261,12 +264,17 @@ std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path)
       last->wall = e.number("wall");
       last->busy = e.number("busy");
       last->cost_usd = e.number("cost_usd");
+      last->cost_reported = e.flag("cost_reported");
+    } else if (event == "budget-reached" && e.str("scope") == "run") {
+      last->budget_reached = e.string("detail");
     }
   });
   close();
-  for (JournalRun& r : runs)
+  for (JournalRun& r : runs) {
     if (r.cost_usd == 0)
       for (const auto& t : r.tasks) r.cost_usd += t.cost_usd;
+    for (const auto& t : r.tasks) r.cost_reported = r.cost_reported || t.cost_reported;
+  }
   return runs;
 }
 

@@ -10,6 +10,7 @@
 #include <flow/tasks_md.hpp>
 
 #include "platform/contain.hpp"
+#include "runtime/agent_pool.hpp"
 #include "runtime/git.hpp"
 #include "runtime/control_inbox.hpp"
 #include "runtime/journal.hpp"
@@ -262,6 +263,7 @@ class RunLoop {
         }
     }
     sched_.emplace(*graph_, std::move(so));
+    agents_.emplace(agent_, opt_, report_.workers, n);
     validation_.emplace(opt_, *graph_, commands_, log_, report_, workdir_, run_dir_);
     if (opt_.test_first && !opt_.dry_run) validation_->hold_implementations(*sched_);
   }
@@ -431,8 +433,10 @@ class RunLoop {
   // A task the scheduler started: its place is prepared first (Workspace::begin_prepare;
   // with git, a worktree made on the workspace's worker while the loop goes on), and its
   // agent launched once the place is there (on_prepared).
-  void start(int t) {
+  void start(int t, const std::string& agent = {}) {
     const int attempt = ++report_.tasks[static_cast<std::size_t>(t)].attempts;
+    agents_->started(t, agent);
+    report_.tasks[static_cast<std::size_t>(t)].agent = agents_->on(t);
     preparing_.insert(t);
     workspace_->begin_prepare(t, attempt);
     take_workspace(0);  // what is ready at once (in place: this one)
@@ -450,12 +454,14 @@ class RunLoop {
   void on_prepared(int t, int attempt, Result<std::string> prepared) {
     preparing_.erase(t);
     if (!prepared) {
+      agents_->ended(t, false, now());
       report_.order.push_back(t);
       emit("started", t, attempt, task(t).description);
       return on_failure(t, attempt, FailureClass::config, prepared.error().message);
     }
     // Its place was made while the second Ctrl-C killed what ran: it never starts.
     if (killed_) {
+      agents_->ended(t, false, now());
       workspace_->discard(t, "killed by the second Ctrl-C", false);
       log("task-killed", t, attempt, {{"detail", std::string("killed by the second Ctrl-C")}}, true);
       emit("killed", t, attempt, "killed by the second Ctrl-C");
@@ -468,12 +474,14 @@ class RunLoop {
     report_.tasks[static_cast<std::size_t>(t)].strategy = guide.label;
     const std::string& failure = failures_[t];
     if (std::string error; !write_prompt(t, attempt, failure.empty() ? failure : detail::bounded_failure(failure), dir, &error, guide.text)) {
+      agents_->ended(t, false, now());
       workspace_->discard(t, "its prompt could not be written", false);
       report_.order.push_back(t);
       emit("started", t, attempt, task(t).description);
       return on_failure(t, attempt, FailureClass::config, error);
     }
-    AgentLaunch how = agent_->prepare({task(t).id, prompt_path(t, attempt), dir, attempt});
+    const AgentAdapter& adapter = agents_->adapter(t);
+    AgentLaunch how = adapter.prepare({task(t).id, prompt_path(t, attempt), dir, attempt});
     Launch l;
     l.task = t;
     l.attempt = attempt;
@@ -492,7 +500,7 @@ class RunLoop {
     l.env.insert(l.env.end(), how.env.begin(), how.env.end());
     // The agent's stream, parsed as it comes: the live activity, and at the end the
     // result, cost and error class.
-    if (auto parser = agent_->parser()) {
+    if (auto parser = adapter.parser()) {
       StreamParser* p = parser.get();
       parsers_[t] = std::move(parser);
       l.on_stdout_line = [this, p, t, attempt](std::string_view line) {
@@ -509,20 +517,25 @@ class RunLoop {
     bool journaled = false;
     l.on_started = [&](const Started& s) {
       detail::test_pause("before-task-started");
-      std::vector<Field> fields{{"log", l.stdout_path}, {"pgid", static_cast<double>(s.pgid)}, {"container", s.container}};
+      std::vector<Field> fields{{"log", l.stdout_path}, {"pgid", static_cast<double>(s.pgid)}, {"container", s.container},
+                                {"agent", agents_->on(t)}};
       if (!guide.label.empty()) fields.push_back({"strategy", guide.label});
       log("task-started", t, attempt, fields);
       journaled = true;
     };
     auto started = runner_.start(l);
     if (!journaled) {
-      std::vector<Field> fields{{"log", l.stdout_path}, {"pgid", 0.0}};
+      std::vector<Field> fields{{"log", l.stdout_path}, {"pgid", 0.0}, {"agent", agents_->on(t)}};
       if (!guide.label.empty()) fields.push_back({"strategy", guide.label});
       log("task-started", t, attempt, fields);
     }
     emit("started", t, attempt, task(t).description);
+    if (agents_->on(t) != agents_->own())
+      emit("fallback", t, attempt, "on " + agents_->on(t) + (agents_->preferred(t) == agents_->on(t) ? " (the fallback chain)"
+                                                             : " (" + agents_->preferred(t) + "'s rate-limit gate is closed)"));
     // An agent that cannot even start (a missing binary) is a configuration failure.
     if (!started) {
+      agents_->ended(t, false, now());
       workspace_->discard(t, "the agent did not start", false);
       on_failure(t, attempt, FailureClass::config, started.error().message);
     }
@@ -677,6 +690,7 @@ class RunLoop {
     r.cpu_seconds += c.cpu_seconds;
     report_.busy += c.seconds;
     r.failure_class = "canceled";
+    agent_ended(c.task, false);
     parsers_.erase(c.task);
     workspace_->discard(c.task, "canceled", true);
     sched_->finish(c.task, TaskStatus::failed);
@@ -686,7 +700,6 @@ class RunLoop {
   }
 
   void loop() {
-    const std::string& agent = agent_name_;
     for (;;) {
       if (interrupt() >= 1 && !stopping_) {
         stopping_ = true;
@@ -717,8 +730,7 @@ class RunLoop {
       take_posted_controls();
       take_workspace(0);  // before starting: what it finished may let tasks start
       const double t_now = now();
-      if (!stopping_ && !paused_ && !policy_.gate_until(agent, t_now))
-        while (auto t = sched_->start_next(t_now)) start(*t);
+      if (!stopping_ && !paused_) start_ready(t_now);
       // Group commit: the tasks that finished in the last commit window are marked in
       // one rewrite of tasks.md and one journal flush, after their dependents have
       // started, so the disk's latency neither adds up per task nor delays the next one.
@@ -742,7 +754,7 @@ class RunLoop {
         }
         if (sched_->done()) break;
         std::optional<double> wake = sched_->next_wake(t_now);
-        if (auto gate = policy_.gate_until(agent, t_now)) wake = wake ? std::min(*wake, *gate) : *gate;
+        if (auto gate = agents_->load().next_gate(policy_, t_now)) wake = wake ? std::min(*wake, *gate) : *gate;
         if (!wake) break;  // nothing runs and nothing will: the scheduler reports why
         obs_.on_tick(t_now);   // observers show the wait (a retry time, a closed gate)
         runner_.wait(std::min(0.25, std::max(0.0, *wake - t_now)));
@@ -781,6 +793,12 @@ class RunLoop {
       parsers_.erase(p);
     }
     r.cost_usd += said.cost_usd;
+    if (said.cost_reported) {
+      r.cost_reported = report_.cost_reported = true;
+      char usd[40];
+      std::snprintf(usd, sizeof usd, "%.6f", said.cost_usd);
+      emit("cost", c.task, c.attempt, usd);
+    }
     r.input_tokens += said.input_tokens;
     r.output_tokens += said.output_tokens;
     r.turns += said.turns;
@@ -789,7 +807,20 @@ class RunLoop {
     // of a plain command's stdout otherwise.
     const std::string output = streamed ? said.result + "\n" + detail::tail_lines(base + ".err", 12)
                                                   : detail::tail_lines(base + ".err", 12) + detail::tail_lines(base + ".out", 12);
-    std::optional<FailureClass> failed = agent_->classify(c, said, output);
+    const AgentAdapter& agent = agents_->adapter(c.task);
+    std::optional<FailureClass> failed = agent.classify(c, said, output);
+    // A rate limit's reset, in the run's clock: a usage limit closes the agent's gate; a
+    // 429 without one shrinks its concurrency instead.
+    std::optional<double> reset_at;
+    if (failed == FailureClass::rate_limit) {
+      if (!said.resets_at) said.resets_at = agent.reset_time(output);
+      if (said.resets_at) {
+        const double unix_now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        reset_at = now() + std::max(0.0, *said.resets_at - unix_now);
+      }
+    }
+    agent_ended(c.task, failed == FailureClass::rate_limit && !reset_at);
+    check_run_budget();
     if (!failed) {
       // The agent's work is collected first (with git, committed on its branch, on the
       // workspace's worker), so that what the checks leave behind (build output,
@@ -805,14 +836,69 @@ class RunLoop {
                       : c.signal ? "killed by signal " + std::to_string(c.signal)
                                  : "exit code " + std::to_string(c.exit_code);
     if (streamed && !said.finished) why += ", no result event";
-    std::optional<double> reset_at;
-    if (!said.resets_at && *failed == FailureClass::rate_limit) said.resets_at = agent_->reset_time(output);
-    if (said.resets_at) {
-      const double unix_now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-      reset_at = now() + std::max(0.0, *said.resets_at - unix_now);
+    std::vector<Field> extra{{"turns", static_cast<double>(said.turns)}};
+    if (said.cost_reported) extra.push_back({"cost_usd", said.cost_usd});
+    on_failure(c.task, c.attempt, *failed, why + "\n" + output, reset_at, extra);
+  }
+
+  // The ready tasks that may start now, each on the agent AgentPool chooses for it; a
+  // task no agent can take now (its own is full, or every open one is) goes back to
+  // ready, held for this round so that the tasks behind it get their turn.
+  void start_ready(double t_now) {
+    if (!agents_->load().any_room(policy_, t_now)) return;
+    std::vector<int> later;
+    while (auto t = sched_->start_next(t_now)) {
+      if (auto agent = agents_->choose(*t, policy_, t_now)) {
+        start(*t, *agent);
+        continue;
+      }
+      sched_->retry(*t, t_now);
+      sched_->hold(*t);
+      later.push_back(*t);
     }
-    on_failure(c.task, c.attempt, *failed, why + "\n" + output, reset_at,
-               {{"cost_usd", said.cost_usd}, {"turns", static_cast<double>(said.turns)}});
+    for (int t : later) sched_->release(t);
+  }
+
+  // An attempt of t ended: its agent's slot frees, and its concurrency limit may change
+  // (journaled and shown).
+  void agent_ended(int t, bool rate_limited) {
+    const auto limit = agents_->ended(t, rate_limited, now());
+    if (!limit) return;
+    const std::string& agent = agents_->on(t);
+    const int cap = agents_->load().cap(agent);
+    log("concurrency", -1, 0, {{"agent", agent}, {"limit", static_cast<double>(*limit)}, {"cap", static_cast<double>(cap)}});
+    emit("concurrency", -1, 0, describe_limit(agent, *limit, cap));
+  }
+
+  // budget.maxCostUsd: once the agents' reported cost reaches it, nothing new starts;
+  // running attempts finish. Said once, in the journal and the report.
+  void check_run_budget() {
+    if (!report_.budget_reached.empty()) return;
+    const auto why = run_budget_reached(opt_.budget, report_.cost_usd);
+    if (!why) return;
+    report_.budget_reached = *why;
+    stopping_ = true;
+    sched_->cancel();
+    log("budget-reached", -1, 0, {{"scope", std::string("run")}, {"cost_usd", report_.cost_usd},
+                                  {"limit", opt_.budget.max_cost_usd}, {"detail", *why}}, true);
+    emit("budget-reached", -1, 0, *why);
+  }
+
+  // A retry: on the agent the decision names, if the run has it; at once when the
+  // agent's gate is closed and another agent can take it; not at all when the task has
+  // spent its budget (budget.maxTaskCostUsd).
+  void retry_on_agent(int t, Decision& d, double t_now) {
+    const TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
+    if (auto spent = task_budget_reached(opt_.budget, r.cost_usd)) {
+      d.kind = Decision::Kind::fail;
+      d.reason += "; " + *spent;
+      log("budget-reached", t, r.attempts, {{"scope", std::string("task")}, {"cost_usd", r.cost_usd},
+                                            {"limit", opt_.budget.max_task_cost_usd}, {"detail", *spent}}, true);
+      emit("budget-reached", t, r.attempts, *spent);
+      return;
+    }
+    if (!d.agent.empty()) agents_->prefer(t, d.agent);
+    if (agents_->load().can_move(agents_->preferred(t), policy_, t_now)) d.delay = 0;
   }
 
   // A successful agent's work, collected: checked, integrated, and the task done; or
@@ -840,26 +926,30 @@ class RunLoop {
     }
     if (failed) return on_failure(t, c.attempt, *failed, why_not);
     sched_->finish(t, TaskStatus::succeeded);
-    log("task-finished", t, c.attempt,
-        {{"outcome", std::string("succeeded")}, {"seconds", c.seconds}, {"cpu_seconds", c.cpu_seconds},
-         {"max_rss_kb", static_cast<double>(c.max_rss_kb)}, {"cost_usd", said.cost_usd},
-         {"input_tokens", static_cast<double>(said.input_tokens)}, {"output_tokens", static_cast<double>(said.output_tokens)},
-         {"turns", static_cast<double>(said.turns)}, {"session", said.session_id}});
+    std::vector<Field> fields{{"outcome", std::string("succeeded")}, {"seconds", c.seconds}, {"cpu_seconds", c.cpu_seconds},
+                              {"max_rss_kb", static_cast<double>(c.max_rss_kb)},
+                              {"input_tokens", static_cast<double>(said.input_tokens)},
+                              {"output_tokens", static_cast<double>(said.output_tokens)},
+                              {"turns", static_cast<double>(said.turns)}, {"session", said.session_id}};
+    // No cost field from an agent that gives none: "not reported", never $0.
+    if (said.cost_reported) fields.push_back({"cost_usd", said.cost_usd});
+    log("task-finished", t, c.attempt, fields);
     emit("succeeded", t, c.attempt, "");
     done_lines_.push_back(task(t).id + " " + detail::clip(task(t).description, 100));
     to_mark_.push_back(t);  // with git isolation it is marked in its commit already
   }
 
   void on_failure(int t, int attempt, FailureClass cls, const std::string& lines, std::optional<double> reset_at = {},
-                  std::initializer_list<Field> extra = {}) {
+                  const std::vector<Field>& extra = {}) {
     TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
     r.failure_class = to_string(cls);
     r.last_lines = lines;
     failures_[t] = std::string(to_string(cls)) + ": " + lines;
     const Task& tk = task(t);
     const double t_now = now();
-    Failure f{cls, agent_name_, reset_at, lines};
-    const Decision d = policy_.on_failure({&tk, &graph_->plan().phases[static_cast<std::size_t>(tk.phase)], attempt}, f, t_now);
+    Failure f{cls, agents_->on(t), reset_at, lines};
+    Decision d = policy_.on_failure({&tk, &graph_->plan().phases[static_cast<std::size_t>(tk.phase)], attempt}, f, t_now);
+    if (d.kind == Decision::Kind::retry) retry_on_agent(t, d, t_now);
     std::vector<Field> fields{{"class", std::string(to_string(cls))}, {"decision", std::string(to_string(d.kind))},
                               {"reason", d.reason}, {"lines", detail::clip(lines, 2000)}};
     fields.insert(fields.end(), extra.begin(), extra.end());
@@ -875,7 +965,7 @@ class RunLoop {
         ladder_.decided(t, d);
         ++report_.retries;
         sched_->retry(t, t_now + d.delay);
-        log("retry-scheduled", t, attempt + 1, {{"delay", d.delay}});
+        log("retry-scheduled", t, attempt + 1, {{"delay", d.delay}, {"agent", agents_->preferred(t)}});
         emit("retry", t, attempt + 1, "in " + std::to_string(d.delay).substr(0, 4) + " s");
         break;
       case Decision::Kind::skip:
@@ -1083,7 +1173,10 @@ class RunLoop {
         .field("succeeded", report_.succeeded).field("failed", report_.failed).field("blocked", report_.blocked)
         .field("skipped", report_.skipped).field("needs_attention", report_.needs_attention)
         .field("retries", report_.retries).field("wall", report_.wall)
-        .field("busy", report_.busy).field("cost_usd", report_.cost_usd).field("interrupted", report_.interrupted).end_object();
+        .field("busy", report_.busy).field("cost_usd", report_.cost_usd).field("cost_reported", report_.cost_reported)
+        .field("interrupted", report_.interrupted);
+    if (!report_.budget_reached.empty()) j.field("budget_reached", report_.budget_reached);
+    j.end_object();
     if (!opt_.dry_run) log_.write(j.str(), true);
     emit("run-finished", -1, 0, "");
   }
@@ -1100,6 +1193,7 @@ class RunLoop {
   std::optional<Scheduler> sched_;
   std::shared_ptr<const AgentAdapter> agent_;
   std::string agent_name_;
+  std::optional<detail::AgentPool> agents_;               // which agent each attempt runs on
   std::map<int, std::unique_ptr<StreamParser>> parsers_;  // per running task
   std::vector<int> to_mark_;                              // succeeded, not marked yet
   detail::WorkspaceFactory make_workspace_;               // tests: their own workspace

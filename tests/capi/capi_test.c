@@ -70,6 +70,43 @@ typedef struct old_caller {
   unsigned int canary;
 } old_caller;
 
+/* The second layout (through selected_count), as a caller built against the second
+ * header has it, followed by a canary that flow must not touch. */
+typedef struct v2_caller {
+  struct {
+    unsigned int version;
+    const char *tasks_path, *agent_command, *workdir;
+    int workers;
+    double task_timeout;
+    int fail_fast, dry_run;
+    const char *agent, *model;
+    int max_turns;
+    const char *isolation;
+    int allow_dirty, retries;
+    const char *config_path, *events_path;
+    const unsigned char *selected;
+    size_t selected_count;
+  } opts;
+  unsigned int canary;
+} v2_caller;
+
+static int read_all(const char *path, char *buf, size_t size) {
+  size_t n;
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  n = fread(buf, 1, size - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+  return (int)n;
+}
+
+static void write_text(const char *path, const char *text) {
+  FILE *fp = fopen(path, "wb");
+  if (!fp) return;
+  fputs(text, fp);
+  fclose(fp);
+}
+
 static int v2_events = 0, v2_ticks = 0, v2_lines = 0;
 /* Answers a task that needs attention with a hint, from the event callback, as a person
  * at a host's UI would. */
@@ -393,7 +430,8 @@ int main(int argc, char **argv) {
         fputs(kText, fp);
         fclose(fp);
       }
-      CHECK(o2.version == 2 && o2.workers == 0 && o2.retries < 0);
+      CHECK(o2.version == FLOW_RUN_OPTIONS_VERSION && o2.workers == 0 && o2.retries < 0);
+      CHECK(o2.stall_timeout < 0 && o2.max_cost_usd < 0 && o2.max_task_cost_usd < 0 && o2.runner == NULL);
       o2.tasks_path = tasks;
       o2.agent_command = kWritingAgent;
       o2.isolation = "none";
@@ -476,6 +514,111 @@ int main(int argc, char **argv) {
         CHECK(flow_run_report_v3_init(&r3, 2) == FLOW_OK && r3.version == 2);
         CHECK(flow_run_report_v3_init(&r3, 7) == FLOW_EVERSION);
       }
+      remove(config);
+      remove(events);
+
+      /* A caller built against the second header: version 2, its shorter struct. */
+      {
+        v2_caller old;
+        old.canary = 0xC0FFEEu;
+        CHECK(flow_run_options_init((flow_run_options *)&old.opts, 2) == FLOW_OK);
+        CHECK(old.canary == 0xC0FFEEu && old.opts.version == 2 && old.opts.retries < 0);
+        old.opts.tasks_path = tasks;
+        old.opts.agent_command = kWritingAgent;
+        old.opts.isolation = "none";
+        old.opts.config_path = "";
+        write_text(tasks, kText);
+        CHECK(flow_run_new_v2(&run, (const flow_run_options *)&old.opts, NULL, NULL, NULL) == FLOW_OK);
+        CHECK(flow_run_execute_v2(run, &r2) == FLOW_OK);
+        CHECK(r2.succeeded == 4);
+        flow_run_free(run);
+      }
+    }
+
+    /* Version 3: any of the nine agents with its settings, the runner, the budget. A
+     * stand-in for Aider (tests/agents/fake-aider.sh, run by flow's Aider adapter) costs
+     * $0.05 an attempt; the budget of $0.10 stops the run after two tasks. */
+    if (argc > 2) {
+      char flowdir[4300], config[4400], events[4400], args[4400], text[8192], bin[4400], sbatch[4500], path[8192];
+      char sbatch_args[4400], aider[4400];
+      const char *extra[] = {"--no-git", "--map-tokens=0"};
+      flow_run_options o3 = FLOW_RUN_OPTIONS_INIT;
+      flow_run_report_v2 r3 = FLOW_RUN_REPORT_INIT;
+      snprintf(flowdir, sizeof flowdir, "%s/.flow", repo);
+      snprintf(config, sizeof config, "%s/.flow/config.yaml", repo);
+      snprintf(events, sizeof events, "%s/events-v3.jsonl", repo);
+      snprintf(args, sizeof args, "%s/aider-args.txt", tmpdir);
+      snprintf(aider, sizeof aider, "%s/fake-aider.sh", argv[2]);
+      mkdir(flowdir, 0755);
+      snprintf(text, sizeof text, "testing:\n  runTests: false\nagents:\n  aider:\n    program: %s\n", aider);
+      write_text(config, text);
+      write_text(tasks, kText);
+      remove(args);
+      setenv("FAKE_AIDER_ARGS", args, 1);
+      o3.tasks_path = tasks;
+      o3.agent = "aider";
+      o3.model = "m1";
+      o3.extra_args = extra;
+      o3.extra_args_count = 2;
+      o3.workers = 1;
+      o3.isolation = "none";
+      o3.events_path = events;
+      o3.max_cost_usd = 0.1;
+      CHECK(flow_run_new_v2(&run, &o3, NULL, NULL, NULL) == FLOW_OK);
+      CHECK(flow_run_execute_v2(run, &r3) == FLOW_OK);
+      CHECK(r3.succeeded == 2 && r3.blocked == 2);
+      CHECK(r3.cost_usd > 0.099 && r3.cost_usd < 0.101);
+      CHECK(count_lines(events, "\"kind\":\"budget-reached\"") == 1);
+      CHECK(count_lines(events, "\"kind\":\"cost\"") == 2);
+      CHECK(read_all(args, text, sizeof text) > 0);
+      CHECK(strstr(text, "--message-file") != NULL); /* the Aider adapter's argv */
+      CHECK(strstr(text, "--model\nm1\n") != NULL);
+      CHECK(strstr(text, "--no-git\n--map-tokens=0\n") != NULL);
+      flow_run_free(run);
+      unsetenv("FAKE_AIDER_ARGS");
+
+      /* A CLI that is not installed is refused before anything starts, by name. */
+      o3.agent = "amp";
+      o3.max_cost_usd = -1;
+      CHECK(flow_run_new_v2(&run, &o3, NULL, NULL, NULL) == FLOW_OK);
+      write_text(tasks, kText);
+      CHECK(flow_run_execute_v2(run, &r3) == FLOW_ENOTFOUND);
+      CHECK(strstr(flow_error_last()->message, "amp") != NULL);
+      flow_run_free(run);
+      o3.agent = "cobol";
+      CHECK(flow_run_new_v2(&run, &o3, NULL, NULL, NULL) == FLOW_EMISUSE);
+
+      /* The runner: Slurm with its partition, account and time limit, as sbatch is asked
+       * (a stand-in sbatch first on PATH records it and refuses the job). */
+      snprintf(bin, sizeof bin, "%s/capi-bin", tmpdir);
+      snprintf(sbatch, sizeof sbatch, "%s/sbatch", bin);
+      snprintf(sbatch_args, sizeof sbatch_args, "%s/sbatch-args.txt", tmpdir);
+      mkdir(bin, 0755);
+      snprintf(text, sizeof text, "#!/bin/sh\nexec %s/fake-sbatch.sh \"$@\"\n", argv[2]);
+      write_text(sbatch, text);
+      chmod(sbatch, 0755);
+      snprintf(path, sizeof path, "%s:%s", bin, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+      setenv("PATH", path, 1);
+      setenv("FAKE_SBATCH_ARGS", sbatch_args, 1);
+      remove(sbatch_args);
+      o3.agent = "aider";
+      o3.runner = "slurm";
+      o3.slurm_partition = "p1";
+      o3.slurm_account = "acct";
+      o3.slurm_time_limit = "0:05:00";
+      o3.retries = 0;
+      write_text(tasks, kText);
+      CHECK(flow_run_new_v2(&run, &o3, NULL, NULL, NULL) == FLOW_OK);
+      CHECK(flow_run_execute_v2(run, &r3) == FLOW_OK);
+      CHECK(r3.failed >= 1 && r3.succeeded == 0);
+      CHECK(read_all(sbatch_args, text, sizeof text) > 0);
+      CHECK(strstr(text, "--partition=p1\n") && strstr(text, "--account=acct\n") && strstr(text, "--time=0:05:00\n"));
+      flow_run_free(run);
+      o3.runner = "cloud";
+      CHECK(flow_run_new_v2(&run, &o3, NULL, NULL, NULL) == FLOW_EMISUSE);
+      o3.runner = NULL;
+      o3.stall_timeout = 0.0 / 0.0;
+      CHECK(flow_run_new_v2(&run, &o3, NULL, NULL, NULL) == FLOW_EMISUSE);
       remove(config);
       remove(events);
     }

@@ -125,3 +125,28 @@ expect("bad fault: expected 2, got ${rc}" ${rc} EQUAL 2)
 run_flow(a rc simulate ${example} --seed 11 --json)
 run_flow(b rc simulate ${example} --seed 11 --json)
 expect("simulate is not deterministic" "${a}" STREQUAL "${b}")
+
+# Agents (issue 14): with a fallback, T001's usage limit (a gate closed for 100 s) moves
+# the ready tasks to codex instead of waiting; codex's maxWorkers holds it to one.
+run_flow(out rc simulate ${gate_md} --workers 2 --durations ${CMAKE_CURRENT_BINARY_DIR}/cli-plan-gate-durations.txt
+         --faults T001=rate_limit@100 --agent claude --fallback codex --agent-workers codex=1 --json)
+expect("fallback exited ${rc}: ${out}" ${rc} EQUAL 0)
+string(JSON makespan GET "${out}" makespan)
+expect("fallback: the run waited for the gate (makespan ${makespan})" ${makespan} LESS 100)
+expect_in("\"kind\":\"start\",\"task\":\"T001\",\"attempt\":2,\"detail\":\"codex\"" "${out}")
+run_flow(out rc simulate ${gate_md} --workers 2 --durations ${CMAKE_CURRENT_BINARY_DIR}/cli-plan-gate-durations.txt
+         --faults T001=rate_limit@100 --json)
+string(JSON makespan GET "${out}" makespan)
+expect("no fallback: the gate holds the run (makespan ${makespan})" ${makespan} GREATER 100)
+# 429s without a reset halve the agent's concurrency, which comes back one by one.
+run_flow(out rc simulate ${example} --workers 4 --seed 5 --faults "T002=rate_limit*2,T003=rate_limit*2")
+expect("shrink exited ${rc}: ${out}" ${rc} EQUAL 0)
+expect_in("default: at most 2 of 4 workers (rate limited)" "${out}")
+expect_in("(recovered)" "${out}")
+# The budget stop: nothing new starts once $1 is spent; the report says why; exit 1.
+run_flow(out rc simulate ${example} --workers 2 --costs "*=0.3" --budget 1)
+expect("budget exited ${rc}: ${out}" ${rc} EQUAL 1)
+expect_in("budget-reached" "${out}")
+expect_in("budget      the run has cost $1.2000, its budget is $1.0000 (budget.maxCostUsd)" "${out}")
+run_flow(out rc simulate ${example} --costs "T001=x")
+expect("bad --costs: exit ${rc}" ${rc} EQUAL 2)

@@ -13,7 +13,7 @@ set(allowed_runtime "support;core;config;platform;agents;runtime")
 set(allowed_serve "support;serve")
 set(allowed_cli "support;core;config;platform;agents;runtime;serve;cli")
 # The public headers of the pure core; core/ and support/ include no other <flow/…> header.
-set(core_public config error version plan tasks_md graph scheduler recovery estimate simulate)
+set(core_public config error version plan tasks_md graph scheduler recovery estimate simulate agent_load budget)
 set(bad 0)
 set(seen 0)
 foreach(layer support core config platform agents runtime serve cli)

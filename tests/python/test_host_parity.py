@@ -198,3 +198,80 @@ def test_two_ctrl_c_kill_the_running_agent(tmp_path):
     assert "killed T001" in out and "KeyboardInterrupt succeeded=0 interrupted=True" in out, out + err
     assert "Exception ignored" not in err, err
     assert "- [ ] T001" in tasks.read_text()
+
+
+AGENTS_DIR = ROOT / "tests" / "agents"
+PARALLEL = "- [ ] T001 [P] Write `a.py`\n- [ ] T002 [P] Write `b.py`\n- [ ] T003 [P] Write `c.py`\n"
+
+
+def test_run_chooses_any_agent_with_its_settings_and_a_budget(tmp_path, monkeypatch):
+    """A stand-in Aider (agents.aider.program) through flow's Aider adapter: model and extra
+    args reach its argv, it reports cost, and the budget stops the run."""
+    tasks = _repo(tmp_path, PARALLEL)
+    (tasks.parent / ".flow").mkdir()
+    (tasks.parent / ".flow" / "config.yaml").write_text(
+        f"testing:\n  runTests: false\nagents:\n  aider:\n    program: {AGENTS_DIR / 'fake-aider.sh'}\n")
+    args = tmp_path / "args.txt"
+    monkeypatch.setenv("FAKE_AIDER_ARGS", str(args))
+    seen = []
+    rep = flow.run(tasks, agent="aider", model="m1", extra_args=["--no-git"], append_instructions="Be brief.",
+                   workers=1, isolation="none", max_cost_usd=0.1, on_event=seen.append)
+    assert (rep.succeeded, rep.blocked) == (2, 1)
+    assert rep.cost_usd == pytest.approx(0.1)
+    budget = [e for e in seen if e.kind == "budget-reached"]
+    assert len(budget) == 1 and "budget.maxCostUsd" in budget[0].detail
+    assert [e.detail for e in seen if e.kind == "cost"] == ["0.050000", "0.050000"]
+    argv = args.read_text().splitlines()
+    assert "--message-file" in argv and argv[argv.index("--model") + 1] == "m1" and "--no-git" in argv
+    assert "--read" in argv  # Aider takes appended instructions as a read-only file
+    # A task's budget ends its retries: each attempt fails retryably for $0.05; after the
+    # second ($0.10 >= $0.08) it is not retried again, though 3 retries are allowed.
+    tasks.write_text("- [ ] T001 Write `a.py`\n")
+    monkeypatch.setenv("FAKE_AIDER_FAIL", "T001")
+    seen.clear()
+    rep = flow.run(tasks, agent="aider", workers=1, isolation="none", max_task_cost_usd=0.08, retries=3,
+                   stall_timeout=60, on_event=seen.append)
+    assert (rep.failed, rep.retries) == (1, 1)
+    assert [e.task_id for e in seen if e.kind == "budget-reached"] == ["T001"]
+
+
+def test_run_refuses_an_agent_that_is_not_installed_by_name(tmp_path, monkeypatch):
+    tasks = _repo(tmp_path)
+    monkeypatch.delenv("AMP_API_KEY", raising=False)
+    with pytest.raises(flow.NotFoundError) as e:
+        flow.run(tasks, agent="amp", no_config=True, isolation="none")
+    assert "amp" in str(e.value)
+    assert "- [ ] T001" in tasks.read_text()  # nothing ran
+
+
+def test_run_takes_the_slurm_runner_with_its_settings(tmp_path, monkeypatch):
+    """The runner word and Slurm's partition, account and time limit, as sbatch is asked (a
+    stand-in sbatch first on PATH records its argv and refuses the job)."""
+    tasks = _repo(tmp_path, "- [ ] T001 Write `a.py`\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "sbatch").write_text(f"#!/bin/sh\nexec {AGENTS_DIR / 'fake-sbatch.sh'} \"$@\"\n")
+    (bin_dir / "sbatch").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    sbatch_args = tmp_path / "sbatch.txt"
+    monkeypatch.setenv("FAKE_SBATCH_ARGS", str(sbatch_args))
+    rep = flow.run(tasks, agent_cmd="true", no_config=True, isolation="none", retries=0, runner="slurm",
+                   slurm_partition="p1", slurm_account="acct", slurm_time_limit="0:05:00")
+    assert rep.failed == 1
+    asked = sbatch_args.read_text().splitlines()
+    assert {"--partition=p1", "--account=acct", "--time=0:05:00"} <= set(asked)
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"extra_args": "--no-git"}, TypeError),
+    ({"extra_args": [1]}, TypeError),
+    ({"stall_timeout": "60"}, TypeError),
+    ({"max_cost_usd": True}, TypeError),
+    ({"max_cost_usd": -1}, ValueError),
+    ({"runner": "cloud"}, ValueError),
+    ({"runner": 1}, TypeError),
+    ({"slurm_partition": 5}, TypeError),
+], ids=str)
+def test_run_checks_the_new_arguments(kwargs, error):
+    with pytest.raises(error):
+        flow.run("tasks.md", agent="claude", **kwargs)

@@ -247,6 +247,7 @@ TEST_CASE("qwen, opencode, copilot: real captured streams (against a loopback ch
   CHECK(q.result == "All done.");
   CHECK(q.turns == 2);
   CHECK(q.session_id == "6579d82e-161a-4faa-abbd-0da18442f025");
+  CHECK_FALSE(q.cost_reported);  // its result has no total_cost_usd: "not reported"
   CHECK_FALSE(make_agent("qwen")->classify(exited(0), q, q.result));
   // Its 401: a "successful" result "[API Error: 401 …]" and exit 0 -- an auth failure.
   const AgentReport q401 = feed_file("qwen", "api-error-401-exit-0.jsonl");
@@ -310,6 +311,7 @@ TEST_CASE("qwen, amp, cursor: the Claude-compatible stream (shapes from AGENTS.m
 {"type":"result","subtype":"error_during_execution","is_error":true,"duration_ms":10,"num_turns":1,"error":"429 Rate limit reached"}
 )J");
   CHECK(amp.session_id == "T-1");
+  CHECK_FALSE(amp.cost_reported);
   CHECK(amp.failure == FailureClass::rate_limit);
 }
 
@@ -322,6 +324,7 @@ TEST_CASE("opencode and copilot: their own event schemas (shapes from AGENTS.md 
   CHECK(oc.session_id == "ses_df3e");
   CHECK(oc.result == "DONE-MOCK");
   CHECK(oc.cost_usd == doctest::Approx(0.0012));
+  CHECK(oc.cost_reported);
   CHECK(oc.input_tokens == 12);
   CHECK_FALSE(make_agent("opencode")->classify(exited(0), oc, oc.result));
   const AgentReport oc401 = feed("opencode", R"J({"type":"error","timestamp":5,"sessionID":"ses_1","error":{"name":"APIError","data":{"message":"Incorrect API key","statusCode":401,"isRetryable":false}}}
@@ -337,6 +340,7 @@ TEST_CASE("opencode and copilot: their own event schemas (shapes from AGENTS.md 
 {"type":"result","timestamp":"t","sessionId":"776b618b","exitCode":1,"usage":{"premiumRequests":0}}
 )J");
   CHECK(cp.session_id == "776b618b");
+  CHECK_FALSE(cp.cost_reported);  // premium requests only: "not reported", never $0
   CHECK(cp.finished);
   CHECK(make_agent("copilot")->classify(exited(1), cp, cp.result) == FailureClass::rate_limit);
 }
@@ -347,6 +351,7 @@ TEST_CASE("aider: plain text, exit 0 even after a failed call") {
   CHECK(ok.input_tokens == 2300);
   CHECK(ok.output_tokens == 120);
   CHECK(ok.cost_usd == doctest::Approx(0.05));  // the session's: the whole attempt
+  CHECK(ok.cost_reported);
   CHECK_FALSE(make_agent("aider")->classify(exited(0), ok, ok.result));
   const AgentReport bad = feed("aider", "The API provider is not able to authenticate you. Check your API key.\n");
   CHECK(make_agent("aider")->classify(exited(0), bad, bad.result) == FailureClass::auth);

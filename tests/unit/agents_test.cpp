@@ -51,6 +51,7 @@ TEST_CASE("claude stream: a successful task, its activity, result, cost, tokens 
   CHECK(f.report.result == "All done.");
   CHECK(f.report.turns == 2);
   CHECK(f.report.cost_usd == doctest::Approx(0.002));
+  CHECK(f.report.cost_reported);
   CHECK(f.report.input_tokens == 200);
   CHECK(f.report.output_tokens == 40);
   CHECK(f.report.session_id.size() == 36);

@@ -259,3 +259,39 @@ TEST_CASE("a task whose ladder ran out is shown as needing attention, apart from
   screen = cli::render(s, false);
   CHECK(screen.find("Needs attention") == std::string::npos);
 }
+
+TEST_CASE("the live view: cost per task and run, \"not reported\" without one, limits, fallbacks, the budget") {
+  auto g = build_graph(parse_tasks_md("- [ ] T001 [P] Write a.py\n- [ ] T002 [P] Write b.py\n- [ ] T003 [P] Write c.py\n"));
+  REQUIRE(g);
+  cli::ProgressState quiet;
+  quiet.graph = &*g;
+  quiet.on_event({"run-started", 0, -1, 0, ""});
+  quiet.on_event({"started", 0, 0, 1, ""});
+  CHECK(cli::render(quiet, false).find("Cost:") == std::string::npos);  // nothing has ended yet
+  quiet.on_event({"succeeded", 5, 0, 1, ""});
+  CHECK(cli::render(quiet, false).find("Cost: not reported") != std::string::npos);
+  CHECK(cli::render(quiet, false).find("$0.0000") == std::string::npos);
+
+  cli::ProgressState s;
+  s.graph = &*g;
+  s.workers = 2;
+  s.on_event({"run-started", 0, -1, 0, ""});
+  s.on_event({"started", 0, 0, 1, ""});
+  s.on_event({"started", 0, 1, 1, ""});
+  s.on_event({"cost", 5, 0, 1, "0.012500"});
+  s.on_event({"succeeded", 5, 0, 1, ""});
+  s.on_event({"concurrency", 6, -1, 0, "claude: at most 1 of 2 workers (rate limited)"});
+  s.on_event({"started", 7, 2, 1, ""});
+  s.on_event({"fallback", 7, 2, 1, "on codex (claude's rate-limit gate is closed)"});
+  s.on_event({"budget-reached", 8, -1, 0, "the run has cost $1.0000, its budget is $1.0000 (budget.maxCostUsd): nothing new starts"});
+  s.now = 9;
+  const std::string screen = cli::render(s, false);
+  INFO(screen);
+  CHECK(screen.find("\u2713 T001 Write a.py ($0.0125)") != std::string::npos);
+  CHECK(screen.find("Cost: $0.0125") != std::string::npos);
+  CHECK(screen.find("Agents: claude: at most 1 of 2 workers (rate limited)") != std::string::npos);
+  CHECK(screen.find("on codex (claude's rate-limit gate is closed)") != std::string::npos);
+  CHECK(screen.find("Budget: the run has cost $1.0000") != std::string::npos);
+  s.on_event({"concurrency", 40, -1, 0, "claude: at most 2 of 2 workers (recovered)"});
+  CHECK(cli::render(s, false).find("Agents:") == std::string::npos);
+}

@@ -9,10 +9,12 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fcntl.h>
@@ -419,4 +421,167 @@ TEST_CASE("journal fuzzer findings are read without a crash") {
     ++files;
   }
   CHECK(files >= 1);
+}
+
+namespace {
+
+// A script in `dir` named `name` (the command agent's name is its program's name).
+std::string script(const std::string& dir, const std::string& name, const std::string& body) {
+  const std::string path = dir + "/" + name;
+  std::ofstream(path) << "#!/bin/sh\n" << body;
+  fs::permissions(path, fs::perms::owner_all);
+  return path;
+}
+
+// A stand-in for Claude Code (its stream-json), each attempt reporting `usd`; a task
+// whose ID is in FAKE_CLAUDE_FAIL fails with an error result (a crash, retryable).
+std::string fake_claude(const std::string& dir, const std::string& usd) {
+  return script(dir, "fake-claude",
+                "cat > /dev/null\n"
+                "echo '{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"s1\",\"model\":\"m\"}'\n"
+                "case \",${FAKE_CLAUDE_FAIL:-},\" in *\",$FLOW_TASK_ID,\"*)\n"
+                "  echo '{\"type\":\"result\",\"subtype\":\"error_during_execution\",\"is_error\":true,\"num_turns\":1,"
+                "\"session_id\":\"s1\",\"total_cost_usd\":" + usd + "}'; exit 1 ;;\nesac\n"
+                "echo '{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"num_turns\":1,\"result\":\"done\","
+                "\"session_id\":\"s1\",\"total_cost_usd\":" + usd + ",\"usage\":{\"input_tokens\":10,\"output_tokens\":2}}'\n");
+}
+
+// A run of f's tasks, one at a time, by the fake Claude at `usd` an attempt, under `budget`.
+Result<RunReport> cost_run(const Fixture& f, Recorder& rec, const std::string& usd, Budget budget, const std::string& fail) {
+  ClaudeOptions claude;
+  claude.program = fake_claude(f.dir.path, usd);
+  RunOptions o;
+  o.tasks_path = f.tasks;
+  o.agent_adapter = make_claude_agent(claude);
+  o.workers = 1;
+  o.task_timeout = 0;
+  o.require_changes = false;
+  o.budget = budget;
+  ::setenv("FAKE_CLAUDE_FAIL", fail.c_str(), 1);
+  auto runner = make_process_runner();
+  StockPolicy policy(Fixture::fast_policy());
+  auto r = run(o, *runner, policy, rec);
+  ::setenv("FAKE_CLAUDE_FAIL", "", 1);
+  return r;
+}
+
+int journal_count(const Fixture& f, const std::string& event) {
+  int n = 0;
+  for (const auto& e : f.journal()) n += e.count("event") && e.at("event") == event;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a closed rate-limit gate moves the ready tasks to the fallback agent instead of waiting") {
+  Fixture f("- [ ] T001 [P] Write `a.py`\n- [ ] T002 [P] Write `b.py`\n- [ ] T003 [P] Write `c.py`\n");
+  const std::string bin = f.dir.path + "/bin";
+  fs::create_directories(bin);
+  // agent-a: a usage limit that resets in 10 minutes; agent-b does the work.
+  RunOptions o;
+  o.tasks_path = f.tasks;
+  o.agent_adapter = make_command_agent({script(bin, "agent-a", "echo 'Rate limit reached. Please retry in 600s' >&2\nexit 1\n")});
+  o.fallback_agents = {make_command_agent({script(bin, "agent-b", "exec " + kAgent + " \"$@\"\n"), "{task_id}"})};
+  o.agent_max_workers = {{"agent-b", 1}};
+  o.workers = 2;
+  o.task_timeout = 0;
+  ::setenv("TEST_AGENT_PLAN", "", 1);
+  Recorder rec;
+  auto runner = make_process_runner();
+  StockPolicy policy(Fixture::fast_policy());
+  const auto began = std::chrono::steady_clock::now();
+  auto r = run(o, *runner, policy, rec);
+  REQUIRE(r);
+  CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(60));  // nobody waited 600 s
+  CHECK(r->succeeded == 3);
+  for (const TaskReport& t : r->tasks) CHECK(t.agent == "agent-b");
+  CHECK(rec.count("fallback") >= 3);
+  for (const auto& e : rec.events)
+    if (e.kind == "fallback") CHECK(e.detail == "on agent-b (agent-a's rate-limit gate is closed)");
+  // agent-b's maxWorkers of 1: its attempts never overlap.
+  int on_b = 0;
+  std::set<int> running_on_b;
+  for (const auto& e : rec.events) {
+    if (e.kind == "fallback") {
+      running_on_b.insert(e.task);
+      on_b = std::max(on_b, static_cast<int>(running_on_b.size()));
+    }
+    if (e.kind == "succeeded" || e.kind == "failed") running_on_b.erase(e.task);
+  }
+  CHECK(on_b == 1);
+  // The journal names the agent of each attempt.
+  const std::string log = test::slurp(f.dir.path + "/.flow/implementation.log");
+  CHECK(log.find("\"agent\":\"agent-b\"") != std::string::npos);
+}
+
+TEST_CASE("repeated 429s shrink the agent's concurrency: journaled, shown, obeyed") {
+  Fixture f("- [ ] T001 [P] Write `a.py`\n- [ ] T002 [P] Write `b.py`\n- [ ] T003 [P] Write `c.py`\n- [ ] T004 [P] Write `d.py`\n");
+  Recorder rec;
+  StockPolicyOptions once = Fixture::fast_policy();
+  once.max_retries = 1;
+  auto r = f.go(rec, 2, "T001:ratelimit,T002:ratelimit");
+  REQUIRE(r);
+  bool shrunk = false;
+  int running = 0;
+  for (const auto& e : rec.events) {
+    if (e.kind == "concurrency") {
+      CHECK(e.detail == "test-agent.sh: at most 1 of 2 workers (rate limited)");
+      shrunk = true;
+    }
+    if (e.kind == "started") CHECK(++running <= (shrunk ? 1 : 2));
+    if (e.kind == "succeeded" || e.kind == "failed") --running;
+  }
+  CHECK(shrunk);
+  CHECK(journal_count(f, "concurrency") >= 1);
+}
+
+TEST_CASE("cost: reported per task and run by an agent that gives it; the run budget stops new starts") {
+  Fixture f("- [ ] T001 Write `a.py`\n- [ ] T002 Write `b.py`\n- [ ] T003 Write `c.py`\n- [ ] T004 Write `d.py`\n");
+  Recorder rec;
+  auto r = cost_run(f, rec, "0.4", {1.0, 0}, "");
+  REQUIRE(r);
+  // $0.40 a task: the third brings the run to $1.20; nothing starts after it.
+  CHECK(r->succeeded == 3);
+  CHECK(r->blocked == 1);
+  CHECK(r->cost_reported);
+  CHECK(r->cost_usd == doctest::Approx(1.2));
+  CHECK(r->tasks[0].cost_reported);
+  CHECK(r->tasks[0].cost_usd == doctest::Approx(0.4));
+  CHECK(r->tasks[3].attempts == 0);
+  CHECK(r->budget_reached.find("budget.maxCostUsd") != std::string::npos);
+  CHECK(rec.count("budget-reached") == 1);
+  CHECK(rec.count("cost") == 3);
+  CHECK(journal_count(f, "budget-reached") == 1);
+  auto runs = read_runs(f.dir.path + "/.flow/implementation.log", fs::canonical(f.tasks).string());
+  REQUIRE(runs);
+  REQUIRE(runs->size() == 1);
+  CHECK(runs->back().cost_reported);
+  CHECK(runs->back().budget_reached == r->budget_reached);
+  CHECK(runs->back().tasks[0].cost_usd == doctest::Approx(0.4));
+}
+
+TEST_CASE("cost: a task's budget ends its retries; an agent that reports no cost is \"not reported\"") {
+  Fixture f("- [ ] T001 [P] Write `a.py`\n- [ ] T002 [P] Write `b.py`\n");
+  Recorder rec;
+  auto r = cost_run(f, rec, "0.3", {0, 0.5}, "T001");  // the fast policy: 3 retries
+  REQUIRE(r);
+  CHECK(r->tasks[0].status == TaskStatus::failed);
+  CHECK(r->tasks[0].attempts == 2);  // $0.60 after two: not retried a third time
+  CHECK(r->tasks[0].cost_usd == doctest::Approx(0.6));
+  CHECK(r->tasks[1].status == TaskStatus::succeeded);  // the run goes on
+  CHECK(r->budget_reached.empty());
+  CHECK(journal_count(f, "budget-reached") == 1);
+
+  Fixture plain("- [ ] T001 Write `a.py`\n");
+  Recorder rec2;
+  auto p = plain.go(rec2, 1);
+  REQUIRE(p);
+  CHECK_FALSE(p->cost_reported);
+  CHECK_FALSE(p->tasks[0].cost_reported);
+  CHECK(rec2.count("cost") == 0);
+  auto runs = read_runs(plain.dir.path + "/.flow/implementation.log", fs::canonical(plain.tasks).string());
+  REQUIRE(runs);
+  REQUIRE(runs->size() == 1);
+  CHECK_FALSE(runs->back().cost_reported);  // `flow status` says "not reported"
+  CHECK_FALSE(runs->back().tasks[0].cost_reported);
 }

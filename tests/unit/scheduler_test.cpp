@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The scheduler driven by hand (a fake clock is just `now`), and property tests over
 // generated graphs and the corpus through the simulator.
+#include <flow/agent_load.hpp>
 #include <flow/graph.hpp>
 #include <flow/recovery.hpp>
 #include <flow/scheduler.hpp>
@@ -380,4 +381,169 @@ TEST_CASE("resources_by_task: the settings' claims by ID, label and story label,
   CHECK(r[1] == std::vector<std::string>{"db"});
   CHECK(r[2].empty());
   CHECK(resources_by_task(plan, {}).empty());   // no claims: the scheduler's "none"
+}
+
+TEST_CASE("AIMD: a burst of rate limits halves an agent's limit once; successes add one back, spaced") {
+  AdaptiveLimit l(8);
+  CHECK(l.limit() == 8);
+  CHECK(l.on_rate_limit(100));
+  CHECK(l.limit() == 4);
+  CHECK_FALSE(l.on_rate_limit(105));  // the same burst: the attempts already running
+  CHECK(l.limit() == 4);
+  CHECK(l.on_rate_limit(111));        // a later 429 is news
+  CHECK(l.limit() == 2);
+  CHECK_FALSE(l.on_success(120));     // too soon after the decrease
+  CHECK(l.on_success(141));
+  CHECK(l.limit() == 3);
+  CHECK_FALSE(l.on_success(150));
+  CHECK(l.on_success(171));
+  CHECK(l.on_success(201));
+  CHECK(l.on_success(231));
+  CHECK(l.limit() == 6);
+  for (double t = 261; l.limit() < 8; t += 30) CHECK(l.on_success(t));
+  CHECK_FALSE(l.on_success(1e6));     // never above the cap
+  CHECK(l.limit() == 8);
+  for (double t = 2e6; l.limit() > 1; t += 20) l.on_rate_limit(t);
+  CHECK_FALSE(l.on_rate_limit(3e6));  // at least one always runs
+  AdaptiveLimit off(4, {.enabled = false});
+  CHECK_FALSE(off.on_rate_limit(1));
+  CHECK(off.limit() == 4);
+}
+
+TEST_CASE("agent load: caps per agent, a closed gate moves tasks to a fallback, a full agent does not") {
+  StockPolicy policy;
+  AgentLoad load({"claude", "codex", "claude", ""}, {{"codex", 1}}, 4);
+  REQUIRE(load.agents() == std::vector<std::string>{"claude", "codex"});
+  CHECK(load.cap("claude") == 4);
+  CHECK(load.cap("codex") == 1);
+  CHECK(load.choose("claude", policy, 0) == std::optional<std::string>("claude"));
+  for (int i = 0; i < 4; ++i) load.started("claude");
+  CHECK_FALSE(load.choose("claude", policy, 0));  // full: it waits, it does not move
+  CHECK(load.any_room(policy, 0));                // codex has room, for tasks that prefer it
+  CHECK(load.choose("codex", policy, 0) == std::optional<std::string>("codex"));
+  // claude hits a usage limit with a reset in 600 s: its gate closes for every task.
+  Task t;
+  Phase ph;
+  t.id = "T001";
+  policy.on_failure({&t, &ph, 1}, {FailureClass::rate_limit, "claude", 600.0, "429"}, 10);
+  CHECK(load.ended("claude", true, 10) == std::optional<int>(2));
+  CHECK(load.can_move("claude", policy, 10));
+  CHECK(load.choose("claude", policy, 10) == std::optional<std::string>("codex"));
+  load.started("codex");
+  CHECK_FALSE(load.choose("claude", policy, 10));  // codex is at its cap of 1
+  CHECK(load.next_gate(policy, 10) == std::optional<double>(600));
+  CHECK_FALSE(load.choose("claude", policy, 600));  // the reset, but 3 still run and the limit is 2
+  CHECK(load.ended("claude", false, 600) == std::optional<int>(3));  // recovering: one more
+  load.ended("claude", false, 600);
+  CHECK(load.running("claude") == 1);
+  CHECK(load.choose("claude", policy, 600) == std::optional<std::string>("claude"));
+  CHECK_FALSE(load.can_move("claude", policy, 600));
+  CHECK(describe_limit("claude", 2, 4) == "claude: at most 2 of 4 workers (rate limited)");
+}
+
+namespace {
+
+// The most attempts of `agent` ("" for any) running at once over the report's events.
+int peak_running(const SimReport& r, const std::string& agent, const std::string& own = "default") {
+  std::map<int, std::string> on;
+  int now = 0, peak = 0;
+  for (const SimEvent& e : r.events) {
+    if (e.kind == "start") on[e.task] = e.detail.empty() ? own : e.detail;
+    const bool counts = e.task >= 0 && (agent.empty() || on[e.task] == agent);
+    if (e.kind == "start" && counts) peak = std::max(peak, ++now);
+    if ((e.kind == "finish" || e.kind == "fail") && counts) --now;
+  }
+  return peak;
+}
+
+}  // namespace
+
+TEST_CASE("simulate: with a fallback agent, a closed gate moves the ready tasks instead of waiting") {
+  auto g = graph_of("- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d\n- [ ] T005 [P] e\n");
+  // (A usage limit with a reset closes the gate; it does not shrink the concurrency,
+  // which is for 429s that come without one.)
+  SimOptions opt;
+  opt.scheduler.workers = 2;
+  opt.durations = {10, 30, 10, 10, 10};
+  opt.faults = *parse_faults("T001=rate_limit@1000");
+  {
+    StockPolicy policy;
+    const SimReport waits = simulate(g, opt, policy);  // no fallback: everything waits for the reset
+    CHECK(waits.makespan > 1000);
+  }
+  opt.agents = {"claude", "codex"};
+  opt.agent_max_workers = {{"codex", 1}};
+  StockPolicy policy;
+  const SimReport r = simulate(g, opt, policy);
+  for (TaskStatus s : r.status) CHECK(s == TaskStatus::succeeded);
+  CHECK(r.makespan < 100);  // the gate stays closed until 1010; nobody waited for it
+  std::map<int, std::string> ran_on;
+  for (const SimEvent& e : r.events)
+    if (e.kind == "start") ran_on[e.task] = e.detail.empty() ? "claude" : e.detail;
+  CHECK(ran_on[0] == "codex");  // T001's retry went to codex at once
+  CHECK(ran_on[2] == "codex");
+  CHECK(ran_on[3] == "codex");
+  CHECK(ran_on[4] == "codex");
+  CHECK(peak_running(r, "codex", "claude") == 1);  // its maxWorkers
+  check_run(g, opt, r);
+}
+
+TEST_CASE("simulate: repeated 429s shrink an agent's concurrency, which then recovers") {
+  std::string text;
+  for (int i = 1; i <= 12; ++i) text += "- [ ] T0" + std::string(i < 10 ? "0" : "") + std::to_string(i) + " [P] task\n";
+  auto g = graph_of(text);
+  SimOptions opt;
+  opt.scheduler.workers = 4;
+  opt.durations.assign(12, 60);
+  opt.faults = *parse_faults("T001=rate_limit*2,T002=rate_limit*2,T003=rate_limit,T004=rate_limit");
+  StockPolicy policy;
+  const SimReport r = simulate(g, opt, policy);
+  for (TaskStatus s : r.status) CHECK(s == TaskStatus::succeeded);
+  CHECK(r.min_limit == 1);
+  // After each change, never more attempts run than the limit says.
+  int limit = 4, running = 0;
+  bool recovered = false;
+  for (const SimEvent& e : r.events) {
+    if (e.kind == "concurrency") {
+      limit = std::stoi(e.detail.substr(e.detail.find("at most ") + 8));
+      recovered |= e.detail.find("recovered") != std::string::npos;
+    }
+    if (e.kind == "start") CHECK(++running <= std::max(limit, 1));
+    if (e.kind == "finish" || e.kind == "fail") --running;
+  }
+  CHECK(recovered);
+  CHECK(limit == 4);
+  opt.aimd.enabled = false;
+  StockPolicy again;
+  CHECK(simulate(g, opt, again).min_limit == 4);
+}
+
+TEST_CASE("simulate: the budget stop: nothing new starts, running tasks finish, the report says why") {
+  auto g = graph_of("- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d\n- [ ] T005 e (depends on T004)\n");
+  SimOptions opt;
+  opt.scheduler.workers = 2;
+  opt.durations = {10, 20, 10, 10, 10};
+  opt.costs = {0.5, 0.5, 0.5, 0.5, 0.5};
+  opt.budget.max_cost_usd = 0.5;
+  StockPolicy policy;
+  const SimReport r = simulate(g, opt, policy);
+  // T001 ends at 10 s and brings the run to $0.50: T002, running, finishes; nothing else starts.
+  CHECK(r.status[0] == TaskStatus::succeeded);
+  CHECK(r.status[1] == TaskStatus::succeeded);
+  CHECK(r.status[2] == TaskStatus::blocked);
+  CHECK(r.status[3] == TaskStatus::blocked);
+  CHECK(r.cost_usd == doctest::Approx(1.0));
+  CHECK(r.budget_reached.find("budget.maxCostUsd") != std::string::npos);
+  CHECK(std::count_if(r.events.begin(), r.events.end(), [](const SimEvent& e) { return e.kind == "budget-reached"; }) == 1);
+  // Per task: a task that has spent its budget is not retried.
+  SimOptions per = opt;
+  per.budget = {0, 0.9};
+  per.faults = *parse_faults("T001=network*3");
+  StockPolicy p2;
+  const SimReport t = simulate(g, per, p2);
+  CHECK(t.status[0] == TaskStatus::failed);  // attempt 2 brought it to $1.00 >= $0.90
+  int t001_attempts = 0;
+  for (const SimEvent& e : t.events) t001_attempts += e.kind == "start" && e.task == 0;
+  CHECK(t001_attempts == 2);
+  CHECK(t.budget_reached.empty());
 }

@@ -415,3 +415,22 @@ TEST_CASE("runner: the local default, or Slurm with its sbatch settings") {
   REQUIRE(typo->warnings.size() == 1);
   CHECK(typo->warnings[0].message.find("partition") != std::string::npos);
 }
+
+TEST_CASE("budget and per-agent maxWorkers") {
+  auto s = parse_settings("budget:\n  maxCostUsd: 5\n  maxTaskCostUsd: \"$0.50\"\nagents:\n  codex:\n    maxWorkers: 2\n",
+                          "config.yaml");
+  REQUIRE(s);
+  CHECK(s->budget.max_cost_usd == doctest::Approx(5));
+  CHECK(s->budget.max_task_cost_usd == doctest::Approx(0.5));
+  CHECK(s->agents.at("codex").max_workers == 2);
+  auto bad = parse_settings("budget:\n  maxCostUsd: lots\n", "config.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("budget.maxCostUsd should be an amount in US dollars") != std::string::npos);
+  CHECK(bad.error().line == 2);
+  CHECK_FALSE(parse_settings("budget:\n  maxCostUsd: -1\n", "config.yaml"));
+  CHECK_FALSE(parse_settings("agents:\n  codex:\n    maxWorkers: 0\n", "config.yaml"));
+  auto typo = parse_settings("budget:\n  maxCosUsd: 5\n", "config.yaml");
+  REQUIRE(typo);
+  REQUIRE(typo->warnings.size() == 1);
+  CHECK(typo->warnings[0].message.find("maxCostUsd") != std::string::npos);
+}

@@ -24,9 +24,12 @@ from ._lib import lib
 
 __all__ = ["FlowError", "CycleError", "ParseError", "NotFoundError", "ConflictError", "Plan", "Task", "Phase",
            "Diagnostic", "Graph", "Edge", "Scheduler", "Policy", "StockPolicy", "Failure", "Decision", "SimReport",
-           "simulate", "run", "Run", "FallbackStep", "RunReport", "RunEvent", "set_marks", "version", "ABI_VERSION", "FAILURE_CLASSES"]
+           "simulate", "run", "Run", "FallbackStep", "RunReport", "RunEvent", "set_marks", "version", "ABI_VERSION",
+           "FAILURE_CLASSES", "AGENTS"]
 
 ABI_VERSION = _lib.ABI_VERSION
+#: The agent CLIs run() can drive by name (`agent=`), each through its own adapter.
+AGENTS = ("claude", "codex", "gemini", "qwen", "opencode", "copilot", "cursor", "amp", "aider")
 OK, ERROR, ENOMEM, EMISUSE, EVERSION, EPARSE, ECYCLE, ECANCELED, EUSER, EIO, ENOTFOUND, ECONFLICT = (
     0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11)
 
@@ -645,18 +648,35 @@ def run(tasks_path: PathLike, agent: Optional[str] = None, workers: Optional[int
         retries: Optional[int] = None, model: Optional[str] = None, max_turns: Optional[int] = None,
         isolation: Optional[str] = None, allow_dirty: bool = False, config: Optional[PathLike] = None,
         no_config: bool = False, events: Optional[PathLike] = None, only: Optional[Sequence[str]] = None,
+        append_instructions: Optional[str] = None, extra_args: Optional[Sequence[str]] = None,
+        stall_timeout: Optional[float] = None, runner: Optional[str] = None, slurm_partition: Optional[str] = None,
+        slurm_account: Optional[str] = None, slurm_time_limit: Optional[str] = None,
+        max_cost_usd: Optional[float] = None, max_task_cost_usd: Optional[float] = None,
         _handle: Optional[Callable[[Any], None]] = None) -> RunReport:
     """Runs the pending tasks of tasks.md as `flow run` does — processes, marks in the file,
     journal, git isolation, validation gates, the settings file — and returns the report.
 
-    `agent` is "claude" or "command", or (as before) an agent command template, which is
-    then `agent_cmd`: split into argv once, `{prompt_file}`, `{task_id}`, `{workdir}` and
-    `{attempt}` replaced. Unset, the agent is the command when one is set here or in the
-    settings, else Claude Code when it is on PATH. `workers`, `timeout` (seconds per
-    attempt) and `retries` default to the settings file's values (`config`, else
-    <workdir>/.flow/config.yaml; `no_config=True` reads none), else 1, none and 3.
-    `isolation` is "auto" (default), "git" or "none"; `events` a file for the events as
-    JSON lines; `only` task IDs or story labels ("US1") to run.
+    `agent` is one of AGENTS ("claude", "codex", "gemini", "qwen", "opencode", "copilot",
+    "cursor", "amp", "aider") or "command", or (as before) an agent command template,
+    which is then `agent_cmd`: split into argv once, `{prompt_file}`, `{task_id}`,
+    `{workdir}` and `{attempt}` replaced. Unset, the agent is the command when one is set
+    here or in the settings, else Claude Code when it is on PATH. A CLI that is not
+    installed raises NotFoundError before anything starts. Its settings (`agents.<name>`
+    in the settings file) apply under `model`, `max_turns` (where the CLI has a cap),
+    `append_instructions` (its own flag where it has one, else added to the prompt) and
+    `extra_args` (after the settings' args). `workers`, `timeout` (seconds per attempt),
+    `stall_timeout` (seconds with no output and no file change; 0: no watch) and
+    `retries` default to the settings file's values (`config`, else
+    <workdir>/.flow/config.yaml; `no_config=True` reads none), else 1, one hour, 15
+    minutes and 3. `isolation` is "auto" (default), "git" or "none"; `events` a file for
+    the events as JSON lines; `only` task IDs or story labels ("US1") to run.
+
+    `runner` is "local" (processes here) or "slurm" (each attempt a batch job, with
+    `slurm_partition`, `slurm_account` and `slurm_time_limit` over the settings'
+    runner.*); unset, the settings' runner.kind. `max_cost_usd` (budget.maxCostUsd) stops
+    new starts once the agents' reported cost reaches it (a "budget-reached" event; running
+    tasks finish); `max_task_cost_usd` (budget.maxTaskCostUsd) ends a task's retries once
+    it has cost that much; 0 is no limit, unset the settings'.
 
     `on_event(RunEvent)` is called on this thread for every event; an exception raised
     there, or by a Python `policy`, stops the run (running attempts are killed) and comes
@@ -668,10 +688,19 @@ def run(tasks_path: PathLike, agent: Optional[str] = None, workers: Optional[int
     agent or gate program that is not on PATH, ConflictError when another run holds the
     lock)."""
     tasks_b = _path("tasks_path", tasks_path)
-    for name, value in (("agent", agent), ("agent_cmd", agent_cmd), ("model", model), ("isolation", isolation)):
+    for name, value in (("agent", agent), ("agent_cmd", agent_cmd), ("model", model), ("isolation", isolation),
+                        ("append_instructions", append_instructions), ("runner", runner),
+                        ("slurm_partition", slurm_partition), ("slurm_account", slurm_account),
+                        ("slurm_time_limit", slurm_time_limit)):
         if value is not None:
             _expect(name, value, str, "a str")
-    if agent is not None and agent not in ("claude", "command"):
+    if extra_args is not None:
+        _expect("extra_args", extra_args, (list, tuple), "a list of str")
+        for a in extra_args:
+            _expect("extra_args item", a, str, "a str")
+    if runner is not None and runner not in ("local", "slurm"):
+        raise ValueError(f"runner must be local or slurm, not {runner!r}")
+    if agent is not None and agent not in AGENTS + ("command",):
         if agent_cmd is not None:
             raise ValueError("agent is a command template and agent_cmd is set too: give one")
         agent, agent_cmd = None, agent
@@ -718,6 +747,21 @@ def run(tasks_path: PathLike, agent: Optional[str] = None, workers: Optional[int
         keep.append(sel)
         opts.selected, opts.selected_count = ctypes.cast(sel, ctypes.POINTER(ctypes.c_ubyte)), count
     opts.fail_fast, opts.dry_run, opts.allow_dirty = int(fail_fast), int(dry_run), int(allow_dirty)
+    opts.append_instructions, opts.runner = text(append_instructions), text(runner)
+    opts.slurm_partition, opts.slurm_account = text(slurm_partition), text(slurm_account)
+    opts.slurm_time_limit = text(slurm_time_limit)
+    if extra_args:
+        args = (ctypes.c_char_p * len(extra_args))(*[text(a) for a in extra_args])
+        keep.append(args)
+        opts.extra_args, opts.extra_args_count = ctypes.cast(args, ctypes.POINTER(ctypes.c_char_p)), len(extra_args)
+    for name, value, field in (("stall_timeout", stall_timeout, "stall_timeout"),
+                               ("max_cost_usd", max_cost_usd, "max_cost_usd"),
+                               ("max_task_cost_usd", max_task_cost_usd, "max_task_cost_usd")):
+        if value is not None:
+            number = _number(name, value)
+            if not number >= 0:
+                raise ValueError(f"{name} must be at least 0, not {value}")
+            setattr(opts, field, number)
 
     errors: List[BaseException] = []
     interrupts = [0]

@@ -88,15 +88,20 @@ class SimReport(ctypes.Structure):
                 ("retries", c_int), ("succeeded", c_int), ("failed", c_int), ("blocked", c_int), ("skipped", c_int)]
 
 
-class RunOptions(ctypes.Structure):  # version 2
+class RunOptions(ctypes.Structure):  # version 3
     _fields_ = [("version", ctypes.c_uint), ("tasks_path", c_char_p), ("agent_command", c_char_p),
                 ("workdir", c_char_p), ("workers", c_int), ("task_timeout", c_double), ("fail_fast", c_int),
                 ("dry_run", c_int), ("agent", c_char_p), ("model", c_char_p), ("max_turns", c_int),
                 ("isolation", c_char_p), ("allow_dirty", c_int), ("retries", c_int), ("config_path", c_char_p),
-                ("events_path", c_char_p), ("selected", ctypes.POINTER(ctypes.c_ubyte)), ("selected_count", c_size_t)]
+                ("events_path", c_char_p), ("selected", ctypes.POINTER(ctypes.c_ubyte)), ("selected_count", c_size_t),
+                # version 3
+                ("append_instructions", c_char_p), ("extra_args", ctypes.POINTER(c_char_p)),
+                ("extra_args_count", c_size_t), ("stall_timeout", c_double), ("runner", c_char_p),
+                ("slurm_partition", c_char_p), ("slurm_account", c_char_p), ("slurm_time_limit", c_char_p),
+                ("max_cost_usd", c_double), ("max_task_cost_usd", c_double)]
 
 
-RUN_OPTIONS_VERSION = 2
+RUN_OPTIONS_VERSION = 3
 RUN_EVENT_VERSION = 2
 RUN_REPORT_VERSION = 2
 

@@ -414,8 +414,10 @@ typedef struct flow_run flow_run;
 /** What `flow run` can be told, for a host. Version 1 (the first eight fields) runs
  *  exactly what it names: no settings file, no detected gates, the command agent. Version
  *  2 runs like `flow run`: the settings file (.flow/config.yaml: gates, hooks, retries,
- *  Claude settings …) applies under the fields set here, and validation gates are
- *  detected when none is configured (docs/config.md). */
+ *  agents' settings …) applies under the fields set here, and validation gates are
+ *  detected when none is configured (docs/config.md). Version 3 adds the agent's
+ *  instructions, arguments and stall timeout, the runner (local or Slurm) and the cost
+ *  budget; a field left at its FLOW_RUN_OPTIONS_INIT value takes the settings file's. */
 typedef struct flow_run_options {
   unsigned int version;
   const char *tasks_path;     /* required */
@@ -426,10 +428,13 @@ typedef struct flow_run_options {
   int fail_fast;
   int dry_run;                /* write the prompts, run nothing */
   /* version 2 */
-  const char *agent;          /* "claude", "command", or NULL: the command if one is set (here
-                                 or in the settings), else Claude Code when it is on PATH */
-  const char *model;          /* Claude model, or NULL */
-  int max_turns;              /* Claude turn limit; < 0: the settings' (default 50) */
+  const char *agent;          /* "claude", "codex", "gemini", "qwen", "opencode", "copilot",
+                                 "cursor", "amp", "aider", "command", or NULL: the command if
+                                 one is set (here or in the settings), else Claude Code when it
+                                 is on PATH. A CLI that is not installed (or Amp without
+                                 AMP_API_KEY) is FLOW_ENOTFOUND at execute */
+  const char *model;          /* the agent's model, or NULL: the settings' */
+  int max_turns;              /* turn limit where the CLI has one (Claude, Qwen); < 0: the settings' */
   const char *isolation;      /* "auto" (NULL), "git" or "none" (`flow run --isolation`) */
   int allow_dirty;            /* `--allow-dirty` */
   int retries;                /* retries per task (stock policy only); < 0: the settings', else 3 */
@@ -437,10 +442,30 @@ typedef struct flow_run_options {
   const char *events_path;    /* NULL: none; else every event as a JSON line (docs/events.md) */
   const unsigned char *selected; /* one per task of the plan (1: run it), or NULL: all */
   size_t selected_count;
+  /* version 3 */
+  const char *append_instructions; /* added to the agent's instructions (its own flag where it has
+                                      one, else the prompt); NULL: the settings' */
+  const char *const *extra_args;   /* more arguments for the agent CLI, after the settings' args */
+  size_t extra_args_count;
+  double stall_timeout;       /* seconds with no output and no file change that end an attempt
+                                 as `stalled`; 0: no watch; < 0: the settings' (default 900) */
+  const char *runner;         /* "local" or "slurm"; NULL: the settings' runner.kind, else local */
+  const char *slurm_partition;  /* NULL: the settings' runner.partition */
+  const char *slurm_account;    /* NULL: the settings' runner.account */
+  const char *slurm_time_limit; /* Slurm's --time ("1:00:00"); NULL: the settings' runner.timeLimit */
+  double max_cost_usd;        /* budget.maxCostUsd: once the agents' reported cost reaches it,
+                                 nothing new starts (event "budget-reached"); 0: none; < 0: the
+                                 settings' */
+  double max_task_cost_usd;   /* budget.maxTaskCostUsd: a task that has cost this is not
+                                 retried; 0: none; < 0: the settings' */
 } flow_run_options;
-#define FLOW_RUN_OPTIONS_VERSION 2
+#define FLOW_RUN_OPTIONS_VERSION 3
 #define FLOW_RUN_OPTIONS_INIT { FLOW_RUN_OPTIONS_VERSION, NULL, NULL, NULL, 0, -1.0, 0, 0, \
-                                NULL, NULL, -1, NULL, 0, -1, NULL, NULL, NULL, 0 }
+                                NULL, NULL, -1, NULL, 0, -1, NULL, NULL, NULL, 0, \
+                                NULL, NULL, 0, -1.0, NULL, NULL, NULL, NULL, -1.0, -1.0 }
+/** Fills *opts with the defaults of `version` (1, 2 or 3): a caller built against an
+ *  older header passes its FLOW_RUN_OPTIONS_VERSION and gets only the fields it has
+ *  written. @return FLOW_OK, FLOW_EVERSION or FLOW_EMISUSE. */
 FLOW_CAPI int flow_run_options_init(flow_run_options *opts, unsigned int version);
 
 /** One event of a run (docs/events.md). Pointers are valid during the callback only. */
