@@ -9,6 +9,7 @@
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "core/done_context.hpp"
 #include "platform/contain.hpp"
 #include "runtime/git.hpp"
 #include "runtime/control_inbox.hpp"
@@ -214,6 +215,7 @@ class RunLoop {
         }
     }
     sched_.emplace(*graph_, std::move(so));
+    done_.emplace(*graph_);
     validation_.emplace(opt_, *graph_, commands_, log_, report_, workdir_, run_dir_);
     if (opt_.test_first && !opt_.dry_run) validation_->hold_implementations(*sched_);
     log_.start_clock();
@@ -369,8 +371,8 @@ class RunLoop {
   // reach the disk whole.
   bool write_prompt(int t, int attempt, const std::string& previous_failure, const std::string& dir, std::string* error = nullptr,
                     std::string_view guidance = {}) {
-    const detail::PromptContext ctx{plan_text_, tasks_path_, workdir_, &done_lines_, guidance};
-    return detail::write_prompt(prompt_path(t, attempt), ctx, task(t), attempt, previous_failure, dir, error);
+    const detail::PromptContext ctx{plan_text_, tasks_path_, workdir_, done_ ? &*done_ : nullptr, report_.journal_path, guidance};
+    return detail::write_prompt(prompt_path(t, attempt), ctx, task(t), t, attempt, previous_failure, dir, error);
   }
 
   // The plan of `text`, its paths resolved against the repository and tasks.md's
@@ -721,6 +723,7 @@ class RunLoop {
                                                   : detail::tail_lines(base + ".err", 12) + detail::tail_lines(base + ".out", 12);
     std::optional<FailureClass> failed = agent_->classify(c, said, output);
     std::string why_not;  // a gate or the integration that failed a successful agent
+    std::string work_ref;  // the workspace's handle on its work (git: its commit)
     if (!failed) {
       // The agent's work is collected first (with git, committed on its branch), so
       // that what the checks leave behind (build output, coverage reports) is not part
@@ -740,6 +743,7 @@ class RunLoop {
         failed = FailureClass::conflict;
         why_not = *merge;
       }
+      if (work) work_ref = work->ref;
     }
     if (!failed) {
       sched_->finish(c.task, TaskStatus::succeeded);
@@ -749,7 +753,8 @@ class RunLoop {
            {"input_tokens", static_cast<double>(said.input_tokens)}, {"output_tokens", static_cast<double>(said.output_tokens)},
            {"turns", static_cast<double>(said.turns)}, {"session", said.session_id}});
       emit("succeeded", c.task, c.attempt, "");
-      done_lines_.push_back(task(c.task).id + " " + detail::clip(task(c.task).description, 100));
+      done_->add(c.task, task(c.task).id + " " + detail::clip(task(c.task).description, 100) +
+                             (work_ref.empty() ? std::string() : " (commit " + work_ref.substr(0, 10) + ")"));
       to_mark_.push_back(c.task);  // with git isolation it is marked in its commit already
       return;
     }
@@ -1033,7 +1038,7 @@ class RunLoop {
   detail::RunLog log_{obs_, report_, graph_, plan_text_};  // what is kept and shown
   detail::RunCommands commands_;                           // how hooks, gates and checks run
   std::optional<detail::Validation> validation_;           // whether an attempt's work is good
-  std::vector<std::string> done_lines_;
+  std::optional<detail::DoneLog> done_;  // what finished, for the prompts
   std::map<int, std::string> failures_;
   bool stopping_ = false;
   bool paused_ = false;              // a control paused starting tasks

@@ -12,21 +12,10 @@
 #include <string>
 
 using namespace flow;
+using flow::test::graph_of;
+using flow::test::index_of;
 
 namespace {
-
-TaskGraph graph_of(const std::string& text, GraphOptions opt = {}) {
-  auto g = build_graph(parse_tasks_md(text), opt);
-  REQUIRE_MESSAGE(g, (g ? "" : g.error().message));
-  return std::move(*g);
-}
-
-int index_of(const TaskGraph& g, const std::string& id) {
-  for (int i = 0; i < g.task_count(); ++i)
-    if (g.plan().tasks[static_cast<std::size_t>(i)].id == id) return i;
-  FAIL("no task " << id);
-  return -1;
-}
 
 // What a task waits for, looking through gates: "T001,T002".
 std::string waits(const TaskGraph& g, const std::string& id) {
