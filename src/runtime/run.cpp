@@ -201,6 +201,7 @@ class RunLoop {
     so.workers = report_.workers;
     so.fail_fast = opt_.fail_fast;
     so.selected = opt_.selected;
+    if (opt_.estimates.size() == static_cast<std::size_t>(n)) so.estimates = opt_.estimates;
     // Without worktrees, file locks are all that keeps agents apart: a task that names
     // no file could touch anything, so it runs alone.
     so.unknown_files_exclusive = !workspace_->isolated() && !opt_.dry_run;
