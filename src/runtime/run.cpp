@@ -426,8 +426,9 @@ class RunLoop {
     l.stdin_path = std::move(how.stdin_path);
     l.workdir = dir;
     const std::string base = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + "." + std::to_string(attempt);
-    l.stdout_path = base + ".out";
-    l.stderr_path = base + ".err";
+    // One file for what the agent says on both streams, in the order it says it: a file
+    // fewer per attempt (on a real disk, creating files is much of a short task's cost).
+    l.stdout_path = l.stderr_path = base + ".out";
     l.timeout = opt_.task_timeout;
     l.stall_timeout = opt_.stall_timeout;
     l.kill_grace = opt_.kill_grace;
@@ -718,10 +719,10 @@ class RunLoop {
     r.output_tokens += said.output_tokens;
     r.turns += said.turns;
     report_.cost_usd += said.cost_usd;
-    // Only the stream's final word and stderr matter when there is a stream; the tail
-    // of a plain command's stdout otherwise.
-    const std::string output = streamed ? said.result + "\n" + detail::tail_lines(base + ".err", 12)
-                                                  : detail::tail_lines(base + ".err", 12) + detail::tail_lines(base + ".out", 12);
+    // Only the stream's final word and stderr (the lines that are not the stream's JSON
+    // events) matter when there is a stream; the tail of a plain command's output otherwise.
+    const std::string output = streamed ? said.result + "\n" + detail::tail_lines(base + ".out", 12, true)
+                                        : detail::tail_lines(base + ".out", 24);
     std::optional<FailureClass> failed = agent_->classify(c, said, output);
     std::string why_not;  // a gate or the integration that failed a successful agent
     std::string work_ref;  // the workspace's handle on its work (git: its commit)
