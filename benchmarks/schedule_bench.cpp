@@ -11,6 +11,8 @@
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "bench_util.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <chrono>
@@ -58,18 +60,18 @@ int main(int argc, char** argv) {
   int arg = 1;
   if (argc > arg && std::filesystem::is_directory(argv[arg])) dir = argv[arg++];
   const int seeds = argc > arg ? std::atoi(argv[arg]) : 10;
+  // A file that cannot be read or whose graph flow would refuse is skipped (on stderr).
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".md") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
   std::vector<flow::TaskGraph> graphs;
-  for (const auto& f : files) {
-    flow::Plan plan = flow::parse_tasks_md(*flow::read_file(f.string()));
-    for (flow::Task& t : plan.tasks) {
-      t.state = flow::TaskState::pending;  // schedule everything
-      if (std::getenv("FLOW_BENCH_NO_LOCKS")) t.paths.clear();
-    }
-    graphs.push_back(std::move(*flow::build_graph(std::move(plan))));
+  for (const auto& f : flow_bench::corpus_files(dir)) {
+    auto g = flow_bench::corpus_graph(f, [](flow::Plan& plan) {
+      if (std::getenv("FLOW_BENCH_NO_LOCKS"))
+        for (flow::Task& t : plan.tasks) t.paths.clear();
+      return true;
+    });
+    if (!g) continue;
+    files.push_back(f);
+    graphs.push_back(std::move(*g));
   }
   const Strategy strategies[] = {{"flow (critical path)", flow::ScheduleOrder::critical_path, false},
                                  {"wave barriers", flow::ScheduleOrder::document, true},
