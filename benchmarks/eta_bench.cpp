@@ -17,6 +17,8 @@
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "bench_util.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -120,18 +122,11 @@ int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : FLOW_CORPUS_DIR;
   const int seeds = argc > 2 ? std::atoi(argv[2]) : 4;
   constexpr int kWorkers = 4;
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".md") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
+  // A file that cannot be read or whose graph flow would refuse is skipped (on stderr).
   std::vector<flow::TaskGraph> graphs;
-  for (const auto& f : files) {
-    auto text = flow::read_file(f.string());
-    if (!text) continue;
-    flow::Plan plan = flow::parse_tasks_md(*text);
-    for (flow::Task& t : plan.tasks) t.state = flow::TaskState::pending;
-    if (plan.tasks.size() < 8) continue;   // too few completions to look at 25%
-    auto g = flow::build_graph(std::move(plan));
+  for (const auto& f : flow_bench::corpus_files(dir)) {
+    // Too few completions to look at 25%: left out, as chosen, not as a bad file.
+    auto g = flow_bench::corpus_graph(f, [](const flow::Plan& plan) { return plan.tasks.size() >= 8; });
     if (g) graphs.push_back(std::move(*g));
   }
   const Model models[] = {{"lognormal per task kind", false, lognormal_by_kind},

@@ -94,10 +94,10 @@ int main(int argc, char** argv) {
   const double resume = best_seconds(reps, [&] {
     open = flow::detail::previous_run_text(journal, tasks).has_value();
   });
-  std::printf("journal: %zu lines, %.1f MB, %zu runs\n", lines, journal.size() / 1e6, runs);
+  std::printf("journal: %zu lines, %.1f MB, %zu runs\n", lines, static_cast<double>(journal.size()) / 1e6, runs);
   std::printf("  read_runs (status):        %8.1f ms  %10.0f lines/s  (%.0fx the newline floor)\n", status * 1e3,
-              lines / status, status / floor);
-  std::printf("  previous_run (resume):     %8.1f ms  %10.0f lines/s  (the last run %s)\n", resume * 1e3, lines / resume,
+              static_cast<double>(lines) / status, status / floor);
+  std::printf("  previous_run (resume):     %8.1f ms  %10.0f lines/s  (the last run %s)\n", resume * 1e3, static_cast<double>(lines) / resume,
               open ? "did not finish" : "finished");
 
   // The agents' recorded streams, replayed to about `size` / 5 lines each.

@@ -68,17 +68,15 @@ int main(int argc, char** argv) {
   // parse_bench [CORPUS_DIR]
   const std::string dir = argc > 1 ? argv[1] : FLOW_CORPUS_DIR;
   std::string corpus;
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".md") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
   std::string one;
-  for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    one += ss.str();
-    one += '\n';
+  for (const auto& f : flow_bench::corpus_files(dir))
+    if (auto text = flow_bench::corpus_text(f)) {  // an unreadable file is skipped (on stderr)
+      one += *text;
+      one += '\n';
+    }
+  if (one.empty()) {
+    std::fprintf(stderr, "parse_bench: no readable .md file in %s\n", dir.c_str());
+    return 2;
   }
   while (corpus.size() < 10'000'000) corpus += one;
 

@@ -3,13 +3,18 @@
 // lognormal durations known exactly to the scheduler, at 2, 4 and 8 workers: flow's
 // efficiency (lower bound / makespan) next to three baselines run in the same process:
 // wave barriers (start a wave, wait for all of it), FIFO in document order, and random
-// order. Then the time per scheduling decision on a generated 100,000-task graph.
+// order; and flow's order told the estimator's durations (as `flow run` without history
+// is) or unit weights instead of the true ones. Then the time per scheduling decision on
+// a generated 100,000-task graph.
+#include <flow/estimate.hpp>
 #include <flow/graph.hpp>
 #include <flow/recovery.hpp>
 #include <flow/scheduler.hpp>
 #include <flow/simulate.hpp>
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
+
+#include "bench_util.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -22,10 +27,16 @@
 
 namespace {
 
+// What the critical-path order is told of the durations: the true ones (the ideal), the
+// estimator's before the run (task kind, size, files; what `flow run` gives the
+// scheduler without history), or every task the same (what it gave before).
+enum class Told { truth, estimator, unit };
+
 struct Strategy {
   const char* name;
   flow::ScheduleOrder order;
   bool waves;
+  Told told = Told::truth;
 };
 
 // Efficiency against the tight bound (makespan_lower_bound_tight); the simple bound
@@ -38,6 +49,10 @@ std::pair<double, double> efficiency(const flow::TaskGraph& g, const std::vector
   o.scheduler.seed = seed;
   o.wave_barriers = s.waves;
   o.durations = d;
+  if (s.told == Told::estimator)
+    for (const flow::Estimate& e : flow::Estimator().estimate_all(g.plan())) o.scheduler.estimates.push_back(e.expected);
+  else if (s.told == Told::unit)
+    o.scheduler.estimates.assign(static_cast<std::size_t>(g.task_count()), 1.0);
   flow::StockPolicy p;
   const flow::SimReport r = flow::simulate(g, o, p);
   return {r.tight_efficiency, r.efficiency};
@@ -58,23 +73,26 @@ int main(int argc, char** argv) {
   int arg = 1;
   if (argc > arg && std::filesystem::is_directory(argv[arg])) dir = argv[arg++];
   const int seeds = argc > arg ? std::atoi(argv[arg]) : 10;
+  // A file that cannot be read or whose graph flow would refuse is skipped (on stderr).
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".md") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
   std::vector<flow::TaskGraph> graphs;
-  for (const auto& f : files) {
-    flow::Plan plan = flow::parse_tasks_md(*flow::read_file(f.string()));
-    for (flow::Task& t : plan.tasks) {
-      t.state = flow::TaskState::pending;  // schedule everything
-      if (std::getenv("FLOW_BENCH_NO_LOCKS")) t.paths.clear();
-    }
-    graphs.push_back(std::move(*flow::build_graph(std::move(plan))));
+  for (const auto& f : flow_bench::corpus_files(dir)) {
+    auto g = flow_bench::corpus_graph(f, [](flow::Plan& plan) {
+      if (std::getenv("FLOW_BENCH_NO_LOCKS"))
+        for (flow::Task& t : plan.tasks) t.paths.clear();
+      return true;
+    });
+    if (!g) continue;
+    files.push_back(f);
+    graphs.push_back(std::move(*g));
   }
   const Strategy strategies[] = {{"flow (critical path)", flow::ScheduleOrder::critical_path, false},
                                  {"wave barriers", flow::ScheduleOrder::document, true},
                                  {"FIFO document order", flow::ScheduleOrder::document, false},
-                                 {"random order", flow::ScheduleOrder::random, false}};
+                                 {"random order", flow::ScheduleOrder::random, false},
+                                 {"flow, estimator's durs", flow::ScheduleOrder::critical_path, false, Told::estimator},
+                                 {"flow, unit weights", flow::ScheduleOrder::critical_path, false, Told::unit}};
+  constexpr int kStrategies = static_cast<int>(sizeof strategies / sizeof strategies[0]);
   std::printf("schedule_bench: %zu corpus files x %d seeds, lognormal durations (median 300 s, sigma 0.5)\n\n",
               files.size(), seeds);
   std::printf("efficiency = lower bound / makespan. 'tight': makespan_lower_bound_tight (phase blocks, pairs,\n"
@@ -82,13 +100,13 @@ int main(int argc, char** argv) {
               "phased plans. The last column counts files where flow's mean is >1%% below wave barriers'.\n\n");
   std::printf("%-7s %-22s %8s %8s %8s %8s   %s\n", "workers", "strategy", "tight", "p5", "simple", "p5", ">1% worse");
   for (int workers : {2, 4, 8}) {
-    std::vector<std::vector<double>> all(4), simple(4);
+    std::vector<std::vector<double>> all(kStrategies), simple(kStrategies);
     std::vector<double> per_file_flow, per_file_waves;
     for (const flow::TaskGraph& g : graphs) {
-      std::vector<std::vector<double>> file(4);
+      std::vector<std::vector<double>> file(kStrategies);
       for (int s = 0; s < seeds; ++s) {
         const auto d = flow::lognormal_durations(g.task_count(), 300, 0.5, 1000 + static_cast<std::uint64_t>(s));
-        for (int k = 0; k < 4; ++k) {
+        for (int k = 0; k < kStrategies; ++k) {
           const auto [e, plain] = efficiency(g, d, workers, strategies[k], 77 + static_cast<std::uint64_t>(s));
           all[static_cast<std::size_t>(k)].push_back(e);
           simple[static_cast<std::size_t>(k)].push_back(plain);
@@ -98,7 +116,7 @@ int main(int argc, char** argv) {
       per_file_flow.push_back(mean(file[0]));
       per_file_waves.push_back(mean(file[1]));
     }
-    for (int k = 0; k < 4; ++k) {
+    for (int k = 0; k < kStrategies; ++k) {
       std::printf("%-7d %-22s %8.4f %8.4f %8.4f %8.4f", workers, strategies[k].name, mean(all[static_cast<std::size_t>(k)]),
                   p5(all[static_cast<std::size_t>(k)]), mean(simple[static_cast<std::size_t>(k)]),
                   p5(simple[static_cast<std::size_t>(k)]));
@@ -159,6 +177,43 @@ int main(int argc, char** argv) {
     const double run = std::chrono::duration<double>(t2 - t1).count();
     std::printf("100,000 tasks, %d workers: %.3f s to set up, %ld decisions in %.3f s: %.2f us per decision\n", workers,
                 setup, decisions, run, run / static_cast<double>(decisions) * 1e6);
+  }
+  // Many ready tasks that name one file: 10,000 [P] tasks of one phase, every one naming
+  // app/x.py beside its own file, against the same tasks with only their own files. Only
+  // one runs at a time; a decision must not walk past the others each time.
+  for (const bool shared : {false, true}) {
+    std::string one;
+    one.reserve(1'000'000);
+    one += "## Phase 1: Work\n";
+    for (int i = 1; i <= 10'000; ++i)
+      one += "- [ ] T" + std::to_string(i) + " [P] Edit " + (shared ? "app/x.py and " : "") + "app/own" + std::to_string(i) + ".py\n";
+    auto h = flow::build_graph(flow::parse_tasks_md(one));
+    const auto dd = flow::lognormal_durations(h->task_count(), 300, 0.5, 9);
+    flow::SchedulerOptions o;
+    o.workers = 8;
+    o.estimates = dd;
+    flow::Scheduler s(*h, o);
+    std::vector<std::pair<double, int>> heap;
+    double now = 0;
+    long decisions = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (;;) {
+      while (auto t = s.start_next(now)) {
+        heap.emplace_back(-(now + dd[static_cast<std::size_t>(*t)]), *t);
+        std::push_heap(heap.begin(), heap.end());
+        ++decisions;
+      }
+      if (heap.empty()) break;
+      std::pop_heap(heap.begin(), heap.end());
+      const auto [neg_end, t] = heap.back();
+      heap.pop_back();
+      now = -neg_end;
+      s.finish(t, flow::TaskStatus::succeeded);
+      ++decisions;
+    }
+    const double run = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("10,000 ready [P] tasks, 8 workers, %s: %ld decisions in %.3f s: %.2f us per decision\n",
+                shared ? "all naming one file" : "no file shared", decisions, run, run / static_cast<double>(decisions) * 1e6);
   }
   return 0;
 }

@@ -50,13 +50,17 @@ struct GraphOptions {
   bool stories_parallel = true;
 };
 
-/// Two tasks that name a common file (or one names a folder holding the other's file):
-/// they never run at the same time. `parallel` when both are marked [P] (a warning).
+/// A file (or folder) that tasks share: no two of `tasks` run at the same time, nor one
+/// of `tasks` with one of `inside` (the tasks naming something inside the folder; they
+/// may run together). Kept per file, not per pair of tasks, so that a file every task
+/// names costs memory linear in the tasks.
 struct LockConflict {
-  int a = 0;
-  int b = 0;
-  std::string path;
-  bool parallel = false;
+  std::string path;         ///< the lock root: the file, or a folder ending in '/'
+  std::vector<int> tasks;   ///< the tasks that name it, ascending
+  std::vector<int> inside;  ///< for a folder: tasks naming only what is inside it, ascending
+  int parallel = 0;         ///< how many of both are marked [P]
+  /// Do tasks a and b (both of this group) exclude each other here?
+  [[nodiscard]] bool excludes(int a, int b) const;
 };
 
 /// The longest path through the graph under given durations.
@@ -112,7 +116,7 @@ class FLOW_API TaskGraph {
   /// No schedule on `workers` workers can be shorter: max(critical path, work / workers).
   [[nodiscard]] double makespan_lower_bound(std::span<const double> durations, int workers) const;
 
-  /// Pairs of tasks that name a common file. Sorted by (a, b).
+  /// Files named by more than one task, with those tasks. Sorted by (first task, path).
   [[nodiscard]] const std::vector<LockConflict>& lock_conflicts() const noexcept { return conflicts_; }
 
   /// Findings made while building (unknown references in statements, [P] tasks that

@@ -118,6 +118,10 @@ struct RunOptions {
   double kill_grace = 5;
   bool fail_fast = false;
   std::vector<bool> selected;        ///< per task; empty: all
+  /// Expected duration per task (seconds, say from an Estimator over the journal's
+  /// history), for the scheduler's critical-path order; empty or the wrong size: every
+  /// task weighs the same.
+  std::vector<double> estimates;
   /// Named resources claimed exclusively by the tasks with this ID or label (story
   /// labels included), beside their files.
   std::vector<std::pair<std::string, std::vector<std::string>>> resources;

@@ -47,7 +47,8 @@ struct Launch {
   double kill_grace = 5;          ///< seconds between SIGTERM and SIGKILL after a timeout
   /// The most each of stdout_path and stderr_path grows to: beyond it the first half of
   /// the output and its last half are kept, with a line saying how much was cut between.
-  /// 0: no cap.
+  /// When the two are one path, both streams go to that one file in the order they
+  /// come, and the cap is the file's. 0: no cap.
   std::size_t max_log_bytes = kDefaultMaxLogBytes;
   static constexpr std::size_t kDefaultMaxLogBytes = std::size_t{16} << 20;
 };

@@ -24,6 +24,23 @@ namespace flow::cli {
 
 namespace {
 
+// The IDs of `tasks` but `skip`, the first `max` of them and a count of the rest: one
+// line however many tasks share a file.
+std::string task_list(const TaskGraph& g, const std::vector<int>& tasks, int skip, std::size_t max) {
+  std::string out;
+  std::size_t listed = 0, more = 0;
+  for (int t : tasks) {
+    if (t == skip) continue;
+    if (listed == max) {
+      ++more;
+      continue;
+    }
+    out += (listed++ ? ", " : "") + g.plan().tasks[static_cast<std::size_t>(t)].id;
+  }
+  if (more > 0) out += fmt::format(" and {} more", more);
+  return out;
+}
+
 std::string label(const TaskGraph& g, int v) {
   if (g.is_gate(v)) return "\"" + g.gate_name(v) + "\"";
   return g.plan().tasks[static_cast<std::size_t>(v)].id;
@@ -72,15 +89,21 @@ void explain(const TaskGraph& g, int t) {
     for (const auto& a : after) fmt::print(" {}", a);
     fmt::print("\n");
   }
-  for (const LockConflict& c : g.lock_conflicts())
-    if (c.a == t || c.b == t)
-      fmt::print("  never runs together with {} (both touch {})\n", label(g, c.a == t ? c.b : c.a), c.path);
+  for (const LockConflict& c : g.lock_conflicts()) {
+    std::vector<int> others;
+    for (const auto* list : {&c.tasks, &c.inside})
+      for (int u : *list)
+        if (c.excludes(t, u)) others.push_back(u);
+    if (others.empty()) continue;
+    std::sort(others.begin(), others.end());
+    fmt::print("  never runs together with {} ({})\n", task_list(g, others, t, 8), c.path);
+  }
 }
 
 void print_json(const Loaded& l, const TaskGraph& g, int workers, const std::vector<double>& dur,
                 const CriticalPath& cp, double makespan, double lb, double tight) {
   Json j;
-  j.begin_object().field("schema", "flow-plan/1").field("file", l.path).field("workers", workers);
+  j.begin_object().field("schema", "flow-plan/2").field("file", l.path).field("workers", workers);
   const auto waves = g.waves();
   std::vector<int> wave_of(static_cast<std::size_t>(g.task_count()), 0);
   for (std::size_t w = 0; w < waves.size(); ++w)
@@ -121,10 +144,13 @@ void print_json(const Loaded& l, const TaskGraph& g, int workers, const std::vec
   j.field("critical_path_seconds", cp.length).field("makespan_seconds", makespan).field("lower_bound_seconds", lb)
       .field("tight_lower_bound_seconds", tight);
   j.key("lock_conflicts").begin_array();
-  for (const LockConflict& c : g.lock_conflicts())
-    j.begin_object().field("a", g.plan().tasks[static_cast<std::size_t>(c.a)].id)
-        .field("b", g.plan().tasks[static_cast<std::size_t>(c.b)].id).field("path", c.path)
-        .field("parallel", c.parallel).end_object();
+  for (const LockConflict& c : g.lock_conflicts()) {
+    j.begin_object().field("path", c.path).key("tasks").begin_array();
+    for (int t : c.tasks) j.value(g.plan().tasks[static_cast<std::size_t>(t)].id);
+    j.end_array().key("inside").begin_array();
+    for (int t : c.inside) j.value(g.plan().tasks[static_cast<std::size_t>(t)].id);
+    j.end_array().field("parallel", c.parallel).end_object();
+  }
   j.end_array();
   j.key("diagnostics").begin_array();
   for (const auto* list : {&g.plan().diagnostics, &g.diagnostics()})
@@ -211,12 +237,14 @@ void print_text(const std::string& path, const TaskGraph& g, int workers, const 
              makespan > 0 ? tight / makespan : 1.0, human_seconds(tight), makespan > 0 ? lb / makespan : 1.0, human_seconds(lb));
   const auto& conflicts = g.lock_conflicts();
   if (!conflicts.empty()) {
-    fmt::print("\nFile locks: {} pairs of tasks name a common file and never run together\n", conflicts.size());
+    fmt::print("\nFile locks: {} file{} or folder{} shared by tasks that never run at the same time\n",
+               conflicts.size(), conflicts.size() == 1 ? "" : "s", conflicts.size() == 1 ? "" : "s");
     std::size_t shown = 0;
     for (const LockConflict& c : conflicts) {
       if (shown++ == 12) { fmt::print("  … (--json lists all)\n"); break; }
-      fmt::print("  {} ↔ {}  {}{}\n", plan.tasks[static_cast<std::size_t>(c.a)].id, plan.tasks[static_cast<std::size_t>(c.b)].id,
-                 c.path, c.parallel ? "  (both [P])" : "");
+      fmt::print("  {}  {}{}{}\n", c.path, task_list(g, c.tasks, -1, 6),
+                 c.inside.empty() ? "" : fmt::format("; inside it: {}", task_list(g, c.inside, -1, 6)),
+                 c.parallel > 1 ? fmt::format("  ({} of them [P])", c.parallel) : "");
     }
   }
   {
@@ -310,8 +338,8 @@ const Command& plan_command() {
       1,
       "the dependency graph, waves, critical path, locks",
       "Shows how flow would run tasks.md: phases, waves of tasks that can run together,\n"
-      "the critical path, the estimated makespan with its lower bound, pairs of tasks that\n"
-      "share a file (never run together), and diagnostics. Nothing is run or written.\n",
+      "the critical path, the estimated makespan with its lower bound, files shared by tasks\n"
+      "(which never run together), and diagnostics. Nothing is run or written.\n",
       {
           {"workers", 'j', "N", "parallel agents to plan for (default: as flow run,\nimplementer.parallel.maxWorkers, else 1)"},
           {"explain", 0, "ID", "what task ID waits for, and why (rule, line, words)"},

@@ -174,11 +174,11 @@ bool configure(RunFlags& f, double& update_interval) {
 // events file behind them.
 class Views {
  public:
-  Views(const Args& args, const RunFlags& f, const Loaded& l, double update_interval)
+  Views(const Args& args, const RunFlags& f, const Loaded& l, double update_interval, const std::vector<Estimate>& prior)
       : plain_(l.plan, args.verbosity),
         live_(args.verbosity != Verbosity::quiet && (f.progress == "live" || (f.progress == "auto" && terminal() && !f.opt.dry_run))),
         view_(*l.graph, f.opt.workers, update_interval, live_ && live_color(args.color)) {
-    if (live_) view_.set_prior(history_estimates(f.opt.workdir.empty() ? default_workdir(f.opt.tasks_path) : f.opt.workdir, l.plan));
+    if (live_) view_.set_prior(prior);
     // The same claims the loop's scheduler is given, so the view can name a resource
     // that holds ready tasks back, in the --eta-trace's words.
     view_.set_resources(resources_by_task(l.plan, f.opt.resources));
@@ -344,7 +344,12 @@ int run_tasks(const Args& args, const RetryRequest* retry) {
   f->opt.selected = std::move(*sel);
   if (retry) select_retry(*f, l, *retry);
 
-  Views views(args, *f, l, update_interval);
+  // The estimator's durations (the journal's history by task, kind and files): the
+  // scheduler starts the longest remaining path first under them, not under unit weights.
+  const std::vector<Estimate> prior =
+      history_estimates(f->opt.workdir.empty() ? default_workdir(f->opt.tasks_path) : f->opt.workdir, l.plan);
+  for (const Estimate& e : prior) f->opt.estimates.push_back(e.expected);
+  Views views(args, *f, l, update_interval, prior);
   if (!views.open_events(f->events_path, l.plan)) { fmt::print(stderr, "flow run: cannot write {}\n", f->events_path); return kUsage; }
   std::signal(SIGINT, on_sigint);
   f->opt.interrupt = &g_interrupt;

@@ -461,6 +461,7 @@ Forecast forecast(const TaskGraph& g, std::span<const TaskStatus> status, std::s
   std::vector<char> first(n, 0), finished(n, 0);
   std::vector<double> mu(n, 0), sig(n, 0), common(n, 0), spent(n, 0), median(n, 0);
   std::size_t ready = 0, running = 0, left = 0;
+  std::vector<char> is_ready(n, 0);
   std::vector<int> ready_tasks;
   for (std::size_t t = 0; t < n; ++t) {
     if (!unfinished(status[t])) {
@@ -477,6 +478,7 @@ Forecast forecast(const TaskGraph& g, std::span<const TaskStatus> status, std::s
                status[static_cast<std::size_t>(p)] != TaskStatus::blocked;
     }
     ready += free;
+    is_ready[t] = free;
     if (free) ready_tasks.push_back(static_cast<int>(t));
     running += status[t] == TaskStatus::running;
     first[t] = status[t] == TaskStatus::running;
@@ -528,13 +530,19 @@ Forecast forecast(const TaskGraph& g, std::span<const TaskStatus> status, std::s
   else if (ready > 0)
     // A free worker, yet a ready task waits: a file lock a running task holds.
     for (const LockConflict& c : g.lock_conflicts()) {
-      for (auto [waiting, holder] : {std::pair{c.a, c.b}, std::pair{c.b, c.a}})
-        if (status[static_cast<std::size_t>(holder)] == TaskStatus::running &&
-            std::find(ready_tasks.begin(), ready_tasks.end(), waiting) != ready_tasks.end()) {
-          f.bottleneck = id(waiting) + " waits for " + c.path + " (held by " + id(holder) + ")";
-          break;
-        }
-      if (!f.bottleneck.empty()) break;
+      // A holder of the path itself keeps out everyone; one inside a folder, its holders.
+      int waiting = -1, holder = -1;
+      for (const auto* list : {&c.tasks, &c.inside})
+        for (int t : *list)
+          if (holder < 0 && status[static_cast<std::size_t>(t)] == TaskStatus::running) holder = t;
+      if (holder >= 0)
+        for (const auto* list : {&c.tasks, &c.inside})
+          for (int t : *list)
+            if (waiting < 0 && is_ready[static_cast<std::size_t>(t)] && c.excludes(t, holder)) waiting = t;
+      if (waiting >= 0 && holder >= 0) {
+        f.bottleneck = id(waiting) + " waits for " + c.path + " (held by " + id(holder) + ")";
+        break;
+      }
     }
   if (f.bottleneck.empty() && ready > 0 && free_workers > 0 && resources.size() == n)
     // Or a named resource (a database, a port) a running task holds.

@@ -644,34 +644,73 @@ class GraphBuilder {
   }
 
   void lock_conflicts() {
-    // (lock root, task) pairs sorted, so equal paths and folder prefixes are neighbours.
+    // (lock root, task) pairs sorted, so equal paths are neighbours and a folder's
+    // contents follow it.
     std::vector<std::pair<std::string_view, int>> all;
     for (int i = 0; i < g_.tasks_; ++i)
       for (const PathRef& p : plan_->tasks[static_cast<std::size_t>(i)].paths) all.emplace_back(lock_root(p.path), i);
     std::sort(all.begin(), all.end());
-    std::set<std::pair<int, int>> seen;
-    for (std::size_t i = 0; i < all.size(); ++i) {
+    std::vector<int> tasks, inside;
+    const auto unique = [](std::vector<int>& v) {
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+    };
+    for (std::size_t i = 0; i < all.size();) {
       const std::string_view root = all[i].first;
       const bool folder = !root.empty() && root.back() == '/';
-      for (std::size_t j = i + 1; j < all.size(); ++j) {
-        const std::string_view other = all[j].first;
-        if (!(other == root || (folder && starts_with(other, root)))) break;
-        int a = all[i].second, b = all[j].second;
-        if (a == b) continue;
-        if (a > b) std::swap(a, b);
-        if (!seen.insert({a, b}).second) continue;
-        const Task& ta = plan_->tasks[static_cast<std::size_t>(a)];
-        const Task& tb = plan_->tasks[static_cast<std::size_t>(b)];
-        const bool both_parallel = ta.parallel && tb.parallel;
-        g_.conflicts_.push_back(LockConflict{a, b, std::string(other), both_parallel});
-        if (both_parallel && ta.phase == tb.phase)
-          warn(tb.line, "parallel-shared-file",
-               ta.id + " and " + tb.id + " are both [P] but both touch " + std::string(other) +
-                   ": they will run one after the other");
-      }
+      std::size_t same = i, j = i;
+      while (same < all.size() && all[same].first == root) ++same;
+      // A folder holds what is inside it: every root it prefixes (they follow it).
+      j = same;
+      if (folder)
+        while (j < all.size() && starts_with(all[j].first, root)) ++j;
+      tasks.clear();
+      inside.clear();
+      for (std::size_t k = i; k < same; ++k) tasks.push_back(all[k].second);
+      unique(tasks);
+      for (std::size_t k = same; k < j; ++k)
+        if (!std::binary_search(tasks.begin(), tasks.end(), all[k].second)) inside.push_back(all[k].second);
+      unique(inside);
+      if (tasks.size() > 1 || (!tasks.empty() && !inside.empty())) add_conflict(root, tasks, inside);
+      i = same;
     }
-    std::sort(g_.conflicts_.begin(), g_.conflicts_.end(),
-              [](const LockConflict& x, const LockConflict& y) { return std::tie(x.a, x.b) < std::tie(y.a, y.b); });
+    std::sort(g_.conflicts_.begin(), g_.conflicts_.end(), [](const LockConflict& x, const LockConflict& y) {
+      const auto first = [](const LockConflict& c) { return c.inside.empty() ? c.tasks.front() : std::min(c.tasks.front(), c.inside.front()); };
+      return std::pair(first(x), std::string_view(x.path)) < std::pair(first(y), std::string_view(y.path));
+    });
+  }
+
+  // One group, and one warning per phase in which two of its [P] tasks exclude each
+  // other (the plan says they may run together; the shared file says they may not).
+  void add_conflict(std::string_view root, const std::vector<int>& tasks, const std::vector<int>& inside) {
+    LockConflict c{std::string(root), tasks, inside, 0};
+    std::map<int, std::vector<int>> parallel_by_phase;
+    std::map<int, int> own_by_phase;  // [P] tasks naming the path itself
+    for (const auto* list : {&tasks, &inside})
+      for (int t : *list) {
+        const Task& task = plan_->tasks[static_cast<std::size_t>(t)];
+        if (!task.parallel) continue;
+        ++c.parallel;
+        parallel_by_phase[task.phase].push_back(t);
+        if (list == &tasks) ++own_by_phase[task.phase];
+      }
+    for (auto& [phase, ps] : parallel_by_phase) std::sort(ps.begin(), ps.end());
+    for (const auto& [phase, ps] : parallel_by_phase) {
+      if (own_by_phase[phase] == 0 || ps.size() < 2) continue;
+      const auto id = [&](std::size_t k) { return plan_->tasks[static_cast<std::size_t>(ps[k])].id; };
+      std::string message;
+      if (ps.size() == 2) {
+        message = id(0) + " and " + id(1) + " are both [P] but both touch " + c.path + ": they will run one after the other";
+      } else {
+        // A few IDs and the count: the warning stays one line however many share the file.
+        static constexpr std::size_t kShown = 4;
+        for (std::size_t k = 0; k < ps.size() && k < kShown; ++k) message += (k ? ", " : "") + id(k);
+        if (ps.size() > kShown) message += ps.size() > kShown + 1 ? " … " + id(ps.size() - 1) : ", " + id(ps.size() - 1);
+        message += " (" + std::to_string(ps.size()) + " [P] tasks) all touch " + c.path + ": they will run one at a time";
+      }
+      warn(plan_->tasks[static_cast<std::size_t>(ps[1])].line, "parallel-shared-file", std::move(message));
+    }
+    g_.conflicts_.push_back(std::move(c));
   }
 
   TaskGraph g_;
@@ -684,6 +723,13 @@ class GraphBuilder {
   std::unordered_set<std::uint64_t> seen_;
   std::unordered_set<std::uint64_t> parallel_ok_;
 };
+
+bool LockConflict::excludes(int a, int b) const {
+  const bool a_own = std::binary_search(tasks.begin(), tasks.end(), a);
+  const bool b_own = std::binary_search(tasks.begin(), tasks.end(), b);
+  return a != b && (a_own || b_own) && (a_own || std::binary_search(inside.begin(), inside.end(), a)) &&
+         (b_own || std::binary_search(inside.begin(), inside.end(), b));
+}
 
 Result<TaskGraph> build_graph(Plan plan, const GraphOptions& options) {
   return GraphBuilder(std::move(plan), options).build();

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 #include <set>
 #include <string>
 #include <utility>
@@ -20,29 +21,35 @@ namespace {
 // named resources.
 class LockTable {
  public:
-  bool free(const std::vector<std::string>& paths, const std::vector<std::string>& resources) const {
+  /// A held lock that keeps a task with these paths and resources from starting, as a
+  /// key ('r' + resource, 'p' + path); empty when all are free.
+  std::string blocker(const std::vector<std::string>& paths, const std::vector<std::string>& resources) const {
     for (const std::string& r : resources)
-      if (resources_.count(r)) return false;
+      if (resources_.count(r)) return "r" + r;
     for (const std::string& p : paths) {
-      if (paths_.count(p)) return false;
+      if (paths_.count(p)) return "p" + p;
       // A held folder that contains p.
       for (std::size_t i = p.find('/'); i != std::string::npos && i + 1 < p.size(); i = p.find('/', i + 1))
-        if (paths_.count(p.substr(0, i + 1))) return false;
+        if (paths_.count(p.substr(0, i + 1))) return "p" + p.substr(0, i + 1);
       // p is a folder that contains a held path.
       if (!p.empty() && p.back() == '/') {
         auto it = paths_.lower_bound(p);
-        if (it != paths_.end() && it->compare(0, p.size(), p) == 0) return false;
+        if (it != paths_.end() && it->compare(0, p.size(), p) == 0) return "p" + *it;
       }
     }
-    return true;
+    return {};
   }
   void acquire(const std::vector<std::string>& paths, const std::vector<std::string>& resources) {
     for (const auto& p : paths) paths_.insert(p);
     for (const auto& r : resources) resources_.insert(r);
   }
-  void release(const std::vector<std::string>& paths, const std::vector<std::string>& resources) {
-    for (const auto& p : paths) paths_.erase(p);
-    for (const auto& r : resources) resources_.erase(r);
+  /// Releases them; `freed` gets the key of each lock that was held.
+  void release(const std::vector<std::string>& paths, const std::vector<std::string>& resources,
+               std::vector<std::string>& freed) {
+    for (const auto& p : paths)
+      if (paths_.erase(p)) freed.push_back("p" + p);
+    for (const auto& r : resources)
+      if (resources_.erase(r)) freed.push_back("r" + r);
   }
 
  private:
@@ -63,6 +70,13 @@ struct Scheduler::Impl {
   std::vector<int> blocked_by;
   std::vector<std::vector<std::string>> locks;  // per task: lock roots of its paths
   std::set<std::pair<double, int>> ready;       // (-priority, task)
+  // Ready tasks a held lock keeps from starting, out of `ready` until that lock is
+  // released, so that a decision does not walk past them: with thousands of ready tasks
+  // naming one file, it would walk them all, every time. They go back into `ready` with
+  // their own key, so the order, and so every decision, is what a full walk would give.
+  std::unordered_map<std::string, std::vector<int>> parked;  // lock key -> tasks
+  std::vector<char> is_parked;                                // per task
+  std::vector<int> parked_exclusive;  // tasks that name no file, waiting for nothing to run
   std::multimap<double, int> delayed;           // not_before -> task
   LockTable table;
   std::vector<char> held;
@@ -81,6 +95,7 @@ struct Scheduler::Impl {
     blocked_by.assign(static_cast<std::size_t>(tasks), -1);
     priority = g.remaining_length(opt.estimates);
     held.assign(static_cast<std::size_t>(tasks), 0);
+    is_parked.assign(static_cast<std::size_t>(tasks), 0);
     if (opt.order == ScheduleOrder::document) {
       for (int v = 0; v < n; ++v) priority[static_cast<std::size_t>(v)] = -v;
     } else if (opt.order == ScheduleOrder::random) {
@@ -164,6 +179,7 @@ struct Scheduler::Impl {
 
   void remove_ready(int t) {
     ready.erase({-priority[static_cast<std::size_t>(t)], t});
+    is_parked[static_cast<std::size_t>(t)] = 0;  // its entry in `parked` is dropped when the lock goes
     for (auto it = delayed.begin(); it != delayed.end(); ++it)
       if (it->second == t) {
         delayed.erase(it);
@@ -185,11 +201,20 @@ struct Scheduler::Impl {
       delayed.erase(delayed.begin());
       ready.emplace(-priority[static_cast<std::size_t>(t)], t);
     }
-    for (auto it = ready.begin(); it != ready.end(); ++it) {
+    for (auto it = ready.begin(); it != ready.end();) {
       const int t = it->second;
-      if (held[static_cast<std::size_t>(t)]) continue;
-      if (unknown_files(t) && running > 0) continue;
-      if (!table.free(locks[static_cast<std::size_t>(t)], resources(t))) continue;
+      if (held[static_cast<std::size_t>(t)]) {
+        ++it;
+        continue;
+      }
+      if (unknown_files(t) && running > 0) {
+        park(it, t, parked_exclusive);
+        continue;
+      }
+      if (std::string key = table.blocker(locks[static_cast<std::size_t>(t)], resources(t)); !key.empty()) {
+        park(it, t, parked[key]);
+        continue;
+      }
       ready.erase(it);
       table.acquire(locks[static_cast<std::size_t>(t)], resources(t));
       status[static_cast<std::size_t>(t)] = TaskStatus::running;
@@ -198,6 +223,23 @@ struct Scheduler::Impl {
       return t;
     }
     return std::nullopt;
+  }
+
+  void park(std::set<std::pair<double, int>>::iterator& it, int t, std::vector<int>& on) {
+    it = ready.erase(it);
+    is_parked[static_cast<std::size_t>(t)] = 1;
+    on.push_back(t);
+  }
+
+  // Tasks parked on what was just released go back into the ready set; those that left
+  // it meanwhile (blocked, skipped, canceled) are dropped.
+  void unpark(std::vector<int>& tasks_back) {
+    for (int t : tasks_back) {
+      if (!is_parked[static_cast<std::size_t>(t)]) continue;
+      is_parked[static_cast<std::size_t>(t)] = 0;
+      if (status[static_cast<std::size_t>(t)] == TaskStatus::ready) ready.emplace(-priority[static_cast<std::size_t>(t)], t);
+    }
+    tasks_back.clear();
   }
 
   // The run stops: what has not started never will, blocked by `cause` (-1: canceled).
@@ -213,9 +255,16 @@ struct Scheduler::Impl {
 
   void stop_running(int t) {
     FLOW_ASSERT(status[static_cast<std::size_t>(t)] == TaskStatus::running);
-    table.release(locks[static_cast<std::size_t>(t)], resources(t));
+    std::vector<std::string> freed;
+    table.release(locks[static_cast<std::size_t>(t)], resources(t), freed);
+    for (const std::string& key : freed)
+      if (auto it = parked.find(key); it != parked.end()) {
+        unpark(it->second);
+        parked.erase(it);
+      }
     --running;
     if (unknown_files(t)) exclusive_running = false;
+    if (running == 0) unpark(parked_exclusive);
   }
 };
 

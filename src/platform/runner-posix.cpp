@@ -355,6 +355,7 @@ struct Child {
   bool exited = false;                 // the leader has exited (not reaped yet)
   std::unique_ptr<Descriptor> pidfd;   // readable when the leader exits; null on old kernels
   Stream streams[2];                   // stdout, stderr
+  bool shared_log = false;             // stderr's output goes to stdout's log (the same path)
   std::string partial;                 // an incomplete last line of stdout
   std::unique_ptr<asio::steady_timer> timer;  // timeout, then the grace before SIGKILL
   std::unique_ptr<asio::steady_timer> drain;  // after exit: how long the pipe may stay open
@@ -441,10 +442,10 @@ class ProcessRunner final : public Runner {
       if (::pipe2(p, O_CLOEXEC) != 0) return make_error(Errc::spawn, std::string("cannot create a pipe: ") + std::strerror(errno));
       fds.pipe_read[k] = p[0];
       child_end = above_stdio(p[1]);
-      // The same file for both (stdout_path == stderr_path): one descriptor, shared.
-      if (!path.empty())
-        fds.files[k] = k == 1 && path == l.stdout_path && fds.files[0] >= 0 ? ::fcntl(fds.files[0], F_DUPFD_CLOEXEC, 0)
-                                                                            : ::open(path.c_str(), out_flags, 0644);
+      // The same file for both (stdout_path == stderr_path): stdout's log takes stderr's
+      // output too, in the order it arrives, under one cap (Child::shared_log).
+      if (k == 1 && path == l.stdout_path && fds.files[0] >= 0) continue;
+      if (!path.empty()) fds.files[k] = ::open(path.c_str(), out_flags, 0644);
       if (!path.empty() && fds.files[k] < 0)  // no attempt runs without its log
         return make_error(Errc::spawn, "cannot create the log " + path + ": " + std::strerror(errno));
     }
@@ -556,6 +557,7 @@ class ProcessRunner final : public Runner {
     } else {
       poll_exits();  // no pidfd (an old kernel): look every few milliseconds
     }
+    c.shared_log = !l.stderr_path.empty() && l.stderr_path == l.stdout_path && fds.files[0] >= 0;
     for (int k = 0; k < 2; ++k) {
       Stream& st = c.streams[k];
       st.file = std::exchange(fds.files[k], -1);
@@ -751,7 +753,8 @@ class ProcessRunner final : public Runner {
                                Stream& s = ch.streams[k];
                                if (n > 0) {
                                  ch.last_sign = Clock::now();  // output on either stream: alive
-                                 s.capture(std::string_view(s.buf.get(), n), ch.launch.max_log_bytes);
+                                 Stream& log = k == 1 && ch.shared_log ? ch.streams[0] : s;
+                                 log.capture(std::string_view(s.buf.get(), n), ch.launch.max_log_bytes);
                                  if (k == 0) deliver(ch, std::string_view(s.buf.get(), n));
                                }
                                if (!ec) return read_more(pid, k);

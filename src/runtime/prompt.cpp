@@ -25,7 +25,38 @@ std::string task_files(const Task& task) {
   return out;
 }
 
-bool write_prompt(const std::string& path, const PromptContext& ctx, const Task& tk, int attempt,
+namespace {
+
+// What the agent is told of the work finished in this run: not all of it (that list
+// grows with the run, and every line is paid for in input tokens on every task), but
+// what this task waits for, what touched its files and its story's recent work, within
+// a cap, and where the rest is.
+void write_done_so_far(std::ostream& p, const PromptContext& ctx, const Task& tk, int index) {
+  if (!ctx.done || ctx.done->finished() == 0) return;
+  const DoneSelection s = ctx.done->select(index);
+  const std::string scope = tk.story > 0 ? "User story " + std::to_string(tk.story)
+                                         : ctx.done->graph().plan().phases[static_cast<std::size_t>(tk.phase)].title;
+  p << "\n## Done so far in this run\n\n";
+  p << s.finished << " task" << (s.finished == 1 ? "" : "s") << " finished in this run; " << s.story_done << " of "
+    << s.story_total << " in " << (scope.empty() ? std::string("this task's section") : scope) << ".\n";
+  for (const std::string& gate : s.gates) p << "Everything in " << gate << " is finished.\n";
+  const char* heading = nullptr;
+  for (const auto& item : s.shown) {
+    const char* h = item.reason == DoneReason::prerequisite ? "What this task waits for"
+                    : item.reason == DoneReason::same_file  ? "Earlier tasks that named its files"
+                                                            : "Recent work in the same section";
+    if (h != heading) p << "\n" << (heading = h) << ":\n\n";
+    p << "- " << *item.line << "\n";
+  }
+  if (s.others > 0)
+    p << "\n" << (s.shown.empty() ? "All " : "") << s.others << (s.shown.empty() ? "" : " other") << " finished task"
+      << (s.others == 1 ? " is" : "s are") << " not listed: they are marked done in " << ctx.tasks_path
+      << ", and each one's outcome is in the journal " << ctx.journal_path << ".\n";
+}
+
+}  // namespace
+
+bool write_prompt(const std::string& path, const PromptContext& ctx, const Task& tk, int index, int attempt,
                   const std::string& previous_failure, const std::string& dir, std::string* error) {
   std::ostringstream p;
   p << "# Task " << tk.id << "\n\nYou are implementing one task of a feature's tasks.md ("
@@ -58,10 +89,7 @@ bool write_prompt(const std::string& path, const PromptContext& ctx, const Task&
     p << "\n## Files this task names\n\n";
     for (const auto& f : files) p << "- " << f << "\n";
   }
-  if (ctx.done && !ctx.done->empty()) {
-    p << "\n## Done so far in this run\n\n";
-    for (const auto& d : *ctx.done) p << "- " << d << "\n";
-  }
+  write_done_so_far(p, ctx, tk, index);
   if (attempt > 1 && !previous_failure.empty())
     p << "\n## The previous attempt failed (attempt " << attempt - 1 << ")\n\n```\n" << previous_failure << "```\n";
   p << ctx.guidance;  // a strategy, an instruction, a person's hint: as data, never run

@@ -5,6 +5,8 @@
 
 #include <flow/plan.hpp>
 
+#include "core/done_context.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +18,8 @@ struct PromptContext {
   std::string_view plan_text;                      ///< the text the plan was parsed from (task spans)
   std::string tasks_path;                          ///< tasks.md, absolute
   std::string workdir;                             ///< the repository (its constitution)
-  const std::vector<std::string>* done = nullptr;  ///< "T001 description" per task done so far in this run
+  const DoneLog* done = nullptr;                   ///< what finished so far in this run
+  std::string journal_path;                        ///< where every finished task's outcome is
   std::string_view guidance;                       ///< the recovery ladder's sections (runtime/ladder.hpp), verbatim
 };
 
@@ -27,10 +30,11 @@ struct PromptContext {
 [[nodiscard]] std::string task_files(const Task& task);
 
 /// Writes the prompt of `task`'s attempt `attempt` to `path`: the task and its body, the
-/// feature's documents, the files it names, what is done so far, the previous failure
-/// on a retry, and the rules (`dir`: where the attempt works). False (with why in
-/// `error`) when the prompt did not reach the disk whole.
-bool write_prompt(const std::string& path, const PromptContext& ctx, const Task& task, int attempt,
+/// feature's documents, the files it names, what is done so far that concerns it (task
+/// `index` of the graph), the previous failure on a retry, and the rules (`dir`: where
+/// the attempt works). False (with why in `error`) when the prompt did not reach the
+/// disk whole.
+bool write_prompt(const std::string& path, const PromptContext& ctx, const Task& task, int index, int attempt,
                   const std::string& previous_failure, const std::string& dir, std::string* error = nullptr);
 
 /// The files a task names, for its agent, gates and hooks: always in the file

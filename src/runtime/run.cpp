@@ -9,6 +9,7 @@
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "core/done_context.hpp"
 #include "platform/contain.hpp"
 #include "runtime/agent_pool.hpp"
 #include "runtime/git.hpp"
@@ -249,6 +250,7 @@ class RunLoop {
     so.workers = report_.workers;
     so.fail_fast = opt_.fail_fast;
     so.selected = opt_.selected;
+    if (opt_.estimates.size() == static_cast<std::size_t>(n)) so.estimates = opt_.estimates;
     // Without worktrees, file locks are all that keeps agents apart: a task that names
     // no file could touch anything, so it runs alone.
     so.unknown_files_exclusive = !workspace_->isolated() && !opt_.dry_run;
@@ -264,6 +266,7 @@ class RunLoop {
     }
     sched_.emplace(*graph_, std::move(so));
     agents_.emplace(agent_, opt_, report_.workers, n);
+    done_.emplace(*graph_);
     validation_.emplace(opt_, *graph_, commands_, log_, report_, workdir_, run_dir_);
     if (opt_.test_first && !opt_.dry_run) validation_->hold_implementations(*sched_);
   }
@@ -406,8 +409,8 @@ class RunLoop {
   // reach the disk whole.
   bool write_prompt(int t, int attempt, const std::string& previous_failure, const std::string& dir, std::string* error = nullptr,
                     std::string_view guidance = {}) {
-    const detail::PromptContext ctx{plan_text_, tasks_path_, workdir_, &done_lines_, guidance};
-    return detail::write_prompt(prompt_path(t, attempt), ctx, task(t), attempt, previous_failure, dir, error);
+    const detail::PromptContext ctx{plan_text_, tasks_path_, workdir_, done_ ? &*done_ : nullptr, report_.journal_path, guidance};
+    return detail::write_prompt(prompt_path(t, attempt), ctx, task(t), t, attempt, previous_failure, dir, error);
   }
 
   // The plan of `text`, its paths resolved against the repository and tasks.md's
@@ -489,8 +492,9 @@ class RunLoop {
     l.stdin_path = std::move(how.stdin_path);
     l.workdir = dir;
     const std::string base = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + "." + std::to_string(attempt);
-    l.stdout_path = base + ".out";
-    l.stderr_path = base + ".err";
+    // One file for what the agent says on both streams, in the order it says it: a file
+    // fewer per attempt (on a real disk, creating files is much of a short task's cost).
+    l.stdout_path = l.stderr_path = base + ".out";
     l.timeout = opt_.task_timeout;
     l.stall_timeout = opt_.stall_timeout;
     l.kill_grace = opt_.kill_grace;
@@ -803,10 +807,10 @@ class RunLoop {
     r.output_tokens += said.output_tokens;
     r.turns += said.turns;
     report_.cost_usd += said.cost_usd;
-    // Only the stream's final word and stderr matter when there is a stream; the tail
-    // of a plain command's stdout otherwise.
-    const std::string output = streamed ? said.result + "\n" + detail::tail_lines(base + ".err", 12)
-                                                  : detail::tail_lines(base + ".err", 12) + detail::tail_lines(base + ".out", 12);
+    // Only the stream's final word and stderr (the lines that are not the stream's JSON
+    // events) matter when there is a stream; the tail of a plain command's output otherwise.
+    const std::string output = streamed ? said.result + "\n" + detail::tail_lines(base + ".out", 12, true)
+                                        : detail::tail_lines(base + ".out", 24);
     const AgentAdapter& agent = agents_->adapter(c.task);
     std::optional<FailureClass> failed = agent.classify(c, said, output);
     // A rate limit's reset, in the run's clock: a usage limit closes the agent's gate; a
@@ -935,7 +939,8 @@ class RunLoop {
     if (said.cost_reported) fields.push_back({"cost_usd", said.cost_usd});
     log("task-finished", t, c.attempt, fields);
     emit("succeeded", t, c.attempt, "");
-    done_lines_.push_back(task(t).id + " " + detail::clip(task(t).description, 100));
+    done_->add(t, task(t).id + " " + detail::clip(task(t).description, 100) +
+                      (work->ref.empty() ? std::string() : " (commit " + work->ref.substr(0, 10) + ")"));
     to_mark_.push_back(t);  // with git isolation it is marked in its commit already
   }
 
@@ -1207,7 +1212,7 @@ class RunLoop {
   detail::RunLog log_{obs_, report_, graph_, plan_text_};  // what is kept and shown
   detail::RunCommands commands_;                           // how hooks, gates and checks run
   std::optional<detail::Validation> validation_;           // whether an attempt's work is good
-  std::vector<std::string> done_lines_;
+  std::optional<detail::DoneLog> done_;  // what finished, for the prompts
   std::map<int, std::string> failures_;
   bool stopping_ = false;
   bool paused_ = false;              // a control paused starting tasks

@@ -19,12 +19,13 @@ namespace fs = std::filesystem;
 
 namespace flow::detail {
 
-std::string tail_lines(const std::string& path, std::size_t max_lines) {
+std::string tail_lines(const std::string& path, std::size_t max_lines, bool skip_json) {
   std::ifstream in(path, std::ios::binary);
   std::vector<std::string> lines;
   std::string line;
   while (std::getline(in, line)) {
-    if (detail::trim(line).empty()) continue;
+    const std::string_view text = detail::trim(line);
+    if (text.empty() || (skip_json && text.front() == '{')) continue;
     lines.push_back(detail::clip(line, 300));
     if (lines.size() > max_lines) lines.erase(lines.begin());
   }

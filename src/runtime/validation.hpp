@@ -19,8 +19,10 @@
 
 namespace flow::detail {
 
-/// The lines that matter from a command's output file: the last `max_lines` non-empty ones.
-[[nodiscard]] std::string tail_lines(const std::string& path, std::size_t max_lines);
+/// The lines that matter from a command's output file: the last `max_lines` non-empty ones
+/// (with `skip_json`, of those that are not a JSON object: an agent's stream events, in the
+/// file they share with its stderr).
+[[nodiscard]] std::string tail_lines(const std::string& path, std::size_t max_lines, bool skip_json = false);
 /// The lines that matter in a failed check's output: compiler errors, failing tests,
 /// tracebacks (at most 15), then the last few lines.
 [[nodiscard]] std::string summarize_failure(const std::string& output);

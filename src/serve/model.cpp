@@ -175,6 +175,7 @@ std::optional<std::string> FeatureModel::output(int t, std::size_t max_bytes) co
   const std::string root = std::filesystem::weakly_canonical(runs_dir_, ec).string() + "/";
   if (log.empty() || canon.compare(0, root.size(), root) != 0) return std::nullopt;
   std::string text;
+  // An attempt's stdout and stderr share the log; runs before that kept stderr beside it.
   for (const std::string& file : {canon, canon.substr(0, canon.size() - 4) + ".err"}) {
     if (file.size() < 4) continue;
     std::ifstream in(file, std::ios::binary);

@@ -12,21 +12,10 @@
 #include <string>
 
 using namespace flow;
+using flow::test::graph_of;
+using flow::test::index_of;
 
 namespace {
-
-TaskGraph graph_of(const std::string& text, GraphOptions opt = {}) {
-  auto g = build_graph(parse_tasks_md(text), opt);
-  REQUIRE_MESSAGE(g, (g ? "" : g.error().message));
-  return std::move(*g);
-}
-
-int index_of(const TaskGraph& g, const std::string& id) {
-  for (int i = 0; i < g.task_count(); ++i)
-    if (g.plan().tasks[static_cast<std::size_t>(i)].id == id) return i;
-  FAIL("no task " << id);
-  return -1;
-}
 
 // What a task waits for, looking through gates: "T001,T002".
 std::string waits(const TaskGraph& g, const std::string& id) {
@@ -294,16 +283,62 @@ TEST_SUITE("queries") {
                       "- [ ] T003 [P] Create src/models/\n- [ ] T004 Edit src/models/user.py\n- [ ] T005 Edit c.py\n");
     const auto& c = g.lock_conflicts();
     REQUIRE(c.size() == 2);
-    CHECK(c[0].a == 0);
-    CHECK(c[0].b == 1);
     CHECK(c[0].path == "src/a.py");
-    CHECK(c[0].parallel);
-    CHECK(c[1].a == 2);
-    CHECK(c[1].b == 3);
-    CHECK_FALSE(c[1].parallel);
+    CHECK(c[0].tasks == std::vector<int>{0, 1});
+    CHECK(c[0].parallel == 2);
+    CHECK(c[1].path == "src/models/");  // a folder holds what is inside it
+    CHECK(c[1].tasks == std::vector<int>{2});
+    CHECK(c[1].inside == std::vector<int>{3});
+    CHECK(c[1].parallel == 1);
+    CHECK(c[1].excludes(2, 3));
+    int warned = 0;
+    for (const Diagnostic& d : g.diagnostics())
+      if (d.code == "parallel-shared-file") {
+        ++warned;
+        CHECK(d.message == "T001 and T002 are both [P] but both touch src/a.py: they will run one after the other");
+      }
+    CHECK(warned == 1);
+  }
+
+  TEST_CASE("lock conflicts are kept per file: one group and one warning however many tasks share it") {
+    std::string text = "## Phase 1: Setup\n";
+    const int n = 400;
+    for (int i = 1; i <= n; ++i) text += "- [ ] T" + std::to_string(1000 + i) + " [P] Edit app/x.py and app/own" + std::to_string(i) + ".py\n";
+    text += "## Phase 2: Polish\n- [ ] T2001 [P] Tidy app/x.py\n- [ ] T2002 [P] Tidy app/x.py\n";
+    auto g = graph_of(text);
+    const auto& c = g.lock_conflicts();
+    REQUIRE(c.size() == 1);  // not n × (n + 1) / 2 pairs
+    CHECK(c[0].path == "app/x.py");
+    CHECK(c[0].tasks.size() == static_cast<std::size_t>(n + 2));
+    CHECK(c[0].parallel == n + 2);
+    std::vector<std::string> warnings;
+    for (const Diagnostic& d : g.diagnostics())
+      if (d.code == "parallel-shared-file") warnings.push_back(d.message);
+    // One per phase: [P] tasks of different phases never meant to run together.
+    REQUIRE(warnings.size() == 2);
+    CHECK(warnings[0] == "T1001, T1002, T1003, T1004 … T1400 (400 [P] tasks) all touch app/x.py: they will run one at a time");
+    CHECK(warnings[1] == "T2001 and T2002 are both [P] but both touch app/x.py: they will run one after the other");
+  }
+
+  TEST_CASE("lock conflicts: nested folders each hold what is inside them; a task is listed once") {
+    auto g = graph_of("- [ ] T001 [P] Create src/\n- [ ] T002 [P] Create src/models/\n"
+                      "- [ ] T003 [P] Edit src/models/a.py and src/models/b.py\n- [ ] T004 [P] Edit lib/z.py\n"
+                      "- [ ] T005 [P] Edit src/models/c.py\n- [ ] T006 [P] Edit lib/y.py\n");
+    const auto& c = g.lock_conflicts();
+    REQUIRE(c.size() == 2);
+    CHECK(c[0].path == "src/");
+    CHECK(c[0].tasks == std::vector<int>{0});
+    CHECK(c[0].inside == std::vector<int>{1, 2, 4});
+    CHECK(c[1].path == "src/models/");
+    CHECK(c[1].tasks == std::vector<int>{1});
+    CHECK(c[1].inside == std::vector<int>{2, 4});
+    // What is inside a folder does not exclude itself: T003 and T005 name different files.
+    CHECK_FALSE(c[1].excludes(2, 4));
+    CHECK(c[1].excludes(1, 4));
+    CHECK(c[0].excludes(0, 2));
     int warned = 0;
     for (const Diagnostic& d : g.diagnostics()) warned += d.code == "parallel-shared-file";
-    CHECK(warned == 1);
+    CHECK(warned == 2);  // one per folder, not one per pair
   }
 }
 

@@ -150,6 +150,39 @@ TEST_CASE("all tasks run, in parallel where allowed, each marked [X] the moment 
   CHECK(prompt);
 }
 
+TEST_CASE("prompts do not grow with the run: what a task needs, within a cap, and where the rest is") {
+  // 40 tasks one after another, then one that names the first task's file.
+  std::string plan = "## Phase 1: Setup\n";
+  const auto id = [](int i) { return std::string("T") + (i < 10 ? "00" : "0") + std::to_string(i); };
+  for (int i = 1; i <= 40; ++i) plan += "- [ ] " + id(i) + " Write `app/f" + std::to_string(i) + ".py`\n";
+  plan += "- [ ] T041 Extend `app/f1.py`\n";
+  Fixture f(plan);
+  Recorder rec;
+  auto r = f.go(rec, 1);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+  REQUIRE(r->succeeded == 41);
+  std::map<std::string, std::string> prompts;
+  for (const auto& e : fs::recursive_directory_iterator(f.dir.path + "/.flow/runs"))
+    if (e.path().extension() == ".md") prompts[e.path().filename().string().substr(0, 4)] = test::slurp(e.path().string());
+  const std::string& last = prompts.at("T041");
+  const auto listed = [](const std::string& p) {
+    int n = 0;
+    for (std::size_t at = p.find("\n- T0"); at != std::string::npos; at = p.find("\n- T0", at + 1)) ++n;
+    return n;
+  };
+  // What it waits for, and the task that wrote its file 39 tasks earlier.
+  CHECK(last.find("What this task waits for:\n\n- T040 Write") != std::string::npos);
+  CHECK(last.find("Earlier tasks that named its files:\n\n- T001 Write `app/f1.py`") != std::string::npos);
+  CHECK(last.find("- T010 ") == std::string::npos);  // old work that does not concern it
+  CHECK(last.find("40 tasks finished in this run") != std::string::npos);
+  CHECK(last.find("16 other finished tasks are not listed") != std::string::npos);
+  CHECK(listed(last) == 24);
+  // The 26th task's prompt lists as many lines as the 41st's: the cap, not the run's length.
+  CHECK(listed(prompts.at("T026")) == 24);
+  CHECK(listed(prompts.at("T002")) == 1);
+  CHECK(prompts.at("T001").find("Done so far") == std::string::npos);
+}
+
 TEST_CASE("a retryable failure is retried after the policy's delay and then succeeds") {
   Fixture f(kPlan);
   Recorder rec;

@@ -73,6 +73,33 @@ TEST_CASE("exit codes, stdout to a file, the environment and the working directo
   CHECK(r->running() == 0);
 }
 
+TEST_CASE("stdout and stderr to one path: one file, in the order written, under one cap") {
+  test::TempDir dir;
+  auto r = make_process_runner();
+  Launch l;
+  // Each write waits for the one before it to be read, so the order is the program's.
+  l.argv = {"sh", "-c", "echo out1; sleep 0.1; echo err1 >&2; sleep 0.1; echo out2; sleep 0.1; echo err2 >&2"};
+  l.stdout_path = l.stderr_path = dir.path + "/attempt.out";
+  l.on_stdout_line = [](std::string_view) {};  // stdout through the line path too
+  CHECK(run_one(*r, l).exit_code == 0);
+  CHECK(test::slurp(dir.path + "/attempt.out") == "out1\nerr1\nout2\nerr2\n");
+
+  // 64 KiB to each stream with a 16 KiB cap: the file keeps 16 KiB and a line, the
+  // first line and the last, not 16 KiB per stream.
+  Launch big;
+  big.argv = {"sh", "-c", "echo FIRST; head -c 65536 /dev/zero | tr '\\0' o; head -c 65536 /dev/zero | tr '\\0' e >&2; "
+                          "sleep 0.1; echo; echo LAST"};
+  big.stdout_path = big.stderr_path = dir.path + "/big.out";
+  big.max_log_bytes = 16 * 1024;
+  CHECK(run_one(*r, big).exit_code == 0);
+  const std::string log = test::slurp(dir.path + "/big.out");
+  CHECK(log.size() <= 16 * 1024 + 200);
+  CHECK(log.rfind("FIRST\n", 0) == 0);
+  CHECK(log.find("bytes of output cut here") != std::string::npos);
+  CHECK(log.size() >= 6);
+  CHECK(log.substr(log.size() - 6) == "\nLAST\n");
+}
+
 TEST_CASE("arguments reach the program as they are: no shell sees them") {
   test::TempDir dir;
   auto r = make_process_runner();

@@ -14,6 +14,11 @@
 
 #include <map>
 #include <random>
+#include <sstream>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 using namespace flow;
@@ -265,9 +270,8 @@ void check_run(const TaskGraph& g, const SimOptions& opt, const SimReport& r) {
         REQUIRE_MESSAGE(end[static_cast<std::size_t>(p)] >= 0, "task " << e.task << " started before " << p << " ended");
         CHECK(end[static_cast<std::size_t>(p)] <= e.time + 1e-9);
       }
-      for (const auto& [u, since] : open)
-        for (const LockConflict& c : g.lock_conflicts())
-          CHECK_FALSE(((c.a == u && c.b == e.task) || (c.b == u && c.a == e.task)));
+      for (const LockConflict& c : g.lock_conflicts())
+        for (const auto& [u, since] : open) CHECK_FALSE(c.excludes(e.task, u));
       open[e.task] = e.time;
     } else if (e.kind == "finish" || e.kind == "fail") {
       --running;
@@ -458,6 +462,88 @@ int peak_running(const SimReport& r, const std::string& agent, const std::string
 
 }  // namespace
 
+namespace {
+
+// Deterministic work for the equivalence test: a duration from the task's index.
+double duration_of(int t) { return 1 + static_cast<double>((static_cast<std::uint64_t>(t) * 2654435761u) % 7); }
+
+// Every decision a scheduler makes over a whole run, as a digest: the tasks in the order
+// they start and when. Every 13th task is retried once, every 29th fails, a held task is
+// released later: the paths that put tasks back or take them out of the ready set.
+std::string decision_digest(const TaskGraph& g, SchedulerOptions opt) {
+  const int n = g.task_count();
+  std::uint64_t h = 1469598103934665603ULL;
+  const auto mix = [&](std::uint64_t v) {
+    for (int k = 0; k < 8; ++k) h = (h ^ ((v >> (8 * k)) & 0xff)) * 1099511628211ULL;
+  };
+  Scheduler s(g, std::move(opt));
+  if (n > 5) s.hold(5);
+  std::multimap<double, int> running;
+  std::vector<char> retried(static_cast<std::size_t>(n), 0);
+  double now = 0;
+  int starts = 0;
+  while (!s.done()) {
+    while (auto t = s.start_next(now)) {
+      mix(static_cast<std::uint64_t>(*t));
+      mix(static_cast<std::uint64_t>(now * 4));
+      running.emplace(now + duration_of(*t), *t);
+      if (++starts == 40 && n > 5) s.release(5);
+    }
+    if (running.empty()) {
+      if (starts < 40 && n > 5 && s.status(5) == TaskStatus::ready) {
+        s.release(5);  // nothing else can start: let it go now
+        continue;
+      }
+      const auto wake = s.next_wake(now);
+      if (!wake) break;
+      now = *wake;
+      continue;
+    }
+    const auto [end, t] = *running.begin();
+    running.erase(running.begin());
+    now = end;
+    if (t % 13 == 0 && !retried[static_cast<std::size_t>(t)]) {
+      retried[static_cast<std::size_t>(t)] = 1;
+      s.retry(t, now + 0.5);
+    } else {
+      s.finish(t, t % 29 == 28 ? TaskStatus::failed : TaskStatus::succeeded);
+    }
+  }
+  mix(static_cast<std::uint64_t>(starts));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// Generated plans where many tasks share files: one file for all, one for every tenth,
+// nested folders, named resources, tasks that name nothing.
+std::vector<std::pair<std::string, std::string>> shared_file_plans() {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::uint64_t r = 12345;
+  const auto next = [&] { return (r = r * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
+  for (int shape = 0; shape < 4; ++shape) {
+    std::string text = "## Phase 1: Setup\n- [ ] T0001 Create `app/`\n## Phase 2: Work\n";
+    const int n = 1500;
+    for (int i = 2; i <= n; ++i) {
+      const bool parallel = next() % 5 != 0;
+      std::string files;
+      switch (shape) {
+        case 0: files = "`app/x.py` and `app/own" + std::to_string(i) + ".py`"; break;
+        case 1: files = i % 10 == 0 ? "`app/shared.py`" : "`app/own" + std::to_string(i) + ".py`"; break;
+        case 2: files = next() % 4 == 0 ? "`src/m" + std::to_string(next() % 5) + "/`" : "`src/m" + std::to_string(next() % 5) + "/f" + std::to_string(next() % 40) + ".py`"; break;
+        default: files = next() % 6 == 0 ? "" : "`lib/f" + std::to_string(next() % 200) + ".py`"; break;
+      }
+      char id[16];
+      std::snprintf(id, sizeof id, "T%04d", i);
+      text += std::string("- [ ] ") + id + (parallel ? " [P]" : "") + " Work on " + (files.empty() ? "something" : files) + "\n";
+    }
+    out.emplace_back("shape" + std::to_string(shape), std::move(text));
+  }
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE("simulate: with a fallback agent, a closed gate moves the ready tasks instead of waiting") {
   auto g = graph_of("- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d\n- [ ] T005 [P] e\n");
   // (A usage limit with a reset closes the gate; it does not shrink the concurrency,
@@ -546,4 +632,47 @@ TEST_CASE("simulate: the budget stop: nothing new starts, running tasks finish, 
   for (const SimEvent& e : t.events) t001_attempts += e.kind == "start" && e.task == 0;
   CHECK(t001_attempts == 2);
   CHECK(t.budget_reached.empty());
+}
+
+TEST_CASE("equivalence: the scheduler's decisions on the corpus and on shared-file plans are the recorded ones") {
+  // tests/data/scheduler-decisions.txt holds the digest of every run below as the
+  // scheduler that walked its whole ready set made them; an index that skips locked
+  // tasks must make exactly the same decisions. FLOW_WRITE_DECISIONS=1 rewrites it.
+  std::vector<std::pair<std::string, std::string>> plans;
+  for (const std::string& f : test::corpus_files())
+    if (test::corpus_cycle(f).empty()) plans.emplace_back(std::filesystem::path(f).filename().string(), test::slurp(f));
+  for (auto& p : shared_file_plans()) plans.push_back(std::move(p));
+  std::string got;
+  for (const auto& [name, text] : plans) {
+    auto g = build_graph(parse_tasks_md(text));
+    REQUIRE(g);
+    const int n = g->task_count();
+    for (int workers : {1, 2, 4, 16}) {
+      for (int variant = 0; variant < 3; ++variant) {
+        SchedulerOptions o;
+        o.workers = workers;
+        o.estimates.resize(static_cast<std::size_t>(n));
+        for (int t = 0; t < n; ++t) o.estimates[static_cast<std::size_t>(t)] = duration_of(t);
+        if (variant == 1) {
+          o.order = ScheduleOrder::document;
+          o.unknown_files_exclusive = true;
+        }
+        if (variant == 2) {
+          o.resources.assign(static_cast<std::size_t>(n), {});
+          for (int t = 0; t < n; t += 3) o.resources[static_cast<std::size_t>(t)].push_back(t % 2 ? "db" : "port:3000");
+          o.fail_fast = workers == 4;
+        }
+        got += name + " " + std::to_string(workers) + " " + std::to_string(variant) + " " + decision_digest(*g, o) + "\n";
+      }
+    }
+  }
+  const std::string path = test::data_path("scheduler-decisions.txt");
+  if (const char* w = std::getenv("FLOW_WRITE_DECISIONS"); w && std::string(w) == "1") std::ofstream(path, std::ios::binary) << got;
+  const std::string want = test::slurp(path);
+  // Line by line, so a failure names the plan.
+  std::istringstream a(got), b(want);
+  for (std::string x, y; std::getline(a, x);) {
+    REQUIRE(std::getline(b, y));
+    CHECK(x == y);
+  }
 }

@@ -2,6 +2,8 @@
 // Helpers shared by the unit tests.
 #include "unit/support.hpp"
 
+#include <flow/tasks_md.hpp>
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -120,6 +122,19 @@ void check_invariants(const std::string& text, const Plan& plan) {
     if (t.body_first) CHECK(t.body_first > t.line);
     if (t.body_first) CHECK(t.body_last >= t.body_first);
   }
+}
+
+TaskGraph graph_of(const std::string& text, GraphOptions options) {
+  auto g = build_graph(parse_tasks_md(text), options);
+  REQUIRE_MESSAGE(g, (g ? "" : g.error().message));
+  return std::move(*g);
+}
+
+int index_of(const TaskGraph& g, const std::string& id) {
+  for (int i = 0; i < g.task_count(); ++i)
+    if (g.plan().tasks[static_cast<std::size_t>(i)].id == id) return i;
+  FAIL("no task " << id);
+  return -1;
 }
 
 }  // namespace flow::test

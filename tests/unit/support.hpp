@@ -2,6 +2,7 @@
 // Helpers shared by the unit tests: test data, the corpus, temp dirs, plan rendering.
 #pragma once
 
+#include <flow/graph.hpp>
 #include <flow/plan.hpp>
 
 #include <string>
@@ -34,5 +35,9 @@ std::string render_tasks(const Plan& plan);
 std::string render_task_list(const Plan& plan);
 /// Checks invariants every Plan must hold for `text` (spans, marks, indices).
 void check_invariants(const std::string& text, const Plan& plan);
+/// The graph of `text`; fails the test (with the message) if it does not build.
+TaskGraph graph_of(const std::string& text, GraphOptions options = {});
+/// The index of the task with ID `id`; fails the test if there is none.
+int index_of(const TaskGraph& g, const std::string& id);
 
 }  // namespace flow::test
