@@ -397,8 +397,8 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
     }
     if (const auto h = root["hooks"]) {
       r.check_keys(h, "hooks", {"pre-implement", "task-complete", "post-implement", "task-failed", "needs-attention", "blocked",
-                                "rate-limit-wait"});
-      for (const char* event : {"task-failed", "needs-attention", "blocked", "rate-limit-wait"})
+                                "rate-limit-wait", "budget-reached"});
+      for (const char* event : {"task-failed", "needs-attention", "blocked", "rate-limit-wait", "budget-reached"})
         if (h[event]) s.notify[event] = r.command(h[event], std::string("hooks.") + event);
       if (h["pre-implement"]) s.pre_implement = r.command(h["pre-implement"], "hooks.pre-implement");
       if (h["task-complete"]) s.task_complete = r.command(h["task-complete"], "hooks.task-complete");

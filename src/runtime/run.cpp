@@ -640,7 +640,7 @@ class RunLoop {
     env.insert(env.end(), {"FLOW_ATTEMPT=" + std::to_string(attempt), "FLOW_FAILURE_CLASS=" + std::string(to_string(cls)),
                            "FLOW_REASON=" + detail::redact_secrets(detail::clip(reason, 500)),
                            "FLOW_TASK_LINE=" + std::to_string(task(t).line),
-                           "FLOW_TASK_DESCRIPTION=" + detail::clip(task(t).description, 500), "FLOW_AGENT=" + agent_name_});
+                           "FLOW_TASK_DESCRIPTION=" + detail::clip(task(t).description, 500), "FLOW_AGENT=" + agents_->on(t)});
     return env;
   }
 
@@ -672,7 +672,7 @@ class RunLoop {
   // A rate limit closed the agent's gate until a reset: told once per reset (the tasks
   // that hit the same limit together make one notification).
   void rate_limit_wait(int t, int attempt, double t_now) {
-    const auto gate = policy_.gate_until(agent_name_, t_now);
+    const auto gate = policy_.gate_until(agents_->on(t), t_now);
     if (!gate || *gate <= gate_told_ + 1 || !notifier_ || !notifier_->wants("rate-limit-wait")) return;
     gate_told_ = *gate;
     const double in = *gate - t_now;
@@ -886,12 +886,31 @@ class RunLoop {
     log("budget-reached", -1, 0, {{"scope", std::string("run")}, {"cost_usd", report_.cost_usd},
                                   {"limit", opt_.budget.max_cost_usd}, {"detail", *why}}, true);
     emit("budget-reached", -1, 0, *why);
+    notify_budget(FailureClass::budget, -1, 0, report_.cost_usd, opt_.budget.max_cost_usd, *why);
+  }
+
+  // The budget-reached hook, once per budget reached: the run's when t < 0, else task
+  // t's (which failed with `cls` last).
+  void notify_budget(FailureClass cls, int t, int attempt, double cost, double limit, const std::string& why) {
+    if (!notifier_ || !notifier_->wants("budget-reached")) return;
+    char usd[2][40];
+    std::snprintf(usd[0], sizeof usd[0], "%.6f", cost);
+    std::snprintf(usd[1], sizeof usd[1], "%.6f", limit);
+    std::vector<std::string> env;
+    if (t >= 0) {
+      env = notify_env(t, attempt, cls, why);
+    } else {
+      env.push_back("FLOW_REASON=" + detail::redact_secrets(detail::clip(why, 500)));
+    }
+    env.insert(env.end(), {std::string("FLOW_BUDGET_SCOPE=") + (t >= 0 ? "task" : "run"), std::string("FLOW_COST_USD=") + usd[0],
+                           std::string("FLOW_BUDGET_USD=") + usd[1]});
+    notifier_->fire("budget-reached", t, t >= 0 ? task(t).id : std::string(), std::move(env));
   }
 
   // A retry: on the agent the decision names, if the run has it; at once when the
   // agent's gate is closed and another agent can take it; not at all when the task has
   // spent its budget (budget.maxTaskCostUsd).
-  void retry_on_agent(int t, Decision& d, double t_now) {
+  void retry_on_agent(int t, FailureClass cls, Decision& d, double t_now) {
     const TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
     if (auto spent = task_budget_reached(opt_.budget, r.cost_usd)) {
       d.kind = Decision::Kind::fail;
@@ -899,6 +918,7 @@ class RunLoop {
       log("budget-reached", t, r.attempts, {{"scope", std::string("task")}, {"cost_usd", r.cost_usd},
                                             {"limit", opt_.budget.max_task_cost_usd}, {"detail", *spent}}, true);
       emit("budget-reached", t, r.attempts, *spent);
+      notify_budget(cls, t, r.attempts, r.cost_usd, opt_.budget.max_task_cost_usd, *spent);
       return;
     }
     if (!d.agent.empty()) agents_->prefer(t, d.agent);
@@ -954,7 +974,7 @@ class RunLoop {
     const double t_now = now();
     Failure f{cls, agents_->on(t), reset_at, lines};
     Decision d = policy_.on_failure({&tk, &graph_->plan().phases[static_cast<std::size_t>(tk.phase)], attempt}, f, t_now);
-    if (d.kind == Decision::Kind::retry) retry_on_agent(t, d, t_now);
+    if (d.kind == Decision::Kind::retry) retry_on_agent(t, cls, d, t_now);
     std::vector<Field> fields{{"class", std::string(to_string(cls))}, {"decision", std::string(to_string(d.kind))},
                               {"reason", d.reason}, {"lines", detail::clip(lines, 2000)}};
     fields.insert(fields.end(), extra.begin(), extra.end());

@@ -479,7 +479,8 @@ std::string fake_claude(const std::string& dir, const std::string& usd) {
                 "\"session_id\":\"s1\",\"total_cost_usd\":" + usd + ",\"usage\":{\"input_tokens\":10,\"output_tokens\":2}}'\n");
 }
 
-// A run of f's tasks, one at a time, by the fake Claude at `usd` an attempt, under `budget`.
+// A run of f's tasks, one at a time, by the fake Claude at `usd` an attempt, under `budget`;
+// its budget-reached hook appends a line to budget-hook.log in the work directory.
 Result<RunReport> cost_run(const Fixture& f, Recorder& rec, const std::string& usd, Budget budget, const std::string& fail) {
   ClaudeOptions claude;
   claude.program = fake_claude(f.dir.path, usd);
@@ -490,6 +491,8 @@ Result<RunReport> cost_run(const Fixture& f, Recorder& rec, const std::string& u
   o.task_timeout = 0;
   o.require_changes = false;
   o.budget = budget;
+  o.notify["budget-reached"] = {"sh", "-c",
+                                "echo \"$FLOW_EVENT $FLOW_BUDGET_SCOPE ${FLOW_TASK_ID:--} $FLOW_COST_USD $FLOW_BUDGET_USD\" >> budget-hook.log"};
   ::setenv("FAKE_CLAUDE_FAIL", fail.c_str(), 1);
   auto runner = make_process_runner();
   StockPolicy policy(Fixture::fast_policy());
@@ -585,6 +588,7 @@ TEST_CASE("cost: reported per task and run by an agent that gives it; the run bu
   CHECK(rec.count("budget-reached") == 1);
   CHECK(rec.count("cost") == 3);
   CHECK(journal_count(f, "budget-reached") == 1);
+  CHECK(test::slurp(f.dir.path + "/budget-hook.log") == "budget-reached run - 1.200000 1.000000\n");
   auto runs = read_runs(f.dir.path + "/.flow/implementation.log", fs::canonical(f.tasks).string());
   REQUIRE(runs);
   REQUIRE(runs->size() == 1);
@@ -604,6 +608,7 @@ TEST_CASE("cost: a task's budget ends its retries; an agent that reports no cost
   CHECK(r->tasks[1].status == TaskStatus::succeeded);  // the run goes on
   CHECK(r->budget_reached.empty());
   CHECK(journal_count(f, "budget-reached") == 1);
+  CHECK(test::slurp(f.dir.path + "/budget-hook.log") == "budget-reached task T001 0.600000 0.500000\n");
 
   Fixture plain("- [ ] T001 Write `a.py`\n");
   Recorder rec2;
