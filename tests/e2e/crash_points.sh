@@ -170,7 +170,14 @@ for how in cgroup proc; do
   killed_agent=$(awk -v r="$killed_run" '$1 == r && $2 == "T001" {print $4; exit}' "$agents")
   [ -n "$killed_agent" ] || problem "5 ($how): the killed run's agent left no pid"
   if [ -n "$killed_agent" ] && alive "$killed_agent"; then
-    problem "5 ($how): the killed run's agent $killed_agent is alive after the resumed run"; kill -9 "$killed_agent" 2>/dev/null || true
+    problem "5 ($how): the killed run's agent $killed_agent is alive after the resumed run"
+    # What a later look needs (this has failed rarely, under heavy load, and not been
+    # reproduced): the process, its group and cgroup, and what the journals said.
+    ps -o pid,ppid,pgid,sid,stat,lstart,args -p "$killed_agent" >&2 || true
+    cat "/proc/$killed_agent/cgroup" >&2 2>/dev/null || true
+    grep -E '"event":"(task-started|leftover-killed|run-started|attempt-failed)"' "$journal" >&2 || true
+    cat "$agents" >&2
+    kill -9 "$killed_agent" 2>/dev/null || true
   fi
   if grep -q "^$killed_run T001 1 end" "$runs"; then problem "5 ($how): the killed run's agent went on after the resume"; fi
   for f in "$daemons" "$daemons.2"; do
