@@ -110,8 +110,8 @@ else
   retry=$(awk '$1 == "T002" && $2 == 2 {print $3}' "$CLUSTER_LOG")
   [ -n "$retry" ] && [ "$retry" != "$node" ] || problem "node-kill: T002's retry ran on '$retry' (the killed node is $node)"
   [ "$(awk '$1 == "T002"' "$CLUSTER_LOG" | wc -l)" = 2 ] || problem "node-kill: T002 ran $(awk '$1 == "T002"' "$CLUSTER_LOG" | wc -l) times, expected 2"
-  grep -q "ended NODE_FAIL: an infrastructure failure" .flow/runs/*/T002-1.1.err ||
-    problem "node-kill: the failure does not say NODE_FAIL ($(cat .flow/runs/*/T002-1.1.err))"
+  grep -q "ended NODE_FAIL: an infrastructure failure" .flow/runs/*/T002-1.1.out ||
+    problem "node-kill: the failure does not say NODE_FAIL ($(cat .flow/runs/*/T002-1.1.out))"
   for t in $(seq 1 6); do
     id=$(printf 'T%03d' "$t")
     [ "$(grep -c "\"event\":\"task-finished\",\"task\":\"$id\".*\"outcome\":\"succeeded\"" .flow/implementation.log)" = 1 ] ||
