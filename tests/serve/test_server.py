@@ -216,9 +216,11 @@ def controls_across_processes():
                     and (task is None or e.get("task") == task)]
 
         # Pause: the run journals it as the dashboard's, and starts nothing new.
+        posted = time.time()
         st, out = srv.control("pause", answer=True)
         check(st == 202 and out.get("queued") and out.get("request"), f"pause is accepted and posted ({st} {out})")
         wait_for(lambda: control_line("pause"), "the run to take the pause")
+        print(f"     the run journaled the pause {1000 * (time.time() - posted):.0f} ms after the POST", flush=True)
         c = (control_line("pause") or [{}])[0]
         check("refused" not in c and "flow serve" in c.get("by", "") and c.get("request") == out.get("request"),
               f"the pause is journaled by the run, from flow serve: {c}")
