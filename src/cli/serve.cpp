@@ -4,16 +4,22 @@
 #include "cli/dashboard.hpp"
 #include "cli/options.hpp"
 
+#include "runtime/control_inbox.hpp"
+
 #include <flow/run.hpp>
 
 #include <fmt/core.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <limits>
 #include <thread>
+
+#include <signal.h>
+#include <unistd.h>
 
 namespace flow::cli {
 
@@ -107,10 +113,39 @@ int serve_tasks(const Args& args) {
     paths.push_back(p);
   }
   std::vector<Loaded> loaded;
+  // Where each feature's live run is found and reached: its lock and its workdir, as
+  // `flow run` and `flow retry` name them.
+  struct Reach {
+    std::string workdir, lock;
+  };
+  std::vector<Reach> reach;
   for (const std::string& p : paths) {
     Loaded l = load(p, {});
     if (l.exit != 0 || !l.graph) return kUsage;
+    std::error_code ec;
+    const std::string dir = std::filesystem::absolute(workdir.empty() ? default_workdir(p) : workdir, ec).string();
+    reach.push_back({dir, detail::run_lock_path(dir, std::filesystem::absolute(p, ec).string())});
     loaded.push_back(std::move(l));
+  }
+  // The controls act on a run going on in another process (`flow run` in another
+  // terminal) through its control inbox, the way `flow retry` joins one; the run applies
+  // and journals them as its own, and this page sees them come back in the journal.
+  auto live = [reach](int f) -> std::optional<serve::LiveRun> {
+    if (f < 0 || static_cast<std::size_t>(f) >= reach.size()) return std::nullopt;
+    const auto l = detail::live_run(reach[static_cast<std::size_t>(f)].lock);
+    // A holder that wrote no run ID is a flow older than the inbox; one whose pid is
+    // gone is a git command still holding a dead run's lock.
+    if (!l || l->run_id.empty() || (::kill(static_cast<pid_t>(l->pid), 0) != 0 && errno != EPERM)) return std::nullopt;
+    return serve::LiveRun{l->pid, l->run_id};
+  };
+  if (!options.read_only) {
+    options.live_run = live;
+    options.post_control = [reach, live](int f, ControlRequest r) -> Result<std::string> {
+      const auto l = live(f);
+      if (!l) return make_error(Errc::not_found, "no run of this tasks.md is going on: nothing to control (start one with flow run)");
+      r.by = "dashboard (flow serve, pid " + std::to_string(::getpid()) + ")";
+      return detail::post_control(reach[static_cast<std::size_t>(f)].workdir, l->run_id, std::move(r));
+    };
   }
   std::signal(SIGINT, on_stop);
   std::signal(SIGTERM, on_stop);
@@ -132,16 +167,19 @@ const Command& serve_command() {
       "tasks coloured by state and the critical path, a panel per task (attempts, failure\n"
       "classes, cost, its output), the ETA, the bottleneck and the workers' timeline. It\n"
       "follows the journal (.flow/implementation.log), so it shows a run in progress, a\n"
-      "finished one, or one that crashed. Controls (retry, cancel, pause, skip) belong to the\n"
-      "run itself: `flow run --dashboard`.\n",
+      "finished one, or one that crashed. While a `flow run` of a tasks.md is going on (in\n"
+      "another terminal, say), the page's controls (retry, cancel, skip a task; pause and\n"
+      "resume starting new tasks) act on it: each one goes to that run's control inbox\n"
+      "(.flow/control/), and the run applies and journals it as its own. With no run going\n"
+      "on, a control is refused (409) and the page says so.\n",
       {
           {"listen", 0, "ADDR",
            "PORT, HOST:PORT or HOST (default 127.0.0.1 and a free port); the page\n"
            "shows task text and agent output: think twice before leaving loopback"},
-          {"read-only", 0, "", "no controls (always so here; for symmetry with flow run)"},
+          {"read-only", 0, "", "no controls: the page only watches"},
           {"workdir", 0, "DIR", "where .flow/ lives (default: the repository holding each tasks.md,\nelse its folder)", {}, false, "dir"},
       },
-      "The address printed carries a token; every request for data needs it.\n"
+      "The address printed carries a token; every request for data and every control needs it.\n"
       "exit status: 0 stopped by Ctrl-C or SIGTERM; 2 a usage error, an unreadable tasks.md,\n"
       "or an address that cannot be listened on\n",
       serve_tasks,

@@ -103,7 +103,14 @@ std::string FeatureModel::state_json() const {
   Json j;
   j.begin_object().field("feature", index_).key("run").begin_object().field("id", run_.id).field("started", run_.started)
       .field("finished", run_.finished).field("paused", run_.paused).field("interrupted", run_.interrupted)
-      .field("workers", run_.workers).field("wall", run_.wall).field("cost_usd", run_.cost_usd).end_object();
+      .field("workers", run_.workers).field("wall", run_.wall).field("cost_usd", run_.cost_usd);
+  // The controls reach the run shown, not one that started since and is not read yet
+  // (the page reloads its state when that one's run-started line comes).
+  if (!control_via_.empty() && (control_run_.empty() || control_run_ == run_.id)) {
+    j.field("control", control_via_);
+    if (control_pid_ > 0) j.field("control_pid", static_cast<long long>(control_pid_));
+  }
+  j.end_object();
   j.key("tasks").begin_array();
   for (const TaskState& s : tasks_) {
     j.begin_object().field("s", s.state).field("a", s.attempts);
@@ -124,6 +131,12 @@ std::string FeatureModel::state_json() const {
   }
   j.end_array().end_object();
   return j.str();
+}
+
+void FeatureModel::set_control(std::string via, long pid, std::string run_id) {
+  control_via_ = std::move(via);
+  control_pid_ = pid;
+  control_run_ = std::move(run_id);
 }
 
 std::vector<std::string> FeatureModel::poll_journal() {

@@ -41,6 +41,11 @@ class FeatureModel {
   /// nullopt when it has none. Only files under the work directory's .flow/runs/.
   [[nodiscard]] std::optional<std::string> output(int task, std::size_t max_bytes) const;
 
+  /// Who the page's controls reach, said in the state: "here" (the run in this
+  /// process), "inbox" (the run of process `pid`, through its control inbox, with run
+  /// ID `run_id`) or "" (none: the page shows no controls).
+  void set_control(std::string via, long pid = 0, std::string run_id = {});
+
   [[nodiscard]] int task_count() const noexcept { return graph_.task_count(); }
   [[nodiscard]] const Task& task(int t) const { return graph_.plan().tasks[static_cast<std::size_t>(t)]; }
   [[nodiscard]] const std::string& tasks_path() const noexcept { return tasks_path_; }
@@ -84,6 +89,8 @@ class FeatureModel {
   std::string partial_;
   RunState run_;
   std::vector<TaskState> tasks_;
+  std::string control_via_, control_run_;
+  long control_pid_ = 0;
 };
 
 }  // namespace flow::serve

@@ -141,9 +141,23 @@ struct Dashboard::Impl {
       ++first_id;
     }
   }
-  std::string state_json() const {
+  // No controls at all: read-only, or nothing to reach a run with.
+  bool no_controls() const { return opt.read_only || (!opt.control && !opt.post_control); }
+  // Who each feature's controls reach now: the run here, a live run elsewhere, or none.
+  void find_controls() {
+    if (no_controls()) return;
+    for (std::size_t f = 0; f < features.size(); ++f) {
+      if (f == 0 && opt.control) continue;  // set once at start: the run in this process
+      std::optional<LiveRun> live;
+      if (opt.live_run) live = opt.live_run(static_cast<int>(f));
+      if (live) features[f]->set_control("inbox", live->pid, live->run_id);
+      else features[f]->set_control("");
+    }
+  }
+  std::string state_json() {
+    find_controls();
     detail::Json j;
-    j.begin_object().field("seq", static_cast<long long>(next_id - 1)).field("read_only", opt.read_only || !opt.control);
+    j.begin_object().field("seq", static_cast<long long>(next_id - 1)).field("read_only", no_controls());
     j.key("features").begin_array();
     for (const auto& f : features) j.serialized(f->state_json());
     j.end_array().end_object();
@@ -347,7 +361,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void control(const Request& req) {
-    if (srv_.opt.read_only || !srv_.opt.control)
+    if (srv_.no_controls())
       return send(error(req, http::status::forbidden, srv_.opt.read_only ? "read-only dashboard" : "no run to control"));
     if (req[http::field::content_type].substr(0, 16) != "application/json")
       return send(error(req, http::status::unsupported_media_type, "application/json only"));
@@ -363,10 +377,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     else if (action == "retry") r.action = ControlRequest::Action::retry;
     else if (action == "skip") r.action = ControlRequest::Action::skip;
     else return send(error(req, http::status::bad_request, "action: pause, resume, cancel, retry or skip"));
-    // Only the run in this process has controls: feature 0.
-    if (b["feature"].num(0) != 0) return send(error(req, http::status::forbidden, "that feature is only watched"));
+    const double fn = b["feature"].num(0);
+    if (fn < 0 || fn >= static_cast<double>(srv_.features.size()) || fn != static_cast<double>(static_cast<int>(fn)))
+      return send(error(req, http::status::not_found, "no such feature"));
+    const int f = static_cast<int>(fn);
+    // The run in this process is feature 0's; the others' runs are reached elsewhere.
+    const bool here = f == 0 && srv_.opt.control;
+    if (!here && !srv_.opt.post_control) return send(error(req, http::status::forbidden, "that feature is only watched"));
     if (r.action != ControlRequest::Action::pause && r.action != ControlRequest::Action::resume) {
-      const FeatureModel& m = *srv_.features.front();
+      const FeatureModel& m = *srv_.features[static_cast<std::size_t>(f)];
       const int line = static_cast<int>(b["line"].num(0));
       const int t = m.task_count() > 0 ? static_cast<int>(b["index"].num(-1)) : -1;
       r.task = std::string(b["task"].str());
@@ -374,8 +393,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       const bool known = t >= 0 && t < m.task_count() && m.task(t).id == r.task && m.task(t).line == line;
       if (!known) return send(error(req, http::status::not_found, "no such task"));
     }
-    srv_.opt.control->post(std::move(r));
-    send(reply(req, http::status::accepted, "application/json", "{\"queued\":true}"));
+    if (here) {
+      srv_.opt.control->post(std::move(r));
+      return send(reply(req, http::status::accepted, "application/json", "{\"queued\":true}"));
+    }
+    // A run in another process: its inbox, or why not (none going on is a conflict
+    // with the state the page asked for, not a bad request).
+    auto posted = srv_.opt.post_control(f, std::move(r));
+    if (!posted) {
+      const auto status = posted.error().code == Errc::not_found          ? http::status::conflict
+                          : posted.error().code == Errc::invalid_argument ? http::status::bad_request
+                                                                          : http::status::internal_server_error;
+      return send(error(req, status, posted.error().message));
+    }
+    detail::Json j;
+    j.begin_object().field("queued", true).field("request", *posted).end_object();
+    send(reply(req, http::status::accepted, "application/json", j.str()));
   }
 
   beast::tcp_stream stream_;
@@ -423,6 +456,7 @@ Result<std::unique_ptr<Dashboard>> Dashboard::start(std::vector<std::unique_ptr<
   if (impl->opt.token.empty()) impl->opt.token = random_token();
   if (impl->opt.token.empty()) return Unexpected{Error{Errc::io, "cannot read /dev/urandom for the dashboard's token", 0}};
   impl->features = std::move(features);
+  if (impl->opt.control && !impl->opt.read_only && !impl->features.empty()) impl->features.front()->set_control("here");
   error_code ec;
   const auto address = net::ip::make_address(impl->opt.address, ec);
   if (ec) return Unexpected{Error{Errc::invalid_argument, "not an IP address: " + impl->opt.address, 0}};

@@ -8,11 +8,19 @@
 #include <flow/error.hpp>
 #include <flow/run.hpp>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace flow::serve {
+
+/// A feature's run going on in another process, which its controls reach.
+struct LiveRun {
+  long pid = 0;
+  std::string run_id;
+};
 
 /// How the dashboard listens and what it allows.
 struct ServerOptions {
@@ -24,8 +32,16 @@ struct ServerOptions {
   /// The per-run secret every API request carries (`?token=` or `X-Flow-Token`);
   /// empty: a random one.
   std::string token;
-  /// The run the controls act on (feature 0's); null: controls are refused.
+  /// The run in this process the controls act on (feature 0's, for `flow run
+  /// --dashboard`); null: none here.
   RunControl* control = nullptr;
+  /// Runs in other processes (`flow serve`), so that the server needs no knowledge of
+  /// how to reach them. `live_run(f)`: feature f's run going on now, if any (asked on the
+  /// server's thread whenever a client takes a state; it must be quick). `post_control(f,
+  /// request)`: hands the request to that run; Errc::not_found when none is going on
+  /// (the page is told so, 409). Both unset: only `control` takes controls.
+  std::function<std::optional<LiveRun>(int feature)> live_run;
+  std::function<Result<std::string>(int feature, ControlRequest request)> post_control;
   double poll_seconds = 0.2;         ///< how often the journals are read
   std::size_t max_events = 100000;   ///< kept for clients that resume; older ones get a snapshot
 };

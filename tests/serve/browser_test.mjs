@@ -2,8 +2,8 @@
 // The dashboard in a real browser (Debian's chromium, headless, driven by playwright-core):
 // a scripted run seen live, pause, retry a failed task and see it succeed, cancel a
 // running one, the XSS-named task shown as text, 403 without the token and from a
-// foreign Origin; then the first render of a 2,000-task graph, timed. Screenshots go to
-// the artifacts folder.
+// foreign Origin; `flow serve` controlling a run in another process; then the first
+// render of a 2,000-task graph, timed. Screenshots go to the artifacts folder.
 //   node browser_test.mjs <flow> <agent.sh> <artifacts-dir>
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -150,6 +150,44 @@ async function security(browser) {
   }
 }
 
+// `flow serve` in one process, `flow run` in another: the page offers the controls, says
+// which process they reach, and its Pause reaches the run through the run's inbox.
+async function across(browser) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-browser-'));
+  fs.writeFileSync(path.join(dir, 'tasks.md'), TASKS);
+  const srv = await start(['serve', 'tasks.md'], dir);
+  const run = spawn(flow, ['run', 'tasks.md', '--agent-cmd', agent, '--workers', '2', '--isolation', 'none',
+    '--progress', 'plain'], { cwd: dir, stdio: 'ignore' });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const journal = () => fs.readFileSync(path.join(dir, '.flow', 'implementation.log'), 'utf8');
+  try {
+    await page.goto(srv.url);
+    await page.waitForSelector('#graph .node[data-id="T001"].s-running', { timeout: 20000 });
+    await page.waitForFunction((pid) => document.getElementById('run').textContent.includes('controlled in process ' + pid),
+      run.pid, { timeout: 10000 });
+    check(true, 'across processes: the header names the run\'s process');
+    await page.click('#pause');
+    await page.waitForFunction(() => document.getElementById('pause').textContent === 'Resume', null, { timeout: 10000 });
+    check(/"action":"pause","by":"dashboard \(flow serve/.test(journal()), 'across processes: Pause reaches the run, journaled');
+    await page.click('#pause');
+    await page.waitForFunction(() => document.getElementById('pause').textContent === 'Pause', null, { timeout: 10000 });
+    fs.writeFileSync(path.join(dir, 'go-all'), '');
+    const code = await exited(run);
+    check(code === 0, 'across processes: the run ends well (exit ' + code + ')');
+    await page.waitForFunction(() => document.getElementById('pause').hidden, null, { timeout: 10000 });
+    const s = await page.evaluate(async (token) => (await fetch('/api/control', { method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Flow-Token': token }, body: '{"action":"pause"}' })).status, srv.token);
+    check(s === 409, 'across processes: the run over, a control gets 409 and the controls are gone');
+  } finally {
+    await page.close();
+    fs.writeFileSync(path.join(dir, 'go-all'), '');
+    if (run.exitCode === null) run.kill('SIGINT');
+    srv.proc.kill('SIGTERM');
+    await exited(srv.proc);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function big(browser) {
   // 2,000 tasks: 10 phases of 200, each in runs of [P] tasks with explicit references;
   // each phase in two sections, the tasks of phases 3 and after in two stories.
@@ -217,6 +255,7 @@ try {
   const only = process.env.FLOW_BROWSER_ONLY;
   if (!only || only === 'live') await live(browser);
   if (!only || only === 'security') await security(browser);
+  if (!only || only === 'across') await across(browser);
   if (!only || only === 'big') await big(browser);
 } catch (e) {
   check(false, 'no exception: ' + (e && e.stack || e));

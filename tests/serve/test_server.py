@@ -4,7 +4,8 @@
 # with a scripted agent: the page and its headers, the token, Host and Origin checks,
 # the event stream and its resumption with Last-Event-ID, each control applied by the run
 # loop and journaled, size limits, and `flow serve` replaying the finished run from the
-# journal, read-only.
+# journal, read-only. Then two processes: `flow serve` controlling a `flow run` started on
+# its own, through the run's control inbox.
 #   test_server.py <flow> <agent.sh>
 import http.client
 import json
@@ -64,8 +65,8 @@ class Server:
         c.close()
         return out
 
-    def control(self, action, task=None, index=None, line=None, token=None, origin=None):
-        body = {"feature": 0, "action": action}
+    def control(self, action, task=None, index=None, line=None, token=None, origin=None, feature=0, answer=False):
+        body = {"feature": feature, "action": action}
         if task:
             body.update(task=task, index=index, line=line)
         h = {"Content-Type": "application/json"}
@@ -73,7 +74,8 @@ class Server:
             h["X-Flow-Token"] = token or self.token
         if origin:
             h["Origin"] = origin
-        return self.request("POST", "/api/control", json.dumps(body), h)[0]
+        st, _, out = self.request("POST", "/api/control", json.dumps(body), h)
+        return (st, json.loads(out or b"{}")) if answer else st
 
 
 class Sse:
@@ -150,6 +152,126 @@ def url_of(proc):
 
 
 procs = []
+
+CROSS_TASKS = """# Tasks: controls across processes
+
+## Phase 1: Setup
+
+- [ ] T001 [P] Create `T001.txt`
+- [ ] T002 [P] Create `T002.txt`
+- [ ] T003 [P] Create `T003.txt`
+- [ ] T004 [P] Create `T004.txt`
+"""
+
+
+def controls_across_processes():
+    """`flow serve` started on its own while a `flow run` of the same tasks.md goes on in
+    another process: the page's controls reach that run (its control inbox), the run
+    applies and journals them, and with no run going on a control is refused with 409."""
+    d = tempfile.mkdtemp(prefix="flow-serve-x-")
+    idle = tempfile.mkdtemp(prefix="flow-serve-idle-")  # a second feature with no run
+    run = None
+    try:
+        tasks = os.path.join(d, "tasks.md")
+        for where in (d, idle):
+            with open(os.path.join(where, "tasks.md"), "w") as f:
+                f.write(CROSS_TASKS)
+        serve = subprocess.Popen([FLOW, "serve", tasks, os.path.join(idle, "tasks.md")],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=d)
+        procs.append(serve)
+        port, token = url_of(serve)
+        srv = Server(port, token)
+        structure = json.loads(srv.request("GET", f"/api/structure?token={token}")[2])
+        line = {t["id"]: (i, t["line"]) for i, t in enumerate(structure[0]["tasks"])}
+
+        # Nothing going on yet: refused, and said why; no inbox is made up.
+        st, out = srv.control("pause", answer=True)
+        check(st == 409 and "no run" in out.get("error", ""), f"no live run: a control gets 409 with why ({st} {out})")
+        check(not os.path.exists(os.path.join(d, ".flow", "control")), "no live run: nothing is written for one")
+        state = json.loads(srv.request("GET", f"/api/state?token={token}")[2])
+        check(not state["read_only"] and "control" not in state["features"][0]["run"],
+              "no live run: the state offers no controls")
+
+        run = subprocess.Popen([FLOW, "run", tasks, "--agent-cmd", AGENT, "--workers", "2", "--retries", "0",
+                                "--isolation", "none", "--progress", "plain"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=d)
+        procs.append(run)
+        wait_for(lambda: started(d, "T001") and started(d, "T002"), "T001 and T002 to start in the other process")
+        time.sleep(0.6)  # the server reads the journal every 200 ms
+        state = json.loads(srv.request("GET", f"/api/state?token={token}")[2])
+        r0 = state["features"][0]["run"]
+        check(r0.get("control") == "inbox" and r0.get("control_pid") == run.pid,
+              f"the state says the controls reach the run of pid {run.pid}: {r0}")
+        check("control" not in state["features"][1]["run"], "the idle feature offers no controls")
+
+        # The guards stand as they do for a run in this process.
+        check(srv.control("pause", token=False) == 403, "across processes: a control without the token gets 403")
+        check(srv.control("pause", origin="http://evil.example") == 403, "across processes: a foreign Origin gets 403")
+        check(srv.control("skip", "T003", 2, 99) == 404, "across processes: a task that is not there gets 404")
+        st, out = srv.control("pause", feature=1, answer=True)
+        check(st == 409, f"each feature's controls reach its own run: the idle one gets 409 ({st} {out})")
+
+        def control_line(action, task=None):
+            return [e for e in journal(d) if e["event"] == "control" and e.get("action") == action
+                    and (task is None or e.get("task") == task)]
+
+        # Pause: the run journals it as the dashboard's, and starts nothing new.
+        posted = time.time()
+        st, out = srv.control("pause", answer=True)
+        check(st == 202 and out.get("queued") and out.get("request"), f"pause is accepted and posted ({st} {out})")
+        wait_for(lambda: control_line("pause"), "the run to take the pause")
+        print(f"     the run journaled the pause {1000 * (time.time() - posted):.0f} ms after the POST", flush=True)
+        c = (control_line("pause") or [{}])[0]
+        check("refused" not in c and "flow serve" in c.get("by", "") and c.get("request") == out.get("request"),
+              f"the pause is journaled by the run, from flow serve: {c}")
+        with open(os.path.join(d, "rc-T002-1"), "w") as f:
+            f.write("1")
+        open(os.path.join(d, "go-T002-1"), "w").close()
+        wait_for(lambda: any(e["event"] == "attempt-failed" and e.get("task") == "T002" for e in journal(d)), "T002 to fail")
+        time.sleep(1.0)
+        check(not started(d, "T003") and not started(d, "T004"), "paused: nothing new starts on the free worker")
+
+        # Retry the failed task: taken, but it waits while the run is paused; resume runs it.
+        check(srv.control("retry", "T002", *line["T002"]) == 202, "retry is accepted")
+        wait_for(lambda: control_line("retry", "T002"), "the run to take the retry")
+        check(all("refused" not in e for e in control_line("retry", "T002")), "the retry is applied")
+        time.sleep(0.5)
+        check(not started(d, "T002", 2), "paused: the retried task waits")
+        check(srv.control("resume") == 202, "resume is accepted")
+        wait_for(lambda: started(d, "T002", 2), "T002 to run again after the resume")
+
+        # Cancel T001, running since the start: it is stopped, not retried.
+        check(srv.control("cancel", "T001", *line["T001"]) == 202, "cancel is accepted")
+        wait_for(lambda: any(e["event"] == "attempt-failed" and e.get("task") == "T001" and e.get("class") == "canceled"
+                             for e in journal(d)), "T001 to be canceled (class canceled)")
+        open(os.path.join(d, "go-all"), "w").close()
+        rc = run.wait(timeout=60)
+        j = journal(d)
+        finished = {e.get("task") for e in j if e["event"] == "task-finished"}
+        check({"T002", "T003", "T004"} <= finished and "T001" not in finished,
+              f"the retried task and the rest succeed; the canceled one does not (exit {rc}): {sorted(finished)}")
+        check(not any(e["event"] == "task-started" and e.get("task") == "T001" and e.get("attempt") == 2 for e in j),
+              "the canceled task is not run again")
+        check(sum(1 for e in j if e["event"] == "control" and "flow serve" in e.get("by", "")) == 4,
+              "four controls journaled, each from flow serve")
+
+        # The run is over: its inbox went with it, and a control says so.
+        time.sleep(0.5)
+        st, out = srv.control("resume", answer=True)
+        check(st == 409 and out.get("error"), f"after the run: a control gets 409 with why ({st} {out})")
+        state = json.loads(srv.request("GET", f"/api/state?token={token}")[2])
+        check(state["features"][0]["run"]["finished"] and "control" not in state["features"][0]["run"],
+              "after the run: the state offers no controls")
+        serve.terminate()
+        serve.wait(timeout=10)
+    finally:
+        for where in (d, idle):
+            open(os.path.join(where, "go-all"), "w").close()
+        if run is not None and run.poll() is None:
+            run.terminate()
+            run.wait(timeout=30)
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.rmtree(idle, ignore_errors=True)
 
 
 def main():
@@ -274,6 +396,8 @@ def main():
         check(st == 200 and b"attempt 2 of T002 done" in out, "a task's output is served")
         proc.terminate()
         proc.wait(timeout=10)
+
+        controls_across_processes()
     finally:
         # A check that failed half-way must not leave a run waiting for its go files.
         open(os.path.join(d, "go-all"), "w").close()

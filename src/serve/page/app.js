@@ -317,6 +317,10 @@ function elapsed(S) {
 }
 function quantile(a, q) { if (!a.length) return NaN; const b = [...a].sort((x, y) => x - y); return b[Math.min(b.length - 1, Math.floor(q * b.length))]; }
 
+// Whether the page's controls reach the run shown: the run in the server's own process
+// (flow run --dashboard), or one going on in another (flow serve; through its inbox).
+function controllable(S) { return !readOnly && !!S.run.control && !S.run.finished && !!S.run.id; }
+
 function refresh() {
   if (!states) return;
   const S = states[cur], g = structure[cur], tasks = S.tasks;
@@ -331,9 +335,10 @@ function refresh() {
   $('counts').textContent = Object.entries(counts).map(([k, v]) => v + ' ' + k).join(' · ');
   const now = elapsed(S);
   $('run').textContent = S.run.id ? 'run ' + S.run.id + ' · ' + (S.run.finished ? 'finished' : S.run.paused ? 'paused' : 'running') +
-    ' · ' + human(now) + ' · ' + S.run.workers + ' workers' : 'not run yet';
+    ' · ' + human(now) + ' · ' + S.run.workers + ' workers' + (controllable(S) && S.run.control === 'inbox' ?
+      ' · controlled in process ' + S.run.control_pid : '') : 'not run yet';
   const pause = $('pause');
-  pause.hidden = readOnly || cur !== 0 || S.run.finished || !S.run.id;
+  pause.hidden = !controllable(S);
   pause.textContent = S.run.paused ? 'Resume' : 'Pause';
   // ETA: the longest chain left and the work left over the workers, at the durations
   // seen so far (quartiles give the range).
@@ -428,7 +433,7 @@ function panel() {
   for (const tr of s.tries || []) tries.appendChild(el('li', null, human(tr[0]) + ' → ' + (tr[1] < 0 ? 'running' : human(tr[1]) + ' ' + tr[2] + (tr[3] ? ' (' + tr[3] + ')' : ''))));
   const controls = el('div', { class: 'controls' });
   const act = (label, action) => { const b = el('button', { 'data-action': action }, label); b.onclick = () => control(action, selected); controls.appendChild(b); };
-  if (!readOnly && cur === 0 && !states[0].run.finished && states[0].run.id) {
+  if (controllable(states[cur])) {
     if (['failed', 'needs-attention', 'blocked', 'killed'].includes(s.s)) act('Retry', 'retry');
     if (s.s === 'running') act('Cancel', 'cancel');
     if (s.s === 'pending' || s.s === 'retrying') act('Skip', 'skip');
@@ -455,6 +460,8 @@ async function control(action, t) {
   const text = r.ok ? action + ' sent' : action + ' refused: ' + ((await r.json().catch(() => ({}))).error || r.status);
   if (res) res.textContent = text;
   $('status').textContent = text;
+  // 409: the run these controls reached is gone; the state says so, and the controls go.
+  if (r.status === 409) reload();
 }
 
 // ---- start ----
@@ -508,7 +515,7 @@ async function main() {
     tip.style.top = box.bottom + 4 + 'px';
   });
   graph.addEventListener('mouseleave', () => { tip.hidden = true; });
-  $('pause').onclick = () => control(states[0].run.paused ? 'resume' : 'pause', -1);
+  $('pause').onclick = () => control(states[cur].run.paused ? 'resume' : 'pause', -1);
   // Numbers at most twice a second, whatever the event rate; the clock moves anyway.
   setInterval(() => { if (dirty || (states && !states[cur].run.finished)) { dirty = false; refresh(); } }, 500);
 }
