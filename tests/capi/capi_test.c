@@ -61,6 +61,7 @@ static int host_ladder(flow_decision_v2 *out, const char *task_id, int attempt, 
   if (strcmp(task_id, "T001") == 0 && attempt == 1) {
     out->kind = FLOW_DECIDE_RETRY;
     out->strategy = "alternative";
+    out->agent = "nosuch-agent"; /* not one of the run's: it stays on its agent, and says so */
     snprintf(host_instruction, sizeof host_instruction, "INSTR-C: write it with the standard library");
     out->instruction = host_instruction;
     out->reason = "host: another way";
@@ -385,7 +386,7 @@ int main(int argc, char **argv) {
         CHECK(flow_policy_new_host_v2(&hv2, &vt2) == FLOW_OK);
         CHECK(flow_policy_decide_v2(&d2, hv2, plan, 0, 1, &f, 0) == FLOW_OK);
         host_instruction[0] = '\0';
-        CHECK(d2.kind == FLOW_DECIDE_RETRY && strcmp(d2.strategy, "alternative") == 0);
+        CHECK(d2.kind == FLOW_DECIDE_RETRY && strcmp(d2.strategy, "alternative") == 0 && strcmp(d2.agent, "nosuch-agent") == 0);
         CHECK(strcmp(d2.instruction, "INSTR-C: write it with the standard library") == 0);
         CHECK(flow_policy_decide_v2(&d2, hv2, plan, 2, 1, &f, 0) == FLOW_OK);
         CHECK(d2.kind == FLOW_DECIDE_FAIL && d2.needs_attention == 1 && strcmp(d2.reason, "host: a person's turn") == 0);
@@ -611,6 +612,8 @@ int main(int argc, char **argv) {
         flow_run_report_v3 r3 = FLOW_RUN_REPORT_V3_INIT;
         vt2.decide = host_ladder;
         CHECK(flow_policy_new_host_v2(&hv2, &vt2) == FLOW_OK);
+        snprintf(journal, sizeof journal, "%s/.flow/implementation.log", repo);
+        remove(journal); /* only this run's lines count below */
         write_text(config, "testing:\n  runTests: false\n");
         write_text(tasks, kText);
         o2.config_path = NULL;
@@ -623,13 +626,14 @@ int main(int argc, char **argv) {
         CHECK(flow_run_execute_v3(run, &r3) == FLOW_OK);
         CHECK(r3.succeeded == 2 && r3.failed == 1 && r3.needs_attention == 1 && r3.blocked == 1 && r3.retries == 1);
         CHECK(host_attention_events == 1 && host_ladder_calls == 2);
-        snprintf(journal, sizeof journal, "%s", r3.journal_path ? r3.journal_path : "");
+        CHECK(r3.journal_path && strcmp(r3.journal_path, journal) == 0);
         snprintf(prompt, sizeof prompt, "%s/.flow/runs/%s/T001-0.2.prompt.md", repo, r3.run_id ? r3.run_id : "");
         CHECK(read_all(prompt, text, sizeof text) > 0);
         CHECK(strstr(text, "INSTR-C: write it with the standard library") != NULL);
         CHECK(strstr(text, "take a different one") != NULL);
-        CHECK(count_lines(journal, "\"strategy\":\"alternative+instruction\"") >= 1);
-        CHECK(count_lines(journal, "\"event\":\"needs-attention\"") >= 1);
+        CHECK(count_lines(journal, "\"strategy\":\"alternative+instruction\"") == 1);
+        CHECK(count_lines(journal, "\"event\":\"needs-attention\"") == 1);
+        CHECK(count_lines(journal, "nosuch-agent is not an agent of this run") == 1);
         flow_run_free(run);
       }
       remove(config);
