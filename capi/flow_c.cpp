@@ -56,7 +56,7 @@ struct flow_scheduler {
 };
 struct flow_policy {
   std::shared_ptr<RecoveryPolicy> impl;  // shared: a run keeps its policy alive
-  std::string agent, strategy, reason;  // what the last decision's pointers borrow
+  std::string agent, strategy, reason, instruction;  // what the last decision's pointers borrow
 };
 
 namespace {
@@ -112,38 +112,73 @@ int guarded(Body&& body) noexcept {
   }
 }
 
+// As much instruction text as a hint may carry (flow_run_retry): a prompt stays bounded.
+constexpr std::size_t kMaxInstructionBytes = 16 * 1024;
+
+bool known_strategy(const std::string& s) {
+  return s.empty() || std::any_of(std::begin(kFallbackStrategies), std::end(kFallbackStrategies),
+                                  [&](const char* w) { return s == w; });
+}
+
+// A version-2 decision as the run loop takes it; nullopt when flow cannot apply it.
+std::optional<Decision> from_host(const flow_decision_v2& d) {
+  if (d.kind < FLOW_DECIDE_RETRY || d.kind > FLOW_DECIDE_ABORT) return std::nullopt;
+  Decision out;
+  out.kind = static_cast<Decision::Kind>(d.kind);
+  out.delay = d.delay > 0 ? d.delay : 0;
+  out.feedback = d.feedback != 0;
+  out.rollback = d.rollback != 0;
+  if (d.agent) out.agent = d.agent;
+  if (d.strategy) out.strategy = d.strategy;
+  if (d.instruction) out.instruction = d.instruction;
+  if (!known_strategy(out.strategy) || out.instruction.size() > kMaxInstructionBytes) return std::nullopt;
+  // Only a task given up on waits for a person; a retry or a skip has no one to ask.
+  out.needs_attention = out.kind == Decision::Kind::fail && d.needs_attention != 0;
+  out.reason = d.reason ? d.reason : "decided by the host";
+  return out;
+}
+
+// A host's policy, from either vtable: a version-1 decide fills a flow_decision, a
+// version-2 one a flow_decision_v2.
 class HostPolicy final : public RecoveryPolicy {
  public:
-  explicit HostPolicy(const flow_policy_vtable& v) : v_(v) {}
+  HostPolicy(flow_decide_cb decide, flow_decide_v2_cb decide_v2, void (*free_payload)(void*), void* payload)
+      : decide_(decide), decide_v2_(decide_v2), free_payload_(free_payload), payload_(payload) {}
   ~HostPolicy() override {
-    if (v_.free_payload) v_.free_payload(v_.payload);
+    if (free_payload_) free_payload_(payload_);
   }
   HostPolicy(const HostPolicy&) = delete;
   HostPolicy& operator=(const HostPolicy&) = delete;
 
   Decision on_failure(const TaskContext& ctx, const Failure& f, double now) override {
-    flow_decision d{FLOW_DECIDE_FAIL, 0, 0, 0, "", "", ""};
+    flow_decision_v2 d{FLOW_DECISION_VERSION, FLOW_DECIDE_FAIL, 0, 0, 0, "", "", "", "", 0};
     flow_failure cf{static_cast<int>(f.cls), f.agent.c_str(), f.reset_at.value_or(-1.0), f.message.c_str()};
-    const int rc = v_.decide(&d, ctx.task->id.c_str(), ctx.attempt, &cf, now, v_.payload);
-    if (rc == FLOW_EUSER) throw UserAbort{};
-    Decision out;
-    if (rc != FLOW_OK || d.kind < FLOW_DECIDE_RETRY || d.kind > FLOW_DECIDE_ABORT) {
-      out.kind = Decision::Kind::fail;
-      out.reason = "the host policy returned an invalid decision";
-      return out;
+    int rc = FLOW_OK;
+    if (decide_v2_) {
+      rc = decide_v2_(&d, ctx.task->id.c_str(), ctx.attempt, &cf, now, payload_);
+    } else {
+      flow_decision d1{FLOW_DECIDE_FAIL, 0, 0, 0, "", "", ""};
+      rc = decide_(&d1, ctx.task->id.c_str(), ctx.attempt, &cf, now, payload_);
+      d = {FLOW_DECISION_VERSION, d1.kind, d1.delay, d1.feedback, d1.rollback, d1.agent, d1.strategy, d1.reason, "", 0};
+      // Version 1 never checked the strategy (it changed nothing then): keep taking any.
+      if (d.strategy && !known_strategy(d.strategy)) d.strategy = "";
     }
-    out.kind = static_cast<Decision::Kind>(d.kind);
-    out.delay = d.delay > 0 ? d.delay : 0;
-    out.feedback = d.feedback != 0;
-    out.rollback = d.rollback != 0;
-    if (d.agent) out.agent = d.agent;
-    if (d.strategy) out.strategy = d.strategy;
-    out.reason = d.reason ? d.reason : "decided by the host";
-    return out;
+    if (rc == FLOW_EUSER) throw UserAbort{};
+    auto out = rc == FLOW_OK ? from_host(d) : std::nullopt;
+    if (!out) {
+      Decision bad;
+      bad.kind = Decision::Kind::fail;
+      bad.reason = "the host policy returned an invalid decision";
+      return bad;
+    }
+    return *out;
   }
 
  private:
-  flow_policy_vtable v_;
+  flow_decide_cb decide_;
+  flow_decide_v2_cb decide_v2_;
+  void (*free_payload_)(void*);
+  void* payload_;
 };
 
 template <class T>
@@ -499,7 +534,7 @@ int flow_policy_new_stock(flow_policy** out, const flow_policy_options* opts) {
         }
       }
     }
-    *out = new flow_policy{std::make_shared<StockPolicy>(std::move(o)), {}, {}, {}};
+    *out = new flow_policy{std::make_shared<StockPolicy>(std::move(o)), {}, {}, {}, {}};
     return FLOW_OK;
   });
 }
@@ -509,31 +544,76 @@ int flow_policy_new_host(flow_policy** out, const flow_policy_vtable* v) {
     if (!out || !v || !v->decide) return misuse("flow_policy_new_host: null argument or no decide callback");
     *out = nullptr;
     if (v->version != FLOW_POLICY_VTABLE_VERSION) return fail(FLOW_EVERSION, "flow_policy_vtable: unknown version");
-    *out = new flow_policy{std::make_shared<HostPolicy>(*v), {}, {}, {}};
+    *out = new flow_policy{std::make_shared<HostPolicy>(v->decide, nullptr, v->free_payload, v->payload), {}, {}, {}, {}};
+    return FLOW_OK;
+  });
+}
+
+int flow_policy_new_host_v2(flow_policy** out, const flow_policy_vtable_v2* v) {
+  return guarded([&]() -> int {
+    if (!out || !v || !v->decide) return misuse("flow_policy_new_host_v2: null argument or no decide callback");
+    *out = nullptr;
+    if (v->version != FLOW_POLICY_VTABLE_V2_VERSION) return fail(FLOW_EVERSION, "flow_policy_vtable_v2: unknown version");
+    *out = new flow_policy{std::make_shared<HostPolicy>(nullptr, v->decide, v->free_payload, v->payload), {}, {}, {}, {}};
     return FLOW_OK;
   });
 }
 
 void flow_policy_free(flow_policy* p) { delete p; }
 
+namespace {
+
+// Asks the policy and keeps the decision's strings in it; FLOW_OK or FLOW_EMISUSE.
+int ask_policy(Decision& d, flow_policy* p, const flow_plan* plan, int task, int attempt, const flow_failure* failure,
+                double now, const char* who) {
+  if (!p || !plan || !failure || task < 0 || static_cast<size_t>(task) >= plan->plan->tasks.size() || attempt < 1 ||
+      failure->failure_class < 0 || failure->failure_class > FLOW_FAIL_STALLED)
+    return misuse((std::string(who) + ": null argument or value out of range").c_str());
+  const Task& t = plan->plan->tasks[static_cast<size_t>(task)];
+  Failure f;
+  f.cls = static_cast<FailureClass>(failure->failure_class);
+  if (failure->agent) f.agent = failure->agent;
+  if (failure->reset_at >= 0) f.reset_at = failure->reset_at;
+  if (failure->message) f.message = failure->message;
+  d = p->impl->on_failure({&t, &plan->plan->phases[static_cast<size_t>(t.phase)], attempt}, f, now);
+  p->agent = d.agent;
+  p->strategy = d.strategy;
+  p->reason = d.reason;
+  p->instruction = d.instruction;
+  return FLOW_OK;
+}
+
+}  // namespace
+
 int flow_policy_decide(flow_decision* out, flow_policy* p, const flow_plan* plan, int task, int attempt,
                        const flow_failure* failure, double now) {
   return guarded([&]() -> int {
-    if (!out || !p || !plan || !failure || task < 0 || static_cast<size_t>(task) >= plan->plan->tasks.size() ||
-        attempt < 1 || failure->failure_class < 0 || failure->failure_class > FLOW_FAIL_STALLED)
-      return misuse("flow_policy_decide: null argument or value out of range");
-    const Task& t = plan->plan->tasks[static_cast<size_t>(task)];
-    Failure f;
-    f.cls = static_cast<FailureClass>(failure->failure_class);
-    if (failure->agent) f.agent = failure->agent;
-    if (failure->reset_at >= 0) f.reset_at = failure->reset_at;
-    if (failure->message) f.message = failure->message;
-    const Decision d = p->impl->on_failure({&t, &plan->plan->phases[static_cast<size_t>(t.phase)], attempt}, f, now);
-    p->agent = d.agent;
-    p->strategy = d.strategy;
-    p->reason = d.reason;
+    if (!out) return misuse("flow_policy_decide: null argument or value out of range");
+    Decision d;
+    if (const int rc = ask_policy(d, p, plan, task, attempt, failure, now, "flow_policy_decide"); rc != FLOW_OK) return rc;
     *out = flow_decision{static_cast<int>(d.kind), d.delay, d.feedback ? 1 : 0, d.rollback ? 1 : 0,
                          p->agent.c_str(), p->strategy.c_str(), p->reason.c_str()};
+    return FLOW_OK;
+  });
+}
+
+int flow_decision_init(flow_decision_v2* out, unsigned int version) {
+  if (!out) return misuse("flow_decision_init: null argument");
+  if (version != FLOW_DECISION_VERSION) return fail(FLOW_EVERSION, "flow_decision: unknown version");
+  *out = flow_decision_v2 FLOW_DECISION_INIT;
+  return FLOW_OK;
+}
+
+int flow_policy_decide_v2(flow_decision_v2* out, flow_policy* p, const flow_plan* plan, int task, int attempt,
+                          const flow_failure* failure, double now) {
+  return guarded([&]() -> int {
+    if (!out) return misuse("flow_policy_decide_v2: null argument or value out of range");
+    if (out->version != FLOW_DECISION_VERSION) return fail(FLOW_EVERSION, "flow_decision: unknown version");
+    Decision d;
+    if (const int rc = ask_policy(d, p, plan, task, attempt, failure, now, "flow_policy_decide_v2"); rc != FLOW_OK) return rc;
+    *out = flow_decision_v2{FLOW_DECISION_VERSION, static_cast<int>(d.kind), d.delay, d.feedback ? 1 : 0,
+                            d.rollback ? 1 : 0, p->agent.c_str(), p->strategy.c_str(), p->reason.c_str(),
+                            p->instruction.c_str(), d.needs_attention ? 1 : 0};
     return FLOW_OK;
   });
 }

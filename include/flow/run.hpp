@@ -321,6 +321,9 @@ struct JournalTask {
   /// "instruction", "hint" …, joined by '+'); empty: the plain prompt.
   std::vector<std::string> strategies;
   std::vector<std::string> hints;    ///< hints given to it (flow retry --hint, a control)
+  /// Per attempt (from 1), the agent it ran on, as the journal names it (a fallback step
+  /// moves a task to another agent); empty where the journal does not say.
+  std::vector<std::string> agents;
 };
 struct JournalRun {
   std::string run_id;

@@ -20,18 +20,28 @@ namespace flow::cli {
 
 namespace {
 
-// The recovery ladder, task by task: the strategy each attempt ran with, and the hints
-// people gave.
+// Whether a task's attempts ran on more than one agent (a fallback step moved it).
+bool moved_agents(const JournalTask& t) {
+  const auto first = std::find_if(t.agents.begin(), t.agents.end(), [](const std::string& a) { return !a.empty(); });
+  return first != t.agents.end() &&
+         std::any_of(first, t.agents.end(), [&](const std::string& a) { return !a.empty() && a != *first; });
+}
+
+// The recovery ladder, task by task: the strategy each attempt ran with (and its agent,
+// when the task moved to another one), and the hints people gave.
 void print_recovery(const JournalRun& run) {
   bool header = false;
   for (const JournalTask& t : run.tasks) {
     const bool any = std::any_of(t.strategies.begin(), t.strategies.end(), [](const std::string& x) { return !x.empty(); });
-    if (!any && t.hints.empty()) continue;
+    const bool moved = moved_agents(t);
+    if (!any && !moved && t.hints.empty()) continue;
     if (!header) fmt::print("\n  recovery:\n");
     header = true;
     std::string line;
-    for (std::size_t a = 0; a < t.strategies.size(); ++a)
+    for (std::size_t a = 0; a < t.strategies.size(); ++a) {
       line += fmt::format("{}attempt {} {}", a ? ", " : "", a + 1, t.strategies[a].empty() ? "plain" : t.strategies[a]);
+      if (moved && a < t.agents.size() && !t.agents[a].empty()) line += " on " + t.agents[a];
+    }
     fmt::print("    {}: {}\n", t.id, line.empty() ? "no attempt yet" : line);
     for (const std::string& h : t.hints) fmt::print("      hint: {}\n", h.substr(0, h.find('\n')).substr(0, 200));
   }
@@ -162,6 +172,11 @@ int show_status(const Args& args) {
       if (jt && std::any_of(jt->strategies.begin(), jt->strategies.end(), [](const std::string& x) { return !x.empty(); })) {
         j.key("strategies").begin_array();  // per attempt; "" for the plain prompt
         for (const auto& x : jt->strategies) j.value(x);
+        j.end_array();
+      }
+      if (jt && moved_agents(*jt)) {
+        j.key("agents").begin_array();  // per attempt, when a fallback step moved the task
+        for (const auto& a : jt->agents) j.value(a);
         j.end_array();
       }
       if (jt && !jt->hints.empty()) {

@@ -60,7 +60,27 @@ ClaudeOptions claude_options(const Settings* st, const RunChoices& c, bool claud
   return claude;
 }
 
-Result<void> choose_agent(const Settings* st, const RunChoices& c, RunOptions& opt) {
+// A fallback agent under the name the settings give it: the command template is
+// "command" in a fallback step, whatever program it runs.
+class RenamedAgent final : public AgentAdapter {
+ public:
+  RenamedAgent(std::string name, std::unique_ptr<AgentAdapter> inner) : name_(std::move(name)), inner_(std::move(inner)) {}
+  std::string name() const override { return name_; }
+  AgentLaunch prepare(const AgentRequest& r) const override { return inner_->prepare(r); }
+  std::unique_ptr<StreamParser> parser() const override { return inner_->parser(); }
+  std::optional<FailureClass> classify(const Completion& how, const AgentReport& report, std::string_view output) const override {
+    return inner_->classify(how, report, output);
+  }
+  std::optional<std::string> preflight() const override { return inner_->preflight(); }
+  std::optional<double> reset_time(std::string_view output) const override { return inner_->reset_time(output); }
+
+ private:
+  std::string name_;
+  std::unique_ptr<AgentAdapter> inner_;
+};
+
+// Whether the run's own agent is the command template (else a named CLI, or none).
+Result<bool> choose_agent(const Settings* st, const RunChoices& c, RunOptions& opt) {
   std::string name = !c.agent_name.empty() ? c.agent_name : st ? st->agent_name : std::string();
   // agents.claude.timeout counts when Claude is asked for, or is what nothing else names.
   const bool claude_is_default = name == "claude" || (name.empty() && opt.agent.empty());
@@ -89,27 +109,39 @@ Result<void> choose_agent(const Settings* st, const RunChoices& c, RunOptions& o
     if (!find_program(opt.agent.front()) && !opt.dry_run)
       return make_error(Errc::not_found, "the agent '" + opt.agent.front() + "' is not found (not on PATH or not executable)");
     opt.agent_adapter = make_command_agent(opt.agent, st ? st->failure_patterns : std::vector<std::pair<std::string, FailureClass>>{});
+    return true;
   } else if (!opt.dry_run) {
     return make_error(Errc::not_found,
                       "no agent: Claude Code is not on PATH (npm install -g @anthropic-ai/claude-code); "
                       "or pass --agent-cmd 'TEMPLATE', or set agent.command in .flow/config.yaml");
   }
-  return {};
+  return false;
 }
 
 // The agents the fallback chain names besides the run's own, each with its agents.<name>
 // settings and checked before anything starts; and every agent's maxWorkers.
-Result<void> fallback_agents(const Settings* st, const StockPolicyOptions& popt, RunOptions& opt) {
+Result<void> fallback_agents(const Settings* st, const StockPolicyOptions& popt, bool own_is_command, RunOptions& opt) {
   if (st)
     for (const auto& [name, as] : st->agents)
       if (as.max_workers > 0) opt.agent_max_workers[name] = as.max_workers;
   const std::string own = opt.agent_adapter ? opt.agent_adapter->name() : std::string();
   std::vector<std::string> seen{own};
   for (const FallbackStep& step : popt.fallback) {
-    // "command" names the run's own command template: no agent of its own to move to.
-    if (step.agent.empty() || step.agent == "command" || std::find(seen.begin(), seen.end(), step.agent) != seen.end())
+    // "command" is the run's own agent when that is the command template (AgentPool
+    // knows the alias); under a named CLI it is the template, an agent of its own.
+    if (step.agent.empty() || (step.agent == "command" && own_is_command) ||
+        std::find(seen.begin(), seen.end(), step.agent) != seen.end())
       continue;
     seen.push_back(step.agent);
+    if (step.agent == "command") {
+      if (opt.agent.empty())
+        return make_error(Errc::config, "the fallback agent 'command' needs a command template (agent.command or --agent-cmd)");
+      if (!find_program(opt.agent.front()) && !opt.dry_run)
+        return make_error(Errc::not_found, "fallback agent: '" + opt.agent.front() + "' is not found (not on PATH or not executable)");
+      opt.fallback_agents.push_back(std::make_shared<RenamedAgent>(
+          "command", make_command_agent(opt.agent, st ? st->failure_patterns : std::vector<std::pair<std::string, FailureClass>>{})));
+      continue;
+    }
     AgentSettings as;
     if (st)
       if (auto it = st->agents.find(step.agent); it != st->agents.end()) as = it->second;
@@ -174,8 +206,9 @@ Result<void> configure_run(const Settings* st, const RunChoices& c, RunOptions& 
       return make_error(Errc::not_found, "the " + name + " check '" + argv.front() + "' cannot run: '" + argv.front() +
                                              "' is not on PATH (fix testing/validation in " +
                                              (c.config_path.empty() ? ".flow/config.yaml" : c.config_path) + ")");
-  if (auto chosen = choose_agent(st, c, opt); !chosen) return chosen;
-  return fallback_agents(st, popt, opt);
+  auto own_is_command = choose_agent(st, c, opt);
+  if (!own_is_command) return Unexpected{own_is_command.error()};
+  return fallback_agents(st, popt, *own_is_command, opt);
 }
 
 FLOW_END_NAMESPACE

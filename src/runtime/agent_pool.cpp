@@ -30,8 +30,13 @@ std::optional<std::string> AgentPool::choose(int t, const RecoveryPolicy& policy
   return load_.choose(preferred(t), policy, now);
 }
 
-void AgentPool::prefer(int t, const std::string& agent) {
-  if (knows(agent)) preferred_[static_cast<std::size_t>(t)] = agent;
+bool AgentPool::prefer(int t, const std::string& agent) {
+  // The settings give a command template the name "command" only when it is a fallback
+  // of a named CLI (config/run_setup.cpp); otherwise it is the run's own agent.
+  const std::string& name = !knows(agent) && agent == "command" ? own() : agent;
+  if (!knows(name)) return false;
+  preferred_[static_cast<std::size_t>(t)] = name;
+  return true;
 }
 
 void AgentPool::started(int t, const std::string& agent) {

@@ -32,8 +32,10 @@ class AgentPool {
 
   /// The agent task `t` starts on now (AgentLoad::choose from its preferred one).
   [[nodiscard]] std::optional<std::string> choose(int t, const RecoveryPolicy& policy, double now) const;
-  /// From now on `t` prefers `agent` (a fallback decision); an unknown name changes nothing.
-  void prefer(int t, const std::string& agent);
+  /// From now on `t` prefers `agent` (a fallback decision). "command", when the run has
+  /// no agent of that name, is the run's own agent (the command template). An unknown
+  /// name changes nothing: false.
+  bool prefer(int t, const std::string& agent);
   [[nodiscard]] const std::string& preferred(int t) const { return preferred_[static_cast<std::size_t>(t)]; }
 
   /// `t`'s attempt starts on `agent`.

@@ -211,6 +211,8 @@ std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path)
       if (attempt >= 1 && attempt <= 1000) {
         if (t->strategies.size() < static_cast<std::size_t>(attempt)) t->strategies.resize(static_cast<std::size_t>(attempt));
         t->strategies[static_cast<std::size_t>(attempt - 1)] = e.string("strategy");
+        if (t->agents.size() < static_cast<std::size_t>(attempt)) t->agents.resize(static_cast<std::size_t>(attempt));
+        t->agents[static_cast<std::size_t>(attempt - 1)] = e.string("agent");
       }
     } else if (event == "task-finished" && t) {
       t->outcome = "succeeded";

@@ -921,7 +921,7 @@ class RunLoop {
       notify_budget(cls, t, r.attempts, r.cost_usd, opt_.budget.max_task_cost_usd, *spent);
       return;
     }
-    if (!d.agent.empty()) agents_->prefer(t, d.agent);
+    if (!d.agent.empty() && !agents_->prefer(t, d.agent)) d.reason += "; " + d.agent + " is not an agent of this run";
     if (agents_->load().can_move(agents_->preferred(t), policy_, t_now)) d.delay = 0;
   }
 

@@ -44,6 +44,48 @@ static int host_decide(flow_decision *out, const char *task_id, int attempt, con
   out->reason = "host says so";
   return FLOW_OK;
 }
+/* A host policy with the recovery ladder's fields: T001's first failure is retried with
+ * the alternative strategy and an instruction of its own; anything else is given up on,
+ * for a person (needs-attention). The instruction lives in a buffer that is overwritten
+ * after the callback: flow must have copied it. */
+static char host_instruction[64];
+static int host_ladder_calls = 0;
+static int host_ladder(flow_decision_v2 *out, const char *task_id, int attempt, const flow_failure *failure,
+                       double now, void *payload) {
+  (void)failure;
+  (void)now;
+  (void)payload;
+  ++host_ladder_calls;
+  CHECK(out->version == FLOW_DECISION_VERSION && out->kind == FLOW_DECIDE_FAIL && out->instruction != NULL &&
+        out->needs_attention == 0);
+  if (strcmp(task_id, "T001") == 0 && attempt == 1) {
+    out->kind = FLOW_DECIDE_RETRY;
+    out->strategy = "alternative";
+    out->agent = "nosuch-agent"; /* not one of the run's: it stays on its agent, and says so */
+    snprintf(host_instruction, sizeof host_instruction, "INSTR-C: write it with the standard library");
+    out->instruction = host_instruction;
+    out->reason = "host: another way";
+    return FLOW_OK;
+  }
+  if (strcmp(task_id, "T004") == 0) {
+    out->kind = FLOW_DECIDE_RETRY;
+    out->strategy = "sideways"; /* not a strategy flow has: the task fails */
+    return FLOW_OK;
+  }
+  out->needs_attention = 1;
+  out->reason = "host: a person's turn";
+  return FLOW_OK;
+}
+static int host_attention_events = 0;
+static int count_attention(const flow_run_event_v2 *e, void *payload) {
+  (void)payload;
+  if (strcmp(e->kind, "needs-attention") == 0) {
+    ++host_attention_events;
+    CHECK(strcmp(e->task_id, "T003") == 0);
+  }
+  return FLOW_OK;
+}
+
 static int events_seen = 0, marked_seen = 0;
 static int on_run_event(const flow_run_event *e, void *payload) {
   (void)payload;
@@ -307,6 +349,52 @@ int main(int argc, char **argv) {
       CHECK(d.kind == FLOW_DECIDE_RETRY && strcmp(d.strategy, "alternative") == 0 && strcmp(d.agent, "") == 0);
       CHECK(flow_policy_decide(&d, ladder, plan, 0, 2, &f, 0) == FLOW_OK);
       CHECK(strcmp(d.strategy, "simplified") == 0 && strcmp(d.agent, "codex") == 0);
+      /* The versioned decision: the instruction too, and needs-attention once the ladder
+       * (three retries) has run out; an auth failure is nobody's puzzle. */
+      {
+        flow_decision_v2 d2 = FLOW_DECISION_INIT;
+        CHECK(d2.version == FLOW_DECISION_VERSION && d2.kind == FLOW_DECIDE_FAIL);
+        CHECK(flow_policy_decide_v2(&d2, ladder, plan, 0, 2, &f, 0) == FLOW_OK);
+        CHECK(d2.version == 2 && d2.kind == FLOW_DECIDE_RETRY && strcmp(d2.strategy, "simplified") == 0);
+        CHECK(strcmp(d2.agent, "codex") == 0 && strcmp(d2.instruction, "one file") == 0 && d2.needs_attention == 0);
+        CHECK(flow_policy_decide_v2(&d2, ladder, plan, 0, 4, &f, 0) == FLOW_OK);
+        CHECK(d2.kind == FLOW_DECIDE_FAIL && d2.needs_attention == 1 && strstr(d2.reason, "4 attempts") != NULL);
+        f.failure_class = FLOW_FAIL_REFUSED;
+        CHECK(flow_policy_decide_v2(&d2, ladder, plan, 0, 1, &f, 0) == FLOW_OK);
+        CHECK(d2.kind == FLOW_DECIDE_FAIL && d2.needs_attention == 1);
+        f.failure_class = FLOW_FAIL_AUTH;
+        CHECK(flow_policy_decide_v2(&d2, ladder, plan, 0, 1, &f, 0) == FLOW_OK);
+        CHECK(d2.kind == FLOW_DECIDE_FAIL && d2.needs_attention == 0 && strcmp(d2.instruction, "") == 0);
+        f.failure_class = FLOW_FAIL_NETWORK;
+        d2.version = 1;
+        CHECK(flow_policy_decide_v2(&d2, ladder, plan, 0, 1, &f, 0) == FLOW_EVERSION);
+        CHECK(flow_decision_init(&d2, 1) == FLOW_EVERSION);
+        CHECK(flow_decision_init(&d2, FLOW_DECISION_VERSION) == FLOW_OK && d2.version == 2 && d2.kind == FLOW_DECIDE_FAIL);
+        CHECK(flow_decision_init(NULL, FLOW_DECISION_VERSION) == FLOW_EMISUSE);
+      }
+      /* A host policy with the versioned decision, asked directly: its fields come back
+       * as it set them (copied), and one flow cannot apply fails the task. */
+      {
+        flow_policy *hv2 = NULL;
+        flow_policy_vtable_v2 vt2 = FLOW_POLICY_VTABLE_V2_INIT;
+        flow_decision_v2 d2 = FLOW_DECISION_INIT;
+        CHECK(flow_policy_new_host_v2(&hv2, &vt2) == FLOW_EMISUSE); /* no callback */
+        vt2.decide = host_ladder;
+        vt2.version = 1;
+        CHECK(flow_policy_new_host_v2(&hv2, &vt2) == FLOW_EVERSION);
+        vt2.version = FLOW_POLICY_VTABLE_V2_VERSION;
+        CHECK(flow_policy_new_host_v2(&hv2, &vt2) == FLOW_OK);
+        CHECK(flow_policy_decide_v2(&d2, hv2, plan, 0, 1, &f, 0) == FLOW_OK);
+        host_instruction[0] = '\0';
+        CHECK(d2.kind == FLOW_DECIDE_RETRY && strcmp(d2.strategy, "alternative") == 0 && strcmp(d2.agent, "nosuch-agent") == 0);
+        CHECK(strcmp(d2.instruction, "INSTR-C: write it with the standard library") == 0);
+        CHECK(flow_policy_decide_v2(&d2, hv2, plan, 2, 1, &f, 0) == FLOW_OK);
+        CHECK(d2.kind == FLOW_DECIDE_FAIL && d2.needs_attention == 1 && strcmp(d2.reason, "host: a person's turn") == 0);
+        CHECK(flow_policy_decide_v2(&d2, hv2, plan, 3, 1, &f, 0) == FLOW_OK);
+        CHECK(d2.kind == FLOW_DECIDE_FAIL && strstr(d2.reason, "invalid decision") != NULL);
+        flow_policy_free(hv2);
+        host_ladder_calls = 0;
+      }
       flow_policy_free(ladder);
       po.fallback = bad;
       po.fallback_count = 1;
@@ -513,6 +601,40 @@ int main(int argc, char **argv) {
         flow_run_free(run);
         CHECK(flow_run_report_v3_init(&r3, 2) == FLOW_OK && r3.version == 2);
         CHECK(flow_run_report_v3_init(&r3, 7) == FLOW_EVERSION);
+      }
+      /* A host policy's own ladder in a real run: T001 succeeds only when its prompt
+       * carries the instruction the host gave on its retry; T003 always fails and the
+       * host hands it to a person (needs-attention), which blocks T004. */
+      {
+        char prompt[4400], journal[4400], text[8192];
+        flow_policy *hv2 = NULL;
+        flow_policy_vtable_v2 vt2 = FLOW_POLICY_VTABLE_V2_INIT;
+        flow_run_report_v3 r3 = FLOW_RUN_REPORT_V3_INIT;
+        vt2.decide = host_ladder;
+        CHECK(flow_policy_new_host_v2(&hv2, &vt2) == FLOW_OK);
+        snprintf(journal, sizeof journal, "%s/.flow/implementation.log", repo);
+        remove(journal); /* only this run's lines count below */
+        write_text(config, "testing:\n  runTests: false\n");
+        write_text(tasks, kText);
+        o2.config_path = NULL;
+        o2.workers = 1;
+        o2.agent_command = "sh -c '[ \"$FLOW_TASK_ID\" != T003 ] || exit 1; [ \"$FLOW_TASK_ID\" != T001 ] || "
+                           "grep -q INSTR-C \"$FLOW_PROMPT_FILE\" || exit 1; "
+                           "for f in $FLOW_TASK_FILES; do mkdir -p \"$(dirname \"$f\")\"; echo x >> \"$f\"; done'";
+        CHECK(flow_run_new_v2(&run, &o2, hv2, count_attention, NULL) == FLOW_OK);
+        flow_policy_free(hv2); /* the run keeps it alive */
+        CHECK(flow_run_execute_v3(run, &r3) == FLOW_OK);
+        CHECK(r3.succeeded == 2 && r3.failed == 1 && r3.needs_attention == 1 && r3.blocked == 1 && r3.retries == 1);
+        CHECK(host_attention_events == 1 && host_ladder_calls == 2);
+        CHECK(r3.journal_path && strcmp(r3.journal_path, journal) == 0);
+        snprintf(prompt, sizeof prompt, "%s/.flow/runs/%s/T001-0.2.prompt.md", repo, r3.run_id ? r3.run_id : "");
+        CHECK(read_all(prompt, text, sizeof text) > 0);
+        CHECK(strstr(text, "INSTR-C: write it with the standard library") != NULL);
+        CHECK(strstr(text, "take a different one") != NULL);
+        CHECK(count_lines(journal, "\"strategy\":\"alternative+instruction\"") == 1);
+        CHECK(count_lines(journal, "\"event\":\"needs-attention\"") == 1);
+        CHECK(count_lines(journal, "nosuch-agent is not an agent of this run") == 1);
+        flow_run_free(run);
       }
       remove(config);
       remove(events);

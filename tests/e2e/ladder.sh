@@ -12,10 +12,15 @@
 #     prompt, and its dependent; the hint is journaled and shown by flow status
 #  3. `flow retry` while a run is going on joins it (its control inbox) instead of
 #     starting a second run, and the task and its dependent are done in that run
+#  4. a fallback step naming another agent (`agent: aider`, its program a stand-in
+#     script) moves the task's attempts from that step on to it: the journal's
+#     task-started line and flow status name the agent each attempt ran on; and from
+#     a named CLI to the command template (`agent: command`)
 # usage: ladder.sh FLOW
 set -euo pipefail
 flow=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 agent=$(cd "$(dirname "$0")" && pwd)/ladder_agent.sh
+aider=$(cd "$(dirname "$0")/../agents" && pwd)/fake-aider.sh
 work=$(mktemp -d "${TMPDIR:-/tmp}/flow-ladder-XXXXXX")
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 fail=0
@@ -172,6 +177,68 @@ done
 [ "$(grep -c '^- \[X\]' "$d/tasks.md")" = 5 ] || problem "live: not every task is marked: $(cat "$d/tasks.md")"
 [ -d "$d/.flow/control" ] && [ -n "$(ls -A "$d/.flow/control")" ] && problem "live: the run left its inbox behind"
 echo "ladder live: flow retry joined the run going on"
+
+# 4. Another agent from a step on: the scripted agent always fails T001; the step
+# `fromAttempt: 2, agent: aider` runs attempt 2 on Aider's adapter (a stand-in script).
+d=$work/agent
+make_feature "$d" "errorRecovery:
+  maxRetries: 2
+  baseDelay: 10ms
+  maxDelay: 20ms
+  fallback:
+    - {fromAttempt: 2, agent: aider}
+agents:
+  aider:
+    program: $aider"
+echo 'T001 error: the first agent cannot do this' > "$d/always"
+(cd "$d" && "$flow" run tasks.md --isolation none --progress plain -j1 > run.out 2>&1) || problem "agent: the run failed: $(tail -20 "$d/run.out")"
+[ "$(grep -c '^T001 ' "$d/agent.log")" = 1 ] && grep -qx "T001 attempt 1 failed" "$d/agent.log" ||
+  problem "agent: the first agent did not run T001 exactly once: $(cat "$d/agent.log")"
+grep -qx "T002 attempt 1 ok" "$d/agent.log" || problem "agent: T001's dependent did not run on the run's own agent: $(cat "$d/agent.log")"
+grep -qx "T001" "$d/src/core.txt" 2>/dev/null || problem "agent: the fallback agent did not do T001's work"
+grep -q '^- \[X\] T001' "$d/tasks.md" || problem "agent: T001 is not done: $(cat "$d/tasks.md")"
+grep -q "fallback *T001 *(attempt 2) *on aider" "$d/run.out" || problem "agent: no fallback event: $(cat "$d/run.out")"
+journal=$d/.flow/implementation.log
+grep '"event":"task-started"' "$journal" | grep '"task":"T001"' | grep '"attempt":2' | grep -q '"agent":"aider"' ||
+  problem "agent: the journal does not say T001's attempt 2 ran on aider: $(grep '"task":"T001"' "$journal")"
+grep '"event":"task-started"' "$journal" | grep '"task":"T001"' | grep '"attempt":1' | grep -q '"agent":"aider"' &&
+  problem "agent: T001's attempt 1 ran on aider already"
+(cd "$d" && "$flow" status tasks.md > status.out 2>&1) || problem "agent: flow status failed: $(cat "$d/status.out")"
+grep -q "T001: attempt 1 plain on sh, attempt 2 plain on aider$" "$d/status.out" || problem "agent: status: $(cat "$d/status.out")"
+grep -q "T002: " "$d/status.out" && problem "agent: status lists T002, which never moved: $(cat "$d/status.out")"
+# The other way round: the run's agent is Aider's adapter (the stand-in fails T001
+# retryably); `agent: command` moves attempt 2 to the command template.
+d=$work/agent-command
+make_feature "$d" ""
+cat > "$d/.flow/config.yaml" <<EOF
+agent:
+  name: aider
+  command: ["sh", "$agent", "{prompt_file}", "{task_id}"]
+agents:
+  aider:
+    program: $aider
+testing:
+  runTests: false
+  requireChanges: false
+errorRecovery:
+  maxRetries: 2
+  baseDelay: 10ms
+  maxDelay: 20ms
+  fallback:
+    - {fromAttempt: 2, agent: command}
+EOF
+(cd "$d" && FAKE_AIDER_FAIL=T001 "$flow" run tasks.md --isolation none --progress plain -j1 > run.out 2>&1) ||
+  problem "agent-command: the run failed: $(tail -20 "$d/run.out")"
+[ "$(cat "$d/agent.log" 2>/dev/null)" = "T001 attempt 2 ok" ] ||
+  problem "agent-command: the command template did not run (only) T001's attempt 2: $(cat "$d/agent.log" 2>/dev/null)"
+grep -q '^- \[X\] T001' "$d/tasks.md" || problem "agent-command: T001 is not done: $(cat "$d/tasks.md")"
+journal=$d/.flow/implementation.log
+grep '"event":"task-started"' "$journal" | grep '"task":"T001"' | grep '"attempt":2' | grep -q '"agent":"command"' ||
+  problem "agent-command: the journal does not say T001's attempt 2 ran on command: $(grep '"task":"T001"' "$journal")"
+(cd "$d" && "$flow" status tasks.md > status.out 2>&1) || problem "agent-command: flow status failed: $(cat "$d/status.out")"
+grep -q "T001: attempt 1 plain on aider, attempt 2 plain on command$" "$d/status.out" ||
+  problem "agent-command: status: $(cat "$d/status.out")"
+echo "ladder agent: a fallback step moved T001 to another agent, both ways"
 
 [ "$fail" = 0 ] && echo "ladder: all scenarios passed"
 exit "$fail"

@@ -252,7 +252,12 @@ def test_the_stock_policy_takes_a_recovery_ladder():
     d = stock.decide_for(plan, 0, 1, flow.Failure("network"))
     assert (d.kind, d.strategy, d.agent) == ("retry", "alternative", "")
     d = stock.decide_for(plan, 0, 2, flow.Failure("network"))
-    assert (d.strategy, d.agent) == ("simplified", "codex")
+    assert (d.strategy, d.agent, d.instruction, d.needs_attention) == ("simplified", "codex", "one file", False)
+    # The ladder runs out after three retries: a person's turn; an auth failure is not.
+    d = stock.decide_for(plan, 0, 4, flow.Failure("network"))
+    assert (d.kind, d.needs_attention, d.instruction) == ("fail", True, "")
+    d = stock.decide_for(plan, 0, 1, flow.Failure("auth"))
+    assert (d.kind, d.needs_attention) == ("fail", False)
     with pytest.raises(ValueError, match="strategy"):
         flow.StockPolicy(fallback=[flow.FallbackStep(2, strategy="sideways")])
     with pytest.raises(ValueError):
@@ -303,3 +308,57 @@ def test_needs_attention_then_run_retry_with_a_hint_from_another_thread(tmp_path
     assert any(e.kind == "control" and e.task_id == "T001" and "refused" not in e.detail for e in events)
     with pytest.raises(TypeError):
         r.retry(14)
+
+
+class OwnLadder(flow.Policy):
+    """A Python policy with a ladder of its own: T001's first failure is retried with the
+    alternative strategy and an instruction; anything else waits for a person."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def decide(self, task_id, attempt, failure, now):
+        self.calls.append((task_id, attempt))
+        if task_id == "T001" and attempt == 1:
+            return flow.Decision("retry", strategy="alternative", instruction="INSTR-PY: use pathlib",
+                                 reason="python: another way")
+        if task_id == "T004":
+            return flow.Decision("retry", strategy="sideways")
+        return flow.Decision("fail", needs_attention=True, reason="python: a person's turn")
+
+
+def test_a_python_policy_reads_and_returns_the_ladder_fields():
+    plan = flow.Plan.load(str(EXAMPLE))
+    policy = OwnLadder()
+    graph = flow.Graph(plan)
+    # Through flow and back: what the policy said, as the stock policy's answers come.
+    rep = flow.simulate(graph, policy, workers=2, faults="T001=network*2")
+    assert policy.calls == [("T001", 1), ("T001", 2)] and rep.retries == 1 and rep.failed == 1
+    with pytest.raises(ValueError, match="strategy"):
+        flow.simulate(graph, policy, workers=2, faults="T004=network")
+
+
+def test_a_python_policy_s_instruction_and_needs_attention_drive_a_real_run(tmp_path):
+    """T001 succeeds only when its prompt carries the instruction the policy gave on its
+    retry; T003 always fails and the policy hands it to a person, which blocks T004."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".flow").mkdir()
+    (repo / ".flow" / "config.yaml").write_text("testing:\n  runTests: false\n  requireChanges: false\n")
+    tasks = repo / "tasks.md"
+    tasks.write_text("## Phase 1: Setup\n- [ ] T001 Create a.py\n- [ ] T002 [P] Add b.py\n- [ ] T003 [P] Add c.py\n"
+                     "## Phase 2: User Story 1\n- [ ] T004 [US1] Wire it (depends on T003)\n")
+    agent = ("sh -c '[ \"$FLOW_TASK_ID\" != T003 ] || exit 1; "
+             "[ \"$FLOW_TASK_ID\" != T001 ] || grep -q INSTR-PY \"$FLOW_PROMPT_FILE\"'")
+    policy = OwnLadder()
+    events = []
+    rep = flow.run(str(tasks), agent_cmd=agent, isolation="none", workers=1, policy=policy, on_event=events.append)
+    assert (rep.succeeded, rep.failed, rep.needs_attention, rep.blocked, rep.retries) == (2, 1, 1, 1, 1)
+    assert [e.task_id for e in events if e.kind == "needs-attention"] == ["T003"]
+    assert policy.calls == [("T001", 1), ("T003", 1)]
+    prompt = next((repo / ".flow" / "runs").glob("*/T001-0.2.prompt.md")).read_text()
+    assert "INSTR-PY: use pathlib" in prompt and "take a different one" in prompt
+    journal = (repo / ".flow" / "implementation.log").read_text().splitlines()
+    started = [json.loads(x) for x in journal if '"task-started"' in x and '"T001"' in x]
+    assert [x.get("strategy", "") for x in started] == ["", "alternative+instruction"]

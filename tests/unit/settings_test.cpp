@@ -300,6 +300,48 @@ TEST_CASE("configure_run: a gate or an agent that cannot run is an error before 
   CHECK(configure_run(nullptr, agent, bad_agent, popt));
 }
 
+TEST_CASE("configure_run: a fallback step's agent joins the run; `command` is the command template") {
+  test::TempDir dir;
+  const std::string aider = std::string(FLOW_TEST_DATA) + "/../agents/fake-aider.sh";
+  RunOptions base;
+  base.tasks_path = dir.path + "/tasks.md";
+  base.workdir = dir.path;
+  // Under a named CLI, `command` is the template: an agent of its own, named "command".
+  auto st = parse_settings("agent:\n  name: aider\n  command: [sh, -c, \"exit 0\"]\nagents:\n  aider:\n    program: " +
+                               aider + "\nerrorRecovery:\n  fallback:\n    - {fromAttempt: 2, agent: command}\n",
+                           "c.yaml");
+  REQUIRE(st);
+  RunOptions opt = base;
+  StockPolicyOptions popt;
+  REQUIRE(configure_run(&*st, {}, opt, popt));
+  REQUIRE(opt.agent_adapter);
+  CHECK(opt.agent_adapter->name() == "aider");
+  REQUIRE(opt.fallback_agents.size() == 1);
+  CHECK(opt.fallback_agents[0]->name() == "command");
+  CHECK(opt.fallback_agents[0]->prepare({"T001", "p.md", dir.path, 2}).argv == std::vector<std::string>{"sh", "-c", "exit 0"});
+  // Without a template there is nothing to move to: an error before anything starts.
+  st = parse_settings("agent:\n  name: aider\nagents:\n  aider:\n    program: " + aider +
+                          "\nerrorRecovery:\n  fallback:\n    - {fromAttempt: 2, agent: command}\n",
+                      "c.yaml");
+  REQUIRE(st);
+  opt = base;
+  auto r = configure_run(&*st, {}, opt, popt);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "the fallback agent 'command' needs a command template (agent.command or --agent-cmd)");
+  // When the run's own agent is the template, `command` is that agent: nothing to add,
+  // and Aider's adapter joins for a step that names it.
+  st = parse_settings("agent:\n  command: [sh, -c, \"exit 0\"]\nagents:\n  aider:\n    program: " + aider +
+                          "\nerrorRecovery:\n  fallback:\n    - {fromAttempt: 2, agent: command}\n"
+                          "    - {fromAttempt: 3, agent: aider}\n",
+                      "c.yaml");
+  REQUIRE(st);
+  opt = base;
+  REQUIRE(configure_run(&*st, {}, opt, popt));
+  CHECK(opt.agent_adapter->name() == "sh");
+  REQUIRE(opt.fallback_agents.size() == 1);
+  CHECK(opt.fallback_agents[0]->name() == "aider");
+}
+
 TEST_CASE("durations: plain numbers with a unit, from 0 to 30 days; nothing else") {
   CHECK(parse_duration("90").value() == 90);
   CHECK(parse_duration("500ms").value() == doctest::Approx(0.5));

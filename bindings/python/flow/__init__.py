@@ -432,15 +432,19 @@ class Failure:
 
 @dataclasses.dataclass
 class Decision:
-    """What a policy decided: retry (after `delay`, with `feedback`, maybe another
-    `agent`), fail, skip, or abort (with `rollback`)."""
+    """What a policy decided: retry (after `delay`, with `feedback`, maybe on another
+    `agent` of the run, with a `strategy` and an `instruction` for the next prompts), fail
+    (with `needs_attention` when a person should look: the run's "needs-attention" event,
+    Run.retry() with a hint), skip, or abort (with `rollback`)."""
     kind: str = "fail"              # retry | fail | skip | abort
     delay: float = 0.0
     feedback: bool = False
     rollback: bool = False
-    agent: str = ""
-    strategy: str = ""
+    agent: str = ""                 # the next attempt's agent; "" for the same
+    strategy: str = ""              # "alternative", "simplified" or "": how the next prompts change
     reason: str = ""
+    instruction: str = ""           # with retry: text put in the next prompts verbatim (at most 16 KiB)
+    needs_attention: bool = False   # with fail: the task's ladder ran out, a person's turn
 
 
 class Policy(_Handle):
@@ -451,11 +455,11 @@ class Policy(_Handle):
 
     def __init__(self) -> None:
         self._error: Optional[BaseException] = None
-        self._cb = _lib.DecideCB(self._trampoline)  # referenced for the policy's whole life
+        self._cb = _lib.DecideV2CB(self._trampoline)  # referenced for the policy's whole life
         self._free_cb = _lib.FreeCB(lambda payload: None)
-        vt = _lib.PolicyVtable(1, self._cb, self._free_cb, None)
+        vt = _lib.PolicyVtableV2(_lib.POLICY_VTABLE_V2_VERSION, self._cb, self._free_cb, None)
         h = _lib.PolicyP()
-        lib.flow_policy_new_host(ctypes.byref(h), ctypes.byref(vt))
+        lib.flow_policy_new_host_v2(ctypes.byref(h), ctypes.byref(vt))
         super().__init__(h)
 
     def decide(self, task_id: str, attempt: int, failure: Failure, now: float) -> Decision:
@@ -468,11 +472,20 @@ class Policy(_Handle):
             d = self.decide(_s(task_id), attempt,
                             Failure(FAILURE_CLASSES[f.failure_class], _s(f.agent),
                                     None if f.reset_at < 0 else f.reset_at, _s(f.message)), now)
-            self._keep = [x.encode("utf-8") for x in (d.agent, d.strategy, d.reason)]  # alive until flow copies them
+            _expect("decide()'s answer", d, Decision, "a flow.Decision")
+            if d.kind not in _DECISIONS:
+                raise ValueError(f"a decision's kind is one of {', '.join(_DECISIONS)}, not {d.kind!r}")
+            if d.strategy not in ("", "alternative", "simplified"):
+                raise ValueError(f"a decision's strategy is alternative, simplified or empty, not {d.strategy!r}")
+            # Alive until flow copies them, when the callback returns.
+            self._keep = [x.encode("utf-8") for x in (d.agent, d.strategy, d.reason, d.instruction)]
+            if len(self._keep[3]) > 16 * 1024:
+                raise ValueError("a decision's instruction is longer than 16 KiB")
             o = out.contents
             o.kind, o.delay = _DECISIONS.index(d.kind), float(d.delay)
             o.feedback, o.rollback = int(d.feedback), int(d.rollback)
-            o.agent, o.strategy, o.reason = self._keep
+            o.agent, o.strategy, o.reason, o.instruction = self._keep
+            o.needs_attention = int(d.needs_attention)
             return OK
         except BaseException as e:  # noqa: B902 - stored and re-raised at the join point
             self._error = e
@@ -536,10 +549,10 @@ class StockPolicy(Policy):
         _expect("failure", failure, Failure, "a flow.Failure")
         f = _lib.FailureInfo(FAILURE_CLASSES.index(failure.failure_class), failure.agent.encode(),
                              -1.0 if failure.reset_at is None else failure.reset_at, failure.message.encode())
-        d = _lib.DecisionInfo()
-        lib.flow_policy_decide(ctypes.byref(d), self._ptr(), plan._ptr(), task, attempt, ctypes.byref(f), now)
+        d = _lib.DecisionV2(version=_lib.DECISION_VERSION)
+        lib.flow_policy_decide_v2(ctypes.byref(d), self._ptr(), plan._ptr(), task, attempt, ctypes.byref(f), now)
         return Decision(_DECISIONS[d.kind], d.delay, bool(d.feedback), bool(d.rollback), _s(d.agent), _s(d.strategy),
-                        _s(d.reason))
+                        _s(d.reason), _s(d.instruction), bool(d.needs_attention))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -76,6 +76,23 @@ class PolicyVtable(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint), ("decide", DecideCB), ("free_payload", FreeCB), ("payload", c_void_p)]
 
 
+class DecisionV2(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint)] + DecisionInfo._fields_ + [("instruction", c_char_p),
+                                                                     ("needs_attention", c_int)]
+
+
+DECISION_VERSION = 2
+DecideV2CB = ctypes.CFUNCTYPE(c_int, ctypes.POINTER(DecisionV2), c_char_p, c_int, ctypes.POINTER(FailureInfo),
+                              c_double, c_void_p)
+
+
+class PolicyVtableV2(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("decide", DecideV2CB), ("free_payload", FreeCB), ("payload", c_void_p)]
+
+
+POLICY_VTABLE_V2_VERSION = 2
+
+
 class SimOptions(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint), ("workers", c_int), ("seed", ctypes.c_ulonglong),
                 ("durations", ctypes.POINTER(c_double)), ("duration_count", c_size_t), ("faults", c_char_p),
@@ -209,8 +226,11 @@ _SIGNATURES = [  # (name, argtypes, restype, errcheck); sorted
     ("flow_plan_task_path", [PlanP, c_size_t, c_size_t], c_char_p, None),
     ("flow_policy_decide", [ctypes.POINTER(DecisionInfo), PolicyP, PlanP, c_int, c_int, ctypes.POINTER(FailureInfo),
                             c_double], c_int, _check),
+    ("flow_policy_decide_v2", [ctypes.POINTER(DecisionV2), PolicyP, PlanP, c_int, c_int, ctypes.POINTER(FailureInfo),
+                               c_double], c_int, _check),
     ("flow_policy_free", [PolicyP], None, None),
     ("flow_policy_new_host", [ctypes.POINTER(PolicyP), ctypes.POINTER(PolicyVtable)], c_int, _check),
+    ("flow_policy_new_host_v2", [ctypes.POINTER(PolicyP), ctypes.POINTER(PolicyVtableV2)], c_int, _check),
     ("flow_policy_new_stock", [ctypes.POINTER(PolicyP), ctypes.POINTER(PolicyOptions)], c_int, _check),
     ("flow_policy_options_init", [ctypes.POINTER(PolicyOptions), ctypes.c_uint], c_int, _check),
     ("flow_run_cancel", [RunP], c_int, None),

@@ -290,6 +290,32 @@ typedef struct flow_decision {
   const char *reason;  /* borrowed: valid until the next decision on the policy */
 } flow_decision;
 
+/** A decision in a versioned struct: version 1's fields (flow_decision), then what the
+ *  recovery ladder adds. Set `version` first (FLOW_DECISION_INIT or flow_decision_init());
+ *  fields are only appended. Strings flow fills are borrowed: valid until the next
+ *  decision on the policy. A host policy (flow_decide_v2_cb) fills one for flow: its
+ *  strings need only live until the callback returns (flow copies them). */
+typedef struct flow_decision_v2 {
+  unsigned int version;    /* always first: FLOW_DECISION_VERSION */
+  int kind;                /* FLOW_DECIDE_* */
+  double delay;            /* seconds before a retry */
+  int feedback;            /* feed the failure to the next attempt */
+  int rollback;            /* with ABORT: undo the run */
+  const char *agent;       /* the next attempt's agent (one of the run's), "" or NULL: the same */
+  const char *strategy;    /* with RETRY: "alternative", "simplified", "" or NULL: how the next
+                              prompts change (docs/config.md, the recovery ladder) */
+  const char *reason;      /* one line for the journal and the report */
+  /* version 2 */
+  const char *instruction; /* with RETRY: text put in the next prompts verbatim (at most
+                              16 KiB), "" or NULL: none (a task keeps its earlier one) */
+  int needs_attention;     /* with FAIL: the task's ladder ran out, a person's turn (the
+                              run's "needs-attention" event; flow_run_retry() with a hint) */
+} flow_decision_v2;
+#define FLOW_DECISION_VERSION 2
+#define FLOW_DECISION_INIT { FLOW_DECISION_VERSION, FLOW_DECIDE_FAIL, 0.0, 0, 0, NULL, NULL, NULL, NULL, 0 }
+/** Sets *out to a "fail" decision of `version` (2). @return FLOW_OK, FLOW_EMISUSE or FLOW_EVERSION. */
+FLOW_CAPI int flow_decision_init(flow_decision_v2 *out, unsigned int version);
+
 /** Thread safety: one thread at a time. */
 typedef struct flow_policy flow_policy;
 
@@ -333,6 +359,12 @@ FLOW_CAPI int flow_policy_new_stock(flow_policy **out, const flow_policy_options
  *  FLOW_EUSER to abort the operation that asked (it then returns FLOW_EUSER). */
 typedef int (*flow_decide_cb)(flow_decision *out, const char *task_id, int attempt, const flow_failure *failure,
                               double now, void *payload);
+/** A host's decision, with what the recovery ladder adds (a strategy, an instruction for
+ *  the next prompts, needs-attention). *out arrives as a version-2 "fail" decision whose
+ *  strings are "". Same rules as flow_decide_cb; a decision flow cannot apply (an unknown
+ *  kind or strategy, an instruction over 16 KiB) fails the task. */
+typedef int (*flow_decide_v2_cb)(flow_decision_v2 *out, const char *task_id, int attempt,
+                                 const flow_failure *failure, double now, void *payload);
 /** A policy supplied by the host. */
 typedef struct flow_policy_vtable {
   unsigned int version;
@@ -343,10 +375,29 @@ typedef struct flow_policy_vtable {
 #define FLOW_POLICY_VTABLE_VERSION 1
 /** The vtable is copied; the payload must stay valid until free_payload is called. */
 FLOW_CAPI int flow_policy_new_host(flow_policy **out, const flow_policy_vtable *vtable);
+/** A policy supplied by the host that decides with the recovery ladder's fields
+ *  (flow_decision_v2): flow_policy_vtable with a flow_decide_v2_cb. */
+typedef struct flow_policy_vtable_v2 {
+  unsigned int version;                /* always first: FLOW_POLICY_VTABLE_V2_VERSION */
+  flow_decide_v2_cb decide;
+  void (*free_payload)(void *payload); /* called once when the policy is freed; may be NULL */
+  void *payload;                       /* handed to the callbacks; never dereferenced by flow */
+} flow_policy_vtable_v2;
+#define FLOW_POLICY_VTABLE_V2_VERSION 2
+#define FLOW_POLICY_VTABLE_V2_INIT { FLOW_POLICY_VTABLE_V2_VERSION, NULL, NULL, NULL }
+/** flow_policy_new_host() with a version-2 vtable, copied likewise.
+ *  @return FLOW_OK, FLOW_EVERSION, FLOW_ENOMEM or FLOW_EMISUSE (no decide callback). */
+FLOW_CAPI int flow_policy_new_host_v2(flow_policy **out, const flow_policy_vtable_v2 *vtable);
 FLOW_CAPI void flow_policy_free(flow_policy *policy); /* NULL is a no-op */
 /** Asks the policy about a failed attempt of task `task` of `plan` (1-based attempt). */
 FLOW_CAPI int flow_policy_decide(flow_decision *out, flow_policy *policy, const flow_plan *plan, int task,
                                  int attempt, const flow_failure *failure, double now);
+/** flow_policy_decide() into a versioned decision (set out->version first): the stock
+ *  policy's strategy, instruction and agent from its ladder, and needs-attention when the
+ *  ladder ran out. @return FLOW_OK, FLOW_EVERSION, FLOW_EUSER (a host policy aborted) or
+ *  FLOW_EMISUSE. */
+FLOW_CAPI int flow_policy_decide_v2(flow_decision_v2 *out, flow_policy *policy, const flow_plan *plan, int task,
+                                    int attempt, const flow_failure *failure, double now);
 
 /* ---- simulation ----------------------------------------------------------------- */
 
