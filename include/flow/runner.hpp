@@ -41,8 +41,9 @@ struct Launch {
   /// flow die meanwhile, the process exits without running the program.
   std::function<void(const Started&)> on_started;
   double timeout = 0;             ///< seconds; 0: none
-  /// Seconds with no output (stdout, stderr) and no file change under `workdir` after
-  /// which the attempt is killed like a timeout and reported `stalled`; 0: no watch.
+  /// Seconds with no output (stdout, stderr) and no file change under `workdir` (its
+  /// `.git`, `node_modules` and flow's own `.flow` aside) after which the attempt is
+  /// killed like a timeout and reported `stalled`; 0: no watch.
   double stall_timeout = 0;
   double kill_grace = 5;          ///< seconds between SIGTERM and SIGKILL after a timeout
   /// The most each of stdout_path and stderr_path grows to: beyond it the first half of

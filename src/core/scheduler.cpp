@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace flow {
@@ -39,6 +40,12 @@ class LockTable {
     }
     return {};
   }
+  /// Whether the lock with this key (as blocker() gives it) is held.
+  bool holds(const std::string& key) const {
+    const std::string_view name = std::string_view(key).substr(1);
+    const auto& set = key[0] == 'r' ? resources_ : paths_;
+    return set.find(name) != set.end();
+  }
   void acquire(const std::vector<std::string>& paths, const std::vector<std::string>& resources) {
     for (const auto& p : paths) paths_.insert(p);
     for (const auto& r : resources) resources_.insert(r);
@@ -53,8 +60,8 @@ class LockTable {
   }
 
  private:
-  std::set<std::string> paths_;
-  std::set<std::string> resources_;
+  std::set<std::string, std::less<>> paths_;
+  std::set<std::string, std::less<>> resources_;
 };
 
 }  // namespace
@@ -69,14 +76,29 @@ struct Scheduler::Impl {
   std::vector<double> priority;    // longest remaining path, per node
   std::vector<int> blocked_by;
   std::vector<std::vector<std::string>> locks;  // per task: lock roots of its paths
-  std::set<std::pair<double, int>> ready;       // (-priority, task)
-  // Ready tasks a held lock keeps from starting, out of `ready` until that lock is
-  // released, so that a decision does not walk past them: with thousands of ready tasks
-  // naming one file, it would walk them all, every time. They go back into `ready` with
-  // their own key, so the order, and so every decision, is what a full walk would give.
-  std::unordered_map<std::string, std::vector<int>> parked;  // lock key -> tasks
-  std::vector<char> is_parked;                                // per task
-  std::vector<int> parked_exclusive;  // tasks that name no file, waiting for nothing to run
+  using Key = std::pair<double, int>;  // (-priority, task): the order tasks start in
+  std::set<Key> ready;
+  // Ready tasks that a held lock keeps from starting wait out of `ready`, in a queue per
+  // lock, so that a decision does not walk past them: with thousands of ready tasks
+  // naming one file it would walk them all, every time. Queue 0 holds the tasks that name
+  // no file (unknown_files_exclusive) while anything runs; the others are keyed by the
+  // held lock a task met first. A queue is open when what it waits for is free.
+  // A decision must be exactly the one a walk over every ready task would make, so an
+  // open queue is walked in step with `ready`: its best task is woken into `ready` (the
+  // queue's "representative") and, whenever the walk passes a representative without
+  // starting it, or it leaves `ready` otherwise, the queue's next best task is woken in
+  // its turn. The invariant: an open, non-empty queue has a representative in `ready`
+  // ordered before every task still in the queue. A released lock thus wakes one task
+  // (O(log n)), and a task is looked at again only when the walk reaches it.
+  struct Queue {
+    std::string key;  // the lock's key; empty for queue 0
+    std::set<Key> tasks;
+  };
+  std::vector<Queue> queues{Queue{}};
+  std::unordered_map<std::string, int> queue_of_key;
+  std::vector<int> parked_in;  // per task: the queue it waits in, or -1
+  std::vector<int> woken_from;  // per task in `ready`: the queue it represents, or -1
+  std::size_t parked_count = 0;
   std::multimap<double, int> delayed;           // not_before -> task
   LockTable table;
   std::vector<char> held;
@@ -95,7 +117,8 @@ struct Scheduler::Impl {
     blocked_by.assign(static_cast<std::size_t>(tasks), -1);
     priority = g.remaining_length(opt.estimates);
     held.assign(static_cast<std::size_t>(tasks), 0);
-    is_parked.assign(static_cast<std::size_t>(tasks), 0);
+    parked_in.assign(static_cast<std::size_t>(tasks), -1);
+    woken_from.assign(static_cast<std::size_t>(tasks), -1);
     if (opt.order == ScheduleOrder::document) {
       for (int v = 0; v < n; ++v) priority[static_cast<std::size_t>(v)] = -v;
     } else if (opt.order == ScheduleOrder::random) {
@@ -177,9 +200,51 @@ struct Scheduler::Impl {
     }
   }
 
+  Key key_of(int t) const { return {-priority[static_cast<std::size_t>(t)], t}; }
+
+  bool open(int q) const { return q == 0 ? running == 0 : !table.holds(queues[static_cast<std::size_t>(q)].key); }
+
+  // Moves queue q's best task into `ready` as its representative, if q is open.
+  void wake(int q) {
+    Queue& queue = queues[static_cast<std::size_t>(q)];
+    if (queue.tasks.empty() || !open(q)) return;
+    const Key k = *queue.tasks.begin();
+    queue.tasks.erase(queue.tasks.begin());
+    --parked_count;
+    parked_in[static_cast<std::size_t>(k.second)] = -1;
+    woken_from[static_cast<std::size_t>(k.second)] = q;
+    ready.insert(k);
+  }
+
+  // The walk is done with t (started, parked, held, or gone from the ready set): if t
+  // stood for a queue, that queue's next task takes its place.
+  void passed(int t) {
+    const int q = woken_from[static_cast<std::size_t>(t)];
+    if (q < 0) return;
+    woken_from[static_cast<std::size_t>(t)] = -1;
+    wake(q);
+  }
+
+  void park(int t, int q) {
+    queues[static_cast<std::size_t>(q)].tasks.insert(key_of(t));
+    parked_in[static_cast<std::size_t>(t)] = q;
+    ++parked_count;
+  }
+
+  int queue_for(const std::string& key) {
+    auto [it, added] = queue_of_key.try_emplace(key, static_cast<int>(queues.size()));
+    if (added) queues.push_back(Queue{key, {}});
+    return it->second;
+  }
+
   void remove_ready(int t) {
-    ready.erase({-priority[static_cast<std::size_t>(t)], t});
-    is_parked[static_cast<std::size_t>(t)] = 0;  // its entry in `parked` is dropped when the lock goes
+    if (const int q = parked_in[static_cast<std::size_t>(t)]; q >= 0) {
+      queues[static_cast<std::size_t>(q)].tasks.erase(key_of(t));
+      parked_in[static_cast<std::size_t>(t)] = -1;
+      --parked_count;
+    } else if (ready.erase(key_of(t))) {
+      passed(t);
+    }
     for (auto it = delayed.begin(); it != delayed.end(); ++it)
       if (it->second == t) {
         delayed.erase(it);
@@ -201,18 +266,23 @@ struct Scheduler::Impl {
       delayed.erase(delayed.begin());
       ready.emplace(-priority[static_cast<std::size_t>(t)], t);
     }
+    // A task woken by passed() comes after t, so the walk reaches it: it is inserted
+    // while `it` still points at t, before t leaves the set.
     for (auto it = ready.begin(); it != ready.end();) {
       const int t = it->second;
       if (held[static_cast<std::size_t>(t)]) {
+        passed(t);
         ++it;
         continue;
       }
-      if (unknown_files(t) && running > 0) {
-        park(it, t, parked_exclusive);
-        continue;
-      }
-      if (std::string key = table.blocker(locks[static_cast<std::size_t>(t)], resources(t)); !key.empty()) {
-        park(it, t, parked[key]);
+      int q = -1;
+      if (unknown_files(t) && running > 0) q = 0;
+      else if (std::string key = table.blocker(locks[static_cast<std::size_t>(t)], resources(t)); !key.empty())
+        q = queue_for(key);
+      if (q >= 0) {
+        passed(t);
+        it = ready.erase(it);
+        park(t, q);
         continue;
       }
       ready.erase(it);
@@ -220,26 +290,10 @@ struct Scheduler::Impl {
       status[static_cast<std::size_t>(t)] = TaskStatus::running;
       ++running;
       exclusive_running = unknown_files(t);
+      passed(t);  // after the locks are taken: its queue is open only if they left it free
       return t;
     }
     return std::nullopt;
-  }
-
-  void park(std::set<std::pair<double, int>>::iterator& it, int t, std::vector<int>& on) {
-    it = ready.erase(it);
-    is_parked[static_cast<std::size_t>(t)] = 1;
-    on.push_back(t);
-  }
-
-  // Tasks parked on what was just released go back into the ready set; those that left
-  // it meanwhile (blocked, skipped, canceled) are dropped.
-  void unpark(std::vector<int>& tasks_back) {
-    for (int t : tasks_back) {
-      if (!is_parked[static_cast<std::size_t>(t)]) continue;
-      is_parked[static_cast<std::size_t>(t)] = 0;
-      if (status[static_cast<std::size_t>(t)] == TaskStatus::ready) ready.emplace(-priority[static_cast<std::size_t>(t)], t);
-    }
-    tasks_back.clear();
   }
 
   // The run stops: what has not started never will, blocked by `cause` (-1: canceled).
@@ -257,14 +311,12 @@ struct Scheduler::Impl {
     FLOW_ASSERT(status[static_cast<std::size_t>(t)] == TaskStatus::running);
     std::vector<std::string> freed;
     table.release(locks[static_cast<std::size_t>(t)], resources(t), freed);
-    for (const std::string& key : freed)
-      if (auto it = parked.find(key); it != parked.end()) {
-        unpark(it->second);
-        parked.erase(it);
-      }
     --running;
     if (unknown_files(t)) exclusive_running = false;
-    if (running == 0) unpark(parked_exclusive);
+    // Each queue that opens wakes its best task; the walk wakes the rest in turn.
+    for (const std::string& key : freed)
+      if (auto it = queue_of_key.find(key); it != queue_of_key.end()) wake(it->second);
+    if (running == 0) wake(0);
   }
 };
 
@@ -348,7 +400,7 @@ void Scheduler::release(int task) { impl_->held[static_cast<std::size_t>(task)] 
 bool Scheduler::done() const noexcept {
   const Impl& m = *impl_;
   if (m.running > 0) return false;
-  return m.stopped || m.canceled || (m.ready.empty() && m.delayed.empty());
+  return m.stopped || m.canceled || (m.ready.empty() && m.delayed.empty() && m.parked_count == 0);
 }
 
 int Scheduler::running_count() const noexcept { return impl_->running; }
@@ -370,6 +422,10 @@ std::optional<Deadlock> Scheduler::deadlock() const {
   // Ready tasks that are not held could start: no deadlock.
   for (const auto& [prio, t] : m.ready)
     if (!m.held[static_cast<std::size_t>(t)]) return std::nullopt;
+  // Nothing runs, so every lock is free and a parked task could start too.
+  for (const auto& queue : m.queues)
+    for (const auto& [prio, t] : queue.tasks)
+      if (!m.held[static_cast<std::size_t>(t)]) return std::nullopt;
   Deadlock d;
   for (int t = 0; t < m.tasks; ++t) {
     const TaskStatus st = m.status[static_cast<std::size_t>(t)];

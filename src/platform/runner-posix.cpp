@@ -369,8 +369,11 @@ struct Child {
 };
 
 // What an attempt has changed so far: the newest modification time and the number of
-// entries under its directory (.git and node_modules skipped). Its output is seen as it
-// is read. Cheap next to the minutes a stall timeout lasts; bounded for huge trees.
+// entries under its directory (.git and node_modules skipped, and flow's own .flow at its
+// top: the logs and prompts of every attempt, which change whenever any attempt does and
+// grow with the run, so that walking them made every start cost O(tasks run so far)).
+// Its output is seen as it is read. Cheap next to the minutes a stall timeout lasts;
+// bounded for huge trees.
 std::string fingerprint(const Launch& l) {
   namespace fs = std::filesystem;
   if (l.workdir.empty()) return {};
@@ -380,7 +383,8 @@ std::string fingerprint(const Launch& l) {
   fs::recursive_directory_iterator it(l.workdir, fs::directory_options::skip_permission_denied, ec), end;
   for (; !ec && it != end && entries < 200000; it.increment(ec)) {
     ++entries;
-    if (it->path().filename() == ".git" || it->path().filename() == "node_modules") {
+    const auto name = it->path().filename();
+    if (name == ".git" || name == "node_modules" || (it.depth() == 0 && name == ".flow")) {
       it.disable_recursion_pending();
       continue;
     }

@@ -1037,16 +1037,24 @@ class RunLoop {
       const TaskStatus st = sched_->status(u);
       return u == t || st == TaskStatus::succeeded || st == TaskStatus::skipped || st == TaskStatus::excluded;
     };
+    // Only the phase's own tasks, and the phases before it not yet seen complete, are
+    // looked at: a scan of every task per merge made a run O(tasks^2).
+    if (phase_tasks_.empty())
+      for (int u = 0; u < graph_->task_count(); ++u) {
+        const auto p = static_cast<std::size_t>(task(u).phase);
+        if (p >= phase_tasks_.size()) phase_tasks_.resize(p + 1);
+        phase_tasks_[p].push_back(u);
+      }
+    const auto complete = [&](std::size_t p) {
+      return std::all_of(phase_tasks_[p].begin(), phase_tasks_[p].end(), done);
+    };
     const int phase = task(t).phase;
-    bool phase_done = true;
-    for (int u = 0; u < graph_->task_count() && phase_done; ++u)
-      if (task(u).phase == phase && !done(u)) phase_done = false;
-    // A boundary only if every phase before it is complete too.
+    const bool phase_done = complete(static_cast<std::size_t>(phase));
+    // A boundary only if every phase before it is complete too. A done task stays done,
+    // so the phases found complete from the first on need no second look.
     if (phase_done) {
-      bool earlier_done = true;
-      for (int u = 0; u < graph_->task_count() && earlier_done; ++u)
-        if (task(u).phase < phase && !done(u)) earlier_done = false;
-      if (earlier_done) {
+      while (complete_prefix_ < static_cast<std::size_t>(phase) && complete(complete_prefix_)) ++complete_prefix_;
+      if (complete_prefix_ >= static_cast<std::size_t>(phase)) {
         phase_boundary_ = workspace_->head();
         log("phase-complete", -1, 0, {{"phase", graph_->plan().phases[static_cast<std::size_t>(phase)].title}, {"commit", phase_boundary_}});
       }
@@ -1224,6 +1232,8 @@ class RunLoop {
   detail::WorkspaceFactory make_workspace_;               // tests: their own workspace
   std::unique_ptr<detail::Workspace> workspace_;          // where attempts run
   std::string phase_boundary_;  // the head after the last phase completed in order
+  std::vector<std::vector<int>> phase_tasks_;  // per phase, its tasks (made at the first merge)
+  std::size_t complete_prefix_ = 0;             // phases 0 .. this - 1 are complete
   bool rollback_requested_ = false;
   static constexpr double kCommitWindow = 0.05;           // seconds a mark may wait for company
   double last_commit_ = 0;

@@ -331,6 +331,19 @@ TEST_CASE("stall timeout: silent and idle is killed as stalled; output or file c
     CHECK_FALSE(c.stalled);
     CHECK(c.exit_code == 0);
   }
+  SUBCASE("silent, and changing only flow's own .flow (other attempts' logs): stalled") {
+    // What changes in .flow is flow's (every attempt's prompt and log), not this
+    // attempt's work; walking it also made each start cost O(attempts run so far).
+    std::filesystem::create_directories(dir.path + "/.flow/runs");
+    Launch l;
+    l.argv = {"sh", "-c", "i=0; while [ $i -lt 40 ]; do i=$((i+1)); echo $i > .flow/runs/T$i.out; sleep 0.1; done"};
+    l.workdir = dir.path;
+    l.stall_timeout = 1.0;
+    l.kill_grace = 1;
+    const Completion c = run_one(*r, l);
+    CHECK(c.stalled);
+    CHECK(c.signal == SIGTERM);
+  }
   SUBCASE("silent but writing files in its directory: finishes") {
     Launch l;
     l.argv = {"sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do echo $i > f$i; sleep 0.1; done"};

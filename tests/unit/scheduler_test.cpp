@@ -83,6 +83,35 @@ TEST_CASE("two tasks naming a common file, or a file in a folder the other names
   CHECK(start_all(s, 2) == std::vector<int>{2});
 }
 
+TEST_CASE("tasks waiting on a lock: a release wakes the best, a held one lets the next start") {
+  // All four name app/x.py; T001 runs, the others wait for the file. When it is free,
+  // T002 (held) may not start, so T003 must, though it waits behind T002.
+  auto g = graph_of("- [ ] T001 [P] a in app/x.py\n- [ ] T002 [P] b in app/x.py\n- [ ] T003 [P] c in app/x.py\n"
+                    "- [ ] T004 [P] d in app/x.py and app/y.py\n- [ ] T005 [P] e in app/y.py\n");
+  SchedulerOptions o;
+  o.workers = 3;
+  o.order = ScheduleOrder::document;
+  Scheduler s(g, o);
+  CHECK(start_all(s, 0) == std::vector<int>{0, 4});  // T005 runs beside T001; the rest wait
+  s.hold(1);
+  s.finish(0, TaskStatus::succeeded);
+  CHECK_FALSE(s.done());
+  CHECK_FALSE(s.deadlock());
+  CHECK(start_all(s, 0) == std::vector<int>{2});  // T003: T002 is held, T004 waits for app/x.py
+  s.finish(4, TaskStatus::succeeded);
+  CHECK(start_all(s, 0).empty());  // app/y.py is free, app/x.py is not
+  s.finish(2, TaskStatus::succeeded);
+  // Nothing runs: T002 is held, and T004, still waiting, could start.
+  CHECK_FALSE(s.deadlock());
+  CHECK(start_all(s, 0) == std::vector<int>{3});
+  s.release(1);
+  CHECK(start_all(s, 0).empty());  // T004 holds app/x.py
+  s.finish(3, TaskStatus::succeeded);
+  CHECK(start_all(s, 0) == std::vector<int>{1});
+  s.finish(1, TaskStatus::succeeded);
+  CHECK(s.done());
+}
+
 TEST_CASE("named resources are exclusive; a task with unknown files can run alone") {
   auto g = graph_of("- [ ] T001 [P] Migrate db in a.sql\n- [ ] T002 [P] Seed db in b.sql\n- [ ] T003 [P] Think\n"
                     "- [ ] T004 [P] Edit c.py\n");
