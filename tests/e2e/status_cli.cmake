@@ -97,12 +97,16 @@ file(MAKE_DIRECTORY ${work3}/.git ${work3}/.flow)
 set(tasks3 ${work3}/specs/001-todo-cli/tasks.md)
 file(WRITE ${work3}/.flow/config.yaml
   "implementer:\n  parallel:\n    maxWorkers: 1\ntesting:\n  runTests: false\nagent:\n  name: aider\n"
-  "agents:\n  aider:\n    program: ${agents_dir}/fake-aider.sh\nbudget:\n  maxCostUsd: 0.15\n")
+  "agents:\n  aider:\n    program: ${agents_dir}/fake-aider.sh\nbudget:\n  maxCostUsd: 0.15\n"
+  "hooks:\n  budget-reached: [sh, -c, 'echo \"$FLOW_EVENT|$FLOW_BUDGET_SCOPE|$FLOW_COST_USD|$FLOW_BUDGET_USD\" >> budget.log']\n")
 run_flow(out rc run ${tasks3} --isolation none)
 expect("budget run: expected exit 1, got ${rc}: ${out}" ${rc} EQUAL 1)
 expect_in("cost $0.1500 (as the agents estimated it): T001 $0.0500, T002 $0.0500, T003 $0.0500" "${out}")
 expect_in("stopped by its budget: the run has cost $0.1500, its budget is $0.1500 (budget.maxCostUsd)" "${out}")
 expect_in("3 succeeded, 0 failed, 21 blocked" "${out}")
+# The budget-reached hook, once, with what was spent and the limit.
+file(READ ${work3}/budget.log budget_log)
+expect("budget-reached hook: ${budget_log}" "${budget_log}" STREQUAL "budget-reached|run|0.150000|0.150000\n")
 run_flow(out rc status ${tasks3})
 expect_in("agent cost $0.1500 (as the agents estimated it)" "${out}")
 expect_in("stopped by its budget" "${out}")
