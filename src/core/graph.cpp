@@ -695,8 +695,10 @@ class GraphBuilder {
         if (list == &tasks) ++own_by_phase[task.phase];
       }
     for (auto& [phase, ps] : parallel_by_phase) std::sort(ps.begin(), ps.end());
-    for (const auto& [phase, ps] : parallel_by_phase) {
-      if (own_by_phase[phase] == 0 || ps.size() < 2) continue;
+    for (const auto& entry : parallel_by_phase) {
+      // Not a structured binding: clang 14 cannot capture those in the lambda below.
+      const auto& ps = entry.second;
+      if (own_by_phase[entry.first] == 0 || ps.size() < 2) continue;
       const auto id = [&](std::size_t k) { return plan_->tasks[static_cast<std::size_t>(ps[k])].id; };
       std::string message;
       if (ps.size() == 2) {
