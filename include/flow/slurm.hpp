@@ -51,7 +51,8 @@ struct SlurmOptions {
 /// had not started yet exits without running the program.
 ///
 /// Not done: workspaces without a shared filesystem (a git bundle shipped both ways);
-/// cpu_seconds and max_rss_kb are 0; Launch::max_log_bytes is not applied (the job
+/// max_rss_kb is 0 (cpu_seconds is the program's user + system time, as bash's `times`
+/// reports it in the job, 0 for a job that did not end on its own); Launch::max_log_bytes is not applied (the job
 /// writes its logs itself).
 /// Thread safety: one thread at a time (the run loop's).
 /// @code

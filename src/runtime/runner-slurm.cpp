@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -60,6 +61,9 @@ cd -- "${io[0]}" || exit 126
 exec <"${io[1]}" >>"${io[2]}" 2>>"${io[3]}"
 "${argv[@]}"
 rc=$?
+# The program's CPU time for flow's report: the second line of `times` is the user and
+# system time of the shell's children (theirs included), e.g. "0m1.250s 0m0.031s".
+times >"$d/times" 2>/dev/null
 # The exit status, for flow to see on the shared filesystem at once rather than at its
 # next look at the queue; then end as the program did (a signal again as a signal, so
 # that Slurm's ExitCode says which).
@@ -418,6 +422,29 @@ class SlurmRunner final : public Runner {
     j.out_fd = -1;
   }
 
+  // The program's user + system time as the job script wrote it (`times`: the children's
+  // line, "<m>m<s>s <m>m<s>s"); 0 when there is none (it did not end on its own).
+  static double job_cpu_seconds(const std::string& dir) {
+    std::ifstream in(dir + "/times");
+    std::string shell, children;
+    if (!std::getline(in, shell) || !std::getline(in, children)) return 0;
+    double total = 0;
+    std::istringstream fields(children);
+    for (std::string f; fields >> f;) {
+      // bash writes the locale's decimal point: "0m1,250s" under a German locale.
+      std::replace(f.begin(), f.end(), ',', '.');
+      const std::size_t m = f.find('m');
+      if (m == std::string::npos || f.size() < m + 3 || f.back() != 's') return 0;
+      double minutes = 0, seconds = 0;
+      const char* last = f.data() + f.size() - 1;
+      if (std::from_chars(f.data(), f.data() + m, minutes).ptr != f.data() + m ||
+          std::from_chars(f.data() + m + 1, last, seconds).ptr != last || minutes < 0 || seconds < 0)
+        return 0;
+      total += minutes * 60 + seconds;
+    }
+    return total;
+  }
+
   // The status the job script wrote when the program exited on its own (below 128:
   // an exit code for sure; above, a signal or an exit code alike, which Slurm's
   // ExitCode tells apart once the job has ended: those wait for the queue).
@@ -469,6 +496,7 @@ class SlurmRunner final : public Runner {
       if (j.state == "OUT_OF_MEMORY") note(j, "flow: Slurm job " + std::to_string(id) + " ran out of memory");
     }
     if (c.signal != 0) c.exit_code = -1;
+    c.cpu_seconds = job_cpu_seconds(j.dir);
     jobs_.erase(it);
     done_.push_back(c);
   }

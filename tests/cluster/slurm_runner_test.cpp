@@ -168,6 +168,20 @@ TEST_CASE("a job gets its argv and environment byte-exact, streams its stdout an
   CHECK_FALSE(fs::exists(d.path / "pwned2"));
 }
 
+TEST_CASE("a job's CPU time is reported (the program's and its children's, from the job)") {
+  TempDir d;
+  auto runner = flow::make_slurm_runner(fast());
+  // About a second of CPU in a child of the program: counted, since the program waited for it.
+  Launch l = shell(d, 2, "bash -c 'i=0; while [ $i -lt 300000 ]; do i=$((i + 1)); done'; exit 0", {});
+  REQUIRE(runner->start(l));
+  const auto c = wait_for(*runner, 120);
+  REQUIRE(c);
+  CHECK(c->exit_code == 0);
+  CHECK(c->cpu_seconds > 0.2);
+  CHECK(c->cpu_seconds < c->seconds + 1);
+  CHECK(c->max_rss_kb == 0);  // not known on Slurm (documented)
+}
+
 TEST_CASE("a timeout cancels the job (scancel) and is reported as one") {
   TempDir d;
   auto runner = flow::make_slurm_runner(fast());
