@@ -11,6 +11,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -47,6 +48,32 @@ Loaded load(const std::string& path, const GraphOptions& options) {
   }
   l.graph.emplace(std::move(*g));
   return l;
+}
+
+std::vector<std::string> blocked_lines(const std::vector<std::pair<std::string, std::string>>& blocked) {
+  // A few IDs and the count: a line stays readable however many one failure blocks.
+  static constexpr std::size_t kShown = 8;
+  std::vector<std::string> causes;
+  std::vector<std::vector<std::string>> ids;
+  for (const auto& [id, cause] : blocked) {
+    auto at = std::find(causes.begin(), causes.end(), cause);
+    if (at == causes.end()) {
+      causes.push_back(cause);
+      ids.emplace_back();
+      at = causes.end() - 1;
+    }
+    ids[static_cast<std::size_t>(at - causes.begin())].push_back(id);
+  }
+  std::vector<std::string> out;
+  for (std::size_t c = 0; c < causes.size(); ++c) {
+    const std::vector<std::string>& list = ids[c];
+    std::string line = "blocked by " + causes[c] + ": ";
+    for (std::size_t k = 0; k < list.size() && k < kShown; ++k) line += (k ? ", " : "") + list[k];
+    if (list.size() > kShown) line += fmt::format(" and {} more", list.size() - kShown);
+    if (list.size() > 1) line += fmt::format(" ({} tasks)", list.size());
+    out.push_back(std::move(line));
+  }
+  return out;
 }
 
 std::string human_seconds(double s) {

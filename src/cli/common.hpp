@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace flow::cli {
@@ -27,6 +28,12 @@ Loaded load(const std::string& path, const GraphOptions& options);
 
 /// 95 -> "1m 35s", 3725 -> "1h 02m", 12.5 -> "12.5s".
 std::string human_seconds(double s);
+
+/// The summary's lines for blocked tasks, one per cause in the order causes first block
+/// something: "blocked by T006: T007, T008, … and 10 more (18 tasks)". `blocked` holds
+/// (task ID, cause) in document order; a cause is a task ID or a phrase ("the stop").
+/// A run that fails early in a long file names each cause once, not each task it blocks.
+std::vector<std::string> blocked_lines(const std::vector<std::pair<std::string, std::string>>& blocked);
 
 /// The worker count a run of `tasks_path` would use with no --workers: its settings'
 /// implementer.parallel.maxWorkers (1 when parallel.enabled is false), else flow's one

@@ -222,6 +222,7 @@ class Views {
 };
 
 void print_failures(const RunReport& r, const Plan& plan, const std::string& tasks_path) {
+  std::vector<std::pair<std::string, std::string>> blocked;  // (task, its cause)
   for (std::size_t t = 0; t < r.tasks.size(); ++t) {
     const TaskReport& tr = r.tasks[t];
     if (tr.status == TaskStatus::failed) {
@@ -241,10 +242,11 @@ void print_failures(const RunReport& r, const Plan& plan, const std::string& tas
         pos = nl + 1;
       }
     } else if (tr.status == TaskStatus::blocked && plan.tasks[t].state == TaskState::pending) {
-      fmt::print("  blocked: {} (by {})\n", plan.tasks[t].id,
-                 tr.blocked_by >= 0 ? plan.tasks[static_cast<std::size_t>(tr.blocked_by)].id : "the stop");
+      blocked.emplace_back(plan.tasks[t].id,
+                           tr.blocked_by >= 0 ? plan.tasks[static_cast<std::size_t>(tr.blocked_by)].id : "the stop");
     }
   }
+  for (const std::string& line : blocked_lines(blocked)) fmt::print("  {}\n", line);
 }
 
 // What the run cost, in all and per task that ran, as the agents reported it; an agent

@@ -246,6 +246,7 @@ void print_text(const std::string& path, const TaskGraph& g, const SimOptions& o
       fmt::print("\n");
     }
   }
+  std::vector<std::pair<std::string, std::string>> blocked;  // (task, its cause)
   for (int t = 0; t < g.task_count(); ++t) {
     const TaskStatus st = r.status[static_cast<std::size_t>(t)];
     if (st == TaskStatus::failed) fmt::print("  {} {}\n", attention(r, t) ? "needs attention:" : "failed: ", id(t));
@@ -257,9 +258,10 @@ void print_text(const std::string& path, const TaskGraph& g, const SimOptions& o
         if (r.status[static_cast<std::size_t>(p)] == TaskStatus::excluded) needs += (needs.empty() ? "" : ", ") + id(p);
       fmt::print("  blocked: {} needs {}: outside the selection and not done\n", id(t), needs);
     } else {
-      fmt::print("  blocked: {} (by {})\n", id(t), by < 0 ? std::string("the stop") : id(by));
+      blocked.emplace_back(id(t), by < 0 ? std::string("the stop") : id(by));
     }
   }
+  for (const std::string& line : blocked_lines(blocked)) fmt::print("  {}\n", line);
 }
 
 int simulate_tasks(const Args& args) {

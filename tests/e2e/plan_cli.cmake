@@ -85,7 +85,13 @@ expect_in("T002 waits for resource db (held by T001)" "${out}")
 run_flow(out rc simulate ${example} --faults T014=auth --workers 2)
 expect("simulate with auth fault: expected 1, got ${rc}" ${rc} EQUAL 1)
 expect_in("failed:  T014" "${out}")
-expect_in("blocked: T016 (by T014)" "${out}")
+expect_in("blocked by T014: T016, T020, T021, T022, T023, T024 (6 tasks)" "${out}")
+# A failure early in the file: one line for what it blocks, a few IDs and the count.
+run_flow(out rc simulate ${example} --faults T006=auth --workers 2)
+expect_in("blocked by T006: T007, T008, T009, T010, T011, T012, T013, T014 and 10 more (18 tasks)" "${out}")
+string(REGEX MATCHALL "blocked" blocked_words "${out}")
+list(LENGTH blocked_words n_blocked)
+expect("one line for the 18 blocked tasks, got ${n_blocked} mentions: ${out}" ${n_blocked} EQUAL 2)
 # The recovery ladder from the settings file: each step's strategy on its retry, then
 # needs-attention (not a plain failure) when it runs out; T002, independent, succeeds.
 set(ladder_dir ${CMAKE_CURRENT_BINARY_DIR}/cli-plan-ladder)

@@ -18,7 +18,7 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E env "TEST_AGENT_PLAN=T014:auth,T005:
 expect("run with a failure: expected exit 1, got ${rc}: ${out}${err}" ${rc} EQUAL 1)
 expect_in("failed:  T014 after 1 attempt [auth]" "${out}")
 expect_in("| Invalid API key" "${out}")
-expect_in("blocked: T016 (by T014)" "${out}")
+expect_in("blocked by T014: T016, T020, T021, T022, T023, T024 (6 tasks)" "${out}")
 
 run_flow(out rc status ${tasks})
 expect_in("24 tasks: 17 done, 1 failed, 6 blocked, 0 to do" "${out}")
