@@ -2,6 +2,7 @@
 // Helpers shared by the CLI's subcommands.
 #include "cli/common.hpp"
 #include "cli/commands.hpp"
+#include "cli/display_width.hpp"
 
 #include "support/json_value.hpp"
 
@@ -48,6 +49,16 @@ Loaded load(const std::string& path, const GraphOptions& options) {
   }
   l.graph.emplace(std::move(*g));
   return l;
+}
+
+std::vector<std::string> shown_lines(std::string_view text, int max) {
+  std::vector<std::string> out;
+  for (std::size_t pos = 0; pos < text.size() && static_cast<int>(out.size()) < max;) {
+    const std::size_t nl = std::min(text.find('\n', pos), text.size());
+    out.push_back(printable(text.substr(pos, nl - pos)));
+    pos = nl + 1;
+  }
+  return out;
 }
 
 std::vector<std::string> blocked_lines(const std::vector<std::pair<std::string, std::string>>& blocked) {

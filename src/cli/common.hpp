@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,11 @@ Loaded load(const std::string& path, const GraphOptions& options);
 
 /// 95 -> "1m 35s", 3725 -> "1h 02m", 12.5 -> "12.5s".
 std::string human_seconds(double s);
+
+/// The first `max` lines of an agent's output (or other untrusted text) as a terminal
+/// may show them: control characters (ESC, CR, tabs) are spaces, so that what an agent
+/// printed cannot move the cursor or rewrite what is on screen.
+std::vector<std::string> shown_lines(std::string_view text, int max);
 
 /// The summary's lines for blocked tasks, one per cause in the order causes first block
 /// something: "blocked by T006: T007, T008, … and 10 more (18 tasks)". `blocked` holds

@@ -2,6 +2,7 @@
 // `flow run`: execute the pending tasks with an agent, mark them done, journal it all.
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/display_width.hpp"
 #include "cli/dashboard.hpp"
 #include "cli/history.hpp"
 #include "cli/options.hpp"
@@ -17,6 +18,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 
 #include <unistd.h>
@@ -55,10 +57,20 @@ class PlainObserver final : public RunObserver {
     if (e.kind == "run-started" || e.kind == "run-finished" || verbosity_ == Verbosity::quiet) return;
     const std::string id = e.task >= 0 ? plan_.tasks[static_cast<std::size_t>(e.task)].id : "";
     std::string detail = e.kind == "cost" ? cost_text(std::strtod(e.detail.c_str(), nullptr), true) : e.detail;
-    if (const auto nl = detail.find('\n'); nl != std::string::npos && verbosity_ != Verbosity::verbose) detail.resize(nl);
+    // An agent's words: no control characters reach the terminal (they could move the
+    // cursor or rewrite what is shown), and a cut never splits a character.
+    if (verbosity_ == Verbosity::verbose) {
+      std::string lines;
+      for (const std::string& line : shown_lines(detail, std::numeric_limits<int>::max()))
+        lines += (lines.empty() ? "" : "\n") + line;
+      detail = std::move(lines);
+    } else {
+      if (const auto nl = detail.find('\n'); nl != std::string::npos) detail.resize(nl);
+      detail = fit(printable(detail), 90);
+    }
     fmt::print("{:>8}  {:<11} {:<7}{}{}\n", human_seconds(e.time), e.kind, id,
                e.attempt > 1 && e.kind != "marked" ? fmt::format(" (attempt {})", e.attempt) : "",
-               detail.empty() ? "" : "  " + (verbosity_ == Verbosity::verbose ? detail : detail.substr(0, 90)));
+               detail.empty() ? "" : "  " + detail);
     std::fflush(stdout);
   }
 
@@ -233,14 +245,7 @@ void print_failures(const RunReport& r, const Plan& plan, const std::string& tas
       else
         fmt::print("  failed:  {} after {} attempt{} [{}]\n", plan.tasks[t].id, tr.attempts, tr.attempts == 1 ? "" : "s",
                    tr.failure_class);
-      std::string lines = tr.last_lines;
-      std::size_t pos = 0;
-      for (int k = 0; k < 6 && pos < lines.size(); ++k) {
-        const std::size_t nl = lines.find('\n', pos);
-        fmt::print("           | {}\n", lines.substr(pos, nl - pos));
-        if (nl == std::string::npos) break;
-        pos = nl + 1;
-      }
+      for (const std::string& line : shown_lines(tr.last_lines, 6)) fmt::print("           | {}\n", line);
     } else if (tr.status == TaskStatus::blocked && plan.tasks[t].state == TaskState::pending) {
       blocked.emplace_back(plan.tasks[t].id,
                            tr.blocked_by >= 0 ? plan.tasks[static_cast<std::size_t>(tr.blocked_by)].id : "the stop");

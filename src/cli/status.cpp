@@ -2,6 +2,7 @@
 // `flow status`: where the last run of a tasks.md stands, from the journal and the file.
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/display_width.hpp"
 #include "cli/options.hpp"
 #include "support/json.hpp"
 
@@ -43,7 +44,7 @@ void print_recovery(const JournalRun& run) {
       if (moved && a < t.agents.size() && !t.agents[a].empty()) line += " on " + t.agents[a];
     }
     fmt::print("    {}: {}\n", t.id, line.empty() ? "no attempt yet" : line);
-    for (const std::string& h : t.hints) fmt::print("      hint: {}\n", h.substr(0, h.find('\n')).substr(0, 200));
+    for (const std::string& h : t.hints) fmt::print("      hint: {}\n", fit(printable(h.substr(0, h.find('\n'))), 200));
   }
 }
 
@@ -217,9 +218,9 @@ int show_status(const Args& args) {
   for (const JournalTask& t : run->tasks)
     fmt::print("  {:<8} {:<10} {:>8} {:>9} {:>8} {:>9.1f} {:>12}  {}\n", t.id, t.outcome, t.attempts, human_seconds(t.seconds),
                human_seconds(t.cpu_seconds), t.max_rss_kb / 1024, cost_text(t.cost_usd, t.cost_reported),
-               t.failure_class.empty() ? t.reason
-               : t.outcome == "succeeded" ? "after a " + t.failure_class + " failure"
-                                          : t.failure_class + " (" + t.reason + ")");
+               printable(t.failure_class.empty() ? t.reason
+                         : t.outcome == "succeeded" ? "after a " + t.failure_class + " failure"
+                                                    : t.failure_class + " (" + t.reason + ")"));
   // Failure analysis: what each attempt of a failed task hit, and the lines that matter.
   for (const JournalTask& t : run->tasks) {
     if (t.outcome != "failed" && t.outcome != "needs-attention") continue;
@@ -228,14 +229,8 @@ int show_status(const Args& args) {
                  t.attempts, t.attempts == 1 ? "" : "s", path, t.id);
     else
       fmt::print("\n  {} failed ({}) after {} attempt{}:\n", t.id, t.failure_class, t.attempts, t.attempts == 1 ? "" : "s");
-    for (const auto& tr : t.tries) fmt::print("    {}\n", tr);
-    std::size_t pos = 0;
-    for (int k = 0; k < 8 && pos < t.last_lines.size(); ++k) {
-      const std::size_t nl = t.last_lines.find('\n', pos);
-      fmt::print("    | {}\n", t.last_lines.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
-      if (nl == std::string::npos) break;
-      pos = nl + 1;
-    }
+    for (const auto& tr : t.tries) fmt::print("    {}\n", printable(tr));
+    for (const std::string& line : shown_lines(t.last_lines, 8)) fmt::print("    | {}\n", line);
   }
   print_recovery(*run);
   return kOk;

@@ -417,6 +417,28 @@ status-shift)
   grep -q '"id":"T002","line":6,"state":"failed"' "$work/out" || bad "status --json after the edit: $(cat "$work/out")"
   ;;
 
+# What an agent prints, and a task's text, never drive the terminal: an agent that
+# fails with escape sequences in its output (clear the screen, move the cursor, a title)
+# and a task whose description holds one are shown as text by run, status and retry.
+terminal-escapes)
+  printf -- '- [ ] T001 Write `a.txt` \033[2J\033]0;owned\007 here\n' > "$work/tasks.md"
+  cat > "$work/agent.sh" <<'AGENT'
+#!/bin/sh
+printf 'working\033[2J\033[H\rover\n' >&2
+printf '\033]0;title\007Invalid API key\n' >&2
+exit 1
+AGENT
+  chmod +x "$work/agent.sh"
+  run_flow "$work/run.out" run "$work/tasks.md" --agent-cmd "$work/agent.sh" --isolation none --retries 0
+  [ "$rc" = 1 ] || bad "the run exited $rc, expected 1: $(cat -v "$work/run.out")"
+  run_flow "$work/status.out" status "$work/tasks.md"
+  for f in run status; do
+    if LC_ALL=C grep -q $'[\x1b\x07\r]' "$work/$f.out"; then bad "flow $f printed control characters: $(cat -v "$work/$f.out")"; fi
+  done
+  grep -q "over" "$work/run.out" || bad "the agent's words are not shown: $(cat -v "$work/run.out")"
+  grep -q "Invalid API key" "$work/status.out" || bad "status lost the agent's words: $(cat -v "$work/status.out")"
+  ;;
+
 *)
   echo "unknown scenario $scenario"
   exit 2
