@@ -2,6 +2,7 @@
 // `flow check`: parse a tasks.md and report diagnostics, a summary and what is skipped.
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/display_width.hpp"
 #include "cli/options.hpp"
 #include "support/json.hpp"
 
@@ -156,15 +157,15 @@ void print_summary(const std::string& path, const Plan& plan, const std::vector<
     // The sections tasks run in: phases in order, and their groups in order.
     for (std::size_t p = 0; p < plan.phases.size(); ++p) {
       const Phase& ph = plan.phases[p];
-      fmt::print("{}:{}: phase \"{}\" ({}): {} task{}\n", path, ph.line, ph.title.empty() ? "(untitled)" : ph.title,
+      fmt::print("{}:{}: phase \"{}\" ({}): {} task{}\n", path, ph.line, ph.title.empty() ? "(untitled)" : printable(ph.title),
                  to_string(ph.kind), phase_tasks[p], phase_tasks[p] == 1 ? "" : "s");
       for (std::size_t g = 0; g < plan.groups.size(); ++g)
         if (plan.groups[g].phase == static_cast<int>(p) && plan.groups[g].line > 0)
-          fmt::print("{}:{}:   group \"{}\": {} task{}\n", path, plan.groups[g].line, plan.groups[g].title, group_tasks[g],
+          fmt::print("{}:{}:   group \"{}\": {} task{}\n", path, plan.groups[g].line, printable(plan.groups[g].title), group_tasks[g],
                      group_tasks[g] == 1 ? "" : "s");
     }
     for (const Skipped& s : plan.skipped)
-      fmt::print("{}:{}: not executed ({}: {}): {}\n", path, s.line, to_string(s.reason), reason_text(s.reason), s.text);
+      fmt::print("{}:{}: not executed ({}: {}): {}\n", path, s.line, to_string(s.reason), reason_text(s.reason), printable(s.text));
   }
 
   std::size_t groups = 0;
@@ -213,7 +214,7 @@ int check_file(const Args& args) {
   for (const std::vector<Diagnostic>* list : {&plan.diagnostics, &std::as_const(graph_diags)})
     for (const Diagnostic& d : *list) {
       if (d.severity == Severity::info && !verbose) continue;
-      fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), d.message, d.code);
+      fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), printable(d.message), d.code);
     }
   if (args.verbosity != Verbosity::quiet) print_summary(path, plan, graph_diags, verbose);
   return errors ? kUsage : kOk;

@@ -38,12 +38,12 @@ Loaded load(const std::string& path, const GraphOptions& options) {
   resolve_paths(l.plan, path_context(path, default_workdir(path)));
   for (const Diagnostic& d : l.plan.diagnostics)
     if (d.severity == Severity::error) {
-      fmt::print(stderr, "{}:{}: error: {} [{}]\n", path, d.line, d.message, d.code);
+      fmt::print(stderr, "{}:{}: error: {} [{}]\n", path, d.line, printable(d.message), d.code);
       l.exit = kUsage;
     }
   auto g = build_graph(l.plan, options);
   if (!g) {
-    fmt::print(stderr, "{}:{}: error: {} [cycle]\n", path, g.error().line, g.error().message);
+    fmt::print(stderr, "{}:{}: error: {} [cycle]\n", path, g.error().line, printable(g.error().message));
     l.exit = kUsage;
     return l;
   }

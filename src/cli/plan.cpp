@@ -3,6 +3,7 @@
 // tasks.md, and `--explain ID` for why a task waits.
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/display_width.hpp"
 #include "cli/options.hpp"
 #include "cli/history.hpp"
 
@@ -57,8 +58,8 @@ std::vector<int> find_tasks(const Plan& plan, const std::string& id) {
 void explain(const TaskGraph& g, int t) {
   const Plan& plan = g.plan();
   const Task& task = plan.tasks[static_cast<std::size_t>(t)];
-  fmt::print("{} (line {}): {}\n", task.id, task.line, task.description);
-  fmt::print("  phase: {}\n", plan.phases[static_cast<std::size_t>(task.phase)].title);
+  fmt::print("{} (line {}): {}\n", printable(task.id), task.line, printable(task.description));
+  fmt::print("  phase: {}\n", printable(plan.phases[static_cast<std::size_t>(task.phase)].title));
   if (!task.paths.empty()) {
     fmt::print("  files:");
     for (const auto& p : task.paths) fmt::print(" {}", p.path);
@@ -206,7 +207,7 @@ void print_text(const std::string& path, const TaskGraph& g, int workers, const 
   for (const Task& t : plan.tasks) ++per_phase[t.phase];
   for (std::size_t p = 0; p < plan.phases.size(); ++p) {
     const Phase& ph = plan.phases[p];
-    fmt::print("  {:>3}  {} [{}{}] {} tasks\n", ph.line, ph.title.empty() ? "(before the first heading)" : ph.title,
+    fmt::print("  {:>3}  {} [{}{}] {} tasks\n", ph.line, ph.title.empty() ? "(before the first heading)" : printable(ph.title),
                to_string(ph.kind), ph.story ? fmt::format(" US{}", ph.story) : "", per_phase[static_cast<int>(p)]);
   }
   fmt::print("\nWaves (tasks in a wave can run together, locks aside)\n");
@@ -272,7 +273,7 @@ void print_text(const std::string& path, const TaskGraph& g, int workers, const 
     for (const Diagnostic& d : *list) {
       if (d.severity == Severity::info) continue;
       if (warnings++ == 0) fmt::print("\n");
-      fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), d.message, d.code);
+      fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), printable(d.message), d.code);
     }
   fmt::print("\n'flow plan {} --explain ID' shows why a task waits.\n", path);
 }

@@ -432,7 +432,12 @@ AGENT
   run_flow "$work/run.out" run "$work/tasks.md" --agent-cmd "$work/agent.sh" --isolation none --retries 0
   [ "$rc" = 1 ] || bad "the run exited $rc, expected 1: $(cat -v "$work/run.out")"
   run_flow "$work/status.out" status "$work/tasks.md"
-  for f in run status; do
+  # A heading and a skipped line with escapes too, for check and plan.
+  printf '## Phase \033[31mred\n- [ ] T002 \033[2J Write `b.txt`\n* [ ] \033[H not a task\n' >> "$work/tasks.md"
+  run_flow "$work/check.out" check --verbose "$work/tasks.md"
+  run_flow "$work/plan.out" plan "$work/tasks.md"
+  grep -q "Phase  \[31mred" "$work/plan.out" || bad "plan lost the phase's title: $(cat -v "$work/plan.out")"
+  for f in run status check plan; do
     if LC_ALL=C grep -q $'[\x1b\x07\r]' "$work/$f.out"; then bad "flow $f printed control characters: $(cat -v "$work/$f.out")"; fi
   done
   grep -q "over" "$work/run.out" || bad "the agent's words are not shown: $(cat -v "$work/run.out")"
