@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <system_error>
 
 #include <unistd.h>
 
@@ -48,13 +49,62 @@ std::vector<std::string> isolation_choices() {
 
 std::atomic<int> g_interrupt{0};
 
+// Ctrl-C, and SIGHUP (the terminal went away): stop starting tasks and let the running
+// ones finish; a second one stops those too.
 extern "C" void on_sigint(int) { g_interrupt.fetch_add(1); }
+// SIGTERM (a service manager, `timeout`, a container being stopped) asks for an end now:
+// as a second Ctrl-C, the running agents are stopped too, it is all journaled, and flow
+// exits; never killed with agents left behind.
+extern "C" void on_sigterm(int) {
+  int now = g_interrupt.load();
+  while (now < 2 && !g_interrupt.compare_exchange_weak(now, 2)) {
+  }
+}
+
+// The signals a run handles, and how they were before it.
+class RunSignals {
+ public:
+  RunSignals() {
+    was_int_ = std::signal(SIGINT, on_sigint);
+    was_hup_ = std::signal(SIGHUP, on_sigint);
+    was_term_ = std::signal(SIGTERM, on_sigterm);
+    // A reader that goes away (`flow run | head`) must not kill the run and orphan its
+    // agents: writes to it fail instead, the output stops, and the run goes on (the
+    // journal and `flow status` have everything). Children get SIGPIPE back. It stays
+    // ignored to the end: the summary's last buffered bytes are written at exit, and
+    // the exit status is the run's, not a signal's.
+    std::signal(SIGPIPE, SIG_IGN);
+  }
+  ~RunSignals() {
+    std::signal(SIGINT, was_int_ == SIG_ERR ? SIG_DFL : was_int_);
+    std::signal(SIGHUP, was_hup_ == SIG_ERR ? SIG_DFL : was_hup_);
+    std::signal(SIGTERM, was_term_ == SIG_ERR ? SIG_DFL : was_term_);
+  }
+  RunSignals(const RunSignals&) = delete;
+  RunSignals& operator=(const RunSignals&) = delete;
+
+ private:
+  void (*was_int_)(int) = SIG_DFL;
+  void (*was_hup_)(int) = SIG_DFL;
+  void (*was_term_)(int) = SIG_DFL;
+};
 
 class PlainObserver final : public RunObserver {
  public:
   PlainObserver(const Plan& plan, Verbosity verbosity) : plan_(plan), verbosity_(verbosity) {}
   void on_event(const RunEvent& e) override {
     if (e.kind == "run-started" || e.kind == "run-finished" || verbosity_ == Verbosity::quiet) return;
+    // Nobody reads any more (a closed pipe, a terminal gone): the run goes on unshown.
+    if (std::ferror(stdout)) return;
+    try {
+      show(e);
+    } catch (const std::system_error&) {
+      // fmt could not write: the error flag is set, and nothing more is printed.
+    }
+  }
+
+ private:
+  void show(const RunEvent& e) {
     const std::string id = e.task >= 0 ? plan_.tasks[static_cast<std::size_t>(e.task)].id : "";
     std::string detail = e.kind == "cost" ? cost_text(std::strtod(e.detail.c_str(), nullptr), true) : e.detail;
     // An agent's words: no control characters reach the terminal (they could move the
@@ -74,7 +124,6 @@ class PlainObserver final : public RunObserver {
     std::fflush(stdout);
   }
 
- private:
   const Plan& plan_;
   Verbosity verbosity_;
 };
@@ -274,6 +323,11 @@ void print_cost(const RunReport& r, const Plan& plan) {
 }
 
 // The summary after a run, and the exit status it means.
+int run_exit_code(const RunReport& r) {
+  if (r.interrupted) return kInterrupted;
+  return r.failed == 0 && r.blocked == 0 && r.not_run.empty() && r.write_errors.empty() ? kOk : kFailed;
+}
+
 int summarize(const RunReport& r, const RunOptions& opt, const Plan& plan) {
   if (opt.dry_run) {
     fmt::print("\ndry run: {} tasks would run in this order; prompts in {}/.flow/runs/{}/\n", r.order.size(),
@@ -306,8 +360,7 @@ int summarize(const RunReport& r, const RunOptions& opt, const Plan& plan) {
   else if (r.isolation == Isolation::git)
     fmt::print("  git: a commit per task on {} since {}; to undo the run: flow rollback {}\n", r.branch,
                r.checkpoint.substr(0, 10), opt.tasks_path);
-  if (r.interrupted) return kInterrupted;
-  return r.failed == 0 && r.blocked == 0 && r.not_run.empty() && r.write_errors.empty() ? kOk : kFailed;
+  return run_exit_code(r);
 }
 
 // A retry's own run (`flow retry` when no run is going on): the tasks named and what
@@ -358,7 +411,7 @@ int run_tasks(const Args& args, const RetryRequest* retry) {
   for (const Estimate& e : prior) f->opt.estimates.push_back(e.expected);
   Views views(args, *f, l, update_interval, prior);
   if (!views.open_events(f->events_path, l.plan)) { fmt::print(stderr, "flow run: cannot write {}\n", f->events_path); return kUsage; }
-  std::signal(SIGINT, on_sigint);
+  const RunSignals signals;
   f->opt.interrupt = &g_interrupt;
   // The runner (local, or Slurm with runner.* under the flags), as every host picks it.
   auto runner = make_run_runner(f->settings ? &*f->settings : nullptr, f->choices, f->opt.dry_run);
@@ -384,7 +437,6 @@ int run_tasks(const Args& args, const RetryRequest* retry) {
   auto report = run(f->opt, **runner, policy, *observer);
   if (board) board->flush();  // the last events reach the pages before the server goes
   views.close();
-  std::signal(SIGINT, SIG_DFL);
   if (!report) {
     if (report.error().line > 0)
       fmt::print(stderr, "{}:{}: error: {}\n", f->opt.tasks_path, report.error().line, report.error().message);
@@ -392,7 +444,11 @@ int run_tasks(const Args& args, const RetryRequest* retry) {
       fmt::print(stderr, "flow run: {}\n", report.error().message);
     return kUsage;
   }
-  return summarize(*report, f->opt, l.plan);
+  try {
+    return summarize(*report, f->opt, l.plan);
+  } catch (const std::system_error&) {
+    return run_exit_code(*report);  // the summary could not be written; the run's outcome stands
+  }
 }
 
 namespace {
@@ -468,7 +524,8 @@ const Command& run_command() {
            {}, false, {}, dashboard_address},
           {"dashboard-read-only", 0, "", "serve the dashboard (as --dashboard) without its controls"},
       },
-      "Ctrl-C once: start nothing new, let running tasks finish; twice: kill them.\n"
+      "Ctrl-C (or SIGHUP) once: start nothing new, let running tasks finish; twice (or\n"
+      "SIGTERM): stop them too. A closed stdout stops the output, not the run.\n"
       "-q: no progress, only the summary; -v: each event's whole detail.\n"
       "exit status: 0 all tasks done, 1 some failed, were blocked or could not run, or a write\n"
       "failed (a full disk), 2 usage/parse/config error, 130 interrupted\n",

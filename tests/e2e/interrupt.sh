@@ -4,6 +4,7 @@
 #   once:  nothing new starts; the running tasks finish and are marked; exit 130
 #   twice: the running agents' process groups are killed, their tasks stay unmarked
 #          and are journaled as killed; exit 130
+# SIGTERM as twice, SIGHUP as once, and a closed pipe on stdout leaves the run going.
 # and a later `flow run` finishes the rest. Both interrupts are journaled.
 # usage: interrupt.sh FLOW EXAMPLE_DIR DEMO_AGENT
 set -euo pipefail
@@ -77,6 +78,47 @@ took=$(( $(date +%s) - start ))
 DEMO_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/after.out" 2>&1 ||
   problem "the run after the interrupt failed: $(tail -3 "$work/after.out")"
 [ "$(grep -c '^- \[X\] T' "$tasks" || true)" = 24 ] || problem "the run after the interrupt did not finish every task"
+
+# --- SIGTERM: a service manager, `timeout`, a container stopping --------------------
+# An end now, as two Ctrl-C: the agents are stopped, journaled, exit 130; never flow
+# killed with its agents left running.
+setup
+sed -i 's/^- \[ \] T001 /- [X] T001 /' "$tasks"
+DEMO_AGENT_SECONDS=60 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/term.out" 2>&1 &
+pid=$!
+wait_for_starts 2
+kill -TERM "$pid"
+start=$(date +%s)
+rc=0; wait "$pid" || rc=$?
+took=$(( $(date +%s) - start ))
+[ "$rc" = 130 ] || problem "SIGTERM: exit $rc, expected 130"
+[ "$took" -lt 20 ] || problem "SIGTERM: flow took ${took}s to stop 60-second agents"
+[ "$(count '"event":"task-killed"')" = 2 ] || problem "SIGTERM: the killed attempts were not journaled"
+[ -z "$(alive_groups)" ] || problem "SIGTERM: agent process groups still alive: $(alive_groups | tr '\n' ' ')"
+
+# --- SIGHUP: the terminal went away ----------------------------------------------
+# As one Ctrl-C: nothing new starts, the running tasks finish and are marked.
+setup
+DEMO_AGENT_SECONDS=1.5 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/hup.out" 2>&1 &
+pid=$!
+wait_for_starts 1
+kill -HUP "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" = 130 ] || problem "SIGHUP: exit $rc, expected 130"
+started=$(count '"event":"task-started"')
+[ "$(grep -c '^- \[X\] T' "$tasks" || true)" = "$started" ] || problem "SIGHUP: $started started, not all marked"
+[ -z "$(alive_groups)" ] || problem "SIGHUP: agents still running after the run ended"
+
+# --- a reader that goes away: `flow run | head` ---------------------------------------
+# The run goes on to its end unshown (not killed by SIGPIPE with its agents left), and
+# exits with the run's status.
+setup
+set +o pipefail
+DEMO_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain 2>&1 | head -1 > /dev/null
+rc=${PIPESTATUS[0]}
+set -o pipefail
+[ "$rc" = 0 ] || problem "flow run | head: exit $rc, expected 0"
+[ "$(grep -c '^- \[X\] T' "$tasks" || true)" = 24 ] || problem "flow run | head: the run did not finish every task"
 
 [ "$fail" = 0 ] && echo "interrupt: one Ctrl-C lets running tasks finish; two kill them; all journaled"
 exit "$fail"
