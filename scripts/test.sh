@@ -29,9 +29,11 @@ if [ ! -x "$claude_dir/node_modules/.bin/claude" ] && [ "${FLOW_SKIP_CLAUDE_TEST
 fi
 
 # The real agent CLIs for their adapters' end-to-end tests, at pinned versions (Qwen Code
-# 0.15.10 is what Node 20 gets; newer releases need Node 22).
+# 0.15.10 is what Node 20 gets; newer releases need Node 22). Amp's package places its
+# native binary in a postinstall script; its newest release names a native package that
+# the registry does not have, so it is pinned to the one before.
 for pkg in codex:@openai/codex@0.169.0 gemini:@google/gemini-cli@0.61.0 qwen:@qwen-code/qwen-code@0.15.10 \
-           opencode:opencode-ai@1.18.33 copilot:@github/copilot@1.0.102; do
+           opencode:opencode-ai@1.18.33 copilot:@github/copilot@1.0.102 amp:@ampcode/cli@0.0.1790142911-g7618fb; do
   name=${pkg%%:*}
   if [ ! -x ".cache/$name/node_modules/.bin/$name" ] && [ "${FLOW_SKIP_AGENT_TESTS:-}" != 1 ]; then
     if command -v npm >/dev/null; then

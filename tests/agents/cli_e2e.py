@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""flow run --agent codex|gemini|qwen|opencode|copilot with the real CLI (from npm,
+"""flow run --agent codex|gemini|qwen|opencode|copilot|amp with the real CLI (from npm,
 pinned by scripts/test.sh) against a loopback mock of its provider's API (mock_llm.py:
-OpenAI Responses, Gemini, OpenAI chat completions). One run in a git repository (each
-task a commit), five or six tasks:
+OpenAI Responses, Gemini, OpenAI chat completions; for Amp, whose model runs on Amp's
+server, mock_amp.py plays that server). One run in a git repository (each task a
+commit), five or six tasks:
 
   T001 [P]  its file written by the CLI's own tool            -> done, committed, marked
   T002 [P]  429 first, then the file                          -> retried by flow, done
@@ -31,9 +32,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-BINARY = {"codex": "codex", "gemini": "gemini", "qwen": "qwen", "opencode": "opencode", "copilot": "copilot"}
+BINARY = {"codex": "codex", "gemini": "gemini", "qwen": "qwen", "opencode": "opencode", "copilot": "copilot",
+          "amp": "amp"}
 # How many requests each CLI makes for one call before it reports the error itself.
-TRIES = {"codex": 1, "gemini": 1, "qwen": 1, "opencode": 1, "copilot": 6}
+TRIES = {"codex": 1, "gemini": 1, "qwen": 1, "opencode": 1, "copilot": 6, "amp": 1}
 SELF_RETRY = {"qwen", "opencode"}
 
 
@@ -103,8 +105,8 @@ def run(flow, agent, cli, work):
     port_file = os.path.join(work, "port")
     requests = os.path.join(work, "requests.jsonl")
     open(requests, "w").close()
-    mock = subprocess.Popen([sys.executable, os.path.join(HERE, "mock_llm.py"), os.path.join(work, "script.json"),
-                             port_file, requests])
+    mock = subprocess.Popen([sys.executable, os.path.join(HERE, "mock_amp.py" if agent == "amp" else "mock_llm.py"),
+                             os.path.join(work, "script.json"), port_file, requests])
     try:
         for _ in range(200):
             if os.path.exists(port_file):
@@ -136,6 +138,9 @@ def run(flow, agent, cli, work):
             config["agents"]["opencode"]["model"] = "mock/mock-model"
             config["agents"]["opencode"]["env"] = {"OPENCODE_CONFIG_CONTENT": json.dumps(oc),
                                                    "OPENCODE_DISABLE_MODELS_FETCH": "1"}
+        elif agent == "amp":
+            # Amp's server URL and key; without a key `amp -x` would wait for a login.
+            config["agents"]["amp"] = {"env": {"AMP_URL": "http://127.0.0.1:" + port, "AMP_API_KEY": "mock-key"}}
         elif agent == "copilot":
             config["agents"]["copilot"]["env"] = {
                 "COPILOT_OFFLINE": "true", "COPILOT_PROVIDER_BASE_URL": "http://127.0.0.1:%s/v1" % port,
