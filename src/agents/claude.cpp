@@ -113,6 +113,23 @@ std::optional<FailureClass> from_assistant_error(std::string_view e) {
   return std::nullopt;
 }
 
+// Amp's CLI rewrites some errors before it prints them as the result's `error`: a title,
+// a space, then the detail ("Unauthorized Invalid API key", "Out of Credits Add credits
+// …"). The titles are the CLI's own words (read in @ampcode/cli 0.0.1790142911).
+std::optional<FailureClass> from_amp_title(std::string_view e) {
+  static constexpr std::pair<std::string_view, FailureClass> titles[] = {
+      {"Unauthorized ", FailureClass::auth},
+      {"Out of Credits ", FailureClass::budget},
+      {"Low Credit Balance ", FailureClass::budget},
+      {"Model Stream Timed Out ", FailureClass::temporary},
+      {"Model Provider Overloaded ", FailureClass::temporary},
+      {"Network Error ", FailureClass::network},
+  };
+  for (const auto& [title, cls] : titles)
+    if (e.rfind(title, 0) == 0) return cls;
+  return std::nullopt;
+}
+
 class ClaudeStream final : public StreamParser {
  public:
   bool on_line(std::string_view line) override {
@@ -178,6 +195,11 @@ class ClaudeStream final : public StreamParser {
 
   void assistant(const JsonValue& v) {
     if (auto cls = from_assistant_error(v["error"].str())) hint_ = cls;
+    // Amp's result carries no usage: its tokens are only on each assistant message.
+    const JsonValue& usage = v["message"]["usage"];
+    turn_input_ += static_cast<long long>(usage["input_tokens"].num(0) + usage["cache_creation_input_tokens"].num(0) +
+                                          usage["cache_read_input_tokens"].num(0));
+    turn_output_ += static_cast<long long>(usage["output_tokens"].num(0));
     for (const JsonValue& block : v["message"]["content"].items()) {
       const std::string_view kind = block["type"].str();
       if (kind == "tool_use") r_.activity = describe_tool(block);
@@ -206,9 +228,14 @@ class ClaudeStream final : public StreamParser {
     r_.cost_usd = v["total_cost_usd"].num(0);
     r_.cost_reported = v["total_cost_usd"].is_number();  // Qwen's and Amp's results have none
     const JsonValue& usage = v["usage"];
-    r_.input_tokens = static_cast<long long>(usage["input_tokens"].num(0) + usage["cache_creation_input_tokens"].num(0) +
-                                             usage["cache_read_input_tokens"].num(0));
-    r_.output_tokens = static_cast<long long>(usage["output_tokens"].num(0));
+    if (usage.is_object()) {
+      r_.input_tokens = static_cast<long long>(usage["input_tokens"].num(0) + usage["cache_creation_input_tokens"].num(0) +
+                                               usage["cache_read_input_tokens"].num(0));
+      r_.output_tokens = static_cast<long long>(usage["output_tokens"].num(0));
+    } else {
+      r_.input_tokens = turn_input_;
+      r_.output_tokens = turn_output_;
+    }
     r_.activity = r_.is_error || sub != "success" ? "ended with an error" : "done";
     if (!r_.is_error && sub == "success") return;
     r_.is_error = true;  // error_max_turns and friends can come with is_error false
@@ -221,6 +248,8 @@ class ClaudeStream final : public StreamParser {
       r_.failure = cls;
     else if (v["api_error"].str() == "connection_failed")
       r_.failure = FailureClass::network;
+    else if (auto title = from_amp_title(r_.result))
+      r_.failure = title;
     else if (auto sig = match_failure_signature(r_.result))  // "Not logged in", "Unable to connect" …
       r_.failure = sig;
     else
@@ -229,6 +258,7 @@ class ClaudeStream final : public StreamParser {
 
   AgentReport r_;
   std::optional<FailureClass> hint_;  // from an assistant error or a rejected rate limit
+  long long turn_input_ = 0, turn_output_ = 0;  // summed over the assistant messages
 };
 
 class ClaudeAgent final : public AgentAdapter {
@@ -298,6 +328,7 @@ constexpr Sig kSignatures[] = {
     {"no authentication information found", FailureClass::auth},
     {"please set an auth method", FailureClass::auth},
     {"invalid auth method selected", FailureClass::auth},
+    {"invalid or missing api key", FailureClass::auth},  // Amp: AMP_API_KEY rejected
     {"no auth type is selected", FailureClass::auth},
     {"401 unauthorized", FailureClass::auth},
     {"unexpected status 401", FailureClass::auth},
@@ -335,6 +366,7 @@ constexpr Sig kSignatures[] = {
     {"rate limit exceeded", FailureClass::rate_limit},
     {"rate limited you", FailureClass::rate_limit},
     {"hit your limit", FailureClass::rate_limit},
+    {"request for getuserinfo failed: 429", FailureClass::rate_limit},  // Amp's own API
     // the provider's side
     {"overloaded_error", FailureClass::temporary},
     {"529 overloaded", FailureClass::temporary},
@@ -346,6 +378,7 @@ constexpr Sig kSignatures[] = {
     {"503 service unavailable", FailureClass::temporary},
     {"unexpected status 5", FailureClass::temporary},
     {"api error: 500", FailureClass::temporary},
+    {"amp server returned an error", FailureClass::temporary},  // Amp's own API, a 5xx
     {"api error: 502", FailureClass::temporary},
     {"api error: 503", FailureClass::temporary},
     {"api error: 504", FailureClass::temporary},
@@ -365,6 +398,8 @@ constexpr Sig kSignatures[] = {
     {"unable to connect to api", FailureClass::network},
     {"cannot connect to api", FailureClass::network},
     {"could not connect to", FailureClass::network},
+    {"couldn't connect to the amp server", FailureClass::network},
+    {"cannot reach amp servers", FailureClass::network},
     {"connection error.", FailureClass::network},
     {"waiting for network", FailureClass::network},
     {"stream disconnected before completion", FailureClass::network},

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The agent CLIs besides Claude Code: the generic command agent's failure signatures
 // with the real messages, reset times, exit-code maps, each adapter's argv and its
-// stream parser on real captures (Codex, Gemini) or on the shapes AGENTS.md records
+// stream parser on real captures (Codex, Gemini, Amp, …) or on the shapes AGENTS.md records
 // (the others, labelled), and the registry.
 #include <flow/agent.hpp>
 
@@ -286,7 +286,7 @@ TEST_CASE("qwen, opencode, copilot: real captured streams (against a loopback ch
   CHECK(make_agent("copilot")->classify(exited(1), cp401, cp401.result) == FailureClass::auth);
 }
 
-TEST_CASE("qwen, amp, cursor: the Claude-compatible stream (shapes from AGENTS.md §5, §8, §9)") {
+TEST_CASE("qwen, cursor: the Claude-compatible stream (shapes from AGENTS.md §5, §8)") {
   // Qwen 0.15: a failed call reported as a successful result, exit 0.
   const AgentReport q15 = feed("qwen", R"J({"type":"system","subtype":"init","session_id":"164afcc4","model":"mock-model"}
 {"type":"result","subtype":"success","session_id":"164afcc4","is_error":false,"num_turns":1,"result":"[API Error: 401 Incorrect API key provided: x]","usage":{"input_tokens":0,"output_tokens":0}}
@@ -306,13 +306,42 @@ TEST_CASE("qwen, amp, cursor: the Claude-compatible stream (shapes from AGENTS.m
 {"type":"tool_call","subtype":"started","call_id":"x","tool_call":{"writeToolCall":{"args":{"path":"src/a.py","fileText":"x"}}}}
 )J");
   CHECK(cursor.activity == "write src/a.py");
-  // Amp: an error result carries its text in `error`.
-  const AgentReport amp = feed("amp", R"J({"type":"system","subtype":"init","session_id":"T-1"}
-{"type":"result","subtype":"error_during_execution","is_error":true,"duration_ms":10,"num_turns":1,"error":"429 Rate limit reached"}
-)J");
-  CHECK(amp.session_id == "T-1");
-  CHECK_FALSE(amp.cost_reported);
-  CHECK(amp.failure == FailureClass::rate_limit);
+}
+
+TEST_CASE("amp: real streams of amp -x against a loopback Amp server (tests/data/amp)") {
+  const auto amp = make_agent("amp");
+  // A text answer: tokens come from the assistant message, the result has none.
+  const AgentReport ok = feed_file("amp", "success.jsonl");
+  CHECK(ok.finished);
+  CHECK_FALSE(ok.is_error);
+  CHECK(ok.session_id.rfind("T-", 0) == 0);
+  CHECK(ok.result == "Done.");
+  CHECK(ok.turns == 1);
+  CHECK(ok.input_tokens == 12);
+  CHECK(ok.output_tokens == 3);
+  CHECK_FALSE(ok.cost_reported);
+  CHECK_FALSE(amp->classify(exited(0), ok, ""));
+  // Its create_file tool, then the answer: two turns, the tokens of both.
+  const AgentReport write = feed_file("amp", "write-file.jsonl");
+  CHECK(write.turns == 2);
+  CHECK(write.output_tokens == 6);
+  CHECK(write.input_tokens == 24);
+  CHECK_FALSE(amp->classify(exited(0), write, ""));
+  // A failed turn exits 0: only the result's is_error says so. (The error texts of 429
+  // and 500 are the mock server's; the 401 shows the CLI's own "Unauthorized" title.)
+  const AgentReport e429 = feed_file("amp", "error-429.jsonl");
+  CHECK(e429.is_error);
+  CHECK(amp->classify(exited(0), e429, "") == FailureClass::rate_limit);
+  CHECK(amp->classify(exited(0), feed_file("amp", "error-500.jsonl"), "") == FailureClass::temporary);
+  const AgentReport e401 = feed_file("amp", "error-401.jsonl");
+  CHECK(e401.result.rfind("Unauthorized ", 0) == 0);
+  CHECK(amp->classify(exited(0), e401, "") == FailureClass::auth);
+  // Amp's own API refusing: exit 1, nothing on stdout, one line on stderr.
+  const auto stderr_of = [](const char* file) { return test::slurp(test::data_path(std::string("amp/") + file)); };
+  CHECK(amp->classify(exited(1), {}, stderr_of("http-401.stderr")) == FailureClass::auth);
+  CHECK(amp->classify(exited(1), {}, stderr_of("http-429.stderr")) == FailureClass::rate_limit);
+  CHECK(amp->classify(exited(1), {}, stderr_of("http-500.stderr")) == FailureClass::temporary);
+  CHECK(amp->classify(exited(1), {}, stderr_of("refused.stderr")) == FailureClass::network);
 }
 
 TEST_CASE("opencode and copilot: their own event schemas (shapes from AGENTS.md §6, §7)") {
