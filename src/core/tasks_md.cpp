@@ -24,7 +24,16 @@ std::size_t match_id(std::string_view s) noexcept {
   std::size_t letters = 0;
   while (i < s.size() && is_upper(s[i]) && letters < 5) { ++i; ++letters; }
   if (letters == 5) return 0;
-  if (letters > 0 && i < s.size() && s[i] == '-') ++i;
+  if (letters > 0 && i < s.size() && s[i] == '-') {
+    ++i;
+    // lee-spec-kit's `T-F003-01`: a feature segment (letters and digits) between the
+    // prefix and the number; only taken with the dash and digits after it.
+    std::size_t j = i;
+    while (j < s.size() && is_upper(s[j]) && j - i < 4) ++j;
+    const std::size_t f = j;
+    while (j < s.size() && is_digit(s[j]) && j - f < 6) ++j;
+    if (j > f && f > i && j + 1 < s.size() && s[j] == '-' && is_digit(s[j + 1])) i = j + 1;
+  }
   const std::size_t d0 = i;
   while (i < s.size() && is_digit(s[i])) ++i;
   if (i == d0 || i - d0 > 6) return 0;
@@ -361,6 +370,8 @@ bool is_story_label(std::string_view c, int* story) {
   if (!starts_with(c, "US")) return false;
   std::size_t i = 2;
   if (i == c.size()) { *story = 0; return true; }
+  // `[USUS1]`: a generator pasted "US" before a story ID that already had it.
+  if (c.size() > 4 && c.compare(2, 2, "US") == 0 && is_digit(c[4])) i = 4;
   if (c[i] == '-' || c[i] == '#') ++i;
   if (i < c.size() && is_digit(c[i])) {
     std::size_t k = i;
@@ -395,14 +406,47 @@ bool starts_task(std::string_view s) {
   return head_id(s, starts_with(s, "**") ? 2 : 0) > 0;
 }
 
+// The labels lee-spec-kit puts between a word box and the ID, glued or spaced:
+// `[P1]`, `[P]`, `[US1]` in `- [TODO][P1][P] T-F003-02 …`. Returns the length of the
+// run with the spaces after it (0 if there is none) and, given `h`, records the labels.
+std::size_t leading_labels(std::string_view s, Head* h) {
+  std::size_t k = 0;
+  std::size_t end = 0;
+  while (k < s.size() && (s[k] == '[' || is_space(s[k]))) {
+    if (is_space(s[k])) { ++k; continue; }
+    const std::size_t close = s.find(']', k);
+    if (close == std::string_view::npos || close - k > 12) break;
+    const std::string_view c = s.substr(k + 1, close - k - 1);
+    int story = 0;
+    const bool priority = c.size() >= 2 && c.size() <= 3 && c[0] == 'P' && is_digit(c[1]) &&
+                          (c.size() == 2 || is_digit(c[2]));
+    if (c == "P") {
+      if (h) h->parallel = true;
+    } else if (priority) {
+      if (h) h->priority = c;
+    } else if (is_story_label(c, &story)) {
+      if (h) { h->story = story; h->story_label = c; }
+    } else {
+      break;
+    }
+    k = close + 1;
+    end = k;
+  }
+  while (end < s.size() && is_space(s[end])) ++end;
+  return end;
+}
+
 // A mark of a few ASCII letters (`[N/A]`, `[WIP]`) in front of a task ID: a task the
 // author marked otherwise. Returns the mark's length or 0.
 std::size_t match_word_box(std::string_view s) {
   if (s.size() < 4 || s[0] != '[') return 0;
   std::size_t k = 1;
   while (k < s.size() && k <= 6 && (is_alpha(s[k]) || s[k] == '/' || s[k] == '-')) ++k;
-  if (k < 3 || k > 6 || k >= s.size() || s[k] != ']' || k + 1 >= s.size() || !is_space(s[k + 1])) return 0;
-  return starts_task(trim_left(s.substr(k + 1))) ? k - 1 : 0;
+  if (k < 3 || k > 6 || k >= s.size() || s[k] != ']' || k + 1 >= s.size()) return 0;
+  const std::string_view after = s.substr(k + 1);
+  const std::size_t lead = leading_labels(after, nullptr);
+  if (lead == 0 && !is_space(after[0])) return 0;
+  return starts_task(trim_left(after.substr(lead))) ? k - 1 : 0;
 }
 
 // `T001-T006: …`, `T026..T030`, `T051+T052`, `T001 – T006 …`: the head names a range
@@ -995,13 +1039,27 @@ class Parser {
       return;
     }
     Head& h = fresh_head();
-    if (parse_head(head_text, h)) {
+    // A word box (`[DONE][P1] T-F003-01`) may have labels before the ID.
+    const bool word = box > 1 && is_alpha(mark);
+    Head lead;
+    const std::size_t skip_labels = word ? leading_labels(head_text, &lead) : 0;
+    const std::string_view text = head_text.substr(skip_labels);
+    if (parse_head(text, h)) {
       Task& task = new_task(h.id, number, l, TaskForm::checkbox);
       task.mark_offset = mark_offset;
       task.mark = mark;
-      fill_head(task, h, head_text);
+      fill_head(task, h, text);
+      if (lead.parallel) task.parallel = true;
+      if (task.priority.empty()) task.priority.append(lead.priority);
+      if (task.story_label.empty() && !lead.story_label.empty()) {
+        task.story_label.assign(lead.story_label);
+        task.story = lead.story;
+      }
       if (optional) task.labels.emplace_back("optional");
       set_state(task);
+      // `[DONE]` is done; any other word (`[TODO]`, `[DOING]`, `[N/A]`) stays "other":
+      // flow cannot write a word back, so it never runs such a task itself.
+      if (word && box == 4 && istarts_with(s.substr(content + 1), "done")) task.state = TaskState::done;
       open_indent_ = l.indent;
       return;
     }

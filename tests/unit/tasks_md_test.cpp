@@ -764,6 +764,40 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.tasks[2].story_label == "US2");
   }
 
+  // lee-spec-kit writes its state as a word in the box, glued to a priority and maybe
+  // [P], then an ID with a feature segment: `- [DONE][P1] T-F003-01 …`.
+  TEST_CASE("a word state box glued to labels before a feature-segment ID (lee-spec-kit)") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1\n\n- [DONE][P1] T-F003-01 Install React Three Fiber\n  - Checklist:\n    - [x] nested\n\n"
+        "- [TODO][P2][P] T-F003-02 Parallel one\n- [DOING] [P1] T-F003-03 Spaced labels\n\n"
+        "## Done when\n\n- [x] all tasks [DONE]\n- [TODO][P1] not a task\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"T-F003-01", "T-F003-02", "T-F003-03"});
+    CHECK(p.tasks[0].state == TaskState::done);
+    CHECK(p.tasks[0].form == TaskForm::checkbox);
+    CHECK(p.tasks[0].priority == "P1");
+    CHECK(p.tasks[0].description == "Install React Three Fiber");
+    // Not pending: flow could not write a word mark back, so it never runs these.
+    CHECK(p.tasks[1].state == TaskState::other);
+    CHECK(p.tasks[1].parallel);
+    CHECK(p.tasks[1].priority == "P2");
+    CHECK(p.tasks[2].state == TaskState::other);
+    CHECK_FALSE(p.tasks[2].parallel);
+    REQUIRE(find_skip(p, 12));
+    CHECK(find_skip(p, 12)->reason == SkipReason::no_id);
+    CHECK(find_skip(p, 13) == nullptr);  // a word box with no ID after it is not a checkbox
+  }
+
+  // A generator that pastes "US" before a story ID that already has it: `[USUS1]`.
+  TEST_CASE("a story label with a doubled US prefix names the story") {
+    const Plan p = parse_tasks_md("- [ ] T100 [P] [USUS1] Create models\n- [ ] T101 [USUS12] Implement service\n"
+                                  "- [ ] T102 [USUSA] Not a story\n");
+    CHECK(p.tasks[0].story_label == "USUS1");
+    CHECK(p.tasks[0].story == 1);
+    CHECK(p.tasks[0].parallel);
+    CHECK(p.tasks[1].story == 12);
+    CHECK(p.tasks[2].story_label.empty());
+  }
+
   TEST_CASE("a numbered phase with 'sequential' in its title is a phase, not a dependency section") {
     const Plan p = parse_tasks_md(
         "## Phase 0 — Foundational (sequential, blocks every story)\n\n- **T001** Declare foo\n- **T002** Declare bar\n"
