@@ -1265,9 +1265,15 @@ class Parser {
     tasks.resize(kept);
     headless_ = headless;
     // The indices kept aside for the final pass follow the tasks.
+    // No self-move: moving a string onto itself may empty it, and these keep their text.
     std::size_t n = 0;
-    for (RawRef& r : raw_refs_)
-      if (map[r.task] != kGone) { r.task = map[r.task]; raw_refs_[n++] = std::move(r); }
+    for (std::size_t k = 0; k < raw_refs_.size(); ++k) {
+      RawRef& r = raw_refs_[k];
+      if (map[r.task] == kGone) continue;
+      r.task = map[r.task];
+      if (n != k) raw_refs_[n] = std::move(r);
+      ++n;
+    }
     raw_refs_.resize(n);
     n = 0;
     for (auto& b : body_lines_)

@@ -787,6 +787,13 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(find_skip(p, 13) == nullptr);  // a word box with no ID after it is not a checkbox
   }
 
+  TEST_CASE("a [depends:] field survives a mirror line elsewhere in the file") {
+    const Plan p = parse_tasks_md("- [ ] T001 a\n- [ ] T002 [depends:T001] b\n\n## Summary\n\n- **T001**: again\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002"});
+    REQUIRE(p.tasks[1].depends_on.size() == 1);
+    CHECK(p.tasks[1].depends_on[0].first == "T001");
+  }
+
   // A generator that pastes "US" before a story ID that already has it: `[USUS1]`.
   TEST_CASE("a story label with a doubled US prefix names the story") {
     const Plan p = parse_tasks_md("- [ ] T100 [P] [USUS1] Create models\n- [ ] T101 [USUS12] Implement service\n"
