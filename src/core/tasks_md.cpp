@@ -965,6 +965,11 @@ class Parser {
         on_box(l, number, s, li.content, box);
         continue;
       }
+      if (!li.ok && t[0] == '|' && l.indent < 4 && dep_level_ == 0) {
+        if (on_table_row(l, number, s, t)) continue;
+      } else {
+        table_line_ = 0;
+      }
       if (li.ok && l.indent < 2 && dep_level_ == 0 && starts_with(s.substr(li.content), "**")) {
         Head& h = fresh_head();
         const std::string_view rest = s.substr(li.content);
@@ -1114,6 +1119,81 @@ class Parser {
       task.story_label.assign(story_label);
       is_story_label(story_label, &task.story);
     }
+    open_indent_ = l.indent;
+    return true;
+  }
+
+  // The cells of a table row `t` (a view into the line `s`), split at unescaped pipes
+  // outside code spans, each trimmed; the leading and trailing pipes make no cell.
+  static void table_cells(std::string_view t, std::vector<std::string_view>& cells) {
+    cells.clear();
+    std::size_t start = 1;
+    bool code = false;
+    for (std::size_t i = 1; i <= t.size(); ++i) {
+      if (i < t.size() && t[i] == '`') code = !code;
+      if (i < t.size() && t[i] == '\\') { ++i; continue; }
+      if (i == t.size() || (t[i] == '|' && !code)) {
+        const std::string_view c = trim(t.substr(start, i - start));
+        if (i < t.size() || !c.empty()) cells.push_back(c);
+        start = i + 1;
+      }
+    }
+  }
+
+  static bool is_table_separator(const std::vector<std::string_view>& cells) {
+    if (cells.empty()) return false;
+    for (std::string_view c : cells)
+      if (c.empty() || c.find_first_not_of("-: ") != std::string_view::npos) return false;
+    return true;
+  }
+
+  // `| [x] | T001 | Write test … | Test | T001-T010b | … |`: plan dossiers keep their
+  // tasks in a table whose first two cells are the state and the ID (either order). The
+  // header row names the description and dependency columns. Rows of tables without a
+  // checkbox cell (progress summaries, indexes) are no tasks.
+  bool on_table_row(const Line& l, int number, std::string_view s, std::string_view t) {
+    std::vector<std::string_view>& cells = scratch_texts_;
+    table_cells(t, cells);
+    if (table_line_ != number - 1) table_desc_col_ = table_dep_col_ = -1;
+    table_line_ = number;
+    if (is_table_separator(cells)) {
+      // The row above is the header.
+      std::vector<std::string_view> head;
+      const std::string_view above = number >= 2 ? trim(line_text(lines_[static_cast<std::size_t>(number - 2)])) : "";
+      if (!above.empty() && above[0] == '|') table_cells(above, head);
+      for (std::size_t c = 0; c < head.size(); ++c) {
+        const LowerCopy copy(head[c]);
+        const std::string_view lower = copy.view();
+        if (table_dep_col_ < 0 && (contains(lower, "depend") || contains(lower, "blocked by")))
+          table_dep_col_ = static_cast<int>(c);
+        if (table_desc_col_ < 0 && (lower == "task" || lower == "description" || lower == "title"))
+          table_desc_col_ = static_cast<int>(c);
+      }
+      return false;
+    }
+    if (cells.size() < 3) return false;
+    int box_cell = -1;
+    for (int c = 0; c < 2; ++c) {
+      const std::size_t n = match_box(cells[static_cast<std::size_t>(c)]);
+      if (n > 0 && cells[static_cast<std::size_t>(c)].size() == n + 2) box_cell = c;
+    }
+    if (box_cell < 0) return false;
+    const std::size_t id_cell = box_cell == 0 ? 1 : 0;
+    Head& h = fresh_head();
+    if (!parse_head(cells[id_cell], h)) return false;
+    const std::string_view box = cells[static_cast<std::size_t>(box_cell)];
+    std::size_t desc = table_desc_col_ >= 0 ? static_cast<std::size_t>(table_desc_col_) : 2;
+    if (desc >= cells.size() || desc == id_cell || desc == static_cast<std::size_t>(box_cell)) desc = 2;
+    Task& task = new_task(h.id, number, l, TaskForm::checkbox);
+    task.mark_offset = l.offset + static_cast<std::size_t>(box.data() - s.data()) + 1;
+    task.mark = box.size() == 3 ? box[1] : '?';
+    fill_head(task, h, cells[id_cell]);
+    task.description.assign(cells[desc]);
+    set_state(task);
+    if (table_dep_col_ >= 0 && static_cast<std::size_t>(table_dep_col_) < cells.size() &&
+        match_id(cells[static_cast<std::size_t>(table_dep_col_)]) > 0)
+      raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line,
+                           std::string(cells[static_cast<std::size_t>(table_dep_col_)])});
     open_indent_ = l.indent;
     return true;
   }
@@ -1664,6 +1744,9 @@ class Parser {
   Head head_;
   int phase_level_ = 2;
   int dep_level_ = 0;
+  int table_line_ = 0;       // the last table row seen (line number), 0 after other lines
+  int table_desc_col_ = -1;  // in the current table: the description column, if named
+  int table_dep_col_ = -1;   // and the dependency column
   std::string dep_title_;
   int open_task_ = -1;
   int open_indent_ = 0;

@@ -794,6 +794,43 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.tasks[1].depends_on[0].first == "T001");
   }
 
+  // Some tools keep the tasks in a table whose first cells are the state and the ID
+  // (`| [x] | T001 | Task | … | Dependencies | …`); the outline that re-lists them later
+  // is a mirror, and a table without a checkbox cell (a progress summary) holds no task.
+  TEST_CASE("table rows with a checkbox cell and an ID cell are tasks; their dependency column is read") {
+    const std::string text =
+        "## Tasks\n\n| Status | ID | Task | Type | Dependencies | Notes |\n|---|---|---|---|---|---|\n"
+        "| [x] | T001 | Write test in `test/a_test.dart` | Test | – | a \\| b |\n"
+        "| [ ] | T002 | Implement `lib/a.dart` | Core | T001 | |\n"
+        "| [ ] | T003 [P] | Export it | Core | T001-T002 | |\n\n"
+        "| ID | Status |\n|---|---|\n| T001 | done |\n\n"
+        "## Outline\n\n1. **T001-T002**: tests then code\n2. **T003**: export\n";
+    const Plan p = parse_tasks_md(text);
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003"});
+    CHECK(p.tasks[0].state == TaskState::done);
+    CHECK(p.tasks[0].form == TaskForm::checkbox);
+    CHECK(p.tasks[0].description == "Write test in `test/a_test.dart`");
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"test/a_test.dart"});
+    CHECK(p.tasks[1].state == TaskState::pending);
+    REQUIRE(p.tasks[1].depends_on.size() == 1);
+    CHECK(p.tasks[1].depends_on[0].first == "T001");
+    CHECK(p.tasks[2].parallel);
+    REQUIRE(p.tasks[2].depends_on.size() == 1);
+    CHECK(p.tasks[2].depends_on[0].last == "T002");
+    // The mark is the byte inside the status cell's brackets: write-back flips just it.
+    CHECK(text[p.tasks[1].mark_offset] == ' ');
+    CHECK(text[p.tasks[1].mark_offset - 1] == '[');
+    const std::vector<MarkChange> done{{6, "T002", true}};
+    const auto marked = set_marks(text, p, done);
+    REQUIRE(marked);
+    std::string want = text;
+    want[p.tasks[1].mark_offset] = p.done_mark;
+    CHECK(*marked == want);
+    test::check_invariants(text, p);
+    REQUIRE(find_skip(p, 15));
+    CHECK(find_skip(p, 15)->reason == SkipReason::mirror);
+  }
+
   // A generator that pastes "US" before a story ID that already has it: `[USUS1]`.
   TEST_CASE("a story label with a doubled US prefix names the story") {
     const Plan p = parse_tasks_md("- [ ] T100 [P] [USUS1] Create models\n- [ ] T101 [USUS12] Implement service\n"
