@@ -1250,6 +1250,7 @@ class Parser {
     std::vector<int> story(plan_.phases.size(), -1);  // the one story of a phase's tasks
     int xs = 0, big_xs = 0;
     std::size_t body = 0, raw = 0;
+    if (!ranges_.empty()) index_range_tasks();
     for (std::size_t i = 0; i < plan_.tasks.size(); ++i) {
       Task& t = plan_.tasks[i];
       if (t.form != TaskForm::unnumbered) {
@@ -1268,6 +1269,7 @@ class Parser {
       for (; raw < raw_refs_.size() && raw_refs_[raw].task <= i; ++raw)
         if (raw_refs_[raw].task == i)
           parse_id_list(raw_refs_[raw].text, 0, raw_refs_[raw].line, raw_refs_[raw].origin, scratch_deps_, nullptr);
+      name_range_refs(scratch_deps_);
       dedupe(scratch_deps_);
       settle(scratch_deps_, t.depends_on);
       settle(scratch_paths_, t.paths);
@@ -1291,6 +1293,31 @@ class Parser {
     sort_diagnostics();
     if (plan_.tasks.empty())
       diag(Severity::warning, 0, "no-tasks", "no tasks found: nothing to run");
+  }
+
+  // A task named by a range (`| [~] | T014-T029a | …`) stands for IDs the file never
+  // declares on their own; a reference with the same two ends (`T014-T029a` in a later
+  // row's dependency column) means that task. Its ends, for name_range_refs.
+  void index_range_tasks() {
+    for (const Task& t : plan_.tasks) {
+      const std::string_view id = t.id;
+      const std::size_t n = t.form == TaskForm::unnumbered ? 0 : match_id(id);
+      std::size_t last = 0;
+      if (n == 0 || n == id.size() || range_tail(id.substr(0, n), id.substr(n), &last) == 0) continue;
+      range_names_.push_back({std::string(id.substr(0, n)), std::string(id.substr(n + last)), t.id});
+    }
+  }
+
+  void name_range_refs(std::vector<DepRef>& deps) const {
+    for (DepRef& d : deps) {
+      if (d.first == d.last) continue;
+      for (const RangeName& r : range_names_)
+        if (r.first == d.first && r.last == d.last) {
+          d.first = r.id;
+          d.last = r.id;
+          break;
+        }
+    }
   }
 
   // A line that re-lists tasks declared elsewhere is a mirror (a summary checklist, a
@@ -1763,6 +1790,10 @@ class Parser {
   // once the document's ID shapes are known.
   std::vector<std::pair<std::size_t, int>> body_lines_;
   std::vector<RawRef> raw_refs_;
+  struct RangeName {
+    std::string first, last, id;
+  };
+  std::vector<RangeName> range_names_;
   std::vector<HeadingRef> pending_heading_refs_;
   std::vector<std::string> shapes_;  // few: usually just "T"
   bool bare_shape_ = false;          // some IDs are bare dotted numbers (`1.2`)

@@ -831,6 +831,26 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(find_skip(p, 15)->reason == SkipReason::mirror);
   }
 
+  TEST_CASE("a reference whose ends are those of a task named by a range means that task") {
+    const std::string text =
+        "| Status | ID | Task | Dependencies |\n|---|---|---|---|\n| [x] | T001 | a | – |\n"
+        "| [~] | T002-T005 | b | T001 |\n| [ ] | T006 | c | T002-T005 |\n\n- [ ] T007 d (depends on T002–T005, T006)\n";
+    const Plan p = parse_tasks_md(text);
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002-T005", "T006", "T007"});
+    REQUIRE(p.tasks[2].depends_on.size() == 1);
+    CHECK(p.tasks[2].depends_on[0].first == "T002-T005");
+    CHECK(p.tasks[2].depends_on[0].last == "T002-T005");
+    REQUIRE(p.tasks[3].depends_on.size() == 2);
+    CHECK(p.tasks[3].depends_on[0].first == "T002-T005");
+    CHECK(find_diag(p, "unknown-reference") == nullptr);
+    const TaskGraph g = test::graph_of(text);
+    const int from = test::index_of(g, "T002-T005");
+    int explicit_edges = 0;
+    for (const Edge& e : g.edges())
+      explicit_edges += e.from == from && e.reason.rule == EdgeRule::task_ref;
+    CHECK(explicit_edges == 2);  // to T006 and to T007
+  }
+
   // A generator that pastes "US" before a story ID that already has it: `[USUS1]`.
   TEST_CASE("a story label with a doubled US prefix names the story") {
     const Plan p = parse_tasks_md("- [ ] T100 [P] [USUS1] Create models\n- [ ] T101 [USUS12] Implement service\n"
