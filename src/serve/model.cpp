@@ -18,6 +18,10 @@
 #include <utility>
 #include <variant>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace flow::serve {
 
 using detail::Json;
@@ -53,6 +57,10 @@ FeatureModel::FeatureModel(int index, std::string tasks_path, std::string text, 
   if (ec) history_end_ = 0;
   if (auto last = read_last_run(journal_path_, tasks_path_); last && *last) shown_run_ = (*last)->run_id;
   reset_run();
+}
+
+FeatureModel::~FeatureModel() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 void FeatureModel::reset_run() {
@@ -141,21 +149,36 @@ void FeatureModel::set_control(std::string via, long pid, std::string run_id) {
 
 std::vector<std::string> FeatureModel::poll_journal() {
   std::vector<std::string> out;
-  std::ifstream in(journal_path_, std::ios::binary);
-  if (!in) return out;
-  in.seekg(0, std::ios::end);
-  const auto size = static_cast<std::uint64_t>(in.tellg());
-  if (size < offset_) {  // the journal was replaced: read it again
-    offset_ = 0;
-    partial_.clear();
+  // The path names another file than the one open (rotated, or made since): that one
+  // from its start. A file that shrank was rewritten: it too.
+  struct stat st {};
+  if (::stat(journal_path_.c_str(), &st) != 0) return out;
+  const auto dev = static_cast<std::uint64_t>(st.st_dev), ino = static_cast<std::uint64_t>(st.st_ino);
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (fd_ < 0 || dev != dev_ || ino != ino_ || size < offset_) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = ::open(journal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return out;
+    dev_ = dev;
+    ino_ = ino;
+    if (offset_ > 0 || !partial_.empty()) {
+      offset_ = 0;
+      partial_.clear();
+    }
   }
-  if (size == offset_) return out;
-  in.seekg(static_cast<std::streamoff>(offset_));
-  std::string chunk(static_cast<std::size_t>(size - offset_), '\0');
-  in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-  chunk.resize(static_cast<std::size_t>(in.gcount()));
-  offset_ += chunk.size();
-  partial_ += chunk;
+  if (size <= offset_) return out;
+  // What was appended since, after what was left of a line the last time.
+  const std::size_t kept = partial_.size();
+  partial_.resize(kept + static_cast<std::size_t>(size - offset_));
+  std::size_t got = 0;
+  while (got < partial_.size() - kept) {
+    const ssize_t n = ::pread(fd_, partial_.data() + kept + got, partial_.size() - kept - got,
+                              static_cast<off_t>(offset_ + got));
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  partial_.resize(kept + got);
+  offset_ += got;
   const std::uint64_t base = offset_ - partial_.size();  // the journal offset of partial_[0]
   std::size_t pos = 0;
   for (std::size_t nl; (nl = partial_.find('\n', pos)) != std::string::npos; pos = nl + 1)

@@ -21,6 +21,9 @@ class FeatureModel {
  public:
   /// `text` is tasks.md as `graph` was built from it; `tasks_path` absolute.
   FeatureModel(int index, std::string tasks_path, std::string text, TaskGraph graph, std::string journal_path);
+  ~FeatureModel();
+  FeatureModel(const FeatureModel&) = delete;
+  FeatureModel& operator=(const FeatureModel&) = delete;
 
   /// The graph as the page draws it: tasks, phases (lanes), groups, stories, edges
   /// (gates included), the critical path and each node's remaining length. JSON.
@@ -86,6 +89,10 @@ class FeatureModel {
   std::string shown_run_;   // the run picked at start; later runs replace it as they start
   std::uint64_t history_end_ = 0;  // the journal's size at start: before it, history
   std::uint64_t offset_ = 0;
+  // The journal stays open between polls (an open and a buffer every 200 ms cost more
+  // than the lines read); it is opened again when the file at the path is another one.
+  int fd_ = -1;
+  std::uint64_t dev_ = 0, ino_ = 0;
   std::string partial_;
   RunState run_;
   std::vector<TaskState> tasks_;

@@ -19,7 +19,6 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
-#include <fstream>
 #include <future>
 #include <thread>
 
@@ -40,6 +39,7 @@ constexpr auto kRequestTime = 10s;                // to send a whole request
 constexpr auto kStreamWriteTime = 30s;            // a client that takes longer is dropped
 constexpr auto kPing = 15s;
 constexpr std::size_t kBatch = 256 * 1024;        // bytes of events per write to one client
+constexpr auto kFlushTime = 2s;                   // at a run's end, for the clients to have it all
 
 std::string random_token() {
   unsigned char b[16] = {};
@@ -130,6 +130,8 @@ struct Dashboard::Impl {
   std::deque<std::string> events;              // SSE frames, oldest first
   std::uint64_t first_id = 0, next_id = 0;     // id of events.front(), and of the next one
   std::vector<std::shared_ptr<SseStream>> streams;  // open ones; a closed one is dropped
+  bool polling = false;                        // the poll timer is armed (only while a client listens)
+  std::vector<std::shared_ptr<std::promise<void>>> flushes;  // flush() calls waiting for the clients
 
   void push(std::string json) {
     std::string frame = "id: " + std::to_string(next_id++) + "\ndata: ";
@@ -154,6 +156,12 @@ struct Dashboard::Impl {
       else features[f]->set_control("");
     }
   }
+  // Reads what the journals gained since the last time. Only done while someone looks (a client streams, or asks for the state): with
+  // nobody watching the server does nothing at all, and the first look catches up.
+  void catch_up() {
+    for (auto& f : features)
+      for (std::string& e : f->poll_journal()) push(std::move(e));
+  }
   std::string state_json() {
     find_controls();
     detail::Json j;
@@ -164,7 +172,11 @@ struct Dashboard::Impl {
     return j.str();
   }
   void poll();
+  void watch() {
+    if (!polling) poll();
+  }
   void wake();
+  void check_flushed();
   void accept();
   bool host_allowed(std::string_view host) const {
     for (const std::string& h : hosts)
@@ -203,8 +215,9 @@ class SseStream : public std::enable_shared_from_this<SseStream> {
     net::async_write(stream_, net::buffer(out_), [self = shared_from_this()](error_code ec, std::size_t) {
       self->writing_ = false;
       self->out_.clear();
-      if (ec) return self->close();
-      self->pump();
+      if (ec) self->close();
+      else self->pump();
+      self->srv_.check_flushed();
     });
   }
   [[nodiscard]] bool caught_up() const { return closed_ || (cursor_ == srv_.next_id && !writing_); }
@@ -330,8 +343,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (!same_secret(token, srv_.opt.token)) return send(error(req, http::status::forbidden, "bad or missing token"));
     if (req.method() == http::verb::get && path == "/api/structure")
       return send(reply(req, http::status::ok, "application/json", srv_.structure));
-    if (req.method() == http::verb::get && path == "/api/state")
+    if (req.method() == http::verb::get && path == "/api/state") {
+      srv_.catch_up();
       return send(reply(req, http::status::ok, "application/json", srv_.state_json()));
+    }
     if (req.method() == http::verb::get && path == "/api/output") return output(req, target);
     if (req.method() == http::verb::get && path == "/api/events") return events(req, target);
     if (req.method() == http::verb::post && path == "/api/control") return control(req);
@@ -344,6 +359,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     const auto t = to_number(query(target, "t"));
     if (!f || !t || *f >= static_cast<long long>(srv_.features.size()))
       return send(error(req, http::status::bad_request, "f and t: a feature and a task"));
+    srv_.catch_up();  // the attempt's log is named by its task-started line
     auto text = srv_.features[static_cast<std::size_t>(*f)]->output(static_cast<int>(*t), 64 * 1024);
     if (!text) return send(error(req, http::status::not_found, "no output"));
     send(reply(req, http::status::ok, "text/plain; charset=utf-8", std::move(*text)));
@@ -355,9 +371,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     std::optional<std::uint64_t> cursor;
     if (auto last = to_number(req["Last-Event-ID"])) cursor = static_cast<std::uint64_t>(*last) + 1;
     else if (auto since = to_number(query(target, "since"))) cursor = static_cast<std::uint64_t>(*since) + 1;
+    // What happened while nobody watched is read first: it is what a resuming client
+    // missed, and what a new one's snapshot must hold.
+    srv_.catch_up();
     auto s = std::make_shared<SseStream>(std::move(stream_), srv_, cursor);
     srv_.streams.push_back(s);
     s->start();
+    srv_.watch();
   }
 
   void control(const Request& req) {
@@ -426,9 +446,11 @@ void Dashboard::Impl::accept() {
 }
 
 void Dashboard::Impl::poll() {
-  for (auto& f : features)
-    for (std::string& e : f->poll_journal()) push(std::move(e));
+  catch_up();
   wake();
+  // Nobody left to tell: the timer stops, and the next client starts it again.
+  polling = !streams.empty();
+  if (!polling) return;
   poll_timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(opt.poll_seconds)));
   poll_timer.async_wait([this](error_code ec) {
@@ -439,6 +461,15 @@ void Dashboard::Impl::poll() {
 void Dashboard::Impl::wake() {
   std::erase_if(streams, [](const std::shared_ptr<SseStream>& s) { return s->closed(); });
   for (auto& s : streams) s->pump();
+  check_flushed();
+}
+
+void Dashboard::Impl::check_flushed() {
+  if (flushes.empty()) return;
+  for (auto& s : streams)
+    if (!s->caught_up()) return;
+  for (auto& p : flushes) p->set_value();
+  flushes.clear();
 }
 
 Dashboard::Dashboard(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -484,7 +515,6 @@ Result<std::unique_ptr<Dashboard>> Dashboard::start(std::vector<std::unique_ptr<
     impl->structure = j.str();
   }
   Impl* raw = impl.get();
-  net::post(raw->ioc, [raw] { raw->poll(); });
   raw->accept();
   raw->thread = std::thread([raw] { raw->ioc.run(); });
   return std::unique_ptr<Dashboard>(new Dashboard(std::move(impl)));
@@ -498,6 +528,9 @@ void Dashboard::activity(int feature, std::string id, int line, int attempt, std
   Impl* raw = impl_.get();
   net::post(raw->ioc, [raw, feature, id = std::move(id), line, attempt, detail = std::move(detail)] {
     if (feature < 0 || feature >= static_cast<int>(raw->features.size())) return;
+    // The journal first: the task's start, which the activity comes after, must not
+    // be applied later and clear it (with nobody watching it is not read as it grows).
+    raw->catch_up();
     if (auto e = raw->features[static_cast<std::size_t>(feature)]->activity(id, line, attempt, detail)) {
       raw->push(std::move(*e));
       raw->wake();
@@ -507,21 +540,14 @@ void Dashboard::activity(int feature, std::string id, int line, int attempt, std
 
 void Dashboard::flush() {
   Impl* raw = impl_.get();
-  for (int i = 0; i < 20; ++i) {  // up to 2 s for the clients to have it all
-    std::promise<bool> done;
-    net::post(raw->ioc, [raw, &done, first = i == 0] {
-      if (first)
-        for (auto& f : raw->features)
-          for (std::string& e : f->poll_journal()) raw->push(std::move(e));
-      raw->wake();
-      bool all = true;
-      for (auto& s : raw->streams)
-        if (!s->caught_up()) all = false;
-      done.set_value(all);
-    });
-    if (done.get_future().get()) return;
-    std::this_thread::sleep_for(100ms);
-  }
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> all = done->get_future();
+  net::post(raw->ioc, [raw, done] {
+    raw->flushes.push_back(done);
+    raw->catch_up();
+    raw->wake();  // answers at once when every client has it all, else after their writes
+  });
+  all.wait_for(kFlushTime);
 }
 
 }  // namespace flow::serve

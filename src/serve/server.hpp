@@ -42,7 +42,7 @@ struct ServerOptions {
   /// (the page is told so, 409). Both unset: only `control` takes controls.
   std::function<std::optional<LiveRun>(int feature)> live_run;
   std::function<Result<std::string>(int feature, ControlRequest request)> post_control;
-  double poll_seconds = 0.2;         ///< how often the journals are read
+  double poll_seconds = 0.2;         ///< how often the journals are read while a client listens
   std::size_t max_events = 100000;   ///< kept for clients that resume; older ones get a snapshot
 };
 
@@ -63,8 +63,8 @@ class Dashboard {
   /// An agent's live activity (not journaled) for feature `feature`'s task `id` at `line`.
   /// Never blocks on clients: it queues and returns.
   void activity(int feature, std::string id, int line, int attempt, std::string detail);
-  /// Reads the journals once more and lets the clients catch up before returning (at
-  /// the end of a run, so that the last events go out before the process exits).
+  /// Reads the journals once more and returns when the clients have it all, or after
+  /// 2 s (at the end of a run, so that the last events go out before the process exits).
   void flush();
 
   struct Impl;
