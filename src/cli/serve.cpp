@@ -138,8 +138,9 @@ int serve_tasks(const Args& args) {
     if (!l || l->run_id.empty() || (::kill(static_cast<pid_t>(l->pid), 0) != 0 && errno != EPERM)) return std::nullopt;
     return serve::LiveRun{l->pid, l->run_id};
   };
+  // Read-only too: the page is told when a run it shows dies (killed, crashed).
+  options.live_run = live;
   if (!options.read_only) {
-    options.live_run = live;
     options.post_control = [reach, live](int f, ControlRequest r) -> Result<std::string> {
       const auto l = live(f);
       if (!l) return make_error(Errc::not_found, "no run of this tasks.md is going on: nothing to control (start one with flow run)");

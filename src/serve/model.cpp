@@ -112,6 +112,7 @@ std::string FeatureModel::state_json() const {
   j.begin_object().field("feature", index_).key("run").begin_object().field("id", run_.id).field("started", run_.started)
       .field("finished", run_.finished).field("paused", run_.paused).field("interrupted", run_.interrupted)
       .field("workers", run_.workers).field("wall", run_.wall).field("cost_usd", run_.cost_usd);
+  if (run_.ended) j.field("ended", true);
   // The controls reach the run shown, not one that started since and is not read yet
   // (the page reloads its state when that one's run-started line comes).
   if (!control_via_.empty() && (control_run_.empty() || control_run_ == run_.id)) {
@@ -185,6 +186,18 @@ std::vector<std::string> FeatureModel::poll_journal() {
     if (auto e = apply(std::string_view(partial_).substr(pos, nl - pos), base + nl < history_end_)) out.push_back(std::move(*e));
   partial_.erase(0, pos);
   return out;
+}
+
+std::optional<std::string> FeatureModel::run_gone() {
+  if (!run_open()) return std::nullopt;
+  run_.ended = true;
+  run_.paused = false;
+  Json j;
+  // Timed at the run's last journal line: the last sign of life it gave.
+  j.begin_object().field("schema", "flow-event/1").field("kind", "run-ended").field("time", run_.wall)
+      .field("detail", "the run's process is gone without finishing it (killed or crashed)")
+      .field("feature", index_).field("index", -1).field("run", run_.id).end_object();
+  return j.str();
 }
 
 std::optional<std::string> FeatureModel::activity(std::string_view id, int line, int attempt, std::string_view detail) {

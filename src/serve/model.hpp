@@ -37,6 +37,15 @@ class FeatureModel {
   /// events (flow-event/1 JSON objects with `feature` and `index` added).
   std::vector<std::string> poll_journal();
 
+  /// Whether the run shown has started and has neither finished nor been found gone.
+  [[nodiscard]] bool run_open() const noexcept { return !run_.id.empty() && !run_.finished && !run_.ended; }
+
+  /// The run shown is over without a `run-finished` line: its process is gone (killed,
+  /// crashed). Marks it so and returns the `run-ended` event; nullopt when it is not open.
+  /// Read the journal to its end first: a run writes its last line before it lets go of
+  /// its lock.
+  std::optional<std::string> run_gone();
+
   /// An event that is not journaled (an agent's live activity), for task `id` at `line`.
   std::optional<std::string> activity(std::string_view id, int line, int attempt, std::string_view detail);
 
@@ -72,6 +81,7 @@ class FeatureModel {
     std::string id, started;
     double start_epoch = 0;
     bool finished = false, paused = false, interrupted = false;
+    bool ended = false;  // its process went away without finishing it (run_gone)
     int workers = 1;
     double wall = 0, cost_usd = 0;
   };

@@ -39,6 +39,7 @@ constexpr auto kRequestTime = 10s;                // to send a whole request
 constexpr auto kStreamWriteTime = 30s;            // a client that takes longer is dropped
 constexpr auto kPing = 15s;
 constexpr std::size_t kBatch = 256 * 1024;        // bytes of events per write to one client
+constexpr auto kLivenessEvery = 1s;               // how often a watched run's lock is probed
 constexpr auto kFlushTime = 2s;                   // at a run's end, for the clients to have it all
 
 std::string random_token() {
@@ -131,6 +132,7 @@ struct Dashboard::Impl {
   std::uint64_t first_id = 0, next_id = 0;     // id of events.front(), and of the next one
   std::vector<std::shared_ptr<SseStream>> streams;  // open ones; a closed one is dropped
   bool polling = false;                        // the poll timer is armed (only while a client listens)
+  std::chrono::steady_clock::time_point next_liveness{};
   std::vector<std::shared_ptr<std::promise<void>>> flushes;  // flush() calls waiting for the clients
 
   void push(std::string json) {
@@ -156,11 +158,32 @@ struct Dashboard::Impl {
       else features[f]->set_control("");
     }
   }
-  // Reads what the journals gained since the last time. Only done while someone looks (a client streams, or asks for the state): with
+  // Reads what the journals gained since the last time, and notices a watched run that
+  // died. Only done while someone looks (a client streams, or asks for the state): with
   // nobody watching the server does nothing at all, and the first look catches up.
-  void catch_up() {
+  void catch_up(bool probe_now) {
     for (auto& f : features)
       for (std::string& e : f->poll_journal()) push(std::move(e));
+    check_runs(probe_now);
+  }
+  // A run in another process that is neither finished nor still holding its lock was
+  // killed or crashed: the page is told (a `run-ended` event), so that it takes its
+  // controls away without waiting for one to be refused.
+  void check_runs(bool now) {
+    if (!opt.live_run) return;
+    const auto clock = std::chrono::steady_clock::now();
+    if (!now && clock < next_liveness) return;
+    next_liveness = clock + kLivenessEvery;
+    for (std::size_t f = 0; f < features.size(); ++f) {
+      FeatureModel& m = *features[f];
+      if (!m.run_open() || (f == 0 && opt.control)) continue;
+      const std::optional<LiveRun> live = opt.live_run(static_cast<int>(f));
+      if (live && live->run_id == m.run_id()) continue;
+      // The lock is free (or a newer run's): the run journaled its last line before it
+      // let go, so what is in the journal now is all it said. A clean end is there.
+      for (std::string& e : m.poll_journal()) push(std::move(e));
+      if (auto e = m.run_gone()) push(std::move(*e));
+    }
   }
   std::string state_json() {
     find_controls();
@@ -344,7 +367,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (req.method() == http::verb::get && path == "/api/structure")
       return send(reply(req, http::status::ok, "application/json", srv_.structure));
     if (req.method() == http::verb::get && path == "/api/state") {
-      srv_.catch_up();
+      srv_.catch_up(true);
       return send(reply(req, http::status::ok, "application/json", srv_.state_json()));
     }
     if (req.method() == http::verb::get && path == "/api/output") return output(req, target);
@@ -359,7 +382,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     const auto t = to_number(query(target, "t"));
     if (!f || !t || *f >= static_cast<long long>(srv_.features.size()))
       return send(error(req, http::status::bad_request, "f and t: a feature and a task"));
-    srv_.catch_up();  // the attempt's log is named by its task-started line
+    srv_.catch_up(false);  // the attempt's log is named by its task-started line
     auto text = srv_.features[static_cast<std::size_t>(*f)]->output(static_cast<int>(*t), 64 * 1024);
     if (!text) return send(error(req, http::status::not_found, "no output"));
     send(reply(req, http::status::ok, "text/plain; charset=utf-8", std::move(*text)));
@@ -373,7 +396,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     else if (auto since = to_number(query(target, "since"))) cursor = static_cast<std::uint64_t>(*since) + 1;
     // What happened while nobody watched is read first: it is what a resuming client
     // missed, and what a new one's snapshot must hold.
-    srv_.catch_up();
+    srv_.catch_up(true);
     auto s = std::make_shared<SseStream>(std::move(stream_), srv_, cursor);
     srv_.streams.push_back(s);
     s->start();
@@ -446,7 +469,7 @@ void Dashboard::Impl::accept() {
 }
 
 void Dashboard::Impl::poll() {
-  catch_up();
+  catch_up(false);
   wake();
   // Nobody left to tell: the timer stops, and the next client starts it again.
   polling = !streams.empty();
@@ -530,7 +553,7 @@ void Dashboard::activity(int feature, std::string id, int line, int attempt, std
     if (feature < 0 || feature >= static_cast<int>(raw->features.size())) return;
     // The journal first: the task's start, which the activity comes after, must not
     // be applied later and clear it (with nobody watching it is not read as it grows).
-    raw->catch_up();
+    raw->catch_up(false);
     if (auto e = raw->features[static_cast<std::size_t>(feature)]->activity(id, line, attempt, detail)) {
       raw->push(std::move(*e));
       raw->wake();
@@ -544,7 +567,7 @@ void Dashboard::flush() {
   std::future<void> all = done->get_future();
   net::post(raw->ioc, [raw, done] {
     raw->flushes.push_back(done);
-    raw->catch_up();
+    raw->catch_up(true);
     raw->wake();  // answers at once when every client has it all, else after their writes
   });
   all.wait_for(kFlushTime);

@@ -37,7 +37,9 @@ struct ServerOptions {
   RunControl* control = nullptr;
   /// Runs in other processes (`flow serve`), so that the server needs no knowledge of
   /// how to reach them. `live_run(f)`: feature f's run going on now, if any (asked on the
-  /// server's thread whenever a client takes a state; it must be quick). `post_control(f,
+  /// server's thread whenever a client takes a state, and about once a second while one
+  /// listens: a run shown as going on that is not live any more has died, and the page
+  /// is told with a `run-ended` event; it must be quick). `post_control(f,
   /// request)`: hands the request to that run; Errc::not_found when none is going on
   /// (the page is told so, 409). Both unset: only `control` takes controls.
   std::function<std::optional<LiveRun>(int feature)> live_run;

@@ -2,8 +2,8 @@
 // The dashboard in a real browser (Debian's chromium, headless, driven by playwright-core):
 // a scripted run seen live, pause, retry a failed task and see it succeed, cancel a
 // running one, the XSS-named task shown as text, 403 without the token and from a
-// foreign Origin; `flow serve` controlling a run in another process; then the first
-// render of a 2,000-task graph, timed. Screenshots go to the artifacts folder.
+// foreign Origin; `flow serve` controlling a run in another process, and seeing it killed;
+// then the first render of a 2,000-task graph, timed. Screenshots go to the artifacts folder.
 //   node browser_test.mjs <flow> <agent.sh> <artifacts-dir>
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -150,15 +150,31 @@ async function security(browser) {
   }
 }
 
-// `flow serve` in one process, `flow run` in another: the page offers the controls, says
-// which process they reach, and its Pause reaches the run through the run's inbox.
-async function across(browser) {
+// `flow serve tasks.md` in one process and `flow run tasks.md` (the scripted agent) in
+// another, in a new folder; and a page.
+async function serveAndRun(browser) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flow-browser-'));
   fs.writeFileSync(path.join(dir, 'tasks.md'), TASKS);
   const srv = await start(['serve', 'tasks.md'], dir);
   const run = spawn(flow, ['run', 'tasks.md', '--agent-cmd', agent, '--workers', '2', '--isolation', 'none',
     '--progress', 'plain'], { cwd: dir, stdio: 'ignore' });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  return { dir, srv, run, page };
+}
+async function stopAll(dir, srv, run, page) {
+  await page.close();
+  fs.writeFileSync(path.join(dir, 'go-all'), '');  // agents wait for it, a killed run's too
+  if (run.exitCode === null && run.signalCode === null) run.kill('SIGINT');
+  srv.proc.kill('SIGTERM');
+  await exited(srv.proc);
+  // A killed run's agents, let go just now, may still be writing their files.
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+}
+
+// `flow serve` in one process, `flow run` in another: the page offers the controls, says
+// which process they reach, and its Pause reaches the run through the run's inbox.
+async function across(browser) {
+  const { dir, srv, run, page } = await serveAndRun(browser);
   const journal = () => fs.readFileSync(path.join(dir, '.flow', 'implementation.log'), 'utf8');
   try {
     await page.goto(srv.url);
@@ -179,12 +195,33 @@ async function across(browser) {
       headers: { 'Content-Type': 'application/json', 'X-Flow-Token': token }, body: '{"action":"pause"}' })).status, srv.token);
     check(s === 409, 'across processes: the run over, a control gets 409 and the controls are gone');
   } finally {
-    await page.close();
-    fs.writeFileSync(path.join(dir, 'go-all'), '');
-    if (run.exitCode === null) run.kill('SIGINT');
-    srv.proc.kill('SIGTERM');
-    await exited(srv.proc);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stopAll(dir, srv, run, page);
+  }
+}
+
+// `flow serve` watching a run that is killed with SIGKILL: without a click, the page says
+// the run ended without finishing and takes its controls away (the header's Pause and the
+// open task's Cancel).
+async function dead(browser) {
+  const { dir, srv, run, page } = await serveAndRun(browser);
+  try {
+    await page.goto(srv.url);
+    await page.waitForSelector('#graph .node[data-id="T001"].s-running', { timeout: 20000 });
+    await page.waitForFunction(() => !document.getElementById('pause').hidden, null, { timeout: 10000 });
+    await page.click('#graph .node[data-id="T001"]');
+    await page.waitForSelector('#panel button[data-action="cancel"]', { timeout: 10000 });
+    run.kill('SIGKILL');
+    await exited(run);
+    const killed = Date.now();
+    await page.waitForFunction(() => document.getElementById('run').textContent.includes('ended without finishing'),
+      null, { timeout: 5000 });
+    check(Date.now() - killed < 3000, 'killed run: the header says it ended without finishing, without a click (' +
+      (Date.now() - killed) + ' ms)');
+    await page.waitForFunction(() => document.getElementById('pause').hidden, null, { timeout: 2000 });
+    check(await page.$('#panel button[data-action="cancel"]') === null, 'killed run: Pause and the task\'s Cancel are gone');
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-killed.png') });
+  } finally {
+    await stopAll(dir, srv, run, page);
   }
 }
 
@@ -256,6 +293,7 @@ try {
   if (!only || only === 'live') await live(browser);
   if (!only || only === 'security') await security(browser);
   if (!only || only === 'across') await across(browser);
+  if (!only || only === 'dead') await dead(browser);
   if (!only || only === 'big') await big(browser);
 } catch (e) {
   check(false, 'no exception: ' + (e && e.stack || e));

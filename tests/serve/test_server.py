@@ -274,6 +274,95 @@ def controls_across_processes():
         shutil.rmtree(idle, ignore_errors=True)
 
 
+def dead_run_seen():
+    """`flow serve` watching a `flow run` in another process sees on its own when that run
+    is gone: killed with SIGKILL, the event stream carries `run-ended` within a second or
+    two and the controls are refused (409); ended normally, `run-finished` and no
+    `run-ended`, and the controls are refused too."""
+    d = tempfile.mkdtemp(prefix="flow-serve-dead-")
+    try:
+        tasks = os.path.join(d, "tasks.md")
+        with open(tasks, "w") as f:
+            f.write(CROSS_TASKS)
+        serve = subprocess.Popen([FLOW, "serve", tasks], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=d)
+        procs.append(serve)
+        port, token = url_of(serve)
+        srv = Server(port, token)
+
+        def flow_run():
+            p = subprocess.Popen([FLOW, "run", tasks, "--agent-cmd", AGENT, "--workers", "2", "--retries", "0",
+                                  "--isolation", "none", "--progress", "plain"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=d)
+            procs.append(p)
+            return p
+
+        # A run killed with SIGKILL while a page listens: its agents wait for their go files.
+        run = flow_run()
+        wait_for(lambda: started(d, "T001") and started(d, "T002"), "T001 and T002 to start in the other process")
+        sse = Sse(port, f"/api/events?token={token}")
+        frames = sse.frames(timeout=15)
+        _, ev, snap = next(frames)
+        r = snap["features"][0]["run"]
+        check(ev == "snapshot" and r.get("control") == "inbox" and not r.get("ended") and not r["finished"],
+              f"the run going on is controllable: {r}")
+        run.kill()
+        run.wait(timeout=10)  # reaped: a zombie would still answer kill(pid, 0)
+        killed = time.time()
+        ended = next((e for _, _, e in frames if e.get("kind") == "run-ended"), None)
+        took = time.time() - killed
+        sse.close()
+        check(ended is not None and ended.get("run") == r["id"] and ended["schema"] == "flow-event/1",
+              f"killed with SIGKILL: the stream says the run ended ({ended})")
+        check(took < 3.0, f"... within a second or two, not at a click ({took:.2f} s)")
+        print(f"     run-ended came {1000 * took:.0f} ms after the SIGKILL", flush=True)
+        st, out = srv.control("pause", answer=True)
+        check(st == 409 and out.get("error"), f"killed: a control gets 409 with why ({st} {out})")
+        st, out = srv.control("cancel", "T001", 0, structure_line(srv, token, 0), answer=True)
+        check(st == 409, f"killed: a task's control gets 409 too ({st} {out})")
+        state = json.loads(srv.request("GET", f"/api/state?token={token}")[2])
+        r = state["features"][0]["run"]
+        check(r.get("ended") and not r["finished"] and "control" not in r,
+              f"killed: the state shows the run ended, unfinished, without controls: {r}")
+        # A page opened later hears it in its snapshot.
+        sse = Sse(port, f"/api/events?token={token}")
+        _, ev, snap = next(sse.frames(timeout=5))
+        sse.close()
+        check(ev == "snapshot" and snap["features"][0]["run"].get("ended"), "a page opened later sees the run ended")
+
+        # A run that ends normally: run-finished, never run-ended.
+        open(os.path.join(d, "go-all"), "w").close()  # the killed run's agents end too
+        sse = Sse(port, f"/api/events?token={token}")
+        frames = sse.frames(timeout=60)
+        next(frames)
+        run = flow_run()
+        kinds = []
+        for _, _, e in frames:
+            kinds.append((e.get("kind"), e.get("run")))
+            if e.get("kind") == "run-finished":
+                break
+        rc = run.wait(timeout=60)
+        new_id = next((rid for k, rid in kinds if k == "run-started"), None)
+        check(rc == 0 and new_id and new_id != r["id"] and ("run-finished", new_id) in kinds,
+              f"ended normally (exit {rc}): the stream carries its start and its run-finished")
+        later = list(sse.frames(timeout=2.0))  # longer than the liveness probe's second
+        sse.close()
+        seen = kinds + [(e.get("kind"), e.get("run")) for _, _, e in later]
+        check(not any(k == "run-ended" for k, _ in seen), f"ended normally: no run-ended ({seen})")
+        st, out = srv.control("resume", answer=True)
+        check(st == 409, f"ended normally: a control gets 409 ({st} {out})")
+        r = json.loads(srv.request("GET", f"/api/state?token={token}")[2])["features"][0]["run"]
+        check(r["finished"] and not r.get("ended") and "control" not in r, f"ended normally: the state says finished: {r}")
+        serve.terminate()
+        serve.wait(timeout=10)
+    finally:
+        open(os.path.join(d, "go-all"), "w").close()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def structure_line(srv, token, index):
+    return json.loads(srv.request("GET", f"/api/structure?token={token}")[2])[0]["tasks"][index]["line"]
+
+
 def main():
     d = tempfile.mkdtemp(prefix="flow-serve-")
     try:
@@ -398,6 +487,7 @@ def main():
         proc.wait(timeout=10)
 
         controls_across_processes()
+        dead_run_seen()
     finally:
         # A check that failed half-way must not leave a run waiting for its go files.
         open(os.path.join(d, "go-all"), "w").close()

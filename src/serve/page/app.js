@@ -260,11 +260,14 @@ function applyEvent(e) {
       break;
     case 'interrupted': S.run.interrupted = true; break;
     case 'run-finished': S.run.finished = true; S.run.paused = false; break;
+    // The run's process went away without finishing (killed, crashed): nothing reaches it.
+    case 'run-ended': S.run.ended = true; S.run.paused = false; $('status').textContent = 'run ended: ' + e.detail; break;
   }
   S.run.wall = Math.max(S.run.wall || 0, e.time || 0);
   if (t >= 0) setNode(f, t);
   feed(e);
-  if (f === cur && t === selected) panel();
+  // The run is over: the panel's buttons go now, not at the next click.
+  if (f === cur && (t === selected || e.kind === 'run-finished' || e.kind === 'run-ended')) panel();
   dirty = true;
 }
 
@@ -312,14 +315,14 @@ function snapshot(data) {
 // ---- the numbers: counts, ETA, bottleneck, cost, timeline ----
 const FINISHED = new Set(['done', 'succeeded', 'skipped', 'failed', 'needs-attention', 'blocked', 'killed']);
 function elapsed(S) {
-  if (S.run.finished || !S.run.started) return S.run.wall || 0;
+  if (S.run.finished || S.run.ended || !S.run.started) return S.run.wall || 0;
   return Math.max(S.run.wall || 0, (Date.now() - Date.parse(S.run.started)) / 1000);
 }
 function quantile(a, q) { if (!a.length) return NaN; const b = [...a].sort((x, y) => x - y); return b[Math.min(b.length - 1, Math.floor(q * b.length))]; }
 
 // Whether the page's controls reach the run shown: the run in the server's own process
 // (flow run --dashboard), or one going on in another (flow serve; through its inbox).
-function controllable(S) { return !readOnly && !!S.run.control && !S.run.finished && !!S.run.id; }
+function controllable(S) { return !readOnly && !!S.run.control && !S.run.finished && !S.run.ended && !!S.run.id; }
 
 function refresh() {
   if (!states) return;
@@ -334,7 +337,7 @@ function refresh() {
   }
   $('counts').textContent = Object.entries(counts).map(([k, v]) => v + ' ' + k).join(' · ');
   const now = elapsed(S);
-  $('run').textContent = S.run.id ? 'run ' + S.run.id + ' · ' + (S.run.finished ? 'finished' : S.run.paused ? 'paused' : 'running') +
+  $('run').textContent = S.run.id ? 'run ' + S.run.id + ' · ' + (S.run.finished ? 'finished' : S.run.ended ? 'ended without finishing (its process is gone)' : S.run.paused ? 'paused' : 'running') +
     ' · ' + human(now) + ' · ' + S.run.workers + ' workers' + (controllable(S) && S.run.control === 'inbox' ?
       ' · controlled in process ' + S.run.control_pid : '') : 'not run yet';
   const pause = $('pause');
@@ -351,6 +354,7 @@ function refresh() {
   const w = Math.max(1, S.run.workers || 1);
   const est = (d) => Math.max(chain * d, left * d / w);
   if (!left) $('eta').textContent = S.run.finished || !S.run.id ? 'nothing left' : 'finishing';
+  else if (S.run.ended) $('eta').textContent = left + ' tasks left; none: the run ended without finishing';
   else if (!durations.length) $('eta').textContent = left + ' tasks left; ETA after the first finishes';
   else {
     const lo = est(quantile(durations, 0.25)), mid = est(quantile(durations, 0.5)), hi = est(quantile(durations, 0.75));
@@ -517,6 +521,6 @@ async function main() {
   graph.addEventListener('mouseleave', () => { tip.hidden = true; });
   $('pause').onclick = () => control(states[cur].run.paused ? 'resume' : 'pause', -1);
   // Numbers at most twice a second, whatever the event rate; the clock moves anyway.
-  setInterval(() => { if (dirty || (states && !states[cur].run.finished)) { dirty = false; refresh(); } }, 500);
+  setInterval(() => { if (dirty || (states && !states[cur].run.finished && !states[cur].run.ended)) { dirty = false; refresh(); } }, 500);
 }
 main();
