@@ -4,11 +4,13 @@
 
 #include "support/text.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -20,10 +22,10 @@ namespace {
 
 // Boost.JSON copies strings as they are: bytes that are not UTF-8 would make a line no
 // JSON reader (Boost's included) accepts. Each invalid byte becomes U+FFFD.
-boost::json::string valid_utf8(std::string_view s) {
+boost::json::string valid_utf8(std::string_view s, boost::json::storage_ptr sp = {}) {
   std::size_t bad = find_invalid_utf8(s);
-  if (bad == std::string_view::npos) return boost::json::string(s);
-  boost::json::string out;
+  if (bad == std::string_view::npos) return boost::json::string(s, std::move(sp));
+  boost::json::string out(std::move(sp));
   while (bad != std::string_view::npos) {
     out.append(s.substr(0, bad));
     out.append("\xEF\xBF\xBD");
@@ -49,7 +51,13 @@ boost::json::value number(double d) {
 }  // namespace
 
 struct Json::Impl {
-  boost::json::value root;
+  // The document's values all live in one memory, released with it: a journal line or
+  // an event is then a single allocation (or none, within `first`), not one per value.
+  // Values made in another storage would be copied, not moved, into this one.
+  alignas(alignof(std::max_align_t)) unsigned char first[1024];
+  boost::json::monotonic_resource memory{first, sizeof first};
+  boost::json::storage_ptr sp{&memory};
+  boost::json::value root = boost::json::value(sp);
   std::vector<boost::json::value*> open;  // the containers not ended yet, innermost last
   boost::json::string key;
   mutable std::string out;
@@ -77,7 +85,7 @@ Json::Json(Json&&) noexcept = default;
 Json& Json::operator=(Json&&) noexcept = default;
 
 Json& Json::begin_object() {
-  impl_->open.push_back(impl_->place(boost::json::object()));
+  impl_->open.push_back(impl_->place(boost::json::object(impl_->sp)));
   return *this;
 }
 Json& Json::end_object() {
@@ -85,7 +93,7 @@ Json& Json::end_object() {
   return *this;
 }
 Json& Json::begin_array() {
-  impl_->open.push_back(impl_->place(boost::json::array()));
+  impl_->open.push_back(impl_->place(boost::json::array(impl_->sp)));
   return *this;
 }
 Json& Json::end_array() { return end_object(); }
@@ -94,7 +102,7 @@ Json& Json::key(std::string_view k) {
   return *this;
 }
 Json& Json::value(std::string_view s) {
-  impl_->place(valid_utf8(s));
+  impl_->place(valid_utf8(s, impl_->sp));
   return *this;
 }
 Json& Json::value(bool b) {
@@ -115,7 +123,7 @@ Json& Json::null() {
 }
 Json& Json::serialized(std::string_view json) {
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(json, ec);
+  boost::json::value v = boost::json::parse(json, ec, impl_->sp);
   impl_->place(ec ? boost::json::value(nullptr) : std::move(v));
   return *this;
 }

@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstddef>
 #include <string>
 
 namespace flow::detail {
@@ -13,10 +14,13 @@ namespace flow::detail {
 namespace {
 
 // A parsed document and the memory it was parsed into: one allocation chain per
-// document, released at once with its last part.
+// document, released at once with its last part. A small document fits in `first`, so
+// that parsing a journal line takes one allocation. `root` lives in `memory` too:
+// assigning a value parsed there to a root in the default storage would copy it all.
 struct Document {
-  boost::json::monotonic_resource memory;
-  boost::json::value root;
+  alignas(alignof(std::max_align_t)) unsigned char first[1024];
+  boost::json::monotonic_resource memory{first, sizeof first};
+  boost::json::value root = boost::json::value(boost::json::storage_ptr(&memory));
 };
 
 // Boost.JSON 1.81 (Debian 12's) rejects the \u escape of a lone UTF-16 surrogate, which
