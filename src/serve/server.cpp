@@ -116,6 +116,9 @@ std::optional<long long> to_number(std::string_view s) {
 
 class SseStream;
 
+// An SSE frame, built once and shared by every client's writes (no copy per client).
+using Frame = std::shared_ptr<const std::string>;
+
 struct Dashboard::Impl {
   // Declared first so that it goes last: pending handlers hold sessions that refer to
   // nothing else here once the thread has stopped.
@@ -128,7 +131,7 @@ struct Dashboard::Impl {
   std::string structure;                       // the graphs, built once
   std::vector<std::string> hosts;              // what a Host header may say
   unsigned short port = 0;
-  std::deque<std::string> events;              // SSE frames, oldest first
+  std::deque<Frame> events;                    // SSE frames, oldest first
   std::uint64_t first_id = 0, next_id = 0;     // id of events.front(), and of the next one
   std::vector<std::shared_ptr<SseStream>> streams;  // open ones; a closed one is dropped
   bool polling = false;                        // the poll timer is armed (only while a client listens)
@@ -139,7 +142,7 @@ struct Dashboard::Impl {
     std::string frame = "id: " + std::to_string(next_id++) + "\ndata: ";
     frame += json;
     frame += "\n\n";
-    events.push_back(std::move(frame));
+    events.push_back(std::make_shared<const std::string>(std::move(frame)));
     while (events.size() > opt.max_events) {  // a client this far behind gets a snapshot
       events.pop_front();
       ++first_id;
@@ -231,13 +234,23 @@ class SseStream : public std::enable_shared_from_this<SseStream> {
       cursor_ = srv_.next_id;
       snapshot_ = false;
     }
-    while (cursor_ < srv_.next_id && out_.size() < kBatch) out_ += srv_.events[cursor_++ - srv_.first_id];
-    if (out_.empty()) return;
+    // The frames themselves, not copies: they stay alive until written even if the list
+    // drops them meanwhile.
+    std::size_t bytes = out_.size();
+    while (cursor_ < srv_.next_id && bytes < kBatch) {
+      frames_.push_back(srv_.events[cursor_++ - srv_.first_id]);
+      bytes += frames_.back()->size();
+    }
+    if (bytes == 0) return;
+    buffers_.clear();
+    if (!out_.empty()) buffers_.push_back(net::buffer(out_));
+    for (const Frame& f : frames_) buffers_.push_back(net::buffer(*f));
     writing_ = true;
     stream_.expires_after(kStreamWriteTime);
-    net::async_write(stream_, net::buffer(out_), [self = shared_from_this()](error_code ec, std::size_t) {
+    net::async_write(stream_, buffers_, [self = shared_from_this()](error_code ec, std::size_t) {
       self->writing_ = false;
       self->out_.clear();
+      self->frames_.clear();
       if (ec) self->close();
       else self->pump();
       self->srv_.check_flushed();
@@ -272,7 +285,9 @@ class SseStream : public std::enable_shared_from_this<SseStream> {
   net::steady_timer ping_;
   std::uint64_t cursor_ = 0;
   bool snapshot_ = false, writing_ = false, closed_ = false;
-  std::string out_;
+  std::string out_;                        // this client's own bytes: headers, snapshot, pings
+  std::vector<Frame> frames_;              // being written after out_
+  std::vector<net::const_buffer> buffers_;
 };
 
 namespace {
