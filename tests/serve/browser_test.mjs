@@ -161,14 +161,20 @@ async function serveAndRun(browser) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   return { dir, srv, run, page };
 }
-async function stopAll(dir, srv, run, page) {
+// `orphans`: the tasks whose agents a killed run left waiting for their go files.
+async function stopAll(dir, srv, run, page, orphans = []) {
   await page.close();
   fs.writeFileSync(path.join(dir, 'go-all'), '');  // agents wait for it, a killed run's too
   if (run.exitCode === null && run.signalCode === null) run.kill('SIGINT');
   srv.proc.kill('SIGTERM');
   await exited(srv.proc);
-  // A killed run's agents, let go just now, may still be writing their files.
-  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+  // A killed run's agents, let go just now, write their task's file and end: not while
+  // the folder is being removed.
+  for (const t of orphans) {
+    for (let i = 0; i < 100 && !fs.existsSync(path.join(dir, t + '.txt')); i++) await sleep(50);
+  }
+  if (orphans.length) await sleep(200);
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }
 
 // `flow serve` in one process, `flow run` in another: the page offers the controls, says
@@ -221,7 +227,7 @@ async function dead(browser) {
     check(await page.$('#panel button[data-action="cancel"]') === null, 'killed run: Pause and the task\'s Cancel are gone');
     await page.screenshot({ path: path.join(artifacts, 'dashboard-killed.png') });
   } finally {
-    await stopAll(dir, srv, run, page);
+    await stopAll(dir, srv, run, page, ['T001', 'T002']);
   }
 }
 
