@@ -57,6 +57,14 @@ struct MarkChange {
 [[nodiscard]] FLOW_API Result<std::string> set_marks(std::string_view text, const Plan& plan,
                                                      std::span<const MarkChange> changes);
 
+/// set_marks, in place and keeping `plan` the parse of `text`: each changed task's mark
+/// byte and state (and `plan.done_mark`) follow, so that further marks need no parse (a
+/// mark is one byte, so every span and offset stays valid; `skipped` and `diagnostics`
+/// are left as they were). Returns how many marks changed. On failure (the errors of
+/// set_marks) neither `text` nor `plan` changes.
+[[nodiscard]] FLOW_API Result<int> set_marks_in_place(std::string& text, Plan& plan,
+                                                      std::span<const MarkChange> changes);
+
 /// Maps changes made against `old_text` onto `new_text`, a later version of the same file
 /// (somebody edited it meanwhile). A task is found again by its ID and its line's text
 /// (the mark aside): at the same line number if it is still there, else the single

@@ -26,26 +26,57 @@ std::string line_without_mark(std::string_view text, const Task& t) {
   return s;
 }
 
+// The checkbox task a change names, if the text still holds the mark the plan read there.
+Result<const Task*> checked_task(std::string_view text, const Plan& plan, const MarkChange& c) {
+  const Task* t = find_task(plan, c.line, c.id);
+  if (t == nullptr) return make_error(Errc::not_found, "no task " + c.id + " at line " + std::to_string(c.line), c.line);
+  if (t->mark_offset == Task::npos || t->mark_offset >= text.size())
+    return make_error(Errc::invalid_argument, "task " + c.id + " has no checkbox to mark", c.line);
+  if (text[t->mark_offset] != t->mark)
+    return make_error(Errc::conflict, "the text does not match the plan at line " + std::to_string(c.line), c.line);
+  return t;
+}
+
 }  // namespace
 
 Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span<const MarkChange> changes) {
   std::string out(text);
   const char done = plan.done_mark == 'x' ? 'x' : 'X';
   for (const MarkChange& c : changes) {
-    const Task* t = find_task(plan, c.line, c.id);
-    if (t == nullptr)
-      return make_error(Errc::not_found, "no task " + c.id + " at line " + std::to_string(c.line), c.line);
-    if (t->mark_offset == Task::npos || t->mark_offset >= text.size())
-      return make_error(Errc::invalid_argument,
-                        "task " + c.id + " has no checkbox to mark", c.line);
-    char& m = out[t->mark_offset];
-    if (m != t->mark)
-      return make_error(Errc::conflict, "the text does not match the plan at line " + std::to_string(c.line), c.line);
+    auto t = checked_task(out, plan, c);
+    if (!t) return Unexpected{std::move(t).error()};
+    char& m = out[(*t)->mark_offset];
     // A done task keeps its own x or X; only a change of state writes a byte.
-    if (c.done && t->state != TaskState::done) m = done;
-    else if (!c.done && t->state != TaskState::pending) m = ' ';
+    if (c.done && (*t)->state != TaskState::done) m = done;
+    else if (!c.done && (*t)->state != TaskState::pending) m = ' ';
   }
   return out;
+}
+
+Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const MarkChange> changes) {
+  // Every change is checked before any is made, so that a failure changes nothing.
+  for (const MarkChange& c : changes)
+    if (auto t = checked_task(text, plan, c); !t) return Unexpected{std::move(t).error()};
+  const char done = plan.done_mark == 'x' ? 'x' : 'X';
+  int changed = 0;
+  for (const MarkChange& c : changes) {
+    Task& t = plan.tasks[static_cast<std::size_t>(plan.task_at_line(c.line))];
+    if (c.done ? t.state == TaskState::done : t.state == TaskState::pending) continue;  // a done task keeps its x or X
+    // What the parser would read now: the byte, and the state it means.
+    t.mark = c.done ? done : ' ';
+    t.state = c.done ? TaskState::done : TaskState::pending;
+    text[t.mark_offset] = t.mark;
+    ++changed;
+  }
+  // The case the file uses most, counted as the parser counts it: clearing marks can
+  // change which case that is.
+  int xs = 0, big_xs = 0;
+  for (const Task& t : plan.tasks) {
+    xs += t.mark == 'x';
+    big_xs += t.mark == 'X';
+  }
+  plan.done_mark = xs > big_xs ? 'x' : 'X';
+  return changed;
 }
 
 Result<std::vector<MarkChange>> rebase_marks(std::string_view old_text, const Plan& old_plan,

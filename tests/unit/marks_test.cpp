@@ -82,6 +82,54 @@ TEST_CASE("round trip over the corpus: done then pending restores the exact byte
   }
 }
 
+namespace {
+
+// What of a parse marks can change: each task's mark byte and state, and the case used.
+std::string marks_of(const Plan& p) {
+  std::string out(1, p.done_mark);
+  for (const Task& t : p.tasks) out += std::to_string(t.line) + t.id + t.mark + to_string(t.state) + ";";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("marks set in place keep the plan the parse of the text, over the corpus, with no parse") {
+  for (const std::string& f : test::corpus_files()) {
+    INFO(f);
+    const std::string original = test::slurp(f);
+    std::string text = original;
+    Plan p = parse_tasks_md(text);
+    // Done, in two halves (the second half sees the first's marks), then all back.
+    const auto to_done = all_changes(p, TaskState::pending, true);
+    const std::size_t half = to_done.size() / 2;
+    auto first = set_marks_in_place(text, p, std::span<const MarkChange>(to_done).first(half));
+    REQUIRE(first);
+    CHECK(*first == static_cast<int>(half));
+    auto second = set_marks_in_place(text, p, std::span<const MarkChange>(to_done).subspan(half));
+    REQUIRE(second);
+    CHECK(*first + *second == static_cast<int>(to_done.size()));
+    CHECK(text == *set_marks(original, parse_tasks_md(original), to_done));  // the bytes set_marks writes
+    CHECK(marks_of(p) == marks_of(parse_tasks_md(text)));
+    std::vector<MarkChange> back;
+    for (const MarkChange& c : all_changes(p, TaskState::done, false)) back.push_back(c);
+    REQUIRE(set_marks_in_place(text, p, back));
+    CHECK(marks_of(p) == marks_of(parse_tasks_md(text)));  // done_mark recounted as the parser counts
+    CHECK(*set_marks_in_place(text, p, back) == 0);         // already so: nothing changes
+  }
+}
+
+TEST_CASE("marks set in place: a bad change fails before anything changes") {
+  std::string text = "- [ ] T001 a\n- [ ] T002 b\n";
+  Plan p = parse_tasks_md(text);
+  const std::vector<MarkChange> c{{1, "T001", true}, {2, "T009", true}};
+  auto r = set_marks_in_place(text, p, c);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::not_found);
+  CHECK(text == "- [ ] T001 a\n- [ ] T002 b\n");
+  CHECK(p.tasks[0].state == TaskState::pending);
+  CHECK(p.tasks[0].mark == ' ');
+}
+
 TEST_CASE("rebase: a line inserted above moves the task; an edited task line is refused") {
   const std::string old_text = "- [ ] T001 a\n- [ ] T002 b\n";
   const Plan old_plan = parse_tasks_md(old_text);
