@@ -2,6 +2,8 @@
 // Reading tasks.md and replacing it atomically (POSIX: mkstemp, fsync, rename).
 #include <flow/tasks_file.hpp>
 
+#include "platform/marks_file.hpp"
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -126,29 +128,10 @@ Result<void> write_file_atomic(const std::string& given, std::string_view data) 
 
 Result<std::string> update_marks_in_file(const std::string& path, std::string_view original,
                                          std::span<const MarkChange> changes) {
-  auto current = read_file(path);
-  if (!current) return Unexpected{std::move(current).error()};
-  const Plan old_plan = parse_tasks_md(original);
-  Result<std::string> updated = std::string();
-  if (*current == original) {
-    updated = set_marks(original, old_plan, changes);
-  } else {
-    const Plan new_plan = parse_tasks_md(*current);
-    auto rebased = rebase_marks(original, old_plan, *current, new_plan, changes);
-    if (!rebased) return Unexpected{std::move(rebased).error()};
-    updated = set_marks(*current, new_plan, *rebased);
-  }
-  if (!updated) return updated;
-  if (*updated == *current) return updated;
-  // Re-check just before replacing: an edit that lands between our read and now would
-  // otherwise be lost. (A window remains between this read and the rename; the run
-  // lock keeps flow's own writers out of it.)
-  auto again = read_file(path);
-  if (!again) return Unexpected{std::move(again).error()};
-  if (*again != *current)
-    return make_error(Errc::conflict, "tasks.md is being edited; try again");
-  if (auto w = write_file_atomic(path, *updated); !w) return Unexpected{std::move(w).error()};
-  return updated;
+  const Plan plan = parse_tasks_md(original);
+  detail::MarksFile file(path, std::string(original), plan);
+  if (auto set = file.set(original, plan, changes); !set) return Unexpected{std::move(set).error()};
+  return file.text();
 }
 
 FLOW_END_NAMESPACE
