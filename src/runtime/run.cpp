@@ -11,6 +11,7 @@
 
 #include "core/done_context.hpp"
 #include "platform/contain.hpp"
+#include "platform/marks_file.hpp"
 #include "runtime/agent_pool.hpp"
 #include "runtime/git.hpp"
 #include "runtime/control_inbox.hpp"
@@ -711,6 +712,7 @@ class RunLoop {
         sched_->cancel();
         log("interrupted", -1, 0, {{"detail", std::string("stop starting tasks")}}, true);
         emit("interrupted", -1, 0, "no new task starts; running ones finish");
+        commit_marks(true);  // what finished is marked now: a second Ctrl-C or a kill may follow
       }
       if (interrupt() >= 2 && runner_.running() > 0) {
         log("interrupted", -1, 0, {{"detail", std::string("kill running tasks")}}, true);
@@ -735,10 +737,13 @@ class RunLoop {
       take_workspace(0);  // before starting: what it finished may let tasks start
       const double t_now = now();
       if (!stopping_ && !paused_) start_ready(t_now);
-      // Group commit: the tasks that finished in the last commit window are marked in
-      // one rewrite of tasks.md and one journal flush, after their dependents have
-      // started, so the disk's latency neither adds up per task nor delays the next one.
-      if (!to_mark_.empty() && (runner_.running() == 0 || now() - last_commit_ >= kCommitWindow)) commit_marks();
+      // Group commit: the tasks that finished in the last commit window get one journal
+      // flush, after their dependents have started, so the disk's latency neither adds up
+      // per task nor delays the next one; their marks wait for the next rewrite of
+      // tasks.md that is due (commit_marks).
+      if ((!to_mark_.empty() && (runner_.running() == 0 || now() - last_commit_ >= kCommitWindow)) ||
+          (!unwritten_.empty() && now() >= write_due()))
+        commit_marks();
       // The workspace's worker may be making places or collecting work: the loop waits
       // for it only when nothing else can happen, and otherwise looks in often.
       const bool workspace_busy = workspace_->pending() > 0;
@@ -767,13 +772,14 @@ class RunLoop {
       // Wake at least every 250 ms to notice interrupts and retry times, and in time to
       // commit the marks that wait.
       double wait = to_mark_.empty() ? 0.25 : std::clamp(last_commit_ + kCommitWindow - now(), 0.0, 0.25);
+      if (!unwritten_.empty()) wait = std::min(wait, std::clamp(write_due() - now(), 0.0, 0.25));
       if (workspace_busy) wait = std::min(wait, kWorkspacePoll);
       auto c = runner_.wait(wait);
       obs_.on_tick(now());
       for (; c; c = runner_.wait(0)) on_completion(*c);  // all that ended by now, as one batch
       if (validation_->test_first_pending()) check_test_first();
     }
-    commit_marks();
+    commit_marks(true);
   }
 
   void on_completion(const Completion& c) {
@@ -1110,47 +1116,64 @@ class RunLoop {
     return std::nullopt;
   }
 
-  // Marks the tasks that succeeded since the last call, [X] in one atomic rewrite of
-  // tasks.md, makes the journal durable once for all of them, and runs their
-  // task-complete hooks. Until then their
-  // task-finished lines (written, so they survive flow being killed) let the next run
-  // mark them instead of running them again.
-  void commit_marks() {
+  // Makes the journal durable once for the tasks that succeeded since the last call and
+  // runs their task-complete hooks; their marks ([X]) are set in tasks.md when a rewrite
+  // is due (write_due), with `all` (the run's end, an interrupt) at once, and before
+  // the hooks, which may read the file. Until its mark is written, a task's
+  // task-finished line (written, so it survives flow being killed) lets the next run
+  // mark it instead of running it again.
+  void commit_marks(bool all = false) {
     last_commit_ = now();
-    if (to_mark_.empty()) return;
     std::vector<int> tasks;
     tasks.swap(to_mark_);
     // Tasks with a mark to set: checkbox lines (others keep their state in the journal),
     // and none with git isolation (each was marked in its own commit).
-    std::vector<int> unmarked;
-    std::vector<MarkChange> changes;
     for (int t : tasks) {
       const Task& tk = task(t);
-      if (workspace_->isolated() || (tk.form != TaskForm::checkbox && tk.form != TaskForm::unnumbered)) continue;
-      unmarked.push_back(t);
-      changes.push_back({tk.line, tk.id, true});
+      if (!workspace_->isolated() && (tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered)) unwritten_.push_back(t);
     }
-    if (!changes.empty()) {
-      // Against the text the plan was parsed from, whose lines `changes` name: the file
-      // may hold earlier marks and the user's edits since, and the marks are rebased onto
-      // it by ID and line text (update_marks_in_file).
-      auto updated = update_marks_in_file(tasks_path_, plan_text_, changes);
-      for (int t : unmarked) {
-        if (!updated) {
-          // Done but not marked: the next run would run it again. A failure of the task.
-          write_failed_[t] = "cannot mark it done in " + tasks_path_ + ": " + updated.error().message;
-          log("mark-failed", t, 0, {{"error", updated.error().message}});
-          emit("mark-failed", t, 0, updated.error().message);
-          continue;
-        }
-        report_.tasks[static_cast<std::size_t>(t)].marked = true;
-        log("marked", t, 0, {{"mark", std::string("X")}});
-        emit("marked", t, 0, "");
-      }
-    }
+    const bool hooks = !tasks.empty() && !opt_.task_complete.empty();
+    const bool write = !unwritten_.empty() && (all || hooks || now() >= write_due());
+    if (write) write_marks();
+    if (tasks.empty() && !write) return;
     log_.sync();
-    if (!opt_.task_complete.empty())
+    if (hooks)
       for (int t : tasks) hook("task-complete", opt_.task_complete, t);
+  }
+
+  // When the next rewrite of tasks.md is due: each rewrite copies the whole file (and
+  // waits for the disk), so rewrites are spaced to kWriteShare times the last one's
+  // duration, at least kWriteFloor apart. The time spent writing stays a bounded share
+  // of the run's, however large the file and however many tasks finish.
+  double write_due() const { return last_write_end_ + std::max(kWriteFloor, kWriteShare * last_write_seconds_); }
+
+  // Sets the marks of the tasks in unwritten_, in one atomic rewrite of tasks.md. The
+  // journal's `marked` lines follow the write: a line says the mark is in the file.
+  void write_marks() {
+    std::vector<MarkChange> changes;
+    changes.reserve(unwritten_.size());
+    for (int t : unwritten_) changes.push_back({task(t).line, task(t).id, true});
+    // Against the text the plan was parsed from, whose lines `changes` name; the file
+    // may hold earlier marks and the user's edits since, and the marks are found there
+    // by ID and line text (MarksFile: a parse only when somebody else changed the file).
+    if (!marks_file_) marks_file_.emplace(tasks_path_, plan_text_, graph_->plan());
+    const double started = now();
+    auto updated = marks_file_->set(plan_text_, graph_->plan(), changes);
+    last_write_end_ = now();
+    last_write_seconds_ = last_write_end_ - started;
+    for (int t : unwritten_) {
+      if (!updated) {
+        // Done but not marked: the next run would run it again. A failure of the task.
+        write_failed_[t] = "cannot mark it done in " + tasks_path_ + ": " + updated.error().message;
+        log("mark-failed", t, 0, {{"error", updated.error().message}});
+        emit("mark-failed", t, 0, updated.error().message);
+        continue;
+      }
+      report_.tasks[static_cast<std::size_t>(t)].marked = true;
+      log("marked", t, 0, {{"mark", std::string("X")}});
+      emit("marked", t, 0, "");
+    }
+    unwritten_.clear();
   }
 
   void finish() {
@@ -1228,7 +1251,9 @@ class RunLoop {
   std::string agent_name_;
   std::optional<detail::AgentPool> agents_;               // which agent each attempt runs on
   std::map<int, std::unique_ptr<StreamParser>> parsers_;  // per running task
-  std::vector<int> to_mark_;                              // succeeded, not marked yet
+  std::vector<int> to_mark_;                              // succeeded, journal not flushed yet
+  std::vector<int> unwritten_;                            // succeeded, flushed, mark not written yet
+  std::optional<detail::MarksFile> marks_file_;           // tasks.md as flow last wrote it, parsed
   detail::WorkspaceFactory make_workspace_;               // tests: their own workspace
   std::unique_ptr<detail::Workspace> workspace_;          // where attempts run
   std::string phase_boundary_;  // the head after the last phase completed in order
@@ -1237,6 +1262,9 @@ class RunLoop {
   bool rollback_requested_ = false;
   static constexpr double kCommitWindow = 0.05;           // seconds a mark may wait for company
   double last_commit_ = 0;
+  static constexpr double kWriteShare = 9;    // rewrites of tasks.md: at most 1/(1+9) of the run's time
+  static constexpr double kWriteFloor = 0.1;  // seconds between two rewrites at least
+  double last_write_end_ = 0, last_write_seconds_ = 0;
   RunLock lock_;
   RunReport report_;
   detail::RunLog log_{obs_, report_, graph_, plan_text_};  // what is kept and shown

@@ -19,6 +19,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 using namespace flow;
@@ -392,6 +393,47 @@ TEST_CASE("group commit: a task's mark is written after its dependent started, o
   CHECK(at.at("marked T001") > at.at("task-started T002"));  // the chain did not wait for the disk
   CHECK(at.at("marked T002") > at.at("task-started T003"));
   CHECK(f.text() == "## Phase 1: Work\n- [X] T001 Do `a.txt`\n- [X] T002 Do `b.txt`\n- [X] T003 Do `c.txt`\n");
+}
+
+TEST_CASE("write-back is amortised: tasks.md is rewritten at most once per 100 ms of the run, plus its end") {
+  // 300 no-op tasks finish a few milliseconds apart; each group commit rewrote the whole
+  // file, so the rewrites grew with the tasks (and the run with the square of them).
+  std::string text = "## Phase 1: Work\n";
+  for (int i = 1; i <= 300; ++i) text += "- [ ] T" + std::to_string(1000 + i) + " [P] Write `src/m" + std::to_string(i) + ".py`\n";
+  Fixture f(text);
+  // Every replace of tasks.md is a rename onto it, seen by inotify. (Its temporary's
+  // creation is watched too: identical events in a row are merged into one.)
+  const int watch = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  REQUIRE(watch >= 0);
+  REQUIRE(::inotify_add_watch(watch, fs::path(f.tasks).parent_path().c_str(), IN_MOVED_TO | IN_CREATE) >= 0);
+  RunOptions o;
+  o.tasks_path = f.tasks;
+  o.agent = {"/bin/true"};
+  o.workers = 2;
+  o.require_changes = false;
+  auto runner = make_process_runner();
+  StockPolicy policy(Fixture::fast_policy());
+  Recorder rec;
+  auto r = run(o, *runner, policy, rec);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+  CHECK(r->succeeded == 300);
+  int writes = 0;
+  alignas(inotify_event) char buf[65536];
+  for (ssize_t n; (n = ::read(watch, buf, sizeof buf)) > 0;)
+    for (ssize_t at = 0; at < n;) {
+      const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
+      writes += (e->mask & IN_MOVED_TO) && e->len > 0 && std::string(e->name) == "tasks.md";
+      at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+    }
+  ::close(watch);
+  std::string want = text;
+  for (std::size_t at = want.find("- [ ]"); at != std::string::npos; at = want.find("- [ ]", at)) want[at + 3] = 'X';
+  CHECK(f.text() == want);
+  CHECK(rec.count("marked") == 300);
+  // Rewrites are at least 100 ms apart; the run's end (and an interrupt) add one each.
+  INFO("writes ", writes, " in ", r->wall, " s");
+  CHECK(writes >= 1);
+  CHECK(writes <= 2 + static_cast<int>(r->wall / 0.1));
 }
 
 TEST_CASE("a stalled attempt (no output, no file change) ends as `stalled`, which is retried") {
