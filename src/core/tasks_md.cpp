@@ -1185,6 +1185,7 @@ class Parser {
     std::size_t desc = table_desc_col_ >= 0 ? static_cast<std::size_t>(table_desc_col_) : 2;
     if (desc >= cells.size() || desc == id_cell || desc == static_cast<std::size_t>(box_cell)) desc = 2;
     Task& task = new_task(h.id, number, l, TaskForm::checkbox);
+    table_rows_.push_back(number);
     task.mark_offset = l.offset + static_cast<std::size_t>(box.data() - s.data()) + 1;
     task.mark = box.size() == 3 ? box[1] : '?';
     fill_head(task, h, cells[id_cell]);
@@ -1321,16 +1322,22 @@ class Parser {
   }
 
   // A line that re-lists tasks declared elsewhere is a mirror (a summary checklist, a
-  // validation list, a changelog note), not a task: a range (`LT001-LT006: …`) when the
-  // file declares both its ends on their own, and a task whose ID is declared in a stronger
-  // form elsewhere, before or after it (a heading over a checkbox over a bold item). A
-  // range nothing else declares is one task, named by the range. Real duplicates, the
-  // same form twice, stay tasks with a duplicate-id warning.
+  // status table, a validation list, a changelog note), not a task: a range
+  // (`LT001-LT006: …`) when the file declares both its ends on their own, and a task whose
+  // ID is declared in a stronger form elsewhere, before or after it (a heading over a
+  // checkbox line over a table row over a bold item). A range nothing else declares is
+  // one task, named by the range. Real duplicates, the same form twice, stay tasks with a
+  // duplicate-id warning.
   void drop_mirrors() {
     std::vector<Task>& tasks = plan_.tasks;
-    if (ranges_.empty() && (headless_ == 0 || headless_ == tasks.size())) return;
-    const auto rank = [](TaskForm f) {
-      return f == TaskForm::heading ? 0 : f == TaskForm::checkbox ? 1 : 2;
+    const bool one_form = headless_ == tasks.size() ||
+                          (headless_ == 0 && (table_rows_.empty() || table_rows_.size() == tasks.size()));
+    if (ranges_.empty() && one_form) return;
+    // Table rows by line (ascending, as read): tasks may have moved since.
+    const auto rank = [&](const Task& t) {
+      if (t.form == TaskForm::heading) return 0;
+      if (t.form != TaskForm::checkbox) return 3;
+      return std::binary_search(table_rows_.begin(), table_rows_.end(), t.line) ? 2 : 1;
     };
     std::vector<std::size_t> range_of(tasks.size(), 0);  // index in ranges_ + 1
     for (std::size_t r = 0; r < ranges_.size(); ++r) range_of[ranges_[r].task] = r + 1;
@@ -1339,10 +1346,10 @@ class Parser {
       if (!range_of[i]) decl.push_back(i);
     const auto id_of = [&](std::uint32_t k) { return std::string_view(tasks[decl[k]].id); };
     IdIndex<decltype(id_of)> declared(id_of, decl.size());
-    std::vector<int> best(decl.size(), 3);  // the strongest form of each ID
+    std::vector<int> best(decl.size(), 4);  // the strongest form of each ID
     for (std::uint32_t k = 0; k < decl.size(); ++k) {
       const std::uint32_t holder = declared.insert(k).first;
-      best[holder] = std::min(best[holder], rank(tasks[decl[k]].form));
+      best[holder] = std::min(best[holder], rank(tasks[decl[k]]));
     }
     constexpr std::size_t kGone = static_cast<std::size_t>(-1);
     std::vector<std::size_t> map(tasks.size(), kGone);
@@ -1354,7 +1361,7 @@ class Parser {
         const Range& r = ranges_[range_of[i] - 1];
         mirror = declared.contains(id.substr(0, r.first_len)) && declared.contains(id.substr(r.last_at));
       } else {
-        mirror = best[declared.find(id)] < rank(tasks[i].form);
+        mirror = best[declared.find(id)] < rank(tasks[i]);
       }
       if (mirror) {
         skip(tasks[i].line, SkipReason::mirror, text_.substr(tasks[i].span.offset, tasks[i].span.length));
@@ -1772,6 +1779,7 @@ class Parser {
   int phase_level_ = 2;
   int dep_level_ = 0;
   int table_line_ = 0;       // the last table row seen (line number), 0 after other lines
+  std::vector<int> table_rows_;  // the lines of the tasks read from table rows, ascending
   int table_desc_col_ = -1;  // in the current table: the description column, if named
   int table_dep_col_ = -1;   // and the dependency column
   std::string dep_title_;

@@ -831,6 +831,28 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(find_skip(p, 15)->reason == SkipReason::mirror);
   }
 
+  TEST_CASE("a status table re-listing checkbox tasks is a mirror: each task runs once") {
+    // The tasks are the list; the table below only reports on them (and disagrees on
+    // T001's state). A table row is weaker than a checkbox line, stronger than a bold item.
+    const std::string text =
+        "## Phase 1\n- [ ] T001 Create `a.py`\n- [ ] T002 Create `b.py`\n\n## Status\n\n"
+        "| Done | ID | Task |\n|---|---|---|\n| [x] | T001 | Create a.py |\n| [ ] | T002 | Create b.py |\n"
+        "| [ ] | T003 | Only in the table |\n\n1. **T003**: outline\n";
+    const Plan p = parse_tasks_md(text);
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003"});
+    CHECK(p.tasks[0].line == 2);
+    CHECK(p.tasks[0].state == TaskState::pending);
+    CHECK(p.tasks[1].line == 3);
+    CHECK(p.tasks[2].line == 11);  // the table row, not the outline's bold item
+    for (int line : {9, 10, 13}) {
+      REQUIRE(find_skip(p, line));
+      CHECK(find_skip(p, line)->reason == SkipReason::mirror);
+    }
+    CHECK(std::none_of(p.diagnostics.begin(), p.diagnostics.end(),
+                       [](const Diagnostic& d) { return d.code == "duplicate-id"; }));
+    test::check_invariants(text, p);
+  }
+
   TEST_CASE("a reference whose ends are those of a task named by a range means that task") {
     const std::string text =
         "| Status | ID | Task | Dependencies |\n|---|---|---|---|\n| [x] | T001 | a | – |\n"
