@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev        # headers: Graph, Asio, Process v2
   libboost-json1.81-dev   # Boost.JSON: journal, events, agent streams, --json outputs
   libfmt-dev libyaml-cpp-dev doctest-dev
+  libgit2-dev             # each task replayed and committed in process (the git CLI where git would differ)
   python3 python3-pytest python3-yaml
   tmux                    # the live view's terminal tests (capture-pane)
   zsh fish groff-base man-db  # the shell completions' and the man page's tests

@@ -43,6 +43,8 @@ class GitRepo {
   static std::optional<GitRepo> open(const std::string& dir);
 
   [[nodiscard]] const std::string& top() const noexcept { return top_; }
+  /// Whether flow commits as itself (the configuration names nobody): "flow" <flow@localhost>.
+  [[nodiscard]] bool own_identity() const noexcept { return !identity_.empty(); }
   /// The branch checked out in the main work tree; empty when HEAD is detached.
   [[nodiscard]] std::string current_branch() const;
   [[nodiscard]] std::string head() const;                 ///< empty in a repository with no commit

@@ -8,6 +8,7 @@
 #include <flow/tasks_md.hpp>
 
 #include "runtime/git.hpp"
+#include "runtime/git_native.hpp"
 #include "runtime/test_hook.hpp"
 #include "runtime/worker.hpp"
 #include "support/text.hpp"
@@ -37,13 +38,19 @@ class GitWorkspace final : public Workspace {
                int stale)
       : opt_(c.options), log_(c.log), graph_(c.graph), plan_text_(c.plan_text), run_id_(c.run_id), tasks_path_(c.tasks_path),
         tasks_mode_(c.tasks_mode), repo_(std::move(repo)), branch_(std::move(branch)), head_(head), checkpoint_(std::move(head)),
-        tasks_rel_(std::move(tasks_rel)), stale_worktrees_(stale) {}
+        tasks_rel_(std::move(tasks_rel)), stale_worktrees_(stale) {
+    std::string why_not;
+    native_ = NativeGit::open(repo_.top(), tasks_rel_, repo_.own_identity() ? "flow" : "",
+                              repo_.own_identity() ? "flow@localhost" : "", why_not);
+    native_why_not_ = std::move(why_not);
+  }
 
   Isolation kind() const noexcept override { return Isolation::git; }
   bool isolated() const noexcept override { return true; }
 
   void started() override {
-    log_.log("checkpoint", -1, 0, {{"branch", branch_}, {"commit", checkpoint_}}, true);
+    log_.log("checkpoint", -1, 0,
+             {{"branch", branch_}, {"commit", checkpoint_}, {"integration", native_ ? "libgit2" : "git: " + native_why_not_}}, true);
     log_.emit("checkpoint", -1, 0, "git isolation: tasks commit to " + branch_ + " from " + checkpoint_.substr(0, 10));
     if (stale_worktrees_ > 0)
       log_.emit("resumed", -1, 0, "removed " + std::to_string(stale_worktrees_) + " worktree(s) and branch(es) that earlier runs left");
@@ -148,18 +155,24 @@ class GitWorkspace final : public Workspace {
     // a half-done merge, whatever kills flow when. If the branch moves in between, again.
     const FileLock one_at_a_time = repo_.integration_lock();
     for (int round = 1;; ++round) {
-      const Integration in = repo_.replay(dir, work.ref, "refs/heads/" + branch_);
-      if (!in.merged) {
-        log_.log("merge-conflict", t, 0, {{"files", join(in.conflicts, " ")}});
-        return "conflict: the task's changes do not merge with what was integrated since it started; "
-               "conflicting files: " + join(in.conflicts, ", ") + "\n" + in.details;
+      // In process where that gives what git would (git_native.hpp): no checkout of the
+      // worktree and no git process; else, or when it does not merge cleanly, the CLI in
+      // the task's worktree, which also names the conflicts.
+      std::optional<NativeGit::Merged> fast = native_ ? native_->merge("refs/heads/" + branch_, work.ref) : std::nullopt;
+      if (!fast) {
+        const Integration in = repo_.replay(dir, work.ref, "refs/heads/" + branch_);
+        if (!in.merged) {
+          log_.log("merge-conflict", t, 0, {{"files", join(in.conflicts, " ")}});
+          return "conflict: the task's changes do not merge with what was integrated since it started; "
+                 "conflicting files: " + join(in.conflicts, ", ") + "\n" + in.details;
+        }
       }
       test_pause("after-replay");
       // tasks.md as the branch has it, or as the user has it in the work tree when they
       // edited it during the run: the commit carries their edit, with the mark put on
       // the task's line found by ID and text (and, since an editor may have saved over
       // them, the marks this run set before).
-      auto branch_text = read_file(wt_tasks);
+      auto branch_text = fast ? std::move(fast->tasks_text) : read_file(wt_tasks);
       auto user_text = read_file(tasks_path_);
       const bool user_edit = branch_text && user_text && *user_text != *branch_text;
       committed_text = user_edit ? *user_text : branch_text ? *branch_text : std::string();
@@ -180,9 +193,11 @@ class GitWorkspace final : public Workspace {
           }
         }
       }
-      if (branch_text && committed_text != *branch_text)
+      const bool changed = branch_text && committed_text != *branch_text;
+      if (changed && !fast)
         if (auto w = write_file_atomic(wt_tasks, committed_text); !w) return "cannot commit the task: " + w.error().message;
-      auto made = repo_.commit_tracked(dir, commit_message(t));
+      auto made = fast ? native_->commit(*fast, changed ? &committed_text : nullptr, commit_message(t))
+                       : repo_.commit_tracked(dir, commit_message(t));
       if (!made) return "cannot commit the task: " + made.error().message;
       commit = *made;
       if (commit.empty()) break;  // nothing to commit: no work, and the mark was there
@@ -434,6 +449,8 @@ class GitWorkspace final : public Workspace {
   std::string branch_, head_, checkpoint_;  // the integration branch, its head, the run's start
   std::string tasks_rel_;                   // tasks.md relative to the repository's top
   int stale_worktrees_;
+  std::unique_ptr<NativeGit> native_;       // integration in process, where it gives what git would
+  std::string native_why_not_;              // else why the git CLI does it
   std::map<int, Attempt> attempts_;         // task -> its current attempt's place
   std::map<int, Attempt> preparing_;        // task -> the attempt whose place the worker makes
   std::vector<Attempt> free_;               // worktrees whose attempt landed, for the next ones

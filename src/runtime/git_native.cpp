@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+// Replay and commit in process with libgit2 (see git_native.hpp for when). Every object
+// it writes is one the git CLI would have written for the same replay: the same trees,
+// the same message, the same identities; nothing else in the repository changes (no
+// ref, no index, no work tree), so a kill at any moment leaves at most an unreachable
+// object, which git's gc removes.
+#include "runtime/git_native.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if FLOW_HAVE_LIBGIT2
+#include <git2.h>
+#endif
+
+namespace flow::detail {
+
+#if FLOW_HAVE_LIBGIT2
+
+namespace {
+
+// libgit2's handles, freed by their own functions.
+template <class T, void (*Free)(T*)>
+struct Owned {
+  T* p = nullptr;
+  Owned() = default;
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+  ~Owned() {
+    if (p != nullptr) Free(p);
+  }
+  T** out() { return &p; }
+};
+using Repo = Owned<git_repository, git_repository_free>;
+using Config = Owned<git_config, git_config_free>;
+using Commit = Owned<git_commit, git_commit_free>;
+using Tree = Owned<git_tree, git_tree_free>;
+using Index = Owned<git_index, git_index_free>;
+using Blob = Owned<git_blob, git_blob_free>;
+using TreeEntry = Owned<git_tree_entry, git_tree_entry_free>;
+using Signature = Owned<git_signature, git_signature_free>;
+
+struct Buf {
+  git_buf b = GIT_BUF_INIT;
+  Buf() = default;
+  Buf(const Buf&) = delete;
+  Buf& operator=(const Buf&) = delete;
+  ~Buf() { git_buf_dispose(&b); }
+};
+
+std::string config_string(git_config* c, const char* key) {
+  Buf b;
+  if (git_config_get_string_buf(&b.b, c, key) != 0) return {};
+  return std::string(b.b.ptr, b.b.size);
+}
+
+bool config_true(git_config* c, const char* key) {
+  int v = 0;
+  return git_config_get_bool(&v, c, key) == 0 && v != 0;
+}
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? std::string(v) : std::string();
+}
+
+std::string oid_text(const git_oid& id) {
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &id);
+  return hex;
+}
+
+std::string libgit2_error(const char* what) {
+  const git_error* e = git_error_last();
+  return std::string(what) + (e != nullptr && e->message != nullptr ? std::string(": ") + e->message : std::string());
+}
+
+// Why the CLI would do something the native path does not, or empty.
+std::string cli_needed(git_repository* repo, git_config* cfg, const std::string& top, const std::string& tasks_rel) {
+  if (config_true(cfg, "commit.gpgsign")) return "commit.gpgSign is set";
+  if (!config_string(cfg, "i18n.commitencoding").empty()) return "i18n.commitEncoding is set";
+  for (const char* v : {"GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE",
+                        "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES"})
+    if (std::getenv(v) != nullptr) return std::string(v) + " is set";
+  // The hooks `git commit --no-verify` still runs, or that the ref and index updates of a
+  // CLI replay run.
+  std::string hooks = config_string(cfg, "core.hookspath");
+  if (hooks.empty()) {
+    Buf b;
+    if (git_repository_item_path(&b.b, repo, GIT_REPOSITORY_ITEM_HOOKS) == 0) hooks.assign(b.b.ptr, b.b.size);
+  } else if (hooks.front() != '/') {
+    hooks = top + "/" + hooks;
+  }
+  for (const char* h : {"prepare-commit-msg", "post-commit", "reference-transaction", "post-index-change"})
+    if (!hooks.empty() && ::access((hooks + "/" + h).c_str(), X_OK) == 0) return std::string("a ") + h + " hook";
+  // Merge drivers libgit2 does not know (only text, binary and union are built in).
+  bool driver = false;
+  git_config_foreach_match(cfg, "^merge\\..+\\.driver$", [](const git_config_entry*, void* p) {
+    *static_cast<bool*>(p) = true;
+    return 0;
+  }, &driver);
+  if (driver) return "a merge driver is configured";
+  // tasks.md's bytes are written as they are: no conversion may apply to it.
+  const std::string autocrlf = config_string(cfg, "core.autocrlf");
+  if (!autocrlf.empty() && autocrlf != "false") return "core.autocrlf is set";
+  for (const char* attr : {"filter", "text", "eol", "crlf", "ident", "working-tree-encoding"}) {
+    const char* value = nullptr;
+    if (git_attr_get(&value, repo, GIT_ATTR_CHECK_FILE_THEN_INDEX, tasks_rel.c_str(), attr) != 0)
+      return libgit2_error("cannot read the attributes of tasks.md");
+    if (git_attr_value(value) != GIT_ATTR_VALUE_UNSPECIFIED) return std::string("tasks.md has the attribute ") + attr;
+  }
+  return {};
+}
+
+// Who git would name: its environment first, then author.* or committer.*, then user.*
+// unless flow supplies the identity (it does when the configuration lacks one: its
+// `-c user.name=… -c user.email=…` take user.*'s place).
+std::string who(git_config* cfg, const char* role, const char* field, const std::string& fallback) {
+  std::string upper(role);
+  for (char& ch : upper) ch = static_cast<char>(ch - 'a' + 'A');
+  if (std::string v = env(("GIT_" + upper + "_" + (std::strcmp(field, "name") == 0 ? "NAME" : "EMAIL")).c_str()); !v.empty())
+    return v;
+  if (std::string v = config_string(cfg, (std::string(role) + "." + field).c_str()); !v.empty()) return v;
+  if (!fallback.empty()) return fallback;
+  return config_string(cfg, (std::string("user.") + field).c_str());
+}
+
+}  // namespace
+
+struct NativeGit::State {
+  Repo repo;
+  std::string tasks_rel;
+  std::string author_name, author_email, committer_name, committer_email;
+};
+
+NativeGit::NativeGit(std::unique_ptr<State> s) : s_(std::move(s)) {}
+NativeGit::~NativeGit() = default;
+
+std::unique_ptr<NativeGit> NativeGit::open(const std::string& top, const std::string& tasks_rel, const std::string& name,
+                                           const std::string& email, std::string& why_not) {
+  if (const char* v = std::getenv("FLOW_GIT_NATIVE"); v != nullptr && std::strcmp(v, "0") == 0) {
+    why_not = "FLOW_GIT_NATIVE=0";
+    return nullptr;
+  }
+  static const bool ready = git_libgit2_init() > 0;  // once; freed with the process
+  if (!ready) {
+    why_not = "libgit2 did not start";
+    return nullptr;
+  }
+  auto s = std::make_unique<State>();
+  s->tasks_rel = tasks_rel;
+  // A repository libgit2 cannot open as git would (SHA-256 objects, an extension it does
+  // not know, another owner) stays with the CLI.
+  if (git_repository_open_ext(s->repo.out(), top.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
+    why_not = libgit2_error("libgit2 cannot open the repository");
+    return nullptr;
+  }
+  Config cfg;
+  if (git_repository_config_snapshot(cfg.out(), s->repo.p) != 0) {
+    why_not = libgit2_error("cannot read git's configuration");
+    return nullptr;
+  }
+  if (why_not = cli_needed(s->repo.p, cfg.p, top, tasks_rel); !why_not.empty()) return nullptr;
+  s->author_name = who(cfg.p, "author", "name", name);
+  s->author_email = who(cfg.p, "author", "email", email);
+  s->committer_name = who(cfg.p, "committer", "name", name);
+  s->committer_email = who(cfg.p, "committer", "email", email);
+  if (s->author_name.empty() || s->author_email.empty() || s->committer_name.empty() || s->committer_email.empty()) {
+    why_not = "git's configuration names nobody to commit as";
+    return nullptr;
+  }
+  return std::unique_ptr<NativeGit>(new NativeGit(std::move(s)));
+}
+
+std::optional<NativeGit::Merged> NativeGit::merge(const std::string& onto_ref, const std::string& work) {
+  git_repository* repo = s_->repo.p;
+  git_oid head_id, tree_id;
+  Commit head;
+  if (git_reference_name_to_id(&head_id, repo, onto_ref.c_str()) != 0 || git_commit_lookup(head.out(), repo, &head_id) != 0)
+    return std::nullopt;
+  if (work.empty()) {
+    tree_id = *git_commit_tree_id(head.p);
+  } else {
+    git_oid work_id;
+    Commit w;
+    Index merged;
+    if (git_oid_fromstr(&work_id, work.c_str()) != 0 || git_commit_lookup(w.out(), repo, &work_id) != 0) return std::nullopt;
+    // A three-way merge of the trees with the work's parent as the base: cherry-pick.
+    git_merge_options opts = GIT_MERGE_OPTIONS_INIT;
+    if (git_cherrypick_commit(merged.out(), repo, w.p, head.p, 0, &opts) != 0) return std::nullopt;
+    if (git_index_has_conflicts(merged.p) != 0) return std::nullopt;
+    if (git_index_write_tree_to(&tree_id, merged.p, repo) != 0) return std::nullopt;
+  }
+  Merged m{oid_text(head_id), Result<std::string>(std::string()), oid_text(tree_id)};
+  Tree tree;
+  TreeEntry entry;
+  Blob blob;
+  if (git_tree_lookup(tree.out(), repo, &tree_id) != 0) return std::nullopt;
+  if (git_tree_entry_bypath(entry.out(), tree.p, s_->tasks_rel.c_str()) != 0) {
+    m.tasks_text = make_error(Errc::io, s_->tasks_rel + " is not on the branch");
+  } else if (git_tree_entry_type(entry.p) != GIT_OBJECT_BLOB ||
+             git_blob_lookup(blob.out(), repo, git_tree_entry_id(entry.p)) != 0) {
+    return std::nullopt;
+  } else {
+    m.tasks_text = std::string(static_cast<const char*>(git_blob_rawcontent(blob.p)),
+                               static_cast<std::size_t>(git_blob_rawsize(blob.p)));
+  }
+  return m;
+}
+
+Result<std::string> NativeGit::commit(const Merged& m, const std::string* tasks_text, const std::string& message) {
+  git_repository* repo = s_->repo.p;
+  git_oid tree_id, head_id;
+  if (git_oid_fromstr(&tree_id, m.tree.c_str()) != 0 || git_oid_fromstr(&head_id, m.head.c_str()) != 0)
+    return make_error(Errc::io, "not an object ID");
+  if (tasks_text != nullptr) {
+    Tree base;
+    TreeEntry entry;
+    git_oid blob_id;
+    if (git_tree_lookup(base.out(), repo, &tree_id) != 0 ||
+        git_tree_entry_bypath(entry.out(), base.p, s_->tasks_rel.c_str()) != 0 ||
+        git_blob_create_from_buffer(&blob_id, repo, tasks_text->data(), tasks_text->size()) != 0)
+      return make_error(Errc::io, libgit2_error("cannot write tasks.md's new text"));
+    git_tree_update up{};
+    up.action = GIT_TREE_UPDATE_UPSERT;
+    up.id = blob_id;
+    up.filemode = git_tree_entry_filemode(entry.p);  // its mode as it was
+    up.path = s_->tasks_rel.c_str();
+    if (git_tree_create_updated(&tree_id, repo, base.p, 1, &up) != 0)
+      return make_error(Errc::io, libgit2_error("cannot write the tree with tasks.md's mark"));
+  }
+  Commit head;
+  Tree tree;
+  if (git_commit_lookup(head.out(), repo, &head_id) != 0 || git_tree_lookup(tree.out(), repo, &tree_id) != 0)
+    return make_error(Errc::io, libgit2_error("cannot read the branch's head"));
+  if (git_oid_equal(&tree_id, git_commit_tree_id(head.p)) != 0) return std::string();  // nothing to commit
+  Buf text;
+  if (git_message_prettify(&text.b, message.c_str(), 0, '#') != 0) return make_error(Errc::io, libgit2_error("bad message"));
+  Signature author, committer;
+  if (git_signature_now(author.out(), s_->author_name.c_str(), s_->author_email.c_str()) != 0 ||
+      git_signature_now(committer.out(), s_->committer_name.c_str(), s_->committer_email.c_str()) != 0)
+    return make_error(Errc::io, libgit2_error("cannot name the commit's author"));
+  const git_commit* parents[] = {head.p};
+  git_oid id;
+  if (git_commit_create(&id, repo, nullptr, author.p, committer.p, nullptr, text.b.ptr, tree.p, 1, parents) != 0)
+    return make_error(Errc::io, libgit2_error("cannot write the task's commit"));
+  return oid_text(id);
+}
+
+#else  // built without libgit2: the CLI does it all
+
+struct NativeGit::State {};
+NativeGit::NativeGit(std::unique_ptr<State> s) : s_(std::move(s)) {}
+NativeGit::~NativeGit() = default;
+std::unique_ptr<NativeGit> NativeGit::open(const std::string&, const std::string&, const std::string&, const std::string&,
+                                           std::string& why_not) {
+  why_not = "flow was built without libgit2";
+  return nullptr;
+}
+std::optional<NativeGit::Merged> NativeGit::merge(const std::string&, const std::string&) { return std::nullopt; }
+Result<std::string> NativeGit::commit(const Merged&, const std::string*, const std::string&) {
+  return make_error(Errc::io, "flow was built without libgit2");
+}
+
+#endif
+
+}  // namespace flow::detail

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// The one hot step of git isolation done inside flow's process (libgit2): a task's work
+// replayed onto the branch's head, its mark put on tasks.md, and the commit written,
+// without a worktree checkout and without starting git. Only when it would give what
+// the git CLI gives: any repository setting under which git would behave differently
+// (signing, commit hooks, filters on tasks.md, merge drivers, identity from the
+// environment) keeps the CLI, and so does anything that does not merge cleanly. The
+// fast-forward of the user's branch always stays with the CLI. Internal.
+#pragma once
+
+#include <flow/error.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace flow::detail {
+
+class NativeGit {
+ public:
+  /// For the repository whose top is `top`, committing as `name` <`email`> when the
+  /// user's configuration names nobody (both empty: it does). Nullptr, with why in
+  /// `why_not`, where the CLI must do the work (or flow was built without libgit2, or
+  /// FLOW_GIT_NATIVE=0).
+  static std::unique_ptr<NativeGit> open(const std::string& top, const std::string& tasks_rel, const std::string& name,
+                                         const std::string& email, std::string& why_not);
+  ~NativeGit();
+  NativeGit(const NativeGit&) = delete;
+  NativeGit& operator=(const NativeGit&) = delete;
+
+  /// `work` (a commit on the commit its attempt started from; empty: none) replayed onto
+  /// `onto_ref`'s head, as `git cherry-pick --no-commit` would: nullopt when it does not
+  /// merge cleanly or anything fails (the CLI then does it, and reports any conflict).
+  struct Merged {
+    std::string head;                    ///< the commit it is on
+    Result<std::string> tasks_text;      ///< tasks.md in the merged tree
+    std::string tree;                    ///< the merged tree
+  };
+  [[nodiscard]] std::optional<Merged> merge(const std::string& onto_ref, const std::string& work);
+  /// The commit of `m` with tasks.md set to `tasks_text` (nullptr: as merged), on `m.head`,
+  /// message cleaned up as `git commit -m` does; empty when the tree is the head's
+  /// (nothing to commit).
+  Result<std::string> commit(const Merged& m, const std::string* tasks_text, const std::string& message);
+
+ private:
+  struct State;
+  explicit NativeGit(std::unique_ptr<State> s);
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace flow::detail

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Integration in process (libgit2) gives what the git CLI gives. Real runs in real
+# repositories, each done twice, in process and with FLOW_GIT_NATIVE=0 (the CLI):
+#  1. one worker: every commit has the same tree, author, committer and message; the
+#     tasks add, change, delete and make executable, and write bytes that are not text
+#  2. three workers (tasks land on a head that moved): the same final tree, every task
+#     marked, and the journal says which way each run integrated
+#  3. no identity in git's configuration: both commit as flow <flow@localhost>
+#  4. a prepare-commit-msg hook (git runs it even with --no-verify): the CLI integrates,
+#     and every task's commit carries what the hook added
+#  5. an attribute on tasks.md that git would apply (ident): the CLI integrates
+# usage: git_native.sh FLOW AGENT
+flow=$1 agent=$2
+. "$(dirname "$0")/git_repo.sh" native
+
+# The tasks' own scripts (the test agent's "script" behaviour).
+export TEST_AGENT_PLAN="T001:script,T002:script,T003:script,T004:script,T005:script"
+export TEST_AGENT_RUN_T001='mkdir -p app && printf "\000\001\377bytes\n" > app/blob.bin'
+export TEST_AGENT_RUN_T002='rm README'
+export TEST_AGENT_RUN_T003='mkdir -p app && printf "#!/bin/sh\necho b\n" > app/run.sh && chmod +x app/run.sh'
+export TEST_AGENT_RUN_T004='mkdir -p docs && printf "  trailing   \n" > docs/c.txt'
+export TEST_AGENT_RUN_T005='echo more >> app/a.py'
+
+run_both() {  # $1: name, $2: workers; then the environment and repository set up by setup_repo
+  for how in native cli; do
+    setup_repo "$work/$1-$how"
+    local env=()
+    [ "$how" = cli ] && env=(FLOW_GIT_NATIVE=0)
+    rc=0
+    env "${env[@]}" "$flow" run "$tasks" --workers "$2" --progress plain --agent-cmd "$agent" > "$work/$1-$how.out" 2>&1 || rc=$?
+    [ "$rc" = 0 ] || { problem "$1 ($how): exit $rc"; cat "$work/$1-$how.out"; }
+    [ "$(grep -c '^- \[X\]' "$tasks")" = 5 ] || problem "$1 ($how): not every task is marked"
+    [ -z "$(git -C "$repo" status --porcelain)" ] || problem "$1 ($how): the tree is not clean: $(git -C "$repo" status --porcelain)"
+    no_leaks "$1 ($how)"
+    eval "${1//-/_}_${how}=\$repo"
+  done
+}
+setup_repo() { make_git_repo "$1" ""; }
+history() { git -C "$1" log --reverse --format='%T|%an <%ae>|%cn <%ce>|%B|%x00'; }
+tasks_commits() { git -C "$1" log --format=%s | grep -c '^T00'; }
+integration() { grep '"event":"checkpoint"' "$1/.flow/implementation.log" | grep -o '"integration":"[^"]*"' | tail -1; }
+
+# --- 1 ------------------------------------------------------------------------------
+run_both one 1
+[ "$(history "$one_native")" = "$(history "$one_cli")" ] ||
+  problem "one worker: the histories differ: $(diff -a <(history "$one_native") <(history "$one_cli") | head -20)"
+[ "$(tasks_commits "$one_native")" = 5 ] || problem "one worker: not 5 commits"
+[ "$(git -C "$one_native" ls-tree HEAD app/run.sh | cut -c1-6)" = 100755 ] || problem "app/run.sh is not executable in the commit"
+git -C "$one_native" cat-file -e HEAD:README 2>/dev/null && problem "README's deletion was not integrated"
+[ "$(integration "$one_native")" = '"integration":"libgit2"' ] || problem "the default did not integrate in process: $(integration "$one_native")"
+[ "$(integration "$one_cli")" = '"integration":"git: FLOW_GIT_NATIVE=0"' ] || problem "FLOW_GIT_NATIVE=0 was not the CLI: $(integration "$one_cli")"
+
+# --- 2 ------------------------------------------------------------------------------
+run_both three 3
+[ "$(git -C "$three_native" rev-parse 'HEAD^{tree}')" = "$(git -C "$three_cli" rev-parse 'HEAD^{tree}')" ] ||
+  problem "three workers: the final trees differ: $(diff <(git -C "$three_native" ls-tree -r HEAD) <(git -C "$three_cli" ls-tree -r HEAD))"
+[ "$(tasks_commits "$three_native")" = 5 ] || problem "three workers: not 5 commits"
+
+# --- 3 ------------------------------------------------------------------------------
+(
+  unset GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
+  export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config"
+  mkdir -p "$HOME"
+  setup_repo() {
+    GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.invalid \
+      make_git_repo "$1" ""
+  }
+  run_both nobody 1
+  for r in "$nobody_native" "$nobody_cli"; do
+    who=$(git -C "$r" log --format='%an <%ae>|%cn <%ce>' --grep '^T00' | sort -u)
+    [ "$who" = 'flow <flow@localhost>|flow <flow@localhost>' ] || problem "no identity: commits by $who in $r"
+  done
+  [ "$(history "$nobody_native")" = "$(history "$nobody_cli")" ] || problem "no identity: the histories differ"
+  [ "$(integration "$nobody_native")" = '"integration":"libgit2"' ] || problem "no identity: not in process: $(integration "$nobody_native")"
+  exit "$fail"
+) || fail=1
+
+# --- 4 ------------------------------------------------------------------------------
+setup_repo() {
+  make_git_repo "$1" ""
+  printf '#!/bin/sh\nprintf "\\nHooked-By: test\\n" >> "$1"\n' > "$repo/.git/hooks/prepare-commit-msg"
+  chmod +x "$repo/.git/hooks/prepare-commit-msg"
+}
+run_both hook 2
+[ "$(integration "$hook_native")" = '"integration":"git: a prepare-commit-msg hook"' ] ||
+  problem "a prepare-commit-msg hook did not keep the CLI: $(integration "$hook_native")"
+[ "$(git -C "$hook_native" log --format=%B --grep '^T00' | grep -c '^Hooked-By: test$')" = 5 ] ||
+  problem "the hook's line is not in every task's commit: $(git -C "$hook_native" log --format=%B)"
+
+# --- 5 ------------------------------------------------------------------------------
+setup_repo() {
+  make_git_repo "$1" ""
+  echo 'specs/tasks.md ident' > "$repo/.gitattributes"
+  git -C "$repo" add .gitattributes && git -C "$repo" commit -qm attributes
+}
+run_both attr 2
+[ "$(integration "$attr_native")" = '"integration":"git: tasks.md has the attribute ident"' ] ||
+  problem "an attribute on tasks.md did not keep the CLI: $(integration "$attr_native")"
+
+[ "$fail" = 0 ] && echo "git native: same as the CLI"
+exit "$fail"
