@@ -80,6 +80,19 @@ std::string libgit2_error(const char* what) {
   return std::string(what) + (e != nullptr && e->message != nullptr ? std::string(": ") + e->message : std::string());
 }
 
+// Is there a hook `name` git would run (core.hooksPath, or the hooks folder)?
+bool has_hook(git_repository* repo, git_config* cfg, const std::string& top, const char* name) {
+  std::string hooks = config_string(cfg, "core.hookspath");
+  if (hooks.empty()) {
+    Buf b;
+    if (git_repository_item_path(&b.b, repo, GIT_REPOSITORY_ITEM_HOOKS) == 0) hooks.assign(b.b.ptr, b.b.size);
+  } else if (hooks.front() != '/') {
+    hooks = top + "/" + hooks;
+  }
+  if (!hooks.empty() && hooks.back() != '/') hooks += '/';
+  return !hooks.empty() && ::access((hooks + name).c_str(), X_OK) == 0;
+}
+
 // Why the CLI would do something the native path does not, or empty.
 std::string cli_needed(git_repository* repo, git_config* cfg, const std::string& top, const std::string& tasks_rel) {
   if (config_true(cfg, "commit.gpgsign")) return "commit.gpgSign is set";
@@ -89,15 +102,8 @@ std::string cli_needed(git_repository* repo, git_config* cfg, const std::string&
     if (std::getenv(v) != nullptr) return std::string(v) + " is set";
   // The hooks `git commit --no-verify` still runs, or that the ref and index updates of a
   // CLI replay run.
-  std::string hooks = config_string(cfg, "core.hookspath");
-  if (hooks.empty()) {
-    Buf b;
-    if (git_repository_item_path(&b.b, repo, GIT_REPOSITORY_ITEM_HOOKS) == 0) hooks.assign(b.b.ptr, b.b.size);
-  } else if (hooks.front() != '/') {
-    hooks = top + "/" + hooks;
-  }
   for (const char* h : {"prepare-commit-msg", "post-commit", "reference-transaction", "post-index-change"})
-    if (!hooks.empty() && ::access((hooks + "/" + h).c_str(), X_OK) == 0) return std::string("a ") + h + " hook";
+    if (has_hook(repo, cfg, top, h)) return std::string("a ") + h + " hook";
   // Merge drivers libgit2 does not know (only text, binary and union are built in).
   bool driver = false;
   git_config_foreach_match(cfg, "^merge\\..+\\.driver$", [](const git_config_entry*, void* p) {
@@ -136,6 +142,8 @@ struct NativeGit::State {
   Repo repo;
   std::string tasks_rel;
   std::string author_name, author_email, committer_name, committer_email;
+  bool filters = false;  // filter drivers (Git LFS, clean commands) are configured: add stays with git
+  bool checkout_hook = false;  // a post-checkout hook, which `git checkout` runs
 };
 
 NativeGit::NativeGit(std::unique_ptr<State> s) : s_(std::move(s)) {}
@@ -166,6 +174,13 @@ std::unique_ptr<NativeGit> NativeGit::open(const std::string& top, const std::st
     return nullptr;
   }
   if (why_not = cli_needed(s->repo.p, cfg.p, top, tasks_rel); !why_not.empty()) return nullptr;
+  // libgit2 applies only its built-in filters (text, eol, ident): files added with a
+  // configured driver's filter would differ. Replay and commit do not filter.
+  git_config_foreach_match(cfg.p, "^filter\\..+\\.(clean|process|smudge)$", [](const git_config_entry*, void* p) {
+    *static_cast<bool*>(p) = true;
+    return 0;
+  }, &s->filters);
+  s->checkout_hook = has_hook(s->repo.p, cfg.p, top, "post-checkout");
   s->author_name = who(cfg.p, "author", "name", name);
   s->author_email = who(cfg.p, "author", "email", email);
   s->committer_name = who(cfg.p, "committer", "name", name);
@@ -211,6 +226,66 @@ std::optional<NativeGit::Merged> NativeGit::merge(const std::string& onto_ref, c
                                static_cast<std::size_t>(git_blob_rawsize(blob.p)));
   }
   return m;
+}
+
+bool NativeGit::reuse(const std::string& worktree, const std::string& branch, const std::string& base) const {
+  if (s_->filters || s_->checkout_hook) return false;
+  Repo repo;
+  Commit commit;
+  Owned<git_reference, git_reference_free> ref;
+  git_oid id;
+  if (git_repository_open_ext(repo.out(), worktree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0 ||
+      git_oid_fromstr(&id, base.c_str()) != 0 || git_commit_lookup(commit.out(), repo.p, &id) != 0)
+    return false;
+  // `checkout --force -B branch base`, then `clean -fdx`: the files, index and HEAD of a
+  // fresh worktree at base, what the last attempt left (ignored files too) removed.
+  git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
+  opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED | GIT_CHECKOUT_REMOVE_IGNORED;
+  if (git_branch_create(ref.out(), repo.p, branch.c_str(), commit.p, 1) != 0 ||
+      git_checkout_tree(repo.p, reinterpret_cast<const git_object*>(commit.p), &opts) != 0 ||
+      git_repository_set_head(repo.p, git_reference_name(ref.p)) != 0)
+    return false;
+  return true;
+}
+
+std::optional<NativeGit::Squashed> NativeGit::squash(const std::string& worktree, const std::string& base,
+                                                     const std::string& message, const std::string& protected_path) const {
+  if (s_->filters) return std::nullopt;
+  // A handle of its own: this runs on the workspace's worker while the loop integrates.
+  Repo repo;
+  Index index;
+  Commit base_commit;
+  Tree base_tree, tree;
+  git_oid base_id, tree_id;
+  if (git_repository_open_ext(repo.out(), worktree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0 ||
+      git_oid_fromstr(&base_id, base.c_str()) != 0 || git_commit_lookup(base_commit.out(), repo.p, &base_id) != 0 ||
+      git_commit_tree(base_tree.out(), base_commit.p) != 0 || git_repository_index(index.out(), repo.p) != 0)
+    return std::nullopt;
+  // `git add --all`: deletions (update_all), then new and changed files (add_all), the
+  // ignore rules applied as git applies them.
+  if (git_index_read(index.p, 1) != 0 || git_index_update_all(index.p, nullptr, nullptr, nullptr) != 0 ||
+      git_index_add_all(index.p, nullptr, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr) != 0 || git_index_write(index.p) != 0 ||
+      git_index_write_tree(&tree_id, index.p) != 0 || git_tree_lookup(tree.out(), repo.p, &tree_id) != 0)
+    return std::nullopt;
+  if (git_oid_equal(&tree_id, git_commit_tree_id(base_commit.p)) != 0) return Squashed{};  // nothing changed
+  // Did it change the protected file? Then git puts it back (checkout of one path).
+  TreeEntry before, after;
+  const bool had = git_tree_entry_bypath(before.out(), base_tree.p, protected_path.c_str()) == 0;
+  const bool has = git_tree_entry_bypath(after.out(), tree.p, protected_path.c_str()) == 0;
+  if (had != has || (had && (git_oid_cmp(git_tree_entry_id(before.p), git_tree_entry_id(after.p)) != 0 ||
+                             git_tree_entry_filemode(before.p) != git_tree_entry_filemode(after.p))))
+    return std::nullopt;
+  // As `git commit-tree -m`: the message as given, and a newline.
+  const std::string text = message + "\n";
+  Signature author, committer;
+  if (git_signature_now(author.out(), s_->author_name.c_str(), s_->author_email.c_str()) != 0 ||
+      git_signature_now(committer.out(), s_->committer_name.c_str(), s_->committer_email.c_str()) != 0)
+    return std::nullopt;
+  const git_commit* parents[] = {base_commit.p};
+  git_oid id;
+  if (git_commit_create(&id, repo.p, nullptr, author.p, committer.p, nullptr, text.c_str(), tree.p, 1, parents) != 0)
+    return std::nullopt;
+  return Squashed{oid_text(id)};
 }
 
 Result<std::string> NativeGit::commit(const Merged& m, const std::string* tasks_text, const std::string& message) {
@@ -263,6 +338,11 @@ std::unique_ptr<NativeGit> NativeGit::open(const std::string&, const std::string
   return nullptr;
 }
 std::optional<NativeGit::Merged> NativeGit::merge(const std::string&, const std::string&) { return std::nullopt; }
+bool NativeGit::reuse(const std::string&, const std::string&, const std::string&) const { return false; }
+std::optional<NativeGit::Squashed> NativeGit::squash(const std::string&, const std::string&, const std::string&,
+                                                     const std::string&) const {
+  return std::nullopt;
+}
 Result<std::string> NativeGit::commit(const Merged&, const std::string*, const std::string&) {
   return make_error(Errc::io, "flow was built without libgit2");
 }

@@ -37,6 +37,20 @@ class NativeGit {
     std::string tree;                    ///< the merged tree
   };
   [[nodiscard]] std::optional<Merged> merge(const std::string& onto_ref, const std::string& work);
+  /// GitRepo::reuse_worktree in process: `worktree` on branch `branch` (reset if it
+  /// exists) at `base`, checked out by force, with nothing git does not track. False when
+  /// the CLI must do it (filter drivers or a post-checkout hook, which git would run) or
+  /// anything failed. Safe on another thread than merge and commit.
+  [[nodiscard]] bool reuse(const std::string& worktree, const std::string& branch, const std::string& base) const;
+  /// GitRepo::squash in process: everything in `worktree` (git add --all, written to its
+  /// index) as one commit on `base`; empty when nothing changed. Nullopt when the CLI must
+  /// do it: filter drivers are configured, `protected_path` changed (the CLI puts it
+  /// back), or anything fails. Safe on another thread than merge and commit.
+  struct Squashed {
+    std::string commit;
+  };
+  [[nodiscard]] std::optional<Squashed> squash(const std::string& worktree, const std::string& base,
+                                               const std::string& message, const std::string& protected_path) const;
   /// The commit of `m` with tasks.md set to `tasks_text` (nullptr: as merged), on `m.head`,
   /// message cleaned up as `git commit -m` does; empty when the tree is the head's
   /// (nothing to commit).

@@ -367,20 +367,23 @@ class GitWorkspace final : public Workspace {
   // A worktree that cannot be used again is replaced by a new one.
   Result<std::string> make_place(const Attempt& a) const {
     if (a.reuse) {
-      if (repo_.reuse_worktree(a.dir, a.branch, a.base)) return a.dir;
+      if ((native_ && native_->reuse(a.dir, a.branch, a.base)) || repo_.reuse_worktree(a.dir, a.branch, a.base)) return a.dir;
       repo_.remove_worktree(a.dir, "", false);
     }
     return repo_.add_worktree(a.branch, a.name, a.base);
   }
 
-  // The attempt's work squashed into one commit on its base (GitRepo::squash); git only,
-  // so that it may run on the worker.
+  // The attempt's work squashed into one commit on its base (GitRepo::squash); git only
+  // (NativeGit::squash uses a repository handle of its own), so that it may run on the worker.
   Finished squash(int t, const Attempt& a) const {
     Finished f;
     f.done.kind = WorkspaceDone::Kind::collected;
     f.done.task = t;
     f.done.attempt = a.attempt;
-    auto work = repo_.squash(a.dir, a.base, a.message, tasks_rel_);
+    // In process where git would give the same (git_native.hpp), else the CLI.
+    std::optional<NativeGit::Squashed> fast = native_ ? native_->squash(a.dir, a.base, a.message, tasks_rel_) : std::nullopt;
+    auto work = fast ? Result<GitRepo::Work>(GitRepo::Work{fast->commit, false})
+                     : repo_.squash(a.dir, a.base, a.message, tasks_rel_);
     if (!work) {
       f.done.work = make_error(Errc::io, "cannot commit the task's work: " + work.error().message);
     } else {

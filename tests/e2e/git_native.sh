@@ -3,7 +3,8 @@
 # Integration in process (libgit2) gives what the git CLI gives. Real runs in real
 # repositories, each done twice, in process and with FLOW_GIT_NATIVE=0 (the CLI):
 #  1. one worker: every commit has the same tree, author, committer and message; the
-#     tasks add, change, delete and make executable, and write bytes that are not text
+#     tasks add, change, delete and make executable, write bytes that are not text and
+#     ignored files, and list what they see in a worktree an earlier task used
 #  2. three workers (tasks land on a head that moved): the same final tree, every task
 #     marked, and the journal says which way each run integrated
 #  3. no identity in git's configuration: both commit as flow <flow@localhost>
@@ -17,10 +18,12 @@ flow=$1 agent=$2
 # The tasks' own scripts (the test agent's "script" behaviour).
 export TEST_AGENT_PLAN="T001:script,T002:script,T003:script,T004:script,T005:script"
 export TEST_AGENT_RUN_T001='mkdir -p app && printf "\000\001\377bytes\n" > app/blob.bin'
-export TEST_AGENT_RUN_T002='rm README'
+export TEST_AGENT_RUN_T002='rm README && echo ignored > build.log && echo untracked > scratch.tmp && rm scratch.tmp'
 export TEST_AGENT_RUN_T003='mkdir -p app && printf "#!/bin/sh\necho b\n" > app/run.sh && chmod +x app/run.sh'
 export TEST_AGENT_RUN_T004='mkdir -p docs && printf "  trailing   \n" > docs/c.txt'
-export TEST_AGENT_RUN_T005='echo more >> app/a.py'
+# What a later task sees in its worktree (reused from an earlier one) is committed, so the
+# histories differ if a reused worktree kept anything (build.log, ignored, included).
+export TEST_AGENT_RUN_T005='echo more >> app/a.py && find . -path ./.git -prune -o -print | LC_ALL=C sort > seen.txt'
 
 run_both() {  # $1: name, $2: workers; then the environment and repository set up by setup_repo
   for how in native cli; do
@@ -36,7 +39,11 @@ run_both() {  # $1: name, $2: workers; then the environment and repository set u
     eval "${1//-/_}_${how}=\$repo"
   done
 }
-setup_repo() { make_git_repo "$1" ""; }
+setup_repo() {
+  make_git_repo "$1" ""
+  echo '*.log' > "$repo/.gitignore"
+  git -C "$repo" add .gitignore && git -C "$repo" commit -qm ignore
+}
 history() { git -C "$1" log --reverse --format='%T|%an <%ae>|%cn <%ce>|%B|%x00'; }
 tasks_commits() { git -C "$1" log --format=%s | grep -c '^T00'; }
 integration() { grep '"event":"checkpoint"' "$1/.flow/implementation.log" | grep -o '"integration":"[^"]*"' | tail -1; }
