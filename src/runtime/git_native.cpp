@@ -16,6 +16,8 @@
 
 #if FLOW_HAVE_LIBGIT2
 #include <git2.h>
+
+#include <dlfcn.h>
 #endif
 
 namespace flow::detail {
@@ -24,44 +26,154 @@ namespace flow::detail {
 
 namespace {
 
+// libgit2 is loaded when a run first needs it (dlopen), not linked: every flow command
+// would otherwise pay for loading it and its dependencies at startup, and a machine
+// without it keeps the git CLI. The functions used, resolved once.
+#define FLOW_LIBGIT2_FUNCTIONS \
+  X(git_attr_get) \
+  X(git_attr_value) \
+  X(git_blob_create_from_buffer) \
+  X(git_blob_free) \
+  X(git_blob_lookup) \
+  X(git_blob_rawcontent) \
+  X(git_blob_rawsize) \
+  X(git_branch_create) \
+  X(git_buf_dispose) \
+  X(git_checkout_tree) \
+  X(git_cherrypick_commit) \
+  X(git_commit_create) \
+  X(git_commit_free) \
+  X(git_commit_lookup) \
+  X(git_commit_tree) \
+  X(git_commit_tree_id) \
+  X(git_config_foreach_match) \
+  X(git_config_free) \
+  X(git_config_get_bool) \
+  X(git_config_get_string_buf) \
+  X(git_error_last) \
+  X(git_index_add_all) \
+  X(git_index_free) \
+  X(git_index_has_conflicts) \
+  X(git_index_read) \
+  X(git_index_update_all) \
+  X(git_index_write) \
+  X(git_index_write_tree) \
+  X(git_index_write_tree_to) \
+  X(git_libgit2_init) \
+  X(git_message_prettify) \
+  X(git_oid_cmp) \
+  X(git_oid_equal) \
+  X(git_oid_fromstr) \
+  X(git_oid_tostr) \
+  X(git_reference_free) \
+  X(git_reference_name) \
+  X(git_reference_name_to_id) \
+  X(git_repository_config_snapshot) \
+  X(git_repository_free) \
+  X(git_repository_index) \
+  X(git_repository_item_path) \
+  X(git_repository_open_ext) \
+  X(git_repository_set_head) \
+  X(git_signature_free) \
+  X(git_signature_now) \
+  X(git_tree_create_updated) \
+  X(git_tree_entry_bypath) \
+  X(git_tree_entry_filemode) \
+  X(git_tree_entry_free) \
+  X(git_tree_entry_id) \
+  X(git_tree_entry_type) \
+  X(git_tree_free) \
+  X(git_tree_lookup)
+
+struct Api {
+#define X(f) decltype(&::f) f = nullptr;
+  FLOW_LIBGIT2_FUNCTIONS
+#undef X
+  std::string error;  // why it could not be loaded; empty when it was
+};
+
+const Api& load_api() {
+  static const Api api = [] {
+    Api a;
+    void* lib = ::dlopen(FLOW_LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) {
+      const char* e = ::dlerror();
+      a.error = std::string("cannot load ") + FLOW_LIBGIT2_SONAME + (e != nullptr ? std::string(": ") + e : std::string());
+      return a;
+    }
+#define X(f)                                                     \
+  if (a.error.empty() && (a.f = reinterpret_cast<decltype(&::f)>(::dlsym(lib, #f))) == nullptr) \
+    a.error = std::string(FLOW_LIBGIT2_SONAME) + " has no " #f;
+    FLOW_LIBGIT2_FUNCTIONS
+#undef X
+    // It stays loaded for the process's life (its objects may outlive any one run).
+    if (a.error.empty() && a.git_libgit2_init() <= 0) a.error = "libgit2 did not start";
+    return a;
+  }();
+  return api;
+}
+
+// Calls go through the table; load_api() succeeded before any handle exists.
+#define G(f) (load_api().f)
+
 // libgit2's handles, freed by their own functions.
-template <class T, void (*Free)(T*)>
+template <class T>
 struct Owned {
   T* p = nullptr;
-  Owned() = default;
+  void (*free)(T*);
+  explicit Owned(void (*f)(T*)) : free(f) {}
   Owned(const Owned&) = delete;
   Owned& operator=(const Owned&) = delete;
   ~Owned() {
-    if (p != nullptr) Free(p);
+    if (p != nullptr) free(p);
   }
   T** out() { return &p; }
 };
-using Repo = Owned<git_repository, git_repository_free>;
-using Config = Owned<git_config, git_config_free>;
-using Commit = Owned<git_commit, git_commit_free>;
-using Tree = Owned<git_tree, git_tree_free>;
-using Index = Owned<git_index, git_index_free>;
-using Blob = Owned<git_blob, git_blob_free>;
-using TreeEntry = Owned<git_tree_entry, git_tree_entry_free>;
-using Signature = Owned<git_signature, git_signature_free>;
+struct Repo : Owned<git_repository> {
+  Repo() : Owned(G(git_repository_free)) {}
+};
+struct Config : Owned<git_config> {
+  Config() : Owned(G(git_config_free)) {}
+};
+struct Commit : Owned<git_commit> {
+  Commit() : Owned(G(git_commit_free)) {}
+};
+struct Tree : Owned<git_tree> {
+  Tree() : Owned(G(git_tree_free)) {}
+};
+struct Index : Owned<git_index> {
+  Index() : Owned(G(git_index_free)) {}
+};
+struct Blob : Owned<git_blob> {
+  Blob() : Owned(G(git_blob_free)) {}
+};
+struct TreeEntry : Owned<git_tree_entry> {
+  TreeEntry() : Owned(G(git_tree_entry_free)) {}
+};
+struct Signature : Owned<git_signature> {
+  Signature() : Owned(G(git_signature_free)) {}
+};
+struct Ref : Owned<git_reference> {
+  Ref() : Owned(G(git_reference_free)) {}
+};
 
 struct Buf {
   git_buf b = GIT_BUF_INIT;
   Buf() = default;
   Buf(const Buf&) = delete;
   Buf& operator=(const Buf&) = delete;
-  ~Buf() { git_buf_dispose(&b); }
+  ~Buf() { G(git_buf_dispose)(&b); }
 };
 
 std::string config_string(git_config* c, const char* key) {
   Buf b;
-  if (git_config_get_string_buf(&b.b, c, key) != 0) return {};
+  if (G(git_config_get_string_buf)(&b.b, c, key) != 0) return {};
   return std::string(b.b.ptr, b.b.size);
 }
 
 bool config_true(git_config* c, const char* key) {
   int v = 0;
-  return git_config_get_bool(&v, c, key) == 0 && v != 0;
+  return G(git_config_get_bool)(&v, c, key) == 0 && v != 0;
 }
 
 std::string env(const char* name) {
@@ -71,12 +183,12 @@ std::string env(const char* name) {
 
 std::string oid_text(const git_oid& id) {
   char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof hex, &id);
+  G(git_oid_tostr)(hex, sizeof hex, &id);
   return hex;
 }
 
 std::string libgit2_error(const char* what) {
-  const git_error* e = git_error_last();
+  const git_error* e = G(git_error_last)();
   return std::string(what) + (e != nullptr && e->message != nullptr ? std::string(": ") + e->message : std::string());
 }
 
@@ -85,7 +197,7 @@ bool has_hook(git_repository* repo, git_config* cfg, const std::string& top, con
   std::string hooks = config_string(cfg, "core.hookspath");
   if (hooks.empty()) {
     Buf b;
-    if (git_repository_item_path(&b.b, repo, GIT_REPOSITORY_ITEM_HOOKS) == 0) hooks.assign(b.b.ptr, b.b.size);
+    if (G(git_repository_item_path)(&b.b, repo, GIT_REPOSITORY_ITEM_HOOKS) == 0) hooks.assign(b.b.ptr, b.b.size);
   } else if (hooks.front() != '/') {
     hooks = top + "/" + hooks;
   }
@@ -106,7 +218,7 @@ std::string cli_needed(git_repository* repo, git_config* cfg, const std::string&
     if (has_hook(repo, cfg, top, h)) return std::string("a ") + h + " hook";
   // Merge drivers libgit2 does not know (only text, binary and union are built in).
   bool driver = false;
-  git_config_foreach_match(cfg, "^merge\\..+\\.driver$", [](const git_config_entry*, void* p) {
+  G(git_config_foreach_match)(cfg, "^merge\\..+\\.driver$", [](const git_config_entry*, void* p) {
     *static_cast<bool*>(p) = true;
     return 0;
   }, &driver);
@@ -116,9 +228,9 @@ std::string cli_needed(git_repository* repo, git_config* cfg, const std::string&
   if (!autocrlf.empty() && autocrlf != "false") return "core.autocrlf is set";
   for (const char* attr : {"filter", "text", "eol", "crlf", "ident", "working-tree-encoding"}) {
     const char* value = nullptr;
-    if (git_attr_get(&value, repo, GIT_ATTR_CHECK_FILE_THEN_INDEX, tasks_rel.c_str(), attr) != 0)
+    if (G(git_attr_get)(&value, repo, GIT_ATTR_CHECK_FILE_THEN_INDEX, tasks_rel.c_str(), attr) != 0)
       return libgit2_error("cannot read the attributes of tasks.md");
-    if (git_attr_value(value) != GIT_ATTR_VALUE_UNSPECIFIED) return std::string("tasks.md has the attribute ") + attr;
+    if (G(git_attr_value)(value) != GIT_ATTR_VALUE_UNSPECIFIED) return std::string("tasks.md has the attribute ") + attr;
   }
   return {};
 }
@@ -155,28 +267,27 @@ std::unique_ptr<NativeGit> NativeGit::open(const std::string& top, const std::st
     why_not = "FLOW_GIT_NATIVE=0";
     return nullptr;
   }
-  static const bool ready = git_libgit2_init() > 0;  // once; freed with the process
-  if (!ready) {
-    why_not = "libgit2 did not start";
+  if (const Api& api = load_api(); !api.error.empty()) {
+    why_not = api.error;
     return nullptr;
   }
   auto s = std::make_unique<State>();
   s->tasks_rel = tasks_rel;
   // A repository libgit2 cannot open as git would (SHA-256 objects, an extension it does
   // not know, another owner) stays with the CLI.
-  if (git_repository_open_ext(s->repo.out(), top.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
+  if (G(git_repository_open_ext)(s->repo.out(), top.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
     why_not = libgit2_error("libgit2 cannot open the repository");
     return nullptr;
   }
   Config cfg;
-  if (git_repository_config_snapshot(cfg.out(), s->repo.p) != 0) {
+  if (G(git_repository_config_snapshot)(cfg.out(), s->repo.p) != 0) {
     why_not = libgit2_error("cannot read git's configuration");
     return nullptr;
   }
   if (why_not = cli_needed(s->repo.p, cfg.p, top, tasks_rel); !why_not.empty()) return nullptr;
   // libgit2 applies only its built-in filters (text, eol, ident): files added with a
   // configured driver's filter would differ. Replay and commit do not filter.
-  git_config_foreach_match(cfg.p, "^filter\\..+\\.(clean|process|smudge)$", [](const git_config_entry*, void* p) {
+  G(git_config_foreach_match)(cfg.p, "^filter\\..+\\.(clean|process|smudge)$", [](const git_config_entry*, void* p) {
     *static_cast<bool*>(p) = true;
     return 0;
   }, &s->filters);
@@ -196,34 +307,34 @@ std::optional<NativeGit::Merged> NativeGit::merge(const std::string& onto_ref, c
   git_repository* repo = s_->repo.p;
   git_oid head_id, tree_id;
   Commit head;
-  if (git_reference_name_to_id(&head_id, repo, onto_ref.c_str()) != 0 || git_commit_lookup(head.out(), repo, &head_id) != 0)
+  if (G(git_reference_name_to_id)(&head_id, repo, onto_ref.c_str()) != 0 || G(git_commit_lookup)(head.out(), repo, &head_id) != 0)
     return std::nullopt;
   if (work.empty()) {
-    tree_id = *git_commit_tree_id(head.p);
+    tree_id = *G(git_commit_tree_id)(head.p);
   } else {
     git_oid work_id;
     Commit w;
     Index merged;
-    if (git_oid_fromstr(&work_id, work.c_str()) != 0 || git_commit_lookup(w.out(), repo, &work_id) != 0) return std::nullopt;
+    if (G(git_oid_fromstr)(&work_id, work.c_str()) != 0 || G(git_commit_lookup)(w.out(), repo, &work_id) != 0) return std::nullopt;
     // A three-way merge of the trees with the work's parent as the base: cherry-pick.
     git_merge_options opts = GIT_MERGE_OPTIONS_INIT;
-    if (git_cherrypick_commit(merged.out(), repo, w.p, head.p, 0, &opts) != 0) return std::nullopt;
-    if (git_index_has_conflicts(merged.p) != 0) return std::nullopt;
-    if (git_index_write_tree_to(&tree_id, merged.p, repo) != 0) return std::nullopt;
+    if (G(git_cherrypick_commit)(merged.out(), repo, w.p, head.p, 0, &opts) != 0) return std::nullopt;
+    if (G(git_index_has_conflicts)(merged.p) != 0) return std::nullopt;
+    if (G(git_index_write_tree_to)(&tree_id, merged.p, repo) != 0) return std::nullopt;
   }
   Merged m{oid_text(head_id), Result<std::string>(std::string()), oid_text(tree_id)};
   Tree tree;
   TreeEntry entry;
   Blob blob;
-  if (git_tree_lookup(tree.out(), repo, &tree_id) != 0) return std::nullopt;
-  if (git_tree_entry_bypath(entry.out(), tree.p, s_->tasks_rel.c_str()) != 0) {
+  if (G(git_tree_lookup)(tree.out(), repo, &tree_id) != 0) return std::nullopt;
+  if (G(git_tree_entry_bypath)(entry.out(), tree.p, s_->tasks_rel.c_str()) != 0) {
     m.tasks_text = make_error(Errc::io, s_->tasks_rel + " is not on the branch");
-  } else if (git_tree_entry_type(entry.p) != GIT_OBJECT_BLOB ||
-             git_blob_lookup(blob.out(), repo, git_tree_entry_id(entry.p)) != 0) {
+  } else if (G(git_tree_entry_type)(entry.p) != GIT_OBJECT_BLOB ||
+             G(git_blob_lookup)(blob.out(), repo, G(git_tree_entry_id)(entry.p)) != 0) {
     return std::nullopt;
   } else {
-    m.tasks_text = std::string(static_cast<const char*>(git_blob_rawcontent(blob.p)),
-                               static_cast<std::size_t>(git_blob_rawsize(blob.p)));
+    m.tasks_text = std::string(static_cast<const char*>(G(git_blob_rawcontent)(blob.p)),
+                               static_cast<std::size_t>(G(git_blob_rawsize)(blob.p)));
   }
   return m;
 }
@@ -232,18 +343,18 @@ bool NativeGit::reuse(const std::string& worktree, const std::string& branch, co
   if (s_->filters || s_->checkout_hook) return false;
   Repo repo;
   Commit commit;
-  Owned<git_reference, git_reference_free> ref;
+  Ref ref;
   git_oid id;
-  if (git_repository_open_ext(repo.out(), worktree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0 ||
-      git_oid_fromstr(&id, base.c_str()) != 0 || git_commit_lookup(commit.out(), repo.p, &id) != 0)
+  if (G(git_repository_open_ext)(repo.out(), worktree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0 ||
+      G(git_oid_fromstr)(&id, base.c_str()) != 0 || G(git_commit_lookup)(commit.out(), repo.p, &id) != 0)
     return false;
   // `checkout --force -B branch base`, then `clean -fdx`: the files, index and HEAD of a
   // fresh worktree at base, what the last attempt left (ignored files too) removed.
   git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
   opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED | GIT_CHECKOUT_REMOVE_IGNORED;
-  if (git_branch_create(ref.out(), repo.p, branch.c_str(), commit.p, 1) != 0 ||
-      git_checkout_tree(repo.p, reinterpret_cast<const git_object*>(commit.p), &opts) != 0 ||
-      git_repository_set_head(repo.p, git_reference_name(ref.p)) != 0)
+  if (G(git_branch_create)(ref.out(), repo.p, branch.c_str(), commit.p, 1) != 0 ||
+      G(git_checkout_tree)(repo.p, reinterpret_cast<const git_object*>(commit.p), &opts) != 0 ||
+      G(git_repository_set_head)(repo.p, G(git_reference_name)(ref.p)) != 0)
     return false;
   return true;
 }
@@ -257,33 +368,33 @@ std::optional<NativeGit::Squashed> NativeGit::squash(const std::string& worktree
   Commit base_commit;
   Tree base_tree, tree;
   git_oid base_id, tree_id;
-  if (git_repository_open_ext(repo.out(), worktree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0 ||
-      git_oid_fromstr(&base_id, base.c_str()) != 0 || git_commit_lookup(base_commit.out(), repo.p, &base_id) != 0 ||
-      git_commit_tree(base_tree.out(), base_commit.p) != 0 || git_repository_index(index.out(), repo.p) != 0)
+  if (G(git_repository_open_ext)(repo.out(), worktree.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0 ||
+      G(git_oid_fromstr)(&base_id, base.c_str()) != 0 || G(git_commit_lookup)(base_commit.out(), repo.p, &base_id) != 0 ||
+      G(git_commit_tree)(base_tree.out(), base_commit.p) != 0 || G(git_repository_index)(index.out(), repo.p) != 0)
     return std::nullopt;
   // `git add --all`: deletions (update_all), then new and changed files (add_all), the
   // ignore rules applied as git applies them.
-  if (git_index_read(index.p, 1) != 0 || git_index_update_all(index.p, nullptr, nullptr, nullptr) != 0 ||
-      git_index_add_all(index.p, nullptr, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr) != 0 || git_index_write(index.p) != 0 ||
-      git_index_write_tree(&tree_id, index.p) != 0 || git_tree_lookup(tree.out(), repo.p, &tree_id) != 0)
+  if (G(git_index_read)(index.p, 1) != 0 || G(git_index_update_all)(index.p, nullptr, nullptr, nullptr) != 0 ||
+      G(git_index_add_all)(index.p, nullptr, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr) != 0 || G(git_index_write)(index.p) != 0 ||
+      G(git_index_write_tree)(&tree_id, index.p) != 0 || G(git_tree_lookup)(tree.out(), repo.p, &tree_id) != 0)
     return std::nullopt;
-  if (git_oid_equal(&tree_id, git_commit_tree_id(base_commit.p)) != 0) return Squashed{};  // nothing changed
+  if (G(git_oid_equal)(&tree_id, G(git_commit_tree_id)(base_commit.p)) != 0) return Squashed{};  // nothing changed
   // Did it change the protected file? Then git puts it back (checkout of one path).
   TreeEntry before, after;
-  const bool had = git_tree_entry_bypath(before.out(), base_tree.p, protected_path.c_str()) == 0;
-  const bool has = git_tree_entry_bypath(after.out(), tree.p, protected_path.c_str()) == 0;
-  if (had != has || (had && (git_oid_cmp(git_tree_entry_id(before.p), git_tree_entry_id(after.p)) != 0 ||
-                             git_tree_entry_filemode(before.p) != git_tree_entry_filemode(after.p))))
+  const bool had = G(git_tree_entry_bypath)(before.out(), base_tree.p, protected_path.c_str()) == 0;
+  const bool has = G(git_tree_entry_bypath)(after.out(), tree.p, protected_path.c_str()) == 0;
+  if (had != has || (had && (G(git_oid_cmp)(G(git_tree_entry_id)(before.p), G(git_tree_entry_id)(after.p)) != 0 ||
+                             G(git_tree_entry_filemode)(before.p) != G(git_tree_entry_filemode)(after.p))))
     return std::nullopt;
   // As `git commit-tree -m`: the message as given, and a newline.
   const std::string text = message + "\n";
   Signature author, committer;
-  if (git_signature_now(author.out(), s_->author_name.c_str(), s_->author_email.c_str()) != 0 ||
-      git_signature_now(committer.out(), s_->committer_name.c_str(), s_->committer_email.c_str()) != 0)
+  if (G(git_signature_now)(author.out(), s_->author_name.c_str(), s_->author_email.c_str()) != 0 ||
+      G(git_signature_now)(committer.out(), s_->committer_name.c_str(), s_->committer_email.c_str()) != 0)
     return std::nullopt;
   const git_commit* parents[] = {base_commit.p};
   git_oid id;
-  if (git_commit_create(&id, repo.p, nullptr, author.p, committer.p, nullptr, text.c_str(), tree.p, 1, parents) != 0)
+  if (G(git_commit_create)(&id, repo.p, nullptr, author.p, committer.p, nullptr, text.c_str(), tree.p, 1, parents) != 0)
     return std::nullopt;
   return Squashed{oid_text(id)};
 }
@@ -291,38 +402,38 @@ std::optional<NativeGit::Squashed> NativeGit::squash(const std::string& worktree
 Result<std::string> NativeGit::commit(const Merged& m, const std::string* tasks_text, const std::string& message) {
   git_repository* repo = s_->repo.p;
   git_oid tree_id, head_id;
-  if (git_oid_fromstr(&tree_id, m.tree.c_str()) != 0 || git_oid_fromstr(&head_id, m.head.c_str()) != 0)
+  if (G(git_oid_fromstr)(&tree_id, m.tree.c_str()) != 0 || G(git_oid_fromstr)(&head_id, m.head.c_str()) != 0)
     return make_error(Errc::io, "not an object ID");
   if (tasks_text != nullptr) {
     Tree base;
     TreeEntry entry;
     git_oid blob_id;
-    if (git_tree_lookup(base.out(), repo, &tree_id) != 0 ||
-        git_tree_entry_bypath(entry.out(), base.p, s_->tasks_rel.c_str()) != 0 ||
-        git_blob_create_from_buffer(&blob_id, repo, tasks_text->data(), tasks_text->size()) != 0)
+    if (G(git_tree_lookup)(base.out(), repo, &tree_id) != 0 ||
+        G(git_tree_entry_bypath)(entry.out(), base.p, s_->tasks_rel.c_str()) != 0 ||
+        G(git_blob_create_from_buffer)(&blob_id, repo, tasks_text->data(), tasks_text->size()) != 0)
       return make_error(Errc::io, libgit2_error("cannot write tasks.md's new text"));
     git_tree_update up{};
     up.action = GIT_TREE_UPDATE_UPSERT;
     up.id = blob_id;
-    up.filemode = git_tree_entry_filemode(entry.p);  // its mode as it was
+    up.filemode = G(git_tree_entry_filemode)(entry.p);  // its mode as it was
     up.path = s_->tasks_rel.c_str();
-    if (git_tree_create_updated(&tree_id, repo, base.p, 1, &up) != 0)
+    if (G(git_tree_create_updated)(&tree_id, repo, base.p, 1, &up) != 0)
       return make_error(Errc::io, libgit2_error("cannot write the tree with tasks.md's mark"));
   }
   Commit head;
   Tree tree;
-  if (git_commit_lookup(head.out(), repo, &head_id) != 0 || git_tree_lookup(tree.out(), repo, &tree_id) != 0)
+  if (G(git_commit_lookup)(head.out(), repo, &head_id) != 0 || G(git_tree_lookup)(tree.out(), repo, &tree_id) != 0)
     return make_error(Errc::io, libgit2_error("cannot read the branch's head"));
-  if (git_oid_equal(&tree_id, git_commit_tree_id(head.p)) != 0) return std::string();  // nothing to commit
+  if (G(git_oid_equal)(&tree_id, G(git_commit_tree_id)(head.p)) != 0) return std::string();  // nothing to commit
   Buf text;
-  if (git_message_prettify(&text.b, message.c_str(), 0, '#') != 0) return make_error(Errc::io, libgit2_error("bad message"));
+  if (G(git_message_prettify)(&text.b, message.c_str(), 0, '#') != 0) return make_error(Errc::io, libgit2_error("bad message"));
   Signature author, committer;
-  if (git_signature_now(author.out(), s_->author_name.c_str(), s_->author_email.c_str()) != 0 ||
-      git_signature_now(committer.out(), s_->committer_name.c_str(), s_->committer_email.c_str()) != 0)
+  if (G(git_signature_now)(author.out(), s_->author_name.c_str(), s_->author_email.c_str()) != 0 ||
+      G(git_signature_now)(committer.out(), s_->committer_name.c_str(), s_->committer_email.c_str()) != 0)
     return make_error(Errc::io, libgit2_error("cannot name the commit's author"));
   const git_commit* parents[] = {head.p};
   git_oid id;
-  if (git_commit_create(&id, repo, nullptr, author.p, committer.p, nullptr, text.b.ptr, tree.p, 1, parents) != 0)
+  if (G(git_commit_create)(&id, repo, nullptr, author.p, committer.p, nullptr, text.b.ptr, tree.p, 1, parents) != 0)
     return make_error(Errc::io, libgit2_error("cannot write the task's commit"));
   return oid_text(id);
 }

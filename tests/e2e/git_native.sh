@@ -23,7 +23,7 @@ export TEST_AGENT_RUN_T003='mkdir -p app && printf "#!/bin/sh\necho b\n" > app/r
 export TEST_AGENT_RUN_T004='mkdir -p docs && printf "  trailing   \n" > docs/c.txt'
 # What a later task sees in its worktree (reused from an earlier one) is committed, so the
 # histories differ if a reused worktree kept anything (build.log, ignored, included).
-export TEST_AGENT_RUN_T005='echo more >> app/a.py && find . -path ./.git -prune -o -print | LC_ALL=C sort > seen.txt'
+export TEST_AGENT_RUN_T005='echo more >> app/a.py && find . -path ./.git -prune -o ! -name seen.txt -print | LC_ALL=C sort > seen.txt'
 
 run_both() {  # $1: name, $2: workers; then the environment and repository set up by setup_repo
   for how in native cli; do
