@@ -317,7 +317,9 @@ std::optional<NativeGit::Merged> NativeGit::merge(const std::string& onto_ref, c
     Index merged;
     if (G(git_oid_fromstr)(&work_id, work.c_str()) != 0 || G(git_commit_lookup)(w.out(), repo, &work_id) != 0) return std::nullopt;
     // A three-way merge of the trees with the work's parent as the base: cherry-pick.
-    git_merge_options opts = GIT_MERGE_OPTIONS_INIT;
+    git_merge_options opts{};  // GIT_MERGE_OPTIONS_INIT, spelt out (clang warns of its missing fields)
+    opts.version = GIT_MERGE_OPTIONS_VERSION;
+    opts.flags = GIT_MERGE_FIND_RENAMES;
     if (G(git_cherrypick_commit)(merged.out(), repo, w.p, head.p, 0, &opts) != 0) return std::nullopt;
     if (G(git_index_has_conflicts)(merged.p) != 0) return std::nullopt;
     if (G(git_index_write_tree_to)(&tree_id, merged.p, repo) != 0) return std::nullopt;
@@ -350,7 +352,8 @@ bool NativeGit::reuse(const std::string& worktree, const std::string& branch, co
     return false;
   // `checkout --force -B branch base`, then `clean -fdx`: the files, index and HEAD of a
   // fresh worktree at base, what the last attempt left (ignored files too) removed.
-  git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
+  git_checkout_options opts{};  // GIT_CHECKOUT_OPTIONS_INIT, spelt out
+  opts.version = GIT_CHECKOUT_OPTIONS_VERSION;
   opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED | GIT_CHECKOUT_REMOVE_IGNORED;
   if (G(git_branch_create)(ref.out(), repo.p, branch.c_str(), commit.p, 1) != 0 ||
       G(git_checkout_tree)(repo.p, reinterpret_cast<const git_object*>(commit.p), &opts) != 0 ||
