@@ -8,6 +8,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -46,7 +48,7 @@ namespace {
   X(git_commit_lookup) \
   X(git_commit_tree) \
   X(git_commit_tree_id) \
-  X(git_config_foreach_match) \
+  X(git_config_foreach) \
   X(git_config_free) \
   X(git_config_get_bool) \
   X(git_config_get_string_buf) \
@@ -192,6 +194,27 @@ std::string libgit2_error(const char* what) {
   return std::string(what) + (e != nullptr && e->message != nullptr ? std::string(": ") + e->message : std::string());
 }
 
+// Is any key "<prefix><name><suffix>" set (e.g. merge.<driver>.driver)? Matched by hand:
+// libgit2's regular-expression walk leaks its match data with Debian's pcre2.
+bool has_key(git_config* cfg, const char* prefix, std::initializer_list<const char*> suffixes) {
+  struct Want {
+    std::string_view prefix;
+    std::initializer_list<const char*> suffixes;
+    bool found = false;
+  } want{prefix, suffixes};
+  G(git_config_foreach)(cfg, [](const git_config_entry* e, void* p) {
+    auto& w = *static_cast<Want*>(p);
+    const std::string_view key(e->name);  // lower-cased section and variable names
+    if (key.size() <= w.prefix.size() || key.compare(0, w.prefix.size(), w.prefix) != 0) return 0;
+    for (const char* suffix : w.suffixes) {
+      const std::string_view sx(suffix);
+      if (key.size() > w.prefix.size() + sx.size() && key.compare(key.size() - sx.size(), sx.size(), sx) == 0) w.found = true;
+    }
+    return 0;
+  }, &want);
+  return want.found;
+}
+
 // Is there a hook `name` git would run (core.hooksPath, or the hooks folder)?
 bool has_hook(git_repository* repo, git_config* cfg, const std::string& top, const char* name) {
   std::string hooks = config_string(cfg, "core.hookspath");
@@ -217,12 +240,7 @@ std::string cli_needed(git_repository* repo, git_config* cfg, const std::string&
   for (const char* h : {"prepare-commit-msg", "post-commit", "reference-transaction", "post-index-change"})
     if (has_hook(repo, cfg, top, h)) return std::string("a ") + h + " hook";
   // Merge drivers libgit2 does not know (only text, binary and union are built in).
-  bool driver = false;
-  G(git_config_foreach_match)(cfg, "^merge\\..+\\.driver$", [](const git_config_entry*, void* p) {
-    *static_cast<bool*>(p) = true;
-    return 0;
-  }, &driver);
-  if (driver) return "a merge driver is configured";
+  if (has_key(cfg, "merge.", {".driver"})) return "a merge driver is configured";
   // tasks.md's bytes are written as they are: no conversion may apply to it.
   const std::string autocrlf = config_string(cfg, "core.autocrlf");
   if (!autocrlf.empty() && autocrlf != "false") return "core.autocrlf is set";
@@ -287,10 +305,7 @@ std::unique_ptr<NativeGit> NativeGit::open(const std::string& top, const std::st
   if (why_not = cli_needed(s->repo.p, cfg.p, top, tasks_rel); !why_not.empty()) return nullptr;
   // libgit2 applies only its built-in filters (text, eol, ident): files added with a
   // configured driver's filter would differ. Replay and commit do not filter.
-  G(git_config_foreach_match)(cfg.p, "^filter\\..+\\.(clean|process|smudge)$", [](const git_config_entry*, void* p) {
-    *static_cast<bool*>(p) = true;
-    return 0;
-  }, &s->filters);
+  s->filters = has_key(cfg.p, "filter.", {".clean", ".process", ".smudge"});
   s->checkout_hook = has_hook(s->repo.p, cfg.p, top, "post-checkout");
   s->author_name = who(cfg.p, "author", "name", name);
   s->author_email = who(cfg.p, "author", "email", email);
