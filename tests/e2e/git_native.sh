@@ -11,6 +11,7 @@
 #  4. a prepare-commit-msg hook (git runs it even with --no-verify): the CLI integrates,
 #     and every task's commit carries what the hook added
 #  5. an attribute on tasks.md that git would apply (ident): the CLI integrates
+#  6. a filter driver (clean: upper case): what the tasks add is filtered as git would
 # usage: git_native.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" native
@@ -104,6 +105,19 @@ setup_repo() {
 run_both attr 2
 [ "$(integration "$attr_native")" = '"integration":"git: tasks.md has the attribute ident"' ] ||
   problem "an attribute on tasks.md did not keep the CLI: $(integration "$attr_native")"
+
+# --- 6 ------------------------------------------------------------------------------
+setup_repo() {
+  make_git_repo "$1" ""
+  git -C "$repo" config filter.upper.clean 'tr a-z A-Z'
+  git -C "$repo" config filter.upper.smudge cat
+  echo 'docs/*.txt filter=upper' > "$repo/.gitattributes"
+  git -C "$repo" add .gitattributes && git -C "$repo" commit -qm attributes
+}
+run_both filter 1
+[ "$(history "$filter_native")" = "$(history "$filter_cli")" ] || problem "a filter driver: the histories differ"
+[ "$(git -C "$filter_native" show HEAD:docs/c.txt)" = "  TRAILING   " ] ||
+  problem "the clean filter was not applied to what was committed: $(git -C "$filter_native" show HEAD:docs/c.txt)"
 
 [ "$fail" = 0 ] && echo "git native: same as the CLI"
 exit "$fail"
