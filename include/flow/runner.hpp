@@ -102,7 +102,10 @@ class FLOW_API Runner {
 /// contained: in a cgroup v2 of its own where flow may create one (under its own
 /// cgroup), otherwise found through /proc by a tag in its environment
 /// (FLOW_PROCESS_TAG), so that a daemon started with setsid is stopped with it.
-/// FLOW_NO_CGROUP=1 in flow's environment forces the /proc way.
+/// FLOW_NO_CGROUP=1 in flow's environment forces the /proc way. Attempts are started by
+/// a thread the runner makes at its first start() (every signal blocked in it) with
+/// clone(CLONE_VM | CLONE_VFORK), not fork, so a start costs the same however much
+/// memory the process holds; every signal is default and unblocked in the attempt.
 [[nodiscard]] FLOW_API std::unique_ptr<Runner> make_process_runner();
 
 /// Whether `program` can be started: a path (with a '/') that is executable, or a name

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The POSIX process runner: posix_spawn into a new process group, and a Boost.Asio
-// event loop that waits on each attempt's pidfd, reads its stdout pipe line by line and
-// runs its timeout timers; wait4 for rusage; group kills on timeout and after exit.
-// (Boost.Process v2 was measured against posix_spawn: benchmarks/spawn_compare.)
+// The POSIX process runner. Each attempt's process is made without copying flow's page
+// tables (clone with CLONE_VM | CLONE_VFORK on a spawner thread, straight into the
+// attempt's cgroup where there is one; fork only where that cannot be had: Spawner),
+// in a process group of its own, and waits on a gate until on_started has recorded it
+// before it execs. A Boost.Asio event loop waits on each attempt's pidfd, reads its
+// stdout pipe line by line and runs its timeout timers; wait4 for rusage; group kills
+// on timeout and after exit. (Boost.Process v2 was measured against posix_spawn:
+// benchmarks/spawn_compare.)
 #include <flow/runner.hpp>
 
 #include "platform/contain.hpp"
@@ -16,6 +20,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
@@ -24,8 +29,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -33,6 +40,9 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -259,11 +269,14 @@ Unexpected open_error(const std::string& path) {
 struct Fds {
   int in = -1, out = -1, err = -1, child_gate = -1, child_report = -1;  // the child's
   int pipe_read[2] = {-1, -1}, files[2] = {-1, -1}, gate = -1, report = -1;  // ours (stdout, stderr)
+  int cgroup_dir = -1;                 // the attempt's cgroup (O_PATH), for clone3
   void close_child_side() {
     for (int* fd : {&in, &out, &err, &child_gate, &child_report}) close_one(*fd);
   }
+  // The spawner closes the child's ends once its clone returns (Spawner::post).
+  void forget_child_side() { in = out = err = child_gate = child_report = -1; }
   void close_parent_side() {
-    for (int* fd : {&pipe_read[0], &pipe_read[1], &files[0], &files[1], &gate, &report}) close_one(*fd);
+    for (int* fd : {&pipe_read[0], &pipe_read[1], &files[0], &files[1], &gate, &report, &cgroup_dir}) close_one(*fd);
   }
   static void close_one(int& fd) {
     if (fd >= 0) ::close(fd);
@@ -277,6 +290,244 @@ struct Fds {
   Fds(const Fds&) = delete;
   Fds& operator=(const Fds&) = delete;
 };
+
+// What the child of one start() is given, all prepared before it exists. From its start
+// to exec it may run on memory it shares with flow (the spawner's clone), so it only
+// reads this, writes its own stack and makes async-signal-safe calls.
+struct ChildJob {
+  const char* program = nullptr;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  const char* dir = nullptr;                    // null: flow's own
+  int in = -1, out = -1, err = -1;              // become 0, 1 and 2
+  int gate = -1, report = -1;                   // the child's ends
+  int parent_gate = -1, parent_report = -1;     // flow's ends: closed in the child
+  int cgroup = -1;                              // its cgroup (O_PATH); -1: none
+  std::atomic<bool> in_cgroup{false};           // the spawner put it there (set before the child exists)
+};
+
+ssize_t write_all_fd(int fd, const void* p, std::size_t n) noexcept {
+  ssize_t w = 0;
+  while ((w = ::write(fd, p, n)) < 0 && errno == EINTR) {
+  }
+  return w;
+}
+
+// The child from its start to exec. It says its pid on the gate first: the spawner's
+// caller learns it no other way before exec. Then its own group, default signals (a
+// handler of flow's must never run here: on the spawner's path this memory is flow's),
+// its files, and it waits for the go byte: on_started has journaled it by then. No
+// byte (flow died first): it never execs. Not instrumented: ASan's bookkeeping is not
+// for a stack it did not make.
+__attribute__((no_sanitize_address)) [[noreturn]] void child_main(const ChildJob& j) noexcept {
+  ::close(j.parent_gate);
+  ::close(j.parent_report);
+  const pid_t self = ::getpid();
+  if (write_all_fd(j.gate, &self, sizeof self) != static_cast<ssize_t>(sizeof self)) ::_exit(127);
+  ::setpgid(0, 0);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::dup2(j.in, 0);
+  ::dup2(j.out, 1);
+  ::dup2(j.err, 2);
+  int e = 0;
+  if (j.dir != nullptr && ::chdir(j.dir) != 0) e = errno;
+  char go = 0;
+  ssize_t n = -1;
+  while (e == 0 && (n = ::read(j.gate, &go, 1)) < 0 && errno == EINTR) {
+  }
+  if (e == 0 && n != 1) ::_exit(127);  // flow died before the attempt was recorded
+  if (e == 0) {
+    ::execve(j.program, j.argv, j.envp);
+    e = errno;
+  }
+  (void)write_all_fd(j.report, &e, sizeof e);
+  ::_exit(127);
+}
+
+__attribute__((no_sanitize_address)) int child_entry(void* job) { child_main(*static_cast<const ChildJob*>(job)); }
+
+// clone3 with a stack of the caller's choosing (glibc has no wrapper for it): the child
+// starts on that stack and calls fn(arg), which must not return; the parent gets the
+// pid or -errno. Only on x86-64; elsewhere a child that needs a cgroup is cloned the
+// way fork is (ProcessRunner::start).
+#if defined(__x86_64__)
+#define FLOW_CLONE3_VM 1
+extern "C" long flow_clone3_vm(clone_args* args, std::size_t size, int (*fn)(void*), void* arg);
+// The kernel keeps every register but rax, rcx and r11 across syscall, so fn and arg
+// wait in r8 and r9; the child's stack pointer is the new stack's top (16-byte aligned,
+// so after the call fn sees the alignment the ABI promises).
+asm(R"(
+  .text
+  .globl flow_clone3_vm
+  .hidden flow_clone3_vm
+  .type flow_clone3_vm, @function
+flow_clone3_vm:
+  .cfi_startproc
+  mov %rdx, %r8
+  mov %rcx, %r9
+  mov $435, %eax
+  syscall
+  test %rax, %rax
+  jz 1f
+  ret
+1:
+  .cfi_undefined rip
+  xor %ebp, %ebp
+  mov %r9, %rdi
+  call *%r8
+  mov %eax, %edi
+  mov $60, %eax
+  syscall
+  hlt
+  .cfi_endproc
+  .size flow_clone3_vm, .-flow_clone3_vm
+)");
+#else
+#define FLOW_CLONE3_VM 0
+#endif
+
+// Starts children without copying flow's page tables: clone(CLONE_VM | CLONE_VFORK) on
+// a thread of its own, the way posix_spawn does, but where posix_spawn would hold its
+// caller until exec, this holds only its own thread, so the loop thread can record the
+// child (on_started) before it execs. A fork copies the page tables of a process whose
+// heap grows with the run and, flow being multi-threaded, costs copy-on-write faults and
+// TLB shootdowns in every thread afterwards (issue #16).
+//
+// Why this is safe: the child shares flow's memory but not its descriptors, working
+// directory or signal handlers (no CLONE_FILES, CLONE_FS or CLONE_SIGHAND); it runs on
+// a stack of its own and uses the spawner thread's thread-local storage (errno), which
+// nothing else touches while the spawner is suspended in clone. It reads only its
+// ChildJob, which start() keeps alive and unchanged until the spawner is done with it.
+// The thread blocks every signal, so the child starts with them blocked and no handler
+// of flow's can run in it before it has set them all to default (posix_spawn's reasoning).
+// One job at a time: start() runs on one thread.
+class Spawner {
+ public:
+  Spawner() : thread_([this] { serve(); }) {}
+  ~Spawner() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    if (stack_ != nullptr) ::munmap(stack_, kStackSize);
+  }
+  Spawner(const Spawner&) = delete;
+  Spawner& operator=(const Spawner&) = delete;
+
+  // Hands `job` over. The child writes its pid to job.gate; if clone fails the spawner
+  // writes -errno there instead and leaves the child's descriptors open, else it closes
+  // flow's copies of them once the child has exec'd or died (so a child that dies before
+  // saying its pid reads as end of file, not as a hang).
+  void post(const ChildJob& job) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = &job;
+      done_ = false;
+    }
+    cv_.notify_all();
+  }
+
+  // Waits until the spawner is done with the posted job: the child's pid or -errno.
+  long finish() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [this] { return done_; });
+    done_ = false;
+    return result_;
+  }
+
+ private:
+  // The child's frames are small (no allocation, a few system calls; more under a
+  // sanitizer's interceptors); untouched pages cost nothing, and a guard page below
+  // turns an overflow into a crash.
+  static constexpr std::size_t kStackSize = 256 * 1024;
+
+  void serve() {
+    sigset_t all;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      cv_.wait(lock, [this] { return stop_ || job_ != nullptr; });
+      if (stop_) return;
+      const ChildJob* job = std::exchange(job_, nullptr);
+      lock.unlock();
+      const long result = clone_child(*job);
+      lock.lock();
+      result_ = result;
+      done_ = true;
+      cv_.notify_all();
+    }
+  }
+
+  long clone_child(const ChildJob& job) {
+    long pid = -1;
+    if (stack_ == nullptr) {
+      void* p = ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+      if (p != MAP_FAILED) {
+        stack_ = p;
+        ::mprotect(stack_, static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)), PROT_NONE);
+      }
+    }
+    int e = ENOMEM;
+    ChildJob& j = const_cast<ChildJob&>(job);
+#if FLOW_CLONE3_VM
+    if (stack_ != nullptr && job.cgroup >= 0) {
+      // Straight into its cgroup: moving it there afterwards (cgroup.procs) costs more
+      // than the spawn. A kernel without clone3 or CLONE_INTO_CGROUP says so at once,
+      // with no child made: then plainly, and start() moves it.
+      clone_args args{};
+      args.flags = CLONE_VM | CLONE_VFORK | CLONE_INTO_CGROUP;
+      args.exit_signal = SIGCHLD;
+      args.stack = reinterpret_cast<std::uintptr_t>(stack_);
+      args.stack_size = kStackSize;
+      args.cgroup = static_cast<std::uint64_t>(job.cgroup);
+      j.in_cgroup.store(true);
+      pid = flow_clone3_vm(&args, sizeof args, child_entry, &j);
+      if (pid < 0) j.in_cgroup.store(false);
+    }
+#endif
+    if (stack_ != nullptr && pid < 0) {
+      pid = ::clone(child_entry, static_cast<char*>(stack_) + kStackSize, CLONE_VM | CLONE_VFORK | SIGCHLD, &j);
+      e = errno;
+    }
+    if (pid < 0) {
+      const int message = -e;
+      (void)write_all_fd(job.gate, &message, sizeof message);
+      return -e;
+    }
+    for (int fd : {job.in, job.out, job.err, job.gate, job.report}) ::close(fd);
+    return pid;
+  }
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  const ChildJob* job_ = nullptr;
+  bool done_ = false, stop_ = false;
+  long result_ = 0;
+  void* stack_ = nullptr;    // the children's stack, one at a time: reused
+  std::thread thread_;       // last: it starts once the members above exist
+};
+
+// Reads a whole int from the gate: the child's pid (or the spawner's -errno); 0 at end
+// of file (the child died before saying it).
+int read_gate(int fd) {
+  int value = 0;
+  std::size_t got = 0;
+  while (got < sizeof value) {
+    const ssize_t n = ::read(fd, reinterpret_cast<char*>(&value) + got, sizeof value - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return 0;
+    got += static_cast<std::size_t>(n);
+  }
+  return value;
+}
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
@@ -466,56 +717,85 @@ class ProcessRunner final : public Runner {
     // A fresh cgroup for every attempt, never one an earlier attempt had: whatever is
     // still aimed at that one (a kill of its leftovers) cannot reach this attempt.
     std::string cgroup = new_cgroup();
-    const char* dir = l.workdir.empty() ? nullptr : l.workdir.c_str();
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    sigset_t none;
-    sigemptyset(&none);
+    ChildJob job;
+    job.program = program.c_str();
+    job.argv = argv.data();
+    job.envp = envp.data();
+    job.dir = l.workdir.empty() ? nullptr : l.workdir.c_str();
+    job.in = fds.in;
+    job.out = fds.out;
+    job.err = fds.err;
+    job.gate = fds.child_gate;
+    job.report = fds.child_report;
+    job.parent_gate = fds.gate;
+    job.parent_report = fds.report;
+    if (!cgroup.empty()) fds.cgroup_dir = ::open(cgroup.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    job.cgroup = fds.cgroup_dir;
 
-    // Straight into its cgroup where the kernel can (clone3, Linux 5.7): moving a
-    // process between cgroups afterwards costs more than the spawn.
+    // First the spawner thread (see Spawner): no copy of flow's page tables. Until it is
+    // done with `job`, nothing the child reads may go: `spawned` waits for it when
+    // start() leaves, by any path, and is declared after everything the child reads.
+    struct Wait {
+      Spawner* spawner = nullptr;
+      ~Wait() {
+        if (spawner != nullptr) (void)spawner->finish();
+      }
+    } spawned;
     bool in_cgroup = false;
     pid_t pid = -1;
-    if (const int cg = cgroup.empty() ? -1 : ::open(cgroup.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC); cg >= 0) {
+    int said = 0;  // what the gate said: the child's pid, -errno, or 0 (it died first)
+    if ((job.cgroup < 0 || FLOW_CLONE3_VM) && spawner() != nullptr) {
+      spawner_->post(job);
+      spawned.spawner = spawner_.get();
+      said = read_gate(fds.gate);
+      if (said < 0) {
+        // clone failed (a sandbox that refuses CLONE_VM without the flags of threads,
+        // say): the ways below do the same job at fork's cost.
+        (void)std::exchange(spawned.spawner, nullptr)->finish();
+        said = 0;
+      } else {
+        fds.forget_child_side();
+        in_cgroup = job.in_cgroup.load();
+        if (said > 0) {
+          pid = static_cast<pid_t>(said);
+        } else if (const long r = std::exchange(spawned.spawner, nullptr)->finish(); r > 0) {
+          pid = static_cast<pid_t>(r);  // it died before it said its pid: reaped below
+        } else {
+          remove_container(cgroup);
+          return make_error(Errc::spawn, "cannot start '" + l.argv[0] + "': " + std::strerror(static_cast<int>(-r)));
+        }
+      }
+    }
+    // Else fork's way, on this thread: into the cgroup by clone3 (Linux 5.7) where the
+    // kernel can, or fork.
+    if (pid < 0 && job.cgroup >= 0) {
       clone_args args{};
       args.flags = CLONE_INTO_CGROUP;
       args.exit_signal = SIGCHLD;
-      args.cgroup = static_cast<std::uint64_t>(cg);
+      args.cgroup = static_cast<std::uint64_t>(job.cgroup);
       pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+      if (pid == 0) child_main(job);
       in_cgroup = pid >= 0;
-      if (pid != 0) ::close(cg);
     }
-    if (!in_cgroup) pid = ::fork();
-    if (pid == 0) {
-      // The child: its own group, default signals, its files; then it waits for the gate.
-      ::close(fds.gate);
-      ::close(fds.report);
-      ::setpgid(0, 0);
-      for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
-      ::dup2(fds.in, 0);
-      ::dup2(fds.out, 1);
-      ::dup2(fds.err, 2);
-      int e = 0;
-      if (dir != nullptr && ::chdir(dir) != 0) e = errno;
-      char go = 0;
-      ssize_t n = -1;
-      while (e == 0 && (n = ::read(fds.child_gate, &go, 1)) < 0 && errno == EINTR) {
-      }
-      if (e == 0 && n != 1) ::_exit(127);  // flow died before the attempt was recorded
-      if (e == 0) {
-        ::execve(program.c_str(), argv.data(), envp.data());
-        e = errno;
-      }
-      while (::write(fds.child_report, &e, sizeof e) < 0 && errno == EINTR) {
-      }
-      ::_exit(127);
+    if (pid < 0) {
+      pid = ::fork();
+      if (pid == 0) child_main(job);
     }
     const int fork_errno = errno;
     fds.close_child_side();
+    Fds::close_one(fds.cgroup_dir);  // the child is made: the kernel has what it needed
     if (pid < 0) {
       remove_container(cgroup);
       return make_error(Errc::spawn, "cannot start '" + l.argv[0] + "': " + std::strerror(fork_errno));
+    }
+    if (said == 0) said = read_gate(fds.gate);  // fork's way: the child says its pid all the same
+    if (said != pid) {
+      // It died before it said its pid (killed from outside): nothing of it ran.
+      fds.close_parent_side();
+      if (spawned.spawner != nullptr) (void)std::exchange(spawned.spawner, nullptr)->finish();
+      ::waitpid(pid, nullptr, 0);
+      remove_container(cgroup);
+      return make_error(Errc::spawn, "cannot start '" + l.argv[0] + "': it died before it could run");
     }
     ::setpgid(pid, pid);  // in both: the group exists whichever runs first
     if (!cgroup.empty() && !in_cgroup && !write_text(cgroup + "/cgroup.procs", std::to_string(pid))) {
@@ -662,6 +942,24 @@ class ProcessRunner final : public Runner {
   }
 
  private:
+  // The spawner thread, made when first needed; null where no thread can be made (fork
+  // serves then), and under FLOW_TEST_FORK=1, which the tests use to run the same
+  // protocol through fork's way.
+  Spawner* spawner() {
+    if (!spawner_ && !no_spawner_) {
+      if (const char* fork = std::getenv("FLOW_TEST_FORK"); fork != nullptr && std::strcmp(fork, "1") == 0) {
+        no_spawner_ = true;
+        return nullptr;
+      }
+      try {
+        spawner_ = std::make_unique<Spawner>();
+      } catch (const std::system_error&) {
+        no_spawner_ = true;
+      }
+    }
+    return spawner_.get();
+  }
+
   // Looks a few times per stall period for a sign of life; none for the whole period
   // ends the attempt like a timeout.
   void watch_stall(pid_t pid) {
@@ -841,6 +1139,8 @@ class ProcessRunner final : public Runner {
   std::map<pid_t, Child> children_;
   std::deque<Completion> done_;
   std::vector<std::string> to_remove_;
+  std::unique_ptr<Spawner> spawner_;   // made by the first start(); null after it could not be
+  bool no_spawner_ = false;
 };
 
 }  // namespace

@@ -7,14 +7,19 @@
 
 #include <doctest/doctest.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
+#include <pthread.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 using namespace flow;
 
@@ -353,4 +358,169 @@ TEST_CASE("stall timeout: silent and idle is killed as stalled; output or file c
     CHECK_FALSE(c.stalled);
     CHECK(c.exit_code == 0);
   }
+}
+
+namespace {
+
+// The ways an attempt's process is made (runner-posix.cpp): the spawner thread's clone
+// into the attempt's cgroup (where flow may make cgroups, as here when run as root),
+// the spawner's clone without one, and fork's way. Each test below runs under each; the
+// protocol (the gate, on_started, the report of exec's errno) must not depend on it.
+struct SpawnWay {
+  const char* name;
+  const char* no_cgroup;
+  const char* fork;
+};
+constexpr SpawnWay kSpawnWays[] = {{"spawner, cgroup if any", "", ""}, {"spawner, no cgroup", "1", ""}, {"fork", "1", "1"}};
+
+// Every child this process made has been reaped.
+bool no_children() {
+  const pid_t w = ::waitpid(-1, nullptr, WNOHANG);
+  return w == -1 && errno == ECHILD;
+}
+
+struct UseWay {
+  explicit UseWay(const SpawnWay& way) {
+    ::setenv("FLOW_NO_CGROUP", way.no_cgroup, 1);
+    ::setenv("FLOW_TEST_FORK", way.fork, 1);
+  }
+  ~UseWay() {
+    ::unsetenv("FLOW_NO_CGROUP");
+    ::unsetenv("FLOW_TEST_FORK");
+  }
+};
+
+// Runs `body` once per way, each with a runner and a folder of its own.
+template <class Body>
+void each_way(Body&& body) {
+  for (const SpawnWay& way : kSpawnWays) {
+    const std::string way_name = way.name;
+    CAPTURE(way_name);
+    UseWay use(way);
+    test::TempDir dir;
+    auto r = make_process_runner();
+    body(dir, *r);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("exec failures say why and leave nothing behind: missing, not executable, no such directory") {
+  each_way([&](const test::TempDir& dir, Runner& r) {
+    std::ofstream(dir.path + "/plain") << "#!/bin/sh\necho ran > " << dir.path << "/ran\n";  // not executable
+    int started = 0;
+    const auto fails = [&](Launch l, const std::string& why) {
+      l.on_started = [&](const Started&) { ++started; };
+      auto s = r.start(l);
+      REQUIRE_FALSE(s);
+      CHECK(s.error().code == Errc::spawn);
+      CHECK(s.error().message.find(why) != std::string::npos);
+      CHECK(r.running() == 0);
+    };
+    Launch missing;
+    missing.argv = {dir.path + "/no-such-agent"};
+    fails(missing, std::strerror(ENOENT));
+    Launch plain;
+    plain.argv = {dir.path + "/plain"};
+    fails(plain, std::strerror(EACCES));
+    Launch nowhere;
+    nowhere.argv = {"sh", "-c", "echo ran > " + dir.path + "/ran"};
+    nowhere.workdir = dir.path + "/no-such-dir";
+    fails(nowhere, "in " + nowhere.workdir + ": " + std::strerror(ENOENT));
+    CHECK(started == 3);  // each was recorded before it could have run
+    CHECK_FALSE(std::filesystem::exists(dir.path + "/ran"));
+    // Each failed child was reaped.
+    CHECK(no_children());
+    // And the runner still starts what can run.
+    Launch ok;
+    ok.argv = {"sh", "-c", "exit 4"};
+    CHECK(run_one(r, ok).exit_code == 4);
+  });
+}
+
+TEST_CASE("on_started throwing: the child is killed before it runs the program, and the error comes out") {
+  each_way([&](const test::TempDir& dir, Runner& r) {
+    Launch l;
+    l.argv = {"sh", "-c", "echo ran > " + dir.path + "/ran"};
+    l.on_started = [](const Started&) { throw std::runtime_error("the journal is full"); };
+    CHECK_THROWS_WITH(r.start(l), "the journal is full");
+    CHECK(r.running() == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK_FALSE(std::filesystem::exists(dir.path + "/ran"));
+    CHECK(no_children());
+  });
+}
+
+TEST_CASE("signals flow ignores, handles or blocks are default and unblocked in the attempt") {
+  // What the CLI does during a run (SIGPIPE ignored, SIGINT handled), and a blocked signal
+  // in the thread that starts attempts: none of it may reach the agent, whose signal
+  // state exec keeps (ignored stays ignored, blocked stays blocked).
+  struct sigaction ignore {}, handle {}, old_pipe {}, old_int {}, old_term {};
+  ignore.sa_handler = SIG_IGN;
+  handle.sa_handler = [](int) {};
+  ::sigaction(SIGPIPE, &ignore, &old_pipe);
+  ::sigaction(SIGTERM, &ignore, &old_term);
+  ::sigaction(SIGINT, &handle, &old_int);
+  sigset_t usr1, old_mask;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ::pthread_sigmask(SIG_BLOCK, &usr1, &old_mask);
+  each_way([&](const test::TempDir& dir, Runner& r) {
+    Launch l;
+    l.argv = {"grep", "^Sig[BI]", "/proc/self/status"};  // grep's own, after exec
+    l.stdout_path = dir.path + "/status";
+    REQUIRE(run_one(r, l).exit_code == 0);
+    CHECK(test::slurp(dir.path + "/status") == "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+    for (int sig : {SIGINT, SIGPIPE, SIGTERM, SIGUSR1}) {
+      CAPTURE(sig);
+      Launch k;
+      k.argv = {"sh", "-c", "kill -" + std::to_string(sig) + " $$; sleep 5"};
+      const Completion c = run_one(r, k);
+      CHECK(c.signal == sig);
+      CHECK(c.seconds < 4);
+    }
+  });
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ::sigaction(SIGPIPE, &old_pipe, nullptr);
+  ::sigaction(SIGTERM, &old_term, nullptr);
+  ::sigaction(SIGINT, &old_int, nullptr);
+}
+
+TEST_CASE("200 attempts, 4 at a time: every one runs its own program and is reaped") {
+  each_way([&](const test::TempDir& dir, Runner& r) {
+    constexpr int kTotal = 200, kAtOnce = 4;
+    int next = 0, ended = 0, wrong = 0, recorded = 0;
+    std::set<int> seen;
+    const auto start = [&] {
+      Launch l;
+      l.task = next;
+      // Each its own exit code, its own output line and its own directory.
+      std::filesystem::create_directories(dir.path + "/t" + std::to_string(next));
+      l.workdir = dir.path + "/t" + std::to_string(next);
+      l.argv = {"sh", "-c", "echo \"$FLOW_N $(basename \"$PWD\")\"; exit $((FLOW_N % 50))"};
+      l.env = {"FLOW_N=" + std::to_string(next)};
+      const std::string want = std::to_string(next) + " t" + std::to_string(next);
+      l.on_stdout_line = [&wrong, want](std::string_view line) {
+        if (line != want) ++wrong;
+      };
+      l.on_started = [&recorded](const Started&) { ++recorded; };
+      REQUIRE(r.start(l));
+      ++next;
+    };
+    while (next < kAtOnce) start();
+    while (ended < kTotal) {
+      auto c = r.wait(20);
+      REQUIRE(c);
+      ++ended;
+      CHECK(c->exit_code == c->task % 50);
+      seen.insert(c->task);
+      if (next < kTotal) start();
+      CHECK(r.running() <= kAtOnce);
+    }
+    CHECK(wrong == 0);
+    CHECK(recorded == kTotal);
+    CHECK(static_cast<int>(seen.size()) == kTotal);
+    CHECK(r.running() == 0);
+    CHECK(no_children());
+  });
 }
