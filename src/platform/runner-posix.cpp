@@ -319,7 +319,7 @@ ssize_t write_all_fd(int fd, const void* p, std::size_t n) noexcept {
 // its files, and it waits for the go byte: on_started has journaled it by then. No
 // byte (flow died first): it never execs. Not instrumented: ASan's bookkeeping is not
 // for a stack it did not make.
-__attribute__((no_sanitize_address)) [[noreturn]] void child_main(const ChildJob& j) noexcept {
+[[noreturn]] __attribute__((no_sanitize_address)) void child_main(const ChildJob& j) noexcept {
   ::close(j.parent_gate);
   ::close(j.parent_report);
   const pid_t self = ::getpid();
