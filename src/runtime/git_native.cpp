@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Replay and commit in process with libgit2 (see git_native.hpp for when). Every object
-// it writes is one the git CLI would have written for the same replay: the same trees,
-// the same message, the same identities; nothing else in the repository changes (no
-// ref, no index, no work tree), so a kill at any moment leaves at most an unreachable
-// object, which git's gc removes.
+// Replay and commit, squash, and worktree reset in process with libgit2 (see
+// git_native.hpp for when). Every object it writes is one the git CLI would have written:
+// the same trees, the same message, the same identities. The replay and commit change
+// nothing else (no ref, no index, no work tree), so a kill at any moment leaves at most
+// an unreachable object, which git's gc removes; the squash and the reset touch only the
+// attempt's own worktree (its index, files and branch), as git would.
 #include "runtime/git_native.hpp"
 
 #include <cstdlib>
@@ -11,9 +12,7 @@
 #include <initializer_list>
 #include <string_view>
 #include <utility>
-#include <vector>
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #if FLOW_HAVE_LIBGIT2
