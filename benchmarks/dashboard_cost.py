@@ -51,15 +51,18 @@ def fresh():
         f.write(tasks)
 
 
-class Reader(subprocess.Popen):
-    """A client process whose CPU time is read when it is reaped (wait4)."""
-    cpu = 0.0
-
-    def _try_wait(self, wait_flags):
-        pid, status, usage = os.wait4(self.pid, wait_flags)
-        if pid == self.pid:
-            self.cpu = usage.ru_utime + usage.ru_stime
-        return pid, status
+def reap(proc, timeout):
+    """Waits for proc (up to timeout seconds) and returns its CPU time, from wait4."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid == proc.pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return usage.ru_utime + usage.ru_stime
+        if time.monotonic() > deadline:
+            proc.kill()
+            sys.exit("an SSE client did not end after the run")
+        time.sleep(0.01)
 
 
 def run(arm):
@@ -85,7 +88,7 @@ def run(arm):
             for k in range(clients):
                 out = os.path.join(work, f"sse{k}.txt")
                 outs.append(out)
-                readers.append(Reader(["curl", "-sN", "-o", out, f"{m[1]}/api/events?token={m[2]}"]))
+                readers.append(subprocess.Popen(["curl", "-sN", "-o", out, f"{m[1]}/api/events?token={m[2]}"]))
             connected = time.monotonic() - start
     stderr = proc.stderr.read()   # until flow closes it, at its exit
     # Exited, not yet reaped: /proc still has its threads' CPU time, without its children's.
@@ -98,11 +101,7 @@ def run(arm):
     proc.returncode = os.waitstatus_to_exitcode(status)
     # The clients' own CPU (curl's start-up included): on 2 cores it is time the run
     # cannot have, though none of it is flow's.
-    client_cpu = 0.0
-    for r in readers:
-        r.wait(timeout=30)
-    for r in readers:
-        client_cpu += r.cpu
+    client_cpu = sum(reap(r, 30) for r in readers)
     log.seek(0)
     stdout = log.read()
     log.close()
@@ -116,7 +115,8 @@ def run(arm):
             sys.exit(f"an SSE client saw {finished} of {n} tasks finish ({out})")
     # CPU: flow's own (its threads, the server's included) and its agents', which a
     # loaded machine changes far less than the wall time.
-    client_ms.append(client_cpu * 1000 / n) if readers else None
+    if readers:
+        client_ms.append(client_cpu * 1000 / n)
     return wall * 1000 / n, (usage.ru_utime + usage.ru_stime) * 1000 / n, own * 1000 / n, connected
 
 

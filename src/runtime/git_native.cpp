@@ -117,46 +117,27 @@ const Api& load_api() {
 // Calls go through the table; load_api() succeeded before any handle exists.
 #define G(f) (load_api().f)
 
-// libgit2's handles, freed by their own functions.
-template <class T>
+// libgit2's handles, freed by their own functions (members of the table).
+template <class T, auto Free>
 struct Owned {
   T* p = nullptr;
-  void (*free)(T*);
-  explicit Owned(void (*f)(T*)) : free(f) {}
+  Owned() = default;
   Owned(const Owned&) = delete;
   Owned& operator=(const Owned&) = delete;
   ~Owned() {
-    if (p != nullptr) free(p);
+    if (p != nullptr) (load_api().*Free)(p);
   }
   T** out() { return &p; }
 };
-struct Repo : Owned<git_repository> {
-  Repo() : Owned(G(git_repository_free)) {}
-};
-struct Config : Owned<git_config> {
-  Config() : Owned(G(git_config_free)) {}
-};
-struct Commit : Owned<git_commit> {
-  Commit() : Owned(G(git_commit_free)) {}
-};
-struct Tree : Owned<git_tree> {
-  Tree() : Owned(G(git_tree_free)) {}
-};
-struct Index : Owned<git_index> {
-  Index() : Owned(G(git_index_free)) {}
-};
-struct Blob : Owned<git_blob> {
-  Blob() : Owned(G(git_blob_free)) {}
-};
-struct TreeEntry : Owned<git_tree_entry> {
-  TreeEntry() : Owned(G(git_tree_entry_free)) {}
-};
-struct Signature : Owned<git_signature> {
-  Signature() : Owned(G(git_signature_free)) {}
-};
-struct Ref : Owned<git_reference> {
-  Ref() : Owned(G(git_reference_free)) {}
-};
+using Repo = Owned<git_repository, &Api::git_repository_free>;
+using Config = Owned<git_config, &Api::git_config_free>;
+using Commit = Owned<git_commit, &Api::git_commit_free>;
+using Tree = Owned<git_tree, &Api::git_tree_free>;
+using Index = Owned<git_index, &Api::git_index_free>;
+using Blob = Owned<git_blob, &Api::git_blob_free>;
+using TreeEntry = Owned<git_tree_entry, &Api::git_tree_entry_free>;
+using Signature = Owned<git_signature, &Api::git_signature_free>;
+using Ref = Owned<git_reference, &Api::git_reference_free>;
 
 struct Buf {
   git_buf b = GIT_BUF_INIT;
