@@ -17,7 +17,7 @@ FLOW_BEGIN_NAMESPACE
 
 /// An attempt's process, once it exists and before it runs its program.
 struct Started {
-  long pgid = 0;           ///< its process group
+  long pgid = 0;           ///< its process group; 0 when the container alone holds it (on_started)
   std::string container;   ///< what holds all its descendants: a cgroup directory, or "tag:<token>"
 };
 
@@ -35,10 +35,13 @@ struct Launch {
   /// `stdout_path` and handed to this callback (without its newline) as it arrives, on
   /// the thread that calls Runner::wait. A last line without a newline comes at the end.
   std::function<void(std::string_view line)> on_stdout_line;
-  /// When set, called once the attempt's process exists (in its own process group and
-  /// container) but before it runs the program: what this records (the journal line a
-  /// later run needs to stop it) is in place before the program can do anything. Should
-  /// flow die meanwhile, the process exits without running the program.
+  /// When set, called before the program can run, so that what this records (the
+  /// journal line a later run needs to stop it) is in place before it can do anything.
+  /// Either once the attempt's process exists (in its own process group and container),
+  /// held until this returns: should flow die meanwhile, it exits without running the
+  /// program. Or, where the attempt gets a cgroup of its own that the kernel starts it
+  /// in (Linux 5.7, x86-64), before the process exists, with `pgid` 0: the cgroup holds
+  /// it, and all it starts, from its first instruction.
   std::function<void(const Started&)> on_started;
   double timeout = 0;             ///< seconds; 0: none
   /// Seconds with no output (stdout, stderr) and no file change under `workdir` (its

@@ -517,7 +517,7 @@ class RunLoop {
     report_.order.push_back(t);
     // The task-started line, with the process group and container a later run needs to
     // stop the agent should flow die, is written before the agent can run (the runner
-    // holds it until this returns). Written is enough: the kernel keeps it whatever
+    // holds it until this returns, or calls this before it exists: runner.hpp). Written is enough: the kernel keeps it whatever
     // kills flow, and a power loss, which could lose it, stops the agent too.
     bool journaled = false;
     l.on_started = [&](const Started& s) {

@@ -30,10 +30,18 @@ wait_for_starts() {  # until $1 tasks have started
   done
   problem "tasks did not start"; return 1
 }
-alive_groups() {  # process groups of started attempts that still have live (non-zombie) members
-  # A container may have no init to reap orphaned zombies; those are dead already.
+alive_groups() {  # process groups and cgroups of started attempts that still have live (non-zombie) members
+  # A container may have no init to reap orphaned zombies; those are dead already. An
+  # attempt started straight into its cgroup is journaled with pgid 0 and that cgroup.
   grep '"event":"task-started"' "$journal" | grep -o '"pgid":[0-9]*' | cut -d: -f2 | while read -r g; do
+    [ "$g" -gt 0 ] || continue
     if ps -eo pgid=,stat= | awk -v g="$g" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'; then echo "$g"; fi
+  done
+  grep '"event":"task-started"' "$journal" | grep -o '"container":"/[^"]*"' | cut -d'"' -f4 | while read -r c; do
+    [ -f "$c/cgroup.procs" ] || continue
+    while read -r p; do
+      [ "$(ps -o stat= -p "$p" | cut -c1)" = Z ] || { echo "$c"; break; }
+    done < "$c/cgroup.procs"
   done
 }
 

@@ -12,9 +12,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <string>
 #include <set>
+#include <sstream>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include <pthread.h>
@@ -207,29 +208,46 @@ TEST_CASE("no orphans: what a finished attempt leaves in its group is killed") {
 }
 
 TEST_CASE("on_started runs before the program does, with the group and the container") {
-  test::TempDir dir;
-  auto r = make_process_runner();
-  Launch l;
-  l.argv = {"sh", "-c", "echo ran > " + dir.path + "/ran"};
-  bool seen = false, ran_before = true;
-  Started got;
-  l.on_started = [&](const Started& s) {
-    // Long enough for an unheld program to have written its file.
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    ran_before = std::ifstream(dir.path + "/ran").good();
-    got = s;
-    seen = true;
-  };
-  auto started = r->start(l);
-  REQUIRE(started);
-  auto c = r->wait(20);
-  REQUIRE(c);
-  CHECK(c->exit_code == 0);
-  CHECK(seen);
-  CHECK_FALSE(ran_before);
-  CHECK(got.pgid == *started);
-  CHECK_FALSE(got.container.empty());
-  CHECK(std::ifstream(dir.path + "/ran").good());
+  // Under each way (below): the direct way, where the attempt has a cgroup, records the
+  // cgroup before the process exists (pgid 0: the cgroup holds it from its first
+  // instruction); the others record the process, held at the gate, and its group.
+  for (const char* gate : {"", "1"}) {
+    ::setenv("FLOW_TEST_GATE", gate, 1);
+    test::TempDir dir;
+    auto r = make_process_runner();
+    Launch l;
+    l.argv = {"sh", "-c", "echo ran > " + dir.path + "/ran; cat /proc/self/cgroup > " + dir.path + "/cgroup"};
+    bool seen = false, ran_before = true;
+    Started got;
+    l.on_started = [&](const Started& s) {
+      // Long enough for an unheld program to have written its file.
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      ran_before = std::ifstream(dir.path + "/ran").good();
+      got = s;
+      seen = true;
+    };
+    auto started = r->start(l);
+    REQUIRE(started);
+    auto c = r->wait(20);
+    REQUIRE(c);
+    CHECK(c->exit_code == 0);
+    CHECK(seen);
+    CHECK_FALSE(ran_before);
+    REQUIRE_FALSE(got.container.empty());
+    CHECK(std::ifstream(dir.path + "/ran").good());
+    if (got.container[0] == '/') {
+      // A cgroup: the program ran in it (its path, below the hierarchy's mount, is in
+      // the process's own /proc/self/cgroup line "0::/…").
+      std::stringstream lines;
+      lines << std::ifstream(dir.path + "/cgroup").rdbuf();
+      const std::string name = got.container.substr(got.container.rfind('/'));
+      CHECK(lines.str().find(name + "\n") != std::string::npos);
+      CHECK(got.pgid == (*gate == '\0' ? 0 : *started));
+    } else {
+      CHECK(got.pgid == *started);
+    }
+  }
+  ::unsetenv("FLOW_TEST_GATE");
 }
 
 TEST_CASE("a daemon in a session of its own (setsid) is stopped with its attempt, and counted") {
@@ -349,6 +367,20 @@ TEST_CASE("stall timeout: silent and idle is killed as stalled; output or file c
     CHECK(c.stalled);
     CHECK(c.signal == SIGTERM);
   }
+  SUBCASE("changes a file right after it starts, then says and does nothing: stalled a whole timeout after the change") {
+    // The tree is first looked at by the watch's first check, not at the start: a
+    // change made before that check must still count, or the stall comes too early.
+    Launch l;
+    l.argv = {"sh", "-c", "echo x > early.txt; exec sleep 30"};
+    l.workdir = dir.path;
+    l.stall_timeout = 1.0;
+    l.kill_grace = 1;
+    const auto t0 = std::chrono::steady_clock::now();
+    const Completion c = run_one(*r, l);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(c.stalled);
+    CHECK(took >= 1.2);  // the change is seen at the first check (0.25 s): stalled at 1.25 s or later
+  }
   SUBCASE("silent but writing files in its directory: finishes") {
     Launch l;
     l.argv = {"sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do echo $i > f$i; sleep 0.1; done"};
@@ -362,16 +394,22 @@ TEST_CASE("stall timeout: silent and idle is killed as stalled; output or file c
 
 namespace {
 
-// The ways an attempt's process is made (runner-posix.cpp): the spawner thread's clone
-// into the attempt's cgroup (where flow may make cgroups, as here when run as root),
-// the spawner's clone without one, and fork's way. Each test below runs under each; the
-// protocol (the gate, on_started, the report of exec's errno) must not depend on it.
+// The ways an attempt's process is made (runner-posix.cpp): the direct way, a clone
+// straight into the attempt's cgroup (where flow may make cgroups, as here when run as
+// root) with no gate; the spawner thread's clone into it, held at the gate
+// (FLOW_TEST_GATE=1); the spawner's clone without one; and fork's way. Each test below
+// runs under each; what a caller sees (on_started first, the report of exec's errno)
+// must not depend on it.
 struct SpawnWay {
   const char* name;
   const char* no_cgroup;
   const char* fork;
+  const char* gate;
 };
-constexpr SpawnWay kSpawnWays[] = {{"spawner, cgroup if any", "", ""}, {"spawner, no cgroup", "1", ""}, {"fork", "1", "1"}};
+constexpr SpawnWay kSpawnWays[] = {{"direct into the cgroup, if any", "", "", ""},
+                                   {"spawner, cgroup if any", "", "", "1"},
+                                   {"spawner, no cgroup", "1", "", ""},
+                                   {"fork", "1", "1", ""}};
 
 // Every child this process made has been reaped.
 bool no_children() {
@@ -383,10 +421,12 @@ struct UseWay {
   explicit UseWay(const SpawnWay& way) {
     ::setenv("FLOW_NO_CGROUP", way.no_cgroup, 1);
     ::setenv("FLOW_TEST_FORK", way.fork, 1);
+    ::setenv("FLOW_TEST_GATE", way.gate, 1);
   }
   ~UseWay() {
     ::unsetenv("FLOW_NO_CGROUP");
     ::unsetenv("FLOW_TEST_FORK");
+    ::unsetenv("FLOW_TEST_GATE");
   }
 };
 
