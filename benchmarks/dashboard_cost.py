@@ -8,8 +8,12 @@ round, the order rotated round by round so that a noisy moment of the machine hi
 each alike:
   plain      flow run, no dashboard
   dashboard  flow run --dashboard, nobody watching
-  8 clients  flow run --dashboard with 8 SSE clients (curl -N on /api/events) started as
-             soon as the URL is printed and reading until the run ends
+  8 clients  flow run --dashboard with 8 SSE clients on /api/events, connected as soon as
+             the URL is printed and reading until the run ends. CLIENTS_BY=socket (the
+             default): 8 connections read by one thread of this script, started before
+             the run, as 8 browser tabs are 8 connections of a browser already running;
+             CLIENTS_BY=curl: 8 `curl -N` processes started then, whose start-up (on 2
+             cores) is in the run's wall time though it is not the dashboard's
 The wall time from start to exit, per task; the figure is the median over ROUNDS of the
 paired ratio (8 clients / plain, in the same round). Every client must have received every
 task's events (a snapshot, then the stream), or the round does not count. Also flow's CPU
@@ -17,23 +21,78 @@ time with its agents', and flow's own (its threads, the server's included, read 
 /proc before it is reaped): the dashboard's work is all in the latter, which the
 machine's other load changes far less than the wall time.
 
-usage: [ROUNDS=7] benchmarks/dashboard_cost.py [FLOW] [N] [CLIENTS]
+usage: [ROUNDS=7] [CLIENTS_BY=socket|curl] benchmarks/dashboard_cost.py [FLOW] [N] [CLIENTS]
 """
 import os
 import re
+import selectors
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 flow = sys.argv[1] if len(sys.argv) > 1 else "build/flow"
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 500
 clients = int(sys.argv[3]) if len(sys.argv) > 3 else 8
 rounds = int(os.environ.get("ROUNDS", "7"))
-if not os.access(flow, os.X_OK) or not shutil.which("curl"):
-    sys.exit("needs a built flow (argument 1) and curl")
+clients_by = os.environ.get("CLIENTS_BY", "socket")
+if clients_by not in ("socket", "curl"):
+    sys.exit("CLIENTS_BY: socket or curl")
+if not os.access(flow, os.X_OK) or (clients_by == "curl" and not shutil.which("curl")):
+    sys.exit("needs a built flow (argument 1), and curl for CLIENTS_BY=curl")
+
+
+class SocketClients:
+    """k SSE connections read by one thread until the server closes each, every byte
+    kept in a file as curl -o would. The thread runs before the URL is known, so that
+    nothing starts during the run but the connections themselves."""
+
+    def __init__(self, k, outs):
+        self.k, self.outs = k, outs
+        self.go = threading.Event()
+        self.cpu = 0.0
+        self.thread = threading.Thread(target=self.serve)
+        self.thread.start()
+
+    def connect(self, port, token):
+        self.port, self.token = port, token
+        self.go.set()
+
+    def serve(self):
+        self.go.wait()
+        begin = time.thread_time()
+        sel = selectors.DefaultSelector()
+        files = []
+        for out in self.outs:
+            s = socket.create_connection(("127.0.0.1", self.port))
+            s.sendall(f"GET /api/events?token={self.token} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n\r\n".encode())
+            s.setblocking(False)
+            f = open(out, "wb")
+            files.append(f)
+            sel.register(s, selectors.EVENT_READ, f)
+        open_ = len(self.outs)
+        while open_:
+            for key, _ in sel.select():
+                data = key.fileobj.recv(1 << 16)
+                if data:
+                    key.data.write(data)
+                else:
+                    sel.unregister(key.fileobj)
+                    key.fileobj.close()
+                    open_ -= 1
+        for f in files:
+            f.close()
+        self.cpu = time.thread_time() - begin
+
+    def wait(self, timeout):
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            sys.exit("an SSE client did not end after the run")
+        return self.cpu
 
 work = tempfile.mkdtemp(prefix="flow-dashboard-cost-")
 repo = os.path.join(work, "repo")
@@ -74,7 +133,10 @@ def run(arm):
     start = time.monotonic()
     log = open(os.path.join(work, "flow.out"), "w+")
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.PIPE, text=True)
-    readers, outs, connected = [], [], None
+    readers, outs, connected, together = [], [], None, None
+    if arm == "clients" and clients_by == "socket":
+        outs = [os.path.join(work, f"sse{k}.txt") for k in range(clients)]
+        together = SocketClients(clients, outs)
     if arm != "plain":
         line = ""
         while "dashboard at" not in line:   # printed before the run starts
@@ -84,7 +146,10 @@ def run(arm):
         m = re.search(r"dashboard at (http://127\.0\.0\.1:\d+)/\?token=([0-9a-f]+)", line)
         if not m:
             sys.exit("no dashboard URL: " + line)
-        if arm == "clients":
+        if together:
+            together.connect(int(m[1].rsplit(":", 1)[1]), m[2])
+            connected = time.monotonic() - start
+        elif arm == "clients":
             for k in range(clients):
                 out = os.path.join(work, f"sse{k}.txt")
                 outs.append(out)
@@ -101,7 +166,7 @@ def run(arm):
     proc.returncode = os.waitstatus_to_exitcode(status)
     # The clients' own CPU (curl's start-up included): on 2 cores it is time the run
     # cannot have, though none of it is flow's.
-    client_cpu = sum(reap(r, 30) for r in readers)
+    client_cpu = together.wait(30) if together else sum(reap(r, 30) for r in readers)
     log.seek(0)
     stdout = log.read()
     log.close()
@@ -115,7 +180,7 @@ def run(arm):
             sys.exit(f"an SSE client saw {finished} of {n} tasks finish ({out})")
     # CPU: flow's own (its threads, the server's included) and its agents', which a
     # loaded machine changes far less than the wall time.
-    if readers:
+    if readers or together:
         client_ms.append(client_cpu * 1000 / n)
     return wall * 1000 / n, (usage.ru_utime + usage.ru_stime) * 1000 / n, own * 1000 / n, connected
 
@@ -159,6 +224,6 @@ for a, name in (("plain", "plain"), ("dashboard", "--dashboard, no client"), ("c
           f" {med(own[a]):12.3f} {pct(own_ratio[a]):+8.1f}%")
 print(f"clients started a median {med(connect):.0f} ms after flow; load {os.getloadavg()[0]:.1f} at the end")
 extra = med(ms["clients"]) - med(ms["plain"])
-print(f"the {clients} clients' own CPU (curl, start-up included): {med(client_ms):.3f} ms/task, on 2 cores "
+print(f"the {clients} clients' own CPU ({'one thread here' if clients_by == 'socket' else 'curl, start-up included'}): {med(client_ms):.3f} ms/task, on 2 cores "
       f"{med(client_ms) / 2:.3f} ms/task of wall time, against {extra:+.3f} ms/task measured with them")
 print(f"goal: wall time per task at most +5% with {clients} clients: {'met' if med(ratio['clients']) <= 1.05 else 'NOT met'}")
