@@ -3,14 +3,38 @@
 #include "runtime/prompt.hpp"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
+#include <string_view>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
 namespace flow::detail {
+
+namespace {
+
+// Writes `data` to a new file at `path` (`flags`: O_TRUNC to replace one, O_EXCL to keep
+// one that is there): 0, or the errno of what failed. Plain system calls, one each: the
+// run loop writes a prompt and a file list for every task.
+int write_whole(const std::string& path, std::string_view data, int flags) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
+  if (fd < 0) return errno;
+  int err = 0;
+  while (!data.empty() && err == 0) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n > 0) data.remove_prefix(static_cast<std::size_t>(n));
+    else if (n == 0) err = EIO;
+    else if (errno != EINTR) err = errno;
+  }
+  if (::close(fd) != 0 && err == 0 && errno != EINTR) err = errno;
+  return err;
+}
+
+}  // namespace
 
 std::vector<std::string> files_of(const Task& task) {
   std::vector<std::string> out;
@@ -96,13 +120,9 @@ bool write_prompt(const std::string& path, const PromptContext& ctx, const Task&
   p << "\n## Rules\n\n- Do this task only; other tasks are done by others, perhaps at the same time.\n"
     << "- Do not edit " << fs::path(ctx.tasks_path).filename().string() << ": flow marks tasks done itself.\n"
     << "- Work in " << dir << "; touch only the files this task needs.\n";
-  const std::string body = p.str();
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  bool ok = f && std::fwrite(body.data(), 1, body.size(), f) == body.size() && std::fflush(f) == 0;
-  const int err = errno;
-  if (f && std::fclose(f) != 0) ok = false;
-  if (!ok && error) *error = "cannot write the prompt " + path + ": " + std::strerror(err ? err : EIO);
-  return ok;
+  const int err = write_whole(path, p.str(), O_TRUNC);
+  if (err != 0 && error) *error = "cannot write the prompt " + path + ": " + std::strerror(err);
+  return err == 0;
 }
 
 std::vector<std::string> task_files_env(const Task& task, const std::string& path, std::string* write_error) {
@@ -110,19 +130,18 @@ std::vector<std::string> task_files_env(const Task& task, const std::string& pat
   static constexpr std::size_t kMaxInEnvironment = 32 * 1024;
   std::string files = task_files(task);
   std::vector<std::string> env;
-  if (std::error_code ec; !fs::exists(path, ec)) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    const bool ok = f && std::fwrite(files.data(), 1, files.size(), f) == files.size();
-    if (f && std::fclose(f) != 0) {
-    }
-    if (!ok) {
-      // Without the file a long list reaches nobody: the caller says so in the journal,
-      // and the attempt sees what fits.
-      if (write_error) *write_error = std::strerror(errno);
-      fs::remove(path, ec);
-    }
+  // Written once per task (its attempts, gates and hooks share it): made only if it is
+  // not there yet, which the one call both asks and does.
+  const int err = write_whole(path, files, O_EXCL);
+  if (err != 0 && err != EEXIST) {
+    // Without the file a long list reaches nobody: the caller says so in the journal,
+    // and the attempt sees what fits.
+    if (write_error) *write_error = std::strerror(err);
+    std::error_code ec;
+    fs::remove(path, ec);
+  } else {
+    env.push_back("FLOW_TASK_FILES_FILE=" + path);
   }
-  if (std::error_code ec; fs::exists(path, ec)) env.push_back("FLOW_TASK_FILES_FILE=" + path);
   if (files.size() <= kMaxInEnvironment) env.push_back("FLOW_TASK_FILES=" + std::move(files));
   return env;
 }
