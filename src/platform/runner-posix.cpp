@@ -717,6 +717,13 @@ class ProcessRunner final : public Runner {
         if ((child_end = above_stdio(::open("/dev/null", O_WRONLY | O_CLOEXEC))) < 0) return open_error("/dev/null");
         continue;
       }
+      // One log for both and nobody reading stdout's lines: one pipe for both, which
+      // also keeps the two streams in the order they were written.
+      if (k == 1 && path == l.stdout_path && fds.files[0] >= 0 && !l.on_stdout_line) {
+        if ((child_end = ::fcntl(fds.out, F_DUPFD_CLOEXEC, 3)) < 0)
+          return make_error(Errc::spawn, std::string("cannot duplicate a pipe: ") + std::strerror(errno));
+        continue;
+      }
       int p[2];
       if (::pipe2(p, O_CLOEXEC) != 0) return make_error(Errc::spawn, std::string("cannot create a pipe: ") + std::strerror(errno));
       fds.pipe_read[k] = p[0];
@@ -730,7 +737,7 @@ class ProcessRunner final : public Runner {
     }
     // A fresh cgroup for every attempt, never one an earlier attempt had: whatever is
     // still aimed at that one (a kill of its leftovers) cannot reach this attempt.
-    std::string cgroup = new_cgroup();
+    std::string cgroup = spare_cgroup_.empty() ? new_cgroup() : std::exchange(spare_cgroup_, std::string());
     ChildJob job;
     job.program = program.c_str();
     job.argv = argv.data();
@@ -904,7 +911,10 @@ class ProcessRunner final : public Runner {
   }
 
   // The attempt's process runs (it has exec'd): watch its exit, its output and its time.
+  // And make the next attempt's cgroup now, while this one runs, so that a task that
+  // waits for this one to finish does not wait for a mkdir too.
   long adopt(const Launch& l, pid_t pid, const std::string& container, Fds& fds) {
+    if (container.rfind('/', 0) == 0 && spare_cgroup_.empty()) spare_cgroup_ = new_cgroup();
     Child& c = children_[pid];
     c.launch = l;
     c.pid = pid;
@@ -1001,6 +1011,7 @@ class ProcessRunner final : public Runner {
       children_.erase(children_.begin());
     }
     done_.clear();
+    if (!spare_cgroup_.empty()) to_remove_.push_back(std::exchange(spare_cgroup_, std::string()));
     sweep_containers(200);
   }
 
@@ -1194,13 +1205,16 @@ class ProcessRunner final : public Runner {
                          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
       done.max_rss_kb = ru.ru_maxrss;
     }
-    if (!remove_container(c.container)) to_remove_.push_back(c.container);
+    // Its cgroup goes at the next wait(): after the run loop has started what waited
+    // for this attempt, which need not wait for the rmdir too.
+    to_remove_.push_back(c.container);
     close_child(c);
     children_.erase(it);
     done_.push_back(done);
   }
 
-  // cgroups whose last processes were still exiting when their attempt completed.
+  // cgroups of attempts that completed (those whose last processes were still exiting
+  // stay for the next time).
   void sweep_containers(int wait_ms) {
     std::erase_if(to_remove_, [&](const std::string& dir) { return remove_container(dir, wait_ms); });
   }
@@ -1222,7 +1236,8 @@ class ProcessRunner final : public Runner {
   std::unique_ptr<asio::steady_timer> polling_;
   std::map<pid_t, Child> children_;
   std::deque<Completion> done_;
-  std::vector<std::string> to_remove_;
+  std::vector<std::string> to_remove_;  // containers of ended attempts, removed at the next wait()
+  std::string spare_cgroup_;            // made for the next attempt (adopt); removed when the runner goes
   // The direct way (start): until the kernel refuses it, or a test asks for the others.
   bool direct_ = !test_flag("FLOW_TEST_FORK") && !test_flag("FLOW_TEST_GATE");
   void* direct_stack_ = nullptr;

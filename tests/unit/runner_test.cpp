@@ -90,6 +90,17 @@ TEST_CASE("stdout and stderr to one path: one file, in the order written, under 
   CHECK(run_one(*r, l).exit_code == 0);
   CHECK(test::slurp(dir.path + "/attempt.out") == "out1\nerr1\nout2\nerr2\n");
 
+  // Nobody reading stdout's lines: the two streams share one pipe, so the order is
+  // exactly the program's with no pause between writes (two pipes read as they fill
+  // would interleave by chunks).
+  Launch fast;
+  fast.argv = {"sh", "-c", "i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo out$i; echo err$i >&2; done"};
+  fast.stdout_path = fast.stderr_path = dir.path + "/fast.out";
+  CHECK(run_one(*r, fast).exit_code == 0);
+  std::string want;
+  for (int i = 1; i <= 300; ++i) want += "out" + std::to_string(i) + "\nerr" + std::to_string(i) + "\n";
+  CHECK(test::slurp(dir.path + "/fast.out") == want);
+
   // 64 KiB to each stream with a 16 KiB cap: the file keeps 16 KiB and a line, the
   // first line and the last, not 16 KiB per stream.
   Launch big;
@@ -248,6 +259,27 @@ TEST_CASE("on_started runs before the program does, with the group and the conta
     }
   }
   ::unsetenv("FLOW_TEST_GATE");
+}
+
+TEST_CASE("every cgroup the runner made is gone when it is: the attempts' and the one made ahead") {
+  std::vector<std::string> containers;
+  {
+    auto r = make_process_runner();
+    for (int i = 0; i < 3; ++i) {
+      Launch l;
+      l.argv = {"sh", "-c", "exit 0"};
+      l.on_started = [&](const Started& s) { containers.push_back(s.container); };
+      CHECK(run_one(*r, l).exit_code == 0);
+    }
+  }
+  REQUIRE(containers.size() == 3);
+  if (containers[0][0] != '/') return;  // no cgroups here: the tags leave nothing
+  for (const std::string& c : containers) CHECK_FALSE(std::filesystem::exists(c));
+  // Nor any other of this process's (the next attempt's, made ahead of it).
+  const std::string parent = containers[0].substr(0, containers[0].rfind('/'));
+  const std::string mine = "flow-" + std::to_string(::getpid()) + "-";
+  for (const auto& e : std::filesystem::directory_iterator(parent))
+    CHECK(e.path().filename().string().rfind(mine, 0) != 0);
 }
 
 TEST_CASE("a daemon in a session of its own (setsid) is stopped with its attempt, and counted") {
