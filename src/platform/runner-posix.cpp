@@ -86,8 +86,24 @@ unsigned long long start_time(long pid) {
 std::vector<pid_t> members(const std::string& container) {
   std::vector<pid_t> out;
   if (container.rfind("tag:", 0) != 0) {
-    std::ifstream in(container + "/cgroup.procs");
-    for (long pid = 0; in >> pid;) out.push_back(static_cast<pid_t>(pid));
+    // Read at every attempt's end: plain calls, not a stream's set-up.
+    const int fd = ::open((container + "/cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return out;
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    for (const char* p = text.c_str(); *p != '\0';) {
+      char* end = nullptr;
+      const long pid = std::strtol(p, &end, 10);
+      if (end == p) break;
+      if (pid > 0) out.push_back(static_cast<pid_t>(pid));
+      p = end;
+    }
     return out;
   }
   // "tag:<token>@<start>": the environment a process started with carries the token (a

@@ -8,6 +8,7 @@
 #include "support/text.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,20 +16,68 @@
 #include <sstream>
 #include <string_view>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 
 namespace flow::detail {
 
-std::string tail_lines(const std::string& path, std::size_t max_lines, bool skip_json) {
-  std::ifstream in(path, std::ios::binary);
+namespace {
+
+// The last `max_lines` lines of `text` that say something (not blank; not a JSON event
+// when `skip_json`), each clipped.
+std::vector<std::string> telling_lines(std::string_view text, std::size_t max_lines, bool skip_json) {
   std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    const std::string_view text = detail::trim(line);
-    if (text.empty() || (skip_json && text.front() == '{')) continue;
-    lines.push_back(detail::clip(line, 300));
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    const std::string_view said = detail::trim(line);
+    if (said.empty() || (skip_json && said.front() == '{')) continue;
+    lines.push_back(detail::clip(std::string(line), 300));
     if (lines.size() > max_lines) lines.erase(lines.begin());
   }
+  return lines;
+}
+
+}  // namespace
+
+std::string tail_lines(const std::string& path, std::size_t max_lines, bool skip_json) {
+  // Read from the end, a block at a time (each twice the last), until the complete
+  // lines read hold enough: an attempt's log can be megabytes, and this runs on the run
+  // loop's thread for every attempt that ends.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  struct stat st {};
+  std::string buf;  // the end of the file, from `pos` on
+  off_t pos = ::fstat(fd, &st) == 0 ? st.st_size : 0;
+  std::vector<std::string> lines;
+  for (off_t block = 64 * 1024;; block *= 2) {
+    const off_t from = pos > block ? pos - block : 0;
+    std::string chunk(static_cast<std::size_t>(pos - from), '\0');
+    std::size_t got = 0;
+    while (got < chunk.size()) {
+      const ssize_t n = ::pread(fd, chunk.data() + got, chunk.size() - got, from + static_cast<off_t>(got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    chunk.resize(got);
+    buf.insert(0, chunk);
+    pos = from;
+    // Only whole lines: what comes before the first newline may be the end of a line
+    // that began in a block not read yet.
+    std::string_view whole(buf);
+    if (pos > 0) {
+      const std::size_t nl = whole.find('\n');
+      whole.remove_prefix(nl == std::string_view::npos ? whole.size() : nl + 1);
+    }
+    lines = telling_lines(whole, max_lines, skip_json);
+    if (lines.size() >= max_lines || pos == 0) break;
+  }
+  ::close(fd);
   std::string out;
   for (const auto& l : lines) out += l + "\n";
   return out;

@@ -5,6 +5,8 @@
 #include <flow/tasks_md.hpp>
 
 #include "runtime/journal_read.hpp"
+#include "runtime/validation.hpp"
+#include "support/text.hpp"
 #include "unit/support.hpp"
 
 #include <doctest/doctest.h>
@@ -664,4 +666,53 @@ TEST_CASE("cost: a task's budget ends its retries; an agent that reports no cost
   REQUIRE(runs->size() == 1);
   CHECK_FALSE(runs->back().cost_reported);  // `flow status` says "not reported"
   CHECK_FALSE(runs->back().tasks[0].cost_reported);
+}
+
+namespace {
+
+// tail_lines as it was: the whole file read forward, line by line.
+std::string tail_lines_forward(const std::string& path, std::size_t max_lines, bool skip_json) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::string_view said = flow::detail::trim(line);
+    if (said.empty() || (skip_json && said.front() == '{')) continue;
+    lines.push_back(flow::detail::clip(line, 300));
+    if (lines.size() > max_lines) lines.erase(lines.begin());
+  }
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an attempt's last lines are read from the end of its log, as reading all of it would find them") {
+  test::TempDir dir;
+  const std::string path = dir.path + "/attempt.out";
+  const auto check = [&](const std::string& content) {
+    std::ofstream(path, std::ios::binary) << content;
+    for (const bool json : {false, true})
+      for (const std::size_t n : {std::size_t{1}, std::size_t{12}, std::size_t{24}}) {
+        CAPTURE(json);
+        CAPTURE(n);
+        CHECK(flow::detail::tail_lines(path, n, json) == tail_lines_forward(path, n, json));
+      }
+  };
+  check("");
+  check("one line without a newline");
+  check("a\n\n  \nb\n{\"type\":\"x\"}\nc");
+  // Lines across the 64 KiB and 128 KiB block edges, blank and JSON lines among them.
+  std::string big;
+  for (int i = 0; big.size() < 400 * 1024; ++i)
+    big += (i % 7 == 0 ? "{\"event\":" + std::to_string(i) + "}" : i % 11 == 0 ? std::string("   ") : "line " + std::to_string(i)) + "\n";
+  check(big);
+  // Mostly JSON events: the telling lines are far back (blocks are read until found).
+  std::string stream = "error: the first thing said\nwarning: the second\n";
+  for (int i = 0; i < 20000; ++i) stream += "{\"type\":\"event\",\"n\":" + std::to_string(i) + "}\n";
+  check(stream);
+  // One line longer than a block, last.
+  check("before\n" + std::string(200 * 1024, 'x'));
+  CHECK(flow::detail::tail_lines(dir.path + "/no-such-log", 12) == "");
 }
