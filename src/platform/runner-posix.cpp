@@ -809,11 +809,18 @@ class ProcessRunner final : public Runner {
     // The gate: the child waits on it until on_started has run (a socket, so that
     // writing to a child that died cannot raise SIGPIPE); the report: exec's errno.
     int gate[2], report[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate) != 0)
-      return make_error(Errc::spawn, std::string("cannot create a socket pair: ") + std::strerror(errno));
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate) != 0) {
+      const int e = errno;
+      remove_container(cgroup);
+      return make_error(Errc::spawn, std::string("cannot create a socket pair: ") + std::strerror(e));
+    }
     fds.gate = gate[0];
     fds.child_gate = above_stdio(gate[1]);
-    if (::pipe2(report, O_CLOEXEC) != 0) return make_error(Errc::spawn, std::string("cannot create a pipe: ") + std::strerror(errno));
+    if (::pipe2(report, O_CLOEXEC) != 0) {
+      const int e = errno;
+      remove_container(cgroup);
+      return make_error(Errc::spawn, std::string("cannot create a pipe: ") + std::strerror(e));
+    }
     fds.report = report[0];
     fds.child_report = above_stdio(report[1]);
     job.gate = fds.child_gate;
