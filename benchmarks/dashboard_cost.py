@@ -21,7 +21,7 @@ time with its agents', and flow's own (its threads, the server's included, read 
 /proc before it is reaped): the dashboard's work is all in the latter, which the
 machine's other load changes far less than the wall time.
 
-usage: [ROUNDS=7] [CLIENTS_BY=socket|curl] benchmarks/dashboard_cost.py [FLOW] [N] [CLIENTS]
+usage: [ROUNDS=21] [CLIENTS_BY=socket|curl] benchmarks/dashboard_cost.py [FLOW] [N] [CLIENTS]
 """
 import os
 import re
@@ -38,7 +38,9 @@ import time
 flow = sys.argv[1] if len(sys.argv) > 1 else "build/flow"
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 500
 clients = int(sys.argv[3]) if len(sys.argv) > 3 else 8
-rounds = int(os.environ.get("ROUNDS", "7"))
+# 21 rounds: on a 2-core VM whose speed drifts, the median of 7 paired ratios still
+# moved by several per cent from one run of the script to the next.
+rounds = int(os.environ.get("ROUNDS", "21"))
 clients_by = os.environ.get("CLIENTS_BY", "socket")
 if clients_by not in ("socket", "curl"):
     sys.exit("CLIENTS_BY: socket or curl")
