@@ -428,6 +428,21 @@ void* map_child_stack() {
   return p;
 }
 
+#if FLOW_CLONE3_VM
+// clone3's arguments for a child that starts on `stack` (kChildStackSize) inside the
+// cgroup open as `cgroup_fd`, on flow's memory until it execs, its parent suspended
+// until then (CLONE_VFORK).
+clone_args vfork_into_cgroup(void* stack, int cgroup_fd) {
+  clone_args args{};
+  args.flags = CLONE_VM | CLONE_VFORK | CLONE_INTO_CGROUP;
+  args.exit_signal = SIGCHLD;
+  args.stack = reinterpret_cast<std::uintptr_t>(stack);
+  args.stack_size = kChildStackSize;
+  args.cgroup = static_cast<std::uint64_t>(cgroup_fd);
+  return args;
+}
+#endif
+
 // Starts children without copying flow's page tables: clone(CLONE_VM | CLONE_VFORK) on
 // a thread of its own, the way posix_spawn does, but where posix_spawn would hold its
 // caller until exec, this holds only its own thread, so the loop thread can record the
@@ -509,12 +524,7 @@ class Spawner {
       // Straight into its cgroup: moving it there afterwards (cgroup.procs) costs more
       // than the spawn. A kernel without clone3 or CLONE_INTO_CGROUP says so at once,
       // with no child made: then plainly, and start() moves it.
-      clone_args args{};
-      args.flags = CLONE_VM | CLONE_VFORK | CLONE_INTO_CGROUP;
-      args.exit_signal = SIGCHLD;
-      args.stack = reinterpret_cast<std::uintptr_t>(stack_);
-      args.stack_size = kChildStackSize;
-      args.cgroup = static_cast<std::uint64_t>(job.cgroup);
+      clone_args args = vfork_into_cgroup(stack_, job.cgroup);
       j.in_cgroup.store(true);
       pid = flow_clone3_vm(&args, sizeof args, child_entry, &j);
       if (pid < 0) j.in_cgroup.store(false);
@@ -785,12 +795,7 @@ class ProcessRunner final : public Runner {
         }
       }
       recorded = true;
-      clone_args args{};
-      args.flags = CLONE_VM | CLONE_VFORK | CLONE_INTO_CGROUP;
-      args.exit_signal = SIGCHLD;
-      args.stack = reinterpret_cast<std::uintptr_t>(direct_stack_);
-      args.stack_size = kChildStackSize;
-      args.cgroup = static_cast<std::uint64_t>(job.cgroup);
+      clone_args args = vfork_into_cgroup(direct_stack_, job.cgroup);
       sigset_t all, old;
       sigfillset(&all);
       ::pthread_sigmask(SIG_SETMASK, &all, &old);
