@@ -5,10 +5,10 @@
 // process is cloned straight into it on the calling thread (CLONE_VM | CLONE_VFORK |
 // CLONE_INTO_CGROUP, as posix_spawn does without the cgroup: the direct way, start());
 // else a spawner thread clones it (Spawner) or, where that cannot be had, fork, and it
-// waits on a gate until on_started has recorded it before it execs. A Boost.Asio event loop waits on each attempt's pidfd, reads its
-// stdout pipe line by line and runs its timeout timers; wait4 for rusage; group kills
-// on timeout and after exit. (Boost.Process v2 was measured against posix_spawn:
-// benchmarks/spawn_compare.)
+// waits on a gate until on_started has recorded it before it execs. A Boost.Asio event
+// loop waits on each attempt's pidfd, reads its stdout pipe line by line and runs its
+// timeout timers; wait4 for rusage; group kills on timeout and after exit.
+// (Boost.Process v2 was measured against posix_spawn: benchmarks/spawn_compare.)
 #include <flow/runner.hpp>
 
 #include "platform/contain.hpp"
