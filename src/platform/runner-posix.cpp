@@ -984,7 +984,10 @@ class ProcessRunner final : public Runner {
  public:
   std::optional<Completion> wait(double timeout) override {
     const auto deadline = Clock::now() + seconds(std::max(0.0, timeout));
-    sweep_containers(0);
+    // Ended attempts' cgroups are removed when the caller is about to block, not when it
+    // only looks (timeout 0): between one task's end and the next one's start, the
+    // caller looks, and the rmdirs would sit on that path.
+    if (timeout > 0 && done_.empty()) sweep_containers(0);
     while (done_.empty() && !children_.empty()) {
       if (ctx_.stopped()) ctx_.restart();
       if (Clock::now() >= deadline) {
@@ -1264,7 +1267,7 @@ class ProcessRunner final : public Runner {
   std::unique_ptr<asio::steady_timer> polling_;
   std::map<pid_t, Child> children_;
   std::deque<Completion> done_;
-  std::vector<std::string> to_remove_;  // containers of ended attempts, removed at the next wait()
+  std::vector<std::string> to_remove_;  // containers of ended attempts, removed at the next wait() that blocks
   std::string spare_cgroup_;            // made for the next attempt (adopt); removed when the runner goes
   // The direct way (start): until the kernel refuses it, or a test asks for the others.
   bool direct_ = !test_flag("FLOW_TEST_FORK") && !test_flag("FLOW_TEST_GATE");

@@ -80,6 +80,19 @@ void write_done_so_far(std::ostream& p, const PromptContext& ctx, const Task& tk
 
 }  // namespace
 
+std::vector<std::string> feature_docs(const std::string& tasks_path, const std::string& workdir) {
+  const fs::path feature = fs::path(tasks_path).parent_path();
+  std::vector<std::string> docs;
+  std::error_code ec;
+  for (const char* name : {"spec.md", "plan.md", "data-model.md", "research.md", "quickstart.md"})
+    if (fs::exists(feature / name, ec)) docs.push_back((feature / name).string());
+  if (fs::is_directory(feature / "contracts", ec))
+    for (const auto& e : fs::directory_iterator(feature / "contracts", ec)) docs.push_back(e.path().string());
+  for (const char* c : {".specify/memory/constitution.md", "memory/constitution.md"})
+    if (fs::exists(fs::path(workdir) / c, ec)) docs.push_back((fs::path(workdir) / c).string());
+  return docs;
+}
+
 bool write_prompt(const std::string& path, const PromptContext& ctx, const Task& tk, int index, int attempt,
                   const std::string& previous_failure, const std::string& dir, std::string* error) {
   std::ostringstream p;
@@ -96,15 +109,9 @@ bool write_prompt(const std::string& path, const PromptContext& ctx, const Task&
       pos = end + 1;
     }
   }
-  const fs::path feature = fs::path(ctx.tasks_path).parent_path();
-  std::vector<std::string> docs;
-  for (const char* name : {"spec.md", "plan.md", "data-model.md", "research.md", "quickstart.md"})
-    if (fs::exists(feature / name)) docs.push_back((feature / name).string());
-  std::error_code ec;
-  if (fs::is_directory(feature / "contracts", ec))
-    for (const auto& e : fs::directory_iterator(feature / "contracts", ec)) docs.push_back(e.path().string());
-  for (const char* c : {".specify/memory/constitution.md", "memory/constitution.md"})
-    if (fs::exists(fs::path(ctx.workdir) / c)) docs.push_back((fs::path(ctx.workdir) / c).string());
+  std::vector<std::string> probed;
+  if (!ctx.docs) probed = feature_docs(ctx.tasks_path, ctx.workdir);
+  const std::vector<std::string>& docs = ctx.docs ? *ctx.docs : probed;
   if (!docs.empty()) {
     p << "\n## The feature's documents (read what you need)\n\n";
     for (const auto& d : docs) p << "- " << d << "\n";

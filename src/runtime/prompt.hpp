@@ -21,7 +21,13 @@ struct PromptContext {
   const DoneLog* done = nullptr;                   ///< what finished so far in this run
   std::string journal_path;                        ///< where every finished task's outcome is
   std::string_view guidance;                       ///< the recovery ladder's sections (runtime/ladder.hpp), verbatim
+  const std::vector<std::string>* docs = nullptr;  ///< feature_docs(), kept by the caller; probed per prompt when null
 };
+
+/// The feature's documents a prompt points to, those that exist: spec.md, plan.md,
+/// data-model.md, research.md, quickstart.md and contracts/ beside tasks.md, and the
+/// repository's constitution. Eight lookups: a run keeps the answer for a while.
+[[nodiscard]] std::vector<std::string> feature_docs(const std::string& tasks_path, const std::string& workdir);
 
 /// The files a task names, as every consumer hands them out (the prompt, the
 /// environment): relative to the repository, never absolute, never outside it.

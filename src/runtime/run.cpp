@@ -410,7 +410,13 @@ class RunLoop {
   // reach the disk whole.
   bool write_prompt(int t, int attempt, const std::string& previous_failure, const std::string& dir, std::string* error = nullptr,
                     std::string_view guidance = {}) {
-    const detail::PromptContext ctx{plan_text_, tasks_path_, workdir_, done_ ? &*done_ : nullptr, report_.journal_path, guidance};
+    // The feature's documents, looked up again once a second at most (one a task
+    // would cost eight lookups on the path between one task's end and the next's start).
+    if (const double t_now = now(); docs_at_ < 0 || t_now - docs_at_ >= kDocsRecheck) {
+      docs_ = detail::feature_docs(tasks_path_, workdir_);
+      docs_at_ = t_now;
+    }
+    const detail::PromptContext ctx{plan_text_, tasks_path_, workdir_, done_ ? &*done_ : nullptr, report_.journal_path, guidance, &docs_};
     return detail::write_prompt(prompt_path(t, attempt), ctx, task(t), t, attempt, previous_failure, dir, error);
   }
 
@@ -1261,6 +1267,9 @@ class RunLoop {
   std::size_t complete_prefix_ = 0;             // phases 0 .. this - 1 are complete
   bool rollback_requested_ = false;
   static constexpr double kCommitWindow = 0.05;           // seconds a mark may wait for company
+  std::vector<std::string> docs_;                         // the feature's documents (detail::feature_docs)
+  double docs_at_ = -1;                                   // when docs_ were looked up; negative: never
+  static constexpr double kDocsRecheck = 1.0;             // seconds docs_ are trusted
   double last_commit_ = 0;
   static constexpr double kWriteShare = 9;    // rewrites of tasks.md: at most 1/(1+9) of the run's time
   static constexpr double kWriteFloor = 0.1;  // seconds between two rewrites at least

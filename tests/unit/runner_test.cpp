@@ -282,6 +282,27 @@ TEST_CASE("every cgroup the runner made is gone when it is: the attempts' and th
     CHECK(e.path().filename().string().rfind(mine, 0) != 0);
 }
 
+TEST_CASE("an ended attempt's cgroup goes at the next wait that blocks, not at one that only looks") {
+  // Between one task's end and the next one's start the run loop only looks (wait(0)):
+  // the rmdir waits for a wait that would block, so it is not on that path; and a long
+  // run does not pile up cgroups, since the loop blocks between ends.
+  auto r = make_process_runner();
+  Launch l;
+  l.argv = {"sh", "-c", "exit 0"};
+  std::string container;
+  l.on_started = [&](const Started& s) { container = s.container; };
+  CHECK(run_one(*r, l).exit_code == 0);
+  if (container.empty() || container[0] != '/') return;  // no cgroups here
+  CHECK_FALSE(r->wait(0));
+  CHECK(std::filesystem::exists(container));
+  Launch sleeper;
+  sleeper.argv = {"sleep", "0.3"};
+  REQUIRE(r->start(sleeper));
+  CHECK_FALSE(r->wait(0.01));  // blocks (the sleeper runs): the sweep's moment
+  CHECK_FALSE(std::filesystem::exists(container));
+  CHECK(r->wait(20));
+}
+
 TEST_CASE("a daemon in a session of its own (setsid) is stopped with its attempt, and counted") {
   for (const char* no_cgroup : {"", "1"}) {
     // A cgroup where the machine allows one; FLOW_NO_CGROUP=1: the environment's tag.
