@@ -13,6 +13,7 @@
 
 #include "platform/contain.hpp"
 #include "platform/exec.hpp"
+#include "platform/spare_files.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -733,7 +734,6 @@ class ProcessRunner final : public Runner {
     // their logs can be capped and stdout's lines streamed); a stream with no log goes to
     // /dev/null.
     Fds fds;
-    const int out_flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
     const std::string in_path = l.stdin_path.empty() ? "/dev/null" : l.stdin_path;
     if ((fds.in = above_stdio(::open(in_path.c_str(), O_RDONLY | O_CLOEXEC))) < 0) return open_error(in_path);
     for (int k = 0; k < 2; ++k) {
@@ -757,7 +757,13 @@ class ProcessRunner final : public Runner {
       // The same file for both (stdout_path == stderr_path): stdout's log takes stderr's
       // output too, in the order it arrives, under one cap (Child::shared_log).
       if (k == 1 && path == l.stdout_path && fds.files[0] >= 0) continue;
-      if (!path.empty()) fds.files[k] = ::open(path.c_str(), out_flags, 0644);
+      if (!path.empty()) {
+        // From a log made ahead (idle_work) when there is one: created here, the inode's
+        // allocation would delay the agent's start.
+        logs_dir_ = path.substr(0, path.rfind('/') == std::string::npos ? 0 : path.rfind('/'));
+        logs_.aim(logs_dir_, std::clamp<std::size_t>(peak_, 1, kMaxSpareLogs), 0644);
+        fds.files[k] = logs_.create(path, {}, true);
+      }
       if (!path.empty() && fds.files[k] < 0)  // no attempt runs without its log
         return make_error(Errc::spawn, "cannot create the log " + path + ": " + std::strerror(errno));
     }
@@ -939,11 +945,10 @@ class ProcessRunner final : public Runner {
   }
 
   // The attempt's process runs (it has exec'd): watch its exit, its output and its time.
-  // And make the next attempt's cgroup now, while this one runs, so that a task that
-  // waits for this one to finish does not wait for a mkdir too.
   long adopt(const Launch& l, pid_t pid, const std::string& container, Fds& fds) {
-    if (container.rfind('/', 0) == 0 && spare_cgroup_.empty()) spare_cgroup_ = new_cgroup();
+    uses_cgroups_ = uses_cgroups_ || container.rfind('/', 0) == 0;
     Child& c = children_[pid];
+    peak_ = std::max(peak_, children_.size());
     c.launch = l;
     c.pid = pid;
     c.started = Clock::now();
@@ -984,18 +989,25 @@ class ProcessRunner final : public Runner {
  public:
   std::optional<Completion> wait(double timeout) override {
     const auto deadline = Clock::now() + seconds(std::max(0.0, timeout));
-    // Ended attempts' cgroups are removed when the caller is about to block, not when it
-    // only looks (timeout 0): between one task's end and the next one's start, the
-    // caller looks, and the rmdirs would sit on that path.
-    if (timeout > 0 && done_.empty()) sweep_containers(0);
+    bool idle_done = false;
     while (done_.empty() && !children_.empty()) {
       if (ctx_.stopped()) ctx_.restart();
       if (Clock::now() >= deadline) {
         ctx_.poll();  // whatever is ready already
         break;
       }
+      // Before it blocks, once: what ended is handled first; then the work that nobody
+      // waits on (idle_work), while the agents run.
+      if (!idle_done) {
+        idle_done = true;
+        ctx_.poll();
+        if (done_.empty()) idle_work();
+        continue;
+      }
       ctx_.run_one_until(deadline);
     }
+    // Nothing runs, and the caller is about to block (a retry's backoff, say).
+    if (children_.empty() && timeout > 0 && done_.empty()) sweep_containers(0);
     if (done_.empty()) return std::nullopt;
     Completion c = done_.front();
     done_.pop_front();
@@ -1250,6 +1262,17 @@ class ProcessRunner final : public Runner {
     std::erase_if(to_remove_, [&](const std::string& dir) { return remove_container(dir, wait_ms); });
   }
 
+  // What is done when nothing waits on it: the cgroups of ended attempts removed, and
+  // the next attempt's cgroup and logs made ahead (SpareFiles; as many logs as attempts
+  // ran at once, at most), so that a task that waits for another to finish waits for
+  // no mkdir and no file's creation too.
+  void idle_work() {
+    sweep_containers(0);
+    if (uses_cgroups_ && spare_cgroup_.empty()) spare_cgroup_ = new_cgroup();
+    logs_.aim(logs_dir_, std::clamp<std::size_t>(peak_, 1, kMaxSpareLogs), 0644);
+    logs_.refill();
+  }
+
   static void close_child(Child& c) {
     // Destroying a descriptor or timer cancels what waits on it; those handlers find
     // the child gone and do nothing.
@@ -1267,8 +1290,13 @@ class ProcessRunner final : public Runner {
   std::unique_ptr<asio::steady_timer> polling_;
   std::map<pid_t, Child> children_;
   std::deque<Completion> done_;
-  std::vector<std::string> to_remove_;  // containers of ended attempts, removed at the next wait() that blocks
-  std::string spare_cgroup_;            // made for the next attempt (adopt); removed when the runner goes
+  std::vector<std::string> to_remove_;  // containers of ended attempts, removed at a wait that blocks (idle_work)
+  detail::SpareFiles logs_;             // logs made ahead, in logs_dir_ (the last log's folder)
+  std::string logs_dir_;
+  std::size_t peak_ = 0;                // the most attempts that ran at once
+  bool uses_cgroups_ = false;           // attempts run in cgroups of their own
+  static constexpr std::size_t kMaxSpareLogs = 16;
+  std::string spare_cgroup_;            // made for the next attempt (idle_work); removed when the runner goes
   // The direct way (start): until the kernel refuses it, or a test asks for the others.
   bool direct_ = !test_flag("FLOW_TEST_FORK") && !test_flag("FLOW_TEST_GATE");
   void* direct_stack_ = nullptr;

@@ -2,6 +2,8 @@
 // An attempt's prompt and its task's file list.
 #include "runtime/prompt.hpp"
 
+#include "platform/spare_files.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -17,21 +19,14 @@ namespace flow::detail {
 
 namespace {
 
-// Writes `data` to a new file at `path` (`flags`: O_TRUNC to replace one, O_EXCL to keep
-// one that is there): 0, or the errno of what failed. Plain system calls, one each: the
-// run loop writes a prompt and a file list for every task.
-int write_whole(const std::string& path, std::string_view data, int flags) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
-  if (fd < 0) return errno;
-  int err = 0;
-  while (!data.empty() && err == 0) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n > 0) data.remove_prefix(static_cast<std::size_t>(n));
-    else if (n == 0) err = EIO;
-    else if (errno != EINTR) err = errno;
-  }
-  if (::close(fd) != 0 && err == 0 && errno != EINTR) err = errno;
-  return err;
+// Writes `data` to a new file at `path` (`replace`: over one that is there; else one
+// that is there is kept): 0, or the errno of what failed. From the run's spare files
+// where it has them (platform/spare_files.hpp); else with plain system calls, one each.
+int put(SpareFiles* spares, const std::string& path, std::string_view data, bool replace) {
+  if (spares) return spares->write_file(path, data, replace);
+  SpareFiles none;
+  none.aim({}, 0, 0666);
+  return none.write_file(path, data, replace);
 }
 
 }  // namespace
@@ -127,19 +122,20 @@ bool write_prompt(const std::string& path, const PromptContext& ctx, const Task&
   p << "\n## Rules\n\n- Do this task only; other tasks are done by others, perhaps at the same time.\n"
     << "- Do not edit " << fs::path(ctx.tasks_path).filename().string() << ": flow marks tasks done itself.\n"
     << "- Work in " << dir << "; touch only the files this task needs.\n";
-  const int err = write_whole(path, p.str(), O_TRUNC);
+  const int err = put(ctx.spares, path, p.str(), true);
   if (err != 0 && error) *error = "cannot write the prompt " + path + ": " + std::strerror(err);
   return err == 0;
 }
 
-std::vector<std::string> task_files_env(const Task& task, const std::string& path, std::string* write_error) {
+std::vector<std::string> task_files_env(const Task& task, const std::string& path, std::string* write_error,
+                                        SpareFiles* spares) {
   // One environment string may not exceed 128 KiB on Linux: the attempt could not start.
   static constexpr std::size_t kMaxInEnvironment = 32 * 1024;
   std::string files = task_files(task);
   std::vector<std::string> env;
   // Written once per task (its attempts, gates and hooks share it): made only if it is
   // not there yet, which the one call both asks and does.
-  const int err = write_whole(path, files, O_EXCL);
+  const int err = put(spares, path, files, false);
   if (err != 0 && err != EEXIST) {
     // Without the file a long list reaches nobody: the caller says so in the journal,
     // and the attempt sees what fits.

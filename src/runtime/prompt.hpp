@@ -13,6 +13,8 @@
 
 namespace flow::detail {
 
+class SpareFiles;
+
 /// The run's side of a prompt: what every task's prompt is written from.
 struct PromptContext {
   std::string_view plan_text;                      ///< the text the plan was parsed from (task spans)
@@ -22,6 +24,7 @@ struct PromptContext {
   std::string journal_path;                        ///< where every finished task's outcome is
   std::string_view guidance;                       ///< the recovery ladder's sections (runtime/ladder.hpp), verbatim
   const std::vector<std::string>* docs = nullptr;  ///< feature_docs(), kept by the caller; probed per prompt when null
+  SpareFiles* spares = nullptr;                    ///< files made ahead in the prompt's directory, if any
 };
 
 /// The feature's documents a prompt points to, those that exist: spec.md, plan.md,
@@ -46,7 +49,8 @@ bool write_prompt(const std::string& path, const PromptContext& ctx, const Task&
 /// The files a task names, for its agent, gates and hooks: always in the file
 /// `files_path` (one a line, written once), and in FLOW_TASK_FILES too unless the list is
 /// long. When that file could not be written, `write_error` (if given) gets why.
+/// `spares`: files made ahead in its directory, if any.
 [[nodiscard]] std::vector<std::string> task_files_env(const Task& task, const std::string& files_path,
-                                                      std::string* write_error = nullptr);
+                                                      std::string* write_error = nullptr, SpareFiles* spares = nullptr);
 
 }  // namespace flow::detail

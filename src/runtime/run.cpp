@@ -19,6 +19,7 @@
 #include "runtime/hooks.hpp"
 #include "runtime/ladder.hpp"
 #include "runtime/journal_read.hpp"
+#include "platform/spare_files.hpp"
 #include "runtime/prompt.hpp"
 #include "support/json.hpp"
 #include "runtime/test_hook.hpp"
@@ -267,6 +268,9 @@ class RunLoop {
     }
     sched_.emplace(*graph_, std::move(so));
     agents_.emplace(agent_, opt_, report_.workers, n);
+    // A start writes a prompt, and on a task's first attempt the list of its files.
+    spares_.aim(run_dir_, std::min<std::size_t>(2 * static_cast<std::size_t>(report_.workers), kMaxSpareFiles), 0666);
+    listed_.assign(static_cast<std::size_t>(n), false);
     done_.emplace(*graph_);
     validation_.emplace(opt_, *graph_, commands_, log_, report_, workdir_, run_dir_);
     if (opt_.test_first && !opt_.dry_run) validation_->hold_implementations(*sched_);
@@ -416,7 +420,8 @@ class RunLoop {
       docs_ = detail::feature_docs(tasks_path_, workdir_);
       docs_at_ = t_now;
     }
-    const detail::PromptContext ctx{plan_text_, tasks_path_, workdir_, done_ ? &*done_ : nullptr, report_.journal_path, guidance, &docs_};
+    const detail::PromptContext ctx{plan_text_, tasks_path_, workdir_, done_ ? &*done_ : nullptr, report_.journal_path, guidance, &docs_,
+                                    &spares_};
     return detail::write_prompt(prompt_path(t, attempt), ctx, task(t), t, attempt, previous_failure, dir, error);
   }
 
@@ -435,8 +440,11 @@ class RunLoop {
   std::vector<std::string> task_files_env(int t) {
     const std::string path = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + ".files";
     std::string error;
-    auto env = detail::task_files_env(task(t), path, &error);
+    // Written once, on the task's first start; a spare is not spent to find it there.
+    const bool listed = listed_[static_cast<std::size_t>(t)];
+    auto env = detail::task_files_env(task(t), path, &error, listed ? nullptr : &spares_);
     if (!error.empty()) log("write-failed", t, 0, {{"file", path}, {"error", error}});
+    else listed_[static_cast<std::size_t>(t)] = true;
     return env;
   }
 
@@ -780,7 +788,13 @@ class RunLoop {
       double wait = to_mark_.empty() ? 0.25 : std::clamp(last_commit_ + kCommitWindow - now(), 0.0, 0.25);
       if (!unwritten_.empty()) wait = std::min(wait, std::clamp(write_due() - now(), 0.0, 0.25));
       if (workspace_busy) wait = std::min(wait, kWorkspacePoll);
-      auto c = runner_.wait(wait);
+      // What ended is taken first; else, before waiting, the next starts' files are made
+      // (the prompt's and the file list's), while nothing waits on them.
+      auto c = runner_.wait(0);
+      if (!c) {
+        spares_.refill();
+        c = runner_.wait(wait);
+      }
       obs_.on_tick(now());
       for (; c; c = runner_.wait(0)) on_completion(*c);  // all that ended by now, as one batch
       if (validation_->test_first_pending()) check_test_first();
@@ -1291,6 +1305,9 @@ class RunLoop {
     std::string base;  // its logs' path without the extension
   };
   std::set<int> preparing_;                // tasks whose place the workspace is making
+  detail::SpareFiles spares_;              // files made ahead in the run's directory (prompts, file lists)
+  std::vector<bool> listed_;               // tasks whose file list is written
+  static constexpr std::size_t kMaxSpareFiles = 16;
   std::map<int, AfterAgent> collecting_;   // tasks whose work the workspace is collecting
   static constexpr double kWorkspacePoll = 0.002;  // seconds between looks while it works
   std::set<int> canceled_;           // attempts a control ended: failed, not retried

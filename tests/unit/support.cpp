@@ -6,7 +6,10 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +50,24 @@ TempDir::TempDir() {
   std::string tmpl = (fs::temp_directory_path() / "flow-test-XXXXXX").string();
   REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
   path = tmpl;
+}
+
+void with_file_size_limit(unsigned long bytes, const std::function<void()>& f) {
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto* previous = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = bytes;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  struct Restore {
+    rlimit limit;
+    void (*handler)(int);
+    ~Restore() {
+      ::setrlimit(RLIMIT_FSIZE, &limit);
+      std::signal(SIGXFSZ, handler);
+    }
+  } restore{old, previous};
+  f();
 }
 
 TempDir::~TempDir() {

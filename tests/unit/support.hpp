@@ -5,6 +5,7 @@
 #include <flow/graph.hpp>
 #include <flow/plan.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct TempDir {
   TempDir& operator=(const TempDir&) = delete;
   std::string path;
 };
+/// Runs `f` with files limited to `bytes` (RLIMIT_FSIZE, SIGXFSZ ignored): a write past
+/// the limit fails with EFBIG, as one on a full disk fails with ENOSPC, with no privilege
+/// or special filesystem. The limit is lifted when `f` returns or throws.
+void with_file_size_limit(unsigned long bytes, const std::function<void()>& f);
 /// A stable, readable rendering of the parsed tasks, one line each, for golden files.
 std::string render_tasks(const Plan& plan);
 /// The task list alone, one line a task in document order, in the form of the golden

@@ -81,15 +81,8 @@ TEST_CASE("a write that fails midway (a full disk) leaves the file untouched and
   const std::string path = dir.path + "/tasks.md";
   const std::string original = "- [ ] T001 a\n";
   put(path, original);
-  struct rlimit old {};
-  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
-  auto* previous = std::signal(SIGXFSZ, SIG_IGN);
-  struct rlimit small = old;
-  small.rlim_cur = 4096;
-  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
-  auto w = write_file_atomic(path, std::string(1 << 20, 'x'));
-  ::setrlimit(RLIMIT_FSIZE, &old);
-  std::signal(SIGXFSZ, previous);
+  Result<void> w;
+  test::with_file_size_limit(4096, [&] { w = write_file_atomic(path, std::string(1 << 20, 'x')); });
   REQUIRE_FALSE(w);
   CHECK(w.error().code == Errc::io);
   CHECK(test::slurp(path) == original);
