@@ -116,7 +116,10 @@ async function live(browser) {
     check(await waitState('T005', 'succeeded'), 'T005 succeeds');
     const panel = await page.locator('#panel').textContent();
     check(panel.includes('canceled'), 'the panel names the failure class canceled');
-    check((await page.locator('#timeline rect').count()) >= 6, 'the workers timeline shows the attempts');
+    // The numbers and the timeline are redrawn every 500 ms, the nodes at once: the last
+    // attempt's bar may come a refresh after its node.
+    check(await page.waitForFunction(() => document.querySelectorAll('#timeline rect').length >= 6, null, { timeout: 5000 })
+      .then(() => true, () => false), 'the workers timeline shows the attempts');
     check(/tasks left|nothing left|finishing/.test(await page.locator('#eta').textContent()), 'the ETA is shown');
     await page.screenshot({ path: path.join(artifacts, 'dashboard-finished.png') });
     const code = await exited(run.proc);
