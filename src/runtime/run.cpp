@@ -414,8 +414,8 @@ class RunLoop {
   // reach the disk whole.
   bool write_prompt(int t, int attempt, const std::string& previous_failure, const std::string& dir, std::string* error = nullptr,
                     std::string_view guidance = {}) {
-    // The feature's documents, looked up again once a second at most (one a task
-    // would cost eight lookups on the path between one task's end and the next's start).
+    // The feature's documents, looked up again once a second at most: every prompt
+    // would otherwise cost eight lookups between one task's end and the next's start.
     if (const double t_now = now(); docs_at_ < 0 || t_now - docs_at_ >= kDocsRecheck) {
       docs_ = detail::feature_docs(tasks_path_, workdir_);
       docs_at_ = t_now;
