@@ -6,7 +6,6 @@
 #include "support/random.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -227,8 +226,11 @@ constexpr double kZ90 = 1.2815515655446004;   // the 90th percentile of N(0, 1)
 // level for a phase none of whose tasks has finished.
 constexpr double kCommonFloor = 0.3;
 constexpr double kUnseenPhase = 0.35;
-// How strongly the effect of task size is shrunk toward none (in measured tasks' worth).
-constexpr double kSizeRidge = 2.0;
+// A priori, how far a regressor (log of files named, of description length, history's
+// levels) moves a task's log duration from its prior per unit: a normal coefficient
+// of this variance (about +-0.7 at two standard deviations). A regression is shrunk by
+// the noise over this (Bayesian ridge): what finished scattered much, it trusts less.
+constexpr double kCoefVar = 0.125;
 
 // Whether a task writes tests: its text or a file it names says so.
 bool writes_tests(const Task& t) {
@@ -258,6 +260,33 @@ double similarity(const Plan& plan, const Task& a, const Task& b, bool test_a, b
   if (a.paths.size() == b.paths.size()) w += 0.1;
   if (test_a != test_b) w *= 0.3;
   return w;
+}
+
+// The coefficients of a ridge regression of `r` on the rows of `x` (both centred),
+// shrunk toward zero by `lambda`: the normal equations
+// (X'X + lambda I) c = X'r, solved by Gaussian elimination (the matrix is symmetric
+// positive definite: no pivoting needed).
+std::vector<double> ridge(const std::vector<std::vector<double>>& x, const std::vector<double>& r, double lambda) {
+  const std::size_t f = x.empty() ? 0 : x[0].size();
+  std::vector<std::vector<double>> a(f, std::vector<double>(f + 1, 0));
+  for (std::size_t i = 0; i < f; ++i) a[i][i] = lambda;
+  for (std::size_t j = 0; j < x.size(); ++j)
+    for (std::size_t i = 0; i < f; ++i) {
+      for (std::size_t l = 0; l < f; ++l) a[i][l] += x[j][i] * x[j][l];
+      a[i][f] += x[j][i] * r[j];
+    }
+  for (std::size_t i = 0; i < f; ++i)
+    for (std::size_t l = i + 1; l < f; ++l) {
+      const double q = a[l][i] / a[i][i];
+      for (std::size_t c = i; c <= f; ++c) a[l][c] -= q * a[i][c];
+    }
+  std::vector<double> c(f, 0);
+  for (std::size_t i = f; i-- > 0;) {
+    double v = a[i][f];
+    for (std::size_t l = i + 1; l < f; ++l) v -= a[i][l] * c[l];
+    c[i] = v / a[i][i];
+  }
+  return c;
 }
 
 }  // namespace
@@ -295,49 +324,6 @@ std::vector<Estimate> learn_estimates(const TaskGraph& g, std::span<const Estima
   // Run-wide: how far this run's log durations sit from the prior, shrunk toward none
   // when the prior comes from history (two runs' worth of trust), not when it is a guess.
   const double k0 = history ? 2.0 : 0.01;
-  // How much history tells tasks apart, on two levels: phases (a phase's mean over its
-  // tasks, which averages out chance) and tasks within their phase (one earlier run of
-  // a task says as much about chance as about the task). Once a few tasks have finished,
-  // the shares (1, 3/4 … 0) that best explain what they took; history of durations that
-  // vary by chance alone then counts for its levels only.
-  if (history && seen.size() >= 3) {
-    double mean0 = 0;
-    for (double v : mu0) mean0 += v;
-    mean0 /= static_cast<double>(n);
-    std::vector<double> phase_sum(plan.phases.size(), 0), phase_n(plan.phases.size(), 0);
-    for (std::size_t t = 0; t < n; ++t) {
-      phase_sum[static_cast<std::size_t>(plan.tasks[t].phase)] += mu0[t];
-      phase_n[static_cast<std::size_t>(plan.tasks[t].phase)] += 1;
-    }
-    std::vector<double> level_of(n);
-    for (std::size_t t = 0; t < n; ++t) {
-      const auto p = static_cast<std::size_t>(plan.tasks[t].phase);
-      level_of[t] = phase_sum[p] / phase_n[p];
-    }
-    auto shrunk = [&](std::size_t t, double lg, double li) {
-      return mean0 + lg * (level_of[t] - mean0) + li * (mu0[t] - level_of[t]);
-    };
-    double best_g = 1, best_i = 1, best_ss = std::numeric_limits<double>::infinity();
-    for (double lg : {1.0, 0.5, 0.0})
-      for (double li : {1.0, 0.75, 0.5, 0.25, 0.0}) {
-        double sh = 0, ss = 0;
-        for (std::size_t j : seen) sh += y[j] - shrunk(j, lg, li);
-        sh /= static_cast<double>(seen.size());
-        for (std::size_t j : seen) {
-          const double r = y[j] - shrunk(j, lg, li) - sh;
-          ss += r * r;
-        }
-        if (ss < best_ss * 0.98) {   // a clear improvement, else the more trusting shares
-          best_ss = ss;
-          best_g = lg;
-          best_i = li;
-        }
-      }
-    std::vector<double> mu1(n);
-    for (std::size_t t = 0; t < n; ++t) mu1[t] = shrunk(t, best_g, best_i);
-    mu0 = std::move(mu1);
-  }
-
   std::vector<char> test(n);
   for (std::size_t t = 0; t < n; ++t) test[t] = writes_tests(plan.tasks[t]);
   // Similarity weights between every task and every measured one (finished or running).
@@ -362,40 +348,61 @@ std::vector<Estimate> learn_estimates(const TaskGraph& g, std::span<const Estima
   // under the estimate the other measurements give it, and the estimates are fitted
   // again; a few rounds settle.
   for (std::size_t j : running) y[j] = std::max(floor_of[j], mu0[j]);
-  // Task size as its text shows it: the files it names and the length of its description.
-  std::vector<std::array<double, 2>> size(n);
-  for (std::size_t t = 0; t < n; ++t)
-    size[t] = {std::log1p(static_cast<double>(plan.tasks[t].paths.size())),
-               std::log(std::max<double>(static_cast<double>(plan.tasks[t].description.size()), 10))};
+  // What tells tasks apart beside their prior, as regressors of the log ratio of a
+  // measured task to its prior: its size as its text shows it (the files it names, the
+  // length of its description) and, when the prior comes from history, history's two
+  // levels: the task's phase (the phase's mean over its tasks, which averages out chance)
+  // and the task within its phase (one earlier run of a task says as much about chance
+  // as about the task). The prior stands for each until the run shows otherwise: a
+  // coefficient of -1 on a history level means the run finds it says nothing.
+  std::vector<std::vector<double>> x(n);
+  double mean0 = 0;
+  std::vector<double> phase_sum(plan.phases.size(), 0), phase_n(plan.phases.size(), 0);
+  for (std::size_t t = 0; t < n; ++t) {
+    mean0 += mu0[t];
+    phase_sum[static_cast<std::size_t>(plan.tasks[t].phase)] += mu0[t];
+    phase_n[static_cast<std::size_t>(plan.tasks[t].phase)] += 1;
+  }
+  mean0 /= static_cast<double>(n);
+  for (std::size_t t = 0; t < n; ++t) {
+    x[t] = {std::log1p(static_cast<double>(plan.tasks[t].paths.size())),
+            std::log(std::max<double>(static_cast<double>(plan.tasks[t].description.size()), 10))};
+    if (history) {
+      const auto p = static_cast<std::size_t>(plan.tasks[t].phase);
+      const double phase_level = phase_sum[p] / phase_n[p];
+      x[t].push_back(phase_level - mean0);
+      x[t].push_back(mu0[t] - phase_level);
+    }
+  }
   const std::vector<double> mu_prior = mu0;
-  for (int round = 0; round < (running.empty() ? 1 : 4); ++round) {
-    // How much longer larger tasks take than the prior says: a ridge regression of the
-    // measured tasks' log ratio to their prior on their size, shrunk toward no effect
-    // (kSizeRidge), so that sizes that say nothing change little.
+  for (int round = 0; round < 4; ++round) {
+    // A ridge regression on the measured tasks (finished, and running ones at their
+    // expected duration), shrunk toward no change to the prior by the spread of what
+    // finished (from the round before; the prior's at first) over kCoefVar, so that what
+    // says little changes little and a clear pattern is followed. The rounds let the fit
+    // and the spread settle together.
     mu0 = mu_prior;
     if (obs.size() >= 4) {
-      std::array<double, 2> fm{0, 0};
-      double rm = 0;
+      const std::size_t f = x[0].size();
+      std::vector<double> mean_x(f, 0);
+      double mean_r = 0;
       for (std::size_t j : obs) {
-        fm[0] += size[j][0];
-        fm[1] += size[j][1];
-        rm += y[j] - mu_prior[j];
+        for (std::size_t i = 0; i < f; ++i) mean_x[i] += x[j][i];
+        mean_r += y[j] - mu_prior[j];
       }
       const double k = static_cast<double>(obs.size());
-      fm = {fm[0] / k, fm[1] / k};
-      rm /= k;
-      double a = kSizeRidge, b = 0, d = kSizeRidge, u = 0, v = 0;
+      for (double& v : mean_x) v /= k;
+      mean_r /= k;
+      std::vector<std::vector<double>> rows;
+      std::vector<double> r;
       for (std::size_t j : obs) {
-        const double x0 = size[j][0] - fm[0], x1 = size[j][1] - fm[1], r = y[j] - mu_prior[j] - rm;
-        a += x0 * x0;
-        b += x0 * x1;
-        d += x1 * x1;
-        u += x0 * r;
-        v += x1 * r;
+        rows.emplace_back(f);
+        for (std::size_t i = 0; i < f; ++i) rows.back()[i] = x[j][i] - mean_x[i];
+        r.push_back(y[j] - mu_prior[j] - mean_r);
       }
-      const double det = a * d - b * b;
-      const double c0 = (d * u - b * v) / det, c1 = (a * v - b * u) / det;
-      for (std::size_t t = 0; t < n; ++t) mu0[t] = mu_prior[t] + c0 * (size[t][0] - fm[0]) + c1 * (size[t][1] - fm[1]);
+      const std::vector<double> c = ridge(rows, r, sigma * sigma / kCoefVar);
+      for (std::size_t t = 0; t < n; ++t)
+        for (std::size_t i = 0; i < f; ++i) mu0[t] += c[i] * (x[t][i] - mean_x[i]);
     }
     double shift = 0;
     for (std::size_t j : obs) shift += y[j] - mu0[j];

@@ -6,6 +6,7 @@
 #include <flow/tasks_md.hpp>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <cmath>
 
@@ -174,6 +175,41 @@ TEST_CASE("learned estimates: history's phase levels are kept when its task-by-t
   CHECK(e[4].expected > 150);
   CHECK(e[5].expected > 150);
   CHECK(e[5].expected / e[4].expected < 16.0 / 2);
+}
+
+TEST_CASE("learned estimates: size and history weighed together, as far as the run bears each out") {
+  // History of one earlier run: task-by-task durations that this run shows were chance.
+  // This run: the tasks that name three files take four times as long as those that
+  // name one. Of the two pending tasks, history says the one-file task is the long one.
+  std::string md = "## Phase 1: Setup\n";
+  for (int t = 1; t <= 14; ++t) {
+    const bool big = t % 2 == 0;
+    md += fmt::format("- [ ] T{:03} [P] Task {} in {}\n", t, t,
+                      big ? fmt::format("a{0}.py, b{0}.py, c{0}.py", t) : fmt::format("a{}.py", t));
+  }
+  auto g = build_graph(parse_tasks_md(md));
+  REQUIRE(g);
+  const double before[] = {5, 80, 10, 40, 100, 20, 60, 10, 30, 200, 15, 50, 400, 5};
+  std::vector<HistoryEntry> h;
+  for (int t = 0; t < 14; ++t) {
+    const Task& task = g->plan().tasks[static_cast<std::size_t>(t)];
+    h.push_back({task.id, g->plan().phases[static_cast<std::size_t>(task.phase)].kind, task.labels,
+                 static_cast<int>(task.paths.size()), before[t]});
+  }
+  const std::vector<Estimate> prior = Estimator(h).estimate_all(g->plan());
+  std::vector<TaskStatus> st(14, TaskStatus::succeeded);
+  st[12] = st[13] = TaskStatus::waiting;
+  std::vector<double> secs(14, 0);
+  for (int t = 0; t < 12; ++t) secs[static_cast<std::size_t>(t)] = t % 2 == 1 ? 80 : 20;
+  const auto e = learn_estimates(*g, prior, st, secs);
+  // Size, which the run bears out, outweighs history's scatter, which it does not.
+  CHECK(e[13].expected > e[12].expected);
+  CHECK(e[12].expected < 80);
+  CHECK(e[13].expected > 20);
+  // Told nothing by this run, history stands as it is.
+  const auto blind = learn_estimates(*g, prior, std::vector<TaskStatus>(14, TaskStatus::waiting), std::vector<double>(14, 0));
+  CHECK(blind[12].expected == doctest::Approx(400));
+  CHECK(blind[13].expected == doctest::Approx(5));
 }
 
 TEST_CASE("forecast: a range around the median finish, the finish itself when all is done") {
