@@ -35,6 +35,8 @@ struct Estimate {
   /// shares: how wrong the run-wide level may still be. 0: unknown, forecast() assumes
   /// a share.
   double common = 0;
+  /// How many measurements from history the estimate rests on (0: none, a default).
+  int samples = 0;
 };
 
 /// Estimates durations from history. Pure.
@@ -85,12 +87,14 @@ struct Bottlenecks {
 /// that resemble it: the same phase, the same phase kind, the same story, a common label,
 /// as many files, and tests or implementation alike; and how much larger tasks (files
 /// named, description length) take longer than the prior says. History's differences
-/// between phases and between tasks of a phase each count as far as they explain what
-/// this run measures. `seconds[t]` is the measured duration of each succeeded task
-/// (others are ignored); `elapsed` how long each running task has run (it counts as
-/// taking at least that long). `low`/`high` are the 10th and
-/// 90th percentiles of the task's duration, `p90` the 90th; `basis` is "run" once the run
-/// has measured something, else the prior's basis.
+/// between phases and between tasks of a phase each count as far as they exceed what
+/// chance would make of them (by the prior's spread and `samples`), and then as far as
+/// they explain what this run measures (a regression, with size, shrunk by the run's
+/// scatter). `seconds[t]` is the measured duration of each succeeded task (others are
+/// ignored); `elapsed` how long each running task has run (it counts as taking at least
+/// that long). Until the run has measured something the prior stands as it is.
+/// `low`/`high` are the 10th and 90th percentiles of the task's duration, `p90` the
+/// 90th; `basis` is "run" once the run has measured something, else the prior's basis.
 [[nodiscard]] FLOW_API std::vector<Estimate> learn_estimates(const TaskGraph& graph, std::span<const Estimate> prior,
                                                              std::span<const TaskStatus> status,
                                                              std::span<const double> seconds,

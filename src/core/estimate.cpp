@@ -29,6 +29,7 @@ double quantile(std::vector<double> v, double q) {
 Estimate from_samples(std::vector<double> samples, std::string basis) {
   Estimate e;
   e.basis = std::move(basis);
+  e.samples = e.basis == "default" ? 0 : static_cast<int>(samples.size());
   e.expected = quantile(samples, 0.5);
   if (samples.size() >= 3) {
     e.low = quantile(samples, 0.25);
@@ -353,8 +354,7 @@ std::vector<Estimate> learn_estimates(const TaskGraph& g, std::span<const Estima
   // length of its description) and, when the prior comes from history, history's two
   // levels: the task's phase (the phase's mean over its tasks, which averages out chance)
   // and the task within its phase (one earlier run of a task says as much about chance
-  // as about the task). The prior stands for each until the run shows otherwise: a
-  // coefficient of -1 on a history level means the run finds it says nothing.
+  // as about the task).
   std::vector<std::vector<double>> x(n);
   double mean0 = 0;
   std::vector<double> phase_sum(plan.phases.size(), 0), phase_n(plan.phases.size(), 0);
@@ -373,6 +373,25 @@ std::vector<Estimate> learn_estimates(const TaskGraph& g, std::span<const Estima
       x[t].push_back(phase_level - mean0);
       x[t].push_back(mu0[t] - phase_level);
     }
+  }
+  if (history) {
+    // How far history's levels tell tasks apart, before the run says anything: each
+    // level's spread over the tasks beyond what chance alone would give it (a task's
+    // prior spread over its measurements; a phase's mean averages over its tasks). A
+    // level that differs no more than chance counts for nothing; one far beyond it
+    // counts nearly fully (empirical Bayes). The regression then moves both as far as
+    // the run bears out.
+    double spread_level = 0, spread_own = 0, chance_level = 0, chance_own = 0;
+    for (std::size_t t = 0; t < n; ++t) {
+      const double chance = s0[t] * s0[t] / std::max(1, prior[t].samples);
+      spread_level += x[t][2] * x[t][2];
+      spread_own += x[t][3] * x[t][3];
+      chance_level += chance / phase_n[static_cast<std::size_t>(plan.tasks[t].phase)];
+      chance_own += chance;
+    }
+    const double keep_level = std::clamp(1 - chance_level / std::max(spread_level, 1e-12), 0.0, 1.0);
+    const double keep_own = std::clamp(1 - chance_own / std::max(spread_own, 1e-12), 0.0, 1.0);
+    for (std::size_t t = 0; t < n; ++t) mu0[t] = mean0 + keep_level * x[t][2] + keep_own * x[t][3];
   }
   const std::vector<double> mu_prior = mu0;
   for (int round = 0; round < 4; ++round) {

@@ -212,6 +212,47 @@ TEST_CASE("learned estimates: size and history weighed together, as far as the r
   CHECK(blind[13].expected == doctest::Approx(5));
 }
 
+TEST_CASE("learned estimates: history's differences count as far as they exceed chance") {
+  // History of one earlier run: setup tasks took about 20 s and story tasks about 400 s
+  // (far beyond what one run's chance could make of them), but within each phase the
+  // tasks differ by no more than chance (0.8x to 1.25x).
+  std::string md = "## Phase 1: Setup\n";
+  for (int t = 1; t <= 6; ++t) md += fmt::format("- [ ] T{:03} [P] Setup step {} in s{}.py\n", t, t, t);
+  md += "## Phase 3: User Story 1 (P1)\n";
+  for (int t = 7; t <= 12; ++t) md += fmt::format("- [ ] T{:03} [P] [US1] Story step {} in u{}.py\n", t, t, t);
+  auto g = build_graph(parse_tasks_md(md));
+  REQUIRE(g);
+  const double before[] = {16, 25, 16, 25, 16, 25, 320, 500, 320, 500, 320, 500};
+  std::vector<HistoryEntry> h;
+  for (int t = 0; t < 12; ++t) {
+    const Task& task = g->plan().tasks[static_cast<std::size_t>(t)];
+    h.push_back({task.id, g->plan().phases[static_cast<std::size_t>(task.phase)].kind, task.labels, 1, before[t]});
+  }
+  const std::vector<Estimate> prior = Estimator(h).estimate_all(g->plan());
+  CHECK(prior[6].samples == 1);
+  std::vector<TaskStatus> st(12, TaskStatus::waiting);
+  st[0] = TaskStatus::succeeded;
+  std::vector<double> secs(12, 0);
+  secs[0] = 20;
+  const auto e = learn_estimates(*g, prior, st, secs);
+  // Within a phase, history's chance is not taken for a difference between tasks ...
+  CHECK(e[7].expected / e[6].expected == doctest::Approx(1).epsilon(0.02));
+  CHECK(e[2].expected / e[1].expected == doctest::Approx(1).epsilon(0.02));
+  // ... while the phases' difference, far beyond chance, stands.
+  CHECK(e[6].expected > 10 * e[1].expected);
+  // Three earlier runs that repeat the same differences: no longer chance.
+  std::vector<HistoryEntry> h3;
+  for (double f : {0.95, 1.0, 1.05})
+    for (HistoryEntry x : h) {
+      x.seconds *= f;
+      h3.push_back(x);
+    }
+  const std::vector<Estimate> prior3 = Estimator(h3).estimate_all(g->plan());
+  CHECK(prior3[6].samples == 3);
+  const auto e3 = learn_estimates(*g, prior3, st, secs);
+  CHECK(e3[7].expected / e3[6].expected > 1.3);
+}
+
 TEST_CASE("forecast: a range around the median finish, the finish itself when all is done") {
   auto g = build_graph(parse_tasks_md("## Phase 1: Setup\n- [ ] T001 One\n- [ ] T002 [P] Two in a.py\n- [ ] T003 [P] Three in b.py\n"));
   REQUIRE(g);
