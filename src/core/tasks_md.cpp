@@ -96,6 +96,10 @@ struct Line {
   std::uint8_t flags = 0;
   std::uint8_t heading = 0;   // ATX heading level, 0 if none
   std::uint8_t box = 0;       // for kBullet lines: the checkbox mark's length, 0 if none
+  // kBullet lines: 1 for an item of its list's top level (indented less than two columns
+  // past the list's first item, which may itself be indented up to three), 0 for a
+  // nested one.
+  std::uint8_t top = 0;
 };
 static_assert(sizeof(Line) <= 24);
 
@@ -638,6 +642,9 @@ class Parser {
     std::array<int, 7> open_headings{};
     std::size_t open_depth = 0;
     int bold_item = -1;
+    // The indent of the current list's first item; -1 outside a list (after a heading or
+    // a paragraph that starts left of the list).
+    int list_base = -1;
     lines_.reserve(NewlineFinder::count(text_) + 1);
     NewlineFinder newlines(text_);
     while (pos <= text_.size()) {
@@ -665,7 +672,7 @@ class Parser {
 
       if (first) {
         first = false;
-        if (t == "---" && closes_frontmatter(end)) frontmatter = true;
+        if (t == "---" && is_frontmatter(end)) frontmatter = true;
         if (frontmatter) {
           l.flags |= kComment;
           lines_.push_back(l);
@@ -718,32 +725,39 @@ class Parser {
           if (k >= 2 && starts_task(trim(t.substr(k)))) mark_sections(open_headings, open_depth, -1);
           open_headings[open_depth++] = last_heading;
           bold_item = -1;
+          list_base = -1;
         }
       } else if (!t.empty()) {
         const ListItem li = match_bullet(s);
         if (li.ok) {
+          // Four columns with no list open would be an indented code block: such an item
+          // counts as nested, as it always has.
+          if (list_base < 0) list_base = l.indent <= 3 ? l.indent : 0;
+          l.top = l.indent < list_base + 2;
           l.flags |= kBullet;
           l.aux = static_cast<std::int32_t>(li.content);  // < kMaxLine
           l.box = static_cast<std::uint8_t>(match_box(s.substr(li.content)));
           if (!l.box && s.size() > li.content && s[li.content] == '[')
             l.box = static_cast<std::uint8_t>(match_word_box(s.substr(li.content)));
+        } else if (l.indent <= list_base) {
+          list_base = -1;   // a paragraph at the list's margin ends the list
         }
         if (l.box) {
           l.flags |= kBox;
           ++boxes_;
-          if (last_heading >= 0 && l.indent < 2 && !(lines_[static_cast<std::size_t>(last_heading)].flags & kHasBox)) {
+          if (last_heading >= 0 && l.top && !(lines_[static_cast<std::size_t>(last_heading)].flags & kHasBox)) {
             lines_[static_cast<std::size_t>(last_heading)].flags |= kHasBox;
             headings_with_box_.push_back(last_heading);
           }
           // Once the innermost heading (and the bold item) is marked, so is everything
           // above it: most task lines are answered without reading them twice.
           bool optional = false;
-          if (l.indent < 2 &&
+          if (l.top &&
               ((open_depth > 0 && !(lines_[static_cast<std::size_t>(open_headings[open_depth - 1])].flags & kSection)) ||
                (bold_item >= 0 && !(lines_[static_cast<std::size_t>(bold_item)].flags & kSection))) &&
               starts_task(box_text(s.substr(li.content + l.box + 2), &optional)))
             mark_sections(open_headings, open_depth, bold_item);
-        } else if (li.ok && l.indent < 2 && li.content + 2 < s.size() && s[li.content] == '*' &&
+        } else if (li.ok && l.top && li.content + 2 < s.size() && s[li.content] == '*' &&
                    s[li.content + 1] == '*' && starts_task(s.substr(li.content))) {
           mark_sections(open_headings, open_depth, -1);
           bold_item = static_cast<int>(lines_.size());
@@ -773,15 +787,27 @@ class Parser {
     if (bold >= 0) lines_[static_cast<std::size_t>(bold)].flags |= kSection;
   }
 
-  bool closes_frontmatter(std::size_t from) const {
-    // A frontmatter block must be closed by a "---" or "..." line.
+  // Whether the "---" line ending at `from` opens YAML frontmatter: a block closed by a
+  // "---" or "..." line that holds at least one `key:` at its margin and no Markdown
+  // heading of level two or more. A file that merely starts with a thematic break
+  // (`---`, then `# Tasks`, phases and tasks up to the template's next `---`) is Markdown.
+  bool is_frontmatter(std::size_t from) const {
     std::size_t pos = from + 1;
     int scanned = 0;
+    bool key = false;
     while (pos < text_.size() && scanned < 2000) {
       const char* nl = static_cast<const char*>(std::memchr(text_.data() + pos, '\n', text_.size() - pos));
       const std::size_t end = nl ? static_cast<std::size_t>(nl - text_.data()) : text_.size();
-      std::string_view t = trim(text_.substr(pos, end - pos));
-      if (t == "---" || t == "...") return true;
+      const std::string_view raw = text_.substr(pos, end - pos);
+      std::string_view t = trim(raw);
+      if (t == "---" || t == "...") return key;
+      if (starts_with(t, "##")) return false;
+      if (!raw.empty() && (is_alpha(raw[0]) || raw[0] == '_')) {
+        std::size_t k = 1;
+        while (k < raw.size() && (is_alnum(raw[k]) || raw[k] == '_' || raw[k] == '-')) ++k;
+        while (k < raw.size() && raw[k] == ' ') ++k;
+        key = key || (k < raw.size() && raw[k] == ':');
+      }
       if (!nl) break;
       pos = end + 1;
       ++scanned;
@@ -942,8 +968,8 @@ class Parser {
       const std::size_t box = l.box;
 
       // Lines that belong to the open task's body.
-      if (open_task_ >= 0 && (open_heading_task_ ? !(box && l.indent < 2) : l.indent > open_indent_)) {
-        const bool top_id_box = box && l.indent < 2 && open_heading_task_ &&
+      if (open_task_ >= 0 && (open_heading_task_ ? !(box && l.top) : l.indent > open_indent_)) {
+        const bool top_id_box = box && l.top && open_heading_task_ &&
                                 match_id(box_text(s.substr(li.content + box + 2), &optional_)) > 0;
         if (!top_id_box) {
           extend_body(number);
@@ -970,7 +996,7 @@ class Parser {
       } else {
         table_line_ = 0;
       }
-      if (li.ok && l.indent < 2 && dep_level_ == 0 && starts_with(s.substr(li.content), "**")) {
+      if (li.ok && l.top && dep_level_ == 0 && starts_with(s.substr(li.content), "**")) {
         Head& h = fresh_head();
         const std::string_view rest = s.substr(li.content);
         // `- **T001** — …`: the ID must be the whole bold run (or start it, with labels).
@@ -1039,7 +1065,7 @@ class Parser {
     const std::string_view head_text = box_text(s.substr(content + box + 2), &optional);
     const char mark = s[content + 1];
     const std::size_t mark_offset = l.offset + content + 1;
-    if (l.indent >= 2) {
+    if (!l.top) {
       skip(number, SkipReason::nested, s);
       return;
     }

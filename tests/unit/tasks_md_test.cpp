@@ -446,6 +446,33 @@ TEST_SUITE("pitfalls") {
     Plan p = parse_tasks_md(" - [X] T001 top\n  - [ ] T002 nested\n");
     CHECK(ids(p) == std::vector<std::string>{"T001"});
   }
+
+  TEST_CASE("12: a list indented two or three columns throughout is top level; nesting is relative to it") {
+    // Up to three columns of indent is not nesting (CommonMark): such lists were skipped whole.
+    Plan p = parse_tasks_md("## Phase 1\n  - [ ] T001 one\n  - [ ] T002 two\n    - [ ] T002a nested\n"
+                            "## Phase 2\n   - [ ] T003 three\n\nText at the margin.\n\n  - [ ] T004 four\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003", "T004"});
+    REQUIRE(find_skip(p, 4) != nullptr);
+    CHECK(find_skip(p, 4)->reason == SkipReason::nested);
+    CHECK(p.tasks[2].phase == 1);
+    // Four columns with no list before it stays what it was: not a task.
+    CHECK(parse_tasks_md("## Phase 1\n    - [ ] T001 deep\n").tasks.empty());
+  }
+
+  TEST_CASE("12: a file that starts with a thematic break is Markdown, not frontmatter") {
+    // The template's `---` separators: the first one used to hide everything up to the
+    // second, so Phase 1 was never run.
+    const std::string text = "---\n\n# Tasks\n\n## Phase 1: Setup\n- [ ] T001 one\n- [ ] T002 two\n\n---\n\n"
+                             "## Phase 2: Core\n- [ ] T003 three\n";
+    Plan p = parse_tasks_md(text);
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003"});
+    CHECK(p.phases[static_cast<std::size_t>(p.tasks[0].phase)].title == "Phase 1: Setup");
+    flow::test::check_invariants(text, p);
+    // Frontmatter has keys: that block is still hidden, a heading in it is not YAML.
+    CHECK(parse_tasks_md("---\ntitle: x\n---\n- [ ] T001 a\n").tasks.size() == 1);
+    CHECK(ids(parse_tasks_md("---\nnote: x\n## Phase 1\n- [ ] T001 a\n---\n- [ ] T002 b\n")) ==
+          std::vector<std::string>{"T001", "T002"});
+  }
 }
 
 TEST_SUITE("totality") {
@@ -607,7 +634,7 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     const Plan p = parse_tasks_md(
         "## Phase 1\n- **1.1 Storage**\n- [ ] T001 a\n- [ ] T002 b\n- **1.2 Search**\n- [ ] T003 c\n"
         "- **T004** — a bold task alone\n");
-    CHECK(ids(p) == std::vector<std::string>{"T001", "T002", "T003", "T004"});
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003", "T004"});
     CHECK(p.tasks[3].form == TaskForm::bold_item);
     CHECK(p.groups[static_cast<std::size_t>(p.tasks[0].group)].title == "1.1 Storage");
     CHECK(p.groups[static_cast<std::size_t>(p.tasks[2].group)].title == "1.2 Search");
