@@ -138,15 +138,16 @@ class GraphBuilder {
   }
 
   // `T004`…`T015`: the tasks whose IDs lie between the two, comparing the numbers when
-  // both ends have the same shape, else taking document order.
+  // both ends have the same shape (written either way round, and an end the file lacks,
+  // which is warned of, bounds the range all the same), else taking document order.
   std::vector<int> expand(const DepRef& r) const {
     std::vector<int> out;
     const auto* first = lookup(r.first);
     const auto* last = lookup(r.last);
-    if (!first || !last) return out;
-    if (r.first == r.last) return *first;
+    if (r.first == r.last) return first ? *first : out;
     if (id_shape(r.first) == id_shape(r.last)) {
-      const auto lo = id_key(r.first), hi = id_key(r.last);
+      auto lo = id_key(r.first), hi = id_key(r.last);
+      if (hi < lo) std::swap(lo, hi);
       for (int i = 0; i < g_.tasks_; ++i) {
         const std::string& id = plan_->tasks[static_cast<std::size_t>(i)].id;
         if (id_shape(id) != id_shape(r.first)) continue;
@@ -155,6 +156,7 @@ class GraphBuilder {
       }
       return out;
     }
+    if (!first || !last) return out;
     const int a = first->front(), b = last->back();
     for (int i = std::min(a, b); i <= std::max(a, b); ++i) out.push_back(i);
     return out;
@@ -570,7 +572,50 @@ class GraphBuilder {
     return t.id + " (line " + std::to_string(t.line) + ")";
   }
 
+  // An order the document implies (one task after another, a [P] run after what
+  // precedes it) gives way to an explicit dependency that contradicts it, however long
+  // the loop they make together (`T001 (depends on T003)`, then T002, then T003): on
+  // each cycle that holds both, the implied edge into the task depended on is dropped,
+  // so that task moves up, and the rest keeps its order. Said as a note. A cycle of
+  // explicit dependencies, statements or phase rules alone is an error.
   Result<void> find_cycle() {
+    for (;;) {
+      std::vector<const Edge*> cycle = cycle_edges();
+      if (cycle.empty()) return {};
+      auto implied = [](const Edge* e) {
+        return e->reason.rule == EdgeRule::sequential || e->reason.rule == EdgeRule::parallel_run;
+      };
+      const Edge* drop = nullptr;
+      const Edge* because = nullptr;
+      const std::size_t k = cycle.size();
+      for (std::size_t i = 0; i < k && !drop; ++i) {
+        if (cycle[i]->reason.rule != EdgeRule::task_ref) continue;
+        // Walk back from the explicit edge to the nearest implied one.
+        for (std::size_t j = 1; j < k; ++j) {
+          const Edge* e = cycle[(i + k - j) % k];
+          if (implied(e)) {
+            drop = e;
+            because = cycle[i];
+            break;
+          }
+        }
+      }
+      if (!drop) return cycle_error(cycle);
+      const Task& a = plan_->tasks[static_cast<std::size_t>(drop->from)];
+      const Task& b = plan_->tasks[static_cast<std::size_t>(drop->to)];
+      g_.diagnostics_.push_back(Diagnostic{
+          Severity::info, b.line, "explicit-order",
+          b.id + " would wait for " + a.id + " by document order, but " + node_name(because->to) + " waits for " +
+              node_name(because->from) + " (" + because->reason.words + ") and " + a.id + " waits for it in turn: " +
+              b.id + " no longer waits for " + a.id});
+      g_.edges_.erase(g_.edges_.begin() + (drop - g_.edges_.data()));
+      finish_adjacency();
+    }
+  }
+
+  // The edges of one cycle, starting at the first node on one (in document order); empty
+  // when there is none.
+  std::vector<const Edge*> cycle_edges() const {
     using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
     const int n = g_.node_count();
     G bg(static_cast<std::size_t>(n));
@@ -609,6 +654,11 @@ class GraphBuilder {
     std::vector<const Edge*> cycle{closing};
     for (int v = closing->from; v != start; v = parent[static_cast<std::size_t>(v)]) cycle.push_back(via[static_cast<std::size_t>(v)]);
     std::reverse(cycle.begin(), cycle.end());
+    return cycle;
+  }
+
+  Result<void> cycle_error(const std::vector<const Edge*>& cycle) const {
+    const int start = cycle.front()->from;
     std::string msg = "dependency cycle: ";
     for (const Edge* e : cycle) {
       msg += node_name(e->from) + " -> ";

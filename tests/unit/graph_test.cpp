@@ -206,6 +206,37 @@ TEST_SUITE("explicit rules") {
     CHECK(noted);
   }
 
+  TEST_CASE("an explicit dependency on a task further down moves it up, however long the implied chain") {
+    // T001 waits for T003 explicitly; document order chains T001 -> T002 -> T003. This
+    // used to be a cycle error that refused the whole file.
+    auto g = graph_of("## Phase 1\n- [ ] T001 one (depends on T003)\n- [ ] T002 two\n- [ ] T003 three\n");
+    CHECK(waits(g, "T003").empty());
+    CHECK(waits(g, "T001") == "T003");
+    CHECK(waits(g, "T002") == "T001");
+    const Diagnostic* note = nullptr;
+    for (const Diagnostic& d : g.diagnostics())
+      if (d.code == "explicit-order") note = &d;
+    REQUIRE(note != nullptr);
+    CHECK(note->line == 4);
+    CHECK(note->message.find("T003 no longer waits for T002") != std::string::npos);
+    // Explicit dependencies alone still make a cycle, named as before.
+    const Plan p = parse_tasks_md("- [ ] T001 a (depends on T003)\n- [ ] T002 b (depends on T001)\n- [ ] T003 c (depends on T002)\n");
+    auto bad = build_graph(p);
+    REQUIRE(!bad);
+    CHECK(bad.error().code == Errc::cycle);
+  }
+
+  TEST_CASE("a range written backwards, or with an end the file lacks, still names the tasks between") {
+    auto g = graph_of("- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d (depends on T003-T001)\n"
+                      "- [ ] T005 [P] e (depends on T001-T009)\n");
+    CHECK(waits(g, "T004") == "T001,T002,T003");
+    CHECK(waits(g, "T005") == "T001,T002,T003,T004");
+    bool warned = false;
+    for (const Diagnostic& d : g.plan().diagnostics)
+      warned |= d.code == "unknown-reference" && d.line == 5 && d.message.find("T009") != std::string::npos;
+    CHECK(warned);
+  }
+
   TEST_CASE("unknown references in statements are warnings, never edges") {
     auto g = graph_of("- [ ] T001 a\n- [ ] T002 b\n## Dependencies\n- T099 blocks T002\n");
     CHECK(waits(g, "T002") == "T001");
