@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -27,6 +28,21 @@ std::string make_run_id() {
   char buf[64];
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
   return std::string(buf) + "-" + std::to_string(::getpid());
+}
+
+Result<RunDir> claim_run_dir(const std::string& runs) {
+  std::error_code ec;
+  std::filesystem::create_directories(runs, ec);
+  if (ec) return make_error(Errc::io, "cannot create " + runs + ": " + ec.message());
+  for (int k = 1; k <= 1000; ++k) {
+    RunDir d;
+    d.id = make_run_id() + (k > 1 ? "-" + std::to_string(k) : "");
+    d.path = runs + "/" + d.id;
+    // mkdir is atomic: it fails on a directory that exists, whoever made it.
+    if (std::filesystem::create_directory(d.path, ec)) return d;
+    if (ec) return make_error(Errc::io, "cannot create " + d.path + ": " + ec.message());
+  }
+  return make_error(Errc::io, "cannot find a free run directory in " + runs);
 }
 
 std::string iso_now() {

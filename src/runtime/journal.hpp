@@ -22,6 +22,13 @@ namespace flow::detail {
 [[nodiscard]] std::string iso_now();
 /// A new run's ID: UTC time and the process ID ("20261124T072457Z-4242").
 [[nodiscard]] std::string make_run_id();
+/// A new run's ID and its directory under `runs` (created, with `runs`), which no other
+/// run has: a second run in the same second of the same process (a host's threads) gets
+/// "…-4242-2". Only what this created is the caller's to remove.
+struct RunDir {
+  std::string id, path;
+};
+[[nodiscard]] Result<RunDir> claim_run_dir(const std::string& runs);
 
 /// Append-only JSON lines. Every line is one write() (in the page cache at once, so it
 /// survives flow being killed); the caller asks for fdatasync where a power loss must

@@ -148,10 +148,10 @@ class RunLoop {
         return make_error(Errc::io, "only " + std::to_string(static_cast<int>(free_mb)) + " MiB free on the disk of " +
                                         workdir_ + ": free some space first (flow needs room for logs and commits)");
     }
-    report_.run_id = detail::make_run_id();
-    run_dir_ = workdir_ + "/.flow/runs/" + report_.run_id;
-    fs::create_directories(run_dir_, ec);
-    if (ec) return make_error(Errc::io, "cannot create " + run_dir_ + ": " + ec.message());
+    auto claimed = detail::claim_run_dir(workdir_ + "/.flow/runs");
+    if (!claimed) return Unexpected{std::move(claimed).error()};
+    report_.run_id = claimed->id;
+    run_dir_ = claimed->path;
     report_.journal_path = workdir_ + "/.flow/implementation.log";
     tasks_path_ = fs::absolute(opt_.tasks_path, ec).string();
     commands_ = {opt_.task_timeout, opt_.kill_grace, report_.run_id, tasks_path_};

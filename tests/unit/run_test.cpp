@@ -4,6 +4,7 @@
 #include <flow/run.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "runtime/journal.hpp"
 #include "runtime/journal_read.hpp"
 #include "runtime/validation.hpp"
 #include "support/text.hpp"
@@ -271,6 +272,26 @@ TEST_CASE("a tasks.md that cannot run is an error before anything starts") {
   REQUIRE_FALSE(r);
   CHECK(r.error().code == Errc::cycle);
   CHECK(rec.events.empty());
+}
+
+TEST_CASE("every run has a directory of its own, even two started in one second by one process") {
+  // Two runs of an embedding host's threads used to share an ID and a directory: one
+  // agent read the other's prompt, and a refused run removed the live one's files.
+  test::TempDir dir;
+  const std::string runs = dir.path + "/.flow/runs";
+  fs::create_directories(runs + "/" + detail::make_run_id());   // a run of this second already
+  std::set<std::string> before;
+  for (const auto& e : fs::directory_iterator(runs)) before.insert(e.path().string());
+  auto a = detail::claim_run_dir(runs);
+  auto b = detail::claim_run_dir(runs);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->id != b->id);
+  CHECK(a->path != b->path);
+  CHECK(before.count(a->path) == 0);
+  CHECK(before.count(b->path) == 0);
+  CHECK(fs::is_directory(a->path));
+  CHECK(fs::is_directory(b->path));
 }
 
 TEST_CASE("one run per tasks.md: a held lock is refused; a dead holder's lock is taken over") {
