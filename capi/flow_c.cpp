@@ -414,6 +414,10 @@ int flow_scheduler_new(flow_scheduler** out, const flow_graph* g, const flow_sch
       const auto n = static_cast<size_t>(g->graph->task_count());
       if ((opts->estimates && opts->estimate_count != n) || (opts->selected && opts->selected_count != n))
         return misuse("flow_scheduler_new: estimates and selected need one entry per task");
+      if (opts->workers < 1) return misuse("flow_scheduler_new: workers must be >= 1");
+      for (size_t i = 0; opts->estimates && i < n; ++i)
+        if (!std::isfinite(opts->estimates[i]) || opts->estimates[i] < 0)
+          return fail(FLOW_EMISUSE, "flow_scheduler_new: estimates must be finite and >= 0 (task " + std::to_string(i) + " is not)");
       o.workers = opts->workers;
       o.fail_fast = opts->fail_fast != 0;
       if (opts->estimates) o.estimates.assign(opts->estimates, opts->estimates + n);
@@ -435,6 +439,7 @@ static bool task_ok(const flow_scheduler* s, int task) { return s && task >= 0 &
 int flow_scheduler_next(int* task, flow_scheduler* s, double now) {
   return guarded([&]() -> int {
     if (!task || !s) return misuse("flow_scheduler_next: null argument");
+    if (std::isnan(now)) return misuse("flow_scheduler_next: now is NaN");
     const auto t = s->impl->start_next(now);
     *task = t ? *t : -1;
     return FLOW_OK;
@@ -456,6 +461,7 @@ int flow_scheduler_retry(flow_scheduler* s, int task, double not_before) {
   return guarded([&]() -> int {
     if (!task_ok(s, task) || s->impl->status(task) != TaskStatus::running)
       return misuse("flow_scheduler_retry: the task is not running");
+    if (std::isnan(not_before)) return misuse("flow_scheduler_retry: not_before is NaN");
     s->impl->retry(task, not_before);
     return FLOW_OK;
   });

@@ -45,7 +45,8 @@ struct SchedulerOptions {
   /// failed task's dependents are blocked and independent work continues.
   bool fail_fast = false;
   /// Expected duration per task (any unit); the priority is the longest remaining
-  /// path under these. Empty: 1 for every task.
+  /// path under these. Empty: 1 for every task. One that is not a finite number >= 0
+  /// counts as 0 (it would otherwise unorder the ready tasks).
   std::vector<double> estimates;
   /// Tasks to run (`--story US1`, `--only T004-T010`); empty: all. A selected task
   /// whose prerequisite is unselected and not done is blocked by it.
@@ -94,7 +95,8 @@ class FLOW_API Scheduler {
   /// task not started yet ends blocked by this one.
   void finish(int task, TaskStatus outcome);
 
-  /// Puts a running task back to ready, to start no earlier than `not_before`.
+  /// Puts a running task back to ready, to start no earlier than `not_before` (NaN: at
+  /// once).
   void retry(int task, double not_before);
 
   /// Marks a waiting or ready task skipped (it will not run and does not block).

@@ -6,6 +6,8 @@
 #include "core/locks.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <unordered_map>
 #include <set>
@@ -111,6 +113,8 @@ struct Scheduler::Impl {
     const int n = g.node_count();
     if (opt.workers < 1) opt.workers = 1;
     if (opt.estimates.size() != static_cast<std::size_t>(tasks)) opt.estimates.assign(static_cast<std::size_t>(tasks), 1.0);
+    for (double& e : opt.estimates)
+      if (!(e >= 0) || e == std::numeric_limits<double>::infinity()) e = 0;
     status.assign(static_cast<std::size_t>(tasks), TaskStatus::waiting);
     pending.resize(static_cast<std::size_t>(n));
     satisfied.assign(static_cast<std::size_t>(n), 0);
@@ -354,7 +358,7 @@ void Scheduler::retry(int task, double not_before) {
   if (m.status[static_cast<std::size_t>(task)] != TaskStatus::running) return;
   m.stop_running(task);
   m.status[static_cast<std::size_t>(task)] = TaskStatus::ready;
-  m.delayed.emplace(not_before, task);
+  m.delayed.emplace(std::isnan(not_before) ? -std::numeric_limits<double>::infinity() : not_before, task);
 }
 
 void Scheduler::skip(int task) {

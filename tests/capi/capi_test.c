@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L /* mkdir */
 #include <flow/flow.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,27 @@ int main(int argc, char **argv) {
   {
     flow_scheduler_options so;
     flow_scheduler_options_init(&so, FLOW_SCHEDULER_OPTIONS_VERSION);
+    {
+      /* Misuse the header names is refused, never a scheduler that loses tasks. */
+      double bad[4] = {1, NAN, 1, 1};
+      flow_scheduler *s2 = NULL;
+      int t = -1;
+      so.workers = 0;
+      CHECK(flow_scheduler_new(&s2, graph, &so) == FLOW_EMISUSE && s2 == NULL);
+      so.workers = 2;
+      so.estimates = bad;
+      so.estimate_count = 4;
+      CHECK(flow_scheduler_new(&s2, graph, &so) == FLOW_EMISUSE && s2 == NULL);
+      CHECK(strstr(flow_error_last()->message, "task 1") != NULL);
+      so.estimates = NULL;
+      so.estimate_count = 0;
+      CHECK(flow_scheduler_new(&s2, graph, &so) == FLOW_OK);
+      CHECK(flow_scheduler_next(&t, s2, NAN) == FLOW_EMISUSE);
+      CHECK(flow_scheduler_next(&t, s2, 0) == FLOW_OK && t == 0);
+      CHECK(flow_scheduler_retry(s2, t, NAN) == FLOW_EMISUSE);
+      CHECK(flow_scheduler_status(s2, t) == FLOW_STATUS_RUNNING);
+      flow_scheduler_free(s2);
+    }
     so.workers = 2;
     CHECK(flow_scheduler_new(&sched, graph, &so) == FLOW_OK);
   }

@@ -2,6 +2,7 @@
 """The Python binding against the real shared library."""
 import heapq
 import json
+import math
 import subprocess
 
 import pytest
@@ -81,6 +82,25 @@ def test_a_python_runner_drives_the_scheduler_to_the_end():
         assert sched.status(t) == "succeeded"
         for p in graph.predecessors(t):
             assert ended[p] <= started[t]
+
+
+def test_numbers_ctypes_would_wrap_or_c_would_misread_are_refused():
+    # 2**32 + 1 used to reach C as 1 (task 1's status, task 1 finished); a NaN estimate
+    # made a scheduler that lost tasks; a NUL cut a path short.
+    graph = flow.Graph(flow.Plan.parse("- [ ] T001 a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n"))
+    sched = flow.Scheduler(graph, workers=2)
+    for call in (lambda: sched.status(2**32 + 1), lambda: graph.predecessors(2**32 + 2),
+                 lambda: flow.Scheduler(graph, workers=2**32 + 3), lambda: sched.finish(2**32)):
+        with pytest.raises(ValueError, match="at most"):
+            call()
+    assert sched.status(1) == "waiting"
+    with pytest.raises(ValueError):
+        flow.Scheduler(graph, workers=2, estimates=[1, math.nan, 1])
+    with pytest.raises(ValueError):
+        flow.simulate(graph, seed=2**64)
+    flow.simulate(graph, seed=2**64 - 1)  # a seed is 64 bits
+    with pytest.raises(ValueError, match="NUL"):
+        flow.Plan.load(str(EXAMPLE) + "\0junk")
 
 
 def test_stock_policy_and_simulation():

@@ -17,6 +17,8 @@
 #include <sstream>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -52,6 +54,34 @@ TEST_CASE("the worker limit holds and the longest remaining path goes first") {
   CHECK(first[1] == 1);  // then document order
   CHECK(s.running_count() == 2);
   CHECK_FALSE(s.start_next(0));
+}
+
+TEST_CASE("estimates that are not numbers, and a retry at NaN, lose no task") {
+  // A NaN priority unordered the ready set: T003 stayed ready, never started, and the
+  // scheduler said it was done; a retry at NaN was never woken.
+  auto g = graph_of("- [ ] T001 a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 d\n");
+  for (const std::vector<double>& est : {std::vector<double>{1, NAN, 1, 1}, std::vector<double>(4, NAN),
+                                         std::vector<double>{1, INFINITY, -1, 1}}) {
+    SchedulerOptions o;
+    o.workers = 4;
+    o.estimates = est;
+    Scheduler s(g, o);
+    std::vector<int> ran;
+    bool retried = false;
+    for (double now = 0; !s.done() && now < 100; now += 1)
+      for (int t : start_all(s, now)) {
+        if (t == 1 && !retried) {
+          retried = true;
+          s.retry(t, NAN);
+          continue;
+        }
+        ran.push_back(t);
+        s.finish(t, TaskStatus::succeeded);
+      }
+    CHECK(s.done());
+    std::sort(ran.begin(), ran.end());
+    CHECK(ran == std::vector<int>{0, 1, 2, 3});
+  }
 }
 
 TEST_CASE("ties break by document order; statuses move through the states") {

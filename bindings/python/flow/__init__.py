@@ -12,6 +12,7 @@ any order (a graph keeps its plan alive, a scheduler its graph).
 """
 import ctypes
 import dataclasses
+import math
 import os
 import signal
 import threading
@@ -90,10 +91,17 @@ def _expect(name: str, value: Any, types: Any, what: str) -> None:
         raise TypeError(f"{name} must be {what}, not {type(value).__name__}")
 
 
-def _int(name: str, value: Any, minimum: Optional[int] = None) -> int:
+_C_INT_MAX = 2**31 - 1
+_U64_MAX = 2**64 - 1
+
+
+def _int(name: str, value: Any, minimum: Optional[int] = None, maximum: int = _C_INT_MAX) -> int:
+    # ctypes would wrap a larger value silently (2**32 + 1 -> 1): refused here instead.
     _expect(name, value, int, "an int")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, not {value}")
+    if value > maximum or value < -maximum - 1:
+        raise ValueError(f"{name} must be at most {maximum}, not {value}")
     return value
 
 
@@ -104,7 +112,10 @@ def _number(name: str, value: Any) -> float:
 
 def _path(name: str, value: Any) -> bytes:
     _expect(name, value, (str, os.PathLike), "a str or os.PathLike path")
-    return os.fsencode(value)
+    encoded = os.fsencode(value)
+    if b"\0" in encoded:
+        raise ValueError(f"{name} contains a NUL byte")  # as open() says; C would cut it there
+    return encoded
 
 
 def _handle_of(name: str, value: Any, cls: type) -> Any:
@@ -324,6 +335,8 @@ class Graph(_Handle):
         _expect("durations", durations, (list, tuple), "a list or tuple of numbers")
         for d in durations:
             _number("a duration", d)
+            if not math.isfinite(d) or d < 0:
+                raise ValueError(f"a duration must be a finite number >= 0, not {d}")
         if len(durations) != self.task_count:
             raise ValueError(f"need {self.task_count} durations, got {len(durations)}")
         return (ctypes.c_double * self.task_count)(*durations)
@@ -521,7 +534,7 @@ class StockPolicy(Policy):
         _int("max_retries", max_retries, 0)
         for name, value in (("base_delay", base_delay), ("max_delay", max_delay), ("jitter", jitter)):
             _number(name, value)
-        _int("seed", seed, 0)
+        _int("seed", seed, 0, _U64_MAX)
         _expect("fallback", fallback, (list, tuple), "a list of flow.FallbackStep")
         for step in fallback:
             _expect("a fallback step", step, FallbackStep, "a flow.FallbackStep")
@@ -581,7 +594,7 @@ def simulate(graph: Graph, policy: Optional[Policy] = None, workers: int = 1, se
     if policy is not None:
         _expect("policy", policy, Policy, "a flow.Policy")
     _int("workers", workers, 1)
-    _int("seed", seed, 0)
+    _int("seed", seed, 0, _U64_MAX)
     if faults is not None:
         _expect("faults", faults, str, "a str")
     policy = policy or StockPolicy()

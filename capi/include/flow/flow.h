@@ -228,7 +228,7 @@ typedef struct flow_scheduler_options {
   unsigned int version;
   int workers;               /* >= 1 */
   int fail_fast;             /* after a failure start nothing new */
-  const double *estimates;   /* one per task, or NULL: all equal */
+  const double *estimates;   /* one per task (finite, >= 0), or NULL: all equal */
   size_t estimate_count;
   const unsigned char *selected; /* one per task (1: run it), or NULL: all */
   size_t selected_count;
@@ -241,16 +241,18 @@ FLOW_CAPI int flow_scheduler_options_init(flow_scheduler_options *opts, unsigned
 enum { FLOW_STATUS_WAITING = 0, FLOW_STATUS_READY = 1, FLOW_STATUS_RUNNING = 2, FLOW_STATUS_SUCCEEDED = 3,
        FLOW_STATUS_FAILED = 4, FLOW_STATUS_BLOCKED = 5, FLOW_STATUS_SKIPPED = 6, FLOW_STATUS_EXCLUDED = 7 };
 
-/** The options are copied. @return FLOW_OK, FLOW_EVERSION, FLOW_ENOMEM or FLOW_EMISUSE. */
+/** The options are copied. @return FLOW_OK, FLOW_EVERSION, FLOW_ENOMEM or FLOW_EMISUSE
+ *  (workers < 1, an estimate not finite or negative, a count that is not the tasks'). */
 FLOW_CAPI int flow_scheduler_new(flow_scheduler **out, const flow_graph *graph, const flow_scheduler_options *opts);
 FLOW_CAPI void flow_scheduler_free(flow_scheduler *scheduler); /* NULL is a no-op */
 /** The best task that may start at `now`, marked running, into *task; -1 if none may.
- *  @return FLOW_OK or FLOW_EMISUSE. */
+ *  @return FLOW_OK or FLOW_EMISUSE (`now` is NaN). */
 FLOW_CAPI int flow_scheduler_next(int *task, flow_scheduler *scheduler, double now);
 /** How a running task ended: FLOW_STATUS_SUCCEEDED, _FAILED or _SKIPPED.
  *  @return FLOW_OK or FLOW_EMISUSE (not running, or another status). */
 FLOW_CAPI int flow_scheduler_finish(flow_scheduler *scheduler, int task, int status);
-/** Puts a running task back, to start no earlier than `not_before`. */
+/** Puts a running task back, to start no earlier than `not_before`.
+ *  @return FLOW_OK or FLOW_EMISUSE (not running, or `not_before` is NaN). */
 FLOW_CAPI int flow_scheduler_retry(flow_scheduler *scheduler, int task, double not_before);
 /** 1 when nothing runs and nothing more can start, else 0. */
 FLOW_CAPI int flow_scheduler_done(const flow_scheduler *scheduler);
