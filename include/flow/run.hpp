@@ -302,7 +302,7 @@ struct JournalTask {
   int line = 0;
   std::string text;                  ///< its line (mark blanked), when the journal has it: finds it again
   int attempts = 0;
-  std::string outcome;               ///< succeeded, failed, needs-attention, retrying, blocked, skipped, killed, running, or empty
+  std::string outcome;               ///< succeeded, failed, needs-attention, retrying, blocked, skipped, killed, running, not run (changed in tasks.md during the run), or empty
   double seconds = 0;
   double cpu_seconds = 0;
   double max_rss_kb = 0;

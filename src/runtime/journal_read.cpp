@@ -254,6 +254,11 @@ std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path)
       t->reason = e.string("detail");
     } else if (event == "retry-scheduled") {
       ++last->retries;
+    } else if (event == "not-started" && t) {
+      // The user marked, reworded or removed it in tasks.md during the run.
+      const std::string why = e.string("detail");
+      t->outcome = why.rfind("it was marked", 0) == 0 ? "skipped" : "not run";
+      t->reason = why;
     } else if (event == "blocked" && t) {
       t->outcome = "blocked";
       t->reason = "blocked by " + e.string("by");

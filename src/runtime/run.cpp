@@ -878,6 +878,10 @@ class RunLoop {
     if (!agents_->load().any_room(policy_, t_now)) return;
     std::vector<int> later;
     while (auto t = sched_->start_next(t_now)) {
+      if (const std::string why = edited_away(*t); !why.empty()) {
+        not_started(*t, why);
+        continue;
+      }
       if (auto agent = agents_->choose(*t, policy_, t_now)) {
         start(*t, *agent);
         continue;
@@ -887,6 +891,50 @@ class RunLoop {
       later.push_back(*t);
     }
     for (int t : later) sched_->release(t);
+  }
+
+  // Whether the user changed task t in tasks.md since the run read it: "" if its line
+  // still reads as it did and it is still pending, else why it must not start. The file
+  // is looked at (stat) before each start and read only when it changed; it is parsed
+  // only when it is neither what the run read nor flow's marks on that.
+  std::string edited_away(int t) {
+    if (opt_.dry_run) return {};
+    struct stat st {};
+    if (::stat(tasks_path_.c_str(), &st) != 0) return {};   // gone or unreadable: the marks' write says so
+    if (!live_.seen || st.st_ino != live_.st.st_ino || st.st_size != live_.st.st_size ||
+        st.st_mtim.tv_sec != live_.st.st_mtim.tv_sec || st.st_mtim.tv_nsec != live_.st.st_mtim.tv_nsec) {
+      auto text = read_file(tasks_path_);
+      if (!text) return {};
+      live_.seen = true;
+      live_.st = st;
+      // What flow last wrote is the run's plan and marks only while no edit reached it.
+      live_.ours = *text == plan_text_ || (marks_file_ && marks_file_->parses() == 0 && *text == marks_file_->text());
+      if (!live_.ours) {
+        live_.text = std::move(*text);
+        live_.plan = parse_tasks_md(live_.text);
+      }
+    }
+    if (live_.ours) return {};
+    const Task& tk = task(t);
+    const int at = find_task_again(live_.text, live_.plan, tk.id, tk.line, task_line_text(plan_text_, tk));
+    if (at < 0)
+      return "its line in tasks.md (line " + std::to_string(tk.line) +
+             ") was changed or removed during the run: not run; run flow again to run what the file says now";
+    const Task& now = live_.plan.tasks[static_cast<std::size_t>(at)];
+    if (now.state != TaskState::pending)
+      return std::string("it was marked [") + now.mark + "] in tasks.md during the run: not run";
+    return {};
+  }
+
+  // A task the user edited away (edited_away): one marked done or otherwise is skipped
+  // (the user decided; its dependents go on); one changed or removed is not run and
+  // fails, so that what depends on it waits and the run does not claim the plan done.
+  void not_started(int t, const std::string& why) {
+    const bool marked = why.rfind("it was marked", 0) == 0;
+    sched_->finish(t, marked ? TaskStatus::skipped : TaskStatus::failed);
+    if (!marked) edited_[t] = why;
+    log("not-started", t, 0, {{"detail", why}}, true);
+    emit(marked ? "skipped" : "failed", t, 0, why);
   }
 
   // An attempt of t ended: its agent's slot frees, and its concurrency limit may change
@@ -1224,6 +1272,10 @@ class RunLoop {
       r.status = sched_->status(t);
       r.blocked_by = sched_->blocked_by(t);
       if (task(t).state != TaskState::pending) continue;
+      if (const auto e = edited_.find(t); e != edited_.end()) {
+        r.failure_class = "changed";
+        r.last_lines = e->second;
+      }
       if (const auto w = write_failed_.find(t); w != write_failed_.end() && r.status == TaskStatus::succeeded) {
         r.status = TaskStatus::failed;
         r.failure_class = "io";
@@ -1273,6 +1325,15 @@ class RunLoop {
   std::map<int, std::unique_ptr<StreamParser>> parsers_;  // per running task
   std::vector<int> to_mark_;                              // succeeded, journal not flushed yet
   std::vector<int> unwritten_;                            // succeeded, flushed, mark not written yet
+  // tasks.md as edited_away() last saw it: its stat, and its text and parse when the
+  // user changed it (`ours`: what the run read or flow last wrote).
+  struct LiveFile {
+    bool seen = false, ours = true;
+    struct stat st {};
+    std::string text;
+    Plan plan;
+  } live_;
+  std::map<int, std::string> edited_;   // task -> why it was not started (edited_away), when it failed
   std::optional<detail::MarksFile> marks_file_;           // tasks.md as flow last wrote it, parsed
   detail::WorkspaceFactory make_workspace_;               // tests: their own workspace
   std::unique_ptr<detail::Workspace> workspace_;          // where attempts run

@@ -154,6 +154,74 @@ TEST_CASE("all tasks run, in parallel where allowed, each marked [X] the moment 
   CHECK(prompt);
 }
 
+TEST_CASE("a task the user marks, rewords or removes during the run is not started as it was") {
+  // Each used to start with its old text and its result to be committed or marked over
+  // the user's edit ([~] became [X]); a removed task ran too, and the journal said it
+  // succeeded while the run said it failed.
+  const std::string plan =
+      "## Phase 1\n- [ ] T001 Create `a.txt`\n- [ ] T002 [P] Create `b.txt`\n- [ ] T003 [P] Create `c.txt`\n"
+      "- [ ] T004 [P] Create `d.txt`\n- [ ] T005 [P] Create `e.txt` (depends on T004)\n- [ ] T006 [P] Create `f.txt`\n"
+      "- [ ] T007 [P] Create `g.txt`\n";
+  Fixture f(plan);
+  struct Editor final : RunObserver {
+    std::string path;
+    std::vector<RunEvent> events;
+    void on_event(const RunEvent& e) override {
+      events.push_back(e);
+      if (e.kind != "started" || e.task != 0) return;   // T001
+      std::string s = test::slurp(path);
+      const auto put = [&](const std::string& from, const std::string& to) { s.replace(s.find(from), from.size(), to); };
+      put("- [ ] T002", "- [X] T002");                                       // the user did it
+      put("- [ ] T003", "- [~] T003");                                       // the user set it aside
+      put("Create `d.txt`", "Create `dd.txt`");                              // reworded
+      put("- [ ] T007 [P] Create `g.txt`\n", "");                           // removed
+      s += "<!-- the user's note -->\n";
+      std::ofstream(path + ".tmp", std::ios::binary) << s;
+      fs::rename(path + ".tmp", path);
+    }
+  } rec;
+  rec.path = f.tasks;
+  ::setenv("TEST_AGENT_PLAN", "", 1);
+  RunOptions o;
+  o.tasks_path = f.tasks;
+  o.agent = {kAgent, "{task_id}", "{attempt}"};
+  o.workers = 1;
+  auto runner = make_process_runner();
+  StockPolicy policy(Fixture::fast_policy());
+  auto r = run(o, *runner, policy, rec);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+  CHECK(r->succeeded == 2);   // T001, T006
+  CHECK(r->skipped == 2);     // T002, T003: the user's marks stand
+  CHECK(r->failed == 2);      // T004 reworded, T007 removed: not run
+  CHECK(r->blocked == 1);     // T005 waits for T004
+  for (const char* file : {"b.txt", "c.txt", "d.txt", "dd.txt", "e.txt", "g.txt"})
+    CHECK_MESSAGE(!fs::exists(f.dir.path + "/" + file), std::string(file));
+  CHECK(fs::exists(f.dir.path + "/f.txt"));
+  CHECK(r->tasks[3].failure_class == "changed");
+  CHECK(r->tasks[3].last_lines.find("changed or removed during the run") != std::string::npos);
+  CHECK(f.text() ==
+        "## Phase 1\n- [X] T001 Create `a.txt`\n- [X] T002 [P] Create `b.txt`\n- [~] T003 [P] Create `c.txt`\n"
+        "- [ ] T004 [P] Create `dd.txt`\n- [ ] T005 [P] Create `e.txt` (depends on T004)\n- [X] T006 [P] Create `f.txt`\n"
+        "<!-- the user's note -->\n");
+  int not_started = 0, finished = 0;
+  for (const auto& e : f.journal()) {
+    not_started += e.at("event") == "not-started";
+    finished += e.at("event") == "task-finished";
+  }
+  CHECK(not_started == 4);
+  CHECK(finished == 2);
+  // `flow status` reads the same from the journal.
+  auto last = read_last_run(f.dir.path + "/.flow/implementation.log", f.tasks);
+  REQUIRE(last);
+  REQUIRE(*last);
+  std::map<std::string, std::string> outcome;
+  for (const JournalTask& t : (*last)->tasks) outcome[t.id] = t.outcome;
+  CHECK(outcome["T002"] == "skipped");
+  CHECK(outcome["T004"] == "not run");
+  CHECK(outcome["T007"] == "not run");
+  CHECK(outcome["T006"] == "succeeded");
+}
+
 TEST_CASE("prompts do not grow with the run: what a task needs, within a cap, and where the rest is") {
   // 40 tasks one after another, then one that names the first task's file.
   std::string plan = "## Phase 1: Setup\n";
