@@ -163,6 +163,8 @@ class RunLoop {
                                                   "writable (chmod u+w) first, or use --dry-run");
       }
       tasks_mode_ = st.st_mode & 07777;
+      tasks_uid_ = st.st_uid;
+      tasks_gid_ = st.st_gid;
     }
     return {};
   }
@@ -225,7 +227,7 @@ class RunLoop {
   // a test's factory) ask for.
   Result<void> open_workspace() {
     const detail::WorkspaceContext where{opt_, log_, graph_, plan_text_, report_.run_id, workdir_, run_dir_, tasks_path_,
-                                         static_cast<unsigned>(tasks_mode_), lock_.fd()};
+                                         static_cast<unsigned>(tasks_mode_), lock_.fd(), tasks_uid_, tasks_gid_};
     if (opt_.dry_run) {
       workspace_ = detail::make_in_place_workspace(where);  // prepares nothing: a dry run runs nothing
     } else {
@@ -1317,6 +1319,7 @@ class RunLoop {
   std::string plan_text_;                     // the text graph_'s plan was parsed from (its spans and lines)
   std::map<int, std::string> write_failed_;   // task -> the write that failed it (its mark)
   mode_t tasks_mode_ = 0;                     // tasks.md's permission bits when the run started
+  long tasks_uid_ = -1, tasks_gid_ = -1;      // and its owner
   std::optional<TaskGraph> graph_;
   std::optional<Scheduler> sched_;
   std::shared_ptr<const AgentAdapter> agent_;

@@ -138,6 +138,8 @@ struct WorkspaceContext {
   std::string run_id, workdir, run_dir, tasks_path;
   unsigned tasks_mode = 0;                ///< tasks.md's permission bits when the run started
   int lock_fd = -1;                       ///< the run lock, which git commands inherit
+  /// tasks.md's owner when the run started (-1: unknown), put back after git rewrote it.
+  long tasks_uid = -1, tasks_gid = -1;
 };
 
 /// In place (isolation none): every attempt in the work directory; nothing to

@@ -37,7 +37,7 @@ class GitWorkspace final : public Workspace {
   GitWorkspace(const WorkspaceContext& c, GitRepo repo, std::string branch, std::string head, std::string tasks_rel,
                int stale)
       : opt_(c.options), log_(c.log), graph_(c.graph), plan_text_(c.plan_text), run_id_(c.run_id), tasks_path_(c.tasks_path),
-        tasks_mode_(c.tasks_mode), repo_(std::move(repo)), branch_(std::move(branch)), head_(head), checkpoint_(std::move(head)),
+        tasks_mode_(c.tasks_mode), tasks_uid_(c.tasks_uid), tasks_gid_(c.tasks_gid), repo_(std::move(repo)), branch_(std::move(branch)), head_(head), checkpoint_(std::move(head)),
         tasks_rel_(std::move(tasks_rel)), stale_worktrees_(stale) {
     std::string why_not;
     native_ = NativeGit::open(repo_.top(), tasks_rel_, repo_.own_identity() ? "flow" : "",
@@ -433,13 +433,16 @@ class GitWorkspace final : public Workspace {
     return duplicate_ids_->count(task(t).id) > 0;
   }
 
-  // Git writes tasks.md with its own idea of a mode (644) when the branch moves: the
-  // user's mode (600, 664 …) is put back.
+  // Git writes tasks.md anew, with its own idea of a mode (644) and as flow's user, when
+  // the branch moves: the user's mode (600, 664 …) and owner (a run as root on a user's
+  // file) are put back.
   void keep_tasks_mode() {
     struct stat st {};
-    // Best effort: the content is right either way; a failure leaves git's mode.
-    if (tasks_mode_ != 0 && ::stat(tasks_path_.c_str(), &st) == 0 && (st.st_mode & 07777) != tasks_mode_)
-      (void)::chmod(tasks_path_.c_str(), tasks_mode_);
+    // Best effort: the content is right either way; a failure leaves git's mode or owner.
+    if (::stat(tasks_path_.c_str(), &st) != 0) return;
+    if (tasks_uid_ >= 0 && (static_cast<long>(st.st_uid) != tasks_uid_ || static_cast<long>(st.st_gid) != tasks_gid_))
+      (void)::chown(tasks_path_.c_str(), static_cast<uid_t>(tasks_uid_), static_cast<gid_t>(tasks_gid_));
+    if (tasks_mode_ != 0 && (st.st_mode & 07777) != tasks_mode_) (void)::chmod(tasks_path_.c_str(), tasks_mode_);
   }
 
   const RunOptions& opt_;
@@ -448,6 +451,7 @@ class GitWorkspace final : public Workspace {
   const std::string& plan_text_;
   std::string run_id_, tasks_path_;
   unsigned tasks_mode_;
+  long tasks_uid_, tasks_gid_;
   GitRepo repo_;
   std::string branch_, head_, checkpoint_;  // the integration branch, its head, the run's start
   std::string tasks_rel_;                   // tasks.md relative to the repository's top

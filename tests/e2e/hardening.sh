@@ -323,6 +323,18 @@ symlink-readonly)
   [ "$rc" = 0 ] || bad "mode 600 under git: exit $rc: $(cat "$work/out")"
   grep -q '^- \[X\] T001' "$work/mode/tasks.md" || bad "mode 600 under git: T001 not marked"
   [ "$(stat -c %a "$work/mode/tasks.md")" = 600 ] || bad "mode 600 under git: now $(stat -c %a "$work/mode/tasks.md")"
+  # Run as root on a user's file: git writes tasks.md as root; its owner is put back.
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p "$work/owner"
+    printf -- '- [ ] T001 Write `a.txt`\n' > "$work/owner/tasks.md"
+    git_repo "$work/owner"
+    chown 65534:65534 "$work/owner/tasks.md"
+    run_flow "$work/out" run "$work/owner/tasks.md" --agent-cmd "$agent" --isolation git
+    [ "$rc" = 0 ] || bad "owner under git: exit $rc: $(cat "$work/out")"
+    grep -q '^- \[X\] T001' "$work/owner/tasks.md" || bad "owner under git: T001 not marked"
+    [ "$(stat -c %u:%g "$work/owner/tasks.md")" = 65534:65534 ] ||
+      bad "owner under git: tasks.md is now owned by $(stat -c %u:%g "$work/owner/tasks.md")"
+  fi
   for iso in none git; do
     d="$work/ro-$iso"
     mkdir -p "$d"
