@@ -12,9 +12,10 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/flow-bench-bad-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus/folder.md"
 cp "$good" "$work/corpus/good.md"
-# Ten tasks (enough for every bench to look at it), the first waiting for the last.
+# Ten tasks (enough for every bench to look at it), the first and the last waiting for
+# each other (explicitly: an explicit wait on a later task alone beats document order).
 { echo '- [ ] T001 First (depends on T010)'; for i in 2 3 4 5 6 7 8 9; do echo "- [ ] T00$i Step $i"; done
-  echo '- [ ] T010 Last'; } > "$work/corpus/cycle.md"
+  echo '- [ ] T010 Last (depends on T001)'; } > "$work/corpus/cycle.md"
 rc=0
 "$bench" "$work/corpus" "$@" > "$work/out" 2> "$work/err" || rc=$?
 fail() { echo "FAIL: $*"; echo "--- stdout"; head -20 "$work/out"; echo "--- stderr"; cat "$work/err"; exit 1; }
