@@ -835,6 +835,8 @@ class RunLoop {
     r.output_tokens += said.output_tokens;
     r.turns += said.turns;
     report_.cost_usd += said.cost_usd;
+    // The attempt's log keeps no key of flow's environment that the agent printed.
+    detail::redact_secret_values_in_file(base + ".out");
     // Only the stream's final word and stderr (the lines that are not the stream's JSON
     // events) matter when there is a stream; the tail of a plain command's output otherwise.
     const std::string output = streamed ? said.result + "\n" + detail::tail_lines(base + ".out", 12, true)
@@ -1040,8 +1042,11 @@ class RunLoop {
     to_mark_.push_back(t);  // with git isolation it is marked in its commit already
   }
 
-  void on_failure(int t, int attempt, FailureClass cls, const std::string& lines, std::optional<double> reset_at = {},
+  void on_failure(int t, int attempt, FailureClass cls, const std::string& output, std::optional<double> reset_at = {},
                   const std::vector<Field>& extra = {}) {
+    // Masked once, here: the report, the journal (flow status, the CI summary), the
+    // policy's reason and the next prompt all quote these lines.
+    const std::string lines = detail::redact_secrets(output);
     TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
     r.failure_class = to_string(cls);
     r.last_lines = lines;

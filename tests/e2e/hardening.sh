@@ -416,6 +416,30 @@ PY
   [ "$(cat "$work/count.txt" 2>/dev/null)" = 20000 ] || bad "T002's agent saw $(cat "$work/count.txt" 2>/dev/null) of 20000 files"
   ;;
 
+# Secrets an agent prints (the keys in flow's environment, of any shape) reach neither
+# the run's summary, nor the journal, nor flow status, nor the next attempt's prompt,
+# nor the attempt's log.
+secrets)
+  printf -- '- [ ] T001 Write `a.txt`\n' > "$work/tasks.md"
+  cat > "$work/agent.sh" <<'AGENT'
+#!/bin/sh
+echo "using key=$OPENAI_API_KEY and $ANTHROPIC_API_KEY" >&2
+echo "Error: connection refused with $OPENAI_API_KEY" >&2
+exit 1
+AGENT
+  chmod +x "$work/agent.sh"
+  export OPENAI_API_KEY=sk-test-SECRET123 ANTHROPIC_API_KEY=sk-ant-api03-SECRETANTH456
+  run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$work/agent.sh" --isolation none --retries 1
+  [ "$rc" = 1 ] || bad "the run exited $rc, expected 1: $(cat "$work/out")"
+  run_flow "$work/status" status "$work/tasks.md"
+  run_flow "$work/status.json" status --json "$work/tasks.md"
+  grep -q "redacted" "$work/out" || bad "the summary quotes no masked line: $(cat "$work/out")"
+  for f in "$work/out" "$work/status" "$work/status.json" "$work/.flow/implementation.log" "$work"/.flow/runs/*/*.prompt.md \
+           "$work"/.flow/runs/*/*.out; do
+    grep -q "SECRET" "$f" && bad "a key is in $(basename "$f"): $(grep SECRET "$f" | head -2)"
+  done
+  ;;
+
 # flow status after a user's edit moved the tasks: a failed task is still reported
 # failed (found by ID and line text), not as to do.
 status-shift)

@@ -179,6 +179,20 @@ TEST_CASE("a failure quoted to an agent is bounded and has no secrets") {
   CHECK(secrets.find("input_tokens: 1234, max_tokens=5") != std::string::npos);  // not secrets
 }
 
+TEST_CASE("the values of flow's secret-named environment variables are masked, whatever their shape") {
+  // A 17-character OpenAI key is below the sk-... shape's length: it reached the journal,
+  // the run's summary and flow status when an agent printed it.
+  ::setenv("OPENAI_API_KEY", "sk-test-SECRET123", 1);
+  ::setenv("MY_SERVICE_TOKEN", "plain0value1here", 1);
+  const std::string out = detail::redact_secrets("key=sk-test-SECRET123 used plain0value1here, then sk-test-SECRET123\n");
+  CHECK(out.find("SECRET123") == std::string::npos);
+  CHECK(out.find("plain0value1here") == std::string::npos);
+  CHECK(out == "key=[redacted] used [redacted], then [redacted]\n");
+  ::unsetenv("OPENAI_API_KEY");
+  ::unsetenv("MY_SERVICE_TOKEN");
+  CHECK(detail::redact_secrets("plain0value1here") == "plain0value1here");
+}
+
 TEST_CASE("the control inbox: posted requests come back whole and in order, once; bad ones are refused") {
   test::TempDir dir;
   const std::string run = "20261202T000000Z-42";
