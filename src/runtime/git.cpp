@@ -230,6 +230,12 @@ Result<GitRepo::Work> GitRepo::squash(const std::string& worktree, const std::st
   // As many git processes as a plain commit (add, diff, then write-tree and commit-tree
   // instead of commit and rev-parse), one more only when the protected file changed.
   Work w;
+  // A worktree moved off the commit it started from (`git reset --hard HEAD~1`, a checkout
+  // of another branch) holds a tree that undoes earlier tasks' work: none of it is taken.
+  if (const Exec anc = git({"merge-base", "--is-ancestor", base, "HEAD"}, worktree); anc.status == 1) {
+    w.moved_off_base = true;
+    return w;
+  }
   if (const Exec add = git({"add", "--all"}, worktree); !add.ok()) return git_error("git add failed in " + worktree, add);
   const Exec diff = git({"diff", "--cached", "--name-only", "--no-renames", "-z", base, "--"}, worktree);
   if (!diff.ok()) return git_error("cannot compare the work with " + base.substr(0, 10), diff);

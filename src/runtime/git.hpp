@@ -80,6 +80,9 @@ class GitRepo {
   struct Work {
     std::string commit;  ///< one commit on `base` with all of it; empty: nothing changed
     bool protected_changed = false;  ///< it changed `protected_path`, which was put back
+    /// The worktree's HEAD no longer descends from `base` (the agent reset, checked out or
+    /// rebased it): nothing is taken, `commit` is empty.
+    bool moved_off_base = false;
   };
   /// Everything the attempt did since `base` — what it committed on its branch and what
   /// it left uncommitted, new files too — as one commit whose parent is `base` (the

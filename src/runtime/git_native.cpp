@@ -52,6 +52,7 @@ namespace {
   X(git_config_get_bool) \
   X(git_config_get_string_buf) \
   X(git_error_last) \
+  X(git_graph_descendant_of) \
   X(git_index_add_all) \
   X(git_index_free) \
   X(git_index_has_conflicts) \
@@ -370,6 +371,18 @@ std::optional<NativeGit::Squashed> NativeGit::squash(const std::string& worktree
       G(git_oid_fromstr)(&base_id, base.c_str()) != 0 || G(git_commit_lookup)(base_commit.out(), repo.p, &base_id) != 0 ||
       G(git_commit_tree)(base_tree.out(), base_commit.p) != 0 || G(git_repository_index)(index.out(), repo.p) != 0)
     return std::nullopt;
+  // HEAD moved off the base by the agent (GitRepo::squash says why that matters).
+  git_oid head_id;
+  if (G(git_reference_name_to_id)(&head_id, repo.p, "HEAD") != 0) return std::nullopt;
+  if (G(git_oid_equal)(&head_id, &base_id) == 0) {
+    const int d = G(git_graph_descendant_of)(repo.p, &head_id, &base_id);
+    if (d < 0) return std::nullopt;
+    if (d == 0) {
+      Squashed moved;
+      moved.moved_off_base = true;
+      return moved;
+    }
+  }
   // `git add --all`: deletions (update_all), then new and changed files (add_all), the
   // ignore rules applied as git applies them.
   if (G(git_index_read)(index.p, 1) != 0 || G(git_index_update_all)(index.p, nullptr, nullptr, nullptr) != 0 ||

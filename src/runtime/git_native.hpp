@@ -48,6 +48,7 @@ class NativeGit {
   /// back), or anything fails. Safe on another thread than merge and commit.
   struct Squashed {
     std::string commit;
+    bool moved_off_base = false;  ///< as GitRepo::Work's
   };
   [[nodiscard]] std::optional<Squashed> squash(const std::string& worktree, const std::string& base,
                                                const std::string& message, const std::string& protected_path) const;

@@ -1016,6 +1016,9 @@ class RunLoop {
     if (!work) {
       failed = FailureClass::config;
       why_not = work.error().message;
+    } else if (!work->refused.empty()) {
+      failed = FailureClass::validation;   // retried in a fresh worktree, told why
+      why_not = work->refused;
     } else if (auto none = validation_->no_changes(t, work->changed, workspace_->isolated())) {
       failed = FailureClass::validation;
       why_not = *none;

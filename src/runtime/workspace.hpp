@@ -27,6 +27,7 @@ namespace flow::detail {
 struct Work {
   std::string ref;              ///< the workspace's handle on it (git: one commit); empty: nothing to integrate
   std::optional<bool> changed;  ///< whether the attempt changed anything, when the workspace can tell
+  std::string refused;          ///< why none of it can be taken (the agent moved its worktree off its base)
 };
 
 /// A task's mark in tasks.md, for a workspace that lands it with the task's work.

@@ -382,10 +382,16 @@ class GitWorkspace final : public Workspace {
     f.done.attempt = a.attempt;
     // In process where git would give the same (git_native.hpp), else the CLI.
     std::optional<NativeGit::Squashed> fast = native_ ? native_->squash(a.dir, a.base, a.message, tasks_rel_) : std::nullopt;
-    auto work = fast ? Result<GitRepo::Work>(GitRepo::Work{fast->commit, false})
+    auto work = fast ? Result<GitRepo::Work>(GitRepo::Work{fast->commit, false, fast->moved_off_base})
                      : repo_.squash(a.dir, a.base, a.message, tasks_rel_);
     if (!work) {
       f.done.work = make_error(Errc::io, "cannot commit the task's work: " + work.error().message);
+    } else if (work->moved_off_base) {
+      Work refused;
+      refused.refused = "the agent moved its worktree off the commit it started from (git reset, checkout or rebase): "
+                        "what it left would undo earlier tasks' work, so none of it is taken. Do not reset, check out "
+                        "or rebase; leave your changes in place or commit them on top.";
+      f.done.work = std::move(refused);
     } else {
       f.protected_changed = work->protected_changed;
       f.done.work = Work{work->commit, !work->commit.empty()};

@@ -12,6 +12,8 @@
 #     and every task's commit carries what the hook added
 #  5. an attribute on tasks.md that git would apply (ident): the CLI integrates
 #  6. a filter driver (clean: upper case): what the tasks add is filtered as git would
+#  7. an agent that resets its worktree off the commit it started from (git reset --hard
+#     HEAD~1): nothing of it is taken, the task fails, T001's work stays on main
 # usage: git_native.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" native
@@ -118,6 +120,25 @@ run_both filter 1
 [ "$(history "$filter_native")" = "$(history "$filter_cli")" ] || problem "a filter driver: the histories differ"
 [ "$(git -C "$filter_native" show HEAD:docs/c.txt)" = "  TRAILING   " ] ||
   problem "the clean filter was not applied to what was committed: $(git -C "$filter_native" show HEAD:docs/c.txt)"
+
+# --- 7 ------------------------------------------------------------------------------
+for how in native cli; do
+  make_git_repo "$work/reset-$how" 'errorRecovery:
+  maxRetries: 1
+  baseDelay: 50ms
+  maxDelay: 100ms'
+  env=()
+  [ "$how" = cli ] && env=(FLOW_GIT_NATIVE=0)
+  rc=0
+  env "${env[@]}" TEST_AGENT_PLAN="T002:script" TEST_AGENT_RUN_T002='git reset -q --hard HEAD~1' \
+    "$flow" run "$tasks" --workers 1 --progress plain --agent-cmd "$agent" > "$work/reset-$how.out" 2>&1 || rc=$?
+  [ "$rc" = 1 ] || problem "reset ($how): exit $rc, expected 1: $(tail -5 "$work/reset-$how.out")"
+  git -C "$repo" cat-file -e HEAD:app/__init__.py 2>/dev/null || problem "reset ($how): T001's work is gone from main"
+  grep -q '^- \[ \] T002' "$tasks" || problem "reset ($how): T002 is marked"
+  grep -q "moved its worktree off the commit it started from" "$work/reset-$how.out" ||
+    problem "reset ($how): no word of why: $(tail -8 "$work/reset-$how.out")"
+  git -C "$repo" log --format=%s | grep -q '^T002' && problem "reset ($how): T002 was committed"
+done
 
 [ "$fail" = 0 ] && echo "git native: same as the CLI"
 exit "$fail"
