@@ -268,7 +268,9 @@ struct RunReport {
   /// Writes that failed and fail the run (the journal: a full disk, a read-only folder);
   /// a task whose mark could not be written is a failed task (class "io") instead.
   std::vector<std::string> write_errors;
-  /// Lines that may hold a task that could not run (over the parser's line limit).
+  /// What did not run for no failure of its own, and fails the run: a line that may hold
+  /// a task (over the parser's line limit); a task marked in tasks.md during the run (by
+  /// the user, or by an agent: the run cannot tell) that it therefore did not start.
   std::vector<std::string> not_run;
   std::vector<TaskReport> tasks;     ///< per task of the plan
   std::vector<int> order;            ///< tasks in the order they started (dry run: would start)

@@ -931,12 +931,14 @@ class RunLoop {
   }
 
   // A task the user edited away (edited_away): one marked done or otherwise is skipped
-  // (the user decided; its dependents go on); one changed or removed is not run and
-  // fails, so that what depends on it waits and the run does not claim the plan done.
+  // (the user decided; its dependents go on) and listed as not run, since an agent may
+  // have marked it as well (so the run does not end as complete); one changed or removed
+  // is not run and fails, so that what depends on it waits.
   void not_started(int t, const std::string& why) {
     const bool marked = why.rfind("it was marked", 0) == 0;
     sched_->finish(t, marked ? TaskStatus::skipped : TaskStatus::failed);
-    if (!marked) edited_[t] = why;
+    if (marked) report_.not_run.push_back(task(t).id + ": " + why + " (by you, or by an agent)");
+    else edited_[t] = why;
     log("not-started", t, 0, {{"detail", why}}, true);
     emit(marked ? "skipped" : "failed", t, 0, why);
   }

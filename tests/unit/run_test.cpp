@@ -194,6 +194,10 @@ TEST_CASE("a task the user marks, rewords or removes during the run is not start
   CHECK(r->skipped == 2);     // T002, T003: the user's marks stand
   CHECK(r->failed == 2);      // T004 reworded, T007 removed: not run
   CHECK(r->blocked == 1);     // T005 waits for T004
+  // Not run by this run, though marked (an agent may have marked them): the run is not complete.
+  REQUIRE(r->not_run.size() == 2);
+  CHECK(r->not_run[0].rfind("T002: it was marked [X]", 0) == 0);
+  CHECK(r->not_run[1].rfind("T003: it was marked [~]", 0) == 0);
   for (const char* file : {"b.txt", "c.txt", "d.txt", "dd.txt", "e.txt", "g.txt"})
     CHECK_MESSAGE(!fs::exists(f.dir.path + "/" + file), std::string(file));
   CHECK(fs::exists(f.dir.path + "/f.txt"));
