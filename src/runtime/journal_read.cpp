@@ -123,7 +123,9 @@ std::optional<Leftover> previous_run_in(std::istream& in, const std::string& tas
   for_each_line(in, [&](const Line& e) {
     const std::string_view event = e.str("event");
     if (event == "run-started") {
-      open = ours(e, tasks_path);
+      // Another feature's run, started meanwhile, interleaves its lines: not ours.
+      if (!ours(e, tasks_path)) return;
+      open = true;
       last.run_id = e.string("run");
       running.clear();
       unmarked.clear();
@@ -154,46 +156,47 @@ std::optional<Leftover> previous_run_in(std::istream& in, const std::string& tas
 
 std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path) {
   std::vector<JournalRun> runs;
-  JournalRun* last = nullptr;
+  // Runs of other features may run at the same time: their lines interleave with ours.
+  // Each line belongs to the run it names.
+  struct Open {
+    std::map<std::string, std::size_t> index;  // "id@line" -> position in its tasks
+    std::map<std::size_t, std::string> mark_failed;  // task position -> why its mark failed
+    std::string first_ts, last_ts;
+  };
   std::map<std::string, std::size_t> by_id;  // run id -> position in runs (rollback lines come later)
-  std::map<std::string, std::size_t> index;  // "id@line" -> position in tasks
-  std::string first_ts, last_ts;
+  std::map<std::size_t, Open> open;          // position in runs -> what reading it keeps
   auto secs = [](const std::string& ts) {  // "2026-11-24T07:24:57.381Z" -> seconds of the day
     if (ts.size() < 19) return 0.0;
     // strtod, not stod: a damaged line reads as 0, it does not throw.
     auto num = [&](std::size_t at, std::size_t n) { return std::strtod(ts.substr(at, n).c_str(), nullptr); };
     return num(11, 2) * 3600 + num(14, 2) * 60 + num(17, ts.size() - 18);
   };
-  bool mine = false;
-  // A run that did not finish: its wall time from its first and last lines.
-  auto close = [&] {
-    if (!last || last->finished) return;
-    last->wall = std::max(0.0, secs(last_ts) - secs(first_ts));
-    for (const auto& t : last->tasks) last->busy += t.seconds;
-  };
   for_each_line(in, [&](const Line& e) {
     const std::string_view event = e.str("event");
     if (event == "run-started") {
-      mine = ours(e, tasks_path);
-      if (!mine) return;
-      close();
+      if (!ours(e, tasks_path)) return;
       runs.emplace_back();
-      last = &runs.back();
-      last->run_id = e.string("run");
-      last->started = e.string("ts");
-      last->workers = std::max(1, static_cast<int>(e.integer("workers")));
-      by_id[last->run_id] = runs.size() - 1;
-      index.clear();
-      first_ts = last_ts = e.string("ts");
+      JournalRun& r = runs.back();
+      r.run_id = e.string("run");
+      r.started = e.string("ts");
+      r.workers = std::max(1, static_cast<int>(e.integer("workers")));
+      by_id[r.run_id] = runs.size() - 1;
+      Open& o = open[runs.size() - 1];
+      o.first_ts = o.last_ts = e.string("ts");
       return;
     }
-    if (event == "rolled-back")  // by the run itself, or by `flow rollback` any time later
-      if (const auto r = by_id.find(e.string("run")); r != by_id.end()) runs[r->second].rolled_back = true;
-    if (!mine || !last || e.str("run") != last->run_id) return;
-    last_ts = e.string("ts");
+    const auto found = by_id.find(e.string("run"));
+    if (found == by_id.end()) return;
+    if (event == "rolled-back") {  // by the run itself, or by `flow rollback` any time later
+      runs[found->second].rolled_back = true;
+      return;
+    }
+    JournalRun* last = &runs[found->second];
+    Open& o = open[found->second];
+    o.last_ts = e.string("ts");
     JournalTask* t = nullptr;
     if (!e.str("task").empty()) {
-      auto [it, fresh] = index.emplace(e.task_key(), last->tasks.size());
+      auto [it, fresh] = o.index.emplace(e.task_key(), last->tasks.size());
       if (fresh) {
         JournalTask jt;
         jt.id = e.string("task");
@@ -202,6 +205,9 @@ std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path)
       }
       t = &last->tasks[it->second];
       if (t->text.empty()) t->text = e.string("text");
+      // Done but not marked (a full disk): the run failed it, and so does this.
+      if (event == "mark-failed") o.mark_failed[it->second] = e.string("error");
+      if (event == "marked") o.mark_failed.erase(it->second);
     }
     if (event == "task-started" && t) {
       const int attempt = static_cast<int>(e.integer("attempt"));
@@ -276,7 +282,21 @@ std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path)
       last->budget_reached = e.string("detail");
     }
   });
-  close();
+  for (auto& [pos, o] : open) {
+    JournalRun& r = runs[pos];
+    for (const auto& [task, why] : o.mark_failed) {
+      JournalTask& t = r.tasks[task];
+      if (t.outcome != "succeeded" || t.marked) continue;
+      t.outcome = "failed";
+      t.failure_class = "io";
+      t.reason = "cannot mark it done in tasks.md: " + why;
+      t.last_lines = t.reason;
+    }
+    // A run that did not finish: its wall time from its first and last lines.
+    if (r.finished) continue;
+    r.wall = std::max(0.0, secs(o.last_ts) - secs(o.first_ts));
+    for (const auto& t : r.tasks) r.busy += t.seconds;
+  }
   for (JournalRun& r : runs) {
     if (r.cost_usd == 0)
       for (const auto& t : r.tasks) r.cost_usd += t.cost_usd;

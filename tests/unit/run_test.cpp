@@ -578,6 +578,50 @@ TEST_CASE("a task's files are one list: relative, feature documents beside tasks
   CHECK(listed.find("- /") == std::string::npos);
 }
 
+TEST_CASE("runs of two features at once: each reads its own lines; a mark a full disk stopped fails the task") {
+  // B (another feature) starts first and A after it: reading B, A's run-started made B's
+  // later lines invisible (flow status said B did not finish; a resume of B after a kill
+  // lost what it left). A task whose mark failed read as succeeded in flow status.
+  test::TempDir dir;
+  const std::string journal = dir.path + "/implementation.log";
+  auto line = [](const std::string& run, const std::string& event, const std::string& rest) {
+    return "{\"ts\":\"2026-12-04T07:00:0" + std::string(1, run == "B" ? '1' : '2') + ".000Z\",\"run\":\"" + run +
+           "\",\"event\":\"" + event + "\"" + rest + "}\n";
+  };
+  std::ofstream(journal, std::ios::binary)
+      << line("B", "run-started", ",\"tasks_md\":\"/r/b/tasks.md\",\"workers\":1")
+      << line("A", "run-started", ",\"tasks_md\":\"/r/a/tasks.md\",\"workers\":2")
+      << line("B", "task-started", ",\"task\":\"T001\",\"line\":1,\"attempt\":1,\"text\":\"- [ ] T001 b\"")
+      << line("A", "task-started", ",\"task\":\"T001\",\"line\":1,\"attempt\":1")
+      << line("B", "task-finished", ",\"task\":\"T001\",\"line\":1,\"attempt\":1,\"seconds\":1,\"text\":\"- [ ] T001 b\"")
+      << line("A", "task-finished", ",\"task\":\"T001\",\"line\":1,\"attempt\":1,\"seconds\":1")
+      << line("A", "mark-failed", ",\"task\":\"T001\",\"line\":1,\"error\":\"No space left on device\"")
+      << line("B", "run-finished", ",\"wall\":2")
+      << line("A", "run-finished", ",\"wall\":2");
+  auto b = read_runs(journal, "/r/b/tasks.md");
+  REQUIRE(b);
+  REQUIRE(b->size() == 1);
+  CHECK(b->front().finished);
+  REQUIRE(b->front().tasks.size() == 1);
+  CHECK(b->front().tasks[0].outcome == "succeeded");
+  auto a = read_runs(journal, "/r/a/tasks.md");
+  REQUIRE(a);
+  REQUIRE(a->size() == 1);
+  REQUIRE(a->front().tasks.size() == 1);
+  CHECK(a->front().tasks[0].outcome == "failed");
+  CHECK(a->front().tasks[0].failure_class == "io");
+  CHECK(a->front().tasks[0].reason.find("No space left on device") != std::string::npos);
+  // B killed before its end: its resume finds what it left, A's run-started in between.
+  std::string text = test::slurp(journal);
+  text.erase(text.find(line("B", "run-finished", ",\"wall\":2")), line("B", "run-finished", ",\"wall\":2").size());
+  std::ofstream(journal, std::ios::binary) << text;
+  const auto left = detail::previous_run(journal, "/r/b/tasks.md");
+  REQUIRE(left);
+  CHECK(left->run_id == "B");
+  REQUIRE(left->unmarked.size() == 1);
+  CHECK(left->unmarked[0].id == "T001");
+}
+
 // Journals the fuzzer (tests/fuzz/journal_fuzz.cpp) once crashed the readers on: a
 // timestamp that is not one threw from `flow status`.
 TEST_CASE("journal fuzzer findings are read without a crash") {
