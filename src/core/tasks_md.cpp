@@ -410,6 +410,23 @@ bool starts_task(std::string_view s) {
   return head_id(s, starts_with(s, "**") ? 2 : 0) > 0;
 }
 
+// A line a reader takes for a task that the format does not make one: an empty box
+// (`- [] T004`), no space after the bullet (`-[ ] T006`) or the box (`- [X]T007`), a task
+// in a quote (`> - [ ] T010`). Said, since it will not run.
+bool broken_task_line(std::string_view t) {
+  std::size_t i = 0;
+  while (i < t.size() && (t[i] == '>' || is_space(t[i]))) ++i;
+  if (i >= t.size() || (t[i] != '-' && t[i] != '*' && t[i] != '+')) return false;
+  ++i;
+  while (i < t.size() && is_space(t[i])) ++i;
+  if (i >= t.size() || t[i] != '[') return false;
+  const std::size_t close = t.find(']', i);
+  if (close == std::string_view::npos || close - i > 4) return false;  // a mark is one character (UTF-8: up to 4 bytes)
+  std::size_t j = close + 1;
+  while (j < t.size() && is_space(t[j])) ++j;
+  return j < t.size() && starts_task(t.substr(j));
+}
+
 // The labels lee-spec-kit puts between a word box and the ID, glued or spaced:
 // `[P1]`, `[P]`, `[US1]` in `- [TODO][P1][P] T-F003-02 …`. Returns the length of the
 // run with the spaces after it (0 if there is none) and, given `h`, records the labels.
@@ -622,6 +639,10 @@ class Parser {
       diag(Severity::error, line_of_offset(at), "nul-byte",
            "the file contains a NUL byte: this is not a text file");
     }
+    if (text_.find('\n') == std::string_view::npos && std::count(text_.begin(), text_.end(), '\r') >= 2)
+      diag(Severity::warning, 1, "cr-line-endings",
+           "the lines end in CR alone (classic Mac OS): the file reads as one line and no task in it runs; "
+           "convert it to LF (or CRLF) line endings");
     if (std::size_t bad = find_invalid_utf8(text_); bad != std::string_view::npos) {
       diag(Severity::warning, line_of_offset(bad), "invalid-utf8",
            "invalid UTF-8; the bytes are kept as they are");
@@ -936,7 +957,9 @@ class Parser {
       const std::string_view s = (l.flags & kTooLong) ? std::string_view{} : line_text(l);
 
       if (l.flags & kComment) {
-        if (match_bullet(s).ok && match_box(s.substr(match_bullet(s).content))) skip(number, SkipReason::in_comment, s);
+        std::string_view c = s;   // `<!-- - [ ] T007 … -->` on one line is a commented-out task too
+        if (starts_with(trim(c), "<!--")) c = trim(c).substr(4);
+        if (match_bullet(c).ok && match_box(c.substr(match_bullet(c).content))) skip(number, SkipReason::in_comment, s);
         continue;
       }
       if (l.flags & kCode) {
@@ -1021,6 +1044,10 @@ class Parser {
           continue;
         }
       }
+      if (broken_task_line(t))
+        diag(Severity::warning, number, "malformed-task",
+             "this looks like a task but is not one (a checkbox is `- [ ] ` with a space inside and after it, "
+             "outside a quote): it will not run");
       if (dep_level_ > 0) statement(number, s, false);
     }
   }

@@ -459,6 +459,26 @@ TEST_SUITE("pitfalls") {
     CHECK(parse_tasks_md("## Phase 1\n    - [ ] T001 deep\n").tasks.empty());
   }
 
+  TEST_CASE("12: a line that looks like a task but is not one is said, with its line") {
+    // Each used to vanish: in no task list, in no skipped list, in no warning.
+    const std::string text = "## Phase 1\n- [ ] T001 fine\n- [] T002 empty box\n-[ ] T003 no space\n"
+                             "- [X]T004 glued\n> - [ ] T005 quoted\n<!-- - [ ] T006 commented -->\n"
+                             "- [ ] T007 fine too\n- [] not a task: no ID\n";
+    Plan p = parse_tasks_md(text);
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T007"});
+    std::vector<int> lines;
+    for (const Diagnostic& d : p.diagnostics)
+      if (d.code == "malformed-task") lines.push_back(d.line);
+    CHECK(lines == std::vector<int>{3, 4, 5, 6});
+    REQUIRE(find_skip(p, 7) != nullptr);
+    CHECK(find_skip(p, 7)->reason == SkipReason::in_comment);
+    const Plan mac = parse_tasks_md("## Phase 1\r- [ ] T001 a\r- [ ] T002 b\r");
+    const Diagnostic* cr = find_diag(mac, "cr-line-endings");
+    REQUIRE(cr != nullptr);
+    CHECK(cr->severity == Severity::warning);
+    // No false alarm on the corpus's real files is checked by the corpus test.
+  }
+
   TEST_CASE("12: a file that starts with a thematic break is Markdown, not frontmatter") {
     // The template's `---` separators: the first one used to hide everything up to the
     // second, so Phase 1 was never run.
