@@ -424,8 +424,12 @@ class GitWorkspace final : public Workspace {
     const Task& tk = task(t);
     std::string_view line = std::string_view(plan_text_).substr(tk.span.offset, tk.span.length);
     const std::size_t id = line.find(tk.id);
-    if (id != std::string_view::npos) line.remove_prefix(id);
-    return clip(trim(line), 200);
+    if (id == std::string_view::npos) return clip(trim(line), 200);
+    std::string subject(trim(line.substr(id)));
+    // `**T004** …`, `**T001 [P]** …`: the bold that opened before the ID closes after it.
+    if (id >= 2 && line.substr(id - 2, 2) == "**")
+      if (const std::size_t close = subject.find("**"); close != std::string::npos) subject.erase(close, 2);
+    return clip(subject, 200);
   }
 
   // Is task t's ID declared more than once in the plan (a warning, not an error)?

@@ -14,6 +14,7 @@
 #  6. a filter driver (clean: upper case): what the tasks add is filtered as git would
 #  7. an agent that resets its worktree off the commit it started from (git reset --hard
 #     HEAD~1): nothing of it is taken, the task fails, T001's work stays on main
+#  8. bold task IDs: each commit is named after the task without the stray `**`
 # usage: git_native.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" native
@@ -139,6 +140,16 @@ for how in native cli; do
     problem "reset ($how): no word of why: $(tail -8 "$work/reset-$how.out")"
   git -C "$repo" log --format=%s | grep -q '^T002' && problem "reset ($how): T002 was committed"
 done
+
+# --- 8 ------------------------------------------------------------------------------
+make_git_repo "$work/bold" ""
+printf -- '- [ ] **T001** Create `a.txt`\n- [ ] **T002 [P]** Create `b.txt`\n- [ ] **T003**: Create `c.txt`\n' > "$tasks"
+git -C "$repo" commit -qam "bold tasks"
+rc=0
+"$flow" run "$tasks" --workers 1 --progress plain --agent-cmd "$agent" > "$work/bold.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || problem "bold: exit $rc: $(tail -5 "$work/bold.out")"
+subjects=$(git -C "$repo" log --reverse --format=%s HEAD~3..HEAD | tr '\n' '|')
+[ "$subjects" = 'T001 Create `a.txt`|T002 [P] Create `b.txt`|T003: Create `c.txt`|' ] || problem "bold: the subjects are $subjects"
 
 [ "$fail" = 0 ] && echo "git native: same as the CLI"
 exit "$fail"
