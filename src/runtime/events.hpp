@@ -3,6 +3,7 @@
 // `flow run --events` and the C ABI's events option. Internal.
 #pragma once
 
+#include <flow/config.hpp>
 #include <flow/plan.hpp>
 #include <flow/run.hpp>
 
@@ -11,6 +12,8 @@
 namespace flow::detail {
 
 /// One line of the events file for `e` (no newline); `task` is e.task's task, or null.
-std::string event_line(const RunEvent& e, const Task* task);
+/// Exported (not public): flow::c calls it, and links a shared flow::flow when
+/// BUILD_SHARED_LIBS is on.
+FLOW_API std::string event_line(const RunEvent& e, const Task* task);
 
 }  // namespace flow::detail
