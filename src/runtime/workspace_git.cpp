@@ -394,7 +394,7 @@ class GitWorkspace final : public Workspace {
       f.done.work = std::move(refused);
     } else {
       f.protected_changed = work->protected_changed;
-      f.done.work = Work{work->commit, !work->commit.empty()};
+      f.done.work = Work{work->commit, !work->commit.empty(), {}};
     }
     return f;
   }

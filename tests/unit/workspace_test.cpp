@@ -73,7 +73,7 @@ struct FakeWorkspace : detail::Workspace {
   std::string dir(int) const override { return workdir; }
   Result<detail::Work> collect(int t) override {
     calls->push_back("collect " + std::to_string(t));
-    return detail::Work{"work-" + std::to_string(t), true};
+    return detail::Work{"work-" + std::to_string(t), true, {}};
   }
   std::optional<std::string> integrate(int t, const detail::Work& w, const detail::TaskMark&, detail::Landing&) override {
     calls->push_back("integrate " + std::to_string(t));
@@ -256,7 +256,7 @@ TEST_CASE("the git workspace alone: a worktree per attempt, its work squashed, l
   report.run_id = "20260101T000000Z-1";
   Quiet quiet;
   detail::RunLog log(quiet, report, graph, text);
-  const detail::WorkspaceContext c{o, log, graph, text, report.run_id, repo, repo + "/.flow", repo + "/tasks.md", 0, -1};
+  const detail::WorkspaceContext c{o, log, graph, text, report.run_id, repo, repo + "/.flow", repo + "/tasks.md", 0, -1, -1, -1};
   auto ws = detail::open_git_workspace(c, true);
   REQUIRE(ws);
   REQUIRE(*ws);
