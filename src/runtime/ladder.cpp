@@ -28,10 +28,6 @@ std::string first_line(std::string_view s) {
   return std::string(s.substr(0, s.find('\n')));
 }
 
-}  // namespace
-
-namespace {
-
 // The values of this process's environment variables whose names say they hold a
 // secret (…_API_KEY, …TOKEN, …SECRET…, …PASSWORD…, …CREDENTIAL…), 8 bytes or longer,
 // longest first: masked wherever they appear, whatever their shape (a 17-character key
@@ -53,6 +49,17 @@ std::vector<std::string> secret_values() {
   return out;
 }
 
+// Replaces every occurrence of each of `values` in `text` with "[redacted]"; whether any was.
+bool mask_values(std::string& text, const std::vector<std::string>& values) {
+  bool masked = false;
+  for (const std::string& v : values)
+    for (std::size_t at = text.find(v); at != std::string::npos; at = text.find(v, at + 10)) {
+      text.replace(at, v.size(), "[redacted]");
+      masked = true;
+    }
+  return masked;
+}
+
 }  // namespace
 
 std::string redact_secrets(std::string_view text) {
@@ -64,8 +71,7 @@ std::string redact_secrets(std::string_view text) {
   static const std::regex shaped(
       R"(\b(?:sk-[A-Za-z0-9_-]{16,}|ghp_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,}|xox[baprs]-[A-Za-z0-9-]{10,}))");
   std::string out(text);
-  for (const std::string& v : secret_values())
-    for (std::size_t at = out.find(v); at != std::string::npos; at = out.find(v, at + 10)) out.replace(at, v.size(), "[redacted]");
+  mask_values(out, secret_values());
   out = std::regex_replace(out, bearer, "$1[redacted]");
   out = std::regex_replace(out, assigned, "$1[redacted]");
   return std::regex_replace(out, shaped, "[redacted]");
@@ -75,14 +81,8 @@ void redact_secret_values_in_file(const std::string& path) {
   const std::vector<std::string> values = secret_values();
   if (values.empty()) return;
   auto text = read_file(path);
-  if (!text) return;
-  bool found = false;
-  for (const std::string& v : values) found = found || text->find(v) != std::string::npos;
-  if (!found) return;
-  std::string& out = *text;
-  for (const std::string& v : values)
-    for (std::size_t at = out.find(v); at != std::string::npos; at = out.find(v, at + 10)) out.replace(at, v.size(), "[redacted]");
-  (void)write_file_atomic(path, out);  // best effort: a log that cannot be rewritten stays as it is
+  if (!text || !mask_values(*text, values)) return;
+  (void)write_file_atomic(path, *text);  // best effort: a log that cannot be rewritten stays as it is
 }
 
 std::string bounded_failure(std::string_view failure) {
