@@ -155,6 +155,9 @@ enum class SkipReason {
                  ///< ends are declared, or an ID declared in a stronger form (a
                  ///< heading over a checkbox over a bold item)
   note,          ///< a bold item whose bold runs on past the ID (`**T029 rewritten**`)
+  criterion,     ///< a checkbox named like the spec's requirements or success criteria
+                 ///< (`FR-001`, `SC-002`, `AC-`, `CA-`, `CHK001`) in a file whose tasks
+                 ///< have other IDs: a check to tick, not work to run
 };
 
 /// A line that looks like a task but is not executed, and why.

@@ -129,6 +129,7 @@ const char* reason_text(SkipReason r) {
     case SkipReason::section: return "a heading or bold item with tasks under it: a section, not a task";
     case SkipReason::mirror: return "re-lists tasks declared elsewhere: a mirror, never run and never marked";
     case SkipReason::note: return "a bold note about a task (the bold runs on past the ID)";
+    case SkipReason::criterion: return "a requirement or success criterion (FR-, SC-, AC- …) to tick, not a task to run";
   }
   return "?";
 }

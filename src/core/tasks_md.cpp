@@ -1381,11 +1381,23 @@ class Parser {
   // checkbox line over a table row over a bold item). A range nothing else declares is
   // one task, named by the range. Real duplicates, the same form twice, stay tasks with a
   // duplicate-id warning.
+  //
+  // A checkbox item named like a requirement or a success criterion of the spec (`FR-001`,
+  // `SC-002`, `AC-`, `CA-`, `NFR-`, `REQ-`, `CHK001`) in a file whose tasks have other IDs
+  // is a check to tick, not work to run: the list under "Success Criteria" or "Requirements
+  // Verification" that repeats the spec. Skipped as a criterion.
+  static bool is_criterion_shape(std::string_view shape) {
+    static constexpr std::string_view kShapes[] = {"FR-", "NFR-", "SC-", "AC-", "CA-", "REQ-", "CHK", "CHK-"};
+    return std::find(std::begin(kShapes), std::end(kShapes), shape) != std::end(kShapes);
+  }
+
   void drop_mirrors() {
     std::vector<Task>& tasks = plan_.tasks;
     const bool one_form = headless_ == tasks.size() ||
                           (headless_ == 0 && (table_rows_.empty() || table_rows_.size() == tasks.size()));
-    if (ranges_.empty() && one_form) return;
+    const bool criteria = std::any_of(shapes_.begin(), shapes_.end(), [](const std::string& x) { return is_criterion_shape(x); }) &&
+                          std::any_of(shapes_.begin(), shapes_.end(), [](const std::string& x) { return !is_criterion_shape(x); });
+    if (ranges_.empty() && one_form && !criteria) return;
     // Table rows by line (ascending, as read): tasks may have moved since.
     const auto rank = [&](const Task& t) {
       if (t.form == TaskForm::heading) return 0;
@@ -1418,6 +1430,10 @@ class Parser {
       }
       if (mirror) {
         skip(tasks[i].line, SkipReason::mirror, text_.substr(tasks[i].span.offset, tasks[i].span.length));
+        continue;
+      }
+      if (criteria && tasks[i].form == TaskForm::checkbox && is_criterion_shape(id_shape(id))) {
+        skip(tasks[i].line, SkipReason::criterion, text_.substr(tasks[i].span.offset, tasks[i].span.length));
         continue;
       }
       map[i] = kept++;
@@ -1946,6 +1962,7 @@ const char* to_string(SkipReason r) noexcept {
     case SkipReason::other_mark: return "other-mark";
     case SkipReason::section: return "section";
     case SkipReason::mirror: return "mirror";
+    case SkipReason::criterion: return "criterion";
     case SkipReason::note: return "note";
   }
   return "?";

@@ -84,14 +84,14 @@ TEST_SUITE("task recognition") {
         "- [X] T3.0.1 Create directory\n"
         "- [X] **T-101**: 安裝必要的依賴套件\n"
         "- [ ] **A001** Something\n"
-        "- [ ] CA-003 No se ejecuta T008\n"
+        "- [ ] DB-003 Migrar el esquema\n"
         "- [X] 1.2 Add `PipelineMode` type\n"
         "- [x] T005: Add quick-plan workflow option\n"
         "- [ ] T1001 After converge\n"
         "- [ ] **T007 [P]** Define ShellType enum in src/shell.rs\n"
         "- [ ] T008. Dotted separator\n"
         "- [ ] T009 — Dash separator\n");
-    CHECK(ids(p) == std::vector<std::string>{"T006a", "T3.0.1", "T-101", "A001", "CA-003", "1.2", "T005",
+    CHECK(ids(p) == std::vector<std::string>{"T006a", "T3.0.1", "T-101", "A001", "DB-003", "1.2", "T005",
                                              "T1001", "T007", "T008", "T009"});
     CHECK(p.tasks[2].description == "安裝必要的依賴套件");
     CHECK(p.tasks[6].description == "Add quick-plan workflow option");
@@ -99,6 +99,25 @@ TEST_SUITE("task recognition") {
     CHECK(p.tasks[8].description == "Define ShellType enum in src/shell.rs");
     CHECK(p.tasks[9].description == "Dotted separator");
     CHECK(p.tasks[10].description == "Dash separator");
+  }
+
+  TEST_CASE("requirement and success-criterion items beside tasks are checks, not tasks") {
+    // krate-audio's "Requirements Verification" and the Spanish "Criterios de Aceptación":
+    // an agent must not be sent to "SC-001: Create 8-tap pattern within 30 seconds".
+    Plan p = parse_tasks_md(
+        "## Phase 1\n- [ ] T001 Build the editor\n- [X] T002 Save presets\n"
+        "## Success Criteria\n- [ ] SC-001: Create 8-tap pattern within 30 seconds\n- [X] FR-002 Persist presets\n"
+        "## Criterios de Aceptación\n- [ ] CA-003 No se ejecuta T008 hasta cumplir CA-001\n- [ ] NFR-004 p95 < 200 ms\n"
+        "- [ ] CHK005 Are errors named?\n- [ ] AC-6 Logs kept\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002"});
+    std::vector<int> lines;
+    for (const Skipped& s : p.skipped)
+      if (s.reason == SkipReason::criterion) lines.push_back(s.line);
+    CHECK(lines == std::vector<int>{5, 6, 8, 9, 10, 11});
+    CHECK(p.phases.size() == 1);
+    // A file of criteria alone is that list: its items stay tasks.
+    Plan only = parse_tasks_md("## Acceptance\n- [ ] AC-001 Sign-up under 2 minutes\n- [ ] AC-002 Email validated\n");
+    CHECK(ids(only) == std::vector<std::string>{"AC-001", "AC-002"});
   }
 
   TEST_CASE("a heading that starts with an ID is a task without a checkbox") {
