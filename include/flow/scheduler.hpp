@@ -23,8 +23,10 @@ enum class TaskStatus {
   running,
   succeeded,  ///< done in this run, or marked done in tasks.md before it
   failed,
-  blocked,    ///< a prerequisite failed or is outside the filters; see blocked_by()
-  skipped,    ///< not run, and does not hold up its dependents ([~] marks, optional tasks)
+  blocked,    ///< a prerequisite failed, is outside the filters, or is marked otherwise
+              ///< and named explicitly (`depends on T002`, T002 `[~]`); see blocked_by()
+  skipped,    ///< not run; holds up only the tasks that name it explicitly, and only
+              ///< when the file marks it otherwise (`[~]`); optional tasks hold none
   excluded,   ///< outside --story/--only
 };
 

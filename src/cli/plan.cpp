@@ -218,7 +218,9 @@ void print_text(const std::string& path, const TaskGraph& g, int workers, const 
     for (int t : waves[w]) {
       if (shown++ == 16) { fmt::print(" … +{}", waves[w].size() - 16); break; }
       const Task& task = plan.tasks[static_cast<std::size_t>(t)];
-      fmt::print(" {}{}", task.id, task.state == TaskState::pending ? "" : "✓");
+      // Done is ✓; any other mark is shown as written: `[~]` is not done.
+      if (task.state == TaskState::other) fmt::print(" {}[{}]", task.id, printable(std::string(1, task.mark)));
+      else fmt::print(" {}{}", task.id, task.state == TaskState::done ? "✓" : "");
     }
     fmt::print("\n");
   }

@@ -73,6 +73,7 @@ class GraphBuilder {
     if (auto c = find_cycle(); !c) return Unexpected{std::move(c).error()};
     topological_order();
     lock_conflicts();
+    held_by_marks();
     return std::move(g_);
   }
 
@@ -563,6 +564,23 @@ class GraphBuilder {
     for (const Edge& e : g_.edges_) {
       g_.succ_[static_cast<std::size_t>(e.from)].push_back(e.to);
       g_.pred_[static_cast<std::size_t>(e.to)].push_back(e.from);
+    }
+  }
+
+  // A task the file marks otherwise (`[~]`: begun, deferred) is not done, so what names
+  // it explicitly will not run (the scheduler holds it): said where the waiting starts.
+  void held_by_marks() {
+    for (const Edge& e : g_.edges_) {
+      if (g_.is_gate(e.from) || plan_->tasks[static_cast<std::size_t>(e.from)].state != TaskState::other) continue;
+      const EdgeRule r = e.reason.rule;
+      if (r != EdgeRule::task_ref && r != EdgeRule::heading_ref && r != EdgeRule::statement && r != EdgeRule::story_prose)
+        continue;
+      const Task& a = plan_->tasks[static_cast<std::size_t>(e.from)];
+      const int line = g_.is_gate(e.to) ? e.reason.line : plan_->tasks[static_cast<std::size_t>(e.to)].line;
+      warn(line, "held-by-mark",
+           (g_.is_gate(e.to) ? node_name(e.to) : plan_->tasks[static_cast<std::size_t>(e.to)].id) + " waits for " + a.id + " (" + e.reason.words + "), which the file marks [" +
+               std::string(1, a.mark) + "]: neither done nor pending, so it and what follows it will not run until " +
+               a.id + " is marked [X] (or [ ] to run it)");
     }
   }
 

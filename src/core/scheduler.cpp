@@ -149,6 +149,19 @@ struct Scheduler::Impl {
         excluded.push_back(t);
       }
     }
+    // A task marked otherwise (`[~]`: begun, deferred) is not done: what the author made
+    // depend on it explicitly waits, blocked by it. Document order alone does not hold
+    // the rest of the file behind a task the author set aside.
+    for (const Edge& e : g.edges()) {
+      if (!is_explicit(e.reason.rule) || !is_task(e.from) || status[static_cast<std::size_t>(e.from)] != TaskStatus::skipped) continue;
+      if (is_task(e.to)) {
+        auto& st = status[static_cast<std::size_t>(e.to)];
+        if (st != TaskStatus::waiting) continue;
+        st = TaskStatus::blocked;
+        blocked_by[static_cast<std::size_t>(e.to)] = e.from;
+      }
+      block_dependents(e.to, e.from);
+    }
     for (int t = 0; t < tasks; ++t)
       if (status[static_cast<std::size_t>(t)] == TaskStatus::succeeded || status[static_cast<std::size_t>(t)] == TaskStatus::skipped)
         satisfy(t);
@@ -158,6 +171,10 @@ struct Scheduler::Impl {
   }
 
   bool is_task(int v) const { return v < tasks; }
+
+  static bool is_explicit(EdgeRule r) {
+    return r == EdgeRule::task_ref || r == EdgeRule::heading_ref || r == EdgeRule::statement || r == EdgeRule::story_prose;
+  }
 
   void satisfy(int v) {
     std::vector<int> stack{v};
@@ -384,7 +401,8 @@ bool Scheduler::reopen(int task) {
     if (st == TaskStatus::failed) failed.push_back(t);
     if (st != TaskStatus::blocked || m.blocked_by[static_cast<std::size_t>(t)] < 0) continue;
     const TaskStatus cause = m.status[static_cast<std::size_t>(m.blocked_by[static_cast<std::size_t>(t)])];
-    if (cause == TaskStatus::excluded) continue;  // outside the filters: stays blocked
+    // Outside the filters, or marked otherwise in the file: stays blocked.
+    if (cause == TaskStatus::excluded || cause == TaskStatus::skipped) continue;
     st = TaskStatus::waiting;
     m.blocked_by[static_cast<std::size_t>(t)] = -1;
     if (m.pending[static_cast<std::size_t>(t)] == 0) m.unblocked(t);

@@ -206,6 +206,19 @@ TEST_SUITE("explicit rules") {
     CHECK(noted);
   }
 
+  TEST_CASE("a dependency on a task marked [~] is a warning at the task that waits; document order is not") {
+    auto g = graph_of("## Phase 1\n- [~] T001 a\n- [ ] T002 [P] b (depends on T001)\n- [ ] T003 [P] c\n"
+                      "### Later (depends on T001)\n- [ ] T004 d\n");
+    std::vector<int> lines;
+    for (const Diagnostic& d : g.diagnostics())
+      if (d.code == "held-by-mark") {
+        lines.push_back(d.line);
+        CHECK(d.severity == Severity::warning);
+        CHECK(d.message.find("marks [~]") != std::string::npos);
+      }
+    CHECK(lines == std::vector<int>{3, 6});
+  }
+
   TEST_CASE("an explicit dependency on a task further down moves it up, however long the implied chain") {
     // T001 waits for T003 explicitly; document order chains T001 -> T002 -> T003. This
     // used to be a cycle error that refused the whole file.

@@ -253,6 +253,29 @@ TEST_CASE("done and other marks in the file; filters report unmet prerequisites"
   CHECK(s.done());
 }
 
+TEST_CASE("a task marked [~] holds what names it explicitly, and only that") {
+  // T002 waits on T001 in words; T003 follows T001 by document order only; T004 follows
+  // the [P] run of T002 and T003, and T005 names T002; the heading's group names T001.
+  auto g = graph_of("## Phase 1\n- [~] T001 a\n- [ ] T002 [P] b (depends on T001)\n- [ ] T003 [P] c\n"
+                    "- [ ] T004 d\n- [ ] T005 e (depends on T002)\n"
+                    "### Later (depends on T001)\n- [ ] T006 f\n");
+  Scheduler s(g, {});
+  CHECK(s.status(0) == TaskStatus::skipped);
+  CHECK(s.status(1) == TaskStatus::blocked);
+  CHECK(s.blocked_by(1) == 0);
+  CHECK(s.status(2) == TaskStatus::ready);
+  for (int t : {3, 4, 5}) {
+    CHECK(s.status(t) == TaskStatus::blocked);
+    CHECK(s.blocked_by(t) == 0);
+  }
+  CHECK(*s.start_next(0) == 2);
+  CHECK_FALSE(s.start_next(0));
+  s.finish(2, TaskStatus::succeeded);
+  // Reopening what the file holds does nothing: the mark is the author's.
+  CHECK_FALSE(s.reopen(1));
+  CHECK(s.done());
+}
+
 TEST_CASE("cancel stops new starts; skip releases dependents") {
   auto g = graph_of("- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n");
   Scheduler s(g, {});
