@@ -36,18 +36,23 @@ Loaded load(const std::string& path, const GraphOptions& options) {
   l.plan = parse_tasks_md(l.text);
   // Paths as a run resolves them, so that the locks shown are the run's.
   resolve_paths(l.plan, path_context(path, default_workdir(path)));
+  std::vector<Diagnostic> refused;
   for (const Diagnostic& d : l.plan.diagnostics)
-    if (d.severity == Severity::error) {
-      fmt::print(stderr, "{}:{}: error: {} [{}]\n", path, d.line, printable(d.message), d.code);
-      l.exit = kUsage;
-    }
+    if (d.severity == Severity::error) refused.push_back(d);
   auto g = build_graph(l.plan, options);
-  if (!g) {
-    fmt::print(stderr, "{}:{}: error: {} [cycle]\n", path, g.error().line, printable(g.error().message));
+  if (!g) refused.push_back(Diagnostic{Severity::error, g.error().line, "cycle", g.error().message});
+  if (!refused.empty()) {
+    // A refused file is said whole, in line order: the warnings beside the errors, so
+    // that one edit fixes everything (a cycle does not hide a malformed task line).
+    for (const Diagnostic& d : l.plan.diagnostics)
+      if (d.severity == Severity::warning) refused.push_back(d);
+    std::stable_sort(refused.begin(), refused.end(), [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+    for (const Diagnostic& d : refused)
+      fmt::print(stderr, "{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), printable(d.message), d.code);
     l.exit = kUsage;
-    return l;
+    if (!g) return l;
   }
-  l.graph.emplace(std::move(*g));
+  if (g) l.graph.emplace(std::move(*g));
   return l;
 }
 

@@ -36,6 +36,13 @@ run_flow(out rc plan ${tmp}/cycle.md)
 expect("cycle: expected exit 2, got ${rc}: ${out}" ${rc} EQUAL 2)
 expect_in("${tmp}/cycle.md:" "${out}")
 expect_in("dependency cycle: T001 (line 1) -> T002 (line 2) -> T001 (line 1)" "${out}")
+# A refused file is said whole: the cycle does not hide a broken task line beside it.
+file(WRITE ${tmp}/cycle2.md "- [ ] T001 [P] a (depends on T002)\n- [] T009 broken\n- [ ] T002 [P] b (depends on T001)\n")
+run_flow(out rc plan ${tmp}/cycle2.md)
+expect("cycle2: expected exit 2, got ${rc}: ${out}" ${rc} EQUAL 2)
+expect_in("${tmp}/cycle2.md:2: warning: this looks like a task" "${out}")
+expect_in("${tmp}/cycle2.md:3: error: dependency cycle" "${out}")
+
 # A task marked [~] is shown as marked, not done, and what names it is said to wait.
 file(WRITE ${tmp}/tilde.md "- [X] T001 a\n- [~] T002 b\n- [ ] T003 c (depends on T002)\n")
 run_flow(out rc plan ${tmp}/tilde.md)
