@@ -398,6 +398,19 @@ int run_tasks(const Args& args, const RetryRequest* retry) {
   // Check the file and its graph first, with path:line errors, before anything starts.
   Loaded l = load(f->opt.tasks_path, {});
   if (l.exit != 0 || !l.graph) return kUsage;
+  // What the file's reading found (a line that looks like a task and will not run, a task
+  // held by a [~] mark, …) is said before anything runs, not only by flow check.
+  {
+    int shown = 0, more = 0;
+    const std::vector<Diagnostic>* lists[] = {&l.plan.diagnostics, &l.graph->diagnostics()};
+    for (const std::vector<Diagnostic>* list : lists)
+      for (const Diagnostic& d : *list) {
+        if (d.severity != Severity::warning) continue;
+        if (shown++ >= 10) { ++more; continue; }
+        fmt::print(stderr, "{}:{}: warning: {} [{}]\n", f->opt.tasks_path, d.line, printable(d.message), d.code);
+      }
+    if (more > 0) fmt::print(stderr, "  … and {} more warning{}: flow check {} lists them\n", more, more == 1 ? "" : "s", f->opt.tasks_path);
+  }
   std::string error;
   auto sel = select_tasks(l.plan, f->only, f->stories, error);
   if (!sel) { fmt::print(stderr, "flow run: {}\n", error); return kUsage; }

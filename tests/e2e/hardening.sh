@@ -192,6 +192,25 @@ AGENT
   grep -q "3 tasks: 3 done" "$work/out" || bad "status does not count the heading tasks done: $(head -3 "$work/out")"
   ;;
 
+# A task the user set aside ([~]) holds only what names it; criteria lists and broken
+# task lines do not run, and the run says why before it starts.
+marks-held)
+  printf '## Phase 1\n- [X] T001 a in `a.txt`\n- [~] T002 b in `b.txt`\n- [ ] T003 [P] c in `c.txt` (depends on T002)\n- [ ] T004 [P] d in `d.txt`\n- [] T005 broken in `e.txt`\n\n## Success Criteria\n- [ ] SC-001 Users sign up in `f.txt`\n' > "$work/tasks.md"
+  git_repo "$work"
+  TEST_AGENT_RUNS="$work/../$(basename "$work").runs" run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$agent" --isolation none
+  runs="$work/../$(basename "$work").runs"
+  [ "$rc" = 1 ] || bad "a run with a held task exited $rc, expected 1: $(cat "$work/out")"
+  ran=$(awk '$4 == "begin" {print $2}' "$runs" 2>/dev/null | sort | tr '\n' ' ')
+  rm -f "$runs"
+  [ "$ran" = "T004 " ] || bad "ran '$ran', expected only T004"
+  grep -q "tasks.md:4: warning: T003 waits for T002 (depends on T002), which the file marks \[~\]" "$work/out" ||
+    bad "the held task is not said before the run: $(cat "$work/out")"
+  grep -q "tasks.md:6: warning: this looks like a task but is not one" "$work/out" || bad "the broken line is not said: $(cat "$work/out")"
+  grep -q "blocked by T002: T003" "$work/out" || bad "the summary does not name what holds T003: $(cat "$work/out")"
+  grep -q -- '- \[~\] T002' "$work/tasks.md" && grep -q -- '- \[ \] T003' "$work/tasks.md" && grep -q -- '- \[X\] T004' "$work/tasks.md" &&
+    grep -q -- '- \[ \] SC-001' "$work/tasks.md" || bad "marks: $(cat "$work/tasks.md")"
+  ;;
+
 # A line over the parser's limit may hold a task that cannot run: the summary says so
 # and the exit status is not 0.
 long-line)
