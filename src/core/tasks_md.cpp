@@ -410,6 +410,19 @@ bool starts_task(std::string_view s) {
   return head_id(s, starts_with(s, "**") ? 2 : 0) > 0;
 }
 
+// The ID a task line's text starts with (`T005`, `**T005**`, `[T005]`), or empty.
+std::string_view task_id_of(std::string_view s) {
+  if (!s.empty() && s[0] == '[') return s.substr(1, bracketed_id(s));
+  const std::size_t off = starts_with(s, "**") ? 2 : 0;
+  return s.substr(off, head_id(s, off));
+}
+
+// Two tasks of one family (`### T005` then `- **T006**`): neither holds the other, as a
+// section holds its sub-tasks (`### T005` over `T005.1` or `T005a`; `### 2.1` over `T009`).
+bool peer_ids(std::string_view a, std::string_view b) {
+  return !a.empty() && !b.empty() && id_shape(a) == id_shape(b) && !starts_with(a, b) && !starts_with(b, a);
+}
+
 // A line a reader takes for a task that the format does not make one: an empty box
 // (`- [] T004`), no space after the bullet (`-[ ] T006`) or the box (`- [X]T007`), a task
 // in a quote (`> - [ ] T010`). Said, since it will not run.
@@ -661,8 +674,16 @@ class Parser {
     // with an ID since the last heading: a checkbox task under them makes them sections.
     // Decided here, before pass two meets them; each is marked once, so this is linear.
     std::array<int, 7> open_headings{};
+    std::array<std::string_view, 7> open_ids{};  // the ID each open heading starts with
     std::size_t open_depth = 0;
     int bold_item = -1;
+    std::string_view bold_id;
+    // A task under the open headings (and bold item) makes them sections, except one that
+    // is its peer: a heading task and the task after it are two tasks.
+    const auto holds = [&](std::string_view id) {
+      mark_sections(open_headings, open_depth > 0 && peer_ids(open_ids[open_depth - 1], id) ? open_depth - 1 : open_depth,
+                    bold_item >= 0 && peer_ids(bold_id, id) ? -1 : bold_item);
+    };
     // The indent of the current list's first item; -1 outside a list (after a heading or
     // a paragraph that starts left of the list).
     int list_base = -1;
@@ -743,7 +764,12 @@ class Parser {
           while (open_depth > 0 && lines_[static_cast<std::size_t>(open_headings[open_depth - 1])].heading >= k) --open_depth;
           // A heading task one level deeper (`#### T001: …` under `### P1.1: …`) makes
           // the headings above it sections too.
-          if (k >= 2 && starts_task(trim(t.substr(k)))) mark_sections(open_headings, open_depth, -1);
+          const std::string_view id = k >= 2 ? task_id_of(trim(t.substr(k))) : std::string_view{};
+          if (!id.empty()) {
+            bold_item = -1;
+            holds(id);
+          }
+          open_ids[open_depth] = id;
           open_headings[open_depth++] = last_heading;
           bold_item = -1;
           list_base = -1;
@@ -775,13 +801,17 @@ class Parser {
           bool optional = false;
           if (l.top &&
               ((open_depth > 0 && !(lines_[static_cast<std::size_t>(open_headings[open_depth - 1])].flags & kSection)) ||
-               (bold_item >= 0 && !(lines_[static_cast<std::size_t>(bold_item)].flags & kSection))) &&
-              starts_task(box_text(s.substr(li.content + l.box + 2), &optional)))
-            mark_sections(open_headings, open_depth, bold_item);
+               (bold_item >= 0 && !(lines_[static_cast<std::size_t>(bold_item)].flags & kSection)))) {
+            const std::string_view id = task_id_of(box_text(s.substr(li.content + l.box + 2), &optional));
+            if (!id.empty()) holds(id);
+          }
         } else if (li.ok && l.top && li.content + 2 < s.size() && s[li.content] == '*' &&
                    s[li.content + 1] == '*' && starts_task(s.substr(li.content))) {
-          mark_sections(open_headings, open_depth, -1);
+          const std::string_view id = task_id_of(s.substr(li.content));
+          bold_item = -1;
+          holds(id);
           bold_item = static_cast<int>(lines_.size());
+          bold_id = id;
         }
       }
       lines_.push_back(l);
@@ -992,8 +1022,12 @@ class Parser {
 
       // Lines that belong to the open task's body.
       if (open_task_ >= 0 && (open_heading_task_ ? !(box && l.top) : l.indent > open_indent_)) {
-        const bool top_id_box = box && l.top && open_heading_task_ &&
-                                match_id(box_text(s.substr(li.content + box + 2), &optional_)) > 0;
+        // A heading task's body ends at a top-level task: a box with an ID, or a bold ID
+        // item (`### T005 …` then `- **T006** …`).
+        const bool top_id_box = open_heading_task_ && l.top &&
+                                ((box && match_id(box_text(s.substr(li.content + box + 2), &optional_)) > 0) ||
+                                 (li.ok && starts_with(s.substr(li.content), "**") &&
+                                  !task_id_of(s.substr(li.content)).empty()));
         if (!top_id_box) {
           extend_body(number);
           if (box) skip(number, SkipReason::nested, s);

@@ -120,6 +120,21 @@ TEST_SUITE("task recognition") {
     CHECK(ids(only) == std::vector<std::string>{"AC-001", "AC-002"});
   }
 
+  TEST_CASE("a heading task and the bold or checkbox task after it are two tasks; a parent ID is a section") {
+    Plan p = parse_tasks_md(
+        "## Phase 1\n### T005 Build the service\n\nDetail.\n\n- **T006** Write tests in `t.py`\n"
+        "- **T007** Docs\n### T008 Sub\n- [ ] T008.1 first\n- [ ] T008.2 second\n"
+        "### T010 Wire it\n- [ ] T011 Route in `r.py`\n### T012 Split\n- [ ] T012a part\n");
+    CHECK(ids(p) == std::vector<std::string>{"T005", "T006", "T007", "T008.1", "T008.2", "T010", "T011", "T012a"});
+    CHECK(p.tasks[0].body_last == 4);  // the body ends before the bold task
+    CHECK(p.tasks[1].form == TaskForm::bold_item);
+    CHECK(p.tasks[1].paths.size() == 1);
+    std::vector<int> sections;
+    for (const Skipped& s : p.skipped)
+      if (s.reason == SkipReason::section) sections.push_back(s.line);
+    CHECK(sections == std::vector<int>{8, 13});
+  }
+
   TEST_CASE("a heading that starts with an ID is a task without a checkbox") {
     Plan p = parse_tasks_md("## Phase 1: Setup\n\n### T001 — Add UPDATE_ELEMENT action to AppContext reducer\n\n"
                             "```bash\nmkdir -p src\n```\n\n### T002: Create Directory Structure\nBody text\n");
