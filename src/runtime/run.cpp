@@ -902,23 +902,7 @@ class RunLoop {
   // is looked at (stat) before each start and read only when it changed; it is parsed
   // only when it is neither what the run read nor flow's marks on that.
   std::string edited_away(int t) {
-    if (opt_.dry_run) return {};
-    struct stat st {};
-    if (::stat(tasks_path_.c_str(), &st) != 0) return {};   // gone or unreadable: the marks' write says so
-    if (!live_.seen || st.st_ino != live_.st.st_ino || st.st_size != live_.st.st_size ||
-        st.st_mtim.tv_sec != live_.st.st_mtim.tv_sec || st.st_mtim.tv_nsec != live_.st.st_mtim.tv_nsec) {
-      auto text = read_file(tasks_path_);
-      if (!text) return {};
-      live_.seen = true;
-      live_.st = st;
-      // What flow last wrote is the run's plan and marks only while no edit reached it.
-      live_.ours = *text == plan_text_ || (marks_file_ && marks_file_->parses() == 0 && *text == marks_file_->text());
-      if (!live_.ours) {
-        live_.text = std::move(*text);
-        live_.plan = parse_tasks_md(live_.text);
-      }
-    }
-    if (live_.ours) return {};
+    if (opt_.dry_run || !look_again() || live_.ours) return {};
     const Task& tk = task(t);
     const int at = find_task_again(live_.text, live_.plan, tk.id, tk.line, task_line_text(plan_text_, tk));
     if (at < 0)
@@ -928,6 +912,41 @@ class RunLoop {
     if (now.state != TaskState::pending)
       return std::string("it was marked [") + now.mark + "] in tasks.md during the run: not run";
     return {};
+  }
+
+  // Brings live_ up to date with tasks.md: a stat, and a read and parse only when it
+  // changed. False when the file cannot be read (the marks' write says so).
+  bool look_again() {
+    struct stat st {};
+    if (::stat(tasks_path_.c_str(), &st) != 0) return false;
+    if (!live_.seen || st.st_ino != live_.st.st_ino || st.st_size != live_.st.st_size ||
+        st.st_mtim.tv_sec != live_.st.st_mtim.tv_sec || st.st_mtim.tv_nsec != live_.st.st_mtim.tv_nsec) {
+      auto text = read_file(tasks_path_);
+      if (!text) return false;
+      live_.seen = true;
+      live_.st = st;
+      // What flow last wrote is the run's plan and marks only while no edit reached it.
+      live_.ours = *text == plan_text_ || (marks_file_ && marks_file_->parses() == 0 && *text == marks_file_->text());
+      if (!live_.ours) {
+        live_.text = std::move(*text);
+        live_.plan = parse_tasks_md(live_.text);
+      }
+    }
+    return true;
+  }
+
+  // Pending tasks written into tasks.md during the run (with an ID the run's plan does not
+  // have): not run, and said, so that the run does not end as if the file were done.
+  void added_during_run() {
+    if (opt_.dry_run || !look_again() || live_.ours) return;
+    // By ID: a task reworded in place is the run's (it failed as changed), not a new one.
+    std::set<std::string_view> ids;
+    for (const Task& tk : graph_->plan().tasks) ids.insert(tk.id);
+    for (const Task& tk : live_.plan.tasks) {
+      if (ids.count(tk.id) || tk.state != TaskState::pending) continue;
+      report_.not_run.push_back(tk.id + " (line " + std::to_string(tk.line) +
+                                "): written into tasks.md during the run, after it read the file; run flow again to run it");
+    }
   }
 
   // A task the user edited away (edited_away): one marked done or otherwise is skipped
@@ -1279,6 +1298,7 @@ class RunLoop {
         }
       }
     }
+    if (report_.rolled_back_to.empty()) added_during_run();
     for (int t = 0; t < graph_->task_count(); ++t) {
       TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
       r.status = sched_->status(t);

@@ -175,6 +175,7 @@ TEST_CASE("a task the user marks, rewords or removes during the run is not start
       put("- [ ] T003", "- [~] T003");                                       // the user set it aside
       put("Create `d.txt`", "Create `dd.txt`");                              // reworded
       put("- [ ] T007 [P] Create `g.txt`\n", "");                           // removed
+      s += "- [ ] T008 [P] Create `h.txt`\n";                                // added
       s += "<!-- the user's note -->\n";
       std::ofstream(path + ".tmp", std::ios::binary) << s;
       fs::rename(path + ".tmp", path);
@@ -195,10 +196,12 @@ TEST_CASE("a task the user marks, rewords or removes during the run is not start
   CHECK(r->failed == 2);      // T004 reworded, T007 removed: not run
   CHECK(r->blocked == 1);     // T005 waits for T004
   // Not run by this run, though marked (an agent may have marked them): the run is not complete.
-  REQUIRE(r->not_run.size() == 2);
+  // A task added meanwhile is said too: the run read the file before it was there.
+  REQUIRE(r->not_run.size() == 3);
   CHECK(r->not_run[0].rfind("T002: it was marked [X]", 0) == 0);
   CHECK(r->not_run[1].rfind("T003: it was marked [~]", 0) == 0);
-  for (const char* file : {"b.txt", "c.txt", "d.txt", "dd.txt", "e.txt", "g.txt"})
+  CHECK(r->not_run[2].rfind("T008 (line 8): written into tasks.md during the run", 0) == 0);
+  for (const char* file : {"b.txt", "c.txt", "d.txt", "dd.txt", "e.txt", "g.txt", "h.txt"})
     CHECK_MESSAGE(!fs::exists(f.dir.path + "/" + file), std::string(file));
   CHECK(fs::exists(f.dir.path + "/f.txt"));
   CHECK(r->tasks[3].failure_class == "changed");
@@ -206,7 +209,7 @@ TEST_CASE("a task the user marks, rewords or removes during the run is not start
   CHECK(f.text() ==
         "## Phase 1\n- [X] T001 Create `a.txt`\n- [X] T002 [P] Create `b.txt`\n- [~] T003 [P] Create `c.txt`\n"
         "- [ ] T004 [P] Create `dd.txt`\n- [ ] T005 [P] Create `e.txt` (depends on T004)\n- [X] T006 [P] Create `f.txt`\n"
-        "<!-- the user's note -->\n");
+        "- [ ] T008 [P] Create `h.txt`\n<!-- the user's note -->\n");
   int not_started = 0, finished = 0;
   for (const auto& e : f.journal()) {
     not_started += e.at("event") == "not-started";
