@@ -24,6 +24,7 @@
 #include <cstring>
 #include <optional>
 #include <tuple>
+#include <utility>
 #include <filesystem>
 #include <memory>
 #include <new>
@@ -112,6 +113,10 @@ int guarded(Body&& body) noexcept {
   }
 }
 
+// Delays, durations and times cross the ABI as doubles: a NaN or an infinity would poison
+// every sum, maximum and comparison made with it afterwards.
+bool finite_non_negative(double x) noexcept { return std::isfinite(x) && x >= 0; }
+
 // As much instruction text as a hint may carry (flow_run_retry): a prompt stays bounded.
 constexpr std::size_t kMaxInstructionBytes = 16 * 1024;
 
@@ -122,7 +127,7 @@ bool known_strategy(const std::string& s) {
 
 // A version-2 decision as the run loop takes it; nullopt when flow cannot apply it.
 std::optional<Decision> from_host(const flow_decision_v2& d) {
-  if (d.kind < FLOW_DECIDE_RETRY || d.kind > FLOW_DECIDE_ABORT) return std::nullopt;
+  if (d.kind < FLOW_DECIDE_RETRY || d.kind > FLOW_DECIDE_ABORT || !std::isfinite(d.delay)) return std::nullopt;
   Decision out;
   out.kind = static_cast<Decision::Kind>(d.kind);
   out.delay = d.delay > 0 ? d.delay : 0;
@@ -516,8 +521,11 @@ int flow_policy_new_stock(flow_policy** out, const flow_policy_options* opts) {
     if (opts) {
       if (opts->version != 1 && opts->version != FLOW_POLICY_OPTIONS_VERSION)
         return fail(FLOW_EVERSION, "flow_policy_options: unknown version");
-      if (opts->max_retries < 0 || opts->base_delay < 0 || opts->max_delay < 0 || opts->jitter < 0 || opts->jitter > 1)
-        return misuse("flow_policy_new_stock: negative retries or delays, or jitter outside [0, 1]");
+      if (opts->max_retries < 0) return misuse("flow_policy_new_stock: max_retries must be >= 0");
+      for (const auto& [value, name] : {std::pair{opts->base_delay, "base_delay"}, std::pair{opts->max_delay, "max_delay"}})
+        if (!finite_non_negative(value))
+          return fail(FLOW_EMISUSE, std::string("flow_policy_new_stock: ") + name + " must be finite and >= 0");
+      if (!(opts->jitter >= 0 && opts->jitter <= 1)) return misuse("flow_policy_new_stock: jitter must be in [0, 1]");
       o.auto_retry = opts->auto_retry != 0;
       o.max_retries = opts->max_retries;
       o.base_delay = opts->base_delay;
@@ -575,6 +583,10 @@ int ask_policy(Decision& d, flow_policy* p, const flow_plan* plan, int task, int
   if (!p || !plan || !failure || task < 0 || static_cast<size_t>(task) >= plan->plan->tasks.size() || attempt < 1 ||
       failure->failure_class < 0 || failure->failure_class > FLOW_FAIL_STALLED)
     return misuse((std::string(who) + ": null argument or value out of range").c_str());
+  // A NaN time would reach the rate-limit gate and stay there for every later decision.
+  if (!std::isfinite(now)) return fail(FLOW_EMISUSE, std::string(who) + ": now must be finite");
+  if (std::isnan(failure->reset_at) || failure->reset_at == HUGE_VAL)
+    return fail(FLOW_EMISUSE, std::string(who) + ": failure->reset_at must be finite, or < 0 for none");
   const Task& t = plan->plan->tasks[static_cast<size_t>(task)];
   Failure f;
   f.cls = static_cast<FailureClass>(failure->failure_class);

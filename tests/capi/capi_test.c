@@ -188,6 +188,67 @@ static void free_payload(void *p) {
   ++freed;
 }
 
+/* A version-2 host policy that retries after an infinite delay: a decision flow cannot
+ * apply, so the task fails. */
+static int host_infinite_delay(flow_decision_v2 *out, const char *task_id, int attempt, const flow_failure *failure,
+                               double now, void *payload) {
+  (void)task_id;
+  (void)attempt;
+  (void)failure;
+  (void)now;
+  (void)payload;
+  out->kind = FLOW_DECIDE_RETRY;
+  out->delay = INFINITY;
+  return FLOW_OK;
+}
+
+/* Checks that the last error is FLOW_EMISUSE and that its message names `what`. */
+static int misuse_names(const char *what) {
+  return flow_error_last()->code == FLOW_EMISUSE && strstr(flow_error_last()->message, what) != NULL;
+}
+
+/* Recovery delays, jitter and the times a policy is asked at must be numbers: NaN and
+ * infinities are refused with FLOW_EMISUSE and a message that names the field. */
+static void check_policy_numbers(const flow_plan *plan) {
+  const double bad[3] = {NAN, INFINITY, -INFINITY};
+  size_t i;
+  for (i = 0; i < 3; ++i) {
+    flow_policy *p = NULL;
+    flow_policy_options po = FLOW_POLICY_OPTIONS_INIT;
+    po.base_delay = bad[i];
+    CHECK(flow_policy_new_stock(&p, &po) == FLOW_EMISUSE && p == NULL && misuse_names("base_delay"));
+    po.base_delay = 1;
+    po.max_delay = bad[i];
+    CHECK(flow_policy_new_stock(&p, &po) == FLOW_EMISUSE && p == NULL && misuse_names("max_delay"));
+    po.max_delay = 30;
+    po.jitter = bad[i];
+    CHECK(flow_policy_new_stock(&p, &po) == FLOW_EMISUSE && p == NULL && misuse_names("jitter"));
+  }
+  {
+    flow_policy *stock = NULL, *host = NULL;
+    flow_policy_vtable_v2 vt = FLOW_POLICY_VTABLE_V2_INIT;
+    flow_failure f = {FLOW_FAIL_RATE_LIMIT, "claude", -1, "slow down"};
+    flow_decision d;
+    flow_decision_v2 d2 = FLOW_DECISION_INIT;
+    CHECK(flow_policy_new_stock(&stock, NULL) == FLOW_OK);
+    CHECK(flow_policy_decide(&d, stock, plan, 0, 1, &f, NAN) == FLOW_EMISUSE && misuse_names("now"));
+    CHECK(flow_policy_decide(&d, stock, plan, 0, 1, &f, INFINITY) == FLOW_EMISUSE && misuse_names("now"));
+    f.reset_at = NAN;
+    CHECK(flow_policy_decide(&d, stock, plan, 0, 1, &f, 0) == FLOW_EMISUSE && misuse_names("reset_at"));
+    f.reset_at = INFINITY;
+    CHECK(flow_policy_decide_v2(&d2, stock, plan, 0, 1, &f, 0) == FLOW_EMISUSE && misuse_names("reset_at"));
+    f.reset_at = 60;
+    CHECK(flow_policy_decide(&d, stock, plan, 0, 1, &f, 0) == FLOW_OK && d.kind == FLOW_DECIDE_RETRY);
+    CHECK(isfinite(d.delay) && d.delay >= 60);
+    vt.decide = host_infinite_delay;
+    CHECK(flow_policy_new_host_v2(&host, &vt) == FLOW_OK);
+    CHECK(flow_policy_decide_v2(&d2, host, plan, 0, 1, &f, 0) == FLOW_OK);
+    CHECK(d2.kind == FLOW_DECIDE_FAIL && strstr(d2.reason, "invalid decision") != NULL);
+    flow_policy_free(host);
+    flow_policy_free(stock);
+  }
+}
+
 int main(int argc, char **argv) {
   const char *tmpdir = argc > 1 ? argv[1] : ".";
   flow_plan *plan = NULL;
@@ -425,6 +486,7 @@ int main(int argc, char **argv) {
       CHECK(flow_policy_new_stock(&ladder, &po) == FLOW_OK);
       flow_policy_free(ladder);
     }
+    check_policy_numbers(plan);
     flow_policy_free(host);
     CHECK(freed == 1);
     flow_policy_free(stock);

@@ -278,13 +278,14 @@ enum { FLOW_DECIDE_RETRY = 0, FLOW_DECIDE_FAIL = 1, FLOW_DECIDE_SKIP = 2, FLOW_D
 typedef struct flow_failure {
   int failure_class;   /* FLOW_FAIL_* */
   const char *agent;   /* may be NULL */
-  double reset_at;     /* a rate limit's reset time, or < 0 for none */
+  double reset_at;     /* a rate limit's reset time, or < 0 for none; not NaN or +infinity */
   const char *message; /* may be NULL */
 } flow_failure;
 
 typedef struct flow_decision {
   int kind;            /* FLOW_DECIDE_* */
-  double delay;        /* seconds before a retry */
+  double delay;        /* seconds before a retry; from a host policy, a NaN or infinite
+                          delay is a decision flow cannot apply: the task fails */
   int feedback;        /* feed the failure to the next attempt */
   int rollback;        /* with ABORT: undo the run */
   const char *agent;   /* the next attempt's agent, "" for the same; borrowed */
@@ -339,9 +340,9 @@ typedef struct flow_policy_options {
   unsigned int version;
   int auto_retry;             /* 1 */
   int max_retries;            /* 3 */
-  double base_delay;          /* 1 s */
-  double max_delay;           /* 30 s */
-  double jitter;              /* 0.25: a delay is drawn from [d(1-jitter), d] */
+  double base_delay;          /* 1 s; finite and >= 0 */
+  double max_delay;           /* 30 s; finite and >= 0 */
+  double jitter;              /* 0.25: a delay is drawn from [d(1-jitter), d]; in [0, 1] */
   unsigned long long seed;
   int fail_fast;              /* a setup/foundational failure aborts with rollback */
   /* version 2 */
@@ -353,7 +354,9 @@ typedef struct flow_policy_options {
 /** Fills *opts with the defaults of `version` (1 or 2). */
 FLOW_CAPI int flow_policy_options_init(flow_policy_options *opts, unsigned int version);
 
-/** The stock policy (opts may be NULL for defaults). */
+/** The stock policy (opts may be NULL for defaults). @return FLOW_OK, FLOW_EVERSION,
+ *  FLOW_ENOMEM or FLOW_EMISUSE (max_retries < 0, a delay that is not finite or is
+ *  negative, jitter outside [0, 1] or NaN, a fallback step flow does not know). */
 FLOW_CAPI int flow_policy_new_stock(flow_policy **out, const flow_policy_options *opts);
 
 /** A host's decision. Runs on the thread that called into flow, with no flow lock held.
@@ -364,7 +367,8 @@ typedef int (*flow_decide_cb)(flow_decision *out, const char *task_id, int attem
 /** A host's decision, with what the recovery ladder adds (a strategy, an instruction for
  *  the next prompts, needs-attention). *out arrives as a version-2 "fail" decision whose
  *  strings are "". Same rules as flow_decide_cb; a decision flow cannot apply (an unknown
- *  kind or strategy, an instruction over 16 KiB) fails the task. */
+ *  kind or strategy, a delay that is NaN or infinite, an instruction over 16 KiB) fails
+ *  the task. */
 typedef int (*flow_decide_v2_cb)(flow_decision_v2 *out, const char *task_id, int attempt,
                                  const flow_failure *failure, double now, void *payload);
 /** A policy supplied by the host. */
@@ -391,7 +395,9 @@ typedef struct flow_policy_vtable_v2 {
  *  @return FLOW_OK, FLOW_EVERSION, FLOW_ENOMEM or FLOW_EMISUSE (no decide callback). */
 FLOW_CAPI int flow_policy_new_host_v2(flow_policy **out, const flow_policy_vtable_v2 *vtable);
 FLOW_CAPI void flow_policy_free(flow_policy *policy); /* NULL is a no-op */
-/** Asks the policy about a failed attempt of task `task` of `plan` (1-based attempt). */
+/** Asks the policy about a failed attempt of task `task` of `plan` (1-based attempt).
+ *  @return FLOW_OK, FLOW_EUSER (a host policy aborted) or FLOW_EMISUSE (NULL, a value out
+ *  of range, `now` not finite, failure->reset_at NaN or +infinity). */
 FLOW_CAPI int flow_policy_decide(flow_decision *out, flow_policy *policy, const flow_plan *plan, int task,
                                  int attempt, const flow_failure *failure, double now);
 /** flow_policy_decide() into a versioned decision (set out->version first): the stock
