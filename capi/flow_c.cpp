@@ -653,6 +653,7 @@ int flow_simulate(flow_sim_report* out, const flow_graph* g, const flow_sim_opti
       if (opts->version != FLOW_SIM_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_sim_options: unknown version");
       const auto n = static_cast<size_t>(g->graph->task_count());
       if (opts->durations && opts->duration_count != n) return misuse("flow_simulate: one duration per task");
+      if (opts->workers < 1) return misuse("flow_simulate: workers must be >= 1");
       o.scheduler.workers = opts->workers;
       o.scheduler.fail_fast = opts->fail_fast != 0;
       o.seed = opts->seed;

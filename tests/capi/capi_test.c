@@ -249,6 +249,20 @@ static void check_policy_numbers(const flow_plan *plan) {
   }
 }
 
+/* A simulation needs a worker: 0 and negative counts are refused, as the scheduler's are. */
+static void check_sim_workers(const flow_graph *graph, flow_policy *policy) {
+  const int bad[2] = {0, -3};
+  size_t i;
+  for (i = 0; i < 2; ++i) {
+    flow_sim_options so = FLOW_SIM_OPTIONS_INIT;
+    flow_sim_report rep;
+    flow_sim_report_v2 rep2 = FLOW_SIM_REPORT_INIT;
+    so.workers = bad[i];
+    CHECK(flow_simulate(&rep, graph, &so, policy) == FLOW_EMISUSE && misuse_names("workers"));
+    CHECK(flow_simulate_v2(&rep2, graph, &so, policy) == FLOW_EMISUSE && misuse_names("workers"));
+  }
+}
+
 int main(int argc, char **argv) {
   const char *tmpdir = argc > 1 ? argv[1] : ".";
   flow_plan *plan = NULL;
@@ -487,6 +501,7 @@ int main(int argc, char **argv) {
       flow_policy_free(ladder);
     }
     check_policy_numbers(plan);
+    check_sim_workers(graph, stock);
     flow_policy_free(host);
     CHECK(freed == 1);
     flow_policy_free(stock);

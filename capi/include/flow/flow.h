@@ -411,7 +411,7 @@ FLOW_CAPI int flow_policy_decide_v2(flow_decision_v2 *out, flow_policy *policy, 
 
 typedef struct flow_sim_options {
   unsigned int version;
-  int workers;
+  int workers;              /* >= 1 */
   unsigned long long seed;
   const double *durations;  /* one per task, or NULL: seeded lognormal around 300 s */
   size_t duration_count;
@@ -434,9 +434,10 @@ typedef struct flow_sim_report {
   int succeeded, failed, blocked, skipped;
 } flow_sim_report;
 
-/** Runs the scheduler and `policy` on a simulated clock. A host policy returning
- *  FLOW_EUSER stops the simulation, which returns FLOW_EUSER.
- *  @return FLOW_OK, FLOW_EUSER, FLOW_EPARSE (bad faults), FLOW_EVERSION or FLOW_EMISUSE. */
+/** Runs the scheduler and `policy` on a simulated clock (opts may be NULL: one worker).
+ *  A host policy returning FLOW_EUSER stops the simulation, which returns FLOW_EUSER.
+ *  @return FLOW_OK, FLOW_EUSER, FLOW_EPARSE (bad faults), FLOW_EVERSION or FLOW_EMISUSE
+ *  (NULL, workers < 1, a duration count that is not the tasks'). */
 FLOW_CAPI int flow_simulate(flow_sim_report *out, const flow_graph *graph, const flow_sim_options *opts,
                             flow_policy *policy);
 
