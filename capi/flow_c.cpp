@@ -117,6 +117,15 @@ int guarded(Body&& body) noexcept {
 // every sum, maximum and comparison made with it afterwards.
 bool finite_non_negative(double x) noexcept { return std::isfinite(x) && x >= 0; }
 
+// FLOW_OK, or FLOW_EMISUSE naming the first task whose value is not finite and >= 0.
+int check_per_task(const char* who, const char* what, const double* values, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (!finite_non_negative(values[i]))
+      return fail(FLOW_EMISUSE, std::string(who) + ": " + what + " must be finite and >= 0 (task " + std::to_string(i) +
+                                    " is not)");
+  return FLOW_OK;
+}
+
 // As much instruction text as a hint may carry (flow_run_retry): a prompt stays bounded.
 constexpr std::size_t kMaxInstructionBytes = 16 * 1024;
 
@@ -382,6 +391,7 @@ int flow_graph_critical_path(int* out, size_t cap, size_t* count, double* length
   return guarded([&]() -> int {
     if (!count || !length || !g || !durations || n != static_cast<size_t>(g->graph->task_count()) || (!out && cap))
       return misuse("flow_graph_critical_path: null argument or wrong number of durations");
+    if (const int rc = check_per_task("flow_graph_critical_path", "durations", durations, n); rc != FLOW_OK) return rc;
     const CriticalPath cp = g->graph->critical_path(std::span<const double>(durations, n));
     for (std::size_t i = 0; i < cp.tasks.size() && i < cap; ++i) out[i] = cp.tasks[i];
     *count = cp.tasks.size();
@@ -394,6 +404,7 @@ int flow_graph_lower_bound(double* out, const flow_graph* g, const double* durat
   return guarded([&]() -> int {
     if (!out || !g || !durations || n != static_cast<size_t>(g->graph->task_count()) || workers < 1)
       return misuse("flow_graph_lower_bound: null argument, wrong number of durations or no workers");
+    if (const int rc = check_per_task("flow_graph_lower_bound", "durations", durations, n); rc != FLOW_OK) return rc;
     *out = g->graph->makespan_lower_bound(std::span<const double>(durations, n), workers);
     return FLOW_OK;
   });
@@ -420,9 +431,8 @@ int flow_scheduler_new(flow_scheduler** out, const flow_graph* g, const flow_sch
       if ((opts->estimates && opts->estimate_count != n) || (opts->selected && opts->selected_count != n))
         return misuse("flow_scheduler_new: estimates and selected need one entry per task");
       if (opts->workers < 1) return misuse("flow_scheduler_new: workers must be >= 1");
-      for (size_t i = 0; opts->estimates && i < n; ++i)
-        if (!std::isfinite(opts->estimates[i]) || opts->estimates[i] < 0)
-          return fail(FLOW_EMISUSE, "flow_scheduler_new: estimates must be finite and >= 0 (task " + std::to_string(i) + " is not)");
+      if (opts->estimates)
+        if (const int rc = check_per_task("flow_scheduler_new", "estimates", opts->estimates, n); rc != FLOW_OK) return rc;
       o.workers = opts->workers;
       o.fail_fast = opts->fail_fast != 0;
       if (opts->estimates) o.estimates.assign(opts->estimates, opts->estimates + n);
@@ -654,6 +664,8 @@ int flow_simulate(flow_sim_report* out, const flow_graph* g, const flow_sim_opti
       const auto n = static_cast<size_t>(g->graph->task_count());
       if (opts->durations && opts->duration_count != n) return misuse("flow_simulate: one duration per task");
       if (opts->workers < 1) return misuse("flow_simulate: workers must be >= 1");
+      if (opts->durations)
+        if (const int rc = check_per_task("flow_simulate", "durations", opts->durations, n); rc != FLOW_OK) return rc;
       o.scheduler.workers = opts->workers;
       o.scheduler.fail_fast = opts->fail_fast != 0;
       o.seed = opts->seed;

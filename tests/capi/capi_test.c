@@ -263,6 +263,28 @@ static void check_sim_workers(const flow_graph *graph, flow_policy *policy) {
   }
 }
 
+/* Durations are finite and >= 0 wherever they come in: one NaN, infinity or negative
+ * duration is FLOW_EMISUSE, and the message says which task's it is. */
+static void check_durations(const flow_graph *graph, flow_policy *policy) {
+  const double bad[4] = {NAN, INFINITY, -INFINITY, -1};
+  size_t i;
+  for (i = 0; i < 4; ++i) {
+    double durations[4] = {1, 1, 1, 1};
+    int path[4];
+    size_t count = 0;
+    double length = 0, bound = 0;
+    flow_sim_options so = FLOW_SIM_OPTIONS_INIT;
+    flow_sim_report rep;
+    durations[2] = bad[i];
+    CHECK(flow_graph_critical_path(path, 4, &count, &length, graph, durations, 4) == FLOW_EMISUSE);
+    CHECK(misuse_names("task 2"));
+    CHECK(flow_graph_lower_bound(&bound, graph, durations, 4, 2) == FLOW_EMISUSE && misuse_names("task 2"));
+    so.durations = durations;
+    so.duration_count = 4;
+    CHECK(flow_simulate(&rep, graph, &so, policy) == FLOW_EMISUSE && misuse_names("task 2"));
+  }
+}
+
 int main(int argc, char **argv) {
   const char *tmpdir = argc > 1 ? argv[1] : ".";
   flow_plan *plan = NULL;
@@ -502,6 +524,7 @@ int main(int argc, char **argv) {
     }
     check_policy_numbers(plan);
     check_sim_workers(graph, stock);
+    check_durations(graph, stock);
     flow_policy_free(host);
     CHECK(freed == 1);
     flow_policy_free(stock);

@@ -209,12 +209,14 @@ FLOW_CAPI const char *flow_graph_gate_name(const flow_graph *graph, int node);
 FLOW_CAPI int flow_graph_task_predecessors(int *out, size_t cap, size_t *count, const flow_graph *graph, int task);
 /** The wave of a task (1-based): tasks of one wave can run together. 0 if out of range. */
 FLOW_CAPI int flow_graph_wave(const flow_graph *graph, int task);
-/** The critical path under `durations` (one per task). Writes at most `cap` tasks into
- *  `out`, the full count into *count and its length into *length.
- *  @return FLOW_OK or FLOW_EMISUSE. */
+/** The critical path under `durations` (one per task, each finite and >= 0). Writes at
+ *  most `cap` tasks into `out`, the full count into *count and its length into *length.
+ *  @return FLOW_OK or FLOW_EMISUSE (NULL, a count that is not the tasks', a duration that
+ *  is NaN, infinite or negative). */
 FLOW_CAPI int flow_graph_critical_path(int *out, size_t cap, size_t *count, double *length, const flow_graph *graph,
                                        const double *durations, size_t n);
-/** max(critical path, work / workers) into *out. @return FLOW_OK or FLOW_EMISUSE. */
+/** max(critical path, work / workers) into *out; durations as for
+ *  flow_graph_critical_path(). @return FLOW_OK or FLOW_EMISUSE (as there, or workers < 1). */
 FLOW_CAPI int flow_graph_lower_bound(double *out, const flow_graph *graph, const double *durations, size_t n,
                                      int workers);
 
@@ -413,7 +415,7 @@ typedef struct flow_sim_options {
   unsigned int version;
   int workers;              /* >= 1 */
   unsigned long long seed;
-  const double *durations;  /* one per task, or NULL: seeded lognormal around 300 s */
+  const double *durations;  /* one per task (finite, >= 0), or NULL: seeded lognormal around 300 s */
   size_t duration_count;
   const char *faults;       /* "T005=network*2,T010=auth", or NULL */
   int fail_fast;
@@ -437,7 +439,8 @@ typedef struct flow_sim_report {
 /** Runs the scheduler and `policy` on a simulated clock (opts may be NULL: one worker).
  *  A host policy returning FLOW_EUSER stops the simulation, which returns FLOW_EUSER.
  *  @return FLOW_OK, FLOW_EUSER, FLOW_EPARSE (bad faults), FLOW_EVERSION or FLOW_EMISUSE
- *  (NULL, workers < 1, a duration count that is not the tasks'). */
+ *  (NULL, workers < 1, a duration count that is not the tasks', a duration that is NaN,
+ *  infinite or negative). */
 FLOW_CAPI int flow_simulate(flow_sim_report *out, const flow_graph *graph, const flow_sim_options *opts,
                             flow_policy *policy);
 
