@@ -285,6 +285,118 @@ static void check_durations(const flow_graph *graph, flow_policy *policy) {
   }
 }
 
+/* A failing call resets its out-parameters before it checks its other arguments, so a
+ * caller who initialised nothing never reads garbage: handles and strings to NULL,
+ * numbers to 0, a task index to -1, a decision to "fail", and a versioned struct to what
+ * its _init() gives (its version kept, nothing past that version's fields written). */
+static char junk;
+static void check_outputs_reset(const flow_plan *plan) {
+  void *garbage = &junk;
+  const double durations[4] = {1, 1, 1, 1};
+  {
+    flow_plan *p = (flow_plan *)garbage;
+    flow_graph *g = (flow_graph *)garbage;
+    flow_scheduler *s = (flow_scheduler *)garbage;
+    flow_policy *pol = (flow_policy *)garbage;
+    flow_run *run = (flow_run *)garbage;
+    flow_policy_options po = FLOW_POLICY_OPTIONS_INIT;
+    CHECK(flow_plan_parse(&p, NULL, 5) == FLOW_EMISUSE && p == NULL);
+    p = (flow_plan *)garbage;
+    CHECK(flow_plan_load(&p, NULL) == FLOW_EMISUSE && p == NULL);
+    CHECK(flow_graph_new(&g, NULL, NULL) == FLOW_EMISUSE && g == NULL);
+    CHECK(flow_scheduler_new(&s, NULL, NULL) == FLOW_EMISUSE && s == NULL);
+    po.max_retries = -1;
+    CHECK(flow_policy_new_stock(&pol, &po) == FLOW_EMISUSE && pol == NULL);
+    pol = (flow_policy *)garbage;
+    CHECK(flow_policy_new_host(&pol, NULL) == FLOW_EMISUSE && pol == NULL);
+    pol = (flow_policy *)garbage;
+    CHECK(flow_policy_new_host_v2(&pol, NULL) == FLOW_EMISUSE && pol == NULL);
+    CHECK(flow_run_new(&run, NULL, NULL, NULL, NULL) == FLOW_EMISUSE && run == NULL);
+    run = (flow_run *)garbage;
+    CHECK(flow_run_new_v2(&run, NULL, NULL, NULL, NULL) == FLOW_EMISUSE && run == NULL);
+  }
+  {
+    flow_task_info info;
+    flow_task_info_v2 info2;
+    flow_phase_info phase;
+    flow_diagnostic diag;
+    flow_edge edge;
+    const char *first = "x", *last = "x";
+    int line = 7;
+    memset(&info, 0x5a, sizeof info);
+    CHECK(flow_plan_task(&info, NULL, 0) == FLOW_EMISUSE && info.id == NULL && info.line == 0);
+    memset(&info2, 0x5a, sizeof info2);
+    info2.version = FLOW_TASK_INFO_VERSION;
+    CHECK(flow_plan_task_v2(&info2, plan, 99) == FLOW_EMISUSE);
+    CHECK(info2.version == FLOW_TASK_INFO_VERSION && info2.id == NULL && info2.dependency_count == 0);
+    CHECK(flow_plan_task_dependency(&first, &last, &line, NULL, 0, 0) == FLOW_EMISUSE);
+    CHECK(first == NULL && last == NULL && line == 0);
+    memset(&phase, 0x5a, sizeof phase);
+    CHECK(flow_plan_phase(&phase, NULL, 0) == FLOW_EMISUSE && phase.title == NULL && phase.priority == NULL);
+    memset(&diag, 0x5a, sizeof diag);
+    CHECK(flow_plan_diagnostic(&diag, NULL, 0) == FLOW_EMISUSE && diag.code == NULL && diag.message == NULL);
+    memset(&edge, 0x5a, sizeof edge);
+    CHECK(flow_graph_edge(&edge, NULL, 0) == FLOW_EMISUSE && edge.words == NULL && edge.from == 0);
+  }
+  {
+    int preds[4], task = 3;
+    size_t count = 99;
+    double length = 5, bound = 5, wake = 5;
+    CHECK(flow_graph_task_predecessors(preds, 4, &count, NULL, 0) == FLOW_EMISUSE && count == 0);
+    count = 99;
+    CHECK(flow_graph_critical_path(preds, 4, &count, &length, NULL, durations, 4) == FLOW_EMISUSE);
+    CHECK(count == 0 && length == 0);
+    CHECK(flow_graph_lower_bound(&bound, NULL, durations, 4, 1) == FLOW_EMISUSE && bound == 0);
+    CHECK(flow_scheduler_next(&task, NULL, 0) == FLOW_EMISUSE && task == -1);
+    CHECK(flow_scheduler_next_wake(&wake, NULL, 0) == FLOW_EMISUSE && wake == 0);
+  }
+  {
+    flow_failure f = {FLOW_FAIL_NETWORK, NULL, -1, NULL};
+    flow_decision d;
+    flow_decision_v2 d2;
+    flow_sim_report rep;
+    flow_sim_report_v2 rep2;
+    flow_run_report rr;
+    flow_run_report_v2 rr2;
+    struct {
+      flow_run_report_v3 report;
+      int canary;
+    } rr3;
+    memset(&d, 0x5a, sizeof d);
+    CHECK(flow_policy_decide(&d, NULL, plan, 0, 1, &f, 0) == FLOW_EMISUSE);
+    CHECK(d.kind == FLOW_DECIDE_FAIL && d.delay == 0 && d.reason == NULL && d.agent == NULL);
+    memset(&d2, 0x5a, sizeof d2);
+    d2.version = FLOW_DECISION_VERSION;
+    CHECK(flow_policy_decide_v2(&d2, NULL, plan, 0, 1, &f, 0) == FLOW_EMISUSE);
+    CHECK(d2.version == FLOW_DECISION_VERSION && d2.kind == FLOW_DECIDE_FAIL && d2.reason == NULL &&
+          d2.instruction == NULL && d2.needs_attention == 0);
+    memset(&rep, 0x5a, sizeof rep);
+    CHECK(flow_simulate(&rep, NULL, NULL, NULL) == FLOW_EMISUSE && rep.makespan == 0 && rep.attempts == 0);
+    memset(&rep2, 0x5a, sizeof rep2);
+    rep2.version = FLOW_SIM_REPORT_VERSION;
+    CHECK(flow_simulate_v2(&rep2, NULL, NULL, NULL) == FLOW_EMISUSE);
+    CHECK(rep2.version == FLOW_SIM_REPORT_VERSION && rep2.makespan == 0 && rep2.skipped == 0);
+    memset(&rr, 0x5a, sizeof rr);
+    CHECK(flow_run_execute(NULL, &rr) == FLOW_EMISUSE && rr.succeeded == 0 && rr.wall == 0);
+    memset(&rr2, 0x5a, sizeof rr2);
+    rr2.version = FLOW_RUN_REPORT_VERSION;
+    CHECK(flow_run_execute_v2(NULL, &rr2) == FLOW_EMISUSE);
+    CHECK(rr2.version == FLOW_RUN_REPORT_VERSION && rr2.run_id == NULL && rr2.rolled_back_to == NULL);
+    memset(&rr3, 0x5a, sizeof rr3);
+    rr3.report.version = FLOW_RUN_REPORT_V3_VERSION;
+    CHECK(flow_run_execute_v3(NULL, &rr3.report) == FLOW_EMISUSE);
+    CHECK(rr3.report.version == FLOW_RUN_REPORT_V3_VERSION && rr3.report.run_id == NULL &&
+          rr3.report.needs_attention == 0 && rr3.canary == 0x5a5a5a5a);
+    /* A version-2 report in a version-3 struct: what lies past version 2 is not the
+     * caller's to lose. */
+    memset(&rr3, 0x5a, sizeof rr3);
+    rr3.report.version = FLOW_RUN_REPORT_VERSION;
+    CHECK(flow_run_execute_v3(NULL, &rr3.report) == FLOW_EMISUSE);
+    CHECK(rr3.report.version == FLOW_RUN_REPORT_VERSION && rr3.report.journal_path == NULL &&
+          rr3.report.needs_attention == 0x5a5a5a5a);
+  }
+}
+
 int main(int argc, char **argv) {
   const char *tmpdir = argc > 1 ? argv[1] : ".";
   flow_plan *plan = NULL;
@@ -525,6 +637,7 @@ int main(int argc, char **argv) {
     check_policy_numbers(plan);
     check_sim_workers(graph, stock);
     check_durations(graph, stock);
+    check_outputs_reset(plan);
     flow_policy_free(host);
     CHECK(freed == 1);
     flow_policy_free(stock);

@@ -1,7 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* flow's C ABI: parse a tasks.md, build its dependency graph, drive the scheduler,
  * decide about failures, simulate runs, and mark tasks in the file. The only
- * ABI-stable header of flow. C99. */
+ * ABI-stable header of flow. C99.
+ *
+ * Out-parameters: a function that writes through a pointer resets what it points to
+ * first thing (when that pointer is not NULL), before it checks its other arguments, so
+ * a failing call never leaves a caller's variable uninitialised: a handle or string to
+ * NULL, a number or count to 0, a task index to -1, a flow_decision to a "fail" with
+ * NULL strings. A versioned struct (whose `version` the caller sets) is reset as its
+ * _init() function would, once its version is known; an unknown version leaves it
+ * untouched, since flow cannot know its size, as do the _init() functions themselves.
+ * Arrays a caller passes with a capacity are written only on success. */
 #ifndef FLOW_FLOW_H
 #define FLOW_FLOW_H
 
