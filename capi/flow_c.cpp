@@ -1073,7 +1073,11 @@ int flow_run_retry(flow_run* r, const char* task_id, const char* hint) {
 }
 
 int flow_run_cancel(flow_run* r) {
-  if (!r) return FLOW_EMISUSE;  // no error text: this may run in a signal handler
+  if (!r) {
+    // A static text and no allocation: this may run in a signal handler.
+    t_error = {FLOW_EMISUSE, "flow_run_cancel: null argument", 0};
+    return FLOW_EMISUSE;
+  }
   r->interrupt.fetch_add(1);
   return FLOW_OK;
 }

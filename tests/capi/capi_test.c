@@ -397,6 +397,16 @@ static void check_outputs_reset(const flow_plan *plan) {
   }
 }
 
+/* Every failing call sets the last error, flow_run_cancel(NULL) too: an earlier,
+ * unrelated error must not be what flow_error_last() reports. Success leaves it alone. */
+static void check_cancel_sets_the_last_error(void) {
+  flow_plan *p = NULL;
+  CHECK(flow_graph_new(NULL, NULL, NULL) == FLOW_EMISUSE && misuse_names("flow_graph_new"));
+  CHECK(flow_run_cancel(NULL) == FLOW_EMISUSE && misuse_names("flow_run_cancel"));
+  CHECK(flow_plan_parse(&p, "", 0) == FLOW_OK && misuse_names("flow_run_cancel"));
+  flow_plan_free(p);
+}
+
 int main(int argc, char **argv) {
   const char *tmpdir = argc > 1 ? argv[1] : ".";
   flow_plan *plan = NULL;
@@ -980,6 +990,8 @@ int main(int argc, char **argv) {
       remove(events);
     }
   }
+
+  check_cancel_sets_the_last_error();
 
   /* Misuse is reported, never a crash. */
   CHECK(flow_plan_parse(NULL, "x", 1) == FLOW_EMISUSE);

@@ -659,7 +659,8 @@ FLOW_CAPI int flow_run_execute_v2(flow_run *run, flow_run_report_v2 *out);
 /** flow_run_execute() into a version 3 report (or a version 2 one: `out->version` says).
  *  Same codes as flow_run_execute_v2(). */
 FLOW_CAPI int flow_run_execute_v3(flow_run *run, flow_run_report_v3 *out);
-/** First call: start nothing new; second: also kill what runs. Thread safety: any thread. */
+/** First call: start nothing new; second: also kill what runs. Thread safety: any thread;
+ *  a signal handler too. @return FLOW_OK or FLOW_EMISUSE (NULL). */
 FLOW_CAPI int flow_run_cancel(flow_run *run);
 /** Asks the run to retry task `task_id` (a failed one, typically one that needs
  *  attention, or one it blocks: then the failure behind it), and then what it blocked,
