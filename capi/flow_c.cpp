@@ -24,6 +24,7 @@
 #include <cstring>
 #include <optional>
 #include <tuple>
+#include <utility>
 #include <filesystem>
 #include <memory>
 #include <new>
@@ -112,6 +113,19 @@ int guarded(Body&& body) noexcept {
   }
 }
 
+// Delays, durations and times cross the ABI as doubles: a NaN or an infinity would poison
+// every sum, maximum and comparison made with it afterwards.
+bool finite_non_negative(double x) noexcept { return std::isfinite(x) && x >= 0; }
+
+// FLOW_OK, or FLOW_EMISUSE naming the first task whose value is not finite and >= 0.
+int check_per_task(const char* who, const char* what, const double* values, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (!finite_non_negative(values[i]))
+      return fail(FLOW_EMISUSE, std::string(who) + ": " + what + " must be finite and >= 0 (task " + std::to_string(i) +
+                                    " is not)");
+  return FLOW_OK;
+}
+
 // As much instruction text as a hint may carry (flow_run_retry): a prompt stays bounded.
 constexpr std::size_t kMaxInstructionBytes = 16 * 1024;
 
@@ -122,7 +136,7 @@ bool known_strategy(const std::string& s) {
 
 // A version-2 decision as the run loop takes it; nullopt when flow cannot apply it.
 std::optional<Decision> from_host(const flow_decision_v2& d) {
-  if (d.kind < FLOW_DECIDE_RETRY || d.kind > FLOW_DECIDE_ABORT) return std::nullopt;
+  if (d.kind < FLOW_DECIDE_RETRY || d.kind > FLOW_DECIDE_ABORT || !std::isfinite(d.delay)) return std::nullopt;
   Decision out;
   out.kind = static_cast<Decision::Kind>(d.kind);
   out.delay = d.delay > 0 ? d.delay : 0;
@@ -181,6 +195,16 @@ class HostPolicy final : public RecoveryPolicy {
   void* payload_;
 };
 
+// flow.h's rule for out-parameters: a call resets them before it checks anything else,
+// so a failing call never leaves a caller's uninitialised variable as it found it.
+template <class T>
+void reset(T* out, const T& value = T{}) noexcept {
+  if (out) *out = value;
+}
+
+// What a failing decide leaves in a decision: "fail", never the RETRY that zero would say.
+constexpr flow_decision kNoDecision{FLOW_DECIDE_FAIL, 0, 0, 0, nullptr, nullptr, nullptr};
+
 template <class T>
 bool index_ok(const T& v, std::size_t i) {
   return i < v.size();
@@ -215,9 +239,9 @@ const char* flow_strerror(int code) {
 // ---- plan ---------------------------------------------------------------------------
 
 int flow_plan_parse(flow_plan** out, const char* text, size_t len) {
+  reset(out);
   return guarded([&]() -> int {
     if (!out || (!text && len)) return misuse("flow_plan_parse: null argument");
-    *out = nullptr;
     auto plan = std::make_shared<const Plan>(parse_tasks_md(std::string_view(text ? text : "", len)));
     *out = new flow_plan{std::move(plan)};
     return FLOW_OK;
@@ -225,9 +249,9 @@ int flow_plan_parse(flow_plan** out, const char* text, size_t len) {
 }
 
 int flow_plan_load(flow_plan** out, const char* path) {
+  reset(out);
   return guarded([&]() -> int {
     if (!out || !path) return misuse("flow_plan_load: null argument");
-    *out = nullptr;
     auto text = read_file(path);
     if (!text) return fail(text.error());
     *out = new flow_plan{std::make_shared<const Plan>(parse_tasks_md(*text))};
@@ -240,6 +264,7 @@ void flow_plan_free(flow_plan* plan) { delete plan; }
 size_t flow_plan_task_count(const flow_plan* p) { return p ? p->plan->tasks.size() : 0; }
 
 int flow_plan_task(flow_task_info* out, const flow_plan* p, size_t i) {
+  reset(out);
   return guarded([&]() -> int {
     if (!out || !p || !index_ok(p->plan->tasks, i)) return misuse("flow_plan_task: null argument or index out of range");
     const Task& t = p->plan->tasks[i];
@@ -259,7 +284,7 @@ int flow_task_info_init(flow_task_info_v2* out, unsigned int version) {
 
 int flow_plan_task_v2(flow_task_info_v2* out, const flow_plan* p, size_t i) {
   if (!out) return misuse("flow_plan_task_v2: null argument");
-  if (out->version != FLOW_TASK_INFO_VERSION) return fail(FLOW_EVERSION, "flow_task_info: unknown version");
+  if (const int rc = flow_task_info_init(out, out->version); rc != FLOW_OK) return rc;
   flow_task_info v1;
   if (const int rc = flow_plan_task(&v1, p, i); rc != FLOW_OK) return rc;
   *out = flow_task_info_v2{FLOW_TASK_INFO_VERSION, v1.id, v1.line, v1.state, v1.form, v1.parallel, v1.story,
@@ -280,6 +305,9 @@ const char* flow_plan_task_label(const flow_plan* p, size_t task, size_t i) {
 
 int flow_plan_task_dependency(const char** first, const char** last, int* line, const flow_plan* p, size_t task,
                               size_t i) {
+  reset(first);
+  reset(last);
+  reset(line);
   if (!first || !last || !line || !p || !index_ok(p->plan->tasks, task) || !index_ok(p->plan->tasks[task].depends_on, i))
     return misuse("flow_plan_task_dependency: null argument or index out of range");
   const DepRef& r = p->plan->tasks[task].depends_on[i];
@@ -292,6 +320,7 @@ int flow_plan_task_dependency(const char** first, const char** last, int* line, 
 size_t flow_plan_phase_count(const flow_plan* p) { return p ? p->plan->phases.size() : 0; }
 
 int flow_plan_phase(flow_phase_info* out, const flow_plan* p, size_t i) {
+  reset(out);
   if (!out || !p || !index_ok(p->plan->phases, i)) return misuse("flow_plan_phase: null argument or index out of range");
   const Phase& ph = p->plan->phases[i];
   *out = flow_phase_info{ph.title.c_str(), ph.line, static_cast<int>(ph.kind), ph.story, ph.priority.c_str()};
@@ -301,6 +330,7 @@ int flow_plan_phase(flow_phase_info* out, const flow_plan* p, size_t i) {
 size_t flow_plan_diagnostic_count(const flow_plan* p) { return p ? p->plan->diagnostics.size() : 0; }
 
 int flow_plan_diagnostic(flow_diagnostic* out, const flow_plan* p, size_t i) {
+  reset(out);
   if (!out || !p || !index_ok(p->plan->diagnostics, i))
     return misuse("flow_plan_diagnostic: null argument or index out of range");
   const Diagnostic& d = p->plan->diagnostics[i];
@@ -318,9 +348,9 @@ int flow_graph_options_init(flow_graph_options* opts, unsigned int version) {
 }
 
 int flow_graph_new(flow_graph** out, const flow_plan* plan, const flow_graph_options* opts) {
+  reset(out);
   return guarded([&]() -> int {
     if (!out || !plan) return misuse("flow_graph_new: null argument");
-    *out = nullptr;
     GraphOptions o;
     if (opts) {
       if (opts->version != FLOW_GRAPH_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_graph_options: unknown version");
@@ -345,6 +375,7 @@ size_t flow_graph_node_count(const flow_graph* g) { return g ? static_cast<size_
 size_t flow_graph_edge_count(const flow_graph* g) { return g ? g->graph->edges().size() : 0; }
 
 int flow_graph_edge(flow_edge* out, const flow_graph* g, size_t i) {
+  reset(out);
   if (!out || !g || !index_ok(g->graph->edges(), i)) return misuse("flow_graph_edge: null argument or index out of range");
   const Edge& e = g->graph->edges()[i];
   *out = flow_edge{e.from, e.to, static_cast<int>(e.reason.rule), e.reason.line, e.reason.words.c_str()};
@@ -357,6 +388,7 @@ const char* flow_graph_gate_name(const flow_graph* g, int node) {
 }
 
 int flow_graph_task_predecessors(int* out, size_t cap, size_t* count, const flow_graph* g, int task) {
+  reset(count);
   return guarded([&]() -> int {
     if (!count || !g || task < 0 || task >= g->graph->task_count() || (!out && cap))
       return misuse("flow_graph_task_predecessors: null argument or task out of range");
@@ -374,9 +406,12 @@ int flow_graph_wave(const flow_graph* g, int task) {
 
 int flow_graph_critical_path(int* out, size_t cap, size_t* count, double* length, const flow_graph* g,
                              const double* durations, size_t n) {
+  reset(count);
+  reset(length);
   return guarded([&]() -> int {
     if (!count || !length || !g || !durations || n != static_cast<size_t>(g->graph->task_count()) || (!out && cap))
       return misuse("flow_graph_critical_path: null argument or wrong number of durations");
+    if (const int rc = check_per_task("flow_graph_critical_path", "durations", durations, n); rc != FLOW_OK) return rc;
     const CriticalPath cp = g->graph->critical_path(std::span<const double>(durations, n));
     for (std::size_t i = 0; i < cp.tasks.size() && i < cap; ++i) out[i] = cp.tasks[i];
     *count = cp.tasks.size();
@@ -386,9 +421,11 @@ int flow_graph_critical_path(int* out, size_t cap, size_t* count, double* length
 }
 
 int flow_graph_lower_bound(double* out, const flow_graph* g, const double* durations, size_t n, int workers) {
+  reset(out);
   return guarded([&]() -> int {
     if (!out || !g || !durations || n != static_cast<size_t>(g->graph->task_count()) || workers < 1)
       return misuse("flow_graph_lower_bound: null argument, wrong number of durations or no workers");
+    if (const int rc = check_per_task("flow_graph_lower_bound", "durations", durations, n); rc != FLOW_OK) return rc;
     *out = g->graph->makespan_lower_bound(std::span<const double>(durations, n), workers);
     return FLOW_OK;
   });
@@ -404,9 +441,9 @@ int flow_scheduler_options_init(flow_scheduler_options* opts, unsigned int versi
 }
 
 int flow_scheduler_new(flow_scheduler** out, const flow_graph* g, const flow_scheduler_options* opts) {
+  reset(out);
   return guarded([&]() -> int {
     if (!out || !g) return misuse("flow_scheduler_new: null argument");
-    *out = nullptr;
     SchedulerOptions o;
     if (opts) {
       if (opts->version != FLOW_SCHEDULER_OPTIONS_VERSION)
@@ -415,9 +452,8 @@ int flow_scheduler_new(flow_scheduler** out, const flow_graph* g, const flow_sch
       if ((opts->estimates && opts->estimate_count != n) || (opts->selected && opts->selected_count != n))
         return misuse("flow_scheduler_new: estimates and selected need one entry per task");
       if (opts->workers < 1) return misuse("flow_scheduler_new: workers must be >= 1");
-      for (size_t i = 0; opts->estimates && i < n; ++i)
-        if (!std::isfinite(opts->estimates[i]) || opts->estimates[i] < 0)
-          return fail(FLOW_EMISUSE, "flow_scheduler_new: estimates must be finite and >= 0 (task " + std::to_string(i) + " is not)");
+      if (opts->estimates)
+        if (const int rc = check_per_task("flow_scheduler_new", "estimates", opts->estimates, n); rc != FLOW_OK) return rc;
       o.workers = opts->workers;
       o.fail_fast = opts->fail_fast != 0;
       if (opts->estimates) o.estimates.assign(opts->estimates, opts->estimates + n);
@@ -437,6 +473,7 @@ void flow_scheduler_free(flow_scheduler* s) { delete s; }
 static bool task_ok(const flow_scheduler* s, int task) { return s && task >= 0 && task < s->graph->task_count(); }
 
 int flow_scheduler_next(int* task, flow_scheduler* s, double now) {
+  reset(task, -1);  // 0 is a task: -1 is "none may start"
   return guarded([&]() -> int {
     if (!task || !s) return misuse("flow_scheduler_next: null argument");
     if (std::isnan(now)) return misuse("flow_scheduler_next: now is NaN");
@@ -480,6 +517,7 @@ int flow_scheduler_blocked_by(const flow_scheduler* s, int task) {
 }
 
 int flow_scheduler_next_wake(double* out, const flow_scheduler* s, double now) {
+  reset(out);
   if (!out || !s) return misuse("flow_scheduler_next_wake: null argument");
   const auto w = s->impl->next_wake(now);
   if (!w) return fail(FLOW_ENOTFOUND, "no retry is waiting");
@@ -509,15 +547,18 @@ int flow_policy_options_init(flow_policy_options* opts, unsigned int version) {
 }
 
 int flow_policy_new_stock(flow_policy** out, const flow_policy_options* opts) {
+  reset(out);
   return guarded([&]() -> int {
     if (!out) return misuse("flow_policy_new_stock: null argument");
-    *out = nullptr;
     StockPolicyOptions o;
     if (opts) {
       if (opts->version != 1 && opts->version != FLOW_POLICY_OPTIONS_VERSION)
         return fail(FLOW_EVERSION, "flow_policy_options: unknown version");
-      if (opts->max_retries < 0 || opts->base_delay < 0 || opts->max_delay < 0 || opts->jitter < 0 || opts->jitter > 1)
-        return misuse("flow_policy_new_stock: negative retries or delays, or jitter outside [0, 1]");
+      if (opts->max_retries < 0) return misuse("flow_policy_new_stock: max_retries must be >= 0");
+      for (const auto& [value, name] : {std::pair{opts->base_delay, "base_delay"}, std::pair{opts->max_delay, "max_delay"}})
+        if (!finite_non_negative(value))
+          return fail(FLOW_EMISUSE, std::string("flow_policy_new_stock: ") + name + " must be finite and >= 0");
+      if (!(opts->jitter >= 0 && opts->jitter <= 1)) return misuse("flow_policy_new_stock: jitter must be in [0, 1]");
       o.auto_retry = opts->auto_retry != 0;
       o.max_retries = opts->max_retries;
       o.base_delay = opts->base_delay;
@@ -546,9 +587,9 @@ int flow_policy_new_stock(flow_policy** out, const flow_policy_options* opts) {
 }
 
 int flow_policy_new_host(flow_policy** out, const flow_policy_vtable* v) {
+  reset(out);
   return guarded([&]() -> int {
     if (!out || !v || !v->decide) return misuse("flow_policy_new_host: null argument or no decide callback");
-    *out = nullptr;
     if (v->version != FLOW_POLICY_VTABLE_VERSION) return fail(FLOW_EVERSION, "flow_policy_vtable: unknown version");
     *out = new flow_policy{std::make_shared<HostPolicy>(v->decide, nullptr, v->free_payload, v->payload), {}, {}, {}, {}};
     return FLOW_OK;
@@ -556,9 +597,9 @@ int flow_policy_new_host(flow_policy** out, const flow_policy_vtable* v) {
 }
 
 int flow_policy_new_host_v2(flow_policy** out, const flow_policy_vtable_v2* v) {
+  reset(out);
   return guarded([&]() -> int {
     if (!out || !v || !v->decide) return misuse("flow_policy_new_host_v2: null argument or no decide callback");
-    *out = nullptr;
     if (v->version != FLOW_POLICY_VTABLE_V2_VERSION) return fail(FLOW_EVERSION, "flow_policy_vtable_v2: unknown version");
     *out = new flow_policy{std::make_shared<HostPolicy>(nullptr, v->decide, v->free_payload, v->payload), {}, {}, {}, {}};
     return FLOW_OK;
@@ -575,6 +616,10 @@ int ask_policy(Decision& d, flow_policy* p, const flow_plan* plan, int task, int
   if (!p || !plan || !failure || task < 0 || static_cast<size_t>(task) >= plan->plan->tasks.size() || attempt < 1 ||
       failure->failure_class < 0 || failure->failure_class > FLOW_FAIL_STALLED)
     return misuse((std::string(who) + ": null argument or value out of range").c_str());
+  // A NaN time would reach the rate-limit gate and stay there for every later decision.
+  if (!std::isfinite(now)) return fail(FLOW_EMISUSE, std::string(who) + ": now must be finite");
+  if (std::isnan(failure->reset_at) || failure->reset_at == HUGE_VAL)
+    return fail(FLOW_EMISUSE, std::string(who) + ": failure->reset_at must be finite, or < 0 for none");
   const Task& t = plan->plan->tasks[static_cast<size_t>(task)];
   Failure f;
   f.cls = static_cast<FailureClass>(failure->failure_class);
@@ -593,6 +638,7 @@ int ask_policy(Decision& d, flow_policy* p, const flow_plan* plan, int task, int
 
 int flow_policy_decide(flow_decision* out, flow_policy* p, const flow_plan* plan, int task, int attempt,
                        const flow_failure* failure, double now) {
+  reset(out, kNoDecision);
   return guarded([&]() -> int {
     if (!out) return misuse("flow_policy_decide: null argument or value out of range");
     Decision d;
@@ -614,7 +660,7 @@ int flow_policy_decide_v2(flow_decision_v2* out, flow_policy* p, const flow_plan
                           const flow_failure* failure, double now) {
   return guarded([&]() -> int {
     if (!out) return misuse("flow_policy_decide_v2: null argument or value out of range");
-    if (out->version != FLOW_DECISION_VERSION) return fail(FLOW_EVERSION, "flow_decision: unknown version");
+    if (const int rc = flow_decision_init(out, out->version); rc != FLOW_OK) return rc;
     Decision d;
     if (const int rc = ask_policy(d, p, plan, task, attempt, failure, now, "flow_policy_decide_v2"); rc != FLOW_OK) return rc;
     *out = flow_decision_v2{FLOW_DECISION_VERSION, static_cast<int>(d.kind), d.delay, d.feedback ? 1 : 0,
@@ -634,6 +680,7 @@ int flow_sim_options_init(flow_sim_options* opts, unsigned int version) {
 }
 
 int flow_simulate(flow_sim_report* out, const flow_graph* g, const flow_sim_options* opts, flow_policy* policy) {
+  reset(out);
   return guarded([&]() -> int {
     if (!out || !g || !policy) return misuse("flow_simulate: null argument");
     SimOptions o;
@@ -641,6 +688,9 @@ int flow_simulate(flow_sim_report* out, const flow_graph* g, const flow_sim_opti
       if (opts->version != FLOW_SIM_OPTIONS_VERSION) return fail(FLOW_EVERSION, "flow_sim_options: unknown version");
       const auto n = static_cast<size_t>(g->graph->task_count());
       if (opts->durations && opts->duration_count != n) return misuse("flow_simulate: one duration per task");
+      if (opts->workers < 1) return misuse("flow_simulate: workers must be >= 1");
+      if (opts->durations)
+        if (const int rc = check_per_task("flow_simulate", "durations", opts->durations, n); rc != FLOW_OK) return rc;
       o.scheduler.workers = opts->workers;
       o.scheduler.fail_fast = opts->fail_fast != 0;
       o.seed = opts->seed;
@@ -674,7 +724,7 @@ int flow_sim_report_init(flow_sim_report_v2* out, unsigned int version) {
 
 int flow_simulate_v2(flow_sim_report_v2* out, const flow_graph* g, const flow_sim_options* opts, flow_policy* policy) {
   if (!out) return misuse("flow_simulate_v2: null argument");
-  if (out->version != FLOW_SIM_REPORT_VERSION) return fail(FLOW_EVERSION, "flow_sim_report: unknown version");
+  if (const int rc = flow_sim_report_init(out, out->version); rc != FLOW_OK) return rc;
   flow_sim_report r;
   if (const int rc = flow_simulate(&r, g, opts, policy); rc != FLOW_OK) return rc;
   *out = flow_sim_report_v2{FLOW_SIM_REPORT_VERSION, r.makespan, r.lower_bound, r.tight_lower_bound, r.efficiency,
@@ -818,8 +868,8 @@ int read_v3(flow_run& r, const flow_run_options& o) {
 
 int new_run(flow_run** out, const flow_run_options* opts, flow_policy* policy, flow_run_event_cb cb,
             flow_run_event_v2_cb cb2, void* payload) {
+  reset(out);
   if (!out || !opts || !opts->tasks_path) return misuse("flow_run_new: null argument or no tasks_path");
-  *out = nullptr;
   if (opts->version < 1 || opts->version > FLOW_RUN_OPTIONS_VERSION)
     return fail(FLOW_EVERSION, "flow_run_options: unknown version");
   const bool v2 = opts->version >= 2;
@@ -940,6 +990,7 @@ int flow_run_new_v2(flow_run** out, const flow_run_options* opts, flow_policy* p
 }
 
 int flow_run_execute(flow_run* r, flow_run_report* out) {
+  reset(out);
   return guarded([&]() -> int {
     if (!r || !out) return misuse("flow_run_execute: null argument");
     if (const int rc = execute(*r); rc != FLOW_OK) return rc;
@@ -959,8 +1010,9 @@ int flow_run_report_init(flow_run_report_v2* out, unsigned int version) {
 
 int flow_run_execute_v2(flow_run* r, flow_run_report_v2* out) {
   return guarded([&]() -> int {
-    if (!r || !out) return misuse("flow_run_execute_v2: null argument");
-    if (out->version != FLOW_RUN_REPORT_VERSION) return fail(FLOW_EVERSION, "flow_run_report: unknown version");
+    if (!out) return misuse("flow_run_execute_v2: null argument");
+    if (const int rc = flow_run_report_init(out, out->version); rc != FLOW_OK) return rc;
+    if (!r) return misuse("flow_run_execute_v2: null argument");
     if (const int rc = execute(*r); rc != FLOW_OK) return rc;
     const RunReport& rep = r->last;
     *out = flow_run_report_v2{FLOW_RUN_REPORT_VERSION, rep.succeeded, rep.failed, rep.blocked, rep.skipped,
@@ -987,10 +1039,10 @@ int flow_run_report_v3_init(flow_run_report_v3* out, unsigned int version) {
 
 int flow_run_execute_v3(flow_run* r, flow_run_report_v3* out) {
   return guarded([&]() -> int {
-    if (!r || !out) return misuse("flow_run_execute_v3: null argument");
+    if (!out) return misuse("flow_run_execute_v3: null argument");
     const unsigned int version = out->version;
-    if (version != FLOW_RUN_REPORT_VERSION && version != FLOW_RUN_REPORT_V3_VERSION)
-      return fail(FLOW_EVERSION, "flow_run_report: unknown version");
+    if (const int rc = flow_run_report_v3_init(out, version); rc != FLOW_OK) return rc;
+    if (!r) return misuse("flow_run_execute_v3: null argument");
     if (const int rc = execute(*r); rc != FLOW_OK) return rc;
     const RunReport& rep = r->last;
     const flow_run_report_v3 full{FLOW_RUN_REPORT_V3_VERSION, rep.succeeded, rep.failed, rep.blocked, rep.skipped,
@@ -1021,7 +1073,11 @@ int flow_run_retry(flow_run* r, const char* task_id, const char* hint) {
 }
 
 int flow_run_cancel(flow_run* r) {
-  if (!r) return FLOW_EMISUSE;  // no error text: this may run in a signal handler
+  if (!r) {
+    // A static text and no allocation: this may run in a signal handler.
+    t_error = {FLOW_EMISUSE, "flow_run_cancel: null argument", 0};
+    return FLOW_EMISUSE;
+  }
   r->interrupt.fetch_add(1);
   return FLOW_OK;
 }

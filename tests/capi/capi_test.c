@@ -188,6 +188,225 @@ static void free_payload(void *p) {
   ++freed;
 }
 
+/* A version-2 host policy that retries after an infinite delay: a decision flow cannot
+ * apply, so the task fails. */
+static int host_infinite_delay(flow_decision_v2 *out, const char *task_id, int attempt, const flow_failure *failure,
+                               double now, void *payload) {
+  (void)task_id;
+  (void)attempt;
+  (void)failure;
+  (void)now;
+  (void)payload;
+  out->kind = FLOW_DECIDE_RETRY;
+  out->delay = INFINITY;
+  return FLOW_OK;
+}
+
+/* Checks that the last error is FLOW_EMISUSE and that its message names `what`. */
+static int misuse_names(const char *what) {
+  return flow_error_last()->code == FLOW_EMISUSE && strstr(flow_error_last()->message, what) != NULL;
+}
+
+/* Recovery delays, jitter and the times a policy is asked at must be numbers: NaN and
+ * infinities are refused with FLOW_EMISUSE and a message that names the field. */
+static void check_policy_numbers(const flow_plan *plan) {
+  const double bad[3] = {NAN, INFINITY, -INFINITY};
+  size_t i;
+  for (i = 0; i < 3; ++i) {
+    flow_policy *p = NULL;
+    flow_policy_options po = FLOW_POLICY_OPTIONS_INIT;
+    po.base_delay = bad[i];
+    CHECK(flow_policy_new_stock(&p, &po) == FLOW_EMISUSE && p == NULL && misuse_names("base_delay"));
+    po.base_delay = 1;
+    po.max_delay = bad[i];
+    CHECK(flow_policy_new_stock(&p, &po) == FLOW_EMISUSE && p == NULL && misuse_names("max_delay"));
+    po.max_delay = 30;
+    po.jitter = bad[i];
+    CHECK(flow_policy_new_stock(&p, &po) == FLOW_EMISUSE && p == NULL && misuse_names("jitter"));
+  }
+  {
+    flow_policy *stock = NULL, *host = NULL;
+    flow_policy_vtable_v2 vt = FLOW_POLICY_VTABLE_V2_INIT;
+    flow_failure f = {FLOW_FAIL_RATE_LIMIT, "claude", -1, "slow down"};
+    flow_decision d;
+    flow_decision_v2 d2 = FLOW_DECISION_INIT;
+    CHECK(flow_policy_new_stock(&stock, NULL) == FLOW_OK);
+    CHECK(flow_policy_decide(&d, stock, plan, 0, 1, &f, NAN) == FLOW_EMISUSE && misuse_names("now"));
+    CHECK(flow_policy_decide(&d, stock, plan, 0, 1, &f, INFINITY) == FLOW_EMISUSE && misuse_names("now"));
+    f.reset_at = NAN;
+    CHECK(flow_policy_decide(&d, stock, plan, 0, 1, &f, 0) == FLOW_EMISUSE && misuse_names("reset_at"));
+    f.reset_at = INFINITY;
+    CHECK(flow_policy_decide_v2(&d2, stock, plan, 0, 1, &f, 0) == FLOW_EMISUSE && misuse_names("reset_at"));
+    f.reset_at = 60;
+    CHECK(flow_policy_decide(&d, stock, plan, 0, 1, &f, 0) == FLOW_OK && d.kind == FLOW_DECIDE_RETRY);
+    CHECK(isfinite(d.delay) && d.delay >= 60);
+    vt.decide = host_infinite_delay;
+    CHECK(flow_policy_new_host_v2(&host, &vt) == FLOW_OK);
+    CHECK(flow_policy_decide_v2(&d2, host, plan, 0, 1, &f, 0) == FLOW_OK);
+    CHECK(d2.kind == FLOW_DECIDE_FAIL && strstr(d2.reason, "invalid decision") != NULL);
+    flow_policy_free(host);
+    flow_policy_free(stock);
+  }
+}
+
+/* A simulation needs a worker: 0 and negative counts are refused, as the scheduler's are. */
+static void check_sim_workers(const flow_graph *graph, flow_policy *policy) {
+  const int bad[2] = {0, -3};
+  size_t i;
+  for (i = 0; i < 2; ++i) {
+    flow_sim_options so = FLOW_SIM_OPTIONS_INIT;
+    flow_sim_report rep;
+    flow_sim_report_v2 rep2 = FLOW_SIM_REPORT_INIT;
+    so.workers = bad[i];
+    CHECK(flow_simulate(&rep, graph, &so, policy) == FLOW_EMISUSE && misuse_names("workers"));
+    CHECK(flow_simulate_v2(&rep2, graph, &so, policy) == FLOW_EMISUSE && misuse_names("workers"));
+  }
+}
+
+/* Durations are finite and >= 0 wherever they come in: one NaN, infinity or negative
+ * duration is FLOW_EMISUSE, and the message says which task's it is. */
+static void check_durations(const flow_graph *graph, flow_policy *policy) {
+  const double bad[4] = {NAN, INFINITY, -INFINITY, -1};
+  size_t i;
+  for (i = 0; i < 4; ++i) {
+    double durations[4] = {1, 1, 1, 1};
+    int path[4];
+    size_t count = 0;
+    double length = 0, bound = 0;
+    flow_sim_options so = FLOW_SIM_OPTIONS_INIT;
+    flow_sim_report rep;
+    durations[2] = bad[i];
+    CHECK(flow_graph_critical_path(path, 4, &count, &length, graph, durations, 4) == FLOW_EMISUSE);
+    CHECK(misuse_names("task 2"));
+    CHECK(flow_graph_lower_bound(&bound, graph, durations, 4, 2) == FLOW_EMISUSE && misuse_names("task 2"));
+    so.durations = durations;
+    so.duration_count = 4;
+    CHECK(flow_simulate(&rep, graph, &so, policy) == FLOW_EMISUSE && misuse_names("task 2"));
+  }
+}
+
+/* A failing call resets its out-parameters before it checks its other arguments, so a
+ * caller who initialised nothing never reads garbage: handles and strings to NULL,
+ * numbers to 0, a task index to -1, a decision to "fail", and a versioned struct to what
+ * its _init() gives (its version kept, nothing past that version's fields written). */
+static char junk;
+static void check_outputs_reset(const flow_plan *plan) {
+  void *garbage = &junk;
+  const double durations[4] = {1, 1, 1, 1};
+  {
+    flow_plan *p = (flow_plan *)garbage;
+    flow_graph *g = (flow_graph *)garbage;
+    flow_scheduler *s = (flow_scheduler *)garbage;
+    flow_policy *pol = (flow_policy *)garbage;
+    flow_run *run = (flow_run *)garbage;
+    flow_policy_options po = FLOW_POLICY_OPTIONS_INIT;
+    CHECK(flow_plan_parse(&p, NULL, 5) == FLOW_EMISUSE && p == NULL);
+    p = (flow_plan *)garbage;
+    CHECK(flow_plan_load(&p, NULL) == FLOW_EMISUSE && p == NULL);
+    CHECK(flow_graph_new(&g, NULL, NULL) == FLOW_EMISUSE && g == NULL);
+    CHECK(flow_scheduler_new(&s, NULL, NULL) == FLOW_EMISUSE && s == NULL);
+    po.max_retries = -1;
+    CHECK(flow_policy_new_stock(&pol, &po) == FLOW_EMISUSE && pol == NULL);
+    pol = (flow_policy *)garbage;
+    CHECK(flow_policy_new_host(&pol, NULL) == FLOW_EMISUSE && pol == NULL);
+    pol = (flow_policy *)garbage;
+    CHECK(flow_policy_new_host_v2(&pol, NULL) == FLOW_EMISUSE && pol == NULL);
+    CHECK(flow_run_new(&run, NULL, NULL, NULL, NULL) == FLOW_EMISUSE && run == NULL);
+    run = (flow_run *)garbage;
+    CHECK(flow_run_new_v2(&run, NULL, NULL, NULL, NULL) == FLOW_EMISUSE && run == NULL);
+  }
+  {
+    flow_task_info info;
+    flow_task_info_v2 info2;
+    flow_phase_info phase;
+    flow_diagnostic diag;
+    flow_edge edge;
+    const char *first = "x", *last = "x";
+    int line = 7;
+    memset(&info, 0x5a, sizeof info);
+    CHECK(flow_plan_task(&info, NULL, 0) == FLOW_EMISUSE && info.id == NULL && info.line == 0);
+    memset(&info2, 0x5a, sizeof info2);
+    info2.version = FLOW_TASK_INFO_VERSION;
+    CHECK(flow_plan_task_v2(&info2, plan, 99) == FLOW_EMISUSE);
+    CHECK(info2.version == FLOW_TASK_INFO_VERSION && info2.id == NULL && info2.dependency_count == 0);
+    CHECK(flow_plan_task_dependency(&first, &last, &line, NULL, 0, 0) == FLOW_EMISUSE);
+    CHECK(first == NULL && last == NULL && line == 0);
+    memset(&phase, 0x5a, sizeof phase);
+    CHECK(flow_plan_phase(&phase, NULL, 0) == FLOW_EMISUSE && phase.title == NULL && phase.priority == NULL);
+    memset(&diag, 0x5a, sizeof diag);
+    CHECK(flow_plan_diagnostic(&diag, NULL, 0) == FLOW_EMISUSE && diag.code == NULL && diag.message == NULL);
+    memset(&edge, 0x5a, sizeof edge);
+    CHECK(flow_graph_edge(&edge, NULL, 0) == FLOW_EMISUSE && edge.words == NULL && edge.from == 0);
+  }
+  {
+    int preds[4], task = 3;
+    size_t count = 99;
+    double length = 5, bound = 5, wake = 5;
+    CHECK(flow_graph_task_predecessors(preds, 4, &count, NULL, 0) == FLOW_EMISUSE && count == 0);
+    count = 99;
+    CHECK(flow_graph_critical_path(preds, 4, &count, &length, NULL, durations, 4) == FLOW_EMISUSE);
+    CHECK(count == 0 && length == 0);
+    CHECK(flow_graph_lower_bound(&bound, NULL, durations, 4, 1) == FLOW_EMISUSE && bound == 0);
+    CHECK(flow_scheduler_next(&task, NULL, 0) == FLOW_EMISUSE && task == -1);
+    CHECK(flow_scheduler_next_wake(&wake, NULL, 0) == FLOW_EMISUSE && wake == 0);
+  }
+  {
+    flow_failure f = {FLOW_FAIL_NETWORK, NULL, -1, NULL};
+    flow_decision d;
+    flow_decision_v2 d2;
+    flow_sim_report rep;
+    flow_sim_report_v2 rep2;
+    flow_run_report rr;
+    flow_run_report_v2 rr2;
+    struct {
+      flow_run_report_v3 report;
+      int canary;
+    } rr3;
+    memset(&d, 0x5a, sizeof d);
+    CHECK(flow_policy_decide(&d, NULL, plan, 0, 1, &f, 0) == FLOW_EMISUSE);
+    CHECK(d.kind == FLOW_DECIDE_FAIL && d.delay == 0 && d.reason == NULL && d.agent == NULL);
+    memset(&d2, 0x5a, sizeof d2);
+    d2.version = FLOW_DECISION_VERSION;
+    CHECK(flow_policy_decide_v2(&d2, NULL, plan, 0, 1, &f, 0) == FLOW_EMISUSE);
+    CHECK(d2.version == FLOW_DECISION_VERSION && d2.kind == FLOW_DECIDE_FAIL && d2.reason == NULL &&
+          d2.instruction == NULL && d2.needs_attention == 0);
+    memset(&rep, 0x5a, sizeof rep);
+    CHECK(flow_simulate(&rep, NULL, NULL, NULL) == FLOW_EMISUSE && rep.makespan == 0 && rep.attempts == 0);
+    memset(&rep2, 0x5a, sizeof rep2);
+    rep2.version = FLOW_SIM_REPORT_VERSION;
+    CHECK(flow_simulate_v2(&rep2, NULL, NULL, NULL) == FLOW_EMISUSE);
+    CHECK(rep2.version == FLOW_SIM_REPORT_VERSION && rep2.makespan == 0 && rep2.skipped == 0);
+    memset(&rr, 0x5a, sizeof rr);
+    CHECK(flow_run_execute(NULL, &rr) == FLOW_EMISUSE && rr.succeeded == 0 && rr.wall == 0);
+    memset(&rr2, 0x5a, sizeof rr2);
+    rr2.version = FLOW_RUN_REPORT_VERSION;
+    CHECK(flow_run_execute_v2(NULL, &rr2) == FLOW_EMISUSE);
+    CHECK(rr2.version == FLOW_RUN_REPORT_VERSION && rr2.run_id == NULL && rr2.rolled_back_to == NULL);
+    memset(&rr3, 0x5a, sizeof rr3);
+    rr3.report.version = FLOW_RUN_REPORT_V3_VERSION;
+    CHECK(flow_run_execute_v3(NULL, &rr3.report) == FLOW_EMISUSE);
+    CHECK(rr3.report.version == FLOW_RUN_REPORT_V3_VERSION && rr3.report.run_id == NULL &&
+          rr3.report.needs_attention == 0 && rr3.canary == 0x5a5a5a5a);
+    /* A version-2 report in a version-3 struct: what lies past version 2 is not the
+     * caller's to lose. */
+    memset(&rr3, 0x5a, sizeof rr3);
+    rr3.report.version = FLOW_RUN_REPORT_VERSION;
+    CHECK(flow_run_execute_v3(NULL, &rr3.report) == FLOW_EMISUSE);
+    CHECK(rr3.report.version == FLOW_RUN_REPORT_VERSION && rr3.report.journal_path == NULL &&
+          rr3.report.needs_attention == 0x5a5a5a5a);
+  }
+}
+
+/* Every failing call sets the last error, flow_run_cancel(NULL) too: an earlier,
+ * unrelated error must not be what flow_error_last() reports. Success leaves it alone. */
+static void check_cancel_sets_the_last_error(void) {
+  flow_plan *p = NULL;
+  CHECK(flow_graph_new(NULL, NULL, NULL) == FLOW_EMISUSE && misuse_names("flow_graph_new"));
+  CHECK(flow_run_cancel(NULL) == FLOW_EMISUSE && misuse_names("flow_run_cancel"));
+  CHECK(flow_plan_parse(&p, "", 0) == FLOW_OK && misuse_names("flow_run_cancel"));
+  flow_plan_free(p);
+}
+
 int main(int argc, char **argv) {
   const char *tmpdir = argc > 1 ? argv[1] : ".";
   flow_plan *plan = NULL;
@@ -425,6 +644,10 @@ int main(int argc, char **argv) {
       CHECK(flow_policy_new_stock(&ladder, &po) == FLOW_OK);
       flow_policy_free(ladder);
     }
+    check_policy_numbers(plan);
+    check_sim_workers(graph, stock);
+    check_durations(graph, stock);
+    check_outputs_reset(plan);
     flow_policy_free(host);
     CHECK(freed == 1);
     flow_policy_free(stock);
@@ -767,6 +990,8 @@ int main(int argc, char **argv) {
       remove(events);
     }
   }
+
+  check_cancel_sets_the_last_error();
 
   /* Misuse is reported, never a crash. */
   CHECK(flow_plan_parse(NULL, "x", 1) == FLOW_EMISUSE);

@@ -382,3 +382,24 @@ def test_a_python_policy_s_instruction_and_needs_attention_drive_a_real_run(tmp_
     journal = (repo / ".flow" / "implementation.log").read_text().splitlines()
     started = [json.loads(x) for x in journal if '"task-started"' in x and '"T001"' in x]
     assert [x.get("strategy", "") for x in started] == ["", "alternative+instruction"]
+
+
+class RetryForever(flow.Policy):
+    def decide(self, task_id, attempt, failure, now):
+        return flow.Decision("retry", delay=math.inf)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_policy_numbers_that_are_not_finite_are_value_errors(bad):
+    for name in ("base_delay", "max_delay", "jitter"):
+        with pytest.raises(ValueError, match=name):
+            flow.StockPolicy(**{name: bad})
+    plan = flow.Plan.load(str(EXAMPLE))
+    stock = flow.StockPolicy()
+    with pytest.raises(ValueError, match="now"):
+        stock.decide_for(plan, 0, 1, flow.Failure("network"), now=bad)
+    if bad != -math.inf:  # a negative reset time means none
+        with pytest.raises(ValueError, match="reset_at"):
+            stock.decide_for(plan, 0, 1, flow.Failure("rate_limit", reset_at=bad))
+    with pytest.raises(ValueError, match="delay"):
+        flow.simulate(flow.Graph(plan), RetryForever(), faults="T001=network")

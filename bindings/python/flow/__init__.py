@@ -23,7 +23,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 from . import _lib
 from ._lib import lib
 
-__all__ = ["FlowError", "CycleError", "ParseError", "NotFoundError", "ConflictError", "Plan", "Task", "Phase",
+__all__ = ["FlowError", "CycleError", "ParseError", "NotFoundError", "ConflictError", "MisuseError", "Plan", "Task", "Phase",
            "Diagnostic", "Graph", "Edge", "Scheduler", "Policy", "StockPolicy", "Failure", "Decision", "SimReport",
            "simulate", "run", "Run", "FallbackStep", "RunReport", "RunEvent", "set_marks", "version", "ABI_VERSION",
            "FAILURE_CLASSES", "AGENTS"]
@@ -71,7 +71,13 @@ class ConflictError(FlowError):
     """The file changed in a way that cannot be reconciled, or another run holds the lock."""
 
 
-_ERRORS = {ECYCLE: CycleError, EPARSE: ParseError, ENOTFOUND: NotFoundError, ECONFLICT: ConflictError}
+class MisuseError(FlowError, ValueError):
+    """flow refused an argument (FLOW_EMISUSE): a number out of range or not finite, a
+    count that does not match. A ValueError, as Python's own checks of arguments raise."""
+
+
+_ERRORS = {ECYCLE: CycleError, EPARSE: ParseError, ENOTFOUND: NotFoundError, ECONFLICT: ConflictError,
+           EMISUSE: MisuseError}
 
 
 def _raise_last(rc: int) -> None:
@@ -490,6 +496,8 @@ class Policy(_Handle):
                 raise ValueError(f"a decision's kind is one of {', '.join(_DECISIONS)}, not {d.kind!r}")
             if d.strategy not in ("", "alternative", "simplified"):
                 raise ValueError(f"a decision's strategy is alternative, simplified or empty, not {d.strategy!r}")
+            if not math.isfinite(_number("a decision's delay", d.delay)):
+                raise ValueError(f"a decision's delay must be a finite number, not {d.delay}")
             # Alive until flow copies them, when the callback returns.
             self._keep = [x.encode("utf-8") for x in (d.agent, d.strategy, d.reason, d.instruction)]
             if len(self._keep[3]) > 16 * 1024:

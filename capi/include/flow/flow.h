@@ -1,7 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* flow's C ABI: parse a tasks.md, build its dependency graph, drive the scheduler,
  * decide about failures, simulate runs, and mark tasks in the file. The only
- * ABI-stable header of flow. C99. */
+ * ABI-stable header of flow. C99.
+ *
+ * Out-parameters: a function that writes through a pointer resets what it points to
+ * first thing (when that pointer is not NULL), before it checks its other arguments, so
+ * a failing call never leaves a caller's variable uninitialised: a handle or string to
+ * NULL, a number or count to 0, a task index to -1, a flow_decision to a "fail" with
+ * NULL strings. A versioned struct (whose `version` the caller sets) is reset as its
+ * _init() function would, once its version is known; an unknown version leaves it
+ * untouched, since flow cannot know its size, as do the _init() functions themselves.
+ * Arrays a caller passes with a capacity are written only on success. */
 #ifndef FLOW_FLOW_H
 #define FLOW_FLOW_H
 
@@ -209,12 +218,14 @@ FLOW_CAPI const char *flow_graph_gate_name(const flow_graph *graph, int node);
 FLOW_CAPI int flow_graph_task_predecessors(int *out, size_t cap, size_t *count, const flow_graph *graph, int task);
 /** The wave of a task (1-based): tasks of one wave can run together. 0 if out of range. */
 FLOW_CAPI int flow_graph_wave(const flow_graph *graph, int task);
-/** The critical path under `durations` (one per task). Writes at most `cap` tasks into
- *  `out`, the full count into *count and its length into *length.
- *  @return FLOW_OK or FLOW_EMISUSE. */
+/** The critical path under `durations` (one per task, each finite and >= 0). Writes at
+ *  most `cap` tasks into `out`, the full count into *count and its length into *length.
+ *  @return FLOW_OK or FLOW_EMISUSE (NULL, a count that is not the tasks', a duration that
+ *  is NaN, infinite or negative). */
 FLOW_CAPI int flow_graph_critical_path(int *out, size_t cap, size_t *count, double *length, const flow_graph *graph,
                                        const double *durations, size_t n);
-/** max(critical path, work / workers) into *out. @return FLOW_OK or FLOW_EMISUSE. */
+/** max(critical path, work / workers) into *out; durations as for
+ *  flow_graph_critical_path(). @return FLOW_OK or FLOW_EMISUSE (as there, or workers < 1). */
 FLOW_CAPI int flow_graph_lower_bound(double *out, const flow_graph *graph, const double *durations, size_t n,
                                      int workers);
 
@@ -278,13 +289,14 @@ enum { FLOW_DECIDE_RETRY = 0, FLOW_DECIDE_FAIL = 1, FLOW_DECIDE_SKIP = 2, FLOW_D
 typedef struct flow_failure {
   int failure_class;   /* FLOW_FAIL_* */
   const char *agent;   /* may be NULL */
-  double reset_at;     /* a rate limit's reset time, or < 0 for none */
+  double reset_at;     /* a rate limit's reset time, or < 0 for none; not NaN or +infinity */
   const char *message; /* may be NULL */
 } flow_failure;
 
 typedef struct flow_decision {
   int kind;            /* FLOW_DECIDE_* */
-  double delay;        /* seconds before a retry */
+  double delay;        /* seconds before a retry; from a host policy, a NaN or infinite
+                          delay is a decision flow cannot apply: the task fails */
   int feedback;        /* feed the failure to the next attempt */
   int rollback;        /* with ABORT: undo the run */
   const char *agent;   /* the next attempt's agent, "" for the same; borrowed */
@@ -339,9 +351,9 @@ typedef struct flow_policy_options {
   unsigned int version;
   int auto_retry;             /* 1 */
   int max_retries;            /* 3 */
-  double base_delay;          /* 1 s */
-  double max_delay;           /* 30 s */
-  double jitter;              /* 0.25: a delay is drawn from [d(1-jitter), d] */
+  double base_delay;          /* 1 s; finite and >= 0 */
+  double max_delay;           /* 30 s; finite and >= 0 */
+  double jitter;              /* 0.25: a delay is drawn from [d(1-jitter), d]; in [0, 1] */
   unsigned long long seed;
   int fail_fast;              /* a setup/foundational failure aborts with rollback */
   /* version 2 */
@@ -353,7 +365,9 @@ typedef struct flow_policy_options {
 /** Fills *opts with the defaults of `version` (1 or 2). */
 FLOW_CAPI int flow_policy_options_init(flow_policy_options *opts, unsigned int version);
 
-/** The stock policy (opts may be NULL for defaults). */
+/** The stock policy (opts may be NULL for defaults). @return FLOW_OK, FLOW_EVERSION,
+ *  FLOW_ENOMEM or FLOW_EMISUSE (max_retries < 0, a delay that is not finite or is
+ *  negative, jitter outside [0, 1] or NaN, a fallback step flow does not know). */
 FLOW_CAPI int flow_policy_new_stock(flow_policy **out, const flow_policy_options *opts);
 
 /** A host's decision. Runs on the thread that called into flow, with no flow lock held.
@@ -364,7 +378,8 @@ typedef int (*flow_decide_cb)(flow_decision *out, const char *task_id, int attem
 /** A host's decision, with what the recovery ladder adds (a strategy, an instruction for
  *  the next prompts, needs-attention). *out arrives as a version-2 "fail" decision whose
  *  strings are "". Same rules as flow_decide_cb; a decision flow cannot apply (an unknown
- *  kind or strategy, an instruction over 16 KiB) fails the task. */
+ *  kind or strategy, a delay that is NaN or infinite, an instruction over 16 KiB) fails
+ *  the task. */
 typedef int (*flow_decide_v2_cb)(flow_decision_v2 *out, const char *task_id, int attempt,
                                  const flow_failure *failure, double now, void *payload);
 /** A policy supplied by the host. */
@@ -391,7 +406,9 @@ typedef struct flow_policy_vtable_v2 {
  *  @return FLOW_OK, FLOW_EVERSION, FLOW_ENOMEM or FLOW_EMISUSE (no decide callback). */
 FLOW_CAPI int flow_policy_new_host_v2(flow_policy **out, const flow_policy_vtable_v2 *vtable);
 FLOW_CAPI void flow_policy_free(flow_policy *policy); /* NULL is a no-op */
-/** Asks the policy about a failed attempt of task `task` of `plan` (1-based attempt). */
+/** Asks the policy about a failed attempt of task `task` of `plan` (1-based attempt).
+ *  @return FLOW_OK, FLOW_EUSER (a host policy aborted) or FLOW_EMISUSE (NULL, a value out
+ *  of range, `now` not finite, failure->reset_at NaN or +infinity). */
 FLOW_CAPI int flow_policy_decide(flow_decision *out, flow_policy *policy, const flow_plan *plan, int task,
                                  int attempt, const flow_failure *failure, double now);
 /** flow_policy_decide() into a versioned decision (set out->version first): the stock
@@ -405,9 +422,9 @@ FLOW_CAPI int flow_policy_decide_v2(flow_decision_v2 *out, flow_policy *policy, 
 
 typedef struct flow_sim_options {
   unsigned int version;
-  int workers;
+  int workers;              /* >= 1 */
   unsigned long long seed;
-  const double *durations;  /* one per task, or NULL: seeded lognormal around 300 s */
+  const double *durations;  /* one per task (finite, >= 0), or NULL: seeded lognormal around 300 s */
   size_t duration_count;
   const char *faults;       /* "T005=network*2,T010=auth", or NULL */
   int fail_fast;
@@ -428,9 +445,11 @@ typedef struct flow_sim_report {
   int succeeded, failed, blocked, skipped;
 } flow_sim_report;
 
-/** Runs the scheduler and `policy` on a simulated clock. A host policy returning
- *  FLOW_EUSER stops the simulation, which returns FLOW_EUSER.
- *  @return FLOW_OK, FLOW_EUSER, FLOW_EPARSE (bad faults), FLOW_EVERSION or FLOW_EMISUSE. */
+/** Runs the scheduler and `policy` on a simulated clock (opts may be NULL: one worker).
+ *  A host policy returning FLOW_EUSER stops the simulation, which returns FLOW_EUSER.
+ *  @return FLOW_OK, FLOW_EUSER, FLOW_EPARSE (bad faults), FLOW_EVERSION or FLOW_EMISUSE
+ *  (NULL, workers < 1, a duration count that is not the tasks', a duration that is NaN,
+ *  infinite or negative). */
 FLOW_CAPI int flow_simulate(flow_sim_report *out, const flow_graph *graph, const flow_sim_options *opts,
                             flow_policy *policy);
 
@@ -640,7 +659,8 @@ FLOW_CAPI int flow_run_execute_v2(flow_run *run, flow_run_report_v2 *out);
 /** flow_run_execute() into a version 3 report (or a version 2 one: `out->version` says).
  *  Same codes as flow_run_execute_v2(). */
 FLOW_CAPI int flow_run_execute_v3(flow_run *run, flow_run_report_v3 *out);
-/** First call: start nothing new; second: also kill what runs. Thread safety: any thread. */
+/** First call: start nothing new; second: also kill what runs. Thread safety: any thread;
+ *  a signal handler too. @return FLOW_OK or FLOW_EMISUSE (NULL). */
 FLOW_CAPI int flow_run_cancel(flow_run *run);
 /** Asks the run to retry task `task_id` (a failed one, typically one that needs
  *  attention, or one it blocks: then the failure behind it), and then what it blocked,
