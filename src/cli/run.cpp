@@ -284,8 +284,10 @@ class Views {
 
 void print_failures(const RunReport& r, const Plan& plan, const std::string& tasks_path) {
   std::vector<std::pair<std::string, std::string>> blocked;  // (task, its cause)
+  std::vector<std::string> stopped;
   for (std::size_t t = 0; t < r.tasks.size(); ++t) {
     const TaskReport& tr = r.tasks[t];
+    if (tr.status == TaskStatus::running && plan.tasks[t].state == TaskState::pending) stopped.push_back(plan.tasks[t].id);
     if (tr.status == TaskStatus::failed) {
       if (tr.needs_attention)
         fmt::print("  needs attention: {} after {} attempt{} [{}]: its recovery ladder is exhausted; after a look:\n"
@@ -300,6 +302,9 @@ void print_failures(const RunReport& r, const Plan& plan, const std::string& tas
                            tr.blocked_by >= 0 ? plan.tasks[static_cast<std::size_t>(tr.blocked_by)].id : "the stop");
     }
   }
+  if (!stopped.empty())
+    fmt::print("  stopped by the interrupt (not marked; the next run runs {} again): {}\n", stopped.size() == 1 ? "it" : "them",
+               id_list(stopped));
   for (const std::string& line : blocked_lines(blocked)) fmt::print("  {}\n", line);
 }
 
@@ -336,9 +341,14 @@ int summarize(const RunReport& r, const RunOptions& opt, const Plan& plan) {
   }
   const double minutes = r.wall / 60.0;
   const int ran = r.succeeded + r.failed;
-  fmt::print("\n{}: {} succeeded, {} failed{}, {} blocked, {} skipped in {} ({} workers)\n", opt.tasks_path, r.succeeded,
+  // Every task in one count; the rarer ones only when there are some.
+  std::string rest;
+  if (r.stopped) rest += fmt::format(", {} stopped", r.stopped);
+  if (r.done_before) rest += fmt::format(", {} done before", r.done_before);
+  if (r.excluded) rest += fmt::format(", {} not selected", r.excluded);
+  fmt::print("\n{}: {} succeeded, {} failed{}, {} blocked, {} skipped{} in {} ({} workers)\n", opt.tasks_path, r.succeeded,
              r.failed, r.needs_attention ? fmt::format(" ({} need{} attention)", r.needs_attention, r.needs_attention == 1 ? "s" : "") : "",
-             r.blocked, r.skipped, human_seconds(r.wall), r.workers);
+             r.blocked, r.skipped, rest, human_seconds(r.wall), r.workers);
   fmt::print("  {:.1f} tasks/min, {} average per task, parallel efficiency {:.0f}%, {} retries, error rate {:.0f}%\n",
              minutes > 0 ? r.succeeded / minutes : 0.0, human_seconds(ran ? r.busy / ran : 0),
              r.wall > 0 ? 100.0 * r.busy / (r.workers * r.wall) : 0.0, r.retries,

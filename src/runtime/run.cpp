@@ -1283,7 +1283,15 @@ class RunLoop {
       TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
       r.status = sched_->status(t);
       r.blocked_by = sched_->blocked_by(t);
-      if (task(t).state != TaskState::pending) continue;
+      // Every task lands in exactly one count, so that they add up to the file's tasks.
+      if (task(t).state == TaskState::done) {
+        ++report_.done_before;
+        continue;
+      }
+      if (task(t).state != TaskState::pending) {
+        ++report_.skipped;
+        continue;
+      }
       if (const auto e = edited_.find(t); e != edited_.end()) {
         r.failure_class = "changed";
         r.last_lines = e->second;
@@ -1304,14 +1312,21 @@ class RunLoop {
           if (!opt_.dry_run) log("blocked", t, 0, {{"by", r.blocked_by >= 0 ? task(r.blocked_by).id : std::string("the stop")}});
           break;
         case TaskStatus::skipped: ++report_.skipped; break;
-        default: break;
+        case TaskStatus::excluded: ++report_.excluded; break;
+        // Still running when the run ended: only an interrupt that stopped its attempt
+        // leaves a task so (the loop waits for every other attempt to end).
+        case TaskStatus::running: ++report_.stopped; break;
+        // Never started, and nothing could start it (a dry run, a deadlock): held up.
+        case TaskStatus::waiting:
+        case TaskStatus::ready: ++report_.blocked; break;
       }
     }
     report_.wall = now();
     detail::Json j;
     j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", "run-finished")
         .field("succeeded", report_.succeeded).field("failed", report_.failed).field("blocked", report_.blocked)
-        .field("skipped", report_.skipped).field("needs_attention", report_.needs_attention)
+        .field("skipped", report_.skipped).field("stopped", report_.stopped).field("done_before", report_.done_before)
+        .field("excluded", report_.excluded).field("needs_attention", report_.needs_attention)
         .field("retries", report_.retries).field("wall", report_.wall)
         .field("busy", report_.busy).field("cost_usd", report_.cost_usd).field("cost_reported", report_.cost_reported)
         .field("interrupted", report_.interrupted);

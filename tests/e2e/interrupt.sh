@@ -6,6 +6,7 @@
 #          and are journaled as killed; exit 130
 # SIGTERM as twice, SIGHUP as once, and a closed pipe on stdout leaves the run going.
 # and a later `flow run` finishes the rest. Both interrupts are journaled.
+# However it stops, the summary and the journal's run-finished line count every task once.
 # usage: interrupt.sh FLOW EXAMPLE_DIR DEMO_AGENT
 set -euo pipefail
 flow=$1 example=$2 agent=$3
@@ -44,6 +45,21 @@ alive_groups() {  # process groups and cgroups of started attempts that still ha
     done < "$c/cgroup.procs"
   done
 }
+summary_total() {  # the counts of the summary line of output $1 (not "(N need attention)"), added up
+  grep -m1 -E '^[^ ].*: [0-9]+ succeeded, ' "$1" | sed 's/ in [0-9].*//' | grep -oE '(:|,) [0-9]+ ' | tr -dc '0-9\n' |
+    awk '{ s += $1 } END { print s + 0 }'
+}
+journal_total() {  # the counts of the last run-finished line of the journal, added up
+  grep '"event":"run-finished"' "$journal" | tail -1 |
+    grep -oE '"(succeeded|failed|blocked|skipped|stopped|done_before|excluded)":[0-9]+' | cut -d: -f2 |
+    awk '{ s += $1 } END { print s + 0 }'
+}
+counts_every_task() {  # $1: what happened, $2: the run's output
+  [ "$(summary_total "$2")" = 24 ] ||
+    problem "$1: the summary counts $(summary_total "$2") of 24 tasks: $(grep -m1 ' succeeded, ' "$2")"
+  [ "$(journal_total)" = 24 ] ||
+    problem "$1: the journal's run-finished counts $(journal_total) of 24 tasks: $(grep '"event":"run-finished"' "$journal" | tail -1)"
+}
 
 # --- once -------------------------------------------------------------------------
 setup
@@ -62,6 +78,7 @@ awk '/"event":"interrupted"/ { seen = 1 } seen && /"event":"task-started"/ { bad
   problem "a task started after the first Ctrl-C"
 [ "$(count 'stop starting tasks')" = 1 ] || problem "the first Ctrl-C was not journaled"
 [ -z "$(alive_groups)" ] || problem "agents still running after the run ended"
+counts_every_task "one Ctrl-C" "$work/once.out"
 
 # --- twice ------------------------------------------------------------------------
 setup
@@ -82,6 +99,8 @@ took=$(( $(date +%s) - start ))
 [ "$(count '"event":"task-killed"')" = 2 ] || problem "the killed attempts were not journaled"
 [ -z "$(alive_groups)" ] || problem "two Ctrl-C: agent process groups still alive: $(alive_groups | tr '\n' ' ')"
 "$flow" status "$tasks" | grep -q 'killed' || problem "flow status does not show the killed tasks"
+counts_every_task "two Ctrl-C" "$work/twice.out"
+grep -q ' succeeded, .* 2 stopped' "$work/twice.out" || problem "two Ctrl-C: the summary does not count the 2 stopped tasks"
 # A later run does everything.
 DEMO_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/after.out" 2>&1 ||
   problem "the run after the interrupt failed: $(tail -3 "$work/after.out")"
@@ -103,6 +122,7 @@ took=$(( $(date +%s) - start ))
 [ "$took" -lt 20 ] || problem "SIGTERM: flow took ${took}s to stop 60-second agents"
 [ "$(count '"event":"task-killed"')" = 2 ] || problem "SIGTERM: the killed attempts were not journaled"
 [ -z "$(alive_groups)" ] || problem "SIGTERM: agent process groups still alive: $(alive_groups | tr '\n' ' ')"
+counts_every_task "SIGTERM" "$work/term.out"
 
 # --- SIGHUP: the terminal went away ----------------------------------------------
 # As one Ctrl-C: nothing new starts, the running tasks finish and are marked.
@@ -116,6 +136,7 @@ rc=0; wait "$pid" || rc=$?
 started=$(count '"event":"task-started"')
 [ "$(grep -c '^- \[X\] T' "$tasks" || true)" = "$started" ] || problem "SIGHUP: $started started, not all marked"
 [ -z "$(alive_groups)" ] || problem "SIGHUP: agents still running after the run ended"
+counts_every_task "SIGHUP" "$work/hup.out"
 
 # --- a reader that goes away: `flow run | head` ---------------------------------------
 # The run goes on to its end unshown (not killed by SIGPIPE with its agents left), and
