@@ -338,6 +338,7 @@ struct JournalRun {
   std::string run_id;
   std::string started;               ///< when, as the journal has it (UTC, ISO 8601)
   bool finished = false;             ///< it journaled run-finished
+  bool interrupted = false;          ///< an interrupt (Ctrl-C, SIGTERM, SIGHUP) stopped it before its end
   int commits = 0;                   ///< git isolation: task commits it put on the branch
   bool rolled_back = false;          ///< its commits were undone (by itself or `flow rollback`)
   int workers = 1;

@@ -6,7 +6,8 @@
 #          and are journaled as killed; exit 130
 # SIGTERM as twice, SIGHUP as once, and a closed pipe on stdout leaves the run going.
 # and a later `flow run` finishes the rest. Both interrupts are journaled.
-# However it stops, the summary and the journal's run-finished line count every task once.
+# However it stops, the summary and the journal's run-finished line count every task once,
+# and `flow status` tells a live run, an interrupted one and one killed by kill -9 apart.
 # usage: interrupt.sh FLOW EXAMPLE_DIR DEMO_AGENT
 set -euo pipefail
 flow=$1 example=$2 agent=$3
@@ -60,6 +61,13 @@ counts_every_task() {  # $1: what happened, $2: the run's output
   [ "$(journal_total)" = 24 ] ||
     problem "$1: the journal's run-finished counts $(journal_total) of 24 tasks: $(grep '"event":"run-finished"' "$journal" | tail -1)"
 }
+start_two_long() {  # a run whose T002 and T003 run 60-second agents, started; output in $1, flow's pid in $pid
+  setup
+  sed -i 's/^- \[ \] T001 /- [X] T001 /' "$tasks"  # so that T002 and T003 start together
+  DEMO_AGENT_SECONDS=60 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$1" 2>&1 &
+  pid=$!
+  wait_for_starts 2
+}
 
 # --- once -------------------------------------------------------------------------
 setup
@@ -81,11 +89,9 @@ awk '/"event":"interrupted"/ { seen = 1 } seen && /"event":"task-started"/ { bad
 counts_every_task "one Ctrl-C" "$work/once.out"
 
 # --- twice ------------------------------------------------------------------------
-setup
-sed -i 's/^- \[ \] T001 /- [X] T001 /' "$tasks"  # so that T002 and T003 start together
-DEMO_AGENT_SECONDS=60 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/twice.out" 2>&1 &
-pid=$!
-wait_for_starts 2
+start_two_long "$work/twice.out"
+"$flow" status "$tasks" > "$work/status.out"
+grep -q "^last run .*(running, pid $pid)" "$work/status.out" || problem "flow status of a live run: $(grep '^last run' "$work/status.out")"
 kill -INT "$pid"
 sleep 0.3
 kill -INT "$pid"
@@ -98,7 +104,10 @@ took=$(( $(date +%s) - start ))
 [ "$(count 'kill running tasks')" = 1 ] || problem "the second Ctrl-C was not journaled"
 [ "$(count '"event":"task-killed"')" = 2 ] || problem "the killed attempts were not journaled"
 [ -z "$(alive_groups)" ] || problem "two Ctrl-C: agent process groups still alive: $(alive_groups | tr '\n' ' ')"
-"$flow" status "$tasks" | grep -q 'killed' || problem "flow status does not show the killed tasks"
+"$flow" status "$tasks" > "$work/status.out"
+grep -q 'killed' "$work/status.out" || problem "flow status does not show the killed tasks"
+grep -q '^last run .*(interrupted' "$work/status.out" ||
+  problem "flow status of an interrupted run: $(grep '^last run' "$work/status.out")"
 counts_every_task "two Ctrl-C" "$work/twice.out"
 grep -q ' succeeded, .* 2 stopped' "$work/twice.out" || problem "two Ctrl-C: the summary does not count the 2 stopped tasks"
 # A later run does everything.
@@ -109,11 +118,7 @@ DEMO_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --
 # --- SIGTERM: a service manager, `timeout`, a container stopping --------------------
 # An end now, as two Ctrl-C: the agents are stopped, journaled, exit 130; never flow
 # killed with its agents left running.
-setup
-sed -i 's/^- \[ \] T001 /- [X] T001 /' "$tasks"
-DEMO_AGENT_SECONDS=60 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/term.out" 2>&1 &
-pid=$!
-wait_for_starts 2
+start_two_long "$work/term.out"
 kill -TERM "$pid"
 start=$(date +%s)
 rc=0; wait "$pid" || rc=$?
@@ -123,6 +128,20 @@ took=$(( $(date +%s) - start ))
 [ "$(count '"event":"task-killed"')" = 2 ] || problem "SIGTERM: the killed attempts were not journaled"
 [ -z "$(alive_groups)" ] || problem "SIGTERM: agent process groups still alive: $(alive_groups | tr '\n' ' ')"
 counts_every_task "SIGTERM" "$work/term.out"
+
+# --- kill -9: flow dies with no end line ------------------------------------------
+# `flow status` says the run did not finish and that its process is gone, not that it
+# finished (and not that it still runs).
+start_two_long "$work/kill9.out"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+for g in $(alive_groups); do
+  case "$g" in /*) echo 1 > "$g/cgroup.kill" 2>/dev/null || true ;; *) kill -KILL -- "-$g" 2>/dev/null || true ;; esac
+done
+"$flow" status "$tasks" > "$work/status.out"
+grep -q '^last run .*(did not finish: its process is gone' "$work/status.out" ||
+  problem "flow status after kill -9: $(grep '^last run' "$work/status.out")"
+"$flow" status "$tasks" --runs | grep -q 'did not finish' || problem "flow status --runs after kill -9: $("$flow" status "$tasks" --runs)"
 
 # --- SIGHUP: the terminal went away ----------------------------------------------
 # As one Ctrl-C: nothing new starts, the running tasks finish and are marked.
