@@ -109,6 +109,11 @@ grep -q 'killed' "$work/status.out" || problem "flow status does not show the ki
 grep -q '^last run .*(interrupted' "$work/status.out" ||
   problem "flow status of an interrupted run: $(grep '^last run' "$work/status.out")"
 counts_every_task "two Ctrl-C" "$work/twice.out"
+# The plain progress (a CI log) names what it waits for and what it kills, as the live view does.
+grep -q ' interrupted .*waiting for T002, T003 (Ctrl-C again kills)' "$work/twice.out" ||
+  problem "two Ctrl-C: the plain progress does not name the tasks the first Ctrl-C waits for: $(grep -m1 ' interrupted ' "$work/twice.out")"
+grep -q ' interrupted .*killing T002, T003' "$work/twice.out" ||
+  problem "two Ctrl-C: the plain progress does not name the tasks the second Ctrl-C kills: $(grep ' interrupted ' "$work/twice.out" | tail -1)"
 grep -q ' succeeded, .* 2 stopped' "$work/twice.out" || problem "two Ctrl-C: the summary does not count the 2 stopped tasks"
 # A later run does everything.
 DEMO_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/after.out" 2>&1 ||
