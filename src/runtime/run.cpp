@@ -174,9 +174,9 @@ class RunLoop {
   Result<void> take_over(std::string& took_over, std::optional<Leftover>& leftover) {
     std::error_code ec;
     fs::create_directories(workdir_ + "/.flow/locks", ec);
-    std::string lock_name = fs::relative(tasks_path_, workdir_, ec).string();
-    std::replace(lock_name.begin(), lock_name.end(), '/', '_');
-    auto held = lock_.acquire(workdir_ + "/.flow/locks/" + lock_name + ".lock", report_.run_id);
+    // The one name for it: `flow status`, `flow retry` and `flow serve` look for the live
+    // run there.
+    auto held = lock_.acquire(detail::run_lock_path(workdir_, tasks_path_), report_.run_id);
     if (!held) {
       fs::remove_all(run_dir_, ec);
       return Unexpected{std::move(held).error()};
@@ -1437,10 +1437,8 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
     checkpoint = pick->checkpoint;
   }
   RunLock lock;
-  std::string lock_name = fs::relative(tasks, workdir, ec).string();
-  std::replace(lock_name.begin(), lock_name.end(), '/', '_');
   fs::create_directories(workdir + "/.flow/locks", ec);
-  if (auto held = lock.acquire(workdir + "/.flow/locks/" + lock_name + ".lock"); !held) return Unexpected{std::move(held).error()};
+  if (auto held = lock.acquire(detail::run_lock_path(workdir, tasks)); !held) return Unexpected{std::move(held).error()};
   auto repo = detail::GitRepo::open(workdir);
   if (!repo) return make_error(Errc::not_found, workdir + " is not a git repository");
   if (repo->current_branch() != r.branch)
