@@ -24,7 +24,7 @@ setup() {
   tasks="$work/repo/specs/001-todo-cli/tasks.md"
   journal="$work/repo/.flow/implementation.log"
 }
-count() { grep -c "$1" "$journal" 2>/dev/null || true; }
+count() { local n; n=$(grep -c "$1" "$journal" 2>/dev/null) || true; echo "${n:-0}"; }  # 0 before the journal exists
 wait_for_starts() {  # until $1 tasks have started
   for _ in $(seq 1 300); do
     [ "$(count '"event":"task-started"')" -ge "$1" ] && return 0
