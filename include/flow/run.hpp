@@ -245,7 +245,14 @@ struct RunReport {
   std::string journal_path;
   double wall = 0;
   int workers = 1;
+  /// Each task of the plan is in exactly one of succeeded, failed, blocked, skipped (in
+  /// this run, or marked [~] before it), stopped, done_before and excluded.
   int succeeded = 0, failed = 0, blocked = 0, skipped = 0, retries = 0;
+  /// Tasks whose attempt an interrupt stopped before it ended (TaskReport::status stays
+  /// running): not marked, so the next run runs them again.
+  int stopped = 0;
+  int done_before = 0;               ///< marked done in tasks.md (or the journal) before the run
+  int excluded = 0;                  ///< outside the run's filters (--only, --story)
   int needs_attention = 0;           ///< of the failed: their ladder is exhausted, a person's turn
   bool interrupted = false;
   double busy = 0;                   ///< worker-seconds spent in attempts
@@ -331,6 +338,7 @@ struct JournalRun {
   std::string run_id;
   std::string started;               ///< when, as the journal has it (UTC, ISO 8601)
   bool finished = false;             ///< it journaled run-finished
+  bool interrupted = false;          ///< an interrupt (Ctrl-C, SIGTERM, SIGHUP) stopped it before its end
   int commits = 0;                   ///< git isolation: task commits it put on the branch
   bool rolled_back = false;          ///< its commits were undone (by itself or `flow rollback`)
   int workers = 1;

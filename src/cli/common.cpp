@@ -66,9 +66,17 @@ std::vector<std::string> shown_lines(std::string_view text, int max) {
   return out;
 }
 
-std::vector<std::string> blocked_lines(const std::vector<std::pair<std::string, std::string>>& blocked) {
-  // A few IDs and the count: a line stays readable however many one failure blocks.
+std::string id_list(const std::vector<std::string>& ids) {
+  // A few IDs and the count: a line stays readable however many there are.
   static constexpr std::size_t kShown = 8;
+  std::string line;
+  for (std::size_t k = 0; k < ids.size() && k < kShown; ++k) line += (k ? ", " : "") + ids[k];
+  if (ids.size() > kShown) line += fmt::format(" and {} more", ids.size() - kShown);
+  if (ids.size() > 1) line += fmt::format(" ({} tasks)", ids.size());
+  return line;
+}
+
+std::vector<std::string> blocked_lines(const std::vector<std::pair<std::string, std::string>>& blocked) {
   std::vector<std::string> causes;
   std::vector<std::vector<std::string>> ids;
   for (const auto& [id, cause] : blocked) {
@@ -81,14 +89,7 @@ std::vector<std::string> blocked_lines(const std::vector<std::pair<std::string, 
     ids[static_cast<std::size_t>(at - causes.begin())].push_back(id);
   }
   std::vector<std::string> out;
-  for (std::size_t c = 0; c < causes.size(); ++c) {
-    const std::vector<std::string>& list = ids[c];
-    std::string line = "blocked by " + causes[c] + ": ";
-    for (std::size_t k = 0; k < list.size() && k < kShown; ++k) line += (k ? ", " : "") + list[k];
-    if (list.size() > kShown) line += fmt::format(" and {} more", list.size() - kShown);
-    if (list.size() > 1) line += fmt::format(" ({} tasks)", list.size());
-    out.push_back(std::move(line));
-  }
+  for (std::size_t c = 0; c < causes.size(); ++c) out.push_back("blocked by " + causes[c] + ": " + id_list(ids[c]));
   return out;
 }
 

@@ -40,6 +40,8 @@ std::vector<std::string> shown_lines(std::string_view text, int max);
 /// (task ID, cause) in document order; a cause is a task ID or a phrase ("the stop").
 /// A run that fails early in a long file names each cause once, not each task it blocks.
 std::vector<std::string> blocked_lines(const std::vector<std::pair<std::string, std::string>>& blocked);
+/// Task IDs as one readable line however many there are: "T007, T008, … and 10 more (18 tasks)".
+std::string id_list(const std::vector<std::string>& ids);
 
 /// The worker count a run of `tasks_path` would use with no --workers: its settings'
 /// implementer.parallel.maxWorkers (1 when parallel.enabled is false), else flow's one

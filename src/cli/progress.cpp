@@ -121,6 +121,15 @@ std::vector<Estimate> ProgressState::estimates() const {
   return learn_estimates(*graph, base, status, finished_seconds, elapsed);
 }
 
+std::string stopping_text(const ProgressState& s) {
+  if (s.interrupts == 0) return {};
+  std::string waits;
+  for (std::size_t t = 0; t < s.status.size(); ++t)
+    if (s.status[t] == TaskStatus::running) waits += (waits.empty() ? "" : ", ") + printable(s.graph->plan().tasks[t].id);
+  if (waits.empty()) waits = "nothing";
+  return s.interrupts > 1 ? "killing " + waits : "no new task starts; waiting for " + waits + " (Ctrl-C again kills)";
+}
+
 std::vector<std::string> render_lines(const ProgressState& s, const Frame& f) {
   const Plan& plan = s.graph->plan();
   const auto n = s.status.size();
@@ -151,12 +160,7 @@ std::vector<std::string> render_lines(const ProgressState& s, const Frame& f) {
     else
       status = fmt::format("{}Finished{} in {}", green, reset, human_seconds(s.now));
   } else if (s.interrupts > 0) {
-    std::string waits;
-    for (std::size_t t = 0; t < n; ++t)
-      if (s.status[t] == TaskStatus::running) waits += (waits.empty() ? "" : ", ") + id(t);
-    status = s.interrupts > 1 ? fmt::format("{}Stopping{}: killing {}", yellow, reset, waits.empty() ? "nothing" : waits)
-                              : fmt::format("{}Stopping{} (Ctrl-C): no new task starts; waiting for {}{}", yellow, reset,
-                                            waits.empty() ? "nothing" : waits, " (Ctrl-C again kills)");
+    status = fmt::format("{}Stopping{}{}: {}", yellow, reset, s.interrupts > 1 ? "" : " (Ctrl-C)", stopping_text(s));
   } else {
     status = running || queued ? "In Progress" : failed ? "Finished with failures" : "Complete";
   }

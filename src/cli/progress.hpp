@@ -54,6 +54,11 @@ struct ProgressState {
   [[nodiscard]] std::vector<Estimate> estimates() const;
 };
 
+/// What an interrupted run does now, in the words of the live view's status line and of
+/// the plain progress alike: "no new task starts; waiting for T002, T003 (Ctrl-C again
+/// kills)" after one interrupt, "killing T002, T003" after two; empty before any.
+[[nodiscard]] std::string stopping_text(const ProgressState& s);
+
 /// The size and kind of frame to render.
 struct Frame {
   bool color = false;   ///< ANSI colors

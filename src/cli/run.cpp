@@ -91,8 +91,11 @@ class RunSignals {
 
 class PlainObserver final : public RunObserver {
  public:
-  PlainObserver(const Plan& plan, Verbosity verbosity) : plan_(plan), verbosity_(verbosity) {}
+  PlainObserver(const TaskGraph& graph, Verbosity verbosity) : plan_(graph.plan()), verbosity_(verbosity) {
+    state_.graph = &graph;
+  }
   void on_event(const RunEvent& e) override {
+    state_.on_event(e);
     if (e.kind == "run-started" || e.kind == "run-finished" || verbosity_ == Verbosity::quiet) return;
     // Nobody reads any more (a closed pipe, a terminal gone): the run goes on unshown.
     if (std::ferror(stdout)) return;
@@ -106,6 +109,9 @@ class PlainObserver final : public RunObserver {
  private:
   void show(const RunEvent& e) {
     const std::string id = e.task >= 0 ? plan_.tasks[static_cast<std::size_t>(e.task)].id : "";
+    // An interrupt names the tasks it waits for or kills, in the live view's words, and
+    // is not cut: the list is the point of the line.
+    if (e.kind == "interrupted") return print_line(e, "", stopping_text(state_));
     std::string detail = e.kind == "cost" ? cost_text(std::strtod(e.detail.c_str(), nullptr), true) : e.detail;
     // An agent's words: no control characters reach the terminal (they could move the
     // cursor or rewrite what is shown), and a cut never splits a character.
@@ -118,6 +124,9 @@ class PlainObserver final : public RunObserver {
       if (const auto nl = detail.find('\n'); nl != std::string::npos) detail.resize(nl);
       detail = fit(printable(detail), 90);
     }
+    print_line(e, id, detail);
+  }
+  void print_line(const RunEvent& e, const std::string& id, const std::string& detail) {
     fmt::print("{:>8}  {:<11} {:<7}{}{}\n", human_seconds(e.time), e.kind, id,
                e.attempt > 1 && e.kind != "marked" ? fmt::format(" (attempt {})", e.attempt) : "",
                detail.empty() ? "" : "  " + detail);
@@ -126,6 +135,7 @@ class PlainObserver final : public RunObserver {
 
   const Plan& plan_;
   Verbosity verbosity_;
+  ProgressState state_;  // what runs now, for the line an interrupt prints
 };
 
 
@@ -236,7 +246,7 @@ bool configure(RunFlags& f, double& update_interval) {
 class Views {
  public:
   Views(const Args& args, const RunFlags& f, const Loaded& l, double update_interval, const std::vector<Estimate>& prior)
-      : plain_(l.plan, args.verbosity),
+      : plain_(*l.graph, args.verbosity),
         live_(args.verbosity != Verbosity::quiet && (f.progress == "live" || (f.progress == "auto" && terminal() && !f.opt.dry_run))),
         view_(*l.graph, f.opt.workers, update_interval, live_ && live_color(args.color)) {
     if (live_) view_.set_prior(prior);
@@ -284,8 +294,10 @@ class Views {
 
 void print_failures(const RunReport& r, const Plan& plan, const std::string& tasks_path) {
   std::vector<std::pair<std::string, std::string>> blocked;  // (task, its cause)
+  std::vector<std::string> stopped;
   for (std::size_t t = 0; t < r.tasks.size(); ++t) {
     const TaskReport& tr = r.tasks[t];
+    if (tr.status == TaskStatus::running && plan.tasks[t].state == TaskState::pending) stopped.push_back(plan.tasks[t].id);
     if (tr.status == TaskStatus::failed) {
       if (tr.needs_attention)
         fmt::print("  needs attention: {} after {} attempt{} [{}]: its recovery ladder is exhausted; after a look:\n"
@@ -300,6 +312,9 @@ void print_failures(const RunReport& r, const Plan& plan, const std::string& tas
                            tr.blocked_by >= 0 ? plan.tasks[static_cast<std::size_t>(tr.blocked_by)].id : "the stop");
     }
   }
+  if (!stopped.empty())
+    fmt::print("  stopped by the interrupt (not marked; the next run runs {} again): {}\n", stopped.size() == 1 ? "it" : "them",
+               id_list(stopped));
   for (const std::string& line : blocked_lines(blocked)) fmt::print("  {}\n", line);
 }
 
@@ -336,9 +351,14 @@ int summarize(const RunReport& r, const RunOptions& opt, const Plan& plan) {
   }
   const double minutes = r.wall / 60.0;
   const int ran = r.succeeded + r.failed;
-  fmt::print("\n{}: {} succeeded, {} failed{}, {} blocked, {} skipped in {} ({} workers)\n", opt.tasks_path, r.succeeded,
+  // Every task in one count; the rarer ones only when there are some.
+  std::string rest;
+  if (r.stopped) rest += fmt::format(", {} stopped", r.stopped);
+  if (r.done_before) rest += fmt::format(", {} done before", r.done_before);
+  if (r.excluded) rest += fmt::format(", {} not selected", r.excluded);
+  fmt::print("\n{}: {} succeeded, {} failed{}, {} blocked, {} skipped{} in {} ({} workers)\n", opt.tasks_path, r.succeeded,
              r.failed, r.needs_attention ? fmt::format(" ({} need{} attention)", r.needs_attention, r.needs_attention == 1 ? "s" : "") : "",
-             r.blocked, r.skipped, human_seconds(r.wall), r.workers);
+             r.blocked, r.skipped, rest, human_seconds(r.wall), r.workers);
   fmt::print("  {:.1f} tasks/min, {} average per task, parallel efficiency {:.0f}%, {} retries, error rate {:.0f}%\n",
              minutes > 0 ? r.succeeded / minutes : 0.0, human_seconds(ran ? r.busy / ran : 0),
              r.wall > 0 ? 100.0 * r.busy / (r.workers * r.wall) : 0.0, r.retries,

@@ -4,6 +4,7 @@
 #include "cli/common.hpp"
 #include "cli/display_width.hpp"
 #include "cli/options.hpp"
+#include "runtime/control_inbox.hpp"
 #include "support/json.hpp"
 
 #include <flow/run.hpp>
@@ -48,6 +49,26 @@ void print_recovery(const JournalRun& run) {
   }
 }
 
+// How a run ended. Its end line says whether it finished or an interrupt stopped it; a
+// run with none is still going only while its process holds the run lock (the kernel drops
+// the lock of a process that died, even by kill -9).
+enum class RunEnd { finished, interrupted, running, gone };
+
+RunEnd run_end(const JournalRun& r, const std::optional<detail::LiveRun>& live) {
+  if (r.finished) return r.interrupted ? RunEnd::interrupted : RunEnd::finished;
+  return live && live->run_id == r.run_id ? RunEnd::running : RunEnd::gone;
+}
+
+std::string describe(RunEnd end, const std::optional<detail::LiveRun>& live, bool brief) {
+  switch (end) {
+    case RunEnd::finished: return "finished";
+    case RunEnd::interrupted: return brief ? "interrupted" : "interrupted: stopped before its end; the next flow run does the rest";
+    case RunEnd::running: return brief ? "running" : fmt::format("running, pid {}", live ? live->pid : 0);
+    case RunEnd::gone: break;
+  }
+  return brief ? "did not finish" : "did not finish: its process is gone, with no end record; the next flow run resumes it";
+}
+
 int show_status(const Args& args) {
   std::string path = args.operands.empty() ? std::string() : args.operands.front();
   std::string workdir = args.value("workdir") ? *args.value("workdir") : std::string();
@@ -62,6 +83,7 @@ int show_status(const Args& args) {
   const std::string journal = std::filesystem::absolute(workdir, ec).string() + "/.flow/implementation.log";
   auto runs = read_runs(journal, abs);
   if (!runs) { fmt::print(stderr, "flow status: {}\n", runs.error().message); return kUsage; }
+  const std::optional<detail::LiveRun> live = detail::live_run(detail::run_lock_path(std::filesystem::absolute(workdir, ec).string(), abs));
   if (list) {
     if (json) {
       Json j;
@@ -72,7 +94,9 @@ int show_status(const Args& args) {
           ok += t.outcome == "succeeded";
           bad += t.outcome == "failed" || t.outcome == "needs-attention";
         }
+        const RunEnd end = run_end(r, live);
         j.begin_object().field("id", r.run_id).field("started", r.started).field("finished", r.finished)
+            .field("interrupted", end == RunEnd::interrupted).field("running", end == RunEnd::running)
             .field("tasks", r.tasks.size()).field("succeeded", ok).field("failed", bad).field("commits", r.commits)
             .field("rolled_back", r.rolled_back).field("wall", r.wall).end_object();
       }
@@ -87,7 +111,7 @@ int show_status(const Args& args) {
         ok += t.outcome == "succeeded";
         bad += t.outcome == "failed" || t.outcome == "needs-attention";
       }
-      fmt::print("{}  {}  {:<13} {}{}{}\n", r.run_id, r.started.substr(0, 19), r.finished ? "finished" : "did not finish",
+      fmt::print("{}  {}  {:<14} {}{}{}\n", r.run_id, r.started.substr(0, 19), describe(run_end(r, live), live, true),
                  r.tasks.empty() ? std::string("nothing to do") : fmt::format("{} tasks: {} succeeded, {} failed", r.tasks.size(), ok, bad),
                  r.commits ? fmt::format(", {} commit{}", r.commits, r.commits == 1 ? "" : "s") : "",
                  r.rolled_back ? " (rolled back)" : "");
@@ -136,6 +160,11 @@ int show_status(const Args& args) {
     }
   }
   const JournalRun* run = *last ? &**last : nullptr;
+  const RunEnd end = run ? run_end(*run, live) : RunEnd::finished;
+  // A task "running" in a run whose process is gone was stopped mid-attempt.
+  const auto state_of = [&](const JournalTask& t) -> std::string {
+    return t.outcome == "running" && end != RunEnd::running ? "stopped" : t.outcome;
+  };
   const int ran = run ? static_cast<int>(std::count_if(run->tasks.begin(), run->tasks.end(), [](const JournalTask& t) {
     return t.outcome == "succeeded" || t.outcome == "failed" || t.outcome == "needs-attention";
   })) : 0;
@@ -151,7 +180,8 @@ int show_status(const Args& args) {
     j.key("run");
     if (!run) j.null();
     else
-      j.begin_object().field("id", run->run_id).field("finished", run->finished).field("workers", run->workers)
+      j.begin_object().field("id", run->run_id).field("finished", run->finished)
+          .field("interrupted", end == RunEnd::interrupted).field("running", end == RunEnd::running).field("workers", run->workers)
           .field("wall", run->wall).field("busy", run->busy).field("retries", run->retries)
           .field("tasks_per_minute", run->wall > 0 ? run_done / (run->wall / 60) : 0.0)
           .field("average_task_seconds", run_done > 0 ? task_seconds / run_done : 0.0)
@@ -164,7 +194,7 @@ int show_status(const Args& args) {
       const auto it = by_index.find(static_cast<int>(&t - plan.tasks.data()));
       const JournalTask* jt = it == by_index.end() ? nullptr : it->second;
       j.begin_object().field("id", t.id).field("line", t.line)
-          .field("state", t.state == TaskState::done ? "done" : jt && !jt->outcome.empty() ? jt->outcome.c_str() : "pending")
+          .field("state", t.state == TaskState::done ? "done" : jt && !jt->outcome.empty() ? state_of(*jt) : "pending")
           .field("attempts", jt ? jt->attempts : 0).field("seconds", jt ? jt->seconds : 0.0)
           .field("cpu_seconds", jt ? jt->cpu_seconds : 0.0).field("max_rss_kb", jt ? jt->max_rss_kb : 0.0)
           .field("cost_usd", jt ? jt->cost_usd : 0.0).field("cost_reported", jt && jt->cost_reported)
@@ -202,8 +232,7 @@ int show_status(const Args& args) {
     fmt::print("  flow has not run it yet (no run in {})\n", journal);
     return kOk;
   }
-  fmt::print("last run {} ({}): {} workers, {} wall, {} retries\n", run->run_id,
-             run->finished ? "finished" : "did not finish: the next flow run resumes it", run->workers,
+  fmt::print("last run {} ({}): {} workers, {} wall, {} retries\n", run->run_id, describe(end, live, false), run->workers,
              human_seconds(run->wall), run->retries);
   fmt::print("  {:.1f} tasks/min, {} average per task, parallel efficiency {:.0f}%, error rate {:.0f}%, "
              "CPU {}, peak memory {:.0f} MiB\n",
@@ -216,7 +245,7 @@ int show_status(const Args& args) {
   fmt::print("\n  {:<8} {:<10} {:>8} {:>9} {:>8} {:>9} {:>12}  {}\n", "task", "state", "attempts", "time", "cpu", "peak MiB",
              "cost", "failure");
   for (const JournalTask& t : run->tasks)
-    fmt::print("  {:<8} {:<10} {:>8} {:>9} {:>8} {:>9.1f} {:>12}  {}\n", t.id, t.outcome, t.attempts, human_seconds(t.seconds),
+    fmt::print("  {:<8} {:<10} {:>8} {:>9} {:>8} {:>9.1f} {:>12}  {}\n", t.id, state_of(t), t.attempts, human_seconds(t.seconds),
                human_seconds(t.cpu_seconds), t.max_rss_kb / 1024, cost_text(t.cost_usd, t.cost_reported),
                printable(t.failure_class.empty() ? t.reason
                          : t.outcome == "succeeded" ? "after a " + t.failure_class + " failure"

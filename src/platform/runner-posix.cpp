@@ -644,7 +644,9 @@ struct Stream {
 // thread at every start cost more than the start itself. Cheap next to the minutes a
 // stall timeout lasts; bounded for huge trees.
 struct TreeSign {
-  std::filesystem::file_time_type newest{};
+  // Not file_time_type{}: the files' clock may count from an epoch after today (it does
+  // in libstdc++), and a tree with no file would then look newer than any change.
+  std::filesystem::file_time_type newest = std::filesystem::file_time_type::min();
   long long entries = 0;
   bool operator==(const TreeSign&) const = default;
 };
@@ -662,7 +664,7 @@ TreeSign tree_sign(const std::string& dir) {
       continue;
     }
     std::error_code e2;
-    const auto t = it->symlink_status(e2).type() == fs::file_type::symlink ? fs::file_time_type{} : it->last_write_time(e2);
+    const auto t = it->symlink_status(e2).type() == fs::file_type::symlink ? fs::file_time_type::min() : it->last_write_time(e2);
     if (!e2 && t > s.newest) s.newest = t;
   }
   return s;
@@ -687,6 +689,7 @@ struct Child {
   Clock::time_point last_sign;
   std::filesystem::file_time_type started_on_disk;  // when it started, by the files' clock
   std::optional<TreeSign> sign;                     // at the last check; none before the first
+  Clock::time_point looked;                         // when the last check looked
   bool stalled = false;
 };
 
@@ -1093,10 +1096,12 @@ class ProcessRunner final : public Runner {
   }
 
   // Looks a few times per stall period for a sign of life; none for the whole period
-  // ends the attempt like a timeout.
+  // ends the attempt like a timeout. The last look of a period falls on its end, so a
+  // stall comes a stall timeout after the last sign, not up to a look's period later.
   void watch_stall(pid_t pid) {
     Child& c = children_.at(pid);
-    c.stall->expires_after(seconds(std::max(0.05, c.launch.stall_timeout / 4)));
+    const double left = c.launch.stall_timeout - since(c.last_sign);
+    c.stall->expires_after(seconds(std::clamp(left, 0.01, std::max(0.05, c.launch.stall_timeout / 4))));
     c.stall->async_wait([this, pid](const boost::system::error_code& ec) {
       auto it = children_.find(pid);
       if (ec || it == children_.end() || it->second.exited || it->second.term_sent) return;
@@ -1108,8 +1113,17 @@ class ProcessRunner final : public Runner {
         // a stall is never declared earlier than it would be with a walk at the start.
         TreeSign now = tree_sign(ch.launch.workdir);
         const bool changed = ch.sign ? now != *ch.sign : now.newest > ch.started_on_disk - std::chrono::seconds(1);
-        if (changed) ch.last_sign = Clock::now();
+        // A change counts from when it was made (its file's time), not from when this
+        // look saw it, though never from before the last look (which did not see it);
+        // one with no newer file time (a removal) counts from now.
+        if (changed) {
+          const bool newer = !ch.sign || now.newest > ch.sign->newest;
+          const auto ago = std::filesystem::file_time_type::clock::now() - now.newest;
+          const auto made = newer && ago > ago.zero() ? Clock::now() - std::chrono::duration_cast<Clock::duration>(ago) : Clock::now();
+          ch.last_sign = std::max({ch.last_sign, ch.looked, made});
+        }
         ch.sign = std::move(now);
+        ch.looked = Clock::now();
       }
       if (since(ch.last_sign) >= ch.launch.stall_timeout) {
         ch.stalled = true;

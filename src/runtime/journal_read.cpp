@@ -272,8 +272,11 @@ std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path)
       t->marked = true;
     } else if (event == "committed") {
       ++last->commits;
+    } else if (event == "interrupted") {
+      last->interrupted = true;
     } else if (event == "run-finished") {
       last->finished = true;
+      last->interrupted = last->interrupted || e.flag("interrupted");
       last->wall = e.number("wall");
       last->busy = e.number("busy");
       last->cost_usd = e.number("cost_usd");

@@ -174,9 +174,9 @@ class RunLoop {
   Result<void> take_over(std::string& took_over, std::optional<Leftover>& leftover) {
     std::error_code ec;
     fs::create_directories(workdir_ + "/.flow/locks", ec);
-    std::string lock_name = fs::relative(tasks_path_, workdir_, ec).string();
-    std::replace(lock_name.begin(), lock_name.end(), '/', '_');
-    auto held = lock_.acquire(workdir_ + "/.flow/locks/" + lock_name + ".lock", report_.run_id);
+    // The one name for it: `flow status`, `flow retry` and `flow serve` look for the live
+    // run there.
+    auto held = lock_.acquire(detail::run_lock_path(workdir_, tasks_path_), report_.run_id);
     if (!held) {
       fs::remove_all(run_dir_, ec);
       return Unexpected{std::move(held).error()};
@@ -1303,7 +1303,15 @@ class RunLoop {
       TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
       r.status = sched_->status(t);
       r.blocked_by = sched_->blocked_by(t);
-      if (task(t).state != TaskState::pending) continue;
+      // Every task lands in exactly one count, so that they add up to the file's tasks.
+      if (task(t).state == TaskState::done) {
+        ++report_.done_before;
+        continue;
+      }
+      if (task(t).state != TaskState::pending) {
+        ++report_.skipped;
+        continue;
+      }
       if (const auto e = edited_.find(t); e != edited_.end()) {
         r.failure_class = "changed";
         r.last_lines = e->second;
@@ -1324,14 +1332,21 @@ class RunLoop {
           if (!opt_.dry_run) log("blocked", t, 0, {{"by", r.blocked_by >= 0 ? task(r.blocked_by).id : std::string("the stop")}});
           break;
         case TaskStatus::skipped: ++report_.skipped; break;
-        default: break;
+        case TaskStatus::excluded: ++report_.excluded; break;
+        // Still running when the run ended: only an interrupt that stopped its attempt
+        // leaves a task so (the loop waits for every other attempt to end).
+        case TaskStatus::running: ++report_.stopped; break;
+        // Never started, and nothing could start it (a dry run, a deadlock): held up.
+        case TaskStatus::waiting:
+        case TaskStatus::ready: ++report_.blocked; break;
       }
     }
     report_.wall = now();
     detail::Json j;
     j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", "run-finished")
         .field("succeeded", report_.succeeded).field("failed", report_.failed).field("blocked", report_.blocked)
-        .field("skipped", report_.skipped).field("needs_attention", report_.needs_attention)
+        .field("skipped", report_.skipped).field("stopped", report_.stopped).field("done_before", report_.done_before)
+        .field("excluded", report_.excluded).field("needs_attention", report_.needs_attention)
         .field("retries", report_.retries).field("wall", report_.wall)
         .field("busy", report_.busy).field("cost_usd", report_.cost_usd).field("cost_reported", report_.cost_reported)
         .field("interrupted", report_.interrupted);
@@ -1442,10 +1457,8 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
     checkpoint = pick->checkpoint;
   }
   RunLock lock;
-  std::string lock_name = fs::relative(tasks, workdir, ec).string();
-  std::replace(lock_name.begin(), lock_name.end(), '/', '_');
   fs::create_directories(workdir + "/.flow/locks", ec);
-  if (auto held = lock.acquire(workdir + "/.flow/locks/" + lock_name + ".lock"); !held) return Unexpected{std::move(held).error()};
+  if (auto held = lock.acquire(detail::run_lock_path(workdir, tasks)); !held) return Unexpected{std::move(held).error()};
   auto repo = detail::GitRepo::open(workdir);
   if (!repo) return make_error(Errc::not_found, workdir + " is not a git repository");
   if (repo->current_branch() != r.branch)

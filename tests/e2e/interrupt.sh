@@ -6,6 +6,8 @@
 #          and are journaled as killed; exit 130
 # SIGTERM as twice, SIGHUP as once, and a closed pipe on stdout leaves the run going.
 # and a later `flow run` finishes the rest. Both interrupts are journaled.
+# However it stops, the summary and the journal's run-finished line count every task once,
+# and `flow status` tells a live run, an interrupted one and one killed by kill -9 apart.
 # usage: interrupt.sh FLOW EXAMPLE_DIR DEMO_AGENT
 set -euo pipefail
 flow=$1 example=$2 agent=$3
@@ -22,7 +24,7 @@ setup() {
   tasks="$work/repo/specs/001-todo-cli/tasks.md"
   journal="$work/repo/.flow/implementation.log"
 }
-count() { grep -c "$1" "$journal" 2>/dev/null || true; }
+count() { local n; n=$(grep -c "$1" "$journal" 2>/dev/null) || true; echo "${n:-0}"; }  # 0 before the journal exists
 wait_for_starts() {  # until $1 tasks have started
   for _ in $(seq 1 300); do
     [ "$(count '"event":"task-started"')" -ge "$1" ] && return 0
@@ -44,6 +46,28 @@ alive_groups() {  # process groups and cgroups of started attempts that still ha
     done < "$c/cgroup.procs"
   done
 }
+summary_total() {  # the counts of the summary line of output $1 (not "(N need attention)"), added up
+  grep -m1 -E '^[^ ].*: [0-9]+ succeeded, ' "$1" | sed 's/ in [0-9].*//' | grep -oE '(:|,) [0-9]+ ' | tr -dc '0-9\n' |
+    awk '{ s += $1 } END { print s + 0 }'
+}
+journal_total() {  # the counts of the last run-finished line of the journal, added up
+  grep '"event":"run-finished"' "$journal" | tail -1 |
+    grep -oE '"(succeeded|failed|blocked|skipped|stopped|done_before|excluded)":[0-9]+' | cut -d: -f2 |
+    awk '{ s += $1 } END { print s + 0 }'
+}
+counts_every_task() {  # $1: what happened, $2: the run's output
+  [ "$(summary_total "$2")" = 24 ] ||
+    problem "$1: the summary counts $(summary_total "$2") of 24 tasks: $(grep -m1 ' succeeded, ' "$2")"
+  [ "$(journal_total)" = 24 ] ||
+    problem "$1: the journal's run-finished counts $(journal_total) of 24 tasks: $(grep '"event":"run-finished"' "$journal" | tail -1)"
+}
+start_two_long() {  # a run whose T002 and T003 run 60-second agents, started; output in $1, flow's pid in $pid
+  setup
+  sed -i 's/^- \[ \] T001 /- [X] T001 /' "$tasks"  # so that T002 and T003 start together
+  DEMO_AGENT_SECONDS=60 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$1" 2>&1 &
+  pid=$!
+  wait_for_starts 2
+}
 
 # --- once -------------------------------------------------------------------------
 setup
@@ -62,13 +86,12 @@ awk '/"event":"interrupted"/ { seen = 1 } seen && /"event":"task-started"/ { bad
   problem "a task started after the first Ctrl-C"
 [ "$(count 'stop starting tasks')" = 1 ] || problem "the first Ctrl-C was not journaled"
 [ -z "$(alive_groups)" ] || problem "agents still running after the run ended"
+counts_every_task "one Ctrl-C" "$work/once.out"
 
 # --- twice ------------------------------------------------------------------------
-setup
-sed -i 's/^- \[ \] T001 /- [X] T001 /' "$tasks"  # so that T002 and T003 start together
-DEMO_AGENT_SECONDS=60 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/twice.out" 2>&1 &
-pid=$!
-wait_for_starts 2
+start_two_long "$work/twice.out"
+"$flow" status "$tasks" > "$work/status.out"
+grep -q "^last run .*(running, pid $pid)" "$work/status.out" || problem "flow status of a live run: $(grep '^last run' "$work/status.out")"
 kill -INT "$pid"
 sleep 0.3
 kill -INT "$pid"
@@ -81,7 +104,17 @@ took=$(( $(date +%s) - start ))
 [ "$(count 'kill running tasks')" = 1 ] || problem "the second Ctrl-C was not journaled"
 [ "$(count '"event":"task-killed"')" = 2 ] || problem "the killed attempts were not journaled"
 [ -z "$(alive_groups)" ] || problem "two Ctrl-C: agent process groups still alive: $(alive_groups | tr '\n' ' ')"
-"$flow" status "$tasks" | grep -q 'killed' || problem "flow status does not show the killed tasks"
+"$flow" status "$tasks" > "$work/status.out"
+grep -q 'killed' "$work/status.out" || problem "flow status does not show the killed tasks"
+grep -q '^last run .*(interrupted' "$work/status.out" ||
+  problem "flow status of an interrupted run: $(grep '^last run' "$work/status.out")"
+counts_every_task "two Ctrl-C" "$work/twice.out"
+# The plain progress (a CI log) names what it waits for and what it kills, as the live view does.
+grep -q ' interrupted .*waiting for T002, T003 (Ctrl-C again kills)' "$work/twice.out" ||
+  problem "two Ctrl-C: the plain progress does not name the tasks the first Ctrl-C waits for: $(grep -m1 ' interrupted ' "$work/twice.out")"
+grep -q ' interrupted .*killing T002, T003' "$work/twice.out" ||
+  problem "two Ctrl-C: the plain progress does not name the tasks the second Ctrl-C kills: $(grep ' interrupted ' "$work/twice.out" | tail -1)"
+grep -q ' succeeded, .* 2 stopped' "$work/twice.out" || problem "two Ctrl-C: the summary does not count the 2 stopped tasks"
 # A later run does everything.
 DEMO_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/after.out" 2>&1 ||
   problem "the run after the interrupt failed: $(tail -3 "$work/after.out")"
@@ -90,11 +123,7 @@ DEMO_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --
 # --- SIGTERM: a service manager, `timeout`, a container stopping --------------------
 # An end now, as two Ctrl-C: the agents are stopped, journaled, exit 130; never flow
 # killed with its agents left running.
-setup
-sed -i 's/^- \[ \] T001 /- [X] T001 /' "$tasks"
-DEMO_AGENT_SECONDS=60 "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" --progress plain > "$work/term.out" 2>&1 &
-pid=$!
-wait_for_starts 2
+start_two_long "$work/term.out"
 kill -TERM "$pid"
 start=$(date +%s)
 rc=0; wait "$pid" || rc=$?
@@ -103,6 +132,21 @@ took=$(( $(date +%s) - start ))
 [ "$took" -lt 20 ] || problem "SIGTERM: flow took ${took}s to stop 60-second agents"
 [ "$(count '"event":"task-killed"')" = 2 ] || problem "SIGTERM: the killed attempts were not journaled"
 [ -z "$(alive_groups)" ] || problem "SIGTERM: agent process groups still alive: $(alive_groups | tr '\n' ' ')"
+counts_every_task "SIGTERM" "$work/term.out"
+
+# --- kill -9: flow dies with no end line ------------------------------------------
+# `flow status` says the run did not finish and that its process is gone, not that it
+# finished (and not that it still runs).
+start_two_long "$work/kill9.out"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+for g in $(alive_groups); do
+  case "$g" in /*) echo 1 > "$g/cgroup.kill" 2>/dev/null || true ;; *) kill -KILL -- "-$g" 2>/dev/null || true ;; esac
+done
+"$flow" status "$tasks" > "$work/status.out"
+grep -q '^last run .*(did not finish: its process is gone' "$work/status.out" ||
+  problem "flow status after kill -9: $(grep '^last run' "$work/status.out")"
+"$flow" status "$tasks" --runs | grep -q 'did not finish' || problem "flow status --runs after kill -9: $("$flow" status "$tasks" --runs)"
 
 # --- SIGHUP: the terminal went away ----------------------------------------------
 # As one Ctrl-C: nothing new starts, the running tasks finish and are marked.
@@ -116,6 +160,7 @@ rc=0; wait "$pid" || rc=$?
 started=$(count '"event":"task-started"')
 [ "$(grep -c '^- \[X\] T' "$tasks" || true)" = "$started" ] || problem "SIGHUP: $started started, not all marked"
 [ -z "$(alive_groups)" ] || problem "SIGHUP: agents still running after the run ended"
+counts_every_task "SIGHUP" "$work/hup.out"
 
 # --- a reader that goes away: `flow run | head` ---------------------------------------
 # The run goes on to its end unshown (not killed by SIGPIPE with its agents left), and

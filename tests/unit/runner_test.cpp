@@ -33,6 +33,13 @@ Completion run_one(Runner& r, Launch l, double wait = 20) {
   return *c;
 }
 
+// run_one(), and how long it took from before the start.
+std::pair<Completion, double> run_one_timed(Runner& r, Launch l) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Completion c = run_one(r, std::move(l));
+  return {std::move(c), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+}
+
 // Running, not a zombie: a killed grandchild stays a zombie until some reaper collects
 // it, which in a container may be never.
 bool alive(pid_t pid) {
@@ -428,11 +435,28 @@ TEST_CASE("stall timeout: silent and idle is killed as stalled; output or file c
     l.workdir = dir.path;
     l.stall_timeout = 1.0;
     l.kill_grace = 1;
-    const auto t0 = std::chrono::steady_clock::now();
-    const Completion c = run_one(*r, l);
-    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto [c, took] = run_one_timed(*r, l);
     CHECK(c.stalled);
-    CHECK(took >= 1.2);  // the change is seen at the first check (0.25 s): stalled at 1.25 s or later
+    // A whole timeout after the change, which came after t0; less a tick of the file
+    // clock (file times are stamped from a coarse clock, a jiffy behind).
+    CHECK(took >= 0.95);
+  }
+  SUBCASE("says something once, then nothing: stalled a timeout after it, not a check period later") {
+    // The watch looks every quarter of the timeout; its last look of a silence falls on
+    // the silence's end. Before, it fell on the next quarter: a print at 0.1 s stalled at
+    // 5 s, not 4.1 s. The upper bound leaves 0.7 s for a loaded machine; the old way
+    // could not come under it.
+    Launch l;
+    l.argv = {"sh", "-c", "sleep 0.1; echo alive >&2; exec sleep 30"};
+    l.stderr_path = dir.path + "/once.err";
+    l.workdir = dir.path + "/quiet";
+    std::filesystem::create_directory(l.workdir);
+    l.stall_timeout = 4.0;
+    l.kill_grace = 1;
+    const auto [c, took] = run_one_timed(*r, l);
+    CHECK(c.stalled);
+    CHECK(took >= 4.0);
+    CHECK(took < 4.8);
   }
   SUBCASE("silent but writing files in its directory: finishes") {
     Launch l;
