@@ -28,6 +28,13 @@ namespace fs = std::filesystem;
 
 namespace flow::detail {
 
+bool disk_failure(std::string_view message) noexcept {
+  for (std::string_view what : {"No space left on device", "Disk quota exceeded", "Read-only file system",
+                                "File too large", "Input/output error"})
+    if (message.find(what) != std::string_view::npos) return true;
+  return false;
+}
+
 FileLock::FileLock(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
   while (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
   }

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace flow::detail {
@@ -22,6 +23,11 @@ struct Integration {
   std::vector<std::string> conflicts;       ///< files that did not merge
   std::string details;                      ///< conflict hunks or git's message, clipped
 };
+
+/// Whether git's message (it runs under LC_ALL=C) or flow's own (strerror) says the file
+/// system failed: full, over quota, read-only, too large a file, an I/O error. Such a
+/// failure is no agent's doing and no setting's (FailureClass::io).
+[[nodiscard]] bool disk_failure(std::string_view message) noexcept;
 
 /// An exclusive flock() on a file, held until destroyed (the kernel drops it if its
 /// holder dies).

@@ -477,7 +477,8 @@ class RunLoop {
       agents_->ended(t, false, now());
       report_.order.push_back(t);
       emit("started", t, attempt, task(t).description);
-      return on_failure(t, attempt, FailureClass::config, prepared.error().message);
+      return on_failure(t, attempt, prepared.error().code == Errc::io ? FailureClass::io : FailureClass::config,
+                        prepared.error().message);
     }
     // Its place was made while the second Ctrl-C killed what ran: it never starts.
     if (killed_) {
@@ -498,7 +499,9 @@ class RunLoop {
       workspace_->discard(t, "its prompt could not be written", false);
       report_.order.push_back(t);
       emit("started", t, attempt, task(t).description);
-      return on_failure(t, attempt, FailureClass::config, error);
+      // flow's own file in the run's directory: whatever stopped it (a full disk, a quota,
+      // a read-only file system) is the file system's failure, named with its errno.
+      return on_failure(t, attempt, FailureClass::io, error);
     }
     const AgentAdapter& adapter = agents_->adapter(t);
     AgentLaunch how = adapter.prepare({task(t).id, prompt_path(t, attempt), dir, attempt});
@@ -1016,7 +1019,7 @@ class RunLoop {
     std::optional<FailureClass> failed;
     std::string why_not;  // a gate or the integration that failed a successful agent
     if (!work) {
-      failed = FailureClass::config;
+      failed = work.error().code == Errc::io ? FailureClass::io : FailureClass::config;
       why_not = work.error().message;
     } else if (!work->refused.empty()) {
       failed = FailureClass::validation;   // retried in a fresh worktree, told why
@@ -1028,8 +1031,8 @@ class RunLoop {
       failed = FailureClass::validation;
       why_not = *gate;
     } else if (auto merge = integrate(t, *work)) {
-      failed = FailureClass::conflict;
-      why_not = *merge;
+      failed = merge->code == Errc::io ? FailureClass::io : FailureClass::conflict;
+      why_not = merge->message;
     }
     if (failed) return on_failure(t, c.attempt, *failed, why_not);
     sched_->finish(t, TaskStatus::succeeded);
@@ -1169,8 +1172,8 @@ class RunLoop {
 
   // The attempt's work onto the branch (Workspace::integrate), with the task's mark
   // where the workspace lands marks with the work (git: in the task's commit). nullopt
-  // when it went in; else why not.
-  std::optional<std::string> integrate(int t, const detail::Work& work) {
+  // when it went in; else why not (Workspace::integrate).
+  std::optional<Error> integrate(int t, const detail::Work& work) {
     const Task& tk = task(t);
     detail::TaskMark mark;
     mark.wanted = tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered;

@@ -142,7 +142,7 @@ class GitWorkspace final : public Workspace {
   // Applies the attempt's work to the integration branch, marks the task in tasks.md and
   // commits both as one commit named after the task; else why not (the conflicting
   // files and hunks), with everything put back as it was.
-  std::optional<std::string> integrate(int t, const Work& work, const TaskMark& mark, Landing& landing) override {
+  std::optional<Error> integrate(int t, const Work& work, const TaskMark& mark, Landing& landing) override {
     const auto a = attempts_.find(t);
     if (a == attempts_.end()) return std::nullopt;
     const std::string dir = a->second.dir;
@@ -163,8 +163,8 @@ class GitWorkspace final : public Workspace {
         const Integration in = repo_.replay(dir, work.ref, "refs/heads/" + branch_);
         if (!in.merged) {
           log_.log("merge-conflict", t, 0, {{"files", join(in.conflicts, " ")}});
-          return "conflict: the task's changes do not merge with what was integrated since it started; "
-                 "conflicting files: " + join(in.conflicts, ", ") + "\n" + in.details;
+          return Error{Errc::conflict, "conflict: the task's changes do not merge with what was integrated since it started; "
+                                       "conflicting files: " + join(in.conflicts, ", ") + "\n" + in.details};
         }
       }
       test_pause("after-replay");
@@ -195,10 +195,12 @@ class GitWorkspace final : public Workspace {
       }
       const bool changed = branch_text && committed_text != *branch_text;
       if (changed && !fast)
-        if (auto w = write_file_atomic(wt_tasks, committed_text); !w) return "cannot commit the task: " + w.error().message;
+        if (auto w = write_file_atomic(wt_tasks, committed_text); !w)
+          return Error{Errc::io, "cannot commit the task: " + w.error().message};
       auto made = fast ? native_->commit(*fast, changed ? &committed_text : nullptr, commit_message(t))
                        : repo_.commit_tracked(dir, commit_message(t));
-      if (!made) return "cannot commit the task: " + made.error().message;
+      if (!made)
+        return Error{disk_failure(made.error().message) ? Errc::io : Errc::conflict, "cannot commit the task: " + made.error().message};
       commit = *made;
       if (commit.empty()) break;  // nothing to commit: no work, and the mark was there
       test_pause("after-commit");
@@ -223,7 +225,8 @@ class GitWorkspace final : public Workspace {
       // another git command held the index a moment.
       const bool busy = ff.error().message.find("index.lock") != std::string::npos;
       if (round < 3 && ((parent && now && *parent != *now) || user_saved() || busy)) continue;
-      return "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message;
+      return Error{disk_failure(ff.error().message) ? Errc::io : Errc::conflict,
+                   "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message};
     }
     landing.landed = true;
     landing.marked = marked;
@@ -364,13 +367,16 @@ class GitWorkspace final : public Workspace {
   }
 
   // Where an attempt runs: its worktree made ready (git only: it may run on the worker).
-  // A worktree that cannot be used again is replaced by a new one.
+  // A worktree that cannot be used again is replaced by a new one. Errc::io when the
+  // disk failed (Workspace::prepare), else Errc::config.
   Result<std::string> make_place(const Attempt& a) const {
     if (a.reuse) {
       if ((native_ && native_->reuse(a.dir, a.branch, a.base)) || repo_.reuse_worktree(a.dir, a.branch, a.base)) return a.dir;
       repo_.remove_worktree(a.dir, "", false);
     }
-    return repo_.add_worktree(a.branch, a.name, a.base);
+    auto made = repo_.add_worktree(a.branch, a.name, a.base);
+    if (!made) return make_error(disk_failure(made.error().message) ? Errc::io : Errc::config, made.error().message);
+    return made;
   }
 
   // The attempt's work squashed into one commit on its base (GitRepo::squash); git only
@@ -385,7 +391,9 @@ class GitWorkspace final : public Workspace {
     auto work = fast ? Result<GitRepo::Work>(GitRepo::Work{fast->commit, false, fast->moved_off_base})
                      : repo_.squash(a.dir, a.base, a.message, tasks_rel_);
     if (!work) {
-      f.done.work = make_error(Errc::io, "cannot commit the task's work: " + work.error().message);
+      // Errc::io only for the disk's failures: the rest is a setting's (a hook, a filter).
+      f.done.work = make_error(disk_failure(work.error().message) ? Errc::io : Errc::config,
+                               "cannot commit the task's work: " + work.error().message);
     } else if (work->moved_off_base) {
       Work refused;
       refused.refused = "the agent moved its worktree off the commit it started from (git reset, checkout or rebase): "
