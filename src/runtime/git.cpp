@@ -35,6 +35,15 @@ bool disk_failure(std::string_view message) noexcept {
   return false;
 }
 
+std::string lock_in_the_way(std::string_view message) {
+  constexpr std::string_view open = "Unable to create '", close = ".lock': File exists";
+  const std::size_t at = message.find(open);
+  if (at == std::string_view::npos) return {};
+  const std::size_t end = message.find(close, at + open.size());
+  if (end == std::string_view::npos) return {};
+  return std::string(message.substr(at + open.size(), end + 5 - at - open.size()));
+}
+
 FileLock::FileLock(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
   while (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
   }
@@ -292,6 +301,14 @@ Integration GitRepo::replay(const std::string& worktree, const std::string& comm
   git({"cherry-pick", "--abort"}, worktree);
   git({"reset", "--quiet", "--hard", onto}, worktree);
   return r;
+}
+
+std::string GitRepo::remove_stale_lock(const std::string& worktree) const {
+  const std::string admin = worktree_admin_dir(worktree);
+  if (admin.empty()) return {};
+  const std::string lock = admin + "/index.lock";
+  std::error_code ec;
+  return fs::remove(lock, ec) ? lock : std::string();
 }
 
 Result<void> GitRepo::fast_forward(const std::string& commit) const {

@@ -29,6 +29,10 @@ struct Integration {
 /// failure is no agent's doing and no setting's (FailureClass::io).
 [[nodiscard]] bool disk_failure(std::string_view message) noexcept;
 
+/// The lock file git's message says it found in its way ("Unable to create
+/// '<path>.lock': File exists"); empty when it names none.
+[[nodiscard]] std::string lock_in_the_way(std::string_view message);
+
 /// An exclusive flock() on a file, held until destroyed (the kernel drops it if its
 /// holder dies).
 class FileLock {
@@ -124,6 +128,11 @@ class GitRepo {
   /// Marks `branch` (flow/<run>/<name>, at `commit`) as kept on purpose, for the user:
   /// refs/flow/<run>/kept/<name>. Stale-branch cleanup leaves it while it is there.
   void keep_branch(const std::string& branch, const std::string& commit) const;
+  /// Removes the index.lock an attempt's agent left in its worktree's own git directory
+  /// (<common dir>/worktrees/<id>), as an agent killed mid-`git add` does. Only once that
+  /// agent has ended: nothing but the attempt uses its worktree, so nobody holds it.
+  /// Returns the path removed; empty when there was none (or it is not flow's worktree).
+  [[nodiscard]] std::string remove_stale_lock(const std::string& worktree) const;
   /// Removes what runs that are no longer alive (other than `keep_run`; a run ID ends in
   /// its process ID) left: their worktrees under .git/flow-worktrees and their
   /// flow/<run>/… branches, whether or not a worktree still holds them, except branches

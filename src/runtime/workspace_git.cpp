@@ -225,6 +225,13 @@ class GitWorkspace final : public Workspace {
       // another git command held the index a moment.
       const bool busy = ff.error().message.find("index.lock") != std::string::npos;
       if (round < 3 && ((parent && now && *parent != *now) || user_saved() || busy)) continue;
+      // A lock in the main repository stays: flow did not make it, and a git command the
+      // user runs there may hold it. The task's commit is kept on its branch meanwhile.
+      if (const std::string lock = lock_in_the_way(ff.error().message); !lock.empty())
+        return Error{Errc::io, branch_ + " could not take the task's commit: " + lock + " exists, left by a git command " +
+                                   "that is still running in " + repo_.top() + " or that stopped halfway (an agent " +
+                                   "killed mid-command?); flow does not remove a lock it did not make. If no git command " +
+                                   "is running there, remove it (rm " + lock + ") and run the task again"};
       return Error{disk_failure(ff.error().message) ? Errc::io : Errc::conflict,
                    "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message};
     }
@@ -324,6 +331,7 @@ class GitWorkspace final : public Workspace {
   struct Finished {
     WorkspaceDone done;
     bool protected_changed = false;  // collected: the agent changed tasks.md (undone)
+    std::string stale_lock;          // collected: the index.lock its agent left, removed
   };
 
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
@@ -386,6 +394,10 @@ class GitWorkspace final : public Workspace {
     f.done.kind = WorkspaceDone::Kind::collected;
     f.done.task = t;
     f.done.attempt = a.attempt;
+    // Its agent has ended and nothing else uses its worktree: an index.lock there is one
+    // the agent left (killed mid-`git add`, say), held by nobody, and in the way of
+    // this commit and of the next attempt that reuses the worktree.
+    f.stale_lock = repo_.remove_stale_lock(a.dir);
     // In process where git would give the same (git_native.hpp), else the CLI.
     std::optional<NativeGit::Squashed> fast = native_ ? native_->squash(a.dir, a.base, a.message, tasks_rel_) : std::nullopt;
     auto work = fast ? Result<GitRepo::Work>(GitRepo::Work{fast->commit, false, fast->moved_off_base})
@@ -409,6 +421,11 @@ class GitWorkspace final : public Workspace {
 
   // What a collection found that the journal keeps: on the loop's thread.
   void said(const Finished& f) {
+    if (!f.stale_lock.empty()) {
+      log_.log("stale-lock-removed", f.done.task, f.done.attempt, {{"file", f.stale_lock}}, true);
+      log_.emit("stale-lock-removed", f.done.task, f.done.attempt,
+                "removed " + f.stale_lock + ", which the agent left in its worktree (it had ended; nothing else uses that worktree)");
+    }
     if (!f.protected_changed) return;
     log_.log("tasks-md-discarded", f.done.task, f.done.attempt, {{"file", tasks_rel_}}, true);
     log_.emit("tasks-md-discarded", f.done.task, f.done.attempt,

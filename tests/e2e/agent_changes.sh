@@ -21,6 +21,9 @@
 #  9. the user commits during a run that a critical failure rolls back: their commit
 #     stays reachable under refs/flow/<run>/rolled-back with the run's commits
 # 10. two runs at once on two features of the repository: both finish, nothing conflicts
+# 11. an agent that exits leaving index.lock in its own worktree: flow removes it (and
+#     says so), the task lands, its worktree serves the next task; one it leaves in the
+#     main repository's .git stays there, and the task fails `io` once, naming the lock
 # usage: agent_changes.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" changes
@@ -212,6 +215,31 @@ all_marked "two features at once, the first" 5
 [ "$(grep -c '^- \[X\] T00' "$repo/specs/b/tasks.md")" = 5 ] || problem "two features at once: the second's tasks are not all marked"
 [ "$(git -C "$repo" log --format=%s "$checkpoint..HEAD" | grep -c '^T00')" = 10 ] || problem "two features at once: not ten task commits"
 no_leaks "two features at once"
+
+# --- 11 -----------------------------------------------------------------------------
+make_repo "$work/eleven"
+# T002 leaves its worktree's index.lock, as an agent killed mid-`git add` does; with one
+# worker, T003 runs next in the same worktree.
+TEST_AGENT_PLAN="T002:script" TEST_AGENT_RUN_T002=': > "$(git rev-parse --git-dir)/index.lock"' run_flow eleven --workers 1
+[ "$rc" = 0 ] || { problem "a stale lock in the task's worktree: exit $rc"; show eleven; }
+all_marked "a stale lock in the task's worktree" 5
+grep '"event":"stale-lock-removed"' "$journal" | grep '"task":"T002"' | grep_q 'worktrees/[^"]*/index.lock' ||
+  problem "the removed lock is not journaled with its path: $(grep -c stale-lock "$journal")"
+grep -q "removed.*index.lock" "$work/eleven.out" || { problem "the removed lock is not reported"; show eleven; }
+grep_q '"event":"attempt-failed"' "$journal" && problem "a stale lock in the task's worktree failed an attempt"
+no_leaks "a stale lock in the task's worktree"
+# One left in the main repository's .git: flow did not make it and does not remove it.
+make_repo "$work/eleven-main"
+TEST_AGENT_PLAN="T001:script" TEST_AGENT_RUN_T001=': > "$(git rev-parse --git-common-dir)/index.lock"' run_flow eleven-main --workers 1
+[ "$rc" = 1 ] || { problem "a stale lock in the main repository: exit $rc, expected 1"; show eleven-main; }
+[ -e "$repo/.git/index.lock" ] || problem "the main repository's index.lock was removed"
+[ "$(grep '"event":"attempt-failed"' "$journal" | grep -c '"task":"T001"')" = 1 ] ||
+  problem "a stale lock in the main repository: T001 was retried: $(grep -c attempt-failed "$journal")"
+grep '"event":"attempt-failed"' "$journal" | grep_q '"class":"io"' || { problem "the main repository's lock is not an io failure"; show eleven-main; }
+grep -q "T001 .*\[io\]" "$work/eleven-main.out" || { problem "the summary does not say io"; show eleven-main; }
+grep -q "$repo/.git/index.lock" "$work/eleven-main.out" || { problem "the lock's path is not named"; show eleven-main; }
+grep -q "remove it" "$work/eleven-main.out" || { problem "the failure does not say what to do"; show eleven-main; }
+rm -f "$repo/.git/index.lock"
 
 [ "$fail" = 0 ] && echo "agent changes: commits, tasks.md edits, user commits, duplicates, stale branches and empty work all checked"
 exit "$fail"
