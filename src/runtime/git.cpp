@@ -459,11 +459,13 @@ Result<void> GitRepo::reset_hard(const std::string& commit, const std::string& a
   return {};
 }
 
-std::vector<std::pair<std::string, std::string>> GitRepo::log(const std::string& from) const {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const std::string& l : lines(git({"log", "--reverse", "--format=%H %s", from + "..HEAD"}).output)) {
-    const std::size_t sp = l.find(' ');
-    out.emplace_back(l.substr(0, sp), sp == std::string::npos ? std::string() : l.substr(sp + 1));
+std::vector<GitRepo::Commit> GitRepo::log(const std::string& from) const {
+  std::vector<Commit> out;
+  // Unit separators between the fields: a name or subject may hold any other character.
+  for (const std::string& l : lines(git({"log", "--reverse", "--format=%H%x1f%an <%ae>%x1f%s", from + "..HEAD"}).output)) {
+    const std::size_t a = l.find('\x1f'), s = a == std::string::npos ? a : l.find('\x1f', a + 1);
+    if (s == std::string::npos) continue;
+    out.push_back({l.substr(0, a), l.substr(a + 1, s - a - 1), l.substr(s + 1)});
   }
   return out;
 }

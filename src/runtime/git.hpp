@@ -147,8 +147,12 @@ class GitRepo {
   /// top), when given, is first replaced atomically by its content at `commit` and
   /// staged, so that git, finding it up to date, never rewrites it in place.
   Result<void> reset_hard(const std::string& commit, const std::string& atomic_path = {}) const;
-  /// The commits after `from` up to HEAD, oldest first, as (sha, subject).
-  [[nodiscard]] std::vector<std::pair<std::string, std::string>> log(const std::string& from) const;
+  /// A commit as `log` lists it.
+  struct Commit {
+    std::string sha, author, subject;  ///< author: "Name <email>"
+  };
+  /// The commits after `from` up to HEAD, oldest first.
+  [[nodiscard]] std::vector<Commit> log(const std::string& from) const;
 
  private:
   Exec git(const std::vector<std::string>& args, const std::string& cwd = {}) const;

@@ -1407,6 +1407,7 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   // The run: its branch and checkpoint, from the journal.
   RollbackReport r;
   std::string checkpoint;
+  std::set<std::string> own;  // the commits the run journaled as its tasks'
   {
     // The runs with git isolation, and which of them put commits on the branch: by
     // default the last of those is undone, not a later run that found nothing to do.
@@ -1423,6 +1424,7 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
     r.run_id = pick->run;
     r.branch = pick->branch;
     checkpoint = pick->checkpoint;
+    own = pick->commits;
   }
   RunLock lock;
   std::string lock_name = fs::relative(tasks, workdir, ec).string();
@@ -1443,12 +1445,29 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   const auto commits = repo->log(checkpoint);
   if (!o.to_task.empty()) {
     r.to.clear();
-    for (const auto& [sha, subject] : commits)
-      if (subject.rfind(o.to_task + " ", 0) == 0) r.to = sha;
+    for (const detail::GitRepo::Commit& c : commits)
+      if (own.count(c.sha) && c.subject.rfind(o.to_task + " ", 0) == 0) r.to = c.sha;
     if (r.to.empty()) return make_error(Errc::not_found, "no commit of " + o.to_task + " in run " + r.run_id);
   }
-  for (auto it = commits.rbegin(); it != commits.rend() && it->first != r.to; ++it) ++r.commits_undone;
+  // What a reset to r.to undoes: the run's commits, and any other that landed among or
+  // after them (the user's, another run's). Those are not the run's to undo: never
+  // without --force, and never silently.
+  std::vector<std::string> mine;
+  for (auto it = commits.rbegin(); it != commits.rend() && it->sha != r.to; ++it) {
+    ++r.commits_undone;
+    if (own.count(it->sha)) mine.push_back(it->sha.substr(0, 10));
+    else r.foreign.push_back(it->sha.substr(0, 10) + " " + it->subject + " (" + it->author + ")");
+  }
   if (r.from == r.to) return make_error(Errc::not_found, "nothing to roll back: " + r.branch + " is at " + r.to.substr(0, 10));
+  if (!r.foreign.empty() && !o.force)
+    return make_error(Errc::conflict, "not rolled back: " + std::to_string(r.foreign.size()) + " of the " +
+                                          std::to_string(r.commits_undone) + " commits a reset of " + r.branch + " to " +
+                                          r.to.substr(0, 10) + " would undo " + (r.foreign.size() == 1 ? "is" : "are") +
+                                          " not run " + r.run_id + "'s: " + detail::join(r.foreign, "; ") +
+                                          ". To undo only the run's and keep " + (r.foreign.size() == 1 ? "it" : "them") +
+                                          ": git revert " + detail::join(mine, " ") + " (newest first). To undo " +
+                                          (r.foreign.size() == 1 ? "it" : "them") + " too (kept reachable under refs/flow/" +
+                                          r.run_id + "/): flow rollback --force");
   r.ref = "refs/flow/" + r.run_id + "/rolled-back";
   for (int k = 2; repo->rev_parse(r.ref); ++k) r.ref = "refs/flow/" + r.run_id + "/rolled-back-" + std::to_string(k);
   if (auto u = repo->update_ref(r.ref, r.from); !u) return Unexpected{std::move(u).error()};
@@ -1461,7 +1480,8 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   if (j.open(journal)) {
     detail::Json line;
     line.begin_object().field("ts", iso_now()).field("run", r.run_id).field("event", "rolled-back").field("from", r.from)
-        .field("to", r.to).field("ref", r.ref).field("commits", r.commits_undone).end_object();
+        .field("to", r.to).field("ref", r.ref).field("commits", r.commits_undone)
+        .field("foreign", static_cast<double>(r.foreign.size())).end_object();
     j.write(line.str(), true);
   }
   return r;

@@ -241,6 +241,7 @@ class GitWorkspace final : public Workspace {
       landing.before = commit + "^";
       landing.text = std::move(committed_text);
       head_ = commit;
+      landed_.insert(commit);
       keep_tasks_mode();
     }
     landing.head = head_;
@@ -298,6 +299,22 @@ class GitWorkspace final : public Workspace {
     if (head_ == to) return std::nullopt;
     const std::string ref = "refs/flow/" + run_id_ + "/rolled-back";
     const FileLock one_at_a_time = repo_.integration_lock();
+    // Only the run's own commits are its to undo: with another's among or after them (the
+    // user's, a run on another feature), the branch stays as it is, and the journal says
+    // which and how to undo the run anyway (flow rollback, which refuses the same way).
+    std::vector<std::string> foreign;
+    for (const GitRepo::Commit& c : repo_.log(to))
+      if (!landed_.count(c.sha)) foreign.push_back(c.sha.substr(0, 10) + " " + c.subject + " (" + c.author + ")");
+    if (!foreign.empty()) {
+      // The commits first: a terminal line may show no more than its start.
+      const std::string why = "not rolled back: " + join(foreign, "; ") + (foreign.size() == 1 ? " is" : " are") + " on " +
+                              branch_ + " since " + to.substr(0, 10) + " and not this run's. `flow rollback` names the " +
+                              "`git revert` that undoes only the run's; `flow rollback --force` undoes " +
+                              (foreign.size() == 1 ? "it" : "them") + " too";
+      log_.log("rollback-refused", -1, 0, {{"to", to}, {"from", head_}, {"detail", why}}, true);
+      log_.emit("rollback-refused", -1, 0, why);
+      return std::nullopt;
+    }
     if (!repo_.update_ref(ref, head_) || !repo_.reset_hard(to, tasks_rel_)) return std::nullopt;
     log_.log("rolled-back", -1, 0, {{"to", to}, {"from", head_}, {"ref", ref}}, true);
     log_.emit("rolled-back", -1, 0, branch_ + " reset to " + to.substr(0, 10) + "; the run's commits are in " + ref);
@@ -489,6 +506,7 @@ class GitWorkspace final : public Workspace {
   long tasks_uid_, tasks_gid_;
   GitRepo repo_;
   std::string branch_, head_, checkpoint_;  // the integration branch, its head, the run's start
+  std::set<std::string> landed_;            // the task commits this run put on it
   std::string tasks_rel_;                   // tasks.md relative to the repository's top
   int stale_worktrees_;
   std::unique_ptr<NativeGit> native_;       // integration in process, where it gives what git would
