@@ -1459,6 +1459,9 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
     else r.foreign.push_back(it->sha.substr(0, 10) + " " + it->subject + " (" + it->author + ")");
   }
   if (r.from == r.to) return make_error(Errc::not_found, "nothing to roll back: " + r.branch + " is at " + r.to.substr(0, 10));
+  if (mine.empty())
+    return make_error(Errc::not_found, "nothing of run " + r.run_id + "'s to roll back: the commits on " + r.branch +
+                                           " after " + r.to.substr(0, 10) + " are not its: " + detail::join(r.foreign, "; "));
   if (!r.foreign.empty() && !o.force)
     return make_error(Errc::conflict, "not rolled back: " + std::to_string(r.foreign.size()) + " of the " +
                                           std::to_string(r.commits_undone) + " commits a reset of " + r.branch + " to " +

@@ -254,6 +254,11 @@ echo mine > "$repo/mine.txt"
 git -C "$repo" add mine.txt
 GIT_AUTHOR_NAME="A User" GIT_AUTHOR_EMAIL=user@example.invalid git -C "$repo" commit -qm "user: my own work"
 mine=$(git -C "$repo" rev-parse HEAD)
+last=$(git -C "$repo" log -1 --format=%s "$ran" | cut -d' ' -f1)
+rc=0; "$flow" rollback "$tasks" --to "$last" > "$work/twelve-to.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q "nothing of run .* to roll back: .*user: my own work" "$work/twelve-to.out" ||
+  problem "rollback --to the run's last task, a user's commit on top: exit $rc: $(cat "$work/twelve-to.out")"
+[ "$(git -C "$repo" rev-parse HEAD)" = "$mine" ] || problem "rollback --to the run's last task moved the branch"
 rc=0; "$flow" rollback "$tasks" > "$work/twelve-rb.out" 2>&1 || rc=$?
 [ "$rc" = 1 ] || problem "rollback over a user's commit: exit $rc, expected 1: $(cat "$work/twelve-rb.out")"
 [ "$(git -C "$repo" rev-parse HEAD)" = "$mine" ] || problem "the refused rollback moved the branch"
