@@ -42,6 +42,7 @@ static_assert(FLOW_RULE_STORY_PROSE == static_cast<int>(EdgeRule::story_prose));
 static_assert(FLOW_STATUS_EXCLUDED == static_cast<int>(TaskStatus::excluded));
 static_assert(FLOW_FAIL_UNKNOWN == static_cast<int>(FailureClass::unknown));
 static_assert(FLOW_FAIL_STALLED == static_cast<int>(FailureClass::stalled));
+static_assert(FLOW_FAIL_IO == static_cast<int>(FailureClass::io));
 static_assert(FLOW_DECIDE_ABORT == static_cast<int>(Decision::Kind::abort));
 
 struct flow_plan {
@@ -614,7 +615,7 @@ namespace {
 int ask_policy(Decision& d, flow_policy* p, const flow_plan* plan, int task, int attempt, const flow_failure* failure,
                 double now, const char* who) {
   if (!p || !plan || !failure || task < 0 || static_cast<size_t>(task) >= plan->plan->tasks.size() || attempt < 1 ||
-      failure->failure_class < 0 || failure->failure_class > FLOW_FAIL_STALLED)
+      failure->failure_class < 0 || failure->failure_class > FLOW_FAIL_IO)
     return misuse((std::string(who) + ": null argument or value out of range").c_str());
   // A NaN time would reach the rate-limit gate and stay there for every later decision.
   if (!std::isfinite(now)) return fail(FLOW_EMISUSE, std::string(who) + ": now must be finite");

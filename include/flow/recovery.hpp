@@ -30,6 +30,10 @@ enum class FailureClass {
   conflict,       ///< its changes do not merge: retried on the new head
   unknown,        ///< a non-zero exit with no recognised signature: retryable
   stalled,        ///< no output and no file change for the stall timeout: retryable
+  /// flow could not write what the attempt needs or made (a full disk, a quota, a
+  /// read-only or failing file system, a lock file nobody holds): not retryable, a
+  /// person must make room or remove the file first
+  io,
 };
 
 /// One failed attempt.
@@ -120,7 +124,7 @@ struct StockPolicyOptions {
 
 /// The stock policy. Retryable classes (network, timeout, rate_limit, temporary,
 /// crash, conflict, unknown, stalled) are retried with exponential backoff; validation is
-/// retried with the failure fed back; auth, config, invalid_input, refused and budget
+/// retried with the failure fed back; auth, config, invalid_input, refused, budget and io
 /// are never retried. A rate limit with a reset time closes one gate for its agent,
 /// for every task, until the reset, instead of a backoff per task.
 /// Thread safety: one thread at a time.

@@ -368,19 +368,27 @@ struct RollbackOptions {
   std::string workdir;               ///< empty: as for run()
   std::string run_id;                ///< empty: the last run of tasks_path that changed the branch
   std::string to_task;               ///< keep the run's commits up to this task's; empty: all go
+  /// Undo commits that are not the run's too (the user's, another run's), when they sit
+  /// among or after the run's commits to undo; they stay reachable with the rest.
+  bool force = false;
 };
 struct RollbackReport {
   std::string run_id, branch;
   std::string from, to;              ///< the branch's commit before and after
   std::string ref;                   ///< where the undone commits stay reachable
   int commits_undone = 0;
+  /// With `force`: the undone commits that were not the run's, newest first, each as
+  /// "<sha> <subject> (<author>)".
+  std::vector<std::string> foreign;
 };
 
 /// Resets the run's branch to its checkpoint (or to the commit of `to_task`), keeping
 /// what it pointed to under refs/flow/<run>/rolled-back (rolled-back-2, … on later
 /// rollbacks); tasks.md comes back with it, marks of undone tasks cleared. Refuses
-/// (Errc::conflict) while a run holds the lock, on another branch, or with uncommitted
-/// changes; Errc::not_found without such a run or task.
+/// (Errc::conflict) while a run holds the lock, on another branch, with uncommitted
+/// changes, or, unless `force`, when commits the run did not make (as its journal says)
+/// would be undone with its own: the message names each (hash, subject, author) and how
+/// to proceed. Errc::not_found without such a run or task.
 [[nodiscard]] FLOW_API Result<RollbackReport> rollback(const RollbackOptions& options);
 
 /// Classifies a failed attempt of a plain command from how it ended and what it printed

@@ -350,7 +350,7 @@ Result<Settings> parse_settings(std::string_view text, const std::string& name) 
           if (!c)
             throw BadValue{line_of(kv.second), "agent.failurePatterns: '" + cls +
                                                    "' is not a failure class (network, timeout, rate_limit, temporary, "
-                                                   "auth, config, invalid_input, refused, budget, crash, unknown, stalled)"};
+                                                   "auth, config, invalid_input, refused, budget, crash, unknown, stalled, io)"};
           s.failure_patterns.emplace_back(r.text(kv.first, "agent.failurePatterns"), *c);
         }
       }

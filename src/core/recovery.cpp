@@ -31,6 +31,7 @@ bool is_retryable(FailureClass c) noexcept {
     case FailureClass::invalid_input:
     case FailureClass::refused:
     case FailureClass::budget:
+    case FailureClass::io:
       return false;
     default:
       return true;
@@ -119,12 +120,13 @@ const char* to_string(FailureClass c) noexcept {
     case FailureClass::conflict: return "conflict";
     case FailureClass::unknown: return "unknown";
     case FailureClass::stalled: return "stalled";
+    case FailureClass::io: return "io";
   }
   return "?";
 }
 
 std::optional<FailureClass> failure_class_from_string(std::string_view s) noexcept {
-  for (int i = 0; i <= static_cast<int>(FailureClass::stalled); ++i) {
+  for (int i = 0; i <= static_cast<int>(FailureClass::io); ++i) {
     const auto c = static_cast<FailureClass>(i);
     const std::string_view name = to_string(c);
     if (name.size() != s.size()) continue;

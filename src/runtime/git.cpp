@@ -28,6 +28,22 @@ namespace fs = std::filesystem;
 
 namespace flow::detail {
 
+bool disk_failure(std::string_view message) noexcept {
+  for (std::string_view what : {"No space left on device", "Disk quota exceeded", "Read-only file system",
+                                "File too large", "Input/output error"})
+    if (message.find(what) != std::string_view::npos) return true;
+  return false;
+}
+
+std::string lock_in_the_way(std::string_view message) {
+  constexpr std::string_view open = "Unable to create '", close = ".lock': File exists";
+  const std::size_t at = message.find(open);
+  if (at == std::string_view::npos) return {};
+  const std::size_t end = message.find(close, at + open.size());
+  if (end == std::string_view::npos) return {};
+  return std::string(message.substr(at + open.size(), end + 5 - at - open.size()));
+}
+
 FileLock::FileLock(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
   while (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
   }
@@ -287,6 +303,14 @@ Integration GitRepo::replay(const std::string& worktree, const std::string& comm
   return r;
 }
 
+std::string GitRepo::remove_stale_lock(const std::string& worktree) const {
+  const std::string admin = worktree_admin_dir(worktree);
+  if (admin.empty()) return {};
+  const std::string lock = admin + "/index.lock";
+  std::error_code ec;
+  return fs::remove(lock, ec) ? lock : std::string();
+}
+
 Result<void> GitRepo::fast_forward(const std::string& commit) const {
   // git's auto maintenance after every merge would be a process per task: the run asks
   // for it once, at its end (maintain).
@@ -435,11 +459,13 @@ Result<void> GitRepo::reset_hard(const std::string& commit, const std::string& a
   return {};
 }
 
-std::vector<std::pair<std::string, std::string>> GitRepo::log(const std::string& from) const {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const std::string& l : lines(git({"log", "--reverse", "--format=%H %s", from + "..HEAD"}).output)) {
-    const std::size_t sp = l.find(' ');
-    out.emplace_back(l.substr(0, sp), sp == std::string::npos ? std::string() : l.substr(sp + 1));
+std::vector<GitRepo::Commit> GitRepo::log(const std::string& from) const {
+  std::vector<Commit> out;
+  // Unit separators between the fields: a name or subject may hold any other character.
+  for (const std::string& l : lines(git({"log", "--reverse", "--format=%H%x1f%an <%ae>%x1f%s", from + "..HEAD"}).output)) {
+    const std::size_t a = l.find('\x1f'), s = a == std::string::npos ? a : l.find('\x1f', a + 1);
+    if (s == std::string::npos) continue;
+    out.push_back({l.substr(0, a), l.substr(a + 1, s - a - 1), l.substr(s + 1)});
   }
   return out;
 }

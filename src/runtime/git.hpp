@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace flow::detail {
@@ -22,6 +23,15 @@ struct Integration {
   std::vector<std::string> conflicts;       ///< files that did not merge
   std::string details;                      ///< conflict hunks or git's message, clipped
 };
+
+/// Whether git's message (it runs under LC_ALL=C) or flow's own (strerror) says the file
+/// system failed: full, over quota, read-only, too large a file, an I/O error. Such a
+/// failure is no agent's doing and no setting's (FailureClass::io).
+[[nodiscard]] bool disk_failure(std::string_view message) noexcept;
+
+/// The lock file git's message says it found in its way ("Unable to create
+/// '<path>.lock': File exists"); empty when it names none.
+[[nodiscard]] std::string lock_in_the_way(std::string_view message);
 
 /// An exclusive flock() on a file, held until destroyed (the kernel drops it if its
 /// holder dies).
@@ -118,6 +128,11 @@ class GitRepo {
   /// Marks `branch` (flow/<run>/<name>, at `commit`) as kept on purpose, for the user:
   /// refs/flow/<run>/kept/<name>. Stale-branch cleanup leaves it while it is there.
   void keep_branch(const std::string& branch, const std::string& commit) const;
+  /// Removes the index.lock an attempt's agent left in its worktree's own git directory
+  /// (<common dir>/worktrees/<id>), as an agent killed mid-`git add` does. Only once that
+  /// agent has ended: nothing but the attempt uses its worktree, so nobody holds it.
+  /// Returns the path removed; empty when there was none (or it is not flow's worktree).
+  [[nodiscard]] std::string remove_stale_lock(const std::string& worktree) const;
   /// Removes what runs that are no longer alive (other than `keep_run`; a run ID ends in
   /// its process ID) left: their worktrees under .git/flow-worktrees and their
   /// flow/<run>/… branches, whether or not a worktree still holds them, except branches
@@ -132,8 +147,12 @@ class GitRepo {
   /// top), when given, is first replaced atomically by its content at `commit` and
   /// staged, so that git, finding it up to date, never rewrites it in place.
   Result<void> reset_hard(const std::string& commit, const std::string& atomic_path = {}) const;
-  /// The commits after `from` up to HEAD, oldest first, as (sha, subject).
-  [[nodiscard]] std::vector<std::pair<std::string, std::string>> log(const std::string& from) const;
+  /// A commit as `log` lists it.
+  struct Commit {
+    std::string sha, author, subject;  ///< author: "Name <email>"
+  };
+  /// The commits after `from` up to HEAD, oldest first.
+  [[nodiscard]] std::vector<Commit> log(const std::string& from) const;
 
  private:
   Exec git(const std::vector<std::string>& args, const std::string& cwd = {}) const;

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,6 +49,7 @@ struct CheckpointedRun {
   std::string run, branch, checkpoint;  // the branch its tasks committed to, and its head at the start
   bool committed = false;               // it put task commits on the branch
   bool rolled_back = false;             // all the way back to its checkpoint, since
+  std::set<std::string> commits;        // the task commits it journaled
 };
 
 /// The runs of `tasks_path` (absolute) that journaled a checkpoint, oldest first.

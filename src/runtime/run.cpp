@@ -477,7 +477,8 @@ class RunLoop {
       agents_->ended(t, false, now());
       report_.order.push_back(t);
       emit("started", t, attempt, task(t).description);
-      return on_failure(t, attempt, FailureClass::config, prepared.error().message);
+      return on_failure(t, attempt, prepared.error().code == Errc::io ? FailureClass::io : FailureClass::config,
+                        prepared.error().message);
     }
     // Its place was made while the second Ctrl-C killed what ran: it never starts.
     if (killed_) {
@@ -498,7 +499,9 @@ class RunLoop {
       workspace_->discard(t, "its prompt could not be written", false);
       report_.order.push_back(t);
       emit("started", t, attempt, task(t).description);
-      return on_failure(t, attempt, FailureClass::config, error);
+      // flow's own file in the run's directory: whatever stopped it (a full disk, a quota,
+      // a read-only file system) is the file system's failure, named with its errno.
+      return on_failure(t, attempt, FailureClass::io, error);
     }
     const AgentAdapter& adapter = agents_->adapter(t);
     AgentLaunch how = adapter.prepare({task(t).id, prompt_path(t, attempt), dir, attempt});
@@ -1035,7 +1038,7 @@ class RunLoop {
     std::optional<FailureClass> failed;
     std::string why_not;  // a gate or the integration that failed a successful agent
     if (!work) {
-      failed = FailureClass::config;
+      failed = work.error().code == Errc::io ? FailureClass::io : FailureClass::config;
       why_not = work.error().message;
     } else if (!work->refused.empty()) {
       failed = FailureClass::validation;   // retried in a fresh worktree, told why
@@ -1047,8 +1050,8 @@ class RunLoop {
       failed = FailureClass::validation;
       why_not = *gate;
     } else if (auto merge = integrate(t, *work)) {
-      failed = FailureClass::conflict;
-      why_not = *merge;
+      failed = merge->code == Errc::io ? FailureClass::io : FailureClass::conflict;
+      why_not = merge->message;
     }
     if (failed) return on_failure(t, c.attempt, *failed, why_not);
     sched_->finish(t, TaskStatus::succeeded);
@@ -1188,8 +1191,8 @@ class RunLoop {
 
   // The attempt's work onto the branch (Workspace::integrate), with the task's mark
   // where the workspace lands marks with the work (git: in the task's commit). nullopt
-  // when it went in; else why not.
-  std::optional<std::string> integrate(int t, const detail::Work& work) {
+  // when it went in; else why not (Workspace::integrate).
+  std::optional<Error> integrate(int t, const detail::Work& work) {
     const Task& tk = task(t);
     detail::TaskMark mark;
     mark.wanted = tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered;
@@ -1439,6 +1442,7 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   // The run: its branch and checkpoint, from the journal.
   RollbackReport r;
   std::string checkpoint;
+  std::set<std::string> own;  // the commits the run journaled as its tasks'
   {
     // The runs with git isolation, and which of them put commits on the branch: by
     // default the last of those is undone, not a later run that found nothing to do.
@@ -1455,6 +1459,7 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
     r.run_id = pick->run;
     r.branch = pick->branch;
     checkpoint = pick->checkpoint;
+    own = pick->commits;
   }
   RunLock lock;
   fs::create_directories(workdir + "/.flow/locks", ec);
@@ -1473,12 +1478,32 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   const auto commits = repo->log(checkpoint);
   if (!o.to_task.empty()) {
     r.to.clear();
-    for (const auto& [sha, subject] : commits)
-      if (subject.rfind(o.to_task + " ", 0) == 0) r.to = sha;
+    for (const detail::GitRepo::Commit& c : commits)
+      if (own.count(c.sha) && c.subject.rfind(o.to_task + " ", 0) == 0) r.to = c.sha;
     if (r.to.empty()) return make_error(Errc::not_found, "no commit of " + o.to_task + " in run " + r.run_id);
   }
-  for (auto it = commits.rbegin(); it != commits.rend() && it->first != r.to; ++it) ++r.commits_undone;
+  // What a reset to r.to undoes: the run's commits, and any other that landed among or
+  // after them (the user's, another run's). Those are not the run's to undo: never
+  // without --force, and never silently.
+  std::vector<std::string> mine;
+  for (auto it = commits.rbegin(); it != commits.rend() && it->sha != r.to; ++it) {
+    ++r.commits_undone;
+    if (own.count(it->sha)) mine.push_back(it->sha.substr(0, 10));
+    else r.foreign.push_back(it->sha.substr(0, 10) + " " + it->subject + " (" + it->author + ")");
+  }
   if (r.from == r.to) return make_error(Errc::not_found, "nothing to roll back: " + r.branch + " is at " + r.to.substr(0, 10));
+  if (mine.empty())
+    return make_error(Errc::not_found, "nothing of run " + r.run_id + "'s to roll back: the commits on " + r.branch +
+                                           " after " + r.to.substr(0, 10) + " are not its: " + detail::join(r.foreign, "; "));
+  if (!r.foreign.empty() && !o.force)
+    return make_error(Errc::conflict, "not rolled back: " + std::to_string(r.foreign.size()) + " of the " +
+                                          std::to_string(r.commits_undone) + " commits a reset of " + r.branch + " to " +
+                                          r.to.substr(0, 10) + " would undo " + (r.foreign.size() == 1 ? "is" : "are") +
+                                          " not run " + r.run_id + "'s: " + detail::join(r.foreign, "; ") +
+                                          ". To undo only the run's and keep " + (r.foreign.size() == 1 ? "it" : "them") +
+                                          ": git revert " + detail::join(mine, " ") + " (newest first). To undo " +
+                                          (r.foreign.size() == 1 ? "it" : "them") + " too (kept reachable under refs/flow/" +
+                                          r.run_id + "/): flow rollback --force");
   r.ref = "refs/flow/" + r.run_id + "/rolled-back";
   for (int k = 2; repo->rev_parse(r.ref); ++k) r.ref = "refs/flow/" + r.run_id + "/rolled-back-" + std::to_string(k);
   if (auto u = repo->update_ref(r.ref, r.from); !u) return Unexpected{std::move(u).error()};
@@ -1491,7 +1516,8 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   if (j.open(journal)) {
     detail::Json line;
     line.begin_object().field("ts", iso_now()).field("run", r.run_id).field("event", "rolled-back").field("from", r.from)
-        .field("to", r.to).field("ref", r.ref).field("commits", r.commits_undone).end_object();
+        .field("to", r.to).field("ref", r.ref).field("commits", r.commits_undone)
+        .field("foreign", static_cast<double>(r.foreign.size())).end_object();
     j.write(line.str(), true);
   }
   return r;

@@ -42,7 +42,7 @@ class InPlaceWorkspace final : public Workspace {
     w.changed = !same || any_dir;
     return w;
   }
-  std::optional<std::string> integrate(int, const Work&, const TaskMark&, Landing&) override { return std::nullopt; }
+  std::optional<Error> integrate(int, const Work&, const TaskMark&, Landing&) override { return std::nullopt; }
   void discard(int t, const std::string&, bool) override { stamps_.erase(t); }
   void discard_all(const std::string&) override { stamps_.clear(); }
   std::string branch() const override { return {}; }

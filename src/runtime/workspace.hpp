@@ -74,18 +74,21 @@ class Workspace {
   /// Once the run's journal is open: what the workspace has to say (its checkpoint).
   virtual void started() {}
   /// Where task `t`'s attempt `attempt` runs, prepared from the branch as it is now (so a
-  /// retry sees what landed meanwhile). An error fails the attempt (class config).
+  /// retry sees what landed meanwhile). An error fails the attempt: class io for
+  /// Errc::io (the disk failed), else config.
   virtual Result<std::string> prepare(int t, int attempt) = 0;
   /// Where task `t`'s current attempt runs (the work directory when it has no place of
   /// its own).
   [[nodiscard]] virtual std::string dir(int t) const = 0;
   /// Once `t`'s agent succeeded: its work, collected before any check runs there (so
-  /// that what checks leave behind is not part of it).
+  /// that what checks leave behind is not part of it). An error fails the attempt: class
+  /// io for Errc::io (the disk failed), else config.
   virtual Result<Work> collect(int t) = 0;
   /// Puts `t`'s collected work onto the branch, with its mark. Called in completion
   /// order, one task at a time. nullopt when it went in (`landing` says what it did);
-  /// else why not (a conflict), with the branch unchanged.
-  virtual std::optional<std::string> integrate(int t, const Work& work, const TaskMark& mark, Landing& landing) = 0;
+  /// else why not, with the branch unchanged: Errc::conflict (it does not merge, the
+  /// branch would not take it) or Errc::io (the disk failed, a lock file is in the way).
+  virtual std::optional<Error> integrate(int t, const Work& work, const TaskMark& mark, Landing& landing) = 0;
   /// Drops `t`'s current attempt. `keep`: what it did is kept for the user (a task
   /// that finally failed); otherwise (it runs again, was killed, never started) it goes.
   virtual void discard(int t, const std::string& why, bool keep) = 0;

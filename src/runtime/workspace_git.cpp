@@ -142,7 +142,7 @@ class GitWorkspace final : public Workspace {
   // Applies the attempt's work to the integration branch, marks the task in tasks.md and
   // commits both as one commit named after the task; else why not (the conflicting
   // files and hunks), with everything put back as it was.
-  std::optional<std::string> integrate(int t, const Work& work, const TaskMark& mark, Landing& landing) override {
+  std::optional<Error> integrate(int t, const Work& work, const TaskMark& mark, Landing& landing) override {
     const auto a = attempts_.find(t);
     if (a == attempts_.end()) return std::nullopt;
     const std::string dir = a->second.dir;
@@ -163,8 +163,8 @@ class GitWorkspace final : public Workspace {
         const Integration in = repo_.replay(dir, work.ref, "refs/heads/" + branch_);
         if (!in.merged) {
           log_.log("merge-conflict", t, 0, {{"files", join(in.conflicts, " ")}});
-          return "conflict: the task's changes do not merge with what was integrated since it started; "
-                 "conflicting files: " + join(in.conflicts, ", ") + "\n" + in.details;
+          return Error{Errc::conflict, "conflict: the task's changes do not merge with what was integrated since it started; "
+                                       "conflicting files: " + join(in.conflicts, ", ") + "\n" + in.details};
         }
       }
       test_pause("after-replay");
@@ -195,10 +195,12 @@ class GitWorkspace final : public Workspace {
       }
       const bool changed = branch_text && committed_text != *branch_text;
       if (changed && !fast)
-        if (auto w = write_file_atomic(wt_tasks, committed_text); !w) return "cannot commit the task: " + w.error().message;
+        if (auto w = write_file_atomic(wt_tasks, committed_text); !w)
+          return Error{Errc::io, "cannot commit the task: " + w.error().message};
       auto made = fast ? native_->commit(*fast, changed ? &committed_text : nullptr, commit_message(t))
                        : repo_.commit_tracked(dir, commit_message(t));
-      if (!made) return "cannot commit the task: " + made.error().message;
+      if (!made)
+        return Error{disk_failure(made.error().message) ? Errc::io : Errc::conflict, "cannot commit the task: " + made.error().message};
       commit = *made;
       if (commit.empty()) break;  // nothing to commit: no work, and the mark was there
       test_pause("after-commit");
@@ -223,7 +225,15 @@ class GitWorkspace final : public Workspace {
       // another git command held the index a moment.
       const bool busy = ff.error().message.find("index.lock") != std::string::npos;
       if (round < 3 && ((parent && now && *parent != *now) || user_saved() || busy)) continue;
-      return "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message;
+      // A lock in the main repository stays: flow did not make it, and a git command the
+      // user runs there may hold it. The task's commit is kept on its branch meanwhile.
+      if (const std::string lock = lock_in_the_way(ff.error().message); !lock.empty())
+        return Error{Errc::io, branch_ + " could not take the task's commit: " + lock + " exists, left by a git command " +
+                                   "that is still running in " + repo_.top() + " or that stopped halfway (an agent " +
+                                   "killed mid-command?); flow does not remove a lock it did not make. If no git command " +
+                                   "is running there, remove it (rm " + lock + ") and run the task again"};
+      return Error{disk_failure(ff.error().message) ? Errc::io : Errc::conflict,
+                   "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message};
     }
     landing.landed = true;
     landing.marked = marked;
@@ -231,6 +241,7 @@ class GitWorkspace final : public Workspace {
       landing.before = commit + "^";
       landing.text = std::move(committed_text);
       head_ = commit;
+      landed_.insert(commit);
       keep_tasks_mode();
     }
     landing.head = head_;
@@ -288,6 +299,22 @@ class GitWorkspace final : public Workspace {
     if (head_ == to) return std::nullopt;
     const std::string ref = "refs/flow/" + run_id_ + "/rolled-back";
     const FileLock one_at_a_time = repo_.integration_lock();
+    // Only the run's own commits are its to undo: with another's among or after them (the
+    // user's, a run on another feature), the branch stays as it is, and the journal says
+    // which and how to undo the run anyway (flow rollback, which refuses the same way).
+    std::vector<std::string> foreign;
+    for (const GitRepo::Commit& c : repo_.log(to))
+      if (!landed_.count(c.sha)) foreign.push_back(c.sha.substr(0, 10) + " " + c.subject + " (" + c.author + ")");
+    if (!foreign.empty()) {
+      // The commits first: a terminal line may show no more than its start.
+      const std::string why = "not rolled back: " + join(foreign, "; ") + (foreign.size() == 1 ? " is" : " are") + " on " +
+                              branch_ + " since " + to.substr(0, 10) + " and not this run's. `flow rollback` names the " +
+                              "`git revert` that undoes only the run's; `flow rollback --force` undoes " +
+                              (foreign.size() == 1 ? "it" : "them") + " too";
+      log_.log("rollback-refused", -1, 0, {{"to", to}, {"from", head_}, {"detail", why}}, true);
+      log_.emit("rollback-refused", -1, 0, why);
+      return std::nullopt;
+    }
     if (!repo_.update_ref(ref, head_) || !repo_.reset_hard(to, tasks_rel_)) return std::nullopt;
     log_.log("rolled-back", -1, 0, {{"to", to}, {"from", head_}, {"ref", ref}}, true);
     log_.emit("rolled-back", -1, 0, branch_ + " reset to " + to.substr(0, 10) + "; the run's commits are in " + ref);
@@ -321,6 +348,7 @@ class GitWorkspace final : public Workspace {
   struct Finished {
     WorkspaceDone done;
     bool protected_changed = false;  // collected: the agent changed tasks.md (undone)
+    std::string stale_lock;          // collected: the index.lock its agent left, removed
   };
 
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
@@ -364,13 +392,16 @@ class GitWorkspace final : public Workspace {
   }
 
   // Where an attempt runs: its worktree made ready (git only: it may run on the worker).
-  // A worktree that cannot be used again is replaced by a new one.
+  // A worktree that cannot be used again is replaced by a new one. Errc::io when the
+  // disk failed (Workspace::prepare), else Errc::config.
   Result<std::string> make_place(const Attempt& a) const {
     if (a.reuse) {
       if ((native_ && native_->reuse(a.dir, a.branch, a.base)) || repo_.reuse_worktree(a.dir, a.branch, a.base)) return a.dir;
       repo_.remove_worktree(a.dir, "", false);
     }
-    return repo_.add_worktree(a.branch, a.name, a.base);
+    auto made = repo_.add_worktree(a.branch, a.name, a.base);
+    if (!made) return make_error(disk_failure(made.error().message) ? Errc::io : Errc::config, made.error().message);
+    return made;
   }
 
   // The attempt's work squashed into one commit on its base (GitRepo::squash); git only
@@ -380,12 +411,18 @@ class GitWorkspace final : public Workspace {
     f.done.kind = WorkspaceDone::Kind::collected;
     f.done.task = t;
     f.done.attempt = a.attempt;
+    // Its agent has ended and nothing else uses its worktree: an index.lock there is one
+    // the agent left (killed mid-`git add`, say), held by nobody, and in the way of
+    // this commit and of the next attempt that reuses the worktree.
+    f.stale_lock = repo_.remove_stale_lock(a.dir);
     // In process where git would give the same (git_native.hpp), else the CLI.
     std::optional<NativeGit::Squashed> fast = native_ ? native_->squash(a.dir, a.base, a.message, tasks_rel_) : std::nullopt;
     auto work = fast ? Result<GitRepo::Work>(GitRepo::Work{fast->commit, false, fast->moved_off_base})
                      : repo_.squash(a.dir, a.base, a.message, tasks_rel_);
     if (!work) {
-      f.done.work = make_error(Errc::io, "cannot commit the task's work: " + work.error().message);
+      // Errc::io only for the disk's failures: the rest is a setting's (a hook, a filter).
+      f.done.work = make_error(disk_failure(work.error().message) ? Errc::io : Errc::config,
+                               "cannot commit the task's work: " + work.error().message);
     } else if (work->moved_off_base) {
       Work refused;
       refused.refused = "the agent moved its worktree off the commit it started from (git reset, checkout or rebase): "
@@ -401,6 +438,11 @@ class GitWorkspace final : public Workspace {
 
   // What a collection found that the journal keeps: on the loop's thread.
   void said(const Finished& f) {
+    if (!f.stale_lock.empty()) {
+      log_.log("stale-lock-removed", f.done.task, f.done.attempt, {{"file", f.stale_lock}}, true);
+      log_.emit("stale-lock-removed", f.done.task, f.done.attempt,
+                "removed " + f.stale_lock + ", which the agent left in its worktree (it had ended; nothing else uses that worktree)");
+    }
     if (!f.protected_changed) return;
     log_.log("tasks-md-discarded", f.done.task, f.done.attempt, {{"file", tasks_rel_}}, true);
     log_.emit("tasks-md-discarded", f.done.task, f.done.attempt,
@@ -464,6 +506,7 @@ class GitWorkspace final : public Workspace {
   long tasks_uid_, tasks_gid_;
   GitRepo repo_;
   std::string branch_, head_, checkpoint_;  // the integration branch, its head, the run's start
+  std::set<std::string> landed_;            // the task commits this run put on it
   std::string tasks_rel_;                   // tasks.md relative to the repository's top
   int stale_worktrees_;
   std::unique_ptr<NativeGit> native_;       // integration in process, where it gives what git would

@@ -18,9 +18,14 @@
 #     is never marked; a task that names no file is exempt; testing.requireChanges: false
 #     turns the check off
 #  8. the same without isolation: a named file that is still missing never gets a mark
-#  9. the user commits during a run that a critical failure rolls back: their commit
-#     stays reachable under refs/flow/<run>/rolled-back with the run's commits
+#  9. the user commits during a run that a critical failure would roll back: the branch
+#     is left as it is (the user's commit on it), and the run says why, naming the commit
 # 10. two runs at once on two features of the repository: both finish, nothing conflicts
+# 11. an agent that exits leaving index.lock in its own worktree: flow removes it (and
+#     says so), the task lands, its worktree serves the next task; one it leaves in the
+#     main repository's .git stays there, and the task fails `io` once, naming the lock
+# 12. flow rollback with a commit that is not the run's on top: refused, naming it, and
+#     nothing moves; --force undoes it too, keeping it reachable and saying so
 # usage: agent_changes.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" changes
@@ -187,14 +192,16 @@ cat > "$tasks" <<'TASKS'
 TASKS
 git -C "$repo" commit -qam "plan nine"
 checkpoint=$(git -C "$repo" rev-parse HEAD)
-# While T002 runs the user commits; then T002 fails critically and the run rolls back.
+# While T002 runs the user commits; then T002 fails critically: a rollback would undo
+# the user's commit too, so none is made.
 TEST_AGENT_PLAN="T002:script-only" TEST_AGENT_RUN_T002="echo note > '$repo/notes.txt' && git -C '$repo' add notes.txt &&
   git -C '$repo' commit -qm 'user: during the run' && echo 'Invalid API key' >&2 && exit 1" run_flow nine --fail-fast
 [ "$rc" = 1 ] || { problem "critical failure: exit $rc, expected 1"; show nine; }
-[ "$(git -C "$repo" rev-parse HEAD)" = "$checkpoint" ] || problem "not rolled back to the checkpoint"
-run=$(grep -o '"run":"[^"]*","event":"checkpoint"' "$journal" | tail -1 | cut -d'"' -f4)
-grep -qx 'user: during the run' <<< "$(git -C "$repo" log --format=%s "refs/flow/$run/rolled-back" 2>/dev/null)" ||
-  problem "the rollback lost the user's commit: it is not under refs/flow/$run/rolled-back"
+[ "$(git -C "$repo" log -1 --format=%s)" = "user: during the run" ] || problem "the user's commit is no longer on the branch"
+[ -e "$repo/notes.txt" ] || problem "the user's file is gone"
+grep '"event":"rollback-refused"' "$journal" | grep_q 'user: during the run' || problem "the refused rollback is not journaled with the commit"
+grep -q "not rolled back: .*user: during the run" "$work/nine.out" || { problem "the run does not say why it did not roll back"; show nine; }
+grep_q '"event":"rolled-back"' "$journal" && problem "the run rolled back over the user's commit"
 
 # --- 10 -----------------------------------------------------------------------------
 make_repo "$work/ten"
@@ -212,6 +219,62 @@ all_marked "two features at once, the first" 5
 [ "$(grep -c '^- \[X\] T00' "$repo/specs/b/tasks.md")" = 5 ] || problem "two features at once: the second's tasks are not all marked"
 [ "$(git -C "$repo" log --format=%s "$checkpoint..HEAD" | grep -c '^T00')" = 10 ] || problem "two features at once: not ten task commits"
 no_leaks "two features at once"
+
+# --- 11 -----------------------------------------------------------------------------
+make_repo "$work/eleven"
+# T002 leaves its worktree's index.lock, as an agent killed mid-`git add` does; with one
+# worker, T003 runs next in the same worktree.
+TEST_AGENT_PLAN="T002:script" TEST_AGENT_RUN_T002=': > "$(git rev-parse --git-dir)/index.lock"' run_flow eleven --workers 1
+[ "$rc" = 0 ] || { problem "a stale lock in the task's worktree: exit $rc"; show eleven; }
+all_marked "a stale lock in the task's worktree" 5
+grep '"event":"stale-lock-removed"' "$journal" | grep '"task":"T002"' | grep_q 'worktrees/[^"]*/index.lock' ||
+  problem "the removed lock is not journaled with its path: $(grep -c stale-lock "$journal")"
+grep -q "removed.*index.lock" "$work/eleven.out" || { problem "the removed lock is not reported"; show eleven; }
+grep_q '"event":"attempt-failed"' "$journal" && problem "a stale lock in the task's worktree failed an attempt"
+no_leaks "a stale lock in the task's worktree"
+# One left in the main repository's .git: flow did not make it and does not remove it.
+make_repo "$work/eleven-main"
+TEST_AGENT_PLAN="T001:script" TEST_AGENT_RUN_T001=': > "$(git rev-parse --git-common-dir)/index.lock"' run_flow eleven-main --workers 1
+[ "$rc" = 1 ] || { problem "a stale lock in the main repository: exit $rc, expected 1"; show eleven-main; }
+[ -e "$repo/.git/index.lock" ] || problem "the main repository's index.lock was removed"
+[ "$(grep '"event":"attempt-failed"' "$journal" | grep -c '"task":"T001"')" = 1 ] ||
+  problem "a stale lock in the main repository: T001 was retried: $(grep -c attempt-failed "$journal")"
+grep '"event":"attempt-failed"' "$journal" | grep_q '"class":"io"' || { problem "the main repository's lock is not an io failure"; show eleven-main; }
+grep -q "T001 .*\[io\]" "$work/eleven-main.out" || { problem "the summary does not say io"; show eleven-main; }
+grep -q "$repo/.git/index.lock" "$work/eleven-main.out" || { problem "the lock's path is not named"; show eleven-main; }
+grep -q "remove it" "$work/eleven-main.out" || { problem "the failure does not say what to do"; show eleven-main; }
+rm -f "$repo/.git/index.lock"
+
+# --- 12 -----------------------------------------------------------------------------
+make_repo "$work/twelve"
+run_flow twelve --workers 3
+[ "$rc" = 0 ] || { problem "run 12: exit $rc"; show twelve; }
+ran=$(git -C "$repo" rev-parse HEAD)
+echo mine > "$repo/mine.txt"
+git -C "$repo" add mine.txt
+GIT_AUTHOR_NAME="A User" GIT_AUTHOR_EMAIL=user@example.invalid git -C "$repo" commit -qm "user: my own work"
+mine=$(git -C "$repo" rev-parse HEAD)
+last=$(git -C "$repo" log -1 --format=%s "$ran" | cut -d' ' -f1)
+rc=0; "$flow" rollback "$tasks" --to "$last" > "$work/twelve-to.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q "nothing of run .* to roll back: .*user: my own work" "$work/twelve-to.out" ||
+  problem "rollback --to the run's last task, a user's commit on top: exit $rc: $(cat "$work/twelve-to.out")"
+[ "$(git -C "$repo" rev-parse HEAD)" = "$mine" ] || problem "rollback --to the run's last task moved the branch"
+rc=0; "$flow" rollback "$tasks" > "$work/twelve-rb.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || problem "rollback over a user's commit: exit $rc, expected 1: $(cat "$work/twelve-rb.out")"
+[ "$(git -C "$repo" rev-parse HEAD)" = "$mine" ] || problem "the refused rollback moved the branch"
+grep -q "${mine:0:10}" "$work/twelve-rb.out" || problem "the refusal does not name the commit: $(cat "$work/twelve-rb.out")"
+grep -q "user: my own work" "$work/twelve-rb.out" || problem "the refusal does not give its subject: $(cat "$work/twelve-rb.out")"
+grep -q "A User" "$work/twelve-rb.out" || problem "the refusal does not give its author: $(cat "$work/twelve-rb.out")"
+grep -q -- "--force" "$work/twelve-rb.out" || problem "the refusal does not say how to proceed: $(cat "$work/twelve-rb.out")"
+[ -e "$repo/mine.txt" ] || problem "the refused rollback removed the user's file"
+rc=0; "$flow" rollback "$tasks" --force > "$work/twelve-force.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || problem "rollback --force: exit $rc: $(cat "$work/twelve-force.out")"
+[ "$(git -C "$repo" rev-parse HEAD)" = "$checkpoint" ] || problem "rollback --force did not reach the checkpoint"
+grep -q "${mine:0:10}" "$work/twelve-force.out" || problem "rollback --force does not name the user's commit: $(cat "$work/twelve-force.out")"
+run=$(grep -o '"run":"[^"]*","event":"checkpoint"' "$journal" | tail -1 | cut -d'"' -f4)
+git -C "$repo" merge-base --is-ancestor "$mine" "refs/flow/$run/rolled-back" ||
+  problem "rollback --force lost the user's commit: it is not under refs/flow/$run/rolled-back"
+git -C "$repo" merge-base --is-ancestor "$ran" "refs/flow/$run/rolled-back" || problem "rollback --force lost the run's commits"
 
 [ "$fail" = 0 ] && echo "agent changes: commits, tasks.md edits, user commits, duplicates, stale branches and empty work all checked"
 exit "$fail"

@@ -254,6 +254,7 @@ AGENT
   grep -q " 0 failed" "$work/out" && bad "disk full: the summary says 0 failed: $(grep failed "$work/out")"
   grep -q "T002" "$work/agents.log" && bad "disk full: T002's agent started though its prompt could not be written"
   grep -q "cannot write the prompt" "$work/out" || bad "disk full: no word of the prompt: $(cat "$work/out")"
+  grep -q "failed:  T002 after 1 attempt \[io\]" "$work/out" || bad "disk full: the prompt's failure is not io: $(cat "$work/out")"
   umount "$work/small"
   # An immutable tasks.md, and an immutable folder: the mark cannot be written.
   for what in file dir; do
@@ -286,6 +287,32 @@ AGENT
   run_flow "$work/out" run "$d/tasks.md" --agent-cmd "$agent" --isolation none --workdir "$d"
   grep -q "ended, but its journal does not say so" "$work/out" || bad "the next run: $(cat "$work/out")"
   grep -q "took over the lock" "$work/out" && bad "the next run thinks the last one died: $(cat "$work/out")"
+  ;;
+
+# A disk that fills while flow commits a task's work (git isolation): an io failure,
+# not retried, naming what failed and why.
+disk-full-git)
+  mkdir -p "$work/small"
+  mount -t tmpfs -o size=70m tmpfs "$work/small" || { echo "cannot mount a tmpfs"; exit 1; }
+  r="$work/small/repo"
+  mkdir -p "$r"
+  printf -- '- [ ] T001 Write `a.txt`\n- [ ] T002 Write `b.txt`\n' > "$r/tasks.md"
+  git_repo "$r"
+  # T001's agent leaves a file that cannot be committed, and the rest of the disk full;
+  # the space comes back when its worktree goes.
+  cat > "$work/agent.sh" <<AGENT
+#!/bin/sh
+printf '%s\n' "\$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "\$f" ] && echo "\$FLOW_TASK_ID" >> "\$f"; done
+if [ "\$FLOW_TASK_ID" = T001 ]; then head -c 1000000 /dev/urandom > big.bin; cat /dev/zero > fill 2>/dev/null; fi
+exit 0
+AGENT
+  chmod +x "$work/agent.sh"
+  run_flow "$work/out" run "$r/tasks.md" --agent-cmd "$work/agent.sh" --workers 1
+  [ "$rc" = 1 ] || bad "disk full under git: the run exited $rc, expected 1: $(cat "$work/out")"
+  grep -q "failed:  T001 after 1 attempt \[io\]" "$work/out" || bad "disk full under git: T001 is not an io failure: $(cat "$work/out")"
+  grep -q "No space left on device" "$work/out" || bad "disk full under git: the errno is not given: $(cat "$work/out")"
+  grep -q "T001 .*\[config\]" "$work/out" && bad "disk full under git: classed config"
+  umount "$work/small"
   ;;
 
 # A run that found nothing to do hides neither the run that did the work (status) nor

@@ -67,7 +67,7 @@ struct FakeWorkspace : detail::Workspace {
   bool isolated() const noexcept override { return false; }
   Result<std::string> prepare(int t, int attempt) override {
     calls->push_back("prepare " + std::to_string(t) + "#" + std::to_string(attempt));
-    if (fail_prepare.count(t)) return make_error(Errc::io, "no place for it");
+    if (fail_prepare.count(t)) return make_error(Errc::config, "no place for it");
     return workdir;
   }
   std::string dir(int) const override { return workdir; }
@@ -75,10 +75,10 @@ struct FakeWorkspace : detail::Workspace {
     calls->push_back("collect " + std::to_string(t));
     return detail::Work{"work-" + std::to_string(t), true, {}};
   }
-  std::optional<std::string> integrate(int t, const detail::Work& w, const detail::TaskMark&, detail::Landing&) override {
+  std::optional<Error> integrate(int t, const detail::Work& w, const detail::TaskMark&, detail::Landing&) override {
     calls->push_back("integrate " + std::to_string(t));
     CHECK(w.ref == "work-" + std::to_string(t));  // what collect gave, for the same task
-    if (conflict_once.erase(t)) return "conflict: scripted";
+    if (conflict_once.erase(t)) return Error{Errc::conflict, "conflict: scripted"};
     return std::nullopt;
   }
   void discard(int t, const std::string&, bool keep) override {

@@ -42,7 +42,7 @@ _RULES = ("phase-order", "story-phase", "group-order", "sequential", "parallel-r
           "heading-reference", "statement", "story-prose")
 _STATUSES = ("waiting", "ready", "running", "succeeded", "failed", "blocked", "skipped", "excluded")
 FAILURE_CLASSES = ("network", "timeout", "rate_limit", "temporary", "auth", "config", "invalid_input", "refused",
-                   "budget", "validation", "crash", "conflict", "unknown", "stalled")
+                   "budget", "validation", "crash", "conflict", "unknown", "stalled", "io")
 _DECISIONS = ("retry", "fail", "skip", "abort")
 
 
