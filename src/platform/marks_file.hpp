@@ -13,6 +13,11 @@
 
 namespace flow::detail {
 
+/// write_file_atomic(), unless the file no longer holds `expect` when the new text is
+/// ready (read just before the rename): then nothing changes, Errc::conflict.
+[[nodiscard]] Result<void> write_file_if_unchanged(const std::string& path, std::string_view data,
+                                                   const std::string& expect);
+
 /// The marks of one tasks.md, set by one writer (flow's run lock ensures it).
 class MarksFile {
  public:

@@ -3,6 +3,7 @@
 #include <flow/tasks_file.hpp>
 
 #include "platform/marks_file.hpp"
+#include "runtime/test_hook.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -76,7 +77,12 @@ Result<std::string> read_file(const std::string& path, std::size_t max_bytes) {
   return out;
 }
 
-Result<void> write_file_atomic(const std::string& given, std::string_view data) {
+namespace {
+
+// write_file_atomic(), and with `expect`: the file must still hold *expect when the new
+// text is ready to take its place (checked just before the rename), else nothing changes
+// and the result is Errc::conflict.
+Result<void> replace_file(const std::string& given, std::string_view data, const std::string* expect) {
   // A symlink is followed: its target is the file that changes, and the link stays.
   std::string path = given;
   if (struct stat lst {}; ::lstat(given.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
@@ -113,6 +119,17 @@ Result<void> write_file_atomic(const std::string& given, std::string_view data) 
     ::unlink(tmp.c_str());
     return io_error("cannot close", tmp, err);
   }
+  if (expect != nullptr) {
+    // The write and its flush take milliseconds: an editor's save in them would be lost
+    // by the rename. What is left is the window between this read and the rename.
+    detail::test_pause("marks-before-rename");
+    auto now = read_file(path);
+    if (!now || *now != *expect) {
+      ::unlink(tmp.c_str());
+      if (!now) return Unexpected{std::move(now).error()};
+      return make_error(Errc::conflict, path + " changed while flow wrote its marks: not replaced");
+    }
+  }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
@@ -126,6 +143,12 @@ Result<void> write_file_atomic(const std::string& given, std::string_view data) 
   return {};
 }
 
+}  // namespace
+
+Result<void> write_file_atomic(const std::string& given, std::string_view data) {
+  return replace_file(given, data, nullptr);
+}
+
 Result<std::string> update_marks_in_file(const std::string& path, std::string_view original,
                                          std::span<const MarkChange> changes) {
   const Plan plan = parse_tasks_md(original);
@@ -135,4 +158,11 @@ Result<std::string> update_marks_in_file(const std::string& path, std::string_vi
 }
 
 FLOW_END_NAMESPACE
+
+namespace detail {
+Result<void> write_file_if_unchanged(const std::string& path, std::string_view data, const std::string& expect) {
+  return replace_file(path, data, &expect);
+}
+}  // namespace detail
+
 }  // namespace flow

@@ -236,6 +236,29 @@ lock)
 
 # Marks and journal writes that fail are failures, in the summary and the exit status;
 # no agent starts on a prompt that could not be written.
+# The user saves tasks.md (as an editor does: a new file renamed over it) while flow
+# writes its marks: the save is kept and the mark set again on it, not overwritten.
+save-during-mark)
+  printf '## Phase 1\n- [ ] T001 a in `a.txt`\n' > "$work/tasks.md"
+  git_repo "$work"
+  FLOW_TEST_PAUSE=marks-before-rename FLOW_TEST_PAUSE_MS=1500 FLOW_TEST_PAUSE_FILE="$work/../$(basename "$work").paused" \
+    "$flow" run "$work/tasks.md" --agent-cmd "$agent" --isolation none > "$work/out" 2>&1 &
+  pid=$!
+  paused="$work/../$(basename "$work").paused"
+  for _ in $(seq 100); do [ -e "$paused" ] && break; sleep 0.1; done
+  [ -e "$paused" ] || bad "flow never reached the mark's write: $(cat "$work/out")"
+  rm -f "$paused"
+  { cat "$work/tasks.md"; printf -- '- [ ] T002 b in `b.txt`, added by the user\n'; } > "$work/edit.tmp"
+  mv "$work/edit.tmp" "$work/tasks.md"
+  wait "$pid"
+  rc=$?
+  rm -f "$paused"
+  grep -q -- '- \[X\] T001 a' "$work/tasks.md" || bad "T001 is not marked: $(cat "$work/tasks.md"; cat "$work/out")"
+  grep -q -- '- \[ \] T002 b in `b.txt`, added by the user' "$work/tasks.md" || bad "the user's save was lost: $(cat "$work/tasks.md")"
+  [ "$rc" = 1 ] || bad "expected exit 1 (T002 was added during the run and did not run), got $rc: $(cat "$work/out")"
+  grep -q "T002 (line 3): written into tasks.md during the run" "$work/out" || bad "the added task is not said: $(cat "$work/out")"
+  ;;
+
 write-fail)
   # A full disk, for real: a 70 MiB tmpfs that T001's agent fills.
   mkdir -p "$work/small"
