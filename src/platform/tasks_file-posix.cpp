@@ -3,7 +3,7 @@
 #include <flow/tasks_file.hpp>
 
 #include "platform/marks_file.hpp"
-#include "runtime/test_hook.hpp"
+#include "support/test_hook.hpp"
 
 #include <cerrno>
 #include <cstdint>

@@ -4,7 +4,7 @@
 
 #include <flow/tasks_file.hpp>
 
-#include "runtime/test_hook.hpp"
+#include "support/test_hook.hpp"
 #include "support/text.hpp"
 
 #include <algorithm>

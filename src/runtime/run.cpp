@@ -22,7 +22,7 @@
 #include "platform/spare_files.hpp"
 #include "runtime/prompt.hpp"
 #include "support/json.hpp"
-#include "runtime/test_hook.hpp"
+#include "support/test_hook.hpp"
 #include "runtime/validation.hpp"
 #include "runtime/workspace.hpp"
 #include "support/text.hpp"

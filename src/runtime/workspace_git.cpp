@@ -9,7 +9,7 @@
 
 #include "runtime/git.hpp"
 #include "runtime/git_native.hpp"
-#include "runtime/test_hook.hpp"
+#include "support/test_hook.hpp"
 #include "runtime/worker.hpp"
 #include "support/text.hpp"
 
