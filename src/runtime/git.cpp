@@ -319,6 +319,46 @@ Result<void> GitRepo::fast_forward(const std::string& commit) const {
   return {};
 }
 
+namespace {
+std::string pending_mark_path(const std::string& common_dir) { return common_dir + "/flow-integration.pending"; }
+}  // namespace
+
+void GitRepo::note_pending_mark(const std::string& path, const std::string& commit, const std::string& before) const {
+  (void)write_file_atomic(pending_mark_path(common_dir_), path + "\n" + commit + "\n" + before);
+}
+
+void GitRepo::clear_pending_mark() const {
+  std::error_code ec;
+  fs::remove(pending_mark_path(common_dir_), ec);
+}
+
+std::string GitRepo::settle_pending_mark(const std::string& path) const {
+  const auto note = read_file(pending_mark_path(common_dir_));
+  if (!note) return {};
+  const std::size_t a = note->find('\n'), b = a == std::string::npos ? a : note->find('\n', a + 1);
+  if (b == std::string::npos || note->compare(0, a, path) != 0 || a != path.size()) return {};  // another file's
+  const std::string commit = note->substr(a + 1, b - a - 1);
+  const std::string_view before = std::string_view(*note).substr(b + 1);
+  const std::string file = top_ + "/" + path;
+  const auto now = read_file(file);
+  std::string done;
+  if (git({"merge-base", "--is-ancestor", commit, "HEAD"}).ok()) {
+    const Exec at = git({"show", commit + ":" + path}), head = git({"show", "HEAD:" + path});
+    if (now && *now == before && at.ok() && head.ok() && at.output == head.output) {
+      if (auto w = write_file_atomic(file, head.output); !w) return "cannot put " + path + "'s marks in: " + w.error().message;
+      done = path + ": the marks a killed run committed (" + commit.substr(0, 10) + ") put in";
+    }
+  } else {
+    const Exec index = git({"rev-parse", ":" + path}), at = git({"rev-parse", commit + ":" + path});
+    if (index.ok() && at.ok() && index.output == at.output) {
+      git({"reset", "--quiet", "--", path});
+      done = path + ": index entry reset (a killed run's commit never landed)";
+    }
+  }
+  clear_pending_mark();
+  return done;
+}
+
 std::string GitRepo::snapshot() const {
   const Exec e = git({"stash", "create", "flow: uncommitted changes"});
   const std::string sha = e.ok() ? first_line(e.output) : std::string();

@@ -109,6 +109,21 @@ class GitRepo {
   /// with its own run lock) integrate one at a time, since git's merges in one work tree
   /// are not safe against each other.
   [[nodiscard]] FileLock integration_lock() const { return FileLock(common_dir_ + "/flow-integration.lock"); }
+  /// Notes, before a fast-forward to `commit` that leaves `path` (tasks.md, relative to
+  /// the top) for flow to replace atomically, the file's text then (`before`): what a
+  /// run killed in between left, which the next run's settle_pending_mark() finishes.
+  /// Under the integration lock, which makes one note per repository enough.
+  void note_pending_mark(const std::string& path, const std::string& commit, const std::string& before) const;
+  /// The fast-forward went through and the file was replaced (or it failed and the index
+  /// was put back): nothing pending.
+  void clear_pending_mark() const;
+  /// What a killed run's note (for `path`) says was left half-done, done: the file, still
+  /// as it was before, becomes the text its fast-forward committed (the mark); or the
+  /// index entry, set for a fast-forward that never came, goes back to HEAD's. Only
+  /// while the file holds what the run left there: a user's edit since stays. Returns
+  /// what it did, for the journal; empty when nothing was pending. Hold the integration
+  /// lock.
+  [[nodiscard]] std::string settle_pending_mark(const std::string& path) const;
   /// Fast-forwards the branch checked out in the main work tree to `commit`: the only way
   /// flow changes it, so it is never left half-merged. Uncommitted changes in files the
   /// commit does not touch stay as they are.

@@ -182,6 +182,7 @@ class RunLoop {
       return Unexpected{std::move(held).error()};
     }
     took_over = *held;
+    if (opt_.isolation != Isolation::none) settled_ = detail::settle_killed_integration(workdir_, tasks_path_);
     if (auto planned = read_plan(); !planned) {
       fs::remove_all(run_dir_, ec);
       return Unexpected{std::move(planned).error()};
@@ -299,6 +300,7 @@ class RunLoop {
       log("lock-taken-over", -1, 0, {{"detail", took_over}}, true);
       emit("resumed", -1, 0, took_over);
     }
+    if (!settled_.empty()) emit("resumed", -1, 0, settled_);
   }
 
   double now() const { return log_.now(); }
@@ -1365,6 +1367,7 @@ class RunLoop {
   RunObserver& obs_;
   std::string text_, workdir_, run_dir_, tasks_path_;
   std::string plan_text_;                     // the text graph_'s plan was parsed from (its spans and lines)
+  std::string settled_;  // what a killed run left half-done in the repository, finished before reading tasks.md
   std::map<int, std::string> write_failed_;   // task -> the write that failed it (its mark)
   mode_t tasks_mode_ = 0;                     // tasks.md's permission bits when the run started
   long tasks_uid_ = -1, tasks_gid_ = -1;      // and its owner

@@ -161,6 +161,11 @@ struct WorkspaceContext {
 /// working tree is dirty without allow_dirty.
 [[nodiscard]] Result<std::unique_ptr<Workspace>> open_workspace(const WorkspaceContext& context);
 
+/// What a run killed in the middle of integrating a task left half-done in the
+/// repository at `workdir` (GitRepo::settle_pending_mark), finished before tasks.md is
+/// read: what was done, or empty. With the run lock held.
+[[nodiscard]] std::string settle_killed_integration(const std::string& workdir, const std::string& tasks_path);
+
 /// Makes a run's workspace (tests: a fake one).
 using WorkspaceFactory = std::function<Result<std::unique_ptr<Workspace>>(const WorkspaceContext& context)>;
 

@@ -204,11 +204,18 @@ class GitWorkspace final : public Workspace {
       commit = *made;
       if (commit.empty()) break;  // nothing to commit: no work, and the mark was there
       test_pause("after-commit");
-      // The user's edited tasks.md: the index takes the commit's version, so that the
-      // fast-forward goes through, and the file the mark once the commit is in (a kill
-      // in between leaves the mark out, never a mark without its commit) unless the
-      // user saved it again meanwhile (the next task puts the mark back).
-      if (user_edit) repo_.reset_path(commit, tasks_rel_);
+      // tasks.md is never left to the fast-forward, whose checkout unlinks and recreates
+      // it (a reader would find it missing): the index takes the commit's version, so
+      // git leaves the file alone, and once the commit is in, the file is replaced
+      // atomically (a kill in between leaves the mark out, never a mark without its
+      // commit) unless the user saved it again meanwhile (the next task puts the mark
+      // back). The same lets the fast-forward through when the user edited it.
+      const bool own_write = user_text && (changed || user_edit);
+      if (own_write) {
+        repo_.note_pending_mark(tasks_rel_, commit, *user_text);
+        repo_.reset_path(commit, tasks_rel_);
+        test_pause("before-fast-forward");
+      }
       auto ff = repo_.fast_forward(commit);
       auto user_saved = [&] {
         const auto again = read_file(tasks_path_);
@@ -216,10 +223,18 @@ class GitWorkspace final : public Workspace {
       };
       if (ff) {
         test_pause("after-fast-forward");
-        if (user_edit && !user_saved()) (void)write_file_atomic(tasks_path_, committed_text);
+        if (own_write && !user_saved())
+          if (auto w = write_file_atomic(tasks_path_, committed_text); !w)
+            log_.emit("mark-failed", t, 0, "the commit has the mark, but " + tasks_rel_ + " could not be rewritten: " +
+                                               w.error().message + " (git status shows it modified; the next task puts "
+                                               "the mark back)");
+        if (own_write) repo_.clear_pending_mark();
         break;
       }
-      if (user_edit) repo_.stage(tasks_rel_, false);
+      if (own_write) {
+        repo_.stage(tasks_rel_, false);
+        repo_.clear_pending_mark();
+      }
       const auto parent = repo_.rev_parse(commit + "^"), now = repo_.rev_parse("refs/heads/" + branch_);
       // Again when the branch moved meanwhile, the user saved tasks.md meanwhile, or
       // another git command held the index a moment.
@@ -549,19 +564,29 @@ Result<std::unique_ptr<Workspace>> open_git_workspace(const WorkspaceContext& c,
   }
   repo->share_lock(c.lock_fd);
   repo->exclude_flow_dir();
+  std::string tasks_rel = fs::relative(c.tasks_path, repo->top(), ec).string();
+  if (tasks_rel.empty() || tasks_rel.rfind("..", 0) == 0)
+    return make_error(Errc::config, c.tasks_path + " is outside the repository " + repo->top() + ": git isolation needs it inside");
   if (const auto dirty = repo->dirty(); !dirty.empty() && !c.options.allow_dirty) {
     std::vector<std::string> some(dirty.begin(), dirty.begin() + std::min<std::size_t>(dirty.size(), 5));
     return make_error(Errc::conflict, "the working tree has uncommitted changes (" + join(some, ", ") +
                                           (dirty.size() > 5 ? ", …" : "") + "): commit or stash them first, since flow "
                                           "commits each task on " + branch + "; or pass --allow-dirty, or --isolation none");
   }
-  std::string tasks_rel = fs::relative(c.tasks_path, repo->top(), ec).string();
-  if (tasks_rel.empty() || tasks_rel.rfind("..", 0) == 0)
-    return make_error(Errc::config, c.tasks_path + " is outside the repository " + repo->top() + ": git isolation needs it inside");
   const int stale = repo->clean_stale_worktrees(c.run_id);
   if (auto r = repo->update_ref("refs/flow/" + c.run_id + "/checkpoint", head); !r) return Unexpected{std::move(r).error()};
   return std::unique_ptr<Workspace>(
       std::make_unique<GitWorkspace>(c, std::move(*repo), branch, head, std::move(tasks_rel), stale));
+}
+
+std::string settle_killed_integration(const std::string& workdir, const std::string& tasks_path) {
+  auto repo = GitRepo::open(workdir);
+  std::error_code ec;
+  if (!repo || !fs::equivalent(repo->top(), workdir, ec)) return {};
+  const std::string tasks_rel = fs::relative(tasks_path, repo->top(), ec).string();
+  if (tasks_rel.empty() || tasks_rel.rfind("..", 0) == 0) return {};
+  const FileLock one_at_a_time = repo->integration_lock();
+  return repo->settle_pending_mark(tasks_rel);
 }
 
 }  // namespace flow::detail

@@ -4,7 +4,8 @@
 # FLOW_TEST_PAUSE points), then `flow run` again, with real agents and a real repository:
 #  1. killed while git fast-forwards the branch to a task's commit: the resumed run waits
 #     for that merge to land (it holds the dead run's lock) and does not run the task again
-#  2. killed between replay, commit and fast-forward inside integration, and between
+#  2. killed between replay, commit, fast-forward and tasks.md's rewrite inside
+#     integration, and between
 #     removing a task's worktree and deleting its branch: each task is committed once,
 #     nothing runs again once on the branch, and no worktree or branch is left behind
 #  3. an agent that starts a daemon in its own session (setsid): when the attempt ends the
@@ -90,7 +91,7 @@ grep -q '"detail":"committed in run' "$journal" || problem "1: the resumed run d
 no_leaks "1"
 
 # --- 2 ------------------------------------------------------------------------------
-for point in after-replay after-commit after-fast-forward before-branch-delete; do
+for point in after-replay after-commit before-fast-forward after-fast-forward before-branch-delete; do
   make_repo "$work/$point"
   FLOW_TEST_PAUSE=$point FLOW_TEST_PAUSE_FILE="$work/$point.paused" TEST_AGENT_RUNS=$runs \
     "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" > "$work/$point.1.out" 2>&1 &
@@ -105,6 +106,13 @@ for point in after-replay after-commit after-fast-forward before-branch-delete; 
     c=$(git -C "$repo" log --format=%s | grep -c "^$id " || true)
     [ "$c" = 1 ] || problem "2 ($point): $id has $c commits"
   done
+  # Killed between the fast-forward and tasks.md's atomic rewrite (or just before the
+  # fast-forward, the index already set for it): the next run finishes what was left.
+  case $point in
+    before-fast-forward) grep -q "tasks.md: index entry reset (a killed run's commit never landed)" "$work/$point.2.out" || problem "2 ($point): the index entry was not said to be put back" ;;
+    after-fast-forward) grep -q "tasks.md: the marks a killed run committed ([0-9a-f]*) put in" "$work/$point.2.out" ||
+                          problem "2 ($point): tasks.md's marks were not said to be put in" ;;
+  esac
   if [ "$point" = after-fast-forward ]; then
     first=$(head -1 "$runs" | awk '{print $2}')
     n=$(grep -c " $first [0-9]* end$" "$runs" || true)
@@ -188,5 +196,5 @@ for how in cgroup proc; do
   grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
 
-[ "$fail" = 0 ] && echo "crash points: killed at 8 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 9 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"

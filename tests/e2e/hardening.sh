@@ -259,6 +259,34 @@ save-during-mark)
   grep -q "T002 (line 3): written into tasks.md during the run" "$work/out" || bad "the added task is not said: $(cat "$work/out")"
   ;;
 
+# tasks.md is replaced atomically under git isolation too: a reader polling it never
+# finds it missing or half-written while tasks land (each by a fast-forward of the branch).
+replace-git)
+  r="$work/repo"
+  mkdir -p "$r/specs"
+  printf '## Phase 1\n- [ ] T001 [P] a in `a.txt`\n- [ ] T002 [P] b in `b.txt`\n- [ ] T003 [P] c in `c.txt`\n- [ ] T004 d in `a.txt`\n' \
+    > "$r/specs/tasks.md"
+  git_repo "$r"
+  watch="$work/watch"
+  python3 "$(dirname "$0")/watch_replace.py" "$r/specs/tasks.md" "$watch.ready" "$watch.stop" > "$watch.out" &
+  wpid=$!
+  for _ in $(seq 100); do [ -e "$watch.ready" ] && break; sleep 0.1; done
+  [ -e "$watch.ready" ] || bad "the watcher did not start"
+  run_flow "$work/out" run "$r/specs/tasks.md" --agent-cmd "$agent" --workers 3 --isolation git
+  touch "$watch.stop"
+  wait "$wpid"
+  events=$(sort "$watch.out" | uniq -c | tr -s ' \n' ' ')
+  rm -f "$watch".*
+  [ "$rc" = 0 ] || bad "the run exited $rc: $(cat "$work/out")"
+  [ "$(grep -c -- '- \[X\]' "$r/specs/tasks.md")" = 4 ] || bad "not every task is marked: $(cat "$r/specs/tasks.md")"
+  [ -z "$(git -C "$r" status --porcelain)" ] || bad "the tree is not clean: $(git -C "$r" status --porcelain)"
+  case "$events" in
+    *delete*|*create*|*modify*) bad "tasks.md was not replaced atomically; its name saw:$events" ;;
+    *moved_to*) ;;
+    *) bad "tasks.md was never replaced (events:$events)" ;;
+  esac
+  ;;
+
 write-fail)
   # A full disk, for real: a 70 MiB tmpfs that T001's agent fills.
   mkdir -p "$work/small"

@@ -111,7 +111,7 @@ for ((i = 1; i <= iterations; ++i)); do
   mode=git; [ $((i % 2)) = 0 ] && mode=none
   new_repo
   # A named point one time in three; a random moment otherwise.
-  points=(before-task-started); [ "$mode" = git ] && points+=(after-replay after-commit after-fast-forward before-branch-delete)
+  points=(before-task-started); [ "$mode" = git ] && points+=(after-replay after-commit before-fast-forward after-fast-forward before-branch-delete)
   where=random
   if [ $((RANDOM % 3)) = 0 ]; then where=${points[$((RANDOM % ${#points[@]}))]}; fi
   pause_file="$work/paused"
