@@ -27,6 +27,13 @@ enum class EdgeRule {
   story_prose,   ///< story-level prose: `User Story 2 … depends on US1`
 };
 
+/// Whether the author wrote the edge (a reference or a statement), rather than it
+/// following from where the tasks sit in the file.
+constexpr bool is_written(EdgeRule rule) noexcept {
+  return rule == EdgeRule::task_ref || rule == EdgeRule::heading_ref || rule == EdgeRule::statement ||
+         rule == EdgeRule::story_prose;
+}
+
 /// Why an edge exists: the rule, the line it comes from, and the words.
 struct EdgeReason {
   EdgeRule rule = EdgeRule::sequential;
@@ -116,6 +123,13 @@ class FLOW_API TaskGraph {
   /// No schedule on `workers` workers can be shorter: max(critical path, work / workers).
   [[nodiscard]] double makespan_lower_bound(std::span<const double> durations, int workers) const;
 
+  /// What holds back the nodes a written edge (is_written) from `node` leads to: `node`
+  /// itself when it is a task the file marks otherwise (`[~]`: begun, deferred), or for
+  /// a gate (a phase, a group, a story) one such task among those it stands for; -1 when
+  /// none. Such a task is not done, so what the author said waits for it, or for its
+  /// story, waits; document order alone holds nothing back.
+  [[nodiscard]] int set_aside(int node) const { return set_aside_[static_cast<std::size_t>(node)]; }
+
   /// Files named by more than one task, with those tasks. Sorted by (first task, path).
   [[nodiscard]] const std::vector<LockConflict>& lock_conflicts() const noexcept { return conflicts_; }
 
@@ -132,6 +146,7 @@ class FLOW_API TaskGraph {
   std::vector<std::vector<int>> succ_, pred_;
   std::vector<Edge> edges_;
   std::vector<int> topo_;
+  std::vector<int> set_aside_;
   std::vector<LockConflict> conflicts_;
   std::vector<Diagnostic> diagnostics_;
 };

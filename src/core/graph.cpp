@@ -570,15 +570,25 @@ class GraphBuilder {
   // A task the file marks otherwise (`[~]`: begun, deferred) is not done, so what names
   // it explicitly will not run (the scheduler holds it): said where the waiting starts.
   void held_by_marks() {
+    const int n = g_.tasks_ + static_cast<int>(g_.gate_names_.size());
+    g_.set_aside_.assign(static_cast<std::size_t>(n), -1);
+    for (int t = 0; t < g_.tasks_; ++t)
+      if (plan_->tasks[static_cast<std::size_t>(t)].state == TaskState::other) g_.set_aside_[static_cast<std::size_t>(t)] = t;
+    // A phase's or a group's gate stands for its tasks (the edges from each into it).
+    for (const Edge& e : g_.edges_)
+      if (!g_.is_gate(e.from) && g_.is_gate(e.to) && g_.set_aside_[static_cast<std::size_t>(e.from)] >= 0 &&
+          g_.set_aside_[static_cast<std::size_t>(e.to)] < 0 &&
+          (e.reason.rule == EdgeRule::phase_order || e.reason.rule == EdgeRule::group_order))
+        g_.set_aside_[static_cast<std::size_t>(e.to)] = e.from;
     for (const Edge& e : g_.edges_) {
-      if (g_.is_gate(e.from) || plan_->tasks[static_cast<std::size_t>(e.from)].state != TaskState::other) continue;
-      const EdgeRule r = e.reason.rule;
-      if (r != EdgeRule::task_ref && r != EdgeRule::heading_ref && r != EdgeRule::statement && r != EdgeRule::story_prose)
-        continue;
-      const Task& a = plan_->tasks[static_cast<std::size_t>(e.from)];
-      const int line = g_.is_gate(e.to) ? e.reason.line : plan_->tasks[static_cast<std::size_t>(e.to)].line;
-      warn(line, "held-by-mark",
-           (g_.is_gate(e.to) ? node_name(e.to) : plan_->tasks[static_cast<std::size_t>(e.to)].id) + " waits for " + a.id + " (" + e.reason.words + "), which the file marks [" +
+      const int held = g_.set_aside_[static_cast<std::size_t>(e.from)];
+      if (held < 0 || !is_written(e.reason.rule)) continue;
+      const Task& a = plan_->tasks[static_cast<std::size_t>(held)];
+      const bool gate = g_.is_gate(e.to);
+      const Task* b = gate ? nullptr : &plan_->tasks[static_cast<std::size_t>(e.to)];
+      const std::string marked = g_.is_gate(e.from) ? ", whose " + a.id + " the file marks [" : ", which the file marks [";
+      warn(gate ? e.reason.line : b->line, "held-by-mark",
+           (gate ? node_name(e.to) : b->id) + " waits for " + (g_.is_gate(e.from) ? node_name(e.from) : a.id) + " (" + e.reason.words + ")" + marked +
                std::string(1, a.mark) + "]: neither done nor pending, so it and what follows it will not run until " +
                a.id + " is marked [X] (or [ ] to run it)");
     }

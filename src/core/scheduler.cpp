@@ -150,17 +150,19 @@ struct Scheduler::Impl {
       }
     }
     // A task marked otherwise (`[~]`: begun, deferred) is not done: what the author made
-    // depend on it explicitly waits, blocked by it. Document order alone does not hold
-    // the rest of the file behind a task the author set aside.
+    // depend on it, or on its story, explicitly waits, blocked by it
+    // (TaskGraph::set_aside). Document order alone does not hold the rest of the file
+    // behind a task the author set aside.
     for (const Edge& e : g.edges()) {
-      if (!is_explicit(e.reason.rule) || !is_task(e.from) || status[static_cast<std::size_t>(e.from)] != TaskStatus::skipped) continue;
+      const int aside = g.set_aside(e.from);
+      if (aside < 0 || !is_written(e.reason.rule)) continue;
       if (is_task(e.to)) {
         auto& st = status[static_cast<std::size_t>(e.to)];
         if (st != TaskStatus::waiting) continue;
         st = TaskStatus::blocked;
-        blocked_by[static_cast<std::size_t>(e.to)] = e.from;
+        blocked_by[static_cast<std::size_t>(e.to)] = aside;
       }
-      block_dependents(e.to, e.from);
+      block_dependents(e.to, aside);
     }
     for (int t = 0; t < tasks; ++t)
       if (status[static_cast<std::size_t>(t)] == TaskStatus::succeeded || status[static_cast<std::size_t>(t)] == TaskStatus::skipped)
@@ -171,10 +173,6 @@ struct Scheduler::Impl {
   }
 
   bool is_task(int v) const { return v < tasks; }
-
-  static bool is_explicit(EdgeRule r) {
-    return r == EdgeRule::task_ref || r == EdgeRule::heading_ref || r == EdgeRule::statement || r == EdgeRule::story_prose;
-  }
 
   void satisfy(int v) {
     std::vector<int> stack{v};

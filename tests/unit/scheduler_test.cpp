@@ -276,6 +276,45 @@ TEST_CASE("a task marked [~] holds what names it explicitly, and only that") {
   CHECK(s.done());
 }
 
+TEST_CASE("a task marked [~] holds what a dependency section or story prose says waits for it") {
+  const std::string stories = "## Phase 1: Setup\n- [X] T001 a\n"
+                              "## Phase 2: User Story 1\n- [~] T002 [US1] b\n- [ ] T003 [US1] [P] c\n- [ ] T004 [US1] [P] d\n"
+                              "## Phase 3: User Story 2\n- [ ] T005 [US2] e\n"
+                              "## Phase 4: User Story 3\n- [ ] T006 [US3] f\n"
+                              "## Dependencies\n";
+  const std::string story_prose = "- **User Story 2 (Phase 3)**: Depends on US1 being complete\n"
+                                  "- **US3**: can run in parallel with US1 and US2\n";
+  auto held_lines = [](const TaskGraph& g) {
+    std::vector<int> lines;
+    for (const Diagnostic& d : g.diagnostics())
+      if (d.code == "held-by-mark") lines.push_back(d.line);
+    return lines;
+  };
+  SUBCASE("a statement names the task") {
+    auto g = graph_of(stories + "- T002 blocks T003\n");
+    Scheduler s(g, {});
+    CHECK(s.status(1) == TaskStatus::skipped);
+    CHECK(s.status(2) == TaskStatus::blocked);
+    CHECK(s.blocked_by(2) == 1);
+    CHECK(s.status(3) == TaskStatus::ready);
+    CHECK(held_lines(g) == std::vector<int>{5});
+  }
+  SUBCASE("prose makes a story wait for the story that holds it") {
+    auto g = graph_of(stories + story_prose);
+    Scheduler s(g, {});
+    for (int t : {2, 3, 5}) CHECK(s.status(t) == TaskStatus::ready);
+    CHECK(s.status(4) == TaskStatus::blocked);
+    CHECK(s.blocked_by(4) == 1);
+    CHECK(held_lines(g) == std::vector<int>{8});  // at the task that waits
+  }
+  SUBCASE("without the prose, phase order alone holds nothing back") {
+    auto g = graph_of(stories);
+    Scheduler s(g, {});
+    for (int t : {2, 3, 4, 5}) CHECK(s.status(t) == TaskStatus::ready);  // stories do not wait for each other
+    CHECK(held_lines(g).empty());
+  }
+}
+
 TEST_CASE("cancel stops new starts; skip releases dependents") {
   auto g = graph_of("- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n");
   Scheduler s(g, {});
