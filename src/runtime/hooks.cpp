@@ -2,6 +2,8 @@
 // The run's own commands and its hooks.
 #include "runtime/hooks.hpp"
 
+#include "runtime/secrets.hpp"
+
 #include <flow/runner.hpp>
 
 namespace flow::detail {
@@ -20,6 +22,9 @@ int RunCommands::run(const std::vector<std::string>& argv, const std::string& di
   l.env.insert(l.env.end(), {"FLOW_RUN_ID=" + run_id, "FLOW_WORKDIR=" + dir, "FLOW_TASKS_MD=" + tasks_path});
   if (!runner->start(l)) return -1;
   const auto c = runner->wait(1e9);
+  // Before anyone reads it: the failure summary, the journal and the next prompt quote
+  // this file, and it stays in the run's folder.
+  redact_secret_values_in_file(out);
   return !c || c->signal ? -1 : c->exit_code;
 }
 

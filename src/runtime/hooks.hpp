@@ -18,9 +18,9 @@ struct RunCommands {
   std::string run_id;     ///< FLOW_RUN_ID
   std::string tasks_path; ///< FLOW_TASKS_MD
 
-  /// Runs `argv` in `dir` to completion, stdout and stderr to `out`, with `env` and the
-  /// run's FLOW_* variables; its exit status, or -1 if it did not start or died by a
-  /// signal.
+  /// Runs `argv` in `dir` to completion, stdout and stderr to `out` (the values of flow's
+  /// secret-named environment variables masked once it ended), with `env` and the run's
+  /// FLOW_* variables; its exit status, or -1 if it did not start or died by a signal.
   int run(const std::vector<std::string>& argv, const std::string& dir, const std::string& out,
           std::vector<std::string> env) const;
 };

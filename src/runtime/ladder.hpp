@@ -19,14 +19,6 @@ namespace flow::detail {
 /// what looks like a secret (API keys, tokens, passwords, Authorization headers) masked.
 [[nodiscard]] std::string bounded_failure(std::string_view failure);
 
-/// `text` with what looks like a secret replaced by "[redacted]": the values of flow's
-/// own secret-named environment variables (ANTHROPIC_API_KEY, GH_TOKEN …), values of KEY=,
-/// token:, password= …, Bearer tokens, and keys shaped like sk-…, ghp_…, AKIA…, AIza….
-[[nodiscard]] std::string redact_secrets(std::string_view text);
-/// The file at `path` (an attempt's output log) with the values of flow's secret-named
-/// environment variables masked, rewritten atomically only if it holds one.
-void redact_secret_values_in_file(const std::string& path);
-
 /// What changes in an attempt's prompt, and its name for the journal and `flow status`.
 struct Guidance {
   std::string label;  ///< "alternative", "simplified+instruction", "hint" …; empty: none

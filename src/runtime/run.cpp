@@ -21,6 +21,7 @@
 #include "runtime/journal_read.hpp"
 #include "platform/spare_files.hpp"
 #include "runtime/prompt.hpp"
+#include "runtime/secrets.hpp"
 #include "support/json.hpp"
 #include "support/test_hook.hpp"
 #include "runtime/validation.hpp"

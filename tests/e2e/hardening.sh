@@ -537,6 +537,49 @@ AGENT
   done
   ;;
 
+# Secrets the project's own commands print (a test gate that fails once, the hooks, the
+# integration check) are masked as an agent's are: in their output files, the journal,
+# the retry prompt, the summary and flow status; the gate's failure still says what failed.
+gate-secrets)
+  mkdir -p "$work/repo/.flow"
+  printf -- '- [ ] T001 Write `a.txt`\n' > "$work/repo/tasks.md"
+  cat > "$work/repo/.flow/config.yaml" <<'CONFIG'
+testing:
+  runTests: ["sh", "-c", "echo \"connecting with $ANTHROPIC_API_KEY as $GH_TOKEN\"; test ! -f result.txt || grep -q good result.txt || { echo \"FAIL: test_result: expected good (token $GH_TOKEN)\"; exit 1; }"]
+  integrationCheck: merge
+errorRecovery:
+  baseDelay: 10ms
+  maxDelay: 20ms
+hooks:
+  pre-implement: [sh, -c, 'echo "pre with $GH_TOKEN"']
+  task-complete: [sh, -c, 'echo "complete with $ANTHROPIC_API_KEY"']
+  post-implement: [sh, -c, 'echo "post with $GH_TOKEN"']
+CONFIG
+  git_repo "$work/repo"
+  # The token has no key's shape: only its being in flow's environment gives it away.
+  export ANTHROPIC_API_KEY=sk-ant-test-GATESECRET4711 GH_TOKEN=plain-GATESECRET-7Q2ZX9
+  TEST_AGENT_PLAN=T001:bad-once run_flow "$work/out" run "$work/repo/tasks.md" --agent-cmd "$agent" --isolation git
+  [ "$rc" = 0 ] || bad "the run exited $rc, expected 0 (T001 passes its gate on the retry): $(cat "$work/out")"
+  run_flow "$work/status" status "$work/repo/tasks.md"
+  run_flow "$work/status.json" status --json "$work/repo/tasks.md"
+  flow_dir=$work/repo/.flow
+  for f in "$work/out" "$work/status" "$work/status.json"; do
+    grep -q "GATESECRET" "$f" && bad "a key is in flow's output ($(basename "$f")): $(grep GATESECRET "$f" | head -2)"
+  done
+  leaks=$(grep -rl "GATESECRET" "$flow_dir")
+  [ -z "$leaks" ] || bad "a key is under .flow: $(echo "$leaks" | sed "s|^$flow_dir/||" | tr '\n' ' ')"
+  for f in "$flow_dir"/runs/*/T001-*.1.gate-tests.out "$flow_dir"/runs/*/hook-pre-implement.out \
+           "$flow_dir"/runs/*/hook-task-complete-T001.out "$flow_dir"/runs/*/hook-post-implement.out \
+           "$flow_dir"/runs/*/integration-T001.out; do
+    grep -q "\[redacted\]" "$f" 2>/dev/null || bad "$(basename "$f") shows no masked key: $(cat "$f" 2>&1)"
+  done
+  grep '"event":"attempt-failed"' "$flow_dir/implementation.log" | grep -q "\[redacted\]" ||
+    bad "the journal's failure lines show no masked key"
+  prompt=$(ls "$flow_dir"/runs/*/T001-*.2.prompt.md 2>/dev/null | head -1)
+  grep -q "FAIL: test_result: expected good (token \[redacted\])" "$prompt" 2>/dev/null ||
+    bad "the retry prompt lacks the gate's failure: $(cat "$prompt" 2>&1)"
+  ;;
+
 # flow status after a user's edit moved the tasks: a failed task is still reported
 # failed (found by ID and line text), not as to do.
 status-shift)

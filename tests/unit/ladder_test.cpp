@@ -11,6 +11,7 @@
 #include "runtime/control_inbox.hpp"
 #include "runtime/journal.hpp"
 #include "runtime/ladder.hpp"
+#include "runtime/secrets.hpp"
 #include "unit/support.hpp"
 
 #include <doctest/doctest.h>
