@@ -118,6 +118,12 @@ int guarded(Body&& body) noexcept {
 // every sum, maximum and comparison made with it afterwards.
 bool finite_non_negative(double x) noexcept { return std::isfinite(x) && x >= 0; }
 
+// FLOW_OK, or FLOW_EMISUSE naming `who`'s argument `what` when the time `t` is not finite.
+// A time may be negative (the host's clock starts where it likes), never NaN or infinite.
+int check_time(const char* who, const char* what, double t) {
+  return std::isfinite(t) ? FLOW_OK : fail(FLOW_EMISUSE, std::string(who) + ": " + what + " must be finite");
+}
+
 // FLOW_OK, or FLOW_EMISUSE naming the first task whose value is not finite and >= 0.
 int check_per_task(const char* who, const char* what, const double* values, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
@@ -477,7 +483,7 @@ int flow_scheduler_next(int* task, flow_scheduler* s, double now) {
   reset(task, -1);  // 0 is a task: -1 is "none may start"
   return guarded([&]() -> int {
     if (!task || !s) return misuse("flow_scheduler_next: null argument");
-    if (std::isnan(now)) return misuse("flow_scheduler_next: now is NaN");
+    if (const int rc = check_time("flow_scheduler_next", "now", now); rc != FLOW_OK) return rc;
     const auto t = s->impl->start_next(now);
     *task = t ? *t : -1;
     return FLOW_OK;
@@ -499,7 +505,7 @@ int flow_scheduler_retry(flow_scheduler* s, int task, double not_before) {
   return guarded([&]() -> int {
     if (!task_ok(s, task) || s->impl->status(task) != TaskStatus::running)
       return misuse("flow_scheduler_retry: the task is not running");
-    if (std::isnan(not_before)) return misuse("flow_scheduler_retry: not_before is NaN");
+    if (const int rc = check_time("flow_scheduler_retry", "not_before", not_before); rc != FLOW_OK) return rc;
     s->impl->retry(task, not_before);
     return FLOW_OK;
   });
@@ -519,11 +525,14 @@ int flow_scheduler_blocked_by(const flow_scheduler* s, int task) {
 
 int flow_scheduler_next_wake(double* out, const flow_scheduler* s, double now) {
   reset(out);
-  if (!out || !s) return misuse("flow_scheduler_next_wake: null argument");
-  const auto w = s->impl->next_wake(now);
-  if (!w) return fail(FLOW_ENOTFOUND, "no retry is waiting");
-  *out = *w;
-  return FLOW_OK;
+  return guarded([&]() -> int {
+    if (!out || !s) return misuse("flow_scheduler_next_wake: null argument");
+    if (const int rc = check_time("flow_scheduler_next_wake", "now", now); rc != FLOW_OK) return rc;
+    const auto w = s->impl->next_wake(now);
+    if (!w) return fail(FLOW_ENOTFOUND, "no retry is waiting");
+    *out = *w;
+    return FLOW_OK;
+  });
 }
 
 int flow_scheduler_cancel(flow_scheduler* s) {
@@ -618,7 +627,7 @@ int ask_policy(Decision& d, flow_policy* p, const flow_plan* plan, int task, int
       failure->failure_class < 0 || failure->failure_class > FLOW_FAIL_IO)
     return misuse((std::string(who) + ": null argument or value out of range").c_str());
   // A NaN time would reach the rate-limit gate and stay there for every later decision.
-  if (!std::isfinite(now)) return fail(FLOW_EMISUSE, std::string(who) + ": now must be finite");
+  if (const int rc = check_time(who, "now", now); rc != FLOW_OK) return rc;
   if (std::isnan(failure->reset_at) || failure->reset_at == HUGE_VAL)
     return fail(FLOW_EMISUSE, std::string(who) + ": failure->reset_at must be finite, or < 0 for none");
   const Task& t = plan->plan->tasks[static_cast<size_t>(task)];

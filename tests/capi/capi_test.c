@@ -249,6 +249,28 @@ static void check_policy_numbers(const flow_plan *plan) {
   }
 }
 
+/* The scheduler's times are numbers too: a NaN or infinite `now` or `not_before` is
+ * refused with FLOW_EMISUSE naming the argument, the out-parameter reset first, and the
+ * refused retry leaves the task running. */
+static void check_scheduler_times(const flow_graph *graph) {
+  const double bad[3] = {NAN, INFINITY, -INFINITY};
+  size_t i;
+  for (i = 0; i < 3; ++i) {
+    flow_scheduler *s = NULL;
+    int t = -1, none = 7;
+    double wake = 5;
+    CHECK(flow_scheduler_new(&s, graph, NULL) == FLOW_OK);
+    CHECK(flow_scheduler_next(&none, s, bad[i]) == FLOW_EMISUSE && none == -1);
+    CHECK(misuse_names("flow_scheduler_next: now"));
+    CHECK(flow_scheduler_next(&t, s, 0) == FLOW_OK && t == 0);
+    CHECK(flow_scheduler_retry(s, t, bad[i]) == FLOW_EMISUSE && misuse_names("flow_scheduler_retry: not_before"));
+    CHECK(flow_scheduler_status(s, t) == FLOW_STATUS_RUNNING);
+    CHECK(flow_scheduler_next_wake(&wake, s, bad[i]) == FLOW_EMISUSE && wake == 0);
+    CHECK(misuse_names("flow_scheduler_next_wake: now"));
+    flow_scheduler_free(s);
+  }
+}
+
 /* A simulation needs a worker: 0 and negative counts are refused, as the scheduler's are. */
 static void check_sim_workers(const flow_graph *graph, flow_policy *policy) {
   const int bad[2] = {0, -3};
@@ -645,6 +667,7 @@ int main(int argc, char **argv) {
       flow_policy_free(ladder);
     }
     check_policy_numbers(plan);
+    check_scheduler_times(graph);
     check_sim_workers(graph, stock);
     check_durations(graph, stock);
     check_outputs_reset(plan);

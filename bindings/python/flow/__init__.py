@@ -433,7 +433,12 @@ class Scheduler(_Handle):
         """The earliest retry time after `now`, or None if no retry waits."""
         _number("now", now)
         out = ctypes.c_double()
-        return out.value if lib.flow_scheduler_next_wake(ctypes.byref(out), self._ptr(), now) == OK else None
+        rc = lib.flow_scheduler_next_wake(ctypes.byref(out), self._ptr(), now)
+        if rc == ENOTFOUND:
+            return None
+        if rc < 0:
+            _raise_last(rc)
+        return out.value
 
     def cancel(self) -> None:
         """Start nothing new."""

@@ -257,13 +257,13 @@ enum { FLOW_STATUS_WAITING = 0, FLOW_STATUS_READY = 1, FLOW_STATUS_RUNNING = 2, 
 FLOW_CAPI int flow_scheduler_new(flow_scheduler **out, const flow_graph *graph, const flow_scheduler_options *opts);
 FLOW_CAPI void flow_scheduler_free(flow_scheduler *scheduler); /* NULL is a no-op */
 /** The best task that may start at `now`, marked running, into *task; -1 if none may.
- *  @return FLOW_OK or FLOW_EMISUSE (`now` is NaN). */
+ *  @return FLOW_OK or FLOW_EMISUSE (`now` is NaN or infinite). */
 FLOW_CAPI int flow_scheduler_next(int *task, flow_scheduler *scheduler, double now);
 /** How a running task ended: FLOW_STATUS_SUCCEEDED, _FAILED or _SKIPPED.
  *  @return FLOW_OK or FLOW_EMISUSE (not running, or another status). */
 FLOW_CAPI int flow_scheduler_finish(flow_scheduler *scheduler, int task, int status);
 /** Puts a running task back, to start no earlier than `not_before`.
- *  @return FLOW_OK or FLOW_EMISUSE (not running, or `not_before` is NaN). */
+ *  @return FLOW_OK or FLOW_EMISUSE (not running, or `not_before` is NaN or infinite). */
 FLOW_CAPI int flow_scheduler_retry(flow_scheduler *scheduler, int task, double not_before);
 /** 1 when nothing runs and nothing more can start, else 0. */
 FLOW_CAPI int flow_scheduler_done(const flow_scheduler *scheduler);
@@ -271,7 +271,8 @@ FLOW_CAPI int flow_scheduler_done(const flow_scheduler *scheduler);
 FLOW_CAPI int flow_scheduler_status(const flow_scheduler *scheduler, int task);
 /** For a blocked task, the task that blocks it (-1: the run was canceled). */
 FLOW_CAPI int flow_scheduler_blocked_by(const flow_scheduler *scheduler, int task);
-/** The earliest retry time after `now` into *out. @return FLOW_OK or FLOW_ENOTFOUND. */
+/** The earliest retry time after `now` into *out.
+ *  @return FLOW_OK, FLOW_ENOTFOUND (no retry waits) or FLOW_EMISUSE (`now` is NaN or infinite). */
 FLOW_CAPI int flow_scheduler_next_wake(double *out, const flow_scheduler *scheduler, double now);
 /** No new task starts. Thread safety: one thread at a time, like the rest. */
 FLOW_CAPI int flow_scheduler_cancel(flow_scheduler *scheduler);
