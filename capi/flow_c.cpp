@@ -1011,60 +1011,78 @@ int flow_run_execute(flow_run* r, flow_run_report* out) {
   });
 }
 
-int flow_run_report_init(flow_run_report_v2* out, unsigned int version) {
-  if (!out) return misuse("flow_run_report_init: null argument");
-  if (version != FLOW_RUN_REPORT_VERSION) return fail(FLOW_EVERSION, "flow_run_report: unknown version");
-  *out = flow_run_report_v2 FLOW_RUN_REPORT_INIT;
+namespace {
+
+// Versions 2, 3 and 4 of the report each append to the one before (so one layout, v4's,
+// describes them all); a caller's struct ends where its version's fields do.
+static_assert(offsetof(flow_run_report_v4, rolled_back_to) == offsetof(flow_run_report_v2, rolled_back_to) &&
+              offsetof(flow_run_report_v4, needs_attention) == offsetof(flow_run_report_v3, needs_attention));
+
+std::size_t report_bytes(unsigned int version) noexcept {
+  switch (version) {
+    case FLOW_RUN_REPORT_VERSION: return offsetof(flow_run_report_v4, needs_attention);
+    case FLOW_RUN_REPORT_V3_VERSION: return offsetof(flow_run_report_v4, stopped);
+    case FLOW_RUN_REPORT_V4_VERSION: return sizeof(flow_run_report_v4);
+    default: return 0;
+  }
+}
+
+// Writes the fields of `version` (from 2 up to `newest`, what the caller's struct can
+// be) from `report` over `out`, and the version; nothing past them.
+int put_report(void* out, unsigned int version, unsigned int newest, flow_run_report_v4 report) noexcept {
+  if (version < FLOW_RUN_REPORT_VERSION || version > newest) return fail(FLOW_EVERSION, "flow_run_report: unknown version");
+  report.version = version;
+  std::memcpy(out, &report, report_bytes(version));
   return FLOW_OK;
 }
 
+flow_run_report_v4 report_v4(const RunReport& rep) {
+  return {FLOW_RUN_REPORT_V4_VERSION, rep.succeeded, rep.failed, rep.blocked, rep.skipped, rep.retries,
+          rep.interrupted ? 1 : 0, rep.wall, rep.workers, rep.busy, rep.cost_usd, rep.run_id.c_str(),
+          rep.journal_path.c_str(), to_string(rep.isolation), rep.branch.c_str(), rep.checkpoint.c_str(),
+          rep.rolled_back_to.c_str(), rep.needs_attention, rep.stopped, rep.done_before, rep.excluded};
+}
+
+// flow_run_execute_v2, _v3 and _v4: the report's version is read before anything else, and
+// the report reset to it, so that a failure leaves it as its _init() would.
+int execute_versioned(flow_run* r, void* out, unsigned int newest, const char* who) {
+  if (!out) return fail(FLOW_EMISUSE, std::string(who) + ": null argument");
+  unsigned int version = 0;
+  std::memcpy(&version, out, sizeof version);
+  if (const int rc = put_report(out, version, newest, flow_run_report_v4 FLOW_RUN_REPORT_V4_INIT); rc != FLOW_OK)
+    return rc;
+  if (!r) return fail(FLOW_EMISUSE, std::string(who) + ": null argument");
+  if (const int rc = execute(*r); rc != FLOW_OK) return rc;
+  return put_report(out, version, newest, report_v4(r->last));
+}
+
+}  // namespace
+
+int flow_run_report_init(flow_run_report_v2* out, unsigned int version) {
+  if (!out) return misuse("flow_run_report_init: null argument");
+  return put_report(out, version, FLOW_RUN_REPORT_VERSION, flow_run_report_v4 FLOW_RUN_REPORT_V4_INIT);
+}
+
 int flow_run_execute_v2(flow_run* r, flow_run_report_v2* out) {
-  return guarded([&]() -> int {
-    if (!out) return misuse("flow_run_execute_v2: null argument");
-    if (const int rc = flow_run_report_init(out, out->version); rc != FLOW_OK) return rc;
-    if (!r) return misuse("flow_run_execute_v2: null argument");
-    if (const int rc = execute(*r); rc != FLOW_OK) return rc;
-    const RunReport& rep = r->last;
-    *out = flow_run_report_v2{FLOW_RUN_REPORT_VERSION, rep.succeeded, rep.failed, rep.blocked, rep.skipped,
-                              rep.retries, rep.interrupted ? 1 : 0, rep.wall, rep.workers, rep.busy, rep.cost_usd,
-                              rep.run_id.c_str(), rep.journal_path.c_str(), to_string(rep.isolation),
-                              rep.branch.c_str(), rep.checkpoint.c_str(), rep.rolled_back_to.c_str()};
-    return FLOW_OK;
-  });
+  return guarded([&]() -> int { return execute_versioned(r, out, FLOW_RUN_REPORT_VERSION, "flow_run_execute_v2"); });
 }
 
 int flow_run_report_v3_init(flow_run_report_v3* out, unsigned int version) {
   if (!out) return misuse("flow_run_report_v3_init: null argument");
-  if (version != FLOW_RUN_REPORT_VERSION && version != FLOW_RUN_REPORT_V3_VERSION)
-    return fail(FLOW_EVERSION, "flow_run_report: unknown version");
-  const flow_run_report_v3 zero FLOW_RUN_REPORT_V3_INIT;
-  if (version == FLOW_RUN_REPORT_VERSION) {  // a version-2 struct ends before needs_attention
-    std::memcpy(out, &zero, offsetof(flow_run_report_v3, needs_attention));
-    out->version = version;
-    return FLOW_OK;
-  }
-  *out = zero;
-  return FLOW_OK;
+  return put_report(out, version, FLOW_RUN_REPORT_V3_VERSION, flow_run_report_v4 FLOW_RUN_REPORT_V4_INIT);
 }
 
 int flow_run_execute_v3(flow_run* r, flow_run_report_v3* out) {
-  return guarded([&]() -> int {
-    if (!out) return misuse("flow_run_execute_v3: null argument");
-    const unsigned int version = out->version;
-    if (const int rc = flow_run_report_v3_init(out, version); rc != FLOW_OK) return rc;
-    if (!r) return misuse("flow_run_execute_v3: null argument");
-    if (const int rc = execute(*r); rc != FLOW_OK) return rc;
-    const RunReport& rep = r->last;
-    const flow_run_report_v3 full{FLOW_RUN_REPORT_V3_VERSION, rep.succeeded, rep.failed, rep.blocked, rep.skipped,
-                                  rep.retries, rep.interrupted ? 1 : 0, rep.wall, rep.workers, rep.busy, rep.cost_usd,
-                                  rep.run_id.c_str(), rep.journal_path.c_str(), to_string(rep.isolation),
-                                  rep.branch.c_str(), rep.checkpoint.c_str(), rep.rolled_back_to.c_str(),
-                                  rep.needs_attention};
-    // Only the fields the caller's version has are written.
-    std::memcpy(out, &full, version == FLOW_RUN_REPORT_V3_VERSION ? sizeof full : offsetof(flow_run_report_v3, needs_attention));
-    out->version = version;
-    return FLOW_OK;
-  });
+  return guarded([&]() -> int { return execute_versioned(r, out, FLOW_RUN_REPORT_V3_VERSION, "flow_run_execute_v3"); });
+}
+
+int flow_run_report_v4_init(flow_run_report_v4* out, unsigned int version) {
+  if (!out) return misuse("flow_run_report_v4_init: null argument");
+  return put_report(out, version, FLOW_RUN_REPORT_V4_VERSION, flow_run_report_v4 FLOW_RUN_REPORT_V4_INIT);
+}
+
+int flow_run_execute_v4(flow_run* r, flow_run_report_v4* out) {
+  return guarded([&]() -> int { return execute_versioned(r, out, FLOW_RUN_REPORT_V4_VERSION, "flow_run_execute_v4"); });
 }
 
 int flow_run_retry(flow_run* r, const char* task_id, const char* hint) {
