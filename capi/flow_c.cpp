@@ -118,6 +118,12 @@ int guarded(Body&& body) noexcept {
 // every sum, maximum and comparison made with it afterwards.
 bool finite_non_negative(double x) noexcept { return std::isfinite(x) && x >= 0; }
 
+// FLOW_OK, or FLOW_EMISUSE naming `who`'s argument `what` when the time `t` is not finite.
+// A time may be negative (the host's clock starts where it likes), never NaN or infinite.
+int check_time(const char* who, const char* what, double t) {
+  return std::isfinite(t) ? FLOW_OK : fail(FLOW_EMISUSE, std::string(who) + ": " + what + " must be finite");
+}
+
 // FLOW_OK, or FLOW_EMISUSE naming the first task whose value is not finite and >= 0.
 int check_per_task(const char* who, const char* what, const double* values, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
@@ -477,7 +483,7 @@ int flow_scheduler_next(int* task, flow_scheduler* s, double now) {
   reset(task, -1);  // 0 is a task: -1 is "none may start"
   return guarded([&]() -> int {
     if (!task || !s) return misuse("flow_scheduler_next: null argument");
-    if (std::isnan(now)) return misuse("flow_scheduler_next: now is NaN");
+    if (const int rc = check_time("flow_scheduler_next", "now", now); rc != FLOW_OK) return rc;
     const auto t = s->impl->start_next(now);
     *task = t ? *t : -1;
     return FLOW_OK;
@@ -499,7 +505,7 @@ int flow_scheduler_retry(flow_scheduler* s, int task, double not_before) {
   return guarded([&]() -> int {
     if (!task_ok(s, task) || s->impl->status(task) != TaskStatus::running)
       return misuse("flow_scheduler_retry: the task is not running");
-    if (std::isnan(not_before)) return misuse("flow_scheduler_retry: not_before is NaN");
+    if (const int rc = check_time("flow_scheduler_retry", "not_before", not_before); rc != FLOW_OK) return rc;
     s->impl->retry(task, not_before);
     return FLOW_OK;
   });
@@ -519,11 +525,14 @@ int flow_scheduler_blocked_by(const flow_scheduler* s, int task) {
 
 int flow_scheduler_next_wake(double* out, const flow_scheduler* s, double now) {
   reset(out);
-  if (!out || !s) return misuse("flow_scheduler_next_wake: null argument");
-  const auto w = s->impl->next_wake(now);
-  if (!w) return fail(FLOW_ENOTFOUND, "no retry is waiting");
-  *out = *w;
-  return FLOW_OK;
+  return guarded([&]() -> int {
+    if (!out || !s) return misuse("flow_scheduler_next_wake: null argument");
+    if (const int rc = check_time("flow_scheduler_next_wake", "now", now); rc != FLOW_OK) return rc;
+    const auto w = s->impl->next_wake(now);
+    if (!w) return fail(FLOW_ENOTFOUND, "no retry is waiting");
+    *out = *w;
+    return FLOW_OK;
+  });
 }
 
 int flow_scheduler_cancel(flow_scheduler* s) {
@@ -618,7 +627,7 @@ int ask_policy(Decision& d, flow_policy* p, const flow_plan* plan, int task, int
       failure->failure_class < 0 || failure->failure_class > FLOW_FAIL_IO)
     return misuse((std::string(who) + ": null argument or value out of range").c_str());
   // A NaN time would reach the rate-limit gate and stay there for every later decision.
-  if (!std::isfinite(now)) return fail(FLOW_EMISUSE, std::string(who) + ": now must be finite");
+  if (const int rc = check_time(who, "now", now); rc != FLOW_OK) return rc;
   if (std::isnan(failure->reset_at) || failure->reset_at == HUGE_VAL)
     return fail(FLOW_EMISUSE, std::string(who) + ": failure->reset_at must be finite, or < 0 for none");
   const Task& t = plan->plan->tasks[static_cast<size_t>(task)];
@@ -1002,60 +1011,78 @@ int flow_run_execute(flow_run* r, flow_run_report* out) {
   });
 }
 
-int flow_run_report_init(flow_run_report_v2* out, unsigned int version) {
-  if (!out) return misuse("flow_run_report_init: null argument");
-  if (version != FLOW_RUN_REPORT_VERSION) return fail(FLOW_EVERSION, "flow_run_report: unknown version");
-  *out = flow_run_report_v2 FLOW_RUN_REPORT_INIT;
+namespace {
+
+// Versions 2, 3 and 4 of the report each append to the one before (so one layout, v4's,
+// describes them all); a caller's struct ends where its version's fields do.
+static_assert(offsetof(flow_run_report_v4, rolled_back_to) == offsetof(flow_run_report_v2, rolled_back_to) &&
+              offsetof(flow_run_report_v4, needs_attention) == offsetof(flow_run_report_v3, needs_attention));
+
+std::size_t report_bytes(unsigned int version) noexcept {
+  switch (version) {
+    case FLOW_RUN_REPORT_VERSION: return offsetof(flow_run_report_v4, needs_attention);
+    case FLOW_RUN_REPORT_V3_VERSION: return offsetof(flow_run_report_v4, stopped);
+    case FLOW_RUN_REPORT_V4_VERSION: return sizeof(flow_run_report_v4);
+    default: return 0;
+  }
+}
+
+// Writes the fields of `version` (from 2 up to `newest`, what the caller's struct can
+// be) from `report` over `out`, and the version; nothing past them.
+int put_report(void* out, unsigned int version, unsigned int newest, flow_run_report_v4 report) noexcept {
+  if (version < FLOW_RUN_REPORT_VERSION || version > newest) return fail(FLOW_EVERSION, "flow_run_report: unknown version");
+  report.version = version;
+  std::memcpy(out, &report, report_bytes(version));
   return FLOW_OK;
 }
 
+flow_run_report_v4 report_v4(const RunReport& rep) {
+  return {FLOW_RUN_REPORT_V4_VERSION, rep.succeeded, rep.failed, rep.blocked, rep.skipped, rep.retries,
+          rep.interrupted ? 1 : 0, rep.wall, rep.workers, rep.busy, rep.cost_usd, rep.run_id.c_str(),
+          rep.journal_path.c_str(), to_string(rep.isolation), rep.branch.c_str(), rep.checkpoint.c_str(),
+          rep.rolled_back_to.c_str(), rep.needs_attention, rep.stopped, rep.done_before, rep.excluded};
+}
+
+// flow_run_execute_v2, _v3 and _v4: the report's version is read before anything else, and
+// the report reset to it, so that a failure leaves it as its _init() would.
+int execute_versioned(flow_run* r, void* out, unsigned int newest, const char* who) {
+  if (!out) return fail(FLOW_EMISUSE, std::string(who) + ": null argument");
+  unsigned int version = 0;
+  std::memcpy(&version, out, sizeof version);
+  if (const int rc = put_report(out, version, newest, flow_run_report_v4 FLOW_RUN_REPORT_V4_INIT); rc != FLOW_OK)
+    return rc;
+  if (!r) return fail(FLOW_EMISUSE, std::string(who) + ": null argument");
+  if (const int rc = execute(*r); rc != FLOW_OK) return rc;
+  return put_report(out, version, newest, report_v4(r->last));
+}
+
+}  // namespace
+
+int flow_run_report_init(flow_run_report_v2* out, unsigned int version) {
+  if (!out) return misuse("flow_run_report_init: null argument");
+  return put_report(out, version, FLOW_RUN_REPORT_VERSION, flow_run_report_v4 FLOW_RUN_REPORT_V4_INIT);
+}
+
 int flow_run_execute_v2(flow_run* r, flow_run_report_v2* out) {
-  return guarded([&]() -> int {
-    if (!out) return misuse("flow_run_execute_v2: null argument");
-    if (const int rc = flow_run_report_init(out, out->version); rc != FLOW_OK) return rc;
-    if (!r) return misuse("flow_run_execute_v2: null argument");
-    if (const int rc = execute(*r); rc != FLOW_OK) return rc;
-    const RunReport& rep = r->last;
-    *out = flow_run_report_v2{FLOW_RUN_REPORT_VERSION, rep.succeeded, rep.failed, rep.blocked, rep.skipped,
-                              rep.retries, rep.interrupted ? 1 : 0, rep.wall, rep.workers, rep.busy, rep.cost_usd,
-                              rep.run_id.c_str(), rep.journal_path.c_str(), to_string(rep.isolation),
-                              rep.branch.c_str(), rep.checkpoint.c_str(), rep.rolled_back_to.c_str()};
-    return FLOW_OK;
-  });
+  return guarded([&]() -> int { return execute_versioned(r, out, FLOW_RUN_REPORT_VERSION, "flow_run_execute_v2"); });
 }
 
 int flow_run_report_v3_init(flow_run_report_v3* out, unsigned int version) {
   if (!out) return misuse("flow_run_report_v3_init: null argument");
-  if (version != FLOW_RUN_REPORT_VERSION && version != FLOW_RUN_REPORT_V3_VERSION)
-    return fail(FLOW_EVERSION, "flow_run_report: unknown version");
-  const flow_run_report_v3 zero FLOW_RUN_REPORT_V3_INIT;
-  if (version == FLOW_RUN_REPORT_VERSION) {  // a version-2 struct ends before needs_attention
-    std::memcpy(out, &zero, offsetof(flow_run_report_v3, needs_attention));
-    out->version = version;
-    return FLOW_OK;
-  }
-  *out = zero;
-  return FLOW_OK;
+  return put_report(out, version, FLOW_RUN_REPORT_V3_VERSION, flow_run_report_v4 FLOW_RUN_REPORT_V4_INIT);
 }
 
 int flow_run_execute_v3(flow_run* r, flow_run_report_v3* out) {
-  return guarded([&]() -> int {
-    if (!out) return misuse("flow_run_execute_v3: null argument");
-    const unsigned int version = out->version;
-    if (const int rc = flow_run_report_v3_init(out, version); rc != FLOW_OK) return rc;
-    if (!r) return misuse("flow_run_execute_v3: null argument");
-    if (const int rc = execute(*r); rc != FLOW_OK) return rc;
-    const RunReport& rep = r->last;
-    const flow_run_report_v3 full{FLOW_RUN_REPORT_V3_VERSION, rep.succeeded, rep.failed, rep.blocked, rep.skipped,
-                                  rep.retries, rep.interrupted ? 1 : 0, rep.wall, rep.workers, rep.busy, rep.cost_usd,
-                                  rep.run_id.c_str(), rep.journal_path.c_str(), to_string(rep.isolation),
-                                  rep.branch.c_str(), rep.checkpoint.c_str(), rep.rolled_back_to.c_str(),
-                                  rep.needs_attention};
-    // Only the fields the caller's version has are written.
-    std::memcpy(out, &full, version == FLOW_RUN_REPORT_V3_VERSION ? sizeof full : offsetof(flow_run_report_v3, needs_attention));
-    out->version = version;
-    return FLOW_OK;
-  });
+  return guarded([&]() -> int { return execute_versioned(r, out, FLOW_RUN_REPORT_V3_VERSION, "flow_run_execute_v3"); });
+}
+
+int flow_run_report_v4_init(flow_run_report_v4* out, unsigned int version) {
+  if (!out) return misuse("flow_run_report_v4_init: null argument");
+  return put_report(out, version, FLOW_RUN_REPORT_V4_VERSION, flow_run_report_v4 FLOW_RUN_REPORT_V4_INIT);
+}
+
+int flow_run_execute_v4(flow_run* r, flow_run_report_v4* out) {
+  return guarded([&]() -> int { return execute_versioned(r, out, FLOW_RUN_REPORT_V4_VERSION, "flow_run_execute_v4"); });
 }
 
 int flow_run_retry(flow_run* r, const char* task_id, const char* hint) {

@@ -249,6 +249,28 @@ static void check_policy_numbers(const flow_plan *plan) {
   }
 }
 
+/* The scheduler's times are numbers too: a NaN or infinite `now` or `not_before` is
+ * refused with FLOW_EMISUSE naming the argument, the out-parameter reset first, and the
+ * refused retry leaves the task running. */
+static void check_scheduler_times(const flow_graph *graph) {
+  const double bad[3] = {NAN, INFINITY, -INFINITY};
+  size_t i;
+  for (i = 0; i < 3; ++i) {
+    flow_scheduler *s = NULL;
+    int t = -1, none = 7;
+    double wake = 5;
+    CHECK(flow_scheduler_new(&s, graph, NULL) == FLOW_OK);
+    CHECK(flow_scheduler_next(&none, s, bad[i]) == FLOW_EMISUSE && none == -1);
+    CHECK(misuse_names("flow_scheduler_next: now"));
+    CHECK(flow_scheduler_next(&t, s, 0) == FLOW_OK && t == 0);
+    CHECK(flow_scheduler_retry(s, t, bad[i]) == FLOW_EMISUSE && misuse_names("flow_scheduler_retry: not_before"));
+    CHECK(flow_scheduler_status(s, t) == FLOW_STATUS_RUNNING);
+    CHECK(flow_scheduler_next_wake(&wake, s, bad[i]) == FLOW_EMISUSE && wake == 0);
+    CHECK(misuse_names("flow_scheduler_next_wake: now"));
+    flow_scheduler_free(s);
+  }
+}
+
 /* A simulation needs a worker: 0 and negative counts are refused, as the scheduler's are. */
 static void check_sim_workers(const flow_graph *graph, flow_policy *policy) {
   const int bad[2] = {0, -3};
@@ -362,6 +384,10 @@ static void check_outputs_reset(const flow_plan *plan) {
       flow_run_report_v3 report;
       int canary;
     } rr3;
+    struct {
+      flow_run_report_v4 report;
+      int canary;
+    } rr4;
     memset(&d, 0x5a, sizeof d);
     CHECK(flow_policy_decide(&d, NULL, plan, 0, 1, &f, 0) == FLOW_EMISUSE);
     CHECK(d.kind == FLOW_DECIDE_FAIL && d.delay == 0 && d.reason == NULL && d.agent == NULL);
@@ -394,7 +420,95 @@ static void check_outputs_reset(const flow_plan *plan) {
     CHECK(flow_run_execute_v3(NULL, &rr3.report) == FLOW_EMISUSE);
     CHECK(rr3.report.version == FLOW_RUN_REPORT_VERSION && rr3.report.journal_path == NULL &&
           rr3.report.needs_attention == 0x5a5a5a5a);
+    memset(&rr4, 0x5a, sizeof rr4);
+    rr4.report.version = FLOW_RUN_REPORT_V4_VERSION;
+    CHECK(flow_run_execute_v4(NULL, &rr4.report) == FLOW_EMISUSE);
+    CHECK(rr4.report.version == FLOW_RUN_REPORT_V4_VERSION && rr4.report.run_id == NULL &&
+          rr4.report.needs_attention == 0 && rr4.report.stopped == 0 && rr4.report.excluded == 0 &&
+          rr4.canary == 0x5a5a5a5a);
   }
+}
+
+/* Cancels the run twice when T003 starts, as two Ctrl-C would: nothing new starts and
+ * T003's attempt is killed before it ends. */
+static int cancel_twice_at_t003(const flow_run_event_v2 *e, void *payload) {
+  flow_run *const *run = (flow_run *const *)payload;
+  if (strcmp(e->kind, "started") == 0 && strcmp(e->task_id, "T003") == 0) {
+    CHECK(flow_run_cancel(*run) == FLOW_OK);
+    CHECK(flow_run_cancel(*run) == FLOW_OK);
+  }
+  return FLOW_OK;
+}
+
+/* A version-4 report puts every task of the file in exactly one count: T001 was done
+ * before the run, T002 succeeds, T003 hangs and is stopped by the interrupt, T004 is
+ * not selected and T005, which waits for T003, is blocked. Versions 2 and 3 of the
+ * report, in the same call, get only their own fields. */
+static void check_report_counts(const char *tmpdir, const char *agents) {
+  static const char *text =
+      "## Phase 1: Setup\n"
+      "- [X] T001 Create `src/app.py`\n"
+      "- [ ] T002 Add `src/a.py`\n"
+      "- [ ] T003 Add `src/b.py`\n"
+      "## Phase 2: User Story 1\n"
+      "- [ ] T004 [US1] Add `src/c.py`\n"
+      "- [ ] T005 [US1] Wire it in src/app.py (depends on T003)\n";
+  const unsigned char selected[5] = {1, 1, 1, 0, 1};
+  char repo[4200], dotgit[4300], tasks[4300], agent[4400];
+  flow_run *run = NULL;
+  flow_run_options o = FLOW_RUN_OPTIONS_INIT;
+  flow_run_report_v4 r4 = FLOW_RUN_REPORT_V4_INIT;
+  struct {
+    flow_run_report_v4 report;
+    int canary;
+  } r3;
+  snprintf(repo, sizeof repo, "%s/capi-counts", tmpdir);
+  snprintf(dotgit, sizeof dotgit, "%s/.git", repo);
+  snprintf(tasks, sizeof tasks, "%s/tasks.md", repo);
+  snprintf(agent, sizeof agent, "%s/test-agent.sh", agents);
+  mkdir(repo, 0755);
+  mkdir(dotgit, 0755);
+  write_text(tasks, text);
+  setenv("TEST_AGENT_PLAN", "T003:hang", 1);
+  o.tasks_path = tasks;
+  o.agent_command = agent;
+  o.workers = 1;
+  o.isolation = "none";
+  o.config_path = "";
+  o.selected = selected;
+  o.selected_count = 5;
+  CHECK(r4.version == FLOW_RUN_REPORT_V4_VERSION && r4.stopped == 0 && r4.done_before == 0 && r4.excluded == 0);
+  CHECK(flow_run_new_v2(&run, &o, NULL, cancel_twice_at_t003, &run) == FLOW_OK);
+  CHECK(flow_run_execute_v4(run, &r4) == FLOW_OK);
+  CHECK(r4.version == FLOW_RUN_REPORT_V4_VERSION && r4.interrupted == 1);
+  CHECK(r4.succeeded == 1 && r4.failed == 0 && r4.blocked == 1 && r4.skipped == 0);
+  CHECK(r4.stopped == 1 && r4.done_before == 1 && r4.excluded == 1);
+  CHECK(r4.succeeded + r4.failed + r4.blocked + r4.skipped + r4.stopped + r4.done_before + r4.excluded == 5);
+  CHECK(r4.run_id && r4.run_id[0] && strcmp(r4.isolation, "none") == 0);
+  flow_run_free(run);
+
+  /* A version-3 report in a version-4 struct: the same run counts, nothing past
+   * needs_attention written. */
+  write_text(tasks, text);
+  memset(&r3, 0x5a, sizeof r3);
+  r3.report.version = FLOW_RUN_REPORT_V3_VERSION;
+  CHECK(flow_run_new_v2(&run, &o, NULL, cancel_twice_at_t003, &run) == FLOW_OK);
+  CHECK(flow_run_execute_v4(run, &r3.report) == FLOW_OK);
+  CHECK(r3.report.version == FLOW_RUN_REPORT_V3_VERSION && r3.report.succeeded == 1 && r3.report.blocked == 1);
+  CHECK(r3.report.interrupted == 1 && r3.report.needs_attention == 0);
+  CHECK(r3.report.stopped == 0x5a5a5a5a && r3.report.done_before == 0x5a5a5a5a && r3.report.excluded == 0x5a5a5a5a);
+  CHECK(r3.canary == 0x5a5a5a5a);
+  flow_run_free(run);
+  unsetenv("TEST_AGENT_PLAN");
+
+  CHECK(flow_run_report_v4_init(&r4, FLOW_RUN_REPORT_V4_VERSION) == FLOW_OK && r4.stopped == 0 && r4.run_id == NULL);
+  memset(&r3, 0x5a, sizeof r3);
+  CHECK(flow_run_report_v4_init(&r3.report, FLOW_RUN_REPORT_VERSION) == FLOW_OK);
+  CHECK(r3.report.version == FLOW_RUN_REPORT_VERSION && r3.report.rolled_back_to == NULL);
+  CHECK(r3.report.needs_attention == 0x5a5a5a5a && r3.report.stopped == 0x5a5a5a5a);
+  CHECK(flow_run_report_v4_init(&r4, 5) == FLOW_EVERSION && r4.version == FLOW_RUN_REPORT_V4_VERSION);
+  r4.version = 1;
+  CHECK(flow_run_execute_v4(NULL, &r4) == FLOW_EVERSION);
 }
 
 /* Every failing call sets the last error, flow_run_cancel(NULL) too: an earlier,
@@ -645,6 +759,7 @@ int main(int argc, char **argv) {
       flow_policy_free(ladder);
     }
     check_policy_numbers(plan);
+    check_scheduler_times(graph);
     check_sim_workers(graph, stock);
     check_durations(graph, stock);
     check_outputs_reset(plan);
@@ -989,6 +1104,7 @@ int main(int argc, char **argv) {
       remove(config);
       remove(events);
     }
+    if (argc > 2) check_report_counts(tmpdir, argv[2]);
   }
 
   check_cancel_sets_the_last_error();

@@ -403,3 +403,17 @@ def test_policy_numbers_that_are_not_finite_are_value_errors(bad):
             stock.decide_for(plan, 0, 1, flow.Failure("rate_limit", reset_at=bad))
     with pytest.raises(ValueError, match="delay"):
         flow.simulate(flow.Graph(plan), RetryForever(), faults="T001=network")
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_scheduler_times_that_are_not_finite_are_misuse(bad):
+    graph = flow.Graph(flow.Plan.parse("- [ ] T001 a\n- [ ] T002 [P] b\n"))
+    sched = flow.Scheduler(graph)
+    with pytest.raises(flow.MisuseError, match="now"):
+        sched.next(bad)
+    task = sched.next(0)
+    with pytest.raises(flow.MisuseError, match="not_before"):
+        sched.retry(task, bad)
+    assert sched.status(task) == "running"
+    with pytest.raises(flow.MisuseError, match="now"):
+        sched.next_wake(bad)

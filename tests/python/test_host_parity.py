@@ -275,3 +275,32 @@ def test_run_takes_the_slurm_runner_with_its_settings(tmp_path, monkeypatch):
 def test_run_checks_the_new_arguments(kwargs, error):
     with pytest.raises(error):
         flow.run("tasks.md", agent="claude", **kwargs)
+
+
+COUNTED = ("## Phase 1: Setup\n- [X] T001 Create `src/app.py`\n- [ ] T002 Add `src/a.py`\n- [ ] T003 Add `src/b.py`\n"
+           "## Phase 2: User Story 1\n- [ ] T004 [US1] Add `src/c.py`\n"
+           "- [ ] T005 [US1] Wire it in src/app.py (depends on T003)\n")
+
+
+def test_an_interrupted_run_reports_every_task_in_one_count(tmp_path, monkeypatch):
+    """T001 was done before, T002 succeeds, T003 is stopped by Run.cancel() twice (as two
+    Ctrl-C), T004 is not selected and T005, after T003, is blocked: seven counts that add
+    up to the file's five tasks."""
+    tasks = _repo(tmp_path, COUNTED)
+    monkeypatch.setenv("TEST_AGENT_PLAN", "T003:hang")
+    r = None
+
+    def on_event(e):
+        if e.kind == "started" and e.task_id == "T003":
+            r.cancel()
+            r.cancel()
+
+    r = flow.Run(tasks, agent_cmd=str(AGENTS_DIR / "test-agent.sh"), workers=1, isolation="none", no_config=True,
+                 only=["T001", "T002", "T003", "T005"], on_event=on_event)
+    rep = r.execute()
+    assert rep.interrupted
+    assert (rep.succeeded, rep.failed, rep.blocked, rep.skipped) == (1, 0, 1, 0)
+    assert (rep.stopped, rep.done_before, rep.excluded) == (1, 1, 1)
+    counts = (rep.succeeded, rep.failed, rep.blocked, rep.skipped, rep.stopped, rep.done_before, rep.excluded)
+    with flow.Plan.load(tasks) as plan:
+        assert sum(counts) == len(plan.tasks)

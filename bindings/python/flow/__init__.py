@@ -433,7 +433,12 @@ class Scheduler(_Handle):
         """The earliest retry time after `now`, or None if no retry waits."""
         _number("now", now)
         out = ctypes.c_double()
-        return out.value if lib.flow_scheduler_next_wake(ctypes.byref(out), self._ptr(), now) == OK else None
+        rc = lib.flow_scheduler_next_wake(ctypes.byref(out), self._ptr(), now)
+        if rc == ENOTFOUND:
+            return None
+        if rc < 0:
+            _raise_last(rc)
+        return out.value
 
     def cancel(self) -> None:
         """Start nothing new."""
@@ -640,7 +645,9 @@ class RunEvent:
 
 @dataclasses.dataclass(frozen=True)
 class RunReport:
-    """The outcome of run(). A failing task is counted here, not raised."""
+    """The outcome of run(). A failing task is counted here, not raised. Every task of the
+    file is in exactly one of succeeded, failed, blocked, skipped, stopped, done_before and
+    excluded, an interrupted run's too."""
     succeeded: int
     failed: int
     blocked: int
@@ -658,6 +665,9 @@ class RunReport:
     checkpoint: str = ""     # git: its commit when the run started
     rolled_back_to: str = ""
     needs_attention: int = 0  # of `failed`: their recovery ladder ran out (Run.retry() with a hint)
+    stopped: int = 0          # attempt killed by the interrupt (a second Ctrl-C or cancel()): not marked
+    done_before: int = 0      # marked done before the run
+    excluded: int = 0         # not selected (`only`)
 
 
 def _selection(tasks_path: PathLike, only: Sequence[str]) -> Tuple[Any, int]:
@@ -824,9 +834,9 @@ def run(tasks_path: PathLike, agent: Optional[str] = None, workers: Optional[int
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        rep = _lib.RunReportV3()
-        rep.version = _lib.RUN_REPORT_V3_VERSION
-        rc = lib.flow_run_execute_v3(h, ctypes.byref(rep))
+        rep = _lib.RunReportV4()
+        rep.version = _lib.RUN_REPORT_V4_VERSION
+        rc = lib.flow_run_execute_v4(h, ctypes.byref(rep))
         if rc == EUSER:
             err = errors[0] if errors else (policy._take_error() if policy else None)
             if err is not None:
@@ -836,7 +846,7 @@ def run(tasks_path: PathLike, agent: Optional[str] = None, workers: Optional[int
         report = RunReport(rep.succeeded, rep.failed, rep.blocked, rep.skipped, rep.retries, bool(rep.interrupted),
                            rep.wall, rep.workers, rep.busy, rep.cost_usd, _s(rep.run_id), _s(rep.journal_path),
                            _s(rep.isolation), _s(rep.branch), _s(rep.checkpoint), _s(rep.rolled_back_to),
-                           rep.needs_attention)
+                           rep.needs_attention, rep.stopped, rep.done_before, rep.excluded)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)

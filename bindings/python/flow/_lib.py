@@ -143,6 +143,13 @@ class RunReportV3(ctypes.Structure):
 RUN_REPORT_V3_VERSION = 3
 
 
+class RunReportV4(ctypes.Structure):
+    _fields_ = RunReportV3._fields_ + [("stopped", c_int), ("done_before", c_int), ("excluded", c_int)]
+
+
+RUN_REPORT_V4_VERSION = 4
+
+
 class RunEvent(ctypes.Structure):
     _fields_ = [("kind", c_char_p), ("time", c_double), ("task", c_int), ("task_id", c_char_p), ("attempt", c_int),
                 ("detail", c_char_p)]
@@ -237,6 +244,7 @@ _SIGNATURES = [  # (name, argtypes, restype, errcheck); sorted
     ("flow_run_execute", [RunP, ctypes.POINTER(RunReport)], c_int, None),
     ("flow_run_execute_v2", [RunP, ctypes.POINTER(RunReportV2)], c_int, None),
     ("flow_run_execute_v3", [RunP, ctypes.POINTER(RunReportV3)], c_int, None),
+    ("flow_run_execute_v4", [RunP, ctypes.POINTER(RunReportV4)], c_int, None),
     ("flow_run_retry", [RunP, c_char_p, c_char_p], c_int, _check),
     ("flow_run_free", [RunP], None, None),
     ("flow_run_new_v2", [ctypes.POINTER(RunP), ctypes.POINTER(RunOptions), PolicyP, RunEventV2CB, c_void_p], c_int,

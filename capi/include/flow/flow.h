@@ -257,13 +257,13 @@ enum { FLOW_STATUS_WAITING = 0, FLOW_STATUS_READY = 1, FLOW_STATUS_RUNNING = 2, 
 FLOW_CAPI int flow_scheduler_new(flow_scheduler **out, const flow_graph *graph, const flow_scheduler_options *opts);
 FLOW_CAPI void flow_scheduler_free(flow_scheduler *scheduler); /* NULL is a no-op */
 /** The best task that may start at `now`, marked running, into *task; -1 if none may.
- *  @return FLOW_OK or FLOW_EMISUSE (`now` is NaN). */
+ *  @return FLOW_OK or FLOW_EMISUSE (`now` is NaN or infinite). */
 FLOW_CAPI int flow_scheduler_next(int *task, flow_scheduler *scheduler, double now);
 /** How a running task ended: FLOW_STATUS_SUCCEEDED, _FAILED or _SKIPPED.
  *  @return FLOW_OK or FLOW_EMISUSE (not running, or another status). */
 FLOW_CAPI int flow_scheduler_finish(flow_scheduler *scheduler, int task, int status);
 /** Puts a running task back, to start no earlier than `not_before`.
- *  @return FLOW_OK or FLOW_EMISUSE (not running, or `not_before` is NaN). */
+ *  @return FLOW_OK or FLOW_EMISUSE (not running, or `not_before` is NaN or infinite). */
 FLOW_CAPI int flow_scheduler_retry(flow_scheduler *scheduler, int task, double not_before);
 /** 1 when nothing runs and nothing more can start, else 0. */
 FLOW_CAPI int flow_scheduler_done(const flow_scheduler *scheduler);
@@ -271,7 +271,8 @@ FLOW_CAPI int flow_scheduler_done(const flow_scheduler *scheduler);
 FLOW_CAPI int flow_scheduler_status(const flow_scheduler *scheduler, int task);
 /** For a blocked task, the task that blocks it (-1: the run was canceled). */
 FLOW_CAPI int flow_scheduler_blocked_by(const flow_scheduler *scheduler, int task);
-/** The earliest retry time after `now` into *out. @return FLOW_OK or FLOW_ENOTFOUND. */
+/** The earliest retry time after `now` into *out.
+ *  @return FLOW_OK, FLOW_ENOTFOUND (no retry waits) or FLOW_EMISUSE (`now` is NaN or infinite). */
 FLOW_CAPI int flow_scheduler_next_wake(double *out, const flow_scheduler *scheduler, double now);
 /** No new task starts. Thread safety: one thread at a time, like the rest. */
 FLOW_CAPI int flow_scheduler_cancel(flow_scheduler *scheduler);
@@ -632,6 +633,40 @@ typedef struct flow_run_report_v3 {
 /** Zeroes *out and sets its version (2 or 3). @return FLOW_OK, FLOW_EMISUSE or FLOW_EVERSION. */
 FLOW_CAPI int flow_run_report_v3_init(flow_run_report_v3 *out, unsigned int version);
 
+/** Version 4 of a run's outcome: version 3's fields, then the counts that put every task
+ *  of the tasks.md in exactly one of succeeded, failed, blocked, skipped, stopped,
+ *  done_before and excluded, so that they add up to its tasks (an interrupted run's too).
+ *  Set `version` first (FLOW_RUN_REPORT_V4_INIT or flow_run_report_v4_init()). */
+typedef struct flow_run_report_v4 {
+  unsigned int version;  /* always first: FLOW_RUN_REPORT_V4_VERSION */
+  int succeeded, failed, blocked, skipped, retries;
+  int interrupted;
+  double wall;
+  int workers;
+  double busy;
+  double cost_usd;
+  const char *run_id;
+  const char *journal_path;
+  const char *isolation;
+  const char *branch;
+  const char *checkpoint;
+  const char *rolled_back_to;
+  /* version 3 */
+  int needs_attention;
+  /* version 4 */
+  int stopped;           /* their attempt was killed by the interrupt (a second flow_run_cancel()):
+                            not marked, the next run runs them again */
+  int done_before;       /* marked done before the run (in tasks.md, or in the journal for a task
+                            without a checkbox) */
+  int excluded;          /* not selected (flow_run_options.selected) */
+} flow_run_report_v4;
+#define FLOW_RUN_REPORT_V4_VERSION 4
+#define FLOW_RUN_REPORT_V4_INIT { FLOW_RUN_REPORT_V4_VERSION, 0, 0, 0, 0, 0, 0, 0.0, 0, 0.0, 0.0, NULL, NULL, NULL, NULL, \
+                                  NULL, NULL, 0, 0, 0, 0 }
+/** Zeroes the fields of `version` (2, 3 or 4) in *out and sets its version.
+ *  @return FLOW_OK, FLOW_EMISUSE or FLOW_EVERSION. */
+FLOW_CAPI int flow_run_report_v4_init(flow_run_report_v4 *out, unsigned int version);
+
 /** The options are copied; `policy` may be NULL (the stock policy) and is kept alive by
  *  the run; `cb` may be NULL. @return FLOW_OK, FLOW_EVERSION, FLOW_ENOMEM or FLOW_EMISUSE. */
 FLOW_CAPI int flow_run_new(flow_run **out, const flow_run_options *opts, flow_policy *policy, flow_run_event_cb cb,
@@ -659,6 +694,15 @@ FLOW_CAPI int flow_run_execute_v2(flow_run *run, flow_run_report_v2 *out);
 /** flow_run_execute() into a version 3 report (or a version 2 one: `out->version` says).
  *  Same codes as flow_run_execute_v2(). */
 FLOW_CAPI int flow_run_execute_v3(flow_run *run, flow_run_report_v3 *out);
+/** flow_run_execute() into a version 4 report (or a version 2 or 3 one: `out->version`
+ *  says). Same codes as flow_run_execute_v2().
+ *  @code
+ *  flow_run_report_v4 rep = FLOW_RUN_REPORT_V4_INIT;
+ *  if (flow_run_execute_v4(run, &rep) == FLOW_OK)
+ *    printf("%d succeeded, %d stopped, %d done before, %d not selected\n", rep.succeeded, rep.stopped,
+ *           rep.done_before, rep.excluded);
+ *  @endcode */
+FLOW_CAPI int flow_run_execute_v4(flow_run *run, flow_run_report_v4 *out);
 /** First call: start nothing new; second: also kill what runs. Thread safety: any thread;
  *  a signal handler too. @return FLOW_OK or FLOW_EMISUSE (NULL). */
 FLOW_CAPI int flow_run_cancel(flow_run *run);
