@@ -491,6 +491,15 @@ class RunLoop {
       emit("killed", t, attempt, "killed by the second Ctrl-C");
       return;
     }
+    // Its place was made after the first Ctrl-C: no new task starts, and its agent would
+    // be one. It stays as the interrupt found it, counted stopped; the next run runs it.
+    if (stopping_) {
+      agents_->ended(t, false, now());
+      --report_.tasks[static_cast<std::size_t>(t)].attempts;
+      workspace_->discard(t, "the run was interrupted before its agent started", false);
+      not_launched_.insert(t);
+      return;
+    }
     const std::string dir = *prepared;
     // No agent starts on a prompt that is not all there (a full disk, say).
     // What the recovery ladder changes in this attempt (a strategy, an instruction, a hint).
@@ -745,7 +754,8 @@ class RunLoop {
         // run know; never marked, so the next run runs them again. (One whose place is
         // still being made ends when it is there; one whose agent finished goes on.)
         for (int t = 0; t < graph_->task_count(); ++t) {
-          if (sched_->status(t) != TaskStatus::running || preparing_.count(t) || collecting_.count(t)) continue;
+          if (sched_->status(t) != TaskStatus::running || preparing_.count(t) || collecting_.count(t) || not_launched_.count(t))
+            continue;
           const int attempt = report_.tasks[static_cast<std::size_t>(t)].attempts;
           parsers_.erase(t);
           workspace_->discard(t, "killed by the second Ctrl-C", false);
@@ -1421,6 +1431,7 @@ class RunLoop {
     std::string base;  // its logs' path without the extension
   };
   std::set<int> preparing_;                // tasks whose place the workspace is making
+  std::set<int> not_launched_;             // tasks whose place was made after the first Ctrl-C: never launched
   detail::SpareFiles spares_;              // files made ahead in the run's directory (prompts, file lists)
   std::vector<bool> listed_;               // tasks whose file list is written
   static constexpr std::size_t kMaxSpareFiles = 16;

@@ -73,6 +73,7 @@ class GitWorkspace final : public Workspace {
     Attempt a = plan_attempt(t, attempt);
     begun();
     worker_.post([this, t, attempt, a] {
+      test_pause("preparing");
       Finished f;
       f.done = {WorkspaceDone::Kind::prepared, t, attempt, make_place(a), Work{}};
       finished(std::move(f));

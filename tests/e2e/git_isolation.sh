@@ -21,6 +21,8 @@
 #  9. testing.integrationCheck: merge: two tasks that pass alone but break together are
 #     reported
 # 10. Ctrl-C twice while agents run: no worktree or branch is left, the tree is clean
+# 11. Ctrl-C while a task's worktree is being made: no new task starts, so its agent
+#     never does; it counts as stopped, and nothing is left behind
 # usage: git_isolation.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" git
@@ -239,6 +241,25 @@ rc=0; wait "$pid" || rc=$?
 [ "$rc" = 130 ] || problem "Ctrl-C twice: exit $rc, expected 130"
 no_leaks "Ctrl-C"
 [ -z "$(git -C "$repo" status --porcelain)" ] || problem "Ctrl-C left the tree dirty"
+
+# --- 11 -----------------------------------------------------------------------------
+make_repo "$work/eleven"
+runs="$work/eleven.runs"
+FLOW_TEST_PAUSE=preparing FLOW_TEST_PAUSE_MS=1500 FLOW_TEST_PAUSE_FILE="$work/eleven.paused" TEST_AGENT_RUNS="$runs" \
+  "$flow" run "$tasks" --workers 3 --progress plain --agent-cmd "$agent" > "$work/eleven.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do [ -e "$work/eleven.paused" ] && break; sleep 0.05; done
+[ -e "$work/eleven.paused" ] || problem "Ctrl-C while preparing: no worktree was being made"
+kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" = 130 ] || problem "Ctrl-C while preparing: exit $rc, expected 130"
+[ ! -s "$runs" ] || problem "Ctrl-C while preparing: an agent started after it: $(cat "$runs")"
+grep -q '"event":"task-started"' "$journal" && problem "Ctrl-C while preparing: a task-started line was journaled"
+grep -q ' interrupted .*waiting for nothing' "$work/eleven.out" ||
+  problem "Ctrl-C while preparing: $(grep ' interrupted ' "$work/eleven.out")"
+grep -q ' stopped' "$work/eleven.out" || problem "Ctrl-C while preparing: the summary counts no stopped task: $(tail -4 "$work/eleven.out")"
+no_leaks "Ctrl-C while preparing"
+[ -z "$(git -C "$repo" status --porcelain)" ] || problem "Ctrl-C while preparing left the tree dirty"
 
 [ "$fail" = 0 ] && echo "git isolation: merges, conflicts, gates, rollback, dirty trees and kill -9 all checked"
 exit "$fail"
