@@ -67,7 +67,7 @@ struct LockConflict {
   std::vector<int> inside;  ///< for a folder: tasks naming only what is inside it, ascending
   int parallel = 0;         ///< how many of both are marked [P]
   /// Do tasks a and b (both of this group) exclude each other here?
-  [[nodiscard]] bool excludes(int a, int b) const;
+  [[nodiscard]] FLOW_API bool excludes(int a, int b) const;
 };
 
 /// The longest path through the graph under given durations.

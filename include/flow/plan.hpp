@@ -182,9 +182,9 @@ struct Plan {
   char done_mark = 'X';               ///< the case the file uses most for done marks
 
   /// Number of diagnostics at `severity` or worse.
-  [[nodiscard]] std::size_t count(Severity at_least) const noexcept;
+  [[nodiscard]] FLOW_API std::size_t count(Severity at_least) const noexcept;
   /// Index of the task declared on `line`, or -1.
-  [[nodiscard]] int task_at_line(int line) const noexcept;
+  [[nodiscard]] FLOW_API int task_at_line(int line) const noexcept;
 };
 
 FLOW_API const char* to_string(TaskState state) noexcept;
