@@ -884,6 +884,8 @@ int new_run(flow_run** out, const flow_run_options* opts, flow_policy* policy, f
     return fail(FLOW_EVERSION, "flow_run_options: unknown version");
   const bool v2 = opts->version >= 2;
   if (v2 ? opts->workers < 0 : opts->workers < 1) return misuse("flow_run_new: workers must be at least 1");
+  if (!std::isfinite(opts->task_timeout))
+    return misuse("flow_run_new: task_timeout must be finite (seconds; 0: none)");
   auto r = std::make_unique<flow_run>();
   r->version = opts->version;
   r->options.tasks_path = opts->tasks_path;

@@ -835,6 +835,16 @@ int main(int argc, char **argv) {
     CHECK(flow_run_new(&run, &ro, NULL, stop_on_first_start, NULL) == FLOW_OK);
     CHECK(flow_run_execute(run, &rr) == FLOW_EUSER);
     flow_run_free(run);
+    /* A timeout that is not a number of seconds is refused, not taken as "none". */
+    {
+      const double bad[3] = {NAN, INFINITY, -INFINITY};
+      for (int i = 0; i < 3; ++i) {
+        ro.task_timeout = bad[i];
+        run = (flow_run *)&ro;
+        CHECK(flow_run_new(&run, &ro, NULL, NULL, NULL) == FLOW_EMISUSE && run == NULL && misuse_names("task_timeout"));
+      }
+      ro.task_timeout = 0;
+    }
     ro.tasks_path = NULL;
     CHECK(flow_run_new(&run, &ro, NULL, NULL, NULL) == FLOW_EMISUSE);
 

@@ -417,3 +417,12 @@ def test_scheduler_times_that_are_not_finite_are_misuse(bad):
     assert sched.status(task) == "running"
     with pytest.raises(flow.MisuseError, match="now"):
         sched.next_wake(bad)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_a_run_timeout_that_is_not_finite_is_misuse(tmp_path, bad):
+    tasks = tmp_path / "tasks.md"
+    tasks.write_text("- [ ] T001 a\n")
+    with pytest.raises(flow.MisuseError, match="task_timeout"):
+        flow.run(tasks, dry_run=True, timeout=bad)
+    assert tasks.read_text() == "- [ ] T001 a\n"

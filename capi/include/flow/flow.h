@@ -497,7 +497,7 @@ typedef struct flow_run_options {
   const char *agent_command;  /* the agent template, split like `flow run --agent-cmd` */
   const char *workdir;        /* NULL: the nearest folder above tasks.md with .git */
   int workers;                /* v1: >= 1. v2: 0 takes the settings file's, else 1 */
-  double task_timeout;        /* seconds per attempt; 0: none. v2: < 0 takes the settings file's */
+  double task_timeout;        /* seconds per attempt; 0: none. v2: < 0 takes the settings file's. Finite */
   int fail_fast;
   int dry_run;                /* write the prompts, run nothing */
   /* version 2 */
