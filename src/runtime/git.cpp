@@ -359,6 +359,44 @@ std::string GitRepo::settle_pending_mark(const std::string& path) const {
   return done;
 }
 
+std::map<std::string, std::string> GitRepo::shared_refs() const {
+  std::map<std::string, std::string> refs;
+  for (const std::string& l : lines(git({"for-each-ref", "--format=%(objectname) %(refname)"}).output)) {
+    const std::size_t sp = l.find(' ');
+    if (sp == std::string::npos) continue;
+    const std::string name = l.substr(sp + 1);
+    if (name.rfind("refs/flow/", 0) == 0 || name.rfind("refs/heads/flow/", 0) == 0) continue;
+    refs.emplace(name, l.substr(0, sp));
+  }
+  if (const auto head = read_file(common_dir_ + "/HEAD")) refs.emplace("HEAD", std::string(trim(*head)));
+  return refs;
+}
+
+std::vector<std::string> GitRepo::ref_changes(const std::map<std::string, std::string>& before,
+                                              const std::map<std::string, std::string>& after, const std::string& except) {
+  // "refs/heads/x" -> "branch x", "refs/tags/v1" -> "tag v1"; others by their full name.
+  auto named = [](const std::string& ref) {
+    if (ref.rfind("refs/heads/", 0) == 0) return "branch " + ref.substr(11);
+    if (ref.rfind("refs/tags/", 0) == 0) return "tag " + ref.substr(10);
+    return ref;
+  };
+  std::vector<std::string> out;
+  for (const auto& [ref, to] : after) {
+    if (ref == except) continue;
+    const auto was = before.find(ref);
+    if (ref == "HEAD") {
+      if (was != before.end() && was->second != to) out.push_back("the main work tree's HEAD now " + to + " (was " + was->second + ")");
+    } else if (was == before.end()) {
+      out.push_back("created " + named(ref) + " (" + to.substr(0, 10) + ")");
+    } else if (was->second != to) {
+      out.push_back("moved " + named(ref) + " (" + was->second.substr(0, 10) + " -> " + to.substr(0, 10) + ")");
+    }
+  }
+  for (const auto& [ref, from] : before)
+    if (ref != except && ref != "HEAD" && !after.count(ref)) out.push_back("deleted " + named(ref) + " (was " + from.substr(0, 10) + ")");
+  return out;
+}
+
 std::string GitRepo::snapshot() const {
   const Exec e = git({"stash", "create", "flow: uncommitted changes"});
   const std::string sha = e.ok() ? first_line(e.output) : std::string();

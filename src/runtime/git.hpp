@@ -8,6 +8,7 @@
 
 #include "platform/exec.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -155,6 +156,16 @@ class GitRepo {
   /// attempt N failed (…)" commit). Prunes git's records. Returns how many worktrees and
   /// branches went.
   int clean_stale_worktrees(const std::string& keep_run) const;
+
+  /// The refs every worktree shares, flow's own left out (refs/flow/…, flow/… branches):
+  /// refname -> object, and "HEAD" -> what the main work tree has checked out. What an
+  /// agent's git commands in its worktree can change for the whole repository.
+  [[nodiscard]] std::map<std::string, std::string> shared_refs() const;
+  /// What changed from `before` to `after` (shared_refs), `except` left out: "created
+  /// branch x", "deleted tag v1", "moved refs/stash", "HEAD now refs/heads/y".
+  [[nodiscard]] static std::vector<std::string> ref_changes(const std::map<std::string, std::string>& before,
+                                                            const std::map<std::string, std::string>& after,
+                                                            const std::string& except);
 
   Result<void> update_ref(const std::string& ref, const std::string& commit) const;
   Result<std::string> rev_parse(const std::string& what) const;

@@ -43,6 +43,7 @@ class GitWorkspace final : public Workspace {
     native_ = NativeGit::open(repo_.top(), tasks_rel_, repo_.own_identity() ? "flow" : "",
                               repo_.own_identity() ? "flow@localhost" : "", why_not);
     native_why_not_ = std::move(why_not);
+    refs_ = repo_.shared_refs();
   }
 
   Isolation kind() const noexcept override { return Isolation::git; }
@@ -106,7 +107,14 @@ class GitWorkspace final : public Workspace {
       f.done = {WorkspaceDone::Kind::collected, t, attempt, std::string(), Work{}};
       return finished(std::move(f));
     }
-    worker_.post([this, t, a = a->second] { finished(squash(t, a)); });
+    std::vector<std::string> alongside;
+    for (const auto& [other, _] : attempts_)
+      if (other != t) alongside.push_back(task(other).id);
+    worker_.post([this, t, a = a->second, alongside = std::move(alongside)] {
+      Finished f = squash(t, a);
+      if (!f.refs.empty()) f.alongside = alongside;
+      finished(std::move(f));
+    });
   }
 
   std::vector<WorkspaceDone> take(double timeout) override {
@@ -365,6 +373,8 @@ class GitWorkspace final : public Workspace {
     WorkspaceDone done;
     bool protected_changed = false;  // collected: the agent changed tasks.md (undone)
     std::string stale_lock;          // collected: the index.lock its agent left, removed
+    std::vector<std::string> refs;   // collected: shared refs changed while its agent ran
+    std::vector<std::string> alongside;  // collected: the tasks whose agents ran too (any may have)
   };
 
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
@@ -431,6 +441,12 @@ class GitWorkspace final : public Workspace {
     // the agent left (killed mid-`git add`, say), held by nobody, and in the way of
     // this commit and of the next attempt that reuses the worktree.
     f.stale_lock = repo_.remove_stale_lock(a.dir);
+    // Branches, tags and stashes are the repository's, not the worktree's: what changed
+    // since the last look (the run's start, or the last collection) while this agent ran.
+    // The branch tasks land on is flow's to move. On the worker: one look at a time.
+    auto refs = repo_.shared_refs();
+    f.refs = GitRepo::ref_changes(refs_, refs, "refs/heads/" + branch_);
+    refs_ = std::move(refs);
     // In process where git would give the same (git_native.hpp), else the CLI.
     std::optional<NativeGit::Squashed> fast = native_ ? native_->squash(a.dir, a.base, a.message, tasks_rel_) : std::nullopt;
     auto work = fast ? Result<GitRepo::Work>(GitRepo::Work{fast->commit, false, fast->moved_off_base})
@@ -458,6 +474,13 @@ class GitWorkspace final : public Workspace {
       log_.log("stale-lock-removed", f.done.task, f.done.attempt, {{"file", f.stale_lock}}, true);
       log_.emit("stale-lock-removed", f.done.task, f.done.attempt,
                 "removed " + f.stale_lock + ", which the agent left in its worktree (it had ended; nothing else uses that worktree)");
+    }
+    if (!f.refs.empty()) {
+      const std::string also = join(f.alongside, ", ");
+      log_.log("refs-changed", f.done.task, f.done.attempt, {{"refs", join(f.refs, "; ")}, {"alongside", also}}, true);
+      log_.emit("refs-changed", f.done.task, f.done.attempt,
+                "branches or tags changed while its agent ran (by it" + (also.empty() ? std::string() : ", " + also + "'s") +
+                    " or a git command of yours; left as they are): " + join(f.refs, "; "));
     }
     if (!f.protected_changed) return;
     log_.log("tasks-md-discarded", f.done.task, f.done.attempt, {{"file", tasks_rel_}}, true);
@@ -525,6 +548,9 @@ class GitWorkspace final : public Workspace {
   std::set<std::string> landed_;            // the task commits this run put on it
   std::string tasks_rel_;                   // tasks.md relative to the repository's top
   int stale_worktrees_;
+  // The shared refs at the last look: set at the start, then only by the collection
+  // (squash), which runs on the worker, one at a time.
+  mutable std::map<std::string, std::string> refs_;
   std::unique_ptr<NativeGit> native_;       // integration in process, where it gives what git would
   std::string native_why_not_;              // else why the git CLI does it
   std::map<int, Attempt> attempts_;         // task -> its current attempt's place

@@ -23,6 +23,8 @@
 # 10. Ctrl-C twice while agents run: no worktree or branch is left, the tree is clean
 # 11. Ctrl-C while a task's worktree is being made: no new task starts, so its agent
 #     never does; it counts as stopped, and nothing is left behind
+# 12. an agent that creates or deletes branches and tags, which its worktree shares with
+#     the repository: each change is journaled and said, with the task
 # usage: git_isolation.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" git
@@ -260,6 +262,22 @@ grep -q ' interrupted .*waiting for nothing' "$work/eleven.out" ||
 grep -q ' stopped' "$work/eleven.out" || problem "Ctrl-C while preparing: the summary counts no stopped task: $(tail -4 "$work/eleven.out")"
 no_leaks "Ctrl-C while preparing"
 [ -z "$(git -C "$repo" status --porcelain)" ] || problem "Ctrl-C while preparing left the tree dirty"
+
+# --- 12 -----------------------------------------------------------------------------
+make_repo "$work/twelve"
+git -C "$repo" tag v0
+TEST_AGENT_PLAN="T003:script" TEST_AGENT_RUN_T003='git branch made-by-agent && git tag -d v0 && git tag v1' \
+  "$flow" run "$tasks" --workers 2 --progress plain --agent-cmd "$agent" > "$work/twelve.out" 2>&1 ||
+  problem "refs: the run failed: $(tail -5 "$work/twelve.out")"
+# Which of the agents running then did it, flow cannot tell: the one collected next is
+# named, with those that ran alongside.
+grep '"event":"refs-changed"' "$journal" | grep_q 'T003' || problem "refs: T003 is not named: $(grep refs-changed "$journal")"
+for said in "created branch made-by-agent" "deleted tag v0 (was [0-9a-f]*)" "created tag v1"; do
+  grep '"event":"refs-changed"' "$journal" | grep_q "$said" || problem "refs: not journaled: $said: $(grep refs-changed "$journal")"
+done
+grep ' refs-changed ' "$work/twelve.out" | grep_q 'T003' || problem "refs: not said: $(grep ' refs-changed ' "$work/twelve.out")"
+grep '"event":"refs-changed"' "$journal" | grep_q 'flow/' && problem "refs: flow's own refs were reported"
+[ "$(grep -c '"event":"refs-changed"' "$journal")" = 1 ] || problem "refs: other tasks were said to change refs"
 
 [ "$fail" = 0 ] && echo "git isolation: merges, conflicts, gates, rollback, dirty trees and kill -9 all checked"
 exit "$fail"
