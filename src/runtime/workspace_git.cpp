@@ -613,7 +613,19 @@ std::string settle_killed_integration(const std::string& workdir, const std::str
   const std::string tasks_rel = fs::relative(tasks_path, repo->top(), ec).string();
   if (tasks_rel.empty() || tasks_rel.rfind("..", 0) == 0) return {};
   const FileLock one_at_a_time = repo->integration_lock();
-  return repo->settle_pending_mark(tasks_rel);
+  std::string done = repo->settle_pending_mark(tasks_rel);
+  // A run killed while it replaced tasks.md leaves the temporary it was writing
+  // (".tasks.md.flow-XXXXXX", write_file_atomic): flow's own, and nobody else's while the
+  // run lock is held. Left there, it would make the tree dirty.
+  const fs::path file(tasks_path);
+  const std::string prefix = "." + file.filename().string() + ".flow-";
+  for (const auto& entry : fs::directory_iterator(file.parent_path(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() != prefix.size() + 6 || name.rfind(prefix, 0) != 0 || !entry.is_regular_file(ec)) continue;
+    if (fs::remove(entry.path(), ec))
+      done += (done.empty() ? "" : "; ") + std::string("removed ") + name + ", a temporary a killed run left";
+  }
+  return done;
 }
 
 }  // namespace flow::detail

@@ -267,6 +267,8 @@ replace-git)
   printf '## Phase 1\n- [ ] T001 [P] a in `a.txt`\n- [ ] T002 [P] b in `b.txt`\n- [ ] T003 [P] c in `c.txt`\n- [ ] T004 d in `a.txt`\n' \
     > "$r/specs/tasks.md"
   git_repo "$r"
+  # What a run killed while writing tasks.md leaves: its temporary, which is removed.
+  echo half > "$r/specs/.tasks.md.flow-Xy12Zq"
   watch="$work/watch"
   python3 "$(dirname "$0")/watch_replace.py" "$r/specs/tasks.md" "$watch.ready" "$watch.stop" > "$watch.out" &
   wpid=$!
@@ -280,6 +282,7 @@ replace-git)
   [ "$rc" = 0 ] || bad "the run exited $rc: $(cat "$work/out")"
   [ "$(grep -c -- '- \[X\]' "$r/specs/tasks.md")" = 4 ] || bad "not every task is marked: $(cat "$r/specs/tasks.md")"
   [ -z "$(git -C "$r" status --porcelain)" ] || bad "the tree is not clean: $(git -C "$r" status --porcelain)"
+  grep -q "removed .tasks.md.flow-Xy12Zq, a temporary a killed run left" "$work/out" || bad "the temporary's removal is not said"
   case "$events" in
     *delete*|*create*|*modify*) bad "tasks.md was not replaced atomically; its name saw:$events" ;;
     *moved_to*) ;;
