@@ -111,8 +111,21 @@ void for_each_line(std::istream& in, Each&& each) {
     if (e.read(text)) each(e);
 }
 
+}  // namespace
+
+bool same_tasks_file(std::string_view journaled, const std::string& tasks_path) {
+  if (journaled == tasks_path) return true;
+  const fs::path a = fs::path(std::string(journaled)).lexically_normal(), b = fs::path(tasks_path).lexically_normal();
+  if (a == b) return true;
+  // Through a symlink (or a hard link, a bind mount): the same file if both are there.
+  std::error_code ec;
+  return fs::equivalent(a, b, ec) && !ec;
+}
+
+namespace {
+
 // Whether a run-started line opens a run of `tasks_path` that does real work.
-bool ours(const Line& e, const std::string& tasks_path) { return e.str("tasks_md") == tasks_path && !e.flag("dry_run"); }
+bool ours(const Line& e, const std::string& tasks_path) { return same_tasks_file(e.str("tasks_md"), tasks_path) && !e.flag("dry_run"); }
 
 std::optional<Leftover> previous_run_in(std::istream& in, const std::string& tasks_path) {
   Leftover last;
@@ -321,7 +334,7 @@ std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, 
   std::string current;
   for_each_line(in, [&](const Line& e) {
     const std::string_view event = e.str("event");
-    if (event == "run-started") current = e.str("tasks_md") == tasks_path ? e.string("run") : "";
+    if (event == "run-started") current = same_tasks_file(e.str("tasks_md"), tasks_path) ? e.string("run") : "";
     if (event == "rolled-back")  // all the way back to its checkpoint (not just --to a task)
       for (CheckpointedRun& c : runs) c.rolled_back |= c.run == e.str("run") && e.str("to") == c.checkpoint;
     if (current.empty() || e.str("run") != current) return;

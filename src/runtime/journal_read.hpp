@@ -52,6 +52,10 @@ struct CheckpointedRun {
   std::set<std::string> commits;        // the task commits it journaled
 };
 
+/// Whether the journal's `tasks_md` of a run names the file `tasks_path` (absolute),
+/// however either spells it: `./` and `..` aside, or through a symlink when both exist.
+[[nodiscard]] bool same_tasks_file(std::string_view journaled, const std::string& tasks_path);
+
 /// The runs of `tasks_path` (absolute) that journaled a checkpoint, oldest first.
 std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, const std::string& tasks_path);
 

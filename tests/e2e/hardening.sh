@@ -623,6 +623,29 @@ AGENT
   grep -q "Invalid API key" "$work/status.out" || bad "status lost the agent's words: $(cat -v "$work/status.out")"
   ;;
 
+# One tasks.md, spelled three ways (./relative, absolute, through a symlinked folder):
+# what the journal says of its runs is found whichever way the user names it.
+path-spellings)
+  repo=$work/repo
+  mkdir -p "$repo/specs/001-x"
+  printf '## Phase 1: Work\n- [ ] T001 Write `a.txt`\n- [ ] T002 Write `b.txt`\n' > "$repo/specs/001-x/tasks.md"
+  git_repo "$repo"
+  ln -s specs/001-x "$repo/feat"
+  echo feat >> "$repo/.git/info/exclude"
+  start=$(git -C "$repo" rev-parse HEAD)
+  cd "$repo" || exit 1
+  run_flow "$work/run.out" run ./specs/001-x/tasks.md --agent-cmd "$agent" --progress plain
+  [ "$rc" = 0 ] || bad "the run exited $rc: $(tail -5 "$work/run.out")"
+  run_flow "$work/status.out" status --runs specs/001-x/tasks.md
+  grep -q "2 tasks: 2 succeeded" "$work/status.out" || bad "status of the same file, spelled without ./, does not see the run: $(cat "$work/status.out")"
+  run_flow "$work/status-link.out" status "$repo/feat/tasks.md"
+  grep -q "has not run" "$work/status-link.out" && bad "status through the symlinked folder does not see the run: $(cat "$work/status-link.out")"
+  run_flow "$work/rollback.out" rollback "$repo/feat/tasks.md"
+  [ "$rc" = 0 ] || bad "rollback through the symlinked folder exited $rc: $(cat "$work/rollback.out")"
+  [ "$(git -C "$repo" rev-parse HEAD)" = "$start" ] || bad "the rollback did not take the branch back to the run's start"
+  cd "$work" || exit 1
+  ;;
+
 *)
   echo "unknown scenario $scenario"
   exit 2
