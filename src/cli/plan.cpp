@@ -313,7 +313,7 @@ int plan_tasks(const Args& args) {
 
   // From the journal's earlier runs when there are any; else the default estimate.
   int samples = 0;
-  const std::vector<Estimate> estimates = history_estimates(default_workdir(path), plan, &samples);
+  const std::vector<Estimate> estimates = history_estimates(default_workdir(path), path, plan, l.text, &samples);
   std::vector<double> dur;
   for (const Estimate& e : estimates) dur.push_back(e.expected);
   std::vector<double> todo = dur;

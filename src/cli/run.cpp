@@ -440,7 +440,8 @@ int run_tasks(const Args& args, const RetryRequest* retry) {
   // The estimator's durations (the journal's history by task, kind and files): the
   // scheduler starts the longest remaining path first under them, not under unit weights.
   const std::vector<Estimate> prior =
-      history_estimates(f->opt.workdir.empty() ? default_workdir(f->opt.tasks_path) : f->opt.workdir, l.plan);
+      history_estimates(f->opt.workdir.empty() ? default_workdir(f->opt.tasks_path) : f->opt.workdir, f->opt.tasks_path, l.plan,
+                        l.text);
   for (const Estimate& e : prior) f->opt.estimates.push_back(e.expected);
   Views views(args, *f, l, update_interval, prior);
   if (!views.open_events(f->events_path, l.plan)) { fmt::print(stderr, "flow run: cannot write {}\n", f->events_path); return kUsage; }

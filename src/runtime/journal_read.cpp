@@ -349,10 +349,15 @@ std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, 
 
 std::vector<FinishedTask> succeeded_tasks(const std::string& journal_path) {
   std::vector<FinishedTask> out;
+  std::map<std::string, std::string, std::less<>> file_of;  // run -> its tasks.md
   std::ifstream in(journal_path, std::ios::binary);
   for_each_line(in, [&](const Line& e) {
-    if (e.str("event") == "task-finished" && e.str("outcome") == "succeeded")
-      out.push_back({e.string("task"), e.number("seconds")});
+    const std::string_view event = e.str("event");
+    if (event == "run-started" && !e.flag("dry_run")) file_of[e.string("run")] = e.string("tasks_md");
+    if (event != "task-finished" || e.str("outcome") != "succeeded") return;
+    const auto run = file_of.find(e.str("run"));
+    if (run == file_of.end()) return;   // a dry run's, or a run whose start is not in the journal
+    out.push_back({e.string("task"), e.number("seconds"), run->second, static_cast<int>(e.integer("line")), e.string("text")});
   });
   return out;
 }

@@ -63,10 +63,13 @@ std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, 
 struct FinishedTask {
   std::string id;
   double seconds = 0;
+  std::string tasks_md;  ///< the file its run ran, as journaled
+  int line = 0;          ///< its line there then
+  std::string text;      ///< its line's text then, without the mark (empty in old journals)
 };
 
-/// Every task-finished line with outcome "succeeded" in the journal, of any tasks.md,
-/// oldest first; empty if the journal cannot be read.
+/// Every task-finished line with outcome "succeeded" in the journal, of any tasks.md
+/// (not of dry runs), oldest first; empty if the journal cannot be read.
 std::vector<FinishedTask> succeeded_tasks(const std::string& journal_path);
 
 /// read_runs on the journal's text, for the fuzzers and tests.

@@ -207,31 +207,61 @@ TEST_CASE("a task past its estimate shows how long it ran over, not 99%") {
 }
 
 TEST_CASE("history comes from the journal's task-finished lines, for the tasks still in the plan") {
-  const auto dir = std::filesystem::temp_directory_path() / ("flow-history-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir / ".flow");
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("flow-history-" + std::to_string(::getpid()));
+  fs::create_directories(dir / ".flow");
+  fs::create_directories(dir / "other");
+  const std::string text = "## Phase 1: Setup\n- [ ] T001 One in a.py\n- [ ] T002 [US1] Two\n- [ ] T003 Three\n";
+  { std::ofstream(dir / "tasks.md") << text; }
+  // Another feature's file: its T001 is another task, of the polish kind.
+  { std::ofstream(dir / "other/tasks.md") << "## Phase 9: Polish\n- [ ] T001 [US1] Tidy up in b.py\n"; }
+  const std::string self = (dir / "tasks.md").string(), other = (dir / "other/tasks.md").string();
   {
     std::ofstream j(dir / ".flow/implementation.log");
-    j << R"({"ts":"2026-01-01T00:00:00Z","run":"r1","event":"run-started","tasks_md":"tasks.md"})" "\n"
+    // Spelled with ./: the same file.
+    j << R"({"ts":"2026-01-01T00:00:00Z","run":"r1","event":"run-started","tasks_md":")" << (dir / "./tasks.md").string() << "\"}\n"
       << R"({"ts":"2026-01-01T00:00:09Z","run":"r1","event":"task-finished","task":"T001","line":2,"attempt":1,"outcome":"succeeded","seconds":12.5,"cpu_seconds":1})" "\n"
       << R"({"ts":"2026-01-01T00:00:09Z","run":"r1","event":"attempt-failed","task":"T002","line":3,"attempt":1,"seconds":3})" "\n"
       << R"({"ts":"2026-01-01T00:00:19Z","run":"r1","event":"task-finished","task":"T002","line":3,"attempt":2,"outcome":"succeeded","seconds":40})" "\n"
-      << R"({"ts":"2026-01-01T00:00:29Z","run":"r1","event":"task-finished","task":"T099","line":9,"attempt":1,"outcome":"succeeded","seconds":7})" "\n";
+      << R"({"ts":"2026-01-01T00:00:29Z","run":"r1","event":"task-finished","task":"T099","line":9,"attempt":1,"outcome":"succeeded","seconds":7})" "\n"
+      // T003's line said something else then: another task.
+      << R"({"ts":"2026-01-01T00:00:39Z","run":"r1","event":"task-finished","task":"T003","line":4,"text":"- [ ] T003 Something else","outcome":"succeeded","seconds":300})" "\n"
+      << R"({"ts":"2026-01-01T00:01:00Z","run":"r2","event":"run-started","tasks_md":")" << other << "\"}\n"
+      << R"({"ts":"2026-01-01T00:01:09Z","run":"r2","event":"task-finished","task":"T001","line":2,"attempt":1,"outcome":"succeeded","seconds":99})" "\n"
+      // A dry run's lines, and a line whose run did not start in the journal: not learned from.
+      << R"({"ts":"2026-01-01T00:02:00Z","run":"r3","event":"run-started","tasks_md":")" << self << R"(","dry_run":true})" "\n"
+      << R"({"ts":"2026-01-01T00:02:09Z","run":"r3","event":"task-finished","task":"T003","line":4,"outcome":"succeeded","seconds":1})" "\n"
+      << R"({"ts":"2026-01-01T00:03:09Z","run":"r4","event":"task-finished","task":"T003","line":4,"outcome":"succeeded","seconds":2})" "\n";
   }
-  const Plan plan = parse_tasks_md("## Phase 1: Setup\n- [ ] T001 One in a.py\n- [ ] T002 [US1] Two\n- [ ] T003 Three\n");
-  const auto h = cli::read_history(dir.string(), plan);
-  REQUIRE(h.size() == 2);
+  const Plan plan = parse_tasks_md(text);
+  const auto h = cli::read_history(dir.string(), self, plan, text);
+  REQUIRE(h.size() == 3);
   CHECK(h[0].task_id == "T001");
   CHECK(h[0].seconds == 12.5);
   CHECK(h[0].files == 1);
   CHECK(h[1].seconds == 40);
   CHECK(h[1].labels == std::vector<std::string>{"US1"});
+  // The other feature's T001: its own kind and size, no ID and no story of this file.
+  CHECK(h[2].task_id.empty());
+  CHECK(h[2].seconds == 99);
+  CHECK(h[2].phase_kind == PhaseKind::polish);
+  CHECK(h[2].files == 1);
+  CHECK(h[2].labels.empty());
   int samples = 0;
-  const auto est = cli::history_estimates(dir.string(), plan, &samples);
-  CHECK(samples == 2);
+  const auto est = cli::history_estimates(dir.string(), self, plan, text, &samples);
+  CHECK(samples == 3);
   CHECK(est[0].expected == 12.5);
   CHECK(est[0].basis == "task");
-  CHECK(cli::read_history((dir / "nowhere").string(), plan).empty());
-  std::filesystem::remove_all(dir);
+  CHECK(est[2].basis == "phase");   // T003: its own earlier times were another task's
+  CHECK(est[2].expected == doctest::Approx(26.25));   // the median of the setup phase's two
+  // Seen from the other feature: this file's T001 is not its T001.
+  const std::string other_text = "## Phase 9: Polish\n- [ ] T001 [US1] Tidy up in b.py\n";
+  const Plan other_plan = parse_tasks_md(other_text);
+  const auto from_other = cli::history_estimates(dir.string(), other, other_plan, other_text);
+  CHECK(from_other[0].expected == 99);
+  CHECK(from_other[0].basis == "task");
+  CHECK(cli::read_history((dir / "nowhere").string(), self, plan, text).empty());
+  fs::remove_all(dir);
 }
 
 TEST_CASE("a task whose ladder ran out is shown as needing attention, apart from plain failures") {
