@@ -3,7 +3,8 @@
 // models of true durations, a simulated run on 4 workers is replayed; when 25%, 50% and
 // 75% of its tasks are done, the forecast a live run would show then (it sees only the
 // durations of what has finished, and starts from flow's default of 5 minutes a task,
-// as a first run without history does) is compared with the real finish: the median
+// as a first run without history does; or from the journal of one earlier run of the
+// same tasks; or of another feature's run, whose tasks count by kind only) is compared with the real finish: the median
 // absolute relative error of the predicted remaining time, and how often the 80% range
 // (10th to 90th percentile) held the real finish. The named critical path is checked
 // against the true one (from the true remaining durations) at the same moments. For
@@ -195,10 +196,17 @@ int main(int argc, char** argv) {
   };
   std::map<std::string, Half> at_half;
   std::map<int, std::pair<int, int>> all_cover;   // over both the first runs and the runs with history
-  for (const bool with_history : {false, true})
+  std::map<int, std::vector<double>> other_err;    // with another feature's history, apart
+  std::map<int, std::pair<int, int>> other_cover;
+  // What the journal holds: nothing; one earlier run of the same tasks; or one run of
+  // another feature (the next corpus file, another pace), whose tasks count only by kind.
+  enum class History { none, same_tasks, other_feature };
+  for (const History history : {History::none, History::same_tasks, History::other_feature})
   for (const Model& m : models) {
     if (&m == &models[0])
-      std::printf("%s\n", with_history ? "with the history of one earlier run (the journal)" : "first run: no history");
+      std::printf("%s\n", history == History::none         ? "first run: no history"
+                          : history == History::same_tasks ? "with the history of one earlier run (the journal)"
+                                                           : "with the history of another feature's run (the journal)");
     std::map<int, std::vector<double>> err;
     std::map<int, std::pair<int, int>> cover, path;
     std::map<int, std::vector<double>> oracle, floor_err, live_floor;
@@ -206,7 +214,20 @@ int main(int argc, char** argv) {
       const flow::TaskGraph& g = graphs[gi];
       for (int seed = 1; seed <= seeds; ++seed) {
         std::vector<flow::Estimate> prior = flow::Estimator().estimate_all(g.plan());
-        if (with_history) {
+        if (history == History::other_feature) {
+          // Another feature's run: another corpus file, its own seed and pace; by kind only.
+          const std::size_t oi = (gi + 1) % graphs.size();
+          const flow::Plan& op = graphs[oi].plan();
+          const std::vector<double> before = m.durations(graphs[oi], static_cast<std::uint64_t>(seed) * 104729 + oi + 7).durations;
+          std::vector<flow::HistoryEntry> h;
+          for (std::size_t t = 0; t < before.size(); ++t) {
+            const flow::Task& task = op.tasks[t];
+            h.push_back({"", op.phases[static_cast<std::size_t>(task.phase)].kind, task.labels, static_cast<int>(task.paths.size()),
+                         before[t]});
+          }
+          prior = flow::Estimator(std::move(h)).estimate_all(g.plan());
+        }
+        if (history == History::same_tasks) {
           // The journal of an earlier run of the same tasks (another seed, another pace).
           const std::vector<double> before = m.durations(g, static_cast<std::uint64_t>(seed) * 104729 + gi + 1).durations;
           std::vector<flow::HistoryEntry> h;
@@ -316,6 +337,13 @@ int main(int argc, char** argv) {
                   fractions[k] * 100, 100 * median(err[k]), 100.0 * cover[k].first / std::max(1, cover[k].second),
                   100.0 * path[k].first / std::max(1, path[k].second), 100 * median(oracle[k]), 100 * median(floor_err[k]),
                   100 * median(live_floor[k]));
+      if (history == History::other_feature) {
+        // Apart: the goals' figures stay those of a first run and of the same tasks' history.
+        other_err[k].insert(other_err[k].end(), err[k].begin(), err[k].end());
+        other_cover[k].first += cover[k].first;
+        other_cover[k].second += cover[k].second;
+        continue;
+      }
       all_floor[k].insert(all_floor[k].end(), floor_err[k].begin(), floor_err[k].end());
       all_live[k].insert(all_live[k].end(), live_floor[k].begin(), live_floor[k].end());
       if (k == 1) {
@@ -333,6 +361,10 @@ int main(int argc, char** argv) {
   for (int k = 0; k < 3; ++k)
     std::printf("  %.0f%%: err %.1f%%, range %.1f%%", fractions[k] * 100, 100 * median(all_err[k]),
                 100.0 * all_cover[k].first / std::max(1, all_cover[k].second));
+  std::printf("\n%-30s", "all models, another feature's");
+  for (int k = 0; k < 3; ++k)
+    std::printf("  %.0f%%: err %.1f%%, range %.1f%%", fractions[k] * 100, 100 * median(other_err[k]),
+                100.0 * other_cover[k].first / std::max(1, other_cover[k].second));
   std::printf("\n%-30s", "all models, told the model");
   for (int k = 0; k < 3; ++k) std::printf("  %.0f%%: err %.1f%%", fractions[k] * 100, 100 * median(all_floor[k]));
   std::printf("\n%-30s", "all models, told the shape");
