@@ -581,6 +581,26 @@ CONFIG
   prompt=$(ls "$flow_dir"/runs/*/T001-*.2.prompt.md 2>/dev/null | head -1)
   grep -q "FAIL: test_result: expected good (token \[redacted\])" "$prompt" 2>/dev/null ||
     bad "the retry prompt lacks the gate's failure: $(cat "$prompt" 2>&1)"
+  # testing.testFirst: a story's tests run before its implementation (against its branch
+  # and the one before it); their output is masked too.
+  mkdir -p "$work/first/.flow"
+  printf '## Phase 1: User Story 1 - Greeting (Priority: P1)\n\n- [ ] T001 [US1] Test the greeting in `tests/test_greet.txt`\n- [ ] T002 [US1] Implement the greeting in `app/greet.py`\n' > "$work/first/tasks.md"
+  cat > "$work/first/.flow/config.yaml" <<'CONFIG'
+testing:
+  runTests: ["sh", "-c", "echo \"testing as $GH_TOKEN\"; if [ -f tests/test_greet.txt ] && [ ! -f app/greet.py ]; then echo \"FAIL: test_greet ($ANTHROPIC_API_KEY)\"; exit 1; fi"]
+  testFirst: true
+CONFIG
+  git_repo "$work/first"
+  run_flow "$work/first.out" run "$work/first/tasks.md" --agent-cmd "$agent" --isolation git
+  [ "$rc" = 0 ] || bad "the test-first run exited $rc: $(cat "$work/first.out")"
+  grep '"event":"test-first"' "$work/first/.flow/implementation.log" | grep -q '"exit":1' ||
+    bad "the story's tests did not run first (and fail)"
+  leaks=$(grep -rl "GATESECRET" "$work/first/.flow" "$work/first.out")
+  [ -z "$leaks" ] || bad "a key is in the test-first run's files: $(echo "$leaks" | sed "s|^$work/||" | tr '\n' ' ')"
+  for f in "$work/first/.flow"/runs/*/test-first-*.out; do
+    grep -q "\[redacted\]" "$f" 2>/dev/null || bad "$(basename "$f") shows no masked key: $(cat "$f" 2>&1)"
+  done
+  ls "$work/first/.flow"/runs/*/test-first-*.out > /dev/null 2>&1 || bad "no test-first output was kept"
   ;;
 
 # flow status after a user's edit moved the tasks: a failed task is still reported
