@@ -11,6 +11,8 @@
 # 2b. killed between the fast-forward and tasks.md's rewrite, then the user commits on
 #     top: the marks go in when their commit leaves tasks.md as the killed run's commit
 #     has it and the file as it was left; their tasks.md, committed or edited, stays
+# 2c. as 2 (after-fast-forward) with a tasks.md of 2.6 MiB: the marks go in, the rest of
+#     the file is kept byte for byte
 #  3. an agent that starts a daemon in its own session (setsid): when the attempt ends the
 #     daemon is stopped too (and reported), with cgroups and with the /proc fallback
 #  4. killed right after an agent was spawned, before its task-started line: the agent
@@ -180,6 +182,28 @@ for after in commit-other commit-tasks edit-tasks; do
   [ "$after" = edit-tasks ] || no_leaks "2b ($after)"
 done
 
+# --- 2c -----------------------------------------------------------------------------
+# As in 2 (after-fast-forward), with a tasks.md of 2.6 MiB (notes after the tasks): the
+# marks put in leave every other byte as the commit has it.
+make_repo "$work/large"
+awk 'BEGIN { for (i = 1; i <= 40000; i++) printf "Note %05d: a line of notes that makes the file large, nothing more.\n", i }' >> "$tasks"
+git -C "$repo" commit -qam "notes"
+FLOW_TEST_PAUSE=after-fast-forward FLOW_TEST_PAUSE_FILE="$work/large.paused" TEST_AGENT_RUNS=$runs \
+  "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/large.1.out" 2>&1 &
+pid=$!
+wait_for "$work/large.paused" && kill_flow "$pid"
+git -C "$repo" show HEAD:specs/tasks.md > "$work/large.committed"
+rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/large.2.out" 2>&1 || rc=$?
+grep -q "tasks.md: the marks a killed run committed ([0-9a-f]*) put in" "$work/large.2.out" ||
+  problem "2c: tasks.md's marks were not said to be put in: $(cat "$work/large.2.out")"
+[ "$rc" = 0 ] || { problem "2c: the resumed run exit $rc"; cat "$work/large.2.out"; }
+[ "$(git -C "$repo" log --format=%s -1 HEAD~2)" = 'T001 Create `app/one.txt`' ] || problem "2c: T001's commit is not where it was"
+git -C "$repo" show HEAD~2:specs/tasks.md | cmp -s - "$work/large.committed" || problem "2c: the committed tasks.md changed"
+[ -z "$(git -C "$repo" status --porcelain)" ] ||
+  problem "2c: the tree is not clean: $(git -C "$repo" status --porcelain); tasks.md has $(wc -c < "$tasks") bytes, $(wc -c < "$work/large.committed") committed"
+all_done_once "2c"
+no_leaks "2c"
+
 # --- 3 ------------------------------------------------------------------------------
 for how in cgroup proc; do
   make_repo "$work/daemon-$how"
@@ -254,5 +278,5 @@ for how in cgroup proc; do
   grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
 
-[ "$fail" = 0 ] && echo "crash points: killed at 12 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 13 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"
