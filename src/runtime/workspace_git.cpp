@@ -524,12 +524,20 @@ class GitWorkspace final : public Workspace {
     return duplicate_ids_->count(task(t).id) > 0;
   }
 
-  // Git writes tasks.md anew, with its own idea of a mode (644) and as flow's user, when
-  // the branch moves: the user's mode (600, 664 …) and owner (a run as root on a user's
-  // file) are put back.
+  // The user's mode (600, 664 …) and owner (a run as root on a user's file) put back on
+  // tasks.md after a write that did not keep them. Where flow replaces the file itself
+  // (write_file_atomic on the file as it is) both are kept, so this matters only where
+  // the file is written otherwise:
+  // - integrate(), when tasks.md could not be read before the commit: the index is not
+  //   set to the commit's version, and the fast-forward's checkout writes the file anew,
+  //   with git's idea of a mode (644 less the umask) and as flow's user;
+  // - roll_back(): GitRepo::reset_hard replaces the file atomically too, but makes it
+  //   anew (mode 600, flow's) when it was missing from the work tree; and git's reset
+  //   writes it when its content could not be read from the commit, or the file could
+  //   not be staged before the reset.
   void keep_tasks_mode() {
     struct stat st {};
-    // Best effort: the content is right either way; a failure leaves git's mode or owner.
+    // Best effort: the content is right either way; a failure leaves the write's mode or owner.
     if (::stat(tasks_path_.c_str(), &st) != 0) return;
     if (tasks_uid_ >= 0 && (static_cast<long>(st.st_uid) != tasks_uid_ || static_cast<long>(st.st_gid) != tasks_gid_))
       (void)::chown(tasks_path_.c_str(), static_cast<uid_t>(tasks_uid_), static_cast<gid_t>(tasks_gid_));
