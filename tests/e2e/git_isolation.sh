@@ -257,8 +257,10 @@ rc=0; wait "$pid" || rc=$?
 [ "$rc" = 130 ] || problem "Ctrl-C while preparing: exit $rc, expected 130"
 [ ! -s "$runs" ] || problem "Ctrl-C while preparing: an agent started after it: $(cat "$runs")"
 grep -q '"event":"task-started"' "$journal" && problem "Ctrl-C while preparing: a task-started line was journaled"
-grep -q ' interrupted .*waiting for nothing' "$work/eleven.out" ||
-  problem "Ctrl-C while preparing: $(grep ' interrupted ' "$work/eleven.out")"
+# Said: no new task starts; and none is shown starting after that.
+grep -q ' interrupted .*no new task starts' "$work/eleven.out" || problem "Ctrl-C while preparing: the interrupt was not said"
+late=$(awk '/ interrupted /{ said = 1; next } said && / started /' "$work/eleven.out")
+[ -z "$late" ] || problem "Ctrl-C while preparing: a task was shown starting after the interrupt: $late"
 grep -q ' stopped' "$work/eleven.out" || problem "Ctrl-C while preparing: the summary counts no stopped task: $(tail -4 "$work/eleven.out")"
 no_leaks "Ctrl-C while preparing"
 [ -z "$(git -C "$repo" status --porcelain)" ] || problem "Ctrl-C while preparing left the tree dirty"
