@@ -107,9 +107,14 @@ class GitWorkspace final : public Workspace {
       f.done = {WorkspaceDone::Kind::collected, t, attempt, std::string(), Work{}};
       return finished(std::move(f));
     }
+    // The worker looks at the refs in the order the collections are begun, so the tasks
+    // that may have changed them since the last look are those whose agents have not
+    // ended. One whose collection was begun earlier ended before that collection's look,
+    // though it has not landed yet.
     std::vector<std::string> alongside;
-    for (const auto& [other, _] : attempts_)
-      if (other != t) alongside.push_back(task(other).id);
+    for (const auto& [other, at] : attempts_)
+      if (other != t && !at.ended) alongside.push_back(task(other).id);
+    a->second.ended = true;
     worker_.post([this, t, a = a->second, alongside = std::move(alongside)] {
       Finished f = squash(t, a);
       if (!f.refs.empty()) f.alongside = alongside;
@@ -367,6 +372,7 @@ class GitWorkspace final : public Workspace {
     std::string message;            // its commit's message
     int attempt = 0;
     bool reuse = false;             // its worktree is one an earlier attempt landed from
+    bool ended = false;             // its agent has ended: its collection is begun
   };
   // What the worker finished, with what only the loop's thread may say about it.
   struct Finished {
@@ -374,7 +380,7 @@ class GitWorkspace final : public Workspace {
     bool protected_changed = false;  // collected: the agent changed tasks.md (undone)
     std::string stale_lock;          // collected: the index.lock its agent left, removed
     std::vector<std::string> refs;   // collected: shared refs changed while its agent ran
-    std::vector<std::string> alongside;  // collected: the tasks whose agents ran too (any may have)
+    std::vector<std::string> alongside;  // collected: the tasks whose agents ran since the last look (any may have)
   };
 
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
@@ -447,6 +453,7 @@ class GitWorkspace final : public Workspace {
     auto refs = repo_.shared_refs();
     f.refs = GitRepo::ref_changes(refs_, refs, "refs/heads/" + branch_);
     refs_ = std::move(refs);
+    test_pause("after-refs-look");
     // In process where git would give the same (git_native.hpp), else the CLI.
     std::optional<NativeGit::Squashed> fast = native_ ? native_->squash(a.dir, a.base, a.message, tasks_rel_) : std::nullopt;
     auto work = fast ? Result<GitRepo::Work>(GitRepo::Work{fast->commit, false, fast->moved_off_base})
