@@ -16,7 +16,12 @@ extern char** environ;
 
 namespace flow::detail {
 
-Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env, int keep_fd) {
+namespace {
+
+// exec() and exec_data(): stderr into the captured output (clipped to the last 1 MiB),
+// or to /dev/null with stdout whole up to `max_bytes`.
+Exec run(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env, int keep_fd,
+         bool data, std::size_t max_bytes) {
   Exec r;
   int fds[2];
   if (argv.empty() || ::pipe2(fds, O_CLOEXEC) != 0) return r;
@@ -33,7 +38,8 @@ Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const st
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+  if (data) posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  else posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
   // dup2 onto itself clears close-on-exec (POSIX 2024; glibc since 2.29).
   if (keep_fd >= 0) posix_spawn_file_actions_adddup2(&fa, keep_fd, keep_fd);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
@@ -57,19 +63,37 @@ Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const st
     return r;
   }
   char buf[65536];
+  bool too_much = false;
   for (;;) {
     const ssize_t n = ::read(fds[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
+    if (too_much) continue;  // read to the end all the same: the command must not block on the pipe
     r.output.append(buf, static_cast<std::size_t>(n));
-    if (r.output.size() > (2u << 20)) r.output.erase(0, r.output.size() - (1u << 20));
+    if (data && r.output.size() > max_bytes) {
+      too_much = true;
+      r.output.clear();
+    } else if (!data && r.output.size() > (2u << 20)) {
+      r.output.erase(0, r.output.size() - (1u << 20));
+    }
   }
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.status = WIFEXITED(status) && !too_much ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+}  // namespace
+
+Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env, int keep_fd) {
+  return run(argv, cwd, env, keep_fd, false, 0);
+}
+
+Exec exec_data(const std::vector<std::string>& argv, const std::string& cwd, std::size_t max_bytes,
+               const std::vector<std::string>& env, int keep_fd) {
+  return run(argv, cwd, env, keep_fd, true, max_bytes);
 }
 
 }  // namespace flow::detail

@@ -3,6 +3,7 @@
 // for git, the validation checks and the Slurm commands. Internal.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -20,5 +21,11 @@ struct Exec {
 /// as long as it runs, even if the caller dies meanwhile).
 Exec exec(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env = {},
           int keep_fd = -1);
+
+/// The same with stdout alone captured, whole: for output that is data (a file's content
+/// from git), which stderr's lines and exec()'s clipping would corrupt. stderr goes to
+/// /dev/null. Output beyond `max_bytes` makes the result a failure (status -1, no output).
+Exec exec_data(const std::vector<std::string>& argv, const std::string& cwd, std::size_t max_bytes,
+               const std::vector<std::string>& env = {}, int keep_fd = -1);
 
 }  // namespace flow::detail

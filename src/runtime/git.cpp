@@ -128,13 +128,22 @@ std::string GitRepo::worktree_admin_dir(const std::string& worktree) const {
   return admin.string();
 }
 
+namespace {
+// No pager, no prompts, no editor: git must never wait for a person.
+const std::vector<std::string> kGitEnv{"GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "GIT_PAGER=cat", "LC_ALL=C"};
+}  // namespace
+
 Exec GitRepo::git(const std::vector<std::string>& args, const std::string& cwd) const {
   std::vector<std::string> argv{"git"};
   argv.insert(argv.end(), identity_.begin(), identity_.end());
   argv.insert(argv.end(), args.begin(), args.end());
-  // No pager, no prompts, no editor: git must never wait for a person.
-  return exec(argv, cwd.empty() ? top_ : cwd, {"GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "GIT_PAGER=cat", "LC_ALL=C"},
-              lock_fd_);
+  return exec(argv, cwd.empty() ? top_ : cwd, kGitEnv, lock_fd_);
+}
+
+Result<std::string> GitRepo::blob(const std::string& what) const {
+  Exec e = exec_data({"git", "cat-file", "blob", what}, top_, kMaxReadBytes, kGitEnv, lock_fd_);
+  if (!e.ok()) return make_error(Errc::not_found, "no file " + what + " of at most " + std::to_string(kMaxReadBytes >> 20) + " MiB");
+  return std::move(e.output);
 }
 
 std::optional<GitRepo> GitRepo::open(const std::string& dir) {
@@ -343,9 +352,14 @@ std::string GitRepo::settle_pending_mark(const std::string& path) const {
   const auto now = read_file(file);
   std::string done;
   if (git({"merge-base", "--is-ancestor", commit, "HEAD"}).ok()) {
-    const Exec at = git({"show", commit + ":" + path}), head = git({"show", "HEAD:" + path});
+    // HEAD is the commit, or commits of the user's on top that left the file as it has it.
+    // Compared by blob and read whole: git's output as exec() keeps it is clipped.
+    const Exec at = git({"rev-parse", "--verify", "--quiet", commit + ":" + path}),
+               head = git({"rev-parse", "--verify", "--quiet", "HEAD:" + path});
     if (now && *now == before && at.ok() && head.ok() && at.output == head.output) {
-      if (auto w = write_file_atomic(file, head.output); !w) return "cannot put " + path + "'s marks in: " + w.error().message;
+      auto text = blob(first_line(head.output));
+      if (!text) return "cannot put " + path + "'s marks in: " + text.error().message;
+      if (auto w = write_file_atomic(file, *text); !w) return "cannot put " + path + "'s marks in: " + w.error().message;
       done = path + ": the marks a killed run committed (" + commit.substr(0, 10) + ") put in";
     }
   } else {
@@ -526,9 +540,8 @@ Result<std::string> GitRepo::rev_parse(const std::string& what) const {
 
 Result<void> GitRepo::reset_hard(const std::string& commit, const std::string& atomic_path) const {
   if (!atomic_path.empty()) {
-    const Exec show = git({"show", commit + ":" + atomic_path});
-    if (show.ok()) {
-      if (auto w = write_file_atomic(top_ + "/" + atomic_path, show.output); !w) return w;
+    if (const auto text = blob(commit + ":" + atomic_path)) {
+      if (auto w = write_file_atomic(top_ + "/" + atomic_path, *text); !w) return w;
       git({"add", "--", atomic_path});
     }
   }

@@ -169,6 +169,9 @@ class GitRepo {
 
   Result<void> update_ref(const std::string& ref, const std::string& commit) const;
   Result<std::string> rev_parse(const std::string& what) const;
+  /// The content of `what` (a blob: "<commit>:<path>", or its ID) byte for byte, as git
+  /// stores it, up to kMaxReadBytes; Errc::not_found when there is none, or more.
+  [[nodiscard]] Result<std::string> blob(const std::string& what) const;
   /// `git reset --hard commit` in the main work tree. `atomic_path` (relative to the
   /// top), when given, is first replaced atomically by its content at `commit` and
   /// staged, so that git, finding it up to date, never rewrites it in place.

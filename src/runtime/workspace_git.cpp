@@ -107,9 +107,14 @@ class GitWorkspace final : public Workspace {
       f.done = {WorkspaceDone::Kind::collected, t, attempt, std::string(), Work{}};
       return finished(std::move(f));
     }
+    // The worker looks at the refs in the order the collections are begun, so the tasks
+    // that may have changed them since the last look are those whose agents have not
+    // ended. One whose collection was begun earlier ended before that collection's look,
+    // though it has not landed yet.
     std::vector<std::string> alongside;
-    for (const auto& [other, _] : attempts_)
-      if (other != t) alongside.push_back(task(other).id);
+    for (const auto& [other, at] : attempts_)
+      if (other != t && !at.ended) alongside.push_back(task(other).id);
+    a->second.ended = true;
     worker_.post([this, t, a = a->second, alongside = std::move(alongside)] {
       Finished f = squash(t, a);
       if (!f.refs.empty()) f.alongside = alongside;
@@ -367,6 +372,7 @@ class GitWorkspace final : public Workspace {
     std::string message;            // its commit's message
     int attempt = 0;
     bool reuse = false;             // its worktree is one an earlier attempt landed from
+    bool ended = false;             // its agent has ended: its collection is begun
   };
   // What the worker finished, with what only the loop's thread may say about it.
   struct Finished {
@@ -374,7 +380,7 @@ class GitWorkspace final : public Workspace {
     bool protected_changed = false;  // collected: the agent changed tasks.md (undone)
     std::string stale_lock;          // collected: the index.lock its agent left, removed
     std::vector<std::string> refs;   // collected: shared refs changed while its agent ran
-    std::vector<std::string> alongside;  // collected: the tasks whose agents ran too (any may have)
+    std::vector<std::string> alongside;  // collected: the tasks whose agents ran since the last look (any may have)
   };
 
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
@@ -447,6 +453,7 @@ class GitWorkspace final : public Workspace {
     auto refs = repo_.shared_refs();
     f.refs = GitRepo::ref_changes(refs_, refs, "refs/heads/" + branch_);
     refs_ = std::move(refs);
+    test_pause("after-refs-look");
     // In process where git would give the same (git_native.hpp), else the CLI.
     std::optional<NativeGit::Squashed> fast = native_ ? native_->squash(a.dir, a.base, a.message, tasks_rel_) : std::nullopt;
     auto work = fast ? Result<GitRepo::Work>(GitRepo::Work{fast->commit, false, fast->moved_off_base})
@@ -524,12 +531,20 @@ class GitWorkspace final : public Workspace {
     return duplicate_ids_->count(task(t).id) > 0;
   }
 
-  // Git writes tasks.md anew, with its own idea of a mode (644) and as flow's user, when
-  // the branch moves: the user's mode (600, 664 …) and owner (a run as root on a user's
-  // file) are put back.
+  // The user's mode (600, 664 …) and owner (a run as root on a user's file) put back on
+  // tasks.md after a write that did not keep them. Where flow replaces the file itself
+  // (write_file_atomic on the file as it is) both are kept, so this matters only where
+  // the file is written otherwise:
+  // - integrate(), when tasks.md could not be read before the commit: the index is not
+  //   set to the commit's version, and the fast-forward's checkout writes the file anew,
+  //   with git's idea of a mode (644 less the umask) and as flow's user;
+  // - roll_back(): GitRepo::reset_hard replaces the file atomically too, but makes it
+  //   anew (mode 600, flow's) when it was missing from the work tree; and git's reset
+  //   writes it when its content could not be read from the commit, or the file could
+  //   not be staged before the reset.
   void keep_tasks_mode() {
     struct stat st {};
-    // Best effort: the content is right either way; a failure leaves git's mode or owner.
+    // Best effort: the content is right either way; a failure leaves the write's mode or owner.
     if (::stat(tasks_path_.c_str(), &st) != 0) return;
     if (tasks_uid_ >= 0 && (static_cast<long>(st.st_uid) != tasks_uid_ || static_cast<long>(st.st_gid) != tasks_gid_))
       (void)::chown(tasks_path_.c_str(), static_cast<uid_t>(tasks_uid_), static_cast<gid_t>(tasks_gid_));

@@ -8,6 +8,11 @@
 #     integration, and between
 #     removing a task's worktree and deleting its branch: each task is committed once,
 #     nothing runs again once on the branch, and no worktree or branch is left behind
+# 2b. killed between the fast-forward and tasks.md's rewrite, then the user commits on
+#     top: the marks go in when their commit leaves tasks.md as the killed run's commit
+#     has it and the file as it was left; their tasks.md, committed or edited, stays
+# 2c. as 2 (after-fast-forward) with a tasks.md of 2.6 MiB: the marks go in, the rest of
+#     the file is kept byte for byte
 #  3. an agent that starts a daemon in its own session (setsid): when the attempt ends the
 #     daemon is stopped too (and reported), with cgroups and with the /proc fallback
 #  4. killed right after an agent was spawned, before its task-started line: the agent
@@ -122,6 +127,83 @@ for point in after-replay after-commit before-fast-forward after-fast-forward be
   no_leaks "2 ($point)"
 done
 
+# --- 2b -----------------------------------------------------------------------------
+# Killed between the fast-forward and tasks.md's rewrite, as in 2; then, before the next
+# run, the user commits on top of the killed run's commit. A commit of other files: the
+# marks still go in. A commit that changes tasks.md, or an edit of it left uncommitted:
+# the user's file stays as they left it.
+for after in commit-other commit-tasks edit-tasks; do
+  make_repo "$work/on-top-$after"
+  FLOW_TEST_PAUSE=after-fast-forward FLOW_TEST_PAUSE_FILE="$work/on-top-$after.paused" TEST_AGENT_RUNS=$runs \
+    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/on-top-$after.1.out" 2>&1 &
+  pid=$!
+  wait_for "$work/on-top-$after.paused" && kill_flow "$pid"
+  killed=$(git -C "$repo" rev-parse HEAD)
+  [ "$(git -C "$repo" log -1 --format=%s)" = 'T001 Create `app/one.txt`' ] ||
+    problem "2b ($after): the killed run's commit is not T001's: $(git -C "$repo" log -1 --format=%s)"
+  echo "the user's notes" > "$repo/NOTES"
+  git -C "$repo" add NOTES
+  case $after in
+    commit-other) git -C "$repo" commit -qm "the user's own commit" ;;
+    commit-tasks) echo "A line of the user's." >> "$tasks"
+                  git -C "$repo" commit -qam "the user's own commit" ;;
+    edit-tasks) git -C "$repo" commit -qm "the user's own commit"
+                echo "A line of the user's." >> "$tasks" ;;
+  esac
+  cp "$tasks" "$work/on-top-$after.user"
+  rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/on-top-$after.2.out" 2>&1 || rc=$?
+  git -C "$repo" log --format=%s | grep -x "the user's own commit" > /dev/null || problem "2b ($after): the user's commit is gone"
+  [ "$(cat "$repo/NOTES")" = "the user's notes" ] || problem "2b ($after): NOTES changed: $(cat "$repo/NOTES")"
+  git -C "$repo" merge-base --is-ancestor "$killed" HEAD || problem "2b ($after): the killed run's commit is gone"
+  said=$(grep -c "tasks.md: the marks a killed run committed ([0-9a-f]*) put in" "$work/on-top-$after.2.out" || true)
+  case $after in
+    commit-other)
+      [ "$rc" = 0 ] || { problem "2b ($after): the resumed run exit $rc"; cat "$work/on-top-$after.2.out"; }
+      [ "$said" = 1 ] || problem "2b ($after): tasks.md's marks were not said to be put in"
+      all_done_once "2b ($after)"
+      [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2b ($after): the tree is not clean: $(git -C "$repo" status --porcelain)"
+      ;;
+    commit-tasks)
+      # The user's tasks.md (T001 unmarked, their line added) is theirs: T001 runs again.
+      [ "$rc" = 0 ] || { problem "2b ($after): the resumed run exit $rc"; cat "$work/on-top-$after.2.out"; }
+      [ "$said" = 0 ] || problem "2b ($after): marks were put in over the user's committed tasks.md"
+      grep -qx "A line of the user's." "$tasks" || problem "2b ($after): the user's line in tasks.md is gone"
+      for id in T001 T002 T003; do grep -q "^- \[X\] $id " "$tasks" || problem "2b ($after): $id is not marked"; done
+      [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2b ($after): the tree is not clean: $(git -C "$repo" status --porcelain)"
+      ;;
+    edit-tasks)
+      # Their uncommitted edit: the tree is dirty, the run refuses it (leaving the killed
+      # run's worktree to the next run that starts), the file is theirs.
+      [ "$rc" != 0 ] || problem "2b ($after): the run took a tree with tasks.md edited and not committed"
+      [ "$said" = 0 ] || problem "2b ($after): marks were put in over the user's edit of tasks.md"
+      cmp -s "$tasks" "$work/on-top-$after.user" || problem "2b ($after): the user's edit of tasks.md changed: $(diff "$work/on-top-$after.user" "$tasks")"
+      ;;
+  esac
+  [ "$after" = edit-tasks ] || no_leaks "2b ($after)"
+done
+
+# --- 2c -----------------------------------------------------------------------------
+# As in 2 (after-fast-forward), with a tasks.md of 2.6 MiB (notes after the tasks): the
+# marks put in leave every other byte as the commit has it.
+make_repo "$work/large"
+awk 'BEGIN { for (i = 1; i <= 40000; i++) printf "Note %05d: a line of notes that makes the file large, nothing more.\n", i }' >> "$tasks"
+git -C "$repo" commit -qam "notes"
+FLOW_TEST_PAUSE=after-fast-forward FLOW_TEST_PAUSE_FILE="$work/large.paused" TEST_AGENT_RUNS=$runs \
+  "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/large.1.out" 2>&1 &
+pid=$!
+wait_for "$work/large.paused" && kill_flow "$pid"
+git -C "$repo" show HEAD:specs/tasks.md > "$work/large.committed"
+rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/large.2.out" 2>&1 || rc=$?
+grep -q "tasks.md: the marks a killed run committed ([0-9a-f]*) put in" "$work/large.2.out" ||
+  problem "2c: tasks.md's marks were not said to be put in: $(cat "$work/large.2.out")"
+[ "$rc" = 0 ] || { problem "2c: the resumed run exit $rc"; cat "$work/large.2.out"; }
+[ "$(git -C "$repo" log --format=%s -1 HEAD~2)" = 'T001 Create `app/one.txt`' ] || problem "2c: T001's commit is not where it was"
+git -C "$repo" show HEAD~2:specs/tasks.md | cmp -s - "$work/large.committed" || problem "2c: the committed tasks.md changed"
+[ -z "$(git -C "$repo" status --porcelain)" ] ||
+  problem "2c: the tree is not clean: $(git -C "$repo" status --porcelain); tasks.md has $(wc -c < "$tasks") bytes, $(wc -c < "$work/large.committed") committed"
+all_done_once "2c"
+no_leaks "2c"
+
 # --- 3 ------------------------------------------------------------------------------
 for how in cgroup proc; do
   make_repo "$work/daemon-$how"
@@ -196,5 +278,5 @@ for how in cgroup proc; do
   grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
 
-[ "$fail" = 0 ] && echo "crash points: killed at 9 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 13 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"

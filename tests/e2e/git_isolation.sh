@@ -25,6 +25,8 @@
 #     never does; it counts as stopped, and nothing is left behind
 # 12. an agent that creates or deletes branches and tags, which its worktree shares with
 #     the repository: each change is journaled and said, with the task
+# 13. refs-changed names alongside only the tasks whose agents ran since the last look
+#     at the refs, not one whose agent had ended before it (collected, not yet landed)
 # usage: git_isolation.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" git
@@ -257,8 +259,10 @@ rc=0; wait "$pid" || rc=$?
 [ "$rc" = 130 ] || problem "Ctrl-C while preparing: exit $rc, expected 130"
 [ ! -s "$runs" ] || problem "Ctrl-C while preparing: an agent started after it: $(cat "$runs")"
 grep -q '"event":"task-started"' "$journal" && problem "Ctrl-C while preparing: a task-started line was journaled"
-grep -q ' interrupted .*waiting for nothing' "$work/eleven.out" ||
-  problem "Ctrl-C while preparing: $(grep ' interrupted ' "$work/eleven.out")"
+# Said: no new task starts; and none is shown starting after that.
+grep -q ' interrupted .*no new task starts' "$work/eleven.out" || problem "Ctrl-C while preparing: the interrupt was not said"
+late=$(awk '/ interrupted /{ said = 1; next } said && / started /' "$work/eleven.out")
+[ -z "$late" ] || problem "Ctrl-C while preparing: a task was shown starting after the interrupt: $late"
 grep -q ' stopped' "$work/eleven.out" || problem "Ctrl-C while preparing: the summary counts no stopped task: $(tail -4 "$work/eleven.out")"
 no_leaks "Ctrl-C while preparing"
 [ -z "$(git -C "$repo" status --porcelain)" ] || problem "Ctrl-C while preparing left the tree dirty"
@@ -280,6 +284,23 @@ grep '"event":"refs-changed"' "$journal" | grep_q 'flow/' && problem "refs: flow
 # The agent's commands may fall on either side of another task's collection: then two
 # events, each naming T003 (as the task, or among those alongside); never one without it.
 grep '"event":"refs-changed"' "$journal" | grep -v 'T003' | grep_q . && problem "refs: a change was put on other tasks alone"
+
+# --- 13 -----------------------------------------------------------------------------
+# Named alongside: only the tasks whose agents ran since the last look at the refs.
+# Each collection looks, then pauses (after-refs-look), so T002's collection, and with
+# it T002, is still outstanding when T004's agent ends and when T003's has made a
+# branch. T002's agent ended before its own look, which saw nothing: the look of the
+# next collection (T004's) sees T003's branch and names T003 alongside, never T002.
+make_repo "$work/thirteen"
+FLOW_TEST_PAUSE=after-refs-look FLOW_TEST_PAUSE_MS=4000 TEST_AGENT_PLAN="T003:script,T004:script" \
+  TEST_AGENT_RUN_T003='sleep 2.5 && git branch made-by-agent' TEST_AGENT_RUN_T004='sleep 1' \
+  "$flow" run "$tasks" --workers 3 --progress plain --agent-cmd "$agent" > "$work/thirteen.out" 2>&1 ||
+  problem "refs alongside: the run failed: $(tail -5 "$work/thirteen.out")"
+grep '"event":"refs-changed"' "$journal" | grep_q 'created branch made-by-agent' ||
+  problem "refs alongside: the branch was not reported: $(grep refs-changed "$journal")"
+grep '"event":"refs-changed"' "$journal" | grep_q 'T003' || problem "refs alongside: T003 is not named: $(grep refs-changed "$journal")"
+grep '"event":"refs-changed"' "$journal" | grep_q 'T002' &&
+  problem "refs alongside: T002, whose agent had ended before the last look, is named: $(grep refs-changed "$journal")"
 
 [ "$fail" = 0 ] && echo "git isolation: merges, conflicts, gates, rollback, dirty trees and kill -9 all checked"
 exit "$fail"
