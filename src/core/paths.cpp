@@ -244,14 +244,25 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
   if (seen & kBad) return false;
   if ((seen & kColon) && t.find("://") != std::string_view::npos) return false;
   if (seen & (kOpen | kClose | kComma)) {
-    // Braces balance, and a comma only lists alternatives inside them.
+    // Braces balance, and a comma only lists alternatives inside them. A group with no
+    // comma lists none (the shell leaves `{x}` as it is): `{tenantId}/…`,
+    // `apps/{app-name}/src/` are templates with a placeholder, not files.
     int depth = 0;
+    bool listed = true;  // every group closed so far held a comma
+    bool comma = false;  // the group open now holds one
     for (const char ch : t) {
-      if (ch == '{') ++depth;
-      else if (ch == '}') --depth;
-      else if (ch == ',' && depth == 0) return false;
+      if (ch == '{') {
+        ++depth;
+        comma = false;
+      } else if (ch == '}') {
+        --depth;
+        listed = listed && comma;
+      } else if (ch == ',') {
+        if (depth == 0) return false;
+        comma = true;
+      }
     }
-    if (depth != 0) return false;
+    if (depth != 0 || !listed) return false;
   }
   // The last separator, and the last dot after it.
   std::size_t last_sep = kNone, last_dot = kNone;
