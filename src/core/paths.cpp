@@ -127,8 +127,9 @@ enum class Source { backtick, link, bare, bare_after_in };
 std::string_view strip_token(std::string_view t, Source src, bool suffix = true) {
   for (;;) {
     const std::size_t before = t.size();
+    // A leading '*' is a bold marker in prose, but a glob in a code span (`*.constants.ts`).
     while (!t.empty() && (t.front() == '(' || t.front() == '"' || t.front() == '\'' ||
-                          t.front() == '<' || t.front() == '[' || t.front() == '*'))
+                          t.front() == '<' || t.front() == '[' || (t.front() == '*' && src != Source::backtick)))
       t.remove_prefix(1);
     while (!t.empty() && (t.back() == ')' || t.back() == ',' || t.back() == ';' || t.back() == ':' ||
                           t.back() == '.' || t.back() == '"' || t.back() == '\'' || t.back() == '>' ||

@@ -476,6 +476,20 @@ TEST_SUITE("pitfalls") {
     CHECK(paths(p.tasks[3]) == std::vector<std::string>{"src/a.ts", "src/b.ts"});
   }
 
+  // notbadcode-dev/planet-explorer 010: "fuera de sus `*.constants.ts`" gave the path
+  // ".constants.ts", and `**/*.ts` the absolute "/*.ts": the leading star was taken for
+  // bold markers, which a code span cannot hold.
+  TEST_CASE("10: a glob in backticks keeps its leading star") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 No literals outside `*.constants.ts`\n"
+        "- [ ] T002 Lint `**/*.ts` and **src/app.ts**\n");
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"*.constants.ts"});
+    REQUIRE(p.tasks[0].paths.size() == 1);
+    CHECK(p.tasks[0].paths[0].glob);
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"**/*.ts", "src/app.ts"});
+    for (const PathRef& r : p.tasks[1].paths) CHECK_FALSE(r.absolute);
+  }
+
   TEST_CASE("12: frontmatter, BOM, CRLF, no final newline, a task spliced into the title") {
     const std::string text =
         "\xEF\xBB\xBF---\r\ndescription: x\r\n- [ ] T900 not a task\r\n---\r\n"
