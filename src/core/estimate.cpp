@@ -645,12 +645,16 @@ double makespan_lower_bound_tight(const TaskGraph& g, std::span<const double> du
     double sum = 0, head = 1e300, tail = 1e300;
   };
   std::vector<std::unordered_map<std::string_view, Machine>> locks(static_cast<std::size_t>(blocks));
+  std::vector<std::string_view> roots;
   for (int t = 0; t < g.task_count(); ++t) {
     if (!pending(t)) continue;
+    roots.clear();
     for (const PathRef& p : plan.tasks[static_cast<std::size_t>(t)].paths) {
-      // Two tasks holding the same root (a file, or a folder) exclude each other.
+      // Two tasks holding the same root (a file, or a folder) exclude each other. A task
+      // may name one root twice (`jose/` and `jose/*.go`): it is still one job on that machine.
       const std::string_view root = detail::lock_root(p.path);
-      if (root.empty()) continue;
+      if (root.empty() || std::find(roots.begin(), roots.end(), root) != roots.end()) continue;
+      roots.push_back(root);
       Machine& m = locks[static_cast<std::size_t>(block[static_cast<std::size_t>(t)])][root];
       m.sum += d_of(t);
       m.head = std::min(m.head, head[static_cast<std::size_t>(t)]);

@@ -127,8 +127,9 @@ enum class Source { backtick, link, bare, bare_after_in };
 std::string_view strip_token(std::string_view t, Source src, bool suffix = true) {
   for (;;) {
     const std::size_t before = t.size();
+    // A leading '*' is a bold marker in prose, but a glob in a code span (`*.constants.ts`).
     while (!t.empty() && (t.front() == '(' || t.front() == '"' || t.front() == '\'' ||
-                          t.front() == '<' || t.front() == '[' || t.front() == '*'))
+                          t.front() == '<' || t.front() == '[' || (t.front() == '*' && src != Source::backtick)))
       t.remove_prefix(1);
     while (!t.empty() && (t.back() == ')' || t.back() == ',' || t.back() == ';' || t.back() == ':' ||
                           t.back() == '.' || t.back() == '"' || t.back() == '\'' || t.back() == '>' ||
@@ -244,14 +245,25 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
   if (seen & kBad) return false;
   if ((seen & kColon) && t.find("://") != std::string_view::npos) return false;
   if (seen & (kOpen | kClose | kComma)) {
-    // Braces balance, and a comma only lists alternatives inside them.
+    // Braces balance, and a comma only lists alternatives inside them. A group with no
+    // comma lists none (the shell leaves `{x}` as it is): `{tenantId}/…`,
+    // `apps/{app-name}/src/` are templates with a placeholder, not files.
     int depth = 0;
+    bool listed = true;  // every group closed so far held a comma
+    bool comma = false;  // the group open now holds one
     for (const char ch : t) {
-      if (ch == '{') ++depth;
-      else if (ch == '}') --depth;
-      else if (ch == ',' && depth == 0) return false;
+      if (ch == '{') {
+        ++depth;
+        comma = false;
+      } else if (ch == '}') {
+        --depth;
+        listed = listed && comma;
+      } else if (ch == ',') {
+        if (depth == 0) return false;
+        comma = true;
+      }
     }
-    if (depth != 0) return false;
+    if (depth != 0 || !listed) return false;
   }
   // The last separator, and the last dot after it.
   std::size_t last_sep = kNone, last_dot = kNone;

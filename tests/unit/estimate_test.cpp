@@ -102,6 +102,16 @@ TEST_CASE("the tight bound: phase blocks add up, pairs share a worker, a file is
   CHECK(makespan_lower_bound_tight(done, std::vector<double>{10, 10, 10}, 2) == doctest::Approx(10));
 }
 
+// justincranford/cryptoutil specs/002: a heading task naming `internal/shared/crypto/jose/`
+// and `internal/shared/crypto/jose/*.go` (one lock root) was counted twice on that root's
+// machine, and the "lower bound" came out above the makespan of a plain chain.
+TEST_CASE("the tight bound: a task naming one lock root twice takes its time once") {
+  auto g = graph_of("- [ ] T001 Move `src/jose/` and `src/jose/*.go`\n- [ ] T002 Test `src/jose/` again\n");
+  const std::vector<double> d{10, 5};
+  CHECK(list_schedule_makespan(g, d, 1) == doctest::Approx(15));
+  CHECK(makespan_lower_bound_tight(g, d, 1) == doctest::Approx(15));
+}
+
 TEST_CASE("learned estimates: a finished task informs similar pending ones most") {
   auto g = build_graph(parse_tasks_md("## Phase 1: Setup\n- [ ] T001 Init in a.py\n- [ ] T002 [P] Config in b.py\n"
                                       "- [ ] T003 [P] Lint in c.py\n## Phase 3: User Story 1 (P1)\n"

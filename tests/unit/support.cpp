@@ -100,7 +100,10 @@ std::string render_tasks(const Plan& plan) {
     if (ph.story) out += ":US" + std::to_string(ph.story);
     out += " group=" + std::to_string(plan.groups[static_cast<std::size_t>(t.group)].line);
     if (t.body_first) out += " body=" + std::to_string(t.body_first) + "-" + std::to_string(t.body_last);
-    out += "\n    desc: " + t.description.substr(0, 100) + "\n";
+    // 100 bytes, backed off to a character boundary: a golden file stays valid UTF-8.
+    std::size_t cut = std::min<std::size_t>(t.description.size(), 100);
+    while (cut > 0 && cut < t.description.size() && (static_cast<unsigned char>(t.description[cut]) & 0xC0) == 0x80) --cut;
+    out += "\n    desc: " + t.description.substr(0, cut) + "\n";
     if (!t.paths.empty()) {
       out += "    paths:";
       for (const auto& p : t.paths) out += " " + p.path;

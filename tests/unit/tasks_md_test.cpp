@@ -460,6 +460,36 @@ TEST_SUITE("pitfalls") {
     CHECK(paths(p.tasks[4]) == std::vector<std::string>{"index.ts"});  // ambiguous: kept as written
   }
 
+  // innocentEdosa/tm 025: a storage key written as a template; AI-ERP-ITE/Watch-Faces 009:
+  // `icon_{iconKey}.png`; gcmcnutt/autoc 014: `OutputDir/{timestamp}/`. A brace group with no
+  // comma lists no alternatives (the shell leaves `{x}` as it is): it is a placeholder, and
+  // the token names no file.
+  TEST_CASE("10: a brace group without a comma is a placeholder, not an expansion") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 Store at `{tenantId}/content_item/{fileName}` and edit `src/api.ts`\n"
+        "- [ ] T002 Scaffold `apps/{app-name}/src/`\n"
+        "- [ ] T003 Draw `icon_{iconKey}.png` in src/icons.ts\n"
+        "- [ ] T004 Create src/{a,b}.ts\n");
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"src/api.ts"});
+    CHECK(paths(p.tasks[1]).empty());
+    CHECK(paths(p.tasks[2]) == std::vector<std::string>{"src/icons.ts"});
+    CHECK(paths(p.tasks[3]) == std::vector<std::string>{"src/a.ts", "src/b.ts"});
+  }
+
+  // notbadcode-dev/planet-explorer 010: "fuera de sus `*.constants.ts`" gave the path
+  // ".constants.ts", and `**/*.ts` the absolute "/*.ts": the leading star was taken for
+  // bold markers, which a code span cannot hold.
+  TEST_CASE("10: a glob in backticks keeps its leading star") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 No literals outside `*.constants.ts`\n"
+        "- [ ] T002 Lint `**/*.ts` and **src/app.ts**\n");
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"*.constants.ts"});
+    REQUIRE(p.tasks[0].paths.size() == 1);
+    CHECK(p.tasks[0].paths[0].glob);
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"**/*.ts", "src/app.ts"});
+    for (const PathRef& r : p.tasks[1].paths) CHECK_FALSE(r.absolute);
+  }
+
   TEST_CASE("12: frontmatter, BOM, CRLF, no final newline, a task spliced into the title") {
     const std::string text =
         "\xEF\xBB\xBF---\r\ndescription: x\r\n- [ ] T900 not a task\r\n---\r\n"
