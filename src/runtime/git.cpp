@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -384,6 +385,38 @@ std::map<std::string, std::string> GitRepo::shared_refs() const {
   }
   if (const auto head = read_file(common_dir_ + "/HEAD")) refs.emplace("HEAD", std::string(trim(*head)));
   return refs;
+}
+
+std::optional<std::uint64_t> GitRepo::refs_stamp(const std::string& except) const {
+  std::error_code ec;
+  if (fs::exists(common_dir_ + "/reftable", ec)) return std::nullopt;
+  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a over each file's name and stat
+  auto mix = [&h](const void* data, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ static_cast<const unsigned char*>(data)[i]) * 1099511628211ULL;
+  };
+  auto add = [&](const std::string& path) {
+    mix(path.data(), path.size() + 1);
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return;   // none: its name alone
+    // A ref is rewritten by a rename onto it: a new inode, and a new time.
+    const std::uint64_t v[] = {static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_size),
+                               static_cast<std::uint64_t>(st.st_mtim.tv_sec), static_cast<std::uint64_t>(st.st_mtim.tv_nsec)};
+    mix(v, sizeof v);
+  };
+  add(common_dir_ + "/packed-refs");
+  add(common_dir_ + "/HEAD");
+  const fs::path refs(common_dir_ + "/refs");
+  fs::recursive_directory_iterator it(refs, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const std::string rel = "refs/" + it->path().lexically_relative(refs).string();
+    if (it->is_directory(ec)) {
+      if (rel == "refs/flow" || rel == "refs/heads/flow") it.disable_recursion_pending();
+      continue;
+    }
+    if (rel != except) add(it->path().string());
+  }
+  if (ec) return std::nullopt;   // a folder went while it was read: the refs are listed
+  return h;
 }
 
 std::vector<std::string> GitRepo::ref_changes(const std::map<std::string, std::string>& before,

@@ -8,6 +8,7 @@
 
 #include "platform/exec.hpp"
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -161,6 +162,12 @@ class GitRepo {
   /// refname -> object, and "HEAD" -> what the main work tree has checked out. What an
   /// agent's git commands in its worktree can change for the whole repository.
   [[nodiscard]] std::map<std::string, std::string> shared_refs() const;
+  /// A fingerprint of the files that hold those refs (packed-refs, HEAD, every file under
+  /// refs/ but flow's own and `except`, a ref such as "refs/heads/main"): while it stays
+  /// the same, shared_refs() (a git process) would list the same refs, `except` aside.
+  /// None where it cannot tell: another ref store (reftable), or a file that could not be
+  /// read while they changed.
+  [[nodiscard]] std::optional<std::uint64_t> refs_stamp(const std::string& except) const;
   /// What changed from `before` to `after` (shared_refs), `except` left out: "created
   /// branch x", "deleted tag v1", "moved refs/stash", "HEAD now refs/heads/y".
   [[nodiscard]] static std::vector<std::string> ref_changes(const std::map<std::string, std::string>& before,

@@ -43,6 +43,7 @@ class GitWorkspace final : public Workspace {
     native_ = NativeGit::open(repo_.top(), tasks_rel_, repo_.own_identity() ? "flow" : "",
                               repo_.own_identity() ? "flow@localhost" : "", why_not);
     native_why_not_ = std::move(why_not);
+    refs_stamp_ = repo_.refs_stamp("refs/heads/" + branch_);
     refs_ = repo_.shared_refs();
   }
 
@@ -450,9 +451,16 @@ class GitWorkspace final : public Workspace {
     // Branches, tags and stashes are the repository's, not the worktree's: what changed
     // since the last look (the run's start, or the last collection) while this agent ran.
     // The branch tasks land on is flow's to move. On the worker: one look at a time.
-    auto refs = repo_.shared_refs();
-    f.refs = GitRepo::ref_changes(refs_, refs, "refs/heads/" + branch_);
-    refs_ = std::move(refs);
+    // Listed (a git process) only when the files that hold them changed since the last
+    // look: the stamp is taken first, so a change made while they are listed is seen next.
+    const std::string mine = "refs/heads/" + branch_;
+    const auto stamp = repo_.refs_stamp(mine);
+    if (!stamp || stamp != refs_stamp_) {
+      auto refs = repo_.shared_refs();
+      f.refs = GitRepo::ref_changes(refs_, refs, mine);
+      refs_ = std::move(refs);
+    }
+    refs_stamp_ = stamp;
     test_pause("after-refs-look");
     // In process where git would give the same (git_native.hpp), else the CLI.
     std::optional<NativeGit::Squashed> fast = native_ ? native_->squash(a.dir, a.base, a.message, tasks_rel_) : std::nullopt;
@@ -566,6 +574,7 @@ class GitWorkspace final : public Workspace {
   // The shared refs at the last look: set at the start, then only by the collection
   // (squash), which runs on the worker, one at a time.
   mutable std::map<std::string, std::string> refs_;
+  mutable std::optional<std::uint64_t> refs_stamp_;  // the files that held them then
   std::unique_ptr<NativeGit> native_;       // integration in process, where it gives what git would
   std::string native_why_not_;              // else why the git CLI does it
   std::map<int, Attempt> attempts_;         // task -> its current attempt's place

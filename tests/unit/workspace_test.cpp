@@ -6,6 +6,7 @@
 #include <flow/run.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "runtime/git.hpp"
 #include "runtime/workspace.hpp"
 #include "unit/support.hpp"
 
@@ -171,6 +172,20 @@ struct Loop {
   }
 };
 
+// Runs `git <args>` in `repo`, quietly: its exit status.
+int git_in(const std::string& repo, const std::string& args) {
+  return std::system(("git -C '" + repo + "' " + args + " >/dev/null 2>&1").c_str());
+}
+
+// A repository at `repo` on branch main whose one commit holds `file` with `text`.
+bool make_repo(const std::string& repo, const std::string& file, const std::string& text) {
+  if (git_in(repo, "init -q -b main") != 0) return false;
+  git_in(repo, "config user.name t");
+  git_in(repo, "config user.email t@example.com");
+  std::ofstream(repo + "/" + file, std::ios::binary) << text;
+  return git_in(repo, "add " + file) == 0 && git_in(repo, "commit -q -m start") == 0;
+}
+
 }  // namespace
 
 TEST_CASE("the loop integrates each task's work in the order the attempts ended, after collecting it") {
@@ -238,13 +253,8 @@ TEST_CASE("while one task's place is being made, the loop starts and finishes th
 TEST_CASE("the git workspace alone: a worktree per attempt, its work squashed, landed with its mark, discards") {
   test::TempDir dir;
   const std::string repo = dir.path;
-  auto git = [&](const std::string& args) { return std::system(("git -C '" + repo + "' " + args + " >/dev/null 2>&1").c_str()); };
-  REQUIRE(git("init -q -b main") == 0);
-  git("config user.name t");
-  git("config user.email t@example.com");
-  std::ofstream(repo + "/tasks.md", std::ios::binary) << kThree;
-  REQUIRE(git("add tasks.md") == 0);
-  REQUIRE(git("commit -q -m start") == 0);
+  auto git = [&](const std::string& args) { return git_in(repo, args); };
+  REQUIRE(make_repo(repo, "tasks.md", kThree));
 
   const std::string text = test::slurp(repo + "/tasks.md");
   std::optional<TaskGraph> graph;
@@ -334,4 +344,44 @@ TEST_CASE("the git workspace alone: a worktree per attempt, its work squashed, l
   CHECK(w.head() == start);
   CHECK(!fs::exists(repo + "/a.py"));
   CHECK(git("rev-parse --verify -q " + *kept) == 0);
+}
+
+TEST_CASE("the refs' stamp changes with every shared ref an agent can change, not with flow's own") {
+  test::TempDir dir;
+  const std::string repo = dir.path;
+  auto git = [&](const std::string& args) { return git_in(repo, args); };
+  REQUIRE(make_repo(repo, "a.txt", "a\n"));
+  auto r = detail::GitRepo::open(repo);
+  REQUIRE(r);
+  const std::string mine = "refs/heads/main";
+  auto stamp = [&] { return r->refs_stamp(mine); };
+  std::optional<std::uint64_t> was = stamp();
+  REQUIRE(was);
+  CHECK(stamp() == was);
+  // Each: what it does, whether the stamp must change. Sleep-free: a rename gives a new inode.
+  const std::pair<std::string, bool> steps[] = {
+      {"commit -q --allow-empty -m on-main", false},           // the branch flow lands on: flow's to move
+      {"update-ref refs/flow/run1/checkpoint HEAD", false},     // flow's own refs
+      {"branch flow/run1/T001", false},
+      {"branch made-by-agent", true},
+      {"tag v1", true},
+      {"pack-refs --all", true},                                // the tag and the branch move into packed-refs
+      {"tag -d v1", true},                                      // a packed tag deleted: packed-refs rewritten
+      {"update-ref refs/heads/made-by-agent HEAD~1", true},
+      {"symbolic-ref HEAD refs/heads/made-by-agent", true},     // the main work tree's HEAD
+  };
+  for (const auto& [args, changes] : steps) {
+    INFO(args);
+    REQUIRE(git(args) == 0);
+    const auto now = stamp();
+    REQUIRE(now);
+    CHECK((now != was) == changes);
+    was = now;
+  }
+  // A stash: refs/stash.
+  git("symbolic-ref HEAD refs/heads/main");
+  was = stamp();
+  std::ofstream(repo + "/a.txt") << "changed\n";
+  REQUIRE(git("stash") == 0);
+  CHECK(stamp() != was);
 }
