@@ -41,9 +41,12 @@ std::vector<HistoryEntry> read_history(const std::string& workdir, const std::st
   // The other files the journal's runs ran, read once each: a task is known by its ID and
   // line text there (gone, or moved out of the work directory: not read).
   std::map<std::string, std::optional<std::pair<std::string, Plan>>> others;
+  std::map<std::string, bool> is_self;  // a journaled path -> whether it names this file (a stat or two, once)
   for (const detail::FinishedTask& f : detail::succeeded_tasks(workdir + "/.flow/implementation.log")) {
     if (f.seconds <= 0) continue;
-    if (detail::same_tasks_file(f.tasks_md, self)) {
+    auto known = is_self.find(f.tasks_md);
+    if (known == is_self.end()) known = is_self.emplace(f.tasks_md, detail::same_tasks_file(f.tasks_md, self)).first;
+    if (known->second) {
       // The same ID on a line that now says something else is another task.
       const int at = find_task_again(plan_text, plan, f.id, f.line, f.text);
       if (at >= 0) out.push_back(entry(plan, plan.tasks[static_cast<std::size_t>(at)], true, f.seconds));
