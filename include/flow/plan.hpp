@@ -158,6 +158,9 @@ enum class SkipReason {
   criterion,     ///< a checkbox named like the spec's requirements or success criteria
                  ///< (`FR-001`, `SC-002`, `AC-`, `CA-`, `CHK001`) in a file whose tasks
                  ///< have other IDs: a check to tick, not work to run
+  checklist,     ///< in a file without IDs, a box under a checklist of outcomes ("Task
+                 ///< Completion Checklist", "Success Metrics", "Definition of Done")
+                 ///< outside the phases of work: a check to tick, not work to run
 };
 
 /// A line that looks like a task but is not executed, and why.

@@ -130,6 +130,7 @@ const char* reason_text(SkipReason r) {
     case SkipReason::mirror: return "re-lists tasks declared elsewhere: a mirror, never run and never marked";
     case SkipReason::note: return "a bold note about a task (the bold runs on past the ID)";
     case SkipReason::criterion: return "a requirement or success criterion (FR-, SC-, AC- …) to tick, not a task to run";
+    case SkipReason::checklist: return "a checklist of outcomes outside the phases (file without IDs): to tick, not to run";
   }
   return "?";
 }

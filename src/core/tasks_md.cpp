@@ -423,6 +423,24 @@ bool peer_ids(std::string_view a, std::string_view b) {
   return !a.empty() && !b.empty() && id_shape(a) == id_shape(b) && !starts_with(a, b) && !starts_with(b, a);
 }
 
+// An ID of digits and dots alone (`2.1`): in a heading or a bold item, a section's
+// number (`### 2.1 Background`), not a task's ID.
+bool bare_id(std::string_view id) {
+  return !id.empty() && is_digit(id[0]);
+}
+
+// `### Task 1.1: …`, `### **Task 2.1**: …`: a heading that names a task by the word and
+// its ID. Returns where the ID starts, 0 if the title is not such a name; `*bold`: a bold
+// run is open there.
+std::size_t task_word(std::string_view title, bool* bold) {
+  std::size_t i = starts_with(title, "**") ? 2 : 0;
+  *bold = i == 2;
+  if (title.size() < i + 6 || !istarts_with(title.substr(i), "task") || !is_space(title[i + 4])) return 0;
+  i += 5;
+  while (i < title.size() && is_space(title[i])) ++i;
+  return head_id(title, i) > 0 ? i : 0;
+}
+
 // A line a reader takes for a task that the format does not make one: an empty box
 // (`- [] T004`), no space after the bullet (`-[ ] T006`) or the box (`- [X]T007`), a task
 // in a quote (`> - [ ] T010`). Said, since it will not run.
@@ -504,9 +522,10 @@ std::size_t range_tail(std::string_view first, std::string_view rest, std::size_
   return m > 0 && id_shape(rest.substr(j, m)) == id_shape(first) ? j + m : 0;
 }
 
-bool parse_head(std::string_view s, Head& h) {
+// `bold_open`: the text starts inside a bold run (`**Task 2.1**: …` read from the ID on).
+bool parse_head(std::string_view s, Head& h, bool bold_open = false) {
   std::size_t i = 0;
-  bool bold = false;
+  bool bold = bold_open;
   if (const std::size_t b = !s.empty() && s[0] == '[' ? bracketed_id(s) : 0; b > 0) {
     h.id = s.substr(1, b);
     i = b + 2;
@@ -675,6 +694,7 @@ class Parser {
     // Decided here, before pass two meets them; each is marked once, so this is linear.
     std::array<int, 7> open_headings{};
     std::array<std::string_view, 7> open_ids{};  // the ID each open heading starts with
+    std::array<bool, 7> open_word{};              // and whether it is `### Task 1.1: …`
     std::size_t open_depth = 0;
     int bold_item = -1;
     std::string_view bold_id;
@@ -764,12 +784,24 @@ class Parser {
           while (open_depth > 0 && lines_[static_cast<std::size_t>(open_headings[open_depth - 1])].heading >= k) --open_depth;
           // A heading task one level deeper (`#### T001: …` under `### P1.1: …`) makes
           // the headings above it sections too.
-          const std::string_view id = k >= 2 ? task_id_of(trim(t.substr(k))) : std::string_view{};
+          std::string_view id;
+          bool word = false;
+          if (k >= 2) {
+            const std::string_view title = trim(t.substr(k));
+            bool bold = false;
+            if (const std::size_t w = task_word(title, &bold); w > 0) {
+              id = task_id_of(title.substr(w));
+              word = true;
+            } else if (id = task_id_of(title); bare_id(id)) {
+              id = {};  // `### 2.1 Background`: a section's number
+            }
+          }
           if (!id.empty()) {
             bold_item = -1;
             holds(id);
           }
           open_ids[open_depth] = id;
+          open_word[open_depth] = word;
           open_headings[open_depth++] = last_heading;
           bold_item = -1;
           list_base = -1;
@@ -796,6 +828,9 @@ class Parser {
             lines_[static_cast<std::size_t>(last_heading)].flags |= kHasBox;
             headings_with_box_.push_back(last_heading);
           }
+          if (l.top && !word_boxes_)
+            word_boxes_ = std::any_of(open_word.begin(), open_word.begin() + static_cast<std::ptrdiff_t>(open_depth),
+                                      [](bool w) { return w; });
           // Once the innermost heading (and the bold item) is marked, so is everything
           // above it: most task lines are answered without reading them twice.
           bool optional = false;
@@ -1072,10 +1107,12 @@ class Parser {
             skip(number, SkipReason::note, s);
             continue;
           }
-          Task& task = new_task(h.id, number, l, TaskForm::bold_item);
-          fill_head(task, h, rest);
-          open_indent_ = l.indent;
-          continue;
+          if (!bare_id(h.id)) {  // `- **2.3** Rollout`: a section's number, not a task
+            Task& task = new_task(h.id, number, l, TaskForm::bold_item);
+            fill_head(task, h, rest);
+            open_indent_ = l.indent;
+            continue;
+          }
         }
       }
       if (broken_task_line(t))
@@ -1092,17 +1129,27 @@ class Parser {
     if (dep_level_ > 0 && l.heading <= dep_level_) dep_level_ = 0;
 
     Head& h = fresh_head();
-    if (l.heading >= 2 && parse_head(title, h)) {
-      if (l.flags & kSection) {
-        // `### 2.1 Storage Layer Tests` with `- [ ] T009 …` under it: a section.
-        skip(number, SkipReason::section, s);
-        h.id = {};
+    std::string_view head = title;
+    if (l.heading >= 2) {
+      // `### Task 1.1: …` is a task, unless some such heading has checkboxes under it:
+      // then the boxes are the tasks (their marks are the state) and these their groups.
+      bool bold = false;
+      const std::size_t word = task_word(title, &bold);
+      if (word > 0) head = title.substr(word);
+      if (word > 0 ? !word_boxes_ && parse_head(head, h, bold) : parse_head(head, h)) {
+        if (l.flags & kSection) {
+          // `### 2.1 Storage Layer Tests` with `- [ ] T009 …` under it: a section.
+          skip(number, SkipReason::section, s);
+          h.id = {};
+        } else if (word == 0 && bare_id(h.id)) {
+          h.id = {};  // `### 2.1 Background` with prose under it: a section's number
+        }
       }
     }
     if (!h.id.empty()) {
       // `### T001 — Create directory structure`: a task with no checkbox.
       Task& task = new_task(h.id, number, l, TaskForm::heading);
-      fill_head(task, h, title);
+      fill_head(task, h, head);
       open_heading_task_ = true;
       open_indent_ = -1;
       return;
@@ -1312,6 +1359,7 @@ class Parser {
   void finish() {
     drop_mirrors();
     if (plan_.tasks.empty() && !unnumbered_.empty()) {
+      drop_outcome_checklists();
       plan_.tasks = std::move(unnumbered_);
       for (const Task& t : plan_.tasks) mark_used(t);
       diag(Severity::info, plan_.tasks.front().line, "no-ids",
@@ -1406,6 +1454,51 @@ class Parser {
           break;
         }
     }
+  }
+
+  // In a file without IDs whose work is in named phases (`## Phase 1: Setup`), boxes under
+  // a heading that names a checklist of outcomes and no phase ("Task Completion
+  // Checklist", "Success Metrics", "Definition of Done") are checks to tick, not work.
+  // A file that is nothing but such a checklist keeps its boxes.
+  void drop_outcome_checklists() {
+    static constexpr WordSet<10> words({"checklist", "complete when", "completion criteria", "success criteria",
+                                        "acceptance criteria", "exit criteria", "success metrics",
+                                        "definition of done", "done when", "done criteria"});
+    const auto named = [](std::string_view title) {
+      std::size_t i = 0;  // past emoji and marks: `🏗️ Phase 1`
+      while (i < title.size() && !is_alnum(title[i])) ++i;
+      return has_phase_word(title.substr(i));
+    };
+    const auto outcomes = [&](std::string_view title) { return words.found_in(LowerCopy(title).view()); };
+    std::vector<char> phase_named(plan_.phases.size()), phase_list(plan_.phases.size()), group_list(plan_.groups.size());
+    for (std::size_t i = 0; i < plan_.phases.size(); ++i) {
+      phase_named[i] = named(plan_.phases[i].title);
+      phase_list[i] = !phase_named[i] && outcomes(plan_.phases[i].title);
+    }
+    for (std::size_t i = 0; i < plan_.groups.size(); ++i) {
+      const Group& g = plan_.groups[i];
+      group_list[i] = g.line > 0 && !named(g.title) && outcomes(g.title);
+    }
+    const auto checklist = [&](const Task& t) {
+      if (t.phase < 0 || phase_named[static_cast<std::size_t>(t.phase)]) return false;
+      return phase_list[static_cast<std::size_t>(t.phase)] || (t.group >= 0 && group_list[static_cast<std::size_t>(t.group)]);
+    };
+    bool work_in_phases = false;
+    for (const Task& t : unnumbered_) {
+      if (t.phase >= 0 && phase_named[static_cast<std::size_t>(t.phase)]) work_in_phases = true;
+    }
+    if (!work_in_phases) return;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < unnumbered_.size(); ++i) {
+      if (checklist(unnumbered_[i])) {
+        const Task& t = unnumbered_[i];
+        skip(t.line, SkipReason::checklist, text_.substr(t.span.offset, t.span.length));
+        continue;
+      }
+      if (kept != i) unnumbered_[kept] = std::move(unnumbered_[i]);
+      ++kept;
+    }
+    unnumbered_.erase(unnumbered_.begin() + static_cast<std::ptrdiff_t>(kept), unnumbered_.end());
   }
 
   // A line that re-lists tasks declared elsewhere is a mirror (a summary checklist, a
@@ -1697,18 +1790,18 @@ class Parser {
         while (p < s.size() && is_digit(s[p])) ++p;
         continue;
       }
-      // What leads up to the ID, up to one key phrase back: separators only between them.
-      std::size_t k = q;
-      while (k > 0 && (is_space(s[k - 1]) || s[k - 1] == ':' || s[k - 1] == '*' || s[k - 1] == '_' ||
-                       s[k - 1] == '\\' || s[k - 1] == '(' || s[k - 1] == '=')) --k;
+      // What leads up to the ID, up to one key phrase back: separators only between them,
+      // and the word "task" (`**Dependencies**: Task 1.1`).
+      const auto separators = [&](std::size_t k) {
+        while (k > 0 && (is_space(s[k - 1]) || s[k - 1] == ':' || s[k - 1] == '*' || s[k - 1] == '_' ||
+                         s[k - 1] == '\\' || s[k - 1] == '(' || s[k - 1] == '=')) --k;
+        return k;
+      };
+      std::size_t k = separators(q);
       if (k >= 4 && istarts_with(s.substr(k - 4), "task")) {
-        std::size_t t = k - 4;
-        while (t > 0 && is_space(s[t - 1])) --t;
-        k = t;
+        k = separators(k - 4);
       } else if (k >= 5 && istarts_with(s.substr(k - 5), "tasks")) {
-        std::size_t t = k - 5;
-        while (t > 0 && is_space(s[t - 1])) --t;
-        k = t;
+        k = separators(k - 5);
       }
       bool found = false;
       for (auto [key, needs_id] : keys) {
@@ -1734,6 +1827,11 @@ class Parser {
                             std::vector<DepRef>& out, std::vector<std::string>* names) {
     for (int guard = 0; guard < 256; ++guard) {
       while (k < s.size() && is_space(s[k])) ++k;
+      // "Task 1.1, Task 1.2": the word again before each ID.
+      if (guard > 0 && k + 5 < s.size() && istarts_with(s.substr(k), "task") && is_space(s[k + 4])) {
+        k += 5;
+        while (k < s.size() && is_space(s[k])) ++k;
+      }
       const std::size_t n = match_id(s.substr(k));
       if (n == 0 || !shape_known(s.substr(k, n))) {
         if (names && k < s.size() && guard == 0) {
@@ -1889,6 +1987,7 @@ class Parser {
   int open_task_ = -1;
   int open_indent_ = 0;
   bool open_heading_task_ = false;
+  bool word_boxes_ = false;  // a `### Task 1.1: …` heading has a top-level checkbox under it
   bool continuing_ = false;
   bool optional_ = false;  // scratch
   std::vector<Task> unnumbered_;
@@ -1997,6 +2096,7 @@ const char* to_string(SkipReason r) noexcept {
     case SkipReason::section: return "section";
     case SkipReason::mirror: return "mirror";
     case SkipReason::criterion: return "criterion";
+    case SkipReason::checklist: return "checklist";
     case SkipReason::note: return "note";
   }
   return "?";

@@ -666,6 +666,68 @@ path-spellings)
   cd "$work" || exit 1
   ;;
 
+# Numbered section headings are not tasks, `### Task 1.1:` headings are, and a checklist
+# after them is not: in a git repository, run under git isolation, twice.
+numbered-headings)
+  cat > "$work/agent.sh" <<AGENT
+#!/bin/sh
+echo "\$FLOW_TASK_ID" >> "$work/agents.log"
+printf '%s\n' "\$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "\$f" ] && mkdir -p "\$(dirname "\$f")" && echo "\$FLOW_TASK_ID" >> "\$f"; done
+exit 0
+AGENT
+  chmod +x "$work/agent.sh"
+  mkdir -p "$work/repo"
+  cat > "$work/repo/tasks.md" <<'TASKS'
+# Tasks
+
+## Phase 1: Port
+
+### Task 1.1: Add the migration
+
+- **Dependencies**: none
+- **Acceptance Criteria**:
+  - [ ] `db/001.sql` created
+- **Files**:
+  - `db/001.sql` (NEW)
+
+### Task 1.2: Port the store
+
+- **Dependencies**: Task 1.1
+- **Files**: `src/store.go`
+
+## Phase 2: Extend
+
+### Task 2.1: Add the routes
+
+- **Dependencies**: Task 1.1, Task 1.2
+- **Files**: `src/routes.go`
+
+## Notes
+
+### 9.1 Background
+
+The old service kept its items in memory.
+
+## Cross-Cutting Tasks
+
+- [ ] Linting passes
+- [ ] No stale references in docs
+TASKS
+  git_repo "$work/repo"
+  cp "$work/repo/tasks.md" "$work/tasks.before"
+  run_flow "$work/check.out" check "$work/repo/tasks.md"
+  grep -q "3 tasks" "$work/check.out" || bad "check does not see the 3 tasks: $(cat "$work/check.out")"
+  run_flow "$work/out" run "$work/repo/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the run exited $rc: $(tail -5 "$work/out")"
+  ran=$(tr '\n' ' ' < "$work/agents.log" 2>/dev/null)
+  [ "$ran" = "1.1 1.2 2.1 " ] || bad "agents ran '$ran', expected '1.1 1.2 2.1 ' (no section number, no checklist line)"
+  cmp -s "$work/repo/tasks.md" "$work/tasks.before" || bad "tasks.md changed, though no task in it has a box: $(diff "$work/tasks.before" "$work/repo/tasks.md")"
+  [ -f "$work/repo/src/routes.go" ] || bad "2.1's work did not land in the repository"
+  run_flow "$work/out2" run "$work/repo/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the second run exited $rc: $(tail -5 "$work/out2")"
+  [ "$(wc -l < "$work/agents.log")" = 3 ] || bad "the second run ran agents again: $(tr '\n' ' ' < "$work/agents.log")"
+  ;;
+
 *)
   echo "unknown scenario $scenario"
   exit 2

@@ -1021,4 +1021,81 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     REQUIRE(find_skip(p, 3));
     CHECK(find_skip(p, 3)->reason == SkipReason::legend);
   }
+  // A section number is not a task ID: `### 2.1 Background` under `## Notes` ran as a
+  // task with no checkbox, and so did a bold `**2.4**`.
+  TEST_CASE("a numbered heading or bold item with no task under it is prose, not a task") {
+    const Plan p = parse_tasks_md(
+        "# Tasks\n\n## Phase 1: Setup\n\n- [ ] T001 Create src/a.py\n\n## Notes\n\n"
+        "### 2.1 Background\n\nSome prose.\n\n### 2.2 Risks\n\n- **2.3 Rollout** in two steps\n"
+        "- **2.4** Rollback by hand\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001"});
+    CHECK(find_diag(p, "no-checkbox") == nullptr);
+    const Plan only = parse_tasks_md("## 1. Scope\n### 1.1 In scope\ntext\n### 1.2 Out of scope\n");
+    CHECK(only.tasks.empty());
+  }
+
+  // cryptoutil's framework-v25: 49 tasks as `### Task 1.1: …` with fields under them, the
+  // only top-level boxes a cross-cutting checklist at the end.
+  TEST_CASE("`### Task 1.1:` headings are tasks named by their number; a checklist after them is not") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1: Port Packages\n\n"
+        "### Task 1.1: Add DB Migration 2009 (ca_items)\n\n"
+        "- **Estimated**: 0.5h\n"
+        "- **Dependencies**: framework-v24 complete (migrations 2001\u20132008 in place)\n"
+        "- **Acceptance Criteria**:\n"
+        "  - [ ] `2009_items.up.sql` created\n"
+        "- **Files**:\n"
+        "  - `db/migrations/2009_items.up.sql` (NEW)\n\n"
+        "### Task 1.2: Port compliance Package\n\n"
+        "- **Dependencies**: Task 1.1\n\n"
+        "## Phase 2: Extend the API\n\n"
+        "### **Task 2.1**: Add Schemas\n\n"
+        "- **Dependencies**: Task 1.1, Task 1.2\n\n"
+        "## Cross-Cutting Tasks\n\n### Testing\n\n- [ ] Unit tests pass\n");
+    CHECK(ids(p) == std::vector<std::string>{"1.1", "1.2", "2.1"});
+    for (const Task& t : p.tasks) CHECK(t.form == TaskForm::heading);
+    CHECK(p.tasks[0].description == "Add DB Migration 2009 (ca_items)");
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"db/migrations/2009_items.up.sql"});
+    CHECK(deps(p.tasks[0]).empty());
+    CHECK(deps(p.tasks[1]) == "1.1");
+    CHECK(deps(p.tasks[2]) == "1.1,1.2");
+    CHECK(p.tasks[2].phase == 1);
+    REQUIRE(find_skip(p, 26));
+    CHECK(find_skip(p, 26)->reason == SkipReason::no_id);
+  }
+
+  // prompt-studio's i18n and BizChat: `### Task 1.1: …` over ID-less boxes, which carry
+  // the state. The boxes stay the tasks and every `Task N.M` heading is their group, also
+  // one with no box under it (taking it would drop every box's state).
+  TEST_CASE("`### Task 1.1:` headings over ID-less boxes are groups; the boxes are the tasks") {
+    const Plan p = parse_tasks_md(
+        "## \u7b2c\u4e00\u9636\u6bb5\n"
+        "### Task 1.1: Create the folders [P0]\n**Depends**: none\n- [x] Create `src/i18n/`\n"
+        "- [ ] Create `src/i18n/types.ts`\n### Task 1.2: Review\nProse only.\n");
+    CHECK(ids(p) == std::vector<std::string>{"L4", "L5"});
+    CHECK(p.tasks[0].state == TaskState::done);
+    REQUIRE(p.tasks[0].group >= 0);
+    CHECK(p.groups[static_cast<std::size_t>(p.tasks[0].group)].title == "Task 1.1: Create the folders [P0]");
+  }
+
+  // BizChat: after the six phases, "Task Completion Checklist" and "Success Metrics" list
+  // outcomes to tick (25 of 93 boxes), not work to run.
+  TEST_CASE("in a file without IDs, a checklist of outcomes after the phases is not work") {
+    const Plan p = parse_tasks_md(
+        "# MVP\n## Phase 1: Setup\n### Task 1.1: Init\n- [x] Create the folder\n- [ ] Add `config.js`\n"
+        "## Phase 2: Backend\n- [ ] Add the API routes\n"
+        "## \u2705 Task Completion Checklist\n### Backend Complete When:\n- [x] \u2705 API working\n"
+        "## Success Metrics\n**Technical:**\n- [ ] Production deployment capability\n"
+        "## Definition of Done\n- [ ] Reviewed\n");
+    CHECK(ids(p) == std::vector<std::string>{"L4", "L5", "L7"});
+    for (int line : {10, 13, 15}) {
+      INFO(line);
+      const Skipped* s = find_skip(p, line);
+      REQUIRE(s);
+      CHECK(s->reason == SkipReason::checklist);
+    }
+    // A file that is one checklist keeps its boxes as tasks.
+    const Plan whole = parse_tasks_md("# Release\n## Checklist\n- [ ] Tag the release\n- [ ] Publish\n");
+    CHECK(ids(whole) == std::vector<std::string>{"L3", "L4"});
+  }
 }
