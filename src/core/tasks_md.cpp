@@ -423,6 +423,32 @@ bool peer_ids(std::string_view a, std::string_view b) {
   return !a.empty() && !b.empty() && id_shape(a) == id_shape(b) && !starts_with(a, b) && !starts_with(b, a);
 }
 
+// A check mark a line ends with (`#### T001 Create config script ✅`): ✅ ✔ ☑.
+bool ends_with_check(std::string_view s) {
+  s = trim_right(s);
+  if (s.size() >= 3 && s.compare(s.size() - 3, 3, "\xEF\xB8\x8F") == 0) s.remove_suffix(3);  // VS16
+  return s.size() >= 3 && (s.ends_with("\xE2\x9C\x85") || s.ends_with("\xE2\x9C\x94") || s.ends_with("\xE2\x98\x91"));
+}
+
+// A task's own Status field (`**Status**: COMPLETED`, `Status: ✅ COMPLETE (2026-01-01)`,
+// bullet already stripped): 1 if it says done, 0 if it says anything else, -1 if the line
+// is not a Status field.
+int status_field(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == '*' || s[i] == '_')) ++i;
+  if (!istarts_with(s.substr(i), "status")) return -1;
+  i += 6;
+  while (i < s.size() && (s[i] == '*' || s[i] == '_' || is_space(s[i]))) ++i;
+  if (i >= s.size() || s[i] != ':') return -1;
+  ++i;
+  while (i < s.size() && (s[i] == '*' || s[i] == '_' || is_space(s[i]))) ++i;
+  const std::string_view v = s.substr(i);
+  if (starts_with(v, "\xE2\x9C\x85") || starts_with(v, "\xE2\x9C\x94") || starts_with(v, "\xE2\x98\x91")) return 1;
+  for (std::string_view w : {"complete", "done", "finished", "[x]"})
+    if (istarts_with(v, w) && (v.size() == w.size() || !is_alpha(v[w.size()]) || w == "complete")) return 1;
+  return 0;
+}
+
 // An ID of digits and dots alone (`2.1`): in a heading or a bold item, a section's
 // number (`### 2.1 Background`), not a task's ID.
 bool bare_id(std::string_view id) {
@@ -1150,6 +1176,7 @@ class Parser {
       // `### T001 — Create directory structure`: a task with no checkbox.
       Task& task = new_task(h.id, number, l, TaskForm::heading);
       fill_head(task, h, head);
+      if (ends_with_check(head)) task.state = TaskState::done;
       open_heading_task_ = true;
       open_indent_ = -1;
       return;
@@ -1396,7 +1423,8 @@ class Parser {
       if (headless_ > 0 && i == headless_task_)
         diag(Severity::info, t.line, "no-checkbox",
              std::to_string(headless_) + (headless_ == 1 ? " task has" : " tasks have") +
-                 " no checkbox (a heading or bold item): its state is kept only in flow's journal");
+                 " no checkbox (a heading or bold item): its state is kept in flow's journal, and read from "
+                     "its Status field or a check mark ending its heading");
       if (t.mark == 'x') ++xs;
       if (t.mark == 'X') ++big_xs;
       if (t.state == TaskState::other) skip(t.line, SkipReason::other_mark, text_.substr(t.span.offset, t.span.length));
@@ -1641,8 +1669,16 @@ class Parser {
       texts.push_back(line_text(l));
       text_lines.push_back(body_lines_[b].second);
     }
+    // A task without a checkbox may say it is done in its first Status field.
+    bool status = t.mark_offset != Task::npos || t.state != TaskState::pending;
     for (std::size_t k = 0; k < texts.size(); ++k) {
       std::string_view s = k == 0 ? texts[0] : strip_bullet(texts[k]);
+      if (!status && k > 0 && !(lines_[static_cast<std::size_t>(text_lines[k] - 1)].flags & kCode)) {
+        if (const int said = status_field(s); said >= 0) {
+          status = true;
+          if (said == 1) t.state = TaskState::done;
+        }
+      }
       const bool field = k > 0 && is_dependency_field(s);
       find_refs(s, text_lines[k], field ? RefOrigin::field_line : RefOrigin::inline_depends, scratch_deps_);
       extract_paths(s, scratch_paths_, text_lines[k]);

@@ -666,8 +666,9 @@ path-spellings)
   cd "$work" || exit 1
   ;;
 
-# Numbered section headings are not tasks, `### Task 1.1:` headings are, and a checklist
-# after them is not: in a git repository, run under git isolation, twice.
+# Numbered section headings are not tasks, `### Task 1.1:` headings are (one done by its
+# Status field), and a checklist after them is not: in a git repository, under git
+# isolation, twice.
 numbered-headings)
   cat > "$work/agent.sh" <<AGENT
 #!/bin/sh
@@ -695,6 +696,11 @@ AGENT
 - **Dependencies**: Task 1.1
 - **Files**: `src/store.go`
 
+### Task 1.3: Port the cache
+
+- **Status**: ✅ COMPLETE (2026-01-28)
+- **Files**: `src/cache.go`
+
 ## Phase 2: Extend
 
 ### Task 2.1: Add the routes
@@ -716,11 +722,11 @@ TASKS
   git_repo "$work/repo"
   cp "$work/repo/tasks.md" "$work/tasks.before"
   run_flow "$work/check.out" check "$work/repo/tasks.md"
-  grep -q "3 tasks" "$work/check.out" || bad "check does not see the 3 tasks: $(cat "$work/check.out")"
+  grep -q "4 tasks in 2 phases (0 groups): 1 done, 3 pending" "$work/check.out" || bad "check does not see the 4 tasks, 1 done: $(cat "$work/check.out")"
   run_flow "$work/out" run "$work/repo/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
   [ "$rc" = 0 ] || bad "the run exited $rc: $(tail -5 "$work/out")"
   ran=$(tr '\n' ' ' < "$work/agents.log" 2>/dev/null)
-  [ "$ran" = "1.1 1.2 2.1 " ] || bad "agents ran '$ran', expected '1.1 1.2 2.1 ' (no section number, no checklist line)"
+  [ "$ran" = "1.1 1.2 2.1 " ] || bad "agents ran '$ran', expected '1.1 1.2 2.1 ' (no section number, no checklist line, not 1.3 whose Status says done)"
   cmp -s "$work/repo/tasks.md" "$work/tasks.before" || bad "tasks.md changed, though no task in it has a box: $(diff "$work/tasks.before" "$work/repo/tasks.md")"
   [ -f "$work/repo/src/routes.go" ] || bad "2.1's work did not land in the repository"
   run_flow "$work/out2" run "$work/repo/tasks.md" --agent-cmd "$work/agent.sh" --progress plain

@@ -1098,4 +1098,29 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     const Plan whole = parse_tasks_md("# Release\n## Checklist\n- [ ] Tag the release\n- [ ] Publish\n");
     CHECK(ids(whole) == std::vector<std::string>{"L3", "L4"});
   }
+
+  // spec-flow's features mark their heading tasks done in a Status field (22 of them in
+  // 001) or with a check mark ending the heading; cryptoutil with `✅ COMPLETE (date)`.
+  // Read as pending, a fresh repository ran them all again.
+  TEST_CASE("a task without a checkbox is done when its Status field or a closing check mark says so") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1\n"
+        "#### T001 [P] [US1] Create config management script \u2705\n**Priority**: P1\n"
+        "### T002 Add routing\n**Type**: setup\n**Status**: COMPLETED\n\n**Description**: the status of it\n"
+        "### T003 Port the store\n- **Status**: \u2705 COMPLETE (2026-01-01)\n"
+        "### T004 Wire it\n- **Status**: \u274c Not Started\n"
+        "### T005 Docs\n**Status**: In progress\n\nStatus: done later, says the prose? No: a field only at the start.\n"
+        "### T006 Tests\nThe status: done.\n```\nStatus: done\n```\n"
+        "- **T007** \u2014 Bold task\n  - Status: Done\n"
+        "- [ ] T008 Box task\n  - **Status**: COMPLETED\n"
+        "### T009 Status twice\n**Status**: Not started\n**Status**: done\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003", "T004", "T005", "T006", "T007", "T008", "T009"});
+    const std::vector<TaskState> want = {TaskState::done,    TaskState::done,    TaskState::done,
+                                         TaskState::pending, TaskState::pending, TaskState::pending,
+                                         TaskState::done,    TaskState::pending, TaskState::pending};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      INFO(p.tasks[i].id);
+      CHECK(p.tasks[i].state == want[i]);
+    }
+  }
 }
