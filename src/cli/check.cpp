@@ -177,7 +177,7 @@ void print_summary(const std::string& path, const Plan& plan, const std::vector<
   if (other) fmt::print(", {} marked otherwise (not run)", other);
   fmt::print("\n");
   if (headless)
-    fmt::print("  {} {} no checkbox: {} state is kept in flow's journal (done also by a Status field or a closing ✅)\n", headless,
+    fmt::print("  {} {} no checkbox: {} state is kept in flow's journal (done also by a Status field, a status table or a closing ✅)\n", headless,
                headless == 1 ? "task has" : "tasks have", headless == 1 ? "its" : "their");
   std::map<SkipReason, std::vector<int>> by_reason;
   for (const Skipped& s : plan.skipped) by_reason[s.reason].push_back(s.line);

@@ -430,6 +430,22 @@ bool ends_with_check(std::string_view s) {
   return s.size() >= 3 && (s.ends_with("\xE2\x9C\x85") || s.ends_with("\xE2\x9C\x94") || s.ends_with("\xE2\x98\x91"));
 }
 
+// A table cell or a word without its emphasis: `**Status**` → `Status`.
+std::string_view trim_emphasis(std::string_view s) {
+  s = trim(s);
+  while (!s.empty() && (s.front() == '*' || s.front() == '_' || s.front() == '`')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == '*' || s.back() == '_' || s.back() == '`')) s.remove_suffix(1);
+  return trim(s);
+}
+
+// A status that says done: `COMPLETED`, `✅ COMPLETE (2026-01-01)`, `done`, `finished`.
+bool says_done(std::string_view v) {
+  if (starts_with(v, "\xE2\x9C\x85") || starts_with(v, "\xE2\x9C\x94") || starts_with(v, "\xE2\x98\x91")) return true;
+  for (std::string_view w : {"complete", "done", "finished", "[x]"})
+    if (istarts_with(v, w) && (v.size() == w.size() || !is_alpha(v[w.size()]) || w == "complete")) return true;
+  return false;
+}
+
 // A task's own Status field (`**Status**: COMPLETED`, `Status: ✅ COMPLETE (2026-01-01)`,
 // bullet already stripped): 1 if it says done, 0 if it says anything else, -1 if the line
 // is not a Status field.
@@ -442,11 +458,7 @@ int status_field(std::string_view s) {
   if (i >= s.size() || s[i] != ':') return -1;
   ++i;
   while (i < s.size() && (s[i] == '*' || s[i] == '_' || is_space(s[i]))) ++i;
-  const std::string_view v = s.substr(i);
-  if (starts_with(v, "\xE2\x9C\x85") || starts_with(v, "\xE2\x9C\x94") || starts_with(v, "\xE2\x98\x91")) return 1;
-  for (std::string_view w : {"complete", "done", "finished", "[x]"})
-    if (istarts_with(v, w) && (v.size() == w.size() || !is_alpha(v[w.size()]) || w == "complete")) return 1;
-  return 0;
+  return says_done(s.substr(i)) ? 1 : 0;
 }
 
 // An ID of digits and dots alone (`2.1`): in a heading or a bold item, a section's
@@ -1315,7 +1327,7 @@ class Parser {
   bool on_table_row(const Line& l, int number, std::string_view s, std::string_view t) {
     std::vector<std::string_view>& cells = scratch_texts_;
     table_cells(t, cells);
-    if (table_line_ != number - 1) table_desc_col_ = table_dep_col_ = -1;
+    if (table_line_ != number - 1) table_desc_col_ = table_dep_col_ = table_status_col_ = -1;
     table_line_ = number;
     if (is_table_separator(cells)) {
       // The row above is the header.
@@ -1329,10 +1341,18 @@ class Parser {
           table_dep_col_ = static_cast<int>(c);
         if (table_desc_col_ < 0 && (lower == "task" || lower == "description" || lower == "title"))
           table_desc_col_ = static_cast<int>(c);
+        if (table_status_col_ < 0 && trim_emphasis(lower) == "status") table_status_col_ = static_cast<int>(c);
       }
       return false;
     }
     if (cells.size() < 3) return false;
+    // `| WP01 | Type Definitions | completed |`: a row that says a task is done, for a
+    // task without a checkbox of its own (read in the final pass).
+    if (table_status_col_ > 0 && static_cast<std::size_t>(table_status_col_) < cells.size() &&
+        says_done(cells[static_cast<std::size_t>(table_status_col_)])) {
+      const std::string_view id = trim_emphasis(cells[0]);
+      if (!id.empty() && match_id(id) == id.size()) done_rows_.insert(id);
+    }
     int box_cell = -1;
     for (int c = 0; c < 2; ++c) {
       const std::size_t n = match_box(cells[static_cast<std::size_t>(c)]);
@@ -1424,7 +1444,7 @@ class Parser {
         diag(Severity::info, t.line, "no-checkbox",
              std::to_string(headless_) + (headless_ == 1 ? " task has" : " tasks have") +
                  " no checkbox (a heading or bold item): its state is kept in flow's journal, and read from "
-                     "its Status field or a check mark ending its heading");
+                     "its Status field, a status table or a check mark ending its heading");
       if (t.mark == 'x') ++xs;
       if (t.mark == 'X') ++big_xs;
       if (t.state == TaskState::other) skip(t.line, SkipReason::other_mark, text_.substr(t.span.offset, t.span.length));
@@ -1683,6 +1703,7 @@ class Parser {
       find_refs(s, text_lines[k], field ? RefOrigin::field_line : RefOrigin::inline_depends, scratch_deps_);
       extract_paths(s, scratch_paths_, text_lines[k]);
     }
+    if (!status && !done_rows_.empty() && done_rows_.count(t.id)) t.state = TaskState::done;
     drop_bare_basenames(scratch_paths_);
   }
 
@@ -2017,6 +2038,8 @@ class Parser {
   int dep_level_ = 0;
   int table_line_ = 0;       // the last table row seen (line number), 0 after other lines
   std::vector<int> table_rows_;  // the lines of the tasks read from table rows, ascending
+  int table_status_col_ = -1;  // and its Status column
+  std::unordered_set<std::string_view> done_rows_;  // IDs a status table says are done
   int table_desc_col_ = -1;  // in the current table: the description column, if named
   int table_dep_col_ = -1;   // and the dependency column
   std::string dep_title_;

@@ -1123,4 +1123,28 @@ TEST_SUITE("sections and mirrors (real shapes)") {
       CHECK(p.tasks[i].state == want[i]);
     }
   }
+  // caro's kitty-specs 009: ten `### WP01: …` work packages, each `completed` in the
+  // overview table's Status column.
+  TEST_CASE("a status table's done row makes a task without a checkbox done; its own field wins") {
+    const Plan p = parse_tasks_md(
+        "## Work Packages Overview\n\n"
+        "| WP | Name | **Status** | Files |\n|----|------|--------|-------|\n"
+        "| WP01 | Type Definitions | completed | config/types.ts |\n"
+        "| WP02 | Holiday Configuration | \u2705 Done | config/holidays.ts |\n"
+        "| WP03 | Seasons | in progress | config/seasons.ts |\n"
+        "| WP04 | Dates | completed | lib/date-utils.ts |\n"
+        "| [x] | WP05 | Locale | lib/locale.ts |\n\n"
+        "## Summary\n\n### WP01: Type Definitions\n- Created `config/types.ts`\n\n"
+        "### WP02: Holiday Configuration\n\n### WP03: Seasons\n\n"
+        "### WP04: Dates\n**Status**: Not started\n\n### WP06: Debug panel\n\n"
+        "| Task | State |\n|---|---|\n| WP06 | done |\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"WP05", "WP01", "WP02", "WP03", "WP04", "WP06"});
+    const std::vector<TaskState> want = {TaskState::done, TaskState::done, TaskState::done,
+                                         TaskState::pending, TaskState::pending, TaskState::pending};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      INFO(p.tasks[i].id);
+      CHECK(p.tasks[i].state == want[i]);
+    }
+  }
+
 }
