@@ -860,6 +860,22 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(find_diag(p, "path-outside-repo") != nullptr);
   }
 
+  TEST_CASE("URL routes and slash commands are flagged and never locked") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 Add `GET /api/users/:id` handler and the `/api/users/:id` route in `src/routes/users.ts`\n"
+        "- [ ] T002 [P] Navigate to /session/:sessionId on success (src/app/home.component.ts)\n"
+        "- [ ] T003 [P] Run `/speckit.plan` then `/speckit.tasks` and commit\n");
+    PathContext ctx;
+    ctx.root = "/repo";
+    resolve_paths(p, ctx);
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"src/routes/users.ts"});
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"src/app/home.component.ts"});
+    CHECK(paths(p.tasks[2]).empty());
+    int flagged = 0;
+    for (const Diagnostic& d : p.diagnostics) flagged += d.code == "path-outside-repo";
+    CHECK(flagged >= 2);
+  }
+
   TEST_CASE("a heading over heading tasks one level deeper is a section") {
     const Plan p = parse_tasks_md(
         "## Phase 1\n### P1.1: Hub Command Infrastructure (28 hours)\n#### T001: Create hub command router\n"
