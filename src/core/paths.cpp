@@ -119,7 +119,87 @@ bool is_in_word(std::string_view t) noexcept {
   }
 }
 
+// Top folders of real trees: "apps/web", "test/demo" are folders even in two plain words.
+bool is_known_top(std::string_view top) {
+  static constexpr std::string_view kTops[] = {
+      "api", "app", "apps", "assets", "backend", "build", "client", "cmd", "config", "docs", "examples",
+      "frontend", "include", "internal", "lib", "libs", "modules", "packages", "pkg", "plugins", "public",
+      "scripts", "server", "services", "spec", "specs", "src", "test", "tests", "tools", "web"};
+  if (top.size() > 16) return false;
+  std::array<char, 16> low{};
+  for (std::size_t i = 0; i < top.size(); ++i) low[i] = to_lower(top[i]);
+  return std::find(std::begin(kTops), std::end(kTops), std::string_view(low.data(), top.size())) != std::end(kTops);
+}
+
+// "Railway/Render", "try/catch", "edit/delete": up to three words joined by slashes, with
+// no known top folder. A folder named that way has a known top, more segments, or a
+// name no word has (`__specification__/config`).
+bool slashed_words(std::string_view t) {
+  if (t.empty() || t[0] == '/') return false;  // a route: absolute, so flagged and never locked
+  std::size_t segments = 1;
+  for (const char c : t) {
+    if (c == '/') ++segments;
+    else if (!is_alpha(c)) return false;
+  }
+  return segments <= 3 && !is_known_top(t.substr(0, t.find('/')));
+}
+
+// `pcrov/polyline`, `lodash/fp`: vendor/package, read as a package where the line speaks
+// of a package manager.
+bool package_shaped(std::string_view t) {
+  const std::size_t slash = t.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == t.size() || t.find('/', slash + 1) != std::string_view::npos ||
+      !is_alnum(t[0]))  // `.github/flutter-version` is a file
+    return false;
+  if (!std::all_of(t.begin(), t.end(), [](char c) { return is_lower(c) || is_digit(c) || c == '-' || c == '_' || c == '.' || c == '/'; }))
+    return false;
+  const std::string_view name = t.substr(slash + 1);
+  const std::size_t dot = name.rfind('.');
+  return !is_known_top(t.substr(0, slash)) && (dot == std::string_view::npos || !known_extension(name.substr(dot + 1)));
+}
+
+bool mentions_packages(std::string_view s) {
+  for (std::string_view w : {"composer", "package", "npm ", "yarn ", "pnpm ", "pip ", "cargo ", "gem ", "go get", "require"})
+    if (ifind(s, w) != std::string_view::npos) return true;
+  return false;
+}
+
+// "see", "per", "cf.": what follows is cited for reference ("per data-model.md",
+// "SEE MONITORING.md setup instructions", "selon `data-model.md`").
+bool is_cite_word(std::string_view t) {
+  while (!t.empty() && (t.front() == '(' || t.front() == '[' || t.front() == '*' || t.front() == '_')) t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ':' || t.back() == ',')) t.remove_suffix(1);
+  if (t.size() < 2 || t.size() > 8) return false;
+  for (std::string_view w : {"see", "per", "cf.", "cf", "selon", "voir", "según", "segun", "conforme", "ver", "vide"})
+    if (t.size() == w.size() && istarts_with(t, w)) return true;
+  return false;
+}
+
+// "(research.md §8)", "`data-model.md` §3.1": a section of the document before `s[at]`
+// is cited. Only feature documents are taken as cited this way: "Update `SPECIFICATION.md`
+// §6.3" edits the project's own.
+bool section_follows(std::string_view s, std::size_t at) {
+  while (at < s.size() && is_space(s[at])) ++at;
+  return s.compare(at, 2, "\xC2\xA7") == 0;
+}
+
+// A document a task cites rather than edits: Markdown and other prose, or a feature
+// document (`contracts/…`).
+bool is_document(std::string_view p) {
+  const std::size_t dot = p.rfind('.');
+  const std::string_view ext = dot == std::string_view::npos || p.find('/', dot) != std::string_view::npos ? std::string_view() : p.substr(dot + 1);
+  return ext == "md" || ext == "mdx" || ext == "rst" || ext == "adoc" || is_feature_doc(p);
+}
+
 enum class Source { backtick, link, bare, bare_after_in };
+
+// Whether a token is cited for reference: after "see", "per" … (then no document it
+// names is a file the task touches), or before a section sign (then no feature document).
+enum class Cited { no, word, section };
+
+Cited cited_at(bool cite_word, std::string_view s, std::size_t end) {
+  return cite_word ? Cited::word : section_follows(s, end) ? Cited::section : Cited::no;
+}
 
 // Strips punctuation around a token, a `:12-40` or `#L12` suffix and a trailing ellipsis.
 // `suffix`: whether the token may hold a ':' or '#' (callers that classified its bytes
@@ -220,12 +300,13 @@ std::string unescape(std::string_view t) {
 }
 
 bool consider_unescaped(std::string_view t, Source src, std::vector<PathRef>& out,
-                        std::vector<std::string>& rejected, PathIndex* index, bool suffix);
+                        std::vector<std::string>& rejected, PathIndex* index, bool suffix, Cited cited);
 
 // Returns true if it added a path to `out`. `escaped`: whether markdown escapes may
 // still be in the token.
 bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
-              std::vector<std::string>& rejected, PathIndex* index, bool suffix = true, bool escaped = true) {
+              std::vector<std::string>& rejected, PathIndex* index, bool suffix = true, Cited cited = Cited::no,
+              bool escaped = true) {
   const std::string_view t = strip_token(raw, src, suffix);
   if (t.size() < 2 || t.size() > 400) return false;
   if (t.front() == '@' || t.front() == '-' || t.front() == '#' || t.front() == '$') return false;
@@ -241,7 +322,7 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
     unclean |= after_sep & ((k & (kSep | kDotC)) != 0);  // no branch per byte
     after_sep = (k & kSep) != 0;
   }
-  if ((seen & kBackslash) && escaped) return consider_unescaped(t, src, out, rejected, index, suffix);
+  if ((seen & kBackslash) && escaped) return consider_unescaped(t, src, out, rejected, index, suffix, cited);
   if (seen & kBad) return false;
   if ((seen & kColon) && t.find("://") != std::string_view::npos) return false;
   if (seen & (kOpen | kClose | kComma)) {
@@ -287,6 +368,11 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
                      std::find(std::begin(kNames), std::end(kNames), last) != std::end(kNames);
   if ((seen & (kSep | kDotC)) == 0 && !named) return false;
   const bool dotfile = last.size() > 1 && last[0] == '.' && is_dotfile(last);
+  // `actions/checkout@v6`: a versioned package or action, not a file (`logo@2x.png` is one).
+  if (const std::size_t at = last.find('@');
+      at != std::string_view::npos && at + 1 < last.size() && (last[at + 1] == 'v' || is_digit(last[at + 1])) &&
+      !known_extension(ext))
+    return false;
 
   bool ok = false;
   switch (src) {
@@ -298,7 +384,7 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
     case Source::bare_after_in:
       if (slash) {
         ok = t.back() == '/' || known_extension(ext) ||
-             (src == Source::bare_after_in && has_lower);
+             (src == Source::bare_after_in && has_lower && !slashed_words(t));
       } else {
         ok = known_extension(ext) || named || dotfile;
         // "Next.js", "Node.js": a product name, not a file.
@@ -336,6 +422,7 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
       return;
     }
     if (e.empty() || e == "/") return;
+    if (cited == Cited::word ? is_document(e) : cited == Cited::section && is_feature_doc(e)) return;
     const bool glob = (seen & kGlob) &&
                       std::any_of(e.begin(), e.end(), [](char c) { return c == '*' || c == '?' || c == '['; });
     // A few paths: a scan. Many: the index, brought up to date with `out` first.
@@ -364,12 +451,13 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
 // `\.eslintrc.json`, `\_config.yml`: the token without its markdown escapes (a token
 // with none is considered as it is).
 [[gnu::noinline]] bool consider_unescaped(std::string_view t, Source src, std::vector<PathRef>& out,
-                                          std::vector<std::string>& rejected, PathIndex* index, bool suffix) {
+                                          std::vector<std::string>& rejected, PathIndex* index, bool suffix,
+                                          Cited cited) {
   bool any = false;
   for (std::size_t i = 0; i + 1 < t.size() && !any; ++i) any = t[i] == '\\' && is_escapable(t[i + 1]);
-  if (!any) return consider(t, src, out, rejected, index, suffix, false);
+  if (!any) return consider(t, src, out, rejected, index, suffix, cited, false);
   const std::string u = unescape(t);
-  return consider(u, src, out, rejected, index, suffix, false);
+  return consider(u, src, out, rejected, index, suffix, cited, false);
 }
 
 }  // namespace
@@ -446,6 +534,12 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
   };
   std::size_t i = 0;
   bool after_in = false;
+  bool cite = false;  // the word before was "see", "per" …
+  int packages = -1;  // whether `s` speaks of a package manager; asked at the first package-shaped span
+  const auto package_context = [&] {
+    if (packages < 0) packages = mentions_packages(s) ? 1 : 0;
+    return packages == 1;
+  };
   std::size_t file_before_in = static_cast<std::size_t>(-1);  // a bare file name just before "in"
   while (i < s.size()) {
     const char c = s[i];
@@ -454,7 +548,9 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
       const std::size_t close = s.find('`', i + 1);
       if (close == std::string_view::npos) { ++i; continue; }
       const std::size_t before = out.size();
-      const bool added = consider(s.substr(i + 1, close - i - 1), Source::backtick, out, rejected, index);
+      const std::string_view code = s.substr(i + 1, close - i - 1);
+      const bool added = !(package_shaped(code) && package_context()) &&
+                         consider(code, Source::backtick, out, rejected, index, true, cited_at(cite, s, close + 1));
       if (added && after_in && out.back().path.ends_with('/') && file_before_in != static_cast<std::size_t>(-1) &&
           file_before_in < before && out.size() == before + 1)
         join_folder(file_before_in);
@@ -462,6 +558,7 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
                            ? before : static_cast<std::size_t>(-1);
       i = close + 1;
       after_in = false;
+      cite = false;
       continue;
     }
     if (c == '[') {
@@ -475,14 +572,16 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
           if (!text.empty() && text.front() == '`' && text.back() == '`' && text.size() > 2)
             text = text.substr(1, text.size() - 2);
           const std::size_t before = out.size() + rejected.size();
-          consider(text, Source::link, out, rejected, index);
+          const Cited cited = cited_at(cite, s, end + 1);
+          consider(text, Source::link, out, rejected, index, true, cited);
           // The target is relative to tasks.md's folder, which the parser does not know;
           // use it only when the text is not a path and the target does not climb.
           if (out.size() + rejected.size() == before && !starts_with(target, "../") &&
               target.find("://") == std::string_view::npos)
-            consider(target, Source::link, out, rejected, index);
+            consider(target, Source::link, out, rejected, index, true, cited);
           i = end + 1;
           after_in = false;
+          cite = false;
           continue;
         }
       }
@@ -500,15 +599,19 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
     }
     // A token with no '/' and no '.' before a word character can only be a known name
     // (`Makefile`); most capitalized words are not, and are answered here.
-    if (!pathy && (!is_upper(tok.front()) || !maybe_named(tok, (seen & kSuffix) != 0))) {
+    // "missing/`<= 0`": a word glued to a code span, not a folder.
+    const bool glued = e < s.size() && s[e] == '`' && tok.back() == '/';
+    if ((!pathy && (!is_upper(tok.front()) || !maybe_named(tok, (seen & kSuffix) != 0))) || glued) {
       after_in = is_in_word(tok);
+      cite = is_cite_word(tok);
       if (!after_in) file_before_in = static_cast<std::size_t>(-1);
       i = e;
       continue;
     }
     const std::size_t before = out.size();
-    const bool added =
-        consider(tok, after_in ? Source::bare_after_in : Source::bare, out, rejected, index, (seen & kSuffix) != 0);
+    const bool added = consider(tok, after_in ? Source::bare_after_in : Source::bare, out, rejected, index,
+                                (seen & kSuffix) != 0, cited_at(cite, s, e));
+    cite = false;
     // "Create styles.js in src/components/": one file, `src/components/styles.js`.
     if (added && after_in && out.size() == before + 1 && out.back().path.ends_with('/') &&
         file_before_in != static_cast<std::size_t>(-1) && file_before_in < before) {

@@ -1804,7 +1804,9 @@ class Parser {
     std::size_t i = 0;
     while (i < s.size() && (s[i] == '*' || s[i] == '_')) ++i;
     s = s.substr(i);
-    return istarts_with(s, "depend") || istarts_with(s, "blocked by") || istarts_with(s, "requires");
+    for (std::string_view key : {"depend", "blocked by", "requires", "requiere", "requer", "dépend", "依赖", "依賴", "依存", "前置"})
+      if (istarts_with(s, key)) return true;
+    return false;
   }
 
   // Drops repeated references, keeping the first of each, in place.
@@ -1821,14 +1823,83 @@ class Parser {
     v.erase(v.begin() + static_cast<std::ptrdiff_t>(kept), v.end());
   }
 
+  // What a key phrase says about the IDs next to it.
+  enum class KeyKind : std::uint8_t { depends, bracket, after };
+  struct DepKey {
+    std::string_view text;  // lower case; UTF-8 bytes match exactly (istarts_with folds ASCII only)
+    KeyKind kind;
+  };
+
+  // Key phrases written before the IDs, in the languages of the corpus and of public
+  // Spec-Kit files: English, Spanish, Portuguese, French, Chinese and Japanese.
+  static constexpr DepKey kLeadKeys[] = {
+      {"[depends", KeyKind::bracket}, {"depends on", KeyKind::depends}, {"depend on", KeyKind::depends},
+      {"dependent on", KeyKind::depends}, {"depends", KeyKind::depends}, {"dependencies", KeyKind::depends},
+      {"dependency", KeyKind::depends}, {"blocked by", KeyKind::depends}, {"requires", KeyKind::depends},
+      {"after", KeyKind::after},
+      // "(depende de T001, T002)", "Dependencias: T01", "(después de T008)", "(após T012-T015)"
+      {"depende de", KeyKind::depends}, {"depende", KeyKind::depends}, {"dependencias", KeyKind::depends},
+      {"dependencia", KeyKind::depends}, {"dependências", KeyKind::depends}, {"dependência", KeyKind::depends},
+      {"requiere", KeyKind::depends}, {"requer", KeyKind::depends}, {"bloqueado por", KeyKind::depends},
+      {"bloqueada por", KeyKind::depends}, {"después de", KeyKind::after}, {"despues de", KeyKind::after},
+      {"depois de", KeyKind::after}, {"após", KeyKind::after},
+      // "(dépend de T012)", "— dépend T012."
+      {"dépend de", KeyKind::depends}, {"dépendent de", KeyKind::depends}, {"dépend", KeyKind::depends},
+      {"dépendances", KeyKind::depends}, {"dépendance", KeyKind::depends}, {"nécessite", KeyKind::depends},
+      {"bloqué par", KeyKind::depends}, {"bloquée par", KeyKind::depends}, {"après", KeyKind::after},
+      // "（P0，依赖 T01）", "依赖：T01", "前置：T003", "（依存: T001）"
+      {"依赖于", KeyKind::depends}, {"依赖", KeyKind::depends}, {"依賴於", KeyKind::depends},
+      {"依賴", KeyKind::depends}, {"前置", KeyKind::depends}, {"依存関係", KeyKind::depends},
+      {"依存", KeyKind::depends}};
+
+  // Japanese and Chinese also put the key after the IDs: "T012 に依存", "T005 の後",
+  // "T-001 完成后".
+  static constexpr DepKey kTrailKeys[] = {
+      {"に依存", KeyKind::depends}, {"の完了後", KeyKind::after}, {"完了後", KeyKind::after},
+      {"の後", KeyKind::after},      {"完成之后", KeyKind::after}, {"完成后", KeyKind::after},
+      {"之后", KeyKind::after}};
+
+  // "T001 不依赖", "no depende de", "not after": the key is denied, and names no dependency.
+  static bool denied(std::string_view s, std::size_t key_start) {
+    for (std::string_view no : {"不", "无", "無", "非"})
+      if (key_start >= no.size() && s.compare(key_start - no.size(), no.size(), no) == 0) return true;
+    std::size_t b = key_start;
+    while (b > 0 && is_space(s[b - 1])) --b;
+    if (b == key_start) return false;
+    for (std::string_view no : {"not", "no", "never", "without", "não", "sin", "sem", "sans"}) {
+      if (b < no.size() || !istarts_with(s.substr(b - no.size()), no)) continue;
+      if (b == no.size() || !is_alnum(s[b - no.size() - 1])) return true;
+    }
+    return false;
+  }
+
+  // The trailing key at `s[k]`, or null; "に依存しない" (does not depend on) and "の後続"
+  // (what follows) are not keys.
+  static const DepKey* trailing_key(std::string_view s, std::size_t k) {
+    for (const DepKey& key : kTrailKeys) {
+      if (s.compare(k, key.text.size(), key.text) != 0) continue;
+      const std::string_view rest = s.substr(k + key.text.size());
+      for (std::string_view no : {"しない", "せず", "しません", "続"})
+        if (starts_with(rest, no)) return nullptr;
+      return &key;
+    }
+    return nullptr;
+  }
+
+  static bool has_trailing_key(std::string_view s) {
+    return std::any_of(std::begin(kTrailKeys), std::end(kTrailKeys),
+                       [&](const DepKey& key) { return s.find(key.text) != std::string_view::npos; });
+  }
+
   // Finds dependency phrases in `s` and appends what they reference. References need
   // an ID, and digits are rare in prose, so the scan anchors on ID tokens and looks back
-  // for a key phrase that leads up to them ("depends on T012", "after T002").
+  // for a key phrase that leads up to them ("depends on T012", "after T002"), or, in
+  // Japanese and Chinese, looks past the list for one that follows it ("T012 に依存").
   void find_refs(std::string_view s, int line, RefOrigin field_origin, std::vector<DepRef>& out) {
-    static constexpr std::pair<std::string_view, bool> keys[] = {
-        {"[depends", false}, {"depends on", false}, {"depend on", false}, {"dependent on", false},
-        {"depends", false}, {"dependencies", false}, {"dependency", false},
-        {"blocked by", false}, {"requires", true}, {"after", true}};
+    const auto origin_of = [&](KeyKind kind) {
+      return kind == KeyKind::after ? RefOrigin::after_prose : kind == KeyKind::bracket ? RefOrigin::bracket_field : field_origin;
+    };
+    int trailing = -1;  // whether `s` holds a trailing key at all; asked at the first ID
     std::size_t p = 0;
     while ((p = find_digit(s, p)) < s.size()) {
       std::size_t q = p;
@@ -1848,11 +1919,21 @@ class Parser {
         continue;
       }
       // What leads up to the ID, up to one key phrase back: separators only between them,
-      // and the word "task" (`**Dependencies**: Task 1.1`).
+      // and the word "task" (`**Dependencies**: Task 1.1`). The full-width colon,
+      // parenthesis and space are stepped over whole, so the look back never stops inside
+      // a UTF-8 sequence.
       const auto separators = [&](std::size_t k) {
-        while (k > 0 && (is_space(s[k - 1]) || s[k - 1] == ':' || s[k - 1] == '*' || s[k - 1] == '_' ||
-                         s[k - 1] == '\\' || s[k - 1] == '(' || s[k - 1] == '=')) --k;
-        return k;
+        for (;;) {
+          if (k > 0 && (is_space(s[k - 1]) || s[k - 1] == ':' || s[k - 1] == '*' || s[k - 1] == '_' ||
+                        s[k - 1] == '\\' || s[k - 1] == '(' || s[k - 1] == '=')) {
+            --k;
+          } else if (k >= 3 && (s.compare(k - 3, 3, "\xEF\xBC\x9A") == 0 || s.compare(k - 3, 3, "\xEF\xBC\x88") == 0 ||
+                                s.compare(k - 3, 3, "\xE3\x80\x80") == 0)) {
+            k -= 3;  // ： （ and the ideographic space
+          } else {
+            return k;
+          }
+        }
       };
       std::size_t k = separators(q);
       if (k >= 4 && istarts_with(s.substr(k - 4), "task")) {
@@ -1861,21 +1942,42 @@ class Parser {
         k = separators(k - 5);
       }
       bool found = false;
-      for (auto [key, needs_id] : keys) {
-        (void)needs_id;
-        if (k < key.size() || !istarts_with(s.substr(k - key.size()), key)) continue;
-        const std::size_t start = k - key.size();
+      bool keyed = false;
+      for (const DepKey& key : kLeadKeys) {
+        if (k < key.text.size() || !istarts_with(s.substr(k - key.text.size()), key.text)) continue;
+        const std::size_t start = k - key.text.size();
         if (start > 0 && is_alnum(s[start - 1])) continue;
-        const RefOrigin origin = key == "after" ? RefOrigin::after_prose
-                                 : key == "[depends" ? RefOrigin::bracket_field
-                                                     : field_origin;
+        keyed = true;
+        if (denied(s, start)) break;
         const std::size_t before = out.size();
-        p = parse_id_list(s, q, line, origin, out, nullptr);
+        p = parse_id_list(s, q, line, origin_of(key.kind), out, nullptr);
         found = out.size() > before;
         break;
       }
+      if (!keyed && trailing != 0 && (trailing = has_trailing_key(s) ? 1 : 0) == 1) {
+        const std::size_t before = out.size();
+        const std::size_t end = parse_id_list(s, q, line, field_origin, out, nullptr);
+        if (const DepKey* key = trailing_key(s, end)) {
+          for (std::size_t r = before; r < out.size(); ++r) out[r].origin = origin_of(key->kind);
+          found = out.size() > before;
+          p = end + key->text.size();
+        } else {
+          // Every list that starts inside this one ends where it does: skip it whole.
+          out.resize(before);
+          p = std::max(end, q + n);
+          continue;
+        }
+      }
       if (!found) p = std::max(p + 1, q + n);
     }
+  }
+
+  // The length of a full-width comma, an ideographic comma or a CJK "and" at the start
+  // of `s` (all three bytes long), or 0.
+  static std::size_t cjk_list_separator(std::string_view s) {
+    for (std::string_view sep : {"\xE3\x80\x81", "\xEF\xBC\x8C", "和", "及", "与", "與", "と"})
+      if (starts_with(s, sep)) return sep.size();
+    return 0;
   }
 
   // A list of IDs and ranges at `s[k]`: "T012, T013", "T004-T015 and T020".
@@ -1922,9 +2024,13 @@ class Parser {
       }
       out.push_back(std::move(r));
       while (k < s.size() && is_space(s[k])) ++k;
-      if (k < s.size() && (s[k] == ',' || s[k] == ';' || s[k] == '/' || s[k] == '&')) { ++k; continue; }
+      if (k < s.size() && (s[k] == ',' || s[k] == ';' || s[k] == '/' || s[k] == '&' || s[k] == '+')) { ++k; continue; }
       if (istarts_with(s.substr(k), "and ")) { k += 4; continue; }
       if (istarts_with(s.substr(k), "or ")) { k += 3; continue; }
+      // "T005 e T006", "T001 y T002", "T002 et T003"; "T003、T004", "T01，T02", "T01 和 T02".
+      if (istarts_with(s.substr(k), "e ") || istarts_with(s.substr(k), "y ")) { k += 2; continue; }
+      if (istarts_with(s.substr(k), "et ")) { k += 3; continue; }
+      if (const std::size_t w = cjk_list_separator(s.substr(k)); w > 0) { k += w; continue; }
       if (k < s.size() && match_id(s.substr(k)) > 0) continue;
       return k;
     }

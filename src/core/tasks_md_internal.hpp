@@ -32,7 +32,10 @@ struct PathIndex {
 };
 
 /// Appends the file paths named in `s` to `out` (normalized, deduplicated), and the
-/// paths that leave the repository (`../x`, `~/x`) to `rejected`. With `index` (kept
+/// paths that leave the repository (`../x`, `~/x`) to `rejected`. Words that only look
+/// like paths are left out: `Railway/Render`, a package in a package-manager context
+/// (`pcrov/polyline`, `actions/checkout@v6`), a word glued to a code span (`missing/`),
+/// and a document cited for reference ("per data-model.md", "(research.md §8)"). With `index` (kept
 /// with `out` across calls) the de-duplication stays linear however many paths `out` holds.
 void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::string>& rejected,
                 PathIndex* index = nullptr);

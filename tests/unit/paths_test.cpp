@@ -33,3 +33,75 @@ TEST_CASE("find_paths rejects home, drive letters and climbing paths") {
   CHECK(out[0].path == "ok/file.py");
   CHECK(rejected.size() == 3);
 }
+
+namespace {
+
+std::vector<std::string> paths_in(std::string_view line) {
+  std::vector<flow::PathRef> out;
+  std::vector<std::string> rejected;
+  flow::detail::find_paths(line, out, rejected);
+  std::vector<std::string> got;
+  for (const flow::PathRef& p : out) got.push_back(p.path);
+  return got;
+}
+
+using Paths = std::vector<std::string>;
+
+}  // namespace
+
+// The lines below are real ones from the corpus (cut short where marked …).
+TEST_CASE("find_paths: a word glued to a code span is not a folder") {
+  // innocentEdosa/tm 025, T015
+  CHECK(paths_in("`400` if `fileName`/`contentType` missing/blank or `sizeBytes` missing/`<= 0`; `404` if …") == Paths{});
+  CHECK(paths_in("Create the folder src/models/ and `src/models/user.py`") == Paths{"src/models/", "src/models/user.py"});
+}
+
+TEST_CASE("find_paths: two names joined by a slash after 'to' or 'in' are not a folder") {
+  CHECK(paths_in("Deploy backend to Railway/Render:") == Paths{});  // razaOnGit/BizChat
+  CHECK(paths_in("Update event PUT/DELETE authorization to allow admins to edit/delete any event") == Paths{});
+  CHECK(paths_in("Add validation attributes to item/photo models in src/api/Models/ApiModels.cs") ==
+        Paths{"src/api/Models/ApiModels.cs"});
+  CHECK(paths_in("wrap entire function in try/catch returning `{ entries: [] }`") == Paths{});
+  CHECK(paths_in("last-admin count check** under RepeatableRead/Serializable) in `backend/Services/Teams/T.cs`") ==
+        Paths{"backend/Services/Teams/T.cs"});
+  // Folders are still folders: a known top folder, more segments, or a name no word has.
+  CHECK(paths_in("Move existing SolidStart app to apps/web and update package.json") == Paths{"apps/web", "package.json"});
+  CHECK(paths_in("Move internal/jose/crypto to internal/shared/crypto/jose") == Paths{"internal/shared/crypto/jose"});
+  CHECK(paths_in("Update version numbers at __specification__/config/version") == Paths{"__specification__/config/version"});
+}
+
+TEST_CASE("find_paths: a package in a package-manager context is not a path") {
+  // pablomillaquen/last_mile_demo_experiment 007, T001
+  CHECK(paths_in("Add `pcrov/polyline` to `backend/composer.json` require section") == Paths{"backend/composer.json"});
+  CHECK(paths_in("Run `npm install` then `npm i @scope/x` and `lodash/fp`, see package.json") == Paths{"package.json"});
+  // A GitHub Action reference carries its version.
+  CHECK(paths_in("Use `actions/checkout@v6` and `peter-evans/create-pull-request@v6` in `.github/workflows/ci.yml`") ==
+        Paths{".github/workflows/ci.yml"});
+  // Without that context a two-segment code span stays a path, and so does a dot folder.
+  CHECK(paths_in("Create `src/models` and `app/llm`") == Paths{"src/models", "app/llm"});
+  CHECK(paths_in("Touch `pubspec.yaml` (package list) and `.github/flutter-version`") ==
+        Paths{"pubspec.yaml", ".github/flutter-version"});
+}
+
+TEST_CASE("find_paths: a design document cited for reference is not a file the task touches") {
+  // Kdhalbert/spacecityeidolons-website, T035 and T039
+  CHECK(paths_in("Configure availability test for backend health endpoint at `/health` — SEE MONITORING.md setup instructions") ==
+        Paths{"/health"});
+  CHECK(paths_in("Document monitoring dashboard and alert response procedures in `MONITORING.md`") == Paths{"MONITORING.md"});
+  // j0ruge/eb-analytics 004, T004; innocentEdosa/tm 025, T007; angenor/esg_mefali_v2 047, T002, T003
+  CHECK(paths_in("Create light and dark color palettes with all semantic tokens per data-model.md in src/theme/colors.ts") ==
+        Paths{"src/theme/colors.ts"});
+  CHECK(paths_in("Add `R2_BUCKET_NAME` to `apps/api/.env.example`, documented the same way (research.md §8)") ==
+        Paths{"apps/api/.env.example"});
+  CHECK(paths_in("Créer `frontend/app/types/carbon.ts` exportant les types définis dans `data-model.md` §3.1 : `Scope`") ==
+        Paths{"frontend/app/types/carbon.ts"});
+  CHECK(paths_in("Créer `frontend/app/lib/group.ts` exportant la constante (cf. `data-model.md` §6)") ==
+        Paths{"frontend/app/lib/group.ts"});
+  CHECK(paths_in("(see [data-model.md](./data-model.md) for exact field definition)") == Paths{});
+  // A section sign alone cites only feature documents: this edits the project's own
+  // (filidorwiese/kekkai 005, T006).
+  CHECK(paths_in("Update `SPECIFICATION.md` §6.3 (line ~186): replace the notice") == Paths{"SPECIFICATION.md"});
+  // A cited source file is still named: only documents are dropped.
+  CHECK(paths_in("Mirror the shape per src/models/user.py") == Paths{"src/models/user.py"});
+  CHECK(paths_in("Update `README.md` with project setup instructions") == Paths{"README.md"});
+}

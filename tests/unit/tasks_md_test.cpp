@@ -42,6 +42,13 @@ std::vector<std::string> paths(const Task& t) {
   return out;
 }
 
+const Task& task_named(const Plan& p, std::string_view id) {
+  for (const Task& t : p.tasks)
+    if (t.id == id) return t;
+  FAIL("no task " << id);
+  return p.tasks[0];
+}
+
 std::string deps(const Task& t) {
   std::string out;
   for (const DepRef& r : t.depends_on) {
@@ -270,12 +277,7 @@ TEST_SUITE("pitfalls") {
         "- [ ] T023 Missing (depends on T999)\n"
         "- [ ] T024 After 5 seconds and after US1 are not references\n"
         "- [ ] T025 Extend tests per US1/AC4 and X-T-5 and T1-A2 (partial)\n");
-    auto by_id = [&](std::string_view id) -> const Task& {
-      for (const Task& t : p.tasks)
-        if (t.id == id) return t;
-      FAIL("no task " << id);
-      return p.tasks[0];
-    };
+    auto by_id = [&](std::string_view id) -> const Task& { return task_named(p, id); };
     CHECK(deps(by_id("T012")) == "T001,T002");
     CHECK(deps(by_id("T013")) == "T003");
     CHECK(deps(by_id("T014")) == "T004..T006");
@@ -297,6 +299,45 @@ TEST_SUITE("pitfalls") {
     REQUIRE(d != nullptr);
     CHECK(d->message.find("T999") != std::string::npos);
     CHECK(d->severity == Severity::warning);
+  }
+
+  // The descriptions are the real lines (planet-explorer 010, esg_mefali_v2 010, and
+  // public Spec-Kit files in Portuguese, Chinese and Japanese), cut short.
+  TEST_CASE("6: dependency wording in Spanish, Portuguese, French, Chinese and Japanese") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n- [ ] T004 d\n- [ ] T005 e\n- [ ] T006 f\n"
+        "- [ ] T007 g\n- [ ] T008 h\n- [ ] T009 i\n- [ ] T010 j\n- [ ] T011 k\n- [ ] T012 l\n"
+        "- [ ] T013 Añadir `COUNTING_HINTS` (T002) al `CountingChallenge` devuelto (depende de T001, T002)\n"
+        "- [ ] T014 Cobrir os limites de borda em `backend/tests/contract/test_limites.py` (depende de T005 e T006)\n"
+        "- [ ] T015 [DEFERRED] templates Jinja (dépend de T007 full + US3/US4).\n"
+        "- [ ] T016 [DEFERRED] /admin/email-deliveries — dépend T012.\n"
+        "- [ ] T017 Ampliar `backend/tests/unit/omitted-items.test.ts` (después de T008) con `report.omittedByChoice`\n"
+        "- [ ] T018 Smoke prod (após T009-T011 prod)\n"
+        "- [ ] T019 OrbitConnections 连线子组件（P0，依赖 T001）\n"
+        "- [ ] T020 实现 versionManager（依赖：T003、T004）\n"
+        "- [ ] T021 Dockerfile にも同様の修正を適用する（依存: T002、並列実行可能）\n"
+        "- [ ] T022 Lexer に Trivia サポートを実装（T012 に依存）\n"
+        "- [ ] T023 エラー回復を実装（T005 の後に実行）\n"
+        "- [ ] T024 路由逻辑与客户端适配器无关（T024 不依赖 T001）\n"
+        "- [ ] T025 処理を実装（T003 に依存しない）\n"
+        "- [ ] T026 Esperar después de 5 segundos; requiere 3 pasos; 依赖 2 个库\n"
+        "- [ ] T027 Dependências: T002 e T003\n");
+    auto by_id = [&](std::string_view id) -> const Task& { return task_named(p, id); };
+    // "" where the key is denied or no ID follows it (a prose number is not a reference).
+    const std::pair<std::string_view, std::string_view> want[] = {
+        {"T013", "T001,T002"}, {"T014", "T005,T006"}, {"T015", "T007"}, {"T016", "T012"},
+        {"T017", "T008"},      {"T018", "T009..T011"}, {"T019", "T001"}, {"T020", "T003,T004"},
+        {"T021", "T002"},      {"T022", "T012"},      {"T023", "T005"}, {"T024", ""},
+        {"T025", ""},          {"T026", ""},          {"T027", "T002,T003"}};
+    for (const auto& [id, refs] : want) {
+      INFO(id);
+      CHECK(deps(by_id(id)) == refs);
+    }
+    for (std::string_view id : {"T017", "T018", "T023"}) {
+      INFO(id);
+      REQUIRE_FALSE(by_id(id).depends_on.empty());
+      CHECK(by_id(id).depends_on[0].origin == RefOrigin::after_prose);
+    }
   }
 
   TEST_CASE("6: dependency sections become statements; heading dependencies are kept") {
@@ -817,6 +858,22 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     for (const Task& t : p.tasks)
       for (const PathRef& r : t.paths) CHECK_FALSE(r.absolute);
     CHECK(find_diag(p, "path-outside-repo") != nullptr);
+  }
+
+  TEST_CASE("URL routes and slash commands are flagged and never locked") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 Add `GET /api/users/:id` handler and the `/api/users/:id` route in `src/routes/users.ts`\n"
+        "- [ ] T002 [P] Navigate to /session/:sessionId on success (src/app/home.component.ts)\n"
+        "- [ ] T003 [P] Run `/speckit.plan` then `/speckit.tasks` and commit\n");
+    PathContext ctx;
+    ctx.root = "/repo";
+    resolve_paths(p, ctx);
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"src/routes/users.ts"});
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"src/app/home.component.ts"});
+    CHECK(paths(p.tasks[2]).empty());
+    int flagged = 0;
+    for (const Diagnostic& d : p.diagnostics) flagged += d.code == "path-outside-repo";
+    CHECK(flagged >= 2);
   }
 
   TEST_CASE("a heading over heading tasks one level deeper is a section") {
