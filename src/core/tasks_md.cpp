@@ -1912,7 +1912,7 @@ class Parser {
         while (p < s.size() && is_digit(s[p])) ++p;
         continue;
       }
-      const std::size_t n = match_id(s.substr(q));
+      const std::size_t n = listed_id(s.substr(q));
       if (n == 0 || !shape_known(s.substr(q, n))) {
         p = std::max(p + 1, q + n);  // always forward: `US1/AC4` matches nothing at `U`
         while (p < s.size() && is_digit(s[p])) ++p;
@@ -1980,6 +1980,30 @@ class Parser {
     return 0;
   }
 
+  // The length of the ID at the start of `s` in a list of IDs, or 0: as match_id, and also
+  // one joined to another of its shape by a slash (`T010/T011`), which match_id refuses
+  // as the start of a path (`T1/notes.md`).
+  static std::size_t listed_id(std::string_view s) {
+    if (const std::size_t n = match_id(s); n > 0) return n;
+    const std::size_t first = s.find('/');
+    if (first == std::string_view::npos || first == 0 || first > 16 || match_id(s.substr(0, first)) != first) return 0;
+    const std::string_view shape = id_shape(s.substr(0, first));
+    // The IDs after it, each but the last followed by a slash; a few, so that a line of
+    // thousands costs no more than one of three.
+    std::size_t at = first + 1;
+    for (int k = 0; k < 16; ++k) {
+      const std::string_view rest = s.substr(at);
+      if (const std::size_t m = match_id(rest); m > 0) return id_shape(rest.substr(0, m)) == shape ? first : 0;
+      const std::size_t slash = rest.find('/');
+      if (slash == std::string_view::npos || slash == 0 || slash > 16 || match_id(rest.substr(0, slash)) != slash ||
+          id_shape(rest.substr(0, slash)) != shape)
+        return 0;
+      at += slash + 1;
+    }
+    return 0;
+  }
+
+
   // A list of IDs and ranges at `s[k]`: "T012, T013", "T004-T015 and T020".
   // Returns the index just past the list.
   std::size_t parse_id_list(std::string_view s, std::size_t k, int line, RefOrigin origin,
@@ -1991,7 +2015,7 @@ class Parser {
         k += 5;
         while (k < s.size() && is_space(s[k])) ++k;
       }
-      const std::size_t n = match_id(s.substr(k));
+      const std::size_t n = listed_id(s.substr(k));
       if (n == 0 || !shape_known(s.substr(k, n))) {
         if (names && k < s.size() && guard == 0) {
           std::size_t e = k;

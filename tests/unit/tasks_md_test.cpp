@@ -303,6 +303,19 @@ TEST_SUITE("pitfalls") {
 
   // The descriptions are the real lines (planet-explorer 010, esg_mefali_v2 010, and
   // public Spec-Kit files in Portuguese, Chinese and Japanese), cut short.
+  // esg_mefali_v2 010: "dépend T010/T011": match_id refuses an ID followed by '/' (a
+  // path such as `T1/notes.md`), so no edge was read, in any language.
+  TEST_CASE("6: IDs joined by slashes are a list; an ID before a path is not") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n"
+        "- [ ] T004 Wire it (depends on T001/T002)\n"
+        "- [ ] T005 Templates (dépend T001/T002/T003)\n"
+        "- [ ] T006 Notes after T001/README.md are kept\n");
+    CHECK(deps(p.tasks[3]) == "T001,T002");
+    CHECK(deps(p.tasks[4]) == "T001,T002,T003");
+    CHECK(deps(p.tasks[5]).empty());
+  }
+
   TEST_CASE("6: dependency wording in Spanish, Portuguese, French, Chinese and Japanese") {
     Plan p = parse_tasks_md(
         "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n- [ ] T004 d\n- [ ] T005 e\n- [ ] T006 f\n"
