@@ -245,10 +245,15 @@ class GraphBuilder {
   Refs refs_in(std::string_view s, int line, bool as_target) {
     // "… (can run in parallel with US5)", "independent of US1": what follows does not wait.
     // "… — foundational for US6", "prerequisite for T010": what follows is the other way round.
+    // The same in Spanish, Portuguese and French ("independiente de", "en paralelo",
+    // "sin depender", "não depende", "indépendant", "en parallèle", "requisito para").
     static constexpr std::string_view negations[] = {"parallel", "independent", "without", "not ", "concurrent",
                                                      "no depend", "can run", "instead", "foundational for",
                                                      "prerequisite for", "required by", "needed by", "needed for",
-                                                     "used by", "blocks", "unblocks", "enables"};
+                                                     "used by", "blocks", "unblocks", "enables",
+                                                     "independ", "indépend", "paralel", "parallèl",
+                                                     "sin depend", "sem depend", "não depend", "ne dépend",
+                                                     "requisito para", "bloquea", "bloqueia", "bloque "};
     for (auto n : negations)
       if (std::size_t at = ifind(s, n); at != std::string_view::npos) s = s.substr(0, at);
     Refs out, stories;
@@ -276,7 +281,7 @@ class GraphBuilder {
         p += skip;
         continue;
       }
-      const std::size_t n = match_id(s.substr(p));
+      const std::size_t n = listed_id(s.substr(p));  // `T007/T009` too
       if (n == 0 || std::find(shapes_.begin(), shapes_.end(), id_shape(s.substr(p, n))) == shapes_.end()) {
         ++p;
         continue;
@@ -409,10 +414,16 @@ class GraphBuilder {
       return;
     }
     // Keyword statements. "X blocks Y", "X before Y": X first; "X after Y",
-    // "X depends on Y", "X requires Y", "X waits for Y": Y first.
+    // "X depends on Y", "X requires Y", "X waits for Y": Y first. Also in Spanish,
+    // Portuguese and French ("T002 depende de T001", "T004 después de T003", "T005 bloquea
+    // T006", "T008 dépend de T007", "T010 depois de T009").
     static constexpr std::pair<std::string_view, bool> keys[] = {
         {"blocks", true}, {"before", true}, {"can start after", false}, {"starts after", false},
-        {"after", false}, {"depends on", false}, {"depend on", false}, {"requires", false}, {"waits for", false}};
+        {"after", false}, {"depends on", false}, {"depend on", false}, {"requires", false}, {"waits for", false},
+        {"bloquea", true}, {"bloqueia", true}, {"bloque", true}, {"antes de", true}, {"avant", true},
+        {"depende de", false}, {"depende", false}, {"después de", false}, {"despues de", false},
+        {"depois de", false}, {"após", false}, {"après", false}, {"dépend de", false},
+        {"dépend", false}, {"requiere", false}, {"requer", false}, {"nécessite", false}};
     std::size_t best = std::string_view::npos;
     std::size_t best_len = 0;
     bool left_first = true;

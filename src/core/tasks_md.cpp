@@ -64,6 +64,26 @@ std::string_view id_shape(std::string_view id) noexcept {
   return id.substr(0, i);
 }
 
+std::size_t listed_id(std::string_view s) noexcept {
+  if (const std::size_t n = match_id(s); n > 0) return n;
+  const std::size_t first = s.find('/');
+  if (first == std::string_view::npos || first == 0 || first > 16 || match_id(s.substr(0, first)) != first) return 0;
+  const std::string_view shape = id_shape(s.substr(0, first));
+  // The IDs after it, each but the last followed by a slash; a few, so that a line of
+  // thousands costs no more than one of three.
+  std::size_t at = first + 1;
+  for (int k = 0; k < 16; ++k) {
+    const std::string_view rest = s.substr(at);
+    if (const std::size_t m = match_id(rest); m > 0) return id_shape(rest.substr(0, m)) == shape ? first : 0;
+    const std::size_t slash = rest.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash > 16 || match_id(rest.substr(0, slash)) != slash ||
+        id_shape(rest.substr(0, slash)) != shape)
+      return 0;
+    at += slash + 1;
+  }
+  return 0;
+}
+
 }  // namespace detail
 
 FLOW_BEGIN_NAMESPACE
@@ -260,8 +280,10 @@ bool is_numbered_phase_not_order(std::string_view title) {
 }
 
 bool is_dependency_title(std::string_view title) {
-  static constexpr WordSet<8> words({"depend", "execution order", "order of execution", "critical path",
-                                     "parallel", "sequen", "task order", "graph"});
+  static constexpr WordSet<14> words({"depend", "execution order", "order of execution", "critical path",
+                                      "parallel", "sequen", "task order", "graph",
+                                      "dépend", "orden de ejecuci", "ordem de execu", "ordre d'exécution",
+                                      "依赖", "依存"});
   const LowerCopy lower(title);
   return words.found_in(lower.view());
 }
@@ -1980,28 +2002,6 @@ class Parser {
     return 0;
   }
 
-  // The length of the ID at the start of `s` in a list of IDs, or 0: as match_id, and also
-  // one joined to another of its shape by a slash (`T010/T011`), which match_id refuses
-  // as the start of a path (`T1/notes.md`).
-  static std::size_t listed_id(std::string_view s) {
-    if (const std::size_t n = match_id(s); n > 0) return n;
-    const std::size_t first = s.find('/');
-    if (first == std::string_view::npos || first == 0 || first > 16 || match_id(s.substr(0, first)) != first) return 0;
-    const std::string_view shape = id_shape(s.substr(0, first));
-    // The IDs after it, each but the last followed by a slash; a few, so that a line of
-    // thousands costs no more than one of three.
-    std::size_t at = first + 1;
-    for (int k = 0; k < 16; ++k) {
-      const std::string_view rest = s.substr(at);
-      if (const std::size_t m = match_id(rest); m > 0) return id_shape(rest.substr(0, m)) == shape ? first : 0;
-      const std::size_t slash = rest.find('/');
-      if (slash == std::string_view::npos || slash == 0 || slash > 16 || match_id(rest.substr(0, slash)) != slash ||
-          id_shape(rest.substr(0, slash)) != shape)
-        return 0;
-      at += slash + 1;
-    }
-    return 0;
-  }
 
 
   // A list of IDs and ranges at `s[k]`: "T012, T013", "T004-T015 and T020".

@@ -19,6 +19,11 @@ std::size_t match_id(std::string_view s) noexcept;
 /// bare dotted numbers). Prose tokens count as references only in a known shape.
 std::string_view id_shape(std::string_view id) noexcept;
 
+/// The length of the ID at the start of `s` in a list of IDs, or 0: as match_id, and also
+/// one joined to another of its shape by a slash (`T010/T011`), which match_id refuses as
+/// the start of a path (`T1/notes.md`). At most sixteen in a row.
+std::size_t listed_id(std::string_view s) noexcept;
+
 /// The paths an output vector of find_paths() holds, so that a task naming tens of
 /// thousands of paths is de-duplicated in linear time. Filled lazily (from 32 paths on);
 /// clear() it whenever its vector is cleared or changed by anyone but find_paths().

@@ -163,6 +163,30 @@ TEST_SUITE("explicit rules") {
     CHECK(e->reason.words == "T001 blocks T002–T003");
   }
 
+  // planet-explorer 010 ("US2 depende de T001, T004, T008 y T012-T015"), esg_mefali_v2 010
+  // ("Phase 5 (US3 — dépend de T017/T018)"): dependency sections in other languages.
+  TEST_CASE("dependency-section statements in Spanish, Portuguese and French") {
+    auto g = graph_of(
+        "## Fase 1\n"
+        "- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d\n- [ ] T005 [P] e\n"
+        "- [ ] T006 [P] f\n- [ ] T007 [P] g\n- [ ] T008 [P] h\n- [ ] T009 [P] i\n- [ ] T010 [P] j\n"
+        "## Dependencias y orden de ejecución\n"
+        "- T002 depende de T001\n"
+        "- T004 después de T003\n"
+        "- T005 bloquea T006\n"
+        "- T007 es independiente de T001 y puede ir en paralelo\n"
+        "## Dépendances\n"
+        "- T008 dépend de T007/T005\n"
+        "## Ordem de execução\n"
+        "- T010 depois de T009\n");
+    CHECK(waits(g, "T002") == "T001");
+    CHECK(waits(g, "T004") == "T003");
+    CHECK(waits(g, "T006") == "T005");
+    CHECK(waits(g, "T007").empty());
+    CHECK(waits(g, "T008") == "T005,T007");
+    CHECK(waits(g, "T010") == "T009");
+  }
+
   TEST_CASE("∥ removes the implicit edge between exactly two tasks that share no file") {
     const std::string tasks = "- [ ] T011 Edit a.py\n- [ ] T012 Edit b.py\n- [ ] T013 Edit c.py\n";
     auto plain = graph_of(tasks);
