@@ -308,7 +308,28 @@ int read_int(std::string_view s, std::size_t& i) {
   return v;
 }
 
-// The user story a heading names: "User Story 3", "Story 3", "US3", "US-3", "US 3".
+// Whether another story follows a story's number at `t[k]`: `US1-US3`, `US1–3`,
+// `US1, US2`, `User Story 1 & 2`, `US1/US2`. Such a heading names several stories and is
+// no one story's phase (story_of_title says -1).
+bool another_story_at(std::string_view t, std::size_t k) {
+  const std::size_t start = k;
+  while (k < t.size() && is_space(t[k])) ++k;
+  std::size_t n = 0;
+  bool dash = false;
+  if (is_dash_at(t, k, &n)) dash = true;
+  else if (k < t.size() && (t[k] == ',' || t[k] == '/' || t[k] == '&' || t[k] == '+' || t[k] == '~')) n = 1;
+  else if (starts_with(t.substr(k), "\u3001") || starts_with(t.substr(k), "\uff0c")) n = 3;  // 、 ，
+  else if (istarts_with(t.substr(k), "and ")) n = 4;
+  else return false;
+  k += n;
+  while (k < t.size() && is_space(t[k])) ++k;
+  if (starts_with(t.substr(k), "US") && k + 2 < t.size() && is_digit(t[k + 2])) return true;
+  // A bare number after `&`, `,`, `and`, or glued to a dash (`US1-3`; not `1 - 2FA`).
+  return k < t.size() && is_digit(t[k]) && (!dash || (k == start + n));
+}
+
+// The user story a heading names: "User Story 3", "Story 3", "US3", "US-3", "US 3"; 0 for
+// none, -1 for several (`US1-US3`, `US1, US2`).
 int story_of_title(std::string_view t) {
   for (std::size_t i = 0; i < t.size(); ++i) {
     const bool word_start = i == 0 || !is_alnum(t[i - 1]);
@@ -322,7 +343,7 @@ int story_of_title(std::string_view t) {
     if (j < t.size() && is_digit(t[j])) {
       std::size_t k = j;
       int v = read_int(t, k);
-      if (k >= t.size() || !is_alpha(t[k])) return v;
+      if (k >= t.size() || !is_alpha(t[k])) return another_story_at(t, k) ? -1 : v;
     }
   }
   return 0;
@@ -366,7 +387,7 @@ std::string number_of_title(std::string_view t) {
 PhaseKind kind_of_title(std::string_view title, int story) {
   const LowerCopy lower(title);
   const std::string_view t = lower.view();
-  if (story > 0 || contains(t, "user stor")) return PhaseKind::user_story;
+  if (story > 0 || (story == 0 && contains(t, "user stor"))) return PhaseKind::user_story;
   static constexpr WordSet<8> setup({"setup", "set up", "set-up", "scaffold", "initializ", "initialis",
                                      "bootstrap", "preparation"});
   static constexpr WordSet<4> found({"foundation", "prerequisite", "blocking", "infrastructure"});
@@ -983,8 +1004,9 @@ class Parser {
     p.title = std::string(title);
     p.line = line;
     p.level = level;
-    p.story = story_of_title(title);
-    p.kind = kind_of_title(title, p.story);
+    const int story = story_of_title(title);
+    p.story = std::max(story, 0);
+    p.kind = kind_of_title(title, story);
     p.priority = priority_of_title(title);
     p.number = number_of_title(title);
     plan_.phases.push_back(std::move(p));

@@ -454,6 +454,25 @@ TEST_SUITE("pitfalls") {
     CHECK(p.groups[static_cast<std::size_t>(p.tasks[2].group)].title == "Tests for User Story 6");
   }
 
+  // A corpus file's `Phase 2: 后端（US1-US3 的能力基础）` ("the backend, groundwork for
+  // US1-US3") was read as US1's story phase, so it ran beside US2 and US3 instead of before.
+  TEST_CASE("9: a heading that names several stories is no one story's phase") {
+    const Plan p = parse_tasks_md(
+        "## Phase 2: \u540e\u7aef\uff08US1-US3 \u7684\u80fd\u529b\u57fa\u7840\uff09\n- [ ] T001 a\n"
+        "## Phase 3: Shared models (US1, US2)\n- [ ] T002 b\n"
+        "## Phase 4: User Story 1 & 2 groundwork\n- [ ] T003 c\n"
+        "## Phase 5: User Story 1 - Sign up (Priority: P1)\n- [ ] T004 d\n"
+        "## Phase 6: US2 \u2013 Log in\n- [ ] T005 e\n");
+    REQUIRE(p.phases.size() == 5);
+    for (int i = 0; i < 3; ++i) {
+      INFO(p.phases[static_cast<std::size_t>(i)].title);
+      CHECK(p.phases[static_cast<std::size_t>(i)].story == 0);
+      CHECK(p.phases[static_cast<std::size_t>(i)].kind != PhaseKind::user_story);
+    }
+    CHECK(p.phases[3].story == 1);
+    CHECK(p.phases[4].story == 2);
+  }
+
   TEST_CASE("9: phases may be H3 under a container H2") {
     Plan p = parse_tasks_md("## Task List\n### Phase 1: Setup\n- [ ] T001 a\n#### Backend\n- [ ] T002 b\n"
                             "### Phase 2: Core\n- [ ] T003 c\n");
