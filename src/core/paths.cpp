@@ -220,8 +220,16 @@ std::string_view strip_token(std::string_view t, Source src, bool suffix = true)
     if (t.size() == before) break;
   }
   if (!suffix) return t;
+  const bool colon = !t.empty() && std::memchr(t.data(), ':', t.size()) != nullptr;
+  // `app/pdf_builder.py::build_pdf`, `tests/test_x.py::TestA::test_b`: a symbol or a test
+  // in the file (`std::vector` has no file before it).
+  if (const std::size_t c = colon ? t.find("::") : std::string_view::npos; c != std::string_view::npos && c > 0) {
+    const std::string_view file = t.substr(0, c);
+    const std::size_t slash = file.rfind('/'), dot = file.rfind('.');
+    if (dot != std::string_view::npos && (slash == std::string_view::npos || dot > slash) && dot + 1 < file.size()) return file;
+  }
   // `trials.tsx:160-178`, `file.py:12` (most tokens have no ':': memchr answers first)
-  if (std::size_t c = !t.empty() && std::memchr(t.data(), ':', t.size()) ? t.rfind(':') : std::string_view::npos;
+  if (std::size_t c = colon ? t.rfind(':') : std::string_view::npos;
       c != std::string_view::npos && c + 1 < t.size()) {
     bool digits = true;
     for (std::size_t i = c + 1; i < t.size(); ++i)

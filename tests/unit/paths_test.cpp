@@ -105,3 +105,12 @@ TEST_CASE("find_paths: a design document cited for reference is not a file the t
   CHECK(paths_in("Mirror the shape per src/models/user.py") == Paths{"src/models/user.py"});
   CHECK(paths_in("Update `README.md` with project setup instructions") == Paths{"README.md"});
 }
+
+// esg_mefali_v2: `app/rapports/pdf_builder.py::build_pdf` locked that string, not the file,
+// so a task editing pdf_builder.py was not seen to share it; `src/lib.rs::parse` named none.
+TEST_CASE("find_paths: a test or symbol after :: is cut off the file it names") {
+  CHECK(paths_in("Test `app/rapports/pdf_builder.py::build_pdf` (PNG header)") == Paths{"app/rapports/pdf_builder.py"});
+  CHECK(paths_in("Run tests/test_pdf.py::TestBuild::test_header and src/lib.rs::parse") ==
+        Paths{"tests/test_pdf.py", "src/lib.rs"});
+  CHECK(paths_in("Use `std::vector` and `crate::store::put`") == Paths{});
+}
