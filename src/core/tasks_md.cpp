@@ -481,11 +481,48 @@ std::string_view trim_emphasis(std::string_view s) {
   return trim(s);
 }
 
-// A status that says done: `COMPLETED`, `✅ COMPLETE (2026-01-01)`, `done`, `finished`.
+// The words after a done word or a check mark that make it a condition or a readiness,
+// not a state: `Complete when all items are checked`, `Done criteria: …`, `✅ Ready to
+// start`, `✅ Ready for implementation`.
+bool says_not_yet(std::string_view rest) {
+  const auto word = [&rest]() {
+    while (!rest.empty() && (is_space(rest.front()) || rest.front() == '*' || rest.front() == '_')) rest.remove_prefix(1);
+    std::size_t n = 0;
+    while (n < rest.size() && is_alpha(rest[n])) ++n;
+    const std::string_view w = rest.substr(0, n);
+    rest.remove_prefix(n);
+    return w;
+  };
+  const std::string_view w = word();
+  for (std::string_view c : {"when", "once", "after", "if", "until", "criteria", "not", "pending"})
+    if (w.size() == c.size() && istarts_with(w, c)) return true;
+  if (w.size() != 5 || !istarts_with(w, "ready")) return false;
+  const std::string_view prep = word();
+  const std::string_view what = word();
+  if (prep.size() == 2 && istarts_with(prep, "to"))
+    for (std::string_view c : {"start", "begin", "implement", "proceed", "work", "develop"})
+      if (what.size() == c.size() && istarts_with(what, c)) return true;
+  if (prep.size() == 3 && istarts_with(prep, "for"))
+    for (std::string_view c : {"implementation", "development", "work"})
+      if (what.size() == c.size() && istarts_with(what, c)) return true;
+  return false;
+}
+
+// A status that says done: `COMPLETED`, `✅ COMPLETE (2026-01-01)`, `done`, `finished`;
+// not `Complete when …` or `✅ Ready to start`.
 bool says_done(std::string_view v) {
-  if (starts_with(v, "\xE2\x9C\x85") || starts_with(v, "\xE2\x9C\x94") || starts_with(v, "\xE2\x98\x91")) return true;
+  for (std::string_view mark : {"\xE2\x9C\x85", "\xE2\x9C\x94", "\xE2\x98\x91"})
+    if (starts_with(v, mark)) {
+      std::string_view rest = v.substr(mark.size());
+      if (starts_with(rest, "\xEF\xB8\x8F")) rest.remove_prefix(3);  // VS16
+      return !says_not_yet(rest);
+    }
   for (std::string_view w : {"complete", "done", "finished", "[x]"})
-    if (istarts_with(v, w) && (v.size() == w.size() || !is_alpha(v[w.size()]) || w == "complete")) return true;
+    if (istarts_with(v, w) && (v.size() == w.size() || !is_alpha(v[w.size()]) || w == "complete")) {
+      std::size_t n = w.size();
+      while (n < v.size() && is_alpha(v[n])) ++n;  // `Completed`
+      return !says_not_yet(v.substr(n));
+    }
   return false;
 }
 

@@ -1212,6 +1212,30 @@ TEST_SUITE("sections and mirrors (real shapes)") {
       CHECK(p.tasks[i].state == want[i]);
     }
   }
+  // A Status field that names a condition or a readiness says the task is not done yet:
+  // "**Status**: Complete when all items checked" (a public validation plan),
+  // "**Status**: ✅ Ready to start" (common in public plans). Both were read as done, so a
+  // task never run would never run.
+  TEST_CASE("a Status field that says when it will be complete, or that it is ready to start, is pending") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1\n"
+        "### T001 Build API\n**Status**: Complete when all endpoints return 200\n"
+        "### T002 Build UI\n**Status**: \u2705 Ready to start (after T001)\n"
+        "### T003 Docs\n- **Status**: Done criteria: README updated\n"
+        "### T004 Deploy\n**Status**: \u2705\ufe0f READY FOR IMPLEMENTATION\n"
+        "### T005 Store\n**Status**: Complete once T004 lands\n"
+        "### T006 Cache\n**Status**: \u2705 Ready to use\n"
+        "### T007 Queue\n**Status**: Completed (2026-01-02)\n"
+        "### T008 Logs\n**Status**: \u2705 Done - merged\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003", "T004", "T005", "T006", "T007", "T008"});
+    const std::vector<TaskState> want = {TaskState::pending, TaskState::pending, TaskState::pending,
+                                         TaskState::pending, TaskState::pending, TaskState::done,
+                                         TaskState::done,    TaskState::done};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      INFO(p.tasks[i].id);
+      CHECK(p.tasks[i].state == want[i]);
+    }
+  }
   // caro's kitty-specs 009: ten `### WP01: …` work packages, each `completed` in the
   // overview table's Status column.
   TEST_CASE("a status table's done row makes a task without a checkbox done; its own field wins") {
