@@ -541,6 +541,23 @@ int status_field(std::string_view s) {
   return says_done(s.substr(i)) ? 1 : 0;
 }
 
+// A label that opens a list of the criteria a task is checked against, not of its work:
+// `**Acceptance Criteria**:`, `Success criteria:`, `- **Definition of Done**:`, `**验收标准**：`.
+bool criteria_label(std::string_view t) {
+  t = trim_emphasis(t);
+  if (t.ends_with(":")) t.remove_suffix(1);
+  else if (t.ends_with("\xEF\xBC\x9A")) t.remove_suffix(3);  // full-width colon
+  else return false;
+  t = trim_emphasis(t);
+  if (t.size() > 40) return false;
+  const LowerCopy copy(t);
+  for (std::string_view w : {"acceptance criteria", "success criteria", "completion criteria", "exit criteria",
+                             "done criteria", "definition of done", "done when", "complete when",
+                             "\xE9\xAA\x8C\xE6\x94\xB6\xE6\xA0\x87\xE5\x87\x86" /* 验收标准 */})
+    if (contains(copy.view(), w)) return true;
+  return false;
+}
+
 // An ID of digits and dots alone (`2.1`): in a heading or a bold item, a section's
 // number (`### 2.1 Background`), not a task's ID.
 bool bare_id(std::string_view id) {
@@ -814,6 +831,7 @@ class Parser {
     std::array<std::string_view, 7> open_ids{};  // the ID each open heading starts with
     std::array<bool, 7> open_word{};              // and whether it is `### Task 1.1: …`
     std::size_t open_depth = 0;
+    bool criteria = false;  // the last paragraph or item is `**Acceptance Criteria**:`
     int bold_item = -1;
     std::string_view bold_id;
     // A task under the open headings (and bold item) makes them sections, except one that
@@ -922,10 +940,13 @@ class Parser {
           open_word[open_depth] = word;
           open_headings[open_depth++] = last_heading;
           bold_item = -1;
+          criteria = false;
           list_base = -1;
         }
       } else if (!t.empty()) {
         const ListItem li = match_bullet(s);
+        if (!li.ok && l.indent < 2) criteria = criteria_label(t);
+        else if (li.ok && l.indent < 2 && !match_box(s.substr(li.content))) criteria = criteria_label(s.substr(li.content));
         if (li.ok) {
           // Four columns with no list open would be an indented code block: such an item
           // counts as nested, as it always has.
@@ -946,7 +967,9 @@ class Parser {
             lines_[static_cast<std::size_t>(last_heading)].flags |= kHasBox;
             headings_with_box_.push_back(last_heading);
           }
-          if (l.top && !word_boxes_)
+          // Boxes under `**Acceptance Criteria**:` check the heading's work; they do not
+          // make the headings groups.
+          if (l.top && !word_boxes_ && !criteria)
             word_boxes_ = std::any_of(open_word.begin(), open_word.begin() + static_cast<std::ptrdiff_t>(open_depth),
                                       [](bool w) { return w; });
           // Once the innermost heading (and the bold item) is marked, so is everything

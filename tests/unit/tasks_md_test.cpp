@@ -1167,6 +1167,27 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.groups[static_cast<std::size_t>(p.tasks[0].group)].title == "Task 1.1: Create the folders [P0]");
   }
 
+  // A public RAG task breakdown: `### Task 1.1: …` headings, each with its `**File**`,
+  // `**Description**` and an `**Acceptance Criteria**:` list of top-level boxes. The boxes
+  // check the heading's work (as under spec-flow's `#### T001` headings): they ran as seven
+  // tasks ("No version conflicts") and the three headings ran as none.
+  TEST_CASE("boxes under `**Acceptance Criteria**:` do not make `### Task 1.1:` headings groups") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1: Setup\n\n### Task 1.1: Install Required Dependencies\n**File**: `backend/package.json`\n"
+        "**Acceptance Criteria**:\n- [ ] `openai` package installed\n- [ ] No version conflicts\n\n"
+        "### Task 1.2: Configure Environment Variables\n**Details**:\n- Add `OPENAI_API_KEY`\n"
+        "**Success criteria:**\n\n- [ ] Defaults work\n\n"
+        "## Phase 2: Client\n\n### Task 2.1: Implement the client\n- **Dependencies**: Task 1.1\n"
+        "- **Acceptance Criteria**:\n- [ ] Returns a vector\n");
+    CHECK(ids(p) == std::vector<std::string>{"1.1", "1.2", "2.1"});
+    CHECK(deps(p.tasks[2]) == "1.1");
+    // A heading with boxes of work still makes the boxes the tasks, criteria or not.
+    const Plan work = parse_tasks_md(
+        "## Phase 1\n### Task 1.1: Init\n- [x] Create the folder\n"
+        "### Task 1.2: Check\n**Acceptance Criteria**:\n- [ ] It builds\n");
+    CHECK(ids(work) == std::vector<std::string>{"L3", "L6"});
+  }
+
   // BizChat: after the six phases, "Task Completion Checklist" and "Success Metrics" list
   // outcomes to tick (25 of 93 boxes), not work to run.
   TEST_CASE("in a file without IDs, a checklist of outcomes after the phases is not work") {
