@@ -481,11 +481,48 @@ std::string_view trim_emphasis(std::string_view s) {
   return trim(s);
 }
 
-// A status that says done: `COMPLETED`, `✅ COMPLETE (2026-01-01)`, `done`, `finished`.
+// The words after a done word or a check mark that make it a condition or a readiness,
+// not a state: `Complete when all items are checked`, `Done criteria: …`, `✅ Ready to
+// start`, `✅ Ready for implementation`.
+bool says_not_yet(std::string_view rest) {
+  const auto word = [&rest]() {
+    while (!rest.empty() && (is_space(rest.front()) || rest.front() == '*' || rest.front() == '_')) rest.remove_prefix(1);
+    std::size_t n = 0;
+    while (n < rest.size() && is_alpha(rest[n])) ++n;
+    const std::string_view w = rest.substr(0, n);
+    rest.remove_prefix(n);
+    return w;
+  };
+  const std::string_view w = word();
+  for (std::string_view c : {"when", "once", "after", "if", "until", "criteria", "not", "pending"})
+    if (w.size() == c.size() && istarts_with(w, c)) return true;
+  if (w.size() != 5 || !istarts_with(w, "ready")) return false;
+  const std::string_view prep = word();
+  const std::string_view what = word();
+  if (prep.size() == 2 && istarts_with(prep, "to"))
+    for (std::string_view c : {"start", "begin", "implement", "proceed", "work", "develop"})
+      if (what.size() == c.size() && istarts_with(what, c)) return true;
+  if (prep.size() == 3 && istarts_with(prep, "for"))
+    for (std::string_view c : {"implementation", "development", "work"})
+      if (what.size() == c.size() && istarts_with(what, c)) return true;
+  return false;
+}
+
+// A status that says done: `COMPLETED`, `✅ COMPLETE (2026-01-01)`, `done`, `finished`;
+// not `Complete when …` or `✅ Ready to start`.
 bool says_done(std::string_view v) {
-  if (starts_with(v, "\xE2\x9C\x85") || starts_with(v, "\xE2\x9C\x94") || starts_with(v, "\xE2\x98\x91")) return true;
+  for (std::string_view mark : {"\xE2\x9C\x85", "\xE2\x9C\x94", "\xE2\x98\x91"})
+    if (starts_with(v, mark)) {
+      std::string_view rest = v.substr(mark.size());
+      if (starts_with(rest, "\xEF\xB8\x8F")) rest.remove_prefix(3);  // VS16
+      return !says_not_yet(rest);
+    }
   for (std::string_view w : {"complete", "done", "finished", "[x]"})
-    if (istarts_with(v, w) && (v.size() == w.size() || !is_alpha(v[w.size()]) || w == "complete")) return true;
+    if (istarts_with(v, w) && (v.size() == w.size() || !is_alpha(v[w.size()]) || w == "complete")) {
+      std::size_t n = w.size();
+      while (n < v.size() && is_alpha(v[n])) ++n;  // `Completed`
+      return !says_not_yet(v.substr(n));
+    }
   return false;
 }
 
@@ -502,6 +539,23 @@ int status_field(std::string_view s) {
   ++i;
   while (i < s.size() && (s[i] == '*' || s[i] == '_' || is_space(s[i]))) ++i;
   return says_done(s.substr(i)) ? 1 : 0;
+}
+
+// A label that opens a list of the criteria a task is checked against, not of its work:
+// `**Acceptance Criteria**:`, `Success criteria:`, `- **Definition of Done**:`, `**验收标准**：`.
+bool criteria_label(std::string_view t) {
+  t = trim_emphasis(t);
+  if (t.ends_with(":")) t.remove_suffix(1);
+  else if (t.ends_with("\xEF\xBC\x9A")) t.remove_suffix(3);  // full-width colon
+  else return false;
+  t = trim_emphasis(t);
+  if (t.size() > 40) return false;
+  const LowerCopy copy(t);
+  for (std::string_view w : {"acceptance criteria", "success criteria", "completion criteria", "exit criteria",
+                             "done criteria", "definition of done", "done when", "complete when",
+                             "\xE9\xAA\x8C\xE6\x94\xB6\xE6\xA0\x87\xE5\x87\x86" /* 验收标准 */})
+    if (contains(copy.view(), w)) return true;
+  return false;
 }
 
 // An ID of digits and dots alone (`2.1`): in a heading or a bold item, a section's
@@ -777,6 +831,7 @@ class Parser {
     std::array<std::string_view, 7> open_ids{};  // the ID each open heading starts with
     std::array<bool, 7> open_word{};              // and whether it is `### Task 1.1: …`
     std::size_t open_depth = 0;
+    bool criteria = false;  // the last paragraph or item is `**Acceptance Criteria**:`
     int bold_item = -1;
     std::string_view bold_id;
     // A task under the open headings (and bold item) makes them sections, except one that
@@ -885,10 +940,13 @@ class Parser {
           open_word[open_depth] = word;
           open_headings[open_depth++] = last_heading;
           bold_item = -1;
+          criteria = false;
           list_base = -1;
         }
       } else if (!t.empty()) {
         const ListItem li = match_bullet(s);
+        if (!li.ok && l.indent < 2) criteria = criteria_label(t);
+        else if (li.ok && l.indent < 2 && !match_box(s.substr(li.content))) criteria = criteria_label(s.substr(li.content));
         if (li.ok) {
           // Four columns with no list open would be an indented code block: such an item
           // counts as nested, as it always has.
@@ -909,7 +967,9 @@ class Parser {
             lines_[static_cast<std::size_t>(last_heading)].flags |= kHasBox;
             headings_with_box_.push_back(last_heading);
           }
-          if (l.top && !word_boxes_)
+          // Boxes under `**Acceptance Criteria**:` check the heading's work; they do not
+          // make the headings groups.
+          if (l.top && !word_boxes_ && !criteria)
             word_boxes_ = std::any_of(open_word.begin(), open_word.begin() + static_cast<std::ptrdiff_t>(open_depth),
                                       [](bool w) { return w; });
           // Once the innermost heading (and the bold item) is marked, so is everything

@@ -1167,6 +1167,27 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.groups[static_cast<std::size_t>(p.tasks[0].group)].title == "Task 1.1: Create the folders [P0]");
   }
 
+  // A public RAG task breakdown: `### Task 1.1: …` headings, each with its `**File**`,
+  // `**Description**` and an `**Acceptance Criteria**:` list of top-level boxes. The boxes
+  // check the heading's work (as under spec-flow's `#### T001` headings): they ran as seven
+  // tasks ("No version conflicts") and the three headings ran as none.
+  TEST_CASE("boxes under `**Acceptance Criteria**:` do not make `### Task 1.1:` headings groups") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1: Setup\n\n### Task 1.1: Install Required Dependencies\n**File**: `backend/package.json`\n"
+        "**Acceptance Criteria**:\n- [ ] `openai` package installed\n- [ ] No version conflicts\n\n"
+        "### Task 1.2: Configure Environment Variables\n**Details**:\n- Add `OPENAI_API_KEY`\n"
+        "**Success criteria:**\n\n- [ ] Defaults work\n\n"
+        "## Phase 2: Client\n\n### Task 2.1: Implement the client\n- **Dependencies**: Task 1.1\n"
+        "- **Acceptance Criteria**:\n- [ ] Returns a vector\n");
+    CHECK(ids(p) == std::vector<std::string>{"1.1", "1.2", "2.1"});
+    CHECK(deps(p.tasks[2]) == "1.1");
+    // A heading with boxes of work still makes the boxes the tasks, criteria or not.
+    const Plan work = parse_tasks_md(
+        "## Phase 1\n### Task 1.1: Init\n- [x] Create the folder\n"
+        "### Task 1.2: Check\n**Acceptance Criteria**:\n- [ ] It builds\n");
+    CHECK(ids(work) == std::vector<std::string>{"L3", "L6"});
+  }
+
   // BizChat: after the six phases, "Task Completion Checklist" and "Success Metrics" list
   // outcomes to tick (25 of 93 boxes), not work to run.
   TEST_CASE("in a file without IDs, a checklist of outcomes after the phases is not work") {
@@ -1207,6 +1228,30 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     const std::vector<TaskState> want = {TaskState::done,    TaskState::done,    TaskState::done,
                                          TaskState::pending, TaskState::pending, TaskState::pending,
                                          TaskState::done,    TaskState::pending, TaskState::pending};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      INFO(p.tasks[i].id);
+      CHECK(p.tasks[i].state == want[i]);
+    }
+  }
+  // A Status field that names a condition or a readiness says the task is not done yet:
+  // "**Status**: Complete when all items checked" (a public validation plan),
+  // "**Status**: ✅ Ready to start" (common in public plans). Both were read as done, so a
+  // task never run would never run.
+  TEST_CASE("a Status field that says when it will be complete, or that it is ready to start, is pending") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1\n"
+        "### T001 Build API\n**Status**: Complete when all endpoints return 200\n"
+        "### T002 Build UI\n**Status**: \u2705 Ready to start (after T001)\n"
+        "### T003 Docs\n- **Status**: Done criteria: README updated\n"
+        "### T004 Deploy\n**Status**: \u2705\ufe0f READY FOR IMPLEMENTATION\n"
+        "### T005 Store\n**Status**: Complete once T004 lands\n"
+        "### T006 Cache\n**Status**: \u2705 Ready to use\n"
+        "### T007 Queue\n**Status**: Completed (2026-01-02)\n"
+        "### T008 Logs\n**Status**: \u2705 Done - merged\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003", "T004", "T005", "T006", "T007", "T008"});
+    const std::vector<TaskState> want = {TaskState::pending, TaskState::pending, TaskState::pending,
+                                         TaskState::pending, TaskState::pending, TaskState::done,
+                                         TaskState::done,    TaskState::done};
     for (std::size_t i = 0; i < want.size(); ++i) {
       INFO(p.tasks[i].id);
       CHECK(p.tasks[i].state == want[i]);
