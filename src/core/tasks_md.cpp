@@ -1697,6 +1697,8 @@ class Parser {
     }
     constexpr std::size_t kGone = static_cast<std::size_t>(-1);
     std::vector<std::size_t> map(tasks.size(), kGone);
+    // IDs of ticked boxes a heading task declares (copies: the tasks move below).
+    std::unordered_set<std::string> ticked;
     std::size_t kept = 0;
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       const std::string_view id = tasks[i].id;
@@ -1709,6 +1711,9 @@ class Parser {
       }
       if (mirror) {
         skip(tasks[i].line, SkipReason::mirror, text_.substr(tasks[i].span.offset, tasks[i].span.length));
+        if (!range_of[i] && tasks[i].form == TaskForm::checkbox && tasks[i].state == TaskState::done &&
+            best[declared.find(id)] == 0)
+          ticked.emplace(id);
         continue;
       }
       if (criteria && tasks[i].form == TaskForm::checkbox && is_criterion_shape(id_shape(id))) {
@@ -1721,6 +1726,11 @@ class Parser {
     std::size_t headless = 0;
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       if (map[i] == kGone) continue;
+      // The box the user ticked is the heading task's state (`- [x] T001` in the list,
+      // `### T001: …` in the details): never run again.
+      if (tasks[i].form == TaskForm::heading && tasks[i].state == TaskState::pending && !ticked.empty() &&
+          ticked.count(tasks[i].id))
+        tasks[i].state = TaskState::done;
       if (map[i] != i) tasks[map[i]] = std::move(tasks[i]);
       if (tasks[map[i]].form != TaskForm::checkbox && headless++ == 0) headless_task_ = map[i];
     }

@@ -1212,6 +1212,20 @@ TEST_SUITE("sections and mirrors (real shapes)") {
   // spec-flow's features mark their heading tasks done in a Status field (22 of them in
   // 001) or with a check mark ending the heading; cryptoutil with `✅ COMPLETE (date)`.
   // Read as pending, a fresh repository ran them all again.
+  // A task list of boxes with a details section of headings: the heading is the task (the
+  // box its mirror), and a box the user ticked must not be run again.
+  TEST_CASE("a heading task whose mirror box is ticked is done") {
+    const Plan p = parse_tasks_md(
+        "## Tasks\n- [x] T001 Create the model\n- [ ] T002 Add the route\n- [X] T003 Docs\n"
+        "## Task Details\n### T001: Create the model\nIn `src/model.py`.\n### Task T002: Add the route\n"
+        "### T003 — Docs\n**Status**: Not started\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003"});
+    for (const Task& t : p.tasks) CHECK(t.form == TaskForm::heading);
+    CHECK(p.tasks[0].state == TaskState::done);
+    CHECK(p.tasks[1].state == TaskState::pending);
+    CHECK(p.tasks[2].state == TaskState::done);  // the box the user ticked wins over a stale field
+  }
+
   TEST_CASE("a task without a checkbox is done when its Status field or a closing check mark says so") {
     const Plan p = parse_tasks_md(
         "## Phase 1\n"
