@@ -1196,6 +1196,14 @@ class Parser {
         li.content = static_cast<std::size_t>(l.aux);
       }
       const std::size_t box = l.box;
+      // A thematic break (`---`) ends a heading task's body: what follows it up to the next
+      // heading (a phase's `**Status**: ✅ Phase 1 complete`) is not the task's.
+      if (open_heading_task_ && l.indent < 4 && !li.ok && t.size() >= 3 &&
+          std::all_of(t.begin(), t.end(), [&](char c) { return c == t[0] || is_space(c); }) &&
+          (t[0] == '-' || t[0] == '*' || t[0] == '_')) {
+        close_task();
+        continue;
+      }
 
       // Lines that belong to the open task's body.
       if (open_task_ >= 0 && (open_heading_task_ ? !(box && l.top) : l.indent > open_indent_)) {

@@ -1226,6 +1226,17 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.tasks[2].state == TaskState::done);  // the box the user ticked wins over a stale field
   }
 
+  // A phase's own status after a `---` is not its last heading task's.
+  TEST_CASE("a thematic break ends a heading task's body") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1\n### T001 Build the store\n- Files: `src/store.go`\n\n---\n\n"
+        "**Status**: \u2705 Phase 1 complete\n- Also see `docs/notes.md` for the phase.\n## Phase 2\n### T002 Wire it\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002"});
+    CHECK(p.tasks[0].state == TaskState::pending);
+    CHECK(p.tasks[0].body_last == 3);
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"src/store.go"});
+  }
+
   TEST_CASE("a task without a checkbox is done when its Status field or a closing check mark says so") {
     const Plan p = parse_tasks_md(
         "## Phase 1\n"
