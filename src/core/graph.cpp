@@ -440,6 +440,18 @@ class GraphBuilder {
     }
     if (best == std::string_view::npos) return;
     const std::string_view left = s.substr(0, best), right = s.substr(best + best_len);
+    // "T004 can start before T003" permits, it does not order: no edge. "T002 should not
+    // start before T001" orders the other way round. Read from the words just before the key.
+    if (left_first) {
+      const std::string_view near = left.substr(left.size() > 24 ? left.size() - 24 : 0);
+      for (std::string_view w : {"can ", "may ", "could ", "puede ", "pueden ", "pode ", "podem ", "peut ", "peuvent "})
+        if (ifind(near, w) != std::string_view::npos && ifind(near, "not ") == std::string_view::npos) return;
+      for (std::string_view w : {"not ", "n't ", "never ", "nunca ", "jamais "})
+        if (ifind(near, w) != std::string_view::npos) {
+          left_first = false;
+          break;
+        }
+    }
     if (left_first) {
       Refs a = refs_in(left, st.line, false), b = refs_in(right, st.line, true);
       link(a, b, story_or(a, b), st.line, words);

@@ -187,6 +187,23 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(g, "T010") == "T009");
   }
 
+  // "should not start before" orders the other way; "can start before" only permits.
+  TEST_CASE("a negated or permissive 'before' in a dependency section") {
+    auto g = graph_of(
+        "## Phase 1\n"
+        "- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d\n- [ ] T005 [P] e\n- [ ] T006 [P] f\n"
+        "## Dependencies\n"
+        "- T002 should not start before T001\n"
+        "- T004 can start before T003\n"
+        "- T006 puede empezar antes de T005\n");
+    CHECK(waits(g, "T002") == "T001");
+    CHECK(waits(g, "T001").empty());
+    CHECK(waits(g, "T003").empty());
+    CHECK(waits(g, "T004").empty());
+    CHECK(waits(g, "T005").empty());
+    CHECK(waits(g, "T006").empty());
+  }
+
   TEST_CASE("∥ removes the implicit edge between exactly two tasks that share no file") {
     const std::string tasks = "- [ ] T011 Edit a.py\n- [ ] T012 Edit b.py\n- [ ] T013 Edit c.py\n";
     auto plain = graph_of(tasks);
