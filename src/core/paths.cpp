@@ -227,6 +227,7 @@ std::string_view strip_token(std::string_view t, Source src, bool suffix = true)
     const std::string_view file = t.substr(0, c);
     const std::size_t slash = file.rfind('/'), dot = file.rfind('.');
     if (dot != std::string_view::npos && (slash == std::string_view::npos || dot > slash) && dot + 1 < file.size()) return file;
+    return {};  // `Illuminate\Support\Facades::Route`, `crate::store`: a name, no file
   }
   // `trials.tsx:160-178`, `file.py:12` (most tokens have no ':': memchr answers first)
   if (std::size_t c = colon ? t.rfind(':') : std::string_view::npos;

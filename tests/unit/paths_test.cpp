@@ -113,4 +113,5 @@ TEST_CASE("find_paths: a test or symbol after :: is cut off the file it names") 
   CHECK(paths_in("Run tests/test_pdf.py::TestBuild::test_header and src/lib.rs::parse") ==
         Paths{"tests/test_pdf.py", "src/lib.rs"});
   CHECK(paths_in("Use `std::vector` and `crate::store::put`") == Paths{});
+  CHECK(paths_in("Register `Illuminate\\Support\\Facades::Route` in `routes/web.php`") == Paths{"routes/web.php"});
 }
