@@ -7,6 +7,7 @@
 // attempt's own worktree (its index, files and branch), as git would.
 #include "runtime/git_native.hpp"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -22,6 +23,52 @@
 #endif
 
 namespace flow::detail {
+
+namespace {
+
+std::uint32_t be32(const unsigned char* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
+}
+
+}  // namespace
+
+// libgit2 1.5 keeps the entries of version 2 and the extensions TREE and REUC (and NAME,
+// which git never writes), and drops every other extension (index.c: read_extension,
+// write_index); version 3 and 4 indexes, and the null checksum of index.skipHash, are
+// left to git as well. Entries are walked to find the extensions: an end-of-entries
+// (EOIE) extension, which would say where they start, is one libgit2 drops anyway. The
+// format: git's Documentation/gitformat-index.txt.
+std::string index_cli_needed(std::string_view d) {
+  constexpr std::size_t header = 12, checksum = 20, fixed = 62;  // an entry's stat, ID and flags
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  if (d.size() < header + checksum || d.compare(0, 4, "DIRC") != 0) return "the index is not one git wrote";
+  if (const std::uint32_t v = be32(p + 4); v != 2) return "the index is version " + std::to_string(v);
+  if (d.find_first_not_of('\0', d.size() - checksum) == std::string::npos) return "the index has no checksum (index.skipHash)";
+  const std::size_t end = d.size() - checksum;
+  std::size_t at = header;
+  for (std::uint32_t n = be32(p + 8); n > 0; --n) {
+    if (end - at < fixed + 1) return "the index is cut short";
+    std::size_t len = (std::size_t{p[at + 60]} << 8 | p[at + 61]) & 0xfff;
+    if (len == 0xfff) {  // a longer name: up to its NUL
+      const std::size_t nul = d.find('\0', at + fixed);
+      if (nul == std::string::npos || nul >= end) return "the index is cut short";
+      len = nul - at - fixed;
+    }
+    const std::size_t size = (fixed + len + 8) & ~std::size_t{7};  // NUL-padded to 8 bytes
+    if (end - at < size) return "the index is cut short";
+    at += size;
+  }
+  while (end - at >= 8) {
+    const std::string sig(d.substr(at, 4));
+    if (sig != "TREE" && sig != "REUC") return "the index has the extension " + sig;
+    const std::size_t size = be32(p + at + 4);
+    if (end - at - 8 < size) return "the index is cut short";
+    at += 8 + size;
+  }
+  if (at != end) return "the index is not one git wrote";
+  return {};
+}
+
 
 #if FLOW_HAVE_LIBGIT2
 

@@ -13,8 +13,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace flow::detail {
+
+/// Why the index file whose whole bytes are `index` is not one libgit2 1.5 reads and
+/// writes back as git would keep it (another version than 2, an extension other than TREE
+/// and REUC, no checksum, not an index at all); empty when it is. Pure.
+[[nodiscard]] std::string index_cli_needed(std::string_view index);
 
 class NativeGit {
  public:
