@@ -4,15 +4,22 @@
 // the same trees, the same message, the same identities. The replay and commit change
 // nothing else (no ref, no index, no work tree), so a kill at any moment leaves at most
 // an unreachable object, which git's gc removes; the squash and the reset touch only the
-// attempt's own worktree (its index, files and branch), as git would.
+// attempt's own worktree (its index, files and branch), as git would. The index entry of
+// tasks.md in the main work tree is written as git writes it: under index.lock, renamed
+// into place, so a kill leaves the old index or the new one (and at worst the lock, as a
+// killed git would).
 #include "runtime/git_native.hpp"
 
+#include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
 #include <string_view>
 #include <utility>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #if FLOW_HAVE_LIBGIT2
@@ -22,6 +29,52 @@
 #endif
 
 namespace flow::detail {
+
+namespace {
+
+std::uint32_t be32(const unsigned char* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
+}
+
+}  // namespace
+
+// libgit2 1.5 keeps the entries of version 2 and the extensions TREE and REUC (and NAME,
+// which git never writes), and drops every other extension (index.c: read_extension,
+// write_index); version 3 and 4 indexes, and the null checksum of index.skipHash, are
+// left to git as well. Entries are walked to find the extensions: an end-of-entries
+// (EOIE) extension, which would say where they start, is one libgit2 drops anyway. The
+// format: git's Documentation/gitformat-index.txt.
+std::string index_cli_needed(std::string_view d) {
+  constexpr std::size_t header = 12, checksum = 20, fixed = 62;  // an entry's stat, ID and flags
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  if (d.size() < header + checksum || d.compare(0, 4, "DIRC") != 0) return "the index is not one git wrote";
+  if (const std::uint32_t v = be32(p + 4); v != 2) return "the index is version " + std::to_string(v);
+  if (d.find_first_not_of('\0', d.size() - checksum) == std::string::npos) return "the index has no checksum (index.skipHash)";
+  const std::size_t end = d.size() - checksum;
+  std::size_t at = header;
+  for (std::uint32_t n = be32(p + 8); n > 0; --n) {
+    if (end - at < fixed + 1) return "the index is cut short";
+    std::size_t len = (std::size_t{p[at + 60]} << 8 | p[at + 61]) & 0xfff;
+    if (len == 0xfff) {  // a longer name: up to its NUL
+      const std::size_t nul = d.find('\0', at + fixed);
+      if (nul == std::string::npos || nul >= end) return "the index is cut short";
+      len = nul - at - fixed;
+    }
+    const std::size_t size = (fixed + len + 8) & ~std::size_t{7};  // NUL-padded to 8 bytes
+    if (end - at < size) return "the index is cut short";
+    at += size;
+  }
+  while (end - at >= 8) {
+    const std::string sig(d.substr(at, 4));
+    if (sig != "TREE" && sig != "REUC") return "the index has the extension " + sig;
+    const std::size_t size = be32(p + at + 4);
+    if (end - at - 8 < size) return "the index is cut short";
+    at += 8 + size;
+  }
+  if (at != end) return "the index is not one git wrote";
+  return {};
+}
+
 
 #if FLOW_HAVE_LIBGIT2
 
@@ -53,10 +106,15 @@ namespace {
   X(git_config_get_string_buf) \
   X(git_error_last) \
   X(git_graph_descendant_of) \
+  X(git_index_add) \
   X(git_index_add_all) \
+  X(git_index_entrycount) \
   X(git_index_free) \
+  X(git_index_get_byindex) \
   X(git_index_has_conflicts) \
+  X(git_index_open) \
   X(git_index_read) \
+  X(git_index_remove) \
   X(git_index_update_all) \
   X(git_index_write) \
   X(git_index_write_tree) \
@@ -72,9 +130,12 @@ namespace {
   X(git_reference_name_to_id) \
   X(git_repository_config_snapshot) \
   X(git_repository_free) \
+  X(git_repository_hashfile) \
   X(git_repository_index) \
   X(git_repository_item_path) \
   X(git_repository_open_ext) \
+  X(git_repository_path) \
+  X(git_repository_workdir) \
   X(git_repository_set_head) \
   X(git_signature_free) \
   X(git_signature_now) \
@@ -234,6 +295,94 @@ std::string cli_needed(git_repository* repo, git_config* cfg, const std::string&
   return {};
 }
 
+// Unset, or a boolean false.
+bool config_off(git_config* c, const char* key) {
+  int v = 0;
+  if (G(git_config_get_bool)(&v, c, key) == 0) return v == 0;
+  Buf b;
+  return G(git_config_get_string_buf)(&b.b, c, key) != 0;
+}
+
+// Why `git reset -q <commit> -- tasks.md` in the main work tree could write an index
+// that libgit2 would not (git would add an extension libgit2 drops, write another
+// version or layout, or look entries up otherwise), or empty. What the index file holds
+// now is asked of the file itself (index_cli_needed below).
+std::string reset_cli_needed(git_config* cfg) {
+  if (config_true(cfg, "core.untrackedcache")) return "core.untrackedCache is set";
+  if (!config_off(cfg, "core.fsmonitor")) return "core.fsmonitor is set";
+  if (config_true(cfg, "core.splitindex")) return "core.splitIndex is set";
+  if (config_true(cfg, "index.sparse")) return "index.sparse is set";
+  if (config_true(cfg, "core.sparsecheckout")) return "core.sparseCheckout is set";
+  if (config_true(cfg, "feature.manyfiles")) return "feature.manyFiles is set";
+  if (const std::string v = config_string(cfg, "index.version"); !v.empty() && v != "2") return "index.version is set";
+  if (config_true(cfg, "index.skiphash")) return "index.skipHash is set";
+  // They make git add EOIE and IEOT, which libgit2 drops.
+  if (!config_string(cfg, "index.threads").empty()) return "index.threads is set";
+  if (config_true(cfg, "index.recordendofindexentries")) return "index.recordEndOfIndexEntries is set";
+  if (config_true(cfg, "index.recordoffsettable")) return "index.recordOffsetTable is set";
+  if (has_key(cfg, "extensions.", {""})) return "an extensions.* setting";
+  // Entries looked up or files created otherwise than libgit2's index does here.
+  if (config_true(cfg, "core.ignorecase")) return "core.ignoreCase is set";
+  if (config_true(cfg, "core.precomposeunicode")) return "core.precomposeUnicode is set";
+  if (!config_string(cfg, "core.sharedrepository").empty()) return "core.sharedRepository is set";
+  return {};
+}
+
+// Does git's record of a file (`e`) still describe it (`st`) exactly? Where it does not,
+// git's reset refreshes it (or finds the file changed); either way git's path.
+bool same_stat(const git_index_entry& e, const struct stat& st) {
+  const std::uint32_t mode = S_ISLNK(st.st_mode) ? 0120000u
+                             : S_ISREG(st.st_mode) ? ((st.st_mode & S_IXUSR) != 0 ? 0100755u : 0100644u)
+                                                   : 0u;
+  return e.mode == mode && e.ctime.seconds == static_cast<std::int32_t>(st.st_ctim.tv_sec) &&
+         e.ctime.nanoseconds == static_cast<std::uint32_t>(st.st_ctim.tv_nsec) &&
+         e.mtime.seconds == static_cast<std::int32_t>(st.st_mtim.tv_sec) &&
+         e.mtime.nanoseconds == static_cast<std::uint32_t>(st.st_mtim.tv_nsec) &&
+         e.dev == static_cast<std::uint32_t>(st.st_dev) && e.ino == static_cast<std::uint32_t>(st.st_ino) &&
+         e.uid == static_cast<std::uint32_t>(st.st_uid) && e.gid == static_cast<std::uint32_t>(st.st_gid) &&
+         e.file_size == static_cast<std::uint32_t>(st.st_size);
+}
+
+// A file's whole bytes; nullopt when it cannot be read.
+std::optional<std::string> slurp(int fd) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n == 0) return out;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::nullopt;
+    }
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+bool write_all(int fd, const std::string& data) {
+  for (std::size_t at = 0; at < data.size();) {
+    const ssize_t n = ::write(fd, data.data() + at, data.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    at += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// index.lock taken as git takes it (created, never opened if there); removed unless the
+// new index was renamed into place from it.
+struct IndexLock {
+  std::string path;
+  int fd = -1;
+  bool done = false;
+  explicit IndexLock(std::string p) : path(std::move(p)), fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) {}
+  IndexLock(const IndexLock&) = delete;
+  IndexLock& operator=(const IndexLock&) = delete;
+  ~IndexLock() {
+    if (fd >= 0) ::close(fd);
+    if (fd >= 0 && !done) ::unlink(path.c_str());
+  }
+};
+
 // Who git would name: its environment first, then author.* or committer.*, then user.*
 // unless flow supplies the identity (it does when the configuration lacks one: its
 // `-c user.name=… -c user.email=…` take user.*'s place).
@@ -255,6 +404,7 @@ struct NativeGit::State {
   std::string author_name, author_email, committer_name, committer_email;
   bool filters = false;  // filter drivers (Git LFS, clean commands) are configured: add stays with git
   bool checkout_hook = false;  // a post-checkout hook, which `git checkout` runs
+  std::string reset_why_not;   // why tasks.md's index entry is set by git, from the configuration
 };
 
 NativeGit::NativeGit(std::unique_ptr<State> s) : s_(std::move(s)) {}
@@ -288,6 +438,8 @@ std::unique_ptr<NativeGit> NativeGit::open(const std::string& top, const std::st
   // configured driver's filter would differ. Replay and commit do not filter.
   s->filters = has_key(cfg.p, "filter.", {".clean", ".process", ".smudge"});
   s->checkout_hook = has_hook(s->repo.p, cfg.p, top, "post-checkout");
+  // A file's text is hashed (set_index_entry) as git would hash it only without them.
+  s->reset_why_not = s->filters ? "filter drivers are configured" : reset_cli_needed(cfg.p);
   s->author_name = who(cfg.p, "author", "name", name);
   s->author_email = who(cfg.p, "author", "email", email);
   s->committer_name = who(cfg.p, "committer", "name", name);
@@ -449,6 +601,136 @@ Result<std::string> NativeGit::commit(const Merged& m, const std::string* tasks_
   return oid_text(id);
 }
 
+bool NativeGit::set_index_entry(const std::string& commit, std::string& why_not) const {
+  if (!s_->reset_why_not.empty()) {
+    why_not = s_->reset_why_not;
+    return false;
+  }
+  git_repository* repo = s_->repo.p;
+  const std::string& path = s_->tasks_rel;
+  git_oid commit_id;
+  Commit c;
+  Tree tree;
+  TreeEntry te;
+  if (G(git_oid_fromstr)(&commit_id, commit.c_str()) != 0 || G(git_commit_lookup)(c.out(), repo, &commit_id) != 0 ||
+      G(git_commit_tree)(tree.out(), c.p) != 0) {
+    why_not = libgit2_error("cannot read the task's commit");
+    return false;
+  }
+  const bool in_commit = G(git_tree_entry_bypath)(te.out(), tree.p, path.c_str()) == 0;
+  if (in_commit && G(git_tree_entry_type)(te.p) != GIT_OBJECT_BLOB) {
+    why_not = "tasks.md is not a file in the commit";
+    return false;
+  }
+  const char* workdir = G(git_repository_workdir)(repo);
+  if (workdir == nullptr) {
+    why_not = "no work tree";
+    return false;
+  }
+  const std::string top = workdir;  // ends in '/'
+  const std::string index_path = std::string(G(git_repository_path)(repo)) + "index";
+  // Taken first, as git takes it, and held until the new index is in place: nothing
+  // that respects it changes the index meanwhile. Held by someone else: git's way, which
+  // waits for nothing either and says why it could not.
+  IndexLock lock(index_path + ".lock");
+  if (lock.fd < 0) {
+    why_not = "cannot create " + lock.path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::optional<std::string> bytes;
+  struct stat index_st {};
+  if (const int fd = ::open(index_path.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    if (::fstat(fd, &index_st) == 0) bytes = slurp(fd);
+    ::close(fd);
+  }
+  if (!bytes) {
+    why_not = "cannot read the index";
+    return false;
+  }
+  if (why_not = index_cli_needed(*bytes); !why_not.empty()) return false;
+  // libgit2 reads the copy in the lock file and writes the new index over it (through
+  // a lock of its own, index.lock.lock); the lock then becomes the index, as git's does.
+  Index index;
+  if (!write_all(lock.fd, *bytes) || G(git_index_open)(index.out(), lock.path.c_str()) != 0) {
+    why_not = libgit2_error("cannot read the index");
+    return false;
+  }
+  // git's reset refreshes every entry after setting this one: an entry whose stat data
+  // no longer matches its file would be refreshed (or found changed), and one as new as
+  // the index (racily clean) is compared by content, and, changed, written with its size
+  // cleared. Only where the refresh would change nothing is the index the same.
+  const git_index_entry* old = nullptr;
+  for (std::size_t i = 0, n = G(git_index_entrycount)(index.p); i < n; ++i) {
+    const git_index_entry* e = G(git_index_get_byindex)(index.p, i);
+    if (GIT_INDEX_ENTRY_STAGE(e) != 0) {
+      why_not = "the index has conflicts";
+      return false;
+    }
+    if ((e->flags & GIT_INDEX_ENTRY_VALID) != 0 || (e->mode & 0170000u) == 0160000u) {
+      why_not = std::string(e->path) + " is assumed unchanged or a submodule";
+      return false;
+    }
+    if (path == e->path) {
+      old = e;
+      continue;
+    }
+    struct stat st {};
+    if (::lstat((top + e->path).c_str(), &st) != 0 || !same_stat(*e, st)) {
+      why_not = std::string(e->path) + " has changed since git last looked at it";
+      return false;
+    }
+    if (e->mtime.seconds >= static_cast<std::int32_t>(index_st.st_mtim.tv_sec)) {
+      git_oid now;
+      if (S_ISLNK(st.st_mode) || G(git_repository_hashfile)(&now, repo, e->path, GIT_OBJECT_BLOB, nullptr) != 0 ||
+          G(git_oid_equal)(&now, &e->id) == 0) {
+        why_not = std::string(e->path) + " is racily clean";
+        return false;
+      }
+    }
+  }
+  if (in_commit) {
+    const git_oid* blob = G(git_tree_entry_id)(te.p);
+    const auto mode = static_cast<std::uint32_t>(G(git_tree_entry_filemode)(te.p));
+    if (old != nullptr && old->mode == mode && G(git_oid_equal)(&old->id, blob) != 0) {
+      why_not = "the index has the commit's tasks.md already";
+      return false;
+    }
+    // The file as it is holds the commit's text: git's refresh records its stat data.
+    git_oid now;
+    if (G(git_repository_hashfile)(&now, repo, (top + path).c_str(), GIT_OBJECT_BLOB, path.c_str()) == 0 &&
+        G(git_oid_equal)(&now, blob) != 0) {
+      why_not = "tasks.md holds the commit's text already";
+      return false;
+    }
+    // No stat data, as git's make_cache_entry() leaves it: the file is not up to date
+    // (git compares it by content) until flow replaces it.
+    git_index_entry e{};
+    e.mode = mode;
+    e.id = *blob;
+    e.path = path.c_str();
+    if (G(git_index_add)(index.p, &e) != 0) {
+      why_not = libgit2_error("cannot set tasks.md's index entry");
+      return false;
+    }
+  } else if (old == nullptr) {
+    why_not = "tasks.md is in neither the commit nor the index";
+    return false;
+  } else if (G(git_index_remove)(index.p, path.c_str(), 0) != 0) {
+    why_not = libgit2_error("cannot remove tasks.md's index entry");
+    return false;
+  }
+  if (G(git_index_write)(index.p) != 0) {
+    why_not = libgit2_error("cannot write the index");
+    return false;
+  }
+  if (::rename(lock.path.c_str(), index_path.c_str()) != 0) {
+    why_not = "cannot rename " + lock.path + ": " + std::strerror(errno);
+    return false;
+  }
+  lock.done = true;
+  return true;
+}
+
 #else  // built without libgit2: the CLI does it all
 
 struct NativeGit::State {};
@@ -467,6 +749,10 @@ std::optional<NativeGit::Squashed> NativeGit::squash(const std::string&, const s
 }
 Result<std::string> NativeGit::commit(const Merged&, const std::string*, const std::string&) {
   return make_error(Errc::io, "flow was built without libgit2");
+}
+bool NativeGit::set_index_entry(const std::string&, std::string& why_not) const {
+  why_not = "flow was built without libgit2";
+  return false;
 }
 
 #endif

@@ -5,7 +5,8 @@
 // the git CLI gives: any repository setting under which git would behave differently
 // (signing, commit hooks, filters on tasks.md, merge drivers, identity from the
 // environment) keeps the CLI, and so does anything that does not merge cleanly. The
-// fast-forward of the user's branch always stays with the CLI. Internal.
+// fast-forward of the user's branch always stays with the CLI; the index entry of
+// tasks.md set for it is set in process where git would leave the same index. Internal.
 #pragma once
 
 #include <flow/error.hpp>
@@ -13,8 +14,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace flow::detail {
+
+/// Why the index file whose whole bytes are `index` is not one libgit2 1.5 reads and
+/// writes back as git would keep it (another version than 2, an extension other than TREE
+/// and REUC, no checksum, not an index at all); empty when it is. Pure.
+[[nodiscard]] std::string index_cli_needed(std::string_view index);
 
 class NativeGit {
  public:
@@ -56,6 +63,15 @@ class NativeGit {
   /// message cleaned up as `git commit -m` does; empty when the tree is the head's
   /// (nothing to commit).
   Result<std::string> commit(const Merged& m, const std::string* tasks_text, const std::string& message);
+  /// GitRepo::reset_path of tasks.md in process: the main work tree's index entry of
+  /// tasks.md set to its blob and mode in `commit` (removed when it has none), with the
+  /// stat data git's reset leaves there (none: git sees the file as not up to date), the
+  /// rest of the index as git writes it back, under index.lock. False, with why in
+  /// `why_not`, when git would leave another index than that (an index extension
+  /// libgit2 does not write back, another version, a setting that makes git add one, a
+  /// file whose stat data git's refresh would update), when index.lock is held, or when
+  /// anything fails: the CLI must do it then; nothing was changed.
+  [[nodiscard]] bool set_index_entry(const std::string& commit, std::string& why_not) const;
 
  private:
   struct State;

@@ -164,6 +164,7 @@ class GitWorkspace final : public Workspace {
     const std::string wt_tasks = dir + "/" + tasks_rel_;
     bool marked = false;
     std::string commit, committed_text;
+    std::string index_way;  // how tasks.md's index entry was set for the fast-forward, if it was
     // Replayed in the task's worktree onto the branch's real head (the user, or a run on
     // another feature, may have committed since: that is no conflict), marked there,
     // committed, and only then the branch fast-forwards: the main work tree never holds
@@ -226,9 +227,13 @@ class GitWorkspace final : public Workspace {
       // commit) unless the user saved it again meanwhile (the next task puts the mark
       // back). The same lets the fast-forward through when the user edited it.
       const bool own_write = user_text && (changed || user_edit);
+      index_way.clear();
       if (own_write) {
         repo_.note_pending_mark(tasks_rel_, commit, *user_text);
-        repo_.reset_path(commit, tasks_rel_);
+        // In process where git would leave the same index (git_native.hpp); else git.
+        std::string why_not = native_why_not_;
+        index_way = native_ && native_->set_index_entry(commit, why_not) ? "libgit2" : "git: " + why_not;
+        if (index_way != "libgit2") repo_.reset_path(commit, tasks_rel_);
         test_pause("before-fast-forward");
       }
       auto ff = repo_.fast_forward(commit);
@@ -278,7 +283,8 @@ class GitWorkspace final : public Workspace {
     // Its worktree, at the task's commit now, serves the next attempt (reuse_worktree).
     free_.push_back(std::move(a->second));
     attempts_.erase(a);
-    log_.log("committed", t, 0, {{"commit", head_}, {"branch", branch_}});
+    if (index_way.empty()) log_.log("committed", t, 0, {{"commit", head_}, {"branch", branch_}});
+    else log_.log("committed", t, 0, {{"commit", head_}, {"branch", branch_}, {"index", index_way}});
     return std::nullopt;
   }
 

@@ -7,7 +7,9 @@
 #  2. killed between replay, commit, fast-forward and tasks.md's rewrite inside
 #     integration, and between
 #     removing a task's worktree and deleting its branch: each task is committed once,
-#     nothing runs again once on the branch, and no worktree or branch is left behind
+#     nothing runs again once on the branch, and no worktree or branch is left behind;
+#     before the fast-forward twice, tasks.md's index entry set in process and by git
+#     (FLOW_GIT_NATIVE=0)
 # 2b. killed between the fast-forward and tasks.md's rewrite, then the user commits on
 #     top: the marks go in when their commit leaves tasks.md as the killed run's commit
 #     has it and the file as it was left; their tasks.md, committed or edited, stays
@@ -96,35 +98,45 @@ grep -q '"detail":"committed in run' "$journal" || problem "1: the resumed run d
 no_leaks "1"
 
 # --- 2 ------------------------------------------------------------------------------
-for point in after-replay after-commit before-fast-forward after-fast-forward before-branch-delete; do
-  make_repo "$work/$point"
-  FLOW_TEST_PAUSE=$point FLOW_TEST_PAUSE_FILE="$work/$point.paused" TEST_AGENT_RUNS=$runs \
-    "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" > "$work/$point.1.out" 2>&1 &
+for at in after-replay after-commit before-fast-forward before-fast-forward:cli after-fast-forward before-branch-delete; do
+  point=${at%:cli} env=()
+  [ "$point" = "$at" ] || env=(FLOW_GIT_NATIVE=0)
+  point_dir=${at/:/-}
+  make_repo "$work/$point_dir"
+  env "${env[@]}" FLOW_TEST_PAUSE=$point FLOW_TEST_PAUSE_FILE="$work/$point_dir.paused" TEST_AGENT_RUNS=$runs \
+    "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" > "$work/$point_dir.1.out" 2>&1 &
   pid=$!
-  wait_for "$work/$point.paused" && kill_flow "$pid"
-  rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" > "$work/$point.2.out" 2>&1 || rc=$?
-  [ "$rc" = 0 ] || { problem "2 ($point): the resumed run exit $rc"; cat "$work/$point.2.out"; }
+  wait_for "$work/$point_dir.paused" && kill_flow "$pid"
+  rc=0; env "${env[@]}" TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 2 --agent-cmd "$agent" > "$work/$point_dir.2.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || { problem "2 ($at): the resumed run exit $rc"; cat "$work/$point_dir.2.out"; }
   # What the killed run finished but had not fast-forwarded runs again: its work never
   # reached the branch. Nothing runs again once it has.
   for id in T001 T002 T003; do
-    grep -q "^- \[X\] $id " "$tasks" || problem "2 ($point): $id is not marked"
+    grep -q "^- \[X\] $id " "$tasks" || problem "2 ($at): $id is not marked"
     c=$(git -C "$repo" log --format=%s | grep -c "^$id " || true)
-    [ "$c" = 1 ] || problem "2 ($point): $id has $c commits"
+    [ "$c" = 1 ] || problem "2 ($at): $id has $c commits"
   done
   # Killed between the fast-forward and tasks.md's atomic rewrite (or just before the
   # fast-forward, the index already set for it): the next run finishes what was left.
   case $point in
-    before-fast-forward) grep -q "tasks.md: index entry reset (a killed run's commit never landed)" "$work/$point.2.out" || problem "2 ($point): the index entry was not said to be put back" ;;
-    after-fast-forward) grep -q "tasks.md: the marks a killed run committed ([0-9a-f]*) put in" "$work/$point.2.out" ||
-                          problem "2 ($point): tasks.md's marks were not said to be put in" ;;
+    before-fast-forward) grep -q "tasks.md: index entry reset (a killed run's commit never landed)" "$work/$point_dir.2.out" || problem "2 ($at): the index entry was not said to be put back" ;;
+    after-fast-forward) grep -q "tasks.md: the marks a killed run committed ([0-9a-f]*) put in" "$work/$point_dir.2.out" ||
+                          problem "2 ($at): tasks.md's marks were not said to be put in" ;;
   esac
+  # Which way the resumed run set tasks.md's index entry for each fast-forward.
+  if [ "$point" = before-fast-forward ]; then
+    way='"index":"libgit2"'
+    [ "$point" = "$at" ] || way='"index":"git: FLOW_GIT_NATIVE=0"'
+    [ "$(grep '"event":"committed"' "$journal" | grep -c "$way")" = 3 ] ||
+      problem "2 ($at): not every entry set by $way: $(grep '"event":"committed"' "$journal")"
+  fi
   if [ "$point" = after-fast-forward ]; then
     first=$(head -1 "$runs" | awk '{print $2}')
     n=$(grep -c " $first [0-9]* end$" "$runs" || true)
-    [ "$n" = 1 ] || problem "2 ($point): $first, committed before the kill, ran $n times"
+    [ "$n" = 1 ] || problem "2 ($at): $first, committed before the kill, ran $n times"
   fi
-  [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2 ($point): the tree is not clean: $(git -C "$repo" status --porcelain)"
-  no_leaks "2 ($point)"
+  [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2 ($at): the tree is not clean: $(git -C "$repo" status --porcelain)"
+  no_leaks "2 ($at)"
 done
 
 # --- 2b -----------------------------------------------------------------------------
@@ -278,5 +290,5 @@ for how in cgroup proc; do
   grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
 
-[ "$fail" = 0 ] && echo "crash points: killed at 13 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 14 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"

@@ -15,6 +15,12 @@
 #  7. an agent that resets its worktree off the commit it started from (git reset --hard
 #     HEAD~1): nothing of it is taken, the task fails, T001's work stays on main
 #  8. bold task IDs: each commit is named after the task without the stray `**`
+#  9. the main index as each way leaves it (tasks.md's entry set for the fast-forward, in
+#     process or by `git reset`): the same entries, stat data, version and extensions,
+#     when flow is killed just before the fast-forward and after the resumed run, which
+#     puts the entry back as before; and after every run above
+# 10. an index with an extension libgit2 would drop (core.untrackedCache=true, or the
+#     untracked cache added by hand): git sets the entry, and the extension stays
 # usage: git_native.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" native
@@ -29,6 +35,32 @@ export TEST_AGENT_RUN_T004='mkdir -p docs && printf "  trailing   \n" > docs/c.t
 # histories differ if a reused worktree kept anything (build.log, ignored, included).
 export TEST_AGENT_RUN_T005='echo more >> app/a.py && find . -path ./.git -prune -o ! -name seen.txt -print | LC_ALL=C sort > seen.txt'
 
+# The main index as git lists it, stat data that differs between two repositories made
+# alike (times, device, inode) said only as set or not, then its version and extensions.
+index_dump() {  # $1: repository
+  git -C "$1" ls-files -s --debug |
+    sed -E 's/^(  [cm]time: )0:0$/\1zero/; s/^(  [cm]time: )[0-9]+:[0-9]+$/\1set/' |
+    sed -E 's/^(  dev: )[1-9][0-9]*/\1set/; s/(ino: )[1-9][0-9]*/\1set/'
+  python3 - "$(git -C "$1" rev-parse --absolute-git-dir)/index" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+sig, version, n = struct.unpack(">4sII", d[:12])
+print("version", version)
+at = 12
+for _ in range(n):  # versions 2 and 3
+    flags = struct.unpack(">H", d[at + 60:at + 62])[0]
+    name = at + 62 + (2 if flags & 0x4000 else 0)
+    at += (d.index(b"\0", name) - at + 8) & ~7
+while at < len(d) - 20:
+    ext, size = struct.unpack(">4sI", d[at:at + 8])
+    # TREE and REUC whole; others (the untracked cache holds stat data) by name
+    print("extension", ext.decode(), d[at + 8:at + 8 + size].hex() if ext in (b"TREE", b"REUC") else "")
+    at += 8 + size
+PY
+}
+# Which way tasks.md's index entry was set for each task's fast-forward.
+index_ways() { grep '"event":"committed"' "$1/.flow/implementation.log" | grep -o '"index":"[^"]*"' | sort | uniq -c | sed 's/^ *//'; }
+
 run_both() {  # $1: name, $2: workers; then the environment and repository set up by setup_repo
   for how in native cli; do
     setup_repo "$work/$1-$how"
@@ -38,10 +70,13 @@ run_both() {  # $1: name, $2: workers; then the environment and repository set u
     env "${env[@]}" "$flow" run "$tasks" --workers "$2" --progress plain --agent-cmd "$agent" > "$work/$1-$how.out" 2>&1 || rc=$?
     [ "$rc" = 0 ] || { problem "$1 ($how): exit $rc"; cat "$work/$1-$how.out"; }
     [ "$(grep -c '^- \[X\]' "$tasks")" = 5 ] || problem "$1 ($how): not every task is marked"
+    index_dump "$repo" > "$work/$1-$how.index"  # before status, which may refresh it
     [ -z "$(git -C "$repo" status --porcelain)" ] || problem "$1 ($how): the tree is not clean: $(git -C "$repo" status --porcelain)"
     no_leaks "$1 ($how)"
     eval "${1//-/_}_${how}=\$repo"
   done
+  cmp -s "$work/$1-native.index" "$work/$1-cli.index" ||
+    problem "$1: the indexes differ: $(diff "$work/$1-native.index" "$work/$1-cli.index" | head -20)"
 }
 setup_repo() {
   make_git_repo "$1" ""
@@ -61,6 +96,9 @@ run_both one 1
 git -C "$one_native" cat-file -e HEAD:README 2>/dev/null && problem "README's deletion was not integrated"
 [ "$(integration "$one_native")" = '"integration":"libgit2"' ] || problem "the default did not integrate in process: $(integration "$one_native")"
 [ "$(integration "$one_cli")" = '"integration":"git: FLOW_GIT_NATIVE=0"' ] || problem "FLOW_GIT_NATIVE=0 was not the CLI: $(integration "$one_cli")"
+[ "$(index_ways "$one_native")" = '5 "index":"libgit2"' ] || problem "one worker: tasks.md's entry was not set in process: $(index_ways "$one_native")"
+[ "$(index_ways "$one_cli")" = '5 "index":"git: FLOW_GIT_NATIVE=0"' ] || problem "one worker: FLOW_GIT_NATIVE=0 did not set it with git: $(index_ways "$one_cli")"
+grep -q '^specs/tasks.md$' <(git -C "$one_native" ls-files) || problem "one worker: tasks.md is not in the index"
 
 # --- 2 ------------------------------------------------------------------------------
 run_both three 3
@@ -150,6 +188,64 @@ rc=0
 [ "$rc" = 0 ] || problem "bold: exit $rc: $(tail -5 "$work/bold.out")"
 subjects=$(git -C "$repo" log --reverse --format=%s HEAD~3..HEAD | tr '\n' '|')
 [ "$subjects" = 'T001 Create `a.txt`|T002 [P] Create `b.txt`|T003: Create `c.txt`|' ] || problem "bold: the subjects are $subjects"
+
+# --- 9 ------------------------------------------------------------------------------
+# Killed at the fast-forward, tasks.md's entry already set: the same index either way;
+# then the resumed run puts the entry back (its commit never landed) and lands every task.
+for how in native cli; do
+  make_git_repo "$work/killed-$how" ""
+  env=()
+  [ "$how" = cli ] && env=(FLOW_GIT_NATIVE=0)
+  env "${env[@]}" FLOW_TEST_PAUSE=before-fast-forward FLOW_TEST_PAUSE_FILE="$work/killed-$how.paused" \
+    "$flow" run "$tasks" --workers 1 --progress plain --agent-cmd "$agent" > "$work/killed-$how.1.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 400); do [ -e "$work/killed-$how.paused" ] && break; sleep 0.05; done
+  [ -e "$work/killed-$how.paused" ] || problem "killed ($how): flow never reached the fast-forward"
+  kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  index_dump "$repo" > "$work/killed-$how.index"
+  [ "$(git -C "$repo" rev-parse :specs/tasks.md)" != "$(git -C "$repo" rev-parse HEAD:specs/tasks.md)" ] ||
+    problem "killed ($how): tasks.md's entry is HEAD's: it was not set"
+  git -C "$repo" diff-index --cached --name-status HEAD > "$work/killed-$how.staged"
+  git -C "$repo" diff-files --name-status > "$work/killed-$how.unstaged"
+  rc=0
+  env "${env[@]}" "$flow" run "$tasks" --workers 1 --progress plain --agent-cmd "$agent" > "$work/killed-$how.2.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || { problem "killed ($how): the resumed run exit $rc"; cat "$work/killed-$how.2.out"; }
+  grep -q "tasks.md: index entry reset (a killed run's commit never landed)" "$work/killed-$how.2.out" ||
+    problem "killed ($how): the index entry was not said to be put back: $(cat "$work/killed-$how.2.out")"
+  [ "$(grep -c '^- \[X\]' "$tasks")" = 5 ] || problem "killed ($how): not every task is marked"
+  [ "$(git -C "$repo" log --format=%s | grep -c '^T001 ')" = 1 ] || problem "killed ($how): T001 is not committed once"
+  index_dump "$repo" > "$work/killed-$how.after"
+  [ -z "$(git -C "$repo" status --porcelain)" ] || problem "killed ($how): the tree is not clean: $(git -C "$repo" status --porcelain)"
+  eval "killed_$how=\$repo"
+done
+for f in index staged unstaged after; do
+  cmp -s "$work/killed-native.$f" "$work/killed-cli.$f" ||
+    problem "killed: $f differs: $(diff "$work/killed-native.$f" "$work/killed-cli.$f" | head -20)"
+done
+[ "$(cat "$work/killed-native.staged")" = "M	specs/tasks.md" ] || problem "killed: staged: $(cat "$work/killed-native.staged")"
+[ "$(cat "$work/killed-native.unstaged")" = "M	specs/tasks.md" ] || problem "killed: not staged: $(cat "$work/killed-native.unstaged")"
+grep -A1 $'\tspecs/tasks.md$' "$work/killed-native.index" | grep -q 'ctime: zero' ||
+  problem "killed: tasks.md's entry has stat data: $(grep -A5 $'\tspecs/tasks.md$' "$work/killed-native.index")"
+[ "$(index_ways "$killed_native")" = '5 "index":"libgit2"' ] || problem "killed: the resumed run did not set the entry in process: $(index_ways "$killed_native")"
+
+# --- 10 -----------------------------------------------------------------------------
+setup_repo() {
+  make_git_repo "$1" ""
+  git -C "$repo" config core.untrackedCache true
+  git -C "$repo" status --porcelain > /dev/null  # writes the untracked cache
+}
+run_both untracked 1
+grep -q '^extension UNTR' "$work/untracked-native.index" || problem "untracked cache: the extension is gone"
+[ "$(index_ways "$untracked_native")" = '5 "index":"git: core.untrackedCache is set"' ] ||
+  problem "untracked cache: not set with git: $(index_ways "$untracked_native")"
+setup_repo() {
+  make_git_repo "$1" ""
+  git -C "$repo" update-index --untracked-cache 2> /dev/null
+}
+run_both untracked-by-hand 1
+grep -q '^extension UNTR' "$work/untracked-by-hand-native.index" || problem "untracked cache by hand: the extension is gone"
+[ "$(index_ways "$untracked_by_hand_native")" = '5 "index":"git: the index has the extension UNTR"' ] ||
+  problem "untracked cache by hand: not set with git: $(index_ways "$untracked_by_hand_native")"
 
 [ "$fail" = 0 ] && echo "git native: same as the CLI"
 exit "$fail"
