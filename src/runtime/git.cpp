@@ -342,6 +342,34 @@ void GitRepo::clear_pending_mark() const {
   fs::remove(pending_mark_path(common_dir_), ec);
 }
 
+namespace {
+// The IDs of the tasks whose lines `marked` changed from `before` (the same lines but
+// for marks), as "T001, T002"; "a task" when no line names one.
+std::string marked_ids(std::string_view before, std::string_view marked) {
+  std::string ids;
+  std::size_t a = 0, b = 0;
+  while (a < before.size() && b < marked.size()) {
+    const std::size_t ea = std::min(before.find('\n', a), before.size()), eb = std::min(marked.find('\n', b), marked.size());
+    const std::string_view la = before.substr(a, ea - a), lb = marked.substr(b, eb - b);
+    if (la != lb) {
+      // The first word after the checkbox, without the bold around it.
+      std::size_t at = lb.find(']');
+      if (at != std::string_view::npos) {
+        at = lb.find_first_not_of(" *", at + 1);
+        const std::size_t end = at == std::string_view::npos ? at : lb.find_first_of(" *:", at);
+        if (at != std::string_view::npos) {
+          const std::string_view id = lb.substr(at, end == std::string_view::npos ? end : end - at);
+          ids += (ids.empty() ? "" : ", ") + std::string(id.substr(0, 32));
+        }
+      }
+    }
+    a = ea + 1;
+    b = eb + 1;
+  }
+  return ids.empty() ? "a task" : ids;
+}
+}  // namespace
+
 std::string GitRepo::settle_pending_mark(const std::string& path) const {
   const auto note = read_file(pending_mark_path(common_dir_));
   if (!note) return {};
@@ -364,10 +392,37 @@ std::string GitRepo::settle_pending_mark(const std::string& path) const {
       done = path + ": the marks a killed run committed (" + commit.substr(0, 10) + ") put in";
     }
   } else {
-    const Exec index = git({"rev-parse", ":" + path}), at = git({"rev-parse", commit + ":" + path});
-    if (index.ok() && at.ok() && index.output == at.output) {
+    const Exec index = git({"rev-parse", ":" + path}), at = git({"rev-parse", commit + ":" + path}),
+               head = git({"rev-parse", "--verify", "--quiet", "HEAD:" + path});
+    const bool head_marked = at.ok() && head.ok() && at.output == head.output;
+    if (index.ok() && at.ok() && index.output == at.output && !head_marked) {
       git({"reset", "--quiet", "--", path});
       done = path + ": index entry reset (a killed run's commit never landed)";
+    }
+    // The user committed before this run, and with it the entry staged for the
+    // fast-forward: HEAD's tasks.md marks work that never landed. The file as the run
+    // left it (or as that commit has it) goes back to its text before the mark, and so
+    // does the branch, in a commit of that file alone; the note stays until it lands.
+    if (head_marked && now) {
+      auto marked = blob(first_line(at.output));
+      if (marked && *marked != before && (*now == before || *now == *marked)) {
+        const std::string ids = marked_ids(before, *marked);
+        const std::string head_id = first_line(git({"rev-parse", "--short=10", "HEAD"}).output);
+        if (*now != before) {
+          if (auto w = write_file_atomic(file, std::string(before)); !w)
+            return "cannot take back the marks of " + ids + ": " + w.error().message;
+        }
+        const Exec c = git({"-c", "maintenance.auto=false", "commit", "--quiet", "--no-verify", "--only", "-m",
+                            "flow: unmark " + ids + ", whose work a killed run never committed\n\n" + head_id +
+                                " committed the marks the run had staged for its own commit.",
+                            "--", path});
+        if (!c.ok())
+          return path + ": " + head_id + " marks " + ids + ", whose work a killed run never committed; committing " +
+                 path + " without those marks failed (" + first_line(c.output) + "): commit it as it is now";
+        done += (done.empty() ? "" : "; ") + path + ": " + head_id + " marked " + ids +
+                ", whose work a killed run never committed: the marks are taken back in " +
+                first_line(git({"rev-parse", "--short=10", "HEAD"}).output);
+      }
     }
   }
   clear_pending_mark();

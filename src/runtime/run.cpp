@@ -301,7 +301,10 @@ class RunLoop {
       log("lock-taken-over", -1, 0, {{"detail", took_over}}, true);
       emit("resumed", -1, 0, took_over);
     }
-    if (!settled_.empty()) emit("resumed", -1, 0, settled_);
+    if (!settled_.empty()) {
+      log("settled", -1, 0, {{"detail", settled_}}, true);
+      emit("resumed", -1, 0, settled_);
+    }
   }
 
   double now() const { return log_.now(); }

@@ -15,6 +15,9 @@
 #     has it and the file as it was left; their tasks.md, committed or edited, stays
 # 2c. as 2 (after-fast-forward) with a tasks.md of 2.6 MiB: the marks go in, the rest of
 #     the file is kept byte for byte
+# 2d. killed just before the fast-forward, then the user commits (taking the staged mark
+#     along): the next run takes the mark back in a commit of tasks.md alone and runs the
+#     task again
 #  3. an agent that starts a daemon in its own session (setsid): when the attempt ends the
 #     daemon is stopped too (and reported), with cgroups and with the /proc fallback
 #  4. killed right after an agent was spawned, before its task-started line: the agent
@@ -216,6 +219,45 @@ git -C "$repo" show HEAD~2:specs/tasks.md | cmp -s - "$work/large.committed" || 
 all_done_once "2c"
 no_leaks "2c"
 
+# --- 2d -----------------------------------------------------------------------------
+# Killed just before the fast-forward (T001's mark staged for it), then the user commits
+# a file of theirs with a plain `git commit`, which takes the staged mark along: their
+# commit marks T001, whose work never landed. Left as the run left it, or with the file
+# checked out as their commit has it (T001 marked): the next run commits tasks.md without
+# that mark on top of theirs, says so, and runs T001 again; nothing is lost either way.
+for after in commit checkout; do
+  make_repo "$work/staged-$after"
+  FLOW_TEST_PAUSE=before-fast-forward FLOW_TEST_PAUSE_FILE="$work/staged-$after.paused" TEST_AGENT_RUNS=$runs \
+    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/staged-$after.1.out" 2>&1 &
+  pid=$!
+  wait_for "$work/staged-$after.paused" && kill_flow "$pid"
+  echo "the user's notes" > "$repo/NOTES"
+  git -C "$repo" add NOTES
+  git -C "$repo" commit -qm "the user's own commit"
+  theirs=$(git -C "$repo" rev-parse HEAD)
+  git -C "$repo" show HEAD:specs/tasks.md | grep -q '^- \[X\] T001 ' ||
+    problem "2d ($after): the user's commit does not carry T001's mark (the case is not reproduced)"
+  [ "$after" = checkout ] && git -C "$repo" checkout -q -- specs/tasks.md
+  rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/staged-$after.2.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || { problem "2d ($after): the resumed run exit $rc"; cat "$work/staged-$after.2.out"; }
+  grep -q "specs/tasks.md: [0-9a-f]* marked T001, whose work a killed run never committed: the marks are taken back in" "$journal" ||
+    problem "2d ($after): the taken-back mark was not journaled: $(grep -c settled "$journal") settled lines"
+  git -C "$repo" merge-base --is-ancestor "$theirs" HEAD || problem "2d ($after): the user's commit is gone"
+  [ "$(cat "$repo/NOTES")" = "the user's notes" ] || problem "2d ($after): NOTES changed"
+  # The commit right after theirs takes the mark back, and changes tasks.md alone.
+  fix=$(git -C "$repo" rev-list --ancestry-path "$theirs..HEAD" | tail -1)
+  [ "$(git -C "$repo" log -1 --format=%s "$fix")" = "flow: unmark T001, whose work a killed run never committed" ] ||
+    problem "2d ($after): the commit after the user's is $(git -C "$repo" log -1 --format=%s "$fix")"
+  [ "$(git -C "$repo" diff --name-only "$theirs" "$fix")" = specs/tasks.md ] || problem "2d ($after): the unmark changed more than tasks.md"
+  git -C "$repo" show "$fix:specs/tasks.md" | grep -q '^- \[ \] T001 ' || problem "2d ($after): T001 is still marked after the unmark"
+  # T001 ran again and landed with its work: committed once, its file there.
+  [ "$(git -C "$repo" log --format=%s | grep -c '^T001 ')" = 1 ] || problem "2d ($after): T001 is not committed once"
+  git -C "$repo" cat-file -e HEAD:app/one.txt 2>/dev/null || problem "2d ($after): T001's work is not on the branch"
+  for id in T001 T002 T003; do grep -q "^- \[X\] $id " "$tasks" || problem "2d ($after): $id is not marked"; done
+  [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2d ($after): the tree is not clean: $(git -C "$repo" status --porcelain)"
+  no_leaks "2d ($after)"
+done
+
 # --- 3 ------------------------------------------------------------------------------
 for how in cgroup proc; do
   make_repo "$work/daemon-$how"
@@ -290,5 +332,5 @@ for how in cgroup proc; do
   grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
 
-[ "$fail" = 0 ] && echo "crash points: killed at 14 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 16 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"
