@@ -2148,17 +2148,52 @@ class Parser {
       }
       out.push_back(std::move(r));
       while (k < s.size() && is_space(s[k])) ++k;
-      if (k < s.size() && (s[k] == ',' || s[k] == ';' || s[k] == '/' || s[k] == '&' || s[k] == '+')) { ++k; continue; }
-      if (istarts_with(s.substr(k), "and ")) { k += 4; continue; }
-      if (istarts_with(s.substr(k), "or ")) { k += 3; continue; }
-      // "T005 e T006", "T001 y T002", "T002 et T003"; "T003、T004", "T01，T02", "T01 和 T02".
-      if (istarts_with(s.substr(k), "e ") || istarts_with(s.substr(k), "y ")) { k += 2; continue; }
-      if (istarts_with(s.substr(k), "et ")) { k += 3; continue; }
-      if (const std::size_t w = cjk_list_separator(s.substr(k)); w > 0) { k += w; continue; }
+      // "T003-T007 (data files), T009", "T012 `email_log`, T017": an aside on an ID, when
+      // the list goes on after it.
+      if (const std::size_t g = gloss_end(s, k); g > 0) {
+        std::size_t at = g;
+        while (at < s.size() && is_space(s[at])) ++at;
+        if (const std::size_t sep = list_separator(s.substr(at)); sep > 0) {
+          std::size_t i = at + sep;
+          while (i < s.size() && is_space(s[i])) ++i;
+          if (i + 5 < s.size() && istarts_with(s.substr(i), "task") && is_space(s[i + 4])) i += 5;
+          while (i < s.size() && is_space(s[i])) ++i;
+          if (const std::size_t n2 = listed_id(s.substr(i)); n2 > 0 && shape_known(s.substr(i, n2))) k = at;
+        }
+      }
+      if (const std::size_t sep = list_separator(s.substr(k)); sep > 0) { k += sep; continue; }
       if (k < s.size() && match_id(s.substr(k)) > 0) continue;
       return k;
     }
     return k;
+  }
+
+  // Where a separator of a list of IDs at the start of `s` ends; 0 if none starts there:
+  // ", ", "; ", "/", "&", "+", "and", "or"; "T005 e T006", "T001 y T002", "T002 et T003";
+  // "T003、T004", "T01，T02", "T01 和 T02".
+  static std::size_t list_separator(std::string_view s) {
+    if (s.empty()) return 0;
+    if (s[0] == ',' || s[0] == ';' || s[0] == '/' || s[0] == '&' || s[0] == '+') return 1;
+    if (istarts_with(s, "and ")) return 4;
+    if (istarts_with(s, "or ") || istarts_with(s, "et ")) return 3;
+    if (istarts_with(s, "e ") || istarts_with(s, "y ")) return 2;
+    return cjk_list_separator(s);
+  }
+
+  // Where an aside on one ID at `s[k]` ends — "(data files)", "`email_delivery_log`", on
+  // one line, short, naming no task itself; 0 if none starts there.
+  std::size_t gloss_end(std::string_view s, std::size_t k) const {
+    if (k >= s.size() || (s[k] != '(' && s[k] != '`')) return 0;
+    const char close = s[k] == '(' ? ')' : '`';
+    const std::size_t e = s.find(close, k + 1);
+    if (e == std::string_view::npos || e - k > 80) return 0;
+    const std::string_view inside = s.substr(k + 1, e - k - 1);
+    if (inside.empty() || inside.find('\n') != std::string_view::npos || inside.find('(') != std::string_view::npos) return 0;
+    for (std::size_t i = 0; i < inside.size(); ++i) {
+      if (i > 0 && is_alnum(inside[i - 1])) continue;
+      if (const std::size_t n = match_id(inside.substr(i)); n > 0 && shape_known(inside.substr(i, n))) return 0;
+    }
+    return e + 1;
   }
 
   void resolve_heading_refs() {

@@ -316,6 +316,27 @@ TEST_SUITE("pitfalls") {
     CHECK(deps(p.tasks[5]).empty());
   }
 
+  // charades 001: "Dependencies**: T003-T007 (data files), T009-T011 (settings fix)";
+  // esg_mefali_v2 010: "dépend de T012 `email_delivery_log`, T017 Resend full, T018
+  // retry": the list stopped at the aside, so T009-T011 and T017 were not waited for.
+  // (An aside of bare words, "T017 Resend full", still ends it: T018 is not read.)
+  TEST_CASE("6: an aside on one ID does not end the list") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n- [ ] T004 d\n- [ ] T005 e\n"
+        "- [ ] T006 Build it (Dependencies: T001-T003 (data files), T005)\n"
+        "- [ ] T007 Templates (dépend de T002 `email_delivery_log`, T004 full)\n"
+        "- [ ] T008 Wire (depends on T001 (the model) and Task T003)\n"
+        "- [ ] T009 Docs (depends on T001 (the model), which T005 extends)\n"
+        "- [ ] T010 More (depends on T002 (see T004), T005)\n"
+        "- [ ] T011 Last (after T003 (`c.py`))\n");
+    CHECK(deps(p.tasks[5]) == "T001..T003,T005");
+    CHECK(deps(p.tasks[6]) == "T002,T004");
+    CHECK(deps(p.tasks[7]) == "T001,T003");
+    CHECK(deps(p.tasks[8]) == "T001");  // the clause after the aside is no list
+    CHECK(deps(p.tasks[9]) == "T002");  // an aside naming a task is not skipped over
+    CHECK(deps(p.tasks[10]) == "T003");
+  }
+
   TEST_CASE("6: dependency wording in Spanish, Portuguese, French, Chinese and Japanese") {
     Plan p = parse_tasks_md(
         "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n- [ ] T004 d\n- [ ] T005 e\n- [ ] T006 f\n"
