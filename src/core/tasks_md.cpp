@@ -564,16 +564,38 @@ bool bare_id(std::string_view id) {
   return !id.empty() && is_digit(id[0]);
 }
 
-// `### Task 1.1: …`, `### **Task 2.1**: …`: a heading that names a task by the word and
-// its ID. Returns where the ID starts, 0 if the title is not such a name; `*bold`: a bold
-// run is open there.
+// A task's number after the word "Task" (`Task 3:`): one to four digits, ending as an ID
+// ends; its length, or 0. Without the word, a number alone is no ID (match_id).
+std::size_t word_number(std::string_view s, std::size_t i) {
+  std::size_t e = i;
+  while (e < s.size() && is_digit(s[e]) && e - i < 5) ++e;
+  if (e == i || e - i > 4) return 0;
+  if (e < s.size()) {
+    const char c = s[e];
+    if (is_alnum(c) || c == '_' || c == '/' || c == '@') return 0;
+    if (c == '.' && e + 1 < s.size() && is_alnum(s[e + 1])) return 0;
+  }
+  return e - i;
+}
+
+// `### Task 1.1: …`, `### **Task 2.1**: …`, `### Task 3: …`: a heading that names a task
+// by the word and its ID (or number). Returns where the ID starts, 0 if the title is not
+// such a name; `*bold`: a bold run is open there.
 std::size_t task_word(std::string_view title, bool* bold) {
   std::size_t i = starts_with(title, "**") ? 2 : 0;
   *bold = i == 2;
   if (title.size() < i + 6 || !istarts_with(title.substr(i), "task") || !is_space(title[i + 4])) return 0;
   i += 5;
   while (i < title.size() && is_space(title[i])) ++i;
-  return head_id(title, i) > 0 ? i : 0;
+  return head_id(title, i) > 0 || word_number(title, i) > 0 ? i : 0;
+}
+
+// Whether the word "Task" (or "Tasks") stands just before `s[k]`, spaces, bold and a colon
+// between: "Depends on: Task 3", "**Task** 3".
+bool after_task_word(std::string_view s, std::size_t k) {
+  while (k > 0 && (is_space(s[k - 1]) || s[k - 1] == '*' || s[k - 1] == ':')) --k;
+  if (k >= 1 && (s[k - 1] == 's' || s[k - 1] == 'S')) --k;
+  return k >= 4 && istarts_with(s.substr(k - 4), "task") && (k == 4 || !is_alnum(s[k - 5]));
 }
 
 // A line a reader takes for a task that the format does not make one: an empty box
@@ -658,7 +680,7 @@ std::size_t range_tail(std::string_view first, std::string_view rest, std::size_
 }
 
 // `bold_open`: the text starts inside a bold run (`**Task 2.1**: …` read from the ID on).
-bool parse_head(std::string_view s, Head& h, bool bold_open = false) {
+bool parse_head(std::string_view s, Head& h, bool bold_open = false, bool number_ok = false) {
   std::size_t i = 0;
   bool bold = bold_open;
   if (const std::size_t b = !s.empty() && s[0] == '[' ? bracketed_id(s) : 0; b > 0) {
@@ -669,7 +691,7 @@ bool parse_head(std::string_view s, Head& h, bool bold_open = false) {
       bold = true;
       i = 2;
     }
-    const std::size_t n = head_id(s, i);
+    const std::size_t n = number_ok && head_id(s, i) == 0 ? word_number(s, i) : head_id(s, i);
     if (n == 0) return false;
     h.id = s.substr(i, n);
     // A range goes on with a dash, `..` or `+`, maybe after a space; most heads do not.
@@ -927,6 +949,7 @@ class Parser {
             bool bold = false;
             if (const std::size_t w = task_word(title, &bold); w > 0) {
               id = task_id_of(title.substr(w));
+              if (id.empty()) id = title.substr(w, word_number(title, w));
               word = true;
             } else if (id = task_id_of(title); bare_id(id)) {
               id = {};  // `### 2.1 Background`: a section's number
@@ -1286,7 +1309,7 @@ class Parser {
       bool bold = false;
       const std::size_t word = task_word(title, &bold);
       if (word > 0) head = title.substr(word);
-      if (word > 0 ? !word_boxes_ && parse_head(head, h, bold) : parse_head(head, h)) {
+      if (word > 0 ? !word_boxes_ && parse_head(head, h, bold, true) : parse_head(head, h)) {
         if (l.flags & kSection) {
           // `### 2.1 Storage Layer Tests` with `- [ ] T009 …` under it: a section.
           skip(number, SkipReason::section, s);
@@ -1538,7 +1561,11 @@ class Parser {
     for (std::size_t i = 0, n = 0; i < group_map.size(); ++i)
       if (group_used_[i]) group_map[i] = static_cast<int>(n++);
 
-    bare_shape_ = std::any_of(shapes_.begin(), shapes_.end(), [](const std::string& x) { return x.empty(); });
+    bare_shape_ = std::any_of(plan_.tasks.begin(), plan_.tasks.end(),
+                              [](const Task& t) { return id_shape(t.id).empty() && t.id.find('.') != std::string::npos; });
+    number_ids_ = std::any_of(plan_.tasks.begin(), plan_.tasks.end(), [](const Task& t) {
+      return !t.id.empty() && std::all_of(t.id.begin(), t.id.end(), [](char c) { return is_digit(c); });
+    });
     // One pass over the tasks: a large plan does not fit in the caches, and each pass
     // over it costs as much as the work done in it.
     TaskIndex first_line(TaskId{&plan_.tasks}, plan_.tasks.size());
@@ -2030,11 +2057,14 @@ class Parser {
         while (p < s.size() && (is_alnum(s[p]) || s[p] == '.')) ++p;
         continue;
       }
-      if (q == p && !bare_shape_) {  // a number without letters: no ID in this document
+      // A number without letters: no ID in this document, unless it is a task's number
+      // after the word ("Depends on: Task 3").
+      const std::size_t number = q == p && number_ids_ && after_task_word(s, q) ? word_number(s, q) : 0;
+      if (q == p && !bare_shape_ && number == 0) {
         while (p < s.size() && is_digit(s[p])) ++p;
         continue;
       }
-      const std::size_t n = listed_id(s.substr(q));
+      const std::size_t n = number > 0 ? number : listed_id(s.substr(q));
       if (n == 0 || !shape_known(s.substr(q, n))) {
         p = std::max(p + 1, q + n);  // always forward: `US1/AC4` matches nothing at `U`
         while (p < s.size() && is_digit(s[p])) ++p;
@@ -2108,6 +2138,7 @@ class Parser {
   // Returns the index just past the list.
   std::size_t parse_id_list(std::string_view s, std::size_t k, int line, RefOrigin origin,
                             std::vector<DepRef>& out, std::vector<std::string>* names) {
+    bool numbers = false;  // the list names tasks by number
     for (int guard = 0; guard < 256; ++guard) {
       while (k < s.size() && is_space(s[k])) ++k;
       // "Task 1.1, Task 1.2": the word again before each ID.
@@ -2115,7 +2146,9 @@ class Parser {
         k += 5;
         while (k < s.size() && is_space(s[k])) ++k;
       }
-      const std::size_t n = listed_id(s.substr(k));
+      std::size_t n = listed_id(s.substr(k));
+      // "Task 3", "Tasks 1 and 2": numbers, after the word.
+      if (n == 0 && number_ids_ && (numbers || after_task_word(s, k)) && (n = word_number(s, k)) > 0) numbers = true;
       if (n == 0 || !shape_known(s.substr(k, n))) {
         if (names && k < s.size() && guard == 0) {
           std::size_t e = k;
@@ -2331,6 +2364,7 @@ class Parser {
   std::vector<HeadingRef> pending_heading_refs_;
   std::vector<std::string> shapes_;  // few: usually just "T"
   bool bare_shape_ = false;          // some IDs are bare dotted numbers (`1.2`)
+  bool number_ids_ = false;          // some are numbers (`### Task 3: …`), referred to as "Task 3"
   std::vector<std::string_view> scratch_texts_;
   std::vector<PathRef> scratch_paths_;  // the paths of the task being finished
   PathIndex scratch_index_;             // what scratch_paths_ holds, for tasks naming many

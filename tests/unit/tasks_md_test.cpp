@@ -1174,6 +1174,29 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(find_skip(p, 26)->reason == SkipReason::no_id);
   }
 
+  // Plans written as `### Task 1: …` headings with their files and dependencies under
+  // them and no box of their own: they were no tasks (a number alone is no ID), so the
+  // boxes of a closing checklist ran instead, and a file without one had "no tasks".
+  TEST_CASE("`### Task 3:` headings are tasks named by their number, referred to as Task 3") {
+    const Plan p = parse_tasks_md(
+        "# Plan\n\n### Task 1: Create the model\n\n**Files:**\n- Create: `src/model.py`\n\n"
+        "### **Task 2**: Add the API\n\n**Depends on**: Task 1\n\n- Create: `src/api.py`\n\n"
+        "### Task 3: Document it\n\n- **Dependencies**: Tasks 1 and 2 (the API), then 4.5 minutes of review\n\n"
+        "## Verification\n\n- [ ] All tests pass\n- [ ] Lint is clean\n");
+    CHECK(ids(p) == std::vector<std::string>{"1", "2", "3"});
+    for (const Task& t : p.tasks) CHECK(t.form == TaskForm::heading);
+    CHECK(p.tasks[0].description == "Create the model");
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"src/model.py"});
+    CHECK(deps(p.tasks[1]) == "1");
+    CHECK(deps(p.tasks[2]) == "1,2");  // "4.5" is no task: no reference, no warning
+    CHECK(find_diag(p, "unknown-reference") == nullptr);
+    // Numbers without the word stay numbers; `Task 1.1` and boxes under `Task 1` as before.
+    CHECK(parse_tasks_md("### 1: Create the model\n\ntext\n").tasks.empty());
+    CHECK(ids(parse_tasks_md("### Task 1: X\n\n- [ ] **Step 1: Write the test**\n- [ ] **Step 2: Run it**\n")) ==
+          std::vector<std::string>{"L3", "L4"});
+    CHECK(ids(parse_tasks_md("## Task 1: Setup\n\n- [ ] T001 Create `x.py`\n")) == std::vector<std::string>{"T001"});
+  }
+
   // prompt-studio's i18n and BizChat: `### Task 1.1: …` over ID-less boxes, which carry
   // the state. The boxes stay the tasks and every `Task N.M` heading is their group, also
   // one with no box under it (taking it would drop every box's state).
