@@ -10,7 +10,7 @@
 // against the true one (from the true remaining durations) at the same moments. For
 // reference, the same forecast is also told the true durations, and told the model
 // (each task's median and spread) without the draws.
-// usage: eta_bench [CORPUS_DIR] [SEEDS]
+// usage: eta_bench [CORPUS_DIR] [SEEDS] [FIRST_SEED] (seeds FIRST_SEED.. FIRST_SEED+SEEDS-1; 1 by default)
 #include <flow/estimate.hpp>
 #include <flow/graph.hpp>
 #include <flow/recovery.hpp>
@@ -171,6 +171,7 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : FLOW_CORPUS_DIR;
   const int seeds = argc > 2 ? std::atoi(argv[2]) : 4;
+  const int first_seed = argc > 3 ? std::atoi(argv[3]) : 1;
   constexpr int kWorkers = 4;
   // A file that cannot be read or whose graph flow would refuse is skipped (on stderr).
   std::vector<flow::TaskGraph> graphs;
@@ -184,8 +185,8 @@ int main(int argc, char** argv) {
                           {"correlated with task size", false, by_size},
                           {"per kind, 10% attempts fail", true, lognormal_by_kind}};
   const double fractions[] = {0.25, 0.5, 0.75};
-  std::printf("eta_bench: %zu corpus files (8+ tasks) x %d seeds, %d workers\n\n",
-              graphs.size(), seeds, kWorkers);
+  std::printf("eta_bench: %zu corpus files (8+ tasks) x %d seeds (from %d), %d workers\n\n",
+              graphs.size(), seeds, first_seed, kWorkers);
   std::printf("%-30s %6s %12s %12s %12s %12s %12s %12s\n", "duration model", "done", "median err", "80% range", "crit. path",
               "true durs", "told model", "told shape");
   std::map<int, std::vector<double>> all_err, all_floor, all_live;
@@ -212,7 +213,7 @@ int main(int argc, char** argv) {
     std::map<int, std::vector<double>> oracle, floor_err, live_floor;
     for (std::size_t gi = 0; gi < graphs.size(); ++gi) {
       const flow::TaskGraph& g = graphs[gi];
-      for (int seed = 1; seed <= seeds; ++seed) {
+      for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
         std::vector<flow::Estimate> prior = flow::Estimator().estimate_all(g.plan());
         if (history == History::other_feature) {
           // Another feature's run: another corpus file, its own seed and pace; by kind only.
