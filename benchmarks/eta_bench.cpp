@@ -9,8 +9,11 @@
 // (10th to 90th percentile) held the real finish. The named critical path is checked
 // against the true one (from the true remaining durations) at the same moments. For
 // reference, the same forecast is also told the true durations, and told the model
-// (each task's median and spread) without the draws.
-// usage: eta_bench [CORPUS_DIR] [SEEDS]
+// (each task's median and spread) without the draws. To say where the estimator's error
+// comes from, its bias (first run, one earlier run) and its error when its journal holds
+// the model's shape itself (each task's true median relative to the others, as from many
+// runs) are printed per model at the end.
+// usage: eta_bench [CORPUS_DIR] [SEEDS] [FIRST_SEED] (seeds FIRST_SEED.. FIRST_SEED+SEEDS-1; 1 by default)
 #include <flow/estimate.hpp>
 #include <flow/graph.hpp>
 #include <flow/recovery.hpp>
@@ -171,6 +174,7 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : FLOW_CORPUS_DIR;
   const int seeds = argc > 2 ? std::atoi(argv[2]) : 4;
+  const int first_seed = argc > 3 ? std::atoi(argv[3]) : 1;
   constexpr int kWorkers = 4;
   // A file that cannot be read or whose graph flow would refuse is skipped (on stderr).
   std::vector<flow::TaskGraph> graphs;
@@ -184,8 +188,8 @@ int main(int argc, char** argv) {
                           {"correlated with task size", false, by_size},
                           {"per kind, 10% attempts fail", true, lognormal_by_kind}};
   const double fractions[] = {0.25, 0.5, 0.75};
-  std::printf("eta_bench: %zu corpus files (8+ tasks) x %d seeds, %d workers\n\n",
-              graphs.size(), seeds, kWorkers);
+  std::printf("eta_bench: %zu corpus files (8+ tasks) x %d seeds (from %d), %d workers\n\n",
+              graphs.size(), seeds, first_seed, kWorkers);
   std::printf("%-30s %6s %12s %12s %12s %12s %12s %12s\n", "duration model", "done", "median err", "80% range", "crit. path",
               "true durs", "told model", "told shape");
   std::map<int, std::vector<double>> all_err, all_floor, all_live;
@@ -197,6 +201,12 @@ int main(int argc, char** argv) {
   std::map<std::string, Half> at_half;
   std::map<int, std::pair<int, int>> all_cover;   // over both the first runs and the runs with history
   std::map<int, std::vector<double>> other_err;    // with another feature's history, apart
+  // Per model and fraction: the estimator's log(predicted / true remaining time) in a
+  // first run and with one earlier run, and its error when told the shape as history.
+  struct Gap {
+    std::map<int, std::vector<double>> bias_first, bias_history, shape_err;
+  };
+  std::map<std::string, Gap> gaps;
   std::map<int, std::pair<int, int>> other_cover;
   // What the journal holds: nothing; one earlier run of the same tasks; or one run of
   // another feature (the next corpus file, another pace), whose tasks count only by kind.
@@ -212,7 +222,7 @@ int main(int argc, char** argv) {
     std::map<int, std::vector<double>> oracle, floor_err, live_floor;
     for (std::size_t gi = 0; gi < graphs.size(); ++gi) {
       const flow::TaskGraph& g = graphs[gi];
-      for (int seed = 1; seed <= seeds; ++seed) {
+      for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
         std::vector<flow::Estimate> prior = flow::Estimator().estimate_all(g.plan());
         if (history == History::other_feature) {
           // Another feature's run: another corpus file, its own seed and pace; by kind only.
@@ -253,12 +263,30 @@ int main(int argc, char** argv) {
         for (const flow::Task& t : g.plan().tasks) total += t.state == flow::TaskState::pending;
         std::vector<int> at;
         for (double q : fractions) at.push_back(std::max(1, static_cast<int>(std::ceil(q * total))));
+        // The journal of many runs of these tasks at the prior's pace: the model's shape
+        // (once per run: it does not depend on which history the case gives).
+        std::vector<flow::EtaPoint> shape_trace;
+        if (history == History::none) {
+          std::vector<flow::Estimate> shape(truth_model.medians.size());
+          const double z = std::exp(1.2816 * truth_model.sigma);
+          for (std::size_t t = 0; t < shape.size(); ++t) {
+            const double md = truth_model.medians[t] / truth_model.pace;
+            shape[t] = flow::Estimate{md, md / z, md * z, md * z, "task", 0, 1000};
+          }
+          shape_trace = flow::eta_trace(g, r, shape, kWorkers, at);
+        }
+        Gap& gap = gaps[m.name];
         for (const flow::EtaPoint& p : flow::eta_trace(g, r, prior, kWorkers, at)) {
           const auto k = static_cast<int>(std::find(at.begin(), at.end(), p.done) - at.begin());
           if (k >= 3) continue;
           const double truth = r.makespan - p.time;
           if (truth <= 0) continue;
           err[k].push_back(std::abs((p.forecast.expected - p.time) - truth) / truth);
+          const double ratio = std::log(std::max(p.forecast.expected - p.time, 1e-9) / truth);
+          if (history == History::none) gap.bias_first[k].push_back(ratio);
+          if (history == History::same_tasks) gap.bias_history[k].push_back(ratio);
+          for (const flow::EtaPoint& q : shape_trace)
+            if (q.done == p.done) gap.shape_err[k].push_back(std::abs((q.forecast.expected - q.time) - truth) / truth);
           const bool held = p.forecast.low <= r.makespan + 1e-6 && r.makespan <= p.forecast.high + 1e-6;
           cover[k].first += held;
           ++cover[k].second;
@@ -386,11 +414,26 @@ int main(int argc, char** argv) {
       std::printf("  %-30s (told the model here means a lognormal of the Pareto's median and spread: an\n"
                   "  %-30s  estimate of the floor, not a bound)\n", "", "");
   }
+  // Where the estimator's error comes from: a bias that differs by how far the run is
+  // (kinds of work not reached yet), and what is left once the shape is known.
+  std::printf("where the error comes from, per model at 25/50/75%% done: bias (the median of predicted over true\n"
+              "  remaining time, -1) in a first run and with one earlier run; error when the journal holds the shape:\n");
+  for (const Model& m : models) {
+    Gap& gap = gaps[m.name];
+    auto bias = [](std::map<int, std::vector<double>>& b, int k) { return 100 * std::expm1(median(b[k])); };
+    std::printf("  %-30s bias %+4.0f%% %+4.0f%% %+4.0f%%, with history %+4.0f%% %+4.0f%% %+4.0f%%; shape as history: error "
+                "%4.1f%% %4.1f%% %4.1f%%\n",
+                m.name, bias(gap.bias_first, 0), bias(gap.bias_first, 1), bias(gap.bias_first, 2), bias(gap.bias_history, 0),
+                bias(gap.bias_history, 1), bias(gap.bias_history, 2), 100 * median(gap.shape_err[0]),
+                100 * median(gap.shape_err[1]), 100 * median(gap.shape_err[2]));
+  }
   std::printf("crit. path: how often the true critical path's next task is on the named critical path\n");
   std::printf("true durs: the median error of the same forecast told the true durations (what scheduling alone misses)\n");
   std::printf("told model: ... told each task's true median and spread, the run's pace and the failure rate, but\n"
               "  not the draws: about the least error a forecast can expect under the model\n");
   std::printf("told shape: ... told each task's median relative to the others and the spread, but not the run's pace,\n"
               "  which it learns from what finished and what runs, as a live forecast must\n");
+  std::printf("shape as history: the estimator itself, its journal holding each task's true median relative to the\n"
+              "  others and the spread (as many earlier runs would): what is left once it need not learn the shape\n");
   return 0;
 }
