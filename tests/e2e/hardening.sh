@@ -734,6 +734,65 @@ TASKS
   [ "$(wc -l < "$work/agents.log")" = 3 ] || bad "the second run ran agents again: $(tr '\n' ' ' < "$work/agents.log")"
   ;;
 
+task-headings)
+  # A plan written task by task (`### Task 1: …`, its files and bold steps under it, no
+  # checkbox), as agents' plan-writing skills write them: it had "no tasks".
+  cat > "$work/agent.sh" <<AGENT
+#!/bin/sh
+echo "\$FLOW_TASK_ID" >> "$work/agents.log"
+printf '%s\n' "\$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "\$f" ] && mkdir -p "\$(dirname "\$f")" && echo "\$FLOW_TASK_ID" >> "\$f"; done
+exit 0
+AGENT
+  chmod +x "$work/agent.sh"
+  mkdir -p "$work/repo"
+  cat > "$work/repo/plan.md" <<'TASKS'
+# Login Rate Limit Implementation Plan
+
+**Goal:** Limit failed logins per account.
+
+### Task 1: Bucket store
+
+**Files:**
+- Create: `src/auth/bucket.py`
+- Test: `tests/auth/test_bucket.py`
+
+**Step 1: Write the failing test**
+
+Run: `pytest tests/auth/test_bucket.py::test_bucket_empties -v`
+
+**Step 2: Commit**
+
+### Task 2: Wire the bucket into login
+
+**Depends on:** Task 3
+
+**Files:**
+- Modify: `src/auth/login.py:40-72`
+
+**Step 1: Write the failing test**
+
+### Task 3: Settings
+
+**Files:**
+- Create: `src/auth/settings.py`
+
+## Verification
+
+- [ ] All tests pass
+TASKS
+  git_repo "$work/repo"
+  cp "$work/repo/plan.md" "$work/tasks.before"
+  run_flow "$work/out" run "$work/repo/plan.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the run exited $rc: $(tail -5 "$work/out")"
+  ran=$(tr '\n' ' ' < "$work/agents.log" 2>/dev/null)
+  [ "$ran" = "1 3 2 " ] || bad "agents ran '$ran', expected '1 3 2 ' (Task 2 after Task 3, no checklist line)"
+  cmp -s "$work/repo/plan.md" "$work/tasks.before" || bad "plan.md changed, though no task in it has a box"
+  [ "$(cat "$work/repo/src/auth/login.py" 2>/dev/null)" = 2 ] || bad "Task 2 did not write src/auth/login.py (not src/auth/login.py:40-72)"
+  run_flow "$work/out2" run "$work/repo/plan.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the second run exited $rc: $(tail -5 "$work/out2")"
+  [ "$(wc -l < "$work/agents.log")" = 3 ] || bad "the second run ran agents again: $(tr '\n' ' ' < "$work/agents.log")"
+  ;;
+
 *)
   echo "unknown scenario $scenario"
   exit 2
