@@ -521,12 +521,14 @@ class GitWorkspace final : public Workspace {
     arrived_.notify_all();
   }
 
-  // The task line as a commit subject: "T012 [P] [US1] Create User model in …".
+  // The task line as a commit subject: "T012 [P] [US1] Create User model in …"; "Task 3:
+  // Settings" for `### Task 3: Settings`.
   std::string commit_message(int t) const {
     const Task& tk = task(t);
     std::string_view line = std::string_view(plan_text_).substr(tk.span.offset, tk.span.length);
-    const std::size_t id = line.find(tk.id);
+    std::size_t id = line.find(tk.id);
     if (id == std::string_view::npos) return clip(trim(line), 200);
+    if (id >= 5 && tk.form == TaskForm::heading && istarts_with(line.substr(id - 5), "task ")) id -= 5;
     std::string subject(trim(line.substr(id)));
     // `**T004** …`, `**T001 [P]** …`: the bold that opened before the ID closes after it.
     if (id >= 2 && line.substr(id - 2, 2) == "**")

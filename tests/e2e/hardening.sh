@@ -788,6 +788,8 @@ TASKS
   [ "$ran" = "1 3 2 " ] || bad "agents ran '$ran', expected '1 3 2 ' (Task 2 after Task 3, no checklist line)"
   cmp -s "$work/repo/plan.md" "$work/tasks.before" || bad "plan.md changed, though no task in it has a box"
   [ "$(cat "$work/repo/src/auth/login.py" 2>/dev/null)" = 2 ] || bad "Task 2 did not write src/auth/login.py (not src/auth/login.py:40-72)"
+  subjects=$(git -C "$work/repo" log --reverse --format=%s HEAD~3..HEAD | tr '\n' '|')
+  [ "$subjects" = "Task 1: Bucket store|Task 3: Settings|Task 2: Wire the bucket into login|" ] || bad "the commits are $subjects"
   run_flow "$work/out2" run "$work/repo/plan.md" --agent-cmd "$work/agent.sh" --progress plain
   [ "$rc" = 0 ] || bad "the second run exited $rc: $(tail -5 "$work/out2")"
   [ "$(wc -l < "$work/agents.log")" = 3 ] || bad "the second run ran agents again: $(tr '\n' ' ' < "$work/agents.log")"
