@@ -2173,7 +2173,7 @@ class Parser {
       else j = std::string_view::npos;
       if (j != std::string_view::npos) {
         while (j < s.size() && is_space(s[j])) ++j;
-        const std::size_t m = match_id(s.substr(j));
+        const std::size_t m = numbers ? word_number(s, j) : match_id(s.substr(j));  // "Tasks 1-3"
         if (m > 0 && shape_known(s.substr(j, m))) {
           r.last = std::string(s.substr(j, m));
           k = j + m;

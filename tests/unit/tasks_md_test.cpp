@@ -1190,6 +1190,8 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(deps(p.tasks[1]) == "1");
     CHECK(deps(p.tasks[2]) == "1,2");  // "4.5" is no task: no reference, no warning
     CHECK(find_diag(p, "unknown-reference") == nullptr);
+    const Plan range = parse_tasks_md("### Task 1: a\n### Task 2: b\n### Task 3: c\n### Task 4: d\n**Depends on**: Tasks 1-3\n");
+    CHECK(deps(range.tasks[3]) == "1..3");
     // Numbers without the word stay numbers; `Task 1.1` and boxes under `Task 1` as before.
     CHECK(parse_tasks_md("### 1: Create the model\n\ntext\n").tasks.empty());
     CHECK(ids(parse_tasks_md("### Task 1: X\n\n- [ ] **Step 1: Write the test**\n- [ ] **Step 2: Run it**\n")) ==
