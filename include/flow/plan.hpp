@@ -85,6 +85,9 @@ struct Task {
   std::vector<std::string> labels;    ///< other bracket labels, in order (`FR-001`, `Setup`)
   std::vector<PathRef> paths;         ///< files named; empty means unknown, not none
   std::vector<DepRef> depends_on;     ///< explicit references, as written
+  /// A `### Task 3: …` heading's steps: the mark offsets of the ID-less checkboxes under
+  /// it (`- [ ] **Step 1: …**`), its state (done when all are ticked), marked together.
+  std::vector<std::size_t> step_marks;
   Span span;                          ///< the task's line, without its line ending
   std::size_t mark_offset = npos;     ///< byte offset of the mark inside `[ ]`; npos if none
   int body_first = 0;                 ///< first line of the indented body, 0 when none
@@ -97,6 +100,10 @@ struct Task {
   bool parallel = false;              ///< `[P]` among the labels right after the ID
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  /// Whether its state is written in the file (a checkbox, or a heading's steps); if not,
+  /// it is kept in flow's journal.
+  [[nodiscard]] bool has_marks() const noexcept { return mark_offset != npos || !step_marks.empty(); }
 };
 
 /// A sub-heading inside a phase (`### Tests for User Story 1`); groups run in order.
@@ -161,6 +168,8 @@ enum class SkipReason {
   checklist,     ///< in a file without IDs, a box under a checklist of outcomes ("Task
                  ///< Completion Checklist", "Success Metrics", "Definition of Done")
                  ///< outside the phases of work: a check to tick, not work to run
+  step,          ///< a step of the `### Task 3: …` heading above it (`- [ ] **Step 1: …**`):
+                 ///< ticked with that task, which is the unit of work
 };
 
 /// A line that looks like a task but is not executed, and why.

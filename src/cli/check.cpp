@@ -131,6 +131,7 @@ const char* reason_text(SkipReason r) {
     case SkipReason::note: return "a bold note about a task (the bold runs on past the ID)";
     case SkipReason::criterion: return "a requirement or success criterion (FR-, SC-, AC- …) to tick, not a task to run";
     case SkipReason::checklist: return "a checklist of outcomes outside the phases (file without IDs): to tick, not to run";
+    case SkipReason::step: return "a step of the Task heading above it: ticked when that task succeeds";
   }
   return "?";
 }
@@ -148,7 +149,7 @@ void print_summary(const std::string& path, const Plan& plan, const std::vector<
   std::size_t done = 0, pending = 0, other = 0, headless = 0;
   std::vector<std::size_t> phase_tasks(plan.phases.size(), 0), group_tasks(plan.groups.size(), 0);
   for (const Task& t : plan.tasks) {
-    if (t.form == TaskForm::heading || t.form == TaskForm::bold_item) ++headless;
+    if ((t.form == TaskForm::heading || t.form == TaskForm::bold_item) && !t.has_marks()) ++headless;
     if (t.state == TaskState::done) ++done;
     else if (t.state == TaskState::pending) ++pending;
     else ++other;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Byte-exact mark changes: one byte per task, found by (line, ID), never by search.
+// Byte-exact mark changes: one byte per task (per step of a `### Task 3:` heading), found
+// by (line, ID), never by search.
 #include <flow/tasks_md.hpp>
 
 #include <string>
@@ -26,15 +27,42 @@ std::string line_without_mark(std::string_view text, const Task& t) {
   return s;
 }
 
-// The checkbox task a change names, if the text still holds the mark the plan read there.
+// A step's mark as the parser reads it: a space, x or X inside `[ ]`.
+bool step_mark_at(std::string_view text, std::size_t at) {
+  return at > 0 && at + 1 < text.size() && text[at - 1] == '[' && text[at + 1] == ']' &&
+         (text[at] == ' ' || text[at] == 'x' || text[at] == 'X');
+}
+
+// The task a change names, if it has marks and the text still holds them where the plan
+// read them.
 Result<const Task*> checked_task(std::string_view text, const Plan& plan, const MarkChange& c) {
   const Task* t = find_task(plan, c.line, c.id);
   if (t == nullptr) return make_error(Errc::not_found, "no task " + c.id + " at line " + std::to_string(c.line), c.line);
+  const auto mismatch = [&] {
+    return make_error(Errc::conflict, "the text does not match the plan at line " + std::to_string(c.line), c.line);
+  };
+  if (!t->step_marks.empty()) {
+    for (std::size_t at : t->step_marks)
+      if (!step_mark_at(text, at)) return mismatch();
+    return t;
+  }
   if (t->mark_offset == Task::npos || t->mark_offset >= text.size())
     return make_error(Errc::invalid_argument, "task " + c.id + " has no checkbox to mark", c.line);
-  if (text[t->mark_offset] != t->mark)
-    return make_error(Errc::conflict, "the text does not match the plan at line " + std::to_string(c.line), c.line);
+  if (text[t->mark_offset] != t->mark) return mismatch();
   return t;
+}
+
+// A heading's steps set for its new state: all ticked (each in `done`'s case unless
+// ticked already) or all cleared. Returns whether a byte changed.
+bool set_steps(std::string& text, const Task& t, bool to_done, char done) {
+  bool changed = false;
+  for (std::size_t at : t.step_marks) {
+    char& m = text[at];
+    const char want = to_done ? (m == ' ' ? done : m) : ' ';
+    changed = changed || m != want;
+    m = want;
+  }
+  return changed;
 }
 
 }  // namespace
@@ -45,6 +73,10 @@ Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span
   for (const MarkChange& c : changes) {
     auto t = checked_task(out, plan, c);
     if (!t) return Unexpected{std::move(t).error()};
+    if (!(*t)->step_marks.empty()) {
+      if (c.done != ((*t)->state == TaskState::done)) set_steps(out, **t, c.done, done);
+      continue;
+    }
     char& m = out[(*t)->mark_offset];
     // A done task keeps its own x or X; only a change of state writes a byte.
     if (c.done && (*t)->state != TaskState::done) m = done;
@@ -62,6 +94,12 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
   for (const MarkChange& c : changes) {
     Task& t = plan.tasks[static_cast<std::size_t>(plan.task_at_line(c.line))];
     if (c.done ? t.state == TaskState::done : t.state == TaskState::pending) continue;  // a done task keeps its x or X
+    if (!t.step_marks.empty()) {
+      set_steps(text, t, c.done, done);
+      t.state = c.done ? TaskState::done : TaskState::pending;
+      ++changed;
+      continue;
+    }
     // What the parser would read now: the byte, and the state it means.
     t.mark = c.done ? done : ' ';
     t.state = c.done ? TaskState::done : TaskState::pending;
@@ -74,6 +112,10 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
   for (const Task& t : plan.tasks) {
     xs += t.mark == 'x';
     big_xs += t.mark == 'X';
+    for (std::size_t at : t.step_marks) {
+      xs += text[at] == 'x';
+      big_xs += text[at] == 'X';
+    }
   }
   plan.done_mark = xs > big_xs ? 'x' : 'X';
   return changed;

@@ -118,9 +118,10 @@ struct Line {
   std::uint8_t box = 0;       // for kBullet lines: the checkbox mark's length, 0 if none
   // kBullet lines: 1 for an item of its list's top level (indented less than two columns
   // past the list's first item, which may itself be indented up to three), 0 for a
-  // nested one.
+  // nested one; | kCriteriaBox for a top-level box after a criteria label.
   std::uint8_t top = 0;
 };
+constexpr std::uint8_t kCriteriaBox = 2;
 static_assert(sizeof(Line) <= 24);
 
 // A list item: where its bullet ends and what follows.
@@ -990,9 +991,13 @@ class Parser {
             lines_[static_cast<std::size_t>(last_heading)].flags |= kHasBox;
             headings_with_box_.push_back(last_heading);
           }
-          // Boxes under `**Acceptance Criteria**:` check the heading's work; they do not
-          // make the headings groups.
-          if (l.top && !word_boxes_ && !criteria)
+          // Boxes under `**Acceptance Criteria**:` check the heading's work: they are no
+          // steps of a Task heading (kCriteriaBox).
+          if (l.top && criteria) l.top |= kCriteriaBox;
+          // Boxes with IDs under `### Task 1.1: …` headings are the tasks and the headings
+          // their groups; ID-less ones (`- [ ] **Step 1: …**`) are the headings' steps.
+          if (l.top && !word_boxes_ && !criteria &&
+              starts_task(box_text(s.substr(li.content + l.box + 2), &optional_)))
             word_boxes_ = std::any_of(open_word.begin(), open_word.begin() + static_cast<std::ptrdiff_t>(open_depth),
                                       [](bool w) { return w; });
           // Once the innermost heading (and the bold item) is marked, so is everything
@@ -1118,6 +1123,7 @@ class Parser {
   void close_task() {
     open_task_ = -1;
     open_heading_task_ = false;
+    open_word_task_ = false;
   }
 
   Task& new_task(std::string_view id, int line, const Line& l, TaskForm form) {
@@ -1137,7 +1143,7 @@ class Parser {
     if (std::none_of(shapes_.begin(), shapes_.end(), [&](const std::string& x) { return x == shape; }))
       shapes_.emplace_back(shape);
     if (form == TaskForm::heading || form == TaskForm::bold_item) {
-      if (headless_++ == 0) headless_task_ = plan_.tasks.size() - 1;
+      ++headless_;
     }
     mark_used(t);
     return t;
@@ -1228,6 +1234,18 @@ class Parser {
         continue;
       }
 
+      // `- [ ] **Step 1: …**` under `### Task 3: …`: a step of that task, in its body.
+      const bool step = open_heading_task_ && open_word_task_ && box == 1 && l.top && !(l.top & kCriteriaBox) &&
+                        match_id(box_text(s.substr(li.content + box + 2), &optional_)) == 0 &&
+                        !starts_task(box_text(s.substr(li.content + box + 2), &optional_));
+      if (step) {
+        plan_.tasks[static_cast<std::size_t>(open_task_)].step_marks.push_back(l.offset + li.content + 1);
+        skip(number, SkipReason::step, s);
+        extend_body(number);
+        continuing_ = false;
+        body_lines_.push_back({static_cast<std::size_t>(open_task_), number});
+        continue;
+      }
       // Lines that belong to the open task's body.
       if (open_task_ >= 0 && (open_heading_task_ ? !(box && l.top) : l.indent > open_indent_)) {
         // A heading task's body ends at a top-level task: a box with an ID, or a bold ID
@@ -1303,11 +1321,12 @@ class Parser {
 
     Head& h = fresh_head();
     std::string_view head = title;
+    std::size_t word = 0;
     if (l.heading >= 2) {
-      // `### Task 1.1: …` is a task, unless some such heading has checkboxes under it:
-      // then the boxes are the tasks (their marks are the state) and these their groups.
+      // `### Task 1.1: …` is a task, unless some such heading has checkbox tasks (with
+      // IDs) under it: then those are the tasks and these headings their groups.
       bool bold = false;
-      const std::size_t word = task_word(title, &bold);
+      word = task_word(title, &bold);
       if (word > 0) head = title.substr(word);
       if (word > 0 ? !word_boxes_ && parse_head(head, h, bold, true) : parse_head(head, h)) {
         if (l.flags & kSection) {
@@ -1325,6 +1344,7 @@ class Parser {
       fill_head(task, h, head);
       if (ends_with_check(head)) task.state = TaskState::done;
       open_heading_task_ = true;
+      open_word_task_ = word > 0;
       open_indent_ = -1;
       return;
     }
@@ -1573,19 +1593,28 @@ class Parser {
     int xs = 0, big_xs = 0;
     std::size_t body = 0, raw = 0;
     if (!ranges_.empty()) index_range_tasks();
+    // Tasks whose state only the journal keeps: no checkbox, no steps.
+    std::size_t boxless = 0, first_boxless = 0;
+    if (headless_ > 0)
+      for (std::size_t i = plan_.tasks.size(); i-- > 0;)
+        if (!plan_.tasks[i].has_marks()) ++boxless, first_boxless = i;
     for (std::size_t i = 0; i < plan_.tasks.size(); ++i) {
       Task& t = plan_.tasks[i];
       if (t.form != TaskForm::unnumbered) {
         const auto [holder, fresh] = first_line.insert(static_cast<std::uint32_t>(i));
         if (!fresh) duplicate(t, plan_.tasks[holder].line);
       }
-      if (headless_ > 0 && i == headless_task_)
+      if (boxless > 0 && i == first_boxless)
         diag(Severity::info, t.line, "no-checkbox",
-             std::to_string(headless_) + (headless_ == 1 ? " task has" : " tasks have") +
+             std::to_string(boxless) + (boxless == 1 ? " task has" : " tasks have") +
                  " no checkbox (a heading or bold item): its state is kept in flow's journal, and read from "
                      "its Status field, a status table or a check mark ending its heading");
       if (t.mark == 'x') ++xs;
       if (t.mark == 'X') ++big_xs;
+      for (std::size_t at : t.step_marks) {
+        xs += text_[at] == 'x';
+        big_xs += text_[at] == 'X';
+      }
       if (t.state == TaskState::other) skip(t.line, SkipReason::other_mark, text_.substr(t.span.offset, t.span.length));
 
       extract_refs_and_paths(i, body);
@@ -1767,7 +1796,7 @@ class Parser {
           ticked.count(tasks[i].id))
         tasks[i].state = TaskState::done;
       if (map[i] != i) tasks[map[i]] = std::move(tasks[i]);
-      if (tasks[map[i]].form != TaskForm::checkbox && headless++ == 0) headless_task_ = map[i];
+      if (tasks[map[i]].form != TaskForm::checkbox) ++headless;
     }
     tasks.resize(kept);
     headless_ = headless;
@@ -1840,6 +1869,11 @@ class Parser {
     }
     // A task without a checkbox may say it is done in its first Status field.
     bool status = t.mark_offset != Task::npos || t.state != TaskState::pending;
+    // A Task heading's steps say whether it is done: all ticked (a Status field saying
+    // done is read too: the file says so either way).
+    if (!t.step_marks.empty() && t.state == TaskState::pending &&
+        std::all_of(t.step_marks.begin(), t.step_marks.end(), [&](std::size_t at) { return text_[at] == 'x' || text_[at] == 'X'; }))
+      t.state = TaskState::done;
     for (std::size_t k = 0; k < texts.size(); ++k) {
       std::string_view s = k == 0 ? texts[0] : strip_bullet(texts[k]);
       if (!status && k > 0 && !(lines_[static_cast<std::size_t>(text_lines[k] - 1)].flags & kCode)) {
@@ -2327,7 +2361,6 @@ class Parser {
   std::vector<Line> lines_;
   std::vector<int> headings_with_box_;  // indices of kHasBox lines
   std::size_t headless_ = 0;             // tasks without a checkbox
-  std::size_t headless_task_ = 0;        // the first of them
   std::vector<char> phase_used_, group_used_;
   std::vector<std::size_t> with_refs_;   // tasks with references
   std::vector<std::size_t> with_bare_;   // tasks with a bare file name
@@ -2344,6 +2377,7 @@ class Parser {
   int open_task_ = -1;
   int open_indent_ = 0;
   bool open_heading_task_ = false;
+  bool open_word_task_ = false;  // and named by the word (`### Task 3: …`): its ID-less boxes are its steps
   bool word_boxes_ = false;  // a `### Task 1.1: …` heading has a top-level checkbox under it
   bool continuing_ = false;
   bool optional_ = false;  // scratch
@@ -2455,6 +2489,7 @@ const char* to_string(SkipReason r) noexcept {
     case SkipReason::mirror: return "mirror";
     case SkipReason::criterion: return "criterion";
     case SkipReason::checklist: return "checklist";
+    case SkipReason::step: return "step";
     case SkipReason::note: return "note";
   }
   return "?";

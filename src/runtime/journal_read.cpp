@@ -400,7 +400,7 @@ Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
 Result<int> apply_journal_state(const std::string& journal_path, const std::string& tasks_path, std::string_view text,
                                 Plan& plan) {
   const bool any = std::any_of(plan.tasks.begin(), plan.tasks.end(), [](const Task& t) {
-    return t.mark_offset == Task::npos && t.state == TaskState::pending;
+    return !t.has_marks() && t.state == TaskState::pending;
   });
   std::error_code ec;
   if (!any || !fs::exists(journal_path, ec)) return 0;
@@ -429,7 +429,7 @@ Result<int> apply_journal_state(const std::string& journal_path, const std::stri
     const int at = find_task_again(text, plan, f.id, f.line, f.text);
     if (at < 0) continue;
     Task& t = plan.tasks[static_cast<std::size_t>(at)];
-    if (t.mark_offset != Task::npos || t.state != TaskState::pending) continue;
+    if (t.has_marks() || t.state != TaskState::pending) continue;
     t.state = TaskState::done;
     ++n;
   }

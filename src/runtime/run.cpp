@@ -204,7 +204,7 @@ class RunLoop {
         }
         const Task& tk = now.tasks[static_cast<std::size_t>(at)];
         u.line = tk.line;
-        u.boxless = tk.mark_offset == Task::npos;
+        u.boxless = !tk.has_marks();
         if (!u.boxless) changes.push_back({tk.line, tk.id, true});
       }
       if (!changes.empty()) {
@@ -1211,7 +1211,7 @@ class RunLoop {
   std::optional<Error> integrate(int t, const detail::Work& work) {
     const Task& tk = task(t);
     detail::TaskMark mark;
-    mark.wanted = tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered;
+    mark.wanted = tk.has_marks();
     mark.apply = [this, t](const std::string& text, bool again) { return mark_text(t, text, again); };
     detail::Landing landing;
     if (auto why = workspace_->integrate(t, work, mark, landing)) {
@@ -1248,7 +1248,7 @@ class RunLoop {
     // and none with git isolation (each was marked in its own commit).
     for (int t : tasks) {
       const Task& tk = task(t);
-      if (!workspace_->isolated() && (tk.form == TaskForm::checkbox || tk.form == TaskForm::unnumbered)) unwritten_.push_back(t);
+      if (!workspace_->isolated() && tk.has_marks()) unwritten_.push_back(t);
     }
     const bool hooks = !tasks.empty() && !opt_.task_complete.empty();
     const bool write = !unwritten_.empty() && (all || hooks || now() >= write_due());

@@ -793,6 +793,48 @@ TASKS
   run_flow "$work/out2" run "$work/repo/plan.md" --agent-cmd "$work/agent.sh" --progress plain
   [ "$rc" = 0 ] || bad "the second run exited $rc: $(tail -5 "$work/out2")"
   [ "$(wc -l < "$work/agents.log")" = 3 ] || bad "the second run ran agents again: $(tr '\n' ' ' < "$work/agents.log")"
+  # The same with the steps as checkboxes (`- [ ] **Step 1: …**`), one already ticked:
+  # each Task is one agent's work, and its steps are ticked when it lands, in the case
+  # the file uses, every other byte kept; under git isolation and without it.
+  for isolation in git none; do
+    rm -rf "$work/steps-$isolation" && mkdir -p "$work/steps-$isolation"
+    cat > "$work/steps-$isolation/plan.md" <<'TASKS'
+# Plan
+
+### Task 1: Bucket store
+
+**Files:**
+- Create: `src/auth/bucket.py`
+
+- [ ] **Step 1: Write the failing test**
+- [x] **Step 2: Run it to see it fail**
+- [ ] **Step 3: Commit**
+
+### Task 2: Wire it
+
+**Depends on:** Task 1
+
+- [ ] **Step 1: Call the bucket from `src/auth/login.py`**
+  - [ ] a nested note, no step
+TASKS
+    git_repo "$work/steps-$isolation"
+    sed -e 's/^- \[ \] \*\*Step/- [x] **Step/' "$work/steps-$isolation/plan.md" > "$work/steps.want"
+    : > "$work/agents.log"
+    run_flow "$work/steps.out" run "$work/steps-$isolation/plan.md" --agent-cmd "$work/agent.sh" --progress plain --isolation "$isolation"
+    [ "$rc" = 0 ] || bad "steps ($isolation): the run exited $rc: $(tail -5 "$work/steps.out")"
+    [ "$(tr '\n' ' ' < "$work/agents.log")" = "1 2 " ] || bad "steps ($isolation): agents ran '$(tr '\n' ' ' < "$work/agents.log")', expected '1 2 '"
+    cmp -s "$work/steps-$isolation/plan.md" "$work/steps.want" ||
+      bad "steps ($isolation): plan.md is not its steps ticked: $(diff "$work/steps.want" "$work/steps-$isolation/plan.md")"
+    run_flow "$work/steps2.out" run "$work/steps-$isolation/plan.md" --agent-cmd "$work/agent.sh" --progress plain --isolation "$isolation"
+    [ "$(wc -l < "$work/agents.log")" = 2 ] || bad "steps ($isolation): the second run ran agents again"
+    # A fresh clone (no journal) reads both done from the file.
+    if [ "$isolation" = git ]; then
+      [ -z "$(git -C "$work/steps-git" status --porcelain)" ] || bad "steps: the tree is not clean: $(git -C "$work/steps-git" status --porcelain)"
+      git clone -q "$work/steps-git" "$work/steps-clone"
+      run_flow "$work/clone.out" check "$work/steps-clone/plan.md"
+      grep -q "2 tasks in 1 phases (0 groups): 2 done, 0 pending" "$work/clone.out" || bad "steps: a fresh clone does not read both done: $(head -3 "$work/clone.out")"
+    fi
+  done
   ;;
 
 *)

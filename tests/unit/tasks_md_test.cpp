@@ -1195,22 +1195,82 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     // Numbers without the word stay numbers; `Task 1.1` and boxes under `Task 1` as before.
     CHECK(parse_tasks_md("### 1: Create the model\n\ntext\n").tasks.empty());
     CHECK(ids(parse_tasks_md("### Task 1: X\n\n- [ ] **Step 1: Write the test**\n- [ ] **Step 2: Run it**\n")) ==
-          std::vector<std::string>{"L3", "L4"});
+          std::vector<std::string>{"1"});
     CHECK(ids(parse_tasks_md("## Task 1: Setup\n\n- [ ] T001 Create `x.py`\n")) == std::vector<std::string>{"T001"});
   }
 
-  // prompt-studio's i18n and BizChat: `### Task 1.1: …` over ID-less boxes, which carry
-  // the state. The boxes stay the tasks and every `Task N.M` heading is their group, also
-  // one with no box under it (taking it would drop every box's state).
-  TEST_CASE("`### Task 1.1:` headings over ID-less boxes are groups; the boxes are the tasks") {
-    const Plan p = parse_tasks_md(
+  // prompt-studio's i18n and BizChat: `### Task 1.1: …` over ID-less boxes ("任务清单"),
+  // with each heading's estimate and dependencies (`**依赖**: Task 1.1`); superpowers'
+  // plans: `### Task 1: …` over `- [ ] **Step 1: …**`, dispatched a task at a time. The
+  // heading is the unit of work and its boxes its steps: they say whether it is done (all
+  // ticked), and are ticked together when it succeeds. They ran as tasks of their own,
+  // a test step before its implementation, each validated alone.
+  TEST_CASE("`### Task 1.1:` headings over ID-less boxes are tasks; the boxes are their steps") {
+    const std::string text =
         "## \u7b2c\u4e00\u9636\u6bb5\n"
         "### Task 1.1: Create the folders [P0]\n**Depends**: none\n- [x] Create `src/i18n/`\n"
-        "- [ ] Create `src/i18n/types.ts`\n### Task 1.2: Review\nProse only.\n");
-    CHECK(ids(p) == std::vector<std::string>{"L4", "L5"});
+        "- [x] Create `src/i18n/types.ts`\n"
+        "### Task 1.2: Detect the language\n**Depends on**: Task 1.1\n- [x] Create `src/i18n/detect.ts`\n"
+        "- [ ] **Step 2: Write the failing test**\n  - [ ] nested, not a step\n"
+        "### Task 1.3: Review\nProse only.\n"
+        "### Task 1.4: Check\n**Acceptance Criteria**:\n- [ ] It builds\n";
+    const Plan p = parse_tasks_md(text);
+    CHECK(ids(p) == std::vector<std::string>{"1.1", "1.2", "1.3", "1.4"});
+    for (const Task& t : p.tasks) CHECK(t.form == TaskForm::heading);
     CHECK(p.tasks[0].state == TaskState::done);
+    CHECK(p.tasks[1].state == TaskState::pending);
+    CHECK(p.tasks[2].state == TaskState::pending);
+    CHECK(p.tasks[0].step_marks.size() == 2);
+    CHECK(p.tasks[1].step_marks.size() == 2);
+    CHECK(p.tasks[2].step_marks.empty());
+    CHECK(p.tasks[3].step_marks.empty());  // criteria check the work: no steps
+    CHECK(p.tasks[0].has_marks());
+    CHECK_FALSE(p.tasks[2].has_marks());
+    CHECK(deps(p.tasks[1]) == "1.1");
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"src/i18n/detect.ts"});
+    const Skipped* step = find_skip(p, 9);
+    REQUIRE(step != nullptr);
+    CHECK(step->reason == SkipReason::step);
+    REQUIRE(find_skip(p, 10));
+    CHECK(find_skip(p, 10)->reason == SkipReason::nested);
+    // Marked done: every unticked step, one byte each, and nothing else; the file then
+    // reads the task done. Cleared: every step.
+    const std::vector<MarkChange> done{{6, "1.2", true}};
+    auto marked = set_marks(text, p, done);
+    REQUIRE(marked);
+    CHECK(marked->size() == text.size());
+    std::size_t diff = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) diff += (*marked)[i] != text[i];
+    CHECK(diff == 1);
+    CHECK(marked->find("- [x] **Step 2") != std::string::npos);  // the case the file uses
+    CHECK(marked->find("  - [ ] nested") != std::string::npos);
+    CHECK(parse_tasks_md(*marked).tasks[1].state == TaskState::done);
+    const std::vector<MarkChange> undo{{2, "1.1", false}};
+    auto cleared = set_marks(text, p, undo);
+    REQUIRE(cleared);
+    CHECK(cleared->find("- [ ] Create `src/i18n/`") != std::string::npos);
+    CHECK(cleared->find("- [ ] Create `src/i18n/types.ts`") != std::string::npos);
+    CHECK(parse_tasks_md(*cleared).tasks[0].state == TaskState::pending);
+    // In place, the plan follows.
+    std::string in_place = text;
+    Plan q = p;
+    auto n = set_marks_in_place(in_place, q, done);
+    REQUIRE(n);
+    CHECK(*n == 1);
+    CHECK(in_place == *marked);
+    CHECK(q.tasks[1].state == TaskState::done);
+    // A step's byte that is not what the plan read there: refused, nothing changed.
+    std::string edited = text;
+    edited[p.tasks[1].step_marks[1] - 1] = '(';
+    CHECK_FALSE(set_marks(edited, p, done));
+  }
+
+  // Boxes with IDs under `### Task 1:` headings are the tasks, the headings their groups.
+  TEST_CASE("`### Task 1:` headings over ID'd boxes are groups") {
+    const Plan p = parse_tasks_md("## Phase 1\n### Task 1: Init\n- [x] T001 Create the folder\n- [ ] Check it\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001"});
     REQUIRE(p.tasks[0].group >= 0);
-    CHECK(p.groups[static_cast<std::size_t>(p.tasks[0].group)].title == "Task 1.1: Create the folders [P0]");
+    CHECK(p.groups[static_cast<std::size_t>(p.tasks[0].group)].title == "Task 1: Init");
   }
 
   // A public RAG task breakdown: `### Task 1.1: …` headings, each with its `**File**`,
@@ -1227,18 +1287,20 @@ TEST_SUITE("sections and mirrors (real shapes)") {
         "- **Acceptance Criteria**:\n- [ ] Returns a vector\n");
     CHECK(ids(p) == std::vector<std::string>{"1.1", "1.2", "2.1"});
     CHECK(deps(p.tasks[2]) == "1.1");
-    // A heading with boxes of work still makes the boxes the tasks, criteria or not.
+    // A heading with boxes of work has them as its steps; criteria are none.
     const Plan work = parse_tasks_md(
         "## Phase 1\n### Task 1.1: Init\n- [x] Create the folder\n"
         "### Task 1.2: Check\n**Acceptance Criteria**:\n- [ ] It builds\n");
-    CHECK(ids(work) == std::vector<std::string>{"L3", "L6"});
+    CHECK(ids(work) == std::vector<std::string>{"1.1", "1.2"});
+    CHECK(work.tasks[0].state == TaskState::done);
+    CHECK(work.tasks[1].step_marks.empty());
   }
 
   // BizChat: after the six phases, "Task Completion Checklist" and "Success Metrics" list
   // outcomes to tick (25 of 93 boxes), not work to run.
   TEST_CASE("in a file without IDs, a checklist of outcomes after the phases is not work") {
     const Plan p = parse_tasks_md(
-        "# MVP\n## Phase 1: Setup\n### Task 1.1: Init\n- [x] Create the folder\n- [ ] Add `config.js`\n"
+        "# MVP\n## Phase 1: Setup\n### Init\n- [x] Create the folder\n- [ ] Add `config.js`\n"
         "## Phase 2: Backend\n- [ ] Add the API routes\n"
         "## \u2705 Task Completion Checklist\n### Backend Complete When:\n- [x] \u2705 API working\n"
         "## Success Metrics\n**Technical:**\n- [ ] Production deployment capability\n"
@@ -1250,6 +1312,14 @@ TEST_SUITE("sections and mirrors (real shapes)") {
       REQUIRE(s);
       CHECK(s->reason == SkipReason::checklist);
     }
+    // With the work under `### Task 1.1:` headings (BizChat's own form), those are the
+    // tasks, and the checklists' boxes no tasks either.
+    const Plan tasks = parse_tasks_md(
+        "# MVP\n## Phase 1: Setup\n### Task 1.1: Init\n- [x] Create the folder\n- [ ] Add `config.js`\n"
+        "## Success Metrics\n- [ ] Production deployment capability\n");
+    CHECK(ids(tasks) == std::vector<std::string>{"1.1"});
+    REQUIRE(find_skip(tasks, 7));
+    CHECK(find_skip(tasks, 7)->reason == SkipReason::no_id);
     // A file that is one checklist keeps its boxes as tasks.
     const Plan whole = parse_tasks_md("# Release\n## Checklist\n- [ ] Tag the release\n- [ ] Publish\n");
     CHECK(ids(whole) == std::vector<std::string>{"L3", "L4"});
