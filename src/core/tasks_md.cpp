@@ -2181,8 +2181,13 @@ class Parser {
         while (k < s.size() && is_space(s[k])) ++k;
       }
       std::size_t n = listed_id(s.substr(k));
-      // "Task 3", "Tasks 1 and 2": numbers, after the word.
-      if (n == 0 && number_ids_ && (numbers || after_task_word(s, k)) && (n = word_number(s, k)) > 0) numbers = true;
+      // "Task 3", "Tasks 1 and 2": numbers, after the word. Without the word, only where
+      // the list goes on or ends after it: in "Task 2; 3 reviewers" the 3 is a count.
+      bool number = false;
+      if (n == 0 && number_ids_ && (numbers || after_task_word(s, k)) && (n = word_number(s, k)) > 0) {
+        if (!after_task_word(s, k) && !number_ends_item(s, k + n)) return k;
+        numbers = number = true;
+      }
       if (n == 0 || !shape_known(s.substr(k, n))) {
         if (names && k < s.size() && guard == 0) {
           std::size_t e = k;
@@ -2207,8 +2212,14 @@ class Parser {
       else j = std::string_view::npos;
       if (j != std::string_view::npos) {
         while (j < s.size() && is_space(s[j])) ++j;
-        const std::size_t m = numbers ? word_number(s, j) : match_id(s.substr(j));  // "Tasks 1-3"
-        if (m > 0 && shape_known(s.substr(j, m))) {
+        std::size_t m = match_id(s.substr(j));
+        // "Tasks 1-5", "Task 1 to Task 3": a range of tasks' numbers.
+        if (m == 0 && number) {
+          if (j + 5 < s.size() && istarts_with(s.substr(j), "task") && is_space(s[j + 4])) j += 5;
+          while (j < s.size() && is_space(s[j])) ++j;
+          m = word_number(s, j);
+        }
+        if (m > 0 && (number || shape_known(s.substr(j, m)))) {
           r.last = std::string(s.substr(j, m));
           k = j + m;
         }
@@ -2226,6 +2237,7 @@ class Parser {
           if (i + 5 < s.size() && istarts_with(s.substr(i), "task") && is_space(s[i + 4])) i += 5;
           while (i < s.size() && is_space(s[i])) ++i;
           if (const std::size_t n2 = listed_id(s.substr(i)); n2 > 0 && shape_known(s.substr(i, n2))) k = at;
+          else if (numbers && word_number(s, i) > 0) k = at;  // "Task 1 (`Orders`), Task 2"
         }
       }
       if (const std::size_t sep = list_separator(s.substr(k)); sep > 0) { k += sep; continue; }
@@ -2259,8 +2271,16 @@ class Parser {
     for (std::size_t i = 0; i < inside.size(); ++i) {
       if (i > 0 && is_alnum(inside[i - 1])) continue;
       if (const std::size_t n = match_id(inside.substr(i)); n > 0 && shape_known(inside.substr(i, n))) return 0;
+      if (number_ids_ && is_digit(inside[i]) && after_task_word(inside, i) && word_number(inside, i) > 0) return 0;
     }
     return e + 1;
+  }
+
+  // Whether a task's number listed without the word ("Task 1, 2") ends its item at `s[e]`:
+  // the text ends, or a separator, an aside or punctuation follows, not a word ("3 reviewers").
+  static bool number_ends_item(std::string_view s, std::size_t e) {
+    while (e < s.size() && is_space(s[e])) ++e;
+    return e == s.size() || !is_alnum(s[e]) || list_separator(s.substr(e)) > 0;
   }
 
   void resolve_heading_refs() {

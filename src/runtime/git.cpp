@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include <fcntl.h>
@@ -368,6 +369,36 @@ std::string marked_ids(std::string_view before, std::string_view marked) {
   }
   return ids.empty() ? "a task" : ids;
 }
+
+// `text` with the marks `marked` put on `before`'s lines taken back: each line `marked`
+// changed is found in `text` (once, as a whole line) and becomes `before`'s again, the
+// rest kept as it is (a user's edits elsewhere in the file); nothing when a marked line
+// is not there once.
+std::optional<std::string> take_back_marks(std::string_view text, std::string_view before, std::string_view marked) {
+  std::string out(text);
+  std::size_t a = 0, b = 0;
+  while (a < before.size() && b < marked.size()) {
+    const std::size_t ea = std::min(before.find('\n', a), before.size()), eb = std::min(marked.find('\n', b), marked.size());
+    const std::string_view la = before.substr(a, ea - a), lb = marked.substr(b, eb - b);
+    if (la != lb) {
+      std::size_t at = std::string::npos;
+      for (std::size_t i = 0; i <= out.size();) {
+        const std::size_t e = std::min(out.find('\n', i), out.size());
+        if (std::string_view(out).substr(i, e - i) == lb) {
+          if (at != std::string::npos) return std::nullopt;  // twice: which one is not known
+          at = i;
+        }
+        if (e == out.size()) break;
+        i = e + 1;
+      }
+      if (at == std::string::npos) return std::nullopt;
+      out.replace(at, lb.size(), la);
+    }
+    a = ea + 1;
+    b = eb + 1;
+  }
+  return out;
+}
 }  // namespace
 
 std::string GitRepo::settle_pending_mark(const std::string& path) const {
@@ -403,13 +434,31 @@ std::string GitRepo::settle_pending_mark(const std::string& path) const {
     // fast-forward: HEAD's tasks.md marks work that never landed. The file as the run
     // left it (or as that commit has it) goes back to its text before the mark, and so
     // does the branch, in a commit of that file alone; the note stays until it lands.
-    if (head_marked && now) {
-      auto marked = blob(first_line(at.output));
-      if (marked && *marked != before && (*now == before || *now == *marked)) {
-        const std::string ids = marked_ids(before, *marked);
-        const std::string head_id = first_line(git({"rev-parse", "--short=10", "HEAD"}).output);
-        if (*now != before) {
-          if (auto w = write_file_atomic(file, std::string(before)); !w)
+    // Also when their commits since changed the file elsewhere (a task added, after
+    // `git checkout` or `git stash` put the marked file in the work tree): the marked
+    // lines are taken back wherever they are, and what they changed stays.
+    std::optional<std::string> marked, in_head, head_unmarked;
+    if (at.ok() && head.ok())
+      if (auto m = blob(first_line(at.output)); m && *m != before) marked = std::move(*m);
+    if (marked)
+      if (auto h = head_marked ? Result<std::string>(*marked) : blob(first_line(head.output)); h) in_head = std::move(*h);
+    if (in_head) head_unmarked = head_marked ? std::optional<std::string>(before) : take_back_marks(*in_head, before, *marked);
+    if (head_unmarked && now) {
+      const std::string ids = marked_ids(before, *marked);
+      const std::string head_id = first_line(git({"rev-parse", "--short=10", "HEAD"}).output);
+      if (*now != *in_head && *now != *head_unmarked) {
+        // Edited since and not committed: the marks go out of the file, which the user
+        // commits with their edit; flow commits no edit of theirs.
+        if (const auto unmarked = take_back_marks(*now, before, *marked); unmarked && *unmarked != *now) {
+          if (auto w = write_file_atomic(file, *unmarked); !w)
+            return "cannot take back the marks of " + ids + ": " + w.error().message;
+          done += (done.empty() ? "" : "; ") + path + ": " + head_id + " marked " + ids +
+                  ", whose work a killed run never committed: the marks are taken out of " + path +
+                  ", which holds edits of yours not committed; commit it";
+        }
+      } else {
+        if (*now != *head_unmarked) {
+          if (auto w = write_file_atomic(file, *head_unmarked); !w)
             return "cannot take back the marks of " + ids + ": " + w.error().message;
         }
         const Exec c = git({"-c", "maintenance.auto=false", "commit", "--quiet", "--no-verify", "--only", "-m",

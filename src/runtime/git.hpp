@@ -121,7 +121,8 @@ class GitRepo {
   void clear_pending_mark() const;
   /// What a killed run's note (for `path`) says was left half-done, done: the file, still
   /// as it was before, becomes the text its fast-forward committed (the mark); or the
-  /// index entry, set for a fast-forward that never came, goes back to HEAD's. Only
+  /// index entry, set for a fast-forward that never came, goes back to HEAD's; or a mark
+  /// the user's commit took from that entry is taken back, their other edits kept. Only
   /// while the file holds what the run left there: a user's edit since stays. Returns
   /// what it did, for the journal; empty when nothing was pending. Hold the integration
   /// lock.

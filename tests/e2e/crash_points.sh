@@ -18,6 +18,9 @@
 # 2d. killed just before the fast-forward, then the user commits (taking the staged mark
 #     along): the next run takes the mark back in a commit of tasks.md alone and runs the
 #     task again
+# 2e. as 2d, then the marked file checked out and a task added to it: committed, the next
+#     run takes the mark back and keeps the added task; not committed, it takes the mark
+#     out of the file and commits nothing of the user's
 #  3. an agent that starts a daemon in its own session (setsid): when the attempt ends the
 #     daemon is stopped too (and reported), with cgroups and with the /proc fallback
 #  4. killed right after an agent was spawned, before its task-started line: the agent
@@ -258,6 +261,51 @@ for after in commit checkout; do
   no_leaks "2d ($after)"
 done
 
+# --- 2e -----------------------------------------------------------------------------
+# As 2d, and then the file as their commit has it (T001 marked) checked out, and a task
+# added to it: committed, or left in the work tree. Whole-file comparisons missed both,
+# and T001 read done for good though its work never landed.
+for after in committed edited; do
+  make_repo "$work/added-$after"
+  FLOW_TEST_PAUSE=before-fast-forward FLOW_TEST_PAUSE_FILE="$work/added-$after.paused" TEST_AGENT_RUNS=$runs \
+    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/added-$after.1.out" 2>&1 &
+  pid=$!
+  wait_for "$work/added-$after.paused" && kill_flow "$pid"
+  echo "the user's notes" > "$repo/NOTES"
+  git -C "$repo" add NOTES
+  git -C "$repo" commit -qm "the user's own commit"
+  git -C "$repo" checkout -q -- specs/tasks.md
+  grep -q '^- \[X\] T001 ' "$tasks" || problem "2e ($after): the checked-out file does not mark T001 (the case is not reproduced)"
+  echo '- [ ] T004 Create `app/four.txt`' >> "$tasks"
+  if [ "$after" = committed ]; then
+    git -C "$repo" commit -qam "add T004"
+  else
+    # The tree is dirty: the run refuses it, after taking the mark out of the file.
+    rc=0; "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/added-$after.2.out" 2>&1 || rc=$?
+    [ "$rc" != 0 ] || problem "2e ($after): a run on a dirty tree went ahead"
+    grep -q '^- \[ \] T001 ' "$tasks" || problem "2e ($after): the mark is still in the file"
+    grep -q '^- \[ \] T004 ' "$tasks" || problem "2e ($after): the added task is gone"
+    [ "$(git -C "$repo" log -1 --format=%s)" = "the user's own commit" ] || problem "2e ($after): flow committed the user's edit"
+    git -C "$repo" commit -qam "add T004"
+  fi
+  theirs=$(git -C "$repo" rev-parse HEAD)
+  rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/added-$after.3.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || { problem "2e ($after): the resumed run exit $rc"; cat "$work/added-$after.3.out"; }
+  git -C "$repo" merge-base --is-ancestor "$theirs" HEAD || problem "2e ($after): the user's commit is gone"
+  if [ "$after" = committed ]; then
+    fix=$(git -C "$repo" rev-list --ancestry-path "$theirs..HEAD" | tail -1)
+    [ "$(git -C "$repo" log -1 --format=%s "$fix")" = "flow: unmark T001, whose work a killed run never committed" ] ||
+      problem "2e ($after): the commit after the user's is $(git -C "$repo" log -1 --format=%s "$fix")"
+    [ "$(git -C "$repo" diff --name-only "$theirs" "$fix")" = specs/tasks.md ] || problem "2e ($after): the unmark changed more than tasks.md"
+    [ "$(git -C "$repo" diff "$theirs" "$fix" | grep -c '^[-+]- ')" = 2 ] || problem "2e ($after): the unmark changed more than T001's line"
+  fi
+  [ "$(git -C "$repo" log --format=%s | grep -c '^T001 ')" = 1 ] || problem "2e ($after): T001 is not committed once"
+  git -C "$repo" cat-file -e HEAD:app/one.txt 2>/dev/null || problem "2e ($after): T001's work is not on the branch"
+  for id in T001 T002 T003 T004; do grep -q "^- \[X\] $id " "$tasks" || problem "2e ($after): $id is not marked"; done
+  [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2e ($after): the tree is not clean: $(git -C "$repo" status --porcelain)"
+  no_leaks "2e ($after)"
+done
+
 # --- 3 ------------------------------------------------------------------------------
 for how in cgroup proc; do
   make_repo "$work/daemon-$how"
@@ -332,5 +380,5 @@ for how in cgroup proc; do
   grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
 
-[ "$fail" = 0 ] && echo "crash points: killed at 16 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 18 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"

@@ -1199,6 +1199,29 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(ids(parse_tasks_md("## Task 1: Setup\n\n- [ ] T001 Create `x.py`\n")) == std::vector<std::string>{"T001"});
   }
 
+  // Written in public `### Task N:` plans: "**Depends on:** Tasks 1-5, 9, 10, 13",
+  // "**Depends on:** Task 1 (`Orders`), Task 2 (`selectedGame`), Task 3 (…)". The range
+  // read its first task only, and the aside after a task's number ended the list.
+  TEST_CASE("`Task N` references: ranges, asides, and a number that is no task after them") {
+    std::string text = "# Plan\n\n";
+    for (int i = 1; i <= 6; ++i) text += "### Task " + std::to_string(i) + ": Part " + std::to_string(i) + "\n\ntext\n\n";
+    text += "### Task 7: Range\n\n**Depends on:** Tasks 1-3, 5\n\n";
+    text += "### Task 8: Dash\n\n**Depends on:** Tasks 2\u20134\n\n";
+    text += "### Task 9: Asides\n\n**Depends on:** Task 1 (`Orders`), Task 3 (customer list) and Task 5\n\n";
+    text += "### Task 10: An aside naming a task\n\n**Depends on:** Task 1 (see Task 2), Task 4\n\n";
+    text += "### Task 11: A count\n\n**Depends on:** Task 2; 3 reviewers sign it off\n\n";
+    text += "### Task 12: Numbers\n\n**Depends on:** Task 1, 2 and 6\n";
+    const Plan p = parse_tasks_md(text);
+    REQUIRE(p.tasks.size() == 12);
+    CHECK(deps(task_named(p, "7")) == "1..3,5");
+    CHECK(deps(task_named(p, "8")) == "2..4");
+    CHECK(deps(task_named(p, "9")) == "1,3,5");
+    CHECK(deps(task_named(p, "10")) == "1");  // an aside that names a task is not skipped over
+    CHECK(deps(task_named(p, "11")) == "2");  // "3 reviewers": a count, not Task 3
+    CHECK(deps(task_named(p, "12")) == "1,2,6");
+    CHECK(find_diag(p, "unknown-reference") == nullptr);
+  }
+
   // prompt-studio's i18n and BizChat: `### Task 1.1: …` over ID-less boxes ("任务清单"),
   // with each heading's estimate and dependencies (`**依赖**: Task 1.1`); superpowers'
   // plans: `### Task 1: …` over `- [ ] **Step 1: …**`, dispatched a task at a time. The
