@@ -852,7 +852,6 @@ class Parser {
     // Decided here, before pass two meets them; each is marked once, so this is linear.
     std::array<int, 7> open_headings{};
     std::array<std::string_view, 7> open_ids{};  // the ID each open heading starts with
-    std::array<bool, 7> open_word{};              // and whether it is `### Task 1.1: …`
     std::size_t open_depth = 0;
     bool criteria = false;  // the last paragraph or item is `**Acceptance Criteria**:`
     int bold_item = -1;
@@ -959,9 +958,9 @@ class Parser {
           if (!id.empty()) {
             bold_item = -1;
             holds(id);
+            if (!word) note_id_task(id);  // `### T001 — …`
           }
           open_ids[open_depth] = id;
-          open_word[open_depth] = word;
           open_headings[open_depth++] = last_heading;
           bold_item = -1;
           criteria = false;
@@ -994,12 +993,12 @@ class Parser {
           // Boxes under `**Acceptance Criteria**:` check the heading's work: they are no
           // steps of a Task heading (kCriteriaBox).
           if (l.top && criteria) l.top |= kCriteriaBox;
-          // Boxes with IDs under `### Task 1.1: …` headings are the tasks and the headings
-          // their groups; ID-less ones (`- [ ] **Step 1: …**`) are the headings' steps.
-          if (l.top && !word_boxes_ && !criteria &&
-              starts_task(box_text(s.substr(li.content + l.box + 2), &optional_)))
-            word_boxes_ = std::any_of(open_word.begin(), open_word.begin() + static_cast<std::ptrdiff_t>(open_depth),
-                                      [](bool w) { return w; });
+          // Boxes with IDs (under `### Task 1.1: …` headings or anywhere) are the tasks,
+          // and such headings groups or notes; ID-less ones (`- [ ] **Step 1: …**`) are
+          // the headings' steps.
+          if (l.top && !criteria)
+            if (const std::string_view id = task_id_of(box_text(s.substr(li.content + l.box + 2), &optional_)); !id.empty())
+              note_id_task(id);
           // Once the innermost heading (and the bold item) is marked, so is everything
           // above it: most task lines are answered without reading them twice.
           bool optional = false;
@@ -1012,6 +1011,7 @@ class Parser {
         } else if (li.ok && l.top && li.content + 2 < s.size() && s[li.content] == '*' &&
                    s[li.content + 1] == '*' && starts_task(s.substr(li.content))) {
           const std::string_view id = task_id_of(s.substr(li.content));
+          if (!bare_id(id)) note_id_task(id);
           bold_item = -1;
           holds(id);
           bold_item = static_cast<int>(lines_.size());
@@ -1323,13 +1323,16 @@ class Parser {
     std::string_view head = title;
     std::size_t word = 0;
     if (l.heading >= 2) {
-      // `### Task 1.1: …` is a task, unless some such heading has checkbox tasks (with
-      // IDs) under it: then those are the tasks and these headings their groups.
+      // `### Task 1.1: …` is a task, unless the file names its tasks by IDs of other
+      // shapes (id_shapes_): then such a heading is their group, or a note.
       bool bold = false;
       word = task_word(title, &bold);
       if (word > 0) head = title.substr(word);
-      if (word > 0 ? !word_boxes_ && parse_head(head, h, bold, true) : parse_head(head, h)) {
-        if (l.flags & kSection) {
+      if (word > 0 ? parse_head(head, h, bold, true) : parse_head(head, h)) {
+        if (word > 0 && !id_shapes_.empty() &&
+            std::find(id_shapes_.begin(), id_shapes_.end(), id_shape(h.id)) == id_shapes_.end()) {
+          h.id = {};  // `### Task 1: …` over `- [ ] T001 …`, or a note: a group, not a task
+        } else if (l.flags & kSection) {
           // `### 2.1 Storage Layer Tests` with `- [ ] T009 …` under it: a section.
           skip(number, SkipReason::section, s);
           h.id = {};
@@ -2398,7 +2401,14 @@ class Parser {
   int open_indent_ = 0;
   bool open_heading_task_ = false;
   bool open_word_task_ = false;  // and named by the word (`### Task 3: …`): its ID-less boxes are its steps
-  bool word_boxes_ = false;  // a `### Task 1.1: …` heading has a top-level checkbox under it
+  // The shapes of the IDs that name tasks without the word (boxes, bold items, headings):
+  // a `### Task 1.1: …` heading whose ID has none of them is their group, or a note
+  // ("### Task 1 Acceptance Criteria"), no task; `### Task T002: …` is T002's details.
+  std::vector<std::string_view> id_shapes_;
+  void note_id_task(std::string_view id) {
+    const std::string_view shape = id_shape(id);
+    if (std::find(id_shapes_.begin(), id_shapes_.end(), shape) == id_shapes_.end()) id_shapes_.push_back(shape);
+  }
   bool continuing_ = false;
   bool optional_ = false;  // scratch
   std::vector<Task> unnumbered_;

@@ -1289,11 +1289,17 @@ TEST_SUITE("sections and mirrors (real shapes)") {
   }
 
   // Boxes with IDs under `### Task 1:` headings are the tasks, the headings their groups.
-  TEST_CASE("`### Task 1:` headings over ID'd boxes are groups") {
+  // A file whose tasks have IDs may also note things under `### Task 1 …` headings: those
+  // ran as tasks "1" and "2" beside T001 and T002 (an adversarial pass, crafted).
+  TEST_CASE("`### Task 1:` headings in a file of ID'd tasks are groups or notes") {
     const Plan p = parse_tasks_md("## Phase 1\n### Task 1: Init\n- [x] T001 Create the folder\n- [ ] Check it\n");
     CHECK(ids(p) == std::vector<std::string>{"T001"});
     REQUIRE(p.tasks[0].group >= 0);
     CHECK(p.groups[static_cast<std::size_t>(p.tasks[0].group)].title == "Task 1: Init");
+    const char* notes = "\n## Notes\n\n### Task 1 Acceptance Criteria\n\n- Login works\n\n### Task 2.1 Output\n\nA report.\n";
+    CHECK(ids(parse_tasks_md(std::string("- [ ] T001 a\n- [ ] T002 b\n") + notes)) == std::vector<std::string>{"T001", "T002"});
+    CHECK(ids(parse_tasks_md(std::string("- **T001** a\n- **T002** b\n") + notes)) == std::vector<std::string>{"T001", "T002"});
+    CHECK(ids(parse_tasks_md(std::string("### T001 a\n\ntext\n") + notes)) == std::vector<std::string>{"T001"});
   }
 
   // A public RAG task breakdown: `### Task 1.1: …` headings, each with its `**File**`,
