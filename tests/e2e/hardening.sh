@@ -22,6 +22,16 @@ run_flow() {
   timeout 120 "$flow" "$@" > "$out" 2>&1
   rc=$?
 }
+# An agent that logs its task's ID to agents.log and writes it into each file the task names.
+files_agent() {
+  cat > "$work/agent.sh" <<AGENT
+#!/bin/sh
+echo "\$FLOW_TASK_ID" >> "$work/agents.log"
+printf '%s\n' "\$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "\$f" ] && mkdir -p "\$(dirname "\$f")" && echo "\$FLOW_TASK_ID" >> "\$f"; done
+exit 0
+AGENT
+  chmod +x "$work/agent.sh"
+}
 git_repo() {
   git -C "$1" init -q -b main
   git -C "$1" config user.email t@example.com
@@ -670,13 +680,7 @@ path-spellings)
 # Status field), and a checklist after them is not: in a git repository, under git
 # isolation, twice.
 numbered-headings)
-  cat > "$work/agent.sh" <<AGENT
-#!/bin/sh
-echo "\$FLOW_TASK_ID" >> "$work/agents.log"
-printf '%s\n' "\$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "\$f" ] && mkdir -p "\$(dirname "\$f")" && echo "\$FLOW_TASK_ID" >> "\$f"; done
-exit 0
-AGENT
-  chmod +x "$work/agent.sh"
+  files_agent
   mkdir -p "$work/repo"
   cat > "$work/repo/tasks.md" <<'TASKS'
 # Tasks
@@ -737,13 +741,7 @@ TASKS
 task-headings)
   # A plan written task by task (`### Task 1: …`, its files and bold steps under it, no
   # checkbox), as agents' plan-writing skills write them: it had "no tasks".
-  cat > "$work/agent.sh" <<AGENT
-#!/bin/sh
-echo "\$FLOW_TASK_ID" >> "$work/agents.log"
-printf '%s\n' "\$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "\$f" ] && mkdir -p "\$(dirname "\$f")" && echo "\$FLOW_TASK_ID" >> "\$f"; done
-exit 0
-AGENT
-  chmod +x "$work/agent.sh"
+  files_agent
   mkdir -p "$work/repo"
   cat > "$work/repo/plan.md" <<'TASKS'
 # Login Rate Limit Implementation Plan
