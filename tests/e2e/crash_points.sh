@@ -89,6 +89,17 @@ all_done_once() {  # $1: when. Every task ran (to its end) once, is marked, comm
     fi
   done
 }
+killed_then_committed() {  # $1: repository. Killed just before T001's fast-forward (its
+  # mark staged), then the user commits a file of theirs with a plain `git commit`.
+  make_repo "$1"
+  FLOW_TEST_PAUSE=before-fast-forward FLOW_TEST_PAUSE_FILE="$1.paused" TEST_AGENT_RUNS=$runs \
+    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$1.1.out" 2>&1 &
+  local pid=$!
+  wait_for "$1.paused" && kill_flow "$pid"
+  echo "the user's notes" > "$repo/NOTES"
+  git -C "$repo" add NOTES
+  git -C "$repo" commit -qm "the user's own commit"
+}
 alive() { kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" | cut -c1)" != Z ]; }
 
 # --- 1 ------------------------------------------------------------------------------
@@ -229,14 +240,7 @@ no_leaks "2c"
 # checked out as their commit has it (T001 marked): the next run commits tasks.md without
 # that mark on top of theirs, says so, and runs T001 again; nothing is lost either way.
 for after in commit checkout; do
-  make_repo "$work/staged-$after"
-  FLOW_TEST_PAUSE=before-fast-forward FLOW_TEST_PAUSE_FILE="$work/staged-$after.paused" TEST_AGENT_RUNS=$runs \
-    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/staged-$after.1.out" 2>&1 &
-  pid=$!
-  wait_for "$work/staged-$after.paused" && kill_flow "$pid"
-  echo "the user's notes" > "$repo/NOTES"
-  git -C "$repo" add NOTES
-  git -C "$repo" commit -qm "the user's own commit"
+  killed_then_committed "$work/staged-$after"
   theirs=$(git -C "$repo" rev-parse HEAD)
   git -C "$repo" show HEAD:specs/tasks.md | grep -q '^- \[X\] T001 ' ||
     problem "2d ($after): the user's commit does not carry T001's mark (the case is not reproduced)"
@@ -266,14 +270,7 @@ done
 # added to it: committed, or left in the work tree. Whole-file comparisons missed both,
 # and T001 read done for good though its work never landed.
 for after in committed edited; do
-  make_repo "$work/added-$after"
-  FLOW_TEST_PAUSE=before-fast-forward FLOW_TEST_PAUSE_FILE="$work/added-$after.paused" TEST_AGENT_RUNS=$runs \
-    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/added-$after.1.out" 2>&1 &
-  pid=$!
-  wait_for "$work/added-$after.paused" && kill_flow "$pid"
-  echo "the user's notes" > "$repo/NOTES"
-  git -C "$repo" add NOTES
-  git -C "$repo" commit -qm "the user's own commit"
+  killed_then_committed "$work/added-$after"
   git -C "$repo" checkout -q -- specs/tasks.md
   grep -q '^- \[X\] T001 ' "$tasks" || problem "2e ($after): the checked-out file does not mark T001 (the case is not reproduced)"
   echo '- [ ] T004 Create `app/four.txt`' >> "$tasks"
