@@ -579,6 +579,13 @@ std::size_t word_number(std::string_view s, std::size_t i) {
   return e - i;
 }
 
+// A task's number as its ID: without the zeros that lead it, so that `### Task 01:` is
+// the task "Task 1" names.
+std::string_view task_number(std::string_view n) {
+  while (n.size() > 1 && n[0] == '0') n.remove_prefix(1);
+  return n;
+}
+
 // `### Task 1.1: …`, `### **Task 2.1**: …`, `### Task 3: …`: a heading that names a task
 // by the word and its ID (or number). Returns where the ID starts, 0 if the title is not
 // such a name; `*bold`: a bold run is open there.
@@ -692,9 +699,11 @@ bool parse_head(std::string_view s, Head& h, bool bold_open = false, bool number
       bold = true;
       i = 2;
     }
-    const std::size_t n = number_ok && head_id(s, i) == 0 ? word_number(s, i) : head_id(s, i);
+    const bool number = number_ok && head_id(s, i) == 0;
+    const std::size_t n = number ? word_number(s, i) : head_id(s, i);
     if (n == 0) return false;
-    h.id = s.substr(i, n);
+    h.id = number ? task_number(s.substr(i, n)) : s.substr(i, n);
+    std::size_t len = n;
     // A range goes on with a dash, `..` or `+`, maybe after a space; most heads do not.
     std::size_t j = i + n;
     if (j < s.size() && s[j] == ' ') ++j;
@@ -704,9 +713,10 @@ bool parse_head(std::string_view s, Head& h, bool bold_open = false, bool number
         h.id = s.substr(i, n + r);
         h.first_len = n;
         h.last_at = n + last;
+        len = n + r;
       }
     }
-    i += h.id.size();
+    i += len;
   }
   bool sep_done = false;
   for (;;) {
@@ -949,7 +959,7 @@ class Parser {
             bool bold = false;
             if (const std::size_t w = task_word(title, &bold); w > 0) {
               id = task_id_of(title.substr(w));
-              if (id.empty()) id = title.substr(w, word_number(title, w));
+              if (id.empty()) id = task_number(title.substr(w, word_number(title, w)));
               word = true;
             } else if (id = task_id_of(title); bare_id(id)) {
               id = {};  // `### 2.1 Background`: a section's number
@@ -2176,8 +2186,11 @@ class Parser {
   std::size_t parse_id_list(std::string_view s, std::size_t k, int line, RefOrigin origin,
                             std::vector<DepRef>& out, std::vector<std::string>* names) {
     bool numbers = false;  // the list names tasks by number
+    std::size_t items = 0;  // read so far
+    bool comma = false;     // a comma or semicolon came before this item
     for (int guard = 0; guard < 256; ++guard) {
       while (k < s.size() && is_space(s[k])) ++k;
+      const std::size_t item = k;
       // "Task 1.1, Task 1.2": the word again before each ID.
       if (guard > 0 && k + 5 < s.size() && istarts_with(s.substr(k), "task") && is_space(s[k + 4])) {
         k += 5;
@@ -2200,7 +2213,7 @@ class Parser {
         return k;
       }
       DepRef r;
-      r.first = std::string(s.substr(k, n));
+      r.first = std::string(number ? task_number(s.substr(k, n)) : s.substr(k, n));
       r.last = r.first;
       r.line = line;
       r.origin = origin;
@@ -2211,6 +2224,8 @@ class Parser {
       std::size_t dl = 0;
       if (is_dash_at(s, j, &dl)) j += dl;
       else if (istarts_with(s.substr(j), "to ")) j += 3;
+      else if (istarts_with(s.substr(j), "through ")) j += 8;
+      else if (istarts_with(s.substr(j), "thru ")) j += 5;
       else if (s.compare(j, 2, "..") == 0) j += 2;
       else j = std::string_view::npos;
       if (j != std::string_view::npos) {
@@ -2223,12 +2238,16 @@ class Parser {
           m = word_number(s, j);
         }
         if (m > 0 && (number || shape_known(s.substr(j, m)))) {
-          r.last = std::string(s.substr(j, m));
+          r.last = std::string(number ? task_number(s.substr(j, m)) : s.substr(j, m));
           k = j + m;
         }
       }
-      out.push_back(std::move(r));
       while (k < s.size() && is_space(s[k])) ++k;
+      // "depends on T010 (the schema), T011 is independent": after a comma, an ID that
+      // a verb follows starts a clause of its own, and the list ends before it.
+      if (comma && clause_word(s.substr(k))) return item;
+      out.push_back(std::move(r));
+      ++items;
       // "T003-T007 (data files), T009", "T012 `email_log`, T017": an aside on an ID, when
       // the list goes on after it.
       if (const std::size_t g = gloss_end(s, k); g > 0) {
@@ -2242,8 +2261,25 @@ class Parser {
           if (const std::size_t n2 = listed_id(s.substr(i)); n2 > 0 && shape_known(s.substr(i, n2))) k = at;
           else if (numbers && word_number(s, i) > 0) k = at;  // "Task 1 (`Orders`), Task 2"
         }
+      } else if (items > 1) {
+        // "T012 `log`, T017 Resend full, T018 retry": a few bare words on an ID past the
+        // list's first item, when the list goes on after them. (On the first, they are the
+        // sentence going on: "after T001 completes, T002 runs".)
+        if (const std::size_t at = bare_aside_end(s, k); at > 0) {
+          std::size_t i = at + list_separator(s.substr(at));
+          while (i < s.size() && is_space(s[i])) ++i;
+          if (i + 5 < s.size() && istarts_with(s.substr(i), "task") && is_space(s[i + 4])) i += 5;
+          while (i < s.size() && is_space(s[i])) ++i;
+          if (const std::size_t n2 = listed_id(s.substr(i)); n2 > 0 && shape_known(s.substr(i, n2))) k = at;
+          else if (numbers && word_number(s, i) > 0) k = at;
+        }
       }
-      if (const std::size_t sep = list_separator(s.substr(k)); sep > 0) { k += sep; continue; }
+      if (const std::size_t sep = list_separator(s.substr(k)); sep > 0) {
+        comma = s[k] == ',' || s[k] == ';' || starts_with(s.substr(k), "\xEF\xBC\x8C");
+        k += sep;
+        continue;
+      }
+      comma = false;
       if (k < s.size() && match_id(s.substr(k)) > 0) continue;
       return k;
     }
@@ -2260,6 +2296,35 @@ class Parser {
     if (istarts_with(s, "or ") || istarts_with(s, "et ")) return 3;
     if (istarts_with(s, "e ") || istarts_with(s, "y ")) return 2;
     return cjk_list_separator(s);
+  }
+
+  // Where up to three bare words at `s[k]` end, when a list separator follows them ("Resend
+  // full, "): the index of the separator; 0 otherwise.
+  static std::size_t bare_aside_end(std::string_view s, std::size_t k) {
+    std::size_t i = k;
+    for (int words = 0; words < 3; ++words) {
+      const std::size_t start = i;
+      while (i < s.size() && (is_alpha(s[i]) || static_cast<unsigned char>(s[i]) >= 0x80)) ++i;
+      if (i == start || list_separator(s.substr(start)) > 0 || clause_word(s.substr(start))) return 0;
+      std::size_t j = i;
+      while (j < s.size() && s[j] == ' ') ++j;
+      if (list_separator(s.substr(j)) > 0 && (s[j] == ',' || s[j] == ';')) return j;
+      if (j == i) return 0;
+      i = j;
+    }
+    return 0;
+  }
+
+  // Whether a verb starts `s`, so that the ID before it is a clause's subject ("T011 is
+  // independent", "T003 can start at once"), not an item of a list.
+  static bool clause_word(std::string_view s) {
+    static constexpr std::string_view kVerbs[] = {
+        "is",      "isn't",   "was",  "has",   "hasn't", "does",   "doesn't", "can",  "cannot", "can't", "may",
+        "might",   "will",    "won't", "would", "should", "must",  "needs",   "runs", "stays",  "remains", "not",
+        "est",     "es"};
+    for (std::string_view v : kVerbs)
+      if (istarts_with(s, v) && (s.size() == v.size() || !is_alnum(s[v.size()]))) return true;
+    return false;
   }
 
   // Where an aside on one ID at `s[k]` ends — "(data files)", "`email_delivery_log`", on

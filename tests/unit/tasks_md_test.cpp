@@ -319,7 +319,6 @@ TEST_SUITE("pitfalls") {
   // charades 001: "Dependencies**: T003-T007 (data files), T009-T011 (settings fix)";
   // esg_mefali_v2 010: "dépend de T012 `email_delivery_log`, T017 Resend full, T018
   // retry": the list stopped at the aside, so T009-T011 and T017 were not waited for.
-  // (An aside of bare words, "T017 Resend full", still ends it: T018 is not read.)
   TEST_CASE("6: an aside on one ID does not end the list") {
     const Plan p = parse_tasks_md(
         "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n- [ ] T004 d\n- [ ] T005 e\n"
@@ -335,6 +334,41 @@ TEST_SUITE("pitfalls") {
     CHECK(deps(p.tasks[8]) == "T001");  // the clause after the aside is no list
     CHECK(deps(p.tasks[9]) == "T002");  // an aside naming a task is not skipped over
     CHECK(deps(p.tasks[10]) == "T003");
+  }
+
+  // esg_mefali_v2 010: "dépend de T012 `email_delivery_log`, T017 Resend full, T018
+  // retry": a few bare words after an ID inside a list that has gone on past its first
+  // item are an aside too; T018 was not waited for. After the first item such words are
+  // the sentence going on ("after T001 completes, T002 runs"), and after a comma an ID
+  // followed by "is", "can", "runs"… starts a clause of its own: "depends on T010 (the
+  // schema), T011 is independent" waited for T011.
+  TEST_CASE("6: bare words on an ID in a list, and a clause after a comma") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n- [ ] T004 d\n- [ ] T005 e\n"
+        "- [ ] T006 Reset (dépend de T001 `email_delivery_log`, T002 Resend full, T003 retry)\n"
+        "- [ ] T007 Model (depends on T001 (the schema), T002 is independent)\n"
+        "- [ ] T008 Job (after T001 completes, T002 runs it)\n"
+        "- [ ] T009 Wire (depends on T001, T002, T003 can start at once)\n"
+        "- [ ] T010 Docs (depends on T001 and T002 are merged)\n"
+        "- [ ] T011 Ship (depends on T001, T002 Resend full, T004 and T005)\n");
+    CHECK(deps(p.tasks[5]) == "T001,T002,T003");
+    CHECK(deps(p.tasks[6]) == "T001");
+    CHECK(deps(p.tasks[7]) == "T001");
+    CHECK(deps(p.tasks[8]) == "T001,T002");
+    CHECK(deps(p.tasks[9]) == "T001,T002");  // "and" before it: both, whatever follows
+    CHECK(deps(p.tasks[10]) == "T001,T002,T004,T005");
+  }
+
+  // "Depends on T010 through T012", "Tasks 1 thru 3": the range read its first task only.
+  TEST_CASE("6: a range written with through or thru") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n"
+        "- [ ] T004 Report (depends on T001 through T003)\n"
+        "- [ ] T005 Docs (after T001 thru T002)\n"
+        "- [ ] T006 Notes (depends on T001 through the night)\n");
+    CHECK(deps(p.tasks[3]) == "T001..T003");
+    CHECK(deps(p.tasks[4]) == "T001..T002");
+    CHECK(deps(p.tasks[5]) == "T001");
   }
 
   TEST_CASE("6: dependency wording in Spanish, Portuguese, French, Chinese and Japanese") {
@@ -1219,6 +1253,19 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(deps(task_named(p, "10")) == "1");  // an aside that names a task is not skipped over
     CHECK(deps(task_named(p, "11")) == "2");  // "3 reviewers": a count, not Task 3
     CHECK(deps(task_named(p, "12")) == "1,2,6");
+    CHECK(find_diag(p, "unknown-reference") == nullptr);
+  }
+
+  // `### Task 01:` headings referred to as "Task 1" (and the other way round) gave an
+  // unknown reference: a task's number is the number, whatever zeros lead it.
+  TEST_CASE("`Task 01` and `Task 1` are the same task; `Task 1 through Task 3` is a range") {
+    const Plan p = parse_tasks_md(
+        "# Plan\n\n### Task 01: One\n\ntext\n\n### Task 02: Two\n\ntext\n\n### Task 3: Three\n\n"
+        "**Depends on:** Task 1, Task 002\n\n### Task 04: Four\n\n**Depends on:** Task 1 through Task 3\n");
+    REQUIRE(p.tasks.size() == 4);
+    CHECK(ids(p) == std::vector<std::string>{"1", "2", "3", "4"});
+    CHECK(deps(task_named(p, "3")) == "1,2");
+    CHECK(deps(task_named(p, "4")) == "1..3");
     CHECK(find_diag(p, "unknown-reference") == nullptr);
   }
 
