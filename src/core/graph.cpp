@@ -439,7 +439,7 @@ class GraphBuilder {
       }
     }
     if (best == std::string_view::npos) return;
-    const std::string_view left = s.substr(0, best), right = s.substr(best + best_len);
+    const std::string_view left = s.substr(0, best), right = aside_cut(s.substr(best + best_len));
     // "T004 can start before T003" permits, it does not order: no edge. "T002 should not
     // start before T001" orders the other way round. Read from the words just before the key.
     if (left_first) {
@@ -459,6 +459,28 @@ class GraphBuilder {
       Refs a = refs_in(left, st.line, true), b = refs_in(right, st.line, false);
       link(b, a, story_or(b, a), st.line, words);
     }
+  }
+
+  // The side after a key up to a dash that starts a clause of its own: "Depends on Setup
+  // — can overlap with US2" is about Setup alone. A dash between IDs (`T001 - T003`) is a
+  // range, and one before a capital goes on naming ("US1 — US2").
+  static std::string_view aside_cut(std::string_view s) {
+    for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+      if (s[i] != ' ') continue;
+      std::size_t n = 0;
+      if (s[i + 1] == '-') {
+        n = s.compare(i + 1, 2, "--") == 0 ? 2 : 1;
+      } else if (s.compare(i + 1, 3, "\xE2\x80\x94") == 0 || s.compare(i + 1, 3, "\xE2\x80\x93") == 0) {
+        n = 3;
+      } else {
+        continue;
+      }
+      std::size_t j = i + 1 + n;
+      if (j >= s.size() || s[j] != ' ') continue;
+      while (j < s.size() && s[j] == ' ') ++j;
+      if (j < s.size() && s[j] >= 'a' && s[j] <= 'z') return s.substr(0, i);
+    }
+    return s;
   }
 
   EdgeRule story_or(const Refs& a, const Refs& b) const {

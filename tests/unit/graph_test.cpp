@@ -238,6 +238,24 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(g, "T001").empty());
   }
 
+  // FAIR-DM 011: "- **US5 (Phase 7)**: Depends on Foundational — can overlap with US6"
+  // and the same of US6 with US5 read as US5 after US6 and US6 after US5: a cycle, and the
+  // whole file refused. What follows a dash that starts a clause is not what it depends on.
+  TEST_CASE("a clause after a dash is not part of what a story depends on") {
+    const std::string stories =
+        "## Phase 1: Setup\n- [ ] T001 a\n"
+        "## Phase 2: User Story 1 - A\n- [ ] T002 [US1] b\n## Phase 3: User Story 2 - B\n- [ ] T003 [US2] c\n"
+        "## Phase 4: User Story 3 - C\n- [ ] T004 [US3] d\n## Dependencies\n";
+    for (const std::string dash : {"\u2014", "\u2013", "-", "--"}) {
+      INFO(dash);
+      auto g = graph_of(stories + "- **US1 (Phase 2)**: Depends on Setup " + dash + " can overlap with US2\n" +
+                        "- **US2 (Phase 3)**: Depends on Setup " + dash + " can overlap with US1\n" +
+                        "- **US3 (Phase 4)**: Depends on US1 " + dash + " US2 too\n");
+      CHECK(waits(g, "T003") == "T001");
+      CHECK(waits(g, "T004") == "T001,T002,T003");  // a dash before a name goes on naming
+    }
+  }
+
   TEST_CASE("an explicit order beats the implicit document order it contradicts") {
     auto g = graph_of("- [ ] T017 a\n- [ ] T019 [P] b\n## Dependencies\n- T017 depends on T019\n");
     CHECK(waits(g, "T017") == "T019");
