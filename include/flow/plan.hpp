@@ -18,8 +18,9 @@ FLOW_BEGIN_NAMESPACE
 /// not pending, never run, reported.
 enum class TaskState : std::uint8_t { pending, done, other };
 
-/// How a task is written. Only `checkbox` tasks carry a mark flow can write back; the
-/// state of the others lives only in flow's journal.
+/// How a task is written. `checkbox` tasks carry a mark flow writes back, and so do
+/// headings (their steps' boxes, or a check mark ending the heading); the state of the
+/// others lives only in flow's journal.
 enum class TaskForm : std::uint8_t {
   checkbox,     ///< `- [ ] T001 …`
   heading,      ///< `### T001 — …`
@@ -90,6 +91,11 @@ struct Task {
   std::vector<std::size_t> step_marks;
   Span span;                          ///< the task's line, without its line ending
   std::size_t mark_offset = npos;     ///< byte offset of the mark inside `[ ]`; npos if none
+  /// A heading task's check mark (`### T001 Create config ✅`), for one with neither a
+  /// checkbox nor steps: where it starts, the spaces before it included, or where one
+  /// would go (the end of the heading's text); npos for every other task.
+  std::size_t check_offset = npos;
+  std::size_t check_length = 0;       ///< the check mark's bytes; 0 when it has none
   int body_first = 0;                 ///< first line of the indented body, 0 when none
   int body_last = 0;                  ///< last line of the body (inclusive)
   int phase = 0;                      ///< index into Plan::phases
@@ -101,9 +107,11 @@ struct Task {
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
-  /// Whether its state is written in the file (a checkbox, or a heading's steps); if not,
-  /// it is kept in flow's journal.
-  [[nodiscard]] bool has_marks() const noexcept { return mark_offset != npos || !step_marks.empty(); }
+  /// Whether its state is written in the file (a checkbox, a heading's steps, or the
+  /// check mark ending a heading); if not, it is kept in flow's journal.
+  [[nodiscard]] bool has_marks() const noexcept {
+    return mark_offset != npos || !step_marks.empty() || check_offset != npos;
+  }
 };
 
 /// A sub-heading inside a phase (`### Tests for User Story 1`); groups run in order.

@@ -293,13 +293,17 @@ struct RunReport {
 /// `.git`, else its own folder.
 [[nodiscard]] FLOW_API std::string default_workdir(const std::string& tasks_path);
 
-/// Tasks with no checkbox (TaskForm::heading, bold_item) keep their state in the journal
-/// only: sets each pending one of `plan` (parsed from `text`) that succeeded in a run of
+/// Tasks with neither a checkbox nor steps (TaskForm::bold_item; TaskForm::heading, whose
+/// check mark flow writes since 0.9 but did not before) keep their state in the journal:
+/// sets each pending one of `plan` (parsed from `text`) that succeeded in a run of
 /// `tasks_path` (absolute) journaled in `journal_path` to TaskState::done. A task is found
 /// again by its ID and line text wherever edits moved it; runs that were rolled back do
-/// not count. Returns how many; Errc::io if the journal is unreadable.
+/// not count. Returns how many; Errc::io if the journal is unreadable. `applied`, if
+/// given, receives their indices in `plan.tasks`.
 [[nodiscard]] FLOW_API Result<int> apply_journal_state(const std::string& journal_path, const std::string& tasks_path,
                                                        std::string_view text, Plan& plan);
+[[nodiscard]] FLOW_API Result<int> apply_journal_state(const std::string& journal_path, const std::string& tasks_path,
+                                                       std::string_view text, Plan& plan, std::vector<int>* applied);
 
 /// Where `tasks_path` sits in the repository `workdir`, for resolve_paths(): the root,
 /// tasks.md's folder relative to it, and a test that a file or folder exists there.

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Byte-exact mark changes: one byte per task (per step of a `### Task 3:` heading), found
-// by (line, ID), never by search.
+// Byte-exact mark changes: one byte per task (per step of a `### Task 3:` heading; the
+// check mark ending any other heading task), found by (line, ID), never by search.
 #include <flow/tasks_md.hpp>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace flow {
 FLOW_BEGIN_NAMESPACE
@@ -17,14 +19,66 @@ const Task* find_task(const Plan& plan, int line, std::string_view id) {
   return t.id == id ? &t : nullptr;
 }
 
-// The task's line with its mark byte blanked, so that two versions of the line compare
-// equal whatever their marks.
+// The check mark flow ends a heading task with when it is done: a space and ✅.
+constexpr std::string_view kCheck = " \xE2\x9C\x85";
+
+// Whether a task's state is the check mark ending its heading.
+bool checked_heading(const Task& t) {
+  return t.mark_offset == Task::npos && t.step_marks.empty() && t.check_offset != Task::npos;
+}
+
+// The task's line with its mark byte blanked (a heading's check mark left out), so that
+// two versions of the line compare equal whatever their marks.
 std::string line_without_mark(std::string_view text, const Task& t) {
   std::string s(text.substr(t.span.offset, t.span.length));
   if (t.mark_offset != Task::npos && t.mark_offset >= t.span.offset &&
       t.mark_offset < t.span.offset + s.size())
     s[t.mark_offset - t.span.offset] = ' ';
+  if (checked_heading(t) && t.check_offset >= t.span.offset && t.check_offset - t.span.offset <= s.size())
+    s.erase(t.check_offset - t.span.offset, t.check_length);
   return s;
+}
+
+// A heading's check mark written or taken out: `length` bytes at `at` become `with`.
+struct Splice {
+  std::size_t at = 0;
+  std::size_t length = 0;
+  std::string_view with;
+};
+
+// The splice that sets a heading task's check mark for its new state, if any is needed.
+// A heading done by its Status field (no mark to take out) stays as it is.
+bool check_splice(const Task& t, bool to_done, Splice* out) {
+  if (to_done == (t.state == TaskState::done)) return false;
+  if (to_done) *out = Splice{t.check_offset, 0, kCheck};
+  else if (t.check_length > 0) *out = Splice{t.check_offset, t.check_length, {}};
+  else return false;
+  return true;
+}
+
+// Applies splices from the last to the first, so that each offset is still where it was
+// read; one per place.
+void apply_splices(std::string& text, std::vector<Splice>& splices) {
+  std::sort(splices.begin(), splices.end(), [](const Splice& a, const Splice& b) { return a.at > b.at; });
+  splices.erase(std::unique(splices.begin(), splices.end(), [](const Splice& a, const Splice& b) { return a.at == b.at; }),
+                splices.end());
+  for (const Splice& sp : splices) text.replace(sp.at, sp.length, sp.with);
+}
+
+// Offsets after `at` moved by `delta` bytes (a splice at `at`): every task's offsets follow.
+void shift_offsets(Plan& plan, std::size_t at, std::ptrdiff_t delta) {
+  const auto moved = [&](std::size_t& o) {
+    if (o != Task::npos && o > at) o = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(o) + delta);
+  };
+  for (Task& t : plan.tasks) {
+    if (t.span.offset <= at && at <= t.span.offset + t.span.length)
+      t.span.length = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(t.span.length) + delta);
+    else
+      moved(t.span.offset);
+    moved(t.mark_offset);
+    moved(t.check_offset);
+    for (std::size_t& o : t.step_marks) moved(o);
+  }
 }
 
 // A step's mark as the parser reads it: a space, x or X inside `[ ]`.
@@ -44,6 +98,10 @@ Result<const Task*> checked_task(std::string_view text, const Plan& plan, const 
   if (!t->step_marks.empty()) {
     for (std::size_t at : t->step_marks)
       if (!step_mark_at(text, at)) return mismatch();
+    return t;
+  }
+  if (checked_heading(*t)) {
+    if (t->check_offset > text.size() || t->check_length > text.size() - t->check_offset) return mismatch();
     return t;
   }
   if (t->mark_offset == Task::npos || t->mark_offset >= text.size())
@@ -70,6 +128,7 @@ bool set_steps(std::string& text, const Task& t, bool to_done, char done) {
 Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span<const MarkChange> changes) {
   std::string out(text);
   const char done = plan.done_mark == 'x' ? 'x' : 'X';
+  std::vector<Splice> splices;  // after the one-byte marks, whose offsets they would move
   for (const MarkChange& c : changes) {
     auto t = checked_task(out, plan, c);
     if (!t) return Unexpected{std::move(t).error()};
@@ -77,11 +136,16 @@ Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span
       if (c.done != ((*t)->state == TaskState::done)) set_steps(out, **t, c.done, done);
       continue;
     }
+    if (checked_heading(**t)) {
+      if (Splice sp; check_splice(**t, c.done, &sp)) splices.push_back(sp);
+      continue;
+    }
     char& m = out[(*t)->mark_offset];
     // A done task keeps its own x or X; only a change of state writes a byte.
     if (c.done && (*t)->state != TaskState::done) m = done;
     else if (!c.done && (*t)->state != TaskState::pending) m = ' ';
   }
+  apply_splices(out, splices);
   return out;
 }
 
@@ -96,6 +160,17 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
     if (c.done ? t.state == TaskState::done : t.state == TaskState::pending) continue;  // a done task keeps its x or X
     if (!t.step_marks.empty()) {
       set_steps(text, t, c.done, done);
+      t.state = c.done ? TaskState::done : TaskState::pending;
+      ++changed;
+      continue;
+    }
+    if (checked_heading(t)) {
+      // The heading's length changes: the offsets after it follow, the task's own too.
+      Splice sp;
+      if (!check_splice(t, c.done, &sp)) continue;
+      text.replace(sp.at, sp.length, sp.with);
+      shift_offsets(plan, sp.at, static_cast<std::ptrdiff_t>(sp.with.size()) - static_cast<std::ptrdiff_t>(sp.length));
+      t.check_length = sp.with.size();
       t.state = c.done ? TaskState::done : TaskState::pending;
       ++changed;
       continue;

@@ -1178,6 +1178,21 @@ class Parser {
     t.description.append(trim(s.substr(h.rest)));
   }
 
+  // Where a heading task's check mark is, or would go: the end of the heading's text (a
+  // closing run of `#` aside), the mark and the spaces before it aside.
+  void check_place(Task& task, std::string_view head) const {
+    const std::string_view h = trim_right(head);
+    if (h.empty()) return;
+    std::string_view bare = h;
+    if (ends_with_check(h)) {
+      if (bare.ends_with("\xEF\xB8\x8F")) bare.remove_suffix(3);  // VS16
+      bare.remove_suffix(3);
+      bare = trim_right(bare);
+    }
+    task.check_offset = static_cast<std::size_t>(bare.data() + bare.size() - text_.data());
+    task.check_length = h.size() - bare.size();
+  }
+
   // A cleared Head whose vectors keep their capacity from the previous task.
   Head& fresh_head() {
     std::vector<std::string_view> labels = std::move(head_.labels);
@@ -1356,6 +1371,7 @@ class Parser {
       Task& task = new_task(h.id, number, l, TaskForm::heading);
       fill_head(task, h, head);
       if (ends_with_check(head)) task.state = TaskState::done;
+      check_place(task, head);
       open_heading_task_ = true;
       open_word_task_ = word > 0;
       open_indent_ = -1;
@@ -1613,6 +1629,7 @@ class Parser {
         if (!plan_.tasks[i].has_marks()) ++boxless, first_boxless = i;
     for (std::size_t i = 0; i < plan_.tasks.size(); ++i) {
       Task& t = plan_.tasks[i];
+      if (!t.step_marks.empty()) t.check_offset = Task::npos, t.check_length = 0;  // its steps say
       if (t.form != TaskForm::unnumbered) {
         const auto [holder, fresh] = first_line.insert(static_cast<std::uint32_t>(i));
         if (!fresh) duplicate(t, plan_.tasks[holder].line);
@@ -1620,8 +1637,8 @@ class Parser {
       if (boxless > 0 && i == first_boxless)
         diag(Severity::info, t.line, "no-checkbox",
              std::to_string(boxless) + (boxless == 1 ? " task has" : " tasks have") +
-                 " no checkbox (a heading or bold item): its state is kept in flow's journal, and read from "
-                     "its Status field, a status table or a check mark ending its heading");
+                 " no checkbox (a bold item): its state is kept in flow's journal, "
+                     "and read from its Status field or a status table");
       if (t.mark == 'x') ++xs;
       if (t.mark == 'X') ++big_xs;
       for (std::size_t at : t.step_marks) {

@@ -478,6 +478,21 @@ std::string GitRepo::settle_pending_mark(const std::string& path) const {
   return done;
 }
 
+Result<bool> GitRepo::commit_file(const std::string& path, std::string_view before, std::string_view after,
+                                  const std::string& message) const {
+  const std::string file = top_ + "/" + path;
+  const auto head = blob("HEAD:" + path);
+  if (!head || *head != before || !git({"diff", "--cached", "--quiet", "--", path}).ok()) return false;
+  if (const auto now = read_file(file); !now || *now != before) return false;
+  if (auto w = write_file_atomic(file, after); !w) return Unexpected{std::move(w).error()};
+  const Exec c = git({"-c", "maintenance.auto=false", "commit", "--quiet", "--no-verify", "--only", "-m", message, "--", path});
+  if (!c.ok()) {
+    (void)write_file_atomic(file, before);
+    return make_error(Errc::io, "committing " + path + " failed: " + first_line(c.output));
+  }
+  return true;
+}
+
 std::map<std::string, std::string> GitRepo::shared_refs() const {
   std::map<std::string, std::string> refs;
   for (const std::string& l : lines(git({"for-each-ref", "--format=%(objectname) %(refname)"}).output)) {

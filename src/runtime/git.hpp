@@ -175,6 +175,12 @@ class GitRepo {
                                                             const std::map<std::string, std::string>& after,
                                                             const std::string& except);
 
+  /// Replaces `path` (relative to the top) holding `before` with `after` and commits it
+  /// alone (`message`, hooks not run), where HEAD, the index and the work tree all hold
+  /// `before`: a commit of nothing but that change. False, with nothing written, where
+  /// they do not; an error (the file put back) when the commit fails.
+  Result<bool> commit_file(const std::string& path, std::string_view before, std::string_view after,
+                           const std::string& message) const;
   Result<void> update_ref(const std::string& ref, const std::string& commit) const;
   Result<std::string> rev_parse(const std::string& what) const;
   /// The content of `what` (a blob: "<commit>:<path>", or its ID) byte for byte, as git

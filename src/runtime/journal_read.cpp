@@ -399,8 +399,16 @@ Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path,
 
 Result<int> apply_journal_state(const std::string& journal_path, const std::string& tasks_path, std::string_view text,
                                 Plan& plan) {
-  const bool any = std::any_of(plan.tasks.begin(), plan.tasks.end(), [](const Task& t) {
-    return !t.has_marks() && t.state == TaskState::pending;
+  return apply_journal_state(journal_path, tasks_path, text, plan, nullptr);
+}
+
+Result<int> apply_journal_state(const std::string& journal_path, const std::string& tasks_path, std::string_view text,
+                                Plan& plan, std::vector<int>* applied) {
+  // Neither a checkbox nor steps: a bold item, or a heading whose check mark an earlier
+  // flow did not write.
+  const auto journal_kept = [](const Task& t) { return t.mark_offset == Task::npos && t.step_marks.empty(); };
+  const bool any = std::any_of(plan.tasks.begin(), plan.tasks.end(), [&](const Task& t) {
+    return journal_kept(t) && t.state == TaskState::pending;
   });
   std::error_code ec;
   if (!any || !fs::exists(journal_path, ec)) return 0;
@@ -409,28 +417,45 @@ Result<int> apply_journal_state(const std::string& journal_path, const std::stri
   struct Finished {
     std::string run, id, text;
     int line;
+    std::size_t seq;  // where in the journal
   };
   std::vector<Finished> finished;
   std::set<std::string> rolled_back;
+  // A task whose mark a run wrote (or tried to) once it had finished: the file keeps its
+  // state from then on, and a mark taken out since (a heading's check mark the user
+  // removed) means it runs again. By ID: each mark's run and place in the journal.
+  std::map<std::string, std::vector<std::pair<std::string, std::size_t>>> marked;
   std::string current;
+  std::size_t seq = 0;
   detail::for_each_line(in, [&](const detail::Line& e) {
     const std::string_view event = e.str("event");
+    ++seq;
     if (event == "run-started") {
       current = detail::ours(e, tasks_path) ? e.string("run") : std::string();
     } else if (event == "rolled-back") {
       rolled_back.insert(e.string("run"));
     } else if (event == "task-finished" && !current.empty() && e.str("run") == current) {
-      finished.push_back({current, e.string("task"), e.string("text"), static_cast<int>(e.integer("line"))});
+      finished.push_back({current, e.string("task"), e.string("text"), static_cast<int>(e.integer("line")), seq});
+    } else if ((event == "marked" || event == "mark-failed") && !current.empty() && e.str("run") == current) {
+      marked[e.string("task")].emplace_back(current, seq);
     }
   });
   int n = 0;
   for (const Finished& f : finished) {
     if (rolled_back.count(f.run)) continue;
+    // Marked by its own run (with git isolation just before the task-finished line), or
+    // by a later one.
+    if (const auto m = marked.find(f.id);
+        m != marked.end() && std::any_of(m->second.begin(), m->second.end(), [&](const auto& r) {
+          return r.first == f.run || r.second > f.seq;
+        }))
+      continue;
     const int at = find_task_again(text, plan, f.id, f.line, f.text);
     if (at < 0) continue;
     Task& t = plan.tasks[static_cast<std::size_t>(at)];
-    if (t.has_marks() || t.state != TaskState::pending) continue;
+    if (!journal_kept(t) || t.state != TaskState::pending) continue;
     t.state = TaskState::done;
+    if (applied) applied->push_back(at);
     ++n;
   }
   return n;

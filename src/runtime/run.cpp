@@ -213,6 +213,47 @@ class RunLoop {
         text_ = std::move(*updated);
       }
     }
+    // Heading tasks an earlier flow kept in its journal alone (it wrote no check mark):
+    // one that succeeded in a run not rolled back gets its check mark now.
+    if (!opt_.dry_run) {
+      Plan before = parse_tasks_md(text_);
+      std::vector<int> applied;
+      auto kept = apply_journal_state(report_.journal_path, tasks_path_, text_, before, &applied);
+      if (!kept) return Unexpected{std::move(kept).error()};
+      std::vector<MarkChange> changes;
+      std::vector<std::string> texts;
+      for (int at : applied) {
+        const Task& tk = before.tasks[static_cast<std::size_t>(at)];
+        if (tk.check_offset == Task::npos) continue;
+        changes.push_back({tk.line, tk.id, true});
+        texts.push_back(task_line_text(text_, tk));
+      }
+      if (!changes.empty()) {
+        // Under git isolation in a commit of tasks.md alone, where it is committed as it
+        // is (else the journal keeps them done, as before); without, in the file.
+        std::string ids;
+        for (const MarkChange& c : changes) ids += (ids.empty() ? "" : ", ") + c.id;
+        bool landed = false;
+        if (opt_.isolation == Isolation::none) {
+          auto updated = update_marks_in_file(tasks_path_, text_, changes);
+          if (!updated) return make_error(Errc::io, "cannot mark the tasks an earlier run finished: " + updated.error().message);
+          text_ = std::move(*updated);
+          landed = true;
+        } else if (auto marked = set_marks(text_, parse_tasks_md(text_), changes); marked) {
+          auto committed = detail::commit_tasks_file(
+              workdir_, tasks_path_, text_, *marked,
+              "flow: check " + ids + ", which an earlier run finished\n\nThat run's flow kept their state in its journal "
+              "alone; their headings now say it.");
+          if (!committed) return make_error(Errc::io, "cannot mark the tasks an earlier run finished: " + committed.error().message);
+          if (*committed) text_ = std::move(*marked);
+          landed = *committed;
+        }
+        for (std::size_t i = 0; landed && i < changes.size(); ++i)
+          log("marked", -1, 0, {{"task", changes[i].id}, {"line", static_cast<double>(changes[i].line)}, {"text", texts[i]},
+                                {"mark", std::string("\xE2\x9C\x85")},
+                                {"detail", std::string("finished in an earlier run, whose flow kept it in the journal alone")}});
+      }
+    }
     // Tasks without a checkbox keep their state in the journal only: one that succeeded
     // in any earlier run (not rolled back) is done, found by ID and line text.
     plan_text_ = text_;

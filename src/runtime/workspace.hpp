@@ -166,6 +166,12 @@ struct WorkspaceContext {
 /// read: what was done, or empty. With the run lock held.
 [[nodiscard]] std::string settle_killed_integration(const std::string& workdir, const std::string& tasks_path);
 
+/// tasks.md (`tasks_path`, in the repository whose top is `workdir`) from `before` to
+/// `after`, in a commit of its own (GitRepo::commit_file): true when committed; false,
+/// with nothing written, where it is not a git repository's or not committed as `before`.
+[[nodiscard]] Result<bool> commit_tasks_file(const std::string& workdir, const std::string& tasks_path,
+                                             std::string_view before, std::string_view after, const std::string& message);
+
 /// Makes a run's workspace (tests: a fake one).
 using WorkspaceFactory = std::function<Result<std::unique_ptr<Workspace>>(const WorkspaceContext& context)>;
 

@@ -660,4 +660,15 @@ std::string settle_killed_integration(const std::string& workdir, const std::str
   return done;
 }
 
+Result<bool> commit_tasks_file(const std::string& workdir, const std::string& tasks_path, std::string_view before,
+                               std::string_view after, const std::string& message) {
+  auto repo = GitRepo::open(workdir);
+  std::error_code ec;
+  if (!repo || !fs::equivalent(repo->top(), workdir, ec)) return false;
+  const std::string tasks_rel = fs::relative(tasks_path, repo->top(), ec).string();
+  if (tasks_rel.empty() || tasks_rel.rfind("..", 0) == 0) return false;
+  const FileLock one_at_a_time = repo->integration_lock();
+  return repo->commit_file(tasks_rel, before, after, message);
+}
+
 }  // namespace flow::detail

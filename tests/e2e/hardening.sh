@@ -731,8 +731,15 @@ TASKS
   [ "$rc" = 0 ] || bad "the run exited $rc: $(tail -5 "$work/out")"
   ran=$(tr '\n' ' ' < "$work/agents.log" 2>/dev/null)
   [ "$ran" = "1.1 1.2 2.1 " ] || bad "agents ran '$ran', expected '1.1 1.2 2.1 ' (no section number, no checklist line, not 1.3 whose Status says done)"
-  cmp -s "$work/repo/tasks.md" "$work/tasks.before" || bad "tasks.md changed, though no task in it has a box: $(diff "$work/tasks.before" "$work/repo/tasks.md")"
+  # Each heading it ran ends with a check mark now (not 1.3's, whose Status says done):
+  # the file, and so a fresh clone, knows what is done; every other byte as it was.
+  sed -e '/^### Task \(1\.1\|1\.2\|2\.1\):/s/$/ ✅/' "$work/tasks.before" > "$work/tasks.want"
+  cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "tasks.md is not its headings checked: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
   [ -f "$work/repo/src/routes.go" ] || bad "2.1's work did not land in the repository"
+  [ -z "$(git -C "$work/repo" status --porcelain)" ] || bad "the tree is not clean: $(git -C "$work/repo" status --porcelain)"
+  git clone -q "$work/repo" "$work/clone"
+  run_flow "$work/clone.out" check "$work/clone/tasks.md"
+  grep -q "4 tasks in 2 phases (0 groups): 4 done, 0 pending" "$work/clone.out" || bad "a fresh clone does not read all 4 done: $(head -3 "$work/clone.out")"
   run_flow "$work/out2" run "$work/repo/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
   [ "$rc" = 0 ] || bad "the second run exited $rc: $(tail -5 "$work/out2")"
   [ "$(wc -l < "$work/agents.log")" = 3 ] || bad "the second run ran agents again: $(tr '\n' ' ' < "$work/agents.log")"
@@ -784,13 +791,35 @@ TASKS
   [ "$rc" = 0 ] || bad "the run exited $rc: $(tail -5 "$work/out")"
   ran=$(tr '\n' ' ' < "$work/agents.log" 2>/dev/null)
   [ "$ran" = "1 3 2 " ] || bad "agents ran '$ran', expected '1 3 2 ' (Task 2 after Task 3, no checklist line)"
-  cmp -s "$work/repo/plan.md" "$work/tasks.before" || bad "plan.md changed, though no task in it has a box"
+  sed -e '/^### Task [0-9]:/s/$/ ✅/' "$work/tasks.before" > "$work/tasks.want"
+  cmp -s "$work/repo/plan.md" "$work/tasks.want" || bad "plan.md is not its headings checked: $(diff "$work/tasks.want" "$work/repo/plan.md")"
   [ "$(cat "$work/repo/src/auth/login.py" 2>/dev/null)" = 2 ] || bad "Task 2 did not write src/auth/login.py (not src/auth/login.py:40-72)"
   subjects=$(git -C "$work/repo" log --reverse --format=%s HEAD~3..HEAD | tr '\n' '|')
   [ "$subjects" = "Task 1: Bucket store|Task 3: Settings|Task 2: Wire the bucket into login|" ] || bad "the commits are $subjects"
   run_flow "$work/out2" run "$work/repo/plan.md" --agent-cmd "$work/agent.sh" --progress plain
   [ "$rc" = 0 ] || bad "the second run exited $rc: $(tail -5 "$work/out2")"
   [ "$(wc -l < "$work/agents.log")" = 3 ] || bad "the second run ran agents again: $(tr '\n' ' ' < "$work/agents.log")"
+  # A fresh clone (no journal) reads all three done from the file.
+  git clone -q "$work/repo" "$work/clone"
+  run_flow "$work/clone.out" check "$work/clone/plan.md"
+  grep -q "3 tasks in 1 phases (0 groups): 3 done, 0 pending" "$work/clone.out" || bad "a fresh clone does not read the 3 done: $(head -3 "$work/clone.out")"
+  # The user takes Task 3's check mark out to have it run again: it runs, and only it.
+  sed -i -e 's/^### Task 3: Settings ✅$/### Task 3: Settings/' "$work/repo/plan.md"
+  git -C "$work/repo" commit -qam "run Task 3 again"
+  run_flow "$work/out3" run "$work/repo/plan.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the run after unchecking exited $rc: $(tail -5 "$work/out3")"
+  [ "$(tr '\n' ' ' < "$work/agents.log")" = "1 3 2 3 " ] || bad "after unchecking Task 3, agents ran '$(tr '\n' ' ' < "$work/agents.log")', expected Task 3 again alone"
+  cmp -s "$work/repo/plan.md" "$work/tasks.want" || bad "Task 3 was not checked again: $(diff "$work/tasks.want" "$work/repo/plan.md")"
+  # A repository an earlier flow ran, which kept these tasks' state in its journal alone
+  # (no check marks, no `marked` lines): they are done, not run again, and checked now.
+  cp "$work/tasks.before" "$work/repo/plan.md"
+  git -C "$work/repo" commit -qam "as an earlier flow left it"
+  grep -v '"event":"marked"' "$work/repo/.flow/implementation.log" > "$work/journal.old"
+  cp "$work/journal.old" "$work/repo/.flow/implementation.log"
+  run_flow "$work/out4" run "$work/repo/plan.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the run after an earlier flow's exited $rc: $(tail -5 "$work/out4")"
+  [ "$(wc -l < "$work/agents.log")" = 4 ] || bad "tasks an earlier flow's journal keeps done ran again: $(tr '\n' ' ' < "$work/agents.log")"
+  cmp -s "$work/repo/plan.md" "$work/tasks.want" || bad "the tasks an earlier flow finished were not checked: $(diff "$work/tasks.want" "$work/repo/plan.md")"
   # The same with the steps as checkboxes (`- [ ] **Step 1: …**`), one already ticked:
   # each Task is one agent's work, and its steps are ticked when it lands, in the case
   # the file uses, every other byte kept; under git isolation and without it.

@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 using namespace flow;
 
 namespace {
@@ -47,12 +49,54 @@ TEST_CASE("tasks are found by line and ID, never by the first occurrence of an I
 }
 
 TEST_CASE("a task without a checkbox cannot be marked") {
-  const std::string text = "### T001 — heading task\n";
+  for (const std::string text : {"- **T001** — bold item task\n"}) {
+    Plan p = parse_tasks_md(text);
+    REQUIRE(p.tasks.size() == 1);
+    CHECK_FALSE(p.tasks[0].has_marks());
+    std::vector<MarkChange> c{{1, "T001", true}};
+    auto r = set_marks(text, p, c);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::invalid_argument);
+  }
+}
+
+// A heading task with neither a checkbox nor steps (`### T001 — …`, `### Task 3: …`)
+// kept its state in flow's journal alone: a fresh clone, or a teammate's checkout, ran
+// it again. Its state is now the check mark ending its heading, which the parser read
+// already: flow writes " ✅" there, and takes it out (whatever mark it is) to undo.
+TEST_CASE("a heading task is marked by a check mark ending its heading") {
+  const std::string text =
+      "## Phase 1\n\n### T001 — Create the model   \r\nBody.\n\n### T002: Settings ###\n\n- [ ] T003 a box after them\n"
+      "### T004 Done already \xE2\x9C\x94\xEF\xB8\x8F\n### T005 Said done\n**Status**: COMPLETED\n";
   Plan p = parse_tasks_md(text);
-  std::vector<MarkChange> c{{1, "T001", true}};
-  auto r = set_marks(text, p, c);
-  REQUIRE_FALSE(r);
-  CHECK(r.error().code == Errc::invalid_argument);
+  REQUIRE(p.tasks.size() == 5);
+  for (int i : {0, 1, 3, 4}) CHECK(p.tasks[static_cast<std::size_t>(i)].has_marks());
+  const std::vector<MarkChange> c{{3, "T001", true}, {6, "T002", true}, {8, "T003", true}};
+  auto out = set_marks(text, p, c);
+  REQUIRE(out);
+  CHECK(*out ==
+        "## Phase 1\n\n### T001 — Create the model \xE2\x9C\x85   \r\nBody.\n\n### T002: Settings \xE2\x9C\x85 ###\n\n"
+        "- [X] T003 a box after them\n### T004 Done already \xE2\x9C\x94\xEF\xB8\x8F\n### T005 Said done\n"
+        "**Status**: COMPLETED\n");
+  const Plan marked = parse_tasks_md(*out);
+  for (const Task& t : marked.tasks) CHECK(t.state == TaskState::done);
+  CHECK(task_line_text(*out, marked.tasks[0]) == task_line_text(text, p.tasks[0]));  // the journal's line text
+  // Undone: flow's marks and the user's ✔️ come out; a Status field says what it says.
+  std::vector<MarkChange> back{{3, "T001", false}, {6, "T002", false}, {8, "T003", false}, {9, "T004", false},
+                               {10, "T005", false}};
+  auto undone = set_marks(*out, marked, back);
+  REQUIRE(undone);
+  CHECK(*undone ==
+        "## Phase 1\n\n### T001 — Create the model   \r\nBody.\n\n### T002: Settings ###\n\n- [ ] T003 a box after them\n"
+        "### T004 Done already\n### T005 Said done\n**Status**: COMPLETED\n");
+  // In place: the offsets after a heading follow it, so that the next marks need no parse.
+  std::string live = text;
+  Plan lp = parse_tasks_md(live);
+  REQUIRE(set_marks_in_place(live, lp, std::span<const MarkChange>(c).first(2)));
+  REQUIRE(set_marks_in_place(live, lp, std::span<const MarkChange>(c).subspan(2)));
+  CHECK(live == *out);
+  REQUIRE(set_marks_in_place(live, lp, back));
+  CHECK(live == *undone);
 }
 
 TEST_CASE("round trip over the corpus: done then pending restores the exact bytes") {
@@ -117,6 +161,73 @@ TEST_CASE("marks set in place keep the plan the parse of the text, over the corp
     CHECK(marks_of(p) == marks_of(parse_tasks_md(text)));  // done_mark recounted as the parser counts
     CHECK(*set_marks_in_place(text, p, back) == 0);         // already so: nothing changes
   }
+}
+
+namespace {
+
+// Where a parse says each task's marks are.
+std::string offsets_of(const Plan& p) {
+  std::string out;
+  for (const Task& t : p.tasks) {
+    out += std::to_string(t.span.offset) + "+" + std::to_string(t.span.length) + " m" + std::to_string(t.mark_offset) +
+           " c" + std::to_string(t.check_offset) + "+" + std::to_string(t.check_length) + " s";
+    for (std::size_t at : t.step_marks) out += std::to_string(at) + ",";
+    out += ";";
+  }
+  return out;
+}
+
+}  // namespace
+
+// Every kind of mark at once (boxes, a Task heading's steps, headings' check marks), over
+// the corpus: what is marked reads done and nothing else changes; the offsets kept in
+// place are a parse's; undone, the file is byte for byte what it was.
+TEST_CASE("every kind of mark over the corpus: in place or not, and back") {
+  int headings = 0;
+  for (const std::string& f : test::corpus_files()) {
+    INFO(f);
+    const std::string original = test::slurp(f);
+    const Plan p0 = parse_tasks_md(original);
+    std::vector<MarkChange> to_done;
+    // (Undone, a heading's steps are all cleared: one whose steps are partly ticked would
+    // not come back as it was, and is left out.)
+    const auto partly = [&](const Task& t) {
+      return std::any_of(t.step_marks.begin(), t.step_marks.end(), [&](std::size_t at) { return original[at] != ' '; });
+    };
+    for (const Task& t : p0.tasks)
+      if (t.state == TaskState::pending && t.has_marks() && !partly(t)) {
+        to_done.push_back({t.line, t.id, true});
+        headings += t.check_offset != Task::npos;
+      }
+    auto marked = set_marks(original, p0, to_done);
+    REQUIRE(marked);
+    const Plan p1 = parse_tasks_md(*marked);
+    REQUIRE(p1.tasks.size() == p0.tasks.size());
+    for (std::size_t i = 0; i < p0.tasks.size(); ++i) {
+      CHECK(p1.tasks[i].id == p0.tasks[i].id);
+      CHECK(p1.tasks[i].line == p0.tasks[i].line);
+      CHECK(p1.tasks[i].depends_on.size() == p0.tasks[i].depends_on.size());
+      CHECK(task_line_text(*marked, p1.tasks[i]) == task_line_text(original, p0.tasks[i]));
+      const bool changed = std::any_of(to_done.begin(), to_done.end(), [&](const MarkChange& c) { return c.line == p0.tasks[i].line; });
+      CHECK(p1.tasks[i].state == (changed ? TaskState::done : p0.tasks[i].state));
+    }
+    std::string text = original;
+    Plan p = parse_tasks_md(text);
+    const std::size_t half = to_done.size() / 2;
+    REQUIRE(set_marks_in_place(text, p, std::span<const MarkChange>(to_done).first(half)));
+    REQUIRE(set_marks_in_place(text, p, std::span<const MarkChange>(to_done).subspan(half)));
+    CHECK(text == *marked);
+    CHECK(offsets_of(p) == offsets_of(p1));
+    std::vector<MarkChange> back;
+    for (const MarkChange& c : to_done) back.push_back({c.line, c.id, false});
+    auto restored = set_marks(*marked, p1, back);
+    REQUIRE(restored);
+    CHECK(*restored == original);
+    REQUIRE(set_marks_in_place(text, p, back));
+    CHECK(text == original);
+    CHECK(offsets_of(p) == offsets_of(p0));
+  }
+  CHECK(headings > 20);  // the corpus has heading tasks: the test sees them
 }
 
 TEST_CASE("marks set in place: a bad change fails before anything changes") {

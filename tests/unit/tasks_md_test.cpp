@@ -152,7 +152,11 @@ TEST_SUITE("task recognition") {
     CHECK(p.tasks[0].body_first == 5);
     CHECK(p.tasks[0].body_last == 7);
     CHECK(p.tasks[1].description == "Create Directory Structure");
-    CHECK(find_diag(p, "no-checkbox") != nullptr);
+    // Its state is the check mark that would end its heading: none yet, at the line's end.
+    CHECK(p.tasks[0].has_marks());
+    CHECK(p.tasks[0].check_offset == p.tasks[0].span.offset + p.tasks[0].span.length);
+    CHECK(p.tasks[0].check_length == 0);
+    CHECK(find_diag(p, "no-checkbox") == nullptr);
   }
 
   TEST_CASE("a bold list item that starts with an ID is a task") {
@@ -161,6 +165,8 @@ TEST_SUITE("task recognition") {
     CHECK(t.form == TaskForm::bold_item);
     CHECK(t.description == "Modèles SQLAlchemy `app/models/credit_data.py`");
     CHECK(paths(t) == std::vector<std::string>{"app/models/credit_data.py"});
+    CHECK_FALSE(t.has_marks());  // its state is the journal's
+    CHECK(find_diag(p, "no-checkbox") != nullptr);
   }
 
   TEST_CASE("priority and story legends in bold are not tasks") {
@@ -1295,7 +1301,9 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.tasks[2].step_marks.empty());
     CHECK(p.tasks[3].step_marks.empty());  // criteria check the work: no steps
     CHECK(p.tasks[0].has_marks());
-    CHECK_FALSE(p.tasks[2].has_marks());
+    CHECK(p.tasks[2].has_marks());  // no steps: a check mark ending its heading
+    CHECK(p.tasks[2].check_offset != Task::npos);
+    CHECK(p.tasks[0].check_offset == Task::npos);  // steps: they say
     CHECK(deps(p.tasks[1]) == "1.1");
     CHECK(paths(p.tasks[1]) == std::vector<std::string>{"src/i18n/detect.ts"});
     const Skipped* step = find_skip(p, 9);
