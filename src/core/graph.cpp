@@ -413,13 +413,16 @@ class GraphBuilder {
         }
       return;
     }
-    // Keyword statements. "X blocks Y", "X before Y": X first; "X after Y",
-    // "X depends on Y", "X requires Y", "X waits for Y": Y first. Also in Spanish,
+    // Keyword statements. "X blocks Y", "X before Y", "X unblocks Y", "X is a prerequisite
+    // for Y": X first; "X after Y", "X depends on Y", "X requires Y", "X needs Y", "X waits
+    // for Y", "X is blocked by Y": Y first. Also in Spanish,
     // Portuguese and French ("T002 depende de T001", "T004 después de T003", "T005 bloquea
     // T006", "T008 dépend de T007", "T010 depois de T009").
     static constexpr std::pair<std::string_view, bool> keys[] = {
         {"blocks", true}, {"before", true}, {"can start after", false}, {"starts after", false},
         {"after", false}, {"depends on", false}, {"depend on", false}, {"requires", false}, {"waits for", false},
+        {"blocked by", false}, {"waits on", false}, {"wait for", false}, {"needs", false}, {"unblocks", true},
+        {"is a prerequisite for", true}, {"is a prerequisite of", true},
         {"bloquea", true}, {"bloqueia", true}, {"bloque", true}, {"antes de", true}, {"avant", true},
         {"depende de", false}, {"depende", false}, {"después de", false}, {"despues de", false},
         {"depois de", false}, {"após", false}, {"après", false}, {"dépend de", false},
@@ -655,8 +658,11 @@ class GraphBuilder {
     for (;;) {
       std::vector<const Edge*> cycle = cycle_edges();
       if (cycle.empty()) return {};
-      auto implied = [](const Edge* e) {
-        return e->reason.rule == EdgeRule::sequential || e->reason.rule == EdgeRule::parallel_run;
+      // Implied: one task after another, a [P] run after what precedes it, and a group's
+      // tasks after the group before it (a sub-heading's order is the document's).
+      auto implied = [&](const Edge* e) {
+        return e->reason.rule == EdgeRule::sequential || e->reason.rule == EdgeRule::parallel_run ||
+               (e->reason.rule == EdgeRule::group_order && g_.is_gate(e->from) && !g_.is_gate(e->to));
       };
       const Edge* drop = nullptr;
       const Edge* because = nullptr;
@@ -674,13 +680,14 @@ class GraphBuilder {
         }
       }
       if (!drop) return cycle_error(cycle);
-      const Task& a = plan_->tasks[static_cast<std::size_t>(drop->from)];
+      const std::string a = g_.is_gate(drop->from) ? node_name(drop->from)
+                                                    : plan_->tasks[static_cast<std::size_t>(drop->from)].id;
       const Task& b = plan_->tasks[static_cast<std::size_t>(drop->to)];
       g_.diagnostics_.push_back(Diagnostic{
           Severity::info, b.line, "explicit-order",
-          b.id + " would wait for " + a.id + " by document order, but " + node_name(because->to) + " waits for " +
-              node_name(because->from) + " (" + because->reason.words + ") and " + a.id + " waits for it in turn: " +
-              b.id + " no longer waits for " + a.id});
+          b.id + " would wait for " + a + " by document order, but " + node_name(because->to) + " waits for " +
+              node_name(because->from) + " (" + because->reason.words + ") and " + a + " waits for it in turn: " +
+              b.id + " no longer waits for " + a});
       g_.edges_.erase(g_.edges_.begin() + (drop - g_.edges_.data()));
       finish_adjacency();
     }

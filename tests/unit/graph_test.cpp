@@ -256,6 +256,25 @@ TEST_SUITE("explicit rules") {
     }
   }
 
+  // Dependency sections in public plans: "T002 is blocked by T001", "T005 needs T003",
+  // "T007 waits on T006", "T004 must wait for T003", "T008 unblocks T009", "T010 is a
+  // prerequisite for T011" added no edge, so [P] tasks ran before what they need.
+  TEST_CASE("more ways to say it in a dependency section") {
+    std::string text;
+    for (int i = 1; i <= 11; ++i) text += "- [ ] T" + std::string(i < 10 ? "00" : "0") + std::to_string(i) + " [P] t" + std::to_string(i) + "\n";
+    text += "## Dependencies\n- T002 is blocked by T001\n- T005 needs T003\n- T007 waits on T006\n- T004 must wait for T003\n"
+            "- T008 unblocks T009\n- T010 is a prerequisite for T011\n";
+    auto g = graph_of(text);
+    CHECK(waits(g, "T002") == "T001");
+    CHECK(waits(g, "T004") == "T003");
+    CHECK(waits(g, "T005") == "T003");
+    CHECK(waits(g, "T007") == "T006");
+    CHECK(waits(g, "T009") == "T008");
+    CHECK(waits(g, "T011") == "T010");
+    CHECK(waits(g, "T001").empty());
+    CHECK(waits(g, "T008").empty());
+  }
+
   TEST_CASE("an explicit order beats the implicit document order it contradicts") {
     auto g = graph_of("- [ ] T017 a\n- [ ] T019 [P] b\n## Dependencies\n- T017 depends on T019\n");
     CHECK(waits(g, "T017") == "T019");
@@ -263,6 +282,26 @@ TEST_SUITE("explicit rules") {
     bool noted = false;
     for (const Diagnostic& d : g.diagnostics()) noted |= d.code == "explicit-order";
     CHECK(noted);
+  }
+
+  // A plan in `### Task N` sections under `###` groups (the minispec registry): Task 6
+  // depends on Task 9, under a later group. The group order, which is the document's,
+  // made a cycle with it and flow refused the file; within one group it was followed.
+  TEST_CASE("an explicit order beats the order of sub-headings it contradicts; not the phases'") {
+    auto g = graph_of(
+        "## Phase 1: Build\n### Core\n#### Task 1: Install command in `cli.py`\n- **Depends on:** Task 2\n"
+        "#### Task 3: Config in `config.py`\n### Integration\n#### Task 2: Merge logic in `merge.py`\n"
+        "#### Task 4: Wire in `wire.py`\n");
+    CHECK(waits(g, "1") == "2");
+    CHECK(waits(g, "2").empty());          // moved up: no longer after the Core group
+    CHECK(waits(g, "4") == "1,3,2");       // the rest keeps its order
+    bool noted = false;
+    for (const Diagnostic& d : g.diagnostics()) noted |= d.code == "explicit-order" && d.message.find("\"Core\"") != std::string::npos;
+    CHECK(noted);
+    // Across phases it stays an error: a phase's order is what its tasks are for.
+    auto phases = build_graph(parse_tasks_md("## Phase 1: Setup\n- [ ] T001 a (depends on T002)\n"
+                                                  "## Phase 2: Foundational\n- [ ] T002 b\n"));
+    CHECK_FALSE(phases);
   }
 
   TEST_CASE("a dependency on a task marked [~] is a warning at the task that waits; document order is not") {
