@@ -1597,6 +1597,7 @@ class Parser {
            "no task has an ID: top-level checkboxes are tasks named after their lines (L12 …)");
     } else {
       for (const Task& t : unnumbered_) skip(t.line, SkipReason::no_id, text_.substr(t.span.offset, t.span.length));
+      if (!unnumbered_.empty()) unstarted_ids();
     }
     std::sort(plan_.skipped.begin(), plan_.skipped.end(),
               [](const Skipped& a, const Skipped& b) { return a.line < b.line; });
@@ -1876,6 +1877,38 @@ class Parser {
     std::vector<Diagnostic> sorted(d.size());
     for (Diagnostic& x : d) sorted[start[static_cast<std::size_t>(std::max(x.line, 0))]++] = std::move(x);
     d = std::move(sorted);
+  }
+
+  // A checkbox that names a task's ID after a symbol or a second box (`- [ ] ⚠️ T018 …`,
+  // `- [ ] - [X] T002 …`, an edit gone wrong), or after a word but followed by a task's
+  // labels (`- [x] ⚠️ Reopened T018 [US1] …`), is no task: said as a warning where no task
+  // line starts with that ID, since a task may be missing. Not a struck-out ID
+  // (`~~T002 …~~`: cancelled), a range (`T001-T045`: a summary), or one after words alone
+  // (`Updated T006 with …`: a note).
+  void unstarted_ids() {
+    std::unordered_set<std::string_view> ids;
+    for (const Task& t : plan_.tasks) ids.insert(t.id);
+    for (const Task& t : unnumbered_) {
+      const std::string_view s = text_.substr(t.span.offset, t.span.length);
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        if (i > 0 && (is_alnum(s[i - 1]) || s[i - 1] == '-' || s[i - 1] == '_' || s[i - 1] == '/')) continue;
+        const std::size_t n = match_id(s.substr(i));
+        if (n == 0 || !shape_known(s.substr(i, n))) continue;
+        const std::string_view before = s.substr(0, i);
+        std::size_t after = i + n;
+        while (after < s.size() && s[after] == ' ') ++after;
+        bool word = false;  // two letters in a row before it
+        for (std::size_t k = 1; k < before.size() && !word; ++k) word = is_alpha(before[k - 1]) && is_alpha(before[k]);
+        std::size_t dl = 0;
+        const bool range = is_dash_at(s, i + n, &dl) || s.compare(i + n, 2, "..") == 0;
+        const bool labels = after < s.size() && s[after] == '[';
+        if (before.find("~~") == std::string_view::npos && !range && (!word || labels) && !ids.count(s.substr(i, n)))
+          diag(Severity::warning, t.line, "id-not-first",
+               "this checkbox names " + std::string(s.substr(i, n)) + ", but no task line starts with it: it is not run "
+               "(a task's line starts with its ID, `- [ ] " + std::string(s.substr(i, n)) + " …`)");
+        break;
+      }
+    }
   }
 
   bool shape_known(std::string_view id) const {

@@ -159,6 +159,25 @@ TEST_SUITE("task recognition") {
     CHECK(find_diag(p, "no-checkbox") == nullptr);
   }
 
+  // FAIR-DM 011: `- [x] ⚠️ Reopened T018 (reopened — BUG-001) …`; spec-kit's
+  // global-agent-memory: `- [ ] - [X] T002 …` after an edit gone wrong. Neither line is a
+  // task, and they were listed only under --verbose: 4 and 10 tasks missing, silently.
+  TEST_CASE("a checkbox that names a missing task after other words is a warning") {
+    Plan p = parse_tasks_md("## Phase 1: Setup\n- [ ] T001 Create a.py\n"
+                            "- [ ] \u26a0\ufe0f T002 (reopened \u2014 BUG-001) Fix b.py\n"
+                            "- [ ] - [X] T003 Create c.py\n- [ ] Check that T001 works\n- [ ] Run the T-800 demo\n"
+                            "- [x] \u26a0\ufe0f Reopened T004 [US1] (reopened) Create urls.py\n- [x] ~~T005 Add polyline~~\n"
+                            "- [x] Updated T006-T008 with the bit values\n- [x] Updated T009 with the bit values\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001"});
+    std::vector<int> lines;
+    for (const Diagnostic& d : p.diagnostics)
+      if (d.code == "id-not-first") {
+        CHECK(d.severity == Severity::warning);
+        lines.push_back(d.line);
+      }
+    CHECK(lines == std::vector<int>{3, 4, 7});  // T001 is a task: line 5 is a check of it
+  }
+
   TEST_CASE("a bold list item that starts with an ID is a task") {
     Plan p = parse_tasks_md("- **T001** — Modèles SQLAlchemy `app/models/credit_data.py`\n- **Note**: not a task\n");
     const Task& t = only_task(p);
