@@ -968,7 +968,9 @@ class Parser {
           if (!id.empty()) {
             bold_item = -1;
             holds(id);
-            if (!word) note_id_task(id);  // `### T001 — …`
+            // `### T001 — …`: its shape counts once it is known to be no section (a
+            // `## PR-1: …` over `### Task 1: …` headings names no task).
+            if (!word) heading_ids_.emplace_back(last_heading, id);
           }
           open_ids[open_depth] = id;
           open_headings[open_depth++] = last_heading;
@@ -1210,6 +1212,8 @@ class Parser {
   }
 
   void build() {
+    for (const auto& [at, id] : heading_ids_)
+      if (!(lines_[static_cast<std::size_t>(at)].flags & kSection)) note_id_task(id);
     plan_.tasks.reserve(boxes_);
     open_phase({}, 0, 0);
     for (std::size_t i = 0; i < lines_.size(); ++i) {
@@ -2520,6 +2524,7 @@ class Parser {
   // a `### Task 1.1: …` heading whose ID has none of them is their group, or a note
   // ("### Task 1 Acceptance Criteria"), no task; `### Task T002: …` is T002's details.
   std::vector<std::string_view> id_shapes_;
+  std::vector<std::pair<int, std::string_view>> heading_ids_;  // (line index, ID): a heading's, noted at build()
   void note_id_task(std::string_view id) {
     const std::string_view shape = id_shape(id);
     if (std::find(id_shapes_.begin(), id_shapes_.end(), shape) == id_shapes_.end()) id_shapes_.push_back(shape);

@@ -1258,6 +1258,20 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(ids(parse_tasks_md("## Task 1: Setup\n\n- [ ] T001 Create `x.py`\n")) == std::vector<std::string>{"T001"});
   }
 
+  // spec-kit's docs/superpowers/plans/2026-04-25-init-module-split.md: `## PR-1: Extract
+  // utilities` over `### Task 1: …` headings with their step boxes. PR-1's shape counted as
+  // the file's task IDs, so the Task headings were groups and their 78 steps ran as tasks.
+  TEST_CASE("a section's ID does not make `### Task N:` headings groups") {
+    const Plan p = parse_tasks_md(
+        "# Plan\n\n## PR-1: Extract utilities\n\n### Task 1: Create `src/cli/_console.py`\n\n"
+        "- [ ] **Step 1: Write the failing test**\n- [ ] **Step 2: Create `_console.py`**\n\n"
+        "### Task 2: Create `src/cli/_ui.py`\n\n- [x] **Step 1: Write the failing test**\n\n"
+        "## PR-2: Wire them\n\n### Task 3: Use them\n\n- [ ] **Step 1: Call them**\n");
+    CHECK(ids(p) == std::vector<std::string>{"1", "2", "3"});
+    CHECK(p.tasks[0].step_marks.size() == 2);
+    CHECK(p.tasks[1].state == TaskState::done);
+  }
+
   // Written in public `### Task N:` plans: "**Depends on:** Tasks 1-5, 9, 10, 13",
   // "**Depends on:** Task 1 (`Orders`), Task 2 (`selectedGame`), Task 3 (…)". The range
   // read its first task only, and the aside after a task's number ended the list.
