@@ -53,6 +53,7 @@ class GraphBuilder {
     for (int i = 0; i < g_.tasks_; ++i) by_id_[plan_->tasks[static_cast<std::size_t>(i)].id].push_back(i);
     for (const Task& t : plan_->tasks)
       if (t.form != TaskForm::unnumbered) {
+        numbers_ = numbers_ || std::all_of(t.id.begin(), t.id.end(), [](char c) { return is_digit(c); });
         const std::string_view shape = id_shape(t.id);
         if (std::find(shapes_.begin(), shapes_.end(), shape) == shapes_.end()) shapes_.emplace_back(shape);
       }
@@ -270,6 +271,32 @@ class GraphBuilder {
           while (e < s.size() && is_digit(s[e])) story = story * 10 + (s[e++] - '0');
           if (e >= s.size() || !is_alpha(s[e])) skip = e - p; else story = 0;
         }
+      } else if (istarts_with(s.substr(p), "user stories ") || istarts_with(s.substr(p), "stories ")) {
+        // "after User Stories 1-3", "Stories 1 and 2": each story named, or in the range.
+        std::size_t k = p + (istarts_with(s.substr(p), "user stories ") ? 13 : 8);
+        std::vector<int> named;
+        for (;;) {
+          const std::size_t e = number_end(s, k);
+          if (e == k) break;
+          int first = to_number(s.substr(k, e - k)), last = first;
+          std::size_t j = e;
+          if (const std::size_t r = range_word(s, j); r > 0 && number_end(s, j + r) > j + r) {
+            const std::size_t e2 = number_end(s, j + r);
+            last = to_number(s.substr(j + r, e2 - j - r));
+            j = e2;
+          }
+          for (int v = first; v <= last && v - first < 64; ++v) named.push_back(v);
+          k = j;
+          if (const std::size_t sep = list_word(s, k); sep > 0 && number_end(s, k + sep) > k + sep) k += sep;
+          else break;
+        }
+        if (!named.empty()) {
+          for (int v : named) add_story(stories, v, as_target);
+          p = k;
+          continue;
+        }
+        ++p;
+        continue;
       } else if (istarts_with(s.substr(p), "user story ") || istarts_with(s.substr(p), "story ")) {
         std::size_t k = p + (istarts_with(s.substr(p), "user story ") ? 11 : 6);
         std::size_t e = k;
@@ -280,6 +307,27 @@ class GraphBuilder {
         add_story(stories, story, as_target);
         p += skip;
         continue;
+      }
+      if (numbers_ && (istarts_with(s.substr(p), "task ") || istarts_with(s.substr(p), "tasks "))) {
+        // "Task 1 depends on Task 2", "Tasks 1-3 before Task 4": tasks named by number
+        // (`### Task 3: …`), without the zeros that lead them.
+        const std::size_t k = p + (is_space(s[p + 4]) ? 5 : 6), e = number_end(s, k);
+        if (e > k) {
+          DepRef r{std::to_string(to_number(s.substr(k, e - k))), {}, line, RefOrigin::inline_depends};
+          r.last = r.first;
+          std::size_t j = e;
+          if (const std::size_t rw = range_word(s, j); rw > 0) {
+            std::size_t i = j + rw;
+            if (istarts_with(s.substr(i), "task ")) i += 5;
+            if (const std::size_t e2 = number_end(s, i); e2 > i) {
+              r.last = std::to_string(to_number(s.substr(i, e2 - i)));
+              j = e2;
+            }
+          }
+          add_ref(out, r, line, as_target);
+          p = j;
+          continue;
+        }
       }
       const std::size_t n = listed_id(s.substr(p));  // `T007/T009` too
       if (n == 0 || std::find(shapes_.begin(), shapes_.end(), id_shape(s.substr(p, n))) == shapes_.end()) {
@@ -301,19 +349,66 @@ class GraphBuilder {
           e = j + m;
         }
       }
-      if (!lookup(r.first) || !lookup(r.last)) {
-        warn(line, "unknown-reference", "a dependency statement refers to " + (lookup(r.first) ? r.last : r.first) +
-                                            ", which is not a task in this file");
-      } else {
-        for (int t : expand(r)) {
-          out.nodes.push_back(t);
-          if (as_target) out.target_tasks.push_back(t);
-        }
-      }
+      add_ref(out, r, line, as_target);
       p = e;
     }
     // A side that names tasks is about those tasks; its story mentions are context.
     return out.nodes.empty() ? stories : out;
+  }
+
+  void add_ref(Refs& out, const DepRef& r, int line, bool as_target) {
+    if (!lookup(r.first) || !lookup(r.last)) {
+      warn(line, "unknown-reference", "a dependency statement refers to " + (lookup(r.first) ? r.last : r.first) +
+                                          ", which is not a task in this file");
+      return;
+    }
+    for (int t : expand(r)) {
+      out.nodes.push_back(t);
+      if (as_target) out.target_tasks.push_back(t);
+    }
+  }
+
+  // Where the number (one to four digits, not part of a word) at `s[k]` ends; `k` if none.
+  static std::size_t number_end(std::string_view s, std::size_t k) {
+    std::size_t e = k;
+    while (e < s.size() && is_digit(s[e]) && e - k < 5) ++e;
+    if (e == k || e - k > 4 || (e < s.size() && is_alpha(s[e]))) return k;
+    return e;
+  }
+  static int to_number(std::string_view d) {
+    int v = 0;
+    for (char c : d) v = v * 10 + (c - '0');
+    return v;
+  }
+  // A range's word or dash after a number at `s[j]` ("-", "–", " to ", " through "), its
+  // length with the spaces around it; 0 if none.
+  static std::size_t range_word(std::string_view s, std::size_t j) {
+    std::size_t i = j;
+    while (i < s.size() && s[i] == ' ') ++i;
+    std::size_t n = 0;
+    if (i < s.size() && s[i] == '-') n = 1;
+    else if (s.compare(i, 3, "\xE2\x80\x93") == 0) n = 3;
+    else if (istarts_with(s.substr(i), "to ")) n = 3;
+    else if (istarts_with(s.substr(i), "through ")) n = 8;
+    else if (istarts_with(s.substr(i), "thru ")) n = 5;
+    std::size_t arrow = 0;
+    if (n == 0 || is_arrow_at(s, i, &arrow)) return 0;
+    i += n;
+    while (i < s.size() && s[i] == ' ') ++i;
+    return i - j;
+  }
+  // A list's separator at `s[k]` (", ", " and ", " & "), its length; 0 if none.
+  static std::size_t list_word(std::string_view s, std::size_t k) {
+    std::size_t i = k;
+    while (i < s.size() && s[i] == ' ') ++i;
+    std::size_t n = 0;
+    if (i < s.size() && (s[i] == ',' || s[i] == '&')) n = 1;
+    else if (istarts_with(s.substr(i), "and ")) n = 4;
+    else if (istarts_with(s.substr(i), "or ")) n = 3;
+    if (n == 0) return 0;
+    i += n;
+    while (i < s.size() && s[i] == ' ') ++i;
+    return i - k;
   }
 
   void add_story(Refs& out, int story, bool as_target) {
@@ -850,6 +945,7 @@ class GraphBuilder {
   GraphOptions options_;
   std::unordered_map<std::string, std::vector<int>> by_id_;
   std::vector<std::string> shapes_;
+  bool numbers_ = false;  // some tasks are named by number (`### Task 3: …`): "Task 3" refers to them
   std::vector<std::vector<int>> phase_tasks_, group_tasks_;
   std::map<int, int> phase_gate_, group_gate_;
   std::unordered_set<std::uint64_t> seen_;

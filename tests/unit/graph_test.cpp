@@ -275,6 +275,25 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(g, "T008").empty());
   }
 
+  // A `### Task N` plan's dependency section ("Task 1 depends on Task 2") and a story's
+  // plural ("Should start after User Stories 1-2 complete", spec-kit's i18n plan) added
+  // no edge: the tasks and stories ran before what they need.
+  TEST_CASE("statements naming tasks by number, and stories in the plural") {
+    auto tasks = graph_of("### Task 1: Wire the installer in `install.py`\n### Task 2: Merge helper in `merge.py`\n"
+                          "### Task 3: Docs in `docs.md`\n### Task 04: Ship in `ship.py`\n"
+                          "## Dependencies\n- Task 1 depends on Task 2\n- Tasks 1-3 before Task 4\n");
+    CHECK(waits(tasks, "1") == "2");
+    CHECK(waits(tasks, "4") == "1,2,3");
+    auto stories = graph_of(
+        "## Phase 1: Setup\n- [ ] T001 a\n"
+        "## Phase 2: User Story 1 - A\n- [ ] T002 [US1] b\n## Phase 3: User Story 2 - B\n- [ ] T003 [US2] c\n"
+        "## Phase 4: User Story 3 - C\n- [ ] T004 [US3] d\n## Phase 5: User Story 4 - D\n- [ ] T005 [US4] e\n"
+        "## Dependencies\n- **User Story 3 (P3)**: Should start after User Stories 1-2 complete\n"
+        "- **User Story 4**: Depends on User Stories 1 and 3\n");
+    CHECK(waits(stories, "T004") == "T001,T002,T003");
+    CHECK(waits(stories, "T005") == "T001,T002,T004");
+  }
+
   TEST_CASE("an explicit order beats the implicit document order it contradicts") {
     auto g = graph_of("- [ ] T017 a\n- [ ] T019 [P] b\n## Dependencies\n- T017 depends on T019\n");
     CHECK(waits(g, "T017") == "T019");
