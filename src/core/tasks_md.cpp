@@ -1712,9 +1712,10 @@ class Parser {
   // Checklist", "Success Metrics", "Definition of Done") are checks to tick, not work.
   // A file that is nothing but such a checklist keeps its boxes.
   void drop_outcome_checklists() {
-    static constexpr WordSet<10> words({"checklist", "complete when", "completion criteria", "success criteria",
+    static constexpr WordSet<13> words({"checklist", "complete when", "completion criteria", "success criteria",
                                         "acceptance criteria", "exit criteria", "success metrics",
-                                        "definition of done", "done when", "done criteria"});
+                                        "definition of done", "done when", "done criteria", "review notes",
+                                        "sign-off", "sign off"});
     const auto named = [](std::string_view title) {
       std::size_t i = 0;  // past emoji and marks: `🏗️ Phase 1`
       while (i < title.size() && !is_alnum(title[i])) ++i;

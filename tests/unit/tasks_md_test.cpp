@@ -1421,9 +1421,10 @@ TEST_SUITE("sections and mirrors (real shapes)") {
         "## Phase 2: Backend\n- [ ] Add the API routes\n"
         "## \u2705 Task Completion Checklist\n### Backend Complete When:\n- [x] \u2705 API working\n"
         "## Success Metrics\n**Technical:**\n- [ ] Production deployment capability\n"
-        "## Definition of Done\n- [ ] Reviewed\n");
+        "## Definition of Done\n- [ ] Reviewed\n"
+        "## Review Notes\n- [ ] Pass/Fail:\n- [ ] Issues found:\n");  // spec-kit's evals/real-plans/plan-001
     CHECK(ids(p) == std::vector<std::string>{"L4", "L5", "L7"});
-    for (int line : {10, 13, 15}) {
+    for (int line : {10, 13, 15, 17, 18}) {
       INFO(line);
       const Skipped* s = find_skip(p, line);
       REQUIRE(s);
