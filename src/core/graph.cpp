@@ -263,7 +263,23 @@ class GraphBuilder {
       if (!boundary) { ++p; continue; }
       int story = 0;
       std::size_t skip = 0;
-      if (starts_with(s.substr(p), "US") && p + 2 < s.size()) {
+      std::string_view label;  // a prefixed story's whole label: `AUTH-US1`
+      if (std::size_t q = p; is_alpha(s[p]) && !starts_with(s.substr(p), "US")) {
+        // `AUTH-US1`, `TASK-US1`: letters, a dash, then the story.
+        while (q < s.size() && is_alpha(s[q]) && q - p < 12) ++q;
+        if (q > p && q + 3 < s.size() && s[q] == '-' && starts_with(s.substr(q + 1), "US") && is_digit(s[q + 3])) {
+          std::size_t e = q + 3;
+          int v = 0;
+          while (e < s.size() && is_digit(s[e])) v = v * 10 + (s[e++] - '0');
+          if (e >= s.size() || !is_alpha(s[e])) {
+            story = v;
+            skip = e - p;
+            label = s.substr(p, e - p);
+          }
+        }
+      }
+      if (story > 0) {
+      } else if (starts_with(s.substr(p), "US") && p + 2 < s.size()) {
         std::size_t k = p + 2;
         if (s[k] == '-' || s[k] == ' ') ++k;
         if (k < s.size() && is_digit(s[k])) {
@@ -304,7 +320,7 @@ class GraphBuilder {
         if (e > k) skip = e - p; else story = 0;
       }
       if (story > 0) {
-        add_story(stories, story, as_target);
+        add_story(stories, story, as_target, label);
         p += skip;
         continue;
       }
@@ -411,10 +427,29 @@ class GraphBuilder {
     return i - k;
   }
 
-  void add_story(Refs& out, int story, bool as_target) {
+  // The phases of story `story`; with a prefixed `label` (`AUTH-US1`), those whose tasks
+  // carry that label, where any does: `[AUTH-US1]` and `[TASK-US1]` are two stories.
+  void add_story(Refs& out, int story, bool as_target, std::string_view written = {}) {
+    const std::string label = lower(std::string(written));  // ifind and istarts_with take it in lower case
+    const auto same = [&](std::string_view l) { return l.size() == label.size() && istarts_with(l, label); };
+    const auto labelled = [&](std::size_t q) {
+      const std::string& title = plan_->phases[q].title;
+      if (const std::size_t at = ifind(title, label); at != std::string_view::npos) {
+        const std::size_t e = at + label.size();
+        if ((at == 0 || !is_alnum(title[at - 1])) && (e >= title.size() || !is_alnum(title[e]))) return true;
+      }
+      return std::any_of(phase_tasks_[q].begin(), phase_tasks_[q].end(), [&](int t) {
+        const Task& task = plan_->tasks[static_cast<std::size_t>(t)];
+        return same(task.story_label) || std::any_of(task.labels.begin(), task.labels.end(), same);
+      });
+    };
+    bool by_label = false;
+    for (std::size_t q = 0; q < plan_->phases.size() && !label.empty() && !by_label; ++q)
+      by_label = plan_->phases[q].kind == PhaseKind::user_story && plan_->phases[q].story == story && labelled(q);
     for (std::size_t q = 0; q < plan_->phases.size(); ++q) {
       const Phase& ph = plan_->phases[q];
       if (ph.kind != PhaseKind::user_story || ph.story != story) continue;
+      if (by_label && !labelled(q)) continue;
       out.nodes.push_back(phase_gate(static_cast<int>(q)));
       if (as_target)
         for (int t : phase_tasks_[q]) out.target_tasks.push_back(t);

@@ -294,6 +294,20 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(stories, "T005") == "T001,T002,T004");
   }
 
+  // Arishay/fullstack-todo-app 001: `[AUTH-US1]` … `[AUTH-US5]` and `[TASK-US1]` … were
+  // all "story 1", "story 2"…: "**TASK-US1**: Depends on AUTH-US5" made the AUTH-US1 phase
+  // wait for AUTH-US5, a cycle, and the file was refused.
+  TEST_CASE("prefixed story labels are stories of their own") {
+    auto g = graph_of(
+        "## Phase 1: User Story AUTH-US1 - Register\n- [ ] T001 [AUTH-US1] Create User model in api/user.py\n"
+        "## Phase 2: User Story AUTH-US2 - Login\n- [ ] T002 [AUTH-US2] Login endpoint in api/auth.py\n"
+        "## Phase 3: User Story TASK-US1 - Create task\n- [ ] T003 [TASK-US1] Task model in api/task.py\n"
+        "## Dependencies\n- **AUTH-US2**: Depends on AUTH-US1\n- **TASK-US1**: Depends on AUTH-US2\n");
+    CHECK(waits(g, "T002") == "T001");
+    CHECK(waits(g, "T003") == "T002");
+    CHECK(waits(g, "T001").empty());
+  }
+
   TEST_CASE("an explicit order beats the implicit document order it contradicts") {
     auto g = graph_of("- [ ] T017 a\n- [ ] T019 [P] b\n## Dependencies\n- T017 depends on T019\n");
     CHECK(waits(g, "T017") == "T019");
