@@ -470,8 +470,37 @@ bool peer_ids(std::string_view a, std::string_view b) {
 // A check mark a line ends with (`#### T001 Create config script ✅`): ✅ ✔ ☑.
 bool ends_with_check(std::string_view s) {
   s = trim_right(s);
-  if (s.size() >= 3 && s.compare(s.size() - 3, 3, "\xEF\xB8\x8F") == 0) s.remove_suffix(3);  // VS16
+  if (s.size() >= 3 && (s.ends_with("\xEF\xB8\x8F") || s.ends_with("\xEF\xB8\x8E"))) s.remove_suffix(3);  // VS16, VS15
   return s.size() >= 3 && (s.ends_with("\xE2\x9C\x85") || s.ends_with("\xE2\x9C\x94") || s.ends_with("\xE2\x98\x91"));
+}
+
+// A heading that ends in a check mark and a done word, as agents mark what they finished:
+// `### Task 1: Setup ✅ COMPLETE`, `✅ **DONE**`, `✅ Completed (2026-01-28)`. Not a check
+// mark before the title's words (`### T001 ✅ Add the form`).
+bool ends_with_done_check(std::string_view s) {
+  s = trim_right(s);
+  std::size_t m = std::string_view::npos;
+  for (std::string_view mark : {"\xE2\x9C\x85", "\xE2\x9C\x94", "\xE2\x98\x91"})
+    if (const std::size_t at = s.rfind(mark); at != std::string_view::npos && (m == std::string_view::npos || at > m)) m = at;
+  if (m == std::string_view::npos) return false;
+  std::string_view rest = s.substr(m + 3);
+  if (starts_with(rest, "\xEF\xB8\x8F") || starts_with(rest, "\xEF\xB8\x8E")) rest.remove_prefix(3);
+  const auto strip = [](std::string_view v) {
+    v = trim(v);
+    while (!v.empty() && (v.front() == '*' || v.front() == '_')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == '*' || v.back() == '_')) v.remove_suffix(1);
+    return trim(v);
+  };
+  rest = strip(rest);
+  std::size_t n = 0;
+  while (n < rest.size() && is_alpha(rest[n])) ++n;
+  const std::string_view w = rest.substr(0, n);
+  bool done = false;
+  for (std::string_view d : {"complete", "completed", "done", "finished"}) done = done || (w.size() == d.size() && istarts_with(w, d));
+  if (!done) return false;
+  const std::string_view after = strip(rest.substr(n));
+  return after.empty() || (after.front() == '(' && after.back() == ')') ||
+         std::all_of(after.begin(), after.end(), [](char c) { return is_digit(c) || c == '-' || c == '/' || is_space(c); });
 }
 
 // A table cell or a word without its emphasis: `**Status**` → `Status`.
@@ -1374,7 +1403,7 @@ class Parser {
       // `### T001 — Create directory structure`: a task with no checkbox.
       Task& task = new_task(h.id, number, l, TaskForm::heading);
       fill_head(task, h, head);
-      if (ends_with_check(head)) task.state = TaskState::done;
+      if (ends_with_check(head) || ends_with_done_check(head)) task.state = TaskState::done;
       check_place(task, head);
       open_heading_task_ = true;
       open_word_task_ = word > 0;

@@ -179,6 +179,26 @@ std::string offsets_of(const Plan& p) {
 
 }  // namespace
 
+// Agents mark the headings they finished with words after the mark: read done, and never
+// marked a second time; the check mark's text-style variant too.
+TEST_CASE("a heading ending in a check mark and a done word is done") {
+  for (const std::string title : {"Setup \xE2\x9C\x85 COMPLETE", "Setup \xE2\x9C\x85 **DONE**",
+                                  "Setup \xE2\x9C\x85 Completed (2026-01-28)", "Setup \xE2\x9C\x94\xEF\xB8\x8E",
+                                  "Setup \xE2\x9C\x85 done 2026-01-28"}) {
+    INFO(title);
+    const Plan p = parse_tasks_md("### T001 " + title + "\n");
+    REQUIRE(p.tasks.size() == 1);
+    CHECK(p.tasks[0].state == TaskState::done);
+  }
+  for (const std::string title : {"\xE2\x9C\x85 Add the form", "Setup \xE2\x9C\x85 Ready to start",
+                                  "Setup \xE2\x9C\x85 done when it builds"}) {
+    INFO(title);
+    const Plan p = parse_tasks_md("### T001 " + title + "\n");
+    REQUIRE(p.tasks.size() == 1);
+    CHECK(p.tasks[0].state == TaskState::pending);
+  }
+}
+
 // Every kind of mark at once (boxes, a Task heading's steps, headings' check marks), over
 // the corpus: what is marked reads done and nothing else changes; the offsets kept in
 // place are a parse's; undone, the file is byte for byte what it was.
