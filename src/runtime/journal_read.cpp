@@ -425,6 +425,12 @@ Result<int> apply_journal_state(const std::string& journal_path, const std::stri
   // state from then on, and a mark taken out since (a heading's check mark the user
   // removed) means it runs again. By ID: each mark's run and place in the journal.
   std::map<std::string, std::vector<std::pair<std::string, std::size_t>>> marked;
+  struct Mark {
+    std::string run, task;
+    std::size_t seq;
+  };
+  std::vector<Mark> all_marks;
+  std::set<std::string> ours;  // runs of this tasks.md
   std::string current;
   std::size_t seq = 0;
   detail::for_each_line(in, [&](const detail::Line& e) {
@@ -432,14 +438,19 @@ Result<int> apply_journal_state(const std::string& journal_path, const std::stri
     ++seq;
     if (event == "run-started") {
       current = detail::ours(e, tasks_path) ? e.string("run") : std::string();
+      if (!current.empty()) ours.insert(current);
     } else if (event == "rolled-back") {
       rolled_back.insert(e.string("run"));
     } else if (event == "task-finished" && !current.empty() && e.str("run") == current) {
       finished.push_back({current, e.string("task"), e.string("text"), static_cast<int>(e.integer("line")), seq});
-    } else if ((event == "marked" || event == "mark-failed") && !current.empty() && e.str("run") == current) {
-      marked[e.string("task")].emplace_back(current, seq);
+    } else if (event == "marked" || event == "mark-failed") {
+      // Its run's, once that run is known to be ours: a run's first marks (an earlier
+      // flow's tasks checked at its start) come before its run-started line.
+      all_marks.push_back({e.string("run"), e.string("task"), seq});
     }
   });
+  for (const Mark& m : all_marks)
+    if (ours.count(m.run)) marked[m.task].emplace_back(m.run, m.seq);
   int n = 0;
   for (const Finished& f : finished) {
     if (rolled_back.count(f.run)) continue;

@@ -205,6 +205,10 @@ class RunLoop {
         const Task& tk = now.tasks[static_cast<std::size_t>(at)];
         u.line = tk.line;
         u.boxless = !tk.has_marks();
+        // A heading an earlier flow finished but kept in its journal alone: under git
+        // isolation its mark goes in a commit of its own below, not into the work tree.
+        const bool heading = tk.mark_offset == Task::npos && tk.step_marks.empty();
+        if (heading && opt_.isolation != Isolation::none) u.boxless = true;
         if (!u.boxless) changes.push_back({tk.line, tk.id, true});
       }
       if (!changes.empty()) {
@@ -970,7 +974,8 @@ class RunLoop {
              ") was changed or removed during the run: not run; run flow again to run what the file says now";
     const Task& now = live_.plan.tasks[static_cast<std::size_t>(at)];
     if (now.state != TaskState::pending)
-      return std::string("it was marked [") + now.mark + "] in tasks.md during the run: not run";
+      return now.mark != 0 ? std::string("it was marked [") + now.mark + "] in tasks.md during the run: not run"
+                           : std::string("it was marked done in tasks.md during the run: not run");
     return {};
   }
 

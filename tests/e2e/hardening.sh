@@ -811,15 +811,24 @@ TASKS
   [ "$(tr '\n' ' ' < "$work/agents.log")" = "1 3 2 3 " ] || bad "after unchecking Task 3, agents ran '$(tr '\n' ' ' < "$work/agents.log")', expected Task 3 again alone"
   cmp -s "$work/repo/plan.md" "$work/tasks.want" || bad "Task 3 was not checked again: $(diff "$work/tasks.want" "$work/repo/plan.md")"
   # A repository an earlier flow ran, which kept these tasks' state in its journal alone
-  # (no check marks, no `marked` lines): they are done, not run again, and checked now.
+  # (no check marks, no `marked` lines), and whose last run was killed (no run-finished):
+  # they are done, not run again, and checked now in a commit of plan.md alone.
   cp "$work/tasks.before" "$work/repo/plan.md"
   git -C "$work/repo" commit -qam "as an earlier flow left it"
-  grep -v '"event":"marked"' "$work/repo/.flow/implementation.log" > "$work/journal.old"
+  grep -v -e '"event":"marked"' -e '"event":"run-finished"' "$work/repo/.flow/implementation.log" > "$work/journal.old"
   cp "$work/journal.old" "$work/repo/.flow/implementation.log"
   run_flow "$work/out4" run "$work/repo/plan.md" --agent-cmd "$work/agent.sh" --progress plain
   [ "$rc" = 0 ] || bad "the run after an earlier flow's exited $rc: $(tail -5 "$work/out4")"
   [ "$(wc -l < "$work/agents.log")" = 4 ] || bad "tasks an earlier flow's journal keeps done ran again: $(tr '\n' ' ' < "$work/agents.log")"
   cmp -s "$work/repo/plan.md" "$work/tasks.want" || bad "the tasks an earlier flow finished were not checked: $(diff "$work/tasks.want" "$work/repo/plan.md")"
+  [ -z "$(git -C "$work/repo" status --porcelain)" ] || bad "the checks are not committed: $(git -C "$work/repo" status --porcelain)"
+  case "$(git -C "$work/repo" log -1 --format=%s)" in "flow: check "*) ;; *) bad "no commit of the checks: $(git -C "$work/repo" log -1 --format=%s)" ;; esac
+  # Taking out a mark flow wrote there runs that task again, as any other.
+  sed -i -e 's/^### Task 1: Bucket store ✅$/### Task 1: Bucket store/' "$work/repo/plan.md"
+  git -C "$work/repo" commit -qam "run Task 1 again"
+  run_flow "$work/out5" run "$work/repo/plan.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$(tr '\n' ' ' < "$work/agents.log")" = "1 3 2 3 1 " ] || bad "after unchecking a migrated Task 1, agents ran '$(tr '\n' ' ' < "$work/agents.log")'"
+  cmp -s "$work/repo/plan.md" "$work/tasks.want" || bad "Task 1 was not checked again: $(diff "$work/tasks.want" "$work/repo/plan.md")"
   # The same with the steps as checkboxes (`- [ ] **Step 1: …**`), one already ticked:
   # each Task is one agent's work, and its steps are ticked when it lands, in the case
   # the file uses, every other byte kept; under git isolation and without it.
