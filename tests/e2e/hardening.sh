@@ -829,6 +829,23 @@ TASKS
   run_flow "$work/out5" run "$work/repo/plan.md" --agent-cmd "$work/agent.sh" --progress plain
   [ "$(tr '\n' ' ' < "$work/agents.log")" = "1 3 2 3 1 " ] || bad "after unchecking a migrated Task 1, agents ran '$(tr '\n' ' ' < "$work/agents.log")'"
   cmp -s "$work/repo/plan.md" "$work/tasks.want" || bad "Task 1 was not checked again: $(diff "$work/tasks.want" "$work/repo/plan.md")"
+  # The user checks a pending heading by hand while another task runs: it is not run, and
+  # said so in words (the summary and the journal said "marked [\0]", a NUL byte).
+  mkdir -p "$work/byhand"
+  printf '# Plan\n\n### Task 1: First\n\n### Task 2: Second\n' > "$work/byhand/plan.md"
+  git_repo "$work/byhand"
+  cat > "$work/byhand.sh" <<AGENT
+#!/bin/sh
+[ "\$FLOW_TASK_ID" = 1 ] && sed -i 's/^### Task 2: Second\$/### Task 2: Second ✅/' "$work/byhand/plan.md"
+exit 0
+AGENT
+  chmod +x "$work/byhand.sh"
+  run_flow "$work/byhand.out" run "$work/byhand/plan.md" --agent-cmd "$work/byhand.sh" --progress plain
+  if tr -d '\000' < "$work/byhand.out" | cmp -s - "$work/byhand.out" && ! grep -q 'u0000' "$work/byhand/.flow/implementation.log"; then :; else
+    bad "a NUL byte in what flow says of a heading checked by hand"
+  fi
+  grep -q "it was marked done in tasks.md during the run" "$work/byhand.out" ||
+    bad "a heading checked by hand is not said so: $(grep -a 'not run' "$work/byhand.out" | head -3)"
   # The same with the steps as checkboxes (`- [ ] **Step 1: …**`), one already ticked:
   # each Task is one agent's work, and its steps are ticked when it lands, in the case
   # the file uses, every other byte kept; under git isolation and without it.
