@@ -122,12 +122,48 @@ bool same_tasks_file(std::string_view journaled, const std::string& tasks_path) 
   return fs::equivalent(a, b, ec) && !ec;
 }
 
+std::string moved_tasks_file(std::string_view journaled, std::string_view journaled_workdir, const std::string& workdir) {
+  auto dir = [](std::string_view d) {  // without a trailing slash
+    const fs::path p = fs::path(std::string(d)).lexically_normal();
+    return p.has_filename() ? p : p.parent_path();
+  };
+  const fs::path then = dir(journaled_workdir), now = dir(workdir);
+  if (then.empty() || now.empty() || then == now) return std::string(journaled);
+  const fs::path inside = fs::path(std::string(journaled)).lexically_normal().lexically_relative(then);
+  if (inside.empty() || *inside.begin() == "..") return std::string(journaled);
+  return (now / inside).string();
+}
+
+bool same_tasks_file(std::string_view journaled, std::string_view journaled_workdir, const std::string& tasks_path,
+                     const std::string& workdir) {
+  // The journal lives in its work directory: a run it has from another one ran there
+  // before the checkout was moved (or copied) here, on the file at the same place in it.
+  return same_tasks_file(journaled, tasks_path) ||
+         same_tasks_file(moved_tasks_file(journaled, journaled_workdir, workdir), tasks_path);
+}
+
+std::string journal_workdir(const std::string& journal_path) {
+  // <workdir>/.flow/implementation.log
+  return fs::path(journal_path).lexically_normal().parent_path().parent_path().string();
+}
+
 namespace {
 
-// Whether a run-started line opens a run of `tasks_path` that does real work.
-bool ours(const Line& e, const std::string& tasks_path) { return same_tasks_file(e.str("tasks_md"), tasks_path) && !e.flag("dry_run"); }
+// The tasks.md whose runs a reader picks out of a journal: its absolute path, and the
+// work directory the journal is in now (empty when not known: as journaled only).
+struct TasksFile {
+  const std::string& path;
+  std::string workdir;
+};
 
-std::optional<Leftover> previous_run_in(std::istream& in, const std::string& tasks_path) {
+bool same_file(const Line& e, const TasksFile& f) {
+  return same_tasks_file(e.str("tasks_md"), e.str("workdir"), f.path, f.workdir);
+}
+
+// Whether a run-started line opens a run of the file that does real work.
+bool ours(const Line& e, const TasksFile& f) { return same_file(e, f) && !e.flag("dry_run"); }
+
+std::optional<Leftover> previous_run_in(std::istream& in, const TasksFile& tasks_path) {
   Leftover last;
   bool open = false;
   std::map<std::string, Leftover::Running> running;
@@ -167,7 +203,7 @@ std::optional<Leftover> previous_run_in(std::istream& in, const std::string& tas
   return last;
 }
 
-std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path) {
+std::vector<JournalRun> runs_in(std::istream& in, const TasksFile& tasks_path) {
   std::vector<JournalRun> runs;
   // Runs of other features may run at the same time: their lines interleave with ours.
   // Each line belongs to the run it names.
@@ -325,7 +361,7 @@ std::vector<JournalRun> runs_in(std::istream& in, const std::string& tasks_path)
 
 std::optional<Leftover> previous_run(const std::string& journal_path, const std::string& tasks_path) {
   std::ifstream in(journal_path, std::ios::binary);
-  return previous_run_in(in, tasks_path);
+  return previous_run_in(in, TasksFile{tasks_path, journal_workdir(journal_path)});
 }
 
 std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, const std::string& tasks_path) {
@@ -334,7 +370,7 @@ std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, 
   std::string current;
   for_each_line(in, [&](const Line& e) {
     const std::string_view event = e.str("event");
-    if (event == "run-started") current = same_tasks_file(e.str("tasks_md"), tasks_path) ? e.string("run") : "";
+    if (event == "run-started") current = same_file(e, TasksFile{tasks_path, journal_workdir(journal_path)}) ? e.string("run") : "";
     if (event == "rolled-back")  // all the way back to its checkpoint (not just --to a task)
       for (CheckpointedRun& c : runs) c.rolled_back |= c.run == e.str("run") && e.str("to") == c.checkpoint;
     if (current.empty() || e.str("run") != current) return;
@@ -349,11 +385,12 @@ std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, 
 
 std::vector<FinishedTask> succeeded_tasks(const std::string& journal_path) {
   std::vector<FinishedTask> out;
+  const std::string here = journal_workdir(journal_path);
   std::map<std::string, std::string, std::less<>> file_of;  // run -> its tasks.md
   std::ifstream in(journal_path, std::ios::binary);
   for_each_line(in, [&](const Line& e) {
     const std::string_view event = e.str("event");
-    if (event == "run-started" && !e.flag("dry_run")) file_of[e.string("run")] = e.string("tasks_md");
+    if (event == "run-started" && !e.flag("dry_run")) file_of[e.string("run")] = moved_tasks_file(e.str("tasks_md"), e.str("workdir"), here);
     if (event != "task-finished" || e.str("outcome") != "succeeded") return;
     const auto run = file_of.find(e.str("run"));
     if (run == file_of.end()) return;   // a dry run's, or a run whose start is not in the journal
@@ -364,12 +401,12 @@ std::vector<FinishedTask> succeeded_tasks(const std::string& journal_path) {
 
 std::vector<JournalRun> read_runs_text(std::string_view journal, const std::string& tasks_path) {
   std::istringstream in{std::string(journal)};
-  return runs_in(in, tasks_path);
+  return runs_in(in, TasksFile{tasks_path, {}});
 }
 
 std::optional<std::pair<std::size_t, std::size_t>> previous_run_text(std::string_view journal, const std::string& tasks_path) {
   std::istringstream in{std::string(journal)};
-  const auto left = previous_run_in(in, tasks_path);
+  const auto left = previous_run_in(in, TasksFile{tasks_path, {}});
   if (!left) return std::nullopt;
   return std::make_pair(left->running.size(), left->unmarked.size());
 }
@@ -384,7 +421,7 @@ Result<std::vector<JournalRun>> read_runs(const std::string& journal_path, const
   if (!fs::exists(journal_path, ec)) return std::vector<JournalRun>();
   std::ifstream in(journal_path, std::ios::binary);
   if (!in) return make_error(Errc::io, "cannot read the journal " + journal_path);
-  return detail::runs_in(in, tasks_path);
+  return detail::runs_in(in, detail::TasksFile{tasks_path, detail::journal_workdir(journal_path)});
 }
 
 Result<std::optional<JournalRun>> read_last_run(const std::string& journal_path, const std::string& tasks_path) {
@@ -417,10 +454,21 @@ Result<int> apply_journal_state(const std::string& journal_path, const std::stri
   struct Finished {
     std::string run, id, text;
     int line;
-    std::size_t seq;  // where in the journal
+    std::size_t seq;     // where in the journal
+    std::size_t landed;  // where its commit's line is (no commit: nothing of its to undo; seq)
   };
   std::vector<Finished> finished;
-  std::set<std::string> rolled_back;
+  // What each run put on its branch, in order: its checkpoint, and each task's commit
+  // (by "id@line") with its place in the journal. A rollback undoes the run's tasks
+  // committed after the commit it went back to (`flow rollback --to T001` keeps T001),
+  // all of them when that is the checkpoint or a commit that is not the run's.
+  struct Commits {
+    std::string checkpoint;
+    std::map<std::string, std::size_t> at;     // commit -> where its line is
+    std::map<std::string, std::size_t> task;   // "id@line" -> where its commit's line is
+    std::vector<std::size_t> undone_after;     // each rollback's cut: tasks committed after it are undone
+  };
+  std::map<std::string, Commits> commits;
   // A task whose mark a run wrote (or tried to) once it had finished: the file keeps its
   // state from then on, and a mark taken out since (a heading's check mark the user
   // removed) means it runs again. By ID: each mark's run and place in the journal.
@@ -431,18 +479,31 @@ Result<int> apply_journal_state(const std::string& journal_path, const std::stri
   };
   std::vector<Mark> all_marks;
   std::set<std::string> ours;  // runs of this tasks.md
+  const detail::TasksFile where{tasks_path, detail::journal_workdir(journal_path)};
   std::string current;
   std::size_t seq = 0;
   detail::for_each_line(in, [&](const detail::Line& e) {
     const std::string_view event = e.str("event");
     ++seq;
     if (event == "run-started") {
-      current = detail::ours(e, tasks_path) ? e.string("run") : std::string();
+      current = detail::ours(e, where) ? e.string("run") : std::string();
       if (!current.empty()) ours.insert(current);
+    } else if (event == "checkpoint" && !current.empty() && e.str("run") == current) {
+      commits[current].checkpoint = e.string("commit");
+    } else if (event == "committed" && !current.empty() && e.str("run") == current) {
+      Commits& c = commits[current];
+      c.at.emplace(e.string("commit"), seq);
+      c.task[e.task_key()] = seq;
     } else if (event == "rolled-back") {
-      rolled_back.insert(e.string("run"));
+      Commits& c = commits[e.string("run")];
+      const auto to = c.at.find(e.string("to"));
+      c.undone_after.push_back(e.str("to") == c.checkpoint || to == c.at.end() ? 0 : to->second);
     } else if (event == "task-finished" && !current.empty() && e.str("run") == current) {
-      finished.push_back({current, e.string("task"), e.string("text"), static_cast<int>(e.integer("line")), seq});
+      // Where it landed: its commit's line, or (no commit: nothing of its to undo) this one.
+      const auto& landed = commits[current].task;
+      const auto at = landed.find(e.task_key());
+      finished.push_back({current, e.string("task"), e.string("text"), static_cast<int>(e.integer("line")), seq,
+                          at == landed.end() ? seq : at->second});
     } else if (event == "marked" || event == "mark-failed") {
       // Its run's, once that run is known to be ours: a run's first marks (an earlier
       // flow's tasks checked at its start) come before its run-started line.
@@ -453,7 +514,10 @@ Result<int> apply_journal_state(const std::string& journal_path, const std::stri
     if (ours.count(m.run)) marked[m.task].emplace_back(m.run, m.seq);
   int n = 0;
   for (const Finished& f : finished) {
-    if (rolled_back.count(f.run)) continue;
+    if (const auto c = commits.find(f.run); c != commits.end() && std::any_of(c->second.undone_after.begin(),
+                                                                              c->second.undone_after.end(),
+                                                                              [&](std::size_t cut) { return f.landed > cut; }))
+      continue;
     // Marked by its own run (with git isolation just before the task-finished line), or
     // by a later one.
     if (const auto m = marked.find(f.id);

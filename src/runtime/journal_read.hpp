@@ -56,6 +56,19 @@ struct CheckpointedRun {
 /// however either spells it: `./` and `..` aside, or through a symlink when both exist.
 [[nodiscard]] bool same_tasks_file(std::string_view journaled, const std::string& tasks_path);
 
+/// Where a run's tasks.md is now: the journaled path moved from the run's work directory
+/// to `workdir` (the journal's now) when the checkout was moved or copied since and the
+/// file was in it; else the journaled path.
+[[nodiscard]] std::string moved_tasks_file(std::string_view journaled, std::string_view journaled_workdir, const std::string& workdir);
+
+/// The same, or the file at the same place in the work directory `workdir` (the
+/// journal's, now) as the journaled one was in `journaled_workdir`.
+[[nodiscard]] bool same_tasks_file(std::string_view journaled, std::string_view journaled_workdir, const std::string& tasks_path,
+                                   const std::string& workdir);
+
+/// The work directory a journal (<workdir>/.flow/implementation.log) is in.
+[[nodiscard]] std::string journal_workdir(const std::string& journal_path);
+
 /// The runs of `tasks_path` (absolute) that journaled a checkpoint, oldest first.
 std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, const std::string& tasks_path);
 
@@ -63,7 +76,7 @@ std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, 
 struct FinishedTask {
   std::string id;
   double seconds = 0;
-  std::string tasks_md;  ///< the file its run ran, as journaled
+  std::string tasks_md;  ///< the file its run ran, where it is now (moved with the checkout)
   int line = 0;          ///< its line there then
   std::string text;      ///< its line's text then, without the mark (empty in old journals)
 };

@@ -100,8 +100,11 @@ class RunLoop {
     if (auto made = make_run_dir(); !made) return Unexpected{std::move(made).error()};
     std::string took_over;            // what the lock said of an earlier run that died
     std::optional<Leftover> leftover;  // what an earlier run that did not finish left
-    if (!opt_.dry_run)
+    if (!opt_.dry_run) {
       if (auto taken = take_over(took_over, leftover); !taken) return Unexpected{std::move(taken).error()};
+    } else if (auto seen = dry_run_state(); !seen) {
+      return Unexpected{std::move(seen).error()};
+    }
     if (auto opened = open_workspace(); !opened) return Unexpected{std::move(opened).error()};
     set_up_schedule();
     journal_start(took_over);
@@ -267,6 +270,23 @@ class RunLoop {
     auto g2 = build_graph(std::move(now));
     if (!g2) return Unexpected{std::move(g2).error()};
     graph_.emplace(std::move(*g2));
+    return {};
+  }
+
+  // A dry run takes no lock and writes no mark, but lists what a run would run: not the
+  // tasks the journal alone keeps done (no checkbox), nor those an earlier run that died
+  // finished and a run would mark before it starts.
+  Result<void> dry_run_state() {
+    Plan now = plan_of(text_);
+    if (const auto leftover = previous_run(report_.journal_path, tasks_path_))
+      for (const Leftover::Unmarked& u : leftover->unmarked)
+        if (const int at = find_task_again(text_, now, u.id, u.line, u.text); at >= 0)
+          now.tasks[static_cast<std::size_t>(at)].state = TaskState::done;
+    auto kept = apply_journal_state(report_.journal_path, tasks_path_, text_, now);
+    if (!kept) return Unexpected{std::move(kept).error()};
+    auto g = build_graph(std::move(now));
+    if (!g) return Unexpected{std::move(g).error()};
+    graph_.emplace(std::move(*g));
     return {};
   }
 

@@ -890,6 +890,63 @@ TASKS
   done
   ;;
 
+journal-kept)
+  # Tasks whose state the journal alone keeps (bold items, `- **T001** …`: no box, no
+  # heading to check): `flow rollback --to T001` undoes T002 and T003 only, so the next run
+  # runs those two and not T001; `--dry-run` lists what a run would run, not what the
+  # journal says is done; the record follows the checkout when it is moved.
+  files_agent
+  mkdir -p "$work/repo/specs"
+  cat > "$work/repo/specs/tasks.md" <<'TASKS'
+# Tasks
+
+## Phase 1: Setup
+
+- **T001** Create `src/a.py`
+- **T002** Create `src/b.py`
+- **T003** Create `src/c.py`
+TASKS
+  git_repo "$work/repo"
+  cp "$work/repo/specs/tasks.md" "$work/tasks.before"
+  cd "$work/repo" || exit 1
+  run_flow "$work/out" run specs/tasks.md --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the run exited $rc: $(tail -5 "$work/out")"
+  [ "$(tr '\n' ' ' < "$work/agents.log")" = "T001 T002 T003 " ] || bad "agents ran '$(tr '\n' ' ' < "$work/agents.log")'"
+  cmp -s specs/tasks.md "$work/tasks.before" || bad "tasks.md changed: $(diff "$work/tasks.before" specs/tasks.md)"
+  run_flow "$work/dry.out" run specs/tasks.md --agent-cmd "$work/agent.sh" --progress plain --dry-run
+  [ "$rc" = 0 ] || bad "the dry run exited $rc: $(tail -5 "$work/dry.out")"
+  grep -q 'dry run: prompt' "$work/dry.out" && bad "a dry run after the run lists done tasks: $(grep 'dry run: prompt' "$work/dry.out" | head -3)"
+  t001=$(git log --format='%H %s' | awk '$2 == "T001" { print $1 }')
+  run_flow "$work/rb.out" rollback specs/tasks.md --to T001
+  [ "$rc" = 0 ] || bad "rollback --to T001 exited $rc: $(cat "$work/rb.out")"
+  [ "$(git rev-parse HEAD)" = "$t001" ] || bad "rollback --to T001 did not stop at T001's commit"
+  run_flow "$work/dry2.out" run specs/tasks.md --agent-cmd "$work/agent.sh" --progress plain --dry-run
+  dry=$(grep -o 'started *T00[0-9]' "$work/dry2.out" | awk '{ print $2 }' | tr '\n' ' ')
+  [ "$dry" = "T002 T003 " ] || bad "the dry run after rollback --to T001 would run '$dry', expected 'T002 T003 '"
+  run_flow "$work/out2" run specs/tasks.md --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the run after rollback --to T001 exited $rc: $(tail -5 "$work/out2")"
+  [ "$(tr '\n' ' ' < "$work/agents.log")" = "T001 T002 T003 T002 T003 " ] ||
+    bad "after rollback --to T001, agents ran '$(tr '\n' ' ' < "$work/agents.log")', expected T002 and T003 again, not T001"
+  [ "$(cat src/a.py)" = T001 ] || bad "src/a.py is '$(cat src/a.py)'"
+  # A full rollback undoes all three: they run again.
+  run_flow "$work/rb2.out" rollback specs/tasks.md
+  [ "$rc" = 0 ] || bad "rollback exited $rc: $(cat "$work/rb2.out")"
+  run_flow "$work/rb3.out" rollback specs/tasks.md
+  [ "$rc" = 0 ] || bad "the second rollback exited $rc: $(cat "$work/rb3.out")"
+  [ ! -e src ] || bad "src/ survived rolling both runs back"
+  run_flow "$work/out3" run specs/tasks.md --agent-cmd "$work/agent.sh" --progress plain
+  [ "$(tr '\n' ' ' < "$work/agents.log")" = "T001 T002 T003 T002 T003 T001 T002 T003 " ] ||
+    bad "after rolling every run back, agents ran '$(tr '\n' ' ' < "$work/agents.log")'"
+  # The checkout moved (or copied) elsewhere: its journal still says what is done.
+  cd "$work" || exit 1
+  mv "$work/repo" "$work/moved"
+  run_flow "$work/out4" run "$work/moved/specs/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the run in the moved checkout exited $rc: $(tail -5 "$work/out4")"
+  [ "$(wc -l < "$work/agents.log")" = 8 ] || bad "the moved checkout ran done tasks again: $(tr '\n' ' ' < "$work/agents.log")"
+  run_flow "$work/st.out" status "$work/moved/specs/tasks.md" --runs
+  [ "$(grep -c '^20' "$work/st.out")" = 4 ] || bad "flow status in the moved checkout lists: $(cat "$work/st.out")"
+  ;;
+
 *)
   echo "unknown scenario $scenario"
   exit 2

@@ -625,6 +625,56 @@ TEST_CASE("runs of two features at once: each reads its own lines; a mark a full
   CHECK(left->unmarked[0].id == "T001");
 }
 
+TEST_CASE("tasks the journal alone keeps: a rollback to a task undoes those after it; a moved checkout keeps its record") {
+  // Bold items have no box: the journal's task-finished lines are their state. `flow
+  // rollback --to T001` counted the whole run undone (T001 ran again), and the record was
+  // found by tasks.md's absolute path (a checkout moved elsewhere ran everything again).
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.path + "/.flow");
+  const std::string journal = dir.path + "/.flow/implementation.log";
+  const std::string tasks = dir.path + "/specs/tasks.md";
+  const std::string text = "# Tasks\n\n- **T001** a\n- **T002** b\n- **T003** c\n";
+  auto line = [](const std::string& event, const std::string& rest) {
+    return "{\"ts\":\"2026-12-05T07:00:00.000Z\",\"run\":\"R\",\"event\":\"" + event + "\"" + rest + "}\n";
+  };
+  auto task = [&](int k) {
+    const std::string id = "T00" + std::to_string(k), at = ",\"task\":\"" + id + "\",\"line\":" + std::to_string(k + 2);
+    return line("committed", at + ",\"commit\":\"c" + std::to_string(k) + "\"") +
+           line("task-finished", at + ",\"outcome\":\"succeeded\",\"text\":\"- **" + id + "** " + std::string(1, char('a' + k - 1)) + "\"");
+  };
+  const std::string run = line("run-started", ",\"tasks_md\":\"/old/place/specs/tasks.md\",\"workdir\":\"/old/place\",\"workers\":1") +
+                          line("checkpoint", ",\"commit\":\"c0\"") + task(1) + task(2) + task(3) + line("run-finished", "");
+  auto done = [&](const std::string& journal_text) {
+    std::ofstream(journal, std::ios::binary) << journal_text;
+    Plan plan = parse_tasks_md(text);
+    const auto n = apply_journal_state(journal, tasks, text, plan);
+    REQUIRE(n);
+    std::string ids;
+    for (const Task& t : plan.tasks)
+      if (t.state == TaskState::done) ids += t.id + " ";
+    return ids;
+  };
+  CHECK(done(run) == "T001 T002 T003 ");
+  CHECK(done(run + line("rolled-back", ",\"to\":\"c1\"")) == "T001 ");
+  CHECK(done(run + line("rolled-back", ",\"to\":\"c2\"")) == "T001 T002 ");
+  CHECK(done(run + line("rolled-back", ",\"to\":\"c2\"") + line("rolled-back", ",\"to\":\"c1\"")) == "T001 ");
+  CHECK(done(run + line("rolled-back", ",\"to\":\"c0\"")).empty());
+  CHECK(done(run + line("rolled-back", ",\"to\":\"elsewhere\"")).empty());  // not the run's: all of it undone
+  // Another file at the old place is not this one.
+  std::string other = run;
+  other.replace(other.find("/old/place/specs"), 16, "/old/place/other");
+  CHECK(done(other).empty());
+  std::string outside = run;
+  outside.replace(outside.find("\"/old/place/specs"), 17, "\"/elsewhere/specs");
+  CHECK(done(outside).empty());
+  // The moved path itself.
+  CHECK(detail::moved_tasks_file("/old/place/specs/tasks.md", "/old/place/", "/new") == "/new/specs/tasks.md");
+  CHECK(detail::moved_tasks_file("/old/place/specs/tasks.md", "/old/place", "/old/place") == "/old/place/specs/tasks.md");
+  CHECK(detail::moved_tasks_file("/old/other/tasks.md", "/old/place", "/new") == "/old/other/tasks.md");
+  CHECK(detail::moved_tasks_file("/old/place/tasks.md", "", "/new") == "/old/place/tasks.md");
+  CHECK(detail::journal_workdir("/new/.flow/implementation.log") == "/new");
+}
+
 // Journals the fuzzer (tests/fuzz/journal_fuzz.cpp) once crashed the readers on: a
 // timestamp that is not one threw from `flow status`.
 TEST_CASE("journal fuzzer findings are read without a crash") {
