@@ -178,6 +178,8 @@ enum class SkipReason {
                  ///< outside the phases of work: a check to tick, not work to run
   step,          ///< a step of the `### Task 3: …` heading above it (`- [ ] **Step 1: …**`):
                  ///< ticked with that task, which is the unit of work
+  progress,      ///< a box of a progress list that names a heading task (`- [x] Task 3: …`
+                 ///< under `## Progress`): that task's state, ticked when it succeeds
 };
 
 /// A line that looks like a task but is not executed, and why.

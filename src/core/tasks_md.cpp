@@ -1629,6 +1629,7 @@ class Parser {
       diag(Severity::info, plan_.tasks.front().line, "no-ids",
            "no task has an ID: top-level checkboxes are tasks named after their lines (L12 …)");
     } else {
+      progress_boxes();
       for (const Task& t : unnumbered_) skip(t.line, SkipReason::no_id, text_.substr(t.span.offset, t.span.length));
       if (!unnumbered_.empty()) unstarted_ids();
     }
@@ -1919,6 +1920,45 @@ class Parser {
   // line starts with that ID, since a task may be missing. Not a struck-out ID
   // (`~~T002 …~~`: cancelled), a range (`T001-T045`: a summary), or one after words alone
   // (`Updated T006 with …`: a note).
+  // `- [x] Task 1: …` under `## Progress` in a plan of `### Task 1: …` headings: that
+  // task's state, kept with its steps (done when ticked; ticked when it succeeds, cleared
+  // to undo), and not a box without an ID. Only a box naming one heading task that no
+  // other box names: two would disagree.
+  void progress_boxes() {
+    std::unordered_map<std::string_view, std::size_t> heading;  // a heading task's ID -> the task
+    for (std::size_t i = 0; i < plan_.tasks.size(); ++i)
+      if (plan_.tasks[i].form == TaskForm::heading) heading.emplace(plan_.tasks[i].id, i);
+    if (heading.empty() || unnumbered_.empty()) return;
+    std::vector<std::string_view> names(unnumbered_.size());
+    std::unordered_map<std::string_view, int> boxes;  // a task's ID -> how many boxes name it
+    for (std::size_t k = 0; k < unnumbered_.size(); ++k) {
+      const Task& u = unnumbered_[k];
+      if (u.mark != ' ' && u.mark != 'x' && u.mark != 'X') continue;
+      bool bold = false;
+      const std::string_view d = u.description;
+      const std::size_t w = task_word(d, &bold);
+      Head h;
+      if (w == 0 || !parse_head(d.substr(w), h, bold, true)) continue;
+      const auto named = heading.find(h.id);
+      if (named == heading.end()) continue;
+      names[k] = named->first;  // the task's own ID: the box's text moves below
+      ++boxes[names[k]];
+    }
+    std::vector<Task> rest;
+    for (std::size_t k = 0; k < unnumbered_.size(); ++k) {
+      const Task& u = unnumbered_[k];
+      if (names[k].empty() || boxes[names[k]] != 1) {
+        rest.push_back(std::move(unnumbered_[k]));
+        continue;
+      }
+      Task& t = plan_.tasks[heading[names[k]]];
+      t.step_marks.push_back(u.mark_offset);
+      if (u.mark != ' ') t.state = TaskState::done;
+      skip(u.line, SkipReason::progress, text_.substr(u.span.offset, u.span.length));
+    }
+    unnumbered_ = std::move(rest);
+  }
+
   void unstarted_ids() {
     std::unordered_set<std::string_view> ids;
     for (const Task& t : plan_.tasks) ids.insert(t.id);
@@ -2670,6 +2710,7 @@ const char* to_string(SkipReason r) noexcept {
     case SkipReason::criterion: return "criterion";
     case SkipReason::checklist: return "checklist";
     case SkipReason::step: return "step";
+    case SkipReason::progress: return "progress";
     case SkipReason::note: return "note";
   }
   return "?";

@@ -846,6 +846,19 @@ AGENT
   fi
   grep -q "it was marked done in tasks.md during the run" "$work/byhand.out" ||
     bad "a heading checked by hand is not said so: $(grep -a 'not run' "$work/byhand.out" | head -3)"
+  # A progress list that names the Task headings (`- [x] Task 1: …` under `## Progress`)
+  # is their state: the ticked one is not run, the other is, and its box is ticked.
+  mkdir -p "$work/progress"
+  printf '# Plan\n\n### Task 1: First\n\n### Task 2: Second\n\n## Progress\n\n- [x] Task 1: First\n- [ ] Task 2: Second\n' \
+    > "$work/progress/plan.md"
+  git_repo "$work/progress"
+  sed -e 's/^- \[ \] Task 2/- [x] Task 2/' "$work/progress/plan.md" > "$work/progress.want"
+  : > "$work/agents.log"
+  run_flow "$work/progress.out" run "$work/progress/plan.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "progress list: the run exited $rc: $(tail -5 "$work/progress.out")"
+  [ "$(tr '\n' ' ' < "$work/agents.log")" = "2 " ] || bad "progress list: agents ran '$(tr '\n' ' ' < "$work/agents.log")', expected '2 '"
+  cmp -s "$work/progress/plan.md" "$work/progress.want" ||
+    bad "progress list: plan.md is not Task 2's box ticked: $(diff "$work/progress.want" "$work/progress/plan.md")"
   # The same with the steps as checkboxes (`- [ ] **Step 1: …**`), one already ticked:
   # each Task is one agent's work, and its steps are ticked when it lands, in the case
   # the file uses, every other byte kept; under git isolation and without it.

@@ -1308,6 +1308,47 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(find_diag(p, "unknown-reference") == nullptr);
   }
 
+  // spec-kit's .minispec registry plan (frontmatter `status: complete`): `### Task 1: …`
+  // headings, and at the end a `## Progress` list, `- [x] Task 1: Registry state model`.
+  // Those boxes were "checkboxes without an ID": the plan read 0 of 10 done, and a run
+  // would have done the whole feature again.
+  TEST_CASE("a progress list's `- [x] Task N:` box is that Task heading's state, and flow ticks it") {
+    const std::string text =
+        "# Plan\n\n### Task 1: Create model in `src/model.py`\n\nBody.\n\n### Task 02: Add CLI in `src/cli.py`\n\n"
+        "- [ ] **Step 1: Write the failing test**\n\n### Task 3: Docs\n\nBody.\n\n### Task 4: Release\n\n"
+        "## Progress\n\n- [x] Task 1: Create model\n- [x] Task 2: Add CLI\n- [ ] **Task 3**: Docs\n"
+        "- [x] Task 9: not in this plan\n- [ ] Task 4 draft\n- [x] Task 4 final\n";
+    const Plan p = parse_tasks_md(text);
+    REQUIRE(ids(p) == std::vector<std::string>{"1", "2", "3", "4"});
+    CHECK(p.tasks[0].state == TaskState::done);
+    CHECK(p.tasks[1].state == TaskState::done);  // its box says so, though its step is not ticked
+    CHECK(p.tasks[2].state == TaskState::pending);
+    CHECK(p.tasks[3].state == TaskState::pending);  // two boxes name it: neither is its state
+    CHECK(p.tasks[2].has_marks());
+    CHECK(p.tasks[3].step_marks.empty());  // its heading keeps the mark
+    for (int line : {19, 20, 21}) {
+      REQUIRE(find_skip(p, line) != nullptr);
+      CHECK(find_skip(p, line)->reason == SkipReason::progress);
+    }
+    for (int line : {22, 23, 24}) {
+      REQUIRE(find_skip(p, line) != nullptr);
+      CHECK(find_skip(p, line)->reason == SkipReason::no_id);
+    }
+    // Done: its box is ticked (in the file's case), its heading left as it is; undone: back.
+    auto out = set_marks(text, p, std::vector<MarkChange>{{11, "3", true}});
+    REQUIRE(out);
+    std::string want = text;
+    want.replace(want.find("- [ ] **Task 3**"), 5, "- [x]");
+    CHECK(*out == want);
+    CHECK(parse_tasks_md(*out).tasks[2].state == TaskState::done);
+    auto back = set_marks(*out, parse_tasks_md(*out), std::vector<MarkChange>{{11, "3", false}});
+    REQUIRE(back);
+    CHECK(*back == text);
+    // No Task headings: such a box is what it was (a task of a file without IDs).
+    CHECK(ids(parse_tasks_md("## Progress\n\n- [x] Task 1: Create model\n- [ ] Task 2: Add CLI\n")) ==
+          std::vector<std::string>{"L3", "L4"});
+  }
+
   // prompt-studio's i18n and BizChat: `### Task 1.1: …` over ID-less boxes ("任务清单"),
   // with each heading's estimate and dependencies (`**依赖**: Task 1.1`); superpowers'
   // plans: `### Task 1: …` over `- [ ] **Step 1: …**`, dispatched a task at a time. The
