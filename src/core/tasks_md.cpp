@@ -2157,6 +2157,11 @@ class Parser {
       {"dependent on", KeyKind::depends}, {"depends", KeyKind::depends}, {"dependencies", KeyKind::depends},
       {"dependency", KeyKind::depends}, {"blocked by", KeyKind::depends}, {"requires", KeyKind::depends},
       {"after", KeyKind::after},
+      // "(needs T001)", "(waits for T002)", "(prereq: T003)", "[blocked-by:T004]"
+      {"needs", KeyKind::depends}, {"waits for", KeyKind::depends}, {"wait for", KeyKind::depends},
+      {"waits on", KeyKind::depends}, {"blocked on", KeyKind::depends}, {"blocked-by", KeyKind::depends},
+      {"prereq", KeyKind::depends}, {"prereqs", KeyKind::depends}, {"prerequisite", KeyKind::depends},
+      {"prerequisites", KeyKind::depends},
       // "(depende de T001, T002)", "Dependencias: T01", "(después de T008)", "(após T012-T015)"
       {"depende de", KeyKind::depends}, {"depende", KeyKind::depends}, {"dependencias", KeyKind::depends},
       {"dependencia", KeyKind::depends}, {"dependências", KeyKind::depends}, {"dependência", KeyKind::depends},

@@ -384,6 +384,23 @@ TEST_SUITE("pitfalls") {
     CHECK(deps(p.tasks[10]) == "T001,T002,T004,T005");
   }
 
+  // On task lines in public plans: "(needs T011, T012)", "(waits for T001)", "(prereq:
+  // T003)", "[blocked-by:T004]" were no dependency, while "(requires …)" was.
+  TEST_CASE("6: needs, waits for, prereq and blocked-by on a task's line") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n- [ ] T004 d\n"
+        "- [ ] T005 [P] e (needs T001, T002)\n- [ ] T006 [P] f (waits for T003)\n- [ ] T007 [P] g (prereq: T001)\n"
+        "- [ ] T008 [P] h [blocked-by:T004]\n- [ ] T009 [P] i (Prerequisites: T002)\n- [ ] T010 [P] j (waits on T001)\n"
+        "- [ ] T011 [P] k (no prereq: T001; the needs of T002's users)\n");
+    CHECK(deps(p.tasks[4]) == "T001,T002");
+    CHECK(deps(p.tasks[5]) == "T003");
+    CHECK(deps(p.tasks[6]) == "T001");
+    CHECK(deps(p.tasks[7]) == "T004");
+    CHECK(deps(p.tasks[8]) == "T002");
+    CHECK(deps(p.tasks[9]) == "T001");
+    CHECK(deps(p.tasks[10]).empty());
+  }
+
   // "Depends on T010 through T012", "Tasks 1 thru 3": the range read its first task only.
   TEST_CASE("6: a range written with through or thru") {
     const Plan p = parse_tasks_md(
