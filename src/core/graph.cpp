@@ -286,6 +286,17 @@ class GraphBuilder {
           std::size_t e = k;
           while (e < s.size() && is_digit(s[e])) story = story * 10 + (s[e++] - '0');
           if (e >= s.size() || !is_alpha(s[e])) skip = e - p; else story = 0;
+          // "US1–2", "US1-US3", "US2 to US4": each story in the range.
+          if (const std::size_t r = story > 0 ? range_word(s, e) : 0; r > 0) {
+            std::size_t j = e + r;
+            if (starts_with(s.substr(j), "US")) j += 2;
+            if (const std::size_t e2 = number_end(s, j); e2 > j) {
+              const int last = to_number(s.substr(j, e2 - j));
+              for (int v = story; v <= last && v - story < 64; ++v) add_story(stories, v, as_target);
+              p = e2;
+              continue;
+            }
+          }
         }
       } else if (istarts_with(s.substr(p), "user stories ") || istarts_with(s.substr(p), "stories ")) {
         // "after User Stories 1-3", "Stories 1 and 2": each story named, or in the range.
@@ -522,9 +533,35 @@ class GraphBuilder {
       }
     if (!segments.empty()) {
       segments.push_back(s.substr(start));
+      // An aside that is a statement about what stands before it: `T003 (needs T002) →
+      // T004` is "T003 needs T002", and T004 follows T003 alone.
+      std::vector<std::string> link_part(segments.size());
+      for (std::size_t k = 0; k < segments.size(); ++k) {
+        const std::string_view seg = segments[k];
+        const std::size_t open = seg.find('('), close = open == std::string_view::npos ? open : seg.find(')', open);
+        std::size_t key_len = 0;
+        bool left_first = true;
+        if (close == std::string_view::npos || find_key(seg.substr(open + 1, close - open - 1), &key_len, &left_first) != 0) {
+          link_part[k] = seg;
+          continue;
+        }
+        clause(std::string(near_arrow_left(seg.substr(0, open))) + " " + std::string(seg.substr(open + 1, close - open - 1)), st);
+        link_part[k] = std::string(seg.substr(0, open)) + std::string(seg.substr(close + 1));
+      }
       for (std::size_t k = 1; k < segments.size(); ++k) {
-        Refs a = refs_in(near_arrow_left(segments[k - 1]), st.line, false);
-        Refs b = refs_in(near_arrow_right(segments[k]), st.line, true);
+        // (What stands before an aside on the left is not read: `Developer A: US1 (1 week) →
+        // US3` is who does what, not an order.)
+        const std::string_view near = near_arrow_left(link_part[k - 1]);
+        // `T002 → after T001`: the arrow reads "is", and the words say the order.
+        const std::string_view right = near_arrow_right(link_part[k]);
+        std::size_t key_len = 0;
+        bool left_first = true;
+        if (find_key(right, &key_len, &left_first) != std::string_view::npos) {
+          clause(std::string(near) + " " + std::string(right), st);
+          continue;
+        }
+        Refs a = refs_in(near, st.line, false);
+        Refs b = refs_in(right, st.line, true);
         link(a, b, story_or(a, b), st.line, words);
       }
       return;
@@ -548,33 +585,19 @@ class GraphBuilder {
     // for Y", "X is blocked by Y": Y first. Also in Spanish,
     // Portuguese and French ("T002 depende de T001", "T004 después de T003", "T005 bloquea
     // T006", "T008 dépend de T007", "T010 depois de T009").
-    static constexpr std::pair<std::string_view, bool> keys[] = {
-        {"blocks", true}, {"before", true}, {"can start after", false}, {"starts after", false},
-        {"after", false}, {"depends on", false}, {"depend on", false}, {"requires", false}, {"waits for", false},
-        {"blocked by", false}, {"waits on", false}, {"wait for", false}, {"needs", false}, {"unblocks", true},
-        {"is a prerequisite for", true}, {"is a prerequisite of", true},
-        {"bloquea", true}, {"bloqueia", true}, {"bloque", true}, {"antes de", true}, {"avant", true},
-        {"depende de", false}, {"depende", false}, {"después de", false}, {"despues de", false},
-        {"depois de", false}, {"após", false}, {"après", false}, {"dépend de", false},
-        {"dépend", false}, {"requiere", false}, {"requer", false}, {"nécessite", false}};
-    std::size_t best = std::string_view::npos;
     std::size_t best_len = 0;
     bool left_first = true;
-    for (auto [k, lf] : keys) {
-      const std::size_t at = ifind(s, k);
-      if (at == std::string_view::npos || (at > 0 && is_alnum(s[at - 1])) ||
-          (at + k.size() < s.size() && is_alnum(s[at + k.size()])))
-        continue;
-      if (at < best) {
-        best = at;
-        best_len = k.size();
-        left_first = lf;
-      }
-    }
+    const std::size_t best = find_key(s, &best_len, &left_first);
     if (best == std::string_view::npos) return;
     const std::string_view left = s.substr(0, best), right = aside_cut(s.substr(best + best_len));
-    // "T004 can start before T003" permits, it does not order: no edge. "T002 should not
-    // start before T001" orders the other way round. Read from the words just before the key.
+    // Read from the words just before the key: "US2 does not depend on US1", "T005 isn't
+    // blocked by T003" say there is no order; "T004 can start before T003" permits, it
+    // does not order: no edge. "T002 should not start before T001" orders the other way.
+    if (!left_first) {
+      const std::string_view near = left.substr(left.size() > 16 ? left.size() - 16 : 0);
+      for (std::string_view w : {"not ", "n't ", "never ", "no "})
+        if (ifind(near, w) != std::string_view::npos) return;
+    }
     if (left_first) {
       const std::string_view near = left.substr(left.size() > 24 ? left.size() - 24 : 0);
       for (std::string_view w : {"can ", "may ", "could ", "puede ", "pueden ", "pode ", "podem ", "peut ", "peuvent "})
@@ -594,6 +617,33 @@ class GraphBuilder {
     }
   }
 
+  // The first keyword of an ordering statement in `s`, where it is (npos if none), its
+  // length, and whether what stands on its left comes first ("X before Y").
+  static std::size_t find_key(std::string_view s, std::size_t* best_len, bool* left_first) {
+    static constexpr std::pair<std::string_view, bool> keys[] = {
+        {"blocks", true}, {"before", true}, {"can start after", false}, {"starts after", false},
+        {"after", false}, {"depends on", false}, {"depend on", false}, {"requires", false}, {"waits for", false},
+        {"blocked by", false}, {"waits on", false}, {"wait for", false}, {"needs", false}, {"unblocks", true},
+        {"is a prerequisite for", true}, {"is a prerequisite of", true},
+        {"bloquea", true}, {"bloqueia", true}, {"bloque", true}, {"antes de", true}, {"avant", true},
+        {"depende de", false}, {"depende", false}, {"después de", false}, {"despues de", false},
+        {"depois de", false}, {"após", false}, {"après", false}, {"dépend de", false},
+        {"dépend", false}, {"requiere", false}, {"requer", false}, {"nécessite", false}};
+    std::size_t best = std::string_view::npos;
+    for (auto [k, lf] : keys) {
+      const std::size_t at = ifind(s, k);
+      if (at == std::string_view::npos || (at > 0 && is_alnum(s[at - 1])) ||
+          (at + k.size() < s.size() && is_alnum(s[at + k.size()])))
+        continue;
+      if (at < best) {
+        best = at;
+        *best_len = k.size();
+        *left_first = lf;
+      }
+    }
+    return best;
+  }
+
   // The side after a key up to a dash that starts a clause of its own: "Depends on Setup
   // — can overlap with US2" is about Setup alone. A dash between IDs (`T001 - T003`) is a
   // range, and one before a capital goes on naming ("US1 — US2").
@@ -605,6 +655,9 @@ class GraphBuilder {
         n = s.compare(i + 1, 2, "--") == 0 ? 2 : 1;
       } else if (s.compare(i + 1, 3, "\xE2\x80\x94") == 0 || s.compare(i + 1, 3, "\xE2\x80\x93") == 0) {
         n = 3;
+      } else if (s.compare(i + 1, 7, "\xC3\xA2\xE2\x82\xAC\xE2\x80") == 0 && i + 8 < s.size() &&
+                 (s[i + 8] == '\x9D' || s[i + 8] == '\x9C')) {
+        n = 8;  // "â€”", "â€“": the dash of a file saved once in the wrong encoding (FAIR-DM 011)
       } else {
         continue;
       }

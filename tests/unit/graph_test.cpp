@@ -246,7 +246,9 @@ TEST_SUITE("explicit rules") {
         "## Phase 1: Setup\n- [ ] T001 a\n"
         "## Phase 2: User Story 1 - A\n- [ ] T002 [US1] b\n## Phase 3: User Story 2 - B\n- [ ] T003 [US2] c\n"
         "## Phase 4: User Story 3 - C\n- [ ] T004 [US3] d\n## Dependencies\n";
-    for (const std::string dash : {"\u2014", "\u2013", "-", "--"}) {
+    // The last two: an em and an en dash in a file saved once in the wrong encoding ("â€”"),
+    // as FAIR-DM 011 is.
+    for (const std::string dash : {"\u2014", "\u2013", "-", "--", "\u00e2\u20ac\u201d", "\u00e2\u20ac\u201c"}) {
       INFO(dash);
       auto g = graph_of(stories + "- **US1 (Phase 2)**: Depends on Setup " + dash + " can overlap with US2\n" +
                         "- **US2 (Phase 3)**: Depends on Setup " + dash + " can overlap with US1\n" +
@@ -292,6 +294,30 @@ TEST_SUITE("explicit rules") {
         "- **User Story 4**: Depends on User Stories 1 and 3\n");
     CHECK(waits(stories, "T004") == "T001,T002,T003");
     CHECK(waits(stories, "T005") == "T001,T002,T004");
+  }
+
+  // From a survey of public plans: a chain with an aside, `T003 (needs T002) → T004`, made
+  // T004 wait for T002 and T003 for nothing; "Depends on US1–2" read US1 alone ("US1-US3"
+  // skipped US2); "**US2**: Does not depend on US1" made US2 wait for US1.
+  TEST_CASE("asides in chains, story ranges, and a dependency denied") {
+    auto chain = graph_of("- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d\n- [ ] T005 [P] e\n"
+                          "## Dependencies\n- T001 \u2192 T002; T003 (needs T002) \u2192 T004 \u2192 T005 \u2192 after T003\n");
+    CHECK(waits(chain, "T002") == "T001");
+    CHECK(waits(chain, "T003") == "T002");
+    CHECK(waits(chain, "T004") == "T003");
+    CHECK(waits(chain, "T005") == "T003,T004");  // `→ after T003`: the words say the order
+    const std::string stories =
+        "## Phase 1: User Story 1 - A\n- [ ] T001 [US1] a\n## Phase 2: User Story 2 - B\n- [ ] T002 [US2] b\n"
+        "## Phase 3: User Story 3 - C\n- [ ] T003 [US3] c\n## Phase 4: User Story 4 - D\n- [ ] T004 [US4] d\n"
+        "## Dependencies\n";
+    auto ranges = graph_of(stories + "- **US3**: Depends on US1\u20132\n- **US4**: Depends on US1-US3\n");
+    CHECK(waits(ranges, "T003") == "T001,T002");
+    CHECK(waits(ranges, "T004") == "T001,T002,T003");
+    auto denied = graph_of(stories + "- **US2**: Does not depend on US1\n- **US3**: Is not blocked by US2\n"
+                                     "- T004 doesn't need T001\n");
+    CHECK(waits(denied, "T002").empty());
+    CHECK(waits(denied, "T003").empty());
+    CHECK(waits(denied, "T004").empty());
   }
 
   // Arishay/fullstack-todo-app 001: `[AUTH-US1]` … `[AUTH-US5]` and `[TASK-US1]` … were
