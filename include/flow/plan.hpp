@@ -70,6 +70,9 @@ struct PathRef {
   /// that document sits beside tasks.md it is that document. The parser does not know
   /// where tasks.md is; resolve_paths() decides.
   bool feature_doc = false;
+  /// A bare name written as the place of the file ("… context at `CLAUDE.md`"): the file
+  /// at the top, not another task's file of that name in a folder.
+  bool placed = false;
 };
 
 /// One task. Identified by (line, id), never by id alone: IDs may repeat.

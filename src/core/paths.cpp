@@ -119,6 +119,18 @@ bool is_in_word(std::string_view t) noexcept {
   }
 }
 
+// "interface", "component", "model": what a file is, written between its name and the
+// folder it goes in ("Create IFoo.cs interface in src/Core/Interfaces/").
+bool is_kind_word(std::string_view t) noexcept {
+  if (t.size() < 3 || t.size() > 10) return false;
+  static constexpr std::string_view kinds[] = {"interface", "class", "component", "module", "file", "model", "service",
+                                               "enum", "struct", "record", "type", "hook", "page", "controller",
+                                               "helper", "script", "test", "tests", "view", "template", "schema",
+                                               "entity", "dto", "partial", "stub", "base", "abstract", "static",
+                                               "new", "empty", "config", "fixture", "fixtures", "migration"};
+  return std::find(std::begin(kinds), std::end(kinds), t) != std::end(kinds);
+}
+
 // Top folders of real trees: "apps/web", "test/demo" are folders even in two plain words.
 bool is_known_top(std::string_view top) {
   static constexpr std::string_view kTops[] = {
@@ -543,6 +555,7 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
   };
   std::size_t i = 0;
   bool after_in = false;
+  bool after_at = false;  // the word before was "at": a bare file name then is its place
   bool cite = false;  // the word before was "see", "per" …
   int packages = -1;  // whether `s` speaks of a package manager; asked at the first package-shaped span
   const auto package_context = [&] {
@@ -550,6 +563,7 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
     return packages == 1;
   };
   std::size_t file_before_in = static_cast<std::size_t>(-1);  // a bare file name just before "in"
+  int kind_words = 0;  // words saying what that file is, since it ("IFoo.cs interface in …")
   while (i < s.size()) {
     const char c = s[i];
     if (is_space(c)) { ++i; continue; }
@@ -560,13 +574,16 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
       const std::string_view code = s.substr(i + 1, close - i - 1);
       const bool added = !(package_shaped(code) && package_context()) &&
                          consider(code, Source::backtick, out, rejected, index, true, cited_at(cite, s, close + 1));
+      if (added && after_at && out.size() == before + 1 && out.back().path.find('/') == std::string::npos)
+        out.back().placed = true;
       if (added && after_in && out.back().path.ends_with('/') && file_before_in != static_cast<std::size_t>(-1) &&
           file_before_in < before && out.size() == before + 1)
         join_folder(file_before_in);
       file_before_in = added && out.size() == before + 1 && out.back().path.find('/') == std::string::npos
                            ? before : static_cast<std::size_t>(-1);
+      kind_words = 0;
       i = close + 1;
-      after_in = false;
+      after_in = after_at = false;
       cite = false;
       continue;
     }
@@ -589,7 +606,7 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
               target.find("://") == std::string_view::npos)
             consider(target, Source::link, out, rejected, index, true, cited);
           i = end + 1;
-          after_in = false;
+          after_in = after_at = false;
           cite = false;
           continue;
         }
@@ -612,14 +629,18 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
     const bool glued = e < s.size() && s[e] == '`' && tok.back() == '/';
     if ((!pathy && (!is_upper(tok.front()) || !maybe_named(tok, (seen & kSuffix) != 0))) || glued) {
       after_in = is_in_word(tok);
+      after_at = tok == "at" || tok == "At";
       cite = is_cite_word(tok);
-      if (!after_in) file_before_in = static_cast<std::size_t>(-1);
+      if (!after_in && !(is_kind_word(tok) && ++kind_words <= 2)) file_before_in = static_cast<std::size_t>(-1);
       i = e;
       continue;
     }
     const std::size_t before = out.size();
     const bool added = consider(tok, after_in ? Source::bare_after_in : Source::bare, out, rejected, index,
                                 (seen & kSuffix) != 0, cited_at(cite, s, e));
+    if (added && after_at && out.size() == before + 1 && out.back().path.find('/') == std::string::npos)
+      out.back().placed = true;
+    after_at = false;
     cite = false;
     // "Create styles.js in src/components/": one file, `src/components/styles.js`.
     if (added && after_in && out.size() == before + 1 && out.back().path.ends_with('/') &&
@@ -628,9 +649,11 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
       file_before_in = static_cast<std::size_t>(-1);
     }
     const bool is_in = is_in_word(tok);
-    if (!is_in)
+    if (!is_in) {
       file_before_in = added && out.size() == before + 1 && out.back().path.find('/') == std::string::npos
                            ? before : static_cast<std::size_t>(-1);
+      kind_words = 0;
+    }
     after_in = is_in;
     i = e;
   }

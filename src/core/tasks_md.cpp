@@ -2069,7 +2069,7 @@ class Parser {
     for (std::size_t i : with_bare_) {
       bool any = false;
       for (PathRef& p : plan_.tasks[i].paths) {
-        if (p.path.find('/') != std::string::npos) continue;
+        if (p.path.find('/') != std::string::npos || p.placed) continue;
         const std::uint32_t holder = by_base.find(p.path);
         if (holder == by_base.npos || entries[holder].full.empty()) continue;
         p.path = std::string(entries[holder].full);

@@ -630,6 +630,26 @@ TEST_SUITE("pitfalls") {
     CHECK(paths(p.tasks[4]) == std::vector<std::string>{"index.ts"});  // ambiguous: kept as written
   }
 
+  // PoSeeReview 001: "Create IRestaurantService.cs interface in src/Po.SeeReview.Core/Interfaces/"
+  // named a root file and a folder, which every [P] task of that folder then locked; spec-kit's
+  // self-specification: "project-level agent context at `CLAUDE.md`" became another task's
+  // `specs/…/CLAUDE.md` (a false shared file, and the wrong file in its prompt).
+  TEST_CASE("10: a file's kind between it and its folder; a bare name written as the place") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 [P] Create IFoo.cs interface in src/Core/Interfaces/\n"
+        "- [ ] T002 [P] Create `IBar.cs` abstract class in `src/Core/Interfaces/`\n"
+        "- [ ] T003 Create config.py and docs in docs/\n"
+        "- [ ] T004 [P] Create feature context at `specs/001-x/CLAUDE.md`\n"
+        "- [ ] T005 [P] Create project-level context at `CLAUDE.md`\n"
+        "- [ ] T006 Read CLAUDE.md again\n");
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"src/Core/Interfaces/IFoo.cs"});
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"src/Core/Interfaces/IBar.cs"});
+    CHECK(paths(p.tasks[2]) == std::vector<std::string>{"config.py", "docs/"});  // "and docs": not its kind
+    CHECK(paths(p.tasks[4]) == std::vector<std::string>{"CLAUDE.md"});
+    CHECK(paths(p.tasks[5]) == std::vector<std::string>{"specs/001-x/CLAUDE.md"});  // no place: the one named
+    for (const Diagnostic& d : p.diagnostics) CHECK(d.code != "parallel-shared-file");
+  }
+
   // innocentEdosa/tm 025: a storage key written as a template; AI-ERP-ITE/Watch-Faces 009:
   // `icon_{iconKey}.png`; gcmcnutt/autoc 014: `OutputDir/{timestamp}/`. A brace group with no
   // comma lists no alternatives (the shell leaves `{x}` as it is): it is a placeholder, and
