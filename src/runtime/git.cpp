@@ -199,6 +199,7 @@ Result<std::string> GitRepo::add_worktree(const std::string& branch, const std::
   std::error_code ec;
   if (fs::exists(dir, ec)) remove_worktree(dir, "", false);
   fs::create_directories(fs::path(dir).parent_path(), ec);
+  const FileLock one_at_a_time = worktree_lock();
   const Exec e = git({"worktree", "add", "--quiet", "-B", branch, dir, base});
   if (!e.ok()) return git_error("cannot create the worktree " + dir, e);
   return dir;
@@ -594,6 +595,7 @@ void GitRepo::remove_worktree(const std::string& dir, const std::string& branch,
     if (!ec) fs::remove_all(admin, ec);
     if (!ec) return;
   }
+  const FileLock one_at_a_time = worktree_lock();
   git({"worktree", "remove", "--force", "--force", dir});
   fs::remove_all(dir, ec);  // whatever git left (it refuses locked or broken ones)
   git({"worktree", "prune"});
@@ -627,6 +629,7 @@ int GitRepo::clean_stale_worktrees(const std::string& keep_run) const {
   // Worktrees first: a branch a worktree holds cannot be deleted.
   const fs::path root = fs::path(common_dir_) / "flow-worktrees";
   if (fs::is_directory(root, ec)) {
+    const FileLock one_at_a_time = worktree_lock();
     for (const auto& run : fs::directory_iterator(root, ec)) {
       if (!stale(run.path().filename().string())) continue;
       for (const auto& wt : fs::directory_iterator(run.path(), ec)) {

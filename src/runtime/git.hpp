@@ -110,7 +110,12 @@ class GitRepo {
   /// Held while a run integrates a task: runs on other features of the repository (each
   /// with its own run lock) integrate one at a time, since git's merges in one work tree
   /// are not safe against each other.
-  [[nodiscard]] FileLock integration_lock() const { return FileLock(common_dir_ + "/flow-integration.lock"); }
+  [[nodiscard]] FileLock integration_lock() const { return FileLock(integration_lock_path()); }
+  [[nodiscard]] std::string integration_lock_path() const { return common_dir_ + "/flow-integration.lock"; }
+  /// Runs of other features add, remove and prune worktrees of the same repository: one
+  /// at a time (git reads every worktree's record, and another's may be half made). Taken
+  /// after the integration lock where both are held, never before it.
+  [[nodiscard]] FileLock worktree_lock() const { return FileLock(common_dir_ + "/flow-worktrees.lock"); }
   /// Notes, before a fast-forward to `commit` that leaves `path` (tasks.md, relative to
   /// the top) for flow to replace atomically, the file's text then (`before`): what a
   /// run killed in between left, which the next run's settle_pending_mark() finishes.

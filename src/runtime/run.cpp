@@ -215,6 +215,10 @@ class RunLoop {
         if (!u.boxless) changes.push_back({tk.line, tk.id, true});
       }
       if (!changes.empty()) {
+        // In the work tree another feature's run may be landing in: not while it does.
+        std::optional<detail::FileLock> settled;
+        if (opt_.isolation != Isolation::none)
+          if (const auto repo = detail::GitRepo::open(workdir_)) settled.emplace(repo->integration_lock_path());
         auto updated = update_marks_in_file(tasks_path_, text_, changes);
         if (!updated) return make_error(Errc::io, "cannot mark the tasks an earlier run finished: " + updated.error().message);
         text_ = std::move(*updated);
@@ -1550,6 +1554,10 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   if (auto held = lock.acquire(detail::run_lock_path(workdir, tasks)); !held) return Unexpected{std::move(held).error()};
   auto repo = detail::GitRepo::open(workdir);
   if (!repo) return make_error(Errc::not_found, workdir + " is not a git repository");
+  // From the first look at the branch to the reset, no run of another feature lands a
+  // commit: its half-landed state would read as the user's changes, and a commit landed
+  // after the checks would be reset away unseen.
+  const detail::FileLock one_at_a_time = repo->integration_lock();
   if (repo->current_branch() != r.branch)
     return make_error(Errc::conflict, "run " + r.run_id + " committed to " + r.branch + ", but " +
                                           (repo->current_branch().empty() ? "HEAD is detached" : repo->current_branch() + " is checked out") +
@@ -1591,9 +1599,7 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   r.ref = "refs/flow/" + r.run_id + "/rolled-back";
   for (int k = 2; repo->rev_parse(r.ref); ++k) r.ref = "refs/flow/" + r.run_id + "/rolled-back-" + std::to_string(k);
   if (auto u = repo->update_ref(r.ref, r.from); !u) return Unexpected{std::move(u).error()};
-  // tasks.md is replaced atomically (its marks of undone tasks cleared), then the rest,
-  // while no run on another feature integrates.
-  const detail::FileLock one_at_a_time = repo->integration_lock();
+  // tasks.md is replaced atomically (its marks of undone tasks cleared), then the rest.
   if (auto reset = repo->reset_hard(r.to, fs::relative(tasks, repo->top(), ec).string()); !reset)
     return Unexpected{std::move(reset).error()};
   Journal j;

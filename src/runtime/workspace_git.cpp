@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -614,6 +615,11 @@ Result<std::unique_ptr<Workspace>> open_git_workspace(const WorkspaceContext& c,
                                                   "or use --isolation none");
     return std::unique_ptr<Workspace>();
   }
+  // Another feature's run may be landing a commit in this work tree: its index, files and
+  // tasks.md are not settled until it has. Under the lock every landing holds, what the
+  // tree says is the branch's and the user's.
+  std::optional<FileLock> settled;
+  settled.emplace(repo->integration_lock_path());
   const std::string head = repo->head(), branch = repo->current_branch();
   if (head.empty() || branch.empty()) {
     if (want)
@@ -634,6 +640,7 @@ Result<std::unique_ptr<Workspace>> open_git_workspace(const WorkspaceContext& c,
   }
   const int stale = repo->clean_stale_worktrees(c.run_id);
   if (auto r = repo->update_ref("refs/flow/" + c.run_id + "/checkpoint", head); !r) return Unexpected{std::move(r).error()};
+  settled.reset();
   return std::unique_ptr<Workspace>(
       std::make_unique<GitWorkspace>(c, std::move(*repo), branch, head, std::move(tasks_rel), stale));
 }

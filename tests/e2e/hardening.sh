@@ -960,6 +960,73 @@ TASKS
   [ "$(grep -c '^20' "$work/st.out")" = 4 ] || bad "flow status in the moved checkout lists: $(cat "$work/st.out")"
   ;;
 
+two-features)
+  # Runs of two features of one repository: while one lands a commit (its index, files and
+  # tasks.md not settled yet), the other's start looked at the tree and refused it as
+  # "uncommitted changes" (exit 2), and `flow rollback` of the other feature either refused
+  # the same way or reset the landing commit away, unseen.
+  export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com
+  mk() {
+    mkdir -p "$1"
+    for f in 001-a 002-b; do
+      mkdir -p "$1/specs/$f"
+      printf '# Tasks\n\n- [ ] T001 Write `%s/one.txt`\n' "${f#*-}" > "$1/specs/$f/tasks.md"
+    done
+    git_repo "$1"
+  }
+  # B runs in the background and is paused at POINT inside its landing, for 3 s.
+  paused_b() {
+    rm -f "$work/paused"
+    FLOW_TEST_PAUSE=$2 FLOW_TEST_PAUSE_FILE=$work/paused FLOW_TEST_PAUSE_MS=3000 TEST_AGENT_SECONDS=0 \
+      timeout 120 "$flow" run "$1/specs/002-b/tasks.md" --agent-cmd "$agent" --progress plain > "$1.b.out" 2>&1 &
+    pb=$!
+    for _ in $(seq 1 200); do [ -e "$work/paused" ] && return; sleep 0.05; done
+  }
+  # A git that holds the first `git status --porcelain` (the start's look at the tree)
+  # until $work/go exists, having said so in $work/at-status.
+  mkdir -p "$work/gitwrap"
+  cat > "$work/gitwrap/git" <<WRAP
+#!/bin/sh
+case " \$* " in *" status --porcelain "*)
+  if [ ! -e "$work/at-status" ]; then : > "$work/at-status"; while [ ! -e "$work/go" ]; do sleep 0.01; done; fi ;; esac
+exec $(command -v git) "\$@"
+WRAP
+  chmod +x "$work/gitwrap/git"
+  for point in before-fast-forward after-fast-forward; do
+    r=$work/start-$point
+    mk "$r"
+    rm -f "$work/at-status" "$work/go"
+    PATH=$work/gitwrap:$PATH TEST_AGENT_SECONDS=0 timeout 120 "$flow" run "$r/specs/001-a/tasks.md" --agent-cmd "$agent" \
+      --progress plain > "$r.a.out" 2>&1 &
+    pa=$!
+    for _ in $(seq 1 200); do [ -e "$work/at-status" ] && break; sleep 0.05; done
+    # B lands while A looks at the tree (if A let it: A now looks under the landing lock).
+    paused_b "$r" "$point"
+    : > "$work/go"
+    wait "$pa"; ra=$?
+    wait "$pb"; rb=$?
+    [ "$ra" = 0 ] || bad "$point: feature A's start exited $ra while B landed: $(head -3 "$r.a.out")"
+    [ "$rb" = 0 ] || bad "$point: feature B exited $rb: $(tail -3 "$r.b.out")"
+    [ "$(cat "$r/a/one.txt" 2>/dev/null)$(cat "$r/b/one.txt" 2>/dev/null)" = "" ] && bad "$point: neither feature's file was written"
+    [ -z "$(git -C "$r" status --porcelain)" ] || bad "$point: the tree is not clean: $(git -C "$r" status --porcelain)"
+  done
+  # `flow rollback` of A while B's commit is replayed and not on the branch yet.
+  r=$work/rollback
+  mk "$r"
+  run_flow "$work/rb-a.out" run "$r/specs/001-a/tasks.md" --agent-cmd "$agent" --progress plain
+  [ "$rc" = 0 ] || bad "rollback: feature A's run exited $rc"
+  paused_b "$r" after-replay
+  [ -e "$work/paused" ] || bad "rollback: B never reached after-replay"
+  run_flow "$work/rb.out" rollback "$r/specs/001-a/tasks.md"
+  wait "$pb" || bad "rollback: feature B failed: $(tail -3 "$r.b.out")"
+  subjects=$(git -C "$r" log --format=%s main | tr '\n' '|')
+  case "$subjects" in *'T001 Write `b/one.txt`'*) ;; *) bad "rollback of A (exit $rc) reset B's commit away: main is $subjects; $(cat "$work/rb.out")" ;; esac
+  [ "$(cat "$r/b/one.txt" 2>/dev/null)" != "" ] || bad "rollback of A took B's file away"
+  grep -q '^- \[X\] T001' "$r/specs/002-b/tasks.md" || bad "rollback of A took B's mark away"
+  # A's own commit is kept too: B's landed on top of it, which the rollback says.
+  [ "$rc" != 0 ] && ! grep -q "not run" "$work/rb.out" && bad "rollback of A refused without naming B's commit: $(cat "$work/rb.out")"
+  ;;
+
 *)
   echo "unknown scenario $scenario"
   exit 2
