@@ -580,6 +580,54 @@ class GraphBuilder {
         }
       return;
     }
+    // "T015, T016, T017 can run concurrently", "T007 can run alongside T008 (different
+    // files)": as `∥`, each item listed with each other and with what it runs alongside
+    // (a range is one item: "Monorepo (T001-T003) and Metrics (T006-T009) can run in
+    // parallel" does not run T001 with T002). Only in a clause that states no order
+    // ("After T003, T004 and T005 can run in parallel" keeps T003 first), not denied
+    // ("T005 and T006 cannot run in parallel"), from what follows its last ':' ("US3
+    // (T027-T032): T027 can run in parallel with T028, rest sequential").
+    if (std::size_t phrase_len = 0, at = parallel_phrase(s, &phrase_len); at != std::string_view::npos) {
+      std::size_t key_len = 0;
+      bool left_first = true;
+      std::string_view before = s.substr(0, at);
+      const std::string_view near = before.substr(before.size() > 16 ? before.size() - 16 : 0);
+      const bool denied = ifind(near, "not ") != std::string_view::npos || ifind(near, "n't ") != std::string_view::npos ||
+                          ifind(near, "cannot") != std::string_view::npos || ifind(near, "never") != std::string_view::npos;
+      if (!denied && find_key(s, &key_len, &left_first) == std::string_view::npos) {
+        if (const std::size_t colon = before.rfind(':'); colon != std::string_view::npos) before = before.substr(colon + 1);
+        const auto tasks_of = [&](std::string_view part) {
+          std::vector<int> out;
+          for (int x : refs_in(part, st.line, false).nodes)
+            if (!g_.is_gate(x)) out.push_back(x);
+          return out;
+        };
+        std::vector<std::vector<int>> items;
+        for (std::size_t from = 0, i = 0; i <= before.size(); ++i) {
+          const std::size_t sep = i == before.size() ? 0
+                                  : before[i] == ',' || before[i] == '+' || before[i] == '&' || before[i] == '/' ? 1
+                                  : istarts_with(before.substr(i), " and ") ? 5 : std::string_view::npos;
+          if (sep == std::string_view::npos) continue;
+          if (auto item = tasks_of(before.substr(from, i - from)); !item.empty()) items.push_back(std::move(item));
+          from = i + sep;
+          if (sep > 1) i += sep - 1;
+        }
+        const std::vector<int> with = tasks_of(aside_cut(s.substr(at + phrase_len)));
+        const auto together = [&](int x, int y) {
+          if (x == y || shares_file(x, y)) return;
+          parallel_ok_.insert(key(x, y));
+          parallel_ok_.insert(key(y, x));
+        };
+        for (std::size_t i = 0; i < items.size(); ++i) {
+          for (std::size_t j = i + 1; j < items.size(); ++j)
+            for (int x : items[i])
+              for (int y : items[j]) together(x, y);
+          for (int x : items[i])
+            for (int y : with) together(x, y);
+        }
+        return;
+      }
+    }
     // Keyword statements. "X blocks Y", "X before Y", "X unblocks Y", "X is a prerequisite
     // for Y": X first; "X after Y", "X depends on Y", "X requires Y", "X needs Y", "X waits
     // for Y", "X is blocked by Y": Y first. Also in Spanish,
@@ -615,6 +663,24 @@ class GraphBuilder {
       Refs a = refs_in(left, st.line, true), b = refs_in(right, st.line, false);
       link(b, a, story_or(b, a), st.line, words);
     }
+  }
+
+  // "in parallel", "concurrently", "alongside", "simultaneously", "at the same time"
+  // after "can", "may" or "run(s)": where it is (npos if none), and its length.
+  static std::size_t parallel_phrase(std::string_view s, std::size_t* len) {
+    static constexpr std::string_view phrases[] = {"in parallel", "concurrently", "alongside", "simultaneously",
+                                                   "at the same time"};
+    for (std::string_view p : phrases) {
+      const std::size_t at = ifind(s, p);
+      if (at == std::string_view::npos || (at > 0 && is_alnum(s[at - 1]))) continue;
+      const std::string_view lead = s.substr(0, at);
+      if (ifind(lead, "can ") == std::string_view::npos && ifind(lead, "may ") == std::string_view::npos &&
+          ifind(lead, "run") == std::string_view::npos)
+        continue;
+      *len = p.size();
+      return at;
+    }
+    return std::string_view::npos;
   }
 
   // The first keyword of an ordering statement in `s`, where it is (npos if none), its
@@ -758,12 +824,18 @@ class GraphBuilder {
     int last_serial = -1;
     std::vector<int> since;  // [P] tasks after last_serial
     std::vector<int> carry;  // what a `∥` kept the last serial task from waiting for
+    // What each task of the group waits for by this rule: a task allowed to run with one
+    // before it still waits for what that one waits for (`T002 ∥ T003` after T001: T003
+    // after T001, not first).
+    std::unordered_map<int, std::vector<int>> waited;
     for (int t : tasks) {
       const Task& task = plan_->tasks[static_cast<std::size_t>(t)];
       if (task.parallel) {
-        if (last_serial >= 0)
+        if (last_serial >= 0) {
           edge(last_serial, t, {EdgeRule::parallel_run, task.line,
                                 "[P] task after " + plan_->tasks[static_cast<std::size_t>(last_serial)].id});
+          waited[t] = {last_serial};
+        }
         since.push_back(t);
         continue;
       }
@@ -772,14 +844,19 @@ class GraphBuilder {
       std::vector<int> before = carry;
       if (last_serial >= 0) before.push_back(last_serial);
       before.insert(before.end(), since.begin(), since.end());
-      std::vector<int> cut;
-      for (int u : before) {
+      std::vector<int> cut, look = before;
+      std::unordered_set<int> seen;
+      for (std::size_t i = 0; i < look.size(); ++i) {
+        const int u = look[i];
+        if (!seen.insert(u).second) continue;
         if (parallel_ok_.count(key(u, t))) {
           cut.push_back(u);
+          if (const auto w = waited.find(u); w != waited.end()) look.insert(look.end(), w->second.begin(), w->second.end());
           continue;
         }
         edge(u, t, {EdgeRule::sequential, task.line, "after " + plan_->tasks[static_cast<std::size_t>(u)].id});
       }
+      waited[t] = std::move(before);
       carry = std::move(cut);
       since.clear();
       last_serial = t;

@@ -320,6 +320,29 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(denied, "T004").empty());
   }
 
+  // spec-kit's adaptive-execution-modes and wildcard/caro 004: "T015, T016, T017 can run
+  // concurrently", "T018 (hreflang) can be done in parallel with T016/T017" in a
+  // dependency section did not relax the document's order; only `∥` did.
+  TEST_CASE("prose that lets tasks run together relaxes the document order, and only that") {
+    std::string text = "## Phase 1: Setup\n";
+    for (int i = 1; i <= 12; ++i) text += "- [ ] T0" + std::string(i < 10 ? "0" : "") + std::to_string(i) + " t" + std::to_string(i) + "\n";
+    text += "## Dependencies\n"
+            "- T002 and T003 can run in parallel (different files)\n"
+            "- Within Phase 1: T005 can run alongside T004, T006 too\n"
+            "- After T007, T008 and T009 can run in parallel\n"
+            "- T010 and T011 cannot run in parallel\n"
+            "- **Setup**: Monorepo (T011-T012) and Docs (T001) can run concurrently\n";
+    auto g = graph_of(text);
+    CHECK(waits(g, "T003") == "T001");       // not after T002 any more, still after what T002 waits for
+    CHECK(waits(g, "T004") == "T002,T003");
+    CHECK(waits(g, "T005") == "T002,T003");  // not after T004, but after what it waits for
+    CHECK(waits(g, "T006") == "T004");       // with T005 too
+    CHECK(waits(g, "T008") == "T007");          // an order stated: nothing relaxed
+    CHECK(waits(g, "T009") == "T008");
+    CHECK(waits(g, "T011") == "T010");          // denied
+    CHECK(waits(g, "T012") == "T011");          // one range is one item: its tasks stay in order
+  }
+
   // Arishay/fullstack-todo-app 001: `[AUTH-US1]` … `[AUTH-US5]` and `[TASK-US1]` … were
   // all "story 1", "story 2"…: "**TASK-US1**: Depends on AUTH-US5" made the AUTH-US1 phase
   // wait for AUTH-US5, a cycle, and the file was refused.
