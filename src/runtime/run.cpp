@@ -268,12 +268,17 @@ class RunLoop {
     // Tasks without a checkbox keep their state in the journal only: one that succeeded
     // in any earlier run (not rolled back) is done, found by ID and line text.
     plan_text_ = text_;
-    Plan now = plan_of(text_);
-    auto headless = apply_journal_state(report_.journal_path, tasks_path_, text_, now);
-    if (!headless) return Unexpected{std::move(headless).error()};
-    auto g2 = build_graph(std::move(now));
-    if (!g2) return Unexpected{std::move(g2).error()};
-    graph_.emplace(std::move(*g2));
+    return graph_with_journal_state(plan_of(text_));
+  }
+
+  // The graph of `now` once the journal's state is on it: tasks without a checkbox that
+  // succeeded in an earlier run (not rolled back) are done, found by ID and line text.
+  Result<void> graph_with_journal_state(Plan now) {
+    auto kept = apply_journal_state(report_.journal_path, tasks_path_, text_, now);
+    if (!kept) return Unexpected{std::move(kept).error()};
+    auto g = build_graph(std::move(now));
+    if (!g) return Unexpected{std::move(g).error()};
+    graph_.emplace(std::move(*g));
     return {};
   }
 
@@ -286,12 +291,7 @@ class RunLoop {
       for (const Leftover::Unmarked& u : leftover->unmarked)
         if (const int at = find_task_again(text_, now, u.id, u.line, u.text); at >= 0)
           now.tasks[static_cast<std::size_t>(at)].state = TaskState::done;
-    auto kept = apply_journal_state(report_.journal_path, tasks_path_, text_, now);
-    if (!kept) return Unexpected{std::move(kept).error()};
-    auto g = build_graph(std::move(now));
-    if (!g) return Unexpected{std::move(g).error()};
-    graph_.emplace(std::move(*g));
-    return {};
+    return graph_with_journal_state(std::move(now));
   }
 
   // Where attempts run (Workspace): in place for a dry run, else what the options (or

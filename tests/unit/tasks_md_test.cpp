@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // One test per rule and per pitfall of FORMAT.md, plus generated variants.
+#include <flow/graph.hpp>
 #include <flow/tasks_md.hpp>
 
 #include "core/tasks_md_internal.hpp"
@@ -647,7 +648,11 @@ TEST_SUITE("pitfalls") {
     CHECK(paths(p.tasks[2]) == std::vector<std::string>{"config.py", "docs/"});  // "and docs": not its kind
     CHECK(paths(p.tasks[4]) == std::vector<std::string>{"CLAUDE.md"});
     CHECK(paths(p.tasks[5]) == std::vector<std::string>{"specs/001-x/CLAUDE.md"});  // no place: the one named
-    for (const Diagnostic& d : p.diagnostics) CHECK(d.code != "parallel-shared-file");
+    // The graph (which warns of [P] tasks sharing a file) sees no file T001/T002 or
+    // T004/T005 share.
+    const auto g = build_graph(std::move(p));
+    REQUIRE(g);
+    for (const Diagnostic& d : g->diagnostics()) CHECK(d.code != "parallel-shared-file");
   }
 
   // innocentEdosa/tm 025: a storage key written as a template; AI-ERP-ITE/Watch-Faces 009:
