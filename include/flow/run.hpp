@@ -344,7 +344,11 @@ struct JournalRun {
   bool finished = false;             ///< it journaled run-finished
   bool interrupted = false;          ///< an interrupt (Ctrl-C, SIGTERM, SIGHUP) stopped it before its end
   int commits = 0;                   ///< git isolation: task commits it put on the branch
-  bool rolled_back = false;          ///< its commits were undone (by itself or `flow rollback`)
+  bool rolled_back = false;          ///< all its commits were undone (by itself or `flow rollback`)
+  /// `flow rollback --to TASK` went back to one of its commits: that task's ID (empty when
+  /// it was rolled back whole, or not at all); `commits_undone` says how many went.
+  std::string rolled_back_to;
+  int commits_undone = 0;            ///< its commits a rollback undid (all of them when rolled_back)
   int workers = 1;
   double wall = 0;                   ///< from run-finished, else from the last event
   double busy = 0;

@@ -98,7 +98,8 @@ int show_status(const Args& args) {
         j.begin_object().field("id", r.run_id).field("started", r.started).field("finished", r.finished)
             .field("interrupted", end == RunEnd::interrupted).field("running", end == RunEnd::running)
             .field("tasks", r.tasks.size()).field("succeeded", ok).field("failed", bad).field("commits", r.commits)
-            .field("rolled_back", r.rolled_back).field("wall", r.wall).end_object();
+            .field("rolled_back", r.rolled_back).field("rolled_back_to", r.rolled_back_to)
+            .field("commits_undone", r.commits_undone).field("wall", r.wall).end_object();
       }
       j.end_array().end_object();
       fmt::print("{}\n", j.str());
@@ -114,7 +115,11 @@ int show_status(const Args& args) {
       fmt::print("{}  {}  {:<14} {}{}{}\n", r.run_id, r.started.substr(0, 19), describe(run_end(r, live), live, true),
                  r.tasks.empty() ? std::string("nothing to do") : fmt::format("{} tasks: {} succeeded, {} failed", r.tasks.size(), ok, bad),
                  r.commits ? fmt::format(", {} commit{}", r.commits, r.commits == 1 ? "" : "s") : "",
-                 r.rolled_back ? " (rolled back)" : "");
+                 r.rolled_back ? std::string(" (rolled back)")
+                 : r.rolled_back_to.empty()
+                     ? std::string()
+                     : fmt::format(" (rolled back to {}: {} commit{} undone)", r.rolled_back_to, r.commits_undone,
+                                   r.commits_undone == 1 ? "" : "s"));
     }
     return kOk;
   }

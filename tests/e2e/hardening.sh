@@ -933,6 +933,10 @@ TASKS
   run_flow "$work/rb.out" rollback specs/tasks.md --to T001
   [ "$rc" = 0 ] || bad "rollback --to T001 exited $rc: $(cat "$work/rb.out")"
   [ "$(git rev-parse HEAD)" = "$t001" ] || bad "rollback --to T001 did not stop at T001's commit"
+  # The run is listed as rolled back to T001, not as rolled back whole.
+  run_flow "$work/st0.out" status specs/tasks.md --runs
+  grep -q '3 commits (rolled back to T001: 2 commits undone)$' "$work/st0.out" ||
+    bad "flow status --runs after rollback --to T001: $(cat "$work/st0.out")"
   run_flow "$work/dry2.out" run specs/tasks.md --agent-cmd "$work/agent.sh" --progress plain --dry-run
   dry=$(grep -o 'started *T00[0-9]' "$work/dry2.out" | awk '{ print $2 }' | tr '\n' ' ')
   [ "$dry" = "T002 T003 " ] || bad "the dry run after rollback --to T001 would run '$dry', expected 'T002 T003 '"
@@ -946,6 +950,8 @@ TASKS
   [ "$rc" = 0 ] || bad "rollback exited $rc: $(cat "$work/rb2.out")"
   run_flow "$work/rb3.out" rollback specs/tasks.md
   [ "$rc" = 0 ] || bad "the second rollback exited $rc: $(cat "$work/rb3.out")"
+  run_flow "$work/st1.out" status specs/tasks.md --runs
+  [ "$(grep -c 'commits\? (rolled back)$' "$work/st1.out")" = 2 ] || bad "flow status --runs after full rollbacks: $(cat "$work/st1.out")"
   [ ! -e src ] || bad "src/ survived rolling both runs back"
   run_flow "$work/out3" run specs/tasks.md --agent-cmd "$work/agent.sh" --progress plain
   [ "$(tr '\n' ' ' < "$work/agents.log")" = "T001 T002 T003 T002 T003 T001 T002 T003 " ] ||
