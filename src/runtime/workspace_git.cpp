@@ -424,8 +424,15 @@ class GitWorkspace final : public Workspace {
       unneeded_.clear();
     }
     // --allow-dirty: from a snapshot of the tree, so agents see the uncommitted changes
-    // (only the task's own changes are integrated).
-    a.base = opt_.allow_dirty ? repo_.snapshot() : head_;
+    // (only the task's own changes are integrated). Taken under the landing lock: a run of
+    // another feature landing a commit has moved the branch before it rewrites its
+    // tasks.md, and the snapshot would hold that half-landed state.
+    if (opt_.allow_dirty) {
+      const FileLock one_at_a_time = repo_.integration_lock();
+      a.base = repo_.snapshot();
+    } else {
+      a.base = head_;
+    }
     a.message = commit_message(t);
     a.attempt = attempt;
     return a;

@@ -966,6 +966,48 @@ TASKS
   [ "$(grep -c '^20' "$work/st.out")" = 4 ] || bad "flow status in the moved checkout lists: $(cat "$work/st.out")"
   ;;
 
+dirty-snapshot)
+  # --allow-dirty: each attempt starts from a snapshot of the main tree (`git stash
+  # create`), which was taken without the landing lock: a run of another feature that was
+  # landing a commit at that moment (its branch moved, its tasks.md not rewritten yet) put
+  # its half-landed state in the snapshot, here its tasks.md without the mark its commit has.
+  mkdir -p "$work/repo/specs/001-a" "$work/repo/specs/002-b"
+  printf '# Tasks\n\n- [ ] T001 Write `a/one.txt`\n' > "$work/repo/specs/001-a/tasks.md"
+  printf '# Tasks\n\n- [ ] T001 Write `b/one.txt`\n' > "$work/repo/specs/002-b/tasks.md"
+  git_repo "$work/repo"
+  echo draft > "$work/repo/notes.txt"   # uncommitted: the reason for --allow-dirty
+  # A's agent: its first attempt waits until B is paused inside its landing and fails; the
+  # second (from a new snapshot) notes what B's tasks.md says in its worktree.
+  cat > "$work/agent-a.sh" <<AGENT
+#!/bin/sh
+if [ "\$FLOW_ATTEMPT" = 1 ]; then
+  for _ in \$(seq 1 200); do [ -e "$work/paused" ] && break; sleep 0.05; done
+  echo "error: transient failure" >&2; exit 1
+fi
+grep 'T001' specs/002-b/tasks.md > "$work/seen"
+mkdir -p a && echo a > a/one.txt
+AGENT
+  chmod +x "$work/agent-a.sh"
+  cd "$work/repo" || exit 1
+  timeout 120 "$flow" run specs/001-a/tasks.md --agent-cmd "$work/agent-a.sh" --progress plain --allow-dirty \
+    > "$work/a.out" 2>&1 &
+  pa=$!
+  # B lands and holds still after its branch moved, before its tasks.md is rewritten.
+  for _ in $(seq 1 200); do [ -s .flow/implementation.log ] && break; sleep 0.05; done
+  FLOW_TEST_PAUSE=after-fast-forward FLOW_TEST_PAUSE_FILE=$work/paused FLOW_TEST_PAUSE_MS=3000 TEST_AGENT_SECONDS=0 \
+    timeout 120 "$flow" run specs/002-b/tasks.md --agent-cmd "$agent" --progress plain --allow-dirty > "$work/b.out" 2>&1 &
+  pb=$!
+  wait "$pa"; ra=$?
+  wait "$pb"; rb=$?
+  [ -e "$work/paused" ] || bad "B never paused after its fast-forward: $(tail -3 "$work/b.out")"
+  [ "$ra" = 0 ] || bad "A exited $ra: $(tail -5 "$work/a.out")"
+  [ "$rb" = 0 ] || bad "B exited $rb: $(tail -5 "$work/b.out")"
+  grep -q '^- \[X\] T001' "$work/seen" ||
+    bad "A's second attempt started from a snapshot of B's half-landed commit: B's tasks.md there reads '$(cat "$work/seen")'"
+  [ "$(cat notes.txt)" = draft ] || bad "the uncommitted notes.txt changed: $(cat notes.txt)"
+  git status --porcelain | grep -v '^?? notes.txt$' | grep -q . && bad "the tree is not as it was: $(git status --porcelain)"
+  ;;
+
 two-features)
   # Runs of two features of one repository: while one lands a commit (its index, files and
   # tasks.md not settled yet), the other's start looked at the tree and refused it as
