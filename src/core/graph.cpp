@@ -257,7 +257,7 @@ class GraphBuilder {
                                                      "requisito para", "bloquea", "bloqueia", "bloque "};
     for (auto n : negations)
       if (std::size_t at = ifind(s, n); at != std::string_view::npos) s = s.substr(0, at);
-    Refs out, stories;
+    Refs out, stories, phases;
     for (std::size_t p = 0; p < s.size();) {
       const bool boundary = p == 0 || !is_alnum(s[p - 1]);
       if (!boundary) { ++p; continue; }
@@ -324,6 +324,28 @@ class GraphBuilder {
         }
         ++p;
         continue;
+      } else if (istarts_with(s.substr(p), "phase ") || istarts_with(s.substr(p), "phases ")) {
+        // "Depends on Phase 3 being complete", "after Phases 1-2", "Phase 1 and 2": the
+        // phases of those numbers (a number no phase or two phases have names none).
+        std::size_t k = p + (istarts_with(s.substr(p), "phases ") ? 7 : 6);
+        for (;;) {
+          const std::size_t e = number_end(s, k);
+          if (e == k || (e + 1 < s.size() && s[e] == '.' && is_digit(s[e + 1]))) break;  // `Phase 3.1`: not phase 3
+          int first = to_number(s.substr(k, e - k)), last = first;
+          std::size_t j = e;
+          if (const std::size_t r = range_word(s, j); r > 0 && number_end(s, j + r) > j + r) {
+            const std::size_t e2 = number_end(s, j + r);
+            last = to_number(s.substr(j + r, e2 - j - r));
+            j = e2;
+          }
+          for (int v = first; v <= last && v - first < 64; ++v) add_phase(phases, v, as_target);
+          k = j;
+          if (const std::size_t sep = list_word(s, k); sep > 0 && number_end(s, k + sep) > k + sep) k += sep;
+          else if (k < s.size() && s[k] == '/' && number_end(s, k + 1) > k + 1) ++k;  // `Phase 3/4/5`
+          else break;
+        }
+        p = std::max(k, p + 1);
+        continue;
       } else if (istarts_with(s.substr(p), "user story ") || istarts_with(s.substr(p), "story ")) {
         std::size_t k = p + (istarts_with(s.substr(p), "user story ") ? 11 : 6);
         std::size_t e = k;
@@ -379,8 +401,24 @@ class GraphBuilder {
       add_ref(out, r, line, as_target);
       p = e;
     }
-    // A side that names tasks is about those tasks; its story mentions are context.
-    return out.nodes.empty() ? stories : out;
+    // A side that names tasks is about those tasks; its story mentions are context, and
+    // so are its phase numbers to a story named ("**US3 (Phase 5)**").
+    return !out.nodes.empty() ? out : !stories.nodes.empty() ? stories : phases;
+  }
+
+  // The phase numbered `number` (`## Phase 3: …`), when exactly one is.
+  void add_phase(Refs& out, int number, bool as_target) {
+    const std::string n = std::to_string(number);
+    int found = -1;
+    for (std::size_t q = 0; q < plan_->phases.size(); ++q) {
+      if (plan_->phases[q].number != n) continue;
+      if (found >= 0) return;
+      found = static_cast<int>(q);
+    }
+    if (found < 0) return;
+    out.nodes.push_back(phase_gate(found));
+    if (as_target)
+      for (int t : phase_tasks_[static_cast<std::size_t>(found)]) out.target_tasks.push_back(t);
   }
 
   void add_ref(Refs& out, const DepRef& r, int line, bool as_target) {
@@ -424,12 +462,12 @@ class GraphBuilder {
     while (i < s.size() && s[i] == ' ') ++i;
     return i - j;
   }
-  // A list's separator at `s[k]` (", ", " and ", " & "), its length; 0 if none.
+  // A list's separator at `s[k]` (", ", " and ", " & ", "+"), its length; 0 if none.
   static std::size_t list_word(std::string_view s, std::size_t k) {
     std::size_t i = k;
     while (i < s.size() && s[i] == ' ') ++i;
     std::size_t n = 0;
-    if (i < s.size() && (s[i] == ',' || s[i] == '&')) n = 1;
+    if (i < s.size() && (s[i] == ',' || s[i] == '&' || s[i] == '+')) n = 1;
     else if (istarts_with(s.substr(i), "and ")) n = 4;
     else if (istarts_with(s.substr(i), "or ")) n = 3;
     if (n == 0) return 0;

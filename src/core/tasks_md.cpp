@@ -280,6 +280,15 @@ bool is_numbered_phase_not_order(std::string_view title) {
   return false;
 }
 
+// `### Sequential Delivery (Single Developer)`, `### Solo Developer Strategy`: the order one
+// person would take, a staffing plan; what depends on what is said elsewhere.
+bool is_one_person_order(std::string_view title) {
+  static constexpr WordSet<6> words({"single developer", "single-developer", "one developer", "solo developer",
+                                     "1 developer", "lone developer"});
+  const LowerCopy lower(title);
+  return words.found_in(lower.view());
+}
+
 bool is_dependency_title(std::string_view title) {
   static constexpr WordSet<14> words({"depend", "execution order", "order of execution", "critical path",
                                       "parallel", "sequen", "task order", "graph",
@@ -1418,6 +1427,7 @@ class Parser {
     // A heading with tasks under it is a phase ("Parallel Group A"), not prose about order.
     const int index = number - 1;
     if (l.heading >= 2 && dep_level_ == 0 && is_dependency_title(title) && !is_numbered_phase_not_order(title) &&
+        !is_one_person_order(title) &&
         !(lines_[static_cast<std::size_t>(index)].flags & kHasBox)) {
       dep_level_ = l.heading;
       dep_title_ = std::string(title);

@@ -232,10 +232,13 @@ TEST_SUITE("explicit rules") {
   }
 
   TEST_CASE("prose that points the other way adds no edge") {
+    // briandenicola/whiskey-and-smokes: Phase 2 is its foundational phase.
     auto g = graph_of(
-        "## Phase 1: User Story 1\n- [ ] T001 [US1] a\n## Phase 2: User Story 6\n- [ ] T002 [US6] b\n"
+        "## Phase 2: Foundational\n- [ ] T001 a\n## Phase 3: User Story 1\n- [ ] T002 [US1] b\n"
+        "## Phase 4: User Story 6\n- [ ] T003 [US6] c\n"
         "## Dependencies\n- **US1**: Depends on Phase 2 attributes — foundational for US6\n");
-    CHECK(waits(g, "T001").empty());
+    CHECK(waits(g, "T002") == "T001");
+    CHECK(waits(g, "T003") == "T001");
   }
 
   // FAIR-DM 011: "- **US5 (Phase 7)**: Depends on Foundational — can overlap with US6"
@@ -259,6 +262,52 @@ TEST_SUITE("explicit rules") {
   }
 
   // Dependency sections in public plans: "T002 is blocked by T001", "T005 needs T003",
+  // FAIR-DM 015: "**US3 (Phase 5)**: Depends on Phase 3 being complete", where Phase 3 is
+  // User Story 1: a phase named by its number added no edge, and US3 ran alongside US1.
+  TEST_CASE("a phase named by its number is that phase") {
+    const std::string stories =
+        "## Phase 1: User Story 1 - A\n- [ ] T001 [US1] a in a.py\n## Phase 2: User Story 2 - B\n- [ ] T002 [US2] b in b.py\n"
+        "## Phase 3: User Story 3 - C\n- [ ] T003 [US3] c in c.py\n## Phase 4: User Story 4 - D\n- [ ] T004 [US4] d in d.py\n"
+        "## Phase 4.1: Extra\n- [ ] T005 e in e.py\n## Dependencies\n";
+    const std::pair<std::string, std::string> cases[] = {
+        {"- **US3 (Phase 3)**: Depends on Phase 2 being complete", "T002"},
+        {"- **US3 (Phase 3)**: Depends on Phase 1 and Phase 2 completion", "T001,T002"},
+        {"- **US3 (Phase 3)**: Depends on Phases 1-2", "T001,T002"},
+        {"- **US3 (Phase 3)**: Depends on Phases 1\u20132 complete", "T001,T002"},
+        {"- **US3 (Phase 3)**: Depends on Phase 1 + Phase 2", "T001,T002"},
+        {"- **US3 (Phase 3)**: Depends on Phases 1+2", "T001,T002"},
+        {"- **Phase 3 (Reports)**: depende de endpoints definidos (Phase 1/2).", "T001,T002"},
+        {"- **Phase 3**: Depends on Phase 1 \u2014 can overlap with Phase 2", "T001"},
+        {"- **US3 (Phase 3)**: Depends on Phase 7", ""},             // no such phase
+        {"- **US3 (Phase 3)**: Depends on Phase 4.1", ""},           // Phase 4.1 is not Phase 4
+        {"- **US3 (Phase 3)**: Depends on US1 (see Phase 2)", "T001"},  // a story named: the phase is context
+    };
+    for (const auto& [line, want] : cases) {
+      INFO(line);
+      CHECK(waits(graph_of(stories + line + "\n"), "T003") == want);
+    }
+    // "Phase 1 → Phase 2 → Phase 3" under "Follow phases in order".
+    CHECK(waits(graph_of(stories + "- Phase 1 \u2192 Phase 2 \u2192 Phase 3\n"), "T003") == "T002");
+    CHECK(waits(graph_of(stories + "- Phase 1 \u2192 Phase 2 \u2192 Phase 3\n"), "T002") == "T001");
+    // A task that waits for a phase.
+    CHECK(waits(graph_of(stories + "- T004 depends on Phase 2 (needs its model)\n"), "T004") == "T002");
+  }
+
+  // krate-audio 142: "### Sequential Delivery (Single Developer)" listed "Phase 4 (US2) →
+  // Phase 5 (US4) → Phase 6 (US3)", the order one person would take them in, while the
+  // file's dependency section lets US3 run alongside the others: a staffing plan, not
+  // what depends on what.
+  TEST_CASE("one developer's order is not a dependency section") {
+    const std::string stories =
+        "## Phase 1: User Story 1 - A\n- [ ] T001 [US1] a in a.py\n## Phase 2: User Story 2 - B\n- [ ] T002 [US2] b in b.py\n";
+    for (const std::string title : {"Sequential Delivery (Single Developer)", "Solo Developer Strategy",
+                                     "Recommended Execution Order (Single Developer)", "Single-Developer Sequential Order"}) {
+      INFO(title);
+      CHECK(waits(graph_of(stories + "### " + title + "\n1. US1 \u2192 US2\n"), "T002").empty());
+    }
+    CHECK(waits(graph_of(stories + "### Sequential Execution\n1. US1 \u2192 US2\n"), "T002") == "T001");
+  }
+
   // "T007 waits on T006", "T004 must wait for T003", "T008 unblocks T009", "T010 is a
   // prerequisite for T011" added no edge, so [P] tasks ran before what they need.
   TEST_CASE("more ways to say it in a dependency section") {
