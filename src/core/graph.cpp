@@ -300,23 +300,8 @@ class GraphBuilder {
         }
       } else if (istarts_with(s.substr(p), "user stories ") || istarts_with(s.substr(p), "stories ")) {
         // "after User Stories 1-3", "Stories 1 and 2": each story named, or in the range.
-        std::size_t k = p + (istarts_with(s.substr(p), "user stories ") ? 13 : 8);
         std::vector<int> named;
-        for (;;) {
-          const std::size_t e = number_end(s, k);
-          if (e == k) break;
-          int first = to_number(s.substr(k, e - k)), last = first;
-          std::size_t j = e;
-          if (const std::size_t r = range_word(s, j); r > 0 && number_end(s, j + r) > j + r) {
-            const std::size_t e2 = number_end(s, j + r);
-            last = to_number(s.substr(j + r, e2 - j - r));
-            j = e2;
-          }
-          for (int v = first; v <= last && v - first < 64; ++v) named.push_back(v);
-          k = j;
-          if (const std::size_t sep = list_word(s, k); sep > 0 && number_end(s, k + sep) > k + sep) k += sep;
-          else break;
-        }
+        const std::size_t k = numbers_listed(s, p + (istarts_with(s.substr(p), "user stories ") ? 13 : 8), named);
         if (!named.empty()) {
           for (int v : named) add_story(stories, v, as_target);
           p = k;
@@ -327,23 +312,9 @@ class GraphBuilder {
       } else if (istarts_with(s.substr(p), "phase ") || istarts_with(s.substr(p), "phases ")) {
         // "Depends on Phase 3 being complete", "after Phases 1-2", "Phase 1 and 2": the
         // phases of those numbers (a number no phase or two phases have names none).
-        std::size_t k = p + (istarts_with(s.substr(p), "phases ") ? 7 : 6);
-        for (;;) {
-          const std::size_t e = number_end(s, k);
-          if (e == k || (e + 1 < s.size() && s[e] == '.' && is_digit(s[e + 1]))) break;  // `Phase 3.1`: not phase 3
-          int first = to_number(s.substr(k, e - k)), last = first;
-          std::size_t j = e;
-          if (const std::size_t r = range_word(s, j); r > 0 && number_end(s, j + r) > j + r) {
-            const std::size_t e2 = number_end(s, j + r);
-            last = to_number(s.substr(j + r, e2 - j - r));
-            j = e2;
-          }
-          for (int v = first; v <= last && v - first < 64; ++v) add_phase(phases, v, as_target);
-          k = j;
-          if (const std::size_t sep = list_word(s, k); sep > 0 && number_end(s, k + sep) > k + sep) k += sep;
-          else if (k < s.size() && s[k] == '/' && number_end(s, k + 1) > k + 1) ++k;  // `Phase 3/4/5`
-          else break;
-        }
+        std::vector<int> named;
+        const std::size_t k = numbers_listed(s, p + (istarts_with(s.substr(p), "phases ") ? 7 : 6), named);
+        for (int v : named) add_phase(phases, v, as_target);
         p = std::max(k, p + 1);
         continue;
       } else if (istarts_with(s.substr(p), "user story ") || istarts_with(s.substr(p), "story ")) {
@@ -445,6 +416,28 @@ class GraphBuilder {
     for (char c : d) v = v * 10 + (c - '0');
     return v;
   }
+  // The numbers listed from `s[k]` ("1-3", "1 and 2", "1, 2 & 4", "3/4/5", "1–12") into
+  // `out`, each of a range; where the list ends. `3.1` is not 3: the list ends before it.
+  static std::size_t numbers_listed(std::string_view s, std::size_t k, std::vector<int>& out) {
+    for (;;) {
+      const std::size_t e = number_end(s, k);
+      if (e == k || (e + 1 < s.size() && s[e] == '.' && is_digit(s[e + 1]))) break;
+      int first = to_number(s.substr(k, e - k)), last = first;
+      std::size_t j = e;
+      if (const std::size_t r = range_word(s, j); r > 0 && number_end(s, j + r) > j + r) {
+        const std::size_t e2 = number_end(s, j + r);
+        last = to_number(s.substr(j + r, e2 - j - r));
+        j = e2;
+      }
+      for (int v = first; v <= last && v - first < 64; ++v) out.push_back(v);
+      k = j;
+      if (const std::size_t sep = list_word(s, k); sep > 0 && number_end(s, k + sep) > k + sep) k += sep;
+      else if (k < s.size() && s[k] == '/' && number_end(s, k + 1) > k + 1) ++k;
+      else break;
+    }
+    return k;
+  }
+
   // A range's word or dash after a number at `s[j]` ("-", "–", " to ", " through "), its
   // length with the spaces around it; 0 if none.
   static std::size_t range_word(std::string_view s, std::size_t j) {
