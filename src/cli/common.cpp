@@ -5,6 +5,7 @@
 #include "cli/display_width.hpp"
 
 #include "support/json_value.hpp"
+#include "support/text.hpp"
 
 #include <flow/run.hpp>
 #include <flow/settings.hpp>
@@ -163,15 +164,36 @@ std::optional<std::vector<bool>> select_tasks(const Plan& plan, const std::strin
     if (!o) return std::nullopt;
     sel = std::move(*o);
   }
-  if (!stories.empty())
-    for (std::size_t t = 0; t < sel.size(); ++t) {
-      const Task& task = plan.tasks[t];
+  if (stories.empty()) return sel;
+  // A task is in story S by its label (`[US1]`, `[AUTH-US1]`), or, unlabelled or labelled
+  // `US…`, by its phase's story: `US1` is not `[AUTH-US1]` (a set of stories of its own).
+  std::vector<bool> in(plan.tasks.size(), false);
+  std::vector<bool> found(stories.size(), false);
+  for (std::size_t t = 0; t < sel.size(); ++t) {
+    const Task& task = plan.tasks[t];
+    const Phase& ph = plan.phases[static_cast<std::size_t>(task.phase)];
+    const bool by_phase = ph.story > 0 && (task.story_label.empty() || task.story_label.rfind("US", 0) == 0);
+    for (std::size_t i = 0; i < stories.size(); ++i)
+      if (task.story_label == stories[i] || (by_phase && "US" + std::to_string(ph.story) == stories[i])) {
+        in[t] = true;
+        found[i] = true;
+      }
+  }
+  // A story that names no task is a typo, not a run of nothing.
+  for (std::size_t i = 0; i < stories.size(); ++i) {
+    if (found[i]) continue;
+    std::vector<std::string> known;
+    for (const Task& task : plan.tasks) {
       const Phase& ph = plan.phases[static_cast<std::size_t>(task.phase)];
-      bool in = false;
-      for (const std::string& st : stories)
-        in = in || task.story_label == st || (ph.story > 0 && "US" + std::to_string(ph.story) == st);
-      sel[t] = sel[t] && in;
+      std::string name = !task.story_label.empty() && task.story_label.rfind("US", 0) != 0 ? task.story_label
+                         : ph.story > 0 ? "US" + std::to_string(ph.story) : task.story_label;
+      if (!name.empty() && std::find(known.begin(), known.end(), name) == known.end()) known.push_back(std::move(name));
     }
+    error = "no task is in story " + stories[i] +
+            (known.empty() ? std::string(" (this file has no user stories)") : " (its stories: " + detail::join(known, ", ") + ")");
+    return std::nullopt;
+  }
+  for (std::size_t t = 0; t < sel.size(); ++t) sel[t] = sel[t] && in[t];
   return sel;
 }
 

@@ -424,7 +424,14 @@ struct Head {
 };
 
 bool is_story_label(std::string_view c, int* story) {
-  if (!starts_with(c, "US")) return false;
+  if (!starts_with(c, "US")) {
+    // `[AUTH-US1]`, `[TASK-US1]`: a prefix of letters names a set of stories of its own
+    // (the phases `User Story AUTH-US1 …`); the label is the whole of it.
+    std::size_t i = 0;
+    while (i < c.size() && is_upper(c[i]) && i < 12) ++i;
+    return i > 0 && i + 3 < c.size() && c[i] == '-' && c.compare(i + 1, 2, "US") == 0 && is_digit(c[i + 3]) &&
+           is_story_label(c.substr(i + 1), story) && *story > 0;
+  }
   std::size_t i = 2;
   if (i == c.size()) { *story = 0; return true; }
   // `[USUS1]`: a generator pasted "US" before a story ID that already had it.

@@ -185,5 +185,38 @@ run_flow(out rc run ${tmp}/configured/tasks.md --isolation none --agent-cmd true
 expect_in("(5 workers)" "${out}")
 run_flow(out rc plan ${tmp}/configured/tasks.md -j2)
 expect_in("; 2 workers" "${out}")
+
+# --story: by label, prefixed labels being stories of their own (Arishay/fullstack-todo-app:
+# `--story AUTH-US1` selected nothing, `--story US1` both AUTH-US1 and TASK-US1); a story
+# no task is in is an error, not a run of nothing.
+file(MAKE_DIRECTORY ${tmp}/stories)
+file(WRITE ${tmp}/stories/tasks.md "## Phase 1: Setup\n- [X] T001 setup\n"
+     "## Phase 2: User Story AUTH-US1 - Register\n- [ ] T002 [AUTH-US1] register\n"
+     "## Phase 3: User Story TASK-US1 - Create\n- [ ] T003 [TASK-US1] create\n"
+     "## Phase 4: User Story 2 - List\n- [ ] T004 [US2] list\n- [ ] T005 list more\n")
+# (T001, done, reads as succeeded.)
+foreach(case "AUTH-US1;T001 T002" "TASK-US1;T001 T003" "US2;T001 T004 T005")
+  list(GET case 0 story)
+  list(GET case 1 want)
+  run_flow(out rc simulate ${tmp}/stories/tasks.md --story ${story} --json)
+  expect("simulate --story ${story}: exit ${rc}: ${out}" ${rc} EQUAL 0)
+  string(JSON n LENGTH "${out}" tasks)
+  set(got "")
+  math(EXPR last "${n} - 1")
+  foreach(i RANGE ${last})
+    string(JSON st GET "${out}" tasks ${i} status)
+    string(JSON id GET "${out}" tasks ${i} id)
+    if(st STREQUAL "succeeded")
+      list(APPEND got ${id})
+    endif()
+  endforeach()
+  string(REPLACE ";" " " got "${got}")
+  expect("simulate --story ${story} ran '${got}', expected '${want}'" "${got}" STREQUAL "${want}")
+endforeach()
+foreach(cmd "simulate" "run;--dry-run;--isolation;none;--agent-cmd;true")
+  run_flow(out rc ${cmd} ${tmp}/stories/tasks.md --story US1)
+  expect("${cmd} --story US1 (no such story here): exit ${rc}: ${out}" ${rc} EQUAL 2)
+  expect_in("no task is in story US1 (its stories: AUTH-US1, TASK-US1, US2)" "${out}")
+endforeach()
 file(REMOVE_RECURSE ${tmp})
 message(STATUS "cli options: all spellings, errors and defaults pass")

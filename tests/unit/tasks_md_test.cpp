@@ -1206,6 +1206,21 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.tasks[2].story_label.empty());
   }
 
+  // Arishay/fullstack-todo-app 001: `[AUTH-US1]`, `[TASK-US1]` are its story labels (its
+  // legend says so); they were plain labels, so `flow run --story AUTH-US1` ran nothing.
+  TEST_CASE("a story label with a prefix of letters is a story label") {
+    const Plan p = parse_tasks_md("- [ ] T015 [P] [AUTH-US1] Create User model\n- [ ] T030 [TASK-US12] Create Task model\n"
+                                  "- [ ] T031 [auth-US1] lower case\n- [ ] T032 [AUTH-USX] no number\n"
+                                  "- [ ] T033 [TOOLONGPREFIXES-US1] too long\n");
+    CHECK(p.tasks[0].story_label == "AUTH-US1");
+    CHECK(p.tasks[0].story == 1);
+    CHECK(p.tasks[0].parallel);
+    CHECK(p.tasks[0].labels.empty());
+    CHECK(p.tasks[1].story_label == "TASK-US12");
+    CHECK(p.tasks[1].story == 12);
+    for (std::size_t i = 2; i < 5; ++i) CHECK(p.tasks[i].story_label.empty());
+  }
+
   TEST_CASE("a numbered phase with 'sequential' in its title is a phase, not a dependency section") {
     const Plan p = parse_tasks_md(
         "## Phase 0 — Foundational (sequential, blocks every story)\n\n- **T001** Declare foo\n- **T002** Declare bar\n"
