@@ -1388,33 +1388,62 @@ class Parser {
     }
   }
 
-  void on_heading(const Line& l, int number, std::string_view s) {
-    close_task();
-    const std::string_view title = heading_text(s, l.heading);
-    if (dep_level_ > 0 && l.heading <= dep_level_) dep_level_ = 0;
+  // What a heading is: a task's (its head read into `h`; `word`: the length of the word
+  // that names it, `Task `, 0 when it starts with its ID), a numbered section over checkbox
+  // tasks (`section`: it has some under it), or neither.
+  enum class HeadingIs { other, task, section };
+  HeadingIs heading_task(std::string_view title, int level, bool section, Head& h, std::size_t& word) const {
+    word = 0;
+    if (level < 2) return HeadingIs::other;
+    // `### Task 1.1: …` is a task, unless the file names its tasks by IDs of other
+    // shapes (id_shapes_): then such a heading is their group, or a note.
+    bool bold = false;
+    word = task_word(title, &bold);
+    const std::string_view head = word > 0 ? title.substr(word) : title;
+    if (!(word > 0 ? parse_head(head, h, bold, true) : parse_head(head, h))) return HeadingIs::other;
+    if (word > 0 && !id_shapes_.empty() &&
+        std::find(id_shapes_.begin(), id_shapes_.end(), id_shape(h.id)) == id_shapes_.end())
+      return HeadingIs::other;  // `### Task 1: …` over `- [ ] T001 …`, or a note: a group, not a task
+    if (section) return HeadingIs::section;  // `### 2.1 Storage Layer Tests` with `- [ ] T009 …` under it
+    // `### 2.1 Background` with prose under it: a section's number.
+    return word > 0 || !bare_id(h.id) ? HeadingIs::task : HeadingIs::other;
+  }
 
-    Head& h = fresh_head();
-    std::string_view head = title;
-    std::size_t word = 0;
-    if (l.heading >= 2) {
-      // `### Task 1.1: …` is a task, unless the file names its tasks by IDs of other
-      // shapes (id_shapes_): then such a heading is their group, or a note.
-      bool bold = false;
-      word = task_word(title, &bold);
-      if (word > 0) head = title.substr(word);
-      if (word > 0 ? parse_head(head, h, bold, true) : parse_head(head, h)) {
-        if (word > 0 && !id_shapes_.empty() &&
-            std::find(id_shapes_.begin(), id_shapes_.end(), id_shape(h.id)) == id_shapes_.end()) {
-          h.id = {};  // `### Task 1: …` over `- [ ] T001 …`, or a note: a group, not a task
-        } else if (l.flags & kSection) {
-          // `### 2.1 Storage Layer Tests` with `- [ ] T009 …` under it: a section.
-          skip(number, SkipReason::section, s);
-          h.id = {};
-        } else if (word == 0 && bare_id(h.id)) {
-          h.id = {};  // `### 2.1 Background` with prose under it: a section's number
-        }
-      }
+  // Whether the next heading of `level` or above after line `number` is a task's, with
+  // no heading above `level` before it: what stands between two task headings.
+  bool task_heading_next(int number, int level) const {
+    for (std::size_t i = static_cast<std::size_t>(number); i < lines_.size(); ++i) {
+      const Line& n = lines_[i];
+      if (n.heading == 0 || n.heading > level || (n.flags & kCode)) continue;
+      if (n.heading < level) return false;
+      Head h;
+      std::size_t word = 0;
+      return heading_task(heading_text(text_.substr(n.offset, n.length), n.heading), n.heading, n.flags & kSection, h,
+                          word) == HeadingIs::task;
     }
+    return false;
+  }
+
+  void on_heading(const Line& l, int number, std::string_view s) {
+    const std::string_view title = heading_text(s, l.heading);
+    Head& h = fresh_head();
+    std::size_t word = 0;
+    const HeadingIs what = heading_task(title, l.heading, l.flags & kSection, h, word);
+    const bool is_task = what == HeadingIs::task;
+    if (what == HeadingIs::section) skip(number, SkipReason::section, s);
+    if (!is_task) h.id = {};
+    // A heading inside a heading task is part of it: one below it (`#### Step 1`), or one of
+    // its level between it and the next task (`### Environment Setup` in a README example
+    // whose fence an indented fence closed, in the CommonMark reading): the agent is given
+    // all of it.
+    if (!is_task && open_heading_task_ && open_task_ >= 0 &&
+        (l.heading > open_heading_level_ || (l.heading == open_heading_level_ && task_heading_next(number, l.heading)))) {
+      extend_body(number);
+      return;
+    }
+    close_task();
+    if (dep_level_ > 0 && l.heading <= dep_level_) dep_level_ = 0;
+    const std::string_view head = word > 0 ? title.substr(word) : title;
     if (!h.id.empty()) {
       // `### T001 — Create directory structure`: a task with no checkbox.
       Task& task = new_task(h.id, number, l, TaskForm::heading);
@@ -1422,6 +1451,7 @@ class Parser {
       if (ends_with_check(head) || ends_with_done_check(head)) task.state = TaskState::done;
       check_place(task, head);
       open_heading_task_ = true;
+      open_heading_level_ = l.heading;
       open_word_task_ = word > 0;
       open_indent_ = -1;
       return;
@@ -2611,6 +2641,7 @@ class Parser {
   int open_task_ = -1;
   int open_indent_ = 0;
   bool open_heading_task_ = false;
+  int open_heading_level_ = 0;    // the open heading task's level (3 for `### T001 …`)
   bool open_word_task_ = false;  // and named by the word (`### Task 3: …`): its ID-less boxes are its steps
   // The shapes of the IDs that name tasks without the word (boxes, bold items, headings):
   // a `### Task 1.1: …` heading whose ID has none of them is their group, or a note

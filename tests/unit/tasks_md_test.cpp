@@ -1546,6 +1546,28 @@ TEST_SUITE("sections and mirrors (real shapes)") {
   // Read as pending, a fresh repository ran them all again.
   // A task list of boxes with a details section of headings: the heading is the task (the
   // box its mirror), and a box the user ticked must not be run again.
+  // A `#### Step 1` under `### Task 1` ended the task: what followed it (the step, its
+  // files) never reached the agent. straddleio/nerdcon p1-demo-fixes, Task 4.2: a
+  // README example's fence closed by an indented fence left `### Environment Setup` as a
+  // heading of the task's level, and steps 3 to 7 belonged to no task.
+  TEST_CASE("a heading inside a heading task is part of it") {
+    const Plan p = parse_tasks_md(
+        "# Plan\n\n### Task 1: Do a\n\nIntro\n\n#### Step 1\n\n- [ ] Write `a.py`\n\n### Interlude\n\nEdit `b.py`\n\n"
+        "### Task 2: Do b\n\nbody b\n\n### Notes\n\nnot a task's\n\n## Phase 2\n\n### Task 3: Do c\n\n#### Details\n\nUse `c.py`\n\n"
+        "### Wrap-up\n\nafter the last task\n");
+    REQUIRE(p.tasks.size() == 3);
+    CHECK(p.tasks[0].body_first == 5);
+    CHECK(p.tasks[0].body_last == 13);  // through `### Interlude`, which stands before Task 2
+    CHECK(p.tasks[0].step_marks.size() == 1);
+    REQUIRE(p.tasks[0].paths.size() == 2);
+    CHECK(p.tasks[0].paths[0].path == "a.py");
+    CHECK(p.tasks[0].paths[1].path == "b.py");
+    CHECK(p.tasks[1].body_last == 17);  // `### Notes` is followed by `## Phase 2`, not by a task
+    CHECK(p.tasks[2].body_first == 27);
+    CHECK(p.tasks[2].body_last == 29);  // `#### Details` and its line; `### Wrap-up` ends it, no task after it
+    CHECK(p.tasks[0].group == p.tasks[1].group);
+  }
+
   TEST_CASE("a heading task whose mirror box is ticked is done") {
     const Plan p = parse_tasks_md(
         "## Tasks\n- [x] T001 Create the model\n- [ ] T002 Add the route\n- [X] T003 Docs\n"
