@@ -414,6 +414,11 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
       break;
   }
   if (!ok) return false;
+  // `/login`, `/api/*`, `/users/:id`: a route of the application, not a file (an absolute
+  // path names a file or a folder by its extension or trailing '/' only when written
+  // in full from the repository's root, which resolve_paths checks).
+  if (t[0] == '/' && !known_extension(ext) && !dotfile && !(t.back() == '/' && std::count(t.begin(), t.end(), '/') > 2))
+    return false;
 
   std::string p(t);
   if (seen & kBackslash) std::replace(p.begin(), p.end(), '\\', '/');

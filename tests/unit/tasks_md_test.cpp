@@ -1014,20 +1014,34 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(find_diag(p, "path-outside-repo") != nullptr);
   }
 
-  TEST_CASE("URL routes and slash commands are flagged and never locked") {
+  // Arishay/fullstack-todo-app T058 and T059: "redirect to /login" in two [P] tasks made
+  // `flow check` say they would run one after the other (they do not: an absolute path is
+  // never locked), and `flow plan` warned of a path outside the repository for each.
+  TEST_CASE("URL routes and slash commands are no paths; an absolute file path is flagged and never locked") {
     Plan p = parse_tasks_md(
         "- [ ] T001 Add `GET /api/users/:id` handler and the `/api/users/:id` route in `src/routes/users.ts`\n"
         "- [ ] T002 [P] Navigate to /session/:sessionId on success (src/app/home.component.ts)\n"
-        "- [ ] T003 [P] Run `/speckit.plan` then `/speckit.tasks` and commit\n");
+        "- [ ] T003 [P] Run `/speckit.plan` then `/speckit.tasks` and commit\n"
+        "- [ ] T004 [P] Redirect to /login after logout in src/a.ts\n- [ ] T005 [P] Add a link to /login in src/b.ts\n"
+        "- [ ] T006 [P] Proxy `/api/*` and /docs/ in web/vite.config.ts\n- [ ] T007 Copy `/etc/app/config.yaml` to config/\n");
+    CHECK(find_diag(p, "parallel-shared-file") == nullptr);
     PathContext ctx;
     ctx.root = "/repo";
     resolve_paths(p, ctx);
     CHECK(paths(p.tasks[0]) == std::vector<std::string>{"src/routes/users.ts"});
     CHECK(paths(p.tasks[1]) == std::vector<std::string>{"src/app/home.component.ts"});
     CHECK(paths(p.tasks[2]).empty());
+    CHECK(paths(p.tasks[3]) == std::vector<std::string>{"src/a.ts"});
+    CHECK(paths(p.tasks[4]) == std::vector<std::string>{"src/b.ts"});
+    CHECK(paths(p.tasks[5]) == std::vector<std::string>{"web/vite.config.ts"});
+    CHECK(paths(p.tasks[6]) == std::vector<std::string>{"config/"});
     int flagged = 0;
-    for (const Diagnostic& d : p.diagnostics) flagged += d.code == "path-outside-repo";
-    CHECK(flagged >= 2);
+    for (const Diagnostic& d : p.diagnostics)
+      if (d.code == "path-outside-repo") {
+        ++flagged;
+        CHECK(d.line == 7);
+      }
+    CHECK(flagged == 1);
   }
 
   TEST_CASE("a heading over heading tasks one level deeper is a section") {
