@@ -345,31 +345,50 @@ void GitRepo::clear_pending_mark() const {
 }
 
 namespace {
-// The IDs of the tasks whose lines `marked` changed from `before` (the same lines but
-// for marks), as "T001, T002"; "a task" when no line names one.
-std::string marked_ids(std::string_view before, std::string_view marked) {
-  std::string ids;
+// The first word of `s` and, when it is `Task`, the number after it ("Task 3"), without
+// the bold, colon or dash around them.
+std::string_view task_name(std::string_view s) {
+  std::size_t at = s.find_first_not_of(" *");
+  if (at == std::string_view::npos) return {};
+  auto word_end = [&](std::size_t from) { return std::min(s.find_first_of(" *:", from), s.size()); };
+  std::size_t end = word_end(at);
+  if (end - at == 4 && (s.substr(at, 4) == "Task" || s.substr(at, 4) == "task") && end < s.size() && s[end] == ' ')
+    end = word_end(end + 1);
+  while (end > at && (s[end - 1] == '.' || s[end - 1] == ',')) --end;
+  return s.substr(at, std::min<std::size_t>(end - at, 32));
+}
+
+}  // namespace
+
+std::string marked_task_ids(std::string_view before, std::string_view marked) {
+  std::vector<std::string> ids;
+  std::string_view heading;  // the last heading above, `Task 3: …` or `T004 …`
   std::size_t a = 0, b = 0;
   while (a < before.size() && b < marked.size()) {
     const std::size_t ea = std::min(before.find('\n', a), before.size()), eb = std::min(marked.find('\n', b), marked.size());
     const std::string_view la = before.substr(a, ea - a), lb = marked.substr(b, eb - b);
+    const std::size_t hashes = lb.find_first_not_of('#');
+    const bool is_heading = hashes > 0 && hashes != std::string_view::npos && lb[hashes] == ' ';
+    if (is_heading) heading = lb.substr(hashes);
     if (la != lb) {
-      // The first word after the checkbox, without the bold around it.
-      std::size_t at = lb.find(']');
-      if (at != std::string_view::npos) {
-        at = lb.find_first_not_of(" *", at + 1);
-        const std::size_t end = at == std::string_view::npos ? at : lb.find_first_of(" *:", at);
-        if (at != std::string_view::npos) {
-          const std::string_view id = lb.substr(at, end == std::string_view::npos ? end : end - at);
-          ids += (ids.empty() ? "" : ", ") + std::string(id.substr(0, 32));
-        }
+      std::string_view id;
+      if (is_heading) {
+        id = task_name(heading);
+      } else if (const std::size_t box = lb.find(']'); box != std::string_view::npos) {
+        id = task_name(lb.substr(box + 1));
+        // `- [x] **Step 1: …**`: a step of the heading task above.
+        if (std::none_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; }) && !heading.empty())
+          id = task_name(heading);
       }
+      if (!id.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.emplace_back(id);
     }
     a = ea + 1;
     b = eb + 1;
   }
-  return ids.empty() ? "a task" : ids;
+  return ids.empty() ? "a task" : join(ids, ", ");
 }
+
+namespace {
 
 // `text` with the marks `marked` put on `before`'s lines taken back: each line `marked`
 // changed is found in `text` (once, as a whole line) and becomes `before`'s again, the
@@ -445,7 +464,7 @@ std::string GitRepo::settle_pending_mark(const std::string& path) const {
       if (auto h = head_marked ? Result<std::string>(*marked) : blob(first_line(head.output)); h) in_head = std::move(*h);
     if (in_head) head_unmarked = head_marked ? std::optional<std::string>(before) : take_back_marks(*in_head, before, *marked);
     if (head_unmarked && now) {
-      const std::string ids = marked_ids(before, *marked);
+      const std::string ids = marked_task_ids(before, *marked);
       const std::string head_id = first_line(git({"rev-parse", "--short=10", "HEAD"}).output);
       if (*now != *in_head && *now != *head_unmarked) {
         // Edited since and not committed: the marks go out of the file, which the user

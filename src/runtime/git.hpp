@@ -48,6 +48,11 @@ class FileLock {
   int fd_ = -1;
 };
 
+/// The tasks whose lines `marked` changed from `before` (the same lines but for marks), as
+/// "T001, T002": the ID after a box, a heading task's ("Task 3") for a check mark ending
+/// its heading or a step's box under it; "a task" when no line names one.
+[[nodiscard]] std::string marked_task_ids(std::string_view before, std::string_view marked);
+
 /// One repository and the run's integration branch.
 class GitRepo {
  public:

@@ -541,6 +541,12 @@ class GitWorkspace final : public Workspace {
     // `**T004** …`, `**T001 [P]** …`: the bold that opened before the ID closes after it.
     if (id >= 2 && line.substr(id - 2, 2) == "**")
       if (const std::size_t close = subject.find("**"); close != std::string::npos) subject.erase(close, 2);
+    // `### T001 — Create the models ###`: a heading's closing #s are not its text.
+    if (tk.form == TaskForm::heading) {
+      std::size_t n = subject.size();
+      while (n > 0 && subject[n - 1] == '#') --n;
+      if (n < subject.size() && n > 0 && subject[n - 1] == ' ') subject = trim(std::string_view(subject).substr(0, n));
+    }
     return clip(subject, 200);
   }
 

@@ -901,6 +901,15 @@ TASKS
       grep -q "2 tasks in 1 phases (0 groups): 2 done, 0 pending" "$work/clone.out" || bad "steps: a fresh clone does not read both done: $(head -3 "$work/clone.out")"
     fi
   done
+  # A heading closed the ATX way (`### T001 — Write a ###`): the commit's subject is its
+  # text, not its closing #s.
+  mkdir -p "$work/closed"
+  printf '# Tasks\n\n### T001 — Write `a.txt` ###\n\nWrite it.\n' > "$work/closed/tasks.md"
+  git_repo "$work/closed"
+  run_flow "$work/closed.out" run "$work/closed/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "closed heading: the run exited $rc: $(tail -5 "$work/closed.out")"
+  [ "$(git -C "$work/closed" log -1 --format=%s)" = 'T001 — Write `a.txt`' ] ||
+    bad "closed heading: the commit's subject is '$(git -C "$work/closed" log -1 --format=%s)'"
   ;;
 
 journal-kept)

@@ -385,3 +385,18 @@ TEST_CASE("the refs' stamp changes with every shared ref an agent can change, no
   REQUIRE(git("stash") == 0);
   CHECK(stamp() != was);
 }
+
+// The fix-up commit after a killed run ("flow: unmark …") names the tasks whose marks it
+// takes back: a heading task's was "a task" (a check mark ending its heading, or a step's
+// box under it, has no ID after a box).
+TEST_CASE("the tasks a mark names: a box's ID, a heading task's for its check mark or its steps") {
+  using detail::marked_task_ids;
+  CHECK(marked_task_ids("- [ ] T001 a\n- [ ] T002 b\n", "- [X] T001 a\n- [X] T002 b\n") == "T001, T002");
+  CHECK(marked_task_ids("- [ ] **T003** c\n", "- [X] **T003** c\n") == "T003");
+  CHECK(marked_task_ids("### Task 3: Settings\n\nbody\n", "### Task 3: Settings ✅\n\nbody\n") == "Task 3");
+  CHECK(marked_task_ids("### T004 — Models\n", "### T004 — Models ✅\n") == "T004");
+  CHECK(marked_task_ids("### Task 1: Bucket\n- [ ] **Step 1: Write the test**\n- [ ] **Step 2: Commit**\n",
+                        "### Task 1: Bucket\n- [x] **Step 1: Write the test**\n- [x] **Step 2: Commit**\n") == "Task 1");
+  CHECK(marked_task_ids("## Progress\n- [ ] Task 2: Wire it\n", "## Progress\n- [x] Task 2: Wire it\n") == "Task 2");
+  CHECK(marked_task_ids("- [ ] a\n", "- [ ] a\n") == "a task");
+}
