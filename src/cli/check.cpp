@@ -9,6 +9,7 @@
 using flow::detail::Json;
 
 #include <flow/graph.hpp>
+#include <flow/run.hpp>
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
@@ -205,8 +206,13 @@ int check_file(const Args& args) {
   const Plan plan = parse_tasks_md(*text);
   // The graph too: check reports everything plan and run would refuse (a cycle) or
   // ignore (a task that depends on itself).
+  // Built on the paths as a run resolves them (`/login`, a route, names no file; an
+  // absolute path inside the repository is its relative one), so that what it says of
+  // files two [P] tasks share is what a run does; the plan shown keeps them as written.
   std::vector<Diagnostic> graph_diags;
-  if (auto g = build_graph(plan)) graph_diags = g->diagnostics();
+  Plan resolved = plan;
+  resolve_paths(resolved, path_context(path, default_workdir(path)));
+  if (auto g = build_graph(resolved)) graph_diags = g->diagnostics();
   else graph_diags.push_back(Diagnostic{Severity::error, g.error().line, "cycle", g.error().message});
   const bool errors = count(plan.diagnostics, graph_diags, Severity::error) > 0;
   if (json) {

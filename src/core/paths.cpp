@@ -414,11 +414,6 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
       break;
   }
   if (!ok) return false;
-  // `/login`, `/api/*`, `/users/:id`: a route of the application, not a file (an absolute
-  // path names a file or a folder by its extension or trailing '/' only when written
-  // in full from the repository's root, which resolve_paths checks).
-  if (t[0] == '/' && !known_extension(ext) && !dotfile && !(t.back() == '/' && std::count(t.begin(), t.end(), '/') > 2))
-    return false;
 
   std::string p(t);
   if (seen & kBackslash) std::replace(p.begin(), p.end(), '\\', '/');
@@ -672,6 +667,16 @@ FLOW_BEGIN_NAMESPACE
 using detail::clip;
 using detail::starts_with;
 
+// An absolute path whose last name has no file's extension and is no dotfile.
+static bool route_like(std::string_view p) {
+  using detail::known_extension, detail::is_dotfile;
+  while (!p.empty() && (p.back() == '/' || p.back() == '*')) p.remove_suffix(1);
+  const std::string_view last = p.substr(p.rfind('/') + 1);
+  const std::size_t dot = last.rfind('.');
+  const std::string_view ext = dot == std::string_view::npos ? std::string_view() : last.substr(dot + 1);
+  return !known_extension(ext) && !(last.size() > 1 && last[0] == '.' && is_dotfile(last));
+}
+
 void resolve_paths(Plan& plan, const PathContext& ctx) {
   std::string_view root = ctx.root;
   while (!root.empty() && root.back() == '/') root.remove_suffix(1);
@@ -688,9 +693,13 @@ void resolve_paths(Plan& plan, const PathContext& ctx) {
           p.absolute = false;
           changed = true;
         } else {
-          plan.diagnostics.push_back({Severity::warning, t.line, "path-outside-repo",
-                                      "path \"" + clip(p.path, 80) + "\" is outside the repository and is not used"});
-          warned = true;
+          // `/login`, `/api/*`, `/users/:id`: outside the repository and with no file's
+          // extension, a route of the application, not a file: dropped without a word.
+          if (!route_like(p.path)) {
+            plan.diagnostics.push_back({Severity::warning, t.line, "path-outside-repo",
+                                        "path \"" + clip(p.path, 80) + "\" is outside the repository and is not used"});
+            warned = true;
+          }
           continue;
         }
       } else if (p.feature_doc && !feature.empty() && ctx.exists && ctx.exists(feature + p.path)) {

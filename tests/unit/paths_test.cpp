@@ -85,8 +85,8 @@ TEST_CASE("find_paths: a package in a package-manager context is not a path") {
 
 TEST_CASE("find_paths: a design document cited for reference is not a file the task touches") {
   // Kdhalbert/spacecityeidolons-website, T035 and T039
-  CHECK(paths_in("Configure availability test for backend health endpoint at `/health` — SEE MONITORING.md setup instructions")
-            .empty());  // `/health` is a route
+  CHECK(paths_in("Configure availability test for backend health endpoint at `/health` — SEE MONITORING.md setup instructions") ==
+        Paths{"/health"});
   CHECK(paths_in("Document monitoring dashboard and alert response procedures in `MONITORING.md`") == Paths{"MONITORING.md"});
   // j0ruge/eb-analytics 004, T004; innocentEdosa/tm 025, T007; angenor/esg_mefali_v2 047, T002, T003
   CHECK(paths_in("Create light and dark color palettes with all semantic tokens per data-model.md in src/theme/colors.ts") ==

@@ -1015,19 +1015,30 @@ TEST_SUITE("sections and mirrors (real shapes)") {
   }
 
   // Arishay/fullstack-todo-app T058 and T059: "redirect to /login" in two [P] tasks made
-  // `flow check` say they would run one after the other (they do not: an absolute path is
-  // never locked), and `flow plan` warned of a path outside the repository for each.
-  TEST_CASE("URL routes and slash commands are no paths; an absolute file path is flagged and never locked") {
+  // `flow check` say they would run one after the other (they do not: an absolute path
+  // outside the repository is never locked), and `flow plan` warned of a path outside the
+  // repository for each. A route, outside the repository and with no file's extension, is
+  // dropped without a word; an absolute path inside the repository is its relative path.
+  TEST_CASE("URL routes and slash commands name no file; an absolute file path is flagged and never locked") {
     Plan p = parse_tasks_md(
         "- [ ] T001 Add `GET /api/users/:id` handler and the `/api/users/:id` route in `src/routes/users.ts`\n"
         "- [ ] T002 [P] Navigate to /session/:sessionId on success (src/app/home.component.ts)\n"
         "- [ ] T003 [P] Run `/speckit.plan` then `/speckit.tasks` and commit\n"
         "- [ ] T004 [P] Redirect to /login after logout in src/a.ts\n- [ ] T005 [P] Add a link to /login in src/b.ts\n"
-        "- [ ] T006 [P] Proxy `/api/*` and /docs/ in web/vite.config.ts\n- [ ] T007 Copy `/etc/app/config.yaml` to config/\n");
-    CHECK(find_diag(p, "parallel-shared-file") == nullptr);
+        "- [ ] T006 [P] Proxy `/api/*` and /docs/ in web/vite.config.ts\n- [ ] T007 Copy `/etc/app/config.yaml` to config/\n"
+        "- [ ] T008 [P] Add `lint` to `/repo/Makefile`\n- [ ] T009 [P] Add `test` to `/repo/Makefile`\n");
     PathContext ctx;
     ctx.root = "/repo";
     resolve_paths(p, ctx);
+    const auto g = build_graph(p);
+    REQUIRE(g);
+    int shared = 0;
+    for (const Diagnostic& d : g->diagnostics())
+      if (d.code == "parallel-shared-file") {
+        ++shared;
+        CHECK(d.message == "T008 and T009 are both [P] but both touch Makefile: they will run one after the other");
+      }
+    CHECK(shared == 1);
     CHECK(paths(p.tasks[0]) == std::vector<std::string>{"src/routes/users.ts"});
     CHECK(paths(p.tasks[1]) == std::vector<std::string>{"src/app/home.component.ts"});
     CHECK(paths(p.tasks[2]).empty());
@@ -1035,6 +1046,8 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(paths(p.tasks[4]) == std::vector<std::string>{"src/b.ts"});
     CHECK(paths(p.tasks[5]) == std::vector<std::string>{"web/vite.config.ts"});
     CHECK(paths(p.tasks[6]) == std::vector<std::string>{"config/"});
+    CHECK(paths(p.tasks[7]) == std::vector<std::string>{"Makefile"});
+    CHECK(paths(p.tasks[8]) == std::vector<std::string>{"Makefile"});
     int flagged = 0;
     for (const Diagnostic& d : p.diagnostics)
       if (d.code == "path-outside-repo") {
