@@ -1448,8 +1448,14 @@ class Parser {
       // `### T001 — Create directory structure`: a task with no checkbox.
       Task& task = new_task(h.id, number, l, TaskForm::heading);
       fill_head(task, h, head);
-      if (ends_with_check(head) || ends_with_done_check(head)) task.state = TaskState::done;
-      check_place(task, head);
+      // `### T001 — Models ✅ <!-- reviewed -->`: a comment after the check mark is not
+      // the heading's end; the mark is read, and written, before it.
+      std::string_view marked = trim_right(head);
+      if (marked.ends_with("-->"))
+        if (const std::size_t open = marked.rfind("<!--"); open != std::string_view::npos && open > 0)
+          marked = trim_right(marked.substr(0, open));
+      if (ends_with_check(marked) || ends_with_done_check(marked)) task.state = TaskState::done;
+      check_place(task, marked);
       open_heading_task_ = true;
       open_heading_level_ = l.heading;
       open_word_task_ = word > 0;

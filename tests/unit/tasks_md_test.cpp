@@ -1595,6 +1595,18 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.tasks[0].group == p.tasks[1].group);
   }
 
+  // `### T001 — Models ✅ <!-- reviewed -->` read pending: the comment was the heading's end.
+  TEST_CASE("a check mark before a comment at a heading's end is read, and written there") {
+    const std::string text = "### T001 — Models \u2705 <!-- reviewed -->\n\nbody\n\n### T002 — Views <!-- todo -->\n\nbody\n";
+    Plan p = parse_tasks_md(text);
+    REQUIRE(p.tasks.size() == 2);
+    CHECK(p.tasks[0].state == TaskState::done);
+    CHECK(p.tasks[1].state == TaskState::pending);
+    CHECK(text.substr(p.tasks[0].check_offset, p.tasks[0].check_length) == " \u2705");
+    CHECK(text.substr(p.tasks[1].check_offset, 14) == " <!-- todo -->");  // the mark goes before the comment
+    CHECK(p.tasks[1].check_length == 0);
+  }
+
   TEST_CASE("a heading task whose mirror box is ticked is done") {
     const Plan p = parse_tasks_md(
         "## Tasks\n- [x] T001 Create the model\n- [ ] T002 Add the route\n- [X] T003 Docs\n"
