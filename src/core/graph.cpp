@@ -257,8 +257,15 @@ class GraphBuilder {
                                                      "requisito para", "bloquea", "bloqueia", "bloque "};
     for (auto n : negations)
       if (std::size_t at = ifind(s, n); at != std::string_view::npos) s = s.substr(0, at);
-    Refs out, stories, phases;
+    // Stories and phases named inside parentheses apart: `**US3 (Phase 5)**` is about US3,
+    // `**Phase 4 (E2E for US1)**` about Phase 4.
+    Refs out, stories, phases, stories_aside, phases_aside;
+    int depth = 0;
+    std::size_t counted = 0;  // parentheses counted up to here
     for (std::size_t p = 0; p < s.size();) {
+      for (; counted < p; ++counted) depth += s[counted] == '(' ? 1 : s[counted] == ')' && depth > 0 ? -1 : 0;
+      Refs& story_refs = depth > 0 ? stories_aside : stories;
+      Refs& phase_refs = depth > 0 ? phases_aside : phases;
       const bool boundary = p == 0 || !is_alnum(s[p - 1]);
       if (!boundary) { ++p; continue; }
       int story = 0;
@@ -292,7 +299,7 @@ class GraphBuilder {
             if (starts_with(s.substr(j), "US")) j += 2;
             if (const std::size_t e2 = number_end(s, j); e2 > j) {
               const int last = to_number(s.substr(j, e2 - j));
-              for (int v = story; v <= last && v - story < 64; ++v) add_story(stories, v, as_target);
+              for (int v = story; v <= last && v - story < 64; ++v) add_story(story_refs, v, as_target);
               p = e2;
               continue;
             }
@@ -303,7 +310,7 @@ class GraphBuilder {
         std::vector<int> named;
         const std::size_t k = numbers_listed(s, p + (istarts_with(s.substr(p), "user stories ") ? 13 : 8), named);
         if (!named.empty()) {
-          for (int v : named) add_story(stories, v, as_target);
+          for (int v : named) add_story(story_refs, v, as_target);
           p = k;
           continue;
         }
@@ -314,7 +321,7 @@ class GraphBuilder {
         // phases of those numbers (a number no phase or two phases have names none).
         std::vector<int> named;
         const std::size_t k = numbers_listed(s, p + (istarts_with(s.substr(p), "phases ") ? 7 : 6), named);
-        for (int v : named) add_phase(phases, v, as_target);
+        for (int v : named) add_phase(phase_refs, v, as_target);
         p = std::max(k, p + 1);
         continue;
       } else if (istarts_with(s.substr(p), "user story ") || istarts_with(s.substr(p), "story ")) {
@@ -324,7 +331,7 @@ class GraphBuilder {
         if (e > k) skip = e - p; else story = 0;
       }
       if (story > 0) {
-        add_story(stories, story, as_target, label);
+        add_story(story_refs, story, as_target, label);
         p += skip;
         continue;
       }
@@ -372,9 +379,23 @@ class GraphBuilder {
       add_ref(out, r, line, as_target);
       p = e;
     }
-    // A side that names tasks is about those tasks; its story mentions are context, and
-    // so are its phase numbers to a story named ("**US3 (Phase 5)**").
-    return !out.nodes.empty() ? out : !stories.nodes.empty() ? stories : phases;
+    // A side that names tasks is about those tasks (and the phases it names beside them);
+    // its story mentions are context. A story in parentheses is context to a phase named
+    // outside them, and a phase in parentheses to a story.
+    const auto add = [](Refs& into, const Refs& from) {
+      into.nodes.insert(into.nodes.end(), from.nodes.begin(), from.nodes.end());
+      into.target_tasks.insert(into.target_tasks.end(), from.target_tasks.begin(), from.target_tasks.end());
+    };
+    if (!out.nodes.empty()) {
+      add(out, phases);
+      return out;
+    }
+    Refs named;
+    add(named, stories);
+    add(named, phases);
+    if (phases.nodes.empty()) add(named, stories_aside);
+    if (stories.nodes.empty()) add(named, phases_aside);
+    return named;
   }
 
   // The phase numbered `number` (`## Phase 3: …`), when exactly one is.

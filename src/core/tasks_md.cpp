@@ -283,8 +283,8 @@ bool is_numbered_phase_not_order(std::string_view title) {
 // `### Sequential Delivery (Single Developer)`, `### Solo Developer Strategy`: the order one
 // person would take, a staffing plan; what depends on what is said elsewhere.
 bool is_one_person_order(std::string_view title) {
-  static constexpr WordSet<6> words({"single developer", "single-developer", "one developer", "solo developer",
-                                     "1 developer", "lone developer"});
+  static constexpr WordSet<9> words({"single developer", "single-developer", "one developer", "solo developer",
+                                     "1 developer", "lone developer", "one person", "one-person", "single person"});
   const LowerCopy lower(title);
   return words.found_in(lower.view());
 }
@@ -1410,12 +1410,18 @@ class Parser {
   }
 
   // Whether the next heading of `level` or above after line `number` is a task's, with
-  // no heading above `level` before it: what stands between two task headings.
+  // no heading above `level` before it and lines of its own before it: content between
+  // two task headings. (A heading with nothing under it but the next task is a group's:
+  // `### Implementation for User Story 1` over `### T004 …`.)
   bool task_heading_next(int number, int level) const {
+    bool content = false;
     for (std::size_t i = static_cast<std::size_t>(number); i < lines_.size(); ++i) {
       const Line& n = lines_[i];
-      if (n.heading == 0 || n.heading > level || (n.flags & kCode)) continue;
-      if (n.heading < level) return false;
+      if (n.heading == 0 || n.heading > level || (n.flags & kCode)) {
+        content = content || !trim(line_text(n)).empty();
+        continue;
+      }
+      if (n.heading < level || !content) return false;
       Head h;
       std::size_t word = 0;
       return heading_task(heading_text(text_.substr(n.offset, n.length), n.heading), n.heading, n.flags & kSection, h,
@@ -1437,12 +1443,17 @@ class Parser {
     // whose fence an indented fence closed, in the CommonMark reading): the agent is given
     // all of it.
     if (!is_task && open_heading_task_ && open_task_ >= 0 &&
-        (l.heading > open_heading_level_ || (l.heading == open_heading_level_ && task_heading_next(number, l.heading)))) {
+        (l.heading > open_heading_level_ ||
+         (l.heading == open_heading_level_ && open_word_task_ && task_heading_next(number, l.heading)))) {
       extend_body(number);
       return;
     }
     close_task();
     if (dep_level_ > 0 && l.heading <= dep_level_) dep_level_ = 0;
+    // One person's order inside a dependency section (`### Sequential Delivery (Single
+    // Developer)` under `## Dependencies & Execution Order`): not read, to its end.
+    if (solo_level_ > 0 && l.heading <= solo_level_) solo_level_ = 0;
+    if (dep_level_ > 0 && solo_level_ == 0 && is_one_person_order(title)) solo_level_ = l.heading;
     const std::string_view head = word > 0 ? title.substr(word) : title;
     if (!h.id.empty()) {
       // `### T001 — Create directory structure`: a task with no checkbox.
@@ -1663,6 +1674,7 @@ class Parser {
   }
 
   void statement(int number, std::string_view s, bool in_code) {
+    if (solo_level_ > 0) return;
     std::string_view t = strip_bullet(s);
     if (t.empty()) return;
     bool digit = false;
@@ -2647,6 +2659,7 @@ class Parser {
   int open_task_ = -1;
   int open_indent_ = 0;
   bool open_heading_task_ = false;
+  int solo_level_ = 0;            // inside a dependency section, a one-person order's heading level
   int open_heading_level_ = 0;    // the open heading task's level (3 for `### T001 …`)
   bool open_word_task_ = false;  // and named by the word (`### Task 3: …`): its ID-less boxes are its steps
   // The shapes of the IDs that name tasks without the word (boxes, bold items, headings):

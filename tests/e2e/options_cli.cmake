@@ -186,6 +186,24 @@ expect_in("(5 workers)" "${out}")
 run_flow(out rc plan ${tmp}/configured/tasks.md -j2)
 expect_in("; 2 workers" "${out}")
 
+# The tasks `flow simulate FILE --story ${story}` runs (done ones read as succeeded), against ${want}.
+macro(stories_run file)
+  run_flow(out rc simulate ${tmp}/stories/${file} --story ${story} --json)
+  expect("simulate ${file} --story ${story}: exit ${rc}: ${out}" ${rc} EQUAL 0)
+  string(JSON n LENGTH "${out}" tasks)
+  set(got "")
+  math(EXPR last "${n} - 1")
+  foreach(i RANGE ${last})
+    string(JSON st GET "${out}" tasks ${i} status)
+    string(JSON id GET "${out}" tasks ${i} id)
+    if(st STREQUAL "succeeded")
+      list(APPEND got ${id})
+    endif()
+  endforeach()
+  string(REPLACE ";" " " got "${got}")
+  expect("simulate ${file} --story ${story} ran '${got}', expected '${want}'" "${got}" STREQUAL "${want}")
+endmacro()
+
 # --story: by label, prefixed labels being stories of their own (Arishay/fullstack-todo-app:
 # `--story AUTH-US1` selected nothing, `--story US1` both AUTH-US1 and TASK-US1); a story
 # no task is in is an error, not a run of nothing.
@@ -198,20 +216,17 @@ file(WRITE ${tmp}/stories/tasks.md "## Phase 1: Setup\n- [X] T001 setup\n"
 foreach(case "AUTH-US1;T001 T002" "TASK-US1;T001 T003" "US2;T001 T004 T005")
   list(GET case 0 story)
   list(GET case 1 want)
-  run_flow(out rc simulate ${tmp}/stories/tasks.md --story ${story} --json)
-  expect("simulate --story ${story}: exit ${rc}: ${out}" ${rc} EQUAL 0)
-  string(JSON n LENGTH "${out}" tasks)
-  set(got "")
-  math(EXPR last "${n} - 1")
-  foreach(i RANGE ${last})
-    string(JSON st GET "${out}" tasks ${i} status)
-    string(JSON id GET "${out}" tasks ${i} id)
-    if(st STREQUAL "succeeded")
-      list(APPEND got ${id})
-    endif()
-  endforeach()
-  string(REPLACE ";" " " got "${got}")
-  expect("simulate --story ${story} ran '${got}', expected '${want}'" "${got}" STREQUAL "${want}")
+  stories_run(tasks.md)
+endforeach()
+# By the phase too: a `User Story 1` phase's tasks labelled by layer ([BE-US1]) are US1's;
+# an unlabelled task in a `User Story AUTH-US1` phase is AUTH-US1's, not US1's.
+file(WRITE ${tmp}/stories/layers.md "## Phase 1: Setup\n- [X] T001 setup\n"
+     "## Phase 2: User Story 1 - Browse\n- [ ] T002 [BE-US1] model\n- [ ] T003 [FE-US1] list\n"
+     "## Phase 3: User Story AUTH-US1 - Register\n- [ ] T004 [P] contract test\n- [ ] T005 [AUTH-US1] service\n")
+foreach(case "US1;T001 T002 T003" "BE-US1;T001 T002" "AUTH-US1;T001 T004 T005")
+  list(GET case 0 story)
+  list(GET case 1 want)
+  stories_run(layers.md)
 endforeach()
 foreach(cmd "simulate" "run;--dry-run;--isolation;none;--agent-cmd;true")
   run_flow(out rc ${cmd} ${tmp}/stories/tasks.md --story US1)

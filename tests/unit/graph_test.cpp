@@ -291,6 +291,22 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(graph_of(stories + "- Phase 1 \u2192 Phase 2 \u2192 Phase 3\n"), "T002") == "T001");
     // A task that waits for a phase.
     CHECK(waits(graph_of(stories + "- T004 depends on Phase 2 (needs its model)\n"), "T004") == "T002");
+    // A phase and a task or a story, side by side: both.
+    CHECK(waits(graph_of(stories + "- **US3 (Phase 3)**: Depends on T001 (its model) and Phase 2 being complete\n"), "T003") ==
+          "T001,T002");
+    CHECK(waits(graph_of(stories + "- **US3 (Phase 3)**: Depends on US1 and Phase 2\n"), "T003") == "T001,T002");
+  }
+
+  // A line about a phase that names a story in its aside (`**Phase 4 (E2E for US1)**`) is
+  // about the phase: it made US1's tasks wait for Phase 3, which waits for them (a cycle,
+  // and the file refused).
+  TEST_CASE("a story in a phase's aside is the phase's context") {
+    auto g = graph_of(
+        "## Phase 1: Setup\n- [ ] T001 setup\n## Phase 2: User Story 1 - Book\n- [ ] T002 [US1] book in a.ts\n"
+        "## Phase 3: Deployment\n- [ ] T003 deploy in deploy.yaml\n## Phase 4: End-to-End Tests\n- [ ] T004 e2e in e2e.ts\n"
+        "## Dependencies & Execution Order\n- **Phase 4 (E2E for US1)**: Depends on Phase 3 - needs the staging environment\n");
+    CHECK(waits(g, "T002") == "T001");
+    CHECK(waits(g, "T004") == "T003");
   }
 
   // krate-audio 142: "### Sequential Delivery (Single Developer)" listed "Phase 4 (US2) →
@@ -306,6 +322,13 @@ TEST_SUITE("explicit rules") {
       CHECK(waits(graph_of(stories + "### " + title + "\n1. US1 \u2192 US2\n"), "T002").empty());
     }
     CHECK(waits(graph_of(stories + "### Sequential Execution\n1. US1 \u2192 US2\n"), "T002") == "T001");
+    // Inside a dependency section too, to the section's end; and "one person".
+    const std::string deps = stories + "## Dependencies & Execution Order\n### Story Dependencies\n- US1 and US2 are independent\n";
+    for (const std::string title : {"Sequential Delivery (Single Developer)", "Sequential Order (one person)"}) {
+      INFO(title);
+      CHECK(waits(graph_of(deps + "### " + title + "\nPhase 1 \u2192 Phase 2\n"), "T002").empty());
+      CHECK(waits(graph_of(deps + "### " + title + "\nPhase 1 \u2192 Phase 2\n### Order\n- US2 after US1\n"), "T002") == "T001");
+    }
   }
 
   // "T007 waits on T006", "T004 must wait for T003", "T008 unblocks T009", "T010 is a

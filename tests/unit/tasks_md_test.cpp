@@ -1593,6 +1593,20 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.tasks[2].body_first == 27);
     CHECK(p.tasks[2].body_last == 29);  // `#### Details` and its line; `### Wrap-up` ends it, no task after it
     CHECK(p.tasks[0].group == p.tasks[1].group);
+    // Tasks headed by their IDs, with group headings of their level between them: the
+    // groups stay groups (tests first, then the implementation).
+    const Plan q = parse_tasks_md(
+        "## Phase 2: User Story 1 - Login\n### Tests for User Story 1\n### T002 [P] [US1] Contract test\nCreate `a.py`.\n"
+        "### T003 [P] [US1] Integration test\nCreate `b.py`.\n### Implementation for User Story 1\n"
+        "### T004 [P] [US1] User model\nCreate `c.py`.\n");
+    REQUIRE(q.tasks.size() == 3);
+    CHECK(q.tasks[1].body_last == 6);
+    CHECK(q.tasks[1].group != q.tasks[2].group);
+    // A heading of the level of `### Task N` headings with nothing of its own before the
+    // next one is a group's heading, not content.
+    const Plan r = parse_tasks_md("### Task 1: A\n\nbody\n\n### Part two\n\n### Task 2: B\n\nbody\n");
+    REQUIRE(r.tasks.size() == 2);
+    CHECK(r.tasks[0].body_last == 3);
   }
 
   // `### T001 — Models ✅ <!-- reviewed -->` read pending: the comment was the heading's end.
