@@ -321,7 +321,7 @@ class GraphBuilder {
         // phases of those numbers (a number no phase or two phases have names none).
         std::vector<int> named;
         const std::size_t k = numbers_listed(s, p + (istarts_with(s.substr(p), "phases ") ? 7 : 6), named);
-        for (int v : named) add_phase(phase_refs, v, as_target);
+        for (int v : named) add_phase(phase_refs, v, line, as_target);
         p = std::max(k, p + 1);
         continue;
       } else if (istarts_with(s.substr(p), "user story ") || istarts_with(s.substr(p), "story ")) {
@@ -398,13 +398,19 @@ class GraphBuilder {
     return named;
   }
 
-  // The phase numbered `number` (`## Phase 3: …`), when exactly one is.
-  void add_phase(Refs& out, int number, bool as_target) {
+  // The phase numbered `number` (`## Phase 3: …`), when exactly one is; two are a warning.
+  void add_phase(Refs& out, int number, int line, bool as_target) {
     const std::string n = std::to_string(number);
     int found = -1;
     for (std::size_t q = 0; q < plan_->phases.size(); ++q) {
       if (plan_->phases[q].number != n) continue;
-      if (found >= 0) return;
+      if (found >= 0) {
+        warn(line, "ambiguous-reference",
+             "a dependency statement refers to Phase " + n + ", and two phases have that number (lines " +
+                 std::to_string(plan_->phases[static_cast<std::size_t>(found)].line) + " and " +
+                 std::to_string(plan_->phases[q].line) + "): it is not used");
+        return;
+      }
       found = static_cast<int>(q);
     }
     if (found < 0) return;

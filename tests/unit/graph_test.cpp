@@ -295,6 +295,12 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(graph_of(stories + "- **US3 (Phase 3)**: Depends on T001 (its model) and Phase 2 being complete\n"), "T003") ==
           "T001,T002");
     CHECK(waits(graph_of(stories + "- **US3 (Phase 3)**: Depends on US1 and Phase 2\n"), "T003") == "T001,T002");
+    // Two phases numbered 2: which one is not known, and said.
+    auto twice = graph_of(stories + "## Phase 2: Again\n- [ ] T009 again\n## Dependency Notes\n- **US3**: Depends on Phase 2\n");
+    CHECK(waits(twice, "T003").empty());
+    bool said = false;
+    for (const Diagnostic& d : twice.diagnostics()) said |= d.code == "ambiguous-reference" && d.line == 15;
+    CHECK(said);
   }
 
   // A line about a phase that names a story in its aside (`**Phase 4 (E2E for US1)**`) is
