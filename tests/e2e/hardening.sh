@@ -975,6 +975,30 @@ TASKS
   [ "$(grep -c '^20' "$work/st.out")" = 4 ] || bad "flow status in the moved checkout lists: $(cat "$work/st.out")"
   ;;
 
+worktree-lock)
+  # Runs of two features add, reuse and remove worktrees of one repository: git's record
+  # of a worktree half made by one was read by the other's `git worktree add`, which
+  # failed about once in a hundred starts. Each run changes worktrees holding
+  # .git/flow-worktrees.lock (flock): while another process holds it, no agent starts.
+  mkdir -p "$work/repo/specs"
+  printf '# Tasks\n\n- [ ] T001 Write `a.txt`\n' > "$work/repo/specs/tasks.md"
+  git_repo "$work/repo"
+  cat > "$work/agent-w.sh" <<AGENT
+#!/bin/sh
+[ -e "$work/released" ] && echo after >> "$work/order" || echo before >> "$work/order"
+echo a > a.txt
+AGENT
+  chmod +x "$work/agent-w.sh"
+  flock "$work/repo/.git/flow-worktrees.lock" sh -c ": > '$work/held'; sleep 2; : > '$work/released'" &
+  holder=$!
+  for _ in $(seq 1 100); do [ -e "$work/held" ] && break; sleep 0.05; done
+  run_flow "$work/out" run "$work/repo/specs/tasks.md" --agent-cmd "$work/agent-w.sh" --progress plain
+  wait "$holder"
+  [ "$rc" = 0 ] || bad "the run exited $rc: $(tail -5 "$work/out")"
+  [ "$(cat "$work/order" 2>/dev/null)" = after ] ||
+    bad "the agent started in a worktree made while another process held the worktree lock: '$(cat "$work/order" 2>/dev/null)'"
+  ;;
+
 dirty-snapshot)
   # --allow-dirty: each attempt starts from a snapshot of the main tree (`git stash
   # create`), which was taken without the landing lock: a run of another feature that was
