@@ -946,6 +946,9 @@ TASKS
   run_flow "$work/st0.out" status specs/tasks.md --runs
   grep -q '3 commits (rolled back to T001: 2 commits undone)$' "$work/st0.out" ||
     bad "flow status --runs after rollback --to T001: $(cat "$work/st0.out")"
+  run_flow "$work/st0.json" status specs/tasks.md --runs --json
+  grep -q '"rolled_back":false,"rolled_back_to":"T001","commits_undone":2' "$work/st0.json" ||
+    bad "flow status --runs --json after rollback --to T001: $(cat "$work/st0.json")"
   run_flow "$work/dry2.out" run specs/tasks.md --agent-cmd "$work/agent.sh" --progress plain --dry-run
   dry=$(grep -o 'started *T00[0-9]' "$work/dry2.out" | awk '{ print $2 }' | tr '\n' ' ')
   [ "$dry" = "T002 T003 " ] || bad "the dry run after rollback --to T001 would run '$dry', expected 'T002 T003 '"
