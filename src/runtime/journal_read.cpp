@@ -211,7 +211,6 @@ std::vector<JournalRun> runs_in(std::istream& in, const TasksFile& tasks_path) {
     std::map<std::string, std::size_t> index;  // "id@line" -> position in its tasks
     std::map<std::size_t, std::string> mark_failed;  // task position -> why its mark failed
     std::string first_ts, last_ts;
-    std::string checkpoint;                          // git isolation: the commit it started from
     std::vector<std::pair<std::string, std::string>> landed;  // its commits, in order: (commit, task)
   };
   std::map<std::string, std::size_t> by_id;  // run id -> position in runs (rollback lines come later)
@@ -239,12 +238,12 @@ std::vector<JournalRun> runs_in(std::istream& in, const TasksFile& tasks_path) {
     const auto found = by_id.find(e.string("run"));
     if (found == by_id.end()) return;
     if (event == "rolled-back") {  // by the run itself, or by `flow rollback` any time later
-      // Back to its checkpoint (or past it): all of it; back to one of its commits
-      // (`--to T002`): the commits after that one.
+      // Back to one of its commits (`--to T002`): the commits after that one; back to
+      // anything else (its checkpoint, or past it): all of it.
       JournalRun& r = runs[found->second];
       const Open& o = open[found->second];
       const auto to = std::find_if(o.landed.begin(), o.landed.end(), [&](const auto& c) { return c.first == e.str("to"); });
-      if (e.str("to") == o.checkpoint || to == o.landed.end()) {
+      if (to == o.landed.end()) {
         r.rolled_back = true;
         r.rolled_back_to.clear();
         r.commits_undone = static_cast<int>(o.landed.size());
@@ -333,8 +332,6 @@ std::vector<JournalRun> runs_in(std::istream& in, const TasksFile& tasks_path) {
       t->reason = "blocked by " + e.string("by");
     } else if (event == "marked" && t) {
       t->marked = true;
-    } else if (event == "checkpoint") {
-      o.checkpoint = e.string("commit");
     } else if (event == "committed") {
       ++last->commits;
       o.landed.emplace_back(e.string("commit"), e.string("task"));
