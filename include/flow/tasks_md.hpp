@@ -50,17 +50,20 @@ struct MarkChange {
 };
 
 /// Returns `text` with the marks of the named tasks set, each change touching exactly
-/// the one mark byte inside that task's brackets, in `plan.done_mark`'s case. `plan` must
-/// be the parse of `text`. A change that names no checkbox task at (line, id) fails
-/// with Errc::not_found and nothing is changed. Setting a mark to what it already is
+/// that task's mark: the one byte inside its brackets (in `plan.done_mark`'s case), a
+/// `### Task 3:` heading's steps' bytes, a heading task's Status field's value (written
+/// `✅ Complete`, or `Pending` to undo) or else the check mark ending its heading (` ✅`
+/// written, any taken out). `plan` must be the parse of `text`. A change that names no
+/// task at (line, id) fails with Errc::not_found, one with no mark with
+/// Errc::invalid_argument, and nothing is changed. Setting a mark to what it already is
 /// changes nothing.
 [[nodiscard]] FLOW_API Result<std::string> set_marks(std::string_view text, const Plan& plan,
                                                      std::span<const MarkChange> changes);
 
 /// set_marks, in place and keeping `plan` the parse of `text`: each changed task's mark
-/// byte and state (and `plan.done_mark`) follow, so that further marks need no parse (a
-/// mark is one byte, so every span and offset stays valid; `skipped` and `diagnostics`
-/// are left as they were). Returns how many marks changed. On failure (the errors of
+/// and state (and `plan.done_mark`) follow, and the offsets after a heading's check mark
+/// or a Status field that changed length move with it, so that further marks need no
+/// parse (`skipped` and `diagnostics` are left as they were). Returns how many marks changed. On failure (the errors of
 /// set_marks) neither `text` nor `plan` changes.
 [[nodiscard]] FLOW_API Result<int> set_marks_in_place(std::string& text, Plan& plan,
                                                       std::span<const MarkChange> changes);

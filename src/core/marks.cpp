@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Byte-exact mark changes: one byte per task (per step of a `### Task 3:` heading; the
-// check mark ending any other heading task), found by (line, ID), never by search.
+// value of a heading task's Status field, or else the check mark ending it), found by
+// (line, ID), never by search.
 #include <flow/tasks_md.hpp>
 
 #include <algorithm>
@@ -21,10 +22,18 @@ const Task* find_task(const Plan& plan, int line, std::string_view id) {
 
 // The check mark flow ends a heading task with when it is done: a space and ✅.
 constexpr std::string_view kCheck = " \xE2\x9C\x85";
+// A Status field's value for each state, as flow writes it.
+constexpr std::string_view kStatusDone = "\xE2\x9C\x85 Complete";
+constexpr std::string_view kStatusPending = "Pending";
 
 // Whether a task's state is the check mark ending its heading.
 bool checked_heading(const Task& t) {
   return t.mark_offset == Task::npos && t.step_marks.empty() && t.check_offset != Task::npos;
+}
+
+// Whether it is the heading task's Status field (its heading has no check mark).
+bool status_heading(const Task& t) {
+  return checked_heading(t) && t.check_length == 0 && t.status_offset != Task::npos;
 }
 
 // The task's line with its mark byte blanked (a heading's check mark left out), so that
@@ -46,11 +55,12 @@ struct Splice {
   std::string_view with;
 };
 
-// The splice that sets a heading task's check mark for its new state, if any is needed.
-// A heading done by its Status field (no mark to take out) stays as it is.
+// The splice that sets a heading task's state, if any is needed: its Status field's
+// value if it has one (and no check mark), else the check mark ending it.
 bool check_splice(const Task& t, bool to_done, Splice* out) {
   if (to_done == (t.state == TaskState::done)) return false;
-  if (to_done) *out = Splice{t.check_offset, 0, kCheck};
+  if (status_heading(t)) *out = Splice{t.status_offset, t.status_length, to_done ? kStatusDone : kStatusPending};
+  else if (to_done) *out = Splice{t.check_offset, 0, kCheck};
   else if (t.check_length > 0) *out = Splice{t.check_offset, t.check_length, {}};
   else return false;
   return true;
@@ -77,6 +87,7 @@ void shift_offsets(Plan& plan, std::size_t at, std::ptrdiff_t delta) {
       moved(t.span.offset);
     moved(t.mark_offset);
     moved(t.check_offset);
+    moved(t.status_offset);
     for (std::size_t& o : t.step_marks) moved(o);
   }
 }
@@ -98,6 +109,10 @@ Result<const Task*> checked_task(std::string_view text, const Plan& plan, const 
   if (!t->step_marks.empty()) {
     for (std::size_t at : t->step_marks)
       if (!step_mark_at(text, at)) return mismatch();
+    return t;
+  }
+  if (status_heading(*t)) {
+    if (t->status_offset > text.size() || t->status_length > text.size() - t->status_offset) return mismatch();
     return t;
   }
   if (checked_heading(*t)) {
@@ -170,7 +185,7 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
       if (!check_splice(t, c.done, &sp)) continue;
       text.replace(sp.at, sp.length, sp.with);
       shift_offsets(plan, sp.at, static_cast<std::ptrdiff_t>(sp.with.size()) - static_cast<std::ptrdiff_t>(sp.length));
-      t.check_length = sp.with.size();
+      (status_heading(t) ? t.status_length : t.check_length) = sp.with.size();
       t.state = c.done ? TaskState::done : TaskState::pending;
       ++changed;
       continue;

@@ -587,6 +587,26 @@ int status_field(std::string_view s) {
   return says_done(s.substr(i)) ? 1 : 0;
 }
 
+// The value of a Status field (`- **Status**: ❌ Not Started`, `Status: **Pending**`), where
+// flow writes a heading task's state: after the colon, without the emphasis around it, the
+// spaces after it or a closing HTML comment; a view into `s`, empty when there is none.
+std::string_view status_value(std::string_view s) {
+  std::size_t i = s.find(':');
+  if (i == std::string_view::npos) return {};
+  ++i;
+  while (i < s.size() && (s[i] == '*' || s[i] == '_')) ++i;  // the label's (`**Status:**`)
+  while (i < s.size() && is_space(s[i])) ++i;
+  std::string_view v = s.substr(i);
+  if (const std::size_t c = v.find("<!--"); c != std::string_view::npos) v = v.substr(0, c);
+  v = trim_right(v);
+  // `**Pending**`: the text inside; `**Pending** (blocked)`: all of it.
+  std::size_t open = 0, close = 0;
+  while (open < v.size() && (v[open] == '*' || v[open] == '_')) ++open;
+  while (close < v.size() - open && (v[v.size() - 1 - close] == '*' || v[v.size() - 1 - close] == '_')) ++close;
+  if (open > 0 && open == close) v = trim(v.substr(open, v.size() - 2 * open));
+  return v;
+}
+
 // A label that opens a list of the criteria a task is checked against, not of its work:
 // `**Acceptance Criteria**:`, `Success criteria:`, `- **Definition of Done**:`, `**验收标准**：`.
 bool criteria_label(std::string_view t) {
@@ -2076,16 +2096,25 @@ class Parser {
     if (!t.step_marks.empty() && t.state == TaskState::pending &&
         std::all_of(t.step_marks.begin(), t.step_marks.end(), [&](std::size_t at) { return text_[at] == 'x' || text_[at] == 'X'; }))
       t.state = TaskState::done;
+    // A heading task's first Status field is where flow writes its state when its
+    // heading has no check mark (Task::status_offset), kept whatever the heading says.
+    bool field = !status || (t.check_offset != Task::npos && t.step_marks.empty());
     for (std::size_t k = 0; k < texts.size(); ++k) {
       std::string_view s = k == 0 ? texts[0] : strip_bullet(texts[k]);
-      if (!status && k > 0 && !(lines_[static_cast<std::size_t>(text_lines[k] - 1)].flags & kCode)) {
+      if (field && k > 0 && !(lines_[static_cast<std::size_t>(text_lines[k] - 1)].flags & kCode)) {
         if (const int said = status_field(s); said >= 0) {
+          field = false;
+          if (!status && said == 1) t.state = TaskState::done;
           status = true;
-          if (said == 1) t.state = TaskState::done;
+          if (t.check_offset != Task::npos && t.step_marks.empty())
+            if (const std::string_view v = status_value(s); !v.empty()) {
+              t.status_offset = static_cast<std::size_t>(v.data() - text_.data());
+              t.status_length = v.size();
+            }
         }
       }
-      const bool field = k > 0 && is_dependency_field(s);
-      find_refs(s, text_lines[k], field ? RefOrigin::field_line : RefOrigin::inline_depends, scratch_deps_);
+      const bool dep_field = k > 0 && is_dependency_field(s);
+      find_refs(s, text_lines[k], dep_field ? RefOrigin::field_line : RefOrigin::inline_depends, scratch_deps_);
       extract_paths(s, scratch_paths_, text_lines[k]);
     }
     if (!status && !done_rows_.empty() && done_rows_.count(t.id)) t.state = TaskState::done;

@@ -379,6 +379,8 @@ std::string marked_task_ids(std::string_view before, std::string_view marked) {
         // `- [x] **Step 1: …**`: a step of the heading task above.
         if (std::none_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; }) && !heading.empty())
           id = task_name(heading);
+      } else if (!heading.empty()) {
+        id = task_name(heading);  // `- **Status**: ✅ Complete`: the heading task's Status field
       }
       if (!id.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.emplace_back(id);
     }
@@ -388,29 +390,31 @@ std::string marked_task_ids(std::string_view before, std::string_view marked) {
   return ids.empty() ? "a task" : join(ids, ", ");
 }
 
-namespace {
-
 // `text` with the marks `marked` put on `before`'s lines taken back: each line `marked`
-// changed is found in `text` (once, as a whole line) and becomes `before`'s again, the
+// changed is found in `text` (once as a whole line, or else at the line number it has in
+// `marked`: the Status fields of two tasks read alike) and becomes `before`'s again, the
 // rest kept as it is (a user's edits elsewhere in the file); nothing when a marked line
-// is not there once.
+// is not found so.
 std::optional<std::string> take_back_marks(std::string_view text, std::string_view before, std::string_view marked) {
   std::string out(text);
-  std::size_t a = 0, b = 0;
-  while (a < before.size() && b < marked.size()) {
+  std::size_t a = 0, b = 0, line = 0;
+  for (; a < before.size() && b < marked.size(); ++line) {
     const std::size_t ea = std::min(before.find('\n', a), before.size()), eb = std::min(marked.find('\n', b), marked.size());
     const std::string_view la = before.substr(a, ea - a), lb = marked.substr(b, eb - b);
     if (la != lb) {
-      std::size_t at = std::string::npos;
-      for (std::size_t i = 0; i <= out.size();) {
+      std::size_t at = std::string::npos, same_line = std::string::npos;
+      int found = 0;
+      for (std::size_t i = 0, n = 0; i <= out.size(); ++n) {
         const std::size_t e = std::min(out.find('\n', i), out.size());
         if (std::string_view(out).substr(i, e - i) == lb) {
-          if (at != std::string::npos) return std::nullopt;  // twice: which one is not known
+          ++found;
           at = i;
+          if (n == line) same_line = i;
         }
         if (e == out.size()) break;
         i = e + 1;
       }
+      if (found > 1) at = same_line;  // several: the one where it was, if it still is
       if (at == std::string::npos) return std::nullopt;
       out.replace(at, lb.size(), la);
     }
@@ -419,7 +423,6 @@ std::optional<std::string> take_back_marks(std::string_view text, std::string_vi
   }
   return out;
 }
-}  // namespace
 
 std::string GitRepo::settle_pending_mark(const std::string& path) const {
   const auto note = read_file(pending_mark_path(common_dir_));

@@ -254,7 +254,7 @@ class RunLoop {
           auto committed = detail::commit_tasks_file(
               workdir_, tasks_path_, text_, *marked,
               "flow: check " + ids + ", which an earlier run finished\n\nThat run's flow kept their state in its journal "
-              "alone; their headings now say it.");
+              "alone; the file now says it.");
           if (!committed) return make_error(Errc::io, "cannot mark the tasks an earlier run finished: " + committed.error().message);
           if (*committed) text_ = std::move(*marked);
           landed = *committed;

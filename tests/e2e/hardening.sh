@@ -32,6 +32,17 @@ exit 0
 AGENT
   chmod +x "$work/agent.sh"
 }
+# done_for_good FILE AGENTS TASKS: a second run of $work/repo/FILE starts no agent (the
+# log keeps AGENTS lines), and a fresh clone, with no journal, reads its TASKS done.
+done_for_good() {
+  run_flow "$work/out2" run "$work/repo/$1" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the second run exited $rc: $(tail -5 "$work/out2")"
+  [ "$(wc -l < "$work/agents.log")" = "$2" ] || bad "the second run ran agents again: $(tr '\n' ' ' < "$work/agents.log")"
+  git clone -q "$work/repo" "$work/clone"
+  run_flow "$work/clone.out" check "$work/clone/$1"
+  grep -q "$3 tasks in 1 phases (0 groups): $3 done, 0 pending" "$work/clone.out" ||
+    bad "a fresh clone does not read the $3 done: $(head -3 "$work/clone.out")"
+}
 git_repo() {
   git -C "$1" init -q -b main
   git -C "$1" config user.email t@example.com
@@ -796,13 +807,7 @@ TASKS
   [ "$(cat "$work/repo/src/auth/login.py" 2>/dev/null)" = 2 ] || bad "Task 2 did not write src/auth/login.py (not src/auth/login.py:40-72)"
   subjects=$(git -C "$work/repo" log --reverse --format=%s HEAD~3..HEAD | tr '\n' '|')
   [ "$subjects" = "Task 1: Bucket store|Task 3: Settings|Task 2: Wire the bucket into login|" ] || bad "the commits are $subjects"
-  run_flow "$work/out2" run "$work/repo/plan.md" --agent-cmd "$work/agent.sh" --progress plain
-  [ "$rc" = 0 ] || bad "the second run exited $rc: $(tail -5 "$work/out2")"
-  [ "$(wc -l < "$work/agents.log")" = 3 ] || bad "the second run ran agents again: $(tr '\n' ' ' < "$work/agents.log")"
-  # A fresh clone (no journal) reads all three done from the file.
-  git clone -q "$work/repo" "$work/clone"
-  run_flow "$work/clone.out" check "$work/clone/plan.md"
-  grep -q "3 tasks in 1 phases (0 groups): 3 done, 0 pending" "$work/clone.out" || bad "a fresh clone does not read the 3 done: $(head -3 "$work/clone.out")"
+  done_for_good plan.md 3 3
   # The user takes Task 3's check mark out to have it run again: it runs, and only it.
   sed -i -e 's/^### Task 3: Settings ✅$/### Task 3: Settings/' "$work/repo/plan.md"
   git -C "$work/repo" commit -qam "run Task 3 again"
@@ -910,6 +915,62 @@ TASKS
   [ "$rc" = 0 ] || bad "closed heading: the run exited $rc: $(tail -5 "$work/closed.out")"
   [ "$(git -C "$work/closed" log -1 --format=%s)" = 'T001 — Write `a.txt`' ] ||
     bad "closed heading: the commit's subject is '$(git -C "$work/closed" log -1 --format=%s)'"
+  ;;
+
+status-fields)
+  # Heading tasks whose author keeps their state in a Status field (cryptoutil's plans:
+  # `- **Status**: ❌ Not Started`): flow put ✅ on the heading and left "Not Started"
+  # under it, the file saying both. The state goes where the author reads it.
+  files_agent
+  mkdir -p "$work/repo"
+  cat > "$work/repo/tasks.md" <<'TASKS'
+# Framework v25 Tasks
+
+## Phase 1: Port
+
+### Task 1.1: Add the migration
+
+- **Status**: ❌ Not Started
+- **Owner**: LLM Agent
+- **Files**:
+  - `internal/migrations/2009_ca_items.sql` (NEW)
+
+---
+
+### Task 1.2: Port the compliance package
+
+- **Status**: ❌ Not Started
+- **Dependencies**: Task 1.1
+- **Files**:
+  - `internal/pki/compliance/checker.go` (NEW)
+
+---
+
+### Task 1.3: Port the crypto package
+
+- **Status**: ✅ COMPLETE (2026-01-01)
+- **Files**:
+  - `internal/pki/crypto/provider.go` (NEW)
+TASKS
+  git_repo "$work/repo"
+  cp "$work/repo/tasks.md" "$work/tasks.before"
+  run_flow "$work/out" run "$work/repo/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the run exited $rc: $(tail -5 "$work/out")"
+  [ "$(tr '\n' ' ' < "$work/agents.log" 2>/dev/null)" = "1.1 1.2 " ] || bad "agents ran '$(tr '\n' ' ' < "$work/agents.log" 2>/dev/null)', expected '1.1 1.2 '"
+  sed -e 's/^- \*\*Status\*\*: ❌ Not Started$/- **Status**: ✅ Complete/' "$work/tasks.before" > "$work/tasks.want"
+  cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "tasks.md is not its Status fields completed: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
+  subjects=$(git -C "$work/repo" log --reverse --format=%s HEAD~2..HEAD | tr '\n' '|')
+  [ "$subjects" = "Task 1.1: Add the migration|Task 1.2: Port the compliance package|" ] || bad "the commits are $subjects"
+  [ -z "$(git -C "$work/repo" status --porcelain)" ] || bad "the tree is not clean: $(git -C "$work/repo" status --porcelain)"
+  done_for_good tasks.md 2 3
+  # The user sets Task 1.2's Status back to have it run again: it runs, and only it.
+  awk '/^### Task 1.2:/ { t = 1 } t && /^- \*\*Status\*\*:/ { print "- **Status**: In Progress"; t = 0; next } { print }' \
+    "$work/repo/tasks.md" > "$work/edited" && cat "$work/edited" > "$work/repo/tasks.md"
+  git -C "$work/repo" commit -qam "run Task 1.2 again"
+  run_flow "$work/out3" run "$work/repo/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the run after the Status edit exited $rc: $(tail -5 "$work/out3")"
+  [ "$(tr '\n' ' ' < "$work/agents.log")" = "1.1 1.2 1.2 " ] || bad "after the Status edit, agents ran '$(tr '\n' ' ' < "$work/agents.log")', expected Task 1.2 again alone"
+  cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "Task 1.2's Status was not completed again: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
   ;;
 
 journal-kept)

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <map>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +28,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto out = flow::set_marks(text, plan, changes);
   if (out && out->size() != size) std::abort();
+  // Headings' marks (steps, a Status field's value, the check mark ending it), whose
+  // splices move the offsets after them: in place, in two writes, the same bytes.
+  std::vector<flow::MarkChange> headings;
+  for (const flow::Task& t : plan.tasks)
+    if (t.mark_offset == flow::Task::npos && t.has_marks()) headings.push_back({t.line, t.id, t.state != flow::TaskState::done});
+  if (auto whole = flow::set_marks(text, plan, headings); whole) {
+    std::string live(text);
+    flow::Plan in_place = plan;
+    const std::size_t half = headings.size() / 2;
+    if (!flow::set_marks_in_place(live, in_place, std::span<const flow::MarkChange>(headings).first(half)) ||
+        !flow::set_marks_in_place(live, in_place, std::span<const flow::MarkChange>(headings).subspan(half)) || live != *whole)
+      std::abort();
+  }
 
   auto graph = flow::build_graph(plan);
   if (!graph) return 0;  // a cycle, an error diagnostic: refused, as flow plan does

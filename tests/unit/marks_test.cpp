@@ -19,6 +19,19 @@ std::vector<MarkChange> all_changes(const Plan& p, TaskState from, bool done) {
   return out;
 }
 
+// Where a parse says each task's marks are.
+std::string offsets_of(const Plan& p) {
+  std::string out;
+  for (const Task& t : p.tasks) {
+    out += std::to_string(t.span.offset) + "+" + std::to_string(t.span.length) + " m" + std::to_string(t.mark_offset) +
+           " c" + std::to_string(t.check_offset) + "+" + std::to_string(t.check_length) + " f" +
+           std::to_string(t.status_offset) + "+" + std::to_string(t.status_length) + " s";
+    for (std::size_t at : t.step_marks) out += std::to_string(at) + ",";
+    out += ";";
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("marking one task changes exactly its mark byte") {
@@ -81,14 +94,15 @@ TEST_CASE("a heading task is marked by a check mark ending its heading") {
   const Plan marked = parse_tasks_md(*out);
   for (const Task& t : marked.tasks) CHECK(t.state == TaskState::done);
   CHECK(task_line_text(*out, marked.tasks[0]) == task_line_text(text, p.tasks[0]));  // the journal's line text
-  // Undone: flow's marks and the user's ✔️ come out; a Status field says what it says.
+  // Undone: flow's marks and the user's ✔️ come out; a Status field says Pending.
   std::vector<MarkChange> back{{3, "T001", false}, {6, "T002", false}, {8, "T003", false}, {9, "T004", false},
                                {10, "T005", false}};
   auto undone = set_marks(*out, marked, back);
   REQUIRE(undone);
   CHECK(*undone ==
         "## Phase 1\n\n### T001 — Create the model   \r\nBody.\n\n### T002: Settings ###\n\n- [ ] T003 a box after them\n"
-        "### T004 Done already\n### T005 Said done\n**Status**: COMPLETED\n");
+        "### T004 Done already\n### T005 Said done\n**Status**: Pending\n");
+  for (const Task& t : parse_tasks_md(*undone).tasks) CHECK(t.state == TaskState::pending);
   // In place: the offsets after a heading follow it, so that the next marks need no parse.
   std::string live = text;
   Plan lp = parse_tasks_md(live);
@@ -97,6 +111,60 @@ TEST_CASE("a heading task is marked by a check mark ending its heading") {
   CHECK(live == *out);
   REQUIRE(set_marks_in_place(live, lp, back));
   CHECK(live == *undone);
+}
+
+// A heading task whose author keeps its state in a Status field (`- **Status**: ❌ Not
+// Started` under `### Task 1.1: …`, cryptoutil's plans) got a ✅ on its heading and kept
+// "Not Started" below it: the file said both. Its state is written where it is read.
+TEST_CASE("a heading task with a Status field is marked in the field") {
+  const std::string text =
+      "## Phase 1\n\n### Task 1.1: Add the migration\n\n- **Status**: \xE2\x9D\x8C Not Started\n- **Owner**: LLM Agent\n\n"
+      "### Task 1.2: Port the package\n\n**Status:** **In Progress**  <!-- since Monday -->\r\n\n"
+      "### Task 1.3: Port crypto \xE2\x9C\x85\n\n- **Status**: Not Started\n\n"
+      "### Task 1.4: Port storage\n\n- **Status**: \xE2\x9C\x85 COMPLETE (2026-01-01)\n\n"
+      "### Task 1.5: Port the CLI\n\n```\nStatus: sample output\n```\n"
+      "### Task 1.6: Port the docs\n\nStatus: **Pending** (blocked)\n";
+  Plan p = parse_tasks_md(text);
+  REQUIRE(p.tasks.size() == 6);
+  const auto value = [&](const Task& t) { return text.substr(t.status_offset, t.status_length); };
+  CHECK(value(p.tasks[0]) == "\xE2\x9D\x8C Not Started");
+  CHECK(value(p.tasks[1]) == "In Progress");
+  CHECK(value(p.tasks[2]) == "Not Started");  // kept, but its heading's check mark holds its state
+  CHECK(p.tasks[2].state == TaskState::done);
+  CHECK(value(p.tasks[3]) == "\xE2\x9C\x85 COMPLETE (2026-01-01)");
+  CHECK(p.tasks[3].state == TaskState::done);
+  CHECK(p.tasks[4].status_offset == Task::npos);  // a fenced block's line is no field
+  CHECK(value(p.tasks[5]) == "**Pending** (blocked)");  // the emphasis is not around it all
+  const std::vector<MarkChange> c{{3, "1.1", true}, {8, "1.2", true}, {20, "1.5", true}};
+  auto out = set_marks(text, p, c);
+  REQUIRE(out);
+  const std::string want =
+      "## Phase 1\n\n### Task 1.1: Add the migration\n\n- **Status**: \xE2\x9C\x85 Complete\n- **Owner**: LLM Agent\n\n"
+      "### Task 1.2: Port the package\n\n**Status:** **\xE2\x9C\x85 Complete**  <!-- since Monday -->\r\n\n"
+      "### Task 1.3: Port crypto \xE2\x9C\x85\n\n- **Status**: Not Started\n\n"
+      "### Task 1.4: Port storage\n\n- **Status**: \xE2\x9C\x85 COMPLETE (2026-01-01)\n\n"
+      "### Task 1.5: Port the CLI \xE2\x9C\x85\n\n```\nStatus: sample output\n```\n"
+      "### Task 1.6: Port the docs\n\nStatus: **Pending** (blocked)\n";
+  CHECK(*out == want);
+  const Plan marked = parse_tasks_md(*out);
+  for (std::size_t i = 0; i < 5; ++i) CHECK(marked.tasks[i].state == TaskState::done);
+  // In place, in two writes: the offsets after a field follow it.
+  std::string live = text;
+  Plan lp = parse_tasks_md(live);
+  REQUIRE(set_marks_in_place(live, lp, std::span<const MarkChange>(c).first(1)));
+  REQUIRE(set_marks_in_place(live, lp, std::span<const MarkChange>(c).subspan(1)));
+  CHECK(live == want);
+  CHECK(offsets_of(lp) == offsets_of(marked));
+  // Undone, a field says Pending (what it said before is in git, where flow takes it back
+  // from); the heading's check mark comes out.
+  const std::vector<MarkChange> back{{3, "1.1", false}, {12, "1.3", false}, {20, "1.5", false}};
+  REQUIRE(set_marks_in_place(live, lp, back));
+  CHECK(live.find("- **Status**: Pending\n- **Owner**") != std::string::npos);
+  CHECK(live.find("### Task 1.3: Port crypto\n\n- **Status**: Not Started\n") != std::string::npos);
+  CHECK(live.find("### Task 1.5: Port the CLI\n") != std::string::npos);
+  const Plan undone = parse_tasks_md(live);
+  CHECK(offsets_of(lp) == offsets_of(undone));
+  for (std::size_t i : {0u, 2u, 4u}) CHECK(undone.tasks[i].state == TaskState::pending);
 }
 
 TEST_CASE("round trip over the corpus: done then pending restores the exact bytes") {
@@ -163,21 +231,6 @@ TEST_CASE("marks set in place keep the plan the parse of the text, over the corp
   }
 }
 
-namespace {
-
-// Where a parse says each task's marks are.
-std::string offsets_of(const Plan& p) {
-  std::string out;
-  for (const Task& t : p.tasks) {
-    out += std::to_string(t.span.offset) + "+" + std::to_string(t.span.length) + " m" + std::to_string(t.mark_offset) +
-           " c" + std::to_string(t.check_offset) + "+" + std::to_string(t.check_length) + " s";
-    for (std::size_t at : t.step_marks) out += std::to_string(at) + ",";
-    out += ";";
-  }
-  return out;
-}
-
-}  // namespace
 
 // Agents mark the headings they finished with words after the mark: read done, and never
 // marked a second time; the check mark's text-style variant too.
@@ -199,11 +252,12 @@ TEST_CASE("a heading ending in a check mark and a done word is done") {
   }
 }
 
-// Every kind of mark at once (boxes, a Task heading's steps, headings' check marks), over
-// the corpus: what is marked reads done and nothing else changes; the offsets kept in
-// place are a parse's; undone, the file is byte for byte what it was.
+// Every kind of mark at once (boxes, a Task heading's steps, headings' check marks and
+// Status fields), over the corpus: what is marked reads done and nothing else changes;
+// the offsets kept in place are a parse's; undone, the file is byte for byte what it was
+// but for the Status fields, which say Pending.
 TEST_CASE("every kind of mark over the corpus: in place or not, and back") {
-  int headings = 0;
+  int headings = 0, fields = 0;
   for (const std::string& f : test::corpus_files()) {
     INFO(f);
     const std::string original = test::slurp(f);
@@ -240,14 +294,21 @@ TEST_CASE("every kind of mark over the corpus: in place or not, and back") {
     CHECK(offsets_of(p) == offsets_of(p1));
     std::vector<MarkChange> back;
     for (const MarkChange& c : to_done) back.push_back({c.line, c.id, false});
+    std::string undone = original;
+    for (auto t = p0.tasks.rbegin(); t != p0.tasks.rend(); ++t)
+      if (t->status_offset != Task::npos && t->check_length == 0 && t->state == TaskState::pending) {
+        undone.replace(t->status_offset, t->status_length, "Pending");
+        ++fields;
+      }
     auto restored = set_marks(*marked, p1, back);
     REQUIRE(restored);
-    CHECK(*restored == original);
+    CHECK(*restored == undone);
     REQUIRE(set_marks_in_place(text, p, back));
-    CHECK(text == original);
-    CHECK(offsets_of(p) == offsets_of(p0));
+    CHECK(text == undone);
+    CHECK(offsets_of(p) == offsets_of(parse_tasks_md(undone)));
   }
   CHECK(headings > 20);  // the corpus has heading tasks: the test sees them
+  CHECK(fields >= 49);   // and tasks whose Status fields hold their state (cryptoutil's)
 }
 
 TEST_CASE("marks set in place: a bad change fails before anything changes") {

@@ -399,4 +399,23 @@ TEST_CASE("the tasks a mark names: a box's ID, a heading task's for its check ma
                         "### Task 1: Bucket\n- [x] **Step 1: Write the test**\n- [x] **Step 2: Commit**\n") == "Task 1");
   CHECK(marked_task_ids("## Progress\n- [ ] Task 2: Wire it\n", "## Progress\n- [x] Task 2: Wire it\n") == "Task 2");
   CHECK(marked_task_ids("- [ ] a\n", "- [ ] a\n") == "a task");
+  // A heading task's Status field, where its state is kept.
+  CHECK(marked_task_ids("### Task 1.1: Migration\n\n- **Status**: Not Started\n- **Owner**: me\n",
+                        "### Task 1.1: Migration\n\n- **Status**: \xE2\x9C\x85 Complete\n- **Owner**: me\n") == "Task 1.1");
+}
+
+// A killed run's mark taken back: its line found in the file as it is now. Two tasks'
+// Status fields read alike once both are done: the one at the marked line's place is the
+// one taken back (it was "not known" and the mark stayed).
+TEST_CASE("a mark taken back: its line found once, or at its place") {
+  using detail::take_back_marks;
+  const std::string before = "### T001 a\n- **Status**: Not Started\n### T002 b\n- **Status**: \xE2\x9C\x85 Complete\n";
+  const std::string marked = "### T001 a\n- **Status**: \xE2\x9C\x85 Complete\n### T002 b\n- **Status**: \xE2\x9C\x85 Complete\n";
+  CHECK(take_back_marks(marked, before, marked) == before);
+  // A line of the user's inserted above: the place moved, and two lines read alike.
+  CHECK(take_back_marks("Note\n" + marked, before, marked) == std::nullopt);
+  // Boxes, each line once: found wherever it moved.
+  CHECK(take_back_marks("Note\n- [X] T001 a\n- [ ] T002 b\n", "- [ ] T001 a\n- [ ] T002 b\n", "- [X] T001 a\n- [ ] T002 b\n") ==
+        "Note\n- [ ] T001 a\n- [ ] T002 b\n");
+  CHECK(take_back_marks("- [ ] T009 c\n", "- [ ] T001 a\n", "- [X] T001 a\n") == std::nullopt);
 }

@@ -922,7 +922,8 @@ class Run:
 
 def set_marks(path: str, original: bytes, changes: Sequence[Tuple[int, str, bool]]) -> None:
     """Marks tasks (line, id, done) in the file at `path`, which held `original` when parsed;
-    one byte per task, replaced atomically. Raises ConflictError or NotFoundError."""
+    each task's mark alone (its checkbox's byte, a heading's check mark or Status field),
+    the file replaced atomically. Raises ConflictError or NotFoundError."""
     path_b = _path("path", path)
     _expect("original", original, (bytes, bytearray), "bytes (Plan.text)")
     _expect("changes", changes, (list, tuple), "a list of (line, id, done)")
