@@ -1328,8 +1328,9 @@ class Parser {
         continue;
       }
 
-      // `- [ ] **Step 1: …**` under `### Task 3: …`: a step of that task, in its body.
-      const bool step = open_heading_task_ && open_word_task_ && box == 1 && l.top && !(l.top & kCriteriaBox) &&
+      // `- [ ] **Step 1: …**` under `### Task 3: …` or `## T001 — …`: a step of that task,
+      // in its body.
+      const bool step = open_heading_task_ && box == 1 && l.top && !(l.top & kCriteriaBox) &&
                         match_id(box_text(s.substr(li.content + box + 2), &optional_)) == 0 &&
                         !starts_task(box_text(s.substr(li.content + box + 2), &optional_));
       if (step) {
@@ -1340,8 +1341,9 @@ class Parser {
         body_lines_.push_back({static_cast<std::size_t>(open_task_), number});
         continue;
       }
-      // Lines that belong to the open task's body.
-      if (open_task_ >= 0 && (open_heading_task_ ? !(box && l.top) : l.indent > open_indent_)) {
+      // Lines that belong to the open task's body: under a heading task, its acceptance
+      // criteria's boxes too (`**Acceptance Criteria**:` then `- [ ] …`).
+      if (open_task_ >= 0 && (open_heading_task_ ? !(box && l.top && !(l.top & kCriteriaBox)) : l.indent > open_indent_)) {
         // A heading task's body ends at a top-level task: a box with an ID, or a bold ID
         // item (`### T005 …` then `- **T006** …`).
         const bool top_id_box = open_heading_task_ && l.top &&

@@ -43,6 +43,17 @@ done_for_good() {
   grep -q "$3 tasks in 1 phases (0 groups): $3 done, 0 pending" "$work/clone.out" ||
     bad "a fresh clone does not read the $3 done: $(head -3 "$work/clone.out")"
 }
+# first_run FILE AGENTS: $work/repo committed, FILE kept as $work/tasks.before, and one
+# run of it, which exits 0 having started the agents AGENTS ("T001 T002 ") in that order.
+first_run() {
+  git_repo "$work/repo"
+  cp "$work/repo/$1" "$work/tasks.before"
+  run_flow "$work/out" run "$work/repo/$1" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the run exited $rc: $(tail -5 "$work/out")"
+  local ran
+  ran=$(tr '\n' ' ' < "$work/agents.log" 2>/dev/null)
+  [ "$ran" = "$2" ] || bad "agents ran '$ran', expected '$2'"
+}
 git_repo() {
   git -C "$1" init -q -b main
   git -C "$1" config user.email t@example.com
@@ -917,6 +928,48 @@ TASKS
     bad "closed heading: the commit's subject is '$(git -C "$work/closed" log -1 --format=%s)'"
   ;;
 
+heading-bodies)
+  # What is under a heading task reaches its agent: `## T001 — …` over ID-less boxes
+  # (its steps: they were skipped as boxes without IDs, the agent given the title
+  # alone), and `### Task 2: …` over its acceptance criteria and the notes after them
+  # (the first box ended the task: neither reached the agent).
+  mkdir -p "$work/repo"
+  cat > "$work/agent.sh" <<AGENT
+#!/bin/sh
+echo "\$FLOW_TASK_ID" >> "$work/agents.log"
+cp "\$FLOW_PROMPT_FILE" "$work/prompt.\$FLOW_TASK_ID"
+printf '%s\n' "\$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "\$f" ] && mkdir -p "\$(dirname "\$f")" && echo "\$FLOW_TASK_ID" >> "\$f"; done
+exit 0
+AGENT
+  chmod +x "$work/agent.sh"
+  cat > "$work/repo/tasks.md" <<'TASKS'
+# Tasks — Unified Design Input
+
+## T001 — Create DesignInput.tsx component
+- [ ] Tab bar: Image | HTML, styled with active state
+- [ ] HTML tab: renders textarea (monospace, resizable)
+
+## T002 — Wire it into `src/App.tsx`
+
+**Acceptance Criteria**:
+- [ ] The tab bar shows above the upload zone
+- [ ] Switching tabs keeps the HTML typed
+
+**Implementation Notes**: keep the background upload zone unchanged.
+TASKS
+  first_run tasks.md "T001 T002 "
+  for line in '- [ ] Tab bar: Image | HTML, styled with active state' '- [ ] HTML tab: renders textarea (monospace, resizable)'; do
+    grep -qxF -- "$line" "$work/prompt.T001" || bad "T001's prompt lacks its step '$line': $(cat "$work/prompt.T001")"
+  done
+  for line in '**Acceptance Criteria**:' '- [ ] Switching tabs keeps the HTML typed' '**Implementation Notes**: keep the background upload zone unchanged.'; do
+    grep -qxF -- "$line" "$work/prompt.T002" || bad "T002's prompt lacks '$line': $(cat "$work/prompt.T002")"
+  done
+  # T001's steps ticked with it; T002 checked, its criteria left to the reviewer.
+  sed -e '4,5s/^- \[ \]/- [X]/' -e 's/^## T002 — Wire it into `src\/App.tsx`$/& ✅/' "$work/tasks.before" > "$work/tasks.want"
+  cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "tasks.md is not as marked: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
+  done_for_good tasks.md 2 2
+  ;;
+
 status-fields)
   # Heading tasks whose author keeps their state in a Status field (cryptoutil's plans:
   # `- **Status**: ❌ Not Started`): flow put ✅ on the heading and left "Not Started"
@@ -952,11 +1005,7 @@ status-fields)
 - **Files**:
   - `internal/pki/crypto/provider.go` (NEW)
 TASKS
-  git_repo "$work/repo"
-  cp "$work/repo/tasks.md" "$work/tasks.before"
-  run_flow "$work/out" run "$work/repo/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
-  [ "$rc" = 0 ] || bad "the run exited $rc: $(tail -5 "$work/out")"
-  [ "$(tr '\n' ' ' < "$work/agents.log" 2>/dev/null)" = "1.1 1.2 " ] || bad "agents ran '$(tr '\n' ' ' < "$work/agents.log" 2>/dev/null)', expected '1.1 1.2 '"
+  first_run tasks.md "1.1 1.2 "
   sed -e 's/^- \*\*Status\*\*: ❌ Not Started$/- **Status**: ✅ Complete/' "$work/tasks.before" > "$work/tasks.want"
   cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "tasks.md is not its Status fields completed: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
   subjects=$(git -C "$work/repo" log --reverse --format=%s HEAD~2..HEAD | tr '\n' '|')

@@ -1356,6 +1356,34 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.tasks[1].state == TaskState::done);
   }
 
+  // What is under a heading task is its body: `## T001 — …` over ID-less boxes (its
+  // steps, as under `### Task 1:`; Watch-Faces 012 ran its four tasks on their titles
+  // alone), and a task's acceptance criteria and the notes after them (the first box
+  // ended the task: spec-flow's 53 tasks lost both).
+  TEST_CASE("a heading task's ID-less boxes are its steps; its criteria and what follows, its body") {
+    const Plan p = parse_tasks_md(
+        "# Tasks\n\n## T001 — Create DesignInput.tsx\n- [ ] Tab bar: Image | HTML\n- [x] HTML tab: a textarea\n\n"
+        "## T002 — Wire it\n\n**Acceptance Criteria**:\n- [ ] The tab bar shows\n- [ ] Tabs keep the HTML\n\n"
+        "**Implementation**: edit `src/App.tsx`\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002"});
+    CHECK(p.tasks[0].step_marks.size() == 2);
+    CHECK(p.tasks[0].check_offset == Task::npos);  // its steps hold its state
+    CHECK(p.tasks[0].state == TaskState::pending);  // one of two ticked
+    CHECK(p.tasks[0].body_first == 4);
+    CHECK(p.tasks[0].body_last == 5);
+    CHECK(p.tasks[1].step_marks.empty());  // criteria are checked, not done
+    CHECK(p.tasks[1].body_last == 13);
+    CHECK(p.tasks[1].paths.size() == 1);
+    for (const Skipped& k : p.skipped) CHECK(k.reason != SkipReason::no_id);
+    const Plan q = parse_tasks_md(
+        "# Plan\n\n### Task 1: Docs\n\n**Acceptance Criteria**:\n- [ ] README says it\n\nNotes after.\n\n"
+        "### Task 2: Release\n\n- [ ] **Step 1: Tag it**\n");
+    REQUIRE(ids(q) == std::vector<std::string>{"1", "2"});
+    CHECK(q.tasks[0].step_marks.empty());
+    CHECK(q.tasks[0].body_last == 8);
+    CHECK(q.tasks[1].step_marks.size() == 1);
+  }
+
   // Written in public `### Task N:` plans: "**Depends on:** Tasks 1-5, 9, 10, 13",
   // "**Depends on:** Task 1 (`Orders`), Task 2 (`selectedGame`), Task 3 (…)". The range
   // read its first task only, and the aside after a task's number ended the list.
