@@ -89,8 +89,8 @@ struct Task {
   std::vector<std::string> labels;    ///< other bracket labels, in order (`FR-001`, `Setup`)
   std::vector<PathRef> paths;         ///< files named; empty means unknown, not none
   std::vector<DepRef> depends_on;     ///< explicit references, as written
-  /// A heading task's steps: the mark offsets of the ID-less checkboxes under it
-  /// (`- [ ] **Step 1: …**`), its state (done when all are ticked), marked together.
+  /// A `### Task 3: …` heading's steps: the mark offsets of the ID-less checkboxes under
+  /// it (`- [ ] **Step 1: …**`), its state (done when all are ticked), marked together.
   std::vector<std::size_t> step_marks;
   Span span;                          ///< the task's line, without its line ending
   std::size_t mark_offset = npos;     ///< byte offset of the mark inside `[ ]`; npos if none
@@ -184,8 +184,8 @@ enum class SkipReason {
   checklist,     ///< in a file without IDs, a box under a checklist of outcomes ("Task
                  ///< Completion Checklist", "Success Metrics", "Definition of Done")
                  ///< outside the phases of work: a check to tick, not work to run
-  step,          ///< a step of the heading task above it (`- [ ] **Step 1: …**` under
-                 ///< `### Task 3: …` or `## T001 …`): ticked with that task, the unit of work
+  step,          ///< a step of the `### Task 3: …` heading above it (`- [ ] **Step 1: …**`):
+                 ///< ticked with that task, which is the unit of work
   progress,      ///< a box of a progress list that names a heading task (`- [x] Task 3: …`
                  ///< under `## Progress`): that task's state, ticked when it succeeds
 };

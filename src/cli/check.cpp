@@ -132,7 +132,7 @@ const char* reason_text(SkipReason r) {
     case SkipReason::note: return "a bold note about a task (the bold runs on past the ID)";
     case SkipReason::criterion: return "a requirement or success criterion (FR-, SC-, AC- …) to tick, not a task to run";
     case SkipReason::checklist: return "a checklist of outcomes outside the phases (file without IDs): to tick, not to run";
-    case SkipReason::step: return "a step of the heading task above it: ticked when that task succeeds";
+    case SkipReason::step: return "a step of the Task heading above it: ticked when that task succeeds";
     case SkipReason::progress: return "the progress box of the Task heading it names: ticked when that task succeeds";
   }
   return "?";

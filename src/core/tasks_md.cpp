@@ -588,22 +588,49 @@ int status_field(std::string_view s) {
 }
 
 // The value of a Status field (`- **Status**: ❌ Not Started`, `Status: **Pending**`), where
-// flow writes a heading task's state: after the colon, without the emphasis around it, the
-// spaces after it or a closing HTML comment; a view into `s`, empty when there is none.
+// flow writes a heading task's state: after the colon, without the emphasis around it, up
+// to the next field on its line (` | **Priority**: P1`, ` · Owner: …`, ` **Files**: …`)
+// or a closing HTML comment; a view into `s`, empty when there is none.
 std::string_view status_value(std::string_view s) {
-  std::size_t i = s.find(':');
-  if (i == std::string_view::npos) return {};
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == '*' || s[i] == '_')) ++i;
+  const std::size_t opened = i;  // the label's emphasis: `**Status**:` or `**Status:**`
+  i += 6;                        // "Status", as status_field found it
+  std::size_t closed = 0;
+  while (i < s.size() && (s[i] == '*' || s[i] == '_' || is_space(s[i]))) closed += !is_space(s[i++]);
+  if (i >= s.size() || s[i] != ':') return {};
   ++i;
-  while (i < s.size() && (s[i] == '*' || s[i] == '_')) ++i;  // the label's (`**Status:**`)
+  if (closed == 0)  // `**Status:**`: the label's emphasis closes after the colon
+    for (std::size_t n = 0; n < opened && i < s.size() && (s[i] == '*' || s[i] == '_'); ++n) ++i;
   while (i < s.size() && is_space(s[i])) ++i;
   std::string_view v = s.substr(i);
-  if (const std::size_t c = v.find("<!--"); c != std::string_view::npos) v = v.substr(0, c);
-  v = trim_right(v);
+  std::size_t end = v.size();
+  if (const std::size_t c = v.find("<!--"); c != std::string_view::npos) end = c;
+  // The next field on the line ends it: `|`, `·`, or another bold label (` **Files**:`;
+  // ` **bold**` inside the value is the value's).
+  for (std::size_t at = 0; at < end; ++at) {
+    if (v[at] == '|' || v.compare(at, 2, "\xC2\xB7") == 0) {
+      end = at;
+      break;
+    }
+    if (at > 0 && is_space(v[at - 1]) && (v.compare(at, 2, "**") == 0 || v.compare(at, 2, "__") == 0)) {
+      const std::size_t close = v.find(v.substr(at, 2), at + 2);
+      if (close != std::string_view::npos && ((close + 2 < v.size() && v[close + 2] == ':') || v[close - 1] == ':')) {
+        end = at;
+        break;
+      }
+    }
+  }
+  v = trim_right(v.substr(0, end));
   // `**Pending**`: the text inside; `**Pending** (blocked)`: all of it.
   std::size_t open = 0, close = 0;
   while (open < v.size() && (v[open] == '*' || v[open] == '_')) ++open;
   while (close < v.size() - open && (v[v.size() - 1 - close] == '*' || v[v.size() - 1 - close] == '_')) ++close;
-  if (open > 0 && open == close) v = trim(v.substr(open, v.size() - 2 * open));
+  if (open > 0 && open == close) return trim(v.substr(open, v.size() - 2 * open));
+  // Emphasis that opens in it and closes outside (or the other way): not rewritten.
+  std::size_t runs = 0;
+  for (std::size_t k = 0; k < v.size(); ++k) runs += v[k] == '*' && (k == 0 || v[k - 1] != '*');
+  if (runs % 2 != 0) return {};
   return v;
 }
 
@@ -1328,9 +1355,8 @@ class Parser {
         continue;
       }
 
-      // `- [ ] **Step 1: …**` under `### Task 3: …` or `## T001 — …`: a step of that task,
-      // in its body.
-      const bool step = open_heading_task_ && box == 1 && l.top && !(l.top & kCriteriaBox) &&
+      // `- [ ] **Step 1: …**` under `### Task 3: …`: a step of that task, in its body.
+      const bool step = open_heading_task_ && open_word_task_ && box == 1 && l.top && !(l.top & kCriteriaBox) &&
                         match_id(box_text(s.substr(li.content + box + 2), &optional_)) == 0 &&
                         !starts_task(box_text(s.substr(li.content + box + 2), &optional_));
       if (step) {
@@ -1341,9 +1367,11 @@ class Parser {
         body_lines_.push_back({static_cast<std::size_t>(open_task_), number});
         continue;
       }
-      // Lines that belong to the open task's body: under a heading task, its acceptance
-      // criteria's boxes too (`**Acceptance Criteria**:` then `- [ ] …`).
-      if (open_task_ >= 0 && (open_heading_task_ ? !(box && l.top && !(l.top & kCriteriaBox)) : l.indent > open_indent_)) {
+      // Lines that belong to the open task's body: under a heading task, boxes without an
+      // ID too (`## T001 — …` over `- [ ] Tab bar: …`, its acceptance criteria, a list of
+      // prerequisites done): its agent is given them; they are no steps of an ID heading,
+      // whose state is its heading's check mark or its Status field.
+      if (open_task_ >= 0 && (open_heading_task_ || l.indent > open_indent_)) {
         // A heading task's body ends at a top-level task: a box with an ID, or a bold ID
         // item (`### T005 …` then `- **T006** …`).
         const bool top_id_box = open_heading_task_ && l.top &&
@@ -2103,7 +2131,10 @@ class Parser {
     bool field = !status || (t.check_offset != Task::npos && t.step_marks.empty());
     for (std::size_t k = 0; k < texts.size(); ++k) {
       std::string_view s = k == 0 ? texts[0] : strip_bullet(texts[k]);
-      if (field && k > 0 && !(lines_[static_cast<std::size_t>(text_lines[k] - 1)].flags & kCode)) {
+      const Line& bl = lines_[static_cast<std::size_t>(text_lines[k] - 1)];
+      // A heading task's own field, not one nested under an item of its body (a subtask's).
+      const bool own = t.form != TaskForm::heading || ((bl.flags & kBullet) ? (bl.top & 1) != 0 : bl.indent < 4);
+      if (field && k > 0 && own && !(bl.flags & kCode)) {
         if (const int said = status_field(s); said >= 0) {
           field = false;
           if (!status && said == 1) t.state = TaskState::done;

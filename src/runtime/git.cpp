@@ -391,37 +391,51 @@ std::string marked_task_ids(std::string_view before, std::string_view marked) {
 }
 
 // `text` with the marks `marked` put on `before`'s lines taken back: each line `marked`
-// changed is found in `text` (once as a whole line, or else at the line number it has in
-// `marked`: the Status fields of two tasks read alike) and becomes `before`'s again, the
-// rest kept as it is (a user's edits elsewhere in the file); nothing when a marked line
-// is not found so.
+// changed is found in `text` once (as a whole line; if it is there more than once, with
+// the lines above it up to its heading: two tasks' Status fields read alike, their
+// headings do not) and becomes `before`'s again, the rest kept as it is (a user's edits
+// elsewhere in the file); nothing when a marked line is not found once so.
 std::optional<std::string> take_back_marks(std::string_view text, std::string_view before, std::string_view marked) {
-  std::string out(text);
-  std::size_t a = 0, b = 0, line = 0;
-  for (; a < before.size() && b < marked.size(); ++line) {
-    const std::size_t ea = std::min(before.find('\n', a), before.size()), eb = std::min(marked.find('\n', b), marked.size());
-    const std::string_view la = before.substr(a, ea - a), lb = marked.substr(b, eb - b);
-    if (la != lb) {
-      std::size_t at = std::string::npos, same_line = std::string::npos;
-      int found = 0;
-      for (std::size_t i = 0, n = 0; i <= out.size(); ++n) {
-        const std::size_t e = std::min(out.find('\n', i), out.size());
-        if (std::string_view(out).substr(i, e - i) == lb) {
-          ++found;
-          at = i;
-          if (n == line) same_line = i;
-        }
-        if (e == out.size()) break;
-        i = e + 1;
-      }
-      if (found > 1) at = same_line;  // several: the one where it was, if it still is
-      if (at == std::string::npos) return std::nullopt;
-      out.replace(at, lb.size(), la);
+  const auto split = [](std::string_view s) {
+    std::vector<std::string_view> lines;
+    for (std::size_t i = 0;;) {
+      const std::size_t e = std::min(s.find('\n', i), s.size());
+      lines.push_back(s.substr(i, e - i));
+      if (e == s.size()) return lines;
+      i = e + 1;
     }
-    a = ea + 1;
-    b = eb + 1;
+  };
+  const auto is_heading = [](std::string_view l) {
+    const std::size_t h = l.find_first_not_of('#');
+    return h > 0 && h != std::string_view::npos && l[h] == ' ';
+  };
+  const std::vector<std::string_view> was = split(before), now = split(marked);
+  std::vector<std::string> out;
+  for (std::string_view l : split(text)) out.emplace_back(l);
+  std::size_t heading = 0;  // the last heading at or above line i of `marked`
+  for (std::size_t i = 0; i < was.size() && i < now.size(); ++i) {
+    if (is_heading(now[i])) heading = i;
+    if (was[i] == now[i]) continue;
+    // Where lines from..i of `marked` stand in `text`, if once: their last line's index.
+    const auto find = [&](std::size_t from) {
+      std::size_t at = std::string::npos, found = 0;
+      for (std::size_t j = 0; j + (i - from) < out.size(); ++j) {
+        std::size_t k = from;
+        while (k <= i && out[j + k - from] == now[k]) ++k;
+        if (k <= i) continue;
+        at = j + (i - from);
+        ++found;
+      }
+      return std::make_pair(at, found);
+    };
+    auto [at, found] = find(i);
+    if (found > 1 && heading < i && is_heading(now[heading])) std::tie(at, found) = find(heading);
+    if (found != 1) return std::nullopt;  // not there, or twice: which one is not known
+    out[at] = std::string(was[i]);
   }
-  return out;
+  std::string joined;
+  for (std::size_t j = 0; j < out.size(); ++j) joined += (j ? "\n" : "") + out[j];
+  return joined;
 }
 
 std::string GitRepo::settle_pending_mark(const std::string& path) const {

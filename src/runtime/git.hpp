@@ -54,8 +54,9 @@ class FileLock {
 [[nodiscard]] std::string marked_task_ids(std::string_view before, std::string_view marked);
 
 /// `text` with the marks `marked` put on `before`'s lines taken back: each line `marked`
-/// changed becomes `before`'s again where `text` has it (once, or else at its line in
-/// `marked`), the rest of `text` kept; nullopt when a changed line is not found so.
+/// changed becomes `before`'s again where `text` has it once (alone, or else with the
+/// lines above it up to its heading), the rest of `text` kept; nullopt when a changed line
+/// is not found so.
 [[nodiscard]] std::optional<std::string> take_back_marks(std::string_view text, std::string_view before,
                                                          std::string_view marked);
 

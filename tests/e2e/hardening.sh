@@ -930,9 +930,9 @@ TASKS
 
 heading-bodies)
   # What is under a heading task reaches its agent: `## T001 — …` over ID-less boxes
-  # (its steps: they were skipped as boxes without IDs, the agent given the title
-  # alone), and `### Task 2: …` over its acceptance criteria and the notes after them
-  # (the first box ended the task: neither reached the agent).
+  # (skipped as boxes without IDs: the agent was given the title alone), and `## T002`
+  # over its acceptance criteria and the notes after them (the first box ended the task:
+  # neither reached the agent). They are no steps: flow checks the headings alone.
   mkdir -p "$work/repo"
   cat > "$work/agent.sh" <<AGENT
 #!/bin/sh
@@ -959,13 +959,13 @@ AGENT
 TASKS
   first_run tasks.md "T001 T002 "
   for line in '- [ ] Tab bar: Image | HTML, styled with active state' '- [ ] HTML tab: renders textarea (monospace, resizable)'; do
-    grep -qxF -- "$line" "$work/prompt.T001" || bad "T001's prompt lacks its step '$line': $(cat "$work/prompt.T001")"
+    grep -qxF -- "$line" "$work/prompt.T001" || bad "T001's prompt lacks '$line': $(cat "$work/prompt.T001")"
   done
   for line in '**Acceptance Criteria**:' '- [ ] Switching tabs keeps the HTML typed' '**Implementation Notes**: keep the background upload zone unchanged.'; do
     grep -qxF -- "$line" "$work/prompt.T002" || bad "T002's prompt lacks '$line': $(cat "$work/prompt.T002")"
   done
-  # T001's steps ticked with it; T002 checked, its criteria left to the reviewer.
-  sed -e '4,5s/^- \[ \]/- [X]/' -e 's/^## T002 — Wire it into `src\/App.tsx`$/& ✅/' "$work/tasks.before" > "$work/tasks.want"
+  # The headings checked; the boxes (a list of work, criteria) left to the reviewer.
+  sed -e 's/^## T00[12] — .*$/& ✅/' "$work/tasks.before" > "$work/tasks.want"
   cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "tasks.md is not as marked: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
   done_for_good tasks.md 2 2
   ;;
@@ -1020,6 +1020,29 @@ TASKS
   [ "$rc" = 0 ] || bad "the run after the Status edit exited $rc: $(tail -5 "$work/out3")"
   [ "$(tr '\n' ' ' < "$work/agents.log")" = "1.1 1.2 1.2 " ] || bad "after the Status edit, agents ran '$(tr '\n' ' ' < "$work/agents.log")', expected Task 1.2 again alone"
   cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "Task 1.2's Status was not completed again: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
+  # Killed before its work landed, with its mark staged, which the user's next commit
+  # takes along; then lines of theirs above it. Its Status line reads as a done task's
+  # does: the mark taken back was the other task's, or none (and its work was lost).
+  mkdir -p "$work/killed"
+  printf '# Plan\n\n### Task 1: A\n- **Status**: ✅ Complete\n\n### Task 2: B\n- **Status**: Not Started\n- **Files**: `src/b.txt`\n' \
+    > "$work/killed/tasks.md"
+  git_repo "$work/killed"
+  FLOW_TEST_PAUSE=before-fast-forward FLOW_TEST_PAUSE_FILE="$work/paused" \
+    "$flow" run "$work/killed/tasks.md" --agent-cmd "$work/agent.sh" --progress plain > "$work/killed.1" 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do [ -e "$work/paused" ] && break; sleep 0.1; done
+  kill -9 "$pid"; wait "$pid" 2>/dev/null
+  echo notes > "$work/killed/NOTES"
+  git -C "$work/killed" add NOTES && git -C "$work/killed" commit -qm "user notes"
+  git -C "$work/killed" checkout -q -- tasks.md
+  { printf '> a note\n\n\n'; cat "$work/killed/tasks.md"; } > "$work/edited" && cat "$work/edited" > "$work/killed/tasks.md"
+  git -C "$work/killed" commit -qam "user edit"
+  run_flow "$work/killed.2" run "$work/killed/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "killed: the resumed run exited $rc: $(tail -5 "$work/killed.2")"
+  [ "$(git -C "$work/killed" log --format=%s -2 | tr '\n' '|')" = "Task 2: B|flow: unmark Task 2, whose work a killed run never committed|" ] ||
+    bad "killed: the commits are $(git -C "$work/killed" log --format=%s -3 | tr '\n' '|')"
+  git -C "$work/killed" cat-file -e HEAD:src/b.txt 2>/dev/null || bad "killed: Task 2's work is not on the branch"
+  [ "$(grep -c '^- \*\*Status\*\*: ✅ Complete$' "$work/killed/tasks.md")" = 2 ] || bad "killed: the Status fields are $(grep Status "$work/killed/tasks.md")"
   ;;
 
 journal-kept)

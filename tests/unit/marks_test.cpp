@@ -167,6 +167,45 @@ TEST_CASE("a heading task with a Status field is marked in the field") {
   for (std::size_t i : {0u, 2u, 4u}) CHECK(undone.tasks[i].state == TaskState::pending);
 }
 
+// What a review found the first version doing: the fields after the Status on its line
+// erased (`| **Depends on**: T002` with them), bold left open (`**Status**:**Pending**`),
+// a subtask's nested Status written instead of the task's own.
+TEST_CASE("a Status field's value: up to the next field, its emphasis whole, the task's own") {
+  const std::string text =
+      "## Phase 1\n\n### T001 Config\n**Status**: Not Started | **Priority**: P1 | **Files**: `src/a.txt`\n\n"
+      "### T002 Build\n- **Status**: Todo **Depends on**: T001\n\n"
+      "### T003 Bold\n- **Status**:**Not Started**\n\n"
+      "### T004 Underscore\n**Status:**_Pending_ \xC2\xB7 Owner: me\n\n"
+      "### T005 Nested\n- Subtasks:\n  - **Status**: Not Started\n- **Status**: Todo\n\n"
+      "### T006 Open bold\n- **Status**: **Not Started | **Owner**: me\n";
+  const Plan p = parse_tasks_md(text);
+  REQUIRE(p.tasks.size() == 6);
+  const auto value = [&](const Task& t) {
+    return t.status_offset == Task::npos ? std::string("(none)") : text.substr(t.status_offset, t.status_length);
+  };
+  CHECK(value(p.tasks[0]) == "Not Started");
+  CHECK(value(p.tasks[1]) == "Todo");
+  CHECK(p.tasks[1].depends_on.size() == 1);
+  CHECK(value(p.tasks[2]) == "Not Started");
+  CHECK(value(p.tasks[3]) == "Pending");
+  CHECK(value(p.tasks[4]) == "Todo");
+  CHECK(value(p.tasks[5]) == "(none)");  // its bold opens and closes elsewhere: its heading is marked
+  std::vector<MarkChange> all;
+  for (const Task& t : p.tasks) all.push_back({t.line, t.id, true});
+  auto out = set_marks(text, p, all);
+  REQUIRE(out);
+  CHECK(*out ==
+        "## Phase 1\n\n### T001 Config\n**Status**: \xE2\x9C\x85 Complete | **Priority**: P1 | **Files**: `src/a.txt`\n\n"
+        "### T002 Build\n- **Status**: \xE2\x9C\x85 Complete **Depends on**: T001\n\n"
+        "### T003 Bold\n- **Status**:**\xE2\x9C\x85 Complete**\n\n"
+        "### T004 Underscore\n**Status:**_\xE2\x9C\x85 Complete_ \xC2\xB7 Owner: me\n\n"
+        "### T005 Nested\n- Subtasks:\n  - **Status**: Not Started\n- **Status**: \xE2\x9C\x85 Complete\n\n"
+        "### T006 Open bold \xE2\x9C\x85\n- **Status**: **Not Started | **Owner**: me\n");
+  const Plan marked = parse_tasks_md(*out);
+  for (const Task& t : marked.tasks) CHECK(t.state == TaskState::done);
+  CHECK(marked.tasks[1].depends_on.size() == 1);
+}
+
 TEST_CASE("round trip over the corpus: done then pending restores the exact bytes") {
   for (const std::string& f : test::corpus_files()) {
     INFO(f);

@@ -1356,25 +1356,30 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.tasks[1].state == TaskState::done);
   }
 
-  // What is under a heading task is its body: `## T001 — …` over ID-less boxes (its
-  // steps, as under `### Task 1:`; Watch-Faces 012 ran its four tasks on their titles
-  // alone), and a task's acceptance criteria and the notes after them (the first box
-  // ended the task: spec-flow's 53 tasks lost both).
-  TEST_CASE("a heading task's ID-less boxes are its steps; its criteria and what follows, its body") {
+  // What is under a heading task is its body: `## T001 — …` over ID-less boxes (skipped
+  // as boxes without IDs: Watch-Faces 012 ran its four tasks on their titles alone), and
+  // a task's acceptance criteria and the notes after them (the first box ended the task:
+  // spec-flow's 75 tasks lost both). Under an ID heading they are no steps: a list of
+  // prerequisites done (`- [x] Mockups approved`) does not make the task done, and flow
+  // does not tick criteria; `### Task N:` headings keep their steps.
+  TEST_CASE("a heading task's ID-less boxes, its criteria and what follows them are its body") {
     const Plan p = parse_tasks_md(
         "# Tasks\n\n## T001 — Create DesignInput.tsx\n- [ ] Tab bar: Image | HTML\n- [x] HTML tab: a textarea\n\n"
         "## T002 — Wire it\n\n**Acceptance Criteria**:\n- [ ] The tab bar shows\n- [ ] Tabs keep the HTML\n\n"
-        "**Implementation**: edit `src/App.tsx`\n");
-    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002"});
-    CHECK(p.tasks[0].step_marks.size() == 2);
-    CHECK(p.tasks[0].check_offset == Task::npos);  // its steps hold its state
-    CHECK(p.tasks[0].state == TaskState::pending);  // one of two ticked
+        "**Implementation**: edit `src/App.tsx`\n\n## T003 — Build the login page\nPrerequisites (done):\n"
+        "- [x] Mockups approved\n- [x] API contract agreed\n\nImplement `src/login.tsx`.\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003"});
     CHECK(p.tasks[0].body_first == 4);
     CHECK(p.tasks[0].body_last == 5);
-    CHECK(p.tasks[1].step_marks.empty());  // criteria are checked, not done
     CHECK(p.tasks[1].body_last == 13);
     CHECK(p.tasks[1].paths.size() == 1);
-    for (const Skipped& k : p.skipped) CHECK(k.reason != SkipReason::no_id);
+    CHECK(p.tasks[2].body_last == 20);
+    for (const Task& t : p.tasks) {
+      CHECK(t.step_marks.empty());
+      CHECK(t.check_offset != Task::npos);  // the heading's check mark holds its state
+      CHECK(t.state == TaskState::pending);
+    }
+    for (const Skipped& k : p.skipped) CHECK(k.reason == SkipReason::nested);
     const Plan q = parse_tasks_md(
         "# Plan\n\n### Task 1: Docs\n\n**Acceptance Criteria**:\n- [ ] README says it\n\nNotes after.\n\n"
         "### Task 2: Release\n\n- [ ] **Step 1: Tag it**\n");

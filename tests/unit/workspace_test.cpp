@@ -405,15 +405,23 @@ TEST_CASE("the tasks a mark names: a box's ID, a heading task's for its check ma
 }
 
 // A killed run's mark taken back: its line found in the file as it is now. Two tasks'
-// Status fields read alike once both are done: the one at the marked line's place is the
-// one taken back (it was "not known" and the mark stayed).
-TEST_CASE("a mark taken back: its line found once, or at its place") {
+// Status fields read alike once both are done: the one under the marked task's heading is
+// the one taken back (it was "not known" and the mark stayed), wherever edits moved it.
+TEST_CASE("a mark taken back: its line found once, or under its heading") {
   using detail::take_back_marks;
-  const std::string before = "### T001 a\n- **Status**: Not Started\n### T002 b\n- **Status**: \xE2\x9C\x85 Complete\n";
-  const std::string marked = "### T001 a\n- **Status**: \xE2\x9C\x85 Complete\n### T002 b\n- **Status**: \xE2\x9C\x85 Complete\n";
+  const std::string before =
+      "# Plan\n\n### T001 a\n- **Status**: \xE2\x9C\x85 Complete\n\n### T002 b\n- **Status**: Not Started\n- Files: b\n";
+  const std::string marked =
+      "# Plan\n\n### T001 a\n- **Status**: \xE2\x9C\x85 Complete\n\n### T002 b\n- **Status**: \xE2\x9C\x85 Complete\n- Files: b\n";
   CHECK(take_back_marks(marked, before, marked) == before);
-  // A line of the user's inserted above: the place moved, and two lines read alike.
-  CHECK(take_back_marks("Note\n" + marked, before, marked) == std::nullopt);
+  for (const std::string above : {"Note\n", "Note\n\n\n", "Note\n\n\n\n"}) {  // the places move
+    INFO(above);
+    CHECK(take_back_marks(above + marked, before, marked) == above + before);
+  }
+  // The heading edited too: which of the two is not known.
+  std::string edited = marked;
+  edited.replace(edited.find("### T002 b"), 10, "### T002 bb");
+  CHECK(take_back_marks(edited, before, marked) == std::nullopt);
   // Boxes, each line once: found wherever it moved.
   CHECK(take_back_marks("Note\n- [X] T001 a\n- [ ] T002 b\n", "- [ ] T001 a\n- [ ] T002 b\n", "- [X] T001 a\n- [ ] T002 b\n") ==
         "Note\n- [ ] T001 a\n- [ ] T002 b\n");
