@@ -334,6 +334,10 @@ int flow_plan_phase(flow_phase_info* out, const flow_plan* p, size_t i) {
   return FLOW_OK;
 }
 
+const char* flow_plan_phase_story_label(const flow_plan* p, size_t i) {
+  return p && index_ok(p->plan->phases, i) ? p->plan->phases[i].story_label.c_str() : nullptr;
+}
+
 size_t flow_plan_diagnostic_count(const flow_plan* p) { return p ? p->plan->diagnostics.size() : 0; }
 
 int flow_plan_diagnostic(flow_diagnostic* out, const flow_plan* p, size_t i) {

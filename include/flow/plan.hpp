@@ -141,6 +141,9 @@ struct Phase {
   PhaseKind kind = PhaseKind::other;
   std::string number;                 ///< `3`, `3.1`, `A`; empty when not numbered
   int story = 0;                      ///< user story number, 0 if none
+  /// The story as task labels name it: `US1` for `User Story 1`, `AUTH-US1` for `User
+  /// Story AUTH-US1` (a set of stories of its own); empty when `story` is 0.
+  std::string story_label;
   std::string priority;               ///< `P1` from `(Priority: P1)` or `(P1)`
   std::vector<DepRef> depends_on;     ///< `## Sequential - Skill Update [depends:A]`
   std::vector<std::string> depends_on_groups;  ///< non-ID names such as `A` in the above

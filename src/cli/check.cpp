@@ -60,7 +60,10 @@ void write_json(Json& j, const std::string& path, const Plan& plan, const std::v
   j.key("phases").begin_array();
   for (const Phase& p : plan.phases) {
     j.begin_object().field("title", p.title).field("line", p.line).field("kind", to_string(p.kind))
-        .field("number", p.number).field("story", p.story).field("priority", p.priority);
+        .field("number", p.number).field("story", p.story);
+    j.key("story_label");
+    if (p.story_label.empty()) j.null(); else j.value(p.story_label);
+    j.field("priority", p.priority);
     write_refs(j, p.depends_on);
     j.key("depends_on_groups").begin_array();
     for (const auto& g : p.depends_on_groups) j.value(g);

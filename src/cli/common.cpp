@@ -166,26 +166,13 @@ std::optional<std::vector<bool>> select_tasks(const Plan& plan, const std::strin
   }
   if (stories.empty()) return sel;
   // A task is in story S by its label (`[US1]`, `[AUTH-US1]`, `[BE-US1]`) or by its
-  // phase's story: `User Story 1` is US1, `User Story AUTH-US1` is AUTH-US1 (a set of
-  // stories of its own: not US1).
-  const auto phase_story = [&](const Phase& ph) -> std::string {
-    if (ph.story <= 0) return {};
-    const std::string_view title = ph.title;
-    for (std::size_t at = title.find("-US"); at != std::string_view::npos; at = title.find("-US", at + 1)) {
-      std::size_t b = at, e = at + 3;
-      while (b > 0 && std::isupper(static_cast<unsigned char>(title[b - 1]))) --b;
-      while (e < title.size() && std::isdigit(static_cast<unsigned char>(title[e]))) ++e;
-      if (b < at && e > at + 3) return std::string(title.substr(b, e - b));
-    }
-    return "US" + std::to_string(ph.story);
-  };
-  std::vector<std::string> names(plan.phases.size());
-  for (std::size_t q = 0; q < plan.phases.size(); ++q) names[q] = phase_story(plan.phases[q]);
+  // phase's story (Phase::story_label): `User Story 1` is US1, `User Story AUTH-US1` is
+  // AUTH-US1 (a set of stories of its own: not US1).
   std::vector<bool> in(plan.tasks.size(), false);
   std::vector<bool> found(stories.size(), false);
   for (std::size_t t = 0; t < sel.size(); ++t) {
     const Task& task = plan.tasks[t];
-    const std::string& by_phase = names[static_cast<std::size_t>(task.phase)];
+    const std::string& by_phase = plan.phases[static_cast<std::size_t>(task.phase)].story_label;
     for (std::size_t i = 0; i < stories.size(); ++i)
       if (task.story_label == stories[i] || (!by_phase.empty() && by_phase == stories[i])) {
         in[t] = true;
@@ -200,7 +187,7 @@ std::optional<std::vector<bool>> select_tasks(const Plan& plan, const std::strin
       if (!name.empty() && std::find(known.begin(), known.end(), name) == known.end()) known.push_back(name);
     };
     for (const Task& task : plan.tasks) {
-      note(names[static_cast<std::size_t>(task.phase)]);
+      note(plan.phases[static_cast<std::size_t>(task.phase)].story_label);
       note(task.story_label);
     }
     error = "no task is in story " + stories[i] +

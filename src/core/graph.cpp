@@ -502,11 +502,7 @@ class GraphBuilder {
     const std::string label = lower(std::string(written));  // ifind and istarts_with take it in lower case
     const auto same = [&](std::string_view l) { return l.size() == label.size() && istarts_with(l, label); };
     const auto labelled = [&](std::size_t q) {
-      const std::string& title = plan_->phases[q].title;
-      if (const std::size_t at = ifind(title, label); at != std::string_view::npos) {
-        const std::size_t e = at + label.size();
-        if ((at == 0 || !is_alnum(title[at - 1])) && (e >= title.size() || !is_alnum(title[e]))) return true;
-      }
+      if (same(plan_->phases[q].story_label)) return true;
       return std::any_of(phase_tasks_[q].begin(), phase_tasks_[q].end(), [&](int t) {
         const Task& task = plan_->tasks[static_cast<std::size_t>(t)];
         return same(task.story_label) || std::any_of(task.labels.begin(), task.labels.end(), same);

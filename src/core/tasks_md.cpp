@@ -359,6 +359,19 @@ int story_of_title(std::string_view t) {
   return 0;
 }
 
+// A story phase's label as its tasks write it: a prefixed one in its title (`User Story
+// AUTH-US1`: `AUTH-US1`), else `US<story>`.
+std::string story_label_of_title(std::string_view t, int story) {
+  for (std::size_t at = t.find("-US"); at != std::string_view::npos; at = t.find("-US", at + 1)) {
+    std::size_t b = at, e = at + 3;
+    while (b > 0 && is_upper(t[b - 1])) --b;
+    while (e < t.size() && is_digit(t[e])) ++e;
+    if (b < at && e > at + 3 && (b == 0 || !is_alnum(t[b - 1])) && (e == t.size() || !is_alnum(t[e])))
+      return std::string(t.substr(b, e - b));
+  }
+  return "US" + std::to_string(story);
+}
+
 std::string priority_of_title(std::string_view t) {
   std::size_t p = ifind(t, "priority");
   if (p != std::string_view::npos) {
@@ -1198,6 +1211,7 @@ class Parser {
     p.level = level;
     const int story = story_of_title(title);
     p.story = std::max(story, 0);
+    if (p.story > 0) p.story_label = story_label_of_title(title, p.story);
     p.kind = kind_of_title(title, story);
     p.priority = priority_of_title(title);
     p.number = number_of_title(title);

@@ -563,6 +563,9 @@ int main(int argc, char **argv) {
     CHECK(flow_task_info_init(&info2, FLOW_TASK_INFO_VERSION) == FLOW_OK && info2.id == NULL);
   }
   CHECK(flow_plan_phase_count(plan) == 2);
+  CHECK(strcmp(flow_plan_phase_story_label(plan, 0), "") == 0);
+  CHECK(strcmp(flow_plan_phase_story_label(plan, 1), "US1") == 0);
+  CHECK(flow_plan_phase_story_label(plan, 2) == NULL && flow_plan_phase_story_label(NULL, 0) == NULL);
 
   /* Build the graph; T004 waits for T002 and T003 (and phase 1). */
   {

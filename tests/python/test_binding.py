@@ -40,7 +40,15 @@ def test_corpus_agrees_with_flow_check_json(path):
             assert [(d[0], d[1], d[2]) for d in mine.depends_on] == [(d["first"], d["last"], d["line"])
                                                                      for d in theirs["depends_on"]]
         assert [(d.line, d.code) for d in plan.diagnostics] == [(d["line"], d["code"]) for d in cli["diagnostics"]]
-        assert len(plan.phases) == len(cli["phases"])
+        assert [(p.line, p.story, p.story_label) for p in plan.phases] == [(p["line"], p["story"], p["story_label"])
+                                                                            for p in cli["phases"]]
+
+
+def test_a_story_phase_s_label_is_the_one_its_tasks_write():
+    text = ("## Phase 1: Setup\n- [ ] T001 a\n## Phase 2: User Story AUTH-US1 - Login\n- [ ] T002 [AUTH-US1] b\n"
+            "## Phase 3: User Story 2 (Priority: P2)\n- [ ] T003 [US2] c\n")
+    with flow.Plan.parse(text) as plan:
+        assert [(p.story, p.story_label) for p in plan.phases] == [(0, None), (1, "AUTH-US1"), (2, "US2")]
 
 
 def test_graph_queries_and_cycle_error():

@@ -1248,6 +1248,19 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     for (std::size_t i = 2; i < 5; ++i) CHECK(p.tasks[i].story_label.empty());
   }
 
+  // A story phase records its label as its tasks write it, where `--story` and the graph's
+  // story statements read it (they scanned titles, each its own way).
+  TEST_CASE("a story phase's label: prefixed in its title, else USn") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1: Setup\n- [ ] T001 a\n## Phase 2: User Story AUTH-US1 - Register\n- [ ] T002 [AUTH-US1] b\n"
+        "## Phase 3: User Story 2 (Priority: P2)\n- [ ] T003 [US2] c\n## Phase 4: US3 for xAUTH-US3y\n- [ ] T004 d\n");
+    REQUIRE(p.phases.size() == 4);
+    CHECK(p.phases[0].story_label.empty());
+    CHECK(p.phases[1].story_label == "AUTH-US1");
+    CHECK(p.phases[2].story_label == "US2");
+    CHECK(p.phases[3].story_label == "US3");  // a label inside a word is none
+  }
+
   TEST_CASE("a numbered phase with 'sequential' in its title is a phase, not a dependency section") {
     const Plan p = parse_tasks_md(
         "## Phase 0 — Foundational (sequential, blocks every story)\n\n- **T001** Declare foo\n- **T002** Declare bar\n"

@@ -186,12 +186,14 @@ class Task:
 @dataclasses.dataclass(frozen=True)
 class Phase:
     """A phase heading: its title, line, kind (setup, foundational, user-story, polish,
-    other), user story number (0 if none) and priority."""
+    other), user story number (0 if none), priority, and the story's label as its tasks
+    write it ("US1", "AUTH-US1"; None if it is no story's)."""
     title: str
     line: int
     kind: str
     story: int
     priority: str
+    story_label: Optional[str] = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -267,7 +269,8 @@ class Plan(_Handle):
         out = []
         for i in range(lib.flow_plan_phase_count(h)):
             lib.flow_plan_phase(ctypes.byref(info), h, i)
-            out.append(Phase(_s(info.title), info.line, _KINDS[info.kind], info.story, _s(info.priority)))
+            out.append(Phase(_s(info.title), info.line, _KINDS[info.kind], info.story, _s(info.priority),
+                             _s(lib.flow_plan_phase_story_label(h, i)) or None))
         return out
 
     @property

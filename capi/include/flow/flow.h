@@ -169,6 +169,9 @@ typedef struct flow_diagnostic {
 
 FLOW_CAPI size_t flow_plan_phase_count(const flow_plan *plan);
 FLOW_CAPI int flow_plan_phase(flow_phase_info *out, const flow_plan *plan, size_t index);
+/** A story phase's label as its tasks write it ("US1" for "User Story 1", "AUTH-US1" for
+ *  "User Story AUTH-US1"); "" for another phase. Borrowed; NULL if out of range. */
+FLOW_CAPI const char *flow_plan_phase_story_label(const flow_plan *plan, size_t index);
 FLOW_CAPI size_t flow_plan_diagnostic_count(const flow_plan *plan);
 FLOW_CAPI int flow_plan_diagnostic(flow_diagnostic *out, const flow_plan *plan, size_t index);
 
