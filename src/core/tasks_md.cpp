@@ -1118,12 +1118,17 @@ class Parser {
               note_id_task(id);
           // Once the innermost heading (and the bold item) is marked, so is everything
           // above it: most task lines are answered without reading them twice.
+          // A box after a criteria label, or one named like a requirement under a task's
+          // heading (`### T001: …` over `- [ ] FR-001: users log in`), checks that task:
+          // it does not make the heading a section (which T001 was, and never ran).
           bool optional = false;
-          if (l.top &&
+          if (l.top && !criteria &&
               ((open_depth > 0 && !(lines_[static_cast<std::size_t>(open_headings[open_depth - 1])].flags & kSection)) ||
                (bold_item >= 0 && !(lines_[static_cast<std::size_t>(bold_item)].flags & kSection)))) {
             const std::string_view id = task_id_of(box_text(s.substr(li.content + l.box + 2), &optional));
-            if (!id.empty()) holds(id);
+            const std::string_view over = bold_item >= 0 ? bold_id : open_depth > 0 ? open_ids[open_depth - 1] : std::string_view();
+            const bool check = !over.empty() && is_criterion_shape(id_shape(id)) && !is_criterion_shape(id_shape(over));
+            if (!id.empty() && !check) holds(id);
           }
         } else if (li.ok && l.top && li.content + 2 < s.size() && s[li.content] == '*' &&
                    s[li.content + 1] == '*' && starts_task(s.substr(li.content))) {
@@ -1388,10 +1393,16 @@ class Parser {
       if (open_task_ >= 0 && (open_heading_task_ || l.indent > open_indent_)) {
         // A heading task's body ends at a top-level task: a box with an ID, or a bold ID
         // item (`### T005 …` then `- **T006** …`).
-        const bool top_id_box = open_heading_task_ && l.top &&
-                                ((box && match_id(box_text(s.substr(li.content + box + 2), &optional_)) > 0) ||
-                                 (li.ok && starts_with(s.substr(li.content), "**") &&
-                                  !task_id_of(s.substr(li.content)).empty()));
+        // (`- [ ] FR-001: …` under `### T001: …` is a requirement it is checked against.)
+        const auto own_check = [&](std::string_view id) {
+          return is_criterion_shape(id_shape(id)) &&
+                 !is_criterion_shape(id_shape(plan_.tasks[static_cast<std::size_t>(open_task_)].id));
+        };
+        const bool top_id_box =
+            open_heading_task_ && l.top &&
+            ((box && match_id(box_text(s.substr(li.content + box + 2), &optional_)) > 0 &&
+              !own_check(task_id_of(box_text(s.substr(li.content + box + 2), &optional_)))) ||
+             (li.ok && starts_with(s.substr(li.content), "**") && !task_id_of(s.substr(li.content)).empty()));
         if (!top_id_box) {
           extend_body(number);
           if (box) skip(number, SkipReason::nested, s);

@@ -932,7 +932,8 @@ heading-bodies)
   # What is under a heading task reaches its agent: `## T001 — …` over ID-less boxes
   # (skipped as boxes without IDs: the agent was given the title alone), and `## T002`
   # over its acceptance criteria and the notes after them (the first box ended the task:
-  # neither reached the agent). They are no steps: flow checks the headings alone.
+  # neither reached the agent), and `## T003` over requirements (`- [ ] FR-001: …`),
+  # which made it a section that never ran. They are no steps: flow checks the headings.
   mkdir -p "$work/repo"
   cat > "$work/agent.sh" <<AGENT
 #!/bin/sh
@@ -956,8 +957,13 @@ AGENT
 - [ ] Switching tabs keeps the HTML typed
 
 **Implementation Notes**: keep the background upload zone unchanged.
+
+## T003 — Log in
+
+- [ ] FR-001: users log in with their e-mail
+- [ ] SC-002: in under 2 seconds
 TASKS
-  first_run tasks.md "T001 T002 "
+  first_run tasks.md "T001 T002 T003 "
   for line in '- [ ] Tab bar: Image | HTML, styled with active state' '- [ ] HTML tab: renders textarea (monospace, resizable)'; do
     grep -qxF -- "$line" "$work/prompt.T001" || bad "T001's prompt lacks '$line': $(cat "$work/prompt.T001")"
   done
@@ -965,9 +971,10 @@ TASKS
     grep -qxF -- "$line" "$work/prompt.T002" || bad "T002's prompt lacks '$line': $(cat "$work/prompt.T002")"
   done
   # The headings checked; the boxes (a list of work, criteria) left to the reviewer.
-  sed -e 's/^## T00[12] — .*$/& ✅/' "$work/tasks.before" > "$work/tasks.want"
+  grep -qxF -- '- [ ] SC-002: in under 2 seconds' "$work/prompt.T003" || bad "T003's prompt lacks its criteria: $(cat "$work/prompt.T003")"
+  sed -e 's/^## T00[123] — .*$/& ✅/' "$work/tasks.before" > "$work/tasks.want"
   cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "tasks.md is not as marked: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
-  done_for_good tasks.md 2 2
+  done_for_good tasks.md 3 3
   ;;
 
 status-fields)

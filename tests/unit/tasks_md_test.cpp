@@ -1402,6 +1402,20 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(q.tasks[1].step_marks.size() == 1);
   }
 
+  // `### T001: …` over the requirements it meets (`- [ ] FR-001: …`, `- [ ] SC-002: …`)
+  // was a section, those boxes its tasks (skipped as criteria): T001 never ran.
+  TEST_CASE("requirement boxes under a task's heading are its criteria, not its tasks") {
+    const Plan p = parse_tasks_md(
+        "# Tasks\n\n### T001: Build login\n\nIn `src/login.ts`.\n\n**Acceptance**:\n- [ ] FR-001: users log in\n"
+        "- [ ] SC-002: under 2 s\n\n### T002: Build logout\n\n**Acceptance Criteria**:\n- [ ] FR-003 [P] logged out\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002"});
+    CHECK(p.tasks[0].body_last == 9);
+    CHECK(p.tasks[1].body_last == 14);
+    // Tasks of the requirements' own shape under a section heading stay tasks.
+    CHECK(ids(parse_tasks_md("## US-001 Login\n- [ ] FR-001 Build it\n- [ ] FR-002 Test it\n")) ==
+          std::vector<std::string>{"FR-001", "FR-002"});
+  }
+
   // Written in public `### Task N:` plans: "**Depends on:** Tasks 1-5, 9, 10, 13",
   // "**Depends on:** Task 1 (`Orders`), Task 2 (`selectedGame`), Task 3 (…)". The range
   // read its first task only, and the aside after a task's number ended the list.
