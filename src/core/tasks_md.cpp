@@ -1127,8 +1127,7 @@ class Parser {
                (bold_item >= 0 && !(lines_[static_cast<std::size_t>(bold_item)].flags & kSection)))) {
             const std::string_view id = task_id_of(box_text(s.substr(li.content + l.box + 2), &optional));
             const std::string_view over = bold_item >= 0 ? bold_id : open_depth > 0 ? open_ids[open_depth - 1] : std::string_view();
-            const bool check = !over.empty() && is_criterion_shape(id_shape(id)) && !is_criterion_shape(id_shape(over));
-            if (!id.empty() && !check) holds(id);
+            if (!id.empty() && !(!over.empty() && requirement_of(id, over))) holds(id);
           }
         } else if (li.ok && l.top && li.content + 2 < s.size() && s[li.content] == '*' &&
                    s[li.content + 1] == '*' && starts_task(s.substr(li.content))) {
@@ -1394,14 +1393,11 @@ class Parser {
         // A heading task's body ends at a top-level task: a box with an ID, or a bold ID
         // item (`### T005 …` then `- **T006** …`).
         // (`- [ ] FR-001: …` under `### T001: …` is a requirement it is checked against.)
-        const auto own_check = [&](std::string_view id) {
-          return is_criterion_shape(id_shape(id)) &&
-                 !is_criterion_shape(id_shape(plan_.tasks[static_cast<std::size_t>(open_task_)].id));
-        };
+        const std::string_view boxed = box ? box_text(s.substr(li.content + box + 2), &optional_) : std::string_view();
         const bool top_id_box =
             open_heading_task_ && l.top &&
-            ((box && match_id(box_text(s.substr(li.content + box + 2), &optional_)) > 0 &&
-              !own_check(task_id_of(box_text(s.substr(li.content + box + 2), &optional_)))) ||
+            ((box && match_id(boxed) > 0 &&
+              !requirement_of(task_id_of(boxed), plan_.tasks[static_cast<std::size_t>(open_task_)].id)) ||
              (li.ok && starts_with(s.substr(li.content), "**") && !task_id_of(s.substr(li.content)).empty()));
         if (!top_id_box) {
           extend_body(number);
@@ -1938,6 +1934,12 @@ class Parser {
   static bool is_criterion_shape(std::string_view shape) {
     static constexpr std::string_view kShapes[] = {"FR-", "NFR-", "SC-", "AC-", "CA-", "REQ-", "CHK", "CHK-"};
     return std::find(std::begin(kShapes), std::end(kShapes), shape) != std::end(kShapes);
+  }
+
+  // Whether a box's `id` names a requirement that the task `task_id` (of another shape)
+  // is checked against (`- [ ] FR-001: …` under `### T001: …`), not a task of its own.
+  static bool requirement_of(std::string_view id, std::string_view task_id) {
+    return is_criterion_shape(id_shape(id)) && !is_criterion_shape(id_shape(task_id));
   }
 
   void drop_mirrors() {
