@@ -99,9 +99,10 @@ struct Task {
   /// would go (the end of the heading's text); npos for every other task.
   std::size_t check_offset = npos;
   std::size_t check_length = 0;       ///< the check mark's bytes; 0 when it has none
-  /// A heading task's first Status field (`- **Status**: ❌ Not Started`), for one with
-  /// neither a checkbox nor steps: the value's offset and bytes, where its state is read
-  /// and written (`✅ Complete`) while its heading has no check mark; npos if none.
+  /// A heading task's first Status field (`- **Status**: ❌ Not Started`), for one without
+  /// a checkbox: the value's offset and bytes, where its state is read and written
+  /// (`✅ Complete`) while its heading has neither a check mark nor steps, and kept in
+  /// step with them when it has (written when it says the other state); npos if none.
   std::size_t status_offset = npos;
   std::size_t status_length = 0;
   int body_first = 0;                 ///< first line of the indented body, 0 when none

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Byte-exact mark changes: one byte per task (per step of a `### Task 3:` heading; the
-// value of a heading task's Status field, or else the check mark ending it), found by
-// (line, ID), never by search.
+// value of a heading task's Status field, or else the check mark ending it; a Status
+// field beside steps or a check mark kept in step with them), found by (line, ID), never
+// by search.
 #include <flow/tasks_md.hpp>
+
+#include "core/tasks_md_internal.hpp"
 
 #include <algorithm>
 #include <string>
@@ -66,6 +69,16 @@ bool check_splice(const Task& t, bool to_done, Splice* out) {
   return true;
 }
 
+// The splice that keeps a heading task's Status field in step with the marks that hold
+// its state (its steps, or the check mark ending its heading), if it says the other
+// state: `- **Status**: ❌ Not Started` under ticked steps would say both.
+bool field_splice(std::string_view text, const Task& t, bool to_done, Splice* out) {
+  if (t.status_offset == Task::npos || status_heading(t) || to_done == (t.state == TaskState::done)) return false;
+  if (detail::status_says_done(text.substr(t.status_offset, t.status_length)) == to_done) return false;
+  *out = Splice{t.status_offset, t.status_length, to_done ? kStatusDone : kStatusPending};
+  return true;
+}
+
 // Applies splices from the last to the first, so that each offset is still where it was
 // read; one per place.
 void apply_splices(std::string& text, std::vector<Splice>& splices) {
@@ -106,15 +119,15 @@ Result<const Task*> checked_task(std::string_view text, const Plan& plan, const 
   const auto mismatch = [&] {
     return make_error(Errc::conflict, "the text does not match the plan at line " + std::to_string(c.line), c.line);
   };
+  if (t->status_offset != Task::npos &&
+      (t->status_offset > text.size() || t->status_length > text.size() - t->status_offset))
+    return mismatch();
   if (!t->step_marks.empty()) {
     for (std::size_t at : t->step_marks)
       if (!step_mark_at(text, at)) return mismatch();
     return t;
   }
-  if (status_heading(*t)) {
-    if (t->status_offset > text.size() || t->status_length > text.size() - t->status_offset) return mismatch();
-    return t;
-  }
+  if (status_heading(*t)) return t;
   if (checked_heading(*t)) {
     if (t->check_offset > text.size() || t->check_length > text.size() - t->check_offset) return mismatch();
     return t;
@@ -147,6 +160,7 @@ Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span
   for (const MarkChange& c : changes) {
     auto t = checked_task(out, plan, c);
     if (!t) return Unexpected{std::move(t).error()};
+    if (Splice sp; field_splice(out, **t, c.done, &sp)) splices.push_back(sp);
     if (!(*t)->step_marks.empty()) {
       if (c.done != ((*t)->state == TaskState::done)) set_steps(out, **t, c.done, done);
       continue;
@@ -173,6 +187,12 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
   for (const MarkChange& c : changes) {
     Task& t = plan.tasks[static_cast<std::size_t>(plan.task_at_line(c.line))];
     if (c.done ? t.state == TaskState::done : t.state == TaskState::pending) continue;  // a done task keeps its x or X
+    // A Status field beside the marks: the offsets after it follow (a step's below it too).
+    if (Splice sp; field_splice(text, t, c.done, &sp)) {
+      text.replace(sp.at, sp.length, sp.with);
+      shift_offsets(plan, sp.at, static_cast<std::ptrdiff_t>(sp.with.size()) - static_cast<std::ptrdiff_t>(sp.length));
+      t.status_length = sp.with.size();
+    }
     if (!t.step_marks.empty()) {
       set_steps(text, t, c.done, done);
       t.state = c.done ? TaskState::done : TaskState::pending;

@@ -2154,8 +2154,10 @@ class Parser {
         std::all_of(t.step_marks.begin(), t.step_marks.end(), [&](std::size_t at) { return text_[at] == 'x' || text_[at] == 'X'; }))
       t.state = TaskState::done;
     // A heading task's first Status field is where flow writes its state when its
-    // heading has no check mark (Task::status_offset), kept whatever the heading says.
-    bool field = !status || (t.check_offset != Task::npos && t.step_marks.empty());
+    // heading has neither a check mark nor steps, and kept in step with them when it has
+    // (Task::status_offset).
+    const bool heading_marks = t.mark_offset == Task::npos && (t.check_offset != Task::npos || !t.step_marks.empty());
+    bool field = !status || heading_marks;
     for (std::size_t k = 0; k < texts.size(); ++k) {
       std::string_view s = k == 0 ? texts[0] : strip_bullet(texts[k]);
       const Line& bl = lines_[static_cast<std::size_t>(text_lines[k] - 1)];
@@ -2166,7 +2168,7 @@ class Parser {
           field = false;
           if (!status && said == 1) t.state = TaskState::done;
           status = true;
-          if (t.check_offset != Task::npos && t.step_marks.empty())
+          if (heading_marks)
             if (const std::string_view v = status_value(s); !v.empty()) {
               t.status_offset = static_cast<std::size_t>(v.data() - text_.data());
               t.status_length = v.size();
@@ -2894,4 +2896,11 @@ const char* errc_name(Errc code) noexcept {
 }
 
 FLOW_END_NAMESPACE
+
+namespace detail {
+
+bool status_says_done(std::string_view value) { return says_done(value); }
+
+}  // namespace detail
+
 }  // namespace flow

@@ -49,6 +49,10 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
 /// `spec.md`, `contracts/x.yaml` …): see PathRef::feature_doc.
 bool is_feature_doc(std::string_view path);
 
+/// Whether a Status field's value says done (`✅ Complete`, `COMPLETED`, `done`), as the
+/// parser reads it; `Complete when …` and `✅ Ready to start` do not.
+bool status_says_done(std::string_view value);
+
 /// Normalizes a path: '/' separators, no `.` or `x/..` segments. Returns false if it
 /// escapes its root (`../x`).
 bool normalize_path(std::string& path);

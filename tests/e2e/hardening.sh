@@ -1050,6 +1050,18 @@ TASKS
     bad "killed: the commits are $(git -C "$work/killed" log --format=%s -3 | tr '\n' '|')"
   git -C "$work/killed" cat-file -e HEAD:src/b.txt 2>/dev/null || bad "killed: Task 2's work is not on the branch"
   [ "$(grep -c '^- \*\*Status\*\*: ✅ Complete$' "$work/killed/tasks.md")" = 2 ] || bad "killed: the Status fields are $(grep Status "$work/killed/tasks.md")"
+  # A Task heading whose steps hold its state, with a Status field beside them: the steps
+  # were ticked and the field kept "Not Started", the file saying both. Both are written.
+  mkdir -p "$work/steps"
+  printf '# Plan\n\n### Task 1: A\n\n**Status**: Not Started\n\n- [ ] **Step 1: Write** `src/s.txt`\n- [ ] **Step 2: Check it**\n' \
+    > "$work/steps/tasks.md"
+  git_repo "$work/steps"
+  run_flow "$work/steps.out" run "$work/steps/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "steps: the run exited $rc: $(tail -5 "$work/steps.out")"
+  printf '# Plan\n\n### Task 1: A\n\n**Status**: ✅ Complete\n\n- [X] **Step 1: Write** `src/s.txt`\n- [X] **Step 2: Check it**\n' \
+    > "$work/steps.want"
+  cmp -s "$work/steps/tasks.md" "$work/steps.want" || bad "steps: tasks.md is not its steps ticked and its Status completed: $(diff "$work/steps.want" "$work/steps/tasks.md")"
+  git -C "$work/steps" cat-file -e HEAD:src/s.txt 2>/dev/null || bad "steps: Task 1's work is not on the branch"
   ;;
 
 journal-kept)

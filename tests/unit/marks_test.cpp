@@ -167,6 +167,70 @@ TEST_CASE("a heading task with a Status field is marked in the field") {
   for (std::size_t i : {0u, 2u, 4u}) CHECK(undone.tasks[i].state == TaskState::pending);
 }
 
+// A heading task whose state is its steps or its heading's check mark, with a Status
+// field beside them: the steps were ticked and the field kept "Not Started", and a ✅
+// taken out left "✅ Complete" below it: the file said both. The field is written when it
+// says the other state, and left as it is when it agrees.
+TEST_CASE("a Status field beside steps or a check mark is kept in step with them") {
+  const auto value = [](const std::string& s, const Task& t) {
+    return t.status_offset == Task::npos ? std::string("(none)") : s.substr(t.status_offset, t.status_length);
+  };
+  // set_marks and set_marks_in_place (on `live` and `plan`, which it keeps) both write
+  // `want`, the offsets kept in place are a parse's, and every task reads `state`.
+  const auto check_marks = [](std::string& live, Plan& plan, const std::vector<MarkChange>& changes,
+                              const std::string& want, TaskState state) {
+    auto whole = set_marks(live, plan, changes);
+    REQUIRE(whole);
+    CHECK(*whole == want);
+    REQUIRE(set_marks_in_place(live, plan, changes));
+    CHECK(live == want);
+    const Plan parsed = parse_tasks_md(want);
+    CHECK(offsets_of(plan) == offsets_of(parsed));
+    for (const Task& t : parsed.tasks) CHECK(t.state == state);
+  };
+  // Steps ticked under a field that said Not Started (above them: they move with it), or
+  // Todo (below them); cleared, the field says Pending.
+  std::string live =
+      "## Phase 1\n\n### Task 1: Add the model\n\n- **Status**: \xE2\x9D\x8C Not Started\n\n"
+      "- [ ] **Step 1: Write the test**\n- [ ] **Step 2: Write the code**\n\n"
+      "### Task 2: Wire it\n\n- [ ] **Step 1: Route**\n\n**Status**: _Todo_ | **Owner**: me\n";
+  Plan p = parse_tasks_md(live);
+  REQUIRE(p.tasks.size() == 2);
+  CHECK(p.tasks[0].step_marks.size() == 2);
+  CHECK(value(live, p.tasks[0]) == "\xE2\x9D\x8C Not Started");
+  CHECK(value(live, p.tasks[1]) == "Todo");
+  check_marks(live, p, {{3, "1", true}, {10, "2", true}},
+              "## Phase 1\n\n### Task 1: Add the model\n\n- **Status**: \xE2\x9C\x85 Complete\n\n"
+              "- [X] **Step 1: Write the test**\n- [X] **Step 2: Write the code**\n\n"
+              "### Task 2: Wire it\n\n- [X] **Step 1: Route**\n\n**Status**: _\xE2\x9C\x85 Complete_ | **Owner**: me\n",
+              TaskState::done);
+  check_marks(live, p, {{3, "1", false}, {10, "2", false}},
+              "## Phase 1\n\n### Task 1: Add the model\n\n- **Status**: Pending\n\n"
+              "- [ ] **Step 1: Write the test**\n- [ ] **Step 2: Write the code**\n\n"
+              "### Task 2: Wire it\n\n- [ ] **Step 1: Route**\n\n**Status**: _Pending_ | **Owner**: me\n",
+              TaskState::pending);
+
+  // A check mark taken out: the field that said done says Pending, the one that said Not
+  // Started is kept.
+  live = "## Phase 1\n\n### T001 Docs \xE2\x9C\x85\n- **Status**: \xE2\x9C\x85 Complete\n\n"
+         "### T002 Polish \xE2\x9C\x85\n- **Status**: Not Started\n";
+  Plan cp = parse_tasks_md(live);
+  REQUIRE(cp.tasks.size() == 2);
+  CHECK(value(live, cp.tasks[0]) == "\xE2\x9C\x85 Complete");
+  CHECK(cp.tasks[1].state == TaskState::done);  // its check mark; the field disagrees
+  check_marks(live, cp, {{3, "T001", false}, {6, "T002", false}},
+              "## Phase 1\n\n### T001 Docs\n- **Status**: Pending\n\n### T002 Polish\n- **Status**: Not Started\n",
+              TaskState::pending);
+
+  // A `## Progress` box that holds a heading task's state, far above its field.
+  live = "# Plan\n\n## Progress\n- [ ] Task 1: A\n\n## Tasks\n\n### Task 1: A\n**Status**: Todo\n";
+  Plan pp = parse_tasks_md(live);
+  REQUIRE(pp.tasks.size() == 1);
+  check_marks(live, pp, {{8, "1", true}},
+              "# Plan\n\n## Progress\n- [X] Task 1: A\n\n## Tasks\n\n### Task 1: A\n**Status**: \xE2\x9C\x85 Complete\n",
+              TaskState::done);
+}
+
 // What a review found the first version doing: the fields after the Status on its line
 // erased (`| **Depends on**: T002` with them), bold left open (`**Status**:**Pending**`),
 // a subtask's nested Status written instead of the task's own.
@@ -335,7 +399,7 @@ TEST_CASE("every kind of mark over the corpus: in place or not, and back") {
     for (const MarkChange& c : to_done) back.push_back({c.line, c.id, false});
     std::string undone = original;
     for (auto t = p0.tasks.rbegin(); t != p0.tasks.rend(); ++t)
-      if (t->status_offset != Task::npos && t->check_length == 0 && t->state == TaskState::pending) {
+      if (t->status_offset != Task::npos && t->check_length == 0 && t->state == TaskState::pending && !partly(*t)) {
         undone.replace(t->status_offset, t->status_length, "Pending");
         ++fields;
       }
