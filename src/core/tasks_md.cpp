@@ -664,6 +664,36 @@ bool criteria_label(std::string_view t) {
   return false;
 }
 
+// A label that opens a list of a task's dependencies and says nothing after it: a
+// heading in its body (`#### Dependencies`, `#### Depends on:`) or a line of it
+// (`**Depends on:**`, `- Blocked by:`). The items below it that start with an ID name them.
+bool dependency_label(std::string_view t, bool heading) {
+  t = trim_emphasis(t);
+  if (t.ends_with(":")) t.remove_suffix(1);
+  else if (t.ends_with("\xEF\xBC\x9A")) t.remove_suffix(3);  // full-width colon
+  else if (!heading) return false;
+  t = trim_emphasis(t);
+  if (t.size() > 24) return false;
+  const LowerCopy copy(t);
+  for (std::string_view w : {"dependencies", "dependency", "depends on", "depends", "depend on", "blocked by",
+                             "prerequisites", "prerequisite", "requires", "task dependencies"})
+    if (copy.view() == w) return true;
+  return false;
+}
+
+// Where the ID an item of such a list starts with is (`T001 (the config)`, `**T001**`,
+// `Task 3: …`, at the number), or npos when it starts with none (`None`).
+std::size_t leading_ref(std::string_view item) {
+  std::size_t i = 0;
+  while (i < item.size() && (item[i] == '*' || item[i] == '_' || item[i] == '`' || is_space(item[i]))) ++i;
+  if (istarts_with(item.substr(i), "task") && i + 4 < item.size() && is_space(item[i + 4])) {
+    std::size_t d = i + 4;
+    while (d < item.size() && is_space(item[d])) ++d;
+    return d < item.size() && is_digit(item[d]) ? d : std::string_view::npos;
+  }
+  return match_id(item.substr(i)) > 0 ? i : std::string_view::npos;
+}
+
 // An ID of digits and dots alone (`2.1`): in a heading or a bold item, a section's
 // number (`### 2.1 Background`), not a task's ID.
 bool bare_id(std::string_view id) {
@@ -1242,10 +1272,28 @@ class Parser {
                                      phase ? -1 : static_cast<int>(plan_.groups.size()) - 1});
   }
 
+  // A line of the open task's body, read for a list of its dependencies (dep_items_):
+  // a label with nothing after it opens one; its items that start with an ID are noted
+  // (dep_item_lines_) for pass two; another line at the items' indent or less ends it.
+  void dependency_item(const Line& l, int number, std::string_view text, bool item) {
+    if (dependency_label(text, false)) {
+      dep_items_ = 0;
+      return;
+    }
+    if (dep_items_ < 0) return;
+    if (item && leading_ref(text) != std::string_view::npos) {
+      if (dep_items_ == 0) dep_items_ = l.indent + 1;
+      if (l.indent + 1 == dep_items_) dep_item_lines_.push_back(number);
+      return;
+    }
+    if (dep_items_ == 0 || l.indent + 1 <= dep_items_) dep_items_ = -1;  // nested under an item: its note
+  }
+
   void close_task() {
     open_task_ = -1;
     open_heading_task_ = false;
     open_word_task_ = false;
+    dep_items_ = -1;
   }
 
   Task& new_task(std::string_view id, int line, const Line& l, TaskForm form) {
@@ -1258,6 +1306,7 @@ class Parser {
     t.group = static_cast<int>(plan_.groups.size()) - 1;
     open_task_ = static_cast<int>(plan_.tasks.size()) - 1;
     continuing_ = true;
+    dep_items_ = -1;
     // What the final pass needs to know before it starts, gathered here so that it can
     // walk the tasks once: which ID shapes the document uses, how many tasks have no
     // checkbox, and which phases and groups hold tasks.
@@ -1410,6 +1459,7 @@ class Parser {
             continuing_ = false;
           }
           body_lines_.push_back({static_cast<std::size_t>(open_task_), number});
+          dependency_item(l, number, li.ok ? s.substr(li.content) : t, li.ok);
           continue;
         }
       }
@@ -1517,6 +1567,7 @@ class Parser {
         (l.heading > open_heading_level_ ||
          (l.heading == open_heading_level_ && open_word_task_ && task_heading_next(number, l.heading)))) {
       extend_body(number);
+      dep_items_ = dependency_label(title, true) ? 0 : -1;
       return;
     }
     close_task();
@@ -2177,6 +2228,11 @@ class Parser {
       }
       const bool dep_field = k > 0 && is_dependency_field(s);
       find_refs(s, text_lines[k], dep_field ? RefOrigin::field_line : RefOrigin::inline_depends, scratch_deps_);
+      // An item of a list of its dependencies (`#### Depends on` over `- T001 (the config)`).
+      while (dep_item_ < dep_item_lines_.size() && dep_item_lines_[dep_item_] < text_lines[k]) ++dep_item_;
+      if (k > 0 && dep_item_ < dep_item_lines_.size() && dep_item_lines_[dep_item_] == text_lines[k])
+        if (const std::size_t at = leading_ref(s); at != std::string_view::npos)
+          parse_id_list(s, at, text_lines[k], RefOrigin::field_line, scratch_deps_, nullptr);
       extract_paths(s, scratch_paths_, text_lines[k]);
     }
     if (!status && !done_rows_.empty() && done_rows_.count(t.id)) t.state = TaskState::done;
@@ -2750,6 +2806,11 @@ class Parser {
   int open_task_ = -1;
   int open_indent_ = 0;
   bool open_heading_task_ = false;
+  // In the open task's body, a list of its dependencies (dependency_item): -1 none, 0
+  // opened by its label, else its items' indent + 1.
+  int dep_items_ = -1;
+  std::vector<int> dep_item_lines_;  // the lines of those items that start with an ID, in order
+  std::size_t dep_item_ = 0;         // pass two's place in dep_item_lines_
   int solo_level_ = 0;            // inside a dependency section, a one-person order's heading level
   int open_heading_level_ = 0;    // the open heading task's level (3 for `### T001 …`)
   bool open_word_task_ = false;  // and named by the word (`### Task 3: …`): its ID-less boxes are its steps

@@ -975,6 +975,25 @@ TASKS
   sed -e 's/^## T00[123] — .*$/& ✅/' "$work/tasks.before" > "$work/tasks.want"
   cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "tasks.md is not as marked: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
   done_for_good tasks.md 3 3
+  # A list of its dependencies in a heading task's body (`#### Dependencies` over
+  # `- T001 (…)`) was body alone: [P] T002 ran beside T001, which it waits for.
+  mkdir -p "$work/deps"
+  cat > "$work/deps/agent.sh" <<AGENT
+#!/bin/sh
+echo "start \$FLOW_TASK_ID" >> "$work/deps.log"
+[ "\$FLOW_TASK_ID" = T001 ] && sleep 1
+printf '%s\n' "\$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "\$f" ] && mkdir -p "\$(dirname "\$f")" && echo "\$FLOW_TASK_ID" >> "\$f"; done
+echo "end \$FLOW_TASK_ID" >> "$work/deps.log"
+AGENT
+  chmod +x "$work/deps/agent.sh"
+  mkdir -p "$work/deps/repo"
+  printf '# Tasks\n\n### T001 [P] Config\n\nWrite `src/config.py`.\n\n### T002 [P] Models\n\nWrite `src/models.py`.\n\n#### Dependencies\n\n- T001 (the models read the config)\n' \
+    > "$work/deps/repo/tasks.md"
+  git_repo "$work/deps/repo"
+  run_flow "$work/deps.out" run "$work/deps/repo/tasks.md" --agent-cmd "$work/deps/agent.sh" --progress plain --workers 2
+  [ "$rc" = 0 ] || bad "deps: the run exited $rc: $(tail -5 "$work/deps.out")"
+  [ "$(tr '\n' '|' < "$work/deps.log")" = "start T001|end T001|start T002|end T002|" ] ||
+    bad "deps: T002 did not wait for T001: $(tr '\n' '|' < "$work/deps.log")"
   ;;
 
 status-fields)

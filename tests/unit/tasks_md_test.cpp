@@ -476,6 +476,41 @@ TEST_SUITE("pitfalls") {
     CHECK(p.statements[3].in_code);
   }
 
+  // `#### Dependencies` over `- T001 (the config)` in a heading task's body: the list was
+  // its body and nothing more, so a [P] task ran beside the task it waits for. A label
+  // with nothing after it opens such a list; its items that start with an ID name them.
+  TEST_CASE("6: a task's list of dependencies under a label or a heading in its body") {
+    const auto deps = [](const Task& t) {
+      std::string out;
+      for (const DepRef& d : t.depends_on) out += d.first + (d.last != d.first ? "-" + d.last : "") + "@" + std::to_string(d.line) + " ";
+      return out;
+    };
+    const Plan p = parse_tasks_md(
+        "# Tasks\n\n## Phase 1\n\n### T001 [P] Config\n\nMake `src/config.py`.\n\n"
+        "### T002 [P] Models\n\n**Depends on:**\n- T001 (config)\n  - T003 in a note under the item\n- T004\n\n"
+        "Then write `src/models.py`.\n\n- T003 after the list ended\n\n"
+        "### T003 [P] API\n\n- **Dependencies**:\n  - None\n- **Files**: `src/api.py`\n- T001 named after another label\n\n"
+        "### T004 [P] Docs\n\n#### Prerequisites\n\n1. T001\n2. T002, T003\n3. T005-T006\n\n"
+        "#### Steps\n\n- T003 in the steps\n\n"
+        "### T005 [P] Notes\n\n#### Dependencies of the module graph\n\n- T001 in a heading that only starts so\n\n"
+        "### T006 [P] More\n\n```\n**Depends on:**\n- T001\n```\n");
+    REQUIRE(p.tasks.size() == 6);
+    CHECK(deps(p.tasks[0]).empty());
+    CHECK(deps(p.tasks[1]) == "T001@12 T004@14 ");
+    CHECK(deps(p.tasks[2]).empty());
+    CHECK(deps(p.tasks[3]) == "T001@31 T002@32 T003@32 T005-T006@33 ");
+    CHECK(deps(p.tasks[4]).empty());
+    CHECK(deps(p.tasks[5]).empty());
+    for (const DepRef& d : p.tasks[1].depends_on) CHECK(d.origin == RefOrigin::field_line);
+    // `### Task N:` plans name them by number.
+    const Plan n = parse_tasks_md(
+        "# Plan\n\n### Task 1: Models\n\nWrite `src/m.py`.\n\n### Task 2: API\n\n**Prerequisites:**\n- Task 1 complete\n\n"
+        "Write `src/api.py`.\n\n### Task 3: Docs\n\n**Blocked by**:\n\n- Task 2\n- **Task 1**\n- The review\n- Task 9? No: ended\n");
+    REQUIRE(n.tasks.size() == 3);
+    CHECK(deps(n.tasks[1]) == "1@10 ");
+    CHECK(deps(n.tasks[2]) == "2@18 1@19 ");
+  }
+
   TEST_CASE("7: code fences of every kind and HTML comments hide tasks") {
     Plan p = parse_tasks_md(
         "```bash\n- [ ] T100 in backticks\n```\n"
