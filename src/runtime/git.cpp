@@ -417,11 +417,13 @@ std::optional<std::string> take_back_marks(std::string_view text, std::string_vi
     if (is_heading(now[i])) heading = i;
     if (was[i] == now[i]) continue;
     // Where lines from..i of `marked` stand in `text`, if once: their last line's index.
+    // A line above i may have been taken back already (a step's box above its Status
+    // field): either text of it matches.
     const auto find = [&](std::size_t from) {
       std::size_t at = std::string::npos, found = 0;
       for (std::size_t j = 0; j + (i - from) < out.size(); ++j) {
         std::size_t k = from;
-        while (k <= i && out[j + k - from] == now[k]) ++k;
+        while (k <= i && (out[j + k - from] == now[k] || (k < i && out[j + k - from] == was[k]))) ++k;
         if (k <= i) continue;
         at = j + (i - from);
         ++found;

@@ -1081,6 +1081,28 @@ TASKS
     > "$work/steps.want"
   cmp -s "$work/steps/tasks.md" "$work/steps.want" || bad "steps: tasks.md is not its steps ticked and its Status completed: $(diff "$work/steps.want" "$work/steps/tasks.md")"
   git -C "$work/steps" cat-file -e HEAD:src/s.txt 2>/dev/null || bad "steps: Task 1's work is not on the branch"
+  # Killed before its work landed, as above, a step task whose box and Status lines read
+  # as a done task's do: the box was taken back, then the Status line not found under its
+  # heading (whose box line differed now), and the run said Task 1 was committed.
+  mkdir -p "$work/ksteps"
+  printf '# Plan\n\n### Task 1: A\n- [ ] **Step 1: Implement it**\n- **Status**: Not Started\n- **Files**: `src/k.txt`\n\n### Task 2: B\n- [X] **Step 1: Implement it**\n- **Status**: ✅ Complete\n' \
+    > "$work/ksteps/tasks.md"
+  git_repo "$work/ksteps"
+  FLOW_TEST_PAUSE=before-fast-forward FLOW_TEST_PAUSE_FILE="$work/kpaused" \
+    "$flow" run "$work/ksteps/tasks.md" --agent-cmd "$work/agent.sh" --progress plain > "$work/ksteps.1" 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do [ -e "$work/kpaused" ] && break; sleep 0.1; done
+  kill -9 "$pid"; wait "$pid" 2>/dev/null
+  echo notes > "$work/ksteps/NOTES"
+  git -C "$work/ksteps" add NOTES && git -C "$work/ksteps" commit -qm "user notes"
+  git -C "$work/ksteps" checkout -q -- tasks.md
+  echo '## Notes' >> "$work/ksteps/tasks.md"
+  git -C "$work/ksteps" commit -qam "user edit"
+  run_flow "$work/ksteps.2" run "$work/ksteps/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "killed steps: the resumed run exited $rc: $(tail -5 "$work/ksteps.2")"
+  [ "$(git -C "$work/ksteps" log --format=%s -2 | tr '\n' '|')" = "Task 1: A|flow: unmark Task 1, whose work a killed run never committed|" ] ||
+    bad "killed steps: the commits are $(git -C "$work/ksteps" log --format=%s -3 | tr '\n' '|')"
+  git -C "$work/ksteps" cat-file -e HEAD:src/k.txt 2>/dev/null || bad "killed steps: Task 1's work is not on the branch"
   ;;
 
 journal-kept)

@@ -426,4 +426,13 @@ TEST_CASE("a mark taken back: its line found once, or under its heading") {
   CHECK(take_back_marks("Note\n- [X] T001 a\n- [ ] T002 b\n", "- [ ] T001 a\n- [ ] T002 b\n", "- [X] T001 a\n- [ ] T002 b\n") ==
         "Note\n- [ ] T001 a\n- [ ] T002 b\n");
   CHECK(take_back_marks("- [ ] T009 c\n", "- [ ] T001 a\n", "- [X] T001 a\n") == std::nullopt);
+  // Two lines of one task marked (a step's box, its Status field), each also in a done
+  // task: the second is found under the heading, whose first line is taken back already.
+  const std::string steps_before =
+      "### Task 1: A\n- [ ] **Step 1: Implement**\n- **Status**: Not Started\n"
+      "### Task 2: B\n- [X] **Step 1: Implement**\n- **Status**: \xE2\x9C\x85 Complete\n";
+  const std::string steps_marked =
+      "### Task 1: A\n- [X] **Step 1: Implement**\n- **Status**: \xE2\x9C\x85 Complete\n"
+      "### Task 2: B\n- [X] **Step 1: Implement**\n- **Status**: \xE2\x9C\x85 Complete\n";
+  CHECK(take_back_marks(steps_marked + "## Notes\n", steps_before, steps_marked) == steps_before + "## Notes\n");
 }
