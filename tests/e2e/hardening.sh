@@ -43,6 +43,20 @@ done_for_good() {
   grep -q "$3 tasks in 1 phases (0 groups): $3 done, 0 pending" "$work/clone.out" ||
     bad "a fresh clone does not read the $3 done: $(head -3 "$work/clone.out")"
 }
+# killed_unlanded DIR: a run of DIR/tasks.md (committed) killed -9 before its task's work
+# lands, its mark staged; the user then commits (taking the staged mark along) and
+# checks tasks.md out again, which now marks work that never landed.
+killed_unlanded() {
+  git_repo "$1"
+  FLOW_TEST_PAUSE=before-fast-forward FLOW_TEST_PAUSE_FILE="$1.paused" \
+    "$flow" run "$1/tasks.md" --agent-cmd "$work/agent.sh" --progress plain > "$1.killed" 2>&1 &
+  local pid=$!
+  for _ in $(seq 300); do [ -e "$1.paused" ] && break; sleep 0.1; done
+  kill -9 "$pid"; wait "$pid" 2>/dev/null
+  echo notes > "$1/NOTES"
+  git -C "$1" add NOTES && git -C "$1" commit -qm "user notes"
+  git -C "$1" checkout -q -- tasks.md
+}
 # first_run FILE AGENTS: $work/repo committed, FILE kept as $work/tasks.before, and one
 # run of it, which exits 0 having started the agents AGENTS ("T001 T002 ") in that order.
 first_run() {
@@ -1052,15 +1066,7 @@ TASKS
   mkdir -p "$work/killed"
   printf '# Plan\n\n### Task 1: A\n- **Status**: ✅ Complete\n\n### Task 2: B\n- **Status**: Not Started\n- **Files**: `src/b.txt`\n' \
     > "$work/killed/tasks.md"
-  git_repo "$work/killed"
-  FLOW_TEST_PAUSE=before-fast-forward FLOW_TEST_PAUSE_FILE="$work/paused" \
-    "$flow" run "$work/killed/tasks.md" --agent-cmd "$work/agent.sh" --progress plain > "$work/killed.1" 2>&1 &
-  pid=$!
-  for _ in $(seq 300); do [ -e "$work/paused" ] && break; sleep 0.1; done
-  kill -9 "$pid"; wait "$pid" 2>/dev/null
-  echo notes > "$work/killed/NOTES"
-  git -C "$work/killed" add NOTES && git -C "$work/killed" commit -qm "user notes"
-  git -C "$work/killed" checkout -q -- tasks.md
+  killed_unlanded "$work/killed"
   { printf '> a note\n\n\n'; cat "$work/killed/tasks.md"; } > "$work/edited" && cat "$work/edited" > "$work/killed/tasks.md"
   git -C "$work/killed" commit -qam "user edit"
   run_flow "$work/killed.2" run "$work/killed/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
@@ -1087,15 +1093,7 @@ TASKS
   mkdir -p "$work/ksteps"
   printf '# Plan\n\n### Task 1: A\n- [ ] **Step 1: Implement it**\n- **Status**: Not Started\n- **Files**: `src/k.txt`\n\n### Task 2: B\n- [X] **Step 1: Implement it**\n- **Status**: ✅ Complete\n' \
     > "$work/ksteps/tasks.md"
-  git_repo "$work/ksteps"
-  FLOW_TEST_PAUSE=before-fast-forward FLOW_TEST_PAUSE_FILE="$work/kpaused" \
-    "$flow" run "$work/ksteps/tasks.md" --agent-cmd "$work/agent.sh" --progress plain > "$work/ksteps.1" 2>&1 &
-  pid=$!
-  for _ in $(seq 300); do [ -e "$work/kpaused" ] && break; sleep 0.1; done
-  kill -9 "$pid"; wait "$pid" 2>/dev/null
-  echo notes > "$work/ksteps/NOTES"
-  git -C "$work/ksteps" add NOTES && git -C "$work/ksteps" commit -qm "user notes"
-  git -C "$work/ksteps" checkout -q -- tasks.md
+  killed_unlanded "$work/ksteps"
   echo '## Notes' >> "$work/ksteps/tasks.md"
   git -C "$work/ksteps" commit -qam "user edit"
   run_flow "$work/ksteps.2" run "$work/ksteps/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
