@@ -585,6 +585,23 @@ bool says_done(std::string_view v) {
   return false;
 }
 
+// A Status value that is a state not done, whole (`❌ Not Started`, `Todo`, `⏳ In
+// Progress`, `Blocked`): one flow may write over. Not a note (`Not Started (blocked on
+// infra)`), a condition, or something else named Status (`201 Created`).
+bool says_not_done(std::string_view v) {
+  std::size_t i = 0;
+  while (i < v.size() && (static_cast<unsigned char>(v[i]) >= 0x80 || is_space(v[i]))) ++i;  // ❌ ⏳ 🔄 and the like
+  const std::string_view w = trim(v.substr(i));
+  if (w.empty() || w.size() > 32) return false;
+  const LowerCopy copy(w);
+  for (std::string_view c : {"not started", "not yet started", "pending", "todo", "to do", "to-do", "in progress",
+                             "in-progress", "wip", "open", "planned", "ready", "ready to start", "ready for implementation",
+                             "blocked", "incomplete", "not done", "not complete", "not completed", "started", "queued",
+                             "backlog", "new", "tbd", "not yet", "on hold"})
+    if (copy.view() == c) return true;
+  return false;
+}
+
 // A task's own Status field (`**Status**: COMPLETED`, `Status: ✅ COMPLETE (2026-01-01)`,
 // bullet already stripped): 1 if it says done, 0 if it says anything else, -1 if the line
 // is not a Status field.
@@ -2217,10 +2234,20 @@ class Parser {
       if (field && k > 0 && own && !(bl.flags & kCode)) {
         if (const int said = status_field(s); said >= 0) {
           field = false;
-          if (!status && said == 1) t.state = TaskState::done;
+          if (!status && said == 1) {
+            t.state = TaskState::done;
+            // Steps not all ticked under a field that says done (flow writes it beside
+            // them): unticking them alone does not run the task again.
+            if (!t.step_marks.empty())
+              diag(Severity::warning, text_lines[k],
+                   "status-over-steps",
+                   "task " + t.id + "'s Status field says done while its steps are not all ticked: it is done; "
+                   "to run it again, set the field to Pending as well");
+          }
           status = true;
+          // Its value, if it is a state (done, or not done whole): flow writes no note.
           if (heading_marks)
-            if (const std::string_view v = status_value(s); !v.empty()) {
+            if (const std::string_view v = status_value(s); !v.empty() && (said == 1 || says_not_done(v))) {
               t.status_offset = static_cast<std::size_t>(v.data() - text_.data());
               t.status_length = v.size();
             }

@@ -134,7 +134,7 @@ TEST_CASE("a heading task with a Status field is marked in the field") {
   CHECK(value(p.tasks[3]) == "\xE2\x9C\x85 COMPLETE (2026-01-01)");
   CHECK(p.tasks[3].state == TaskState::done);
   CHECK(p.tasks[4].status_offset == Task::npos);  // a fenced block's line is no field
-  CHECK(value(p.tasks[5]) == "**Pending** (blocked)");  // the emphasis is not around it all
+  CHECK(p.tasks[5].status_offset == Task::npos);  // `**Pending** (blocked)`: a note, not a state alone
   const std::vector<MarkChange> c{{3, "1.1", true}, {8, "1.2", true}, {20, "1.5", true}};
   auto out = set_marks(text, p, c);
   REQUIRE(out);
@@ -210,6 +210,19 @@ TEST_CASE("a Status field beside steps or a check mark is kept in step with them
               "### Task 2: Wire it\n\n- [ ] **Step 1: Route**\n\n**Status**: _Pending_ | **Owner**: me\n",
               TaskState::pending);
 
+  // Unticked steps under a field that says done: done, and said so (flow wrote the field).
+  const Plan warned = parse_tasks_md(
+      "### Task 1: A\n- **Status**: \xE2\x9C\x85 Complete\n- [ ] **Step 1: Write**\n### Task 2: B\n"
+      "- **Status**: 201 Created\n- [ ] **Step 1: Call**\n");
+  REQUIRE(warned.tasks.size() == 2);
+  CHECK(warned.tasks[0].state == TaskState::done);
+  const auto said = std::find_if(warned.diagnostics.begin(), warned.diagnostics.end(),
+                                 [](const Diagnostic& d) { return d.code == "status-over-steps"; });
+  REQUIRE(said != warned.diagnostics.end());
+  CHECK(said->line == 2);
+  CHECK(said->message.find("task 1's Status field says done") != std::string::npos);
+  CHECK(warned.tasks[1].status_offset == Task::npos);  // not a state: its steps alone are written
+
   // A check mark taken out: the field that said done says Pending, the one that said Not
   // Started is kept.
   live = "## Phase 1\n\n### T001 Docs \xE2\x9C\x85\n- **Status**: \xE2\x9C\x85 Complete\n\n"
@@ -241,9 +254,13 @@ TEST_CASE("a Status field's value: up to the next field, its emphasis whole, the
       "### T003 Bold\n- **Status**:**Not Started**\n\n"
       "### T004 Underscore\n**Status:**_Pending_ \xC2\xB7 Owner: me\n\n"
       "### T005 Nested\n- Subtasks:\n  - **Status**: Not Started\n- **Status**: Todo\n\n"
-      "### T006 Open bold\n- **Status**: **Not Started | **Owner**: me\n";
+      "### T006 Open bold\n- **Status**: **Not Started | **Owner**: me\n"
+      "### T007 Endpoint\n- **Status**: 201 Created\n"
+      "### T008 Infra\n**Status**: Not Started (blocked on infra, see #12)\n"
+      "### T009 Review\n**Status**: Complete when the review is done\n"
+      "### T010 Bare\n**Status**: \xE2\x8F\xB3 In progress\n";
   const Plan p = parse_tasks_md(text);
-  REQUIRE(p.tasks.size() == 6);
+  REQUIRE(p.tasks.size() == 10);
   const auto value = [&](const Task& t) {
     return t.status_offset == Task::npos ? std::string("(none)") : text.substr(t.status_offset, t.status_length);
   };
@@ -254,6 +271,11 @@ TEST_CASE("a Status field's value: up to the next field, its emphasis whole, the
   CHECK(value(p.tasks[3]) == "Pending");
   CHECK(value(p.tasks[4]) == "Todo");
   CHECK(value(p.tasks[5]) == "(none)");  // its bold opens and closes elsewhere: its heading is marked
+  // Not a state alone (something else named Status, a note, a condition): not written over.
+  CHECK(value(p.tasks[6]) == "(none)");
+  CHECK(value(p.tasks[7]) == "(none)");
+  CHECK(value(p.tasks[8]) == "(none)");
+  CHECK(value(p.tasks[9]) == "\xE2\x8F\xB3 In progress");
   std::vector<MarkChange> all;
   for (const Task& t : p.tasks) all.push_back({t.line, t.id, true});
   auto out = set_marks(text, p, all);
@@ -264,7 +286,11 @@ TEST_CASE("a Status field's value: up to the next field, its emphasis whole, the
         "### T003 Bold\n- **Status**:**\xE2\x9C\x85 Complete**\n\n"
         "### T004 Underscore\n**Status:**_\xE2\x9C\x85 Complete_ \xC2\xB7 Owner: me\n\n"
         "### T005 Nested\n- Subtasks:\n  - **Status**: Not Started\n- **Status**: \xE2\x9C\x85 Complete\n\n"
-        "### T006 Open bold \xE2\x9C\x85\n- **Status**: **Not Started | **Owner**: me\n");
+        "### T006 Open bold \xE2\x9C\x85\n- **Status**: **Not Started | **Owner**: me\n"
+        "### T007 Endpoint \xE2\x9C\x85\n- **Status**: 201 Created\n"
+        "### T008 Infra \xE2\x9C\x85\n**Status**: Not Started (blocked on infra, see #12)\n"
+        "### T009 Review \xE2\x9C\x85\n**Status**: Complete when the review is done\n"
+        "### T010 Bare\n**Status**: \xE2\x9C\x85 Complete\n");
   const Plan marked = parse_tasks_md(*out);
   for (const Task& t : marked.tasks) CHECK(t.state == TaskState::done);
   CHECK(marked.tasks[1].depends_on.size() == 1);
