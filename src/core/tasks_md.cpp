@@ -683,32 +683,55 @@ bool criteria_label(std::string_view t) {
 
 // A label that opens a list of a task's dependencies and says nothing after it: a
 // heading in its body (`#### Dependencies`, `#### Depends on:`) or a line of it
-// (`**Depends on:**`, `- Blocked by:`). The items below it that start with an ID name them.
+// (`**Depends on:**`, `- Blocked by:`, `**Dependencies**` in bold alone). The items below
+// it that start with an ID name them.
 bool dependency_label(std::string_view t, bool heading) {
+  t = trim(t);
+  const bool bold = t.size() > 4 && (starts_with(t, "**") || starts_with(t, "__")) && (t.ends_with("**") || t.ends_with("__"));
   t = trim_emphasis(t);
   if (t.ends_with(":")) t.remove_suffix(1);
   else if (t.ends_with("\xEF\xBC\x9A")) t.remove_suffix(3);  // full-width colon
-  else if (!heading) return false;
+  else if (!heading && !bold) return false;
   t = trim_emphasis(t);
-  if (t.size() > 24) return false;
+  if (t.size() > 32) return false;
   const LowerCopy copy(t);
   for (std::string_view w : {"dependencies", "dependency", "depends on", "depends", "depend on", "blocked by",
-                             "prerequisites", "prerequisite", "requires", "task dependencies"})
+                             "prerequisites", "prerequisite", "pre-requisites", "requires", "task dependencies",
+                             "depends on the following", "depends on the following tasks"})
     if (copy.view() == w) return true;
   return false;
 }
 
 // Where the ID an item of such a list starts with is (`T001 (the config)`, `**T001**`,
-// `Task 3: …`, at the number), or npos when it starts with none (`None`).
+// `[T001](#t001)`, `Task 3: …`, at the number), or npos when it starts with none (`None`).
 std::size_t leading_ref(std::string_view item) {
   std::size_t i = 0;
   while (i < item.size() && (item[i] == '*' || item[i] == '_' || item[i] == '`' || is_space(item[i]))) ++i;
+  if (i < item.size() && item[i] == '[') ++i;  // a link to it
   if (istarts_with(item.substr(i), "task") && i + 4 < item.size() && is_space(item[i + 4])) {
     std::size_t d = i + 4;
     while (d < item.size() && is_space(item[d])) ++d;
     return d < item.size() && is_digit(item[d]) ? d : std::string_view::npos;
   }
   return match_id(item.substr(i)) > 0 ? i : std::string_view::npos;
+}
+
+// Whether what follows the IDs of such an item leaves them this task's dependencies: a
+// note (`(the config)`, `: schema`, `— merged`, a link's rest) or a word of their state
+// (`complete`, `done`); not a sentence of theirs (`T003 and T004 build on this`, `T005
+// depends on this task`).
+bool dependency_item_rest(std::string_view rest) {
+  while (!rest.empty() && (rest.front() == '*' || rest.front() == '_' || rest.front() == '`' || is_space(rest.front())))
+    rest.remove_prefix(1);
+  if (rest.empty()) return true;
+  if (std::string_view("(:,;.[]|-").find(rest.front()) != std::string_view::npos) return true;
+  if (starts_with(rest, "\xE2\x80\x94") || starts_with(rest, "\xE2\x80\x93")) return true;  // — –
+  std::size_t n = 0;
+  while (n < rest.size() && is_alpha(rest[n])) ++n;
+  const std::string_view w = rest.substr(0, n);
+  for (std::string_view c : {"complete", "completed", "done", "finished", "merged", "deployed", "landed"})
+    if (w.size() == c.size() && istarts_with(w, c)) return true;
+  return false;
 }
 
 // An ID of digits and dots alone (`2.1`): in a heading or a bold item, a section's
@@ -1298,12 +1321,13 @@ class Parser {
       return;
     }
     if (dep_items_ < 0) return;
-    if (item && leading_ref(text) != std::string_view::npos) {
-      if (dep_items_ == 0) dep_items_ = l.indent + 1;
-      if (l.indent + 1 == dep_items_) dep_item_lines_.push_back(number);
+    if (dep_items_ > 0 && l.indent + 1 > dep_items_) return;  // nested under an item: its note
+    if (item && leading_ref(text) != std::string_view::npos && (dep_items_ == 0 || l.indent + 1 == dep_items_)) {
+      dep_items_ = l.indent + 1;
+      dep_item_lines_.push_back(number);
       return;
     }
-    if (dep_items_ == 0 || l.indent + 1 <= dep_items_) dep_items_ = -1;  // nested under an item: its note
+    dep_items_ = -1;  // another line, or an item outside the list: it ended
   }
 
   void close_task() {
@@ -1464,7 +1488,8 @@ class Parser {
             open_heading_task_ && l.top &&
             ((box && match_id(boxed) > 0 &&
               !requirement_of(task_id_of(boxed), plan_.tasks[static_cast<std::size_t>(open_task_)].id)) ||
-             (li.ok && starts_with(s.substr(li.content), "**") && !task_id_of(s.substr(li.content)).empty()));
+             (li.ok && starts_with(s.substr(li.content), "**") && !task_id_of(s.substr(li.content)).empty() &&
+              !(dep_items_ == 0 || (dep_items_ > 0 && l.indent + 1 == dep_items_))));  // `- **T001**` under `Depends on:`
         if (!top_id_box) {
           extend_body(number);
           if (box) skip(number, SkipReason::nested, s);
@@ -1584,7 +1609,9 @@ class Parser {
         (l.heading > open_heading_level_ ||
          (l.heading == open_heading_level_ && open_word_task_ && task_heading_next(number, l.heading)))) {
       extend_body(number);
-      dep_items_ = dependency_label(title, true) ? 0 : -1;
+      // A heading below the task's that names its dependencies opens a list of them (one
+      // of its level between two `### Task N` headings is the document's).
+      dep_items_ = l.heading > open_heading_level_ && dependency_label(title, true) ? 0 : -1;
       return;
     }
     close_task();
@@ -2208,6 +2235,9 @@ class Parser {
     texts.assign(1, t.description);
     text_lines.assign(1, t.line);
     scratch_index_.clear();
+    std::vector<DepRef>& listed = scratch_listed_;  // from lists of its dependencies
+    listed.clear();
+    bool self_listed = false;  // an item of them starts with its own ID
     while (b < body_lines_.size() && body_lines_[b].first < i) ++b;
     for (; b < body_lines_.size() && body_lines_[b].first == i; ++b) {
       const Line& l = lines_[static_cast<std::size_t>(body_lines_[b].second - 1)];
@@ -2258,11 +2288,20 @@ class Parser {
       // An item of a list of its dependencies (`#### Depends on` over `- T001 (the config)`).
       while (dep_item_ < dep_item_lines_.size() && dep_item_lines_[dep_item_] < text_lines[k]) ++dep_item_;
       if (k > 0 && dep_item_ < dep_item_lines_.size() && dep_item_lines_[dep_item_] == text_lines[k])
-        if (const std::size_t at = leading_ref(s); at != std::string_view::npos)
-          parse_id_list(s, at, text_lines[k], RefOrigin::field_line, scratch_deps_, nullptr);
+        if (const std::size_t at = leading_ref(s); at != std::string_view::npos) {
+          const std::size_t before = listed.size();
+          const bool kept = dependency_item_rest(s.substr(parse_id_list(s, at, text_lines[k], RefOrigin::field_line, listed, nullptr)));
+          self_listed = self_listed || std::any_of(listed.begin() + static_cast<std::ptrdiff_t>(before), listed.end(),
+                                                   [&](const DepRef& d) { return d.first == t.id || d.last == t.id; });
+          if (!kept) listed.resize(before);
+        }
       extract_paths(s, scratch_paths_, text_lines[k]);
     }
     if (!status && !done_rows_.empty() && done_rows_.count(t.id)) t.state = TaskState::done;
+    // A list an item of which starts with the task's own ID is not its own (a document's
+    // `### Dependencies` under the last task's heading): none of it is read.
+    if (!self_listed)
+      scratch_deps_.insert(scratch_deps_.end(), std::make_move_iterator(listed.begin()), std::make_move_iterator(listed.end()));
     drop_bare_basenames(scratch_paths_);
   }
 
@@ -2838,6 +2877,7 @@ class Parser {
   int dep_items_ = -1;
   std::vector<int> dep_item_lines_;  // the lines of those items that start with an ID, in order
   std::size_t dep_item_ = 0;         // pass two's place in dep_item_lines_
+  std::vector<DepRef> scratch_listed_;
   int solo_level_ = 0;            // inside a dependency section, a one-person order's heading level
   int open_heading_level_ = 0;    // the open heading task's level (3 for `### T001 …`)
   bool open_word_task_ = false;  // and named by the word (`### Task 3: …`): its ID-less boxes are its steps

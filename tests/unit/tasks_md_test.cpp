@@ -509,6 +509,28 @@ TEST_SUITE("pitfalls") {
     REQUIRE(n.tasks.size() == 3);
     CHECK(deps(n.tasks[1]) == "1@10 ");
     CHECK(deps(n.tasks[2]) == "2@18 1@19 ");
+    // What a review found read as dependencies, two of them cycles that refused a file
+    // that ran before: an item outside the list (less indented) going on with it, items
+    // that say something of the other task, the document's list under the last task, a
+    // heading of the task's level between `### Task N` headings. And bold IDs, a bold
+    // label alone, links: read.
+    const Plan r = parse_tasks_md(
+        "# Tasks\n\n### T001 Config\n\nBody.\n\n"
+        "### T002 Schema\n- **Depends on**:\n  - T001 (config)\n- T002a Write migration\n  - T003 reads these tables\n\n"
+        "### T003 Models\n**Dependencies:**\n- T002 \xE2\x80\x94 merged\n- T004 and T005 build on this schema\n"
+        "- T005 depends on this task\n\n"
+        "### T004 API\n**Dependencies**\n- **T001** (config)\n- [T003](#t003-models)\n\n"
+        "### T005 Docs\n\n#### Dependencies\n\n- T001 complete\n- T005 last\n");
+    REQUIRE(r.tasks.size() == 5);
+    CHECK(deps(r.tasks[1]) == "T001@9 ");
+    CHECK(deps(r.tasks[2]) == "T002@15 ");
+    CHECK(deps(r.tasks[3]) == "T001@21 T003@22 ");
+    CHECK(deps(r.tasks[4]).empty());
+    const Plan same_level = parse_tasks_md(
+        "# Plan\n\n### Task 1: Config\nDo config.\n\n### Task 2: Models\nDo models.\n\n"
+        "### Prerequisites\n- Task 2 merged\n- Task 1 deployed\n\n### Task 3: API\nDo API.\n");
+    REQUIRE(same_level.tasks.size() == 3);
+    for (const Task& t : same_level.tasks) CHECK(deps(t).empty());
   }
 
   TEST_CASE("7: code fences of every kind and HTML comments hide tasks") {
