@@ -32,6 +32,13 @@ wait_for_starts() {  # until $1 tasks have started
   done
   problem "tasks did not start"; return 1
 }
+running() {  # $1: pid. Not a zombie, nor gone: one look at /proc (a pid that exits between
+  # two looks, kill -0 or cgroup.procs and then ps, must not read as running).
+  local s
+  s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  s=${s##*) }
+  case "$s" in '' | Z* | X*) return 1 ;; esac
+}
 alive_groups() {  # process groups and cgroups of started attempts that still have live (non-zombie) members
   # A container may have no init to reap orphaned zombies; those are dead already. An
   # attempt started straight into its cgroup is journaled with pgid 0 and that cgroup.
@@ -42,7 +49,7 @@ alive_groups() {  # process groups and cgroups of started attempts that still ha
   grep '"event":"task-started"' "$journal" | grep -o '"container":"/[^"]*"' | cut -d'"' -f4 | while read -r c; do
     [ -f "$c/cgroup.procs" ] || continue
     while read -r p; do
-      [ "$(ps -o stat= -p "$p" | cut -c1)" = Z ] || { echo "$c"; break; }
+      running "$p" && { echo "$c"; break; }
     done < "$c/cgroup.procs"
   done
 }
