@@ -685,6 +685,23 @@ bool criteria_label(std::string_view t) {
 // heading in its body (`#### Dependencies`, `#### Depends on:`) or a line of it
 // (`**Depends on:**`, `- Blocked by:`, `**Dependencies**` in bold alone). The items below
 // it that start with an ID name them.
+constexpr std::string_view kDependencyLabels[] = {
+    "dependencies", "dependency", "depends on", "depends", "depend on", "blocked by", "prerequisites", "prerequisite",
+    "pre-requisites", "requires", "task dependencies", "depends on the following", "depends on the following tasks"};
+
+// A label's words without a note in parentheses after them (`Dependencies (must finish
+// first)`, `Requires (hard)`).
+std::string_view without_note(std::string_view t) {
+  if (!t.ends_with(")")) return t;
+  const std::size_t open = t.rfind('(');
+  if (open == std::string_view::npos || open == 0 || t.size() - open > 60) return t;
+  return trim_emphasis(t.substr(0, open));
+}
+
+// A label that opens a list of a task's dependencies and says nothing after it: a
+// heading in its body (`#### Dependencies`, `#### Depends on:`) or a line of it
+// (`**Depends on:**`, `- Blocked by:`, `**Dependencies**` in bold alone). The items below
+// it that start with an ID name them.
 bool dependency_label(std::string_view t, bool heading) {
   t = trim(t);
   const bool bold = t.size() > 4 && (starts_with(t, "**") || starts_with(t, "__")) && (t.ends_with("**") || t.ends_with("__"));
@@ -692,13 +709,29 @@ bool dependency_label(std::string_view t, bool heading) {
   if (t.ends_with(":")) t.remove_suffix(1);
   else if (t.ends_with("\xEF\xBC\x9A")) t.remove_suffix(3);  // full-width colon
   else if (!heading && !bold) return false;
-  t = trim_emphasis(t);
+  t = without_note(trim_emphasis(t));
   if (t.size() > 32) return false;
   const LowerCopy copy(t);
-  for (std::string_view w : {"dependencies", "dependency", "depends on", "depends", "depend on", "blocked by",
-                             "prerequisites", "prerequisite", "pre-requisites", "requires", "task dependencies",
-                             "depends on the following", "depends on the following tasks"})
-    if (copy.view() == w) return true;
+  return std::find(std::begin(kDependencyLabels), std::end(kDependencyLabels), copy.view()) != std::end(kDependencyLabels);
+}
+
+// A checkbox task's line that ends with such a label, after a sentence of its own
+// (`- [ ] T006 Wire the app. Depends on:` over `  - T005 (views)`).
+bool ends_with_dependency_label(std::string_view d) {
+  d = trim_emphasis(d);
+  if (d.ends_with(":")) d.remove_suffix(1);
+  else if (d.ends_with("\xEF\xBC\x9A")) d.remove_suffix(3);
+  else return false;
+  d = trim_emphasis(d);
+  const LowerCopy copy(d);
+  for (std::string_view w : kDependencyLabels) {
+    if (!copy.view().ends_with(w)) continue;
+    const std::string_view before = trim_emphasis(d.substr(0, d.size() - w.size()));
+    if (before.size() == d.size() - w.size() && !before.empty()) continue;  // `…redepends on`: within a word
+    if (before.empty() || std::string_view(".;:)(").find(before.back()) != std::string_view::npos ||
+        before.ends_with("\xE2\x80\x94") || before.ends_with(" -"))
+      return true;
+  }
   return false;
 }
 
@@ -707,11 +740,25 @@ bool dependency_label(std::string_view t, bool heading) {
 std::size_t leading_ref(std::string_view item) {
   std::size_t i = 0;
   while (i < item.size() && (item[i] == '*' || item[i] == '_' || item[i] == '`' || is_space(item[i]))) ++i;
+  // The mark of its state (`- ✅ T001`, `- ⏳ T002`).
+  for (std::string_view mark : {"\xE2\x9C\x85", "\xE2\x98\x91", "\xE2\x9C\x94", "\xE2\x9C\x93", "\xE2\xAC\x9C",
+                                "\xE2\x9D\x8C", "\xE2\x8F\xB3", "\xF0\x9F\x94\x84"})
+    if (item.substr(i).starts_with(mark)) {
+      i += mark.size();
+      if (item.substr(i).starts_with("\xEF\xB8\x8F")) i += 3;  // the emoji form
+      while (i < item.size() && (item[i] == '*' || item[i] == '_' || is_space(item[i]))) ++i;
+      break;
+    }
   if (i < item.size() && item[i] == '[') ++i;  // a link to it
-  if (istarts_with(item.substr(i), "task") && i + 4 < item.size() && is_space(item[i + 4])) {
+  // `Task 3`, `Tasks T001–T002`.
+  if (istarts_with(item.substr(i), "task")) {
     std::size_t d = i + 4;
-    while (d < item.size() && is_space(item[d])) ++d;
-    return d < item.size() && is_digit(item[d]) ? d : std::string_view::npos;
+    if (d < item.size() && (item[d] == 's' || item[d] == 'S')) ++d;
+    if (d < item.size() && is_space(item[d])) {
+      while (d < item.size() && is_space(item[d])) ++d;
+      if (d < item.size() && is_digit(item[d])) return d;
+      return match_id(item.substr(d)) > 0 ? d : std::string_view::npos;
+    }
   }
   return match_id(item.substr(i)) > 0 ? i : std::string_view::npos;
 }
@@ -1325,6 +1372,15 @@ class Parser {
     if (item && leading_ref(text) != std::string_view::npos && (dep_items_ == 0 || l.indent + 1 == dep_items_)) {
       dep_items_ = l.indent + 1;
       dep_item_lines_.push_back(number);
+      dep_item_last_ = number;
+      return;
+    }
+    // The item's text wrapped onto the next line, at the marker's indent or less (a lazy
+    // continuation): still the item. A label there (`**Files:**`) starts something else.
+    if (!item && dep_items_ > 0 && number == dep_item_last_ + 1 && !text.empty() &&
+        std::string_view("|>`~#*_[").find(text.front()) == std::string_view::npos && !(l.flags & kCode) &&
+        !trim_right(text).ends_with(":") && !trim_right(text).ends_with("\xEF\xBC\x9A")) {
+      dep_item_last_ = number;
       return;
     }
     dep_items_ = -1;  // another line, or an item outside the list: it ended
@@ -1686,6 +1742,7 @@ class Parser {
       // flow cannot write a word back, so it never runs such a task itself.
       if (word && box == 4 && istarts_with(s.substr(content + 1), "done")) task.state = TaskState::done;
       open_indent_ = l.indent;
+      if (ends_with_dependency_label(task.description)) dep_items_ = 0;
       return;
     }
     if (mark == 'P' && box == 1) {
@@ -2875,6 +2932,7 @@ class Parser {
   // In the open task's body, a list of its dependencies (dependency_item): -1 none, 0
   // opened by its label, else its items' indent + 1.
   int dep_items_ = -1;
+  int dep_item_last_ = 0;  // the list's last item line, or the line its text wrapped onto
   std::vector<int> dep_item_lines_;  // the lines of those items that start with an ID, in order
   std::size_t dep_item_ = 0;         // pass two's place in dep_item_lines_
   std::vector<DepRef> scratch_listed_;

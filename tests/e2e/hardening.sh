@@ -995,19 +995,54 @@ TASKS
   cat > "$work/deps/agent.sh" <<AGENT
 #!/bin/sh
 echo "start \$FLOW_TASK_ID" >> "$work/deps.log"
-[ "\$FLOW_TASK_ID" = T001 ] && sleep 1
+[ "\$FLOW_TASK_ID" = T004 ] || sleep 1
 printf '%s\n' "\$FLOW_TASK_FILES" | while IFS= read -r f; do [ -n "\$f" ] && mkdir -p "\$(dirname "\$f")" && echo "\$FLOW_TASK_ID" >> "\$f"; done
 echo "end \$FLOW_TASK_ID" >> "$work/deps.log"
 AGENT
   chmod +x "$work/deps/agent.sh"
   mkdir -p "$work/deps/repo"
-  printf '# Tasks\n\n### T001 [P] Config\n\nWrite `src/config.py`.\n\n### T002 [P] Models\n\nWrite `src/models.py`.\n\n#### Dependencies\n\n- T001 (the models read the config)\n' \
-    > "$work/deps/repo/tasks.md"
+  # Then (session 24's review) lists it missed: a heading with a note, an item that starts
+  # with its state's mark, an item wrapped at its marker's indent (the next item was
+  # lost), a checkbox task's line ending with the label over items nested under it.
+  cat > "$work/deps/repo/tasks.md" <<'TASKS'
+# Tasks
+
+### T001 [P] Config
+
+Write `src/config.py`.
+
+### T002 [P] Models
+
+Write `src/models.py`.
+
+#### Dependencies
+
+- T001 (the models read the config)
+
+### T003 [P] App
+
+Write `src/app.py`.
+
+#### Dependencies (must finish first)
+
+- ✅ T001 (the config, which
+the app reads)
+- T002 (models)
+TASKS
   git_repo "$work/deps/repo"
   run_flow "$work/deps.out" run "$work/deps/repo/tasks.md" --agent-cmd "$work/deps/agent.sh" --progress plain --workers 2
   [ "$rc" = 0 ] || bad "deps: the run exited $rc: $(tail -5 "$work/deps.out")"
-  [ "$(tr '\n' '|' < "$work/deps.log")" = "start T001|end T001|start T002|end T002|" ] ||
-    bad "deps: T002 did not wait for T001: $(tr '\n' '|' < "$work/deps.log")"
+  [ "$(tr '\n' '|' < "$work/deps.log")" = "start T001|end T001|start T002|end T002|start T003|end T003|" ] ||
+    bad "deps: a task did not wait for those it lists: $(tr '\n' '|' < "$work/deps.log")"
+  mkdir -p "$work/deps/boxes"
+  printf '# Tasks\n\n- [ ] T001 [P] Config in `src/config.py`\n- [ ] T004 [P] Document it in `docs/app.md`. Depends on:\n  - T001 (config)\n' \
+    > "$work/deps/boxes/tasks.md"
+  git_repo "$work/deps/boxes"
+  : > "$work/deps.log"
+  run_flow "$work/deps-boxes.out" run "$work/deps/boxes/tasks.md" --agent-cmd "$work/deps/agent.sh" --progress plain --workers 2
+  [ "$rc" = 0 ] || bad "deps: the run of boxes exited $rc: $(tail -5 "$work/deps-boxes.out")"
+  [ "$(tr '\n' '|' < "$work/deps.log")" = "start T001|end T001|start T004|end T004|" ] ||
+    bad "deps: T004 did not wait for the T001 its line's label lists: $(tr '\n' '|' < "$work/deps.log")"
   ;;
 
 status-fields)

@@ -531,6 +531,30 @@ TEST_SUITE("pitfalls") {
         "### Prerequisites\n- Task 2 merged\n- Task 1 deployed\n\n### Task 3: API\nDo API.\n");
     REQUIRE(same_level.tasks.size() == 3);
     for (const Task& t : same_level.tasks) CHECK(deps(t).empty());
+    // Lists session 24's review found missed (the task ran beside what it waits for): an
+    // item that starts with its state's mark or with "Tasks", a heading or label with a
+    // note in parentheses, a checkbox task whose line ends with the label over items
+    // nested under it, an item wrapped onto a line at its marker's indent (the items
+    // after it were lost).
+    const Plan m = parse_tasks_md(
+        "# Tasks\n\n### T001 Config\n\nBody.\n\n### T002 Schema\n\nBody.\n\n"
+        "### T003 Models\n\n**Depends on:**\n- \xE2\x9C\x85 T001 (config)\n- Tasks T001\xE2\x80\x93T002\n\n"
+        "### T004 API\n\n#### Dependencies (must finish first)\n\n- T003\n\n"
+        "### T005 Views\n\n**Requires (hard):**\n- T004 \xE2\x80\x94 the routes\n\n"
+        "## Phase 2\n\n- [ ] T006 [P] Wire the app in `src/app.py`. Depends on:\n  - T005 (views)\n  - T001 (config)\n"
+        "- [ ] T007 [P] Document it in `docs/app.md`\n\n"
+        "### T008 Release\n\n**Depends on:**\n- T006 (the app, which\nreads the config)\n- T007 (docs)\n\n"
+        "### T009 Notes\n\n**Depends on:**\n- \xE2\x9C\x85 T001 shipped the parser long ago\n- Task T008 and T003 follow it\n\n"
+        "### T010 More\n\n**Depends on:**\n- T002 (schema)\n**Files:**\n- T003 (its file list)\n");
+    REQUIRE(m.tasks.size() == 10);
+    CHECK(deps(m.tasks[9]) == "T002@51 ");
+    CHECK(deps(m.tasks[2]) == "T001@14 T001-T002@15 ");
+    CHECK(deps(m.tasks[3]) == "T003@21 ");
+    CHECK(deps(m.tasks[4]) == "T004@26 ");
+    CHECK(deps(m.tasks[5]) == "T005@31 T001@32 ");
+    CHECK(deps(m.tasks[6]).empty());
+    CHECK(deps(m.tasks[7]) == "T006@38 T007@40 ");
+    CHECK(deps(m.tasks[8]).empty());
   }
 
   TEST_CASE("7: code fences of every kind and HTML comments hide tasks") {
