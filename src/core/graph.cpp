@@ -563,9 +563,24 @@ class GraphBuilder {
     }
   }
 
+  // A segment without the note at its end that what it names runs together: `US1 + US2
+  // (parallel)`, `[LT017 + LT018] (in parallel)`, `US3 (can run concurrently)`.
+  static std::string_view without_parallel_note(std::string_view seg) {
+    const std::string_view t = trim(seg);
+    if (!t.ends_with(")")) return seg;
+    const std::size_t open = t.rfind('(');
+    if (open == std::string_view::npos || open == 0) return seg;
+    const std::string_view note = t.substr(open + 1, t.size() - open - 2);
+    if (note.find('(') != std::string_view::npos || note.size() > 40) return seg;
+    for (std::string_view w : {"parallel", "concurrent", "simultaneous", "together"})
+      if (ifind(note, w) != std::string_view::npos) return t.substr(0, open);
+    return seg;
+  }
+
   // The part of a chain segment next to an arrow: after the last ':' or '(' on the
   // left of the arrow, before the first ':', '(' or ',' + word on its right.
   static std::string_view near_arrow_left(std::string_view seg) {
+    seg = without_parallel_note(seg);
     const std::size_t cut = seg.find_last_of(":(");
     return cut == std::string_view::npos ? seg : seg.substr(cut + 1);
   }

@@ -396,6 +396,14 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(denied, "T002").empty());
     CHECK(waits(denied, "T003").empty());
     CHECK(waits(denied, "T004").empty());
+    // PoSeeReview 001's "Critical Path: … → US1 + US2 (parallel) → US3 → Polish": a note
+    // that the stories before the arrow run together leaves them in the chain (a note of
+    // who or how long, `Developer A: US1 (1 week) → US4`, still keeps them out).
+    auto together = graph_of(stories + "**Critical Path**: US1 + US2 (parallel) \u2192 US3\n"
+                                       "- Developer A: US1 (1 week) \u2192 US4\n"
+                                       "- US3 (can run concurrently) \u2192 US4\n");
+    CHECK(waits(together, "T003") == "T001,T002");
+    CHECK(waits(together, "T004") == "T003");
   }
 
   // spec-kit's adaptive-execution-modes and wildcard/caro 004: "T015, T016, T017 can run
