@@ -56,7 +56,8 @@ struct MarkChange {
 /// written, any taken out). `plan` must be the parse of `text`. A change that names no
 /// task at (line, id) fails with Errc::not_found, one with no mark with
 /// Errc::invalid_argument, and nothing is changed. Setting a mark to what it already is
-/// changes nothing.
+/// changes nothing but a heading task's Status field beside its marks that says the other
+/// state (steps ticked by hand under `❌ Not Started`).
 [[nodiscard]] FLOW_API Result<std::string> set_marks(std::string_view text, const Plan& plan,
                                                      std::span<const MarkChange> changes);
 

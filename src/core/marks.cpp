@@ -71,9 +71,10 @@ bool check_splice(const Task& t, bool to_done, Splice* out) {
 
 // The splice that keeps a heading task's Status field in step with the marks that hold
 // its state (its steps, or the check mark ending its heading), if it says the other
-// state: `- **Status**: ❌ Not Started` under ticked steps would say both.
+// state: `- **Status**: ❌ Not Started` under ticked steps would say both. Also when the
+// marks say the new state already (steps the user ticked while the task ran).
 bool field_splice(std::string_view text, const Task& t, bool to_done, Splice* out) {
-  if (t.status_offset == Task::npos || status_heading(t) || to_done == (t.state == TaskState::done)) return false;
+  if (t.status_offset == Task::npos || status_heading(t)) return false;
   if (detail::status_says_done(text.substr(t.status_offset, t.status_length)) == to_done) return false;
   *out = Splice{t.status_offset, t.status_length, to_done ? kStatusDone : kStatusPending};
   return true;
@@ -186,13 +187,14 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
   int changed = 0;
   for (const MarkChange& c : changes) {
     Task& t = plan.tasks[static_cast<std::size_t>(plan.task_at_line(c.line))];
-    if (c.done ? t.state == TaskState::done : t.state == TaskState::pending) continue;  // a done task keeps its x or X
     // A Status field beside the marks: the offsets after it follow (a step's below it too).
     if (Splice sp; field_splice(text, t, c.done, &sp)) {
       text.replace(sp.at, sp.length, sp.with);
       shift_offsets(plan, sp.at, static_cast<std::ptrdiff_t>(sp.with.size()) - static_cast<std::ptrdiff_t>(sp.length));
       t.status_length = sp.with.size();
+      if (c.done ? t.state == TaskState::done : t.state == TaskState::pending) ++changed;
     }
+    if (c.done ? t.state == TaskState::done : t.state == TaskState::pending) continue;  // a done task keeps its x or X
     if (!t.step_marks.empty()) {
       set_steps(text, t, c.done, done);
       t.state = c.done ? TaskState::done : TaskState::pending;

@@ -1122,6 +1122,23 @@ TASKS
     > "$work/steps.want"
   cmp -s "$work/steps/tasks.md" "$work/steps.want" || bad "steps: tasks.md is not its steps ticked and its Status completed: $(diff "$work/steps.want" "$work/steps/tasks.md")"
   git -C "$work/steps" cat-file -e HEAD:src/s.txt 2>/dev/null || bad "steps: Task 1's work is not on the branch"
+  # The user ticks the steps in the file while flow runs the task: flow marked nothing
+  # (the steps said done already) and the field kept "Not Started" under ticked steps.
+  mkdir -p "$work/tick"
+  printf '# Plan\n\n### Task 1: A\n\n**Status**: Not Started\n\n- [ ] **Step 1: Write** `src/t.txt`\n- [ ] **Step 2: Check it**\n' \
+    > "$work/tick/tasks.md"
+  git_repo "$work/tick"
+  cat > "$work/tick.sh" <<AGENT
+#!/bin/sh
+sed -i 's/^- \[ \] \*\*Step/- [x] **Step/' "$work/tick/tasks.md"
+exec "$work/agent.sh"
+AGENT
+  chmod +x "$work/tick.sh"
+  run_flow "$work/tick.out" run "$work/tick/tasks.md" --agent-cmd "$work/tick.sh" --progress plain
+  [ "$rc" = 0 ] || bad "tick: the run exited $rc: $(tail -5 "$work/tick.out")"
+  printf '# Plan\n\n### Task 1: A\n\n**Status**: ✅ Complete\n\n- [x] **Step 1: Write** `src/t.txt`\n- [x] **Step 2: Check it**\n' \
+    > "$work/tick.want"
+  cmp -s "$work/tick/tasks.md" "$work/tick.want" || bad "tick: tasks.md is not the user's ticks and the Status completed: $(diff "$work/tick.want" "$work/tick/tasks.md")"
   # Killed before its work landed, as above, a step task whose box and Status lines read
   # as a done task's do: the box was taken back, then the Status line not found under its
   # heading (whose box line differed now), and the run said Task 1 was committed.

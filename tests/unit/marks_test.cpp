@@ -210,6 +210,19 @@ TEST_CASE("a Status field beside steps or a check mark is kept in step with them
               "### Task 2: Wire it\n\n- [ ] **Step 1: Route**\n\n**Status**: _Pending_ | **Owner**: me\n",
               TaskState::pending);
 
+  // Steps the user ticked while flow ran the task, the field left Not Started: marked
+  // done, the field says so too (it kept Not Started: the marks were what they were).
+  live = "### Task 1: A\n- **Status**: \xE2\x9D\x8C Not Started\n- [x] **Step 1: Write**\n- [x] **Step 2: Test**\n";
+  Plan ticked = parse_tasks_md(live);
+  REQUIRE(ticked.tasks.size() == 1);
+  CHECK(ticked.tasks[0].state == TaskState::done);
+  check_marks(live, ticked, {{1, "1", true}},
+              "### Task 1: A\n- **Status**: \xE2\x9C\x85 Complete\n- [x] **Step 1: Write**\n- [x] **Step 2: Test**\n",
+              TaskState::done);
+  auto again = set_marks_in_place(live, ticked, std::vector<MarkChange>{{1, "1", true}});
+  REQUIRE(again);
+  CHECK(*again == 0);  // nothing left to change
+
   // Unticked steps under a field that says done: done, and said so (flow wrote the field).
   const Plan warned = parse_tasks_md(
       "### Task 1: A\n- **Status**: \xE2\x9C\x85 Complete\n- [ ] **Step 1: Write**\n### Task 2: B\n"
