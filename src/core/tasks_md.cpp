@@ -690,11 +690,22 @@ constexpr std::string_view kDependencyLabels[] = {
     "pre-requisites", "requires", "task dependencies", "depends on the following", "depends on the following tasks"};
 
 // A label's words without a note in parentheses after them (`Dependencies (must finish
-// first)`, `Requires (hard)`).
+// first)`, `Requires (hard)`); not one that takes the label back or turns it round
+// (`(none)`, `(optional, not blocking)`, `(downstream: these wait for this task)`): the
+// label is then not one.
 std::string_view without_note(std::string_view t) {
   if (!t.ends_with(")")) return t;
   const std::size_t open = t.rfind('(');
   if (open == std::string_view::npos || open == 0 || t.size() - open > 60) return t;
+  const LowerCopy note(t.substr(open));
+  for (std::string_view w : {"none", "optional", "not", "no", "non", "downstream", "dependents", "reverse", "blocks",
+                             "unblocks", "soft", "nice", "after this", "for this", "on this", "n't"}) {
+    for (std::size_t at = note.view().find(w); at != std::string_view::npos; at = note.view().find(w, at + 1)) {
+      const std::size_t end = at + w.size();
+      if ((at == 0 || !is_alpha(note.view()[at - 1])) && (end == note.view().size() || !is_alpha(note.view()[end])))
+        return {};
+    }
+  }
   return trim_emphasis(t.substr(0, open));
 }
 
@@ -717,14 +728,17 @@ bool dependency_label(std::string_view t, bool heading) {
 
 // A checkbox task's line that ends with such a label, after a sentence of its own
 // (`- [ ] T006 Wire the app. Depends on:` over `  - T005 (views)`).
+// Only words that name tasks there: `Requires:` and `Prerequisites:` at the end of a
+// line list what it needs (`Pin the toolchain. Requires:` over `- 3.12 (Python)`).
 bool ends_with_dependency_label(std::string_view d) {
   d = trim_emphasis(d);
   if (d.ends_with(":")) d.remove_suffix(1);
   else if (d.ends_with("\xEF\xBC\x9A")) d.remove_suffix(3);
   else return false;
-  d = trim_emphasis(d);
+  d = without_note(trim_emphasis(d));
   const LowerCopy copy(d);
-  for (std::string_view w : kDependencyLabels) {
+  for (std::string_view w : {"dependencies", "dependency", "depends on", "blocked by", "task dependencies",
+                             "depends on the following tasks"}) {
     if (!copy.view().ends_with(w)) continue;
     const std::string_view before = trim_emphasis(d.substr(0, d.size() - w.size()));
     if (before.size() == d.size() - w.size() && !before.empty()) continue;  // `…redepends on`: within a word
@@ -735,20 +749,26 @@ bool ends_with_dependency_label(std::string_view d) {
   return false;
 }
 
+// The length of the mark of a state `s` starts with (✅ ☑ ✔ ✓ ☐ ⬜ ❌ ✗ ⏳ 🔄 🚧, with its
+// emoji form), or 0.
+std::size_t state_mark(std::string_view s) {
+  for (std::string_view mark : {"\xE2\x9C\x85", "\xE2\x98\x91", "\xE2\x9C\x94", "\xE2\x9C\x93", "\xE2\x98\x90",
+                                "\xE2\xAC\x9C", "\xE2\x9D\x8C", "\xE2\x9C\x97", "\xE2\x8F\xB3", "\xF0\x9F\x94\x84",
+                                "\xF0\x9F\x9A\xA7"})
+    if (s.starts_with(mark)) return mark.size() + (s.substr(mark.size()).starts_with("\xEF\xB8\x8F") ? 3 : 0);
+  return 0;
+}
+
 // Where the ID an item of such a list starts with is (`T001 (the config)`, `**T001**`,
 // `[T001](#t001)`, `Task 3: …`, at the number), or npos when it starts with none (`None`).
 std::size_t leading_ref(std::string_view item) {
   std::size_t i = 0;
   while (i < item.size() && (item[i] == '*' || item[i] == '_' || item[i] == '`' || is_space(item[i]))) ++i;
   // The mark of its state (`- ✅ T001`, `- ⏳ T002`).
-  for (std::string_view mark : {"\xE2\x9C\x85", "\xE2\x98\x91", "\xE2\x9C\x94", "\xE2\x9C\x93", "\xE2\xAC\x9C",
-                                "\xE2\x9D\x8C", "\xE2\x8F\xB3", "\xF0\x9F\x94\x84"})
-    if (item.substr(i).starts_with(mark)) {
-      i += mark.size();
-      if (item.substr(i).starts_with("\xEF\xB8\x8F")) i += 3;  // the emoji form
-      while (i < item.size() && (item[i] == '*' || item[i] == '_' || is_space(item[i]))) ++i;
-      break;
-    }
+  if (const std::size_t mark = state_mark(item.substr(i)); mark > 0) {
+    i += mark;
+    while (i < item.size() && (item[i] == '*' || item[i] == '_' || item[i] == '`' || is_space(item[i]))) ++i;
+  }
   if (i < item.size() && item[i] == '[') ++i;  // a link to it
   // `Task 3`, `Tasks T001–T002`.
   if (istarts_with(item.substr(i), "task")) {
@@ -763,6 +783,11 @@ std::size_t leading_ref(std::string_view item) {
   return match_id(item.substr(i)) > 0 ? i : std::string_view::npos;
 }
 
+// How many more parentheses `s` opens than it closes (negative: closes more).
+int open_parens(std::string_view s) {
+  return static_cast<int>(std::count(s.begin(), s.end(), '(')) - static_cast<int>(std::count(s.begin(), s.end(), ')'));
+}
+
 // Whether what follows the IDs of such an item leaves them this task's dependencies: a
 // note (`(the config)`, `: schema`, `— merged`, a link's rest) or a word of their state
 // (`complete`, `done`); not a sentence of theirs (`T003 and T004 build on this`, `T005
@@ -773,12 +798,23 @@ bool dependency_item_rest(std::string_view rest) {
   if (rest.empty()) return true;
   if (std::string_view("(:,;.[]|-").find(rest.front()) != std::string_view::npos) return true;
   if (starts_with(rest, "\xE2\x80\x94") || starts_with(rest, "\xE2\x80\x93")) return true;  // — –
+  if (state_mark(rest) > 0) return true;  // `- T001 ✅`
   std::size_t n = 0;
   while (n < rest.size() && is_alpha(rest[n])) ++n;
   const std::string_view w = rest.substr(0, n);
   for (std::string_view c : {"complete", "completed", "done", "finished", "merged", "deployed", "landed"})
     if (w.size() == c.size() && istarts_with(w, c)) return true;
   return false;
+}
+
+// Whether a bold ID item under a dependency label names one (`**T001**`, `**T001**
+// (config)`, `**T001** ✅`, `**T001** complete`) rather than being a task of its own
+// (`**T004** — Write the user guide in docs/guide.md`, the list's end).
+bool bold_dependency_item(std::string_view item) {
+  const std::size_t close = item.find("**", 2);
+  if (close == std::string_view::npos) return false;
+  const std::string_view rest = trim(item.substr(close + 2));
+  return rest.empty() || rest.front() == '(' || state_mark(rest) > 0 || (is_alpha(rest.front()) && dependency_item_rest(rest));
 }
 
 // An ID of digits and dots alone (`2.1`): in a heading or a bold item, a section's
@@ -1373,14 +1409,16 @@ class Parser {
       dep_items_ = l.indent + 1;
       dep_item_lines_.push_back(number);
       dep_item_last_ = number;
+      dep_item_open_ = open_parens(text);
       return;
     }
-    // The item's text wrapped onto the next line, at the marker's indent or less (a lazy
-    // continuation): still the item. A label there (`**Files:**`) starts something else.
-    if (!item && dep_items_ > 0 && number == dep_item_last_ + 1 && !text.empty() &&
-        std::string_view("|>`~#*_[").find(text.front()) == std::string_view::npos && !(l.flags & kCode) &&
-        !trim_right(text).ends_with(":") && !trim_right(text).ends_with("\xEF\xBC\x9A")) {
+    // The item's note wrapped onto the next line, at the marker's indent or less (a lazy
+    // continuation): `- T001 (the config, which` over `the app reads)`. Only inside a
+    // note it left open: a line after a whole item starts something else (`Unblocks: 👇`).
+    if (!item && dep_items_ > 0 && number == dep_item_last_ + 1 && dep_item_open_ > 0 && !(l.flags & kCode) &&
+        !starts_with(text, "```") && !starts_with(text, "~~~") && !starts_with(text, "<")) {
       dep_item_last_ = number;
+      dep_item_open_ += open_parens(text);
       return;
     }
     dep_items_ = -1;  // another line, or an item outside the list: it ended
@@ -1545,7 +1583,8 @@ class Parser {
             ((box && match_id(boxed) > 0 &&
               !requirement_of(task_id_of(boxed), plan_.tasks[static_cast<std::size_t>(open_task_)].id)) ||
              (li.ok && starts_with(s.substr(li.content), "**") && !task_id_of(s.substr(li.content)).empty() &&
-              !(dep_items_ == 0 || (dep_items_ > 0 && l.indent + 1 == dep_items_))));  // `- **T001**` under `Depends on:`
+              !((dep_items_ == 0 || (dep_items_ > 0 && l.indent + 1 == dep_items_)) &&  // `- **T001**` under `Depends on:`
+                bold_dependency_item(s.substr(li.content)))));
         if (!top_id_box) {
           extend_body(number);
           if (box) skip(number, SkipReason::nested, s);
@@ -2932,7 +2971,8 @@ class Parser {
   // In the open task's body, a list of its dependencies (dependency_item): -1 none, 0
   // opened by its label, else its items' indent + 1.
   int dep_items_ = -1;
-  int dep_item_last_ = 0;  // the list's last item line, or the line its text wrapped onto
+  int dep_item_last_ = 0;  // the list's last item line, or the line its note wrapped onto
+  int dep_item_open_ = 0;  // the parentheses that item has left open
   std::vector<int> dep_item_lines_;  // the lines of those items that start with an ID, in order
   std::size_t dep_item_ = 0;         // pass two's place in dep_item_lines_
   std::vector<DepRef> scratch_listed_;

@@ -548,6 +548,39 @@ TEST_SUITE("pitfalls") {
         "### T010 More\n\n**Depends on:**\n- T002 (schema)\n**Files:**\n- T003 (its file list)\n");
     REQUIRE(m.tasks.size() == 10);
     CHECK(deps(m.tasks[9]) == "T002@51 ");
+    // What a review of those found read wrongly (two cycles that refused the file, a list
+    // dropped): a note that takes the label back or turns it round, a line after a whole
+    // item glued on as its wrapped text (`Unblocks: 👇` and the list under it; `Progress`
+    // and items naming the task itself), `Requires:` ending a line over version numbers in
+    // a file of numbered tasks. And siblings: a state's mark after the ID or before a
+    // backticked one, a note on a label ending a checkbox line.
+    const Plan w = parse_tasks_md(
+        "# Tasks\n\n### T001 Config\n\n#### Dependencies (downstream \xE2\x80\x94 these wait for this task)\n\n- T002 (models)\n\n"
+        "### T002 [P] Models\n\n**Dependencies (optional, not blocking):**\n- T003 (app)\n\n"
+        "### T003 [P] App\n\n**Depends on:**\n- T001 (config)\nUnblocks: \xF0\x9F\x91\x87\n- T004 (docs)\n\n"
+        "### T004 [P] Docs\n\n#### Dependencies\n- T001 (config)\n- T002 (models)\nProgress\n- \xE2\x9C\x85 T004 scaffold merged\n\n"
+        "### T005 [P] Ship\n\n**Depends on:**\n- T001 \xE2\x9C\x85\n- \xE2\x9C\x85 `T002` (models)\n- T003 (the app, which\n`src/app.py` holds)\n- T004\n\n"
+        "## Phase 2\n\n- [ ] T006 Wire it in `src/wire.py`. Depends on (hard):\n  - T005 (ship)\n");
+    REQUIRE(w.tasks.size() == 6);
+    CHECK(deps(w.tasks[0]).empty());
+    CHECK(deps(w.tasks[1]).empty());
+    CHECK(deps(w.tasks[2]) == "T001@17 ");
+    CHECK(deps(w.tasks[3]) == "T001@24 T002@25 ");
+    CHECK(deps(w.tasks[4]) == "T001@32 T002@33 T003@34 T004@36 ");
+    CHECK(deps(w.tasks[5]) == "T005@41 ");
+    const Plan numbered = parse_tasks_md(
+        "# Tasks\n\n## 2. Runtime\n\n- [ ] 2.1 Pin the toolchain in .tool-versions. Requires:\n  - 3.12 (Python)\n"
+        "- [ ] 2.2 Add the Dockerfile\n\n## 3. Services\n\n- [ ] 3.12 Add the worker\n");
+    REQUIRE(numbered.tasks.size() == 3);
+    CHECK(deps(numbered.tasks[0]).empty());
+    // A bold task item after the list's items: a task, not a dependency (it was lost).
+    const Plan bold = parse_tasks_md(
+        "# Tasks\n\n- **T001** \xE2\x80\x94 Create config in src/config.py\n\n### T003 [P] App\nWrite `src/app.py`.\n"
+        "**Depends on:**\n- T001 (the config, which\nthe app reads)\n- **T002** complete\n"
+        "- **T004** \xE2\x80\x94 Write the user guide in docs/guide.md\n- **T002** \xE2\x80\x94 Create models in src/models.py\n");
+    CHECK(ids(bold) == std::vector<std::string>{"T001", "T003", "T004", "T002"});
+    REQUIRE(bold.tasks.size() == 4);
+    CHECK(deps(bold.tasks[1]) == "T001@8 T002@10 ");
     CHECK(deps(m.tasks[2]) == "T001@14 T001-T002@15 ");
     CHECK(deps(m.tasks[3]) == "T003@21 ");
     CHECK(deps(m.tasks[4]) == "T004@26 ");
