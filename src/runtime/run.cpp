@@ -1268,10 +1268,15 @@ class RunLoop {
     auto mine = find(t);
     if (!mine) return Unexpected{std::move(mine).error()};
     std::vector<MarkChange> changes = std::move(*mine);
+    // Marks of this run that the user's edits took out, again; a task whose marks still
+    // say done is left as the user left it (a Status field set back to In Progress).
     if (again)
       for (int u = 0; u < graph_->task_count(); ++u)
         if (u != t && report_.tasks[static_cast<std::size_t>(u)].marked)
-          if (auto r = find(u)) changes.push_back(r->front());
+          if (auto r = find(u)) {
+            const int at = now.task_at_line(r->front().line);
+            if (at < 0 || now.tasks[static_cast<std::size_t>(at)].state != TaskState::done) changes.push_back(r->front());
+          }
     return set_marks(text, now, changes);
   }
 

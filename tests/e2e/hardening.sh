@@ -32,6 +32,20 @@ exit 0
 AGENT
   chmod +x "$work/agent.sh"
 }
+# user_edits_during_run NAME TASK SED BEFORE AFTER: $work/NAME/tasks.md, the printf
+# format BEFORE, is run with files_agent's agent; when task TASK starts, the user edits
+# the file (sed SED); after the run it must be the printf format AFTER.
+user_edits_during_run() {
+  mkdir -p "$work/$1"
+  printf "$4" > "$work/$1/tasks.md"
+  git_repo "$work/$1"
+  printf '#!/bin/sh\n[ "$FLOW_TASK_ID" = %s ] && sed -i %s %s\nexec %s\n' "$2" "'$3'" "$work/$1/tasks.md" "$work/agent.sh" > "$work/$1.sh"
+  chmod +x "$work/$1.sh"
+  run_flow "$work/$1.out" run "$work/$1/tasks.md" --agent-cmd "$work/$1.sh" --progress plain
+  [ "$rc" = 0 ] || bad "$1: the run exited $rc: $(tail -5 "$work/$1.out")"
+  printf "$5" > "$work/$1.want"
+  cmp -s "$work/$1/tasks.md" "$work/$1.want" || bad "$1: tasks.md is not as the user's edit and flow's marks leave it: $(diff "$work/$1.want" "$work/$1/tasks.md")"
+}
 # done_for_good FILE AGENTS TASKS: a second run of $work/repo/FILE starts no agent (the
 # log keeps AGENTS lines), and a fresh clone, with no journal, reads its TASKS done.
 done_for_good() {
@@ -1124,21 +1138,15 @@ TASKS
   git -C "$work/steps" cat-file -e HEAD:src/s.txt 2>/dev/null || bad "steps: Task 1's work is not on the branch"
   # The user ticks the steps in the file while flow runs the task: flow marked nothing
   # (the steps said done already) and the field kept "Not Started" under ticked steps.
-  mkdir -p "$work/tick"
-  printf '# Plan\n\n### Task 1: A\n\n**Status**: Not Started\n\n- [ ] **Step 1: Write** `src/t.txt`\n- [ ] **Step 2: Check it**\n' \
-    > "$work/tick/tasks.md"
-  git_repo "$work/tick"
-  cat > "$work/tick.sh" <<AGENT
-#!/bin/sh
-sed -i 's/^- \[ \] \*\*Step/- [x] **Step/' "$work/tick/tasks.md"
-exec "$work/agent.sh"
-AGENT
-  chmod +x "$work/tick.sh"
-  run_flow "$work/tick.out" run "$work/tick/tasks.md" --agent-cmd "$work/tick.sh" --progress plain
-  [ "$rc" = 0 ] || bad "tick: the run exited $rc: $(tail -5 "$work/tick.out")"
-  printf '# Plan\n\n### Task 1: A\n\n**Status**: ✅ Complete\n\n- [x] **Step 1: Write** `src/t.txt`\n- [x] **Step 2: Check it**\n' \
-    > "$work/tick.want"
-  cmp -s "$work/tick/tasks.md" "$work/tick.want" || bad "tick: tasks.md is not the user's ticks and the Status completed: $(diff "$work/tick.want" "$work/tick/tasks.md")"
+  user_edits_during_run tick 1 's/^- \[ \] \*\*Step/- [x] **Step/' \
+    '# Plan\n\n### Task 1: A\n\n**Status**: Not Started\n\n- [ ] **Step 1: Write** `src/t.txt`\n- [ ] **Step 2: Check it**\n' \
+    '# Plan\n\n### Task 1: A\n\n**Status**: ✅ Complete\n\n- [x] **Step 1: Write** `src/t.txt`\n- [x] **Step 2: Check it**\n'
+  # And not a field the user set back on a task flow finished earlier in the run (Task 1
+  # reopened while Task 2 runs, its steps left ticked): flow's marks of it, set again with
+  # Task 2's, wrote it Complete over the user's edit.
+  user_edits_during_run reopen 2 '0,/^\*\*Status\*\*: ✅ Complete$/s//**Status**: In Progress/' \
+    '# Plan\n\n### Task 1: A\n\n**Status**: Not Started\n\n- [ ] **Step 1: Write** `src/a.txt`\n\n### Task 2: B\n\n**Status**: Not Started\n\n- [ ] **Step 1: Write** `src/b.txt`\n' \
+    '# Plan\n\n### Task 1: A\n\n**Status**: In Progress\n\n- [X] **Step 1: Write** `src/a.txt`\n\n### Task 2: B\n\n**Status**: ✅ Complete\n\n- [X] **Step 1: Write** `src/b.txt`\n'
   # Killed before its work landed, as above, a step task whose box and Status lines read
   # as a done task's do: the box was taken back, then the Status line not found under its
   # heading (whose box line differed now), and the run said Task 1 was committed.
