@@ -571,7 +571,10 @@ class GraphBuilder {
     const std::size_t open = t.rfind('(');
     if (open == std::string_view::npos || open == 0) return seg;
     const std::string_view note = t.substr(open + 1, t.size() - open - 2);
-    if (note.find('(') != std::string_view::npos || note.size() > 40) return seg;
+    // (`T002 (or T003 in parallel) → T003`: a note that names one is about that one.)
+    if (note.find('(') != std::string_view::npos || note.size() > 40 ||
+        std::any_of(note.begin(), note.end(), [](char c) { return is_digit(c); }))
+      return seg;
     for (std::string_view w : {"parallel", "concurrent", "simultaneous", "together"})
       if (ifind(note, w) != std::string_view::npos) return t.substr(0, open);
     return seg;

@@ -689,23 +689,31 @@ constexpr std::string_view kDependencyLabels[] = {
     "dependencies", "dependency", "depends on", "depends", "depend on", "blocked by", "prerequisites", "prerequisite",
     "pre-requisites", "requires", "task dependencies", "depends on the following", "depends on the following tasks"};
 
-// A label's words without a note in parentheses after them (`Dependencies (must finish
-// first)`, `Requires (hard)`); not one that takes the label back or turns it round
-// (`(none)`, `(optional, not blocking)`, `(downstream: these wait for this task)`): the
-// label is then not one.
+// Whether `s` holds one of `words`, each whole.
+bool has_word(std::string_view s, std::initializer_list<std::string_view> words) {
+  for (std::string_view w : words)
+    for (std::size_t at = s.find(w); at != std::string_view::npos; at = s.find(w, at + 1)) {
+      const std::size_t end = at + w.size();
+      if ((at == 0 || !is_alpha(s[at - 1])) && (end == s.size() || !is_alpha(s[end]))) return true;
+    }
+  return false;
+}
+
+// A label's words without a note in parentheses after them that says it is what this
+// task waits for (`Dependencies (must finish first)`, `Requires (hard)`, `Dependencies
+// (incoming)`). Any other note may turn it round or take it back (`(outgoing)`, `(used
+// by)`, `(Phase 2 tasks)`, `(optional, not blocking)`, `(none)`): the label is not one.
 std::string_view without_note(std::string_view t) {
   if (!t.ends_with(")")) return t;
   const std::size_t open = t.rfind('(');
   if (open == std::string_view::npos || open == 0 || t.size() - open > 60) return t;
   const LowerCopy note(t.substr(open));
-  for (std::string_view w : {"none", "optional", "not", "no", "non", "downstream", "dependents", "reverse", "blocks",
-                             "unblocks", "soft", "nice", "after this", "for this", "on this", "n't"}) {
-    for (std::size_t at = note.view().find(w); at != std::string_view::npos; at = note.view().find(w, at + 1)) {
-      const std::size_t end = at + w.size();
-      if ((at == 0 || !is_alpha(note.view()[at - 1])) && (end == note.view().size() || !is_alpha(note.view()[end])))
-        return {};
-    }
-  }
+  if (has_word(note.view(), {"none", "optional", "not", "no", "non", "n't", "downstream", "outgoing", "dependents",
+                             "reverse", "blocks", "unblocks", "soft", "by", "this"}))
+    return {};
+  if (!has_word(note.view(), {"must", "first", "before", "hard", "upstream", "incoming", "blocking", "required",
+                              "mandatory", "strict", "prerequisite", "prerequisites", "inbound", "predecessors"}))
+    return {};
   return trim_emphasis(t.substr(0, open));
 }
 
@@ -1400,14 +1408,18 @@ class Parser {
   // (dep_item_lines_) for pass two; another line at the items' indent or less ends it.
   void dependency_item(const Line& l, int number, std::string_view text, bool item) {
     if (dependency_label(text, false)) {
-      dep_items_ = 0;
+      open_dependency_list(text);
       return;
     }
     if (dep_items_ < 0) return;
     if (dep_items_ > 0 && l.indent + 1 > dep_items_) return;  // nested under an item: its note
-    if (item && leading_ref(text) != std::string_view::npos && (dep_items_ == 0 || l.indent + 1 == dep_items_)) {
+    if (const std::size_t at = item ? leading_ref(text) : std::string_view::npos;
+        at != std::string_view::npos && (dep_items_ == 0 || l.indent + 1 == dep_items_)) {
       dep_items_ = l.indent + 1;
-      dep_item_lines_.push_back(number);
+      // Under `Requires:` or `Prerequisites:` a number alone is a version or a quantity
+      // (`- 3.12 (Python)`), not a numbered task (`- Task 3.12`).
+      if (!(dep_needs_ && is_digit(text[at]) && ifind(text.substr(0, at), "task") == std::string_view::npos))
+        dep_item_lines_.push_back(number);
       dep_item_last_ = number;
       dep_item_open_ = open_parens(text);
       return;
@@ -1422,6 +1434,13 @@ class Parser {
       return;
     }
     dep_items_ = -1;  // another line, or an item outside the list: it ended
+  }
+
+  // A list of the open task's dependencies opens under `label` (dependency_label).
+  void open_dependency_list(std::string_view label) {
+    dep_items_ = 0;
+    const LowerCopy copy(label);
+    dep_needs_ = copy.view().find("requir") != std::string_view::npos || copy.view().find("requisite") != std::string_view::npos;
   }
 
   void close_task() {
@@ -1706,7 +1725,8 @@ class Parser {
       extend_body(number);
       // A heading below the task's that names its dependencies opens a list of them (one
       // of its level between two `### Task N` headings is the document's).
-      dep_items_ = l.heading > open_heading_level_ && dependency_label(title, true) ? 0 : -1;
+      dep_items_ = -1;
+      if (l.heading > open_heading_level_ && dependency_label(title, true)) open_dependency_list(title);
       return;
     }
     close_task();
@@ -1781,7 +1801,7 @@ class Parser {
       // flow cannot write a word back, so it never runs such a task itself.
       if (word && box == 4 && istarts_with(s.substr(content + 1), "done")) task.state = TaskState::done;
       open_indent_ = l.indent;
-      if (ends_with_dependency_label(task.description)) dep_items_ = 0;
+      if (ends_with_dependency_label(task.description)) open_dependency_list({});
       return;
     }
     if (mark == 'P' && box == 1) {
@@ -2973,6 +2993,7 @@ class Parser {
   int dep_items_ = -1;
   int dep_item_last_ = 0;  // the list's last item line, or the line its note wrapped onto
   int dep_item_open_ = 0;  // the parentheses that item has left open
+  bool dep_needs_ = false;  // its label is `Requires:` or `Prerequisites:`
   std::vector<int> dep_item_lines_;  // the lines of those items that start with an ID, in order
   std::size_t dep_item_ = 0;         // pass two's place in dep_item_lines_
   std::vector<DepRef> scratch_listed_;

@@ -404,6 +404,11 @@ TEST_SUITE("explicit rules") {
                                        "- US3 (can run concurrently) \u2192 US4\n");
     CHECK(waits(together, "T003") == "T001,T002");
     CHECK(waits(together, "T004") == "T003");
+    // A note that names a task is about it: `T002 (or T003 in parallel) → T003` lets T003
+    // run beside T002 and orders nothing between them.
+    auto named = graph_of("- [ ] T001 a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 d\n"
+                          "## Dependencies\nWork sequentially: T001 \u2192 T002 (or T003 in parallel) \u2192 T003 \u2192 T004\n");
+    CHECK(waits(named, "T003") == "T001");
   }
 
   // spec-kit's adaptive-execution-modes and wildcard/caro 004: "T015, T016, T017 can run

@@ -568,11 +568,28 @@ TEST_SUITE("pitfalls") {
     CHECK(deps(w.tasks[3]) == "T001@24 T002@25 ");
     CHECK(deps(w.tasks[4]) == "T001@32 T002@33 T003@34 T004@36 ");
     CHECK(deps(w.tasks[5]) == "T005@41 ");
+    // (A second review:) notes that turn the label round without a word of denial, and
+    // one that says what the items are: only a note that says they come first opens a list.
+    const Plan round = parse_tasks_md(
+        "# Plan\n\n### Task 1: Schema\n\n**Dependencies (incoming):**\n- None\n\n**Dependencies (outgoing):**\n"
+        "- Task 2 (models read the schema)\n\n#### Dependencies (used by)\n- Task 2 (models)\n\n"
+        "### Task 2: Models\n\n**Dependencies (incoming):**\n- Task 1 (schema)\n\n"
+        "**Prerequisites (versions):**\n- 3.12 (Python)\n");
+    REQUIRE(round.tasks.size() == 2);
+    CHECK(deps(round.tasks[0]).empty());
+    CHECK(deps(round.tasks[1]) == "1@17 ");
     const Plan numbered = parse_tasks_md(
         "# Tasks\n\n## 2. Runtime\n\n- [ ] 2.1 Pin the toolchain in .tool-versions. Requires:\n  - 3.12 (Python)\n"
         "- [ ] 2.2 Add the Dockerfile\n\n## 3. Services\n\n- [ ] 3.12 Add the worker\n");
     REQUIRE(numbered.tasks.size() == 3);
     CHECK(deps(numbered.tasks[0]).empty());
+    const Plan versions = parse_tasks_md(
+        "# Tasks\n\n## 1. Toolchain\n\n- [ ] 1.1 Pin the toolchain in .tool-versions\n  **Prerequisites:**\n  - 3.12 (Python)\n"
+        "  - 2.1 (uv)\n- [ ] 1.2 Add the lock file uv.lock\n  **Depends on:**\n  - 1.1 (the toolchain)\n\n"
+        "## 3. Release\n\n- [ ] 3.12 Tag the release\n");
+    REQUIRE(versions.tasks.size() == 3);
+    CHECK(deps(versions.tasks[0]).empty());
+    CHECK(deps(versions.tasks[1]) == "1.1@11 ");
     // A bold task item after the list's items: a task, not a dependency (it was lost).
     const Plan bold = parse_tasks_md(
         "# Tasks\n\n- **T001** \xE2\x80\x94 Create config in src/config.py\n\n### T003 [P] App\nWrite `src/app.py`.\n"
