@@ -681,10 +681,7 @@ bool criteria_label(std::string_view t) {
   return false;
 }
 
-// A label that opens a list of a task's dependencies and says nothing after it: a
-// heading in its body (`#### Dependencies`, `#### Depends on:`) or a line of it
-// (`**Depends on:**`, `- Blocked by:`, `**Dependencies**` in bold alone). The items below
-// it that start with an ID name them.
+// The words of a label that opens a list of a task's dependencies (dependency_label).
 constexpr std::string_view kDependencyLabels[] = {
     "dependencies", "dependency", "depends on", "depends", "depend on", "blocked by", "prerequisites", "prerequisite",
     "pre-requisites", "requires", "task dependencies", "depends on the following", "depends on the following tasks"};
@@ -709,7 +706,8 @@ std::string_view without_note(std::string_view t) {
   if (open == std::string_view::npos || open == 0 || t.size() - open > 60) return t;
   const LowerCopy note(t.substr(open));
   if (has_word(note.view(), {"none", "optional", "not", "no", "non", "n't", "downstream", "outgoing", "dependents",
-                             "reverse", "blocks", "unblocks", "soft", "by", "this"}))
+                             "reverse", "blocks", "unblocks", "enables", "soft", "by", "after", "wait", "waiting",
+                             "needs", "later", "next", "successors"}))
     return {};
   if (!has_word(note.view(), {"must", "first", "before", "hard", "upstream", "incoming", "blocking", "required",
                               "mandatory", "strict", "prerequisite", "prerequisites", "inbound", "predecessors"}))
@@ -735,9 +733,8 @@ bool dependency_label(std::string_view t, bool heading) {
 }
 
 // A checkbox task's line that ends with such a label, after a sentence of its own
-// (`- [ ] T006 Wire the app. Depends on:` over `  - T005 (views)`).
-// Only words that name tasks there: `Requires:` and `Prerequisites:` at the end of a
-// line list what it needs (`Pin the toolchain. Requires:` over `- 3.12 (Python)`).
+// (`- [ ] T006 Wire the app. Depends on:` over `  - T005 (views)`): only words that name
+// tasks there (`Pin the toolchain. Requires:` lists what it needs, `- 3.12 (Python)`).
 bool ends_with_dependency_label(std::string_view d) {
   d = trim_emphasis(d);
   if (d.ends_with(":")) d.remove_suffix(1);

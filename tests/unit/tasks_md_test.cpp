@@ -574,10 +574,13 @@ TEST_SUITE("pitfalls") {
         "# Plan\n\n### Task 1: Schema\n\n**Dependencies (incoming):**\n- None\n\n**Dependencies (outgoing):**\n"
         "- Task 2 (models read the schema)\n\n#### Dependencies (used by)\n- Task 2 (models)\n\n"
         "### Task 2: Models\n\n**Dependencies (incoming):**\n- Task 1 (schema)\n\n"
-        "**Prerequisites (versions):**\n- 3.12 (Python)\n");
-    REQUIRE(round.tasks.size() == 2);
+        "**Prerequisites (versions):**\n- 3.12 (Python)\n\n"
+        "### Task 3: API\n\n**Dependencies (must complete before this task):**\n- Task 2 (models)\n\n"
+        "**Dependencies (needed first by these):**\n- Task 4 (client)\n\n### Task 4: Client\n");
+    REQUIRE(round.tasks.size() == 4);
     CHECK(deps(round.tasks[0]).empty());
     CHECK(deps(round.tasks[1]) == "1@17 ");
+    CHECK(deps(round.tasks[2]) == "2@25 ");
     const Plan numbered = parse_tasks_md(
         "# Tasks\n\n## 2. Runtime\n\n- [ ] 2.1 Pin the toolchain in .tool-versions. Requires:\n  - 3.12 (Python)\n"
         "- [ ] 2.2 Add the Dockerfile\n\n## 3. Services\n\n- [ ] 3.12 Add the worker\n");
