@@ -812,6 +812,17 @@ bool dependency_item_rest(std::string_view rest) {
   return false;
 }
 
+// Whether an item's note says its task is no dependency after all (`- T002 (optional —
+// only for the fixture tests)`, `(nice to have, not blocking)`, `— not required`).
+bool note_takes_back(std::string_view rest) {
+  const LowerCopy note(rest);
+  for (std::string_view w : {"optional", "not blocking", "non-blocking", "nonblocking", "not required", "not needed",
+                             "no longer needed", "no longer required", "nice to have", "nice-to-have", "soft",
+                             "downstream", "in parallel", "not a dependency", "not a blocker"})
+    if (has_word(note.view(), {w})) return true;
+  return false;
+}
+
 // Whether a bold ID item under a dependency label names one (`**T001**`, `**T001**
 // (config)`, `**T001** ✅`, `**T001** complete`) rather than being a task of its own
 // (`**T004** — Write the user guide in docs/guide.md`, the list's end).
@@ -1288,7 +1299,7 @@ class Parser {
             if (!id.empty() && !(!over.empty() && requirement_of(id, over))) holds(id);
           }
         } else if (li.ok && l.top && li.content + 2 < s.size() && s[li.content] == '*' &&
-                   s[li.content + 1] == '*' && starts_task(s.substr(li.content))) {
+                   s[li.content + 1] == '*' && starts_task(s.substr(li.content)) && !under_dependency_heading(open_headings, open_depth)) {
           const std::string_view id = task_id_of(s.substr(li.content));
           if (!bare_id(id)) note_id_task(id);
           bold_item = -1;
@@ -1308,6 +1319,15 @@ class Parser {
     if (comment)
       diag(Severity::warning, comment_line, "unclosed-comment",
            "HTML comment is never closed: the lines after it are ignored");
+  }
+
+  // Whether the innermost open heading names a task's dependencies (`#### Dependencies`):
+  // the bold IDs under it (`- **T001**`) are the ones its task waits for, not tasks that
+  // make the headings above sections (`### T003 …` was, and never ran).
+  bool under_dependency_heading(const std::array<int, 7>& open, std::size_t depth) const {
+    if (depth == 0) return false;
+    const Line& h = lines_[static_cast<std::size_t>(open[depth - 1])];
+    return dependency_label(heading_text(text_.substr(h.offset, h.length), h.heading), true);
   }
 
   // Marks the open headings (and the bold item `bold`, if any) as sections. Top down:
@@ -1414,8 +1434,10 @@ class Parser {
         at != std::string_view::npos && (dep_items_ == 0 || l.indent + 1 == dep_items_)) {
       dep_items_ = l.indent + 1;
       // Under `Requires:` or `Prerequisites:` a number alone is a version or a quantity
-      // (`- 3.12 (Python)`), not a numbered task (`- Task 3.12`).
-      if (!(dep_needs_ && is_digit(text[at]) && ifind(text.substr(0, at), "task") == std::string_view::npos))
+      // (`- 3.12 (Python)`), unless a task before it has that number (`- 2.1 (invoices)`
+      // under task 2.2) or the word says so (`- Task 3.12`).
+      if (!(dep_needs_ && is_digit(text[at]) && ifind(text.substr(0, at), "task") == std::string_view::npos &&
+            !declared(text.substr(at, match_id(text.substr(at))))))
         dep_item_lines_.push_back(number);
       dep_item_last_ = number;
       dep_item_open_ = open_parens(text);
@@ -1425,12 +1447,19 @@ class Parser {
     // continuation): `- T001 (the config, which` over `the app reads)`. Only inside a
     // note it left open: a line after a whole item starts something else (`Unblocks: 👇`).
     if (!item && dep_items_ > 0 && number == dep_item_last_ + 1 && dep_item_open_ > 0 && !(l.flags & kCode) &&
-        !starts_with(text, "```") && !starts_with(text, "~~~") && !starts_with(text, "<")) {
+        !starts_with(text, "```") && !starts_with(text, "~~~") && !starts_with(text, "<") &&
+        !trim_emphasis(text).ends_with(":") && !trim_emphasis(text).ends_with("\xEF\xBC\x9A")) {
       dep_item_last_ = number;
       dep_item_open_ += open_parens(text);
       return;
     }
     dep_items_ = -1;  // another line, or an item outside the list: it ended
+  }
+
+  // Whether a task before this line has that ID: an item of a dependency list that
+  // names one names it (`- **T001**: config loader`), where another would start a task.
+  bool declared(std::string_view id) const {
+    return !id.empty() && std::any_of(plan_.tasks.begin(), plan_.tasks.end(), [&](const Task& t) { return t.id == id; });
   }
 
   // A list of the open task's dependencies opens under `label` (dependency_label).
@@ -1600,7 +1629,7 @@ class Parser {
               !requirement_of(task_id_of(boxed), plan_.tasks[static_cast<std::size_t>(open_task_)].id)) ||
              (li.ok && starts_with(s.substr(li.content), "**") && !task_id_of(s.substr(li.content)).empty() &&
               !((dep_items_ == 0 || (dep_items_ > 0 && l.indent + 1 == dep_items_)) &&  // `- **T001**` under `Depends on:`
-                bold_dependency_item(s.substr(li.content)))));
+                (bold_dependency_item(s.substr(li.content)) || declared(task_id_of(s.substr(li.content)))))));
         if (!top_id_box) {
           extend_body(number);
           if (box) skip(number, SkipReason::nested, s);
@@ -2403,7 +2432,8 @@ class Parser {
       if (k > 0 && dep_item_ < dep_item_lines_.size() && dep_item_lines_[dep_item_] == text_lines[k])
         if (const std::size_t at = leading_ref(s); at != std::string_view::npos) {
           const std::size_t before = listed.size();
-          const bool kept = dependency_item_rest(s.substr(parse_id_list(s, at, text_lines[k], RefOrigin::field_line, listed, nullptr)));
+          const std::string_view rest = s.substr(parse_id_list(s, at, text_lines[k], RefOrigin::field_line, listed, nullptr));
+          const bool kept = dependency_item_rest(rest) && !note_takes_back(rest);
           self_listed = self_listed || std::any_of(listed.begin() + static_cast<std::ptrdiff_t>(before), listed.end(),
                                                    [&](const DepRef& d) { return d.first == t.id || d.last == t.id; });
           if (!kept) listed.resize(before);

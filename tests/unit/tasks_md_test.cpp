@@ -581,6 +581,35 @@ TEST_SUITE("pitfalls") {
     CHECK(deps(round.tasks[0]).empty());
     CHECK(deps(round.tasks[1]) == "1@17 ");
     CHECK(deps(round.tasks[2]) == "2@25 ");
+    // (A third review:) bold items naming tasks declared above (`- **T001**: config
+    // loader`) became duplicate tasks; an open parenthesis let `**Unblocks:**` continue an
+    // item; item notes that take the dependency back; task numbers declared above under
+    // `Requires:` (not versions).
+    const Plan third = parse_tasks_md(
+        "# Tasks\n\n### T001 Config\nWrite `src/config.py`.\n\n### T002 [P] Models\nWrite `src/models.py`.\n\n"
+        "### T003 [P] API\nWrite `src/api.py`.\n\n**Depends on:**\n- **T001**: config loader\n- **T002** \xE2\x80\x94 data models\n\n"
+        "### T004 [P] CLI\nWrite `src/cli.py`.\n\n**Depends on:**\n- T001 (config loader :(\n**Unblocks:**\n- T005\n\n"
+        "### T005 [P] Docs\nWrite `docs/a.md`.\n\n**Dependencies:**\n- T001 (required)\n- T002 (optional \xE2\x80\x94 only for the examples)\n"
+        "- T003 (nice to have, not blocking)\n");
+    CHECK(ids(third) == std::vector<std::string>{"T001", "T002", "T003", "T004", "T005"});
+    REQUIRE(third.tasks.size() == 5);
+    CHECK(deps(third.tasks[2]) == "T001@13 T002@14 ");
+    CHECK(deps(third.tasks[3]) == "T001@20 ");
+    CHECK(deps(third.tasks[4]) == "T001@28 ");
+    // Bold IDs under a `#### Dependencies` heading made the task's heading a section (old):
+    // T003 never ran.
+    const Plan under_heading = parse_tasks_md(
+        "# Tasks\n\n### T001 Config\nWrite `src/config.py`.\n\n### T002 [P] Models\nWrite `src/models.py`.\n\n"
+        "### T003 [P] API\nWrite `src/api.py`.\n\n#### Dependencies\n- **T001**\n- **T002** (models)\n\n"
+        "### T004 [P] Docs\nWrite `docs/a.md`.\n");
+    CHECK(ids(under_heading) == std::vector<std::string>{"T001", "T002", "T003", "T004"});
+    REQUIRE(under_heading.tasks.size() == 4);
+    CHECK(deps(under_heading.tasks[2]) == "T001@13 T002@14 ");
+    const Plan openspec = parse_tasks_md(
+        "# Tasks\n\n## 2. Exports\n\n- [ ] 2.1 [P] Implement invoices in `src/invoice.py`\n"
+        "- [ ] 2.2 [P] Implement PDF export in `src/pdf.py`\n  - Requires:\n    - 2.1 (invoices)\n    - 60.1 (weasyprint)\n");
+    REQUIRE(openspec.tasks.size() == 2);
+    CHECK(deps(openspec.tasks[1]) == "2.1@8 ");
     const Plan numbered = parse_tasks_md(
         "# Tasks\n\n## 2. Runtime\n\n- [ ] 2.1 Pin the toolchain in .tool-versions. Requires:\n  - 3.12 (Python)\n"
         "- [ ] 2.2 Add the Dockerfile\n\n## 3. Services\n\n- [ ] 3.12 Add the worker\n");
