@@ -816,11 +816,9 @@ bool dependency_item_rest(std::string_view rest) {
 // only for the fixture tests)`, `(nice to have, not blocking)`, `— not required`).
 bool note_takes_back(std::string_view rest) {
   const LowerCopy note(rest);
-  for (std::string_view w : {"optional", "not blocking", "non-blocking", "nonblocking", "not required", "not needed",
-                             "no longer needed", "no longer required", "nice to have", "nice-to-have", "soft",
-                             "downstream", "in parallel", "not a dependency", "not a blocker"})
-    if (has_word(note.view(), {w})) return true;
-  return false;
+  return has_word(note.view(), {"optional", "not blocking", "non-blocking", "nonblocking", "not required", "not needed",
+                                "no longer needed", "no longer required", "nice to have", "nice-to-have", "soft",
+                                "downstream", "in parallel", "not a dependency", "not a blocker"});
 }
 
 // Whether a bold ID item under a dependency label names one (`**T001**`, `**T001**
@@ -1136,6 +1134,10 @@ class Parser {
     // Decided here, before pass two meets them; each is marked once, so this is linear.
     std::array<int, 7> open_headings{};
     std::array<std::string_view, 7> open_ids{};  // the ID each open heading starts with
+    // Whether each open heading names a task's dependencies (`#### Dependencies`): the bold
+    // IDs under it (`- **T001**`) are the ones its task waits for, not tasks that make the
+    // headings above sections (`### T003 …` was, and never ran).
+    std::array<bool, 7> open_deps{};
     std::size_t open_depth = 0;
     bool criteria = false;  // the last paragraph or item is `**Acceptance Criteria**:`
     int bold_item = -1;
@@ -1247,6 +1249,7 @@ class Parser {
             if (!word) heading_ids_.emplace_back(last_heading, id);
           }
           open_ids[open_depth] = id;
+          open_deps[open_depth] = dependency_label(heading_text(t, static_cast<int>(k)), true);
           open_headings[open_depth++] = last_heading;
           bold_item = -1;
           criteria = false;
@@ -1299,7 +1302,7 @@ class Parser {
             if (!id.empty() && !(!over.empty() && requirement_of(id, over))) holds(id);
           }
         } else if (li.ok && l.top && li.content + 2 < s.size() && s[li.content] == '*' &&
-                   s[li.content + 1] == '*' && starts_task(s.substr(li.content)) && !under_dependency_heading(open_headings, open_depth)) {
+                   s[li.content + 1] == '*' && starts_task(s.substr(li.content)) && !(open_depth > 0 && open_deps[open_depth - 1])) {
           const std::string_view id = task_id_of(s.substr(li.content));
           if (!bare_id(id)) note_id_task(id);
           bold_item = -1;
@@ -1319,15 +1322,6 @@ class Parser {
     if (comment)
       diag(Severity::warning, comment_line, "unclosed-comment",
            "HTML comment is never closed: the lines after it are ignored");
-  }
-
-  // Whether the innermost open heading names a task's dependencies (`#### Dependencies`):
-  // the bold IDs under it (`- **T001**`) are the ones its task waits for, not tasks that
-  // make the headings above sections (`### T003 …` was, and never ran).
-  bool under_dependency_heading(const std::array<int, 7>& open, std::size_t depth) const {
-    if (depth == 0) return false;
-    const Line& h = lines_[static_cast<std::size_t>(open[depth - 1])];
-    return dependency_label(heading_text(text_.substr(h.offset, h.length), h.heading), true);
   }
 
   // Marks the open headings (and the bold item `bold`, if any) as sections. Top down:
@@ -1458,8 +1452,10 @@ class Parser {
 
   // Whether a task before this line has that ID: an item of a dependency list that
   // names one names it (`- **T001**: config loader`), where another would start a task.
-  bool declared(std::string_view id) const {
-    return !id.empty() && std::any_of(plan_.tasks.begin(), plan_.tasks.end(), [&](const Task& t) { return t.id == id; });
+  // (The IDs are indexed when first asked: most files never ask.)
+  bool declared(std::string_view id) {
+    for (; declared_upto_ < plan_.tasks.size(); ++declared_upto_) declared_ids_.insert(plan_.tasks[declared_upto_].id);
+    return !id.empty() && declared_ids_.count(std::string(id)) > 0;
   }
 
   // A list of the open task's dependencies opens under `label` (dependency_label).
@@ -3021,6 +3017,8 @@ class Parser {
   int dep_item_last_ = 0;  // the list's last item line, or the line its note wrapped onto
   int dep_item_open_ = 0;  // the parentheses that item has left open
   bool dep_needs_ = false;  // its label is `Requires:` or `Prerequisites:`
+  std::unordered_set<std::string> declared_ids_;  // declared(): the IDs of plan_.tasks[0, declared_upto_)
+  std::size_t declared_upto_ = 0;
   std::vector<int> dep_item_lines_;  // the lines of those items that start with an ID, in order
   std::size_t dep_item_ = 0;         // pass two's place in dep_item_lines_
   std::vector<DepRef> scratch_listed_;

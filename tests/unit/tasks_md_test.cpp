@@ -959,6 +959,21 @@ TEST_SUITE("totality") {
     text += "\n";
     Plan p = parse_tasks_md(text);
     CHECK(p.tasks.size() == 1);
+    // A long heading over many bold items (each read it again: 18 s for 60,000 under a
+    // 1 MB one), and a long list of bold IDs under a dependency label (each looked for
+    // among all the tasks above).
+    std::string heading = "### T00001 A\n\n#### Notes " + std::string(200000, 'x') + ")\n";
+    std::string list = "**Depends on:**\n";
+    for (int i = 2; i < 20000; ++i) {
+      const std::string id = "T" + std::to_string(10000 + i);
+      heading += "- **" + id + "** x\n";
+      list += "- **" + id + "** — the " + id + " part\n";
+    }
+    const Plan h = parse_tasks_md(heading);
+    CHECK(h.tasks.size() == 19998);  // the heading holds them: a section
+    const Plan l = parse_tasks_md(heading + "\n### T99999 Last\n\n" + list);
+    REQUIRE(l.tasks.size() == 19999);
+    CHECK(l.tasks.back().depends_on.size() == 19998);
   }
 }
 
