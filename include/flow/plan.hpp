@@ -155,7 +155,8 @@ struct Phase {
 struct Statement {
   int line = 0;
   std::string text;                   ///< the line without its bullet and indentation
-  std::string section;                ///< the heading of the section it is in
+  std::string section;                ///< the heading of the section it is in (its first
+                                      ///< 200 bytes, cut at a character)
   bool in_code = false;               ///< inside a fenced code block
 };
 

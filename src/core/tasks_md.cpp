@@ -1787,7 +1787,7 @@ class Parser {
         !is_one_person_order(title) &&
         !(lines_[static_cast<std::size_t>(index)].flags & kHasBox)) {
       dep_level_ = l.heading;
-      dep_title_ = std::string(title);
+      dep_title_ = std::string(section_title(title));
     }
   }
 
@@ -1975,6 +1975,17 @@ class Parser {
     Task& t = plan_.tasks[static_cast<std::size_t>(open_task_)];
     if (t.body_first == 0) t.body_first = number;
     t.body_last = number;
+  }
+
+  // Each statement keeps its section's title for readers (`flow check --json`; the graph
+  // does not read it): at most its first 200 bytes, cut at a character, so a long heading
+  // over many lines is not copied whole onto each of them (memory linear in the file).
+  static std::string_view section_title(std::string_view title) {
+    constexpr std::size_t kMax = 200;
+    if (title.size() <= kMax) return title;
+    std::size_t n = kMax;
+    while (n > 0 && (static_cast<unsigned char>(title[n]) & 0xC0) == 0x80) --n;
+    return title.substr(0, n);
   }
 
   void statement(int number, std::string_view s, bool in_code) {

@@ -975,6 +975,23 @@ TEST_SUITE("totality") {
     REQUIRE(l.tasks.size() == 19999);
     CHECK(l.tasks.back().depends_on.size() == 19998);
   }
+
+  TEST_CASE("a long dependency heading is not copied onto every line under it") {
+    // 1 MB of title over 600 statements: copied whole, 600 MB (1.7 GB at its peak).
+    std::string text = "## Dependencies " + std::string(1000000, 'x') + "\u00e9\n";
+    for (int i = 1; i <= 600; ++i) text += "- T" + std::to_string(1000 + i) + " before T2000\n";
+    text += "## Phase 1\n- [ ] T2000 x\n";
+    const Plan p = parse_tasks_md(text);
+    REQUIRE(p.statements.size() == 600);
+    std::size_t kept = 0;
+    for (const Statement& s : p.statements) kept += s.text.size() + s.section.size();
+    CHECK(kept < 2 * text.size());
+    CHECK(p.statements[0].section == "Dependencies " + std::string(187, 'x'));
+    // Cut at a character, never inside one.
+    const Plan u = parse_tasks_md("## Dependencies " + std::string(184, 'x') + "\u00e9\u00e9\n- T1 before T2\n");
+    REQUIRE(u.statements.size() == 1);
+    CHECK(u.statements[0].section == "Dependencies " + std::string(184, 'x') + "\u00e9");
+  }
 }
 
 TEST_SUITE("generated variants") {
