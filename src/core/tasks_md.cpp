@@ -1432,7 +1432,7 @@ class Parser {
       // under task 2.2) or the word says so (`- Task 3.12`).
       if (!(dep_needs_ && is_digit(text[at]) && ifind(text.substr(0, at), "task") == std::string_view::npos &&
             !declared(text.substr(at, match_id(text.substr(at))))))
-        dep_item_lines_.push_back(number);
+        dep_item_lines_.push_back(dep_noun_ ? -number : number);
       dep_item_last_ = number;
       dep_item_open_ = open_parens(text);
       return;
@@ -1463,6 +1463,12 @@ class Parser {
     dep_items_ = 0;
     const LowerCopy copy(label);
     dep_needs_ = copy.view().find("requir") != std::string_view::npos || copy.view().find("requisite") != std::string_view::npos;
+    // `Dependencies` alone, without a note, does not say which way its items go.
+    std::string_view noun = trim_emphasis(trim(label));
+    if (noun.ends_with(":")) noun.remove_suffix(1);
+    else if (noun.ends_with("\xEF\xBC\x9A")) noun.remove_suffix(3);
+    const LowerCopy word(trim_emphasis(noun));
+    dep_noun_ = word.view() == "dependencies" || word.view() == "dependency" || word.view() == "task dependencies";
   }
 
   void close_task() {
@@ -2082,6 +2088,7 @@ class Parser {
     }
     plan_.done_mark = xs > big_xs ? 'x' : 'X';
 
+    read_dependents_lists(first_line);
     resolve_basenames();
     resolve_heading_refs();
     check_refs(first_line);
@@ -2386,6 +2393,7 @@ class Parser {
     scratch_index_.clear();
     std::vector<DepRef>& listed = scratch_listed_;  // from lists of its dependencies
     listed.clear();
+    std::vector<DepRef> nouns;  // those of lists under `Dependencies` alone (read_dependents_lists)
     bool self_listed = false;  // an item of them starts with its own ID
     while (b < body_lines_.size() && body_lines_[b].first < i) ++b;
     for (; b < body_lines_.size() && body_lines_[b].first == i; ++b) {
@@ -2435,8 +2443,9 @@ class Parser {
       const bool dep_field = k > 0 && is_dependency_field(s);
       find_refs(s, text_lines[k], dep_field ? RefOrigin::field_line : RefOrigin::inline_depends, scratch_deps_);
       // An item of a list of its dependencies (`#### Depends on` over `- T001 (the config)`).
-      while (dep_item_ < dep_item_lines_.size() && dep_item_lines_[dep_item_] < text_lines[k]) ++dep_item_;
-      if (k > 0 && dep_item_ < dep_item_lines_.size() && dep_item_lines_[dep_item_] == text_lines[k])
+      const auto item_line = [&](std::size_t at) { return std::abs(dep_item_lines_[at]); };
+      while (dep_item_ < dep_item_lines_.size() && item_line(dep_item_) < text_lines[k]) ++dep_item_;
+      if (k > 0 && dep_item_ < dep_item_lines_.size() && item_line(dep_item_) == text_lines[k])
         if (const std::size_t at = leading_ref(s); at != std::string_view::npos) {
           const std::size_t before = listed.size();
           const std::string_view rest = s.substr(parse_id_list(s, at, text_lines[k], RefOrigin::field_line, listed, nullptr));
@@ -2444,14 +2453,17 @@ class Parser {
           self_listed = self_listed || std::any_of(listed.begin() + static_cast<std::ptrdiff_t>(before), listed.end(),
                                                    [&](const DepRef& d) { return d.first == t.id || d.last == t.id; });
           if (!kept) listed.resize(before);
+          else if (dep_item_lines_[dep_item_] < 0) nouns.insert(nouns.end(), listed.begin() + static_cast<std::ptrdiff_t>(before), listed.end());
         }
       extract_paths(s, scratch_paths_, text_lines[k]);
     }
     if (!status && !done_rows_.empty() && done_rows_.count(t.id)) t.state = TaskState::done;
     // A list an item of which starts with the task's own ID is not its own (a document's
     // `### Dependencies` under the last task's heading): none of it is read.
-    if (!self_listed)
+    if (!self_listed && !listed.empty()) {
+      if (!nouns.empty()) dep_lists_.push_back({i, std::move(nouns)});
       scratch_deps_.insert(scratch_deps_.end(), std::make_move_iterator(listed.begin()), std::make_move_iterator(listed.end()));
+    }
     drop_bare_basenames(scratch_paths_);
   }
 
@@ -2936,6 +2948,48 @@ class Parser {
     dedupe(out);
   }
 
+  // A list under a task's `Dependencies` (which does not say which way) that names only
+  // tasks after it, one of which says it waits for this task, lists the tasks that wait
+  // for it (`**Dependencies:**` over `- T003 (needs the models)` under T002, where T003
+  // says `**Depends on:** T002`). Read as the task's own, it is a cycle and the file is
+  // refused; they wait for it instead. (`Depends on:` says which way: a contradiction
+  // there is the cycle it reads as.)
+  void read_dependents_lists(const TaskIndex& ids) {
+    for (const DepList& list : dep_lists_) {
+      Task& t = plan_.tasks[list.task];
+      const DepRef* told = nullptr;  // a listed task's own reference to this one
+      std::string_view teller;       // and that task's ID
+      bool forward = true;
+      for (const DepRef& r : list.refs) {
+        const std::uint32_t j = r.first == r.last ? ids.find(r.first) : ids.npos;
+        if (j == ids.npos || j <= list.task) {
+          forward = false;
+          break;
+        }
+        if (told == nullptr)
+          for (const DepRef& d : plan_.tasks[j].depends_on)
+            if (d.first == t.id && d.last == t.id) told = &d, teller = plan_.tasks[j].id;
+      }
+      if (!forward || told == nullptr) continue;
+      const auto listed = [&](const DepRef& d) {
+        return std::any_of(list.refs.begin(), list.refs.end(),
+                           [&](const DepRef& r) { return r.line == d.line && r.first == d.first && r.last == d.last; });
+      };
+      diag(Severity::info, list.refs.front().line, "dependents-list",
+           "the tasks listed under " + t.id + " come after it, and " + std::string(teller) + " waits for " + t.id +
+               " (line " + std::to_string(told->line) + "): read as the tasks that wait for " + t.id +
+               ", not ones it waits for");
+      std::erase_if(t.depends_on, listed);
+      for (const DepRef& r : list.refs) {
+        Task& them = plan_.tasks[ids.find(r.first)];
+        if (std::any_of(them.depends_on.begin(), them.depends_on.end(), [&](const DepRef& d) { return d.first == t.id && d.last == t.id; }))
+          continue;
+        if (them.depends_on.empty()) with_refs_.push_back(static_cast<std::size_t>(&them - plan_.tasks.data()));
+        them.depends_on.push_back({t.id, t.id, r.line, RefOrigin::field_line});
+      }
+    }
+  }
+
   void check_refs(const TaskIndex& ids) {
     auto check = [&](const DepRef& r, const std::string& who) {
       for (const std::string* id : {&r.first, &r.last}) {
@@ -3008,6 +3062,11 @@ class Parser {
   std::size_t headless_ = 0;             // tasks without a checkbox
   std::vector<char> phase_used_, group_used_;
   std::vector<std::size_t> with_refs_;   // tasks with references
+  struct DepList {
+    std::size_t task;
+    std::vector<DepRef> refs;
+  };
+  std::vector<DepList> dep_lists_;       // the items of lists of a task's dependencies
   std::vector<std::size_t> with_bare_;   // tasks with a bare file name
   Head head_;
   int phase_level_ = 2;
@@ -3028,6 +3087,7 @@ class Parser {
   int dep_item_last_ = 0;  // the list's last item line, or the line its note wrapped onto
   int dep_item_open_ = 0;  // the parentheses that item has left open
   bool dep_needs_ = false;  // its label is `Requires:` or `Prerequisites:`
+  bool dep_noun_ = false;   // its label is `Dependencies` alone (dep_item_lines_ negative)
   std::unordered_set<std::string> declared_ids_;  // declared(): the IDs of plan_.tasks[0, declared_upto_)
   std::size_t declared_upto_ = 0;
   std::vector<int> dep_item_lines_;  // the lines of those items that start with an ID, in order

@@ -1057,6 +1057,36 @@ TASKS
   [ "$rc" = 0 ] || bad "deps: the run of boxes exited $rc: $(tail -5 "$work/deps-boxes.out")"
   [ "$(tr '\n' '|' < "$work/deps.log")" = "start T001|end T001|start T004|end T004|" ] ||
     bad "deps: T004 did not wait for the T001 its line's label lists: $(tr '\n' '|' < "$work/deps.log")"
+  # A `**Dependencies:**` list of the later tasks that wait for it (T003 says it waits for
+  # T002): read as T002's own, a cycle, and the run refused the file (exit 2).
+  mkdir -p "$work/deps/dependents"
+  cat > "$work/deps/dependents/tasks.md" <<'TASKS'
+# Tasks
+
+### T002 Models
+
+Write `src/models.py`.
+
+**Dependencies:**
+- T003 (needs the models)
+- T004 (the docs of them)
+
+### T003 [P] API
+
+Write `src/api.py`.
+
+**Depends on:** T002
+
+### T004 [P] Docs
+
+Write `docs/models.md`.
+TASKS
+  git_repo "$work/deps/dependents"
+  : > "$work/deps.log"
+  run_flow "$work/deps-dependents.out" run "$work/deps/dependents/tasks.md" --agent-cmd "$work/deps/agent.sh" --progress plain --workers 2
+  [ "$rc" = 0 ] || bad "deps: the run of a dependents list exited $rc: $(tail -5 "$work/deps-dependents.out")"
+  [ "$(head -2 "$work/deps.log" | tr '\n' '|')" = "start T002|end T002|" ] && [ "$(grep -c '^end T00[34]$' "$work/deps.log")" = 2 ] ||
+    bad "deps: T003 and T004 did not run after the T002 that lists them: $(tr '\n' '|' < "$work/deps.log")"
   ;;
 
 status-fields)

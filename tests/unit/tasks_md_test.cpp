@@ -630,6 +630,40 @@ TEST_SUITE("pitfalls") {
     CHECK(ids(bold) == std::vector<std::string>{"T001", "T003", "T004", "T002"});
     REQUIRE(bold.tasks.size() == 4);
     CHECK(deps(bold.tasks[1]) == "T001@8 T002@10 ");
+    // A list of the tasks that wait for it (helper-57's p2): read as its own, a cycle, and
+    // the file was refused. A later task on it that says it waits for this one tells.
+    const Plan dependents = parse_tasks_md(
+        "# Tasks\n\n## Phase 1: Core\n\n### T001 Config\nWrite `src/config.py`.\n\n### T002 Models\nWrite `src/models.py`.\n\n"
+        "**Dependencies:**\n- T003 (needs the models)\n- T004 (the client)\n\n## Phase 2: API\n\n"
+        "### T003 API\nWrite `src/api.py`.\n\n**Depends on:** T002\n\n### T004 Client\nWrite `src/client.py`.\n\n"
+        "**Depends on:** T003\n");
+    REQUIRE(dependents.tasks.size() == 4);
+    CHECK(deps(dependents.tasks[1]).empty());
+    CHECK(deps(dependents.tasks[2]) == "T002@20 ");
+    CHECK(deps(dependents.tasks[3]) == "T003@25 T002@13 ");
+    const Diagnostic* said = find_diag(dependents, "dependents-list");
+    REQUIRE(said != nullptr);
+    CHECK(said->line == 12);
+    CHECK(said->severity == Severity::info);
+    // Not when none of them says so, nor when one of the list comes before the task, nor
+    // under a label that says which way (`Depends on:`): contradictions the graph reports
+    // as cycles.
+    const Plan forward = parse_tasks_md(
+        "### T001 A\n**Dependencies:**\n- T002\n- T003\n\n### T002 B\n\n### T003 C\n**Depends on:** T001\n\n"
+        "### T004 D\n**Depends on:** T005\n\n### T005 E\n**Dependencies:**\n- T004\n- T003\n\n"
+        "### T006 F\n**Dependencies:**\n- T007\n\n### T007 G\n**Depends on:** T002\n\n"
+        "### T008 H\n**Depends on:**\n- T009\n\n### T009 I\n**Depends on:** T008\n");
+    REQUIRE(forward.tasks.size() == 9);
+    CHECK(deps(forward.tasks[0]).empty());
+    CHECK(deps(forward.tasks[1]) == "T001@3 ");
+    CHECK(deps(forward.tasks[2]) == "T001@9 ");
+    CHECK(deps(forward.tasks[3]) == "T005@12 ");
+    CHECK(deps(forward.tasks[4]) == "T004@16 T003@17 ");
+    CHECK(deps(forward.tasks[5]) == "T007@21 ");
+    CHECK(deps(forward.tasks[7]) == "T009@28 ");
+    CHECK(deps(forward.tasks[8]) == "T008@31 ");
+    CHECK(find_diag(forward, "dependents-list") != nullptr);
+    CHECK(find_diag(forward, "dependents-list")->line == 3);
     CHECK(deps(m.tasks[2]) == "T001@14 T001-T002@15 ");
     CHECK(deps(m.tasks[3]) == "T003@21 ");
     CHECK(deps(m.tasks[4]) == "T004@26 ");
