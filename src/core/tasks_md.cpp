@@ -804,12 +804,41 @@ bool dependency_item_rest(std::string_view rest) {
   if (std::string_view("(:,;.[]|-").find(rest.front()) != std::string_view::npos) return true;
   if (starts_with(rest, "\xE2\x80\x94") || starts_with(rest, "\xE2\x80\x93")) return true;  // — –
   if (state_mark(rest) > 0) return true;  // `- T001 ✅`
-  std::size_t n = 0;
-  while (n < rest.size() && is_alpha(rest[n])) ++n;
-  const std::string_view w = rest.substr(0, n);
-  for (std::string_view c : {"complete", "completed", "done", "finished", "merged", "deployed", "landed"})
-    if (w.size() == c.size() && istarts_with(w, c)) return true;
+  // `complete`, or a sentence that says so: `must be complete`, `needs to be done first`,
+  // `is merged` (not `is not complete`, `is the models`).
+  for (int words = 0; words < 5; ++words) {
+    std::size_t n = 0;
+    while (n < rest.size() && is_alpha(rest[n])) ++n;
+    const std::string_view w = rest.substr(0, n);
+    const auto is = [&](std::initializer_list<std::string_view> list) {
+      return std::any_of(list.begin(), list.end(), [&](std::string_view c) { return w.size() == c.size() && istarts_with(w, c); });
+    };
+    if (is({"complete", "completed", "done", "finished", "finish", "merged", "deployed", "landed"})) return true;
+    if (n == 0 || !is({"must", "should", "is", "are", "be", "been", "has", "have", "needs", "need", "to", "already"}))
+      return false;
+    rest = trim(rest.substr(n));
+  }
   return false;
+}
+
+// Whether an item's words after its ID are the start of that task's own title (`- T001
+// Create the config loader` for `T001 Create the config loader in src/config.py`),
+// backticks and bold aside.
+bool copies_title(std::string_view rest, std::string_view title) {
+  rest = trim(rest);
+  while (!rest.empty() && std::string_view(".:;,").find(rest.back()) != std::string_view::npos) rest.remove_suffix(1);
+  std::size_t i = 0, j = 0, matched = 0;
+  const auto skip = [](std::string_view s, std::size_t& k) {
+    while (k < s.size() && (s[k] == '`' || s[k] == '*')) ++k;
+  };
+  for (;;) {
+    skip(rest, i);
+    skip(title, j);
+    if (i == rest.size()) break;
+    if (j == title.size() || to_lower(rest[i]) != to_lower(title[j])) return false;
+    ++i, ++j, ++matched;
+  }
+  return matched > 0 && (j == title.size() || !is_alnum(title[j]));
 }
 
 // Whether an item's note says its task is no dependency after all (`- T002 (optional —
@@ -2039,6 +2068,7 @@ class Parser {
     // One pass over the tasks: a large plan does not fit in the caches, and each pass
     // over it costs as much as the work done in it.
     TaskIndex first_line(TaskId{&plan_.tasks}, plan_.tasks.size());
+    ids_ = &first_line;  // the tasks before the one read (copies_title_of)
     std::vector<int> story(plan_.phases.size(), -1);  // the one story of a phase's tasks
     int xs = 0, big_xs = 0;
     std::size_t body = 0, raw = 0;
@@ -2086,6 +2116,7 @@ class Parser {
       t.phase = phase_map[static_cast<std::size_t>(t.phase)];
       t.group = group_map[static_cast<std::size_t>(t.group)];
     }
+    ids_ = nullptr;
     plan_.done_mark = xs > big_xs ? 'x' : 'X';
 
     read_dependents_lists(first_line);
@@ -2449,7 +2480,7 @@ class Parser {
         if (const std::size_t at = leading_ref(s); at != std::string_view::npos) {
           const std::size_t before = listed.size();
           const std::string_view rest = s.substr(parse_id_list(s, at, text_lines[k], RefOrigin::field_line, listed, nullptr));
-          const bool kept = dependency_item_rest(rest) && !note_takes_back(rest);
+          const bool kept = (dependency_item_rest(rest) || copies_title_of(listed, before, rest)) && !note_takes_back(rest);
           self_listed = self_listed || std::any_of(listed.begin() + static_cast<std::ptrdiff_t>(before), listed.end(),
                                                    [&](const DepRef& d) { return d.first == t.id || d.last == t.id; });
           if (!kept) listed.resize(before);
@@ -2465,6 +2496,13 @@ class Parser {
       scratch_deps_.insert(scratch_deps_.end(), std::make_move_iterator(listed.begin()), std::make_move_iterator(listed.end()));
     }
     drop_bare_basenames(scratch_paths_);
+  }
+
+  // Whether an item that names one task (listed[before]) goes on with that task's title.
+  bool copies_title_of(const std::vector<DepRef>& listed, std::size_t before, std::string_view rest) const {
+    if (listed.size() != before + 1 || listed[before].first != listed[before].last || ids_ == nullptr) return false;
+    const std::uint32_t j = ids_->find(listed[before].first);
+    return j != TaskIndex::npos && copies_title(rest, plan_.tasks[j].description);
   }
 
   // Moves a scratch vector into a task's field with one allocation of the exact size.
@@ -3062,6 +3100,7 @@ class Parser {
   std::size_t headless_ = 0;             // tasks without a checkbox
   std::vector<char> phase_used_, group_used_;
   std::vector<std::size_t> with_refs_;   // tasks with references
+  const TaskIndex* ids_ = nullptr;       // in the final pass: ID -> first task, so far
   struct DepList {
     std::size_t task;
     std::vector<DepRef> refs;

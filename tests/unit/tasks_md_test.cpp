@@ -630,6 +630,18 @@ TEST_SUITE("pitfalls") {
     CHECK(ids(bold) == std::vector<std::string>{"T001", "T003", "T004", "T002"});
     REQUIRE(bold.tasks.size() == 4);
     CHECK(deps(bold.tasks[1]) == "T001@8 T002@10 ");
+    // Items that say their task is done in a sentence, or copy its title (session 25's
+    // misses: the list named nothing, and T003 ran beside them).
+    const Plan worded = parse_tasks_md(
+        "# Tasks\n\n- [ ] T001 [P] Create the config loader in `src/config.py`\n- [ ] T002 [P] Add models in `src/models.py`\n"
+        "- [ ] T003 [P] Write the app in `src/app.py`\n  **Depends on:**\n  - T001 must be complete\n"
+        "  - T002 Add models\n- [ ] T004 [P] Write docs in `docs/a.md`\n  **Depends on:**\n  - T001 needs to be done first\n"
+        "  - T002 is merged\n- [ ] T005 [P] Write more in `docs/b.md`\n  **Depends on:**\n  - T001 is not complete\n"
+        "  - T002 is the models\n  - T003 Add models\n  - T004 Write docs in docs/b.md\n");
+    REQUIRE(worded.tasks.size() == 5);
+    CHECK(deps(worded.tasks[2]) == "T001@7 T002@8 ");
+    CHECK(deps(worded.tasks[3]) == "T001@11 T002@12 ");
+    CHECK(deps(worded.tasks[4]).empty());
     // A list of the tasks that wait for it (helper-57's p2): read as its own, a cycle, and
     // the file was refused. A later task on it that says it waits for this one tells.
     const Plan dependents = parse_tasks_md(
