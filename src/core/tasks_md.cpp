@@ -700,19 +700,46 @@ bool has_word(std::string_view s, std::initializer_list<std::string_view> words)
 // task waits for (`Dependencies (must finish first)`, `Requires (hard)`, `Dependencies
 // (incoming)`). Any other note may turn it round or take it back (`(outgoing)`, `(used
 // by)`, `(Phase 2 tasks)`, `(optional, not blocking)`, `(none)`): the label is not one.
+bool note_says_first(std::string_view text) {
+  if (text.size() > 60) return false;
+  const LowerCopy note(text);
+  if (has_word(note.view(), {"none", "optional", "not", "no", "non", "n't", "downstream", "outgoing", "dependents",
+                             "reverse", "blocks", "unblocks", "enables", "soft", "by", "after", "wait", "waiting",
+                             "waits", "needs", "later", "next", "successors"}))
+    return false;
+  return has_word(note.view(), {"must", "first", "before", "hard", "upstream", "incoming", "blocking", "required",
+                                "mandatory", "strict", "prerequisite", "prerequisites", "inbound", "predecessors"});
+}
+
 std::string_view without_note(std::string_view t) {
   if (!t.ends_with(")")) return t;
   const std::size_t open = t.rfind('(');
   if (open == std::string_view::npos || open == 0 || t.size() - open > 60) return t;
-  const LowerCopy note(t.substr(open));
-  if (has_word(note.view(), {"none", "optional", "not", "no", "non", "n't", "downstream", "outgoing", "dependents",
-                             "reverse", "blocks", "unblocks", "enables", "soft", "by", "after", "wait", "waiting",
-                             "needs", "later", "next", "successors"}))
-    return {};
-  if (!has_word(note.view(), {"must", "first", "before", "hard", "upstream", "incoming", "blocking", "required",
-                              "mandatory", "strict", "prerequisite", "prerequisites", "inbound", "predecessors"}))
-    return {};
+  if (!note_says_first(t.substr(open))) return {};
   return trim_emphasis(t.substr(0, open));
+}
+
+// A label's words without what may come before them: symbols and emoji (`⛓️
+// Dependencies`), and in a heading its section number (`4. Dependencies`, `4.2 …`).
+std::string_view without_lead(std::string_view t, bool heading) {
+  for (;;) {
+    const auto c = [&](std::size_t i) { return i < t.size() ? static_cast<unsigned char>(t[i]) : 0u; };
+    std::size_t n = 0;
+    if (c(0) == 0xE2 && c(1) >= 0x86 && c(1) <= 0xAF) n = 3;                  // U+2190-U+2BFF: arrows, symbols, dingbats
+    else if (c(0) == 0xE2 && c(1) == 0x80 && c(2) == 0x8D) n = 3;            // zero-width joiner
+    else if (c(0) == 0xEF && c(1) == 0xB8 && c(2) == 0x8F) n = 3;            // variation selector 16
+    else if (c(0) == 0xF0 && c(1) == 0x9F) n = 4;                            // U+1F000-U+1FFFF: emoji
+    else if (!t.empty() && is_space(t[0])) n = 1;
+    if (n == 0 || n > t.size()) break;
+    t.remove_prefix(n);
+  }
+  if (heading && !t.empty() && is_digit(t[0])) {
+    std::size_t i = 0;
+    while (i < t.size() && (is_digit(t[i]) || t[i] == '.')) ++i;
+    if (i < t.size() && t[i] == ')') ++i;
+    if (i < t.size() && is_space(t[i])) t = trim(t.substr(i));
+  }
+  return t;
 }
 
 // A label that opens a list of a task's dependencies and says nothing after it: a
@@ -723,10 +750,27 @@ bool dependency_label(std::string_view t, bool heading) {
   t = trim(t);
   const bool bold = t.size() > 4 && (starts_with(t, "**") || starts_with(t, "__")) && (t.ends_with("**") || t.ends_with("__"));
   t = trim_emphasis(t);
+  // A note after the colon (`**Depends on:** (must finish first)`): it must say so too.
+  if (const std::size_t open = t.ends_with(")") ? t.rfind('(') : std::string_view::npos; open != std::string_view::npos && open > 0) {
+    const std::string_view head = trim_emphasis(trim(t.substr(0, open)));
+    if (head.ends_with(":") || head.ends_with("\xEF\xBC\x9A")) {
+      if (!note_says_first(t.substr(open))) return false;
+      t = head;
+    }
+  }
   if (t.ends_with(":")) t.remove_suffix(1);
   else if (t.ends_with("\xEF\xBC\x9A")) t.remove_suffix(3);  // full-width colon
   else if (!heading && !bold) return false;
-  t = without_note(trim_emphasis(t));
+  else
+    // A note after a dash in a heading or bold label (`#### Dependencies — must finish
+    // first`).
+    for (std::string_view dash : {" \xE2\x80\x94 ", " \xE2\x80\x93 ", " - "})
+      if (const std::size_t at = t.find(dash); at != std::string_view::npos) {
+        if (!note_says_first(t.substr(at + dash.size()))) return false;
+        t = t.substr(0, at);
+        break;
+      }
+  t = without_note(without_lead(trim_emphasis(t), heading));
   if (t.size() > 32) return false;
   const LowerCopy copy(t);
   return std::find(std::begin(kDependencyLabels), std::end(kDependencyLabels), copy.view()) != std::end(kDependencyLabels);
@@ -1493,7 +1537,7 @@ class Parser {
     const LowerCopy copy(label);
     dep_needs_ = copy.view().find("requir") != std::string_view::npos || copy.view().find("requisite") != std::string_view::npos;
     // `Dependencies` alone, without a note, does not say which way its items go.
-    std::string_view noun = trim_emphasis(trim(label));
+    std::string_view noun = without_lead(trim_emphasis(trim(label)), true);
     if (noun.ends_with(":")) noun.remove_suffix(1);
     else if (noun.ends_with("\xEF\xBC\x9A")) noun.remove_suffix(3);
     const LowerCopy word(trim_emphasis(noun));

@@ -642,6 +642,23 @@ TEST_SUITE("pitfalls") {
     CHECK(deps(worded.tasks[2]) == "T001@7 T002@8 ");
     CHECK(deps(worded.tasks[3]) == "T001@11 T002@12 ");
     CHECK(deps(worded.tasks[4]).empty());
+    // Labels written other ways (session 25's misses): the note after the colon or after
+    // a dash, an emoji before the word, a section number. A note after a dash that does
+    // not say they come first, or an emoji that is a word of its own, still no label.
+    const Plan labels = parse_tasks_md(
+        "# Tasks\n\n### T001 Config\n\n### T002 [P] Models\n\n**Depends on:** (must finish first)\n- T001\n\n"
+        "### T003 [P] API\n\n#### Dependencies \xE2\x80\x94 must finish first\n\n- T001\n\n"
+        "### T004 [P] Client\n\n#### \xE2\x9B\x93\xEF\xB8\x8F Dependencies\n\n- T001\n\n"
+        "### T005 [P] Docs\n\n#### 4. Dependencies\n\n- T001\n\n"
+        "### T006 [P] More\n\n#### Dependencies \xE2\x80\x94 what waits for this\n\n- T001\n\n"
+        "### T007 [P] Last\n\n**Depends on:** (none yet)\n- T001 is done\n");
+    REQUIRE(labels.tasks.size() == 7);
+    CHECK(deps(labels.tasks[1]) == "T001@8 ");
+    CHECK(deps(labels.tasks[2]) == "T001@14 ");
+    CHECK(deps(labels.tasks[3]) == "T001@20 ");
+    CHECK(deps(labels.tasks[4]) == "T001@26 ");
+    CHECK(deps(labels.tasks[5]).empty());
+    CHECK(deps(labels.tasks[6]).empty());
     // A list of the tasks that wait for it (helper-57's p2): read as its own, a cycle, and
     // the file was refused. A later task on it that says it waits for this one tells.
     const Plan dependents = parse_tasks_md(
