@@ -819,12 +819,14 @@ std::size_t leading_ref(std::string_view item) {
     while (i < item.size() && (item[i] == '*' || item[i] == '_' || item[i] == '`' || is_space(item[i]))) ++i;
   }
   if (i < item.size() && item[i] == '[') ++i;  // a link to it
-  // `Task 3`, `Tasks T001–T002`.
+  // `Task 3`, `Tasks T001–T002`, `Task #3`, `Tasks: 1, 2`.
   if (istarts_with(item.substr(i), "task")) {
     std::size_t d = i + 4;
     if (d < item.size() && (item[d] == 's' || item[d] == 'S')) ++d;
+    if (d < item.size() && item[d] == ':') ++d;
     if (d < item.size() && is_space(item[d])) {
       while (d < item.size() && is_space(item[d])) ++d;
+      if (d + 1 < item.size() && item[d] == '#' && is_digit(item[d + 1])) ++d;
       if (d < item.size() && is_digit(item[d])) return d;
       return match_id(item.substr(d)) > 0 ? d : std::string_view::npos;
     }
@@ -946,7 +948,7 @@ std::size_t task_word(std::string_view title, bool* bold) {
 // Whether the word "Task" (or "Tasks") stands just before `s[k]`, spaces, bold and a colon
 // between: "Depends on: Task 3", "**Task** 3".
 bool after_task_word(std::string_view s, std::size_t k) {
-  while (k > 0 && (is_space(s[k - 1]) || s[k - 1] == '*' || s[k - 1] == ':')) --k;
+  while (k > 0 && (is_space(s[k - 1]) || s[k - 1] == '*' || s[k - 1] == ':' || s[k - 1] == '#')) --k;
   if (k >= 1 && (s[k - 1] == 's' || s[k - 1] == 'S')) --k;
   return k >= 4 && istarts_with(s.substr(k - 4), "task") && (k == 4 || !is_alnum(s[k - 5]));
 }

@@ -659,6 +659,13 @@ TEST_SUITE("pitfalls") {
     CHECK(deps(labels.tasks[4]) == "T001@26 ");
     CHECK(deps(labels.tasks[5]).empty());
     CHECK(deps(labels.tasks[6]).empty());
+    // `- Tasks: 1, 2` and `- Task #3` under the label of a `### Task N:` plan.
+    const Plan numbered_items = parse_tasks_md(
+        "# Plan\n\n### Task 1: Schema\n\n### Task 2: Models\n\n### Task 3: API\n\n**Depends on:**\n- Tasks: 1, 2\n\n"
+        "### Task 4: Client\n\n**Depends on:**\n- Task #3 (the API)\n");
+    REQUIRE(numbered_items.tasks.size() == 4);
+    CHECK(deps(numbered_items.tasks[2]) == "1@10 2@10 ");
+    CHECK(deps(numbered_items.tasks[3]) == "3@15 ");
     // A list of the tasks that wait for it (helper-57's p2): read as its own, a cycle, and
     // the file was refused. A later task on it that says it waits for this one tells.
     const Plan dependents = parse_tasks_md(
