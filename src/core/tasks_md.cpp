@@ -2496,7 +2496,13 @@ class Parser {
       // A heading task's own field, not one nested under an item of its body (a subtask's).
       const bool own = t.form != TaskForm::heading || ((bl.flags & kBullet) ? (bl.top & 1) != 0 : bl.indent < 4);
       if (field && k > 0 && own && !(bl.flags & kCode)) {
-        if (const int said = status_field(s); said >= 0) {
+        // In a quote as well (`> **Status**: Not Started`).
+        std::string_view f = s;
+        if (starts_with(f, ">")) {
+          while (!f.empty() && (f.front() == '>' || is_space(f.front()))) f.remove_prefix(1);
+          f = strip_bullet(f);
+        }
+        if (const int said = status_field(f); said >= 0) {
           field = false;
           if (!status && said == 1) {
             t.state = TaskState::done;
@@ -2511,7 +2517,7 @@ class Parser {
           status = true;
           // Its value, if it is a state (done, or not done whole): flow writes no note.
           if (heading_marks)
-            if (const std::string_view v = status_value(s); !v.empty() && (said == 1 || says_not_done(v))) {
+            if (const std::string_view v = status_value(f); !v.empty() && (said == 1 || says_not_done(v))) {
               t.status_offset = static_cast<std::size_t>(v.data() - text_.data());
               t.status_length = v.size();
             }

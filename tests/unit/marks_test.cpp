@@ -116,6 +116,10 @@ TEST_CASE("a heading task is marked by a check mark ending its heading") {
 // A heading task whose author keeps its state in a Status field (`- **Status**: ❌ Not
 // Started` under `### Task 1.1: …`, cryptoutil's plans) got a ✅ on its heading and kept
 // "Not Started" below it: the file said both. Its state is written where it is read.
+static std::string status_text(const std::string& text, const Task& t) {
+  return t.status_offset == Task::npos ? std::string("(none)") : text.substr(t.status_offset, t.status_length);
+}
+
 TEST_CASE("a heading task with a Status field is marked in the field") {
   const std::string text =
       "## Phase 1\n\n### Task 1.1: Add the migration\n\n- **Status**: \xE2\x9D\x8C Not Started\n- **Owner**: LLM Agent\n\n"
@@ -165,6 +169,20 @@ TEST_CASE("a heading task with a Status field is marked in the field") {
   const Plan undone = parse_tasks_md(live);
   CHECK(offsets_of(lp) == offsets_of(undone));
   for (std::size_t i : {0u, 2u, 4u}) CHECK(undone.tasks[i].state == TaskState::pending);
+  // A field in a quote (`> **Status**: Not Started`) was never read: a task said done there
+  // ran again, and one that ran kept Not Started.
+  const std::string quoted =
+      "### Task 1: Schema\n\n> **Status**: \xE2\x9C\x85 Complete\n\n### Task 2: Models\n\n> - **Status**: Not Started\n"
+      "> **Owner**: me\n";
+  const Plan q = parse_tasks_md(quoted);
+  REQUIRE(q.tasks.size() == 2);
+  CHECK(q.tasks[0].state == TaskState::done);
+  CHECK(q.tasks[1].state == TaskState::pending);
+  CHECK(status_text(quoted, q.tasks[1]) == "Not Started");
+  const auto marked_q = set_marks(quoted, q, std::vector<MarkChange>{{5, "2", true}});
+  REQUIRE(marked_q);
+  CHECK(*marked_q == "### Task 1: Schema\n\n> **Status**: \xE2\x9C\x85 Complete\n\n### Task 2: Models\n\n> - **Status**: "
+                     "\xE2\x9C\x85 Complete\n> **Owner**: me\n");
 }
 
 // A heading task whose state is its steps or its heading's check mark, with a Status
