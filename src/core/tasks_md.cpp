@@ -13,6 +13,8 @@
 #include <charconv>
 #include <cstring>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 namespace flow {
@@ -843,7 +845,7 @@ int open_parens(std::string_view s) {
 // note (`(the config)`, `: schema`, `— merged`, a link's rest) or a word of their state
 // (`complete`, `done`); not a sentence of theirs (`T003 and T004 build on this`, `T005
 // depends on this task`).
-bool dependency_item_rest(std::string_view rest) {
+bool dependency_item_rest(std::string_view rest, bool bold) {
   while (!rest.empty() && (rest.front() == '*' || rest.front() == '_' || rest.front() == '`' || is_space(rest.front())))
     rest.remove_prefix(1);
   if (rest.empty()) return true;
@@ -851,7 +853,10 @@ bool dependency_item_rest(std::string_view rest) {
   if (starts_with(rest, "\xE2\x80\x94") || starts_with(rest, "\xE2\x80\x93")) return true;  // — –
   if (state_mark(rest) > 0) return true;  // `- T001 ✅`
   // `complete`, or a sentence that says so: `must be complete`, `needs to be done first`,
-  // `is merged` (not `is not complete`, `is the models`).
+  // `is merged` (not `is not complete`, `is the models`). What follows the word must not
+  // put the task after this one or speak of other tasks (`should be done after this`,
+  // `must be completed before T002`, `… before any Phase 2 work`); in a bold item (which
+  // may be a task of its own: `**T005** Finish the handler`) only a note may follow it.
   for (int words = 0; words < 5; ++words) {
     std::size_t n = 0;
     while (n < rest.size() && is_alpha(rest[n])) ++n;
@@ -859,7 +864,20 @@ bool dependency_item_rest(std::string_view rest) {
     const auto is = [&](std::initializer_list<std::string_view> list) {
       return std::any_of(list.begin(), list.end(), [&](std::string_view c) { return w.size() == c.size() && istarts_with(w, c); });
     };
-    if (is({"complete", "completed", "done", "finished", "finish", "merged", "deployed", "landed"})) return true;
+    if (is({"complete", "completed", "done", "finished", "merged", "deployed", "landed"}) || (words > 0 && is({"finish"}))) {
+      const std::string_view after = trim(rest.substr(n));
+      if (after.empty() || std::string_view("(:,;.").find(after.front()) != std::string_view::npos ||
+          starts_with(after, "\xE2\x80\x94") || state_mark(after) > 0)
+        return true;
+      if (bold) return false;
+      const LowerCopy lower(after);
+      if (after.find('?') != std::string_view::npos ||
+          has_word(lower.view(), {"after", "afterwards", "later", "once", "then", "phase", "any", "separately", "by", "same"}))
+        return false;
+      for (std::size_t i = 0; i < after.size(); ++i)
+        if ((i == 0 || !is_alnum(after[i - 1])) && match_id(after.substr(i)) > 0) return false;
+      return true;
+    }
     if (n == 0 || !is({"must", "should", "is", "are", "be", "been", "has", "have", "needs", "need", "to", "already"}))
       return false;
     rest = trim(rest.substr(n));
@@ -893,7 +911,9 @@ bool note_takes_back(std::string_view rest) {
   const LowerCopy note(rest);
   return has_word(note.view(), {"optional", "not blocking", "non-blocking", "nonblocking", "not required", "not needed",
                                 "no longer needed", "no longer required", "nice to have", "nice-to-have", "soft",
-                                "downstream", "in parallel", "not a dependency", "not a blocker"});
+                                "downstream", "in parallel", "not a dependency", "not a blocker", "no need to wait",
+                                "need not wait", "needn't wait", "do not wait", "don't wait", "nothing to wait",
+                                "without waiting"});
 }
 
 // Whether a bold ID item under a dependency label names one (`**T001**`, `**T001**
@@ -903,7 +923,7 @@ bool bold_dependency_item(std::string_view item) {
   const std::size_t close = item.find("**", 2);
   if (close == std::string_view::npos) return false;
   const std::string_view rest = trim(item.substr(close + 2));
-  return rest.empty() || rest.front() == '(' || state_mark(rest) > 0 || (is_alpha(rest.front()) && dependency_item_rest(rest));
+  return rest.empty() || rest.front() == '(' || state_mark(rest) > 0 || (is_alpha(rest.front()) && dependency_item_rest(rest, true));
 }
 
 // An ID of digits and dots alone (`2.1`): in a heading or a bold item, a section's
@@ -2471,6 +2491,7 @@ class Parser {
     std::vector<DepRef>& listed = scratch_listed_;  // from lists of its dependencies
     listed.clear();
     std::vector<DepRef> nouns;  // those of lists under `Dependencies` alone (read_dependents_lists)
+    bool firm = false;          // an item of them says it comes first
     bool self_listed = false;  // an item of them starts with its own ID
     while (b < body_lines_.size() && body_lines_[b].first < i) ++b;
     for (; b < body_lines_.size() && body_lines_[b].first == i; ++b) {
@@ -2532,11 +2553,14 @@ class Parser {
         if (const std::size_t at = leading_ref(s); at != std::string_view::npos) {
           const std::size_t before = listed.size();
           const std::string_view rest = s.substr(parse_id_list(s, at, text_lines[k], RefOrigin::field_line, listed, nullptr));
-          const bool kept = (dependency_item_rest(rest) || copies_title_of(listed, before, rest)) && !note_takes_back(rest);
+          const bool kept = (dependency_item_rest(rest, false) || copies_title_of(listed, before, rest)) && !note_takes_back(rest);
           self_listed = self_listed || std::any_of(listed.begin() + static_cast<std::ptrdiff_t>(before), listed.end(),
                                                    [&](const DepRef& d) { return d.first == t.id || d.last == t.id; });
           if (!kept) listed.resize(before);
-          else if (dep_item_lines_[dep_item_] < 0) nouns.insert(nouns.end(), listed.begin() + static_cast<std::ptrdiff_t>(before), listed.end());
+          else if (dep_item_lines_[dep_item_] < 0) {
+            nouns.insert(nouns.end(), listed.begin() + static_cast<std::ptrdiff_t>(before), listed.end());
+            firm = firm || note_says_first(rest);  // `- T004 (must be finished first)`
+          }
         }
       extract_paths(s, scratch_paths_, text_lines[k]);
     }
@@ -2544,7 +2568,7 @@ class Parser {
     // A list an item of which starts with the task's own ID is not its own (a document's
     // `### Dependencies` under the last task's heading): none of it is read.
     if (!self_listed && !listed.empty()) {
-      if (!nouns.empty()) dep_lists_.push_back({i, std::move(nouns)});
+      if (!nouns.empty()) dep_lists_.push_back({i, std::move(nouns), firm});
       scratch_deps_.insert(scratch_deps_.end(), std::make_move_iterator(listed.begin()), std::make_move_iterator(listed.end()));
     }
     drop_bare_basenames(scratch_paths_);
@@ -2662,10 +2686,14 @@ class Parser {
   // Drops repeated references, keeping the first of each, in place.
   static void dedupe(std::vector<DepRef>& v) {
     if (v.size() < 2) return;
+    // Many references (a list of thousands): looked up instead of scanned.
+    std::unordered_set<std::string> many;
     std::size_t kept = 0;
     for (std::size_t i = 0; i < v.size(); ++i) {
       bool seen = false;
-      for (std::size_t o = 0; o < kept && !seen; ++o) seen = v[o].first == v[i].first && v[o].last == v[i].last;
+      if (v.size() >= 32) seen = !many.insert(v[i].first + '\n' + v[i].last).second;
+      else
+        for (std::size_t o = 0; o < kept && !seen; ++o) seen = v[o].first == v[i].first && v[o].last == v[i].last;
       if (seen) continue;
       if (kept != i) v[kept] = std::move(v[i]);
       ++kept;
@@ -3038,44 +3066,66 @@ class Parser {
     dedupe(out);
   }
 
-  // A list under a task's `Dependencies` (which does not say which way) that names only
-  // tasks after it, one of which says it waits for this task, lists the tasks that wait
-  // for it (`**Dependencies:**` over `- T003 (needs the models)` under T002, where T003
-  // says `**Depends on:** T002`). Read as the task's own, it is a cycle and the file is
-  // refused; they wait for it instead. (`Depends on:` says which way: a contradiction
-  // there is the cycle it reads as.)
+  // Lists under a task's `Dependencies` (which does not say which way) that all name only
+  // tasks after their own, one of them a task that says it waits for the list's, list the
+  // tasks that wait for each (`**Dependencies:**` over `- T003 (needs the models)` under
+  // T002, where T003 says `**Depends on:** T002`). Read as the tasks' own, they are a cycle
+  // and the file is refused, or (a chain of such lists, one of them told) a plan run
+  // backwards; they wait for it instead. A file one of whose lists names an earlier task,
+  // or an item that says it comes first, reads them all as written: a contradiction
+  // there is the cycle it reads as, as it is under `Depends on:`, which says which way.
   void read_dependents_lists(const TaskIndex& ids) {
-    for (const DepList& list : dep_lists_) {
-      Task& t = plan_.tasks[list.task];
-      const DepRef* told = nullptr;  // a listed task's own reference to this one
-      std::string_view teller;       // and that task's ID
-      bool forward = true;
+    if (dep_lists_.empty()) return;
+    std::vector<std::vector<std::pair<std::uint32_t, int>>> listed(dep_lists_.size());  // each task once, with its line
+    std::unordered_set<std::uint32_t> seen;
+    for (std::size_t k = 0; k < dep_lists_.size(); ++k) {
+      const DepList& list = dep_lists_[k];
+      if (list.firm) return;
+      seen.clear();
       for (const DepRef& r : list.refs) {
         const std::uint32_t j = r.first == r.last ? ids.find(r.first) : ids.npos;
-        if (j == ids.npos || j <= list.task) {
-          forward = false;
+        if (j == ids.npos || j <= list.task) return;
+        if (seen.insert(j).second) listed[k].emplace_back(j, r.line);
+      }
+    }
+    // Who waits for whom, as the tasks say it ("index\nID"), and where.
+    std::unordered_map<std::string, int> waits;
+    for (std::size_t i = 0; i < plan_.tasks.size(); ++i)
+      for (const DepRef& d : plan_.tasks[i].depends_on)
+        if (d.first == d.last) waits.emplace(std::to_string(i) + '\n' + d.first, d.line);
+    const auto waits_for = [&](std::uint32_t j, const std::string& id) {
+      const auto at = waits.find(std::to_string(j) + '\n' + id);
+      return at == waits.end() ? 0 : at->second;
+    };
+    std::size_t told = dep_lists_.size();
+    std::uint32_t teller = 0;
+    for (std::size_t k = 0; k < dep_lists_.size() && told == dep_lists_.size(); ++k)
+      for (const auto& [j, line] : listed[k])
+        if (waits_for(j, plan_.tasks[dep_lists_[k].task].id) > 0) {
+          told = k, teller = j;
           break;
         }
-        if (told == nullptr)
-          for (const DepRef& d : plan_.tasks[j].depends_on)
-            if (d.first == t.id && d.last == t.id) told = &d, teller = plan_.tasks[j].id;
-      }
-      if (!forward || told == nullptr) continue;
-      const auto listed = [&](const DepRef& d) {
-        return std::any_of(list.refs.begin(), list.refs.end(),
-                           [&](const DepRef& r) { return r.line == d.line && r.first == d.first && r.last == d.last; });
-      };
-      diag(Severity::info, list.refs.front().line, "dependents-list",
-           "the tasks listed under " + t.id + " come after it, and " + std::string(teller) + " waits for " + t.id +
-               " (line " + std::to_string(told->line) + "): read as the tasks that wait for " + t.id +
-               ", not ones it waits for");
-      std::erase_if(t.depends_on, listed);
-      for (const DepRef& r : list.refs) {
-        Task& them = plan_.tasks[ids.find(r.first)];
-        if (std::any_of(them.depends_on.begin(), them.depends_on.end(), [&](const DepRef& d) { return d.first == t.id && d.last == t.id; }))
-          continue;
-        if (them.depends_on.empty()) with_refs_.push_back(static_cast<std::size_t>(&them - plan_.tasks.data()));
-        them.depends_on.push_back({t.id, t.id, r.line, RefOrigin::field_line});
+    if (told == dep_lists_.size()) return;
+    const Task& owner = plan_.tasks[dep_lists_[told].task];
+    diag(Severity::info, dep_lists_.front().refs.front().line, "dependents-list",
+         "the " + std::string(dep_lists_.size() == 1 ? "list" : std::to_string(dep_lists_.size()) + " lists") +
+             " under a task's Dependencies name only tasks after it, and " + plan_.tasks[teller].id + " waits for " +
+             owner.id + " (line " + std::to_string(waits_for(teller, owner.id)) +
+             "): read as the tasks that wait for it, not ones it waits for");
+    std::unordered_set<std::string> items;  // "line first" of a list's references
+    for (std::size_t k = 0; k < dep_lists_.size(); ++k) {
+      const DepList& list = dep_lists_[k];
+      Task& t = plan_.tasks[list.task];
+      items.clear();
+      for (const DepRef& r : list.refs) items.insert(std::to_string(r.line) + ' ' + r.first);
+      std::erase_if(t.depends_on, [&](const DepRef& d) {
+        return d.origin == RefOrigin::field_line && d.first == d.last && items.count(std::to_string(d.line) + ' ' + d.first);
+      });
+      for (const auto& [j, line] : listed[k]) {
+        if (!waits.emplace(std::to_string(j) + '\n' + t.id, line).second) continue;
+        Task& u = plan_.tasks[j];
+        if (u.depends_on.empty()) with_refs_.push_back(j);
+        u.depends_on.push_back({t.id, t.id, line, RefOrigin::field_line});
       }
     }
   }
@@ -3156,6 +3206,7 @@ class Parser {
   struct DepList {
     std::size_t task;
     std::vector<DepRef> refs;
+    bool firm;  // an item says it comes first
   };
   std::vector<DepList> dep_lists_;       // the items of lists of a task's dependencies
   std::vector<std::size_t> with_bare_;   // tasks with a bare file name

@@ -666,6 +666,21 @@ TEST_SUITE("pitfalls") {
     REQUIRE(numbered_items.tasks.size() == 4);
     CHECK(deps(numbered_items.tasks[2]) == "1@10 2@10 ");
     CHECK(deps(numbered_items.tasks[3]) == "3@15 ");
+    // What an attack on those found (helper-59): an item that puts its task after this one
+    // or speaks of others, a bold task whose title starts with a word of state, an item
+    // that says not to wait.
+    const Plan sentences = parse_tasks_md(
+        "# Tasks\n\n- [ ] T001 [P] Schema in `src/schema.py`\n- [ ] T002 [P] Models in `src/models.py`\n"
+        "- [ ] T003 [P] App in `src/app.py`\n  **Depends on:**\n  - T001 should be done after this one\n"
+        "  - T002 must be completed before T001\n  - T001 is done separately, no need to wait\n"
+        "  - T002 must be completed before any Phase 2 work\n- [ ] T004 [P] More in `src/more.py`\n  **Depends on:**\n"
+        "  - T001 must be merged later\n  - T002 needs to be finished first\n\n"
+        "### T006 Payments\n**Depends on:**\n- **T003** \xE2\x9C\x85\n\n- **T005** Finish the webhook handler in `src/hooks.py`\n");
+    CHECK(ids(sentences) == std::vector<std::string>{"T001", "T002", "T003", "T004", "T006", "T005"});
+    REQUIRE(sentences.tasks.size() == 6);
+    CHECK(deps(sentences.tasks[2]).empty());
+    CHECK(deps(sentences.tasks[3]) == "T002@14 ");
+    CHECK(deps(sentences.tasks[4]) == "T003@18 ");
     // A list of the tasks that wait for it (helper-57's p2): read as its own, a cycle, and
     // the file was refused. A later task on it that says it waits for this one tells.
     const Plan dependents = parse_tasks_md(
@@ -681,25 +696,43 @@ TEST_SUITE("pitfalls") {
     REQUIRE(said != nullptr);
     CHECK(said->line == 12);
     CHECK(said->severity == Severity::info);
-    // Not when none of them says so, nor when one of the list comes before the task, nor
-    // under a label that says which way (`Depends on:`): contradictions the graph reports
-    // as cycles.
+    // Not when none of them says so, nor in a file where one such list names a task before
+    // its own (T005's: then T001's is as written too), nor under a label that says which
+    // way (`Depends on:`): contradictions the graph reports as cycles.
     const Plan forward = parse_tasks_md(
         "### T001 A\n**Dependencies:**\n- T002\n- T003\n\n### T002 B\n\n### T003 C\n**Depends on:** T001\n\n"
         "### T004 D\n**Depends on:** T005\n\n### T005 E\n**Dependencies:**\n- T004\n- T003\n\n"
         "### T006 F\n**Dependencies:**\n- T007\n\n### T007 G\n**Depends on:** T002\n\n"
         "### T008 H\n**Depends on:**\n- T009\n\n### T009 I\n**Depends on:** T008\n");
     REQUIRE(forward.tasks.size() == 9);
-    CHECK(deps(forward.tasks[0]).empty());
-    CHECK(deps(forward.tasks[1]) == "T001@3 ");
+    CHECK(deps(forward.tasks[0]) == "T002@3 T003@4 ");
+    CHECK(deps(forward.tasks[1]).empty());
     CHECK(deps(forward.tasks[2]) == "T001@9 ");
     CHECK(deps(forward.tasks[3]) == "T005@12 ");
     CHECK(deps(forward.tasks[4]) == "T004@16 T003@17 ");
     CHECK(deps(forward.tasks[5]) == "T007@21 ");
     CHECK(deps(forward.tasks[7]) == "T009@28 ");
+    CHECK(find_diag(forward, "dependents-list") == nullptr);  // T005's list names earlier tasks: as written
     CHECK(deps(forward.tasks[8]) == "T008@31 ");
-    CHECK(find_diag(forward, "dependents-list") != nullptr);
-    CHECK(find_diag(forward, "dependents-list")->line == 3);
+    // A chain of such lists, one of them told (helper-59's b1: T003's list alone turned
+    // round, the plan ran T003, T002, T001); an item that says it comes first (b2).
+    const Plan chain = parse_tasks_md(
+        "### T001 Schema\n**Dependencies:**\n- T002 (the models read the schema)\n\n### T002 Models\n**Dependencies:**\n"
+        "- T003 (the exporter uses them)\n\n### T003 Exporter\n**Dependencies:**\n- T004 (the CLI calls it)\n\n"
+        "### T004 CLI\n**Depends on:** T003\n");
+    REQUIRE(chain.tasks.size() == 4);
+    CHECK(deps(chain.tasks[0]).empty());
+    CHECK(deps(chain.tasks[1]) == "T001@3 ");
+    CHECK(deps(chain.tasks[2]) == "T002@7 ");
+    CHECK(deps(chain.tasks[3]) == "T003@14 ");
+    REQUIRE(find_diag(chain, "dependents-list") != nullptr);
+    CHECK(find_diag(chain, "dependents-list")->line == 3);
+    const Plan firm = parse_tasks_md(
+        "### T001 A\n\n### T002 B\n**Dependencies:**\n- T004 (must be finished first: the validator)\n\n### T003 C\n\n"
+        "### T004 D\n**Depends on:** T002\n");
+    REQUIRE(firm.tasks.size() == 4);
+    CHECK(deps(firm.tasks[1]) == "T004@5 ");
+    CHECK(find_diag(firm, "dependents-list") == nullptr);
     CHECK(deps(m.tasks[2]) == "T001@14 T001-T002@15 ");
     CHECK(deps(m.tasks[3]) == "T003@21 ");
     CHECK(deps(m.tasks[4]) == "T004@26 ");
@@ -1044,6 +1077,29 @@ TEST_SUITE("totality") {
     const Plan l = parse_tasks_md(heading + "\n### T99999 Last\n\n" + list);
     REQUIRE(l.tasks.size() == 19999);
     CHECK(l.tasks.back().depends_on.size() == 19998);
+    // A `Dependencies` list of 20,000 items naming five later tasks, each of which has
+    // 4,000 dependencies of its own (each item was compared with all the task's others,
+    // each listed task's list scanned once per item naming it).
+    std::string lists = "### T000001 A\n\n**Dependencies:**\n";
+    for (int i = 0; i < 20000; ++i) lists += "- T00000" + std::to_string(2 + i % 5) + "\n";
+    for (int k = 2; k <= 6; ++k) {
+      lists += "### T00000" + std::to_string(k) + " B\n\n**Depends on:**\n" + (k == 6 ? "- T000001\n" : "");
+      for (int i = 0; i < 4000; ++i) lists += "- T" + std::to_string(100000 + i) + "\n";
+    }
+    for (int i = 0; i < 4000; ++i) lists += "### T" + std::to_string(100000 + i) + " C\n";
+    // And 20,000 tasks whose own list names the one after them all, which has 4,000 (each
+    // list looked through that task's).
+    std::string owners;
+    for (int i = 0; i < 20000; ++i) owners += "### T" + std::to_string(200000 + i) + " O\n**Dependencies:**\n- T999999\n";
+    owners += "### T999999 Last\n**Depends on:**\n";
+    for (int i = 0; i < 4000; ++i) owners += "- T" + std::to_string(300000 + i) + "\n";
+    const Plan d = parse_tasks_md(lists + owners);
+    REQUIRE(d.tasks.size() == 24007);
+    CHECK(d.tasks[0].depends_on.empty());  // its dependents: T000006 waits for it
+    CHECK(d.tasks[1].depends_on.size() == 4001);
+    CHECK(d.tasks[5].depends_on.size() == 4001);
+    CHECK(d.tasks[4006].depends_on.empty());  // all such lists in the file: T999999's dependents too
+    CHECK(d.tasks[24006].depends_on.size() == 24000);
   }
 
   TEST_CASE("a long dependency heading is not copied onto every line under it") {
