@@ -864,7 +864,11 @@ bool dependency_item_rest(std::string_view rest, bool bold) {
     const auto is = [&](std::initializer_list<std::string_view> list) {
       return std::any_of(list.begin(), list.end(), [&](std::string_view c) { return w.size() == c.size() && istarts_with(w, c); });
     };
-    if (is({"complete", "completed", "done", "finished", "merged", "deployed", "landed"}) || (words > 0 && is({"finish"}))) {
+    // Words that are also a title's first (`Finish the handler`, `Ready the queue`) only
+    // after one of must, needs … (`must land first`, `is required`, `has shipped`).
+    if (is({"complete", "completed", "done", "finished", "merged", "deployed", "landed"}) ||
+        (words > 0 && is({"finish", "land", "ship", "shipped", "ready", "required", "implemented", "approved", "available",
+                          "exist", "pass", "released", "tested", "reviewed"}))) {
       const std::string_view after = trim(rest.substr(n));
       if (after.empty() || std::string_view("(:,;.").find(after.front()) != std::string_view::npos ||
           starts_with(after, "\xE2\x80\x94") || state_mark(after) > 0)
@@ -878,7 +882,8 @@ bool dependency_item_rest(std::string_view rest, bool bold) {
         if ((i == 0 || !is_alnum(after[i - 1])) && match_id(after.substr(i)) > 0) return false;
       return true;
     }
-    if (n == 0 || !is({"must", "should", "is", "are", "be", "been", "has", "have", "needs", "need", "to", "already"}))
+    if (n == 0 || !is({"must", "should", "is", "are", "be", "been", "has", "have", "needs", "need", "to", "already", "was",
+                       "were", "will", "first", "fully"}))
       return false;
     rest = trim(rest.substr(n));
   }
@@ -890,6 +895,14 @@ bool dependency_item_rest(std::string_view rest, bool bold) {
 // backticks and bold aside.
 bool copies_title(std::string_view rest, std::string_view title) {
   rest = trim(rest);
+  // A note after it (`… loader (read at startup)`, `… — for request logs`, `… ✅`).
+  for (std::string_view note : {" (", " \xE2\x80\x94 ", " \xE2\x80\x93 ", " - "})
+    if (const std::size_t at = rest.find(note); at != std::string_view::npos) rest = trim(rest.substr(0, at));
+  for (std::size_t at = 0; at < rest.size(); ++at)
+    if (state_mark(rest.substr(at)) > 0) {
+      rest = trim(rest.substr(0, at));
+      break;
+    }
   while (!rest.empty() && std::string_view(".:;,").find(rest.back()) != std::string_view::npos) rest.remove_suffix(1);
   std::size_t i = 0, j = 0, matched = 0;
   const auto skip = [](std::string_view s, std::size_t& k) {

@@ -681,6 +681,19 @@ TEST_SUITE("pitfalls") {
     CHECK(deps(sentences.tasks[2]).empty());
     CHECK(deps(sentences.tasks[3]) == "T002@14 ");
     CHECK(deps(sentences.tasks[4]) == "T003@18 ");
+    // More ways to say it (helper-59's m1, m2, m4), and a title's first word alone is none.
+    const Plan more = parse_tasks_md(
+        "# Tasks\n\n- [ ] T001 [P] Create the config loader in `src/config.py`\n- [ ] T002 [P] Add models in `src/m.py`\n"
+        "- [ ] T003 [P] App in `src/app.py`\n  **Depends on:**\n  - T001 must first be complete\n  - T002 needs to land first\n"
+        "- [ ] T004 [P] Docs in `docs/a.md`\n  **Depends on:**\n  - T001 was completed\n  - T002 is required\n"
+        "- [ ] T005 [P] More in `docs/b.md`\n  **Depends on:**\n  - T001 Create the config loader (read at startup)\n"
+        "  - T002 Add models \xE2\x9C\x85\n- [ ] T006 [P] Last in `docs/c.md`\n  **Depends on:**\n  - T001 Ready the queue\n"
+        "  - T002 is required by T005\n");
+    REQUIRE(more.tasks.size() == 6);
+    CHECK(deps(more.tasks[2]) == "T001@7 T002@8 ");
+    CHECK(deps(more.tasks[3]) == "T001@11 T002@12 ");
+    CHECK(deps(more.tasks[4]) == "T001@15 T002@16 ");
+    CHECK(deps(more.tasks[5]).empty());
     // A list of the tasks that wait for it (helper-57's p2): read as its own, a cycle, and
     // the file was refused. A later task on it that says it waits for this one tells.
     const Plan dependents = parse_tasks_md(
