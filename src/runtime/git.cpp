@@ -162,6 +162,11 @@ std::optional<GitRepo> GitRepo::open(const std::string& dir) {
   return r;
 }
 
+std::string GitRepo::git_dir() const {
+  const Exec e = git({"rev-parse", "--absolute-git-dir"});
+  return e.ok() ? first_line(e.output) : std::string();
+}
+
 std::string GitRepo::current_branch() const {
   const Exec e = git({"symbolic-ref", "--quiet", "--short", "HEAD"});
   return e.ok() ? first_line(e.output) : std::string();
@@ -677,6 +682,19 @@ int GitRepo::clean_stale_worktrees(const std::string& keep_run) const {
       fs::remove_all(run.path(), ec);
     }
     git({"worktree", "prune"});
+  }
+  // A dead run's refs are its own: a lock it left on one (a run killed while libgit2 set
+  // a branch, NativeGit::reuse) would keep git from deleting the branch.
+  for (const char* ns : {"refs/heads/flow", "refs/flow"}) {
+    std::vector<fs::path> locks;
+    for (const auto& run : fs::directory_iterator(fs::path(common_dir_) / ns, ec)) {
+      if (!run.is_directory(ec) || !stale(run.path().filename().string())) continue;
+      for (auto it = fs::recursive_directory_iterator(run.path(), ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec))
+        if (it->path().extension() == ".lock" && it->is_regular_file(ec)) locks.push_back(it->path());
+    }
+    for (const fs::path& lock : locks) fs::remove(lock, ec);
+    ec.clear();
   }
   // Then every flow/<run>/… branch of a dead run: it held work that was cut off (the task
   // runs again), unless it was kept for the user (a task that finally failed), which

@@ -124,6 +124,9 @@ class GitRepo {
   /// are not safe against each other.
   [[nodiscard]] FileLock integration_lock() const { return FileLock(integration_lock_path()); }
   [[nodiscard]] std::string integration_lock_path() const { return common_dir_ + "/flow-integration.lock"; }
+  /// The work tree's own git directory (where its index is), absolute; empty if git
+  /// cannot say.
+  [[nodiscard]] std::string git_dir() const;
   /// Runs of other features add, remove and prune worktrees of the same repository: one
   /// at a time (git reads every worktree's record, and another's may be half made). Taken
   /// after the integration lock where both are held, never before it.

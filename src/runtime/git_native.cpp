@@ -5,10 +5,12 @@
 // nothing else (no ref, no index, no work tree), so a kill at any moment leaves at most
 // an unreachable object, which git's gc removes; the squash and the reset touch only the
 // attempt's own worktree (its index, files and branch), as git would. The index entry of
-// tasks.md in the main work tree is written as git writes it: under index.lock, renamed
-// into place, so a kill leaves the old index or the new one (and at worst the lock, as a
-// killed git would).
+// tasks.md in the main work tree is written under index.lock, as git writes it, and
+// renamed into place, so a kill leaves the old index or the new one, and at worst a lock
+// the next run knows for its own and removes (IndexLock).
 #include "runtime/git_native.hpp"
+
+#include "support/test_hook.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -36,7 +38,30 @@ std::uint32_t be32(const unsigned char* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
 }
 
+// In the git directory, beside index.lock: its twin while flow holds it (IndexLock), and
+// the new index libgit2 writes (with libgit2's own lock on that).
+constexpr const char* kIndexHeld = "flow-index.held";
+constexpr const char* kIndexWork = "flow-index.new";
+
 }  // namespace
+
+std::string release_killed_index_lock(std::string git_dir) {
+  if (!git_dir.empty() && git_dir.back() != '/') git_dir += '/';
+  const std::string held = git_dir + kIndexHeld, lock = git_dir + "index.lock", work = git_dir + kIndexWork;
+  std::string said;
+  struct stat twin {}, st {};
+  if (::lstat(held.c_str(), &twin) == 0) {
+    // One file under both names: the lock is the one a dead run made. Another file under
+    // the lock's name is someone else's, and stays.
+    if (::lstat(lock.c_str(), &st) == 0 && st.st_dev == twin.st_dev && st.st_ino == twin.st_ino &&
+        ::unlink(lock.c_str()) == 0)
+      said = "removed " + lock + ", which a killed run held";
+    ::unlink(held.c_str());
+  }
+  ::unlink(work.c_str());
+  ::unlink((work + ".lock").c_str());
+  return said;
+}
 
 // libgit2 1.5 keeps the entries of version 2 and the extensions TREE and REUC (and NAME,
 // which git never writes), and drops every other extension (index.c: read_extension,
@@ -368,18 +393,39 @@ bool write_all(int fd, const std::string& data) {
   return true;
 }
 
-// index.lock taken as git takes it (created, never opened if there); removed unless the
-// new index was renamed into place from it.
+// index.lock taken as git takes it, exclusively (link() fails when the name is there, as
+// git's O_EXCL does), but made as a second name of a file of flow's own, flow-index.held:
+// a run killed while it holds the lock leaves one file under both names, by which the
+// next run knows the lock for a dead run's (release_killed_index_lock). The new index is
+// written to flow-index.new, renamed over the index, and only then the lock goes, then
+// its twin: a kill at any moment leaves the old index or the new one, and nothing the
+// next run cannot tell for its own.
 struct IndexLock {
-  std::string path;
-  int fd = -1;
-  bool done = false;
-  explicit IndexLock(std::string p) : path(std::move(p)), fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) {}
+  std::string path, held, work;
+  int error = 0;  // why it was not taken
+  bool locked = false;
+  explicit IndexLock(const std::string& git_dir)
+      : path(git_dir + "index.lock"), held(git_dir + kIndexHeld), work(git_dir + kIndexWork) {
+    const int fd = ::open(held.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+      error = errno;
+      return;
+    }
+    ::close(fd);
+    if (::link(held.c_str(), path.c_str()) != 0) {
+      error = errno;
+      ::unlink(held.c_str());
+      return;
+    }
+    locked = true;
+  }
   IndexLock(const IndexLock&) = delete;
   IndexLock& operator=(const IndexLock&) = delete;
   ~IndexLock() {
-    if (fd >= 0) ::close(fd);
-    if (fd >= 0 && !done) ::unlink(path.c_str());
+    if (!locked) return;
+    ::unlink(work.c_str());  // gone already when it became the index
+    ::unlink(path.c_str());
+    ::unlink(held.c_str());
   }
 };
 
@@ -628,15 +674,19 @@ bool NativeGit::set_index_entry(const std::string& commit, std::string& why_not)
     return false;
   }
   const std::string top = workdir;  // ends in '/'
-  const std::string index_path = std::string(G(git_repository_path)(repo)) + "index";
+  const std::string git_dir = G(git_repository_path)(repo);  // ends in '/'
+  const std::string index_path = git_dir + "index";
   // Taken first, as git takes it, and held until the new index is in place: nothing
   // that respects it changes the index meanwhile. Held by someone else: git's way, which
-  // waits for nothing either and says why it could not.
-  IndexLock lock(index_path + ".lock");
-  if (lock.fd < 0) {
-    why_not = "cannot create " + lock.path + ": " + std::strerror(errno);
+  // waits for nothing either and says why it could not. What a killed run left goes
+  // first: under the integration lock no live run holds it.
+  (void)release_killed_index_lock(git_dir);
+  IndexLock lock(git_dir);
+  if (!lock.locked) {
+    why_not = "cannot create " + lock.path + ": " + std::strerror(lock.error);
     return false;
   }
+  test_pause("index-locked");
   std::optional<std::string> bytes;
   struct stat index_st {};
   if (const int fd = ::open(index_path.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
@@ -648,10 +698,18 @@ bool NativeGit::set_index_entry(const std::string& commit, std::string& why_not)
     return false;
   }
   if (why_not = index_cli_needed(*bytes); !why_not.empty()) return false;
-  // libgit2 reads the copy in the lock file and writes the new index over it (through
-  // a lock of its own, index.lock.lock); the lock then becomes the index, as git's does.
+  // libgit2 reads a copy of it and writes the new index over that (through a lock of its
+  // own, flow-index.new.lock), which then becomes the index.
   Index index;
-  if (!write_all(lock.fd, *bytes) || G(git_index_open)(index.out(), lock.path.c_str()) != 0) {
+  const int work_fd = ::open(lock.work.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  const bool copied = work_fd >= 0 && write_all(work_fd, *bytes);
+  const int copy_error = copied ? 0 : errno;
+  if (work_fd >= 0) ::close(work_fd);
+  if (!copied) {
+    why_not = "cannot write " + lock.work + ": " + std::strerror(copy_error != 0 ? copy_error : EIO);
+    return false;
+  }
+  if (G(git_index_open)(index.out(), lock.work.c_str()) != 0) {
     why_not = libgit2_error("cannot read the index");
     return false;
   }
@@ -723,11 +781,10 @@ bool NativeGit::set_index_entry(const std::string& commit, std::string& why_not)
     why_not = libgit2_error("cannot write the index");
     return false;
   }
-  if (::rename(lock.path.c_str(), index_path.c_str()) != 0) {
-    why_not = "cannot rename " + lock.path + ": " + std::strerror(errno);
+  if (::rename(lock.work.c_str(), index_path.c_str()) != 0) {
+    why_not = "cannot rename " + lock.work + ": " + std::strerror(errno);
     return false;
   }
-  lock.done = true;
   return true;
 }
 

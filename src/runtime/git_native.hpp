@@ -23,6 +23,12 @@ namespace flow::detail {
 /// and REUC, no checksum, not an index at all); empty when it is. Pure.
 [[nodiscard]] std::string index_cli_needed(std::string_view index);
 
+/// With the integration lock held (GitRepo::integration_lock), in the git directory
+/// `git_dir` of a work tree: the index.lock a run killed inside set_index_entry() left,
+/// which no live run holds then, removed, and with it what else that run left there.
+/// What it removed (empty: nothing, and a lock that is not flow's is never touched).
+std::string release_killed_index_lock(std::string git_dir);
+
 class NativeGit {
  public:
   /// For the repository whose top is `top`, committing as `name` <`email`> when the
@@ -70,7 +76,8 @@ class NativeGit {
   /// `why_not`, when git would leave another index than that (an index extension
   /// libgit2 does not write back, another version, a setting that makes git add one, a
   /// file whose stat data git's refresh would update), when index.lock is held, or when
-  /// anything fails: the CLI must do it then; nothing was changed.
+  /// anything fails: the CLI must do it then; nothing was changed. With the integration
+  /// lock held: a killed run's lock is released first (release_killed_index_lock).
   [[nodiscard]] bool set_index_entry(const std::string& commit, std::string& why_not) const;
 
  private:

@@ -665,7 +665,12 @@ std::string settle_killed_integration(const std::string& workdir, const std::str
   const std::string tasks_rel = fs::relative(tasks_path, repo->top(), ec).string();
   if (tasks_rel.empty() || tasks_rel.rfind("..", 0) == 0) return {};
   const FileLock one_at_a_time = repo->integration_lock();
-  std::string done = repo->settle_pending_mark(tasks_rel);
+  // First the index.lock a run killed while it set tasks.md's entry held: the pending
+  // mark is settled with git, which would find it in the way.
+  std::string done;
+  if (const std::string git_dir = repo->git_dir(); !git_dir.empty()) done = release_killed_index_lock(git_dir);
+  if (std::string marks = repo->settle_pending_mark(tasks_rel); !marks.empty())
+    done += (done.empty() ? "" : "; ") + marks;
   // A run killed while it replaced tasks.md leaves the temporary it was writing
   // (".tasks.md.flow-XXXXXX", write_file_atomic): flow's own, and nobody else's while the
   // run lock is held. Left there, it would make the tree dirty.

@@ -5,7 +5,8 @@
 #  1. killed while git fast-forwards the branch to a task's commit: the resumed run waits
 #     for that merge to land (it holds the dead run's lock) and does not run the task again
 #  2. killed between replay, commit, fast-forward and tasks.md's rewrite inside
-#     integration, and between
+#     integration (also while flow holds the main index.lock to set tasks.md's entry: the
+#     next run knows that lock for a dead run's and removes it), and between
 #     removing a task's worktree and deleting its branch: each task is committed once,
 #     nothing runs again once on the branch, and no worktree or branch is left behind;
 #     before the fast-forward twice, tasks.md's index entry set in process and by git
@@ -21,6 +22,8 @@
 # 2e. as 2d, then the marked file checked out and a task added to it: committed, the next
 #     run takes the mark back and keeps the added task; not committed, it takes the mark
 #     out of the file and commits nothing of the user's
+# 2f. killed after a commit, a lock left on the dead run's branch: the next run removes
+#     it and the branch; a lock on the user's own branch stays
 #  3. an agent that starts a daemon in its own session (setsid): when the attempt ends the
 #     daemon is stopped too (and reported), with cgroups and with the /proc fallback
 #  4. killed right after an agent was spawned, before its task-started line: the agent
@@ -122,7 +125,7 @@ grep -q '"detail":"committed in run' "$journal" || problem "1: the resumed run d
 no_leaks "1"
 
 # --- 2 ------------------------------------------------------------------------------
-for at in after-replay after-commit before-fast-forward before-fast-forward:cli after-fast-forward before-branch-delete; do
+for at in after-replay after-commit index-locked before-fast-forward before-fast-forward:cli after-fast-forward before-branch-delete; do
   point=${at%:cli} env=()
   [ "$point" = "$at" ] || env=(FLOW_GIT_NATIVE=0)
   point_dir=${at/:/-}
@@ -143,6 +146,9 @@ for at in after-replay after-commit before-fast-forward before-fast-forward:cli 
   # Killed between the fast-forward and tasks.md's atomic rewrite (or just before the
   # fast-forward, the index already set for it): the next run finishes what was left.
   case $point in
+    index-locked) grep -q "removed $repo/.git/index.lock, which a killed run held" "$work/$point_dir.2.out" ||
+                    problem "2 ($at): the killed run's index.lock was not said to be removed"
+                  ls "$repo/.git" | grep -q '^flow-index' && problem "2 ($at): left in .git: $(ls "$repo/.git" | grep '^flow-index')" ;;
     before-fast-forward) grep -q "tasks.md: index entry reset (a killed run's commit never landed)" "$work/$point_dir.2.out" || problem "2 ($at): the index entry was not said to be put back" ;;
     after-fast-forward) grep -q "tasks.md: the marks a killed run committed ([0-9a-f]*) put in" "$work/$point_dir.2.out" ||
                           problem "2 ($at): tasks.md's marks were not said to be put in" ;;
@@ -310,6 +316,31 @@ for after in committed edited; do
   no_leaks "2e ($after)"
 done
 
+# --- 2f -----------------------------------------------------------------------------
+# Killed after a task's commit, with a lock left on the dead run's branch, as a kill
+# inside libgit2's move of a branch leaves it (between worktree reuses): the next run
+# removes the lock, then the branch. A lock on a branch of the user's stays.
+make_repo "$work/ref-lock"
+FLOW_TEST_PAUSE=after-commit FLOW_TEST_PAUSE_FILE="$work/ref-lock.paused" TEST_AGENT_RUNS=$runs \
+  "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/ref-lock.1.out" 2>&1 &
+pid=$!
+wait_for "$work/ref-lock.paused" && kill_flow "$pid"
+dead=$(git -C "$repo" for-each-ref --format='%(refname)' 'refs/heads/flow/' | head -1)
+[ -n "$dead" ] || problem "2f: the killed run left no branch to test with"
+: > "$repo/.git/$dead.lock"
+git -C "$repo" branch mine
+: > "$repo/.git/refs/heads/mine.lock"
+rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/ref-lock.2.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || { problem "2f: the resumed run exit $rc"; cat "$work/ref-lock.2.out"; }
+[ ! -e "$repo/.git/$dead.lock" ] || problem "2f: the dead run's ref lock is still there"
+[ -e "$repo/.git/refs/heads/mine.lock" ] || problem "2f: the lock on the user's branch was removed"
+# T001's commit never reached main: it runs again, once.
+for id in T001 T002 T003; do
+  grep -q "^- \[X\] $id " "$tasks" || problem "2f: $id is not marked"
+  [ "$(git -C "$repo" log --format=%s | grep -c "^$id ")" = 1 ] || problem "2f: $id is not committed once"
+done
+no_leaks "2f"
+
 # --- 3 ------------------------------------------------------------------------------
 for how in cgroup proc; do
   make_repo "$work/daemon-$how"
@@ -384,5 +415,5 @@ for how in cgroup proc; do
   grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
 
-[ "$fail" = 0 ] && echo "crash points: killed at 18 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 20 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"

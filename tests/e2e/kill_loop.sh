@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The kill -9 loop: many runs of a small feature, each killed at a random moment (or at a
-# named point inside integration: after the replay, after the commit, after the
-# fast-forward, or right after an agent was spawned), then resumed to completion. Half
+# named point inside integration: after the replay, after the commit, holding the main
+# index.lock, before or after the fast-forward, before a branch is deleted, or right
+# after an agent was spawned), then resumed to completion. Half
 # under git isolation, half with --isolation none. After every iteration:
 #  - no task ran again once it was committed (the agent checks tasks.md in the
 #    repository when it starts, and logs a re-run to a file outside it)
@@ -111,7 +112,7 @@ for ((i = 1; i <= iterations; ++i)); do
   mode=git; [ $((i % 2)) = 0 ] && mode=none
   new_repo
   # A named point one time in three; a random moment otherwise.
-  points=(before-task-started); [ "$mode" = git ] && points+=(after-replay after-commit before-fast-forward after-fast-forward before-branch-delete)
+  points=(before-task-started); [ "$mode" = git ] && points+=(after-replay after-commit index-locked before-fast-forward after-fast-forward before-branch-delete)
   where=random
   if [ $((RANDOM % 3)) = 0 ]; then where=${points[$((RANDOM % ${#points[@]}))]}; fi
   pause_file="$work/paused"

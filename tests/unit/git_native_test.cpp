@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: MIT
 // Which main indexes libgit2 may write back for tasks.md's entry: the header and the
-// extensions of index files put together byte by byte.
+// extensions of index files put together byte by byte. Which index.lock a killed run
+// left and the next one removes: files made as set_index_entry() makes them.
 #include "runtime/git_native.hpp"
 
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 using flow::detail::index_cli_needed;
+using flow::detail::release_killed_index_lock;
 
 namespace {
 
@@ -73,4 +81,55 @@ TEST_CASE("an index that is not as git writes it stays with git") {
   CHECK(index_cli_needed(index(2, {"README"}, "", '\x5a', 3)) == "the index is cut short");
   CHECK(index_cli_needed(index(2, {"README"}, "TREE" + be32(1000) + "abc")) == "the index is cut short");
   CHECK(index_cli_needed(index(2, {"README"}, "TRE")) == "the index is not one git wrote");
+}
+
+namespace {
+
+void touch(const std::string& path) { std::ofstream(path) << "x"; }
+bool exists(const std::string& path) { return std::filesystem::exists(std::filesystem::symlink_status(path)); }
+
+}  // namespace
+
+TEST_CASE("the index.lock a killed run held is removed; any other stays") {
+  flow::test::TempDir git;
+  const std::string held = git.path + "/flow-index.held", lock = git.path + "/index.lock";
+  SUBCASE("one file under both names: the dead run's lock, removed with its twin and its new index") {
+    touch(held);
+    REQUIRE(::link(held.c_str(), lock.c_str()) == 0);
+    touch(git.path + "/flow-index.new");
+    touch(git.path + "/flow-index.new.lock");
+    CHECK(release_killed_index_lock(git.path) == "removed " + lock + ", which a killed run held");
+    CHECK_FALSE(exists(lock));
+    CHECK_FALSE(exists(held));
+    CHECK_FALSE(exists(git.path + "/flow-index.new"));
+    CHECK_FALSE(exists(git.path + "/flow-index.new.lock"));
+    // The git directory as libgit2 names it, ending in '/': the same.
+    touch(held);
+    REQUIRE(::link(held.c_str(), lock.c_str()) == 0);
+    CHECK(release_killed_index_lock(git.path + "/") == "removed " + lock + ", which a killed run held");
+    CHECK_FALSE(exists(lock));
+  }
+  SUBCASE("a lock that is another file: someone else's (a git command of the user's), kept") {
+    touch(held);
+    touch(lock);
+    CHECK(release_killed_index_lock(git.path) == "");
+    CHECK(exists(lock));
+    CHECK_FALSE(exists(held));
+  }
+  SUBCASE("a lock and no twin: kept") {
+    touch(lock);
+    CHECK(release_killed_index_lock(git.path) == "");
+    CHECK(exists(lock));
+  }
+  SUBCASE("a twin alone (killed before it became the lock): removed, nothing said") {
+    touch(held);
+    CHECK(release_killed_index_lock(git.path) == "");
+    CHECK_FALSE(exists(held));
+  }
+  SUBCASE("a symbolic link to the twin is not the twin") {
+    touch(held);
+    REQUIRE(::symlink(held.c_str(), lock.c_str()) == 0);
+    CHECK(release_killed_index_lock(git.path) == "");
+    CHECK(exists(lock));
+  }
 }
