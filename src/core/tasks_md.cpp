@@ -686,7 +686,8 @@ bool criteria_label(std::string_view t) {
 // The words of a label that opens a list of a task's dependencies (dependency_label).
 constexpr std::string_view kDependencyLabels[] = {
     "dependencies", "dependency", "depends on", "depends", "depend on", "blocked by", "prerequisites", "prerequisite",
-    "pre-requisites", "requires", "task dependencies", "depends on the following", "depends on the following tasks"};
+    "pre-requisites", "requires", "task dependencies", "depends on the following", "depends on the following tasks",
+    "deps"};
 
 // Whether `s` holds one of `words`, each whole.
 bool has_word(std::string_view s, std::initializer_list<std::string_view> words) {
@@ -789,7 +790,7 @@ bool ends_with_dependency_label(std::string_view d) {
   d = without_note(trim_emphasis(d));
   const LowerCopy copy(d);
   for (std::string_view w : {"dependencies", "dependency", "depends on", "blocked by", "task dependencies",
-                             "depends on the following tasks"}) {
+                             "depends on the following tasks", "deps"}) {
     if (!copy.view().ends_with(w)) continue;
     const std::string_view before = trim_emphasis(d.substr(0, d.size() - w.size()));
     if (before.size() == d.size() - w.size() && !before.empty()) continue;  // `…redepends on`: within a word
@@ -1576,7 +1577,8 @@ class Parser {
     if (noun.ends_with(":")) noun.remove_suffix(1);
     else if (noun.ends_with("\xEF\xBC\x9A")) noun.remove_suffix(3);
     const LowerCopy word(trim_emphasis(noun));
-    dep_noun_ = word.view() == "dependencies" || word.view() == "dependency" || word.view() == "task dependencies";
+    dep_noun_ = word.view() == "dependencies" || word.view() == "dependency" || word.view() == "task dependencies" ||
+                word.view() == "deps";
   }
 
   void close_task() {
@@ -2036,7 +2038,7 @@ class Parser {
       for (std::size_t c = 0; c < head.size(); ++c) {
         const LowerCopy copy(head[c]);
         const std::string_view lower = copy.view();
-        if (table_dep_col_ < 0 && (contains(lower, "depend") || contains(lower, "blocked by")))
+        if (table_dep_col_ < 0 && (contains(lower, "depend") || contains(lower, "blocked by") || has_word(lower, {"deps"})))
           table_dep_col_ = static_cast<int>(c);
         if (table_desc_col_ < 0 && (lower == "task" || lower == "description" || lower == "title"))
           table_desc_col_ = static_cast<int>(c);
@@ -2205,8 +2207,37 @@ class Parser {
     classify_story_phases(story);
     prune(phase_map);
     sort_diagnostics();
-    if (plan_.tasks.empty())
+    if (plan_.tasks.empty()) no_tasks();
+  }
+
+  // No task: said where a task list written as paragraphs starts, if the file holds one
+  // (`T001. Capture the baseline …`, `**T002 [P] [X]**: Add …`): two or more lines outside
+  // lists, headings, code and comments that start with a lettered ID, alone or in bold,
+  // then a separator. flow reads none of them: a task is a list item, a heading or a
+  // bold list item; the user learns which line and what to write instead.
+  void no_tasks() {
+    int first = 0, count = 0;
+    for (std::size_t k = 0; k < lines_.size(); ++k) {
+      const Line& l = lines_[k];
+      if ((l.flags & (kCode | kComment | kBullet | kTooLong)) != 0 || l.heading != 0 || l.indent > 3) continue;
+      std::string_view t = trim(line_text(l));
+      if (starts_with(t, "**") || starts_with(t, "__")) t.remove_prefix(2);
+      if (t.empty() || !is_upper(t[0])) continue;
+      const std::size_t n = match_id(t);
+      if (n == 0 || n >= t.size() || std::string_view(".:)*_ \t").find(t[n]) == std::string_view::npos) continue;
+      if (count++ == 0) first = static_cast<int>(k) + 1;
+    }
+    if (count < 2) {
       diag(Severity::warning, 0, "no-tasks", "no tasks found: nothing to run");
+      return;
+    }
+    // An error: the file is a task list flow cannot read, and a run of it would do
+    // nothing and succeed.
+    const Line& l = lines_[static_cast<std::size_t>(first - 1)];
+    diag(Severity::error, first, "no-tasks",
+         "no tasks found: " + std::to_string(count) + " lines start with a task ID outside a list, as this one does (\"" +
+             clip(trim(line_text(l)), 60) + "\"), and flow reads none of them; a task is a list item with a checkbox "
+             "(`- [ ] T001 …`), a heading (`### T001 …`) or a bold list item (`- **T001** …`)");
   }
 
   // A task named by a range (`| [~] | T014-T029a | …`) stands for IDs the file never
@@ -2693,6 +2724,7 @@ class Parser {
     s = s.substr(i);
     for (std::string_view key : {"depend", "blocked by", "requires", "requiere", "requer", "dépend", "依赖", "依賴", "依存", "前置"})
       if (istarts_with(s, key)) return true;
+    if (istarts_with(s, "deps") && (s.size() == 4 || !is_alpha(s[4]))) return true;
     return false;
   }
 
@@ -2728,6 +2760,8 @@ class Parser {
       {"dependent on", KeyKind::depends}, {"depends", KeyKind::depends}, {"dependencies", KeyKind::depends},
       {"dependency", KeyKind::depends}, {"blocked by", KeyKind::depends}, {"requires", KeyKind::depends},
       {"after", KeyKind::after},
+      // "(deps: T014, T015)", "- Deps: T01", "→ deps: T01"
+      {"deps", KeyKind::depends},
       // "(needs T001)", "(waits for T002)", "(prereq: T003)", "[blocked-by:T004]"
       {"needs", KeyKind::depends}, {"waits for", KeyKind::depends}, {"wait for", KeyKind::depends},
       {"waits on", KeyKind::depends}, {"blocked on", KeyKind::depends}, {"blocked-by", KeyKind::depends},

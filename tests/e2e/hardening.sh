@@ -98,7 +98,10 @@ no-tasks)
   printf 'Just prose, no task.\n\nMore prose.\n' > "$work/prose.md"
   head -c 4096 /dev/urandom > "$work/garbage.md"
   printf -- '- [ ] T001 a\n\000\n' > "$work/nul.md"
-  for f in "$work/empty.md" "$work/prose.md" /dev/null "$work/garbage.md" "$work/nul.md"; do
+  # A task list written as paragraphs, as some public files are: read as none, which a
+  # run must not call a success.
+  printf '# Tasks\n\nT001. Capture the baseline in `a.json`.\nT002. Add `b.py` [P]\n' > "$work/paragraphs.md"
+  for f in "$work/empty.md" "$work/prose.md" /dev/null "$work/garbage.md" "$work/nul.md" "$work/paragraphs.md"; do
     codes=""
     for cmd in check plan simulate status; do
       run_flow "$work/out" "$cmd" "$f"
@@ -109,13 +112,16 @@ no-tasks)
     [ "$rc" -ge 128 ] && bad "flow run $f crashed (exit $rc)"
     codes="$codes $rc"
     case "$f" in
-      *garbage.md|*nul.md) want=" 2 2 2 2 2" ;;
+      *garbage.md|*nul.md|*paragraphs.md) want=" 2 2 2 2 2" ;;
       *) want=" 0 0 0 0 0" ;;
     esac
     [ "$codes" = "$want" ] || bad "$f: check, plan, simulate, status, run exited$codes, expected$want"
   done
   run_flow "$work/out" plan "$work/empty.md"
   grep -q "no tasks" "$work/out" || bad "plan of an empty file does not say it has no tasks: $(cat "$work/out")"
+  run_flow "$work/out" check "$work/paragraphs.md"
+  grep -q "paragraphs.md:3: error: no tasks found: 2 lines start with a task ID outside a list" "$work/out" ||
+    bad "check of a paragraph task list does not name its first task line: $(cat "$work/out")"
   ;;
 
 # check reports what plan and run refuse (a cycle) and a task that waits for itself.

@@ -414,6 +414,35 @@ TEST_SUITE("pitfalls") {
     CHECK(deps(p.tasks[5]) == "T001");
   }
 
+  // `deps`, as task files in public repositories write it: inline, as a field line, as a
+  // list label, after an arrow, as a table column.
+  TEST_CASE("6: deps as a key, a field, a list label and a column") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1\n\n- [ ] T001 a\n- [ ] T002 b\n"
+        "- [ ] T003 [P] Inline (deps: T001, T002)\n"
+        "- [ ] T004 [P] Field line\n  - Deps: T001\n"
+        "- [ ] T005 [P] Bracket [deps: T002]\n"
+        "- [ ] T006 [P] Arrow → deps: T001\n"
+        "- [ ] T007 [P] List\n  **Deps:**\n  - T002\n"
+        "- [ ] T008 [P] None (deps: none)\n"
+        "- [ ] T009 [P] Update the deps in `package.json` (see T001's notes)\n"
+        "- [ ] T010 [P] Sentence then label. Deps:\n  - T001 (the config)\n");
+    CHECK(deps(task_named(p, "T003")) == "T001,T002");
+    CHECK(deps(task_named(p, "T004")) == "T001");
+    CHECK(task_named(p, "T004").depends_on[0].origin == RefOrigin::field_line);
+    CHECK(deps(task_named(p, "T005")) == "T002");
+    CHECK(deps(task_named(p, "T006")) == "T001");
+    CHECK(deps(task_named(p, "T007")) == "T002");
+    CHECK(deps(task_named(p, "T008")).empty());
+    CHECK(deps(task_named(p, "T009")).empty());
+    CHECK(deps(task_named(p, "T010")) == "T001");
+    const Plan bold = parse_tasks_md("## Phase 1\n\n- **T001**: First.\n- **T002**: Second.\n  Deps: T001.\n");
+    CHECK(deps(task_named(bold, "T002")) == "T001");
+    const Plan table = parse_tasks_md("| Status | ID | Task | Deps |\n|---|---|---|---|\n| [ ] | T001 | a | – |\n"
+                                      "| [ ] | T002 | b | T001 |\n");
+    CHECK(deps(task_named(table, "T002")) == "T001");
+  }
+
   TEST_CASE("6: dependency wording in Spanish, Portuguese, French, Chinese and Japanese") {
     Plan p = parse_tasks_md(
         "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n- [ ] T004 d\n- [ ] T005 e\n- [ ] T006 f\n"
@@ -1058,6 +1087,36 @@ TEST_SUITE("totality") {
     CHECK(parse_tasks_md("- [").tasks.empty());
     CHECK(parse_tasks_md("- [ ]").tasks.empty());
     CHECK(parse_tasks_md("- [ ] T1").tasks.size() == 1);
+  }
+
+  // Task lists written as paragraphs (public files do): no task, and an error naming the
+  // first of their lines. One such line, or lines in code, lists or headings, do not make
+  // a task list: there, no tasks is a warning, as for prose.
+  TEST_CASE("a task list written as paragraphs is an error at its first line") {
+    for (const char* text : {"# Tasks\n\n## Setup\nT001. Capture the baseline.  \nT002. Add a helper. [P]\n",
+                             "# Tasks\n\n### Setup\n**T001** [X]: Create the script.  \nDeps: None.\n\n"
+                             "**T002 [P] [X]**: Add a test.\n",
+                             "Intro.\n\nT010: first\n\nT011) second\n"}) {
+      INFO(text);
+      const Plan p = parse_tasks_md(text);
+      CHECK(p.tasks.empty());
+      const Diagnostic* d = find_diag(p, "no-tasks");
+      REQUIRE(d != nullptr);
+      CHECK(d->severity == Severity::error);
+      CHECK(d->line == (text[0] == 'I' ? 3 : 4));
+      CHECK(d->message.find("2 lines start with a task ID outside a list") != std::string::npos);
+    }
+    for (const char* text : {"T001. One line of prose that starts with an ID.\n",
+                             "```\nT001. in code\nT002. in code\n```\n",
+                             "## Notes\n\n1.2 Section numbers\n1.3 are not IDs\n",
+                             "Just prose.\n"}) {
+      INFO(text);
+      const Plan p = parse_tasks_md(text);
+      const Diagnostic* d = find_diag(p, "no-tasks");
+      REQUIRE(d != nullptr);
+      CHECK(d->severity == Severity::warning);
+      CHECK(d->message == "no tasks found: nothing to run");
+    }
   }
 
   TEST_CASE("a 100 MB single line is reported, not parsed") {
