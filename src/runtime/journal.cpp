@@ -15,6 +15,7 @@
 #include <filesystem>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -60,9 +61,17 @@ std::string iso_now() {
 
 // fdatasync follows run starts and stops, failures, and each batch of marks (the
 // callers ask for it), so that a power loss too loses no finished task.
+// A journal whose last line a kill or a full disk cut short gets its newline first: the
+// next line, glued to the fragment, would be lost to every reader with it (a run-started
+// line lost so hides that whole run).
 Result<void> Journal::open(const std::string& path) {
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) return make_error(Errc::io, "cannot open the journal " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  char last = '\n';
+  if (::fstat(fd_, &st) == 0 && st.st_size > 0 && ::pread(fd_, &last, 1, st.st_size - 1) == 1 && last != '\n' &&
+      ::write(fd_, "\n", 1) != 1)
+    note(errno);
   return {};
 }
 

@@ -677,6 +677,30 @@ TEST_CASE("tasks the journal alone keeps: a rollback to a task undoes those afte
 
 // Journals the fuzzer (tests/fuzz/journal_fuzz.cpp) once crashed the readers on: a
 // timestamp that is not one threw from `flow status`.
+// A kill (or a full disk) that cut the last line short: the next run's first line must
+// not be glued to the fragment, or every reader loses it (its run-started: the run).
+TEST_CASE("a journal whose last line was cut short gets its newline before the next line") {
+  test::TempDir dir;
+  const std::string path = dir.path + "/implementation.log";
+  const std::string tasks = dir.path + "/tasks.md";
+  const std::string started = R"({"event":"run-started","run":"r2","tasks_md":")" + tasks + R"("})";
+  for (const std::string& before : {std::string(R"({"event":"run-started","run":"r1"})") + "\n" + R"({"event":"task-fin)",
+                                   std::string(R"({"event":"run-started","run":"r1"})") + "\n", std::string()}) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << before;
+    {
+      detail::Journal j;
+      REQUIRE(j.open(path));
+      CHECK(j.write(started, false));
+    }
+    const std::string text = test::slurp(path);
+    const bool torn = !before.empty() && before.back() != '\n';
+    CHECK(text == before + (torn ? "\n" : "") + started + "\n");
+    // The run it starts is read: it is the last run, open, with nothing running.
+    const auto left = detail::previous_run_text(text, tasks);
+    REQUIRE(left.has_value());
+  }
+}
+
 TEST_CASE("journal fuzzer findings are read without a crash") {
   int files = 0;
   for (const auto& e : std::filesystem::directory_iterator(test::data_path("fuzz/journal"))) {
