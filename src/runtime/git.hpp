@@ -67,6 +67,7 @@ class GitRepo {
   static std::optional<GitRepo> open(const std::string& dir);
 
   [[nodiscard]] const std::string& top() const noexcept { return top_; }
+  [[nodiscard]] const std::string& common_dir() const noexcept { return common_dir_; }
   /// Whether flow commits as itself (the configuration names nobody): "flow" <flow@localhost>.
   [[nodiscard]] bool own_identity() const noexcept { return !identity_.empty(); }
   /// The branch checked out in the main work tree; empty when HEAD is detached.

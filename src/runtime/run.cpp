@@ -186,7 +186,8 @@ class RunLoop {
       return Unexpected{std::move(held).error()};
     }
     took_over = *held;
-    if (opt_.isolation != Isolation::none) settled_ = detail::settle_killed_integration(workdir_, tasks_path_);
+    settled_ = opt_.isolation != Isolation::none ? detail::settle_killed_integration(workdir_, tasks_path_)
+                                                 : detail::remove_killed_temporaries(tasks_path_);
     if (auto planned = read_plan(); !planned) {
       fs::remove_all(run_dir_, ec);
       return Unexpected{std::move(planned).error()};

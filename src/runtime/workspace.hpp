@@ -166,6 +166,11 @@ struct WorkspaceContext {
 /// read: what was done, or empty. With the run lock held.
 [[nodiscard]] std::string settle_killed_integration(const std::string& workdir, const std::string& tasks_path);
 
+/// The temporaries a run killed while it replaced the file at `path` left beside it
+/// (write_file_atomic's), removed: what was removed, or empty. With the run lock held;
+/// under --isolation none in place of settle_killed_integration, which does this too.
+[[nodiscard]] std::string remove_killed_temporaries(const std::string& path);
+
 /// tasks.md (`tasks_path`, in the repository whose top is `workdir`) from `before` to
 /// `after`, in a commit of its own (GitRepo::commit_file): true when committed; false,
 /// with nothing written, where it is not a git repository's or not committed as `before`.

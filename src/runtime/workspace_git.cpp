@@ -671,10 +671,20 @@ std::string settle_killed_integration(const std::string& workdir, const std::str
   if (const std::string git_dir = repo->git_dir(); !git_dir.empty()) done = release_killed_index_lock(git_dir);
   if (std::string marks = repo->settle_pending_mark(tasks_rel); !marks.empty())
     done += (done.empty() ? "" : "; ") + marks;
-  // A run killed while it replaced tasks.md leaves the temporary it was writing
-  // (".tasks.md.flow-XXXXXX", write_file_atomic): flow's own, and nobody else's while the
-  // run lock is held. Left there, it would make the tree dirty.
-  const fs::path file(tasks_path);
+  // The temporary a run killed while it wrote the pending note left (write_file_atomic):
+  // flow's own, and stale under the integration lock; nothing else would remove it.
+  (void)remove_killed_temporaries(repo->common_dir() + "/flow-integration.pending");
+  if (std::string left = remove_killed_temporaries(tasks_path); !left.empty()) done += (done.empty() ? "" : "; ") + left;
+  return done;
+}
+
+// A run killed while it replaced `path` leaves the temporary it was writing
+// (".tasks.md.flow-XXXXXX", write_file_atomic): flow's own, and nobody else's while the
+// run lock is held. Left there, it would make the tree dirty.
+std::string remove_killed_temporaries(const std::string& path) {
+  std::string done;
+  std::error_code ec;
+  const fs::path file(path);
   const std::string prefix = "." + file.filename().string() + ".flow-";
   for (const auto& entry : fs::directory_iterator(file.parent_path(), ec)) {
     const std::string name = entry.path().filename().string();

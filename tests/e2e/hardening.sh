@@ -296,8 +296,12 @@ lock)
   pid=$!
   for _ in $(seq 100); do grep -q task-started "$work/.flow/implementation.log" 2>/dev/null && grep -c task-started "$work/.flow/implementation.log" | grep -q '^2$' && break; sleep 0.1; done
   kill -9 "$pid"; wait "$pid" 2>/dev/null
+  # What a run killed while it replaced tasks.md leaves, without git too: its temporary.
+  echo half > "$work/.tasks.md.flow-Ab12Cd"
   run_flow "$work/out" run "$work/tasks.md" --agent-cmd "$agent" --isolation none
   grep -q "took over the lock of pid $pid" "$work/out" || bad "the run after kill -9 does not say it took over: $(cat "$work/out")"
+  [ -e "$work/.tasks.md.flow-Ab12Cd" ] && bad "--isolation none: the killed run's temporary of tasks.md is still there"
+  grep -q "removed .tasks.md.flow-Ab12Cd, a temporary a killed run left" "$work/out" || bad "--isolation none: the temporary's removal is not said"
   ;;
 
 # Marks and journal writes that fail are failures, in the summary and the exit status;
@@ -333,8 +337,10 @@ replace-git)
   printf '## Phase 1\n- [ ] T001 [P] a in `a.txt`\n- [ ] T002 [P] b in `b.txt`\n- [ ] T003 [P] c in `c.txt`\n- [ ] T004 d in `a.txt`\n' \
     > "$r/specs/tasks.md"
   git_repo "$r"
-  # What a run killed while writing tasks.md leaves: its temporary, which is removed.
+  # What a run killed while writing tasks.md leaves: its temporary, which is removed; and
+  # the temporary of the note it writes before a fast-forward, in .git.
   echo half > "$r/specs/.tasks.md.flow-Xy12Zq"
+  echo half > "$r/.git/.flow-integration.pending.flow-Qw34Er"
   watch="$work/watch"
   python3 "$(dirname "$0")/watch_replace.py" "$r/specs/tasks.md" "$watch.ready" "$watch.stop" > "$watch.out" &
   wpid=$!
@@ -349,6 +355,7 @@ replace-git)
   [ "$(grep -c -- '- \[X\]' "$r/specs/tasks.md")" = 4 ] || bad "not every task is marked: $(cat "$r/specs/tasks.md")"
   [ -z "$(git -C "$r" status --porcelain)" ] || bad "the tree is not clean: $(git -C "$r" status --porcelain)"
   grep -q "removed .tasks.md.flow-Xy12Zq, a temporary a killed run left" "$work/out" || bad "the temporary's removal is not said"
+  [ -e "$r/.git/.flow-integration.pending.flow-Qw34Er" ] && bad "the pending note's temporary is still in .git"
   case "$events" in
     *delete*|*create*|*modify*) bad "tasks.md was not replaced atomically; its name saw:$events" ;;
     *moved_to*) ;;
