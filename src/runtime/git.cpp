@@ -256,7 +256,15 @@ void GitRepo::delete_branches(const std::vector<std::string>& branches) const {
   git(args);
 }
 
-void GitRepo::maintain() const { git({"maintenance", "run", "--auto", "--quiet"}); }
+// Without the run lock: `gc --auto` may go on in the background after flow exits
+// (gc.autoDetach), and holding the lock there would make the next run wait for it. git's
+// maintenance takes locks of its own and prunes nothing a run could still need.
+void GitRepo::maintain() const {
+  std::vector<std::string> argv{"git"};
+  argv.insert(argv.end(), identity_.begin(), identity_.end());
+  for (const char* a : {"maintenance", "run", "--auto", "--quiet"}) argv.emplace_back(a);
+  (void)exec(argv, top_, kGitEnv, -1);
+}
 
 Result<GitRepo::Work> GitRepo::squash(const std::string& worktree, const std::string& base, const std::string& message,
                                       const std::string& protected_path) const {
@@ -714,7 +722,10 @@ int GitRepo::clean_stale_worktrees(const std::string& keep_run) const {
     const std::string sha = l.substr(0, sp), ref = l.substr(sp + 1, sp2 == std::string::npos ? std::string::npos : sp2 - sp - 1);
     const std::string subject = sp2 == std::string::npos ? std::string() : l.substr(sp2 + 1);
     if (ref.rfind("refs/heads/flow/", 0) == 0) {
-      const bool wip = subject.rfind("WIP ", 0) == 0 && subject.find(": attempt ") != std::string::npos && subject.back() == ')';
+      // (or a task canceled by a control: "WIP <task>: canceled")
+      const bool wip = subject.rfind("WIP ", 0) == 0 &&
+                       ((subject.find(": attempt ") != std::string::npos && subject.back() == ')') ||
+                        (subject.size() > 14 && subject.ends_with(": canceled")));
       branches.push_back({ref.substr(16), sha, wip});
     } else if (const std::size_t k = ref.find("/kept/"); ref.rfind("refs/flow/", 0) == 0 && k != std::string::npos) {
       kept[ref.substr(10, k - 10) + "/" + ref.substr(k + 6)] = sha;

@@ -142,10 +142,14 @@ git -C "$repo" branch "flow/20260101T000000Z-$dead/T002" "$(git -C "$repo" commi
 # … and an older flow kept this failed task's branch, with no marker but its WIP commit:
 legacy="flow/20250101T000000Z-$dead/T005"
 git -C "$repo" branch "$legacy" "$(git -C "$repo" commit-tree -p HEAD -m 'WIP T005 Wire: attempt 4 failed (conflict)' 'HEAD^{tree}')"
+# … and a run killed between the WIP commit of a task canceled by a control and its
+# marker left this one: the user's work, kept too.
+canceled="flow/20250101T000000Z-$dead/T006"
+git -C "$repo" branch "$canceled" "$(git -C "$repo" commit-tree -p HEAD -m 'WIP T006 Docs: canceled' 'HEAD^{tree}')"
 run_flow six-b --workers 3
 [ "$rc" = 0 ] || { problem "the run after a failure: exit $rc"; show six-b; }
-[ "$(git -C "$repo" branch --list 'flow/*' | tr -d ' ' | tr '\n' ' ')" = "$legacy $kept " ] ||
-  problem "after the next run, branches: $(git -C "$repo" branch --list 'flow/*' | tr -d ' ' | tr '\n' ' ') (want only $legacy $kept)"
+[ "$(git -C "$repo" branch --list 'flow/*' | tr -d ' ' | tr '\n' ' ')" = "$legacy $canceled $kept " ] ||
+  problem "after the next run, branches: $(git -C "$repo" branch --list 'flow/*' | tr -d ' ' | tr '\n' ' ') (want only $legacy $canceled $kept)"
 
 # --- 7 ------------------------------------------------------------------------------
 make_repo "$work/seven"

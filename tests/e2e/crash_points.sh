@@ -46,6 +46,7 @@ cat > "$work/bin/git" <<WRAP
 #!/bin/sh
 case " \$* " in
   *" merge --ff-only "*) if [ -n "\${SLOW_FF_MARK:-}" ]; then : > "\$SLOW_FF_MARK"; sleep "\${SLOW_FF_SECONDS:-3}"; fi ;;
+  *" maintenance run "*) ls -l /proc/\$\$/fd >> "$work/maintenance.fds" 2>/dev/null ;;
 esac
 exec "$real_git" "\$@"
 WRAP
@@ -123,6 +124,11 @@ rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent
 all_done_once "1"
 grep -q '"detail":"committed in run' "$journal" || problem "1: the resumed run did not say T001 was committed already"
 no_leaks "1"
+
+# git's maintenance at a run's end may go on in the background (gc --auto detaches):
+# it never holds the run lock, or the next run would wait for it.
+[ -s "$work/maintenance.fds" ] || problem "1: no run ended with git's maintenance"
+grep -q '\.flow/locks/' "$work/maintenance.fds" && problem "1: git's maintenance holds the run lock: $(grep '\.flow/locks/' "$work/maintenance.fds" | head -1)"
 
 # --- 2 ------------------------------------------------------------------------------
 for at in after-replay after-commit index-locked before-fast-forward before-fast-forward:cli after-fast-forward before-branch-delete; do
