@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -344,17 +346,24 @@ Result<void> GitRepo::fast_forward(const std::string& commit) const {
   return {};
 }
 
-namespace {
-std::string pending_mark_path(const std::string& common_dir) { return common_dir + "/flow-integration.pending"; }
-}  // namespace
-
-void GitRepo::note_pending_mark(const std::string& path, const std::string& commit, const std::string& before) const {
-  (void)write_file_atomic(pending_mark_path(common_dir_), path + "\n" + commit + "\n" + before);
+std::string GitRepo::pending_mark_path(const std::string& path) const {
+  // One note per tasks.md: runs of two features land one at a time, but a run of one
+  // must not overwrite (and clear) the note the other's killed run left. Named by the
+  // path's FNV-1a hash; the note's first line says the path.
+  std::uint64_t h = 14695981039346656037ull;
+  for (const char c : path) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return common_dir_ + "/flow-integration.pending-" + hex;
 }
 
-void GitRepo::clear_pending_mark() const {
+void GitRepo::note_pending_mark(const std::string& path, const std::string& commit, const std::string& before) const {
+  (void)write_file_atomic(pending_mark_path(path), path + "\n" + commit + "\n" + before);
+}
+
+void GitRepo::clear_pending_mark(const std::string& path) const {
   std::error_code ec;
-  fs::remove(pending_mark_path(common_dir_), ec);
+  fs::remove(pending_mark_path(path), ec);
 }
 
 namespace {
@@ -454,7 +463,10 @@ std::optional<std::string> take_back_marks(std::string_view text, std::string_vi
 }
 
 std::string GitRepo::settle_pending_mark(const std::string& path) const {
-  const auto note = read_file(pending_mark_path(common_dir_));
+  // Its own note, or the one note of every file an earlier flow kept.
+  std::string note_path = pending_mark_path(path);
+  auto note = read_file(note_path);
+  if (!note) note = read_file(note_path = common_dir_ + "/flow-integration.pending");
   if (!note) return {};
   const std::size_t a = note->find('\n'), b = a == std::string::npos ? a : note->find('\n', a + 1);
   if (b == std::string::npos || note->compare(0, a, path) != 0 || a != path.size()) return {};  // another file's
@@ -526,7 +538,8 @@ std::string GitRepo::settle_pending_mark(const std::string& path) const {
       }
     }
   }
-  clear_pending_mark();
+  std::error_code ec;
+  fs::remove(note_path, ec);
   return done;
 }
 

@@ -135,11 +135,14 @@ class GitRepo {
   /// Notes, before a fast-forward to `commit` that leaves `path` (tasks.md, relative to
   /// the top) for flow to replace atomically, the file's text then (`before`): what a
   /// run killed in between left, which the next run's settle_pending_mark() finishes.
-  /// Under the integration lock, which makes one note per repository enough.
+  /// Under the integration lock; one note per tasks.md (another feature's run lands
+  /// while this one's killed run waits to be settled).
   void note_pending_mark(const std::string& path, const std::string& commit, const std::string& before) const;
   /// The fast-forward went through and the file was replaced (or it failed and the index
-  /// was put back): nothing pending.
-  void clear_pending_mark() const;
+  /// was put back): nothing pending for `path`.
+  void clear_pending_mark(const std::string& path) const;
+  /// Where the note for `path` is kept (in the common git directory).
+  [[nodiscard]] std::string pending_mark_path(const std::string& path) const;
   /// What a killed run's note (for `path`) says was left half-done, done: the file, still
   /// as it was before, becomes the text its fast-forward committed (the mark); or the
   /// index entry, set for a fast-forward that never came, goes back to HEAD's; or a mark

@@ -249,12 +249,12 @@ class GitWorkspace final : public Workspace {
             log_.emit("mark-failed", t, 0, "the commit has the mark, but " + tasks_rel_ + " could not be rewritten: " +
                                                w.error().message + " (git status shows it modified; the next task puts "
                                                "the mark back)");
-        if (own_write) repo_.clear_pending_mark();
+        if (own_write) repo_.clear_pending_mark(tasks_rel_);
         break;
       }
       if (own_write) {
         repo_.stage(tasks_rel_, false);
-        repo_.clear_pending_mark();
+        repo_.clear_pending_mark(tasks_rel_);
       }
       const auto parent = repo_.rev_parse(commit + "^"), now = repo_.rev_parse("refs/heads/" + branch_);
       // Again when the branch moved meanwhile, the user saved tasks.md meanwhile, or
@@ -673,7 +673,8 @@ std::string settle_killed_integration(const std::string& workdir, const std::str
     done += (done.empty() ? "" : "; ") + marks;
   // The temporary a run killed while it wrote the pending note left (write_file_atomic):
   // flow's own, and stale under the integration lock; nothing else would remove it.
-  (void)remove_killed_temporaries(repo->common_dir() + "/flow-integration.pending");
+  (void)remove_killed_temporaries(repo->pending_mark_path(tasks_rel));
+  (void)remove_killed_temporaries(repo->common_dir() + "/flow-integration.pending");  // an earlier flow's
   if (std::string left = remove_killed_temporaries(tasks_path); !left.empty()) done += (done.empty() ? "" : "; ") + left;
   return done;
 }

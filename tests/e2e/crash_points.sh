@@ -24,6 +24,8 @@
 #     out of the file and commits nothing of the user's
 # 2f. killed after a commit, a lock left on the dead run's branch: the next run removes
 #     it and the branch; a lock on the user's own branch stays
+# 2g. two features in one repository, one killed around its fast-forward while the
+#     other lands a task: the killed one's note survives, and its next run finishes
 #  3. an agent that starts a daemon in its own session (setsid): when the attempt ends the
 #     daemon is stopped too (and reported), with cgroups and with the /proc fallback
 #  4. killed right after an agent was spawned, before its task-started line: the agent
@@ -347,6 +349,37 @@ for id in T001 T002 T003; do
 done
 no_leaks "2f"
 
+# --- 2g -----------------------------------------------------------------------------
+# Two features in one repository: A is killed with its mark staged for the fast-forward
+# (or after it, the mark not yet in its file) while B's run goes on and lands a task. B's
+# landing leaves A's note alone; A's next run settles it and finishes.
+for point in before-fast-forward after-fast-forward; do
+  repo="$work/two-$point"
+  mkdir -p "$repo/specs/a" "$repo/specs/b"
+  git -C "$repo" init -q -b main
+  printf '# Tasks\n\n## Phase 1: Setup\n\n- [ ] T001 Create `a/one.txt`\n' > "$repo/specs/a/tasks.md"
+  printf '# Tasks\n\n## Phase 1: Setup\n\n- [ ] T001 Create `b/one.txt`\n' > "$repo/specs/b/tasks.md"
+  git -C "$repo" add specs
+  git -C "$repo" commit -qm "two plans"
+  : > "$work/two.runs"
+  TEST_AGENT_SECONDS=3 TEST_AGENT_RUNS="$work/two.runs" "$flow" run "$repo/specs/b/tasks.md" --workers 1 --agent-cmd "$agent" \
+    > "$work/two-$point.b.out" 2>&1 &
+  bpid=$!
+  FLOW_TEST_PAUSE=$point FLOW_TEST_PAUSE_FILE="$work/two-$point.paused" TEST_AGENT_RUNS="$work/two.runs" \
+    "$flow" run "$repo/specs/a/tasks.md" --workers 1 --agent-cmd "$agent" > "$work/two-$point.a1.out" 2>&1 &
+  pid=$!
+  wait_for "$work/two-$point.paused" && kill_flow "$pid"
+  rc=0; wait "$bpid" || rc=$?
+  [ "$rc" = 0 ] || { problem "2g ($point): B's run exit $rc"; cat "$work/two-$point.b.out"; }
+  rc=0; TEST_AGENT_RUNS="$work/two.runs" "$flow" run "$repo/specs/a/tasks.md" --workers 1 --agent-cmd "$agent" \
+    > "$work/two-$point.a2.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || { problem "2g ($point): A's next run exit $rc"; cat "$work/two-$point.a2.out"; }
+  for f in a b; do grep -q '^- \[X\] T001 ' "$repo/specs/$f/tasks.md" || problem "2g ($point): $f's T001 is not marked"; done
+  [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2g ($point): the tree is not clean: $(git -C "$repo" status --porcelain)"
+  ls "$repo/.git" | grep -q 'flow-integration.pending' && problem "2g ($point): a note is left: $(ls "$repo/.git" | grep pending)"
+  no_leaks "2g ($point)"
+done
+
 # --- 3 ------------------------------------------------------------------------------
 for how in cgroup proc; do
   make_repo "$work/daemon-$how"
@@ -421,5 +454,5 @@ for how in cgroup proc; do
   grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
 
-[ "$fail" = 0 ] && echo "crash points: killed at 20 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 22 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"
