@@ -169,6 +169,10 @@ std::string GitRepo::git_dir() const {
   return e.ok() ? first_line(e.output) : std::string();
 }
 
+bool GitRepo::on_head(const std::string& commit) const {
+  return !commit.empty() && git({"merge-base", "--is-ancestor", commit, "HEAD"}).ok();
+}
+
 std::string GitRepo::current_branch() const {
   const Exec e = git({"symbolic-ref", "--quiet", "--short", "HEAD"});
   return e.ok() ? first_line(e.output) : std::string();

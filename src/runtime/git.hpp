@@ -128,6 +128,8 @@ class GitRepo {
   /// The work tree's own git directory (where its index is), absolute; empty if git
   /// cannot say.
   [[nodiscard]] std::string git_dir() const;
+  /// Whether `commit` is HEAD or one of its ancestors.
+  [[nodiscard]] bool on_head(const std::string& commit) const;
   /// Runs of other features add, remove and prune worktrees of the same repository: one
   /// at a time (git reads every worktree's record, and another's may be half made). Taken
   /// after the integration lock where both are held, never before it.

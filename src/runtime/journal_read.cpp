@@ -185,7 +185,9 @@ std::optional<Leftover> previous_run_in(std::istream& in, const TasksFile& tasks
     const std::string key = e.task_key();
     if (event == "task-started") {
       running[key] = {e.string("task"), static_cast<int>(e.integer("line")), static_cast<long>(e.integer("pgid")),
-                      e.string("container"), e.string("text")};
+                      e.string("container"), e.string("text"), {}};
+    } else if (event == "landing") {
+      if (const auto r = running.find(key); r != running.end()) r->second.landing = e.string("commit");
     } else if (event == "task-finished" || event == "attempt-failed" || event == "task-killed") {
       running.erase(key);
       if (event == "task-finished" && !marked.count(key))
@@ -405,7 +407,8 @@ std::vector<FinishedTask> succeeded_tasks(const std::string& journal_path) {
   for_each_line(in, [&](const Line& e) {
     const std::string_view event = e.str("event");
     if (event == "run-started" && !e.flag("dry_run")) file_of[e.string("run")] = moved_tasks_file(e.str("tasks_md"), e.str("workdir"), here);
-    if (event != "task-finished" || e.str("outcome") != "succeeded") return;
+    // A task a resumed run found committed has no time of its own: no sample.
+    if (event != "task-finished" || e.str("outcome") != "succeeded" || !e.has("seconds")) return;
     const auto run = file_of.find(e.str("run"));
     if (run == file_of.end()) return;   // a dry run's, or a run whose start is not in the journal
     out.push_back({e.string("task"), e.number("seconds"), run->second, static_cast<int>(e.integer("line")), e.string("text")});

@@ -29,6 +29,7 @@ struct Leftover {
     long pgid = 0;
     std::string container;  // the attempt's cgroup or process tag (Runner's Started)
     std::string text;       // the task's line, mark blanked (empty in older journals)
+    std::string landing;    // the commit its branch was about to take, if it got that far
   };
   std::vector<Running> running;
   struct Unmarked {

@@ -193,6 +193,12 @@ class RunLoop {
       return Unexpected{std::move(planned).error()};
     }
     leftover = previous_run(report_.journal_path, tasks_path_);
+    // What it was landing when it died and its branch took: done, whatever the journal
+    // says next (a task without a checkbox has no mark in its commit to say so).
+    if (leftover && opt_.isolation != Isolation::none)
+      if (const auto repo = detail::GitRepo::open(workdir_))
+        for (const Leftover::Running& r : leftover->running)
+          if (repo->on_head(r.landing)) landed_.push_back(r);
     if (auto j = log_.open(report_.journal_path); !j) return Unexpected{std::move(j).error()};
     if (leftover && !leftover->unmarked.empty()) {
       // Finished before the crash, not marked yet: mark them now, found by ID and line
@@ -277,6 +283,11 @@ class RunLoop {
   Result<void> graph_with_journal_state(Plan now) {
     auto kept = apply_journal_state(report_.journal_path, tasks_path_, text_, now);
     if (!kept) return Unexpected{std::move(kept).error()};
+    for (const Leftover::Running& r : landed_)
+      if (const int at = find_task_again(text_, now, r.id, r.line, r.text); at >= 0) {
+        Task& t = now.tasks[static_cast<std::size_t>(at)];
+        if (t.state == TaskState::pending && t.mark_offset == Task::npos && t.step_marks.empty()) t.state = TaskState::done;
+      }
     auto g = build_graph(std::move(now));
     if (!g) return Unexpected{std::move(g).error()};
     graph_.emplace(std::move(*g));
@@ -425,13 +436,22 @@ class RunLoop {
   void resume(const Leftover& l, bool released = false) {
     std::string tasks;
     for (const Leftover::Running& was : l.running) {
-      const auto& [id, line, pgid, container, text] = was;
+      const auto& [id, line, pgid, container, text, landing] = was;
       // Committed (its mark is on the branch, in the task's own commit) just before the
       // run died: done, not run again.
       const int at = find_task_again(plan_text_, graph_->plan(), id, line, text);
       if (at >= 0 && task(at).state == TaskState::done) {
-        log("marked", -1, 0, {{"task", id}, {"line", static_cast<double>(task(at).line)}, {"text", text},
-                              {"mark", std::string("X")}, {"detail", std::string("committed in run ") + l.run_id}});
+        // Without a checkbox, its commit carries no mark: the journal alone keeps it done
+        // from now on (a `marked` line would say the file does).
+        const bool journal_kept = task(at).mark_offset == Task::npos && task(at).step_marks.empty() &&
+                                  std::any_of(landed_.begin(), landed_.end(),
+                                              [&](const Leftover::Running& r) { return r.id == id && r.line == line; });
+        if (journal_kept)
+          log("task-finished", at, 0, {{"outcome", std::string("succeeded")}, {"commit", landing},
+                                       {"detail", std::string("committed in run ") + l.run_id}}, true);
+        else
+          log("marked", -1, 0, {{"task", id}, {"line", static_cast<double>(task(at).line)}, {"text", text},
+                                {"mark", std::string("X")}, {"detail", std::string("committed in run ") + l.run_id}});
         emit("resumed", -1, 0, id + " was committed by the earlier run; not run again");
       } else {
         tasks += (tasks.empty() ? "" : ", ") + id;
@@ -1458,6 +1478,7 @@ class RunLoop {
   std::string text_, workdir_, run_dir_, tasks_path_;
   std::string plan_text_;                     // the text graph_'s plan was parsed from (its spans and lines)
   std::string settled_;  // what a killed run left half-done in the repository, finished before reading tasks.md
+  std::vector<Leftover::Running> landed_;  // tasks the run that died had landed on the branch
   std::map<int, std::string> write_failed_;   // task -> the write that failed it (its mark)
   mode_t tasks_mode_ = 0;                     // tasks.md's permission bits when the run started
   long tasks_uid_ = -1, tasks_gid_ = -1;      // and its owner

@@ -237,6 +237,10 @@ class GitWorkspace final : public Workspace {
         if (index_way != "libgit2") repo_.reset_path(commit, tasks_rel_);
         test_pause("before-fast-forward");
       }
+      // Durable before the branch takes it: a run killed once it has, before its
+      // task-finished line, would leave a task without a checkbox to run again (its
+      // state is the journal's alone); the next run finds this commit on the branch.
+      log_.log("landing", t, 0, {{"commit", commit}}, true);
       auto ff = repo_.fast_forward(commit);
       auto user_saved = [&] {
         const auto again = read_file(tasks_path_);

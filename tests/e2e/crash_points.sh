@@ -26,6 +26,8 @@
 #     it and the branch; a lock on the user's own branch stays
 # 2g. two features in one repository, one killed around its fast-forward while the
 #     other lands a task: the killed one's note survives, and its next run finishes
+# 2h. tasks without a checkbox (bold items, headings), killed after the branch took one's
+#     commit and before its task-finished line: it never runs again
 #  3. an agent that starts a daemon in its own session (setsid): when the attempt ends the
 #     daemon is stopped too (and reported), with cgroups and with the /proc fallback
 #  4. killed right after an agent was spawned, before its task-started line: the agent
@@ -380,6 +382,43 @@ for point in before-fast-forward after-fast-forward; do
   no_leaks "2g ($point)"
 done
 
+# --- 2h -----------------------------------------------------------------------------
+# Tasks without a checkbox (bold items, headings: their state is the journal's alone),
+# killed after the branch took a task's commit, before its task-finished line: the next
+# run finds the commit on the branch and does not run the task again; nor does the one
+# after it.
+for form in bold heading; do
+  repo="$work/landed-$form"
+  mkdir -p "$repo/specs"
+  git -C "$repo" init -q -b main
+  if [ "$form" = bold ]; then
+    printf '# Tasks\n\n## Phase 1: Setup\n\n- **T001** Create `app/one.txt`\n- **T002** Create `app/two.txt`\n' > "$repo/specs/tasks.md"
+  else
+    printf '# Tasks\n\n## Phase 1: Setup\n\n### T001 Create `app/one.txt`\n\n### T002 Create `app/two.txt`\n' > "$repo/specs/tasks.md"
+  fi
+  git -C "$repo" add specs
+  git -C "$repo" commit -qm "the plan"
+  tasks="$repo/specs/tasks.md"
+  runs="$work/landed-$form.runs"
+  : > "$runs"
+  FLOW_TEST_PAUSE=after-fast-forward FLOW_TEST_PAUSE_FILE="$work/landed-$form.paused" TEST_AGENT_RUNS=$runs \
+    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/landed-$form.1.out" 2>&1 &
+  pid=$!
+  wait_for "$work/landed-$form.paused" && kill_flow "$pid"
+  for i in 2 3; do
+    rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/landed-$form.$i.out" 2>&1 || rc=$?
+    [ "$rc" = 0 ] || { problem "2h ($form): run $i exit $rc"; cat "$work/landed-$form.$i.out"; }
+  done
+  for id in T001 T002; do
+    n=$(grep -c " $id [0-9]* end$" "$runs" || true)
+    [ "$n" = 1 ] || problem "2h ($form): $id ran $n times to its end"
+    [ "$(git -C "$repo" log --format=%s | grep -c "^$id ")" = 1 ] || problem "2h ($form): $id is not committed once"
+  done
+  grep -q "T001 was committed by the earlier run; not run again" "$work/landed-$form.2.out" ||
+    problem "2h ($form): the resumed run does not say T001 was committed: $(grep resumed "$work/landed-$form.2.out")"
+  no_leaks "2h ($form)"
+done
+
 # --- 3 ------------------------------------------------------------------------------
 for how in cgroup proc; do
   make_repo "$work/daemon-$how"
@@ -454,5 +493,5 @@ for how in cgroup proc; do
   grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
 
-[ "$fail" = 0 ] && echo "crash points: killed at 22 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 24 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"
