@@ -445,7 +445,7 @@ class RunLoop {
         // from now on (a `marked` line would say the file does).
         const bool journal_kept = task(at).mark_offset == Task::npos && task(at).step_marks.empty() &&
                                   std::any_of(landed_.begin(), landed_.end(),
-                                              [&](const Leftover::Running& r) { return r.id == id && r.line == line; });
+                                              [&](const Leftover::Running& r) { return r.id == was.id && r.line == was.line; });
         if (journal_kept)
           log("task-finished", at, 0, {{"outcome", std::string("succeeded")}, {"commit", landing},
                                        {"detail", std::string("committed in run ") + l.run_id}}, true);
