@@ -388,6 +388,9 @@ struct RollbackReport {
   /// With `force`: the undone commits that were not the run's, newest first, each as
   /// "<sha> <subject> (<author>)".
   std::vector<std::string> foreign;
+  /// What a run or rollback killed in the middle had left half-done, finished first (a
+  /// rollback cut short, a task's marks); empty when nothing was.
+  std::string settled;
 };
 
 /// Resets the run's branch to its checkpoint (or to the commit of `to_task`), keeping

@@ -28,6 +28,7 @@ int roll_back(const Args& args) {
     fmt::print(stderr, "flow rollback: {}\n", r.error().message);
     return kFailed;
   }
+  if (!r->settled.empty()) fmt::print("first: {}\n", r->settled);
   fmt::print("rolled back run {}: {} is at {} again ({} commit{} undone)\n", r->run_id, r->branch, r->to.substr(0, 10),
              r->commits_undone, r->commits_undone == 1 ? "" : "s");
   if (!r->foreign.empty()) {

@@ -350,15 +350,99 @@ Result<void> GitRepo::fast_forward(const std::string& commit) const {
   return {};
 }
 
-std::string GitRepo::pending_mark_path(const std::string& path) const {
-  // One note per tasks.md: runs of two features land one at a time, but a run of one
-  // must not overwrite (and clear) the note the other's killed run left. Named by the
-  // path's FNV-1a hash; the note's first line says the path.
+namespace {
+// A name for notes about `path` (tasks.md, relative to the top): its FNV-1a hash. One
+// note per tasks.md: runs of two features land one at a time, but a run of one must not
+// overwrite (and clear) the note the other's killed run left. A note's first line says
+// the path.
+std::string path_tag(const std::string& path) {
   std::uint64_t h = 14695981039346656037ull;
   for (const char c : path) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return common_dir_ + "/flow-integration.pending-" + hex;
+  return hex;
+}
+}  // namespace
+
+std::string GitRepo::pending_mark_path(const std::string& path) const {
+  return common_dir_ + "/flow-integration.pending-" + path_tag(path);
+}
+
+std::string GitRepo::rollback_note_path(const std::string& path) const {
+  return common_dir_ + "/flow-rollback.pending-" + path_tag(path);
+}
+
+Result<void> GitRepo::roll_back(const Rollback& r, const std::string& path) const {
+  // Written (and on disk) before the branch is touched: the next run knows what a kill
+  // anywhere from here to the journal's line left half-done.
+  if (auto w = write_file_atomic(rollback_note_path(path),
+                                 path + "\n" + r.run_id + "\n" + r.branch + "\n" + r.from + "\n" + r.to + "\n" + r.ref + "\n");
+      !w)
+    return w;
+  // Failed (not killed): as it was, the error told; nothing for the next run to finish.
+  auto undone = [&](Result<void> e) {
+    if (!e) clear_rollback_note(path);
+    return e;
+  };
+  if (auto u = update_ref(r.ref, r.from); !u) return undone(std::move(u));
+  return undone(reset_hard(r.to, path));
+}
+
+void GitRepo::clear_rollback_note(const std::string& path) const {
+  std::error_code ec;
+  fs::remove(rollback_note_path(path), ec);
+}
+
+GitRepo::SettledRollback GitRepo::settle_rollback(const std::string& path) const {
+  SettledRollback out;
+  const auto note = read_file(rollback_note_path(path));
+  if (!note) return out;
+  const std::vector<std::string> f = lines(*note);
+  if (f.size() < 6 || f[0] != path) return out;  // another file's (or torn: written atomically, so not flow's)
+  const Rollback r{f[1], f[2], f[3], f[4], f[5]};
+  const std::string head = this->head(), what = "the rollback of run " + r.run_id + " (" + r.branch + " from " +
+                                                r.from.substr(0, 10) + " to " + r.to.substr(0, 10) + ")";
+  auto give_up = [&](const std::string& why) {
+    clear_rollback_note(path);
+    out.done = what + " was cut short by a kill and " + why + "; " +
+               (rev_parse(r.ref) ? "its commits stay under " + r.ref + ", and " : std::string()) + "`flow rollback --run " +
+               r.run_id + "` undoes the run";
+    return out;
+  };
+  if (current_branch() != r.branch) {
+    // Not given up: checked out again, the next run finishes it.
+    out.done = what + " was cut short by a kill; check out " + r.branch + " and run flow again to finish it";
+    return out;
+  }
+  if (head == r.from) {
+    // Killed before the reset: tasks.md may be replaced and staged already, nothing else.
+    const std::vector<std::string> dirty = this->dirty();
+    if (!std::all_of(dirty.begin(), dirty.end(), [&](const std::string& d) { return d == path; }))
+      return give_up("files other than " + path + " have changed since (" + dirty.front() + "): the branch stays at " +
+                     r.from.substr(0, 10));
+    if (!dirty.empty()) {
+      const auto now = read_file(top_ + "/" + path);
+      const auto at_from = blob(r.from + ":" + path), at_to = blob(r.to + ":" + path);
+      if (!now || !((at_from && *now == *at_from) || (at_to && *now == *at_to)))
+        return give_up(path + " has been edited since: the branch stays at " + r.from.substr(0, 10));
+    }
+    if (!rev_parse(r.ref))
+      if (auto u = update_ref(r.ref, r.from); !u) return give_up("its ref could not be set (" + u.error().message + ")");
+    if (auto reset = reset_hard(r.to, path); !reset) {
+      out.done = what + " was cut short by a kill, and finishing it failed: " + reset.error().message;
+      return out;  // the note stays: the next run tries again
+    }
+    out.done = "finished " + what + ", which a kill cut short";
+    out.journal = r;
+    return out;
+  }
+  // Killed after the reset: the branch is at its end, or the user built on it since.
+  if (on_head(r.to) && !on_head(r.from)) {
+    out.done = what + " was done before a kill; its journal line is written now";
+    out.journal = r;
+    return out;
+  }
+  return give_up(r.branch + " is at " + head.substr(0, 10) + " since, neither end of it");
 }
 
 void GitRepo::note_pending_mark(const std::string& path, const std::string& commit, const std::string& before) const {
@@ -782,6 +866,7 @@ Result<void> GitRepo::reset_hard(const std::string& commit, const std::string& a
     if (const auto text = blob(commit + ":" + atomic_path)) {
       if (auto w = write_file_atomic(top_ + "/" + atomic_path, *text); !w) return w;
       git({"add", "--", atomic_path});
+      test_pause("reset-file-replaced");
     }
   }
   const Exec e = git({"reset", "--quiet", "--hard", commit});

@@ -216,6 +216,30 @@ class GitRepo {
   /// top), when given, is first replaced atomically by its content at `commit` and
   /// staged, so that git, finding it up to date, never rewrites it in place.
   Result<void> reset_hard(const std::string& commit, const std::string& atomic_path = {}) const;
+  /// What a rollback does, noted in the common git directory (one note per tasks.md)
+  /// before it begins and until its journal line is written (clear_rollback_note): a run
+  /// killed in between leaves the note, and the next settles it (settle_rollback).
+  struct Rollback {
+    std::string run_id, branch, from, to, ref;
+  };
+  /// The branch checked out (`r.branch`, at `r.from`) reset to `r.to` (reset_hard, with
+  /// `path`, tasks.md relative to the top, replaced atomically), `r.from` kept under
+  /// `r.ref` first. The note stays: clear it once the journal says it was rolled back.
+  Result<void> roll_back(const Rollback& r, const std::string& path) const;
+  void clear_rollback_note(const std::string& path) const;
+  [[nodiscard]] std::string rollback_note_path(const std::string& path) const;
+  /// A rollback a killed run left noted for `path`: finished when the branch is still at
+  /// its start with nothing changed but tasks.md (as either end has it); found done when
+  /// the branch is at its end (or was built on since); given up (the note removed) when
+  /// the branch or other files moved since; kept while another branch is checked out.
+  /// `journal`: the rollback the journal must say happened, when it did (the caller
+  /// writes the line unless there, then clears the note); `done`: what was done, for the
+  /// journal and the user. Hold the integration lock.
+  struct SettledRollback {
+    std::string done;
+    std::optional<Rollback> journal;
+  };
+  [[nodiscard]] SettledRollback settle_rollback(const std::string& path) const;
   /// A commit as `log` lists it.
   struct Commit {
     std::string sha, author, subject;  ///< author: "Name <email>"

@@ -380,6 +380,16 @@ std::optional<Leftover> previous_run(const std::string& journal_path, const std:
   return previous_run_in(in, TasksFile{tasks_path, journal_workdir(journal_path)});
 }
 
+bool journaled_rollback(const std::string& journal_path, std::string_view run_id, std::string_view from,
+                        std::string_view to) {
+  std::ifstream in(journal_path, std::ios::binary);
+  bool found = false;
+  for_each_line(in, [&](const Line& e) {
+    found |= e.str("event") == "rolled-back" && e.str("run") == run_id && e.str("from") == from && e.str("to") == to;
+  });
+  return found;
+}
+
 std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, const std::string& tasks_path) {
   std::vector<CheckpointedRun> runs;
   std::ifstream in(journal_path, std::ios::binary);

@@ -73,6 +73,10 @@ struct CheckpointedRun {
 /// The runs of `tasks_path` (absolute) that journaled a checkpoint, oldest first.
 std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, const std::string& tasks_path);
 
+/// Whether the journal says run `run_id`'s branch was rolled back from `from` to `to`.
+[[nodiscard]] bool journaled_rollback(const std::string& journal_path, std::string_view run_id, std::string_view from,
+                                      std::string_view to);
+
 /// A task that succeeded, with how long it took: what the estimator learns from.
 struct FinishedTask {
   std::string id;

@@ -1554,8 +1554,18 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   const std::string tasks = fs::absolute(o.tasks_path, ec).string();
   const std::string workdir = fs::absolute(o.workdir.empty() ? default_workdir(o.tasks_path) : o.workdir, ec).string();
   const std::string journal = workdir + "/.flow/implementation.log";
-  // The run: its branch and checkpoint, from the journal.
+  RunLock lock;
+  fs::create_directories(workdir + "/.flow/locks", ec);
+  if (auto held = lock.acquire(detail::run_lock_path(workdir, tasks)); !held) return Unexpected{std::move(held).error()};
   RollbackReport r;
+  // What a run (or rollback) killed in the middle left, first: a rollback cut short is
+  // finished, and its journal line written, before the journal is read.
+  r.settled = detail::settle_killed_integration(workdir, tasks);
+  auto told = [&](Unexpected u) {
+    if (!r.settled.empty()) u.error.message = r.settled + ". " + u.error.message;
+    return u;
+  };
+  // The run: its branch and checkpoint, from the journal.
   std::string checkpoint;
   std::set<std::string> own;  // the commits the run journaled as its tasks'
   {
@@ -1566,32 +1576,30 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
     for (const detail::CheckpointedRun& c : runs)
       if (o.run_id.empty() ? c.committed && !c.rolled_back : c.run == o.run_id) pick = &c;
     if (!pick) {
-      if (!o.run_id.empty()) return make_error(Errc::not_found, "no run " + o.run_id + " of " + o.tasks_path + " with git isolation in " + journal);
-      if (runs.empty()) return make_error(Errc::not_found, "no run of " + o.tasks_path + " with git isolation in " + journal);
-      return make_error(Errc::not_found, "nothing to roll back: no run of " + o.tasks_path + " has commits on its branch that were not rolled back (" +
-                                             std::to_string(runs.size()) + " run" + (runs.size() == 1 ? "" : "s") + " in " + journal + ")");
+      if (!o.run_id.empty()) return told(make_error(Errc::not_found, "no run " + o.run_id + " of " + o.tasks_path + " with git isolation in " + journal));
+      if (runs.empty()) return told(make_error(Errc::not_found, "no run of " + o.tasks_path + " with git isolation in " + journal));
+      return told(make_error(Errc::not_found, "nothing to roll back: no run of " + o.tasks_path +
+                                                  " has commits on its branch that were not rolled back (" + std::to_string(runs.size()) +
+                                                  " run" + (runs.size() == 1 ? "" : "s") + " in " + journal + ")"));
     }
     r.run_id = pick->run;
     r.branch = pick->branch;
     checkpoint = pick->checkpoint;
     own = pick->commits;
   }
-  RunLock lock;
-  fs::create_directories(workdir + "/.flow/locks", ec);
-  if (auto held = lock.acquire(detail::run_lock_path(workdir, tasks)); !held) return Unexpected{std::move(held).error()};
   auto repo = detail::GitRepo::open(workdir);
-  if (!repo) return make_error(Errc::not_found, workdir + " is not a git repository");
+  if (!repo) return told(make_error(Errc::not_found, workdir + " is not a git repository"));
   // From the first look at the branch to the reset, no run of another feature lands a
   // commit: its half-landed state would read as the user's changes, and a commit landed
   // after the checks would be reset away unseen.
   const detail::FileLock one_at_a_time = repo->integration_lock();
   if (repo->current_branch() != r.branch)
-    return make_error(Errc::conflict, "run " + r.run_id + " committed to " + r.branch + ", but " +
+    return told(make_error(Errc::conflict, "run " + r.run_id + " committed to " + r.branch + ", but " +
                                           (repo->current_branch().empty() ? "HEAD is detached" : repo->current_branch() + " is checked out") +
-                                          ": check out " + r.branch + " first");
+                                          ": check out " + r.branch + " first"));
   if (const auto dirty = repo->dirty(); !dirty.empty())
-    return make_error(Errc::conflict, "the working tree has uncommitted changes (" + dirty.front() +
-                                          (dirty.size() > 1 ? ", …" : "") + "): commit or stash them first");
+    return told(make_error(Errc::conflict, "the working tree has uncommitted changes (" + dirty.front() +
+                                          (dirty.size() > 1 ? ", …" : "") + "): commit or stash them first"));
   r.from = repo->head();
   r.to = checkpoint;
   const auto commits = repo->log(checkpoint);
@@ -1599,7 +1607,7 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
     r.to.clear();
     for (const detail::GitRepo::Commit& c : commits)
       if (own.count(c.sha) && c.subject.rfind(o.to_task + " ", 0) == 0) r.to = c.sha;
-    if (r.to.empty()) return make_error(Errc::not_found, "no commit of " + o.to_task + " in run " + r.run_id);
+    if (r.to.empty()) return told(make_error(Errc::not_found, "no commit of " + o.to_task + " in run " + r.run_id));
   }
   // What a reset to r.to undoes: the run's commits, and any other that landed among or
   // after them (the user's, another run's). Those are not the run's to undo: never
@@ -1610,32 +1618,34 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
     if (own.count(it->sha)) mine.push_back(it->sha.substr(0, 10));
     else r.foreign.push_back(it->sha.substr(0, 10) + " " + it->subject + " (" + it->author + ")");
   }
-  if (r.from == r.to) return make_error(Errc::not_found, "nothing to roll back: " + r.branch + " is at " + r.to.substr(0, 10));
+  if (r.from == r.to) return told(make_error(Errc::not_found, "nothing to roll back: " + r.branch + " is at " + r.to.substr(0, 10)));
   if (mine.empty())
-    return make_error(Errc::not_found, "nothing of run " + r.run_id + "'s to roll back: the commits on " + r.branch +
-                                           " after " + r.to.substr(0, 10) + " are not its: " + detail::join(r.foreign, "; "));
+    return told(make_error(Errc::not_found, "nothing of run " + r.run_id + "'s to roll back: the commits on " + r.branch +
+                                           " after " + r.to.substr(0, 10) + " are not its: " + detail::join(r.foreign, "; ")));
   if (!r.foreign.empty() && !o.force)
-    return make_error(Errc::conflict, "not rolled back: " + std::to_string(r.foreign.size()) + " of the " +
+    return told(make_error(Errc::conflict, "not rolled back: " + std::to_string(r.foreign.size()) + " of the " +
                                           std::to_string(r.commits_undone) + " commits a reset of " + r.branch + " to " +
                                           r.to.substr(0, 10) + " would undo " + (r.foreign.size() == 1 ? "is" : "are") +
                                           " not run " + r.run_id + "'s: " + detail::join(r.foreign, "; ") +
                                           ". To undo only the run's and keep " + (r.foreign.size() == 1 ? "it" : "them") +
                                           ": git revert " + detail::join(mine, " ") + " (newest first). To undo " +
                                           (r.foreign.size() == 1 ? "it" : "them") + " too (kept reachable under refs/flow/" +
-                                          r.run_id + "/): flow rollback --force");
+                                          r.run_id + "/): flow rollback --force"));
   r.ref = "refs/flow/" + r.run_id + "/rolled-back";
   for (int k = 2; repo->rev_parse(r.ref); ++k) r.ref = "refs/flow/" + r.run_id + "/rolled-back-" + std::to_string(k);
-  if (auto u = repo->update_ref(r.ref, r.from); !u) return Unexpected{std::move(u).error()};
-  // tasks.md is replaced atomically (its marks of undone tasks cleared), then the rest.
-  if (auto reset = repo->reset_hard(r.to, fs::relative(tasks, repo->top(), ec).string()); !reset)
-    return Unexpected{std::move(reset).error()};
+  // tasks.md is replaced atomically (its marks of undone tasks cleared), then the rest;
+  // a kill from here to the journal's line is settled by the next run (or rollback).
+  const std::string tasks_rel = fs::relative(tasks, repo->top(), ec).string();
+  if (auto rolled = repo->roll_back({r.run_id, r.branch, r.from, r.to, r.ref}, tasks_rel); !rolled)
+    return Unexpected{std::move(rolled).error()};
+  detail::test_pause("rolled-back-unjournaled");
   Journal j;
   if (j.open(journal)) {
     detail::Json line;
     line.begin_object().field("ts", iso_now()).field("run", r.run_id).field("event", "rolled-back").field("from", r.from)
         .field("to", r.to).field("ref", r.ref).field("commits", r.commits_undone)
         .field("foreign", static_cast<double>(r.foreign.size())).end_object();
-    j.write(line.str(), true);
+    if (j.write(line.str(), true)) repo->clear_rollback_note(tasks_rel);
   }
   return r;
 }

@@ -9,6 +9,8 @@
 
 #include "runtime/git.hpp"
 #include "runtime/git_native.hpp"
+#include "runtime/journal_read.hpp"
+#include "support/json.hpp"
 #include "support/test_hook.hpp"
 #include "runtime/worker.hpp"
 #include "support/text.hpp"
@@ -356,8 +358,10 @@ class GitWorkspace final : public Workspace {
       log_.emit("rollback-refused", -1, 0, why);
       return std::nullopt;
     }
-    if (!repo_.update_ref(ref, head_) || !repo_.reset_hard(to, tasks_rel_)) return std::nullopt;
+    if (!repo_.roll_back({run_id_, branch_, head_, to, ref}, tasks_rel_)) return std::nullopt;
+    test_pause("rolled-back-unjournaled");
     log_.log("rolled-back", -1, 0, {{"to", to}, {"from", head_}, {"ref", ref}}, true);
+    repo_.clear_rollback_note(tasks_rel_);
     log_.emit("rolled-back", -1, 0, branch_ + " reset to " + to.substr(0, 10) + "; the run's commits are in " + ref);
     head_ = to;
     keep_tasks_mode();
@@ -662,6 +666,20 @@ Result<std::unique_ptr<Workspace>> open_git_workspace(const WorkspaceContext& c,
       std::make_unique<GitWorkspace>(c, std::move(*repo), branch, head, std::move(tasks_rel), stale));
 }
 
+namespace {
+// The line a rollback a killed run left unjournaled needs, written unless there (a kill
+// after the line, before the note went): whether the journal says so now.
+bool journal_rollback(const std::string& journal_path, const GitRepo::Rollback& r) {
+  if (journaled_rollback(journal_path, r.run_id, r.from, r.to)) return true;
+  Journal j;
+  if (!j.open(journal_path)) return false;
+  Json line;
+  line.begin_object().field("ts", iso_now()).field("run", r.run_id).field("event", "rolled-back").field("from", r.from)
+      .field("to", r.to).field("ref", r.ref).field("detail", "finished by the next run: a kill cut it short").end_object();
+  return j.write(line.str(), true);
+}
+}  // namespace
+
 std::string settle_killed_integration(const std::string& workdir, const std::string& tasks_path) {
   auto repo = GitRepo::open(workdir);
   std::error_code ec;
@@ -675,6 +693,11 @@ std::string settle_killed_integration(const std::string& workdir, const std::str
   if (const std::string git_dir = repo->git_dir(); !git_dir.empty()) done = release_killed_index_lock(git_dir);
   if (std::string marks = repo->settle_pending_mark(tasks_rel); !marks.empty())
     done += (done.empty() ? "" : "; ") + marks;
+  if (GitRepo::SettledRollback rolled = repo->settle_rollback(tasks_rel); !rolled.done.empty()) {
+    done += (done.empty() ? "" : "; ") + rolled.done;
+    if (rolled.journal && journal_rollback(workdir + "/.flow/implementation.log", *rolled.journal))
+      repo->clear_rollback_note(tasks_rel);
+  }
   // The temporary a run killed while it wrote the pending note left (write_file_atomic):
   // flow's own, and stale under the integration lock; nothing else would remove it.
   (void)remove_killed_temporaries(repo->pending_mark_path(tasks_rel));

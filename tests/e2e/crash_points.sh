@@ -28,6 +28,9 @@
 #     other lands a task: the killed one's note survives, and its next run finishes
 # 2h. tasks without a checkbox (bold items, headings), killed after the branch took one's
 #     commit and before its task-finished line: it never runs again
+# 2i. killed in the middle of a rollback (a critical failure's under --fail-fast, and
+#     `flow rollback`'s), before and after `git reset --hard`: the next run (or rollback)
+#     finishes it and journals it once; undone tasks without a checkbox run again
 #  3. an agent that starts a daemon in its own session (setsid): when the attempt ends the
 #     daemon is stopped too (and reported), with cgroups and with the /proc fallback
 #  4. killed right after an agent was spawned, before its task-started line: the agent
@@ -419,6 +422,83 @@ for form in bold heading; do
   no_leaks "2h ($form)"
 done
 
+# --- 2i -----------------------------------------------------------------------------
+# Killed in the middle of a rollback: the run's own (a critical failure under
+# --fail-fast, back to the end of phase 1), after tasks.md was replaced and before
+# `git reset --hard`, and after the reset before the journal's rolled-back line; and
+# `flow rollback`, at the same two points. What comes next (a run, or `flow rollback`
+# again) finishes it: the branch is at the rollback's end, the tree clean, the journal
+# says it once, and a task without a checkbox whose work was undone runs again.
+rollback_repo() {  # $1: name, $2: form (box, bold)
+  repo="$work/$1"
+  mkdir -p "$repo/specs" "$repo/.flow"
+  git -C "$repo" init -q -b main
+  if [ "$2" = box ]; then
+    printf '# Tasks\n\n## Phase 1: Setup\n\n- [ ] T001 Create `app/one.txt`\n\n## Phase 2: Foundational\n\n- [ ] T002 Create `app/two.txt`\n- [ ] T003 Create `app/three.txt`\n' > "$repo/specs/tasks.md"
+  else
+    printf '# Tasks\n\n## Phase 1: Setup\n\n- **T001** Create `app/one.txt`\n\n## Phase 2: Foundational\n\n- **T002** Create `app/two.txt`\n- **T003** Create `app/three.txt`\n' > "$repo/specs/tasks.md"
+  fi
+  printf 'errorRecovery:\n  rollbackTo: phase\n' > "$repo/.flow/config.yaml"
+  git -C "$repo" add specs
+  git -C "$repo" commit -qm "the plan"
+  tasks="$repo/specs/tasks.md"
+  journal="$repo/.flow/implementation.log"
+  runs="$work/$1.runs"
+  : > "$runs"
+}
+rolled_back_once() {  # $1: when, $2: the run. The journal says it once; the tree is clean.
+  local n
+  n=$(grep '"event":"rolled-back"' "$journal" | grep -c "\"run\":\"$2\"" || true)
+  [ "$n" = 1 ] || problem "$1: the journal says $n times that run $2 was rolled back"
+  [ -z "$(git -C "$repo" status --porcelain)" ] || problem "$1: the tree is dirty: $(git -C "$repo" status --porcelain | tr '\n' ';')"
+  [ ! -e "$(git -C "$repo" rev-parse --git-common-dir)/flow-rollback.pending-"* ] 2>/dev/null ||
+    problem "$1: the rollback's note was left"
+}
+for form in box bold; do
+  for point in reset-file-replaced rolled-back-unjournaled; do
+    name="rollback-$form-$point"
+    rollback_repo "$name" "$form"
+    FLOW_TEST_PAUSE=$point FLOW_TEST_PAUSE_FILE="$work/$name.paused" TEST_AGENT_PLAN=T003:auth TEST_AGENT_RUNS=$runs \
+      "$flow" run "$tasks" --workers 1 --fail-fast --agent-cmd "$agent" > "$work/$name.1.out" 2>&1 &
+    pid=$!
+    wait_for "$work/$name.paused" && kill_flow "$pid"
+    first=$(grep -o '"run":"[^"]*","event":"checkpoint"' "$journal" | head -1 | cut -d'"' -f4)
+    rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/$name.2.out" 2>&1 || rc=$?
+    [ "$rc" = 0 ] || { problem "2i ($form, $point): the next run: exit $rc"; cat "$work/$name.2.out"; }
+    grep -q "rollback of run $first" "$work/$name.2.out" ||
+      problem "2i ($form, $point): the next run does not say it settled the rollback: $(grep -i resum "$work/$name.2.out" | head -3)"
+    rolled_back_once "2i ($form, $point)" "$first"
+    for id in T001 T002 T003; do
+      [ "$(git -C "$repo" log --format=%s | grep -c "^$id ")" = 1 ] || problem "2i ($form, $point): $id is not committed once on the branch"
+    done
+    # T002's work was undone with the rollback: it ran again, and its file is there.
+    [ "$(grep -c " T002 [0-9]* end$" "$runs" || true)" = 2 ] || problem "2i ($form, $point): T002 did not run again after the rollback"
+    git -C "$repo" cat-file -e HEAD:app/two.txt 2>/dev/null || problem "2i ($form, $point): T002's file is not on the branch"
+    [ "$form" = bold ] || [ "$(grep -c '^- \[X\]' "$tasks")" = 3 ] || problem "2i ($form, $point): not every task is marked"
+    # The failed T003's branch is kept, as after any failure; no worktree is.
+    [ "$(git -C "$repo" worktree list | wc -l)" = 1 ] || problem "2i ($form, $point): worktrees left"
+  done
+done
+for point in reset-file-replaced rolled-back-unjournaled; do
+  name="rollback-cli-$point"
+  rollback_repo "$name" box
+  rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/$name.1.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || problem "2i (flow rollback, $point): the run: exit $rc"
+  first=$(grep -o '"run":"[^"]*","event":"checkpoint"' "$journal" | head -1 | cut -d'"' -f4)
+  FLOW_TEST_PAUSE=$point FLOW_TEST_PAUSE_FILE="$work/$name.paused" "$flow" rollback "$tasks" > "$work/$name.2.out" 2>&1 &
+  pid=$!
+  wait_for "$work/$name.paused" && kill_flow "$pid"
+  rc=0; "$flow" rollback "$tasks" > "$work/$name.3.out" 2>&1 || rc=$?
+  grep -q "rollback of run $first" "$work/$name.3.out" ||
+    problem "2i (flow rollback, $point): rollback again does not say it finished the first: $(cat "$work/$name.3.out")"
+  [ "$rc" = 1 ] && grep -q "nothing to roll back" "$work/$name.3.out" ||
+    problem "2i (flow rollback, $point): rollback again: exit $rc, expected 1 (nothing left to roll back)"
+  [ "$(git -C "$repo" rev-parse HEAD)" = "$(git -C "$repo" rev-list --max-parents=0 HEAD)" ] ||
+    problem "2i (flow rollback, $point): the branch is not back at the plan's commit"
+  [ "$(grep -c '^- \[X\]' "$tasks" || true)" = 0 ] || problem "2i (flow rollback, $point): tasks.md is still marked"
+  rolled_back_once "2i (flow rollback, $point)" "$first"
+done
+
 # --- 3 ------------------------------------------------------------------------------
 for how in cgroup proc; do
   make_repo "$work/daemon-$how"
@@ -493,5 +573,5 @@ for how in cgroup proc; do
   grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
 
-[ "$fail" = 0 ] && echo "crash points: killed at 24 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 28 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"

@@ -386,6 +386,103 @@ TEST_CASE("the refs' stamp changes with every shared ref an agent can change, no
   CHECK(stamp() != was);
 }
 
+// A rollback killed anywhere between its note and its journal line: the next run finishes
+// it where nothing but tasks.md changed, finds it done after the reset, and otherwise
+// gives it up (the note removed) or, on another branch, waits for it.
+TEST_CASE("a rollback a kill cut short: finished, found done, given up or kept, as the repository says") {
+  test::TempDir dir;
+  const std::string repo = dir.path;
+  auto git = [&](const std::string& args) { return git_in(repo, args); };
+  REQUIRE(make_repo(repo, "tasks.md", "- [ ] T001 a\n"));
+  auto r = detail::GitRepo::open(repo);
+  REQUIRE(r);
+  const std::string to = r->head();
+  std::ofstream(repo + "/tasks.md", std::ios::binary) << "- [X] T001 a\n";
+  std::ofstream(repo + "/a.py", std::ios::binary) << "a\n";
+  REQUIRE(git("add tasks.md a.py") == 0);
+  REQUIRE(git("commit -q -m T001") == 0);
+  const std::string from = r->head();
+  const detail::GitRepo::Rollback rb{"run1", "main", from, to, "refs/flow/run1/rolled-back"};
+  // Done whole, as a kill after the reset and before the journal's line leaves it.
+  REQUIRE(r->roll_back(rb, "tasks.md"));
+  REQUIRE(r->head() == to);
+  REQUIRE(fs::exists(r->rollback_note_path("tasks.md")));
+  auto note_left = [&] { return fs::exists(r->rollback_note_path("tasks.md")); };
+
+  SUBCASE("killed after the reset: found done, to be journaled") {
+    const auto s = r->settle_rollback("tasks.md");
+    REQUIRE(s.journal);
+    CHECK(s.journal->run_id == "run1");
+    CHECK(s.journal->from == from);
+    CHECK(s.journal->to == to);
+    CHECK(note_left());  // until the caller has written the line
+    CHECK(r->head() == to);
+  }
+  SUBCASE("killed before the reset, tasks.md replaced and staged: finished") {
+    REQUIRE(git("reset -q --hard " + from) == 0);
+    REQUIRE(git("update-ref -d refs/flow/run1/rolled-back") == 0);  // killed before the ref, too
+    std::ofstream(repo + "/tasks.md", std::ios::binary) << "- [ ] T001 a\n";
+    REQUIRE(git("add tasks.md") == 0);
+    const auto s = r->settle_rollback("tasks.md");
+    CHECK(s.journal);
+    CHECK(s.done.find("finished the rollback of run run1") != std::string::npos);
+    CHECK(r->head() == to);
+    CHECK(!fs::exists(repo + "/a.py"));
+    CHECK(r->dirty().empty());
+    const auto kept = r->rev_parse("refs/flow/run1/rolled-back");
+    REQUIRE(kept);
+    CHECK(*kept == from);
+  }
+  SUBCASE("killed before the reset, nothing replaced yet: finished") {
+    REQUIRE(git("reset -q --hard " + from) == 0);
+    CHECK(r->settle_rollback("tasks.md").journal);
+    CHECK(r->head() == to);
+  }
+  SUBCASE("killed before the reset, another file changed since: given up, the branch stays") {
+    REQUIRE(git("reset -q --hard " + from) == 0);
+    std::ofstream(repo + "/notes.txt", std::ios::binary) << "mine\n";
+    const auto s = r->settle_rollback("tasks.md");
+    CHECK(!s.journal);
+    CHECK(s.done.find("notes.txt") != std::string::npos);
+    CHECK(s.done.find("flow rollback --run run1") != std::string::npos);
+    CHECK(r->head() == from);
+    CHECK(fs::exists(repo + "/notes.txt"));
+    CHECK(!note_left());
+  }
+  SUBCASE("killed before the reset, tasks.md edited since: given up, the edit kept") {
+    REQUIRE(git("reset -q --hard " + from) == 0);
+    std::ofstream(repo + "/tasks.md", std::ios::binary) << "- [X] T001 a\n- [ ] T002 b\n";
+    const auto s = r->settle_rollback("tasks.md");
+    CHECK(!s.journal);
+    CHECK(r->head() == from);
+    CHECK(test::slurp(repo + "/tasks.md") == "- [X] T001 a\n- [ ] T002 b\n");
+    CHECK(!note_left());
+  }
+  SUBCASE("the user committed on top of the branch's start since: given up") {
+    REQUIRE(git("reset -q --hard " + from) == 0);
+    REQUIRE(git("commit -q --allow-empty -m mine") == 0);
+    const std::string mine = r->head();
+    CHECK(!r->settle_rollback("tasks.md").journal);
+    CHECK(r->head() == mine);
+    CHECK(!note_left());
+  }
+  SUBCASE("the user built on the rolled-back branch: found done") {
+    REQUIRE(git("commit -q --allow-empty -m mine") == 0);
+    CHECK(r->settle_rollback("tasks.md").journal);
+  }
+  SUBCASE("another branch checked out: kept for when it is back") {
+    REQUIRE(git("checkout -q -b elsewhere") == 0);
+    const auto s = r->settle_rollback("tasks.md");
+    CHECK(!s.journal);
+    CHECK(s.done.find("check out main") != std::string::npos);
+    CHECK(note_left());
+  }
+  SUBCASE("another tasks.md's note is not this one's") {
+    CHECK(r->settle_rollback("other/tasks.md").done.empty());
+    CHECK(note_left());
+  }
+}
+
 // The fix-up commit after a killed run ("flow: unmark …") names the tasks whose marks it
 // takes back: a heading task's was "a task" (a check mark ending its heading, or a step's
 // box under it, has no ID after a box).
