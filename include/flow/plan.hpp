@@ -27,6 +27,8 @@ enum class TaskForm : std::uint8_t {
   bold_item,    ///< a list item without a checkbox: `- **T001** — …`, or `- [P] [US1] T003 …`
                 ///< where `[P]` stands in place of the box
   unnumbered,   ///< `- [ ] …` in a file with no IDs at all; the ID is made from the line
+  paragraph,    ///< a paragraph that starts with an ID (`T001. …`, `**T002 [P]**: …`) in a
+                ///< file with no task written otherwise
 };
 
 /// What a phase is for, from its heading (and its tasks' story labels).

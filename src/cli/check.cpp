@@ -154,7 +154,7 @@ void print_summary(const std::string& path, const Plan& plan, const std::vector<
   std::size_t done = 0, pending = 0, other = 0, headless = 0;
   std::vector<std::size_t> phase_tasks(plan.phases.size(), 0), group_tasks(plan.groups.size(), 0);
   for (const Task& t : plan.tasks) {
-    if ((t.form == TaskForm::heading || t.form == TaskForm::bold_item) && !t.has_marks()) ++headless;
+    if ((t.form == TaskForm::heading || t.form == TaskForm::bold_item || t.form == TaskForm::paragraph) && !t.has_marks()) ++headless;
     if (t.state == TaskState::done) ++done;
     else if (t.state == TaskState::pending) ++pending;
     else ++other;

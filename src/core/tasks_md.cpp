@@ -1191,7 +1191,9 @@ using TaskIndex = IdIndex<TaskId>;
 
 class Parser {
  public:
-  explicit Parser(std::string_view text) : text_(text) {}
+  // `paragraphs`: a file with no task otherwise, read again for tasks written as
+  // paragraphs (paragraph_task).
+  explicit Parser(std::string_view text, bool paragraphs = false) : text_(text), paragraphs_(paragraphs) {}
 
   Plan run() {
     scan_lines();
@@ -1585,6 +1587,7 @@ class Parser {
     open_task_ = -1;
     open_heading_task_ = false;
     open_word_task_ = false;
+    open_paragraph_task_ = false;
     dep_items_ = -1;
   }
 
@@ -1605,7 +1608,7 @@ class Parser {
     const std::string_view shape = id_shape(t.id);
     if (std::none_of(shapes_.begin(), shapes_.end(), [&](const std::string& x) { return x == shape; }))
       shapes_.emplace_back(shape);
-    if (form == TaskForm::heading || form == TaskForm::bold_item) {
+    if (form == TaskForm::heading || form == TaskForm::bold_item || form == TaskForm::paragraph) {
       ++headless_;
     }
     mark_used(t);
@@ -1666,6 +1669,7 @@ class Parser {
     for (const auto& [at, id] : heading_ids_)
       if (!(lines_[static_cast<std::size_t>(at)].flags & kSection)) note_id_task(id);
     plan_.tasks.reserve(boxes_);
+    if (paragraphs_) choose_paragraph_shape();
     open_phase({}, 0, 0);
     for (std::size_t i = 0; i < lines_.size(); ++i) {
       const Line& l = lines_[i];
@@ -1697,6 +1701,7 @@ class Parser {
       const std::string_view t = trim(s);
       if (t.empty()) {
         continuing_ = false;
+        paragraph_gap_ = open_paragraph_task_;
         continue;
       }
       ListItem li;
@@ -1704,6 +1709,11 @@ class Parser {
         li.ok = true;
         li.content = static_cast<std::size_t>(l.aux);
       }
+      if (paragraphs_ && !li.ok && paragraph_task(l, number, t)) continue;
+      // A paragraph task's body goes on past a blank line only with its list or an
+      // indented line: a paragraph after it (`Polish & docs`) is the document's.
+      if (open_paragraph_task_ && paragraph_gap_ && !li.ok && l.indent < 4) close_task();
+      paragraph_gap_ = false;
       const std::size_t box = l.box;
       // A thematic break (`---`) ends a heading task's body: what follows it up to the next
       // heading (a phase's `**Status**: ✅ Phase 1 complete`) is not the task's.
@@ -1754,6 +1764,7 @@ class Parser {
           }
           body_lines_.push_back({static_cast<std::size_t>(open_task_), number});
           dependency_item(l, number, li.ok ? s.substr(li.content) : t, li.ok);
+          if (open_paragraph_task_) parallel_field(li.ok ? s.substr(li.content) : t);
           continue;
         }
       }
@@ -2210,21 +2221,127 @@ class Parser {
     if (plan_.tasks.empty()) no_tasks();
   }
 
+  // The ID a line outside lists, headings, code and comments starts with, alone or in
+  // bold, before a separator (`T001. Capture …`, `**T002 [P] [X]**: Add …`); empty if none.
+  std::string_view paragraph_id(const Line& l) const {
+    if ((l.flags & (kCode | kComment | kBullet | kTooLong)) != 0 || l.heading != 0 || l.indent > 3) return {};
+    std::string_view t = trim(line_text(l));
+    if (starts_with(t, "**") || starts_with(t, "__")) t.remove_prefix(2);
+    if (t.empty() || !is_upper(t[0])) return {};
+    const std::size_t n = match_id(t);
+    if (n == 0 || n >= t.size() || std::string_view(".:)*_ \t").find(t[n]) == std::string_view::npos) return {};
+    return t.substr(0, n);
+  }
+
+  // Whether IDs of `shape` name tasks (`T001`, `TASK-1`), not requirements or criteria
+  // (`FR-001: The system …`, `SC-002: …`), where a line starts with one.
+  static bool task_shape(std::string_view shape) {
+    const LowerCopy s(shape);
+    return s.view() == "t" || s.view() == "t-" || s.view() == "task-" || s.view() == "tsk-";
+  }
+
+  // The ID shape of a file's paragraph tasks: the most common task shape among such lines.
+  void choose_paragraph_shape() {
+    std::vector<std::pair<std::string_view, int>> counts;
+    for (const Line& l : lines_) {
+      const std::string_view id = paragraph_id(l);
+      if (id.empty() || !task_shape(id_shape(id))) continue;
+      const std::string_view shape = id_shape(id);
+      auto c = std::find_if(counts.begin(), counts.end(), [&](const auto& x) { return x.first == shape; });
+      if (c == counts.end()) counts.emplace_back(shape, 1);
+      else ++c->second;
+    }
+    const auto best = std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (best != counts.end() && best->second >= 2) paragraph_shape_ = std::string(best->first);
+  }
+
+  // `T001. Capture the baseline … [P]`, `**T002 [P] [X]**: Add …`: in a file with no task
+  // in a list, a table or a heading, a paragraph that starts with an ID of the file's
+  // task shape is a task. Its body is the paragraph (`Deps: T001.` under it); `[X]` among
+  // its labels says done. No mark is written: its state, as a bold item's, is the journal's.
+  bool paragraph_task(const Line& l, int number, std::string_view t) {
+    const std::string_view id = paragraph_id(l);
+    if (id.empty() || paragraph_shape_.empty() || id_shape(id) != paragraph_shape_) return false;
+    Head& h = fresh_head();
+    if (!parse_head(t, h) || h.id != id) return false;
+    close_task();
+    Task& task = new_task(h.id, number, l, TaskForm::paragraph);
+    fill_head(task, h, t);
+    // Its labels: in the bold run with the ID (`**T032 (HIGH) [X]**: …`), in a note right
+    // after it (`T010. (Test [P]) Create …`), or ending the line (`… (module marker). [P]`,
+    // `… [X]`). `[X]`, `[x]`, `[X, superseded in 2.0]` say done; `[P]` parallel.
+    const auto label = [&](std::string_view c) {
+      c = trim(c);
+      if (c == "P") task.parallel = true;
+      else if (!c.empty() && (c[0] == 'X' || c[0] == 'x') && (c.size() == 1 || c[1] == ',')) task.state = TaskState::done;
+      else return false;
+      return true;
+    };
+    const std::size_t after_id = t.find(h.id) + h.id.size();
+    std::size_t head_end = after_id;
+    if (starts_with(t, "**") || starts_with(t, "__")) {
+      head_end = t.find(t.substr(0, 2), after_id);
+      if (head_end == std::string_view::npos || head_end > after_id + 120) head_end = after_id;
+    } else if (const std::size_t open = t.find_first_not_of(". :", after_id); open != std::string_view::npos && t[open] == '(') {
+      head_end = t.find(')', open);
+      if (head_end == std::string_view::npos || head_end > open + 120) head_end = after_id;
+    }
+    std::string shown;  // the head's labels taken out of the description
+    for (std::size_t k = after_id; k < head_end; ++k) {
+      const std::size_t close = t[k] == '[' ? t.find(']', k) : std::string_view::npos;
+      if (close != std::string_view::npos && close < head_end && label(t.substr(k + 1, close - k - 1))) k = close;
+      else shown += t[k];
+    }
+    if (head_end > after_id && t[head_end] == ')') {
+      // `(Test [P]) Create …`: the note stays the description's start.
+    } else if (head_end > after_id) {
+      // `**T032 (HIGH) [X]**: Expand …`: the note, then what follows the bold.
+      std::string_view rest = t.substr(head_end + 2);
+      while (!rest.empty() && (rest.front() == ':' || rest.front() == '.' || is_space(rest.front()))) rest.remove_prefix(1);
+      std::string_view note = trim(std::string_view(shown));
+      while (!note.empty() && (note.front() == ':' || note.front() == '.')) note = trim(note.substr(1));
+      task.description = note.empty() ? std::string(rest) : std::string(note) + ": " + std::string(rest);
+    }
+    if (starts_with(task.description, ")")) task.description = std::string(trim(std::string_view(task.description).substr(1)));  // `T011) …`
+    for (const std::string& c : task.labels) label(c);
+    std::erase_if(task.labels, [&](const std::string& c) { return c == "P" || ((c[0] == 'X' || c[0] == 'x') && (c.size() == 1 || c[1] == ',')); });
+    // Labels ending the line.
+    std::string_view tail = trim(std::string_view(task.description));
+    while (tail.ends_with("]")) {
+      const std::size_t open = tail.rfind('[');
+      if (open == std::string_view::npos) break;
+      const std::string_view c = tail.substr(open + 1, tail.size() - open - 2);
+      if (!label(c) && !istarts_with(trim(c), "depends")) break;   // `[Depends: T004]`: read with the line's references
+      tail = trim(tail.substr(0, open));
+    }
+    open_indent_ = -1;
+    open_paragraph_task_ = true;
+    paragraph_gap_ = false;
+    continuing_ = false;
+    return true;
+  }
+
+  // `- Parallelizable: yes [P]` in a paragraph task's body: it may run beside others.
+  void parallel_field(std::string_view line) {
+    line = trim_emphasis(trim(line));
+    if (!istarts_with(line, "parallelizable") && !istarts_with(line, "parallel")) return;
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon > 16) return;
+    const std::string_view value = trim_emphasis(trim(line.substr(colon + 1)));
+    if (istarts_with(value, "yes") || istarts_with(value, "[p]") || istarts_with(value, "true"))
+      plan_.tasks[static_cast<std::size_t>(open_task_)].parallel = true;
+  }
+
   // No task: said where a task list written as paragraphs starts, if the file holds one
   // (`T001. Capture the baseline …`, `**T002 [P] [X]**: Add …`): two or more lines outside
-  // lists, headings, code and comments that start with a lettered ID, alone or in bold,
-  // then a separator. flow reads none of them: a task is a list item, a heading or a
-  // bold list item; the user learns which line and what to write instead.
+  // lists, headings, code and comments that start with a task's ID (task_shape), alone or
+  // in bold, then a separator. Such a file is read again for them (parse_tasks_md); the
+  // error stands where that finds none either, and the user learns which line it is.
   void no_tasks() {
     int first = 0, count = 0;
     for (std::size_t k = 0; k < lines_.size(); ++k) {
-      const Line& l = lines_[k];
-      if ((l.flags & (kCode | kComment | kBullet | kTooLong)) != 0 || l.heading != 0 || l.indent > 3) continue;
-      std::string_view t = trim(line_text(l));
-      if (starts_with(t, "**") || starts_with(t, "__")) t.remove_prefix(2);
-      if (t.empty() || !is_upper(t[0])) continue;
-      const std::size_t n = match_id(t);
-      if (n == 0 || n >= t.size() || std::string_view(".:)*_ \t").find(t[n]) == std::string_view::npos) continue;
+      const std::string_view id = paragraph_id(lines_[k]);
+      if (id.empty() || !task_shape(id_shape(id))) continue;
       if (count++ == 0) first = static_cast<int>(k) + 1;
     }
     if (count < 2) {
@@ -2237,7 +2354,8 @@ class Parser {
     diag(Severity::error, first, "no-tasks",
          "no tasks found: " + std::to_string(count) + " lines start with a task ID outside a list, as this one does (\"" +
              clip(trim(line_text(l)), 60) + "\"), and flow reads none of them; a task is a list item with a checkbox "
-             "(`- [ ] T001 …`), a heading (`### T001 …`) or a bold list item (`- **T001** …`)");
+             "(`- [ ] T001 …`), a heading (`### T001 …`), a bold list item (`- **T001** …`) or, in a file of "
+             "nothing else, a paragraph that starts with an ID of one shape (`T001. …`)");
   }
 
   // A task named by a range (`| [~] | T014-T029a | …`) stands for IDs the file never
@@ -3285,6 +3403,10 @@ class Parser {
   int solo_level_ = 0;            // inside a dependency section, a one-person order's heading level
   int open_heading_level_ = 0;    // the open heading task's level (3 for `### T001 …`)
   bool open_word_task_ = false;  // and named by the word (`### Task 3: …`): its ID-less boxes are its steps
+  bool open_paragraph_task_ = false;  // the open task is a paragraph's (paragraph_task)
+  bool paragraph_gap_ = false;        // and a blank line came after its last line
+  const bool paragraphs_;             // tasks written as paragraphs are read (a file with no other task)
+  std::string paragraph_shape_;       // their IDs' shape (choose_paragraph_shape); empty: none read
   // The shapes of the IDs that name tasks without the word (boxes, bold items, headings):
   // a `### Task 1.1: …` heading whose ID has none of them is their group, or a note
   // ("### Task 1 Acceptance Criteria"), no task; `### Task T002: …` is T002's details.
@@ -3327,7 +3449,17 @@ class Parser {
 }  // namespace
 
 
-Plan parse_tasks_md(std::string_view text) { return Parser(text).run(); }
+Plan parse_tasks_md(std::string_view text) {
+  Plan plan = Parser(text).run();
+  // No task, and lines that start with task IDs outside lists (the no-tasks error): read
+  // again, for a task list written as paragraphs.
+  if (!plan.tasks.empty() || std::none_of(plan.diagnostics.begin(), plan.diagnostics.end(), [](const Diagnostic& d) {
+        return d.code == "no-tasks" && d.severity == Severity::error;
+      }))
+    return plan;
+  Plan again = Parser(text, true).run();
+  return again.tasks.empty() ? plan : again;
+}
 
 std::size_t Plan::count(Severity at_least) const noexcept {
   std::size_t n = 0;
@@ -3358,6 +3490,7 @@ const char* to_string(TaskForm f) noexcept {
     case TaskForm::heading: return "heading";
     case TaskForm::bold_item: return "bold-item";
     case TaskForm::unnumbered: return "unnumbered";
+    case TaskForm::paragraph: return "paragraph";
   }
   return "?";
 }

@@ -98,9 +98,9 @@ no-tasks)
   printf 'Just prose, no task.\n\nMore prose.\n' > "$work/prose.md"
   head -c 4096 /dev/urandom > "$work/garbage.md"
   printf -- '- [ ] T001 a\n\000\n' > "$work/nul.md"
-  # A task list written as paragraphs, as some public files are: read as none, which a
-  # run must not call a success.
-  printf '# Tasks\n\nT001. Capture the baseline in `a.json`.\nT002. Add `b.py` [P]\n' > "$work/paragraphs.md"
+  # Lines that start with task IDs, but of no one shape twice: read as no task, which a
+  # run must not call a success. (A task list written as paragraphs is read: `paragraphs`.)
+  printf '# Tasks\n\nT001. Capture the baseline in `a.json`.\nTASK-2. Add `b.py` [P]\n' > "$work/paragraphs.md"
   for f in "$work/empty.md" "$work/prose.md" /dev/null "$work/garbage.md" "$work/nul.md" "$work/paragraphs.md"; do
     codes=""
     for cmd in check plan simulate status; do
@@ -121,7 +121,56 @@ no-tasks)
   grep -q "no tasks" "$work/out" || bad "plan of an empty file does not say it has no tasks: $(cat "$work/out")"
   run_flow "$work/out" check "$work/paragraphs.md"
   grep -q "paragraphs.md:3: error: no tasks found: 2 lines start with a task ID outside a list" "$work/out" ||
-    bad "check of a paragraph task list does not name its first task line: $(cat "$work/out")"
+    bad "check of lines that start with task IDs does not name the first: $(cat "$work/out")"
+  ;;
+
+# A task list written as paragraphs, as three of one public repository's files are: read
+# and run, its `[X]` tasks done, its `Deps:` lines followed; tasks.md stays byte for byte
+# (their state is the journal's), and the next run has nothing to do.
+paragraphs)
+  mkdir -p "$work/repo/specs"
+  cat > "$work/repo/specs/tasks.md" <<'TASKS'
+# Tasks
+
+## Task List
+
+### Setup
+T001. Create `app/one.txt` with a greeting. [P]  
+T002. Create `app/two.txt`. [Depends: T001]
+
+### Bold
+**T003** [X]: Create `app/three.txt`.  
+Deps: None.
+
+**T004 [P]**: Create `app/four.txt`.  
+Deps: T002.
+
+Polish
+
+T005. (Docs [P]) Create `app/five.txt`.
+- File: `app/five.txt`
+TASKS
+  cp "$work/repo/specs/tasks.md" "$work/before.md"
+  git_repo "$work/repo"
+  run_flow "$work/out" check "$work/repo/specs/tasks.md"
+  [ "$rc" = 0 ] || bad "check of a paragraph task list: exit $rc: $(cat "$work/out")"
+  grep -q "5 tasks in .*: 1 done, 4 pending" "$work/out" || bad "check: $(head -2 "$work/out")"
+  runs="$work/runs"; : > "$runs"
+  export TEST_AGENT_RUNS=$runs
+  run_flow "$work/out" run "$work/repo/specs/tasks.md" --workers 2 --agent-cmd "$agent"
+  [ "$rc" = 0 ] || bad "run of a paragraph task list: exit $rc: $(tail -5 "$work/out")"
+  for id in T001 T002 T004 T005; do
+    [ "$(grep -c " $id [0-9]* end$" "$runs" || true)" = 1 ] || bad "$id did not run once: $(cat "$runs")"
+  done
+  grep -q " T003 " "$runs" && bad "T003, done ([X]), ran"
+  # T004 waited for T002 (its Deps line), which waited for T001.
+  order=$(grep ' end$' "$runs" | awk '{print $2}' | tr '\n' ' ')
+  case "$order" in *T002*T004*) ;; *) bad "T004 did not wait for T002: $order" ;; esac
+  case "$order" in *T001*T002*) ;; *) bad "T002 did not wait for T001: $order" ;; esac
+  cmp -s "$work/repo/specs/tasks.md" "$work/before.md" || bad "tasks.md changed: $(diff "$work/before.md" "$work/repo/specs/tasks.md")"
+  run_flow "$work/out" run "$work/repo/specs/tasks.md" --agent-cmd "$agent"
+  [ "$rc" = 0 ] || bad "the second run: exit $rc"
+  [ "$(grep -c ' end$' "$runs")" = 4 ] || bad "the second run ran tasks again: $(cat "$runs")"
   ;;
 
 # check reports what plan and run refuse (a cycle) and a task that waits for itself.

@@ -34,6 +34,7 @@ def test_corpus_agrees_with_flow_check_json(path):
             assert mine.id == theirs["id"]
             assert mine.line == theirs["line"]
             assert mine.state == theirs["state"]
+            assert mine.form == theirs["form"]
             assert mine.parallel == theirs["parallel"]
             assert mine.story == theirs["story"]
             assert list(mine.paths) == theirs["paths"]

@@ -1089,33 +1089,90 @@ TEST_SUITE("totality") {
     CHECK(parse_tasks_md("- [ ] T1").tasks.size() == 1);
   }
 
-  // Task lists written as paragraphs (public files do): no task, and an error naming the
-  // first of their lines. One such line, or lines in code, lists or headings, do not make
-  // a task list: there, no tasks is a warning, as for prose.
-  TEST_CASE("a task list written as paragraphs is an error at its first line") {
-    for (const char* text : {"# Tasks\n\n## Setup\nT001. Capture the baseline.  \nT002. Add a helper. [P]\n",
-                             "# Tasks\n\n### Setup\n**T001** [X]: Create the script.  \nDeps: None.\n\n"
-                             "**T002 [P] [X]**: Add a test.\n",
-                             "Intro.\n\nT010: first\n\nT011) second\n"}) {
-      INFO(text);
-      const Plan p = parse_tasks_md(text);
-      CHECK(p.tasks.empty());
-      const Diagnostic* d = find_diag(p, "no-tasks");
-      REQUIRE(d != nullptr);
-      CHECK(d->severity == Severity::error);
-      CHECK(d->line == (text[0] == 'I' ? 3 : 4));
-      CHECK(d->message.find("2 lines start with a task ID outside a list") != std::string::npos);
+  // Task lists written as paragraphs (three of one public repository's files): in a file
+  // with no task written otherwise, a paragraph that starts with a task's ID is a task.
+  TEST_CASE("a task list written as paragraphs is read: state, labels, dependencies and body") {
+    SUBCASE("one line each, labels ending the line") {
+      const Plan p = parse_tasks_md(
+          "# Tasks\n\n## Setup\nT001. Capture the baseline in `a.json`.  \nT002. Add `b.py`. [P]\n"
+          "T003. Use it in `c.py`. [Depends: T001 T002]\nT004. Ship `d.py`. [X]\n");
+      REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003", "T004"});
+      for (const Diagnostic& d : p.diagnostics) CHECK_MESSAGE(d.severity == Severity::info, d.code);
+      for (const Task& t : p.tasks) CHECK(t.form == TaskForm::paragraph);
+      CHECK(p.tasks[0].description == "Capture the baseline in `a.json`.");
+      CHECK(!p.tasks[0].parallel);
+      CHECK(p.tasks[1].parallel);
+      REQUIRE(p.tasks[2].depends_on.size() == 2);
+      CHECK(p.tasks[2].depends_on[0].first == "T001");
+      CHECK(p.tasks[2].depends_on[1].first == "T002");
+      CHECK(p.tasks[2].state == TaskState::pending);
+      CHECK(p.tasks[3].state == TaskState::done);
+      CHECK(p.tasks[3].mark_offset == Task::npos);  // no mark written: the journal keeps its state
     }
+    SUBCASE("bold IDs with labels, a note, and a Deps line under each") {
+      const Plan p = parse_tasks_md(
+          "# Tasks\n\n### Setup\n**T001** [X]: Create the script.  \nDeps: None.\n\n"
+          "**T002 [P] [X]**: Add a test.  \nDeps: T001.\n\n**T003 (HIGH)**: Ship it.  \nDeps: T002.\n\n"
+          "**T004 [X, superseded in 2.0]**: Old work.\n");
+      REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003", "T004"});
+      CHECK(p.tasks[0].state == TaskState::done);
+      CHECK(p.tasks[0].description == "Create the script.");
+      CHECK(p.tasks[1].state == TaskState::done);
+      CHECK(p.tasks[1].parallel);
+      REQUIRE(p.tasks[1].depends_on.size() == 1);
+      CHECK(p.tasks[1].depends_on[0].first == "T001");
+      CHECK(p.tasks[2].state == TaskState::pending);
+      CHECK(p.tasks[2].description == "(HIGH): Ship it.");
+      REQUIRE(p.tasks[2].depends_on.size() == 1);
+      CHECK(p.tasks[2].depends_on[0].first == "T002");
+      CHECK(p.tasks[3].state == TaskState::done);
+      for (const Task& t : p.tasks) CHECK(t.labels.empty());
+    }
+    SUBCASE("[P] in a note after the ID or a Parallelizable field; the body up to the document's next paragraph") {
+      const Plan p = parse_tasks_md(
+          "Setup tasks\n\nT010. (Test [P]) Create the test. [X]\n- File: `a.py`\n\n  - more of it\n\n"
+          "Polish & docs\n\nT020. (Core) Implement it.\n- Parallelizable: yes [P]\n\nT021) Document it.\n"
+          "- Parallelizable: no\n");
+      REQUIRE(ids(p) == std::vector<std::string>{"T010", "T020", "T021"});
+      CHECK(p.tasks[0].parallel);
+      CHECK(p.tasks[0].state == TaskState::done);
+      CHECK(p.tasks[0].body_last == 6);  // `  - more of it`, not `Polish & docs`
+      CHECK(p.tasks[1].parallel);  // its body says so
+      CHECK(!p.tasks[2].parallel);
+      CHECK(p.tasks[2].description == "Document it.");
+    }
+    SUBCASE("not where anything else is a task, nor IDs of requirements") {
+      const Plan boxes = parse_tasks_md("- [ ] T001 a\n\nT002. prose that names a task.\nT003. more prose.\n");
+      CHECK(ids(boxes) == std::vector<std::string>{"T001"});
+      const Plan reqs = parse_tasks_md("# Spec\n\nFR-001: The system must log.\nFR-002: The system must retry.\n");
+      CHECK(reqs.tasks.empty());
+      const Diagnostic* d = find_diag(reqs, "no-tasks");
+      REQUIRE(d != nullptr);
+      CHECK(d->severity == Severity::warning);
+    }
+  }
+
+  // Lines that start with task IDs of no one shape twice: no task read, and an error
+  // naming the first of them. One such line, or lines in code, lists or headings, do not
+  // make a task list: there, no tasks is a warning, as for prose.
+  TEST_CASE("lines that start with task IDs but read as no task are an error at the first") {
+    const Plan p = parse_tasks_md("Intro.\n\nT001. first\n\nTASK-2. second\n");
+    CHECK(p.tasks.empty());
+    const Diagnostic* d = find_diag(p, "no-tasks");
+    REQUIRE(d != nullptr);
+    CHECK(d->severity == Severity::error);
+    CHECK(d->line == 3);
+    CHECK(d->message.find("2 lines start with a task ID outside a list") != std::string::npos);
     for (const char* text : {"T001. One line of prose that starts with an ID.\n",
                              "```\nT001. in code\nT002. in code\n```\n",
                              "## Notes\n\n1.2 Section numbers\n1.3 are not IDs\n",
                              "Just prose.\n"}) {
       INFO(text);
-      const Plan p = parse_tasks_md(text);
-      const Diagnostic* d = find_diag(p, "no-tasks");
-      REQUIRE(d != nullptr);
-      CHECK(d->severity == Severity::warning);
-      CHECK(d->message == "no tasks found: nothing to run");
+      const Plan q = parse_tasks_md(text);
+      const Diagnostic* w = find_diag(q, "no-tasks");
+      REQUIRE(w != nullptr);
+      CHECK(w->severity == Severity::warning);
+      CHECK(w->message == "no tasks found: nothing to run");
     }
   }
 
