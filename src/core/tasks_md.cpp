@@ -867,7 +867,11 @@ bool dependency_item_rest(std::string_view rest, bool bold) {
     };
     // Words that are also a title's first (`Finish the handler`, `Ready the queue`) only
     // after one of must, needs … (`must land first`, `is required`, `has shipped`).
-    if (is({"complete", "completed", "done", "finished", "merged", "deployed", "landed"}) ||
+    // `in place` (`must be in place`): one word of state.
+    const bool in_place = words > 0 && is({"in"}) && istarts_with(trim(rest.substr(n)), "place") &&
+                          (trim(rest.substr(n)).size() == 5 || !is_alpha(trim(rest.substr(n))[5]));
+    if (in_place) n = static_cast<std::size_t>(trim(rest.substr(n)).data() - rest.data()) + 5;
+    if (in_place || is({"complete", "completed", "completes", "done", "finished", "finishes", "merged", "deployed", "landed"}) ||
         (words > 0 && is({"finish", "land", "ship", "shipped", "ready", "required", "implemented", "approved", "available",
                           "exist", "pass", "released", "tested", "reviewed"}))) {
       const std::string_view after = trim(rest.substr(n));

@@ -688,6 +688,14 @@ TEST_SUITE("pitfalls") {
     CHECK(deps(labels.tasks[4]) == "T001@26 ");
     CHECK(deps(labels.tasks[5]).empty());
     CHECK(deps(labels.tasks[6]).empty());
+    // `completes first`, `must be in place` (session 26's misses); `in placement` is none.
+    const Plan placed = parse_tasks_md(
+        "# Tasks\n\n- [ ] T001 [P] Schema in `src/schema.py`\n- [ ] T002 [P] Models in `src/models.py`\n"
+        "- [ ] T003 [P] App in `src/app.py`\n  **Depends on:**\n  - T001 completes first\n  - T002 must be in place\n"
+        "- [ ] T004 [P] More in `src/more.py`\n  **Depends on:**\n  - T001 is in placement review\n");
+    REQUIRE(placed.tasks.size() == 4);
+    CHECK(deps(placed.tasks[2]) == "T001@7 T002@8 ");
+    CHECK(deps(placed.tasks[3]).empty());
     // `- Tasks: 1, 2` and `- Task #3` under the label of a `### Task N:` plan.
     const Plan numbered_items = parse_tasks_md(
         "# Plan\n\n### Task 1: Schema\n\n### Task 2: Models\n\n### Task 3: API\n\n**Depends on:**\n- Tasks: 1, 2\n\n"
