@@ -687,7 +687,7 @@ bool criteria_label(std::string_view t) {
 constexpr std::string_view kDependencyLabels[] = {
     "dependencies", "dependency", "depends on", "depends", "depend on", "blocked by", "prerequisites", "prerequisite",
     "pre-requisites", "requires", "task dependencies", "depends on the following", "depends on the following tasks",
-    "deps"};
+    "deps", "upstream", "dependencias", "dependências", "dépendances"};
 
 // Whether `s` holds one of `words`, each whole.
 bool has_word(std::string_view s, std::initializer_list<std::string_view> words) {
@@ -1584,7 +1584,8 @@ class Parser {
     else if (noun.ends_with("\xEF\xBC\x9A")) noun.remove_suffix(3);
     const LowerCopy word(trim_emphasis(noun));
     dep_noun_ = word.view() == "dependencies" || word.view() == "dependency" || word.view() == "task dependencies" ||
-                word.view() == "deps";
+                word.view() == "deps" || word.view() == "dependencias" || word.view() == "dependências" ||
+                word.view() == "dépendances";
   }
 
   void close_task() {
@@ -2869,7 +2870,8 @@ class Parser {
   }
 
   // What a key phrase says about the IDs next to it.
-  enum class KeyKind : std::uint8_t { depends, bracket, after };
+  // depends_colon: a key only with a colon after it (`Upstream: T001`, not `upstream of T004`).
+  enum class KeyKind : std::uint8_t { depends, bracket, after, depends_colon };
   struct DepKey {
     std::string_view text;  // lower case; UTF-8 bytes match exactly (istarts_with folds ASCII only)
     KeyKind kind;
@@ -2884,6 +2886,8 @@ class Parser {
       {"after", KeyKind::after},
       // "(deps: T014, T015)", "- Deps: T01", "→ deps: T01"
       {"deps", KeyKind::depends},
+      // "- Upstream: T001" (with its colon: "upstream of T004" says the other way)
+      {"upstream", KeyKind::depends_colon},
       // "(needs T001)", "(waits for T002)", "(prereq: T003)", "[blocked-by:T004]"
       {"needs", KeyKind::depends}, {"waits for", KeyKind::depends}, {"wait for", KeyKind::depends},
       {"waits on", KeyKind::depends}, {"blocked on", KeyKind::depends}, {"blocked-by", KeyKind::depends},
@@ -3002,6 +3006,7 @@ class Parser {
         if (k < key.text.size() || !istarts_with(s.substr(k - key.text.size()), key.text)) continue;
         const std::size_t start = k - key.text.size();
         if (start > 0 && is_alnum(s[start - 1])) continue;
+        if (key.kind == KeyKind::depends_colon && s.substr(k, q - k).find(':') == std::string_view::npos) continue;
         keyed = true;
         if (denied(s, start)) break;
         const std::size_t before = out.size();

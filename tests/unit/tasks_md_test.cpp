@@ -696,6 +696,17 @@ TEST_SUITE("pitfalls") {
     REQUIRE(placed.tasks.size() == 4);
     CHECK(deps(placed.tasks[2]) == "T001@7 T002@8 ");
     CHECK(deps(placed.tasks[3]).empty());
+    // `Upstream:` as a field and a list label, `Dependencias:` as a list label (session
+    // 26's misses); `upstream of T004` says the other way and names none.
+    const Plan upstream = parse_tasks_md(
+        "# Tasks\n\n- [ ] T001 [P] Schema in `a.py`\n- [ ] T002 [P] Models in `b.py`\n  - Upstream: T001\n"
+        "- [ ] T003 [P] App in `c.py`\n\n  **Dependencias:**\n  - T001\n  - T002\n"
+        "- [ ] T004 [P] Docs in `d.md`\n  **Upstream:**\n  - T003\n- [ ] T005 [P] More in `e.md` (upstream of T004)\n");
+    REQUIRE(upstream.tasks.size() == 5);
+    CHECK(deps(upstream.tasks[1]) == "T001@5 ");
+    CHECK(deps(upstream.tasks[2]) == "T001@9 T002@10 ");
+    CHECK(deps(upstream.tasks[3]) == "T003@13 ");
+    CHECK(deps(upstream.tasks[4]).empty());
     // `- Tasks: 1, 2` and `- Task #3` under the label of a `### Task N:` plan.
     const Plan numbered_items = parse_tasks_md(
         "# Plan\n\n### Task 1: Schema\n\n### Task 2: Models\n\n### Task 3: API\n\n**Depends on:**\n- Tasks: 1, 2\n\n"
