@@ -158,7 +158,7 @@ Result<std::string> RunLock::acquire(const std::string& path, const std::string&
   return std::string();
 }
 
-void RunLog::log(const std::string& event, int t, int attempt, const std::vector<Field>& extra, bool durable) {
+bool RunLog::log(const std::string& event, int t, int attempt, const std::vector<Field>& extra, bool durable) {
   const auto task = [&]() -> const Task& { return graph_->plan().tasks[static_cast<std::size_t>(t)]; };
   Json j;
   j.begin_object().field("ts", iso_now()).field("run", report_.run_id).field("event", event);
@@ -174,11 +174,13 @@ void RunLog::log(const std::string& event, int t, int attempt, const std::vector
     else j.value(std::get<double>(f.value));
   }
   j.end_object();
-  write(j.str(), durable);
+  return write(j.str(), durable);
 }
 
-void RunLog::write(std::string_view line, bool durable) {
-  if (!journal_.write(line, durable)) failed();
+bool RunLog::write(std::string_view line, bool durable) {
+  if (journal_.write(line, durable)) return true;
+  failed();
+  return false;
 }
 
 void RunLog::sync() {

@@ -98,13 +98,14 @@ class RunLog {
   void start_clock() { start_ = Clock::now(); }
   [[nodiscard]] double now() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
 
-  /// A journal line for `event`, of task `t` (-1: none) and its `attempt` (0: none).
-  void log(const std::string& event, int t, int attempt, std::initializer_list<Field> extra, bool durable = false) {
-    log(event, t, attempt, std::vector<Field>(extra), durable);
+  /// A journal line for `event`, of task `t` (-1: none) and its `attempt` (0: none);
+  /// false when it did not reach the journal (a write error of the run, as well).
+  bool log(const std::string& event, int t, int attempt, std::initializer_list<Field> extra, bool durable = false) {
+    return log(event, t, attempt, std::vector<Field>(extra), durable);
   }
-  void log(const std::string& event, int t, int attempt, const std::vector<Field>& extra, bool durable = false);
-  /// A whole journal line, written as it is.
-  void write(std::string_view line, bool durable);
+  bool log(const std::string& event, int t, int attempt, const std::vector<Field>& extra, bool durable = false);
+  /// A whole journal line, written as it is; false as log().
+  bool write(std::string_view line, bool durable);
   /// Makes every line so far durable.
   void sync();
   /// An event for the observer.

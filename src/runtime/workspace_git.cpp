@@ -360,8 +360,9 @@ class GitWorkspace final : public Workspace {
     }
     if (!repo_.roll_back({run_id_, branch_, head_, to, ref}, tasks_rel_)) return std::nullopt;
     test_pause("rolled-back-unjournaled");
-    log_.log("rolled-back", -1, 0, {{"to", to}, {"from", head_}, {"ref", ref}}, true);
-    repo_.clear_rollback_note(tasks_rel_);
+    // The note goes once the line is on disk: with it lost (a full disk), the next run
+    // finds the rollback done and writes the line then.
+    if (log_.log("rolled-back", -1, 0, {{"to", to}, {"from", head_}, {"ref", ref}}, true)) repo_.clear_rollback_note(tasks_rel_);
     log_.emit("rolled-back", -1, 0, branch_ + " reset to " + to.substr(0, 10) + "; the run's commits are in " + ref);
     head_ = to;
     keep_tasks_mode();

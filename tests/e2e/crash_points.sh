@@ -30,7 +30,8 @@
 #     commit and before its task-finished line: it never runs again
 # 2i. killed in the middle of a rollback (a critical failure's under --fail-fast, and
 #     `flow rollback`'s), before and after `git reset --hard`: the next run (or rollback)
-#     finishes it and journals it once; undone tasks without a checkbox run again
+#     finishes it and journals it once; undone tasks without a checkbox run again. So too
+#     a rollback whose journal line was lost (the journal unwritable), not killed
 #  3. an agent that starts a daemon in its own session (setsid): when the attempt ends the
 #     daemon is stopped too (and reported), with cgroups and with the /proc fallback
 #  4. killed right after an agent was spawned, before its task-started line: the agent
@@ -498,6 +499,29 @@ for point in reset-file-replaced rolled-back-unjournaled; do
   [ "$(grep -c '^- \[X\]' "$tasks" || true)" = 0 ] || problem "2i (flow rollback, $point): tasks.md is still marked"
   rolled_back_once "2i (flow rollback, $point)" "$first"
 done
+# Not killed, but the rolled-back line lost (the journal unwritable, as on a full disk):
+# the note stays, and the next run writes the line, and runs the undone bold task again.
+name="rollback-journal-lost"
+rollback_repo "$name" bold
+FLOW_TEST_PAUSE=rolled-back-unjournaled FLOW_TEST_PAUSE_FILE="$work/$name.paused" FLOW_TEST_PAUSE_MS=3000 \
+  TEST_AGENT_PLAN=T003:auth TEST_AGENT_RUNS=$runs \
+  "$flow" run "$tasks" --workers 1 --fail-fast --agent-cmd "$agent" > "$work/$name.1.out" 2>&1 &
+pid=$!
+if wait_for "$work/$name.paused"; then
+  chattr +i "$journal" || problem "2i (journal lost): no chattr here"
+  rc=0; wait "$pid" || rc=$?
+  chattr -i "$journal"
+  [ "$rc" = 1 ] || problem "2i (journal lost): the run exited $rc, expected 1 (a write error)"
+  grep -q "cannot write the journal" "$work/$name.1.out" || problem "2i (journal lost): the lost line is not said"
+  first=$(grep -o '"run":"[^"]*","event":"checkpoint"' "$journal" | head -1 | cut -d'"' -f4)
+  rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/$name.2.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || { problem "2i (journal lost): the next run: exit $rc"; cat "$work/$name.2.out"; }
+  grep -q "rollback of run $first" "$work/$name.2.out" || problem "2i (journal lost): the next run does not settle the rollback"
+  rolled_back_once "2i (journal lost)" "$first"
+  [ "$(grep -c " T002 [0-9]* end$" "$runs" || true)" = 2 ] || problem "2i (journal lost): T002 did not run again after the rollback"
+else
+  kill_flow "$pid"
+fi
 
 # --- 3 ------------------------------------------------------------------------------
 for how in cgroup proc; do
