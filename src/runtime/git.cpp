@@ -169,8 +169,8 @@ std::string GitRepo::git_dir() const {
   return e.ok() ? first_line(e.output) : std::string();
 }
 
-bool GitRepo::on_head(const std::string& commit) const {
-  return !commit.empty() && git({"merge-base", "--is-ancestor", commit, "HEAD"}).ok();
+bool GitRepo::reaches(const std::string& tip, const std::string& commit) const {
+  return !commit.empty() && git({"merge-base", "--is-ancestor", commit, tip}).ok();
 }
 
 std::string GitRepo::current_branch() const {

@@ -129,7 +129,9 @@ class GitRepo {
   /// cannot say.
   [[nodiscard]] std::string git_dir() const;
   /// Whether `commit` is HEAD or one of its ancestors.
-  [[nodiscard]] bool on_head(const std::string& commit) const;
+  [[nodiscard]] bool on_head(const std::string& commit) const { return reaches("HEAD", commit); }
+  /// Whether `commit` is `tip` (a ref or commit) or one of its ancestors.
+  [[nodiscard]] bool reaches(const std::string& tip, const std::string& commit) const;
   /// Runs of other features add, remove and prune worktrees of the same repository: one
   /// at a time (git reads every worktree's record, and another's may be half made). Taken
   /// after the integration lock where both are held, never before it.

@@ -400,12 +400,16 @@ std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, 
     if (event == "rolled-back")  // all the way back to its checkpoint (not just --to a task)
       for (CheckpointedRun& c : runs) c.rolled_back |= c.run == e.str("run") && e.str("to") == c.checkpoint;
     if (current.empty() || e.str("run") != current) return;
-    if (event == "checkpoint") runs.push_back({current, e.string("branch"), e.string("commit"), false, false, {}});
+    if (event == "checkpoint") runs.push_back({current, e.string("branch"), e.string("commit"), false, false, {}, {}});
     else if (event == "committed" && !runs.empty() && runs.back().run == current) {
       runs.back().committed = true;
       runs.back().commits.insert(e.string("commit"));
+    } else if (event == "landing" && !runs.empty() && runs.back().run == current) {
+      runs.back().landing.insert(e.string("commit"));
     }
   });
+  for (CheckpointedRun& c : runs)
+    std::erase_if(c.landing, [&](const std::string& commit) { return c.commits.count(commit) != 0; });
   return runs;
 }
 

@@ -51,6 +51,8 @@ struct CheckpointedRun {
   bool committed = false;               // it put task commits on the branch
   bool rolled_back = false;             // all the way back to its checkpoint, since
   std::set<std::string> commits;        // the task commits it journaled
+  std::set<std::string> landing;        // commits it was about to put on the branch, not
+                                        // journaled as committed (killed, or lost the race)
 };
 
 /// Whether the journal's `tasks_md` of a run names the file `tasks_path` (absolute),

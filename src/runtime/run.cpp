@@ -1568,10 +1568,19 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   // The run: its branch and checkpoint, from the journal.
   std::string checkpoint;
   std::set<std::string> own;  // the commits the run journaled as its tasks'
+  auto repo = detail::GitRepo::open(workdir);
   {
     // The runs with git isolation, and which of them put commits on the branch: by
     // default the last of those is undone, not a later run that found nothing to do.
-    const std::vector<detail::CheckpointedRun> runs = detail::checkpointed_runs(journal, tasks);
+    std::vector<detail::CheckpointedRun> runs = detail::checkpointed_runs(journal, tasks);
+    // A run killed after its branch took a task's commit, before it journaled it as
+    // committed: the commit is the run's if the branch has it (its `landing` line).
+    for (detail::CheckpointedRun& c : runs)
+      for (const std::string& commit : c.landing)
+        if (repo && repo->reaches("refs/heads/" + c.branch, commit)) {
+          c.commits.insert(commit);
+          c.committed = true;
+        }
     const detail::CheckpointedRun* pick = nullptr;
     for (const detail::CheckpointedRun& c : runs)
       if (o.run_id.empty() ? c.committed && !c.rolled_back : c.run == o.run_id) pick = &c;
@@ -1587,7 +1596,6 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
     checkpoint = pick->checkpoint;
     own = pick->commits;
   }
-  auto repo = detail::GitRepo::open(workdir);
   if (!repo) return told(make_error(Errc::not_found, workdir + " is not a git repository"));
   // From the first look at the branch to the reset, no run of another feature lands a
   // commit: its half-landed state would read as the user's changes, and a commit landed

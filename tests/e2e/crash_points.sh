@@ -27,7 +27,8 @@
 # 2g. two features in one repository, one killed around its fast-forward while the
 #     other lands a task: the killed one's note survives, and its next run finishes
 # 2h. tasks without a checkbox (bold items, headings), killed after the branch took one's
-#     commit and before its task-finished line: it never runs again
+#     commit and before its task-finished line: it never runs again; `flow rollback` right
+#     after the kill undoes the commit as the killed run's
 # 2i. killed in the middle of a rollback (a critical failure's under --fail-fast, and
 #     `flow rollback`'s), before and after `git reset --hard`: the next run (or rollback)
 #     finishes it and journals it once; undone tasks without a checkbox run again. So too
@@ -422,6 +423,34 @@ for form in bold heading; do
     problem "2h ($form): the resumed run does not say T001 was committed: $(grep resumed "$work/landed-$form.2.out")"
   no_leaks "2h ($form)"
 done
+# The same kill, then `flow rollback` straight away: the commit the branch took is the
+# killed run's (its landing line), so it is undone, not refused as someone else's.
+for form in box bold; do
+  repo="$work/landed-rollback-$form"
+  mkdir -p "$repo/specs"
+  git -C "$repo" init -q -b main
+  if [ "$form" = box ]; then
+    printf '# Tasks\n\n- [ ] T001 Create `app/one.txt`\n- [ ] T002 Create `app/two.txt`\n' > "$repo/specs/tasks.md"
+  else
+    printf '# Tasks\n\n- **T001** Create `app/one.txt`\n- **T002** Create `app/two.txt`\n' > "$repo/specs/tasks.md"
+  fi
+  git -C "$repo" add specs
+  git -C "$repo" commit -qm "the plan"
+  plan=$(git -C "$repo" rev-parse HEAD)
+  tasks="$repo/specs/tasks.md"
+  runs="$work/landed-rollback-$form.runs"
+  : > "$runs"
+  FLOW_TEST_PAUSE=after-fast-forward FLOW_TEST_PAUSE_FILE="$work/landed-rollback-$form.paused" TEST_AGENT_RUNS=$runs \
+    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/landed-rollback-$form.1.out" 2>&1 &
+  pid=$!
+  wait_for "$work/landed-rollback-$form.paused" && kill_flow "$pid"
+  [ "$(git -C "$repo" log --format=%s | grep -c "^T001 ")" = 1 ] || problem "2h (rollback, $form): T001's commit did not land before the kill"
+  rc=0; "$flow" rollback "$tasks" > "$work/landed-rollback-$form.2.out" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || problem "2h (rollback, $form): flow rollback exit $rc: $(cat "$work/landed-rollback-$form.2.out")"
+  [ "$(git -C "$repo" rev-parse HEAD)" = "$plan" ] || problem "2h (rollback, $form): the branch is not back at the plan's commit"
+  [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2h (rollback, $form): the tree is dirty: $(git -C "$repo" status --porcelain | tr '\n' ';')"
+  grep -q -- '- \[X\]' "$tasks" && problem "2h (rollback, $form): tasks.md is still marked"
+done
 
 # --- 2i -----------------------------------------------------------------------------
 # Killed in the middle of a rollback: the run's own (a critical failure under
@@ -597,5 +626,5 @@ for how in cgroup proc; do
   grep -q '"event":"leftover-killed"' "$journal" || problem "5 ($how): the resumed run did not stop the old agent"
 done
 
-[ "$fail" = 0 ] && echo "crash points: killed at 28 points, nothing ran twice, no daemon outlived its attempt"
+[ "$fail" = 0 ] && echo "crash points: killed at 30 points, nothing ran twice, no daemon outlived its attempt"
 exit "$fail"
