@@ -392,24 +392,29 @@ done
 # killed after the branch took a task's commit, before its task-finished line: the next
 # run finds the commit on the branch and does not run the task again; nor does the one
 # after it.
-for form in bold heading; do
-  repo="$work/landed-$form"
+# A repository whose two tasks are written as $2 (box, bold, heading), and a run of it
+# killed once the branch took T001's commit.
+landed_repo() {  # $1: name, $2: form
+  repo="$work/$1"
   mkdir -p "$repo/specs"
   git -C "$repo" init -q -b main
-  if [ "$form" = bold ]; then
-    printf '# Tasks\n\n## Phase 1: Setup\n\n- **T001** Create `app/one.txt`\n- **T002** Create `app/two.txt`\n' > "$repo/specs/tasks.md"
-  else
-    printf '# Tasks\n\n## Phase 1: Setup\n\n### T001 Create `app/one.txt`\n\n### T002 Create `app/two.txt`\n' > "$repo/specs/tasks.md"
-  fi
+  case "$2" in
+    box) printf '# Tasks\n\n## Phase 1: Setup\n\n- [ ] T001 Create `app/one.txt`\n- [ ] T002 Create `app/two.txt`\n' ;;
+    bold) printf '# Tasks\n\n## Phase 1: Setup\n\n- **T001** Create `app/one.txt`\n- **T002** Create `app/two.txt`\n' ;;
+    *) printf '# Tasks\n\n## Phase 1: Setup\n\n### T001 Create `app/one.txt`\n\n### T002 Create `app/two.txt`\n' ;;
+  esac > "$repo/specs/tasks.md"
   git -C "$repo" add specs
   git -C "$repo" commit -qm "the plan"
   tasks="$repo/specs/tasks.md"
-  runs="$work/landed-$form.runs"
+  runs="$work/$1.runs"
   : > "$runs"
-  FLOW_TEST_PAUSE=after-fast-forward FLOW_TEST_PAUSE_FILE="$work/landed-$form.paused" TEST_AGENT_RUNS=$runs \
-    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/landed-$form.1.out" 2>&1 &
+  FLOW_TEST_PAUSE=after-fast-forward FLOW_TEST_PAUSE_FILE="$work/$1.paused" TEST_AGENT_RUNS=$runs \
+    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/$1.1.out" 2>&1 &
   pid=$!
-  wait_for "$work/landed-$form.paused" && kill_flow "$pid"
+  wait_for "$work/$1.paused" && kill_flow "$pid"
+}
+for form in bold heading; do
+  landed_repo "landed-$form" "$form"
   for i in 2 3; do
     rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/landed-$form.$i.out" 2>&1 || rc=$?
     [ "$rc" = 0 ] || { problem "2h ($form): run $i exit $rc"; cat "$work/landed-$form.$i.out"; }
@@ -426,24 +431,8 @@ done
 # The same kill, then `flow rollback` straight away: the commit the branch took is the
 # killed run's (its landing line), so it is undone, not refused as someone else's.
 for form in box bold; do
-  repo="$work/landed-rollback-$form"
-  mkdir -p "$repo/specs"
-  git -C "$repo" init -q -b main
-  if [ "$form" = box ]; then
-    printf '# Tasks\n\n- [ ] T001 Create `app/one.txt`\n- [ ] T002 Create `app/two.txt`\n' > "$repo/specs/tasks.md"
-  else
-    printf '# Tasks\n\n- **T001** Create `app/one.txt`\n- **T002** Create `app/two.txt`\n' > "$repo/specs/tasks.md"
-  fi
-  git -C "$repo" add specs
-  git -C "$repo" commit -qm "the plan"
-  plan=$(git -C "$repo" rev-parse HEAD)
-  tasks="$repo/specs/tasks.md"
-  runs="$work/landed-rollback-$form.runs"
-  : > "$runs"
-  FLOW_TEST_PAUSE=after-fast-forward FLOW_TEST_PAUSE_FILE="$work/landed-rollback-$form.paused" TEST_AGENT_RUNS=$runs \
-    "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/landed-rollback-$form.1.out" 2>&1 &
-  pid=$!
-  wait_for "$work/landed-rollback-$form.paused" && kill_flow "$pid"
+  landed_repo "landed-rollback-$form" "$form"
+  plan=$(git -C "$repo" rev-list --max-parents=0 HEAD)
   [ "$(git -C "$repo" log --format=%s | grep -c "^T001 ")" = 1 ] || problem "2h (rollback, $form): T001's commit did not land before the kill"
   rc=0; "$flow" rollback "$tasks" > "$work/landed-rollback-$form.2.out" 2>&1 || rc=$?
   [ "$rc" = 0 ] || problem "2h (rollback, $form): flow rollback exit $rc: $(cat "$work/landed-rollback-$form.2.out")"
