@@ -2216,12 +2216,12 @@ class Parser {
     ids_ = nullptr;
     plan_.done_mark = xs > big_xs ? 'x' : 'X';
 
-    read_dependents_lists(first_line);
     resolve_basenames();
     resolve_heading_refs();
     check_refs(first_line);
     classify_story_phases(story);
     prune(phase_map);
+    read_dependents_lists(first_line);  // with the phases as they are read (user stories)
     sort_diagnostics();
     if (plan_.tasks.empty()) no_tasks();
   }
@@ -3262,30 +3262,49 @@ class Parser {
         if (seen.insert(j).second) listed[k].emplace_back(j, r.line);
       }
     }
-    // Who waits for whom, as the tasks say it ("index\nID"), and where.
+    // Who waits for whom, as the tasks say it ("index\nID"), and where; and the ranges
+    // each task waits for (`Depends on: T001–T002`), by position.
     std::unordered_map<std::string, int> waits;
+    struct Span {
+      std::uint32_t task, first, last;
+      int line;
+    };
+    std::vector<Span> spans;
     for (std::size_t i = 0; i < plan_.tasks.size(); ++i)
       for (const DepRef& d : plan_.tasks[i].depends_on)
         if (d.first == d.last) waits.emplace(std::to_string(i) + '\n' + d.first, d.line);
-    const auto waits_for = [&](std::uint32_t j, const std::string& id) {
-      const auto at = waits.find(std::to_string(j) + '\n' + id);
-      return at == waits.end() ? 0 : at->second;
+        else if (const std::uint32_t a = ids.find(d.first), b = ids.find(d.last); a != ids.npos && b != ids.npos && a <= b)
+          spans.push_back({static_cast<std::uint32_t>(i), a, b, d.line});
+    const auto waits_for = [&](std::uint32_t j, std::size_t owner) {
+      if (const auto at = waits.find(std::to_string(j) + '\n' + plan_.tasks[owner].id); at != waits.end()) return at->second;
+      for (const Span& s : spans)
+        if (s.task == j && s.first <= owner && owner <= s.last) return s.line;
+      return 0;
+    };
+    // Or the phases say it: a task in a later phase waits for an earlier phase's tasks,
+    // unless both are user stories (which may run side by side).
+    const auto after_phase = [&](std::uint32_t j, std::size_t owner) {
+      const Task &u = plan_.tasks[j], &t = plan_.tasks[owner];
+      const auto story = [&](int p) { return plan_.phases[static_cast<std::size_t>(p)].kind == PhaseKind::user_story; };
+      return u.phase > t.phase && !(story(u.phase) && story(t.phase));
     };
     std::size_t told = dep_lists_.size();
     std::uint32_t teller = 0;
     for (std::size_t k = 0; k < dep_lists_.size() && told == dep_lists_.size(); ++k)
       for (const auto& [j, line] : listed[k])
-        if (waits_for(j, plan_.tasks[dep_lists_[k].task].id) > 0) {
+        if (waits_for(j, dep_lists_[k].task) > 0 || after_phase(j, dep_lists_[k].task)) {
           told = k, teller = j;
           break;
         }
     if (told == dep_lists_.size()) return;
     const Task& owner = plan_.tasks[dep_lists_[told].task];
+    const int said = waits_for(teller, dep_lists_[told].task);
     diag(Severity::info, dep_lists_.front().refs.front().line, "dependents-list",
          "the " + std::string(dep_lists_.size() == 1 ? "list" : std::to_string(dep_lists_.size()) + " lists") +
-             " under a task's Dependencies name only tasks after it, and " + plan_.tasks[teller].id + " waits for " +
-             owner.id + " (line " + std::to_string(waits_for(teller, owner.id)) +
-             "): read as the tasks that wait for it, not ones it waits for");
+             " under a task's Dependencies name only tasks after it, and " + plan_.tasks[teller].id +
+             (said > 0 ? " waits for " + owner.id + " (line " + std::to_string(said) + ")"
+                       : " is in a later phase than " + owner.id + ", so it waits for it") +
+             ": read as the tasks that wait for it, not ones it waits for");
     std::unordered_set<std::string> items;  // "line first" of a list's references
     for (std::size_t k = 0; k < dep_lists_.size(); ++k) {
       const DepList& list = dep_lists_[k];

@@ -794,6 +794,32 @@ TEST_SUITE("pitfalls") {
     REQUIRE(firm.tasks.size() == 4);
     CHECK(deps(firm.tasks[1]) == "T004@5 ");
     CHECK(find_diag(firm, "dependents-list") == nullptr);
+    // Told by a range (`Depends on: T001–T002` names T002 too); or by the phases: a task of
+    // a later phase waits for the earlier phase's tasks, so as its own the list is a cycle.
+    const Plan ranged = parse_tasks_md(
+        "# Tasks\n\n- [ ] T001 Skeleton\n- [ ] T002 Config loader\n  - **Dependencies:**\n    - T004 (needs the config)\n"
+        "- [ ] T003 Models\n- [ ] T004 Service\n  - **Depends on:** T001\xE2\x80\x93T002\n");
+    REQUIRE(ranged.tasks.size() == 4);
+    CHECK(deps(ranged.tasks[1]).empty());
+    CHECK(deps(ranged.tasks[3]) == "T001-T002@9 T002@6 ");
+    REQUIRE(find_diag(ranged, "dependents-list") != nullptr);
+    CHECK(find_diag(ranged, "dependents-list")->message.find("T004 waits for T002 (line 9)") != std::string::npos);
+    const std::string phased =
+        "# Tasks\n\n## Phase 1: Setup\n\n- [ ] T001 Skeleton\n  - **Dependencies:**\n    - T003 (needs the skeleton)\n"
+        "- [ ] T002 Config\n\n## Phase 2: Core\n\n- [ ] T003 Models\n- [ ] T004 Service\n";
+    const Plan by_phase = parse_tasks_md(phased);
+    CHECK(deps(by_phase.tasks[0]).empty());
+    CHECK(deps(by_phase.tasks[2]) == "T001@7 ");
+    REQUIRE(find_diag(by_phase, "dependents-list") != nullptr);
+    CHECK(find_diag(by_phase, "dependents-list")->message.find("T003 is in a later phase than T001") != std::string::npos);
+    CHECK(build_graph(by_phase).has_value());
+    // Two user stories may run side by side: a list from one to the other is as written.
+    std::string stories = phased;
+    stories.replace(stories.find("Phase 1: Setup"), 14, "Phase 3: User Story 1 (Priority: P1)");
+    stories.replace(stories.find("Phase 2: Core"), 13, "Phase 4: User Story 2 (Priority: P2)");
+    const Plan story_lists = parse_tasks_md(stories);
+    CHECK(deps(story_lists.tasks[0]) == "T003@7 ");
+    CHECK(find_diag(story_lists, "dependents-list") == nullptr);
     CHECK(deps(m.tasks[2]) == "T001@14 T001-T002@15 ");
     CHECK(deps(m.tasks[3]) == "T003@21 ");
     CHECK(deps(m.tasks[4]) == "T004@26 ");
