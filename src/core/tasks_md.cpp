@@ -1637,6 +1637,12 @@ class Parser {
     if (!h.labels.empty()) t.labels.assign(h.labels.begin(), h.labels.end());
     for (auto d : h.depends) raw_refs_.push_back({plan_.tasks.size() - 1, t.line, RefOrigin::bracket_field, std::string(d)});
     t.description.append(trim(s.substr(h.rest)));
+    // `### T001 [DONE] [US5] Add …`: a task with no checkbox its author marked done in
+    // its labels. (A checkbox's own state is its box: `- [ ] T001 [DONE]` stays pending.)
+    if (t.form != TaskForm::checkbox)
+      for (std::string_view c : h.labels)
+        for (std::string_view d : {"done", "complete", "completed"})
+          if (c.size() == d.size() && istarts_with(c, d)) t.state = TaskState::done;
   }
 
   // Where a heading task's check mark is, or would go: the end of the heading's text (a

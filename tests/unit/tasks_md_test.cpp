@@ -160,6 +160,24 @@ TEST_SUITE("task recognition") {
     CHECK(find_diag(p, "no-checkbox") == nullptr);
   }
 
+  // generacy-ai/generacy (40 of its task files): `### T001 [DONE] [US5] Add …` marks what
+  // was finished; it read pending, and every finished task ran again.
+  TEST_CASE("a task without a checkbox whose labels say DONE is done") {
+    const Plan p = parse_tasks_md("## Phase 1: Setup\n### T001 [DONE] [P] [US1] Add type in src/a.ts\n"
+                                  "### T002 [Completed] Add schema in src/b.ts\n### T003 [US1] Wire it in src/c.ts\n"
+                                  "- **T004** [DONE] Add d\n- **T005 [done]** Add e\n- **T006** Add f\n"
+                                  "- [ ] T007 [DONE] Its box says it\n");
+    REQUIRE(p.tasks.size() == 7);
+    const TaskState want[] = {TaskState::done, TaskState::done, TaskState::pending, TaskState::done,
+                              TaskState::done, TaskState::pending, TaskState::pending};
+    for (std::size_t i = 0; i < 7; ++i) {
+      CAPTURE(p.tasks[i].id);
+      CHECK(p.tasks[i].state == want[i]);
+    }
+    CHECK(p.tasks[0].parallel);
+    CHECK(p.tasks[0].story_label == "US1");
+  }
+
   // FAIR-DM 011: `- [x] ⚠️ Reopened T018 (reopened — BUG-001) …`; spec-kit's
   // global-agent-memory: `- [ ] - [X] T002 …` after an edit gone wrong. Neither line is a
   // task, and they were listed only under --verbose: 4 and 10 tasks missing, silently.
