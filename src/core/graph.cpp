@@ -684,7 +684,23 @@ class GraphBuilder {
           from = i + sep;
           if (sep > 1) i += sep - 1;
         }
-        const std::vector<int> with = tasks_of(aside_cut(s.substr(at + phrase_len)));
+        // "T015 can run in parallel once T014 is done": it waits for T014 (what it runs
+        // beside, named before the `once`, is said nothing of).
+        std::string_view after = aside_cut(s.substr(at + phrase_len));
+        std::size_t once = std::string_view::npos;
+        for (std::string_view w : {"once ", "as soon as ", "when ", "upon completion of "})
+          for (std::size_t k = ifind(after, w); k != std::string_view::npos; k = ifind(after, w, k + 1))
+            if ((k == 0 || after[k - 1] == ' ' || after[k - 1] == '(' || after[k - 1] == ',') && k < once) {
+              once = k;
+              break;
+            }
+        if (once != std::string_view::npos) {
+          const std::string_view first = after.substr(once);
+          after = after.substr(0, once);
+          const Refs waited = refs_in(first, st.line, false), waiting = refs_in(before, st.line, true);
+          link(waited, waiting, story_or(waited, waiting), st.line, words);
+        }
+        const std::vector<int> with = tasks_of(after);
         const auto together = [&](int x, int y) {
           if (x == y || shares_file(x, y)) return;
           parallel_ok_.insert(key(x, y));

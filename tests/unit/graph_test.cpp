@@ -434,6 +434,19 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(g, "T012") == "T011");          // one range is one item: its tasks stay in order
   }
 
+  // generacy-ai/generacy 199: "T015 can run in parallel once T014 is done" let T015 (a
+  // [P] test of the service T011–T014 build) run first, beside T011.
+  TEST_CASE("a task that may run in parallel once another is done waits for that one") {
+    auto g = graph_of("## Phase 1: Core\n- [ ] T011 Create service in src/a.ts\n- [ ] T012 Implement polling in src/a.ts\n"
+                      "- [ ] T013 [P] Write tests in tests/a.test.ts\n- [ ] T014 [P] Docs in docs/x.md\n"
+                      "- [ ] T015 [P] Bench in bench/x.ts\n## Dependencies & Execution Order\n"
+                      "- T013 can run in parallel once T012 is done.\n"
+                      "- T015 can run in parallel with T014 as soon as T011 is done.\n");
+    CHECK(waits(g, "T013") == "T012");
+    CHECK(waits(g, "T015") == "T011,T012");  // beside T014, not after it (T012: the document's order)
+    CHECK(waits(g, "T014") == "T012");  // said nothing of: the document's order
+  }
+
   // Arishay/fullstack-todo-app 001: `[AUTH-US1]` … `[AUTH-US5]` and `[TASK-US1]` … were
   // all "story 1", "story 2"…: "**TASK-US1**: Depends on AUTH-US5" made the AUTH-US1 phase
   // wait for AUTH-US5, a cycle, and the file was refused.
