@@ -982,11 +982,15 @@ class GraphBuilder {
       const Task& a = plan_->tasks[static_cast<std::size_t>(held)];
       const bool gate = g_.is_gate(e.to);
       const Task* b = gate ? nullptr : &plan_->tasks[static_cast<std::size_t>(e.to)];
-      const std::string marked = g_.is_gate(e.from) ? ", whose " + a.id + " the file marks [" : ", which the file marks [";
+      if (b && b->state == TaskState::other) continue;  // set aside itself: not run either way
+      // Set aside by its box (`[~]`), or by its words (`[DEFERRED]`, `- SKIPPED`, struck through).
+      const bool words = a.form != TaskForm::checkbox || a.mark == ' ';
+      const std::string how = words ? "sets aside (deferred, skipped or struck through)" : "marks [" + std::string(1, a.mark) + "]";
       warn(gate ? e.reason.line : b->line, "held-by-mark",
-           (gate ? node_name(e.to) : b->id) + " waits for " + (g_.is_gate(e.from) ? node_name(e.from) : a.id) + " (" + e.reason.words + ")" + marked +
-               std::string(1, a.mark) + "]: neither done nor pending, so it and what follows it will not run until " +
-               a.id + " is marked [X] (or [ ] to run it)");
+           (gate ? node_name(e.to) : b->id) + " waits for " + (g_.is_gate(e.from) ? node_name(e.from) : a.id) + " (" + e.reason.words + ")" +
+               (g_.is_gate(e.from) ? ", whose " + a.id + " the file " : ", which the file ") + how +
+               ": neither done nor pending, so it and what follows it will not run until " + a.id + " is marked [X] (or " +
+               (words ? "taken back into the plan" : "[ ]") + " to run it)");
     }
   }
 

@@ -534,6 +534,48 @@ bool ends_with_done_check(std::string_view s) {
          std::all_of(after.begin(), after.end(), [](char c) { return is_digit(c) || c == '-' || c == '/' || is_space(c); });
 }
 
+// Whether `w` is a word that withdraws a task from the plan: SKIPPED, DEFERRED, CANCELLED …
+// (`label`: as a label, where `[N/A]` and `[DROPPED]` say so too).
+bool withdrawal_word(std::string_view w, bool label) {
+  for (std::string_view d : {"skipped", "deferred", "cancelled", "canceled", "wontfix", "obsolete", "n/a", "dropped"}) {
+    if (!label && (d == "n/a" || d == "dropped")) break;
+    if (w.size() == d.size() && istarts_with(w, d)) return true;
+  }
+  return false;
+}
+
+// A pending task its author took out of the plan without a mark of its own: a label
+// (`- [ ] T005 [DEFERRED] migration …`), a shouted word ending it (`… for demo - SKIPPED`,
+// `… (SKIPPED - covered by tests)`, `… **CANCELLED**`), or its words struck through
+// (`- [ ] T104 ~~Publish to npm~~`). Not a word in the text (`display "Deletion
+// cancelled"`), nor one in lower case at its end (`… (skipped)` may name skipped tests).
+bool withdrawn(const Task& t) {
+  for (const std::string& c : t.labels)
+    if (withdrawal_word(trim(std::string_view(c)), true)) return true;
+  std::string_view d = trim(std::string_view(t.description));
+  if (d.size() > 4 && starts_with(d, "~~") && d.ends_with("~~") && d.find("~~", 2) == d.size() - 2) return true;
+  // A clause that ends the task: after " - ", " — ", "(" or "[", in bold or not, its first
+  // word in capitals, then nothing but a closing bracket or a reason.
+  const auto ends_it = [&](std::size_t at) {
+    std::string_view clause = d.substr(at);
+    while (!clause.empty() && (clause.front() == '*' || clause.front() == '_' || is_space(clause.front()))) clause.remove_prefix(1);
+    std::size_t n = 0;
+    while (n < clause.size() && (is_alpha(clause[n]) || clause[n] == '/')) ++n;
+    const std::string_view w = clause.substr(0, n);
+    if (!withdrawal_word(w, false) || std::any_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; })) return false;
+    std::string_view rest = clause.substr(n);
+    while (!rest.empty() && (rest.front() == '*' || rest.front() == '_' || is_space(rest.front()))) rest.remove_prefix(1);
+    if (rest.empty() || rest.front() == ':' || rest.front() == '-' || starts_with(rest, "\xE2\x80\x94")) return true;
+    if (rest.front() != ')' && rest.front() != ']') return false;
+    rest.remove_prefix(1);
+    return std::all_of(rest.begin(), rest.end(), [](char c) { return c == '.' || c == '*' || c == '_' || is_space(c); });
+  };
+  for (std::string_view sep : {" - ", " \xE2\x80\x94 ", " \xE2\x80\x93 ", "(", "["})
+    for (std::size_t k = d.find(sep); k != std::string_view::npos; k = d.find(sep, k + 1))
+      if (ends_it(k + sep.size())) return true;
+  return false;
+}
+
 // A table cell or a word without its emphasis: `**Status**` → `Status`.
 std::string_view trim_emphasis(std::string_view s) {
   s = trim(s);
@@ -2199,6 +2241,7 @@ class Parser {
         xs += text_[at] == 'x';
         big_xs += text_[at] == 'X';
       }
+      if (t.state == TaskState::pending && withdrawn(t)) t.state = TaskState::other;
       if (t.state == TaskState::other) skip(t.line, SkipReason::other_mark, text_.substr(t.span.offset, t.span.length));
 
       extract_refs_and_paths(i, body);

@@ -178,6 +178,37 @@ TEST_SUITE("task recognition") {
     CHECK(p.tasks[0].story_label == "US1");
   }
 
+  // SeiyaIwabuchi/solo-dev-quest-app 002 (`- [ ] T103 Deploy to Firebase Hosting … -
+  // SKIPPED`, its only pending work) and angenor/esg_mefali_v2 010 (24 `[DEFERRED]`
+  // tasks): flow would have deployed, and built what the author put off.
+  TEST_CASE("a pending task its words set aside is neither done nor pending") {
+    const Plan p = parse_tasks_md(
+        "# Tasks\n- [ ] T001 Deploy to Firebase Hosting (web version for demo) - SKIPPED\n"
+        "- [ ] T002 ~~Publish release to npm~~\n- [ ] T003 [P] [DEFERRED] Frontend Nuxt\n"
+        "- [ ] T004 Create factories (SKIPPED - no contrib factories needed)\n"
+        "- [ ] T005 Update handler; if cancelled, display \"Deletion cancelled. Task #X preserved.\"\n"
+        "- [ ] T006 Map the [CANCELLED] state to a badge\n- [ ] T007 Re-run the suite (skipped)\n"
+        "- [ ] T008 Handle orders \xE2\x80\x94 **CANCELLED**\n- [ ] T009 Add the ~~old~~ new parser\n"
+        "- [ ] T010 [N/A] Windows installer\n- [ ] T011 Show N/A when the value is missing (N/A)\n"
+        "- [x] T012 Done thing - SKIPPED\n- [ ] T013 Wire it (DEFERRED: waits for F30).\n"
+        "### T014 [DEFERRED] Heading task\n- [ ] T015 Uses T013 (depends on T013)\n");
+    REQUIRE(p.tasks.size() == 15);
+    const std::string want = "oooopppopopdoop";
+    for (std::size_t i = 0; i < p.tasks.size(); ++i) {
+      CAPTURE(p.tasks[i].id);
+      const TaskState s = want[i] == 'o' ? TaskState::other : want[i] == 'd' ? TaskState::done : TaskState::pending;
+      CHECK(p.tasks[i].state == s);
+    }
+    // What names one waits for it, and says why in its own words.
+    const auto g = build_graph(p);
+    REQUIRE(g.has_value());
+    const Diagnostic* held = nullptr;
+    for (const Diagnostic& d : g->diagnostics())
+      if (d.code == "held-by-mark") held = &d;
+    REQUIRE(held != nullptr);
+    CHECK(held->message.find("T015 waits for T013 (depends on T013), which the file sets aside") != std::string::npos);
+  }
+
   // FAIR-DM 011: `- [x] ⚠️ Reopened T018 (reopened — BUG-001) …`; spec-kit's
   // global-agent-memory: `- [ ] - [X] T002 …` after an edit gone wrong. Neither line is a
   // task, and they were listed only under --verbose: 4 and 10 tasks missing, silently.
