@@ -100,6 +100,29 @@ constexpr auto kClass = [] {
   return t;
 }();
 
+// Where the first CJK punctuation mark in `t` is (U+3000–U+303F: `、。「」`; U+30FB: `・`;
+// the full-width forms U+FF01–U+FF0F, U+FF1A–U+FF20, U+FF5B–U+FF65: `（）：，；？！`), or npos.
+std::size_t cjk_punctuation(std::string_view t) noexcept {
+  for (std::size_t k = t.find_first_of("\xE3\xEF"); k != std::string_view::npos && k + 2 < t.size();
+       k = t.find_first_of("\xE3\xEF", k + 1)) {
+    const auto b1 = static_cast<unsigned char>(t[k + 1]), b2 = static_cast<unsigned char>(t[k + 2]);
+    if (t[k] == '\xE3' && ((b1 == 0x80 && b2 >= 0x80 && b2 <= 0xBF) || (b1 == 0x83 && b2 == 0xBB))) return k;
+    const unsigned cp = 0xFF00u | ((b1 & 0x03u) << 6) | (b2 & 0x3Fu);  // EF BC/BD xx: U+FF00–U+FF7F
+    if (t[k] == '\xEF' && (b1 == 0xBC || b1 == 0xBD) && b2 >= 0x80 && b2 <= 0xBF &&
+        ((cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF5B && cp <= 0xFF65)))
+      return k;
+  }
+  return std::string_view::npos;
+}
+
+// A file extension no file is named by alone (`md` of `.md`): unlike `.env` or `.npmrc`.
+bool is_extension_only(std::string_view ext) noexcept {
+  static constexpr std::string_view kinds[] = {"md", "json", "ts", "tsx", "js", "jsx", "py", "rs", "go", "cs", "csproj",
+                                               "sh", "yaml", "yml", "toml", "html", "css", "txt", "java", "kt", "rb",
+                                               "php", "c", "cpp", "h", "hpp", "sql", "xml", "dart", "swift", "vue", "svelte"};
+  return std::find(std::begin(kinds), std::end(kinds), ext) != std::end(kinds);
+}
+
 // "in", "at", "In", "At", "to", "into", "under": a word after which a bare directory
 // names where the file before it goes. Most words are ruled out by their length; the
 // two-letter ones are compared as one integer each.
@@ -617,6 +640,17 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
     std::size_t e = i;
     unsigned seen = 0;
     for (std::uint8_t k; e < s.size() && !((k = kClass[static_cast<unsigned char>(s[e])]) & kStop); ++e) seen |= k;
+    // CJK punctuation ends a word as a space does (`参考：quickstart.md`, `に記録（plan.md）`):
+    // the text around a path in Chinese or Japanese has no spaces.
+    if (const std::size_t p = cjk_punctuation(s.substr(i, e - i)); p != std::string_view::npos) {
+      if (p == 0) {
+        i += 3;
+        continue;
+      }
+      e = i + p;
+      seen = 0;
+      for (std::size_t k = i; k < e; ++k) seen |= kClass[static_cast<unsigned char>(s[k])];
+    }
     const std::string_view tok = s.substr(i, e - i);
     bool pathy = (seen & kSlash) != 0;
     if (!pathy && (seen & kDot)) {
@@ -634,6 +668,23 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
       if (!after_in && !(is_kind_word(tok) && ++kind_words <= 2)) file_before_in = static_cast<std::size_t>(-1);
       i = e;
       continue;
+    }
+    // "folder with .md files", "the .tsx extension", "regenerates .md from .json": a kind
+    // of file, not one (`.env file`, `.gitignore` are ones).
+    if (tok.size() > 1 && tok[0] == '.' && (seen & kSlash) == 0 && tok.find('.', 1) == std::string_view::npos) {
+      std::size_t w = e;
+      while (w < s.size() && is_space(s[w])) ++w;
+      std::size_t we = w;
+      while (we < s.size() && is_alpha(s[we])) ++we;
+      const std::string_view next = s.substr(w, we - w);
+      std::string_view ext = tok.substr(1);
+      while (!ext.empty() && !is_alnum(ext.back())) ext.remove_suffix(1);  // `.json,`
+      if (next == "files" || next == "extension" || next == "extensions" || is_extension_only(ext)) {
+        after_in = after_at = cite = false;
+        file_before_in = static_cast<std::size_t>(-1);
+        i = e;
+        continue;
+      }
     }
     const std::size_t before = out.size();
     const bool added = consider(tok, after_in ? Source::bare_after_in : Source::bare, out, rejected, index,

@@ -115,3 +115,28 @@ TEST_CASE("find_paths: a test or symbol after :: is cut off the file it names") 
   CHECK(paths_in("Use `std::vector` and `crate::store::put`") == Paths{});
   CHECK(paths_in("Register `Illuminate\\Support\\Facades::Route` in `routes/web.php`") == Paths{"routes/web.php"});
 }
+
+// Jesn/AccountBox 003 (a phantom `参考：quickstart.md` every task shared: all 20 ran one at
+// a time), rokusoudo-product/terra-town 001, aetos382/AsciiSharp 001.
+TEST_CASE("find_paths: CJK punctuation ends a path as a space does") {
+  CHECK(paths_in("\xE5\x8F\x82\xE8\x80\x83\xEF\xBC\x9Aquickstart.md \"Step 1.1\"") == Paths{"quickstart.md"});
+  CHECK(paths_in("`docs/research.md` \xE3\x81\xAB\xE8\xA8\x98\xE9\x8C\xB2\xEF\xBC\x88plan.md\xEF\xBC\x89") ==
+        Paths{"docs/research.md", "plan.md"});
+  CHECK(paths_in("`docs/research.md` \xE3\x81\xAB\xE8\xA8\x98\xE9\x8C\xB2\xEF\xBC\x88plan.md \xC2\xA7" "16\xEF\xBC\x89") ==
+        Paths{"docs/research.md"});  // a section of it cited (`§16`): read, not touched
+  CHECK(paths_in("\xE4\xBD\x9C\xE6\x88\x90\xEF\xBC\x88Source/AsciiSharp/, Test/AsciiSharp.Tests/\xEF\xBC\x89") ==
+        Paths{"Source/AsciiSharp/", "Test/AsciiSharp.Tests/"});
+  CHECK(paths_in("\xE3\x83\x93\xE3\x83\x83\xE3\x83\x88\xE3\x83\xBBplan.md\xE3\x80\x82") == Paths{"plan.md"});
+  // A path's own non-ASCII name stays whole.
+  CHECK(paths_in("Write `docs/\xE8\xA8\xAD\xE8\xA8\x88.md`") == Paths{"docs/\xE8\xA8\xAD\xE8\xA8\x88.md"});
+}
+
+// shiro-jwjang/obsidrive 001 ("Given folder with .md files"), BrendanShields/spec-flow
+// ("Regenerates .md from .json"): every such task shared a lock on `.md`.
+TEST_CASE("find_paths: a file extension alone names a kind of file, not one") {
+  CHECK(paths_in("Given folder with .md files, When scanVault(), Then returns Note list") == Paths{});
+  CHECK(paths_in("Regenerates .md from .json") == Paths{});
+  CHECK(paths_in("Lint every .kts files under gradle/") == Paths{"gradle/"});
+  CHECK(paths_in("Create .env file with the keys, and .gitignore") == Paths{".env", ".gitignore"});
+  CHECK(paths_in("Update .flow/docs/*.md") == Paths{".flow/docs/*.md"});
+}
