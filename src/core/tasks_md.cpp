@@ -1461,11 +1461,15 @@ class Parser {
         } else if (li.ok && l.top && li.content + 2 < s.size() && s[li.content] == '*' &&
                    s[li.content + 1] == '*' && starts_task(s.substr(li.content)) && !(open_depth > 0 && open_deps[open_depth - 1])) {
           const std::string_view id = task_id_of(s.substr(li.content));
-          if (!bare_id(id)) note_id_task(id);
-          bold_item = -1;
-          holds(id);
-          bold_item = static_cast<int>(lines_.size());
-          bold_id = id;
+          // `- **SC-001**: …` under `### T041 Verify success criteria`: a criterion it checks.
+          const std::string_view over = open_depth > 0 ? open_ids[open_depth - 1] : std::string_view();
+          if (over.empty() || !requirement_of(id, over)) {
+            if (!bare_id(id)) note_id_task(id);
+            bold_item = -1;
+            holds(id);
+            bold_item = static_cast<int>(lines_.size());
+            bold_id = id;
+          }
         }
       }
       lines_.push_back(l);
@@ -1796,13 +1800,15 @@ class Parser {
       if (open_task_ >= 0 && (open_heading_task_ || l.indent > open_indent_)) {
         // A heading task's body ends at a top-level task: a box with an ID, or a bold ID
         // item (`### T005 …` then `- **T006** …`).
-        // (`- [ ] FR-001: …` under `### T001: …` is a requirement it is checked against.)
+        // (`- [ ] FR-001: …`, `- **SC-001**: …` under `### T001: …` are requirements it is
+        // checked against.)
         const std::string_view boxed = box ? box_text(s.substr(li.content + box + 2), &optional_) : std::string_view();
         const bool top_id_box =
             open_heading_task_ && l.top &&
             ((box && match_id(boxed) > 0 &&
               !requirement_of(task_id_of(boxed), plan_.tasks[static_cast<std::size_t>(open_task_)].id)) ||
              (li.ok && starts_with(s.substr(li.content), "**") && !task_id_of(s.substr(li.content)).empty() &&
+              !requirement_of(task_id_of(s.substr(li.content)), plan_.tasks[static_cast<std::size_t>(open_task_)].id) &&
               !((dep_items_ == 0 || (dep_items_ > 0 && l.indent + 1 == dep_items_)) &&  // `- **T001**` under `Depends on:`
                 (bold_dependency_item(s.substr(li.content)) || declared(task_id_of(s.substr(li.content)))))));
         if (!top_id_box) {

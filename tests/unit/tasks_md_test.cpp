@@ -143,6 +143,21 @@ TEST_SUITE("task recognition") {
     CHECK(sections == std::vector<int>{8, 13});
   }
 
+  // generacy-ai/generacy 199: `### T041 Verify success criteria` over `- **SC-001**: …`
+  // items was a section, and each criterion a task for an agent.
+  TEST_CASE("bold criteria under a heading task are its body, not tasks that make it a section") {
+    const Plan p = parse_tasks_md(
+        "## Phase 9: Final Validation\n### T040 Run the test suite\n- Execute all unit tests\n\n"
+        "### T041 Verify success criteria\n**Tests**: Review results against the spec\n"
+        "- **SC-001**: Webhook-to-enqueue latency < 500ms (T028)\n- **SC-002**: Linking accuracy > 95%\n\n"
+        "### T042 Type checking\n- **T043** Lint in `a.ts`\n");
+    CHECK(ids(p) == std::vector<std::string>{"T040", "T041", "T042", "T043"});
+    REQUIRE(p.tasks.size() == 4);
+    CHECK(p.tasks[1].body_first == 6);
+    CHECK(p.tasks[1].body_last == 8);
+    CHECK(p.skipped.empty());
+  }
+
   TEST_CASE("a heading that starts with an ID is a task without a checkbox") {
     Plan p = parse_tasks_md("## Phase 1: Setup\n\n### T001 — Add UPDATE_ELEMENT action to AppContext reducer\n\n"
                             "```bash\nmkdir -p src\n```\n\n### T002: Create Directory Structure\nBody text\n");
