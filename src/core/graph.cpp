@@ -247,14 +247,19 @@ class GraphBuilder {
     // "… (can run in parallel with US5)", "independent of US1": what follows does not wait.
     // "… — foundational for US6", "prerequisite for T010": what follows is the other way round.
     // The same in Spanish, Portuguese and French ("independiente de", "en paralelo",
-    // "sin depender", "não depende", "indépendant", "en parallèle", "requisito para").
+    // "sin depender", "não depende", "indépendant", "en parallèle", "requisito para"), in
+    // Chinese and Japanese ("独立于", "可并行", "並行して", "不依赖"; not "… に依存しない", whose
+    // task comes before it).
     static constexpr std::string_view negations[] = {"parallel", "independent", "without", "not ", "concurrent",
                                                      "no depend", "can run", "instead", "foundational for",
                                                      "prerequisite for", "required by", "needed by", "needed for",
                                                      "used by", "blocks", "unblocks", "enables",
                                                      "independ", "indépend", "paralel", "parallèl",
                                                      "sin depend", "sem depend", "não depend", "ne dépend",
-                                                     "requisito para", "bloquea", "bloqueia", "bloque "};
+                                                     "requisito para", "bloquea", "bloqueia", "bloque ",
+                                                     "\xE7\x8B\xAC\xE7\xAB\x8B", "\xE5\xB9\xB6\xE8\xA1\x8C", "\xE4\xB8\xA6\xE8\xA1\x8C",
+                                                     "\xE4\xB8\xA6\xE5\x88\x97", "\xE4\xB8\x8D\xE4\xBE\x9D\xE8\xB5\x96",
+                                                     "\xE4\xB8\x8D\xE4\xBE\x9D\xE8\xB3\xB4"};
     for (auto n : negations)
       if (std::size_t at = ifind(s, n); at != std::string_view::npos) s = s.substr(0, at);
     // Stories and phases named inside parentheses apart: `**US3 (Phase 5)**` is about US3,

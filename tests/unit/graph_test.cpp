@@ -434,6 +434,23 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(g, "T012") == "T011");          // one range is one item: its tasks stay in order
   }
 
+  // Jesn/AccountBox 003: "独立于 Phase 4，可并行" (independent of Phase 4, may run in
+  // parallel) made User Story 3 wait for Phase 4.
+  TEST_CASE("Chinese and Japanese words for independent or parallel add no order") {
+    const std::string head =
+        "## Phase 1: Setup\n- [ ] T001 Prepare env\n## Phase 2: User Story 1 - Search (Priority: P1)\n"
+        "- [ ] T002 [US1] Add search in src/search.ts\n## Phase 3: User Story 2 - Table (Priority: P2)\n"
+        "- [ ] T003 [US2] Build table in src/table.ts\n## Dependencies & Execution Order\n";
+    for (const char* line : {"- **User Story 2 (Phase 3)**: \xE7\x8B\xAC\xE7\xAB\x8B\xE4\xBA\x8E Phase 2\xEF\xBC\x8C\xE5\x8F\xAF\xE5\xB9\xB6\xE8\xA1\x8C \xE2\x86\x92 T003\n",
+                             "- **US2**: \xE4\xB8\xA6\xE8\xA1\x8C Phase 2 \xE2\x86\x92 T003\n"}) {
+      CAPTURE(line);
+      auto g = graph_of(head + line);
+      CHECK(waits(g, "T003") == "T001");
+    }
+    auto told = graph_of(head + "- **US2**: Phase 2 \xE2\x86\x92 T003\n");
+    CHECK(waits(told, "T003") == "T001,T002");  // the same chain with no such word: followed
+  }
+
   // generacy-ai/generacy 199: "T015 can run in parallel once T014 is done" let T015 (a
   // [P] test of the service T011–T014 build) run first, beside T011.
   TEST_CASE("a task that may run in parallel once another is done waits for that one") {
