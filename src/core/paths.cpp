@@ -115,6 +115,17 @@ std::size_t cjk_punctuation(std::string_view t) noexcept {
   return std::string_view::npos;
 }
 
+// Whether `s` is a host name: lower-case labels joined by dots, the last a common top-level
+// domain (`ghcr.io`, `mcr.microsoft.com`; not `docs.v2` nor `app.module`).
+bool on_host(std::string_view s) noexcept {
+  const std::size_t dot = s.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return false;
+  for (const char c : s)
+    if (!(is_digit(c) || (c >= 'a' && c <= 'z') || c == '-' || c == '.')) return false;
+  static constexpr std::string_view tlds[] = {"io", "com", "org", "net", "dev", "ai", "cloud", "gov", "edu"};
+  return std::find(std::begin(tlds), std::end(tlds), s.substr(dot + 1)) != std::end(tlds);
+}
+
 // A file extension no file is named by alone (`md` of `.md`): unlike `.env` or `.npmrc`.
 bool is_extension_only(std::string_view ext) noexcept {
   static constexpr std::string_view kinds[] = {"md", "json", "ts", "tsx", "js", "jsx", "py", "rs", "go", "cs", "csproj",
@@ -369,6 +380,9 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
   if ((seen & kBackslash) && escaped) return consider_unescaped(t, src, out, rejected, index, suffix, cited);
   if (seen & kBad) return false;
   if ((seen & kColon) && t.find("://") != std::string_view::npos) return false;
+  // `ghcr.io/acme/tool`, `mcr.microsoft.com/devcontainers/base`, `github.com/org/mod`: an
+  // image or a module on a host, not a file.
+  if (const std::size_t slash = t.find('/'); slash != std::string_view::npos && on_host(t.substr(0, slash))) return false;
   if (seen & (kOpen | kClose | kComma)) {
     // Braces balance, and a comma only lists alternatives inside them. A group with no
     // comma lists none (the shell leaves `{x}` as it is): `{tenantId}/…`,

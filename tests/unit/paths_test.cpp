@@ -140,3 +140,13 @@ TEST_CASE("find_paths: a file extension alone names a kind of file, not one") {
   CHECK(paths_in("Create .env file with the keys, and .gitignore") == Paths{".env", ".gitignore"});
   CHECK(paths_in("Update .flow/docs/*.md") == Paths{".flow/docs/*.md"});
 }
+
+// generacy-ai/generacy 252: three [P] tasks, each on its own file, all naming the image
+// they fix (`ghcr.io/…`), ran one at a time on a lock of that "file".
+TEST_CASE("find_paths: an image or module on a host is not a file") {
+  CHECK(paths_in("Change `ghcr.io/acme/features/tool` \xE2\x86\x92 `ghcr.io/acme/tool/tool` in `a.json`") == Paths{"a.json"});
+  CHECK(paths_in("Use mcr.microsoft.com/devcontainers/typescript-node as the base") == Paths{});
+  CHECK(paths_in("Import `github.com/acme/lib/log` in `cmd/main.go`") == Paths{"cmd/main.go"});
+  // Not a host: a folder with a dot in it, or a file.
+  CHECK(paths_in("Update `docs.v2/intro.md` and `app.module/index.ts`") == Paths{"docs.v2/intro.md", "app.module/index.ts"});
+}
