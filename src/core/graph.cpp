@@ -265,6 +265,8 @@ class GraphBuilder {
     // Stories and phases named inside parentheses apart: `**US3 (Phase 5)**` is about US3,
     // `**Phase 4 (E2E for US1)**` about Phase 4.
     Refs out, stories, phases, stories_aside, phases_aside;
+    std::string prefix, prefixed;  // the last prefixed story's set (`AUTH-`), and a label built from it
+    std::size_t prefix_end = 0;
     int depth = 0;
     std::size_t counted = 0;  // parentheses counted up to here
     for (std::size_t p = 0; p < s.size();) {
@@ -298,6 +300,12 @@ class GraphBuilder {
           std::size_t e = k;
           while (e < s.size() && is_digit(s[e])) story = story * 10 + (s[e++] - '0');
           if (e >= s.size() || !is_alpha(s[e])) skip = e - p; else story = 0;
+          // `AUTH-US1/US2`, `AUTH-US1, US2`: the second is the first's set's too.
+          if (story > 0 && !prefix.empty() && prefix_end <= p &&
+              s.substr(prefix_end, p - prefix_end).find_first_not_of("/,& ") == std::string_view::npos) {
+            prefixed.assign(prefix).append(s.substr(p, e - p));
+            label = prefixed;
+          }
           // "US1–2", "US1-US3", "US2 to US4": each story in the range.
           if (const std::size_t r = story > 0 ? range_word(s, e) : 0; r > 0) {
             std::size_t j = e + r;
@@ -338,6 +346,10 @@ class GraphBuilder {
       if (story > 0) {
         add_story(story_refs, story, as_target, label);
         p += skip;
+        if (const std::size_t dash = label.rfind("-US"); dash != std::string_view::npos) {
+          prefix = std::string(label.substr(0, dash + 1));
+          prefix_end = p;
+        }
         continue;
       }
       if (numbers_ && (istarts_with(s.substr(p), "task ") || istarts_with(s.substr(p), "tasks "))) {

@@ -476,6 +476,13 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(g, "T002") == "T001");
     CHECK(waits(g, "T003") == "T002");
     CHECK(waits(g, "T001").empty());
+    // "after AUTH-US1/US2": the US2 of AUTH's set, not TASK-US2 too (the same file, line 327).
+    auto after = graph_of(
+        "## Phase 1: User Story AUTH-US2 - Login\n- [ ] T001 [AUTH-US2] Login in api/auth.py\n"
+        "## Phase 2: User Story TASK-US2 - View\n- [ ] T002 [TASK-US2] List in api/list.py\n"
+        "## Phase 3: User Story AUTH-US4 - Session\n- [ ] T003 [AUTH-US4] Session in api/session.py\n"
+        "## Dependencies\n- AUTH-US3, AUTH-US4 can be done anytime after AUTH-US1/US2\n");
+    CHECK(waits(after, "T003") == "T001");
   }
 
   TEST_CASE("an explicit order beats the implicit document order it contradicts") {
