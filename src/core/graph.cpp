@@ -792,7 +792,7 @@ class GraphBuilder {
   // length, and whether what stands on its left comes first ("X before Y").
   static std::size_t find_key(std::string_view s, std::size_t* best_len, bool* left_first) {
     static constexpr std::pair<std::string_view, bool> keys[] = {
-        {"blocks", true}, {"before", true}, {"can start after", false}, {"starts after", false},
+        {"blocks on", false}, {"blocked on", false}, {"blocks", true}, {"before", true}, {"can start after", false}, {"starts after", false},
         {"after", false}, {"depends on", false}, {"depend on", false}, {"requires", false}, {"waits for", false},
         {"blocked by", false}, {"waits on", false}, {"wait for", false}, {"needs", false}, {"unblocks", true},
         {"is a prerequisite for", true}, {"is a prerequisite of", true},
@@ -1021,8 +1021,8 @@ class GraphBuilder {
   // precedes it) gives way to an explicit dependency that contradicts it, however long
   // the loop they make together (`T001 (depends on T003)`, then T002, then T003): on
   // each cycle that holds both, the implied edge into the task depended on is dropped,
-  // so that task moves up, and the rest keeps its order. Said as a note. A cycle of
-  // explicit dependencies, statements or phase rules alone is an error.
+  // so that task moves up, and the rest keeps its order. Said as a note. Else prose on it
+  // gives way (drop_prose). A cycle of explicit dependencies or phase rules alone is an error.
   Result<void> find_cycle() {
     for (;;) {
       std::vector<const Edge*> cycle = cycle_edges();
@@ -1048,7 +1048,10 @@ class GraphBuilder {
           }
         }
       }
-      if (!drop) return cycle_error(cycle);
+      if (!drop) {
+        if (drop_prose(cycle)) continue;
+        return cycle_error(cycle);
+      }
       const std::string a = g_.is_gate(drop->from) ? node_name(drop->from)
                                                     : plan_->tasks[static_cast<std::size_t>(drop->from)].id;
       const Task& b = plan_->tasks[static_cast<std::size_t>(drop->to)];
@@ -1060,6 +1063,39 @@ class GraphBuilder {
       g_.edges_.erase(g_.edges_.begin() + (drop - g_.edges_.data()));
       finish_adjacency();
     }
+  }
+
+  // Prose (a line of a dependency section, a story's) read as an order that the file's
+  // structure or its tasks' own references contradict: on a cycle with no implied order to
+  // give way, the line is not followed, with a warning. Which line: one that puts a task
+  // after a later one (then what it says backwards goes), else the first (all it says
+  // goes). A cycle without prose is the file's, and an error.
+  bool drop_prose(const std::vector<const Edge*>& cycle) {
+    const auto prose = [](const Edge* e) { return e->reason.rule == EdgeRule::statement || e->reason.rule == EdgeRule::story_prose; };
+    const auto backwards = [&](const Edge* e) {
+      return !g_.is_gate(e->from) && !g_.is_gate(e->to) &&
+             plan_->tasks[static_cast<std::size_t>(e->to)].line < plan_->tasks[static_cast<std::size_t>(e->from)].line;
+    };
+    const Edge* pick = nullptr;
+    for (const Edge* e : cycle)
+      if (prose(e) && (!pick || (backwards(e) && !backwards(pick)))) pick = e;
+    if (!pick) return false;
+    const int line = pick->reason.line;
+    const EdgeRule rule = pick->reason.rule;
+    std::string why;
+    for (const Edge* e : cycle)
+      if (e != pick)
+        why += "; " + node_name(e->to) + " waits for " + node_name(e->from) + " (" + to_string(e->reason.rule) +
+               (e->reason.line ? ", line " + std::to_string(e->reason.line) : "") + ")";
+    warn(line, "prose-not-followed",
+         "not followed: \"" + clip(pick->reason.words, 100) + "\" reads as " + node_name(pick->to) + " after " +
+             node_name(pick->from) + ", which would make a cycle" + why);
+    // What the line says backwards goes (`T001 changes types that T002 consumes; running
+    // T002 before T001 …` keeps T002 after T001); with nothing backwards, all it says.
+    const bool back = backwards(pick);
+    std::erase_if(g_.edges_, [&](const Edge& e) { return e.reason.rule == rule && e.reason.line == line && (!back || backwards(&e)); });
+    finish_adjacency();
+    return true;
   }
 
   // The edges of one cycle, starting at the first node on one (in document order); empty

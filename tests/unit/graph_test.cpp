@@ -582,6 +582,44 @@ TEST_SUITE("cycles") {
     CHECK(g.error().line > 0);
   }
 
+  // generacy-ai/generacy: 24 of its 424 task files were refused as cycles that prose
+  // made: `T002 → T001 (resolver field needs the schema field)` over T002's own `depends
+  // on T001`; "T004 can be authored … once T008 is in" with T008 in a later phase; a
+  // rationale read both ways. The prose gives way, said; a cycle without prose stays one.
+  TEST_CASE("prose that would close a cycle is not followed, and a warning says so") {
+    const auto warned = [](const TaskGraph& g, int line) {
+      for (const Diagnostic& d : g.diagnostics())
+        if (d.code == "prose-not-followed" && d.line == line) return true;
+      return false;
+    };
+    auto arrows = graph_of("- [ ] T001 Schema field in `a.ts`\n- [ ] T002 [P] Resolver in `b.ts` (depends on T001)\n"
+                           "- [ ] T003 [P] Wiring in `c.ts` (depends on T002)\n## Dependencies\n"
+                           "- T002 \xE2\x86\x92 T001 (resolver field needs the schema field).\n"
+                           "- T003 \xE2\x86\x92 T002 (wiring reads it).\n");
+    CHECK(waits(arrows, "T001").empty());
+    CHECK(waits(arrows, "T002") == "T001");
+    CHECK(waits(arrows, "T003") == "T001,T002");  // T001: a [P] run waits for the task before it
+    CHECK(warned(arrows, 5));
+    CHECK(warned(arrows, 6));
+    auto phases = graph_of("## Phase 1: Foundation\n- [ ] T001 Predicate in `p.ts`\n- [ ] T002 Guard in `g.ts`\n"
+                           "## Phase 2: User Story 1 - Trust (Priority: P1)\n- [ ] T003 [US1] Use it in `u.ts`\n"
+                           "## Dependencies\n- T002 can be authored in parallel once T003 is in.\n");
+    CHECK(waits(phases, "T002") == "T001");
+    CHECK(waits(phases, "T003") == "T001,T002");
+    CHECK(warned(phases, 7));
+    // One line read both ways (generacy 828): what it says backwards goes, the rest stays.
+    auto both = graph_of("## Phase 1\n- [ ] T001 [P] Types in `t.ts`\n- [ ] T002 [P] Rows in `r.ts`\n## Dependencies & Execution Order\n"
+                         "**Rationale for ordering**: T001 changes types that T002 consumes; running T002 before T001 "
+                         "introduces typecheck failures. Bundling T002 after T001 keeps each task green.\n");
+    CHECK(waits(both, "T002") == "T001");
+    CHECK(waits(both, "T001").empty());
+    CHECK(warned(both, 5));
+    // "blocks on" says it waits.
+    auto on = graph_of("- [ ] T001 [P] a in `a.ts`\n- [ ] T002 [P] b in `b.ts`\n## Dependencies\n- T002 blocks on T001\n");
+    CHECK(waits(on, "T002") == "T001");
+    CHECK(waits(on, "T001").empty());
+  }
+
   TEST_CASE("a cycle through a phase gate names the phase") {
     auto g = build_graph(parse_tasks_md("## Phase 1: Setup\n- [ ] T001 a (depends on T002)\n## Phase 2: Core\n- [ ] T002 b\n"));
     REQUIRE_FALSE(g);
