@@ -243,6 +243,9 @@ class GraphBuilder {
 
   // The references in `s`: task IDs and ranges (in the document's ID shapes) and user
   // stories (`US2`, `User Story 2`, `Story 2`).
+  // A story number past any a file has (digits run on): it names no phase, and stays an int.
+  static constexpr int kNoStory = 100000000;
+
   Refs refs_in(std::string_view s, int line, bool as_target) {
     // "… (can run in parallel with US5)", "independent of US1": what follows does not wait.
     // "… — foundational for US6", "prerequisite for T010": what follows is the other way round.
@@ -284,7 +287,7 @@ class GraphBuilder {
         if (q > p && q + 3 < s.size() && s[q] == '-' && starts_with(s.substr(q + 1), "US") && is_digit(s[q + 3])) {
           std::size_t e = q + 3;
           int v = 0;
-          while (e < s.size() && is_digit(s[e])) v = v * 10 + (s[e++] - '0');
+          while (e < s.size() && is_digit(s[e])) v = std::min(v * 10 + (s[e++] - '0'), kNoStory);
           if (e >= s.size() || !is_alpha(s[e])) {
             story = v;
             skip = e - p;
@@ -298,7 +301,7 @@ class GraphBuilder {
         if (s[k] == '-' || s[k] == ' ') ++k;
         if (k < s.size() && is_digit(s[k])) {
           std::size_t e = k;
-          while (e < s.size() && is_digit(s[e])) story = story * 10 + (s[e++] - '0');
+          while (e < s.size() && is_digit(s[e])) story = std::min(story * 10 + (s[e++] - '0'), kNoStory);
           if (e >= s.size() || !is_alpha(s[e])) skip = e - p; else story = 0;
           // `AUTH-US1/US2`, `AUTH-US1, US2`: the second is the first's set's too.
           if (story > 0 && !prefix.empty() && prefix_end <= p &&
@@ -340,7 +343,7 @@ class GraphBuilder {
       } else if (istarts_with(s.substr(p), "user story ") || istarts_with(s.substr(p), "story ")) {
         std::size_t k = p + (istarts_with(s.substr(p), "user story ") ? 11 : 6);
         std::size_t e = k;
-        while (e < s.size() && is_digit(s[e])) story = story * 10 + (s[e++] - '0');
+        while (e < s.size() && is_digit(s[e])) story = std::min(story * 10 + (s[e++] - '0'), kNoStory);
         if (e > k) skip = e - p; else story = 0;
       }
       if (story > 0) {
