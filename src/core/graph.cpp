@@ -736,6 +736,7 @@ class GraphBuilder {
         return;
       }
     }
+    trailing_keys(s, st.line, words);
     // Keyword statements. "X blocks Y", "X before Y", "X unblocks Y", "X is a prerequisite
     // for Y": X first; "X after Y", "X depends on Y", "X requires Y", "X needs Y", "X waits
     // for Y", "X is blocked by Y": Y first. Also in Spanish,
@@ -753,6 +754,11 @@ class GraphBuilder {
       const std::string_view near = left.substr(left.size() > 16 ? left.size() - 16 : 0);
       for (std::string_view w : {"not ", "n't ", "never ", "no "})
         if (ifind(near, w) != std::string_view::npos) return;
+      // "无依赖" (no dependency), "不依赖": the word just before the key denies it.
+      const std::string_view close = trim(left);
+      for (std::string_view w : {"\xE6\x97\xA0", "\xE7\x84\xA1", "\xE4\xB8\x8D", "\xE6\xB2\xA1\xE6\x9C\x89",
+                                 "\xE6\xB2\x92\xE6\x9C\x89", "\xE9\x9D\x9E"})
+        if (close.ends_with(w)) return;
     }
     if (left_first) {
       const std::string_view near = left.substr(left.size() > 24 ? left.size() - 24 : 0);
@@ -771,6 +777,58 @@ class GraphBuilder {
       Refs a = refs_in(left, st.line, true), b = refs_in(right, st.line, false);
       link(b, a, story_or(b, a), st.line, words);
     }
+  }
+
+  // Japanese and Chinese put the key after what comes first: "**User Story 2**: US1 に依存"
+  // (depends on US1), "**US5**: US1, US2 完了後に開始" (starts after US1 and US2 are done),
+  // "**US3**: … - 建议 US1+US2 完成后开始". What waits is the line's label, before its
+  // colon; what it waits for, the words between the key and the colon or the dash, full
+  // stop or full-width comma before it (not "、" or ",", which list). "に依存しない" (does not depend on) and
+  // "の後続" (what follows) are no keys; a line without a label is not read.
+  void trailing_keys(std::string_view s, int line, const std::string& words) {
+    static constexpr std::string_view keys[] = {
+        "\xE3\x81\xAB\xE4\xBE\x9D\xE5\xAD\x98",              // に依存
+        "\xE5\xAE\x8C\xE4\xBA\x86\xE5\xBE\x8C",              // 完了後
+        "\xE3\x81\xAE\xE5\xBE\x8C",                          // の後
+        "\xE5\xAE\x8C\xE6\x88\x90\xE5\x90\x8E",              // 完成后
+        "\xE5\xAE\x8C\xE6\x88\x90\xE5\xBE\x8C",              // 完成後
+        "\xE4\xB9\x8B\xE5\x90\x8E"};                         // 之后
+    static constexpr std::string_view denials[] = {
+        "\xE3\x81\x97\xE3\x81\xAA\xE3\x81\x84",  // しない
+        "\xE3\x81\x9B\xE3\x81\x9A",              // せず
+        "\xE3\x81\x97\xE3\x81\xBE\xE3\x81\x9B\xE3\x82\x93",  // しません
+        "\xE7\xB6\x9A"};                          // 続
+    static constexpr std::string_view stops[] = {":", "\xEF\xBC\x9A", " - ", " -- ", "\xE2\x80\x94", "\xE2\x80\x93",
+                                                 "\xEF\xBC\x8C", "\xE3\x80\x82", "\xEF\xBC\x9B"};
+    std::size_t colon = s.find(':');
+    if (const std::size_t wide = s.find("\xEF\xBC\x9A"); wide < colon) colon = wide;
+    if (colon == std::string_view::npos) return;
+    std::vector<std::pair<std::size_t, std::size_t>> found;  // each key: where, and its length
+    for (std::string_view k : keys)
+      for (std::size_t at = s.find(k, colon); at != std::string_view::npos; at = s.find(k, at + k.size())) {
+        const std::string_view rest = s.substr(at + k.size());
+        // (`その後`, "after that", is no key.)
+        const bool then = k == keys[2] && at >= 3 && s.compare(at - 3, 3, "\xE3\x81\x9D") == 0;
+        if (!then && std::none_of(std::begin(denials), std::end(denials), [&](std::string_view d) { return rest.starts_with(d); }))
+          found.emplace_back(at, k.size());
+      }
+    std::sort(found.begin(), found.end());
+    std::vector<Refs> firsts;
+    std::size_t from = colon;  // what a key's words may reach back to: the colon, or the key before
+    for (const auto& [at, len] : found) {
+      if (at < from) continue;  // inside a key already read (完了後 is in の完了後's place)
+      std::size_t start = from;
+      for (std::string_view stop : stops)
+        if (const std::size_t p = s.substr(0, at).rfind(stop); p != std::string_view::npos && p >= start)
+          start = p + stop.size();
+      if (Refs first = refs_in(s.substr(start, at - start), line, false); !first.nodes.empty())
+        firsts.push_back(std::move(first));
+      from = at + len;
+    }
+    if (firsts.empty()) return;
+    // (Read only now: naming a phase makes its gate.)
+    const Refs waiting = refs_in(s.substr(0, colon), line, true);
+    for (const Refs& first : firsts) link(first, waiting, story_or(first, waiting), line, words);
   }
 
   // "in parallel", "concurrently", "alongside", "simultaneously", "at the same time"
@@ -802,7 +860,9 @@ class GraphBuilder {
         {"bloquea", true}, {"bloqueia", true}, {"bloque", true}, {"antes de", true}, {"avant", true},
         {"depende de", false}, {"depende", false}, {"después de", false}, {"despues de", false},
         {"depois de", false}, {"após", false}, {"après", false}, {"dépend de", false},
-        {"dépend", false}, {"requiere", false}, {"requer", false}, {"nécessite", false}};
+        {"dépend", false}, {"requiere", false}, {"requer", false}, {"nécessite", false},
+        // Chinese puts the key first too: "**US3**: 依赖 US1, US2".
+        {"\xE4\xBE\x9D\xE8\xB5\x96", false}, {"\xE4\xBE\x9D\xE8\xB3\xB4", false}};
     std::size_t best = std::string_view::npos;
     for (auto [k, lf] : keys) {
       const std::size_t at = ifind(s, k);

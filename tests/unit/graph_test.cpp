@@ -451,6 +451,43 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(told, "T003") == "T001,T002");  // the same chain with no such word: followed
   }
 
+  // aetos382/AsciiSharp 001 and JoeyLearnsToCode/prompt-studio 001: "**User Story 2**: US1
+  // に依存" (depends on US1) and "**US3**: 依赖 US1, US2" were not read: the stories ran
+  // beside the ones they build on.
+  TEST_CASE("Japanese and Chinese dependency lines order stories as the English ones do") {
+    const std::string head =
+        "## Phase 1: Setup\n- [ ] T001 Prepare env\n## Phase 2: User Story 1 - Parse (Priority: P1)\n"
+        "- [ ] T002 [US1] Add parser in src/parse.ts\n## Phase 3: User Story 2 - Errors (Priority: P1)\n"
+        "- [ ] T003 [US2] Add recovery in src/recover.ts\n## Phase 4: User Story 3 - Blocks (Priority: P3)\n"
+        "- [ ] T004 [US3] Add blocks in src/blocks.ts\n## Dependencies & Execution Order\n";
+    struct Case {
+      const char* line;
+      const char* task;
+      const char* waits_for;
+    };
+    for (const Case& c : {
+             // the author's order: US2 depends on US1
+             Case{"- **User Story 2 (P1)**: Foundational \xE5\xAE\x8C\xE4\xBA\x86\xE5\xBE\x8C\xE3\x81\xAB\xE9\x96\x8B\xE5\xA7\x8B\xE5\x8F\xAF\xE8\x83\xBD - US1 \xE3\x81\xAB\xE4\xBE\x9D\xE5\xAD\x98\xEF\xBC\x88\xE5\x9F\xBA\xE6\x9C\xAC\xE8\xA7\xA3\xE6\x9E\x90\xE3\x81\x8C\xE5\xBF\x85\xE8\xA6\x81\xEF\xBC\x89\n",
+                  "T003", "T001,T002"},
+             // does not depend on
+             Case{"- **User Story 2 (P1)**: Foundational \xE5\xAE\x8C\xE4\xBA\x86\xE5\xBE\x8C\xE3\x81\xAB\xE9\x96\x8B\xE5\xA7\x8B\xE5\x8F\xAF\xE8\x83\xBD - US1 \xE3\x81\xAB\xE4\xBE\x9D\xE5\xAD\x98\xE3\x81\x97\xE3\x81\xAA\xE3\x81\x84\n",
+                  "T003", "T001"},
+             // after US1 and US2
+             Case{"- **User Story 3 (P3)**: US1, US2 \xE5\xAE\x8C\xE4\xBA\x86\xE5\xBE\x8C\xE3\x81\xAB\xE9\x96\x8B\xE5\xA7\x8B\xE6\x8E\xA8\xE5\xA5\xA8\n",
+                  "T004", "T001,T002,T003"},
+             // Chinese: depends on US1, US2
+             Case{"- **US3 (P2) - \xE7\x89\x88\xE6\x9C\xAC\xE5\xAF\xB9\xE6\xAF\x94**: \xE4\xBE\x9D\xE8\xB5\x96 US1(\xE7\x89\x88\xE6\x9C\xAC\xE6\x95\xB0\xE6\x8D\xAE),US2(\xE7\x89\x88\xE6\x9C\xAC\xE9\x80\x89\xE6\x8B\xA9\xE5\x99\xA8) - \xE5\xBB\xBA\xE8\xAE\xAE US1+US2 \xE5\xAE\x8C\xE6\x88\x90\xE5\x90\x8E\xE5\xBC\x80\xE5\xA7\x8B\n",
+                  "T004", "T001,T002,T003"},
+             // no dependency
+             Case{"- **US2 (P1) - \xE7\x89\x88\xE6\x9C\xAC\xE6\xA0\x91**: \xE6\x97\xA0\xE4\xBE\x9D\xE8\xB5\x96,\xE5\x8F\xAF\xE5\x9C\xA8 Foundational \xE5\xAE\x8C\xE6\x88\x90\xE5\x90\x8E\xE7\xAB\x8B\xE5\x8D\xB3\xE5\xBC\x80\xE5\xA7\x8B\n",
+                  "T003", "T001"},
+         }) {
+      CAPTURE(c.line);
+      auto g = graph_of(head + c.line);
+      CHECK(waits(g, c.task) == c.waits_for);
+    }
+  }
+
   // generacy-ai/generacy 199: "T015 can run in parallel once T014 is done" let T015 (a
   // [P] test of the service T011–T014 build) run first, beside T011.
   TEST_CASE("a task that may run in parallel once another is done waits for that one") {
