@@ -554,6 +554,31 @@ bool withdrawn(const Task& t) {
     if (withdrawal_word(trim(std::string_view(c)), true)) return true;
   std::string_view d = trim(std::string_view(t.description));
   if (d.size() > 4 && starts_with(d, "~~") && d.ends_with("~~") && d.find("~~", 2) == d.size() - 2) return true;
+  // Its title struck through, then why (`~~Implement downloadFile~~ → BLOCKED by T-SB04`,
+  // `~~Add OS notification~~ — DEFERRED post-MVP`); not a title that goes on after a
+  // struck word (`~~Add X~~ Add Y`).
+  if (const std::size_t close = starts_with(d, "~~") ? d.find("~~", 2) : std::string_view::npos;
+      close != std::string_view::npos && close > 2) {
+    const std::string_view why = trim(d.substr(close + 2));
+    std::size_t dl = 0;
+    if (starts_with(why, "\xE2\x86\x92") || starts_with(why, "->") || starts_with(why, "(") || starts_with(why, ":") ||
+        (is_dash_at(why, 0, &dl) && dl < why.size() && is_space(why[dl])))
+      return true;
+  }
+  // Marked as held by something outside the plan: `⛔ BLOQUEADA (DEP-4) …` (a legend
+  // saying such tasks do not start), `BLOCKED (vendor API) …`; not `BLOCKED by T004`, a
+  // dependency.
+  if (starts_with(d, "\xE2\x9B\x94")) return true;  // ⛔
+  {
+    std::size_t n = 0;
+    while (n < d.size() && (is_upper(d[n]) || static_cast<unsigned char>(d[n]) >= 0x80)) ++n;
+    const std::string_view w = d.substr(0, n);
+    const std::string_view rest = trim(d.substr(n));
+    for (std::string_view b : {"BLOCKED", "BLOQUEADA", "BLOQUEADO", "BLOQU\xC3\x89", "BLOQU\xC3\x89" "E"})
+      if (w == b && (rest.empty() || rest.front() == '(' || rest.front() == ':' || rest.front() == '-' ||
+                     starts_with(rest, "\xE2\x80\x94")))
+        return true;
+  }
   // A clause that ends the task: after " - ", " — ", "(" or "[", in bold or not, its first
   // word in capitals, then nothing but a closing bracket or a reason.
   const auto ends_it = [&](std::size_t at) {
@@ -1151,7 +1176,13 @@ bool parse_head(std::string_view s, Head& h, bool bold_open = false, bool number
     while (j < s.size() && is_space(s[j])) ++j;
     if (j >= s.size()) { i = j; break; }
     if (bold && s.compare(j, 2, "**") == 0) { bold = false; i = j + 2; continue; }
-    if (!sep_done && (s[j] == ':' || s[j] == '.') ) { sep_done = true; i = j + 1; continue; }
+    // `T006. Create …`, `T007: …`; not the dot that starts a name (`T004 [P] .gitignore`,
+    // `T005 .github/workflows/ci.yml`).
+    if (!sep_done && (s[j] == ':' || (s[j] == '.' && (j + 1 >= s.size() || is_space(s[j + 1]) || s[j + 1] == '*')))) {
+      sep_done = true;
+      i = j + 1;
+      continue;
+    }
     std::size_t dl = 0;
     if (!sep_done && is_dash_at(s, j, &dl)) {
       std::size_t k = j + dl;

@@ -206,9 +206,16 @@ TEST_SUITE("task recognition") {
         "- [ ] T008 Handle orders \xE2\x80\x94 **CANCELLED**\n- [ ] T009 Add the ~~old~~ new parser\n"
         "- [ ] T010 [N/A] Windows installer\n- [ ] T011 Show N/A when the value is missing (N/A)\n"
         "- [x] T012 Done thing - SKIPPED\n- [ ] T013 Wire it (DEFERRED: waits for F30).\n"
-        "### T014 [DEFERRED] Heading task\n- [ ] T015 Uses T013 (depends on T013)\n");
-    REQUIRE(p.tasks.size() == 15);
-    const std::string want = "oooopppopopdoop";
+        "### T014 [DEFERRED] Heading task\n- [ ] T015 Uses T013 (depends on T013)\n"
+        // Rickwen1126/notebooklm-controller 001: a struck title, then why.
+        "- [ ] T016 ~~Implement downloadFile browser tool~~ \xE2\x86\x92 BLOCKED by T-SB04/T-SB05\n"
+        "- [ ] T017 [P] ~~Implement OS notification~~ \xE2\x80\x94 DEFERRED post-MVP. Requires node-notifier\n"
+        "- [ ] T018 ~~Add the XML reader~~ Add the JSON reader\n"
+        // JoseBeraun/Kryon 001: `⛔ BLOQUEADA (DEP-2)`, which its legend says never starts.
+        "- [ ] T019 [US4] \xE2\x9B\x94 BLOQUEADA (DEP-2) Implementar el adaptador real\n"
+        "- [ ] T020 BLOCKED (vendor API) Wire payments\n- [ ] T021 BLOCKED by T015 until it lands\n");
+    REQUIRE(p.tasks.size() == 21);
+    const std::string want = "oooopppopopdoopoopoop";
     for (std::size_t i = 0; i < p.tasks.size(); ++i) {
       CAPTURE(p.tasks[i].id);
       const TaskState s = want[i] == 'o' ? TaskState::other : want[i] == 'd' ? TaskState::done : TaskState::pending;
@@ -222,6 +229,22 @@ TEST_SUITE("task recognition") {
       if (d.code == "held-by-mark") held = &d;
     REQUIRE(held != nullptr);
     CHECK(held->message.find("T015 waits for T013 (depends on T013), which the file sets aside") != std::string::npos);
+  }
+
+  // shiro-jwjang/obsidrive 001: `- [ ] T004 [P] .gitignore, README.md …` lost its dot: the
+  // agent was told of `gitignore`, and `.github/workflows/ci.yml` became `github/…`.
+  TEST_CASE("a dot that starts a name after the ID is the name's, not a separator") {
+    const Plan p = parse_tasks_md("## Phase 1\n- [ ] T004 [P] .gitignore, README.md, CODEX.md\n"
+                                  "- [ ] T005 .github/workflows/ci.yml create\n- [ ] T006. Create src/a.py\n"
+                                  "- [ ] T007 **.eslintrc.json** add\n");
+    REQUIRE(p.tasks.size() == 4);
+    CHECK(p.tasks[0].description == ".gitignore, README.md, CODEX.md");
+    REQUIRE(!p.tasks[0].paths.empty());
+    CHECK(p.tasks[0].paths[0].path == ".gitignore");
+    CHECK(p.tasks[1].description == ".github/workflows/ci.yml create");
+    REQUIRE(p.tasks[1].paths.size() == 1);
+    CHECK(p.tasks[1].paths[0].path == ".github/workflows/ci.yml");
+    CHECK(p.tasks[2].description == "Create src/a.py");
   }
 
   // FAIR-DM 011: `- [x] ⚠️ Reopened T018 (reopened — BUG-001) …`; spec-kit's
