@@ -1189,6 +1189,12 @@ bool parse_head(std::string_view s, Head& h, bool bold_open = false, bool number
       if (dl == 1 && k < s.size() && s[k] == '-') ++k;  // "--"
       if (k >= s.size() || is_space(s[k])) { sep_done = true; i = k; continue; }
     }
+    // `- [ ] T007 (P) Implement …` (cc-sdd's and Kiro's parallel mark): as `[P]`.
+    if (s.compare(j, 3, "(P)") == 0 && (j + 3 >= s.size() || is_space(s[j + 3]) || s[j + 3] == '[')) {
+      h.parallel = true;
+      i = j + 3;
+      continue;
+    }
     if (s[j] == '[') {
       // The label ends at the first ']' within 200 bytes; a '[' before it ends the run.
       // Labels are a few bytes long: a plain loop beats a call to memchr.

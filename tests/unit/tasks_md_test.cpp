@@ -247,6 +247,21 @@ TEST_SUITE("task recognition") {
     CHECK(p.tasks[2].description == "Create src/a.py");
   }
 
+  // h3y6e/cxg's plan (`- [x] T007 (P) Implement input resolution …`): cc-sdd and Kiro mark
+  // parallel tasks `(P)`; it was read as words, and 16 tasks ran one at a time.
+  TEST_CASE("(P) after the ID marks a parallel task as [P] does") {
+    const Plan p = parse_tasks_md("## Phase 1\n- [ ] T007 (P) Implement input resolution in src/in.go\n"
+                                  "- [ ] T008 (P) [US3] Implement assembly in src/asm.go\n"
+                                  "- [ ] T009 Implement output (P) in src/out.go\n- [ ] T010 (Phase 2) Wire it\n");
+    REQUIRE(p.tasks.size() == 4);
+    CHECK(p.tasks[0].parallel);
+    CHECK(p.tasks[0].description == "Implement input resolution in src/in.go");
+    CHECK(p.tasks[1].parallel);
+    CHECK(p.tasks[1].story == 3);
+    CHECK_FALSE(p.tasks[2].parallel);  // a (P) inside the words is the words'
+    CHECK_FALSE(p.tasks[3].parallel);
+  }
+
   // FAIR-DM 011: `- [x] ⚠️ Reopened T018 (reopened — BUG-001) …`; spec-kit's
   // global-agent-memory: `- [ ] - [X] T002 …` after an edit gone wrong. Neither line is a
   // task, and they were listed only under --verbose: 4 and 10 tasks missing, silently.
