@@ -213,6 +213,13 @@ bool mentions_packages(std::string_view s) {
 // "see", "per", "cf.": what follows is cited for reference ("per data-model.md",
 // "SEE MONITORING.md setup instructions", "selon `data-model.md`").
 bool is_cite_word(std::string_view t) {
+  // "参考：quickstart.md", "详见 plan.md", "参照: spec.md" (reference, see): the word may end
+  // a run of Chinese or Japanese with no space before it.
+  for (std::string_view w : {"\xE5\x8F\x82\xE8\x80\x83", "\xE5\x8F\x83\xE8\x80\x83",   // 参考 參考
+                             "\xE5\x8F\x82\xE8\xA7\x81", "\xE5\x8F\x83\xE8\xA6\x8B",   // 参见 參見
+                             "\xE5\x8F\x82\xE7\x85\xA7", "\xE8\xAF\xA6\xE8\xA7\x81",   // 参照 详见
+                             "\xE8\xA9\xB3\xE8\xA6\x8B"})                             // 詳見
+    if (t.ends_with(w)) return true;
   while (!t.empty() && (t.front() == '(' || t.front() == '[' || t.front() == '*' || t.front() == '_')) t.remove_prefix(1);
   while (!t.empty() && (t.back() == ':' || t.back() == ',')) t.remove_suffix(1);
   if (t.size() < 2 || t.size() > 8) return false;
@@ -243,8 +250,25 @@ enum class Source { backtick, link, bare, bare_after_in };
 // names is a file the task touches), or before a section sign (then no feature document).
 enum class Cited { no, word, section };
 
+// Japanese puts the citing word after the document: "`DESIGN.md` のトークンに準拠" (per
+// DESIGN.md's tokens), "`docs/api.md` を参照" (see docs/api.md), "… に従って" (following),
+// "… に基づき" (based on), up to the next punctuation.
+bool cited_after(std::string_view s, std::size_t end) {
+  std::string_view rest = s.substr(std::min(end, s.size()));
+  rest = rest.substr(0, std::min<std::size_t>(rest.size(), 64));
+  for (std::string_view stop : {"`", "(", ")", "\n", "\xE3\x80\x81", "\xE3\x80\x82", "\xEF\xBC\x8C", "\xEF\xBC\x88",
+                                "\xEF\xBC\x89", "\xEF\xBC\x9B"})  // 、。，（）；
+    if (const std::size_t at = rest.find(stop); at != std::string_view::npos) rest = rest.substr(0, at);
+  for (std::string_view w : {"\xE3\x81\xAB\xE6\xBA\x96\xE6\x8B\xA0",    // に準拠
+                             "\xE5\x8F\x82\xE7\x85\xA7",                    // 参照
+                             "\xE3\x81\xAB\xE5\xBE\x93",                    // に従
+                             "\xE3\x81\xAB\xE5\x9F\xBA\xE3\x81\xA5"})    // に基づ
+    if (rest.find(w) != std::string_view::npos) return true;
+  return false;
+}
+
 Cited cited_at(bool cite_word, std::string_view s, std::size_t end) {
-  return cite_word ? Cited::word : section_follows(s, end) ? Cited::section : Cited::no;
+  return cite_word || cited_after(s, end) ? Cited::word : section_follows(s, end) ? Cited::section : Cited::no;
 }
 
 // Strips punctuation around a token, a `:12-40` or `#L12` suffix and a trailing ellipsis.
@@ -450,7 +474,8 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
       }
       break;
   }
-  if (!ok) return false;
+  // `console.log` is a call the task speaks of ("no console.log left"), not a log file.
+  if (!ok || (!slash && last == "console.log")) return false;
 
   std::string p(t);
   if (seen & kBackslash) std::replace(p.begin(), p.end(), '\\', '/');

@@ -116,10 +116,30 @@ TEST_CASE("find_paths: a test or symbol after :: is cut off the file it names") 
   CHECK(paths_in("Register `Illuminate\\Support\\Facades::Route` in `routes/web.php`") == Paths{"routes/web.php"});
 }
 
+// Jesn/AccountBox 003 still shared `quickstart.md` between 17 of 20 tasks: `参考：quickstart.md`
+// cites it (参考, reference), as "see quickstart.md" does; terra-town 001's "`DESIGN.md`
+// のトークンに準拠" (per DESIGN.md's tokens) cites after the name. hiepcp/full-crm 001's
+// "Remove any console.log statements" named a log file.
+TEST_CASE("find_paths: documents cited in Chinese and Japanese, and console.log, are no files") {
+  CHECK(paths_in("\xE5\x8F\x82\xE8\x80\x83\xEF\xBC\x9Aquickstart.md \"Step 1.1\"") == Paths{});
+  CHECK(paths_in("\xE9\xAA\x8C\xE8\xAF\x81\xE8\xAF\xA6\xE8\xA7\x81 plan.md and src/a.ts") == Paths{"src/a.ts"});  // 验证详见
+  CHECK(paths_in("`app/map_screen.dart` \xE3\x81\xAB\xE5\xAE\x9F\xE8\xA3\x85\xEF\xBC\x88`DESIGN.md` \xE3\x81\xAE"
+                 "\xE3\x83\x88\xE3\x83\xBC\xE3\x82\xAF\xE3\x83\xB3\xE3\x81\xAB\xE6\xBA\x96\xE6\x8B\xA0\xE3\x80\x82") ==
+        Paths{"app/map_screen.dart"});
+  CHECK(paths_in("`docs/api.md` \xE3\x82\x92\xE5\x8F\x82\xE7\x85\xA7") == Paths{});  // を参照
+  // What comes after the next punctuation is not the citing word's: the README is edited.
+  CHECK(paths_in("`README.md` \xE3\x82\x92\xE6\x9B\xB4\xE6\x96\xB0\xE3\x80\x81"
+                 "\xE8\xA6\x8F\xE7\xB4\x84\xE3\x81\xAB\xE5\xBE\x93\xE3\x81\x86") == Paths{"README.md"});  // を更新、規約に従う
+  // Source code is edited whatever the words after it (only documents are cited).
+  CHECK(paths_in("`src/theme.ts` \xE3\x82\x92\xE5\x8F\x82\xE7\x85\xA7") == Paths{"src/theme.ts"});
+  CHECK(paths_in("Remove any console.log statements from src/ExcelPreview.jsx") == Paths{"src/ExcelPreview.jsx"});
+  CHECK(paths_in("No `console.log` left; rotate logs/console.log") == Paths{"logs/console.log"});
+}
+
 // Jesn/AccountBox 003 (a phantom `参考：quickstart.md` every task shared: all 20 ran one at
 // a time), rokusoudo-product/terra-town 001, aetos382/AsciiSharp 001.
 TEST_CASE("find_paths: CJK punctuation ends a path as a space does") {
-  CHECK(paths_in("\xE5\x8F\x82\xE8\x80\x83\xEF\xBC\x9Aquickstart.md \"Step 1.1\"") == Paths{"quickstart.md"});
+  CHECK(paths_in("\xE5\xAF\xBE\xE8\xB1\xA1\xEF\xBC\x9Aquickstart.md \"Step 1.1\"") == Paths{"quickstart.md"});  // 対象：
   CHECK(paths_in("`docs/research.md` \xE3\x81\xAB\xE8\xA8\x98\xE9\x8C\xB2\xEF\xBC\x88plan.md\xEF\xBC\x89") ==
         Paths{"docs/research.md", "plan.md"});
   CHECK(paths_in("`docs/research.md` \xE3\x81\xAB\xE8\xA8\x98\xE9\x8C\xB2\xEF\xBC\x88plan.md \xC2\xA7" "16\xEF\xBC\x89") ==
