@@ -1539,6 +1539,39 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     }
   }
 
+  // AI-Substrate/flow_squared 007: its 26 tasks are rows of a table with a box column; an
+  // "Action Items" list (`- [x] T001 updated with pytest-asyncio`) and a test plan's
+  // `#### T020: Integration Tests` took those tasks' place, and the phases they sit in
+  // made a cycle: the file was refused (exit 2).
+  TEST_CASE("a table of tasks with boxes outweighs a few notes and headings that name its tasks") {
+    std::string text = "## Tasks\n| Status | ID | Task | Dependencies |\n|---|---|---|---|\n";
+    for (int i = 1; i <= 6; ++i)
+      text += "| [ ] | T00" + std::to_string(i) + " | Build part " + std::to_string(i) + " | " +
+              (i > 1 ? "T00" + std::to_string(i - 1) : std::string("--")) + " |\n";
+    text += "## Test Plan\n#### T005: Integration Tests\n| Test | Purpose |\n|---|---|\n| a | b |\n"
+            "## Critical Insights\n**Action Items**:\n- [x] T001 updated with pytest-asyncio\n"
+            "- [x] Added the async test pattern section\n- [x] T003 updated with the validation note\n";
+    const Plan p = parse_tasks_md(text);
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002", "T003", "T004", "T005", "T006"});
+    for (const Task& t : p.tasks) {
+      CAPTURE(t.id);
+      CHECK(t.state == TaskState::pending);  // the rows' boxes, not the notes'
+      CHECK(t.line == 3 + std::stoi(t.id.substr(1)));
+    }
+    for (int line : {11, 17, 19}) {
+      INFO(line);
+      const Skipped* s = find_skip(p, line);
+      REQUIRE(s);
+      CHECK(s->reason == SkipReason::mirror);
+    }
+    CHECK(build_graph(p).has_value());
+    // A table that re-lists as many tasks as the headings declare stays their mirror.
+    const Plan q = parse_tasks_md("### T001: A\n### T002: B\n### T003: C\n### T004: D\n## Status\n"
+                                  "| Done | ID |\n|---|---|\n| [ ] | T001 |\n| [ ] | T002 |\n| [ ] | T003 |\n| [ ] | T004 |\n");
+    REQUIRE(q.tasks.size() == 4);
+    CHECK(q.tasks[0].form == TaskForm::heading);
+  }
+
   TEST_CASE("a range at the head of a checkbox is a mirror, even of checkbox tasks") {
     const Plan p = parse_tasks_md(
         "- [x] T001 a\n- [x] T002 b\n- [ ] T003 c\n## Summary\n- [x] T001-T002: Setup complete\n"
