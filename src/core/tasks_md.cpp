@@ -465,10 +465,17 @@ bool is_story_label(std::string_view c, int* story) {
 
 // The length of the task ID at `s[i]`, or 0: `**P1**: high priority` and `US1` are
 // priorities and stories, never task IDs.
+// Nor is a word that runs on into kana, an ideograph or hangul (`H3制約実装`, "implement the
+// H3 constraint": a checklist of constraints, not tasks H2–H6); punctuation after it
+// (`T001：`, `T001（`, `T001、`) leaves it an ID.
 std::size_t head_id(std::string_view s, std::size_t i) {
   const std::size_t n = match_id(s.substr(i));
   if (n == 0) return 0;
   if ((s[i] == 'P' && n <= 3 && is_digit(s[i + 1])) || (s[i] == 'U' && s[i + 1] == 'S')) return 0;
+  if (const std::size_t e = i + n; e + 1 < s.size()) {
+    const auto lead = static_cast<unsigned char>(s[e]), next = static_cast<unsigned char>(s[e + 1]);
+    if ((lead == 0xE3 && next >= 0x81) || (lead >= 0xE4 && lead <= 0xED)) return 0;
+  }
   return n;
 }
 

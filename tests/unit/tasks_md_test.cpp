@@ -305,6 +305,20 @@ TEST_SUITE("task recognition") {
     CHECK(find_diag(p, "no-ids") != nullptr);
   }
 
+  // 1noseA/shiftan2: 92 boxes without IDs, five of them `- [ ] H3制約実装（…）` ("implement
+  // constraint H3"). H2–H6 were read as task IDs: those five ran, and the 87 others (43
+  // pending) were skipped as no-id.
+  TEST_CASE("a word that runs on into Japanese or Chinese is not a task ID") {
+    const Plan p = parse_tasks_md("## Sprint 1\n- [x] FastAPI \xE9\xAA\xA8\xE6\xA0\xBC\n"
+                                  "- [ ] H3\xE5\x88\xB6\xE7\xB4\x84\xE5\xAE\x9F\xE8\xA3\x85\xEF\xBC\x88" "flag\xEF\xBC\x89\n"
+                                  "- [ ] H5\xE5\x88\xB6\xE7\xB4\x84\xE5\xAE\x9F\xE8\xA3\x85\n");
+    CHECK(ids(p) == std::vector<std::string>{"L2", "L3", "L4"});
+    // Punctuation after an ID, or a space, leaves it one.
+    const Plan q = parse_tasks_md("- [ ] T001\xEF\xBC\x9A\xE4\xBD\x9C\xE6\x88\x90\n- [ ] T002\xE3\x80\x81\xE4\xBD\x9C\xE6\x88\x90\n"
+                                  "- [ ] T003 \xE4\xBD\x9C\xE6\x88\x90\n- [ ] T004\xEF\xBC\x88P\xEF\xBC\x89\n");
+    CHECK(ids(q) == std::vector<std::string>{"T001", "T002", "T003", "T004"});
+  }
+
   TEST_CASE("ID-less checkboxes in a file with IDs are skipped as no-id") {
     Plan p = parse_tasks_md("- [ ] T001 real\n\n- [ ] validate the thing\n");
     CHECK(ids(p) == std::vector<std::string>{"T001"});
