@@ -640,6 +640,9 @@ class GraphBuilder {
         clause(std::string(near_arrow_left(seg.substr(0, open))) + " " + std::string(seg.substr(open + 1, close - open - 1)), st);
         link_part[k] = std::string(seg.substr(0, open)) + std::string(seg.substr(close + 1));
       }
+      // `Developer A: US1 → US3`: the order one person takes, not a dependency (an aside
+      // or a key on it still is: `Developer C: US3 → US4 (needs US1)`).
+      const bool staffing = is_staffing_line(st.text);
       for (std::size_t k = 1; k < segments.size(); ++k) {
         // (What stands before an aside on the left is not read: `Developer A: US1 (1 week) →
         // US3` is who does what, not an order.)
@@ -652,6 +655,7 @@ class GraphBuilder {
           clause(std::string(near) + " " + std::string(right), st);
           continue;
         }
+        if (staffing) continue;
         Refs a = refs_in(near, st.line, false);
         Refs b = refs_in(right, st.line, true);
         link(a, b, story_or(a, b), st.line, words);

@@ -86,6 +86,35 @@ std::size_t listed_id(std::string_view s) noexcept {
   return 0;
 }
 
+// `- Developer A: US1 → US3`, `**Team B**: T010 → T012`, `团队 B：US3 → US4`: the order one
+// person or team takes (one cannot do two at once), a staffing plan: its arrows are no
+// dependencies (its "requires" and "needs" still are).
+bool is_staffing_line(std::string_view t) {
+  while (!t.empty() && (t.front() == '*' || t.front() == '_' || is_space(t.front()))) t.remove_prefix(1);
+  std::size_t w = 0;
+  static constexpr std::string_view kWho[] = {
+      "developer", "dev", "team", "engineer", "member", "person", "agent", "worker",
+      "\xE5\x9B\xA2\xE9\x98\x9F", "\xE5\x9C\x98\xE9\x9A\x8A",                // 团队 團隊
+      "\xE6\x88\x90\xE5\x91\x98", "\xE6\x88\x90\xE5\x93\xA1",                // 成员 成員
+      "\xE5\xBC\x80\xE5\x8F\x91\xE8\x80\x85", "\xE9\x96\x8B\xE7\x99\xBC\xE8\x80\x85",  // 开发者 開發者
+      "\xE6\x8B\x85\xE5\xBD\x93\xE8\x80\x85", "\xE3\x83\x81\xE3\x83\xBC\xE3\x83\xA0"};  // 担当者 チーム
+  for (std::string_view who : kWho)
+    if (istarts_with(t, who) && (t.size() == who.size() || !is_alpha(t[who.size()]))) {
+      w = who.size();
+      break;
+    }
+  if (w == 0) return false;
+  std::string_view rest = t.substr(w);
+  while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
+  // One name: a letter or a number (`A`, `2`), then the colon, maybe after the bold.
+  std::size_t n = 0;
+  while (n < rest.size() && is_alnum(rest[n]) && n < 3) ++n;
+  if (n == 0 || (n < rest.size() && is_alnum(rest[n]))) return false;
+  rest = rest.substr(n);
+  while (!rest.empty() && (rest.front() == '*' || rest.front() == '_' || is_space(rest.front()))) rest.remove_prefix(1);
+  return starts_with(rest, ":") || starts_with(rest, "\xEF\xBC\x9A");
+}
+
 }  // namespace detail
 
 FLOW_BEGIN_NAMESPACE

@@ -53,6 +53,10 @@ bool is_feature_doc(std::string_view path);
 /// parser reads it; `Complete when …` and `✅ Ready to start` do not.
 bool status_says_done(std::string_view value);
 
+/// Whether a dependency-section line is one person's or team's order (`Developer A: US1 →
+/// US3`, `**Team B**: T010 → T012`, `团队 B：US3 → US4`), whose arrows order nothing.
+bool is_staffing_line(std::string_view line);
+
 /// Normalizes a path: '/' separators, no `.` or `x/..` segments. Returns false if it
 /// escapes its root (`../x`).
 bool normalize_path(std::string& path);

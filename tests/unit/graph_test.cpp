@@ -488,6 +488,24 @@ TEST_SUITE("explicit rules") {
     }
   }
 
+  // Jesn/AccountBox 003: "团队 B：US3 → US4" (team B: US3, then US4) under "if there are
+  // several people" made all of US4 wait for US3; the file's own order is "依赖 T010".
+  TEST_CASE("a person's or team's line of arrows is who does what, not an order") {
+    const std::string head =
+        "## Phase 1: Setup\n- [ ] T001 Prepare env\n## Phase 2: User Story 1 - A (Priority: P1)\n"
+        "- [ ] T002 [US1] Add a in src/a.ts\n## Phase 3: User Story 2 - B (Priority: P2)\n"
+        "- [ ] T003 [US2] Add b in src/b.ts\n## Phase 4: User Story 3 - C (Priority: P3)\n"
+        "- [ ] T004 [US3] Add c in src/c.ts\n## Dependencies & Execution Order\n";
+    for (const char* line : {"- Developer A: US2 \xE2\x86\x92 US3\n", "- **Team B**: T003 \xE2\x86\x92 T004\n",
+                             "- \xE5\x9B\xA2\xE9\x98\x9F B\xEF\xBC\x9AUS2 \xE2\x86\x92 US3\n"}) {
+      CAPTURE(line);
+      CHECK(waits(graph_of(head + line), "T004") == "T001");
+    }
+    // What such a line says it needs is still read; and a line that is no one's is an order.
+    CHECK(waits(graph_of(head + "- Developer C: US2 \xE2\x86\x92 US3 (needs US1)\n"), "T004") == "T001,T002");
+    CHECK(waits(graph_of(head + "- Delivery: US2 \xE2\x86\x92 US3\n"), "T004") == "T001,T003");
+  }
+
   // generacy-ai/generacy 199: "T015 can run in parallel once T014 is done" let T015 (a
   // [P] test of the service T011–T014 build) run first, beside T011.
   TEST_CASE("a task that may run in parallel once another is done waits for that one") {
