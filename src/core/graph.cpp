@@ -246,13 +246,8 @@ class GraphBuilder {
   // A story number past any a file has (digits run on): it names no phase, and stays an int.
   static constexpr int kNoStory = 100000000;
 
-  Refs refs_in(std::string_view s, int line, bool as_target) {
-    // "… (can run in parallel with US5)", "independent of US1": what follows does not wait.
-    // "… — foundational for US6", "prerequisite for T010": what follows is the other way round.
-    // The same in Spanish, Portuguese and French ("independiente de", "en paralelo",
-    // "sin depender", "não depende", "indépendant", "en parallèle", "requisito para"), in
-    // Chinese and Japanese ("独立于", "可并行", "並行して", "不依赖"; not "… に依存しない", whose
-    // task comes before it).
+  // Where the first word that says what follows does not order begins, or npos.
+  static std::size_t negation_at(std::string_view s) {
     static constexpr std::string_view negations[] = {"parallel", "independent", "without", "not ", "concurrent",
                                                      "no depend", "can run", "instead", "foundational for",
                                                      "prerequisite for", "required by", "needed by", "needed for",
@@ -263,8 +258,20 @@ class GraphBuilder {
                                                      "\xE7\x8B\xAC\xE7\xAB\x8B", "\xE5\xB9\xB6\xE8\xA1\x8C", "\xE4\xB8\xA6\xE8\xA1\x8C",
                                                      "\xE4\xB8\xA6\xE5\x88\x97", "\xE4\xB8\x8D\xE4\xBE\x9D\xE8\xB5\x96",
                                                      "\xE4\xB8\x8D\xE4\xBE\x9D\xE8\xB3\xB4"};
+    std::size_t cut = std::string_view::npos;
     for (auto n : negations)
-      if (std::size_t at = ifind(s, n); at != std::string_view::npos) s = s.substr(0, at);
+      if (std::size_t at = ifind(s, n); at < cut) cut = at;
+    return cut;
+  }
+
+  Refs refs_in(std::string_view s, int line, bool as_target) {
+    // "… (can run in parallel with US5)", "independent of US1": what follows does not wait.
+    // "… — foundational for US6", "prerequisite for T010": what follows is the other way round.
+    // The same in Spanish, Portuguese and French ("independiente de", "en paralelo",
+    // "sin depender", "não depende", "indépendant", "en parallèle", "requisito para"), in
+    // Chinese and Japanese ("独立于", "可并行", "並行して", "不依赖"; not "… に依存しない", whose
+    // task comes before it).
+    s = s.substr(0, negation_at(s));
     // Stories and phases named inside parentheses apart: `**US3 (Phase 5)**` is about US3,
     // `**Phase 4 (E2E for US1)**` about Phase 4.
     Refs out, stories, phases, stories_aside, phases_aside;
@@ -577,7 +584,7 @@ class GraphBuilder {
             break;
           }
         }
-        clause(rest.substr(0, cut), st);
+        clause(rest.substr(0, cut), st, rest.data() == st.text.data() ? std::string_view() : label_of(st.text));
         rest = rest.substr(std::min(rest.size(), cut + skip));
       }
     }
@@ -612,7 +619,15 @@ class GraphBuilder {
     return cut == std::string_view::npos ? seg : seg.substr(0, cut);
   }
 
-  void clause(std::string_view s, const Statement& st) {
+  // The label a dependency line opens with, before its colon (`**US6 (P2)**`), or empty.
+  static std::string_view label_of(std::string_view line) {
+    const std::size_t colon = line.find(':');
+    return colon == std::string_view::npos || colon > 80 ? std::string_view() : line.substr(0, colon);
+  }
+
+  // `label`: the line's label, for a clause after its first ("**US6**: The DO is
+  // independent. Task runner integration depends on US2": US6 waits for US2).
+  void clause(std::string_view s, const Statement& st, std::string_view label = {}) {
     const std::string words = clip(trim(std::string_view(st.text)), 120);
     // Chains: `T001 → T002 → T003`.
     std::vector<std::string_view> segments;
@@ -776,9 +791,13 @@ class GraphBuilder {
     }
     if (left_first) {
       Refs a = refs_in(left, st.line, false), b = refs_in(right, st.line, true);
+      if (a.nodes.empty() && !label.empty() && !b.nodes.empty() && negation_at(left) == std::string_view::npos)
+        a = refs_in(label, st.line, false);
       link(a, b, story_or(a, b), st.line, words);
     } else {
       Refs a = refs_in(left, st.line, true), b = refs_in(right, st.line, false);
+      if (a.nodes.empty() && !label.empty() && !b.nodes.empty() && negation_at(left) == std::string_view::npos)
+        a = refs_in(label, st.line, true);
       link(b, a, story_or(b, a), st.line, words);
     }
   }

@@ -506,6 +506,23 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(graph_of(head + "- Delivery: US2 \xE2\x86\x92 US3\n"), "T004") == "T001,T003");
   }
 
+  // raphaeltm/simple-agent-manager 021: "**US6 (P2)**: NodeLifecycle DO is independent
+  // after Phase 2. Task runner integration depends on US2." The second sentence names no
+  // story of its own: it is US6's, and T043 (which extends what US2's T032 builds) ran first.
+  TEST_CASE("a later sentence of a dependency line that names no one speaks of the line's label") {
+    const std::string head =
+        "## Phase 1: Setup\n- [ ] T001 Prepare env\n## Phase 2: User Story 1 - A (Priority: P1)\n"
+        "- [ ] T002 [US1] Add a in src/a.ts\n## Phase 3: User Story 2 - B (Priority: P2)\n"
+        "- [ ] T003 [US2] Add b in src/b.ts\n## Phase 4: User Story 3 - C (Priority: P3)\n"
+        "- [ ] T004 [US3] Add c in src/c.ts\n## Dependencies & Execution Order\n";
+    CHECK(waits(graph_of(head + "- **US3 (P3)**: The DO is independent after Phase 1. Task runner integration depends on US2.\n"),
+                "T004") == "T001,T003");
+    CHECK(waits(graph_of(head + "- **US3 (P3)**: depends on Setup; needs T002 for data\n"), "T004") == "T001,T002");
+    // A sentence that says it is independent says no order, whatever follows in it.
+    CHECK(waits(graph_of(head + "- **US3 (P3)**: needs T001; independent of US1 code-wise, but best after US2\n"),
+                "T004") == "T001");
+  }
+
   // generacy-ai/generacy 199: "T015 can run in parallel once T014 is done" let T015 (a
   // [P] test of the service T011–T014 build) run first, beside T011.
   TEST_CASE("a task that may run in parallel once another is done waits for that one") {
