@@ -2478,7 +2478,31 @@ class Parser {
       if (count++ == 0) first = static_cast<int>(k) + 1;
     }
     if (count < 2) {
-      diag(Severity::warning, 0, "no-tasks", "no tasks found: nothing to run");
+      // `| T62 | craftsman | internal/core/reopen.go | - | go test … |` (0xkhdr/specd): a
+      // table of tasks without a checkbox column, whose state flow cannot keep. A run of it
+      // would do nothing and succeed: an error too.
+      std::vector<std::string_view> cells;
+      int rows = 0, first_row = 0;
+      for (std::size_t k = 0; k < lines_.size(); ++k) {
+        const Line& l = lines_[k];
+        if ((l.flags & (kCode | kComment | kBullet | kTooLong)) != 0 || l.heading != 0 || l.indent > 3) continue;
+        const std::string_view t = trim(line_text(l));
+        if (!starts_with(t, "|")) continue;
+        table_cells(t, cells);
+        if (cells.size() < 2) continue;
+        const std::string_view id = trim_emphasis(cells[0]);
+        if (id.empty() || match_id(id) != id.size() || !task_shape(id_shape(id))) continue;
+        if (rows++ == 0) first_row = static_cast<int>(k) + 1;
+      }
+      if (rows < 2) {
+        diag(Severity::warning, 0, "no-tasks", "no tasks found: nothing to run");
+        return;
+      }
+      const Line& l = lines_[static_cast<std::size_t>(first_row - 1)];
+      diag(Severity::error, first_row, "no-tasks",
+           "no tasks found: " + std::to_string(rows) + " table rows start with a task ID, as this one does (\"" +
+               clip(trim(line_text(l)), 60) + "\"), and flow reads none of them: a table's tasks need a checkbox "
+               "column, where flow keeps their state (`| [ ] | T001 | … |`)");
       return;
     }
     // An error: the file is a task list flow cannot read, and a run of it would do

@@ -1327,6 +1327,8 @@ TEST_SUITE("totality") {
     for (const char* text : {"T001. One line of prose that starts with an ID.\n",
                              "```\nT001. in code\nT002. in code\n```\n",
                              "## Notes\n\n1.2 Section numbers\n1.3 are not IDs\n",
+                             "| Req | Text |\n|---|---|\n| FR-001 | log |\n| FR-002 | retry |\n",
+                             "| ID | Owner |\n|---|---|\n| T001 | me |\n",
                              "Just prose.\n"}) {
       INFO(text);
       const Plan q = parse_tasks_md(text);
@@ -1335,6 +1337,23 @@ TEST_SUITE("totality") {
       CHECK(w->severity == Severity::warning);
       CHECK(w->message == "no tasks found: nothing to run");
     }
+  }
+
+  // 0xkhdr/specd's tasks.md: `| T62 | craftsman | internal/core/reopen.go | - | go test … |`,
+  // eight rows and no checkbox column. flow read no task, warned, and a run succeeded
+  // having done nothing.
+  TEST_CASE("a table of task rows without a checkbox column is an error at its first row") {
+    const Plan p = parse_tasks_md("# Tasks\n\n| id | role | files | depends-on |\n|---|---|---|---|\n"
+                                  "| T62 | craftsman | internal/core/reopen.go | - |\n| T69 | auditor | internal/core | T62 |\n");
+    CHECK(p.tasks.empty());
+    const Diagnostic* d = find_diag(p, "no-tasks");
+    REQUIRE(d != nullptr);
+    CHECK(d->severity == Severity::error);
+    CHECK(d->line == 5);
+    CHECK(d->message.find("2 table rows start with a task ID") != std::string::npos);
+    // With a checkbox column its rows are tasks.
+    const Plan q = parse_tasks_md("| Status | ID | Task |\n|---|---|---|\n| [ ] | T62 | Reopen |\n| [x] | T69 | Audit |\n");
+    CHECK(ids(q) == std::vector<std::string>{"T62", "T69"});
   }
 
   TEST_CASE("a 100 MB single line is reported, not parsed") {
