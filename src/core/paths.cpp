@@ -252,7 +252,8 @@ enum class Cited { no, word, section };
 
 // Japanese puts the citing word after the document: "`DESIGN.md` のトークンに準拠" (per
 // DESIGN.md's tokens), "`docs/api.md` を参照" (see docs/api.md), "… に従って" (following),
-// "… に基づき" (based on), up to the next punctuation.
+// "… に基づき" (based on), "§5 の判定ルールどおり" (as §5's rules say), up to the next
+// punctuation.
 bool cited_after(std::string_view s, std::size_t end) {
   std::string_view rest = s.substr(std::min(end, s.size()));
   rest = rest.substr(0, std::min<std::size_t>(rest.size(), 64));
@@ -262,13 +263,34 @@ bool cited_after(std::string_view s, std::size_t end) {
   for (std::string_view w : {"\xE3\x81\xAB\xE6\xBA\x96\xE6\x8B\xA0",    // に準拠
                              "\xE5\x8F\x82\xE7\x85\xA7",                    // 参照
                              "\xE3\x81\xAB\xE5\xBE\x93",                    // に従
-                             "\xE3\x81\xAB\xE5\x9F\xBA\xE3\x81\xA5"})    // に基づ
+                             "\xE3\x81\xAB\xE5\x9F\xBA\xE3\x81\xA5",     // に基づ
+                             "\xE3\x81\xA9\xE3\x81\x8A\xE3\x82\x8A",     // どおり (as in)
+                             "\xE9\x80\x9A\xE3\x82\x8A"})                // 通り
     if (rest.find(w) != std::string_view::npos) return true;
   return false;
 }
 
+// Whether `s[end]` is inside an open parenthesis (ASCII or full-width), looking back at
+// most 256 bytes.
+bool in_parenthesis(std::string_view s, std::size_t end) {
+  int depth = 0;
+  for (std::size_t i = std::min(end, s.size()), n = 0; i > 0 && n < 256; --i, ++n) {
+    const char c = s[i - 1];
+    if (c == ')' || (c == '\x89' && i >= 3 && s.compare(i - 3, 3, "\xEF\xBC\x89") == 0)) ++depth;
+    if (c == '(' || (c == '\x88' && i >= 3 && s.compare(i - 3, 3, "\xEF\xBC\x88") == 0)) {
+      if (depth == 0) return true;
+      --depth;
+    }
+  }
+  return false;
+}
+
+// A section of a document cited in an aside (`（… — `docs/terrain.md` §2）`, "(see
+// ARCHITECTURE.md §4)") is read, not edited, whatever the document.
 Cited cited_at(bool cite_word, std::string_view s, std::size_t end) {
-  return cite_word || cited_after(s, end) ? Cited::word : section_follows(s, end) ? Cited::section : Cited::no;
+  if (cite_word || cited_after(s, end)) return Cited::word;
+  if (!section_follows(s, end)) return Cited::no;
+  return in_parenthesis(s, end) ? Cited::word : Cited::section;
 }
 
 // Strips punctuation around a token, a `:12-40` or `#L12` suffix and a trailing ellipsis.

@@ -132,6 +132,12 @@ TEST_CASE("find_paths: documents cited in Chinese and Japanese, and console.log,
                  "\xE8\xA6\x8F\xE7\xB4\x84\xE3\x81\xAB\xE5\xBE\x93\xE3\x81\x86") == Paths{"README.md"});  // を更新、規約に従う
   // Source code is edited whatever the words after it (only documents are cited).
   CHECK(paths_in("`src/theme.ts` \xE3\x82\x92\xE5\x8F\x82\xE7\x85\xA7") == Paths{"src/theme.ts"});
+  // A section of any document cited in an aside, or "as §5's rules say" (どおり), is read.
+  CHECK(paths_in("Add `src/cost.dart` \xEF\xBC\x88Lv.1 \xE2\x80\x94 `docs/buildings.md` \xC2\xA7" "4\xEF\xBC\x89") ==
+        Paths{"src/cost.dart"});
+  CHECK(paths_in("Log lines in `src/bus.ts`. (stack.md \xC2\xA7\"Observability\")") == Paths{"src/bus.ts"});
+  CHECK(paths_in("`docs/terrain.md` \xC2\xA7" "5 \xE3\x81\xAE\xE3\x83\xAB\xE3\x83\xBC\xE3\x83\xAB\xE3\x81\xA9\xE3\x81\x8A\xE3\x82\x8A") == Paths{});
+  CHECK(paths_in("Update `SPECIFICATION.md` \xC2\xA7" "6.3 (the limits)") == Paths{"SPECIFICATION.md"});
   CHECK(paths_in("Remove any console.log statements from src/ExcelPreview.jsx") == Paths{"src/ExcelPreview.jsx"});
   CHECK(paths_in("No `console.log` left; rotate logs/console.log") == Paths{"logs/console.log"});
 }
