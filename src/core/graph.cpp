@@ -621,7 +621,8 @@ class GraphBuilder {
 
   // The label a dependency line opens with, before its colon (`**US6 (P2)**`), or empty.
   static std::string_view label_of(std::string_view line) {
-    const std::size_t colon = line.find(':');
+    std::size_t colon = line.find(':');
+    if (const std::size_t wide = line.find("\xEF\xBC\x9A"); wide < colon) colon = wide;  // ：
     return colon == std::string_view::npos || colon > 80 ? std::string_view() : line.substr(0, colon);
   }
 
@@ -806,8 +807,9 @@ class GraphBuilder {
   // (depends on US1), "**US5**: US1, US2 完了後に開始" (starts after US1 and US2 are done),
   // "**US3**: … - 建议 US1+US2 完成后开始". What waits is the line's label, before its
   // colon; what it waits for, the words between the key and the colon or the dash, full
-  // stop or full-width comma before it (not "、" or ",", which list). "に依存しない" (does not depend on) and
-  // "の後続" (what follows) are no keys; a line without a label is not read.
+  // stop or full-width comma before it (not "、" or ",", which list). "に依存しない" (does
+  // not depend on) and "の後続" (what follows) are no keys; a line without a label is not
+  // read.
   void trailing_keys(std::string_view s, int line, const std::string& words) {
     static constexpr std::string_view keys[] = {
         "\xE3\x81\xAB\xE4\xBE\x9D\xE5\xAD\x98",              // に依存

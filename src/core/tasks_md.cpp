@@ -503,7 +503,8 @@ std::size_t head_id(std::string_view s, std::size_t i) {
   if ((s[i] == 'P' && n <= 3 && is_digit(s[i + 1])) || (s[i] == 'U' && s[i + 1] == 'S')) return 0;
   if (const std::size_t e = i + n; e + 1 < s.size()) {
     const auto lead = static_cast<unsigned char>(s[e]), next = static_cast<unsigned char>(s[e + 1]);
-    if ((lead == 0xE3 && next >= 0x81) || (lead >= 0xE4 && lead <= 0xED)) return 0;
+    const bool middle_dot = s.compare(e, 3, "\xE3\x83\xBB") == 0;  // `T001・T002`: a list
+    if (((lead == 0xE3 && next >= 0x81) || (lead >= 0xE4 && lead <= 0xED)) && !middle_dot) return 0;
   }
   return n;
 }

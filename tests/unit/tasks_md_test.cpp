@@ -315,8 +315,9 @@ TEST_SUITE("task recognition") {
     CHECK(ids(p) == std::vector<std::string>{"L2", "L3", "L4"});
     // Punctuation after an ID, or a space, leaves it one.
     const Plan q = parse_tasks_md("- [ ] T001\xEF\xBC\x9A\xE4\xBD\x9C\xE6\x88\x90\n- [ ] T002\xE3\x80\x81\xE4\xBD\x9C\xE6\x88\x90\n"
-                                  "- [ ] T003 \xE4\xBD\x9C\xE6\x88\x90\n- [ ] T004\xEF\xBC\x88P\xEF\xBC\x89\n");
-    CHECK(ids(q) == std::vector<std::string>{"T001", "T002", "T003", "T004"});
+                                  "- [ ] T003 \xE4\xBD\x9C\xE6\x88\x90\n- [ ] T004\xEF\xBC\x88P\xEF\xBC\x89\n"
+                                  "- [ ] T005\xE3\x83\xBBT006 \xE7\xB5\xB1\xE5\x90\x88\n");  // T005・T006 統合
+    CHECK(ids(q) == std::vector<std::string>{"T001", "T002", "T003", "T004", "T005"});
   }
 
   TEST_CASE("ID-less checkboxes in a file with IDs are skipped as no-id") {
