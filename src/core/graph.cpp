@@ -775,10 +775,7 @@ class GraphBuilder {
       for (std::string_view w : {"not ", "n't ", "never ", "no "})
         if (ifind(near, w) != std::string_view::npos) return;
       // "无依赖" (no dependency), "不依赖": the word just before the key denies it.
-      const std::string_view close = trim(left);
-      for (std::string_view w : {"\xE6\x97\xA0", "\xE7\x84\xA1", "\xE4\xB8\x8D", "\xE6\xB2\xA1\xE6\x9C\x89",
-                                 "\xE6\xB2\x92\xE6\x9C\x89", "\xE9\x9D\x9E"})
-        if (close.ends_with(w)) return;
+      if (denied_key(s, best)) return;
     }
     if (left_first) {
       const std::string_view near = left.substr(left.size() > 24 ? left.size() - 24 : 0);
@@ -811,33 +808,17 @@ class GraphBuilder {
   // not depend on) and "の後続" (what follows) are no keys; a line without a label is not
   // read.
   void trailing_keys(std::string_view s, int line, const std::string& words) {
-    static constexpr std::string_view keys[] = {
-        "\xE3\x81\xAB\xE4\xBE\x9D\xE5\xAD\x98",              // に依存
-        "\xE5\xAE\x8C\xE4\xBA\x86\xE5\xBE\x8C",              // 完了後
-        "\xE3\x81\xAE\xE5\xBE\x8C",                          // の後
-        "\xE5\xAE\x8C\xE6\x88\x90\xE5\x90\x8E",              // 完成后
-        "\xE5\xAE\x8C\xE6\x88\x90\xE5\xBE\x8C",              // 完成後
-        "\xE4\xB9\x8B\xE5\x90\x8E"};                         // 之后
-    static constexpr std::string_view denials[] = {
-        "\xE3\x81\x97\xE3\x81\xAA\xE3\x81\x84",  // しない
-        "\xE3\x81\x9B\xE3\x81\x9A",              // せず
-        "\xE3\x81\x97\xE3\x81\xBE\xE3\x81\x9B\xE3\x82\x93",  // しません
-        "\xE7\xB6\x9A"};                          // 続
     static constexpr std::string_view stops[] = {":", "\xEF\xBC\x9A", " - ", " -- ", "\xE2\x80\x94", "\xE2\x80\x93",
                                                  "\xEF\xBC\x8C", "\xE3\x80\x82", "\xEF\xBC\x9B"};
     std::size_t colon = s.find(':');
     if (const std::size_t wide = s.find("\xEF\xBC\x9A"); wide < colon) colon = wide;
-    if (colon == std::string_view::npos) return;
+    if (colon == std::string_view::npos || !has_trailing_key(s.substr(colon))) return;
     std::vector<std::pair<std::size_t, std::size_t>> found;  // each key: where, and its length
-    for (std::string_view k : keys)
-      for (std::size_t at = s.find(k, colon); at != std::string_view::npos; at = s.find(k, at + k.size())) {
-        const std::string_view rest = s.substr(at + k.size());
-        // (`その後`, "after that", is no key.)
-        const bool then = k == keys[2] && at >= 3 && s.compare(at - 3, 3, "\xE3\x81\x9D") == 0;
-        if (!then && std::none_of(std::begin(denials), std::end(denials), [&](std::string_view d) { return rest.starts_with(d); }))
-          found.emplace_back(at, k.size());
+    for (std::size_t at = colon; at < s.size(); ++at)
+      if (const std::size_t len = trailing_key_at(s, at); len > 0) {
+        found.emplace_back(at, len);
+        at += len - 1;
       }
-    std::sort(found.begin(), found.end());
     std::vector<Refs> firsts;
     std::size_t from = colon;  // what a key's words may reach back to: the colon, or the key before
     for (const auto& [at, len] : found) {

@@ -115,6 +115,43 @@ bool is_staffing_line(std::string_view t) {
   return starts_with(rest, ":") || starts_with(rest, "\xEF\xBC\x9A");
 }
 
+// Japanese and Chinese put the key after the IDs or the story: "T012 に依存", "T005 の後",
+// "T-001 完成后", "US1, US2 完了後".
+std::size_t trailing_key_at(std::string_view s, std::size_t k, bool* after) {
+  static constexpr std::pair<std::string_view, bool> kKeys[] = {
+      {"に依存", false}, {"の完了後", true}, {"完了後", true}, {"の後", true},
+      {"完成之后", true}, {"完成后", true},  {"完成後", true}, {"之后", true}};
+  for (const auto& [key, is_after] : kKeys) {
+    if (s.compare(k, key.size(), key) != 0) continue;
+    const std::string_view rest = s.substr(k + key.size());
+    for (std::string_view no : {"しない", "せず", "しません", "続"})
+      if (starts_with(rest, no)) return 0;
+    if (key == "の後" && k >= 3 && s.compare(k - 3, 3, "そ") == 0) return 0;  // その後, "after that"
+    if (after) *after = is_after;
+    return key.size();
+  }
+  return 0;
+}
+
+bool has_trailing_key(std::string_view s) {
+  for (std::string_view key : {"に依存", "完了後", "の後", "完成之后", "完成后", "完成後", "之后"})
+    if (s.find(key) != std::string_view::npos) return true;
+  return false;
+}
+
+bool denied_key(std::string_view s, std::size_t key_start) {
+  std::size_t b = key_start;
+  while (b > 0 && is_space(s[b - 1])) --b;
+  for (std::string_view no : {"不", "无", "無", "非", "没有", "沒有"})
+    if (b >= no.size() && s.compare(b - no.size(), no.size(), no) == 0) return true;
+  if (b == key_start) return false;
+  for (std::string_view no : {"not", "no", "never", "without", "não", "sin", "sem", "sans"}) {
+    if (b < no.size() || !istarts_with(s.substr(b - no.size()), no)) continue;
+    if (b == no.size() || !is_alnum(s[b - no.size() - 1])) return true;
+  }
+  return false;
+}
+
 }  // namespace detail
 
 FLOW_BEGIN_NAMESPACE
@@ -3074,45 +3111,6 @@ class Parser {
       {"依賴", KeyKind::depends}, {"前置", KeyKind::depends}, {"依存関係", KeyKind::depends},
       {"依存", KeyKind::depends}};
 
-  // Japanese and Chinese also put the key after the IDs: "T012 に依存", "T005 の後",
-  // "T-001 完成后".
-  static constexpr DepKey kTrailKeys[] = {
-      {"に依存", KeyKind::depends}, {"の完了後", KeyKind::after}, {"完了後", KeyKind::after},
-      {"の後", KeyKind::after},      {"完成之后", KeyKind::after}, {"完成后", KeyKind::after},
-      {"之后", KeyKind::after}};
-
-  // "T001 不依赖", "no depende de", "not after": the key is denied, and names no dependency.
-  static bool denied(std::string_view s, std::size_t key_start) {
-    for (std::string_view no : {"不", "无", "無", "非"})
-      if (key_start >= no.size() && s.compare(key_start - no.size(), no.size(), no) == 0) return true;
-    std::size_t b = key_start;
-    while (b > 0 && is_space(s[b - 1])) --b;
-    if (b == key_start) return false;
-    for (std::string_view no : {"not", "no", "never", "without", "não", "sin", "sem", "sans"}) {
-      if (b < no.size() || !istarts_with(s.substr(b - no.size()), no)) continue;
-      if (b == no.size() || !is_alnum(s[b - no.size() - 1])) return true;
-    }
-    return false;
-  }
-
-  // The trailing key at `s[k]`, or null; "に依存しない" (does not depend on) and "の後続"
-  // (what follows) are not keys.
-  static const DepKey* trailing_key(std::string_view s, std::size_t k) {
-    for (const DepKey& key : kTrailKeys) {
-      if (s.compare(k, key.text.size(), key.text) != 0) continue;
-      const std::string_view rest = s.substr(k + key.text.size());
-      for (std::string_view no : {"しない", "せず", "しません", "続"})
-        if (starts_with(rest, no)) return nullptr;
-      return &key;
-    }
-    return nullptr;
-  }
-
-  static bool has_trailing_key(std::string_view s) {
-    return std::any_of(std::begin(kTrailKeys), std::end(kTrailKeys),
-                       [&](const DepKey& key) { return s.find(key.text) != std::string_view::npos; });
-  }
-
   // Finds dependency phrases in `s` and appends what they reference. References need
   // an ID, and digits are rare in prose, so the scan anchors on ID tokens and looks back
   // for a key phrase that leads up to them ("depends on T012", "after T002"), or, in
@@ -3174,7 +3172,7 @@ class Parser {
         if (start > 0 && is_alnum(s[start - 1])) continue;
         if (key.kind == KeyKind::depends_colon && s.substr(k, q - k).find(':') == std::string_view::npos) continue;
         keyed = true;
-        if (denied(s, start)) break;
+        if (denied_key(s, start)) break;
         const std::size_t before = out.size();
         p = parse_id_list(s, q, line, origin_of(key.kind), out, nullptr);
         found = out.size() > before;
@@ -3183,10 +3181,11 @@ class Parser {
       if (!keyed && trailing != 0 && (trailing = has_trailing_key(s) ? 1 : 0) == 1) {
         const std::size_t before = out.size();
         const std::size_t end = parse_id_list(s, q, line, field_origin, out, nullptr);
-        if (const DepKey* key = trailing_key(s, end)) {
-          for (std::size_t r = before; r < out.size(); ++r) out[r].origin = origin_of(key->kind);
+        bool after = false;
+        if (const std::size_t len = trailing_key_at(s, end, &after); len > 0) {
+          for (std::size_t r = before; r < out.size(); ++r) out[r].origin = origin_of(after ? KeyKind::after : KeyKind::depends);
           found = out.size() > before;
-          p = end + key->text.size();
+          p = end + len;
         } else {
           // Every list that starts inside this one ends where it does: skip it whole.
           out.resize(before);

@@ -53,6 +53,18 @@ bool is_feature_doc(std::string_view path);
 /// parser reads it; `Complete when …` and `✅ Ready to start` do not.
 bool status_says_done(std::string_view value);
 
+/// The length of a dependency key that follows what comes first, at `s[k]` (Japanese and
+/// Chinese: `T012 に依存`, `T005 の後`, `US1 完成后`), or 0; `*after` says whether it reads
+/// "after" rather than "depends on". "に依存しない", "の後続" and "その後" are none.
+std::size_t trailing_key_at(std::string_view s, std::size_t k, bool* after = nullptr);
+
+/// Whether `s` holds such a key anywhere (a cheap test before looking for one).
+bool has_trailing_key(std::string_view s);
+
+/// Whether the key at `s[key_start]` is denied by the word before it ("T001 不依赖",
+/// "无依赖", "no depende de", "not after"): it names no dependency.
+bool denied_key(std::string_view s, std::size_t key_start);
+
 /// Whether a dependency-section line is one person's or team's order (`Developer A: US1 →
 /// US3`, `**Team B**: T010 → T012`, `团队 B：US3 → US4`), whose arrows order nothing.
 bool is_staffing_line(std::string_view line);

@@ -578,14 +578,16 @@ TEST_SUITE("pitfalls") {
         "- [ ] T024 路由逻辑与客户端适配器无关（T024 不依赖 T001）\n"
         "- [ ] T025 処理を実装（T003 に依存しない）\n"
         "- [ ] T026 Esperar después de 5 segundos; requiere 3 pasos; 依赖 2 个库\n"
-        "- [ ] T027 Dependências: T002 e T003\n");
+        "- [ ] T027 Dependências: T002 e T003\n"
+        "- [ ] T028 實作登入頁（T004 完成後）\n- [ ] T029 路由（没有 依赖 T001）\n");
     auto by_id = [&](std::string_view id) -> const Task& { return task_named(p, id); };
     // "" where the key is denied or no ID follows it (a prose number is not a reference).
     const std::pair<std::string_view, std::string_view> want[] = {
         {"T013", "T001,T002"}, {"T014", "T005,T006"}, {"T015", "T007"}, {"T016", "T012"},
         {"T017", "T008"},      {"T018", "T009..T011"}, {"T019", "T001"}, {"T020", "T003,T004"},
         {"T021", "T002"},      {"T022", "T012"},      {"T023", "T005"}, {"T024", ""},
-        {"T025", ""},          {"T026", ""},          {"T027", "T002,T003"}};
+        {"T025", ""},          {"T026", ""},          {"T027", "T002,T003"}, {"T028", "T004"},
+        {"T029", ""}};
     for (const auto& [id, refs] : want) {
       INFO(id);
       CHECK(deps(by_id(id)) == refs);
