@@ -29,15 +29,21 @@ FLOW_BEGIN_NAMESPACE
 struct PathContext {
   std::string root;         ///< the repository root, absolute, without a trailing '/'
   std::string feature_dir;  ///< tasks.md's folder relative to `root`; empty at the root
-  /// Whether a file exists, given its path relative to `root`. Asked only about
-  /// feature documents beside tasks.md. Unset: none exists.
+  /// Whether a file exists, given its path relative to `root`. Asked about feature
+  /// documents beside tasks.md and about the first name of an absolute path (below).
+  /// Unset: none exists.
   std::function<bool(std::string_view)> exists;
 };
 
 /// Makes every task's paths what flow hands out (prompts, FLOW_TASK_FILES, locks):
 /// relative to the repository root, never absolute, never outside it. An absolute path
-/// under `root` becomes relative; any other absolute path is dropped with a
-/// `path-outside-repo` warning. A bare feature-document name (PathRef::feature_doc)
+/// under `root` becomes relative, and so does one (or a `~/…` or `C:/…` one) that passes
+/// through a folder named as `root`'s last name (`/Users/ann/src/acme/lib/a.py` is
+/// `lib/a.py` in `/home/bob/acme`: the plan was written on another machine), and so does a
+/// file's path written from the root (`/packages/db/package.json`) whose first name exists
+/// there and is no system folder's (`/etc`, `/tmp`, `/home` …); any other absolute path is
+/// dropped with a `path-outside-repo` warning (a route such as `/login`, without a file's
+/// extension, silently). A bare feature-document name (PathRef::feature_doc)
 /// that exists beside tasks.md becomes that document (`specs/001-x/data-model.md`).
 /// Pure apart from calling `ctx.exists`.
 FLOW_API void resolve_paths(Plan& plan, const PathContext& ctx);

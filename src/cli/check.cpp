@@ -206,7 +206,7 @@ int check_file(const Args& args) {
     fmt::print(stderr, "flow check: {}\n", text.error().message);
     return kUsage;
   }
-  const Plan plan = parse_tasks_md(*text);
+  Plan plan = parse_tasks_md(*text);
   // The graph too: check reports everything plan and run would refuse (a cycle) or
   // ignore (a task that depends on itself).
   // Built on the paths as a run resolves them (`/login`, a route, names no file; an
@@ -217,6 +217,8 @@ int check_file(const Args& args) {
   resolve_paths(resolved, path_context(path, default_workdir(path)));
   if (auto g = build_graph(resolved)) graph_diags = g->diagnostics();
   else graph_diags.push_back(Diagnostic{Severity::error, g.error().line, "cycle", g.error().message});
+  // Its own and what resolving the paths found (a file outside the repository).
+  plan.diagnostics = std::move(resolved.diagnostics);
   const bool errors = count(plan.diagnostics, graph_diags, Severity::error) > 0;
   if (json) {
     Json j;
@@ -224,7 +226,7 @@ int check_file(const Args& args) {
     fmt::print("{}\n", j.str());
     return errors ? kUsage : kOk;
   }
-  for (const std::vector<Diagnostic>* list : {&plan.diagnostics, &std::as_const(graph_diags)})
+  for (const std::vector<Diagnostic>* list : {&std::as_const(plan.diagnostics), &std::as_const(graph_diags)})
     for (const Diagnostic& d : *list) {
       if (d.severity == Severity::info && !verbose) continue;
       fmt::print("{}:{}: {}: {} [{}]\n", path, d.line, to_string(d.severity), printable(d.message), d.code);

@@ -512,17 +512,19 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
       p.replace(b + 1, 2, "__");
     }
   }
-  // Windows drive letters and home directories cannot name anything in the repository.
+  // A Windows drive letter or a home directory (`~/src/app/x.py`, `C:/src/app/x.py`) is
+  // outside the repository unless it passes through the repository's folder, which only
+  // resolve_paths() knows: kept as an absolute path (`~user/…` names no folder flow can read).
   const bool drive = p.size() > 2 && is_alpha(p[0]) && p[1] == ':' && p[2] == '/';
-  if (drive || p[0] == '~') {
+  if (p[0] == '~' && p.size() > 1 && p[1] != '/') {
     rejected.push_back(p);
     return false;
   }
 
   bool added = false;
   auto add = [&](std::string e) {
-    const bool absolute = e[0] == '/';
-    if (unclean && !normalize_path(e)) {
+    const bool absolute = e[0] == '/' || e[0] == '~' || drive;
+    if (unclean && (e[0] == '~' || drive || !normalize_path(e))) {
       rejected.push_back(std::string(t));
       return;
     }
@@ -782,6 +784,7 @@ using detail::starts_with;
 // An absolute path whose last name has no file's extension and is no dotfile.
 static bool route_like(std::string_view p) {
   using detail::known_extension, detail::is_dotfile;
+  if (p.empty() || p[0] != '/') return false;  // `~/…`, `C:/…`: no route
   while (!p.empty() && (p.back() == '/' || p.back() == '*')) p.remove_suffix(1);
   const std::string_view last = p.substr(p.rfind('/') + 1);
   const std::size_t dot = last.rfind('.');
@@ -789,9 +792,40 @@ static bool route_like(std::string_view p) {
   return !known_extension(ext) && !(last.size() > 1 && last[0] == '.' && is_dotfile(last));
 }
 
+// The part of an absolute path `p` after a folder named `name`, the repository's
+// (`/Users/ann/github/acme/src/a.py` → `src/a.py` in a clone named acme): a plan written
+// on its author's machine names the files of the same repository. Of several such folders
+// the first whose remainder starts with a name that exists in the repository, else the
+// first; empty if none.
+static std::string_view under_folder_named(std::string_view p, std::string_view name, const PathContext& ctx) {
+  std::string_view first;
+  for (std::size_t at = p.find(name); at != std::string_view::npos; at = p.find(name, at + 1)) {
+    const std::size_t end = at + name.size();
+    if (at == 0 || p[at - 1] != '/' || end + 1 >= p.size() || p[end] != '/') continue;
+    const std::string_view rest = p.substr(end + 1);
+    if (first.empty()) first = rest;
+    if (ctx.exists && ctx.exists(rest.substr(0, rest.find('/')))) return rest;
+  }
+  return first;
+}
+
+// `/packages/db/package.json`, `/templates/plan-template.md`: a file's path written from
+// the repository's root with a leading '/', when its first name is one the repository has
+// and no system's top folder (`/etc/hosts`, `/tmp/x.log` stay outside). A route
+// (`/api/users`) is none.
+static bool rooted_in_repo(std::string_view p, const PathContext& ctx) {
+  if (p.size() < 2 || p[0] != '/' || !ctx.exists || route_like(p)) return false;
+  const std::string_view first = p.substr(1, p.find('/', 1) == std::string_view::npos ? std::string_view::npos : p.find('/', 1) - 1);
+  static constexpr std::string_view kSystem[] = {"Applications", "Library", "System", "Users", "Volumes", "boot", "dev",
+                                                 "etc", "home", "media", "mnt", "nix", "opt", "private", "proc", "root",
+                                                 "run", "srv", "sys", "tmp", "usr", "var", "workspace", "workspaces"};
+  return std::find(std::begin(kSystem), std::end(kSystem), first) == std::end(kSystem) && ctx.exists(first);
+}
+
 void resolve_paths(Plan& plan, const PathContext& ctx) {
   std::string_view root = ctx.root;
   while (!root.empty() && root.back() == '/') root.remove_suffix(1);
+  const std::string_view name = root.substr(root.rfind('/') + 1);
   const std::string feature = ctx.feature_dir.empty() || ctx.feature_dir == "." ? std::string() : ctx.feature_dir + "/";
   bool warned = false;
   for (Task& t : plan.tasks) {
@@ -802,6 +836,15 @@ void resolve_paths(Plan& plan, const PathContext& ctx) {
       if (p.absolute) {
         if (!root.empty() && p.path.size() > root.size() + 1 && starts_with(p.path, root) && p.path[root.size()] == '/') {
           p.path.erase(0, root.size() + 1);
+          p.absolute = false;
+          changed = true;
+        } else if (const std::string_view rest = name.empty() ? std::string_view() : under_folder_named(p.path, name, ctx);
+                   !rest.empty()) {
+          p.path.erase(0, static_cast<std::size_t>(rest.data() - p.path.data()));
+          p.absolute = false;
+          changed = true;
+        } else if (rooted_in_repo(p.path, ctx)) {
+          p.path.erase(0, 1);
           p.absolute = false;
           changed = true;
         } else {

@@ -2209,7 +2209,7 @@ class Parser {
   bool on_table_row(const Line& l, int number, std::string_view s, std::string_view t) {
     std::vector<std::string_view>& cells = scratch_texts_;
     table_cells(t, cells);
-    if (table_line_ != number - 1) table_desc_col_ = table_dep_col_ = table_status_col_ = -1;
+    if (table_line_ != number - 1) table_desc_col_ = table_dep_col_ = table_status_col_ = table_path_col_ = -1;
     table_line_ = number;
     if (is_table_separator(cells)) {
       // The row above is the header.
@@ -2224,6 +2224,9 @@ class Parser {
         if (table_desc_col_ < 0 && (lower == "task" || lower == "description" || lower == "title"))
           table_desc_col_ = static_cast<int>(c);
         if (table_status_col_ < 0 && trim_emphasis(lower) == "status") table_status_col_ = static_cast<int>(c);
+        // `Absolute Path(s)`, `Files`, `Target File`: the files each row's task edits.
+        if (table_path_col_ < 0 && has_word(lower, {"path", "paths", "file", "files"}))
+          table_path_col_ = static_cast<int>(c);
       }
       return false;
     }
@@ -2258,6 +2261,10 @@ class Parser {
         match_id(cells[static_cast<std::size_t>(table_dep_col_)]) > 0)
       raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line,
                            std::string(cells[static_cast<std::size_t>(table_dep_col_)])});
+    if (table_path_col_ >= 0 && static_cast<std::size_t>(table_path_col_) < cells.size() &&
+        table_path_col_ != table_dep_col_ && static_cast<std::size_t>(table_path_col_) != desc &&
+        static_cast<std::size_t>(table_path_col_) != id_cell)
+      table_path_cells_.emplace_back(number, cells[static_cast<std::size_t>(table_path_col_)]);
     open_indent_ = l.indent;
     return true;
   }
@@ -2934,6 +2941,12 @@ class Parser {
         }
       extract_paths(s, scratch_paths_, text_lines[k]);
     }
+    // A table row's task: the files its path column names as well.
+    if (!table_path_cells_.empty() && t.form == TaskForm::checkbox) {
+      const auto at = std::lower_bound(table_path_cells_.begin(), table_path_cells_.end(), t.line,
+                                       [](const std::pair<int, std::string_view>& c, int line) { return c.first < line; });
+      if (at != table_path_cells_.end() && at->first == t.line) extract_paths(at->second, scratch_paths_, t.line);
+    }
     if (!status && !done_rows_.empty() && done_rows_.count(t.id)) t.state = TaskState::done;
     // A list an item of which starts with the task's own ID is not its own (a document's
     // `### Dependencies` under the last task's heading): none of it is read.
@@ -3577,6 +3590,8 @@ class Parser {
   std::unordered_set<std::string_view> done_rows_;  // IDs a status table says are done
   int table_desc_col_ = -1;  // in the current table: the description column, if named
   int table_dep_col_ = -1;   // and the dependency column
+  int table_path_col_ = -1;  // and the column of the files each row's task edits
+  std::vector<std::pair<int, std::string_view>> table_path_cells_;  // (row's line, its path cell), ascending
   std::string dep_title_;
   int open_task_ = -1;
   int open_indent_ = 0;

@@ -91,3 +91,28 @@ foreach(want "shapes.md:1: phase \"Phase 1: Setup\" (setup): 2 tasks"
   string(FIND "${out}" "${want}" at)
   expect("shapes --verbose: '${want}' missing from: ${out}" ${at} GREATER -1)
 endforeach()
+
+# A plan written on its author's machine: absolute paths through a folder named as the
+# repository, and a table's path column, are the repository's files; a path into another
+# project is reported by `check` (as `plan` and `run` do) and never locked.
+set(acme ${tmp}/acme)
+file(REMOVE_RECURSE ${acme})
+file(MAKE_DIRECTORY ${acme}/.git ${acme}/specs/001-x ${acme}/packages)
+file(WRITE ${acme}/specs/001-x/tasks.md
+  "- [ ] T001 [P] Edit /Users/ann/github/acme/src/a.py\n"
+  "- [ ] T002 [P] Fix `~/acme/src/a.py` and `~/other/b.py`\n"
+  "- [ ] T003 [P] Create `/packages/db/package.json`\n\n"
+  "| Status | ID | Task | Absolute Path(s) |\n|---|---|---|---|\n"
+  "| [ ] | T004 [P] | Wire it | /workspaces/acme/packages/db/package.json |\n")
+run_flow(out rc plan --explain T001 ${acme}/specs/001-x/tasks.md)
+expect("absolute: exit ${rc}: ${out}" ${rc} EQUAL 0)
+foreach(want "files: src/a.py" "never runs together with T002 (src/a.py)")
+  string(FIND "${out}" "${want}" at)
+  expect("absolute: '${want}' missing from: ${out}" ${at} GREATER -1)
+endforeach()
+run_flow(out rc plan --explain T004 ${acme}/specs/001-x/tasks.md)
+string(FIND "${out}" "never runs together with T003 (packages/db/package.json)" at)
+expect("path column: T004 does not share T003's file: ${out}" ${at} GREATER -1)
+run_flow(out rc check ${acme}/specs/001-x/tasks.md)
+string(FIND "${out}" "tasks.md:2: warning: path \"~/other/b.py\" is outside the repository and is not used [path-outside-repo]" at)
+expect("absolute: no warning for another project's path: ${out}" ${at} GREATER -1)

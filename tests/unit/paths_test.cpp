@@ -25,13 +25,21 @@ TEST_CASE("normalize_path refuses paths that climb out of the root") {
   }
 }
 
-TEST_CASE("find_paths rejects home, drive letters and climbing paths") {
+// A home or drive path is kept as an absolute path: resolve_paths() reads it in the
+// repository when it passes through the repository's folder, and drops it otherwise.
+TEST_CASE("find_paths keeps home and drive paths as absolute, rejects climbing ones") {
   std::vector<flow::PathRef> out;
   std::vector<std::string> rejected;
-  flow::detail::find_paths("edit ~/x.c and c:\\Dev\\a.cs and ../../etc/passwd.txt and ok/file.py", out, rejected);
-  REQUIRE(out.size() == 1);
-  CHECK(out[0].path == "ok/file.py");
-  CHECK(rejected.size() == 3);
+  flow::detail::find_paths("edit ~/x.c and c:\\Dev\\a.cs and ../../etc/passwd.txt and ok/file.py and ~/../y.c and ~bob/z.c",
+                           out, rejected);
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].path == "~/x.c");
+  CHECK(out[0].absolute);
+  CHECK(out[1].path == "c:/Dev/a.cs");
+  CHECK(out[1].absolute);
+  CHECK(out[2].path == "ok/file.py");
+  CHECK_FALSE(out[2].absolute);
+  CHECK(rejected == std::vector<std::string>{"../../etc/passwd.txt", "~/../y.c", "~bob/z.c"});
 }
 
 namespace {

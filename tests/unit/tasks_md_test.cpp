@@ -1078,15 +1078,16 @@ TEST_SUITE("pitfalls") {
           std::vector<std::string>{"backend/src/institution/domain/", "backend/src/institution/application/"});
     CHECK(paths(p.tasks[3]) == std::vector<std::string>{"apps/web/src/__tests__/app.test.ts"});
     CHECK(paths(p.tasks[4]).empty());
-    REQUIRE(p.tasks[5].paths.size() == 1);
-    CHECK(p.tasks[5].paths[0].path == "/workspaces/caro/src/models/enums.rs");
-    CHECK(p.tasks[5].paths[0].absolute);
+    REQUIRE(p.tasks[5].paths.size() == 2);
+    CHECK(p.tasks[5].paths[0].path == "~/home.c");
+    CHECK(p.tasks[5].paths[1].path == "/workspaces/caro/src/models/enums.rs");
+    CHECK(p.tasks[5].paths[1].absolute);
     CHECK(paths(p.tasks[6]) == std::vector<std::string>{".flow/docs/*.md", "src/models"});
     CHECK(p.tasks[6].paths[0].glob);
     CHECK(paths(p.tasks[7]).empty());
     std::size_t outside = 0;
     for (const Diagnostic& d : p.diagnostics) outside += d.code == "path-outside-repo";
-    CHECK(outside == 2);
+    CHECK(outside == 1);  // ../outside.py (resolve_paths judges the absolute ones)
   }
 
   TEST_CASE("10: a file named in a folder, a bare name resolved across tasks, extensions in prose") {
@@ -1680,6 +1681,36 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(find_diag(p, "path-outside-repo") != nullptr);
   }
 
+  // gcmcnutt/autoc 020: `~/autoc/xiao/src/msplink.cpp` names the repository's own file (the
+  // plan was written in ~/autoc), and `~/inav/…` another repository's; MrNawir/precta and
+  // github/spec-kit write files from the repository's root: `/packages/db/package.json`,
+  // `/templates/plan-template.md`. All of them were dropped, so those tasks locked nothing.
+  TEST_CASE("resolve_paths: an absolute path through a folder named as the repository, or from its root") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 Edit `~/autoc/xiao/src/msplink.cpp` and `~/inav/src/fc_msp.c`\n"
+        "- [ ] T002 Edit /workspaces/autoc/src/autoc/main.cpp and C:\\Users\\ann\\autoc\\README.md\n"
+        "- [ ] T003 Create `/packages/db/package.json` and update `/templates/plan-template.md`\n"
+        "- [ ] T004 Read `/etc/hosts`, `/tmp/out.log` and `/docs/new.md`; call `/api/users`\n"
+        "- [ ] T005 Copy `~/../etc/x.conf` and `~ann/x.conf` and /srv/autoc/../../etc/y.conf\n");
+    PathContext ctx;
+    ctx.root = "/home/bob/autoc";
+    ctx.exists = [](std::string_view rel) { return rel == "packages" || rel == "templates" || rel == "src" || rel == "etc" || rel == "tmp"; };
+    resolve_paths(p, ctx);
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"xiao/src/msplink.cpp"});
+    // Of two folders named autoc, the one whose next name the repository has.
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"src/autoc/main.cpp", "README.md"});
+    CHECK(paths(p.tasks[2]) == std::vector<std::string>{"packages/db/package.json", "templates/plan-template.md"});
+    // A system's folder, a first name the repository lacks, a route: none is its file.
+    CHECK(paths(p.tasks[3]).empty());
+    // Dot segments after `~` or a drive are never resolved against the repository.
+    CHECK(paths(p.tasks[4]).empty());
+    int outside = 0;
+    for (const Diagnostic& d : p.diagnostics) outside += d.code == "path-outside-repo";
+    CHECK(outside == 6);  // inav, out.log, new.md, and T005's three (`/etc/hosts` may be a route)
+    for (const Task& t : p.tasks)
+      for (const PathRef& r : t.paths) CHECK_FALSE(r.absolute);
+  }
+
   // Arishay/fullstack-todo-app T058 and T059: "redirect to /login" in two [P] tasks made
   // `flow check` say they would run one after the other (they do not: an absolute path
   // outside the repository is never locked), and `flow plan` warned of a path outside the
@@ -1844,6 +1875,30 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     test::check_invariants(text, p);
     REQUIRE(find_skip(p, 15));
     CHECK(find_skip(p, 15)->reason == SkipReason::mirror);
+  }
+
+  // jakkaj/skyecho-controller-app and AI-Substrate/flow_squared keep each task's files in
+  // an `Absolute Path(s)` column, which was not read: the row's task locked nothing, and
+  // two rows editing one file could run side by side.
+  TEST_CASE("a task table's path column names the files its row's task edits") {
+    const std::string text =
+        "| Status | ID | Task | Dependencies | Absolute Path(s) | Validation |\n|---|---|---|---|---|---|\n"
+        "| [ ] | T001 | Write the framer test | – | /Users/ann/github/acme/test/framer_test.dart | covers `lib/old.dart` |\n"
+        "| [ ] | T002 | Implement the framer | T001 | `lib/framer.dart`, `lib/crc.dart` | |\n"
+        "| [ ] | T003 | Document it | T002 | – | |\n\n"
+        "| ID | Task | Files |\n|---|---|---|\n| T001 | a note | `other.md` |\n";
+    Plan p = parse_tasks_md(text);
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003"});
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"/Users/ann/github/acme/test/framer_test.dart"});
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"lib/framer.dart", "lib/crc.dart"});
+    CHECK(paths(p.tasks[2]).empty());
+    // In a clone named acme the author's absolute path is the repository's file.
+    PathContext ctx;
+    ctx.root = "/home/bob/src/acme";
+    resolve_paths(p, ctx);
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"test/framer_test.dart"});
+    CHECK(find_diag(p, "path-outside-repo") == nullptr);
+    test::check_invariants(text, p);
   }
 
   TEST_CASE("a status table re-listing checkbox tasks is a mirror: each task runs once") {
