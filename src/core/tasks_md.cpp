@@ -53,7 +53,13 @@ std::size_t match_id(std::string_view s) noexcept {
     ++i;
   if (i < s.size()) {
     const char c = s[i];
-    if (is_alnum(c) || c == '_' || c == '/' || c == '@') return 0;
+    // `_Depends: 2.1_`: underscores that close an emphasis end the ID (`T001_foo` is a name).
+    if (c == '_') {
+      std::size_t j = i;
+      while (j < s.size() && s[j] == '_') ++j;
+      return j == s.size() || !(is_alnum(s[j]) || s[j] == '/' || s[j] == '@' || s[j] == '.') ? i : 0;
+    }
+    if (is_alnum(c) || c == '/' || c == '@') return 0;
     if (c == '.' && i + 1 < s.size() && is_alnum(s[i + 1])) return 0;  // "T1.md", "1.2x"
   }
   return i;

@@ -262,6 +262,25 @@ TEST_SUITE("task recognition") {
     CHECK_FALSE(p.tasks[3].parallel);
   }
 
+  // snicmakino/kolt's cc-sdd plan: `  - _Depends: 1.1, 1.2_` lost its last ID, and
+  // `_Depends: 7.3_` all of it, so validation tasks ran beside the work they validate: the
+  // underscore closing the emphasis was read as part of a name (`7.3_x`).
+  TEST_CASE("an emphasis underscore after an ID ends the ID") {
+    const Plan p = parse_tasks_md("- [ ] 1.1 First\n- [ ] 1.2 Second\n- [ ] 2.1 Third\n  - _Depends: 1.1, 1.2_\n"
+                                  "- [ ] 2.2 Fourth\n  - _Depends: 2.1_\n- [ ] T001 a\n- [ ] T002 b\n  - __Depends on T001__\n"
+                                  "- [ ] T003 Edit `T002_notes.md` and T001_x\n");
+    REQUIRE(p.tasks.size() == 7);
+    const auto deps = [&](std::size_t i) {
+      std::vector<std::string> got;
+      for (const DepRef& d : p.tasks[i].depends_on) got.push_back(d.first);
+      return got;
+    };
+    CHECK(deps(2) == std::vector<std::string>{"1.1", "1.2"});
+    CHECK(deps(3) == std::vector<std::string>{"2.1"});
+    CHECK(deps(5) == std::vector<std::string>{"T001"});
+    CHECK(deps(6).empty());  // names that start with an ID
+  }
+
   // FAIR-DM 011: `- [x] ⚠️ Reopened T018 (reopened — BUG-001) …`; spec-kit's
   // global-agent-memory: `- [ ] - [X] T002 …` after an edit gone wrong. Neither line is a
   // task, and they were listed only under --verbose: 4 and 10 tasks missing, silently.
