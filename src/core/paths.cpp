@@ -3,6 +3,7 @@
 // with line suffixes stripped, braces expanded and paths confined to the repository.
 #include <flow/tasks_md.hpp>
 
+#include "core/locks.hpp"
 #include "core/tasks_md_internal.hpp"
 #include "support/text.hpp"
 
@@ -530,8 +531,7 @@ bool consider(std::string_view raw, Source src, std::vector<PathRef>& out,
     }
     if (e.empty() || e == "/") return;
     if (cited == Cited::word ? is_document(e) : cited == Cited::section && is_feature_doc(e)) return;
-    const bool glob = (seen & kGlob) &&
-                      std::any_of(e.begin(), e.end(), [](char c) { return c == '*' || c == '?' || c == '['; });
+    const bool glob = (seen & kGlob) && glob_at(e) != std::string_view::npos;
     // A few paths: a scan. Many: the index, brought up to date with `out` first.
     constexpr std::size_t kIndexFrom = 32;
     if (index && out.size() >= kIndexFrom) {

@@ -3,6 +3,7 @@
 #include <flow/graph.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "core/locks.hpp"
 #include "unit/support.hpp"
 
 #include <doctest/doctest.h>
@@ -780,6 +781,34 @@ TEST_SUITE("queries") {
     REQUIRE(warnings.size() == 2);
     CHECK(warnings[0] == "T1001, T1002, T1003, T1004 … T1400 (400 [P] tasks) all touch app/x.py: they will run one at a time");
     CHECK(warnings[1] == "T2001 and T2002 are both [P] but both touch app/x.py: they will run one after the other");
+  }
+
+  // JEJU-Ratus 002: six [P] tasks, each creating its own file under
+  // `src/app/(site)/summary/[summaryId]/`, ran one at a time: `[summaryId]` was read as a
+  // glob's class, so each locked the folder above it, shared by 30 tasks.
+  TEST_CASE("route parameters' brackets are names, a bracket class is a glob") {
+    auto g = graph_of("- [ ] T001 [P] Create src/app/(site)/summary/[summaryId]/page.js\n"
+                      "- [ ] T002 [P] Create src/app/(site)/summary/[summaryId]/layout.js\n"
+                      "- [ ] T003 [P] Create src/app/[...slug]/page.tsx and src/app/[[...opt]]/x.tsx\n"
+                      "- [ ] T004 [P] Create src/routes/[lang=locale]/+page.svelte\n"
+                      "- [ ] T005 [P] Edit src/app/items/page.tsx\n- [ ] T006 [P] Lint lib/[a-z]*.js\n- [ ] T007 [P] Edit lib/x.js\n");
+    const auto& c = g.lock_conflicts();
+    REQUIRE(c.size() == 1);
+    CHECK(c[0].path == "lib/");
+    CHECK(c[0].tasks == std::vector<int>{5});
+    CHECK(c[0].inside == std::vector<int>{6});
+    CHECK_FALSE(g.plan().tasks[0].paths[0].glob);
+    CHECK(g.plan().tasks[5].paths[0].glob);
+    CHECK(detail::lock_root("src/app/[id]/page.tsx") == "src/app/[id]/page.tsx");
+    CHECK(detail::lock_root("app/[slug]/[x]?.md") == "app/[slug]/");  // `[x]` is one letter: a class
+    CHECK(detail::lock_root("a/[0-9]/b.txt") == "a/");
+    CHECK(detail::lock_root("a/[!x]/b.txt") == "a/");
+    CHECK(detail::lock_root("a/[id/b.txt") == "a/");  // unclosed
+    // A template's placeholder stands for any file of its folder.
+    CHECK(detail::lock_root("src/models/[entity].py") == "src/models/");
+    CHECK(detail::lock_root("backend/src/[module]/services/") == "backend/src/");
+    CHECK(detail::lock_root("src/pages/[slug].vue") == "src/pages/[slug].vue");
+    CHECK(detail::lock_root("src/models/[userId].py") == "src/models/[userId].py");
   }
 
   TEST_CASE("lock conflicts: nested folders each hold what is inside them; a task is listed once") {
