@@ -184,7 +184,9 @@ enum class SkipReason {
   mirror,        ///< re-lists tasks declared elsewhere: a range `T001-T006: …` whose
                  ///< ends are declared, or an ID declared in a stronger form (a
                  ///< heading over a checkbox over a bold item)
-  note,          ///< a bold item whose bold runs on past the ID (`**T029 rewritten**`)
+  note,          ///< a bold item whose bold runs on past the ID (`**T029 rewritten**`), or
+                 ///< whose ID is of a kind that no checkbox or heading task has (`**ST-001**`
+                 ///< in a file of `- [ ] T100` tasks)
   criterion,     ///< a checkbox named like the spec's requirements or success criteria
                  ///< (`FR-001`, `SC-002`, `AC-`, `CA-`, `CHK001`) in a file whose tasks
                  ///< have other IDs: a check to tick, not work to run

@@ -132,7 +132,7 @@ const char* reason_text(SkipReason r) {
     case SkipReason::other_mark: return "marked neither done nor pending ([~], [-], [DEFERRED], SKIPPED, struck through …)";
     case SkipReason::section: return "a heading or bold item with tasks under it: a section, not a task";
     case SkipReason::mirror: return "re-lists tasks declared elsewhere: a mirror, never run and never marked";
-    case SkipReason::note: return "a bold note about a task (the bold runs on past the ID)";
+    case SkipReason::note: return "a bold note about a task (the bold runs on past the ID, or no task has an ID of its kind)";
     case SkipReason::criterion: return "a requirement or success criterion (FR-, SC-, AC- …) to tick, not a task to run";
     case SkipReason::checklist: return "a checklist of outcomes outside the phases (file without IDs): to tick, not to run";
     case SkipReason::step: return "a step of the Task heading above it: ticked when that task succeeds";

@@ -2698,6 +2698,15 @@ class Parser {
       if (table >= 4 && ids_of[0].size() * 2 <= table && ids_of[1].size() * 2 <= table)
         for (std::uint32_t holder : ids_of[2]) best[holder] = 2;
     }
+    // The shapes of the IDs of boxes and headings: a bold item whose ID has none of them, in
+    // a file that has them, is a note about the tasks (`- **ST-001**: unit tests verify …`
+    // in a summary of stories whose tasks are `- [ ] T100 [ST-001] …`), not a task.
+    std::vector<std::string_view> strong;
+    if (headless_ > 0)
+      for (const Task& t : tasks)
+        if (t.form == TaskForm::checkbox || t.form == TaskForm::heading)
+          if (const std::string_view shape = id_shape(t.id); std::find(strong.begin(), strong.end(), shape) == strong.end())
+            strong.push_back(shape);
     constexpr std::size_t kGone = static_cast<std::size_t>(-1);
     std::vector<std::size_t> map(tasks.size(), kGone);
     // IDs of ticked boxes a heading task declares (copies: the tasks move below).
@@ -2721,6 +2730,11 @@ class Parser {
       }
       if (criteria && tasks[i].form == TaskForm::checkbox && is_criterion_shape(id_shape(id))) {
         skip(tasks[i].line, SkipReason::criterion, text_.substr(tasks[i].span.offset, tasks[i].span.length));
+        continue;
+      }
+      if (tasks[i].form == TaskForm::bold_item && !strong.empty() &&
+          std::find(strong.begin(), strong.end(), id_shape(id)) == strong.end()) {
+        skip(tasks[i].line, SkipReason::note, text_.substr(tasks[i].span.offset, tasks[i].span.length));
         continue;
       }
       map[i] = kept++;

@@ -1811,6 +1811,28 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     }
   }
 
+  // jackykarma/Verity FEAT-005 ends with a summary of each story's checks
+  // (`- **ST-001**：单元测试验证初始化逻辑 …`, "unit tests verify the init logic"); its tasks are
+  // `- [ ] T100 [P] [ST-001] …`. The six summary lines ran as tasks after all 53 real ones,
+  // and the story order stated for ST-001…ST-006 was laid on them. In generacy's plans the
+  // same happened to `- **SC-001**: …` and `- **FR-006**: …` lines.
+  TEST_CASE("a bold item whose ID is of no kind the checkbox tasks have is a note") {
+    const Plan p = parse_tasks_md(
+        "## Phase 3: Story ST-001\n- [ ] T100 [P] [ST-001] Create a.kt\n- [ ] T101 [ST-001] Create b.kt\n"
+        "- **T102** — a bold task of the same kind\n"
+        "## Summary\n- **ST-001**: unit tests verify the init logic\n- **SC-001**: startup under 100 ms\n"
+        "- **BUG-12**: fix later\n");
+    CHECK(ids(p) == std::vector<std::string>{"T100", "T101", "T102"});
+    for (int line : {6, 7, 8}) {
+      INFO(line);
+      REQUIRE(find_skip(p, line));
+      CHECK(find_skip(p, line)->reason == SkipReason::note);
+    }
+    // A file of bold items alone keeps them, whatever their kind.
+    const Plan bold = parse_tasks_md("## Phase 1\n- **ST-001**: first\n- **BUG-12**: second\n");
+    CHECK(ids(bold) == std::vector<std::string>{"ST-001", "BUG-12"});
+  }
+
   TEST_CASE("an upper-case letter suffix is part of the ID") {
     const Plan p = parse_tasks_md("- [X] T046 a\n- [X] T046B [P] [US3] Write failing test\n- [ ] T047 c\n");
     CHECK(ids(p) == std::vector<std::string>{"T046", "T046B", "T047"});
