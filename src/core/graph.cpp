@@ -663,10 +663,15 @@ class GraphBuilder {
         // (What stands before an aside on the left is not read: `Developer A: US1 (1 week) →
         // US3` is who does what, not an order.)
         const std::string_view near = near_arrow_left(link_part[k - 1]);
-        // `T002 → after T001`: the arrow reads "is", and the words say the order.
-        const std::string_view right = near_arrow_right(link_part[k]);
+        // `T002 → after T001`: the arrow reads "is", and the words say the order; all of
+        // them when the key comes first (`T006 (V1_5) → nach T003 (V1_2) + T004 (V1_3)`).
         std::size_t key_len = 0;
         bool left_first = true;
+        if (const std::string_view whole = trim(std::string_view(link_part[k])); find_key(whole, &key_len, &left_first) == 0) {
+          clause(link_part[k - 1] + " " + std::string(whole), st);
+          continue;
+        }
+        const std::string_view right = near_arrow_right(link_part[k]);
         if (find_key(right, &key_len, &left_first) != std::string_view::npos) {
           clause(std::string(near) + " " + std::string(right), st);
           continue;
@@ -772,7 +777,7 @@ class GraphBuilder {
     // does not order: no edge. "T002 should not start before T001" orders the other way.
     if (!left_first) {
       const std::string_view near = left.substr(left.size() > 16 ? left.size() - 16 : 0);
-      for (std::string_view w : {"not ", "n't ", "never ", "no "})
+      for (std::string_view w : {"not ", "n't ", "never ", "no ", "nicht ", "kein", "\xD0\xBD\xD0\xB5 "})  // не
         if (ifind(near, w) != std::string_view::npos) return;
       // "无依赖" (no dependency), "不依赖": the word just before the key denies it.
       if (denied_key(s, best)) return;
@@ -867,13 +872,24 @@ class GraphBuilder {
         {"depende de", false}, {"depende", false}, {"después de", false}, {"despues de", false},
         {"depois de", false}, {"após", false}, {"après", false}, {"dépend de", false},
         {"dépend", false}, {"requiere", false}, {"requer", false}, {"nécessite", false},
+        // German: "**US2**: startet nach US1", "T006 → nach T003", "T004 hängt von T002 ab".
+        {"abhängig von", false}, {"hängt von", false}, {"nach abschluss von", false}, {"nach", false},
+        {"benötigt", false}, {"erfordert", false}, {"wartet auf", false}, {"blockiert durch", false},
+        {"blockiert", true},
+        // Russian (both cases: ifind folds ASCII only): "US3 зависит от US1", "идёт после T002".
+        {"зависит от", false}, {"Зависит от", false}, {"после", false}, {"После", false},
+        {"требует", false}, {"Требует", false}, {"блокирует", true}, {"Блокирует", true},
         // Chinese puts the key first too: "**US3**: 依赖 US1, US2".
         {"\xE4\xBE\x9D\xE8\xB5\x96", false}, {"\xE4\xBE\x9D\xE8\xB3\xB4", false}};
     std::size_t best = std::string_view::npos;
     for (auto [k, lf] : keys) {
+      // A word of a script with spaces (Latin, Cyrillic) stands alone: `после` is not the
+      // start of `последний` ("last").
+      const bool cyrillic = static_cast<unsigned char>(k[0]) == 0xD0 || static_cast<unsigned char>(k[0]) == 0xD1;
+      const auto in_word = [&](char c) { return is_alnum(c) || (cyrillic && static_cast<unsigned char>(c) >= 0x80); };
       const std::size_t at = ifind(s, k);
-      if (at == std::string_view::npos || (at > 0 && is_alnum(s[at - 1])) ||
-          (at + k.size() < s.size() && is_alnum(s[at + k.size()])))
+      if (at == std::string_view::npos || (at > 0 && in_word(s[at - 1])) ||
+          (at + k.size() < s.size() && in_word(s[at + k.size()])))
         continue;
       if (at < best) {
         best = at;

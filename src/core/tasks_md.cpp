@@ -121,18 +121,25 @@ bool is_staffing_line(std::string_view t) {
   return starts_with(rest, ":") || starts_with(rest, "\xEF\xBC\x9A");
 }
 
-// Japanese and Chinese put the key after the IDs or the story: "T012 に依存", "T005 の後",
-// "T-001 完成后", "US1, US2 完了後".
+// Japanese, Chinese and Korean put the key after the IDs or the story: "T012 に依存",
+// "T005 の後", "T-001 完成后", "US1, US2 完了後", "US1 이후", "T008–T010 완료 후",
+// "US1에 의존".
 std::size_t trailing_key_at(std::string_view s, std::size_t k, bool* after) {
   static constexpr std::pair<std::string_view, bool> kKeys[] = {
-      {"に依存", false}, {"の完了後", true}, {"完了後", true}, {"の後", true},
-      {"完成之后", true}, {"完成后", true},  {"完成後", true}, {"之后", true}};
+      {"に依存", false}, {"の完了後", true}, {"完了後", true},  {"の後", true},   {"完成之后", true},
+      {"完成后", true},  {"完成後", true},   {"之后", true},    {"에 의존", false}, {"에의존", false},
+      {"이후", true},    {"완료 후", true},  {"완료후", true},  {"후", true}};
   for (const auto& [key, is_after] : kKeys) {
     if (s.compare(k, key.size(), key) != 0) continue;
     const std::string_view rest = s.substr(k + key.size());
-    for (std::string_view no : {"しない", "せず", "しません", "続"})
+    for (std::string_view no : {"しない", "せず", "しません", "続", "하지 않", "하지않", "하지 않"})
       if (starts_with(rest, no)) return 0;
     if (key == "の後" && k >= 3 && s.compare(k - 3, 3, "そ") == 0) return 0;  // その後, "after that"
+    // `후` ("after") is a word of its own: `준비된 후 실행한다`, `US3 후에`, not `후보`.
+    if (key == "후" && ((k > 0 && !is_space(s[k - 1])) ||
+                        !(rest.empty() || is_space(rest[0]) || ispunct(static_cast<unsigned char>(rest[0])) ||
+                          starts_with(rest, "에"))))
+      return 0;
     if (after) *after = is_after;
     return key.size();
   }
@@ -140,7 +147,7 @@ std::size_t trailing_key_at(std::string_view s, std::size_t k, bool* after) {
 }
 
 bool has_trailing_key(std::string_view s) {
-  for (std::string_view key : {"に依存", "完了後", "の後", "完成之后", "完成后", "完成後", "之后"})
+  for (std::string_view key : {"に依存", "完了後", "の後", "完成之后", "完成后", "完成後", "之后", "의존", "이후", "후"})
     if (s.find(key) != std::string_view::npos) return true;
   return false;
 }
@@ -3114,7 +3121,8 @@ class Parser {
   };
 
   // Key phrases written before the IDs, in the languages of the corpus and of public
-  // Spec-Kit files: English, Spanish, Portuguese, French, Chinese and Japanese.
+  // Spec-Kit files: English, Spanish, Portuguese, French, German, Russian, Chinese,
+  // Japanese and Korean.
   static constexpr DepKey kLeadKeys[] = {
       {"[depends", KeyKind::bracket}, {"depends on", KeyKind::depends}, {"depend on", KeyKind::depends},
       {"dependent on", KeyKind::depends}, {"depends", KeyKind::depends}, {"dependencies", KeyKind::depends},
@@ -3139,10 +3147,18 @@ class Parser {
       {"dépend de", KeyKind::depends}, {"dépendent de", KeyKind::depends}, {"dépend", KeyKind::depends},
       {"dépendances", KeyKind::depends}, {"dépendance", KeyKind::depends}, {"nécessite", KeyKind::depends},
       {"bloqué par", KeyKind::depends}, {"bloquée par", KeyKind::depends}, {"après", KeyKind::after},
-      // "（P0，依赖 T01）", "依赖：T01", "前置：T003", "（依存: T001）"
+      // "(abhängig von T001)", "Abhängigkeiten: T01", "(nach T016)"
+      {"abhängig von", KeyKind::depends}, {"abhängigkeiten", KeyKind::depends},
+      {"abhängigkeit", KeyKind::depends}, {"benötigt", KeyKind::depends}, {"erfordert", KeyKind::depends},
+      {"blockiert durch", KeyKind::depends}, {"wartet auf", KeyKind::depends}, {"nach", KeyKind::after},
+      // "(зависит от T001)", "Зависимости: T01", "(после T003)" (both cases: the match folds ASCII only)
+      {"зависит от", KeyKind::depends}, {"Зависит от", KeyKind::depends}, {"зависимости", KeyKind::depends},
+      {"Зависимости", KeyKind::depends}, {"требует", KeyKind::depends}, {"Требует", KeyKind::depends},
+      {"после", KeyKind::after}, {"После", KeyKind::after},
+      // "（P0，依赖 T01）", "依赖：T01", "前置：T003", "（依存: T001）", "의존성: T001"
       {"依赖于", KeyKind::depends}, {"依赖", KeyKind::depends}, {"依賴於", KeyKind::depends},
       {"依賴", KeyKind::depends}, {"前置", KeyKind::depends}, {"依存関係", KeyKind::depends},
-      {"依存", KeyKind::depends}};
+      {"依存", KeyKind::depends}, {"의존성", KeyKind::depends}, {"선행", KeyKind::depends}};
 
   // Finds dependency phrases in `s` and appends what they reference. References need
   // an ID, and digits are rare in prose, so the scan anchors on ID tokens and looks back
@@ -3233,7 +3249,7 @@ class Parser {
   // The length of a full-width comma, an ideographic comma or a CJK "and" at the start
   // of `s` (all three bytes long), or 0.
   static std::size_t cjk_list_separator(std::string_view s) {
-    for (std::string_view sep : {"\xE3\x80\x81", "\xEF\xBC\x8C", "和", "及", "与", "與", "と"})
+    for (std::string_view sep : {"\xE3\x80\x81", "\xEF\xBC\x8C", "和", "及", "与", "與", "と", "과", "와", "및"})
       if (starts_with(s, sep)) return sep.size();
     return 0;
   }

@@ -489,6 +489,50 @@ TEST_SUITE("explicit rules") {
     }
   }
 
+  // StefanSchubert/sabi 002 (German), JEJU-Ratus 002 (Korean) and cyphernet-labs/nox-app
+  // 002 (Russian) state their orders in words flow did not know: every story started
+  // together, and `T019 (…) → nach T016 (…) + T020 (…)` ("T019 comes after T016 and T020")
+  // was read as an arrow from T019.
+  TEST_CASE("German, Russian and Korean dependency lines; an arrow followed by 'after'") {
+    const std::string head =
+        "## Phase 1: Setup\n- [ ] T001 Prepare env\n## Phase 2: User Story 1 - A (Priority: P1)\n"
+        "- [ ] T002 [US1] Add a in src/a.ts\n## Phase 3: User Story 2 - B (Priority: P2)\n"
+        "- [ ] T003 [US2] Add b in src/b.ts\n## Phase 4: User Story 3 - C (Priority: P3)\n"
+        "- [ ] T004 [P] [US3] Add c in src/c.ts\n- [ ] T005 [P] [US3] Add d in src/d.ts\n"
+        "- [ ] T006 [P] [US3] Add e in src/e.ts\n## Dependencies & Execution Order\n";
+    struct Case {
+      const char* line;
+      const char* task;
+      const char* waits_for;
+    };
+    for (const Case& c : {
+             Case{"- **US2 (P2)**: startet nach US1 (Endpoint aus T002)\n", "T003", "T001,T002"},
+             Case{"- **US1 (P1)**: startet nach Phase 1 — keine Abhängigkeit zu anderen Stories\n- **US2**: hängt von US1 ab\n",
+                  "T003", "T001,T002"},
+             Case{"- **US2**: keine Abhängigkeit von US1\n", "T003", "T001"},
+             Case{"- T006 (Mapper) → nach T004 (Entity) + T005 (DTO)\n", "T006", "T001,T004,T005"},
+             Case{"- **US2**: зависит от US1\n", "T003", "T001,T002"},
+             Case{"- **US2**: не зависит от US1\n", "T003", "T001"},
+             Case{"- T005 идёт после T004 (тот же файл, последовательно)\n", "T005", "T001,T004"},
+             Case{"- T005: впоследствии T004 правит\n", "T005", "T001"},  // "afterwards": no key
+             Case{"- **US3**: US1과 US2의 파일이 준비된 후 실행한다\n", "T004", "T001,T002,T003"},
+             Case{"- **US2**: US1 이후 실행\n", "T003", "T001,T002"},
+             Case{"- **US2**: US1에 의존하지 않는다\n", "T003", "T001"},
+         }) {
+      CAPTURE(c.line);
+      auto g = graph_of(head + c.line);
+      CHECK(waits(g, c.task) == c.waits_for);
+    }
+    // In a task's own line, as the other languages' keys are.
+    auto inline_keys = graph_of("- [ ] T001 a\n- [ ] T002 [P] b\n- [ ] T003 [P] c (abhängig von T001)\n"
+                                "- [ ] T004 [P] d (зависит от T002)\n- [ ] T005 [P] e (T001과 T002 이후)\n"
+                                "- [ ] T006 [P] f (nach T003)\n");
+    CHECK(waits(inline_keys, "T003") == "T001");
+    CHECK(waits(inline_keys, "T004") == "T001,T002");
+    CHECK(waits(inline_keys, "T005") == "T001,T002");
+    CHECK(waits(inline_keys, "T006") == "T001,T003");
+  }
+
   // Jesn/AccountBox 003: "团队 B：US3 → US4" (team B: US3, then US4) under "if there are
   // several people" made all of US4 wait for US3; the file's own order is "依赖 T010".
   TEST_CASE("a person's or team's line of arrows is who does what, not an order") {
