@@ -288,10 +288,23 @@ bool in_parenthesis(std::string_view s, std::size_t end) {
 
 // A section of a document cited in an aside (`（… — `docs/terrain.md` §2）`, "(see
 // ARCHITECTURE.md §4)") is read, not edited, whatever the document.
+// So is a document followed by the name of one of its parts (`(plan.md R3)`,
+// `（spec.md FR-004）`, `(research.md D2.1)`): a capital or a few, maybe a dash, a number.
+bool part_follows(std::string_view s, std::size_t at) {
+  while (at < s.size() && is_space(s[at])) ++at;
+  std::size_t i = at;
+  while (i < s.size() && is_upper(s[i]) && i - at < 4) ++i;
+  if (i == at) return false;
+  if (i < s.size() && s[i] == '-') ++i;
+  const std::size_t digits = i;
+  while (i < s.size() && (is_digit(s[i]) || (s[i] == '.' && i + 1 < s.size() && is_digit(s[i + 1])))) ++i;
+  return i > digits && (i == s.size() || !is_alnum(s[i]));
+}
+
 Cited cited_at(bool cite_word, std::string_view s, std::size_t end) {
   if (cite_word || cited_after(s, end)) return Cited::word;
-  if (!section_follows(s, end)) return Cited::no;
-  return in_parenthesis(s, end) ? Cited::word : Cited::section;
+  if (section_follows(s, end)) return in_parenthesis(s, end) ? Cited::word : Cited::section;
+  return part_follows(s, end) && in_parenthesis(s, end) ? Cited::word : Cited::no;
 }
 
 // Strips punctuation around a token, a `:12-40` or `#L12` suffix and a trailing ellipsis.

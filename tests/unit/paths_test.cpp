@@ -148,6 +148,17 @@ TEST_CASE("find_paths: documents cited in Chinese and Japanese, and console.log,
   CHECK(paths_in("Update `SPECIFICATION.md` \xC2\xA7" "6.3 (the limits)") == Paths{"SPECIFICATION.md"});
   CHECK(paths_in("Remove any console.log statements from src/ExcelPreview.jsx") == Paths{"src/ExcelPreview.jsx"});
   CHECK(paths_in("No `console.log` left; rotate logs/console.log") == Paths{"logs/console.log"});
+  // A part of a document named in an aside (Link-Z-233/BiliRadio: `（plan.md R3）` locked
+  // plan.md for nine tasks that only follow its decision R3; SamuelJennings's
+  // `(`research.md` R1)`, generacy's `(validate-fingerprint-reason.md F3)`).
+  CHECK(paths_in("Add seekBy in `src/player.ets` \xEF\xBC\x88plan.md R3\xEF\xBC\x89") == Paths{"src/player.ets"});
+  CHECK(paths_in("Refuse entity bombs in `vocab/io.py` (`research.md` R1, T004)") == Paths{"vocab/io.py"});
+  CHECK(paths_in("Route errors (`contracts/hints.md` H1-H2, after T001)") == Paths{});
+  CHECK(paths_in("Follow (`spec.md` FR-004.2) in `a.py`") == Paths{"a.py"});
+  // Not an aside, not a part, or not a document: edited.
+  CHECK(paths_in("Record R3 in plan.md R3 section") == Paths{"plan.md"});
+  CHECK(paths_in("Fix (`src/a.ts` L12)") == Paths{"src/a.ts"});
+  CHECK(paths_in("Update (`plan.md` Rationale)") == Paths{"plan.md"});
 }
 
 // Jesn/AccountBox 003 (a phantom `参考：quickstart.md` every task shared: all 20 ran one at
