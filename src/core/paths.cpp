@@ -157,13 +157,22 @@ bool is_in_word(std::string_view t) noexcept {
 // "interface", "component", "model": what a file is, written between its name and the
 // folder it goes in ("Create IFoo.cs interface in src/Core/Interfaces/").
 bool is_kind_word(std::string_view t) noexcept {
-  if (t.size() < 3 || t.size() > 10) return false;
+  if (t.size() < 3 || t.size() > 11) return false;
   static constexpr std::string_view kinds[] = {"interface", "class", "component", "module", "file", "model", "service",
                                                "enum", "struct", "record", "type", "hook", "page", "controller",
                                                "helper", "script", "test", "tests", "view", "template", "schema",
                                                "entity", "dto", "partial", "stub", "base", "abstract", "static",
-                                               "new", "empty", "config", "fixture", "fixtures", "migration"};
+                                               "new", "empty", "config", "fixture", "fixtures", "migration",
+                                               // German puts the verb last: "`X.sql` erstellen in `db/`"
+                                               "erstellen", "anlegen", "schreiben", "ergänzen", "erweitern",
+                                               "definieren", "einfügen", "ablegen", "hinzufügen"};
   return std::find(std::begin(kinds), std::end(kinds), t) != std::end(kinds);
+}
+
+// A word that joins the names of a list: "a.js and b.js in src/", "`A.java` und `B.java`".
+bool is_list_word(std::string_view t) noexcept {
+  return t == "and" || t == "or" || t == "&" || t == "und" || t == "oder" || t == "y" || t == "e" || t == "et" ||
+         t == "ou" || t == "o";
 }
 
 // Top folders of real trees: "apps/web", "test/demo" are folders even in two plain words.
@@ -637,19 +646,22 @@ bool normalize_path(std::string& path) {
 }
 
 void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::string>& rejected, PathIndex* index) {
-  // "styles.js in src/": the file's path takes the folder, and the folder goes; the index
-  // follows both changes.
-  auto join_folder = [&](std::size_t file) {
-    std::string joined = out.back().path + out[file].path;
-    if (index && file < index->indexed) {
-      index->paths.erase(out[file].path);
-      index->paths.insert(joined);
+  // "styles.js in src/", "a.js and b.js in src/": each file's path takes the folder, and
+  // the folder goes; the index follows the changes.
+  auto join_folder = [&](std::size_t first) {
+    const std::string folder = std::move(out.back().path);
+    for (std::size_t file = first; file + 1 < out.size(); ++file) {
+      std::string joined = folder + out[file].path;
+      if (index && file < index->indexed) {
+        index->paths.erase(out[file].path);
+        index->paths.insert(joined);
+      }
+      out[file].path = std::move(joined);
     }
     if (index && out.size() <= index->indexed) {
-      index->paths.erase(out.back().path);
+      index->paths.erase(folder);
       index->indexed = out.size() - 1;
     }
-    out[file].path = std::move(joined);
     out.pop_back();
   };
   std::size_t i = 0;
@@ -661,8 +673,18 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
     if (packages < 0) packages = mentions_packages(s) ? 1 : 0;
     return packages == 1;
   };
-  std::size_t file_before_in = static_cast<std::size_t>(-1);  // a bare file name just before "in"
-  int kind_words = 0;  // words saying what that file is, since it ("IFoo.cs interface in …")
+  // The first of the bare file names just before "in" (`a.js`, `a.js and b.js`, `a.js, b.js`).
+  std::size_t file_before_in = static_cast<std::size_t>(-1);
+  bool run_open = false;  // the last word was such a file, or a word listing them ("and")
+  int kind_words = 0;  // words saying what those files are, since them ("IFoo.cs interface in …")
+  // After a token that added `out[before…]`: a bare file name starts or goes on with the run.
+  const auto note_file = [&](bool added, std::size_t before) {
+    const bool bare = added && out.size() == before + 1 && out.back().path.find('/') == std::string::npos;
+    if (!bare) file_before_in = static_cast<std::size_t>(-1);
+    else if (file_before_in == static_cast<std::size_t>(-1) || !run_open) file_before_in = before;
+    run_open = bare;
+    kind_words = 0;
+  };
   while (i < s.size()) {
     const char c = s[i];
     if (is_space(c)) { ++i; continue; }
@@ -678,9 +700,7 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
       if (added && after_in && out.back().path.ends_with('/') && file_before_in != static_cast<std::size_t>(-1) &&
           file_before_in < before && out.size() == before + 1)
         join_folder(file_before_in);
-      file_before_in = added && out.size() == before + 1 && out.back().path.find('/') == std::string::npos
-                           ? before : static_cast<std::size_t>(-1);
-      kind_words = 0;
+      note_file(added, before);
       i = close + 1;
       after_in = after_at = false;
       cite = false;
@@ -741,7 +761,14 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
       after_in = is_in_word(tok);
       after_at = tok == "at" || tok == "At";
       cite = is_cite_word(tok);
-      if (!after_in && !(is_kind_word(tok) && ++kind_words <= 2)) file_before_in = static_cast<std::size_t>(-1);
+      if (is_list_word(tok)) {
+        // "a.js and b.js in src/": the run goes on.
+      } else if (!after_in && !(is_kind_word(tok) && ++kind_words <= 2)) {
+        file_before_in = static_cast<std::size_t>(-1);
+        run_open = false;
+      } else {
+        run_open = false;
+      }
       i = e;
       continue;
     }
@@ -776,11 +803,7 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
       file_before_in = static_cast<std::size_t>(-1);
     }
     const bool is_in = is_in_word(tok);
-    if (!is_in) {
-      file_before_in = added && out.size() == before + 1 && out.back().path.find('/') == std::string::npos
-                           ? before : static_cast<std::size_t>(-1);
-      kind_words = 0;
-    }
+    if (!is_in) note_file(added, before);
     after_in = is_in;
     i = e;
   }

@@ -1147,6 +1147,23 @@ TEST_SUITE("pitfalls") {
     for (const Diagnostic& d : g->diagnostics()) CHECK(d.code != "parallel-shared-file");
   }
 
+  // StefanSchubert/sabi 002: `` `V1_5_0_1__….sql` erstellen in `…/version1_5_0/` `` (German
+  // puts the verb last) and `` `A.java` und `B.java` erstellen in `…/services/` `` locked the
+  // folder, so T002-T005 [P] ran one at a time, and files at the root that do not exist.
+  // In English only the last of "a.js and b.js in src/" took the folder.
+  TEST_CASE("10: every file of a list takes the folder after it; a German verb between them") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 [P] Flyway-Migration `V1__a.sql` erstellen in `db/migration/`\n"
+        "- [ ] T002 [P] `A.java` und `B.java` erstellen in `x/services/`\n"
+        "- [ ] T003 [P] Create a.js and b.js in src/comp/\n- [ ] T004 [P] Create c.js, d.js, e.js in lib/\n"
+        "- [ ] T005 Edit main.py, then add tests in tests/\n");
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"db/migration/V1__a.sql"});
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"x/services/A.java", "x/services/B.java"});
+    CHECK(paths(p.tasks[2]) == std::vector<std::string>{"src/comp/a.js", "src/comp/b.js"});
+    CHECK(paths(p.tasks[3]) == std::vector<std::string>{"lib/c.js", "lib/d.js", "lib/e.js"});
+    CHECK(paths(p.tasks[4]) == std::vector<std::string>{"main.py", "tests/"});
+  }
+
   // innocentEdosa/tm 025: a storage key written as a template; AI-ERP-ITE/Watch-Faces 009:
   // `icon_{iconKey}.png`; gcmcnutt/autoc 014: `OutputDir/{timestamp}/`. A brace group with no
   // comma lists no alternatives (the shell leaves `{x}` as it is): it is a placeholder, and
