@@ -206,19 +206,20 @@ int check_file(const Args& args) {
     fmt::print(stderr, "flow check: {}\n", text.error().message);
     return kUsage;
   }
-  Plan plan = parse_tasks_md(*text);
+  const Plan plan = parse_tasks_md(*text);
   // The graph too: check reports everything plan and run would refuse (a cycle) or
   // ignore (a task that depends on itself).
   // Built on the paths as a run resolves them (`/login`, a route, names no file; an
   // absolute path inside the repository is its relative one), so that what it says of
   // files two [P] tasks share is what a run does; the plan shown keeps them as written.
-  std::vector<Diagnostic> graph_diags;
+  // What resolving the paths finds (a file outside the repository) is reported with the
+  // graph's diagnostics: the parser's are the file's alone.
   Plan resolved = plan;
+  resolved.diagnostics.clear();
   resolve_paths(resolved, path_context(path, default_workdir(path)));
-  if (auto g = build_graph(resolved)) graph_diags = g->diagnostics();
+  std::vector<Diagnostic> graph_diags = std::move(resolved.diagnostics);
+  if (auto g = build_graph(resolved)) graph_diags.insert(graph_diags.end(), g->diagnostics().begin(), g->diagnostics().end());
   else graph_diags.push_back(Diagnostic{Severity::error, g.error().line, "cycle", g.error().message});
-  // Its own and what resolving the paths found (a file outside the repository).
-  plan.diagnostics = std::move(resolved.diagnostics);
   const bool errors = count(plan.diagnostics, graph_diags, Severity::error) > 0;
   if (json) {
     Json j;

@@ -132,7 +132,7 @@ std::size_t trailing_key_at(std::string_view s, std::size_t k, bool* after) {
   for (const auto& [key, is_after] : kKeys) {
     if (s.compare(k, key.size(), key) != 0) continue;
     const std::string_view rest = s.substr(k + key.size());
-    for (std::string_view no : {"しない", "せず", "しません", "続", "하지 않", "하지않", "하지 않"})
+    for (std::string_view no : {"しない", "せず", "しません", "続", "하지 않", "하지않"})
       if (starts_with(rest, no)) return 0;
     if (key == "の後" && k >= 3 && s.compare(k - 3, 3, "そ") == 0) return 0;  // その後, "after that"
     // `후` ("after") is a word of its own: `준비된 후 실행한다`, `US3 후에`, not `후보`.
