@@ -531,6 +531,13 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(inline_keys, "T004") == "T001,T002");
     CHECK(waits(inline_keys, "T005") == "T001,T002");
     CHECK(waits(inline_keys, "T006") == "T001,T003");
+    // Every key the parser lists, each alone on a [P] task that otherwise waits for T001.
+    for (const char* aside : {"(T002 완료 후)", "(의존성: T002)", "(선행: T002)", "(требует T002)", "(Зависит от T002)",
+                              "(wartet auf T002)", "(benötigt T002)", "(После T002)"}) {
+      CAPTURE(aside);
+      auto g = graph_of(std::string("- [ ] T001 a\n- [ ] T002 [P] b\n- [ ] T003 [P] c ") + aside + "\n");
+      CHECK(waits(g, "T003") == "T001,T002");
+    }
   }
 
   // Jesn/AccountBox 003: "团队 B：US3 → US4" (team B: US3, then US4) under "if there are
