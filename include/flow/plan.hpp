@@ -160,6 +160,9 @@ struct Statement {
   std::string section;                ///< the heading of the section it is in (its first
                                       ///< 200 bytes, cut at a character)
   bool in_code = false;               ///< inside a fenced code block
+  int diagram = 0;                    ///< inside a Mermaid flowchart (```mermaid, then
+                                      ///< `graph TD` or `flowchart LR`): the line of the
+                                      ///< fence that opens it; 0 otherwise
 };
 
 /// A finding about the document. `code` is stable (`duplicate-id`, `unclosed-fence` …)

@@ -4,6 +4,7 @@
 #include <flow/graph.hpp>
 
 #include "core/locks.hpp"
+#include "core/mermaid.hpp"
 #include "core/tasks_md_internal.hpp"
 #include "support/text.hpp"
 
@@ -568,11 +569,21 @@ class GraphBuilder {
   }
 
   void statements() {
-    for (const Statement& st : plan_->statements) {
-      // Code blocks hide their content from every rule: a ```text diagram of the
+    const std::vector<Statement>& all = plan_->statements;
+    for (std::size_t at = 0; at < all.size(); ++at) {
+      const Statement& st = all[at];
+      if (st.diagram > 0) {
+        std::size_t end = at;
+        while (end < all.size() && all[end].diagram == st.diagram) ++end;
+        diagram(at, end);
+        at = end - 1;
+        continue;
+      }
+      // Other code blocks hide their content from every rule: a ```text diagram of the
       // stories, a sample chain, a Parallel Example are illustrations, not orders.
       if (st.in_code) continue;
-      // Clauses: "A depends on B; C before D. E → F" is three statements.
+      // Clauses: "A depends on B; C before D. E → F" is three statements, and so is
+      // "T002 与 T003 可并行；T002 在 T009 前完成。…".
       std::string_view rest = st.text;
       while (!rest.empty()) {
         std::size_t cut = rest.size(), skip = 0;
@@ -583,10 +594,55 @@ class GraphBuilder {
             skip = 1;
             break;
           }
+          if (rest.compare(i, 3, "\xEF\xBC\x9B") == 0 || rest.compare(i, 3, "\xE3\x80\x82") == 0) {  // ；。
+            cut = i;
+            skip = 3;
+            break;
+          }
         }
         clause(rest.substr(0, cut), st, rest.data() == st.text.data() ? std::string_view() : label_of(st.text));
         rest = rest.substr(std::min(rest.size(), cut + skip));
       }
+    }
+  }
+
+  // A Mermaid flowchart in a dependency section (statements [first, end)): each arrow
+  // `A --> B` (`==>`, `-- text -->`, `A & B --> C`) is "A before B". A node is the task,
+  // story or phase its ID names (`T003`, `US2`), else the one its label names, wherever
+  // the diagram gives it (`P3["Phase 3: US1"]`, `subgraph S1["T001-T004"]`). Dotted,
+  // two-way, headless and invisible links order nothing.
+  void diagram(std::size_t first, std::size_t end) {
+    struct Read {
+      const Statement* st;
+      std::vector<MermaidStatement> parts;
+    };
+    std::vector<Read> lines;
+    std::unordered_map<std::string_view, std::string_view> labels;
+    for (std::size_t i = first; i < end; ++i) {
+      const Statement& st = plan_->statements[i];
+      lines.push_back({&st, mermaid_line(st.text)});
+      for (const MermaidStatement& m : lines.back().parts)
+        for (const auto& group : m.groups)
+          for (const MermaidNode& n : group)
+            if (!n.label.empty()) labels.emplace(n.id, n.label);
+    }
+    const auto refs = [&](const MermaidNode& n, int line, bool as_target) {
+      Refs r = refs_in(n.id, line, as_target);
+      if (r.nodes.empty())
+        if (const auto it = labels.find(n.id); it != labels.end()) r = refs_in(it->second, line, as_target);
+      return r;
+    };
+    for (const Read& l : lines) {
+      const std::string words = clip(trim(std::string_view(l.st->text)), 120);
+      for (const MermaidStatement& m : l.parts)
+        for (std::size_t k = 0; k < m.links.size(); ++k) {
+          if (m.links[k] != MermaidLink::arrow) continue;
+          for (const MermaidNode& from : m.groups[k])
+            for (const MermaidNode& to : m.groups[k + 1]) {
+              const Refs a = refs(from, l.st->line, false), b = refs(to, l.st->line, true);
+              link(a, b, story_or(a, b), l.st->line, words);
+            }
+        }
     }
   }
 
@@ -708,10 +764,7 @@ class GraphBuilder {
       std::size_t key_len = 0;
       bool left_first = true;
       std::string_view before = s.substr(0, at);
-      const std::string_view near = before.substr(before.size() > 16 ? before.size() - 16 : 0);
-      const bool denied = ifind(near, "not ") != std::string_view::npos || ifind(near, "n't ") != std::string_view::npos ||
-                          ifind(near, "cannot") != std::string_view::npos || ifind(near, "never") != std::string_view::npos;
-      if (!denied && find_key(s, &key_len, &left_first) == std::string_view::npos) {
+      if (!parallel_denied(s, at) && find_key(s, &key_len, &left_first) == std::string_view::npos) {
         if (const std::size_t colon = before.rfind(':'); colon != std::string_view::npos) before = before.substr(colon + 1);
         const auto tasks_of = [&](std::string_view part) {
           std::vector<int> out;
@@ -721,10 +774,8 @@ class GraphBuilder {
         };
         std::vector<std::vector<int>> items;
         for (std::size_t from = 0, i = 0; i <= before.size(); ++i) {
-          const std::size_t sep = i == before.size() ? 0
-                                  : before[i] == ',' || before[i] == '+' || before[i] == '&' || before[i] == '/' ? 1
-                                  : istarts_with(before.substr(i), " and ") ? 5 : std::string_view::npos;
-          if (sep == std::string_view::npos) continue;
+          const std::size_t sep = i == before.size() ? 0 : item_separator(before, i);
+          if (i < before.size() && sep == 0) continue;
           if (auto item = tasks_of(before.substr(from, i - from)); !item.empty()) items.push_back(std::move(item));
           from = i + sep;
           if (sep > 1) i += sep - 1;
@@ -844,20 +895,66 @@ class GraphBuilder {
 
   // "in parallel", "concurrently", "alongside", "simultaneously", "at the same time"
   // after "can", "may" or "run(s)": where it is (npos if none), and its length.
+  // Where a clause says that what it lists may run together, and the phrase's length;
+  // npos if it does not. A phrase needs a verb of ability or running before it ("T015,
+  // T016 can run concurrently", "T017, T018 e T019 podem executar em paralelo", "T002,
+  // T003 können parallel laufen"), except where the phrase says "can" itself: "T003, T004
+  // 可并行", "T002、T003 は並列実行可能", "T004, T005 병렬 실행 가능".
   static std::size_t parallel_phrase(std::string_view s, std::size_t* len) {
-    static constexpr std::string_view phrases[] = {"in parallel", "concurrently", "alongside", "simultaneously",
-                                                   "at the same time"};
+    static constexpr std::string_view phrases[] = {
+        "in parallel", "concurrently", "alongside", "simultaneously", "at the same time",
+        "en paralelo", "em paralelo", "en parallèle", "simultáneamente", "simultaneamente", "simultanément",
+        "parallel", "gleichzeitig"};
+    static constexpr std::string_view leads[] = {"can ", "may ", "run", "pued", "podem", "pode ", "peuv", "peut",
+                                                 "könn", "kann ", "lauf", "ejecut", "execut", "exécut"};
+    static constexpr std::string_view able[] = {
+        "可并行", "可以并行", "可同时", "可並行", "並列実行可", "並行実行可", "並列で実行可", "並行して実行可",
+        "並列に実行可", "同時実行可", "병렬 실행 가능", "병렬로 실행 가능", "병렬 가능", "동시 실행 가능"};
+    std::size_t best = std::string_view::npos;
+    for (std::string_view p : able)
+      if (const std::size_t at = s.find(p); at < best) {
+        best = at;
+        *len = p.size();
+      }
     for (std::string_view p : phrases) {
+      // (A whole word: "T021-T027 can be partially parallelized" after "T020 first" is
+      // not a list that runs together.)
       const std::size_t at = ifind(s, p);
-      if (at == std::string_view::npos || (at > 0 && is_alnum(s[at - 1]))) continue;
+      if (at == std::string_view::npos || at >= best || (at > 0 && is_alnum(s[at - 1])) ||
+          (at + p.size() < s.size() && is_alnum(s[at + p.size()])))
+        continue;
       const std::string_view lead = s.substr(0, at);
-      if (ifind(lead, "can ") == std::string_view::npos && ifind(lead, "may ") == std::string_view::npos &&
-          ifind(lead, "run") == std::string_view::npos)
+      if (std::none_of(std::begin(leads), std::end(leads), [&](std::string_view w) { return ifind(lead, w) != std::string_view::npos; }))
         continue;
       *len = p.size();
       return at;
     }
-    return std::string_view::npos;
+    return best;
+  }
+
+  // Whether the words just before a parallel phrase deny it: "cannot run in parallel",
+  // "no pueden ejecutarse en paralelo", "não podem", "ne peuvent pas", "nicht parallel",
+  // "不可并行".
+  static bool parallel_denied(std::string_view s, std::size_t at) {
+    if (at >= 3 && (s.substr(at - 3, 3) == "不" || s.substr(at - 3, 3) == "非")) return true;
+    const std::string_view near = s.substr(at > 24 ? at - 24 : 0, at > 24 ? 24 : at);
+    for (std::string_view w : {"not ", "n't ", "cannot", "never", "no ", "não ", "pas ", "nicht ", "kein"})
+      for (std::size_t k = ifind(near, w); k != std::string_view::npos; k = ifind(near, w, k + 1))
+        // (Of the same words: "T002 (no shared state) and T003 can run in parallel" is not denied.)
+        if ((k == 0 || !is_alpha(near[k - 1]) || w == "n't ") && near.find_first_of("),;:", k) == std::string_view::npos)
+          return true;
+    return false;
+  }
+
+  // The length of a separator of listed items at `s[i]` (`,`, `+`, `&`, `/`, " and ",
+  // " y ", " e ", " et ", " und ", `、`, `，`, `与`, `和`, `と` …); 0 if there is none.
+  static std::size_t item_separator(std::string_view s, std::size_t i) {
+    if (s[i] == ',' || s[i] == '+' || s[i] == '&' || s[i] == '/') return 1;
+    for (std::string_view w : {" and ", " und ", " et ", " y ", " e "})
+      if (istarts_with(s.substr(i), w)) return w.size();
+    for (std::string_view w : {"\xE3\x80\x81", "\xEF\xBC\x8C", "与", "與", "和", "及", "と", "및"})
+      if (s.compare(i, w.size(), w) == 0) return w.size();
+    return 0;
   }
 
   // The first keyword of an ordering statement in `s`, where it is (npos if none), its

@@ -1872,7 +1872,12 @@ class Parser {
         }
         ListItem li = match_bullet(s);
         if (li.ok && match_box(s.substr(li.content)) && !(l.flags & kFence)) skip(number, SkipReason::in_code, s);
-        if (dep_level_ > 0 && !(l.flags & kFence)) statement(number, s, true);
+        if (l.flags & kFence) {
+          open_fence(number, s);
+          continue;
+        }
+        note_diagram_kind(s);
+        if (dep_level_ > 0) statement(number, s, true);
         continue;
       }
       if (l.heading) {
@@ -2307,12 +2312,56 @@ class Parser {
 
   void statement(int number, std::string_view s, bool in_code) {
     if (solo_level_ > 0) return;
-    std::string_view t = strip_bullet(s);
+    std::string_view t = in_code && diagram_ > 0 ? trim(s) : strip_bullet(s);
     if (t.empty()) return;
+    // Every line of a flowchart: `A --> B` may join nodes labelled with IDs elsewhere.
+    if (in_code && diagram_ > 0) {
+      plan_.statements.push_back(Statement{number, std::string(t), dep_title_, true, diagram_});
+      return;
+    }
     bool digit = false;
     for (char c : t) if (is_digit(c)) { digit = true; break; }
     if (!digit && ifind(t, "stor") == std::string_view::npos) return;
     plan_.statements.push_back(Statement{number, std::string(t), dep_title_, in_code});
+  }
+
+  // A fence line opens a code block or closes the one open. A ```mermaid block whose
+  // first statement is `graph` or `flowchart` is a diagram whose edges the graph reads;
+  // any other block (a sequence or state diagram, a ```text drawing) is an illustration.
+  void open_fence(int number, std::string_view s) {
+    if (fence_open_) {
+      fence_open_ = false;
+      mermaid_ = false;
+      diagram_ = 0;
+      return;
+    }
+    fence_open_ = true;
+    std::string_view info = trim(s);
+    while (!info.empty() && (info.front() == '`' || info.front() == '~')) info.remove_prefix(1);
+    info = trim(info);
+    if (!info.empty() && info.front() == '{') info.remove_prefix(1);  // ```{mermaid}
+    mermaid_ = istarts_with(info, "mermaid") && (info.size() == 7 || !is_alnum(info[7]));
+    mermaid_front_ = false;
+    fence_line_ = number;
+    diagram_ = 0;
+  }
+
+  // The first line of a Mermaid block that is not a comment or its front matter
+  // (`---` … `---`) names the kind of diagram.
+  void note_diagram_kind(std::string_view s) {
+    if (!mermaid_) return;
+    const std::string_view t = trim(s);
+    if (t == "---") {
+      mermaid_front_ = !mermaid_front_;
+      return;
+    }
+    if (mermaid_front_ || t.empty() || starts_with(t, "%%")) return;
+    mermaid_ = false;  // decided
+    for (std::string_view kind : {"graph", "flowchart", "flowchart-elk"})
+      if (istarts_with(t, kind) && (t.size() == kind.size() || is_space(t[kind.size()]) || t[kind.size()] == ';')) {
+        diagram_ = fence_line_;
+        return;
+      }
   }
 
   // --- final pass ---------------------------------------------------------------
@@ -3620,6 +3669,10 @@ class Parser {
   Head head_;
   int phase_level_ = 2;
   int dep_level_ = 0;
+  // The code block being read: open, Mermaid and not yet past its first statement, and
+  // the line of its opening fence once its first statement made it a flowchart.
+  bool fence_open_ = false, mermaid_ = false, mermaid_front_ = false;
+  int fence_line_ = 0, diagram_ = 0;
   int table_line_ = 0;       // the last table row seen (line number), 0 after other lines
   std::vector<int> table_rows_;  // the lines of the tasks read from table rows, ascending
   int table_status_col_ = -1;  // and its Status column

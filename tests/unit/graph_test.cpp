@@ -164,6 +164,45 @@ TEST_SUITE("explicit rules") {
     CHECK(e->reason.words == "T001 blocks T002–T003");
   }
 
+  // Link-Z-233/BiliRadio player-redesign ("### Dependency Graph", a ```mermaid `graph TD`
+  // of T001 --> T002 …), punkouter26/PoSeeReview ("US1 --> US3[Phase 5: User Story 3]"),
+  // AI-Substrate/flow_squared ("T010 & T003 --> T018", labels given in subgraphs).
+  TEST_CASE("a Mermaid flowchart in a dependency section: its arrows are orders") {
+    auto g = graph_of(
+        "## Phase 1: Setup\n- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d\n"
+        "- [ ] T005 [P] e\n- [ ] T006 [P] f\n- [ ] T007 [P] g\n"
+        "## Phase 2: User Story 1\n- [ ] T008 [US1] h\n"
+        "## Phase 3: User Story 2\n- [ ] T009 [US2] i\n"
+        "## Phase 4: User Story 3\n- [ ] T010 [US3] j\n"
+        "## Dependencies & Execution Order\n"
+        "### Dependency Graph\n"
+        "```mermaid\n"
+        "%% the order\n"
+        "graph TD\n"
+        "    T001 --> T002\n"
+        "    T002 -->|schema| T003 --> T004\n"
+        "    T001 & T004 --> T005\n"
+        "    A[\"T006: config\"] ==> B\n"
+        "    subgraph B[\"T007\"]\n"
+        "    end\n"
+        "    US2 --> S3[Phase 4: User Story 3]\n"
+        "```\n");
+    CHECK(waits(g, "T002") == "T001");
+    CHECK(waits(g, "T003") == "T002");
+    CHECK(waits(g, "T004") == "T003");
+    CHECK(waits(g, "T005") == "T001,T004");
+    CHECK(waits(g, "T007") == "T006");
+    CHECK(waits(g, "T006").empty());
+    CHECK(waits(g, "T009") == "T001,T002,T003,T004,T005,T006,T007");  // stories wait for setup
+    CHECK(waits(g, "T010") == "T001,T002,T003,T004,T005,T006,T007,T009");  // and US3 for US2
+    CHECK(waits(g, "T008") == "T001,T002,T003,T004,T005,T006,T007");
+    const Edge* e = direct_edge(g, "T003", "T004");
+    REQUIRE(e);
+    CHECK(e->reason.rule == EdgeRule::statement);
+    CHECK(e->reason.line == 21);
+    CHECK(e->reason.words == "T002 -->|schema| T003 --> T004");
+  }
+
   // planet-explorer 010 ("US2 depende de T001, T004, T008 y T012-T015"), esg_mefali_v2 010
   // ("Phase 5 (US3 — dépend de T017/T018)"): dependency sections in other languages.
   TEST_CASE("dependency-section statements in Spanish, Portuguese and French") {
@@ -433,6 +472,34 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(g, "T009") == "T008");
     CHECK(waits(g, "T011") == "T010");          // denied
     CHECK(waits(g, "T012") == "T011");          // one range is one item: its tasks stay in order
+  }
+
+  // adrdot/CashFlow 005 ("T017, T018 e T019 podem executar em paralelo assim que …"),
+  // kare-tabetai/Unity6_MultiMouse 001 ("T002、T003 は並列実行可能（異なるフォルダ）"),
+  // JoeyLearnsToCode/prompt-studio 001 ("T003, T004, … 可并行执行"), Link-Z-233/BiliRadio
+  // ("T002 与 T003 不同文件，可并行；T002 只需在 T009 前完成", "T004-T012 同文件，**不可并行**"):
+  // the same statements in other languages relaxed nothing.
+  TEST_CASE("prose that lets tasks run together, in other languages") {
+    std::string text = "## Phase 1: Setup\n";
+    for (int i = 1; i <= 20; ++i) text += "- [ ] T0" + std::string(i < 10 ? "0" : "") + std::to_string(i) + " t" + std::to_string(i) + "\n";
+    text += "## Dependencies\n"
+            "- T002 e T003 podem executar em paralelo assim que os contratos estiverem completos.\n"
+            "- T005、T006 は並列実行可能（異なるフォルダ）\n"
+            "- T008 与 T009 不同文件，可并行；T020 依赖 T009\n"
+            "- T011 y T012 pueden ejecutarse en paralelo\n"
+            "- T014 und T015 können parallel laufen\n"
+            "- T017 与 T018 同文件，**不可并行**\n"
+            "- T019 e T020 não podem executar em paralelo\n"
+            "- T016 (no shared state) and T017 can run in parallel\n";
+    auto g = graph_of(text);
+    CHECK(waits(g, "T003") == "T001");  // Portuguese
+    CHECK(waits(g, "T006") == "T004");  // Japanese
+    CHECK(waits(g, "T009") == "T007");  // Chinese, its clause after `；` read apart
+    CHECK(waits(g, "T012") == "T010");  // Spanish
+    CHECK(waits(g, "T015") == "T013");  // German
+    CHECK(waits(g, "T017") == waits(g, "T016"));  // not denied by words in an aside
+    CHECK(waits(g, "T018") == "T016,T017");  // denied: after T017 (and T016, which T017 no longer follows)
+    CHECK(waits(g, "T020") == "T009,T019");  // denied; and after T009, as the clause after `；` says
   }
 
   // Jesn/AccountBox 003: "独立于 Phase 4，可并行" (independent of Phase 4, may run in
@@ -895,6 +962,21 @@ TEST_SUITE("what is not a rule") {
     CHECK(waits(g, "T003") == "T001");
     CHECK(waits(g, "T001").empty());
     for (const Edge& e : g.edges()) CHECK(e.reason.rule != EdgeRule::story_prose);
+  }
+
+  TEST_CASE("a Mermaid diagram that is not a flowchart, or a flowchart outside a dependency section, adds no edge") {
+    const std::string tasks = "## Phase 1\n- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n";
+    for (const std::string& doc :
+         {tasks + "## Dependencies\n```mermaid\nsequenceDiagram\n  T001->>T002: call\n```\n",
+          tasks + "## Dependencies\n```mermaid\nstateDiagram-v2\n  T001 --> T002\n```\n",
+          tasks + "## Dependencies\n```text\ngraph TD\n  T001 --> T002\n```\n",
+          tasks + "## Dependencies\n```\ngraph TD\n  T001 --> T002\n```\n",
+          "## Architecture Map\n```mermaid\ngraph TD\n  T001 --> T002\n```\n" + tasks,
+          tasks + "## Dependencies\n```mermaid\ngraph TD\n  T001 -.-> T002\n  T002 --- T003\n  T001 <--> T003\n```\n"}) {
+      auto g = graph_of(doc);
+      CHECK_MESSAGE(waits(g, "T002").empty(), doc);
+      CHECK_MESSAGE(waits(g, "T003").empty(), doc);
+    }
   }
 
   TEST_CASE("a checklist re-listing heading tasks makes no cycle and no edge") {

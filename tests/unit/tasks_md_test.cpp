@@ -1663,6 +1663,27 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(find_diag(p, "duplicate-id") != nullptr);
   }
 
+  TEST_CASE("every line of a Mermaid flowchart in a dependency section is a statement of its diagram") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T001 a\n- [ ] T002 b\n## Dependencies\n"
+        "```mermaid\n---\ntitle: order\n---\n%% note\nflowchart LR\n  Setup --> Build\n  T001 --> T002\n```\n"
+        "```mermaid\nsequenceDiagram\n  T001->>T002: x\n```\n"
+        "```text\ngraph TD\nT001 --> T002\n```\n"
+        "T001 → T002\n");
+    REQUIRE(p.statements.size() == 6);
+    CHECK(p.statements[0].text == "flowchart LR");
+    CHECK(p.statements[1].text == "Setup --> Build");  // no ID, yet kept: its nodes may be labelled elsewhere
+    CHECK(p.statements[1].diagram == 4);
+    CHECK(p.statements[2].diagram == 4);
+    CHECK(p.statements[3].text == "T001->>T002: x");
+    CHECK(p.statements[3].in_code);
+    CHECK(p.statements[3].diagram == 0);
+    CHECK(p.statements[4].diagram == 0);
+    CHECK(p.statements[5].line == 21);
+    CHECK_FALSE(p.statements[5].in_code);
+    CHECK(p.statements[5].diagram == 0);
+  }
+
   TEST_CASE("dependency prose in a code block is kept as a statement marked in_code") {
     const Plan p = parse_tasks_md(
         "- [ ] T001 a\n## Dependencies\n```text\nSetup -> Foundation -> US1 -> US2\n```\n"
