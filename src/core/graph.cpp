@@ -812,6 +812,7 @@ class GraphBuilder {
         return;
       }
     }
+    runs_last(s, st.line, words);
     trailing_keys(s, st.line, words);
     // Keyword statements. "X blocks Y", "X before Y", "X unblocks Y", "X is a prerequisite
     // for Y": X first; "X after Y", "X depends on Y", "X requires Y", "X needs Y", "X waits
@@ -930,6 +931,44 @@ class GraphBuilder {
       return at;
     }
     return best;
+  }
+
+  // "T016 (full gate) runs last", "Phase 5 (T015–T016) runs last to validate …", "**US6
+  // (P1)**: 最后执行": what the clause names waits for every task written before it in its
+  // phase and, for a story, for every other story. (The phases before its own it waits
+  // for already, and what the document's order puts after it waits for it.)
+  void runs_last(std::string_view s, int line, const std::string& words) {
+    static constexpr std::string_view phrases[] = {"runs last", "run last", "executes last", "execute last",
+                                                   "goes last", "go last", "最后执行", "最后进行", "最後に実行"};
+    std::size_t at = std::string_view::npos;
+    for (std::string_view p : phrases)
+      for (std::size_t k = ifind(s, p); k != std::string_view::npos; k = ifind(s, p, k + 1))
+        if ((k == 0 || !is_alnum(s[k - 1])) && (k + p.size() == s.size() || !is_alnum(s[k + p.size()])) && k < at) {
+          at = k;
+          break;
+        }
+    if (at == std::string_view::npos) return;
+    const std::string_view before = s.substr(0, at);
+    const std::string_view near = before.substr(before.size() > 12 ? before.size() - 12 : 0);
+    if (ifind(near, "not ") != std::string_view::npos || ifind(near, "n't ") != std::string_view::npos ||
+        ifind(near, "never ") != std::string_view::npos)
+      return;
+    const Refs last = refs_in(before, line, true);
+    if (last.target_tasks.empty()) return;
+    int first = last.target_tasks.front();
+    for (int t : last.target_tasks)
+      if (plan_->tasks[static_cast<std::size_t>(t)].line < plan_->tasks[static_cast<std::size_t>(first)].line) first = t;
+    const Task& lead = plan_->tasks[static_cast<std::size_t>(first)];
+    const auto phase = static_cast<std::size_t>(lead.phase);
+    Refs stories, tasks;
+    if (plan_->phases[phase].kind == PhaseKind::user_story)
+      for (std::size_t q = 0; q < plan_->phases.size(); ++q)
+        if (q != phase && !phase_tasks_[q].empty() && plan_->phases[q].kind == PhaseKind::user_story)
+          stories.nodes.push_back(phase_gate(static_cast<int>(q)));
+    for (int t : phase_tasks_[phase])
+      if (plan_->tasks[static_cast<std::size_t>(t)].line < lead.line) tasks.nodes.push_back(t);
+    link(stories, last, EdgeRule::story_prose, line, words);
+    link(tasks, last, EdgeRule::statement, line, words);
   }
 
   // Whether the words just before a parallel phrase deny it: "cannot run in parallel",

@@ -502,6 +502,31 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(g, "T020") == "T009,T019");  // denied; and after T009, as the clause after `；` says
   }
 
+  // generacy-ai/generacy 1164 ("T015 (changeset) is independent `[P]`; T016 (full gate)
+  // runs last"), Link-Z-233/BiliRadio ("**US6 (P1, 横切)**: 最后执行"): the [P] gate ran
+  // beside the work it checks, and the story beside the stories it reviews.
+  TEST_CASE("what runs last waits for everything before it, and a story for every other story") {
+    auto g = graph_of(
+        "## Phase 1: Setup\n- [ ] T001 a\n"
+        "## Phase 2: User Story 1\n- [ ] T002 [US1] b\n"
+        "## Phase 3: User Story 2\n- [ ] T003 [US2] c\n"
+        "## Phase 4: User Story 3\n- [ ] T004 [US3] d\n"
+        "## Phase 5: Polish\n- [ ] T005 [P] e\n- [ ] T006 [P] f\n- [ ] T007 [P] g\n- [ ] T008 [P] h\n"
+        "## Dependencies\n"
+        "- **US2 (P1)**: 最后执行\n"
+        "- T006 (changeset) is independent `[P]`; T007 (full gate) runs last.\n"
+        "- T008 does not need to run last\n");
+    CHECK(waits(g, "T003") == "T001,T002,T004");  // after setup, and after the other stories
+    CHECK(waits(g, "T002") == "T001");
+    CHECK(waits(g, "T004") == "T001");
+    CHECK(waits(g, "T007") == "T002,T003,T004,T005,T006");  // after what comes before it in its phase
+    CHECK(waits(g, "T008") == "T002,T003,T004");            // denied: a [P] task as before
+    const Edge* e = direct_edge(g, "T006", "T007");
+    REQUIRE(e);
+    CHECK(e->reason.rule == EdgeRule::statement);
+    CHECK(e->reason.line == 16);
+  }
+
   // Jesn/AccountBox 003: "独立于 Phase 4，可并行" (independent of Phase 4, may run in
   // parallel) made User Story 3 wait for Phase 4.
   TEST_CASE("Chinese and Japanese words for independent or parallel add no order") {
