@@ -1105,7 +1105,16 @@ class GraphBuilder {
       EdgeRule rule = EdgeRule::phase_order;
       if (story) {
         rule = EdgeRule::story_phase;
+        // A story written as several phases (`Phase 1: Domain Layer (User Story 1)`, `Phase
+        // 2: Application Layer (User Story 1)`): its phases run in order.
+        int same = -1;
+        for (int q : story_run)
+          if (const Phase& other = phases[static_cast<std::size_t>(q)];
+              ph.story > 0 && other.story == ph.story &&
+              (other.story_label == ph.story_label || other.story_label.empty() || ph.story_label.empty()))
+            same = q;
         if (!options_.stories_parallel && !story_run.empty()) waits.push_back(story_run.back());
+        else if (same >= 0) waits.push_back(same);
         else if (last_plain >= 0) waits.push_back(last_plain);
         story_run.push_back(p);
       } else {
@@ -1121,7 +1130,10 @@ class GraphBuilder {
       for (int q : waits) {
         const Phase& prev = phases[static_cast<std::size_t>(q)];
         const int gate = phase_gate(q);
-        const std::string why = story && options_.stories_parallel
+        const bool one_story = story && prev.kind == PhaseKind::user_story && prev.story == ph.story;
+        const std::string why = one_story && options_.stories_parallel
+                                    ? "a story's phases run in order: after \"" + clip(prev.title, 60) + "\""
+                                : story && options_.stories_parallel
                                     ? "user stories wait for \"" + clip(prev.title, 60) + "\", not for each other"
                                     : "phases run in order: after \"" + clip(prev.title, 60) + "\"";
         for (int t : phase_tasks_[static_cast<std::size_t>(p)]) edge(gate, t, {rule, ph.line, why});

@@ -26,7 +26,8 @@ std::size_t match_id(std::string_view s) noexcept {
   std::size_t letters = 0;
   while (i < s.size() && is_upper(s[i]) && letters < 5) { ++i; ++letters; }
   if (letters == 5) return 0;
-  if (letters > 0 && i < s.size() && s[i] == '-') {
+  const bool dashed = letters > 0 && i < s.size() && s[i] == '-';
+  if (dashed) {
     ++i;
     // lee-spec-kit's `T-F003-01`: a feature segment (letters and digits) between the
     // prefix and the number; only taken with the dash and digits after it.
@@ -35,10 +36,22 @@ std::size_t match_id(std::string_view s) noexcept {
     const std::size_t f = j;
     while (j < s.size() && is_digit(s[j]) && j - f < 6) ++j;
     if (j > f && f > i && j + 1 < s.size() && s[j] == '-' && is_digit(s[j + 1])) i = j + 1;
+    // `T-SB04`, `T-HF01`: a series' letters, then its number (two digits at least, so
+    // that `API-V2` stays a word).
+    else if (f > i && j - f >= 2 && (j == s.size() || !is_alnum(s[j]))) i = f;
   }
   const std::size_t d0 = i;
   while (i < s.size() && is_digit(s[i])) ++i;
   if (i == d0 || i - d0 > 6) return 0;
+  // `TASK-012-001`, `T-002-000-001`, `DEF-026-009`: after a dashed prefix, numbers joined
+  // by dashes are one ID (a range names its prefix again: `T-101-T-103`).
+  if (dashed)
+    while (i + 1 < s.size() && s[i] == '-' && is_digit(s[i + 1])) {
+      std::size_t e = i + 1;
+      while (e < s.size() && is_digit(s[e]) && e - i <= 6) ++e;
+      if (e < s.size() && is_alpha(s[e])) break;
+      i = e;
+    }
   int dots = 0;
   while (i + 1 < s.size() && s[i] == '.' && is_digit(s[i + 1])) {
     ++i;
@@ -491,15 +504,18 @@ std::string number_of_title(std::string_view t) {
 PhaseKind kind_of_title(std::string_view title, int story) {
   const LowerCopy lower(title);
   const std::string_view t = lower.view();
-  if (story > 0 || (story == 0 && contains(t, "user stor"))) return PhaseKind::user_story;
+  if (story > 0) return PhaseKind::user_story;
   static constexpr WordSet<8> setup({"setup", "set up", "set-up", "scaffold", "initializ", "initialis",
                                      "bootstrap", "preparation"});
   static constexpr WordSet<4> found({"foundation", "prerequisite", "blocking", "infrastructure"});
   static constexpr WordSet<7> polish({"polish", "cross-cutting", "cross cutting", "cleanup", "clean-up",
                                       "final", "hardening"});
+  // A title that names the phase's kind and mentions stories is of that kind:
+  // "Foundational (모든 User Story 선행 조건)" is what every story waits for.
   if (setup.found_in(t)) return PhaseKind::setup;
   if (found.found_in(t)) return PhaseKind::foundational;
   if (polish.found_in(t)) return PhaseKind::polish;
+  if (story == 0 && contains(t, "user stor")) return PhaseKind::user_story;
   return PhaseKind::other;
 }
 

@@ -76,6 +76,56 @@ TEST_SUITE("implicit rules") {
     CHECK(waits(s, "T005") == "T004");
   }
 
+  // AlexAlvarezGallardo-GitHub/Aegis 002 ("Phase 1: Domain Layer (User Story 1 - P1 MVP)" …
+  // "Phase 8: … (User Story 1 - P1 MVP)"), thaleslaray/nossocrm ("Phase 9: User Story 4
+  // (Evolução)"), and generacy's files whose phases' tasks are all [US1]: one story's
+  // layers ran side by side, tests beside the code they test.
+  TEST_CASE("rule 2: the phases of one story run in order, beside the other stories") {
+    const std::string text =
+        "## Phase 1: Setup\n- [ ] T001 a\n"
+        "## Phase 2: Domain Layer (User Story 1)\n- [ ] T002 b\n"
+        "## Phase 3: User Story 2\n- [ ] T003 [US2] c\n"
+        "## Phase 4: Web Layer (User Story 1)\n- [ ] T004 d\n"
+        "## Phase 5\n- [ ] T005 [US1] e\n"
+        "## Phase 6: User Story 3\n- [ ] T006 [US3] f\n";
+    auto g = graph_of(text);
+    CHECK(all_waits(g) == std::map<std::string, std::string>{{"T001", ""}, {"T002", "T001"}, {"T003", "T001"},
+                                                             {"T004", "T002"}, {"T005", "T004"}, {"T006", "T001"}});
+    const Edge* e = g.edges_into(index_of(g, "T004"))[0];
+    CHECK(e->reason.rule == EdgeRule::story_phase);
+    CHECK(e->reason.words == "a story's phases run in order: after \"Phase 2: Domain Layer (User Story 1)\"");
+  }
+
+  // IGRUS-INHA/IGRUS-Web ("Phase 2: Foundational (핵심 인프라 - 모든 User Story 선행 조건)"),
+  // GutMutCode/spec-life ("Phase 2: Foundational (Days 1-2) **BLOCKS ALL USER STORIES**"):
+  // the phase every story waits for was read as a story, and nothing waited for it.
+  TEST_CASE("rule 2: a foundational phase that mentions the user stories is not one of them") {
+    auto g = graph_of(
+        "## Phase 1: Setup\n- [ ] T001 a\n"
+        "## Phase 2: Foundational (blocks all user stories)\n- [ ] T002 b\n"
+        "## Phase 3: User Story 1\n- [ ] T003 [US1] c\n"
+        "## Phase 4: User Story 2\n- [ ] T004 [US2] d\n"
+        "## Phase 5: Polish (after all user stories)\n- [ ] T005 e\n");
+    CHECK(all_waits(g) == std::map<std::string, std::string>{
+                              {"T001", ""}, {"T002", "T001"}, {"T003", "T002"}, {"T004", "T002"}, {"T005", "T003,T004"}});
+    CHECK(g.plan().phases[1].kind == PhaseKind::foundational);
+    CHECK(g.plan().phases[4].kind == PhaseKind::polish);
+  }
+
+  // chenchiyuan/crypto_exchange_news_crawler 012 (`### TASK-012-001` … with `**依赖**:
+  // TASK-012-001`), bkourouma/immotopia_website (`#### T-002-000-001 :`): every task became
+  // `TASK-012`, and the plan stopped at a cycle of one ID.
+  TEST_CASE("IDs of several numbers are tasks of their own, and their references hold") {
+    auto g = graph_of(
+        "## Phase 1\n"
+        "### TASK-012-001: Create the calculator\n**依赖**: 无\n"
+        "### TASK-012-002: Add the tests\n**依赖**: TASK-012-001\n"
+        "### TASK-012-003: Wire it\n**依赖**: TASK-012-001, TASK-012-002\n");
+    REQUIRE(g.task_count() == 3);
+    CHECK(waits(g, "TASK-012-003") == "TASK-012-001,TASK-012-002");
+    CHECK(waits(g, "TASK-012-002") == "TASK-012-001");
+  }
+
   TEST_CASE("rule 2: phases whose tasks all carry one story label are story phases") {
     auto g = graph_of("## Phase 1\n- [ ] T001 a\n## Phase 2\n- [ ] T002 [US1] b\n## Phase 3\n- [ ] T003 [US2] c\n");
     CHECK(waits(g, "T003") == "T001");

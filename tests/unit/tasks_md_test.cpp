@@ -1530,6 +1530,17 @@ TEST_SUITE("ids") {
     CHECK(match_id("Tabc") == 0);
     CHECK(match_id("ABCDE1") == 0);
     CHECK(match_id("1.5x faster") == 0);
+    // Several numbers after a dashed prefix: one ID, not the first number (which made
+    // every `### TASK-012-00N` one task, depending on itself).
+    CHECK(match_id("TASK-012-001: x") == 12);
+    CHECK(match_id("T-002-000-001 :") == 13);
+    CHECK(match_id("DEF-026-009)") == 11);
+    CHECK(match_id("T001-005") == 4);  // no dashed prefix: not joined
+    // A series' letters after the dash: `T-SB04`, not `API-V2`.
+    CHECK(match_id("T-SB04 [P] x") == 6);
+    CHECK(match_id("T-HF01/") == 0);
+    CHECK(match_id("API-V2 x") == 0);
+    CHECK(match_id("T-SB4 x") == 0);
   }
 }
 
