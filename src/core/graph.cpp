@@ -764,7 +764,10 @@ class GraphBuilder {
       std::size_t key_len = 0;
       bool left_first = true;
       std::string_view before = s.substr(0, at);
-      if (!parallel_denied(s, at) && find_key(s, &key_len, &left_first) == std::string_view::npos) {
+      // (A key after what comes first, "Phase 2 완료 필요, Phase 3와 병렬 가능", is an order
+      // stated too.)
+      if (!parallel_denied(s, at) && find_key(s, &key_len, &left_first) == std::string_view::npos &&
+          !has_trailing_key(s)) {
         if (const std::size_t colon = before.rfind(':'); colon != std::string_view::npos) before = before.substr(colon + 1);
         const auto tasks_of = [&](std::string_view part) {
           std::vector<int> out;
@@ -894,8 +897,6 @@ class GraphBuilder {
     for (const Refs& first : firsts) link(first, waiting, story_or(first, waiting), line, words);
   }
 
-  // "in parallel", "concurrently", "alongside", "simultaneously", "at the same time"
-  // after "can", "may" or "run(s)": where it is (npos if none), and its length.
   // Where a clause says that what it lists may run together, and the phrase's length;
   // npos if it does not. A phrase needs a verb of ability or running before it ("T015,
   // T016 can run concurrently", "T017, T018 e T019 podem executar em paralelo", "T002,

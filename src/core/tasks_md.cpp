@@ -136,12 +136,13 @@ bool is_staffing_line(std::string_view t) {
 
 // Japanese, Chinese and Korean put the key after the IDs or the story: "T012 に依存",
 // "T005 の後", "T-001 完成后", "US1, US2 完了後", "US1 이후", "T008–T010 완료 후",
-// "US1에 의존".
+// "US1에 의존", "Phase 3 완료 필요" (needs Phase 3 done).
 std::size_t trailing_key_at(std::string_view s, std::size_t k, bool* after) {
   static constexpr std::pair<std::string_view, bool> kKeys[] = {
       {"に依存", false}, {"の完了後", true}, {"完了後", true},  {"の後", true},   {"完成之后", true},
       {"完成后", true},  {"完成後", true},   {"之后", true},    {"에 의존", false}, {"에의존", false},
-      {"이후", true},    {"완료 후", true},  {"완료후", true},  {"후", true}};
+      {"이후", true},    {"완료 후", true},  {"완료후", true},  {"완료 필요", true}, {"완료필요", true},
+      {"후", true}};
   for (const auto& [key, is_after] : kKeys) {
     if (s.compare(k, key.size(), key) != 0) continue;
     const std::string_view rest = s.substr(k + key.size());
@@ -160,7 +161,8 @@ std::size_t trailing_key_at(std::string_view s, std::size_t k, bool* after) {
 }
 
 bool has_trailing_key(std::string_view s) {
-  for (std::string_view key : {"に依存", "完了後", "の後", "完成之后", "完成后", "完成後", "之后", "의존", "이후", "후"})
+  for (std::string_view key : {"に依存", "完了後", "の後", "完成之后", "完成后", "完成後", "之后", "의존", "이후", "후",
+                               "완료 필요", "완료필요"})
     if (s.find(key) != std::string_view::npos) return true;
   return false;
 }

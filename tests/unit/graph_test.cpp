@@ -660,6 +660,9 @@ TEST_SUITE("explicit rules") {
              Case{"- **US3**: US1과 US2의 파일이 준비된 후 실행한다\n", "T004", "T001,T002,T003"},
              Case{"- **US2**: US1 이후 실행\n", "T003", "T001,T002"},
              Case{"- **US2**: US1에 의존하지 않는다\n", "T003", "T001"},
+             // IGRUS-INHA/IGRUS-Web: "needs US1 done", beside a note of what may run alongside.
+             Case{"- **Phase 3 (US2 - B)**: Phase 2 완료 필요, Phase 4와 병렬 가능\n", "T003", "T001,T002"},
+             Case{"- **User Story 2 (P2)**: US1 완료 필요 (수정할 게시글 필요)\n", "T003", "T001,T002"},
          }) {
       CAPTURE(c.line);
       auto g = graph_of(head + c.line);
