@@ -895,6 +895,18 @@ TEST_SUITE("cycles") {
     CHECK(g.error().message.find("\"Phase 1: Setup\"") != std::string::npos);
   }
 
+  // IGRUS-INHA/IGRUS-Web, read by hand: Foundational (T004–T017) before every story, and
+  // "Phase 3 완료 필요" (the post-creating US1, T018–T025) before the stories that edit and
+  // delete posts; US2 (T026…) beside US1, as "Phase 3와 병렬 가능" says.
+  TEST_CASE("a Korean corpus file's story orders, as its dependency section states them") {
+    auto g = build_graph(parse_tasks_md(
+        test::slurp(test::data_path("corpus/IGRUS-INHA__IGRUS-Web__backend__docs__task__community__post__tasks.md"))));
+    REQUIRE(g);
+    CHECK(waits(*g, "T033") == "T004,T005,T006,T007,T008,T009,T010,T011,T012,T013,T014,T015,T016,T017,"
+                               "T018,T019,T020,T021,T022,T023,T024,T025");
+    CHECK(waits(*g, "T026") == "T004,T005,T006,T007,T008,T009,T010,T011,T012,T013,T014,T015,T016,T017");
+  }
+
   TEST_CASE("every corpus file builds a graph, but for a real cycle, which names its tasks") {
     for (const std::string& f : test::corpus_files()) {
       INFO(f);
