@@ -116,6 +116,43 @@ std::size_t cjk_punctuation(std::string_view t) noexcept {
   return std::string_view::npos;
 }
 
+// The length of the CJK letter (kana, ideograph, Hangul) at `t[k]`, or 0.
+std::size_t cjk_letter(std::string_view t, std::size_t k) noexcept {
+  if (k + 3 > t.size()) return 0;
+  const auto b0 = static_cast<unsigned char>(t[k]), b1 = static_cast<unsigned char>(t[k + 1]),
+             b2 = static_cast<unsigned char>(t[k + 2]);
+  if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) return 0;
+  const unsigned cp = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+  const bool letter = (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x9FFF) ||
+                      (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF);
+  return letter ? 3 : 0;
+}
+
+// Chinese, Japanese and Korean glue their words to a path: `创建grid_trading/tests/
+// conftest.py和pytest.ini`, `app/database.py에서`, `在src/components目录下`. In the token
+// `t`: how many bytes of such letters lead it before an ASCII letter or digit (`创建`), to
+// be skipped; else where the path ends, at the first such letter after an ASCII letter or
+// digit, when a file's extension comes before it, ASCII follows the letters, or no '/' or
+// '.' comes after them (`README中文.md` and `docs/设计.md` are names). {0, npos}: none.
+std::pair<std::size_t, std::size_t> cjk_glue(std::string_view t) noexcept {
+  std::size_t k = 0;
+  while (const std::size_t n = cjk_letter(t, k)) k += n;
+  if (k > 0) return {k < t.size() && is_alnum(t[k]) ? k : 0, std::string_view::npos};
+  for (k = 1; k + 2 < t.size(); ++k) {
+    if (!is_alnum(t[k - 1]) || cjk_letter(t, k) == 0) continue;
+    const std::string_view before = t.substr(0, k), rest = t.substr(k);
+    const std::size_t slash = before.rfind('/'), dot = before.rfind('.');
+    const bool extension = dot != std::string_view::npos && (slash == std::string_view::npos || dot > slash) &&
+                           dot + 1 < before.size();
+    std::size_t run = 0;
+    while (const std::size_t n = cjk_letter(rest, run)) run += n;
+    const bool between = run < rest.size() && is_alnum(rest[run]);  // `app并注册到listing_…`
+    if (extension || between || rest.find_first_of("/.") == std::string_view::npos) return {0, k};
+    return {0, std::string_view::npos};
+  }
+  return {0, std::string_view::npos};
+}
+
 // Whether `s` is a host name: lower-case labels joined by dots, the last a common top-level
 // domain (`ghcr.io`, `mcr.microsoft.com`; not `docs.v2` nor `app.module`).
 bool on_host(std::string_view s) noexcept {
@@ -744,6 +781,15 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
         continue;
       }
       e = i + p;
+      seen = 0;
+      for (std::size_t k = i; k < e; ++k) seen |= kClass[static_cast<unsigned char>(s[k])];
+    }
+    if (const auto [lead, end] = cjk_glue(s.substr(i, e - i)); lead > 0 || end != std::string_view::npos) {
+      if (lead > 0) {
+        i += lead;
+        continue;
+      }
+      e = i + end;
       seen = 0;
       for (std::size_t k = i; k < e; ++k) seen |= kClass[static_cast<unsigned char>(s[k])];
     }

@@ -176,6 +176,19 @@ TEST_CASE("find_paths: CJK punctuation ends a path as a space does") {
   CHECK(paths_in("Write `docs/\xE8\xA8\xAD\xE8\xA8\x88.md`") == Paths{"docs/\xE8\xA8\xAD\xE8\xA8\x88.md"});
 }
 
+// chenchiyuan/crypto_exchange_news_crawler 002 ("创建grid_trading/tests/conftest.py和pytest.ini"
+// was one path, "grid_trading并注册到listing_monitor_project/settings.py" another), and
+// TaeWon01/vibe_sdd 001 ("app/database.py에서": no path at all).
+TEST_CASE("find_paths: a CJK word glued to a path is not part of it") {
+  CHECK(paths_in("T005 配置pytest: 创建grid_trading/tests/conftest.py和pytest.ini") ==
+        Paths{"grid_trading/tests/conftest.py", "pytest.ini"});
+  CHECK(paths_in("创建Django app并注册到listing_monitor_project/settings.py") == Paths{"listing_monitor_project/settings.py"});
+  CHECK(paths_in("완료 조건: app/database.py에서 DATABASE_URL을 읽는다") == Paths{"app/database.py"});
+  // A file's own CJK name stays whole, with ASCII in it too.
+  CHECK(paths_in("更新 docs/README中文.md") == Paths{"docs/README中文.md"});
+  CHECK(paths_in("更新 docs/设计v2.md") == Paths{"docs/设计v2.md"});
+}
+
 // shiro-jwjang/obsidrive 001 ("Given folder with .md files"), BrendanShields/spec-flow
 // ("Regenerates .md from .json"): every such task shared a lock on `.md`.
 TEST_CASE("find_paths: a file extension alone names a kind of file, not one") {
