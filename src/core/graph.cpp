@@ -394,9 +394,9 @@ class GraphBuilder {
       while (j < s.size() && is_space(s[j])) ++j;
       std::size_t dl = 0;
       if (j < s.size() && (s[j] == '-' || s.compare(j, 2, "..") == 0 || s.compare(j, 3, "\xE2\x80\x93") == 0 ||
-                           s.compare(j, 3, "\xE2\x80\x94") == 0) &&
+                           s.compare(j, 3, "\xE2\x80\x94") == 0 || wave_dash_at(s, j) > 0) &&
           !is_arrow_at(s, j, &dl)) {
-        j += s[j] == '-' ? 1 : s[j] == '.' ? 2 : 3;
+        j += s[j] == '-' ? 1 : s[j] == '.' ? 2 : s[j] == '~' ? 1 : 3;
         while (j < s.size() && is_space(s[j])) ++j;
         const std::size_t m = match_id(s.substr(j));
         if (m > 0 && id_shape(s.substr(j, m)) == id_shape(r.first)) {
@@ -504,6 +504,7 @@ class GraphBuilder {
     else if (istarts_with(s.substr(i), "to ")) n = 3;
     else if (istarts_with(s.substr(i), "through ")) n = 8;
     else if (istarts_with(s.substr(i), "thru ")) n = 5;
+    else n = wave_dash_at(s, i);  // `US1〜US4`, `Phase 4〜7`
     std::size_t arrow = 0;
     if (n == 0 || is_arrow_at(s, i, &arrow)) return 0;
     i += n;

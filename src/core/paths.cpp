@@ -131,23 +131,27 @@ std::size_t cjk_letter(std::string_view t, std::size_t k) noexcept {
 // Chinese, Japanese and Korean glue their words to a path: `创建grid_trading/tests/
 // conftest.py和pytest.ini`, `app/database.py에서`, `在src/components目录下`. In the token
 // `t`: how many bytes of such letters lead it before an ASCII letter or digit (`创建`), to
-// be skipped; else where the path ends, at the first such letter after an ASCII letter or
-// digit, when a file's extension comes before it, ASCII follows the letters, or no '/' or
-// '.' comes after them (`README中文.md` and `docs/设计.md` are names). {0, npos}: none.
+// be skipped; else where the path ends: at the first such letter after an ASCII letter,
+// digit, '_' or '/' that ASCII follows, or after a letter, digit or '_' when a file's
+// extension comes before it or no '/' or '.' comes after it (`README中文.md`, `docs/设计.md`
+// and a list `A/B/相关` are left whole). {0, npos}: none.
 std::pair<std::size_t, std::size_t> cjk_glue(std::string_view t) noexcept {
+  const auto word = [](char c) { return is_alnum(c) || c == '_'; };
   std::size_t k = 0;
   while (const std::size_t n = cjk_letter(t, k)) k += n;
-  if (k > 0) return {k < t.size() && is_alnum(t[k]) ? k : 0, std::string_view::npos};
+  if (k > 0) return {k < t.size() && word(t[k]) ? k : 0, std::string_view::npos};
   for (k = 1; k + 2 < t.size(); ++k) {
-    if (!is_alnum(t[k - 1]) || cjk_letter(t, k) == 0) continue;
+    if (!(word(t[k - 1]) || t[k - 1] == '/') || cjk_letter(t, k) == 0) continue;
     const std::string_view before = t.substr(0, k), rest = t.substr(k);
     const std::size_t slash = before.rfind('/'), dot = before.rfind('.');
     const bool extension = dot != std::string_view::npos && (slash == std::string_view::npos || dot > slash) &&
                            dot + 1 < before.size();
     std::size_t run = 0;
     while (const std::size_t n = cjk_letter(rest, run)) run += n;
-    const bool between = run < rest.size() && is_alnum(rest[run]);  // `app并注册到listing_…`
-    if (extension || between || rest.find_first_of("/.") == std::string_view::npos) return {0, k};
+    // `app并注册到listing_…`, `src/qeel/core/ディレクトリと__init__.py`: words on both sides.
+    const bool between = run < rest.size() && word(rest[run]);
+    if (between || (t[k - 1] != '/' && (extension || rest.find_first_of("/.") == std::string_view::npos)))
+      return {0, k};
     return {0, std::string_view::npos};
   }
   return {0, std::string_view::npos};

@@ -160,6 +160,12 @@ std::size_t trailing_key_at(std::string_view s, std::size_t k, bool* after) {
   return 0;
 }
 
+std::size_t wave_dash_at(std::string_view s, std::size_t k) noexcept {
+  if (k < s.size() && s[k] == '~' && (k + 1 >= s.size() || s[k + 1] != '~')) return 1;
+  if (s.compare(k, 3, "\xE3\x80\x9C") == 0 || s.compare(k, 3, "\xEF\xBD\x9E") == 0) return 3;  // 〜 ～
+  return 0;
+}
+
 bool has_trailing_key(std::string_view s) {
   for (std::string_view key : {"に依存", "完了後", "の後", "完成之后", "完成后", "完成後", "之后", "의존", "이후", "후",
                                "완료 필요", "완료필요"})
@@ -3369,6 +3375,7 @@ class Parser {
       else if (istarts_with(s.substr(j), "through ")) j += 8;
       else if (istarts_with(s.substr(j), "thru ")) j += 5;
       else if (s.compare(j, 2, "..") == 0) j += 2;
+      else if (const std::size_t w = wave_dash_at(s, j); w > 0) j += w;  // `T001〜T005`, `T001~T005`
       else j = std::string_view::npos;
       if (j != std::string_view::npos) {
         while (j < s.size() && is_space(s[j])) ++j;

@@ -61,6 +61,10 @@ std::size_t trailing_key_at(std::string_view s, std::size_t k, bool* after = nul
 /// Whether `s` holds such a key anywhere (a cheap test before looking for one).
 bool has_trailing_key(std::string_view s);
 
+/// The length of a range's wave dash or tilde at `s[k]` (`T001〜T005`, `US1～US4`,
+/// `T009~T015`; not `~~`), or 0.
+std::size_t wave_dash_at(std::string_view s, std::size_t k) noexcept;
+
 /// Whether the key at `s[key_start]` is denied by the word before it ("T001 不依赖",
 /// "无依赖", "no depende de", "not after"): it names no dependency.
 bool denied_key(std::string_view s, std::size_t key_start);

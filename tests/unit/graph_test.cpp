@@ -577,6 +577,24 @@ TEST_SUITE("explicit rules") {
     CHECK(e->reason.line == 16);
   }
 
+  // rokusoudo-product/terra-town ("Phase 4〜7（US1〜US4）"), and eight files of the corpora
+  // with `T009~T015`, `T020〜T025`, `US1～4`: a range written with a wave dash or a tilde
+  // named its first item only.
+  TEST_CASE("ranges written with a wave dash or a tilde") {
+    auto g = graph_of(
+        "## Phase 1: Setup\n- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n"
+        "- [ ] T004 [P] d (depends on T001〜T003)\n- [ ] T005 [P] e\n"
+        "## Phase 2: User Story 1\n- [ ] T006 [US1] f\n"
+        "## Phase 3: User Story 2\n- [ ] T007 [US2] g\n"
+        "## Phase 4: User Story 3\n- [ ] T008 [US3] h\n"
+        "## Dependencies\n"
+        "- T005 depends on T001~T003\n"
+        "- **US3**: US1～US2 完了後\n");
+    CHECK(waits(g, "T004") == "T001,T002,T003");
+    CHECK(waits(g, "T005") == "T001,T002,T003");
+    CHECK(waits(g, "T008") == "T001,T002,T003,T004,T005,T006,T007");
+  }
+
   // Jesn/AccountBox 003: "独立于 Phase 4，可并行" (independent of Phase 4, may run in
   // parallel) made User Story 3 wait for Phase 4.
   TEST_CASE("Chinese and Japanese words for independent or parallel add no order") {

