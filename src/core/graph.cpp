@@ -988,14 +988,13 @@ class GraphBuilder {
   }
 
   // The length of a separator of listed items at `s[i]` (`,`, `+`, `&`, `/`, " and ",
-  // " y ", " e ", " et ", " und ", `、`, `，`, `与`, `和`, `と` …); 0 if there is none.
+  // " y ", " e ", " et ", " und ", and the parser's CJK ones: `、`, `，`, `与`, `と`, `과` …);
+  // 0 if there is none.
   static std::size_t item_separator(std::string_view s, std::size_t i) {
     if (s[i] == ',' || s[i] == '+' || s[i] == '&' || s[i] == '/') return 1;
     for (std::string_view w : {" and ", " und ", " et ", " y ", " e "})
       if (istarts_with(s.substr(i), w)) return w.size();
-    for (std::string_view w : {"\xE3\x80\x81", "\xEF\xBC\x8C", "与", "與", "和", "及", "と", "및"})
-      if (s.compare(i, w.size(), w) == 0) return w.size();
-    return 0;
+    return cjk_list_separator(s.substr(i));
   }
 
   // The first keyword of an ordering statement in `s`, where it is (npos if none), its

@@ -166,6 +166,12 @@ std::size_t wave_dash_at(std::string_view s, std::size_t k) noexcept {
   return 0;
 }
 
+std::size_t cjk_list_separator(std::string_view s) noexcept {
+  for (std::string_view sep : {"\xE3\x80\x81", "\xEF\xBC\x8C", "和", "及", "与", "與", "と", "과", "와", "및"})
+    if (starts_with(s, sep)) return sep.size();
+  return 0;
+}
+
 bool has_trailing_key(std::string_view s) {
   for (std::string_view key : {"に依存", "完了後", "の後", "完成之后", "完成后", "完成後", "之后", "의존", "이후", "후",
                                "완료 필요", "완료필요"})
@@ -3319,13 +3325,6 @@ class Parser {
     }
   }
 
-  // The length of a full-width comma, an ideographic comma or a CJK "and" at the start
-  // of `s` (all three bytes long), or 0.
-  static std::size_t cjk_list_separator(std::string_view s) {
-    for (std::string_view sep : {"\xE3\x80\x81", "\xEF\xBC\x8C", "和", "及", "与", "與", "と", "과", "와", "및"})
-      if (starts_with(s, sep)) return sep.size();
-    return 0;
-  }
 
 
 

@@ -538,6 +538,7 @@ TEST_SUITE("explicit rules") {
             "- T008 与 T009 不同文件，可并行；T020 依赖 T009\n"
             "- T011 y T012 pueden ejecutarse en paralelo\n"
             "- T014 und T015 können parallel laufen\n"
+            "- T013과 T014 병렬 실행 가능\n"
             "- T017 与 T018 同文件，**不可并行**\n"
             "- T019 e T020 não podem executar em paralelo\n"
             "- T016 (no shared state) and T017 can run in parallel\n";
@@ -547,6 +548,7 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(g, "T009") == "T007");  // Chinese, its clause after `；` read apart
     CHECK(waits(g, "T012") == "T010");  // Spanish
     CHECK(waits(g, "T015") == "T013");  // German
+    CHECK(waits(g, "T014") == waits(g, "T013"));  // Korean, the items joined by `과`
     CHECK(waits(g, "T017") == waits(g, "T016"));  // not denied by words in an aside
     CHECK(waits(g, "T018") == "T016,T017");  // denied: after T017 (and T016, which T017 no longer follows)
     CHECK(waits(g, "T020") == "T009,T019");  // denied; and after T009, as the clause after `；` says
