@@ -627,23 +627,29 @@ class GraphBuilder {
           for (const MermaidNode& n : group)
             if (!n.label.empty()) labels.emplace(n.id, n.label);
     }
-    const auto refs = [&](const MermaidNode& n, int line, bool as_target) {
-      Refs r = refs_in(n.id, line, as_target);
-      if (r.nodes.empty())
-        if (const auto it = labels.find(n.id); it != labels.end()) r = refs_in(it->second, line, as_target);
-      return r;
+    // What a group (`A & B`) names, read once per statement (an unknown ID is warned of
+    // once): its nodes, and the tasks that wait when it is an arrow's target.
+    const auto group_refs = [&](const std::vector<MermaidNode>& group, int line) {
+      Refs out;
+      for (const MermaidNode& n : group) {
+        Refs r = refs_in(n.id, line, true);
+        if (r.nodes.empty())
+          if (const auto it = labels.find(n.id); it != labels.end()) r = refs_in(it->second, line, true);
+        out.nodes.insert(out.nodes.end(), r.nodes.begin(), r.nodes.end());
+        out.target_tasks.insert(out.target_tasks.end(), r.target_tasks.begin(), r.target_tasks.end());
+      }
+      return out;
     };
     for (const Read& l : lines) {
       const std::string words = clip(trim(std::string_view(l.st->text)), 120);
-      for (const MermaidStatement& m : l.parts)
-        for (std::size_t k = 0; k < m.links.size(); ++k) {
-          if (m.links[k] != MermaidLink::arrow) continue;
-          for (const MermaidNode& from : m.groups[k])
-            for (const MermaidNode& to : m.groups[k + 1]) {
-              const Refs a = refs(from, l.st->line, false), b = refs(to, l.st->line, true);
-              link(a, b, story_or(a, b), l.st->line, words);
-            }
-        }
+      for (const MermaidStatement& m : l.parts) {
+        if (std::none_of(m.links.begin(), m.links.end(), [](MermaidLink k) { return k == MermaidLink::arrow; })) continue;
+        std::vector<Refs> groups;
+        for (const auto& group : m.groups) groups.push_back(group_refs(group, l.st->line));
+        for (std::size_t k = 0; k < m.links.size(); ++k)
+          if (m.links[k] == MermaidLink::arrow)
+            link(groups[k], groups[k + 1], story_or(groups[k], groups[k + 1]), l.st->line, words);
+      }
     }
   }
 

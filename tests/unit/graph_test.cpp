@@ -251,6 +251,12 @@ TEST_SUITE("explicit rules") {
     CHECK(e->reason.rule == EdgeRule::statement);
     CHECK(e->reason.line == 21);
     CHECK(e->reason.words == "T002 -->|schema| T003 --> T004");
+
+    // An ID the file lacks is warned of once for its line, however many arrows it is on.
+    auto u = graph_of("- [ ] T001 a\n- [ ] T002 b\n## Dependencies\n```mermaid\ngraph TD\n  T009 --> T001 & T002\n  T001 --> T009 --> T002\n```\n");
+    int unknown = 0;
+    for (const Diagnostic& d : u.diagnostics()) unknown += d.code == "unknown-reference";
+    CHECK(unknown == 2);
   }
 
   // planet-explorer 010 ("US2 depende de T001, T004, T008 y T012-T015"), esg_mefali_v2 010
