@@ -107,7 +107,8 @@ tasks = "# Tasks: dashboard cost\n## Phase 1: Work\n" + "".join(
 
 def fresh():
     shutil.rmtree(repo, ignore_errors=True)
-    os.makedirs(os.path.join(repo, ".git"))
+    os.makedirs(repo)
+    subprocess.run(["git", "init", "-q", repo], check=True)
     with open(os.path.join(repo, "tasks.md"), "w") as f:
         f.write(tasks)
 

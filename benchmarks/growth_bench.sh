@@ -61,7 +61,7 @@ for n in $sizes; do
     "${secs[check,$n]}" "${cpu[check,$n]}" $((mem[check,$n] / 1024)) "${secs[plan,$n]}" "${cpu[plan,$n]}" $((mem[plan,$n] / 1024)) \
     "${secs[simulate,$n]}" "${cpu[simulate,$n]}" $((mem[simulate,$n] / 1024)))
   if [ "$n" -le "$run_max" ]; then
-    mkdir -p "$work/run$n/.git"
+    git init -q "$work/run$n"
     cp "$work/t$n.md" "$work/run$n/tasks.md"
     sync
     read -r secs[run,$n] mem[run,$n] cpu[run,$n] <<< "$(time_of "$flow" run "$work/run$n/tasks.md" --workers 2 --progress plain \

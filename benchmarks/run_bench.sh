@@ -66,7 +66,7 @@ for shape in wide chain; do
   flow_ms=1e9 ninja_ms=1e9 loop_ms=1e9 by_ninja="" by_loop="" files=0
   for r in $(seq 1 "$rounds"); do
     # A fresh folder per round for each tool, made before its window.
-    mkdir -p "$dir/flow$r/.git" "$dir/ninja$r"
+    git init -q "$dir/flow$r" && mkdir -p "$dir/ninja$r"
     cp "$dir/tasks.md.orig" "$dir/flow$r/tasks.md"
     cp "$dir/build.ninja" "$dir/ninja$r/build.ninja"
     sync

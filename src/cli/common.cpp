@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/display_width.hpp"
 
+#include "runtime/git.hpp"
 #include "support/json_value.hpp"
 #include "support/text.hpp"
 
@@ -202,16 +203,18 @@ bool find_feature_tasks(const std::string& cmd, std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   auto env = [](const char* name) { const char* v = std::getenv(name); return std::string(v ? v : ""); };
-  auto up_to = [&](const char* marker) {
+  auto up_to = [&](auto&& is_top) {
     for (fs::path d = fs::current_path(ec); !d.empty(); d = d.parent_path()) {
-      if (fs::exists(d / marker, ec)) return d;
+      if (is_top(d)) return d;
       if (d == d.parent_path()) break;
     }
     return fs::path();
   };
+  auto specify_top = [&](const fs::path& d) { return fs::exists(d / ".specify", ec); };
+  auto git_top = [](const fs::path& d) { return detail::is_work_tree_top(d.string()); };
   fs::path root = env("SPECIFY_INIT_DIR");
-  if (root.empty()) root = up_to(".specify");
-  if (root.empty()) root = up_to(".git");
+  if (root.empty()) root = up_to(specify_top);
+  if (root.empty()) root = up_to(git_top);
   if (root.empty()) root = fs::current_path(ec);
   std::vector<std::string> tried;
   auto found = [&](fs::path dir, const std::string& why) {
@@ -238,7 +241,7 @@ bool find_feature_tasks(const std::string& cmd, std::string& path) {
   }
   std::string feature = env("SPECIFY_FEATURE"), source = "SPECIFY_FEATURE";
   if (feature.empty()) {  // the git branch, from HEAD (a worktree's .git file points to its git dir)
-    fs::path git = up_to(".git") / ".git";
+    fs::path git = up_to(git_top) / ".git";
     if (fs::is_regular_file(git, ec))
       if (auto f = read_file(git.string()); f && f->rfind("gitdir: ", 0) == 0)
         git = fs::absolute(git.parent_path() / f->substr(8, f->find_first_of("\r\n") - 8), ec);

@@ -109,6 +109,24 @@ fs::path linked_git_dir(const std::string& worktree) {
 
 }  // namespace
 
+bool is_work_tree_top(const std::string& dir) {
+  // git's is_git_directory() (setup.c): HEAD a branch reference or an object ID, and
+  // objects/ and refs/ beside it or in the directory commondir names (a linked worktree's).
+  auto git_dir = [](const fs::path& d) {
+    std::error_code ec;
+    std::string head = read_small(d / "HEAD");
+    if (!head.empty() && head.back() == '\r') head.pop_back();
+    if (head.rfind("ref: refs/", 0) != 0 && !is_object_id(head)) return false;
+    if (fs::is_regular_file(d / "commondir", ec)) return true;
+    return fs::is_directory(d / "objects", ec) && fs::is_directory(d / "refs", ec);
+  };
+  std::error_code ec;
+  const fs::path dot_git = fs::path(dir) / ".git";
+  if (fs::is_directory(dot_git, ec)) return git_dir(dot_git);
+  const fs::path linked = linked_git_dir(dir);
+  return !linked.empty() && git_dir(linked);
+}
+
 std::string GitRepo::read_head(const std::string& worktree) const {
   // git's files layout (gitrepository-layout(5)): HEAD names a branch, whose loose ref
   // the commit just wrote. Anything else (a detached HEAD, a packed or reftable ref):

@@ -60,6 +60,12 @@ class FileLock {
 [[nodiscard]] std::optional<std::string> take_back_marks(std::string_view text, std::string_view before,
                                                          std::string_view marked);
 
+/// Whether `dir` is the top of a work tree as git sees it: its `.git` is a git directory
+/// (HEAD naming a branch or a commit, objects/ and refs/ or a linked worktree's commondir)
+/// or a file "gitdir: <dir>" naming one. An empty `.git` (Codex's Linux sandbox leaves one
+/// in /tmp when it is killed) is none: git walks past it, and so does flow.
+[[nodiscard]] bool is_work_tree_top(const std::string& dir);
+
 /// One repository and the run's integration branch.
 class GitRepo {
  public:

@@ -61,7 +61,7 @@ std::string find_workdir_impl(const std::string& tasks_path) {
   std::error_code ec;
   fs::path dir = fs::absolute(tasks_path, ec).parent_path();
   for (fs::path d = dir; !d.empty(); d = d.parent_path()) {
-    if (fs::exists(d / ".git", ec)) return d.string();
+    if (detail::is_work_tree_top(d.string())) return d.string();
     if (d == d.root_path()) break;
   }
   return dir.string();

@@ -444,6 +444,15 @@ static int cancel_twice_at_t003(const flow_run_event_v2 *e, void *payload) {
  * before the run, T002 succeeds, T003 hangs and is stopped by the interrupt, T004 is
  * not selected and T005, which waits for T003, is blocked. Versions 2 and 3 of the
  * report, in the same call, get only their own fields. */
+/* `dir`, made a git repository with no commit: the run's work dir (not the repository
+ * around the build tree), where tasks run in place. */
+static int init_repo(const char *dir) {
+  char cmd[4200];
+  mkdir(dir, 0755);
+  snprintf(cmd, sizeof cmd, "git init -q '%s'", dir);
+  return system(cmd) == 0;
+}
+
 static void check_report_counts(const char *tmpdir, const char *agents) {
   static const char *text =
       "## Phase 1: Setup\n"
@@ -454,7 +463,7 @@ static void check_report_counts(const char *tmpdir, const char *agents) {
       "- [ ] T004 [US1] Add `src/c.py`\n"
       "- [ ] T005 [US1] Wire it in src/app.py (depends on T003)\n";
   const unsigned char selected[5] = {1, 1, 1, 0, 1};
-  char repo[4200], dotgit[4300], tasks[4300], agent[4400];
+  char repo[4200], tasks[4300], agent[4400];
   flow_run *run = NULL;
   flow_run_options o = FLOW_RUN_OPTIONS_INIT;
   flow_run_report_v4 r4 = FLOW_RUN_REPORT_V4_INIT;
@@ -463,11 +472,9 @@ static void check_report_counts(const char *tmpdir, const char *agents) {
     int canary;
   } r3;
   snprintf(repo, sizeof repo, "%s/capi-counts", tmpdir);
-  snprintf(dotgit, sizeof dotgit, "%s/.git", repo);
   snprintf(tasks, sizeof tasks, "%s/tasks.md", repo);
   snprintf(agent, sizeof agent, "%s/test-agent.sh", agents);
-  mkdir(repo, 0755);
-  mkdir(dotgit, 0755);
+  CHECK(init_repo(repo));
   write_text(tasks, text);
   setenv("TEST_AGENT_PLAN", "T003:hang", 1);
   o.tasks_path = tasks;
@@ -804,16 +811,14 @@ int main(int argc, char **argv) {
 
   /* A whole run, by flow: processes, marks, journal; and a callback that stops it. */
   {
-    char repo[4096], dotgit[4200], tasks[4200];
+    char repo[4096], tasks[4200];
     FILE *fp;
     flow_run *run = NULL;
     flow_run_options ro;
     flow_run_report rr;
     snprintf(repo, sizeof repo, "%s/capi-run", tmpdir);
-    snprintf(dotgit, sizeof dotgit, "%s/.git", repo);
     snprintf(tasks, sizeof tasks, "%s/tasks.md", repo);
-    mkdir(repo, 0755);
-    mkdir(dotgit, 0755);
+    CHECK(init_repo(repo));
     fp = fopen(tasks, "wb");
     if (fp) {
       fputs(kText, fp);

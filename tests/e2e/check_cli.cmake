@@ -97,7 +97,8 @@ endforeach()
 # project is reported by `check` (as `plan` and `run` do) and never locked.
 set(acme ${tmp}/acme)
 file(REMOVE_RECURSE ${acme})
-file(MAKE_DIRECTORY ${acme}/.git ${acme}/specs/001-x ${acme}/packages)
+execute_process(COMMAND git init -q ${acme})
+file(MAKE_DIRECTORY ${acme}/specs/001-x ${acme}/packages)
 file(WRITE ${acme}/specs/001-x/tasks.md
   "- [ ] T001 [P] Edit /Users/ann/github/acme/src/a.py\n"
   "- [ ] T002 [P] Fix `~/acme/src/a.py` and `~/other/b.py`\n"

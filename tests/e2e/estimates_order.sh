@@ -13,7 +13,7 @@ set -euo pipefail
 flow=$1
 work=$(mktemp -d "${TMPDIR:-/tmp}/flow-estimates-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/.git" "$work/.flow"
+git init -q "$work" && mkdir -p "$work/.flow"
 printf 'testing:\n  requireChanges: false\n' > "$work/.flow/config.yaml"
 # The agent: T003 takes 1.5 s, the others nothing.
 cat > "$work/agent.sh" <<'AGENT'

@@ -4,7 +4,7 @@
 # git repository: one scenario per run (issues 11 and 12).
 # usage: hardening.sh FLOW TEST_AGENT SCENARIO
 set -uo pipefail
-flow=$1 agent=$2 scenario=$3
+flow=$(realpath "$1") agent=$2 scenario=$3
 work=$(mktemp -d "${TMPDIR:-/tmp}/flow-hardening-XXXXXX")
 cleanup() {
   chattr -i "$work"/* "$work"/*/* 2>/dev/null
@@ -1452,6 +1452,37 @@ WRAP
   grep -q '^- \[X\] T001' "$r/specs/002-b/tasks.md" || bad "rollback of A took B's mark away"
   # A's own commit is kept too: B's landed on top of it, which the rollback says.
   [ "$rc" != 0 ] && ! grep -q "not run" "$work/rb.out" && bad "rollback of A refused without naming B's commit: $(cat "$work/rb.out")"
+  ;;
+
+stray-git)
+  # An empty .git is no repository: git walks past it, and so must flow. Codex's Linux
+  # sandbox makes one in /tmp while its commands run and leaves it when it is killed; flow
+  # then took /tmp as the root of every folder under it, read no settings from a folder's
+  # own .flow/, and kept its journal in /tmp/.flow.
+  mkdir -p "$work/.git" "$work/plain/.flow" "$work/plain/sub"
+  printf '# Tasks\n\n- [ ] T001 Write `a.txt`\n- [ ] T002 Write `b.txt`\n' > "$work/plain/tasks.md"
+  printf 'implementer:\n  parallel:\n    maxWorkers: 5\n' > "$work/plain/.flow/config.yaml"
+  run_flow "$work/plan.out" plan "$work/plain/tasks.md"
+  grep -q "; 5 workers" "$work/plan.out" ||
+    bad "plan under an empty .git did not read its folder's settings: $(head -1 "$work/plan.out")"
+  files_agent
+  run_flow "$work/run.out" run "$work/plain/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the run under an empty .git exited $rc: $(tail -5 "$work/run.out")"
+  [ -e "$work/.flow" ] && bad "the run kept its state above its folder, in $work/.flow: $(ls "$work/.flow")"
+  [ "$(cat "$work/plain/a.txt" 2>/dev/null)" = T001 ] || bad "T001's agent did not write plain/a.txt: $(ls "$work/plain")"
+  grep -q '^- \[X\] T002' "$work/plain/tasks.md" || bad "T002 not marked done: $(cat "$work/plain/tasks.md")"
+  # Nor is it the root a run without a path looks for its feature from.
+  (cd "$work/plain/sub" && timeout 60 "$flow" check > "$work/find.out" 2>&1)
+  grep -q "no current Spec-Kit feature in $work/plain/sub:" "$work/find.out" ||
+    bad "a feature was looked for from the folder of an empty .git: $(head -1 "$work/find.out")"
+  # A linked worktree's .git file, and a real repository, are still roots.
+  mkdir -p "$work/real/specs"
+  printf '# Tasks\n\n- [ ] T001 Write `c.txt`\n' > "$work/real/specs/tasks.md"
+  git_repo "$work/real"
+  git -C "$work/real" worktree add -q "$work/linked" -b linked 2>/dev/null || bad "git worktree add failed"
+  mkdir -p "$work/linked/.flow" && printf 'implementer:\n  parallel:\n    maxWorkers: 4\n' > "$work/linked/.flow/config.yaml"
+  run_flow "$work/linked.out" plan "$work/linked/specs/tasks.md"
+  grep -q "; 4 workers" "$work/linked.out" || bad "plan in a linked worktree did not read its root's settings: $(head -1 "$work/linked.out")"
   ;;
 
 *)

@@ -20,7 +20,7 @@ setup() {
   rm -rf "$work/repo"
   mkdir -p "$work/repo"
   cp -r "$example/." "$work/repo/"
-  mkdir -p "$work/repo/.git"
+  git init -q "$work/repo"  # a repository without a commit: tasks run in place
   tasks="$work/repo/specs/001-todo-cli/tasks.md"
   journal="$work/repo/.flow/implementation.log"
 }

@@ -21,7 +21,7 @@ problem() { echo "FAIL: $*"; fail=1; }
 # that fails once and recovers (T005) and one that fails for good (T009).
 make_repo() {
   rm -rf "$work/repo"
-  mkdir -p "$work/repo/.git"
+  git init -q "$work/repo"
   {
     echo "# Tasks"
     echo "## Phase 1: Setup"
@@ -148,7 +148,7 @@ grep -q "FLOW-EXIT=130" "$work/all" || problem "flow did not exit 130 after Ctrl
 bottleneck_case() {  # name pattern workers env tasks.md-lines [config.yaml-lines]
   local name=$1 pattern=$2 workers=$3 envs=$4 tasks=$5 config=${6:-}
   rm -rf "$work/repo"
-  mkdir -p "$work/repo/.git" "$work/repo/.flow"
+  git init -q "$work/repo" && mkdir -p "$work/repo/.flow"
   printf '%b' "$tasks" > "$work/repo/tasks.md"
   [ -z "$config" ] || printf '%b' "$config" > "$work/repo/.flow/config.yaml"
   [ -z "$sock" ] || tmux -L "$sock" kill-server 2>/dev/null || true

@@ -113,7 +113,8 @@ expect("one line for the 18 blocked tasks, got ${n_blocked} mentions: ${out}" ${
 # needs-attention (not a plain failure) when it runs out; T002, independent, succeeds.
 set(ladder_dir ${CMAKE_CURRENT_BINARY_DIR}/cli-plan-ladder)
 file(REMOVE_RECURSE ${ladder_dir})
-file(MAKE_DIRECTORY ${ladder_dir}/.git ${ladder_dir}/.flow)
+execute_process(COMMAND git init -q ${ladder_dir})  # its own repository, not the source tree
+file(MAKE_DIRECTORY ${ladder_dir}/.flow)
 file(WRITE ${ladder_dir}/tasks.md "## Phase 1: Setup\n- [ ] T001 [P] One in a.py\n- [ ] T002 [P] Two in b.py\n")
 file(WRITE ${ladder_dir}/.flow/config.yaml "errorRecovery:\n  maxRetries: 3\n  fallback:\n"
      "    - {fromAttempt: 2, strategy: alternative}\n    - {fromAttempt: 3, agent: codex, strategy: simplified}\n"

@@ -12,7 +12,7 @@ cp -r "$example/." "$work/"
 # test's agents only (other tests run the same demo agent at the same time).
 cp "$agent" "$work/agent.sh"
 agent="$work/agent.sh"
-mkdir -p "$work/.git"
+git init -q "$work"  # a repository without a commit: tasks run in place
 tasks="$work/specs/001-todo-cli/tasks.md"
 export DEMO_AGENT_SECONDS=1.5  # long enough that a killed run leaves agents running
 

@@ -237,7 +237,7 @@ def _example_copy(tmp_path):
     import shutil
     work = tmp_path / "repo"
     shutil.copytree(EXAMPLE.parents[2], work)
-    (work / ".git").mkdir()
+    subprocess.run(["git", "init", "-q", str(work)], check=True)  # no commit: tasks run in place
     return work / "specs" / "001-todo-cli" / "tasks.md", str(EXAMPLE.parents[2] / "demo-agent.sh")
 
 
@@ -372,7 +372,8 @@ def test_a_python_policy_s_instruction_and_needs_attention_drive_a_real_run(tmp_
     """T001 succeeds only when its prompt carries the instruction the policy gave on its
     retry; T003 always fails and the policy hands it to a person, which blocks T004."""
     repo = tmp_path / "repo"
-    (repo / ".git").mkdir(parents=True)
+    repo.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
     (repo / ".flow").mkdir()
     (repo / ".flow" / "config.yaml").write_text("testing:\n  runTests: false\n  requireChanges: false\n")
     tasks = repo / "tasks.md"

@@ -20,7 +20,8 @@ SEQUENTIAL = "# Tasks\n\n## Phase 1: Setup\n\n- [ ] T001 First\n- [ ] T002 Secon
 
 def _repo(tmp_path, text=SEQUENTIAL):
     repo = tmp_path / "repo"
-    (repo / ".git").mkdir(parents=True)
+    repo.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
     tasks = repo / "tasks.md"
     tasks.write_text(text)
     return tasks

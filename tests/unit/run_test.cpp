@@ -46,7 +46,8 @@ struct Fixture {
   test::TempDir dir;
   std::string tasks;
   Fixture(const std::string& text) {
-    fs::create_directories(dir.path + "/.git");  // the work dir is the repository root
+    // The work dir is the repository root: a repository with no commit, so tasks run in place.
+    REQUIRE(std::system(("git init -q '" + dir.path + "'").c_str()) == 0);
     fs::create_directories(dir.path + "/specs/001-x");
     tasks = dir.path + "/specs/001-x/tasks.md";
     std::ofstream(tasks, std::ios::binary) << text;

@@ -129,7 +129,6 @@ struct Loop {
   FakeRunner runner;
   std::set<int> fail_prepare, conflict_once, slow_prepare;
   Loop() {
-    fs::create_directories(dir.path + "/.git");
     tasks = dir.path + "/tasks.md";
     std::ofstream(tasks, std::ios::binary) << kThree;
   }
@@ -532,4 +531,35 @@ TEST_CASE("a mark taken back: its line found once, or under its heading") {
       "### Task 1: A\n- [X] **Step 1: Implement**\n- **Status**: \xE2\x9C\x85 Complete\n"
       "### Task 2: B\n- [X] **Step 1: Implement**\n- **Status**: \xE2\x9C\x85 Complete\n";
   CHECK(take_back_marks(steps_marked + "## Notes\n", steps_before, steps_marked) == steps_before + "## Notes\n");
+}
+
+TEST_CASE("the top of a work tree is where git finds a repository, not any .git") {
+  test::TempDir dir;
+  const std::string top = dir.path;
+  CHECK_FALSE(detail::is_work_tree_top(top));
+  fs::create_directory(top + "/.git");  // what Codex's Linux sandbox leaves in /tmp
+  CHECK_FALSE(detail::is_work_tree_top(top));
+  { std::ofstream(top + "/.git/HEAD") << "ref: refs/heads/main\n"; }
+  CHECK_FALSE(detail::is_work_tree_top(top));  // no objects/ or refs/
+  fs::create_directory(top + "/.git/objects");
+  fs::create_directory(top + "/.git/refs");
+  CHECK(detail::is_work_tree_top(top));
+  { std::ofstream(top + "/.git/HEAD") << "not a ref\n"; }
+  CHECK_FALSE(detail::is_work_tree_top(top));
+  { std::ofstream(top + "/.git/HEAD") << std::string(40, 'a') << "\r\n"; }  // detached, CRLF
+  CHECK(detail::is_work_tree_top(top));
+
+  // A linked worktree's .git file names its git dir; it counts when that dir is one.
+  const std::string repo = top + "/repo", linked = top + "/linked";
+  fs::create_directory(repo);
+  REQUIRE(make_repo(repo, "tasks.md", kThree));
+  CHECK(detail::is_work_tree_top(repo));
+  CHECK(git_in(repo, "worktree add -q " + linked + " -b linked") == 0);
+  CHECK(detail::is_work_tree_top(linked));
+  fs::create_directory(top + "/stale");
+  { std::ofstream(top + "/stale/.git") << "gitdir: " << top << "/gone\n"; }
+  CHECK_FALSE(detail::is_work_tree_top(top + "/stale"));
+  // A folder inside a work tree is not its top.
+  fs::create_directory(repo + "/specs");
+  CHECK_FALSE(detail::is_work_tree_top(repo + "/specs"));
 }
