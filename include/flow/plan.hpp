@@ -127,12 +127,18 @@ struct Task {
 
 /// A sub-heading inside a phase (`### Tests for User Story 1`); groups run in order.
 /// Every phase has at least one group: an untitled one (line 0) for tasks before its
-/// first sub-heading.
+/// first sub-heading. A numbered item over its subtasks (`- [ ] 6. Frontend` over
+/// `- [ ] 6.1 …`, Kiro's layout) is a group too.
 struct Group {
   std::string title;
   int line = 0;
   int phase = 0;
   std::vector<DepRef> depends_on;     ///< `### Inline Rename (depends on T016)`
+  /// `6` for the item `- [ ] 6. Frontend` over its subtasks 6.1, 6.2 …; empty for a
+  /// sub-heading. A reference to 6 (`_Dependencies: タスク6完了_`, `2-5`) names the
+  /// group's tasks, and the dependencies written under the item (`_Dependencies: 7.1-7.7_`)
+  /// take the place of the order of the groups.
+  std::string item_number;
 };
 
 /// A section that holds tasks (`## Phase 3: User Story 1 - Title (Priority: P1) 🎯 MVP`).

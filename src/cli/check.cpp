@@ -75,6 +75,7 @@ void write_json(Json& j, const std::string& path, const Plan& plan, const std::v
   {
     j.begin_object().field("title", g.title).field("line", g.line).field("phase", g.phase);
     write_refs(j, g.depends_on);
+    if (!g.item_number.empty()) j.field("item", g.item_number);
     j.end_object();
   }
   j.end_array();
@@ -130,7 +131,7 @@ const char* reason_text(SkipReason r) {
     case SkipReason::in_code: return "inside a code block";
     case SkipReason::in_comment: return "inside an HTML comment or frontmatter";
     case SkipReason::other_mark: return "marked neither done nor pending ([~], [-], [DEFERRED], SKIPPED, struck through …)";
-    case SkipReason::section: return "a heading or bold item with tasks under it: a section, not a task";
+    case SkipReason::section: return "a heading, bold or numbered item with tasks under it: a section, not a task";
     case SkipReason::mirror: return "re-lists tasks declared elsewhere: a mirror, never run and never marked";
     case SkipReason::note: return "a bold note about a task (the bold runs on past the ID, or no task has an ID of its kind)";
     case SkipReason::criterion: return "a requirement or success criterion (FR-, SC-, AC- …) to tick, not a task to run";

@@ -65,6 +65,14 @@ class GraphBuilder {
       phase_tasks_[static_cast<std::size_t>(t.phase)].push_back(i);
       group_tasks_[static_cast<std::size_t>(t.group)].push_back(i);
     }
+    // `- [ ] 6. Frontend` over 6.1, 6.2 …: a reference to 6 names the item's tasks.
+    for (std::size_t gi = 0; gi < plan_->groups.size(); ++gi) {
+      const std::string& n = plan_->groups[gi].item_number;
+      if (!n.empty() && !by_id_.count(n)) {
+        by_id_[n] = group_tasks_[gi];
+        item_numbers_.insert(n);
+      }
+    }
   }
 
   Result<TaskGraph> build() {
@@ -150,12 +158,18 @@ class GraphBuilder {
     if (r.first == r.last) return first ? *first : out;
     if (id_shape(r.first) == id_shape(r.last)) {
       auto lo = id_key(r.first), hi = id_key(r.last);
-      if (hi < lo) std::swap(lo, hi);
+      bool whole = item_numbers_.count(r.last) > 0;  // `2-5`: through item 5's subtasks
+      if (hi < lo) {
+        std::swap(lo, hi);
+        whole = item_numbers_.count(r.first) > 0;
+      }
       for (int i = 0; i < g_.tasks_; ++i) {
         const std::string& id = plan_->tasks[static_cast<std::size_t>(i)].id;
         if (id_shape(id) != id_shape(r.first)) continue;
-        const auto k = id_key(id);
-        if (lo <= k && k <= hi) out.push_back(i);
+        auto k = id_key(id);
+        if (lo > k) continue;
+        if (whole && k.size() > hi.size()) k.resize(hi.size());
+        if (k <= hi) out.push_back(i);
       }
       return out;
     }
@@ -1149,19 +1163,34 @@ class GraphBuilder {
     // Rules 3 and 4, inside each phase.
     for (std::size_t p = 0; p < phases.size(); ++p) {
       int prev_group = -1;
+      // The groups a group that says nothing waits for: the one before it, and those
+      // after the last such group that said what they wait for instead (declares_order).
+      std::vector<int> open;
       for (int t : phase_tasks_[p]) {
         const int g = plan_->tasks[static_cast<std::size_t>(t)].group;
         if (g == prev_group) continue;
-        if (prev_group >= 0) {
+        if (prev_group >= 0 && !declares_order(g)) {
           const Group& gr = plan_->groups[static_cast<std::size_t>(g)];
-          const int gate = group_gate(prev_group);
-          const std::string why = "after \"" + clip(plan_->groups[static_cast<std::size_t>(prev_group)].title, 60) + "\"";
-          for (int u : group_tasks_[static_cast<std::size_t>(g)]) edge(gate, u, {EdgeRule::group_order, gr.line, why});
+          for (int q : open) {
+            const int gate = group_gate(q);
+            const std::string why = "after \"" + clip(plan_->groups[static_cast<std::size_t>(q)].title, 60) + "\"";
+            for (int u : group_tasks_[static_cast<std::size_t>(g)]) edge(gate, u, {EdgeRule::group_order, gr.line, why});
+          }
+          open.clear();
         }
+        open.push_back(g);
         prev_group = g;
         sequence_group(g);
       }
     }
+  }
+
+  // An item over subtasks that says what it waits for (`- [ ] 6. Frontend` over
+  // `_Dependencies: 7.1-7.7_`) waits for that, not for the item before it.
+  bool declares_order(int g) const {
+    const Group& gr = plan_->groups[static_cast<std::size_t>(g)];
+    if (gr.item_number.empty()) return false;
+    return std::any_of(gr.depends_on.begin(), gr.depends_on.end(), [&](const DepRef& r) { return !expand(r).empty(); });
   }
 
   void sequence_group(int g) {
@@ -1277,7 +1306,7 @@ class GraphBuilder {
       const Edge* because = nullptr;
       const std::size_t k = cycle.size();
       for (std::size_t i = 0; i < k && !drop; ++i) {
-        if (cycle[i]->reason.rule != EdgeRule::task_ref) continue;
+        if (cycle[i]->reason.rule != EdgeRule::task_ref && cycle[i]->reason.rule != EdgeRule::heading_ref) continue;
         // Walk back from the explicit edge to the nearest implied one.
         for (std::size_t j = 1; j < k; ++j) {
           const Edge* e = cycle[(i + k - j) % k];
@@ -1494,6 +1523,7 @@ class GraphBuilder {
   const Plan* plan_ = nullptr;
   GraphOptions options_;
   std::unordered_map<std::string, std::vector<int>> by_id_;
+  std::unordered_set<std::string> item_numbers_;  // Group::item_number, where no task has it as ID
   std::vector<std::string> shapes_;
   bool numbers_ = false;  // some tasks are named by number (`### Task 3: …`): "Task 3" refers to them
   std::vector<std::vector<int>> phase_tasks_, group_tasks_;

@@ -2396,6 +2396,53 @@ class Parser {
 
   // --- final pass ---------------------------------------------------------------
 
+  // Kiro's layout: a numbered item over its subtasks (`- [ ] 6. Frontend` over `- [ ] 6.1
+  // …`) is no task in a file with IDs, but the group of the tasks numbered under it; the
+  // dependency fields written under it (`_Dependencies: タスク7.1-7.7完了_`) are that
+  // group's (Group::item_number). Returns the items' lines.
+  std::unordered_set<int> item_groups() {
+    std::unordered_set<int> items;
+    std::size_t next = 0;  // the first task after the item
+    for (std::size_t u = 0; u < unnumbered_.size(); ++u) {
+      const Task& item = unnumbered_[u];
+      const std::string_view d = item.description;
+      std::size_t n = 0;
+      while (n < d.size() && n < 4 && is_digit(d[n])) ++n;
+      if (n == 0 || n == 4 || n + 1 >= d.size() || d[n] != '.' || !is_space(d[n + 1])) continue;
+      const std::string prefix = std::string(d.substr(0, n + 1));  // "6."
+      while (next < plan_.tasks.size() && plan_.tasks[next].line < item.line) ++next;
+      const int end = u + 1 < unnumbered_.size() ? unnumbered_[u + 1].line : plan_.line_count + 1;
+      std::size_t last = next;
+      for (; last < plan_.tasks.size(); ++last) {
+        const Task& t = plan_.tasks[last];
+        if (t.line >= end || t.phase != item.phase || t.group != item.group || !starts_with(t.id, prefix)) break;
+      }
+      if (last == next) continue;
+      const int gi = static_cast<int>(plan_.groups.size());
+      Group g;
+      g.title = std::string(trim(d.substr(n + 1)));
+      g.line = item.line;
+      g.phase = item.phase;
+      g.item_number = prefix.substr(0, n);
+      item_numbers_.insert(g.item_number);
+      plan_.groups.push_back(std::move(g));
+      for (std::size_t k = next; k < last; ++k) plan_.tasks[k].group = gi;
+      for (int ln = item.line + 1; ln < plan_.tasks[next].line; ++ln) {
+        const Line& l = lines_[static_cast<std::size_t>(ln - 1)];
+        if ((l.flags & (kCode | kComment)) != 0 || l.indent == 0) continue;
+        const std::string_view f = strip_bullet(trim(line_text(l)));
+        if (is_dependency_field(f)) pending_heading_refs_.push_back({std::string(f), ln, item.phase, gi});
+      }
+      items.insert(item.line);
+    }
+    if (!items.empty()) {
+      group_used_.assign(plan_.groups.size(), 0);
+      for (const Task& t : plan_.tasks) group_used_[static_cast<std::size_t>(t.group)] = 1;
+    }
+    return items;
+  }
+
+
   void finish() {
     drop_mirrors();
     if (plan_.tasks.empty() && !unnumbered_.empty()) {
@@ -2406,7 +2453,9 @@ class Parser {
            "no task has an ID: top-level checkboxes are tasks named after their lines (L12 …)");
     } else {
       progress_boxes();
-      for (const Task& t : unnumbered_) skip(t.line, SkipReason::no_id, text_.substr(t.span.offset, t.span.length));
+      const std::unordered_set<int> items = item_groups();
+      for (const Task& t : unnumbered_)
+        skip(t.line, items.count(t.line) ? SkipReason::section : SkipReason::no_id, text_.substr(t.span.offset, t.span.length));
       if (!unnumbered_.empty()) unstarted_ids();
     }
     std::sort(plan_.skipped.begin(), plan_.skipped.end(),
@@ -2418,8 +2467,17 @@ class Parser {
     std::vector<int> phase_map(plan_.phases.size(), -1), group_map(plan_.groups.size(), -1);
     for (std::size_t i = 0, n = 0; i < phase_map.size(); ++i)
       if (phase_used_[i]) phase_map[i] = static_cast<int>(n++);
-    for (std::size_t i = 0, n = 0; i < group_map.size(); ++i)
-      if (group_used_[i]) group_map[i] = static_cast<int>(n++);
+    {
+      // In document order: a numbered item's group (item_groups) was made after the rest.
+      std::vector<std::size_t> used;
+      for (std::size_t i = 0; i < group_map.size(); ++i)
+        if (group_used_[i]) used.push_back(i);
+      std::stable_sort(used.begin(), used.end(), [&](std::size_t a, std::size_t b) {
+        const Group &x = plan_.groups[a], &y = plan_.groups[b];
+        return x.phase != y.phase ? x.phase < y.phase : x.line < y.line;
+      });
+      for (std::size_t n = 0; n < used.size(); ++n) group_map[used[n]] = static_cast<int>(n);
+    }
 
     bare_shape_ = std::any_of(plan_.tasks.begin(), plan_.tasks.end(),
                               [](const Task& t) { return id_shape(t.id).empty() && t.id.find('.') != std::string::npos; });
@@ -2485,7 +2543,7 @@ class Parser {
     resolve_heading_refs();
     check_refs(first_line);
     classify_story_phases(story);
-    prune(phase_map);
+    prune(phase_map, group_map);
     read_dependents_lists(first_line);  // with the phases as they are read (user stories)
     sort_diagnostics();
     if (plan_.tasks.empty()) no_tasks();
@@ -3239,6 +3297,26 @@ class Parser {
       {"依賴", KeyKind::depends}, {"前置", KeyKind::depends}, {"依存関係", KeyKind::depends},
       {"依存", KeyKind::depends}, {"의존성", KeyKind::depends}, {"선행", KeyKind::depends}};
 
+  // The word "task" in Japanese, Chinese and Korean, written before an ID (`タスク7.1`).
+  static constexpr std::string_view kCjkTaskWords[] = {"タスク", "任务", "任務", "작업", "태스크"};
+  static std::size_t cjk_task_word_before(std::string_view s, std::size_t k) {
+    for (std::string_view w : kCjkTaskWords)
+      if (k >= w.size() && s.compare(k - w.size(), w.size(), w) == 0) return w.size();
+    return 0;
+  }
+  // Whether the word "task" stands just before `s[k]` (`Task 3`, `**Tasks**: 3`, `タスク3`).
+  static bool task_word_before(std::string_view s, std::size_t k) {
+    while (k > 0 && is_space(s[k - 1])) --k;
+    return after_task_word(s, k) || cjk_task_word_before(s, k) > 0;
+  }
+  // The number of an item over subtasks at `s[k]` (`6` of `- [ ] 6. Frontend` over 6.1 …):
+  // its length, or 0 when the digits there are no such item's.
+  std::size_t item_number_at(std::string_view s, std::size_t k) const {
+    if (item_numbers_.empty()) return 0;
+    const std::size_t n = word_number(s, k);
+    return n > 0 && item_numbers_.count(std::string(s.substr(k, n))) ? n : 0;
+  }
+
   // Finds dependency phrases in `s` and appends what they reference. References need
   // an ID, and digits are rare in prose, so the scan anchors on ID tokens and looks back
   // for a key phrase that leads up to them ("depends on T012", "after T002"), or, in
@@ -3258,7 +3336,8 @@ class Parser {
       }
       // A number without letters: no ID in this document, unless it is a task's number
       // after the word ("Depends on: Task 3").
-      const std::size_t number = q == p && number_ids_ && after_task_word(s, q) ? word_number(s, q) : 0;
+      std::size_t number = q == p && number_ids_ && after_task_word(s, q) ? word_number(s, q) : 0;
+      if (number == 0 && q == p && task_word_before(s, q)) number = item_number_at(s, q);  // `タスク2完了`
       if (q == p && !bare_shape_ && number == 0) {
         while (p < s.size() && is_digit(s[p])) ++p;
         continue;
@@ -3291,6 +3370,8 @@ class Parser {
         k = separators(k - 4);
       } else if (k >= 5 && istarts_with(s.substr(k - 5), "tasks")) {
         k = separators(k - 5);
+      } else if (const std::size_t w = cjk_task_word_before(s, k); w > 0) {
+        k = separators(k - w);  // `_Dependencies: タスク7.1-7.7完了_`
       }
       bool found = false;
       bool keyed = false;
@@ -3333,15 +3414,23 @@ class Parser {
   std::size_t parse_id_list(std::string_view s, std::size_t k, int line, RefOrigin origin,
                             std::vector<DepRef>& out, std::vector<std::string>* names) {
     bool numbers = false;  // the list names tasks by number
+    bool items_named = false;  // or items over subtasks by their numbers
     std::size_t items = 0;  // read so far
     bool comma = false;     // a comma or semicolon came before this item
     for (int guard = 0; guard < 256; ++guard) {
       while (k < s.size() && is_space(s[k])) ++k;
       const std::size_t item = k;
-      // "Task 1.1, Task 1.2": the word again before each ID.
+      // "Task 1.1, Task 1.2", "タスク2.1、タスク2.2": the word again before each ID.
       if (guard > 0 && k + 5 < s.size() && istarts_with(s.substr(k), "task") && is_space(s[k + 4])) {
         k += 5;
         while (k < s.size() && is_space(s[k])) ++k;
+      } else if (guard > 0) {
+        for (std::string_view w : kCjkTaskWords)
+          if (s.compare(k, w.size(), w) == 0) {
+            k += w.size();
+            while (k < s.size() && is_space(s[k])) ++k;
+            break;
+          }
       }
       std::size_t n = listed_id(s.substr(k));
       // "Task 3", "Tasks 1 and 2": numbers, after the word. Without the word, only where
@@ -3351,6 +3440,9 @@ class Parser {
         if (!after_task_word(s, k) && !number_ends_item(s, k + n)) return k;
         numbers = number = true;
       }
+      // "タスク2-5完了", "Tasks 2 and 3": the numbers of items over subtasks (item_groups).
+      bool by_item = false;
+      if (n == 0 && (items_named || task_word_before(s, k)) && (n = item_number_at(s, k)) > 0) items_named = by_item = true;
       if (n == 0 || !shape_known(s.substr(k, n))) {
         if (names && k < s.size() && guard == 0) {
           std::size_t e = k;
@@ -3385,6 +3477,7 @@ class Parser {
           while (j < s.size() && is_space(s[j])) ++j;
           m = word_number(s, j);
         }
+        if (m == 0 && by_item) m = item_number_at(s, j);
         if (m > 0 && (number || shape_known(s.substr(j, m)))) {
           r.last = std::string(number ? task_number(s.substr(j, m)) : s.substr(j, m));
           k = j + m;
@@ -3613,7 +3706,7 @@ class Parser {
   void check_refs(const TaskIndex& ids) {
     auto check = [&](const DepRef& r, const std::string& who) {
       for (const std::string* id : {&r.first, &r.last}) {
-        if (!ids.contains(*id))
+        if (!ids.contains(*id) && !item_numbers_.count(*id))
           diag(Severity::warning, r.line, "unknown-reference",
                who + " refers to " + *id + ", which is not a task in this file");
         if (r.first == r.last) break;
@@ -3639,15 +3732,16 @@ class Parser {
   }
 
   // Drops phases and groups that hold no task, and renumbers the indices.
-  void prune(const std::vector<int>& phase_map) {
+  void prune(const std::vector<int>& phase_map, const std::vector<int>& group_map) {
     std::vector<Phase> phases;
     for (std::size_t i = 0; i < plan_.phases.size(); ++i)
       if (phase_used_[i]) phases.push_back(std::move(plan_.phases[i]));
-    std::vector<Group> groups;
+    std::vector<Group> groups(static_cast<std::size_t>(std::count_if(group_map.begin(), group_map.end(), [](int m) { return m >= 0; })));
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) {
-      if (!group_used_[i]) continue;
-      groups.push_back(std::move(plan_.groups[i]));
-      groups.back().phase = phase_map[static_cast<std::size_t>(groups.back().phase)];
+      if (group_map[i] < 0) continue;
+      Group& g = groups[static_cast<std::size_t>(group_map[i])];
+      g = std::move(plan_.groups[i]);
+      g.phase = phase_map[static_cast<std::size_t>(g.phase)];
     }
     plan_.phases = std::move(phases);
     plan_.groups = std::move(groups);
@@ -3740,6 +3834,7 @@ class Parser {
   bool continuing_ = false;
   bool optional_ = false;  // scratch
   std::vector<Task> unnumbered_;
+  std::unordered_set<std::string> item_numbers_;  // of the items over subtasks (item_groups)
   // Tasks whose head is a range (`T030-T038 …`): where its two IDs are in the task's ID.
   struct Range {
     std::size_t task, first_len, last_at;

@@ -75,7 +75,7 @@ file(WRITE ${tmp}/shapes.md
 run_flow(out rc check ${tmp}/shapes.md)
 expect("shapes: exit ${rc}: ${out}" ${rc} EQUAL 0)
 foreach(want "2 tasks in 1 phases (1 groups)"
-             "1 section: a heading or bold item with tasks under it: a section, not a task (line 2)"
+             "1 section: a heading, bold or numbered item with tasks under it: a section, not a task (line 2)"
              "2 mirror: re-lists tasks declared elsewhere: a mirror, never run and never marked (lines 7, 8)"
              "1 nested: nested under a task or list item (line 4)"
              "1 in-code: inside a code block (line 10)")

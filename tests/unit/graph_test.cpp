@@ -1103,3 +1103,54 @@ TEST_SUITE("what is not a rule") {
     CHECK(g->task_count() == 2);
   }
 }
+
+// inakanou/ArchiTrack: what a Kiro item's `_Dependencies:_` says takes the place of the
+// document's order between items; an item that says nothing follows the one before it.
+TEST_CASE("graph: a numbered item's dependencies order its subtasks, in place of the items' order") {
+  const TaskGraph g = test::graph_of(
+      "- [ ] 1. Setup\n- [ ] 1.1 Model\n- [ ] 1.2 Keys\n"
+      "- [ ] 2. Core\n  - _Dependencies: タスク1完了_\n- [ ] 2.1 JWT\n- [ ] 2.2 Passwords\n"
+      "- [ ] 3. Roles\n  - _Dependencies: タスク2完了_\n- [ ] 3.1 Roles\n"
+      "- [ ] 4. 2FA\n  - _Dependencies: タスク2完了_\n- [ ] 4.1 TOTP\n- [ ] 4.2 Codes\n"
+      "- [ ] 5. Frontend\n  - _Dependencies: タスク6.1-6.2完了_\n- [ ] 5.1 Login page\n"
+      "- [ ] 6. API\n  - _Dependencies: タスク2-4完了_\n- [ ] 6.1 Endpoints\n- [ ] 6.2 Middleware\n"
+      "- [ ] 7. Docs\n- [ ] 7.1 Write the docs\n");
+  const auto reaches = [&](const char* a, const char* b) {  // b waits, at some remove, for a
+    std::vector<int> todo{index_of(g, a)};
+    std::set<int> seen;
+    while (!todo.empty()) {
+      const int v = todo.back();
+      todo.pop_back();
+      if (v == index_of(g, b)) return true;
+      for (int w : g.successors(v))
+        if (seen.insert(w).second) todo.push_back(w);
+    }
+    return false;
+  };
+  CHECK(g.diagnostics().empty());
+  CHECK(waits(g, "1.2") == "1.1");  // subtasks run in order
+  CHECK(waits(g, "2.1") == "1.1,1.2");
+  CHECK(waits(g, "2.2") == "1.1,1.2,2.1");
+  // 3 and 4 both wait for 2 only: they run side by side.
+  CHECK(waits(g, "3.1") == "2.1,2.2");
+  CHECK(waits(g, "4.1") == "2.1,2.2");
+  CHECK_FALSE(reaches("3.1", "4.2"));
+  // The frontend waits for the API written after it, which waits for 2 through 4 whole.
+  CHECK(waits(g, "5.1") == "6.1,6.2");
+  CHECK(waits(g, "6.1") == "2.1,2.2,3.1,4.1,4.2");
+  CHECK_FALSE(reaches("5.1", "6.1"));
+  // An item that says nothing comes after those before it.
+  CHECK(reaches("6.2", "7.1"));
+  CHECK(reaches("5.1", "7.1"));
+}
+
+TEST_CASE("graph: a numbered item that waits for a later one moves that one up, as a task's reference does") {
+  const TaskGraph g = test::graph_of(
+      "- [ ] 1. Setup\n- [ ] 1.1 Model\n"
+      "- [ ] 2. Frontend\n  - _Dependencies: タスク3完了_\n- [ ] 2.1 Page\n"
+      "- [ ] 3. API\n- [ ] 3.1 Endpoint\n");
+  CHECK(waits(g, "3.1") == "1.1");  // no longer after the frontend, which waits for it
+  CHECK(waits(g, "2.1") == "3.1");
+  REQUIRE(g.diagnostics().size() == 1);
+  CHECK(g.diagnostics()[0].code == "explicit-order");
+}

@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
 #include <string>
 
 using namespace flow;
@@ -1898,6 +1899,55 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.tasks[1].state == TaskState::done);
     CHECK(p.tasks[2].state == TaskState::other);
     CHECK(p.tasks[2].story_label == "US2");
+  }
+
+  // inakanou/ArchiTrack: Kiro's numbered items over subtasks carry the dependencies of
+  // their subtasks, by item number, range or subtask, after the Japanese word for task.
+  TEST_CASE("a numbered item over its subtasks is their group, with the dependencies written under it") {
+    const Plan p = parse_tasks_md(
+        "## タスク一覧\n\n"
+        "- [ ] 1. 基盤整備\n"                                            // line 3
+        "- [x] 1.1 データモデル\n  - _Requirements: 1.1, 2.3_\n"
+        "- [ ] 1.2 鍵の生成\n"
+        "- [ ] 2. コア機能\n  - _Dependencies: タスク1完了（データモデル）_\n"  // lines 7, 8
+        "- [ ] 2.1 JWT\n"
+        "- [ ] 3. UI\n  - _Dependencies: タスク4.1-4.2完了_\n"           // lines 10, 11
+        "- [ ] 3.1 画面\n  - _Dependencies: タスク2.1、タスク1.2_\n"
+        "- [ ] 4. API\n  - _Dependencies: タスク2-3完了_\n"              // lines 14, 15
+        "- [ ] 4.1 エンドポイント\n- [ ] 4.2 ミドルウェア\n"
+        "- [ ] 5. Notes about 2019\n"                                    // no 5.x under it
+        "- [ ] 6.1 Orphan subtask\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"1.1", "1.2", "2.1", "3.1", "4.1", "4.2", "6.1"});
+    REQUIRE(p.groups.size() == 5);  // the untitled one keeps 6.1
+    CHECK(p.groups[1].title == "基盤整備");
+    CHECK(p.groups[1].line == 3);
+    CHECK(p.groups[1].item_number == "1");
+    CHECK(p.groups[1].depends_on.empty());
+    REQUIRE(p.groups[2].depends_on.size() == 1);
+    CHECK(p.groups[2].depends_on[0].first == "1");  // the item, by its number
+    CHECK(p.groups[2].depends_on[0].line == 8);
+    REQUIRE(p.groups[3].depends_on.size() == 1);
+    CHECK(p.groups[3].depends_on[0].first == "4.1");
+    CHECK(p.groups[3].depends_on[0].last == "4.2");
+    REQUIRE(p.groups[4].depends_on.size() == 1);
+    CHECK(p.groups[4].depends_on[0].first == "2");
+    CHECK(p.groups[4].depends_on[0].last == "3");
+    CHECK(p.groups[0].item_number.empty());
+    CHECK(p.tasks[6].group == 0);
+    CHECK(p.tasks[0].group == 1);
+    CHECK(p.tasks[5].group == 4);
+    // A subtask's own field, the word before each ID; its requirements are no dependency.
+    REQUIRE(p.tasks[3].depends_on.size() == 2);
+    CHECK(p.tasks[3].depends_on[0].first == "2.1");
+    CHECK(p.tasks[3].depends_on[1].first == "1.2");
+    CHECK(p.tasks[0].depends_on.empty());
+    // The items are sections; the one with no subtask under it stays an ID-less box.
+    std::map<int, SkipReason> why;
+    for (const Skipped& k : p.skipped) why[k.line] = k.reason;
+    CHECK(why[3] == SkipReason::section);
+    CHECK(why[14] == SkipReason::section);
+    CHECK(why[18] == SkipReason::no_id);
+    CHECK(p.count(Severity::warning) == 0);
   }
 
   // lee-spec-kit writes its state as a word in the box, glued to a priority and maybe
