@@ -29,6 +29,22 @@ constexpr std::string_view kCheck = " \xE2\x9C\x85";
 constexpr std::string_view kStatusDone = "\xE2\x9C\x85 Complete";
 constexpr std::string_view kStatusPending = "Pending";
 
+// The value for the state in the language of the field's label (`**状态**: ✅ 已完成`,
+// `**ステータス**: ✅ 完了`, `**상태**: ✅ 완료`), read back as that state; else English.
+std::string_view status_words(std::string_view text, std::size_t value_at, bool to_done) {
+  const std::size_t line = text.rfind('\n', value_at == 0 ? 0 : value_at - 1);
+  const std::string_view label = text.substr(line == std::string_view::npos ? 0 : line + 1,
+                                             value_at - (line == std::string_view::npos ? 0 : line + 1));
+  struct Words { std::string_view label, done, pending; };
+  static constexpr Words kWords[] = {
+      {"状态", "\xE2\x9C\x85 已完成", "待完成"}, {"狀態", "\xE2\x9C\x85 已完成", "待完成"},
+      {"状態", "\xE2\x9C\x85 完了", "未着手"}, {"ステータス", "\xE2\x9C\x85 完了", "未着手"},
+      {"상태", "\xE2\x9C\x85 완료", "대기"}};
+  for (const Words& w : kWords)
+    if (label.find(w.label) != std::string_view::npos) return to_done ? w.done : w.pending;
+  return to_done ? kStatusDone : kStatusPending;
+}
+
 // Whether a task's state is the check mark ending its heading.
 bool checked_heading(const Task& t) {
   return t.mark_offset == Task::npos && t.step_marks.empty() && t.check_offset != Task::npos;
@@ -60,9 +76,9 @@ struct Splice {
 
 // The splice that sets a heading task's state, if any is needed: its Status field's
 // value if it has one (and no check mark), else the check mark ending it.
-bool check_splice(const Task& t, bool to_done, Splice* out) {
+bool check_splice(std::string_view text, const Task& t, bool to_done, Splice* out) {
   if (to_done == (t.state == TaskState::done)) return false;
-  if (status_heading(t)) *out = Splice{t.status_offset, t.status_length, to_done ? kStatusDone : kStatusPending};
+  if (status_heading(t)) *out = Splice{t.status_offset, t.status_length, status_words(text, t.status_offset, to_done)};
   else if (to_done) *out = Splice{t.check_offset, 0, kCheck};
   else if (t.check_length > 0) *out = Splice{t.check_offset, t.check_length, {}};
   else return false;
@@ -76,7 +92,7 @@ bool check_splice(const Task& t, bool to_done, Splice* out) {
 bool field_splice(std::string_view text, const Task& t, bool to_done, Splice* out) {
   if (t.status_offset == Task::npos || status_heading(t)) return false;
   if (detail::status_says_done(text.substr(t.status_offset, t.status_length)) == to_done) return false;
-  *out = Splice{t.status_offset, t.status_length, to_done ? kStatusDone : kStatusPending};
+  *out = Splice{t.status_offset, t.status_length, status_words(text, t.status_offset, to_done)};
   return true;
 }
 
@@ -167,7 +183,7 @@ Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span
       continue;
     }
     if (checked_heading(**t)) {
-      if (Splice sp; check_splice(**t, c.done, &sp)) splices.push_back(sp);
+      if (Splice sp; check_splice(out, **t, c.done, &sp)) splices.push_back(sp);
       continue;
     }
     char& m = out[(*t)->mark_offset];
@@ -204,7 +220,7 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
     if (checked_heading(t)) {
       // The heading's length changes: the offsets after it follow, the task's own too.
       Splice sp;
-      if (!check_splice(t, c.done, &sp)) continue;
+      if (!check_splice(text, t, c.done, &sp)) continue;
       text.replace(sp.at, sp.length, sp.with);
       shift_offsets(plan, sp.at, static_cast<std::ptrdiff_t>(sp.with.size()) - static_cast<std::ptrdiff_t>(sp.length));
       (status_heading(t) ? t.status_length : t.check_length) = sp.with.size();

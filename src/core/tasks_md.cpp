@@ -715,6 +715,24 @@ bool withdrawn(const Task& t) {
   for (std::string_view sep : {" - ", " \xE2\x80\x94 ", " \xE2\x80\x93 ", "(", "["})
     for (std::size_t k = d.find(sep); k != std::string_view::npos; k = d.find(sep, k + 1))
       if (ends_it(k + sep.size())) return true;
+  // An aside ending it in Chinese, Japanese or Korean whose first word sets it aside, alone
+  // or before why: `（跳过：时间限制，可手动测试替代）`, `(スキップ)`, `（취소됨）`. Not a word
+  // that goes on (`（跳过测试）`, skip the tests; `(取消按钮)`, the cancel button).
+  for (std::string_view open : {"\xEF\xBC\x88", "("}) {  // （ (
+    const std::size_t k = d.rfind(open);
+    if (k == std::string_view::npos) continue;
+    std::string_view clause = d.substr(k + open.size());
+    if (!clause.ends_with("\xEF\xBC\x89") && !clause.ends_with(")")) continue;  // ） )
+    while (!clause.empty() && (clause.front() == '*' || clause.front() == '_' || is_space(clause.front()))) clause.remove_prefix(1);
+    for (std::string_view w : {"已跳过", "已跳過", "跳过", "跳過", "暂缓", "暫緩", "已取消", "取消", "已废弃", "废弃", "廢棄",
+                               "スキップ", "見送り", "中止", "건너뜀", "생략", "취소됨", "취소", "보류"}) {
+      if (!starts_with(clause, w)) continue;
+      const std::string_view rest = clause.substr(w.size());
+      for (std::string_view after : {"\xEF\xBC\x9A", ":", "\xEF\xBC\x89", ")", "\xEF\xBC\x8C", ",", " ", "\xE3\x80\x81", "-", "*"})
+        if (starts_with(rest, after)) return true;  // ： : ） ) ， , space 、 - *
+      break;
+    }
+  }
   return false;
 }
 
@@ -768,6 +786,13 @@ bool says_done(std::string_view v) {
       while (n < v.size() && is_alpha(v[n])) ++n;  // `Completed`
       return !says_not_yet(v.substr(n));
     }
+  // In the languages of a localized label (status_label): `已完成`, `完了`, `완료`,
+  // `Completado`, `Concluído`, `Terminé`, `Выполнено`. Not `未完成` or `미완료` (not done),
+  // which do not start so.
+  for (std::string_view w : {"已完成", "完成", "已完結", "完了", "済み", "완료", "completado", "completada", "concluído",
+                             "concluido", "concluída", "terminé", "terminée", "terminado", "hecho", "fait", "fatto",
+                             "completato", "выполнено", "готово", "завершено", "Выполнено", "Готово", "Завершено"})
+    if (istarts_with(v, w) && (v.size() == w.size() || !is_alpha(v[w.size()]))) return true;
   return false;
 }
 
@@ -775,6 +800,24 @@ bool says_done(std::string_view v) {
 // Progress`, `Blocked`): one flow may write over. Not a note (`Not Started (blocked on
 // infra)`), a condition, or something else named Status (`201 Created`).
 bool says_not_done(std::string_view v) {
+  // In another language (`待完成`, `진행 중`, `en cours`), after an emoji if any.
+  std::size_t e = 0;
+  for (;;) {  // ⏳ 🔄 ❌ (U+2000–U+2BFF, U+1Fxxx) and VS16, not the word's own letters
+    const auto c = e < v.size() ? static_cast<unsigned char>(v[e]) : 0;
+    if (c != 0 && is_space(v[e])) ++e;
+    else if (c == 0xE2 && e + 3 <= v.size()) e += 3;
+    else if (c == 0xF0 && e + 4 <= v.size()) e += 4;
+    else if (c == 0xEF && v.compare(e, 3, "\xEF\xB8\x8F") == 0) e += 3;
+    else break;
+  }
+  const std::string_view word = trim(v.substr(e));
+  if (!word.empty() && word.size() <= 32) {
+    const LowerCopy copy(word);
+    for (std::string_view c : {"待完成", "未完成", "未开始", "未開始", "进行中", "進行中", "待办", "待辦", "未着手", "未完了",
+                               "対応中", "作業中", "미완료", "미착수", "진행 중", "진행중", "대기", "pendiente", "pendente",
+                               "en cours", "à faire", "non commencé", "en progreso", "em andamento", "в работе", "не начато"})
+      if (copy.view() == c) return true;
+  }
   std::size_t i = 0;
   while (i < v.size() && (static_cast<unsigned char>(v[i]) >= 0x80 || is_space(v[i]))) ++i;  // ❌ ⏳ 🔄 and the like
   const std::string_view w = trim(v.substr(i));
@@ -791,13 +834,24 @@ bool says_not_done(std::string_view v) {
 // A task's own Status field (`**Status**: COMPLETED`, `Status: ✅ COMPLETE (2026-01-01)`,
 // bullet already stripped): 1 if it says done, 0 if it says anything else, -1 if the line
 // is not a Status field.
+// The label of a Status field at the start of `s`: `Status`, or the word in Chinese,
+// Japanese, Korean, Spanish, Portuguese, French, Italian or Russian (`**状态**: ✅ 已完成`);
+// its bytes, or 0.
+std::size_t status_label(std::string_view s) {
+  for (std::string_view w : {"status", "状态", "狀態", "状態", "ステータス", "상태", "estado", "statut", "stato", "статус", "Статус"})
+    if (istarts_with(s, w) && (s.size() == w.size() || !is_alpha(s[w.size()]))) return w.size();
+  return 0;
+}
+
 int status_field(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size() && (s[i] == '*' || s[i] == '_')) ++i;
-  if (!istarts_with(s.substr(i), "status")) return -1;
-  i += 6;
+  const std::size_t label = status_label(s.substr(i));
+  if (label == 0) return -1;
+  i += label;
   while (i < s.size() && (s[i] == '*' || s[i] == '_' || is_space(s[i]))) ++i;
-  if (i >= s.size() || s[i] != ':') return -1;
+  if (s.compare(i, 3, "\xEF\xBC\x9A") == 0) i += 2;  // the full-width colon
+  else if (i >= s.size() || s[i] != ':') return -1;
   ++i;
   while (i < s.size() && (s[i] == '*' || s[i] == '_' || is_space(s[i]))) ++i;
   return says_done(s.substr(i)) ? 1 : 0;
@@ -811,10 +865,11 @@ std::string_view status_value(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size() && (s[i] == '*' || s[i] == '_')) ++i;
   const std::size_t opened = i;  // the label's emphasis: `**Status**:` or `**Status:**`
-  i += 6;                        // "Status", as status_field found it
+  i += status_label(s.substr(i));  // as status_field found it
   std::size_t closed = 0;
   while (i < s.size() && (s[i] == '*' || s[i] == '_' || is_space(s[i]))) closed += !is_space(s[i++]);
-  if (i >= s.size() || s[i] != ':') return {};
+  if (s.compare(i, 3, "\xEF\xBC\x9A") == 0) i += 2;  // the full-width colon
+  else if (i >= s.size() || s[i] != ':') return {};
   ++i;
   if (closed == 0)  // `**Status:**`: the label's emphasis closes after the colon
     for (std::size_t n = 0; n < opened && i < s.size() && (s[i] == '*' || s[i] == '_'); ++n) ++i;

@@ -185,6 +185,44 @@ TEST_CASE("a heading task with a Status field is marked in the field") {
                      "\xE2\x9C\x85 Complete\n> **Owner**: me\n");
 }
 
+// chenchiyuan/crypto_exchange_news_crawler keeps each heading task's state in a Chinese
+// Status field (`**状态**: ✅ 已完成`): flow read none of them and would have run ten
+// finished tasks again. The field is read, and written, in its own language.
+TEST_CASE("a Status field in Chinese, Japanese, Korean or another language is read and written in it") {
+  const std::string text =
+      "### TASK-012-001: 创建计算器\n\n**状态**: \xE2\x9C\x85 已完成\n\n"
+      "### TASK-012-002: 编写单元测试\n\n**状态**: 待完成\n\n"
+      "### TASK-012-003: 端到端验证\n\n**状态**：进行中\n\n"                   // a full-width colon
+      "### TASK-012-004: 設定\n\n- **ステータス**: 完了済み\n\n"
+      "### TASK-012-005: 설정\n\n- **상태**: 대기\n\n"
+      "### TASK-012-006: Config\n\n- **Estado**: Completado\n\n"
+      "### TASK-012-007: Cache\n\n- **状态**: 未完成\n";
+  Plan p = parse_tasks_md(text);
+  REQUIRE(p.tasks.size() == 7);
+  const std::vector<TaskState> want{TaskState::done,    TaskState::pending, TaskState::pending, TaskState::done,
+                                    TaskState::pending, TaskState::done,    TaskState::pending};
+  for (std::size_t i = 0; i < want.size(); ++i) CHECK_MESSAGE(p.tasks[i].state == want[i], p.tasks[i].id);
+  CHECK(status_text(text, p.tasks[1]) == "待完成");
+  CHECK(status_text(text, p.tasks[2]) == "进行中");
+  CHECK(status_text(text, p.tasks[4]) == "대기");
+  const std::vector<MarkChange> c{{5, "TASK-012-002", true}, {9, "TASK-012-003", true}, {17, "TASK-012-005", true},
+                                  {25, "TASK-012-007", true}};
+  auto out = set_marks(text, p, c);
+  REQUIRE(out);
+  CHECK(out->find("**状态**: \xE2\x9C\x85 已完成\n\n### TASK-012-003") != std::string::npos);
+  CHECK(out->find("**状态**：\xE2\x9C\x85 已完成\n") != std::string::npos);
+  CHECK(out->find("- **상태**: \xE2\x9C\x85 완료\n") != std::string::npos);
+  CHECK(out->find("- **状态**: \xE2\x9C\x85 已完成\n", out->find("TASK-012-007")) != std::string::npos);  // was 未完成
+  const Plan marked = parse_tasks_md(*out);
+  for (const Task& t : marked.tasks) CHECK_MESSAGE(t.state == TaskState::done, t.id);
+  // Undone: the Chinese field says 待完成 again.
+  std::string live = *out;
+  Plan lp = parse_tasks_md(live);
+  REQUIRE(set_marks_in_place(live, lp, std::vector<MarkChange>{{5, "TASK-012-002", false}}));
+  CHECK(live.find("**状态**: 待完成\n") != std::string::npos);
+  CHECK(parse_tasks_md(live).tasks[1].state == TaskState::pending);
+}
+
 // A heading task whose state is its steps or its heading's check mark, with a Status
 // field beside them: the steps were ticked and the field kept "Not Started", and a ✅
 // taken out left "✅ Complete" below it: the file said both. The field is written when it

@@ -232,6 +232,22 @@ TEST_SUITE("task recognition") {
     CHECK(held->message.find("T015 waits for T013 (depends on T013), which the file sets aside") != std::string::npos);
   }
 
+  // Jesn/AccountBox 001: `- [ ] **T045** … （跳过：时间限制，可手动测试替代）` (skipped: no
+  // time, test by hand instead) ran as pending work.
+  TEST_CASE("an aside in Chinese, Japanese or Korean that sets a task aside") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T001 前端单元测试：`a.test.tsx`（跳过：时间限制，可手动测试替代）\n"
+        "- [ ] T002 E2E テスト (スキップ)\n- [ ] T003 마이그레이션 （취소됨）\n"
+        "- [ ] T004 添加取消按钮 (取消按钮)\n- [ ] T005 运行测试（跳过测试）\n"
+        "- [ ] T006 跳过：这不是结尾\n- [ ] T007 検証 （見送り、次のリリース）\n");
+    REQUIRE(p.tasks.size() == 7);
+    const std::string want = "ooopppo";
+    for (std::size_t i = 0; i < p.tasks.size(); ++i) {
+      CAPTURE(p.tasks[i].id);
+      CHECK(p.tasks[i].state == (want[i] == 'o' ? TaskState::other : TaskState::pending));
+    }
+  }
+
   // shiro-jwjang/obsidrive 001: `- [ ] T004 [P] .gitignore, README.md …` lost its dot: the
   // agent was told of `gitignore`, and `.github/workflows/ci.yml` became `github/…`.
   TEST_CASE("a dot that starts a name after the ID is the name's, not a separator") {
