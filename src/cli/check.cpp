@@ -130,7 +130,7 @@ const char* reason_text(SkipReason r) {
     case SkipReason::legend: return "legend line ('- [P] …')";
     case SkipReason::in_code: return "inside a code block";
     case SkipReason::in_comment: return "inside an HTML comment or frontmatter";
-    case SkipReason::other_mark: return "marked neither done nor pending ([~], [-], [DEFERRED], SKIPPED, struck through …)";
+    case SkipReason::other_mark: return "marked neither done nor pending ([~], [-], [DEFERRED], SKIPPED, struck through, under a Backlog heading …)";
     case SkipReason::section: return "a heading, bold or numbered item with tasks under it: a section, not a task";
     case SkipReason::mirror: return "re-lists tasks declared elsewhere: a mirror, never run and never marked";
     case SkipReason::note: return "a bold note about a task (the bold runs on past the ID, or no task has an ID of its kind)";

@@ -736,6 +736,19 @@ bool withdrawn(const Task& t) {
   return false;
 }
 
+// A section of tasks kept for later, outside this plan: `## Backlog (candidates for spec
+// 002+)`, `## Future Enhancements`, `## Out of Scope`, `## Icebox`, `## Post-MVP`. Its
+// title starts so (not `## Phase 6: Future-proofing`, a phase of work).
+bool set_aside_section(std::string_view title) {
+  std::string_view t = title;
+  while (!t.empty() && (static_cast<unsigned char>(t.front()) >= 0x80 || t.front() == '*' || t.front() == '_' || is_space(t.front())))
+    t.remove_prefix(1);  // an emoji, emphasis
+  for (std::string_view w : {"backlog", "future enhancements", "future work", "future tasks", "future ideas", "out of scope",
+                             "out-of-scope", "icebox", "post-mvp", "post mvp", "parking lot", "not in scope", "deferred tasks"})
+    if (istarts_with(t, w) && (t.size() == w.size() || !is_alpha(t[w.size()]))) return true;
+  return false;
+}
+
 // A table cell or a word without its emphasis: `**Status**` → `Status`.
 std::string_view trim_emphasis(std::string_view s) {
   s = trim(s);
@@ -2570,7 +2583,8 @@ class Parser {
         xs += text_[at] == 'x';
         big_xs += text_[at] == 'X';
       }
-      if (t.state == TaskState::pending && withdrawn(t)) t.state = TaskState::other;
+      if (t.state == TaskState::pending && (withdrawn(t) || set_aside_section(plan_.phases[static_cast<std::size_t>(t.phase)].title)))
+        t.state = TaskState::other;
       if (t.state == TaskState::other) skip(t.line, SkipReason::other_mark, text_.substr(t.span.offset, t.span.length));
 
       extract_refs_and_paths(i, body);

@@ -248,6 +248,23 @@ TEST_SUITE("task recognition") {
     }
   }
 
+  // IreneMargherita 001 ends with `## Backlog (candidates for spec 002+)` over B1–B7: not
+  // this plan's work, which flow would have run after it.
+  TEST_CASE("tasks under a Backlog, Future Work or Out of Scope heading are set aside") {
+    const Plan p = parse_tasks_md(
+        "## Phase A\n- [x] T001 Scaffold\n## Phase 6: Future-proofing\n- [ ] T002 Pin the versions\n"
+        "## Backlog (candidates for spec 002+)\n- [ ] B1 Resume PDF\n- [ ] B2 Contact form\n"
+        "## \xF0\x9F\x94\xAE Future Enhancements\n- [ ] T003 Dark mode\n## Out of Scope\n- [ ] T004 Payments\n"
+        "## Backlogged bugs fixed here\n- [ ] T005 Fix the login\n");
+    REQUIRE(p.tasks.size() == 7);
+    const std::string want = "dpoooop";
+    for (std::size_t i = 0; i < p.tasks.size(); ++i) {
+      CAPTURE(p.tasks[i].id);
+      const TaskState st = want[i] == 'o' ? TaskState::other : want[i] == 'd' ? TaskState::done : TaskState::pending;
+      CHECK(p.tasks[i].state == st);
+    }
+  }
+
   // shiro-jwjang/obsidrive 001: `- [ ] T004 [P] .gitignore, README.md …` lost its dot: the
   // agent was told of `gitignore`, and `.github/workflows/ci.yml` became `github/…`.
   TEST_CASE("a dot that starts a name after the ID is the name's, not a separator") {
