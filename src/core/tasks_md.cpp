@@ -1312,11 +1312,12 @@ std::size_t range_tail(std::string_view first, std::string_view rest, std::size_
   if (j >= rest.size()) return 0;
   const char c = rest[j];
   // Most heads go on with a space and a label or a word: one test rules them out.
-  if (c != '-' && c != '.' && c != '+' && c != '\xE2') return 0;
+  if (c != '-' && c != '.' && c != '+' && c != '~' && c != '\xE2' && c != '\xE3' && c != '\xEF') return 0;
   std::size_t dl = 0;
   if (is_dash_at(rest, j, &dl)) j += dl;
   else if (c == '.' && j + 1 < rest.size() && rest[j + 1] == '.') j += 2;
   else if (c == '+') j += 1;
+  else if (const std::size_t w = wave_dash_at(rest, j); w > 0) j += w;  // `T030.2~T030.6`, `T001〜T005`
   else return 0;
   while (j < rest.size() && is_space(rest[j])) ++j;
   const std::size_t m = match_id(rest.substr(j));
@@ -1344,7 +1345,8 @@ bool parse_head(std::string_view s, Head& h, bool bold_open = false, bool number
     // A range goes on with a dash, `..` or `+`, maybe after a space; most heads do not.
     std::size_t j = i + n;
     if (j < s.size() && s[j] == ' ') ++j;
-    if (j < s.size() && (s[j] == '-' || s[j] == '.' || s[j] == '+' || s[j] == '\xE2')) {
+    if (j < s.size() && (s[j] == '-' || s[j] == '.' || s[j] == '+' || s[j] == '~' || s[j] == '\xE2' || s[j] == '\xE3' ||
+                         s[j] == '\xEF')) {
       std::size_t last = 0;
       if (const std::size_t r = range_tail(h.id, s.substr(i + n), &last); r > 0) {
         h.id = s.substr(i, n + r);

@@ -1693,12 +1693,15 @@ TEST_SUITE("sections and mirrors (real shapes)") {
   TEST_CASE("a range at the head of a checkbox is a mirror, even of checkbox tasks") {
     const Plan p = parse_tasks_md(
         "- [x] T001 a\n- [x] T002 b\n- [ ] T003 c\n## Summary\n- [x] T001-T002: Setup complete\n"
-        "- [ ] T001 – T003 all done\n");
+        "- [ ] T001 – T003 all done\n"
+        // Rickwen1126/notebooklm-controller 001: a tilde or a wave dash between the ends.
+        "- [x] T001~T002: Browser tools v2（見上方 Agent Tools 區）\n- [ ] T002〜T003 again\n");
     CHECK(ids(p) == std::vector<std::string>{"T001", "T002", "T003"});
-    REQUIRE(find_skip(p, 5));
-    CHECK(find_skip(p, 5)->reason == SkipReason::mirror);
-    REQUIRE(find_skip(p, 6));
-    CHECK(find_skip(p, 6)->reason == SkipReason::mirror);
+    for (int line : {5, 6, 7, 8}) {
+      CAPTURE(line);
+      REQUIRE(find_skip(p, line));
+      CHECK(find_skip(p, line)->reason == SkipReason::mirror);
+    }
     CHECK(find_diag(p, "duplicate-id") == nullptr);
   }
 
