@@ -2834,11 +2834,9 @@ class Parser {
       if (t.phase < 0 || phase_named[static_cast<std::size_t>(t.phase)]) return false;
       return phase_list[static_cast<std::size_t>(t.phase)] || (t.group >= 0 && group_list[static_cast<std::size_t>(t.group)]);
     };
-    bool work_in_phases = false;
-    for (const Task& t : unnumbered_) {
-      if (t.phase >= 0 && phase_named[static_cast<std::size_t>(t.phase)]) work_in_phases = true;
-    }
-    if (!work_in_phases) return;
+    // Work elsewhere: in a phase, or any box outside such a checklist (`## Tasks` over a
+    // Kiro plan, then `### Checklist bắt buộc cho mọi frontend task` under `## Notes`).
+    if (std::all_of(unnumbered_.begin(), unnumbered_.end(), checklist)) return;
     std::size_t kept = 0;
     for (std::size_t i = 0; i < unnumbered_.size(); ++i) {
       if (checklist(unnumbered_[i])) {

@@ -2523,6 +2523,15 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     // A file that is one checklist keeps its boxes as tasks.
     const Plan whole = parse_tasks_md("# Release\n## Checklist\n- [ ] Tag the release\n- [ ] Publish\n");
     CHECK(ids(whole) == std::vector<std::string>{"L3", "L4"});
+    // phan-tuan-thanh/mpm: the work under `## Tasks`, no phase named so; under `## Notes`, a
+    // checklist for every frontend task (20 boxes, which ran as tasks).
+    const Plan kiro = parse_tasks_md(
+        "# Plan\n## Tasks\n- [x] 1. Create the schema\n- [ ] 2. Build the API\n"
+        "## Notes\n### Checklist bắt buộc cho mọi frontend task\n**Page Layout:**\n- [ ] `flex flex-col h-full`\n"
+        "- [ ] Toolbar: `flex items-center`\n");
+    CHECK(ids(kiro) == std::vector<std::string>{"L3", "L4"});
+    REQUIRE(find_skip(kiro, 8));
+    CHECK(find_skip(kiro, 8)->reason == SkipReason::checklist);
   }
 
   // spec-flow's features mark their heading tasks done in a Status field (22 of them in
