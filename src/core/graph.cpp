@@ -65,6 +65,11 @@ class GraphBuilder {
       phase_tasks_[static_cast<std::size_t>(t.phase)].push_back(i);
       group_tasks_[static_cast<std::size_t>(t.group)].push_back(i);
     }
+    // A file in which every task but the first says what it waits for (windloop's
+    // `- **Depends**: T2` under each heading) states its whole order: the document's order
+    // inside a group adds none (rule 4). Phases and groups still run in order.
+    declares_every_order_ = g_.tasks_ >= 3 && std::all_of(plan_->tasks.begin() + 1, plan_->tasks.end(),
+                                                          [](const Task& t) { return !t.depends_on.empty(); });
     // `- [ ] 6. Frontend` over 6.1, 6.2 …: a reference to 6 names the item's tasks.
     for (std::size_t gi = 0; gi < plan_->groups.size(); ++gi) {
       const std::string& n = plan_->groups[gi].item_number;
@@ -1194,6 +1199,7 @@ class GraphBuilder {
   }
 
   void sequence_group(int g) {
+    if (declares_every_order_) return;
     const auto& tasks = group_tasks_[static_cast<std::size_t>(g)];
     int last_serial = -1;
     std::vector<int> since;  // [P] tasks after last_serial
@@ -1524,6 +1530,7 @@ class GraphBuilder {
   GraphOptions options_;
   std::unordered_map<std::string, std::vector<int>> by_id_;
   std::unordered_set<std::string> item_numbers_;  // Group::item_number, where no task has it as ID
+  bool declares_every_order_ = false;
   std::vector<std::string> shapes_;
   bool numbers_ = false;  // some tasks are named by number (`### Task 3: …`): "Task 3" refers to them
   std::vector<std::vector<int>> phase_tasks_, group_tasks_;

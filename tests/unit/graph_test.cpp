@@ -893,7 +893,7 @@ TEST_SUITE("cycles") {
                            "- T003 \xE2\x86\x92 T002 (wiring reads it).\n");
     CHECK(waits(arrows, "T001").empty());
     CHECK(waits(arrows, "T002") == "T001");
-    CHECK(waits(arrows, "T003") == "T001,T002");  // T001: a [P] run waits for the task before it
+    CHECK(waits(arrows, "T003") == "T002");  // every task after the first says what it waits for
     CHECK(warned(arrows, 5));
     CHECK(warned(arrows, 6));
     auto phases = graph_of("## Phase 1: Foundation\n- [ ] T001 Predicate in `p.ts`\n- [ ] T002 Guard in `g.ts`\n"
@@ -1153,4 +1153,22 @@ TEST_CASE("graph: a numbered item that waits for a later one moves that one up, 
   CHECK(waits(g, "2.1") == "3.1");
   REQUIRE(g.diagnostics().size() == 1);
   CHECK(g.diagnostics()[0].code == "explicit-order");
+}
+
+// kundeng/windloop: every task after the first says what it waits for (`- **Depends**:
+// T2` under `### T4: …`), so T3 and T4, which both wait for T2 only, run side by side.
+TEST_CASE("graph: a file whose every task after the first says what it waits for states its whole order") {
+  const std::string text =
+      "# Tasks\n### T1: Scaffold\n- **Files**: `a.py`\n### T2: Models\n- **Depends**: T1\n"
+      "### T3: Loader\n- **Depends**: T2\n### T4: Executor\n- **Depends**: T2\n"
+      "### T5: CLI\n- **Depends**: T3, T4\n";
+  const TaskGraph g = test::graph_of(text);
+  CHECK(waits(g, "T3") == "T2");
+  CHECK(waits(g, "T4") == "T2");  // not after T3 as well
+  CHECK(waits(g, "T5") == "T3,T4");
+  // One task that says nothing (T4) and the document's order holds again.
+  const TaskGraph partly = test::graph_of(
+      "# Tasks\n### T1: Scaffold\n### T2: Models\n- **Depends**: T1\n"
+      "### T3: Loader\n- **Depends**: T2\n### T4: Executor\n### T5: CLI\n- **Depends**: T3, T4\n");
+  CHECK(waits(partly, "T4") == "T3");
 }
