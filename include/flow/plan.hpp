@@ -115,6 +115,9 @@ struct Task {
   TaskState state = TaskState::pending;
   TaskForm form = TaskForm::checkbox;
   bool parallel = false;              ///< `[P]` among the labels right after the ID
+  /// Its dependency field says it has none (`**Dependencies**: None`, `依赖：无`): in a file
+  /// whose every task after the first says what it waits for, it waits for nothing there.
+  bool no_dependencies = false;
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 

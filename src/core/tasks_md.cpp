@@ -289,6 +289,12 @@ bool is_dash_at(std::string_view s, std::size_t i, std::size_t* len) {
     *len = 3;  // en dash, em dash
     return true;
   }
+  // The same read as Windows-1252 and saved as UTF-8 (`Tasks 1.1â€“1.14`).
+  if (s.compare(i, 7, "\xC3\xA2\xE2\x82\xAC\xE2\x80") == 0 && i + 7 < s.size() &&
+      (static_cast<unsigned char>(s[i + 7]) == 0x9C || static_cast<unsigned char>(s[i + 7]) == 0x9D)) {
+    *len = 8;
+    return true;
+  }
   return false;
 }
 
@@ -1312,7 +1318,7 @@ std::size_t range_tail(std::string_view first, std::string_view rest, std::size_
   if (j >= rest.size()) return 0;
   const char c = rest[j];
   // Most heads go on with a space and a label or a word: one test rules them out.
-  if (c != '-' && c != '.' && c != '+' && c != '~' && c != '\xE2' && c != '\xE3' && c != '\xEF') return 0;
+  if (c != '-' && c != '.' && c != '+' && c != '~' && c != '\xC3' && c != '\xE2' && c != '\xE3' && c != '\xEF') return 0;
   std::size_t dl = 0;
   if (is_dash_at(rest, j, &dl)) j += dl;
   else if (c == '.' && j + 1 < rest.size() && rest[j + 1] == '.') j += 2;
@@ -1345,8 +1351,8 @@ bool parse_head(std::string_view s, Head& h, bool bold_open = false, bool number
     // A range goes on with a dash, `..` or `+`, maybe after a space; most heads do not.
     std::size_t j = i + n;
     if (j < s.size() && s[j] == ' ') ++j;
-    if (j < s.size() && (s[j] == '-' || s[j] == '.' || s[j] == '+' || s[j] == '~' || s[j] == '\xE2' || s[j] == '\xE3' ||
-                         s[j] == '\xEF')) {
+    if (j < s.size() && (s[j] == '-' || s[j] == '.' || s[j] == '+' || s[j] == '~' || s[j] == '\xC3' || s[j] == '\xE2' ||
+                         s[j] == '\xE3' || s[j] == '\xEF')) {
       std::size_t last = 0;
       if (const std::size_t r = range_tail(h.id, s.substr(i + n), &last); r > 0) {
         h.id = s.substr(i, n + r);
@@ -3155,6 +3161,7 @@ class Parser {
         }
       }
       const bool dep_field = k > 0 && is_dependency_field(s);
+      if (dep_field && says_none(s)) t.no_dependencies = true;
       find_refs(s, text_lines[k], dep_field ? RefOrigin::field_line : RefOrigin::inline_depends, scratch_deps_);
       // An item of a list of its dependencies (`#### Depends on` over `- T001 (the config)`).
       const auto item_line = [&](std::size_t at) { return std::abs(dep_item_lines_[at]); };
@@ -3297,6 +3304,24 @@ class Parser {
     for (std::string_view key : {"depend", "blocked by", "requires", "requiere", "requer", "dépend", "依赖", "依賴", "依存", "前置"})
       if (istarts_with(s, key)) return true;
     if (istarts_with(s, "deps") && (s.size() == 4 || !is_alpha(s[4]))) return true;
+    return false;
+  }
+
+  // A dependency field that says there are none: `**Dependencies**: None`, `Depends: N/A`,
+  // `依赖：无`, `依存関係: なし`, `의존성: 없음`, `**Dépendances** : Aucune`.
+  static bool says_none(std::string_view s) {
+    std::size_t i = s.find(':');
+    std::size_t full = s.find("\xEF\xBC\x9A");
+    if (full != std::string_view::npos && (i == std::string_view::npos || full < i)) i = full + 2;
+    if (i == std::string_view::npos) return false;
+    std::string_view v = s.substr(i + 1);
+    while (!v.empty() && (v.front() == '*' || v.front() == '_' || is_space(v.front()))) v.remove_prefix(1);
+    for (std::string_view w : {"none", "n/a", "nothing", "no dependencies", "\xE2\x80\x94", "无", "無", "なし", "없음", "aucune",
+                               "ninguna", "nenhuma", "keine"})
+      if (istarts_with(v, w)) {
+        const std::string_view rest = v.substr(w.size());
+        if (rest.empty() || !is_alpha(rest.front())) return true;
+      }
     return false;
   }
 

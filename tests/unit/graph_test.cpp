@@ -1171,4 +1171,13 @@ TEST_CASE("graph: a file whose every task after the first says what it waits for
       "# Tasks\n### T1: Scaffold\n### T2: Models\n- **Depends**: T1\n"
       "### T3: Loader\n- **Depends**: T2\n### T4: Executor\n### T5: CLI\n- **Depends**: T3, T4\n");
   CHECK(waits(partly, "T4") == "T3");
+  // justincranford/cryptoutil framework-v25: `**Dependencies**: None` says so too, and a
+  // range whose en dash was saved as Windows-1252 text (`Tasks 1.1â€“1.3`) is a range.
+  const TaskGraph none = test::graph_of(
+      "# Tasks\n### Task 1.1: Migration\n### Task 1.2: Port\n- **Dependencies**: Task 1.1\n"
+      "### Task 1.3: Configs\n- **Dependencies**: None\n### Task 1.4: Profiles\n- **依赖**：无\n"
+      "### Task 1.5: Wire\n- **Dependencies**: Tasks 1.1\xC3\xA2\xE2\x82\xAC\xE2\x80\x9C" "1.4\n");
+  CHECK(waits(none, "1.3").empty());
+  CHECK(waits(none, "1.4").empty());
+  CHECK(waits(none, "1.5") == "1.1,1.2,1.3,1.4");
 }
