@@ -65,13 +65,6 @@ class GraphBuilder {
       phase_tasks_[static_cast<std::size_t>(t.phase)].push_back(i);
       group_tasks_[static_cast<std::size_t>(t.group)].push_back(i);
     }
-    // A file in which every task but the first says what it waits for (windloop's
-    // `- **Depends**: T2` under each heading; `**Dependencies**: None` says so too) states
-    // its whole order: the document's order inside a group adds none (rule 4). Phases and
-    // groups still run in order.
-    declares_every_order_ = g_.tasks_ >= 3 && std::all_of(plan_->tasks.begin() + 1, plan_->tasks.end(), [](const Task& t) {
-                              return !t.depends_on.empty() || t.no_dependencies;
-                            });
     // `- [ ] 6. Frontend` over 6.1, 6.2 …: a reference to 6 names the item's tasks.
     for (std::size_t gi = 0; gi < plan_->groups.size(); ++gi) {
       const std::string& n = plan_->groups[gi].item_number;
@@ -80,6 +73,14 @@ class GraphBuilder {
         item_numbers_.insert(n);
       }
     }
+    // A file in which every task but the first says what it waits for, naming a task of
+    // the file (windloop's `- **Depends**: T2` under each heading; `**Dependencies**: None`
+    // says so too) states its whole order: the document's order inside a group adds none
+    // (rule 4). Phases and groups still run in order.
+    declares_every_order_ = g_.tasks_ >= 3 && std::all_of(plan_->tasks.begin() + 1, plan_->tasks.end(), [&](const Task& t) {
+                              return t.no_dependencies || std::any_of(t.depends_on.begin(), t.depends_on.end(),
+                                                                      [&](const DepRef& r) { return !expand(r).empty(); });
+                            });
   }
 
   Result<TaskGraph> build() {

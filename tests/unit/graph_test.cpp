@@ -1171,6 +1171,10 @@ TEST_CASE("graph: a file whose every task after the first says what it waits for
       "# Tasks\n### T1: Scaffold\n### T2: Models\n- **Depends**: T1\n"
       "### T3: Loader\n- **Depends**: T2\n### T4: Executor\n### T5: CLI\n- **Depends**: T3, T4\n");
   CHECK(waits(partly, "T4") == "T3");
+  // References to nothing in the file say no order: the document's holds.
+  const TaskGraph unknown = test::graph_of(
+      "# Tasks\n### T1: Scaffold\n### T2: Models\n- **Depends**: T9\n### T3: Loader\n- **Depends**: T8\n");
+  CHECK(waits(unknown, "T3") == "T2");
   // justincranford/cryptoutil framework-v25: `**Dependencies**: None` says so too, and a
   // range whose en dash was saved as Windows-1252 text (`Tasks 1.1â€“1.3`) is a range.
   const TaskGraph none = test::graph_of(
