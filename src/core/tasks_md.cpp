@@ -806,12 +806,22 @@ bool says_done(std::string_view v) {
       return !says_not_yet(v.substr(n));
     }
   // In the languages of a localized label (status_label): `已完成`, `完了`, `완료`,
-  // `Completado`, `Concluído`, `Terminé`, `Выполнено`. Not `未完成` or `미완료` (not done),
-  // which do not start so.
-  for (std::string_view w : {"已完成", "完成", "已完結", "完了", "済み", "완료", "completado", "completada", "concluído",
-                             "concluido", "concluída", "terminé", "terminée", "terminado", "hecho", "fait", "fatto",
-                             "completato", "выполнено", "готово", "завершено", "Выполнено", "Готово", "Завершено"})
-    if (istarts_with(v, w) && (v.size() == w.size() || !is_alpha(v[w.size()]))) return true;
+  // `Completado`, `Concluído`, `Terminé`, `Выполнено`, as a word of its own: not `未完成`
+  // or `미완료` (not done), which do not start so, nor `完成度 50%` or `完了予定` (how far,
+  // when), whose word goes on.
+  const auto word_ends = [](std::string_view rest) {
+    if (rest.empty()) return true;
+    const auto c = static_cast<unsigned char>(rest[0]);
+    if (c < 0x80) return !is_alpha(rest[0]);
+    if (c == 0xC3 || c == 0xD0 || c == 0xD1) return false;   // Latin-1 or Cyrillic letters
+    if (c == 0xE3) return static_cast<unsigned char>(rest.size() > 1 ? rest[1] : 0) == 0x80;  // 、。「 but no kana
+    return c < 0xE4 || c > 0xED;                             // no ideograph or hangul
+  };
+  for (std::string_view w : {"已完成", "已完結", "完成了", "完成", "完了済み", "完了済", "完了", "済み", "완료", "completado",
+                             "completada", "concluído", "concluido", "concluída", "terminé", "terminée", "terminado",
+                             "hecho", "fait", "fatto", "completato", "выполнено", "готово", "завершено", "Выполнено",
+                             "Готово", "Завершено"})
+    if (istarts_with(v, w) && word_ends(v.substr(w.size()))) return true;
   return false;
 }
 
