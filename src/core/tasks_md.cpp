@@ -821,7 +821,13 @@ bool says_done(std::string_view v) {
                              "completada", "concluído", "concluido", "concluída", "terminé", "terminée", "terminado",
                              "hecho", "fait", "fatto", "completato", "выполнено", "готово", "завершено", "Выполнено",
                              "Готово", "Завершено"})
-    if (istarts_with(v, w) && word_ends(v.substr(w.size()))) return true;
+    if (istarts_with(v, w) && word_ends(v.substr(w.size()))) {
+      // `완료 예정`, `完了 予定`: planned, not done.
+      const std::string_view next = trim(v.substr(w.size()));
+      for (std::string_view p : {"예정", "予定", "预定", "預定", "预计", "預計"})
+        if (starts_with(next, p)) return false;
+      return true;
+    }
   return false;
 }
 

@@ -203,7 +203,7 @@ TEST_CASE("a Status field in Chinese, Japanese, Korean or another language is re
                                     TaskState::pending, TaskState::done,    TaskState::pending};
   for (std::size_t i = 0; i < want.size(); ++i) CHECK_MESSAGE(p.tasks[i].state == want[i], p.tasks[i].id);
   // A done word whose word goes on says how far or when, not done.
-  for (const char* value : {"完成度 50%", "完了予定（3月）", "完成了", "Completados 3 de 5"}) {
+  for (const char* value : {"完成度 50%", "完了予定（3月）", "완료 예정", "完成了", "Completados 3 de 5"}) {
     CAPTURE(value);
     const Plan q = parse_tasks_md(std::string("### TASK-1: a\n\n**状态**: ") + value + "\n");
     REQUIRE(q.tasks.size() == 1);
