@@ -142,6 +142,11 @@ struct Group {
   /// group's tasks, and the dependencies written under the item (`_Dependencies: 7.1-7.7_`)
   /// take the place of the order of the groups.
   std::string item_number;
+  /// The item's own checkbox byte (`- [ ] 6. Frontend`): flow ticks it when the last of
+  /// the group's tasks is marked done, and clears it when one of them is marked pending
+  /// again, but only while the box said what the tasks did. Task::npos for a sub-heading.
+  std::size_t mark_offset = Task::npos;
+  char mark = 0;                      ///< the byte (' ', 'x', 'X' …); 0 without a box
 };
 
 /// A section that holds tasks (`## Phase 3: User Story 1 - Title (Priority: P1) 🎯 MVP`).

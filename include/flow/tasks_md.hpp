@@ -63,12 +63,15 @@ struct MarkChange {
 /// task at (line, id) fails with Errc::not_found, one with no mark with
 /// Errc::invalid_argument, and nothing is changed. Setting a mark to what it already is
 /// changes nothing but a heading task's Status field beside its marks that says the other
-/// state (steps ticked by hand under `❌ Not Started`).
+/// state (steps ticked by hand under `❌ Not Started`). A numbered item's box
+/// (Group::mark_offset) follows its tasks: ticked when the changes leave none of its
+/// required tasks pending, cleared when they make one pending again, and only if it said
+/// what they did before.
 [[nodiscard]] FLOW_API Result<std::string> set_marks(std::string_view text, const Plan& plan,
                                                      std::span<const MarkChange> changes);
 
 /// set_marks, in place and keeping `plan` the parse of `text`: each changed task's mark
-/// and state (and `plan.done_mark`) follow, and the offsets after a heading's check mark
+/// and state (and `plan.done_mark`, and an item's Group::mark) follow, and the offsets after a heading's check mark
 /// or a Status field that changed length move with it, so that further marks need no
 /// parse (`skipped` and `diagnostics` are left as they were). Returns how many marks changed. On failure (the errors of
 /// set_marks) neither `text` nor `plan` changes.

@@ -8,6 +8,7 @@
 #include "core/tasks_md_internal.hpp"
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,61 @@ void shift_offsets(Plan& plan, std::size_t at, std::ptrdiff_t delta) {
     moved(t.status_offset);
     for (std::size_t& o : t.step_marks) moved(o);
   }
+  for (Group& g : plan.groups) moved(g.mark_offset);
+}
+
+// The tasks' states, by index.
+std::vector<TaskState> states_of(const Plan& plan) {
+  std::vector<TaskState> out;
+  out.reserve(plan.tasks.size());
+  for (const Task& t : plan.tasks) out.push_back(t.state);
+  return out;
+}
+
+// An item's box (Group::mark_offset) to set: where, and its new byte.
+struct BoxChange {
+  std::size_t at = 0;
+  char mark = 0;
+  int group = 0;
+};
+
+// The boxes of Kiro's numbered items that follow their tasks from the states `before` to
+// `after`: ticked (with `done`) when none of the item's required tasks is pending any more
+// (Kiro's optional ones, `- [ ]* 2.3`, need not be done, unless all are optional), cleared
+// when one is again. Only a box that said what its tasks did changes: one the user ticked
+// over open subtasks, or left open over finished ones, stays as it is.
+std::vector<BoxChange> item_boxes(std::string_view text, const Plan& plan, const std::vector<TaskState>& before,
+                                  const std::vector<TaskState>& after, char done) {
+  std::vector<BoxChange> out;
+  bool any = false;
+  for (const Group& g : plan.groups) any = any || g.mark_offset != Task::npos;
+  if (!any) return out;
+  // Per group, [0] over its required tasks and [1] over all: how many, and how many are
+  // pending before and after.
+  struct Count { int tasks = 0, open_before = 0, open_after = 0; };
+  std::vector<std::array<Count, 2>> count(plan.groups.size());
+  for (std::size_t i = 0; i < plan.tasks.size(); ++i) {
+    const Task& t = plan.tasks[i];
+    const auto g = static_cast<std::size_t>(t.group);
+    if (g >= count.size()) continue;
+    const bool optional = std::find(t.labels.begin(), t.labels.end(), "optional") != t.labels.end();
+    for (int k = optional ? 1 : 0; k < 2; ++k) {
+      Count& c = count[g][static_cast<std::size_t>(k)];
+      ++c.tasks;
+      c.open_before += before[i] == TaskState::pending;
+      c.open_after += after[i] == TaskState::pending;
+    }
+  }
+  for (std::size_t g = 0; g < plan.groups.size(); ++g) {
+    const Group& gr = plan.groups[g];
+    const Count& c = count[g][0].tasks > 0 ? count[g][0] : count[g][1];
+    if (gr.mark_offset == Task::npos || gr.mark_offset >= text.size() || text[gr.mark_offset] != gr.mark || c.tasks == 0)
+      continue;
+    const bool was = c.open_before == 0, now = c.open_after == 0;
+    if (!was && now && gr.mark == ' ') out.push_back({gr.mark_offset, done, static_cast<int>(g)});
+    else if (was && !now && (gr.mark == 'x' || gr.mark == 'X')) out.push_back({gr.mark_offset, ' ', static_cast<int>(g)});
+  }
+  return out;
 }
 
 // A step's mark as the parser reads it: a space, x or X inside `[ ]`.
@@ -174,9 +230,11 @@ Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span
   std::string out(text);
   const char done = plan.done_mark == 'x' ? 'x' : 'X';
   std::vector<Splice> splices;  // after the one-byte marks, whose offsets they would move
+  std::vector<TaskState> after = states_of(plan);
   for (const MarkChange& c : changes) {
     auto t = checked_task(out, plan, c);
     if (!t) return Unexpected{std::move(t).error()};
+    after[static_cast<std::size_t>(*t - plan.tasks.data())] = c.done ? TaskState::done : TaskState::pending;
     if (Splice sp; field_splice(out, **t, c.done, &sp)) splices.push_back(sp);
     if (!(*t)->step_marks.empty()) {
       if (c.done != ((*t)->state == TaskState::done)) set_steps(out, **t, c.done, done);
@@ -191,6 +249,7 @@ Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span
     if (c.done && (*t)->state != TaskState::done) m = done;
     else if (!c.done && (*t)->state != TaskState::pending) m = ' ';
   }
+  for (const BoxChange& b : item_boxes(out, plan, states_of(plan), after, done)) out[b.at] = b.mark;
   apply_splices(out, splices);
   return out;
 }
@@ -200,6 +259,7 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
   for (const MarkChange& c : changes)
     if (auto t = checked_task(text, plan, c); !t) return Unexpected{std::move(t).error()};
   const char done = plan.done_mark == 'x' ? 'x' : 'X';
+  const std::vector<TaskState> before = states_of(plan);
   int changed = 0;
   for (const MarkChange& c : changes) {
     Task& t = plan.tasks[static_cast<std::size_t>(plan.task_at_line(c.line))];
@@ -232,6 +292,11 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
     t.mark = c.done ? done : ' ';
     t.state = c.done ? TaskState::done : TaskState::pending;
     text[t.mark_offset] = t.mark;
+    ++changed;
+  }
+  for (const BoxChange& b : item_boxes(text, plan, before, states_of(plan), done)) {
+    text[b.at] = b.mark;
+    plan.groups[static_cast<std::size_t>(b.group)].mark = b.mark;
     ++changed;
   }
   // The case the file uses most, counted as the parser counts it: clearing marks can

@@ -2516,6 +2516,8 @@ class Parser {
       g.line = item.line;
       g.phase = item.phase;
       g.item_number = prefix.substr(0, n);
+      g.mark_offset = item.mark_offset;
+      g.mark = item.mark;
       item_numbers_.insert(g.item_number);
       plan_.groups.push_back(std::move(g));
       for (std::size_t k = next; k < last; ++k) plan_.tasks[k].group = gi;

@@ -515,6 +515,12 @@ std::string marked_task_ids(std::string_view before, std::string_view marked) {
     a = ea + 1;
     b = eb + 1;
   }
+  // A numbered item's box (`- [x] 1. Data layer`) went with its last task's mark (1.2):
+  // the item is no task of its own.
+  std::erase_if(ids, [&](const std::string& id) {
+    return std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+           std::any_of(ids.begin(), ids.end(), [&](const std::string& o) { return o.size() > id.size() + 1 && o.compare(0, id.size(), id) == 0 && o[id.size()] == '.'; });
+  });
   return ids.empty() ? "a task" : join(ids, ", ");
 }
 

@@ -1454,6 +1454,64 @@ WRAP
   [ "$rc" != 0 ] && ! grep -q "not run" "$work/rb.out" && bad "rollback of A refused without naming B's commit: $(cat "$work/rb.out")"
   ;;
 
+kiro-items)
+  # Kiro's numbered items over their subtasks (`- [ ] 1. Data layer` over `- [ ] 1.1 …`):
+  # flow ticked the subtasks and left every item open, the file saying the work was not
+  # done. An item's box is ticked with its last required subtask (Kiro's optional ones,
+  # `- [ ]* 1.3`, need not be done), in that task's commit; one with open subtasks stays open.
+  files_agent
+  mkdir -p "$work/repo"
+  cat > "$work/repo/tasks.md" <<'TASKS'
+# Implementation Plan
+
+- [ ] 1. Data layer
+- [ ] 1.1 Add the model in `app/model.py`
+  - _Requirements: 1.1_
+- [x] 1.2 Add the schema in `app/schema.py`
+- [ ]* 1.3 Property test for the model in `tests/test_model.py`
+
+- [ ] 2. Service
+  - _Dependencies: タスク1完了_
+- [ ] 2.1 Add the service in `app/service.py`
+- [ ] 2.2 Wire the service in `app/main.py`
+TASKS
+  cat > "$work/fail.sh" <<AGENT
+#!/bin/sh
+[ "\$FLOW_TASK_ID" = 2.2 ] && exit 3
+exec "$work/agent.sh"
+AGENT
+  chmod +x "$work/fail.sh"
+  git_repo "$work/repo"
+  cp "$work/repo/tasks.md" "$work/tasks.before"
+  run_flow "$work/out" run "$work/repo/tasks.md" --agent-cmd "$work/fail.sh" --progress plain --retries 0
+  [ "$rc" != 0 ] || bad "a run with a failed task exited 0"
+  ran=$(sort "$work/agents.log" | tr '\n' ' ')
+  [ "$ran" = "1.1 1.3 2.1 " ] || bad "agents ran '$ran'"
+  sed -e 's/^- \[ \] 1\. /- [x] 1. /' -e 's/^- \[ \] 1\.1 /- [x] 1.1 /' -e 's/^- \[ \]\* 1\.3 /- [x]* 1.3 /' \
+      -e 's/^- \[ \] 2\.1 /- [x] 2.1 /' "$work/tasks.before" > "$work/tasks.want"
+  cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "item 1 is not ticked with its tasks, or item 2 is: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
+  # The item's box is in the commit of the task that finished it, and in no other.
+  boxed=$(git -C "$work/repo" log --format=%s -G '^- \[x\] 1\. ' -- tasks.md)
+  case "$boxed" in
+    "1.1 "*|"1.3 "*) [ "$(echo "$boxed" | wc -l)" = 1 ] || bad "item 1's box changed in more than one commit: $boxed" ;;
+    *) bad "item 1's box is not in its last task's commit: '$boxed'" ;;
+  esac
+  [ -z "$(git -C "$work/repo" status --porcelain)" ] || bad "the tree is not clean: $(git -C "$work/repo" status --porcelain)"
+  # The failed task done on a second run: item 2 is ticked with it.
+  run_flow "$work/out2" run "$work/repo/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the second run exited $rc: $(tail -5 "$work/out2")"
+  sed -i -e 's/^- \[ \] 2\. /- [x] 2. /' -e 's/^- \[ \] 2\.2 /- [x] 2.2 /' "$work/tasks.want"
+  cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "item 2 is not ticked with its last task: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
+  # Without isolation, where the marks are written in place as tasks finish: the same.
+  mkdir -p "$work/plain"
+  cp "$work/tasks.before" "$work/plain/tasks.md"
+  git -C "$work/plain" init -q
+  : > "$work/agents.log"
+  run_flow "$work/out3" run "$work/plain/tasks.md" --agent-cmd "$work/agent.sh" --progress plain --isolation none
+  [ "$rc" = 0 ] || bad "the run in place exited $rc: $(tail -5 "$work/out3")"
+  cmp -s "$work/plain/tasks.md" "$work/tasks.want" || bad "in place, the items are not ticked with their tasks: $(diff "$work/tasks.want" "$work/plain/tasks.md")"
+  ;;
+
 stray-git)
   # An empty .git is no repository: git walks past it, and so must flow. Codex's Linux
   # sandbox makes one in /tmp while its commands run and leaves it when it is killed; flow

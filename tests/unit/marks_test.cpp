@@ -12,10 +12,23 @@ using namespace flow;
 
 namespace {
 
+// Whether the task is under a numbered item whose box is ticked while one of its required
+// tasks is open (SpaceWeirdos' item 2 over a second, open 2.5): marking them done puts the
+// box in step with them, and marking them pending again then clears it, so that such a
+// file does not come back as it was (the test "a numbered item's box follows its tasks").
+bool under_ticked_open_item(const Plan& p, const Task& t) {
+  const Group& g = p.groups[static_cast<std::size_t>(t.group)];
+  if (g.mark_offset == Task::npos || g.mark == ' ') return false;
+  return std::any_of(p.tasks.begin(), p.tasks.end(), [&](const Task& u) {
+    return u.group == t.group && u.state == TaskState::pending &&
+           std::find(u.labels.begin(), u.labels.end(), "optional") == u.labels.end();
+  });
+}
+
 std::vector<MarkChange> all_changes(const Plan& p, TaskState from, bool done) {
   std::vector<MarkChange> out;
   for (const Task& t : p.tasks)
-    if (t.state == from && t.mark_offset != Task::npos) out.push_back({t.line, t.id, done});
+    if (t.state == from && t.mark_offset != Task::npos && !under_ticked_open_item(p, t)) out.push_back({t.line, t.id, done});
   return out;
 }
 
@@ -474,7 +487,7 @@ TEST_CASE("every kind of mark over the corpus: in place or not, and back") {
       return std::any_of(t.step_marks.begin(), t.step_marks.end(), [&](std::size_t at) { return original[at] != ' '; });
     };
     for (const Task& t : p0.tasks)
-      if (t.state == TaskState::pending && t.has_marks() && !partly(t)) {
+      if (t.state == TaskState::pending && t.has_marks() && !partly(t) && !under_ticked_open_item(p0, t)) {
         to_done.push_back({t.line, t.id, true});
         headings += t.check_offset != Task::npos;
       }
@@ -568,4 +581,71 @@ TEST_CASE("a task is found again by ID and line text wherever edits moved it") {
   CHECK(find_task_again(after, now, "T002", 3, "") == -1);
   const std::string twice = "- [ ] T002 b\n- [ ] T002 b\n";
   CHECK(find_task_again(twice, parse_tasks_md(twice), "T002", 9, text2) == -1);  // ambiguous
+}
+
+// Kiro's numbered items over their subtasks: flow ticked the subtasks and left every item
+// open. An item's box follows its required tasks (optional ones, `- [ ]* 1.3`, need not
+// be done, unless all are), but only while it says what they do: a box the user ticked
+// over an open task, or left open over finished ones, is theirs.
+TEST_CASE("a numbered item's box follows its tasks") {
+  const std::string text =
+      "## Tasks\n\n"
+      "- [ ] 1. Data layer\n"        // 3: open over an open task
+      "- [x] 1.1 Model\n"
+      "- [ ] 1.2 Keys\n"
+      "- [ ]* 1.3 Property test\n"
+      "- [x] 2. Service\n"           // 7: ticked over an open task (the user's)
+      "- [ ] 2.1 JWT\n"
+      "- [ ] 3. UI\n"                // 9: open over a finished task (the user's)
+      "- [x] 3.1 Screen\n"
+      "- [ ] 4. Checks\n"            // 11: only optional tasks
+      "- [ ]* 4.1 Lint\n";
+  const Plan p = parse_tasks_md(text);
+  REQUIRE(p.tasks.size() == 6);
+  REQUIRE(p.groups.size() == 4);
+  CHECK(p.groups[0].mark_offset == text.find("- [ ] 1.") + 3);
+  CHECK(p.groups[1].mark == 'x');
+  // The box of the item whose line holds `item`.
+  const auto box = [](const std::string& s, const char* item) { return s[s.rfind('\n', s.find(item)) + 4]; };
+  const auto marked = [&](const std::string& s, std::vector<MarkChange> c) {
+    auto r = set_marks(s, parse_tasks_md(s), c);
+    REQUIRE(r);
+    // In place, the same bytes, and the plan still the parse of the text.
+    std::string in_place = s;
+    Plan q = parse_tasks_md(in_place);
+    REQUIRE(set_marks_in_place(in_place, q, c));
+    CHECK(in_place == *r);
+    const Plan again = parse_tasks_md(*r);
+    for (std::size_t g = 0; g < q.groups.size(); ++g) {
+      CHECK(q.groups[g].mark_offset == again.groups[g].mark_offset);
+      CHECK(q.groups[g].mark == again.groups[g].mark);
+    }
+    return *r;
+  };
+  // The optional task alone finishes nothing; the last required one ticks the item.
+  const std::string optional_done = marked(text, {{6, "1.3", true}});
+  CHECK(box(optional_done, "1. Data") == ' ');
+  const std::string one = marked(text, {{5, "1.2", true}});
+  CHECK(one.size() == text.size());
+  std::size_t diffs = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) diffs += text[i] != one[i];
+  CHECK(diffs == 2);
+  CHECK(box(one, "1. Data") == 'x');
+  // Opened again: the box follows.
+  CHECK(marked(one, {{5, "1.2", false}}) == text);
+  // The user's boxes stay theirs, whatever the tasks do.
+  CHECK(box(marked(text, {{8, "2.1", true}}), "2. Service") == 'x');
+  CHECK(marked(text, {{10, "3.1", false}}) == [&] {
+    std::string s = text;
+    s[s.find("- [x] 3.1") + 3] = ' ';
+    return s;
+  }());
+  CHECK(box(marked(text, {{10, "3.1", true}}), "3. UI") == ' ');
+  // All optional: the last of them ticks it.
+  CHECK(box(marked(text, {{12, "4.1", true}}), "4. Checks") == 'x');
+  // A heading's check mark above moves the box's offset; in place, it follows.
+  const std::string headed = "### T000 Setup\n\n" + text;
+  const std::string both = marked(headed, {{1, "T000", true}, {7, "1.2", true}});
+  CHECK(both.find("### T000 Setup \xE2\x9C\x85\n") == 0);
+  CHECK(box(both, "1. Data") == 'x');
 }

@@ -495,6 +495,8 @@ TEST_CASE("the tasks a mark names: a box's ID, a heading task's for its check ma
                         "### Task 1: Bucket\n- [x] **Step 1: Write the test**\n- [x] **Step 2: Commit**\n") == "Task 1");
   CHECK(marked_task_ids("## Progress\n- [ ] Task 2: Wire it\n", "## Progress\n- [x] Task 2: Wire it\n") == "Task 2");
   CHECK(marked_task_ids("- [ ] a\n", "- [ ] a\n") == "a task");
+  // A numbered item's box, ticked with its last task, is no task of its own.
+  CHECK(marked_task_ids("- [ ] 1. Data\n- [x] 1.1 a\n- [ ] 1.2 b\n", "- [x] 1. Data\n- [x] 1.1 a\n- [x] 1.2 b\n") == "1.2");
   // A heading task's Status field, where its state is kept.
   CHECK(marked_task_ids("### Task 1.1: Migration\n\n- **Status**: Not Started\n- **Owner**: me\n",
                         "### Task 1.1: Migration\n\n- **Status**: \xE2\x9C\x85 Complete\n- **Owner**: me\n") == "Task 1.1");
