@@ -230,6 +230,11 @@ struct Line {
   std::uint8_t top = 0;
 };
 constexpr std::uint8_t kCriteriaBox = 2;
+// In Line::top too: a numbered item's box (`- [ ] 1. Data layer`) with its subtasks' boxes
+// after it (`- [ ] 1.1 …`, nested or not).
+constexpr std::uint8_t kItemOverSubtasks = 4;
+// And one of its subtasks' boxes: its number is its ID, one a letter ends too (`10.2a`).
+constexpr std::uint8_t kSubtask = 8;
 static_assert(sizeof(Line) <= 24);
 
 // A list item: where its bullet ends and what follows.
@@ -279,6 +284,29 @@ std::size_t match_box(std::string_view s) {
 std::string_view box_text(std::string_view after, bool* optional) {
   *optional = !after.empty() && after[0] == '*' && (after.size() == 1 || is_space(after[1]));
   return trim_left(*optional ? after.substr(1) : after);
+}
+
+// The number of a numbered item's text (`1` of `1. Data layer`): one to three digits, a
+// dot and a space; empty for any other text.
+std::string_view item_number(std::string_view s) {
+  std::size_t n = 0;
+  while (n < s.size() && n < 4 && is_digit(s[n])) ++n;
+  if (n == 0 || n == 4 || n + 1 >= s.size() || s[n] != '.' || !is_space(s[n + 1])) return {};
+  return s.substr(0, n);
+}
+
+// The length of the subtask number of item `item` the text starts with (`1.1 …`,
+// `1.12. …`, `1.2: …`, `1.2a …` under `1.`), or 0.
+std::size_t subtask_number(std::string_view s, std::string_view item) {
+  if (!s.starts_with(item) || s.size() <= item.size() + 1 || s[item.size()] != '.') return 0;
+  std::size_t k = item.size() + 1, n = 0;
+  while (k + n < s.size() && n < 4 && is_digit(s[k + n])) ++n;
+  if (n == 0 || n == 4) return 0;
+  k += n;
+  if (k < s.size() && s[k] >= 'a' && s[k] <= 'z') ++k;  // `10.2a`, added between 10.2 and 10.3
+  const bool ends = k == s.size() || is_space(s[k]) ||
+                    ((s[k] == '.' || s[k] == ':') && (k + 1 == s.size() || is_space(s[k + 1])));
+  return ends ? k : 0;
 }
 
 bool is_dash_at(std::string_view s, std::size_t i, std::size_t* len) {
@@ -1554,6 +1582,12 @@ class Parser {
     // The indent of the current list's first item; -1 outside a list (after a heading or
     // a paragraph that starts left of the list).
     int list_base = -1;
+    // The number of the last top-level box that is a numbered item (`- [ ] 1. Data layer`)
+    // and its indent: Kiro nests its subtasks under it (`  - [ ] 1.1 …`), and those are
+    // the tasks, read as if they were top-level.
+    std::string_view kiro_item;
+    int kiro_indent = 0;
+    std::size_t kiro_line = 0;
     lines_.reserve(NewlineFinder::count(text_) + 1);
     NewlineFinder newlines(text_);
     while (pos <= text_.size()) {
@@ -1628,6 +1662,7 @@ class Parser {
         if (k <= 6 && (k == t.size() || is_space(t[k]))) {
           l.heading = static_cast<std::uint8_t>(k);
           last_heading = static_cast<int>(lines_.size());
+          kiro_item = {};
           while (open_depth > 0 && lines_[static_cast<std::size_t>(open_headings[open_depth - 1])].heading >= k) --open_depth;
           // A heading task one level deeper (`#### T001: …` under `### P1.1: …`) makes
           // the headings above it sections too.
@@ -1672,8 +1707,25 @@ class Parser {
           l.box = static_cast<std::uint8_t>(match_box(s.substr(li.content)));
           if (!l.box && s.size() > li.content && s[li.content] == '[')
             l.box = static_cast<std::uint8_t>(match_word_box(s.substr(li.content)));
+          if (l.box == 1) {
+            bool star = false;
+            const std::string_view bt = box_text(s.substr(li.content + 3), &star);
+            if (!kiro_item.empty() && subtask_number(bt, kiro_item) > 0 &&
+                (l.top || (l.indent > kiro_indent && l.indent <= kiro_indent + 4))) {
+              l.top = 1 | kSubtask;
+              lines_[kiro_line].top |= kItemOverSubtasks;
+              kiro_items_ = true;
+            } else if (l.top) {
+              kiro_item = item_number(bt);
+              kiro_indent = l.indent;
+              kiro_line = lines_.size();
+            }
+          } else if (l.top) {
+            kiro_item = {};
+          }
         } else if (l.indent <= list_base) {
           list_base = -1;   // a paragraph at the list's margin ends the list
+          kiro_item = {};
         }
         if (l.box) {
           l.flags |= kBox;
@@ -2243,7 +2295,23 @@ class Parser {
     Head lead;
     const std::size_t skip_labels = word ? leading_labels(head_text, &lead) : 0;
     const std::string_view text = head_text.substr(skip_labels);
-    if (parse_head(text, h)) {
+    // In a file whose numbered items hold subtasks (Kiro's), an item with none is a task
+    // of its own, named by its number (`- [ ] 12. Checkpoint`).
+    const bool lone_item = kiro_items_ && !word && !(l.top & kItemOverSubtasks) && !item_number(text).empty();
+    bool parsed = lone_item ? parse_head(text, h, false, true) : parse_head(text, h);
+    if (!parsed && (l.top & kSubtask) && !word) {
+      // `10.2a`, which is no ID anywhere else (`1.5h` is a time).
+      std::size_t n = 0;
+      while (n < text.size() && (is_digit(text[n]) || text[n] == '.')) ++n;
+      if (n > 0 && n < text.size() && is_lower(text[n])) {
+        h.id = text.substr(0, n + 1);
+        h.rest = n + 1;
+        while (h.rest < text.size() && (is_space(text[h.rest]) || text[h.rest] == '.' || text[h.rest] == ':')) ++h.rest;
+        parsed = true;
+      }
+    }
+    if (parsed) {
+      if (lone_item) lone_items_.push_back(plan_.tasks.size());
       Task& task = new_task(h.id, number, l, TaskForm::checkbox);
       task.mark_offset = mark_offset;
       task.mark = mark;
@@ -2498,12 +2566,15 @@ class Parser {
     for (std::size_t u = 0; u < unnumbered_.size(); ++u) {
       const Task& item = unnumbered_[u];
       const std::string_view d = item.description;
-      std::size_t n = 0;
-      while (n < d.size() && n < 4 && is_digit(d[n])) ++n;
-      if (n == 0 || n == 4 || n + 1 >= d.size() || d[n] != '.' || !is_space(d[n + 1])) continue;
-      const std::string prefix = std::string(d.substr(0, n + 1));  // "6."
+      const std::string_view number = item_number(d);
+      if (number.empty()) continue;
+      const std::size_t n = number.size();
+      const std::string prefix = std::string(number) + ".";  // "6."
       while (next < plan_.tasks.size() && plan_.tasks[next].line < item.line) ++next;
-      const int end = u + 1 < unnumbered_.size() ? unnumbered_[u + 1].line : plan_.line_count + 1;
+      // To the next item (a box without an ID between, `- [x] 10.2a …`, ends nothing).
+      std::size_t after = u + 1;
+      while (after < unnumbered_.size() && item_number(unnumbered_[after].description).empty()) ++after;
+      const int end = after < unnumbered_.size() ? unnumbered_[after].line : plan_.line_count + 1;
       std::size_t last = next;
       for (; last < plan_.tasks.size(); ++last) {
         const Task& t = plan_.tasks[last];
@@ -2529,7 +2600,27 @@ class Parser {
       }
       items.insert(item.line);
     }
-    if (!items.empty()) {
+    // A numbered item with no subtask, a task of its own (`- [ ] 12. Checkpoint`), is an
+    // item as well: in the order of the items, with the dependencies written under it.
+    for (const std::size_t i : lone_items_) {
+      Task& t = plan_.tasks[i];
+      const int gi = static_cast<int>(plan_.groups.size());
+      Group g;
+      g.title = t.description;
+      g.line = t.line;
+      g.phase = t.phase;
+      g.item_number = t.id;
+      item_numbers_.insert(g.item_number);
+      plan_.groups.push_back(std::move(g));
+      t.group = gi;
+      for (int ln = t.body_first; ln > 0 && ln <= t.body_last; ++ln) {
+        const Line& l = lines_[static_cast<std::size_t>(ln - 1)];
+        if ((l.flags & (kCode | kComment)) != 0 || l.indent == 0) continue;
+        const std::string_view f = strip_bullet(trim(line_text(l)));
+        if (is_dependency_field(f)) pending_heading_refs_.push_back({std::string(f), ln, t.phase, gi});
+      }
+    }
+    if (!items.empty() || !lone_items_.empty()) {
       group_used_.assign(plan_.groups.size(), 0);
       for (const Task& t : plan_.tasks) group_used_[static_cast<std::size_t>(t.group)] = 1;
     }
@@ -3947,6 +4038,8 @@ class Parser {
   bool optional_ = false;  // scratch
   std::vector<Task> unnumbered_;
   std::unordered_set<std::string> item_numbers_;  // of the items over subtasks (item_groups)
+  bool kiro_items_ = false;         // some numbered item has subtasks (kItemOverSubtasks)
+  std::vector<std::size_t> lone_items_;  // tasks that are numbered items with no subtask
   // Tasks whose head is a range (`T030-T038 …`): where its two IDs are in the task's ID.
   struct Range {
     std::size_t task, first_len, last_at;

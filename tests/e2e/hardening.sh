@@ -1459,6 +1459,8 @@ kiro-items)
   # flow ticked the subtasks and left every item open, the file saying the work was not
   # done. An item's box is ticked with its last required subtask (Kiro's optional ones,
   # `- [ ]* 1.3`, need not be done), in that task's commit; one with open subtasks stays open.
+  # Subtasks nested under their item (3.1) are tasks too, and so is an item with none (4),
+  # after the items before it: they ran as tasks L14 and L17 with their subtasks as body.
   files_agent
   mkdir -p "$work/repo"
   cat > "$work/repo/tasks.md" <<'TASKS'
@@ -1474,6 +1476,11 @@ kiro-items)
   - _Dependencies: タスク1完了_
 - [ ] 2.1 Add the service in `app/service.py`
 - [ ] 2.2 Wire the service in `app/main.py`
+
+- [ ] 3. Docs
+  - [ ] 3.1 Write `docs/api.md`
+    - _Requirements: 2.1_
+- [ ] 4. Checkpoint - Ensure all tests pass
 TASKS
   cat > "$work/fail.sh" <<AGENT
 #!/bin/sh
@@ -1500,7 +1507,9 @@ AGENT
   # The failed task done on a second run: item 2 is ticked with it.
   run_flow "$work/out2" run "$work/repo/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
   [ "$rc" = 0 ] || bad "the second run exited $rc: $(tail -5 "$work/out2")"
-  sed -i -e 's/^- \[ \] 2\. /- [x] 2. /' -e 's/^- \[ \] 2\.2 /- [x] 2.2 /' "$work/tasks.want"
+  ran=$(tail -n +4 "$work/agents.log" | tr '\n' ' ')
+  [ "$ran" = "2.2 3.1 4 " ] || bad "the second run's agents ran '$ran'"
+  sed -i -e 's/^- \[ \] \([234]\)\. /- [x] \1. /' -e 's/^- \[ \] 2\.2 /- [x] 2.2 /' -e 's/^  - \[ \] 3\.1 /  - [x] 3.1 /' "$work/tasks.want"
   cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "item 2 is not ticked with its last task: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
   # Without isolation, where the marks are written in place as tasks finish: the same.
   mkdir -p "$work/plain"

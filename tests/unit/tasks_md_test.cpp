@@ -1951,10 +1951,11 @@ TEST_SUITE("sections and mirrors (real shapes)") {
         "- [ ] 3.1 画面\n  - _Dependencies: タスク2.1、タスク1.2_\n"
         "- [ ] 4. API\n  - _Dependencies: タスク2-3完了_\n"              // lines 14, 15
         "- [ ] 4.1 エンドポイント\n- [ ] 4.2 ミドルウェア\n"
-        "- [ ] 5. Notes about 2019\n"                                    // no 5.x under it
+        "- [ ] 5. Checkpoint\n  - _Dependencies: タスク3完了_\n"          // 18: no 5.x under it
         "- [ ] 6.1 Orphan subtask\n");
-    REQUIRE(ids(p) == std::vector<std::string>{"1.1", "1.2", "2.1", "3.1", "4.1", "4.2", "6.1"});
-    REQUIRE(p.groups.size() == 5);  // the untitled one keeps 6.1
+    // Item 5 has no subtask: a task of its own, named by its number, and an item too.
+    REQUIRE(ids(p) == std::vector<std::string>{"1.1", "1.2", "2.1", "3.1", "4.1", "4.2", "5", "6.1"});
+    REQUIRE(p.groups.size() == 6);  // the untitled one keeps 6.1
     CHECK(p.groups[1].title == "基盤整備");
     CHECK(p.groups[1].line == 3);
     CHECK(p.groups[1].item_number == "1");
@@ -1969,9 +1970,15 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(p.groups[4].depends_on[0].first == "2");
     CHECK(p.groups[4].depends_on[0].last == "3");
     CHECK(p.groups[0].item_number.empty());
-    CHECK(p.tasks[6].group == 0);
+    CHECK(p.tasks[7].group == 0);
     CHECK(p.tasks[0].group == 1);
     CHECK(p.tasks[5].group == 4);
+    CHECK(p.tasks[6].description == "Checkpoint");
+    REQUIRE(p.tasks[6].group == 5);
+    CHECK(p.groups[5].item_number == "5");
+    CHECK(p.groups[5].mark_offset == Task::npos);  // the task's box is its own
+    REQUIRE(p.groups[5].depends_on.size() == 1);
+    CHECK(p.groups[5].depends_on[0].first == "3");
     // A subtask's own field, the word before each ID; its requirements are no dependency.
     REQUIRE(p.tasks[3].depends_on.size() == 2);
     CHECK(p.tasks[3].depends_on[0].first == "2.1");
@@ -1982,8 +1989,60 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     for (const Skipped& k : p.skipped) why[k.line] = k.reason;
     CHECK(why[3] == SkipReason::section);
     CHECK(why[14] == SkipReason::section);
-    CHECK(why[18] == SkipReason::no_id);
+    CHECK(why.count(18) == 0);
     CHECK(p.count(Severity::warning) == 0);
+  }
+
+  // phan-tuan-thanh/mpm and jonpru-aws/SpaceWeirdos nest Kiro's subtasks under their
+  // items (`  - [x] 1.1 …` under `- [x] 1. …`). flow ran each item as one task (L18 …) with
+  // its subtasks as its body, and ticked only the item.
+  TEST_CASE("Kiro's subtasks nested under their items are the tasks; an item without any is one") {
+    const Plan p = parse_tasks_md(
+        "# Implementation Plan\n\n"
+        "- [x] 1. Data layer\n"                                    // 3
+        "  - [x] 1.1 Add the migration in `db/001.sql`\n"
+        "    - Create the `sprints` table\n"
+        "    - _Requirements: 1.1, 4.1_\n"
+        "  - [ ]* 1.2 Property test for the migration\n"        // 7
+        "- [ ] 2. Checkpoint - Ensure all tests pass\n"            // 8
+        "  - Ensure all tests pass, ask the user if questions arise.\n"
+        "- [ ] 3. Service\n"                                       // 10
+        "  - [ ] 3.1 Add the service\n"
+        "  - [ ] 3.1a Add its validation\n"
+        "      - [ ] 3.1.1 a step, deeper\n"                       // 13: nested under 3.1a
+        "  - [ ] 4.1 Not item 3's\n"                              // 14: nested
+        "- [ ] Write the changelog\n"                              // 15: no ID
+        "  - [ ] 5.1 Not under an item\n");                       // 16: nested
+    REQUIRE(ids(p) == std::vector<std::string>{"1.1", "1.2", "2", "3.1", "3.1a"});
+    CHECK(p.tasks[0].state == TaskState::done);
+    CHECK(p.tasks[0].body_first == 5);
+    CHECK(p.tasks[0].body_last == 6);
+    CHECK(p.tasks[0].description == "Add the migration in `db/001.sql`");
+    REQUIRE(p.tasks[0].paths.size() == 1);
+    CHECK(p.tasks[1].labels == std::vector<std::string>{"optional"});
+    CHECK(p.tasks[2].description == "Checkpoint - Ensure all tests pass");
+    CHECK(p.tasks[2].form == TaskForm::checkbox);
+    CHECK(p.tasks[2].mark_offset == p.tasks[2].span.offset + 3);
+    CHECK(p.tasks[4].description == "Add its validation");
+    // Items 1 and 3 over their subtasks, and 2, are the groups, in order.
+    REQUIRE(p.groups.size() == 3);
+    CHECK(p.groups[0].item_number == "1");
+    CHECK(p.groups[0].mark == 'x');
+    CHECK(p.groups[1].item_number == "2");
+    CHECK(p.groups[2].item_number == "3");
+    CHECK(p.tasks[2].group == 1);
+    CHECK(p.tasks[4].group == 2);
+    std::map<int, SkipReason> why;
+    for (const Skipped& k : p.skipped) why[k.line] = k.reason;
+    CHECK(why[3] == SkipReason::section);
+    CHECK(why[10] == SkipReason::section);
+    CHECK(why[13] == SkipReason::nested);
+    CHECK(why[14] == SkipReason::nested);
+    CHECK(why[15] == SkipReason::no_id);
+    CHECK(why[16] == SkipReason::nested);
+    // Without a subtask under any item, numbered items are no tasks of their own.
+    const Plan q = parse_tasks_md("- [ ] T001 Setup\n- [ ] 1. Verify the release\n  - [ ] check the tag\n");
+    CHECK(ids(q) == std::vector<std::string>{"T001"});
   }
 
   // lee-spec-kit writes its state as a word in the box, glued to a priority and maybe
