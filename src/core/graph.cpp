@@ -1071,17 +1071,9 @@ class GraphBuilder {
   static std::string_view aside_cut(std::string_view s) {
     for (std::size_t i = 0; i + 1 < s.size(); ++i) {
       if (s[i] != ' ') continue;
-      std::size_t n = 0;
-      if (s[i + 1] == '-') {
-        n = s.compare(i + 1, 2, "--") == 0 ? 2 : 1;
-      } else if (s.compare(i + 1, 3, "\xE2\x80\x94") == 0 || s.compare(i + 1, 3, "\xE2\x80\x93") == 0) {
-        n = 3;
-      } else if (s.compare(i + 1, 7, "\xC3\xA2\xE2\x82\xAC\xE2\x80") == 0 && i + 8 < s.size() &&
-                 (s[i + 8] == '\x9D' || s[i + 8] == '\x9C')) {
-        n = 8;  // "â€”", "â€“": the dash of a file saved once in the wrong encoding (FAIR-DM 011)
-      } else {
-        continue;
-      }
+      std::size_t n = 0;  // `—`, `--`, and `â€”` (a file saved once in the wrong encoding: FAIR-DM 011)
+      if (!detail::is_dash_at(s, i + 1, &n)) continue;
+      if (n == 1 && s.compare(i + 1, 2, "--") == 0) n = 2;
       std::size_t j = i + 1 + n;
       if (j >= s.size() || s[j] != ' ') continue;
       while (j < s.size() && s[j] == ' ') ++j;

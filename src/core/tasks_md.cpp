@@ -192,6 +192,24 @@ bool denied_key(std::string_view s, std::size_t key_start) {
   return false;
 }
 
+bool is_dash_at(std::string_view s, std::size_t i, std::size_t* len) noexcept {
+  if (i >= s.size()) return false;
+  if (s[i] == '-') { *len = 1; return true; }
+  if (i + 2 < s.size() && static_cast<unsigned char>(s[i]) == 0xE2 &&
+      static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+      (static_cast<unsigned char>(s[i + 2]) == 0x93 || static_cast<unsigned char>(s[i + 2]) == 0x94)) {
+    *len = 3;  // en dash, em dash
+    return true;
+  }
+  // The same read as Windows-1252 and saved as UTF-8 (`Tasks 1.1â€“1.14`).
+  if (s.compare(i, 7, "\xC3\xA2\xE2\x82\xAC\xE2\x80") == 0 && i + 7 < s.size() &&
+      (static_cast<unsigned char>(s[i + 7]) == 0x9C || static_cast<unsigned char>(s[i + 7]) == 0x9D)) {
+    *len = 8;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace detail
 
 FLOW_BEGIN_NAMESPACE
@@ -309,22 +327,6 @@ std::size_t subtask_number(std::string_view s, std::string_view item) {
   return ends ? k : 0;
 }
 
-bool is_dash_at(std::string_view s, std::size_t i, std::size_t* len) {
-  if (i < s.size() && s[i] == '-') { *len = 1; return true; }
-  if (i + 2 < s.size() && static_cast<unsigned char>(s[i]) == 0xE2 &&
-      static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-      (static_cast<unsigned char>(s[i + 2]) == 0x93 || static_cast<unsigned char>(s[i + 2]) == 0x94)) {
-    *len = 3;  // en dash, em dash
-    return true;
-  }
-  // The same read as Windows-1252 and saved as UTF-8 (`Tasks 1.1â€“1.14`).
-  if (s.compare(i, 7, "\xC3\xA2\xE2\x82\xAC\xE2\x80") == 0 && i + 7 < s.size() &&
-      (static_cast<unsigned char>(s[i + 7]) == 0x9C || static_cast<unsigned char>(s[i + 7]) == 0x9D)) {
-    *len = 8;
-    return true;
-  }
-  return false;
-}
 
 // ASCII lower-case copy of a heading title, for the keyword tests below; on the stack
 // when the title is short, as titles are.

@@ -24,6 +24,10 @@ std::string_view id_shape(std::string_view id) noexcept;
 /// the start of a path (`T1/notes.md`). At most sixteen in a row.
 std::size_t listed_id(std::string_view s) noexcept;
 
+/// Whether a dash starts at `s[i]`, and its bytes in `*len`: a hyphen, an en or em dash,
+/// or one of those saved once in the wrong encoding (`â€“`, eight bytes).
+bool is_dash_at(std::string_view s, std::size_t i, std::size_t* len) noexcept;
+
 /// The paths an output vector of find_paths() holds, so that a task naming tens of
 /// thousands of paths is de-duplicated in linear time. Filled lazily (from 32 paths on);
 /// clear() it whenever its vector is cleared or changed by anyone but find_paths().

@@ -1155,6 +1155,21 @@ TEST_CASE("graph: a numbered item that waits for a later one moves that one up, 
   CHECK(g.diagnostics()[0].code == "explicit-order");
 }
 
+// The same for a sub-heading's dependency (`### Inline Rename (depends on T003)`): the
+// task it names moves up (to the front, as one a task's reference names does); the rest
+// keeps the document's order.
+TEST_CASE("graph: a sub-heading that waits for a later task moves that one up, as a task's reference does") {
+  const TaskGraph g = test::graph_of(
+      "## Phase 1: Core\n### Models\n- [ ] T001 Model\n"
+      "### Inline Rename (depends on T003)\n- [ ] T002 Rename\n"
+      "### Parser\n- [ ] T003 Parser\n- [ ] T004 Lexer\n");
+  CHECK(waits(g, "T002") == "T001,T003");
+  CHECK(waits(g, "T003").empty());  // no longer after the rename, which waits for it
+  CHECK(waits(g, "T004") == "T002,T003");
+  REQUIRE(g.diagnostics().size() == 1);
+  CHECK(g.diagnostics()[0].code == "explicit-order");
+}
+
 // kundeng/windloop: every task after the first says what it waits for (`- **Depends**:
 // T2` under `### T4: …`), so T3 and T4, which both wait for T2 only, run side by side.
 TEST_CASE("graph: a file whose every task after the first says what it waits for states its whole order") {
