@@ -687,6 +687,34 @@ bool ends_with_done_check(std::string_view s) {
          std::all_of(after.begin(), after.end(), [](char c) { return is_digit(c) || c == '-' || c == '/' || is_space(c); });
 }
 
+// The end of an open box's text that says the task is done (`…を作成（完了済み）`, `… (done)`,
+// `… ✅`, `… ✅ COMPLETE`): the box is its state, so it runs; the words are shown in a
+// warning. Empty when it says no such thing.
+std::string_view says_done_in_words(std::string_view d) {
+  d = trim_right(d);
+  if (ends_with_check(d) || ends_with_done_check(d)) {
+    std::size_t m = 0;
+    for (std::string_view mark : {"\xE2\x9C\x85", "\xE2\x9C\x94", "\xE2\x98\x91"})
+      if (const std::size_t at = d.rfind(mark); at != std::string_view::npos) m = std::max(m, at);
+    return d.substr(m);
+  }
+  for (const auto& [open, close] : {std::pair<std::string_view, std::string_view>{"\xEF\xBC\x88", "\xEF\xBC\x89"},
+                                    std::pair<std::string_view, std::string_view>{"(", ")"}}) {
+    if (!d.ends_with(close)) continue;
+    const std::size_t k = d.rfind(open);
+    if (k == std::string_view::npos) continue;
+    std::string_view w = d.substr(k + open.size(), d.size() - close.size() - k - open.size());
+    while (!w.empty() && (w.front() == '*' || w.front() == '_' || is_space(w.front()))) w.remove_prefix(1);
+    while (!w.empty() && (w.back() == '*' || w.back() == '_' || is_space(w.back()))) w.remove_suffix(1);
+    for (std::string_view done : {"done", "complete", "completed", "finished", "implemented", "\xE5\xAE\x8C\xE4\xBA\x86",
+                                  "\xE5\xAE\x8C\xE4\xBA\x86\xE6\xB8\x88\xE3\x81\xBF", "\xE6\xB8\x88\xE3\x81\xBF",
+                                  "\xE5\xB7\xB2\xE5\xAE\x8C\xE6\x88\x90", "\xE5\xAE\x8C\xE6\x88\x90",
+                                  "\xEC\x99\x84\xEB\xA3\x8C", "\xEC\x99\x84\xEB\xA3\x8C\xEB\x90\xA8"})
+      if (w.size() == done.size() && (is_alpha(done[0]) ? istarts_with(w, done) : w == done)) return d.substr(k);
+  }
+  return {};
+}
+
 // Whether `w` is a word that withdraws a task from the plan: SKIPPED, DEFERRED, CANCELLED …
 // (`label`: as a label, where `[N/A]` and `[DROPPED]` say so too).
 bool withdrawal_word(std::string_view w, bool label) {
@@ -2704,6 +2732,11 @@ class Parser {
       }
       if (t.state == TaskState::pending && (withdrawn(t) || set_aside_section(plan_.phases[static_cast<std::size_t>(t.phase)].title)))
         t.state = TaskState::other;
+      if (t.state == TaskState::pending && t.mark_offset != Task::npos)
+        if (const std::string_view w = says_done_in_words(t.description); !w.empty())
+          diag(Severity::warning, t.line, "open-box-says-done",
+               t.id + "'s box is open, but its words say it is done (\"" + std::string(w.substr(0, 60)) +
+                   "\"): the box is its state, so flow runs it; tick the box if the work is there");
       if (t.state == TaskState::other) skip(t.line, SkipReason::other_mark, text_.substr(t.span.offset, t.span.length));
 
       extract_refs_and_paths(i, body);

@@ -2045,6 +2045,25 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(ids(q) == std::vector<std::string>{"T001"});
   }
 
+  // goataka/attendance-kit: `- [ ] T001 … にドキュメントディレクトリを作成（完了済み）`, "created
+  // (already done)", with its box open: the box is the state, and the words are warned of.
+  TEST_CASE("an open box whose words say done runs, with a warning") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T001 ドキュメントディレクトリを作成（完了済み）\n- [ ] T002 Add the API (done)\n- [ ] T003 Add the page \xE2\x9C\x85\n"
+        "- [ ] T004 Fix (done) button\n- [ ] T005 Write tests (completed later)\n- [ ] T006 計画（完了予定）\n"
+        "- [x] T007 Ship it (done)\n- [ ] T008 完成度を測る\n");
+    REQUIRE(p.tasks.size() == 8);
+    std::vector<int> warned;
+    for (const Diagnostic& d : p.diagnostics)
+      if (d.code == "open-box-says-done") {
+        warned.push_back(d.line);
+        CHECK(d.severity == Severity::warning);
+      }
+    CHECK(warned == std::vector<int>{1, 2, 3});
+    for (const Task& t : p.tasks) CHECK(t.state == (t.id == "T007" ? TaskState::done : TaskState::pending));
+    CHECK(p.diagnostics.front().message.find("\"（完了済み）\"") != std::string::npos);
+  }
+
   // lee-spec-kit writes its state as a word in the box, glued to a priority and maybe
   // [P], then an ID with a feature segment: `- [DONE][P1] T-F003-01 …`.
   TEST_CASE("a word state box glued to labels before a feature-segment ID (lee-spec-kit)") {
