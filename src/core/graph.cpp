@@ -88,6 +88,7 @@ class GraphBuilder {
     statements();
     implicit_edges();
     finish_adjacency();
+    inherit_order();
     if (auto c = find_cycle(); !c) return Unexpected{std::move(c).error()};
     topological_order();
     lock_conflicts();
@@ -134,9 +135,11 @@ class GraphBuilder {
       // The author said the opposite explicitly (explicit edges come first): that wins.
       const Task& a = plan_->tasks[static_cast<std::size_t>(from)];
       const Task& b = plan_->tasks[static_cast<std::size_t>(to)];
-      g_.diagnostics_.push_back(Diagnostic{Severity::info, b.line, "explicit-order",
-                                           b.id + " would wait for " + a.id + " by document order, but an explicit "
-                                           "dependency says " + a.id + " waits for " + b.id + ": following it"});
+      if (!inheriting_)  // the note of the order it inherits from says it
+        g_.diagnostics_.push_back(Diagnostic{Severity::info, b.line, "explicit-order",
+                                             b.id + " would wait for " + a.id + " by document order, but an explicit "
+                                             "dependency says " + a.id + " waits for " + b.id + ": following it"});
+      inherit_.emplace_back(from, to);  // `to` still waits for what `from` waits for by that order
       return;
     }
     if (!seen_.insert(key).second) return;  // the first reason (explicit ones come first) wins
@@ -1330,9 +1333,61 @@ class GraphBuilder {
           b.id + " would wait for " + a + " by document order, but " + node_name(because->to) + " waits for " +
               node_name(because->from) + " (" + because->reason.words + ") and " + a + " waits for it in turn: " +
               b.id + " no longer waits for " + a});
+      // It moves up to just before what waits for it: it still waits for what the task
+      // (or the group) it followed waited for by the document's order.
+      const int from = drop->from, to = drop->to;
       g_.edges_.erase(g_.edges_.begin() + (drop - g_.edges_.data()));
       finish_adjacency();
+      inherit_.emplace_back(from, to);
+      inherit_order();
     }
+  }
+
+  // Whether an edge is an order the document implies (rules 3 and 4): one task after
+  // another, a [P] run after what precedes it, a group's tasks after the group before it.
+  bool implied(const Edge& e) const {
+    return e.reason.rule == EdgeRule::sequential || e.reason.rule == EdgeRule::parallel_run ||
+           (e.reason.rule == EdgeRule::group_order && g_.is_gate(e.from) && !g_.is_gate(e.to));
+  }
+
+  // Each pair (a, b) of inherit_: b no longer waits for a by the document's order (an
+  // explicit dependency says a waits for b), so b waits for what a waited for by that
+  // order instead (for a group's gate, what the group's tasks waited for from the groups
+  // before it), unless that contradicts an explicit dependency too, and so on back. Edges
+  // once dropped stay dropped (seen_). Needs the adjacency; keeps it.
+  void inherit_order() {
+    if (inherit_.empty()) return;
+    std::unordered_map<std::uint64_t, std::size_t> at;  // an edge's index, by key(from, to)
+    at.reserve(g_.edges_.size());
+    for (std::size_t i = 0; i < g_.edges_.size(); ++i) at.emplace(key(g_.edges_[i].from, g_.edges_[i].to), i);
+    for (std::size_t k = 0; k < inherit_.size(); ++k) {
+      const auto [a, b] = inherit_[k];
+      std::vector<std::size_t> before;  // the implied edges into a (or into its group's tasks)
+      const auto implied_into = [&](int v, bool gates_only) {
+        for (int x : g_.pred_[static_cast<std::size_t>(v)])
+          if (const auto it = at.find(key(x, v)); it != at.end() && implied(g_.edges_[it->second]) && (!gates_only || g_.is_gate(x)))
+            before.push_back(it->second);
+      };
+      if (!g_.is_gate(a)) {
+        implied_into(a, false);
+      } else {
+        for (int u : g_.pred_[static_cast<std::size_t>(a)])
+          if (!g_.is_gate(u)) implied_into(u, true);
+      }
+      for (const std::size_t i : before) {
+        const int x = g_.edges_[i].from;
+        if (x == b) continue;
+        const std::size_t n = g_.edges_.size();
+        inheriting_ = true;
+        edge(x, b, g_.edges_[i].reason);
+        inheriting_ = false;
+        if (g_.edges_.size() == n) continue;
+        at.emplace(key(x, b), n);
+        g_.succ_[static_cast<std::size_t>(x)].push_back(b);
+        g_.pred_[static_cast<std::size_t>(b)].push_back(x);
+      }
+    }
+    inherit_.clear();
   }
 
   // Prose (a line of a dependency section, a story's) read as an order that the file's
@@ -1532,6 +1587,8 @@ class GraphBuilder {
   std::map<int, int> phase_gate_, group_gate_;
   std::unordered_set<std::uint64_t> seen_;
   std::unordered_set<std::uint64_t> parallel_ok_;
+  std::vector<std::pair<int, int>> inherit_;  // (a, b): b gave up waiting for a (inherit_order)
+  bool inheriting_ = false;
 };
 
 bool LockConflict::excludes(int a, int b) const {

@@ -842,6 +842,28 @@ TEST_SUITE("explicit rules") {
     CHECK(bad.error().code == Errc::cycle);
   }
 
+  // T003 moved to the very front: it ran beside T000, which the document put before it
+  // and before T001, which waits for it.
+  TEST_CASE("a task moved up by an explicit dependency still waits for what came before its dependent") {
+    auto chain = graph_of("## Phase 1\n- [ ] T000 zero\n- [ ] T001 one (depends on T003)\n- [ ] T002 two\n- [ ] T003 three\n");
+    CHECK(waits(chain, "T003") == "T000");
+    CHECK(waits(chain, "T001") == "T000,T003");
+    CHECK(waits(chain, "T002") == "T001");
+    // Next to each other: the document's edge is never made, and the same holds.
+    auto next = graph_of("## Phase 1\n- [ ] T000 zero\n- [ ] T001 one (depends on T002)\n- [ ] T002 two\n");
+    CHECK(waits(next, "T002") == "T000");
+    CHECK(waits(next, "T001") == "T000,T002");
+    // Back to the first task that does not wait for it: T000 does too.
+    auto both = graph_of("## Phase 1\n- [ ] T000 zero (depends on T003)\n- [ ] T001 one (depends on T003)\n"
+                         "- [ ] T002 two\n- [ ] T003 three\n");
+    CHECK(waits(both, "T003").empty());
+    CHECK(waits(both, "T000") == "T003");
+    // A [P] run: the moved task keeps what the run waited for.
+    auto run = graph_of("## Phase 1\n- [ ] T000 zero\n- [ ] T001 [P] one (depends on T003)\n- [ ] T002 [P] two\n"
+                        "- [ ] T003 three\n");
+    CHECK(waits(run, "T003") == "T000,T002");  // T002 does not wait for it: T003 stays after it
+  }
+
   TEST_CASE("a range written backwards, or with an end the file lacks, still names the tasks between") {
     auto g = graph_of("- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d (depends on T003-T001)\n"
                       "- [ ] T005 [P] e (depends on T001-T009)\n");
@@ -1156,15 +1178,15 @@ TEST_CASE("graph: a numbered item that waits for a later one moves that one up, 
 }
 
 // The same for a sub-heading's dependency (`### Inline Rename (depends on T003)`): the
-// task it names moves up (to the front, as one a task's reference names does); the rest
-// keeps the document's order.
+// task it names moves up to just before the group that waits for it; the rest keeps the
+// document's order.
 TEST_CASE("graph: a sub-heading that waits for a later task moves that one up, as a task's reference does") {
   const TaskGraph g = test::graph_of(
       "## Phase 1: Core\n### Models\n- [ ] T001 Model\n"
       "### Inline Rename (depends on T003)\n- [ ] T002 Rename\n"
       "### Parser\n- [ ] T003 Parser\n- [ ] T004 Lexer\n");
   CHECK(waits(g, "T002") == "T001,T003");
-  CHECK(waits(g, "T003").empty());  // no longer after the rename, which waits for it
+  CHECK(waits(g, "T003") == "T001");  // no longer after the rename, which waits for it; still after the models
   CHECK(waits(g, "T004") == "T002,T003");
   REQUIRE(g.diagnostics().size() == 1);
   CHECK(g.diagnostics()[0].code == "explicit-order");
