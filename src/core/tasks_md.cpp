@@ -253,6 +253,8 @@ constexpr std::uint8_t kCriteriaBox = 2;
 constexpr std::uint8_t kItemOverSubtasks = 4;
 // And one of its subtasks' boxes: its number is its ID, one a letter ends too (`10.2a`).
 constexpr std::uint8_t kSubtask = 8;
+// And such a box nested under its item, read as a top-level one.
+constexpr std::uint8_t kNestedSubtask = 16;
 static_assert(sizeof(Line) <= 24);
 
 // A list item: where its bullet ends and what follows.
@@ -1742,7 +1744,7 @@ class Parser {
             const std::string_view bt = box_text(s.substr(li.content + 3), &star);
             if (!kiro_item.empty() && subtask_number(bt, kiro_item) > 0 &&
                 (l.top || (l.indent > kiro_indent && l.indent <= kiro_indent + 4))) {
-              l.top = 1 | kSubtask;
+              l.top = static_cast<std::uint8_t>(1 | kSubtask | (l.top ? 0 : kNestedSubtask));
               lines_[kiro_line].top |= kItemOverSubtasks;
               kiro_items_ = true;
             } else if (l.top) {
@@ -1805,6 +1807,15 @@ class Parser {
       pos = end + 1;
     }
     plan_.line_count = static_cast<int>(lines_.size());
+    // Numbered subtasks are Kiro's IDs. In a file whose tasks have IDs of another kind
+    // (`T001`), a numbered checklist is what it always was: nested boxes stay nested, and
+    // numbered items without subtasks are no tasks.
+    if (kiro_items_ && std::any_of(id_shapes_.begin(), id_shapes_.end(), [](std::string_view x) { return !x.empty(); })) {
+      kiro_items_ = false;
+      for (Line& l : lines_)
+        if (l.top & (kSubtask | kItemOverSubtasks))
+          l.top = (l.top & kNestedSubtask) ? 0 : static_cast<std::uint8_t>(l.top & ~(kSubtask | kItemOverSubtasks));
+    }
     if (fence_char)
       diag(Severity::warning, fence_line, "unclosed-fence",
            "code fence is never closed: the lines after it are read as code and not as tasks");

@@ -2043,6 +2043,10 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     // Without a subtask under any item, numbered items are no tasks of their own.
     const Plan q = parse_tasks_md("- [ ] T001 Setup\n- [ ] 1. Verify the release\n  - [ ] check the tag\n");
     CHECK(ids(q) == std::vector<std::string>{"T001"});
+    // In a file whose tasks have IDs of another kind, a numbered checklist stays one.
+    const Plan t = parse_tasks_md("- [ ] T001 Setup\n## Manual checks\n- [ ] 1. Open the app\n  - [ ] 1.1 Check the login\n"
+                                  "- [ ] 2. Log out\n");
+    CHECK(ids(t) == std::vector<std::string>{"T001"});
   }
 
   // goataka/attendance-kit: `- [ ] T001 … にドキュメントディレクトリを作成（完了済み）`, "created
