@@ -306,6 +306,13 @@ std::string_view box_text(std::string_view after, bool* optional) {
   return trim_left(*optional ? after.substr(1) : after);
 }
 
+// How many of the first `max` bytes of `s` end at a character.
+std::size_t utf8_cut(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return s.size();
+  while (max > 0 && (static_cast<unsigned char>(s[max]) & 0xC0) == 0x80) --max;
+  return max;
+}
+
 // The number of a numbered item's text (`1` of `1. Data layer`): one to three digits, a
 // dot and a space; empty for any other text.
 std::string_view item_number(std::string_view s) {
@@ -328,7 +335,6 @@ std::size_t subtask_number(std::string_view s, std::string_view item) {
                     ((s[k] == '.' || s[k] == ':') && (k + 1 == s.size() || is_space(s[k + 1])));
   return ends ? k : 0;
 }
-
 
 // ASCII lower-case copy of a heading title, for the keyword tests below; on the stack
 // when the title is short, as titles are.
@@ -2352,7 +2358,7 @@ class Parser {
       }
     }
     if (parsed) {
-      if (lone_item) lone_items_.push_back(plan_.tasks.size());
+      if (lone_item) lone_items_.insert(number);
       Task& task = new_task(h.id, number, l, TaskForm::checkbox);
       task.mark_offset = mark_offset;
       task.mark = mark;
@@ -2533,13 +2539,7 @@ class Parser {
   // Each statement keeps its section's title for readers (`flow check --json`; the graph
   // does not read it): at most its first 200 bytes, cut at a character, so a long heading
   // over many lines is not copied whole onto each of them (memory linear in the file).
-  static std::string_view section_title(std::string_view title) {
-    constexpr std::size_t kMax = 200;
-    if (title.size() <= kMax) return title;
-    std::size_t n = kMax;
-    while (n > 0 && (static_cast<unsigned char>(title[n]) & 0xC0) == 0x80) --n;
-    return title.substr(0, n);
-  }
+  static std::string_view section_title(std::string_view title) { return title.substr(0, utf8_cut(title, 200)); }
 
   void statement(int number, std::string_view s, bool in_code) {
     if (solo_level_ > 0) return;
@@ -2643,8 +2643,9 @@ class Parser {
     }
     // A numbered item with no subtask, a task of its own (`- [ ] 12. Checkpoint`), is an
     // item as well: in the order of the items, with the dependencies written under it.
-    for (const std::size_t i : lone_items_) {
-      Task& t = plan_.tasks[i];
+    for (Task& t : plan_.tasks) {
+      if (lone_items_.empty()) break;
+      if (!lone_items_.count(t.line)) continue;
       const int gi = static_cast<int>(plan_.groups.size());
       Group g;
       g.title = t.description;
@@ -2746,7 +2747,7 @@ class Parser {
       if (t.state == TaskState::pending && t.mark_offset != Task::npos)
         if (const std::string_view w = says_done_in_words(t.description); !w.empty())
           diag(Severity::warning, t.line, "open-box-says-done",
-               t.id + "'s box is open, but its words say it is done (\"" + std::string(w.substr(0, 60)) +
+               t.id + "'s box is open, but its words say it is done (\"" + std::string(w.substr(0, utf8_cut(w, 60))) +
                    "\"): the box is its state, so flow runs it; tick the box if the work is there");
       if (t.state == TaskState::other) skip(t.line, SkipReason::other_mark, text_.substr(t.span.offset, t.span.length));
 
@@ -4085,7 +4086,7 @@ class Parser {
   std::vector<Task> unnumbered_;
   std::unordered_set<std::string> item_numbers_;  // of the items over subtasks (item_groups)
   bool kiro_items_ = false;         // some numbered item has subtasks (kItemOverSubtasks)
-  std::vector<std::size_t> lone_items_;  // tasks that are numbered items with no subtask
+  std::unordered_set<int> lone_items_;  // the lines of numbered items with no subtask, tasks
   // Tasks whose head is a range (`T030-T038 …`): where its two IDs are in the task's ID.
   struct Range {
     std::size_t task, first_len, last_at;

@@ -2043,6 +2043,16 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     // Without a subtask under any item, numbered items are no tasks of their own.
     const Plan q = parse_tasks_md("- [ ] T001 Setup\n- [ ] 1. Verify the release\n  - [ ] check the tag\n");
     CHECK(ids(q) == std::vector<std::string>{"T001"});
+    // A mirror line dropped before the items are read (`1.1-1.2` re-lists both) moves no
+    // item onto another task.
+    const Plan m = parse_tasks_md("- [ ] 1. Setup\n- [x] 1.1 a\n- [x] 1.2 b\n- [x] 1.1-1.2 Setup done\n"
+                                  "- [ ] 2. Checkpoint\n- [ ] 3. API\n- [ ] 3.1 c\n");
+    REQUIRE(ids(m) == std::vector<std::string>{"1.1", "1.2", "2", "3.1"});
+    REQUIRE(m.groups.size() == 3);
+    CHECK(m.groups[1].item_number == "2");
+    CHECK(m.groups[1].title == "Checkpoint");
+    CHECK(m.tasks[2].group == 1);
+    CHECK(m.groups[2].item_number == "3");
     // In a file whose tasks have IDs of another kind, a numbered checklist stays one.
     const Plan t = parse_tasks_md("- [ ] T001 Setup\n## Manual checks\n- [ ] 1. Open the app\n  - [ ] 1.1 Check the login\n"
                                   "- [ ] 2. Log out\n");
