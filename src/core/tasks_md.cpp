@@ -723,6 +723,25 @@ std::string_view says_done_in_words(std::string_view d) {
   return {};
 }
 
+// Whether a task's text ends pointing back at where it is declared: `…（見上方 Agent Runtime
+// 區）` ("see above, the Agent Runtime section"), `(see above)`, `（上記参照）`, `(위 참조)`.
+bool says_see_above(std::string_view d) {
+  d = trim_right(d);
+  for (const auto& [open, close] : {std::pair<std::string_view, std::string_view>{"\xEF\xBC\x88", "\xEF\xBC\x89"},
+                                    std::pair<std::string_view, std::string_view>{"(", ")"}}) {
+    if (!d.ends_with(close)) continue;
+    const std::size_t k = d.rfind(open);
+    if (k == std::string_view::npos) continue;
+    const std::string_view w = trim(d.substr(k + open.size(), d.size() - close.size() - k - open.size()));
+    for (std::string_view back : {"\xE8\xA6\x8B\xE4\xB8\x8A\xE6\x96\xB9", "\xE8\xA7\x81\xE4\xB8\x8A\xE6\x96\xB9",  // 見上方 见上方
+                                  "\xE5\x8F\x83\xE8\xA6\x8B\xE4\xB8\x8A", "\xE5\x8F\x82\xE8\xA7\x81\xE4\xB8\x8A",  // 參見上 参见上
+                                  "\xE4\xB8\x8A\xE8\xA8\x98\xE5\x8F\x82\xE7\x85\xA7",                              // 上記参照
+                                  "\xEC\x9C\x84 \xEC\xB0\xB8\xEC\xA1\xB0", "see above", "as above"})                   // 위 참조
+      if (is_alpha(back[0]) ? istarts_with(w, back) : starts_with(w, back)) return true;
+  }
+  return false;
+}
+
 // Whether `w` is a word that withdraws a task from the plan: SKIPPED, DEFERRED, CANCELLED …
 // (`label`: as a label, where `[N/A]` and `[DROPPED]` say so too).
 bool withdrawal_word(std::string_view w, bool label) {
@@ -3041,7 +3060,9 @@ class Parser {
                           (headless_ == 0 && (table_rows_.empty() || table_rows_.size() == tasks.size()));
     const bool criteria = std::any_of(shapes_.begin(), shapes_.end(), [](const std::string& x) { return is_criterion_shape(x); }) &&
                           std::any_of(shapes_.begin(), shapes_.end(), [](const std::string& x) { return !is_criterion_shape(x); });
-    if (ranges_.empty() && one_form && !criteria) return;
+    // A task listed again under its ID, saying so (`- [x] T028.1: …（見上方 …）`, "see above").
+    const bool see_above = std::any_of(tasks.begin(), tasks.end(), [](const Task& t) { return says_see_above(t.description); });
+    if (ranges_.empty() && one_form && !criteria && !see_above) return;
     // Table rows by line (ascending, as read): tasks may have moved since.
     const auto rank = [&](const Task& t) {
       if (t.form == TaskForm::heading) return 0;
@@ -3095,6 +3116,7 @@ class Parser {
         mirror = declared.contains(id.substr(0, r.first_len)) && declared.contains(id.substr(r.last_at));
       } else {
         mirror = best[declared.find(id)] != rank(tasks[i]) && (best[declared.find(id)] < rank(tasks[i]) || best[declared.find(id)] == 2);
+        mirror = mirror || (see_above && decl[declared.find(id)] < i && says_see_above(tasks[i].description));
       }
       if (mirror) {
         skip(tasks[i].line, SkipReason::mirror, text_.substr(tasks[i].span.offset, tasks[i].span.length));

@@ -1711,6 +1711,25 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(find_diag(p, "duplicate-id") != nullptr);
   }
 
+  // Rickwen1126/notebooklm-controller 001: `- [x] T028.1: Session-runner model 指定（見上方
+  // Agent Runtime 區）` ("see above") re-lists T028.1, declared at line 74.
+  TEST_CASE("a task listed again under its ID, saying see above, is a mirror") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T028.1 [P] Add the model to createSession\n- [ ] T029 b\n## Summary\n"
+        "- [ ] T028.1: Session-runner model（見上方 Agent Runtime 區）\n- [ ] T029 b (see above)\n"
+        "- [ ] T030 c (see above)\n- [ ] T029 b（详见下文）\n");
+    CHECK(ids(p) == std::vector<std::string>{"T028.1", "T029", "T030", "T029"});
+    for (int line : {4, 5}) {
+      CAPTURE(line);
+      REQUIRE(find_skip(p, line));
+      CHECK(find_skip(p, line)->reason == SkipReason::mirror);
+    }
+    CHECK(p.tasks[0].description == "Add the model to createSession");
+    CHECK(p.tasks[2].line == 6);  // the first of its ID: a task, whatever it says
+    REQUIRE(find_diag(p, "duplicate-id") != nullptr);  // no word says it is the same: both
+    CHECK(find_diag(p, "duplicate-id")->line == 7);
+  }
+
   TEST_CASE("every line of a Mermaid flowchart in a dependency section is a statement of its diagram") {
     const Plan p = parse_tasks_md(
         "- [ ] T001 a\n- [ ] T002 b\n## Dependencies\n"
