@@ -1300,12 +1300,6 @@ class GraphBuilder {
     for (;;) {
       std::vector<const Edge*> cycle = cycle_edges();
       if (cycle.empty()) return {};
-      // Implied: one task after another, a [P] run after what precedes it, and a group's
-      // tasks after the group before it (a sub-heading's order is the document's).
-      auto implied = [&](const Edge* e) {
-        return e->reason.rule == EdgeRule::sequential || e->reason.rule == EdgeRule::parallel_run ||
-               (e->reason.rule == EdgeRule::group_order && g_.is_gate(e->from) && !g_.is_gate(e->to));
-      };
       const Edge* drop = nullptr;
       const Edge* because = nullptr;
       const std::size_t k = cycle.size();
@@ -1314,7 +1308,7 @@ class GraphBuilder {
         // Walk back from the explicit edge to the nearest implied one.
         for (std::size_t j = 1; j < k; ++j) {
           const Edge* e = cycle[(i + k - j) % k];
-          if (implied(e)) {
+          if (implied(*e)) {  // a sub-heading's order is the document's too
             drop = e;
             because = cycle[i];
             break;

@@ -695,6 +695,23 @@ bool ends_with_done_check(std::string_view s) {
          std::all_of(after.begin(), after.end(), [](char c) { return is_digit(c) || c == '-' || c == '/' || is_space(c); });
 }
 
+// The aside that ends a task's text, `（…）` or `(…)`: where it starts (npos if none) and its
+// words, trimmed of spaces and emphasis.
+std::pair<std::size_t, std::string_view> trailing_aside(std::string_view d) {
+  d = trim_right(d);
+  for (const auto& [open, close] : {std::pair<std::string_view, std::string_view>{"\xEF\xBC\x88", "\xEF\xBC\x89"},
+                                    std::pair<std::string_view, std::string_view>{"(", ")"}}) {
+    if (!d.ends_with(close)) continue;
+    const std::size_t k = d.rfind(open);
+    if (k == std::string_view::npos) continue;
+    std::string_view w = d.substr(k + open.size(), d.size() - close.size() - k - open.size());
+    while (!w.empty() && (w.front() == '*' || w.front() == '_' || is_space(w.front()))) w.remove_prefix(1);
+    while (!w.empty() && (w.back() == '*' || w.back() == '_' || is_space(w.back()))) w.remove_suffix(1);
+    return {k, w};
+  }
+  return {std::string_view::npos, {}};
+}
+
 // The end of an open box's text that says the task is done (`…を作成（完了済み）`, `… (done)`,
 // `… ✅`, `… ✅ COMPLETE`): the box is its state, so it runs; the words are shown in a
 // warning. Empty when it says no such thing.
@@ -706,39 +723,26 @@ std::string_view says_done_in_words(std::string_view d) {
       if (const std::size_t at = d.rfind(mark); at != std::string_view::npos) m = std::max(m, at);
     return d.substr(m);
   }
-  for (const auto& [open, close] : {std::pair<std::string_view, std::string_view>{"\xEF\xBC\x88", "\xEF\xBC\x89"},
-                                    std::pair<std::string_view, std::string_view>{"(", ")"}}) {
-    if (!d.ends_with(close)) continue;
-    const std::size_t k = d.rfind(open);
-    if (k == std::string_view::npos) continue;
-    std::string_view w = d.substr(k + open.size(), d.size() - close.size() - k - open.size());
-    while (!w.empty() && (w.front() == '*' || w.front() == '_' || is_space(w.front()))) w.remove_prefix(1);
-    while (!w.empty() && (w.back() == '*' || w.back() == '_' || is_space(w.back()))) w.remove_suffix(1);
-    for (std::string_view done : {"done", "complete", "completed", "finished", "implemented", "\xE5\xAE\x8C\xE4\xBA\x86",
-                                  "\xE5\xAE\x8C\xE4\xBA\x86\xE6\xB8\x88\xE3\x81\xBF", "\xE6\xB8\x88\xE3\x81\xBF",
-                                  "\xE5\xB7\xB2\xE5\xAE\x8C\xE6\x88\x90", "\xE5\xAE\x8C\xE6\x88\x90",
-                                  "\xEC\x99\x84\xEB\xA3\x8C", "\xEC\x99\x84\xEB\xA3\x8C\xEB\x90\xA8"})
-      if (w.size() == done.size() && (is_alpha(done[0]) ? istarts_with(w, done) : w == done)) return d.substr(k);
-  }
+  const auto [k, w] = trailing_aside(d);
+  if (k == std::string_view::npos) return {};
+  for (std::string_view done : {"done", "complete", "completed", "finished", "implemented", "\xE5\xAE\x8C\xE4\xBA\x86",
+                                "\xE5\xAE\x8C\xE4\xBA\x86\xE6\xB8\x88\xE3\x81\xBF", "\xE6\xB8\x88\xE3\x81\xBF",
+                                "\xE5\xB7\xB2\xE5\xAE\x8C\xE6\x88\x90", "\xE5\xAE\x8C\xE6\x88\x90",
+                                "\xEC\x99\x84\xEB\xA3\x8C", "\xEC\x99\x84\xEB\xA3\x8C\xEB\x90\xA8"})
+    if (w.size() == done.size() && (is_alpha(done[0]) ? istarts_with(w, done) : w == done)) return d.substr(k);
   return {};
 }
 
 // Whether a task's text ends pointing back at where it is declared: `…（見上方 Agent Runtime
 // 區）` ("see above, the Agent Runtime section"), `(see above)`, `（上記参照）`, `(위 참조)`.
 bool says_see_above(std::string_view d) {
-  d = trim_right(d);
-  for (const auto& [open, close] : {std::pair<std::string_view, std::string_view>{"\xEF\xBC\x88", "\xEF\xBC\x89"},
-                                    std::pair<std::string_view, std::string_view>{"(", ")"}}) {
-    if (!d.ends_with(close)) continue;
-    const std::size_t k = d.rfind(open);
-    if (k == std::string_view::npos) continue;
-    const std::string_view w = trim(d.substr(k + open.size(), d.size() - close.size() - k - open.size()));
-    for (std::string_view back : {"\xE8\xA6\x8B\xE4\xB8\x8A\xE6\x96\xB9", "\xE8\xA7\x81\xE4\xB8\x8A\xE6\x96\xB9",  // 見上方 见上方
-                                  "\xE5\x8F\x83\xE8\xA6\x8B\xE4\xB8\x8A", "\xE5\x8F\x82\xE8\xA7\x81\xE4\xB8\x8A",  // 參見上 参见上
-                                  "\xE4\xB8\x8A\xE8\xA8\x98\xE5\x8F\x82\xE7\x85\xA7",                              // 上記参照
-                                  "\xEC\x9C\x84 \xEC\xB0\xB8\xEC\xA1\xB0", "see above", "as above"})                   // 위 참조
-      if (is_alpha(back[0]) ? istarts_with(w, back) : starts_with(w, back)) return true;
-  }
+  const auto [k, w] = trailing_aside(d);
+  if (k == std::string_view::npos) return false;
+  for (std::string_view back : {"\xE8\xA6\x8B\xE4\xB8\x8A\xE6\x96\xB9", "\xE8\xA7\x81\xE4\xB8\x8A\xE6\x96\xB9",  // 見上方 见上方
+                                "\xE5\x8F\x83\xE8\xA6\x8B\xE4\xB8\x8A", "\xE5\x8F\x82\xE8\xA7\x81\xE4\xB8\x8A",  // 參見上 参见上
+                                "\xE4\xB8\x8A\xE8\xA8\x98\xE5\x8F\x82\xE7\x85\xA7",                              // 上記参照
+                                "\xEC\x9C\x84 \xEC\xB0\xB8\xEC\xA1\xB0", "see above", "as above"})                   // 위 참조
+    if (is_alpha(back[0]) ? istarts_with(w, back) : starts_with(w, back)) return true;
   return false;
 }
 
