@@ -310,6 +310,11 @@ const char* flow_plan_task_label(const flow_plan* p, size_t task, size_t i) {
   return p->plan->tasks[task].labels[i].c_str();
 }
 
+const char* flow_plan_task_other_story(const flow_plan* p, size_t task, size_t i) {
+  if (!p || !index_ok(p->plan->tasks, task) || !index_ok(p->plan->tasks[task].other_stories, i)) return nullptr;
+  return p->plan->tasks[task].other_stories[i].c_str();
+}
+
 int flow_plan_task_dependency(const char** first, const char** last, int* line, const flow_plan* p, size_t task,
                               size_t i) {
   reset(first);

@@ -87,6 +87,9 @@ struct Task {
   int story = 0;                      ///< n of `[USn]`; 0 when none or not numbered
   std::string description;            ///< text after the labels, with wrapped lines joined
   std::string story_label;            ///< the story label as written (`US1`, `US-001`, `US`)
+  /// The other stories the task names, after its first (`[US1, US2]`, `[US1][US3]`,
+  /// `[US1-US3]`): their labels, each once; empty when it names one or none.
+  std::vector<std::string> other_stories;
   std::string priority;               ///< `P1` from a `[P1]` label, else empty
   std::vector<std::string> labels;    ///< other bracket labels, in order (`FR-001`, `Setup`)
   std::vector<PathRef> paths;         ///< files named; empty means unknown, not none
@@ -125,6 +128,14 @@ struct Task {
   /// check mark ending a heading); if not, it is kept in flow's journal.
   [[nodiscard]] bool has_marks() const noexcept {
     return mark_offset != npos || !step_marks.empty() || check_offset != npos;
+  }
+  /// Whether one of its story labels is `label` (`US2` for `[US1, US2]`).
+  [[nodiscard]] bool in_story(std::string_view label) const noexcept {
+    if (label.empty()) return false;
+    if (story_label == label) return true;
+    for (const std::string& s : other_stories)
+      if (s == label) return true;
+    return false;
   }
 };
 

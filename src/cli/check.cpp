@@ -88,6 +88,9 @@ void write_json(Json& j, const std::string& path, const Plan& plan, const std::v
     j.field("form", to_string(t.form)).field("parallel", t.parallel);
     j.key("story");
     if (t.story_label.empty()) j.null(); else j.value(t.story_label);
+    j.key("other_stories").begin_array();
+    for (const auto& s : t.other_stories) j.value(s);
+    j.end_array();
     j.field("priority", t.priority);
     j.key("labels").begin_array();
     for (const auto& l : t.labels) j.value(l);

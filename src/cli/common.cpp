@@ -175,7 +175,7 @@ std::optional<std::vector<bool>> select_tasks(const Plan& plan, const std::strin
     const Task& task = plan.tasks[t];
     const std::string& by_phase = plan.phases[static_cast<std::size_t>(task.phase)].story_label;
     for (std::size_t i = 0; i < stories.size(); ++i)
-      if (task.story_label == stories[i] || (!by_phase.empty() && by_phase == stories[i])) {
+      if (task.in_story(stories[i]) || (!by_phase.empty() && by_phase == stories[i])) {
         in[t] = true;
         found[i] = true;
       }
@@ -190,6 +190,7 @@ std::optional<std::vector<bool>> select_tasks(const Plan& plan, const std::strin
     for (const Task& task : plan.tasks) {
       note(plan.phases[static_cast<std::size_t>(task.phase)].story_label);
       note(task.story_label);
+      for (const std::string& s : task.other_stories) note(s);
     }
     error = "no task is in story " + stories[i] +
             (known.empty() ? std::string(" (this file has no user stories)") : " (its stories: " + detail::join(known, ", ") + ")");

@@ -25,6 +25,7 @@ HistoryEntry entry(const Plan& plan, const Task& t, bool same_file, double secon
   h.phase_kind = plan.phases[static_cast<std::size_t>(t.phase)].kind;
   h.labels = t.labels;
   if (same_file && !t.story_label.empty()) h.labels.push_back(t.story_label);
+  if (same_file) h.labels.insert(h.labels.end(), t.other_stories.begin(), t.other_stories.end());
   h.files = static_cast<int>(t.paths.size());
   h.seconds = seconds;
   return h;

@@ -121,6 +121,7 @@ Estimate Estimator::estimate(const Plan& plan, int index) const {
   const PhaseKind kind = plan.phases[static_cast<std::size_t>(t.phase)].kind;
   std::vector<std::string> labels = t.labels;
   if (!t.story_label.empty()) labels.push_back(t.story_label);
+  labels.insert(labels.end(), t.other_stories.begin(), t.other_stories.end());
   const int files = static_cast<int>(t.paths.size());
 
   std::vector<double> same_id, same_label, same_kind, same_files;
@@ -252,7 +253,9 @@ double similarity(const Plan& plan, const Task& a, const Task& b, bool test_a, b
   double w = 0.1;
   if (a.phase == b.phase) w += 0.4;
   if (plan.phases[static_cast<std::size_t>(a.phase)].kind == plan.phases[static_cast<std::size_t>(b.phase)].kind) w += 0.1;
-  if (!a.story_label.empty() && a.story_label == b.story_label) w += 0.15;
+  if (b.in_story(a.story_label) ||
+      std::any_of(a.other_stories.begin(), a.other_stories.end(), [&](const std::string& s) { return b.in_story(s); }))
+    w += 0.15;
   for (const std::string& l : a.labels)
     if (std::find(b.labels.begin(), b.labels.end(), l) != b.labels.end()) {
       w += 0.1;

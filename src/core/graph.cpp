@@ -559,7 +559,8 @@ class GraphBuilder {
       if (same(plan_->phases[q].story_label)) return true;
       return std::any_of(phase_tasks_[q].begin(), phase_tasks_[q].end(), [&](int t) {
         const Task& task = plan_->tasks[static_cast<std::size_t>(t)];
-        return same(task.story_label) || std::any_of(task.labels.begin(), task.labels.end(), same);
+        return same(task.story_label) || std::any_of(task.other_stories.begin(), task.other_stories.end(), same) ||
+               std::any_of(task.labels.begin(), task.labels.end(), same);
       });
     };
     bool by_label = false;

@@ -483,7 +483,7 @@ std::vector<std::vector<std::string>> resources_by_task(
   for (std::size_t t = 0; t < plan.tasks.size(); ++t) {
     const Task& task = plan.tasks[t];
     for (const auto& [who, names] : claims)
-      if (task.id == who || task.story_label == who || std::find(task.labels.begin(), task.labels.end(), who) != task.labels.end())
+      if (task.id == who || task.in_story(who) || std::find(task.labels.begin(), task.labels.end(), who) != task.labels.end())
         out[t].insert(out[t].end(), names.begin(), names.end());
   }
   return out;

@@ -586,6 +586,7 @@ struct Head {
   bool parallel = false;
   int story = 0;
   std::string_view story_label;
+  std::vector<std::string> more_stories;   // the other stories it names, after the first
   std::string_view priority;
   std::vector<std::string_view> labels;
   std::vector<std::string_view> depends;   // contents of [depends:…] labels
@@ -614,6 +615,79 @@ bool is_story_label(std::string_view c, int* story) {
   // `US-X`, the template's placeholder.
   *story = 0;
   return i < c.size() && c.size() - i <= 2 && is_upper(c[i]);
+}
+
+// The stories a label names when it names more than one: `US1, US2`, `US1,US2,US3`,
+// `US1/US3`, `US1+US2`, `US1 & US2`, or the range `US1-US7` (`US1-7`). Appends their labels
+// in order, a range's each, and returns true; false (nothing appended) when `c` names one
+// story or is not a list of numbered stories.
+bool story_list(std::string_view c, std::vector<std::string>& out) {
+  const std::size_t first = out.size();
+  const auto fail = [&] { out.resize(first); return false; };
+  std::size_t i = 0;
+  while (i < c.size()) {
+    std::size_t e = i;
+    while (e < c.size() && c[e] != ',' && c[e] != '/' && c[e] != '+' && c[e] != '&') ++e;
+    const std::string_view part = trim(c.substr(i, e - i));
+    int story = 0;
+    // A range: a numbered story, a dash, then the last story's number with or without
+    // the first's letters.
+    std::size_t d = 0;
+    while (d < part.size() && !is_digit(part[d])) ++d;
+    std::size_t k = d;
+    (void)read_int(part, k);
+    const std::string_view letters = part.substr(0, d);
+    if (d > 0 && k < part.size() && part[k] == '-' && k + 1 < part.size()) {
+      std::size_t m = k + 1;
+      if (part.compare(m, letters.size(), letters) == 0) m += letters.size();
+      std::size_t n = m;
+      const int last = read_int(part, n);
+      if (n > m && n == part.size() && is_story_label(part.substr(0, k), &story) && story > 0 && last > story &&
+          last - story < 64) {
+        out.emplace_back(part.substr(0, k));
+        for (int v = story + 1; v <= last; ++v) out.push_back(std::string(letters) + std::to_string(v));
+        i = e + 1;
+        continue;
+      }
+    }
+    if (part.empty() || !is_story_label(part, &story) || story <= 0) return fail();
+    out.emplace_back(part);
+    i = e + 1;
+  }
+  if (out.size() - first < 2) return fail();
+  return true;
+}
+
+// Records a story label `c` on `h`: the first story named is the task's story, the rest
+// (`[US1] [US2]`, `[US1, US2]`) its other stories. Returns whether `c` names stories.
+bool add_story(Head& h, std::string_view c) {
+  const auto note = [&](std::string_view label, int story) {
+    if (h.story_label.empty()) {
+      h.story = story;
+      h.story_label = label;
+    } else if (label != h.story_label &&
+               std::find(h.more_stories.begin(), h.more_stories.end(), label) == h.more_stories.end()) {
+      h.more_stories.emplace_back(label);
+    }
+  };
+  int story = 0;
+  if (c.find_first_of(",/+&-") != std::string_view::npos) {
+    std::vector<std::string> many;
+    if (story_list(c, many)) {
+      // The first is where the label starts: a view into the line, as a lone label is.
+      is_story_label(many[0], &story);
+      note(c.substr(0, many[0].size()), story);
+      for (std::size_t k = 1; k < many.size(); ++k) {
+        std::size_t d = 0;
+        while (d < many[k].size() && !is_digit(many[k][d])) ++d;
+        note(many[k], read_int(many[k], d));
+      }
+      return true;
+    }
+  }
+  if (!is_story_label(c, &story)) return false;
+  note(c, story);
+  return true;
 }
 
 // The length of the task ID at `s[i]`, or 0: `**P1**: high priority` and `US1` are
@@ -1390,7 +1464,7 @@ std::size_t leading_labels(std::string_view s, Head* h) {
     } else if (priority) {
       if (h) h->priority = c;
     } else if (is_story_label(c, &story)) {
-      if (h) { h->story = story; h->story_label = c; }
+      if (h) add_story(*h, c);
     } else {
       break;
     }
@@ -1507,24 +1581,19 @@ bool parse_head(std::string_view s, Head& h, bool bold_open = false, bool number
       if (after == '(') break;  // a markdown link
       int story = 0;
       const bool parallel = c.size() == 1 && c[0] == 'P';
-      const bool is_story = !parallel && is_story_label(c, &story);
       const bool p_digit = c.size() >= 2 && c.size() <= 3 && c[0] == 'P' && is_digit(c[1]);
-      const bool known = parallel || is_story || p_digit;
       const bool delimited = is_space(after) || after == '[' || after == '*' || after == ':' ||
                              close + 1 >= s.size();
-      if (!delimited && !known) break;  // `[id].tsx`: part of a path
+      if (!delimited && !parallel && !p_digit && !is_story_label(c, &story)) break;  // `[id].tsx`: part of a path
       if (parallel) {
         h.parallel = true;
-      } else if (is_story) {
-        h.story = story;
-        h.story_label = c;
       } else if (p_digit && (c.size() == 2 || is_digit(c[2]))) {
         h.priority = c;
       } else if (istarts_with(c, "depends")) {
         std::size_t k = 7;
         while (k < c.size() && (is_space(c[k]) || c[k] == ':' || c[k] == '=')) ++k;
         h.depends.push_back(c.substr(k));
-      } else {
+      } else if (!add_story(h, c)) {
         h.labels.push_back(c);
       }
       i = close + 1;
@@ -2047,6 +2116,7 @@ class Parser {
     t.parallel = h.parallel;
     t.story = h.story;
     t.story_label.append(h.story_label);
+    t.other_stories = h.more_stories;
     t.priority.append(h.priority);
     if (!h.labels.empty()) t.labels.assign(h.labels.begin(), h.labels.end());
     for (auto d : h.depends) raw_refs_.push_back({plan_.tasks.size() - 1, t.line, RefOrigin::bracket_field, std::string(d)});
@@ -2391,6 +2461,7 @@ class Parser {
       if (task.story_label.empty() && !lead.story_label.empty()) {
         task.story_label.assign(lead.story_label);
         task.story = lead.story;
+        task.other_stories = lead.more_stories;
       }
       if (optional) task.labels.emplace_back("optional");
       set_state(task);
@@ -2431,14 +2502,12 @@ class Parser {
   // to write a mark. The legend (`- [P] tasks = …`) has no ID there.
   bool labels_then_task(const Line& l, int number, std::string_view s) {
     std::size_t k = 0;
-    std::string_view story_label;
-    int story = 0;
+    Head lead;
     while (k < s.size() && s[k] == '[') {
       const std::size_t close = s.find(']', k);
       if (close == std::string_view::npos || close - k > 40) return false;
       const std::string_view c = s.substr(k + 1, close - k - 1);
-      if (c != "P" && !is_story_label(c, &story)) return false;
-      if (c != "P") story_label = c;
+      if (c != "P" && !add_story(lead, c)) return false;
       k = close + 1;
       while (k < s.size() && is_space(s[k])) ++k;
     }
@@ -2448,9 +2517,10 @@ class Parser {
     Task& task = new_task(h.id, number, l, TaskForm::bold_item);
     fill_head(task, h, rest);
     task.parallel = true;
-    if (task.story_label.empty() && !story_label.empty()) {
-      task.story_label.assign(story_label);
-      is_story_label(story_label, &task.story);
+    if (task.story_label.empty() && !lead.story_label.empty()) {
+      task.story_label.assign(lead.story_label);
+      task.story = lead.story;
+      task.other_stories = std::move(lead.more_stories);
     }
     open_indent_ = l.indent;
     return true;
@@ -2786,7 +2856,7 @@ class Parser {
       note_basenames(i);
 
       int& st = story[static_cast<std::size_t>(t.phase)];
-      if (t.story_label.empty()) st = -2;
+      if (t.story_label.empty() || !t.other_stories.empty()) st = -2;
       else if (st == -1) st = t.story;
       else if (st != t.story) st = -2;
       t.phase = phase_map[static_cast<std::size_t>(t.phase)];

@@ -346,7 +346,7 @@ class RunLoop {
       for (int t = 0; t < n; ++t)
         for (const auto& [who, names] : opt_.resources) {
           const Task& tk = task(t);
-          if (tk.id == who || tk.story_label == who || std::find(tk.labels.begin(), tk.labels.end(), who) != tk.labels.end())
+          if (tk.id == who || tk.in_story(who) || std::find(tk.labels.begin(), tk.labels.end(), who) != tk.labels.end())
             so.resources[static_cast<std::size_t>(t)].insert(so.resources[static_cast<std::size_t>(t)].end(), names.begin(),
                                                               names.end());
         }

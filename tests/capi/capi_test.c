@@ -573,6 +573,19 @@ int main(int argc, char **argv) {
   CHECK(strcmp(flow_plan_phase_story_label(plan, 0), "") == 0);
   CHECK(strcmp(flow_plan_phase_story_label(plan, 1), "US1") == 0);
   CHECK(flow_plan_phase_story_label(plan, 2) == NULL && flow_plan_phase_story_label(NULL, 0) == NULL);
+  CHECK(flow_plan_task_other_story(plan, 3, 0) == NULL && flow_plan_task_other_story(NULL, 0, 0) == NULL);
+  {
+    /* A task for several stories: its first is story_label, the others one by one. */
+    static const char kSeveral[] = "- [ ] T001 [US1, US3] shared\n- [ ] T002 [US2][US4] other\n";
+    flow_plan *several = NULL;
+    CHECK(flow_plan_parse(&several, kSeveral, strlen(kSeveral)) == FLOW_OK);
+    CHECK(flow_plan_task(&info, several, 0) == FLOW_OK && strcmp(info.story_label, "US1") == 0 && info.story == 1);
+    CHECK(strcmp(flow_plan_task_other_story(several, 0, 0), "US3") == 0);
+    CHECK(flow_plan_task_other_story(several, 0, 1) == NULL);
+    CHECK(strcmp(flow_plan_task_other_story(several, 1, 0), "US4") == 0);
+    CHECK(flow_plan_task_other_story(several, 2, 0) == NULL);
+    flow_plan_free(several);
+  }
 
   /* Build the graph; T004 waits for T002 and T003 (and phase 1). */
   {

@@ -228,6 +228,16 @@ foreach(case "US1;T001 T002 T003" "BE-US1;T001 T002" "AUTH-US1;T001 T004 T005")
   list(GET case 1 want)
   stories_run(layers.md)
 endforeach()
+# A task for several stories (`[US1, US2]`, `[US2][US3]`, `[US3-US4]`) is in each: generacy's
+# were in none, or in the last label's only.
+file(WRITE ${tmp}/stories/several.md "## Phase 1: Setup\n- [X] T001 setup\n"
+     "## Phase 2: Shared\n- [ ] T002 [P] [US1, US2] shared\n- [ ] T003 [P] [US2][US3] other\n"
+     "- [ ] T004 [P] [US1] mine\n- [ ] T005 [P] [US3-US4] range\n")
+foreach(case "US1;T001 T002 T004" "US2;T001 T002 T003" "US3;T001 T003 T005" "US4;T001 T005")
+  list(GET case 0 story)
+  list(GET case 1 want)
+  stories_run(several.md)
+endforeach()
 foreach(cmd "simulate" "run;--dry-run;--isolation;none;--agent-cmd;true")
   run_flow(out rc ${cmd} ${tmp}/stories/tasks.md --story US1)
   expect("${cmd} --story US1 (no such story here): exit ${rc}: ${out}" ${rc} EQUAL 2)

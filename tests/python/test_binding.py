@@ -37,6 +37,7 @@ def test_corpus_agrees_with_flow_check_json(path):
             assert mine.form == theirs["form"]
             assert mine.parallel == theirs["parallel"]
             assert mine.story == theirs["story"]
+            assert list(mine.other_stories) == theirs["other_stories"]
             assert list(mine.paths) == theirs["paths"]
             assert [(d[0], d[1], d[2]) for d in mine.depends_on] == [(d["first"], d["last"], d["line"])
                                                                      for d in theirs["depends_on"]]
@@ -50,6 +51,13 @@ def test_a_story_phase_s_label_is_the_one_its_tasks_write():
             "## Phase 3: User Story 2 (Priority: P2)\n- [ ] T003 [US2] c\n")
     with flow.Plan.parse(text) as plan:
         assert [(p.story, p.story_label) for p in plan.phases] == [(0, None), (1, "AUTH-US1"), (2, "US2")]
+
+
+def test_a_task_for_several_stories_names_each():
+    text = "- [ ] T001 [US1, US2] a\n- [ ] T002 [P] [US1][US3] b\n- [ ] T003 [US2-US4] c\n- [ ] T004 [US1] d\n"
+    with flow.Plan.parse(text) as plan:
+        assert [(t.story, t.other_stories) for t in plan.tasks] == [
+            ("US1", ("US2",)), ("US1", ("US3",)), ("US2", ("US3", "US4")), ("US1", ())]
 
 
 def test_graph_queries_and_cycle_error():

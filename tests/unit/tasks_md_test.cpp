@@ -2256,6 +2256,72 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     for (std::size_t i = 2; i < 5; ++i) CHECK(p.tasks[i].story_label.empty());
   }
 
+  // generacy writes `[US1, US2]`, `[US1,US2,US3]`, `[US1/US3]`, `[US1+US2]`, `[US1-US7]` and
+  // `[US1][US2]`: a task for several stories. The list was one label naming no story (or the
+  // last of several labels won), so `--story US2` missed it, and a phase of such tasks was
+  // read as the last one's story phase, run beside the phases around it.
+  TEST_CASE("a label naming several stories puts the task in each") {
+    const Plan p = parse_tasks_md(
+        "- [ ] T001 [US1, US2] a\n- [ ] T002 [P] [US1,US2,US3] b\n- [ ] T003 [US1/US3] c\n- [ ] T004 [US1+US2] d\n"
+        "- [ ] T005 [US2-US4] e\n- [ ] T006 [US1][US2] [US1] f\n- [ ] T007 [AUTH-US1, AUTH-US2] g\n"
+        "- [ ] T008 [US1, docs] h\n- [ ] T009 [US1,] i\n- [ ] T010 [US3-US1] j\n- [ ] T011 [US1-login] k\n"
+        "- [ ] T012 [US01-US03] l\n- [ ] T013 [US1-3] m\n");
+    REQUIRE(p.tasks.size() == 13);
+    const auto stories = [&](std::size_t i) {
+      std::vector<std::string> all{p.tasks[i].story_label};
+      all.insert(all.end(), p.tasks[i].other_stories.begin(), p.tasks[i].other_stories.end());
+      return all;
+    };
+    using V = std::vector<std::string>;
+    CHECK(stories(0) == V{"US1", "US2"});
+    CHECK(p.tasks[0].story == 1);
+    CHECK(p.tasks[0].labels.empty());
+    CHECK(stories(1) == V{"US1", "US2", "US3"});
+    CHECK(p.tasks[1].parallel);
+    CHECK(stories(2) == V{"US1", "US3"});
+    CHECK(stories(3) == V{"US1", "US2"});
+    CHECK(stories(4) == V{"US2", "US3", "US4"});
+    CHECK(p.tasks[4].story == 2);
+    CHECK(stories(5) == V{"US1", "US2"});  // the first label is the story, each once
+    CHECK(p.tasks[5].story == 1);
+    CHECK(stories(6) == V{"AUTH-US1", "AUTH-US2"});
+    CHECK(p.tasks[6].in_story("AUTH-US2"));
+    CHECK_FALSE(p.tasks[6].in_story("US2"));
+    // Not lists of stories: a label, as before.
+    for (std::size_t i : {7u, 8u}) {
+      CHECK(p.tasks[i].story_label.empty());
+      CHECK(p.tasks[i].other_stories.empty());
+      CHECK(p.tasks[i].labels.size() == 1);
+    }
+    CHECK(stories(9) == V{"US3-US1"});  // not a range: one label, as before
+    CHECK(stories(10) == V{"US1-login"});  // one story's label with a name
+    CHECK(stories(11) == V{"US01", "US2", "US3"});
+    CHECK(stories(12) == V{"US1", "US2", "US3"});
+    CHECK(p.tasks[0].in_story("US2"));
+    CHECK_FALSE(p.tasks[0].in_story("US3"));
+    CHECK_FALSE(p.tasks[0].in_story(""));
+  }
+
+  TEST_CASE("a phase whose tasks serve several stories is no one story's phase") {
+    // generacy 556: Phase 2's one task was `[US1][US2]`, read as US2's, and a story phase
+    // after US1's runs beside it: the test run ran beside the code it tests.
+    const Plan p = parse_tasks_md("## Phase 1: Core Implementation\n- [ ] T001 [US1] a\n- [ ] T002 [US1] b\n"
+                                  "## Phase 2: Verification\n- [ ] T003 [US1][US2] Run the tests\n"
+                                  "## Phase 3: More\n- [ ] T004 [US3] c\n");
+    REQUIRE(p.phases.size() == 3);
+    CHECK(p.phases[0].kind == PhaseKind::user_story);
+    CHECK(p.phases[1].kind == PhaseKind::other);
+    CHECK(p.phases[2].kind == PhaseKind::user_story);
+    const auto g = build_graph(p);
+    REQUIRE(g.has_value());
+    const auto waits = [&](int t, int on) {
+      const std::vector<int> pred = g->task_predecessors(t);
+      return std::find(pred.begin(), pred.end(), on) != pred.end();
+    };
+    CHECK(waits(2, 1));
+    CHECK(waits(2, 0));
+  }
+
   // A story phase records its label as its tasks write it, where `--story` and the graph's
   // story statements read it (they scanned titles, each its own way).
   TEST_CASE("a story phase's label: prefixed in its title, else USn") {

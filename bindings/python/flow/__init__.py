@@ -90,6 +90,16 @@ def _s(b: Optional[bytes]) -> str:
     return (b or b"").decode("utf-8", "replace")
 
 
+def _other_stories(h: Any, task: int) -> List[str]:
+    """A task's other stories, read until flow says there are no more."""
+    out: List[str] = []
+    while True:
+        s = lib.flow_plan_task_other_story(h, task, len(out))
+        if s is None:
+            return out
+        out.append(_s(s))
+
+
 def _expect(name: str, value: Any, types: Any, what: str) -> None:
     """Raises TypeError unless `value` is one of `types` (bool is not taken for a number)."""
     if not isinstance(value, types) or (isinstance(value, bool) and bool not in (types if isinstance(types, tuple)
@@ -181,6 +191,8 @@ class Task:
     paths: Tuple[str, ...]
     labels: Tuple[str, ...]
     depends_on: Tuple[Tuple[str, str, int], ...]  # (first, last, line) as written
+    # The other stories it names after `story`: ("US2",) for [US1, US2] or [US1][US2].
+    other_stories: Tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -258,7 +270,7 @@ class Plan(_Handle):
                                 _s(info.story_label) or None, _s(info.priority), _s(info.description), info.phase,
                                 tuple(_s(lib.flow_plan_task_path(h, i, k)) for k in range(info.path_count)),
                                 tuple(_s(lib.flow_plan_task_label(h, i, k)) for k in range(info.label_count)),
-                                tuple(deps)))
+                                tuple(deps), tuple(_other_stories(h, i))))
             self._tasks = out
         return self._tasks
 

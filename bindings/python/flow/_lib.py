@@ -230,6 +230,7 @@ _SIGNATURES = [  # (name, argtypes, restype, errcheck); sorted
     ("flow_plan_task_dependency", [ctypes.POINTER(c_char_p), ctypes.POINTER(c_char_p), IntP, PlanP, c_size_t, c_size_t],
      c_int, _check),
     ("flow_plan_task_label", [PlanP, c_size_t, c_size_t], c_char_p, None),
+    ("flow_plan_task_other_story", [PlanP, c_size_t, c_size_t], c_char_p, None),
     ("flow_plan_phase_story_label", [PlanP, c_size_t], c_char_p, None),
     ("flow_plan_task_path", [PlanP, c_size_t, c_size_t], c_char_p, None),
     ("flow_policy_decide", [ctypes.POINTER(DecisionInfo), PolicyP, PlanP, c_int, c_int, ctypes.POINTER(FailureInfo),

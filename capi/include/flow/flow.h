@@ -143,6 +143,9 @@ FLOW_CAPI int flow_plan_task_v2(flow_task_info_v2 *out, const flow_plan *plan, s
 FLOW_CAPI const char *flow_plan_task_path(const flow_plan *plan, size_t task, size_t i);
 /** The i-th extra label of a task ("FR-001"). Borrowed; NULL if out of range. */
 FLOW_CAPI const char *flow_plan_task_label(const flow_plan *plan, size_t task, size_t i);
+/** The i-th other story a task names after its first (story_label): "US2" for
+ *  `[US1, US2]`, `[US1][US2]` or `[US1-US2]`. Borrowed; NULL past the last. */
+FLOW_CAPI const char *flow_plan_task_other_story(const flow_plan *plan, size_t task, size_t i);
 /** The i-th dependency reference of a task as written: a range first..last (equal for one
  *  ID) and its line. @return FLOW_OK or FLOW_EMISUSE. */
 FLOW_CAPI int flow_plan_task_dependency(const char **first, const char **last, int *line, const flow_plan *plan,
