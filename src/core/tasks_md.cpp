@@ -2870,9 +2870,57 @@ class Parser {
     check_refs(first_line);
     classify_story_phases(story);
     prune(phase_map, group_map);
+    item_boxes_disagree();
     read_dependents_lists(first_line);  // with the phases as they are read (user stories)
     sort_diagnostics();
     if (plan_.tasks.empty()) no_tasks();
+  }
+
+  // A Kiro item's box that says other than its subtasks (`- [x] 2. …` over an open 2.5, or
+  // `- [ ] 3. …` over 3.1 and 3.2 done): flow runs the subtasks as their boxes say and
+  // changes only a box that agreed with them, so the file keeps saying what it said.
+  // Optional subtasks (`- [ ]* 2.6`) count only when all of them are.
+  void item_boxes_disagree() {
+    struct Count { int tasks = 0, open = 0; std::string first_open; };
+    std::vector<std::array<Count, 2>> count(plan_.groups.size());
+    for (const Task& t : plan_.tasks) {
+      const auto g = static_cast<std::size_t>(t.group);
+      if (g >= count.size() || plan_.groups[g].mark_offset == Task::npos || t.state == TaskState::other) continue;
+      const bool optional = std::find(t.labels.begin(), t.labels.end(), "optional") != t.labels.end();
+      for (std::size_t k = optional ? 1 : 0; k < 2; ++k) {
+        Count& c = count[g][k];
+        ++c.tasks;
+        if (t.state == TaskState::pending && c.open++ == 0) c.first_open = t.id;
+      }
+    }
+    // Open items over finished subtasks are one warning (an author who ticks subtasks
+    // only does so throughout), at the first.
+    std::vector<std::string> open_items;
+    int first_open_line = 0;
+    for (std::size_t g = 0; g < plan_.groups.size(); ++g) {
+      const Group& gr = plan_.groups[g];
+      const Count& c = count[g][0].tasks > 0 ? count[g][0] : count[g][1];
+      if (gr.mark_offset == Task::npos || c.tasks == 0) continue;
+      if ((gr.mark == 'x' || gr.mark == 'X') && c.open > 0) {
+        diag(Severity::warning, gr.line, "item-box-disagrees",
+             "item " + gr.item_number + "'s box is ticked, but " +
+                 (c.open == 1 ? "its subtask " + c.first_open + " is"
+                              : std::to_string(c.open) + " of its subtasks (" + c.first_open + " …) are") +
+                 " not: flow runs " + (c.open == 1 ? "it" : "them") + " and leaves the item's box as it is");
+      } else if (gr.mark == ' ' && c.open == 0) {
+        if (open_items.empty()) first_open_line = gr.line;
+        open_items.push_back(gr.item_number);
+      }
+    }
+    if (open_items.size() == 1)
+      diag(Severity::warning, first_open_line, "item-box-disagrees",
+           "item " + open_items[0] +
+               "'s box is open, but its subtasks are all done: flow leaves the box as it is; tick it if the item is done");
+    else if (!open_items.empty())
+      diag(Severity::warning, first_open_line, "item-box-disagrees",
+           "items " + join(open_items, ", ") +
+               " have open boxes, but their subtasks are all done: flow leaves the boxes as they are; tick them if "
+               "the items are done");
   }
 
   // The ID a line outside lists, headings, code and comments starts with, alone or in

@@ -2015,6 +2015,39 @@ TEST_SUITE("sections and mirrors (real shapes)") {
   // phan-tuan-thanh/mpm and jonpru-aws/SpaceWeirdos nest Kiro's subtasks under their
   // items (`  - [x] 1.1 …` under `- [x] 1. …`). flow ran each item as one task (L18 …) with
   // its subtasks as its body, and ticked only the item.
+  // RockyBoyRC/SpaceWeirdos ticked item 2 over an open 2.5; snicmakino/kolt left its items
+  // open over finished subtasks. flow changes neither box (only one that agreed with its
+  // subtasks), so it says so: the file and the run disagree until the user decides.
+  TEST_CASE("a numbered item's box that disagrees with its subtasks is a warning") {
+    const auto warnings = [](const Plan& p) {
+      std::vector<std::pair<int, std::string>> out;
+      for (const Diagnostic& d : p.diagnostics)
+        if (d.code == "item-box-disagrees") out.emplace_back(d.line, d.message);
+      return out;
+    };
+    const Plan p = parse_tasks_md(
+        "- [x] 1. Ticked over an open one\n  - [x] 1.1 a\n  - [ ] 1.2 b\n  - [ ]* 1.3 optional\n"  // 1
+        "- [x] 2. Ticked over two open\n  - [ ] 2.1 a\n  - [ ] 2.2 b\n"                               // 5
+        "- [ ] 3. Open over done\n  - [x] 3.1 a\n  - [x] 3.2 b\n  - [ ]* 3.3 optional\n"             // 8
+        "- [ ] 4. Open over done too\n  - [x] 4.1 a\n"                                                   // 12
+        "- [x] 5. Agrees\n  - [x] 5.1 a\n  - [ ]* 5.2 optional\n"                                       // 14
+        "- [ ] 6. Agrees\n  - [x] 6.1 a\n  - [ ] 6.2 b\n"                                               // 17
+        "- [ ] 7. Only optional, open\n  - [x]* 7.1 a\n  - [ ]* 7.2 b\n");                             // 20
+    const auto w = warnings(p);
+    REQUIRE(w.size() == 3);
+    CHECK(w[0].first == 1);
+    CHECK(w[0].second == "item 1's box is ticked, but its subtask 1.2 is not: flow runs it and leaves the item's box as it is");
+    CHECK(w[1].first == 5);
+    CHECK(w[1].second.find("2 of its subtasks (2.1 …) are not: flow runs them") != std::string::npos);
+    CHECK(w[2].first == 8);
+    CHECK(w[2].second.find("items 3, 4 have open boxes, but their subtasks are all done") == 0);
+    // One item alone says so in the singular; a file without items has none.
+    const auto one = warnings(parse_tasks_md("- [ ] 1. Open\n  - [x] 1.1 a\n- [x] 2. Done\n  - [x] 2.1 b\n"));
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].second.find("item 1's box is open, but its subtasks are all done") == 0);
+    CHECK(warnings(parse_tasks_md("- [ ] T001 a\n- [x] T002 b\n")).empty());
+  }
+
   TEST_CASE("Kiro's subtasks nested under their items are the tasks; an item without any is one") {
     const Plan p = parse_tasks_md(
         "# Implementation Plan\n\n"
