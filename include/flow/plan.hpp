@@ -188,6 +188,10 @@ struct Statement {
   int diagram = 0;                    ///< inside a Mermaid flowchart (```mermaid, then
                                       ///< `graph TD` or `flowchart LR`): the line of the
                                       ///< fence that opens it; 0 otherwise
+  /// Inside a code block that names no language (```, ```text, ```ascii): a drawing,
+  /// whose arrows pointing right are orders; not in a block of code (```bash, ```ts) or
+  /// of another kind of Mermaid diagram (sequence, state).
+  bool drawing = false;
 };
 
 /// A finding about the document. `code` is stable (`duplicate-id`, `unclosed-fence` …)

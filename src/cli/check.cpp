@@ -109,7 +109,7 @@ void write_json(Json& j, const std::string& path, const Plan& plan, const std::v
   j.key("statements").begin_array();
   for (const Statement& s : plan.statements)
     j.begin_object().field("line", s.line).field("text", s.text).field("section", s.section)
-        .field("in_code", s.in_code).field("diagram", s.diagram).end_object();
+        .field("in_code", s.in_code).field("diagram", s.diagram).field("drawing", s.drawing).end_object();
   j.end_array();
   // The parser's diagnostics, then the dependency graph's (a cycle, a self-dependency).
   for (const auto& [key, list] : {std::pair{"diagnostics", &plan.diagnostics}, std::pair{"graph_diagnostics", &graph_diags}}) {

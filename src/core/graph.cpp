@@ -42,6 +42,83 @@ bool is_arrow_at(std::string_view s, std::size_t i, std::size_t* len) {
   return false;
 }
 
+// A line of a drawing in a code block, as the orders it draws: its cells (text apart by
+// three spaces or a tab: `T020 → T021    T030 → T031` is two columns) that hold an arrow
+// pointing right, each arrow written ` → `. An arrow is a run of line-drawing characters,
+// dashes or equals signs that ends in a head (`─┬→`, `──►`, `-->`, `==>`, `⇒`); a run
+// without one (`──`, `──┤`, `│`) or with a head pointing elsewhere (`↓`, `▼`, `←`) divides
+// cells, since what it joins is not read left to right.
+std::vector<std::string> code_orders(std::string_view line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  bool arrow = false;
+  const auto end_cell = [&] {
+    if (arrow) cells.push_back(std::move(cell));
+    cell.clear();
+    arrow = false;
+  };
+  // The kind of character at `i` and its length: 0 text, 1 a line or corner, 2 a head
+  // pointing right, 3 a head pointing elsewhere.
+  const auto kind = [&](std::size_t i, std::size_t* len) -> int {
+    const auto c = static_cast<unsigned char>(line[i]);
+    *len = 1;
+    if (c == '-' || c == '=') {
+      std::size_t k = i;
+      while (k < line.size() && (line[k] == '-' || line[k] == '=')) ++k;
+      if (k < line.size() && line[k] == '>') {  // `->`, `-->`, `==>`: one arrow
+        *len = k + 1 - i;
+        return 2;
+      }
+      return 0;
+    }
+    if (c != 0xE2 || i + 2 >= line.size()) return 0;
+    *len = 3;
+    const auto b1 = static_cast<unsigned char>(line[i + 1]), b2 = static_cast<unsigned char>(line[i + 2]);
+    if (b1 == 0x94 || b1 == 0x95) return 1;  // U+2500–U+257F: box drawing
+    if ((b1 == 0x86 && b2 == 0x92) || (b1 == 0x9F && b2 == 0xB6) || (b1 == 0x87 && b2 == 0x92) ||  // → ⟶ ⇒
+        (b1 == 0x96 && (b2 == 0xBA || b2 == 0xB6 || b2 == 0xB8)))                                 // ► ▶ ▸
+      return 2;
+    if ((b1 == 0x86 && b2 >= 0x90 && b2 <= 0x99) || (b1 == 0x96 && b2 >= 0xB2 && b2 <= 0xBF) ||
+        (b1 == 0x97 && b2 <= 0x84))  // other arrows, other triangles
+      return 3;
+    return 0;
+  };
+  std::size_t spaces = 0;
+  for (std::size_t i = 0; i < line.size();) {
+    if (line[i] == ' ' || line[i] == '\t') {
+      spaces += line[i] == '\t' ? 3 : 1;
+      ++i;
+      continue;
+    }
+    if (spaces >= 3 && !cell.empty()) end_cell();
+    if (spaces > 0 && !cell.empty()) cell += ' ';
+    spaces = 0;
+    std::size_t len = 0;
+    int k = kind(i, &len);
+    if (k == 0) {
+      cell.append(line.substr(i, len));
+      i += len;
+      continue;
+    }
+    // A run of drawing: lines, corners and heads, spaces not included.
+    bool right = false, other = false;
+    while (i < line.size() && k != 0) {
+      right = right || k == 2;
+      other = other || k == 3;
+      i += len;
+      if (i < line.size()) k = kind(i, &len);
+    }
+    if (right && !other) {
+      cell += " \xE2\x86\x92 ";  // →
+      arrow = true;
+    } else {
+      end_cell();
+    }
+  }
+  end_cell();
+  return cells;
+}
+
 }  // namespace
 
 class GraphBuilder {
@@ -606,30 +683,40 @@ class GraphBuilder {
         at = end - 1;
         continue;
       }
-      // Other code blocks hide their content from every rule: a ```text diagram of the
-      // stories, a sample chain, a Parallel Example are illustrations, not orders.
-      if (st.in_code) continue;
-      // Clauses: "A depends on B; C before D. E → F" is three statements, and so is
-      // "T002 与 T003 可并行；T002 在 T009 前完成。…".
-      std::string_view rest = st.text;
-      while (!rest.empty()) {
-        std::size_t cut = rest.size(), skip = 0;
-        for (std::size_t i = 0; i < rest.size(); ++i) {
-          if (rest[i] == ';' || (rest[i] == '.' && (i + 1 == rest.size() || rest[i + 1] == ' ') &&
-                                 (i == 0 || rest[i - 1] != '.'))) {
-            cut = i;
-            skip = 1;
-            break;
-          }
-          if (rest.compare(i, 3, "\xEF\xBC\x9B") == 0 || rest.compare(i, 3, "\xE3\x80\x82") == 0) {  // ；。
-            cut = i;
-            skip = 3;
-            break;
-          }
-        }
-        clause(rest.substr(0, cut), st, rest.data() == st.text.data() ? std::string_view() : label_of(st.text));
-        rest = rest.substr(std::min(rest.size(), cut + skip));
+      // A code block that names no language is a drawing: only its arrows that point right
+      // are orders, cell by cell (code_orders); nothing else in it is read (`T014, T015
+      // (parallel)` there is a picture of the schedule). A block of code (```bash) or of
+      // another Mermaid diagram (a sequence's `A->>B: call`) orders nothing.
+      if (st.in_code) {
+        if (st.drawing)
+          for (const std::string& cell : code_orders(st.text)) clauses(cell, st);
+        continue;
       }
+      clauses(st.text, st);
+    }
+  }
+
+  // Clauses: "A depends on B; C before D. E → F" is three statements, and so is
+  // "T002 与 T003 可并行；T002 在 T009 前完成。…".
+  void clauses(std::string_view text, const Statement& st) {
+    std::string_view rest = text;
+    while (!rest.empty()) {
+      std::size_t cut = rest.size(), skip = 0;
+      for (std::size_t i = 0; i < rest.size(); ++i) {
+        if (rest[i] == ';' || (rest[i] == '.' && (i + 1 == rest.size() || rest[i + 1] == ' ') &&
+                               (i == 0 || rest[i - 1] != '.'))) {
+          cut = i;
+          skip = 1;
+          break;
+        }
+        if (rest.compare(i, 3, "\xEF\xBC\x9B") == 0 || rest.compare(i, 3, "\xE3\x80\x82") == 0) {  // ；。
+          cut = i;
+          skip = 3;
+          break;
+        }
+      }
+      clause(rest.substr(0, cut), st, rest.data() == text.data() ? std::string_view() : label_of(text));
+      rest = rest.substr(std::min(rest.size(), cut + skip));
     }
   }
 

@@ -2646,7 +2646,7 @@ class Parser {
     bool digit = false;
     for (char c : t) if (is_digit(c)) { digit = true; break; }
     if (!digit && ifind(t, "stor") == std::string_view::npos) return;
-    plan_.statements.push_back(Statement{number, std::string(t), dep_title_, in_code});
+    plan_.statements.push_back(Statement{number, std::string(t), dep_title_, in_code, 0, in_code && drawing_});
   }
 
   // A fence line opens a code block or closes the one open. A ```mermaid block whose
@@ -2665,6 +2665,11 @@ class Parser {
     info = trim(info);
     if (!info.empty() && info.front() == '{') info.remove_prefix(1);  // ```{mermaid}
     mermaid_ = istarts_with(info, "mermaid") && (info.size() == 7 || !is_alnum(info[7]));
+    // A drawing names no language: ```, ```text, ```ascii (its first word, `text title=…`).
+    const std::string_view lang = info.substr(0, std::min(info.find_first_of(" \t{}"), info.size()));
+    drawing_ = false;
+    for (std::string_view w : {"", "text", "txt", "plain", "plaintext", "ascii", "diagram", "none"})
+      drawing_ = drawing_ || (lang.size() == w.size() && istarts_with(lang, w));
     mermaid_front_ = false;
     fence_line_ = number;
     diagram_ = 0;
@@ -4185,6 +4190,7 @@ class Parser {
   // the line of its opening fence once its first statement made it a flowchart.
   bool fence_open_ = false, mermaid_ = false, mermaid_front_ = false;
   int fence_line_ = 0, diagram_ = 0;
+  bool drawing_ = false;  // the open code block names no language
   int table_line_ = 0;       // the last table row seen (line number), 0 after other lines
   std::vector<int> table_rows_;  // the lines of the tasks read from table rows, ascending
   int table_status_col_ = -1;  // and its Status column

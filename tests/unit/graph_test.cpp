@@ -1090,25 +1090,69 @@ TEST_SUITE("queries") {
 }
 
 TEST_SUITE("what is not a rule") {
-  TEST_CASE("dependency prose inside a code block or a comment adds no edge") {
+  TEST_CASE("dependency prose inside a code block or a comment adds no edge, nor an arrow in code") {
     const std::string phases =
         "## Phase 1: Setup\n- [ ] T001 a\n"
         "## Phase 2: User Story 1\n- [ ] T002 [US1] b\n"
         "## Phase 3: User Story 2\n- [ ] T003 [US2] c\n- [ ] T004 [US2] d\n";
-    auto g = graph_of(phases + "## Dependencies & Execution Order\n```text\nSetup -> Foundation -> US1 -> US2\nT004 -> T001\n```\n"
+    // Words in a drawing, arrows in a block of code (a shell's `->`, a sequence diagram's
+    // call), a comment: none is an order.
+    auto g = graph_of(phases + "## Dependencies & Execution Order\n```text\nUS1 blocks US2\nT002 blocks T003\n```\n"
+                               "```bash\necho 'Setup -> Foundation -> US1 -> US2'\necho 'T004 -> T001'\n```\n"
+                               "```mermaid\nsequenceDiagram\n  T002->>T003: call\n```\n"
                                "<!-- T002 blocks T003 -->\n");
     CHECK(waits(g, "T003") == "T001");
     CHECK(waits(g, "T001").empty());
     for (const Edge& e : g.edges()) CHECK(e.reason.rule != EdgeRule::story_prose);
   }
 
+  // A code block that names no language is a drawing, and files state orders there only
+  // (VictorHugo1985/Escolastica 025: `T001 → T002 → T003 → T004, T006 (paralelo)`;
+  // rolandzwaga/krate-audio: `Foundation → [US1 parallel with US4] → [US2 parallel with
+  // US5] → US3 → US6`). Its arrows pointing right are read, cell by cell; what joins
+  // columns or rows (`──`, `│`, `▼`) is not.
+  TEST_CASE("a drawing's arrows that point right are orders, each column its own") {
+    const std::string tasks =
+        "## Phase 1\n- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d\n- [ ] T005 [P] e\n"
+        "- [ ] T006 [P] f\n";
+    {
+      auto g = graph_of(tasks + "## Dependencies\n```\nT001 → T002, T003 (in parallel)\nT004 ─┬→ T005\n```\n");
+      CHECK(waits(g, "T002") == "T001");
+      CHECK(waits(g, "T003") == "T001");
+      CHECK(waits(g, "T005") == "T004");
+      CHECK(waits(g, "T006").empty());
+    }
+    // generacy 793: two stories side by side; `──` joins, it does not order.
+    {
+      auto g = graph_of(tasks + "## Dependencies & Execution Order\n```text\nPhase 1 (T001) ── T002 [P] ── T003 [P]\n"
+                                "        │\n        ▼\nT004 → T005    T006 → T003\n```\n");
+      CHECK(waits(g, "T002").empty());
+      CHECK(waits(g, "T005") == "T004");
+      CHECK(waits(g, "T006").empty());
+      CHECK(waits(g, "T003") == "T006");
+    }
+    // Line-drawing arrows (`──►`, `─┼─→`, `-->`, `==>`) read as `→`; a run with a head
+    // pointing elsewhere (`◄──`, `──▼`) orders nothing.
+    for (const char* line : {"T001 ──► T002", "T001 ─┼─→ T002", "T001 --> T002", "T001 ==> T002", "T001 ─► T002 ──┤"}) {
+      auto g = graph_of(tasks + "## Dependencies\n```ascii\n" + std::string(line) + "\n```\n");
+      CHECK_MESSAGE(waits(g, "T002") == "T001", line);
+    }
+    for (const char* line : {"T001 ◄── T002", "T001 ──▼ T002", "T001 ←── T002", "T001 ── T002"}) {
+      auto g = graph_of(tasks + "## Dependencies\n```\n" + std::string(line) + "\n```\n");
+      CHECK_MESSAGE(waits(g, "T002").empty(), line);
+      CHECK_MESSAGE(waits(g, "T001").empty(), line);
+    }
+    // Outside a dependency section a drawing is a picture, as prose there is.
+    auto g = graph_of("## Architecture\n```\nT001 → T002\n```\n" + tasks);
+    CHECK(waits(g, "T002").empty());
+  }
+
+  // (A flowchart in a ```text block is a drawing: its `T001 --> T002` is read as one.)
   TEST_CASE("a Mermaid diagram that is not a flowchart, or a flowchart outside a dependency section, adds no edge") {
     const std::string tasks = "## Phase 1\n- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n";
     for (const std::string& doc :
          {tasks + "## Dependencies\n```mermaid\nsequenceDiagram\n  T001->>T002: call\n```\n",
           tasks + "## Dependencies\n```mermaid\nstateDiagram-v2\n  T001 --> T002\n```\n",
-          tasks + "## Dependencies\n```text\ngraph TD\n  T001 --> T002\n```\n",
-          tasks + "## Dependencies\n```\ngraph TD\n  T001 --> T002\n```\n",
           "## Architecture Map\n```mermaid\ngraph TD\n  T001 --> T002\n```\n" + tasks,
           tasks + "## Dependencies\n```mermaid\ngraph TD\n  T001 -.-> T002\n  T002 --- T003\n  T001 <--> T003\n```\n"}) {
       auto g = graph_of(doc);
