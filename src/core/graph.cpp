@@ -880,7 +880,8 @@ class GraphBuilder {
     // ("After T003, T004 and T005 can run in parallel" keeps T003 first), not denied
     // ("T005 and T006 cannot run in parallel"), from what follows its last ':' ("US3
     // (T027-T032): T027 can run in parallel with T028, rest sequential").
-    if (std::size_t phrase_len = 0, at = parallel_phrase(s, &phrase_len); at != std::string_view::npos) {
+    bool relation = false;
+    if (std::size_t phrase_len = 0, at = parallel_phrase(s, &phrase_len, &relation); at != std::string_view::npos) {
       std::size_t key_len = 0;
       bool left_first = true;
       std::string_view before = s.substr(0, at);
@@ -925,8 +926,13 @@ class GraphBuilder {
           parallel_ok_.insert(key(x, y));
           parallel_ok_.insert(key(y, x));
         };
+        // A relation pairs what stands on its left with what stands on its right: "T014+T015,
+        // T016+T017 — sequential within, parallel with other modules" runs none of them
+        // together, unless it says so ("T022–T026 parallel with each other and with T020").
+        const bool among = !relation || ifind(s, "each other") != std::string_view::npos ||
+                           ifind(s, "einander") != std::string_view::npos;
         for (std::size_t i = 0; i < items.size(); ++i) {
-          for (std::size_t j = i + 1; j < items.size(); ++j)
+          for (std::size_t j = i + 1; among && j < items.size(); ++j)
             for (int x : items[i])
               for (int y : items[j]) together(x, y);
           for (int x : items[i])
@@ -1022,13 +1028,18 @@ class GraphBuilder {
   // T016 can run concurrently", "T017, T018 e T019 podem executar em paralelo", "T002,
   // T003 können parallel laufen"), except where the phrase says "can" itself: "T003, T004
   // 可并行", "T002、T003 は並列実行可能", "T004, T005 병렬 실행 가능".
-  static std::size_t parallel_phrase(std::string_view s, std::size_t* len) {
+  static std::size_t parallel_phrase(std::string_view s, std::size_t* len, bool* relation) {
     static constexpr std::string_view phrases[] = {
         "in parallel", "concurrently", "alongside", "simultaneously", "at the same time",
         "en paralelo", "em paralelo", "en parallèle", "simultáneamente", "simultaneamente", "simultanément",
-        "parallel", "gleichzeitig"};
+        "parallel", "gleichzeitig", "параллельно", "одновременно"};
     static constexpr std::string_view leads[] = {"can ", "may ", "run", "pued", "podem", "pode ", "peuv", "peut",
-                                                 "könn", "kann ", "lauf", "ejecut", "execut", "exécut"};
+                                                 "könn", "kann ", "lauf", "ejecut", "execut", "exécut",
+                                                 "можно", "могут", "может", "выполн", "запуск"};
+    // A relation says it without a verb: "T062 (docs) parallel with T061", "2b parallel zu
+    // 2c", "T002 параллельно с T003".
+    static constexpr std::string_view relations[] = {"parallel with", "parallel to", "parallel zu", "parallel mit",
+                                                     "параллельно с"};
     static constexpr std::string_view able[] = {
         "可并行", "可以并行", "可同时", "可並行", "並列実行可", "並行実行可", "並列で実行可", "並行して実行可",
         "並列に実行可", "同時実行可", "병렬 실행 가능", "병렬로 실행 가능", "병렬 가능", "동시 실행 가능"};
@@ -1038,17 +1049,28 @@ class GraphBuilder {
         best = at;
         *len = p.size();
       }
+    // (A whole word: "T021-T027 can be partially parallelized" after "T020 first" is not
+    // a list that runs together, nor is `параллельности` `параллельно`.)
+    const auto whole_word = [&](std::string_view p, std::size_t at) {
+      const bool cyrillic = static_cast<unsigned char>(p[0]) == 0xD0 || static_cast<unsigned char>(p[0]) == 0xD1;
+      const auto in_word = [&](char c) { return is_alnum(c) || (cyrillic && static_cast<unsigned char>(c) >= 0x80); };
+      return (at == 0 || !in_word(s[at - 1])) && (at + p.size() == s.size() || !in_word(s[at + p.size()]));
+    };
+    *relation = false;
+    for (std::string_view p : relations)
+      if (const std::size_t at = ifind(s, p); at < best && whole_word(p, at)) {
+        best = at;
+        *len = p.size();
+        *relation = true;
+      }
     for (std::string_view p : phrases) {
-      // (A whole word: "T021-T027 can be partially parallelized" after "T020 first" is
-      // not a list that runs together.)
       const std::size_t at = ifind(s, p);
-      if (at == std::string_view::npos || at >= best || (at > 0 && is_alnum(s[at - 1])) ||
-          (at + p.size() < s.size() && is_alnum(s[at + p.size()])))
-        continue;
+      if (at == std::string_view::npos || at >= best || !whole_word(p, at)) continue;
       const std::string_view lead = s.substr(0, at);
       if (std::none_of(std::begin(leads), std::end(leads), [&](std::string_view w) { return ifind(lead, w) != std::string_view::npos; }))
         continue;
       *len = p.size();
+      *relation = false;
       return at;
     }
     return best;
@@ -1097,12 +1119,15 @@ class GraphBuilder {
   // "不可并行".
   static bool parallel_denied(std::string_view s, std::size_t at) {
     if (at >= 3 && (s.substr(at - 3, 3) == "不" || s.substr(at - 3, 3) == "非")) return true;
-    const std::string_view near = s.substr(at > 24 ? at - 24 : 0, at > 24 ? 24 : at);
-    for (std::string_view w : {"not ", "n't ", "cannot", "never", "no ", "não ", "pas ", "nicht ", "kein"})
+    for (std::string_view w : {"not ", "n't ", "cannot", "never", "no ", "não ", "pas ", "nicht ", "kein", "не ", "нельзя"}) {
+      // Within a few words before it (Cyrillic letters take two bytes).
+      const std::size_t reach = static_cast<unsigned char>(w[0]) >= 0x80 ? 48 : 24;
+      const std::string_view near = s.substr(at > reach ? at - reach : 0, at > reach ? reach : at);
       for (std::size_t k = ifind(near, w); k != std::string_view::npos; k = ifind(near, w, k + 1))
         // (Of the same words: "T002 (no shared state) and T003 can run in parallel" is not denied.)
         if ((k == 0 || !is_alpha(near[k - 1]) || w == "n't ") && near.find_first_of("),;:", k) == std::string_view::npos)
           return true;
+    }
     return false;
   }
 
@@ -1111,7 +1136,7 @@ class GraphBuilder {
   // 0 if there is none.
   static std::size_t item_separator(std::string_view s, std::size_t i) {
     if (s[i] == ',' || s[i] == '+' || s[i] == '&' || s[i] == '/') return 1;
-    for (std::string_view w : {" and ", " und ", " et ", " y ", " e "})
+    for (std::string_view w : {" and ", " und ", " et ", " y ", " e ", " и "})
       if (istarts_with(s.substr(i), w)) return w.size();
     return cjk_list_separator(s.substr(i));
   }
@@ -1297,11 +1322,22 @@ class GraphBuilder {
     for (int t : tasks) {
       const Task& task = plan_->tasks[static_cast<std::size_t>(t)];
       if (task.parallel) {
-        if (last_serial >= 0) {
-          edge(last_serial, t, {EdgeRule::parallel_run, task.line,
-                                "[P] task after " + plan_->tasks[static_cast<std::size_t>(last_serial)].id});
-          waited[t] = {last_serial};
+        // After the serial task before it; one said to run beside that task (`T011
+        // parallel to T010`) waits for what that one waits for instead, and so on back.
+        std::vector<int> look, after;
+        if (last_serial >= 0) look.push_back(last_serial);
+        std::unordered_set<int> seen;
+        for (std::size_t i = 0; i < look.size(); ++i) {
+          const int u = look[i];
+          if (!seen.insert(u).second) continue;
+          if (parallel_ok_.count(key(u, t))) {
+            if (const auto w = waited.find(u); w != waited.end()) look.insert(look.end(), w->second.begin(), w->second.end());
+            continue;
+          }
+          edge(u, t, {EdgeRule::parallel_run, task.line, "[P] task after " + plan_->tasks[static_cast<std::size_t>(u)].id});
+          after.push_back(u);
         }
+        if (!after.empty()) waited[t] = std::move(after);
         since.push_back(t);
         continue;
       }

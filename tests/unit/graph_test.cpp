@@ -759,6 +759,43 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(g, "T014") == "T012");  // said nothing of: the document's order
   }
 
+  // j0ruge/eb-analytics: "T010 (Hook) can run parallel to T006-T009" and generacy 864's
+  // "T011 parallel to T010" (a test of T008's function) ran the [P] task first of all,
+  // before the task the one it runs beside waits for.
+  TEST_CASE("a [P] task said to run beside the task before it waits for what that one waits for") {
+    const std::string tasks = "## Phase 1\n- [ ] T008 a in a.py\n- [ ] T009 b in b.py\n- [ ] T010 c in c.py\n"
+                              "- [ ] T011 [P] d in d.py\n- [ ] T012 e in e.py\n## Dependencies\n";
+    for (const char* said : {"- T011 can run in parallel with T010\n", "- T011 parallel to T010 (independent cases)\n"}) {
+      auto g = graph_of(tasks + said);
+      CHECK_MESSAGE(waits(g, "T011") == "T009", said);
+      CHECK_MESSAGE(waits(g, "T012") == "T010,T011", said);
+    }
+    CHECK(waits(graph_of(tasks + "- T011 parallel with T009-T010\n"), "T011") == "T008");
+  }
+
+  // FAIR-DM/fairdm: "T062 (docs) parallel with T061", "2b parallel zu 2c", Russian
+  // "можно выполнять параллельно": said without "can run in", they were not read.
+  TEST_CASE("parallel said as a relation, in German or in Russian") {
+    const std::string tasks =
+        "## Phase 1\n- [ ] T001 a in a.py\n- [ ] T002 b in b.py\n- [ ] T003 c in c.py\n- [ ] T004 d in d.py\n"
+        "## Dependencies\n";
+    for (const char* said : {"- T003 (docs) parallel with T002 (tests)\n", "- T003 parallel zu T002\n",
+                             "- T002 и T003 можно выполнять параллельно\n", "- T003 параллельно с T002\n",
+                             "- T002 in parallel with T003 (different files)\n"}) {
+      auto g = graph_of(tasks + said);
+      CHECK_MESSAGE(waits(g, "T003") == "T001", said);
+      CHECK_MESSAGE(waits(g, "T004") == "T002,T003", said);
+    }
+    for (const char* said : {"- T003 is not parallel with T002\n", "- T002 и T003 нельзя выполнять параллельно\n"}) {
+      auto g = graph_of(tasks + said);
+      CHECK_MESSAGE(waits(g, "T003") == "T002", said);
+    }
+    // A relation pairs its two sides only, unless it says "each other": Rickwen1126's
+    // "T001+T002, T003+T004 — sequential within, parallel with other modules".
+    CHECK(waits(graph_of(tasks + "- T001+T002, T003+T004 — sequential within, parallel with other modules\n"), "T002") == "T001");
+    CHECK(waits(graph_of(tasks + "- T002, T003 parallel with each other\n"), "T003") == "T001");
+  }
+
   // Arishay/fullstack-todo-app 001: `[AUTH-US1]` … `[AUTH-US5]` and `[TASK-US1]` … were
   // all "story 1", "story 2"…: "**TASK-US1**: Depends on AUTH-US5" made the AUTH-US1 phase
   // wait for AUTH-US5, a cycle, and the file was refused.
