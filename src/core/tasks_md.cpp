@@ -2184,6 +2184,8 @@ class Parser {
         } else {
           close_task();
         }
+        if (open_unnumbered_ >= 0 && l.aux > unnumbered_indent_) unnumbered_body(number, false, {});
+        else open_unnumbered_ = -1;
         ListItem li = match_bullet(s);
         if (li.ok && match_box(s.substr(li.content)) && !(l.flags & kFence)) skip(number, SkipReason::in_code, s);
         if (l.flags & kFence) {
@@ -2195,11 +2197,13 @@ class Parser {
         continue;
       }
       if (l.heading) {
+        open_unnumbered_ = -1;
         on_heading(l, number, s);
         continue;
       }
       const std::string_view t = trim(s);
       if (t.empty()) {
+        unnumbered_continuing_ = false;
         continuing_ = false;
         paragraph_gap_ = open_paragraph_task_;
         continue;
@@ -2208,6 +2212,10 @@ class Parser {
       if (l.flags & kBullet) {
         li.ok = true;
         li.content = static_cast<std::size_t>(l.aux);
+      }
+      if (open_unnumbered_ >= 0) {
+        if (l.indent > unnumbered_indent_ && !(l.box && l.top)) unnumbered_body(number, li.ok, t);
+        else open_unnumbered_ = -1;
       }
       if (paragraphs_ && !li.ok && paragraph_task(l, number, t)) continue;
       // A paragraph task's body goes on past a blank line only with its list or an
@@ -2494,7 +2502,27 @@ class Parser {
     t.group = static_cast<int>(plan_.groups.size()) - 1;
     set_state(t);
     unnumbered_.push_back(std::move(t));
+    open_unnumbered_ = static_cast<int>(unnumbered_.size()) - 1;
+    unnumbered_indent_ = l.indent;
+    unnumbered_continuing_ = true;
     if (dep_level_ > 0) statement(number, s, false);
+  }
+
+  // A line under a box without an ID, noted aside with it: its body if the file has no ID
+  // at all and such boxes are its tasks (the files it names, the lines its agent is
+  // given), its description's wrapped text when it goes on with no bullet. The line is
+  // read as it would be anyway.
+  void unnumbered_body(int number, bool bullet, std::string_view t) {
+    Task& u = unnumbered_[static_cast<std::size_t>(open_unnumbered_)];
+    if (u.body_first == 0) u.body_first = number;
+    u.body_last = number;
+    unnumbered_body_.emplace_back(u.line, number);
+    if (unnumbered_continuing_ && !bullet && !t.empty()) {
+      u.description += ' ';
+      u.description += t;
+    } else {
+      unnumbered_continuing_ = false;
+    }
   }
 
   // `- [P] [US1] T003 …`: `[P]` written where the checkbox goes, the ID after the
@@ -2774,6 +2802,12 @@ class Parser {
       drop_outcome_checklists();
       plan_.tasks = std::move(unnumbered_);
       for (const Task& t : plan_.tasks) mark_used(t);
+      // Their bodies, by line (a checklist dropped above has none now).
+      std::unordered_map<int, std::size_t> at;
+      for (std::size_t i = 0; i < plan_.tasks.size(); ++i) at.emplace(plan_.tasks[i].line, i);
+      body_lines_.clear();
+      for (const auto& [task_line, line] : unnumbered_body_)
+        if (const auto it = at.find(task_line); it != at.end()) body_lines_.emplace_back(it->second, line);
       diag(Severity::info, plan_.tasks.front().line, "no-ids",
            "no task has an ID: top-level checkboxes are tasks named after their lines (L12 …)");
     } else {
@@ -4234,6 +4268,10 @@ class Parser {
   bool continuing_ = false;
   bool optional_ = false;  // scratch
   std::vector<Task> unnumbered_;
+  int open_unnumbered_ = -1;                         // the one whose body lines follow, or -1
+  int unnumbered_indent_ = 0;
+  bool unnumbered_continuing_ = false;               // its text may go on unbulleted
+  std::vector<std::pair<int, int>> unnumbered_body_;  // (its line, a line of its body)
   std::unordered_set<std::string> item_numbers_;  // of the items over subtasks (item_groups)
   bool kiro_items_ = false;         // some numbered item has subtasks (kItemOverSubtasks)
   std::unordered_set<int> lone_items_;  // the lines of numbered items with no subtask, tasks

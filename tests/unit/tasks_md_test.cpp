@@ -358,6 +358,30 @@ TEST_SUITE("task recognition") {
     CHECK(find_diag(p, "no-ids") != nullptr);
   }
 
+  // Ryotaverse69/suptia-kiro (`- [ ] 2. 基本UIコンポーネントの実装` over the files it makes),
+  // 0xenzyme/agent-harness (`- [x] P0 Simplify …` over its spec and goal): a box without an
+  // ID lost the lines under it, so its agent was given the title alone, and its files
+  // were unknown.
+  TEST_CASE("in a file without IDs, a task's body is the lines under its box") {
+    const Plan p = parse_tasks_md(
+        "# Plan\n\n- [ ] 1. Build the UI components\n  - components/ui/Button.tsx (primary, ghost)\n"  // 3
+        "  - components/ui/Card.tsx\n\n  - [ ] a nested step\n  - _Requirements: 2.1_\n"              // 5
+        "- [ ] 2. Wire the layout and\n  keep it responsive\n  ```\n  npm run build\n  ```\n"         // 9
+        "Some prose at the margin.\n- [ ] 3. Done without a body\n## Notes\n  - not a body\n");      // 14
+    REQUIRE(ids(p) == std::vector<std::string>{"L3", "L9", "L15"});
+    CHECK(p.tasks[0].body_first == 4);
+    CHECK(p.tasks[0].body_last == 8);
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"components/ui/Button.tsx", "components/ui/Card.tsx"});
+    CHECK(p.tasks[1].description == "2. Wire the layout and keep it responsive");
+    CHECK(p.tasks[1].body_first == 10);
+    CHECK(p.tasks[1].body_last == 13);  // the code block under it, not the prose at the margin
+    CHECK(p.tasks[2].body_first == 0);  // a heading ends it
+    // In a file with IDs such boxes are no tasks, and their lines are read as before.
+    const Plan q = parse_tasks_md("- [ ] Setup\n  - [ ] T001 nested\n- [ ] T002 Real task in src/a.py\n  - src/b.py\n");
+    REQUIRE(ids(q) == std::vector<std::string>{"T002"});
+    CHECK(paths(q.tasks[0]) == std::vector<std::string>{"src/a.py", "src/b.py"});
+  }
+
   // 1noseA/shiftan2: 92 boxes without IDs, five of them `- [ ] H3制約実装（…）` ("implement
   // constraint H3"). H2–H6 were read as task IDs: those five ran, and the 87 others (43
   // pending) were skipped as no-id.
