@@ -604,6 +604,49 @@ double makespan_lower_bound_tight(const TaskGraph& g, std::span<const double> du
                        plan.phases[p - 1].kind == PhaseKind::user_story;
     block_of_phase[p] = joins ? blocks - 1 : blocks++;
   }
+  // A task an explicit dependency moved ahead of its phase (3.2 of one phase waits for 4.1
+  // of the next: 4.1 runs after what the phase before its own waited for, Graph's
+  // `explicit-order`) does not wait for the block before its own: the blocks from the one
+  // after the last it waits for to its own are one, so each block still starts when the
+  // one before it is done.
+  {
+    const auto phase_of_gate = [&](int gate) {
+      for (int u : g.predecessors(gate))
+        if (!g.is_gate(u)) return plan.tasks[static_cast<std::size_t>(u)].phase;
+      return -1;
+    };
+    std::vector<std::vector<int>> by_phase(plan.phases.size());
+    for (int t = 0; t < g.task_count(); ++t)
+      if (pending(t)) by_phase[static_cast<std::size_t>(plan.tasks[static_cast<std::size_t>(t)].phase)].push_back(t);
+    // The last block each phase's pending tasks all wait for, through the gates before them.
+    std::vector<int> after(plan.phases.size(), -1);
+    std::vector<char> joined(static_cast<std::size_t>(blocks), 0);  // joins the block before it
+    bool any = false;
+    for (std::size_t p = 0; p < plan.phases.size(); ++p) {
+      const int b = block_of_phase[p];
+      int all = b - 1;
+      for (int t : by_phase[p]) {
+        int r = -1;
+        for (int x : g.predecessors(t)) {
+          if (!g.is_gate(x)) continue;
+          const int q = phase_of_gate(x);
+          if (q < 0 || static_cast<std::size_t>(q) == p) continue;  // a group's gate in its own phase
+          const int bx = block_of_phase[static_cast<std::size_t>(q)];
+          r = std::max(r, bx < b ? bx : after[static_cast<std::size_t>(q)]);
+        }
+        all = std::min(all, r);
+        for (int k = r + 2; k <= b; ++k) joined[static_cast<std::size_t>(k)] = 1, any = true;
+      }
+      after[p] = all;
+    }
+    if (any) {
+      std::vector<int> renumber(static_cast<std::size_t>(blocks));
+      int next = -1;
+      for (int b = 0; b < blocks; ++b) renumber[static_cast<std::size_t>(b)] = joined[static_cast<std::size_t>(b)] && next >= 0 ? next : ++next;
+      for (int& b : block_of_phase) b = renumber[static_cast<std::size_t>(b)];
+      blocks = next + 1;
+    }
+  }
   const int n = g.node_count();
   std::vector<int> block(static_cast<std::size_t>(n), -1);
   for (int t = 0; t < g.task_count(); ++t)

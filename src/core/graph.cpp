@@ -1427,27 +1427,32 @@ class GraphBuilder {
       const Edge* drop = nullptr;
       const Edge* because = nullptr;
       const std::size_t k = cycle.size();
-      for (std::size_t i = 0; i < k && !drop; ++i) {
-        if (cycle[i]->reason.rule != EdgeRule::task_ref && cycle[i]->reason.rule != EdgeRule::heading_ref) continue;
-        // Walk back from the explicit edge to the nearest implied one.
-        for (std::size_t j = 1; j < k; ++j) {
-          const Edge* e = cycle[(i + k - j) % k];
-          if (implied(*e)) {  // a sub-heading's order is the document's too
-            drop = e;
-            because = cycle[i];
-            break;
+      // An explicit dependency beats the document's order: first the order inside a
+      // phase, then prose (the weakest reading), then the order of the phases.
+      bool prose_dropped = false;
+      for (int tier = 0; tier < 2 && !drop; ++tier) {
+        if (tier == 1 && (prose_dropped = drop_prose(cycle))) break;
+        for (std::size_t i = 0; i < k && !drop; ++i) {
+          if (cycle[i]->reason.rule != EdgeRule::task_ref && cycle[i]->reason.rule != EdgeRule::heading_ref) continue;
+          // Walk back from the explicit edge to the nearest implied one.
+          for (std::size_t j = 1; j < k; ++j) {
+            const Edge* e = cycle[(i + k - j) % k];
+            if (implied(*e) && (tier == 1 || !phase_edge(*e))) {  // a sub-heading's order is the document's too
+              drop = e;
+              because = cycle[i];
+              break;
+            }
           }
         }
       }
-      if (!drop) {
-        if (drop_prose(cycle)) continue;
-        return cycle_error(cycle);
-      }
+      if (prose_dropped) continue;
+      if (!drop) return cycle_error(cycle);
       const std::string a = g_.is_gate(drop->from) ? node_name(drop->from)
                                                     : plan_->tasks[static_cast<std::size_t>(drop->from)].id;
       const Task& b = plan_->tasks[static_cast<std::size_t>(drop->to)];
+      // Across phases it is said aloud: the task leaves the phase it was written in.
       g_.diagnostics_.push_back(Diagnostic{
-          Severity::info, b.line, "explicit-order",
+          phase_edge(*drop) ? Severity::warning : Severity::info, b.line, "explicit-order",
           b.id + " would wait for " + a + " by document order, but " + node_name(because->to) + " waits for " +
               node_name(because->from) + " (" + because->reason.words + ") and " + a + " waits for it in turn: " +
               b.id + " no longer waits for " + a});
@@ -1461,11 +1466,19 @@ class GraphBuilder {
     }
   }
 
-  // Whether an edge is an order the document implies (rules 3 and 4): one task after
-  // another, a [P] run after what precedes it, a group's tasks after the group before it.
+  // Whether an edge is an order the document implies (rules 1 to 4): one task after
+  // another, a [P] run after what precedes it, a group's tasks after the group before it,
+  // a phase's after the phase before it (`_Depends on: 4.1_` on 3.2 moves 4.1 up).
   bool implied(const Edge& e) const {
-    return e.reason.rule == EdgeRule::sequential || e.reason.rule == EdgeRule::parallel_run ||
-           (e.reason.rule == EdgeRule::group_order && g_.is_gate(e.from) && !g_.is_gate(e.to));
+    const EdgeRule r = e.reason.rule;
+    return r == EdgeRule::sequential || r == EdgeRule::parallel_run ||
+           (r == EdgeRule::group_order && g_.is_gate(e.from) && !g_.is_gate(e.to)) || phase_edge(e);
+  }
+
+  // A task's wait for the phase before its own (rules 1 and 2).
+  bool phase_edge(const Edge& e) const {
+    return (e.reason.rule == EdgeRule::phase_order || e.reason.rule == EdgeRule::story_phase) && g_.is_gate(e.from) &&
+           !g_.is_gate(e.to);
   }
 
   // Each pair (a, b) of inherit_: b no longer waits for a by the document's order (an

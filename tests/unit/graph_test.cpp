@@ -817,6 +817,28 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(after, "T003") == "T001");
   }
 
+  // A Kiro file (ore mining): `- [ ] 3.2 …` says `_Depends on: 4.1_`, 4.1 being a task of
+  // the next section. Phase order made that a cycle, and the whole plan was refused.
+  TEST_CASE("an explicit dependency on a task of a later phase moves that task up") {
+    auto g = graph_of("## Phase 1\n- [ ] T001 a\n## Phase 2\n- [ ] T002 b\n- [ ] T003 c (depends on T005)\n"
+                      "## Phase 3\n- [ ] T004 d\n- [ ] T005 [P] e\n- [ ] T006 f\n");
+    CHECK(waits(g, "T005") == "T001");  // after what Phase 2 waited for, not after Phase 2
+    CHECK(waits(g, "T003") == "T001,T002,T005");
+    CHECK(waits(g, "T004") == "T002,T003");  // the rest of Phase 3 still waits for Phase 2
+    bool noted = false;  // a warning: the task leaves its phase
+    for (const Diagnostic& d : g.diagnostics())
+      noted |= d.code == "explicit-order" && d.line == 8 && d.severity == Severity::warning;
+    CHECK(noted);
+    // A cycle of explicit dependencies is still one.
+    CHECK_FALSE(build_graph(parse_tasks_md("## A\n- [ ] T001 a (depends on T002)\n## B\n- [ ] T002 b (depends on T001)\n")));
+    // Prose gives way first (generacy 1128: "each requires its target code (T013→T002, …)"
+    // reads the arrow the other way): the phases keep their order.
+    auto prose = graph_of("## Phase 1\n- [ ] T001 a\n## Phase 2\n- [ ] T002 b (depends on T001)\n## Phase 3\n- [ ] T003 c\n"
+                          "## Dependencies\n- T003 → T001\n");
+    CHECK(waits(prose, "T003") == "T002");
+    CHECK(waits(prose, "T001").empty());
+  }
+
   TEST_CASE("an explicit order beats the implicit document order it contradicts") {
     auto g = graph_of("- [ ] T017 a\n- [ ] T019 [P] b\n## Dependencies\n- T017 depends on T019\n");
     CHECK(waits(g, "T017") == "T019");
@@ -829,7 +851,7 @@ TEST_SUITE("explicit rules") {
   // A plan in `### Task N` sections under `###` groups (the minispec registry): Task 6
   // depends on Task 9, under a later group. The group order, which is the document's,
   // made a cycle with it and flow refused the file; within one group it was followed.
-  TEST_CASE("an explicit order beats the order of sub-headings it contradicts; not the phases'") {
+  TEST_CASE("an explicit order beats the order of sub-headings it contradicts") {
     auto g = graph_of(
         "## Phase 1: Build\n### Core\n#### Task 1: Install command in `cli.py`\n- **Depends on:** Task 2\n"
         "#### Task 3: Config in `config.py`\n### Integration\n#### Task 2: Merge logic in `merge.py`\n"
@@ -840,10 +862,6 @@ TEST_SUITE("explicit rules") {
     bool noted = false;
     for (const Diagnostic& d : g.diagnostics()) noted |= d.code == "explicit-order" && d.message.find("\"Core\"") != std::string::npos;
     CHECK(noted);
-    // Across phases it stays an error: a phase's order is what its tasks are for.
-    auto phases = build_graph(parse_tasks_md("## Phase 1: Setup\n- [ ] T001 a (depends on T002)\n"
-                                                  "## Phase 2: Foundational\n- [ ] T002 b\n"));
-    CHECK_FALSE(phases);
   }
 
   TEST_CASE("a dependency on a task marked [~] is a warning at the task that waits; document order is not") {
@@ -975,9 +993,11 @@ TEST_SUITE("cycles") {
   }
 
   TEST_CASE("a cycle through a phase gate names the phase") {
-    auto g = build_graph(parse_tasks_md("## Phase 1: Setup\n- [ ] T001 a (depends on T002)\n## Phase 2: Core\n- [ ] T002 b\n"));
+    // (Phase order alone gives way to T001's dependency; the heading's [depends:A] does not.)
+    auto g = build_graph(parse_tasks_md("## Phase 1: Setup (Group A)\n- [ ] T001 a (depends on T002)\n"
+                                        "## Phase 2: Core [depends:A]\n- [ ] T002 b\n"));
     REQUIRE_FALSE(g);
-    CHECK(g.error().message.find("\"Phase 1: Setup\"") != std::string::npos);
+    CHECK(g.error().message.find("\"Phase 1: Setup (Group A)\"") != std::string::npos);
   }
 
   // IGRUS-INHA/IGRUS-Web, read by hand: Foundational (T004–T017) before every story, and
@@ -992,15 +1012,13 @@ TEST_SUITE("cycles") {
     CHECK(waits(*g, "T026") == "T004,T005,T006,T007,T008,T009,T010,T011,T012,T013,T014,T015,T016,T017");
   }
 
-  TEST_CASE("every corpus file builds a graph, but for a real cycle, which names its tasks") {
+  // (salekseev/stacks was refused: an escaped fence leaves LT020's only declaration in a
+  // checklist after Phase 5, and LT021 in Phase 5 depends on it. An explicit dependency on
+  // a task of a later phase moves that task up now, as it does inside a phase.)
+  TEST_CASE("every corpus file builds a graph") {
     for (const std::string& f : test::corpus_files()) {
       INFO(f);
       auto g = build_graph(parse_tasks_md(test::slurp(f)));
-      if (const auto cycle = test::corpus_cycle(f); !cycle.empty()) {
-        REQUIRE_FALSE(g);
-        for (const std::string& id : cycle) CHECK(g.error().message.find(id) != std::string::npos);
-        continue;
-      }
       CHECK_MESSAGE(g, (g ? "" : g.error().message));
       if (!g) continue;
       CHECK(g->topological_order().size() == static_cast<std::size_t>(g->node_count()));

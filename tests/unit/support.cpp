@@ -37,15 +37,6 @@ std::vector<std::string> corpus_files() {
   return out;
 }
 
-std::vector<std::string> corpus_cycle(const std::string& file) {
-  // salekseev/stacks: the `\`\`\`` at line 1494 is escaped, so the ```markdown block opened
-  // at line 1466 stays open over "## Phase 5" and "### LT020" (GitHub shows them as code).
-  // LT020's only declaration left is the checklist line after Phase 5 (line 1705), while
-  // LT021 in Phase 5 depends on it: LT021 -> LT020 -> (phase order) -> LT021.
-  if (fs::path(file).filename() == "salekseev__stacks__specs__001-create-a-comprehensive__tasks.md") return {"LT020", "LT021"};
-  return {};
-}
-
 TempDir::TempDir() {
   std::string tmpl = (fs::temp_directory_path() / "flow-test-XXXXXX").string();
   REQUIRE(::mkdtemp(tmpl.data()) != nullptr);

@@ -19,7 +19,6 @@ std::string slurp(const std::string& path);
 std::vector<std::string> corpus_files();
 /// The tasks that a corpus file's real cycle must name (the file contradicts itself as
 /// CommonMark reads it), or an empty list for a file that must plan.
-std::vector<std::string> corpus_cycle(const std::string& file);
 /// A fresh empty directory under the system temp dir, removed by the destructor.
 struct TempDir {
   TempDir();
