@@ -442,11 +442,12 @@ class GraphBuilder {
         }
         ++p;
         continue;
-      } else if (istarts_with(s.substr(p), "phase ") || istarts_with(s.substr(p), "phases ")) {
-        // "Depends on Phase 3 being complete", "after Phases 1-2", "Phase 1 and 2": the
-        // phases of those numbers (a number no phase or two phases have names none).
+      } else if (const std::size_t w = phase_word(s.substr(p)); w > 0) {
+        // "Depends on Phase 3 being complete", "after Phases 1-2", "Phase 1 and 2", "Depende
+        // da conclusão da Fase 3": the phases of those numbers (a number no phase or two
+        // phases have names none).
         std::vector<int> named;
-        const std::size_t k = numbers_listed(s, p + (istarts_with(s.substr(p), "phases ") ? 7 : 6), named);
+        const std::size_t k = numbers_listed(s, p + w, named);
         for (int v : named) add_phase(phase_refs, v, line, as_target);
         p = std::max(k, p + 1);
         continue;
@@ -718,6 +719,14 @@ class GraphBuilder {
       clause(rest.substr(0, cut), st, rest.data() == text.data() ? std::string_view() : label_of(text));
       rest = rest.substr(std::min(rest.size(), cut + skip));
     }
+  }
+
+  // The length of "Phase " at the start of `s` (its plural, and Spanish and Portuguese
+  // "Fase "), or 0.
+  static std::size_t phase_word(std::string_view s) {
+    for (std::string_view w : {"phase ", "phases ", "fase ", "fases "})
+      if (istarts_with(s, w)) return w.size();
+    return 0;
   }
 
   // A Mermaid flowchart in a dependency section (statements [first, end)): each arrow

@@ -167,7 +167,9 @@ std::size_t wave_dash_at(std::string_view s, std::size_t k) noexcept {
 }
 
 std::size_t cjk_list_separator(std::string_view s) noexcept {
-  for (std::string_view sep : {"\xE3\x80\x81", "\xEF\xBC\x8C", "和", "及", "与", "與", "と", "과", "와", "및"})
+  // 、，and the middle dots of Korean and Japanese lists (`T005 · T008 · T016 에 의존`, `T005・T006`).
+  for (std::string_view sep : {"\xE3\x80\x81", "\xEF\xBC\x8C", "\xC2\xB7", "\xE3\x83\xBB", "和", "及", "与", "與", "と", "과",
+                               "와", "및"})
     if (starts_with(s, sep)) return sep.size();
   return 0;
 }
@@ -442,10 +444,10 @@ bool is_one_person_order(std::string_view title) {
 }
 
 bool is_dependency_title(std::string_view title) {
-  static constexpr WordSet<14> words({"depend", "execution order", "order of execution", "critical path",
+  static constexpr WordSet<18> words({"depend", "execution order", "order of execution", "critical path",
                                       "parallel", "sequen", "task order", "graph",
                                       "dépend", "orden de ejecuci", "ordem de execu", "ordre d'exécution",
-                                      "依赖", "依存"});
+                                      "依赖", "依存", "执行顺序", "実行順", "의존", "실행 순서"});
   const LowerCopy lower(title);
   return words.found_in(lower.view());
 }
@@ -2252,11 +2254,12 @@ class Parser {
         // A heading task's body ends at a top-level task: a box with an ID, or a bold ID
         // item (`### T005 …` then `- **T006** …`).
         // (`- [ ] FR-001: …`, `- **SC-001**: …` under `### T001: …` are requirements it is
-        // checked against.)
+        // checked against, and so is a box after its `**Acceptance Criteria:**`, whatever
+        // its first word: `- [ ] UTF-8 encoding configured`.)
         const std::string_view boxed = box ? box_text(s.substr(li.content + box + 2), &optional_) : std::string_view();
         const bool top_id_box =
             open_heading_task_ && l.top &&
-            ((box && match_id(boxed) > 0 &&
+            ((box && !(l.top & kCriteriaBox) && match_id(boxed) > 0 &&
               !requirement_of(task_id_of(boxed), plan_.tasks[static_cast<std::size_t>(open_task_)].id)) ||
              (li.ok && starts_with(s.substr(li.content), "**") && !task_id_of(s.substr(li.content)).empty() &&
               !requirement_of(task_id_of(s.substr(li.content)), plan_.tasks[static_cast<std::size_t>(open_task_)].id) &&
@@ -3153,10 +3156,14 @@ class Parser {
   // Checklist", "Success Metrics", "Definition of Done") are checks to tick, not work.
   // A file that is nothing but such a checklist keeps its boxes.
   void drop_outcome_checklists() {
-    static constexpr WordSet<13> words({"checklist", "complete when", "completion criteria", "success criteria",
+    static constexpr WordSet<23> words({"checklist", "complete when", "completion criteria", "success criteria",
                                         "acceptance criteria", "exit criteria", "success metrics",
                                         "definition of done", "done when", "done criteria", "review notes",
-                                        "sign-off", "sign off"});
+                                        "sign-off", "sign off",
+                                        // チェックリスト 受け入れ基準 完了条件 检查清单 检查表 验收标准 完成标准
+                                        // 체크리스트 인수 기준 완료 기준
+                                        "チェックリスト", "受け入れ基準", "完了条件", "检查清单", "检查表", "验收标准",
+                                        "完成标准", "체크리스트", "인수 기준", "완료 기준"});
     const auto named = [](std::string_view title) {
       std::size_t i = 0;  // past emoji and marks: `🏗️ Phase 1`
       while (i < title.size() && !is_alnum(title[i])) ++i;

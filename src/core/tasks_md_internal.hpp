@@ -66,7 +66,7 @@ std::size_t trailing_key_at(std::string_view s, std::size_t k, bool* after = nul
 bool has_trailing_key(std::string_view s);
 
 /// The length of a full-width comma, an ideographic comma or a CJK "and" at the start
-/// of `s` (`、`, `，`, `和`, `与`, `と`, `과`, `및` …; all three bytes long), or 0.
+/// of `s` (`、`, `，`, `和`, `与`, `と`, `과`, `및` …, and the middle dots `·` and `・`), or 0.
 std::size_t cjk_list_separator(std::string_view s) noexcept;
 
 /// The length of a range's wave dash or tilde at `s[k]` (`T001〜T005`, `US1～US4`,

@@ -773,6 +773,20 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(graph_of(tasks + "- T011 parallel with T009-T010\n"), "T011") == "T008");
   }
 
+  // mash-up-kr/Team-MINO-Android: `## 의존성 및 실행 순서` was no dependency section, and
+  // `(T005 · T008 · T016 에 의존)` kept T016 alone; rafarito/teste: "**Fase 4 (US3)**: Depende
+  // da conclusão da Fase 3" named no phase.
+  TEST_CASE("a Korean dependency section, a list with middle dots, and Fase for Phase") {
+    const std::string phases =
+        "## Phase 1: Setup\n- [ ] T001 a in a.py\n## Phase 2: User Story 1\n- [ ] T002 [US1] b in b.py\n"
+        "## Phase 3: User Story 2\n- [ ] T003 [US2] c in c.py\n- [ ] T004 [P] [US2] d (T002 · T001 에 의존)\n";
+    CHECK(waits(graph_of(phases), "T003") == "T001");  // stories side by side
+    CHECK(waits(graph_of(phases), "T004") == "T001,T002,T003");  // T002 by its own words
+    CHECK(waits(graph_of(phases + "## 의존성 및 실행 순서\n- US2: US1 완료 후 시작\n"), "T003") == "T001,T002");
+    CHECK(waits(graph_of(phases + "## Dependências\n- **Fase 3 (US2)**: Depende da conclusão da Fase 2\n"), "T003") ==
+          "T001,T002");
+  }
+
   // FAIR-DM/fairdm: "T062 (docs) parallel with T061", "2b parallel zu 2c", Russian
   // "можно выполнять параллельно": said without "can run in", they were not read.
   TEST_CASE("parallel said as a relation, in German or in Russian") {

@@ -382,6 +382,21 @@ TEST_SUITE("task recognition") {
     CHECK(paths(q.tasks[0]) == std::vector<std::string>{"src/a.py", "src/b.py"});
   }
 
+  // Mehnazar/todo-app-phase-2: the last of a task heading's acceptance criteria, `- [ ]
+  // UTF-8 encoding configured for Windows`, ran as task "UTF-8"; Ryotaverse69/suptia-kiro's
+  // `## 📋 実装チェックリスト` (implementation checklist) ran its 19 boxes as work.
+  TEST_CASE("a criterion that starts like an ID, and a checklist named in Japanese, are not work") {
+    const Plan p = parse_tasks_md("### Task I-3.2: Implement the operations\n**Acceptance Criteria:**\n"
+                                  "- [ ] All 5 functions implemented\n- [ ] UTF-8 encoding configured for Windows\n\n"
+                                  "### Task I-4.1: Menu\n- [ ] step\n");
+    CHECK(ids(p) == std::vector<std::string>{"I-3.2", "I-4.1"});
+    CHECK(p.tasks[0].body_last == 4);
+    const Plan q = parse_tasks_md("## Phase 1: Setup\n- [ ] Build the grid\n- [ ] Build the card\n"
+                                  "## \xF0\x9F\x93\x8B \xE5\xAE\x9F\xE8\xA3\x85\xE3\x83\x81\xE3\x82\xA7\xE3\x83\x83\xE3\x82\xAF"
+                                  "\xE3\x83\xAA\xE3\x82\xB9\xE3\x83\x88\n- [ ] colours match\n- [ ] fonts load\n");
+    CHECK(ids(q) == std::vector<std::string>{"L2", "L3"});
+  }
+
   // 1noseA/shiftan2: 92 boxes without IDs, five of them `- [ ] H3制約実装（…）` ("implement
   // constraint H3"). H2–H6 were read as task IDs: those five ran, and the 87 others (43
   // pending) were skipped as no-id.
