@@ -2674,10 +2674,50 @@ class Parser {
       plan_.statements.push_back(Statement{number, std::string(t), dep_title_, true, diagram_});
       return;
     }
+    if (!in_code && t[0] == '|' && dependency_table_row(number, t)) return;
     bool digit = false;
     for (char c : t) if (is_digit(c)) { digit = true; break; }
     if (!digit && ifind(t, "stor") == std::string_view::npos) return;
     plan_.statements.push_back(Statement{number, std::string(t), dep_title_, in_code, 0, in_code && drawing_});
+  }
+
+  // A table of a dependency section whose header names a column of what each row waits
+  // for (`| Tâche | Dépend de | … |`, `| Story | Depends On | Reason |`): each row is the
+  // statement "<its task, story or phase> depends on <that cell>", as prose would say it.
+  // Returns whether the row was taken (a header, its rule, or a row of such a table).
+  bool dependency_table_row(int number, std::string_view t) {
+    std::vector<std::string_view>& cells = scratch_cells_;
+    table_cells(t, cells);
+    const bool continues = dep_table_line_ == number - 1;
+    dep_table_line_ = number;
+    if (is_table_separator(cells)) return continues;
+    if (!continues) {
+      // A header: the column of dependencies, and the one of what has them (the first, or
+      // the one named as tasks or stories).
+      dep_table_col_ = -1;
+      int named = -1;
+      for (std::size_t k = 0; k < cells.size(); ++k) {
+        const LowerCopy c(cells[k]);
+        const auto any = [&](std::initializer_list<std::string_view> words) {
+          return std::any_of(words.begin(), words.end(), [&](std::string_view w) { return contains(c.view(), w); });
+        };
+        if (k > 0 && dep_table_col_ < 0 &&
+            any({"depend", "dépend", "prerequisite", "blocked by", "requires", "waits for", "依赖", "依賴", "前置", "依存", "의존", "선행"}))
+          dep_table_col_ = static_cast<int>(k);
+        else if (named < 0 && any({"task", "tâche", "tarea", "tarefa", "story", "id", "任务", "任務", "タスク", "태스크", "작업"}))
+          named = static_cast<int>(k);
+      }
+      dep_table_subject_ = named >= 0 && named != dep_table_col_ ? named : 0;
+      return dep_table_col_ > 0;
+    }
+    if (dep_table_col_ <= 0) return false;
+    const auto col = static_cast<std::size_t>(dep_table_col_), subject = static_cast<std::size_t>(dep_table_subject_);
+    if (cells.size() <= std::max(col, subject)) return true;
+    const std::string_view deps = cells[col];
+    if (deps.empty() || deps == "-" || deps == "\xE2\x80\x94" || deps == "\xE2\x80\x93") return true;  // - — –
+    plan_.statements.push_back(Statement{number, std::string(cells[subject]) + " depends on " + std::string(deps),
+                                         dep_title_, false, 0, false});
+    return true;
   }
 
   // A fence line opens a code block or closes the one open. A ```mermaid block whose
@@ -4231,6 +4271,8 @@ class Parser {
   // the line of its opening fence once its first statement made it a flowchart.
   bool fence_open_ = false, mermaid_ = false, mermaid_front_ = false;
   int fence_line_ = 0, diagram_ = 0;
+  int dep_table_line_ = -2, dep_table_col_ = -1, dep_table_subject_ = 0;  // dependency_table_row
+  std::vector<std::string_view> scratch_cells_;
   bool drawing_ = false;  // the open code block names no language
   int table_line_ = 0;       // the last table row seen (line number), 0 after other lines
   std::vector<int> table_rows_;  // the lines of the tasks read from table rows, ascending

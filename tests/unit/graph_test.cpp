@@ -773,6 +773,24 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(graph_of(tasks + "- T011 parallel with T009-T010\n"), "T011") == "T008");
   }
 
+  // christopherlouet/pve-home: `| T025 | T002, T006 | T019 |` under `| Tâche | Dépend de |
+  // Peut paralléliser avec |` was read as prose and said nothing: T032 could edit a file
+  // before T004 created it. rolandzwaga/krate-audio: `| US2 (Pink) | US1 | … |`.
+  TEST_CASE("a dependency table: each row waits for its dependency column") {
+    const std::string tasks = "## Phase 1\n- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d\n";
+    auto g = graph_of(tasks + "## Dépendances\n\n| Tâche | Dépend de | Peut paralléliser avec |\n|---|---|---|\n"
+                              "| T003, T004 | T001, T002 | T003 ↔ T004 |\n| T002 | - | T001 |\n");
+    CHECK(waits(g, "T003") == "T001,T002");
+    CHECK(waits(g, "T004") == "T001,T002");
+    CHECK(waits(g, "T002").empty());
+    // The column of what has the dependencies may be named; a table without such a header
+    // is read as before (prose, which says nothing here).
+    auto named = graph_of(tasks + "## Dependencies\n| # | Task | Depends on |\n|---|---|---|\n| 1 | T004 | T003 |\n");
+    CHECK(waits(named, "T004") == "T003");
+    auto plain = graph_of(tasks + "## Dependencies\n| Task | Notes |\n|---|---|\n| T004 | T003 |\n");
+    CHECK(waits(plain, "T004").empty());
+  }
+
   // mash-up-kr/Team-MINO-Android: `## 의존성 및 실행 순서` was no dependency section, and
   // `(T005 · T008 · T016 에 의존)` kept T016 alone; rafarito/teste: "**Fase 4 (US3)**: Depende
   // da conclusão da Fase 3" named no phase.
