@@ -333,6 +333,12 @@ std::size_t subtask_number(std::string_view s, std::string_view item) {
   if (n == 0 || n == 4) return 0;
   k += n;
   if (k < s.size() && s[k] >= 'a' && s[k] <= 'z') ++k;  // `10.2a`, added between 10.2 and 10.3
+  // `2.4.1`, written beside 2.4 (saitotm/md-todo): one level deeper at most.
+  if (k + 1 < s.size() && s[k] == '.' && is_digit(s[k + 1])) {
+    std::size_t m = 1;
+    while (k + 1 + m < s.size() && m < 4 && is_digit(s[k + 1 + m])) ++m;
+    if (m < 4) k += 1 + m;
+  }
   const bool ends = k == s.size() || is_space(s[k]) ||
                     ((s[k] == '.' || s[k] == ':') && (k + 1 == s.size() || is_space(s[k + 1])));
   return ends ? k : 0;

@@ -2087,6 +2087,17 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(warnings(parse_tasks_md("- [ ] T001 a\n- [x] T002 b\n")).empty());
   }
 
+  // saitotm/md-todo writes `  - [x] 2.4.1 …` beside `  - [x] 2.4 …`, with its own body and
+  // requirement: it was dropped as nested, and would never have run once reopened.
+  TEST_CASE("a Kiro subtask numbered a level deeper, written beside its siblings, is a task") {
+    const Plan p = parse_tasks_md("- [ ] 2. API\n  - [x] 2.4 List endpoint\n    - _Req: 1.3_\n"
+                                  "  - [ ] 2.4.1 Document the list endpoint in `docs/api.md`\n    - errors too\n"
+                                  "  - [ ] 2.5 Create endpoint\n");
+    CHECK(ids(p) == std::vector<std::string>{"2.4", "2.4.1", "2.5"});
+    CHECK(p.tasks[1].state == TaskState::pending);
+    CHECK(p.tasks[1].body_first == 5);
+  }
+
   TEST_CASE("Kiro's subtasks nested under their items are the tasks; an item without any is one") {
     const Plan p = parse_tasks_md(
         "# Implementation Plan\n\n"
