@@ -1202,7 +1202,10 @@ class GraphBuilder {
       std::size_t j = i + 1 + n;
       if (j >= s.size() || s[j] != ' ') continue;
       while (j < s.size() && s[j] == ' ') ++j;
-      if (j < s.size() && s[j] >= 'a' && s[j] <= 'z') return s.substr(0, i);
+      // A word in lower case, or one not in ASCII (`— 后端可与 US1 并行`, "the backend can
+      // run beside US1"; `— à faire`): IDs are ASCII, so what follows is prose.
+      if (j < s.size() && ((s[j] >= 'a' && s[j] <= 'z') || static_cast<unsigned char>(s[j]) >= 0xC3))
+        return s.substr(0, i);
     }
     return s;
   }

@@ -773,6 +773,16 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(graph_of(tasks + "- T011 parallel with T009-T010\n"), "T011") == "T008");
   }
 
+  // guog/csv-chart: "**US2 (阶段 4)**: 依赖阶段 2 — 后端可与 US1 并行，但前端共享 DeviceView.vue"
+  // (depends on phase 2 — the backend can run beside US1) made US2 wait for all of US1.
+  TEST_CASE("a clause after a dash in words not in ASCII is an aside") {
+    const std::string phases = "## Phase 1: Setup\n- [ ] T001 a\n## Phase 2: User Story 1\n- [ ] T002 [US1] b\n"
+                               "## Phase 3: User Story 2\n- [ ] T003 [US2] c\n## Dependencies\n";
+    CHECK(waits(graph_of(phases + "- **US2**: 依赖 Setup — 后端可与 US1 并行\n"), "T003") == "T001");
+    CHECK(waits(graph_of(phases + "- **US2**: Depends on Setup — à faire après US1\n"), "T003") == "T001");
+    CHECK(waits(graph_of(phases + "- **US2**: Depends on Setup — US1\n"), "T003") == "T001,T002");  // goes on naming
+  }
+
   // christopherlouet/pve-home: `| T025 | T002, T006 | T019 |` under `| Tâche | Dépend de |
   // Peut paralléliser avec |` was read as prose and said nothing: T032 could edit a file
   // before T004 created it. rolandzwaga/krate-audio: `| US2 (Pink) | US1 | … |`.
