@@ -1060,21 +1060,16 @@ class GraphBuilder {
       }
     // (A whole word: "T021-T027 can be partially parallelized" after "T020 first" is not
     // a list that runs together, nor is `параллельности` `параллельно`.)
-    const auto whole_word = [&](std::string_view p, std::size_t at) {
-      const bool cyrillic = static_cast<unsigned char>(p[0]) == 0xD0 || static_cast<unsigned char>(p[0]) == 0xD1;
-      const auto in_word = [&](char c) { return is_alnum(c) || (cyrillic && static_cast<unsigned char>(c) >= 0x80); };
-      return (at == 0 || !in_word(s[at - 1])) && (at + p.size() == s.size() || !in_word(s[at + p.size()]));
-    };
     *relation = false;
     for (std::string_view p : relations)
-      if (const std::size_t at = ifind(s, p); at < best && whole_word(p, at)) {
+      if (const std::size_t at = ifind(s, p); at < best && word_at(s, at, p)) {
         best = at;
         *len = p.size();
         *relation = true;
       }
     for (std::string_view p : phrases) {
       const std::size_t at = ifind(s, p);
-      if (at == std::string_view::npos || at >= best || !whole_word(p, at)) continue;
+      if (at == std::string_view::npos || at >= best || !word_at(s, at, p)) continue;
       const std::string_view lead = s.substr(0, at);
       if (std::none_of(std::begin(leads), std::end(leads), [&](std::string_view w) { return ifind(lead, w) != std::string_view::npos; }))
         continue;
@@ -1150,6 +1145,15 @@ class GraphBuilder {
     return cjk_list_separator(s.substr(i));
   }
 
+  // Whether the word `w`, found at `s[at]`, stands alone there: a word of a script with
+  // spaces (Latin, Cyrillic) is not the start or end of a longer one (`после` is not the
+  // start of `последний`, "last"); a word of Chinese or Japanese needs no spaces.
+  static bool word_at(std::string_view s, std::size_t at, std::string_view w) {
+    const bool cyrillic = static_cast<unsigned char>(w[0]) == 0xD0 || static_cast<unsigned char>(w[0]) == 0xD1;
+    const auto in_word = [&](char c) { return is_alnum(c) || (cyrillic && static_cast<unsigned char>(c) >= 0x80); };
+    return (at == 0 || !in_word(s[at - 1])) && (at + w.size() >= s.size() || !in_word(s[at + w.size()]));
+  }
+
   // The first keyword of an ordering statement in `s`, where it is (npos if none), its
   // length, and whether what stands on its left comes first ("X before Y").
   static std::size_t find_key(std::string_view s, std::size_t* best_len, bool* left_first) {
@@ -1173,14 +1177,8 @@ class GraphBuilder {
         {"\xE4\xBE\x9D\xE8\xB5\x96", false}, {"\xE4\xBE\x9D\xE8\xB3\xB4", false}};
     std::size_t best = std::string_view::npos;
     for (auto [k, lf] : keys) {
-      // A word of a script with spaces (Latin, Cyrillic) stands alone: `после` is not the
-      // start of `последний` ("last").
-      const bool cyrillic = static_cast<unsigned char>(k[0]) == 0xD0 || static_cast<unsigned char>(k[0]) == 0xD1;
-      const auto in_word = [&](char c) { return is_alnum(c) || (cyrillic && static_cast<unsigned char>(c) >= 0x80); };
       const std::size_t at = ifind(s, k);
-      if (at == std::string_view::npos || (at > 0 && in_word(s[at - 1])) ||
-          (at + k.size() < s.size() && in_word(s[at + k.size()])))
-        continue;
+      if (at == std::string_view::npos || !word_at(s, at, k)) continue;
       if (at < best) {
         best = at;
         *best_len = k.size();

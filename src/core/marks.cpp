@@ -8,7 +8,6 @@
 #include "core/tasks_md_internal.hpp"
 
 #include <algorithm>
-#include <array>
 #include <string>
 #include <vector>
 
@@ -150,25 +149,21 @@ std::vector<BoxChange> item_boxes(std::string_view text, const Plan& plan, const
   bool any = false;
   for (const Group& g : plan.groups) any = any || g.mark_offset != Task::npos;
   if (!any) return out;
-  // Per group, [0] over its required tasks and [1] over all: how many, and how many are
-  // pending before and after.
+  // Per group, over the tasks that decide its box: how many, and how many are pending
+  // before and after.
   struct Count { int tasks = 0, open_before = 0, open_after = 0; };
-  std::vector<std::array<Count, 2>> count(plan.groups.size());
+  std::vector<Count> count(plan.groups.size());
+  const std::vector<char> decides = detail::item_deciders(plan);
   for (std::size_t i = 0; i < plan.tasks.size(); ++i) {
-    const Task& t = plan.tasks[i];
-    const auto g = static_cast<std::size_t>(t.group);
-    if (g >= count.size()) continue;
-    const bool optional = std::find(t.labels.begin(), t.labels.end(), "optional") != t.labels.end();
-    for (int k = optional ? 1 : 0; k < 2; ++k) {
-      Count& c = count[g][static_cast<std::size_t>(k)];
-      ++c.tasks;
-      c.open_before += before[i] == TaskState::pending;
-      c.open_after += after[i] == TaskState::pending;
-    }
+    if (!decides[i]) continue;
+    Count& c = count[static_cast<std::size_t>(plan.tasks[i].group)];
+    ++c.tasks;
+    c.open_before += before[i] == TaskState::pending;
+    c.open_after += after[i] == TaskState::pending;
   }
   for (std::size_t g = 0; g < plan.groups.size(); ++g) {
     const Group& gr = plan.groups[g];
-    const Count& c = count[g][0].tasks > 0 ? count[g][0] : count[g][1];
+    const Count& c = count[g];
     if (gr.mark_offset == Task::npos || gr.mark_offset >= text.size() || text[gr.mark_offset] != gr.mark || c.tasks == 0)
       continue;
     const bool was = c.open_before == 0, now = c.open_after == 0;

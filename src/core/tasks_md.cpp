@@ -686,9 +686,8 @@ bool add_story(Head& h, std::string_view c) {
       is_story_label(many[0], &story);
       note(c.substr(0, many[0].size()), story);
       for (std::size_t k = 1; k < many.size(); ++k) {
-        std::size_t d = 0;
-        while (d < many[k].size() && !is_digit(many[k][d])) ++d;
-        note(many[k], read_int(many[k], d));
+        is_story_label(many[k], &story);
+        note(many[k], story);
       }
       return true;
     }
@@ -2970,16 +2969,14 @@ class Parser {
   // Optional subtasks (`- [ ]* 2.6`) count only when all of them are.
   void item_boxes_disagree() {
     struct Count { int tasks = 0, open = 0; std::string first_open; };
-    std::vector<std::array<Count, 2>> count(plan_.groups.size());
-    for (const Task& t : plan_.tasks) {
-      const auto g = static_cast<std::size_t>(t.group);
-      if (g >= count.size() || plan_.groups[g].mark_offset == Task::npos || t.state == TaskState::other) continue;
-      const bool optional = std::find(t.labels.begin(), t.labels.end(), "optional") != t.labels.end();
-      for (std::size_t k = optional ? 1 : 0; k < 2; ++k) {
-        Count& c = count[g][k];
-        ++c.tasks;
-        if (t.state == TaskState::pending && c.open++ == 0) c.first_open = t.id;
-      }
+    std::vector<Count> count(plan_.groups.size());
+    const std::vector<char> decides = item_deciders(plan_);
+    for (std::size_t i = 0; i < plan_.tasks.size(); ++i) {
+      const Task& t = plan_.tasks[i];
+      if (!decides[i] || t.state == TaskState::other) continue;
+      Count& c = count[static_cast<std::size_t>(t.group)];
+      ++c.tasks;
+      if (t.state == TaskState::pending && c.open++ == 0) c.first_open = t.id;
     }
     // Open items over finished subtasks are one warning (an author who ticks subtasks
     // only does so throughout), at the first.
@@ -2987,7 +2984,7 @@ class Parser {
     int first_open_line = 0;
     for (std::size_t g = 0; g < plan_.groups.size(); ++g) {
       const Group& gr = plan_.groups[g];
-      const Count& c = count[g][0].tasks > 0 ? count[g][0] : count[g][1];
+      const Count& c = count[g];
       if (gr.mark_offset == Task::npos || c.tasks == 0) continue;
       if ((gr.mark == 'x' || gr.mark == 'X') && c.open > 0) {
         diag(Severity::warning, gr.line, "item-box-disagrees",
@@ -4476,6 +4473,20 @@ FLOW_END_NAMESPACE
 namespace detail {
 
 bool status_says_done(std::string_view value) { return says_done(value); }
+
+std::vector<char> item_deciders(const Plan& plan) {
+  const auto optional = [](const Task& t) { return std::find(t.labels.begin(), t.labels.end(), "optional") != t.labels.end(); };
+  std::vector<char> required(plan.groups.size(), 0);  // the group has a required task
+  for (const Task& t : plan.tasks)
+    if (static_cast<std::size_t>(t.group) < required.size() && !optional(t)) required[static_cast<std::size_t>(t.group)] = 1;
+  std::vector<char> out(plan.tasks.size(), 0);
+  for (std::size_t i = 0; i < plan.tasks.size(); ++i) {
+    const auto g = static_cast<std::size_t>(plan.tasks[i].group);
+    if (g < required.size() && plan.groups[g].mark_offset != Task::npos)
+      out[i] = !required[g] || !optional(plan.tasks[i]);
+  }
+  return out;
+}
 
 }  // namespace detail
 

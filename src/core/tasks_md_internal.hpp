@@ -85,4 +85,9 @@ bool is_staffing_line(std::string_view line);
 /// escapes its root (`../x`).
 bool normalize_path(std::string& path);
 
+/// Per task of `plan`, whether it decides its numbered item's box (Group::mark_offset):
+/// the item's required subtasks, or all of them when all are optional (Kiro's
+/// `- [ ]* 2.3`). 0 for a task of a group without such a box.
+std::vector<char> item_deciders(const Plan& plan);
+
 }  // namespace flow::detail
