@@ -3149,6 +3149,15 @@ class Parser {
         if (rows++ == 0) first_row = static_cast<int>(k) + 1;
       }
       if (rows < 2) {
+        if (task_table_rows(rows, first_row)) {
+          const Line& l = lines_[static_cast<std::size_t>(first_row - 1)];
+          diag(Severity::error, first_row, "no-tasks",
+               "no tasks found: " + std::to_string(rows) + " rows of a table of tasks (its header names ID, task and "
+                   "status columns), as this one (\"" + clip(trim(line_text(l)), 60) + "\"), and flow reads none of "
+                   "them: a table's tasks need a checkbox column, where flow keeps their state, and IDs such as T001 "
+                   "(`| [ ] | T001 | … |`)");
+          return;
+        }
         diag(Severity::warning, 0, "no-tasks", "no tasks found: nothing to run");
         return;
       }
@@ -3167,6 +3176,50 @@ class Parser {
              clip(trim(line_text(l)), 60) + "\"), and flow reads none of them; a task is a list item with a checkbox "
              "(`- [ ] T001 …`), a heading (`### T001 …`), a bold list item (`- **T001** …`) or, in a file of "
              "nothing else, a paragraph that starts with an ID of one shape (`T001. …`)");
+  }
+
+  // `| TASK-sqlite-schema-init | Implement … | P0 | Done | … |` (pangon/local-TTS-web-app):
+  // tables whose header names an ID column, a task (or title, description) column and a
+  // status column hold tasks, whatever their IDs look like. Counts their rows with an ID
+  // (at least two make a task list) and the line of the first.
+  bool task_table_rows(int& rows, int& first_row) const {
+    std::vector<std::string_view> cells, head;
+    rows = 0;
+    first_row = 0;
+    bool in_table = false;  // the rows below a task table's header
+    int id_col = -1;
+    for (std::size_t k = 0; k < lines_.size(); ++k) {
+      const Line& l = lines_[k];
+      const std::string_view t = trim(line_text(l));
+      if ((l.flags & (kCode | kComment | kBullet | kTooLong)) != 0 || l.heading != 0 || !starts_with(t, "|")) {
+        in_table = false;
+        continue;
+      }
+      table_cells(t, cells);
+      if (is_table_separator(cells)) {
+        in_table = false;
+        if (k == 0) continue;
+        const std::string_view above = trim(line_text(lines_[k - 1]));
+        if (!starts_with(above, "|")) continue;
+        table_cells(above, head);
+        int id = -1, task = -1, status = -1;
+        for (std::size_t c = 0; c < head.size(); ++c) {
+          const LowerCopy copy(trim_emphasis(head[c]));
+          const std::string_view h = copy.view();
+          if (id < 0 && (h == "id" || h == "task id" || h == "#")) id = static_cast<int>(c);
+          else if (task < 0 && (h == "task" || h == "title" || h == "description" || h == "name")) task = static_cast<int>(c);
+          else if (status < 0 && (h == "status" || h == "state")) status = static_cast<int>(c);
+        }
+        in_table = id >= 0 && task >= 0 && status >= 0;
+        id_col = id;
+        continue;
+      }
+      if (!in_table || static_cast<std::size_t>(id_col) >= cells.size()) continue;
+      const std::string_view id = trim_emphasis(cells[static_cast<std::size_t>(id_col)]);
+      if (id.empty() || id == "-") continue;
+      if (rows++ == 0) first_row = static_cast<int>(k) + 1;
+    }
+    return rows >= 2;
   }
 
   // A task named by a range (`| [~] | T014-T029a | …`) stands for IDs the file never

@@ -1469,6 +1469,34 @@ TEST_SUITE("totality") {
     CHECK(ids(q) == std::vector<std::string>{"T62", "T69"});
   }
 
+  // pangon/local-TTS-web-app's tasks.md: `| TASK-python-project-scaffold | Initialize … | P0 |
+  // Done | … |`, tables of tasks under a header of ID and Status columns, whose IDs are
+  // slugs of no task shape. flow warned "no tasks" and a run did nothing and exited 0.
+  TEST_CASE("a table of tasks named by an ID and a Status column is an error at its first row") {
+    const char* text =
+        "# Tasks\n\n| Symbol | Status |\n|---|---|\n| `Todo` | Not started |\n| `Done` | Completed |\n\n"
+        "### Backend\n\n| ID | Task | Priority | Status | Dependencies |\n|----|------|---|---|---|\n"
+        "| TASK-fastapi-app-skeleton | Create the app | P0 | Done | - |\n"
+        "| TASK-sqlite-schema-init | Create the schema | P0 | Todo | TASK-fastapi-app-skeleton |\n";
+    const Plan p = parse_tasks_md(text);
+    CHECK(p.tasks.empty());
+    const Diagnostic* d = find_diag(p, "no-tasks");
+    REQUIRE(d != nullptr);
+    CHECK(d->severity == Severity::error);
+    CHECK(d->line == 12);
+    CHECK(d->message.find("2 rows of a table of tasks") != std::string::npos);
+    // A legend of states, an index of requirements or one row is no task list.
+    for (const char* other : {"| Symbol | Status |\n|---|---|\n| Todo | Not started |\n| Done | Completed |\n",
+                              "| ID | Requirement | Status |\n|---|---|---|\n| FR-1 | log | Approved |\n| FR-2 | retry | Draft |\n",
+                              "| ID | Task | Status |\n|---|---|---|\n| TASK-a | Do it | Todo |\n"}) {
+      INFO(other);
+      const Plan q = parse_tasks_md(other);
+      const Diagnostic* w = find_diag(q, "no-tasks");
+      REQUIRE(w != nullptr);
+      CHECK(w->severity == Severity::warning);
+    }
+  }
+
   TEST_CASE("a 100 MB single line is reported, not parsed") {
     std::string text = "- [ ] T001 ";
     text.append(100u << 20, 'a');
