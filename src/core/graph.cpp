@@ -391,7 +391,7 @@ class GraphBuilder {
       int story = 0;
       std::size_t skip = 0;
       std::string_view label;  // a prefixed story's whole label: `AUTH-US1`
-      if (std::size_t q = p; is_alpha(s[p]) && !starts_with(s.substr(p), "US")) {
+      if (std::size_t q = p; is_alpha(s[p]) && !story_letters(s.substr(p))) {
         // `AUTH-US1`, `TASK-US1`: letters, a dash, then the story.
         while (q < s.size() && is_alpha(s[q]) && q - p < 12) ++q;
         if (q > p && q + 3 < s.size() && s[q] == '-' && starts_with(s.substr(q + 1), "US") && is_digit(s[q + 3])) {
@@ -406,7 +406,7 @@ class GraphBuilder {
         }
       }
       if (story > 0) {
-      } else if (starts_with(s.substr(p), "US") && p + 2 < s.size()) {
+      } else if (story_letters(s.substr(p)) && p + 2 < s.size()) {
         std::size_t k = p + 2;
         if (s[k] == '-' || s[k] == ' ') ++k;
         if (k < s.size() && is_digit(s[k])) {
@@ -422,7 +422,7 @@ class GraphBuilder {
           // "US1–2", "US1-US3", "US2 to US4": each story in the range.
           if (const std::size_t r = story > 0 ? range_word(s, e) : 0; r > 0) {
             std::size_t j = e + r;
-            if (starts_with(s.substr(j), "US")) j += 2;
+            if (story_letters(s.substr(j))) j += 2;
             if (const std::size_t e2 = number_end(s, j); e2 > j) {
               const int last = to_number(s.substr(j, e2 - j));
               for (int v = story; v <= last && v - story < 64; ++v) add_story(story_refs, v, as_target);

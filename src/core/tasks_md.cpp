@@ -493,13 +493,14 @@ bool another_story_at(std::string_view t, std::size_t k) {
   else return false;
   k += n;
   while (k < t.size() && is_space(t[k])) ++k;
-  if (starts_with(t.substr(k), "US") && k + 2 < t.size() && is_digit(t[k + 2])) return true;
+  if (story_letters(t.substr(k)) && k + 2 < t.size() && is_digit(t[k + 2])) return true;
   // A bare number after `&`, `,`, `and`, or glued to a dash (`US1-3`; not `1 - 2FA`).
   return k < t.size() && is_digit(t[k]) && (!dash || (k == start + n));
 }
 
-// The user story a heading names: "User Story 3", "Story 3", "US3", "US-3", "US 3"; 0 for
-// none, -1 for several (`US1-US3`, `US1, US2`).
+// The user story a heading names: "User Story 3", "Story 3", "US3", "US-3", "US 3" (in
+// Spanish and Portuguese "Historia de usuario 3", "HU3"); 0 for none, -1 for several
+// (`US1-US3`, `US1, US2`).
 int story_of_title(std::string_view t) {
   for (std::size_t i = 0; i < t.size(); ++i) {
     const bool word_start = i == 0 || !is_alnum(t[i - 1]);
@@ -507,7 +508,9 @@ int story_of_title(std::string_view t) {
     std::size_t j = i;
     if (istarts_with(t.substr(i), "user story")) j = i + 10;
     else if (istarts_with(t.substr(i), "story")) j = i + 5;
-    else if (starts_with(t.substr(i), "US")) j = i + 2;
+    else if (istarts_with(t.substr(i), "historia de usuario")) j = i + 19;
+    else if (istarts_with(t.substr(i), "hist\xC3\xB3ria de usu\xC3\xA1rio")) j = i + 21;  // história de usuário
+    else if (story_letters(t.substr(i))) j = i + 2;
     else continue;
     if (j < t.size() && (t[j] == ' ' || t[j] == '-' || t[j] == '#')) ++j;
     if (j < t.size() && is_digit(t[j])) {
@@ -520,7 +523,7 @@ int story_of_title(std::string_view t) {
 }
 
 // A story phase's label as its tasks write it: a prefixed one in its title (`User Story
-// AUTH-US1`: `AUTH-US1`), else `US<story>`.
+// AUTH-US1`: `AUTH-US1`), `HU<story>` where the title writes that, else `US<story>`.
 std::string story_label_of_title(std::string_view t, int story) {
   for (std::size_t at = t.find("-US"); at != std::string_view::npos; at = t.find("-US", at + 1)) {
     std::size_t b = at, e = at + 3;
@@ -529,6 +532,9 @@ std::string story_label_of_title(std::string_view t, int story) {
     if (b < at && e > at + 3 && (b == 0 || !is_alnum(t[b - 1])) && (e == t.size() || !is_alnum(t[e])))
       return std::string(t.substr(b, e - b));
   }
+  const std::string hu = "HU" + std::to_string(story);
+  for (std::size_t at = t.find(hu); at != std::string_view::npos; at = t.find(hu, at + 1))
+    if ((at == 0 || !is_alnum(t[at - 1])) && (at + hu.size() == t.size() || !is_alnum(t[at + hu.size()]))) return hu;
   return "US" + std::to_string(story);
 }
 
@@ -601,6 +607,14 @@ struct Head {
 };
 
 bool is_story_label(std::string_view c, int* story) {
+  if (starts_with(c, "HU")) {
+    // `[HU1]`, `[HU-1]`: a historia de usuario (Spanish, Portuguese); numbered only.
+    std::size_t i = 2 + (c.size() > 2 && c[2] == '-');
+    std::size_t k = i;
+    if (k >= c.size() || !is_digit(c[k])) return false;
+    *story = read_int(c, k);
+    return k == c.size() && *story > 0;
+  }
   if (!starts_with(c, "US")) {
     // `[AUTH-US1]`, `[TASK-US1]`: a prefix of letters names a set of stories of its own
     // (the phases `User Story AUTH-US1 …`); the label is the whole of it.

@@ -65,6 +65,12 @@ std::size_t trailing_key_at(std::string_view s, std::size_t k, bool* after = nul
 /// Whether `s` holds such a key anywhere (a cheap test before looking for one).
 bool has_trailing_key(std::string_view s);
 
+/// Whether `s` starts with the letters of a story label: `US` (user story) or `HU`
+/// (historia de usuario, história de usuário).
+inline bool story_letters(std::string_view s) noexcept {
+  return s.size() >= 2 && ((s[0] == 'U' && s[1] == 'S') || (s[0] == 'H' && s[1] == 'U'));
+}
+
 /// The length of a full-width comma, an ideographic comma or a CJK "and" at the start
 /// of `s` (`、`, `，`, `和`, `与`, `と`, `과`, `및` …, and the middle dots `·` and `・`), or 0.
 std::size_t cjk_list_separator(std::string_view s) noexcept;

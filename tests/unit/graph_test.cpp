@@ -327,6 +327,22 @@ TEST_SUITE("explicit rules") {
     CHECK(prose);
   }
 
+  // loopi-specs-v2: "**HU3 (P2)**: Requiere HU1", "**HU5 (P2)**: Requiere HU4".
+  TEST_CASE("story-level prose in Spanish: HU3 requiere HU1") {
+    auto g = graph_of(
+        "## Fase 2: Fundacional\n- [ ] T001 a\n"
+        "## Fase 3: HU1 — Login\n- [ ] T002 [HU1] b\n"
+        "## Fase 4: HU3 — Logout\n- [ ] T003 [HU3] c\n"
+        "## Fase 5: HU4 — Sesión\n- [ ] T004 [HU4] d\n"
+        "## Fase 6: HU5 — Expiración\n- [ ] T005 [HU5] e\n"
+        "## Dependencias entre Historias de Usuario\n- **HU3 (P2)**: Requiere HU1\n"
+        "- **HU4 (P2)**: Puede comenzar en paralelo con HU3\n- **HU5 (P2)**: Requiere HU4\n");
+    CHECK(waits(g, "T002") == "T001");
+    CHECK(waits(g, "T003") == "T001,T002");
+    CHECK(waits(g, "T004") == "T001");
+    CHECK(waits(g, "T005") == "T001,T004");
+  }
+
   TEST_CASE("prose that points the other way adds no edge") {
     // briandenicola/whiskey-and-smokes: Phase 2 is its foundational phase.
     auto g = graph_of(

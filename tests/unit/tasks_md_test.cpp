@@ -2367,6 +2367,35 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     for (std::size_t i = 2; i < 5; ++i) CHECK(p.tasks[i].story_label.empty());
   }
 
+  // manuelgomezsw/loopi-specs-v2 writes its stories in Spanish: `[HU1]` (historia de
+  // usuario), phases `## Fase 4: HU3 — Cierre de sesión`. They were plain labels, so its
+  // story phases were plain phases, run one after another, and `--story HU3` ran nothing.
+  TEST_CASE("Spanish and Portuguese story labels, HU1, are story labels") {
+    const Plan p = parse_tasks_md(
+        "## Fase 3: HU1 + HU2 — Login\n- [ ] T009 [HU1] Implementar\n- [ ] T010 [P] [HU2] Crear\n"
+        "## Fase 4: HU3 — Cierre de sesión\n- [ ] T014 [HU-3] Implementar\n"
+        "## Fase 5: História de Usuário 4\n- [ ] T017 [HU4] Criar\n- [ ] T018 [HUB] not a story\n");
+    REQUIRE(p.tasks.size() == 5);
+    CHECK(p.tasks[0].story_label == "HU1");
+    CHECK(p.tasks[0].story == 1);
+    CHECK(p.tasks[0].labels.empty());
+    CHECK(p.tasks[1].story == 2);
+    CHECK(p.tasks[1].parallel);
+    CHECK(p.tasks[2].story_label == "HU-3");
+    CHECK(p.tasks[2].story == 3);
+    CHECK(p.tasks[4].story_label.empty());
+    REQUIRE(p.phases.size() == 3);
+    CHECK(p.phases[0].kind != PhaseKind::user_story);  // two stories
+    CHECK(p.phases[1].kind == PhaseKind::user_story);
+    CHECK(p.phases[1].story == 3);
+    CHECK(p.phases[1].story_label == "HU3");
+    CHECK(p.phases[2].kind == PhaseKind::user_story);
+    CHECK(p.phases[2].story == 4);
+    const Plan q = parse_tasks_md("- [ ] T001 [HU1, HU2] both\n");
+    CHECK(q.tasks[0].story_label == "HU1");
+    CHECK(q.tasks[0].other_stories == std::vector<std::string>{"HU2"});
+  }
+
   // generacy writes `[US1, US2]`, `[US1,US2,US3]`, `[US1/US3]`, `[US1+US2]`, `[US1-US7]` and
   // `[US1][US2]`: a task for several stories. The list was one label naming no story (or the
   // last of several labels won), so `--story US2` missed it, and a phase of such tasks was
