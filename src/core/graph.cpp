@@ -29,6 +29,9 @@ namespace {
 struct Refs {
   std::vector<int> nodes;
   std::vector<int> target_tasks;  // when the reference is a target: the tasks that wait
+  // The stories named (outside parentheses) on a side that names tasks too: context, unless
+  // every task named is one of those the statement orders (link).
+  std::vector<int> context;
 };
 
 bool is_arrow_at(std::string_view s, std::size_t i, std::size_t* len) {
@@ -519,6 +522,7 @@ class GraphBuilder {
     };
     if (!out.nodes.empty()) {
       add(out, phases);
+      out.context = std::move(stories.nodes);
       return out;
     }
     Refs named;
@@ -656,14 +660,25 @@ class GraphBuilder {
 
   void link(const Refs& before, const Refs& after, EdgeRule rule, int line, const std::string& words) {
     const std::unordered_set<int> targets(after.target_tasks.begin(), after.target_tasks.end());
-    for (int from : before.nodes) {
-      // A statement never makes a task (or a story) wait for itself or its own tasks.
-      if (targets.count(from)) continue;
-      if (g_.is_gate(from) && std::any_of(gate_members(from).begin(), gate_members(from).end(),
-                                          [&](int t) { return targets.count(t) > 0; }))
-        continue;
-      for (int to : after.target_tasks) edge(from, to, {rule, line, words});
-    }
+    const auto own = [&](int from) {
+      return targets.count(from) > 0 ||
+             (g_.is_gate(from) && std::any_of(gate_members(from).begin(), gate_members(from).end(),
+                                              [&](int t) { return targets.count(t) > 0; }));
+    };
+    // "**US3**: 依赖阶段 2 + US1 (…) + T026 GET /:id" (guog/csv-chart), T026 being US3's own:
+    // the stories beside the tasks named are what it waits for, not their context.
+    const bool tasks_own = !before.context.empty() && std::all_of(before.nodes.begin(), before.nodes.end(), [&](int n) {
+      return g_.is_gate(n) || targets.count(n) > 0;
+    });
+    const auto from_each = [&](const std::vector<int>& nodes) {
+      for (int from : nodes) {
+        // A statement never makes a task (or a story) wait for itself or its own tasks.
+        if (own(from)) continue;
+        for (int to : after.target_tasks) edge(from, to, {rule, line, words});
+      }
+    };
+    from_each(before.nodes);
+    if (tasks_own) from_each(before.context);
   }
 
   const std::vector<int>& gate_members(int gate) const {

@@ -343,6 +343,24 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(g, "T005") == "T001,T004");
   }
 
+  // guog/csv-chart 004: "**US3 (阶段 5)**: 依赖阶段 2 + US1 (…) + T026 GET /:id 端点", T026
+  // being US3's own task. Beside a task the story was read as context, the task was US3's
+  // own, and US3 waited for nothing the line says.
+  TEST_CASE("a story named beside only the waiting story's own task is what it waits for") {
+    const char* head =
+        "## Phase 2: Foundational\n- [ ] T001 a\n"
+        "## Phase 3: User Story 1\n- [ ] T002 [US1] b\n"
+        "## Phase 4: User Story 2\n- [ ] T003 [US2] c\n"
+        "## Phase 5: User Story 3\n- [ ] T004 [US3] d\n- [ ] T005 [US3] e\n"
+        "## Dependencies\n";
+    auto g = graph_of(std::string(head) + "- **US3 (Phase 5)**: depends on Phase 2 + US1 (the table) + T004 GET /:id\n");
+    CHECK(waits(g, "T004") == "T001,T002");
+    CHECK(waits(g, "T005") == "T001,T002,T004");
+    // A task of another story named: the story beside it is still its context.
+    auto h = graph_of(std::string(head) + "- **US3**: depends on T003 of US1\n");
+    CHECK(waits(h, "T004") == "T001,T003");
+  }
+
   TEST_CASE("prose that points the other way adds no edge") {
     // briandenicola/whiskey-and-smokes: Phase 2 is its foundational phase.
     auto g = graph_of(
