@@ -579,7 +579,13 @@ PhaseKind kind_of_title(std::string_view title, int story) {
   if (story > 0) return PhaseKind::user_story;
   static constexpr WordSet<8> setup({"setup", "set up", "set-up", "scaffold", "initializ", "initialis",
                                      "bootstrap", "preparation"});
-  static constexpr WordSet<4> found({"foundation", "prerequisite", "blocking", "infrastructure"});
+  // (German `Fundament`, Portuguese `Fundação`; "blocks all User Stories", `blockiert alle`,
+  // `bloquea todas`, `bloqueia todas`, `bloque toutes`.)
+  // ("Unblocks everything" is not one: a word before them.)
+  static constexpr WordSet<14> found({"foundation", "prerequisite", "blocking", "infrastructure", "fundament",
+                                      "funda\xC3\xA7\xC3\xA3o", " blocks all", "(blocks all", " blocks every",
+                                      "(blocks every", "blockiert alle", " bloquea todas", " bloqueia todas",
+                                      " bloque toutes"});
   static constexpr WordSet<7> polish({"polish", "cross-cutting", "cross cutting", "cleanup", "clean-up",
                                       "final", "hardening"});
   // A title that names the phase's kind and mentions stories is of that kind:
@@ -587,7 +593,11 @@ PhaseKind kind_of_title(std::string_view title, int story) {
   if (setup.found_in(t)) return PhaseKind::setup;
   if (found.found_in(t)) return PhaseKind::foundational;
   if (polish.found_in(t)) return PhaseKind::polish;
-  if (story == 0 && contains(t, "user stor")) return PhaseKind::user_story;
+  // A phase of stories (`User Stories`), not one all of them share ("Core types shared by
+  // all user stories").
+  static constexpr WordSet<11> all({"all ", "every ", "alle ", "todas ", "todos ", "toutes ", "tous ", "\xEB\xAA\xA8\xEB\x93\xA0",
+                                    "\xE6\x89\x80\xE6\x9C\x89", "\xE3\x81\x99\xE3\x81\xB9\xE3\x81\xA6", "\xE5\x85\xA8\xE3\x81\xA6"});  // 모든 所有 すべて 全て
+  if (story == 0 && contains(t, "user stor") && !all.found_in(t)) return PhaseKind::user_story;
   return PhaseKind::other;
 }
 

@@ -1116,6 +1116,25 @@ TEST_SUITE("pitfalls") {
     CHECK(p.groups[static_cast<std::size_t>(p.tasks[2].group)].title == "Tests for User Story 6");
   }
 
+  // NiklasBlumenroth/cozychristmas 008: `## Phase 2: Fundament (blockiert alle User
+  // Stories)` was a story phase (of no story) because it says "User Stories", so the
+  // stories ran beside it, before the types and test files it creates.
+  TEST_CASE("9: a heading that says it comes before all user stories is not a story phase") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1: Setup\n- [ ] T001 a\n"
+        "## Phase 2: Fundament (blockiert alle User Stories)\n- [ ] T002 b\n"
+        "## Phase 3: Core (blocks all User Stories)\n- [ ] T003 c\n"
+        "## Phase 4: Core types shared by all user stories\n- [ ] T004 d\n"
+        "## Phase 5: Fundação (bloqueia todas as user stories)\n- [ ] T005 e\n"
+        "## Phase 6: User Stories\n- [ ] T006 f\n");
+    REQUIRE(p.phases.size() == 6);
+    CHECK(p.phases[1].kind == PhaseKind::foundational);
+    CHECK(p.phases[2].kind == PhaseKind::foundational);
+    CHECK(p.phases[3].kind == PhaseKind::other);
+    CHECK(p.phases[4].kind == PhaseKind::foundational);
+    CHECK(p.phases[5].kind == PhaseKind::user_story);
+  }
+
   // A corpus file's `Phase 2: 后端（US1-US3 的能力基础）` ("the backend, groundwork for
   // US1-US3") was read as US1's story phase, so it ran beside US2 and US3 instead of before.
   TEST_CASE("9: a heading that names several stories is no one story's phase") {
