@@ -2648,8 +2648,10 @@ class Parser {
     }
     int box_cell = -1;
     for (int c = 0; c < 2; ++c) {
-      const std::size_t n = match_box(cells[static_cast<std::size_t>(c)]);
-      if (n > 0 && cells[static_cast<std::size_t>(c)].size() == n + 2) box_cell = c;
+      // (`[P]` is the parallel marker's column: `| T001 | [P] | … |`.)
+      const std::string_view cell = cells[static_cast<std::size_t>(c)];
+      const std::size_t n = match_box(cell);
+      if (n > 0 && cell.size() == n + 2 && cell != "[P]") box_cell = c;
     }
     if (box_cell < 0) return false;
     const std::size_t id_cell = box_cell == 0 ? 1 : 0;
@@ -2979,6 +2981,7 @@ class Parser {
     resolve_basenames();
     resolve_heading_refs();
     check_refs(first_line);
+    if (!plan_.tasks.empty()) unread_table_rows(first_line);
     classify_story_phases(story);
     prune(phase_map, group_map);
     item_boxes_disagree();
@@ -3159,19 +3162,8 @@ class Parser {
       // `| T62 | craftsman | internal/core/reopen.go | - | go test … |` (0xkhdr/specd): a
       // table of tasks without a checkbox column, whose state flow cannot keep. A run of it
       // would do nothing and succeed: an error too.
-      std::vector<std::string_view> cells;
-      int rows = 0, first_row = 0;
-      for (std::size_t k = 0; k < lines_.size(); ++k) {
-        const Line& l = lines_[k];
-        if ((l.flags & (kCode | kComment | kBullet | kTooLong)) != 0 || l.heading != 0 || l.indent > 3) continue;
-        const std::string_view t = trim(line_text(l));
-        if (!starts_with(t, "|")) continue;
-        table_cells(t, cells);
-        if (cells.size() < 2) continue;
-        const std::string_view id = trim_emphasis(cells[0]);
-        if (id.empty() || match_id(id) != id.size() || !task_shape(id_shape(id))) continue;
-        if (rows++ == 0) first_row = static_cast<int>(k) + 1;
-      }
+      const std::vector<std::pair<int, std::string_view>> id_rows = table_id_rows();
+      int rows = static_cast<int>(id_rows.size()), first_row = rows > 0 ? id_rows[0].first : 0;
       if (rows < 2) {
         if (task_table_rows(rows, first_row)) {
           const Line& l = lines_[static_cast<std::size_t>(first_row - 1)];
@@ -3200,6 +3192,43 @@ class Parser {
              clip(trim(line_text(l)), 60) + "\"), and flow reads none of them; a task is a list item with a checkbox "
              "(`- [ ] T001 …`), a heading (`### T001 …`), a bold list item (`- **T001** …`) or, in a file of "
              "nothing else, a paragraph that starts with an ID of one shape (`T001. …`)");
+  }
+
+  // The table rows outside code whose first cell is a task's ID (`| T62 | craftsman | … |`):
+  // each row's line and that ID.
+  std::vector<std::pair<int, std::string_view>> table_id_rows() const {
+    std::vector<std::pair<int, std::string_view>> out;
+    std::vector<std::string_view> cells;
+    for (std::size_t k = 0; k < lines_.size(); ++k) {
+      const Line& l = lines_[k];
+      if ((l.flags & (kCode | kComment | kBullet | kTooLong)) != 0 || l.heading != 0 || l.indent > 3) continue;
+      const std::string_view t = trim(line_text(l));
+      if (!starts_with(t, "|")) continue;
+      table_cells(t, cells);
+      if (cells.size() < 2) continue;
+      const std::string_view id = trim_emphasis(cells[0]);
+      if (id.empty() || match_id(id) != id.size() || !task_shape(id_shape(id))) continue;
+      out.emplace_back(static_cast<int>(k) + 1, id);
+    }
+    return out;
+  }
+
+  // A file whose tasks are a table without a checkbox column, beside boxes flow reads
+  // (`| T001 | [P] | Reemplazar … |` over a checklist `- [x] T001–T009 completos`): two or
+  // more rows whose ID is no task flow reads are an error, at the first; a run would
+  // skip them and succeed. Rows that mirror the file's tasks are not counted.
+  void unread_table_rows(const TaskIndex& ids) {
+    int rows = 0, first = 0;
+    for (const auto& [line, id] : table_id_rows()) {
+      if (ids.contains(id) || item_numbers_.count(std::string(id))) continue;
+      if (rows++ == 0) first = line;
+    }
+    if (rows < 2) return;
+    const Line& l = lines_[static_cast<std::size_t>(first - 1)];
+    diag(Severity::error, first, "unread-table",
+         std::to_string(rows) + " table rows start with the ID of no task flow reads, as this one does (\"" +
+             clip(trim(line_text(l)), 60) + "\"), and a run would skip them: a table's tasks need a checkbox column, "
+             "where flow keeps their state (`| [ ] | T001 | … |`)");
   }
 
   // `| TASK-sqlite-schema-init | Implement … | P0 | Done | … |` (pangon/local-TTS-web-app):

@@ -1488,6 +1488,24 @@ TEST_SUITE("totality") {
     CHECK(ids(q) == std::vector<std::string>{"T62", "T69"});
   }
 
+  // A Spanish plan's `| T001 | [P] | Reemplazar … |`: the `[P]` cell was read as a checkbox
+  // marked "P", so every task was "marked otherwise" and never ran, rows with an empty cell
+  // were no tasks at all, and the file was read without a warning (exit 0).
+  TEST_CASE("a table's [P] cell is the parallel marker, not a checkbox") {
+    const Plan p = parse_tasks_md("| ID | [P] | Task | Depends on |\n|---|---|---|---|\n| T001 | [P] | Write a |  |\n"
+                                  "| T002 | [P] | Write b |  |\n| T003 |  | Join | T001, T002 |\n");
+    CHECK(p.tasks.empty());
+    const Diagnostic* d = find_diag(p, "no-tasks");
+    REQUIRE(d != nullptr);
+    CHECK(d->severity == Severity::error);
+    CHECK(d->line == 3);
+    // With a checkbox column, the rows are tasks and `[P]` stays a marker beside it.
+    const Plan q = parse_tasks_md("| [P] | ID | Task |\n|---|---|---|\n| [ ] | T001 | Write a |\n| [x] | T002 | Write b |\n");
+    REQUIRE(q.tasks.size() == 2);
+    CHECK(q.tasks[0].state == TaskState::pending);
+    CHECK(q.tasks[1].state == TaskState::done);
+  }
+
   // pangon/local-TTS-web-app's tasks.md: `| TASK-python-project-scaffold | Initialize … | P0 |
   // Done | … |`, tables of tasks under a header of ID and Status columns, whose IDs are
   // slugs of no task shape. flow warned "no tasks" and a run did nothing and exited 0.
