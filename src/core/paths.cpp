@@ -385,12 +385,16 @@ std::string_view strip_token(std::string_view t, Source src, bool suffix = true)
     if (dot != std::string_view::npos && (slash == std::string_view::npos || dot > slash) && dot + 1 < file.size()) return file;
     return {};  // `Illuminate\Support\Facades::Route`, `crate::store`: a name, no file
   }
-  // `trials.tsx:160-178`, `file.py:12` (most tokens have no ':': memchr answers first)
+  // `trials.tsx:160-178`, `file.py:12`, `stress.py:L254-261`, `seeder.py:L7,L17,L216`
+  // (most tokens have no ':': memchr answers first)
   if (std::size_t c = colon ? t.rfind(':') : std::string_view::npos;
       c != std::string_view::npos && c + 1 < t.size()) {
     bool digits = true;
     for (std::size_t i = c + 1; i < t.size(); ++i)
-      if (!is_digit(t[i]) && t[i] != '-') { digits = false; break; }
+      if (!is_digit(t[i]) && t[i] != '-' && t[i] != ',' && !(t[i] == 'L' && i + 1 < t.size() && is_digit(t[i + 1]))) {
+        digits = false;
+        break;
+      }
     if (digits) t = t.substr(0, c);
   }
   if (!t.empty() && std::memchr(t.data(), '#', t.size()))

@@ -1170,6 +1170,21 @@ TEST_SUITE("pitfalls") {
     CHECK(p.phases[0].title.empty());
   }
 
+  // LuisDomingo-devops/AI_manager 001: `tests/backend/qa/test_qa_stress.py:L254-261` kept its
+  // suffix as part of the path (a lock no other task shares), and
+  // `app/utils/dev_seeder.py:L7,L17,L216` lost its path: two [P] tasks on one file ran together.
+  TEST_CASE("10: line suffixes written with L are not part of the path") {
+    const Plan p = parse_tasks_md("- [ ] T001 [P] Fix `tests/qa/test_stress.py:L254-261`\n"
+                                  "- [ ] T002 [P] Fix tests/qa/test_stress.py:L83-L130\n"
+                                  "- [ ] T003 [P] Fix `app/utils/dev_seeder.py:L7,L17,L216,L251`\n"
+                                  "- [ ] T004 [P] Fix `app/utils/legal.py:Lib`\n");
+    REQUIRE(p.tasks.size() == 4);
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"tests/qa/test_stress.py"});
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"tests/qa/test_stress.py"});
+    CHECK(paths(p.tasks[2]) == std::vector<std::string>{"app/utils/dev_seeder.py"});
+    CHECK(paths(p.tasks[3]) != std::vector<std::string>{"app/utils/legal.py"});
+  }
+
   TEST_CASE("10: paths from backticks, in/at phrases, bare tokens, links, suffixes, braces") {
     Plan p = parse_tasks_md(
         "- [ ] T001 Update `src/preload/index.ts` and trials.tsx:160-178 at app/(tabs)/trials.tsx\n"
