@@ -2979,6 +2979,7 @@ class Parser {
     plan_.done_mark = xs > big_xs ? 'x' : 'X';
 
     resolve_basenames();
+    same_file_paths();
     resolve_heading_refs();
     check_refs(first_line);
     if (!plan_.tasks.empty()) unread_table_rows(first_line);
@@ -2988,6 +2989,27 @@ class Parser {
     read_dependents_lists(first_line);  // with the phases as they are read (user stories)
     sort_diagnostics();
     if (plan_.tasks.empty()) no_tasks();
+  }
+
+  // `- [ ] T002 [P] Même fichier : nouveau test …` (MaximeMaigret2/arrete-prefectoraux): a
+  // task that names no file but says it works in the same file as the one before it (in
+  // its phase) edits that task's files; seven such [P] tests ran together on one file.
+  void same_file_paths() {
+    static constexpr std::string_view phrases[] = {
+        "same file", "m\xC3\xAAme fichier", "mismo archivo", "mismo fichero", "mesmo arquivo", "selbe datei",
+        "selben datei", "gleiche datei", "gleichen datei", "stessa file", "stesso file",
+        "\xE5\x90\x8C\xE3\x81\x98\xE3\x83\x95\xE3\x82\xA1\xE3\x82\xA4\xE3\x83\xAB",  // 同じファイル
+        "\xE5\x90\x8C\xE4\xB8\x80\xE6\x96\x87\xE4\xBB\xB6",                              // 同一文件
+        "\xEA\xB0\x99\xEC\x9D\x80 \xED\x8C\x8C\xEC\x9D\xBC"};                            // 같은 파일
+    for (std::size_t i = 1; i < plan_.tasks.size(); ++i) {
+      Task& t = plan_.tasks[i];
+      const Task& before = plan_.tasks[i - 1];
+      if (!t.paths.empty() || before.paths.empty() || before.phase != t.phase) continue;
+      if (std::none_of(std::begin(phrases), std::end(phrases),
+                       [&](std::string_view p) { return ifind(t.description, p) != std::string_view::npos; }))
+        continue;
+      t.paths = before.paths;
+    }
   }
 
   // A Kiro item's box that says other than its subtasks (`- [x] 2. …` over an open 2.5, or

@@ -1185,6 +1185,23 @@ TEST_SUITE("pitfalls") {
     CHECK(paths(p.tasks[3]) != std::vector<std::string>{"app/utils/legal.py"});
   }
 
+  // MaximeMaigret2/arrete-prefectoraux 008: T001 names the test file, T002-T008 [P] say
+  // "Même fichier : nouveau test …". They named no file, so seven agents wrote one file at
+  // once, without a shared-file warning.
+  TEST_CASE("10: a task in the same file as the one before it edits that file") {
+    const Plan p = parse_tasks_md("## Phase 1\n- [ ] T001 Create `backend/tests/backfill.test.ts` with a first test\n"
+                                  "- [ ] T002 [P] Même fichier : nouveau test (a)\n- [ ] T003 [P] Same file: test (b)\n"
+                                  "- [ ] T004 [P] Test (c) in the same file, and `src/other.ts`\n"
+                                  "## Phase 2\n- [ ] T005 Same file: test (d)\n- [ ] T006 Another test\n");
+    REQUIRE(p.tasks.size() == 6);
+    const std::vector<std::string> file{"backend/tests/backfill.test.ts"};
+    CHECK(paths(p.tasks[1]) == file);
+    CHECK(paths(p.tasks[2]) == file);
+    CHECK(paths(p.tasks[3]) == std::vector<std::string>{"src/other.ts"});  // it names its own
+    CHECK(paths(p.tasks[4]).empty());                                      // another phase
+    CHECK(paths(p.tasks[5]).empty());
+  }
+
   TEST_CASE("10: paths from backticks, in/at phrases, bare tokens, links, suffixes, braces") {
     Plan p = parse_tasks_md(
         "- [ ] T001 Update `src/preload/index.ts` and trials.tsx:160-178 at app/(tabs)/trials.tsx\n"
