@@ -802,7 +802,10 @@ class GraphBuilder {
     if (note.find('(') != std::string_view::npos || note.size() > 40 ||
         std::any_of(note.begin(), note.end(), [](char c) { return is_digit(c); }))
       return seg;
-    for (std::string_view w : {"parallel", "concurrent", "simultaneous", "together"})
+    // (`T010/T011 (parallèles)`, `(en paralelo)`, `(并行)`, `(並行)`, `(병렬)` too.)
+    for (std::string_view w : {"parallel", "concurrent", "simultaneous", "together", "parall\xC3\xA8le", "paralel",
+                               "simult\xC3\xA1ne", "\xE5\xB9\xB6\xE8\xA1\x8C", "\xE4\xB8\xA6\xE8\xA1\x8C",
+                               "\xE4\xB8\xA6\xE5\x88\x97", "\xEB\xB3\x91\xEB\xA0\xAC"})
       if (ifind(note, w) != std::string_view::npos) return t.substr(0, open);
     return seg;
   }
@@ -1066,7 +1069,7 @@ class GraphBuilder {
                                                      "параллельно с"};
     static constexpr std::string_view able[] = {
         "可并行", "可以并行", "可同时", "可並行", "並列実行可", "並行実行可", "並列で実行可", "並行して実行可",
-        "並列に実行可", "同時実行可", "병렬 실행 가능", "병렬로 실행 가능", "병렬 가능", "동시 실행 가능"};
+        "並列に実行可", "同時実行可", "並行可", "並列可", "병렬 실행 가능", "병렬로 실행 가능", "병렬 가능", "동시 실행 가능"};
     std::size_t best = std::string_view::npos;
     for (std::string_view p : able)
       if (const std::size_t at = s.find(p); at < best) {

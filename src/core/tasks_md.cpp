@@ -2152,6 +2152,13 @@ class Parser {
     if (!h.labels.empty()) t.labels.assign(h.labels.begin(), h.labels.end());
     for (auto d : h.depends) raw_refs_.push_back({plan_.tasks.size() - 1, t.line, RefOrigin::bracket_field, std::string(d)});
     t.description.append(trim(s.substr(h.rest)));
+    // `- [ ] 2.1 … を足す (並行可)`, `- [ ] 1.3 Add the parser (P)`: cc-sdd's parallel mark at
+    // the end of the task's line.
+    for (std::string_view mark : {"(P)", "(\xE4\xB8\xA6\xE8\xA1\x8C\xE5\x8F\xAF)", "(\xE4\xB8\xA6\xE5\x88\x97\xE5\x8F\xAF)",
+                                  "\xEF\xBC\x88\xE4\xB8\xA6\xE8\xA1\x8C\xE5\x8F\xAF\xEF\xBC\x89"})  // (並行可) (並列可) （並行可）
+      if (t.description.size() > mark.size() && std::string_view(t.description).ends_with(mark) &&
+          (mark[0] != '(' || is_space(t.description[t.description.size() - mark.size() - 1])))
+        t.parallel = true;
     // `### T001 [DONE] [US5] Add …`: a task with no checkbox its author marked done in
     // its labels. (A checkbox's own state is its box: `- [ ] T001 [DONE]` stays pending.)
     if (t.form != TaskForm::checkbox)

@@ -872,6 +872,17 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(graph_of(tasks + "- T002, T003 parallel with each other\n"), "T003") == "T001");
   }
 
+  // usaturn/nova-parser 003: "T012 と T013 は並行可能" (can run in parallel) kept T013 after
+  // T012; MaximeMaigret2/arrete-prefectoraux: "T009 → T010/T011 (parallèles) → T012" made
+  // T012 wait for T011 alone, the note hiding T010.
+  TEST_CASE("parallel said in Japanese, and a French note of parallel in a chain") {
+    const std::string tasks =
+        "## Phase 1\n- [ ] T009 a in a.py\n- [ ] T010 b in b.py\n- [ ] T011 c in c.py\n- [ ] T012 d in d.py\n"
+        "- [ ] T013 e in e.py\n## Dependencies\n";
+    CHECK(waits(graph_of(tasks + "- T012 と T013 は並行可能\n"), "T013") == "T011");
+    CHECK(waits(graph_of(tasks + "- T009 → T010/T011 (parallèles) → T012\n"), "T012") == "T010,T011");
+  }
+
   // Arishay/fullstack-todo-app 001: `[AUTH-US1]` … `[AUTH-US5]` and `[TASK-US1]` … were
   // all "story 1", "story 2"…: "**TASK-US1**: Depends on AUTH-US5" made the AUTH-US1 phase
   // wait for AUTH-US5, a cycle, and the file was refused.

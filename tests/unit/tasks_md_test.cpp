@@ -296,6 +296,19 @@ TEST_SUITE("task recognition") {
     CHECK_FALSE(p.tasks[3].parallel);
   }
 
+  // A Japanese cc-sdd plan ends its parallel tasks' lines with `(並行可)`; `(P)` may end a
+  // line too. Its 2.1-2.4 ran one at a time.
+  TEST_CASE("(P) or (並行可) ending a task's line marks it parallel") {
+    const Plan p = parse_tasks_md("- [ ] 1. Item\n- [ ] 1.1 テストを足す (並行可)\n- [ ] 1.2 Add the parser (P)\n"
+                                  "- [ ] 1.3 テストを足す（並行可）\n- [ ] 1.4 Keep (P) in words\n- [ ] 1.5 Read doc(P)\n");
+    REQUIRE(p.tasks.size() == 5);
+    CHECK(p.tasks[0].parallel);
+    CHECK(p.tasks[1].parallel);
+    CHECK(p.tasks[2].parallel);
+    CHECK_FALSE(p.tasks[3].parallel);
+    CHECK_FALSE(p.tasks[4].parallel);
+  }
+
   // snicmakino/kolt's cc-sdd plan: `  - _Depends: 1.1, 1.2_` lost its last ID, and
   // `_Depends: 7.3_` all of it, so validation tasks ran beside the work they validate: the
   // underscore closing the emphasis was read as part of a name (`7.3_x`).
