@@ -211,6 +211,13 @@ std::vector<std::string> GitRepo::dirty() const {
   return out;
 }
 
+std::vector<std::string> GitRepo::changed_tracked() const {
+  std::vector<std::string> out;
+  for (const std::string& l : lines(git({"status", "--porcelain", "--untracked-files=no"}).output))
+    out.push_back(l.size() > 3 ? l.substr(3) : l);
+  return out;
+}
+
 void GitRepo::exclude_flow_dir() const {
   const fs::path info = fs::path(common_dir_) / "info";
   std::error_code ec;

@@ -81,6 +81,9 @@ class GitRepo {
   [[nodiscard]] std::string head() const;                 ///< empty in a repository with no commit
   /// Tracked or untracked changes, `.flow/` excluded: "path" per entry.
   [[nodiscard]] std::vector<std::string> dirty() const;
+  /// The tracked files that differ from HEAD (in the index or the work tree): what a
+  /// `git reset --hard` would lose. Untracked files are not among them.
+  [[nodiscard]] std::vector<std::string> changed_tracked() const;
   /// Every git command from here on inherits `fd` (the run's flock()ed lock file), so
   /// that the lock stays held until a command the run started has ended, even when the
   /// run is killed while, say, its branch fast-forwards.

@@ -358,6 +358,18 @@ class GitWorkspace final : public Workspace {
       log_.emit("rollback-refused", -1, 0, why);
       return std::nullopt;
     }
+    // Changes not committed (the user's, made during the run or before it with
+    // --allow-dirty; an edit to tasks.md): a reset would lose them, and git would keep no
+    // copy. The branch stays; `flow rollback` undoes the run once they are put away.
+    if (const std::vector<std::string> changed = repo_.changed_tracked(); !changed.empty()) {
+      std::vector<std::string> shown(changed.begin(), changed.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(changed.size(), 5)));
+      const std::string why = "not rolled back: " + join(shown, ", ") + (changed.size() > shown.size() ? " and " + std::to_string(changed.size() - shown.size()) + " more" : std::string()) +
+                              (changed.size() == 1 ? " has" : " have") + " changes not committed, which a reset would lose. " +
+                              "Commit or stash them, then `flow rollback` undoes the run";
+      log_.log("rollback-refused", -1, 0, {{"to", to}, {"from", head_}, {"detail", why}}, true);
+      log_.emit("rollback-refused", -1, 0, why);
+      return std::nullopt;
+    }
     if (!repo_.roll_back({run_id_, branch_, head_, to, ref}, tasks_rel_)) return std::nullopt;
     test_pause("rolled-back-unjournaled");
     // The note goes once the line is on disk: with it lost (a full disk), the next run

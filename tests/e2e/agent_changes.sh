@@ -20,6 +20,7 @@
 #  8. the same without isolation: a named file that is still missing never gets a mark
 #  9. the user commits during a run that a critical failure would roll back: the branch
 #     is left as it is (the user's commit on it), and the run says why, naming the commit
+#     nor when the user's uncommitted changes (a file, a line of tasks.md) would be lost
 # 10. two runs at once on two features of the repository: both finish, nothing conflicts
 # 11. an agent that exits leaving index.lock in its own worktree: flow removes it (and
 #     says so), the task lands, its worktree serves the next task; one it leaves in the
@@ -206,6 +207,16 @@ TEST_AGENT_PLAN="T002:script-only" TEST_AGENT_RUN_T002="echo note > '$repo/notes
 grep '"event":"rollback-refused"' "$journal" | grep_q 'user: during the run' || problem "the refused rollback is not journaled with the commit"
 grep -q "not rolled back: .*user: during the run" "$work/nine.out" || { problem "the run does not say why it did not roll back"; show nine; }
 grep_q '"event":"rolled-back"' "$journal" && problem "the run rolled back over the user's commit"
+# The same with the user's work not committed: a file edited and a line added to tasks.md
+# while T002 runs. A reset would lose both, with no copy in git: no rollback either.
+git -C "$repo" reset -q --hard "$checkpoint"
+TEST_AGENT_PLAN="T002:script-only" TEST_AGENT_RUN_T002="echo 'work in progress' >> '$repo/README' &&
+  printf '\nA note of mine.\n' >> '$tasks' && echo 'Invalid API key' >&2 && exit 1" run_flow nine-b --fail-fast
+[ "$rc" = 1 ] || { problem "critical failure, uncommitted work: exit $rc, expected 1"; show nine-b; }
+grep -q 'work in progress' "$repo/README" || problem "the rollback lost the user's uncommitted edit"
+grep -q 'A note of mine' "$tasks" || problem "the rollback lost the user's uncommitted line in tasks.md"
+grep -q "not rolled back: .*README.* not committed" "$work/nine-b.out" || { problem "the run does not say why it did not roll back"; show nine-b; }
+[ "$(grep -c '"event":"rolled-back"' "$journal")" = 0 ] || problem "the run rolled back over uncommitted work"
 
 # --- 10 -----------------------------------------------------------------------------
 make_repo "$work/ten"
