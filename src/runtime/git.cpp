@@ -793,14 +793,28 @@ void GitRepo::keep_branch(const std::string& branch, const std::string& commit) 
 
 namespace {
 
-// A run is alive while the process in its ID ("<time>-<pid>") is.
-bool run_alive(const std::string& run) {
-  const std::size_t dash = run.rfind('-');
-  if (dash == std::string::npos) return false;
-  char* end = nullptr;
-  const long pid = std::strtol(run.c_str() + dash + 1, &end, 10);
-  if (pid <= 1 || end == nullptr || *end != '\0') return false;
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+// The process of a run's ID, "<YYYYMMDD>T<HHMMSS>Z-<pid>" (make_run_id) with "-<k>" after
+// it when two runs started in one second; 0 for a name of another shape (a branch the
+// user called flow/new-ui is not a run's).
+long run_pid(const std::string& run) {
+  const auto digits = [&](std::size_t from, std::size_t to) {
+    if (to > run.size() || from >= to) return false;
+    for (std::size_t i = from; i < to; ++i)
+      if (!is_digit(run[i])) return false;
+    return true;
+  };
+  if (run.size() < 18 || !digits(0, 8) || run[8] != 'T' || !digits(9, 15) || run[15] != 'Z' || run[16] != '-') return 0;
+  const std::size_t dash = run.find('-', 17), end = dash == std::string::npos ? run.size() : dash;
+  if (!digits(17, end) || end - 17 > 9 || (dash != std::string::npos && !digits(dash + 1, run.size()))) return 0;
+  return std::strtol(run.c_str() + 17, nullptr, 10);
+}
+
+// A run is alive while the process in its ID is; a name that is no run's ID is never a
+// dead run's.
+bool run_dead(const std::string& run) {
+  const long pid = run_pid(run);
+  if (pid <= 1) return false;
+  return !(::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
 }
 
 }  // namespace
@@ -808,7 +822,7 @@ bool run_alive(const std::string& run) {
 int GitRepo::clean_stale_worktrees(const std::string& keep_run) const {
   int removed = 0;
   std::error_code ec;
-  auto stale = [&](const std::string& run) { return run != keep_run && !run_alive(run); };
+  auto stale = [&](const std::string& run) { return run != keep_run && run_dead(run); };
   // Worktrees first: a branch a worktree holds cannot be deleted.
   const fs::path root = fs::path(common_dir_) / "flow-worktrees";
   if (fs::is_directory(root, ec)) {

@@ -12,7 +12,8 @@
 #  5. a duplicate task ID under git isolation: both occurrences run and are marked; a
 #     task whose ID is a range (`T003..T004`) runs too
 #  6. branches a killed run left without their worktrees are removed by the next run;
-#     the branch of a task that finally failed is kept (and one an older flow kept)
+#     the branch of a task that finally failed is kept (and one an older flow kept), and
+#     so are the user's own branches under flow/ (flow/new-ui), which no run made
 #  7. an agent that exits 0 having changed nothing (or made only an empty commit), for a
 #     task that names files, fails `validation` ("no changes"), its retry is told, and it
 #     is never marked; a task that names no file is exempt; testing.requireChanges: false
@@ -147,10 +148,13 @@ git -C "$repo" branch "$legacy" "$(git -C "$repo" commit-tree -p HEAD -m 'WIP T0
 # marker left this one: the user's work, kept too.
 canceled="flow/20250101T000000Z-$dead/T006"
 git -C "$repo" branch "$canceled" "$(git -C "$repo" commit-tree -p HEAD -m 'WIP T006 Docs: canceled' 'HEAD^{tree}')"
+# … and the user's own branches under flow/, which no run made: never flow's to remove.
+git -C "$repo" branch "flow/new-ui" "$(git -C "$repo" commit-tree -p HEAD -m 'mine: new UI' 'HEAD^{tree}')"
+git -C "$repo" branch "flow/ideas/wip" "$(git -C "$repo" commit-tree -p HEAD -m 'mine: ideas' 'HEAD^{tree}')"
 run_flow six-b --workers 3
 [ "$rc" = 0 ] || { problem "the run after a failure: exit $rc"; show six-b; }
-[ "$(git -C "$repo" branch --list 'flow/*' | tr -d ' ' | tr '\n' ' ')" = "$legacy $canceled $kept " ] ||
-  problem "after the next run, branches: $(git -C "$repo" branch --list 'flow/*' | tr -d ' ' | tr '\n' ' ') (want only $legacy $canceled $kept)"
+[ "$(git -C "$repo" branch --list 'flow/*' | tr -d ' ' | tr '\n' ' ')" = "$legacy $canceled $kept flow/ideas/wip flow/new-ui " ] ||
+  problem "after the next run, branches: $(git -C "$repo" branch --list 'flow/*' | tr -d ' ' | tr '\n' ' ') (want only $legacy $canceled $kept flow/ideas/wip flow/new-ui)"
 
 # --- 7 ------------------------------------------------------------------------------
 make_repo "$work/seven"
