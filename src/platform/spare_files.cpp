@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
+#include <string>
 
 namespace flow::detail {
 
@@ -25,6 +27,14 @@ int write_all(int fd, std::string_view data) {
 std::string_view parent_of(std::string_view path) {
   const std::size_t slash = path.rfind('/');
   return slash == std::string_view::npos ? std::string_view(".") : slash == 0 ? std::string_view("/") : path.substr(0, slash);
+}
+
+// Whether the folder of `path` was missing and is made now: one deleted under the run
+// (`git clean -fdx` takes `.flow/`) is made again, so the run's files still land.
+bool made_parent(const std::string& path, int err) {
+  if (err != ENOENT) return false;
+  std::error_code ec;
+  return std::filesystem::create_directories(std::string(parent_of(path)), ec) && !ec;
 }
 
 }  // namespace
@@ -70,6 +80,7 @@ int SpareFiles::create(const std::string& path, std::string_view data, bool repl
     char proc[40];
     std::snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
     if (::linkat(AT_FDCWD, proc, AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0) return fd;
+    if (made_parent(path, errno) && ::linkat(AT_FDCWD, proc, AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0) return fd;
     const int err = errno;
     ::close(fd);
     if (err == EEXIST && !replace) {
@@ -79,7 +90,9 @@ int SpareFiles::create(const std::string& path, std::string_view data, bool repl
     // No /proc, or a filesystem that links no unnamed file: created as usual from now on.
     if (err != EEXIST) works_ = false;
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (replace ? O_TRUNC : O_EXCL), mode_);
+  const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (replace ? O_TRUNC : O_EXCL);
+  int fd = ::open(path.c_str(), flags, mode_);
+  if (fd < 0 && made_parent(path, errno)) fd = ::open(path.c_str(), flags, mode_);
   if (fd < 0) return -1;
   if (const int err = write_all(fd, data); err != 0) {
     ::close(fd);

@@ -65,6 +65,7 @@ std::string iso_now() {
 // next line, glued to the fragment, would be lost to every reader with it (a run-started
 // line lost so hides that whole run).
 Result<void> Journal::open(const std::string& path) {
+  path_ = path;
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) return make_error(Errc::io, "cannot open the journal " + path + ": " + std::strerror(errno));
   struct stat st {};
@@ -107,11 +108,86 @@ bool Journal::sync() {
   return true;
 }
 
+namespace {
+// Whether the file open at `fd` is no longer the one at `path` (deleted, or replaced).
+bool deleted(int fd, const std::string& path) {
+  struct stat open_st {}, path_st {};
+  if (::fstat(fd, &open_st) != 0) return false;
+  if (open_st.st_nlink == 0) return true;
+  return ::stat(path.c_str(), &path_st) != 0 || path_st.st_ino != open_st.st_ino || path_st.st_dev != open_st.st_dev;
+}
+}  // namespace
+
+std::string Journal::restore_if_deleted() {
+  if (fd_ < 0 || !deleted(fd_, path_)) return {};
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
+  // Appended to what may be there now (another run's journal, begun meanwhile): every
+  // line of this run's is kept.
+  const int fresh = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fresh < 0) {
+    note(errno);
+    return "the journal " + path_ + " was deleted during the run, and could not be written again: " + std::strerror(errno);
+  }
+  char buf[1 << 16];
+  bool ok = true;
+  for (off_t at = 0;;) {
+    const ssize_t n = ::pread(fd_, buf, sizeof buf, at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok = n == 0;
+      break;
+    }
+    for (ssize_t done = 0; done < n;) {
+      const ssize_t w = ::write(fresh, buf + done, static_cast<std::size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        ok = false;
+        break;
+      }
+      done += w;
+    }
+    if (!ok) break;
+    at += n;
+  }
+  if (!ok || ::fdatasync(fresh) != 0) {
+    note(errno != 0 ? errno : EIO);
+    ::close(fresh);
+    return "the journal " + path_ + " was deleted during the run, and writing it again failed: " + error_;
+  }
+  ::close(fd_);
+  fd_ = fresh;
+  return "the journal " + path_ + " was deleted during the run (git clean?); it is written again, whole";
+}
+
 void Journal::note(int err) {
   if (error_.empty()) error_ = std::strerror(err);
 }
 
+std::string RunLock::restore_if_deleted() {
+  if (fd_ < 0 || !held_ || !deleted(again_ >= 0 ? again_ : fd_, path_)) return {};
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
+  const int fresh = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fresh < 0) return "the run lock " + path_ + " was deleted during the run, and could not be made again: " + std::strerror(errno);
+  if (::flock(fresh, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fresh);
+    return "the run lock " + path_ + " was deleted during the run, and another run has taken the new one";
+  }
+  const std::string me = std::to_string(::getpid()) + "\n" + (run_id_.empty() ? "" : run_id_ + "\n");
+  if (::ftruncate(fresh, 0) != 0 || ::pwrite(fresh, me.data(), me.size(), 0) < 0) {
+  }
+  if (again_ >= 0) ::close(again_);
+  again_ = fresh;
+  return "the run lock " + path_ + " was deleted during the run; it is held again";
+}
+
 RunLock::~RunLock() {
+  if (again_ >= 0) {
+    if (::ftruncate(again_, 0) != 0) {
+    }
+    ::close(again_);
+  }
   if (fd_ < 0) return;
   // A clean release leaves no pid behind: the next run only hears of a holder that
   // really died (kill -9, a crash, a power loss).
@@ -121,6 +197,8 @@ RunLock::~RunLock() {
 }
 
 Result<std::string> RunLock::acquire(const std::string& path, const std::string& run_id) {
+  path_ = path;
+  run_id_ = run_id;
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) return make_error(Errc::io, "cannot open the lock " + path + ": " + std::strerror(errno));
   char buf[64] = {};

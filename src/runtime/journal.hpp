@@ -47,10 +47,16 @@ class Journal {
   bool write(std::string_view line, bool durable);
   bool sync();
   [[nodiscard]] const std::string& error() const { return error_; }
+  /// When its file was deleted meanwhile (`git clean -fdx` takes `.flow/`, which git
+  /// ignores), writes it again at its path from what the open descriptor still holds,
+  /// and appends there from now on: "" when nothing was deleted, else what was done (or
+  /// why it could not be: a write error then).
+  std::string restore_if_deleted();
 
  private:
   void note(int err);
   int fd_ = -1;
+  std::string path_;
   std::string error_;
 };
 
@@ -70,8 +76,14 @@ class RunLock {
   Result<std::string> acquire(const std::string& path, const std::string& run_id = {});
   /// The lock's descriptor, for the commands that must hold it as long as they run.
   [[nodiscard]] int fd() const noexcept { return fd_; }
+  /// When the lock's file was deleted meanwhile, takes the lock again on a new one at its
+  /// path (the old one stays held for the commands that share it): "" when nothing was
+  /// deleted, else what was done, or that another run has the new one.
+  std::string restore_if_deleted();
 
  private:
+  std::string path_, run_id_;
+  int again_ = -1;  // the lock taken again on a new file, when its first was deleted
   static constexpr int kGitGraceTicks = 1200;  // 60 s in 50 ms steps
   int fd_ = -1;
   bool held_ = false;
@@ -94,6 +106,8 @@ class RunLog {
       : obs_(observer), report_(report), graph_(graph), plan_text_(plan_text) {}
 
   Result<void> open(const std::string& path) { return journal_.open(path); }
+  /// Journal::restore_if_deleted.
+  std::string restore_if_deleted() { return journal_.restore_if_deleted(); }
   /// The run's clock starts now (events carry seconds since then).
   void start_clock() { start_ = Clock::now(); }
   [[nodiscard]] double now() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }

@@ -828,6 +828,28 @@ class RunLoop {
     emit("failed", c.task, c.attempt, "canceled: by a control");
   }
 
+  // `.flow/` deleted during the run (`git clean -fdx` removes it: git ignores it): the
+  // journal is written again from its open descriptor, and the run lock taken again, at
+  // most a second later, and the run says so. A lock another run took meanwhile stops
+  // this one from starting more tasks.
+  void keep_flow_dir(double t_now) {
+    if (t_now - flow_dir_checked_ < 1.0) return;
+    flow_dir_checked_ = t_now;
+    for (const std::string& what : {log_.restore_if_deleted(), lock_.restore_if_deleted()}) {
+      if (what.empty()) continue;
+      const bool lost = what.find("another run") != std::string::npos || what.find("could not") != std::string::npos ||
+                        what.find("failed") != std::string::npos;
+      log("flow-dir-restored", -1, 0, {{"detail", what}}, true);
+      emit("flow-dir-restored", -1, 0, what);
+      if (lost && what.find("another run") != std::string::npos && !stopping_) {
+        stopping_ = true;
+        sched_->cancel();
+        emit("interrupted", -1, 0, "no new task starts: another run holds this tasks.md's lock now");
+      }
+      if (lost && what.find("journal") != std::string::npos) report_.write_errors.push_back(what);
+    }
+  }
+
   void loop() {
     for (;;) {
       if (interrupt() >= 1 && !stopping_) {
@@ -861,6 +883,7 @@ class RunLoop {
       take_posted_controls();
       take_workspace(0);  // before starting: what it finished may let tasks start
       const double t_now = now();
+      keep_flow_dir(t_now);
       if (!stopping_ && !paused_) start_ready(t_now);
       // Group commit: the tasks that finished in the last commit window get one journal
       // flush, after their dependents have started, so the disk's latency neither adds up
@@ -1515,6 +1538,7 @@ class RunLoop {
   static constexpr double kWriteFloor = 0.1;  // seconds between two rewrites at least
   double last_write_end_ = 0, last_write_seconds_ = 0;
   RunLock lock_;
+  double flow_dir_checked_ = -1;  // when keep_flow_dir last looked
   RunReport report_;
   detail::RunLog log_{obs_, report_, graph_, plan_text_};  // what is kept and shown
   detail::RunCommands commands_;                           // how hooks, gates and checks run

@@ -1321,6 +1321,46 @@ TASKS
   [ "$(grep -c '^20' "$work/st.out")" = 4 ] || bad "flow status in the moved checkout lists: $(cat "$work/st.out")"
   ;;
 
+flow-dir-deleted)
+  # `git clean -fdx` during a run (the user's) removes `.flow/`, which git ignores: the
+  # journal, the run lock and the run's folder. The run wrote on into its deleted journal
+  # (its record lost), a second run took a fresh lock and ran the same task beside it,
+  # and the next task's prompt could not be written. Now the run writes its journal
+  # again, whole, takes its lock again, and goes on; the second run is refused.
+  files_agent
+  mkdir -p "$work/repo/specs"
+  printf '# Tasks\n\n## Phase 1\n\n- [ ] T001 Write `src/a.py`\n- [ ] T002 Write `src/b.py`\n- [ ] T003 Write `src/c.py`\n' \
+    > "$work/repo/specs/tasks.md"
+  git_repo "$work/repo"
+  printf '#!/bin/sh\n[ "$FLOW_TASK_ID" = T001 ] && sleep 3\nexec %s\n' "$work/agent.sh" > "$work/slow.sh"
+  chmod +x "$work/slow.sh"
+  cd "$work/repo" || exit 1
+  timeout 120 "$flow" run specs/tasks.md --agent-cmd "$work/slow.sh" --progress plain > "$work/out" 2>&1 &
+  first=$!
+  sleep 1
+  git clean -qfdx
+  [ ! -e .flow ] || bad "git clean left .flow (the scenario needs it gone)"
+  sleep 1.5
+  run_flow "$work/second.out" run specs/tasks.md --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 2 ] || bad "a second run during the first exited $rc, expected 2: $(tail -3 "$work/second.out")"
+  grep -q 'another flow run' "$work/second.out" || bad "the second run does not say another run holds the lock: $(tail -3 "$work/second.out")"
+  wait "$first"
+  rc=$?
+  [ "$rc" = 0 ] || bad "the run whose .flow was deleted exited $rc: $(tail -8 "$work/out")"
+  grep -q 'flow-dir-restored .*the journal ' "$work/out" || bad "the run does not say its journal was deleted: $(cat "$work/out")"
+  grep '"event":"flow-dir-restored"' .flow/implementation.log | grep -q 'written again, whole' ||
+    bad "the journal does not say it was written again: $(cat .flow/implementation.log)"
+  grep '"event":"flow-dir-restored"' .flow/implementation.log | grep -q 'lock .* held again' ||
+    bad "the journal does not say the lock is held again: $(cat .flow/implementation.log)"
+  [ "$(tr '\n' ' ' < "$work/agents.log")" = "T001 T002 T003 " ] || bad "agents ran '$(tr '\n' ' ' < "$work/agents.log")'"
+  for e in run-started task-started run-finished; do
+    grep -q "\"event\":\"$e\"" .flow/implementation.log || bad "the journal written again has no $e line: $(cat .flow/implementation.log)"
+  done
+  [ "$(grep -c '"event":"task-finished"' .flow/implementation.log)" = 3 ] || bad "the journal does not hold the three tasks: $(cat .flow/implementation.log)"
+  run_flow "$work/st.out" status specs/tasks.md --runs
+  grep -q '3 tasks: 3 succeeded' "$work/st.out" || bad "flow status --runs: $(cat "$work/st.out")"
+  ;;
+
 worktree-lock)
   # Runs of two features add, reuse and remove worktrees of one repository: git's record
   # of a worktree half made by one was read by the other's `git worktree add`, which
