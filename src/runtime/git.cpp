@@ -308,6 +308,24 @@ Result<GitRepo::Work> GitRepo::squash(const std::string& worktree, const std::st
     w.moved_off_base = true;
     return w;
   }
+  // A merge (or rebase, cherry-pick, revert) the agent left half done: `git add --all`
+  // would take its files with their conflict markers.
+  if (const std::string admin = worktree_admin_dir(worktree); !admin.empty()) {
+    std::error_code ec;
+    for (const auto& [file, what] : {std::pair<const char*, const char*>{"MERGE_HEAD", "a merge"},
+                                     {"CHERRY_PICK_HEAD", "a cherry-pick"}, {"REVERT_HEAD", "a revert"},
+                                     {"rebase-merge", "a rebase"}, {"rebase-apply", "a rebase"}})
+      if (fs::exists(fs::path(admin) / file, ec)) w.unfinished = what;
+  }
+  std::vector<std::string> conflicted;
+  for (const std::string& l : lines(git({"diff", "--name-only", "--diff-filter=U"}, worktree).output))
+    if (std::find(conflicted.begin(), conflicted.end(), l) == conflicted.end()) conflicted.push_back(l);
+  if (!w.unfinished.empty() || !conflicted.empty()) {
+    if (w.unfinished.empty()) w.unfinished = "files in conflict";
+    else w.unfinished += " unfinished";
+    if (!conflicted.empty()) w.unfinished += " (" + join(conflicted, ", ") + ")";
+    return w;
+  }
   if (const Exec add = git({"add", "--all"}, worktree); !add.ok()) return git_error("git add failed in " + worktree, add);
   const Exec diff = git({"diff", "--cached", "--name-only", "--no-renames", "-z", base, "--"}, worktree);
   if (!diff.ok()) return git_error("cannot compare the work with " + base.substr(0, 10), diff);

@@ -117,6 +117,9 @@ class GitRepo {
     /// The worktree's HEAD no longer descends from `base` (the agent reset, checked out or
     /// rebased it): nothing is taken, `commit` is empty.
     bool moved_off_base = false;
+    /// A merge, rebase, cherry-pick or revert it left unfinished, or files it left in
+    /// conflict (their markers in them): what, and which files; nothing is taken.
+    std::string unfinished;
   };
   /// Everything the attempt did since `base` — what it committed on its branch and what
   /// it left uncommitted, new files too — as one commit whose parent is `base` (the

@@ -159,6 +159,7 @@ namespace {
   X(git_repository_index) \
   X(git_repository_item_path) \
   X(git_repository_open_ext) \
+  X(git_repository_state) \
   X(git_repository_path) \
   X(git_repository_workdir) \
   X(git_repository_set_head) \
@@ -583,7 +584,11 @@ std::optional<NativeGit::Squashed> NativeGit::squash(const std::string& worktree
   }
   // `git add --all`: deletions (update_all), then new and changed files (add_all), the
   // ignore rules applied as git applies them.
-  if (G(git_index_read)(index.p, 1) != 0 || G(git_index_update_all)(index.p, nullptr, nullptr, nullptr) != 0 ||
+  // A merge, rebase or cherry-pick left unfinished, or conflicts in the index: git's way
+  // (GitRepo::squash) says what, and takes none of it.
+  if (G(git_repository_state)(repo.p) != GIT_REPOSITORY_STATE_NONE) return std::nullopt;
+  if (G(git_index_read)(index.p, 1) != 0 || G(git_index_has_conflicts)(index.p) != 0) return std::nullopt;
+  if (G(git_index_update_all)(index.p, nullptr, nullptr, nullptr) != 0 ||
       G(git_index_add_all)(index.p, nullptr, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr) != 0 || G(git_index_write)(index.p) != 0 ||
       G(git_index_write_tree)(&tree_id, index.p) != 0 || G(git_tree_lookup)(tree.out(), repo.p, &tree_id) != 0)
     return std::nullopt;

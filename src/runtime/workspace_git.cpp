@@ -499,12 +499,18 @@ class GitWorkspace final : public Workspace {
     test_pause("after-refs-look");
     // In process where git would give the same (git_native.hpp), else the CLI.
     std::optional<NativeGit::Squashed> fast = native_ ? native_->squash(a.dir, a.base, a.message, tasks_rel_) : std::nullopt;
-    auto work = fast ? Result<GitRepo::Work>(GitRepo::Work{fast->commit, false, fast->moved_off_base})
+    auto work = fast ? Result<GitRepo::Work>(GitRepo::Work{fast->commit, false, fast->moved_off_base, {}})
                      : repo_.squash(a.dir, a.base, a.message, tasks_rel_);
     if (!work) {
       // Errc::io only for the disk's failures: the rest is a setting's (a hook, a filter).
       f.done.work = make_error(disk_failure(work.error().message) ? Errc::io : Errc::config,
                                "cannot commit the task's work: " + work.error().message);
+    } else if (!work->unfinished.empty()) {
+      Work refused;
+      refused.refused = "the agent left " + work->unfinished + ": its files would land with conflict markers, so none of "
+                        "it is taken. Finish or abort the merge (or rebase, cherry-pick) and resolve every conflict "
+                        "before you end.";
+      f.done.work = std::move(refused);
     } else if (work->moved_off_base) {
       Work refused;
       refused.refused = "the agent moved its worktree off the commit it started from (git reset, checkout or rebase): "

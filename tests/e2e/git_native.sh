@@ -14,6 +14,7 @@
 #  6. a filter driver (clean: upper case): what the tasks add is filtered as git would
 #  7. an agent that resets its worktree off the commit it started from (git reset --hard
 #     HEAD~1): nothing of it is taken, the task fails, T001's work stays on main
+#     and one that leaves a merge unfinished, its conflicts in the files: the same
 #  8. bold task IDs: each commit is named after the task without the stray `**`
 #  9. the main index as each way leaves it (tasks.md's entry set for the fast-forward, in
 #     process or by `git reset`): the same entries, stat data, version and extensions,
@@ -177,6 +178,26 @@ for how in native cli; do
   grep -q "moved its worktree off the commit it started from" "$work/reset-$how.out" ||
     problem "reset ($how): no word of why: $(tail -8 "$work/reset-$how.out")"
   git -C "$repo" log --format=%s | grep -q '^T002' && problem "reset ($how): T002 was committed"
+done
+
+# An agent that leaves a merge half done (its conflict markers in app/__init__.py, the
+# index unmerged, MERGE_HEAD set) and exits 0: `git add --all` took the markers, and they
+# landed on main with the task marked. Now nothing of it is taken and the task fails.
+for how in native cli; do
+  make_git_repo "$work/merge-$how" 'errorRecovery:
+  maxRetries: 0'
+  env=()
+  [ "$how" = cli ] && env=(FLOW_GIT_NATIVE=0)
+  rc=0
+  env "${env[@]}" TEST_AGENT_PLAN="T002:script" TEST_AGENT_RUN_T002='git checkout -q -b side && echo side >> app/__init__.py &&
+    git commit -qam side && git checkout -q - && echo mine >> app/__init__.py && git commit -qam mine &&
+    { git merge side > /dev/null 2>&1; true; }' \
+    "$flow" run "$tasks" --workers 1 --progress plain --agent-cmd "$agent" > "$work/merge-$how.out" 2>&1 || rc=$?
+  [ "$rc" = 1 ] || problem "merge ($how): exit $rc, expected 1: $(tail -5 "$work/merge-$how.out")"
+  grep -q '^- \[ \] T002' "$tasks" || problem "merge ($how): T002 is marked"
+  git -C "$repo" grep -q '<<<<<<<' HEAD -- app && problem "merge ($how): conflict markers landed on main"
+  grep -q "left a merge unfinished (app/__init__.py)" "$work/merge-$how.out" ||
+    problem "merge ($how): no word of why: $(tail -8 "$work/merge-$how.out")"
 done
 
 # --- 8 ------------------------------------------------------------------------------
