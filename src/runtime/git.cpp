@@ -196,6 +196,26 @@ std::string GitRepo::current_branch() const {
   return e.ok() ? first_line(e.output) : std::string();
 }
 
+std::string GitRepo::checked_out_branch() const {
+  // The work tree's git folder: `.git`, or where a `.git` file points (a linked worktree).
+  std::string dir = top_ + "/.git";
+  std::error_code ec;
+  if (fs::is_regular_file(dir, ec)) {
+    const auto link = read_file(dir);
+    if (!link || link->rfind("gitdir: ", 0) != 0) return current_branch();
+    std::string_view to = std::string_view(*link).substr(8);
+    while (!to.empty() && (to.back() == '\n' || to.back() == '\r' || to.back() == ' ')) to.remove_suffix(1);
+    dir = std::string(to);
+    if (!dir.empty() && dir[0] != '/') dir = top_ + "/" + dir;
+  }
+  const auto head = read_file(dir + "/HEAD");
+  if (!head) return current_branch();
+  std::string_view h = *head;
+  while (!h.empty() && (h.back() == '\n' || h.back() == '\r' || h.back() == ' ')) h.remove_suffix(1);
+  if (h.rfind("ref: refs/heads/", 0) == 0) return std::string(h.substr(16));
+  return h.rfind("ref: ", 0) == 0 ? current_branch() : std::string();  // a detached HEAD: a commit
+}
+
 std::string GitRepo::head() const {
   const Exec e = git({"rev-parse", "--verify", "--quiet", "HEAD"});
   return e.ok() ? first_line(e.output) : std::string();

@@ -78,6 +78,9 @@ class GitRepo {
   [[nodiscard]] bool own_identity() const noexcept { return !identity_.empty(); }
   /// The branch checked out in the main work tree; empty when HEAD is detached.
   [[nodiscard]] std::string current_branch() const;
+  /// The same, read from the main work tree's HEAD file without starting git (a landing
+  /// asks before every fast-forward); git's answer where the file cannot be read.
+  [[nodiscard]] std::string checked_out_branch() const;
   [[nodiscard]] std::string head() const;                 ///< empty in a repository with no commit
   /// Tracked or untracked changes, `.flow/` excluded: "path" per entry.
   [[nodiscard]] std::vector<std::string> dirty() const;

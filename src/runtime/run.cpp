@@ -1180,8 +1180,15 @@ class RunLoop {
       failed = FailureClass::validation;
       why_not = *gate;
     } else if (auto merge = integrate(t, *work)) {
-      failed = merge->code == Errc::io ? FailureClass::io : FailureClass::conflict;
+      failed = merge->code == Errc::io ? FailureClass::io : merge->code == Errc::config ? FailureClass::config : FailureClass::conflict;
       why_not = merge->message;
+      // The branch the run commits to is not checked out: nothing can land until it is.
+      if (merge->code == Errc::config && !stopping_) {
+        stopping_ = true;
+        sched_->cancel();
+        log("interrupted", -1, 0, {{"detail", merge->message}}, true);
+        emit("interrupted", -1, 0, "no new task starts: " + merge->message);
+      }
     }
     if (failed) return on_failure(t, c.attempt, *failed, why_not);
     sched_->finish(t, TaskStatus::succeeded);

@@ -242,6 +242,18 @@ class GitWorkspace final : public Workspace {
       // Durable before the branch takes it: a run killed once it has, before its
       // task-finished line, would leave a task without a checkbox to run again (its
       // state is the journal's alone); the next run finds this commit on the branch.
+      // `git merge --ff-only` moves what is checked out: the user who switched branches (or
+      // detached HEAD) during the run would get the task on theirs, the journal saying it
+      // is on this run's.
+      if (const std::string on = repo_.checked_out_branch(); on != branch_) {
+        if (own_write) {
+          repo_.stage(tasks_rel_, false);
+          repo_.clear_pending_mark(tasks_rel_);
+        }
+        return Error{Errc::config, "not landed: " + (on.empty() ? std::string("HEAD is detached") : on + " is checked out") +
+                                       " in " + repo_.top() + ", and this run commits to " + branch_ +
+                                       "; no task lands until " + branch_ + " is checked out again (then run flow again)"};
+      }
       log_.log("landing", t, 0, {{"commit", commit}}, true);
       auto ff = repo_.fast_forward(commit);
       auto user_saved = [&] {

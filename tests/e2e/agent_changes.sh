@@ -28,6 +28,8 @@
 #     main repository's .git stays there, and the task fails `io` once, naming the lock
 # 12. flow rollback with a commit that is not the run's on top: refused, naming it, and
 #     nothing moves; --force undoes it too, keeping it reachable and saying so
+# 13. the user checks out another branch (or detaches HEAD) during the run: nothing lands
+#     on it, the task fails saying why, nothing new starts
 # usage: agent_changes.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" changes
@@ -294,6 +296,27 @@ run=$(grep -o '"run":"[^"]*","event":"checkpoint"' "$journal" | tail -1 | cut -d
 git -C "$repo" merge-base --is-ancestor "$mine" "refs/flow/$run/rolled-back" ||
   problem "rollback --force lost the user's commit: it is not under refs/flow/$run/rolled-back"
 git -C "$repo" merge-base --is-ancestor "$ran" "refs/flow/$run/rolled-back" || problem "rollback --force lost the run's commits"
+
+# --- 13 -----------------------------------------------------------------------------
+# The user checks out another branch while T002 runs (or detaches HEAD): `git merge
+# --ff-only` would move theirs, and the journal said the task was on main. Nothing lands
+# on either; the task fails naming the branch, nothing new starts, main keeps T001 alone.
+for how in branch detach; do
+  make_repo "$work/thirteen-$how"
+  git -C "$repo" branch feature
+  switch="git -C '$repo' checkout -q feature"
+  [ "$how" = detach ] && switch="git -C '$repo' checkout -q --detach"
+  TEST_AGENT_PLAN="T002:script" TEST_AGENT_RUN_T002="$switch && mkdir -p app && echo b > app/a.py" \
+    run_flow "thirteen-$how" --workers 1 --retries 2
+  [ "$rc" = 1 ] || { problem "branch switched ($how): exit $rc, expected 1"; show "thirteen-$how"; }
+  [ "$(git -C "$repo" log --format=%s feature | head -1)" = "the plan" ] || problem "branch switched ($how): feature moved"
+  [ "$(git -C "$repo" log --format=%s main | head -1 | cut -d' ' -f1)" = T001 ] || problem "branch switched ($how): main is not at T001"
+  [ "$(git -C "$repo" rev-parse HEAD)" = "$(git -C "$repo" rev-parse "main~1")" ] || [ "$how" = detach ] ||
+    problem "branch switched ($how): HEAD moved"
+  grep -q "not landed: .* and this run commits to main" "$work/thirteen-$how.out" || { problem "branch switched ($how): no word of why"; show "thirteen-$how"; }
+  [ "$(grep '"event":"attempt-failed"' "$journal" | grep -c '"task":"T002"')" = 1 ] || problem "branch switched ($how): T002 was retried"
+  grep '"event":"committed"' "$journal" | grep -q '"task":"T002"' && problem "branch switched ($how): T002 journaled as committed"
+done
 
 [ "$fail" = 0 ] && echo "agent changes: commits, tasks.md edits, user commits, duplicates, stale branches and empty work all checked"
 exit "$fail"
