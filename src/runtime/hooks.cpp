@@ -21,7 +21,16 @@ int RunCommands::run(const std::vector<std::string>& argv, const std::string& di
   l.env = std::move(env);
   l.env.insert(l.env.end(), {"FLOW_RUN_ID=" + run_id, "FLOW_WORKDIR=" + dir, "FLOW_TASKS_MD=" + tasks_path});
   if (!runner->start(l)) return -1;
-  const auto c = runner->wait(1e9);
+  std::optional<Completion> c;
+  bool stopped = false;
+  // In slices: a stop request must not wait for a hook (or a gate) that takes an hour.
+  while (!(c = runner->wait(0.25))) {
+    if (runner->running() == 0) break;  // (ended and taken without a completion: canceled)
+    if (!stopped && interrupt != nullptr && interrupt->load() >= 2) {
+      runner->cancel_all();
+      stopped = true;
+    }
+  }
   // Before anyone reads it: the failure summary, the journal and the next prompt quote
   // this file, and it stays in the run's folder.
   redact_secret_values_in_file(out);

@@ -6,6 +6,7 @@
 
 #include "runtime/journal.hpp"
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ struct RunCommands {
   double kill_grace = 5;  ///< seconds between SIGTERM and SIGKILL after a timeout
   std::string run_id;     ///< FLOW_RUN_ID
   std::string tasks_path; ///< FLOW_TASKS_MD
+  /// The run's count of stop requests (Ctrl-C, SIGTERM): at 2 (the second Ctrl-C, or
+  /// SIGTERM), a command running is stopped as a task's agent is (SIGTERM to its process
+  /// group, SIGKILL `kill_grace` later) and counts as failed. Null: none.
+  const std::atomic<int>* interrupt = nullptr;
 
   /// Runs `argv` in `dir` to completion, stdout and stderr to `out` (the values of flow's
   /// secret-named environment variables masked once it ended), with `env` and the run's

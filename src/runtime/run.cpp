@@ -158,7 +158,7 @@ class RunLoop {
     run_dir_ = claimed->path;
     report_.journal_path = workdir_ + "/.flow/implementation.log";
     tasks_path_ = fs::absolute(opt_.tasks_path, ec).string();
-    commands_ = {opt_.task_timeout, opt_.kill_grace, report_.run_id, tasks_path_};
+    commands_ = {opt_.task_timeout, opt_.kill_grace, report_.run_id, tasks_path_, opt_.interrupt};
     // flow writes marks into tasks.md: a read-only one is refused before anything runs.
     if (struct stat st {}; !opt_.dry_run && ::stat(tasks_path_.c_str(), &st) == 0) {
       if ((st.st_mode & 0222) == 0) {
@@ -1011,7 +1011,8 @@ class RunLoop {
   // task no agent can take now (its own is full, or every open one is) goes back to
   // ready, held for this round so that the tasks behind it get their turn.
   void start_ready(double t_now) {
-    if (!agents_->load().any_room(policy_, t_now)) return;
+    // (A stop asked for while a hook or a landing held the loop: nothing new starts.)
+    if (interrupt() >= 1 || !agents_->load().any_room(policy_, t_now)) return;
     std::vector<int> later;
     while (auto t = sched_->start_next(t_now)) {
       if (const std::string why = edited_away(*t); !why.empty()) {

@@ -5,6 +5,7 @@
 #   twice: the running agents' process groups are killed, their tasks stay unmarked
 #          and are journaled as killed; exit 130
 # SIGTERM as twice, SIGHUP as once, and a closed pipe on stdout leaves the run going.
+# SIGTERM stops a hook that runs (task-complete) as it stops agents.
 # and a later `flow run` finishes the rest. Both interrupts are journaled.
 # However it stops, the summary and the journal's run-finished line count every task once,
 # and `flow status` tells a live run, an interrupted one and one killed by kill -9 apart.
@@ -179,6 +180,24 @@ rc=${PIPESTATUS[0]}
 set -o pipefail
 [ "$rc" = 0 ] || problem "flow run | head: exit $rc, expected 0"
 [ "$(grep -c '^- \[X\] T' "$tasks" || true)" = 24 ] || problem "flow run | head: the run did not finish every task"
+
+# --- SIGTERM while a hook runs -----------------------------------------------------------
+# A task-complete hook that takes long held the loop: SIGTERM and Ctrl-C waited for it
+# (an hour's timeout, by default). SIGTERM now stops it as it stops agents.
+setup
+mkdir -p "$work/repo/.flow"
+printf 'hooks:\n  task-complete: ["sleep", "60"]\n' > "$work/repo/.flow/config.yaml"
+start=$SECONDS
+DEMO_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" --progress plain > "$work/hook.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do pgrep -f '^sleep 60$' > /dev/null && break; sleep 0.05; done
+pgrep -f '^sleep 60$' > /dev/null || problem "hook: it did not start"
+kill -TERM "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" = 130 ] || problem "SIGTERM during a hook: exit $rc, expected 130"
+[ $((SECONDS - start)) -lt 30 ] || problem "SIGTERM during a hook: the run waited for the hook ($((SECONDS - start)) s)"
+pgrep -f '^sleep 60$' > /dev/null && problem "SIGTERM during a hook: the hook still runs"
+counts_every_task "SIGTERM during a hook" "$work/hook.out"
 
 [ "$fail" = 0 ] && echo "interrupt: one Ctrl-C lets running tasks finish; two kill them; all journaled"
 exit "$fail"
