@@ -204,12 +204,13 @@ class GitWorkspace final : public Workspace {
           committed_text = std::move(*updated);
           landing.mark_error.clear();
         } else {
-          // Done but not marked: the next run would run it again. A failure of the task.
-          landing.mark_error = "cannot mark it done in " + tasks_rel_ + ": " + updated.error().message;
-          if (round == 1) {
-            log_.log("mark-failed", t, 0, {{"error", updated.error().message}});
-            log_.emit("mark-failed", t, 0, updated.error().message);
-          }
+          // Its line is not where it was, as it was (the user edited it while the task ran):
+          // landed unmarked, the next run would do the work again on top of it. Nothing
+          // lands; the task fails, its work kept on its branch like any failed task's.
+          log_.log("mark-failed", t, 0, {{"error", updated.error().message}});
+          log_.emit("mark-failed", t, 0, updated.error().message);
+          return Error{Errc::io, "not landed: cannot mark it done in " + tasks_rel_ + ": " + updated.error().message +
+                                     " (edited while it ran: run it again as its line says now)"};
         }
       }
       const bool changed = branch_text && committed_text != *branch_text;

@@ -8,7 +8,8 @@
 #     change lands, both are reported, every task is marked
 #  3. an agent shrinks tasks.md to its first lines: flow neither aborts nor keeps the cut
 #  4. the user commits during the run, and edits tasks.md (committed, then not): no
-#     conflict, the user's commits and lines stay, every task is marked
+#     conflict, the user's commits and lines stay, every task is marked; a task whose
+#     line the user rewords while it runs lands nothing, and the next run does it once
 #  5. a duplicate task ID under git isolation: both occurrences run and are marked; a
 #     task whose ID is a range (`T003..T004`) runs too
 #  6. branches a killed run left without their worktrees are removed by the next run;
@@ -111,6 +112,20 @@ grep -qx 'User: committed line.' "$tasks" && grep -qx 'User: uncommitted line.' 
 all_marked "user commits" 5
 [ "$(cat "$repo/notes.txt")" = note ] || problem "the user's file changed"
 no_leaks "user commits"
+# The user rewords T002's line while T002 runs: its work landed unmarked, the task failed,
+# and the next run did it again on top. Now nothing of it lands; the next run does it once.
+make_repo "$work/four-b"
+TEST_AGENT_PLAN="T002:script" TEST_AGENT_RUN_T002="sed -i 's/T002 \\[P\\] Write/T002 [P] Write the module/' '$tasks' && echo once >> app/a.py" \
+  run_flow four-b --workers 1 --retries 0
+[ "$rc" = 1 ] || { problem "a running task's line reworded: exit $rc, expected 1"; show four-b; }
+grep -q 'T002 \[P\] Write the module' "$tasks" || problem "the user's rewording is lost: $(cat "$tasks")"
+git -C "$repo" log --format=%s | grep -q '^T002' && problem "a running task's line reworded: its work landed anyway"
+grep -q "not landed: .*edited while it ran" "$work/four-b.out" || { problem "a running task's line reworded: no word of why"; show four-b; }
+# (The rewording went into the next task's commit, as a user's edit to tasks.md does.)
+run_flow four-c --workers 1
+[ "$rc" = 0 ] || { problem "the run after the rewording: exit $rc"; show four-c; }
+grep -q '^- \[X\] T002 \[P\] Write the module' "$tasks" || problem "the run after the rewording did not mark T002: $(cat "$tasks")"
+grep -qs once "$repo/app/a.py" && problem "the first attempt's work is on main: $(cat "$repo/app/a.py")"
 
 # --- 5 ------------------------------------------------------------------------------
 make_repo "$work/five"
