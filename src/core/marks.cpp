@@ -309,6 +309,13 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
   return changed;
 }
 
+// A task's line as found again: the same but for spaces and tabs at its end, which an
+// editor or a formatter trims (markdownlint --fix, prettier) without changing the task.
+static std::string without_trailing_blanks(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
 Result<std::vector<MarkChange>> rebase_marks(std::string_view old_text, const Plan& old_plan,
                                              std::string_view new_text, const Plan& new_plan,
                                              std::span<const MarkChange> changes) {
@@ -318,16 +325,16 @@ Result<std::vector<MarkChange>> rebase_marks(std::string_view old_text, const Pl
     const Task* old_task = find_task(old_plan, c.line, c.id);
     if (old_task == nullptr)
       return make_error(Errc::not_found, "no task " + c.id + " at line " + std::to_string(c.line), c.line);
-    const std::string want = line_without_mark(old_text, *old_task);
+    const std::string want = without_trailing_blanks(line_without_mark(old_text, *old_task));
     const Task* same_line = find_task(new_plan, c.line, c.id);
-    if (same_line && line_without_mark(new_text, *same_line) == want) {
+    if (same_line && without_trailing_blanks(line_without_mark(new_text, *same_line)) == want) {
       out.push_back(c);
       continue;
     }
     const Task* found = nullptr;
     int matches = 0;
     for (const Task& t : new_plan.tasks) {
-      if (t.id != c.id || line_without_mark(new_text, t) != want) continue;
+      if (t.id != c.id || without_trailing_blanks(line_without_mark(new_text, t)) != want) continue;
       found = &t;
       ++matches;
     }
@@ -348,15 +355,16 @@ std::string task_line_text(std::string_view text, const Task& task) {
 }
 
 int find_task_again(std::string_view text, const Plan& plan, std::string_view id, int line, std::string_view line_text) {
+  const std::string want = without_trailing_blanks(std::string(line_text));
   if (const int at = plan.task_at_line(line); at >= 0) {
     const Task& t = plan.tasks[static_cast<std::size_t>(at)];
-    if (t.id == id && (line_text.empty() || task_line_text(text, t) == line_text)) return at;
+    if (t.id == id && (line_text.empty() || without_trailing_blanks(task_line_text(text, t)) == want)) return at;
   }
   if (line_text.empty()) return -1;
   int found = -1, matches = 0;
   for (std::size_t i = 0; i < plan.tasks.size(); ++i) {
     const Task& t = plan.tasks[i];
-    if (t.id != id || task_line_text(text, t) != line_text) continue;
+    if (t.id != id || without_trailing_blanks(task_line_text(text, t)) != want) continue;
     found = static_cast<int>(i);
     ++matches;
   }

@@ -1404,14 +1404,25 @@ class RunLoop {
     if (!marks_file_) marks_file_.emplace(tasks_path_, plan_text_, graph_->plan());
     const double started = now();
     auto updated = marks_file_->set(plan_text_, graph_->plan(), changes);
+    // One mark that cannot be placed (its line edited) fails the write of all: each is
+    // set on its own then, so that only that task fails.
+    std::map<int, std::string> unplaced;
+    if (!updated && changes.size() > 1 && updated.error().code == Errc::conflict) {
+      for (int t : unwritten_) {
+        const MarkChange one[] = {{task(t).line, task(t).id, true}};
+        if (auto alone = marks_file_->set(plan_text_, graph_->plan(), one); !alone) unplaced[t] = alone.error().message;
+      }
+    } else if (!updated) {
+      for (int t : unwritten_) unplaced[t] = updated.error().message;
+    }
     last_write_end_ = now();
     last_write_seconds_ = last_write_end_ - started;
     for (int t : unwritten_) {
-      if (!updated) {
+      if (const auto u = unplaced.find(t); u != unplaced.end()) {
         // Done but not marked: the next run would run it again. A failure of the task.
-        write_failed_[t] = "cannot mark it done in " + tasks_path_ + ": " + updated.error().message;
-        log("mark-failed", t, 0, {{"error", updated.error().message}});
-        emit("mark-failed", t, 0, updated.error().message);
+        write_failed_[t] = "cannot mark it done in " + tasks_path_ + ": " + u->second;
+        log("mark-failed", t, 0, {{"error", u->second}});
+        emit("mark-failed", t, 0, u->second);
         continue;
       }
       report_.tasks[static_cast<std::size_t>(t)].marked = true;

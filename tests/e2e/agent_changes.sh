@@ -19,7 +19,8 @@
 #     task that names files, fails `validation` ("no changes"), its retry is told, and it
 #     is never marked; a task that names no file is exempt; testing.requireChanges: false
 #     turns the check off
-#  8. the same without isolation: a named file that is still missing never gets a mark
+#  8. the same without isolation: a named file that is still missing never gets a mark;
+#     a mark that cannot be placed (its line reworded) fails its task alone
 #  9. the user commits during a run that a critical failure would roll back: the branch
 #     is left as it is (the user's commit on it), and the run says why, naming the commit
 #     nor when the user's uncommitted changes (a file, a line of tasks.md) would be lost
@@ -202,6 +203,16 @@ TEST_AGENT_PLAN="T002:nothing" run_flow eight --workers 3 --retries 1 --isolatio
   problem "without isolation, T002 did not fail validation twice"
 grep -q '^- \[ \] T002' "$tasks" || problem "without isolation, T002's file is missing but it was marked"
 [ "$(grep -c '^- \[X\] T00' "$tasks")" = 3 ] || problem "without isolation, the tasks that worked are not all marked: $(cat "$tasks")"
+# T003 and T004 end together (their marks are written in one batch), T004's agent having
+# reworded T003's line: T003's mark cannot be placed, and it took T004's down with it.
+make_repo "$work/eight-b"
+TEST_AGENT_PLAN="T003:script,T004:script" \
+  TEST_AGENT_RUN_T003="until [ -e '$work/eight-b.flag' ]; do sleep 0.01; done" \
+  TEST_AGENT_RUN_T004="sed -i 's/T003 \\[P\\] Write/T003 [P] Write the module/' '$tasks' && touch '$work/eight-b.flag'" \
+  run_flow eight-b --workers 3 --retries 0 --isolation none
+[ "$rc" = 1 ] || { problem "without isolation, a line reworded: exit $rc, expected 1"; show eight-b; }
+grep -q '^- \[X\] T004' "$tasks" || problem "without isolation, T004 was not marked with T003's mark refused: $(cat "$tasks")"
+grep -q '^- \[ \] T003 \[P\] Write the module' "$tasks" || problem "without isolation, T003's reworded line: $(cat "$tasks")"
 
 # --- 9 ------------------------------------------------------------------------------
 make_repo "$work/nine"

@@ -596,6 +596,25 @@ TEST_CASE("rebase: a line inserted above moves the task; an edited task line is 
   CHECK((*m)[0].line == 2);
 }
 
+// An agent (or an editor) that trims trailing blanks in Markdown (markdownlint --fix,
+// prettier) changed no task: the lines were "no longer what they were", and every task
+// of the batch failed, finished work to be done again.
+TEST_CASE("a task line that differs only in trailing blanks is the same line") {
+  const std::string old_text = "- [ ] T001 a  \n- [ ] T002 b\t\n- [ ] T003 c\n";
+  const Plan old_plan = parse_tasks_md(old_text);
+  const std::string trimmed = "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c  \n";
+  const Plan now = parse_tasks_md(trimmed);
+  std::vector<MarkChange> c{{1, "T001", true}, {2, "T002", true}, {3, "T003", true}};
+  auto r = rebase_marks(old_text, old_plan, trimmed, now, c);
+  REQUIRE(r);
+  CHECK(r->size() == 3);
+  CHECK(find_task_again(trimmed, now, "T001", 1, task_line_text(old_text, old_plan.tasks[0])) == 0);
+  CHECK(find_task_again(trimmed, now, "T002", 2, task_line_text(old_text, old_plan.tasks[1])) == 1);
+  // Blanks inside the line are words of the task, still.
+  const std::string inner = "- [ ] T001  a\n- [ ] T002 b\n- [ ] T003 c\n";
+  CHECK_FALSE(rebase_marks(old_text, old_plan, inner, parse_tasks_md(inner), c));
+}
+
 TEST_CASE("a task is found again by ID and line text wherever edits moved it") {
   const std::string before = "# T\n- [ ] T001 a\n- [ ] T002 b\n### T003 c\n";
   const Plan old_plan = parse_tasks_md(before);
