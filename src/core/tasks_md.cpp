@@ -525,6 +525,17 @@ int story_of_title(std::string_view t) {
 // A story phase's label as its tasks write it: a prefixed one in its title (`User Story
 // AUTH-US1`: `AUTH-US1`), `HU<story>` where the title writes that, else `US<story>`.
 std::string story_label_of_title(std::string_view t, int story) {
+  // `User Story 3-b`, `US3-b`: a story of its own beside US3, written `[US3-b]` by its tasks.
+  const std::string n = std::to_string(story);
+  for (std::size_t at = t.find(n + "-"); at != std::string_view::npos; at = t.find(n + "-", at + 1)) {
+    const std::size_t end = at + n.size() + 1;
+    if (at == 0 || is_digit(t[at - 1]) || end >= t.size() || !is_alpha(t[end]) ||
+        (end + 1 < t.size() && is_alnum(t[end + 1])))
+      continue;
+    const std::string_view before = trim(t.substr(0, at));
+    if (before.ends_with("Story") || before.ends_with("story") || before.ends_with("US") || before.ends_with("HU"))
+      return std::string(before.ends_with("HU") ? "HU" : "US") + n + "-" + std::string(1, t[end]);
+  }
   for (std::size_t at = t.find("-US"); at != std::string_view::npos; at = t.find("-US", at + 1)) {
     std::size_t b = at, e = at + 3;
     while (b > 0 && is_upper(t[b - 1])) --b;

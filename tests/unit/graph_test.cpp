@@ -361,6 +361,18 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(h, "T004") == "T001,T003");
   }
 
+  // heliohashinaga/storybook-ai 006: `## Phase 6: User Story 3-b - Reader …`, tasks `[US3-b]`:
+  // a story of its own, run beside US3 ("US3 Illustrator ∥ US3-b Reader"), was read as US3's
+  // second phase and ran after it.
+  TEST_CASE("User Story 3-b is a story of its own beside US3") {
+    auto g = graph_of(
+        "## Phase 2: Foundational\n- [ ] T001 a\n"
+        "## Phase 5: User Story 3 - Illustrations\n- [ ] T002 [US3] b\n"
+        "## Phase 6: User Story 3-b - Reader\n- [ ] T003 [US3-b] c\n");
+    CHECK(g.plan().phases[2].story_label == "US3-b");
+    CHECK(waits(g, "T003") == "T001");
+  }
+
   TEST_CASE("prose that points the other way adds no edge") {
     // briandenicola/whiskey-and-smokes: Phase 2 is its foundational phase.
     auto g = graph_of(
