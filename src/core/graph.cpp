@@ -1184,6 +1184,10 @@ class GraphBuilder {
         {"depende de", false}, {"depende", false}, {"después de", false}, {"despues de", false},
         {"depois de", false}, {"após", false}, {"après", false}, {"dépend de", false},
         {"dépend", false}, {"requiere", false}, {"requer", false}, {"nécessite", false},
+        // The plural ("US3 e US3-b dependem do Coordinator (US1)"): what each side names.
+        {"dependem de", false}, {"dependem", false}, {"dependen de", false}, {"dependen", false},
+        {"dépendent de", false}, {"dépendent", false}, {"requieren", false}, {"requerem", false},
+        {"nécessitent", false},
         // German: "**US2**: startet nach US1", "T006 → nach T003", "T004 hängt von T002 ab".
         {"abhängig von", false}, {"hängt von", false}, {"nach abschluss von", false}, {"nach", false},
         {"benötigt", false}, {"erfordert", false}, {"wartet auf", false}, {"blockiert durch", false},

@@ -373,6 +373,22 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(g, "T003") == "T001");
   }
 
+  // heliohashinaga/storybook-ai 006: "US3 (P2) e US3-b (P2) dependem do Coordinator (US1) +
+  // Moderator (US2)": the plural verb was no key, and US3 could run before US1 and US2.
+  TEST_CASE("a dependency stated with a plural verb") {
+    const std::string head =
+        "## Phase 2: Foundational\n- [ ] T001 a\n## Phase 3: User Story 1\n- [ ] T002 [US1] b\n"
+        "## Phase 4: User Story 2\n- [ ] T003 [US2] c\n## Phase 5: User Story 3\n- [ ] T004 [US3] d\n"
+        "## Dependencies\n";
+    for (const char* said : {"- US3 (P3) e US2 (P2) dependem do Coordinator (US1)\n",
+                             "- US3 y US2 dependen de US1\n", "- US3 et US2 dépendent de US1\n",
+                             "- US3 and US2 depend on US1\n"}) {
+      auto g = graph_of(head + said);
+      CHECK_MESSAGE(waits(g, "T004") == "T001,T002", said);
+      CHECK_MESSAGE(waits(g, "T003") == "T001,T002", said);
+    }
+  }
+
   TEST_CASE("prose that points the other way adds no edge") {
     // briandenicola/whiskey-and-smokes: Phase 2 is its foundational phase.
     auto g = graph_of(
