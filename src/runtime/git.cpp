@@ -344,17 +344,35 @@ Result<GitRepo::Work> GitRepo::squash(const std::string& worktree, const std::st
     if (w.unfinished.empty()) w.unfinished = "files in conflict";
     else w.unfinished += " unfinished";
     if (!conflicted.empty()) w.unfinished += " (" + join(conflicted, ", ") + ")";
+    w.unfinished += ": its files would land with conflict markers. Finish or abort the merge (or rebase, "
+                    "cherry-pick) and resolve every conflict before you end";
     return w;
   }
   if (const Exec add = git({"add", "--all"}, worktree); !add.ok()) return git_error("git add failed in " + worktree, add);
-  const Exec diff = git({"diff", "--cached", "--name-only", "--no-renames", "-z", base, "--"}, worktree);
+  // `:<old mode> <new mode> <old> <new> <status>` NUL `<path>` NUL, per file changed.
+  const Exec diff = git({"diff", "--cached", "--raw", "--no-renames", "-z", base, "--"}, worktree);
   if (!diff.ok()) return git_error("cannot compare the work with " + base.substr(0, 10), diff);
-  std::vector<std::string> changed;
+  std::vector<std::string> changed, nested;
   for (std::size_t i = 0; i < diff.output.size();) {
     std::size_t end = diff.output.find('\0', i);
     if (end == std::string::npos) end = diff.output.size();
-    if (end > i) changed.push_back(diff.output.substr(i, end - i));
+    const std::string head = diff.output.substr(i, end - i);
     i = end + 1;
+    end = diff.output.find('\0', i);
+    if (end == std::string::npos) end = diff.output.size();
+    if (end > i) changed.push_back(diff.output.substr(i, end - i));
+    // A repository the agent made inside the work (`create-next-app web`, `cargo new`
+    // run `git init`): git takes it as a link to a commit that exists nowhere else, and
+    // its files never land.
+    if (head.size() > 15 && head.compare(8, 6, "160000") == 0 && head.compare(1, 6, "160000") != 0)
+      nested.push_back(changed.back());
+    i = end + 1;
+  }
+  if (!nested.empty()) {
+    w.unfinished = "a git repository inside the work (" + join(nested, ", ") +
+                   "), whose files would land as a link to a commit that exists nowhere else; remove its .git "
+                   "folder (a scaffolding tool made it: create it without git, or `rm -rf " + nested.front() + "/.git`)";
+    return w;
   }
   if (const auto it = std::find(changed.begin(), changed.end(), protected_path); it != changed.end()) {
     w.protected_changed = true;

@@ -120,8 +120,9 @@ class GitRepo {
     /// The worktree's HEAD no longer descends from `base` (the agent reset, checked out or
     /// rebased it): nothing is taken, `commit` is empty.
     bool moved_off_base = false;
-    /// A merge, rebase, cherry-pick or revert it left unfinished, or files it left in
-    /// conflict (their markers in them): what, and which files; nothing is taken.
+    /// What it left that cannot land, said to the agent: a merge, rebase, cherry-pick
+    /// or revert unfinished, files in conflict (their markers in them), or a repository
+    /// made inside the work; nothing is taken.
     std::string unfinished;
   };
   /// Everything the attempt did since `base` — what it committed on its branch and what

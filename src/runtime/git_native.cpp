@@ -593,6 +593,11 @@ std::optional<NativeGit::Squashed> NativeGit::squash(const std::string& worktree
       G(git_index_write_tree)(&tree_id, index.p) != 0 || G(git_tree_lookup)(tree.out(), repo.p, &tree_id) != 0)
     return std::nullopt;
   if (G(git_oid_equal)(&tree_id, G(git_commit_tree_id)(base_commit.p)) != 0) return Squashed{};  // nothing changed
+  // A link to another repository (a submodule, or a repository the agent made inside the
+  // work): git's way (GitRepo::squash) tells a new one from one the base had.
+  for (std::size_t k = 0, n = G(git_index_entrycount)(index.p); k < n; ++k)
+    if (const git_index_entry* e = G(git_index_get_byindex)(index.p, k); e != nullptr && e->mode == GIT_FILEMODE_COMMIT)
+      return std::nullopt;
   // Did it change the protected file? Then git puts it back (checkout of one path).
   TreeEntry before, after;
   const bool had = G(git_tree_entry_bypath)(before.out(), base_tree.p, protected_path.c_str()) == 0;

@@ -520,9 +520,7 @@ class GitWorkspace final : public Workspace {
                                "cannot commit the task's work: " + work.error().message);
     } else if (!work->unfinished.empty()) {
       Work refused;
-      refused.refused = "the agent left " + work->unfinished + ": its files would land with conflict markers, so none of "
-                        "it is taken. Finish or abort the merge (or rebase, cherry-pick) and resolve every conflict "
-                        "before you end.";
+      refused.refused = "the agent left " + work->unfinished + ". None of its work is taken.";
       f.done.work = std::move(refused);
     } else if (work->moved_off_base) {
       Work refused;

@@ -14,7 +14,8 @@
 #  6. a filter driver (clean: upper case): what the tasks add is filtered as git would
 #  7. an agent that resets its worktree off the commit it started from (git reset --hard
 #     HEAD~1): nothing of it is taken, the task fails, T001's work stays on main
-#     and one that leaves a merge unfinished, its conflicts in the files: the same
+#     and one that leaves a merge unfinished, its conflicts in the files, or makes a git
+#     repository inside the work (a scaffolder's `git init`): the same
 #  8. bold task IDs: each commit is named after the task without the stray `**`
 #  9. the main index as each way leaves it (tasks.md's entry set for the fast-forward, in
 #     process or by `git reset`): the same entries, stat data, version and extensions,
@@ -198,6 +199,19 @@ for how in native cli; do
   git -C "$repo" grep -q '<<<<<<<' HEAD -- app && problem "merge ($how): conflict markers landed on main"
   grep -q "left a merge unfinished (app/__init__.py)" "$work/merge-$how.out" ||
     problem "merge ($how): no word of why: $(tail -8 "$work/merge-$how.out")"
+  # A repository the agent made inside the work (a scaffolder's `git init`): it landed as
+  # a link to a commit that exists nowhere else, its files lost, the task marked.
+  make_git_repo "$work/nested-$how" 'errorRecovery:
+  maxRetries: 0'
+  rc=0
+  env "${env[@]}" TEST_AGENT_PLAN="T002:script" TEST_AGENT_RUN_T002='mkdir -p web && cd web && git init -q &&
+    echo hi > index.js && git add index.js && git commit -qm scaffold' \
+    "$flow" run "$tasks" --workers 1 --progress plain --agent-cmd "$agent" > "$work/nested-$how.out" 2>&1 || rc=$?
+  [ "$rc" = 1 ] || problem "nested repository ($how): exit $rc, expected 1: $(tail -5 "$work/nested-$how.out")"
+  grep -q '^- \[ \] T002' "$tasks" || problem "nested repository ($how): T002 is marked"
+  git -C "$repo" ls-tree -r HEAD | grep -q '^160000' && problem "nested repository ($how): a gitlink landed on main"
+  grep -q "left a git repository inside the work (web)" "$work/nested-$how.out" ||
+    problem "nested repository ($how): no word of why: $(tail -8 "$work/nested-$how.out")"
 done
 
 # --- 8 ------------------------------------------------------------------------------
