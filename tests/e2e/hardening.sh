@@ -1332,15 +1332,16 @@ flow-dir-deleted)
   printf '# Tasks\n\n## Phase 1\n\n- [ ] T001 Write `src/a.py`\n- [ ] T002 Write `src/b.py`\n- [ ] T003 Write `src/c.py`\n' \
     > "$work/repo/specs/tasks.md"
   git_repo "$work/repo"
-  printf '#!/bin/sh\n[ "$FLOW_TASK_ID" = T001 ] && sleep 3\nexec %s\n' "$work/agent.sh" > "$work/slow.sh"
+  printf '#!/bin/sh\n[ "$FLOW_TASK_ID" = T001 ] && touch "%s/t001.started" && sleep 6\nexec %s\n' "$work" "$work/agent.sh" > "$work/slow.sh"
   chmod +x "$work/slow.sh"
   cd "$work/repo" || exit 1
   timeout 120 "$flow" run specs/tasks.md --agent-cmd "$work/slow.sh" --progress plain > "$work/out" 2>&1 &
   first=$!
-  sleep 1
+  for _ in $(seq 1 200); do [ -e "$work/t001.started" ] && break; sleep 0.05; done
   git clean -qfdx
   [ ! -e .flow ] || bad "git clean left .flow (the scenario needs it gone)"
-  sleep 1.5
+  # Within a second or so the run has made its lock again; then a second run starts.
+  for _ in $(seq 1 100); do ls .flow/locks/*.lock > /dev/null 2>&1 && break; sleep 0.05; done
   run_flow "$work/second.out" run specs/tasks.md --agent-cmd "$work/agent.sh" --progress plain
   [ "$rc" = 2 ] || bad "a second run during the first exited $rc, expected 2: $(tail -3 "$work/second.out")"
   grep -q 'another flow run' "$work/second.out" || bad "the second run does not say another run holds the lock: $(tail -3 "$work/second.out")"

@@ -186,17 +186,17 @@ set -o pipefail
 # (an hour's timeout, by default). SIGTERM now stops it as it stops agents.
 setup
 mkdir -p "$work/repo/.flow"
-printf 'hooks:\n  task-complete: ["sleep", "60"]\n' > "$work/repo/.flow/config.yaml"
+printf 'hooks:\n  task-complete: ["sleep", "73"]\n' > "$work/repo/.flow/config.yaml"
 start=$SECONDS
 DEMO_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" --progress plain > "$work/hook.out" 2>&1 &
 pid=$!
-for _ in $(seq 1 300); do pgrep -f '^sleep 60$' > /dev/null && break; sleep 0.05; done
-pgrep -f '^sleep 60$' > /dev/null || problem "hook: it did not start"
+for _ in $(seq 1 300); do pgrep -f '^sleep 73$' > /dev/null && break; sleep 0.05; done
+pgrep -f '^sleep 73$' > /dev/null || problem "hook: it did not start"
 kill -TERM "$pid"
 rc=0; wait "$pid" || rc=$?
 [ "$rc" = 130 ] || problem "SIGTERM during a hook: exit $rc, expected 130"
 [ $((SECONDS - start)) -lt 30 ] || problem "SIGTERM during a hook: the run waited for the hook ($((SECONDS - start)) s)"
-pgrep -f '^sleep 60$' > /dev/null && problem "SIGTERM during a hook: the hook still runs"
+pgrep -f '^sleep 73$' > /dev/null && problem "SIGTERM during a hook: the hook still runs"
 counts_every_task "SIGTERM during a hook" "$work/hook.out"
 
 [ "$fail" = 0 ] && echo "interrupt: one Ctrl-C lets running tasks finish; two kill them; all journaled"
