@@ -6,6 +6,7 @@
 #include <flow/tasks_md.hpp>
 
 #include "core/tasks_md_internal.hpp"
+#include "support/text.hpp"
 
 #include <algorithm>
 #include <string>
@@ -311,10 +312,7 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
 
 // A task's line as found again: the same but for spaces and tabs at its end, which an
 // editor or a formatter trims (markdownlint --fix, prettier) without changing the task.
-static std::string without_trailing_blanks(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.pop_back();
-  return s;
-}
+static std::string without_trailing_blanks(const std::string& s) { return std::string(detail::trim_right(s)); }
 
 Result<std::vector<MarkChange>> rebase_marks(std::string_view old_text, const Plan& old_plan,
                                              std::string_view new_text, const Plan& new_plan,

@@ -203,15 +203,13 @@ std::string GitRepo::checked_out_branch() const {
   if (fs::is_regular_file(dir, ec)) {
     const auto link = read_file(dir);
     if (!link || link->rfind("gitdir: ", 0) != 0) return current_branch();
-    std::string_view to = std::string_view(*link).substr(8);
-    while (!to.empty() && (to.back() == '\n' || to.back() == '\r' || to.back() == ' ')) to.remove_suffix(1);
-    dir = std::string(to);
+    dir = std::string(trim_right(first_line(link->substr(8))));
     if (!dir.empty() && dir[0] != '/') dir = top_ + "/" + dir;
   }
   const auto head = read_file(dir + "/HEAD");
   if (!head) return current_branch();
-  std::string_view h = *head;
-  while (!h.empty() && (h.back() == '\n' || h.back() == '\r' || h.back() == ' ')) h.remove_suffix(1);
+  const std::string line = first_line(*head);
+  const std::string_view h = trim_right(line);
   if (h.rfind("ref: refs/heads/", 0) == 0) return std::string(h.substr(16));
   return h.rfind("ref: ", 0) == 0 ? current_branch() : std::string();  // a detached HEAD: a commit
 }

@@ -828,6 +828,16 @@ class RunLoop {
     emit("failed", c.task, c.attempt, "canceled: by a control");
   }
 
+  // Nothing new starts from now on, for `why` (journaled too when `journal`); the tasks
+  // that run go on.
+  void stop_starting(const std::string& why, bool journal) {
+    if (stopping_) return;
+    stopping_ = true;
+    sched_->cancel();
+    if (journal) log("interrupted", -1, 0, {{"detail", why}}, true);
+    emit("interrupted", -1, 0, "no new task starts: " + why);
+  }
+
   // `.flow/` deleted during the run (`git clean -fdx` removes it: git ignores it): the
   // journal is written again from its open descriptor, and the run lock taken again, at
   // most a second later, and the run says so. A lock another run took meanwhile stops
@@ -841,11 +851,8 @@ class RunLoop {
                         what.find("failed") != std::string::npos;
       log("flow-dir-restored", -1, 0, {{"detail", what}}, true);
       emit("flow-dir-restored", -1, 0, what);
-      if (lost && what.find("another run") != std::string::npos && !stopping_) {
-        stopping_ = true;
-        sched_->cancel();
-        emit("interrupted", -1, 0, "no new task starts: another run holds this tasks.md's lock now");
-      }
+      if (lost && what.find("another run") != std::string::npos)
+        stop_starting("another run holds this tasks.md's lock now", false);
       if (lost && what.find("journal") != std::string::npos) report_.write_errors.push_back(what);
     }
   }
@@ -1184,12 +1191,7 @@ class RunLoop {
       failed = merge->code == Errc::io ? FailureClass::io : merge->code == Errc::config ? FailureClass::config : FailureClass::conflict;
       why_not = merge->message;
       // The branch the run commits to is not checked out: nothing can land until it is.
-      if (merge->code == Errc::config && !stopping_) {
-        stopping_ = true;
-        sched_->cancel();
-        log("interrupted", -1, 0, {{"detail", merge->message}}, true);
-        emit("interrupted", -1, 0, "no new task starts: " + merge->message);
-      }
+      if (merge->code == Errc::config) stop_starting(merge->message, true);
     }
     if (failed) return on_failure(t, c.attempt, *failed, why_not);
     sched_->finish(t, TaskStatus::succeeded);
