@@ -47,6 +47,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <utility>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -159,6 +160,7 @@ class RunLoop {
     report_.journal_path = workdir_ + "/.flow/implementation.log";
     tasks_path_ = fs::absolute(opt_.tasks_path, ec).string();
     commands_ = {opt_.task_timeout, opt_.kill_grace, report_.run_id, tasks_path_, opt_.interrupt};
+    if (struct stat st {}; ::stat(workdir_.c_str(), &st) == 0) workdir_id_ = {st.st_dev, st.st_ino};
     // flow writes marks into tasks.md: a read-only one is refused before anything runs.
     if (struct stat st {}; !opt_.dry_run && ::stat(tasks_path_.c_str(), &st) == 0) {
       if ((st.st_mode & 0222) == 0) {
@@ -843,8 +845,18 @@ class RunLoop {
   // most a second later, and the run says so. A lock another run took meanwhile stops
   // this one from starting more tasks.
   void keep_flow_dir(double t_now) {
-    if (t_now - flow_dir_checked_ < 1.0) return;
+    if (t_now - flow_dir_checked_ < 1.0 || workdir_gone_) return;
     flow_dir_checked_ = t_now;
+    // Only in the work directory the run began in: one deleted and made again at its path
+    // (a fresh clone there, a test's next repository) is another's, and this run's lock
+    // must not appear in it.
+    if (struct stat st {}; ::stat(workdir_.c_str(), &st) != 0 || std::pair{st.st_dev, st.st_ino} != workdir_id_) {
+      workdir_gone_ = true;
+      const std::string why = "the work directory " + workdir_ + " was removed during the run";
+      emit("flow-dir-restored", -1, 0, why + ": .flow/ is not made again there");
+      stop_starting(why, false);
+      return;
+    }
     for (const std::string& what : {log_.restore_if_deleted(), lock_.restore_if_deleted()}) {
       if (what.empty()) continue;
       const bool lost = what.find("another run") != std::string::npos || what.find("could not") != std::string::npos ||
@@ -1560,6 +1572,8 @@ class RunLoop {
   double last_write_end_ = 0, last_write_seconds_ = 0;
   RunLock lock_;
   double flow_dir_checked_ = -1;  // when keep_flow_dir last looked
+  std::pair<dev_t, ino_t> workdir_id_{};  // the work directory the run began in
+  bool workdir_gone_ = false;             // … is gone (or another is at its path)
   RunReport report_;
   detail::RunLog log_{obs_, report_, graph_, plan_text_};  // what is kept and shown
   detail::RunCommands commands_;                           // how hooks, gates and checks run

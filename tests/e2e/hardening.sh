@@ -1360,6 +1360,25 @@ flow-dir-deleted)
   [ "$(grep -c '"event":"task-finished"' .flow/implementation.log)" = 3 ] || bad "the journal does not hold the three tasks: $(cat .flow/implementation.log)"
   run_flow "$work/st.out" status specs/tasks.md --runs
   grep -q '3 tasks: 3 succeeded' "$work/st.out" || bad "flow status --runs: $(cat "$work/st.out")"
+  # The whole repository removed and another made at its path while a run goes on: that
+  # run's lock must not appear in the new one (a run there was refused as "another run").
+  cd "$work" || exit 1
+  rm -f "$work/t001.started" "$work/agents.log"
+  sed -i 's/\[X\]/[ ]/' "$work/repo/specs/tasks.md"
+  git -C "$work/repo" commit -qam "again"
+  timeout 120 "$flow" run "$work/repo/specs/tasks.md" --agent-cmd "$work/slow.sh" --progress plain > "$work/gone.out" 2>&1 &
+  first=$!
+  for _ in $(seq 1 200); do [ -e "$work/t001.started" ] && break; sleep 0.05; done
+  mv "$work/repo" "$work/old-repo"
+  mkdir -p "$work/repo/specs"
+  printf '# Tasks\n\n- [ ] T001 Write `src/a.py`\n' > "$work/repo/specs/tasks.md"
+  git_repo "$work/repo"
+  sleep 2.5
+  [ ! -e "$work/repo/.flow/locks" ] || bad "the first run made its lock in the new repository: $(ls "$work/repo/.flow/locks")"
+  run_flow "$work/new.out" run "$work/repo/specs/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "a run in the new repository exited $rc: $(tail -3 "$work/new.out")"
+  kill "$first" 2> /dev/null
+  wait "$first" 2> /dev/null
   ;;
 
 worktree-lock)
