@@ -236,6 +236,14 @@ std::vector<std::string> GitRepo::changed_tracked() const {
   return out;
 }
 
+bool GitRepo::holds(const std::string& commit, const std::string& path) const {
+  return git({"cat-file", "-e", commit + ":" + path}).ok();
+}
+
+bool GitRepo::ignored(const std::string& path) const {
+  return git({"check-ignore", "-q", "--no-index", "--", path}).ok();
+}
+
 void GitRepo::exclude_flow_dir() const {
   const fs::path info = fs::path(common_dir_) / "info";
   std::error_code ec;

@@ -87,6 +87,11 @@ class GitRepo {
   /// The tracked files that differ from HEAD (in the index or the work tree): what a
   /// `git reset --hard` would lose. Untracked files are not among them.
   [[nodiscard]] std::vector<std::string> changed_tracked() const;
+  /// Whether `commit`'s tree has `path` (relative to the top).
+  [[nodiscard]] bool holds(const std::string& commit, const std::string& path) const;
+  /// Whether git ignores `path` (relative to the top): .gitignore, info/exclude, the
+  /// global excludes.
+  [[nodiscard]] bool ignored(const std::string& path) const;
   /// Every git command from here on inherits `fd` (the run's flock()ed lock file), so
   /// that the lock stays held until a command the run started has ended, even when the
   /// run is killed while, say, its branch fast-forwards.

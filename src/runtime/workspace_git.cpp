@@ -689,6 +689,16 @@ Result<std::unique_ptr<Workspace>> open_git_workspace(const WorkspaceContext& c,
                                           (dirty.size() > 5 ? ", …" : "") + "): commit or stash them first, since flow "
                                           "commits each task on " + branch + "; or pass --allow-dirty, or --isolation none");
   }
+  // Each task's mark lands in the commit that lands its work: a tasks.md the branch does
+  // not hold (new, or in a folder git ignores, so the tree looks clean) would have every
+  // task's work land and its mark fail.
+  if (!repo->holds(head, tasks_rel)) {
+    const bool ignored = repo->ignored(tasks_rel);
+    return make_error(Errc::config, tasks_rel + " is not committed on " + branch +
+                                        (ignored ? " (git ignores it)" : "") +
+                                        ": flow marks each task in the commit that lands it; commit it" +
+                                        (ignored ? " with `git add -f`" : "") + ", or use --isolation none");
+  }
   const int stale = repo->clean_stale_worktrees(c.run_id);
   if (auto r = repo->update_ref("refs/flow/" + c.run_id + "/checkpoint", head); !r) return Unexpected{std::move(r).error()};
   settled.reset();

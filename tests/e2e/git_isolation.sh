@@ -9,7 +9,9 @@
 #  2. flow rollback --to T001, then to the checkpoint: the exact tree comes back, the
 #     undone commits stay reachable under refs/flow/<run>/
 #  3. a dirty tree is refused and left untouched; --allow-dirty runs the agents on a
-#     snapshot of it and leaves the changes uncommitted and untouched
+#     snapshot of it and leaves the changes uncommitted and untouched; a tasks.md that is
+#     not on the branch (git ignores its folder, or it is new) is refused before any
+#     agent runs: its marks could land on nothing
 #  4. a conflict with no retries left: the task fails with the file listed, its branch kept
 #  5. kill -9 mid-run, then flow run again: everything done, no worktree or branch leaks
 #  6. testing.coverageTarget: a report below the target fails the attempt; the checks'
@@ -95,6 +97,29 @@ rc=0; TEST_AGENT_PLAN="T001:see-readme" "$flow" run "$tasks" --workers 2 --agent
 [ "$(tail -1 "$repo/README")" = mine ] && [ "$(cat "$repo/notes.txt")" = scratch ] || problem "--allow-dirty touched the user's changes"
 if git -C "$repo" log --format=%s "$before..HEAD" -- README notes.txt | grep_q .; then problem "--allow-dirty committed the user's changes"; fi
 no_leaks "--allow-dirty run"
+# tasks.md in a folder .gitignore names: the tree is clean, yet no task's mark could be
+# committed. Before, every task's work landed, every task then failed `io`, and each
+# rerun landed it all again. Refused up front; nothing runs, nothing is committed.
+make_repo "$work/three-ignored"
+git -C "$repo" rm -q --cached specs/tasks.md
+echo 'specs/' > "$repo/.gitignore"
+git -C "$repo" add .gitignore && git -C "$repo" commit -qm "specs are local"
+before=$(git -C "$repo" rev-parse HEAD)
+for extra in "" --allow-dirty; do
+  rc=0; "$flow" run "$tasks" --agent-cmd "$agent" $extra > "$work/ignored.out" 2>&1 || rc=$?
+  [ "$rc" = 2 ] || problem "tasks.md ignored ($extra): exit $rc, expected 2: $(tail -3 "$work/ignored.out")"
+  grep -q 'specs/tasks.md is not committed on main.*ignores it' "$work/ignored.out" ||
+    problem "tasks.md ignored ($extra): the refusal does not say why: $(cat "$work/ignored.out")"
+  [ "$(git -C "$repo" rev-parse HEAD)" = "$before" ] || problem "tasks.md ignored ($extra): a refused run committed"
+  [ ! -e "$repo/app" ] || problem "tasks.md ignored ($extra): an agent ran"
+done
+# … and a new tasks.md, not yet added, with --allow-dirty (without it, the tree is dirty).
+rm "$repo/.gitignore" && git -C "$repo" commit -qam "specs are shared"
+before=$(git -C "$repo" rev-parse HEAD)
+rc=0; "$flow" run "$tasks" --agent-cmd "$agent" --allow-dirty > "$work/untracked.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q 'specs/tasks.md is not committed on main: ' "$work/untracked.out" ||
+  problem "tasks.md not added, --allow-dirty: exit $rc: $(cat "$work/untracked.out")"
+[ "$(git -C "$repo" rev-parse HEAD)" = "$before" ] && [ ! -e "$repo/app" ] || problem "tasks.md not added: a refused run ran"
 
 # --- 4 ------------------------------------------------------------------------------
 make_repo "$work/four"
