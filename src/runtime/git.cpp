@@ -962,6 +962,21 @@ Result<void> GitRepo::update_ref(const std::string& ref, const std::string& comm
   return {};
 }
 
+Result<void> GitRepo::update_ref(const std::string& ref, const std::string& commit, const std::string& old) const {
+  const Exec e = git({"update-ref", ref, commit, old});
+  if (!e.ok()) return git_error("cannot set " + ref, e);
+  return {};
+}
+
+bool GitRepo::moved_without_work_tree(const std::string& from, const std::string& to) const {
+  return git({"diff-tree", "--quiet", from, to}).status == 1 && git({"diff-index", "--cached", "--quiet", from}).ok();
+}
+
+std::string GitRepo::describe(const std::string& commit) const {
+  const Exec e = git({"log", "-1", "--format=%h %s", commit});
+  return e.ok() ? first_line(e.output) : commit.substr(0, 10);
+}
+
 Result<std::string> GitRepo::rev_parse(const std::string& what) const {
   const Exec e = git({"rev-parse", "--verify", "--quiet", what + "^{commit}"});
   if (!e.ok()) return make_error(Errc::not_found, "no commit " + what);

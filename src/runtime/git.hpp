@@ -231,6 +231,16 @@ class GitRepo {
   Result<bool> commit_file(const std::string& path, std::string_view before, std::string_view after,
                            const std::string& message) const;
   Result<void> update_ref(const std::string& ref, const std::string& commit) const;
+  /// The same only while `ref` is at `old` (git checks under its ref lock).
+  Result<void> update_ref(const std::string& ref, const std::string& commit, const std::string& old) const;
+  /// Whether the checked-out branch went from `from` to `to` without the main work tree:
+  /// their trees differ, and the index still holds `from`'s (a `git update-ref` from a
+  /// worktree, the way around git's guard for a branch checked out elsewhere; or a
+  /// `git reset --soft`). A commit in the work tree, a `reset --hard` and a landing of
+  /// another run carry the index along.
+  [[nodiscard]] bool moved_without_work_tree(const std::string& from, const std::string& to) const;
+  /// One line about `commit`: its short ID and subject.
+  [[nodiscard]] std::string describe(const std::string& commit) const;
   Result<std::string> rev_parse(const std::string& what) const;
   /// The content of `what` (a blob: "<commit>:<path>", or its ID) byte for byte, as git
   /// stores it, up to kMaxReadBytes; Errc::not_found when there is none, or more.

@@ -173,6 +173,7 @@ class GitWorkspace final : public Workspace {
     // committed, and only then the branch fast-forwards: the main work tree never holds
     // a half-done merge, whatever kills flow when. If the branch moves in between, again.
     const FileLock one_at_a_time = repo_.integration_lock();
+    take_back_branch_move(t);
     for (int round = 1;; ++round) {
       // In process where that gives what git would (git_native.hpp): no checkout of the
       // worktree and no git process; else, or when it does not merge cleanly, the CLI in
@@ -535,6 +536,27 @@ class GitWorkspace final : public Workspace {
     return f;
   }
 
+  // An agent that moved the branch to a commit of its own with `git update-ref` (git
+  // guards a branch checked out elsewhere from `branch -f`, not from that) left the user's
+  // index and files at what the branch held: the next fast-forward would carry the
+  // difference as staged and undone, for the user's next commit to record. The branch goes
+  // back to what this run last saw on it, the commit kept under refs/flow/<run>/moved/<k>;
+  // the agent's work lands as its task's, like any. Under the integration lock.
+  void take_back_branch_move(int t) {
+    const std::string ref = "refs/heads/" + branch_;
+    const auto now = repo_.rev_parse(ref);
+    if (!now || *now == head_ || !repo_.moved_without_work_tree(head_, *now)) return;
+    const std::string keep = "refs/flow/" + run_id_ + "/moved/" + std::to_string(++moves_taken_back_);
+    const std::string what = repo_.describe(*now);
+    if (auto k = repo_.update_ref(keep, *now); !k) return;
+    auto back = repo_.update_ref(ref, head_, *now);
+    log_.log("branch-moved-back", t, 0, {{"to", *now}, {"back", head_}, {"ref", keep}, {"done", back ? "yes" : "no"}}, true);
+    const std::string why = "without the work tree, which held " + head_.substr(0, 10) + " (an agent's `git update-ref`?)";
+    log_.emit("branch-moved-back", t, 0,
+              back ? "moved " + branch_ + " back from " + what + " (kept as " + keep + "): it was moved there " + why
+                   : branch_ + " was moved to " + what + " " + why + ", and could not be moved back: " + back.error().message);
+  }
+
   // What a collection found that the journal keeps: on the loop's thread.
   void said(const Finished& f) {
     if (!f.stale_lock.empty()) {
@@ -634,6 +656,7 @@ class GitWorkspace final : public Workspace {
   // The shared refs at the last look: set at the start, then only by the collection
   // (squash), which runs on the worker, one at a time.
   mutable std::map<std::string, std::string> refs_;
+  int moves_taken_back_ = 0;                // refs/flow/<run>/moved/<k>
   mutable std::optional<std::uint64_t> refs_stamp_;  // the files that held them then
   std::unique_ptr<NativeGit> native_;       // integration in process, where it gives what git would
   std::string native_why_not_;              // else why the git CLI does it

@@ -32,6 +32,10 @@
 #     nothing moves; --force undoes it too, keeping it reachable and saying so
 # 13. the user checks out another branch (or detaches HEAD) during the run: nothing lands
 #     on it, the task fails saying why, nothing new starts
+# 14. an agent moves the run's branch to its own commit (`git update-ref`, the way around
+#     git's guard for a branch checked out elsewhere), another moves it back a commit: the
+#     branch is put back before anything lands, the commit kept and the move reported;
+#     the work lands as the task's commit, and the user's index and files end in step
 # usage: agent_changes.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" changes
@@ -342,6 +346,36 @@ for how in branch detach; do
   grep -q "not landed: .* and this run commits to main" "$work/thirteen-$how.out" || { problem "branch switched ($how): no word of why"; show "thirteen-$how"; }
   [ "$(grep '"event":"attempt-failed"' "$journal" | grep -c '"task":"T002"')" = 1 ] || problem "branch switched ($how): T002 was retried"
   grep '"event":"committed"' "$journal" | grep -q '"task":"T002"' && problem "branch switched ($how): T002 journaled as committed"
+done
+
+# --- 14 -----------------------------------------------------------------------------
+# Before: nothing was reported, T001 and T002 landed on top of the agent's commit, and
+# the user's index kept the tree the branch had before: T001's file staged as deleted,
+# for the next `git commit` to record. Both ways (in process and the git CLI).
+for way in native cli; do
+  make_repo "$work/fourteen-$way"
+  TEST_AGENT_PLAN="T001:script,T003:script" \
+    TEST_AGENT_RUN_T001='mkdir -p app && echo own > app/own.py && git add -A && git commit -qm "agent: my own" && git update-ref refs/heads/main HEAD' \
+    TEST_AGENT_RUN_T003='git update-ref refs/heads/main HEAD~1' \
+    FLOW_GIT_NATIVE=$([ "$way" = native ] && echo 1 || echo 0) run_flow "fourteen-$way" --workers 1
+  [ "$rc" = 0 ] || { problem "branch moved by an agent ($way): exit $rc"; show "fourteen-$way"; }
+  [ -z "$(git -C "$repo" status --porcelain)" ] ||
+    problem "branch moved by an agent ($way): the user's tree is out of step: $(git -C "$repo" status --porcelain | tr '\n' ' ')"
+  [ "$(git -C "$repo" log --format=%s "$checkpoint..HEAD" | cut -d' ' -f1 | sort | tr '\n' ' ')" = "T001 T002 T003 T004 T005 " ] ||
+    problem "branch moved by an agent ($way): main holds $(git -C "$repo" log --format=%s "$checkpoint..HEAD" | tr '\n' '|')"
+  git -C "$repo" cat-file -e HEAD:app/own.py 2>/dev/null || problem "branch moved by an agent ($way): its work did not land"
+  grep '"event":"branch-moved-back"' "$journal" | grep_q '"task":"T001"' ||
+    problem "branch moved by an agent ($way): not journaled: $(grep -c branch-moved "$journal")"
+  # … and one that moved it back a task (T002's commit would have left main).
+  grep '"event":"branch-moved-back"' "$journal" | grep_q '"task":"T003"' ||
+    problem "branch moved back by an agent ($way): not journaled: $(grep -c branch-moved "$journal")"
+  grep -q "moved main back from .*agent: my own" "$work/fourteen-$way.out" ||
+    { problem "branch moved by an agent ($way): not said"; show "fourteen-$way"; }
+  kept=$(git -C "$repo" for-each-ref --format='%(refname)' 'refs/flow/*/moved/1')
+  [ -n "$kept" ] && [ "$(git -C "$repo" log -1 --format=%s "$kept")" = "agent: my own" ] ||
+    problem "branch moved by an agent ($way): its commit is not kept: $kept"
+  all_marked "branch moved by an agent ($way)" 5
+  no_leaks "branch moved by an agent ($way)"
 done
 
 [ "$fail" = 0 ] && echo "agent changes: commits, tasks.md edits, user commits, duplicates, stale branches and empty work all checked"
