@@ -236,6 +236,19 @@ std::vector<std::string> GitRepo::changed_tracked() const {
   return out;
 }
 
+std::vector<std::string> GitRepo::ignored_among(const std::string& worktree, const std::vector<std::string>& paths) const {
+  std::vector<std::string> args{"--literal-pathspecs", "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--"}, out;
+  args.insert(args.end(), paths.begin(), paths.end());
+  const Exec e = git(args, worktree);
+  if (!e.ok()) return out;
+  // Only what was asked: stderr's lines share the output.
+  std::istringstream in(e.output);
+  for (std::string p; std::getline(in, p, '\0');)
+    if (std::find(paths.begin(), paths.end(), p) != paths.end() && std::find(out.begin(), out.end(), p) == out.end())
+      out.push_back(p);
+  return out;
+}
+
 bool GitRepo::holds(const std::string& commit, const std::string& path) const {
   return git({"cat-file", "-e", commit + ":" + path}).ok();
 }

@@ -10,17 +10,22 @@
 #include "runtime/git.hpp"
 #include "runtime/git_native.hpp"
 #include "runtime/journal_read.hpp"
+#include "runtime/prompt.hpp"
 #include "support/json.hpp"
 #include "support/test_hook.hpp"
 #include "runtime/worker.hpp"
 #include "support/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -28,6 +33,7 @@
 #include <utility>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -35,11 +41,52 @@ namespace flow::detail {
 
 namespace {
 
+// `from` (a regular file) copied to `to` through a temporary beside it, linked into place
+// so that a file already at `to` is never replaced: false then, with nothing written.
+// Folders are made as needed; none may lead out of `top` (a symbolic link).
+Result<bool> copy_new_file(const std::string& from, const std::string& to, const std::string& top) {
+  std::error_code ec;
+  const fs::path dest(to), parent = dest.parent_path();
+  if (fs::symlink_status(dest, ec).type() != fs::file_type::not_found) return false;
+  fs::create_directories(parent, ec);
+  if (ec) return make_error(Errc::io, "cannot make " + parent.string() + ": " + ec.message());
+  const fs::path real_top = fs::canonical(top, ec), real_parent = fs::canonical(parent, ec);
+  const auto rel = real_parent.lexically_relative(real_top);
+  if (ec || rel.empty() || *rel.begin() == "..") return make_error(Errc::io, parent.string() + " leads out of " + top);
+  const fs::path tmp = parent / (".flow-copy-" + std::to_string(::getpid()) + "-" + dest.filename().string());
+  fs::remove(tmp, ec);
+  if (!fs::copy_file(from, tmp, ec) || ec) {
+    const std::string why = ec ? ec.message() : "not copied";
+    fs::remove(tmp, ec);
+    return make_error(Errc::io, "cannot copy it: " + why);
+  }
+  const bool linked = ::link(tmp.c_str(), dest.c_str()) == 0;
+  const int err = errno;
+  fs::remove(tmp, ec);
+  if (!linked && err == EEXIST) return false;
+  if (!linked) return make_error(Errc::io, "cannot copy it: " + std::string(std::strerror(err)));
+  return true;
+}
+
+// Whether two files hold the same bytes.
+bool same_content(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  if (fs::file_size(a, ec) != fs::file_size(b, ec) || ec) return false;
+  std::ifstream x(a, std::ios::binary), y(b, std::ios::binary);
+  std::array<char, 65536> p{}, q{};
+  while (x && y) {
+    x.read(p.data(), p.size());
+    y.read(q.data(), q.size());
+    if (x.gcount() != y.gcount() || std::memcmp(p.data(), q.data(), static_cast<std::size_t>(x.gcount())) != 0) return false;
+  }
+  return x.eof() && y.eof();
+}
+
 class GitWorkspace final : public Workspace {
  public:
   GitWorkspace(const WorkspaceContext& c, GitRepo repo, std::string branch, std::string head, std::string tasks_rel,
                int stale)
-      : opt_(c.options), log_(c.log), graph_(c.graph), plan_text_(c.plan_text), run_id_(c.run_id), tasks_path_(c.tasks_path),
+      : opt_(c.options), log_(c.log), graph_(c.graph), plan_text_(c.plan_text), run_id_(c.run_id), tasks_path_(c.tasks_path), run_dir_(c.run_dir),
         tasks_mode_(c.tasks_mode), tasks_uid_(c.tasks_uid), tasks_gid_(c.tasks_gid), repo_(std::move(repo)), branch_(std::move(branch)), head_(head), checkpoint_(std::move(head)),
         tasks_rel_(std::move(tasks_rel)), stale_worktrees_(stale) {
     std::string why_not;
@@ -301,6 +348,7 @@ class GitWorkspace final : public Workspace {
       keep_tasks_mode();
     }
     landing.head = head_;
+    land_ignored(t, a->second);
     // Its worktree, at the task's commit now, serves the next attempt (reuse_worktree).
     free_.push_back(std::move(a->second));
     attempts_.erase(a);
@@ -416,6 +464,7 @@ class GitWorkspace final : public Workspace {
     int attempt = 0;
     bool reuse = false;             // its worktree is one an earlier attempt landed from
     bool ended = false;             // its agent has ended: its collection is begun
+    std::vector<std::string> ignored;  // files the task names that git ignores, left by the agent
   };
   // What the worker finished, with what only the loop's thread may say about it.
   struct Finished {
@@ -424,6 +473,7 @@ class GitWorkspace final : public Workspace {
     std::string stale_lock;          // collected: the index.lock its agent left, removed
     std::vector<std::string> refs;   // collected: shared refs changed while its agent ran
     std::vector<std::string> alongside;  // collected: the tasks whose agents ran since the last look (any may have)
+    std::vector<std::string> ignored;    // collected: files it names that git ignores, there as files
   };
 
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
@@ -511,6 +561,15 @@ class GitWorkspace final : public Workspace {
     }
     refs_stamp_ = stamp;
     test_pause("after-refs-look");
+    // A file the task names that git ignores (config/local.env) is in no commit: it is
+    // copied once the task lands (land_ignored).
+    std::vector<std::string> named;
+    for (const std::string& p : files_of(task(t))) {
+      struct stat st {};
+      if (!p.empty() && p.back() != '/' && ::lstat((a.dir + "/" + p).c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        named.push_back(p);
+    }
+    if (!named.empty()) f.ignored = repo_.ignored_among(a.dir, named);
     // In process where git would give the same (git_native.hpp), else the CLI.
     std::optional<NativeGit::Squashed> fast = native_ ? native_->squash(a.dir, a.base, a.message, tasks_rel_) : std::nullopt;
     auto work = fast ? Result<GitRepo::Work>(GitRepo::Work{fast->commit, false, fast->moved_off_base, {}})
@@ -557,8 +616,39 @@ class GitWorkspace final : public Workspace {
                    : branch_ + " was moved to " + what + " " + why + ", and could not be moved back: " + back.error().message);
   }
 
+  // The files the task names that git ignores, as its agent left them, into the work
+  // tree once the task landed: no commit carries them, and its worktree goes. One the
+  // user has there already stays theirs (the agent's is kept in the run's folder). Each
+  // is said: such a file may be what the task was for (a local setting).
+  void land_ignored(int t, const Attempt& a) {
+    for (const std::string& p : a.ignored) {
+      const std::string why = " (git ignores it: no commit holds it)";
+      std::string how, text;
+      auto copied = copy_new_file(a.dir + "/" + p, repo_.top() + "/" + p, repo_.top());
+      if (copied && *copied) {
+        how = "copied";
+        text = "copied into the work tree: " + p + why;
+      } else if (copied && same_content(a.dir + "/" + p, repo_.top() + "/" + p)) {
+        continue;  // the user's holds the same
+      } else if (copied) {
+        const std::string saved = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + ".ignored/" + p;
+        auto kept = copy_new_file(a.dir + "/" + p, saved, run_dir_);
+        how = kept && *kept ? "kept" : "lost";
+        text = "yours stays: " + p + why + (kept && *kept ? "; the agent's is " + fs::path(saved).lexically_relative(repo_.top()).string()
+                                                         : "; the agent's could not be kept: " +
+                                                               (kept ? std::string("one is there") : kept.error().message));
+      } else {
+        how = "lost";
+        text = "not copied into the work tree: " + p + why + ": " + copied.error().message;
+      }
+      log_.log("ignored-files", t, a.attempt, {{"file", p}, {"how", how}}, true);
+      log_.emit("ignored-files", t, a.attempt, text);
+    }
+  }
+
   // What a collection found that the journal keeps: on the loop's thread.
   void said(const Finished& f) {
+    if (const auto a = attempts_.find(f.done.task); a != attempts_.end()) a->second.ignored = f.ignored;
     if (!f.stale_lock.empty()) {
       log_.log("stale-lock-removed", f.done.task, f.done.attempt, {{"file", f.stale_lock}}, true);
       log_.emit("stale-lock-removed", f.done.task, f.done.attempt,
@@ -645,7 +735,7 @@ class GitWorkspace final : public Workspace {
   RunLog& log_;
   const std::optional<TaskGraph>& graph_;
   const std::string& plan_text_;
-  std::string run_id_, tasks_path_;
+  std::string run_id_, tasks_path_, run_dir_;
   unsigned tasks_mode_;
   long tasks_uid_, tasks_gid_;
   GitRepo repo_;

@@ -36,6 +36,9 @@
 #     git's guard for a branch checked out elsewhere), another moves it back a commit: the
 #     branch is put back before anything lands, the commit kept and the move reported;
 #     the work lands as the task's commit, and the user's index and files end in step
+# 15. files a task names that git ignores (config/local.env): no commit takes them, so
+#     they are copied into the work tree as the agent left them; one the user already has
+#     there stays theirs, the agent's kept under .flow/runs/ instead; both are said
 # usage: agent_changes.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" changes
@@ -377,6 +380,27 @@ for way in native cli; do
   all_marked "branch moved by an agent ($way)" 5
   no_leaks "branch moved by an agent ($way)"
 done
+
+# --- 15 -----------------------------------------------------------------------------
+# Before: the worktree was removed with them, the task marked, nothing said.
+make_repo "$work/fifteen"
+printf 'config/*.env\n' > "$repo/.gitignore"
+printf '# Tasks\n\n- [ ] T001 Create the settings in `config/local.env` and `config/secret.env`, the loader in `app/load.py`\n' > "$tasks"
+git -C "$repo" add -A && git -C "$repo" commit -qm "settings are local"
+mkdir -p "$repo/config" && echo mine > "$repo/config/secret.env"
+run_flow fifteen
+[ "$rc" = 0 ] || { problem "ignored files: exit $rc"; show fifteen; }
+[ "$(cat "$repo/config/local.env" 2>/dev/null)" = T001 ] || problem "ignored files: config/local.env is not in the work tree"
+[ "$(cat "$repo/config/secret.env")" = mine ] || problem "ignored files: the user's config/secret.env was overwritten"
+[ "$(cat "$repo"/.flow/runs/*/T001-*.ignored/config/secret.env 2>/dev/null)" = T001 ] ||
+  problem "ignored files: the agent's config/secret.env is not kept: $(find "$repo/.flow/runs" -path '*ignored*')"
+git -C "$repo" cat-file -e HEAD:app/load.py 2>/dev/null || problem "ignored files: the loader did not land"
+[ -z "$(git -C "$repo" log --all --format= --name-only | grep '\.env$')" ] || problem "ignored files: a commit holds an ignored file"
+grep '"event":"ignored-files"' "$journal" | grep_q '"task":"T001"' || problem "ignored files: not journaled"
+grep -q "copied into the work tree: config/local.env" "$work/fifteen.out" || { problem "ignored files: the copy is not said"; show fifteen; }
+grep -q "yours stays: config/secret.env" "$work/fifteen.out" || { problem "ignored files: the kept copy is not said"; show fifteen; }
+[ -z "$(git -C "$repo" status --porcelain)" ] || problem "ignored files: the tree is not clean: $(git -C "$repo" status --porcelain)"
+all_marked "ignored files" 1
 
 [ "$fail" = 0 ] && echo "agent changes: commits, tasks.md edits, user commits, duplicates, stale branches and empty work all checked"
 exit "$fail"
