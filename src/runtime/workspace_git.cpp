@@ -113,6 +113,7 @@ class GitWorkspace final : public Workspace {
   Result<std::string> prepare(int t, int attempt) override {
     Attempt a = plan_attempt(t, attempt);
     auto wt = make_place(a);
+    delete_unneeded();
     if (!wt) return Unexpected{std::move(wt).error()};
     a.dir = *wt;
     attempts_[t] = std::move(a);
@@ -130,7 +131,17 @@ class GitWorkspace final : public Workspace {
       f.done = {WorkspaceDone::Kind::prepared, t, attempt, make_place(a), Work{}};
       finished(std::move(f));
     });
+    delete_unneeded();
     preparing_[t] = std::move(a);
+  }
+
+  // The branches worktrees held before they served another attempt, deleted a batch at a
+  // time once the worktree that held the last of them has been switched (git refuses to
+  // delete a branch a worktree has checked out): posted after that switch.
+  void delete_unneeded() {
+    if (unneeded_.size() < kBranchBatch) return;
+    worker_.post([this, branches = std::move(unneeded_)] { repo_.delete_branches(branches); });
+    unneeded_.clear();
   }
 
   std::string dir(int t) const override {
@@ -504,10 +515,6 @@ class GitWorkspace final : public Workspace {
     }
     // The branch is this attempt's again: a batch deletion must not take it.
     std::erase(unneeded_, a.branch);
-    if (unneeded_.size() >= kBranchBatch) {
-      worker_.post([this, branches = std::move(unneeded_)] { repo_.delete_branches(branches); });
-      unneeded_.clear();
-    }
     // --allow-dirty: from a snapshot of the tree, so agents see the uncommitted changes
     // (only the task's own changes are integrated). Taken under the landing lock: a run of
     // another feature landing a commit has moved the branch before it rewrites its

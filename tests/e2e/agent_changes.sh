@@ -39,6 +39,8 @@
 # 15. files a task names that git ignores (config/local.env): no commit takes them, so
 #     they are copied into the work tree as the agent left them; one the user already has
 #     there stays theirs, the agent's kept under .flow/runs/ instead; both are said
+# 16. many tasks, some succeeding on a retry in a worktree another task used: no branch
+#     is left once every task succeeded
 # usage: agent_changes.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" changes
@@ -401,6 +403,18 @@ grep -q "copied into the work tree: config/local.env" "$work/fifteen.out" || { p
 grep -q "yours stays: config/secret.env" "$work/fifteen.out" || { problem "ignored files: the kept copy is not said"; show fifteen; }
 [ -z "$(git -C "$repo" status --porcelain)" ] || problem "ignored files: the tree is not clean: $(git -C "$repo" status --porcelain)"
 all_marked "ignored files" 1
+
+# --- 16 -----------------------------------------------------------------------------
+# A batch of branch deletions that took the branch of a worktree about to serve a retry
+# ran before the worktree was switched: git refused it (checked out), and it was left.
+make_repo "$work/sixteen"
+{ printf '# Tasks\n\n'; for i in $(seq 10 45); do printf -- '- [ ] T0%s [P] Make `app/m%s.py`\n' "$i" "$i"; done; } > "$tasks"
+git -C "$repo" commit -qam "many tasks"
+plan=""; for i in $(seq 12 3 45); do plan="$plan,T0$i:fail-once"; done
+TEST_AGENT_PLAN=${plan#,} TEST_AGENT_SECONDS=0 run_flow sixteen --workers 3
+[ "$rc" = 0 ] || { problem "retries in reused worktrees: exit $rc"; show sixteen; }
+[ "$(grep -c '^- \[X\] T0' "$tasks")" = 36 ] || problem "retries in reused worktrees: $(grep -c '^- \[X\] T0' "$tasks") of 36 marked"
+no_leaks "retries in reused worktrees"
 
 [ "$fail" = 0 ] && echo "agent changes: commits, tasks.md edits, user commits, duplicates, stale branches and empty work all checked"
 exit "$fail"
