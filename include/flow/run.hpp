@@ -391,6 +391,12 @@ struct RollbackReport {
   /// What a run or rollback killed in the middle had left half-done, finished first (a
   /// rollback cut short, a task's marks); empty when nothing was.
   std::string settled;
+  /// A run of the tasks.md that died without finishing (kill -9, a crash): its ID, and
+  /// the tasks whose processes it left running, stopped; empty when there was none.
+  std::string stopped_run;
+  std::vector<std::string> stopped;
+  /// The worktrees and branches runs that died left, removed.
+  int removed = 0;
 };
 
 /// Resets the run's branch to its checkpoint (or to the commit of `to_task`), keeping

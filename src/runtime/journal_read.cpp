@@ -195,7 +195,7 @@ std::optional<Leftover> previous_run_in(std::istream& in, const TasksFile& tasks
     } else if (event == "marked" || event == "mark-failed") {
       unmarked.erase(key);
       marked.insert(key);  // with git isolation the mark comes before task-finished
-    } else if (event == "run-finished") {
+    } else if (event == "run-finished" || event == "run-closed") {  // closed: a dead run `flow rollback` undid
       open = false;
     }
   });

@@ -77,6 +77,23 @@ using detail::RunLock;
 using detail::Leftover;
 using detail::previous_run;
 
+// What a dead run's attempt left running, stopped: its process group, and whatever left
+// the group but not the attempt's container (a daemon started with setsid). Whether the
+// group was alive, and how many processes the container held besides.
+struct LeftoverStopped {
+  bool group = false;
+  int others = 0;
+  [[nodiscard]] bool any() const noexcept { return group || others > 0; }
+};
+LeftoverStopped stop_leftover(long pgid, const std::string& container) {
+  LeftoverStopped s;
+  s.group = pgid > 1 && ::kill(static_cast<pid_t>(-pgid), 0) == 0;
+  if (s.group) ::kill(static_cast<pid_t>(-pgid), SIGKILL);
+  s.others = detail::stop_container(container);
+  detail::remove_container(container, 1000);
+  return s;
+}
+
 }  // namespace
 
 FailureClass classify_failure(const Completion& c, std::string_view out) {
@@ -458,17 +475,14 @@ class RunLoop {
       } else {
         tasks += (tasks.empty() ? "" : ", ") + id;
       }
-      // Its process group, and whatever left the group but not the attempt's container
-      // (a daemon started with setsid).
-      const bool group_alive = pgid > 1 && ::kill(static_cast<pid_t>(-pgid), 0) == 0;
-      if (group_alive) ::kill(static_cast<pid_t>(-pgid), SIGKILL);
-      const int others = detail::stop_container(container);
-      detail::remove_container(container, 1000);
-      if (group_alive || others > 0) {
+      if (const LeftoverStopped stopped = stop_leftover(pgid, container); stopped.any()) {
+        const int others = stopped.others;
         log("leftover-killed", -1, 0, {{"task", id}, {"pgid", static_cast<double>(pgid)}, {"container", container},
                                        {"processes", static_cast<double>(others)}}, true);
-        emit("resumed", -1, 0, "stopped what " + id + " left running (process group " + std::to_string(pgid) +
-                                   (others > 0 ? ", " + std::to_string(others) + " process(es) in its container" : "") + ")");
+        emit("resumed", -1, 0, "stopped what " + id + " left running (" +
+                                   (stopped.group ? "process group " + std::to_string(pgid) : std::string()) +
+                                   (stopped.group && others > 0 ? ", " : "") +
+                                   (others > 0 ? std::to_string(others) + " process(es) in its container" : "") + ")");
       }
     }
     for (const Leftover::Unmarked& u : l.unmarked) {
@@ -1700,19 +1714,44 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
                                           r.run_id + "/): flow rollback --force"));
   r.ref = "refs/flow/" + r.run_id + "/rolled-back";
   for (int k = 2; repo->rev_parse(r.ref); ++k) r.ref = "refs/flow/" + r.run_id + "/rolled-back-" + std::to_string(k);
+  Journal j;
+  const bool journaled = static_cast<bool>(j.open(journal));
+  // A run of this tasks.md that did not finish is dead (its lock is held here): what its
+  // agents still do, they do for nothing (and at a cost), so they are stopped, and its
+  // worktrees and branches go (a failed task's kept branch stays), as the next run would.
+  const std::optional<Leftover> dead = previous_run(journal, tasks);
+  if (dead)
+    for (const Leftover::Running& was : dead->running) {
+      const LeftoverStopped stopped = stop_leftover(was.pgid, was.container);
+      if (!stopped.any()) continue;
+      r.stopped.push_back(was.id);
+      detail::Json line;
+      line.begin_object().field("ts", iso_now()).field("run", dead->run_id).field("event", "leftover-killed").field("task", was.id)
+          .field("pgid", static_cast<double>(was.pgid)).field("container", was.container)
+          .field("processes", static_cast<double>(stopped.others)).field("by", "rollback").end_object();
+      if (journaled) (void)j.write(line.str(), true);
+    }
+  if (dead) r.stopped_run = dead->run_id;
+  r.removed = repo->clean_stale_worktrees("");
   // tasks.md is replaced atomically (its marks of undone tasks cleared), then the rest;
   // a kill from here to the journal's line is settled by the next run (or rollback).
   const std::string tasks_rel = fs::relative(tasks, repo->top(), ec).string();
   if (auto rolled = repo->roll_back({r.run_id, r.branch, r.from, r.to, r.ref}, tasks_rel); !rolled)
     return Unexpected{std::move(rolled).error()};
   detail::test_pause("rolled-back-unjournaled");
-  Journal j;
-  if (j.open(journal)) {
+  if (journaled) {
     detail::Json line;
     line.begin_object().field("ts", iso_now()).field("run", r.run_id).field("event", "rolled-back").field("from", r.from)
         .field("to", r.to).field("ref", r.ref).field("commits", r.commits_undone)
         .field("foreign", static_cast<double>(r.foreign.size())).end_object();
     if (j.write(line.str(), true)) repo->clear_rollback_note(tasks_rel);
+    // The dead run undone is over: the next run starts afresh, not as its resumption
+    // (what it was running runs again anyway; what it landed is undone).
+    if (dead && dead->run_id == r.run_id) {
+      detail::Json closed;
+      closed.begin_object().field("ts", iso_now()).field("run", r.run_id).field("event", "run-closed").field("by", "rollback").end_object();
+      (void)j.write(closed.str(), true);
+    }
   }
   return r;
 }

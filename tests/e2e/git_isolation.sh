@@ -13,7 +13,9 @@
 #     not on the branch (git ignores its folder, or it is new) is refused before any
 #     agent runs: its marks could land on nothing
 #  4. a conflict with no retries left: the task fails with the file listed, its branch kept
-#  5. kill -9 mid-run, then flow run again: everything done, no worktree or branch leaks
+#  5. kill -9 mid-run, then flow run again: everything done, no worktree or branch leaks;
+#     kill -9 mid-run, then flow rollback: the dead run's agents are stopped, its
+#     worktrees and branches removed, and the next run does not take it for unfinished
 #  6. testing.coverageTarget: a report below the target fails the attempt; the checks'
 #     output is not committed
 #  7. testing.testFirst: each story's tests run and must fail before its implementation
@@ -148,6 +150,39 @@ rc=0; TEST_AGENT_SECONDS=0.05 "$flow" run "$tasks" --workers 3 --agent-cmd "$age
 [ "$(grep -c '^- \[X\]' "$tasks")" = 5 ] || problem "after resume not every task is marked"
 [ -z "$(git -C "$repo" status --porcelain)" ] || problem "after resume the tree is not clean: $(git -C "$repo" status --porcelain)"
 no_leaks "resume after kill -9"
+# The same killed run, undone with `flow rollback` instead. Before, its agents ran on
+# (orphans, paid for, editing), its worktrees and branches stayed until the next run, and
+# that run blamed "a write failed".
+make_repo "$work/five-rollback"
+: > "$work/five-pids"
+TEST_AGENT_PLAN="T002:hang,T003:hang,T004:hang" TEST_AGENT_PIDS="$work/five-pids" \
+  "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/five-c.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do [ "$(wc -l < "$work/five-pids")" -ge 4 ] && break; sleep 0.05; done
+sleep 0.3
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+agents=$(awk '$2 != "T001" { print $4 }' "$work/five-pids")
+[ -n "$agents" ] || problem "rollback after kill -9: no agent was running (the test did not kill it mid-task)"
+rc=0; "$flow" rollback "$tasks" > "$work/five-rb.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || problem "rollback after kill -9: exit $rc: $(cat "$work/five-rb.out")"
+alive() {  # $1: pid: running, not dying (a zombie nobody reaps, its parent killed, counts as gone)
+  local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  case "$st" in Z*) return 1 ;; esac
+}
+for a in $agents; do
+  for _ in $(seq 1 40); do alive "$a" || break; sleep 0.05; done
+  if alive "$a"; then problem "rollback after kill -9: agent $a still runs"; kill -9 "$a"; fi
+done
+grep -q "stopped what the killed run .* left running: T002" "$work/five-rb.out" ||
+  problem "rollback after kill -9: the stopped agents are not said: $(cat "$work/five-rb.out")"
+no_leaks "rollback after kill -9"
+[ "$(git -C "$repo" rev-parse HEAD)" = "$checkpoint" ] || problem "rollback after kill -9: main is not at the checkpoint"
+rc=0; "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/five-d.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || problem "the run after kill -9 and rollback: exit $rc: $(tail -5 "$work/five-d.out")"
+if grep_q -E 'a write failed|did not finish' "$work/five-d.out"; then
+  problem "the run after kill -9 and rollback takes the rolled-back run for unfinished: $(grep resumed "$work/five-d.out")"
+fi
+no_leaks "the run after kill -9 and rollback"
 
 # --- 6 ------------------------------------------------------------------------------
 make_repo "$work/six"
