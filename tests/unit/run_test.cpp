@@ -702,6 +702,24 @@ TEST_CASE("a journal whose last line was cut short gets its newline before the n
   }
 }
 
+// `flow rollback` of a killed run closes it: the next run starts afresh, not as the
+// resumption of a run whose work was undone (it had said "a write failed").
+TEST_CASE("a killed run that a rollback closed is not left to resume") {
+  const std::string tasks = "/r/specs/tasks.md";
+  const std::string text = R"({"event":"run-started","run":"K","tasks_md":")" + tasks + R"("})" "\n"
+                           R"({"event":"task-started","run":"K","task":"T002","line":4,"pgid":77,"container":"tag:x"})" "\n";
+  const auto open = detail::previous_run_text(text, tasks);
+  REQUIRE(open.has_value());
+  CHECK(open->first == 1);  // T002 left running
+  const std::string closed = text + R"({"event":"leftover-killed","run":"K","task":"T002","by":"rollback"})" "\n" +
+                             R"({"event":"rolled-back","run":"K","from":"b","to":"a"})" "\n" +
+                             R"({"event":"run-closed","run":"K","by":"rollback"})" "\n";
+  CHECK_FALSE(detail::previous_run_text(closed, tasks).has_value());
+  // Another run's closing line does not close this one.
+  const std::string other = text + R"({"event":"run-closed","run":"L","by":"rollback"})" "\n";
+  CHECK(detail::previous_run_text(other, tasks).has_value());
+}
+
 TEST_CASE("journal fuzzer findings are read without a crash") {
   int files = 0;
   for (const auto& e : std::filesystem::directory_iterator(test::data_path("fuzz/journal"))) {
