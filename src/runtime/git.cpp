@@ -249,6 +249,35 @@ std::vector<std::string> GitRepo::ignored_among(const std::string& worktree, con
   return out;
 }
 
+std::map<std::string, std::string> GitRepo::config_entries() const {
+  std::map<std::string, std::string> out;
+  // The file alone, not the user's global settings: "key\nvalue\0" each, a key with no
+  // value ("[core] bare") without its newline.
+  Exec e = exec_data({"git", "config", "--file", common_dir_ + "/config", "--list", "-z"}, top_, kMaxReadBytes, kGitEnv, lock_fd_);
+  if (!e.ok()) return out;
+  std::istringstream in(e.output);
+  for (std::string entry; std::getline(in, entry, '\0');) {
+    const std::size_t nl = entry.find('\n');
+    std::string& v = out[entry.substr(0, nl)];
+    if (!v.empty()) v += '\n';
+    v += nl == std::string::npos ? std::string() : entry.substr(nl + 1);
+  }
+  return out;
+}
+
+std::vector<std::string> GitRepo::config_changes(const std::map<std::string, std::string>& before,
+                                                 const std::map<std::string, std::string>& after) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : after) {
+    const auto was = before.find(key);
+    if (was == before.end()) out.push_back("set " + key);
+    else if (was->second != value) out.push_back("changed " + key);
+  }
+  for (const auto& [key, value] : before)
+    if (!after.count(key)) out.push_back("removed " + key);
+  return out;
+}
+
 bool GitRepo::holds(const std::string& commit, const std::string& path) const {
   return git({"cat-file", "-e", commit + ":" + path}).ok();
 }

@@ -227,6 +227,14 @@ class GitRepo {
                                                             const std::map<std::string, std::string>& after,
                                                             const std::string& except);
 
+  /// The repository's own settings (the common git directory's `config`, which every
+  /// worktree shares), key -> its values one a line; keys as git lowercases them.
+  [[nodiscard]] std::map<std::string, std::string> config_entries() const;
+  /// What changed from `before` to `after` (config_entries): "set k", "changed k",
+  /// "removed k", keys alone (a value may be a secret).
+  [[nodiscard]] static std::vector<std::string> config_changes(const std::map<std::string, std::string>& before,
+                                                               const std::map<std::string, std::string>& after);
+
   /// Replaces `path` (relative to the top) holding `before` with `after` and commits it
   /// alone (`message`, hooks not run), where HEAD, the index and the work tree all hold
   /// `before`: a commit of nothing but that change. False, with nothing written, where

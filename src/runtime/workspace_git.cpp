@@ -48,11 +48,20 @@ Result<bool> copy_new_file(const std::string& from, const std::string& to, const
   std::error_code ec;
   const fs::path dest(to), parent = dest.parent_path();
   if (fs::symlink_status(dest, ec).type() != fs::file_type::not_found) return false;
+  // Inside `top` as the folders really are: the deepest that exists, before any is made
+  // (through a link to /etc, the rest would be made there), and the last once made.
+  const fs::path real_top = fs::canonical(top, ec);
+  auto inside = [&](const fs::path& p) {
+    std::error_code e;
+    const auto rel = fs::canonical(p, e).lexically_relative(real_top);
+    return !e && !rel.empty() && *rel.begin() != "..";
+  };
+  fs::path have = parent;
+  while (!have.empty() && !fs::exists(have, ec) && have.has_relative_path()) have = have.parent_path();
+  if (!inside(have)) return make_error(Errc::io, parent.string() + " leads out of " + top);
   fs::create_directories(parent, ec);
   if (ec) return make_error(Errc::io, "cannot make " + parent.string() + ": " + ec.message());
-  const fs::path real_top = fs::canonical(top, ec), real_parent = fs::canonical(parent, ec);
-  const auto rel = real_parent.lexically_relative(real_top);
-  if (ec || rel.empty() || *rel.begin() == "..") return make_error(Errc::io, parent.string() + " leads out of " + top);
+  if (!inside(parent)) return make_error(Errc::io, parent.string() + " leads out of " + top);
   const fs::path tmp = parent / (".flow-copy-" + std::to_string(::getpid()) + "-" + dest.filename().string());
   fs::remove(tmp, ec);
   if (!fs::copy_file(from, tmp, ec) || ec) {
@@ -95,6 +104,9 @@ class GitWorkspace final : public Workspace {
     native_why_not_ = std::move(why_not);
     refs_stamp_ = repo_.refs_stamp("refs/heads/" + branch_);
     refs_ = repo_.shared_refs();
+    if (auto text = read_file(repo_.common_dir() + "/config")) config_text_ = std::move(*text);
+    config_ = repo_.config_entries();
+    hooks_ = hook_stamps();
   }
 
   Isolation kind() const noexcept override { return Isolation::git; }
@@ -179,7 +191,7 @@ class GitWorkspace final : public Workspace {
     a->second.ended = true;
     worker_.post([this, t, a = a->second, alongside = std::move(alongside)] {
       Finished f = squash(t, a);
-      if (!f.refs.empty()) f.alongside = alongside;
+      if (!f.refs.empty() || !f.config.empty()) f.alongside = alongside;
       finished(std::move(f));
     });
   }
@@ -485,6 +497,7 @@ class GitWorkspace final : public Workspace {
     std::vector<std::string> refs;   // collected: shared refs changed while its agent ran
     std::vector<std::string> alongside;  // collected: the tasks whose agents ran since the last look (any may have)
     std::vector<std::string> ignored;    // collected: files it names that git ignores, there as files
+    std::vector<std::string> config;     // collected: the repository's settings and hooks changed while its agent ran
   };
 
   const Task& task(int t) const { return graph_->plan().tasks[static_cast<std::size_t>(t)]; }
@@ -567,6 +580,7 @@ class GitWorkspace final : public Workspace {
       refs_ = std::move(refs);
     }
     refs_stamp_ = stamp;
+    f.config = settings_changes();
     test_pause("after-refs-look");
     // A file the task names that git ignores (config/local.env) is in no commit: it is
     // copied once the task lands (land_ignored).
@@ -653,6 +667,47 @@ class GitWorkspace final : public Workspace {
     }
   }
 
+  // The files in the hooks folder every worktree shares (samples aside): name -> size and
+  // modification time.
+  std::map<std::string, std::pair<std::uintmax_t, long long>> hook_stamps() const {
+    std::map<std::string, std::pair<std::uintmax_t, long long>> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(fs::path(repo_.common_dir()) / "hooks", ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.ends_with(".sample")) continue;
+      struct stat st {};
+      if (::stat(e.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      out[name] = {static_cast<std::uintmax_t>(st.st_size), static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+    }
+    return out;
+  }
+
+  // A worktree shares the repository's settings and hooks with the user's work tree: an
+  // agent's `git config user.name …` (a classic first move) signs the user's next commits,
+  // `core.hooksPath` or a hook runs code on their next git command. What changed since
+  // the last look (the run's start, or the last collection): keys and hook names, never
+  // values. One file read and one folder listed; git is asked only when the file changed.
+  // On the worker: one look at a time.
+  std::vector<std::string> settings_changes() const {
+    std::vector<std::string> out;
+    if (auto text = read_file(repo_.common_dir() + "/config"); text && *text != config_text_) {
+      auto now = repo_.config_entries();
+      out = GitRepo::config_changes(config_, now);
+      config_ = std::move(now);
+      config_text_ = std::move(*text);
+    }
+    auto hooks = hook_stamps();
+    for (const auto& [name, stamp] : hooks) {
+      const auto was = hooks_.find(name);
+      if (was == hooks_.end()) out.push_back("added hook " + name);
+      else if (was->second != stamp) out.push_back("changed hook " + name);
+    }
+    for (const auto& [name, stamp] : hooks_)
+      if (!hooks.count(name)) out.push_back("removed hook " + name);
+    hooks_ = std::move(hooks);
+    return out;
+  }
+
   // What a collection found that the journal keeps: on the loop's thread.
   void said(const Finished& f) {
     if (const auto a = attempts_.find(f.done.task); a != attempts_.end()) a->second.ignored = f.ignored;
@@ -667,6 +722,14 @@ class GitWorkspace final : public Workspace {
       log_.emit("refs-changed", f.done.task, f.done.attempt,
                 "branches or tags changed while its agent ran (by it" + (also.empty() ? std::string() : ", " + also + "'s") +
                     " or a git command of yours; left as they are): " + join(f.refs, "; "));
+    }
+    if (!f.config.empty()) {
+      const std::string also = join(f.alongside, ", ");
+      log_.log("config-changed", f.done.task, f.done.attempt, {{"changes", join(f.config, "; ")}, {"alongside", also}}, true);
+      log_.emit("config-changed", f.done.task, f.done.attempt,
+                "git settings changed while its agent ran: " + join(f.config, "; ") + " (by it" +
+                    (also.empty() ? std::string() : ", " + also + "'s") +
+                    " or a git command of yours; the repository's, which your work tree uses too; left as they are)");
     }
     if (!f.protected_changed) return;
     log_.log("tasks-md-discarded", f.done.task, f.done.attempt, {{"file", tasks_rel_}}, true);
@@ -753,6 +816,9 @@ class GitWorkspace final : public Workspace {
   // The shared refs at the last look: set at the start, then only by the collection
   // (squash), which runs on the worker, one at a time.
   mutable std::map<std::string, std::string> refs_;
+  mutable std::string config_text_;                      // the repository's settings at the last look
+  mutable std::map<std::string, std::string> config_;    // … as git reads them
+  mutable std::map<std::string, std::pair<std::uintmax_t, long long>> hooks_;  // its hooks then
   int moves_taken_back_ = 0;                // refs/flow/<run>/moved/<k>
   mutable std::optional<std::uint64_t> refs_stamp_;  // the files that held them then
   std::unique_ptr<NativeGit> native_;       // integration in process, where it gives what git would

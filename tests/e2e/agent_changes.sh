@@ -41,6 +41,9 @@
 #     there stays theirs, the agent's kept under .flow/runs/ instead; both are said
 # 16. many tasks, some succeeding on a retry in a worktree another task used: no branch
 #     is left once every task succeeded
+# 17. an agent changes the repository's git settings (its worktree shares .git/config and
+#     the hooks with the user's work tree): each change is journaled and said with the
+#     task, keys and hook names only (a value may be a secret)
 # usage: agent_changes.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" changes
@@ -415,6 +418,24 @@ TEST_AGENT_PLAN=${plan#,} TEST_AGENT_SECONDS=0 run_flow sixteen --workers 3
 [ "$rc" = 0 ] || { problem "retries in reused worktrees: exit $rc"; show sixteen; }
 [ "$(grep -c '^- \[X\] T0' "$tasks")" = 36 ] || problem "retries in reused worktrees: $(grep -c '^- \[X\] T0' "$tasks") of 36 marked"
 no_leaks "retries in reused worktrees"
+
+# --- 17 -----------------------------------------------------------------------------
+# Before: nothing was said, and the user's next commits carried the agent's identity.
+make_repo "$work/seventeen"
+git -C "$repo" config core.autocrlf false
+TEST_AGENT_PLAN="T002:script" \
+  TEST_AGENT_RUN_T002='git config user.name "Agent Bot" && git config core.autocrlf true && git config http.extraHeader "Authorization: Bearer sekrit" && printf "#!/bin/sh\n" > "$(git rev-parse --git-common-dir)/hooks/pre-commit" && chmod +x "$(git rev-parse --git-common-dir)/hooks/pre-commit"' \
+  run_flow seventeen --workers 1
+[ "$rc" = 0 ] || { problem "git settings changed: exit $rc"; show seventeen; }
+line=$(grep '"event":"config-changed"' "$journal" || true)
+grep_q '"task":"T002"' <<< "$line" || problem "git settings changed: not journaled with T002: $line"
+for what in "set user.name" "changed core.autocrlf" "set http.extraheader" "added hook pre-commit"; do
+  grep_q "$what" <<< "$line" || problem "git settings changed: the journal does not say '$what': $line"
+done
+grep -q "git settings changed while its agent ran" "$work/seventeen.out" || { problem "git settings changed: not said"; show seventeen; }
+if grep_q -e sekrit -e "Agent Bot" "$journal" "$work/seventeen.out"; then problem "git settings changed: a value was written out"; fi
+[ "$(grep -c '"event":"config-changed"' "$journal")" = 1 ] || problem "git settings changed: said more than once"
+all_marked "git settings changed" 5
 
 [ "$fail" = 0 ] && echo "agent changes: commits, tasks.md edits, user commits, duplicates, stale branches and empty work all checked"
 exit "$fail"
