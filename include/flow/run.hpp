@@ -263,6 +263,7 @@ struct RunReport {
   Isolation isolation = Isolation::none;  ///< git or none, as the run went (never automatic)
   std::string branch;                ///< git: the integration branch
   std::string checkpoint;            ///< git: its commit when the run started
+  int commits = 0;                   ///< git: the task commits it put on the branch
   std::string rolled_back_to;        ///< git: set when a critical failure rolled the branch back
   /// testFirst: the user-story phases (titles) whose new tests passed before any of
   /// their implementation ran.

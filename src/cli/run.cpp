@@ -377,9 +377,11 @@ int summarize(const RunReport& r, const RunOptions& opt, const Plan& plan) {
   if (!r.rolled_back_to.empty())
     fmt::print("  a critical failure rolled {} back to {}; the run's commits stay under refs/flow/{}/rolled-back\n", r.branch,
                r.rolled_back_to.substr(0, 10), r.run_id);
-  else if (r.isolation == Isolation::git)
+  else if (r.isolation == Isolation::git && r.commits > 0)
     fmt::print("  git: a commit per task on {} since {}; to undo the run: flow rollback {}\n", r.branch,
                r.checkpoint.substr(0, 10), opt.tasks_path);
+  else if (r.isolation == Isolation::git)
+    fmt::print("  git: no commit on {}; nothing of this run to undo\n", r.branch);
   return run_exit_code(r);
 }
 

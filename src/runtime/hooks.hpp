@@ -26,8 +26,10 @@ struct RunCommands {
   /// Runs `argv` in `dir` to completion, stdout and stderr to `out` (the values of flow's
   /// secret-named environment variables masked once it ended), with `env` and the run's
   /// FLOW_* variables; its exit status, or -1 if it did not start or died by a signal.
+  /// `how`, when given, says how it ended in words: "exit 3", "timed out after 30 s",
+  /// "stopped: the run was interrupted", "killed by signal 9", "could not start: …".
   int run(const std::vector<std::string>& argv, const std::string& dir, const std::string& out,
-          std::vector<std::string> env) const;
+          std::vector<std::string> env, std::string* how = nullptr) const;
 };
 
 /// Runs hook `name` (`argv`) in `workdir`, its output in `run_dir`/hook-<name>[-<task>].out,

@@ -595,9 +595,9 @@ class RunLoop {
     // Its place was made while the second Ctrl-C killed what ran: it never starts.
     if (killed_) {
       agents_->ended(t, false, now());
-      workspace_->discard(t, "killed by the second Ctrl-C", false);
-      log("task-killed", t, attempt, {{"detail", std::string("killed by the second Ctrl-C")}}, true);
-      emit("killed", t, attempt, "killed by the second Ctrl-C");
+      workspace_->discard(t, "killed by a second interrupt (Ctrl-C again, or SIGTERM)", false);
+      log("task-killed", t, attempt, {{"detail", std::string("killed by a second interrupt (Ctrl-C again, or SIGTERM)")}}, true);
+      emit("killed", t, attempt, "killed by a second interrupt (Ctrl-C again, or SIGTERM)");
       return;
     }
     // Its place was made after the first Ctrl-C: no new task starts, and its agent would
@@ -906,9 +906,9 @@ class RunLoop {
             continue;
           const int attempt = report_.tasks[static_cast<std::size_t>(t)].attempts;
           parsers_.erase(t);
-          workspace_->discard(t, "killed by the second Ctrl-C", false);
-          log("task-killed", t, attempt, {{"detail", std::string("killed by the second Ctrl-C")}}, true);
-          emit("killed", t, attempt, "killed by the second Ctrl-C");
+          workspace_->discard(t, "killed by a second interrupt (Ctrl-C again, or SIGTERM)", false);
+          log("task-killed", t, attempt, {{"detail", std::string("killed by a second interrupt (Ctrl-C again, or SIGTERM)")}}, true);
+          emit("killed", t, attempt, "killed by a second interrupt (Ctrl-C again, or SIGTERM)");
         }
       }
       if (opt_.control)
@@ -1377,6 +1377,7 @@ class RunLoop {
     if (landing.marked) write_failed_.erase(t);
     else if (!landing.mark_error.empty()) write_failed_[t] = landing.mark_error;
     if (!landing.before.empty()) {
+      ++report_.commits;
       validation_->landed(t, landing.before);  // testFirst's baseline: before the story's first test
       text_ = std::move(landing.text);
     }

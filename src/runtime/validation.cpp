@@ -119,12 +119,15 @@ std::optional<std::string> Validation::gates(int t, int attempt, const std::stri
     const std::string out = base + ".gate-" + name + ".out";
     std::vector<std::string> env = task_env();
     env.insert(env.end(), {"FLOW_TASK_ID=" + task(t).id, "FLOW_ATTEMPT=" + std::to_string(attempt)});
-    const int rc = commands_.run(argv, dir, out, std::move(env));
-    log_.log("gate", t, attempt, {{"gate", std::string(name)}, {"exit", static_cast<double>(rc)}});
+    std::string how;
+    const int rc = commands_.run(argv, dir, out, std::move(env), &how);
+    log_.log("gate", t, attempt, {{"gate", std::string(name)}, {"exit", static_cast<double>(rc)}, {"how", how}});
     if (rc == 0) continue;
     log_.emit("gate-failed", t, attempt, name);
-    return "validation: " + name + " (" + detail::join(argv, " ") + ") failed with exit " + std::to_string(rc) +
-           " in the task's worktree:\n" + summarize_failure(tail_lines(out, 60));
+    const std::string said = summarize_failure(tail_lines(out, 60));
+    const bool silent = said.find_first_not_of(" \t\r\n") == std::string::npos;
+    return "validation: " + name + " (" + detail::join(argv, " ") + ") failed (" + how + ") in the task's worktree" +
+           (silent ? std::string(", with no output") : ":\n" + said);
   }
   // testing.coverageTarget: the report the tests wrote, against the target.
   if (opt_.coverage_target > 0 && !opt_.gates.empty() && !(opt_.test_first && is_test_task(t))) {

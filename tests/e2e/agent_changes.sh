@@ -418,6 +418,11 @@ TEST_AGENT_PLAN=${plan#,} TEST_AGENT_SECONDS=0 run_flow sixteen --workers 3
 [ "$rc" = 0 ] || { problem "retries in reused worktrees: exit $rc"; show sixteen; }
 [ "$(grep -c '^- \[X\] T0' "$tasks")" = 36 ] || problem "retries in reused worktrees: $(grep -c '^- \[X\] T0' "$tasks") of 36 marked"
 no_leaks "retries in reused worktrees"
+# Run again with everything done: nothing of this run to undo (it had named a rollback,
+# which would undo the run before).
+run_flow sixteen-again
+[ "$rc" = 0 ] && grep -q "no commit on main; nothing of this run to undo" "$work/sixteen-again.out" ||
+  { problem "a run with nothing to do: exit $rc, or it offers a rollback"; show sixteen-again; }
 
 # --- 17 -----------------------------------------------------------------------------
 # Before: nothing was said, and the user's next commits carried the agent's identity.

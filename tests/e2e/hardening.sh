@@ -723,6 +723,15 @@ CONFIG
     grep -q "\[redacted\]" "$f" 2>/dev/null || bad "$(basename "$f") shows no masked key: $(cat "$f" 2>&1)"
   done
   ls "$work/first/.flow"/runs/*/test-first-*.out > /dev/null 2>&1 || bad "no test-first output was kept"
+  # A gate the attempt's timeout stopped, silent: said so, not "exit -1" and a blank line.
+  mkdir -p "$work/slow/.flow"
+  printf -- '- [ ] T001 Write `a.txt`\n' > "$work/slow/tasks.md"
+  printf 'testing:\n  runTests: ["sleep", "30"]\n' > "$work/slow/.flow/config.yaml"
+  git_repo "$work/slow"
+  run_flow "$work/slow.out" run "$work/slow/tasks.md" --agent-cmd "$agent" --isolation git --timeout 1 --retries 0
+  [ "$rc" = 1 ] || bad "the run whose gate timed out exited $rc, expected 1"
+  grep -q "validation: tests (sleep 30) failed (timed out after 1 s) in the task's worktree, with no output" "$work/slow.out" ||
+    bad "the gate's timeout is not said: $(grep -A2 'failed:' "$work/slow.out")"
   ;;
 
 # flow status after a user's edit moved the tasks: a failed task is still reported

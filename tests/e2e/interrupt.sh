@@ -198,6 +198,9 @@ rc=0; wait "$pid" || rc=$?
 [ $((SECONDS - start)) -lt 30 ] || problem "SIGTERM during a hook: the run waited for the hook ($((SECONDS - start)) s)"
 pgrep -f '^sleep 73$' > /dev/null && problem "SIGTERM during a hook: the hook still runs"
 counts_every_task "SIGTERM during a hook" "$work/hook.out"
+# Said as what happened, not as "exit -1".
+grep -q 'task-complete failed (stopped: the run was interrupted)' "$work/hook.out" ||
+  problem "SIGTERM during a hook: not said how it ended: $(grep ' hook ' "$work/hook.out")"
 
 [ "$fail" = 0 ] && echo "interrupt: one Ctrl-C lets running tasks finish; two kill them; all journaled"
 exit "$fail"
