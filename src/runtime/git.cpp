@@ -1014,6 +1014,14 @@ bool GitRepo::moved_without_work_tree(const std::string& from, const std::string
   return git({"diff-tree", "--quiet", from, to}).status == 1 && git({"diff-index", "--cached", "--quiet", from}).ok();
 }
 
+std::map<std::string, std::string> GitRepo::commits_since(const std::string& from, const std::string& to) const {
+  std::map<std::string, std::string> out;
+  for (const std::string& l : lines(git({"log", "--format=%H %s", from + ".." + to}).output))
+    if (const std::size_t sp = l.find(' '); sp != std::string::npos) out[l.substr(0, sp)] = l.substr(sp + 1);
+    else out[l] = "";
+  return out;
+}
+
 std::string GitRepo::describe(const std::string& commit) const {
   const Exec e = git({"log", "-1", "--format=%h %s", commit});
   return e.ok() ? first_line(e.output) : commit.substr(0, 10);

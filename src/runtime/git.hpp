@@ -250,6 +250,8 @@ class GitRepo {
   /// `git reset --soft`). A commit in the work tree, a `reset --hard` and a landing of
   /// another run carry the index along.
   [[nodiscard]] bool moved_without_work_tree(const std::string& from, const std::string& to) const;
+  /// The commits in `from..to`, sha -> subject.
+  [[nodiscard]] std::map<std::string, std::string> commits_since(const std::string& from, const std::string& to) const;
   /// One line about `commit`: its short ID and subject.
   [[nodiscard]] std::string describe(const std::string& commit) const;
   Result<std::string> rev_parse(const std::string& what) const;

@@ -118,7 +118,7 @@ bool deleted(int fd, const std::string& path) {
 }
 }  // namespace
 
-std::string Journal::restore_if_deleted() {
+Restored Journal::restore_if_deleted() {
   if (fd_ < 0 || !deleted(fd_, path_)) return {};
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
@@ -126,8 +126,10 @@ std::string Journal::restore_if_deleted() {
   // line of this run's is kept.
   const int fresh = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fresh < 0) {
-    note(errno);
-    return "the journal " + path_ + " was deleted during the run, and could not be written again: " + std::strerror(errno);
+    const int err = errno;
+    note(err);
+    return {Restored::How::failed, "the journal " + path_ + " was deleted during the run, and could not be written again: " +
+                                       std::strerror(err)};
   }
   char buf[1 << 16];
   bool ok = true;
@@ -153,33 +155,35 @@ std::string Journal::restore_if_deleted() {
   if (!ok || ::fdatasync(fresh) != 0) {
     note(errno != 0 ? errno : EIO);
     ::close(fresh);
-    return "the journal " + path_ + " was deleted during the run, and writing it again failed: " + error_;
+    return {Restored::How::failed, "the journal " + path_ + " was deleted during the run, and writing it again failed: " + error_};
   }
   ::close(fd_);
   fd_ = fresh;
-  return "the journal " + path_ + " was deleted during the run (git clean?); it is written again, whole";
+  return {Restored::How::restored, "the journal " + path_ + " was deleted during the run (git clean?); it is written again, whole"};
 }
 
 void Journal::note(int err) {
   if (error_.empty()) error_ = std::strerror(err);
 }
 
-std::string RunLock::restore_if_deleted() {
+Restored RunLock::restore_if_deleted() {
   if (fd_ < 0 || !held_ || !deleted(again_ >= 0 ? again_ : fd_, path_)) return {};
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
   const int fresh = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fresh < 0) return "the run lock " + path_ + " was deleted during the run, and could not be made again: " + std::strerror(errno);
+  if (fresh < 0)
+    return {Restored::How::failed, "the run lock " + path_ + " was deleted during the run, and could not be made again: " +
+                                       std::strerror(errno)};
   if (::flock(fresh, LOCK_EX | LOCK_NB) != 0) {
     ::close(fresh);
-    return "the run lock " + path_ + " was deleted during the run, and another run has taken the new one";
+    return {Restored::How::taken, "the run lock " + path_ + " was deleted during the run, and another run has taken the new one"};
   }
   const std::string me = std::to_string(::getpid()) + "\n" + (run_id_.empty() ? "" : run_id_ + "\n");
   if (::ftruncate(fresh, 0) != 0 || ::pwrite(fresh, me.data(), me.size(), 0) < 0) {
   }
   if (again_ >= 0) ::close(again_);
   again_ = fresh;
-  return "the run lock " + path_ + " was deleted during the run; it is held again";
+  return {Restored::How::restored, "the run lock " + path_ + " was deleted during the run; it is held again"};
 }
 
 RunLock::~RunLock() {

@@ -30,6 +30,18 @@ struct RunDir {
 };
 [[nodiscard]] Result<RunDir> claim_run_dir(const std::string& runs);
 
+/// What a restore_if_deleted found and did: `what` says it, for the journal and the user.
+struct Restored {
+  enum class How {
+    nothing,   ///< the file was there
+    restored,  ///< made again at its path
+    failed,    ///< it could not be
+    taken,     ///< the lock: another run took the new one meanwhile
+  };
+  How how = How::nothing;
+  std::string what;
+};
+
 /// Append-only JSON lines. Every line is one write() (in the page cache at once, so it
 /// survives flow being killed); the caller asks for fdatasync where a power loss must
 /// not lose it. Thread safety: one thread at a time.
@@ -49,9 +61,8 @@ class Journal {
   [[nodiscard]] const std::string& error() const { return error_; }
   /// When its file was deleted meanwhile (`git clean -fdx` takes `.flow/`, which git
   /// ignores), writes it again at its path from what the open descriptor still holds,
-  /// and appends there from now on: "" when nothing was deleted, else what was done (or
-  /// why it could not be: a write error then).
-  std::string restore_if_deleted();
+  /// and appends there from now on. Restored::failed is a write error of the run.
+  Restored restore_if_deleted();
 
  private:
   void note(int err);
@@ -77,9 +88,9 @@ class RunLock {
   /// The lock's descriptor, for the commands that must hold it as long as they run.
   [[nodiscard]] int fd() const noexcept { return fd_; }
   /// When the lock's file was deleted meanwhile, takes the lock again on a new one at its
-  /// path (the old one stays held for the commands that share it): "" when nothing was
-  /// deleted, else what was done, or that another run has the new one.
-  std::string restore_if_deleted();
+  /// path (the old one stays held for the commands that share it); Restored::taken when
+  /// another run has the new one.
+  Restored restore_if_deleted();
 
  private:
   std::string path_, run_id_;
@@ -107,7 +118,7 @@ class RunLog {
 
   Result<void> open(const std::string& path) { return journal_.open(path); }
   /// Journal::restore_if_deleted.
-  std::string restore_if_deleted() { return journal_.restore_if_deleted(); }
+  Restored restore_if_deleted() { return journal_.restore_if_deleted(); }
   /// The run's clock starts now (events carry seconds since then).
   void start_clock() { start_ = Clock::now(); }
   [[nodiscard]] double now() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }

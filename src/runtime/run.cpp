@@ -871,15 +871,14 @@ class RunLoop {
       stop_starting(why, false);
       return;
     }
-    for (const std::string& what : {log_.restore_if_deleted(), lock_.restore_if_deleted()}) {
-      if (what.empty()) continue;
-      const bool lost = what.find("another run") != std::string::npos || what.find("could not") != std::string::npos ||
-                        what.find("failed") != std::string::npos;
-      log("flow-dir-restored", -1, 0, {{"detail", what}}, true);
-      emit("flow-dir-restored", -1, 0, what);
-      if (lost && what.find("another run") != std::string::npos)
-        stop_starting("another run holds this tasks.md's lock now", false);
-      if (lost && what.find("journal") != std::string::npos) report_.write_errors.push_back(what);
+    using How = detail::Restored::How;
+    const std::pair<detail::Restored, bool> looks[] = {{log_.restore_if_deleted(), true}, {lock_.restore_if_deleted(), false}};
+    for (const auto& [r, journal] : looks) {
+      if (r.how == How::nothing) continue;
+      log("flow-dir-restored", -1, 0, {{"detail", r.what}}, true);
+      emit("flow-dir-restored", -1, 0, r.what);
+      if (r.how == How::taken) stop_starting("another run holds this tasks.md's lock now", false);
+      if (r.how == How::failed && journal) report_.write_errors.push_back(r.what);
     }
   }
 
@@ -1102,17 +1101,27 @@ class RunLoop {
     return true;
   }
 
-  // Pending tasks written into tasks.md during the run (with an ID the run's plan does not
-  // have): not run, and said, so that the run does not end as if the file were done.
+  // Pending tasks written into tasks.md during the run: not run, and said, so that the run
+  // does not end as if the file were done. By ID: a task reworded in place is the run's
+  // (it failed as changed), not a new one. An ID the run's plan has counts as new where
+  // the file now has more pending lines of it than the run left unmarked (a line copied).
   void added_during_run() {
     if (opt_.dry_run || !look_again() || live_.ours) return;
-    // By ID: a task reworded in place is the run's (it failed as changed), not a new one.
-    std::set<std::string_view> ids;
-    for (const Task& tk : graph_->plan().tasks) ids.insert(tk.id);
+    std::map<std::string_view, int> unmarked;  // the run's pending tasks of an ID it did not mark
+    for (int t = 0; t < graph_->task_count(); ++t) {
+      int& n = unmarked[task(t).id];
+      if (task(t).state == TaskState::pending && !report_.tasks[static_cast<std::size_t>(t)].marked) ++n;
+    }
     for (const Task& tk : live_.plan.tasks) {
-      if (ids.count(tk.id) || tk.state != TaskState::pending) continue;
-      report_.not_run.push_back(tk.id + " (line " + std::to_string(tk.line) +
-                                "): written into tasks.md during the run, after it read the file; run flow again to run it");
+      if (tk.state != TaskState::pending) continue;
+      const auto known = unmarked.find(tk.id);
+      if (known != unmarked.end() && known->second > 0) {
+        --known->second;
+        continue;
+      }
+      report_.not_run.push_back(tk.id + " (line " + std::to_string(tk.line) + "): written into tasks.md during the run" +
+                                (known != unmarked.end() ? " (a second line with this ID)" : "") +
+                                ", after it read the file; run flow again to run it");
     }
   }
 
@@ -1216,8 +1225,6 @@ class RunLoop {
     } else if (auto merge = integrate(t, *work)) {
       failed = merge->code == Errc::io ? FailureClass::io : merge->code == Errc::config ? FailureClass::config : FailureClass::conflict;
       why_not = merge->message;
-      // The branch the run commits to is not checked out: nothing can land until it is.
-      if (merge->code == Errc::config) stop_starting(merge->message, true);
     }
     if (failed) return on_failure(t, c.attempt, *failed, why_not);
     sched_->finish(t, TaskStatus::succeeded);
@@ -1371,6 +1378,8 @@ class RunLoop {
     detail::Landing landing;
     if (auto why = workspace_->integrate(t, work, mark, landing)) {
       if (!landing.mark_error.empty()) write_failed_[t] = landing.mark_error;
+      // The branch the run commits to is not checked out: nothing can land until it is.
+      if (landing.stop) stop_starting(why->message, true);
       return why;
     }
     if (!landing.landed) return std::nullopt;
@@ -1378,6 +1387,7 @@ class RunLoop {
     else if (!landing.mark_error.empty()) write_failed_[t] = landing.mark_error;
     if (!landing.before.empty()) {
       ++report_.commits;
+      landed_as_[t] = landing.head;
       validation_->landed(t, landing.before);  // testFirst's baseline: before the story's first test
       text_ = std::move(landing.text);
     }
@@ -1485,6 +1495,16 @@ class RunLoop {
       }
     }
     if (report_.rolled_back_to.empty()) added_during_run();
+    // A task whose commit a reset during the run took off the branch (`git reset --hard
+    // HEAD~1`) is not done, whatever its attempt did: tasks.md went back with the branch.
+    if (workspace_ && report_.rolled_back_to.empty())
+      for (int t : workspace_->gone(landed_as_)) {
+        const std::string& commit = landed_as_[t];
+        undone_[t] = "its commit " + commit.substr(0, 10) + " is no longer on " + report_.branch +
+                     " (reset away during the run?): not done; run it again";
+        log("commit-gone", t, 0, {{"commit", commit}}, true);
+        emit("commit-gone", t, 0, undone_[t]);
+      }
     for (int t = 0; t < graph_->task_count(); ++t) {
       TaskReport& r = report_.tasks[static_cast<std::size_t>(t)];
       r.status = sched_->status(t);
@@ -1506,6 +1526,12 @@ class RunLoop {
         r.status = TaskStatus::failed;
         r.failure_class = "io";
         r.last_lines = w->second;
+      }
+      if (const auto u = undone_.find(t); u != undone_.end() && r.status == TaskStatus::succeeded) {
+        r.status = TaskStatus::failed;
+        r.failure_class = "undone";
+        r.last_lines = u->second;
+        r.marked = false;
       }
       switch (r.status) {
         case TaskStatus::succeeded: ++report_.succeeded; break;
@@ -1551,6 +1577,8 @@ class RunLoop {
   std::string settled_;  // what a killed run left half-done in the repository, finished before reading tasks.md
   std::vector<Leftover::Running> landed_;  // tasks the run that died had landed on the branch
   std::map<int, std::string> write_failed_;   // task -> the write that failed it (its mark)
+  std::map<int, std::string> landed_as_;      // git: task -> the commit it landed as
+  std::map<int, std::string> undone_;         // task -> why its landed commit no longer counts
   mode_t tasks_mode_ = 0;                     // tasks.md's permission bits when the run started
   long tasks_uid_ = -1, tasks_gid_ = -1;      // and its owner
   std::optional<TaskGraph> graph_;

@@ -17,6 +17,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,7 @@ struct Landing {
   std::string text;        ///< tasks.md as the branch has it now (when something was committed)
   bool marked = false;     ///< the task's mark went in with it
   std::string mark_error;  ///< why its mark could not be set: done, but not marked
+  bool stop = false;       ///< not landed, and no task can land until the user acts (its branch is not checked out)
 };
 
 /// Work a workspace finished for the loop (Workspace::take): where an attempt runs, or
@@ -121,6 +123,14 @@ class Workspace {
   [[nodiscard]] virtual std::string head() const = 0;
   /// The branch's head when the run started.
   [[nodiscard]] virtual std::string checkpoint() const = 0;
+  /// Of `landed` (task -> the commit it landed as), the tasks whose commit is no longer on
+  /// the branch, nor rewritten onto it (a commit since the checkpoint with the task's
+  /// subject, as a rebase or an amend leaves): a reset during the run took it away. None
+  /// without isolation.
+  [[nodiscard]] virtual std::vector<int> gone(const std::map<int, std::string>& landed) const {
+    (void)landed;
+    return {};
+  }
   /// Moves the branch back to `to`, keeping what it had reachable; nullopt when it is
   /// there already (or cannot be moved), else where what it had is kept.
   virtual std::optional<std::string> roll_back(const std::string& to) = 0;

@@ -253,6 +253,20 @@ class GitWorkspace final : public Workspace {
         const Integration in = repo_.replay(dir, work.ref, "refs/heads/" + branch_);
         if (!in.merged) {
           log_.log("merge-conflict", t, 0, {{"files", join(in.conflicts, " ")}});
+          // --allow-dirty: the agent worked on a snapshot with the user's uncommitted
+          // changes, and only its own land, on the branch without them. Where they meet
+          // in a file, every retry would meet them again.
+          if (opt_.allow_dirty) {
+            const std::vector<std::string> dirty = repo_.dirty();
+            std::vector<std::string> theirs;
+            for (const std::string& c : in.conflicts)
+              if (std::find(dirty.begin(), dirty.end(), c) != dirty.end()) theirs.push_back(c);
+            if (!theirs.empty())
+              return Error{Errc::config, "not landed: the task's changes conflict with your uncommitted changes to " +
+                                             join(theirs, ", ") + " (with --allow-dirty the agent sees them, but only its own "
+                                             "changes land, on " + branch_ + " without yours, so no retry can merge them); "
+                                             "commit or stash yours, then run it again\n" + in.details};
+          }
           return Error{Errc::conflict, "conflict: the task's changes do not merge with what was integrated since it started; "
                                        "conflicting files: " + join(in.conflicts, ", ") + "\n" + in.details};
         }
@@ -317,11 +331,15 @@ class GitWorkspace final : public Workspace {
       // `git merge --ff-only` moves what is checked out: the user who switched branches (or
       // detached HEAD) during the run would get the task on theirs, the journal saying it
       // is on this run's.
+      // Not landed after all: tasks.md's index entry and its note go back as they were.
+      auto undo_own_write = [&] {
+        if (!own_write) return;
+        repo_.stage(tasks_rel_, false);
+        repo_.clear_pending_mark(tasks_rel_);
+      };
       if (const std::string on = repo_.checked_out_branch(); on != branch_) {
-        if (own_write) {
-          repo_.stage(tasks_rel_, false);
-          repo_.clear_pending_mark(tasks_rel_);
-        }
+        undo_own_write();
+        landing.stop = true;
         return Error{Errc::config, "not landed: " + (on.empty() ? std::string("HEAD is detached") : on + " is checked out") +
                                        " in " + repo_.top() + ", and this run commits to " + branch_ +
                                        "; no task lands until " + branch_ + " is checked out again (then run flow again)"};
@@ -342,10 +360,7 @@ class GitWorkspace final : public Workspace {
         if (own_write) repo_.clear_pending_mark(tasks_rel_);
         break;
       }
-      if (own_write) {
-        repo_.stage(tasks_rel_, false);
-        repo_.clear_pending_mark(tasks_rel_);
-      }
+      undo_own_write();
       const auto parent = repo_.rev_parse(commit + "^"), now = repo_.rev_parse("refs/heads/" + branch_);
       // Again when the branch moved meanwhile, the user saved tasks.md meanwhile, or
       // another git command held the index a moment.
@@ -358,6 +373,12 @@ class GitWorkspace final : public Workspace {
                                    "that is still running in " + repo_.top() + " or that stopped halfway (an agent " +
                                    "killed mid-command?); flow does not remove a lock it did not make. If no git command " +
                                    "is running there, remove it (rm " + lock + ") and run the task again"};
+      // Files of the user's, changed or new and not committed, that the task's commit
+      // changes: git keeps them, and so does every retry until the user acts.
+      if (ff.error().message.find("would be overwritten") != std::string::npos)
+        return Error{Errc::config, "not landed: your uncommitted changes in " + repo_.top() + " are in the way of the task's "
+                                   "commit (git will not overwrite them); commit or stash them, then run it again: " +
+                                   ff.error().message};
       return Error{disk_failure(ff.error().message) ? Errc::io : Errc::conflict,
                    "conflict: " + branch_ + " could not take the task's commit: " + ff.error().message};
     }
@@ -417,6 +438,20 @@ class GitWorkspace final : public Workspace {
   std::string branch() const override { return branch_; }
   std::string head() const override { return head_; }
   std::string checkpoint() const override { return checkpoint_; }
+
+  std::vector<int> gone(const std::map<int, std::string>& landed) const override {
+    std::vector<int> out;
+    if (landed.empty()) return out;
+    // One git process: the branch's commits since the checkpoint, and their subjects.
+    const std::map<std::string, std::string> there = repo_.commits_since(checkpoint_, "refs/heads/" + branch_);
+    std::set<std::string> subjects;
+    for (const auto& [sha, subject] : there) subjects.insert(subject);
+    for (const auto& [t, commit] : landed) {
+      const std::string message = commit_message(t);
+      if (!there.count(commit) && !subjects.count(message.substr(0, message.find('\n')))) out.push_back(t);
+    }
+    return out;
+  }
 
   // The branch goes back to `to`; what it had stays reachable under
   // refs/flow/<run>/rolled-back.

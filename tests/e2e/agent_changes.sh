@@ -44,6 +44,12 @@
 # 17. an agent changes the repository's git settings (its worktree shares .git/config and
 #     the hooks with the user's work tree): each change is journaled and said with the
 #     task, keys and hook names only (a value may be a secret)
+# 18. the user writes, without committing, a file a running task creates: the task does
+#     not land over it, fails once (no retry can get past it), says why; the rest land
+# 19. the user resets a landed task's commit away during the run: that task is not
+#     reported done (it fails, saying why), the run exits 1, the next run does it again
+# 20. the user copies a task's line during the run (an ID the plan has): the copy is not
+#     run, and the run says so and exits 1
 # usage: agent_changes.sh FLOW AGENT
 flow=$1 agent=$2
 . "$(dirname "$0")/git_repo.sh" changes
@@ -441,6 +447,40 @@ grep -q "git settings changed while its agent ran" "$work/seventeen.out" || { pr
 if grep_q -e sekrit -e "Agent Bot" "$journal" "$work/seventeen.out"; then problem "git settings changed: a value was written out"; fi
 [ "$(grep -c '"event":"config-changed"' "$journal")" = 1 ] || problem "git settings changed: said more than once"
 all_marked "git settings changed" 5
+
+# --- 18 -----------------------------------------------------------------------------
+# Before: every retry's agent ran again to meet the same refusal of git's.
+make_repo "$work/eighteen"
+TEST_AGENT_PLAN="T002:script" TEST_AGENT_RUN_T002="mkdir -p '$work/eighteen/app' && echo mine > '$work/eighteen/app/a.py'" \
+  run_flow eighteen --workers 1 --retries 3
+[ "$rc" = 1 ] || { problem "the user's file in the way: exit $rc, expected 1"; show eighteen; }
+[ "$(cat "$repo/app/a.py")" = mine ] || problem "the user's file in the way: it was overwritten"
+[ "$(grep '"event":"task-started"' "$journal" | grep -c '"task":"T002"')" = 1 ] || problem "the user's file in the way: T002 was retried"
+grep -q "your uncommitted changes in .* are in the way" "$work/eighteen.out" || { problem "the user's file in the way: not said"; show eighteen; }
+[ "$(grep -c '^- \[X\] T00[134]' "$tasks")" = 3 ] || problem "the user's file in the way: the other tasks did not land: $(cat "$tasks")"
+
+# --- 19 -----------------------------------------------------------------------------
+# Before: "5 succeeded", exit 0, with T002's work and mark gone from the branch.
+make_repo "$work/nineteen"
+TEST_AGENT_PLAN="T003:script" TEST_AGENT_RUN_T003="git -C '$work/nineteen' reset -q --hard HEAD~1" \
+  run_flow nineteen --workers 1
+[ "$rc" = 1 ] || { problem "a landed commit reset away: exit $rc, expected 1"; show nineteen; }
+grep -q "T002.*no longer on main" "$work/nineteen.out" || { problem "a landed commit reset away: not said"; show nineteen; }
+grep '"event":"commit-gone"' "$journal" | grep_q '"task":"T002"' || problem "a landed commit reset away: not journaled"
+grep -q '^- \[ \] T002' "$tasks" || problem "a landed commit reset away: T002 is marked: $(grep T002 "$tasks")"
+run_flow nineteen-again
+[ "$rc" = 0 ] && grep -q "1 succeeded" "$work/nineteen-again.out" || { problem "after the reset, the next run: exit $rc"; show nineteen-again; }
+git -C "$repo" cat-file -e HEAD:app/a.py 2>/dev/null || problem "after the reset, the next run: T002's file is not on main"
+
+# --- 20 -----------------------------------------------------------------------------
+# Before: exit 0, nothing said, the copy left [ ] for the next run.
+make_repo "$work/twenty"
+TEST_AGENT_PLAN="T002:script" TEST_AGENT_RUN_T002="sed -i '/T004/p' '$work/twenty/specs/tasks.md'" run_flow twenty --workers 1
+[ "$rc" = 1 ] || { problem "a copied task line: exit $rc, expected 1"; show twenty; }
+grep -q "not run: T004 (line [0-9]*): written into tasks.md during the run (a second line with this ID)" "$work/twenty.out" ||
+  { problem "a copied task line: not said"; show twenty; }
+[ "$(grep -c '^- \[X\] T004' "$tasks")" = 1 ] && [ "$(grep -c '^- \[ \] T004' "$tasks")" = 1 ] ||
+  problem "a copied task line: marks: $(grep T004 "$tasks")"
 
 [ "$fail" = 0 ] && echo "agent changes: commits, tasks.md edits, user commits, duplicates, stale branches and empty work all checked"
 exit "$fail"

@@ -99,6 +99,22 @@ rc=0; TEST_AGENT_PLAN="T001:see-readme" "$flow" run "$tasks" --workers 2 --agent
 [ "$(tail -1 "$repo/README")" = mine ] && [ "$(cat "$repo/notes.txt")" = scratch ] || problem "--allow-dirty touched the user's changes"
 if git -C "$repo" log --format=%s "$before..HEAD" -- README notes.txt | grep_q .; then problem "--allow-dirty committed the user's changes"; fi
 no_leaks "--allow-dirty run"
+# --allow-dirty, and a task's change meets the user's uncommitted one in the same file:
+# only the task's own changes land, on the branch without the user's, so no retry can
+# merge them. Before, every retry was spent on "a conflict with what was integrated
+# since it started" (nothing was). Now one attempt, failed as a setting, saying so.
+make_repo "$work/three-mine"
+mkdir -p "$repo/app" && echo base > "$repo/app/a.py"
+git -C "$repo" add app && git -C "$repo" commit -qm "a"
+echo mine >> "$repo/app/a.py"
+rc=0; "$flow" run "$tasks" --agent-cmd "$agent" --allow-dirty --retries 3 > "$work/mine.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || problem "--allow-dirty, the user's change in the task's file: exit $rc, expected 1"
+grep -q "conflict with your uncommitted changes to app/a.py" "$work/mine.out" ||
+  problem "--allow-dirty, the user's change in the task's file: not said: $(grep -A3 'failed:' "$work/mine.out")"
+[ "$(grep '"event":"task-started"' "$journal" | grep -c '"task":"T002"')" = 1 ] ||
+  problem "--allow-dirty, the user's change in the task's file: T002 was retried"
+[ "$(cat "$repo/app/a.py")" = "$(printf 'base\nmine')" ] || problem "--allow-dirty: the user's file changed: $(cat "$repo/app/a.py")"
+
 # tasks.md in a folder .gitignore names: the tree is clean, yet no task's mark could be
 # committed. Before, every task's work landed, every task then failed `io`, and each
 # rerun landed it all again. Refused up front; nothing runs, nothing is committed.
