@@ -861,7 +861,8 @@ class GraphBuilder {
       }
       // `Developer A: US1 → US3`: the order one person takes, not a dependency (an aside
       // or a key on it still is: `Developer C: US3 → US4 (needs US1)`).
-      const bool staffing = is_staffing_line(st.text);
+      // `Delivery in priority order: US1 → US2 → US3`: what to deliver first, likewise.
+      const bool staffing = is_staffing_line(st.text) || is_priority_order_line(st.text);
       for (std::size_t k = 1; k < segments.size(); ++k) {
         // (What stands before an aside on the left is not read: `Developer A: US1 (1 week) →
         // US3` is who does what, not an order.)

@@ -134,6 +134,27 @@ bool is_staffing_line(std::string_view t) {
   return starts_with(rest, ":") || starts_with(rest, "\xEF\xBC\x9A");
 }
 
+// `優先実行順は MVP 重視で US1 → US2 → US3`, `Delivery in priority order: US1 → US2`: the
+// order to deliver in (the most valuable first), not what each needs: its arrows are no
+// dependencies (its "requires" and "needs" still are). In the languages the corpus has.
+bool is_priority_order_line(std::string_view t) {
+  static constexpr std::string_view kPhrases[] = {
+      "priority order", "order of priority", "by priority", "priority sequence",
+      "prioritätsreihenfolge", "reihenfolge der priorit", "nach priorit",        // German
+      "orden de prioridad", "por prioridad", "ordem de prioridade", "por prioridade",  // Spanish, Portuguese
+      "ordre de priorit", "par priorit",                                          // French
+      "\xE5\x84\xAA\xE5\x85\x88\xE5\xAE\x9F\xE8\xA1\x8C\xE9\xA0\x86",  // 優先実行順
+      "\xE5\x84\xAA\xE5\x85\x88\xE9\xA0\x86",                                // 優先順
+      "\xE5\x84\xAA\xE5\x85\x88\xE5\xBA\xA6\xE9\xA0\x86",                  // 優先度順
+      "\xE4\xBC\x98\xE5\x85\x88\xE9\xA1\xBA\xE5\xBA\x8F",                  // 优先顺序
+      "\xE4\xBC\x98\xE5\x85\x88\xE7\xBA\xA7\xE9\xA1\xBA\xE5\xBA\x8F",    // 优先级顺序
+      "\xEC\x9A\xB0\xEC\x84\xA0\xEC\x88\x9C\xEC\x9C\x84 \xEC\x88\x9C",  // 우선순위 순
+  };
+  for (std::string_view p : kPhrases)
+    if (ifind(t, p) != std::string_view::npos) return true;
+  return false;
+}
+
 // Japanese, Chinese and Korean put the key after the IDs or the story: "T012 に依存",
 // "T005 の後", "T-001 完成后", "US1, US2 完了後", "US1 이후", "T008–T010 완료 후",
 // "US1에 의존", "Phase 3 완료 필요" (needs Phase 3 done).
@@ -550,10 +571,21 @@ std::string story_label_of_title(std::string_view t, int story) {
 }
 
 std::string priority_of_title(std::string_view t) {
-  std::size_t p = ifind(t, "priority");
-  if (p != std::string_view::npos) {
-    std::size_t i = p + 8;
-    while (i < t.size() && (is_space(t[i]) || t[i] == ':' || t[i] == '*')) ++i;
+  // "Priority: P1" in English and as other languages write it (Prioridad, Prioridade,
+  // Priorität, Priorité, Priorità, 优先级, 優先度, 우선순위), a colon ASCII or full-width.
+  static constexpr std::string_view words[] = {"priority",          "prioridade",        "prioridad",
+                                               "priorit\xc3\xa4t",  "priorit\xc3\xa9",   "priorit\xc3\xa0",
+                                               "\xe4\xbc\x98\xe5\x85\x88\xe7\xba\xa7", "\xe5\x84\xaa\xe5\x85\x88\xe5\xba\xa6",
+                                               "\xec\x9a\xb0\xec\x84\xa0\xec\x88\x9c\xec\x9c\x84"};
+  for (std::string_view w : words) {
+    const std::size_t p = ifind(t, w);
+    if (p == std::string_view::npos) continue;
+    std::size_t i = p + w.size();
+    for (;;) {
+      if (i < t.size() && (is_space(t[i]) || t[i] == ':' || t[i] == '*')) ++i;
+      else if (t.substr(i, 3) == "\xef\xbc\x9a") i += 3;  // ：
+      else break;
+    }
     if (i + 1 < t.size() && t[i] == 'P' && is_digit(t[i + 1])) {
       std::size_t k = i + 1;
       read_int(t, k);

@@ -86,6 +86,9 @@ bool denied_key(std::string_view s, std::size_t key_start);
 /// Whether a dependency-section line is one person's or team's order (`Developer A: US1 →
 /// US3`, `**Team B**: T010 → T012`, `团队 B：US3 → US4`), whose arrows order nothing.
 bool is_staffing_line(std::string_view line);
+/// A line that gives the order to deliver in ("in priority order: US1 → US2"): its arrows
+/// are no dependencies.
+bool is_priority_order_line(std::string_view line);
 
 /// Normalizes a path: '/' separators, no `.` or `x/..` segments. Returns false if it
 /// escapes its root (`../x`).

@@ -569,6 +569,30 @@ TEST_SUITE("explicit rules") {
     CHECK(waits(named, "T003") == "T001");
   }
 
+  // usaturn/nova-parser 003: "優先実行順は MVP 重視で US1 → US2 → US3" (the order to
+  // deliver in, MVP first) under lines saying the stories are independent made US2 wait for
+  // US1 and US3 for US2. The order of priority is no dependency, in any language; a key
+  // on such a line still is.
+  TEST_CASE("a priority order is no chain of dependencies") {
+    const std::string stories =
+        "## Phase 1: User Story 1 - A\n- [ ] T001 [US1] a\n## Phase 2: User Story 2 - B\n- [ ] T002 [US2] b\n"
+        "## Phase 3: User Story 3 - C\n- [ ] T003 [US3] c\n## Dependencies\n";
+    for (const char* line : {"- \xE5\x84\xAA\xE5\x85\x88\xE5\xAE\x9F\xE8\xA1\x8C\xE9\xA0\x86\xE3\x81\xAF MVP "
+                             "\xE9\x87\x8D\xE8\xA6\x96\xE3\x81\xA7 **US1 \xE2\x86\x92 US2 \xE2\x86\x92 US3**\n",
+                             "- Delivery in priority order: US1 \xE2\x86\x92 US2 \xE2\x86\x92 US3\n",
+                             "- Entrega por orden de prioridad: US1 \xE2\x86\x92 US2 \xE2\x86\x92 US3\n",
+                             "- In Priorit\xC3\xA4tsreihenfolge: US1 \xE2\x86\x92 US2 \xE2\x86\x92 US3\n"}) {
+      INFO(line);
+      auto g = graph_of(stories + line);
+      CHECK(waits(g, "T002").empty());
+      CHECK(waits(g, "T003").empty());
+    }
+    auto keyed = graph_of(stories + "- In priority order: US1 \xE2\x86\x92 US2 \xE2\x86\x92 US3 (needs US2)\n");
+    CHECK(waits(keyed, "T003") == "T002");
+    auto plain = graph_of(stories + "- US1 \xE2\x86\x92 US2 \xE2\x86\x92 US3\n");
+    CHECK(waits(plain, "T003") == "T002");
+  }
+
   // spec-kit's adaptive-execution-modes and wildcard/caro 004: "T015, T016, T017 can run
   // concurrently", "T018 (hreflang) can be done in parallel with T016/T017" in a
   // dependency section did not relax the document's order; only `∥` did.

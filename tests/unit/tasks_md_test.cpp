@@ -1129,6 +1129,24 @@ TEST_SUITE("pitfalls") {
     CHECK(p.groups[static_cast<std::size_t>(p.tasks[2].group)].title == "Tests for User Story 6");
   }
 
+  // LuisDomingo-devops/AI_manager writes "(Prioridad: P1)"; others write the word in
+  // their language, some with a full-width colon. Before, only English was read.
+  TEST_CASE("9b: priorities in phase titles as other languages write them") {
+    const std::pair<const char*, const char*> titles[] = {
+        {"User Story 1 - Erradicación (Prioridad: P1)", "P1"},  {"User Story 2 - Regras (Prioridade: P2)", "P2"},
+        {"User Story 3 - Schlüssel (Priorität: P3)", "P3"},     {"User Story 1 - Import (Priorité : P1)", "P1"},
+        {"User Story 2 - Ricerca (Priorità: P2)", "P2"},       {"用户故事 1 - 登录 (优先级: P1)", "P1"},
+        {"ユーザーストーリー 2 - 検索 (優先度：P2)", "P2"},     {"사용자 스토리 3 (우선순위: P3)", "P3"},
+        {"User Story 4 - Priority order matters (P2)", "P2"}, {"Prioridad alta para el equipo", ""},
+    };
+    for (const auto& [title, want] : titles) {
+      INFO(title);
+      const Plan p = parse_tasks_md(std::string("## Phase 3: ") + title + "\n- [ ] T001 [US1] a\n");
+      REQUIRE(p.phases.size() == 1);
+      CHECK(p.phases[0].priority == want);
+    }
+  }
+
   // NiklasBlumenroth/cozychristmas 008: `## Phase 2: Fundament (blockiert alle User
   // Stories)` was a story phase (of no story) because it says "User Stories", so the
   // stories ran beside it, before the types and test files it creates.
