@@ -1019,36 +1019,87 @@ class GraphBuilder {
   // "**US3**: … - 建议 US1+US2 完成后开始". What waits is the line's label, before its
   // colon; what it waits for, the words between the key and the colon or the dash, full
   // stop or full-width comma before it (not "、" or ",", which list). "に依存しない" (does
-  // not depend on) and "の後続" (what follows) are no keys; a line without a label is not
-  // read.
+  // not depend on) and "の後続" (what follows) are no keys.
+  // In a sentence, Korean and Japanese mark what it is about with a particle:
+  // "T013–T016은 공통 목록 기반 T008–T010 완료 후 수행한다" (T013–T016 are done after
+  // T008–T010), "T003は T001 の後": what waits is what the particle closest before the key
+  // marks, and what it waits for, the words between that particle and the key. A line with
+  // neither a label nor such a subject is not read.
   void trailing_keys(std::string_view s, int line, const std::string& words) {
-    static constexpr std::string_view stops[] = {":", "\xEF\xBC\x9A", " - ", " -- ", "\xE2\x80\x94", "\xE2\x80\x93",
+    // (An en dash with no space before it makes a range: "T008–T010 완료 후".)
+    static constexpr std::string_view stops[] = {":", "\xEF\xBC\x9A", " - ", " -- ", "\xE2\x80\x94", " \xE2\x80\x93",
                                                  "\xEF\xBC\x8C", "\xE3\x80\x82", "\xEF\xBC\x9B"};
     std::size_t colon = s.find(':');
     if (const std::size_t wide = s.find("\xEF\xBC\x9A"); wide < colon) colon = wide;
-    if (colon == std::string_view::npos || !has_trailing_key(s.substr(colon))) return;
+    const std::size_t begin = colon == std::string_view::npos ? 0 : colon;
+    if (!has_trailing_key(s.substr(begin))) return;
     std::vector<std::pair<std::size_t, std::size_t>> found;  // each key: where, and its length
-    for (std::size_t at = colon; at < s.size(); ++at)
+    for (std::size_t at = begin; at < s.size(); ++at)
       if (const std::size_t len = trailing_key_at(s, at); len > 0) {
         found.emplace_back(at, len);
         at += len - 1;
       }
     std::vector<Refs> firsts;
-    std::size_t from = colon;  // what a key's words may reach back to: the colon, or the key before
+    std::size_t from = begin;  // what a key's words may reach back to: the colon, or the key before
     for (const auto& [at, len] : found) {
       if (at < from) continue;  // inside a key already read (完了後 is in の完了後's place)
-      std::size_t start = from;
+      const Subject subject = particle_subject(s, from, at);
+      Refs waiting;
+      if (subject.end > 0) waiting = refs_in(s.substr(subject.begin, subject.particle - subject.begin), line, true);
+      std::size_t start = waiting.nodes.empty() ? from : subject.end;
       for (std::string_view stop : stops)
         if (const std::size_t p = s.substr(0, at).rfind(stop); p != std::string_view::npos && p >= start)
           start = p + stop.size();
-      if (Refs first = refs_in(s.substr(start, at - start), line, false); !first.nodes.empty())
-        firsts.push_back(std::move(first));
+      if (Refs first = refs_in(s.substr(start, at - start), line, false); !first.nodes.empty()) {
+        if (!waiting.nodes.empty()) link(first, waiting, story_or(first, waiting), line, words);
+        else firsts.push_back(std::move(first));
+      }
       from = at + len;
     }
-    if (firsts.empty()) return;
+    if (firsts.empty() || colon == std::string_view::npos) return;
     // (Read only now: naming a phase makes its gate.)
-    const Refs waiting = refs_in(s.substr(0, colon), line, true);
-    for (const Refs& first : firsts) link(first, waiting, story_or(first, waiting), line, words);
+    const Refs label = refs_in(s.substr(0, colon), line, true);
+    for (const Refs& first : firsts) link(first, label, story_or(first, label), line, words);
+  }
+
+  // Where the subject a Korean or Japanese particle marks stands in `s` between `from` and
+  // `to`, the last one: IDs, ranges and lists right before 은, 는, 이, 가, は or が (then a
+  // space, a mark, or the end). `end` 0: none.
+  struct Subject {
+    std::size_t begin = 0, particle = 0, end = 0;
+  };
+  static Subject particle_subject(std::string_view s, std::size_t from, std::size_t to) {
+    static constexpr std::string_view particles[] = {"\xEC\x9D\x80", "\xEB\x8A\x94", "\xEC\x9D\xB4", "\xEA\xB0\x80",
+                                                     "\xE3\x81\xAF", "\xE3\x81\x8C"};  // 은 는 이 가 は が
+    // What may stand in a subject: IDs, and the dashes, tildes, slashes, commas and dots
+    // that make ranges and lists (–, ·, 、, ・ too).
+    static constexpr std::string_view joins[] = {"\xE2\x80\x93", "\xC2\xB7", "\xE3\x80\x81", "\xE3\x83\xBB"};
+    Subject out;
+    for (std::size_t i = from + 1; i + 3 <= to; ++i) {
+      if (!is_alnum(s[i - 1])) continue;
+      bool particle = false;
+      for (std::string_view p : particles) particle = particle || s.compare(i, p.size(), p) == 0;
+      if (!particle) continue;
+      const std::size_t after = i + 3;
+      if (after < s.size() && !is_space(s[after]) && !ispunct(static_cast<unsigned char>(s[after]))) continue;
+      std::size_t b = i;
+      for (;;) {
+        if (b > from && (is_alnum(s[b - 1]) || std::string_view("-_./,~ ").find(s[b - 1]) != std::string_view::npos)) {
+          --b;
+          continue;
+        }
+        bool joined = false;
+        for (std::string_view j : joins)
+          if (b >= from + j.size() && s.compare(b - j.size(), j.size(), j) == 0) {
+            b -= j.size();
+            joined = true;
+            break;
+          }
+        if (!joined) break;
+      }
+      out = {b, i, after};
+    }
+    return out;
   }
 
   // Where a clause says that what it lists may run together, and the phrase's length;

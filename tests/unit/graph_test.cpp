@@ -573,6 +573,32 @@ TEST_SUITE("explicit rules") {
   // deliver in, MVP first) under lines saying the stories are independent made US2 wait for
   // US1 and US3 for US2. The order of priority is no dependency, in any language; a key
   // on such a line still is.
+  // JEJU-Ratus/est_fe13_final_project 003: "공유 변경 작업 T013–T016은 공통 목록 기반
+  // T008–T010 완료 후 수행한다" (T013–T016 are done after T008–T010) was not read: only a
+  // label before a colon could wait. A particle marks what a Korean or Japanese sentence is
+  // about; and an en dash with no space before it is a range there, not a clause's end.
+  TEST_CASE("Korean and Japanese sentences: what the particle marks waits") {
+    const std::string tasks = "- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n- [ ] T004 [P] d\n- [ ] T005 [P] e\n"
+                              "## \xEC\x9D\x98\xEC\xA1\xB4\xEC\x84\xB1\n";  // 의존성
+    // T004–T005은 공통 목록 기반 T001–T002 완료 후 수행한다.
+    auto ko = graph_of(tasks + "- T004\xE2\x80\x93T005\xEC\x9D\x80 \xEA\xB3\xB5\xED\x86\xB5 T001\xE2\x80\x93T002 "
+                               "\xEC\x99\x84\xEB\xA3\x8C \xED\x9B\x84 \xEC\x88\x98\xED\x96\x89\xED\x95\x9C\xEB\x8B\xA4.\n");
+    CHECK(waits(ko, "T004") == "T001,T002");
+    CHECK(waits(ko, "T005") == "T001,T002");
+    CHECK(waits(ko, "T003").empty());
+    // T003는 T001과 병렬 가능하지만 T004은 T002 이후다: the subject closest before the key.
+    auto but = graph_of(tasks + "- T003\xEB\x8A\x94 T001\xEA\xB3\xBC \xEB\xB3\x91\xEB\xA0\xAC \xEA\xB0\x80\xEB\x8A\xA5"
+                                "\xED\x95\x98\xEC\xA7\x80\xEB\xA7\x8C T004\xEC\x9D\x80 T002 \xEC\x9D\xB4\xED\x9B\x84\xEB\x8B\xA4.\n");
+    CHECK(waits(but, "T004") == "T002");
+    CHECK(waits(but, "T003").empty());
+    // T003は T001 の後に実行する
+    auto ja = graph_of(tasks + "- T003\xE3\x81\xAF T001 \xE3\x81\xAE\xE5\xBE\x8C\xE3\x81\xAB\xE5\xAE\x9F\xE8\xA1\x8C\xE3\x81\x99\xE3\x82\x8B\n");
+    CHECK(waits(ja, "T003") == "T001");
+    // A label still waits where no particle marks a subject: "T005: T001–T003 이후".
+    auto label = graph_of(tasks + "- T005: T001\xE2\x80\x93T003 \xEC\x9D\xB4\xED\x9B\x84\n");
+    CHECK(waits(label, "T005") == "T001,T002,T003");
+  }
+
   TEST_CASE("a priority order is no chain of dependencies") {
     const std::string stories =
         "## Phase 1: User Story 1 - A\n- [ ] T001 [US1] a\n## Phase 2: User Story 2 - B\n- [ ] T002 [US2] b\n"
