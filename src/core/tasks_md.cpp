@@ -3780,16 +3780,27 @@ class Parser {
   }
 
   // A task with a bare file name is remembered for resolve_basenames().
+  // (Its group's title is read now: the groups are renumbered before they are read again.)
   void note_basenames(std::size_t i) {
     const auto& paths = plan_.tasks[i].paths;
-    if (std::any_of(paths.begin(), paths.end(), [](const PathRef& p) { return p.path.find('/') == std::string::npos; }))
-      with_bare_.push_back(i);
+    if (std::none_of(paths.begin(), paths.end(), [](const PathRef& p) { return p.path.find('/') == std::string::npos; }))
+      return;
+    with_bare_.push_back(i);
+    const std::string_view group = plan_.groups[static_cast<std::size_t>(plan_.tasks[i].group)].title;
+    for (std::string_view w : {"test", "prueba", "\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88" /* テスト */,
+                               "\xE6\xB5\x8B\xE8\xAF\x95" /* 测试 */, "\xE6\xB8\xAC\xE8\xA9\xA6" /* 測試 */,
+                               "\xED\x85\x8C\xEC\x8A\xA4\xED\x8A\xB8" /* 테스트 */})
+      if (ifind(group, w) != std::string_view::npos) {
+        in_tests_.push_back(i);
+        break;
+      }
   }
 
   // A bare `ExcelPreview.jsx` means the one file of that name that another task names
   // with its directory; with none or several, it stays as written.
   void resolve_basenames() {
     if (with_bare_.empty()) return;
+    drop_modules_under_test();
     // Basename -> path, for every path with a directory; `full` is emptied when two
     // different paths share a basename. Views into paths with a '/': those are never
     // modified below.
@@ -3831,6 +3842,40 @@ class Parser {
         if (std::none_of(unique.begin(), unique.end(), [&](const PathRef& u) { return u.path == p.path; }))
           unique.push_back(std::move(p));
       t.paths = std::move(unique);
+    }
+  }
+
+  // The module a test file tests, from the test's name: `planner.test.ts`,
+  // `planner.spec.ts`, `test_planner.py`, `planner_test.go` and `PlannerTest.java` test
+  // `planner` (`Planner`); empty for a name that is no test's.
+  static std::string_view tested_stem(std::string_view name) {
+    for (std::string_view mid : {".test.", ".spec.", "_test."})
+      if (const std::size_t at = name.find(mid); at != std::string_view::npos && at > 0) return name.substr(0, at);
+    const std::string_view stem = name.substr(0, name.rfind('.'));
+    if (starts_with(stem, "test_") && stem.size() > 5) return stem.substr(5);
+    for (std::string_view end : {"Tests", "Test"})
+      if (stem.size() > end.size() && stem.ends_with(end)) return stem.substr(0, stem.size() - end.size());
+    return {};
+  }
+
+  // `T011 [P] Unit de planner.ts … em tests/unit/agents/planner.test.ts`, under "Tests for
+  // User Story 1": the bare name is what the test is about, not a file the task writes. In
+  // a group of tests, a bare name whose stem a test file of the same task tests is dropped
+  // before it could be taken for another task's full path (T016 writes
+  // src/…/agents/planner.ts: the two would have shared a lock, one waiting for the other).
+  void drop_modules_under_test() {
+    for (std::size_t i : in_tests_) {
+      Task& t = plan_.tasks[i];
+      std::vector<std::string_view> tested;
+      for (const PathRef& p : t.paths)
+        if (const std::string_view stem = tested_stem(std::string_view(p.path).substr(p.path.rfind('/') + 1)); !stem.empty())
+          tested.push_back(stem);
+      if (tested.empty()) continue;
+      std::erase_if(t.paths, [&](const PathRef& p) {
+        if (p.path.find('/') != std::string::npos || p.placed || !tested_stem(p.path).empty()) return false;
+        const std::string_view stem = std::string_view(p.path).substr(0, p.path.rfind('.'));
+        return std::find(tested.begin(), tested.end(), stem) != tested.end();
+      });
     }
   }
 
@@ -4445,6 +4490,7 @@ class Parser {
   };
   std::vector<DepList> dep_lists_;       // the items of lists of a task's dependencies
   std::vector<std::size_t> with_bare_;   // tasks with a bare file name
+  std::vector<std::size_t> in_tests_;    // … of those, the ones in a group of tests
   Head head_;
   int phase_level_ = 2;
   int dep_level_ = 0;

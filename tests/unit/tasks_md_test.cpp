@@ -1131,6 +1131,35 @@ TEST_SUITE("pitfalls") {
 
   // LuisDomingo-devops/AI_manager writes "(Prioridad: P1)"; others write the word in
   // their language, some with a full-width colon. Before, only English was read.
+  // heliohashinaga/storybook-ai 006: "T011 [P] Unit de `planner.ts` … em
+  // `tests/unit/…/planner.test.ts`" under "Tests for User Story 1": the bare name is what
+  // the test tests. It had been taken for T016's src/…/agents/planner.ts, and the two [P]
+  // tasks shared a lock.
+  TEST_CASE("9a: in a group of tests, the module a test file tests is not a file the task writes") {
+    const std::string text =
+        "## Phase 3: User Story 1\n### Tests for User Story 1\n"
+        "- [ ] T011 [P] [US1] Unit de `planner.ts` em `tests/unit/agents/planner.test.ts`\n"
+        "- [ ] T012 [P] [US1] Tests for `config.py` in `tests/test_config.py`\n"
+        "- [ ] T013 [P] [US1] Contract test of `client.go` in `client_test.go`, fixtures in `helpers.go`\n"
+        "### Implementation for User Story 1\n"
+        "- [ ] T016 [P] [US1] Implementar `planner.ts` em `src/agents/planner.ts`\n"
+        "- [ ] T017 [P] [US1] Write `config.py` in `app/config.py`, tested by `tests/test_config.py`\n"
+        "- [ ] T018 [P] [US1] Write `client.go` and `helpers.go` in `pkg/`\n";
+    const Plan p = parse_tasks_md(text);
+    REQUIRE(p.tasks.size() == 6);
+    auto paths = [&](int i) {
+      std::string out;
+      for (const PathRef& r : p.tasks[static_cast<std::size_t>(i)].paths) out += (out.empty() ? "" : " ") + r.path;
+      return out;
+    };
+    CHECK(paths(0) == "tests/unit/agents/planner.test.ts");
+    CHECK(paths(1) == "tests/test_config.py");
+    CHECK(paths(2) == "client_test.go pkg/helpers.go");  // helpers.go is no test's module
+    CHECK(paths(3) == "src/agents/planner.ts");
+    // Outside a group of tests, a bare name beside a test file stays (it may be written).
+    CHECK(paths(4) == "app/config.py tests/test_config.py");
+  }
+
   TEST_CASE("9b: priorities in phase titles as other languages write them") {
     const std::pair<const char*, const char*> titles[] = {
         {"User Story 1 - Erradicación (Prioridad: P1)", "P1"},  {"User Story 2 - Regras (Prioridade: P2)", "P2"},
