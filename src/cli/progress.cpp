@@ -126,7 +126,7 @@ std::string stopping_text(const ProgressState& s) {
   std::string waits;
   for (std::size_t t = 0; t < s.status.size(); ++t)
     if (s.status[t] == TaskStatus::running) waits += (waits.empty() ? "" : ", ") + printable(s.graph->plan().tasks[t].id);
-  if (waits.empty()) waits = "nothing";
+  if (waits.empty()) return s.interrupts > 1 ? "stopping" : "no new task starts; none runs";
   return s.interrupts > 1 ? "killing " + waits : "no new task starts; waiting for " + waits + " (Ctrl-C again kills)";
 }
 

@@ -359,10 +359,14 @@ int summarize(const RunReport& r, const RunOptions& opt, const Plan& plan) {
   fmt::print("\n{}: {} succeeded, {} failed{}, {} blocked, {} skipped{} in {} ({} workers)\n", opt.tasks_path, r.succeeded,
              r.failed, r.needs_attention ? fmt::format(" ({} need{} attention)", r.needs_attention, r.needs_attention == 1 ? "s" : "") : "",
              r.blocked, r.skipped, rest, human_seconds(r.wall), r.workers);
-  fmt::print("  {:.1f} tasks/min, {} average per task, parallel efficiency {:.0f}%, {} retries, error rate {:.0f}%\n",
+  // Of the tasks that ran, how many failed; of their attempts (each retry follows one that
+  // failed), how many failed: "0% of tasks" alone hid 16 retries.
+  const int attempts = ran + r.retries;
+  fmt::print("  {:.1f} tasks/min, {} average per task, parallel efficiency {:.0f}%, {} retries, error rate {:.0f}% of "
+             "tasks, {:.0f}% of attempts\n",
              minutes > 0 ? r.succeeded / minutes : 0.0, human_seconds(ran ? r.busy / ran : 0),
-             r.wall > 0 ? 100.0 * r.busy / (r.workers * r.wall) : 0.0, r.retries,
-             ran ? 100.0 * r.failed / ran : 0.0);
+             r.wall > 0 ? 100.0 * r.busy / (r.workers * r.wall) : 0.0, r.retries, ran ? 100.0 * r.failed / ran : 0.0,
+             attempts ? 100.0 * (r.retries + r.failed) / attempts : 0.0);
   print_failures(r, plan, opt.tasks_path);
   print_cost(r, plan);
   for (const auto& when : r.integration_failures)

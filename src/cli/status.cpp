@@ -253,7 +253,10 @@ int show_status(const Args& args) {
     fmt::print("  {:<8} {:<10} {:>8} {:>9} {:>8} {:>9.1f} {:>12}  {}\n", t.id, state_of(t), t.attempts, human_seconds(t.seconds),
                human_seconds(t.cpu_seconds), t.max_rss_kb / 1024, cost_text(t.cost_usd, t.cost_reported),
                printable(t.failure_class.empty() ? t.reason
-                         : t.outcome == "succeeded" ? "after a " + t.failure_class + " failure"
+                         : t.outcome == "succeeded"
+                             ? std::string(std::string_view("aeiou").find(t.failure_class[0]) != std::string_view::npos ? "after an "
+                                                                                                                      : "after a ") +
+                                   t.failure_class + " failure"
                                                     : t.failure_class + " (" + t.reason + ")"));
   // Failure analysis: what each attempt of a failed task hit, and the lines that matter.
   for (const JournalTask& t : run->tasks) {

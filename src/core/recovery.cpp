@@ -76,7 +76,7 @@ Decision StockPolicy::on_failure(const TaskContext& ctx, const Failure& f, doubl
   if (!opt_.auto_retry) return give_up("automatic retries are off", true);
   const int retry = ctx.attempt;  // the retry about to be made: attempt 1 failed -> retry 1
   if (retry > opt_.max_retries)
-    return give_up("gave up after " + std::to_string(ctx.attempt) + " attempts", true);
+    return give_up("gave up after " + std::to_string(ctx.attempt) + (ctx.attempt == 1 ? " attempt" : " attempts"), true);
 
   d.kind = Decision::Kind::retry;
   d.delay = backoff(retry);

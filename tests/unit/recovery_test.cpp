@@ -78,6 +78,15 @@ TEST_CASE("retryable classes are retried up to max_retries, then fail") {
     }
     CHECK(p.on_failure(f.at(4), fail(c), 0).kind == Decision::Kind::fail);
   }
+  // The reason counts its attempts in words that agree: "after 1 attempt" with no retries.
+  CHECK(p.on_failure(f.at(4), fail(FailureClass::network), 0).reason.find("gave up after 4 attempts") != std::string::npos);
+  StockPolicyOptions none;
+  none.max_retries = 0;
+  StockPolicy q(none);
+  const Decision once = q.on_failure(f.at(1), fail(FailureClass::network), 0);
+  CHECK(once.kind == Decision::Kind::fail);
+  CHECK(once.reason.find("gave up after 1 attempt") != std::string::npos);
+  CHECK(once.reason.find("1 attempts") == std::string::npos);
 }
 
 TEST_CASE("non-retryable classes are never retried") {
