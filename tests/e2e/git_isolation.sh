@@ -99,6 +99,15 @@ rc=0; TEST_AGENT_PLAN="T001:see-readme" "$flow" run "$tasks" --workers 2 --agent
 [ "$(tail -1 "$repo/README")" = mine ] && [ "$(cat "$repo/notes.txt")" = scratch ] || problem "--allow-dirty touched the user's changes"
 if git -C "$repo" log --format=%s "$before..HEAD" -- README notes.txt | grep_q .; then problem "--allow-dirty committed the user's changes"; fi
 no_leaks "--allow-dirty run"
+# A dry run in a repository no run has used yet: its prompts in .flow/ stay out of `git
+# status`, as a run's do (they showed as untracked: a `git add -A` would commit them).
+make_repo "$work/three-dry"
+rm -rf "$repo/.flow"
+rc=0; "$flow" run "$tasks" --agent-cmd "$agent" --dry-run > "$work/dry.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || problem "a dry run: exit $rc: $(tail -3 "$work/dry.out")"
+[ -d "$repo/.flow" ] || problem "a dry run wrote no prompts"
+[ -z "$(git -C "$repo" status --porcelain)" ] || problem "after a dry run, git status shows: $(git -C "$repo" status --porcelain)"
+
 # --allow-dirty, and a task's change meets the user's uncommitted one in the same file:
 # only the task's own changes land, on the branch without the user's, so no retry can
 # merge them. Before, every retry was spent on "a conflict with what was integrated
