@@ -455,7 +455,7 @@ class RunLoop {
   // `released`: the earlier run released the lock, so it ended rather than died; only
   // the end of its journal is missing (a write that failed).
   void resume(const Leftover& l, bool released = false) {
-    std::string tasks;
+    std::string tasks, again;
     for (const Leftover::Running& was : l.running) {
       const auto& [id, line, pgid, container, text, landing] = was;
       // Committed (its mark is on the branch, in the task's own commit) just before the
@@ -476,6 +476,9 @@ class RunLoop {
         emit("resumed", -1, 0, id + " was committed by the earlier run; not run again");
       } else {
         tasks += (tasks.empty() ? "" : ", ") + id;
+        // What this run runs again: `flow retry T002` runs T002 alone.
+        if (at < 0 || static_cast<std::size_t>(at) >= opt_.selected.size() || opt_.selected[static_cast<std::size_t>(at)])
+          again += (again.empty() ? "" : ", ") + id;
       }
       if (const LeftoverStopped stopped = stop_leftover(pgid, container); stopped.any()) {
         const int others = stopped.others;
@@ -504,7 +507,10 @@ class RunLoop {
     }
     log("resumed", -1, 0, {{"previous_run", l.run_id}, {"were_running", tasks}}, true);
     emit("resumed", -1, 0, "run " + l.run_id + (released ? " ended, but its journal does not say so (a write failed)" : " did not finish") +
-                               (tasks.empty() ? std::string(": nothing was running") : "; running again: " + tasks));
+                               (tasks.empty()   ? std::string(": nothing was running")
+                                : again.empty() ? "; " + tasks + " were running (not selected now)"
+                                : again == tasks ? "; running again: " + tasks
+                                                 : "; " + tasks + " were running; running again: " + again));
   }
 
   void dry_run() {

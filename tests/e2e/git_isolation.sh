@@ -208,6 +208,22 @@ if grep_q -E 'a write failed|did not finish' "$work/five-d.out"; then
   problem "the run after kill -9 and rollback takes the rolled-back run for unfinished: $(grep resumed "$work/five-d.out")"
 fi
 no_leaks "the run after kill -9 and rollback"
+# … and `flow retry T003` after such a kill: it says what was running and what it runs
+# again (it had said "running again: T002, T003, T004" and run T003 alone).
+make_repo "$work/five-retry"
+: > "$work/five-pids2"
+TEST_AGENT_PLAN="T002:hang,T003:hang,T004:hang" TEST_AGENT_PIDS="$work/five-pids2" \
+  "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/five-e.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do [ "$(wc -l < "$work/five-pids2")" -ge 4 ] && break; sleep 0.05; done
+sleep 0.3
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+: > "$work/five-runs"
+rc=0; TEST_AGENT_RUNS="$work/five-runs" "$flow" retry "$tasks" T003 --agent-cmd "$agent" -v --progress plain > "$work/five-f.out" 2>&1 || rc=$?
+grep -q "T002, T003, T004 were running; running again: T003$" "$work/five-f.out" ||
+  problem "flow retry T003 after kill -9: $(grep 'did not finish' "$work/five-f.out")"
+[ "$(awk '$4 == "begin" { print $2 }' "$work/five-runs" | sort -u | tr '\n' ' ')" = "T003 " ] ||
+  problem "flow retry T003 after kill -9 ran: $(awk '{ print $2 }' "$work/five-runs" | sort -u | tr '\n' ' ')"
 
 # --- 6 ------------------------------------------------------------------------------
 make_repo "$work/six"
