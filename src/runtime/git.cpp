@@ -1011,6 +1011,9 @@ Result<void> GitRepo::update_ref(const std::string& ref, const std::string& comm
 }
 
 bool GitRepo::moved_without_work_tree(const std::string& from, const std::string& to) const {
+  // Back to a commit it had: the user's `git reset --soft HEAD~1` ("Undo Last Commit"),
+  // which leaves the index as it was on purpose.
+  if (reaches(from, to)) return false;
   return git({"diff-tree", "--quiet", from, to}).status == 1 && git({"diff-index", "--cached", "--quiet", from}).ok();
 }
 

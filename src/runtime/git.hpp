@@ -245,10 +245,10 @@ class GitRepo {
   /// The same only while `ref` is at `old` (git checks under its ref lock).
   Result<void> update_ref(const std::string& ref, const std::string& commit, const std::string& old) const;
   /// Whether the checked-out branch went from `from` to `to` without the main work tree:
-  /// their trees differ, and the index still holds `from`'s (a `git update-ref` from a
-  /// worktree, the way around git's guard for a branch checked out elsewhere; or a
-  /// `git reset --soft`). A commit in the work tree, a `reset --hard` and a landing of
-  /// another run carry the index along.
+  /// `to` is no commit `from` came from, their trees differ, and the index still holds
+  /// `from`'s (a `git update-ref` from a worktree, the way around git's guard for a branch
+  /// checked out elsewhere). A commit in the work tree, a reset (`--soft` keeps the index
+  /// on purpose) and a landing of another run are none.
   [[nodiscard]] bool moved_without_work_tree(const std::string& from, const std::string& to) const;
   /// The commits in `from..to`, sha -> subject.
   [[nodiscard]] std::map<std::string, std::string> commits_since(const std::string& from, const std::string& to) const;

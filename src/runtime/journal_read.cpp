@@ -393,19 +393,30 @@ bool journaled_rollback(const std::string& journal_path, std::string_view run_id
 std::vector<CheckpointedRun> checkpointed_runs(const std::string& journal_path, const std::string& tasks_path) {
   std::vector<CheckpointedRun> runs;
   std::ifstream in(journal_path, std::ios::binary);
-  std::string current;
+  // The runs of this tasks.md, and where each one's record is: a run of another feature,
+  // started meanwhile, interleaves its lines with theirs (each line names its run).
+  std::set<std::string, std::less<>> ours;
+  std::map<std::string, std::size_t, std::less<>> at;
+  const TasksFile file{tasks_path, journal_workdir(journal_path)};
   for_each_line(in, [&](const Line& e) {
     const std::string_view event = e.str("event");
-    if (event == "run-started") current = same_file(e, TasksFile{tasks_path, journal_workdir(journal_path)}) ? e.string("run") : "";
+    if (event == "run-started" && same_file(e, file)) ours.insert(e.string("run"));
     if (event == "rolled-back")  // all the way back to its checkpoint (not just --to a task)
       for (CheckpointedRun& c : runs) c.rolled_back |= c.run == e.str("run") && e.str("to") == c.checkpoint;
-    if (current.empty() || e.str("run") != current) return;
-    if (event == "checkpoint") runs.push_back({current, e.string("branch"), e.string("commit"), false, false, {}, {}});
-    else if (event == "committed" && !runs.empty() && runs.back().run == current) {
-      runs.back().committed = true;
-      runs.back().commits.insert(e.string("commit"));
-    } else if (event == "landing" && !runs.empty() && runs.back().run == current) {
-      runs.back().landing.insert(e.string("commit"));
+    if (!ours.count(e.str("run"))) return;
+    if (event == "checkpoint") {
+      at[e.string("run")] = runs.size();
+      runs.push_back({e.string("run"), e.string("branch"), e.string("commit"), false, false, {}, {}});
+      return;
+    }
+    const auto r = at.find(e.str("run"));
+    if (r == at.end()) return;
+    CheckpointedRun& c = runs[r->second];
+    if (event == "committed") {
+      c.committed = true;
+      c.commits.insert(e.string("commit"));
+    } else if (event == "landing") {
+      c.landing.insert(e.string("commit"));
     }
   });
   for (CheckpointedRun& c : runs)

@@ -1109,6 +1109,16 @@ class RunLoop {
     return true;
   }
 
+  // Whether tasks.md, as it is now, has task t marked done (found by ID and line text).
+  bool still_marked(int t) {
+    if (!look_again()) return false;
+    if (live_.ours) return report_.tasks[static_cast<std::size_t>(t)].marked;
+    const MarkChange was{task(t).line, task(t).id, true};
+    const auto found = rebase_marks(plan_text_, graph_->plan(), live_.text, live_.plan, std::span<const MarkChange>(&was, 1));
+    const int i = found ? live_.plan.task_at_line(found->front().line) : -1;
+    return i >= 0 && live_.plan.tasks[static_cast<std::size_t>(i)].state == TaskState::done;
+  }
+
   // Pending tasks written into tasks.md during the run: not run, and said, so that the run
   // does not end as if the file were done. By ID: a task reworded in place is the run's
   // (it failed as changed), not a new one. An ID the run's plan has counts as new where
@@ -1507,6 +1517,10 @@ class RunLoop {
     // HEAD~1`) is not done, whatever its attempt did: tasks.md went back with the branch.
     if (workspace_ && report_.rolled_back_to.empty())
       for (int t : workspace_->gone(landed_as_)) {
+        // Its mark, which went in with its commit, is its state: a squash or a reword of
+        // the run's commits keeps it, and so does a `reset --soft` whose edit of tasks.md
+        // a later task's commit took. Gone with the commit, the task is not done.
+        if (still_marked(t)) continue;
         const std::string& commit = landed_as_[t];
         undone_[t] = "its commit " + commit.substr(0, 10) + " is no longer on " + report_.branch +
                      " (reset away during the run?): not done; run it again";
@@ -1671,14 +1685,41 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
   // What a run (or rollback) killed in the middle left, first: a rollback cut short is
   // finished, and its journal line written, before the journal is read.
   r.settled = detail::settle_killed_integration(workdir, tasks);
+  auto repo = detail::GitRepo::open(workdir);
+  Journal j;
+  const bool journaled = static_cast<bool>(j.open(journal));
+  // A run of this tasks.md that did not finish is dead (its lock is held here): what its
+  // agents still do, they do for nothing (and at a cost), so they are stopped, and its
+  // worktrees and branches go (a failed task's kept branch stays), as the next run would;
+  // whatever the rollback then does.
+  const std::optional<Leftover> dead = previous_run(journal, tasks);
+  if (dead)
+    for (const Leftover::Running& was : dead->running) {
+      const LeftoverStopped stopped = stop_leftover(was.pgid, was.container);
+      if (!stopped.any()) continue;
+      r.stopped.push_back(was.id);
+      detail::Json line;
+      line.begin_object().field("ts", iso_now()).field("run", dead->run_id).field("event", "leftover-killed").field("task", was.id)
+          .field("pgid", static_cast<double>(was.pgid)).field("container", was.container)
+          .field("processes", static_cast<double>(stopped.others)).field("by", "rollback").end_object();
+      if (journaled) (void)j.write(line.str(), true);
+    }
+  if (dead) r.stopped_run = dead->run_id;
+  if (repo) r.removed = repo->clean_stale_worktrees("");
   auto told = [&](Unexpected u) {
-    if (!r.settled.empty()) u.error.message = r.settled + ". " + u.error.message;
+    std::string first = r.settled;
+    if (!r.stopped.empty())
+      first += (first.empty() ? "" : ". ") + std::string("stopped what the killed run ") + r.stopped_run +
+               " had left running: " + detail::join(r.stopped, ", ");
+    if (r.removed > 0)
+      first += (first.empty() ? "" : "; ") + std::string("removed ") + std::to_string(r.removed) +
+               " worktree(s) and branch(es) that killed runs left";
+    if (!first.empty()) u.error.message = first + ". " + u.error.message;
     return u;
   };
   // The run: its branch and checkpoint, from the journal.
   std::string checkpoint;
   std::set<std::string> own;  // the commits the run journaled as its tasks'
-  auto repo = detail::GitRepo::open(workdir);
   {
     // The runs with git isolation, and which of them put commits on the branch: by
     // default the last of those is undone, not a later run that found nothing to do.
@@ -1751,25 +1792,6 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
                                           r.run_id + "/): flow rollback --force"));
   r.ref = "refs/flow/" + r.run_id + "/rolled-back";
   for (int k = 2; repo->rev_parse(r.ref); ++k) r.ref = "refs/flow/" + r.run_id + "/rolled-back-" + std::to_string(k);
-  Journal j;
-  const bool journaled = static_cast<bool>(j.open(journal));
-  // A run of this tasks.md that did not finish is dead (its lock is held here): what its
-  // agents still do, they do for nothing (and at a cost), so they are stopped, and its
-  // worktrees and branches go (a failed task's kept branch stays), as the next run would.
-  const std::optional<Leftover> dead = previous_run(journal, tasks);
-  if (dead)
-    for (const Leftover::Running& was : dead->running) {
-      const LeftoverStopped stopped = stop_leftover(was.pgid, was.container);
-      if (!stopped.any()) continue;
-      r.stopped.push_back(was.id);
-      detail::Json line;
-      line.begin_object().field("ts", iso_now()).field("run", dead->run_id).field("event", "leftover-killed").field("task", was.id)
-          .field("pgid", static_cast<double>(was.pgid)).field("container", was.container)
-          .field("processes", static_cast<double>(stopped.others)).field("by", "rollback").end_object();
-      if (journaled) (void)j.write(line.str(), true);
-    }
-  if (dead) r.stopped_run = dead->run_id;
-  r.removed = repo->clean_stale_worktrees("");
   // tasks.md is replaced atomically (its marks of undone tasks cleared), then the rest;
   // a kill from here to the journal's line is settled by the next run (or rollback).
   const std::string tasks_rel = fs::relative(tasks, repo->top(), ec).string();

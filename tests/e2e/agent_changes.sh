@@ -33,9 +33,10 @@
 # 13. the user checks out another branch (or detaches HEAD) during the run: nothing lands
 #     on it, the task fails saying why, nothing new starts
 # 14. an agent moves the run's branch to its own commit (`git update-ref`, the way around
-#     git's guard for a branch checked out elsewhere), another moves it back a commit: the
-#     branch is put back before anything lands, the commit kept and the move reported;
-#     the work lands as the task's commit, and the user's index and files end in step
+#     git's guard for a branch checked out elsewhere): the branch is put back before
+#     anything lands, the commit kept and the move reported; the work lands as the task's
+#     commit, and the user's index and files end in step. The user's `git reset --soft
+#     HEAD~1` is left as it is
 # 15. files a task names that git ignores (config/local.env): no commit takes them, so
 #     they are copied into the work tree as the agent left them; one the user already has
 #     there stays theirs, the agent's kept under .flow/runs/ instead; both are said
@@ -368,9 +369,8 @@ done
 # for the next `git commit` to record. Both ways (in process and the git CLI).
 for way in native cli; do
   make_repo "$work/fourteen-$way"
-  TEST_AGENT_PLAN="T001:script,T003:script" \
+  TEST_AGENT_PLAN="T001:script" \
     TEST_AGENT_RUN_T001='mkdir -p app && echo own > app/own.py && git add -A && git commit -qm "agent: my own" && git update-ref refs/heads/main HEAD' \
-    TEST_AGENT_RUN_T003='git update-ref refs/heads/main HEAD~1' \
     FLOW_GIT_NATIVE=$([ "$way" = native ] && echo 1 || echo 0) run_flow "fourteen-$way" --workers 1
   [ "$rc" = 0 ] || { problem "branch moved by an agent ($way): exit $rc"; show "fourteen-$way"; }
   [ -z "$(git -C "$repo" status --porcelain)" ] ||
@@ -380,9 +380,6 @@ for way in native cli; do
   git -C "$repo" cat-file -e HEAD:app/own.py 2>/dev/null || problem "branch moved by an agent ($way): its work did not land"
   grep '"event":"branch-moved-back"' "$journal" | grep_q '"task":"T001"' ||
     problem "branch moved by an agent ($way): not journaled: $(grep -c branch-moved "$journal")"
-  # … and one that moved it back a task (T002's commit would have left main).
-  grep '"event":"branch-moved-back"' "$journal" | grep_q '"task":"T003"' ||
-    problem "branch moved back by an agent ($way): not journaled: $(grep -c branch-moved "$journal")"
   grep -q "moved main back from .*agent: my own" "$work/fourteen-$way.out" ||
     { problem "branch moved by an agent ($way): not said"; show "fourteen-$way"; }
   kept=$(git -C "$repo" for-each-ref --format='%(refname)' 'refs/flow/*/moved/1')
@@ -391,6 +388,19 @@ for way in native cli; do
   all_marked "branch moved by an agent ($way)" 5
   no_leaks "branch moved by an agent ($way)"
 done
+# The user's "Undo Last Commit" (`git reset --soft HEAD~1`) while T003 runs also leaves
+# the index as it was, on purpose: the branch went back to a commit it had, and stays
+# there. T002's change stays staged for the user, its mark went into T003's commit with
+# the user's tasks.md, so T002 counts done; nothing is moved back.
+make_repo "$work/fourteen-soft"
+TEST_AGENT_PLAN="T003:script" TEST_AGENT_RUN_T003="git -C '$work/fourteen-soft' reset -q --soft HEAD~1" \
+  run_flow fourteen-soft --workers 1
+[ "$rc" = 0 ] || { problem "the user's soft reset: exit $rc"; show fourteen-soft; }
+if grep_q '"event":"branch-moved-back"' "$journal"; then problem "the user's soft reset was undone: $(grep branch-moved "$journal")"; fi
+git -C "$repo" cat-file -e HEAD:app/a.py 2>/dev/null && problem "the user's soft reset: T002's commit is back on main"
+[ "$(git -C "$repo" status --porcelain app/a.py)" = "A  app/a.py" ] ||
+  problem "the user's soft reset: T002's change is not staged: $(git -C "$repo" status --porcelain)"
+all_marked "the user's soft reset" 5
 
 # --- 15 -----------------------------------------------------------------------------
 # Before: the worktree was removed with them, the task marked, nothing said.

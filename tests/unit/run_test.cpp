@@ -720,6 +720,37 @@ TEST_CASE("a killed run that a rollback closed is not left to resume") {
   CHECK(detail::previous_run_text(other, tasks).has_value());
 }
 
+// Two features' runs at once: B's run-started (another tasks.md) came between A's and
+// A's first commit, and the journal was read as if A's lines ended there: `flow rollback`
+// of A found "nothing to roll back", and `--run A` called A's own commit foreign.
+TEST_CASE("a run's commits are its own when another feature's run started meanwhile") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.path + "/.flow");
+  const std::string journal = dir.path + "/.flow/implementation.log";
+  const std::string a = dir.path + "/specs/001-x/tasks.md", b = dir.path + "/specs/002-y/tasks.md";
+  auto line = [](const std::string& run, const std::string& rest) {
+    return "{\"ts\":\"2026-12-07T09:00:00.000Z\",\"run\":\"" + run + "\"," + rest + "}\n";
+  };
+  std::ofstream(journal, std::ios::binary)
+      << line("A", "\"event\":\"run-started\",\"tasks_md\":\"" + a + "\"")
+      << line("A", "\"event\":\"checkpoint\",\"branch\":\"main\",\"commit\":\"c0\"")
+      << line("B", "\"event\":\"run-started\",\"tasks_md\":\"" + b + "\"")
+      << line("B", "\"event\":\"checkpoint\",\"branch\":\"main\",\"commit\":\"c0\"")
+      << line("A", "\"event\":\"landing\",\"task\":\"T001\",\"commit\":\"c1\"")
+      << line("A", "\"event\":\"committed\",\"task\":\"T001\",\"commit\":\"c1\"")
+      << line("B", "\"event\":\"committed\",\"task\":\"T101\",\"commit\":\"c2\"")
+      << line("A", "\"event\":\"landing\",\"task\":\"T002\",\"commit\":\"c3\"");
+  const auto runs = detail::checkpointed_runs(journal, a);
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].run == "A");
+  CHECK(runs[0].committed);
+  CHECK(runs[0].commits == std::set<std::string>{"c1"});
+  CHECK(runs[0].landing == std::set<std::string>{"c3"});
+  const auto theirs = detail::checkpointed_runs(journal, b);
+  REQUIRE(theirs.size() == 1);
+  CHECK(theirs[0].commits == std::set<std::string>{"c2"});
+}
+
 TEST_CASE("journal fuzzer findings are read without a crash") {
   int files = 0;
   for (const auto& e : std::filesystem::directory_iterator(test::data_path("fuzz/journal"))) {
