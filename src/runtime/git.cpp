@@ -265,16 +265,30 @@ std::map<std::string, std::string> GitRepo::config_entries() const {
   return out;
 }
 
+namespace {
+// A key whose subsection is a URL may hold its credentials
+// (`url.https://x-access-token:TOKEN@github.com/.insteadof`, `http.https://u:p@host/.extraheader`):
+// what stands between "://" and the '@' before the host is masked.
+std::string masked_key(std::string key) {
+  for (std::size_t at = key.find("://"); at != std::string::npos; at = key.find("://", at + 3)) {
+    const std::size_t from = at + 3, slash = key.find('/', from), user = key.rfind('@', slash);
+    if (user != std::string::npos && user >= from && (slash == std::string::npos || user < slash))
+      key.replace(from, user - from, "***");
+  }
+  return key;
+}
+}  // namespace
+
 std::vector<std::string> GitRepo::config_changes(const std::map<std::string, std::string>& before,
                                                  const std::map<std::string, std::string>& after) {
   std::vector<std::string> out;
   for (const auto& [key, value] : after) {
     const auto was = before.find(key);
-    if (was == before.end()) out.push_back("set " + key);
-    else if (was->second != value) out.push_back("changed " + key);
+    if (was == before.end()) out.push_back("set " + masked_key(key));
+    else if (was->second != value) out.push_back("changed " + masked_key(key));
   }
   for (const auto& [key, value] : before)
-    if (!after.count(key)) out.push_back("removed " + key);
+    if (!after.count(key)) out.push_back("removed " + masked_key(key));
   return out;
 }
 

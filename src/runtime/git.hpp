@@ -231,7 +231,8 @@ class GitRepo {
   /// worktree shares), key -> its values one a line; keys as git lowercases them.
   [[nodiscard]] std::map<std::string, std::string> config_entries() const;
   /// What changed from `before` to `after` (config_entries): "set k", "changed k",
-  /// "removed k", keys alone (a value may be a secret).
+  /// "removed k", keys alone (a value may be a secret), and a URL's credentials in a key
+  /// masked (`url.https://***@github.com/.insteadof`).
   [[nodiscard]] static std::vector<std::string> config_changes(const std::map<std::string, std::string>& before,
                                                                const std::map<std::string, std::string>& after);
 

@@ -445,16 +445,17 @@ run_flow sixteen-again
 make_repo "$work/seventeen"
 git -C "$repo" config core.autocrlf false
 TEST_AGENT_PLAN="T002:script" \
-  TEST_AGENT_RUN_T002='git config user.name "Agent Bot" && git config core.autocrlf true && git config http.extraHeader "Authorization: Bearer sekrit" && printf "#!/bin/sh\n" > "$(git rev-parse --git-common-dir)/hooks/pre-commit" && chmod +x "$(git rev-parse --git-common-dir)/hooks/pre-commit"' \
+  TEST_AGENT_RUN_T002='git config user.name "Agent Bot" && git config core.autocrlf true && git config http.extraHeader "Authorization: Bearer sekrit" && git config url."https://x-access-token:sekrit2@github.com/".insteadOf https://github.com/ && printf "#!/bin/sh\n" > "$(git rev-parse --git-common-dir)/hooks/pre-commit" && chmod +x "$(git rev-parse --git-common-dir)/hooks/pre-commit"' \
   run_flow seventeen --workers 1
 [ "$rc" = 0 ] || { problem "git settings changed: exit $rc"; show seventeen; }
 line=$(grep '"event":"config-changed"' "$journal" || true)
 grep_q '"task":"T002"' <<< "$line" || problem "git settings changed: not journaled with T002: $line"
-for what in "set user.name" "changed core.autocrlf" "set http.extraheader" "added hook pre-commit"; do
+for what in "set user.name" "changed core.autocrlf" "set http.extraheader" "added hook pre-commit" \
+            "set url.https://\*\*\*@github.com/.insteadof"; do
   grep_q "$what" <<< "$line" || problem "git settings changed: the journal does not say '$what': $line"
 done
 grep -q "git settings changed while its agent ran" "$work/seventeen.out" || { problem "git settings changed: not said"; show seventeen; }
-if grep_q -e sekrit -e "Agent Bot" "$journal" "$work/seventeen.out"; then problem "git settings changed: a value was written out"; fi
+if grep_q -e sekrit -e "Agent Bot" "$journal" "$work/seventeen.out"; then problem "git settings changed: a value or a key's token was written out"; fi
 [ "$(grep -c '"event":"config-changed"' "$journal")" = 1 ] || problem "git settings changed: said more than once"
 all_marked "git settings changed" 5
 
