@@ -332,8 +332,6 @@ class RunLoop {
                                          static_cast<unsigned>(tasks_mode_), lock_.fd(), tasks_uid_, tasks_gid_};
     if (opt_.dry_run) {
       workspace_ = detail::make_in_place_workspace(where);  // prepares nothing: a dry run runs nothing
-      // Its prompts are in .flow/ all the same: kept out of `git status`, as a run's are.
-      if (const auto repo = detail::GitRepo::open(workdir_)) repo->exclude_flow_dir();
     } else {
       auto ws = make_workspace_ ? make_workspace_(where) : detail::open_workspace(where);
       if (!ws) {

@@ -2,9 +2,11 @@
 // The in-place workspace, and the choice of a workspace.
 #include "runtime/workspace.hpp"
 
+#include "runtime/git.hpp"
 #include "runtime/prompt.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <vector>
 
@@ -85,6 +87,11 @@ class InPlaceWorkspace final : public Workspace {
 }  // namespace
 
 std::unique_ptr<Workspace> make_in_place_workspace(const WorkspaceContext& context) {
+  // In a repository's top all the same (--isolation none, a dry run): .flow/ is kept out
+  // of `git status`, where a `git add -A` would take the journal, prompts and logs.
+  std::error_code ec;
+  if (const auto repo = GitRepo::open(context.workdir); repo && std::filesystem::equivalent(repo->top(), context.workdir, ec))
+    repo->exclude_flow_dir();
   return std::make_unique<InPlaceWorkspace>(context);
 }
 

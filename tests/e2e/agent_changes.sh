@@ -221,6 +221,8 @@ TEST_AGENT_PLAN="T002:nothing" run_flow eight --workers 3 --retries 1 --isolatio
 [ "$(grep '"event":"attempt-failed"' "$journal" | grep '"task":"T002"' | grep -c '"class":"validation"')" = 2 ] ||
   problem "without isolation, T002 did not fail validation twice"
 grep -q '^- \[ \] T002' "$tasks" || problem "without isolation, T002's file is missing but it was marked"
+# Without isolation too, .flow/ stays out of `git status` (a `git add -A` took it).
+if git -C "$repo" status --porcelain | grep_q '\.flow'; then problem "without isolation, git status shows .flow/"; fi
 [ "$(grep -c '^- \[X\] T00' "$tasks")" = 3 ] || problem "without isolation, the tasks that worked are not all marked: $(cat "$tasks")"
 # T003 and T004 end together (their marks are written in one batch), T004's agent having
 # reworded T003's line: T003's mark cannot be placed, and it took T004's down with it.
