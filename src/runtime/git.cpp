@@ -242,10 +242,15 @@ std::vector<std::string> GitRepo::ignored_among(const std::string& worktree, con
   const Exec e = git(args, worktree);
   if (!e.ok()) return out;
   // Only what was asked: stderr's lines share the output.
+  // Each path named, or under a folder named (cache/ lists cache/fx/1.json); a few
+  // hundred at most.
   std::istringstream in(e.output);
-  for (std::string p; std::getline(in, p, '\0');)
-    if (std::find(paths.begin(), paths.end(), p) != paths.end() && std::find(out.begin(), out.end(), p) == out.end())
-      out.push_back(p);
+  for (std::string p; std::getline(in, p, '\0') && out.size() < 256;) {
+    const bool named = std::any_of(paths.begin(), paths.end(), [&](const std::string& n) {
+      return p == n || (p.size() > n.size() && p.compare(0, n.size(), n) == 0 && p[n.size()] == '/');
+    });
+    if (named && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  }
   return out;
 }
 

@@ -87,8 +87,8 @@ class GitRepo {
   /// The tracked files that differ from HEAD (in the index or the work tree): what a
   /// `git reset --hard` would lose. Untracked files are not among them.
   [[nodiscard]] std::vector<std::string> changed_tracked() const;
-  /// Those of `paths` (relative to `worktree`'s top) that git ignores there and does not
-  /// track: what `git add -A` leaves out.
+  /// Those of `paths` (relative to `worktree`'s top), and the files under those that are
+  /// folders, that git ignores there and does not track: what `git add -A` leaves out.
   [[nodiscard]] std::vector<std::string> ignored_among(const std::string& worktree, const std::vector<std::string>& paths) const;
   /// Whether `commit`'s tree has `path` (relative to the top).
   [[nodiscard]] bool holds(const std::string& commit, const std::string& path) const;

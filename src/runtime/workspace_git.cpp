@@ -91,6 +91,30 @@ bool same_content(const std::string& a, const std::string& b) {
   return x.eof() && y.eof();
 }
 
+// The symbolic link `from` made again at `to`, pointing where it points, when that is
+// inside `top` (`.env -> .env.development`); false where something is at `to` already.
+Result<bool> copy_link(const std::string& from, const std::string& to, const std::string& top) {
+  std::error_code ec;
+  const fs::path target = fs::read_symlink(from, ec);
+  if (ec) return make_error(Errc::io, "cannot read it: " + ec.message());
+  const fs::path dest(to);
+  const fs::path lands = (target.is_absolute() ? target : dest.parent_path() / target).lexically_normal();
+  const auto rel = lands.lexically_relative(fs::path(top).lexically_normal());
+  if (target.is_absolute() || rel.empty() || *rel.begin() == "..") return make_error(Errc::io, "it points out of the repository");
+  if (fs::symlink_status(dest, ec).type() != fs::file_type::not_found) return false;
+  const fs::path parent = dest.parent_path();
+  const fs::path real_top = fs::canonical(top, ec);
+  fs::path have = parent;
+  while (!have.empty() && !fs::exists(have, ec) && have.has_relative_path()) have = have.parent_path();
+  const auto inside = fs::canonical(have, ec).lexically_relative(real_top);
+  if (ec || inside.empty() || *inside.begin() == "..") return make_error(Errc::io, parent.string() + " leads out of " + top);
+  fs::create_directories(parent, ec);
+  if (ec) return make_error(Errc::io, "cannot make " + parent.string() + ": " + ec.message());
+  fs::create_symlink(target, dest, ec);
+  if (ec) return ec == std::errc::file_exists ? Result<bool>(false) : make_error(Errc::io, "cannot make it: " + ec.message());
+  return true;
+}
+
 class GitWorkspace final : public Workspace {
  public:
   GitWorkspace(const WorkspaceContext& c, GitRepo repo, std::string branch, std::string head, std::string tasks_rel,
@@ -617,13 +641,12 @@ class GitWorkspace final : public Workspace {
     refs_stamp_ = stamp;
     f.config = settings_changes();
     test_pause("after-refs-look");
-    // A file the task names that git ignores (config/local.env) is in no commit: it is
-    // copied once the task lands (land_ignored).
+    // A file the task names that git ignores (config/local.env), or one in a folder it
+    // names (cache/), is in no commit: it is copied once the task lands (land_ignored).
     std::vector<std::string> named;
-    for (const std::string& p : files_of(task(t))) {
-      struct stat st {};
-      if (!p.empty() && p.back() != '/' && ::lstat((a.dir + "/" + p).c_str(), &st) == 0 && S_ISREG(st.st_mode))
-        named.push_back(p);
+    for (std::string p : files_of(task(t))) {
+      while (!p.empty() && p.back() == '/') p.pop_back();
+      if (struct stat st {}; !p.empty() && ::lstat((a.dir + "/" + p).c_str(), &st) == 0) named.push_back(std::move(p));
     }
     if (!named.empty()) f.ignored = repo_.ignored_among(a.dir, named);
     // In process where git would give the same (git_native.hpp), else the CLI.
@@ -646,7 +669,8 @@ class GitWorkspace final : public Workspace {
       f.done.work = std::move(refused);
     } else {
       f.protected_changed = work->protected_changed;
-      f.done.work = Work{work->commit, !work->commit.empty(), {}};
+      // What it left that git ignores is work too (`Create .env with the defaults`).
+      f.done.work = Work{work->commit, !work->commit.empty() || !f.ignored.empty(), {}};
     }
     return f;
   }
@@ -673,29 +697,54 @@ class GitWorkspace final : public Workspace {
   }
 
   // The files the task names that git ignores, as its agent left them, into the work
-  // tree once the task landed: no commit carries them, and its worktree goes. One the
-  // user has there already stays theirs (the agent's is kept in the run's folder). Each
-  // is said: such a file may be what the task was for (a local setting).
+  // tree once the task landed: no commit carries them, and its worktree goes. One that is
+  // there already stays (the user's, or another task's of this run); this task's is kept
+  // in the run's folder then. A link is made again as a link where it points inside the
+  // repository; a file over kMaxIgnoredCopy is not copied. Each is said: such a file may
+  // be what the task was for (a local setting).
   void land_ignored(int t, const Attempt& a) {
+    static constexpr std::uintmax_t kMaxIgnoredCopy = 64u << 20;
+    const std::string why = " (git ignores it: no commit holds it)";
     for (const std::string& p : a.ignored) {
-      const std::string why = " (git ignores it: no commit holds it)";
+      const std::string from = a.dir + "/" + p, to = repo_.top() + "/" + p;
       std::string how, text;
-      auto copied = copy_new_file(a.dir + "/" + p, repo_.top() + "/" + p, repo_.top());
-      if (copied && *copied) {
-        how = "copied";
-        text = "copied into the work tree: " + p + why;
-      } else if (copied && same_content(a.dir + "/" + p, repo_.top() + "/" + p)) {
-        continue;  // the user's holds the same
+      struct stat st {};
+      if (::lstat(from.c_str(), &st) != 0) continue;
+      auto say = [&](const std::string& h, const std::string& words) {
+        how = h;
+        text = words;
+      };
+      if (S_ISLNK(st.st_mode)) {
+        auto linked = copy_link(from, to, repo_.top());
+        if (linked && *linked) say("copied", "made again in the work tree: " + p + ", a link" + why);
+        else if (linked) say("lost", "not made in the work tree: " + p + ", a link" + why + ": a file is there already");
+        else say("lost", "not made in the work tree: " + p + ", a link" + why + ": " + linked.error().message);
+      } else if (!S_ISREG(st.st_mode)) {
+        continue;
+      } else if (static_cast<std::uintmax_t>(st.st_size) > kMaxIgnoredCopy) {
+        say("lost", "not copied into the work tree: " + p + ", " + std::to_string(st.st_size >> 20) +
+                        " MiB (over the 64 MiB flow copies; git ignores it, so no commit holds it: it went with the "
+                        "task's worktree)");
+      } else if (auto copied = copy_new_file(from, to, repo_.top()); copied && *copied) {
+        copied_by_[p] = task(t).id;
+        say("copied", "copied into the work tree: " + p + why);
+      } else if (copied && same_content(from, to)) {
+        continue;  // the one there holds the same
       } else if (copied) {
         const std::string saved = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + ".ignored/" + p;
-        auto kept = copy_new_file(a.dir + "/" + p, saved, run_dir_);
-        how = kept && *kept ? "kept" : "lost";
-        text = "yours stays: " + p + why + (kept && *kept ? "; the agent's is " + fs::path(saved).lexically_relative(repo_.top()).string()
-                                                         : "; the agent's could not be kept: " +
-                                                               (kept ? std::string("one is there") : kept.error().message));
+        auto kept = copy_new_file(from, saved, run_dir_);
+        const auto other = copied_by_.find(p);
+        const std::string whose = other != copied_by_.end() ? other->second + "'s stays: " : "yours stays: ";
+        say(kept && *kept ? "kept" : "lost",
+            whose + p + why + (kept && *kept ? "; this task's is " + fs::path(saved).lexically_relative(repo_.top()).string()
+                                             : "; this task's could not be kept: " +
+                                                   (kept ? std::string("one is there") : kept.error().message)));
       } else {
-        how = "lost";
-        text = "not copied into the work tree: " + p + why + ": " + copied.error().message;
+        const std::string saved = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + ".ignored/" + p;
+        auto kept = copy_new_file(from, saved, run_dir_);
+        say(kept && *kept ? "kept" : "lost",
+            "not copied into the work tree: " + p + why + ": " + copied.error().message +
+                (kept && *kept ? "; this task's is " + fs::path(saved).lexically_relative(repo_.top()).string() : std::string()));
       }
       log_.log("ignored-files", t, a.attempt, {{"file", p}, {"how", how}}, true);
       log_.emit("ignored-files", t, a.attempt, text);
@@ -855,6 +904,7 @@ class GitWorkspace final : public Workspace {
   mutable std::map<std::string, std::string> config_;    // … as git reads them
   mutable std::map<std::string, std::pair<std::uintmax_t, long long>> hooks_;  // its hooks then
   int moves_taken_back_ = 0;                // refs/flow/<run>/moved/<k>
+  std::map<std::string, std::string> copied_by_;  // ignored files copied into the work tree -> the task's ID
   mutable std::optional<std::uint64_t> refs_stamp_;  // the files that held them then
   std::unique_ptr<NativeGit> native_;       // integration in process, where it gives what git would
   std::string native_why_not_;              // else why the git CLI does it

@@ -405,13 +405,19 @@ git -C "$repo" cat-file -e HEAD:app/a.py 2>/dev/null && problem "the user's soft
 all_marked "the user's soft reset" 5
 
 # --- 15 -----------------------------------------------------------------------------
-# Before: the worktree was removed with them, the task marked, nothing said.
+# Before: the worktree was removed with them, the task marked, nothing said. T002 names
+# an ignored link and an ignored folder (they went unsaid), a file too large to copy;
+# T003 names nothing but an ignored file (it failed "no changes" on every attempt).
 make_repo "$work/fifteen"
-printf 'config/*.env\n' > "$repo/.gitignore"
+printf 'config/*.env\n.env\ncache/\ndata/\n' > "$repo/.gitignore"
 printf '# Tasks\n\n- [ ] T001 Create the settings in `config/local.env` and `config/secret.env`, the loader in `app/load.py`\n' > "$tasks"
+printf -- '- [ ] T002 Link `.env` to `config/local.env`, fill `cache/`, write `data/big.json` and `app/two.py`\n' >> "$tasks"
+printf -- '- [ ] T003 Create `config/dev.env` with the defaults\n' >> "$tasks"
 git -C "$repo" add -A && git -C "$repo" commit -qm "settings are local"
 mkdir -p "$repo/config" && echo mine > "$repo/config/secret.env"
-run_flow fifteen
+TEST_AGENT_PLAN="T002:script-only" \
+  TEST_AGENT_RUN_T002='ln -s config/local.env .env && mkdir -p cache/fx app && echo 1 > cache/fx/1.json && mkdir -p data && truncate -s 65M data/big.json && echo two > app/two.py' \
+  run_flow fifteen --workers 1 --retries 0
 [ "$rc" = 0 ] || { problem "ignored files: exit $rc"; show fifteen; }
 [ "$(cat "$repo/config/local.env" 2>/dev/null)" = T001 ] || problem "ignored files: config/local.env is not in the work tree"
 [ "$(cat "$repo/config/secret.env")" = mine ] || problem "ignored files: the user's config/secret.env was overwritten"
@@ -423,7 +429,15 @@ grep '"event":"ignored-files"' "$journal" | grep_q '"task":"T001"' || problem "i
 grep -q "copied into the work tree: config/local.env" "$work/fifteen.out" || { problem "ignored files: the copy is not said"; show fifteen; }
 grep -q "yours stays: config/secret.env" "$work/fifteen.out" || { problem "ignored files: the kept copy is not said"; show fifteen; }
 [ -z "$(git -C "$repo" status --porcelain)" ] || problem "ignored files: the tree is not clean: $(git -C "$repo" status --porcelain)"
-all_marked "ignored files" 1
+[ "$(readlink "$repo/.env")" = config/local.env ] || problem "ignored files: the link .env was not made again: $(ls -la "$repo")"
+[ "$(cat "$repo/cache/fx/1.json" 2>/dev/null)" = 1 ] || problem "ignored files: the file in the ignored folder cache/ was not copied"
+[ ! -e "$repo/data/big.json" ] || problem "ignored files: a 65 MiB file was copied"
+grep -q "not copied into the work tree: data/big.json, 65 MiB" "$work/fifteen.out" ||
+  { problem "ignored files: the file too large is not said"; show fifteen; }
+[ "$(grep '"event":"ignored-files"' "$journal" | grep -c '"task":"T002"')" = 3 ] ||
+  problem "ignored files: T002's link, folder and large file are not each said: $(grep -c '"event":"ignored-files"' "$journal")"
+[ "$(cat "$repo/config/dev.env" 2>/dev/null)" = T003 ] || problem "ignored files: T003's only file did not land"
+all_marked "ignored files" 3
 
 # --- 16 -----------------------------------------------------------------------------
 # A batch of branch deletions that took the branch of a worktree about to serve a retry
