@@ -30,6 +30,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include <sys/stat.h>
@@ -387,9 +388,14 @@ class GitWorkspace final : public Workspace {
       undo_own_write();
       const auto parent = repo_.rev_parse(commit + "^"), now = repo_.rev_parse("refs/heads/" + branch_);
       // Again when the branch moved meanwhile, the user saved tasks.md meanwhile, or
-      // another git command held the index a moment.
+      // another git command held the index a moment: a user who commits often (an editor
+      // that commits on save) gets there first now and then. A held lock is waited for a
+      // little longer each round (about 1.5 s in all) before it is called in the way.
       const bool busy = ff.error().message.find("index.lock") != std::string::npos;
-      if (round < 3 && ((parent && now && *parent != *now) || user_saved() || busy)) continue;
+      if (round < kLandingRounds && ((parent && now && *parent != *now) || user_saved() || busy)) {
+        if (busy) std::this_thread::sleep_for(std::chrono::milliseconds(25 << std::min(round, 6)));
+        continue;
+      }
       // A lock in the main repository stays: flow did not make it, and a git command the
       // user runs there may hold it. The task's commit is kept on its branch meanwhile.
       if (const std::string lock = lock_in_the_way(ff.error().message); !lock.empty())
@@ -914,6 +920,7 @@ class GitWorkspace final : public Workspace {
   std::vector<std::string> unneeded_;       // attempts' branches no worktree holds, to delete
   int worktrees_made_ = 0;
   static constexpr std::size_t kBranchBatch = 16;  // branches deleted in one git process
+  static constexpr int kLandingRounds = 7;          // tries to land while the branch or the index is busy
   std::optional<std::set<std::string_view>> duplicate_ids_;
   // Between the loop and the worker: what it finished, and how many begun jobs the loop
   // has not taken back yet.
