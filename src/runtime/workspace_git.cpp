@@ -42,15 +42,11 @@ namespace flow::detail {
 
 namespace {
 
-// `from` (a regular file) copied to `to` through a temporary beside it, linked into place
-// so that a file already at `to` is never replaced: false then, with nothing written.
-// Folders are made as needed; none may lead out of `top` (a symbolic link).
-Result<bool> copy_new_file(const std::string& from, const std::string& to, const std::string& top) {
+// The folder `parent` made as needed, inside `top` as the folders really are: the deepest
+// that exists is looked at before any is made (through a link to /etc, the rest would be
+// made there), and `parent` once made.
+Result<void> make_folder_inside(const fs::path& parent, const std::string& top) {
   std::error_code ec;
-  const fs::path dest(to), parent = dest.parent_path();
-  if (fs::symlink_status(dest, ec).type() != fs::file_type::not_found) return false;
-  // Inside `top` as the folders really are: the deepest that exists, before any is made
-  // (through a link to /etc, the rest would be made there), and the last once made.
   const fs::path real_top = fs::canonical(top, ec);
   auto inside = [&](const fs::path& p) {
     std::error_code e;
@@ -63,6 +59,17 @@ Result<bool> copy_new_file(const std::string& from, const std::string& to, const
   fs::create_directories(parent, ec);
   if (ec) return make_error(Errc::io, "cannot make " + parent.string() + ": " + ec.message());
   if (!inside(parent)) return make_error(Errc::io, parent.string() + " leads out of " + top);
+  return {};
+}
+
+// `from` (a regular file) copied to `to` through a temporary beside it, linked into place
+// so that a file already at `to` is never replaced: false then, with nothing written.
+// Folders are made as needed; none may lead out of `top` (a symbolic link).
+Result<bool> copy_new_file(const std::string& from, const std::string& to, const std::string& top) {
+  std::error_code ec;
+  const fs::path dest(to), parent = dest.parent_path();
+  if (fs::symlink_status(dest, ec).type() != fs::file_type::not_found) return false;
+  if (auto made = make_folder_inside(parent, top); !made) return Unexpected{std::move(made).error()};
   const fs::path tmp = parent / (".flow-copy-" + std::to_string(::getpid()) + "-" + dest.filename().string());
   fs::remove(tmp, ec);
   if (!fs::copy_file(from, tmp, ec) || ec) {
@@ -103,14 +110,7 @@ Result<bool> copy_link(const std::string& from, const std::string& to, const std
   const auto rel = lands.lexically_relative(fs::path(top).lexically_normal());
   if (target.is_absolute() || rel.empty() || *rel.begin() == "..") return make_error(Errc::io, "it points out of the repository");
   if (fs::symlink_status(dest, ec).type() != fs::file_type::not_found) return false;
-  const fs::path parent = dest.parent_path();
-  const fs::path real_top = fs::canonical(top, ec);
-  fs::path have = parent;
-  while (!have.empty() && !fs::exists(have, ec) && have.has_relative_path()) have = have.parent_path();
-  const auto inside = fs::canonical(have, ec).lexically_relative(real_top);
-  if (ec || inside.empty() || *inside.begin() == "..") return make_error(Errc::io, parent.string() + " leads out of " + top);
-  fs::create_directories(parent, ec);
-  if (ec) return make_error(Errc::io, "cannot make " + parent.string() + ": " + ec.message());
+  if (auto made = make_folder_inside(dest.parent_path(), top); !made) return Unexpected{std::move(made).error()};
   fs::create_symlink(target, dest, ec);
   if (ec) return ec == std::errc::file_exists ? Result<bool>(false) : make_error(Errc::io, "cannot make it: " + ec.message());
   return true;
@@ -736,21 +736,17 @@ class GitWorkspace final : public Workspace {
         say("copied", "copied into the work tree: " + p + why);
       } else if (copied && same_content(from, to)) {
         continue;  // the one there holds the same
-      } else if (copied) {
-        const std::string saved = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + ".ignored/" + p;
-        auto kept = copy_new_file(from, saved, run_dir_);
-        const auto other = copied_by_.find(p);
-        const std::string whose = other != copied_by_.end() ? other->second + "'s stays: " : "yours stays: ";
-        say(kept && *kept ? "kept" : "lost",
-            whose + p + why + (kept && *kept ? "; this task's is " + fs::path(saved).lexically_relative(repo_.top()).string()
-                                             : "; this task's could not be kept: " +
-                                                   (kept ? std::string("one is there") : kept.error().message)));
       } else {
+        // Kept in the run's folder instead: "; this task's is …", or why not.
         const std::string saved = run_dir_ + "/" + task(t).id + "-" + std::to_string(t) + ".ignored/" + p;
-        auto kept = copy_new_file(from, saved, run_dir_);
+        const auto kept = copy_new_file(from, saved, run_dir_);
+        const std::string where = kept && *kept ? "; this task's is " + fs::path(saved).lexically_relative(repo_.top()).string()
+                                                : "; this task's could not be kept: " +
+                                                      (kept ? std::string("one is there") : kept.error().message);
+        const auto other = copied_by_.find(p);
         say(kept && *kept ? "kept" : "lost",
-            "not copied into the work tree: " + p + why + ": " + copied.error().message +
-                (kept && *kept ? "; this task's is " + fs::path(saved).lexically_relative(repo_.top()).string() : std::string()));
+            copied ? (other != copied_by_.end() ? other->second + "'s stays: " : "yours stays: ") + p + why + where
+                   : "not copied into the work tree: " + p + why + ": " + copied.error().message + where);
       }
       log_.log("ignored-files", t, a.attempt, {{"file", p}, {"how", how}}, true);
       log_.emit("ignored-files", t, a.attempt, text);

@@ -178,15 +178,20 @@ no_leaks "resume after kill -9"
 # The same killed run, undone with `flow rollback` instead. Before, its agents ran on
 # (orphans, paid for, editing), its worktrees and branches stayed until the next run, and
 # that run blamed "a write failed".
+# killed_mid_run NAME: a run whose T002–T004 hang, killed -9 once all four agents began;
+# their pids in $work/NAME.pids ("<run> <task> <attempt> <pid>").
+killed_mid_run() {
+  : > "$work/$1.pids"
+  TEST_AGENT_PLAN="T002:hang,T003:hang,T004:hang" TEST_AGENT_PIDS="$work/$1.pids" \
+    "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/$1.out" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 200); do [ "$(wc -l < "$work/$1.pids")" -ge 4 ] && break; sleep 0.05; done
+  sleep 0.3
+  kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+}
 make_repo "$work/five-rollback"
-: > "$work/five-pids"
-TEST_AGENT_PLAN="T002:hang,T003:hang,T004:hang" TEST_AGENT_PIDS="$work/five-pids" \
-  "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/five-c.out" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do [ "$(wc -l < "$work/five-pids")" -ge 4 ] && break; sleep 0.05; done
-sleep 0.3
-kill -9 "$pid"; wait "$pid" 2>/dev/null || true
-agents=$(awk '$2 != "T001" { print $4 }' "$work/five-pids")
+killed_mid_run five-c
+agents=$(awk '$2 != "T001" { print $4 }' "$work/five-c.pids")
 [ -n "$agents" ] || problem "rollback after kill -9: no agent was running (the test did not kill it mid-task)"
 rc=0; "$flow" rollback "$tasks" > "$work/five-rb.out" 2>&1 || rc=$?
 [ "$rc" = 0 ] || problem "rollback after kill -9: exit $rc: $(cat "$work/five-rb.out")"
@@ -211,13 +216,7 @@ no_leaks "the run after kill -9 and rollback"
 # … and `flow retry T003` after such a kill: it says what was running and what it runs
 # again (it had said "running again: T002, T003, T004" and run T003 alone).
 make_repo "$work/five-retry"
-: > "$work/five-pids2"
-TEST_AGENT_PLAN="T002:hang,T003:hang,T004:hang" TEST_AGENT_PIDS="$work/five-pids2" \
-  "$flow" run "$tasks" --workers 3 --agent-cmd "$agent" > "$work/five-e.out" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do [ "$(wc -l < "$work/five-pids2")" -ge 4 ] && break; sleep 0.05; done
-sleep 0.3
-kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+killed_mid_run five-e
 : > "$work/five-runs"
 rc=0; TEST_AGENT_RUNS="$work/five-runs" "$flow" retry "$tasks" T003 --agent-cmd "$agent" -v --progress plain > "$work/five-f.out" 2>&1 || rc=$?
 grep -q "T002, T003, T004 were running; running again: T003$" "$work/five-f.out" ||
