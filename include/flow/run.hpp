@@ -389,8 +389,10 @@ struct RollbackReport {
   /// With `force`: the undone commits that were not the run's, newest first, each as
   /// "<sha> <subject> (<author>)".
   std::vector<std::string> foreign;
-  /// What a run or rollback killed in the middle had left half-done, finished first (a
-  /// rollback cut short, a task's marks); empty when nothing was.
+  /// What was set right first, in words: what a run or rollback killed in the middle had
+  /// left half-done (a rollback cut short, a task's marks), and what a killed run left
+  /// running or behind (`stopped`, `removed`); empty when nothing was. An error the
+  /// rollback returns starts with it too.
   std::string settled;
   /// A run of the tasks.md that died without finishing (kill -9, a crash): its ID, and
   /// the tasks whose processes it left running, stopped; empty when there was none.

@@ -7,7 +7,6 @@
 #include <flow/run.hpp>
 
 #include <fmt/core.h>
-#include <fmt/format.h>
 
 namespace flow::cli {
 
@@ -30,9 +29,6 @@ int roll_back(const Args& args) {
     return kFailed;
   }
   if (!r->settled.empty()) fmt::print("first: {}\n", r->settled);
-  if (!r->stopped.empty())
-    fmt::print("stopped what the killed run {} had left running: {}\n", r->stopped_run, fmt::join(r->stopped, ", "));
-  if (r->removed > 0) fmt::print("removed {} worktree(s) and branch(es) that killed runs left\n", r->removed);
   fmt::print("rolled back run {}: {} is at {} again ({} commit{} undone)\n", r->run_id, r->branch, r->to.substr(0, 10),
              r->commits_undone, r->commits_undone == 1 ? "" : "s");
   if (!r->foreign.empty()) {

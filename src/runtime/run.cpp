@@ -77,6 +77,9 @@ using detail::RunLock;
 using detail::Leftover;
 using detail::previous_run;
 
+// Why an attempt ended unfinished when the run was asked twice to stop.
+constexpr const char* kKilledByInterrupt = "killed by a second interrupt (Ctrl-C again, or SIGTERM)";
+
 // What a dead run's attempt left running, stopped: its process group, and whatever left
 // the group but not the attempt's container (a daemon started with setsid). Whether the
 // group was alive, and how many processes the container held besides.
@@ -601,9 +604,9 @@ class RunLoop {
     // Its place was made while the second Ctrl-C killed what ran: it never starts.
     if (killed_) {
       agents_->ended(t, false, now());
-      workspace_->discard(t, "killed by a second interrupt (Ctrl-C again, or SIGTERM)", false);
-      log("task-killed", t, attempt, {{"detail", std::string("killed by a second interrupt (Ctrl-C again, or SIGTERM)")}}, true);
-      emit("killed", t, attempt, "killed by a second interrupt (Ctrl-C again, or SIGTERM)");
+      workspace_->discard(t, kKilledByInterrupt, false);
+      log("task-killed", t, attempt, {{"detail", std::string(kKilledByInterrupt)}}, true);
+      emit("killed", t, attempt, kKilledByInterrupt);
       return;
     }
     // Its place was made after the first Ctrl-C: no new task starts, and its agent would
@@ -911,9 +914,9 @@ class RunLoop {
             continue;
           const int attempt = report_.tasks[static_cast<std::size_t>(t)].attempts;
           parsers_.erase(t);
-          workspace_->discard(t, "killed by a second interrupt (Ctrl-C again, or SIGTERM)", false);
-          log("task-killed", t, attempt, {{"detail", std::string("killed by a second interrupt (Ctrl-C again, or SIGTERM)")}}, true);
-          emit("killed", t, attempt, "killed by a second interrupt (Ctrl-C again, or SIGTERM)");
+          workspace_->discard(t, kKilledByInterrupt, false);
+          log("task-killed", t, attempt, {{"detail", std::string(kKilledByInterrupt)}}, true);
+          emit("killed", t, attempt, kKilledByInterrupt);
         }
       }
       if (opt_.control)
@@ -1704,15 +1707,12 @@ Result<RollbackReport> rollback(const RollbackOptions& o) {
     }
   if (dead) r.stopped_run = dead->run_id;
   if (repo) r.removed = repo->clean_stale_worktrees("");
+  // Said with what was settled first, whether the rollback then goes ahead or is refused.
+  auto also = [&](const std::string& what) { r.settled += (r.settled.empty() ? "" : "; ") + what; };
+  if (!r.stopped.empty()) also("stopped what the killed run " + r.stopped_run + " had left running: " + detail::join(r.stopped, ", "));
+  if (r.removed > 0) also("removed " + std::to_string(r.removed) + " worktree(s) and branch(es) that killed runs left");
   auto told = [&](Unexpected u) {
-    std::string first = r.settled;
-    if (!r.stopped.empty())
-      first += (first.empty() ? "" : ". ") + std::string("stopped what the killed run ") + r.stopped_run +
-               " had left running: " + detail::join(r.stopped, ", ");
-    if (r.removed > 0)
-      first += (first.empty() ? "" : "; ") + std::string("removed ") + std::to_string(r.removed) +
-               " worktree(s) and branch(es) that killed runs left";
-    if (!first.empty()) u.error.message = first + ". " + u.error.message;
+    if (!r.settled.empty()) u.error.message = r.settled + ". " + u.error.message;
     return u;
   };
   // The run: its branch and checkpoint, from the journal.
