@@ -238,6 +238,7 @@ Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span
     }
     if (checked_heading(**t)) {
       if (Splice sp; check_splice(out, **t, c.done, &sp)) splices.push_back(sp);
+      else after[static_cast<std::size_t>(*t - plan.tasks.data())] = (*t)->state;  // nothing written: as it was
       continue;
     }
     char& m = out[(*t)->mark_offset];

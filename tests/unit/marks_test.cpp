@@ -697,3 +697,23 @@ TEST_CASE("a numbered item's box follows its tasks") {
   CHECK(both.find("### T000 Setup \xE2\x9C\x85\n") == 0);
   CHECK(box(both, "1. Data") == 'x');
 }
+
+// Found by the parse fuzzer (CI, session 37): a heading task whose step box is a Kiro
+// item's, under a group box. Setting its marks in two writes in place gave other bytes
+// than one write.
+TEST_CASE("heading marks in place, in two writes, give the bytes one write gives (fuzzer)") {
+  const std::string text = "- [x] 1. a\n- [x] 1.3\n## Task 1.3";
+  const Plan plan = parse_tasks_md(text);
+  std::vector<MarkChange> headings;
+  for (const Task& t : plan.tasks)
+    if (t.mark_offset == Task::npos && t.has_marks() && t.state == TaskState::done) headings.push_back({t.line, t.id, false});
+  REQUIRE(!headings.empty());
+  const auto whole = set_marks(text, plan, headings);
+  REQUIRE(whole);
+  std::string live = text;
+  Plan in_place = plan;
+  REQUIRE(set_marks_in_place(live, in_place, std::span<const MarkChange>(headings).first(0)));
+  INFO("after the empty write: " << live);
+  REQUIRE(set_marks_in_place(live, in_place, std::span<const MarkChange>(headings)));
+  CHECK(live == *whole);
+}
