@@ -36,6 +36,7 @@ using namespace flow;
 // The C enums mirror the C++ ones value for value.
 static_assert(FLOW_TASK_OTHER == static_cast<int>(TaskState::other));
 static_assert(FLOW_FORM_UNNUMBERED == static_cast<int>(TaskForm::unnumbered));
+static_assert(FLOW_FORM_STATUS_ROW == static_cast<int>(TaskForm::status_row));
 static_assert(FLOW_PHASE_OTHER == static_cast<int>(PhaseKind::other));
 static_assert(FLOW_SEVERITY_ERROR == static_cast<int>(Severity::error));
 static_assert(FLOW_RULE_STORY_PROSE == static_cast<int>(EdgeRule::story_prose));

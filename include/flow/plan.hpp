@@ -29,6 +29,9 @@ enum class TaskForm : std::uint8_t {
   unnumbered,   ///< `- [ ] …` in a file with no IDs at all; the ID is made from the line
   paragraph,    ///< a paragraph that starts with an ID (`T001. …`, `**T002 [P]**: …`) in a
                 ///< file with no task written otherwise
+  status_row,   ///< a row of a table of tasks with a Status column and no checkbox
+                ///< (`| T014 | Create … | ⏳ |`), read in a file that has no other place
+                ///< for those tasks; its state is the Status cell (Task::status_offset)
 };
 
 /// What a phase is for, from its heading (and its tasks' story labels).
@@ -127,7 +130,8 @@ struct Task {
   /// Whether its state is written in the file (a checkbox, a heading's steps, or the
   /// check mark ending a heading); if not, it is kept in flow's journal.
   [[nodiscard]] bool has_marks() const noexcept {
-    return mark_offset != npos || !step_marks.empty() || check_offset != npos;
+    return mark_offset != npos || !step_marks.empty() || check_offset != npos ||
+           (form == TaskForm::status_row && status_offset != npos);
   }
   /// Whether one of its story labels is `label` (`US2` for `[US1, US2]`).
   [[nodiscard]] bool in_story(std::string_view label) const noexcept {

@@ -9,6 +9,7 @@
 #include "support/text.hpp"
 
 #include <algorithm>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,58 @@ std::string_view status_words(std::string_view text, std::size_t value_at, bool 
   return to_done ? kStatusDone : kStatusPending;
 }
 
+// Whether its state is its Status cell: a row of a table of tasks without a checkbox.
+bool status_row(const Task& t) { return t.form == TaskForm::status_row && t.status_offset != Task::npos; }
+
+// The words flow knows for a status row's two states, in pairs: a table that says one
+// of a pair gets the other for the other state (`⏳` → `✅`, `Todo` → `Done`). Each
+// reads back as its state.
+struct RowWords {
+  std::string_view done, pending;
+};
+constexpr RowWords kRowWords[] = {
+    {"Done", "Todo"}, {"done", "todo"}, {"DONE", "TODO"}, {"\xE2\x9C\x85", "\xE2\x8F\xB3"},
+    {"\xE2\x9C\x85", "\xE2\xAC\x9C"}, {"\xE2\x9C\x85", "\xF0\x9F\x94\xB2"}, {"\xE2\x9C\x85", "\xE2\x9D\x8C"},
+    {"\xE2\x98\x91", "\xE2\x98\x90"}, {"\xE2\x9C\x94", "\xE2\x8F\xB3"}, {"\xE2\x9C\x94\xEF\xB8\x8F", "\xE2\x8F\xB3"},
+    {"[x]", "[ ]"}, {"[X]", "[ ]"}, {"Done", "To Do"}, {"Done", "To do"}, {"Done", "Not started"},
+    {"Done", "Not Started"}, {"Done", "Pending"}, {"done", "pending"}, {"Done", "Open"}, {"done", "open"},
+    {"Done", "Planned"}, {"Done", "Backlog"}, {"Complete", "Pending"}, {"Completed", "Pending"},
+    {"complete", "pending"}, {"completed", "pending"}, {"COMPLETE", "PENDING"}, {"COMPLETED", "PENDING"},
+    {"Finished", "Pending"}, {"finished", "pending"}, {"\xE2\x9C\x85 Done", "Todo"}, {"\xE2\x9C\x85 Complete", "Pending"},
+    {"\xE5\xAE\x8C\xE4\xBA\x86", "\xE6\x9C\xAA\xE7\x9D\x80\xE6\x89\x8B"},                        // 完了, 未着手
+    {"\xE5\xB7\xB2\xE5\xAE\x8C\xE6\x88\x90", "\xE5\xBE\x85\xE5\xAE\x8C\xE6\x88\x90"},          // 已完成, 待完成
+    {"\xE5\xB7\xB2\xE5\xAE\x8C\xE6\x88\x90", "\xE6\x9C\xAA\xE5\xBC\x80\xE5\xA7\x8B"},          // 已完成, 未开始
+    {"\xEC\x99\x84\xEB\xA3\x8C", "\xEB\x8C\x80\xEA\xB8\xB0"},                                      // 완료, 대기
+    {"Completado", "Pendiente"}, {"Hecho", "Pendiente"}, {"Conclu\xC3\xAD" "do", "Pendente"}};
+
+// The value flow writes in a status row's Status cell for a state, in the words its table
+// uses: one a row of the table already says for that state, else the pair of one it says
+// for the other (`⏳` → `✅`); failing both, so for the file's other tables; else `Done`
+// or `Todo`. The table is the status rows on the lines next to the task's.
+std::string_view row_words(std::string_view text, const Plan& plan, const Task& t, bool to_done) {
+  const auto value = [&](const Task& u) {
+    if (!status_row(u) || u.status_offset > text.size() || u.status_length > text.size() - u.status_offset)
+      return std::string_view("\n");  // no row's value
+    return text.substr(u.status_offset, u.status_length);
+  };
+  const auto find = [&](std::size_t from, std::size_t to) -> std::string_view {
+    for (const bool same : {true, false})
+      for (std::size_t k = from; k < to; ++k) {
+        const std::string_view v = value(plan.tasks[k]);
+        for (const RowWords& w : kRowWords)
+          if (v == ((same == to_done) ? w.done : w.pending)) return to_done ? w.done : w.pending;
+      }
+    return {};
+  };
+  const auto at = static_cast<std::size_t>(&t - plan.tasks.data());
+  std::size_t lo = at, hi = at + 1;
+  while (lo > 0 && status_row(plan.tasks[lo - 1]) && plan.tasks[lo - 1].line + 1 == plan.tasks[lo].line) --lo;
+  while (hi < plan.tasks.size() && status_row(plan.tasks[hi]) && plan.tasks[hi - 1].line + 1 == plan.tasks[hi].line) ++hi;
+  if (const std::string_view w = find(lo, hi); !w.empty()) return w;
+  if (const std::string_view w = find(0, plan.tasks.size()); !w.empty()) return w;
+  return to_done ? "Done" : "Todo";
+}
+
 // Whether a task's state is the check mark ending its heading.
 bool checked_heading(const Task& t) {
   return t.mark_offset == Task::npos && t.step_marks.empty() && t.check_offset != Task::npos;
@@ -65,6 +118,8 @@ std::string line_without_mark(std::string_view text, const Task& t) {
     s[t.mark_offset - t.span.offset] = ' ';
   if (checked_heading(t) && t.check_offset >= t.span.offset && t.check_offset - t.span.offset <= s.size())
     s.erase(t.check_offset - t.span.offset, t.check_length);
+  if (status_row(t) && t.status_offset >= t.span.offset && t.status_offset - t.span.offset <= s.size())
+    s.erase(t.status_offset - t.span.offset, t.status_length);
   return s;
 }
 
@@ -91,7 +146,7 @@ bool check_splice(std::string_view text, const Task& t, bool to_done, Splice* ou
 // state: `- **Status**: ❌ Not Started` under ticked steps would say both. Also when the
 // marks say the new state already (steps the user ticked while the task ran).
 bool field_splice(std::string_view text, const Task& t, bool to_done, Splice* out) {
-  if (t.status_offset == Task::npos || status_heading(t)) return false;
+  if (t.status_offset == Task::npos || status_heading(t) || status_row(t)) return false;
   if (detail::status_says_done(text.substr(t.status_offset, t.status_length)) == to_done) return false;
   *out = Splice{t.status_offset, t.status_length, status_words(text, t.status_offset, to_done)};
   return true;
@@ -197,6 +252,11 @@ Result<const Task*> checked_task(std::string_view text, const Plan& plan, const 
     return t;
   }
   if (status_heading(*t)) return t;
+  // A status row's cell says the state the plan read.
+  if (status_row(*t)) {
+    if (detail::status_row_state(text.substr(t->status_offset, t->status_length)) != t->state) return mismatch();
+    return t;
+  }
   if (checked_heading(*t)) {
     if (t->check_offset > text.size() || t->check_length > text.size() - t->check_offset) return mismatch();
     return t;
@@ -236,6 +296,11 @@ Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span
       if (c.done != ((*t)->state == TaskState::done)) set_steps(out, **t, c.done, done);
       continue;
     }
+    if (status_row(**t)) {
+      if (c.done ? (*t)->state != TaskState::done : (*t)->state != TaskState::pending)
+        splices.push_back({(*t)->status_offset, (*t)->status_length, row_words(out, plan, **t, c.done)});
+      continue;
+    }
     if (checked_heading(**t)) {
       if (Splice sp; check_splice(out, **t, c.done, &sp)) splices.push_back(sp);
       else after[static_cast<std::size_t>(*t - plan.tasks.data())] = (*t)->state;  // nothing written: as it was
@@ -270,6 +335,17 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
     if (c.done ? t.state == TaskState::done : t.state == TaskState::pending) continue;  // a done task keeps its x or X
     if (!t.step_marks.empty()) {
       set_steps(text, t, c.done, done);
+      t.state = c.done ? TaskState::done : TaskState::pending;
+      ++changed;
+      continue;
+    }
+    if (status_row(t)) {
+      // The row's length changes: the offsets after its cell follow.
+      const std::string_view w = row_words(text, plan, t, c.done);
+      const std::size_t at = t.status_offset, length = t.status_length;
+      text.replace(at, length, w);
+      shift_offsets(plan, at, static_cast<std::ptrdiff_t>(w.size()) - static_cast<std::ptrdiff_t>(length));
+      t.status_length = w.size();
       t.state = c.done ? TaskState::done : TaskState::pending;
       ++changed;
       continue;

@@ -1103,6 +1103,48 @@ bool says_not_done(std::string_view v) {
   return false;
 }
 
+// A status row's state, from its Status cell: done if it says so (says_done); pending if
+// it is empty or says the work has not started (`Todo`, `Not started`, `⏳`, `⬜`, `❌ Pending`);
+// else other (`In Progress`, `Blocked`, `Cancelled`, a word flow does not know): a task
+// someone holds or set aside, which a run leaves alone, as it does a `[~]` box.
+TaskState row_state(std::string_view v) {
+  v = trim_emphasis(v);
+  if (says_done(v)) return TaskState::done;
+  if (v.empty() || v == "[ ]") return TaskState::pending;
+  // A mark alone: ⏳ (pending, in the legends of such tables), ⬜, 🔲, ☐, ❌ (not done).
+  std::string_view rest = v;
+  bool mark = false;
+  for (std::string_view m : {"\xE2\x8F\xB3", "\xE2\xAC\x9C", "\xF0\x9F\x94\xB2", "\xE2\x98\x90", "\xE2\x9D\x8C"})
+    if (starts_with(rest, m)) {
+      rest.remove_prefix(m.size());
+      if (starts_with(rest, "\xEF\xB8\x8F")) rest.remove_prefix(3);  // VS16
+      mark = true;
+      break;
+    }
+  rest = trim_emphasis(rest);
+  if (mark && rest.empty()) return TaskState::pending;
+  if (!mark) {  // another mark before the words (`🔄 In Progress`) is the words'
+    std::size_t i = 0;
+    for (;;) {
+      const auto c = i < rest.size() ? static_cast<unsigned char>(rest[i]) : 0;
+      if (c != 0 && is_space(rest[i])) ++i;
+      else if (c == 0xE2 && i + 3 <= rest.size()) i += 3;
+      else if (c == 0xF0 && i + 4 <= rest.size()) i += 4;
+      else if (c == 0xEF && rest.compare(i, 3, "\xEF\xB8\x8F") == 0) i += 3;
+      else break;
+    }
+    rest = trim_emphasis(rest.substr(i));
+  }
+  if (rest.empty() || rest.size() > 32) return TaskState::other;
+  const LowerCopy copy(rest);
+  for (std::string_view w : {"todo", "to do", "to-do", "pending", "not started", "not yet started", "open", "planned",
+                             "backlog", "queued", "new", "tbd", "not done", "ready", "待完成", "未完成", "未开始",
+                             "未開始", "待办", "待辦", "未着手", "未完了", "미완료", "미착수", "대기", "pendiente",
+                             "pendente", "à faire", "non commencé", "не начато", "offen"})
+    if (copy.view() == w) return TaskState::pending;
+  return TaskState::other;
+}
+
 // A task's own Status field (`**Status**: COMPLETED`, `Status: ✅ COMPLETE (2026-01-01)`,
 // bullet already stripped): 1 if it says done, 0 if it says anything else, -1 if the line
 // is not a Status field.
@@ -1717,7 +1759,14 @@ class Parser {
  public:
   // `paragraphs`: a file with no task otherwise, read again for tasks written as
   // paragraphs (paragraph_task).
-  explicit Parser(std::string_view text, bool paragraphs = false) : text_(text), paragraphs_(paragraphs) {}
+  // `status_rows`: the lines of the status rows a first reading found (status_rows()), for
+  // a file read again for them (on_status_row).
+  explicit Parser(std::string_view text, bool paragraphs = false, std::vector<int> status_rows = {})
+      : text_(text), paragraphs_(paragraphs), status_rows_(std::move(status_rows)) {}
+
+  // After run(), in a file refused for tables of tasks without a checkbox column: the lines
+  // of the rows of its tables of tasks with a Status column, ascending (status_table_rows).
+  const std::vector<int>& status_rows() const noexcept { return found_status_rows_; }
 
   Plan run() {
     scan_lines();
@@ -2667,32 +2716,21 @@ class Parser {
   bool on_table_row(const Line& l, int number, std::string_view s, std::string_view t) {
     std::vector<std::string_view>& cells = scratch_texts_;
     table_cells(t, cells);
-    if (table_line_ != number - 1) table_desc_col_ = table_dep_col_ = table_status_col_ = table_path_col_ = -1;
+    if (table_line_ != number - 1) table_ = TableHead{};
     table_line_ = number;
     if (is_table_separator(cells)) {
       // The row above is the header.
       std::vector<std::string_view> head;
       const std::string_view above = number >= 2 ? trim(line_text(lines_[static_cast<std::size_t>(number - 2)])) : "";
       if (!above.empty() && above[0] == '|') table_cells(above, head);
-      for (std::size_t c = 0; c < head.size(); ++c) {
-        const LowerCopy copy(head[c]);
-        const std::string_view lower = copy.view();
-        if (table_dep_col_ < 0 && (contains(lower, "depend") || contains(lower, "blocked by") || has_word(lower, {"deps"})))
-          table_dep_col_ = static_cast<int>(c);
-        if (table_desc_col_ < 0 && (lower == "task" || lower == "description" || lower == "title"))
-          table_desc_col_ = static_cast<int>(c);
-        if (table_status_col_ < 0 && trim_emphasis(lower) == "status") table_status_col_ = static_cast<int>(c);
-        // `Absolute Path(s)`, `Files`, `Target File`: the files each row's task edits.
-        if (table_path_col_ < 0 && has_word(lower, {"path", "paths", "file", "files"}))
-          table_path_col_ = static_cast<int>(c);
-      }
+      table_ = read_table_head(head);
       return false;
     }
     if (cells.size() < 3) return false;
     // `| WP01 | Type Definitions | completed |`: a row that says a task is done, for a
     // task without a checkbox of its own (read in the final pass).
-    if (table_status_col_ > 0 && static_cast<std::size_t>(table_status_col_) < cells.size() &&
-        says_done(cells[static_cast<std::size_t>(table_status_col_)])) {
+    if (table_.status > 0 && static_cast<std::size_t>(table_.status) < cells.size() &&
+        says_done(cells[static_cast<std::size_t>(table_.status)])) {
       const std::string_view id = trim_emphasis(cells[0]);
       if (!id.empty() && match_id(id) == id.size()) done_rows_.insert(id);
     }
@@ -2703,12 +2741,12 @@ class Parser {
       const std::size_t n = match_box(cell);
       if (n > 0 && cell.size() == n + 2 && cell != "[P]") box_cell = c;
     }
-    if (box_cell < 0) return false;
+    if (box_cell < 0) return !status_rows_.empty() && on_status_row(l, number, s, cells);
     const std::size_t id_cell = box_cell == 0 ? 1 : 0;
     Head& h = fresh_head();
     if (!parse_head(cells[id_cell], h)) return false;
     const std::string_view box = cells[static_cast<std::size_t>(box_cell)];
-    std::size_t desc = table_desc_col_ >= 0 ? static_cast<std::size_t>(table_desc_col_) : 2;
+    std::size_t desc = table_.desc >= 0 ? static_cast<std::size_t>(table_.desc) : 2;
     if (desc >= cells.size() || desc == id_cell || desc == static_cast<std::size_t>(box_cell)) desc = 2;
     Task& task = new_task(h.id, number, l, TaskForm::checkbox);
     table_rows_.push_back(number);
@@ -2717,16 +2755,140 @@ class Parser {
     fill_head(task, h, cells[id_cell]);
     task.description.assign(cells[desc]);
     set_state(task);
-    if (table_dep_col_ >= 0 && static_cast<std::size_t>(table_dep_col_) < cells.size() &&
-        match_id(cells[static_cast<std::size_t>(table_dep_col_)]) > 0)
+    if (table_.dep >= 0 && static_cast<std::size_t>(table_.dep) < cells.size() &&
+        match_id(cells[static_cast<std::size_t>(table_.dep)]) > 0)
       raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line,
-                           std::string(cells[static_cast<std::size_t>(table_dep_col_)])});
-    if (table_path_col_ >= 0 && static_cast<std::size_t>(table_path_col_) < cells.size() &&
-        table_path_col_ != table_dep_col_ && static_cast<std::size_t>(table_path_col_) != desc &&
-        static_cast<std::size_t>(table_path_col_) != id_cell)
-      table_path_cells_.emplace_back(number, cells[static_cast<std::size_t>(table_path_col_)]);
+                           std::string(cells[static_cast<std::size_t>(table_.dep)])});
+    if (table_.path >= 0 && static_cast<std::size_t>(table_.path) < cells.size() && table_.path != table_.dep &&
+        static_cast<std::size_t>(table_.path) != desc && static_cast<std::size_t>(table_.path) != id_cell)
+      table_path_cells_.emplace_back(number, cells[static_cast<std::size_t>(table_.path)]);
     open_indent_ = l.indent;
     return true;
+  }
+
+  // The columns a table's header row names; -1 where it names none.
+  struct TableHead {
+    int id = -1;        // `ID`, `Task ID`, `#`
+    int desc = -1;      // `Task`, `Title`, `Description`, `Name`
+    int status = -1;    // `Status`, `State`
+    int dep = -1;       // `Dependencies`, `Depends on`, `Blocked by`, `Deps`
+    int path = -1;      // `Absolute Path(s)`, `Files`, `Target File`: the files each row's task edits
+    int parallel = -1;  // `Parallel`, `[P]`
+    int priority = -1;  // `Priority`
+  };
+
+  static TableHead read_table_head(const std::vector<std::string_view>& head) {
+    TableHead h;
+    for (std::size_t c = 0; c < head.size(); ++c) {
+      const LowerCopy copy(trim_emphasis(head[c]));
+      const std::string_view w = copy.view();
+      const int col = static_cast<int>(c);
+      const auto take = [col](int& at) { if (at < 0) at = col; };
+      if (w == "id" || w == "task id" || w == "#") take(h.id);
+      else if (w == "task" || w == "title" || w == "description" || w == "name") take(h.desc);
+      else if (w == "status" || w == "state") take(h.status);
+      else if (w == "parallel" || w == "parallelizable" || w == "[p]" || w == "p") take(h.parallel);
+      else if (w == "priority" || w == "prio") take(h.priority);
+      if (contains(w, "depend") || contains(w, "blocked by") || has_word(w, {"deps"})) take(h.dep);
+      else if (has_word(w, {"path", "paths", "file", "files"})) take(h.path);
+    }
+    return h;
+  }
+
+  // A status row's ID (`T014`, `TASK-sqlite-schema-init`, `WP-03`): one token of letters,
+  // digits and `-`, `_`, `.` inside, that can name a git branch (flow/<run>/<ID>).
+  static bool row_id(std::string_view id) {
+    if (id.empty() || id.size() > 64 || !is_alnum(id.front()) || !is_alnum(id.back())) return false;
+    for (std::size_t i = 0; i < id.size(); ++i) {
+      const char c = id[i];
+      if (!is_alnum(c) && c != '-' && c != '_' && c != '.') return false;
+      if (c == '.' && id[i + 1] == '.') return false;  // (the last byte is alphanumeric)
+    }
+    return true;
+  }
+
+  // `| T014 | Create useBusinessUnitsQuery hook | `lib/query/…` | ⏳ | [P] |`, `| TASK-sse-endpoint
+  // | Implement SSE … | P0 | Todo | - | TASK-fastapi-app-skeleton | … |`: a row of a table of
+  // tasks with a Status column and no checkbox, in a file read again for them
+  // (status_rows()): a task whose state is its Status cell, where flow writes it
+  // (Task::status_offset). Its other columns give its description, its dependencies, its
+  // files, `[P]` and its priority.
+  bool on_status_row(const Line& l, int number, std::string_view s, const std::vector<std::string_view>& cells) {
+    if (!std::binary_search(status_rows_.begin(), status_rows_.end(), number)) return false;
+    const auto cell = [&](int c) {
+      return c >= 0 && static_cast<std::size_t>(c) < cells.size() ? cells[static_cast<std::size_t>(c)] : std::string_view();
+    };
+    if (table_.status < 0 || static_cast<std::size_t>(table_.status) >= cells.size()) return false;
+    const std::string_view id = trim_emphasis(cell(table_.id));
+    if (!row_id(id)) return false;
+    Task& task = new_task(id, number, l, TaskForm::status_row);
+    table_rows_.push_back(number);
+    std::string_view desc = cell(table_.desc);  // `**Add SSE**`: its bold, not a code span's backtick
+    if (desc.size() > 4 && starts_with(desc, "**") && desc.substr(desc.size() - 2) == "**") desc = trim(desc.substr(2, desc.size() - 4));
+    task.description.assign(desc);
+    const std::string_view v = cells[static_cast<std::size_t>(table_.status)];
+    std::size_t at = l.offset + static_cast<std::size_t>(v.data() - s.data());
+    if (v.empty()) {  // an empty cell: written after the space that opens it, if any
+      while (at > l.offset && text_[at - 1] == ' ') --at;
+      if (at < text_.size() && text_[at] == ' ') ++at;
+    }
+    task.status_offset = at;
+    task.status_length = v.size();
+    task.state = row_state(v);
+    const LowerCopy par(trim_emphasis(cell(table_.parallel)));
+    for (std::string_view yes : {"[p]", "p", "yes", "y", "true", "\xE2\x9C\x93", "\xE2\x9C\x94", "\xE2\x9C\x85"})
+      if (par.view() == yes) task.parallel = true;
+    if (const std::string_view p = trim_emphasis(cell(table_.priority));
+        p.size() == 2 && (p[0] == 'P' || p[0] == 'p') && is_digit(p[1]))
+      task.priority.assign(p);
+    // Its dependency cell, where the table has one: empty, `-` or `None` say it has none.
+    if (const std::string_view deps = cell(table_.dep); table_.dep >= 0) {
+      if (match_id(deps) > 0) raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line, std::string(deps)});
+      else if (names_none(deps)) task.no_dependencies = true;
+      else raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line, std::string(deps), true});
+    }
+    if (table_.path >= 0 && table_.path != table_.dep && table_.path != table_.desc && table_.path != table_.id &&
+        table_.path != table_.status && static_cast<std::size_t>(table_.path) < cells.size())
+      table_path_cells_.emplace_back(number, cells[static_cast<std::size_t>(table_.path)]);
+    open_indent_ = l.indent;
+    return true;
+  }
+
+  // A table cell that names no task: empty, `-`, `—`, `None`, `N/A`, `无`, `なし` …
+  static bool names_none(std::string_view cell) {
+    const LowerCopy copy(trim_emphasis(cell));
+    for (std::string_view w : {"", "-", "\xE2\x80\x94", "\xE2\x80\x93", "none", "n/a", "na", "nothing", "\xE6\x97\xA0",
+                               "\xE7\x84\xA1", "\xE3\x81\xAA\xE3\x81\x97", "\xEC\x97\x86\xEC\x9D\x8C", "keine",
+                               "aucune", "ninguna", "nenhuma"})
+      if (copy.view() == w) return true;
+    return false;
+  }
+
+  // A status row's dependency cell of IDs of any shape (`TASK-fastapi-app-skeleton,
+  // TASK-vue-project-scaffold`, `[TASK-a](…) and TASK-b`): each ID once, in order; `-`,
+  // `None` and the like name none.
+  void row_refs(std::string_view s, int line, std::vector<DepRef>& out) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+      // `[text](target)`: the text.
+      if (s[i] == '(' && i > 0 && s[i - 1] == ']') {
+        const std::size_t close = s.find(')', i);
+        i = close == std::string_view::npos ? s.size() : close + 1;
+        continue;
+      }
+      if (!is_alnum(s[i])) { ++i; continue; }
+      std::size_t j = i;
+      while (j < s.size() && (is_alnum(s[j]) || s[j] == '-' || s[j] == '_' || s[j] == '.')) ++j;
+      std::string_view w = s.substr(i, j - i);
+      while (!w.empty() && !is_alnum(w.back())) w.remove_suffix(1);
+      i = j;
+      const LowerCopy lower(w);
+      bool word = false;
+      for (std::string_view n : {"none", "n", "a", "na", "and", "or", "nothing", "tbd"}) word = word || lower.view() == n;
+      if (word || !row_id(w)) continue;
+      if (std::none_of(out.begin(), out.end(), [&](const DepRef& r) { return r.first == w; }))
+        out.push_back({std::string(w), std::string(w), line, RefOrigin::field_line});
+    }
   }
 
   static void set_state(Task& t) {
@@ -3008,9 +3170,12 @@ class Parser {
       if (t.state == TaskState::other) skip(t.line, SkipReason::other_mark, text_.substr(t.span.offset, t.span.length));
 
       extract_refs_and_paths(i, body);
-      for (; raw < raw_refs_.size() && raw_refs_[raw].task <= i; ++raw)
-        if (raw_refs_[raw].task == i)
-          parse_id_list(raw_refs_[raw].text, 0, raw_refs_[raw].line, raw_refs_[raw].origin, scratch_deps_, nullptr);
+      for (; raw < raw_refs_.size() && raw_refs_[raw].task <= i; ++raw) {
+        const RawRef& r = raw_refs_[raw];
+        if (r.task != i) continue;
+        if (r.any_shape) row_refs(r.text, r.line, scratch_deps_);
+        else parse_id_list(r.text, 0, r.line, r.origin, scratch_deps_, nullptr);
+      }
       name_range_refs(scratch_deps_);
       dedupe(scratch_deps_);
       settle(scratch_deps_, t.depends_on);
@@ -3039,6 +3204,28 @@ class Parser {
     read_dependents_lists(first_line);  // with the phases as they are read (user stories)
     sort_diagnostics();
     if (plan_.tasks.empty()) no_tasks();
+    if (status_rows_.empty() && !paragraphs_ &&
+        std::any_of(plan_.diagnostics.begin(), plan_.diagnostics.end(), [](const Diagnostic& d) {
+          return d.severity == Severity::error && (d.code == "no-tasks" || d.code == "unread-table");
+        }))
+      found_status_rows_ = status_table_rows(first_line);
+  }
+
+  // The rows of the file's tables of tasks with a Status column (their header names ID,
+  // task and Status columns) whose ID is no task read otherwise and which have no checkbox:
+  // their lines, if at least two.
+  std::vector<int> status_table_rows(const TaskIndex& ids) const {
+    std::vector<int> out;
+    each_task_table_row([&](std::size_t k, const std::vector<std::string_view>& cells, const TableHead& table) {
+      if (cells.size() < 3) return;
+      for (std::size_t c = 0; c < 2; ++c)
+        if (const std::size_t n = match_box(cells[c]); n > 0 && cells[c].size() == n + 2 && cells[c] != "[P]") return;
+      const std::string_view id = trim_emphasis(cells[static_cast<std::size_t>(table.id)]);
+      if (!row_id(id) || ids.contains(id) || item_numbers_.count(std::string(id))) return;
+      out.push_back(static_cast<int>(k) + 1);
+    });
+    if (out.size() < 2) out.clear();
+    return out;
   }
 
   // `- [ ] T002 [P] Même fichier : nouveau test …` (MaximeMaigret2/arrete-prefectoraux): a
@@ -3308,15 +3495,29 @@ class Parser {
   // status column hold tasks, whatever their IDs look like. Counts their rows with an ID
   // (at least two make a task list) and the line of the first.
   bool task_table_rows(int& rows, int& first_row) const {
-    std::vector<std::string_view> cells, head;
     rows = 0;
     first_row = 0;
+    each_task_table_row([&](std::size_t k, const std::vector<std::string_view>& cells, const TableHead& table) {
+      const std::string_view id = trim_emphasis(cells[static_cast<std::size_t>(table.id)]);
+      if (id.empty() || id == "-") return;
+      if (rows++ == 0) first_row = static_cast<int>(k) + 1;
+    });
+    return rows >= 2;
+  }
+
+  // Calls `f(k, cells, head)` for each row (line k + 1) of the file's tables of tasks with
+  // a Status column, outside code and lists: tables whose header names an ID, a task and a
+  // Status column (read_table_head), rows that hold those columns.
+  template <class F>
+  void each_task_table_row(F&& f) const {
+    std::vector<std::string_view> cells, head;
+    TableHead table;
     bool in_table = false;  // the rows below a task table's header
-    int id_col = -1;
     for (std::size_t k = 0; k < lines_.size(); ++k) {
       const Line& l = lines_[k];
       const std::string_view t = trim(line_text(l));
-      if ((l.flags & (kCode | kComment | kBullet | kTooLong)) != 0 || l.heading != 0 || !starts_with(t, "|")) {
+      if ((l.flags & (kCode | kComment | kBullet | kTooLong)) != 0 || l.heading != 0 || l.indent > 3 ||
+          !starts_with(t, "|")) {
         in_table = false;
         continue;
       }
@@ -3327,24 +3528,12 @@ class Parser {
         const std::string_view above = trim(line_text(lines_[k - 1]));
         if (!starts_with(above, "|")) continue;
         table_cells(above, head);
-        int id = -1, task = -1, status = -1;
-        for (std::size_t c = 0; c < head.size(); ++c) {
-          const LowerCopy copy(trim_emphasis(head[c]));
-          const std::string_view h = copy.view();
-          if (id < 0 && (h == "id" || h == "task id" || h == "#")) id = static_cast<int>(c);
-          else if (task < 0 && (h == "task" || h == "title" || h == "description" || h == "name")) task = static_cast<int>(c);
-          else if (status < 0 && (h == "status" || h == "state")) status = static_cast<int>(c);
-        }
-        in_table = id >= 0 && task >= 0 && status >= 0;
-        id_col = id;
+        table = read_table_head(head);
+        in_table = table.id >= 0 && table.desc >= 0 && table.status >= 0;
         continue;
       }
-      if (!in_table || static_cast<std::size_t>(id_col) >= cells.size()) continue;
-      const std::string_view id = trim_emphasis(cells[static_cast<std::size_t>(id_col)]);
-      if (id.empty() || id == "-") continue;
-      if (rows++ == 0) first_row = static_cast<int>(k) + 1;
+      if (in_table && static_cast<std::size_t>(std::max(table.id, table.status)) < cells.size()) f(k, cells, table);
     }
-    return rows >= 2;
   }
 
   // A task named by a range (`| [~] | T014-T029a | …`) stands for IDs the file never
@@ -3749,7 +3938,7 @@ class Parser {
       extract_paths(s, scratch_paths_, text_lines[k]);
     }
     // A table row's task: the files its path column names as well.
-    if (!table_path_cells_.empty() && t.form == TaskForm::checkbox) {
+    if (!table_path_cells_.empty() && (t.form == TaskForm::checkbox || t.form == TaskForm::status_row)) {
       const auto at = std::lower_bound(table_path_cells_.begin(), table_path_cells_.end(), t.line,
                                        [](const std::pair<int, std::string_view>& c, int line) { return c.first < line; });
       if (at != table_path_cells_.end() && at->first == t.line) extract_paths(at->second, scratch_paths_, t.line);
@@ -4467,6 +4656,7 @@ class Parser {
     int line;
     RefOrigin origin;
     std::string text;
+    bool any_shape = false;  // a status row's cell of IDs of any shape (row_refs)
   };
   struct HeadingRef {
     std::string title;
@@ -4503,11 +4693,8 @@ class Parser {
   bool drawing_ = false;  // the open code block names no language
   int table_line_ = 0;       // the last table row seen (line number), 0 after other lines
   std::vector<int> table_rows_;  // the lines of the tasks read from table rows, ascending
-  int table_status_col_ = -1;  // and its Status column
   std::unordered_set<std::string_view> done_rows_;  // IDs a status table says are done
-  int table_desc_col_ = -1;  // in the current table: the description column, if named
-  int table_dep_col_ = -1;   // and the dependency column
-  int table_path_col_ = -1;  // and the column of the files each row's task edits
+  TableHead table_;          // the columns the current table's header names
   std::vector<std::pair<int, std::string_view>> table_path_cells_;  // (row's line, its path cell), ascending
   std::string dep_title_;
   int open_task_ = -1;
@@ -4531,6 +4718,8 @@ class Parser {
   bool open_paragraph_task_ = false;  // the open task is a paragraph's (paragraph_task)
   bool paragraph_gap_ = false;        // and a blank line came after its last line
   const bool paragraphs_;             // tasks written as paragraphs are read (a file with no other task)
+  const std::vector<int> status_rows_;  // the status rows to read as tasks (on_status_row), ascending
+  std::vector<int> found_status_rows_;  // status_rows()
   std::string paragraph_shape_;       // their IDs' shape (choose_paragraph_shape); empty: none read
   // The shapes of the IDs that name tasks without the word (boxes, bold items, headings):
   // a `### Task 1.1: …` heading whose ID has none of them is their group, or a note
@@ -4582,7 +4771,14 @@ class Parser {
 
 
 Plan parse_tasks_md(std::string_view text) {
-  Plan plan = Parser(text).run();
+  Parser first(text);
+  Plan plan = first.run();
+  // Refused for tables of tasks without a checkbox column, some with a Status column: read
+  // again, with those rows as tasks (on_status_row), if that reading is refused less.
+  if (!first.status_rows().empty()) {
+    Plan rows = Parser(text, false, first.status_rows()).run();
+    if (rows.count(Severity::error) < plan.count(Severity::error)) return rows;
+  }
   // No task, and lines that start with task IDs outside lists (the no-tasks error): read
   // again, for a task list written as paragraphs.
   if (!plan.tasks.empty() || std::none_of(plan.diagnostics.begin(), plan.diagnostics.end(), [](const Diagnostic& d) {
@@ -4623,6 +4819,7 @@ const char* to_string(TaskForm f) noexcept {
     case TaskForm::bold_item: return "bold-item";
     case TaskForm::unnumbered: return "unnumbered";
     case TaskForm::paragraph: return "paragraph";
+    case TaskForm::status_row: return "status-row";
   }
   return "?";
 }
@@ -4697,6 +4894,7 @@ FLOW_END_NAMESPACE
 namespace detail {
 
 bool status_says_done(std::string_view value) { return says_done(value); }
+TaskState status_row_state(std::string_view value) { return row_state(value); }
 
 std::vector<char> item_deciders(const Plan& plan) {
   const auto optional = [](const Task& t) { return std::find(t.labels.begin(), t.labels.end(), "optional") != t.labels.end(); };

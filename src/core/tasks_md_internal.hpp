@@ -56,6 +56,8 @@ bool is_feature_doc(std::string_view path);
 /// Whether a Status field's value says done (`✅ Complete`, `COMPLETED`, `done`), as the
 /// parser reads it; `Complete when …` and `✅ Ready to start` do not.
 bool status_says_done(std::string_view value);
+/// The state a status row's Status cell says (TaskForm::status_row).
+TaskState status_row_state(std::string_view value);
 
 /// The length of a dependency key that follows what comes first, at `s[k]` (Japanese and
 /// Chinese: `T012 に依存`, `T005 の後`, `US1 完成后`), or 0; `*after` says whether it reads

@@ -842,6 +842,8 @@ class GitWorkspace final : public Workspace {
     std::string_view line = std::string_view(plan_text_).substr(tk.span.offset, tk.span.length);
     std::size_t id = line.find(tk.id);
     if (id == std::string_view::npos) return clip(trim(line), 200);
+    // A table row (`| [ ] | T001 | Create … | … |`, a status row): its ID and description.
+    if (starts_with(trim(line), "|")) return clip(tk.id + ": " + tk.description, 200);
     if (id >= 5 && tk.form == TaskForm::heading && istarts_with(line.substr(id - 5), "task ")) id -= 5;
     std::string subject(trim(line.substr(id)));
     // `**T004** …`, `**T001 [P]** …`: the bold that opened before the ID closes after it.

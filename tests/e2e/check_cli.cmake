@@ -53,17 +53,6 @@ foreach(f ${corpus})
   expect("${f}: exit ${rc}" ${rc} EQUAL 0)
   expect("${f}: ${errors} errors" ${errors} EQUAL 0)
 endforeach()
-# Every refused file (a table of tasks without a checkbox column): exit 2, naming the line.
-file(GLOB refused ${DATA}/refused/*.md)
-foreach(f ${refused})
-  run_flow(out rc check ${f})
-  expect("${f}: exit ${rc}" ${rc} EQUAL 2)
-  string(FIND "${out}" "${f}:" at)
-  expect("${f}: no line named: ${out}" ${at} GREATER -1)
-  string(FIND "${out}" ": error: " at)
-  expect("${f}: no error: ${out}" ${at} GREATER -1)
-endforeach()
-
 # Sections, mirrors and every line not executed are summarised with a reason; --verbose
 # lists the sections and each line.
 file(WRITE ${tmp}/shapes.md

@@ -1160,6 +1160,66 @@ TASKS
     bad "deps: T003 and T004 did not run after the T002 that lists them: $(tr '\n' '|' < "$work/deps.log")"
   ;;
 
+status-rows)
+  # Tables of tasks with a Status column and no checkbox (thaleslaray/nossocrm's glyphs,
+  # pangon/local-TTS-web-app's slug IDs and Dependencies column): flow refused such files.
+  # Their rows are tasks; each finished one's Status cell says so, in its table's words.
+  files_agent
+  mkdir -p "$work/repo"
+  cat > "$work/repo/tasks.md" <<'TASKS'
+# Tasks
+
+## Legend
+- `✅` = Already completed
+- `⏳` = Pending
+
+## Phase 1: Hooks
+
+| ID | Task | File | Status | Parallel |
+|----|------|------|--------|----------|
+| T001 | Create the base hook | `src/base.txt` | ✅ | |
+| T002 | Create hook A | `src/a.txt` | ⏳ | [P] |
+| T003 | Create hook B | `src/b.txt` | ⏳ | [P] |
+| T004 | Port the old hook | `src/old.txt` | 🔄 In progress | |
+
+### Test Criteria
+- [ ] Hook A works
+
+## Phase 2: Slugs
+
+| ID | Task | Status | Dependencies |
+|---|---|---|---|
+| TASK-join | Join `src/a.txt` and `src/b.txt` into `src/ab.txt` | Todo | TASK-docs |
+| TASK-docs | Write `docs/hooks.md` | Todo | - |
+TASKS
+  first_run tasks.md "T002 T003 TASK-docs TASK-join "
+  sed -e 's/| ⏳ |/| ✅ |/' -e 's/| Todo |/| Done |/' "$work/tasks.before" > "$work/tasks.want"
+  cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "tasks.md is not its Status cells completed: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
+  [ "$(git -C "$work/repo" log --format=%s -4 | tr '\n' '|')" = "TASK-join: Join \`src/a.txt\` and \`src/b.txt\` into \`src/ab.txt\`|TASK-docs: Write \`docs/hooks.md\`|T003: Create hook B|T002: Create hook A|" ] ||
+    bad "the commits are $(git -C "$work/repo" log --format=%s -5 | tr '\n' '|')"
+  [ "$(cat "$work/repo/src/ab.txt")" = TASK-join ] || bad "TASK-join's work is not in the tree"
+  [ ! -e "$work/repo/src/old.txt" ] || bad "T004, in progress, ran"
+  [ -z "$(git -C "$work/repo" status --porcelain)" ] || bad "the tree is not clean: $(git -C "$work/repo" status --porcelain)"
+  # A second run starts no agent; the user sets a cell back, and that task alone runs again.
+  run_flow "$work/out2" run "$work/repo/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the second run exited $rc: $(tail -5 "$work/out2")"
+  [ "$(wc -l < "$work/agents.log")" = 4 ] || bad "the second run ran agents again: $(tr '\n' ' ' < "$work/agents.log")"
+  sed -i 's/^| T003 | Create hook B | `src\/b.txt` | ✅ |/| T003 | Create hook B | `src\/b.txt` | ⏳ |/' "$work/repo/tasks.md"
+  git -C "$work/repo" commit -qam "run T003 again"
+  run_flow "$work/out3" run "$work/repo/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "the run after the Status edit exited $rc: $(tail -5 "$work/out3")"
+  [ "$(tail -1 "$work/agents.log")" = T003 ] && [ "$(wc -l < "$work/agents.log")" = 5 ] ||
+    bad "after the Status edit, agents ran '$(tr '\n' ' ' < "$work/agents.log")', expected T003 again alone"
+  cmp -s "$work/repo/tasks.md" "$work/tasks.want" || bad "T003's Status was not completed again: $(diff "$work/tasks.want" "$work/repo/tasks.md")"
+  # Without isolation, the same marks in the work tree.
+  mkdir -p "$work/none"
+  cp "$work/tasks.before" "$work/none/tasks.md"
+  git_repo "$work/none"
+  run_flow "$work/none.out" run "$work/none/tasks.md" --agent-cmd "$work/agent.sh" --progress plain --isolation none
+  [ "$rc" = 0 ] || bad "none: the run exited $rc: $(tail -5 "$work/none.out")"
+  cmp -s "$work/none/tasks.md" "$work/tasks.want" || bad "none: tasks.md is not its Status cells completed: $(diff "$work/tasks.want" "$work/none/tasks.md")"
+  ;;
+
 status-fields)
   # Heading tasks whose author keeps their state in a Status field (cryptoutil's plans:
   # `- **Status**: ❌ Not Started`): flow put ✅ on the heading and left "Not Started"

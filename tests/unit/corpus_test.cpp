@@ -33,39 +33,6 @@ TEST_CASE("every corpus file parses with no error-level diagnostic and holds the
   MESSAGE("corpus: " << files.size() << " files, " << tasks << " tasks");
 }
 
-// tests/data/refused holds real files flow must refuse: tasks written where flow cannot
-// keep their state (a table without a checkbox column). SOURCES.tsv names, for each, the
-// error's code and line; a run of such a file would do nothing and succeed.
-TEST_CASE("every refused corpus file is refused with its error at its line") {
-  std::istringstream rows(test::slurp(test::data_path("refused/SOURCES.tsv")));
-  std::string row;
-  std::getline(rows, row);  // the header
-  int files = 0;
-  while (std::getline(rows, row)) {
-    std::vector<std::string> cols;
-    for (std::size_t at = 0;;) {
-      const std::size_t tab = row.find('\t', at);
-      cols.push_back(row.substr(at, tab - at));
-      if (tab == std::string::npos) break;
-      at = tab + 1;
-    }
-    REQUIRE(cols.size() >= 5);
-    INFO(cols[0]);
-    const std::size_t colon = cols[4].find(':');
-    REQUIRE(colon != std::string::npos);
-    const std::string code = cols[4].substr(0, colon);
-    const int line = std::stoi(cols[4].substr(colon + 1));
-    const Plan p = parse_tasks_md(test::slurp(test::data_path("refused/" + cols[0])));
-    const auto it = std::find_if(p.diagnostics.begin(), p.diagnostics.end(),
-                                 [&](const Diagnostic& d) { return d.code == code; });
-    REQUIRE(it != p.diagnostics.end());
-    CHECK(it->severity == Severity::error);
-    CHECK(it->line == line);
-    ++files;
-  }
-  CHECK(files >= 2);
-}
-
 // Golden files under tests/data/golden were produced by this renderer and then checked
 // line by line against their sources. Set FLOW_UPDATE_GOLDEN=1 to rewrite them after a
 // deliberate change, and check the diff by hand again.

@@ -544,7 +544,9 @@ TEST_CASE("every kind of mark over the corpus: in place or not, and back") {
     std::string undone = original;
     for (auto t = p0.tasks.rbegin(); t != p0.tasks.rend(); ++t)
       if (t->status_offset != Task::npos && t->check_length == 0 && t->state == TaskState::pending && !partly(*t)) {
-        undone.replace(t->status_offset, t->status_length, "Pending");
+        // A status row's cell says the pair of the done word its table says now, which in
+        // the corpus is the word it said (`Todo` for `Done`, `⏳` for `✅`): as it was.
+        if (t->form != TaskForm::status_row) undone.replace(t->status_offset, t->status_length, "Pending");
         ++fields;
       }
     auto restored = set_marks(*marked, p1, back);
@@ -716,4 +718,76 @@ TEST_CASE("heading marks in place, in two writes, give the bytes one write gives
   INFO("after the empty write: " << live);
   REQUIRE(set_marks_in_place(live, in_place, std::span<const MarkChange>(headings)));
   CHECK(live == *whole);
+}
+
+// A row of a table of tasks without a checkbox column keeps its state in its Status cell:
+// flow writes the table's own word for the state there (`✅`, `Done`), or `Done` and `Todo`.
+TEST_CASE("a status row is marked in its Status cell, in the table's own words") {
+  const std::string text =
+      "| ID | Task | Status |\n|---|---|---|\n| TASK-a | Write a | \xE2\x9C\x85 |\n| TASK-b | Write b | \xE2\x8F\xB3 |\n"
+      "| TASK-c | Write c | Not started |\n| TASK-d | Write d |  |\n| TASK-e | Write e | In Progress |\n";
+  const Plan p = parse_tasks_md(text);
+  REQUIRE(p.tasks.size() == 5);
+  const std::vector<MarkChange> done{{4, "TASK-b", true}, {5, "TASK-c", true}, {6, "TASK-d", true}};
+  const auto whole = set_marks(text, p, done);
+  REQUIRE(whole);
+  CHECK(*whole ==
+        "| ID | Task | Status |\n|---|---|---|\n| TASK-a | Write a | \xE2\x9C\x85 |\n| TASK-b | Write b | \xE2\x9C\x85 |\n"
+        "| TASK-c | Write c | \xE2\x9C\x85 |\n| TASK-d | Write d | \xE2\x9C\x85 |\n| TASK-e | Write e | In Progress |\n");
+  // In place, in two writes: the same bytes; the plan follows, and a parse reads the same.
+  std::string live = text;
+  Plan in_place = p;
+  REQUIRE(set_marks_in_place(live, in_place, std::span<const MarkChange>(done).first(1)));
+  REQUIRE(set_marks_in_place(live, in_place, std::span<const MarkChange>(done).subspan(1)));
+  CHECK(live == *whole);
+  const Plan again = parse_tasks_md(live);
+  REQUIRE(again.tasks.size() == 5);
+  for (std::size_t i = 0; i < 5; ++i) {
+    INFO(again.tasks[i].id);
+    CHECK(again.tasks[i].state == in_place.tasks[i].state);
+    CHECK(again.tasks[i].status_offset == in_place.tasks[i].status_offset);
+    CHECK(again.tasks[i].status_length == in_place.tasks[i].status_length);
+  }
+  CHECK(again.tasks[3].state == TaskState::done);
+  // Back to pending: the table's word for it while a row still says it, else the pair of
+  // its word for done (`✅` → `⏳`); a row someone holds (In Progress) is set pending too
+  // when flow is asked to.
+  const auto back = set_marks(live, again, std::vector<MarkChange>{{4, "TASK-b", false}, {7, "TASK-e", false}});
+  REQUIRE(back);
+  CHECK(back->find("| TASK-b | Write b | \xE2\x8F\xB3 |") != std::string::npos);
+  CHECK(back->find("| TASK-e | Write e | \xE2\x8F\xB3 |") != std::string::npos);
+  // Each table in its own words: `Todo` gives `Done` in one, beside a table of glyphs, and
+  // a table that says no word flow knows takes the file's; a file of none, `Done`.
+  const std::string two =
+      "| ID | Task | Status |\n|---|---|---|\n| T1 | a | \xE2\x9C\x85 |\n| T2 | b | \xE2\x8F\xB3 |\n\n"
+      "| ID | Task | Status |\n|---|---|---|\n| T3 | c | Todo |\n| T4 | d | Todo |\n\n"
+      "| ID | Task | Status |\n|---|---|---|\n| T5 | e |  |\n| T6 | f |  |\n";
+  const Plan tp = parse_tasks_md(two);
+  REQUIRE(tp.tasks.size() == 6);
+  const auto two_done = set_marks(two, tp, std::vector<MarkChange>{{4, "T2", true}, {8, "T3", true}, {13, "T5", true}});
+  REQUIRE(two_done);
+  CHECK(*two_done ==
+        "| ID | Task | Status |\n|---|---|---|\n| T1 | a | \xE2\x9C\x85 |\n| T2 | b | \xE2\x9C\x85 |\n\n"
+        "| ID | Task | Status |\n|---|---|---|\n| T3 | c | Done |\n| T4 | d | Todo |\n\n"
+        "| ID | Task | Status |\n|---|---|---|\n| T5 | e | \xE2\x9C\x85 |\n| T6 | f |  |\n");
+  const std::string bare = "| ID | Task | Status |\n|---|---|---|\n| T1 | a | |\n| T2 | b | |\n";
+  CHECK(*set_marks(bare, parse_tasks_md(bare), std::vector<MarkChange>{{3, "T1", true}}) ==
+        "| ID | Task | Status |\n|---|---|---|\n| T1 | a | Done|\n| T2 | b | |\n");
+  const auto kept = set_marks(text, p, std::vector<MarkChange>{{3, "TASK-a", false}});
+  REQUIRE(kept);
+  CHECK(kept->find("| TASK-a | Write a | \xE2\x8F\xB3 |") != std::string::npos);  // ⏳, as TASK-b's
+  // Words: `Done` where the table says Done.
+  const std::string words = "| ID | Task | Status |\n|---|---|---|\n| T1 | a | Done |\n| T2 | b | Todo |\n";
+  const Plan w = parse_tasks_md(words);
+  CHECK(*set_marks(words, w, std::vector<MarkChange>{{4, "T2", true}}) ==
+        "| ID | Task | Status |\n|---|---|---|\n| T1 | a | Done |\n| T2 | b | Done |\n");
+  // A changed cell is found changed, not overwritten.
+  std::string edited = text;
+  edited.replace(p.tasks[1].status_offset, p.tasks[1].status_length, "\xE2\x9C\x85");
+  const auto refused = set_marks(edited, p, std::vector<MarkChange>{{4, "TASK-b", true}});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::conflict);
+  // The line with its cell blanked is what finds the task again after its state changed.
+  CHECK(task_line_text(text, p.tasks[1]) == task_line_text(*whole, again.tasks[1]));
+  CHECK(find_task_again(*whole, again, "TASK-b", 4, task_line_text(text, p.tasks[1])) == 1);
 }

@@ -134,6 +134,12 @@ void check_invariants(const std::string& text, const Plan& plan) {
       CHECK(t.mark_offset < t.span.offset + t.span.length);
       if (t.mark != '?') CHECK(text[t.mark_offset] == t.mark);
     }
+    if (t.form == TaskForm::status_row) {  // its Status cell is on its line
+      REQUIRE(t.status_offset != Task::npos);
+      CHECK(t.status_offset >= t.span.offset);
+      CHECK(t.status_offset + t.status_length <= t.span.offset + t.span.length);
+      CHECK(t.mark_offset == Task::npos);
+    }
     if (t.body_first) CHECK(t.body_first > t.line);
     if (t.body_first) CHECK(t.body_last >= t.body_first);
   }

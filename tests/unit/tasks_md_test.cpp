@@ -1600,30 +1600,104 @@ TEST_SUITE("totality") {
 
   // pangon/local-TTS-web-app's tasks.md: `| TASK-python-project-scaffold | Initialize … | P0 |
   // Done | … |`, tables of tasks under a header of ID and Status columns, whose IDs are
-  // slugs of no task shape. flow warned "no tasks" and a run did nothing and exited 0.
-  TEST_CASE("a table of tasks named by an ID and a Status column is an error at its first row") {
-    const char* text =
+  // slugs of no task shape. flow warned "no tasks" and a run did nothing and exited 0; then
+  // it refused the file. Its rows are tasks whose state is their Status cell.
+  TEST_CASE("a table of tasks with an ID and a Status column and no checkbox: its rows are tasks") {
+    const std::string text =
         "# Tasks\n\n| Symbol | Status |\n|---|---|\n| `Todo` | Not started |\n| `Done` | Completed |\n\n"
-        "### Backend\n\n| ID | Task | Priority | Status | Dependencies |\n|----|------|---|---|---|\n"
-        "| TASK-fastapi-app-skeleton | Create the app | P0 | Done | - |\n"
-        "| TASK-sqlite-schema-init | Create the schema | P0 | Todo | TASK-fastapi-app-skeleton |\n";
+        "### Backend\n\n| ID | Task | Priority | Status | Dependencies | Files | Parallel |\n"
+        "|----|------|---|---|---|---|---|\n"
+        "| TASK-fastapi-app-skeleton | Create the app | P0 | Done | - | `app/main.py` | |\n"
+        "| TASK-sqlite-schema-init | Create the schema | P0 | Todo | TASK-fastapi-app-skeleton | `app/db.py` | Yes |\n"
+        "| TASK-sse | **Add SSE** | P1 | \xE2\x8F\xB3 | [TASK-fastapi-app-skeleton](#x), TASK-sqlite-schema-init | | |\n"
+        "| TASK-gpu | Check the GPU | P1 | In Progress | None | | |\n"
+        "| TASK-old | Drop the old API | P2 | Cancelled | TASK-missing | | |\n"
+        "| TASK-new | Add the new API | P2 |  | | | |\n";
     const Plan p = parse_tasks_md(text);
-    CHECK(p.tasks.empty());
-    const Diagnostic* d = find_diag(p, "no-tasks");
-    REQUIRE(d != nullptr);
-    CHECK(d->severity == Severity::error);
-    CHECK(d->line == 12);
-    CHECK(d->message.find("2 rows of a table of tasks") != std::string::npos);
+    CHECK(p.count(Severity::error) == 0);
+    REQUIRE(ids(p) == std::vector<std::string>{"TASK-fastapi-app-skeleton", "TASK-sqlite-schema-init", "TASK-sse",
+                                               "TASK-gpu", "TASK-old", "TASK-new"});
+    const std::vector<TaskState> want = {TaskState::done,  TaskState::pending, TaskState::pending,
+                                         TaskState::other, TaskState::other,   TaskState::pending};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      const Task& t = p.tasks[i];
+      INFO(t.id);
+      CHECK(t.form == TaskForm::status_row);
+      CHECK(t.state == want[i]);
+      CHECK(t.has_marks());
+      CHECK(t.line == static_cast<int>(12 + i));
+      REQUIRE(t.status_offset != Task::npos);
+    }
+    const auto value = [&](const Task& t) { return text.substr(t.status_offset, t.status_length); };
+    CHECK(value(p.tasks[0]) == "Done");
+    CHECK(value(p.tasks[2]) == "\xE2\x8F\xB3");
+    CHECK(value(p.tasks[5]).empty());
+    CHECK(text.compare(p.tasks[5].status_offset - 2, 2, "| ") == 0);  // an empty cell: written after its space
+    CHECK(p.tasks[2].description == "Add SSE");
+    CHECK(p.tasks[0].priority == "P0");
+    CHECK(p.tasks[1].parallel);
+    CHECK_FALSE(p.tasks[0].parallel);
+    REQUIRE(p.tasks[0].paths.size() == 1);
+    CHECK(p.tasks[0].paths[0].path == "app/main.py");
+    // The dependency cell: the IDs it names, whatever their shape; `-`, `None` or an empty
+    // cell name none; an ID of no task is warned of.
+    CHECK(p.tasks[0].no_dependencies);
+    REQUIRE(p.tasks[1].depends_on.size() == 1);
+    CHECK(p.tasks[1].depends_on[0].first == "TASK-fastapi-app-skeleton");
+    REQUIRE(p.tasks[2].depends_on.size() == 2);
+    CHECK(p.tasks[2].depends_on[0].first == "TASK-fastapi-app-skeleton");
+    CHECK(p.tasks[2].depends_on[1].first == "TASK-sqlite-schema-init");
+    CHECK(p.tasks[3].no_dependencies);
+    CHECK(p.tasks[5].no_dependencies);
+    const Diagnostic* unknown = find_diag(p, "unknown-reference");
+    REQUIRE(unknown != nullptr);
+    CHECK(unknown->line == 16);
+    CHECK(unknown->message.find("TASK-missing") != std::string::npos);
+    test::check_invariants(text, p);
     // A legend of states, an index of requirements or one row is no task list.
     for (const char* other : {"| Symbol | Status |\n|---|---|\n| Todo | Not started |\n| Done | Completed |\n",
                               "| ID | Requirement | Status |\n|---|---|---|\n| FR-1 | log | Approved |\n| FR-2 | retry | Draft |\n",
                               "| ID | Task | Status |\n|---|---|---|\n| TASK-a | Do it | Todo |\n"}) {
       INFO(other);
       const Plan q = parse_tasks_md(other);
+      CHECK(q.tasks.empty());
       const Diagnostic* w = find_diag(q, "no-tasks");
       REQUIRE(w != nullptr);
       CHECK(w->severity == Severity::warning);
     }
+  }
+
+  // thaleslaray/nossocrm's plan: its tasks T014–T053 are rows of tables with a Status column
+  // (`✅`, `⏳`), beside ID-less test criteria boxes; flow had run the criteria.
+  TEST_CASE("status rows beside ID-less boxes: the rows are the tasks, read only where nothing else is") {
+    const std::string text =
+        "## Phase 3: US1\n\n### Query Layer\n\n| ID | Task | File | Status | Parallel |\n|----|------|------|--------|----------|\n"
+        "| T014 | Create the hook | `lib/hooks/a.ts` | \xE2\x9C\x85 | [P] |\n| T015 | Create the query | `lib/hooks/b.ts` | \xE2\x8F\xB3 | [P] |\n\n"
+        "### Test Criteria\n- [x] Admin can create a unit\n- [ ] Admin can add members\n\n"
+        "## Phase 4\n\n| ID | Task | File | Status | Parallel |\n|---|---|---|---|---|\n"
+        "| T016 | Join them | `lib/c.ts` | \xE2\x8F\xB3 | |\n";
+    const Plan p = parse_tasks_md(text);
+    CHECK(p.count(Severity::error) == 0);
+    REQUIRE(ids(p) == std::vector<std::string>{"T014", "T015", "T016"});
+    CHECK(p.tasks[0].state == TaskState::done);
+    CHECK(p.tasks[1].state == TaskState::pending);
+    CHECK(p.tasks[1].parallel);
+    CHECK_FALSE(p.tasks[2].parallel);
+    CHECK(p.tasks[2].phase == 1);
+    // The same table beside checkbox tasks of those IDs only reports on them: no task twice.
+    const Plan mirror = parse_tasks_md("## Phase 1\n- [ ] T014 Create the hook\n- [ ] T015 Create the query\n\n" +
+                                       text.substr(text.find("| ID")));
+    CHECK(ids(mirror).size() >= 2);
+    CHECK(std::none_of(mirror.tasks.begin(), mirror.tasks.end(), [](const Task& t) { return t.form == TaskForm::status_row; }));
+    // A table of stories with a Status column beside a file's checkbox tasks is no task list.
+    const Plan stories = parse_tasks_md("- [ ] T001 Write `a.py`\n- [ ] T002 Write `b.py`\n\n| ID | Title | Status |\n|---|---|---|\n"
+                                        "| US1 | Login | Done |\n| US2 | Logout | Todo |\n");
+    CHECK(ids(stories) == std::vector<std::string>{"T001", "T002"});
+    // Without a Status column, a table of task rows is still refused: flow has nowhere to
+    // keep their state.
+    const Plan no_status = parse_tasks_md("| ID | Task | Files |\n|---|---|---|\n| T001 | Write | `a.py` |\n| T002 | Read | `b.py` |\n");
+    CHECK(no_status.tasks.empty());
+    CHECK(no_status.count(Severity::error) == 1);
   }
 
   TEST_CASE("a 100 MB single line is reported, not parsed") {

@@ -35,7 +35,7 @@ OK, ERROR, ENOMEM, EMISUSE, EVERSION, EPARSE, ECYCLE, ECANCELED, EUSER, EIO, ENO
     0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11)
 
 _STATES = ("pending", "done", "other")
-_FORMS = ("checkbox", "heading", "bold-item", "unnumbered", "paragraph")
+_FORMS = ("checkbox", "heading", "bold-item", "unnumbered", "paragraph", "status-row")
 _KINDS = ("setup", "foundational", "user-story", "polish", "other")
 _SEVERITIES = ("info", "warning", "error")
 _RULES = ("phase-order", "story-phase", "group-order", "sequential", "parallel-run", "task-reference",

@@ -90,7 +90,7 @@ FLOW_CAPI void flow_plan_free(flow_plan *plan);
 /* Task states and forms. */
 enum { FLOW_TASK_PENDING = 0, FLOW_TASK_DONE = 1, FLOW_TASK_OTHER = 2 };
 enum { FLOW_FORM_CHECKBOX = 0, FLOW_FORM_HEADING = 1, FLOW_FORM_BOLD_ITEM = 2, FLOW_FORM_UNNUMBERED = 3,
-       FLOW_FORM_PARAGRAPH = 4 };
+       FLOW_FORM_PARAGRAPH = 4, FLOW_FORM_STATUS_ROW = 5 };
 
 /** One task. Strings are borrowed: valid until the plan is freed. */
 typedef struct flow_task_info {
