@@ -2378,7 +2378,15 @@ class Parser {
       // ID too (`## T001 — …` over `- [ ] Tab bar: …`, its acceptance criteria, a list of
       // prerequisites done): its agent is given them; they are no steps of an ID heading,
       // whose state is its heading's check mark or its Status field.
-      if (open_task_ >= 0 && (open_heading_task_ || l.indent > open_indent_)) {
+      // An item one column in (` - [ ] T043` under `- [ ] T042`, dobryakov/sonaka) is the
+      // open list task's sibling, as it is top level (FORMAT.md: indent < 2) and short of
+      // the task's text (CommonMark): not its body.
+      const bool sibling_item = [&] {
+        if (open_task_ < 0 || open_heading_task_ || !li.ok || l.indent >= 2) return false;
+        const Line& tl = lines_[static_cast<std::size_t>(plan_.tasks[static_cast<std::size_t>(open_task_)].line - 1)];
+        return (tl.flags & kBullet) && l.indent < tl.aux;
+      }();
+      if (open_task_ >= 0 && !sibling_item && (open_heading_task_ || l.indent > open_indent_)) {
         // A heading task's body ends at a top-level task: a box with an ID, or a bold ID
         // item (`### T005 …` then `- **T006** …`).
         // (`- [ ] FR-001: …`, `- **SC-001**: …` under `### T001: …` are requirements it is

@@ -1399,6 +1399,29 @@ TEST_SUITE("pitfalls") {
     CHECK(ids(p) == std::vector<std::string>{"T001"});
   }
 
+  // dobryakov/sonaka: ` - [ ] T043 [P] …` after `- [ ] T042 …`, one column in, nine pending
+  // tasks among them: all were read as T042's nested boxes, never run, and their files
+  // became T042's, without a warning. An item indented less than the task's text is its
+  // sibling (CommonMark); one under its text is nested.
+  TEST_CASE("12: an item one column in after a task is its sibling, not its body") {
+    for (const char* gap : {"", "\n"}) {
+      INFO("gap: " << (*gap ? "a blank line" : "none"));
+      const std::string text = std::string("## Phase 1\n- [ ] T001 Do A in `src/a.js`\n") + gap +
+                               " - [ ] T002 [P] Do B in `src/b.js`\n - [x] T003 Do C in `src/c.js`\n"
+                               "   - [ ] its check\n- **T004** Do D\n - **T005** Do E\n";
+      const Plan p = parse_tasks_md(text);
+      REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T003", "T004", "T005"});
+      CHECK(p.tasks[0].paths.size() == 1);
+      CHECK(p.tasks[1].parallel);
+      CHECK(p.tasks[2].state == TaskState::done);
+      CHECK(p.tasks[2].body_first == p.tasks[2].line + 1);  // its own nested box
+      test::check_invariants(text, p);
+    }
+    // Two columns in: nested, as before.
+    CHECK(ids(parse_tasks_md("- [ ] T001 a\n  - [ ] T002 b\n")) == std::vector<std::string>{"T001"});
+    CHECK(ids(parse_tasks_md("1. [ ] T001 a\n  - [ ] T002 b\n")) == std::vector<std::string>{"T001"});
+  }
+
   TEST_CASE("12: a list indented two or three columns throughout is top level; nesting is relative to it") {
     // Up to three columns of indent is not nesting (CommonMark): such lists were skipped whole.
     Plan p = parse_tasks_md("## Phase 1\n  - [ ] T001 one\n  - [ ] T002 two\n    - [ ] T002a nested\n"
