@@ -1247,6 +1247,8 @@ class GraphBuilder {
         // Russian (both cases: ifind folds ASCII only): "US3 зависит от US1", "идёт после T002".
         {"зависит от", false}, {"Зависит от", false}, {"после", false}, {"После", false},
         {"требует", false}, {"Требует", false}, {"блокирует", true}, {"Блокирует", true},
+        // "US1 завершить перед US2" (finish US1 before US2), "… до начала US1-US3".
+        {"перед", true}, {"Перед", true}, {"до начала", true}, {"До начала", true},
         // Chinese puts the key first too: "**US3**: 依赖 US1, US2".
         {"\xE4\xBE\x9D\xE8\xB5\x96", false}, {"\xE4\xBE\x9D\xE8\xB3\xB4", false}};
     std::size_t best = std::string_view::npos;

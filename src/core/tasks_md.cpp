@@ -471,10 +471,13 @@ bool is_one_person_order(std::string_view title) {
 }
 
 bool is_dependency_title(std::string_view title) {
-  static constexpr WordSet<18> words({"depend", "execution order", "order of execution", "critical path",
+  // (LowerCopy folds ASCII only: a Cyrillic word is here in both cases.)
+  static constexpr WordSet<27> words({"depend", "execution order", "order of execution", "critical path",
                                       "parallel", "sequen", "task order", "graph",
                                       "dépend", "orden de ejecuci", "ordem de execu", "ordre d'exécution",
-                                      "依赖", "依存", "执行顺序", "実行順", "의존", "실행 순서"});
+                                      "依赖", "依存", "执行顺序", "実行順", "의존", "실행 순서",
+                                      "abhängigkeit", "reihenfolge", "dipendenz", "phụ thuộc", "thứ tự thực thi",
+                                      "зависимост", "Зависимост", "порядок выполнения", "Порядок выполнения"});
   const LowerCopy lower(title);
   return words.found_in(lower.view());
 }

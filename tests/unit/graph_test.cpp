@@ -927,6 +927,28 @@ TEST_SUITE("explicit rules") {
           "T001,T002");
   }
 
+  // dobryakov/sonaka's `## Зависимости (истории)` over "US1 → US2 → US3", and "US1 завершить
+  // перед US2"; gnust-company/A.R.MARIUS's `### Phụ thuộc giữa các câu chuyện` over a
+  // flowchart of its six stories; StefanSchubert/sabi's `## Abhängigkeiten &
+  // Ausführungsreihenfolge`: sections in Russian, Vietnamese and German that say how
+  // stories wait were not taken for dependency sections, and the stories ran together.
+  TEST_CASE("dependency sections headed in Russian, Vietnamese and German are read") {
+    const std::string phases =
+        "## Phase 1: Setup\n- [ ] T001 a in a.py\n## Phase 2: User Story 1\n- [ ] T002 [US1] b in b.py\n"
+        "## Phase 3: User Story 2\n- [ ] T003 [US2] c in c.py\n## Phase 4: User Story 3\n- [ ] T004 [US3] d in d.py\n";
+    CHECK(waits(graph_of(phases), "T004") == "T001");  // stories side by side
+    CHECK(waits(graph_of(phases + "## Зависимости (истории)\n\nUS1 → US2 → US3\n"), "T004") == "T001,T003");
+    CHECK(waits(graph_of(phases + "## Зависимости\n\n1. US1 завершить перед US2\n"), "T003") == "T001,T002");
+    CHECK(waits(graph_of(phases + "## Порядок выполнения\n\n- US2 после US1\n"), "T003") == "T001,T002");
+    CHECK(waits(graph_of(phases + "### Phụ thuộc giữa các câu chuyện\n\n```mermaid\nflowchart LR\n"
+                                  "    US1[\"Câu chuyện 1\"] --> US3[\"Câu chuyện 3\"]\n```\n"),
+                "T004") == "T001,T002");
+    CHECK(waits(graph_of(phases + "## Abhängigkeiten & Ausführungsreihenfolge\n\n- T004 → nach T003\n"), "T004") ==
+          "T001,T003");
+    // The same lines under a heading of no such words are not read.
+    CHECK(waits(graph_of(phases + "## Заметки\n\nUS1 → US2 → US3\n"), "T004") == "T001");
+  }
+
   // FAIR-DM/fairdm: "T062 (docs) parallel with T061", "2b parallel zu 2c", Russian
   // "можно выполнять параллельно": said without "can run in", they were not read.
   TEST_CASE("parallel said as a relation, in German or in Russian") {
