@@ -810,6 +810,29 @@ class GraphBuilder {
     return seg;
   }
 
+  // `s` cut at each ", " between two arrows when every arrow in it is glued to what
+  // stands on both its sides (clause): the pairs; `s` whole otherwise.
+  static std::vector<std::string_view> glued_pairs(std::string_view s) {
+    std::vector<std::string_view> out;
+    std::size_t len = 0, arrows = 0, from = 0;
+    bool arrow_since_cut = false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (is_arrow_at(s, i, &len)) {
+        if (i == 0 || i + len >= s.size() || is_space(s[i - 1]) || is_space(s[i + len])) return {s};
+        ++arrows;
+        arrow_since_cut = true;
+        i += len - 1;
+      } else if (s[i] == ',' && i + 1 < s.size() && s[i + 1] == ' ' && arrow_since_cut) {
+        out.push_back(s.substr(from, i - from));
+        from = i + 2;
+        arrow_since_cut = false;
+      }
+    }
+    if (arrows < 2 || !arrow_since_cut) return {s};
+    out.push_back(s.substr(from));
+    return out;
+  }
+
   // The part of a chain segment next to an arrow: after the last ':' or '(' on the
   // left of the arrow, before the first ':', '(' or ',' + word on its right.
   static std::string_view near_arrow_left(std::string_view seg) {
@@ -833,6 +856,13 @@ class GraphBuilder {
   // independent. Task runner integration depends on US2": US6 waits for US2).
   void clause(std::string_view s, const Statement& st, std::string_view label = {}) {
     const std::string words = clip(trim(std::string_view(st.text)), 120);
+    // `T004→T005, T006→T007` (akiojin/unity-mcp-server): arrows glued to their IDs, with a
+    // comma and a space between them, are pairs, each an order of its own, not one chain
+    // (`T001 → T002, T003 → T004`, whose list binds tighter than its spaced arrows).
+    if (const std::vector<std::string_view> pairs = glued_pairs(s); pairs.size() > 1) {
+      for (std::string_view p : pairs) clause(p, st, label);
+      return;
+    }
     // Chains: `T001 → T002 → T003`.
     std::vector<std::string_view> segments;
     std::size_t start = 0, len = 0;

@@ -927,6 +927,23 @@ TEST_SUITE("explicit rules") {
           "T001,T002");
   }
 
+  // akiojin/unity-mcp-server's "Phase 3.2: T004→T005, T006→T007, …" (each test before its
+  // implementation) was one chain, T004 → {T005, T006} → T007 …: tests that may run
+  // together waited for each other, and a line made a false cycle.
+  TEST_CASE("arrows glued to their IDs, listed with a comma, are pairs; spaced ones a chain") {
+    const std::string tasks = "## Phase 1: Work\n- [ ] T001 [P] Test A in tests/a.js\n- [ ] T002 [P] Test B in tests/b.js\n"
+                              "- [ ] T003 [P] Impl A in src/a.js\n- [ ] T004 [P] Impl B in src/b.js\n## Dependencies\n";
+    const TaskGraph pairs = graph_of(tasks + "- Phase 1: T001→T003, T002→T004\n");
+    CHECK(waits(pairs, "T002").empty());
+    CHECK(waits(pairs, "T003") == "T001");
+    CHECK(waits(pairs, "T004") == "T002");
+    CHECK(waits(graph_of(tasks + "- Tests first (T001→T003, T002→T004)\n"), "T004") == "T002");
+    // Spaced arrows over a list: a chain of groups, as before.
+    const TaskGraph chain = graph_of(tasks + "- T001 → T002, T003 → T004\n");
+    CHECK(waits(chain, "T003") == "T001");
+    CHECK(waits(chain, "T004") == "T002,T003");
+  }
+
   // dobryakov/sonaka's `## Зависимости (истории)` over "US1 → US2 → US3", and "US1 завершить
   // перед US2"; gnust-company/A.R.MARIUS's `### Phụ thuộc giữa các câu chuyện` over a
   // flowchart of its six stories; StefanSchubert/sabi's `## Abhängigkeiten &
