@@ -385,6 +385,7 @@ class GraphBuilder {
     std::size_t prefix_end = 0;
     int depth = 0;
     std::size_t counted = 0;  // parentheses counted up to here
+    bool task_outside = false;  // a task named outside parentheses
     for (std::size_t p = 0; p < s.size();) {
       for (; counted < p; ++counted) depth += s[counted] == '(' ? 1 : s[counted] == ')' && depth > 0 ? -1 : 0;
       Refs& story_refs = depth > 0 ? stories_aside : stories;
@@ -511,15 +512,25 @@ class GraphBuilder {
         }
       }
       add_ref(out, r, line, as_target);
+      task_outside = task_outside || depth == 0;
       p = e;
     }
     // A side that names tasks is about those tasks (and the phases it names beside them);
     // its story mentions are context. A story in parentheses is context to a phase named
-    // outside them, and a phase in parentheses to a story.
+    // outside them, and a phase in parentheses to a story. But what is waited for, named as
+    // stories with a list of tasks in parentheses and nothing else there (`依赖 US1-US3
+    // 全部完成(T007, T012, T017)`, hestudy/tushare-sdk: their last tasks), is the stories
+    // whole; words beside the tasks (`US1 (T003 core predicate) blocks …`) name the part
+    // that is meant.
     const auto add = [](Refs& into, const Refs& from) {
       into.nodes.insert(into.nodes.end(), from.nodes.begin(), from.nodes.end());
       into.target_tasks.insert(into.target_tasks.end(), from.target_tasks.begin(), from.target_tasks.end());
     };
+    if (!out.nodes.empty() && !as_target && !task_outside && !stories.nodes.empty() && ids_only_in_parentheses(s)) {
+      add(out, stories);
+      add(out, phases);
+      return out;
+    }
     if (!out.nodes.empty()) {
       add(out, phases);
       out.context = std::move(stories.nodes);
@@ -531,6 +542,30 @@ class GraphBuilder {
     if (phases.nodes.empty()) add(named, stories_aside);
     if (stories.nodes.empty()) add(named, phases_aside);
     return named;
+  }
+
+  // Whether every parenthesis of `s` that holds something holds IDs of the file's shapes
+  // and separators alone (`(T007, T012, T017)`, `（T001、T002）`), and one does.
+  bool ids_only_in_parentheses(std::string_view s) const {
+    bool any = false;
+    for (std::size_t open = s.find('('); open != std::string_view::npos; open = s.find('(', open + 1)) {
+      const std::size_t close = s.find(')', open);
+      if (close == std::string_view::npos) return false;
+      const std::string_view in = s.substr(open + 1, close - open - 1);
+      for (std::size_t i = 0; i < in.size();) {
+        if (const std::size_t n = listed_id(in.substr(i));
+            n > 0 && (i == 0 || !is_alnum(in[i - 1])) &&
+            std::find(shapes_.begin(), shapes_.end(), id_shape(in.substr(i, n))) != shapes_.end()) {
+          i += n;
+          any = true;
+        } else if (is_alnum(in[i])) {
+          return false;
+        } else {
+          ++i;  // spaces, commas, dashes, `、`
+        }
+      }
+    }
+    return any;
   }
 
   // The phase numbered `number` (`## Phase 3: …`), when exactly one is; two are a warning.

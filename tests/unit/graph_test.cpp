@@ -927,6 +927,21 @@ TEST_SUITE("explicit rules") {
           "T001,T002");
   }
 
+  // hestudy/tushare-sdk: "**User Story 4**: 依赖 US1-US3 全部完成(T007, T012, T017)" (US4 needs all
+  // of US1-US3; the list names their last tasks): US4 waited for those three alone and ran
+  // beside the tasks after them.
+  TEST_CASE("stories waited for, with a list of their tasks in parentheses, are waited for whole") {
+    const std::string tasks =
+        "## Phase 1: Setup\n- [ ] T001 a in a.py\n## Phase 2: User Story 1\n- [ ] T002 [US1] b in b.py\n"
+        "- [ ] T003 [US1] c in c.py\n## Phase 3: User Story 2\n- [ ] T004 [US2] d in d.py\n"
+        "- [ ] T005 [US2] e in e.py\n## Phase 4: User Story 3\n- [ ] T006 [US3] f in f.py\n## Dependencies\n";
+    CHECK(waits(graph_of(tasks + "- **User Story 3**: depends on US1-US2 (T002, T004)\n"), "T006") == "T001,T002,T003,T004,T005");
+    CHECK(waits(graph_of(tasks + "- **User Story 3**: \xE4\xBE\x9D\xE8\xB5\x96 US1-US2 (T002\xE3\x80\x81T004)\n"), "T006") ==
+          "T001,T002,T003,T004,T005");
+    // Words beside the task name the part meant: that task alone.
+    CHECK(waits(graph_of(tasks + "- **User Story 3**: depends on US1 (T002 core model)\n"), "T006") == "T001,T002");
+  }
+
   // akiojin/unity-mcp-server's "Phase 3.2: T004→T005, T006→T007, …" (each test before its
   // implementation) was one chain, T004 → {T005, T006} → T007 …: tests that may run
   // together waited for each other, and a line made a false cycle.
