@@ -361,6 +361,9 @@ class GraphBuilder {
                                                      "independ", "indépend", "paralel", "parallèl",
                                                      "sin depend", "sem depend", "não depend", "ne dépend",
                                                      "requisito para", "bloquea", "bloqueia", "bloque ",
+                                                     // "before or after US3": in either order
+                                                     "before or after", "avant ou après", "antes o después",
+                                                     "antes ou depois", "vor oder nach",
                                                      "\xE7\x8B\xAC\xE7\xAB\x8B", "\xE5\xB9\xB6\xE8\xA1\x8C", "\xE4\xB8\xA6\xE8\xA1\x8C",
                                                      "\xE4\xB8\xA6\xE5\x88\x97", "\xE4\xB8\x8D\xE4\xBE\x9D\xE8\xB5\x96",
                                                      "\xE4\xB8\x8D\xE4\xBE\x9D\xE8\xB3\xB4"};

@@ -927,6 +927,19 @@ TEST_SUITE("explicit rules") {
           "T001,T002");
   }
 
+  // guthubrx/roadie: "**US4** : dépend de US2, peut être fait avant ou après US3" made US4
+  // wait for US3 too.
+  TEST_CASE("what may be done before or after a story does not wait for it") {
+    const std::string tasks =
+        "## Phase 1: Setup\n- [ ] T001 a in a.py\n## Phase 2: User Story 1\n- [ ] T002 [US1] b in b.py\n"
+        "## Phase 3: User Story 2\n- [ ] T003 [US2] c in c.py\n## Phase 4: User Story 3\n- [ ] T004 [US3] d in d.py\n"
+        "## D\xC3\xA9pendances\n";
+    CHECK(waits(graph_of(tasks + "- **US3** : d\xC3\xA9pend de US1, peut \xC3\xAAtre fait avant ou apr\xC3\xA8s US2\n"), "T004") ==
+          "T001,T002");
+    CHECK(waits(graph_of(tasks + "- **US3**: depends on US1; can be done before or after US2\n"), "T004") == "T001,T002");
+    CHECK(waits(graph_of(tasks + "- **US3**: depends on US1 and US2\n"), "T004") == "T001,T002,T003");
+  }
+
   // hestudy/tushare-sdk: "**User Story 4**: 依赖 US1-US3 全部完成(T007, T012, T017)" (US4 needs all
   // of US1-US3; the list names their last tasks): US4 waited for those three alone and ran
   // beside the tasks after them.
