@@ -1553,12 +1553,16 @@ class GraphBuilder {
       if (b && b->state == TaskState::other) continue;  // set aside itself: not run either way
       // Set aside by its box (`[~]`), or by its words (`[DEFERRED]`, `- SKIPPED`, struck through).
       const bool words = a.form != TaskForm::checkbox || a.mark == ' ';
-      const std::string how = words ? "sets aside (deferred, skipped or struck through)" : "marks [" + std::string(1, a.mark) + "]";
+      const bool row = a.form == TaskForm::status_row;  // its Status cell says so (`In Progress`)
+      const std::string how = row     ? "marks neither done nor pending in its Status cell"
+                              : words ? "sets aside (deferred, skipped or struck through)"
+                                      : "marks [" + std::string(1, a.mark) + "]";
       warn(gate ? e.reason.line : b->line, "held-by-mark",
            (gate ? node_name(e.to) : b->id) + " waits for " + (g_.is_gate(e.from) ? node_name(e.from) : a.id) + " (" + e.reason.words + ")" +
                (g_.is_gate(e.from) ? ", whose " + a.id + " the file " : ", which the file ") + how +
-               ": neither done nor pending, so it and what follows it will not run until " + a.id + " is marked [X] (or " +
-               (words ? "taken back into the plan" : "[ ]") + " to run it)");
+               ": neither done nor pending, so it and what follows it will not run until " + a.id +
+               (row ? "'s Status says done (or Todo, to run it)"
+                    : " is marked [X] (or " + std::string(words ? "taken back into the plan" : "[ ]") + " to run it)"));
     }
   }
 

@@ -59,7 +59,7 @@ struct RowWords {
 constexpr RowWords kRowWords[] = {
     {"Done", "Todo"}, {"done", "todo"}, {"DONE", "TODO"}, {"\xE2\x9C\x85", "\xE2\x8F\xB3"},
     {"\xE2\x9C\x85", "\xE2\xAC\x9C"}, {"\xE2\x9C\x85", "\xF0\x9F\x94\xB2"}, {"\xE2\x9C\x85", "\xE2\x9D\x8C"},
-    {"\xE2\x98\x91", "\xE2\x98\x90"}, {"\xE2\x9C\x94", "\xE2\x8F\xB3"}, {"\xE2\x9C\x94\xEF\xB8\x8F", "\xE2\x8F\xB3"},
+    {"\xE2\x9C\x85\xEF\xB8\x8F", "\xE2\x8F\xB3\xEF\xB8\x8F"}, {"\xE2\x98\x91", "\xE2\x98\x90"}, {"\xE2\x9C\x94", "\xE2\x8F\xB3"}, {"\xE2\x9C\x94\xEF\xB8\x8F", "\xE2\x8F\xB3"},
     {"[x]", "[ ]"}, {"[X]", "[ ]"}, {"Done", "To Do"}, {"Done", "To do"}, {"Done", "Not started"},
     {"Done", "Not Started"}, {"Done", "Pending"}, {"done", "pending"}, {"Done", "Open"}, {"done", "open"},
     {"Done", "Planned"}, {"Done", "Backlog"}, {"Complete", "Pending"}, {"Completed", "Pending"},
@@ -118,8 +118,23 @@ std::string line_without_mark(std::string_view text, const Task& t) {
     s[t.mark_offset - t.span.offset] = ' ';
   if (checked_heading(t) && t.check_offset >= t.span.offset && t.check_offset - t.span.offset <= s.size())
     s.erase(t.check_offset - t.span.offset, t.check_length);
-  if (status_row(t) && t.status_offset >= t.span.offset && t.status_offset - t.span.offset <= s.size())
+  if (status_row(t) && t.status_offset >= t.span.offset && t.status_offset - t.span.offset <= s.size()) {
     s.erase(t.status_offset - t.span.offset, t.status_length);
+    // A table re-aligned (an editor's format on save) is the same row: the blanks beside
+    // its pipes are not compared.
+    std::string row;
+    row.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if ((s[i] == ' ' || s[i] == '\t') && ((!row.empty() && row.back() == '|') || [&] {
+            std::size_t j = i;
+            while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
+            return j == s.size() || s[j] == '|';
+          }()))
+        continue;
+      row += s[i];
+    }
+    s = std::move(row);
+  }
   return s;
 }
 
@@ -127,15 +142,70 @@ std::string line_without_mark(std::string_view text, const Task& t) {
 struct Splice {
   std::size_t at = 0;
   std::size_t length = 0;
-  std::string_view with;
+  std::string with;
 };
+
+// About how many columns `s` takes on a screen: a wide character (an ideograph, hangul,
+// an emoji) two, a variation selector none, any other one. Enough to keep an aligned
+// table's pipes where they were.
+std::size_t columns(std::string_view s) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (c == 0xEF && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xB8) n += 0;  // U+FE0x
+    else if (c >= 0xF0 || (c >= 0xE3 && c <= 0xED) ||
+             (c == 0xE2 && i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) == 0x8C ||
+                                                static_cast<unsigned char>(s[i + 1]) == 0x8F ||
+                                                (static_cast<unsigned char>(s[i + 1]) >= 0x98 &&
+                                                 static_cast<unsigned char>(s[i + 1]) <= 0x9E) ||
+                                                static_cast<unsigned char>(s[i + 1]) == 0xAC)))
+      n += 2;
+    else
+      n += 1;
+    i += len;
+  }
+  return n;
+}
+
+// The splice that writes `word` in a status row's Status cell: the value, and the blanks
+// after it up to the cell's pipe, which in a padded cell take up the difference, so that
+// an aligned table's pipes stay where they were while there is room; one blank at least
+// before the pipe (`| |` becomes `| Done |`).
+Splice row_splice(std::string_view text, const Task& t, std::string_view word) {
+  const std::size_t end = t.status_offset + t.status_length;
+  std::size_t blanks = 0;
+  while (end + blanks < text.size() && text[end + blanks] == ' ') ++blanks;
+  if (end + blanks >= text.size() || text[end + blanks] != '|') return Splice{t.status_offset, t.status_length, std::string(word)};
+  // Aligned: the cell padded, or its pipe under one of the table's separator row (`| ---- |
+  // ----------- |`, which marks never change: its widest value); else a table written
+  // without care for columns, where blanks would only be added.
+  bool aligned = blanks >= 2;
+  const std::size_t start = t.status_offset == 0 ? std::string_view::npos : text.rfind('\n', t.status_offset - 1);
+  std::size_t line = start == std::string_view::npos ? 0 : start + 1;
+  const std::size_t col = columns(text.substr(line, end + blanks - line));
+  for (int up = 0; !aligned && line >= 2 && up < 1000; ++up) {
+    const std::size_t above_start = text.rfind('\n', line - 2);
+    const std::size_t from = above_start == std::string_view::npos ? 0 : above_start + 1;
+    const std::string_view above = text.substr(from, line - 1 - from);
+    line = from;
+    if (above.find('|') == std::string_view::npos) break;
+    if (above.find_first_not_of("|-: \t\r") != std::string_view::npos) continue;  // a row, not the separator
+    for (std::size_t k = 0; k < above.size(); ++k)  // (ASCII: a column per byte)
+      if (above[k] == '|' && k == col) aligned = true;
+    break;
+  }
+  const std::size_t width = columns(text.substr(t.status_offset, t.status_length)) + blanks, used = columns(word);
+  const std::size_t after = aligned ? (width > used ? width - used : 1) : std::max<std::size_t>(blanks, 1);
+  return Splice{t.status_offset, t.status_length + blanks, std::string(word) + std::string(after, ' ')};
+}
 
 // The splice that sets a heading task's state, if any is needed: its Status field's
 // value if it has one (and no check mark), else the check mark ending it.
 bool check_splice(std::string_view text, const Task& t, bool to_done, Splice* out) {
   if (to_done == (t.state == TaskState::done)) return false;
-  if (status_heading(t)) *out = Splice{t.status_offset, t.status_length, status_words(text, t.status_offset, to_done)};
-  else if (to_done) *out = Splice{t.check_offset, 0, kCheck};
+  if (status_heading(t)) *out = Splice{t.status_offset, t.status_length, std::string(status_words(text, t.status_offset, to_done))};
+  else if (to_done) *out = Splice{t.check_offset, 0, std::string(kCheck)};
   else if (t.check_length > 0) *out = Splice{t.check_offset, t.check_length, {}};
   else return false;
   return true;
@@ -148,7 +218,7 @@ bool check_splice(std::string_view text, const Task& t, bool to_done, Splice* ou
 bool field_splice(std::string_view text, const Task& t, bool to_done, Splice* out) {
   if (t.status_offset == Task::npos || status_heading(t) || status_row(t)) return false;
   if (detail::status_says_done(text.substr(t.status_offset, t.status_length)) == to_done) return false;
-  *out = Splice{t.status_offset, t.status_length, status_words(text, t.status_offset, to_done)};
+  *out = Splice{t.status_offset, t.status_length, std::string(status_words(text, t.status_offset, to_done))};
   return true;
 }
 
@@ -298,7 +368,7 @@ Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span
     }
     if (status_row(**t)) {
       if (c.done ? (*t)->state != TaskState::done : (*t)->state != TaskState::pending)
-        splices.push_back({(*t)->status_offset, (*t)->status_length, row_words(out, plan, **t, c.done)});
+        splices.push_back(row_splice(out, **t, row_words(out, plan, **t, c.done)));
       continue;
     }
     if (checked_heading(**t)) {
@@ -342,9 +412,9 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
     if (status_row(t)) {
       // The row's length changes: the offsets after its cell follow.
       const std::string_view w = row_words(text, plan, t, c.done);
-      const std::size_t at = t.status_offset, length = t.status_length;
-      text.replace(at, length, w);
-      shift_offsets(plan, at, static_cast<std::ptrdiff_t>(w.size()) - static_cast<std::ptrdiff_t>(length));
+      const Splice sp = row_splice(text, t, w);
+      text.replace(sp.at, sp.length, sp.with);
+      shift_offsets(plan, sp.at, static_cast<std::ptrdiff_t>(sp.with.size()) - static_cast<std::ptrdiff_t>(sp.length));
       t.status_length = w.size();
       t.state = c.done ? TaskState::done : TaskState::pending;
       ++changed;

@@ -1060,7 +1060,8 @@ bool says_done(std::string_view v) {
   for (std::string_view w : {"已完成", "已完結", "完成了", "完成", "完了済み", "完了済", "完了", "済み", "완료", "completado",
                              "completada", "concluído", "concluido", "concluída", "terminé", "terminée", "terminado",
                              "hecho", "fait", "fatto", "completato", "выполнено", "готово", "завершено", "Выполнено",
-                             "Готово", "Завершено"})
+                             "Готово", "Завершено", "feito", "erledigt", "fertig", "gotowe", "zrobione", "ukończone",
+                             "tamamlandı", "selesai"})
     if (istarts_with(v, w) && word_ends(v.substr(w.size()))) {
       // `완료 예정`, `完了 予定`: planned, not done.
       const std::string_view next = trim(v.substr(w.size()));
@@ -1107,43 +1108,64 @@ bool says_not_done(std::string_view v) {
 }
 
 // A status row's state, from its Status cell: done if it says so (says_done); pending if
-// it is empty or says the work has not started (`Todo`, `Not started`, `⏳`, `⬜`, `❌ Pending`);
-// else other (`In Progress`, `Blocked`, `Cancelled`, a word flow does not know): a task
-// someone holds or set aside, which a run leaves alone, as it does a `[~]` box.
+// it is empty or says the work has not started (`Todo`, `Not started`, `⏳`, `⬜`, `❌ Pending`,
+// `Todo ⏳`, `:hourglass:`); else other (`In Progress`, `Blocked`, `Cancelled`, `Done →
+// Reopened`, a word flow does not know): a task someone holds or set aside, which a run
+// leaves alone, as it does a `[~]` box. Marks before or after the words are the words'
+// (`🟢 Done`, `🔄 In Progress`); a mark alone decides by itself.
 TaskState row_state(std::string_view v) {
   v = trim_emphasis(v);
-  if (says_done(v)) return TaskState::done;
-  if (v.empty() || v == "[ ]") return TaskState::pending;
-  // A mark alone: ⏳ (pending, in the legends of such tables), ⬜, 🔲, ☐, ❌ (not done).
-  std::string_view rest = v;
-  bool mark = false;
-  for (std::string_view m : {"\xE2\x8F\xB3", "\xE2\xAC\x9C", "\xF0\x9F\x94\xB2", "\xE2\x98\x90", "\xE2\x9D\x8C"})
-    if (starts_with(rest, m)) {
-      rest.remove_prefix(m.size());
-      if (starts_with(rest, "\xEF\xB8\x8F")) rest.remove_prefix(3);  // VS16
-      mark = true;
-      break;
-    }
-  rest = trim_emphasis(rest);
-  if (mark && rest.empty()) return TaskState::pending;
-  if (!mark) {  // another mark before the words (`🔄 In Progress`) is the words'
-    std::size_t i = 0;
-    for (;;) {
-      const auto c = i < rest.size() ? static_cast<unsigned char>(rest[i]) : 0;
-      if (c != 0 && is_space(rest[i])) ++i;
-      else if (c == 0xE2 && i + 3 <= rest.size()) i += 3;
-      else if (c == 0xF0 && i + 4 <= rest.size()) i += 4;
-      else if (c == 0xEF && rest.compare(i, 3, "\xEF\xB8\x8F") == 0) i += 3;
-      else break;
-    }
-    rest = trim_emphasis(rest.substr(i));
+  // GitHub's shortcodes for the marks.
+  for (const auto& [code, state] : {std::pair<std::string_view, TaskState>{":white_check_mark:", TaskState::done},
+                                    {":heavy_check_mark:", TaskState::done}, {":ballot_box_with_check:", TaskState::done},
+                                    {":hourglass:", TaskState::pending}, {":hourglass_flowing_sand:", TaskState::pending},
+                                    {":white_large_square:", TaskState::pending}, {":x:", TaskState::pending}})
+    if (v == code) return state;
+  // The words between the marks around them.
+  const auto mark_len = [](std::string_view r, std::size_t i) -> std::size_t {
+    const auto c = static_cast<unsigned char>(r[i]);
+    if (c == 0xE2 && i + 3 <= r.size()) return 3;
+    if (c == 0xF0 && i + 4 <= r.size()) return 4;
+    if (c == 0xEF && r.compare(i, 3, "\xEF\xB8\x8F") == 0) return 3;  // VS16
+    return is_space(r[i]) ? 1 : 0;
+  };
+  std::string_view words = v;
+  while (!words.empty()) {
+    const std::size_t n = mark_len(words, 0);
+    if (n == 0) break;
+    words.remove_prefix(n);
   }
-  if (rest.empty() || rest.size() > 32) return TaskState::other;
-  const LowerCopy copy(rest);
+  for (bool cut = true; cut && !words.empty();) {
+    cut = false;
+    for (std::size_t n : {1, 3, 4})
+      if (n <= words.size() && mark_len(words, words.size() - n) == n) {
+        words.remove_suffix(n);
+        cut = true;
+        break;
+      }
+  }
+  words = trim_emphasis(words);
+  if (says_done(v) || (!words.empty() && says_done(words))) {
+    // `Done → Reopened`, `Done (reverted)`, `Done? No`, `Done: 0/3`: not done.
+    const LowerCopy lower(v);
+    for (std::string_view w : {"\xE2\x86\x92", "->", "reopen", "revert", "redo", "undo", "?", "0/", "not "})
+      if (lower.view().find(w) != std::string_view::npos) return TaskState::other;
+    return TaskState::done;
+  }
+  if (v.empty() || v == "[ ]") return TaskState::pending;
+  if (words.empty()) {  // a mark alone: ⏳ (pending, in the legends of such tables), ⬜, 🔲, ☐, ❌ (not done)
+    std::string_view m = v.substr(0, std::min(v.size(), starts_with(v, "\xF0") ? std::size_t{4} : std::size_t{3}));
+    for (std::string_view p : {"\xE2\x8F\xB3", "\xE2\xAC\x9C", "\xF0\x9F\x94\xB2", "\xE2\x98\x90", "\xE2\x9D\x8C"})
+      if (m == p) return TaskState::pending;
+    return TaskState::other;
+  }
+  if (words.size() > 32) return TaskState::other;
+  const LowerCopy copy(words);
   for (std::string_view w : {"todo", "to do", "to-do", "pending", "not started", "not yet started", "open", "planned",
                              "backlog", "queued", "new", "tbd", "not done", "ready", "待完成", "未完成", "未开始",
                              "未開始", "待办", "待辦", "未着手", "未完了", "미완료", "미착수", "대기", "pendiente",
-                             "pendente", "à faire", "non commencé", "не начато", "offen"})
+                             "pendente", "à faire", "non commencé", "не начато", "offen", "a fazer", "por hacer",
+                             "por fazer", "da fare", "do zrobienia", "zu erledigen", "yapılacak", "belum", "未対応"})
     if (copy.view() == w) return TaskState::pending;
   return TaskState::other;
 }
@@ -2386,6 +2408,9 @@ class Parser {
       // the task's text (CommonMark): not its body.
       const bool sibling_item = [&] {
         if (open_task_ < 0 || open_heading_task_ || !li.ok || l.indent >= 2) return false;
+        // A task's own: a checkbox, or a bold ID (` - Files: …` under it stays its detail).
+        if (l.box == 0 && !(starts_with(s.substr(li.content), "**") && !task_id_of(s.substr(li.content)).empty()))
+          return false;
         const Line& tl = lines_[static_cast<std::size_t>(plan_.tasks[static_cast<std::size_t>(open_task_)].line - 1)];
         return (tl.flags & kBullet) && l.indent < tl.aux;
       }();
@@ -2426,8 +2451,10 @@ class Parser {
         on_box(l, number, s, li.content, box);
         continue;
       }
-      if (!li.ok && t[0] == '|' && l.indent < 4 && dep_level_ == 0) {
-        if (on_table_row(l, number, s, t)) continue;
+      if (!li.ok && t[0] == '|' && l.indent < 4 && (dep_level_ == 0 || !status_rows_.empty())) {
+        // (Under a heading that names an order, `### 3.5 Parallel Group Scheduling`, a table
+        // of status rows is still the tasks'; no other row there is.)
+        if (dep_level_ == 0 ? on_table_row(l, number, s, t) : on_status_table_line(l, number, s, t)) continue;
       } else {
         table_line_ = 0;
       }
@@ -2703,7 +2730,8 @@ class Parser {
     std::size_t start = 1;
     bool code = false;
     for (std::size_t i = 1; i <= t.size(); ++i) {
-      if (i < t.size() && t[i] == '`') code = !code;
+      // (A backtick that nothing closes on the line opens no code span.)
+      if (i < t.size() && t[i] == '`') code = code ? false : t.find('`', i + 1) != std::string_view::npos;
       if (i < t.size() && t[i] == '\\') { ++i; continue; }
       if (i == t.size() || (t[i] == '|' && !code)) {
         const std::string_view c = trim(t.substr(start, i - start));
@@ -2726,18 +2754,8 @@ class Parser {
   // checkbox cell (progress summaries, indexes) are no tasks.
   bool on_table_row(const Line& l, int number, std::string_view s, std::string_view t) {
     std::vector<std::string_view>& cells = scratch_texts_;
-    table_cells(t, cells);
-    if (table_line_ != number - 1) table_ = TableHead{};
-    table_line_ = number;
-    if (is_table_separator(cells)) {
-      // The row above is the header.
-      std::vector<std::string_view> head;
-      const std::string_view above = number >= 2 ? trim(line_text(lines_[static_cast<std::size_t>(number - 2)])) : "";
-      if (!above.empty() && above[0] == '|') table_cells(above, head);
-      table_ = read_table_head(head);
-      return false;
-    }
-    if (cells.size() < 3) return false;
+    if (table_line(number, t, cells)) return false;
+    if (cells.size() < 3) return cells.size() == 2 && !status_rows_.empty() && on_status_row(l, number, s, cells);
     // `| WP01 | Type Definitions | completed |`: a row that says a task is done, for a
     // task without a checkbox of its own (read in the final pass).
     if (table_.status > 0 && static_cast<std::size_t>(table_.status) < cells.size() &&
@@ -2777,6 +2795,28 @@ class Parser {
     return true;
   }
 
+  // A table's line `t` (line `number`) split into `cells`, its table's header read (table_)
+  // at its separator row: whether it is that separator.
+  bool table_line(int number, std::string_view t, std::vector<std::string_view>& cells) {
+    table_cells(t, cells);
+    if (table_line_ != number - 1) table_ = TableHead{};
+    table_line_ = number;
+    if (!is_table_separator(cells)) return false;
+    // The row above is the header.
+    std::vector<std::string_view> head;
+    const std::string_view above = number >= 2 ? trim(line_text(lines_[static_cast<std::size_t>(number - 2)])) : "";
+    if (!above.empty() && above[0] == '|') table_cells(above, head);
+    table_ = read_table_head(head);
+    return true;
+  }
+
+  // A table's line under a heading that names an order, in a file read for its status rows:
+  // a status row's task, if it is one.
+  bool on_status_table_line(const Line& l, int number, std::string_view s, std::string_view t) {
+    std::vector<std::string_view>& cells = scratch_texts_;
+    return !table_line(number, t, cells) && on_status_row(l, number, s, cells);
+  }
+
   // The columns a table's header row names; -1 where it names none.
   struct TableHead {
     int id = -1;        // `ID`, `Task ID`, `#`
@@ -2788,16 +2828,33 @@ class Parser {
     int priority = -1;  // `Priority`
   };
 
+  // The words of a header naming a table's task and Status columns (lower case: LowerCopy
+  // folds ASCII only), in English and other languages.
+  static constexpr std::string_view kTaskColumns[] = {
+      "task", "title", "description", "name", "tarea", "tarefa", "t\xC3\xADtulo", "titulo", "descripci\xC3\xB3n",
+      "descri\xC3\xA7\xC3\xA3o", "t\xC3\xA2" "che", "aufgabe", "titel", "beschreibung", "attivit\xC3\xA0", "g\xC3\xB6rev",
+      "zadanie", "tugas", "\xE4\xBB\xBB\xE5\x8A\xA1", "\xE4\xBB\xBB\xE5\x8B\x99", "\xE3\x82\xBF\xE3\x82\xB9\xE3\x82\xAF",
+      "\xEC\x9E\x91\xEC\x97\x85", "\xE6\x8F\x8F\xE8\xBF\xB0", "\xE5\x86\x85\xE5\xAE\xB9", "\xE3\x82\xBF\xE3\x82\xA4\xE3\x83\x88\xE3\x83\xAB"};
+  static constexpr std::string_view kStatusColumns[] = {
+      "status", "state", "estado", "statut", "stato", "durum", "\xE7\x8A\xB6\xE6\x80\x81", "\xE7\x8B\x80\xE6\x85\x8B",
+      "\xE7\x8A\xB6\xE6\x85\x8B", "\xE3\x82\xB9\xE3\x83\x86\xE3\x83\xBC\xE3\x82\xBF\xE3\x82\xB9", "\xEC\x83\x81\xED\x83\x9C"};
+  template <std::size_t N>
+  static bool in(std::string_view w, const std::string_view (&words)[N]) {
+    return std::find(std::begin(words), std::end(words), w) != std::end(words);
+  }
+
   static TableHead read_table_head(const std::vector<std::string_view>& head) {
     TableHead h;
+    bool status_named = false;
     for (std::size_t c = 0; c < head.size(); ++c) {
       const LowerCopy copy(trim_emphasis(head[c]));
       const std::string_view w = copy.view();
       const int col = static_cast<int>(c);
       const auto take = [col](int& at) { if (at < 0) at = col; };
       if (w == "id" || w == "task id" || w == "#") take(h.id);
-      else if (w == "task" || w == "title" || w == "description" || w == "name") take(h.desc);
-      else if (w == "status" || w == "state") take(h.status);
+      else if (in(w, kTaskColumns)) take(h.desc);
+      else if (w == "status" && !status_named) h.status = col, status_named = true;  // over a State column
+      else if (in(w, kStatusColumns)) take(h.status);
       else if (w == "parallel" || w == "parallelizable" || w == "[p]" || w == "p") take(h.parallel);
       else if (w == "priority" || w == "prio") take(h.priority);
       if (contains(w, "depend") || contains(w, "blocked by") || has_word(w, {"deps"})) take(h.dep);
@@ -2818,6 +2875,21 @@ class Parser {
     return true;
   }
 
+  // A status row's ID from its cell: the cell whole (`TASK-sqlite-init`), a link's text
+  // (`[T003](#t003)`), or an ID of a task's shape before a space (`T005 🆕`); empty if none.
+  static std::string_view row_id_in(std::string_view cell) {
+    std::string_view c = trim_emphasis(cell);
+    if (starts_with(c, "[")) {
+      const std::size_t close = c.find("](");
+      if (close != std::string_view::npos && c.back() == ')') c = trim_emphasis(c.substr(1, close - 1));
+    }
+    if (row_id(c)) return c;
+    const std::size_t sp = c.find(' ');
+    if (sp == std::string_view::npos) return {};
+    const std::string_view head = c.substr(0, sp);
+    return row_id(head) && match_id(head) == head.size() ? head : std::string_view();
+  }
+
   // `| T014 | Create useBusinessUnitsQuery hook | `lib/query/…` | ⏳ | [P] |`, `| TASK-sse-endpoint
   // | Implement SSE … | P0 | Todo | - | TASK-fastapi-app-skeleton | … |`: a row of a table of
   // tasks with a Status column and no checkbox, in a file read again for them
@@ -2829,9 +2901,21 @@ class Parser {
     const auto cell = [&](int c) {
       return c >= 0 && static_cast<std::size_t>(c) < cells.size() ? cells[static_cast<std::size_t>(c)] : std::string_view();
     };
-    if (table_.status < 0 || static_cast<std::size_t>(table_.status) >= cells.size()) return false;
-    const std::string_view id = trim_emphasis(cell(table_.id));
-    if (!row_id(id)) return false;
+    if (table_.status < 0) return false;
+    const std::string_view id = row_id_in(cell(table_.id));
+    // A row flow cannot read is said, not passed over: its tasks would never run.
+    if (id.empty()) {
+      diag(Severity::warning, number, "status-row-unread",
+           "this row of a table of tasks is not read: its ID cell (\"" + clip(std::string(trim(cell(table_.id))), 40) +
+               "\") is not one ID; write the task's ID alone there (`| T005 | … |`)");
+      return false;
+    }
+    if (static_cast<std::size_t>(table_.status) >= cells.size()) {
+      diag(Severity::warning, number, "status-row-unread",
+           "task " + std::string(id) + "'s row has " + std::to_string(cells.size()) +
+               " cells and no Status cell, where flow keeps its state: it is not read; give it one (`| … | Todo |`)");
+      return false;
+    }
     Task& task = new_task(id, number, l, TaskForm::status_row);
     table_rows_.push_back(number);
     std::string_view desc = cell(table_.desc);  // `**Add SSE**`: its bold, not a code span's backtick
@@ -3215,10 +3299,16 @@ class Parser {
     read_dependents_lists(first_line);  // with the phases as they are read (user stories)
     sort_diagnostics();
     if (plan_.tasks.empty()) no_tasks();
+    // Refused for tables of tasks flow has no checkbox for, or with no task but ID-less
+    // boxes (forgemaster's checklists beside 270 status rows): the rows a reading of the
+    // tables would take (parse_tasks_md reads the file again for them).
     if (status_rows_.empty() && !paragraphs_ &&
-        std::any_of(plan_.diagnostics.begin(), plan_.diagnostics.end(), [](const Diagnostic& d) {
-          return d.severity == Severity::error && (d.code == "no-tasks" || d.code == "unread-table");
-        }))
+        (std::any_of(plan_.diagnostics.begin(), plan_.diagnostics.end(),
+                     [](const Diagnostic& d) {
+                       return d.severity == Severity::error && (d.code == "no-tasks" || d.code == "unread-table");
+                     }) ||
+         (!plan_.tasks.empty() && std::all_of(plan_.tasks.begin(), plan_.tasks.end(),
+                                              [](const Task& t) { return t.form == TaskForm::unnumbered; }))))
       found_status_rows_ = status_table_rows(first_line);
   }
 
@@ -3228,11 +3318,12 @@ class Parser {
   std::vector<int> status_table_rows(const TaskIndex& ids) const {
     std::vector<int> out;
     each_task_table_row([&](std::size_t k, const std::vector<std::string_view>& cells, const TableHead& table) {
-      if (cells.size() < 3) return;
+      if (cells.size() < 2) return;
       for (std::size_t c = 0; c < 2; ++c)
         if (const std::size_t n = match_box(cells[c]); n > 0 && cells[c].size() == n + 2 && cells[c] != "[P]") return;
-      const std::string_view id = trim_emphasis(cells[static_cast<std::size_t>(table.id)]);
-      if (!row_id(id) || ids.contains(id) || item_numbers_.count(std::string(id))) return;
+      const std::string_view raw = trim_emphasis(cells[static_cast<std::size_t>(table.id)]);
+      const std::string_view id = row_id_in(raw);
+      if (raw.empty() || raw == "-" || raw == "\xE2\x80\x94" || ids.contains(id) || item_numbers_.count(std::string(id))) return;
       out.push_back(static_cast<int>(k) + 1);
     });
     if (out.size() < 2) out.clear();
@@ -3543,7 +3634,7 @@ class Parser {
         in_table = table.id >= 0 && table.desc >= 0 && table.status >= 0;
         continue;
       }
-      if (in_table && static_cast<std::size_t>(std::max(table.id, table.status)) < cells.size()) f(k, cells, table);
+      if (in_table && static_cast<std::size_t>(table.id) < cells.size()) f(k, cells, table);
     }
   }
 
@@ -4784,20 +4875,23 @@ class Parser {
 Plan parse_tasks_md(std::string_view text) {
   Parser first(text);
   Plan plan = first.run();
-  // Refused for tables of tasks without a checkbox column, some with a Status column: read
-  // again, with those rows as tasks (on_status_row), if that reading is refused less.
-  if (!first.status_rows().empty()) {
-    Plan rows = Parser(text, false, first.status_rows()).run();
-    if (rows.count(Severity::error) < plan.count(Severity::error)) return rows;
-  }
   // No task, and lines that start with task IDs outside lists (the no-tasks error): read
-  // again, for a task list written as paragraphs.
-  if (!plan.tasks.empty() || std::none_of(plan.diagnostics.begin(), plan.diagnostics.end(), [](const Diagnostic& d) {
+  // again, for a task list written as paragraphs (a table of the same IDs then reports on
+  // them).
+  if (plan.tasks.empty() && std::any_of(plan.diagnostics.begin(), plan.diagnostics.end(), [](const Diagnostic& d) {
         return d.code == "no-tasks" && d.severity == Severity::error;
       }))
-    return plan;
-  Plan again = Parser(text, true).run();
-  return again.tasks.empty() ? plan : again;
+    if (Plan again = Parser(text, true).run(); !again.tasks.empty()) return again;
+  // Refused for tables of tasks without a checkbox column, some with a Status column, or
+  // holding ID-less boxes alone beside them: read again, with those rows as tasks
+  // (on_status_row), if that reading reads some and is refused no more.
+  if (!first.status_rows().empty()) {
+    Plan rows = Parser(text, false, first.status_rows()).run();
+    if (rows.count(Severity::error) <= plan.count(Severity::error) &&
+        std::any_of(rows.tasks.begin(), rows.tasks.end(), [](const Task& t) { return t.form == TaskForm::status_row; }))
+      return rows;
+  }
+  return plan;
 }
 
 std::size_t Plan::count(Severity at_least) const noexcept {

@@ -772,7 +772,13 @@ TEST_CASE("a status row is marked in its Status cell, in the table's own words")
         "| ID | Task | Status |\n|---|---|---|\n| T5 | e | \xE2\x9C\x85 |\n| T6 | f |  |\n");
   const std::string bare = "| ID | Task | Status |\n|---|---|---|\n| T1 | a | |\n| T2 | b | |\n";
   CHECK(*set_marks(bare, parse_tasks_md(bare), std::vector<MarkChange>{{3, "T1", true}}) ==
-        "| ID | Task | Status |\n|---|---|---|\n| T1 | a | Done|\n| T2 | b | |\n");
+        "| ID | Task | Status |\n|---|---|---|\n| T1 | a | Done |\n| T2 | b | |\n");
+  // An aligned table stays aligned: the blanks after the value take up the difference.
+  const std::string aligned = "| ID | Task | Status      | Notes |\n| -- | ---- | ----------- | ----- |\n"
+                              "| T1 | a    | Not started | n1    |\n| T2 | b    | Done        | n2    |\n";
+  CHECK(*set_marks(aligned, parse_tasks_md(aligned), std::vector<MarkChange>{{3, "T1", true}}) ==
+        "| ID | Task | Status      | Notes |\n| -- | ---- | ----------- | ----- |\n"
+        "| T1 | a    | Done        | n1    |\n| T2 | b    | Done        | n2    |\n");
   const auto kept = set_marks(text, p, std::vector<MarkChange>{{3, "TASK-a", false}});
   REQUIRE(kept);
   CHECK(kept->find("| TASK-a | Write a | \xE2\x8F\xB3 |") != std::string::npos);  // ⏳, as TASK-b's

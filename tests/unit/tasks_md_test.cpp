@@ -1419,6 +1419,12 @@ TEST_SUITE("pitfalls") {
     }
     // Two columns in: nested, as before.
     CHECK(ids(parse_tasks_md("- [ ] T001 a\n  - [ ] T002 b\n")) == std::vector<std::string>{"T001"});
+    // A detail one column in is still the task's: only a task's own item is a sibling.
+    const Plan detail = parse_tasks_md("- [ ] T001 Create the model\n - Files: `src/model.txt`\n - Depends on: T002\n"
+                                       "- [ ] T002 Create the schema\n");
+    REQUIRE(ids(detail) == std::vector<std::string>{"T001", "T002"});
+    CHECK(detail.tasks[0].paths.size() == 1);
+    CHECK(detail.tasks[0].depends_on.size() == 1);
     CHECK(ids(parse_tasks_md("1. [ ] T001 a\n  - [ ] T002 b\n")) == std::vector<std::string>{"T001"});
   }
 
@@ -1688,6 +1694,56 @@ TEST_SUITE("totality") {
       REQUIRE(w != nullptr);
       CHECK(w->severity == Severity::warning);
     }
+  }
+
+  // An adversarial pass over status rows, and drseanwing/forgemaster's and
+  // ppablobr/my-agent-council's tables: rows passed over without a word, a table dropped
+  // under a heading that names an order, ID-less checklists taken for the tasks, a State
+  // column over the Status one, a header in Portuguese, states in other words.
+  TEST_CASE("status rows: what a table writes is read, and a row flow cannot read is said") {
+    const std::string text =
+        "# Tracker\n\n| ID | Task | State | Status | Owner |\n|---|---|---|---|---|\n"
+        "| [T001](#t001) | Link `a.txt` | New | Todo | ann |\n"            // 5: a link's text
+        "| T002 \xF0\x9F\x86\x95 | Mark `b.txt` | New | \xF0\x9F\x9F\xA2 Done | ann |\n"  // 6: a mark after the ID
+        "| T 003 | Spaced | New | Todo | ann |\n"                           // 7: no ID: said
+        "| T004 | Short |\n"                                                 // 8: no Status cell: said
+        "| T005 | A `tick | New | :hourglass: | ann |\n"                    // 9: a backtick nothing closes
+        "| T006 | Reopened | Done | Done \xE2\x86\x92 Reopened | bob |\n"  // 10: not done
+        "| T007 | Later | New | Todo \xE2\x8F\xB3 | bob |\n"              // 11
+        "\n### 3.5 Parallel Group Scheduling\n\n| ID | Task | Status |\n|---|---|---|\n"
+        "| T008 | Under an order's heading | A fazer |\n| T009 | Polish | GOTOWE |\n"
+        "\n### Sign-off\n\n- [ ] All tasks completed\n- [ ] Tests passing\n";
+    const Plan p = parse_tasks_md(text);
+    CHECK(p.count(Severity::error) == 0);
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002", "T005", "T006", "T007", "T008", "T009"});
+    const std::vector<TaskState> want = {TaskState::pending, TaskState::done,    TaskState::pending, TaskState::other,
+                                         TaskState::pending, TaskState::pending, TaskState::done};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      INFO(p.tasks[i].id);
+      CHECK(p.tasks[i].state == want[i]);
+      CHECK(p.tasks[i].form == TaskForm::status_row);
+    }
+    CHECK(text.substr(p.tasks[0].status_offset, p.tasks[0].status_length) == "Todo");  // Status, not State
+    std::vector<int> said;
+    for (const Diagnostic& d : p.diagnostics)
+      if (d.code == "status-row-unread") said.push_back(d.line);
+    CHECK(said == std::vector<int>{7, 8});
+    test::check_invariants(text, p);
+    // A header in Portuguese.
+    const Plan pt = parse_tasks_md("| ID | Tipo | T\xC3\xADtulo | Status |\n| --- | --- | --- | --- |\n"
+                                   "| BL-001 | Chore | Estabelecer | Conclu\xC3\xAD" "do |\n| BL-002 | Docs | Guias | A fazer |\n");
+    REQUIRE(ids(pt) == std::vector<std::string>{"BL-001", "BL-002"});
+    CHECK(pt.tasks[0].state == TaskState::done);
+    CHECK(pt.tasks[1].state == TaskState::pending);
+    CHECK(pt.tasks[1].description == "Guias");
+    // A task list written as paragraphs, with a table of the same IDs reporting on it: the
+    // paragraphs are the tasks.
+    const Plan para = parse_tasks_md("# Plan\n\nT001. Capture the baseline in `app/base.txt`.\n\n"
+                                     "T002. Create `app/hello.txt`. Deps: T001.\n\n## Progress\n\n"
+                                     "| ID | Task | Status |\n|---|---|---|\n| T001 | Baseline | Done |\n| T002 | Greeting | Todo |\n");
+    REQUIRE(ids(para) == std::vector<std::string>{"T001", "T002"});
+    CHECK(para.tasks[1].form == TaskForm::paragraph);
+    CHECK(para.tasks[1].depends_on.size() == 1);
   }
 
   // thaleslaray/nossocrm's plan: its tasks T014–T053 are rows of tables with a Status column
