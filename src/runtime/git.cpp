@@ -632,6 +632,15 @@ std::string marked_task_ids(std::string_view before, std::string_view marked) {
       std::string_view id;
       if (is_heading) {
         id = task_name(heading);
+      } else if (const std::string_view row = trim(lb); starts_with(row, "|")) {
+        // `| T001 | … | Done |`, `| [x] | T001 | … |`: a table's row, named by its first cell
+        // that is no checkbox (its ID, as a rule).
+        for (std::size_t at = 1; at < row.size() && id.empty();) {
+          const std::size_t end = std::min(row.find('|', at), row.size());
+          const std::string_view cell = trim(row.substr(at, end - at));
+          if (!cell.empty() && !(cell.size() == 3 && cell[0] == '[' && cell[2] == ']')) id = cell;
+          at = end + 1;
+        }
       } else if (const std::size_t box = lb.find(']'); box != std::string_view::npos) {
         id = task_name(lb.substr(box + 1));
         // `- [x] **Step 1: …**`: a step of the heading task above.

@@ -3,6 +3,7 @@
 #include "runtime/prompt.hpp"
 
 #include "platform/spare_files.hpp"
+#include "support/text.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -94,6 +95,28 @@ bool write_prompt(const std::string& path, const PromptContext& ctx, const Task&
   p << "# Task " << tk.id << "\n\nYou are implementing one task of a feature's tasks.md ("
     << ctx.tasks_path << ", line " << tk.line << "):\n\n";
   const std::string_view text(ctx.plan_text);
+  // A table's row, under its table's header and separator rows: which cell is which.
+  if (tk.form == TaskForm::status_row || (tk.span.offset < text.size() && text[tk.span.offset] == '|')) {
+    std::size_t at = tk.span.offset;
+    const auto line_before = [&](std::size_t end) {  // the line ending just before `end`
+      const std::size_t start = end < 2 ? 0 : text.rfind('\n', end - 2);
+      return text.substr(start == std::string_view::npos ? 0 : start + 1, end - 1 - (start == std::string_view::npos ? 0 : start + 1));
+    };
+    std::vector<std::string_view> rows;  // up to the separator row and the header above it
+    while (at > 0 && rows.size() < 200) {
+      const std::string_view above = line_before(at);
+      if (!starts_with(trim(above), "|")) break;
+      rows.push_back(above);
+      at -= above.size() + 1;
+      if (above.find_first_not_of("|-: \t\r") == std::string_view::npos) {
+        if (at > 0) rows.push_back(line_before(at));
+        break;
+      }
+    }
+    if (rows.size() >= 2 && rows.back().find_first_not_of("|-: \t\r") != std::string_view::npos &&
+        rows[rows.size() - 2].find_first_not_of("|-: \t\r") == std::string_view::npos)
+      p << rows.back() << "\n" << rows[rows.size() - 2] << "\n";
+  }
   p << text.substr(tk.span.offset, tk.span.length) << "\n";
   if (tk.body_first > 0) {
     std::size_t pos = tk.span.offset + tk.span.length + 1;

@@ -1085,7 +1085,8 @@ class RunLoop {
     const Task& now = live_.plan.tasks[static_cast<std::size_t>(at)];
     if (now.state != TaskState::pending)
       return now.mark != 0 ? std::string("it was marked [") + now.mark + "] in tasks.md during the run: not run"
-                           : std::string("it was marked done in tasks.md during the run: not run");
+             : now.state == TaskState::done ? std::string("it was marked done in tasks.md during the run: not run")
+                                            : std::string("it was set aside in tasks.md during the run: not run");
     return {};
   }
 

@@ -1218,6 +1218,22 @@ TASKS
   run_flow "$work/none.out" run "$work/none/tasks.md" --agent-cmd "$work/agent.sh" --progress plain --isolation none
   [ "$rc" = 0 ] || bad "none: the run exited $rc: $(tail -5 "$work/none.out")"
   cmp -s "$work/none/tasks.md" "$work/tasks.want" || bad "none: tasks.md is not its Status cells completed: $(diff "$work/tasks.want" "$work/none/tasks.md")"
+  # The user's editor re-formats the table while T001 runs (format on save): its row is
+  # the same row, and its work lands. An aligned row keeps the table's columns.
+  user_edits_during_run realign T001 's/^| T001 | A `src\/x.txt` | Todo        |$/| T001 | A `src\/x.txt` | Todo |/' \
+    '| ID   | Task          | Status      |\n| ---- | ------------- | ----------- |\n| T001 | A `src/x.txt` | Todo        |\n| T002 | B `src/y.txt` | Not started |\n' \
+    '| ID   | Task          | Status      |\n| ---- | ------------- | ----------- |\n| T001 | A `src/x.txt` | Done |\n| T002 | B `src/y.txt` | Done        |\n'
+  git -C "$work/realign" cat-file -e HEAD:src/x.txt 2>/dev/null || bad "realign: T001's work is not on the branch"
+  # Killed before its work landed, its cell's Done staged, which the user's next commit
+  # takes along: the repair takes the mark back, names the task, and the task runs.
+  mkdir -p "$work/killed"
+  printf '| ID | Task | Status |\n|---|---|---|\n| T001 | A | Done |\n| T002 | B `src/k.txt` | Todo |\n' > "$work/killed/tasks.md"
+  killed_unlanded "$work/killed"
+  run_flow "$work/killed.2" run "$work/killed/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "killed: the resumed run exited $rc: $(tail -5 "$work/killed.2")"
+  [ "$(git -C "$work/killed" log --format=%s -2 | tr '\n' '|')" = "T002: B \`src/k.txt\`|flow: unmark T002, whose work a killed run never committed|" ] ||
+    bad "killed: the commits are $(git -C "$work/killed" log --format=%s -3 | tr '\n' '|')"
+  git -C "$work/killed" cat-file -e HEAD:src/k.txt 2>/dev/null || bad "killed: T002's work is not on the branch"
   ;;
 
 status-fields)
