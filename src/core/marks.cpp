@@ -65,6 +65,12 @@ constexpr RowWords kRowWords[] = {
     {"Done", "Planned"}, {"Done", "Backlog"}, {"Complete", "Pending"}, {"Completed", "Pending"},
     {"complete", "pending"}, {"completed", "pending"}, {"COMPLETE", "PENDING"}, {"COMPLETED", "PENDING"},
     {"Finished", "Pending"}, {"finished", "pending"}, {"\xE2\x9C\x85 Done", "Todo"}, {"\xE2\x9C\x85 Complete", "Pending"},
+    // A mark and a word: `✅ DONE` beside `⬜ PENDING`, `🔲 PENDING`, `⏳ Pending`.
+    {"\xE2\x9C\x85 DONE", "\xE2\xAC\x9C PENDING"}, {"\xE2\x9C\x85 DONE", "\xF0\x9F\x94\xB2 PENDING"},
+    {"\xE2\x9C\x85 DONE", "\xE2\x8F\xB3 PENDING"}, {"\xE2\x9C\x85 DONE", "PENDING"}, {"\xE2\x9C\x85 DONE", "TODO"},
+    {"\xE2\x9C\x85 Done", "\xE2\xAC\x9C Todo"}, {"\xE2\x9C\x85 Done", "\xE2\x8F\xB3 Pending"},
+    {"\xE2\x9C\x85 Done", "\xE2\xAC\x9C Not started"}, {"\xE2\x9C\x85 Complete", "\xE2\x8F\xB3 Pending"},
+    {"\xE2\x9C\x85 Completed", "\xE2\x8F\xB3 Pending"}, {"\xE2\x9C\x85 Completed", "\xE2\xAC\x9C Not Started"},
     {"\xE5\xAE\x8C\xE4\xBA\x86", "\xE6\x9C\xAA\xE7\x9D\x80\xE6\x89\x8B"},                        // 完了, 未着手
     {"\xE5\xB7\xB2\xE5\xAE\x8C\xE6\x88\x90", "\xE5\xBE\x85\xE5\xAE\x8C\xE6\x88\x90"},          // 已完成, 待完成
     {"\xE5\xB7\xB2\xE5\xAE\x8C\xE6\x88\x90", "\xE6\x9C\xAA\xE5\xBC\x80\xE5\xA7\x8B"},          // 已完成, 未开始

@@ -787,6 +787,15 @@ TEST_CASE("a status row is marked in its Status cell, in the table's own words")
         "| ID | Task | Status |\n|---|---|---|\n| T1 | a | \xE2\x9C\x85 |\n| T2 | b | \xE2\x9C\x85 |\n\n"
         "| ID | Task | Status |\n|---|---|---|\n| T3 | c | Done |\n| T4 | d | Todo |\n\n"
         "| ID | Task | Status |\n|---|---|---|\n| T5 | e | \xE2\x9C\x85 |\n| T6 | f |  |\n");
+  // A mark and a word, as forgemaster's tables write them.
+  const std::string marked_words = "| ID | Task | Status |\n|---|---|---|\n| T1 | a | \xE2\x9C\x85 DONE |\n"
+                                   "| T2 | b | \xF0\x9F\x94\xB2 PENDING |\n";
+  const auto t2_done = set_marks(marked_words, parse_tasks_md(marked_words), std::vector<MarkChange>{{4, "T2", true}});
+  REQUIRE(t2_done);
+  CHECK(t2_done->find("| T2 | b | \xE2\x9C\x85 DONE |") != std::string::npos);
+  const auto t1_back = set_marks(*t2_done, parse_tasks_md(*t2_done), std::vector<MarkChange>{{3, "T1", false}});
+  REQUIRE(t1_back);
+  CHECK(t1_back->find("| T1 | a | \xE2\xAC\x9C PENDING |") != std::string::npos);
   const std::string bare = "| ID | Task | Status |\n|---|---|---|\n| T1 | a | |\n| T2 | b | |\n";
   CHECK(*set_marks(bare, parse_tasks_md(bare), std::vector<MarkChange>{{3, "T1", true}}) ==
         "| ID | Task | Status |\n|---|---|---|\n| T1 | a | Done |\n| T2 | b | |\n");
