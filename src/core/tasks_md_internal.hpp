@@ -11,6 +11,33 @@
 
 namespace flow::detail {
 
+/// The words flow knows for a status row's two states, in pairs: a table that says one
+/// of a pair gets the other for the other state (`⏳` → `✅`, `Todo` → `Done`). Each
+/// reads back as its state.
+struct RowWords {
+  std::string_view done, pending;
+};
+inline constexpr RowWords kRowWords[] = {
+    {"Done", "Todo"}, {"done", "todo"}, {"DONE", "TODO"}, {"\xE2\x9C\x85", "\xE2\x8F\xB3"},
+    {"\xE2\x9C\x85", "\xE2\xAC\x9C"}, {"\xE2\x9C\x85", "\xF0\x9F\x94\xB2"}, {"\xE2\x9C\x85", "\xE2\x9D\x8C"},
+    {"\xE2\x9C\x85\xEF\xB8\x8F", "\xE2\x8F\xB3\xEF\xB8\x8F"}, {"\xE2\x98\x91", "\xE2\x98\x90"}, {"\xE2\x9C\x94", "\xE2\x8F\xB3"}, {"\xE2\x9C\x94\xEF\xB8\x8F", "\xE2\x8F\xB3"},
+    {"[x]", "[ ]"}, {"[X]", "[ ]"}, {"Done", "To Do"}, {"Done", "To do"}, {"Done", "Not started"},
+    {"Done", "Not Started"}, {"Done", "Pending"}, {"done", "pending"}, {"Done", "Open"}, {"done", "open"},
+    {"Done", "Planned"}, {"Done", "Backlog"}, {"Complete", "Pending"}, {"Completed", "Pending"},
+    {"complete", "pending"}, {"completed", "pending"}, {"COMPLETE", "PENDING"}, {"COMPLETED", "PENDING"},
+    {"Finished", "Pending"}, {"finished", "pending"}, {"\xE2\x9C\x85 Done", "Todo"}, {"\xE2\x9C\x85 Complete", "Pending"},
+    // A mark and a word: `✅ DONE` beside `⬜ PENDING`, `🔲 PENDING`, `⏳ Pending`.
+    {"\xE2\x9C\x85 DONE", "\xE2\xAC\x9C PENDING"}, {"\xE2\x9C\x85 DONE", "\xF0\x9F\x94\xB2 PENDING"},
+    {"\xE2\x9C\x85 DONE", "\xE2\x8F\xB3 PENDING"}, {"\xE2\x9C\x85 DONE", "PENDING"}, {"\xE2\x9C\x85 DONE", "TODO"},
+    {"\xE2\x9C\x85 Done", "\xE2\xAC\x9C Todo"}, {"\xE2\x9C\x85 Done", "\xE2\x8F\xB3 Pending"},
+    {"\xE2\x9C\x85 Done", "\xE2\xAC\x9C Not started"}, {"\xE2\x9C\x85 Complete", "\xE2\x8F\xB3 Pending"},
+    {"\xE2\x9C\x85 Completed", "\xE2\x8F\xB3 Pending"}, {"\xE2\x9C\x85 Completed", "\xE2\xAC\x9C Not Started"},
+    {"\xE5\xAE\x8C\xE4\xBA\x86", "\xE6\x9C\xAA\xE7\x9D\x80\xE6\x89\x8B"},                        // 完了, 未着手
+    {"\xE5\xB7\xB2\xE5\xAE\x8C\xE6\x88\x90", "\xE5\xBE\x85\xE5\xAE\x8C\xE6\x88\x90"},          // 已完成, 待完成
+    {"\xE5\xB7\xB2\xE5\xAE\x8C\xE6\x88\x90", "\xE6\x9C\xAA\xE5\xBC\x80\xE5\xA7\x8B"},          // 已完成, 未开始
+    {"\xEC\x99\x84\xEB\xA3\x8C", "\xEB\x8C\x80\xEA\xB8\xB0"},                                      // 완료, 대기
+    {"Completado", "Pendiente"}, {"Hecho", "Pendiente"}, {"Conclu\xC3\xAD" "do", "Pendente"}};
+
 /// Length of the task ID at the start of `s` (`T001`, `T012a`, `T3.0.1`, `T-101`,
 /// `CA-003`, `1.2`), or 0. The ID must end at a word boundary.
 std::size_t match_id(std::string_view s) noexcept;

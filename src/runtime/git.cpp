@@ -3,6 +3,7 @@
 #include "runtime/git.hpp"
 
 #include <flow/tasks_file.hpp>
+#include <flow/tasks_md.hpp>
 
 #include "support/test_hook.hpp"
 #include "support/text.hpp"
@@ -663,12 +664,13 @@ std::string marked_task_ids(std::string_view before, std::string_view marked) {
   return ids.empty() ? "a task" : join(ids, ", ");
 }
 
+namespace {
 // `text` with the marks `marked` put on `before`'s lines taken back: each line `marked`
 // changed is found in `text` once (as a whole line; if it is there more than once, with
 // the lines above it up to its heading: two tasks' Status fields read alike, their
 // headings do not) and becomes `before`'s again, the rest kept as it is (a user's edits
 // elsewhere in the file); nothing when a marked line is not found once so.
-std::optional<std::string> take_back_marks(std::string_view text, std::string_view before, std::string_view marked) {
+std::optional<std::string> take_back_lines(std::string_view text, std::string_view before, std::string_view marked) {
   const auto split = [](std::string_view s) {
     std::vector<std::string_view> lines;
     for (std::size_t i = 0;;) {
@@ -711,6 +713,40 @@ std::optional<std::string> take_back_marks(std::string_view text, std::string_vi
   std::string joined;
   for (std::size_t j = 0; j < out.size(); ++j) joined += (j ? "\n" : "") + out[j];
   return joined;
+}
+
+// take_back_marks by the parser, where the lines are not found as `marked` has them (the
+// user edited a marked task's line, or an editor re-aligned its table): the tasks done in
+// `marked` and not in `before` are found in `text` by ID (among tasks of one ID, by their
+// line's text, the mark aside) and set pending there, in the file's own words; nullopt
+// when one is not found so, or none is marked there.
+std::optional<std::string> take_back_tasks(std::string_view text, std::string_view before, std::string_view marked) {
+  // `before` and `marked` differ in marks alone: the same tasks, in the same order.
+  const Plan was = parse_tasks_md(before), now = parse_tasks_md(marked), plan = parse_tasks_md(text);
+  if (was.tasks.size() != now.tasks.size()) return std::nullopt;
+  std::vector<MarkChange> changes;
+  for (std::size_t i = 0; i < now.tasks.size(); ++i) {
+    const Task& m = now.tasks[i];
+    if (m.id != was.tasks[i].id) return std::nullopt;
+    if (m.state != TaskState::done || was.tasks[i].state == TaskState::done) continue;
+    std::vector<const Task*> found;
+    for (const Task& t : plan.tasks)
+      if (t.id == m.id) found.push_back(&t);
+    if (found.size() > 1)
+      std::erase_if(found, [&](const Task* t) { return task_line_text(text, *t) != task_line_text(marked, m); });
+    if (found.size() != 1) return std::nullopt;  // gone, or which one is not known
+    if (found.front()->state == TaskState::done) changes.push_back({found.front()->line, m.id, false});
+  }
+  if (changes.empty()) return std::nullopt;  // no mark of the run's in `text`: none to take back
+  auto out = set_marks(text, plan, changes);
+  if (!out) return std::nullopt;
+  return std::move(*out);
+}
+}  // namespace
+
+std::optional<std::string> take_back_marks(std::string_view text, std::string_view before, std::string_view marked) {
+  if (auto by_line = take_back_lines(text, before, marked)) return by_line;
+  return take_back_tasks(text, before, marked);
 }
 
 std::string GitRepo::settle_pending_mark(const std::string& path) const {

@@ -55,8 +55,10 @@ class FileLock {
 
 /// `text` with the marks `marked` put on `before`'s lines taken back: each line `marked`
 /// changed becomes `before`'s again where `text` has it once (alone, or else with the
-/// lines above it up to its heading), the rest of `text` kept; nullopt when a changed line
-/// is not found so.
+/// lines above it up to its heading), the rest of `text` kept. Where a changed line is not
+/// found so (the user reworded it, an editor re-aligned its table), the tasks `marked`
+/// marks are found in `text` by ID and set pending there. nullopt when neither finds them,
+/// or `text` marks none of them.
 [[nodiscard]] std::optional<std::string> take_back_marks(std::string_view text, std::string_view before,
                                                          std::string_view marked);
 

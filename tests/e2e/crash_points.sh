@@ -296,13 +296,19 @@ done
 # --- 2e -----------------------------------------------------------------------------
 # As 2d, and then the file as their commit has it (T001 marked) checked out, and a task
 # added to it: committed, or left in the work tree. Whole-file comparisons missed both,
-# and T001 read done for good though its work never landed.
-for after in committed edited; do
+# and T001 read done for good though its work never landed. Or T001's own line reworded
+# too, and committed: its marked line is no longer in the file, and the task is found by
+# its ID (the mark stayed, and its work was lost).
+for after in committed edited reworded; do
   killed_then_committed "$work/added-$after"
   git -C "$repo" checkout -q -- specs/tasks.md
   grep -q '^- \[X\] T001 ' "$tasks" || problem "2e ($after): the checked-out file does not mark T001 (the case is not reproduced)"
   echo '- [ ] T004 Create `app/four.txt`' >> "$tasks"
-  if [ "$after" = committed ]; then
+  if [ "$after" = reworded ]; then
+    sed -i 's/^\(- \[X\] T001 .*\)$/\1 (the first file)/' "$tasks"
+    grep -q '^- \[X\] T001 .* (the first file)$' "$tasks" || problem "2e ($after): T001's line was not reworded"
+    git -C "$repo" commit -qam "add T004, reword T001"
+  elif [ "$after" = committed ]; then
     git -C "$repo" commit -qam "add T004"
   else
     # The tree is dirty: the run refuses it, after taking the mark out of the file.
@@ -317,7 +323,7 @@ for after in committed edited; do
   rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/added-$after.3.out" 2>&1 || rc=$?
   [ "$rc" = 0 ] || { problem "2e ($after): the resumed run exit $rc"; cat "$work/added-$after.3.out"; }
   git -C "$repo" merge-base --is-ancestor "$theirs" HEAD || problem "2e ($after): the user's commit is gone"
-  if [ "$after" = committed ]; then
+  if [ "$after" != edited ]; then
     fix=$(git -C "$repo" rev-list --ancestry-path "$theirs..HEAD" | tail -1)
     [ "$(git -C "$repo" log -1 --format=%s "$fix")" = "flow: unmark T001, whose work a killed run never committed" ] ||
       problem "2e ($after): the commit after the user's is $(git -C "$repo" log -1 --format=%s "$fix")"

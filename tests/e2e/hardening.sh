@@ -1234,6 +1234,24 @@ TASKS
   [ "$(git -C "$work/killed" log --format=%s -2 | tr '\n' '|')" = "T002: B \`src/k.txt\`|flow: unmark T002, whose work a killed run never committed|" ] ||
     bad "killed: the commits are $(git -C "$work/killed" log --format=%s -3 | tr '\n' '|')"
   git -C "$work/killed" cat-file -e HEAD:src/k.txt 2>/dev/null || bad "killed: T002's work is not on the branch"
+  # As killed, and then the user's editor re-aligns the table, which they commit: the
+  # row's marked line is no longer in the file. The task is found by its ID, its cell set
+  # back in the table's columns, and it runs (its work was lost, its cell left Done).
+  mkdir -p "$work/kalign"
+  printf '| ID | Task | Status |\n|---|---|---|\n| T001 | A | Done |\n| T002 | B `src/k.txt` | Todo |\n' > "$work/kalign/tasks.md"
+  killed_unlanded "$work/kalign"
+  grep -q '^| T002 | B `src/k.txt` | Done |$' "$work/kalign/tasks.md" || bad "kalign: the user's commit does not mark T002 (the case is not reproduced)"
+  printf '| ID   | Task          | Status |\n| ---- | ------------- | ------ |\n| T001 | A             | Done   |\n| T002 | B `src/k.txt` | Done   |\n' > "$work/kalign.want"
+  cp "$work/kalign.want" "$work/kalign/tasks.md"
+  git -C "$work/kalign" commit -qam "align the table"
+  run_flow "$work/kalign.2" run "$work/kalign/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "kalign: the resumed run exited $rc: $(tail -5 "$work/kalign.2")"
+  [ "$(git -C "$work/kalign" log --format=%s -2 | tr '\n' '|')" = "T002: B \`src/k.txt\`|flow: unmark T002, whose work a killed run never committed|" ] ||
+    bad "kalign: the commits are $(git -C "$work/kalign" log --format=%s -3 | tr '\n' '|')"
+  git -C "$work/kalign" show HEAD~1:tasks.md | grep -q '^| T002 | B `src/k.txt` | Todo   |$' ||
+    bad "kalign: the unmark is not T002's cell in the table's columns: $(git -C "$work/kalign" show HEAD~1:tasks.md)"
+  git -C "$work/kalign" cat-file -e HEAD:src/k.txt 2>/dev/null || bad "kalign: T002's work is not on the branch"
+  cmp -s "$work/kalign/tasks.md" "$work/kalign.want" || bad "kalign: tasks.md is not the aligned table done: $(diff "$work/kalign.want" "$work/kalign/tasks.md")"
   ;;
 
 status-fields)

@@ -2,6 +2,8 @@
 // Byte-exact write-back: round trips over the corpus and rebasing onto edited text.
 #include <flow/tasks_md.hpp>
 
+#include "core/tasks_md_internal.hpp"
+
 #include "unit/support.hpp"
 
 #include <doctest/doctest.h>
@@ -739,6 +741,35 @@ TEST_CASE("heading marks in place, in two writes, give the bytes one write gives
 
 // A row of a table of tasks without a checkbox column keeps its state in its Status cell:
 // flow writes the table's own word for the state there (`✅`, `Done`), or `Done` and `Todo`.
+// Every word flow writes in a Status cell reads back as the state it was written for:
+// a row beside one that says the other word of its pair is marked in that pair's word.
+TEST_CASE("each status word flow writes reads back as its state") {
+  for (const detail::RowWords& w : detail::kRowWords) {
+    const std::string done(w.done), pending(w.pending);
+    INFO(done << " / " << pending);
+    const std::string text = "| ID | Task | Status |\n|---|---|---|\n| T1 | a | " + pending + " |\n| T2 | b | " + done + " |\n";
+    const Plan p = parse_tasks_md(text);
+    REQUIRE(p.tasks.size() == 2);
+    CHECK(p.tasks[0].form == TaskForm::status_row);
+    CHECK(p.tasks[0].state == TaskState::pending);
+    CHECK(p.tasks[1].state == TaskState::done);
+    const auto both = set_marks(text, p, std::vector<MarkChange>{{3, "T1", true}});
+    REQUIRE(both);
+    CHECK(*both == "| ID | Task | Status |\n|---|---|---|\n| T1 | a | " + done + " |\n| T2 | b | " + done + " |\n");
+    const Plan q = parse_tasks_md(*both);
+    REQUIRE(q.tasks.size() == 2);
+    CHECK(q.tasks[0].state == TaskState::done);
+    const auto back = set_marks(*both, q, std::vector<MarkChange>{{4, "T2", false}});
+    REQUIRE(back);
+    const Plan r = parse_tasks_md(*back);
+    REQUIRE(r.tasks.size() == 2);
+    CHECK(r.tasks[1].state == TaskState::pending);
+    const auto again = set_marks(*back, r, std::vector<MarkChange>{{4, "T2", true}});
+    REQUIRE(again);
+    CHECK(*again == *both);
+  }
+}
+
 TEST_CASE("a status row is marked in its Status cell, in the table's own words") {
   const std::string text =
       "| ID | Task | Status |\n|---|---|---|\n| TASK-a | Write a | \xE2\x9C\x85 |\n| TASK-b | Write b | \xE2\x8F\xB3 |\n"

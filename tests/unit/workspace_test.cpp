@@ -516,10 +516,12 @@ TEST_CASE("a mark taken back: its line found once, or under its heading") {
     INFO(above);
     CHECK(take_back_marks(above + marked, before, marked) == above + before);
   }
-  // The heading edited too: which of the two is not known.
+  // The heading edited too: which of the two lines is not known, and the task is, by
+  // its ID; its Status field is set back in flow's word for it.
   std::string edited = marked;
   edited.replace(edited.find("### T002 b"), 10, "### T002 bb");
-  CHECK(take_back_marks(edited, before, marked) == std::nullopt);
+  CHECK(take_back_marks(edited, before, marked) ==
+        "# Plan\n\n### T001 a\n- **Status**: \xE2\x9C\x85 Complete\n\n### T002 bb\n- **Status**: Pending\n- Files: b\n");
   // Boxes, each line once: found wherever it moved.
   CHECK(take_back_marks("Note\n- [X] T001 a\n- [ ] T002 b\n", "- [ ] T001 a\n- [ ] T002 b\n", "- [X] T001 a\n- [ ] T002 b\n") ==
         "Note\n- [ ] T001 a\n- [ ] T002 b\n");
@@ -533,6 +535,30 @@ TEST_CASE("a mark taken back: its line found once, or under its heading") {
       "### Task 1: A\n- [X] **Step 1: Implement**\n- **Status**: \xE2\x9C\x85 Complete\n"
       "### Task 2: B\n- [X] **Step 1: Implement**\n- **Status**: \xE2\x9C\x85 Complete\n";
   CHECK(take_back_marks(steps_marked + "## Notes\n", steps_before, steps_marked) == steps_before + "## Notes\n");
+}
+
+// The marked line itself edited since (reworded, or its table re-aligned by an editor):
+// the line is not found, and the task is, by its ID, and set pending in the file's words.
+TEST_CASE("a mark taken back from a line edited since: the task found by its ID") {
+  using detail::take_back_marks;
+  CHECK(take_back_marks("Note\n- [X] T001 a, reworded\n- [X] T002 b\n", "- [ ] T001 a\n- [X] T002 b\n",
+                        "- [X] T001 a\n- [X] T002 b\n") == "Note\n- [ ] T001 a, reworded\n- [X] T002 b\n");
+  // Not marked there (set back by the user, or never committed): none to take back.
+  CHECK(take_back_marks("- [ ] T001 a, reworded\n", "- [ ] T001 a\n", "- [X] T001 a\n") == std::nullopt);
+  CHECK(take_back_marks("- [ ] T001 a\n", "- [ ] T001 a\n", "- [X] T001 a\n") == std::nullopt);
+  // A status row, its table re-aligned.
+  const std::string before = "| ID | Task | Status |\n|---|---|---|\n| T001 | A | Done |\n| T002 | B | Todo |\n";
+  const std::string marked = "| ID | Task | Status |\n|---|---|---|\n| T001 | A | Done |\n| T002 | B | Done |\n";
+  const std::string aligned =
+      "| ID   | Task | Status |\n| ---- | ---- | ------ |\n| T001 | A    | Done   |\n| T002 | B    | Done   |\n";
+  CHECK(take_back_marks(aligned, before, marked) ==
+        "| ID   | Task | Status |\n| ---- | ---- | ------ |\n| T001 | A    | Done   |\n| T002 | B    | Todo   |\n");
+  // Gone, or one ID twice with neither line as it was: which one is not known.
+  CHECK(take_back_marks("- [X] T002 b\n", "- [ ] T001 a\n", "- [X] T001 a\n") == std::nullopt);
+  CHECK(take_back_marks("- [X] T001 a1\n- [X] T001 a2\n", "- [ ] T001 a\n", "- [X] T001 a\n") == std::nullopt);
+  // One ID twice, one of them the marked task's line as it was (its neighbour edited).
+  CHECK(take_back_marks("- [X] T001 a\n- [X] T001 c\n- [X] T002 b, edited\n", "- [ ] T001 a\n- [ ] T002 b\n",
+                        "- [X] T001 a\n- [X] T002 b\n") == "- [ ] T001 a\n- [X] T001 c\n- [ ] T002 b, edited\n");
 }
 
 TEST_CASE("the top of a work tree is where git finds a repository, not any .git") {
