@@ -2784,10 +2784,12 @@ class Parser {
     fill_head(task, h, cells[id_cell]);
     task.description.assign(cells[desc]);
     set_state(task);
-    if (table_.dep >= 0 && static_cast<std::size_t>(table_.dep) < cells.size() &&
-        match_id(cells[static_cast<std::size_t>(table_.dep)]) > 0)
-      raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line,
-                           std::string(cells[static_cast<std::size_t>(table_.dep)])});
+    // Its dependency cell: IDs, or none (empty, `–`, `None`), which says it waits for nothing.
+    if (table_.dep >= 0 && static_cast<std::size_t>(table_.dep) < cells.size()) {
+      const std::string_view deps = cells[static_cast<std::size_t>(table_.dep)];
+      if (match_id(deps) > 0) raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line, std::string(deps)});
+      else if (names_none(deps)) task.no_dependencies = true;
+    }
     if (table_.path >= 0 && static_cast<std::size_t>(table_.path) < cells.size() && table_.path != table_.dep &&
         static_cast<std::size_t>(table_.path) != desc && static_cast<std::size_t>(table_.path) != id_cell)
       table_path_cells_.emplace_back(number, cells[static_cast<std::size_t>(table_.path)]);

@@ -1552,4 +1552,14 @@ TEST_CASE("graph: a file whose every task after the first says what it waits for
   CHECK(waits(none, "1.3").empty());
   CHECK(waits(none, "1.4").empty());
   CHECK(waits(none, "1.5") == "1.1,1.2,1.3,1.4");
+  // AI-Substrate/wormhole: a table of tasks with boxes and a Dependencies column, whose
+  // `–` says none; each row waited for the one above as well as for what it names.
+  const TaskGraph table = test::graph_of(
+      "| Status | ID | Task | Dependencies |\n|---|---|---|---|\n| [x] | T001 | a | \xE2\x80\x93 |\n"
+      "| [x] | T002 | b | \xE2\x80\x93 |\n| [ ] | T003 | c | T001, T002 |\n| [ ] | T004 | d | T002 |\n"
+      "| [ ] | T005 | e | - |\n| [ ] | T006 | f | T003 |\n");
+  CHECK(waits(table, "T002").empty());
+  CHECK(waits(table, "T004") == "T002");
+  CHECK(waits(table, "T005").empty());
+  CHECK(waits(table, "T006") == "T003");
 }
