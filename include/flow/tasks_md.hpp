@@ -41,7 +41,9 @@ struct PathContext {
 /// through a folder named as `root`'s last name (`/Users/ann/src/acme/lib/a.py` is
 /// `lib/a.py` in `/home/bob/acme`: the plan was written on another machine), and so does a
 /// file's path written from the root (`/packages/db/package.json`) whose first name exists
-/// there and is no system folder's (`/etc`, `/tmp`, `/home` …); any other absolute path is
+/// there and is no system folder's (`/etc`, `/tmp`, `/home` …), and so does one under the
+/// author's checkout named otherwise (`/workspaces/other-name/…`: a folder two or more names
+/// deep under which the plan names a file, in a folder, that exists); any other absolute path is
 /// dropped with a `path-outside-repo` warning (a route such as `/login`, without a file's
 /// extension, silently). A bare feature-document name (PathRef::feature_doc)
 /// that exists beside tasks.md becomes that document (`specs/001-x/data-model.md`).

@@ -912,10 +912,67 @@ static bool rooted_in_repo(std::string_view p, const PathContext& ctx) {
   return std::find(std::begin(kSystem), std::end(kSystem), first) == std::end(kSystem) && ctx.exists(first);
 }
 
+// Whether `rest` is a path below a folder that never leaves it: no `.` or `..` segment.
+static bool plain_below(std::string_view rest) {
+  for (std::size_t at = 0; at <= rest.size();) {
+    const std::size_t end = std::min(rest.find('/', at), rest.size());
+    const std::string_view seg = rest.substr(at, end - at);
+    if (seg.empty() || seg == "." || seg == "..") return false;
+    at = end + 1;
+  }
+  return !rest.empty();
+}
+
+// `/workspaces/vscode-bridge/packages/ext/src/manifest.json` in a repository cloned as
+// `wormhole`: the plan was written in its author's checkout, named otherwise. A folder two
+// or more names deep (not a system's: `/usr/…`, `/etc/…`) is that checkout when a file
+// below it, in a folder, is a file of the repository (`packages/ext/src/manifest.json`
+// exists); then every path under it is the repository's, the files to be created too.
+// `unresolved` are the plan's absolute paths no other rule places.
+static std::vector<std::string> author_checkouts(const std::vector<std::string_view>& unresolved, const PathContext& ctx) {
+  static constexpr std::string_view kSystem[] = {"usr", "etc", "proc", "sys", "dev", "bin", "sbin", "lib", "lib64", "boot",
+                                                 "tmp", "nix", "run", "snap", "System", "Library", "Applications", "private"};
+  std::vector<std::string> found;
+  if (!ctx.exists) return found;
+  for (std::string_view p : unresolved) {
+    if (std::any_of(found.begin(), found.end(), [&](const std::string& f) { return starts_with(p, f + "/"); })) continue;
+    int names = 0;
+    for (std::size_t at = p.find('/'); at != std::string_view::npos; at = p.find('/', at + 1)) {
+      const std::string_view prefix = p.substr(0, at);
+      if (!prefix.empty() && prefix.back() != '/' && prefix.back() != ':') ++names;  // `/a/b`, `~/a`, `C:/a`
+      if (names == 1) {
+        const std::string_view first = prefix.substr(prefix.find_first_not_of('/'));
+        if (std::find(std::begin(kSystem), std::end(kSystem), first) != std::end(kSystem)) break;
+      }
+      const std::string_view rest = p.substr(at + 1);
+      if (names < 2 || rest.find('/') == std::string_view::npos || !plain_below(rest) || !ctx.exists(rest)) continue;
+      found.emplace_back(prefix);
+      break;
+    }
+  }
+  return found;
+}
+
 void resolve_paths(Plan& plan, const PathContext& ctx) {
   std::string_view root = ctx.root;
   while (!root.empty() && root.back() == '/') root.remove_suffix(1);
   const std::string_view name = root.substr(root.rfind('/') + 1);
+  const auto under_root = [&](std::string_view p) {
+    return !root.empty() && p.size() > root.size() + 1 && starts_with(p, root) && p[root.size()] == '/';
+  };
+  std::vector<std::string_view> unresolved;
+  for (const Task& t : plan.tasks)
+    for (const PathRef& p : t.paths)
+      if (p.absolute && !under_root(p.path) && (name.empty() || under_folder_named(p.path, name, ctx).empty()) &&
+          !rooted_in_repo(p.path, ctx))
+        unresolved.push_back(p.path);
+  const std::vector<std::string> checkouts = author_checkouts(unresolved, ctx);
+  const auto in_checkout = [&](std::string_view p) {
+    for (const std::string& c : checkouts)
+      if (p.size() > c.size() + 1 && starts_with(p, c) && p[c.size()] == '/' && plain_below(p.substr(c.size() + 1)))
+        return p.substr(c.size() + 1);
+    return std::string_view();
+  };
   const std::string feature = ctx.feature_dir.empty() || ctx.feature_dir == "." ? std::string() : ctx.feature_dir + "/";
   bool warned = false;
   for (Task& t : plan.tasks) {
@@ -924,7 +981,7 @@ void resolve_paths(Plan& plan, const PathContext& ctx) {
     for (std::size_t i = 0; i < t.paths.size(); ++i) {
       PathRef& p = t.paths[i];
       if (p.absolute) {
-        if (!root.empty() && p.path.size() > root.size() + 1 && starts_with(p.path, root) && p.path[root.size()] == '/') {
+        if (under_root(p.path)) {
           p.path.erase(0, root.size() + 1);
           p.absolute = false;
           changed = true;
@@ -935,6 +992,10 @@ void resolve_paths(Plan& plan, const PathContext& ctx) {
           changed = true;
         } else if (rooted_in_repo(p.path, ctx)) {
           p.path.erase(0, 1);
+          p.absolute = false;
+          changed = true;
+        } else if (const std::string_view below = in_checkout(p.path); !below.empty()) {
+          p.path.erase(0, static_cast<std::size_t>(below.data() - p.path.data()));
           p.absolute = false;
           changed = true;
         } else {

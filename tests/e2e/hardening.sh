@@ -795,6 +795,17 @@ path-spellings)
   [ "$rc" = 0 ] || bad "rollback through the symlinked folder exited $rc: $(cat "$work/rollback.out")"
   [ "$(git -C "$repo" rev-parse HEAD)" = "$start" ] || bad "the rollback did not take the branch back to the run's start"
   cd "$work" || exit 1
+  # A plan written in its author's checkout, named otherwise than this clone: its files
+  # are this repository's, so two [P] tasks on one file are kept apart, and no path is
+  # said to be outside the repository.
+  mkdir -p "$work/other/src"
+  echo x > "$work/other/src/app.py"
+  printf -- '- [ ] T001 [P] Edit `/workspaces/acme-old/src/app.py`\n- [ ] T002 [P] Test `/workspaces/acme-old/src/app.py` in `/workspaces/acme-old/tests/test_app.py`\n' > "$work/other/tasks.md"
+  git_repo "$work/other"
+  run_flow "$work/other.out" plan "$work/other/tasks.md"
+  [ "$rc" = 0 ] || bad "plan of the checkout's paths exited $rc: $(tail -5 "$work/other.out")"
+  grep -q 'T001 and T002 are both \[P\] but both touch src/app.py' "$work/other.out" || bad "the checkout's paths are not the repository's: $(cat "$work/other.out")"
+  grep -q 'path-outside-repo' "$work/other.out" && bad "a path under the checkout is said to be outside: $(grep path-outside-repo "$work/other.out")"
   ;;
 
 # Numbered section headings are not tasks, `### Task 1.1:` headings are (one done by its

@@ -2184,6 +2184,34 @@ TEST_SUITE("sections and mirrors (real shapes)") {
       for (const PathRef& r : t.paths) CHECK_FALSE(r.absolute);
   }
 
+  // AI-Substrate/wormhole and jakkaj/skyecho-controller-app: every file is written from
+  // the author's checkout (`/workspaces/vscode-bridge/…`, `/Users/jordanknight/github/…`),
+  // named otherwise than the clone: each was dropped, so no task locked a file. A folder
+  // under which a file the repository has is named is that checkout.
+  TEST_CASE("resolve_paths: the author's checkout, named otherwise, known by a file the repository has") {
+    Plan p = parse_tasks_md(
+        "- [ ] T001 Create `/workspaces/vscode-bridge/packages/ext/src/rename.js`\n"
+        "- [ ] T002 Update `/workspaces/vscode-bridge/packages/ext/src/manifest.json`\n"
+        "- [ ] T003 Edit `/home/ann/inav/src/main.c`, `/usr/share/app/src/util.py` and `/opt/x/src/util.py`\n"
+        "- [ ] T004 Add `/workspaces/vscode-bridge/docs/new.md`\n");
+    PathContext ctx;
+    ctx.root = "/home/bob/wormhole";
+    ctx.exists = [](std::string_view rel) {
+      return rel == "packages" || rel == "packages/ext/src/manifest.json" || rel == "src" || rel == "src/util.py";
+    };
+    resolve_paths(p, ctx);
+    CHECK(paths(p.tasks[0]) == std::vector<std::string>{"packages/ext/src/rename.js"});
+    CHECK(paths(p.tasks[1]) == std::vector<std::string>{"packages/ext/src/manifest.json"});
+    // Another repository's file the repository lacks, a system's folder: none is its file.
+    // (`/opt/x` has the repository's `src/util.py`: its checkout, as far as flow can tell.)
+    CHECK(paths(p.tasks[2]) == std::vector<std::string>{"src/util.py"});
+    // A file to be created, under the checkout that other files showed.
+    CHECK(paths(p.tasks[3]) == std::vector<std::string>{"docs/new.md"});
+    int outside = 0;
+    for (const Diagnostic& d : p.diagnostics) outside += d.code == "path-outside-repo";
+    CHECK(outside == 2);
+  }
+
   // Arishay/fullstack-todo-app T058 and T059: "redirect to /login" in two [P] tasks made
   // `flow check` say they would run one after the other (they do not: an absolute path
   // outside the repository is never locked), and `flow plan` warned of a path outside the
