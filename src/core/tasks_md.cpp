@@ -1549,14 +1549,28 @@ std::string_view task_number(std::string_view n) {
   return n;
 }
 
-// `### Task 1.1: …`, `### **Task 2.1**: …`, `### Task 3: …`: a heading that names a task
-// by the word and its ID (or number). Returns where the ID starts, 0 if the title is not
-// such a name; `*bold`: a bold run is open there.
+// `### Task 1.1: …`, `### **Task 2.1**: …`, `### Task 3: …`, `**任务 1.3**`: a heading (or
+// a box) that names a task by the word, in English or another language, and its ID (or
+// number). Returns where the ID starts, 0 if the title is not such a name; `*bold`: a
+// bold run is open there.
 std::size_t task_word(std::string_view title, bool* bold) {
   std::size_t i = starts_with(title, "**") ? 2 : 0;
   *bold = i == 2;
-  if (title.size() < i + 6 || !istarts_with(title.substr(i), "task") || !is_space(title[i + 4])) return 0;
-  i += 5;
+  // Words of a script without case or spaces may run on into the number (`任务1.3`).
+  static constexpr std::pair<std::string_view, bool> kWords[] = {
+      {"task", false}, {"tarea", false}, {"tarefa", false}, {"t\xC3\xA2" "che", false}, {"aufgabe", false},
+      {"\xD0\x97\xD0\xB0\xD0\xB4\xD0\xB0\xD1\x87\xD0\xB0", false},  // Задача
+      {"\xE4\xBB\xBB\xE5\x8A\xA1", true}, {"\xE4\xBB\xBB\xE5\x8B\x99", true},  // 任务, 任務
+      {"\xE3\x82\xBF\xE3\x82\xB9\xE3\x82\xAF", true}};                      // タスク
+  const std::string_view rest = title.substr(i);
+  std::size_t len = 0;
+  for (const auto& [w, glued] : kWords)
+    if (istarts_with(rest, w) && rest.size() > w.size() && (is_space(rest[w.size()]) || (glued && is_digit(rest[w.size()])))) {
+      len = w.size();
+      break;
+    }
+  if (len == 0) return 0;
+  i += len;
   while (i < title.size() && is_space(title[i])) ++i;
   return head_id(title, i) > 0 || word_number(title, i) > 0 ? i : 0;
 }
@@ -1786,8 +1800,10 @@ class Parser {
   // paragraphs (paragraph_task).
   // `status_rows`: the lines of the status rows a first reading found (status_rows()), for
   // a file read again for them (on_status_row).
-  explicit Parser(std::string_view text, bool paragraphs = false, std::vector<int> status_rows = {})
-      : text_(text), paragraphs_(paragraphs), status_rows_(std::move(status_rows)) {}
+  // `task_words`: a file whose only tasks are boxes named by the word and a number
+  // (`- [ ] **任务 1.3** [P]: …`), read again with that number as each one's ID.
+  explicit Parser(std::string_view text, bool paragraphs = false, std::vector<int> status_rows = {}, bool task_words = false)
+      : text_(text), paragraphs_(paragraphs), task_words_(task_words), status_rows_(std::move(status_rows)) {}
 
   // After run(), in a file refused for tables of tasks without a checkbox column: the lines
   // of the rows of its tables of tasks with a Status column, ascending (status_table_rows).
@@ -2616,6 +2632,14 @@ class Parser {
     // of its own, named by its number (`- [ ] 12. Checkpoint`).
     const bool lone_item = kiro_items_ && !word && !(l.top & kItemOverSubtasks) && !item_number(text).empty();
     bool parsed = lone_item ? parse_head(text, h, false, true) : parse_head(text, h);
+    std::string_view named = text;  // from the task's ID on
+    if (!parsed && task_words_ && !word) {
+      bool bold = false;
+      if (const std::size_t w = task_word(text, &bold); w > 0 && parse_head(text.substr(w), fresh_head(), bold, true)) {
+        named = text.substr(w);
+        parsed = true;
+      }
+    }
     if (!parsed && (l.top & kSubtask) && !word) {
       // `10.2a`, which is no ID anywhere else (`1.5h` is a time).
       std::size_t n = 0;
@@ -2632,7 +2656,7 @@ class Parser {
       Task& task = new_task(h.id, number, l, TaskForm::checkbox);
       task.mark_offset = mark_offset;
       task.mark = mark;
-      fill_head(task, h, text);
+      fill_head(task, h, named);
       if (lead.parallel) task.parallel = true;
       if (task.priority.empty()) task.priority.append(lead.priority);
       if (task.story_label.empty() && !lead.story_label.empty()) {
@@ -4089,8 +4113,20 @@ class Parser {
       }
   }
 
+  // A name every folder of a kind has (`mod.rs`, `index.ts`, `__init__.py`, `page.tsx`):
+  // written bare, it is no particular folder's, though one task names only one of them.
+  static bool folder_file(std::string_view base) {
+    static constexpr std::string_view kNames[] = {
+        "mod.rs", "__init__.py", "index.ts", "index.tsx", "index.js", "index.jsx", "index.mjs",
+        "index.vue", "page.tsx", "page.jsx", "page.ts", "page.js", "layout.tsx", "layout.jsx", "layout.ts",
+        "layout.js", "route.ts", "route.js", "loading.tsx", "error.tsx", "types.ts", "doc.go", "BUILD",
+        "BUILD.bazel", "CMakeLists.txt", "README.md"};
+    return std::find(std::begin(kNames), std::end(kNames), base) != std::end(kNames);
+  }
+
   // A bare `ExcelPreview.jsx` means the one file of that name that another task names
-  // with its directory; with none or several, it stays as written.
+  // with its directory; with none or several, or a name every folder of a kind has
+  // (folder_file), it stays as written.
   void resolve_basenames() {
     if (with_bare_.empty()) return;
     drop_modules_under_test();
@@ -4117,7 +4153,7 @@ class Parser {
     for (std::size_t i : with_bare_) {
       bool any = false;
       for (PathRef& p : plan_.tasks[i].paths) {
-        if (p.path.find('/') != std::string::npos || p.placed) continue;
+        if (p.path.find('/') != std::string::npos || p.placed || folder_file(p.path)) continue;
         const std::uint32_t holder = by_base.find(p.path);
         if (holder == by_base.npos || entries[holder].full.empty()) continue;
         p.path = std::string(entries[holder].full);
@@ -4822,6 +4858,7 @@ class Parser {
   bool open_paragraph_task_ = false;  // the open task is a paragraph's (paragraph_task)
   bool paragraph_gap_ = false;        // and a blank line came after its last line
   const bool paragraphs_;             // tasks written as paragraphs are read (a file with no other task)
+  const bool task_words_;             // a box named `Task 1.3` is the task 1.3 (a file with no other task)
   const std::vector<int> status_rows_;  // the status rows to read as tasks (on_status_row), ascending
   std::vector<int> found_status_rows_;  // status_rows()
   std::string paragraph_shape_;       // their IDs' shape (choose_paragraph_shape); empty: none read
@@ -4887,6 +4924,20 @@ Plan parse_tasks_md(std::string_view text) {
   // Refused for tables of tasks without a checkbox column, some with a Status column, or
   // holding ID-less boxes alone beside them: read again, with those rows as tasks
   // (on_status_row), if that reading reads some and is refused no more.
+  // Its only tasks boxes without IDs, most named by the word and a number (`- [ ] **任务
+  // 1.3** [P]: …`, `- [ ] Task 2: …`): read again, with those numbers as the IDs, so that
+  // their labels and the dependencies naming them are read.
+  if (!plan.tasks.empty() && plan.tasks.front().form == TaskForm::unnumbered) {
+    std::size_t named = 0;
+    for (const Task& t : plan.tasks) {
+      bool bold = false;
+      named += task_word(t.description, &bold) > 0;
+    }
+    if (named >= 2 && named * 2 > plan.tasks.size())
+      if (Plan again = Parser(text, false, {}, true).run(); again.count(Severity::error) <= plan.count(Severity::error) &&
+                                                             !again.tasks.empty() && again.tasks.front().form != TaskForm::unnumbered)
+        return again;
+  }
   if (!first.status_rows().empty()) {
     Plan rows = Parser(text, false, first.status_rows()).run();
     if (rows.count(Severity::error) <= plan.count(Severity::error) &&

@@ -1305,6 +1305,13 @@ TEST_SUITE("pitfalls") {
     CHECK(paths(p.tasks[2]) == std::vector<std::string>{"src/Preview/ExcelPreview.jsx"});
     CHECK(paths(p.tasks[3]) == std::vector<std::string>{".env", ".gitignore"});
     CHECK(paths(p.tasks[4]) == std::vector<std::string>{"index.ts"});  // ambiguous: kept as written
+    // A name every folder of a kind has is no one folder's, though one task names only one:
+    // `mod.rs` under `src/parser/` is not the `mod.rs` another task edits.
+    const Plan q = parse_tasks_md(
+        "- [ ] T001 Create src/parser/mod.rs and src/parser/lexer.rs\n- [ ] T002 Register the module in mod.rs\n"
+        "- [ ] T003 Wire lexer.rs into the build\n");
+    CHECK(paths(q.tasks[1]) == std::vector<std::string>{"mod.rs"});
+    CHECK(paths(q.tasks[2]) == std::vector<std::string>{"src/parser/lexer.rs"});
   }
 
   // PoSeeReview 001: "Create IRestaurantService.cs interface in src/Po.SeeReview.Core/Interfaces/"
@@ -3012,9 +3019,9 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     auto back = set_marks(*out, parse_tasks_md(*out), std::vector<MarkChange>{{11, "3", false}});
     REQUIRE(back);
     CHECK(*back == text);
-    // No Task headings: such a box is what it was (a task of a file without IDs).
+    // No Task headings: such boxes are the file's tasks, named by their numbers.
     CHECK(ids(parse_tasks_md("## Progress\n\n- [x] Task 1: Create model\n- [ ] Task 2: Add CLI\n")) ==
-          std::vector<std::string>{"L3", "L4"});
+          std::vector<std::string>{"1", "2"});
   }
 
   // prompt-studio's i18n and BizChat: `### Task 1.1: …` over ID-less boxes ("任务清单"),
@@ -3306,4 +3313,37 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     }
   }
 
+
+  // biqiangwu/flowerSalesSystem: `- [ ] **任务 1.3** [P]: …`, each box named by the word
+  // and a number, "依赖任务 1.3 - …" (depends on task 1.3) in its text. The boxes were
+  // tasks named by their lines (L29 …): their `[P]` and their dependencies were lost.
+  TEST_CASE("boxes named by the word and a number, in a file of nothing else, are tasks of that ID") {
+    const Plan p = parse_tasks_md(
+        "## Phase 1\n\n### 1.1 \xE5\x88\x9D\xE5\xA7\x8B\xE5\x8C\x96\n"
+        "- [ ] **\xE4\xBB\xBB\xE5\x8A\xA1 1.1**: Create the folders\n"
+        "- [x] **\xE4\xBB\xBB\xE5\x8A\xA1 1.2**: Create `go.mod`\n\n### 1.2 Config\n"
+        "- [ ] **\xE4\xBB\xBB\xE5\x8A\xA1 1.3** [P]: Test `internal/config/config_test.go`\n"
+        "- [ ] **\xE4\xBB\xBB\xE5\x8A\xA1 1.4**: \xE4\xBE\x9D\xE8\xB5\x96\xE4\xBB\xBB\xE5\x8A\xA1 1.3 - "
+        "Write `internal/config/config.go`\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"1.1", "1.2", "1.3", "1.4"});
+    CHECK(p.tasks[1].state == TaskState::done);
+    CHECK(p.tasks[2].parallel);
+    CHECK(p.tasks[2].description == "Test `internal/config/config_test.go`");
+    CHECK(p.tasks[2].form == TaskForm::checkbox);
+    const auto g = build_graph(p);
+    REQUIRE(g);
+    const std::vector<int> waits = g->task_predecessors(3);  // 1.4: 1.3, and the group above
+    CHECK(std::find(waits.begin(), waits.end(), 2) != waits.end());
+    // In English, bold or not.
+    const Plan en = parse_tasks_md("- [ ] Task 1: Write a\n- [x] Task 2: Write b\n- [ ] **Task 3** [P]: Write c\n");
+    CHECK(ids(en) == std::vector<std::string>{"1", "2", "3"});
+    CHECK(en.tasks[2].parallel);
+    // A file with tasks of IDs: such a box is no task (a note, a progress box).
+    const Plan mixed = parse_tasks_md("- [ ] T001 Write a\n- [ ] Task 2: Write b\n- [ ] Task 3: Write c\n");
+    CHECK(ids(mixed) == std::vector<std::string>{"T001"});
+    // Boxes few of which are so named stay named by their lines.
+    const Plan few = parse_tasks_md("- [ ] Task 1: Write a\n- [ ] Write b\n- [ ] Write c\n");
+    CHECK(few.tasks.size() == 3);
+    CHECK(few.tasks[0].form == TaskForm::unnumbered);
+  }
 }
