@@ -4933,9 +4933,12 @@ Plan parse_tasks_md(std::string_view text) {
       bool bold = false;
       named += task_word(t.description, &bold) > 0;
     }
+    // (Not where the numbers repeat, `Task 1` in each phase: they would name two tasks.)
     if (named >= 2 && named * 2 > plan.tasks.size())
-      if (Plan again = Parser(text, false, {}, true).run(); again.count(Severity::error) <= plan.count(Severity::error) &&
-                                                             !again.tasks.empty() && again.tasks.front().form != TaskForm::unnumbered)
+      if (Plan again = Parser(text, false, {}, true).run();
+          again.count(Severity::error) <= plan.count(Severity::error) && !again.tasks.empty() &&
+          again.tasks.front().form != TaskForm::unnumbered &&
+          std::none_of(again.diagnostics.begin(), again.diagnostics.end(), [](const Diagnostic& d) { return d.code == "duplicate-id"; }))
         return again;
   }
   if (!first.status_rows().empty()) {

@@ -3341,6 +3341,9 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     // A file with tasks of IDs: such a box is no task (a note, a progress box).
     const Plan mixed = parse_tasks_md("- [ ] T001 Write a\n- [ ] Task 2: Write b\n- [ ] Task 3: Write c\n");
     CHECK(ids(mixed) == std::vector<std::string>{"T001"});
+    // Numbers that repeat (`Task 1` in each phase) would name two tasks: named by their lines.
+    const Plan again = parse_tasks_md("## A\n- [ ] Task 1: a\n- [ ] Task 2: b\n## B\n- [ ] Task 1: c\n- [ ] Task 2: d\n");
+    CHECK(ids(again) == std::vector<std::string>{"L2", "L3", "L5", "L6"});
     // Boxes few of which are so named stay named by their lines.
     const Plan few = parse_tasks_md("- [ ] Task 1: Write a\n- [ ] Write b\n- [ ] Write c\n");
     CHECK(few.tasks.size() == 3);
