@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <iterator>
+#include <unordered_set>
 
 namespace flow::detail {
 
@@ -960,11 +961,12 @@ void resolve_paths(Plan& plan, const PathContext& ctx) {
   const auto under_root = [&](std::string_view p) {
     return !root.empty() && p.size() > root.size() + 1 && starts_with(p, root) && p[root.size()] == '/';
   };
-  std::vector<std::string_view> unresolved;
+  std::vector<std::string_view> unresolved;  // each once: a plan names one file in many tasks
+  std::unordered_set<std::string_view> seen;
   for (const Task& t : plan.tasks)
     for (const PathRef& p : t.paths)
-      if (p.absolute && !under_root(p.path) && (name.empty() || under_folder_named(p.path, name, ctx).empty()) &&
-          !rooted_in_repo(p.path, ctx))
+      if (p.absolute && seen.insert(p.path).second && !under_root(p.path) &&
+          (name.empty() || under_folder_named(p.path, name, ctx).empty()) && !rooted_in_repo(p.path, ctx))
         unresolved.push_back(p.path);
   const std::vector<std::string> checkouts = author_checkouts(unresolved, ctx);
   const auto in_checkout = [&](std::string_view p) {
