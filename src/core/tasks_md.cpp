@@ -3768,7 +3768,10 @@ class Parser {
                           std::any_of(shapes_.begin(), shapes_.end(), [](const std::string& x) { return !is_criterion_shape(x); });
     // A task listed again under its ID, saying so (`- [x] T028.1: …（見上方 …）`, "see above").
     const bool see_above = std::any_of(tasks.begin(), tasks.end(), [](const Task& t) { return says_see_above(t.description); });
-    if (ranges_.empty() && one_form && !criteria && !see_above) return;
+    // Status rows whose IDs a table above lists already (a summary of a detail table): the
+    // same tasks, which would otherwise run twice.
+    const bool rows = std::any_of(tasks.begin(), tasks.end(), [](const Task& t) { return t.form == TaskForm::status_row; });
+    if (ranges_.empty() && one_form && !criteria && !see_above && !rows) return;
     // Table rows by line (ascending, as read): tasks may have moved since.
     const auto rank = [&](const Task& t) {
       if (t.form == TaskForm::heading) return 0;
@@ -3823,6 +3826,15 @@ class Parser {
       } else {
         mirror = best[declared.find(id)] != rank(tasks[i]) && (best[declared.find(id)] < rank(tasks[i]) || best[declared.find(id)] == 2);
         mirror = mirror || (see_above && decl[declared.find(id)] < i && says_see_above(tasks[i].description));
+        if (rows && tasks[i].form == TaskForm::status_row && decl[declared.find(id)] < i &&
+            tasks[decl[declared.find(id)]].form == TaskForm::status_row) {
+          mirror = true;
+          if (const Task& first = tasks[decl[declared.find(id)]]; first.state != tasks[i].state)
+            diag(Severity::warning, tasks[i].line, "status-row-disagrees",
+                 "this row says task " + std::string(id) + " is " + to_string(tasks[i].state) + ", its row at line " +
+                     std::to_string(first.line) + " that it is " + to_string(first.state) +
+                     ": flow follows that row, where it keeps the task's state");
+        }
       }
       if (mirror) {
         skip(tasks[i].line, SkipReason::mirror, text_.substr(tasks[i].span.offset, tasks[i].span.length));
@@ -4071,7 +4083,8 @@ class Parser {
                                        [](const std::pair<int, std::string_view>& c, int line) { return c.first < line; });
       if (at != table_path_cells_.end() && at->first == t.line) extract_paths(at->second, scratch_paths_, t.line);
     }
-    if (!status && !done_rows_.empty() && done_rows_.count(t.id)) t.state = TaskState::done;
+    // (A status row's own cell is its state: a summary table's `✅` is not.)
+    if (!status && t.form != TaskForm::status_row && !done_rows_.empty() && done_rows_.count(t.id)) t.state = TaskState::done;
     // A list an item of which starts with the task's own ID is not its own (a document's
     // `### Dependencies` under the last task's heading): none of it is read.
     if (!self_listed && !listed.empty()) {

@@ -1257,6 +1257,17 @@ TASKS
   [ "$(git -C "$work/killed" log --format=%s -2 | tr '\n' '|')" = "T002: B \`src/k.txt\`|flow: unmark T002, whose work a killed run never committed|" ] ||
     bad "killed: the commits are $(git -C "$work/killed" log --format=%s -3 | tr '\n' '|')"
   git -C "$work/killed" cat-file -e HEAD:src/k.txt 2>/dev/null || bad "killed: T002's work is not on the branch"
+  # A detail table and its summary: each task runs once, its detail row is marked, and
+  # the summary (a mirror) is left as the user keeps it.
+  mkdir -p "$work/summary"
+  printf '## Detail\n\n| ID | Task | Status |\n|---|---|---|\n| T001 | A `src/s1.txt` | Todo |\n| T002 | B `src/s2.txt` | Todo |\n\n## Summary\n\n| ID | Task | Status |\n|---|---|---|\n| T001 | A | Todo |\n| T002 | B | Todo |\n' > "$work/summary/tasks.md"
+  git_repo "$work/summary"
+  : > "$work/agents.log"
+  run_flow "$work/summary.out" run "$work/summary/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "summary: the run exited $rc: $(tail -5 "$work/summary.out")"
+  [ "$(tr '\n' ' ' < "$work/agents.log")" = "T001 T002 " ] || bad "summary: agents ran '$(tr '\n' ' ' < "$work/agents.log")', expected 'T001 T002 '"
+  [ "$(grep -c '| Done |$' "$work/summary/tasks.md")" = 2 ] && [ "$(grep -c '| Todo |$' "$work/summary/tasks.md")" = 2 ] ||
+    bad "summary: not the detail rows marked alone: $(cat "$work/summary/tasks.md")"
   # As killed, and then the user's editor re-aligns the table, which they commit: the
   # row's marked line is no longer in the file. The task is found by its ID, its cell set
   # back in the table's columns, and it runs (its work was lost, its cell left Done).

@@ -1755,6 +1755,29 @@ TEST_SUITE("totality") {
 
   // thaleslaray/nossocrm's plan: its tasks T014–T053 are rows of tables with a Status column
   // (`✅`, `⏳`), beside ID-less test criteria boxes; flow had run the criteria.
+  // A detail table and a summary table of the same status rows: each task was two tasks
+  // (run twice), and a `✅` in the summary alone made the detail's row done.
+  TEST_CASE("status rows a table above lists already are its mirror; their disagreement is said") {
+    const Plan p = parse_tasks_md(
+        "# Plan\n\n## Detail\n\n| ID | Task | Status |\n|---|---|---|\n| T001 | Write `a.txt` | Todo |\n"
+        "| T002 | Write `b.txt` | Todo |\n\n## Summary\n\n| ID | Task | Status |\n|---|---|---|\n"
+        "| T001 | Write a | Todo |\n| T002 | Write b | \xE2\x9C\x85 |\n");
+    REQUIRE(ids(p) == std::vector<std::string>{"T001", "T002"});
+    CHECK(p.tasks[0].line == 7);
+    CHECK(p.tasks[1].line == 8);
+    CHECK(p.tasks[1].state == TaskState::pending);  // its own row's state
+    for (int line : {14, 15}) {
+      INFO(line);
+      const Skipped* s = find_skip(p, line);
+      REQUIRE(s);
+      CHECK(s->reason == SkipReason::mirror);
+    }
+    const Diagnostic* d = find_diag(p, "status-row-disagrees");
+    REQUIRE(d);
+    CHECK(d->line == 15);
+    CHECK(find_diag(p, "duplicate-id") == nullptr);
+  }
+
   TEST_CASE("status rows beside ID-less boxes: the rows are the tasks, read only where nothing else is") {
     const std::string text =
         "## Phase 3: US1\n\n### Query Layer\n\n| ID | Task | File | Status | Parallel |\n|----|------|------|--------|----------|\n"
