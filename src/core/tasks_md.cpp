@@ -4934,9 +4934,6 @@ Plan parse_tasks_md(std::string_view text) {
         return d.code == "no-tasks" && d.severity == Severity::error;
       }))
     if (Plan again = Parser(text, true).run(); !again.tasks.empty()) return again;
-  // Refused for tables of tasks without a checkbox column, some with a Status column, or
-  // holding ID-less boxes alone beside them: read again, with those rows as tasks
-  // (on_status_row), if that reading reads some and is refused no more.
   // Its only tasks boxes without IDs, most named by the word and a number (`- [ ] **任务
   // 1.3** [P]: …`, `- [ ] Task 2: …`): read again, with those numbers as the IDs, so that
   // their labels and the dependencies naming them are read.
@@ -4954,6 +4951,9 @@ Plan parse_tasks_md(std::string_view text) {
           std::none_of(again.diagnostics.begin(), again.diagnostics.end(), [](const Diagnostic& d) { return d.code == "duplicate-id"; }))
         return again;
   }
+  // Refused for tables of tasks without a checkbox column, some with a Status column, or
+  // holding ID-less boxes alone beside them: read again, with those rows as tasks
+  // (on_status_row), if that reading reads some and is refused no more.
   if (!first.status_rows().empty()) {
     Plan rows = Parser(text, false, first.status_rows()).run();
     if (rows.count(Severity::error) <= plan.count(Severity::error) &&
