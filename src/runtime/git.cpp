@@ -732,8 +732,13 @@ std::optional<std::string> take_back_tasks(std::string_view text, std::string_vi
     std::vector<const Task*> found;
     for (const Task& t : plan.tasks)
       if (t.id == m.id) found.push_back(&t);
-    if (found.size() > 1)
-      std::erase_if(found, [&](const Task* t) { return task_line_text(text, *t) != task_line_text(marked, m); });
+    // One ID twice: the one whose line is as it was, else the one of them marked done.
+    if (found.size() > 1) {
+      std::vector<const Task*> same = found;
+      std::erase_if(same, [&](const Task* t) { return task_line_text(text, *t) != task_line_text(marked, m); });
+      if (same.empty()) std::erase_if(found, [](const Task* t) { return t->state != TaskState::done; });
+      else found = std::move(same);
+    }
     if (found.size() != 1) return std::nullopt;  // gone, or which one is not known
     if (found.front()->state == TaskState::done) changes.push_back({found.front()->line, m.id, false});
   }

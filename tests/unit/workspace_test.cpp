@@ -556,6 +556,9 @@ TEST_CASE("a mark taken back from a line edited since: the task found by its ID"
   // Gone, or one ID twice with neither line as it was: which one is not known.
   CHECK(take_back_marks("- [X] T002 b\n", "- [ ] T001 a\n", "- [X] T001 a\n") == std::nullopt);
   CHECK(take_back_marks("- [X] T001 a1\n- [X] T001 a2\n", "- [ ] T001 a\n", "- [X] T001 a\n") == std::nullopt);
+  // One ID twice, the marked one reworded: the one of them marked done.
+  CHECK(take_back_marks("- [X] T001 a1\n- [ ] T001 a2\n", "- [ ] T001 a\n- [ ] T001 b\n", "- [X] T001 a\n- [ ] T001 b\n") ==
+        "- [ ] T001 a1\n- [ ] T001 a2\n");
   // One ID twice, one of them the marked task's line as it was (its neighbour edited).
   CHECK(take_back_marks("- [X] T001 a\n- [X] T001 c\n- [X] T002 b, edited\n", "- [ ] T001 a\n- [ ] T002 b\n",
                         "- [X] T001 a\n- [X] T002 b\n") == "- [ ] T001 a\n- [X] T001 c\n- [ ] T002 b, edited\n");
