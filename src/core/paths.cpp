@@ -926,17 +926,20 @@ static bool plain_below(std::string_view rest) {
 
 // `/workspaces/vscode-bridge/packages/ext/src/manifest.json` in a repository cloned as
 // `wormhole`: the plan was written in its author's checkout, named otherwise. A folder two
-// or more names deep (not a system's: `/usr/…`, `/etc/…`) is that checkout when a file
-// below it, in a folder, is a file of the repository (`packages/ext/src/manifest.json`
-// exists); then every path under it is the repository's, the files to be created too.
-// `unresolved` are the plan's absolute paths no other rule places.
-static std::vector<std::string> author_checkouts(const std::vector<std::string_view>& unresolved, const PathContext& ctx) {
+// or more names deep (not a system's: `/usr/…`, `/etc/…`, `/var/…`) is that checkout when
+// files below it, in folders, are files of the repository (`packages/ext/src/manifest.json`
+// exists): two of them, or one in a plan that writes no file of its own by a relative
+// path (one such file may be a coincidence: `/home/ann/upstream/src/lib.rs`, the file a
+// task ports from another repository). Then every path under it is the repository's, the
+// files to be created too. `unresolved` are the plan's absolute paths no other rule places.
+static std::vector<std::string> author_checkouts(const std::vector<std::string_view>& unresolved, bool relative_paths,
+                                                 const PathContext& ctx) {
   static constexpr std::string_view kSystem[] = {"usr", "etc", "proc", "sys", "dev", "bin", "sbin", "lib", "lib64", "boot",
-                                                 "tmp", "nix", "run", "snap", "System", "Library", "Applications", "private"};
-  std::vector<std::string> found;
-  if (!ctx.exists) return found;
+                                                 "tmp", "var", "nix", "run", "snap", "System", "Library", "Applications",
+                                                 "private"};
+  std::vector<std::pair<std::string, int>> seen;  // a checkout and the files of it that exist
+  if (!ctx.exists) return {};
   for (std::string_view p : unresolved) {
-    if (std::any_of(found.begin(), found.end(), [&](const std::string& f) { return starts_with(p, f + "/"); })) continue;
     int names = 0;
     for (std::size_t at = p.find('/'); at != std::string_view::npos; at = p.find('/', at + 1)) {
       const std::string_view prefix = p.substr(0, at);
@@ -947,10 +950,15 @@ static std::vector<std::string> author_checkouts(const std::vector<std::string_v
       }
       const std::string_view rest = p.substr(at + 1);
       if (names < 2 || rest.find('/') == std::string_view::npos || !plain_below(rest) || !ctx.exists(rest)) continue;
-      found.emplace_back(prefix);
+      const auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == prefix; });
+      if (it == seen.end()) seen.emplace_back(prefix, 1);
+      else ++it->second;
       break;
     }
   }
+  std::vector<std::string> found;
+  for (auto& [prefix, files] : seen)
+    if (files >= 2 || !relative_paths) found.push_back(std::move(prefix));
   return found;
 }
 
@@ -968,7 +976,10 @@ void resolve_paths(Plan& plan, const PathContext& ctx) {
       if (p.absolute && seen.insert(p.path).second && !under_root(p.path) &&
           (name.empty() || under_folder_named(p.path, name, ctx).empty()) && !rooted_in_repo(p.path, ctx))
         unresolved.push_back(p.path);
-  const std::vector<std::string> checkouts = author_checkouts(unresolved, ctx);
+  bool relative_paths = false;  // the plan writes a file of its own by its path from the root
+  for (const Task& t : plan.tasks)
+    for (const PathRef& p : t.paths) relative_paths = relative_paths || (!p.absolute && p.path.find('/') != std::string::npos);
+  const std::vector<std::string> checkouts = author_checkouts(unresolved, relative_paths, ctx);
   const auto in_checkout = [&](std::string_view p) {
     for (const std::string& c : checkouts)
       if (p.size() > c.size() + 1 && starts_with(p, c) && p[c.size()] == '/' && plain_below(p.substr(c.size() + 1)))

@@ -2240,6 +2240,17 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     int outside = 0;
     for (const Diagnostic& d : p.diagnostics) outside += d.code == "path-outside-repo";
     CHECK(outside == 2);
+    // A plan that writes its own files by relative paths: one file of the repository under
+    // a folder may be a coincidence (the file a task ports from another repository); two
+    // are a checkout. A server's folder (`/var/www`) is none.
+    Plan q = parse_tasks_md(
+        "- [ ] T001 Port `/home/ann/upstream/src/util.py` into `src/util.py`\n"
+        "- [ ] T002 Read `/var/www/packages/ext/src/manifest.json`\n"
+        "- [ ] T003 Edit `/work/old/packages/ext/src/manifest.json` and `/work/old/src/util.py`\n");
+    resolve_paths(q, ctx);
+    CHECK(paths(q.tasks[0]) == std::vector<std::string>{"src/util.py"});
+    CHECK(paths(q.tasks[1]).empty());
+    CHECK(paths(q.tasks[2]) == std::vector<std::string>{"packages/ext/src/manifest.json", "src/util.py"});
   }
 
   // Arishay/fullstack-todo-app T058 and T059: "redirect to /login" in two [P] tasks made
