@@ -212,6 +212,12 @@ bool denied_key(std::string_view s, std::size_t key_start) {
     if (b < no.size() || !istarts_with(s.substr(b - no.size()), no)) continue;
     if (b == no.size() || !is_alnum(s[b - no.size() - 1])) return true;
   }
+  // "before or after T007": either order, so none (as a statement of a dependency section
+  // reads it).
+  for (std::string_view either : {"before or", "prior to or", "avant ou", "antes o", "antes ou", "vor oder"})
+    if (b >= either.size() && istarts_with(s.substr(b - either.size()), either) &&
+        (b == either.size() || !is_alnum(s[b - either.size() - 1])))
+      return true;
   return false;
 }
 
@@ -3313,6 +3319,9 @@ class Parser {
     }
     ids_ = nullptr;
     plan_.done_mark = xs > big_xs ? 'x' : 'X';
+    if (said_orders_)
+      std::stable_sort(plan_.statements.begin(), plan_.statements.end(),
+                       [](const Statement& a, const Statement& b) { return a.line < b.line; });
 
     resolve_basenames();
     same_file_paths();
@@ -3992,6 +4001,36 @@ class Parser {
     return std::any_of(shapes_.begin(), shapes_.end(), [&](const std::string& s) { return s == shape; });
   }
 
+  // `T004 Create the schema (do before T006)`, `(blocks T008)`, `(Làm trước T173)`: the
+  // task's own line names a task that waits for it. Said as the statement "T004 before
+  // T006", which the graph reads as it reads one of a dependency section (a negation, "not
+  // before", or "before or after" there, orders nothing).
+  void orders_after_it(const Task& t, std::string_view s) {
+    static constexpr std::string_view kKeys[] = {
+        "before ", "blocks ", "blocking ", "prerequisite for ", "prerequisite of ", "precedes ", "needed by ",
+        "required by ", "unblocks ", "antes de ", "avant ", "tr\xC6\xB0\xE1\xBB\x9B" "c ",  // trước
+        "\xE5\x85\x88\xE4\xBA\x8E", "\xE9\x98\xBB\xE5\xA1\x9E"};                          // 先于, 阻塞
+    static constexpr std::string_view kNot[] = {"not ", "never ", "n't ", "no ", "kh\xC3\xB4ng ", "nicht "};
+    for (std::string_view key : kKeys)
+      for (std::size_t at = ifind(s, key); at != std::string_view::npos; at = ifind(s, key, at + 1)) {
+        if (at > 0 && is_alnum(s[at - 1])) continue;
+        std::size_t k = at + key.size();
+        while (k < s.size() && (is_space(s[k]) || s[k] == ':')) ++k;
+        const std::size_t n = listed_id(s.substr(k));
+        if (n == 0 || !shape_known(s.substr(k, n)) || s.substr(k, n) == t.id) continue;
+        const std::string_view lead = s.substr(at >= 12 ? at - 12 : 0, std::min<std::size_t>(at, 12));
+        if (std::any_of(std::begin(kNot), std::end(kNot), [&](std::string_view w) { return ifind(lead, w) != std::string_view::npos; }))
+          continue;
+        std::size_t end = k;
+        while (end < s.size() && s[end] != ')' && s[end] != ';' && s[end] != ',' &&
+               s.compare(end, 3, "\xEF\xBC\x89") != 0 && s.compare(end, 3, "\xEF\xBC\x8C") != 0 &&
+               !(s[end] == '.' && (end + 1 == s.size() || s[end + 1] == ' ')))
+          ++end;
+        plan_.statements.push_back(Statement{t.line, t.id + " before " + std::string(trim(s.substr(k, end - k))), {}});
+        said_orders_ = true;
+      }
+  }
+
   // References and paths in task i's description and body. `b` walks body_lines_.
   void extract_refs_and_paths(std::size_t i, std::size_t& b) {
     Task& t = plan_.tasks[i];
@@ -4025,6 +4064,7 @@ class Parser {
     bool field = !status || heading_marks;
     for (std::size_t k = 0; k < texts.size(); ++k) {
       std::string_view s = k == 0 ? texts[0] : strip_bullet(texts[k]);
+      if (k == 0) orders_after_it(t, s);
       const Line& bl = lines_[static_cast<std::size_t>(text_lines[k] - 1)];
       // A heading task's own field, not one nested under an item of its body (a subtask's).
       const bool own = t.form != TaskForm::heading || ((bl.flags & kBullet) ? (bl.top & 1) != 0 : bl.indent < 4);
@@ -4872,6 +4912,7 @@ class Parser {
   bool paragraph_gap_ = false;        // and a blank line came after its last line
   const bool paragraphs_;             // tasks written as paragraphs are read (a file with no other task)
   const bool task_words_;             // a box named `Task 1.3` is the task 1.3 (a file with no other task)
+  bool said_orders_ = false;          // orders_after_it added statements (out of line order)
   const std::vector<int> status_rows_;  // the status rows to read as tasks (on_status_row), ascending
   std::vector<int> found_status_rows_;  // status_rows()
   std::string paragraph_shape_;       // their IDs' shape (choose_paragraph_shape); empty: none read

@@ -1563,3 +1563,21 @@ TEST_CASE("graph: a file whose every task after the first says what it waits for
   CHECK(waits(table, "T005").empty());
   CHECK(waits(table, "T006") == "T003");
 }
+
+// A task's own line that names a task waiting for it (`(do before T003)`, `(blocks T008)`,
+// the Vietnamese `(Làm trước T005)`) was not read: the two could run together, or in
+// the wrong order. Negations order nothing.
+TEST_CASE("graph: a task's line that names a task after it orders the two") {
+  const TaskGraph g = test::graph_of(
+      "- [ ] T001 [P] Create `a.py` (do before T003)\n- [ ] T002 [P] Create `b.py` (blocks T004)\n"
+      "- [ ] T003 [P] Create `c.py`\n- [ ] T004 [P] Create `d.py`\n"
+      "- [ ] T005 [P] Create `e.py` (L\xC3\xA0m tr\xC6\xB0\xE1\xBB\x9B" "c T006)\n- [ ] T006 [P] Create `f.py`\n"
+      "- [ ] T007 [P] Create `g.py` (not before T008)\n- [ ] T008 [P] Create `h.py` (before or after T007)\n"
+      "- [ ] T009 [P] Validate `i.py` before saving\n");
+  CHECK(waits(g, "T003") == "T001");
+  CHECK(waits(g, "T004") == "T002");
+  CHECK(waits(g, "T006") == "T005");
+  CHECK(waits(g, "T007").empty());
+  CHECK(waits(g, "T008").empty());
+  CHECK(waits(g, "T009").empty());
+}
