@@ -43,7 +43,8 @@ struct PathContext {
 /// file's path written from the root (`/packages/db/package.json`) whose first name exists
 /// there and is no system folder's (`/etc`, `/tmp`, `/home` …), and so does one under the
 /// author's checkout named otherwise (`/workspaces/other-name/…`: a folder two or more names
-/// deep under which the plan names a file, in a folder, that exists); any other absolute path is
+/// deep, not a system's, under which two files the plan names, in a folder, exist; one is
+/// enough where the plan writes no file by a relative path); any other absolute path is
 /// dropped with a `path-outside-repo` warning (a route such as `/login`, without a file's
 /// extension, silently). A bare feature-document name (PathRef::feature_doc)
 /// that exists beside tasks.md becomes that document (`specs/001-x/data-model.md`).
