@@ -47,6 +47,19 @@ std::string_view status_words(std::string_view text, std::size_t value_at, bool 
   return to_done ? kStatusDone : kStatusPending;
 }
 
+// Whether a change's own words (detail::set_marks_in_words) can be written as a Status value of
+// the state: they say it, on one line, with no pipe to split a cell.
+bool own_words(std::string_view words, bool to_done) {
+  return !words.empty() && words.find_first_of("\n|") == std::string_view::npos &&
+         detail::status_says_done(words) == to_done;
+}
+
+// A change's own words for a Status field where they say the state, else flow's.
+std::string_view value_words(std::string_view text, std::size_t value_at, bool to_done, std::string_view words) {
+  if (own_words(words, to_done)) return words;
+  return status_words(text, value_at, to_done);
+}
+
 // Whether its state is its Status cell: a row of a table of tasks without a checkbox.
 bool status_row(const Task& t) { return t.form == TaskForm::status_row && t.status_offset != Task::npos; }
 
@@ -117,6 +130,13 @@ std::string line_without_mark(std::string_view text, const Task& t) {
   return s;
 }
 
+// What a change writes in a status row's cell: its own words where they say the state
+// (and fit in a cell), else the table's.
+std::string_view cell_words(std::string_view text, const Plan& plan, const Task& t, bool to_done, std::string_view words) {
+  if (own_words(words, to_done)) return words;
+  return row_words(text, plan, t, to_done);
+}
+
 // A heading's check mark written or taken out: `length` bytes at `at` become `with`.
 struct Splice {
   std::size_t at = 0;
@@ -181,9 +201,9 @@ Splice row_splice(std::string_view text, const Task& t, std::string_view word) {
 
 // The splice that sets a heading task's state, if any is needed: its Status field's
 // value if it has one (and no check mark), else the check mark ending it.
-bool check_splice(std::string_view text, const Task& t, bool to_done, Splice* out) {
+bool check_splice(std::string_view text, const Task& t, bool to_done, std::string_view words, Splice* out) {
   if (to_done == (t.state == TaskState::done)) return false;
-  if (status_heading(t)) *out = Splice{t.status_offset, t.status_length, std::string(status_words(text, t.status_offset, to_done))};
+  if (status_heading(t)) *out = Splice{t.status_offset, t.status_length, std::string(value_words(text, t.status_offset, to_done, words))};
   else if (to_done) *out = Splice{t.check_offset, 0, std::string(kCheck)};
   else if (t.check_length > 0) *out = Splice{t.check_offset, t.check_length, {}};
   else return false;
@@ -194,10 +214,10 @@ bool check_splice(std::string_view text, const Task& t, bool to_done, Splice* ou
 // its state (its steps, or the check mark ending its heading), if it says the other
 // state: `- **Status**: ❌ Not Started` under ticked steps would say both. Also when the
 // marks say the new state already (steps the user ticked while the task ran).
-bool field_splice(std::string_view text, const Task& t, bool to_done, Splice* out) {
+bool field_splice(std::string_view text, const Task& t, bool to_done, std::string_view words, Splice* out) {
   if (t.status_offset == Task::npos || status_heading(t) || status_row(t)) return false;
   if (detail::status_says_done(text.substr(t.status_offset, t.status_length)) == to_done) return false;
-  *out = Splice{t.status_offset, t.status_length, std::string(status_words(text, t.status_offset, to_done))};
+  *out = Splice{t.status_offset, t.status_length, std::string(value_words(text, t.status_offset, to_done, words))};
   return true;
 }
 
@@ -331,27 +351,33 @@ bool set_steps(std::string& text, const Task& t, bool to_done, char done) {
 
 }  // namespace
 
-Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span<const MarkChange> changes) {
+namespace {
+// set_marks, each change's Status value in its own words where they say its state
+// (detail::set_marks_in_words).
+Result<std::string> marks_in_words(std::string_view text, const Plan& plan, std::span<const MarkChange> changes,
+                                   std::span<const std::string> words) {
   std::string out(text);
   const char done = plan.done_mark == 'x' ? 'x' : 'X';
   std::vector<Splice> splices;  // after the one-byte marks, whose offsets they would move
   std::vector<TaskState> after = states_of(plan);
-  for (const MarkChange& c : changes) {
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const MarkChange& c = changes[i];
+    const std::string_view own = i < words.size() ? std::string_view(words[i]) : std::string_view();
     auto t = checked_task(out, plan, c);
     if (!t) return Unexpected{std::move(t).error()};
     after[static_cast<std::size_t>(*t - plan.tasks.data())] = c.done ? TaskState::done : TaskState::pending;
-    if (Splice sp; field_splice(out, **t, c.done, &sp)) splices.push_back(sp);
+    if (Splice sp; field_splice(out, **t, c.done, own, &sp)) splices.push_back(sp);
     if (!(*t)->step_marks.empty()) {
       if (c.done != ((*t)->state == TaskState::done)) set_steps(out, **t, c.done, done);
       continue;
     }
     if (status_row(**t)) {
       if (c.done ? (*t)->state != TaskState::done : (*t)->state != TaskState::pending)
-        splices.push_back(row_splice(out, **t, row_words(out, plan, **t, c.done)));
+        splices.push_back(row_splice(out, **t, cell_words(out, plan, **t, c.done, own)));
       continue;
     }
     if (checked_heading(**t)) {
-      if (Splice sp; check_splice(out, **t, c.done, &sp)) splices.push_back(sp);
+      if (Splice sp; check_splice(out, **t, c.done, own, &sp)) splices.push_back(sp);
       else after[static_cast<std::size_t>(*t - plan.tasks.data())] = (*t)->state;  // nothing written: as it was
       continue;
     }
@@ -365,6 +391,12 @@ Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span
   return out;
 }
 
+}  // namespace
+
+Result<std::string> set_marks(std::string_view text, const Plan& plan, std::span<const MarkChange> changes) {
+  return marks_in_words(text, plan, changes, {});
+}
+
 Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const MarkChange> changes) {
   // Every change is checked before any is made, so that a failure changes nothing.
   for (const MarkChange& c : changes)
@@ -375,7 +407,7 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
   for (const MarkChange& c : changes) {
     Task& t = plan.tasks[static_cast<std::size_t>(plan.task_at_line(c.line))];
     // A Status field beside the marks: the offsets after it follow (a step's below it too).
-    if (Splice sp; field_splice(text, t, c.done, &sp)) {
+    if (Splice sp; field_splice(text, t, c.done, {}, &sp)) {
       text.replace(sp.at, sp.length, sp.with);
       shift_offsets(plan, sp.at, static_cast<std::ptrdiff_t>(sp.with.size()) - static_cast<std::ptrdiff_t>(sp.length));
       t.status_length = sp.with.size();
@@ -402,7 +434,7 @@ Result<int> set_marks_in_place(std::string& text, Plan& plan, std::span<const Ma
     if (checked_heading(t)) {
       // The heading's length changes: the offsets after it follow, the task's own too.
       Splice sp;
-      if (!check_splice(text, t, c.done, &sp)) continue;
+      if (!check_splice(text, t, c.done, {}, &sp)) continue;
       text.replace(sp.at, sp.length, sp.with);
       shift_offsets(plan, sp.at, static_cast<std::ptrdiff_t>(sp.with.size()) - static_cast<std::ptrdiff_t>(sp.length));
       (status_heading(t) ? t.status_length : t.check_length) = sp.with.size();
@@ -496,4 +528,9 @@ int find_task_again(std::string_view text, const Plan& plan, std::string_view id
 }
 
 FLOW_END_NAMESPACE
+
+Result<std::string> detail::set_marks_in_words(std::string_view text, const Plan& plan, std::span<const MarkChange> changes,
+                                               std::span<const std::string> words) {
+  return marks_in_words(text, plan, changes, words);
+}
 }  // namespace flow

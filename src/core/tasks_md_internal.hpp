@@ -3,13 +3,22 @@
 #pragma once
 
 #include <flow/plan.hpp>
+#include <flow/tasks_md.hpp>
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
 
 namespace flow::detail {
+
+/// set_marks, with the words to write for each change whose task's state is a Status value
+/// (a heading task's field, a status row's cell, a field beside its marks): `words[i]` for
+/// `changes[i]` where it says that state on one line (`Not Started`, as the file had it),
+/// else flow's own. Fewer words than changes: flow's for the rest.
+Result<std::string> set_marks_in_words(std::string_view text, const Plan& plan, std::span<const MarkChange> changes,
+                                       std::span<const std::string> words);
 
 /// The words flow knows for a status row's two states, in pairs: a table that says one
 /// of a pair gets the other for the other state (`⏳` → `✅`, `Todo` → `Done`). Each

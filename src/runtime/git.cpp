@@ -5,6 +5,7 @@
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "core/tasks_md_internal.hpp"
 #include "support/test_hook.hpp"
 #include "support/text.hpp"
 
@@ -716,19 +717,28 @@ std::optional<std::string> take_back_lines(std::string_view text, std::string_vi
 }
 
 // take_back_marks by the parser, where the lines are not found as `marked` has them (the
-// user edited a marked task's line, or an editor re-aligned its table): the tasks done in
-// `marked` and not in `before` are found in `text` by ID (among tasks of one ID, by their
-// line's text, the mark aside) and set pending there, in the file's own words; nullopt
-// when one is not found so, or none is marked there.
-std::optional<std::string> take_back_tasks(std::string_view text, std::string_view before, std::string_view marked) {
+// user edited a marked task's line, or an editor re-aligned its table, or renumbered it):
+// the tasks done in `marked` and not in `before` are found in `text` by ID (among tasks
+// of one ID, by their line's text, the mark aside), else by their text under an ID
+// `before` did not have, and set pending there in the file's own words (a Status value as
+// `before` had it). `lost`: those found neither way, or found twice alike.
+struct TakenBack {
+  std::optional<std::string> text;  // nullopt: none of the run's marks there to take back
+  std::vector<std::string> lost;
+};
+
+TakenBack take_back_tasks(std::string_view text, std::string_view before, std::string_view marked) {
   // `before` and `marked` differ in marks alone: the same tasks, in the same order.
   const Plan was = parse_tasks_md(before), now = parse_tasks_md(marked), plan = parse_tasks_md(text);
-  if (was.tasks.size() != now.tasks.size()) return std::nullopt;
+  TakenBack out;
+  if (was.tasks.size() != now.tasks.size()) return out;
   std::vector<MarkChange> changes;
+  std::vector<std::string> words;  // each change's Status value as `before` had it
   for (std::size_t i = 0; i < now.tasks.size(); ++i) {
     const Task& m = now.tasks[i];
-    if (m.id != was.tasks[i].id) return std::nullopt;
-    if (m.state != TaskState::done || was.tasks[i].state == TaskState::done) continue;
+    const Task& w = was.tasks[i];
+    if (m.id != w.id) return out;
+    if (m.state != TaskState::done || w.state == TaskState::done) continue;
     std::vector<const Task*> found;
     for (const Task& t : plan.tasks)
       if (t.id == m.id) found.push_back(&t);
@@ -739,19 +749,36 @@ std::optional<std::string> take_back_tasks(std::string_view text, std::string_vi
       if (same.empty()) std::erase_if(found, [](const Task* t) { return t->state != TaskState::done; });
       else found = std::move(same);
     }
-    if (found.size() != 1) return std::nullopt;  // gone, or which one is not known
-    if (found.front()->state == TaskState::done) changes.push_back({found.front()->line, m.id, false});
+    // Renumbered (T002 became T010): the one task of its text under an ID that is new.
+    if (found.empty() && !m.description.empty())
+      for (const Task& t : plan.tasks)
+        if (t.description == m.description &&
+            std::none_of(was.tasks.begin(), was.tasks.end(), [&](const Task& o) { return o.id == t.id; }))
+          found.push_back(&t);
+    if (found.size() != 1) {  // gone, or which one is not known
+      out.lost.push_back(m.id);
+      continue;
+    }
+    if (found.front()->state != TaskState::done) continue;  // not marked there: none to take back
+    changes.push_back({found.front()->line, found.front()->id, false});
+    const bool value = w.status_offset != Task::npos && w.status_offset <= before.size() &&
+                       w.status_length <= before.size() - w.status_offset;
+    words.emplace_back(value ? before.substr(w.status_offset, w.status_length) : std::string_view());
   }
-  if (changes.empty()) return std::nullopt;  // no mark of the run's in `text`: none to take back
-  auto out = set_marks(text, plan, changes);
-  if (!out) return std::nullopt;
-  return std::move(*out);
+  if (!changes.empty())
+    if (auto t = set_marks_in_words(text, plan, changes, words)) out.text = std::move(*t);
+  return out;
 }
 }  // namespace
 
 std::optional<std::string> take_back_marks(std::string_view text, std::string_view before, std::string_view marked) {
   if (auto by_line = take_back_lines(text, before, marked)) return by_line;
-  return take_back_tasks(text, before, marked);
+  return take_back_tasks(text, before, marked).text;
+}
+
+std::vector<std::string> marks_not_found(std::string_view text, std::string_view before, std::string_view marked) {
+  if (take_back_lines(text, before, marked)) return {};
+  return take_back_tasks(text, before, marked).lost;
 }
 
 std::string GitRepo::settle_pending_mark(const std::string& path) const {
@@ -799,9 +826,26 @@ std::string GitRepo::settle_pending_mark(const std::string& path) const {
     if (marked)
       if (auto h = head_marked ? Result<std::string>(*marked) : blob(first_line(head.output)); h) in_head = std::move(*h);
     if (in_head) head_unmarked = head_marked ? std::optional<std::string>(before) : take_back_marks(*in_head, before, *marked);
+    // A marked task the file no longer has by its ID or its text (renumbered and reworded,
+    // or deleted): its mark cannot be taken back, and the user is told which it was.
+    std::vector<std::string> lost;
+    if (in_head && !head_marked) lost = marks_not_found(*in_head, before, *marked);
+    const std::string head_id = in_head ? first_line(git({"rev-parse", "--short=10", "HEAD"}).output) : std::string();
     if (head_unmarked && now) {
-      const std::string ids = marked_task_ids(before, *marked);
-      const std::string head_id = first_line(git({"rev-parse", "--short=10", "HEAD"}).output);
+      if (*now != *in_head && *now != *head_unmarked)
+        for (std::string& id : marks_not_found(*now, before, *marked))
+          if (std::find(lost.begin(), lost.end(), id) == lost.end()) lost.push_back(std::move(id));
+      // The tasks whose marks are taken back: the lost ones are said apart.
+      std::string ids = marked_task_ids(before, *marked);
+      if (!lost.empty()) {
+        std::vector<std::string> kept;
+        for (std::size_t i = 0; i <= ids.size();) {
+          const std::size_t e = std::min(ids.find(", ", i), ids.size());
+          if (std::string id = ids.substr(i, e - i); std::find(lost.begin(), lost.end(), id) == lost.end()) kept.push_back(id);
+          i = e + 2;
+        }
+        ids = kept.empty() ? "a task" : join(kept, ", ");
+      }
       if (*now != *in_head && *now != *head_unmarked) {
         // Edited since and not committed: the marks go out of the file, which the user
         // commits with their edit; flow commits no edit of theirs.
@@ -829,6 +873,10 @@ std::string GitRepo::settle_pending_mark(const std::string& path) const {
                 first_line(git({"rev-parse", "--short=10", "HEAD"}).output);
       }
     }
+    if (!lost.empty())
+      done += (done.empty() ? "" : "; ") + path + ": " + head_id + " committed the mark of " + join(lost, ", ") +
+              ", whose work a killed run never committed, and " + path +
+              " has no task of that ID or text now: if one of its tasks is that one renamed, set it pending to run it again";
   }
   std::error_code ec;
   fs::remove(note_path, ec);

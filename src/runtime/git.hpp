@@ -57,10 +57,16 @@ class FileLock {
 /// changed becomes `before`'s again where `text` has it once (alone, or else with the
 /// lines above it up to its heading), the rest of `text` kept. Where a changed line is not
 /// found so (the user reworded it, an editor re-aligned its table), the tasks `marked`
-/// marks are found in `text` by ID and set pending there. nullopt when neither finds them,
-/// or `text` marks none of them.
+/// marks are found in `text` by ID (or, renumbered, by their text under an ID `before`
+/// lacks) and set pending there, a Status value in the words `before` had. nullopt when
+/// `text` marks none of the tasks found.
 [[nodiscard]] std::optional<std::string> take_back_marks(std::string_view text, std::string_view before,
                                                          std::string_view marked);
+
+/// The IDs of the tasks `marked` marks that take_back_marks finds in `text` neither by line,
+/// by ID nor by text, or finds twice alike: their marks, if `text` has them, stay.
+[[nodiscard]] std::vector<std::string> marks_not_found(std::string_view text, std::string_view before,
+                                                       std::string_view marked);
 
 /// Whether `dir` is the top of a work tree as git sees it: its `.git` is a git directory
 /// (HEAD naming a branch or a commit, objects/ and refs/ or a linked worktree's commondir)

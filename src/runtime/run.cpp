@@ -456,7 +456,8 @@ class RunLoop {
   // `released`: the earlier run released the lock, so it ended rather than died; only
   // the end of its journal is missing (a write that failed).
   void resume(const Leftover& l, bool released = false) {
-    std::string tasks, again;
+    std::string tasks, again, unselected, gone;
+    const auto add = [](std::string& to, const std::string& id) { to += (to.empty() ? "" : ", ") + id; };
     for (const Leftover::Running& was : l.running) {
       const auto& [id, line, pgid, container, text, landing] = was;
       // Committed (its mark is on the branch, in the task's own commit) just before the
@@ -476,10 +477,12 @@ class RunLoop {
                                 {"mark", std::string("X")}, {"detail", std::string("committed in run ") + l.run_id}});
         emit("resumed", -1, 0, id + " was committed by the earlier run; not run again");
       } else {
-        tasks += (tasks.empty() ? "" : ", ") + id;
-        // What this run runs again: `flow retry T002` runs T002 alone.
-        if (at < 0 || static_cast<std::size_t>(at) >= opt_.selected.size() || opt_.selected[static_cast<std::size_t>(at)])
-          again += (again.empty() ? "" : ", ") + id;
+        add(tasks, id);
+        // What this run runs again: `flow retry T002` runs T002 alone. One whose line is
+        // gone (renumbered, deleted) is not run again, and that is said.
+        if (at < 0) add(gone, id);
+        else if (static_cast<std::size_t>(at) >= opt_.selected.size() || opt_.selected[static_cast<std::size_t>(at)]) add(again, id);
+        else add(unselected, id);
       }
       if (const LeftoverStopped stopped = stop_leftover(pgid, container); stopped.any()) {
         const int others = stopped.others;
@@ -508,10 +511,12 @@ class RunLoop {
     }
     log("resumed", -1, 0, {{"previous_run", l.run_id}, {"were_running", tasks}}, true);
     emit("resumed", -1, 0, "run " + l.run_id + (released ? " ended, but its journal does not say so (a write failed)" : " did not finish") +
-                               (tasks.empty()   ? std::string(": nothing was running")
-                                : again.empty() ? "; " + tasks + " were running (not selected now)"
+                               (tasks.empty()    ? std::string(": nothing was running")
                                 : again == tasks ? "; running again: " + tasks
-                                                 : "; " + tasks + " were running; running again: " + again));
+                                                 : "; " + tasks + " were running" +
+                                                       (again.empty() ? "" : "; running again: " + again) +
+                                                       (unselected.empty() ? "" : "; not selected now: " + unselected) +
+                                                       (gone.empty() ? "" : "; no longer in the file: " + gone)));
   }
 
   void dry_run() {

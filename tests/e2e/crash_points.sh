@@ -21,7 +21,9 @@
 #     task again
 # 2e. as 2d, then the marked file checked out and a task added to it: committed, the next
 #     run takes the mark back and keeps the added task; not committed, it takes the mark
-#     out of the file and commits nothing of the user's
+#     out of the file and commits nothing of the user's; T001 renumbered T010 and
+#     committed, it is found by its text; renumbered and reworded, the run says the mark
+#     it could not take back
 # 2f. killed after a commit, a lock left on the dead run's branch: the next run removes
 #     it and the branch; a lock on the user's own branch stays
 # 2g. two features in one repository, one killed around its fast-forward while the
@@ -298,8 +300,9 @@ done
 # added to it: committed, or left in the work tree. Whole-file comparisons missed both,
 # and T001 read done for good though its work never landed. Or T001's own line reworded
 # too, and committed: its marked line is no longer in the file, and the task is found by
-# its ID (the mark stayed, and its work was lost).
-for after in committed edited reworded; do
+# its ID (the mark stayed, and its work was lost). Or T001 renumbered T010: found by its
+# text; renumbered and reworded too, it is not found, and the run says so (it said nothing).
+for after in committed edited reworded renumbered lost; do
   killed_then_committed "$work/added-$after"
   git -C "$repo" checkout -q -- specs/tasks.md
   grep -q '^- \[X\] T001 ' "$tasks" || problem "2e ($after): the checked-out file does not mark T001 (the case is not reproduced)"
@@ -308,6 +311,11 @@ for after in committed edited reworded; do
     sed -i 's/^\(- \[X\] T001 .*\)$/\1 (the first file)/' "$tasks"
     grep -q '^- \[X\] T001 .* (the first file)$' "$tasks" || problem "2e ($after): T001's line was not reworded"
     git -C "$repo" commit -qam "add T004, reword T001"
+  elif [ "$after" = renumbered ] || [ "$after" = lost ]; then
+    sed -i 's/^- \[X\] T001 /- [X] T010 /' "$tasks"
+    [ "$after" = lost ] && sed -i 's/^\(- \[X\] T010 .*\)$/\1 (the first file)/' "$tasks"
+    grep -q '^- \[X\] T010 ' "$tasks" || problem "2e ($after): T001 was not renumbered"
+    git -C "$repo" commit -qam "add T004, renumber T001"
   elif [ "$after" = committed ]; then
     git -C "$repo" commit -qam "add T004"
   else
@@ -323,6 +331,19 @@ for after in committed edited reworded; do
   rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/added-$after.3.out" 2>&1 || rc=$?
   [ "$rc" = 0 ] || { problem "2e ($after): the resumed run exit $rc"; cat "$work/added-$after.3.out"; }
   git -C "$repo" merge-base --is-ancestor "$theirs" HEAD || problem "2e ($after): the user's commit is gone"
+  if [ "$after" = lost ]; then
+    # Not found: its mark stays (flow cannot know the task), and the run says which.
+    grep -q "specs/tasks.md: [0-9a-f]* committed the mark of T001, whose work a killed run never committed, and specs/tasks.md has no task of that ID or text now" \
+      "$journal" || problem "2e ($after): the lost mark was not said: $(grep settled "$journal")"
+    grep -q "T001 were running; no longer in the file: T001$" "$work/added-$after.3.out" ||
+      problem "2e ($after): T001 was said to run again: $(grep 'did not finish' "$work/added-$after.3.out")"
+    grep -q '^- \[X\] T010 ' "$tasks" || problem "2e ($after): T010's mark changed"
+    for id in T002 T003 T004; do grep -q "^- \[X\] $id " "$tasks" || problem "2e ($after): $id is not marked"; done
+    [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2e ($after): the tree is not clean: $(git -C "$repo" status --porcelain)"
+    no_leaks "2e ($after)"
+    continue
+  fi
+  one=T001; [ "$after" = renumbered ] && one=T010
   if [ "$after" != edited ]; then
     fix=$(git -C "$repo" rev-list --ancestry-path "$theirs..HEAD" | tail -1)
     [ "$(git -C "$repo" log -1 --format=%s "$fix")" = "flow: unmark T001, whose work a killed run never committed" ] ||
@@ -330,9 +351,9 @@ for after in committed edited reworded; do
     [ "$(git -C "$repo" diff --name-only "$theirs" "$fix")" = specs/tasks.md ] || problem "2e ($after): the unmark changed more than tasks.md"
     [ "$(git -C "$repo" diff "$theirs" "$fix" | grep -c '^[-+]- ')" = 2 ] || problem "2e ($after): the unmark changed more than T001's line"
   fi
-  [ "$(git -C "$repo" log --format=%s | grep -c '^T001 ')" = 1 ] || problem "2e ($after): T001 is not committed once"
-  git -C "$repo" cat-file -e HEAD:app/one.txt 2>/dev/null || problem "2e ($after): T001's work is not on the branch"
-  for id in T001 T002 T003 T004; do grep -q "^- \[X\] $id " "$tasks" || problem "2e ($after): $id is not marked"; done
+  [ "$(git -C "$repo" log --format=%s | grep -c "^$one ")" = 1 ] || problem "2e ($after): $one is not committed once"
+  git -C "$repo" cat-file -e HEAD:app/one.txt 2>/dev/null || problem "2e ($after): $one's work is not on the branch"
+  for id in $one T002 T003 T004; do grep -q "^- \[X\] $id " "$tasks" || problem "2e ($after): $id is not marked"; done
   [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2e ($after): the tree is not clean: $(git -C "$repo" status --porcelain)"
   no_leaks "2e ($after)"
 done

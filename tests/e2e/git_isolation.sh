@@ -219,7 +219,7 @@ make_repo "$work/five-retry"
 killed_mid_run five-e
 : > "$work/five-runs"
 rc=0; TEST_AGENT_RUNS="$work/five-runs" "$flow" retry "$tasks" T003 --agent-cmd "$agent" -v --progress plain > "$work/five-f.out" 2>&1 || rc=$?
-grep -q "T002, T003, T004 were running; running again: T003$" "$work/five-f.out" ||
+grep -q "T002, T003, T004 were running; running again: T003; not selected now: T002, T004$" "$work/five-f.out" ||
   problem "flow retry T003 after kill -9: $(grep 'did not finish' "$work/five-f.out")"
 [ "$(awk '$4 == "begin" { print $2 }' "$work/five-runs" | sort -u | tr '\n' ' ')" = "T003 " ] ||
   problem "flow retry T003 after kill -9 ran: $(awk '{ print $2 }' "$work/five-runs" | sort -u | tr '\n' ' ')"

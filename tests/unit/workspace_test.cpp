@@ -517,11 +517,11 @@ TEST_CASE("a mark taken back: its line found once, or under its heading") {
     CHECK(take_back_marks(above + marked, before, marked) == above + before);
   }
   // The heading edited too: which of the two lines is not known, and the task is, by
-  // its ID; its Status field is set back in flow's word for it.
+  // its ID; its Status field is set back in the words it had (`Pending` was written).
   std::string edited = marked;
   edited.replace(edited.find("### T002 b"), 10, "### T002 bb");
   CHECK(take_back_marks(edited, before, marked) ==
-        "# Plan\n\n### T001 a\n- **Status**: \xE2\x9C\x85 Complete\n\n### T002 bb\n- **Status**: Pending\n- Files: b\n");
+        "# Plan\n\n### T001 a\n- **Status**: \xE2\x9C\x85 Complete\n\n### T002 bb\n- **Status**: Not Started\n- Files: b\n");
   // Boxes, each line once: found wherever it moved.
   CHECK(take_back_marks("Note\n- [X] T001 a\n- [ ] T002 b\n", "- [ ] T001 a\n- [ ] T002 b\n", "- [X] T001 a\n- [ ] T002 b\n") ==
         "Note\n- [ ] T001 a\n- [ ] T002 b\n");
@@ -562,6 +562,32 @@ TEST_CASE("a mark taken back from a line edited since: the task found by its ID"
   // One ID twice, one of them the marked task's line as it was (its neighbour edited).
   CHECK(take_back_marks("- [X] T001 a\n- [X] T001 c\n- [X] T002 b, edited\n", "- [ ] T001 a\n- [ ] T002 b\n",
                         "- [X] T001 a\n- [X] T002 b\n") == "- [ ] T001 a\n- [X] T001 c\n- [ ] T002 b, edited\n");
+  // A status row's own words: `Not Started` stays so, not the table's `Todo`.
+  CHECK(take_back_marks("| ID | Task | Status |\n|---|---|---|\n| T001  | A | Done |\n| T002 | B | Todo |\n",
+                        "| ID | Task | Status |\n|---|---|---|\n| T001 | A | Not Started |\n| T002 | B | Todo |\n",
+                        "| ID | Task | Status |\n|---|---|---|\n| T001 | A | Done |\n| T002 | B | Todo |\n") ==
+        "| ID | Task | Status |\n|---|---|---|\n| T001  | A | Not Started |\n| T002 | B | Todo |\n");
+}
+
+// Renumbered since (T001 is T010 now): the task is found by its text under an ID the file
+// did not have; reworded too, or deleted, it is lost, and marks_not_found says which.
+TEST_CASE("a mark taken back from a renumbered task, and the ones not found said") {
+  using detail::marks_not_found;
+  using detail::take_back_marks;
+  const std::string before = "- [ ] T001 a\n- [ ] T002 b\n", marked = "- [X] T001 a\n- [X] T002 b\n";
+  CHECK(take_back_marks("- [X] T010 a\n- [X] T002 b\n", before, marked) == "- [ ] T010 a\n- [ ] T002 b\n");
+  CHECK(marks_not_found("- [X] T010 a\n- [X] T002 b\n", before, marked).empty());
+  // Under an ID the file had (T002's text moved to T001's ID): not taken for it.
+  CHECK(take_back_marks("- [X] T002 a\n", "- [ ] T001 a\n- [ ] T002 b\n", "- [X] T001 a\n- [ ] T002 b\n") == std::nullopt);
+  // Renumbered and reworded: T001 lost, T002's mark taken back all the same.
+  CHECK(take_back_marks("- [X] T010 a, reworded\n- [X] T002 b\n", before, marked) == "- [X] T010 a, reworded\n- [ ] T002 b\n");
+  CHECK(marks_not_found("- [X] T010 a, reworded\n- [X] T002 b\n", before, marked) == std::vector<std::string>{"T001"});
+  CHECK(marks_not_found("- [X] T002 b\n", before, marked) == std::vector<std::string>{"T001"});
+  // Two new tasks of its text: which one is not known.
+  CHECK(marks_not_found("- [X] T010 a\n- [X] T011 a\n- [X] T002 b\n", before, marked) == std::vector<std::string>{"T001"});
+  // Found by its line, or found not marked: none lost.
+  CHECK(marks_not_found("Note\n" + marked, before, marked).empty());
+  CHECK(marks_not_found("- [ ] T001 a, reworded\n- [ ] T002 b\n", before, marked).empty());
 }
 
 TEST_CASE("the top of a work tree is where git finds a repository, not any .git") {
