@@ -3821,6 +3821,24 @@ class Parser {
         if (t.form == TaskForm::checkbox || t.form == TaskForm::heading)
           if (const std::string_view shape = id_shape(t.id); std::find(strong.begin(), strong.end(), shape) == strong.end())
             strong.push_back(shape);
+    // Of one ID's status rows, the one with most to say is the task (a detail table's row,
+    // with its files and its order, under a summary table's that gives a title alone):
+    // most files named, then most dependencies, then the longest text; the first of equals.
+    constexpr std::uint32_t kNone = static_cast<std::uint32_t>(-1);
+    std::vector<std::uint32_t> row_task;
+    if (rows) {
+      const auto more = [](const Task& a, const Task& b) {
+        return std::make_tuple(a.paths.size(), a.depends_on.size(), a.description.size()) >
+               std::make_tuple(b.paths.size(), b.depends_on.size(), b.description.size());
+      };
+      row_task.assign(decl.size(), kNone);
+      for (std::uint32_t k = 0; k < decl.size(); ++k) {
+        const Task& t = tasks[decl[k]];
+        if (t.form != TaskForm::status_row) continue;
+        std::uint32_t& at = row_task[holders[k]];
+        if (at == kNone || more(t, tasks[at])) at = decl[k];
+      }
+    }
     constexpr std::size_t kGone = static_cast<std::size_t>(-1);
     std::vector<std::size_t> map(tasks.size(), kGone);
     // IDs of ticked boxes a heading task declares (copies: the tasks move below).
@@ -3835,13 +3853,13 @@ class Parser {
       } else {
         mirror = best[declared.find(id)] != rank(tasks[i]) && (best[declared.find(id)] < rank(tasks[i]) || best[declared.find(id)] == 2);
         mirror = mirror || (see_above && decl[declared.find(id)] < i && says_see_above(tasks[i].description));
-        if (rows && tasks[i].form == TaskForm::status_row && decl[declared.find(id)] < i &&
-            tasks[decl[declared.find(id)]].form == TaskForm::status_row) {
+        if (rows && tasks[i].form == TaskForm::status_row && row_task[declared.find(id)] != kNone &&
+            row_task[declared.find(id)] != i) {
           mirror = true;
-          if (const Task& first = tasks[decl[declared.find(id)]]; first.state != tasks[i].state)
+          if (const Task& task = tasks[row_task[declared.find(id)]]; task.state != tasks[i].state)
             diag(Severity::warning, tasks[i].line, "status-row-disagrees",
                  "this row says task " + std::string(id) + " is " + to_string(tasks[i].state) + ", its row at line " +
-                     std::to_string(first.line) + " that it is " + to_string(first.state) +
+                     std::to_string(task.line) + " that it is " + to_string(task.state) +
                      ": flow follows that row, where it keeps the task's state");
         }
       }

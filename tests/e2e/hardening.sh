@@ -1258,16 +1258,23 @@ TASKS
     bad "killed: the commits are $(git -C "$work/killed" log --format=%s -3 | tr '\n' '|')"
   git -C "$work/killed" cat-file -e HEAD:src/k.txt 2>/dev/null || bad "killed: T002's work is not on the branch"
   # A detail table and its summary: each task runs once, its detail row is marked, and
-  # the summary (a mirror) is left as the user keeps it.
-  mkdir -p "$work/summary"
-  printf '## Detail\n\n| ID | Task | Status |\n|---|---|---|\n| T001 | A `src/s1.txt` | Todo |\n| T002 | B `src/s2.txt` | Todo |\n\n## Summary\n\n| ID | Task | Status |\n|---|---|---|\n| T001 | A | Todo |\n| T002 | B | Todo |\n' > "$work/summary/tasks.md"
-  git_repo "$work/summary"
-  : > "$work/agents.log"
-  run_flow "$work/summary.out" run "$work/summary/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
-  [ "$rc" = 0 ] || bad "summary: the run exited $rc: $(tail -5 "$work/summary.out")"
-  [ "$(tr '\n' ' ' < "$work/agents.log")" = "T001 T002 " ] || bad "summary: agents ran '$(tr '\n' ' ' < "$work/agents.log")', expected 'T001 T002 '"
-  [ "$(grep -c '| Done |$' "$work/summary/tasks.md")" = 2 ] && [ "$(grep -c '| Todo |$' "$work/summary/tasks.md")" = 2 ] ||
-    bad "summary: not the detail rows marked alone: $(cat "$work/summary/tasks.md")"
+  # the summary (a mirror) is left as the user keeps it. Also with the summary first: its
+  # rows (a title each) were the tasks, which ran with no file named.
+  detail='## Detail\n\n| ID | Task | Status |\n|---|---|---|\n| T001 | A `src/s1.txt` | Todo |\n| T002 | B `src/s2.txt` | Todo |\n'
+  summary='## Summary\n\n| ID | Task | Status |\n|---|---|---|\n| T001 | A | Todo |\n| T002 | B | Todo |\n'
+  for c in summary sumfirst; do
+    mkdir -p "$work/$c"
+    if [ "$c" = summary ]; then printf "$detail\n$summary" > "$work/$c/tasks.md"; rows=5,6 mirrors=12,13
+    else printf "$summary\n$detail" > "$work/$c/tasks.md"; rows=12,13 mirrors=5,6; fi
+    git_repo "$work/$c"
+    : > "$work/agents.log"
+    run_flow "$work/$c.out" run "$work/$c/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+    [ "$rc" = 0 ] || bad "$c: the run exited $rc: $(tail -5 "$work/$c.out")"
+    [ "$(tr '\n' ' ' < "$work/agents.log")" = "T001 T002 " ] || bad "$c: agents ran '$(tr '\n' ' ' < "$work/agents.log")', expected 'T001 T002 '"
+    for f in s1 s2; do git -C "$work/$c" cat-file -e "HEAD:src/$f.txt" 2>/dev/null || bad "$c: src/$f.txt was not named to the agent"; done
+    [ "$(sed -n "${rows}p" "$work/$c/tasks.md" | grep -c '| Done |$')" = 2 ] && [ "$(sed -n "${mirrors}p" "$work/$c/tasks.md" | grep -c '| Todo |$')" = 2 ] ||
+      bad "$c: not the detail rows marked alone: $(cat "$work/$c/tasks.md")"
+  done
   # As killed, and then the user's editor re-aligns the table, which they commit: the
   # row's marked line is no longer in the file. The task is found by its ID, its cell set
   # back in the table's columns, and it runs (its work was lost, its cell left Done).

@@ -1776,6 +1776,29 @@ TEST_SUITE("totality") {
     REQUIRE(d);
     CHECK(d->line == 15);
     CHECK(find_diag(p, "duplicate-id") == nullptr);
+
+    // The summary first: its rows, a title each, were the tasks, and the detail's files and
+    // order were dropped (the tasks ran with no file named). The row with most to say is the
+    // task wherever it is; the summary's that says another state is the one warned of.
+    const Plan q = parse_tasks_md(
+        "# Plan\n\n## Summary\n\n| ID | Task | Status |\n|---|---|---|\n| T001 | Setup | Todo |\n"
+        "| T002 | Model | \xE2\x9C\x85 |\n\n## Detail\n\n| ID | Task | Files | Depends | Status |\n|---|---|---|---|---|\n"
+        "| T001 | Create the skeleton | `src/main.py` | \xE2\x80\x93 | Todo |\n| T002 | Create the model | `src/model.py` | T001 | Todo |\n");
+    REQUIRE(ids(q) == std::vector<std::string>{"T001", "T002"});
+    CHECK(q.tasks[0].line == 14);
+    CHECK(q.tasks[1].line == 15);
+    CHECK(q.tasks[1].paths.size() == 1);
+    CHECK(q.tasks[1].depends_on.size() == 1);
+    CHECK(q.tasks[1].state == TaskState::pending);
+    for (int line : {7, 8}) {
+      INFO(line);
+      const Skipped* s = find_skip(q, line);
+      REQUIRE(s);
+      CHECK(s->reason == SkipReason::mirror);
+    }
+    d = find_diag(q, "status-row-disagrees");
+    REQUIRE(d);
+    CHECK(d->line == 8);
   }
 
   TEST_CASE("status rows beside ID-less boxes: the rows are the tasks, read only where nothing else is") {
