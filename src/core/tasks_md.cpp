@@ -1548,6 +1548,28 @@ std::size_t word_number(std::string_view s, std::size_t i) {
   return e - i;
 }
 
+// A task's number with a letter after the word "Task" (`Task 1.1a`, `Task 2b`: a task
+// put between two, or split): digits, dot-separated, then one lowercase letter, ending
+// as an ID ends; its length, or 0.
+std::size_t lettered_number(std::string_view s, std::size_t i) {
+  std::size_t e = i;
+  for (;;) {
+    const std::size_t from = e;
+    while (e < s.size() && is_digit(s[e]) && e - from < 5) ++e;
+    if (e == from || e - from > 4) return 0;
+    if (e + 1 < s.size() && s[e] == '.' && is_digit(s[e + 1])) { ++e; continue; }
+    break;
+  }
+  if (e >= s.size() || !is_lower(s[e])) return 0;
+  ++e;
+  if (e < s.size()) {
+    const char c = s[e];
+    if (is_alnum(c) || c == '_' || c == '/' || c == '@' || c == '-') return 0;
+    if (c == '.' && e + 1 < s.size() && is_alnum(s[e + 1])) return 0;
+  }
+  return e - i;
+}
+
 // A task's number as its ID: without the zeros that lead it, so that `### Task 01:` is
 // the task "Task 1" names.
 std::string_view task_number(std::string_view n) {
@@ -1578,7 +1600,7 @@ std::size_t task_word(std::string_view title, bool* bold) {
   if (len == 0) return 0;
   i += len;
   while (i < title.size() && is_space(title[i])) ++i;
-  return head_id(title, i) > 0 || word_number(title, i) > 0 ? i : 0;
+  return head_id(title, i) > 0 || word_number(title, i) > 0 || lettered_number(title, i) > 0 ? i : 0;
 }
 
 // Whether the word "Task" (or "Tasks") stands just before `s[k]`, spaces, bold and a colon
@@ -1684,7 +1706,8 @@ bool parse_head(std::string_view s, Head& h, bool bold_open = false, bool number
       i = 2;
     }
     const bool number = number_ok && head_id(s, i) == 0;
-    const std::size_t n = number ? word_number(s, i) : head_id(s, i);
+    std::size_t n = number ? word_number(s, i) : head_id(s, i);
+    if (number && n == 0) n = lettered_number(s, i);  // `Task 1.1a`
     if (n == 0) return false;
     h.id = number ? task_number(s.substr(i, n)) : s.substr(i, n);
     std::size_t len = n;
@@ -1974,6 +1997,7 @@ class Parser {
             if (const std::size_t w = task_word(title, &bold); w > 0) {
               id = task_id_of(title.substr(w));
               if (id.empty()) id = task_number(title.substr(w, word_number(title, w)));
+              if (id.empty()) id = title.substr(w, lettered_number(title, w));
               word = true;
             } else if (id = task_id_of(title); bare_id(id)) {
               id = {};  // `### 2.1 Background`: a section's number
@@ -4443,6 +4467,8 @@ class Parser {
       // A number without letters: no ID in this document, unless it is a task's number
       // after the word ("Depends on: Task 3").
       std::size_t number = q == p && number_ids_ && after_task_word(s, q) ? word_number(s, q) : 0;
+      if (number == 0 && q == p && (number_ids_ || bare_shape_) && task_word_before(s, q))
+        number = lettered_number(s, q);  // "Task 1.1a", "任务 1.1a"
       if (number == 0 && q == p && task_word_before(s, q)) number = item_number_at(s, q);  // `タスク2完了`
       if (q == p && !bare_shape_ && number == 0) {
         while (p < s.size() && is_digit(s[p])) ++p;
@@ -4546,6 +4572,8 @@ class Parser {
         if (!after_task_word(s, k) && !number_ends_item(s, k + n)) return k;
         numbers = number = true;
       }
+      // "Task 1.1a": a task put between two, by its number and a letter.
+      if (n == 0 && (number_ids_ || bare_shape_) && task_word_before(s, k) && (n = lettered_number(s, k)) > 0) number = true;
       // "タスク2-5完了", "Tasks 2 and 3": the numbers of items over subtasks (item_groups).
       bool by_item = false;
       if (n == 0 && (items_named || task_word_before(s, k)) && (n = item_number_at(s, k)) > 0) items_named = by_item = true;
@@ -5128,6 +5156,7 @@ namespace detail {
 
 bool status_says_done(std::string_view value) { return says_done(value); }
 TaskState status_row_state(std::string_view value) { return row_state(value); }
+std::size_t title_task_word(std::string_view title, bool* bold) { return task_word(title, bold); }
 
 std::vector<char> item_deciders(const Plan& plan) {
   const auto optional = [](const Task& t) { return std::find(t.labels.begin(), t.labels.end(), "optional") != t.labels.end(); };

@@ -7,6 +7,7 @@
 #include <flow/tasks_file.hpp>
 #include <flow/tasks_md.hpp>
 
+#include "core/tasks_md_internal.hpp"
 #include "runtime/git.hpp"
 #include "runtime/git_native.hpp"
 #include "runtime/journal_read.hpp"
@@ -836,7 +837,7 @@ class GitWorkspace final : public Workspace {
   }
 
   // The task line as a commit subject: "T012 [P] [US1] Create User model in …"; "Task 3:
-  // Settings" for `### Task 3: Settings`.
+  // Settings" for `### Task 3: Settings`, "任务 1.3 [P]: …" for `- [ ] **任务 1.3** [P]: …`.
   std::string commit_message(int t) const {
     const Task& tk = task(t);
     std::string_view line = std::string_view(plan_text_).substr(tk.span.offset, tk.span.length);
@@ -844,7 +845,13 @@ class GitWorkspace final : public Workspace {
     if (id == std::string_view::npos) return clip(trim(line), 200);
     // A table row (`| [ ] | T001 | Create … | … |`, a status row): its ID and description.
     if (starts_with(trim(line), "|")) return clip(tk.id + ": " + tk.description, 200);
-    if (id >= 5 && tk.form == TaskForm::heading && istarts_with(line.substr(id - 5), "task ")) id -= 5;
+    // The word that names the task by its number goes with it, in any language the parser
+    // reads it in (`Tarea 1`, `任务1.3`).
+    std::size_t word = id;
+    while (word > 0 && is_space(line[word - 1])) --word;
+    while (word > 0 && !is_space(line[word - 1]) && line[word - 1] != '*' && line[word - 1] != '#' && line[word - 1] != ']')
+      --word;
+    if (bool bold = false; word < id && detail::title_task_word(line.substr(word), &bold) == id - word) id = word;
     std::string subject(trim(line.substr(id)));
     // `**T004** …`, `**T001 [P]** …`: the bold that opened before the ID closes after it.
     if (id >= 2 && line.substr(id - 2, 2) == "**")

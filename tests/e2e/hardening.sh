@@ -174,15 +174,19 @@ TASKS
   # Boxes named by the word and a number (biqiangwu/flowerSalesSystem's `- [ ] **任务 1.3**
   # [P]: …`): tasks 1.1 …, each marked in its box, the order its text states kept.
   mkdir -p "$work/words"
-  printf '## Phase 1\n\n- [ ] **任务 1.1** [P]: 创建 `app/a.txt`\n- [ ] **任务 1.2** [P]: 创建 `app/b.txt`\n- [ ] **任务 1.3**: 依赖任务 1.1 - 创建 `app/c.txt`\n' > "$work/words/tasks.md"
+  # A task put between two (`**任务 1.1a**`, `**Task 2b**`) is one of them too; each commit's
+  # subject is its line from the word on, its bold closed (it kept a stray `**`).
+  printf '## Phase 1\n\n- [ ] **任务 1.1** [P]: 创建 `app/a.txt`\n- [ ] **任务 1.1a**: 依赖任务 1.1 - 创建 `app/d.txt`\n- [ ] **任务 1.2** [P]: 创建 `app/b.txt`\n- [ ] **任务 1.3**: 依赖任务 1.1a - 创建 `app/c.txt`\n' > "$work/words/tasks.md"
   git_repo "$work/words"
   : > "$runs"
   run_flow "$work/words.out" run "$work/words/tasks.md" --workers 2 --agent-cmd "$agent"
   [ "$rc" = 0 ] || bad "words: the run exited $rc: $(tail -5 "$work/words.out")"
-  [ "$(grep -c '^- \[X\] \*\*任务 1\.[123]\*\*' "$work/words/tasks.md")" = 3 ] || bad "words: the boxes are not ticked: $(cat "$work/words/tasks.md")"
+  [ "$(grep -c '^- \[X\] \*\*任务 1\.[123]a*\*\*' "$work/words/tasks.md")" = 4 ] || bad "words: the boxes are not ticked: $(cat "$work/words/tasks.md")"
   order=$(grep ' end$' "$runs" | awk '{print $2}' | tr '\n' ' ')
-  case "$order" in *1.1*1.3*) ;; *) bad "words: 1.3 did not wait for 1.1: $order" ;; esac
-  [ "$(grep -c ' end$' "$runs")" = 3 ] || bad "words: not three tasks ran: $(cat "$runs")"
+  case "$order" in *1.1\ *1.1a*1.3*) ;; *) bad "words: 1.3 did not wait for 1.1a, nor 1.1a for 1.1: $order" ;; esac
+  [ "$(grep -c ' end$' "$runs")" = 4 ] || bad "words: not four tasks ran: $(cat "$runs")"
+  git -C "$work/words" log --format=%s | grep -qx '任务 1.1a: 依赖任务 1.1 - 创建 `app/d.txt`' ||
+    bad "words: 1.1a's commit subject: $(git -C "$work/words" log --format=%s | tr '\n' '|')"
   ;;
 
 # check reports what plan and run refuse (a cycle) and a task that waits for itself.

@@ -3406,4 +3406,27 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(few.tasks.size() == 3);
     CHECK(few.tasks[0].form == TaskForm::unnumbered);
   }
+
+  // A task put between two, or split: `**Task 1.1a**`, `### Task 2b:`, named by its number
+  // and a letter. Such a box was a box of no ID (in a file of them, named by its line);
+  // such a heading was no task at all, and a run succeeded without it.
+  TEST_CASE("a task's number with a letter after the word names it, and references it") {
+    const Plan boxes = parse_tasks_md(
+        "- [ ] **Task 1.1** Create `a.py`\n- [ ] **Task 1.1a** [P] Create `b.py`\n"
+        "- [ ] **Task 1.2** Create `c.py` (depends on Task 1.1a)\n- [ ] **Task 2b** Create `d.py`\n");
+    REQUIRE(ids(boxes) == std::vector<std::string>{"1.1", "1.1a", "1.2", "2b"});
+    CHECK(boxes.tasks[1].parallel);
+    REQUIRE(boxes.tasks[2].depends_on.size() == 1);
+    CHECK(boxes.tasks[2].depends_on[0].first == "1.1a");
+    const Plan headings = parse_tasks_md(
+        "### Task 1: A\n\nCreate `a.py`.\n\n### Task 2b: B\n\nCreate `b.py`.\n\n### Task 3: C\n\n"
+        "Create `c.py`.\n**Dependencies**: Task 2b, Task 1\n");
+    REQUIRE(ids(headings) == std::vector<std::string>{"1", "2b", "3"});
+    CHECK(headings.tasks[2].depends_on.size() == 2);
+    // One letter, then the number ends: `Task 2beta` names no task `2b`.
+    const Plan not_ids = parse_tasks_md("- [ ] Task 1: a\n- [ ] Task 2: b\n- [ ] Task 2beta: c\n");
+    CHECK(ids(not_ids) == std::vector<std::string>{"1", "2"});
+    REQUIRE(not_ids.skipped.size() == 1);
+    CHECK(not_ids.skipped[0].line == 3);
+  }
 }
