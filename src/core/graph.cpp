@@ -157,10 +157,22 @@ class GraphBuilder {
     // the file (windloop's `- **Depends**: T2` under each heading; `**Dependencies**: None`
     // says so too) states its whole order: the document's order inside a group adds none
     // (rule 4). Phases and groups still run in order.
-    declares_every_order_ = g_.tasks_ >= 3 && std::all_of(plan_->tasks.begin() + 1, plan_->tasks.end(), [&](const Task& t) {
-                              return t.no_dependencies || std::any_of(t.depends_on.begin(), t.depends_on.end(),
-                                                                      [&](const DepRef& r) { return !expand(r).empty(); });
-                            });
+    const auto states = [&](const Task& t) {
+      return t.no_dependencies ||
+             std::any_of(t.depends_on.begin(), t.depends_on.end(), [&](const DepRef& r) { return !expand(r).empty(); });
+    };
+    std::vector<const Task*> unstated;
+    for (auto t = plan_->tasks.begin() + (g_.tasks_ > 0 ? 1 : 0); t != plan_->tasks.end(); ++t)
+      if (!states(*t)) unstated.push_back(&*t);
+    declares_every_order_ = g_.tasks_ >= 3 && unstated.empty();
+    // All but a few saying so (a typo `T099`, prose in a Dependencies cell): the whole file
+    // takes the document's order because of them, which is said at each.
+    if (g_.tasks_ >= 5 && !unstated.empty() && unstated.size() * 10 <= static_cast<std::size_t>(g_.tasks_ - 1))
+      for (const Task* t : unstated)
+        warn(t->line, "order-unstated",
+             "flow reads neither a task " + t->id + " waits for nor that it waits for none, where every other "
+             "task after the first says one or the other: so every task also waits for the one above it (the "
+             "document's order); name its tasks, or say none");
   }
 
   Result<TaskGraph> build() {

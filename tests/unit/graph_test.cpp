@@ -7,7 +7,9 @@
 #include "unit/support.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -1562,6 +1564,24 @@ TEST_CASE("graph: a file whose every task after the first says what it waits for
   CHECK(waits(table, "T004") == "T002");
   CHECK(waits(table, "T005").empty());
   CHECK(waits(table, "T006") == "T003");
+  CHECK(std::none_of(table.diagnostics().begin(), table.diagnostics().end(),
+                     [](const Diagnostic& d) { return d.code == "order-unstated"; }));
+  // One row in ten says what flow cannot read (a typo): the whole table takes the
+  // document's order, silently before; now that row is warned of, and it alone.
+  std::string rows = "| Status | ID | Task | Dependencies |\n|---|---|---|---|\n| [ ] | T001 | a | - |\n";
+  for (int i = 2; i <= 11; ++i)
+    rows += fmt::format("| [ ] | T{:03} | t | {} |\n", i, i == 7 ? "T099" : fmt::format("T{:03}", i - 1));
+  const TaskGraph typo = test::graph_of(rows);
+  std::vector<int> lines;
+  for (const Diagnostic& d : typo.diagnostics())
+    if (d.code == "order-unstated") lines.push_back(d.line);
+  CHECK(lines == std::vector<int>{9});
+  CHECK(waits(typo, "T007") == "T006");  // the document's order
+  // Two in ten: a file that states little, said nothing of.
+  rows.replace(rows.find("| T004 | t | T003 |"), 19, "| T004 | t | soon |");
+  const TaskGraph two = test::graph_of(rows);
+  CHECK(std::none_of(two.diagnostics().begin(), two.diagnostics().end(),
+                     [](const Diagnostic& d) { return d.code == "order-unstated"; }));
 }
 
 // A task's own line that names a task waiting for it (`(do before T003)`, `(blocks T008)`,
