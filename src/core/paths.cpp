@@ -296,6 +296,50 @@ bool is_document(std::string_view p) {
   return ext == "md" || ext == "mdx" || ext == "rst" || ext == "adoc" || is_feature_doc(p);
 }
 
+// Whether the words just before `s[at]` say the task leaves what follows as it is: "sin
+// modificar `x.tsx`", "no se toca `services/api/`", "do NOT touch", "without modifying
+// the", "NÃO alterar", "sans modifier". Such a file is no file the task touches: locking
+// it would only keep tasks apart that do not meet.
+bool untouched_before(std::string_view s, std::size_t at) {
+  // Most paths follow a word of no such phrase: only a letter before them is looked at.
+  std::size_t end = at;
+  while (end > 0 && (is_space(s[end - 1]) || s[end - 1] == '*' || s[end - 1] == '_' || s[end - 1] == ':')) --end;
+  if (end == 0 || !is_alpha(s[end - 1])) return false;
+  const std::size_t n = std::min<std::size_t>(end, 48);
+  std::array<char, 48> buf{};
+  for (std::size_t k = 0; k < n; ++k) {
+    char c = s[end - n + k];
+    if (is_upper(c)) c = static_cast<char>(c + 32);
+    else if (c == '\x83' && k > 0 && buf[k - 1] == '\xC3') c = '\xA3';  // Ã → ã
+    buf[k] = c;
+  }
+  std::string_view t(buf.data(), n);
+  // An article or a determiner between: "without modifying the `x`", "sin modificar el `x`".
+  for (std::string_view a : {" the", " any", " el", " la", " los", " las", " o", " a", " os", " as", " le", " les"})
+    if (t.ends_with(a)) {
+      t.remove_suffix(a.size());
+      while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
+      break;
+    }
+  static constexpr std::string_view kPhrases[] = {
+      "sin modificar", "sin tocar", "sin cambiar", "sin alterar", "no se toca", "no se tocan", "no se modifica",
+      "no se modifican", "no tocar", "no modificar", "no toca", "no modifica", "do not modify", "do not touch",
+      "do not edit", "do not change", "don't modify", "don't touch", "don't edit", "don't change", "dont touch",
+      "without modifying", "without touching", "without changing", "without editing", "must not modify",
+      "must not touch", "must not change", "must not edit", "never modify", "never touch", "never edit",
+      "sem modificar", "sem alterar", "sem tocar", "n\xC3\xA3o modificar", "n\xC3\xA3o alterar", "n\xC3\xA3o tocar",
+      "n\xC3\xA3o mexer em", "sans modifier", "sans toucher", "ne pas modifier", "ne pas toucher"};
+  for (std::string_view p : kPhrases)
+    if (t.ends_with(p) && (t.size() == p.size() || !is_alnum(t[t.size() - p.size() - 1]))) return true;
+  return false;
+}
+
+// A word that goes on with a list of files left alone: "no se toca `a/` ni `b/`".
+bool untouched_list_word(std::string_view t) {
+  return t == "ni" || t == "nor" || t == "nem" || t == "or" || t == "o" || t == "and" || t == "y" || t == "e" ||
+         t == "ou" || t == "et" || t == "," || t == "/";
+}
+
 enum class Source { backtick, link, bare, bare_after_in };
 
 // Whether a token is cited for reference: after "see", "per" … (then no document it
@@ -714,6 +758,7 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
   bool after_in = false;
   bool after_at = false;  // the word before was "at": a bare file name then is its place
   bool cite = false;  // the word before was "see", "per" …
+  bool untouched = false;  // the last file was one the text leaves as it is, and a list may go on
   int packages = -1;  // whether `s` speaks of a package manager; asked at the first package-shaped span
   const auto package_context = [&] {
     if (packages < 0) packages = mentions_packages(s) ? 1 : 0;
@@ -739,6 +784,12 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
       if (close == std::string_view::npos) { ++i; continue; }
       const std::size_t before = out.size();
       const std::string_view code = s.substr(i + 1, close - i - 1);
+      if ((untouched = untouched || untouched_before(s, i))) {
+        i = close + 1;
+        after_in = after_at = cite = false;
+        file_before_in = static_cast<std::size_t>(-1);
+        continue;
+      }
       const bool added = !(package_shaped(code) && package_context()) &&
                          consider(code, Source::backtick, out, rejected, index, true, cited_at(cite, s, close + 1));
       if (added && after_at && out.size() == before + 1 && out.back().path.find('/') == std::string::npos)
@@ -813,6 +864,7 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
     // "missing/`<= 0`": a word glued to a code span, not a folder.
     const bool glued = e < s.size() && s[e] == '`' && tok.back() == '/';
     if ((!pathy && (!is_upper(tok.front()) || !maybe_named(tok, (seen & kSuffix) != 0))) || glued) {
+      untouched = untouched && untouched_list_word(tok);
       after_in = is_in_word(tok);
       after_at = tok == "at" || tok == "At";
       cite = is_cite_word(tok);
@@ -843,6 +895,12 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
         i = e;
         continue;
       }
+    }
+    if ((untouched = untouched || untouched_before(s, i))) {
+      after_in = after_at = cite = false;
+      file_before_in = static_cast<std::size_t>(-1);
+      i = e;
+      continue;
     }
     const std::size_t before = out.size();
     const bool added = consider(tok, after_in ? Source::bare_after_in : Source::bare, out, rejected, index,

@@ -211,3 +211,20 @@ TEST_CASE("find_paths: an image or module on a host is not a file") {
   // Not a host: a folder with a dot in it, or a file.
   CHECK(paths_in("Update `docs.v2/intro.md` and `app.module/index.ts`") == Paths{"docs.v2/intro.md", "app.module/index.ts"});
 }
+
+// renato-quintupil/unab-foodvoice 004: "sin modificar `formulario-login.tsx`", "no se toca
+// `apps/web/src/components/inicio-de-rol.tsx`": files the task says it leaves alone were
+// locked, and kept apart tasks that never meet.
+TEST_CASE("find_paths: a file the text says is left as it is is no file the task touches") {
+  CHECK(paths_in("Crear el panel, sin modificar `formulario-login.tsx` en `apps/web/src/app/login/page.tsx`") ==
+        Paths{"apps/web/src/app/login/page.tsx"});
+  CHECK(paths_in("Confirmar `a/page.tsx` sin cambios \xE2\x80\x94 no se toca `b/inicio.tsx`") == Paths{"a/page.tsx"});
+  CHECK(paths_in("E9 es `apps/web/src/`. No se toca `services/api/` ni `packages/shared/`: ambos") == Paths{"apps/web/src/"});
+  CHECK(paths_in("Edit `src/a.ts`. Do NOT touch `src/b.ts` or `src/c.ts`, then update `src/d.ts`") ==
+        Paths{"src/a.ts", "src/d.ts"});
+  CHECK(paths_in("Refactor src/a.py without modifying the src/b.py API") == Paths{"src/a.py"});
+  CHECK(paths_in("Ajustar `x/a.ts` (N\xC3\x83O alterar `x/b.ts`)") == Paths{"x/a.ts"});
+  // A negation that is not about the file: kept.
+  CHECK(paths_in("Do not skip tests; modify `src/a.ts`") == Paths{"src/a.ts"});
+  CHECK(paths_in("Ensure no regressions in `src/a.ts`") == Paths{"src/a.ts"});
+}
