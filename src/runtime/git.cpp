@@ -739,22 +739,19 @@ TakenBack take_back_tasks(std::string_view text, std::string_view before, std::s
     const Task& w = was.tasks[i];
     if (m.id != w.id) return out;
     if (m.state != TaskState::done || w.state == TaskState::done) continue;
-    std::vector<const Task*> found;
-    for (const Task& t : plan.tasks)
+    // By its ID and its line as it was (the mark aside); else by its text alone, under any
+    // ID (renumbered: T001 became T010, or T002 when a task was put above it); else by its
+    // ID alone (reworded), among tasks of one ID the one marked done.
+    std::vector<const Task*> found, by_text;
+    for (const Task& t : plan.tasks) {
       if (t.id == m.id) found.push_back(&t);
-    // One ID twice: the one whose line is as it was, else the one of them marked done.
-    if (found.size() > 1) {
-      std::vector<const Task*> same = found;
-      std::erase_if(same, [&](const Task* t) { return task_line_text(text, *t) != task_line_text(marked, m); });
-      if (same.empty()) std::erase_if(found, [](const Task* t) { return t->state != TaskState::done; });
-      else found = std::move(same);
+      if (!m.description.empty() && t.description == m.description) by_text.push_back(&t);
     }
-    // Renumbered (T002 became T010): the one task of its text under an ID that is new.
-    if (found.empty() && !m.description.empty())
-      for (const Task& t : plan.tasks)
-        if (t.description == m.description &&
-            std::none_of(was.tasks.begin(), was.tasks.end(), [&](const Task& o) { return o.id == t.id; }))
-          found.push_back(&t);
+    std::vector<const Task*> same = found;
+    std::erase_if(same, [&](const Task* t) { return task_line_text(text, *t) != task_line_text(marked, m); });
+    if (same.size() == 1) found = std::move(same);
+    else if (by_text.size() == 1) found = std::move(by_text);
+    else if (found.size() > 1) std::erase_if(found, [](const Task* t) { return t->state != TaskState::done; });
     if (found.size() != 1) {  // gone, or which one is not known
       out.lost.push_back(m.id);
       continue;

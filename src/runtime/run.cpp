@@ -479,7 +479,8 @@ class RunLoop {
       } else {
         add(tasks, id);
         // What this run runs again: `flow retry T002` runs T002 alone. One whose line is
-        // gone (renumbered, deleted) is not run again, and that is said.
+        // not found as it was (renumbered, reworded, deleted) is not run again as that
+        // task, and that is said.
         if (at < 0) add(gone, id);
         else if (static_cast<std::size_t>(at) >= opt_.selected.size() || opt_.selected[static_cast<std::size_t>(at)]) add(again, id);
         else add(unselected, id);
@@ -509,14 +510,14 @@ class RunLoop {
                             {"detail", std::string("finished in run ") + l.run_id}});
       emit("resumed", -1, 0, u.id + " finished in the earlier run; marked now");
     }
-    log("resumed", -1, 0, {{"previous_run", l.run_id}, {"were_running", tasks}}, true);
+    log("resumed", -1, 0, {{"previous_run", l.run_id}, {"were_running", tasks}, {"not_found", gone}}, true);
     emit("resumed", -1, 0, "run " + l.run_id + (released ? " ended, but its journal does not say so (a write failed)" : " did not finish") +
                                (tasks.empty()    ? std::string(": nothing was running")
                                 : again == tasks ? "; running again: " + tasks
                                                  : "; " + tasks + " were running" +
                                                        (again.empty() ? "" : "; running again: " + again) +
                                                        (unselected.empty() ? "" : "; not selected now: " + unselected) +
-                                                       (gone.empty() ? "" : "; no longer in the file: " + gone)));
+                                                       (gone.empty() ? "" : "; not in the file as they were: " + gone)));
   }
 
   void dry_run() {

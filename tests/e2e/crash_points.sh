@@ -22,7 +22,8 @@
 # 2e. as 2d, then the marked file checked out and a task added to it: committed, the next
 #     run takes the mark back and keeps the added task; not committed, it takes the mark
 #     out of the file and commits nothing of the user's; T001 renumbered T010 and
-#     committed, it is found by its text; renumbered and reworded, the run says the mark
+#     committed (or T002, a task put above it), it is found by its text; renumbered and
+#     reworded, the run says the mark
 #     it could not take back
 # 2f. killed after a commit, a lock left on the dead run's branch: the next run removes
 #     it and the branch; a lock on the user's own branch stays
@@ -302,7 +303,7 @@ done
 # too, and committed: its marked line is no longer in the file, and the task is found by
 # its ID (the mark stayed, and its work was lost). Or T001 renumbered T010: found by its
 # text; renumbered and reworded too, it is not found, and the run says so (it said nothing).
-for after in committed edited reworded renumbered lost; do
+for after in committed edited reworded renumbered inserted lost; do
   killed_then_committed "$work/added-$after"
   git -C "$repo" checkout -q -- specs/tasks.md
   grep -q '^- \[X\] T001 ' "$tasks" || problem "2e ($after): the checked-out file does not mark T001 (the case is not reproduced)"
@@ -316,6 +317,14 @@ for after in committed edited reworded renumbered lost; do
     [ "$after" = lost ] && sed -i 's/^\(- \[X\] T010 .*\)$/\1 (the first file)/' "$tasks"
     grep -q '^- \[X\] T010 ' "$tasks" || problem "2e ($after): T001 was not renumbered"
     git -C "$repo" commit -qam "add T004, renumber T001"
+  elif [ "$after" = inserted ]; then
+    # A task put above T001, the rest renumbered: T001 is T002 now, and T001 another task.
+    sed -i -e 's/^- \[\(.\)\] T004 /- [\1] T005 /' -e 's/^- \[\(.\)\] T003 /- [\1] T004 /' \
+      -e 's/^- \[\(.\)\] T002 /- [\1] T003 /' -e 's/^- \[\(.\)\] T001 /- [\1] T002 /' "$tasks"
+    sed -i 's/^\(- \[X\] T002 .*\)$/- [ ] T001 Create `app\/zero.txt`\n\1/' "$tasks"
+    grep -q '^- \[ \] T001 Create `app/zero.txt`$' "$tasks" && grep -q '^- \[X\] T002 Create `app/one.txt`$' "$tasks" ||
+      problem "2e ($after): no task was put above T001: $(cat "$tasks")"
+    git -C "$repo" commit -qam "put a task first, renumber the rest"
   elif [ "$after" = committed ]; then
     git -C "$repo" commit -qam "add T004"
   else
@@ -335,15 +344,17 @@ for after in committed edited reworded renumbered lost; do
     # Not found: its mark stays (flow cannot know the task), and the run says which.
     grep -q "specs/tasks.md: [0-9a-f]* committed the mark of T001, whose work a killed run never committed, and specs/tasks.md has no task of that ID or text now" \
       "$journal" || problem "2e ($after): the lost mark was not said: $(grep settled "$journal")"
-    grep -q "T001 were running; no longer in the file: T001$" "$work/added-$after.3.out" ||
-      problem "2e ($after): T001 was said to run again: $(grep 'did not finish' "$work/added-$after.3.out")"
+    grep -q '"event":"resumed",.*"were_running":"T001","not_found":"T001"' "$journal" ||
+      problem "2e ($after): T001 was said to run again: $(grep '"resumed"' "$journal")"
     grep -q '^- \[X\] T010 ' "$tasks" || problem "2e ($after): T010's mark changed"
     for id in T002 T003 T004; do grep -q "^- \[X\] $id " "$tasks" || problem "2e ($after): $id is not marked"; done
     [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2e ($after): the tree is not clean: $(git -C "$repo" status --porcelain)"
     no_leaks "2e ($after)"
     continue
   fi
-  one=T001; [ "$after" = renumbered ] && one=T010
+  one=T001 ids="T002 T003 T004"
+  [ "$after" = renumbered ] && one=T010
+  [ "$after" = inserted ] && one=T002 ids="T001 T003 T004 T005"  # it was lost silently
   if [ "$after" != edited ]; then
     fix=$(git -C "$repo" rev-list --ancestry-path "$theirs..HEAD" | tail -1)
     [ "$(git -C "$repo" log -1 --format=%s "$fix")" = "flow: unmark T001, whose work a killed run never committed" ] ||
@@ -353,7 +364,7 @@ for after in committed edited reworded renumbered lost; do
   fi
   [ "$(git -C "$repo" log --format=%s | grep -c "^$one ")" = 1 ] || problem "2e ($after): $one is not committed once"
   git -C "$repo" cat-file -e HEAD:app/one.txt 2>/dev/null || problem "2e ($after): $one's work is not on the branch"
-  for id in $one T002 T003 T004; do grep -q "^- \[X\] $id " "$tasks" || problem "2e ($after): $id is not marked"; done
+  for id in $one $ids; do grep -q "^- \[X\] $id " "$tasks" || problem "2e ($after): $id is not marked"; done
   [ -z "$(git -C "$repo" status --porcelain)" ] || problem "2e ($after): the tree is not clean: $(git -C "$repo" status --porcelain)"
   no_leaks "2e ($after)"
 done

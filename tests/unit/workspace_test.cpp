@@ -577,8 +577,12 @@ TEST_CASE("a mark taken back from a renumbered task, and the ones not found said
   const std::string before = "- [ ] T001 a\n- [ ] T002 b\n", marked = "- [X] T001 a\n- [X] T002 b\n";
   CHECK(take_back_marks("- [X] T010 a\n- [X] T002 b\n", before, marked) == "- [ ] T010 a\n- [ ] T002 b\n");
   CHECK(marks_not_found("- [X] T010 a\n- [X] T002 b\n", before, marked).empty());
-  // Under an ID the file had (T002's text moved to T001's ID): not taken for it.
-  CHECK(take_back_marks("- [X] T002 a\n", "- [ ] T001 a\n- [ ] T002 b\n", "- [X] T001 a\n- [ ] T002 b\n") == std::nullopt);
+  // Under an ID the file had: a task put above it, the rest renumbered (T001 is T002 now,
+  // and T001 another task). It was lost silently: T001, found not marked, was taken for it.
+  CHECK(take_back_marks("- [ ] T001 z\n- [X] T002 a\n- [ ] T003 b\n", "- [ ] T001 a\n- [ ] T002 b\n",
+                        "- [X] T001 a\n- [ ] T002 b\n") == "- [ ] T001 z\n- [ ] T002 a\n- [ ] T003 b\n");
+  CHECK(marks_not_found("- [ ] T001 z\n- [X] T002 a\n- [ ] T003 b\n", "- [ ] T001 a\n- [ ] T002 b\n",
+                        "- [X] T001 a\n- [ ] T002 b\n").empty());
   // Renumbered and reworded: T001 lost, T002's mark taken back all the same.
   CHECK(take_back_marks("- [X] T010 a, reworded\n- [X] T002 b\n", before, marked) == "- [X] T010 a, reworded\n- [ ] T002 b\n");
   CHECK(marks_not_found("- [X] T010 a, reworded\n- [X] T002 b\n", before, marked) == std::vector<std::string>{"T001"});
