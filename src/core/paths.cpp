@@ -323,21 +323,23 @@ bool untouched_before(std::string_view s, std::size_t at) {
     }
   static constexpr std::string_view kPhrases[] = {
       "sin modificar", "sin tocar", "sin cambiar", "sin alterar", "no se toca", "no se tocan", "no se modifica",
-      "no se modifican", "no tocar", "no modificar", "no toca", "no modifica", "do not modify", "do not touch",
-      "do not edit", "do not change", "don't modify", "don't touch", "don't edit", "don't change", "dont touch",
+      "no se modifican", "no tocar", "no modificar", "do not modify", "do not touch", "do not edit",
+      "do not change", "don't modify", "don't touch", "don't edit", "don't change", "dont touch",
       "without modifying", "without touching", "without changing", "without editing", "must not modify",
-      "must not touch", "must not change", "must not edit", "never modify", "never touch", "never edit",
-      "sem modificar", "sem alterar", "sem tocar", "n\xC3\xA3o modificar", "n\xC3\xA3o alterar", "n\xC3\xA3o tocar",
+      "must not touch", "must not change", "must not edit", "sem modificar", "sem alterar", "sem tocar", "n\xC3\xA3o modificar", "n\xC3\xA3o alterar", "n\xC3\xA3o tocar",
       "n\xC3\xA3o mexer em", "sans modifier", "sans toucher", "ne pas modifier", "ne pas toucher"};
   for (std::string_view p : kPhrases)
     if (t.ends_with(p) && (t.size() == p.size() || !is_alnum(t[t.size() - p.size() - 1]))) return true;
   return false;
 }
 
-// A word that goes on with a list of files left alone: "no se toca `a/` ni `b/`".
-bool untouched_list_word(std::string_view t) {
-  return t == "ni" || t == "nor" || t == "nem" || t == "or" || t == "o" || t == "and" || t == "y" || t == "e" ||
-         t == "ou" || t == "et" || t == "," || t == "/";
+// Whether the text from a file left alone (`s[from]`) to `s[at]` goes on with the list
+// of them: "no se toca `a/` ni `b/`", "do not touch `a` or `b`". Not past a comma or an
+// "and" ("do not touch `a`, `b` gets the fix"): a file kept there is only a lock too many.
+bool untouched_list_goes_on(std::string_view s, std::size_t from, std::size_t at) {
+  const std::string_view between = trim(s.substr(from, at - from));
+  return between == "ni" || between == "nor" || between == "nem" || between == "or" || between == "o" ||
+         between == "ou";
 }
 
 enum class Source { backtick, link, bare, bare_after_in };
@@ -758,7 +760,12 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
   bool after_in = false;
   bool after_at = false;  // the word before was "at": a bare file name then is its place
   bool cite = false;  // the word before was "see", "per" …
-  bool untouched = false;  // the last file was one the text leaves as it is, and a list may go on
+  // Where the last file the text leaves as it is ends, for a list that goes on with others.
+  std::size_t untouched_end = std::string_view::npos;
+  const auto untouched = [&](std::size_t at) {
+    return (untouched_end != std::string_view::npos && untouched_end <= at && untouched_list_goes_on(s, untouched_end, at)) ||
+           untouched_before(s, at);
+  };
   int packages = -1;  // whether `s` speaks of a package manager; asked at the first package-shaped span
   const auto package_context = [&] {
     if (packages < 0) packages = mentions_packages(s) ? 1 : 0;
@@ -784,7 +791,8 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
       if (close == std::string_view::npos) { ++i; continue; }
       const std::size_t before = out.size();
       const std::string_view code = s.substr(i + 1, close - i - 1);
-      if ((untouched = untouched || untouched_before(s, i))) {
+      if (untouched(i)) {
+        untouched_end = close + 1;
         i = close + 1;
         after_in = after_at = cite = false;
         file_before_in = static_cast<std::size_t>(-1);
@@ -864,7 +872,6 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
     // "missing/`<= 0`": a word glued to a code span, not a folder.
     const bool glued = e < s.size() && s[e] == '`' && tok.back() == '/';
     if ((!pathy && (!is_upper(tok.front()) || !maybe_named(tok, (seen & kSuffix) != 0))) || glued) {
-      untouched = untouched && untouched_list_word(tok);
       after_in = is_in_word(tok);
       after_at = tok == "at" || tok == "At";
       cite = is_cite_word(tok);
@@ -896,7 +903,8 @@ void find_paths(std::string_view s, std::vector<PathRef>& out, std::vector<std::
         continue;
       }
     }
-    if ((untouched = untouched || untouched_before(s, i))) {
+    if (untouched(i)) {
+      untouched_end = e;
       after_in = after_at = cite = false;
       file_before_in = static_cast<std::size_t>(-1);
       i = e;

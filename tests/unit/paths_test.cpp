@@ -227,4 +227,14 @@ TEST_CASE("find_paths: a file the text says is left as it is is no file the task
   // A negation that is not about the file: kept.
   CHECK(paths_in("Do not skip tests; modify `src/a.ts`") == Paths{"src/a.ts"});
   CHECK(paths_in("Ensure no regressions in `src/a.ts`") == Paths{"src/a.ts"});
+  // The list goes on with "or", "ni", "nor" alone: past a comma or an "and" the file may be
+  // the one the task edits (it was dropped, and its lock with it).
+  CHECK(paths_in("Do not touch `src/d.ts`, `src/e.ts` gets the fix") == Paths{"src/e.ts"});
+  CHECK(paths_in("Do not touch `src/one.ts` or `src/two.ts`, and `src/three.ts` must be created") ==
+        Paths{"src/three.ts"});
+  CHECK(paths_in("Do not touch src/one.ts or src/two.ts, and src/three.ts must be created") == Paths{"src/three.ts"});
+  CHECK(paths_in("No tocar `src/j.ts` ni `src/k.ts`, y `src/l.ts` se crea nuevo") == Paths{"src/l.ts"});
+  // A bug described, not an instruction: kept.
+  CHECK(paths_in("Fix: migrations never modify `db/schema.sql`, add the missing ALTER") == Paths{"db/schema.sql"});
+  CHECK(paths_in("Corregir: el guardado no modifica `src/estado.ts`") == Paths{"src/estado.ts"});
 }
