@@ -3849,18 +3849,41 @@ class Parser {
     // with its files and its order, under a summary table's that gives a title alone):
     // most files named, then most dependencies, then the longest text; the first of equals.
     constexpr std::uint32_t kNone = static_cast<std::uint32_t>(-1);
+    // (Its files and dependencies are read after this pass: read here from the row.)
     std::vector<std::uint32_t> row_task;
+    std::vector<std::vector<PathRef>> row_files;
+    // Rows that name files, none the same, are two tasks given one ID (a table per phase,
+    // each numbered from T001), warned of below: the first stays the task.
+    const auto disjoint = [&](std::uint32_t a, std::uint32_t b) {
+      if (row_files[a].empty() || row_files[b].empty()) return false;
+      for (const PathRef& x : row_files[a])
+        for (const PathRef& y : row_files[b])
+          if (x.path == y.path) return false;
+      return true;
+    };
     if (rows) {
-      const auto more = [](const Task& a, const Task& b) {
-        return std::make_tuple(a.paths.size(), a.depends_on.size(), a.description.size()) >
-               std::make_tuple(b.paths.size(), b.depends_on.size(), b.description.size());
+      row_files.resize(tasks.size());
+      std::vector<std::size_t> refs(tasks.size(), 0);
+      for (const RawRef& r : raw_refs_)
+        if (r.task < tasks.size()) ++refs[r.task];
+      std::vector<std::string> rejected;
+      for (std::size_t i = 0; i < tasks.size(); ++i) {
+        if (tasks[i].form != TaskForm::status_row) continue;
+        find_paths(tasks[i].description, row_files[i], rejected, nullptr);
+        const auto cell = std::lower_bound(table_path_cells_.begin(), table_path_cells_.end(), tasks[i].line,
+                                           [](const std::pair<int, std::string_view>& c, int line) { return c.first < line; });
+        if (cell != table_path_cells_.end() && cell->first == tasks[i].line) find_paths(cell->second, row_files[i], rejected, nullptr);
+      }
+      const auto more = [&](std::uint32_t a, std::uint32_t b) {
+        if (disjoint(a, b)) return false;
+        return std::make_tuple(row_files[a].size(), refs[a], tasks[a].description.size()) >
+               std::make_tuple(row_files[b].size(), refs[b], tasks[b].description.size());
       };
       row_task.assign(decl.size(), kNone);
       for (std::uint32_t k = 0; k < decl.size(); ++k) {
-        const Task& t = tasks[decl[k]];
-        if (t.form != TaskForm::status_row) continue;
+        if (tasks[decl[k]].form != TaskForm::status_row) continue;
         std::uint32_t& at = row_task[holders[k]];
-        if (at == kNone || more(t, tasks[at])) at = decl[k];
+        if (at == kNone || more(decl[k], at)) at = decl[k];
       }
     }
     constexpr std::size_t kGone = static_cast<std::size_t>(-1);
@@ -3880,7 +3903,14 @@ class Parser {
         if (rows && tasks[i].form == TaskForm::status_row && row_task[declared.find(id)] != kNone &&
             row_task[declared.find(id)] != i) {
           mirror = true;
-          if (const Task& task = tasks[row_task[declared.find(id)]]; task.state != tasks[i].state)
+          // Said where the mirror says done and the task does not (the user's progress, kept
+          // in the wrong table); not where it lags behind the task's own row, which flow marks.
+          const Task& task = tasks[row_task[declared.find(id)]];
+          if (disjoint(static_cast<std::uint32_t>(i), row_task[declared.find(id)]))
+            diag(Severity::warning, tasks[i].line, "duplicate-id",
+                 "this row of task " + std::string(id) + " names other files than its row at line " +
+                     std::to_string(task.line) + ": flow runs that row alone; give this one an ID of its own");
+          else if (tasks[i].state == TaskState::done && task.state != TaskState::done)
             diag(Severity::warning, tasks[i].line, "status-row-disagrees",
                  "this row says task " + std::string(id) + " is " + to_string(tasks[i].state) + ", its row at line " +
                      std::to_string(task.line) + " that it is " + to_string(task.state) +

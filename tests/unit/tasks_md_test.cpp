@@ -1799,6 +1799,25 @@ TEST_SUITE("totality") {
     d = find_diag(q, "status-row-disagrees");
     REQUIRE(d);
     CHECK(d->line == 8);
+    // The summary behind the detail (flow marked the detail's row, done): not warned of.
+    const Plan r = parse_tasks_md(
+        "| ID | Task | Status |\n|---|---|---|\n| T001 | Write `a.txt` | Done |\n\n"
+        "| ID | Task | Status |\n|---|---|---|\n| T001 | Write a | Todo |\n");
+    REQUIRE(ids(r) == std::vector<std::string>{"T001"});
+    CHECK(find_diag(r, "status-row-disagrees") == nullptr);
+    // A table per phase, each numbered from T001: rows of one ID that name other files are
+    // two tasks. The first runs, the other is warned of (it was dropped silently).
+    const Plan two = parse_tasks_md(
+        "## Phase 1\n\n| ID | Task | Files | Status |\n|---|---|---|---|\n| T001 | Create the models | `src/models.py` | Todo |\n"
+        "| T002 | Create the API | `src/api.py` | Todo |\n\n## Phase 2\n\n| ID | Task | Files | Status |\n|---|---|---|---|\n"
+        "| T001 | Create the page | `web/page.tsx` | Todo |\n| T002 | Create the form with validation | `web/form.tsx` | Todo |\n");
+    REQUIRE(ids(two) == std::vector<std::string>{"T001", "T002"});
+    CHECK(two.tasks[0].line == 5);
+    CHECK(two.tasks[1].line == 6);
+    std::vector<int> warned;
+    for (const Diagnostic& w : two.diagnostics)
+      if (w.code == "duplicate-id") warned.push_back(w.line);
+    CHECK(warned == std::vector<int>{12, 13});
   }
 
   TEST_CASE("status rows beside ID-less boxes: the rows are the tasks, read only where nothing else is") {
