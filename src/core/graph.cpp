@@ -166,18 +166,31 @@ class GraphBuilder {
       if (!states(*t)) unstated.push_back(&*t);
     declares_every_order_ = g_.tasks_ >= 3 && unstated.empty();
     // All but a few saying so (a typo `T099`, prose in a Dependencies cell): the whole file
-    // takes the document's order because of them, which is said at each.
+    // takes the document's order because of them, which is said at each (build()).
     if (g_.tasks_ >= 5 && !unstated.empty() && unstated.size() * 10 <= static_cast<std::size_t>(g_.tasks_ - 1))
       for (const Task* t : unstated)
-        warn(t->line, "order-unstated",
-             "flow reads neither a task " + t->id + " waits for nor that it waits for none, where every other "
-             "task after the first says one or the other: so every task also waits for the one above it (the "
-             "document's order); name its tasks, or say none");
+        if (t->state != TaskState::done) unstated_.push_back(static_cast<int>(t - plan_->tasks.data()));
+  }
+
+  // The few tasks that keep a file of stated orders in the document's (see the
+  // constructor): each one a dependency section does not order either.
+  void warn_unstated() {
+    for (int t : unstated_) {
+      if (std::any_of(g_.edges_.begin(), g_.edges_.end(),
+                      [&](const Edge& e) { return e.to == t && is_written(e.reason.rule); }))
+        continue;
+      const Task& tk = plan_->tasks[static_cast<std::size_t>(t)];
+      warn(tk.line, "order-unstated",
+           "flow reads neither a task " + tk.id + " waits for nor that it waits for none, where every other "
+           "task after the first says one or the other: so every task also waits for the one above it (the "
+           "document's order); name its tasks, or say none");
+    }
   }
 
   Result<TaskGraph> build() {
     explicit_edges();
     statements();
+    warn_unstated();
     implicit_edges();
     finish_adjacency();
     inherit_order();
@@ -1882,6 +1895,7 @@ class GraphBuilder {
   std::unordered_map<std::string, std::vector<int>> by_id_;
   std::unordered_set<std::string> item_numbers_;  // Group::item_number, where no task has it as ID
   bool declares_every_order_ = false;
+  std::vector<int> unstated_;  // tasks warned of as order-unstated, if nothing else orders them
   std::vector<std::string> shapes_;
   bool numbers_ = false;  // some tasks are named by number (`### Task 3: …`): "Task 3" refers to them
   std::vector<std::vector<int>> phase_tasks_, group_tasks_;

@@ -3007,7 +3007,9 @@ class Parser {
 
   // A table cell that names no task: empty, `-`, `—`, `None`, `N/A`, `无`, `なし` …
   static bool names_none(std::string_view cell) {
-    const LowerCopy copy(trim_emphasis(cell));
+    cell = trim_emphasis(cell);
+    if (cell.size() >= 2 && cell.front() == '(' && cell.back() == ')') cell = trim(cell.substr(1, cell.size() - 2));  // `(none)`
+    const LowerCopy copy(cell);
     for (std::string_view w : {"", "-", "\xE2\x80\x94", "\xE2\x80\x93", "none", "n/a", "na", "nothing", "\xE6\x97\xA0",
                                "\xE7\x84\xA1", "\xE3\x81\xAA\xE3\x81\x97", "\xEC\x97\x86\xEC\x9D\x8C", "keine",
                                "aucune", "ninguna", "nenhuma"})

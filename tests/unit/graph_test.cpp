@@ -1577,6 +1577,21 @@ TEST_CASE("graph: a file whose every task after the first says what it waits for
     if (d.code == "order-unstated") lines.push_back(d.line);
   CHECK(lines == std::vector<int>{9});
   CHECK(waits(typo, "T007") == "T006");  // the document's order
+  // Not where a dependency section orders it, nor a task done; `(none)` says none.
+  std::string stated = rows;
+  stated.replace(stated.find("| T007 | t | T099 |"), 19, "| T007 | t | (none) |");
+  const TaskGraph stated_g = test::graph_of(stated);
+  CHECK(std::none_of(stated_g.diagnostics().begin(), stated_g.diagnostics().end(),
+                     [](const Diagnostic& d) { return d.code == "order-unstated"; }));
+  CHECK(waits(stated_g, "T007").empty());  // and the table states its whole order
+  const TaskGraph ordered = test::graph_of(rows + "\n## Dependencies\n\n- T007 depends on T006\n");
+  CHECK(std::none_of(ordered.diagnostics().begin(), ordered.diagnostics().end(),
+                     [](const Diagnostic& d) { return d.code == "order-unstated"; }));
+  std::string done = rows;
+  done.replace(done.find("| [ ] | T007"), 12, "| [x] | T007");
+  const TaskGraph done_g = test::graph_of(done);
+  CHECK(std::none_of(done_g.diagnostics().begin(), done_g.diagnostics().end(),
+                     [](const Diagnostic& d) { return d.code == "order-unstated"; }));
   // Two in ten: a file that states little, said nothing of.
   rows.replace(rows.find("| T004 | t | T003 |"), 19, "| T004 | t | soon |");
   const TaskGraph two = test::graph_of(rows);
