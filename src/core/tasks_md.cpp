@@ -1548,9 +1548,9 @@ std::size_t word_number(std::string_view s, std::size_t i) {
   return e - i;
 }
 
-// A task's number with a letter after the word "Task" (`Task 1.1a`, `Task 2b`: a task
-// put between two, or split): digits, dot-separated, then one lowercase letter, ending
-// as an ID ends; its length, or 0.
+// A task's number with a letter after the word "Task" (`Task 1.1a`, `Task 2B`: a task
+// put between two, or split): digits, dot-separated, then one letter, ending as an ID
+// ends; its length, or 0.
 std::size_t lettered_number(std::string_view s, std::size_t i) {
   std::size_t e = i;
   for (;;) {
@@ -1560,7 +1560,7 @@ std::size_t lettered_number(std::string_view s, std::size_t i) {
     if (e + 1 < s.size() && s[e] == '.' && is_digit(s[e + 1])) { ++e; continue; }
     break;
   }
-  if (e >= s.size() || !is_lower(s[e])) return 0;
+  if (e >= s.size() || !is_alpha(s[e])) return 0;
   ++e;
   if (e < s.size()) {
     const char c = s[e];

@@ -3442,6 +3442,11 @@ TEST_SUITE("sections and mirrors (real shapes)") {
         "Create `c.py`.\n**Dependencies**: Task 2b, Task 1\n");
     REQUIRE(ids(headings) == std::vector<std::string>{"1", "2b", "3"});
     CHECK(headings.tasks[2].depends_on.size() == 2);
+    // An upper-case letter as well (it named nothing, and nothing said so).
+    const Plan upper = parse_tasks_md("### Task 1: A\n\n### Task 1B: B\n\n**Dependencies**: Task 1\n\n### Task 2: C\n\n**Dependencies**: Task 1B\n");
+    REQUIRE(ids(upper) == std::vector<std::string>{"1", "1B", "2"});
+    REQUIRE(upper.tasks[2].depends_on.size() == 1);
+    CHECK(upper.tasks[2].depends_on[0].first == "1B");
     // One letter, then the number ends: `Task 2beta` names no task `2b`.
     const Plan not_ids = parse_tasks_md("- [ ] Task 1: a\n- [ ] Task 2: b\n- [ ] Task 2beta: c\n");
     CHECK(ids(not_ids) == std::vector<std::string>{"1", "2"});
