@@ -305,6 +305,18 @@ bool untouched_before(std::string_view s, std::size_t at) {
   std::size_t end = at;
   while (end > 0 && (is_space(s[end - 1]) || s[end - 1] == '*' || s[end - 1] == '_' || s[end - 1] == ':')) --end;
   if (end == 0 || !is_alpha(s[end - 1])) return false;
+  // Every phrase ends with a verb or an article of few letters: the last word says whether
+  // to look further (`in`, `to`, `Create` before most paths do not).
+  std::size_t word = end;
+  while (word > 0 && is_alpha(s[word - 1])) --word;
+  static constexpr std::string_view kLast[] = {
+      "modificar", "tocar", "cambiar", "alterar", "toca", "tocan", "modifica", "modifican", "modify", "touch",
+      "edit", "change", "modifying", "touching", "changing", "editing", "modifier", "toucher", "em",
+      "the", "any", "el", "la", "los", "las", "o", "a", "os", "as", "le", "les"};
+  const std::string_view last = s.substr(word, end - word);
+  if (std::none_of(std::begin(kLast), std::end(kLast),
+                   [&](std::string_view w) { return w.size() == last.size() && istarts_with(last, w); }))
+    return false;
   const std::size_t n = std::min<std::size_t>(end, 48);
   std::array<char, 48> buf{};
   for (std::size_t k = 0; k < n; ++k) {

@@ -4085,9 +4085,14 @@ class Parser {
         "required by ", "unblocks ", "antes de ", "avant ", "tr\xC6\xB0\xE1\xBB\x9B" "c ",  // trước
         "\xE5\x85\x88\xE4\xBA\x8E", "\xE9\x98\xBB\xE5\xA1\x9E"};                          // 先于, 阻塞
     static constexpr std::string_view kNot[] = {"not ", "never ", "n't ", "no ", "kh\xC3\xB4ng ", "nicht "};
-    for (std::string_view key : kKeys)
-      for (std::size_t at = ifind(s, key); at != std::string_view::npos; at = ifind(s, key, at + 1)) {
-        if (at > 0 && is_alnum(s[at - 1])) continue;
+    // One pass: a key starts a word (the CJK ones anywhere), with its first byte.
+    for (std::size_t at = 0; at < s.size(); ++at) {
+      const char c = to_lower(s[at]);
+      if (c != 'b' && c != 'p' && c != 'n' && c != 'r' && c != 'u' && c != 'a' && c != 't' && c != '\xE5' && c != '\xE9')
+        continue;
+      if (at > 0 && is_alnum(s[at - 1])) continue;
+      for (std::string_view key : kKeys) {
+        if (to_lower(key[0]) != c || !istarts_with(s.substr(at), key)) continue;
         std::size_t k = at + key.size();
         while (k < s.size() && (is_space(s[k]) || s[k] == ':')) ++k;
         const std::size_t n = listed_id(s.substr(k));
@@ -4102,7 +4107,9 @@ class Parser {
           ++end;
         plan_.statements.push_back(Statement{t.line, t.id + " before " + std::string(trim(s.substr(k, end - k))), {}});
         said_orders_ = true;
+        break;
       }
+    }
   }
 
   // References and paths in task i's description and body. `b` walks body_lines_.
