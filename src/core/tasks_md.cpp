@@ -4086,11 +4086,17 @@ class Parser {
         "\xE5\x85\x88\xE4\xBA\x8E", "\xE9\x98\xBB\xE5\xA1\x9E"};                          // 先于, 阻塞
     static constexpr std::string_view kNot[] = {"not ", "never ", "n't ", "no ", "kh\xC3\xB4ng ", "nicht "};
     // One pass: a key starts a word (the CJK ones anywhere), with its first byte.
+    static constexpr auto kFirst = [] {
+      std::array<bool, 256> first{};
+      for (std::string_view key : kKeys) {
+        first[static_cast<unsigned char>(key[0])] = true;
+        if (key[0] >= 'a' && key[0] <= 'z') first[static_cast<unsigned char>(key[0] - 32)] = true;
+      }
+      return first;
+    }();
     for (std::size_t at = 0; at < s.size(); ++at) {
+      if (!kFirst[static_cast<unsigned char>(s[at])] || (at > 0 && is_alnum(s[at - 1]))) continue;
       const char c = to_lower(s[at]);
-      if (c != 'b' && c != 'p' && c != 'n' && c != 'r' && c != 'u' && c != 'a' && c != 't' && c != '\xE5' && c != '\xE9')
-        continue;
-      if (at > 0 && is_alnum(s[at - 1])) continue;
       for (std::string_view key : kKeys) {
         if (to_lower(key[0]) != c || !istarts_with(s.substr(at), key)) continue;
         std::size_t k = at + key.size();
