@@ -185,8 +185,11 @@ TASKS
   order=$(grep ' end$' "$runs" | awk '{print $2}' | tr '\n' ' ')
   case "$order" in *1.1\ *1.1a*1.3*) ;; *) bad "words: 1.3 did not wait for 1.1a, nor 1.1a for 1.1: $order" ;; esac
   [ "$(grep -c ' end$' "$runs")" = 4 ] || bad "words: not four tasks ran: $(cat "$runs")"
-  git -C "$work/words" log --format=%s | grep -qx '任务 1.1a: 依赖任务 1.1 - 创建 `app/d.txt`' ||
-    bad "words: 1.1a's commit subject: $(git -C "$work/words" log --format=%s | tr '\n' '|')"
+  # (Read whole first: git log flushes each commit, and a grep -q that stops at its match
+  # would fail the pipe under pipefail.)
+  subjects=$(git -C "$work/words" log --format=%s)
+  grep -qx '任务 1.1a: 依赖任务 1.1 - 创建 `app/d.txt`' <<< "$subjects" ||
+    bad "words: 1.1a's commit subject: $(tr '\n' '|' <<< "$subjects")"
   ;;
 
 # check reports what plan and run refuse (a cycle) and a task that waits for itself.
