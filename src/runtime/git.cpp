@@ -745,7 +745,11 @@ TakenBack take_back_tasks(std::string_view text, std::string_view before, std::s
     std::vector<const Task*> found, by_text;
     for (const Task& t : plan.tasks) {
       if (t.id == m.id) found.push_back(&t);
-      if (!m.description.empty() && t.description == m.description) by_text.push_back(&t);
+      // Not a task that had that text already, under its own ID (another "Run tests").
+      if (!m.description.empty() && t.description == m.description &&
+          std::none_of(was.tasks.begin(), was.tasks.end(),
+                       [&](const Task& o) { return &o != &w && o.id == t.id && o.description == t.description; }))
+        by_text.push_back(&t);
     }
     std::vector<const Task*> same = found;
     std::erase_if(same, [&](const Task* t) { return task_line_text(text, *t) != task_line_text(marked, m); });

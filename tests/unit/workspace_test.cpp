@@ -589,6 +589,10 @@ TEST_CASE("a mark taken back from a renumbered task, and the ones not found said
   CHECK(marks_not_found("- [X] T002 b\n", before, marked) == std::vector<std::string>{"T001"});
   // Two new tasks of its text: which one is not known.
   CHECK(marks_not_found("- [X] T010 a\n- [X] T011 a\n- [X] T002 b\n", before, marked) == std::vector<std::string>{"T001"});
+  // Another task of its text, done before the run (two "Run tests"): not taken for it when
+  // the marked one was reworded (it was set pending, and ran again).
+  CHECK(take_back_marks("- [X] T005 Run tests, all\n- [X] T009 Run tests\n", "- [ ] T005 Run tests\n- [X] T009 Run tests\n",
+                        "- [X] T005 Run tests\n- [X] T009 Run tests\n") == "- [ ] T005 Run tests, all\n- [X] T009 Run tests\n");
   // Found by its line, or found not marked: none lost.
   CHECK(marks_not_found("Note\n" + marked, before, marked).empty());
   CHECK(marks_not_found("- [ ] T001 a, reworded\n- [ ] T002 b\n", before, marked).empty());
