@@ -139,7 +139,7 @@ TEST_AGENT_PLAN="T002:script" TEST_AGENT_RUN_T002="sed -i 's/T002 \\[P\\] Write/
   run_flow four-b --workers 1 --retries 0
 [ "$rc" = 1 ] || { problem "a running task's line reworded: exit $rc, expected 1"; show four-b; }
 grep -q 'T002 \[P\] Write the module' "$tasks" || problem "the user's rewording is lost: $(cat "$tasks")"
-git -C "$repo" log --format=%s | grep -q '^T002' && problem "a running task's line reworded: its work landed anyway"
+grep -q '^T002' <<< "$(git -C "$repo" log --format=%s)" && problem "a running task's line reworded: its work landed anyway"
 grep -q "not landed: .*edited while it ran" "$work/four-b.out" || { problem "a running task's line reworded: no word of why"; show four-b; }
 # (The rewording went into the next task's commit, as a user's edit to tasks.md does.)
 run_flow four-c --workers 1

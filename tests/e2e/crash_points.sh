@@ -273,7 +273,7 @@ no_leaks "2c"
 for after in commit checkout; do
   killed_then_committed "$work/staged-$after"
   theirs=$(git -C "$repo" rev-parse HEAD)
-  git -C "$repo" show HEAD:specs/tasks.md | grep -q '^- \[X\] T001 ' ||
+  grep -q '^- \[X\] T001 ' <<< "$(git -C "$repo" show HEAD:specs/tasks.md)" ||
     problem "2d ($after): the user's commit does not carry T001's mark (the case is not reproduced)"
   [ "$after" = checkout ] && git -C "$repo" checkout -q -- specs/tasks.md
   rc=0; TEST_AGENT_RUNS=$runs "$flow" run "$tasks" --workers 1 --agent-cmd "$agent" > "$work/staged-$after.2.out" 2>&1 || rc=$?
@@ -287,7 +287,7 @@ for after in commit checkout; do
   [ "$(git -C "$repo" log -1 --format=%s "$fix")" = "flow: unmark T001, whose work a killed run never committed" ] ||
     problem "2d ($after): the commit after the user's is $(git -C "$repo" log -1 --format=%s "$fix")"
   [ "$(git -C "$repo" diff --name-only "$theirs" "$fix")" = specs/tasks.md ] || problem "2d ($after): the unmark changed more than tasks.md"
-  git -C "$repo" show "$fix:specs/tasks.md" | grep -q '^- \[ \] T001 ' || problem "2d ($after): T001 is still marked after the unmark"
+  grep -q '^- \[ \] T001 ' <<< "$(git -C "$repo" show "$fix:specs/tasks.md")" || problem "2d ($after): T001 is still marked after the unmark"
   # T001 ran again and landed with its work: committed once, its file there.
   [ "$(git -C "$repo" log --format=%s | grep -c '^T001 ')" = 1 ] || problem "2d ($after): T001 is not committed once"
   git -C "$repo" cat-file -e HEAD:app/one.txt 2>/dev/null || problem "2d ($after): T001's work is not on the branch"

@@ -178,7 +178,7 @@ for how in native cli; do
   grep -q '^- \[ \] T002' "$tasks" || problem "reset ($how): T002 is marked"
   grep -q "moved its worktree off the commit it started from" "$work/reset-$how.out" ||
     problem "reset ($how): no word of why: $(tail -8 "$work/reset-$how.out")"
-  git -C "$repo" log --format=%s | grep -q '^T002' && problem "reset ($how): T002 was committed"
+  grep -q '^T002' <<< "$(git -C "$repo" log --format=%s)" && problem "reset ($how): T002 was committed"
 done
 
 # An agent that leaves a merge half done (its conflict markers in app/__init__.py, the
@@ -209,7 +209,7 @@ for how in native cli; do
     "$flow" run "$tasks" --workers 1 --progress plain --agent-cmd "$agent" > "$work/nested-$how.out" 2>&1 || rc=$?
   [ "$rc" = 1 ] || problem "nested repository ($how): exit $rc, expected 1: $(tail -5 "$work/nested-$how.out")"
   grep -q '^- \[ \] T002' "$tasks" || problem "nested repository ($how): T002 is marked"
-  git -C "$repo" ls-tree -r HEAD | grep -q '^160000' && problem "nested repository ($how): a gitlink landed on main"
+  grep -q '^160000' <<< "$(git -C "$repo" ls-tree -r HEAD)" && problem "nested repository ($how): a gitlink landed on main"
   grep -q "left a git repository inside the work (web)" "$work/nested-$how.out" ||
     problem "nested repository ($how): no word of why: $(tail -8 "$work/nested-$how.out")"
 done

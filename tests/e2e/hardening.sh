@@ -1296,7 +1296,7 @@ TASKS
   [ "$rc" = 0 ] || bad "kalign: the resumed run exited $rc: $(tail -5 "$work/kalign.2")"
   [ "$(git -C "$work/kalign" log --format=%s -2 | tr '\n' '|')" = "T002: B \`src/k.txt\`|flow: unmark T002, whose work a killed run never committed|" ] ||
     bad "kalign: the commits are $(git -C "$work/kalign" log --format=%s -3 | tr '\n' '|')"
-  git -C "$work/kalign" show HEAD~1:tasks.md | grep -q '^| T002 | B `src/k.txt` | Todo   |$' ||
+  grep -q '^| T002 | B `src/k.txt` | Todo   |$' <<< "$(git -C "$work/kalign" show HEAD~1:tasks.md)" ||
     bad "kalign: the unmark is not T002's cell in the table's columns: $(git -C "$work/kalign" show HEAD~1:tasks.md)"
   git -C "$work/kalign" cat-file -e HEAD:src/k.txt 2>/dev/null || bad "kalign: T002's work is not on the branch"
   cmp -s "$work/kalign/tasks.md" "$work/kalign.want" || bad "kalign: tasks.md is not the aligned table done: $(diff "$work/kalign.want" "$work/kalign/tasks.md")"
@@ -1595,7 +1595,7 @@ AGENT
   grep -q '^- \[X\] T001' "$work/seen" ||
     bad "A's second attempt started from a snapshot of B's half-landed commit: B's tasks.md there reads '$(cat "$work/seen")'"
   [ "$(cat notes.txt)" = draft ] || bad "the uncommitted notes.txt changed: $(cat notes.txt)"
-  git status --porcelain | grep -v '^?? notes.txt$' | grep -q . && bad "the tree is not as it was: $(git status --porcelain)"
+  [ -n "$(git status --porcelain | grep -v '^?? notes.txt$')" ] && bad "the tree is not as it was: $(git status --porcelain)"
   ;;
 
 two-features)
