@@ -666,7 +666,16 @@ struct Head {
   std::string_view priority;
   std::vector<std::string_view> labels;
   std::vector<std::string_view> depends;   // contents of [depends:…] labels
+  std::string_view open_emph;              // an emphasis opened before the ID, still open after the head
 };
+
+// The emphasis run that opens `s` before an ID or a task word: `**`, `__`, or one `*` or
+// `_` glued to what follows (`*T004*`, `_Task 1.3_`). Empty if none.
+std::string_view opening_emphasis(std::string_view s) {
+  if (starts_with(s, "**") || starts_with(s, "__")) return s.substr(0, 2);
+  if (s.size() > 1 && (s[0] == '*' || s[0] == '_') && is_alnum(s[1])) return s.substr(0, 1);
+  return {};
+}
 
 bool is_story_label(std::string_view c, int* story) {
   if (starts_with(c, "HU")) {
@@ -1579,11 +1588,11 @@ std::string_view task_number(std::string_view n) {
 
 // `### Task 1.1: …`, `### **Task 2.1**: …`, `### Task 3: …`, `**任务 1.3**`: a heading (or
 // a box) that names a task by the word, in English or another language, and its ID (or
-// number). Returns where the ID starts, 0 if the title is not such a name; `*bold`: a
-// bold run is open there.
-std::size_t task_word(std::string_view title, bool* bold) {
-  std::size_t i = starts_with(title, "**") ? 2 : 0;
-  *bold = i == 2;
+// number). Returns where the ID starts, 0 if the title is not such a name; `*emph`: the
+// emphasis run open there (`**`, `__`, `*`, `_`), empty if none.
+std::size_t task_word(std::string_view title, std::string_view* emph) {
+  *emph = opening_emphasis(title);
+  std::size_t i = emph->size();
   // Words of a script without case or spaces may run on into the number (`任务1.3`).
   static constexpr std::pair<std::string_view, bool> kWords[] = {
       {"task", false}, {"tarea", false}, {"tarefa", false}, {"t\xC3\xA2" "che", false}, {"aufgabe", false},
@@ -1693,17 +1702,18 @@ std::size_t range_tail(std::string_view first, std::string_view rest, std::size_
   return m > 0 && id_shape(rest.substr(j, m)) == id_shape(first) ? j + m : 0;
 }
 
-// `bold_open`: the text starts inside a bold run (`**Task 2.1**: …` read from the ID on).
-bool parse_head(std::string_view s, Head& h, bool bold_open = false, bool number_ok = false) {
+// `emph`: the text starts inside that emphasis run (`**Task 2.1**: …` read from the ID on).
+// The run closes at its like after the ID (`**T001**`, `__T001__`, `*T001*`); one that
+// closes further on is left in `h.open_emph`.
+bool parse_head(std::string_view s, Head& h, std::string_view emph = {}, bool number_ok = false) {
   std::size_t i = 0;
-  bool bold = bold_open;
   if (const std::size_t b = !s.empty() && s[0] == '[' ? bracketed_id(s) : 0; b > 0) {
     h.id = s.substr(1, b);
     i = b + 2;
   } else {
-    if (starts_with(s, "**")) {
-      bold = true;
-      i = 2;
+    if (emph.empty()) {
+      emph = opening_emphasis(s);
+      i = emph.size();
     }
     const bool number = number_ok && head_id(s, i) == 0;
     std::size_t n = number ? word_number(s, i) : head_id(s, i);
@@ -1731,12 +1741,22 @@ bool parse_head(std::string_view s, Head& h, bool bold_open = false, bool number
     std::size_t j = i;
     while (j < s.size() && is_space(s[j])) ++j;
     if (j >= s.size()) { i = j; break; }
-    if (bold && s.compare(j, 2, "**") == 0) { bold = false; i = j + 2; continue; }
+    if (!emph.empty() && s.compare(j, emph.size(), emph) == 0 &&
+        (j + emph.size() >= s.size() || (s[j + emph.size()] != '*' && s[j + emph.size()] != '_'))) {
+      i = j + emph.size();
+      emph = {};
+      continue;
+    }
     // `T006. Create …`, `T007: …`; not the dot that starts a name (`T004 [P] .gitignore`,
     // `T005 .github/workflows/ci.yml`).
     if (!sep_done && (s[j] == ':' || (s[j] == '.' && (j + 1 >= s.size() || is_space(s[j + 1]) || s[j + 1] == '*')))) {
       sep_done = true;
       i = j + 1;
+      continue;
+    }
+    if (!sep_done && s.compare(j, 3, "\xEF\xBC\x9A") == 0) {  // `：`, the full-width colon (`任务 1.4 [P]：…`)
+      sep_done = true;
+      i = j + 3;
       continue;
     }
     std::size_t dl = 0;
@@ -1787,6 +1807,7 @@ bool parse_head(std::string_view s, Head& h, bool bold_open = false, bool number
     break;
   }
   h.rest = i;
+  h.open_emph = emph;
   return true;
 }
 
@@ -1993,8 +2014,8 @@ class Parser {
           bool word = false;
           if (k >= 2) {
             const std::string_view title = trim(t.substr(k));
-            bool bold = false;
-            if (const std::size_t w = task_word(title, &bold); w > 0) {
+            std::string_view emph;
+            if (const std::size_t w = task_word(title, &emph); w > 0) {
               id = task_id_of(title.substr(w));
               if (id.empty()) id = task_number(title.substr(w, word_number(title, w)));
               if (id.empty()) id = title.substr(w, lettered_number(title, w));
@@ -2315,6 +2336,20 @@ class Parser {
     if (!h.labels.empty()) t.labels.assign(h.labels.begin(), h.labels.end());
     for (auto d : h.depends) raw_refs_.push_back({plan_.tasks.size() - 1, t.line, RefOrigin::bracket_field, std::string(d)});
     t.description.append(trim(s.substr(h.rest)));
+    // `**T001: Add x**`, `**Task 1.5 - Add** x`: the emphasis that opened before the ID
+    // closes in the text, and is no part of it.
+    if (!h.open_emph.empty()) {
+      const std::string_view e = h.open_emph;
+      for (std::size_t at = t.description.find(e); at != std::string::npos; at = t.description.find(e, at + 1)) {
+        const std::size_t end = at + e.size();
+        const bool closes = at > 0 && !is_space(t.description[at - 1]) &&
+                            (end >= t.description.size() || (!is_alnum(t.description[end]) && t.description[end] != e[0]));
+        if (closes) {
+          t.description.erase(at, e.size());
+          break;
+        }
+      }
+    }
     // `- [ ] 2.1 … を足す (並行可)`, `- [ ] 1.3 Add the parser (P)`: cc-sdd's parallel mark at
     // the end of the task's line.
     for (std::string_view mark : {"(P)", "(\xE4\xB8\xA6\xE8\xA1\x8C\xE5\x8F\xAF)", "(\xE4\xB8\xA6\xE5\x88\x97\xE5\x8F\xAF)",
@@ -2548,10 +2583,10 @@ class Parser {
     if (level < 2) return HeadingIs::other;
     // `### Task 1.1: …` is a task, unless the file names its tasks by IDs of other
     // shapes (id_shapes_): then such a heading is their group, or a note.
-    bool bold = false;
-    word = task_word(title, &bold);
+    std::string_view emph;
+    word = task_word(title, &emph);
     const std::string_view head = word > 0 ? title.substr(word) : title;
-    if (!(word > 0 ? parse_head(head, h, bold, true) : parse_head(head, h))) return HeadingIs::other;
+    if (!(word > 0 ? parse_head(head, h, emph, true) : parse_head(head, h))) return HeadingIs::other;
     if (word > 0 && !id_shapes_.empty() &&
         std::find(id_shapes_.begin(), id_shapes_.end(), id_shape(h.id)) == id_shapes_.end())
       return HeadingIs::other;  // `### Task 1: …` over `- [ ] T001 …`, or a note: a group, not a task
@@ -2661,11 +2696,11 @@ class Parser {
     // In a file whose numbered items hold subtasks (Kiro's), an item with none is a task
     // of its own, named by its number (`- [ ] 12. Checkpoint`).
     const bool lone_item = kiro_items_ && !word && !(l.top & kItemOverSubtasks) && !item_number(text).empty();
-    bool parsed = lone_item ? parse_head(text, h, false, true) : parse_head(text, h);
+    bool parsed = lone_item ? parse_head(text, h, {}, true) : parse_head(text, h);
     std::string_view named = text;  // from the task's ID on
     if (!parsed && task_words_ && !word) {
-      bool bold = false;
-      if (const std::size_t w = task_word(text, &bold); w > 0 && parse_head(text.substr(w), fresh_head(), bold, true)) {
+      std::string_view emph;
+      if (const std::size_t w = task_word(text, &emph); w > 0 && parse_head(text.substr(w), fresh_head(), emph, true)) {
         named = text.substr(w);
         parsed = true;
       }
@@ -4019,11 +4054,11 @@ class Parser {
     for (std::size_t k = 0; k < unnumbered_.size(); ++k) {
       const Task& u = unnumbered_[k];
       if (u.mark != ' ' && u.mark != 'x' && u.mark != 'X') continue;
-      bool bold = false;
+      std::string_view emph;
       const std::string_view d = u.description;
-      const std::size_t w = task_word(d, &bold);
+      const std::size_t w = task_word(d, &emph);
       Head h;
-      if (w == 0 || !parse_head(d.substr(w), h, bold, true)) continue;
+      if (w == 0 || !parse_head(d.substr(w), h, emph, true)) continue;
       const auto named = heading.find(h.id);
       if (named == heading.end()) continue;
       names[k] = named->first;  // the task's own ID: the box's text moves below
@@ -5072,8 +5107,8 @@ Plan parse_tasks_md(std::string_view text) {
   if (!plan.tasks.empty() && plan.tasks.front().form == TaskForm::unnumbered) {
     std::size_t named = 0;
     for (const Task& t : plan.tasks) {
-      bool bold = false;
-      named += task_word(t.description, &bold) > 0;
+      std::string_view emph;
+      named += task_word(t.description, &emph) > 0;
     }
     // (Not where the numbers repeat, `Task 1` in each phase: they would name two tasks.)
     if (named >= 2 && named * 2 > plan.tasks.size())
@@ -5201,7 +5236,7 @@ namespace detail {
 
 bool status_says_done(std::string_view value) { return says_done(value); }
 TaskState status_row_state(std::string_view value) { return row_state(value); }
-std::size_t title_task_word(std::string_view title, bool* bold) { return task_word(title, bold); }
+std::size_t title_task_word(std::string_view title, std::string_view* emph) { return task_word(title, emph); }
 
 std::vector<char> item_deciders(const Plan& plan) {
   const auto optional = [](const Task& t) { return std::find(t.labels.begin(), t.labels.end(), "optional") != t.labels.end(); };

@@ -95,9 +95,9 @@ bool status_says_done(std::string_view value);
 /// The state a status row's Status cell says (TaskForm::status_row).
 TaskState status_row_state(std::string_view value);
 /// Where the ID starts in a title that names a task by the word and its number (`Task
-/// 3: …`, `**任务 1.3** …`, `Tarea 1.1a …`), 0 if the title is no such name; `*bold`: a
-/// bold run is open there.
-std::size_t title_task_word(std::string_view title, bool* bold);
+/// 3: …`, `**任务 1.3** …`, `Tarea 1.1a …`), 0 if the title is no such name; `*emph`: the
+/// emphasis run open there (`**`, `__`, `*`, `_`), empty if none.
+std::size_t title_task_word(std::string_view title, std::string_view* emph);
 
 /// The length of a dependency key that follows what comes first, at `s[k]` (Japanese and
 /// Chinese: `T012 に依存`, `T005 の後`, `US1 完成后`), or 0; `*after` says whether it reads

@@ -849,13 +849,19 @@ class GitWorkspace final : public Workspace {
     // reads it in (`Tarea 1`, `任务1.3`).
     std::size_t word = id;
     while (word > 0 && is_space(line[word - 1])) --word;
-    while (word > 0 && !is_space(line[word - 1]) && line[word - 1] != '*' && line[word - 1] != '#' && line[word - 1] != ']')
+    while (word > 0 && !is_space(line[word - 1]) && line[word - 1] != '*' && line[word - 1] != '_' && line[word - 1] != '#' &&
+           line[word - 1] != ']')
       --word;
-    if (bool bold = false; word < id && detail::title_task_word(line.substr(word), &bold) == id - word) id = word;
+    if (std::string_view emph; word < id && detail::title_task_word(line.substr(word), &emph) == id - word) id = word;
     std::string subject(trim(line.substr(id)));
-    // `**T004** …`, `**T001 [P]** …`: the bold that opened before the ID closes after it.
-    if (id >= 2 && line.substr(id - 2, 2) == "**")
-      if (const std::size_t close = subject.find("**"); close != std::string::npos) subject.erase(close, 2);
+    // `**T004** …`, `__T001 [P]__ …`, `*Task 1.3* …`: the emphasis that opened before the
+    // ID closes after it.
+    std::size_t open = 0;
+    while (open < id && open < 2 && (line[id - open - 1] == '*' || line[id - open - 1] == '_') &&
+           (open == 0 || line[id - open - 1] == line[id - 1]))
+      ++open;
+    if (open > 0)
+      if (const std::size_t close = subject.find(line.substr(id - open, open)); close != std::string::npos) subject.erase(close, open);
     // `### T001 — Create the models ###`: a heading's closing #s are not its text.
     if (tk.form == TaskForm::heading) {
       std::size_t n = subject.size();

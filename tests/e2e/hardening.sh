@@ -190,6 +190,24 @@ TASKS
   subjects=$(git -C "$work/words" log --format=%s)
   grep -qx '任务 1.1a: 依赖任务 1.1 - 创建 `app/d.txt`' <<< "$subjects" ||
     bad "words: 1.1a's commit subject: $(tr '\n' '|' <<< "$subjects")"
+  # The emphasis around the word in its other spellings (`*Task 1.1*`, `__Task 1.2__`), and
+  # a bold that closes in the text (`**Task 1.3: …**`, `**Task 1.4 - Create** …`): tasks
+  # (the italic ones were boxes of no ID, and the run ended 0 without them), their text
+  # shown and committed without the stray `**`. A full-width colon ends the head.
+  mkdir -p "$work/emph"
+  printf '## Phase 1\n\n- [ ] *Task 1.1* Create `app/a.txt`\n- [ ] __Task 1.2__ Create `app/b.txt`\n- [ ] **Task 1.3: Create `app/c.txt`**\n- [ ] **Task 1.4 - Create** `app/d.txt`\n- [ ] **任务 1.5** [P]：创建 `app/e.txt`\n' > "$work/emph/tasks.md"
+  git_repo "$work/emph"
+  : > "$runs"
+  run_flow "$work/emph.out" run "$work/emph/tasks.md" --agent-cmd "$agent" --progress plain
+  [ "$rc" = 0 ] || bad "emph: the run exited $rc: $(tail -5 "$work/emph.out")"
+  [ "$(grep -c ' end$' "$runs")" = 5 ] || bad "emph: not five tasks ran: $(cat "$runs")"
+  [ "$(grep -c '^- \[X\] ' "$work/emph/tasks.md")" = 5 ] || bad "emph: the boxes are not ticked: $(cat "$work/emph/tasks.md")"
+  for f in a b c d e; do [ -f "$work/emph/app/$f.txt" ] || bad "emph: app/$f.txt was not made"; done
+  grep -q ' started .*\*\*' "$work/emph.out" && bad "emph: a progress line shows the bold: $(grep ' started ' "$work/emph.out")"
+  grep -q ' started .*：' "$work/emph.out" && bad "emph: a progress line starts at the colon: $(grep ' started ' "$work/emph.out")"
+  subjects=$(git -C "$work/emph" log --format=%s)
+  [ "$(tr '\n' '|' <<< "$subjects")" = '任务 1.5 [P]：创建 `app/e.txt`|Task 1.4 - Create `app/d.txt`|Task 1.3: Create `app/c.txt`|Task 1.2 Create `app/b.txt`|Task 1.1 Create `app/a.txt`|init|' ] ||
+    bad "emph: the commit subjects: $(tr '\n' '|' <<< "$subjects")"
   ;;
 
 # check reports what plan and run refuse (a cycle) and a task that waits for itself.

@@ -3426,6 +3426,35 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(few.tasks[0].form == TaskForm::unnumbered);
   }
 
+  // The emphasis around an ID or the word in each spelling Markdown has for it, and a bold
+  // that closes in the text, not after the ID: the italic and underscore boxes were boxes
+  // of no ID (a run ended 0 without them), and the text kept the stray `**`.
+  TEST_CASE("an ID in italics or underscores is a task's, and a bold that closes in the text is no part of it") {
+    const Plan ids_emph = parse_tasks_md(
+        "- [ ] **T001: Add `src/c.py`**\n- [ ] **T002 - Add** `src/f.py`\n- [ ] **T003**\xEF\xBC\x9A" "Add `src/e.py`\n"
+        "- [ ] *T004* Add `src/g.py`\n- [ ] __T005__ [P] Add `src/my_file.py`\n- [ ] _T006_ Add `src/h.py`\n");
+    REQUIRE(ids(ids_emph) == std::vector<std::string>{"T001", "T002", "T003", "T004", "T005", "T006"});
+    CHECK(ids_emph.tasks[0].description == "Add `src/c.py`");
+    CHECK(ids_emph.tasks[1].description == "Add `src/f.py`");
+    CHECK(ids_emph.tasks[2].description == "Add `src/e.py`");
+    CHECK(ids_emph.tasks[3].description == "Add `src/g.py`");
+    CHECK(ids_emph.tasks[4].description == "Add `src/my_file.py`");
+    CHECK(ids_emph.tasks[4].parallel);
+    CHECK(ids_emph.diagnostics.empty());
+    const Plan words = parse_tasks_md(
+        "- [ ] **Task 1.1** Create `a.py`\n- [ ] *Task 1.2* Create `b.py`, depends on Task 1.1\n"
+        "- [ ] __Task 1.3__ Create `c.py`\n- [ ] _Task 1.4_ Create `d.py`\n- [ ] **Task 1.5: Create `e.py`**\n");
+    REQUIRE(ids(words) == std::vector<std::string>{"1.1", "1.2", "1.3", "1.4", "1.5"});
+    REQUIRE(words.tasks[1].depends_on.size() == 1);
+    CHECK(words.tasks[1].depends_on[0].first == "1.1");
+    CHECK(words.tasks[2].description == "Create `c.py`");
+    CHECK(words.tasks[4].description == "Create `e.py`");
+    // A star or an underscore is emphasis only glued to the ID; a star inside the text stays.
+    const Plan inside = parse_tasks_md("- [ ] T001 Add `a.py` **now**\n- [ ] T002 Use *args in `b.py`\n");
+    CHECK(inside.tasks[0].description == "Add `a.py` **now**");
+    CHECK(inside.tasks[1].description == "Use *args in `b.py`");
+  }
+
   // A task put between two, or split: `**Task 1.1a**`, `### Task 2b:`, named by its number
   // and a letter. Such a box was a box of no ID (in a file of them, named by its line);
   // such a heading was no task at all, and a run succeeded without it.
