@@ -32,7 +32,9 @@ constexpr std::string_view kStatusDone = "\xE2\x9C\x85 Complete";
 constexpr std::string_view kStatusPending = "Pending";
 
 // The value for the state in the language of the field's label (`**状态**: ✅ 已完成`,
-// `**ステータス**: ✅ 完了`, `**상태**: ✅ 완료`), read back as that state; else English.
+// `**ステータス**: ✅ 完了`, `**Estado**: ✅ Completado`), read back as that state; else
+// English. `Estado` is Spanish or Portuguese: Portuguese where its value is
+// (`Pendente`, `Concluído`, `Em andamento`).
 std::string_view status_words(std::string_view text, std::size_t value_at, bool to_done) {
   const std::size_t line = text.rfind('\n', value_at == 0 ? 0 : value_at - 1);
   const std::string_view label = text.substr(line == std::string_view::npos ? 0 : line + 1,
@@ -41,9 +43,22 @@ std::string_view status_words(std::string_view text, std::size_t value_at, bool 
   static constexpr Words kWords[] = {
       {"状态", "\xE2\x9C\x85 已完成", "待完成"}, {"狀態", "\xE2\x9C\x85 已完成", "待完成"},
       {"状態", "\xE2\x9C\x85 完了", "未着手"}, {"ステータス", "\xE2\x9C\x85 完了", "未着手"},
-      {"상태", "\xE2\x9C\x85 완료", "대기"}};
+      {"상태", "\xE2\x9C\x85 완료", "대기"},
+      {"statut", "\xE2\x9C\x85 Termin\xC3\xA9", "\xC3\x80 faire"},                      // ✅ Terminé, À faire
+      {"stato", "\xE2\x9C\x85 Completato", "Da fare"},
+      {"\xD1\x81\xD1\x82\xD0\xB0\xD1\x82\xD1\x83\xD1\x81", "\xE2\x9C\x85 \xD0\x92\xD1\x8B\xD0\xBF\xD0\xBE\xD0\xBB\xD0\xBD\xD0\xB5\xD0\xBD\xD0\xBE",
+       "\xD0\x9D\xD0\xB5 \xD0\xBD\xD0\xB0\xD1\x87\xD0\xB0\xD1\x82\xD0\xBE"},  // статус: ✅ Выполнено, Не начато
+      {"\xD0\xA1\xD1\x82\xD0\xB0\xD1\x82\xD1\x83\xD1\x81", "\xE2\x9C\x85 \xD0\x92\xD1\x8B\xD0\xBF\xD0\xBE\xD0\xBB\xD0\xBD\xD0\xB5\xD0\xBD\xD0\xBE",
+       "\xD0\x9D\xD0\xB5 \xD0\xBD\xD0\xB0\xD1\x87\xD0\xB0\xD1\x82\xD0\xBE"}};  // Статус
   for (const Words& w : kWords)
-    if (label.find(w.label) != std::string_view::npos) return to_done ? w.done : w.pending;
+    if (detail::ifind(label, w.label) != std::string_view::npos) return to_done ? w.done : w.pending;
+  if (detail::ifind(label, "estado") != std::string_view::npos) {
+    const std::size_t eol = text.find('\n', value_at);
+    const std::string_view value = text.substr(value_at, eol == std::string_view::npos ? std::string_view::npos : eol - value_at);
+    for (std::string_view pt : {"pendente", "conclu", "andamento", "feito", "n\xC3\xA3o ", "progresso"})
+      if (detail::ifind(value, pt) != std::string_view::npos) return to_done ? "\xE2\x9C\x85 Conclu\xC3\xAD" "do" : "Pendente";
+    return to_done ? "\xE2\x9C\x85 Completado" : "Pendiente";
+  }
   return to_done ? kStatusDone : kStatusPending;
 }
 

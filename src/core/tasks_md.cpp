@@ -1106,7 +1106,8 @@ bool says_not_done(std::string_view v) {
     const LowerCopy copy(word);
     for (std::string_view c : {"待完成", "未完成", "未开始", "未開始", "进行中", "進行中", "待办", "待辦", "未着手", "未完了",
                                "対応中", "作業中", "미완료", "미착수", "진행 중", "진행중", "대기", "pendiente", "pendente",
-                               "en cours", "à faire", "non commencé", "en progreso", "em andamento", "в работе", "не начато"})
+                               "en cours", "à faire", "À faire", "non commencé", "en progreso", "em andamento", "в работе", "не начато",
+                               "Не начато", "В работе", "da fare", "in corso"})
       if (copy.view() == c) return true;
   }
   std::size_t i = 0;

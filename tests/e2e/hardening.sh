@@ -1422,6 +1422,19 @@ TASKS
   [ "$(git -C "$work/ksteps" log --format=%s -2 | tr '\n' '|')" = "Task 1: A|flow: unmark Task 1, whose work a killed run never committed|" ] ||
     bad "killed steps: the commits are $(git -C "$work/ksteps" log --format=%s -3 | tr '\n' '|')"
   git -C "$work/ksteps" cat-file -e HEAD:src/k.txt 2>/dev/null || bad "killed steps: Task 1's work is not on the branch"
+  # A Status field in Spanish or Portuguese (one label, `Estado`; the value says which):
+  # completed in its own language (it was `✅ Complete`, in English, in a Spanish plan).
+  mkdir -p "$work/es"
+  printf '# Plan\n\n### Tarea 1: A\n- **Estado**: Pendiente\n- **Archivos**: `src/a.txt`\n\n### Tarea 2: B\n- **Estado**: Pendente\n- **Arquivos**: `src/b.txt`\n' \
+    > "$work/es/tasks.md"
+  git_repo "$work/es"
+  run_flow "$work/es.out" run "$work/es/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "es: the run exited $rc: $(tail -5 "$work/es.out")"
+  printf '# Plan\n\n### Tarea 1: A\n- **Estado**: ✅ Completado\n- **Archivos**: `src/a.txt`\n\n### Tarea 2: B\n- **Estado**: ✅ Concluído\n- **Arquivos**: `src/b.txt`\n' \
+    > "$work/es.want"
+  cmp -s "$work/es/tasks.md" "$work/es.want" || bad "es: the Status fields are not completed in their language: $(diff "$work/es.want" "$work/es/tasks.md")"
+  run_flow "$work/es.check" check "$work/es/tasks.md"
+  grep -q "2 tasks in .*: 2 done, 0 pending" "$work/es.check" || bad "es: the fields do not read as done: $(head -2 "$work/es.check")"
   ;;
 
 journal-kept)

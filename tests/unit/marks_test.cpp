@@ -266,6 +266,33 @@ TEST_CASE("a Status field in Chinese, Japanese, Korean or another language is re
   REQUIRE(set_marks_in_place(live, lp, std::vector<MarkChange>{{5, "TASK-012-002", false}}));
   CHECK(live.find("**状态**: 待完成\n") != std::string::npos);
   CHECK(parse_tasks_md(live).tasks[1].state == TaskState::pending);
+  // Spanish, Portuguese (the same label: its value says which), French, Italian, Russian:
+  // done in its own language (it was `✅ Complete` in English), and pending again so.
+  const std::string latin =
+      "### T001: a\n\n**Estado**: Pendiente\n\n### T002: b\n\n**Estado**: Pendente\n\n"
+      "### T003: c\n\n**Statut** : \xC3\x80 faire\n\n### T004: d\n\n**Stato**: Da fare\n\n"
+      "### T005: e\n\n**\xD0\xA1\xD1\x82\xD0\xB0\xD1\x82\xD1\x83\xD1\x81**: \xD0\x92 \xD1\x80\xD0\xB0\xD0\xB1\xD0\xBE\xD1\x82\xD0\xB5\n";
+  const Plan lat = parse_tasks_md(latin);
+  REQUIRE(lat.tasks.size() == 5);
+  std::vector<MarkChange> all;
+  for (const Task& t : lat.tasks) all.push_back({t.line, t.id, true});
+  auto done = set_marks(latin, lat, all);
+  REQUIRE(done);
+  CHECK(done->find("**Estado**: \xE2\x9C\x85 Completado\n") != std::string::npos);
+  CHECK(done->find("**Estado**: \xE2\x9C\x85 Conclu\xC3\xAD" "do\n") != std::string::npos);
+  CHECK(done->find("**Statut** : \xE2\x9C\x85 Termin\xC3\xA9\n") != std::string::npos);
+  CHECK(done->find("**Stato**: \xE2\x9C\x85 Completato\n") != std::string::npos);
+  CHECK(done->find("**: \xE2\x9C\x85 \xD0\x92\xD1\x8B\xD0\xBF\xD0\xBE\xD0\xBB\xD0\xBD\xD0\xB5\xD0\xBD\xD0\xBE\n") != std::string::npos);
+  const Plan lat_done = parse_tasks_md(*done);
+  for (const Task& t : lat_done.tasks) CHECK_MESSAGE(t.state == TaskState::done, t.id);
+  for (MarkChange& m : all) m.done = false;
+  auto undone = set_marks(*done, lat_done, all);
+  REQUIRE(undone);
+  CHECK(undone->find("**Estado**: Pendiente\n") != std::string::npos);
+  CHECK(undone->find("**Estado**: Pendente\n") != std::string::npos);
+  CHECK(undone->find("**Statut** : \xC3\x80 faire\n") != std::string::npos);
+  CHECK(undone->find("**Stato**: Da fare\n") != std::string::npos);
+  for (const Task& t : parse_tasks_md(*undone).tasks) CHECK_MESSAGE(t.state == TaskState::pending, t.id);
 }
 
 // A heading task whose state is its steps or its heading's check mark, with a Status
