@@ -3674,15 +3674,24 @@ class Parser {
   // A file whose tasks are a table without a checkbox column, beside boxes flow reads
   // (`| T001 | [P] | Reemplazar … |` over a checklist `- [x] T001–T009 completos`): two or
   // more rows whose ID is no task flow reads are an error, at the first; a run would
-  // skip them and succeed. Rows that mirror the file's tasks are not counted.
+  // skip them and succeed. Rows that mirror the file's tasks are not counted. One such
+  // row (a status table that mirrors heading tasks and lists one more) is a warning.
   void unread_table_rows(const TaskIndex& ids) {
     int rows = 0, first = 0;
+    std::string_view first_id;
     for (const auto& [line, id] : table_id_rows()) {
       if (ids.contains(id) || item_numbers_.count(std::string(id))) continue;
-      if (rows++ == 0) first = line;
+      if (rows++ == 0) first = line, first_id = id;
     }
-    if (rows < 2) return;
+    if (rows == 0) return;
     const Line& l = lines_[static_cast<std::size_t>(first - 1)];
+    if (rows == 1) {
+      diag(Severity::warning, first, "unread-table",
+           "this table row starts with " + std::string(first_id) + ", the ID of no task flow reads, and a run would skip "
+           "it: a table's tasks need a checkbox column (`| [ ] | " + std::string(first_id) + " | … |`), or give it a "
+           "task line of its own");
+      return;
+    }
     diag(Severity::error, first, "unread-table",
          std::to_string(rows) + " table rows start with the ID of no task flow reads, as this one does (\"" +
              clip(trim(line_text(l)), 60) + "\"), and a run would skip them: a table's tasks need a checkbox column, "

@@ -1616,6 +1616,24 @@ TEST_SUITE("totality") {
     CHECK(ids(q) == std::vector<std::string>{"T62", "T69"});
   }
 
+  // A status table under the heading tasks it mirrors, with one row more: that row's task
+  // ran nowhere and nothing said so.
+  TEST_CASE("one table row of no task flow reads, beside rows that mirror tasks, is a warning") {
+    const Plan p = parse_tasks_md(
+        "### T001 Create `src/a.py`\n\nWrite it.\n\n### T002 Create `src/b.py`\n\nWrite it.\n\n"
+        "| ID | Task | Status |\n|---|---|---|\n| T001 | Create `src/a.py` | Todo |\n| T002 | Create `src/b.py` | Todo |\n"
+        "| T003 | Create `src/c.py` | Todo |\n");
+    CHECK(ids(p) == std::vector<std::string>{"T001", "T002"});
+    const Diagnostic* d = find_diag(p, "unread-table");
+    REQUIRE(d != nullptr);
+    CHECK(d->severity == Severity::warning);
+    CHECK(d->line == 13);
+    CHECK(d->message.find("T003") != std::string::npos);
+    // Rows that mirror tasks alone say nothing.
+    const Plan m = parse_tasks_md("- [ ] T001 Create `src/a.py`\n\n| ID | Status |\n|---|---|\n| T001 | Todo |\n");
+    CHECK(find_diag(m, "unread-table") == nullptr);
+  }
+
   // A Spanish plan's `| T001 | [P] | Reemplazar … |`: the `[P]` cell was read as a checkbox
   // marked "P", so every task was "marked otherwise" and never ran, rows with an empty cell
   // were no tasks at all, and the file was read without a warning (exit 0).
