@@ -45,6 +45,7 @@ enum class RefOrigin {
   bracket_field,   ///< `[depends:T001,T002]` among the labels (or on a heading)
   after_prose,     ///< `… after T002 completes`
   field_line,      ///< a `**Dependencies**:` line in the task's body
+  all_before,      ///< a dependency field that names every task above (`All previous tasks`)
 };
 
 /// One reference to a task (or a range of tasks) exactly as written. `last` equals

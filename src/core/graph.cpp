@@ -319,6 +319,7 @@ class GraphBuilder {
       case RefOrigin::bracket_field: return "[depends:" + span + "]";
       case RefOrigin::after_prose: return "after " + span;
       case RefOrigin::field_line: return "Dependencies: " + span;
+      case RefOrigin::all_before: return "all tasks above (" + span + ")";
     }
     return span;
   }

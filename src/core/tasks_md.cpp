@@ -2879,6 +2879,8 @@ class Parser {
       const std::string_view deps = cells[static_cast<std::size_t>(table_.dep)];
       if (match_id(deps) > 0) raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line, std::string(deps)});
       else if (names_none(deps)) task.no_dependencies = true;
+      else if (const int all = names_all_before(trim_emphasis(deps), false); all > 0)
+        all_before_.push_back({plan_.tasks.size() - 1, number, all == 2});
     }
     if (table_.path >= 0 && static_cast<std::size_t>(table_.path) < cells.size() && table_.path != table_.dep &&
         static_cast<std::size_t>(table_.path) != desc && static_cast<std::size_t>(table_.path) != id_cell)
@@ -3032,6 +3034,8 @@ class Parser {
     if (const std::string_view deps = cell(table_.dep); table_.dep >= 0) {
       if (match_id(deps) > 0) raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line, std::string(deps)});
       else if (names_none(deps)) task.no_dependencies = true;
+      else if (const int all = names_all_before(trim_emphasis(deps), false); all > 0)
+        all_before_.push_back({plan_.tasks.size() - 1, number, all == 2});
       else raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line, std::string(deps), true});
     }
     if (table_.path >= 0 && table_.path != table_.dep && table_.path != table_.desc && table_.path != table_.id &&
@@ -3359,6 +3363,7 @@ class Parser {
       if (t.state == TaskState::other) skip(t.line, SkipReason::other_mark, text_.substr(t.span.offset, t.span.length));
 
       extract_refs_and_paths(i, body);
+      refs_to_all_before(i, phase_map[static_cast<std::size_t>(t.phase)]);  // (the tasks above: renumbered)
       for (; raw < raw_refs_.size() && raw_refs_[raw].task <= i; ++raw) {
         const RawRef& r = raw_refs_[raw];
         if (r.task != i) continue;
@@ -4230,6 +4235,8 @@ class Parser {
       }
       const bool dep_field = k > 0 && is_dependency_field(s);
       if (dep_field && says_none(s)) t.no_dependencies = true;
+      if (dep_field)
+        if (const int all = names_all_before(s, true); all > 0) body_all_before_.push_back({i, text_lines[k], all == 2});
       find_refs(s, text_lines[k], dep_field ? RefOrigin::field_line : RefOrigin::inline_depends, scratch_deps_);
       // An item of a list of its dependencies (`#### Depends on` over `- T001 (the config)`).
       const auto item_line = [&](std::size_t at) { return std::abs(dep_item_lines_[at]); };
@@ -4264,6 +4271,33 @@ class Parser {
       scratch_deps_.insert(scratch_deps_.end(), std::make_move_iterator(listed.begin()), std::make_move_iterator(listed.end()));
     }
     drop_bare_basenames(scratch_paths_);
+  }
+
+  // Task i's field says it waits for every task above it (names_all_before): a reference
+  // to each, from the field's line (of its phase alone, where it says so).
+  // (A file of many such fields is a file of many times as many references: past a
+  // budget, the rest are said, not read.)
+  void refs_to_all_before(std::size_t i, int phase) {
+    while (all_before_at_ < all_before_.size() && all_before_[all_before_at_].task < i) ++all_before_at_;
+    while (all_before_at_ < all_before_.size() && all_before_[all_before_at_].task == i)
+      body_all_before_.push_back(all_before_[all_before_at_++]);
+    for (const AllBefore& a : body_all_before_) {
+      if (all_before_refs_ + i > kAllBeforeBudget) {
+        if (!all_before_over_)
+          diag(Severity::warning, a.line, "order-unread",
+               "task " + plan_.tasks[i].id + " waits for every task above it, as do too many tasks before it for flow to "
+               "read them all: this one, and each after it that says so, is not read; name the tasks it waits for");
+        all_before_over_ = true;
+        continue;
+      }
+      all_before_refs_ += i;
+      for (std::size_t j = 0; j < i; ++j) {
+        const Task& u = plan_.tasks[j];
+        if (a.phase_only && u.phase != phase) continue;
+        if (u.id != plan_.tasks[i].id) scratch_deps_.push_back({u.id, u.id, a.line, RefOrigin::all_before});
+      }
+    }
+    body_all_before_.clear();
   }
 
   // Whether an item that names one task (listed[before]) goes on with that task's title.
@@ -4435,6 +4469,38 @@ class Parser {
 
   // A dependency field that says there are none: `**Dependencies**: None`, `Depends: N/A`,
   // `依赖：无`, `依存関係: なし`, `의존성: 없음`, `**Dépendances** : Aucune`.
+  // A dependency field's value that names every task above the task (`All previous tasks`,
+  // `all prior tasks complete`, `All of the above`): 1; 2 if only those of its phase (`All
+  // previous tasks in this phase`); else 0. `v`: the value, or the field's line (`colon`).
+  static int names_all_before(std::string_view v, bool colon) {
+    if (colon) {
+      std::size_t i = v.find(':');
+      if (const std::size_t full = v.find("\xEF\xBC\x9A"); full != std::string_view::npos && (i == std::string_view::npos || full < i))
+        i = full + 2;
+      if (i == std::string_view::npos) return 0;
+      v = v.substr(i + 1);
+    }
+    v = trim_emphasis(trim(v));
+    for (std::string_view w : {"all previous tasks", "all prior tasks", "all preceding tasks", "all earlier tasks",
+                               "all tasks above", "all above tasks", "all of the above", "all the above",
+                               "all previous", "all prior", "all above"}) {
+      if (!istarts_with(v, w)) continue;
+      std::string_view rest = trim(v.substr(w.size()));
+      for (std::string_view in : {"in this phase", "of this phase", "in the phase", "in this section"})
+        if (istarts_with(rest, in)) return 2;
+      // Then nothing, a note (`(T001-T045)`, `— tests pass`) or a state (`complete`).
+      std::size_t dash = 0;
+      while (!rest.empty() && (rest.front() == ',' || is_space(rest.front()))) rest.remove_prefix(1);
+      if (rest.empty() || rest.front() == '.' || rest.front() == '(' || rest.front() == ';' || is_dash_at(rest, 0, &dash))
+        return 1;
+      for (std::string_view state : {"complete", "done", "finished", "must", "are ", "have ", "merged"})
+        if (istarts_with(rest, state)) return 1;
+      return 0;  // `all previous phases`, `all prior tasks' tests`, `… in Phase 2`: something else
+      return 1;
+    }
+    return 0;
+  }
+
   static bool says_none(std::string_view s) {
     std::size_t i = s.find(':');
     std::size_t full = s.find("\xEF\xBC\x9A");
@@ -4997,6 +5063,17 @@ class Parser {
   std::string_view text_;
   Plan plan_;
   std::vector<Line> lines_;
+  struct AllBefore {
+    std::size_t task;  // the task whose field says it
+    int line;          // the field's line
+    bool phase_only;   // `… in this phase`
+  };
+  std::vector<AllBefore> all_before_;       // of table cells, in task order
+  std::size_t all_before_at_ = 0;
+  std::vector<AllBefore> body_all_before_;  // of the task being read (extract_refs_and_paths)
+  std::size_t all_before_refs_ = 0;         // the references they made
+  bool all_before_over_ = false;            // past kAllBeforeBudget (said once)
+  static constexpr std::size_t kAllBeforeBudget = 1'000'000;
   std::vector<int> headings_with_box_;  // indices of kHasBox lines
   std::size_t headless_ = 0;             // tasks without a checkbox
   std::vector<char> phase_used_, group_used_;
@@ -5201,6 +5278,7 @@ const char* to_string(RefOrigin o) noexcept {
     case RefOrigin::bracket_field: return "bracket-field";
     case RefOrigin::after_prose: return "after";
     case RefOrigin::field_line: return "field";
+    case RefOrigin::all_before: return "all-before";
   }
   return "?";
 }

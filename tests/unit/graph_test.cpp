@@ -1599,6 +1599,56 @@ TEST_CASE("graph: a file whose every task after the first says what it waits for
                      [](const Diagnostic& d) { return d.code == "order-unstated"; }));
 }
 
+// sirnightowl/charades, wildcard/caro: `**Dependencies**: All previous tasks` on the last
+// task of a file that states its every order. It was read as nothing (an order-unstated
+// warning), and the file fell back to the document's order for every task.
+TEST_CASE("a dependency field of all previous tasks waits for every task above") {
+  const TaskGraph heads = test::graph_of(
+      "## Phase 1\n### T001: a\n- **Dependencies**: None\n### T002: b\n- **Dependencies**: None\n"
+      "## Phase 2\n### T003: c\n- **Dependencies**: T001\n### T004: d\n- **Dependencies**: All previous tasks in this phase\n"
+      "### T005: e\n- **Dependencies**: All previous tasks complete\n");
+  CHECK(waits(heads, "T002").empty());
+  CHECK(waits(heads, "T004") == "T001,T002,T003");  // Phase 1 by the phases' order
+  CHECK(waits(heads, "T005") == "T001,T002,T003,T004");
+  CHECK(std::none_of(heads.diagnostics().begin(), heads.diagnostics().end(),
+                     [](const Diagnostic& d) { return d.code == "order-unstated"; }));
+  // Of its phase alone, where it says so.
+  const Plan hp = parse_tasks_md(
+      "## Phase 1\n### T001: a\n- **Dependencies**: None\n## Phase 2\n### T003: c\n- **Dependencies**: None\n"
+      "### T004: d\n- **Dependencies**: All previous tasks in this phase\n");
+  REQUIRE(hp.tasks.size() == 3);
+  REQUIRE(hp.tasks[2].depends_on.size() == 1);
+  CHECK(hp.tasks[2].depends_on[0].first == "T003");
+  // The plan keeps where it was said.
+  const Plan p = parse_tasks_md("### T001: a\n### T002: b\n- **Dependencies**: None\n### T003: c\n- **Dependencies**: *All of the above*\n");
+  REQUIRE(p.tasks.size() == 3);
+  REQUIRE(p.tasks[2].depends_on.size() == 2);
+  CHECK(p.tasks[2].depends_on[0].origin == RefOrigin::all_before);
+  CHECK(p.tasks[2].depends_on[0].line == 5);
+  // In a table's Dependencies cell as well.
+  const TaskGraph table = test::graph_of(
+      "| Status | ID | Task | Dependencies |\n|---|---|---|---|\n| [ ] | T001 | a | - |\n| [ ] | T002 | b | - |\n"
+      "| [ ] | T003 | c | All prior tasks |\n");
+  CHECK(waits(table, "T003") == "T001,T002");
+  // A file of many such fields is quadratic in references: past a budget (a million), the
+  // rest are said once, not read.
+  std::string many;
+  for (int i = 1; i <= 1500; ++i) many += fmt::format("### T{:04}: t\n- **Dependencies**: All previous tasks\n", i);
+  const Plan mp = parse_tasks_md(many);
+  REQUIRE(mp.tasks.size() == 1500);
+  CHECK(mp.tasks[1000].depends_on.size() == 1000);
+  CHECK(mp.tasks[1499].depends_on.empty());
+  CHECK(std::count_if(mp.diagnostics.begin(), mp.diagnostics.end(), [](const Diagnostic& d) { return d.code == "order-unread"; }) == 1);
+  // Not other things all previous: phases, or tasks somewhere named.
+  for (const char* other : {"All previous phases", "All previous tasks in Phase 2", "All prior tasks' tests pass"}) {
+    CAPTURE(other);
+    const Plan q = parse_tasks_md(std::string("### T001: a\n### T002: b\n- **Dependencies**: ") + other + "\n");
+    REQUIRE(q.tasks.size() == 2);
+    CHECK(std::none_of(q.tasks[1].depends_on.begin(), q.tasks[1].depends_on.end(),
+                       [](const DepRef& d) { return d.origin == RefOrigin::all_before; }));
+  }
+}
+
 // A task's own line that names a task waiting for it (`(do before T003)`, `(blocks T008)`,
 // the Vietnamese `(Làm trước T005)`) was not read: the two could run together, or in
 // the wrong order. Negations order nothing.
