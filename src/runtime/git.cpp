@@ -620,6 +620,22 @@ std::string_view task_name(std::string_view s) {
 
 }  // namespace
 
+std::string ids_but_lost(std::string_view ids, std::vector<std::string>& lost) {
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i <= ids.size();) {
+    const std::size_t e = std::min(ids.find(", ", i), ids.size());
+    const std::string_view id = ids.substr(i, e - i);
+    // `Task 3` (a heading task's name) is the task 3.
+    std::string_view bare = id;
+    if (bare.size() > 5 && (starts_with(bare, "Task ") || starts_with(bare, "task "))) bare.remove_prefix(5);
+    const auto l = std::find_if(lost.begin(), lost.end(), [&](const std::string& x) { return x == id || x == bare; });
+    if (l != lost.end()) *l = std::string(id);
+    else if (!id.empty()) kept.emplace_back(id);
+    i = e + 2;
+  }
+  return kept.empty() ? "a task" : join(kept, ", ");
+}
+
 std::string marked_task_ids(std::string_view before, std::string_view marked) {
   std::vector<std::string> ids;
   std::string_view heading;  // the last heading above, `Task 3: …` or `T004 …`
@@ -838,15 +854,7 @@ std::string GitRepo::settle_pending_mark(const std::string& path) const {
           if (std::find(lost.begin(), lost.end(), id) == lost.end()) lost.push_back(std::move(id));
       // The tasks whose marks are taken back: the lost ones are said apart.
       std::string ids = marked_task_ids(before, *marked);
-      if (!lost.empty()) {
-        std::vector<std::string> kept;
-        for (std::size_t i = 0; i <= ids.size();) {
-          const std::size_t e = std::min(ids.find(", ", i), ids.size());
-          if (std::string id = ids.substr(i, e - i); std::find(lost.begin(), lost.end(), id) == lost.end()) kept.push_back(id);
-          i = e + 2;
-        }
-        ids = kept.empty() ? "a task" : join(kept, ", ");
-      }
+      if (!lost.empty()) ids = ids_but_lost(ids, lost);
       if (*now != *in_head && *now != *head_unmarked) {
         // Edited since and not committed: the marks go out of the file, which the user
         // commits with their edit; flow commits no edit of theirs.

@@ -68,6 +68,11 @@ class FileLock {
 [[nodiscard]] std::vector<std::string> marks_not_found(std::string_view text, std::string_view before,
                                                        std::string_view marked);
 
+/// marked_task_ids' list `ids` ("T001, Task 3") without the tasks of `lost` (IDs as
+/// marks_not_found gives them: "3" for "Task 3"), each of which takes the list's name.
+/// "a task" if none is left.
+[[nodiscard]] std::string ids_but_lost(std::string_view ids, std::vector<std::string>& lost);
+
 /// Whether `dir` is the top of a work tree as git sees it: its `.git` is a git directory
 /// (HEAD naming a branch or a commit, objects/ and refs/ or a linked worktree's commondir)
 /// or a file "gitdir: <dir>" naming one. An empty `.git` (Codex's Linux sandbox leaves one

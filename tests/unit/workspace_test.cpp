@@ -596,6 +596,13 @@ TEST_CASE("a mark taken back from a renumbered task, and the ones not found said
   // Found by its line, or found not marked: none lost.
   CHECK(marks_not_found("Note\n" + marked, before, marked).empty());
   CHECK(marks_not_found("- [ ] T001 a, reworded\n- [ ] T002 b\n", before, marked).empty());
+  // The message names the lost apart from those taken back, a heading task by its name
+  // (it was in both lists: "Task 3" taken back, "3" lost).
+  std::vector<std::string> lost{"3", "T001"};
+  CHECK(detail::ids_but_lost("T001, Task 3, T004", lost) == "T004");
+  CHECK(lost == std::vector<std::string>{"Task 3", "T001"});
+  std::vector<std::string> all{"T001"};
+  CHECK(detail::ids_but_lost("T001", all) == "a task");
 }
 
 TEST_CASE("the top of a work tree is where git finds a repository, not any .git") {
