@@ -836,6 +836,9 @@ bool ends_with_check(std::string_view s) {
 // `### Task 1: Setup ✅ COMPLETE`, `✅ **DONE**`, `✅ Completed (2026-01-28)`. Not a check
 // mark before the title's words (`### T001 ✅ Add the form`).
 bool ends_with_done_check(std::string_view s) {
+  // ✅ ✔ ☑ all start with the byte E2, which most text holds none of: rfind compares at
+  // every byte, and this runs on every task.
+  if (s.empty() || std::memchr(s.data(), 0xE2, s.size()) == nullptr) return false;
   s = trim_right(s);
   std::size_t m = std::string_view::npos;
   for (std::string_view mark : {"\xE2\x9C\x85", "\xE2\x9C\x94", "\xE2\x98\x91"})
@@ -973,12 +976,21 @@ bool withdrawn(const Task& t) {
     rest.remove_prefix(1);
     return std::all_of(rest.begin(), rest.end(), [](char c) { return c == '.' || c == '*' || c == '_' || is_space(c); });
   };
-  for (std::string_view sep : {" - ", " \xE2\x80\x94 ", " \xE2\x80\x93 ", "(", "["})
-    for (std::size_t k = d.find(sep); k != std::string_view::npos; k = d.find(sep, k + 1))
-      if (ends_it(k + sep.size())) return true;
+  // (Only where the text holds such a word in capitals, seven letters at least: most
+  // text does not, and the clauses are looked for at every space.)
+  const auto shouts = [](std::string_view v) {
+    for (std::size_t i = 0, run = 0; i < v.size(); ++i)
+      if ((run = v[i] >= 'A' && v[i] <= 'Z' ? run + 1 : 0) >= 7) return true;
+    return false;
+  };
+  if (shouts(d))
+    for (std::string_view sep : {" - ", " \xE2\x80\x94 ", " \xE2\x80\x93 ", "(", "["})
+      for (std::size_t k = d.find(sep); k != std::string_view::npos; k = d.find(sep, k + 1))
+        if (ends_it(k + sep.size())) return true;
   // An aside ending it in Chinese, Japanese or Korean whose first word sets it aside, alone
   // or before why: `（跳过：时间限制，可手动测试替代）`, `(スキップ)`, `（취소됨）`. Not a word
   // that goes on (`（跳过测试）`, skip the tests; `(取消按钮)`, the cancel button).
+  if (!d.ends_with(")") && !d.ends_with("\xEF\xBC\x89")) return false;  // (rfind compares at every byte)
   for (std::string_view open : {"\xEF\xBC\x88", "("}) {  // （ (
     const std::size_t k = d.rfind(open);
     if (k == std::string_view::npos) continue;
