@@ -673,7 +673,8 @@ struct Head {
 // `_` glued to what follows (`*T004*`, `_Task 1.3_`). Empty if none.
 std::string_view opening_emphasis(std::string_view s) {
   if (starts_with(s, "**") || starts_with(s, "__")) return s.substr(0, 2);
-  if (s.size() > 1 && (s[0] == '*' || s[0] == '_') && is_alnum(s[1])) return s.substr(0, 1);
+  if (s.size() > 1 && (s[0] == '*' || s[0] == '_') && (is_alnum(s[1]) || static_cast<unsigned char>(s[1]) >= 0x80))
+    return s.substr(0, 1);  // (`*任务 1.1*` too)
   return {};
 }
 
@@ -1724,7 +1725,8 @@ bool parse_head(std::string_view s, Head& h, std::string_view emph = {}, bool nu
     h.id = s.substr(1, b);
     i = b + 2;
   } else {
-    if (emph.empty()) {
+    const bool own_emph = emph.empty();
+    if (own_emph) {
       emph = opening_emphasis(s);
       i = emph.size();
     }
@@ -1732,6 +1734,11 @@ bool parse_head(std::string_view s, Head& h, std::string_view emph = {}, bool nu
     std::size_t n = number ? word_number(s, i) : head_id(s, i);
     if (number && n == 0) n = lettered_number(s, i);  // `Task 1.1a`
     if (n == 0) return false;
+    // Italics or underscores around an ID of Spec-Kit's shape alone (`*T004*`): around
+    // others they stress a word (`*EC2* deployment`, `_Q3_ roadmap`), as bold has always.
+    if (own_emph && !emph.empty() && emph != "**" && !(n >= 2 && s[i] == 'T' && std::all_of(s.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                                                           s.begin() + static_cast<std::ptrdiff_t>(i + n), is_digit)))
+      return false;
     h.id = number ? task_number(s.substr(i, n)) : s.substr(i, n);
     std::size_t len = n;
     // A range goes on with a dash, `..` or `+`, maybe after a space; most heads do not.
@@ -3692,17 +3699,31 @@ class Parser {
   // (`| T001 | [P] | Reemplazar … |` over a checklist `- [x] T001–T009 completos`): two or
   // more rows whose ID is no task flow reads are an error, at the first; a run would
   // skip them and succeed. Rows that mirror the file's tasks are not counted. One such
-  // row (a status table that mirrors heading tasks and lists one more) is a warning.
+  // row in a table whose other rows mirror tasks (a status table of heading tasks that
+  // lists one more) is a warning; alone (a test case `T-1`, a threat `T1`), nothing.
   void unread_table_rows(const TaskIndex& ids) {
     int rows = 0, first = 0;
     std::string_view first_id;
-    for (const auto& [line, id] : table_id_rows()) {
+    const auto id_rows = table_id_rows();
+    for (const auto& [line, id] : id_rows) {
       if (ids.contains(id) || item_numbers_.count(std::string(id))) continue;
       if (rows++ == 0) first = line, first_id = id;
     }
     if (rows == 0) return;
     const Line& l = lines_[static_cast<std::size_t>(first - 1)];
     if (rows == 1) {
+      // The table's lines around the row: does one of them mirror a task?
+      const auto table_line = [&](int n) {
+        return n >= 1 && static_cast<std::size_t>(n) <= lines_.size() &&
+               starts_with(trim(line_text(lines_[static_cast<std::size_t>(n - 1)])), "|");
+      };
+      int lo = first, hi = first;
+      while (table_line(lo - 1)) --lo;
+      while (table_line(hi + 1)) ++hi;
+      const bool mirrors = std::any_of(id_rows.begin(), id_rows.end(), [&](const std::pair<int, std::string_view>& r) {
+        return r.first >= lo && r.first <= hi && r.first != first && ids.contains(r.second);
+      });
+      if (!mirrors) return;
       diag(Severity::warning, first, "unread-table",
            "this table row starts with " + std::string(first_id) + ", the ID of no task flow reads, and a run would skip "
            "it: a table's tasks need a checkbox column (`| [ ] | " + std::string(first_id) + " | … |`), or give it a "
@@ -4293,20 +4314,32 @@ class Parser {
     while (all_before_at_ < all_before_.size() && all_before_[all_before_at_].task < i) ++all_before_at_;
     while (all_before_at_ < all_before_.size() && all_before_[all_before_at_].task == i)
       body_all_before_.push_back(all_before_[all_before_at_++]);
+    if (body_all_before_.empty()) return;
+    const std::string& me = plan_.tasks[i].id;
+    // An ID also declared below the task names that one as well: not a task above.
+    if (last_declared_.empty())
+      for (std::size_t j = 0; j < plan_.tasks.size(); ++j) last_declared_[plan_.tasks[j].id] = j;
     for (const AllBefore& a : body_all_before_) {
       if (all_before_refs_ + i > kAllBeforeBudget) {
         if (!all_before_over_)
           diag(Severity::warning, a.line, "order-unread",
-               "task " + plan_.tasks[i].id + " waits for every task above it, as do too many tasks before it for flow to "
-               "read them all: this one, and each after it that says so, is not read; name the tasks it waits for");
+               "task " + me + " waits for every task above it, as do too many tasks before it for flow to read them "
+               "all: this one, and each after it that says so, waits for the task above it alone; name the tasks it "
+               "waits for");
         all_before_over_ = true;
+        if (i > 0) scratch_deps_.push_back({plan_.tasks[i - 1].id, plan_.tasks[i - 1].id, a.line, RefOrigin::all_before});
         continue;
       }
       all_before_refs_ += i;
       for (std::size_t j = 0; j < i; ++j) {
         const Task& u = plan_.tasks[j];
         if (a.phase_only && u.phase != phase) continue;
-        if (u.id != plan_.tasks[i].id) scratch_deps_.push_back({u.id, u.id, a.line, RefOrigin::all_before});
+        if (u.id == me || last_declared_[u.id] > i) continue;
+        // A task above that says it waits for this one (a forward reference, `T002:
+        // Dependencies: T003`): the phrase gives way to what is written by ID.
+        if (std::any_of(u.depends_on.begin(), u.depends_on.end(), [&](const DepRef& r) { return r.first == me || r.last == me; }))
+          continue;
+        scratch_deps_.push_back({u.id, u.id, a.line, RefOrigin::all_before});
       }
     }
     body_all_before_.clear();
@@ -5085,6 +5118,7 @@ class Parser {
   std::vector<AllBefore> body_all_before_;  // of the task being read (extract_refs_and_paths)
   std::size_t all_before_refs_ = 0;         // the references they made
   bool all_before_over_ = false;            // past kAllBeforeBudget (said once)
+  std::unordered_map<std::string_view, std::size_t> last_declared_;  // ID -> its last task (made when needed)
   static constexpr std::size_t kAllBeforeBudget = 1'000'000;
   std::vector<int> headings_with_box_;  // indices of kHasBox lines
   std::size_t headless_ = 0;             // tasks without a checkbox

@@ -1631,14 +1631,25 @@ TEST_CASE("a dependency field of all previous tasks waits for every task above")
       "| [ ] | T003 | c | All prior tasks |\n");
   CHECK(waits(table, "T003") == "T001,T002");
   // A file of many such fields is quadratic in references: past a budget (a million), the
-  // rest are said once, not read.
+  // rest are said once, and wait for the task above them alone (not for nothing).
   std::string many;
   for (int i = 1; i <= 1500; ++i) many += fmt::format("### T{:04}: t\n- **Dependencies**: All previous tasks\n", i);
   const Plan mp = parse_tasks_md(many);
   REQUIRE(mp.tasks.size() == 1500);
   CHECK(mp.tasks[1000].depends_on.size() == 1000);
-  CHECK(mp.tasks[1499].depends_on.empty());
+  REQUIRE(mp.tasks[1499].depends_on.size() == 1);
+  CHECK(mp.tasks[1499].depends_on[0].first == "T1499");
   CHECK(std::count_if(mp.diagnostics.begin(), mp.diagnostics.end(), [](const Diagnostic& d) { return d.code == "order-unread"; }) == 1);
+  // A task above that names this one (a forward reference) keeps what it names: no cycle
+  // (the file was refused). An ID declared again below is not one above.
+  const TaskGraph forward = test::graph_of(
+      "### T001: a\n### T002: b\n- **Dependencies**: T003\n### T003: c\n- **Dependencies**: All previous tasks\n");
+  CHECK(waits(forward, "T003") == "T001");
+  CHECK(waits(forward, "T002") == "T003");
+  const Plan dup = parse_tasks_md("### T001: a\n### T002: b\n### T003: c\n- **Dependencies**: All previous tasks\n### T002: d\n");
+  REQUIRE(dup.tasks.size() == 4);
+  REQUIRE(dup.tasks[2].depends_on.size() == 1);
+  CHECK(dup.tasks[2].depends_on[0].first == "T001");
   // Not other things all previous: phases, or tasks somewhere named.
   for (const char* other : {"All previous phases", "All previous tasks in Phase 2", "All prior tasks' tests pass"}) {
     CAPTURE(other);

@@ -1629,9 +1629,14 @@ TEST_SUITE("totality") {
     CHECK(d->severity == Severity::warning);
     CHECK(d->line == 13);
     CHECK(d->message.find("T003") != std::string::npos);
-    // Rows that mirror tasks alone say nothing.
+    // Rows that mirror tasks alone say nothing; nor does a table of other things with one
+    // row whose ID looks like a task's (a test case, a threat).
     const Plan m = parse_tasks_md("- [ ] T001 Create `src/a.py`\n\n| ID | Status |\n|---|---|\n| T001 | Todo |\n");
     CHECK(find_diag(m, "unread-table") == nullptr);
+    for (const char* table : {"| Case | Expect |\n|---|---|\n| T-1 | login ok |\n", "| Threat | Kind |\n|---|---|\n| T1 | Spoofing |\n"}) {
+      CAPTURE(table);
+      CHECK(find_diag(parse_tasks_md(std::string("- [ ] T001 Create `src/a.py`\n\n") + table), "unread-table") == nullptr);
+    }
   }
 
   // A Spanish plan's `| T001 | [P] | Reemplazar … |`: the `[P]` cell was read as a checkbox
@@ -3467,6 +3472,15 @@ TEST_SUITE("sections and mirrors (real shapes)") {
     CHECK(words.tasks[1].depends_on[0].first == "1.1");
     CHECK(words.tasks[2].description == "Create `c.py`");
     CHECK(words.tasks[4].description == "Create `e.py`");
+    // In italics, an ID of Spec-Kit's shape alone: around another word it stresses it (a
+    // run ran `*EC2*` alone of four boxes, and ticked `_Q3_ roadmap sign-off`).
+    const Plan acronyms = parse_tasks_md("- [ ] Create `app.py`\n- [ ] Add `req.txt`\n- [ ] *EC2* deployment in `deploy.sh`\n");
+    CHECK(ids(acronyms) == std::vector<std::string>{"L1", "L2", "L3"});
+    const Plan checklist = parse_tasks_md("- [ ] T001 a\n- [ ] T002 b\n\n## Manual checks\n\n- [ ] *EC2* sizes confirmed\n- [ ] _Q3_ sign-off\n");
+    CHECK(ids(checklist) == std::vector<std::string>{"T001", "T002"});
+    // The word in any script (`*任务 1.1*`).
+    const Plan cjk = parse_tasks_md("- [ ] *\xE4\xBB\xBB\xE5\x8A\xA1 1.1* a `a.py`\n- [ ] *\xE4\xBB\xBB\xE5\x8A\xA1 1.2* b `b.py`\n");
+    CHECK(ids(cjk) == std::vector<std::string>{"1.1", "1.2"});
     // A star or an underscore is emphasis only glued to the ID; a star inside the text stays.
     const Plan inside = parse_tasks_md("- [ ] T001 Add `a.py` **now**\n- [ ] T002 Use *args in `b.py`\n");
     CHECK(inside.tasks[0].description == "Add `a.py` **now**");
