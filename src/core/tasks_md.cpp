@@ -1120,7 +1120,10 @@ bool says_not_done(std::string_view v) {
     for (std::string_view c : {"待完成", "未完成", "未开始", "未開始", "进行中", "進行中", "待办", "待辦", "未着手", "未完了",
                                "対応中", "作業中", "미완료", "미착수", "진행 중", "진행중", "대기", "pendiente", "pendente",
                                "en cours", "à faire", "À faire", "non commencé", "en progreso", "em andamento", "в работе", "не начато",
-                               "Не начато", "В работе", "da fare", "in corso"})
+                               "Не начато", "В работе", "da fare", "in corso",
+                               "a faire", "en attente", "por hacer", "no iniciado", "sin empezar", "sin iniciar", "en curso",
+                               "a fazer", "não iniciado", "nao iniciado", "em progresso", "in attesa", "non iniziato",
+                               "ожидает", "Ожидает", "к выполнению", "К выполнению"})
       if (copy.view() == c) return true;
   }
   std::size_t i = 0;
@@ -1194,7 +1197,11 @@ TaskState row_state(std::string_view v) {
                              "backlog", "queued", "new", "tbd", "not done", "ready", "待完成", "未完成", "未开始",
                              "未開始", "待办", "待辦", "未着手", "未完了", "미완료", "미착수", "대기", "pendiente",
                              "pendente", "à faire", "non commencé", "не начато", "offen", "a fazer", "por hacer",
-                             "por fazer", "da fare", "do zrobienia", "zu erledigen", "yapılacak", "belum", "未対応"})
+                             "por fazer", "da fare", "do zrobienia", "zu erledigen", "yapılacak", "belum", "未対応",
+                             // (a capital outside ASCII stays as written: LowerCopy folds ASCII alone)
+                             "À faire", "a faire", "en attente", "no iniciado", "sin empezar", "sin iniciar",
+                             "não iniciado", "nao iniciado", "in attesa", "non iniziato", "Не начато", "ожидает",
+                             "Ожидает", "к выполнению", "К выполнению"})
     if (copy.view() == w) return TaskState::pending;
   return TaskState::other;
 }

@@ -45,7 +45,13 @@ inline constexpr RowWords kRowWords[] = {
     {"\xE5\xB7\xB2\xE5\xAE\x8C\xE6\x88\x90", "\xE5\xBE\x85\xE5\xAE\x8C\xE6\x88\x90"},          // 已完成, 待完成
     {"\xE5\xB7\xB2\xE5\xAE\x8C\xE6\x88\x90", "\xE6\x9C\xAA\xE5\xBC\x80\xE5\xA7\x8B"},          // 已完成, 未开始
     {"\xEC\x99\x84\xEB\xA3\x8C", "\xEB\x8C\x80\xEA\xB8\xB0"},                                      // 완료, 대기
-    {"Completado", "Pendiente"}, {"Hecho", "Pendiente"}, {"Conclu\xC3\xAD" "do", "Pendente"}};
+    {"Completado", "Pendiente"}, {"Hecho", "Pendiente"}, {"Conclu\xC3\xAD" "do", "Pendente"},
+    {"Hecho", "Por hacer"}, {"Completado", "No iniciado"}, {"Conclu\xC3\xAD" "do", "A fazer"},
+    {"Conclu\xC3\xAD" "do", "N\xC3\xA3o iniciado"}, {"Termin\xC3\xA9", "\xC3\x80 faire"}, {"Termin\xC3\xA9", "A faire"},
+    {"Termin\xC3\xA9", "En attente"}, {"Completato", "Da fare"}, {"Completato", "In attesa"},
+    {"\xD0\x92\xD1\x8B\xD0\xBF\xD0\xBE\xD0\xBB\xD0\xBD\xD0\xB5\xD0\xBD\xD0\xBE",
+     "\xD0\x9D\xD0\xB5 \xD0\xBD\xD0\xB0\xD1\x87\xD0\xB0\xD1\x82\xD0\xBE"},  // Выполнено, Не начато
+    {"Erledigt", "Offen"}};
 
 /// Length of the task ID at the start of `s` (`T001`, `T012a`, `T3.0.1`, `T-101`,
 /// `CA-003`, `1.2`), or 0. The ID must end at a word boundary.

@@ -1435,6 +1435,16 @@ TASKS
   cmp -s "$work/es/tasks.md" "$work/es.want" || bad "es: the Status fields are not completed in their language: $(diff "$work/es.want" "$work/es/tasks.md")"
   run_flow "$work/es.check" check "$work/es/tasks.md"
   grep -q "2 tasks in .*: 2 done, 0 pending" "$work/es.check" || bad "es: the fields do not read as done: $(head -2 "$work/es.check")"
+  # A status table in French: `À faire` is to do (it read as a state set aside: the run
+  # ran nothing, skipped both, and exited 0); done, the cell says `Terminé`.
+  mkdir -p "$work/fr"
+  printf '# Tâches\n\n| ID | Tâche | Statut |\n|----|-------|--------|\n| T001 | Créer `src/a.txt` | À faire |\n| T002 | Créer `src/b.txt` | À faire |\n' \
+    > "$work/fr/tasks.md"
+  git_repo "$work/fr"
+  run_flow "$work/fr.out" run "$work/fr/tasks.md" --agent-cmd "$work/agent.sh" --progress plain
+  [ "$rc" = 0 ] || bad "fr: the run exited $rc: $(tail -5 "$work/fr.out")"
+  grep -q "2 succeeded, 0 failed, 0 blocked, 0 skipped" "$work/fr.out" || bad "fr: not both ran: $(tail -6 "$work/fr.out")"
+  [ "$(grep -c '| Terminé |$' "$work/fr/tasks.md")" = 2 ] || bad "fr: the cells are $(cat "$work/fr/tasks.md")"
   ;;
 
 journal-kept)
