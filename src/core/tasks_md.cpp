@@ -926,6 +926,33 @@ bool withdrawal_word(std::string_view w, bool label) {
   return false;
 }
 
+// A Status value that takes the task out of the plan (`Cancelled`, `❌ SKIPPED`, `Deferred
+// (v2)`, `Cancelado`, `Annulé`, `Отменено`, `已取消`): its first word, marks and emphasis
+// aside. Such a task is not run, as `[~]` is not.
+bool status_withdrawn(std::string_view v) {
+  std::size_t i = 0;
+  // ❌ ⏭ (E2 …), 🚫 (F0 …) and VS16 before the word.
+  for (;;) {
+    const auto c = i < v.size() ? static_cast<unsigned char>(v[i]) : 0;
+    if (c == '*' || c == '_' || (c != 0 && is_space(v[i]))) ++i;
+    else if (c == 0xE2 || (c == 0xEF && v.compare(i, 3, "\xEF\xB8\x8F") == 0)) i += 3;
+    else if (c == 0xF0) i += 4;
+    else break;
+  }
+  v = v.substr(std::min(i, v.size()));
+  std::size_t n = 0;
+  while (n < v.size() && !is_space(v[n]) && v[n] != '(' && v[n] != ':' && v[n] != ',' && v[n] != '*' && v[n] != '.') ++n;
+  const std::string_view w = v.substr(0, n);
+  if (withdrawal_word(w, true)) return true;
+  for (std::string_view x : {"cancelado", "cancelada", "annul\xC3\xA9", "annul\xC3\xA9" "e", "annullato", "annullata",
+                             "abgebrochen", "\xD0\xBE\xD1\x82\xD0\xBC\xD0\xB5\xD0\xBD\xD0\xB5\xD0\xBD\xD0\xBE",
+                             "\xD0\x9E\xD1\x82\xD0\xBC\xD0\xB5\xD0\xBD\xD0\xB5\xD0\xBD\xD0\xBE",  // отменено, Отменено
+                             "\xE5\xB7\xB2\xE5\x8F\x96\xE6\xB6\x88", "\xE5\x8F\x96\xE6\xB6\x88",  // 已取消, 取消
+                             "\xE3\x82\xAD\xE3\x83\xA3\xE3\x83\xB3\xE3\x82\xBB\xE3\x83\xAB", "\xEC\xB7\xA8\xEC\x86\x8C"})  // キャンセル, 취소
+    if (w.size() == x.size() && istarts_with(w, x)) return true;
+  return false;
+}
+
 // A pending task its author took out of the plan without a mark of its own: a label
 // (`- [ ] T005 [DEFERRED] migration …`), a shouted word ending it (`… for demo - SKIPPED`,
 // `… (SKIPPED - covered by tests)`, `… **CANCELLED**`), or its words struck through
@@ -1089,7 +1116,8 @@ bool says_done(std::string_view v) {
                              "completada", "concluído", "concluido", "concluída", "terminé", "terminée", "terminado",
                              "hecho", "fait", "fatto", "completato", "выполнено", "готово", "завершено", "Выполнено",
                              "Готово", "Завершено", "feito", "erledigt", "fertig", "gotowe", "zrobione", "ukończone",
-                             "tamamlandı", "selesai"})
+                             "tamamlandı", "selesai", "finalizado", "finalizada", "completo",
+                             "completata", "terminato", "terminata", "concluso", "conclusa"})
     if (istarts_with(v, w) && word_ends(v.substr(w.size()))) {
       // `완료 예정`, `完了 予定`: planned, not done.
       const std::string_view next = trim(v.substr(w.size()));
@@ -2275,6 +2303,12 @@ class Parser {
         dep_item_lines_.push_back(dep_noun_ ? -number : number);
       dep_item_last_ = number;
       dep_item_open_ = open_parens(text);
+      return;
+    }
+    if (item && (dep_items_ == 0 || l.indent + 1 == dep_items_) && names_all_before(strip_bullet(text), false) > 0) {
+      dep_items_ = l.indent + 1;  // `- All previous tasks`, read in pass two
+      dep_item_lines_.push_back(number);
+      dep_item_last_ = number;
       return;
     }
     // The item's note wrapped onto the next line, at the marker's indent or less (a lazy
@@ -4254,6 +4288,10 @@ class Parser {
         }
         if (const int said = status_field(f); said >= 0) {
           field = false;
+          if (!status && said == 0 && t.state == TaskState::pending && status_withdrawn(status_value(f))) {
+            t.state = TaskState::other;  // `**Status**: Cancelled`: not run
+            skip(t.line, SkipReason::other_mark, text_.substr(t.span.offset, t.span.length));
+          }
           if (!status && said == 1) {
             t.state = TaskState::done;
             // Steps not all ticked under a field that says done (flow writes it beside
@@ -4281,7 +4319,9 @@ class Parser {
       // An item of a list of its dependencies (`#### Depends on` over `- T001 (the config)`).
       const auto item_line = [&](std::size_t at) { return std::abs(dep_item_lines_[at]); };
       while (dep_item_ < dep_item_lines_.size() && item_line(dep_item_) < text_lines[k]) ++dep_item_;
-      if (k > 0 && dep_item_ < dep_item_lines_.size() && item_line(dep_item_) == text_lines[k])
+      if (k > 0 && dep_item_ < dep_item_lines_.size() && item_line(dep_item_) == text_lines[k]) {
+        // `- **Dependencies**:` over `  - All previous tasks`.
+        if (const int all = names_all_before(strip_bullet(s), false); all > 0) body_all_before_.push_back({i, text_lines[k], all == 2});
         if (const std::size_t at = leading_ref(s); at != std::string_view::npos) {
           const std::size_t before = listed.size();
           const std::string_view rest = s.substr(parse_id_list(s, at, text_lines[k], RefOrigin::field_line, listed, nullptr));
@@ -4294,6 +4334,7 @@ class Parser {
             firm = firm || note_says_first(rest);  // `- T004 (must be finished first)`
           }
         }
+      }
       extract_paths(s, scratch_paths_, text_lines[k]);
     }
     // A table row's task: the files its path column names as well.
@@ -4534,11 +4575,13 @@ class Parser {
     }
     v = trim_emphasis(trim(v));
     for (std::string_view w : {"all previous tasks", "all prior tasks", "all preceding tasks", "all earlier tasks",
-                               "all tasks above", "all above tasks", "all of the above", "all the above",
+                               "all tasks above", "all above tasks", "all of the above tasks", "all of the above",
+                               "all the above tasks", "all the above",
                                "all previous", "all prior", "all above"}) {
       if (!istarts_with(v, w)) continue;
       std::string_view rest = trim(v.substr(w.size()));
-      for (std::string_view in : {"in this phase", "of this phase", "in the phase", "in this section"})
+      for (std::string_view in : {"in this phase", "of this phase", "in the phase", "in the current phase", "in this section",
+                                  "in this story", "in this user story", "of this story", "of this user story"})
         if (istarts_with(rest, in)) return 2;
       // Then nothing, a note (`(T001-T045)`, `— tests pass`) or a state (`complete`).
       std::size_t dash = 0;

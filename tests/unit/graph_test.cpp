@@ -1650,6 +1650,17 @@ TEST_CASE("a dependency field of all previous tasks waits for every task above")
   REQUIRE(dup.tasks.size() == 4);
   REQUIRE(dup.tasks[2].depends_on.size() == 1);
   CHECK(dup.tasks[2].depends_on[0].first == "T001");
+  // As an item under the field, and in the words of a story or the current phase.
+  const Plan item = parse_tasks_md("### T001 [P]: a\n### T002 [P]: b\n- **Dependencies**:\n  - All previous tasks\n");
+  REQUIRE(item.tasks.size() == 2);
+  REQUIRE(item.tasks[1].depends_on.size() == 1);
+  CHECK(item.tasks[1].depends_on[0].origin == RefOrigin::all_before);
+  for (const char* v : {"All of the above tasks", "All previous tasks in this story", "All previous tasks in the current phase"}) {
+    CAPTURE(v);
+    const Plan q = parse_tasks_md(std::string("### T001: a\n### T002: b\n- **Dependencies**: ") + v + "\n");
+    REQUIRE(q.tasks.size() == 2);
+    CHECK(q.tasks[1].depends_on.size() == 1);
+  }
   // Not other things all previous: phases, or tasks somewhere named.
   for (const char* other : {"All previous phases", "All previous tasks in Phase 2", "All prior tasks' tests pass"}) {
     CAPTURE(other);

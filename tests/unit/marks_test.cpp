@@ -293,6 +293,23 @@ TEST_CASE("a Status field in Chinese, Japanese, Korean or another language is re
   CHECK(undone->find("**Statut** : \xC3\x80 faire\n") != std::string::npos);
   CHECK(undone->find("**Stato**: Da fare\n") != std::string::npos);
   for (const Task& t : parse_tasks_md(*undone).tasks) CHECK_MESSAGE(t.state == TaskState::pending, t.id);
+  // Done in more of their words; a field that withdraws the task takes it out of the run
+  // (`Cancelled` ran, as pending).
+  for (const char* v : {"Finalizado", "Completo", "Completata", "Terminato"}) {
+    CAPTURE(v);
+    CHECK(parse_tasks_md(std::string("### T001: a\n- **Estado**: ") + v + "\n").tasks[0].state == TaskState::done);
+  }
+  for (const char* v : {"Cancelled", "\xE2\x9D\x8C SKIPPED", "Deferred (v2)", "Cancelado", "Annul\xC3\xA9",
+                        "\xD0\x9E\xD1\x82\xD0\xBC\xD0\xB5\xD0\xBD\xD0\xB5\xD0\xBD\xD0\xBE"}) {
+    CAPTURE(v);
+    const Plan w = parse_tasks_md(std::string("### T001: a\n- **Status**: ") + v + "\n");
+    REQUIRE(w.tasks.size() == 1);
+    CHECK(w.tasks[0].state == TaskState::other);
+  }
+  for (const char* v : {"Pending (cancelled tests fixed)", "Not Started", "In Progress"}) {
+    CAPTURE(v);
+    CHECK(parse_tasks_md(std::string("### T001: a\n- **Status**: ") + v + "\n").tasks[0].state == TaskState::pending);
+  }
 }
 
 // A heading task whose state is its steps or its heading's check mark, with a Status
