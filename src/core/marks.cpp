@@ -52,13 +52,29 @@ std::string_view status_words(std::string_view text, std::size_t value_at, bool 
        "\xD0\x9D\xD0\xB5 \xD0\xBD\xD0\xB0\xD1\x87\xD0\xB0\xD1\x82\xD0\xBE"}};  // Статус
   for (const Words& w : kWords)
     if (detail::ifind(label, w.label) != std::string_view::npos) return to_done ? w.done : w.pending;
+  const std::size_t eol = text.find('\n', value_at);
+  const std::string_view value = text.substr(value_at, eol == std::string_view::npos ? std::string_view::npos : eol - value_at);
+  constexpr std::string_view kPtDone = "\xE2\x9C\x85 Conclu\xC3\xAD" "do", kEsDone = "\xE2\x9C\x85 Completado";
   if (detail::ifind(label, "estado") != std::string_view::npos) {
-    const std::size_t eol = text.find('\n', value_at);
-    const std::string_view value = text.substr(value_at, eol == std::string_view::npos ? std::string_view::npos : eol - value_at);
     for (std::string_view pt : {"pendente", "conclu", "andamento", "feito", "n\xC3\xA3o ", "progresso"})
-      if (detail::ifind(value, pt) != std::string_view::npos) return to_done ? "\xE2\x9C\x85 Conclu\xC3\xAD" "do" : "Pendente";
-    return to_done ? "\xE2\x9C\x85 Completado" : "Pendiente";
+      if (detail::ifind(value, pt) != std::string_view::npos) return to_done ? kPtDone : "Pendente";
+    return to_done ? kEsDone : "Pendiente";
   }
+  // Under an English label (`**Status**: Pendiente`), the language of the value it holds.
+  struct Hint { std::string_view word, done, pending; };
+  static constexpr Hint kHints[] = {
+      {"pendiente", kEsDone, "Pendiente"}, {"por hacer", kEsDone, "Pendiente"}, {"no iniciado", kEsDone, "Pendiente"},
+      {"completado", kEsDone, "Pendiente"}, {"pendente", kPtDone, "Pendente"}, {"a fazer", kPtDone, "Pendente"},
+      {"conclu\xC3\xAD" "do", kPtDone, "Pendente"}, {"faire", kWords[5].done, kWords[5].pending},
+      {"en attente", kWords[5].done, kWords[5].pending}, {"termin\xC3\xA9", kWords[5].done, kWords[5].pending},
+      {"da fare", kWords[6].done, kWords[6].pending}, {"in attesa", kWords[6].done, kWords[6].pending},
+      {"completato", kWords[6].done, kWords[6].pending}, {"\xD0", kWords[7].done, kWords[7].pending},  // Cyrillic
+      {"\xD1", kWords[7].done, kWords[7].pending}, {"待完成", kWords[0].done, kWords[0].pending},
+      {"已完成", kWords[0].done, kWords[0].pending}, {"未着手", kWords[2].done, kWords[2].pending},
+      {"完了", kWords[2].done, kWords[2].pending}, {"대기", kWords[4].done, kWords[4].pending},
+      {"완료", kWords[4].done, kWords[4].pending}};
+  for (const Hint& h : kHints)
+    if (detail::ifind(value, h.word) != std::string_view::npos) return to_done ? h.done : h.pending;
   return to_done ? kStatusDone : kStatusPending;
 }
 

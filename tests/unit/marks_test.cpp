@@ -293,6 +293,23 @@ TEST_CASE("a Status field in Chinese, Japanese, Korean or another language is re
   CHECK(undone->find("**Statut** : \xC3\x80 faire\n") != std::string::npos);
   CHECK(undone->find("**Stato**: Da fare\n") != std::string::npos);
   for (const Task& t : parse_tasks_md(*undone).tasks) CHECK_MESSAGE(t.state == TaskState::pending, t.id);
+  // Under the English label, the value's language (`**Status**: Pendente` became
+  // `✅ Complete`).
+  for (const auto& [was, now] : {std::pair<std::string, std::string>{"Pendiente", "\xE2\x9C\x85 Completado"},
+                                 {"Pendente", "\xE2\x9C\x85 Conclu\xC3\xAD" "do"},
+                                 {"\xC3\x80 faire", "\xE2\x9C\x85 Termin\xC3\xA9"},
+                                 {"Da fare", "\xE2\x9C\x85 Completato"},
+                                 {"\xD0\x9D\xD0\xB5 \xD0\xBD\xD0\xB0\xD1\x87\xD0\xB0\xD1\x82\xD0\xBE",
+                                  "\xE2\x9C\x85 \xD0\x92\xD1\x8B\xD0\xBF\xD0\xBE\xD0\xBB\xD0\xBD\xD0\xB5\xD0\xBD\xD0\xBE"},
+                                 {"Not Started", "\xE2\x9C\x85 Complete"}}) {
+    CAPTURE(was);
+    const std::string one = "### T001: a\n- **Status**: " + was + "\n";
+    const Plan op = parse_tasks_md(one);
+    REQUIRE(op.tasks.size() == 1);
+    const auto one_marked = set_marks(one, op, std::vector<MarkChange>{{1, "T001", true}});
+    REQUIRE(one_marked);
+    CHECK(*one_marked == "### T001: a\n- **Status**: " + now + "\n");
+  }
   // Done in more of their words; a field that withdraws the task takes it out of the run
   // (`Cancelled` ran, as pending).
   for (const char* v : {"Finalizado", "Completo", "Completata", "Terminato"}) {
