@@ -4313,8 +4313,11 @@ class Parser {
       }
       const bool dep_field = k > 0 && is_dependency_field(s);
       if (dep_field && says_none(s)) t.no_dependencies = true;
-      if (dep_field)
+      if (dep_field) {
         if (const int all = names_all_before(s, true); all > 0) body_all_before_.push_back({i, text_lines[k], all == 2});
+      } else if (const int all = inline_all_before(s); all > 0) {
+        body_all_before_.push_back({i, text_lines[k], all == 2});
+      }
       find_refs(s, text_lines[k], dep_field ? RefOrigin::field_line : RefOrigin::inline_depends, scratch_deps_);
       // An item of a list of its dependencies (`#### Depends on` over `- T001 (the config)`).
       const auto item_line = [&](std::size_t at) { return std::abs(dep_item_lines_[at]); };
@@ -4586,13 +4589,29 @@ class Parser {
       // Then nothing, a note (`(T001-T045)`, `— tests pass`) or a state (`complete`).
       std::size_t dash = 0;
       while (!rest.empty() && (rest.front() == ',' || is_space(rest.front()))) rest.remove_prefix(1);
-      if (rest.empty() || rest.front() == '.' || rest.front() == '(' || rest.front() == ';' || is_dash_at(rest, 0, &dash))
+      if (rest.empty() || rest.front() == '.' || rest.front() == '(' || rest.front() == ')' || rest.front() == ']' ||
+          rest.front() == ';' || is_dash_at(rest, 0, &dash))
         return 1;
       for (std::string_view state : {"complete", "done", "finished", "must", "are ", "have ", "merged"})
         if (istarts_with(rest, state)) return 1;
       return 0;  // `all previous phases`, `all prior tasks' tests`, `… in Phase 2`: something else
       return 1;
     }
+    return 0;
+  }
+
+  // `(depends on all previous tasks)`, `[depends: all prior tasks]`, `after all previous
+  // tasks`: names_all_before after a dependency key in the text. (The key is looked for
+  // only where the text says "all", which few tasks do.)
+  static int inline_all_before(std::string_view s) {
+    if (detail::ifind(s, "all ") == std::string_view::npos) return 0;
+    for (std::string_view key : {"depends on", "dependencies", "depends", "after"})
+      for (std::size_t at = detail::ifind(s, key); at != std::string_view::npos; at = detail::ifind(s, key, at + 1)) {
+        if (at > 0 && is_alnum(s[at - 1])) continue;
+        std::size_t k = at + key.size();
+        while (k < s.size() && (is_space(s[k]) || s[k] == ':' || s[k] == '*' || s[k] == '_' || s[k] == '=')) ++k;
+        if (const int all = names_all_before(s.substr(k), false); all > 0) return all;
+      }
     return 0;
   }
 

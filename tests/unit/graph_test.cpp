@@ -1661,6 +1661,15 @@ TEST_CASE("a dependency field of all previous tasks waits for every task above")
     REQUIRE(q.tasks.size() == 2);
     CHECK(q.tasks[1].depends_on.size() == 1);
   }
+  // On the task's line, after a dependency key.
+  const TaskGraph inline_g = test::graph_of(
+      "- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c (depends on all previous tasks)\n"
+      "- [ ] T004 [P] d [depends: all prior tasks]\n- [ ] T005 [P] e (after all previous tasks)\n"
+      "- [ ] T006 [P] f, after all, is small\n");
+  CHECK(waits(inline_g, "T003") == "T001,T002");
+  CHECK(waits(inline_g, "T004") == "T001,T002,T003");
+  CHECK(waits(inline_g, "T005") == "T001,T002,T003,T004");
+  CHECK(waits(inline_g, "T006").empty());
   // Not other things all previous: phases, or tasks somewhere named.
   for (const char* other : {"All previous phases", "All previous tasks in Phase 2", "All prior tasks' tests pass"}) {
     CAPTURE(other);
