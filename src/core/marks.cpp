@@ -60,7 +60,10 @@ std::string_view status_words(std::string_view text, std::size_t value_at, bool 
       if (detail::ifind(value, pt) != std::string_view::npos) return to_done ? kPtDone : "Pendente";
     return to_done ? kEsDone : "Pendiente";
   }
-  // Under an English label (`**Status**: Pendiente`), the language of the value it holds.
+  // Under an English label (`**Status**: Pendiente`), the language of the value it holds
+  // (kWords' rows by place: the asserts keep the places).
+  static_assert(kWords[0].label == "状态" && kWords[2].label == "状態" && kWords[4].label == "상태" &&
+                kWords[5].label == "statut" && kWords[6].label == "stato" && kWords[7].done == kWords[8].done);
   struct Hint { std::string_view word, done, pending; };
   static constexpr Hint kHints[] = {
       {"pendiente", kEsDone, "Pendiente"}, {"por hacer", kEsDone, "Pendiente"}, {"no iniciado", kEsDone, "Pendiente"},

@@ -2305,7 +2305,7 @@ class Parser {
       dep_item_open_ = open_parens(text);
       return;
     }
-    if (item && (dep_items_ == 0 || l.indent + 1 == dep_items_) && names_all_before(strip_bullet(text), false) > 0) {
+    if (item && (dep_items_ == 0 || l.indent + 1 == dep_items_) && names_all_before(strip_bullet(text)) > 0) {
       dep_items_ = l.indent + 1;  // `- All previous tasks`, read in pass two
       dep_item_lines_.push_back(number);
       dep_item_last_ = number;
@@ -2939,7 +2939,7 @@ class Parser {
       const std::string_view deps = cells[static_cast<std::size_t>(table_.dep)];
       if (match_id(deps) > 0) raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line, std::string(deps)});
       else if (names_none(deps)) task.no_dependencies = true;
-      else if (const int all = names_all_before(trim_emphasis(deps), false); all > 0)
+      else if (const int all = names_all_before(deps); all > 0)
         all_before_.push_back({plan_.tasks.size() - 1, number, all == 2});
     }
     if (table_.path >= 0 && static_cast<std::size_t>(table_.path) < cells.size() && table_.path != table_.dep &&
@@ -3094,7 +3094,7 @@ class Parser {
     if (const std::string_view deps = cell(table_.dep); table_.dep >= 0) {
       if (match_id(deps) > 0) raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line, std::string(deps)});
       else if (names_none(deps)) task.no_dependencies = true;
-      else if (const int all = names_all_before(trim_emphasis(deps), false); all > 0)
+      else if (const int all = names_all_before(deps); all > 0)
         all_before_.push_back({plan_.tasks.size() - 1, number, all == 2});
       else raw_refs_.push_back({plan_.tasks.size() - 1, number, RefOrigin::field_line, std::string(deps), true});
     }
@@ -4314,7 +4314,7 @@ class Parser {
       const bool dep_field = k > 0 && is_dependency_field(s);
       if (dep_field && says_none(s)) t.no_dependencies = true;
       if (dep_field) {
-        if (const int all = names_all_before(s, true); all > 0) body_all_before_.push_back({i, text_lines[k], all == 2});
+        if (const int all = names_all_before(field_value(s)); all > 0) body_all_before_.push_back({i, text_lines[k], all == 2});
       } else if (const int all = inline_all_before(s); all > 0) {
         body_all_before_.push_back({i, text_lines[k], all == 2});
       }
@@ -4324,7 +4324,7 @@ class Parser {
       while (dep_item_ < dep_item_lines_.size() && item_line(dep_item_) < text_lines[k]) ++dep_item_;
       if (k > 0 && dep_item_ < dep_item_lines_.size() && item_line(dep_item_) == text_lines[k]) {
         // `- **Dependencies**:` over `  - All previous tasks`.
-        if (const int all = names_all_before(strip_bullet(s), false); all > 0) body_all_before_.push_back({i, text_lines[k], all == 2});
+        if (const int all = names_all_before(strip_bullet(s)); all > 0) body_all_before_.push_back({i, text_lines[k], all == 2});
         if (const std::size_t at = leading_ref(s); at != std::string_view::npos) {
           const std::size_t before = listed.size();
           const std::string_view rest = s.substr(parse_id_list(s, at, text_lines[k], RefOrigin::field_line, listed, nullptr));
@@ -4567,15 +4567,8 @@ class Parser {
   // `依赖：无`, `依存関係: なし`, `의존성: 없음`, `**Dépendances** : Aucune`.
   // A dependency field's value that names every task above the task (`All previous tasks`,
   // `all prior tasks complete`, `All of the above`): 1; 2 if only those of its phase (`All
-  // previous tasks in this phase`); else 0. `v`: the value, or the field's line (`colon`).
-  static int names_all_before(std::string_view v, bool colon) {
-    if (colon) {
-      std::size_t i = v.find(':');
-      if (const std::size_t full = v.find("\xEF\xBC\x9A"); full != std::string_view::npos && (i == std::string_view::npos || full < i))
-        i = full + 2;
-      if (i == std::string_view::npos) return 0;
-      v = v.substr(i + 1);
-    }
+  // previous tasks in this phase`); else 0. `v`: the value.
+  static int names_all_before(std::string_view v) {
     v = trim_emphasis(trim(v));
     for (std::string_view w : {"all previous tasks", "all prior tasks", "all preceding tasks", "all earlier tasks",
                                "all tasks above", "all above tasks", "all of the above tasks", "all of the above",
@@ -4610,17 +4603,23 @@ class Parser {
         if (at > 0 && is_alnum(s[at - 1])) continue;
         std::size_t k = at + key.size();
         while (k < s.size() && (is_space(s[k]) || s[k] == ':' || s[k] == '*' || s[k] == '_' || s[k] == '=')) ++k;
-        if (const int all = names_all_before(s.substr(k), false); all > 0) return all;
+        if (const int all = names_all_before(s.substr(k)); all > 0) return all;
       }
     return 0;
   }
 
-  static bool says_none(std::string_view s) {
+  // A field's value: what follows its first colon (`:` or the full-width `：`); empty if
+  // it has none.
+  static std::string_view field_value(std::string_view s) {
     std::size_t i = s.find(':');
-    std::size_t full = s.find("\xEF\xBC\x9A");
+    const std::size_t full = s.find("\xEF\xBC\x9A");
     if (full != std::string_view::npos && (i == std::string_view::npos || full < i)) i = full + 2;
-    if (i == std::string_view::npos) return false;
-    std::string_view v = s.substr(i + 1);
+    return i == std::string_view::npos ? std::string_view() : s.substr(i + 1);
+  }
+
+  static bool says_none(std::string_view s) {
+    std::string_view v = field_value(s);
+    if (v.empty()) return false;
     while (!v.empty() && (v.front() == '*' || v.front() == '_' || is_space(v.front()))) v.remove_prefix(1);
     for (std::string_view w : {"none", "n/a", "nothing", "no dependencies", "\xE2\x80\x94", "无", "無", "なし", "없음", "aucune",
                                "ninguna", "nenhuma", "keine"})
